@@ -1,0 +1,155 @@
+#include "accounts.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <limits>
+
+#include "root_fs.hpp"
+
+namespace clinic_audit {
+namespace {
+
+std::vector<std::string_view> split(std::string_view text, char sep) {
+  std::vector<std::string_view> out;
+  std::size_t pos = 0;
+  while (true) {
+    std::size_t next = text.find(sep, pos);
+    if (next == std::string_view::npos) {
+      out.push_back(text.substr(pos));
+      return out;
+    }
+    out.push_back(text.substr(pos, next - pos));
+    pos = next + 1;
+  }
+}
+
+template <typename Fn>
+void for_each_line(std::string_view text, Fn fn) {
+  int line_no = 0;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    ++line_no;
+    fn(line, line_no);
+    pos = end + 1;
+  }
+}
+
+std::optional<std::uint32_t> parse_id(std::string_view text) {
+  std::uint32_t value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc{} || ptr != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+void note(std::vector<AccountsParseIssue>* issues, std::string_view file, int line, std::string message) {
+  if (issues != nullptr) issues->push_back({std::string(file), line, std::move(message)});
+}
+
+}  // namespace
+
+std::vector<PasswdEntry> parse_passwd(std::string_view text, std::vector<AccountsParseIssue>* issues,
+                                      std::string_view file) {
+  std::vector<PasswdEntry> out;
+  for_each_line(text, [&](std::string_view line, int line_no) {
+    if (line.empty() || line.front() == '#') return;
+    // NIS compat entries (+/-) are not local accounts.
+    if (line.front() == '+' || line.front() == '-') return;
+    auto fields = split(line, ':');
+    if (fields.size() != 7) {
+      note(issues, file, line_no, "expected 7 ':'-separated fields, found " + std::to_string(fields.size()));
+      return;
+    }
+    auto uid = parse_id(fields[2]);
+    auto gid = parse_id(fields[3]);
+    if (fields[0].empty() || !uid || !gid) {
+      note(issues, file, line_no, "bad user name, uid or gid");
+      return;
+    }
+    out.push_back({std::string(fields[0]), *uid, *gid, std::string(fields[5]), std::string(fields[6]), line_no});
+  });
+  return out;
+}
+
+std::vector<GroupEntry> parse_group(std::string_view text, std::vector<AccountsParseIssue>* issues,
+                                    std::string_view file) {
+  std::vector<GroupEntry> out;
+  for_each_line(text, [&](std::string_view line, int line_no) {
+    if (line.empty() || line.front() == '#') return;
+    if (line.front() == '+' || line.front() == '-') return;
+    auto fields = split(line, ':');
+    if (fields.size() != 4) {
+      note(issues, file, line_no, "expected 4 ':'-separated fields, found " + std::to_string(fields.size()));
+      return;
+    }
+    auto gid = parse_id(fields[2]);
+    if (fields[0].empty() || !gid) {
+      note(issues, file, line_no, "bad group name or gid");
+      return;
+    }
+    GroupEntry entry{std::string(fields[0]), *gid, {}, line_no};
+    if (!fields[3].empty()) {
+      for (auto member : split(fields[3], ',')) {
+        if (!member.empty()) entry.members.emplace_back(member);
+      }
+    }
+    out.push_back(std::move(entry));
+  });
+  return out;
+}
+
+Accounts::Accounts(std::vector<PasswdEntry> users, std::vector<GroupEntry> groups)
+    : users_(std::move(users)), groups_(std::move(groups)) {}
+
+Accounts Accounts::load(const RootFs& fs) {
+  Accounts accounts;
+  accounts.users_ = parse_passwd(fs.read_file("/etc/passwd"), &accounts.issues_);
+  accounts.groups_ = parse_group(fs.read_file("/etc/group"), &accounts.issues_);
+  return accounts;
+}
+
+const PasswdEntry* Accounts::user(std::string_view name) const {
+  auto it = std::find_if(users_.begin(), users_.end(), [&](const auto& u) { return u.name == name; });
+  return it == users_.end() ? nullptr : &*it;
+}
+
+const PasswdEntry* Accounts::user(uid_t uid) const {
+  auto it = std::find_if(users_.begin(), users_.end(), [&](const auto& u) { return u.uid == uid; });
+  return it == users_.end() ? nullptr : &*it;
+}
+
+const GroupEntry* Accounts::group(std::string_view name) const {
+  auto it = std::find_if(groups_.begin(), groups_.end(), [&](const auto& g) { return g.name == name; });
+  return it == groups_.end() ? nullptr : &*it;
+}
+
+const GroupEntry* Accounts::group(gid_t gid) const {
+  auto it = std::find_if(groups_.begin(), groups_.end(), [&](const auto& g) { return g.gid == gid; });
+  return it == groups_.end() ? nullptr : &*it;
+}
+
+std::vector<gid_t> Accounts::groups_of(const PasswdEntry& user) const {
+  std::vector<gid_t> out{user.gid};
+  for (const auto& g : groups_) {
+    if (std::find(g.members.begin(), g.members.end(), user.name) != g.members.end() &&
+        std::find(out.begin(), out.end(), g.gid) == out.end()) {
+      out.push_back(g.gid);
+    }
+  }
+  return out;
+}
+
+std::string Accounts::user_name(uid_t uid) const {
+  const auto* u = user(uid);
+  return u ? u->name : std::to_string(uid);
+}
+
+std::string Accounts::group_name(gid_t gid) const {
+  const auto* g = group(gid);
+  return g ? g->name : std::to_string(gid);
+}
+
+}  // namespace clinic_audit

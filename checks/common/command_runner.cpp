@@ -1,0 +1,136 @@
+#include "command_runner.hpp"
+
+#include <sys/wait.h>
+
+#include <array>
+#include <utility>  // Boost 1.74 Asio uses std::exchange without including it
+
+#include <boost/asio.hpp>
+#include <boost/process.hpp>
+#include <thread>
+
+namespace clinic_audit {
+namespace {
+
+namespace bp = boost::process;
+namespace asio = boost::asio;
+
+// Reads a pipe to EOF, keeping at most `cap` bytes: the rest is drained and
+// dropped so that a chatty program never blocks on a full pipe.
+class CappedReader {
+ public:
+  CappedReader(bp::async_pipe& pipe, std::string& sink, bool& truncated, std::size_t cap,
+               std::function<void()> on_done)
+      : pipe_(pipe), sink_(sink), truncated_(truncated), cap_(cap), on_done_(std::move(on_done)) {}
+
+  void start() {
+    pipe_.async_read_some(asio::buffer(buffer_), [this](const boost::system::error_code& ec, std::size_t n) {
+      if (n > 0) {
+        std::size_t room = sink_.size() < cap_ ? cap_ - sink_.size() : 0;
+        sink_.append(buffer_.data(), std::min(n, room));
+        if (n > room) truncated_ = true;
+      }
+      if (ec) {
+        on_done_();
+        return;
+      }
+      start();
+    });
+  }
+
+ private:
+  bp::async_pipe& pipe_;
+  std::string& sink_;
+  bool& truncated_;
+  std::size_t cap_;
+  std::function<void()> on_done_;
+  std::array<char, 16384> buffer_{};
+};
+
+}  // namespace
+
+CommandResult ProcessRunner::run(const CommandSpec& spec) {
+  if (!spec.program.is_absolute()) {
+    throw CommandError("refusing to run '" + spec.program.string() +
+                       "': programs are run by absolute path only");
+  }
+  CommandResult result;
+  asio::io_context io;
+  bp::async_pipe out_pipe(io);
+  bp::async_pipe err_pipe(io);
+  bp::async_pipe in_pipe(io);
+  bp::group group;
+
+  bp::environment env;
+  if (spec.env.empty()) {
+    env["PATH"] = "/usr/sbin:/usr/bin:/sbin:/bin";
+    env["LANG"] = "C";
+  } else {
+    for (const auto& [key, value] : spec.env) env[key] = value;
+  }
+
+  bp::child child;
+  try {
+    child = bp::child(bp::exe = spec.program.string(), bp::args = spec.args, bp::std_out > out_pipe,
+                      bp::std_err > err_pipe, bp::std_in < in_pipe, env, group, io);
+  } catch (const std::exception& e) {
+    throw CommandError("cannot run " + spec.program.string() + ": " + e.what());
+  }
+
+  const auto deadline = std::chrono::steady_clock::now() + spec.timeout;
+  asio::steady_timer timer(io, deadline);
+  int open_streams = 2;
+  auto stream_done = [&] {
+    if (--open_streams == 0) timer.cancel();
+  };
+  CappedReader out_reader(out_pipe, result.out, result.out_truncated, spec.max_output, stream_done);
+  CappedReader err_reader(err_pipe, result.err, result.err_truncated, spec.max_output, stream_done);
+  out_reader.start();
+  err_reader.start();
+
+  std::string input = spec.stdin_data.value_or("");
+  if (input.empty()) {
+    in_pipe.close();
+  } else {
+    asio::async_write(in_pipe, asio::buffer(input),
+                      [&](const boost::system::error_code&, std::size_t) { in_pipe.close(); });
+  }
+
+  timer.async_wait([&](const boost::system::error_code& ec) {
+    if (ec) return;  // cancelled: both streams closed in time
+    result.timed_out = true;
+    std::error_code ignored;
+    group.terminate(ignored);  // SIGKILL to the whole process group
+    out_pipe.close();
+    err_pipe.close();
+    in_pipe.close();
+  });
+  io.run();
+
+  // Streams are closed; the process may still be running (it closed its
+  // output but did not exit). Give it until the deadline.
+  while (!result.timed_out) {
+    std::error_code ec;
+    if (!child.running(ec)) break;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      result.timed_out = true;
+      group.terminate(ec);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  std::error_code ec;
+  child.wait(ec);
+  const int status = child.native_exit_code();
+  if (!result.timed_out) {
+    if (WIFSIGNALED(status)) {
+      result.signaled = true;
+      result.signal = WTERMSIG(status);
+    } else {
+      result.exit_code = WEXITSTATUS(status);
+    }
+  }
+  return result;
+}
+
+}  // namespace clinic_audit

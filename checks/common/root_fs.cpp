@@ -1,0 +1,359 @@
+#include "root_fs.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <deque>
+
+#include "unique_fd.hpp"
+
+namespace clinic_audit {
+namespace {
+
+// path_resolution(7): the kernel gives up after 40 symlinks.
+constexpr int kMaxSymlinks = 40;
+
+FileType type_of(mode_t mode) {
+  switch (mode & S_IFMT) {
+    case S_IFREG: return FileType::regular;
+    case S_IFDIR: return FileType::directory;
+    case S_IFLNK: return FileType::symlink;
+    case S_IFIFO: return FileType::fifo;
+    case S_IFSOCK: return FileType::socket;
+    case S_IFCHR: return FileType::char_device;
+    case S_IFBLK: return FileType::block_device;
+    default: return FileType::unknown;
+  }
+}
+
+FileType type_of_dirent(unsigned char d_type) {
+  switch (d_type) {
+    case DT_REG: return FileType::regular;
+    case DT_DIR: return FileType::directory;
+    case DT_LNK: return FileType::symlink;
+    case DT_FIFO: return FileType::fifo;
+    case DT_SOCK: return FileType::socket;
+    case DT_CHR: return FileType::char_device;
+    case DT_BLK: return FileType::block_device;
+    default: return FileType::unknown;
+  }
+}
+
+std::string join(const std::vector<std::string>& names) {
+  if (names.empty()) return "/";
+  std::string out;
+  for (const auto& name : names) {
+    out += '/';
+    out += name;
+  }
+  return out;
+}
+
+void split_into(std::string_view path, std::deque<std::string>& out, bool front) {
+  std::vector<std::string> parts;
+  std::size_t pos = 0;
+  while (pos <= path.size()) {
+    std::size_t next = path.find('/', pos);
+    if (next == std::string_view::npos) next = path.size();
+    std::string_view part = path.substr(pos, next - pos);
+    if (!part.empty() && part != ".") parts.emplace_back(part);
+    pos = next + 1;
+  }
+  if (front) {
+    out.insert(out.begin(), parts.begin(), parts.end());
+  } else {
+    out.insert(out.end(), parts.begin(), parts.end());
+  }
+}
+
+FsError fs_error(const std::string& path, int err, std::string_view what) {
+  std::string message = path + ": " + std::string(what);
+  if (err != 0) {
+    message += ": ";
+    message += std::strerror(err);
+  }
+  return FsError(path, err, message);
+}
+
+std::string fd_acl(int path_fd) {
+  // getxattr(2) does not accept O_PATH descriptors; the /proc link does.
+  std::string proc = "/proc/self/fd/" + std::to_string(path_fd);
+  std::array<char, 4096> buf{};
+  ssize_t n = ::getxattr(proc.c_str(), "system.posix_acl_access", buf.data(), buf.size());
+  if (n <= 0) return {};
+  return std::string(buf.data(), static_cast<std::size_t>(n));
+}
+
+FileInfo info_from(const struct stat& st, std::string path, int path_fd) {
+  FileInfo info;
+  info.path = std::move(path);
+  info.type = type_of(st.st_mode);
+  info.mode = st.st_mode & 07777;
+  info.uid = st.st_uid;
+  info.gid = st.st_gid;
+  info.size = st.st_size;
+  if (info.type == FileType::regular || info.type == FileType::directory) {
+    info.acl_xattr = fd_acl(path_fd);
+  }
+  return info;
+}
+
+}  // namespace
+
+std::string_view to_string(FileType type) {
+  switch (type) {
+    case FileType::regular: return "regular file";
+    case FileType::directory: return "directory";
+    case FileType::symlink: return "symbolic link";
+    case FileType::fifo: return "FIFO";
+    case FileType::socket: return "socket";
+    case FileType::char_device: return "character device";
+    case FileType::block_device: return "block device";
+    case FileType::unknown: break;
+  }
+  return "unknown file type";
+}
+
+struct RootFs::Walked {
+  UniqueFd parent;  // directory holding the final object (O_PATH)
+  UniqueFd object;  // the final object (O_PATH)
+  std::string name; // final component name ("." for the root itself)
+  std::string path; // canonical in-root path
+  struct stat st{};
+};
+
+RootFs::RootFs(std::filesystem::path root) : root_(std::move(root)) {
+  if (root_.empty()) root_ = "/";
+  root_fd_ = ::open(root_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root_fd_ < 0) {
+    throw fs_error(root_.string(), errno, "cannot open audit root");
+  }
+}
+
+RootFs::~RootFs() {
+  if (root_fd_ >= 0) ::close(root_fd_);
+}
+
+RootFs::Walked RootFs::walk_to(std::string_view path, bool follow_last,
+                               std::vector<PathStep>* steps) const {
+  if (path.empty() || path.front() != '/') {
+    throw fs_error(std::string(path), EINVAL, "path must be absolute inside the audited root");
+  }
+  std::deque<std::string> pending;
+  split_into(path, pending, false);
+
+  // Stack of directories walked into; index 0 is the root.
+  std::vector<UniqueFd> dirs;
+  std::vector<std::string> names;
+  dirs.emplace_back(::openat(root_fd_, ".", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!dirs.back().valid()) throw fs_error("/", errno, "cannot open audit root");
+  if (steps != nullptr) {
+    struct stat st{};
+    if (::fstat(dirs.back().get(), &st) == 0) steps->push_back({info_from(st, "/", dirs.back().get()), false});
+  }
+
+  int symlinks = 0;
+  while (!pending.empty()) {
+    std::string component = std::move(pending.front());
+    pending.pop_front();
+    if (component == "..") {
+      if (dirs.size() > 1) {
+        dirs.pop_back();
+        names.pop_back();
+      }
+      continue;
+    }
+    const bool last = pending.empty();
+    UniqueFd fd(::openat(dirs.back().get(), component.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    names.push_back(component);
+    std::string here = join(names);
+    if (!fd.valid()) throw fs_error(here, errno, "cannot resolve");
+    struct stat st{};
+    if (::fstat(fd.get(), &st) != 0) throw fs_error(here, errno, "cannot stat");
+
+    if (S_ISLNK(st.st_mode) && (!last || follow_last)) {
+      if (++symlinks > kMaxSymlinks) throw fs_error(here, ELOOP, "cannot resolve");
+      std::array<char, 4096> buf{};
+      ssize_t n = ::readlinkat(fd.get(), "", buf.data(), buf.size());
+      if (n < 0) throw fs_error(here, errno, "cannot read symlink");
+      if (static_cast<std::size_t>(n) >= buf.size()) throw fs_error(here, ENAMETOOLONG, "cannot read symlink");
+      std::string_view target(buf.data(), static_cast<std::size_t>(n));
+      if (steps != nullptr) steps->push_back({info_from(st, here, fd.get()), true});
+      names.pop_back();
+      if (!target.empty() && target.front() == '/') {
+        // Absolute target: re-rooted at the audit root.
+        dirs.resize(1);
+        names.clear();
+      }
+      split_into(target, pending, true);
+      continue;
+    }
+    if (!last && !S_ISDIR(st.st_mode)) throw fs_error(here, ENOTDIR, "cannot resolve");
+    if (steps != nullptr) steps->push_back({info_from(st, here, fd.get()), false});
+    if (last) {
+      Walked out;
+      out.parent = std::move(dirs.back());
+      out.object = std::move(fd);
+      out.name = component;
+      out.path = std::move(here);
+      out.st = st;
+      return out;
+    }
+    dirs.push_back(std::move(fd));
+  }
+
+  // The path named a directory we walked into (or the root itself).
+  Walked out;
+  out.object = std::move(dirs.back());
+  if (dirs.size() > 1) {
+    out.parent = std::move(dirs[dirs.size() - 2]);
+    out.name = names.back();
+  } else {
+    out.parent = UniqueFd(::openat(root_fd_, ".", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    out.name = ".";
+  }
+  out.path = join(names);
+  if (::fstat(out.object.get(), &out.st) != 0) throw fs_error(out.path, errno, "cannot stat");
+  return out;
+}
+
+std::string RootFs::resolve(std::string_view path, bool follow_last) const {
+  return walk_to(path, follow_last, nullptr).path;
+}
+
+std::optional<FileInfo> RootFs::stat(std::string_view path) const {
+  try {
+    Walked w = walk_to(path, true, nullptr);
+    return info_from(w.st, w.path, w.object.get());
+  } catch (const FsError& e) {
+    if (e.error_number() == ENOENT) return std::nullopt;
+    throw;
+  }
+}
+
+std::optional<FileInfo> RootFs::lstat(std::string_view path) const {
+  try {
+    Walked w = walk_to(path, false, nullptr);
+    return info_from(w.st, w.path, w.object.get());
+  } catch (const FsError& e) {
+    if (e.error_number() == ENOENT) return std::nullopt;
+    throw;
+  }
+}
+
+std::vector<PathStep> RootFs::walk(std::string_view path) const {
+  std::vector<PathStep> steps;
+  walk_to(path, true, &steps);
+  return steps;
+}
+
+std::string RootFs::read_file(std::string_view path, std::size_t max_bytes) const {
+  Walked w = walk_to(path, true, nullptr);
+  if (!S_ISREG(w.st.st_mode)) {
+    // Refused before opening: opening a FIFO would block, a device could have side effects.
+    throw fs_error(w.path, 0, "is a " + std::string(to_string(type_of(w.st.st_mode))) +
+                                  ", not a regular file");
+  }
+  if (static_cast<std::size_t>(w.st.st_size) > max_bytes) {
+    throw fs_error(w.path, EFBIG,
+                   "is " + std::to_string(w.st.st_size) + " bytes, over the " +
+                       std::to_string(max_bytes) + "-byte limit for this file");
+  }
+  UniqueFd fd(::openat(w.parent.get(), w.name.c_str(),
+                       O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+  if (!fd.valid()) throw fs_error(w.path, errno, "cannot open");
+  struct stat st{};
+  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    throw fs_error(w.path, 0, "changed while being opened");
+  }
+  std::string content;
+  content.resize(std::min<std::size_t>(static_cast<std::size_t>(st.st_size), max_bytes) + 1);
+  std::size_t used = 0;
+  while (true) {
+    if (used == content.size()) {
+      if (content.size() > max_bytes) {
+        throw fs_error(w.path, EFBIG, "grew over the " + std::to_string(max_bytes) +
+                                          "-byte limit for this file while being read");
+      }
+      content.resize(std::min(content.size() * 2, max_bytes + 1));
+    }
+    ssize_t n = ::read(fd.get(), content.data() + used, content.size() - used);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw fs_error(w.path, errno, "cannot read");
+    }
+    if (n == 0) break;
+    used += static_cast<std::size_t>(n);
+  }
+  if (used > max_bytes) {
+    throw fs_error(w.path, EFBIG, "is over the " + std::to_string(max_bytes) +
+                                      "-byte limit for this file");
+  }
+  content.resize(used);
+  return content;
+}
+
+std::optional<std::string> RootFs::read_file_if_exists(std::string_view path,
+                                                       std::size_t max_bytes) const {
+  try {
+    return read_file(path, max_bytes);
+  } catch (const FsError& e) {
+    if (e.error_number() == ENOENT) return std::nullopt;
+    throw;
+  }
+}
+
+std::vector<DirEntry> RootFs::list_dir(std::string_view path) const {
+  Walked w = walk_to(path, true, nullptr);
+  if (!S_ISDIR(w.st.st_mode)) throw fs_error(w.path, ENOTDIR, "cannot list");
+  int raw = ::openat(w.parent.get(), w.name.c_str(),
+                     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (raw < 0) throw fs_error(w.path, errno, "cannot list");
+  DIR* dir = ::fdopendir(raw);
+  if (dir == nullptr) {
+    int err = errno;
+    ::close(raw);
+    throw fs_error(w.path, err, "cannot list");
+  }
+  std::vector<DirEntry> entries;
+  while (struct dirent* ent = ::readdir(dir)) {
+    std::string_view name = ent->d_name;
+    if (name == "." || name == "..") continue;
+    FileType type = type_of_dirent(ent->d_type);
+    if (type == FileType::unknown) {
+      struct stat st{};
+      if (::fstatat(::dirfd(dir), ent->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) type = type_of(st.st_mode);
+    }
+    entries.push_back({std::string(name), type});
+  }
+  ::closedir(dir);
+  std::sort(entries.begin(), entries.end(),
+            [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
+  return entries;
+}
+
+std::string RootFs::read_link(std::string_view path) const {
+  Walked w = walk_to(path, false, nullptr);
+  if (!S_ISLNK(w.st.st_mode)) throw fs_error(w.path, EINVAL, "is not a symbolic link");
+  std::array<char, 4096> buf{};
+  ssize_t n = ::readlinkat(w.object.get(), "", buf.data(), buf.size());
+  if (n < 0) throw fs_error(w.path, errno, "cannot read symlink");
+  return std::string(buf.data(), static_cast<std::size_t>(n));
+}
+
+std::filesystem::path RootFs::host_path(std::string_view canonical_in_root) const {
+  std::filesystem::path out = root_;
+  std::string_view rel = canonical_in_root;
+  while (!rel.empty() && rel.front() == '/') rel.remove_prefix(1);
+  if (!rel.empty()) out /= std::filesystem::path(rel);
+  return out;
+}
+
+}  // namespace clinic_audit

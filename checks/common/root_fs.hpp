@@ -1,0 +1,121 @@
+// Read-only access to the audited file system, confined to a root directory.
+//
+// `--root DIR` audits a mounted system image: every path a check names is an
+// absolute path *inside* the image. Resolution walks the path one component at
+// a time with openat(O_PATH|O_NOFOLLOW), so:
+//   - an absolute symlink target is re-rooted at DIR (as chroot(2) would see it),
+//   - ".." never climbs above DIR (like "/.." on a live system),
+//   - more than 40 symlinks is ELOOP (the kernel's limit, path_resolution(7)),
+//   - nothing outside DIR is ever opened.
+// The live system is simply RootFs("/").
+//
+// Reads never block (FIFOs and devices are refused before they are opened) and
+// are capped in size, so a hostile image cannot hang or exhaust the auditor.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace clinic_audit {
+
+// A file-system problem at an in-root path (ENOENT, ELOOP, EACCES, not a
+// regular file, too large...). `path()` is the path as seen inside the root.
+class FsError : public std::runtime_error {
+ public:
+  FsError(std::string path, int err, const std::string& message)
+      : std::runtime_error(message), path_(std::move(path)), errno_(err) {}
+  const std::string& path() const { return path_; }
+  int error_number() const { return errno_; }
+
+ private:
+  std::string path_;
+  int errno_;
+};
+
+enum class FileType { regular, directory, symlink, fifo, socket, char_device, block_device, unknown };
+std::string_view to_string(FileType type);
+
+struct FileInfo {
+  std::string path;  // canonical in-root path (symlinks resolved unless lstat)
+  FileType type = FileType::unknown;
+  mode_t mode = 0;   // permission bits incl. setuid/setgid/sticky (no type bits)
+  uid_t uid = 0;
+  gid_t gid = 0;
+  off_t size = 0;
+  // Raw system.posix_acl_access extended attribute (acl(5)); empty when the
+  // object has no extended ACL. Decoded by checks/file/permissions.
+  std::string acl_xattr;
+};
+
+struct DirEntry {
+  std::string name;
+  FileType type = FileType::unknown;  // of the entry itself (symlinks not followed)
+};
+
+// One object crossed while resolving a path: every directory walked through,
+// every symlink followed, and the final object. Used to judge who could
+// replace a file (anyone who can write any directory on the way).
+struct PathStep {
+  FileInfo info;
+  bool is_symlink_hop = false;  // a symlink that resolution followed
+};
+
+class RootFs {
+ public:
+  // Default read cap for configuration files.
+  static constexpr std::size_t kDefaultMaxRead = 4 * 1024 * 1024;
+
+  explicit RootFs(std::filesystem::path root);
+  ~RootFs();
+  RootFs(const RootFs&) = delete;
+  RootFs& operator=(const RootFs&) = delete;
+
+  const std::filesystem::path& root() const { return root_; }
+  bool is_live() const { return root_ == "/"; }
+
+  // Canonical in-root path of `path` (which must be absolute inside the root).
+  // Throws FsError (ENOENT, ELOOP, ENOTDIR, EACCES...).
+  std::string resolve(std::string_view path, bool follow_last = true) const;
+
+  // Metadata; nullopt when the path (or a component) does not exist.
+  // Throws FsError for other failures (loops, permission).
+  std::optional<FileInfo> stat(std::string_view path) const;
+  std::optional<FileInfo> lstat(std::string_view path) const;
+  bool exists(std::string_view path) const { return stat(path).has_value(); }
+
+  // Every object crossed on the way to `path`, from the root directory to the
+  // final object, symlink hops included. Throws FsError when resolution fails.
+  std::vector<PathStep> walk(std::string_view path) const;
+
+  // Whole content of a regular file, at most `max_bytes` (a larger file is an
+  // FsError naming its size: configuration files are small).
+  std::string read_file(std::string_view path, std::size_t max_bytes = kDefaultMaxRead) const;
+  // Same, but nullopt when the file does not exist.
+  std::optional<std::string> read_file_if_exists(std::string_view path,
+                                                 std::size_t max_bytes = kDefaultMaxRead) const;
+
+  // Entries of a directory, sorted by name in byte order ("." and ".." left out).
+  std::vector<DirEntry> list_dir(std::string_view path) const;
+  // Symlink target text of `path` itself (not followed).
+  std::string read_link(std::string_view path) const;
+
+  // Host path of an in-root canonical path, for tools that must be handed a
+  // file (e.g. `php -c`). Resolve first; never build one by string concatenation.
+  std::filesystem::path host_path(std::string_view canonical_in_root) const;
+
+ private:
+  struct Walked;
+  Walked walk_to(std::string_view path, bool follow_last, std::vector<PathStep>* steps) const;
+
+  std::filesystem::path root_;
+  int root_fd_ = -1;
+};
+
+}  // namespace clinic_audit

@@ -1,0 +1,78 @@
+#include "exec_check.hpp"
+
+#include <csignal>
+#include <cstring>
+
+namespace clinic_audit {
+namespace {
+
+std::string first_line(const std::string& text) {
+  std::string line = text.substr(0, text.find('\n'));
+  if (auto bar = line.find('|'); bar != std::string::npos) line.erase(bar);
+  while (!line.empty() && (line.back() == ' ' || line.back() == '\r' || line.back() == '\t')) line.pop_back();
+  return line;
+}
+
+class ExecCheck final : public Check {
+ public:
+  explicit ExecCheck(const Params& params)
+      : program_(params.required("command")),
+        args_(params.all("arg")),
+        timeout_(std::chrono::seconds(params.integer("timeout_seconds", 30, 1, 3600))),
+        max_output_(static_cast<std::size_t>(params.integer("max_output_bytes", 65536, 1024, 16 << 20))) {
+    if (!program_.is_absolute()) {
+      throw ParamError("command", "parameter 'command' must be an absolute path (no shell, no PATH search), not '" +
+                                      program_.string() + "'");
+    }
+  }
+
+  Outcome run(const Context& context) const override {
+    CommandSpec spec;
+    spec.program = program_;
+    spec.args = args_;
+    spec.timeout = timeout_;
+    spec.max_output = max_output_;
+    spec.env = {{"PATH", "/usr/sbin:/usr/bin:/sbin:/bin"},
+                {"LANG", "C"},
+                {"CLINIC_AUDIT_ROOT", context.fs().root().string()}};
+    const CommandResult result = context.commands().run(spec);
+    const std::string program = program_.string();
+    if (result.timed_out) {
+      return Outcome::error(program + " did not finish within " +
+                            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(timeout_).count()) +
+                            " s and was killed");
+    }
+    if (result.signaled) {
+      return Outcome::error(program + " was killed by signal " + std::to_string(result.signal) + " (" +
+                            strsignal(result.signal) + ")");
+    }
+    std::string summary = first_line(result.out);
+    if (summary.empty()) summary = first_line(result.err);
+    if (summary.empty()) summary = "(no output)";
+    Evidence evidence{program, std::nullopt, "exit " + std::to_string(result.exit_code), "exit 0 (OK)"};
+    switch (result.exit_code) {
+      case 0: return Outcome::pass(summary, {evidence});
+      case 1: evidence.observed += " (WARNING)"; return Outcome::fail(summary, {evidence});
+      case 2: evidence.observed += " (CRITICAL)"; return Outcome::fail(summary, {evidence});
+      case 3: evidence.observed += " (UNKNOWN)"; return Outcome::error(summary, {evidence});
+      default:
+        evidence.observed += " (not a Monitoring Plugins status)";
+        return Outcome::error(program + " exited " + std::to_string(result.exit_code) + ": " + summary, {evidence});
+    }
+  }
+
+ private:
+  std::filesystem::path program_;
+  std::vector<std::string> args_;
+  std::chrono::milliseconds timeout_;
+  std::size_t max_output_;
+};
+
+}  // namespace
+
+CheckType exec_check_type() {
+  return {"exec", "external plugin with Monitoring Plugins exit codes (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)",
+          false, [](const Params& params) { return std::make_unique<ExecCheck>(params); }};
+}
+
+}  // namespace clinic_audit

@@ -1,0 +1,12 @@
+# ca_add_gtest(NAME SOURCES src... LIBS lib...): a GoogleTest executable whose
+# tests CTest discovers one by one (gtest_discover_tests), linked with the
+# shared test helpers.
+function(ca_add_gtest name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
+  if(NOT CA_BUILD_TESTS)
+    return()
+  endif()
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ca_options ca_warnings ca_test_support ${ARG_LIBS} GTest::gtest_main GTest::gmock)
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300)
+endfunction()
