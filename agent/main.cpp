@@ -1,2 +1,29 @@
-#include "registry.hpp"
-int main() { return clinic_audit::check_types().empty() ? 1 : 0; }
+// clinic-audit: entry point. Everything else lives in cli/ and engine/.
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <exception>
+#include <iostream>
+
+#include "cli/cli.hpp"
+#include "engine/pipeline.hpp"
+
+int main(int argc, char** argv) {
+  bool must_exit_now = false;
+  int code = clinic_audit::kExitInternal;
+  try {
+    code = clinic_audit::run_cli(argc, argv, must_exit_now);
+  } catch (const std::exception& e) {
+    std::cerr << "clinic-audit: internal error: " << e.what() << '\n';
+    code = clinic_audit::kExitInternal;
+  }
+  std::cout.flush();
+  std::cerr.flush();
+  if (must_exit_now) {
+    // A check thread overran its timeout and cannot be cancelled: leave
+    // without running destructors it could still be using.
+    spdlog::shutdown();
+    std::_Exit(code);
+  }
+  return code;
+}

@@ -1,0 +1,93 @@
+#include "catalog.hpp"
+
+#include <ostream>
+
+#include "config/site_config.hpp"
+#include "engine/plan.hpp"
+#include "policy/load_error.hpp"
+#include "policy/policy_loader.hpp"
+#include "registry.hpp"
+
+namespace clinic_audit {
+namespace {
+
+// Loads and plans the requested policies like `run` does (same errors, same
+// variable resolution) so that `explain` shows the values `run` would use.
+std::optional<Plan> load_plan(const CatalogRequest& request, RootFs& fs, std::ostream& err, int& code) {
+  SiteConfig config;
+  try {
+    const bool explicit_path = request.config.has_value();
+    config = load_site_config(explicit_path ? *request.config : kDefaultConfigPath, explicit_path, config_schema_path());
+    const auto dir = policy_directory();
+    std::vector<std::string> specs = request.policies;
+    if (specs.empty()) specs = config.policies;
+    if (specs.empty()) specs = shipped_policy_ids(dir);
+    std::vector<Policy> policies;
+    std::vector<LoadError> errors;
+    for (const auto& spec : specs) {
+      try {
+        policies.push_back(load_policy_file(locate_policy(spec, dir), dir / "policy.xsd"));
+      } catch (const LoadFailure& e) {
+        errors.insert(errors.end(), e.errors().begin(), e.errors().end());
+      }
+    }
+    if (!errors.empty()) throw LoadFailure(std::move(errors));
+    return build_plan(std::move(policies), config, fs);
+  } catch (const LoadFailure& e) {
+    err << "clinic-audit: invalid policy or configuration\n" << e.what() << '\n';
+    code = kExitBadInput;
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+int list_checks(const CatalogRequest& request, std::ostream& out, std::ostream& err) {
+  if (request.types) {
+    for (const auto& type : check_types()) {
+      out << type.name << "\t" << type.description << (type.uses_network ? " [network]" : "") << '\n';
+    }
+    return 0;
+  }
+  RootFs fs(request.root);
+  int code = 0;
+  auto plan = load_plan(request, fs, err, code);
+  if (!plan) return code;
+  for (const auto& planned : plan->checks) {
+    out << planned.decl->id << "\t" << to_string(planned.decl->severity) << "\t" << planned.title << '\n';
+  }
+  return 0;
+}
+
+int explain_check(const CatalogRequest& request, const std::string& check_id, std::ostream& out, std::ostream& err) {
+  RootFs fs(request.root);
+  int code = 0;
+  auto plan = load_plan(request, fs, err, code);
+  if (!plan) return code;
+  for (std::size_t i = 0; i < plan->checks.size(); ++i) {
+    const auto& planned = plan->checks[i];
+    if (planned.decl->id != check_id) continue;
+    out << planned.decl->id << " — " << planned.title << "\n\n"
+        << "Policy:      " << planned.policy->id << " (" << planned.policy->file.string() << ":" << planned.decl->line << ")\n"
+        << "Check type:  " << planned.decl->type << "\n"
+        << "Severity:    " << to_string(planned.decl->severity) << "\n";
+    for (const auto& ref : planned.decl->references) {
+      out << "Source:      seed " << ref.seed << ", section \"" << ref.section << "\"\n";
+    }
+    if (planned.not_applicable_reason) out << "Applies:     no, " << *planned.not_applicable_reason << "\n";
+    out << "\nRationale:\n  " << planned.rationale << "\n\nRemediation:\n  " << planned.remediation << "\n\nParameters:\n";
+    for (const auto& param : planned.decl->params) out << "  " << param.name << " = " << param.value << "\n";
+    for (std::size_t p = 0; p < plan->policies.size(); ++p) {
+      if (&plan->policies[p] != planned.policy) continue;
+      if (!plan->variables[p].empty()) out << "\nVariables:\n";
+      for (const auto& [name, value] : plan->variables[p]) {
+        out << "  " << name << " = " << value.value << "  (" << value.origin << ")\n";
+      }
+    }
+    return 0;
+  }
+  err << "clinic-audit: no check '" << check_id << "' in the selected policies (see clinic-audit list)\n";
+  return kExitUsage;
+}
+
+}  // namespace clinic_audit

@@ -1,0 +1,195 @@
+#include "check_runner.hpp"
+
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+namespace clinic_audit {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+ResultRecord base_record(const PlannedCheck& planned) {
+  ResultRecord record;
+  record.check_id = planned.decl->id;
+  record.policy_id = planned.policy->id;
+  record.type = planned.decl->type;
+  record.title = planned.title;
+  record.severity = planned.decl->severity;
+  record.remediation = planned.remediation;
+  return record;
+}
+
+void fill(ResultRecord& record, Outcome outcome) {
+  record.status = outcome.status;
+  record.summary = std::move(outcome.summary);
+  record.evidence = std::move(outcome.evidence);
+  if (!outcome.remediation.empty()) {
+    record.remediation += (record.remediation.empty() ? "" : "\n") + outcome.remediation;
+  }
+}
+
+// State shared with worker threads; a shared_ptr so that a worker abandoned
+// at its timeout can still finish writing into it safely.
+struct Shared {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<std::optional<Outcome>> outcomes;
+  std::vector<std::optional<Clock::time_point>> started;
+  std::vector<bool> finished_late;
+  std::deque<std::size_t> queue;
+  std::size_t running = 0;
+};
+
+}  // namespace
+
+Outcome outcome_from_exception(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const CheckError& e) {
+    std::vector<Evidence> evidence;
+    if (!e.path().empty()) evidence.push_back({e.path(), e.line() > 0 ? std::optional<int>(e.line()) : std::nullopt, e.what(), ""});
+    return Outcome::error(std::string("cannot evaluate: ") + e.what(), std::move(evidence));
+  } catch (const FsError& e) {
+    return Outcome::error(std::string("cannot evaluate: ") + e.what(), {{e.path(), std::nullopt, e.what(), ""}});
+  } catch (const std::exception& e) {
+    return Outcome::error(std::string("cannot evaluate: ") + e.what());
+  } catch (...) {
+    return Outcome::error("cannot evaluate: unknown exception");
+  }
+}
+
+RunOutcome run_checks(const std::vector<const PlannedCheck*>& checks, const Context& context,
+                      const RunOptions& options) {
+  RunOutcome out;
+  out.results.reserve(checks.size());
+  auto shared = std::make_shared<Shared>();
+  shared->outcomes.resize(checks.size());
+  shared->started.resize(checks.size());
+  shared->finished_late.resize(checks.size());
+  std::vector<Clock::time_point> start_times(checks.size());
+  std::vector<bool> reported(checks.size(), false);
+
+  for (std::size_t i = 0; i < checks.size(); ++i) {
+    out.results.push_back(base_record(*checks[i]));
+    const PlannedCheck& planned = *checks[i];
+    if (!planned.check) {
+      fill(out.results[i], Outcome::not_applicable(planned.not_applicable_reason.value_or("not applicable")));
+      reported[i] = true;
+    } else if (options.offline && planned.type->uses_network) {
+      fill(out.results[i], Outcome::skipped("network probes are disabled (--offline)"));
+      reported[i] = true;
+    } else {
+      shared->queue.push_back(i);
+    }
+  }
+  std::size_t done = 0;
+  auto report = [&](std::size_t i) {
+    reported[i] = true;
+    ++done;
+    if (options.on_result) options.on_result(out.results[i], done, checks.size());
+  };
+  for (std::size_t i = 0; i < checks.size(); ++i) {
+    if (reported[i]) report(i);
+  }
+
+  // Each worker takes the next queued check. `context` and `checks` outlive
+  // every worker that is not abandoned; abandoned ones lead to _Exit.
+  auto worker = [shared, &checks, &context] {
+    while (true) {
+      std::size_t index;
+      {
+        std::lock_guard lock(shared->mutex);
+        if (shared->queue.empty()) {
+          --shared->running;
+          shared->changed.notify_all();
+          return;
+        }
+        index = shared->queue.front();
+        shared->queue.pop_front();
+        shared->started[index] = Clock::now();
+      }
+      Outcome outcome;
+      try {
+        outcome = checks[index]->check->run(context);
+      } catch (...) {
+        outcome = outcome_from_exception(std::current_exception());
+      }
+      std::lock_guard lock(shared->mutex);
+      if (shared->finished_late[index]) continue;  // already reported as timed out
+      shared->outcomes[index] = std::move(outcome);
+      shared->changed.notify_all();
+    }
+  };
+
+  const std::size_t to_run = shared->queue.size();
+  const std::size_t parallel = std::min(std::max<std::size_t>(options.max_parallel, 1), to_run);
+  {
+    std::lock_guard lock(shared->mutex);
+    shared->running = parallel;
+  }
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < parallel; ++t) threads.emplace_back(worker);
+
+  std::unique_lock lock(shared->mutex);
+  std::size_t remaining = to_run;
+  while (remaining > 0) {
+    // Collect finished checks and expire overrunning ones.
+    auto next_deadline = Clock::time_point::max();
+    for (std::size_t i = 0; i < checks.size(); ++i) {
+      if (reported[i]) continue;
+      if (shared->outcomes[i]) {
+        Outcome outcome = std::move(*shared->outcomes[i]);
+        out.results[i].duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         Clock::now() - *shared->started[i]).count();
+        fill(out.results[i], std::move(outcome));
+        --remaining;
+        lock.unlock();
+        report(i);
+        lock.lock();
+        continue;
+      }
+      if (!shared->started[i]) continue;
+      const auto timeout = std::chrono::seconds(checks[i]->decl->timeout_seconds);
+      const auto deadline = *shared->started[i] + timeout;
+      if (Clock::now() >= deadline) {
+        shared->finished_late[i] = true;
+        out.results[i].duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count();
+        fill(out.results[i], Outcome::error("timed out after " + std::to_string(checks[i]->decl->timeout_seconds) +
+                                            " s (the check's timeout_seconds); its other results are unknown"));
+        ++out.abandoned;
+        --remaining;
+        // The stuck thread keeps its slot; add a worker so the queue still drains.
+        ++shared->running;
+        threads.emplace_back(worker);
+        lock.unlock();
+        report(i);
+        lock.lock();
+        continue;
+      }
+      next_deadline = std::min(next_deadline, deadline);
+    }
+    if (remaining == 0) break;
+    if (next_deadline == Clock::time_point::max()) {
+      shared->changed.wait(lock);
+    } else {
+      shared->changed.wait_until(lock, next_deadline);
+    }
+  }
+  lock.unlock();
+  // Join the workers that finished; detach the ones stuck in an abandoned check.
+  for (auto& thread : threads) {
+    thread.detach();
+  }
+  if (out.abandoned == 0) {
+    // Wait for every worker to leave so nothing touches `context` after return.
+    std::unique_lock wait_lock(shared->mutex);
+    shared->changed.wait(wait_lock, [&] { return shared->running == 0; });
+  }
+  return out;
+}
+
+}  // namespace clinic_audit

@@ -1,0 +1,296 @@
+#include "pipeline.hpp"
+
+#include <openssl/rand.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <ostream>
+#include <set>
+
+#include "check_runner.hpp"
+#include "config/site_config.hpp"
+#include "host_info.hpp"
+#include "output/atomic_file.hpp"
+#include "plan.hpp"
+#include "policy/load_error.hpp"
+#include "policy/policy_loader.hpp"
+#include "report/formats.hpp"
+#include "report/render_nagios.hpp"
+#include "version.hpp"
+#include "waivers.hpp"
+
+namespace clinic_audit {
+namespace {
+
+using SystemClock = std::chrono::system_clock;
+
+enum class UtcFormat { rfc3339, file_stamp, date };
+
+std::string utc(SystemClock::time_point when, UtcFormat format) {
+  const std::time_t t = SystemClock::to_time_t(when);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  std::array<char, 64> buf{};
+  switch (format) {
+    case UtcFormat::rfc3339: std::strftime(buf.data(), buf.size(), "%Y-%m-%dT%H:%M:%SZ", &tm); break;
+    case UtcFormat::file_stamp: std::strftime(buf.data(), buf.size(), "%Y%m%dT%H%M%SZ", &tm); break;
+    case UtcFormat::date: std::strftime(buf.data(), buf.size(), "%Y-%m-%d", &tm); break;
+  }
+  return buf.data();
+}
+
+std::string random_uuid() {
+  std::array<unsigned char, 16> b{};
+  if (RAND_bytes(b.data(), static_cast<int>(b.size())) != 1) throw std::runtime_error("no randomness for the report id");
+  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);  // RFC 4122 version 4
+  b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);  // variant 10
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    out += kHex[b[i] >> 4];
+    out += kHex[b[i] & 0xF];
+  }
+  return out;
+}
+
+// Report file names keep to a safe alphabet whatever the audited hostname says.
+std::string safe_hostname(const std::string& hostname) {
+  std::string out;
+  for (char c : hostname) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+    out += ok ? c : '_';
+  }
+  if (out.empty() || out.front() == '.') out.insert(out.begin(), '_');
+  return out.substr(0, 64);
+}
+
+// State carried between the steps of one run.
+struct RunState {
+  const RunRequest& request;
+  std::ostream& out;
+  std::ostream& err;
+  SiteConfig config;
+  std::vector<Policy> policies;
+  std::optional<Plan> plan;
+  std::vector<const PlannedCheck*> selected;
+  Report report;
+  std::unique_ptr<RootFs> fs;
+  bool must_exit_now = false;
+};
+
+// A step returns nothing to go on, or the exit code that ends the run.
+using StepResult = std::optional<int>;
+
+StepResult open_root(RunState& state) {
+  try {
+    state.fs = std::make_unique<RootFs>(state.request.root);
+  } catch (const FsError& e) {
+    state.err << "clinic-audit: --root " << state.request.root.string() << ": " << e.what() << '\n';
+    return kExitUsage;
+  }
+  return std::nullopt;
+}
+
+StepResult load_config(RunState& state) {
+  const bool explicit_path = state.request.config.has_value();
+  const std::filesystem::path path = explicit_path ? *state.request.config : kDefaultConfigPath;
+  spdlog::info("loading configuration {}", path.string());
+  try {
+    state.config = load_site_config(path, explicit_path, config_schema_path());
+    if (state.config.file.empty()) spdlog::info("no site configuration at {}: using defaults", path.string());
+  } catch (const LoadFailure& e) {
+    state.err << "clinic-audit: invalid configuration\n" << e.what() << '\n';
+    return kExitBadInput;
+  }
+  return std::nullopt;
+}
+
+StepResult load_policies(RunState& state) {
+  const auto dir = policy_directory();
+  std::vector<std::string> specs = state.request.policies;
+  if (specs.empty()) specs = state.config.policies;
+  if (specs.empty()) {
+    specs = shipped_policy_ids(dir);
+    spdlog::info("no policy given or enabled in the configuration: running every shipped policy");
+  }
+  if (specs.empty()) {
+    state.err << "clinic-audit: no policy to run (none in " << dir.string() << ")\n";
+    return kExitBadInput;
+  }
+  const auto xsd = dir / "policy.xsd";
+  std::vector<LoadError> errors;
+  for (const auto& spec : specs) {
+    const auto file = locate_policy(spec, dir);
+    spdlog::info("loading policy {}", file.string());
+    try {
+      state.policies.push_back(load_policy_file(file, xsd));
+    } catch (const LoadFailure& e) {
+      errors.insert(errors.end(), e.errors().begin(), e.errors().end());
+    }
+  }
+  if (!errors.empty()) {
+    state.err << "clinic-audit: invalid policy\n" << format_load_errors(errors) << '\n';
+    return kExitBadInput;
+  }
+  return std::nullopt;
+}
+
+StepResult plan_checks(RunState& state) {
+  try {
+    state.plan = build_plan(std::move(state.policies), state.config, *state.fs);
+  } catch (const LoadFailure& e) {
+    state.err << "clinic-audit: invalid policy\n" << e.what() << '\n';
+    return kExitBadInput;
+  }
+  std::set<std::string> wanted(state.request.only.begin(), state.request.only.end());
+  for (const auto& planned : state.plan->checks) {
+    if (wanted.empty() || wanted.count(planned.decl->id) != 0) state.selected.push_back(&planned);
+    wanted.erase(planned.decl->id);
+  }
+  if (!wanted.empty()) {
+    state.err << "clinic-audit: --only: no check '" << *wanted.begin()
+              << "' in the selected policies (see clinic-audit list)\n";
+    return kExitUsage;
+  }
+  for (const auto& waiver : state.config.waivers) {
+    const bool known = std::any_of(state.plan->checks.begin(), state.plan->checks.end(),
+                                   [&](const PlannedCheck& c) { return c.decl->id == waiver.check_id; });
+    if (!known) spdlog::warn("{}:{}: waiver for unknown check '{}'", state.config.file.string(), waiver.line, waiver.check_id);
+  }
+  return std::nullopt;
+}
+
+StepResult run_selected(RunState& state) {
+  const auto started = SystemClock::now();
+  state.report.run.started_at = utc(started, UtcFormat::rfc3339);
+  NetworkSettings network;
+  network.offline = state.request.offline;
+  network.https_proxy = state.config.proxy;
+  if (!network.https_proxy) {
+    for (const char* name : {"https_proxy", "HTTPS_PROXY"}) {
+      if (const char* value = std::getenv(name); value != nullptr && *value != '\0') {
+        network.https_proxy = value;
+        break;
+      }
+    }
+  }
+  ProcessRunner runner;
+  Context context(*state.fs, runner, network);
+  RunOptions options;
+  options.offline = state.request.offline;
+  if (state.request.progress) {
+    options.on_result = [&](const ResultRecord& r, std::size_t done, std::size_t total) {
+      state.err << "\r[" << done << "/" << total << "] " << r.check_id << ": " << to_string(r.status) << "\x1b[K"
+                << (done == total ? "\n" : "") << std::flush;
+    };
+  }
+  spdlog::info("running {} checks", state.selected.size());
+  // The runner keeps `runner` and `context` alive for abandoned checks only
+  // until _Exit; both live on this frame, which is why the caller exits at once.
+  RunOutcome outcome = run_checks(state.selected, context, options);
+  state.must_exit_now = outcome.abandoned > 0;
+  const auto finished = SystemClock::now();
+  state.report.run.finished_at = utc(finished, UtcFormat::rfc3339);
+  state.report.run.duration_seconds = std::chrono::duration<double>(finished - started).count();
+  state.report.results = std::move(outcome.results);
+  apply_waivers(state.report.results, state.config.waivers, utc(finished, UtcFormat::date));
+  return std::nullopt;
+}
+
+StepResult assemble_report(RunState& state) {
+  Report& report = state.report;
+  report.report_id = random_uuid();
+  report.agent_version = kAgentVersion;
+  report.host = read_host_info(*state.fs);
+  report.run.trigger = state.request.trigger;
+  report.run.root = state.request.root.string();
+  for (const auto& policy : state.plan->policies) {
+    report.policies.push_back({policy.id, policy.version, policy.sha256, policy.title});
+  }
+  return std::nullopt;
+}
+
+StepResult write_reports(RunState& state) {
+  std::vector<std::string> formats = state.request.formats;
+  if (formats.empty()) formats.push_back("text");
+  std::vector<const ReportFormat*> chosen;
+  for (const auto& name : formats) {
+    const ReportFormat* format = find_report_format(name);
+    if (format == nullptr) {
+      state.err << "clinic-audit: unknown format '" << name << "'\n";
+      return kExitUsage;
+    }
+    chosen.push_back(format);
+  }
+  if (!state.request.out_dir) {
+    RenderOptions options;
+    options.color = state.request.color;
+    state.out << chosen.front()->render(state.report, options) << std::flush;
+    return std::nullopt;
+  }
+  const auto& dir = *state.request.out_dir;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    state.err << "clinic-audit: cannot write reports: " << dir.string() << " is not a directory\n";
+    return kExitCannotWrite;
+  }
+  const std::string stem = "clinic-audit-" + safe_hostname(state.report.host.hostname) + "-" +
+                           utc(SystemClock::now(), UtcFormat::file_stamp);
+  // Render everything first: nothing is written unless every format rendered.
+  std::vector<std::pair<std::filesystem::path, std::string>> files;
+  for (const auto* format : chosen) {
+    files.emplace_back(dir / (stem + "." + std::string(format->extension)), format->render(state.report, {}));
+  }
+  try {
+    for (const auto& [path, bytes] : files) {
+      write_file_atomically(path, bytes);
+      spdlog::info("wrote {}", path.string());
+    }
+  } catch (const WriteError& e) {
+    state.err << "clinic-audit: " << e.what() << '\n';
+    return kExitCannotWrite;
+  }
+  return std::nullopt;
+}
+
+int exit_code_for(const RunState& state) {
+  const auto counts = state.report.counts();
+  if (state.request.formats.size() == 1 && state.request.formats.front() == "nagios") {
+    return nagios_exit_code(state.report);
+  }
+  if (counts.at(Status::fail) > 0) return kExitFail;
+  if (counts.at(Status::error) > 0) return kExitError;
+  return kExitCompliant;
+}
+
+}  // namespace
+
+int run_audit(const RunRequest& request, std::ostream& out, std::ostream& err, bool& must_exit_now) {
+  RunState state{request, out, err, {}, {}, {}, {}, {}, {}, false};
+  using Step = StepResult (*)(RunState&);
+  static constexpr std::array<std::pair<const char*, Step>, 7> kSteps{{
+      {"open root", open_root},
+      {"load config", load_config},
+      {"load policies", load_policies},
+      {"plan checks", plan_checks},
+      {"run checks", run_selected},
+      {"assemble report", assemble_report},
+      {"write reports", write_reports},
+  }};
+  for (const auto& [name, step] : kSteps) {
+    spdlog::debug("step: {}", name);
+    if (auto code = step(state)) {
+      must_exit_now = state.must_exit_now;
+      return *code;
+    }
+  }
+  must_exit_now = state.must_exit_now;
+  return exit_code_for(state);
+}
+
+}  // namespace clinic_audit

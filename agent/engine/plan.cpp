@@ -1,0 +1,83 @@
+#include "plan.hpp"
+
+#include <set>
+
+#include "registry.hpp"
+
+namespace clinic_audit {
+
+Plan build_plan(std::vector<Policy> policies, const SiteConfig& config, const RootFs& fs) {
+  Plan plan;
+  plan.policies = std::move(policies);
+  std::vector<LoadError> errors;
+  std::set<std::string> seen_policies;
+  std::map<std::string, std::string> seen_checks;  // id -> policy file
+
+  for (const auto& policy : plan.policies) {
+    const std::string file = policy.file.string();
+    if (!seen_policies.insert(policy.id).second) {
+      errors.push_back({file, 0, "policy '" + policy.id + "' is loaded twice"});
+      continue;
+    }
+    plan.variables.push_back(resolve_variables(policy, config, fs, errors));
+  }
+  if (!errors.empty()) throw LoadFailure(std::move(errors));
+
+  for (std::size_t p = 0; p < plan.policies.size(); ++p) {
+    const Policy& policy = plan.policies[p];
+    const VariableMap& vars = plan.variables[p];
+    const std::string file = policy.file.string();
+    for (const auto& decl : policy.checks) {
+      if (auto [it, fresh] = seen_checks.emplace(decl.id, file); !fresh) {
+        errors.push_back({file, decl.line, "check id '" + decl.id + "' is already used in " + it->second});
+        continue;
+      }
+      PlannedCheck planned;
+      planned.policy = &policy;
+      planned.decl = &decl;
+      planned.type = find_check_type(decl.type);
+      if (planned.type == nullptr) {
+        std::string known;
+        for (const auto& type : check_types()) known += (known.empty() ? "" : ", ") + type.name;
+        errors.push_back({file, decl.line, "unknown check type '" + decl.type + "' (known: " + known + ")"});
+        continue;
+      }
+      planned.title = expand_variables(decl.title, vars, file, decl.line, errors);
+      planned.rationale = expand_variables(decl.rationale, vars, file, decl.line, errors);
+      planned.remediation = expand_variables(decl.remediation, vars, file, decl.line, errors);
+
+      for (const auto& condition : decl.conditions) {
+        auto it = vars.find(condition.variable);
+        if (it == vars.end()) {
+          errors.push_back({file, condition.line, "applies-if names undeclared variable '" + condition.variable + "'"});
+        } else if (it->second.value != condition.equals && !planned.not_applicable_reason) {
+          planned.not_applicable_reason = "applies only when " + condition.variable + " = " + condition.equals +
+                                          " (it is '" + it->second.value + "', " + it->second.origin + ")";
+        }
+      }
+
+      Params params;
+      for (const auto& raw : decl.params) {
+        params.add(raw.name, expand_variables(raw.value, vars, file, raw.line, errors), raw.line);
+      }
+      try {
+        planned.check = planned.type->create(params);
+        for (const auto& unknown : params.unread()) {
+          errors.push_back({file, params.line_of(unknown),
+                            "check type '" + decl.type + "' has no parameter '" + unknown + "'"});
+        }
+      } catch (const ParamError& e) {
+        const int line = params.line_of(e.param()) > 0 ? params.line_of(e.param()) : decl.line;
+        errors.push_back({file, line, "check '" + decl.id + "': " + e.what()});
+      } catch (const std::exception& e) {
+        errors.push_back({file, decl.line, "check '" + decl.id + "': " + e.what()});
+      }
+      if (planned.not_applicable_reason) planned.check.reset();
+      plan.checks.push_back(std::move(planned));
+    }
+  }
+  if (!errors.empty()) throw LoadFailure(std::move(errors));
+  return plan;
+}
+
+}  // namespace clinic_audit

@@ -1,0 +1,39 @@
+// The run plan: policies with their variables resolved and every check
+// instantiated through the registry. Building it finds every policy problem
+// (unknown check type, bad or unknown parameter, unknown variable, duplicate
+// check id across policies) before anything runs.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/check.hpp"
+#include "config/site_config.hpp"
+#include "policy/policy.hpp"
+#include "variables.hpp"
+
+namespace clinic_audit {
+
+struct PlannedCheck {
+  const Policy* policy = nullptr;
+  const CheckDecl* decl = nullptr;
+  const CheckType* type = nullptr;
+  std::string title;        // variables expanded
+  std::string rationale;
+  std::string remediation;
+  std::unique_ptr<Check> check;                     // null when not applicable
+  std::optional<std::string> not_applicable_reason;
+};
+
+struct Plan {
+  std::vector<Policy> policies;  // owned here; PlannedCheck points into it
+  std::vector<VariableMap> variables;  // per policy, same order
+  std::vector<PlannedCheck> checks;
+};
+
+// Throws LoadFailure (exit 65) listing every problem.
+Plan build_plan(std::vector<Policy> policies, const SiteConfig& config, const RootFs& fs);
+
+}  // namespace clinic_audit

@@ -1,0 +1,151 @@
+#include "policy_loader.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+
+#include "load_error.hpp"
+#include "sha256.hpp"
+#include "xml_document.hpp"
+
+namespace clinic_audit {
+namespace {
+
+// Policies are small; a larger file is a mistake or an attack.
+constexpr std::uintmax_t kMaxPolicyBytes = 4 * 1024 * 1024;
+
+std::string trim(std::string text) {
+  const char* ws = " \t\r\n";
+  auto begin = text.find_first_not_of(ws);
+  if (begin == std::string::npos) return {};
+  auto end = text.find_last_not_of(ws);
+  return text.substr(begin, end - begin + 1);
+}
+
+// Collapses the indentation of multi-line XML text into single spaces.
+std::string normalize_space(const std::string& text) {
+  std::string out;
+  bool space = false;
+  for (char c : text) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+Policy parse_policy(std::string_view content, const std::filesystem::path& file,
+                    const std::filesystem::path& xsd) {
+  const std::string name = file.string();
+  XmlDocument doc = XmlDocument::load(content, name, xsd);
+  const xmlNode* root = doc.root();
+
+  Policy policy;
+  policy.file = file;
+  policy.sha256 = sha256_hex(content);
+  policy.id = attribute(root, "id");
+  policy.version = attribute(root, "version");
+  policy.title = normalize_space(text_of(first_child(root, "title")));
+  policy.description = normalize_space(text_of(first_child(root, "description")));
+
+  std::vector<LoadError> errors;
+  for (const xmlNode* node : child_elements(root, "variable")) {
+    VariableDecl var;
+    var.name = attribute(node, "name");
+    var.default_value = attribute(node, "default");
+    var.line = line_of(node);
+    if (const xmlNode* d = first_child(node, "description")) var.description = normalize_space(text_of(d));
+    for (const xmlNode* d : child_elements(node, "discover")) {
+      VariableDiscovery discovery{attribute(d, "method"), attribute(d, "name"), attribute(d, "paths")};
+      if (discovery.method == "apache-setenv" && discovery.name.empty()) {
+        errors.push_back({name, line_of(d), "discover method apache-setenv needs a name attribute"});
+      }
+      if (discovery.method == "first-existing" && discovery.paths.empty()) {
+        errors.push_back({name, line_of(d), "discover method first-existing needs a paths attribute"});
+      }
+      var.discover.push_back(std::move(discovery));
+    }
+    policy.variables.push_back(std::move(var));
+  }
+
+  for (const xmlNode* node : child_elements(root, "check")) {
+    CheckDecl check;
+    check.id = attribute(node, "id");
+    check.type = attribute(node, "type");
+    check.line = line_of(node);
+    check.severity = parse_severity(attribute(node, "severity")).value_or(Severity::info);
+    check.timeout_seconds = std::stoi(attribute(node, "timeout_seconds", "30"));
+    check.title = normalize_space(text_of(first_child(node, "title")));
+    check.rationale = normalize_space(text_of(first_child(node, "rationale")));
+    check.remediation = trim(text_of(first_child(node, "remediation")));
+    for (const xmlNode* r : child_elements(node, "reference")) {
+      check.references.push_back({attribute(r, "seed"), attribute(r, "section")});
+    }
+    for (const xmlNode* c : child_elements(node, "applies-if")) {
+      check.conditions.push_back({attribute(c, "variable"), attribute(c, "equals"), line_of(c)});
+    }
+    for (const xmlNode* p : child_elements(node, "param")) {
+      check.params.push_back({attribute(p, "name"), text_of(p), line_of(p)});
+    }
+    policy.checks.push_back(std::move(check));
+  }
+  if (!errors.empty()) throw LoadFailure(std::move(errors));
+  return policy;
+}
+
+Policy load_policy_file(const std::filesystem::path& file, const std::filesystem::path& xsd) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(file, ec);
+  if (ec || !std::filesystem::exists(status)) {
+    throw LoadFailure({{file.string(), 0, "cannot read policy: no such file"}});
+  }
+  if (!std::filesystem::is_regular_file(status)) {
+    throw LoadFailure({{file.string(), 0, "cannot read policy: not a regular file"}});
+  }
+  const auto size = std::filesystem::file_size(file, ec);
+  if (ec || size > kMaxPolicyBytes) {
+    throw LoadFailure({{file.string(), 0,
+                        "cannot read policy: larger than " + std::to_string(kMaxPolicyBytes) + " bytes"}});
+  }
+  std::ifstream in(file, std::ios::binary);
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof()) throw LoadFailure({{file.string(), 0, "cannot read policy"}});
+  return parse_policy(content, file, xsd);
+}
+
+std::filesystem::path policy_directory() {
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  const std::filesystem::path build_dir = CA_BUILD_DIR;
+  if (!ec) {
+    auto rel = self.lexically_relative(build_dir);
+    if (!rel.empty() && *rel.begin() != "..") return std::filesystem::path(CA_SOURCE_DIR) / "policies";
+  }
+  return std::filesystem::path(CA_INSTALL_DATADIR) / "policies";
+}
+
+std::filesystem::path locate_policy(std::string_view spec, const std::filesystem::path& dir) {
+  const std::string text(spec);
+  if (text.find('/') != std::string::npos || (text.size() > 4 && text.ends_with(".xml"))) return text;
+  return dir / (text + ".xml");
+}
+
+std::vector<std::string> shipped_policy_ids(const std::filesystem::path& dir) {
+  std::vector<std::string> ids;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().extension() == ".xml") ids.push_back(entry.path().stem().string());
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+}  // namespace clinic_audit
