@@ -1,0 +1,169 @@
+#include "render_text.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <vector>
+
+#include "output_text.hpp"
+
+namespace clinic_audit {
+namespace {
+
+using report_output::display_width;
+
+// ECMA-48 SGR sequences.
+constexpr std::string_view kReset = "\x1b[0m";
+constexpr std::string_view kBoldRed = "\x1b[1;31m";
+constexpr std::string_view kMagenta = "\x1b[35m";
+constexpr std::string_view kGreen = "\x1b[32m";
+constexpr std::string_view kCyan = "\x1b[36m";
+constexpr std::string_view kDim = "\x1b[2m";
+constexpr std::string_view kBold = "\x1b[1m";
+
+std::string_view status_colour(Status status) {
+  switch (status) {
+    case Status::fail:
+      return kBoldRed;
+    case Status::error:
+      return kMagenta;
+    case Status::pass:
+      return kGreen;
+    case Status::waived:
+      return kCyan;
+    case Status::not_applicable:
+    case Status::skipped:
+      return kDim;
+  }
+  return kDim;
+}
+
+int group(Status status) {
+  if (status == Status::fail) return 0;
+  if (status == Status::error) return 1;
+  return 2;
+}
+
+std::string upper(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return out;
+}
+
+// A table cell is one line: line breaks and tabs become spaces.
+std::string cell(std::string_view text) {
+  std::string out(text);
+  std::replace_if(out.begin(), out.end(), [](char c) { return c == '\n' || c == '\r' || c == '\t'; }, ' ');
+  return out;
+}
+
+std::string pad(const std::string& text, std::size_t width) {
+  const std::size_t used = display_width(text);
+  return text + std::string(used < width ? width - used : 0, ' ');
+}
+
+class Painter {
+ public:
+  explicit Painter(bool color) : color_(color) {}
+  std::string operator()(std::string_view sgr, const std::string& text) const {
+    if (!color_) return text;
+    return fmt::format("{}{}{}", sgr, text, kReset);
+  }
+
+ private:
+  bool color_;
+};
+
+// Multi-line text under a row: each line indented, CR/CRLF read as breaks.
+void indented(std::string& out, std::string_view label, std::string_view text, std::size_t indent) {
+  std::string normalized;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\r') {
+      normalized += '\n';
+      if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
+    } else {
+      normalized += text[i];
+    }
+  }
+  const std::string margin(indent, ' ');
+  std::string prefix = std::string(label);
+  std::size_t start = 0;
+  while (start <= normalized.size()) {
+    std::size_t end = normalized.find('\n', start);
+    if (end == std::string::npos) end = normalized.size();
+    out += fmt::format("{}{}{}\n", margin, prefix, std::string_view(normalized).substr(start, end - start));
+    prefix = std::string(label.size(), ' ');
+    start = end + 1;
+  }
+}
+
+}  // namespace
+
+std::string render_text(const Report& input, bool color) {
+  const Report report = report_output::normalized_for_output(input);
+  const Painter paint(color);
+
+  std::vector<const ResultRecord*> rows;
+  for (const auto& result : report.results) rows.push_back(&result);
+  std::stable_sort(rows.begin(), rows.end(), [](const ResultRecord* a, const ResultRecord* b) {
+    if (group(a->status) != group(b->status)) return group(a->status) < group(b->status);
+    if (group(a->status) < 2) return a->severity < b->severity;
+    return false;
+  });
+
+  const std::array<std::string, 5> headers{"STATUS", "SEVERITY", "POLICY", "CHECK", "SUMMARY"};
+  std::array<std::size_t, 4> widths{};
+  for (std::size_t i = 0; i < widths.size(); ++i) widths[i] = headers[i].size();
+  for (const auto* row : rows) {
+    widths[0] = std::max(widths[0], to_string(row->status).size());
+    widths[1] = std::max(widths[1], to_string(row->severity).size());
+    widths[2] = std::max(widths[2], display_width(cell(row->policy_id)));
+    widths[3] = std::max(widths[3], display_width(cell(row->check_id)));
+  }
+  const std::size_t detail_indent = widths[0] + 2;
+
+  std::string out;
+  out += paint(kBold, fmt::format("clinic-audit {} on {}", report.agent_version, cell(report.host.hostname)));
+  out += fmt::format(" ({})\n", cell(report.host.os_release));
+  out += fmt::format("run {} .. {}, trigger {}, root {}\n\n", report.run.started_at, report.run.finished_at,
+                     cell(report.run.trigger), cell(report.run.root));
+
+  out += paint(kBold, fmt::format("{}  {}  {}  {}  {}", pad(headers[0], widths[0]), pad(headers[1], widths[1]),
+                                  pad(headers[2], widths[2]), pad(headers[3], widths[3]), headers[4]));
+  out += '\n';
+  for (const auto* row : rows) {
+    out += paint(status_colour(row->status), pad(upper(to_string(row->status)), widths[0]));
+    out += fmt::format("  {}  {}  {}  {}\n", pad(std::string(to_string(row->severity)), widths[1]),
+                       pad(cell(row->policy_id), widths[2]), pad(cell(row->check_id), widths[3]), cell(row->summary));
+    if (row->status == Status::fail || row->status == Status::error) {
+      for (const auto& item : row->evidence) {
+        std::string where = item.path.empty() ? std::string("(no file)") : item.path;
+        if (item.line) where += fmt::format(":{}", *item.line);
+        indented(out, "at:       ", where, detail_indent);
+        indented(out, "observed: ", item.observed, detail_indent);
+        indented(out, "expected: ", item.expected, detail_indent);
+      }
+    }
+    if (row->status == Status::fail && !row->remediation.empty()) {
+      indented(out, "fix:      ", row->remediation, detail_indent);
+    }
+    if (row->waiver_reason) indented(out, "waiver:   ", *row->waiver_reason, detail_indent);
+  }
+
+  const auto counts = report.counts();
+  std::string totals = fmt::format("{} checks:", report.results.size());
+  bool first = true;
+  for (const auto& [status, count] : counts) {
+    totals += fmt::format("{} {} {}", first ? "" : ",", count, to_string(status));
+    first = false;
+  }
+  out += '\n' + totals + " - ";
+  out += report.compliant() ? paint(kGreen, "COMPLIANT") : paint(kBoldRed, "NOT COMPLIANT");
+  out += '\n';
+  return out;
+}
+
+}  // namespace clinic_audit

@@ -1,0 +1,13 @@
+// Serialises a pugixml document into a std::string (shared by the XML and
+// JUnit renderers).
+#pragma once
+
+#include <pugixml.hpp>
+#include <string>
+
+namespace clinic_audit::report_output {
+
+// UTF-8, two-space indentation, XML declaration as written in the document.
+std::string xml_to_string(const pugi::xml_document& doc);
+
+}  // namespace clinic_audit::report_output
