@@ -1,0 +1,118 @@
+#include "schema_check.hpp"
+
+#include <libxml/parser.h>
+#include <libxml/xmlschemas.h>
+
+#include <nlohmann/json.hpp>
+#include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/schema.hpp>
+#include <valijson/schema_parser.hpp>
+#include <valijson/validation_results.hpp>
+#include <valijson/validator.hpp>
+
+#include "atomic_file.hpp"
+#include "signing_error.hpp"
+
+namespace clinic_audit::signing {
+namespace {
+
+struct XmlSchemaFree {
+  void operator()(xmlSchema* schema) const { xmlSchemaFree(schema); }
+};
+struct XmlDocFree {
+  void operator()(xmlDoc* doc) const { xmlFreeDoc(doc); }
+};
+struct XmlValidCtxtFree {
+  void operator()(xmlSchemaValidCtxt* ctxt) const { xmlSchemaFreeValidCtxt(ctxt); }
+};
+struct XmlParserCtxtFree {
+  void operator()(xmlSchemaParserCtxt* ctxt) const { xmlSchemaFreeParserCtxt(ctxt); }
+};
+
+void collect_error(void* sink, const xmlError* error) {
+  auto* messages = static_cast<std::vector<std::string>*>(sink);
+  std::string message = error->message != nullptr ? error->message : "unknown error";
+  while (!message.empty() && message.back() == '\n') message.pop_back();
+  messages->push_back("line " + std::to_string(error->line) + ": " + message);
+}
+
+// libxml2 2.9 declares the handler with a non-const xmlError*.
+void collect_error_cb(void* sink, xmlError* error) { collect_error(sink, error); }
+
+std::string json_path(const std::vector<std::string>& context) {
+  std::string path;
+  for (const auto& part : context) path += part;
+  return path.empty() ? "<root>" : path;
+}
+
+}  // namespace
+
+struct SchemaChecker::Impl {
+  std::unique_ptr<xmlSchema, XmlSchemaFree> xsd;
+  std::unique_ptr<valijson::Schema> json;
+};
+
+SchemaChecker::SchemaChecker(const std::optional<std::filesystem::path>& xsd,
+                             const std::optional<std::filesystem::path>& json_schema)
+    : impl_(std::make_unique<Impl>()) {
+  if (xsd) {
+    std::vector<std::string> errors;
+    std::unique_ptr<xmlSchemaParserCtxt, XmlParserCtxtFree> parser(xmlSchemaNewParserCtxt(xsd->c_str()));
+    if (parser) xmlSchemaSetParserStructuredErrors(parser.get(), collect_error_cb, &errors);
+    if (parser) impl_->xsd.reset(xmlSchemaParse(parser.get()));
+    if (!impl_->xsd) {
+      throw SigningError(kExitRefused, "cannot load the XML schema " + xsd->string() +
+                                           (errors.empty() ? std::string() : ": " + errors.front()));
+    }
+  }
+  if (json_schema) {
+    const auto document = nlohmann::json::parse(read_file(*json_schema), nullptr, false);
+    if (document.is_discarded()) throw SigningError(kExitRefused, "JSON schema " + json_schema->string() + " is not valid JSON");
+    try {
+      auto schema = std::make_unique<valijson::Schema>();
+      valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
+      valijson::adapters::NlohmannJsonAdapter adapter(document);
+      parser.populateSchema(adapter, *schema);
+      impl_->json = std::move(schema);
+    } catch (const std::exception& error) {
+      throw SigningError(kExitRefused, "cannot load the JSON schema " + json_schema->string() + ": " + error.what());
+    }
+  }
+}
+
+SchemaChecker::~SchemaChecker() = default;
+
+bool SchemaChecker::covers(const std::filesystem::path& report) const {
+  const std::string name = report.filename().string();
+  if (name.ends_with(".junit.xml")) return false;
+  if (report.extension() == ".json") return impl_->json != nullptr;
+  if (report.extension() == ".xml") return impl_->xsd != nullptr;
+  return false;
+}
+
+std::vector<std::string> SchemaChecker::check(const std::filesystem::path& report, std::string_view bytes) const {
+  std::vector<std::string> problems;
+  if (!covers(report)) return problems;
+  if (report.extension() == ".json") {
+    const auto document = nlohmann::json::parse(bytes, nullptr, false);
+    if (document.is_discarded()) return {"not valid JSON"};
+    valijson::Validator validator;
+    valijson::ValidationResults results;
+    valijson::adapters::NlohmannJsonAdapter target(document);
+    if (!validator.validate(*impl_->json, target, &results)) {
+      valijson::ValidationResults::Error error;
+      while (results.popError(error)) problems.push_back(json_path(error.context) + ": " + error.description);
+    }
+    return problems;
+  }
+  std::unique_ptr<xmlDoc, XmlDocFree> doc(xmlReadMemory(bytes.data(), static_cast<int>(bytes.size()), "report.xml",
+                                                        nullptr, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
+  if (!doc) return {"not well-formed XML"};
+  std::unique_ptr<xmlSchemaValidCtxt, XmlValidCtxtFree> ctxt(xmlSchemaNewValidCtxt(impl_->xsd.get()));
+  xmlSchemaSetValidStructuredErrors(ctxt.get(), collect_error_cb, &problems);
+  const int result = xmlSchemaValidateDoc(ctxt.get(), doc.get());
+  if (result != 0 && problems.empty()) problems.push_back("does not match the XML schema");
+  return problems;
+}
+
+}  // namespace clinic_audit::signing

@@ -1,0 +1,44 @@
+#include "sign_report.hpp"
+
+#include <system_error>
+
+#include "atomic_file.hpp"
+#include "crash_point.hpp"
+#include "signing_error.hpp"
+
+namespace clinic_audit::signing {
+
+std::filesystem::path signature_path(const std::filesystem::path& report) {
+  std::filesystem::path p7s = report;
+  p7s += ".p7s";
+  return p7s;
+}
+
+void write_signature(const SigningIdentity& identity, const std::filesystem::path& report) {
+  const std::string bytes = read_file(report);
+  const std::vector<unsigned char> der = identity.sign_detached(bytes, report.filename().string());
+  write_file_atomically(signature_path(report),
+                        std::string_view(reinterpret_cast<const char*>(der.data()), der.size()), 0644, "signature");
+}
+
+void sign_report_set(const SigningIdentity& identity, const std::vector<std::filesystem::path>& reports) {
+  try {
+    for (const auto& report : reports) write_signature(identity, report);
+  } catch (...) {
+    std::error_code ignored;
+    for (const auto& report : reports) {
+      std::filesystem::remove(report, ignored);
+      std::filesystem::remove(signature_path(report), ignored);
+    }
+    if (!reports.empty()) {
+      try {
+        fsync_directory(reports.front().parent_path().empty() ? "." : reports.front().parent_path());
+      } catch (const SigningError&) {
+        // The original error is the one to report.
+      }
+    }
+    throw;
+  }
+}
+
+}  // namespace clinic_audit::signing

@@ -1,0 +1,207 @@
+#include "signature_check.hpp"
+
+#include <openssl/err.h>
+#include <openssl/objects.h>
+#include <openssl/x509_vfy.h>
+
+#include <array>
+
+#include "content_hints.hpp"
+#include "identity.hpp"
+#include "signing_error.hpp"
+
+namespace clinic_audit::signing {
+namespace {
+
+std::string hex(const unsigned char* data, std::size_t size) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < size; ++i) {
+    out += kHex[data[i] >> 4];
+    out += kHex[data[i] & 0xF];
+  }
+  return out;
+}
+
+std::string time_text(std::int64_t seconds) {
+  Asn1TimePtr time(ASN1_TIME_set(nullptr, static_cast<time_t>(seconds)));
+  return asn1_time_text(time.get());
+}
+
+std::optional<std::int64_t> signing_time_of(CMS_SignerInfo* signer) {
+  const int index = CMS_signed_get_attr_by_NID(signer, NID_pkcs9_signingTime, -1);
+  if (index < 0) return std::nullopt;
+  const ASN1_TYPE* value = X509_ATTRIBUTE_get0_type(CMS_signed_get_attr(signer, index), 0);
+  if (value == nullptr || (value->type != V_ASN1_UTCTIME && value->type != V_ASN1_GENERALIZEDTIME)) return std::nullopt;
+  try {
+    // RFC 5652 §11.3: UTCTime or GeneralizedTime, both ASN1_TIME.
+    return asn1_time_to_epoch(value->value.utctime);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+// The messageDigest signed attribute (RFC 5652 §11.2), hex.
+std::optional<std::string> message_digest_of(CMS_SignerInfo* signer) {
+  const auto* digest = static_cast<const ASN1_OCTET_STRING*>(
+      CMS_signed_get0_data_by_OBJ(signer, OBJ_nid2obj(NID_pkcs9_messageDigest), -3, V_ASN1_OCTET_STRING));
+  if (digest == nullptr) return std::nullopt;
+  return hex(ASN1_STRING_get0_data(digest), static_cast<std::size_t>(ASN1_STRING_length(digest)));
+}
+
+std::string content_digest(CMS_SignerInfo* signer, std::string_view content) {
+  X509_ALGOR* algorithm = nullptr;
+  CMS_SignerInfo_get0_algs(signer, nullptr, nullptr, &algorithm, nullptr);
+  const ASN1_OBJECT* oid = nullptr;
+  X509_ALGOR_get0(&oid, nullptr, nullptr, algorithm);
+  const EVP_MD* md = oid != nullptr ? EVP_get_digestbyobj(oid) : nullptr;
+  if (md == nullptr) return {};
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  EVP_Digest(content.data(), content.size(), digest.data(), &length, md, nullptr);
+  return hex(digest.data(), length);
+}
+
+std::string name_of(const SignatureInput& input) { return input.report.filename().string(); }
+
+// Says why the content does not match the messageDigest: the .p7s belongs to
+// another report, or this report's bytes changed.
+std::string digest_mismatch(const SignatureInput& input, const std::string& signed_digest, const std::string& actual,
+                            const std::optional<std::string>& signed_name) {
+  const std::string name = name_of(input);
+  if (input.other_sha256 != nullptr) {
+    for (const auto& [other, digest] : *input.other_sha256) {
+      if (other != name && digest == signed_digest) {
+        return "signature of another report: " + name + ".p7s signs " + other + ", not " + name;
+      }
+    }
+  }
+  if (signed_name && *signed_name != name) {
+    return "signature of another report: " + name + ".p7s was made for " + *signed_name + ", not for " + name;
+  }
+  return "report altered after signing: its SHA-256 is " + actual + " but the signature covers " + signed_digest +
+         " (at least one byte changed)";
+}
+
+void check_certificate(CMS_ContentInfo* cms, X509* signer_cert, X509_STORE* store, ExpiryAt expiry_at, std::time_t now,
+                       SignatureFindings& findings) {
+  CertStackPtr untrusted(CMS_get1_certs(cms));
+  X509StoreCtxPtr ctx(X509_STORE_CTX_new());
+  if (!ctx || X509_STORE_CTX_init(ctx.get(), store, signer_cert, untrusted.get()) != 1) {
+    findings.problems.push_back("cannot set up certificate verification: " + openssl_errors());
+    return;
+  }
+  // `-purpose any`, as the stock OpenSSL command of DESIGN §6.
+  X509_STORE_CTX_set_purpose(ctx.get(), X509_PURPOSE_ANY);
+  const bool at_signing = expiry_at == ExpiryAt::signing_time && findings.signing_time;
+  const std::time_t check_time = at_signing ? static_cast<std::time_t>(*findings.signing_time) : now;
+  X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx.get()), check_time);
+  if (X509_verify_cert(ctx.get()) == 1) {
+    if (at_signing && X509_cmp_time(X509_get0_notAfter(signer_cert), &now) < 0) {
+      findings.notes.push_back("certificate expired since, on " + asn1_time_text(X509_get0_notAfter(signer_cert)) +
+                               "; it was valid when the report was signed");
+    }
+    return;
+  }
+  const int error = X509_STORE_CTX_get_error(ctx.get());
+  X509* failing = X509_STORE_CTX_get_current_cert(ctx.get());
+  if (failing == nullptr) failing = signer_cert;
+  const std::string who = "certificate \"" + subject_text(failing) + "\"";
+  const std::string when = at_signing ? "when the report was signed (" + time_text(*findings.signing_time) + ")"
+                                      : "now (" + time_text(now) + ")";
+  switch (error) {
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+      findings.problems.push_back("expired certificate: " + who + " expired on " +
+                                  asn1_time_text(X509_get0_notAfter(failing)) + ", before " + when);
+      break;
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+      findings.problems.push_back("certificate not yet valid: " + who + " is valid from " +
+                                  asn1_time_text(X509_get0_notBefore(failing)) + ", after " + when);
+      break;
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+      findings.problems.push_back("wrong CA: the signing certificate \"" + subject_text(signer_cert) +
+                                  "\" (issued by \"" + issuer_text(failing) + "\") does not chain to the given CA (" + X509_verify_cert_error_string(error) + ")");
+      break;
+    default:
+      findings.problems.push_back("certificate chain does not verify: " + who + ": " + X509_verify_cert_error_string(error));
+  }
+}
+
+}  // namespace
+
+X509StorePtr load_ca_store(const std::filesystem::path& ca_file) {
+  X509StorePtr store(X509_STORE_new());
+  if (!store || X509_STORE_load_file(store.get(), ca_file.c_str()) != 1) {
+    ERR_clear_error();
+    throw SigningError(kExitRefused, "cannot read CA certificates from " + ca_file.string() + " (PEM expected)");
+  }
+  return store;
+}
+
+SignatureFindings check_signature(const SignatureInput& input, X509_STORE* store, ExpiryAt expiry_at, std::time_t now) {
+  SignatureFindings findings;
+  const std::string name = name_of(input);
+  BioPtr der = memory_bio(input.signature_der.data(), input.signature_der.size());
+  CmsPtr cms(d2i_CMS_bio(der.get(), nullptr));
+  if (!cms || OBJ_obj2nid(CMS_get0_type(cms.get())) != NID_pkcs7_signed) {
+    ERR_clear_error();
+    findings.problems.push_back(name + ".p7s is not a DER CMS SignedData (RFC 5652) signature");
+    return findings;
+  }
+  STACK_OF(CMS_SignerInfo)* signers = CMS_get0_SignerInfos(cms.get());
+  if (sk_CMS_SignerInfo_num(signers) != 1) {
+    findings.problems.push_back(name + ".p7s has " + std::to_string(sk_CMS_SignerInfo_num(signers)) +
+                                " signers; clinic-audit signatures have exactly one");
+    return findings;
+  }
+  CMS_SignerInfo* signer = sk_CMS_SignerInfo_value(signers, 0);
+  if (CMS_is_detached(cms.get()) != 1) findings.problems.push_back(name + ".p7s is not a detached signature");
+  findings.signing_time = signing_time_of(signer);
+  if (!findings.signing_time) findings.problems.push_back(name + ".p7s has no signing time (RFC 5652 §11.3)");
+
+  const auto signed_digest = message_digest_of(signer);
+  const std::string actual = content_digest(signer, input.content);
+  const auto signed_name = content_hints_of(signer);
+  if (!signed_digest) {
+    findings.problems.push_back(name + ".p7s has no message digest attribute (RFC 5652 §11.2)");
+    return findings;
+  }
+  if (*signed_digest != actual) {
+    findings.problems.push_back(digest_mismatch(input, *signed_digest, actual, signed_name));
+    return findings;
+  }
+  if (signed_name && *signed_name != name) {
+    findings.problems.push_back("renamed report: " + name + " was signed as " + *signed_name);
+  }
+
+  // The digest matches: now the signature value over the signed attributes,
+  // with the embedded certificate (its chain is checked below, on our terms).
+  BioPtr content = memory_bio(input.content.data(), input.content.size());
+  unsigned int flags = CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY;
+  if (CMS_signed_get_attr_by_NID(signer, NID_id_smime_aa_signingCertificateV2, -1) >= 0) flags |= CMS_CADES;
+  if (CMS_verify(cms.get(), nullptr, nullptr, content.get(), nullptr, flags) != 1) {
+    findings.problems.push_back("signature value of " + name + ".p7s does not verify with its embedded certificate "
+                                "(forged signature or altered signed attributes): " + openssl_errors());
+    return findings;
+  }
+  STACK_OF(X509)* signer_certs = CMS_get0_signers(cms.get());
+  X509* signer_cert = signer_certs != nullptr && sk_X509_num(signer_certs) == 1 ? sk_X509_value(signer_certs, 0) : nullptr;
+  if (signer_cert == nullptr) {
+    sk_X509_free(signer_certs);
+    findings.problems.push_back(name + ".p7s does not embed its signer's certificate");
+    return findings;
+  }
+  findings.signer = subject_text(signer_cert);
+  if (store != nullptr) check_certificate(cms.get(), signer_cert, store, expiry_at, now, findings);
+  sk_X509_free(signer_certs);
+  if (findings.signing_time && *findings.signing_time > static_cast<std::int64_t>(now) + 300) {
+    findings.problems.push_back("signing time " + time_text(*findings.signing_time) + " is in the future");
+  }
+  return findings;
+}
+
+}  // namespace clinic_audit::signing

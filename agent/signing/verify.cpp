@@ -1,0 +1,162 @@
+#include "verify.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "atomic_file.hpp"
+#include "chain_check.hpp"
+#include "report_files.hpp"
+#include "schema_check.hpp"
+#include "signing_error.hpp"
+
+namespace clinic_audit::signing {
+namespace {
+
+struct ReportFile {
+  std::filesystem::path path;
+  std::string bytes;
+  std::string sha256;
+  std::optional<std::string> signature;  // DER of NAME.p7s, if present
+};
+
+std::string p7s_name(const std::filesystem::path& report) { return report.filename().string() + ".p7s"; }
+
+// Expands the inputs into report files (and signatures whose report is gone).
+void collect(const VerifyOptions& options, std::vector<std::filesystem::path>& reports,
+             std::vector<std::filesystem::path>& orphan_signatures) {
+  std::set<std::filesystem::path> seen;
+  auto add = [&](std::filesystem::path path) {
+    if (path.extension() == ".p7s") path.replace_extension();
+    if (seen.insert(path).second) reports.push_back(path);
+  };
+  for (const auto& input : options.inputs) {
+    std::error_code error;
+    if (std::filesystem::is_directory(input, error)) {
+      for (const ReportSet& set : list_report_sets(input)) {
+        for (const auto& report : set.reports) add(report);
+        for (const auto& signature : set.signatures) {
+          std::filesystem::path report = signature;
+          report.replace_extension();
+          if (!std::filesystem::exists(report)) orphan_signatures.push_back(signature);
+        }
+      }
+    } else if (std::filesystem::exists(input, error) ||
+               (input.extension() != ".p7s" && std::filesystem::exists(input.string() + ".p7s", error))) {
+      add(input);
+    } else {
+      throw SigningError(kExitUsage, input.string() + ": no such file or directory");
+    }
+  }
+}
+
+}  // namespace
+
+int run_verify(const VerifyOptions& options, std::ostream& out) {
+  try {
+    if (!options.ca_file) {
+      throw SigningError(kExitUsage, "no CA to check the signer against: pass --ca FILE (the regional CA "
+                                     "certificate, or the agent's self-signed agent.crt)");
+    }
+    const std::time_t now = options.now != 0 ? options.now : std::time(nullptr);
+    const X509StorePtr store = load_ca_store(*options.ca_file);
+    const SchemaChecker schemas(options.xsd, options.json_schema);
+    std::vector<std::filesystem::path> paths;
+    std::vector<std::filesystem::path> orphans;
+    collect(options, paths, orphans);
+    if (paths.empty() && orphans.empty()) throw SigningError(kExitUsage, "no report to verify");
+
+    std::vector<ReportFile> files;
+    std::map<std::string, std::string> sha256_by_name;
+    for (const auto& path : paths) {
+      ReportFile file{path, {}, {}, std::nullopt};
+      std::error_code error;
+      if (!std::filesystem::exists(path, error)) {
+        out << "FAIL " << path.filename().string() << ": report missing (only its signature is here)\n";
+        continue;
+      }
+      file.bytes = read_file(path);
+      file.sha256 = sha256_hex(file.bytes);
+      const auto p7s = std::filesystem::path(path.string() + ".p7s");
+      if (std::filesystem::exists(p7s, error)) file.signature = read_file(p7s);
+      sha256_by_name[path.filename().string()] = file.sha256;
+      files.push_back(std::move(file));
+    }
+
+    std::size_t problems = 0;
+    std::vector<std::string> notes;
+    auto fail = [&](const std::string& name, const std::string& what) {
+      out << "FAIL " << name << ": " << what << "\n";
+      ++problems;
+    };
+    for (const auto& orphan : orphans) fail(orphan.filename().string(), "signature without its report (report missing)");
+
+    // name of the set (stem) -> chain entry, and the file that gave it.
+    std::map<std::string, std::pair<ChainEntry, std::string>> sets;
+    for (const ReportFile& file : files) {
+      const std::string name = file.path.filename().string();
+      const std::size_t before = problems;
+      std::string signer;
+      if (!file.signature) {
+        fail(name, "unsigned: " + p7s_name(file.path) + " is missing");
+      } else {
+        const SignatureFindings found =
+            check_signature({file.path, file.bytes, *file.signature, &sha256_by_name}, store.get(), options.expiry_at, now);
+        for (const auto& problem : found.problems) fail(name, problem);
+        for (const auto& note : found.notes) notes.push_back(name + ": " + note);
+        signer = found.signer;
+      }
+      for (const auto& violation : schemas.check(file.path, file.bytes)) fail(name, "schema: " + violation);
+      if (carries_chain_fields(file.path) && !schemas.covers(file.path)) {
+        notes.push_back(name + ": not checked against a schema (none given for this format)");
+      }
+      const auto parsed = parse_report_name(name);
+      const std::string stem = parsed ? parsed->stem : name;
+      auto& [entry, source] = sets[stem];
+      entry.name = stem;
+      entry.hostname = parsed ? parsed->hostname : "";
+      entry.timestamp = parsed ? parsed->timestamp : "";
+      entry.file_sha256.push_back(file.sha256);
+      if (carries_chain_fields(file.path)) {
+        try {
+          const ChainFields fields = read_chain_fields(file.path, file.bytes);
+          if (source.empty()) {
+            entry.sequence = fields.sequence;
+            entry.previous_sha256 = fields.previous_sha256;
+            entry.report_id = fields.report_id;
+            source = name;
+          } else if (fields.sequence != entry.sequence || fields.previous_sha256 != entry.previous_sha256) {
+            fail(name, "disagrees with " + source + " on run.sequence or run.previous_sha256");
+          }
+        } catch (const std::runtime_error& error) {
+          fail(name, std::string("no chain fields: ") + error.what());
+        }
+      }
+      if (problems == before) out << "ok   " << name << (signer.empty() ? "" : ": signed by " + signer) << "\n";
+    }
+
+    std::vector<ChainEntry> entries;
+    for (auto& [stem, value] : sets) {
+      if (!value.second.empty()) entries.push_back(std::move(value.first));
+    }
+    const ChainFindings chain = check_chain(std::move(entries));
+    for (const auto& problem : chain.problems) {
+      out << "FAIL chain: " << problem << "\n";
+      ++problems;
+    }
+    for (const auto& note : chain.notes) notes.push_back("chain: " + note);
+    for (const auto& note : notes) out << "note " << note << "\n";
+    if (problems == 0) {
+      out << "verified " << files.size()
+          << " report file(s): signatures, certificate chain, schema, sequence and hash chain hold\n";
+      return kExitOk;
+    }
+    out << problems << " problem(s) in " << files.size() << " report file(s)\n";
+    return kExitProblemFound;
+  } catch (const SigningError& error) {
+    out << "clinic-audit verify: " << error.what() << "\n";
+    return error.exit_code();
+  }
+}
+
+}  // namespace clinic_audit::signing
