@@ -1,0 +1,136 @@
+// The typed structure of a sudoers file, as sudoers(5) defines it and as
+// sudo's own grammar (plugins/sudoers/gram.y) builds it: aliases, Defaults,
+// user specifications and include directives, each with its file and line.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace clinic_audit::sudoers {
+
+// One element of a User_List, Host_List, Runas_List or Cmnd_List.
+struct Member {
+  enum class Kind {
+    all,          // ALL
+    alias,        // an upper-case name defined by a *_Alias line
+    word,         // a user or host name, or a "#uid"
+    user_group,   // %group, %#gid, %:nonunix
+    netgroup,     // +netgroup
+    network,      // an IPv4/IPv6 address or network
+    command,      // a path, sudoedit, a ^regex$, or "list"
+    myself,       // "()" or "(:group)": run as the invoking user
+  };
+  Kind kind = Kind::word;
+  std::string name;     // as sudo stores it (escapes collapsed; "%g", "+ng" keep their sigil)
+  bool negated = false;
+  // Commands only (sudoers(5) "Cmnd"): the path or regex, its arguments as
+  // written (absent: any arguments; "\"\"": none), and digests.
+  std::string command;
+  std::optional<std::string> args;
+  struct Digest {
+    std::string algorithm;  // sha224 | sha256 | sha384 | sha512
+    std::string value;      // hex or base64, as written
+  };
+  std::vector<Digest> digests;
+};
+
+// The tags of sudoers(5) "Tag_Spec"; unset means "not given" (inherited
+// from the previous command of the same list, else sudo's default).
+struct Tags {
+  enum Value : signed char { unset = -1, off = 0, on = 1, implied = 2 };
+  Value nopasswd = unset;
+  Value noexec = unset;
+  Value intercept = unset;
+  Value setenv = unset;
+  Value log_input = unset;
+  Value log_output = unset;
+  Value send_mail = unset;
+  Value follow = unset;
+};
+
+// Option_Spec of sudoers(5): CWD=, CHROOT=, TIMEOUT=, NOTBEFORE=, NOTAFTER=, ROLE=, TYPE=.
+struct CommandOptions {
+  std::optional<std::string> cwd;
+  std::optional<std::string> chroot;
+  std::optional<long long> timeout_seconds;
+  std::optional<std::string> notbefore;
+  std::optional<std::string> notafter;
+  std::optional<std::string> role;
+  std::optional<std::string> type;
+};
+
+// One Cmnd_Spec after gram.y's propagation: Runas, options and tags carried
+// over from the previous Cmnd_Spec of the same list where not given.
+struct CommandSpec {
+  bool has_runas = false;                  // a "(...)" applies (given or inherited)
+  std::optional<std::vector<Member>> runas_users;
+  std::optional<std::vector<Member>> runas_groups;
+  CommandOptions options;
+  Tags tags;
+  Member command;
+  int line = 0;
+};
+
+struct Privilege {
+  std::vector<Member> hosts;
+  std::vector<CommandSpec> commands;
+};
+
+struct UserSpec {
+  std::vector<Member> users;
+  std::vector<Privilege> privileges;
+  std::string file;
+  int line = 0;
+};
+
+enum class AliasKind { user, runas, host, command };
+
+struct Alias {
+  AliasKind kind = AliasKind::user;
+  std::string name;
+  std::vector<Member> members;
+  std::string file;
+  int line = 0;
+};
+
+// Defaults, Defaults:user, Defaults@host, Defaults>runas, Defaults!cmnd.
+struct DefaultsEntry {
+  enum class Binding { global, user, host, runas, command };
+  Binding binding = Binding::global;
+  std::vector<Member> bound_to;
+  struct Setting {
+    std::string name;
+    char op = '=';           // '=' set, '+' add to list, '-' remove from list, '!' negated flag, 0 plain flag
+    std::optional<std::string> value;
+  };
+  std::vector<Setting> settings;
+  std::string file;
+  int line = 0;
+};
+
+struct IncludeDirective {
+  bool directory = false;  // @includedir / #includedir
+  std::string path;        // as written (quotes removed, escapes collapsed)
+  std::string file;
+  int line = 0;
+};
+
+// One top-level entry, kept in file order: with includes resolved, order is
+// what "last match wins" (sudoers(5)) is about.
+struct Entry {
+  enum class Kind { user_spec, alias, defaults, include };
+  Kind kind = Kind::user_spec;
+  std::size_t index = 0;  // into the matching vector of ParsedFile
+};
+
+struct ParsedFile {
+  std::string file;
+  std::vector<Entry> entries;
+  std::vector<UserSpec> user_specs;
+  std::vector<Alias> aliases;
+  std::vector<DefaultsEntry> defaults;
+  std::vector<IncludeDirective> includes;
+};
+
+}  // namespace clinic_audit::sudoers

@@ -1,0 +1,300 @@
+#include "sudoers_check.hpp"
+
+#include <algorithm>
+
+#include "file/permissions.hpp"
+#include "sudoers_eval.hpp"
+#include "sudoers_grants.hpp"
+#include "sudoers_includes.hpp"
+#include "sudoers_render.hpp"
+
+namespace clinic_audit {
+namespace {
+
+using namespace sudoers;
+
+// An argument no policy names: a grant "without arguments" must also allow it.
+constexpr const char* kProbeArgument = "--clinic-audit-probe";
+
+UserIdentity identity(const Accounts& accounts, const PasswdEntry& user) {
+  UserIdentity id{user.name, user.uid, {}, accounts.groups_of(user)};
+  for (gid_t gid : id.gids) id.groups.push_back(accounts.group_name(gid));
+  return id;
+}
+
+std::string short_hostname(const RootFs& fs, const std::optional<std::string>& configured) {
+  std::string name = configured.value_or("");
+  if (name.empty()) {
+    try {
+      name = fs.read_file_if_exists("/etc/hostname", 4096).value_or("");
+    } catch (const FsError&) {
+    }
+  }
+  name = name.substr(0, name.find_first_of(" \t\r\n"));
+  if (name.empty()) name = "localhost";
+  return name;
+}
+
+class SudoersCheck final : public Check {
+ public:
+  explicit SudoersCheck(const Params& params)
+      : user_(params.required("user")),
+        sudoers_(params.get_or("sudoers", "/etc/sudoers")),
+        hostname_(params.optional("hostname")),
+        runas_(params.get_or("runas", "root")),
+        nopasswd_(params.flag("nopasswd", true)),
+        forbid_broader_(params.flag("forbid_broader", false)),
+        file_modes_(params.flag("file_modes", forbid_broader_)),
+        optional_alias_(params.optional("optional_alias")),
+        optional_command_(params.optional("optional_command")),
+        fix_file_(params.get_or("fix_file", "/etc/sudoers.d/clinic-audit")) {
+    for (const auto& text : params.all("require")) required_.push_back(parse_command("require", text));
+    for (const auto& text : params.all("allow")) allowed_.push_back(parse_command("allow", text));
+    if (optional_command_) allowed_.push_back(parse_command("optional_command", *optional_command_));
+    allowed_.insert(allowed_.end(), required_.begin(), required_.end());
+    if (optional_alias_.has_value() != optional_command_.has_value()) {
+      throw ParamError("optional_alias", "parameters 'optional_alias' and 'optional_command' go together");
+    }
+    if (sudoers_.empty() || sudoers_[0] != '/') throw ParamError("sudoers", "parameter 'sudoers' must be absolute");
+    // sudoers(5): @includedir skips names containing '.', so the fix must not use one.
+    if (fix_file_.substr(fix_file_.rfind('/') + 1).find('.') != std::string::npos) {
+      throw ParamError("fix_file", "parameter 'fix_file' must not contain '.' in its name: sudo would skip it");
+    }
+  }
+
+  Outcome run(const Context& context) const override {
+    const RootFs& fs = context.fs();
+    const std::string host = short_hostname(fs, hostname_);
+    if (!fs.exists(sudoers_)) {
+      if (required_.empty()) return Outcome::pass(sudoers_ + " does not exist: sudo grants nothing");
+      return Outcome::fail(sudoers_ + " does not exist: sudo grants nothing to " + user_,
+                           {{sudoers_, std::nullopt, "missing", "the grants of the policy"}});
+    }
+    const SudoersTree tree = load_sudoers(fs, sudoers_, {host, 4096});
+    if (tree.error) {
+      return Outcome::error("sudo rejects the sudoers tree: " + tree.error->describe(),
+                            {{tree.error->file, line_of(tree.error->line), tree.error->message,
+                              "a sudoers tree that visudo -c accepts"}});
+    }
+    const Accounts& accounts = context.accounts();
+    const PasswdEntry* entry = accounts.user(user_);
+    if (entry == nullptr) throw CheckError("user '" + user_ + "' is not in /etc/passwd", "/etc/passwd");
+    const UserIdentity user = identity(accounts, *entry);
+    const PasswdEntry* runas_entry = accounts.user(runas_);
+    const UserIdentity target = runas_entry != nullptr ? identity(accounts, *runas_entry) : UserIdentity{runas_, {}, {}, {}};
+    const Evaluator evaluator(tree);
+    const HostIdentity host_id{host, host};
+
+    std::vector<Evidence> problems;
+    std::vector<Evidence> notes;
+    std::vector<std::string> summary;
+    for (const auto& ignored : tree.ignored) {
+      notes.push_back({ignored.path, std::nullopt,
+                       "ignored by sudo: " + ignored.reason + " (included from " + ignored.included_from + ":" +
+                           std::to_string(ignored.line) + ")",
+                       "read by sudo"});
+    }
+    check_required(evaluator, user, host_id, target, problems, notes, summary);
+    if (forbid_broader_) check_broader(context, evaluator, user, host_id, problems, summary);
+    if (file_modes_) check_file_modes(tree, context.accounts(), problems, summary);
+    if (optional_alias_) check_optional(evaluator, user, host_id, problems, notes, summary);
+
+    std::string text;
+    for (const auto& s : summary) text += (text.empty() ? "" : "; ") + s;
+    std::vector<Evidence> evidence = problems;
+    evidence.insert(evidence.end(), notes.begin(), notes.end());
+    if (!problems.empty()) {
+      Outcome out = Outcome::fail(text, std::move(evidence));
+      out.remediation = remediation();
+      return out;
+    }
+    return Outcome::pass(text.empty() ? "sudoers grants to " + user_ + " are as required" : text, std::move(evidence));
+  }
+
+ private:
+  static CommandLine parse_command(const std::string& param, const std::string& text) {
+    if (text.empty() || text[0] != '/') {
+      throw ParamError(param, "parameter '" + param + "' must be an absolute command path, not '" + text + "'");
+    }
+    return CommandLine::parse(text);
+  }
+  static std::optional<int> line_of(int line) { return line > 0 ? std::optional<int>(line) : std::nullopt; }
+  static Evidence at(const LeafCommand& leaf, std::string observed, std::string expected) {
+    return {leaf.spec->file, line_of(leaf.command_spec->line), std::move(observed), std::move(expected)};
+  }
+
+  void check_required(const Evaluator& ev, const UserIdentity& user, const HostIdentity& host,
+                      const UserIdentity& target, std::vector<Evidence>& problems, std::vector<Evidence>& notes,
+                      std::vector<std::string>& summary) const {
+    std::size_t missing = 0;
+    for (const auto& req : required_) {
+      const std::string expected = user_ + " may run " + req.text() + " as " + runas_ + (nopasswd_ ? " without password" : "");
+      // Without arguments in the policy, the grant must hold with and without arguments.
+      std::vector<std::optional<std::string>> probes;
+      if (req.args) probes.emplace_back(req.args);
+      else probes = {std::nullopt, std::string(kProbeArgument)};
+      std::optional<Evidence> failure;
+      std::optional<LeafCommand> granted;
+      for (const auto& args : probes) {
+        const LookupResult r = ev.lookup(user, host, target, req.path, args);
+        const std::string with = args ? " with arguments '" + *args + "'" : " without arguments";
+        if (r.decision == Decision::unspecified) {
+          failure = Evidence{sudoers_, std::nullopt, "no rule lets " + user_ + " run " + req.path + with, expected};
+        } else if (r.decision == Decision::deny) {
+          failure = at(*r.rule, "denied" + with + " by the last matching rule: " + render_grant(*r.rule), expected);
+        } else if (nopasswd_ && r.rule->command_spec->tags.nopasswd != Tags::on) {
+          failure = at(*r.rule, "granted but a password is required: " + render_grant(*r.rule), expected);
+        } else {
+          granted = r.rule;
+          continue;
+        }
+        break;
+      }
+      if (failure) {
+        problems.push_back(*failure);
+        ++missing;
+      } else {
+        notes.push_back(at(*granted, "granted by " + render_grant(*granted), expected));
+      }
+    }
+    if (required_.empty()) return;
+    if (missing == 0) summary.push_back("all " + std::to_string(required_.size()) + " required grants to " + user_ + " are in effect");
+    else summary.push_back(std::to_string(missing) + " of " + std::to_string(required_.size()) + " required grants to " + user_ + " are not in effect");
+  }
+
+  void check_broader(const Context& context, const Evaluator& ev, const UserIdentity& user, const HostIdentity& host,
+                     std::vector<Evidence>& problems, std::vector<std::string>& summary) const {
+    const std::string expected = "no grant to " + user_ + " beyond " + allowed_text();
+    std::size_t found = 0;
+    for (const LeafCommand& leaf : ev.commands_for(user, host)) {
+      if (leaf.negated || !in_effect(ev, user, host, leaf)) continue;
+      std::vector<std::string> reasons = broad_grant_reasons(leaf, allowed_);
+      for (auto& writer : command_writers(context, leaf)) reasons.push_back(std::move(writer));
+      for (const auto& reason : reasons) {
+        problems.push_back(at(leaf, render_grant(leaf) + ": " + reason, expected));
+        ++found;
+      }
+    }
+    if (found == 0) summary.push_back("no grant to " + user_ + " is broader than required");
+    else summary.push_back(std::to_string(found) + " grant problem(s) for " + user_ + " beyond what is required");
+  }
+
+  // A grant later revoked (last match wins) is not in effect.
+  static bool in_effect(const Evaluator& ev, const UserIdentity& user, const HostIdentity& host, const LeafCommand& leaf) {
+    const Member& m = leaf.command;
+    std::string path;
+    std::optional<std::string> args;
+    if (m.kind == Member::Kind::all) path = "/usr/bin/clinic-audit-probe";
+    else if (m.command.empty() || m.command[0] != '/') return true;
+    else if (m.command.back() == '/') path = m.command + "clinic-audit-probe";
+    else path = m.command;
+    if (m.args && *m.args != "\"\"" && (*m.args)[0] != '^') args = m.args;
+    const UserIdentity root{"root", 0, {"root"}, {0}};
+    if (!ev.runas_matches(*leaf.command_spec, user, root)) return true;
+    return ev.lookup(user, host, root, path, args).decision != Decision::deny;
+  }
+
+  // Anyone but root who can replace the command (or a directory on its way)
+  // can run anything as root through this grant (checks/file/permissions).
+  static std::vector<std::string> command_writers(const Context& context, const LeafCommand& leaf) {
+    const Member& m = leaf.command;
+    if (m.kind != Member::Kind::command || m.command.empty() || m.command[0] != '/') return {};
+    std::string path = m.command;
+    if (path.find_first_of("*?[") != std::string::npos) path = path.substr(0, path.rfind('/', path.find_first_of("*?[")) + 1);
+    if (path.size() > 1 && path.back() == '/') path.pop_back();
+    std::vector<std::string> out;
+    try {
+      if (!context.fs().exists(path)) return {path + " does not exist: whoever creates it chooses what runs as root"};
+      for (const auto& w : non_root_writers(context.fs(), context.accounts(), path)) {
+        out.push_back(w.path + " is writable by " + w.who + " (" + w.observed + "): " + m.command +
+                      " can be replaced by a non-root user");
+      }
+    } catch (const FsError& e) {
+      out.push_back(path + " cannot be resolved: " + e.what());
+    }
+    return out;
+  }
+
+  void check_file_modes(const SudoersTree& tree, const Accounts& accounts, std::vector<Evidence>& problems,
+                        std::vector<std::string>& summary) const {
+    std::size_t bad = 0;
+    for (const auto& file : tree.files) {
+      if (file.info.uid == 0 && (file.info.mode & ~0440u & 07777u) == 0) continue;
+      problems.push_back({file.path, std::nullopt, describe(file.info, accounts), "owner=root mode=0440 or stricter"});
+      ++bad;
+    }
+    if (bad > 0) summary.push_back(std::to_string(bad) + " sudoers file(s) not root-owned with mode 0440 or stricter");
+  }
+
+  void check_optional(const Evaluator& ev, const UserIdentity& user, const HostIdentity& host,
+                      std::vector<Evidence>& problems, std::vector<Evidence>& notes,
+                      std::vector<std::string>& summary) const {
+    const Alias* alias = ev.alias(AliasKind::command, *optional_alias_);
+    if (alias == nullptr) {
+      summary.push_back("optional Cmnd_Alias " + *optional_alias_ + " is not defined (optional)");
+      return;
+    }
+    const std::string observed = "Cmnd_Alias " + alias->name + " = " + render_list(alias->members);
+    const CommandLine expected = CommandLine::parse(*optional_command_);
+    const bool exact = alias->members.size() == 1 && alias->members[0].kind == Member::Kind::command &&
+                       !alias->members[0].negated && alias->members[0].command == expected.path &&
+                       alias->members[0].args == expected.args;
+    if (!exact) {
+      problems.push_back({alias->file, alias->line, observed, "Cmnd_Alias " + alias->name + " = " + *optional_command_});
+      summary.push_back(alias->name + " differs from the documented " + *optional_command_);
+      return;
+    }
+    std::string sentence = alias->name + " (" + *optional_command_ + ") is defined";
+    if (expected.args && expected.args->back() == '*') {
+      sentence += "; its trailing '*' allows any arguments after '" + expected.args->substr(0, expected.args->size() - 1) + "'";
+    }
+    const auto leaves = ev.commands_for(user, host);
+    const bool granted = std::any_of(leaves.begin(), leaves.end(), [&](const LeafCommand& l) {
+      return !l.negated && std::find(l.via_aliases.begin(), l.via_aliases.end(), alias->name) != l.via_aliases.end();
+    });
+    sentence += granted ? " and granted to " + user_ : " but not granted to " + user_;
+    notes.push_back({alias->file, alias->line, observed, *optional_alias_ + " as documented (optional)"});
+    summary.push_back(sentence);
+  }
+
+  std::string allowed_text() const {
+    std::string out;
+    for (const auto& a : allowed_) out += (out.empty() ? "" : ", ") + a.text();
+    return out.empty() ? "nothing" : out;
+  }
+
+  std::string remediation() const {
+    std::string out;
+    for (const auto& r : required_) {
+      out += std::string(out.empty() ? "" : "\n") + "visudo -f " + fix_file_ + "   # add the line: " + user_ + " ALL=(" +
+             runas_ + ") " + (nopasswd_ ? "NOPASSWD: " : "") + r.text();
+    }
+    if (forbid_broader_) {
+      out += (out.empty() ? "" : "\n") + std::string("remove every other rule for ") + user_ +
+             " (visudo -f on the file named in the evidence); sudoers file names in /etc/sudoers.d must not contain '.'";
+    }
+    return out;
+  }
+
+  std::string user_;
+  std::string sudoers_;
+  std::optional<std::string> hostname_;
+  std::string runas_;
+  bool nopasswd_;
+  bool forbid_broader_;
+  bool file_modes_;
+  std::optional<std::string> optional_alias_;
+  std::optional<std::string> optional_command_;
+  std::string fix_file_;
+  std::vector<CommandLine> required_;
+  std::vector<CommandLine> allowed_;
+};
+
+}  // namespace
+
+CheckType sudoers_check_type() {
+  return {"sudoers", "what sudo lets a user run (includes, aliases, negation, last match wins) against required and forbidden grants",
+          false, [](const Params& params) { return std::make_unique<SudoersCheck>(params); }};
+}
+
+}  // namespace clinic_audit

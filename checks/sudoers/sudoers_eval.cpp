@@ -1,0 +1,260 @@
+#include "sudoers_eval.hpp"
+
+#include <fnmatch.h>
+#include <regex.h>
+#include <strings.h>
+
+#include <algorithm>
+
+namespace clinic_audit::sudoers {
+namespace {
+
+// Aliases may refer to aliases; sudo detects cycles, we bound the depth.
+constexpr int kMaxAliasDepth = 64;
+
+Decision from(bool matched, bool negated) {
+  if (!matched) return Decision::unspecified;
+  return negated ? Decision::deny : Decision::allow;
+}
+
+// An alias result seen through a (possibly negated) reference.
+Decision through(Decision inner, bool negated) {
+  if (inner == Decision::unspecified || !negated) return inner;
+  return inner == Decision::allow ? Decision::deny : Decision::allow;
+}
+
+bool regex_matches(const std::string& pattern, const std::string& text) {
+  regex_t re;
+  if (regcomp(&re, pattern.c_str(), REG_EXTENDED | REG_NOSUB) != 0) return false;
+  const bool ok = regexec(&re, text.c_str(), 0, nullptr, 0) == 0;
+  regfree(&re);
+  return ok;
+}
+
+bool has_meta(const std::string& s) { return s.find_first_of("\\?*[]") != std::string::npos; }
+
+// match_command.c command_args_match().
+bool args_match(const Member& leaf, const std::optional<std::string>& user_args) {
+  if (!leaf.args) return true;  // sudoers(5): no arguments given means any arguments
+  if (!user_args && *leaf.args == "\"\"") return true;  // "" means no arguments
+  const std::string given = user_args.value_or("");
+  if (!leaf.args->empty() && (*leaf.args)[0] == '^') return regex_matches(*leaf.args, given);
+  const int flags = leaf.command == "sudoedit" ? FNM_PATHNAME : 0;
+  return fnmatch(leaf.args->c_str(), given.c_str(), flags) == 0;
+}
+
+}  // namespace
+
+bool leaf_command_matches(const Member& leaf, const std::string& path, const std::optional<std::string>& args) {
+  if (leaf.kind == Member::Kind::all) return true;
+  const std::string& cmnd = leaf.command;
+  if (cmnd.empty()) return false;
+  if (cmnd[0] == '^') return regex_matches(cmnd, path) && args_match(leaf, args);
+  if (cmnd[0] != '/') return cmnd == path && args_match(leaf, args);  // sudoedit, list
+  if (has_meta(cmnd)) {
+    // sudoers(5): wildcards in the path do not match '/'.
+    return fnmatch(cmnd.c_str(), path.c_str(), FNM_PATHNAME) == 0 && args_match(leaf, args);
+  }
+  if (cmnd.back() == '/') {
+    // A directory: any command directly inside it, never a subdirectory.
+    const std::string dir = cmnd.substr(0, cmnd.size() - 1);
+    return path.size() > cmnd.size() && path.compare(0, cmnd.size(), cmnd) == 0 &&
+           path.find('/', cmnd.size()) == std::string::npos && !dir.empty();
+  }
+  return cmnd == path && args_match(leaf, args);
+}
+
+Evaluator::Evaluator(const SudoersTree& tree) : tree_(tree) {
+  for (const auto& e : tree.order) {
+    if (e.entry.kind == Entry::Kind::user_spec) specs_.push_back(&tree.user_spec(e));
+    if (e.entry.kind == Entry::Kind::alias) aliases_.push_back(&tree.alias(e));
+  }
+}
+
+const Alias* Evaluator::alias(AliasKind kind, const std::string& name) const {
+  for (const Alias* a : aliases_) {
+    if (a->kind == kind && a->name == name) return a;
+  }
+  return nullptr;
+}
+
+// match.c user_matches()/userpw_matches()/usergr_matches().
+Decision Evaluator::user_member(const Member& m, const UserIdentity& user, AliasKind kind, int depth) const {
+  switch (m.kind) {
+    case Member::Kind::all: return from(true, m.negated);
+    case Member::Kind::alias: {
+      const Alias* a = depth < kMaxAliasDepth ? alias(kind, m.name) : nullptr;
+      if (a != nullptr) return through(user_list(a->members, user, kind, depth + 1), m.negated);
+      [[fallthrough]];  // match.c: an undefined alias is matched as a name
+    }
+    case Member::Kind::word:
+      if (!m.name.empty() && m.name[0] == '#') {
+        return from(user.uid && m.name.substr(1) == std::to_string(*user.uid), m.negated);
+      }
+      return from(m.name == user.name, m.negated);
+    case Member::Kind::user_group: {
+      std::string group = m.name.substr(1);
+      if (!group.empty() && group[0] == ':') return Decision::unspecified;  // non-Unix group: no plugin here
+      if (!group.empty() && group[0] == '#') {
+        const std::string id = group.substr(1);
+        return from(std::any_of(user.gids.begin(), user.gids.end(), [&](gid_t g) { return std::to_string(g) == id; }),
+                    m.negated);
+      }
+      return from(std::find(user.groups.begin(), user.groups.end(), group) != user.groups.end(), m.negated);
+    }
+    default: return Decision::unspecified;  // netgroups: no NIS in an audited image
+  }
+}
+
+Decision Evaluator::user_list(const std::vector<Member>& list, const UserIdentity& user, AliasKind kind,
+                              int depth) const {
+  for (auto it = list.rbegin(); it != list.rend(); ++it) {
+    const Decision d = user_member(*it, user, kind, depth);
+    if (d != Decision::unspecified) return d;
+  }
+  return Decision::unspecified;
+}
+
+Decision Evaluator::user_matches(const std::vector<Member>& list, const UserIdentity& user) const {
+  return user_list(list, user, AliasKind::user, 0);
+}
+
+// match.c host_matches(): names compare without case, with glob patterns;
+// a name with a dot is compared to the fully-qualified name. Addresses and
+// netgroups cannot be judged from a disk image: they are taken to match, so
+// that a grant is never overlooked.
+Decision Evaluator::host_member(const Member& m, const HostIdentity& host, int depth) const {
+  switch (m.kind) {
+    case Member::Kind::all:
+    case Member::Kind::network:
+    case Member::Kind::netgroup: return from(true, m.negated);
+    case Member::Kind::alias: {
+      const Alias* a = depth < kMaxAliasDepth ? alias(AliasKind::host, m.name) : nullptr;
+      if (a != nullptr) return through(host_list(a->members, host, depth + 1), m.negated);
+      [[fallthrough]];
+    }
+    default: {
+      const std::string& name = m.name.find('.') != std::string::npos ? host.fqdn : host.short_name;
+      const bool matched = has_meta(m.name) ? fnmatch(m.name.c_str(), name.c_str(), FNM_CASEFOLD) == 0
+                                            : strcasecmp(m.name.c_str(), name.c_str()) == 0;
+      return from(matched, m.negated);
+    }
+  }
+}
+
+Decision Evaluator::host_list(const std::vector<Member>& list, const HostIdentity& host, int depth) const {
+  for (auto it = list.rbegin(); it != list.rend(); ++it) {
+    const Decision d = host_member(*it, host, depth);
+    if (d != Decision::unspecified) return d;
+  }
+  return Decision::unspecified;
+}
+
+Decision Evaluator::host_matches(const std::vector<Member>& list, const HostIdentity& host) const {
+  return host_list(list, host, 0);
+}
+
+// match.c runaslist_matches() for `sudo CMD` (no -u/-g: runas_default root)
+// or `sudo -u TARGET CMD`.
+bool Evaluator::runas_matches(const CommandSpec& cs, const UserIdentity& invoking, const UserIdentity& target) const {
+  if (!cs.runas_users && !cs.runas_groups) return target.name == "root";
+  if (!cs.runas_users) return target.name == invoking.name;  // only a group: runs as the invoking user
+  for (auto it = cs.runas_users->rbegin(); it != cs.runas_users->rend(); ++it) {
+    Decision d;
+    if (it->kind == Member::Kind::myself) d = from(target.name == invoking.name, it->negated);
+    else d = user_member(*it, target, AliasKind::runas, 0);
+    if (d != Decision::unspecified) return d == Decision::allow;
+  }
+  return false;
+}
+
+Decision Evaluator::command_member(const Member& m, const std::string& path, const std::optional<std::string>& args,
+                                   int depth) const {
+  if (m.kind == Member::Kind::alias) {
+    const Alias* a = depth < kMaxAliasDepth ? alias(AliasKind::command, m.name) : nullptr;
+    if (a == nullptr) return Decision::unspecified;
+    for (auto it = a->members.rbegin(); it != a->members.rend(); ++it) {
+      const Decision d = command_member(*it, path, args, depth + 1);
+      if (d != Decision::unspecified) return through(d, m.negated);
+    }
+    return Decision::unspecified;
+  }
+  return from(leaf_command_matches(m, path, args), m.negated);
+}
+
+Decision Evaluator::command_matches(const Member& m, const std::string& path,
+                                    const std::optional<std::string>& args) const {
+  return command_member(m, path, args, 0);
+}
+
+// parse.c sudoers_lookup(): user specs, privileges and Cmnd_Specs are read
+// from the end; the first that says something about the command decides.
+LookupResult Evaluator::lookup(const UserIdentity& user, const HostIdentity& host, const UserIdentity& target,
+                               const std::string& path, const std::optional<std::string>& args) const {
+  for (auto us = specs_.rbegin(); us != specs_.rend(); ++us) {
+    if (user_matches((*us)->users, user) != Decision::allow) continue;
+    for (auto priv = (*us)->privileges.rbegin(); priv != (*us)->privileges.rend(); ++priv) {
+      if (host_matches(priv->hosts, host) != Decision::allow) continue;
+      for (auto cs = priv->commands.rbegin(); cs != priv->commands.rend(); ++cs) {
+        if (!runas_matches(*cs, user, target)) continue;
+        const Decision d = command_matches(cs->command, path, args);
+        if (d == Decision::unspecified) continue;
+        // Name the leaf that decided, through any aliases.
+        std::vector<LeafCommand> leaves;
+        std::vector<std::string> via;
+        expand(cs->command, false, via, **us, *cs, leaves, 0);
+        LookupResult result{d, std::nullopt};
+        for (auto leaf = leaves.rbegin(); leaf != leaves.rend(); ++leaf) {
+          if (leaf_command_matches(leaf->command, path, args)) {
+            result.rule = *leaf;
+            break;
+          }
+        }
+        return result;
+      }
+    }
+  }
+  return {};
+}
+
+void Evaluator::expand(const Member& m, bool negated, std::vector<std::string>& via, const UserSpec& spec,
+                       const CommandSpec& cs, std::vector<LeafCommand>& out, int depth) const {
+  const bool now_negated = negated != m.negated;
+  if (m.kind != Member::Kind::alias) {
+    out.push_back({&spec, &cs, m, now_negated, via});
+    return;
+  }
+  const Alias* a = depth < kMaxAliasDepth ? alias(AliasKind::command, m.name) : nullptr;
+  if (a == nullptr) return;
+  via.push_back(m.name);
+  for (const auto& inner : a->members) expand(inner, now_negated, via, spec, cs, out, depth + 1);
+  via.pop_back();
+}
+
+std::vector<LeafCommand> Evaluator::commands_for(const UserIdentity& user, const HostIdentity& host) const {
+  std::vector<LeafCommand> out;
+  for (const UserSpec* us : specs_) {
+    if (user_matches(us->users, user) != Decision::allow) continue;
+    for (const auto& priv : us->privileges) {
+      if (host_matches(priv.hosts, host) != Decision::allow) continue;
+      for (const auto& cs : priv.commands) {
+        std::vector<std::string> via;
+        expand(cs.command, false, via, *us, cs, out, 0);
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<const UserSpec*> Evaluator::specs_mentioning(const UserIdentity& user) const {
+  std::vector<const UserSpec*> out;
+  for (const UserSpec* us : specs_) {
+    const bool any = std::any_of(us->users.begin(), us->users.end(), [&](const Member& m) {
+      return user_member(m, user, AliasKind::user, 0) == Decision::allow;
+    });
+    if (any) out.push_back(us);
+  }
+  return out;
+}
+
+}  // namespace clinic_audit::sudoers

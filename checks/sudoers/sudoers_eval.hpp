@@ -1,0 +1,92 @@
+// What a sudoers tree lets a user do, decided as sudo decides it
+// (plugins/sudoers/parse.c sudoers_lookup(), match.c, match_command.c):
+// aliases expanded, every list read from its end so that the last match
+// wins, negations applied, and the rule that decided named by file and line.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sudoers_includes.hpp"
+
+namespace clinic_audit::sudoers {
+
+// The invoking user as sudo sees it: uid and gids are absent when unknown
+// (cvtsudoers without -M matches names only).
+struct UserIdentity {
+  std::string name;
+  std::optional<uid_t> uid;
+  std::vector<std::string> groups;  // names of the primary and supplementary groups
+  std::vector<gid_t> gids;
+};
+
+struct HostIdentity {
+  std::string short_name;
+  std::string fqdn;  // equal to short_name when unknown
+};
+
+enum class Decision { unspecified, allow, deny };
+
+// One command a Cmnd_Spec names, after alias expansion.
+struct LeafCommand {
+  const UserSpec* spec = nullptr;
+  const CommandSpec* command_spec = nullptr;
+  Member command;          // the leaf (never an alias)
+  bool negated = false;    // after alias negations
+  std::vector<std::string> via_aliases;  // Cmnd_Alias names crossed, outermost first
+};
+
+struct LookupResult {
+  Decision decision = Decision::unspecified;
+  std::optional<LeafCommand> rule;  // the deciding command, when any
+};
+
+class Evaluator {
+ public:
+  explicit Evaluator(const SudoersTree& tree);
+
+  Decision user_matches(const std::vector<Member>& list, const UserIdentity& user) const;
+  Decision host_matches(const std::vector<Member>& list, const HostIdentity& host) const;
+  // Runas part of a Cmnd_Spec for running as `target` (sudoers(5) Runas_Spec:
+  // no Runas_Spec means root only, "()" the invoking user).
+  bool runas_matches(const CommandSpec& cs, const UserIdentity& invoking, const UserIdentity& target) const;
+  // A leaf or alias against a command line; unspecified when it says nothing.
+  Decision command_matches(const Member& m, const std::string& path, const std::optional<std::string>& args) const;
+
+  // sudo's decision for `user` on `host` running `path args` as `target`.
+  LookupResult lookup(const UserIdentity& user, const HostIdentity& host, const UserIdentity& target,
+                      const std::string& path, const std::optional<std::string>& args) const;
+
+  // Every command of every Cmnd_Spec that applies to `user` on `host`, in
+  // file order, aliases expanded (negated ones included, marked).
+  std::vector<LeafCommand> commands_for(const UserIdentity& user, const HostIdentity& host) const;
+
+  // The user specifications `cvtsudoers -m user=U,group=G...` keeps: those
+  // where one member of the User_List matches (a filter, not sudo's
+  // last-match decision).
+  std::vector<const UserSpec*> specs_mentioning(const UserIdentity& user) const;
+
+  const Alias* alias(AliasKind kind, const std::string& name) const;
+
+ private:
+  Decision user_member(const Member& m, const UserIdentity& user, AliasKind kind, int depth) const;
+  Decision user_list(const std::vector<Member>& list, const UserIdentity& user, AliasKind kind, int depth) const;
+  Decision host_member(const Member& m, const HostIdentity& host, int depth) const;
+  Decision host_list(const std::vector<Member>& list, const HostIdentity& host, int depth) const;
+  Decision command_member(const Member& m, const std::string& path, const std::optional<std::string>& args,
+                          int depth) const;
+  void expand(const Member& m, bool negated, std::vector<std::string>& via, const UserSpec& spec,
+              const CommandSpec& cs, std::vector<LeafCommand>& out, int depth) const;
+
+  const SudoersTree& tree_;
+  std::vector<const UserSpec*> specs_;  // in sudo's reading order
+  std::vector<const Alias*> aliases_;
+};
+
+// match_command.c: a sudoers command (path or glob, arguments) against a command line.
+bool leaf_command_matches(const Member& leaf, const std::string& path, const std::optional<std::string>& args);
+
+}  // namespace clinic_audit::sudoers

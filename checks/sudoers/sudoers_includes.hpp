@@ -1,0 +1,72 @@
+// Reads a sudoers tree the way sudo does (toke.l push_include()/switch_dir(),
+// sudoers.c open_sudoers()), always inside the audited root:
+//   - a relative include is relative to the directory of the including file;
+//   - "%h" in an include path is the short host name;
+//   - @includedir reads the regular files of the directory in byte order and
+//     skips names that contain '.' or end in '~'; a missing directory is not
+//     an error, a missing @include file is;
+//   - a file or directory that is not owned by root, is world-writable, or is
+//     group-writable with a group other than root is refused by sudo
+//     (sudo_secure_path()): a refused @includedir or file in it is skipped,
+//     a refused @include file or main file makes sudo fail;
+//   - more than 128 nested includes is sudo's "too many levels of includes".
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/root_fs.hpp"
+#include "sudoers_ast.hpp"
+#include "sudoers_parser.hpp"
+
+namespace clinic_audit::sudoers {
+
+struct LoadedFile {
+  std::string path;      // as sudo names it (include path after expansion)
+  FileInfo info;         // owner, group, mode
+  ParsedFile parsed;
+};
+
+// A file or directory sudo does not read, and why.
+struct IgnoredPath {
+  std::string path;
+  std::string reason;
+  std::string included_from;  // file of the include directive
+  int line = 0;               // line of the include directive
+};
+
+// One entry of the whole tree in sudo's reading order.
+struct OrderedEntry {
+  std::size_t file = 0;  // index into SudoersTree::files
+  Entry entry;
+};
+
+struct SudoersTree {
+  std::vector<LoadedFile> files;        // in the order sudo reads them
+  std::vector<OrderedEntry> order;      // every entry, includes expanded in place
+  std::vector<IgnoredPath> ignored;
+  std::optional<SyntaxError> error;     // syntax error or fatal include error: sudo (visudo -c) fails
+
+  const UserSpec& user_spec(const OrderedEntry& e) const { return files[e.file].parsed.user_specs[e.entry.index]; }
+  const Alias& alias(const OrderedEntry& e) const { return files[e.file].parsed.aliases[e.entry.index]; }
+  const DefaultsEntry& defaults(const OrderedEntry& e) const { return files[e.file].parsed.defaults[e.entry.index]; }
+};
+
+struct LoadOptions {
+  std::string short_hostname;          // for %h
+  std::size_t max_files = 4096;        // a hostile tree cannot make the auditor read forever
+};
+
+SudoersTree load_sudoers(const RootFs& fs, std::string_view main_path, const LoadOptions& options);
+
+// Why sudo would refuse this file or directory, or nullopt when it accepts it
+// (sudo_check_secure() with sudoers_uid 0, sudoers_gid 0).
+std::optional<std::string> sudo_refuses(const FileInfo& info, bool directory);
+
+// Global checks visudo -c makes after parsing every file: duplicate aliases,
+// Defaults that sudo does not know or values of the wrong type.
+std::optional<SyntaxError> validate_tree(const SudoersTree& tree);
+
+}  // namespace clinic_audit::sudoers

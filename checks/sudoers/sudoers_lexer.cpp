@@ -1,0 +1,467 @@
+#include "sudoers_lexer.hpp"
+
+#include <regex.h>
+
+#include <cctype>
+#include <map>
+#include <memory>
+
+#include "lex_dfa.hpp"
+
+namespace clinic_audit::sudoers {
+namespace {
+
+// Start conditions of toke.l. INITIAL, GOTDEFS, WANTDIGEST and EXPECTPATH are
+// inclusive (%s): rules without a start condition are active in them.
+enum State : unsigned {
+  INITIAL = 1u << 0, GOTDEFS = 1u << 1, GOTCMND = 1u << 2, GOTREGEX = 1u << 3, STARTDEFS = 1u << 4,
+  INDEFS = 1u << 5, INSTR = 1u << 6, WANTDIGEST = 1u << 7, GOTINC = 1u << 8, EXPECTPATH = 1u << 9,
+};
+constexpr unsigned kInclusive = INITIAL | GOTDEFS | WANTDIGEST | EXPECTPATH;
+constexpr unsigned kAll = 0x3ffu;
+constexpr int kStates = 10;
+
+enum class Act {
+  defs_comma, defs_blank, defvar, indefs_comma, indefs_eq, indefs_plus, indefs_minus, begin_str,
+  envar, str_cont, str_end, str_backslash, str_body, cmnd_qglob, cmnd_qspecial, cmnd_end, cmnd_arg,
+  re_quoted, re_bad, re_end, re_body, digest_hex, digest_b64, at_include, at_includedir, hash_include,
+  hash_includedir, defaults, alias_kw, tag, empty_group, netgroup, usergroup, net4, net6, all, keyword,
+  keyword_path, alias, defs_cmnd, sha, sudoedit, expect_path, path, regex, word, inc_word, inc_quote,
+  punct, bangs, newline, blanks, continuation, comment, nomatch,
+};
+
+struct RuleDef {
+  unsigned states;
+  const char* pattern;
+  Act act;
+  Tok tok = Tok::end;
+  bool bol = false;
+};
+
+// In toke.l order: flex breaks ties by rule order.
+const std::vector<RuleDef>& rules() {
+  static const std::vector<RuleDef> table = {
+      {GOTDEFS, "[[:blank:]]*,[[:blank:]]*", Act::defs_comma},
+      {GOTDEFS, "[[:blank:]]+", Act::defs_blank},
+      {STARTDEFS, "{DEFVAR}", Act::defvar},
+      {INDEFS, ",", Act::indefs_comma},
+      {INDEFS, "=", Act::indefs_eq},
+      {INDEFS, "\\+=", Act::indefs_plus},
+      {INDEFS, "-=", Act::indefs_minus},
+      {INDEFS, "\\\"", Act::begin_str},
+      {INDEFS, "{ENVAR}", Act::envar},
+      {INSTR, "\\\\[[:blank:]]*\\r?\\n[[:blank:]]*", Act::str_cont},
+      {INSTR, "\\\"", Act::str_end},
+      {INSTR, "\\\\", Act::str_backslash},
+      {INSTR, "([^\\\"\\r\\n\\\\]|\\\\\\\")+", Act::str_body},
+      {GOTCMND, "\\\\[\\*\\?\\[\\]\\!^]", Act::cmnd_qglob},
+      {GOTCMND, "\\\\[:\\\\,= \\t#]", Act::cmnd_qspecial},
+      {GOTCMND, "[#:\\,=\\r\\n]", Act::cmnd_end},
+      {GOTCMND, "[^#\\\\:, \\t\\r\\n]+", Act::cmnd_arg},
+      {GOTREGEX, "\\\\[^\\r\\n]", Act::re_quoted},
+      {GOTREGEX, "[#\\r\\n]", Act::re_bad},
+      {GOTREGEX, "\\$", Act::re_end},
+      {GOTREGEX, "[^#\\\\\\r\\n$]+", Act::re_body},
+      {WANTDIGEST, "[[:xdigit:]]+", Act::digest_hex},
+      {WANTDIGEST, "[A-Za-z0-9\\+/=]+", Act::digest_b64},
+      {INITIAL, "@include", Act::at_include},
+      {INITIAL, "@includedir", Act::at_includedir},
+      {INITIAL, "#include[[:blank:]]+.*(\\r\\n|\\n)?", Act::hash_include, Tok::end, true},
+      {INITIAL, "#includedir[[:blank:]]+.*(\\r\\n|\\n)?", Act::hash_includedir, Tok::end, true},
+      {INITIAL, "[[:blank:]]*Defaults([:@>\\!][[:blank:]]*\\!*\\\"?({ID}|{WORD}))?", Act::defaults, Tok::end, true},
+      {INITIAL, "[[:blank:]]*(Host|Cmnd|Cmd|User|Runas)_Alias", Act::alias_kw, Tok::end, true},
+      {kInclusive, "NOPASSWD[[:blank:]]*:", Act::tag, Tok::tag_nopasswd},
+      {kInclusive, "PASSWD[[:blank:]]*:", Act::tag, Tok::tag_passwd},
+      {kInclusive, "NOEXEC[[:blank:]]*:", Act::tag, Tok::tag_noexec},
+      {kInclusive, "EXEC[[:blank:]]*:", Act::tag, Tok::tag_exec},
+      {kInclusive, "INTERCEPT[[:blank:]]*:", Act::tag, Tok::tag_intercept},
+      {kInclusive, "NOINTERCEPT[[:blank:]]*:", Act::tag, Tok::tag_nointercept},
+      {kInclusive, "SETENV[[:blank:]]*:", Act::tag, Tok::tag_setenv},
+      {kInclusive, "NOSETENV[[:blank:]]*:", Act::tag, Tok::tag_nosetenv},
+      {kInclusive, "LOG_OUTPUT[[:blank:]]*:", Act::tag, Tok::tag_log_output},
+      {kInclusive, "NOLOG_OUTPUT[[:blank:]]*:", Act::tag, Tok::tag_nolog_output},
+      {kInclusive, "LOG_INPUT[[:blank:]]*:", Act::tag, Tok::tag_log_input},
+      {kInclusive, "NOLOG_INPUT[[:blank:]]*:", Act::tag, Tok::tag_nolog_input},
+      {kInclusive, "MAIL[[:blank:]]*:", Act::tag, Tok::tag_mail},
+      {kInclusive, "NOMAIL[[:blank:]]*:", Act::tag, Tok::tag_nomail},
+      {kInclusive, "FOLLOW[[:blank:]]*:", Act::tag, Tok::tag_follow},
+      {kInclusive, "NOFOLLOW[[:blank:]]*:", Act::tag, Tok::tag_nofollow},
+      {INITIAL | GOTDEFS, "(\\+|\\%|\\%:)", Act::empty_group},
+      {kInclusive, "\\+{WORD}", Act::netgroup},
+      {kInclusive, "\\%:?({WORD}|{ID})", Act::usergroup},
+      {kInclusive, "{IPV4ADDR}(\\/{IPV4ADDR})?", Act::net4},
+      {kInclusive, "{IPV4ADDR}\\/([12]?[0-9]|3[0-2])", Act::net4},
+      {kInclusive, "{IPV6ADDR}(\\/{IPV6ADDR})?", Act::net6},
+      {kInclusive, "{IPV6ADDR}\\/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8])", Act::net6},
+      {kInclusive, "ALL", Act::all},
+      {INITIAL, "TIMEOUT", Act::keyword, Tok::timeout},
+      {INITIAL, "NOTBEFORE", Act::keyword, Tok::notbefore},
+      {INITIAL, "NOTAFTER", Act::keyword, Tok::notafter},
+      {INITIAL, "CWD", Act::keyword_path, Tok::cwd},
+      {INITIAL, "CHROOT", Act::keyword_path, Tok::chroot},
+      // Debian's sudo is built with SELinux, without AppArmor or Solaris
+      // privileges: those keywords are plain aliases there.
+      {INITIAL, "ROLE", Act::keyword, Tok::role},
+      {INITIAL, "TYPE", Act::keyword, Tok::type},
+      {kInclusive, "[[:upper:]][[:upper:][:digit:]_]*", Act::alias},
+      {GOTDEFS, "({PATH}|{REGEX}|sudoedit)", Act::defs_cmnd},
+      {kInclusive, "sha224", Act::sha, Tok::sha224},
+      {kInclusive, "sha256", Act::sha, Tok::sha256},
+      {kInclusive, "sha384", Act::sha, Tok::sha384},
+      {kInclusive, "sha512", Act::sha, Tok::sha512},
+      {kInclusive, "sudoedit", Act::sudoedit},
+      {EXPECTPATH, "({PATH}|{WORD})", Act::expect_path},
+      {kInclusive, "{PATH}", Act::path},
+      {kInclusive, "{REGEX}", Act::regex},
+      {INITIAL | GOTDEFS, "\\\"", Act::begin_str},
+      {INITIAL | GOTDEFS, "({ID}|{WORD})", Act::word},
+      {GOTINC, "[^\\\"[:space:]]([^[:space:]]|\\\\[[:blank:]])*", Act::inc_word},
+      {GOTINC, "\\\"", Act::inc_quote},
+      {kInclusive, "\\(", Act::punct, Tok::lparen},
+      {kInclusive, "\\)", Act::punct, Tok::rparen},
+      {kInclusive, ",", Act::punct, Tok::comma},
+      {kInclusive, "=", Act::punct, Tok::equals},
+      {kInclusive, ":", Act::punct, Tok::colon},
+      {kAll, "!+", Act::bangs},
+      {kAll, "\\r?\\n", Act::newline},
+      {kAll, "[[:blank:]]+", Act::blanks},
+      {kAll, "\\\\[[:blank:]]*\\r?\\n", Act::continuation},
+      {INITIAL | STARTDEFS | INDEFS, "#(-[^\\r\\n0-9].*|[^\\r\\n0-9-].*)?(\\r\\n|\\n)?", Act::comment},
+      {kAll, ".", Act::nomatch},
+  };
+  return table;
+}
+
+const std::map<std::string, std::string>& definitions() {
+  static const std::map<std::string, std::string> defs = {
+      {"HEX16", "[0-9A-Fa-f]{1,4}"},
+      {"OCTET", "(1?[0-9]{1,2})|(2[0-4][0-9])|(25[0-5])"},
+      {"IPV4ADDR", "{OCTET}(\\.{OCTET}){3}"},
+      {"IPV6ADDR", "({HEX16}?:){2,7}{HEX16}?|({HEX16}?:){2,6}:{IPV4ADDR}"},
+      {"WORD", "([^#>!=:,\\(\\) \\t\\r\\n\\\\\\\"]|\\\\[^\\t\\n])+"},
+      {"ID", "#-?[0-9]+"},
+      {"PATH", "\\/(\\\\[\\,:= \\t#]|[^\\,:=\\\\ \\t\\r\\n#])+"},
+      {"REGEX", "\\^([^#\\r\\n\\$]|\\\\[#\\$])*\\$"},
+      {"ENVAR", "([^#!=, \\t\\r\\n\\\\\\\"]|\\\\[^\\r\\n])([^#=, \\t\\r\\n\\\\\\\"]|\\\\[^\\r\\n])*"},
+      {"DEFVAR", "[a-z_]+"},
+  };
+  return defs;
+}
+
+// One compiled scanner and the active-rule sets of each start condition;
+// per thread because the DFA is built lazily.
+struct Scanner {
+  Scanner() : dfa(definitions(), dfa_rules()) {
+    for (int s = 0; s < kStates; ++s) {
+      std::vector<bool> on;
+      for (const auto& rule : rules()) on.push_back((rule.states & (1u << s)) != 0);
+      active.push_back(std::move(on));
+    }
+  }
+  static std::vector<LexDfa::Rule> dfa_rules() {
+    std::vector<LexDfa::Rule> out;
+    for (const auto& rule : rules()) out.push_back({rule.pattern, rule.bol});
+    return out;
+  }
+  LexDfa dfa;
+  std::vector<std::vector<bool>> active;
+};
+
+int state_index(unsigned state) {
+  for (int i = 0; i < kStates; ++i) {
+    if (state == (1u << i)) return i;
+  }
+  return 0;
+}
+
+// toke_util.c copy_string(): "\xHH" is a byte, "\c" is c.
+std::string collapse(std::string_view src) {
+  std::string out;
+  for (std::size_t i = 0; i < src.size(); ++i) {
+    if (src[i] == '\\' && i + 1 < src.size()) {
+      if (src[i + 1] == 'x' && i + 3 < src.size() && std::isxdigit(static_cast<unsigned char>(src[i + 2])) != 0 &&
+          std::isxdigit(static_cast<unsigned char>(src[i + 3])) != 0) {
+        out += static_cast<char>(std::stoi(std::string(src.substr(i + 2, 2)), nullptr, 16));
+        i += 3;
+      } else {
+        out += src[++i];
+      }
+    } else {
+      out += src[i];
+    }
+  }
+  return out;
+}
+
+// toke_util.c fill_cmnd(): sudoers-special characters lose their backslash;
+// a fully-qualified ".../sudoedit" is sudoedit.
+std::string fill_cmnd(std::string_view src) {
+  if (!src.empty() && src.front() == '^') return std::string(src);
+  std::string out;
+  auto special = [](char c) { return c == ',' || c == ':' || c == '=' || c == ' ' || c == '\t' || c == '#'; };
+  for (std::size_t i = 0; i < src.size(); ++i) {
+    if (src[i] == '\\' && i + 1 < src.size() && special(src[i + 1])) out += src[++i];
+    else out += src[i];
+  }
+  const std::size_t slash = out.rfind('/');
+  if (slash != std::string::npos && out.substr(slash) == "/sudoedit") return "sudoedit";
+  return out;
+}
+
+bool ipv6_valid(std::string_view s) {
+  int colons = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == ':' && i + 1 < s.size() && s[i + 1] == ':' && ++colons > 1) return false;
+    if (s[i] == '/') colons = 0;
+  }
+  return true;
+}
+
+std::size_t digest_length(Tok sha) {
+  switch (sha) {
+    case Tok::sha224: return 28;
+    case Tok::sha256: return 32;
+    case Tok::sha384: return 48;
+    default: return 64;
+  }
+}
+
+bool regex_compiles(const std::string& pattern) {
+  regex_t re;
+  if (regcomp(&re, pattern.c_str(), REG_EXTENDED | REG_NOSUB) != 0) return false;
+  regfree(&re);
+  return true;
+}
+
+}  // namespace
+
+std::string normalise_input(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 1);
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t eol = text.find('\n', pos);
+    std::size_t stop = eol == std::string_view::npos ? text.size() : eol;
+    const std::size_t nul = text.substr(pos, stop - pos).find('\0');
+    if (nul != std::string_view::npos) stop = pos + nul;
+    out.append(text.substr(pos, stop - pos));
+    out += '\n';
+    pos = eol == std::string_view::npos ? text.size() : eol + 1;
+  }
+  return out;
+}
+
+std::vector<Token> tokenize(std::string_view raw, const LexOptions& options) {
+  thread_local std::unique_ptr<Scanner> scanner;
+  if (!scanner) scanner = std::make_unique<Scanner>();
+  const std::string text = normalise_input(raw);
+
+  std::vector<Token> tokens;
+  unsigned state = INITIAL;
+  unsigned prev_state = INITIAL;
+  bool bol = true;
+  bool continued = false;
+  bool sawspace = false;
+  int line = 1;
+  Tok digest_type = Tok::sha224;
+  std::optional<std::string> string_value;  // INSTR accumulator
+  std::string cmnd;
+  std::optional<std::string> args;
+
+  auto emit = [&](Tok type, std::string value = {}, int at = -1) {
+    tokens.push_back({type, std::move(value), std::nullopt, at < 0 ? line : at});
+  };
+  auto error = [&](std::string message) { emit(Tok::error, std::move(message)); };
+  auto fill_args = [&](std::string_view piece, bool addspace) {
+    if (!args) args = std::string(piece);
+    else *args += (addspace ? " " : "") + std::string(piece);
+  };
+  auto emit_command = [&]() {
+    tokens.push_back({Tok::command, cmnd, args, line});
+  };
+
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    if (!tokens.empty() && tokens.back().type == Tok::error) return tokens;
+    const LexDfa::Match m = scanner->dfa.match(text, pos, bol, scanner->active[static_cast<std::size_t>(state_index(state))]);
+    const RuleDef& rule = rules()[static_cast<std::size_t>(m.rule)];
+    const std::string_view match(text.data() + pos, m.length);
+    std::size_t consumed = m.length;
+    bool new_bol = match.back() == '\n';
+
+    switch (rule.act) {
+      case Act::defs_comma: emit(Tok::comma); break;
+      case Act::defs_blank: state = STARTDEFS; break;
+      case Act::defvar: state = INDEFS; emit(Tok::defvar, collapse(match)); break;
+      case Act::indefs_comma: state = STARTDEFS; emit(Tok::comma); break;
+      case Act::indefs_eq: emit(Tok::equals); break;
+      case Act::indefs_plus: emit(Tok::plus_equals); break;
+      case Act::indefs_minus: emit(Tok::minus_equals); break;
+      case Act::begin_str: string_value.reset(); prev_state = state; state = INSTR; break;
+      case Act::envar: emit(Tok::word, collapse(match)); break;
+      case Act::str_cont: ++line; continued = true; break;
+      case Act::str_end: {
+        state = prev_state;
+        if (!string_value) { error("empty string"); break; }
+        Tok type = Tok::word;
+        if (prev_state == INITIAL || prev_state == GOTDEFS) {
+          const std::string& s = *string_value;
+          if (s[0] == '%') {
+            if (s.size() == 1 || s == "%:") { error("empty group"); break; }
+            type = Tok::user_group;
+          } else if (s[0] == '+') {
+            if (s.size() == 1) { error("empty netgroup"); break; }
+            type = Tok::netgroup;
+          }
+        }
+        emit(type, *string_value);
+        break;
+      }
+      case Act::str_backslash:
+      case Act::str_body: string_value = string_value.value_or("") + collapse(match); break;
+      case Act::cmnd_qglob: fill_args(match, sawspace); sawspace = false; break;
+      case Act::cmnd_qspecial: fill_args(match.substr(1), sawspace); sawspace = false; break;
+      case Act::cmnd_end: state = INITIAL; consumed = 0; new_bol = false; emit_command(); break;
+      case Act::cmnd_arg:
+        if (!args && match.front() == '^') {
+          state = GOTREGEX;
+          consumed = 0;
+          new_bol = false;
+        } else {
+          fill_args(match, sawspace);
+          sawspace = false;
+        }
+        break;
+      case Act::re_quoted: fill_args(match, false); break;
+      case Act::re_bad: consumed = 0; new_bol = false; state = INITIAL; error("unterminated regular expression"); break;
+      case Act::re_end:
+        fill_args("$", false);
+        state = INITIAL;
+        continued = false;
+        if (options.strict && !regex_compiles(*args)) { error("invalid regular expression"); break; }
+        emit_command();
+        break;
+      case Act::re_body: {
+        std::string_view body = match;
+        if (continued) {
+          while (!body.empty() && (body.front() == ' ' || body.front() == '\t')) body.remove_prefix(1);
+          continued = false;
+        }
+        if (!body.empty()) fill_args(body, false);
+        break;
+      }
+      case Act::digest_hex:
+      case Act::digest_b64: {
+        const std::size_t n = digest_length(digest_type);
+        const std::size_t want = rule.act == Act::digest_hex ? n * 2
+                                 : match.back() == '=' ? 4 * ((n + 2) / 3) : (4 * n + 2) / 3;
+        state = INITIAL;
+        if (match.size() == want) emit(Tok::digest, std::string(match));
+        break;
+      }
+      case Act::at_include:
+      case Act::at_includedir:
+      case Act::hash_include:
+      case Act::hash_includedir: {
+        if (continued) { error("invalid line continuation"); break; }
+        const bool dir = rule.act == Act::at_includedir || rule.act == Act::hash_includedir;
+        if (rule.act == Act::hash_include || rule.act == Act::hash_includedir) {
+          consumed = dir ? 11 : 8;  // only "#include"/"#includedir" (toke.l)
+          new_bol = false;
+        }
+        state = GOTINC;
+        emit(dir ? Tok::includedir : Tok::include);
+        break;
+      }
+      case Act::defaults: {
+        if (continued) { error("invalid line continuation"); break; }
+        std::size_t n = 0;
+        while (n < match.size() && (match[n] == ' ' || match[n] == '\t')) ++n;
+        n += 8;  // "Defaults"
+        state = GOTDEFS;
+        if (n < match.size()) {
+          const char deftype = match[n++];
+          while (n < match.size() && (match[n] == ' ' || match[n] == '\t')) ++n;
+          consumed = n;
+          emit(deftype == ':' ? Tok::defaults_user
+               : deftype == '>' ? Tok::defaults_runas
+               : deftype == '@' ? Tok::defaults_host : Tok::defaults_cmnd);
+        } else {
+          emit(Tok::defaults);
+        }
+        break;
+      }
+      case Act::alias_kw: {
+        if (continued) { error("invalid line continuation"); break; }
+        std::size_t n = 0;
+        while (match[n] == ' ' || match[n] == '\t') ++n;
+        emit(match[n] == 'H' ? Tok::host_alias : match[n] == 'C' ? Tok::cmnd_alias
+             : match[n] == 'U' ? Tok::user_alias : Tok::runas_alias);
+        break;
+      }
+      case Act::tag:
+      case Act::keyword:
+      case Act::punct: emit(rule.tok); break;
+      case Act::keyword_path: prev_state = state; state = EXPECTPATH; emit(rule.tok); break;
+      case Act::empty_group: error(match[0] == '+' ? "empty netgroup" : "empty group"); break;
+      case Act::netgroup: emit(Tok::netgroup, collapse(match)); break;
+      case Act::usergroup: emit(Tok::user_group, collapse(match)); break;
+      case Act::net4: emit(Tok::network, collapse(match)); break;
+      case Act::net6:
+        if (!ipv6_valid(match)) { error("invalid IPv6 address"); break; }
+        emit(Tok::network, collapse(match));
+        break;
+      case Act::all: emit(Tok::all); break;
+      case Act::alias: emit(Tok::alias, collapse(match)); break;
+      case Act::defs_cmnd: cmnd = fill_cmnd(match); args.reset(); emit_command(); break;
+      case Act::sha: digest_type = rule.tok; state = WANTDIGEST; emit(rule.tok); break;
+      case Act::sudoedit: state = GOTCMND; cmnd = fill_cmnd(match); args.reset(); break;
+      case Act::expect_path: state = prev_state; emit(Tok::word, collapse(match)); break;
+      case Act::path:
+        cmnd = fill_cmnd(match);
+        args.reset();
+        if (match.back() == '/') emit_command();  // a directory takes no arguments
+        else state = GOTCMND;
+        break;
+      case Act::regex:
+        if (options.strict && !regex_compiles(std::string(match))) { error("invalid regular expression"); break; }
+        cmnd = fill_cmnd(match);
+        args.reset();
+        state = GOTCMND;
+        break;
+      case Act::word: emit(Tok::word, collapse(match)); break;
+      case Act::inc_word: state = INITIAL; emit(Tok::word, collapse(match)); break;
+      case Act::inc_quote: string_value.reset(); prev_state = INITIAL; state = INSTR; break;
+      case Act::bangs:
+        if (match.size() % 2 == 1) emit(Tok::bang);
+        break;
+      case Act::newline:
+        if (state == INSTR) {
+          state = INITIAL;
+          consumed = 0;
+          error("unexpected line break in string");
+          break;
+        }
+        state = INITIAL;
+        emit(Tok::newline);
+        ++line;
+        continued = false;
+        break;
+      case Act::blanks: sawspace = true; break;
+      case Act::continuation: sawspace = true; ++line; continued = true; break;
+      case Act::comment:
+        state = INITIAL;
+        emit(Tok::newline);
+        ++line;
+        continued = false;
+        break;
+      case Act::nomatch: error("syntax error"); break;
+    }
+    pos += consumed;
+    bol = new_bol;
+  }
+  if (tokens.empty() || tokens.back().type != Tok::error) emit(Tok::end);
+  return tokens;
+}
+
+}  // namespace clinic_audit::sudoers

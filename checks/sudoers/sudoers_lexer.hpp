@@ -1,0 +1,48 @@
+// The sudoers scanner: the rules, start conditions and actions of sudo's
+// plugins/sudoers/toke.l (sudo 1.9.13), transcribed onto LexDfa so that
+// words, commands, escapes, comments and line continuations are split
+// exactly where sudo splits them. Pure: text in, tokens out.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace clinic_audit::sudoers {
+
+enum class Tok {
+  end, newline, comma, equals, colon, lparen, rparen, bang, plus_equals, minus_equals,
+  defvar, word, user_group, netgroup, network, all, alias, command, digest,
+  sha224, sha256, sha384, sha512,
+  include, includedir,
+  defaults, defaults_user, defaults_runas, defaults_host, defaults_cmnd,
+  user_alias, host_alias, cmnd_alias, runas_alias,
+  tag_nopasswd, tag_passwd, tag_noexec, tag_exec, tag_intercept, tag_nointercept, tag_setenv,
+  tag_nosetenv, tag_log_output, tag_nolog_output, tag_log_input, tag_nolog_input, tag_mail,
+  tag_nomail, tag_follow, tag_nofollow,
+  timeout, notbefore, notafter, cwd, chroot, role, type,
+  error,  // the scanner's own error (message in `text`)
+};
+
+struct Token {
+  Tok type = Tok::end;
+  std::string text;                 // word value, escapes collapsed (fill() in toke_util.c)
+  std::optional<std::string> args;  // commands: arguments (fill_args())
+  int line = 0;                     // sudo's this_lineno for the token
+};
+
+struct LexOptions {
+  // visudo runs the scanner in strict mode: regular expressions are compiled
+  // and an invalid one is a syntax error.
+  bool strict = true;
+};
+
+// Tokenises one file. Stops after the first error token.
+std::vector<Token> tokenize(std::string_view text, const LexOptions& options = {});
+
+// sudo reads a file line by line (toke.l sudoers_input()): a NUL ends its
+// line, and a missing final newline is added.
+std::string normalise_input(std::string_view text);
+
+}  // namespace clinic_audit::sudoers

@@ -1,0 +1,467 @@
+#include "sudoers_parser.hpp"
+
+#include <cctype>
+#include <climits>
+#include <cstdio>
+#include <ctime>
+#include <stdexcept>
+
+#include "sudoers_lexer.hpp"
+
+namespace clinic_audit::sudoers {
+namespace {
+
+struct ParseFailure : std::runtime_error {
+  ParseFailure(int at, const std::string& message) : std::runtime_error(message), line(at) {}
+  int line;
+};
+
+bool is_tag(Tok t) { return t >= Tok::tag_nopasswd && t <= Tok::tag_nofollow; }
+bool is_option(Tok t) { return t >= Tok::timeout && t <= Tok::type; }
+bool is_sha(Tok t) { return t >= Tok::sha224 && t <= Tok::sha512; }
+
+class Parser {
+ public:
+  Parser(std::vector<Token> tokens, std::string_view file) : tokens_(std::move(tokens)) { out_.file = file; }
+
+  ParsedFile run() {
+    while (peek().type != Tok::end) entry();
+    return std::move(out_);
+  }
+  ParsedFile& partial() { return out_; }
+
+ private:
+  const Token& peek(std::size_t ahead = 0) const {
+    const std::size_t i = std::min(pos_ + ahead, tokens_.size() - 1);
+    return tokens_[i];
+  }
+  Token take() {
+    Token t = peek();
+    if (pos_ < tokens_.size() - 1) ++pos_;
+    return t;
+  }
+  [[noreturn]] void fail(const std::string& message = "syntax error") const {
+    const Token& t = peek();
+    if (t.type == Tok::error) throw ParseFailure(t.line, t.text);
+    throw ParseFailure(t.line, message);
+  }
+  Token expect(Tok type) {
+    if (peek().type != type) fail();
+    return take();
+  }
+
+  void entry() {
+    const Token first = peek();
+    switch (first.type) {
+      case Tok::newline: take(); return;
+      case Tok::include:
+      case Tok::includedir: {
+        take();
+        Token path = expect(Tok::word);
+        expect(Tok::newline);
+        out_.includes.push_back({first.type == Tok::includedir, path.text, out_.file, first.line});
+        add(Entry::Kind::include, out_.includes.size());
+        return;
+      }
+      case Tok::user_alias: alias_line(AliasKind::user); return;
+      case Tok::runas_alias: alias_line(AliasKind::runas); return;
+      case Tok::host_alias: alias_line(AliasKind::host); return;
+      case Tok::cmnd_alias: alias_line(AliasKind::command); return;
+      case Tok::defaults:
+      case Tok::defaults_user:
+      case Tok::defaults_runas:
+      case Tok::defaults_host:
+      case Tok::defaults_cmnd: defaults_line(); return;
+      default: user_spec(); return;
+    }
+  }
+
+  void add(Entry::Kind kind, std::size_t count) { out_.entries.push_back({kind, count - 1}); }
+
+  void alias_line(AliasKind kind) {
+    take();
+    do {
+      const Token name = peek();
+      if (name.type != Tok::alias) fail();
+      take();
+      expect(Tok::equals);
+      std::vector<Member> members = kind == AliasKind::host ? host_list()
+                                    : kind == AliasKind::command ? command_list() : user_list();
+      for (const auto& existing : out_.aliases) {
+        if (existing.kind == kind && existing.name == name.text) {
+          throw ParseFailure(name.line, "Alias \"" + name.text + "\" already defined");
+        }
+      }
+      out_.aliases.push_back({kind, name.text, std::move(members), out_.file, name.line});
+      add(Entry::Kind::alias, out_.aliases.size());
+    } while (peek().type == Tok::colon && take().type == Tok::colon);
+    expect(Tok::newline);
+  }
+
+  void defaults_line() {
+    const Token kw = take();
+    DefaultsEntry d;
+    d.file = out_.file;
+    d.line = kw.line;
+    switch (kw.type) {
+      case Tok::defaults_user: d.binding = DefaultsEntry::Binding::user; d.bound_to = user_list(); break;
+      case Tok::defaults_runas: d.binding = DefaultsEntry::Binding::runas; d.bound_to = user_list(); break;
+      case Tok::defaults_host: d.binding = DefaultsEntry::Binding::host; d.bound_to = host_list(); break;
+      case Tok::defaults_cmnd: d.binding = DefaultsEntry::Binding::command; d.bound_to = command_list(); break;
+      default: break;
+    }
+    do {
+      DefaultsEntry::Setting s;
+      if (peek().type == Tok::bang) {
+        take();
+        s.op = '!';
+      } else {
+        s.op = 0;
+      }
+      s.name = expect(Tok::defvar).text;
+      if (s.op == 0) {
+        const Tok t = peek().type;
+        if (t == Tok::equals || t == Tok::plus_equals || t == Tok::minus_equals) {
+          take();
+          s.op = t == Tok::equals ? '=' : t == Tok::plus_equals ? '+' : '-';
+          s.value = expect(Tok::word).text;
+        }
+      }
+      d.settings.push_back(std::move(s));
+    } while (peek().type == Tok::comma && take().type == Tok::comma);
+    expect(Tok::newline);
+    out_.defaults.push_back(std::move(d));
+    add(Entry::Kind::defaults, out_.defaults.size());
+  }
+
+  void user_spec() {
+    UserSpec spec;
+    spec.file = out_.file;
+    spec.line = peek().line;
+    spec.users = user_list();
+    do {
+      Privilege p;
+      p.hosts = host_list();
+      expect(Tok::equals);
+      p.commands = command_spec_list();
+      spec.privileges.push_back(std::move(p));
+    } while (peek().type == Tok::colon && take().type == Tok::colon);
+    expect(Tok::newline);
+    out_.user_specs.push_back(std::move(spec));
+    add(Entry::Kind::user_spec, out_.user_specs.size());
+  }
+
+  // gram.y opuser/user, ophost/host, opgroup/group.
+  Member list_member(bool users, bool hosts) {
+    Member m;
+    if (peek().type == Tok::bang) {
+      take();
+      m.negated = true;
+    }
+    const Token t = peek();
+    switch (t.type) {
+      case Tok::alias: m.kind = Member::Kind::alias; break;
+      case Tok::all: m.kind = Member::Kind::all; break;
+      case Tok::word: m.kind = Member::Kind::word; break;
+      case Tok::netgroup:
+        if (!users && !hosts) fail();
+        m.kind = Member::Kind::netgroup;
+        break;
+      case Tok::user_group:
+        if (!users) fail();
+        m.kind = Member::Kind::user_group;
+        break;
+      case Tok::network:
+        if (!hosts) fail();
+        m.kind = Member::Kind::network;
+        break;
+      default: fail();
+    }
+    take();
+    m.name = t.text;
+    return m;
+  }
+  std::vector<Member> member_list(bool users, bool hosts) {
+    std::vector<Member> list{list_member(users, hosts)};
+    while (peek().type == Tok::comma) {
+      take();
+      list.push_back(list_member(users, hosts));
+    }
+    return list;
+  }
+  std::vector<Member> user_list() { return member_list(true, false); }
+  std::vector<Member> host_list() { return member_list(false, true); }
+  std::vector<Member> group_list() { return member_list(false, false); }
+
+  std::vector<Member> command_list() {
+    std::vector<Member> list{command()};
+    while (peek().type == Tok::comma) {
+      take();
+      list.push_back(command());
+    }
+    return list;
+  }
+
+  // gram.y digcmnd / opcmnd / cmnd.
+  Member command() {
+    std::vector<Member::Digest> digests;
+    while (is_sha(peek().type)) {
+      const Token sha = take();
+      expect(Tok::colon);
+      const Token value = expect(Tok::digest);
+      static constexpr const char* names[] = {"sha224", "sha256", "sha384", "sha512"};
+      digests.push_back({names[static_cast<int>(sha.type) - static_cast<int>(Tok::sha224)], value.text});
+      if (peek().type == Tok::comma && is_sha(peek(1).type)) take();
+      else break;
+    }
+    Member m;
+    if (peek().type == Tok::bang) {
+      take();
+      m.negated = true;
+    }
+    const Token t = peek();
+    switch (t.type) {
+      case Tok::all: m.kind = Member::Kind::all; break;
+      case Tok::alias:
+        if (!digests.empty()) fail("digest specified for non-command");
+        m.kind = Member::Kind::alias;
+        m.name = t.text;
+        break;
+      case Tok::command:
+        m.kind = Member::Kind::command;
+        m.command = t.text;
+        m.args = t.args;
+        m.name = t.text + (t.args ? " " + *t.args : "");
+        break;
+      case Tok::word:
+        if (t.text != "list") fail("expected a fully-qualified path name");
+        m.kind = Member::Kind::command;
+        m.command = m.name = "list";
+        break;
+      default: fail();
+    }
+    take();
+    m.digests = std::move(digests);
+    return m;
+  }
+
+  std::vector<CommandSpec> command_spec_list() {
+    std::vector<CommandSpec> list;
+    do {
+      CommandSpec cs = command_spec();
+      if (!list.empty()) propagate(cs, list.back());
+      list.push_back(std::move(cs));
+    } while (peek().type == Tok::comma && take().type == Tok::comma);
+    return list;
+  }
+
+  // gram.y cmndspeclist: what a Cmnd_Spec does not give, it inherits from the
+  // previous one of the same list (sudoers(5): "the tag is inherited").
+  static void propagate(CommandSpec& cs, const CommandSpec& prev) {
+    CommandOptions& o = cs.options;
+    if (!o.cwd) o.cwd = prev.options.cwd;
+    if (!o.chroot) o.chroot = prev.options.chroot;
+    if (!o.role && !o.type) {
+      o.role = prev.options.role;
+      o.type = prev.options.type;
+    }
+    if (!o.notbefore) o.notbefore = prev.options.notbefore;
+    if (!o.notafter) o.notafter = prev.options.notafter;
+    if (!o.timeout_seconds) o.timeout_seconds = prev.options.timeout_seconds;
+    Tags& t = cs.tags;
+    const Tags& p = prev.tags;
+    auto inherit = [](Tags::Value& v, Tags::Value from) {
+      if (v == Tags::unset) v = from;
+    };
+    inherit(t.nopasswd, p.nopasswd);
+    inherit(t.noexec, p.noexec);
+    inherit(t.intercept, p.intercept);
+    if (t.setenv == Tags::unset && p.setenv != Tags::implied) t.setenv = p.setenv;
+    inherit(t.log_input, p.log_input);
+    inherit(t.log_output, p.log_output);
+    inherit(t.send_mail, p.send_mail);
+    inherit(t.follow, p.follow);
+    if (!cs.has_runas && prev.has_runas) {
+      cs.has_runas = true;
+      cs.runas_users = prev.runas_users;
+      cs.runas_groups = prev.runas_groups;
+    }
+  }
+
+  CommandSpec command_spec() {
+    CommandSpec cs;
+    cs.line = peek().line;
+    if (peek().type == Tok::lparen) runas(cs);
+    while (is_option(peek().type)) option(cs.options);
+    while (is_tag(peek().type)) tag(cs.tags, take().type);
+    cs.command = command();
+    // gram.y: sudo "ALL" implies the SETENV tag.
+    if (cs.command.kind == Member::Kind::all && !cs.command.negated && cs.tags.setenv == Tags::unset) {
+      cs.tags.setenv = Tags::implied;
+    }
+    return cs;
+  }
+
+  void runas(CommandSpec& cs) {
+    take();
+    cs.has_runas = true;
+    const Member myself{Member::Kind::myself, "", false, "", std::nullopt, {}};
+    if (peek().type == Tok::rparen) {
+      cs.runas_users = std::vector<Member>{myself};
+    } else if (peek().type == Tok::colon) {
+      take();
+      if (peek().type == Tok::rparen) cs.runas_users = std::vector<Member>{myself};
+      else cs.runas_groups = group_list();
+    } else {
+      cs.runas_users = user_list();
+      if (peek().type == Tok::colon) {
+        take();
+        cs.runas_groups = group_list();
+      }
+    }
+    expect(Tok::rparen);
+  }
+
+  void option(CommandOptions& o) {
+    const Token key = take();
+    expect(Tok::equals);
+    const Token value = expect(Tok::word);
+    const std::string& v = value.text;
+    auto path_like = [&](const char* what) {
+      if (v.empty() || (v[0] != '/' && v[0] != '~' && v != "*")) {
+        throw ParseFailure(value.line, std::string("values for \"") + what + "\" must start with a '/', '~', or '*'");
+      }
+    };
+    switch (key.type) {
+      case Tok::cwd: path_like("CWD"); o.cwd = v; break;
+      case Tok::chroot: path_like("CHROOT"); o.chroot = v; break;
+      case Tok::timeout:
+        o.timeout_seconds = parse_timeout(v);
+        if (!o.timeout_seconds) throw ParseFailure(value.line, "invalid timeout value");
+        break;
+      case Tok::notbefore:
+        o.notbefore = parse_gentime(v);
+        if (!o.notbefore) throw ParseFailure(value.line, "invalid notbefore value");
+        break;
+      case Tok::notafter:
+        o.notafter = parse_gentime(v);
+        if (!o.notafter) throw ParseFailure(value.line, "invalid notafter value");
+        break;
+      case Tok::role: o.role = v; break;
+      default: o.type = v; break;
+    }
+  }
+
+  static void tag(Tags& t, Tok type) {
+    switch (type) {
+      case Tok::tag_nopasswd: t.nopasswd = Tags::on; break;
+      case Tok::tag_passwd: t.nopasswd = Tags::off; break;
+      case Tok::tag_noexec: t.noexec = Tags::on; break;
+      case Tok::tag_exec: t.noexec = Tags::off; break;
+      case Tok::tag_intercept: t.intercept = Tags::on; break;
+      case Tok::tag_nointercept: t.intercept = Tags::off; break;
+      case Tok::tag_setenv: t.setenv = Tags::on; break;
+      case Tok::tag_nosetenv: t.setenv = Tags::off; break;
+      case Tok::tag_log_input: t.log_input = Tags::on; break;
+      case Tok::tag_nolog_input: t.log_input = Tags::off; break;
+      case Tok::tag_log_output: t.log_output = Tags::on; break;
+      case Tok::tag_nolog_output: t.log_output = Tags::off; break;
+      case Tok::tag_mail: t.send_mail = Tags::on; break;
+      case Tok::tag_nomail: t.send_mail = Tags::off; break;
+      case Tok::tag_follow: t.follow = Tags::on; break;
+      default: t.follow = Tags::off; break;
+    }
+  }
+
+  std::vector<Token> tokens_;
+  std::size_t pos_ = 0;
+  ParsedFile out_;
+};
+
+}  // namespace
+
+std::string SyntaxError::describe() const { return file + ":" + std::to_string(line) + ": " + message; }
+
+ParseResult parse_sudoers(std::string_view text, std::string_view file) {
+  Parser parser(tokenize(text), file);
+  ParseResult result;
+  try {
+    result.parsed = parser.run();
+  } catch (const ParseFailure& failure) {
+    result.parsed = std::move(parser.partial());
+    result.error = SyntaxError{std::string(file), failure.line, failure.what()};
+  }
+  return result;
+}
+
+std::optional<long long> parse_timeout(std::string_view text) {
+  static constexpr std::string_view suffixes = "dhms";
+  std::size_t i = 0;
+  std::size_t suffix = 0;
+  long long total = 0;
+  do {
+    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i])) != 0) ++i;  // strtol
+    if (i < text.size() && text[i] == '+') ++i;
+    const std::size_t digits = i;
+    long long value = 0;
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])) != 0) {
+      value = value * 10 + (text[i++] - '0');
+      if (value > INT_MAX) return std::nullopt;
+    }
+    if (i == digits) return std::nullopt;
+    if (i < text.size()) {
+      const char ch = static_cast<char>(std::tolower(static_cast<unsigned char>(text[i++])));
+      while (suffix < suffixes.size() && suffixes[suffix] != ch) ++suffix;
+      if (suffix == suffixes.size()) return std::nullopt;
+      value *= ch == 'd' ? 86400 : ch == 'h' ? 3600 : ch == 'm' ? 60 : 1;
+    }
+    total += value;
+    if (total > INT_MAX) return std::nullopt;
+  } while (i < text.size());
+  return total;
+}
+
+std::optional<std::string> parse_gentime(std::string_view text) {
+  // YYYYMMDDHH[MM[SS]][.fraction][Z|+hhmm|-hhmm]
+  std::size_t n = 0;
+  while (n < text.size() && std::isdigit(static_cast<unsigned char>(text[n])) != 0) ++n;
+  if (n != 10 && n != 12 && n != 14) return std::nullopt;
+  auto num = [&](std::size_t at, std::size_t len) { return std::stoi(std::string(text.substr(at, len))); };
+  std::tm tm{};
+  tm.tm_year = num(0, 4) - 1900;
+  tm.tm_mon = num(4, 2) - 1;
+  tm.tm_mday = num(6, 2);
+  tm.tm_hour = num(8, 2);
+  tm.tm_min = n >= 12 ? num(10, 2) : 0;
+  tm.tm_sec = n == 14 ? num(12, 2) : 0;
+  std::size_t i = n;
+  if (i < text.size() && (text[i] == '.' || text[i] == ',')) {
+    ++i;
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])) != 0) ++i;
+  }
+  long offset = 0;
+  if (i < text.size() && text[i] == 'Z') {
+    ++i;
+  } else if (i < text.size() && (text[i] == '+' || text[i] == '-')) {
+    const std::string_view zone = text.substr(i + 1);
+    if (zone.size() != 4) return std::nullopt;
+    for (char c : zone) {
+      if (std::isdigit(static_cast<unsigned char>(c)) == 0) return std::nullopt;
+    }
+    offset = (num(i + 1, 2) * 60 + num(i + 3, 2)) * 60L * (text[i] == '-' ? -1 : 1);
+    i += 5;
+  }
+  if (i != text.size() || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
+      tm.tm_min > 59 || tm.tm_sec > 60) {
+    return std::nullopt;
+  }
+  std::time_t t = timegm(&tm) - offset;
+  std::tm out{};
+  if (gmtime_r(&t, &out) == nullptr) return std::nullopt;
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%04d%02d%02d%02d%02d%02dZ", out.tm_year + 1900, out.tm_mon + 1,
+                out.tm_mday, out.tm_hour, out.tm_min, out.tm_sec);
+  return std::string(buffer);
+}
+
+}  // namespace clinic_audit::sudoers
