@@ -40,13 +40,19 @@ void set_counts(pugi::xml_node node, const SuiteCounts& counts) {
   node.append_attribute("time").set_value(seconds(counts.duration_ms).c_str());
 }
 
+std::string_view without_trailing_breaks(std::string_view text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+  return text;
+}
+
 // The message body a CI page shows under the test: where and what was seen.
 std::string details(const ResultRecord& result, bool with_remediation) {
   std::string out;
   for (const auto& item : result.evidence) {
     out += item.path.empty() ? std::string("-") : item.path;
     if (item.line) out += fmt::format(":{}", *item.line);
-    out += fmt::format("\n  observed: {}\n  expected: {}\n", item.observed, item.expected);
+    out += fmt::format("\n  observed: {}\n  expected: {}\n", without_trailing_breaks(item.observed),
+                       without_trailing_breaks(item.expected));
   }
   if (with_remediation && !result.remediation.empty()) out += "remediation: " + result.remediation + "\n";
   return out;

@@ -45,12 +45,23 @@ int group(Status status) {
   return 2;
 }
 
-std::string upper(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+// Short upper-case labels keep the first column narrow and easy to scan.
+std::string label(Status status) {
+  switch (status) {
+    case Status::pass:
+      return "PASS";
+    case Status::fail:
+      return "FAIL";
+    case Status::error:
+      return "ERROR";
+    case Status::not_applicable:
+      return "N/A";
+    case Status::waived:
+      return "WAIVED";
+    case Status::skipped:
+      return "SKIPPED";
   }
-  return out;
+  return "ERROR";
 }
 
 // A table cell is one line: line breaks and tabs become spaces.
@@ -77,7 +88,8 @@ class Painter {
   bool color_;
 };
 
-// Multi-line text under a row: each line indented, CR/CRLF read as breaks.
+// Multi-line text under a row: each line indented, CR/CRLF read as breaks,
+// trailing breaks dropped.
 void indented(std::string& out, std::string_view label, std::string_view text, std::size_t indent) {
   std::string normalized;
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -88,6 +100,7 @@ void indented(std::string& out, std::string_view label, std::string_view text, s
       normalized += text[i];
     }
   }
+  while (!normalized.empty() && normalized.back() == '\n') normalized.pop_back();
   const std::string margin(indent, ' ');
   std::string prefix = std::string(label);
   std::size_t start = 0;
@@ -118,7 +131,7 @@ std::string render_text(const Report& input, bool color) {
   std::array<std::size_t, 4> widths{};
   for (std::size_t i = 0; i < widths.size(); ++i) widths[i] = headers[i].size();
   for (const auto* row : rows) {
-    widths[0] = std::max(widths[0], to_string(row->status).size());
+    widths[0] = std::max(widths[0], label(row->status).size());
     widths[1] = std::max(widths[1], to_string(row->severity).size());
     widths[2] = std::max(widths[2], display_width(cell(row->policy_id)));
     widths[3] = std::max(widths[3], display_width(cell(row->check_id)));
@@ -135,7 +148,7 @@ std::string render_text(const Report& input, bool color) {
                                   pad(headers[2], widths[2]), pad(headers[3], widths[3]), headers[4]));
   out += '\n';
   for (const auto* row : rows) {
-    out += paint(status_colour(row->status), pad(upper(to_string(row->status)), widths[0]));
+    out += paint(status_colour(row->status), pad(label(row->status), widths[0]));
     out += fmt::format("  {}  {}  {}  {}\n", pad(std::string(to_string(row->severity)), widths[1]),
                        pad(cell(row->policy_id), widths[2]), pad(cell(row->check_id), widths[3]), cell(row->summary));
     if (row->status == Status::fail || row->status == Status::error) {

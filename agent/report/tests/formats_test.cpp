@@ -83,7 +83,7 @@ TEST(ReportFormats, NoContentMakesARendererThrowOrEmitMalformedDocuments) {
       std::string out;
       ASSERT_NO_THROW(out = format.render(report, {.color = round % 2 == 0})) << format.name;
       if (format.name == "json") {
-        EXPECT_NO_THROW(static_cast<void>(nlohmann::json::parse(out))) << out;
+        EXPECT_TRUE(nlohmann::json::accept(out)) << out;
       } else if (format.name == "xml" || format.name == "junit") {
         pugi::xml_document doc;
         EXPECT_TRUE(doc.load_buffer(out.data(), out.size(), pugi::parse_default | pugi::parse_declaration,

@@ -108,7 +108,7 @@ TEST_P(Samples, JsonAndXmlCarryTheSameContent) {
 INSTANTIATE_TEST_SUITE_P(Reports, Samples, ::testing::Values(0, 1, 2));
 
 TEST(RenderJson, KeysAndValuesFollowDesign) {
-  const json j = json::parse(render_json(every_status_report()));
+  const auto j = nlohmann::ordered_json::parse(render_json(every_status_report()));
   std::vector<std::string> keys;
   for (const auto& item : j.items()) keys.push_back(item.key());
   EXPECT_EQ(keys, (std::vector<std::string>{"schema", "report_id", "agent", "host", "run", "policies", "results",
@@ -122,7 +122,7 @@ TEST(RenderJson, KeysAndValuesFollowDesign) {
   EXPECT_FALSE(sudo.contains("waiver"));
   EXPECT_EQ(j["results"][8]["waiver"], "Ticket #123 <IT> & \"migration\" until 2027-01-31");
   EXPECT_EQ(j["results"][6]["summary"], "PrivateTmp=false (Ünïcödé ✓ 日本 🏥)");
-  EXPECT_EQ(j["summary"], json::parse(R"({"pass":1,"fail":5,"error":1,"not_applicable":1,"waived":1,"skipped":1,
+  EXPECT_EQ(j["summary"], nlohmann::ordered_json::parse(R"({"pass":1,"fail":5,"error":1,"not_applicable":1,"waived":1,"skipped":1,
                                           "compliant":false})"));
 }
 
@@ -160,6 +160,48 @@ TEST(RenderXml, UsesNamespaceAndEscapes) {
   const auto sudo = doc.child("report").child("results").first_child();
   EXPECT_STREQ(sudo.child_value("remediation"),
                "Remplacez la ligne par :\n  www-data ALL=(root) NOPASSWD: /usr/local/bin/apicrypt\npuis `visudo -c`.");
+}
+
+}  // namespace
+}  // namespace clinic_audit
+
+namespace clinic_audit {
+namespace {
+
+// The validators are not vacuous: what the schemas forbid is reported.
+TEST(SchemaValidation, RejectsWhatTheJsonSchemaForbids) {
+  const auto valid = nlohmann::ordered_json::parse(render_json(testing::every_status_report()));
+  auto extra = valid;
+  extra["results"][0]["unexpected"] = 1;
+  EXPECT_NE(testing::validate_json_report(extra.dump()), "");
+  auto status = valid;
+  status["results"][0]["status"] = "failed";
+  EXPECT_NE(testing::validate_json_report(status.dump()), "");
+  auto trigger = valid;
+  trigger["run"]["trigger"] = "cron";
+  EXPECT_NE(testing::validate_json_report(trigger.dump()), "");
+  auto line = valid;
+  line["results"][0]["evidence"][0]["line"] = 0;
+  EXPECT_NE(testing::validate_json_report(line.dump()), "");
+  auto missing = valid;
+  missing["run"].erase("previous_sha256");
+  EXPECT_NE(testing::validate_json_report(missing.dump()), "");
+  EXPECT_NE(testing::validate_json_report("{not json"), "");
+}
+
+TEST(SchemaValidation, RejectsWhatTheXsdForbids) {
+  const std::string valid = render_xml(testing::every_status_report());
+  auto replaced = [&](const std::string& from, const std::string& to) {
+    std::string out = valid;
+    out.replace(out.find(from), from.size(), to);
+    return out;
+  };
+  EXPECT_NE(testing::validate_xml_report(replaced("status=\"fail\"", "status=\"failed\"")), "");
+  EXPECT_NE(testing::validate_xml_report(replaced("severity=\"critical\"", "severity=\"urgent\"")), "");
+  EXPECT_NE(testing::validate_xml_report(replaced("line=\"3\"", "line=\"0\"")), "");
+  EXPECT_NE(testing::validate_xml_report(replaced("<agent ", "<agent extra=\"1\" ")), "");
+  EXPECT_NE(testing::validate_xml_report(replaced("urn:clinic-audit:report:1", "urn:other")), "");
+  EXPECT_NE(testing::validate_xml_report(replaced("</report>", "")), "");
 }
 
 }  // namespace

@@ -111,8 +111,21 @@ TEST(RenderPrometheus, MalformedFinishTimeOmitsTheSample) {
   Report report = testing::empty_report();
   report.run.finished_at = "yesterday";
   const std::string text = render_prometheus(report);
-  EXPECT_EQ(text.find("clinic_audit_run_timestamp_seconds "), std::string::npos);
+  EXPECT_EQ(text.find("\nclinic_audit_run_timestamp_seconds "), std::string::npos);
   EXPECT_EQ(testing::validate_prometheus_metrics(text), "");
+}
+
+}  // namespace
+}  // namespace clinic_audit
+
+namespace clinic_audit {
+namespace {
+
+// promtool's verdict is not vacuous: parse errors and lint problems count.
+TEST(RenderPrometheus, PromtoolRejectsMalformedOrUnidiomaticMetrics) {
+  EXPECT_NE(testing::validate_prometheus_metrics("# HELP x h\n# TYPE x gauge\nx{a=\"b} 1\n"), "");
+  EXPECT_NE(testing::validate_prometheus_metrics("# HELP x h\n# TYPE x counter\nx 1\n"), "");
+  EXPECT_EQ(testing::validate_prometheus_metrics("# HELP x h\n# TYPE x gauge\nx 1\n"), "");
 }
 
 }  // namespace

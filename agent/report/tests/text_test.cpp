@@ -16,12 +16,12 @@ std::size_t at(const std::string& text, const std::string& needle) {
 
 TEST(RenderText, FailuresFirstThenErrorsThenTheRest) {
   const std::string text = render_text(testing::every_status_report(), false);
-  const auto critical = at(text, "FAIL    critical  apicrypt-v2  sudoers-www-data");
-  const auto high = at(text, "FAIL    high      apicrypt-v2  apicrypt-binary-owner");
-  const auto info = at(text, "FAIL    info      ekermed      browser-matrix");
-  const auto error = at(text, "ERROR   high      ekermed      reach-visio");
-  const auto pass = at(text, "PASS    high      apicrypt-v2  private-tmp");
-  const auto waived = at(text, "WAIVED  medium    apicrypt-v2  clefs-permissions");
+  const auto critical = at(text, "FAIL     critical  apicrypt-v2  sudoers-www-data");
+  const auto high = at(text, "FAIL     high      apicrypt-v2  apicrypt-binary-owner");
+  const auto info = at(text, "FAIL     info      ekermed      browser-matrix");
+  const auto error = at(text, "ERROR    high      ekermed      reach-visio");
+  const auto pass = at(text, "PASS     high      apicrypt-v2  private-tmp");
+  const auto waived = at(text, "WAIVED   medium    apicrypt-v2  clefs-permissions");
   EXPECT_LT(critical, high);
   EXPECT_LT(high, info);
   EXPECT_LT(info, error);
@@ -31,13 +31,13 @@ TEST(RenderText, FailuresFirstThenErrorsThenTheRest) {
 
 TEST(RenderText, EachFailureShowsEvidenceAndRemediation) {
   const std::string text = render_text(testing::every_status_report(), false);
-  EXPECT_NE(text.find("        at:       /etc/sudoers.d/medshake:3\n"
-                      "        observed: www-data ALL=(ALL) NOPASSWD: ALL\n"
-                      "        expected: www-data ALL=(root) NOPASSWD: /usr/local/bin/apicrypt\n"),
+  EXPECT_NE(text.find("         at:       /etc/sudoers.d/medshake:3\n"
+                      "         observed: www-data ALL=(ALL) NOPASSWD: ALL\n"
+                      "         expected: www-data ALL=(root) NOPASSWD: /usr/local/bin/apicrypt\n"),
             std::string::npos);
-  EXPECT_NE(text.find("        fix:      Remplacez la ligne par :\n"
-                      "                    www-data ALL=(root) NOPASSWD: /usr/local/bin/apicrypt\n"
-                      "                  puis `visudo -c`.\n"),
+  EXPECT_NE(text.find("         fix:      Remplacez la ligne par :\n"
+                      "                     www-data ALL=(root) NOPASSWD: /usr/local/bin/apicrypt\n"
+                      "                   puis `visudo -c`.\n"),
             std::string::npos);
   // CR LF in an observed value is one break, not a stray carriage return.
   EXPECT_EQ(text.find('\r'), std::string::npos);
@@ -60,8 +60,8 @@ TEST(RenderText, EndsWithCounts) {
 TEST(RenderText, ColoursOnlyWhenAsked) {
   EXPECT_EQ(render_text(testing::every_status_report(), false).find('\x1b'), std::string::npos);
   const std::string coloured = render_text(testing::every_status_report(), true);
-  EXPECT_NE(coloured.find("\x1b[1;31mFAIL    \x1b[0m"), std::string::npos);
-  EXPECT_NE(coloured.find("\x1b[32mPASS    \x1b[0m"), std::string::npos);
+  EXPECT_NE(coloured.find("\x1b[1;31mFAIL   \x1b[0m"), std::string::npos);
+  EXPECT_NE(coloured.find("\x1b[32mPASS   \x1b[0m"), std::string::npos);
 }
 
 // An ESC read from a host file must not reach the terminal.
