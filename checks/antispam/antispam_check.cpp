@@ -1,0 +1,127 @@
+#include "antispam_check.hpp"
+
+#include <charconv>
+
+#include "filters.hpp"
+
+namespace clinic_audit {
+namespace {
+
+using antispam::FilterState;
+using antispam::FilterVerdict;
+
+class AntispamCheck final : public Check {
+ public:
+  explicit AntispamCheck(const Params& params) {
+    const std::string& sender = params.required("sender");
+    auto parsed = antispam::parse_sender(sender);
+    if (!parsed) throw ParamError("sender", "parameter 'sender' must be an address local@domain, not '" + sender + "'");
+    options_.sender = *parsed;
+    // "name [ip]", "name" or "[ip]", as in a Received header's TCP-info.
+    for (const std::string& part : antispam::split_ws(params.get_or("relay", ""))) {
+      if (part.size() > 2 && part.front() == '[' && part.back() == ']') {
+        options_.relay_ip = part.substr(1, part.size() - 2);
+      } else if (options_.relay.empty() && part.find_first_of("[]") == std::string::npos) {
+        options_.relay = antispam::ascii_lower(part);
+      } else {
+        throw ParamError("relay", "parameter 'relay' must be \"name\", \"[ip]\" or \"name [ip]\", not '" +
+                                      params.get_or("relay", "") + "'");
+      }
+    }
+    options_.authenticated = params.flag("authenticated", true);
+    if (auto score = params.optional("whitelist_score")) {
+      double value = 0;
+      auto [ptr, ec] = std::from_chars(score->data(), score->data() + score->size(), value);
+      if (score->empty() || ec != std::errc{} || ptr != score->data() + score->size() || value >= 0) {
+        throw ParamError("whitelist_score", "parameter 'whitelist_score' must be a negative number, not '" + *score + "'");
+      }
+      options_.whitelist_score = value;
+    }
+  }
+
+  Outcome run(const Context& context) const override {
+    using Evaluator = std::optional<FilterVerdict> (*)(const RootFs&, const antispam::SenderOptions&);
+    const std::pair<const char*, Evaluator> evaluators[] = {
+        {"SpamAssassin", antispam::evaluate_spamassassin}, {"rspamd", antispam::evaluate_rspamd},
+        {"Postfix", antispam::evaluate_postfix},           {"amavisd-new", antispam::evaluate_amavis},
+        {"postgrey", antispam::evaluate_postgrey}};
+    std::vector<FilterVerdict> verdicts;
+    for (const auto& [name, evaluate] : evaluators) {
+      try {
+        if (auto verdict = evaluate(context.fs(), options_)) verdicts.push_back(std::move(*verdict));
+      } catch (const std::exception& e) {
+        verdicts.push_back({name, FilterState::error, std::string(name) + " could not be evaluated: " + e.what(), {}, {}});
+      }
+    }
+    const std::string& addr = options_.sender.address;
+    if (verdicts.empty()) {
+      return Outcome::not_applicable("no mail filter is configured on this machine (looked for SpamAssassin, rspamd, "
+                                     "Postfix, amavisd-new and postgrey configuration): nothing can filter " + addr);
+    }
+    std::vector<std::string> blocking;
+    std::vector<std::string> errors;
+    std::vector<std::string> letting_through;
+    std::vector<std::string> informational;
+    Outcome outcome;
+    for (const FilterVerdict& v : verdicts) {
+      for (const Evidence& e : v.evidence) {
+        outcome.evidence.push_back({e.path, e.line, "[" + v.filter + "] " + e.observed, e.expected});
+      }
+      switch (v.state) {
+        case FilterState::not_whitelisted:
+          blocking.push_back(v.filter);
+          if (!outcome.remediation.empty()) outcome.remediation += "\n";
+          outcome.remediation += v.remediation;
+          outcome.evidence.push_back({"", std::nullopt, "[" + v.filter + "] " + v.summary, addr + " whitelisted"});
+          break;
+        case FilterState::error:
+          errors.push_back(v.summary);
+          break;
+        case FilterState::whitelisted:
+          letting_through.push_back(v.filter);
+          break;
+        case FilterState::not_filtering:
+          informational.push_back(v.filter);
+          outcome.evidence.push_back({"", std::nullopt, "[" + v.filter + "] " + v.summary, "information only"});
+          break;
+      }
+    }
+    const auto join = [](const std::vector<std::string>& items) {
+      std::string out;
+      for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+      return out;
+    };
+    if (!blocking.empty()) {
+      outcome.status = Status::fail;
+      outcome.summary = join(blocking) + (blocking.size() == 1 ? " would" : " would each") + " still score or reject " +
+                        addr + (letting_through.empty() ? "" : " (whitelisted by " + join(letting_through) + ")");
+      return outcome;
+    }
+    if (!errors.empty()) {
+      outcome.status = Status::error;
+      outcome.summary = errors.front();
+      return outcome;
+    }
+    if (letting_through.empty()) {
+      outcome.status = Status::not_applicable;
+      outcome.summary = "no installed mail software filters senders (" + join(informational) + "): nothing to whitelist";
+      return outcome;
+    }
+    outcome.status = Status::pass;
+    outcome.summary = addr + " is let through by every mail filter: " + join(letting_through);
+    return outcome;
+  }
+
+ private:
+  antispam::SenderOptions options_;
+};
+
+}  // namespace
+
+CheckType antispam_check_type() {
+  return {"antispam",
+          "a sender is whitelisted by every mail filter installed (SpamAssassin, rspamd, Postfix, amavisd-new)", false,
+          [](const Params& params) { return std::make_unique<AntispamCheck>(params); }};
+}
+
+}  // namespace clinic_audit

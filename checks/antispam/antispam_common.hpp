@@ -1,0 +1,64 @@
+// Vocabulary shared by the per-filter evaluators of the `antispam` check:
+// the sender under test, the per-filter verdict, and small text helpers.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace clinic_audit::antispam {
+
+// The envelope/header sender whose mail must not be filtered (seed
+// 000_454215b966676928.txt section 3: votre-teleconsultation@visiotlm.esante-bretagne.fr).
+struct Sender {
+  std::string address;  // lower case, local@domain
+  std::string local;
+  std::string domain;
+};
+
+// Lower-cases and splits `text` at its last '@'; nullopt when it is not local@domain.
+std::optional<Sender> parse_sender(std::string_view text);
+
+// What the check knows about how the sender's mail arrives.
+struct SenderOptions {
+  Sender sender;
+  // The relay that hands the mail to this machine, as a Received header's
+  // TCP-info shows it: reverse-DNS name and/or "[IP]". Empty when unknown
+  // (then relay-bound entries are reported as conditional, not evaluated).
+  std::string relay;     // name, lower case
+  std::string relay_ip;  // address without brackets
+  // Whether the sender's mail passes SPF or DKIM (needed by welcomelist_auth).
+  bool authenticated = true;
+  // A score entry at or below this counts as whitelisting (rspamd, amavis).
+  double whitelist_score = -10.0;
+};
+
+enum class FilterState {
+  whitelisted,      // the filter lets the sender through
+  not_whitelisted,  // the filter may still score or reject the sender
+  not_filtering,    // installed, but it does not filter senders (informational)
+  error,            // could not be evaluated
+};
+
+struct FilterVerdict {
+  std::string filter;  // "SpamAssassin", "Postfix", "rspamd", "amavisd-new", "postgrey"
+  FilterState state = FilterState::error;
+  std::string summary;
+  std::vector<Evidence> evidence;
+  std::string remediation;  // the exact line to add and the file to put it in
+};
+
+std::string ascii_lower(std::string_view text);
+std::string_view trim(std::string_view text);
+// Splits on runs of spaces and tabs.
+std::vector<std::string> split_ws(std::string_view text);
+// Lines of `text` without their terminators ('\n', optional '\r' before it).
+std::vector<std::string_view> split_lines(std::string_view text);
+// Whole-string glob match: '*' any run (also empty), '?' exactly one char.
+// Linear-time with one backtrack point, so hostile patterns cannot explode.
+bool glob_match(std::string_view pattern, std::string_view text);
+
+}  // namespace clinic_audit::antispam

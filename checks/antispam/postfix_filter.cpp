@@ -1,0 +1,228 @@
+// Postfix smtpd restrictions: does any restriction list still reject the
+// sender before a check_sender_access entry says OK? (postconf(5)
+// smtpd_*_restrictions, access(5), SMTPD_ACCESS_README "Restriction lists":
+// "OK" ends only the list it appears in, each list is evaluated on its own.)
+#include <set>
+
+#include "filters.hpp"
+#include "postfix_access.hpp"
+
+namespace clinic_audit::antispam {
+namespace {
+
+constexpr const char* kMainCf = "/etc/postfix/main.cf";
+
+// Evaluated in this order by smtpd (with smtpd_delay_reject=yes all at RCPT TO).
+constexpr const char* kLists[] = {"smtpd_client_restrictions",    "smtpd_helo_restrictions",
+                                  "smtpd_sender_restrictions",    "smtpd_relay_restrictions",
+                                  "smtpd_recipient_restrictions", "smtpd_data_restrictions",
+                                  "smtpd_end_of_data_restrictions"};
+
+// Restrictions that take one argument (a table, a DNS list, a policy server).
+bool takes_argument(const std::string& r) {
+  return (r.rfind("check_", 0) == 0 && r != "check_relay_domains") || r.rfind("reject_rbl", 0) == 0 ||
+         r.rfind("reject_rhsbl", 0) == 0 || r == "permit_dnswl_client" || r == "permit_rhswl_client" ||
+         r == "reject_dnsbl_client";
+}
+
+// Restrictions that do not judge a remote sender as spam: relay control,
+// local users, recipient validity, and modifiers.
+bool is_neutral(const std::string& r) {
+  static const std::set<std::string> neutral = {
+      "permit_mynetworks", "permit_sasl_authenticated", "permit_tls_clientcerts", "permit_tls_all_clientcerts",
+      "reject_unauth_destination", "defer_unauth_destination", "permit_auth_destination",
+      "reject_unauth_pipelining", "reject_unlisted_recipient", "reject_unknown_recipient_domain",
+      "reject_non_fqdn_recipient", "reject_unverified_recipient", "reject_multi_recipient_bounce",
+      "reject_sender_login_mismatch", "reject_authenticated_sender_login_mismatch",
+      "reject_known_sender_login_mismatch", "reject_unauthenticated_sender_login_mismatch",
+      "reject_unlisted_sender", "warn_if_reject", "permit_mx_backup", "reject_unauth_destination",
+      "check_recipient_access", "check_recipient_mx_access", "check_recipient_ns_access",
+      "check_recipient_a_access", "check_ccert_access", "check_sasl_access", "permit_dnswl_client",
+      "permit_rhswl_client", "sleep", "check_relay_domains", "permit_naked_ip_address"};
+  return neutral.count(r) > 0;
+}
+
+struct MapView {
+  std::string type;
+  std::string path;
+  std::optional<AccessHit> hit;
+  std::string error;
+};
+
+// Looks the sender up in one table given as type:name.
+MapView look_up(const RootFs& fs, const std::string& spec, const std::vector<AccessKey>& keys,
+                const std::string& address) {
+  MapView view;
+  std::string rest = spec;
+  if (rest.rfind("proxy:", 0) == 0) rest = rest.substr(6);
+  const std::size_t colon = rest.find(':');
+  if (colon == std::string::npos) {
+    view.error = "table '" + spec + "' has no type: (postconf(5) expects type:name)";
+    return view;
+  }
+  view.type = rest.substr(0, colon);
+  view.path = rest.substr(colon + 1);
+  if (view.type == "static") {
+    view.hit = AccessHit{address, view.path, 0};
+    return view;
+  }
+  if (view.type == "inline") {
+    // inline:{ key=value, { key = text with space } } (postconf(5) Postfix 3.0)
+    std::string body = view.path;
+    if (body.size() >= 2 && body.front() == '{' && body.back() == '}') body = body.substr(1, body.size() - 2);
+    AccessTable table;
+    for (const std::string& item : split_postfix_list(body)) {
+      const std::size_t eq = item.find('=');
+      if (eq == std::string::npos) continue;
+      std::string key = ascii_lower(trim(std::string_view(item).substr(0, eq)));
+      if (!table.find(key)) table.entries.push_back({key, std::string(trim(std::string_view(item).substr(eq + 1))), 0});
+    }
+    view.path = kMainCf;
+    view.hit = lookup_fixed(table, keys);
+    return view;
+  }
+  const bool fixed = view.type == "hash" || view.type == "texthash" || view.type == "lmdb" || view.type == "cdb" ||
+                     view.type == "btree" || view.type == "dbm" || view.type == "sdbm";
+  if (!fixed && view.type != "regexp") {
+    view.error = "table type '" + view.type + ":' of " + spec + " is not evaluated by this check (supported: hash, texthash, lmdb, cdb, btree, regexp, static, inline)";
+    return view;
+  }
+  std::optional<std::string> text;
+  try {
+    text = fs.read_file_if_exists(view.path);
+  } catch (const std::exception& e) {
+    view.error = e.what();
+    return view;
+  }
+  if (!text) {
+    view.error = "table source " + view.path + " does not exist" +
+                 (fixed && view.type != "texthash" ? " (only its compiled form can be there; this check reads the postmap source)" : "");
+    return view;
+  }
+  if (fixed) {
+    std::vector<AccessKey> all = keys;
+    view.hit = lookup_fixed(parse_access_table(*text, view.path), all);
+  } else {
+    // Pattern tables are only asked the full address (smtpd_check.c: PARTIAL
+    // lookups go to DICT_FLAG_FIXED tables only).
+    if (auto hit = regexp_lookup(parse_regexp_table(*text, view.path), address)) {
+      view.hit = AccessHit{address, hit->value, hit->line};
+    }
+  }
+  return view;
+}
+
+}  // namespace
+
+std::optional<FilterVerdict> evaluate_postfix(const RootFs& fs, const SenderOptions& options) {
+  std::optional<std::string> main_text = fs.read_file_if_exists(kMainCf);
+  if (!main_text) return std::nullopt;
+  FilterVerdict verdict;
+  verdict.filter = "Postfix";
+  std::vector<Evidence> issues;
+  const auto params = parse_main_cf(*main_text, &issues, kMainCf);
+  std::map<std::string, std::string> values;
+  for (const auto& [name, p] : params) values[name] = p.value;
+  const auto param = [&](const std::string& name, std::string fallback) {
+    auto it = values.find(name);
+    return postfix_expand(it == values.end() ? fallback : it->second, values);
+  };
+  const auto line_of = [&](const std::string& name) -> std::optional<int> {
+    auto it = params.find(name);
+    return it == params.end() ? std::nullopt : std::optional<int>(it->second.line);
+  };
+  bool parent_style = false;
+  for (const std::string& item : split_postfix_list(param("parent_domain_matches_subdomains",
+                                                          std::string(kPostfixParentDomainDefault)))) {
+    if (item == "smtpd_access_maps") parent_style = true;
+  }
+  const std::vector<AccessKey> keys =
+      sender_access_keys(options.sender, parent_style, param("recipient_delimiter", ""));
+  std::set<std::string> classes;
+  for (const std::string& c : split_postfix_list(param("smtpd_restriction_classes", ""))) classes.insert(c);
+
+  const std::string& addr = options.sender.address;
+  std::vector<std::string> blocked;
+  std::vector<std::string> errors;
+  std::string access_map;  // an existing hash-like check_sender_access table, to suggest
+  bool filtering = false;
+  for (const char* list_name : kLists) {
+    const std::vector<std::string> items = split_postfix_list(param(list_name, ""));
+    bool done = false;
+    for (std::size_t i = 0; i < items.size() && !done; ++i) {
+      const std::string r = ascii_lower(items[i]);
+      const std::string arg = takes_argument(r) && i + 1 < items.size() ? items[++i] : std::string();
+      const std::string where = std::string(list_name) + " (" + kMainCf + (line_of(list_name) ? ":" + std::to_string(*line_of(list_name)) : std::string(", default")) + ")";
+      if (r == "check_sender_access") {
+        filtering = true;
+        MapView view = look_up(fs, arg, keys, addr);
+        if (!view.error.empty()) {
+          errors.push_back(view.error + " in " + where);
+          verdict.evidence.push_back({kMainCf, line_of(list_name), "check_sender_access " + arg + ": " + view.error, "a table this check can read"});
+          done = true;
+          continue;
+        }
+        if ((view.type == "hash" || view.type == "texthash" || view.type == "lmdb" || view.type == "cdb") && access_map.empty()) {
+          access_map = view.type + ":" + view.path;
+        }
+        if (!view.hit) continue;
+        const AccessAction action = classify_access_value(view.hit->value);
+        Evidence e{view.path, view.hit->line > 0 ? std::optional<int>(view.hit->line) : std::nullopt,
+                   view.hit->key + " " + view.hit->value + " (check_sender_access " + arg + " in " + list_name + ")",
+                   "an OK entry for " + addr};
+        verdict.evidence.push_back(e);
+        if (action == AccessAction::accept) done = true;  // OK: this list permits the sender
+        if (action == AccessAction::reject) {
+          blocked.push_back(arg + " answers \"" + view.hit->value + "\" for key " + view.hit->key + " in " + where);
+          done = true;
+        }
+        continue;
+      }
+      if (r == "permit") break;
+      if (is_neutral(r)) continue;
+      // Anything else may reject mail from this sender or its client: DNS
+      // lists, reject_unknown_*, policy services (postgrey, SPF), client and
+      // HELO tables, restriction classes, a bare reject.
+      filtering = true;
+      if (classes.count(items[i]) == 0 && !takes_argument(r) && r.rfind("reject", 0) != 0 &&
+          r.rfind("defer", 0) != 0 && r.rfind("check_", 0) != 0) {
+        verdict.evidence.push_back({kMainCf, line_of(list_name), items[i] + " in " + list_name,
+                                    "a restriction this check knows (treated as one that may reject)"});
+      }
+      blocked.push_back((arg.empty() ? items[i] : items[i] + " " + arg) + " comes before any OK for the sender in " + where);
+      verdict.evidence.push_back({kMainCf, line_of(list_name), (arg.empty() ? items[i] : items[i] + " " + arg) + " in " + list_name,
+                                  "check_sender_access with an OK for " + addr + " before it"});
+      done = true;
+    }
+  }
+  for (const Evidence& issue : issues) verdict.evidence.push_back(issue);
+
+  if (!filtering) {
+    verdict.state = FilterState::not_filtering;
+    verdict.summary = "Postfix applies no sender or spam restriction in its smtpd_*_restrictions";
+    return verdict;
+  }
+  if (!blocked.empty()) {
+    verdict.state = FilterState::not_whitelisted;
+    verdict.summary = "Postfix may still reject " + addr + ": " + blocked.front();
+    const bool regexp_map = access_map.empty();
+    const std::string map = regexp_map ? "hash:/etc/postfix/sender_access" : access_map;
+    const std::string map_file = map.substr(map.find(':') + 1);
+    verdict.remediation = "Postfix: add the line `" + options.sender.domain + " OK` to " + map_file +
+                          (map.rfind("texthash:", 0) == 0 ? "" : " and run `postmap " + map + "`") +
+                          ", and put `check_sender_access " + map +
+                          "` first in each restriction list of " + kMainCf + " that still rejects (" +
+                          blocked.front() + ")";
+    return verdict;
+  }
+  if (!errors.empty()) {
+    verdict.state = FilterState::error;
+    verdict.summary = "Postfix: " + errors.front();
+    return verdict;
+  }
+  verdict.state = FilterState::whitelisted;
+  verdict.summary = "Postfix accepts " + addr + ": no smtpd restriction rejects it before a check_sender_access OK";
+  return verdict;
+}
+
+}  // namespace clinic_audit::antispam

@@ -1,0 +1,289 @@
+#include "postfix_parser.hpp"
+
+#include <regex.h>
+
+#include <cctype>
+
+#include <memory>
+
+#include "antispam_common.hpp"
+
+namespace clinic_audit::antispam {
+namespace {
+
+struct LogicalLine {
+  std::string text;
+  int line = 0;  // where it starts
+};
+
+// Postfix's readllines(): blank and '#' lines are skipped, a line starting
+// with whitespace is appended (as it is) to the logical line before it.
+std::vector<LogicalLine> logical_lines(std::string_view text) {
+  std::vector<LogicalLine> out;
+  int number = 0;
+  for (std::string_view line : split_lines(text)) {
+    ++number;
+    std::string_view stripped = trim(line);
+    if (stripped.empty() || stripped.front() == '#') continue;
+    if ((line.front() == ' ' || line.front() == '\t') && !out.empty()) {
+      out.back().text.append(line);
+      continue;
+    }
+    out.push_back({std::string(line), number});
+  }
+  return out;
+}
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+}  // namespace
+
+std::map<std::string, PostfixParam> parse_main_cf(std::string_view text, std::vector<Evidence>* issues,
+                                                  const std::string& file) {
+  std::map<std::string, PostfixParam> params;
+  for (const LogicalLine& l : logical_lines(text)) {
+    const std::size_t eq = l.text.find('=');
+    const std::string name = eq == std::string::npos ? std::string() : std::string(trim(std::string_view(l.text).substr(0, eq)));
+    bool valid = !name.empty();
+    for (char c : name) {
+      if (is_space(c)) valid = false;
+    }
+    if (!valid) {
+      if (issues) issues->push_back({file, l.line, l.text, "name = value (postconf(5))"});
+      continue;
+    }
+    std::string value(trim(std::string_view(l.text).substr(eq + 1)));
+    params[name] = {std::move(value), l.line};
+  }
+  return params;
+}
+
+std::string postfix_expand(std::string_view value, const std::map<std::string, std::string>& params) {
+  struct Expander {
+    const std::map<std::string, std::string>& params;
+    std::string run(std::string_view v, int depth) const {
+      std::string out;
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        if (v[i] != '$' || i + 1 >= v.size()) {
+          out.push_back(v[i]);
+          continue;
+        }
+        std::string name;
+        std::size_t j = i + 1;
+        if (v[j] == '{' || v[j] == '(') {
+          const char close = v[j] == '{' ? '}' : ')';
+          const std::size_t end = v.find(close, j + 1);
+          if (end == std::string_view::npos) {
+            out.append(v.substr(i));
+            break;
+          }
+          name = std::string(v.substr(j + 1, end - j - 1));
+          i = end;
+        } else {
+          while (j < v.size() && (std::isalnum(static_cast<unsigned char>(v[j])) || v[j] == '_')) ++j;
+          name = std::string(v.substr(i + 1, j - i - 1));
+          if (name.empty()) {
+            out.push_back('$');
+            continue;
+          }
+          i = j - 1;
+        }
+        // ${name?value} / ${name:value} conditional forms: keep it simple and
+        // expand only plain names; others are left as written.
+        auto it = params.find(name);
+        if (it != params.end() && depth < 20) out.append(run(it->second, depth + 1));
+      }
+      return out;
+    }
+  };
+  return Expander{params}.run(value, 0);
+}
+
+std::vector<std::string> split_postfix_list(std::string_view value) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < value.size()) {
+    while (i < value.size() && (is_space(value[i]) || value[i] == ',')) ++i;
+    if (i >= value.size()) break;
+    if (value[i] == '{') {
+      int level = 0;
+      const std::size_t start = i;
+      for (; i < value.size(); ++i) {
+        if (value[i] == '{') ++level;
+        if (value[i] == '}' && --level == 0) {
+          ++i;
+          break;
+        }
+      }
+      std::string_view inner = value.substr(start + 1, (i > start + 1 ? i - start - 2 : 0));
+      out.emplace_back(trim(inner));
+      continue;
+    }
+    const std::size_t start = i;
+    while (i < value.size() && !is_space(value[i]) && value[i] != ',') ++i;
+    out.emplace_back(value.substr(start, i - start));
+  }
+  return out;
+}
+
+const AccessEntry* AccessTable::find(std::string_view key) const {
+  for (const AccessEntry& e : entries) {
+    if (e.key == key) return &e;
+  }
+  return nullptr;
+}
+
+AccessTable parse_access_table(std::string_view text, const std::string& file) {
+  AccessTable table;
+  for (const LogicalLine& l : logical_lines(text)) {
+    std::string_view line = l.text;
+    std::size_t key_end = 0;
+    if (line.front() == '"') {
+      const std::size_t close = line.find('"', 1);
+      key_end = close == std::string_view::npos ? line.size() : close + 1;
+    }
+    while (key_end < line.size() && !is_space(line[key_end])) ++key_end;
+    std::string key = ascii_lower(line.substr(0, key_end));
+    std::string_view value = trim(line.substr(key_end));
+    if (value.empty()) {
+      table.issues.push_back({file, l.line, l.text, "key whitespace value (postmap ignores this line)"});
+      continue;
+    }
+    if (table.find(key)) {
+      table.issues.push_back({file, l.line, "duplicate entry \"" + key + "\"", "each key once (postmap keeps the first)"});
+      continue;
+    }
+    table.entries.push_back({std::move(key), std::string(value), l.line});
+  }
+  return table;
+}
+
+RegexpTable parse_regexp_table(std::string_view text, const std::string& file) {
+  RegexpTable table;
+  int open_ifs = 0;
+  for (const LogicalLine& l : logical_lines(text)) {
+    std::string_view line = trim(l.text);
+    RegexpRule rule;
+    rule.line = l.line;
+    const auto starts_word = [&line](std::string_view word) {
+      return line.substr(0, word.size()) == word &&
+             (line.size() == word.size() || is_space(line[word.size()]));
+    };
+    if (starts_word("endif")) {
+      if (open_ifs == 0) {
+        table.issues.push_back({file, l.line, "endif", "a matching if (ignored)"});
+        continue;
+      }
+      --open_ifs;
+      rule.kind = RegexpRule::Kind::endif;
+      table.rules.push_back(rule);
+      continue;
+    }
+    if (starts_word("if")) {
+      rule.kind = RegexpRule::Kind::if_block;
+      line = trim(line.substr(2));
+    }
+    if (!line.empty() && line.front() == '!') {
+      rule.negate = true;
+      line = trim(line.substr(1));
+    }
+    if (line.empty()) {
+      table.issues.push_back({file, l.line, l.text, "/pattern/flags result (regexp_table(5))"});
+      continue;
+    }
+    const char delim = line.front();
+    std::size_t i = 1;
+    for (; i < line.size() && line[i] != delim; ++i) {
+      if (line[i] == '\\' && i + 1 < line.size()) ++i;
+    }
+    if (i >= line.size() || std::isalnum(static_cast<unsigned char>(delim)) || is_space(delim)) {
+      table.issues.push_back({file, l.line, l.text, "a pattern enclosed in delimiters, e.g. /pattern/"});
+      continue;
+    }
+    rule.pattern = std::string(line.substr(1, i - 1));
+    ++i;
+    bool bad_flag = false;
+    for (; i < line.size() && !is_space(line[i]); ++i) {
+      switch (line[i]) {
+        case 'i': rule.icase = !rule.icase; break;
+        case 'x': rule.extended = !rule.extended; break;
+        case 'm': break;  // REG_NEWLINE: no effect on a one-line key
+        default: bad_flag = true;
+      }
+    }
+    if (bad_flag) {
+      table.issues.push_back({file, l.line, l.text, "flags among i, m, x"});
+      continue;
+    }
+    rule.value = std::string(trim(line.substr(i)));
+    if (rule.kind == RegexpRule::Kind::match && rule.value.empty()) {
+      table.issues.push_back({file, l.line, l.text, "a result after the pattern"});
+      continue;
+    }
+    if (rule.kind == RegexpRule::Kind::if_block) ++open_ifs;
+    table.rules.push_back(std::move(rule));
+  }
+  return table;
+}
+
+std::optional<RegexpHit> regexp_lookup(const RegexpTable& table, std::string_view key) {
+  const std::string subject(key);
+  const auto matches = [&subject](const RegexpRule& rule, std::vector<std::string>* groups) -> std::optional<bool> {
+    regex_t re;
+    int flags = (rule.icase ? REG_ICASE : 0) | (rule.extended ? REG_EXTENDED : 0);
+    if (rule.negate || !groups) flags |= REG_NOSUB;
+    if (regcomp(&re, rule.pattern.c_str(), flags) != 0) return std::nullopt;
+    std::unique_ptr<regex_t, decltype(&regfree)> guard(&re, &regfree);
+    regmatch_t m[10];
+    const bool hit = regexec(&re, subject.c_str(), (flags & REG_NOSUB) ? 0 : 10, m, 0) == 0;
+    if (hit && groups && !(flags & REG_NOSUB)) {
+      groups->assign(10, {});
+      for (std::size_t g = 0; g < 10; ++g) {
+        if (m[g].rm_so >= 0) {
+          (*groups)[g] = subject.substr(static_cast<std::size_t>(m[g].rm_so),
+                                        static_cast<std::size_t>(m[g].rm_eo - m[g].rm_so));
+        }
+      }
+    }
+    return hit != rule.negate;
+  };
+  int skip_depth = 0;  // > 0 while inside an if whose pattern did not match
+  for (const RegexpRule& rule : table.rules) {
+    if (rule.kind == RegexpRule::Kind::endif) {
+      if (skip_depth > 0) --skip_depth;
+      continue;
+    }
+    if (rule.kind == RegexpRule::Kind::if_block) {
+      if (skip_depth > 0 || !matches(rule, nullptr).value_or(false)) ++skip_depth;
+      continue;
+    }
+    if (skip_depth > 0) continue;
+    std::vector<std::string> groups;
+    if (!matches(rule, &groups).value_or(false)) continue;
+    std::string value;
+    for (std::size_t i = 0; i < rule.value.size(); ++i) {
+      const char c = rule.value[i];
+      if (c == '$' && i + 1 < rule.value.size()) {
+        std::size_t j = i + 1;
+        const bool braced = rule.value[j] == '{' || rule.value[j] == '(';
+        if (braced) ++j;
+        if (j < rule.value.size() && rule.value[j] >= '0' && rule.value[j] <= '9') {
+          const auto g = static_cast<std::size_t>(rule.value[j] - '0');
+          if (g < groups.size()) value += groups[g];
+          i = braced && j + 1 < rule.value.size() ? j + 1 : j;
+          continue;
+        }
+        if (rule.value[i + 1] == '$') {
+          value.push_back('$');
+          ++i;
+          continue;
+        }
+      }
+      value.push_back(c);
+    }
+    return RegexpHit{value, rule.line};
+  }
+  return std::nullopt;
+}
+
+}  // namespace clinic_audit::antispam

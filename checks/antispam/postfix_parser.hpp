@@ -1,0 +1,79 @@
+// Postfix configuration text: main.cf (postconf(5)), restriction lists
+// (postconf(5) smtpd_*_restrictions), access tables in postmap(1) source
+// format (hash:, texthash:, lmdb:, cdb: sources) and regexp_table(5) files.
+// Pure: text in, typed structure out.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace clinic_audit::antispam {
+
+struct PostfixParam {
+  std::string value;
+  int line = 0;
+};
+
+// postconf(5): "name = value"; a line that starts with whitespace continues
+// the logical line; lines whose first non-whitespace character is '#' and
+// blank lines are ignored. The last definition of a name wins.
+std::map<std::string, PostfixParam> parse_main_cf(std::string_view text, std::vector<Evidence>* issues,
+                                                  const std::string& file);
+
+// $name, ${name}, $(name) expansion (postconf(5) "parameter expansion"),
+// with `lookup` giving a parameter's value; at most 20 levels deep.
+std::string postfix_expand(std::string_view value, const std::map<std::string, std::string>& params);
+
+// A restriction list or table list: separated by whitespace and/or commas;
+// "{ ... }" groups one element (Postfix 3.0 syntax).
+std::vector<std::string> split_postfix_list(std::string_view value);
+
+struct AccessEntry {
+  std::string key;
+  std::string value;
+  int line = 0;
+};
+
+// postmap(1) source: "key whitespace value"; continuation lines start with
+// whitespace and are appended as they are; keys folded to lower case (as
+// postmap does without -f); the first of duplicate keys wins (postmap warns
+// "duplicate entry" and keeps it); a key in double quotes may hold spaces.
+struct AccessTable {
+  std::vector<AccessEntry> entries;  // unique keys, file order
+  std::vector<Evidence> issues;
+  const AccessEntry* find(std::string_view key) const;
+};
+AccessTable parse_access_table(std::string_view text, const std::string& file);
+
+// regexp_table(5): "/pattern/flags result", "!/pattern/flags result",
+// "if /pattern/flags" ... "endif". Flags: i (toggle case folding, on by
+// default), x (toggle extended syntax, on by default), m (multi-line).
+struct RegexpRule {
+  enum class Kind { match, if_block, endif };
+  Kind kind = Kind::match;
+  std::string pattern;
+  bool negate = false;
+  bool icase = true;
+  bool extended = true;
+  std::string value;
+  int line = 0;
+};
+struct RegexpTable {
+  std::vector<RegexpRule> rules;
+  std::vector<Evidence> issues;
+};
+RegexpTable parse_regexp_table(std::string_view text, const std::string& file);
+
+struct RegexpHit {
+  std::string value;  // with $1..$9 substituted
+  int line = 0;
+};
+// First matching rule, like dict_regexp_lookup; nullopt when none matches.
+std::optional<RegexpHit> regexp_lookup(const RegexpTable& table, std::string_view key);
+
+}  // namespace clinic_audit::antispam

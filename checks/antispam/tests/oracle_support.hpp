@@ -1,0 +1,24 @@
+// Helpers for the real-oracle tests: run Debian's own programs
+// (spamassassin, postmap, postconf) on the fixtures, never touching the
+// network: spamassassin runs with -L (local tests only) inside a fresh
+// network namespace (unshare -n) when the kernel allows it.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "common/command_runner.hpp"
+
+namespace clinic_audit::antispam::testing {
+
+// Runs `program args...` (absolute path, no shell) with a 60 s limit.
+CommandResult run_program(const std::string& program, const std::vector<std::string>& args,
+                          const std::string& stdin_data = {}, const std::string& home = {});
+// True when `unshare -n` works here (tests run as root in CI).
+bool can_unshare_network();
+// Rule names listed in the X-Spam-Status "tests=" field of spamassassin -t output.
+std::vector<std::string> spam_status_tests(const std::string& output);
+std::string read_text(const std::filesystem::path& path);
+
+}  // namespace clinic_audit::antispam::testing
