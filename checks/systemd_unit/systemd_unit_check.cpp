@@ -1,0 +1,216 @@
+#include "systemd_unit_check.hpp"
+
+#include "php_handlers.hpp"
+#include "systemctl_live.hpp"
+#include "unit_resolver.hpp"
+
+namespace clinic_audit {
+namespace {
+
+using systemd::Decision;
+using systemd::EffectiveSetting;
+using systemd::UnitFiles;
+
+std::string unit_stem(const std::string& unit) {
+  const auto dot = unit.rfind('.');
+  return unit.substr(0, dot);
+}
+
+bool is_glob(const std::string& text) { return text.find_first_of("*?") != std::string::npos; }
+
+struct UnitVerdict {
+  enum Kind { pass, fail, not_applicable } kind = pass;
+  std::string line;  // for the summary
+  std::vector<Evidence> evidence;
+  std::string remediation;
+};
+
+class SystemdUnitCheck final : public Check {
+ public:
+  explicit SystemdUnitCheck(const Params& params)
+      : unit_(params.required("unit")),
+        key_(params.required("key")),
+        section_(params.get_or("section", "Service")),
+        expected_(params.required("expected")),
+        boolean_(params.one_of("type", {"boolean", "string"}, "boolean") == "boolean"),
+        default_(params.get_or("default", boolean_ ? "false" : "")),
+        only_if_serving_php_(params.flag("only_if_serving_php", false)),
+        missing_fail_(params.one_of("missing", {"not_applicable", "fail"}, "not_applicable") == "fail") {
+    if (unit_.empty() || unit_.find('/') != std::string::npos || unit_.find('.') == std::string::npos) {
+      throw ParamError("unit", "parameter 'unit' must be a unit name such as apache2.service, not '" + unit_ + "'");
+    }
+    if (key_.empty() || key_.find_first_of("=[] \t") != std::string::npos) {
+      throw ParamError("key", "parameter 'key' must be a setting name such as PrivateTmp, not '" + key_ + "'");
+    }
+    if (boolean_) {
+      auto e = systemd::parse_systemd_boolean(expected_);
+      auto d = systemd::parse_systemd_boolean(default_);
+      if (!e) throw ParamError("expected", "parameter 'expected' must be a systemd boolean, not '" + expected_ + "'");
+      if (!d) throw ParamError("default", "parameter 'default' must be a systemd boolean, not '" + default_ + "'");
+      expected_bool_ = *e;
+      default_bool_ = *d;
+    }
+  }
+
+  Outcome run(const Context& context) const override {
+    const RootFs& fs = context.fs();
+    std::vector<std::string> units =
+        is_glob(unit_) ? systemd::find_units(fs, unit_) : std::vector<std::string>{unit_};
+    std::optional<systemd::PhpHandlers> php;
+    if (only_if_serving_php_) php = systemd::detect_php_handlers(fs);
+
+    const bool live = context.live();
+    const bool systemd_running = live && systemd::systemd_is_running(fs);
+
+    std::vector<UnitVerdict> verdicts;
+    for (const auto& unit : units) {
+      if (php) {
+        std::string why;
+        if (!php->serves_php(unit, &why)) {
+          verdicts.push_back({UnitVerdict::not_applicable, unit + ": " + why, {}, {}});
+          continue;
+        }
+      }
+      verdicts.push_back(judge(context, unit, systemd_running));
+    }
+
+    std::string summary;
+    std::vector<Evidence> evidence;
+    std::string remediation;
+    bool any_fail = false, any_judged = false;
+    for (auto& v : verdicts) {
+      if (!summary.empty()) summary += "; ";
+      summary += v.line;
+      any_fail = any_fail || v.kind == UnitVerdict::fail;
+      any_judged = any_judged || v.kind != UnitVerdict::not_applicable;
+      for (auto& e : v.evidence) evidence.push_back(std::move(e));
+      if (!v.remediation.empty()) remediation += (remediation.empty() ? "" : "\n") + v.remediation;
+    }
+    if (units.empty()) summary = "no unit matches " + unit_;
+    if (live && !systemd_running) {
+      summary += " (systemd is not PID 1 here: judged from the unit files only)";
+    }
+    Outcome outcome;
+    if (any_fail) {
+      outcome = Outcome::fail(summary, std::move(evidence));
+    } else if (!any_judged) {
+      if (units.empty() && missing_fail_) {
+        outcome = Outcome::fail(summary, {{"", std::nullopt, "no such unit", unit_ + " installed"}});
+      } else {
+        outcome = Outcome::not_applicable(summary, std::move(evidence));
+      }
+    } else {
+      outcome = Outcome::pass(summary, std::move(evidence));
+    }
+    outcome.remediation = remediation;
+    return outcome;
+  }
+
+ private:
+  std::string shown(const std::string& value) const { return key_ + "=" + value; }
+
+  UnitVerdict judge(const Context& context, const std::string& unit, bool systemd_running) const {
+    const RootFs& fs = context.fs();
+    const UnitFiles files = systemd::locate_unit(fs, unit);
+    UnitVerdict verdict;
+    if (files.masked) {
+      verdict.kind = UnitVerdict::not_applicable;
+      verdict.line = unit + " is masked by " + files.masked_by + " and cannot run";
+      verdict.evidence.push_back({files.masked_by, std::nullopt, "masked", "a loadable unit"});
+      return verdict;
+    }
+    if (!files.fragment) {
+      verdict.kind = missing_fail_ ? UnitVerdict::fail : UnitVerdict::not_applicable;
+      verdict.line = unit + " is not installed (no unit file in the search path)";
+      if (missing_fail_) verdict.evidence.push_back({"", std::nullopt, "no such unit", unit + " installed"});
+      return verdict;
+    }
+    const EffectiveSetting setting = systemd::effective_setting(fs, files, section_, key_, boolean_);
+    std::optional<Decision> decided = setting.decided_by;
+    std::string value = decided && !setting.value.empty() ? setting.value : default_;
+    std::string how = decided ? "" : " (never set: systemd's default)";
+
+    // systemd.exec(5): DynamicUser=yes implies PrivateTmp=yes, whatever PrivateTmp= says.
+    if (section_ == "Service" && key_ == "PrivateTmp") {
+      const EffectiveSetting dynamic = systemd::effective_setting(fs, files, "Service", "DynamicUser", true);
+      if (dynamic.decided_by && systemd::parse_systemd_boolean(dynamic.value).value_or(false)) {
+        decided = dynamic.decided_by;
+        value = "yes";
+        how = " (implied by DynamicUser=" + dynamic.value + ")";
+      }
+    }
+
+    bool ok;
+    bool file_bool = false;
+    if (boolean_) {
+      file_bool = systemd::parse_systemd_boolean(value).value_or(default_bool_);
+      ok = file_bool == expected_bool_;
+    } else {
+      ok = value == expected_;
+    }
+    const std::string where = decided ? decided->path : *files.fragment;
+    const std::optional<int> line = decided ? std::optional<int>(decided->line) : std::nullopt;
+    verdict.evidence.push_back({where, line, shown(value) + how, shown(expected_)});
+    for (const auto& ignored : setting.ignored) {
+      verdict.evidence.push_back({ignored.path, ignored.line,
+                                  shown(ignored.raw) + " (not a boolean: systemd ignores this line)", shown(expected_)});
+    }
+    if (!ok) {
+      verdict.kind = UnitVerdict::fail;
+      verdict.line = unit + ": " + shown(value) + how + " at " + where + (line ? ":" + std::to_string(*line) : "") +
+                     ", expected " + shown(expected_);
+      verdict.remediation = remediation_for(unit, decided);
+      return verdict;
+    }
+    verdict.line = unit + ": " + shown(value) + how;
+    if (systemd_running && boolean_) {
+      const auto show = systemd::systemctl_show(context.commands(), unit,
+                                                {key_, "NeedDaemonReload", "FragmentPath", "DropInPaths"});
+      if (!show.error.empty()) {
+        verdict.line += " (systemctl show failed: " + show.error + ")";
+      } else {
+        const auto live = systemd::judge_live_boolean(show.properties, key_, file_bool);
+        verdict.evidence.push_back({"", std::nullopt, live.observed, "running unit matches its files"});
+        if (live.stale) {
+          verdict.kind = UnitVerdict::fail;
+          verdict.line = unit + ": the files say " + shown(value) + " but the running unit does not (" + live.observed +
+                         "): run systemctl daemon-reload && systemctl restart " + unit_stem(unit);
+          verdict.remediation = "systemctl daemon-reload && systemctl restart " + unit;
+        }
+      }
+    }
+    return verdict;
+  }
+
+  // An administrator's file that decided: change that line. The vendor file:
+  // add a drop-in in /etc (survives package upgrades, unlike editing /lib).
+  std::string remediation_for(const std::string& unit, const std::optional<Decision>& decided) const {
+    const std::string restart = "systemctl daemon-reload && systemctl restart " + unit;
+    if (decided && decided->path.rfind("/etc/", 0) == 0) {
+      return "In " + decided->path + " line " + std::to_string(decided->line) + " set " + shown(expected_) +
+             " (or remove that line), then: " + restart;
+    }
+    return "mkdir -p /etc/systemd/system/" + unit + ".d && printf '[" + section_ + "]\\n" + shown(expected_) +
+           "\\n' > /etc/systemd/system/" + unit + ".d/zz-clinic-audit.conf && " + restart;
+  }
+
+  std::string unit_;
+  std::string key_;
+  std::string section_;
+  std::string expected_;
+  bool boolean_;
+  std::string default_;
+  bool only_if_serving_php_;
+  bool missing_fail_;
+  bool expected_bool_ = false;
+  bool default_bool_ = false;
+};
+
+}  // namespace
+
+CheckType systemd_unit_check_type() {
+  return {"systemd_unit", "effective value of a unit setting (search path, drop-ins, masking) and of the running unit",
+          false, [](const Params& params) { return std::make_unique<SystemdUnitCheck>(params); }};
+}
+
+}  // namespace clinic_audit

@@ -1,0 +1,132 @@
+#include "unit_file_parser.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+namespace clinic_audit::systemd {
+namespace {
+
+// systemd's WHITESPACE: " \t\n\r".
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+std::string_view strip(std::string_view text) {
+  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+bool is_comment(std::string_view line) {
+  const std::string_view stripped = strip(line);
+  return !stripped.empty() && (stripped.front() == '#' || stripped.front() == ';');
+}
+
+// True when the line ends in a backslash that is not itself escaped.
+bool ends_in_continuation(std::string_view line) {
+  bool escaped = false;
+  for (char c : line) escaped = !escaped && c == '\\';
+  return escaped;
+}
+
+bool equals_ignore_case(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+class LineParser {
+ public:
+  explicit LineParser(UnitFile& out) : out_(out) {}
+
+  void parse(std::string_view logical, int line) {
+    const std::string_view l = strip(logical);
+    if (l.empty() || l.front() == '#' || l.front() == ';') return;
+    if (l.front() == '[') {
+      if (l.back() != ']') {
+        out_.issues.push_back({line, "invalid section header '" + std::string(l) + "'"});
+        in_section_ = false;  // systemd fails the whole file here; nothing below is trusted
+        broken_ = true;
+        return;
+      }
+      section_ = std::string(l.substr(1, l.size() - 2));
+      in_section_ = true;
+      return;
+    }
+    if (broken_) return;
+    const auto eq = l.find('=');
+    if (eq == std::string_view::npos) {
+      out_.issues.push_back({line, "missing '=', line ignored"});
+      return;
+    }
+    if (!in_section_) {
+      out_.issues.push_back({line, "assignment outside of any section, ignored"});
+      return;
+    }
+    const std::string_view key = strip(l.substr(0, eq));
+    if (key.empty()) {
+      out_.issues.push_back({line, "empty key, line ignored"});
+      return;
+    }
+    out_.assignments.push_back({section_, std::string(key), std::string(strip(l.substr(eq + 1))), line});
+  }
+
+ private:
+  UnitFile& out_;
+  std::string section_;
+  bool in_section_ = false;
+  bool broken_ = false;
+};
+
+}  // namespace
+
+UnitFile parse_unit_file(std::string_view text) {
+  UnitFile out;
+  LineParser parser(out);
+  constexpr std::string_view kBom = "\xEF\xBB\xBF";
+  if (text.substr(0, kBom.size()) == kBom) text.remove_prefix(kBom.size());
+
+  std::string continuation;
+  bool continuing = false;
+  int continuation_start = 0;
+  int line_no = 0;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    // Comments are dropped even between continued lines (systemd.syntax(7)).
+    if (is_comment(line)) continue;
+    if (continuing) {
+      continuation.append(line);
+    } else {
+      continuation.assign(line);
+      continuation_start = line_no;
+    }
+    if (ends_in_continuation(continuation)) {
+      continuation.back() = ' ';
+      continuing = true;
+      continue;
+    }
+    continuing = false;
+    parser.parse(continuation, continuation_start);
+  }
+  if (continuing) parser.parse(continuation, continuation_start);
+  return out;
+}
+
+std::optional<bool> parse_systemd_boolean(std::string_view text) {
+  static constexpr std::array<std::string_view, 6> kTrue = {"1", "yes", "y", "true", "t", "on"};
+  static constexpr std::array<std::string_view, 6> kFalse = {"0", "no", "n", "false", "f", "off"};
+  for (auto word : kTrue) {
+    if (equals_ignore_case(text, word)) return true;
+  }
+  for (auto word : kFalse) {
+    if (equals_ignore_case(text, word)) return false;
+  }
+  return std::nullopt;
+}
+
+}  // namespace clinic_audit::systemd
