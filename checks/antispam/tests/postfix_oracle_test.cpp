@@ -1,0 +1,170 @@
+// Real oracle: Debian's postmap(1) compiles and queries each access table;
+// our parser must hold exactly the pairs `postmap -s` dumps, answer every
+// lookup key of the sender like `postmap -q`, and so find the same first hit
+// as smtpd's check_sender_access would (same keys, same table). Regexp tables
+// are compared on the full address, the only key smtpd gives them.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <sstream>
+
+#include "antispam/postfix_access.hpp"
+#include "fixture_root.hpp"
+#include "oracle_support.hpp"
+
+namespace clinic_audit::antispam {
+namespace {
+
+using clinic_audit::testing::FixtureRoot;
+using clinic_audit::testing::fixture_dir;
+
+constexpr const char* kSender = "votre-teleconsultation@visiotlm.esante-bretagne.fr";
+constexpr const char* kPostmap = "/usr/sbin/postmap";
+
+struct MapCase {
+  std::string name;
+  std::string type;  // hash, texthash, regexp
+  std::string text;
+  std::string delimiter;  // recipient_delimiter
+};
+
+MapCase mc(std::string name, std::string type, std::string text, std::string delimiter = {}) {
+  return {std::move(name), std::move(type), std::move(text), std::move(delimiter)};
+}
+
+std::vector<MapCase> cases() {
+  return {
+      mc("domain_ok", "hash", "visiotlm.esante-bretagne.fr OK\n"),
+      mc("parent_domain_ok", "hash", "esante-bretagne.fr OK\n"),
+      mc("dot_parent_domain_ok", "hash", ".esante-bretagne.fr OK\n"),
+      mc("address_upper_case_key", "hash", "Votre-Teleconsultation@VISIOTLM.esante-bretagne.fr OK\n"),
+      mc("user_at_key", "hash", "votre-teleconsultation@ OK\nother@ REJECT\n"),
+      mc("dunno_hides_parent", "hash", "visiotlm.esante-bretagne.fr DUNNO\nesante-bretagne.fr OK\n"),
+      mc("address_before_parent_reject", "hash",
+       "esante-bretagne.fr REJECT no thanks\nvotre-teleconsultation@visiotlm.esante-bretagne.fr OK\n"),
+      mc("comments_continuations_duplicates", "hash",
+       "# sender whitelist\n  # indented comment\nvisiotlm.esante-bretagne.fr 550\n   continued text\n"
+       "visiotlm.esante-bretagne.fr OK\nnovalue\n\nfr\tREJECT\t \n"),
+      mc("crlf_lines", "hash", "visiotlm.esante-bretagne.fr OK\r\nexample.org REJECT\r\n"),
+      mc("quoted_key", "hash", "\"votre teleconsultation\"@x OK\nvisiotlm.esante-bretagne.fr   OK  e-KerMed  \n"),
+      mc("texthash_tld_reject", "texthash", "fr REJECT\n.fr DUNNO\n"),
+      mc("texthash_numeric", "texthash", "visiotlm.esante-bretagne.fr 20261122\n"),
+      mc("delimiter_extension", "hash", "votre@visiotlm.esante-bretagne.fr OK\nvotre@ REJECT\n", "-"),
+      mc("delimiter_plus_not_present", "hash", "votre@visiotlm.esante-bretagne.fr OK\n", "+"),
+      mc("regexp_domain", "regexp", "/@visiotlm\\.esante-bretagne\\.fr$/ OK\n"),
+      mc("regexp_parent_anchor_misses", "regexp", "/@esante-bretagne\\.fr$/ OK\n/./ DUNNO\n"),
+      mc("regexp_if_endif_negation", "regexp",
+       "if /esante-bretagne/\n!/^postmaster@/ OK\nendif\n/.*/ REJECT\n"),
+      mc("regexp_case_flag", "regexp", "/@VISIOTLM\\.ESANTE-BRETAGNE\\.FR$/i REJECT\n/@VISIOTLM/ PREPEND X-Seen: yes\n"),
+      mc("regexp_substitution", "regexp", "/^(.*)@(visiotlm)\\.(.*)$/ PREPEND X-Sender: $1 via $2 at ${3}\n"),
+      mc("regexp_continuation_comments", "regexp", "# first\n/^votre-/\n  OK\n/x/ REJECT\n"),
+  };
+}
+
+class PostfixOracle : public ::testing::TestWithParam<MapCase> {};
+
+TEST_P(PostfixOracle, AgreesWithPostmap) {
+  ASSERT_TRUE(std::filesystem::exists(kPostmap)) << "Debian's postfix is the oracle: install scripts/deps/antispam.list";
+  const MapCase& c = GetParam();
+  FixtureRoot root(fixture_dir("antispam-postmap-" + c.name));
+  root.file("/etc/postfix/main.cf", "compatibility_level = 3.6\n");
+  root.file("/etc/postfix/sender_access", c.text);
+  const std::string config_dir = root.host("/etc/postfix").string();
+  const std::string map = c.type + ":" + root.host("/etc/postfix/sender_access").string();
+  const Sender sender = *parse_sender(kSender);
+
+  if (c.type == "regexp") {
+    const RegexpTable table = parse_regexp_table(c.text, "/etc/postfix/sender_access");
+    for (const std::string& key : {std::string(kSender), std::string("postmaster@visiotlm.esante-bretagne.fr"),
+                                   std::string("x@example.org")}) {
+      const CommandResult r = testing::run_program(kPostmap, {"-c", config_dir, "-q", key, map});
+      ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+      const auto mine = regexp_lookup(table, key);
+      std::string theirs = r.out;
+      while (!theirs.empty() && theirs.back() == '\n') theirs.pop_back();
+      EXPECT_EQ(mine.has_value(), r.exit_code == 0) << key << ": postmap said " << r.out << r.err;
+      if (mine && r.exit_code == 0) {
+        EXPECT_EQ(mine->value, theirs) << key;
+      }
+    }
+    return;
+  }
+
+  const AccessTable table = parse_access_table(c.text, "/etc/postfix/sender_access");
+  if (c.type == "hash") {
+    const CommandResult build = testing::run_program(kPostmap, {"-c", config_dir, map});
+    ASSERT_EQ(build.exit_code, 0) << build.err;
+    const CommandResult dump = testing::run_program(kPostmap, {"-c", config_dir, "-s", map});
+    ASSERT_EQ(dump.exit_code, 0) << dump.err;
+    std::map<std::string, std::string> theirs;
+    std::stringstream lines(dump.out);
+    std::string line;
+    while (std::getline(lines, line)) {
+      const std::size_t tab = line.find('\t');
+      ASSERT_NE(tab, std::string::npos) << line;
+      theirs[line.substr(0, tab)] = line.substr(tab + 1);
+    }
+    std::map<std::string, std::string> mine;
+    for (const AccessEntry& e : table.entries) mine[e.key] = e.value;
+    EXPECT_EQ(mine, theirs);
+  }
+  for (const bool parent_style : {true, false}) {
+    const std::vector<AccessKey> keys = sender_access_keys(sender, parent_style, c.delimiter);
+    std::string input;
+    for (const AccessKey& k : keys) input += k.key + "\n";
+    const CommandResult r = testing::run_program(kPostmap, {"-c", config_dir, "-q", "-", map}, input);
+    ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+    std::map<std::string, std::string> answered;
+    std::stringstream lines(r.out);
+    std::string line;
+    while (std::getline(lines, line)) {
+      const std::size_t tab = line.find('\t');
+      if (tab != std::string::npos) answered[line.substr(0, tab)] = line.substr(tab + 1);
+    }
+    std::optional<std::pair<std::string, std::string>> oracle_first;
+    for (const AccessKey& k : keys) {
+      const AccessEntry* entry = table.find(k.key);
+      auto it = answered.find(k.key);
+      EXPECT_EQ(entry != nullptr, it != answered.end()) << "key " << k.key;
+      if (entry && it != answered.end()) {
+        EXPECT_EQ(entry->value, it->second) << "key " << k.key;
+      }
+      if (!oracle_first && it != answered.end()) oracle_first = *it;
+    }
+    const auto hit = lookup_fixed(table, keys);
+    ASSERT_EQ(hit.has_value(), oracle_first.has_value());
+    if (hit) {
+      EXPECT_EQ(hit->key, oracle_first->first);
+      EXPECT_EQ(hit->value, oracle_first->second);
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(MapFiles, PostfixOracle, ::testing::ValuesIn(cases()),
+                         [](const ::testing::TestParamInfo<MapCase>& param_info) { return param_info.param.name; });
+
+TEST(PostfixDefaults, ParentDomainMatchesSubdomainsAsInstalled) {
+  ASSERT_TRUE(std::filesystem::exists("/usr/sbin/postconf"));
+  const CommandResult r = testing::run_program("/usr/sbin/postconf", {"-d", "-h", "parent_domain_matches_subdomains"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string value = r.out;
+  while (!value.empty() && value.back() == '\n') value.pop_back();
+  EXPECT_EQ(value, kPostfixParentDomainDefault);
+}
+
+TEST(PostfixKeys, OrderFollowsCheckMailAccess) {
+  const Sender sender = *parse_sender("votre-teleconsultation@visiotlm.esante-bretagne.fr");
+  std::vector<std::string> parent;
+  for (const auto& k : sender_access_keys(sender, true, "")) parent.push_back(k.key);
+  EXPECT_EQ(parent, (std::vector<std::string>{"votre-teleconsultation@visiotlm.esante-bretagne.fr",
+                                              "visiotlm.esante-bretagne.fr", "esante-bretagne.fr", "fr",
+                                              "votre-teleconsultation@"}));
+  std::vector<std::string> dotted;
+  for (const auto& k : sender_access_keys(sender, false, "-")) dotted.push_back(k.key);
+  EXPECT_EQ(dotted, (std::vector<std::string>{"votre-teleconsultation@visiotlm.esante-bretagne.fr",
+                                              "votre@visiotlm.esante-bretagne.fr", "visiotlm.esante-bretagne.fr",
+                                              ".esante-bretagne.fr", ".fr", "votre-teleconsultation@", "votre@"}));
+}
+
+}  // namespace
+}  // namespace clinic_audit::antispam
