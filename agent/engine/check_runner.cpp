@@ -111,6 +111,8 @@ RunOutcome run_checks(const std::vector<const PlannedCheck*>& checks, const Cont
         index = shared->queue.front();
         shared->queue.pop_front();
         shared->started[index] = Clock::now();
+        // The monitor needs the start time to know this check's deadline.
+        shared->changed.notify_all();
       }
       Outcome outcome;
       try {

@@ -147,13 +147,14 @@ StepResult plan_checks(RunState& state) {
     state.err << "clinic-audit: invalid policy\n" << e.what() << '\n';
     return kExitBadInput;
   }
-  std::set<std::string> wanted(state.request.only.begin(), state.request.only.end());
+  const std::set<std::string> wanted(state.request.only.begin(), state.request.only.end());
+  std::set<std::string> unmatched = wanted;
   for (const auto& planned : state.plan->checks) {
     if (wanted.empty() || wanted.count(planned.decl->id) != 0) state.selected.push_back(&planned);
-    wanted.erase(planned.decl->id);
+    unmatched.erase(planned.decl->id);
   }
-  if (!wanted.empty()) {
-    state.err << "clinic-audit: --only: no check '" << *wanted.begin()
+  if (!unmatched.empty()) {
+    state.err << "clinic-audit: --only: no check '" << *unmatched.begin()
               << "' in the selected policies (see clinic-audit list)\n";
     return kExitUsage;
   }

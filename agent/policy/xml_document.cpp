@@ -5,6 +5,7 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xmlschemas.h>
 
+#include <algorithm>
 #include <map>
 #include <limits>
 #include <mutex>
@@ -84,10 +85,12 @@ XmlDocument XmlDocument::load(std::string_view content, const std::string& file,
   document.doc_ = xmlReadMemory(content.data(), static_cast<int>(content.size()), file.c_str(), nullptr,
                                 XML_PARSE_NONET | XML_PARSE_NOCDATA);
   if (document.doc_ != nullptr && document.doc_->intSubset != nullptr) {
-    errors.push_back({file, xmlGetLineNo(reinterpret_cast<xmlNodePtr>(document.doc_->intSubset)) > 0
-                                ? static_cast<int>(xmlGetLineNo(reinterpret_cast<xmlNodePtr>(document.doc_->intSubset)))
-                                : 1,
-                      "a DOCTYPE is not allowed here"});
+    // libxml2 keeps no line for the DTD node: find it in the text.
+    const auto at = content.find("<!DOCTYPE");
+    const int line = at == std::string_view::npos
+                         ? 1
+                         : 1 + static_cast<int>(std::count(content.begin(), content.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
+    errors.push_back({file, line, "a DOCTYPE is not allowed here"});
   }
   if (document.doc_ != nullptr && errors.empty()) {
     xmlSchemaValidCtxtPtr validator = xmlSchemaNewValidCtxt(schema);

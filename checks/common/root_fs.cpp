@@ -82,26 +82,43 @@ FsError fs_error(const std::string& path, int err, std::string_view what) {
   return FsError(path, err, message);
 }
 
-std::string fd_acl(int path_fd) {
+std::string fd_acl(int path_fd, const std::string& path) {
   // getxattr(2) does not accept O_PATH descriptors; the /proc link does.
-  std::string proc = "/proc/self/fd/" + std::to_string(path_fd);
-  std::array<char, 4096> buf{};
-  ssize_t n = ::getxattr(proc.c_str(), "system.posix_acl_access", buf.data(), buf.size());
-  if (n <= 0) return {};
-  return std::string(buf.data(), static_cast<std::size_t>(n));
+  const std::string proc = "/proc/self/fd/" + std::to_string(path_fd);
+  constexpr const char* kName = "system.posix_acl_access";
+  // Most ACLs fit in 4 KiB, but an ACL can be as large as an extended
+  // attribute may be (64 KiB): never drop one (and the writers it names)
+  // because it did not fit, ask for its size and read it again.
+  std::string buf(4096, '\0');
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    const ssize_t n = ::getxattr(proc.c_str(), kName, buf.data(), buf.size());
+    if (n >= 0) {
+      buf.resize(static_cast<std::size_t>(n));
+      return buf;
+    }
+    if (errno == ENODATA || errno == ENOTSUP) return {};  // no ACL, or none possible here
+    if (errno != ERANGE) throw fs_error(path, errno, "cannot read the ACL");
+    const ssize_t size = ::getxattr(proc.c_str(), kName, nullptr, 0);
+    if (size < 0) {
+      if (errno == ENODATA) return {};
+      throw fs_error(path, errno, "cannot read the ACL");
+    }
+    buf.assign(std::max(static_cast<std::size_t>(size), buf.size() * 2), '\0');
+  }
+  throw fs_error(path, ERANGE, "cannot read the ACL (it keeps growing)");
 }
 
 FileInfo info_from(const struct stat& st, std::string path, int path_fd) {
   FileInfo info;
-  info.path = std::move(path);
   info.type = type_of(st.st_mode);
   info.mode = st.st_mode & 07777;
   info.uid = st.st_uid;
   info.gid = st.st_gid;
   info.size = st.st_size;
   if (info.type == FileType::regular || info.type == FileType::directory) {
-    info.acl_xattr = fd_acl(path_fd);
+    info.acl_xattr = fd_acl(path_fd, path);
   }
+  info.path = std::move(path);
   return info;
 }
 
@@ -262,7 +279,8 @@ std::string RootFs::read_file(std::string_view path, std::size_t max_bytes) cons
                                   ", not a regular file");
   }
   if (static_cast<std::size_t>(w.st.st_size) > max_bytes) {
-    throw fs_error(w.path, EFBIG,
+    // errno 0: the sentence says it all, strerror's "File too large" adds nothing.
+    throw fs_error(w.path, 0,
                    "is " + std::to_string(w.st.st_size) + " bytes, over the " +
                        std::to_string(max_bytes) + "-byte limit for this file");
   }
@@ -279,7 +297,7 @@ std::string RootFs::read_file(std::string_view path, std::size_t max_bytes) cons
   while (true) {
     if (used == content.size()) {
       if (content.size() > max_bytes) {
-        throw fs_error(w.path, EFBIG, "grew over the " + std::to_string(max_bytes) +
+        throw fs_error(w.path, 0, "grew over the " + std::to_string(max_bytes) +
                                           "-byte limit for this file while being read");
       }
       content.resize(std::min(content.size() * 2, max_bytes + 1));
@@ -293,7 +311,7 @@ std::string RootFs::read_file(std::string_view path, std::size_t max_bytes) cons
     used += static_cast<std::size_t>(n);
   }
   if (used > max_bytes) {
-    throw fs_error(w.path, EFBIG, "is over the " + std::to_string(max_bytes) +
+    throw fs_error(w.path, 0, "is over the " + std::to_string(max_bytes) +
                                       "-byte limit for this file");
   }
   content.resize(used);

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# README command 2 (and .ci/run): install every dependency, build the `dev`
+# preset (warnings as errors) and the `asan` preset (clang, ASan+UBSan,
+# libFuzzer targets), and run the whole test suite in both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh test
+jobs=$(nproc)
+
+run_preset() {
+  local preset=$1
+  echo "=== $preset: configure and build"
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset" -j "$jobs"
+  echo "=== $preset: tests"
+  ctest --preset "$preset" -j "$jobs" --timeout 600
+}
+
+run_preset dev
+run_preset asan
