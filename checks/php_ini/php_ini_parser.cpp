@@ -1,0 +1,443 @@
+#include "php_ini_parser.hpp"
+
+#include <array>
+#include <cctype>
+#include <climits>
+#include <map>
+#include <utility>
+
+namespace clinic_audit::php {
+namespace {
+
+// Error-reporting constants of php.ini's error_reporting line (PHP manual,
+// "Predefined Constants", errorfunc). Other constants are left as text and
+// flagged in IniEntry::unknown_constants.
+constexpr std::array<std::pair<std::string_view, int>, 16> kConstants = {{
+    {"E_ERROR", 1}, {"E_WARNING", 2}, {"E_PARSE", 4}, {"E_NOTICE", 8}, {"E_CORE_ERROR", 16},
+    {"E_CORE_WARNING", 32}, {"E_COMPILE_ERROR", 64}, {"E_COMPILE_WARNING", 128}, {"E_USER_ERROR", 256},
+    {"E_USER_WARNING", 512}, {"E_USER_NOTICE", 1024}, {"E_STRICT", 2048}, {"E_RECOVERABLE_ERROR", 4096},
+    {"E_DEPRECATED", 8192}, {"E_USER_DEPRECATED", 16384}, {"E_ALL", 32767}}};
+
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
+bool is_eol(char c) { return c == '\n' || c == '\r'; }
+// LABEL_CHAR of zend_ini_scanner.l: blanks included, tab excluded.
+bool is_label_char(char c) {
+  return c != '\0' && std::string_view("=\n\r\t;&|^$~(){}!\"[]").find(c) == std::string_view::npos;
+}
+// VALUE_CHARS (a '$' not followed by '{' is handled by the caller).
+bool is_value_char(char c) {
+  return c != '\0' && std::string_view("$= \t\n\r;&|^~()!\"'").find(c) == std::string_view::npos;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  }
+  return true;
+}
+
+bool is_identifier(std::string_view s) {
+  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+  for (char c : s) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+  }
+  return true;
+}
+
+// C atoi() as PHP's get_int_val() applies it to expression operands.
+int php_atoi(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+  bool negative = false;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';
+  long long value = 0;
+  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) {
+    value = value * 10 + (s[i++] - '0');
+    if (value > INT_MAX) value = INT_MAX;  // keep it defined; php.ini never gets near
+  }
+  return static_cast<int>(negative ? -value : value);
+}
+
+struct SyntaxError {
+  std::string message;
+  std::optional<std::string> partial;  // value PHP still applies (parser already reduced it)
+};
+
+class Parser {
+ public:
+  Parser(std::string_view text, const IniVarLookup& lookup) : text_(text), lookup_(lookup) {}
+
+  IniFile run() {
+    try {
+      while (statement()) {
+      }
+    } catch (const SyntaxError& e) {
+      if (e.partial && current_) {
+        current_->value = *e.partial;
+        emit();
+      }
+      out_.error = IniSyntaxError{line_, e.message};
+    }
+    return std::move(out_);
+  }
+
+ private:
+  char peek(std::size_t ahead = 0) const { return pos_ + ahead < text_.size() ? text_[pos_ + ahead] : '\0'; }
+  bool at_end() const { return pos_ >= text_.size() || text_[pos_] == '\0'; }
+
+  void newline() {
+    if (peek() == '\r' && peek(1) == '\n') ++pos_;
+    ++pos_;
+    ++line_;
+  }
+  char skip_blanks() {
+    char last = '\0';
+    while (is_blank(peek())) last = text_[pos_++];
+    return last;
+  }
+  void skip_comment() {
+    while (!at_end() && !is_eol(peek())) ++pos_;
+  }
+  [[noreturn]] void fail(const std::string& message, std::optional<std::string> partial = std::nullopt) {
+    throw SyntaxError{message, std::move(partial)};
+  }
+  std::string describe(char c) const {
+    if (c == '\0') return "end of file";
+    if (is_eol(c)) return "end of line";
+    return std::string("'") + c + "'";
+  }
+
+  bool statement() {
+    const char last_blank = skip_blanks();
+    const char c = peek();
+    if (at_end()) return false;
+    if (is_eol(c)) {
+      newline();
+      return true;
+    }
+    if (c == ';') {
+      skip_comment();
+      return true;
+    }
+    if (c == '[') {
+      // Spaces before '[' form a (blank) label with an offset, not a
+      // section: " [PHP]" is a syntax error in PHP, "\t[PHP]" is a section.
+      if (last_blank == ' ') fail("unexpected '[' after blanks: a section header must start the line");
+      section();
+      return true;
+    }
+    if (!is_label_char(c)) fail("unexpected " + describe(c) + " at the start of a statement");
+    entry();
+    return true;
+  }
+
+  void section() {
+    ++pos_;  // '['
+    std::string name;
+    while (true) {
+      const char c = peek();
+      if (at_end() || is_eol(c)) fail("unexpected " + describe(c) + ", expecting ']'");
+      if (c == ']') break;
+      if (c == '\\' && pos_ + 1 < text_.size()) {
+        name += text_[pos_ + 1];
+        pos_ += 2;
+      } else if (c == '$' && peek(1) == '{') {
+        name += variable(nullptr);
+      } else if (c == '"') {
+        name += double_quoted(nullptr);
+      } else {
+        name += c;
+        ++pos_;
+      }
+    }
+    ++pos_;  // ']'
+    skip_blanks();
+    if (is_eol(peek())) newline();
+    const std::string_view prefix = std::string_view(name).substr(0, 4);
+    if (name.size() >= 4 && (iequals(prefix, "PATH") || iequals(prefix, "HOST"))) special_ = name;
+    section_ = std::move(name);
+  }
+
+  void entry() {
+    const int key_line = line_;
+    std::string key;
+    while (is_label_char(peek())) key += text_[pos_++];
+    while (!key.empty() && key.back() == ' ') key.pop_back();
+    std::optional<std::string> offset;
+    if (peek() == '[') {
+      ++pos_;
+      std::string o;
+      while (peek() != ']') {
+        if (at_end() || is_eol(peek())) fail("unexpected " + describe(peek()) + ", expecting ']'");
+        o += text_[pos_++];
+      }
+      ++pos_;
+      while (!o.empty() && is_blank(o.back())) o.pop_back();
+      std::size_t start = 0;
+      while (start < o.size() && is_blank(o[start])) ++start;
+      offset = o.substr(start);
+    }
+    skip_blanks();
+    const char c = peek();
+    if (at_end() || is_eol(c) || c == ';') {
+      // A bare key: PHP passes no value and the directive stays unset.
+      if (offset) fail("unexpected " + describe(c) + ", expecting '='");
+      return;
+    }
+    if (c != '=') fail("unexpected " + describe(c) + ", expecting '='");
+    ++pos_;
+    current_ = IniEntry{key, offset, {}, key_line, section_, special_, {}, {}};
+    value();
+  }
+
+  void value() {
+    skip_blanks();
+    std::string result = expression(true);
+    const std::size_t blanks_at = pos_;
+    skip_blanks();
+    const char c = peek();
+    if (ended_by_empty_quotes_) {
+      ended_by_empty_quotes_ = false;
+      current_->value = std::move(result);
+      emit();
+      return;
+    }
+    if (at_end() || is_eol(c) || c == ';') {
+      if (c == ';') skip_comment();
+      current_->value = std::move(result);
+      emit();
+      return;
+    }
+    // PHP has already reduced the value, blanks included, when it meets the
+    // unexpected token: the entry takes effect, then the file stops.
+    fail("unexpected " + describe(c) + " in the value", result + std::string(text_.substr(blanks_at, pos_ - blanks_at)));
+  }
+
+  // expr: term (('|' | '&' | '^') term)*, all left-associative at one level.
+  std::string expression(bool top) {
+    std::string left = term(top);
+    while (true) {
+      const std::size_t before_blanks = pos_;
+      skip_blanks();
+      const char op = peek();
+      if (op != '|' && op != '&' && op != '^') {
+        pos_ = before_blanks;
+        return left;
+      }
+      if (!had_operand_) fail(std::string("unexpected '") + op + "'");
+      ++pos_;
+      skip_blanks();
+      const int a = php_atoi(left);
+      const std::string right = term(false);
+      if (!had_operand_) fail(std::string("unexpected ") + describe(peek()) + " after '" + op + "'");
+      const int b = php_atoi(right);
+      left = std::to_string(op == '|' ? (a | b) : op == '&' ? (a & b) : (a ^ b));
+    }
+  }
+
+  std::string term(bool top) {
+    // Bison's stack limit makes PHP fail on absurd nesting; so do we, before
+    // our own stack would.
+    if (++depth_ > kMaxDepth) fail("expression nested too deeply");
+    struct Leave {
+      int& depth;
+      ~Leave() { --depth; }
+    } leave{depth_};
+    skip_blanks();
+    const char c = peek();
+    if (c == '~' || c == '!') {
+      ++pos_;
+      const std::string operand = term(false);
+      if (!had_operand_) fail(std::string("unexpected ") + describe(peek()) + " after '" + c + "'");
+      const int v = php_atoi(operand);
+      had_operand_ = true;
+      return std::to_string(c == '~' ? ~v : (v == 0 ? 1 : 0));
+    }
+    if (c == '(') {
+      ++pos_;
+      std::string inner = expression(false);
+      skip_blanks();
+      if (peek() != ')') fail("unexpected " + describe(peek()) + ", expecting ')'");
+      ++pos_;
+      had_operand_ = true;
+      return inner;
+    }
+    return string_list(top);
+  }
+
+  // Adjacent raw runs, quoted strings and ${VAR}s, joined.
+  std::string string_list(bool top) {
+    std::string out;
+    std::string pending_blanks;
+    bool after_double_quote = false;
+    int pieces = 0;
+    std::optional<std::string> boolean;  // "1" or "" when the piece is true/on/yes/false/off/no/none/null
+    had_operand_ = false;
+    while (true) {
+      const char c = peek();
+      if (is_blank(c)) {
+        pending_blanks.clear();
+        while (is_blank(peek())) pending_blanks += text_[pos_++];
+        continue;
+      }
+      std::string piece;
+      if (c == '"') {
+        pending_blanks.clear();  // blanks before and after double quotes are eaten
+        piece = double_quoted(&*current_);
+      } else if (c == '\'' && peek(1) == '\'') {
+        // An empty '' ends the value, trailing blanks kept, and PHP skips the
+        // rest of the line (observed with php 8.2; a '"' there is an error).
+        out += pending_blanks;
+        pos_ += 2;
+        while (!at_end() && !is_eol(peek())) {
+          if (peek() == '"') fail("unexpected '\"' after ''", out);
+          ++pos_;
+        }
+        ended_by_empty_quotes_ = true;
+        had_operand_ = true;
+        return out;
+      } else if (c == '\'') {
+        ++pos_;
+        while (peek() != '\'') {
+          if (at_end()) fail("unexpected end of file in a single-quoted string");
+          if (is_eol(peek())) ++line_;
+          piece += text_[pos_++];
+        }
+        ++pos_;
+      } else if (c == '$' && peek(1) == '{') {
+        piece = variable(&*current_);
+      } else if (is_value_char(c) || c == '$') {
+        while (is_value_char(peek()) || (peek() == '$' && peek(1) != '{')) piece += text_[pos_++];
+        if (auto b = boolean_word(piece)) {
+          if (pieces > 0) fail("unexpected boolean '" + piece + "'", out + pending_blanks);
+          boolean = b;
+          piece = *b;
+        } else if (is_identifier(piece)) {
+          piece = constant(piece);
+        }
+      } else {
+        pos_ -= pending_blanks.size();  // trailing blanks belong to whatever follows
+        break;  // end of value, operator or '='
+      }
+      if (boolean && pieces > 0) fail("unexpected text after a boolean", out);
+      if (!after_double_quote && c != '"') out += pending_blanks;
+      pending_blanks.clear();
+      out += piece;
+      after_double_quote = c == '"';
+      ++pieces;
+    }
+    (void)top;
+    had_operand_ = pieces > 0;
+    return out;
+  }
+
+  static std::optional<std::string> boolean_word(std::string_view word) {
+    for (auto w : {"true", "on", "yes"}) {
+      if (iequals(word, w)) return "1";
+    }
+    for (auto w : {"false", "off", "no", "none", "null"}) {
+      if (iequals(word, w)) return "";
+    }
+    return std::nullopt;
+  }
+
+  std::string constant(const std::string& name) {
+    for (const auto& [constant_name, value] : kConstants) {
+      if (name == constant_name) return std::to_string(value);
+    }
+    bool upper = name.size() > 1;
+    for (char c : name) upper = upper && (std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_');
+    if (upper && current_) current_->unknown_constants.push_back(name);
+    return name;
+  }
+
+  // ST_DOUBLE_QUOTES of zend_ini_scanner.l: a '"' ends the string unless an
+  // odd run of backslashes precedes it and something other than an end of
+  // line follows it. The content is then unescaped by zend_ini_escape_string().
+  std::string double_quoted(IniEntry* entry) {
+    ++pos_;  // opening quote
+    std::string out;
+    while (true) {
+      const std::size_t start = pos_;
+      std::size_t backslashes = 0;  // run of backslashes just before pos_
+      while (true) {
+        if (at_end()) fail("unexpected end of file in a double-quoted string");
+        const char c = text_[pos_];
+        if (c == '"') {
+          const bool escaped = backslashes % 2 == 1 && pos_ + 1 < text_.size() && !is_eol(text_[pos_ + 1]);
+          if (!escaped) break;
+        } else if (c == '$' && peek(1) == '{' && backslashes % 2 == 0) {
+          break;  // "\${" is a literal "${"
+        }
+        backslashes = c == '\\' ? backslashes + 1 : 0;
+        if (c == '\n' || (c == '\r' && peek(1) != '\n')) ++line_;
+        ++pos_;
+      }
+      out += unescape(text_.substr(start, pos_ - start));
+      if (text_[pos_] == '"') break;
+      out += variable(entry);
+    }
+    ++pos_;  // closing quote
+    skip_blanks();
+    return out;
+  }
+
+  // zend_ini_escape_string(): only \" \\ \$ lose their backslash.
+  static std::string unescape(std::string_view raw) {
+    std::string out;
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+      if (raw[i] == '\\' && i + 1 < raw.size() && (raw[i + 1] == '"' || raw[i + 1] == '\\' || raw[i + 1] == '$')) {
+        out += raw[++i];
+      } else {
+        out += raw[i];
+      }
+    }
+    return out;
+  }
+
+  std::string variable(IniEntry* entry) {
+    pos_ += 2;  // "${"
+    std::string name;
+    while (peek() != '}') {
+      if (at_end() || is_eol(peek())) fail("unexpected " + describe(peek()) + ", expecting '}'");
+      name += text_[pos_++];
+    }
+    ++pos_;
+    if (auto it = locals_.find(name); it != locals_.end()) return it->second;
+    if (lookup_) {
+      if (auto v = lookup_(name)) return *v;
+    }
+    if (entry) entry->unresolved.push_back(name);
+    return {};
+  }
+
+  void emit() {
+    if (!current_) return;
+    if (!current_->special_section && !current_->offset) locals_[current_->key] = current_->value;
+    out_.entries.push_back(std::move(*current_));
+    current_.reset();
+  }
+
+  std::string_view text_;
+  const IniVarLookup& lookup_;
+  std::size_t pos_ = 0;
+  int line_ = 1;
+  IniFile out_;
+  std::optional<IniEntry> current_;
+  std::optional<std::string> special_;
+  std::string section_;
+  std::map<std::string, std::string, std::less<>> locals_;
+  bool had_operand_ = false;
+  bool ended_by_empty_quotes_ = false;
+  int depth_ = 0;
+  static constexpr int kMaxDepth = 1000;
+};
+
+}  // namespace
+
+IniFile parse_php_ini(std::string_view text, const IniVarLookup& lookup) {
+  return Parser(text, lookup).run();
+}
+
+}  // namespace clinic_audit::php
