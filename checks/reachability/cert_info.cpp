@@ -1,0 +1,122 @@
+#include "cert_info.hpp"
+
+#include <openssl/asn1.h>
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+
+#include <ctime>
+#include <memory>
+
+namespace clinic_audit::reachability {
+namespace {
+
+std::string name_text(const X509_NAME* name) {
+  if (name == nullptr) return {};
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
+  if (!bio || X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253) < 0) return {};
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(bio.get(), &data);
+  return size > 0 ? std::string(data, static_cast<std::size_t>(size)) : std::string{};
+}
+
+std::string key_type_name(int base_id) {
+  switch (base_id) {
+    case EVP_PKEY_RSA: return "RSA";
+    case EVP_PKEY_RSA_PSS: return "RSA-PSS";
+    case EVP_PKEY_EC: return "EC";
+    case EVP_PKEY_DSA: return "DSA";
+    case EVP_PKEY_ED25519: return "ED25519";
+    case EVP_PKEY_ED448: return "ED448";
+    default: return OBJ_nid2sn(base_id) ? OBJ_nid2sn(base_id) : "unknown";
+  }
+}
+
+std::string iso_time(const ASN1_TIME* time) {
+  std::tm tm{};
+  if (time == nullptr || ASN1_TIME_to_tm(time, &tm) != 1) return {};
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+}  // namespace
+
+bool CertInfo::untrusted_issuer() const {
+  switch (verify_code) {
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string CertInfo::describe() const {
+  std::string text = key_type + " " + std::to_string(key_bits) + " bits, signature " +
+                     (signature_hash.empty() ? "unknown hash" : signature_hash) + ", expires " + not_after + " (" +
+                     std::to_string(days_left) + " days), subject " + subject + ", issuer " + issuer;
+  if (!tls_version.empty()) text += ", " + tls_version;
+  text += chain_trusted() ? ", chain trusted" : ", chain NOT trusted: " + verify_message;
+  return text;
+}
+
+std::optional<CertInfo> inspect_peer_certificate(SSL* ssl) {
+  X509* leaf = SSL_get0_peer_certificate(ssl);
+  if (leaf == nullptr) return std::nullopt;
+  CertInfo info;
+  info.subject = name_text(X509_get_subject_name(leaf));
+  info.issuer = name_text(X509_get_issuer_name(leaf));
+  info.chain_top_issuer = info.issuer;
+  if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl); chain != nullptr && sk_X509_num(chain) > 0) {
+    info.chain_top_issuer = name_text(X509_get_issuer_name(sk_X509_value(chain, sk_X509_num(chain) - 1)));
+  }
+  if (EVP_PKEY* key = X509_get0_pubkey(leaf)) {
+    info.key_type = key_type_name(EVP_PKEY_get_base_id(key));
+    info.key_bits = EVP_PKEY_get_bits(key);
+    info.security_bits = EVP_PKEY_get_security_bits(key);
+  }
+  int md_nid = NID_undef;
+  if (X509_get_signature_info(leaf, &md_nid, nullptr, nullptr, nullptr) == 1 && md_nid != NID_undef) {
+    info.signature_hash = OBJ_nid2sn(md_nid);
+  } else if (const char* name = OBJ_nid2sn(X509_get_signature_nid(leaf))) {
+    info.signature_hash = name;  // e.g. ED25519: the algorithm has no separate digest
+  }
+  const ASN1_TIME* not_after = X509_get0_notAfter(leaf);
+  info.not_after = iso_time(not_after);
+  int days = 0;
+  int seconds = 0;
+  if (ASN1_TIME_diff(&days, &seconds, nullptr, not_after) == 1) info.days_left = days;
+  info.tls_version = SSL_get_version(ssl);
+  info.verify_code = SSL_get_verify_result(ssl);
+  info.verify_message = X509_verify_cert_error_string(info.verify_code);
+  return info;
+}
+
+Annex2Judgement judge_annex2(const CertInfo& cert, int min_rsa_bits) {
+  Annex2Judgement judgement;
+  auto add = [&judgement](const std::string& problem) {
+    judgement.ok = false;
+    judgement.problem += (judgement.problem.empty() ? "" : "; ") + problem;
+  };
+  const bool rsa_like = cert.key_type == "RSA" || cert.key_type == "RSA-PSS" || cert.key_type == "DSA";
+  if (rsa_like && cert.key_bits < min_rsa_bits) {
+    add(cert.key_type + " key of " + std::to_string(cert.key_bits) + " bits, under " + std::to_string(min_rsa_bits));
+  } else if (!rsa_like && cert.security_bits < 112) {
+    add(cert.key_type + " key of " + std::to_string(cert.key_bits) + " bits (" + std::to_string(cert.security_bits) +
+        " security bits), weaker than RSA-2048");
+  }
+  const std::string& hash = cert.signature_hash;
+  if (hash == "SHA1" || hash == "MD5" || hash == "MD4" || hash == "MD2" || hash == "SHA224") {
+    add("signed with " + hash + ", not SHA-256 or stronger");
+  }
+  return judgement;
+}
+
+}  // namespace clinic_audit::reachability
