@@ -73,9 +73,12 @@ Recovery recover(const std::filesystem::path& reports_dir, const StateRecord& st
     const bool complete = set.fully_signed() || (!state.reserved_signed && set.signatures.empty());
     if (pending && sequence == state.reserved && !complete) {
       // The interrupted run's unsigned output: never a valid report.
-      for (const auto& file : set.reports) recovery.removed.push_back(file);
-      for (const auto& file : set.signatures) recovery.removed.push_back(file);
-      for (const auto& file : recovery.removed) std::filesystem::remove(file, error);
+      for (const auto* files : {&set.reports, &set.signatures}) {
+        for (const auto& file : *files) {
+          std::filesystem::remove(file, error);
+          recovery.removed.push_back(file);
+        }
+      }
       continue;
     }
     recovery.highest_seen = std::max(recovery.highest_seen, sequence);
@@ -148,6 +151,11 @@ ChainState ChainState::begin(const std::filesystem::path& state_dir, const std::
     if (errno != EINTR) throw SigningError(kExitCannotWrite, "cannot lock " + lock_path.string() + ": " + std::strerror(errno));
   }
 
+  // Temporary files of a state write interrupted by a crash.
+  for (const auto& entry : std::filesystem::directory_iterator(state_dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with(".state.tmp-") && is_atomic_temp_name(name)) std::filesystem::remove(entry.path(), error);
+  }
   StateRecord record = read_state(state_dir).value_or(StateRecord{});
   Recovery recovery = recover(reports_dir, record);
   chain.removed_ = std::move(recovery.removed);

@@ -4,7 +4,7 @@
 // process kills itself with SIGKILL right there: no destructor, no atexit
 // handler, no buffered write reaches the disk, exactly like `kill -9` or a
 // power cut after the page cache was flushed. Unset (the normal case) it costs
-// one getenv per call. The steps this library defines are listed in
+// one getenv per call. "STEP#N" crashes at the N-th time STEP is reached. The steps this library defines are listed in
 // signing.hpp; the agent may add its own (e.g. between two report formats).
 #pragma once
 

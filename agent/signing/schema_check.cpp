@@ -3,6 +3,8 @@
 #include <libxml/parser.h>
 #include <libxml/xmlschemas.h>
 
+#include <cstdint>
+
 #include <nlohmann/json.hpp>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
@@ -39,6 +41,23 @@ void collect_error(void* sink, const xmlError* error) {
 // libxml2 2.9 declares the handler with a non-const xmlError*.
 void collect_error_cb(void* sink, xmlError* error) { collect_error(sink, error); }
 
+// valijson 1.0 reads schema numbers as int64 or double: an unsigned bound
+// above INT64_MAX (report.schema.json bounds run.sequence by 2^64-1) would
+// wrap to a negative number. Such bounds become the nearest double instead.
+void widen_unsigned_bounds(nlohmann::json& node) {
+  if (node.is_object()) {
+    for (auto& [key, value] : node.items()) {
+      if (value.is_number_unsigned() && value.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
+        value = static_cast<double>(value.get<std::uint64_t>());
+      } else {
+        widen_unsigned_bounds(value);
+      }
+    }
+  } else if (node.is_array()) {
+    for (auto& value : node) widen_unsigned_bounds(value);
+  }
+}
+
 std::string json_path(const std::vector<std::string>& context) {
   std::string path;
   for (const auto& part : context) path += part;
@@ -66,7 +85,8 @@ SchemaChecker::SchemaChecker(const std::optional<std::filesystem::path>& xsd,
     }
   }
   if (json_schema) {
-    const auto document = nlohmann::json::parse(read_file(*json_schema), nullptr, false);
+    auto document = nlohmann::json::parse(read_file(*json_schema), nullptr, false);
+    widen_unsigned_bounds(document);
     if (document.is_discarded()) throw SigningError(kExitRefused, "JSON schema " + json_schema->string() + " is not valid JSON");
     try {
       auto schema = std::make_unique<valijson::Schema>();

@@ -1,6 +1,7 @@
 #include "signature_check.hpp"
 
 #include <openssl/err.h>
+#include <openssl/ess.h>
 #include <openssl/objects.h>
 #include <openssl/x509_vfy.h>
 
@@ -12,6 +13,8 @@
 
 namespace clinic_audit::signing {
 namespace {
+
+void sk_X509_free_shallow(STACK_OF(X509) * stack) { sk_X509_free(stack); }
 
 std::string hex(const unsigned char* data, std::size_t size) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -60,6 +63,23 @@ std::string content_digest(CMS_SignerInfo* signer, std::string_view content) {
   unsigned int length = 0;
   EVP_Digest(content.data(), content.size(), digest.data(), &length, md, nullptr);
   return hex(digest.data(), length);
+}
+
+// RFC 5035 signingCertificateV2, when present, must name the signer's
+// certificate (it is what binds the certificate to the signature).
+bool signing_certificate_matches(CMS_SignerInfo* signer, X509* cert) {
+  const int index = CMS_signed_get_attr_by_NID(signer, NID_id_smime_aa_signingCertificateV2, -1);
+  if (index < 0) return true;
+  const ASN1_TYPE* value = X509_ATTRIBUTE_get0_type(CMS_signed_get_attr(signer, index), 0);
+  if (value == nullptr || value->type != V_ASN1_SEQUENCE) return false;
+  const unsigned char* der = ASN1_STRING_get0_data(value->value.sequence);
+  std::unique_ptr<ESS_SIGNING_CERT_V2, OpensslDeleter<ESS_SIGNING_CERT_V2_free>> ess(
+      d2i_ESS_SIGNING_CERT_V2(nullptr, &der, ASN1_STRING_length(value->value.sequence)));
+  std::unique_ptr<STACK_OF(X509), OpensslDeleter<sk_X509_free_shallow>> chain(sk_X509_new_null());
+  sk_X509_push(chain.get(), cert);
+  const bool ok = ess && OSSL_ESS_check_signing_certs(nullptr, ess.get(), chain.get(), 1) == 1;
+  ERR_clear_error();
+  return ok;
 }
 
 std::string name_of(const SignatureInput& input) { return input.report.filename().string(); }
@@ -181,9 +201,9 @@ SignatureFindings check_signature(const SignatureInput& input, X509_STORE* store
   // The digest matches: now the signature value over the signed attributes,
   // with the embedded certificate (its chain is checked below, on our terms).
   BioPtr content = memory_bio(input.content.data(), input.content.size());
-  unsigned int flags = CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY;
-  if (CMS_signed_get_attr_by_NID(signer, NID_id_smime_aa_signingCertificateV2, -1) >= 0) flags |= CMS_CADES;
-  if (CMS_verify(cms.get(), nullptr, nullptr, content.get(), nullptr, flags) != 1) {
+  // (CMS_CADES is not passed: in CMS_verify it forces a chain check against
+  // a store; the ESS binding is checked below instead.)
+  if (CMS_verify(cms.get(), nullptr, nullptr, content.get(), nullptr, CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) != 1) {
     findings.problems.push_back("signature value of " + name + ".p7s does not verify with its embedded certificate "
                                 "(forged signature or altered signed attributes): " + openssl_errors());
     return findings;
@@ -196,6 +216,10 @@ SignatureFindings check_signature(const SignatureInput& input, X509_STORE* store
     return findings;
   }
   findings.signer = subject_text(signer_cert);
+  if (!signing_certificate_matches(signer, signer_cert)) {
+    findings.problems.push_back("certificate substituted: the signed signingCertificateV2 attribute (RFC 5035) of " +
+                                name + ".p7s names another certificate than the embedded one");
+  }
   if (store != nullptr) check_certificate(cms.get(), signer_cert, store, expiry_at, now, findings);
   sk_X509_free(signer_certs);
   if (findings.signing_time && *findings.signing_time > static_cast<std::int64_t>(now) + 300) {

@@ -1,0 +1,97 @@
+// ChainState: numbering, previous_sha256, recovery, locking (issue #8 item 4).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "chain_state.hpp"
+#include "report_files.hpp"
+#include "signing_error.hpp"
+#include "signing_test_support.hpp"
+
+namespace clinic_audit::signing {
+namespace {
+
+class Chain : public ::testing::Test {
+ protected:
+  // One complete run: reserve, write a JSON and a text report, sign, commit.
+  std::vector<std::filesystem::path> run(const std::string& timestamp) {
+    ChainState chain = ChainState::begin(state_, reports_);
+    const auto files = test::write_signed_set(SigningIdentity::load(pair_.key, pair_.cert), reports_, timestamp,
+                                              chain.sequence(), chain.previous_sha256(), {"txt", "json"});
+    chain.commit(choose_primary(files));
+    return files;
+  }
+  test::TempDir dir_;
+  std::filesystem::path state_ = dir_ / "state";
+  std::filesystem::path reports_ = dir_ / "reports";
+  test::KeyPair pair_ = test::self_signed(dir_.path(), "agent");
+  void SetUp() override { std::filesystem::create_directories(reports_); }
+};
+
+TEST_F(Chain, FirstReportIsOneWithNullPreviousThenEachChainsToThePrimary) {
+  {
+    ChainState first = ChainState::begin(state_, reports_);
+    EXPECT_EQ(first.sequence(), 1u);
+    EXPECT_FALSE(first.previous_sha256());
+  }
+  // The dropped reservation above (no commit) still consumed number 1.
+  const auto files = run("20261122T150401Z");
+  EXPECT_EQ(read_chain_fields(files[1]).sequence, 2u);
+  ChainState next = ChainState::begin(state_, reports_);
+  EXPECT_EQ(next.sequence(), 3u);
+  // Primary is the JSON report although the text one was written first.
+  EXPECT_EQ(next.previous_sha256(), sha256_hex(test::read_text(files[1])));
+  const auto state = read_state(state_);
+  EXPECT_EQ(state->last_report, std::filesystem::absolute(files[1]));
+}
+
+TEST_F(Chain, LostStateResumesFromTheReportsDirectory) {
+  run("20261122T150401Z");
+  const auto second = run("20261122T150402Z");
+  std::filesystem::remove_all(state_);
+  ChainState chain = ChainState::begin(state_, reports_);
+  EXPECT_EQ(chain.sequence(), 3u);
+  EXPECT_EQ(chain.previous_sha256(), sha256_hex(test::read_text(second[1])));
+}
+
+TEST_F(Chain, CorruptStateIsRefusedWithTheLine) {
+  std::filesystem::create_directories(state_);
+  test::write_text(state_ / "state", "format 1\nreserved twelve\n");
+  try {
+    ChainState::begin(state_, reports_);
+    FAIL();
+  } catch (const SigningError& error) {
+    EXPECT_EQ(error.exit_code(), 65);
+    EXPECT_EQ(std::string(error.what()), (state_ / "state").string() + ":2: expected a number, found \"twelve\"");
+  }
+}
+
+TEST_F(Chain, ConcurrentRunsAreSerialisedByTheLock) {
+  ChainState first = ChainState::begin(state_, reports_);
+  std::atomic<std::uint64_t> second_sequence{0};
+  std::thread other([&] { second_sequence = ChainState::begin(state_, reports_).sequence(); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(second_sequence.load(), 0u) << "second run did not wait for the lock";
+  const auto files = test::write_signed_set(SigningIdentity::load(pair_.key, pair_.cert), reports_, "20261122T150401Z",
+                                            first.sequence(), first.previous_sha256(), {"json"});
+  first.commit(files[0]);
+  other.join();
+  EXPECT_EQ(second_sequence.load(), 2u);
+}
+
+TEST_F(Chain, UnsignedRunsAreCompleteWithoutSignatures) {
+  {
+    ChainState chain = ChainState::begin(state_, reports_, /*signing=*/false);
+    const auto json = test::report_path(reports_, "20261122T150401Z", "json");
+    test::write_text(json, test::sample_report("json", chain.sequence(), chain.previous_sha256()));
+    // Crash before commit: the destructor releases the lock, no commit.
+  }
+  ChainState next = ChainState::begin(state_, reports_);
+  EXPECT_EQ(next.sequence(), 2u);
+  EXPECT_TRUE(next.previous_sha256()) << "the --no-sign report was rolled forward";
+  EXPECT_TRUE(next.removed_leftovers().empty());
+}
+
+}  // namespace
+}  // namespace clinic_audit::signing
