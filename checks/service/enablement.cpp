@@ -1,0 +1,87 @@
+#include "enablement.hpp"
+
+#include "service_parser.hpp"
+#include "systemd_unit/unit_resolver.hpp"
+
+namespace clinic_audit::service {
+namespace {
+
+bool exists(const RootFs& fs, const std::string& path) {
+  try {
+    return fs.lstat(path).has_value();
+  } catch (const FsError&) {
+    return false;
+  }
+}
+
+bool is_dir(const RootFs& fs, const std::string& path) {
+  try {
+    auto info = fs.stat(path);
+    return info && info->type == FileType::directory;
+  } catch (const FsError&) {
+    return false;
+  }
+}
+
+bool ends_with(const std::string& s, std::string_view suffix) {
+  return s.size() > suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// A link named after the unit in any *.wants/ or *.requires/ of `dir`, or
+// an Alias= link in `dir` itself.
+std::optional<std::string> find_link(const RootFs& fs, const std::string& dir, const std::string& unit,
+                                     const std::vector<std::string>& aliases) {
+  if (!is_dir(fs, dir)) return std::nullopt;
+  for (const auto& alias : aliases) {
+    if (exists(fs, dir + "/" + alias)) return dir + "/" + alias;
+  }
+  for (const auto& entry : fs.list_dir(dir)) {
+    if (!ends_with(entry.name, ".wants") && !ends_with(entry.name, ".requires")) continue;
+    const std::string link = dir + "/" + entry.name + "/" + unit;
+    if (exists(fs, link)) return link;
+  }
+  return std::nullopt;
+}
+
+Enablement sysv(const RootFs& fs, const std::string& name) {
+  const std::string script = "/etc/init.d/" + name;
+  for (const char* rc : {"/etc/rcS.d", "/etc/rc5.d"}) {
+    if (!is_dir(fs, rc)) continue;
+    for (const auto& entry : fs.list_dir(rc)) {
+      if (sysv_start_link_service(entry.name) != name) continue;
+      const std::string link = std::string(rc) + "/" + entry.name;
+      return {true, "enabled", {link, std::nullopt, "enabled (SysV start link " + link + ")", "enabled"}};
+    }
+  }
+  return {false, "disabled", {script, std::nullopt, "disabled (SysV script without /etc/rc[S5].d/S??" + name + ")",
+                              "enabled"}};
+}
+
+}  // namespace
+
+Enablement judge_enablement(const RootFs& fs, const std::string& unit) {
+  const systemd::UnitFiles files = systemd::locate_unit(fs, unit);
+  if (files.masked) return {false, "masked", {files.masked_by, std::nullopt, "masked (link to /dev/null)", "enabled"}};
+  if (!files.fragment) {
+    const std::string stem = unit.substr(0, unit.rfind('.'));
+    if (ends_with(unit, ".service") && exists(fs, "/etc/init.d/" + stem)) return sysv(fs, stem);
+    return {false, "not-found", {"", std::nullopt, "no unit file and no /etc/init.d/" + stem, "installed and enabled"}};
+  }
+  const auto install = parse_install_section(systemd::parse_unit_file(fs.read_file(*files.fragment, 1024 * 1024)));
+  if (auto link = find_link(fs, "/etc/systemd/system", unit, install.aliases)) {
+    return {true, "enabled", {*link, std::nullopt, "enabled (" + *link + ")", "enabled"}};
+  }
+  if (auto link = find_link(fs, "/run/systemd/system", unit, install.aliases)) {
+    return {true, "enabled-runtime", {*link, std::nullopt, "enabled until reboot only (" + *link + ")", "enabled"}};
+  }
+  if (install.empty()) {
+    // Started only as a dependency of another unit; nothing starts it at boot by itself.
+    return {false, "static", {*files.fragment, std::nullopt, "static (no [Install] section)", "enabled"}};
+  }
+  std::string targets;
+  for (const auto& t : install.wanted_by) targets += " " + t + ".wants/";
+  for (const auto& t : install.required_by) targets += " " + t + ".requires/";
+  return {false, "disabled", {*files.fragment, std::nullopt, "disabled (no link in" + targets + ")", "enabled"}};
+}
+
+}  // namespace clinic_audit::service
