@@ -4,6 +4,7 @@
 #include "exec/exec_check.hpp"
 #include "file/file_check.hpp"
 #include "php_ini/php_ini_check.hpp"
+#include "service/service_check.hpp"
 #include "systemd_unit/systemd_unit_check.hpp"
 #include "reachability/reachability_check.hpp"
 
@@ -15,6 +16,7 @@ const std::vector<CheckType>& check_types() {
       exec_check_type(),
       systemd_unit_check_type(),
       php_ini_check_type(),
+      service_check_type(),
       antispam_check_type(),
       reachability_check_type(),
   };
