@@ -105,6 +105,10 @@ Report invalid_text_report() {
   report.run.previous_sha256.reset();
   report.run.trigger = "post-upgrade";
   report.host.os_release = "Debian \xff\xfe GNU/Linux";
+  // Host-derived values the schemas must accept: a golden image's machine-id
+  // marker (machine-id(5)), no hostname file.
+  report.host.machine_id = "uninitialized";
+  report.host.hostname = "";
   auto bad = result("php-ini-bytes", "apicrypt-v2", Severity::high, Status::fail,
                     "binary junk: \x1b[31mred\x1b[0m \xc2\x9b" "31m C1 CSI, NUL:"s + '\0' + " end");
   bad.evidence = {{"/etc/php/8.2/apache2/php.ini\xc3\x28", 7,

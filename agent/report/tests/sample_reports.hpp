@@ -12,7 +12,7 @@ namespace clinic_audit::testing {
 // '|' in free text, a waiver, previous_sha256 set.
 Report every_status_report();
 // An observed value, a path and a summary with ill-formed UTF-8, C0/C1
-// controls, ESC sequences, NUL, U+FFFE.
+// controls, ESC sequences, NUL, U+FFFE; machine-id "uninitialized", no hostname.
 Report invalid_text_report();
 // No policy, no result, first report of the machine (previous_sha256 null).
 Report empty_report();
