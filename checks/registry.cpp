@@ -6,6 +6,7 @@
 #include "php_ini/php_ini_check.hpp"
 #include "service/service_check.hpp"
 #include "systemd_unit/systemd_unit_check.hpp"
+#include "openssl/openssl_check.hpp"
 #include "reachability/reachability_check.hpp"
 
 namespace clinic_audit {
@@ -19,6 +20,7 @@ const std::vector<CheckType>& check_types() {
       service_check_type(),
       antispam_check_type(),
       reachability_check_type(),
+      openssl_check_type(),
   };
   return types;
 }

@@ -1,0 +1,297 @@
+#include "conf_loader.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "common/root_fs.hpp"
+#include "conf_lexer.hpp"
+
+namespace clinic_audit::openssl {
+namespace {
+
+struct BioDeleter {
+  void operator()(BIO* bio) const { BIO_free(bio); }
+};
+
+// NCONF_load_bio from memory: the only way OpenSSL reads a file for us.
+ConfPtr nconf_load(const std::string& text, long* eline) {
+  ERR_clear_error();
+  ConfPtr conf(NCONF_new(nullptr));
+  std::unique_ptr<BIO, BioDeleter> bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
+  if (!conf || !bio) throw std::bad_alloc();
+  *eline = 0;
+  if (NCONF_load_bio(conf.get(), bio.get(), eline) <= 0) return nullptr;
+  ERR_clear_error();
+  return conf;
+}
+
+// The value NCONF stored for `name`, in whatever section was current.
+std::optional<std::string> find_value(const CONF* conf, const std::string& name) {
+  STACK_OF(OPENSSL_CSTRING)* sections = NCONF_get_section_names(conf);
+  std::optional<std::string> found;
+  for (int i = 0; sections != nullptr && i < sk_OPENSSL_CSTRING_num(sections); ++i) {
+    const STACK_OF(CONF_VALUE)* values = NCONF_get_section(conf, sk_OPENSSL_CSTRING_value(sections, i));
+    for (int j = 0; values != nullptr && j < sk_CONF_VALUE_num(values); ++j) {
+      const CONF_VALUE* v = sk_CONF_VALUE_value(values, j);
+      if (v->name != nullptr && name == v->name && v->value != nullptr) found = v->value;
+    }
+  }
+  sk_OPENSSL_CSTRING_free(sections);
+  return found;
+}
+
+bool ends_with_ci(const std::string& name, std::string_view suffix) {
+  return name.size() > suffix.size() &&
+         strcasecmp(name.c_str() + name.size() - suffix.size(), std::string(suffix).c_str()) == 0;
+}
+
+// Directory entries in readdir order, as OPENSSL_DIR_read returns them: with
+// several files setting one value, that order decides which one wins.
+std::vector<std::string> conf_files_in(const RootFs& fs, const std::string& dir) {
+  const std::string canonical = fs.resolve(dir);
+  const int fd = ::open(fs.host_path(canonical).c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return {};
+  DIR* d = ::fdopendir(fd);
+  if (d == nullptr) {
+    ::close(fd);
+    return {};
+  }
+  std::vector<std::string> names;
+  while (const dirent* entry = ::readdir(d)) {
+    const std::string name = entry->d_name;
+    // get_next_file(): "*.conf" or "*.cnf", case-insensitively.
+    if (ends_with_ci(name, ".conf") || ends_with_ci(name, ".cnf")) names.push_back(name);
+  }
+  ::closedir(d);
+  return names;
+}
+
+struct Source {
+  std::string path;
+  std::string text;
+  LineReader reader;
+  Source(std::string p, std::string t, bool top) : path(std::move(p)), text(std::move(t)), reader(text, top) {}
+  Source(const Source&) = delete;
+  Source& operator=(const Source&) = delete;
+};
+
+class Flattener {
+ public:
+  Flattener(const RootFs& fs, const LoadLimits& limits, LoadedConfig& out) : fs_(fs), limits_(limits), out_(out) {}
+
+  void run(std::string top_text) {
+    cur_ = open_source(out_.resolved_path, std::move(top_text), true);
+    std::string section = "default";
+    for (;;) {
+      std::optional<LogicalLine> line = cur_->reader.next();
+      if (!line) {
+        if (!advance()) return;
+        continue;
+      }
+      const Origin origin{cur_->path, line->first_line};
+      ClassifiedLine c = classify(line->text, pragmas_);
+      switch (c.kind) {
+        case LineKind::include:
+          if (!include(c, origin)) return;
+          continue;
+        case LineKind::section: section = is_literal(c.section) ? c.section : std::string(); break;
+        case LineKind::assignment:
+          out_.assignments.push_back(
+              {c.explicit_section ? (is_literal(c.section) ? c.section : std::string()) : section, c.name, origin});
+          break;
+        default: break;
+      }
+      emit(line->text, origin);
+      if (c.kind == LineKind::error) return;  // NCONF stops here: nothing after it is read
+    }
+  }
+
+ private:
+  std::unique_ptr<Source> open_source(const std::string& path, std::string text, bool top) {
+    if (++opened_ > limits_.max_files) throw LimitError("more than " + std::to_string(limits_.max_files) +
+                                                            " configuration files included", {path, 0});
+    out_.files.push_back(path);
+    return std::make_unique<Source>(path, std::move(text), top);
+  }
+
+  // End of the current file: next file of the directory being included, else
+  // back to the including file (the order of def_load_bio, quirks included:
+  // a file included from a directory file is followed by the rest of the
+  // directory, and only then by the rest of the file that included it).
+  bool advance() {
+    if (dir_ && advance_into_dir()) return true;
+    if (stack_.empty()) return false;
+    cur_ = std::move(stack_.back());
+    stack_.pop_back();
+    return true;
+  }
+
+  // A file OpenSSL would open; nullopt where BIO_new_file would fail.
+  std::optional<std::string> read_optional(const std::string& path, const Origin& origin) {
+    try {
+      auto info = fs_.stat(path);
+      if (!info || info->type == FileType::directory) return std::nullopt;
+      return fs_.read_file(path, limits_.max_file_bytes);
+    } catch (const FsError& e) {
+      if (e.error_number() == EFBIG) throw LimitError(e.what(), {path, 0});
+      out_.notes.push_back({origin, path, std::string("cannot be read, skipped: ") + e.what()});
+      return std::nullopt;
+    }
+  }
+
+  bool include(const ClassifiedLine& c, const Origin& origin) {
+    const std::string probe = "__clinic_audit_include_" + std::to_string(++probes_) + "__";
+    long eline = 0;
+    std::string text = out_.text + (c.explicit_section ? c.section + "::" : std::string()) + probe + " = " + c.rest + "\n";
+    ConfPtr conf = nconf_load(text, &eline);
+    std::optional<std::string> value = conf ? find_value(conf.get(), probe) : std::nullopt;
+    if (!value) {
+      const auto index = static_cast<std::size_t>(eline > 0 ? eline - 1 : 0);
+      out_.error = LoadError{take_openssl_errors(), index < out_.origins.size() ? out_.origins[index] : origin};
+      return false;
+    }
+    std::string path = *value;
+    if (pragmas_.includedir && !path.starts_with('/')) {
+      path = *pragmas_.includedir + (pragmas_.includedir->ends_with('/') ? "" : "/") + path;
+    }
+    if (pragmas_.abspath && !path.starts_with('/')) {
+      out_.error = LoadError{"relative include path '" + path + "' while .pragma abspath is on", origin};
+      return false;
+    }
+    if (!path.starts_with('/')) path = "/" + path;  // relative to the services' working directory "/"
+    std::optional<FileInfo> info;
+    try {
+      info = fs_.stat(path);
+    } catch (const FsError& e) {
+      out_.notes.push_back({origin, path, std::string("cannot be resolved, ignored by OpenSSL: ") + e.what()});
+      return true;
+    }
+    if (!info) {
+      out_.notes.push_back({origin, path, "does not exist; OpenSSL ignores a missing include"});
+      return true;
+    }
+    if (stack_.size() >= limits_.max_depth) {
+      throw LimitError("includes nested deeper than " + std::to_string(limits_.max_depth) + " (recursive include?)",
+                       origin);
+    }
+    if (info->type == FileType::directory) {
+      if (dir_) {
+        out_.notes.push_back({origin, path, "directory include inside a directory include, ignored (config(5))"});
+        return true;
+      }
+      out_.notes.push_back({origin, path, "directory included"});
+      dir_ = path;
+      dir_names_ = conf_files_in(fs_, path);
+      dir_index_ = 0;
+      stack_.push_back(std::move(cur_));
+      // get_next_file() found nothing: the including file simply goes on.
+      dir_origin_ = origin;
+      if (!advance_into_dir()) {
+        cur_ = std::move(stack_.back());
+        stack_.pop_back();
+      }
+      return true;
+    }
+    if (info->type != FileType::regular) {
+      throw LimitError("include " + path + " is a " + std::string(to_string(info->type)) +
+                           ", not a regular file: not read",
+                       origin);
+    }
+    auto text_of = read_optional(path, origin);
+    if (!text_of) return true;
+    stack_.push_back(std::move(cur_));
+    cur_ = open_source(path, std::move(*text_of), false);
+    return true;
+  }
+
+  bool advance_into_dir() {
+    while (dir_index_ < dir_names_.size()) {
+      const std::string path = *dir_ + "/" + dir_names_[dir_index_++];
+      if (auto text = read_optional(path, dir_origin_)) {
+        cur_ = open_source(path, std::move(*text), false);
+        return true;
+      }
+    }
+    dir_.reset();
+    return false;
+  }
+
+  void emit(const std::string& line, const Origin& origin) {
+    // Only the very first line of the top-level file may lose a BOM in NCONF.
+    if (out_.text.empty() && line.starts_with("\xEF\xBB\xBF")) {
+      out_.text += '\n';
+      out_.origins.push_back(origin);
+    }
+    out_.text += line;
+    out_.text += '\n';
+    out_.origins.push_back(origin);
+    if (out_.text.size() > limits_.max_total_bytes) {
+      throw LimitError("configuration larger than " + std::to_string(limits_.max_total_bytes) + " bytes", origin);
+    }
+  }
+
+  const RootFs& fs_;
+  const LoadLimits& limits_;
+  LoadedConfig& out_;
+  PragmaState pragmas_;
+  std::unique_ptr<Source> cur_;
+  std::vector<std::unique_ptr<Source>> stack_;
+  std::optional<std::string> dir_;
+  std::vector<std::string> dir_names_;
+  std::size_t dir_index_ = 0;
+  Origin dir_origin_;
+  std::size_t opened_ = 0;
+  int probes_ = 0;
+};
+
+}  // namespace
+
+std::string take_openssl_errors() {
+  std::string message;
+  const char* data = nullptr;
+  int flags = 0;
+  while (unsigned long code = ERR_get_error_all(nullptr, nullptr, nullptr, &data, &flags)) {
+    const char* reason = ERR_reason_error_string(code);
+    std::string item = reason != nullptr ? reason : ("error " + std::to_string(code));
+    if ((flags & ERR_TXT_STRING) != 0 && data != nullptr && *data != '\0' && std::string_view(data).find("line ") != 0) {
+      item += " (" + std::string(data) + ")";
+    }
+    if (message.find(item) == std::string::npos) message += (message.empty() ? "" : "; ") + item;
+  }
+  return message.empty() ? "unknown OpenSSL error" : message;
+}
+
+std::optional<Origin> LoadedConfig::origin_of(std::string_view section, std::string_view name) const {
+  for (auto it = assignments.rbegin(); it != assignments.rend(); ++it) {
+    if (it->section == section && it->name == name) return it->origin;
+  }
+  return std::nullopt;
+}
+
+LoadedConfig load_config(const RootFs& fs, std::string_view path, const LoadLimits& limits) {
+  LoadedConfig out;
+  out.path = std::string(path);
+  auto info = fs.stat(path);
+  if (!info) return out;  // OPENSSL_init_ssl ignores a missing configuration file
+  out.exists = true;
+  std::string top = fs.read_file(path, limits.max_file_bytes);
+  // Evidence names the file a technician edits: /usr/lib/ssl/openssl.cnf is
+  // a link to /etc/ssl/openssl.cnf on Debian.
+  out.resolved_path = fs.resolve(path);
+  Flattener(fs, limits, out).run(std::move(top));
+  if (out.error) return out;
+  long eline = 0;
+  out.conf = nconf_load(out.text, &eline);
+  if (!out.conf) {
+    const auto index = static_cast<std::size_t>(eline > 0 ? eline - 1 : 0);
+    out.error = LoadError{take_openssl_errors(),
+                          index < out.origins.size() ? out.origins[index] : Origin{out.resolved_path, 0}};
+  }
+  return out;
+}
+
+}  // namespace clinic_audit::openssl

@@ -1,0 +1,46 @@
+#include "openssl_analysis.hpp"
+
+#include <openssl/crypto.h>
+
+#include "common/command_runner.hpp"
+#include "common/root_fs.hpp"
+
+namespace clinic_audit::openssl {
+
+std::string default_config_path() {
+  const char* dir = OPENSSL_info(OPENSSL_INFO_CONFIG_DIR);
+  return std::string(dir != nullptr && *dir != '\0' ? dir : "/usr/lib/ssl") + "/openssl.cnf";
+}
+
+std::string where(const Origin& origin) {
+  return origin.line > 0 ? origin.file + ":" + std::to_string(origin.line) : origin.file;
+}
+
+Analysis analyze(const RootFs& fs, CommandRunner& runner, const ProbeCommand& probe, const std::string& path) {
+  Analysis a;
+  a.config = load_config(fs, path);
+  a.settings = extract_ssl_settings(a.config);
+  a.defaults = run_probe(runner, probe, ProbeMode::no_config);
+  if (!a.config.exists || a.config.error) {
+    // OPENSSL_init_ssl() ignores a missing file, and -- even with
+    // config_diagnostics = 1 -- a file NCONF cannot parse: the library then
+    // runs on its compiled-in defaults (verified by the differential tests).
+    a.effective = a.defaults;
+  } else {
+    a.effective = run_probe(runner, probe, ProbeMode::config_stdin, synthesize_ssl_config(a.config));
+  }
+  // SSL_CTX_set_security_level(3): "@SECLEVEL=n" in a cipher string sets the
+  // level; without it the library's default stays.
+  const SslCommand* cipher = a.settings.command("CipherString");
+  bool rejected = false;
+  for (const auto& r : a.effective.rejected) rejected = rejected || (cipher != nullptr && r.name == cipher->name);
+  if (cipher != nullptr && cipher->value.find("@SECLEVEL=") != std::string::npos && !rejected) {
+    a.level_source = "CipherString = " + cipher->value + (cipher->origin ? " at " + where(*cipher->origin) : "");
+  } else {
+    a.level_source = "the library's compiled-in default (" +
+                     std::string(rejected ? "the CipherString is rejected" : "no @SECLEVEL in the configuration") + ")";
+  }
+  return a;
+}
+
+}  // namespace clinic_audit::openssl

@@ -1,0 +1,39 @@
+// From the audited root's files to what OpenSSL applies: the configuration
+// loaded inside the root (conf_loader), its ssl_conf chain (ssl_settings), and
+// the library's answer for that chain and for no configuration at all
+// (openssl_probe). Used by the check and by the differential tests.
+#pragma once
+
+#include <string>
+
+#include "conf_loader.hpp"
+#include "openssl_probe.hpp"
+#include "ssl_settings.hpp"
+
+namespace clinic_audit {
+class RootFs;
+class CommandRunner;
+}  // namespace clinic_audit
+
+namespace clinic_audit::openssl {
+
+struct Analysis {
+  LoadedConfig config;
+  SslSettings settings;
+  ProbeResult defaults;   // compiled into the library (OPENSSL_TLS_SECURITY_LEVEL...)
+  ProbeResult effective;  // what SSL_CTX_new() gives an application with this configuration
+  // Where the effective level comes from, in words ("CipherString at f:12", "compiled-in default").
+  std::string level_source;
+};
+
+// The configuration file OpenSSL loads by default: OPENSSLDIR/openssl.cnf,
+// OPENSSLDIR as compiled into the library (/usr/lib/ssl on Debian).
+std::string default_config_path();
+
+// Throws LimitError, FsError (top-level file unreadable), std::runtime_error (probe).
+Analysis analyze(const RootFs& fs, CommandRunner& runner, const ProbeCommand& probe, const std::string& path);
+
+// "file:line" or "file" for evidence summaries.
+std::string where(const Origin& origin);
+
+}  // namespace clinic_audit::openssl

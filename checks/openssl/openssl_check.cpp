@@ -1,0 +1,67 @@
+#include "openssl_check.hpp"
+
+#include "openssl_analysis.hpp"
+#include "openssl_verdict.hpp"
+
+namespace clinic_audit {
+namespace openssl {
+namespace {
+
+class OpensslCheck final : public Check {
+ public:
+  OpensslCheck(const Params& params, ProbeCommand probe)
+      : limits_{static_cast<int>(params.integer("min_level", 1, 0, 5)),
+                static_cast<int>(params.integer("max_level", 5, 0, 5))},
+        config_(params.get_or("config", default_config_path())),
+        probe_(std::move(probe)) {
+    if (limits_.min_level > limits_.max_level) {
+      throw ParamError("max_level", "parameter 'max_level' (" + std::to_string(limits_.max_level) +
+                                        ") is below 'min_level' (" + std::to_string(limits_.min_level) + ")");
+    }
+    if (!config_.starts_with('/')) {
+      throw ParamError("config", "parameter 'config' must be an absolute path inside the root, not '" + config_ + "'");
+    }
+  }
+
+  Outcome run(const Context& context) const override {
+    Analysis analysis;
+    try {
+      analysis = analyze(context.fs(), context.commands(), probe_, config_);
+    } catch (const LimitError& e) {
+      throw CheckError(e.what(), e.origin().file, e.origin().line);
+    } catch (const FsError& e) {
+      throw CheckError(std::string("cannot read the OpenSSL configuration: ") + e.what(), e.path());
+    } catch (const std::runtime_error& e) {
+      throw CheckError(e.what(), config_);
+    }
+    std::optional<ProbeResult> live;
+    if (context.live()) {
+      try {
+        live = run_probe(context.commands(), probe_, ProbeMode::system);
+      } catch (const std::runtime_error& e) {
+        throw CheckError(std::string("cannot ask the running OpenSSL library: ") + e.what());
+      }
+    }
+    return judge(analysis, live, limits_);
+  }
+
+ private:
+  LevelLimits limits_;
+  std::string config_;
+  ProbeCommand probe_;
+};
+
+}  // namespace
+
+std::unique_ptr<Check> make_openssl_check(const Params& params, ProbeCommand probe) {
+  return std::make_unique<OpensslCheck>(params, std::move(probe));
+}
+
+}  // namespace openssl
+
+CheckType openssl_check_type() {
+  return {"openssl", "effective OpenSSL TLS security level and minimum protocol, as the library applies them", false,
+          [](const Params& params) { return openssl::make_openssl_check(params, openssl::default_probe_command()); }};
+}
+
+}  // namespace clinic_audit

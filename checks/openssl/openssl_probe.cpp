@@ -1,0 +1,219 @@
+#include "openssl_probe.hpp"
+
+#include <openssl/conf.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <cstdio>
+#include <iostream>
+#include <iterator>
+#include <stdexcept>
+
+#include "conf_loader.hpp"
+#include "ssl_settings.hpp"
+
+namespace clinic_audit::openssl {
+namespace {
+
+std::string one_line(std::string text) {
+  for (char& c : text) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  return text;
+}
+
+struct CtxDeleter {
+  void operator()(SSL_CTX* ctx) const { SSL_CTX_free(ctx); }
+};
+
+// What an application gets from SSL_CTX_new(TLS_method()) in this process.
+void measure(std::ostream& out) {
+  ERR_clear_error();
+  std::unique_ptr<SSL_CTX, CtxDeleter> ctx(SSL_CTX_new(TLS_method()));
+  if (!ctx) {
+    out << "ctx=0\nerror=" << one_line(take_openssl_errors()) << "\n";
+    return;
+  }
+  int tls12 = 0;
+  int tls13 = 0;
+  const STACK_OF(SSL_CIPHER)* ciphers = SSL_CTX_get_ciphers(ctx.get());
+  for (int i = 0; ciphers != nullptr && i < sk_SSL_CIPHER_num(ciphers); ++i) {
+    const std::string_view version = SSL_CIPHER_get_version(sk_SSL_CIPHER_value(ciphers, i));
+    (version == "TLSv1.3" ? tls13 : tls12) += 1;
+  }
+  out << "ctx=1\nsecurity_level=" << SSL_CTX_get_security_level(ctx.get())
+      << "\nmin_proto=" << SSL_CTX_get_min_proto_version(ctx.get())
+      << "\nmax_proto=" << SSL_CTX_get_max_proto_version(ctx.get()) << "\ntls12_ciphers=" << tls12
+      << "\ntls13_ciphers=" << tls13 << "\n";
+}
+
+// SSL_CONF_cmd(3) on each system_default command, one by one, to name the
+// ones OpenSSL refuses (it skips them silently when it applies the section).
+void report_rejected(std::ostream& out, const std::string& file) {
+  LoadedConfig config;
+  config.conf.reset(NCONF_new(nullptr));
+  long eline = 0;
+  if (!config.conf || NCONF_load(config.conf.get(), file.c_str(), &eline) <= 0) {
+    ERR_clear_error();
+    return;
+  }
+  const SslSettings settings = extract_ssl_settings(config);
+  for (const auto& cmd : settings.commands) {
+    std::unique_ptr<SSL_CTX, CtxDeleter> ctx(SSL_CTX_new(TLS_method()));
+    SSL_CONF_CTX* cctx = SSL_CONF_CTX_new();
+    if (!ctx || cctx == nullptr) {
+      SSL_CONF_CTX_free(cctx);
+      break;
+    }
+    SSL_CONF_CTX_set_flags(cctx, SSL_CONF_FLAG_FILE | SSL_CONF_FLAG_CLIENT | SSL_CONF_FLAG_SERVER);
+    SSL_CONF_CTX_set_ssl_ctx(cctx, ctx.get());
+    std::string name = cmd.name;
+    if (auto dot = name.find('.'); dot != std::string::npos) name.erase(0, dot + 1);  // config(5)
+    ERR_clear_error();
+    const int rv = SSL_CONF_cmd(cctx, name.c_str(), cmd.value.c_str());
+    if (rv <= 0) {
+      std::string why = rv == -2 ? "unknown command" : take_openssl_errors();
+      out << "rejected=" << one_line(cmd.name) << "\t" << one_line(cmd.value) << "\t" << one_line(why) << "\n";
+    }
+    ERR_clear_error();
+    SSL_CONF_CTX_free(cctx);
+  }
+}
+
+int parse_int(std::string_view text) {
+  int value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || ptr != text.data() + text.size()) throw std::runtime_error("bad number '" + std::string(text) + "'");
+  return value;
+}
+
+}  // namespace
+
+std::string protocol_name(int version) {
+  switch (version) {
+    case 0: return "none";
+    case SSL3_VERSION: return "SSLv3";
+    case TLS1_VERSION: return "TLSv1";
+    case TLS1_1_VERSION: return "TLSv1.1";
+    case TLS1_2_VERSION: return "TLSv1.2";
+    case TLS1_3_VERSION: return "TLSv1.3";
+    default: {
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "0x%04x", static_cast<unsigned>(version));
+      return buf;
+    }
+  }
+}
+
+int openssl_probe_main(int argc, char** argv) {
+  const std::string_view mode = argc > 1 ? argv[1] : "";
+  std::ostream& out = std::cout;
+  out << "library=" << OpenSSL_version(OPENSSL_VERSION) << "\n";
+  std::string file;
+  int ok = 0;
+  if (mode == "--no-config") {
+    ok = OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG, nullptr);
+  } else if (mode == "--config-stdin") {
+    // A memory file, so that the library opens "its" configuration file by
+    // name exactly as it does for applications, yet nothing on disk is read.
+    const std::string text(std::istreambuf_iterator<char>(std::cin), {});
+    const int fd = memfd_create("openssl.cnf", 0);
+    if (fd < 0 || write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+      out << "init=0\nerror=cannot create the in-memory configuration file\n";
+      return 3;
+    }
+    file = "/proc/self/fd/" + std::to_string(fd);
+    OPENSSL_INIT_SETTINGS* settings = OPENSSL_INIT_new();
+    OPENSSL_INIT_set_config_filename(settings, file.c_str());
+    ok = OPENSSL_init_ssl(OPENSSL_INIT_LOAD_CONFIG, settings);
+    OPENSSL_INIT_free(settings);
+  } else if (mode == "--system") {
+    ok = OPENSSL_init_ssl(OPENSSL_INIT_LOAD_CONFIG, nullptr);
+    char* def = CONF_get1_default_config_file();
+    if (def != nullptr) file = def;
+    OPENSSL_free(def);
+    out << "config_file=" << one_line(file) << "\n";
+  } else {
+    std::cerr << "usage: __openssl-probe --no-config|--config-stdin|--system\n";
+    return 64;
+  }
+  out << "init=" << (ok == 1 ? 1 : 0) << "\n";
+  // Applications seldom check OPENSSL_init_ssl(); SSL_CTX_new() still works
+  // after a failed configuration (with whatever modules loaded before the
+  // failure), so measure anyway.
+  if (ok != 1) out << "init_error=" << one_line(take_openssl_errors()) << "\n";
+  measure(out);
+  if (!file.empty()) report_rejected(out, file);
+  out.flush();
+  return 0;
+}
+
+ProbeResult parse_probe_output(std::string_view text) {
+  ProbeResult r;
+  bool saw_init = false;
+  while (!text.empty()) {
+    const auto nl = text.find('\n');
+    const std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    const auto eq = line.find('=');
+    if (eq == std::string_view::npos) continue;
+    const std::string_view key = line.substr(0, eq);
+    const std::string_view value = line.substr(eq + 1);
+    if (key == "library") r.library = value;
+    else if (key == "config_file") r.config_file = value;
+    else if (key == "init") { r.init_ok = value == "1"; saw_init = true; }
+    else if (key == "ctx") r.ctx_ok = value == "1";
+    else if (key == "security_level") r.security_level = parse_int(value);
+    else if (key == "min_proto") r.min_proto = parse_int(value);
+    else if (key == "max_proto") r.max_proto = parse_int(value);
+    else if (key == "tls12_ciphers") r.tls12_ciphers = parse_int(value);
+    else if (key == "tls13_ciphers") r.tls13_ciphers = parse_int(value);
+    else if (key == "error") r.error = value;
+    else if (key == "init_error") r.init_error = value;
+    else if (key == "rejected") {
+      RejectedCommand cmd;
+      const auto t1 = value.find('\t');
+      const auto t2 = t1 == std::string_view::npos ? t1 : value.find('\t', t1 + 1);
+      cmd.name = value.substr(0, t1);
+      if (t1 != std::string_view::npos) cmd.value = value.substr(t1 + 1, t2 == std::string_view::npos ? t2 : t2 - t1 - 1);
+      if (t2 != std::string_view::npos) cmd.error = value.substr(t2 + 1);
+      r.rejected.push_back(std::move(cmd));
+    }
+  }
+  if (!saw_init) throw std::runtime_error("the OpenSSL probe printed no result");
+  return r;
+}
+
+ProbeCommand default_probe_command() {
+  std::error_code ec;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) self = "/usr/bin/clinic-audit";
+  return {self, {"__openssl-probe"}};
+}
+
+ProbeResult run_probe(CommandRunner& runner, const ProbeCommand& command, ProbeMode mode,
+                      const std::string& config_text) {
+  CommandSpec spec;
+  spec.program = command.program;
+  spec.args = command.args;
+  spec.args.push_back(mode == ProbeMode::no_config ? "--no-config"
+                      : mode == ProbeMode::system  ? "--system"
+                                                   : "--config-stdin");
+  spec.timeout = std::chrono::seconds(20);
+  // Empty environment = the minimal one: no OPENSSL_CONF, as for system services.
+  if (mode == ProbeMode::config_stdin) spec.stdin_data = config_text;
+  const CommandResult result = runner.run(spec);
+  const std::string who = command.program.string() + " (OpenSSL probe)";
+  if (result.timed_out) throw std::runtime_error(who + " did not answer in time");
+  if (result.signaled) throw std::runtime_error(who + " died of signal " + std::to_string(result.signal));
+  if (result.exit_code != 0) {
+    throw std::runtime_error(who + " exited " + std::to_string(result.exit_code) + ": " + one_line(result.err.substr(0, 300)));
+  }
+  return parse_probe_output(result.out);
+}
+
+}  // namespace clinic_audit::openssl

@@ -1,0 +1,146 @@
+#include "openssl_verdict.hpp"
+
+#include <algorithm>
+
+namespace clinic_audit::openssl {
+namespace {
+
+std::optional<int> line_of(const Origin& origin) {
+  return origin.line > 0 ? std::optional<int>(origin.line) : std::nullopt;
+}
+
+Evidence at(const std::optional<Origin>& origin, const std::string& fallback, std::string observed,
+            std::string expected) {
+  if (origin) return {origin->file, line_of(*origin), std::move(observed), std::move(expected)};
+  return {fallback, std::nullopt, std::move(observed), std::move(expected)};
+}
+
+std::string describe(const ProbeResult& p) {
+  if (!p.ctx_ok) return "no SSL_CTX can be created (" + p.error + ")";
+  return "security level " + std::to_string(p.security_level) + ", minimum protocol " + protocol_name(p.min_proto) +
+         ", " + std::to_string(p.tls12_ciphers) + " TLS<=1.2 ciphers, " + std::to_string(p.tls13_ciphers) +
+         " TLS 1.3 suites";
+}
+
+std::string range(const LevelLimits& l) {
+  return l.min_level == l.max_level ? "security level " + std::to_string(l.min_level)
+                                    : "security level " + std::to_string(std::max(1, l.min_level)) + " to " +
+                                          std::to_string(l.max_level);
+}
+
+bool differs(const ProbeResult& a, const ProbeResult& b) {
+  return a.ctx_ok != b.ctx_ok || a.security_level != b.security_level || a.min_proto != b.min_proto ||
+         (a.tls12_ciphers == 0) != (b.tls12_ciphers == 0);
+}
+
+}  // namespace
+
+std::string remediation(const Analysis& a, int level) {
+  const SslSettings& s = a.settings;
+  const std::string file = a.config.resolved_path.empty() ? a.config.path : a.config.resolved_path;
+  const std::string cipher = "CipherString = DEFAULT@SECLEVEL=" + std::to_string(level);
+  if (s.has_system_default) {
+    std::string where_sd = s.system_default_origin ? s.system_default_origin->file : file;
+    const SslCommand* cmd = s.command("CipherString");
+    std::string text = "In [" + s.system_default + "] of " + where_sd + " (config(5), SSL_CTX_set_security_level(3)), ";
+    text += cmd != nullptr && cmd->origin ? "replace line " + std::to_string(cmd->origin->line) + " of " +
+                                                cmd->origin->file + " by:\n"
+                                          : "add:\n";
+    return text + "  " + cipher + "\n  MinProtocol = TLSv1.2";
+  }
+  std::string text = "In " + file + " (config(5)):\n";
+  if (s.openssl_conf.empty()) text += "  # in the default section, before the first [section]:\n  openssl_conf = openssl_init\n";
+  const std::string init = s.openssl_conf.empty() ? "openssl_init" : s.openssl_conf;
+  const std::string ssl = s.ssl_conf.empty() ? "ssl_sect" : s.ssl_conf;
+  const std::string sd = s.system_default.empty() ? "system_default_sect" : s.system_default;
+  if (s.ssl_conf.empty()) text += "  [" + init + "]\n  ssl_conf = " + ssl + "\n";
+  if (s.system_default.empty()) text += "  [" + ssl + "]\n  system_default = " + sd + "\n";
+  return text + "  [" + sd + "]\n  " + cipher + "\n  MinProtocol = TLSv1.2";
+}
+
+Outcome judge(const Analysis& a, const std::optional<ProbeResult>& live, const LevelLimits& limits) {
+  std::vector<Evidence> ev;
+  const std::string& file = a.config.resolved_path.empty() ? a.config.path : a.config.resolved_path;
+  const std::string wanted = range(limits);
+  if (!a.config.exists) ev.push_back({file, std::nullopt, "absent: OpenSSL runs on its compiled-in defaults", ""});
+  for (const auto& note : a.config.notes) {
+    ev.push_back({note.origin.file, line_of(note.origin), ".include " + note.path + ": " + note.note, ""});
+  }
+  if (a.config.error) {
+    ev.push_back({a.config.error->origin.file, line_of(a.config.error->origin),
+                  "OpenSSL cannot load the configuration: " + a.config.error->message,
+                  "a configuration OpenSSL loads"});
+  } else if (a.config.conf && !a.settings.has_system_default) {
+    ev.push_back({file, std::nullopt, a.settings.missing_link + ": no system-wide TLS settings",
+                  "openssl_conf -> ssl_conf -> system_default"});
+  } else if (a.settings.has_system_default) {
+    ev.push_back(at(a.settings.system_default_origin, file, "system_default = " + a.settings.system_default, ""));
+    for (const char* name : {"CipherString", "CipherSuites", "MinProtocol", "MaxProtocol"}) {
+      if (const SslCommand* cmd = a.settings.command(name)) {
+        ev.push_back(at(cmd->origin, file, cmd->name + " = " + cmd->value,
+                        std::string_view(name) == "CipherString" ? "@SECLEVEL within " + wanted : ""));
+      }
+    }
+  }
+  const ProbeResult& applied = live ? *live : a.effective;
+  ev.push_back({"", std::nullopt,
+                "OpenSSL " + applied.library + " applies " + describe(applied) + "; level from " + a.level_source +
+                    "; compiled-in default level " + std::to_string(a.defaults.security_level),
+                wanted});
+  std::string mismatch;
+  if (live && differs(*live, a.effective)) {
+    mismatch = " (the running library (" + describe(*live) + ", file " + live->config_file +
+               ") differs from the analysis of the files (" + describe(a.effective) + "))";
+    ev.push_back({"", std::nullopt, "file analysis: " + describe(a.effective), "the live value: " + describe(*live)});
+  }
+  for (const auto& r : applied.rejected) {
+    const SslCommand* cmd = nullptr;
+    for (const auto& c : a.settings.commands) cmd = c.name == r.name ? &c : cmd;
+    ev.push_back(at(cmd != nullptr ? cmd->origin : std::nullopt, file,
+                    r.name + " = " + r.value + " is rejected by OpenSSL: " + r.error, "a value SSL_CONF_cmd(3) accepts"));
+  }
+
+  const int target = std::clamp(2, std::max(1, limits.min_level), std::max(1, limits.max_level));
+  auto fail = [&](std::string summary) {
+    Outcome out = Outcome::fail(std::move(summary) + mismatch, ev);
+    out.remediation = remediation(a, target);
+    return out;
+  };
+  if (a.config.error) {
+    return fail("OpenSSL cannot load " + where(a.config.error->origin) + " (" + a.config.error->message +
+                "): every application silently ignores the whole configuration and falls back to the compiled-in "
+                "defaults (security level " +
+                std::to_string(a.defaults.security_level) + ")");
+  }
+  if (!applied.ctx_ok) {
+    return fail("with this configuration OpenSSL cannot create any TLS context (" + applied.error +
+                "): every TLS application fails");
+  }
+  if (!applied.init_ok) {
+    return fail("OpenSSL fails to load the configuration's modules (" + applied.init_error +
+                "): it stops at the failing module, so the TLS settings after it are silently not applied "
+                "(effective security level " +
+                std::to_string(applied.security_level) + ")");
+  }
+  if (applied.tls12_ciphers == 0 && (applied.max_proto == 0 || applied.max_proto <= 0x0303)) {
+    return fail("no TLS 1.2 (or older) cipher is left -- only TLS 1.3 suites: every peer limited to TLS 1.2 or "
+                "below (Apicrypt servers) fails silently" +
+                (applied.rejected.empty() ? std::string() : " (" + applied.rejected.front().name + " = " +
+                                                                applied.rejected.front().value + " is rejected)"));
+  }
+  if (!applied.rejected.empty()) {
+    return fail("OpenSSL rejects " + applied.rejected.front().name + " = " + applied.rejected.front().value + " (" +
+                applied.rejected.front().error + ") and silently skips it");
+  }
+  const int level = applied.security_level;
+  if (level == 0) return fail("TLS security level 0: OpenSSL enforces no minimum at all (" + a.level_source + ")");
+  if (level < limits.min_level || level > limits.max_level) {
+    return fail("TLS security level " + std::to_string(level) + " is outside " + wanted + " (" + a.level_source +
+                ")" + (level > limits.max_level ? ": servers with weaker keys or ciphers are refused" : ""));
+  }
+  return Outcome::pass("TLS security level " + std::to_string(level) + ", minimum protocol " +
+                           protocol_name(applied.min_proto) + " (" + a.level_source + ")" + mismatch,
+                       ev);
+}
+
+}  // namespace clinic_audit::openssl

@@ -1,0 +1,153 @@
+// The check's statuses on fixture roots, with the policy apicrypt-v2's
+// parameters (min_level 1, max_level 2).
+#include "openssl_check.hpp"
+
+#include <gtest/gtest.h>
+
+#include "common/context.hpp"
+#include "common/root_fs.hpp"
+#include "openssl_analysis.hpp"
+#include "openssl_fixtures.hpp"
+#include "openssl_verdict.hpp"
+
+namespace clinic_audit::openssl {
+namespace {
+
+Params apicrypt_params() {
+  Params p;
+  p.add("min_level", "1");
+  p.add("max_level", "2");
+  return p;
+}
+
+Outcome run_case(const std::string& name, const Params& params = apicrypt_params()) {
+  const auto root = testing::build_root(testing::find_case(name));
+  RootFs fs(root);
+  ProcessRunner runner;
+  Context context(fs, runner, NetworkSettings{true, std::nullopt, {}});
+  auto check = make_openssl_check(params, ProbeCommand{CA_OPENSSL_PROBE, {}});
+  return check->run(context);
+}
+
+bool mentions(const Outcome& o, const std::string& text) {
+  if (o.summary.find(text) != std::string::npos) return true;
+  for (const auto& e : o.evidence) {
+    if (e.observed.find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST(OpensslCheck, StockDebianPassesOnTheCompiledInLevel) {
+  const Outcome o = run_case("debian12-stock");
+  EXPECT_EQ(o.status, Status::pass) << o.summary;
+  EXPECT_TRUE(mentions(o, "TLS security level 2")) << o.summary;
+  EXPECT_TRUE(mentions(o, "compiled-in default")) << o.summary;
+}
+
+TEST(OpensslCheck, LevelZeroFailsWithFileAndLine) {
+  const Outcome o = run_case("level0");
+  EXPECT_EQ(o.status, Status::fail);
+  EXPECT_TRUE(mentions(o, "level 0")) << o.summary;
+  bool located = false;
+  for (const auto& e : o.evidence) located = located || (e.path == "/etc/ssl/openssl.cnf" && e.line && e.observed == "CipherString = DEFAULT@SECLEVEL=0");
+  EXPECT_TRUE(located);
+  EXPECT_NE(o.remediation.find("CipherString = DEFAULT@SECLEVEL=2"), std::string::npos) << o.remediation;
+  EXPECT_NE(o.remediation.find("[system_default_sect]"), std::string::npos) << o.remediation;
+}
+
+TEST(OpensslCheck, LevelsInsideTheRangePass) {
+  EXPECT_EQ(run_case("level1").status, Status::pass);
+  EXPECT_EQ(run_case("level2-colon").status, Status::pass);
+  EXPECT_EQ(run_case("minproto-tls12").status, Status::pass);
+}
+
+TEST(OpensslCheck, LevelAboveMaxFails) {
+  const Outcome o = run_case("level3");
+  EXPECT_EQ(o.status, Status::fail);
+  EXPECT_TRUE(mentions(o, "outside security level 1 to 2")) << o.summary;
+  Params site;
+  site.add("min_level", "1");
+  site.add("max_level", "3");
+  EXPECT_EQ(run_case("level3", site).status, Status::pass);
+}
+
+TEST(OpensslCheck, IncludedLevelZeroIsFoundInTheIncludedFile) {
+  const Outcome o = run_case("include-file");
+  EXPECT_EQ(o.status, Status::fail);
+  bool located = false;
+  for (const auto& e : o.evidence) located = located || e.path == "/etc/ssl/openssl.d/tls.cnf";
+  EXPECT_TRUE(located);
+}
+
+TEST(OpensslCheck, BogusCipherStringFailsForLosingTls12) {
+  const Outcome o = run_case("bogus-cipher");
+  EXPECT_EQ(o.status, Status::fail);
+  EXPECT_TRUE(mentions(o, "no TLS 1.2 (or older) cipher is left")) << o.summary;
+  EXPECT_TRUE(mentions(o, "is rejected by OpenSSL")) << o.summary;
+}
+
+TEST(OpensslCheck, UnloadableConfigurationFailsWithOpenSSLsError) {
+  const Outcome o = run_case("undefined-variable");
+  EXPECT_EQ(o.status, Status::fail);
+  EXPECT_TRUE(mentions(o, "variable has no value")) << o.summary;
+  const std::string text = testing::debian12_with_system_default("CipherString = DEFAULT@SECLEVEL=$level\n");
+  const int last_line = static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+  bool located = false;
+  for (const auto& e : o.evidence) located = located || (e.line && *e.line == last_line);
+  EXPECT_TRUE(located) << o.summary;
+}
+
+TEST(OpensslCheck, RejectedMinProtocolFails) {
+  Params site;
+  site.add("max_level", "3");
+  const Outcome o = run_case("minproto-bogus", site);
+  EXPECT_EQ(o.status, Status::fail);
+  EXPECT_TRUE(mentions(o, "MinProtocol = TLSv9")) << o.summary;
+}
+
+TEST(OpensslCheck, NoConfigurationFileUsesDefaults) {
+  EXPECT_EQ(run_case("no-config").status, Status::pass);
+  EXPECT_EQ(run_case("no-ssl_conf").status, Status::pass);  // the level-0 section is never applied
+}
+
+TEST(OpensslCheck, BadParametersAreRejected) {
+  Params inverted;
+  inverted.add("min_level", "3");
+  inverted.add("max_level", "2");
+  EXPECT_THROW(make_openssl_check(inverted, default_probe_command()), ParamError);
+  Params relative;
+  relative.add("config", "etc/ssl/openssl.cnf");
+  EXPECT_THROW(make_openssl_check(relative, default_probe_command()), ParamError);
+  Params out_of_range;
+  out_of_range.add("min_level", "6");
+  EXPECT_THROW(make_openssl_check(out_of_range, default_probe_command()), ParamError);
+}
+
+TEST(OpensslCheck, BrokenProbeIsAnErrorNotAVerdict) {
+  const auto root = testing::build_root(testing::find_case("debian12-stock"));
+  RootFs fs(root);
+  ProcessRunner runner;
+  Context context(fs, runner, NetworkSettings{true, std::nullopt, {}});
+  auto check = make_openssl_check(apicrypt_params(), ProbeCommand{"/bin/false", {}});
+  EXPECT_THROW(check->run(context), CheckError);
+}
+
+// Live mode: the running library's answer is reported and agrees with the
+// file analysis of the same system.
+TEST(OpensslCheck, LiveModeReportsTheRunningLibraryAndNoMismatch) {
+  RootFs fs("/");
+  ProcessRunner runner;
+  Context context(fs, runner, NetworkSettings{true, std::nullopt, {}});
+  ASSERT_TRUE(context.live());
+  const Outcome o = make_openssl_check(apicrypt_params(), ProbeCommand{CA_OPENSSL_PROBE, {}})->run(context);
+  EXPECT_TRUE(o.status == Status::pass || o.status == Status::fail);
+  EXPECT_FALSE(mentions(o, "differs from the analysis")) << o.summary;
+  const Analysis a = analyze(fs, runner, ProbeCommand{CA_OPENSSL_PROBE, {}}, default_config_path());
+  const ProbeResult live = run_probe(runner, ProbeCommand{CA_OPENSSL_PROBE, {}}, ProbeMode::system);
+  EXPECT_EQ(live.security_level, a.effective.security_level);
+  EXPECT_EQ(live.min_proto, a.effective.min_proto);
+  EXPECT_EQ(o.status, judge(a, live, {1, 2}).status);
+}
+
+}  // namespace
+}  // namespace clinic_audit::openssl
