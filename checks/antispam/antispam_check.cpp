@@ -69,7 +69,7 @@ class AntispamCheck final : public Check {
       }
       switch (v.state) {
         case FilterState::not_whitelisted:
-          blocking.push_back(v.filter);
+          blocking.push_back(v.summary);
           if (!outcome.remediation.empty()) outcome.remediation += "\n";
           outcome.remediation += v.remediation;
           outcome.evidence.push_back({"", std::nullopt, "[" + v.filter + "] " + v.summary, addr + " whitelisted"});
@@ -93,8 +93,9 @@ class AntispamCheck final : public Check {
     };
     if (!blocking.empty()) {
       outcome.status = Status::fail;
-      outcome.summary = join(blocking) + (blocking.size() == 1 ? " would" : " would each") + " still score or reject " +
-                        addr + (letting_through.empty() ? "" : " (whitelisted by " + join(letting_through) + ")");
+      std::string reasons;
+      for (const auto& reason : blocking) reasons += (reasons.empty() ? "" : "; ") + reason;
+      outcome.summary = reasons + (letting_through.empty() ? "" : " (whitelisted by " + join(letting_through) + ")");
       return outcome;
     }
     if (!errors.empty()) {

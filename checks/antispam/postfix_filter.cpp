@@ -150,7 +150,8 @@ std::optional<FilterVerdict> evaluate_postfix(const RootFs& fs, const SenderOpti
     const std::vector<std::string> items = split_postfix_list(param(list_name, ""));
     bool done = false;
     for (std::size_t i = 0; i < items.size() && !done; ++i) {
-      const std::string r = ascii_lower(items[i]);
+      const std::string name = items[i];
+      const std::string r = ascii_lower(name);
       const std::string arg = takes_argument(r) && i + 1 < items.size() ? items[++i] : std::string();
       const std::string where = std::string(list_name) + " (" + kMainCf + (line_of(list_name) ? ":" + std::to_string(*line_of(list_name)) : std::string(", default")) + ")";
       if (r == "check_sender_access") {
@@ -184,13 +185,13 @@ std::optional<FilterVerdict> evaluate_postfix(const RootFs& fs, const SenderOpti
       // lists, reject_unknown_*, policy services (postgrey, SPF), client and
       // HELO tables, restriction classes, a bare reject.
       filtering = true;
-      if (classes.count(items[i]) == 0 && !takes_argument(r) && r.rfind("reject", 0) != 0 &&
+      if (classes.count(name) == 0 && !takes_argument(r) && r.rfind("reject", 0) != 0 &&
           r.rfind("defer", 0) != 0 && r.rfind("check_", 0) != 0) {
-        verdict.evidence.push_back({kMainCf, line_of(list_name), items[i] + " in " + list_name,
+        verdict.evidence.push_back({kMainCf, line_of(list_name), name + " in " + list_name,
                                     "a restriction this check knows (treated as one that may reject)"});
       }
-      blocked.push_back((arg.empty() ? items[i] : items[i] + " " + arg) + " comes before any OK for the sender in " + where);
-      verdict.evidence.push_back({kMainCf, line_of(list_name), (arg.empty() ? items[i] : items[i] + " " + arg) + " in " + list_name,
+      blocked.push_back((arg.empty() ? name : name + " " + arg) + " comes before any OK for the sender in " + where);
+      verdict.evidence.push_back({kMainCf, line_of(list_name), (arg.empty() ? name : name + " " + arg) + " in " + list_name,
                                   "check_sender_access with an OK for " + addr + " before it"});
       done = true;
     }

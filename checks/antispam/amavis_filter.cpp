@@ -1,0 +1,328 @@
+// amavisd-new (Debian 12: 2.13). Its configuration is the files that
+// `run-parts --list` names in /usr/share/amavis/conf.d then /etc/amavis/conf.d
+// (Amavis::Util::find_config_files), run in that order. A sender is let
+// through when @whitelist_sender_maps answers true for it, or when the
+// site-wide ('.') part of @score_sender_maps gives it a score at or below the
+// whitelist score. Lookups follow Amavis::Lookup: hash tables are asked the
+// keys of make_query_keys (address, user@, domain, .domain, parents, "."),
+// ACL lists follow lookup_acl (".domain" matches the domain and its
+// subdomains, "domain" only itself), new_RE regexps are approximated with
+// POSIX extended expressions.
+#include <regex.h>
+
+#include <map>
+#include <memory>
+
+#include "amavis_parser.hpp"
+#include "filters.hpp"
+
+namespace clinic_audit::antispam {
+namespace {
+
+constexpr const char* kConfDirs[] = {"/usr/share/amavis/conf.d", "/etc/amavis/conf.d"};
+
+// run-parts(8) default: names made of ASCII letters, digits, '_' and '-'.
+bool run_parts_name(const std::string& name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') return false;
+  }
+  return true;
+}
+
+struct Where {
+  std::string file;
+  int line = 0;
+};
+
+struct Table {  // a hash table's contents: key -> (value, where)
+  std::map<std::string, std::pair<PerlNode, Where>> entries;
+};
+
+struct Result {
+  PerlNode value;
+  Where where;
+  std::string key;
+};
+
+class Amavis {
+ public:
+  Amavis(const RootFs& fs, const SenderOptions& options) : fs_(fs), options_(options) {}
+
+  void run_file(const std::string& path, std::string_view text) {
+    for (PerlStatement& st : parse_perl_config(text)) {
+      if (st.kind == PerlStatement::Kind::assignment) {
+        if (st.target.front() == '%') hashes_[st.target] = hash_from_pairs(st.value, {path, st.line}, false);
+        // "@x = (\%y, @x)": splice the previous value of a list into itself.
+        PerlNode value = flatten(st.value);
+        vars_[st.target] = {std::move(value), {path, st.line}};
+      } else if (st.kind == PerlStatement::Kind::call && st.target == "read_hash" && st.value.children.size() == 2 &&
+                 st.value.children[0].kind == PerlNode::Kind::ref) {
+        Table t = read_hash(st.value.children[1], {path, st.line});
+        Table& into = hashes_[st.value.children[0].text];
+        for (auto& [k, v] : t.entries) into.entries.insert({k, v});
+      }
+    }
+  }
+
+  const std::pair<PerlNode, Where>* var(const std::string& name) const {
+    auto it = vars_.find(name);
+    return it == vars_.end() ? nullptr : &it->second;
+  }
+
+  // Amavis::Lookup::lookup over a list of tables: the first defined answer wins.
+  std::optional<Result> lookup(const PerlNode& maps, const Where& where) {
+    for (const PerlNode& table : maps.children) {
+      if (auto r = lookup_one(table, where)) return r;
+    }
+    return std::nullopt;
+  }
+
+  std::vector<Evidence> notes;
+
+ private:
+  PerlNode flatten(const PerlNode& value) {
+    if (value.kind != PerlNode::Kind::list) return value;
+    PerlNode out = value;
+    out.children.clear();
+    for (const PerlNode& c : value.children) {
+      if (c.kind == PerlNode::Kind::variable && c.text.front() == '@' && vars_.count(c.text)) {
+        for (const PerlNode& old : vars_[c.text].first.children) out.children.push_back(old);
+      } else {
+        out.children.push_back(c);
+      }
+    }
+    return out;
+  }
+
+  Table hash_from_pairs(const PerlNode& node, const Where& where, bool fold) {
+    Table t;
+    for (std::size_t i = 0; i + 1 < node.children.size(); i += 2) {
+      const std::string key = fold ? ascii_lower(node.children[i].text) : node.children[i].text;
+      t.entries.insert({key, {node.children[i + 1], {where.file, node.children[i].line}}});
+    }
+    return t;
+  }
+
+  // read_hash(FILE) (Amavis::Util): "key [value]" lines, '#' comments, keys
+  // lower-cased, a missing value means 1.
+  Table read_hash(const PerlNode& file, const Where& where) {
+    Table t;
+    if (file.kind != PerlNode::Kind::string) {
+      notes.push_back({where.file, where.line, "read_hash with a computed file name", "a literal file name"});
+      return t;
+    }
+    std::optional<std::string> text;
+    try {
+      text = fs_.read_file_if_exists(file.text);
+    } catch (const std::exception& e) {
+      notes.push_back({file.text, std::nullopt, e.what(), "a readable file"});
+    }
+    if (!text) {
+      notes.push_back({where.file, where.line, "read_hash(" + file.text + "): file missing", "the file (amavisd-new would refuse to start)"});
+      return t;
+    }
+    int number = 0;
+    for (std::string_view line : split_lines(*text)) {
+      ++number;
+      const std::size_t hash = line.find('#');
+      std::string_view content = line.substr(0, hash);
+      const std::vector<std::string> words = split_ws(content);
+      if (words.empty()) continue;
+      PerlNode value{PerlNode::Kind::string, words.size() > 1 ? std::string(trim(content.substr(content.find(words[1])))) : "1", {}, number, {}};
+      t.entries.insert({ascii_lower(words[0]), {value, {file.text, number}}});
+    }
+    return t;
+  }
+
+  std::vector<std::string> query_keys() const {
+    const Sender& s = options_.sender;
+    std::string delimiter = "+";
+    if (auto d = var("$recipient_delimiter")) delimiter = d->first.text;
+    std::string bare = s.local;
+    if (!delimiter.empty()) {
+      const std::size_t at = s.local.find_first_of(delimiter);
+      if (at != std::string::npos && at > 0) bare = s.local.substr(0, at);
+    }
+    std::vector<std::string> keys = {s.address};
+    if (bare != s.local) keys.push_back(s.local + "@" + s.domain);
+    keys.push_back(bare + "@" + s.domain);
+    if (bare != s.local) keys.push_back(s.local + "@");
+    keys.push_back(bare + "@");
+    keys.push_back(s.domain);
+    for (std::string d = s.domain;;) {
+      keys.push_back("." + d);
+      if (d.empty()) break;
+      const std::size_t dot = d.find('.');
+      d = dot == std::string::npos ? std::string() : d.substr(dot + 1);
+    }
+    return keys;
+  }
+
+  std::optional<Result> lookup_table(const Table& table) const {
+    for (const std::string& key : query_keys()) {
+      auto it = table.entries.find(key);
+      if (it != table.entries.end()) return Result{it->second.first, it->second.second, key};
+    }
+    return std::nullopt;
+  }
+
+  std::optional<Result> lookup_acl(const PerlNode& list, const Where& where) const {
+    const Sender& s = options_.sender;
+    for (const PerlNode& e : list.children) {
+      std::string key = e.text;
+      bool result = true;
+      while (!key.empty() && key.front() == '!') {
+        result = !result;
+        key.erase(0, 1);
+      }
+      const std::string k = ascii_lower(key);
+      bool found = false;
+      if (k.find('@') != std::string::npos) found = k == s.address;
+      else if (!k.empty() && k.front() == '.') {
+        const std::string d = k.substr(1);
+        found = s.domain == d || (s.domain.size() > d.size() && s.domain.compare(s.domain.size() - d.size(), d.size(), d) == 0 &&
+                                  s.domain[s.domain.size() - d.size() - 1] == '.');
+      } else {
+        found = s.domain == k;
+      }
+      if (found) return Result{{PerlNode::Kind::number, result ? "1" : "0", {}, e.line, {}}, {where.file, e.line}, key};
+    }
+    return std::nullopt;
+  }
+
+  std::optional<Result> lookup_re(const PerlNode& call, const Where& where) {
+    for (const PerlNode& arg : call.children) {
+      const PerlNode* re = &arg;
+      PerlNode value{PerlNode::Kind::number, "1", {}, arg.line, {}};
+      if (arg.kind == PerlNode::Kind::array_ref && !arg.children.empty()) {
+        re = &arg.children[0];
+        if (arg.children.size() > 1) value = arg.children[1];
+      }
+      if (re->kind != PerlNode::Kind::regexp && re->kind != PerlNode::Kind::string) continue;
+      regex_t compiled;
+      const int flags = REG_EXTENDED | REG_NOSUB | (re->flags.find('i') != std::string::npos ? REG_ICASE : 0);
+      if (regcomp(&compiled, re->text.c_str(), flags) != 0) {
+        notes.push_back({where.file, re->line, "new_RE pattern " + re->text, "a pattern POSIX regcomp accepts (approximation of Perl's)"});
+        continue;
+      }
+      std::unique_ptr<regex_t, decltype(&regfree)> guard(&compiled, &regfree);
+      if (regexec(&compiled, options_.sender.address.c_str(), 0, nullptr, 0) == 0) {
+        return Result{value, {where.file, re->line}, re->text};
+      }
+    }
+    return std::nullopt;
+  }
+
+  std::optional<Result> lookup_one(const PerlNode& table, const Where& where) {
+    switch (table.kind) {
+      case PerlNode::Kind::ref: {
+        const char sigil = table.text.front();
+        if (sigil == '%') {
+          auto it = hashes_.find(table.text);
+          return it == hashes_.end() ? std::nullopt : lookup_table(it->second);
+        }
+        if (sigil == '@') {
+          auto v = var(table.text);
+          return v ? lookup_acl(v->first, v->second) : std::nullopt;
+        }
+        auto v = var(table.text);  // \$whitelist_sender_re = new_RE(...)
+        if (v && v->first.kind == PerlNode::Kind::call && v->first.text == "new_RE") return lookup_re(v->first, v->second);
+        return std::nullopt;
+      }
+      case PerlNode::Kind::hash_ref: return lookup_table(hash_from_pairs(table, where, false));
+      case PerlNode::Kind::array_ref: return lookup_acl(table, where);
+      case PerlNode::Kind::call:
+        if (table.text == "read_hash" && !table.children.empty()) return lookup_table(read_hash(table.children.back(), where));
+        if (table.text == "new_RE") return lookup_re(table, where);
+        notes.push_back({where.file, table.line, table.text + "(...) lookup table", "read_hash, new_RE, a hash or a list"});
+        return std::nullopt;
+      case PerlNode::Kind::string:
+      case PerlNode::Kind::number: return Result{table, where, "(constant)"};
+      default: return std::nullopt;
+    }
+  }
+
+  const RootFs& fs_;
+  const SenderOptions& options_;
+  std::map<std::string, std::pair<PerlNode, Where>> vars_;
+  std::map<std::string, Table> hashes_;
+};
+
+}  // namespace
+
+std::optional<FilterVerdict> evaluate_amavis(const RootFs& fs, const SenderOptions& options) {
+  Amavis amavis(fs, options);
+  bool found = false;
+  for (const char* dir : kConfDirs) {
+    auto info = fs.stat(dir);
+    if (!info || info->type != FileType::directory) continue;
+    found = true;
+    for (const DirEntry& e : fs.list_dir(dir)) {
+      const std::string path = std::string(dir) + "/" + e.name;
+      auto st = fs.stat(path);
+      if (!run_parts_name(e.name) || !st || st->type != FileType::regular) continue;
+      amavis.run_file(path, fs.read_file(path));
+    }
+  }
+  if (!found) return std::nullopt;
+  FilterVerdict verdict;
+  verdict.filter = "amavisd-new";
+  verdict.evidence = amavis.notes;
+  const std::string& addr = options.sender.address;
+  // Amavis::Conf defaults: spam checks on, whitelist maps = the legacy tables.
+  if (auto bypass = amavis.var("@bypass_spam_checks_maps")) {
+    const PerlNode& list = bypass->first;
+    if (!list.children.empty() && (list.children[0].kind == PerlNode::Kind::number || list.children[0].kind == PerlNode::Kind::string) &&
+        perl_true(list.children[0])) {
+      verdict.state = FilterState::not_filtering;
+      verdict.summary = "amavisd-new does not run spam checks (@bypass_spam_checks_maps = (1) at " + bypass->second.file + ":" +
+                        std::to_string(bypass->second.line) + ")";
+      return verdict;
+    }
+  }
+  PerlNode default_maps{PerlNode::Kind::list, "", {}, 0, {}};
+  for (const char* name : {"%whitelist_sender", "@whitelist_sender_acl", "$whitelist_sender_re"}) {
+    default_maps.children.push_back({PerlNode::Kind::ref, name, {}, 0, {}});
+  }
+  const auto* maps = amavis.var("@whitelist_sender_maps");
+  const Where maps_where = maps ? maps->second : Where{"(amavisd-new default)", 0};
+  if (auto r = amavis.lookup(maps ? maps->first : default_maps, maps_where); r && perl_true(r->value)) {
+    verdict.state = FilterState::whitelisted;
+    verdict.summary = "amavisd-new whitelists " + addr + " (@whitelist_sender_maps key \"" + r->key + "\")";
+    verdict.evidence.push_back({r->where.file, r->where.line, "@whitelist_sender_maps key \"" + r->key + "\"", "a whitelisting entry"});
+    return verdict;
+  }
+  double score = 0;
+  if (const auto* scores = amavis.var("@score_sender_maps")) {
+    for (const PerlNode& by_recipient : scores->first.children) {
+      if (by_recipient.kind != PerlNode::Kind::hash_ref) continue;
+      for (std::size_t i = 0; i + 1 < by_recipient.children.size(); i += 2) {
+        if (by_recipient.children[i].text != ".") continue;  // site-wide, any recipient
+        const PerlNode& tables = by_recipient.children[i + 1];
+        PerlNode list = tables;
+        list.kind = PerlNode::Kind::list;
+        if (auto r = amavis.lookup(list, scores->second)) {
+          try {
+            score += std::stod(r->value.text);
+          } catch (const std::exception&) {
+          }
+          verdict.evidence.push_back({r->where.file, r->where.line, "@score_sender_maps key \"" + r->key + "\" => " + r->value.text,
+                                      "a score at or below " + std::to_string(options.whitelist_score)});
+        }
+      }
+    }
+  }
+  if (score <= options.whitelist_score) {
+    verdict.state = FilterState::whitelisted;
+    verdict.summary = "amavisd-new soft-whitelists " + addr + " (@score_sender_maps " + std::to_string(score) + ")";
+    return verdict;
+  }
+  verdict.state = FilterState::not_whitelisted;
+  verdict.summary = "amavisd-new runs spam checks and neither @whitelist_sender_maps nor @score_sender_maps lets " + addr + " through";
+  verdict.remediation = "amavisd-new: add the line `@whitelist_sender_maps = ({ '." + options.sender.domain +
+                        "' => 1 }, @whitelist_sender_maps);` to /etc/amavis/conf.d/50-user (before its final `1;`)";
+  return verdict;
+}
+
+}  // namespace clinic_audit::antispam

@@ -1,0 +1,254 @@
+// rspamd (Debian 12: 3.4). Whitelisting of a sender happens in
+//  - multimap rules (https://rspamd.com/doc/modules/multimap.html) of type
+//    "from" (SMTP envelope) or "header" with header = "From", whose map holds
+//    the sender after the rule's filter ("email:domain", "email:user",
+//    "email:addr", "email:domain:tld"; no filter: address, domain and user
+//    are all tried), with action = "accept"/"no action" (a pre-result) or a
+//    symbol score at or below the whitelist score;
+//  - settings (https://rspamd.com/doc/configuration/settings.html) whose
+//    `from` matches ("@domain", "user@domain", "user", "/regexp/") and that
+//    set want_spam or whitelist (all checks skipped).
+// Rules come from /etc/rspamd/local.d (merged) and override.d (replaces a
+// rule of the same name), as modules.d/multimap.conf and settings.conf
+// include them.
+#include <regex.h>
+
+#include <memory>
+
+#include "filters.hpp"
+#include "ucl_parser.hpp"
+
+namespace clinic_audit::antispam {
+namespace {
+
+constexpr const char* kConfDir = "/etc/rspamd";
+
+struct RuleSource {
+  std::string file;
+  std::string name;
+  const UclValue* rule;
+};
+
+std::string expand_map_path(std::string path) {
+  if (path.rfind("fallback+", 0) == 0) path = path.substr(9);
+  if (path.rfind("file://", 0) == 0) path = path.substr(7);
+  for (const char* var : {"${LOCAL_CONFDIR}", "$LOCAL_CONFDIR", "${CONFDIR}", "$CONFDIR"}) {
+    const std::string v(var);
+    if (path.rfind(v, 0) == 0) path = std::string(kConfDir) + path.substr(v.size());
+  }
+  for (const char* var : {"${DBDIR}", "$DBDIR"}) {
+    const std::string v(var);
+    if (path.rfind(v, 0) == 0) path = "/var/lib/rspamd" + path.substr(v.size());
+  }
+  return path;
+}
+
+bool posix_match(const std::string& pattern, const std::string& text) {
+  regex_t re;
+  if (regcomp(&re, pattern.c_str(), REG_EXTENDED | REG_ICASE | REG_NOSUB) != 0) return false;
+  std::unique_ptr<regex_t, decltype(&regfree)> guard(&re, &regfree);
+  return regexec(&re, text.c_str(), 0, nullptr, 0) == 0;
+}
+
+// "/re/flags" -> re
+std::string strip_slashes(const std::string& text) {
+  if (text.size() >= 2 && text.front() == '/') {
+    const std::size_t close = text.rfind('/');
+    if (close > 0) return text.substr(1, close - 1);
+  }
+  return text;
+}
+
+struct MapHit {
+  std::string file;
+  int line = 0;
+  std::string entry;
+};
+
+// One rspamd map source: a file of entries "key [value]" with '#' comments.
+std::optional<MapHit> match_map_text(const std::string& file, std::string_view text,
+                                     const std::vector<std::string>& values, bool regexp, bool glob) {
+  int number = 0;
+  for (std::string_view raw : split_lines(text)) {
+    ++number;
+    std::string_view line = trim(raw);
+    if (line.empty() || line.front() == '#') continue;
+    const std::size_t end = line.find_first_of(" \t");
+    const std::string entry(line.substr(0, end));
+    for (const std::string& v : values) {
+      const bool hit = regexp ? posix_match(strip_slashes(entry), v)
+                              : glob ? glob_match(ascii_lower(entry), ascii_lower(v)) : ascii_lower(entry) == ascii_lower(v);
+      if (hit) return MapHit{file, number, entry};
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<FilterVerdict> evaluate_rspamd(const RootFs& fs, const SenderOptions& options) {
+  auto info = fs.stat(kConfDir);
+  if (!info || info->type != FileType::directory) return std::nullopt;
+  FilterVerdict verdict;
+  verdict.filter = "rspamd";
+  const Sender& sender = options.sender;
+  std::vector<UclDocument> documents;  // keeps the parsed trees alive
+  documents.reserve(4);
+  std::vector<RuleSource> multimap;
+  std::vector<RuleSource> settings;
+  const auto load = [&](const std::string& path, std::vector<RuleSource>& into) {
+    auto text = fs.read_file_if_exists(path);
+    if (!text) return;
+    documents.push_back(parse_ucl(*text, path));
+    for (const Evidence& issue : documents.back().issues) verdict.evidence.push_back(issue);
+    for (const auto& [name, rule] : documents.back().root.members) {
+      if (rule.kind != UclValue::Kind::object) continue;
+      bool replaced = false;
+      for (RuleSource& existing : into) {
+        // override.d (priority 10) replaces; local.d merges over the defaults.
+        if (existing.name == name) {
+          existing = {path, name, &rule};
+          replaced = true;
+        }
+      }
+      if (!replaced) into.push_back({path, name, &rule});
+    }
+  };
+  for (const char* dir : {"/local.d/", "/override.d/"}) {
+    load(std::string(kConfDir) + dir + "multimap.conf", multimap);
+    load(std::string(kConfDir) + dir + "settings.conf", settings);
+  }
+
+  std::vector<std::string> whitelisting;
+  std::vector<std::string> blocking;
+  for (const RuleSource& r : multimap) {
+    const UclValue& rule = *r.rule;
+    const std::string type = ascii_lower(rule.scalar("type"));
+    const bool sender_rule = type == "from" || (type == "header" && ascii_lower(rule.scalar("header")) == "from");
+    if (!sender_rule) continue;
+    const std::string filter = ascii_lower(rule.scalar("filter"));
+    std::vector<std::string> values;
+    if (filter.empty()) values = {sender.address, sender.domain, sender.local};
+    else if (filter == "email" || filter == "email:addr") values = {sender.address};
+    else if (filter == "email:domain") values = {sender.domain};
+    else if (filter == "email:user") values = {sender.local};
+    else if (filter == "email:domain:tld") {
+      // eSLD of a .fr name: the last two labels (the public suffix list has "fr").
+      const std::size_t last = sender.domain.rfind('.');
+      const std::size_t prev = last == std::string::npos || last == 0 ? std::string::npos : sender.domain.rfind('.', last - 1);
+      values = {prev == std::string::npos ? sender.domain : sender.domain.substr(prev + 1)};
+    } else {
+      verdict.evidence.push_back({r.file, rule.line, r.name + ": filter \"" + filter + "\"", "a filter this check evaluates (email, email:addr, email:domain, email:user, email:domain:tld)"});
+      continue;
+    }
+    const bool regexp = rule.get("regexp") && rule.get("regexp")->truthy();
+    const bool glob = rule.get("glob") && rule.get("glob")->truthy();
+    std::vector<const UclValue*> maps;
+    if (const UclValue* m = rule.get("map")) {
+      if (m->kind == UclValue::Kind::array) {
+        for (const UclValue& item : m->items) maps.push_back(&item);
+      } else {
+        maps.push_back(m);
+      }
+    }
+    std::optional<MapHit> hit;
+    for (const UclValue* m : maps) {
+      if (hit || m->kind != UclValue::Kind::scalar) continue;
+      const std::string& spec = m->text;
+      if (spec.rfind("http://", 0) == 0 || spec.rfind("https://", 0) == 0 || spec.rfind("redis", 0) == 0) {
+        verdict.evidence.push_back({r.file, m->line, r.name + ": map " + spec, "a local map (remote maps are not fetched)"});
+        continue;
+      }
+      const bool is_path = spec.find('/') != std::string::npos || spec.find('$') != std::string::npos;
+      if (!is_path) {
+        // An embedded list: the array's strings are the entries themselves.
+        hit = match_map_text(r.file, spec, values, regexp, glob);
+        if (hit) hit->line = m->line;
+        continue;
+      }
+      const std::string path = expand_map_path(spec);
+      std::optional<std::string> text;
+      try {
+        text = fs.read_file_if_exists(path);
+      } catch (const std::exception& e) {
+        verdict.evidence.push_back({path, std::nullopt, e.what(), "a readable map"});
+      }
+      if (!text) {
+        verdict.evidence.push_back({r.file, m->line, r.name + ": map " + path + " is missing", "the map file"});
+        continue;
+      }
+      hit = match_map_text(path, *text, values, regexp, glob);
+    }
+    if (!hit) continue;
+    const std::string action = ascii_lower(rule.scalar("action"));
+    double score = 0;
+    try {
+      const std::string s = rule.scalar("score");
+      if (!s.empty()) score = std::stod(s);
+    } catch (const std::exception&) {
+    }
+    const std::string what = "multimap rule " + r.name + " (" + r.file + ") matches " + sender.address + " via entry \"" + hit->entry + "\"";
+    if (action == "accept" || action == "no action" || action == "no_action") {
+      whitelisting.push_back(r.name);
+      verdict.evidence.push_back({hit->file, hit->line, what + ", action " + action, "a whitelisting entry"});
+    } else if (action == "reject" || action == "soft reject" || action == "add header" || action == "rewrite subject" || score > 0) {
+      blocking.push_back(what + (action.empty() ? ", score " + rule.scalar("score") : ", action " + action));
+      verdict.evidence.push_back({hit->file, hit->line, what + (action.empty() ? ", score " + rule.scalar("score") : ", action " + action), "no spam verdict for the sender"});
+    } else if (score <= options.whitelist_score) {
+      whitelisting.push_back(r.name);
+      verdict.evidence.push_back({hit->file, hit->line, what + ", score " + rule.scalar("score"), "a whitelisting entry"});
+    } else {
+      verdict.evidence.push_back({hit->file, hit->line, what + ", score " + rule.scalar("score"),
+                                  "action \"accept\" or a score at or below " + std::to_string(options.whitelist_score)});
+    }
+  }
+
+  for (const RuleSource& s : settings) {
+    const UclValue& rule = *s.rule;
+    const UclValue* from = rule.get("from");
+    if (!from) continue;
+    std::vector<const UclValue*> conditions;
+    if (from->kind == UclValue::Kind::array) {
+      for (const UclValue& item : from->items) conditions.push_back(&item);
+    } else {
+      conditions.push_back(from);
+    }
+    bool matched = false;
+    for (const UclValue* c : conditions) {
+      const std::string& t = c->text;
+      if (t.empty()) continue;
+      if (t.front() == '/') matched = matched || posix_match(strip_slashes(t), sender.address);
+      else if (t.front() == '@') matched = matched || ascii_lower(t.substr(1)) == sender.domain;
+      else if (t.find('@') != std::string::npos) matched = matched || ascii_lower(t) == sender.address;
+      else if (t.rfind("map:", 0) != 0) matched = matched || ascii_lower(t) == sender.local;
+    }
+    if (!matched) continue;
+    const bool skip_all = (rule.get("want_spam") && rule.get("want_spam")->truthy()) ||
+                          (rule.get("whitelist") && rule.get("whitelist")->truthy());
+    if (skip_all) {
+      whitelisting.push_back(s.name);
+      verdict.evidence.push_back({s.file, rule.line, "settings " + s.name + " matches " + sender.address + " and skips all checks", "a whitelisting entry"});
+    } else {
+      verdict.evidence.push_back({s.file, rule.line, "settings " + s.name + " matches " + sender.address + " but does not set want_spam",
+                                  "want_spam = yes (all checks skipped)"});
+    }
+  }
+
+  if (!blocking.empty()) {
+    verdict.state = FilterState::not_whitelisted;
+    verdict.summary = "rspamd still scores " + sender.address + ": " + blocking.front();
+  } else if (!whitelisting.empty()) {
+    verdict.state = FilterState::whitelisted;
+    verdict.summary = "rspamd whitelists " + sender.address + " (" + whitelisting.front() + ")";
+    return verdict;
+  } else {
+    verdict.state = FilterState::not_whitelisted;
+    verdict.summary = "rspamd has no multimap or settings rule that whitelists " + sender.address;
+  }
+  verdict.remediation = "rspamd: add the line `ekermed_teleconsultation { priority = high; from = \"@" + sender.domain +
+                        "\"; want_spam = yes; }` to /etc/rspamd/local.d/settings.conf";
+  if (!blocking.empty()) verdict.remediation += " and remove the sender from the map that scores it (" + blocking.front() + ")";
+  return verdict;
+}
+
+}  // namespace clinic_audit::antispam

@@ -1,0 +1,133 @@
+// The antispam check on the fixture roots of tests/fixtures/antispam: exact
+// statuses, the filters named, the evidence lines and the remediation.
+#include <gtest/gtest.h>
+
+#include "antispam/antispam_check.hpp"
+#include "common/context.hpp"
+#include "fixture_root.hpp"
+
+namespace clinic_audit {
+namespace {
+
+using clinic_audit::testing::FixtureRoot;
+using clinic_audit::testing::fixture_dir;
+using clinic_audit::testing::source_dir;
+
+constexpr const char* kSender = "votre-teleconsultation@visiotlm.esante-bretagne.fr";
+
+struct Expectation {
+  std::string fixture;
+  Status status;
+  std::vector<std::string> in_summary;
+  std::vector<std::string> in_remediation;
+  std::string evidence_path;  // a file the evidence must cite ("" for none)
+  int evidence_line = 0;
+};
+
+Outcome run_on(const std::string& fixture, Params params) {
+  FixtureRoot root(fixture_dir("antispam-check-" + fixture));
+  const auto source = source_dir() / "tests/fixtures/antispam" / fixture;
+  std::filesystem::copy(source, root.path(), std::filesystem::copy_options::recursive);
+  RootFs fs(root.path());
+  ProcessRunner runner;
+  Context context(fs, runner, NetworkSettings{true, std::nullopt, std::chrono::milliseconds(100)});
+  return antispam_check_type().create(params)->run(context);
+}
+
+Params sender_params() {
+  Params p;
+  p.add("sender", kSender);
+  return p;
+}
+
+class AntispamFixtures : public ::testing::TestWithParam<Expectation> {};
+
+TEST_P(AntispamFixtures, ExactStatus) {
+  const Expectation& e = GetParam();
+  const Outcome outcome = run_on(e.fixture, sender_params());
+  std::string evidence;
+  bool cited = e.evidence_path.empty();
+  for (const Evidence& ev : outcome.evidence) {
+    evidence += ev.path + ":" + std::to_string(ev.line.value_or(0)) + " " + ev.observed + "\n";
+    if (ev.path == e.evidence_path && ev.line.value_or(0) == e.evidence_line) cited = true;
+  }
+  EXPECT_EQ(outcome.status, e.status) << outcome.summary << "\n" << evidence;
+  for (const std::string& s : e.in_summary) EXPECT_NE(outcome.summary.find(s), std::string::npos) << s << " / " << outcome.summary;
+  for (const std::string& s : e.in_remediation) {
+    EXPECT_NE(outcome.remediation.find(s), std::string::npos) << s << " / " << outcome.remediation;
+  }
+  if (e.status == Status::pass) {
+    EXPECT_TRUE(outcome.remediation.empty()) << outcome.remediation;
+  }
+  EXPECT_TRUE(cited) << "expected evidence at " << e.evidence_path << ":" << e.evidence_line << "\n" << evidence;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Fixtures, AntispamFixtures,
+    ::testing::Values(
+        Expectation{"no_filter", Status::not_applicable, {"no mail filter"}, {}, "", 0},
+        Expectation{"sa_welcomelisted", Status::pass, {"SpamAssassin"}, {}, "/etc/spamassassin/local.cf", 2},
+        Expectation{"sa_parent_domain_only", Status::fail, {"SpamAssassin"},
+                    {"welcomelist_auth *@visiotlm.esante-bretagne.fr", "/etc/spamassassin/local.cf"}, "", 0},
+        Expectation{"sa_auth", Status::pass, {"SpamAssassin"}, {}, "/etc/spamassassin/local.cf", 1},
+        Expectation{"sa_blocklisted", Status::fail, {"blocklist_from"}, {"blocklist_from"}, "/etc/spamassassin/local.cf", 2},
+        Expectation{"sa_mail_dir_ignored", Status::fail, {"SpamAssassin"}, {"/etc/spamassassin/local.cf"}, "", 0},
+        Expectation{"postfix_debian_default", Status::not_applicable, {"Postfix"}, {}, "", 0},
+        Expectation{"postfix_rbl_no_whitelist", Status::fail, {"Postfix", "reject_rbl_client zen.spamhaus.org"},
+                    {"visiotlm.esante-bretagne.fr OK", "/etc/postfix/sender_access", "postmap hash:/etc/postfix/sender_access"},
+                    "/etc/postfix/main.cf", 2},
+        Expectation{"postfix_whitelisted", Status::pass, {"Postfix"}, {}, "/etc/postfix/sender_access", 2},
+        Expectation{"postfix_ok_only_in_sender_list", Status::fail, {"smtpd_recipient_restrictions"},
+                    {"check_sender_access hash:/etc/postfix/sender_access"}, "/etc/postfix/sender_access", 1},
+        Expectation{"postfix_sender_rejected", Status::fail, {"REJECT"}, {}, "/etc/postfix/sender_checks", 1},
+        Expectation{"postfix_pcre_map", Status::error, {"pcre"}, {}, "", 0},
+        Expectation{"rspamd_settings_whitelist", Status::pass, {"rspamd"}, {}, "/etc/rspamd/local.d/settings.conf", 2},
+        Expectation{"rspamd_multimap_accept", Status::pass, {"rspamd"}, {}, "/etc/rspamd/local.d/whitelist_sender_domain.map", 2},
+        Expectation{"rspamd_multimap_parent_only", Status::fail, {"rspamd"},
+                    {"from = \"@visiotlm.esante-bretagne.fr\"; want_spam = yes;", "/etc/rspamd/local.d/settings.conf"}, "", 0},
+        Expectation{"amavis_debian_default", Status::not_applicable, {"amavisd-new"}, {}, "", 0},
+        Expectation{"amavis_whitelisted", Status::pass, {"amavisd-new"}, {}, "/etc/amavis/whitelist_sender", 2},
+        Expectation{"amavis_not_whitelisted", Status::fail, {"amavisd-new"},
+                    {"'.visiotlm.esante-bretagne.fr' => 1", "/etc/amavis/conf.d/50-user"}, "", 0},
+        Expectation{"amavis_score_whitelisted", Status::pass, {"amavisd-new"}, {}, "/etc/amavis/conf.d/50-user", 5},
+        Expectation{"mixed_sa_ok_postfix_rbl", Status::fail, {"Postfix may still reject", "whitelisted by SpamAssassin"},
+                    {"/etc/postfix/sender_access"}, "/etc/spamassassin/local.cf", 2},
+        Expectation{"postgrey_only", Status::not_applicable, {"postgrey"}, {}, "", 0}),
+    [](const ::testing::TestParamInfo<Expectation>& param_info) { return param_info.param.fixture; });
+
+TEST(AntispamParams, RejectsBadSender) {
+  Params p;
+  p.add("sender", "not-an-address");
+  EXPECT_THROW(antispam_check_type().create(p), ParamError);
+}
+
+TEST(AntispamParams, RejectsPositiveWhitelistScore) {
+  Params p = sender_params();
+  p.add("whitelist_score", "5");
+  EXPECT_THROW(antispam_check_type().create(p), ParamError);
+}
+
+TEST(AntispamParams, UnauthenticatedSenderIsNotCoveredByWelcomelistAuth) {
+  Params p = sender_params();
+  p.add("authenticated", "false");
+  EXPECT_EQ(run_on("sa_auth", p).status, Status::fail);
+}
+
+TEST(AntispamParams, RelayDecidesWelcomelistFromRcvd) {
+  FixtureRoot root(fixture_dir("antispam-check-rcvd"));
+  root.file("/etc/spamassassin/local.cf", "welcomelist_from_rcvd *@visiotlm.esante-bretagne.fr esante-bretagne.fr\n");
+  RootFs fs(root.path());
+  ProcessRunner runner;
+  Context context(fs, runner, NetworkSettings{true, std::nullopt, std::chrono::milliseconds(100)});
+  Params unknown = sender_params();
+  EXPECT_EQ(antispam_check_type().create(unknown)->run(context).status, Status::pass);
+  Params good = sender_params();
+  good.add("relay", "smtp.esante-bretagne.fr [192.0.2.10]");
+  EXPECT_EQ(antispam_check_type().create(good)->run(context).status, Status::pass);
+  Params bad = sender_params();
+  bad.add("relay", "relay.example.org");
+  EXPECT_EQ(antispam_check_type().create(bad)->run(context).status, Status::fail);
+}
+
+}  // namespace
+}  // namespace clinic_audit
