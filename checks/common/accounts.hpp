@@ -64,6 +64,9 @@ class Accounts {
   std::string group_name(gid_t gid) const;
 
   const std::vector<AccountsParseIssue>& issues() const { return issues_; }
+  // Every entry, in file order (duplicates included).
+  const std::vector<PasswdEntry>& users() const { return users_; }
+  const std::vector<GroupEntry>& groups() const { return groups_; }
 
  private:
   std::vector<PasswdEntry> users_;

@@ -1,8 +1,12 @@
 #include "command_runner.hpp"
 
+#include <signal.h>
 #include <sys/wait.h>
 
 #include <array>
+#include <cerrno>
+#include <ctime>
+#include <functional>
 #include <utility>  // Boost 1.74 Asio uses std::exchange without including it
 
 #include <boost/asio.hpp>
@@ -47,6 +51,38 @@ class CappedReader {
   std::array<char, 16384> buffer_{};
 };
 
+// Blocks SIGPIPE in the calling thread while the program's stdin is written:
+// a program that exits or closes stdin without reading it makes write(2)
+// raise SIGPIPE, whose default action would kill the whole auditor. The
+// write then fails with EPIPE instead; a SIGPIPE left pending by it is
+// consumed before the old mask is restored. Installed only after the child
+// is spawned, so that programs start with the caller's signal mask.
+class SigpipeBlock {
+ public:
+  SigpipeBlock() {
+    sigset_t pipe_only;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_only, &old_);
+  }
+  ~SigpipeBlock() {
+    if (sigismember(&old_, SIGPIPE) == 0) {
+      sigset_t pipe_only;
+      sigemptyset(&pipe_only);
+      sigaddset(&pipe_only, SIGPIPE);
+      const struct timespec zero{0, 0};
+      while (sigtimedwait(&pipe_only, nullptr, &zero) == SIGPIPE) {
+      }
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  SigpipeBlock(const SigpipeBlock&) = delete;
+  SigpipeBlock& operator=(const SigpipeBlock&) = delete;
+
+ private:
+  sigset_t old_{};
+};
+
 }  // namespace
 
 CommandResult ProcessRunner::run(const CommandSpec& spec) {
@@ -77,6 +113,7 @@ CommandResult ProcessRunner::run(const CommandSpec& spec) {
     throw CommandError("cannot run " + spec.program.string() + ": " + e.what());
   }
 
+  const SigpipeBlock no_sigpipe;
   const auto deadline = std::chrono::steady_clock::now() + spec.timeout;
   asio::steady_timer timer(io, deadline);
   int open_streams = 2;

@@ -26,6 +26,9 @@ bool in_groups(const Identity& who, gid_t gid) {
 // Non-root users that belong to `gid` (primary or listed member).
 std::vector<std::string> non_root_members(const Accounts& accounts, gid_t gid) {
   std::vector<std::string> out;
+  for (const auto& user : accounts.users()) {
+    if (user.gid == gid && user.uid != 0) out.push_back(user.name);
+  }
   if (const auto* group = accounts.group(gid)) {
     for (const auto& member : group->members) {
       const auto* user = accounts.user(member);
@@ -85,7 +88,11 @@ bool may_access(const FileInfo& info, const Identity& who, unsigned bits) {
     return true;
   }
   const auto acl = decode_acl(info.acl_xattr);
-  if (!acl.empty()) {
+  // The kernel's acl_permission_check() consults the ACL only when the group
+  // class bits (the ACL mask) grant something: with a mask of ---, named
+  // users and groups fall back to the mode bits like everyone else (a named
+  // user outside the owning group then gets the "other" permissions).
+  if (!acl.empty() && (mode & 0070u) != 0) {
     // acl(5) "ACCESS CHECK ALGORITHM".
     unsigned mask = 7;
     for (const auto& e : acl) {
@@ -167,6 +174,9 @@ std::vector<WriterFinding> non_root_writers(const RootFs& fs, const Accounts& ac
     // replace ones they do not own: the next object on the path is safe when root owns it.
     const bool sticky_protects = info.type == FileType::directory && (info.mode & S_ISVTX) != 0 &&
                                  i + 1 < steps.size() && steps[i + 1].info.uid == 0;
+    // Creating, removing or renaming an entry needs write *and* search on the
+    // directory (may_create/may_delete); a file needs write alone.
+    const unsigned need = info.type == FileType::directory ? (kWrite | kExecute) : kWrite;
     const auto acl = decode_acl(info.acl_xattr);
     if (!acl.empty()) {
       unsigned mask = 7;
@@ -174,13 +184,14 @@ std::vector<WriterFinding> non_root_writers(const RootFs& fs, const Accounts& ac
         if (e.tag == AclEntry::Tag::mask) mask = e.perm;
       }
       for (const auto& e : acl) {
-        if ((e.perm & kWrite) == 0 || sticky_protects) continue;
-        if (e.tag == AclEntry::Tag::user && e.id != 0 && (mask & kWrite)) {
+        if ((e.perm & need) != need || sticky_protects) continue;
+        const bool unmasked = (mask & need) == need;
+        if (e.tag == AclEntry::Tag::user && e.id != 0 && unmasked) {
           out.push_back({info.path, "ACL user " + accounts.user_name(static_cast<uid_t>(e.id)), observed});
-        } else if (e.tag == AclEntry::Tag::group && (mask & kWrite) &&
+        } else if (e.tag == AclEntry::Tag::group && unmasked &&
                    (e.id != 0 || !non_root_members(accounts, 0).empty())) {
           out.push_back({info.path, "ACL group " + accounts.group_name(static_cast<gid_t>(e.id)), observed});
-        } else if (e.tag == AclEntry::Tag::group_obj && (mask & kWrite) &&
+        } else if (e.tag == AclEntry::Tag::group_obj && unmasked &&
                    (info.gid != 0 || !non_root_members(accounts, 0).empty())) {
           out.push_back({info.path, "group " + accounts.group_name(info.gid), observed});
         } else if (e.tag == AclEntry::Tag::other) {
@@ -189,11 +200,11 @@ std::vector<WriterFinding> non_root_writers(const RootFs& fs, const Accounts& ac
       }
       continue;
     }
-    if ((info.mode & S_IWGRP) != 0 && !sticky_protects &&
+    if (((info.mode >> 3) & need) == need && !sticky_protects &&
         (info.gid != 0 || !non_root_members(accounts, 0).empty())) {
       out.push_back({info.path, "group " + accounts.group_name(info.gid), observed});
     }
-    if ((info.mode & S_IWOTH) != 0 && !sticky_protects) {
+    if ((info.mode & need) == need && !sticky_protects) {
       out.push_back({info.path, "others", observed});
     }
   }
