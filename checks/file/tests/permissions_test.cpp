@@ -1,0 +1,533 @@
+// The permission model (may_access, check_access, non_root_writers) judged
+// against the kernel itself: the same files, real owners, modes and POSIX
+// ACLs (setfacl), and a process switched to each identity (setpriv) asking
+// the kernel (test -r/-w/-x, mkdir) -- our answer must be the kernel's.
+#include "file/permissions.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "fixture_root.hpp"
+
+namespace clinic_audit {
+namespace {
+
+using testing::FixtureRoot;
+
+std::string test_name() {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  return std::string(info->test_suite_name()) + "." + info->name();
+}
+
+// Runs argv (absolute program), returns stdout; the exit status in *status.
+std::string run_capture(const std::vector<std::string>& argv, int* status = nullptr) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(fds[1], 1);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  ::close(fds[1]);
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) != 0;) {
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fds[0]);
+  int st = 0;
+  ::waitpid(pid, &st, 0);
+  if (status != nullptr) *status = st;
+  return out;
+}
+
+void setfacl(const std::filesystem::path& path, const std::string& spec) {
+  int status = 0;
+  run_capture({"/usr/bin/setfacl", "--set", spec, path.string()}, &status);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    throw std::runtime_error("setfacl --set " + spec + " " + path.string() + " failed");
+  }
+}
+
+// One question for the kernel: "r", "w", "x" (test(1) on the path) or "c"
+// (can create and remove an entry in the directory: mkdir/rmdir).
+struct Probe {
+  std::string op;
+  std::filesystem::path path;
+};
+
+// The kernel's answers for `who` (uid, all groups), one per probe.
+std::vector<bool> kernel_answers(const Identity& who, const std::vector<Probe>& probes) {
+  std::string groups;
+  for (gid_t g : who.groups) groups += (groups.empty() ? "" : ",") + std::to_string(g);
+  std::vector<std::string> argv{"/usr/bin/setpriv", "--reuid=" + std::to_string(who.uid),
+                                "--regid=" + std::to_string(who.groups.front()), "--groups=" + groups,
+                                "/bin/sh",        "-c",
+                                "for a; do op=${a%%:*}; f=${a#*:};"
+                                " if [ \"$op\" = c ]; then"
+                                "   if /bin/mkdir \"$f/.probe-$$\" 2>/dev/null; then /bin/rmdir \"$f/.probe-$$\"; printf 1;"
+                                "   else printf 0; fi;"
+                                " elif /usr/bin/test -$op \"$f\"; then printf 1; else printf 0; fi;"
+                                " done",
+                                "probe"};
+  for (const auto& p : probes) argv.push_back(p.op + ":" + p.path.string());
+  int status = 0;
+  const std::string out = run_capture(argv, &status);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || out.size() != probes.size()) {
+    throw std::runtime_error("kernel probe failed for " + who.name + ": '" + out + "'");
+  }
+  std::vector<bool> answers;
+  for (char c : out) answers.push_back(c == '1');
+  return answers;
+}
+
+unsigned bits_of(const std::string& op) { return op == "r" ? kRead : op == "w" ? kWrite : kExecute; }
+
+// Accounts of the permission fixtures: supplementary groups from /etc/group,
+// a user whose primary group is another user's supplementary one, and a
+// non-root user whose primary group is root's.
+const char* kPasswd =
+    "root:x:0:0:root:/root:/bin/bash\n"
+    "www-data:x:33:33::/var/www:/usr/sbin/nologin\n"
+    "alice:x:1000:1000::/home/alice:/bin/bash\n"
+    "bob:x:1001:1001::/home/bob:/bin/bash\n"
+    "carol:x:1002:4::/home/carol:/bin/bash\n"
+    "nobody:x:65534:65534::/nonexistent:/usr/sbin/nologin\n";
+const char* kGroup =
+    "root:x:0:\n"
+    "adm:x:4:alice\n"
+    "sudo:x:27:alice\n"
+    "www-data:x:33:alice\n"
+    "staff:x:50:bob\n"
+    "alice:x:1000:\n"
+    "bob:x:1001:\n"
+    "nogroup:x:65534:\n";
+
+// Fixture roots for kernel probes live under /tmp (world-searchable), so that
+// every identity can reach them whatever the build directory's permissions.
+class PermissionsTest : public ::testing::Test {
+ protected:
+  PermissionsTest()
+      : root_(std::filesystem::path("/tmp") / ("ca-perm-" + test_name() + "-" + std::to_string(::getpid()))) {
+    root_.file("/etc/passwd", kPasswd).file("/etc/group", kGroup);
+    std::vector<AccountsParseIssue> issues;
+    accounts_ = Accounts(parse_passwd(kPasswd, &issues), parse_group(kGroup, &issues));
+    EXPECT_TRUE(issues.empty());
+  }
+  ~PermissionsTest() override { std::filesystem::remove_all(root_.path()); }
+
+  Identity id(std::string_view name) const { return identity_of(accounts_, *accounts_.user(name)); }
+  std::vector<Identity> everyone() const {
+    std::vector<Identity> out;
+    for (const char* n : {"root", "www-data", "alice", "bob", "carol", "nobody"}) out.push_back(id(n));
+    return out;
+  }
+
+  FixtureRoot root_;
+  Accounts accounts_;
+};
+
+TEST_F(PermissionsTest, IdentityHasPrimaryAndSupplementaryGroups) {
+  EXPECT_EQ(id("alice").groups, (std::vector<gid_t>{1000, 4, 27, 33}));
+  EXPECT_EQ(id("carol").groups, (std::vector<gid_t>{4}));
+  EXPECT_EQ(id("bob").groups, (std::vector<gid_t>{1001, 50}));
+  EXPECT_EQ(id("www-data").uid, 33u);
+  EXPECT_EQ(id("www-data").name, "www-data");
+}
+
+FileInfo info(mode_t mode, uid_t uid, gid_t gid, FileType type = FileType::regular) {
+  FileInfo i;
+  i.path = "/f";
+  i.type = type;
+  i.mode = mode;
+  i.uid = uid;
+  i.gid = gid;
+  return i;
+}
+
+TEST_F(PermissionsTest, ClassesWithoutAcl) {
+  const Identity alice = id("alice");
+  // Owner class decides even when others would allow.
+  EXPECT_FALSE(may_access(info(0047, 1000, 1000), alice, kRead));
+  EXPECT_FALSE(may_access(info(0077, 1000, 4), alice, kWrite));
+  // Group class (supplementary group adm) decides before others.
+  EXPECT_TRUE(may_access(info(0040, 0, 4), alice, kRead));
+  EXPECT_FALSE(may_access(info(0407, 0, 4), alice, kRead));
+  EXPECT_TRUE(may_access(info(0004, 0, 50), alice, kRead));
+  EXPECT_FALSE(may_access(info(0004, 0, 50), alice, kRead | kWrite));
+  EXPECT_TRUE(may_access(info(0600, 1000, 0), alice, kRead | kWrite));
+  EXPECT_FALSE(may_access(info(0600, 1000, 0), alice, kExecute));
+  // carol's primary group is adm.
+  EXPECT_TRUE(may_access(info(0070, 0, 4), id("carol"), kRead | kWrite | kExecute));
+}
+
+TEST_F(PermissionsTest, RootRules) {
+  const Identity root = id("root");
+  EXPECT_TRUE(may_access(info(0000, 1000, 1000), root, kRead | kWrite));
+  EXPECT_FALSE(may_access(info(0000, 1000, 1000), root, kExecute));
+  EXPECT_TRUE(may_access(info(0001, 1000, 1000), root, kExecute));
+  EXPECT_TRUE(may_access(info(0010, 1000, 1000), root, kExecute));
+  EXPECT_TRUE(may_access(info(0000, 1000, 1000, FileType::directory), root, kExecute));
+}
+
+std::string acl_bytes(std::vector<std::array<std::uint32_t, 3>> entries, std::uint32_t version = 2) {
+  std::string out;
+  auto put = [&](std::uint32_t v, int n) {
+    for (int i = 0; i < n; ++i) out += static_cast<char>((v >> (8 * i)) & 0xff);
+  };
+  put(version, 4);
+  for (const auto& [tag, perm, eid] : entries) {
+    put(tag, 2);
+    put(perm, 2);
+    put(eid, 4);
+  }
+  return out;
+}
+
+TEST(DecodeAcl, EntriesAndMalformedInput) {
+  const auto acl = decode_acl(acl_bytes({{0x01, 6, 0xffffffff}, {0x02, 7, 33}, {0x04, 4, 0xffffffff},
+                                         {0x08, 2, 27}, {0x10, 5, 0xffffffff}, {0x20, 0x0c, 0xffffffff}}));
+  ASSERT_EQ(acl.size(), 6u);
+  EXPECT_EQ(acl[0].tag, AclEntry::Tag::user_obj);
+  EXPECT_EQ(acl[0].perm, 6u);
+  EXPECT_EQ(acl[1].tag, AclEntry::Tag::user);
+  EXPECT_EQ(acl[1].perm, 7u);
+  EXPECT_EQ(acl[1].id, 33u);
+  EXPECT_EQ(acl[2].tag, AclEntry::Tag::group_obj);
+  EXPECT_EQ(acl[3].tag, AclEntry::Tag::group);
+  EXPECT_EQ(acl[3].id, 27u);
+  EXPECT_EQ(acl[4].tag, AclEntry::Tag::mask);
+  EXPECT_EQ(acl[4].perm, 5u);
+  EXPECT_EQ(acl[5].tag, AclEntry::Tag::other);
+  EXPECT_EQ(acl[5].perm, 4u);  // only rwx bits are kept
+
+  EXPECT_TRUE(decode_acl("").empty());
+  EXPECT_TRUE(decode_acl(acl_bytes({})).empty());
+  EXPECT_TRUE(decode_acl(acl_bytes({{0x01, 6, 0}}, 1)).empty());              // wrong version
+  EXPECT_TRUE(decode_acl(acl_bytes({{0x01, 6, 0}, {0x40, 6, 0}})).empty());  // unknown tag
+  EXPECT_TRUE(decode_acl(acl_bytes({{0x01, 6, 0}}) + "x").empty());          // truncated entry
+}
+
+TEST_F(PermissionsTest, OctalAndDescribe) {
+  EXPECT_EQ(octal_mode(0755), "0755");
+  EXPECT_EQ(octal_mode(04755), "4755");
+  EXPECT_EQ(octal_mode(0100644), "0644");
+  EXPECT_EQ(octal_mode(0), "0000");
+  FileInfo f = info(0640, 33, 4);
+  EXPECT_EQ(describe(f, accounts_), "owner=www-data group=adm mode=0640 type=regular file");
+  f.uid = 4242;
+  f.gid = 4343;
+  f.acl_xattr = acl_bytes({{0x01, 6, 0}});
+  f.type = FileType::directory;
+  EXPECT_EQ(describe(f, accounts_), "owner=4242 group=4343 mode=0640 type=directory acl=yes");
+}
+
+// --- Differential: may_access and non_root_writers vs the kernel ------------
+
+const std::vector<mode_t> kModes{0000, 0001, 0002, 0004, 0007, 0010, 0020, 0040, 0070, 0100, 0200,
+                                 0400, 0700, 0640, 0604, 0460, 0046, 0606, 0066, 0660, 0644, 0755,
+                                 0750, 0705, 0075, 0777, 0111, 0333, 0541, 0017, 0170, 0701, 01777, 0723};
+const std::vector<std::pair<uid_t, gid_t>> kOwners{{0, 0}, {33, 33}, {1000, 1000}, {1001, 4}, {0, 50}, {0, 27}};
+
+// ACLs as setfacl --set specs (acl(5)), including the cases where the kernel
+// departs from the textbook algorithm (a mask of --- disables the ACL).
+const std::vector<std::string> kAcls{
+    "u::rw,u:33:rw,g::r,m::rw,o::-",
+    "u::rw,u:33:rw,g::r,m::r,o::-",
+    "u::rw,u:33:rw,g::r,m::-,o::r",
+    "u::rw,u:1001:rw,g::rw,m::-,o::-",
+    "u::-,u:33:rwx,g::-,m::rwx,o::rwx",
+    "u::r,g::r,g:27:rw,m::rw,o::-",
+    "u::r,g::rw,g:27:r,m::rw,o::-",
+    "u::r,g::r,g:33:r,g:27:w,m::rwx,o::rw",
+    "u::rwx,g::-,g:50:rx,m::rx,o::x",
+    "u::rwx,g::x,g:33:w,m::rwx,o::-",
+    "u::rwx,u:1000:-,g::rwx,m::rwx,o::rwx",
+    "u::rwx,g::-,g:0:rwx,m::rwx,o::-",
+    "u::rw,g::-,u:65534:w,m::w,o::r",
+    "u::rwx,g::rwx,m::-,o::rwx",
+};
+
+struct Object {
+  std::string path;  // in-root
+  std::string what;  // for messages
+};
+
+// Builds every combination under /m (files) and /d (directories, with an
+// entry so that a directory's own creation rights are what is probed).
+std::vector<Object> build_matrix(FixtureRoot& root) {
+  std::vector<Object> out;
+  root.dir("/m").dir("/d");
+  int n = 0;
+  for (const auto& [uid, gid] : kOwners) {
+    for (mode_t mode : kModes) {
+      const std::string f = "/m/f" + std::to_string(n);
+      const std::string d = "/d/d" + std::to_string(n++);
+      root.file(f, "x", mode, uid, gid);
+      root.dir(d, mode, uid, gid);
+      const std::string what = " owner " + std::to_string(uid) + ":" + std::to_string(gid) + " mode " + octal_mode(mode);
+      out.push_back({f, "file" + what});
+      out.push_back({d, "dir" + what});
+    }
+    for (const auto& acl : kAcls) {
+      const std::string f = "/m/f" + std::to_string(n);
+      const std::string d = "/d/d" + std::to_string(n++);
+      root.file(f, "x", 0600, uid, gid);
+      root.dir(d, 0700, uid, gid);
+      setfacl(root.host(f), acl);
+      setfacl(root.host(d), acl);
+      const std::string what = " owner " + std::to_string(uid) + ":" + std::to_string(gid) + " acl " + acl;
+      out.push_back({f, "file" + what});
+      out.push_back({d, "dir" + what});
+    }
+  }
+  return out;
+}
+
+TEST_F(PermissionsTest, MayAccessAgreesWithTheKernel) {
+  const auto objects = build_matrix(root_);
+  RootFs fs(root_.path());
+  int compared = 0;
+  for (const Identity& who : everyone()) {
+    std::vector<Probe> probes;
+    for (const auto& o : objects) {
+      for (const char* op : {"r", "w", "x"}) probes.push_back({op, root_.host(o.path)});
+    }
+    const auto kernel = kernel_answers(who, probes);
+    std::size_t k = 0;
+    for (const auto& o : objects) {
+      const auto st = fs.stat(o.path);
+      ASSERT_TRUE(st.has_value());
+      for (const char* op : {"r", "w", "x"}) {
+        EXPECT_EQ(may_access(*st, who, bits_of(op)), kernel[k]) << who.name << " " << op << " on " << o.what;
+        ++k;
+        ++compared;
+      }
+    }
+  }
+  EXPECT_EQ(compared, 6 * 3 * 2 * static_cast<int>(kOwners.size() * (kModes.size() + kAcls.size())));
+}
+
+TEST_F(PermissionsTest, NonRootWritersAgreesWithTheKernel) {
+  // An object has a non-root writer exactly when some non-root user of the
+  // root's accounts owns it (and can chmod it) or the kernel lets them write
+  // the file / create entries in the directory. /, /m and /d are root's.
+  const auto objects = build_matrix(root_);
+  RootFs fs(root_.path());
+  std::map<std::string, bool> anyone;
+  for (const Identity& who : everyone()) {
+    if (who.uid == 0) continue;
+    std::vector<Probe> probes;
+    for (const auto& o : objects) probes.push_back({o.what.rfind("dir", 0) == 0 ? "c" : "w", root_.host(o.path)});
+    const auto kernel = kernel_answers(who, probes);
+    for (std::size_t i = 0; i < objects.size(); ++i) {
+      const auto st = fs.stat(objects[i].path);
+      anyone[objects[i].path] = anyone[objects[i].path] || kernel[i] || st->uid == who.uid;
+    }
+  }
+  for (const auto& o : objects) {
+    const auto findings = non_root_writers(fs, accounts_, o.path);
+    std::string found;
+    for (const auto& w : findings) {
+      EXPECT_EQ(w.path, o.path) << o.what;
+      found += w.who + "; ";
+    }
+    EXPECT_EQ(!findings.empty(), anyone[o.path]) << o.what << ": findings " << found;
+  }
+}
+
+// --- check_access: search permission on every directory crossed --------------
+
+TEST_F(PermissionsTest, CheckAccessAgreesWithTheKernelThroughDirectories) {
+  struct Dir {
+    mode_t mode;
+    uid_t uid;
+    gid_t gid;
+    std::string acl;
+  };
+  const std::vector<Dir> dirs{{0700, 0, 0, ""},    {0710, 0, 33, ""},  {0701, 0, 0, ""},    {0750, 33, 33, ""},
+                              {0711, 0, 0, ""},    {0755, 0, 0, ""},   {0000, 0, 0, ""},    {0705, 1000, 50, ""},
+                              {0070, 1000, 4, ""}, {0700, 0, 0, "u::rwx,u:33:x,g::-,m::x,o::-"},
+                              {0700, 0, 0, "u::rwx,g::-,g:27:x,m::-,o::x"}};
+  const std::vector<mode_t> file_modes{0644, 0600, 0666, 0755, 0604};
+  std::vector<Object> objects;
+  for (std::size_t i = 0; i < dirs.size(); ++i) {
+    const std::string dir = "/p/d" + std::to_string(i);
+    root_.dir(dir, dirs[i].mode, dirs[i].uid, dirs[i].gid);
+    if (!dirs[i].acl.empty()) setfacl(root_.host(dir), dirs[i].acl);
+    for (mode_t fm : file_modes) {
+      const std::string f = dir + "/inner/f" + octal_mode(fm);
+      root_.dir(dir + "/inner", 0755);
+      root_.file(f, "x", fm, 33, 33);
+      objects.push_back({f, "through " + octal_mode(dirs[i].mode) + " " + dirs[i].acl});
+      // And the same file reached through a symlink whose own directory is
+      // open (a relative target, so that the host kernel resolves it alike).
+      const std::string link = "/links/l" + std::to_string(objects.size());
+      root_.symlink(link, ".." + f);
+      objects.push_back({link, "symlink to " + f});
+    }
+  }
+  RootFs fs(root_.path());
+  for (const Identity& who : everyone()) {
+    std::vector<Probe> probes;
+    for (const auto& o : objects) {
+      for (const char* op : {"r", "w", "x"}) probes.push_back({op, root_.host(o.path)});
+    }
+    const auto kernel = kernel_answers(who, probes);
+    std::size_t k = 0;
+    for (const auto& o : objects) {
+      for (const char* op : {"r", "w", "x"}) {
+        const auto verdict = check_access(fs, who, o.path, bits_of(op));
+        EXPECT_EQ(verdict.allowed, kernel[k]) << who.name << " " << op << " " << o.path << " " << o.what;
+        ++k;
+      }
+    }
+  }
+}
+
+TEST_F(PermissionsTest, CheckAccessNamesTheBlockingDirectory) {
+  root_.dir("/home/EHR", 0700).file("/home/EHR/config.php", "<?php", 0644, 33, 33);
+  root_.file("/srv/x", "", 0600);
+  RootFs fs(root_.path());
+  const auto blocked = check_access(fs, id("www-data"), "/home/EHR/config.php", kRead);
+  EXPECT_FALSE(blocked.allowed);
+  EXPECT_EQ(blocked.blocked_at, "/home/EHR");
+  EXPECT_EQ(blocked.reason, "www-data cannot enter /home/EHR (mode 0700)");
+  const auto denied = check_access(fs, id("alice"), "/srv/x", kRead | kWrite | kExecute);
+  EXPECT_FALSE(denied.allowed);
+  EXPECT_EQ(denied.blocked_at, "/srv/x");
+  EXPECT_EQ(denied.reason, "alice cannot read/write/execute /srv/x");
+  EXPECT_EQ(check_access(fs, id("alice"), "/srv/x", kWrite).reason, "alice cannot write /srv/x");
+  EXPECT_EQ(check_access(fs, id("alice"), "/srv/x", kExecute).reason, "alice cannot execute /srv/x");
+  const auto ok = check_access(fs, id("root"), "/home/EHR/config.php", kRead | kWrite);
+  EXPECT_TRUE(ok.allowed);
+  EXPECT_EQ(ok.blocked_at, "");
+  EXPECT_EQ(ok.reason, "");
+  EXPECT_THROW(check_access(fs, id("root"), "/home/EHR/missing", kRead), FsError);
+}
+
+// --- non_root_writers: paths ---------------------------------------------------
+
+std::vector<std::string> who_where(const std::vector<WriterFinding>& findings) {
+  std::vector<std::string> out;
+  for (const auto& f : findings) out.push_back(f.path + " | " + f.who + " | " + f.observed);
+  return out;
+}
+
+TEST_F(PermissionsTest, RootBinaryInWwwDataWritableDirectoryIsReportedWithThatDirectory) {
+  root_.dir("/srv/app", 0775, 0, 33).file("/srv/app/tool", "#!/bin/sh\n", 0755);
+  root_.dir("/srv/own", 0755, 33, 33).file("/srv/own/tool", "#!/bin/sh\n", 0755);
+  root_.dir("/usr/local/bin").file("/usr/local/bin/safe", "", 0755);
+  RootFs fs(root_.path());
+  EXPECT_EQ(who_where(non_root_writers(fs, accounts_, "/srv/app/tool")),
+            (std::vector<std::string>{"/srv/app | group www-data | owner=root group=www-data mode=0775 type=directory"}));
+  EXPECT_EQ(who_where(non_root_writers(fs, accounts_, "/srv/own/tool")),
+            (std::vector<std::string>{"/srv/own | owner www-data | owner=www-data group=www-data mode=0755 type=directory"}));
+  EXPECT_TRUE(non_root_writers(fs, accounts_, "/usr/local/bin/safe").empty());
+  EXPECT_THROW(non_root_writers(fs, accounts_, "/usr/local/bin/missing"), FsError);
+}
+
+TEST_F(PermissionsTest, StickyDirectoryProtectsRootOwnedEntriesOnly) {
+  root_.dir("/tmp", 01777).file("/tmp/rootfile", "", 0644).file("/tmp/theirs", "", 0644, 33, 33);
+  root_.symlink("/tmp/link", "/etc/passwd");
+  ASSERT_EQ(::lchown(root_.host("/tmp/link").c_str(), 1000, 1000), 0);
+  root_.dir("/open", 0777).file("/open/rootfile", "", 0644);
+  RootFs fs(root_.path());
+  EXPECT_TRUE(non_root_writers(fs, accounts_, "/tmp/rootfile").empty());
+  EXPECT_EQ(who_where(non_root_writers(fs, accounts_, "/tmp/theirs")),
+            (std::vector<std::string>{"/tmp | others | owner=root group=root mode=1777 type=directory",
+                                      "/tmp/theirs | owner www-data | owner=www-data group=www-data mode=0644 type=regular file"}));
+  // alice owns the symlink in /tmp: she can replace it, so /tmp does not protect it.
+  EXPECT_EQ(who_where(non_root_writers(fs, accounts_, "/tmp/link")),
+            (std::vector<std::string>{"/tmp | others | owner=root group=root mode=1777 type=directory"}));
+  EXPECT_EQ(who_where(non_root_writers(fs, accounts_, "/open/rootfile")),
+            (std::vector<std::string>{"/open | others | owner=root group=root mode=0777 type=directory"}));
+}
+
+TEST_F(PermissionsTest, SymlinkedDirectoryChainJudgesBothTheLinkDirectoryAndTheTarget) {
+  // /etc/app.d -> /opt/app/conf.d, /opt/app group-writable by www-data;
+  // /links (others-writable) holds a link to a safe file.
+  root_.dir("/opt/app", 0775, 0, 33).dir("/opt/app/conf.d").file("/opt/app/conf.d/main.conf", "", 0644);
+  root_.dir("/etc").symlink("/etc/app.d", "/opt/app/conf.d");
+  root_.dir("/links", 0757).symlink("/links/passwd", "/etc/passwd");
+  RootFs fs(root_.path());
+  EXPECT_EQ(who_where(non_root_writers(fs, accounts_, "/etc/app.d/main.conf")),
+            (std::vector<std::string>{"/opt/app | group www-data | owner=root group=www-data mode=0775 type=directory"}));
+  EXPECT_EQ(who_where(non_root_writers(fs, accounts_, "/links/passwd")),
+            (std::vector<std::string>{"/links | others | owner=root group=root mode=0757 type=directory"}));
+}
+
+TEST_F(PermissionsTest, GroupWriteForRootGroupNeedsANonRootMember) {
+  root_.dir("/r", 0775).file("/r/f", "", 0664);
+  RootFs fs(root_.path());
+  // Here carol's primary group is adm, nobody non-root is in group root.
+  EXPECT_TRUE(non_root_writers(fs, accounts_, "/r/f").empty());
+
+  // A non-root user whose primary group is root.
+  Accounts primary(parse_passwd(std::string(kPasswd) + "operator:x:37:0::/root:/bin/sh\n", nullptr),
+                   parse_group(kGroup, nullptr));
+  EXPECT_EQ(who_where(non_root_writers(fs, primary, "/r/f")),
+            (std::vector<std::string>{"/r | group root | owner=root group=root mode=0775 type=directory",
+                                      "/r/f | group root | owner=root group=root mode=0664 type=regular file"}));
+  // A non-root member listed in /etc/group.
+  Accounts member(parse_passwd(kPasswd, nullptr), parse_group(std::string("root:x:0:bob\n") + kGroup, nullptr));
+  EXPECT_EQ(non_root_writers(fs, member, "/r/f").size(), 2u);
+}
+
+TEST_F(PermissionsTest, AclWritersAreNamed) {
+  root_.dir("/a").file("/a/u", "").file("/a/masked", "").file("/a/g", "").file("/a/o", "").file("/a/go", "", 0644, 0, 50);
+  setfacl(root_.host("/a/u"), "u::rw,u:33:rw,g::r,m::rw,o::r");
+  setfacl(root_.host("/a/masked"), "u::rw,u:33:rw,g::r,m::r,o::r");
+  setfacl(root_.host("/a/g"), "u::rw,g::r,g:27:rw,m::rw,o::r");
+  setfacl(root_.host("/a/o"), "u::rw,g::r,u:1000:r,m::r,o::rw");
+  setfacl(root_.host("/a/go"), "u::rw,g::rw,u:1000:r,m::rw,o::-");
+  RootFs fs(root_.path());
+  EXPECT_EQ(who_where(non_root_writers(fs, accounts_, "/a/u")),
+            (std::vector<std::string>{"/a/u | ACL user www-data | owner=root group=root mode=0664 type=regular file acl=yes"}));
+  EXPECT_TRUE(non_root_writers(fs, accounts_, "/a/masked").empty());
+  EXPECT_EQ(who_where(non_root_writers(fs, accounts_, "/a/g")),
+            (std::vector<std::string>{"/a/g | ACL group sudo | owner=root group=root mode=0664 type=regular file acl=yes"}));
+  EXPECT_EQ(who_where(non_root_writers(fs, accounts_, "/a/o")),
+            (std::vector<std::string>{"/a/o | others | owner=root group=root mode=0646 type=regular file acl=yes"}));
+  EXPECT_EQ(who_where(non_root_writers(fs, accounts_, "/a/go")),
+            (std::vector<std::string>{"/a/go | group staff | owner=root group=staff mode=0660 type=regular file acl=yes"}));
+}
+
+TEST_F(PermissionsTest, RunuserProbeForAHostUser) {
+  // Where the host has www-data as uid 33 with no supplementary group, the
+  // host's own runuser gives the same answer as our model of the fixture's www-data.
+  const auto host = run_capture({"/usr/bin/id", "-G", "www-data"});
+  if (host != "33\n") GTEST_SKIP() << "host has no plain www-data (id -G: " << host << ")";
+  root_.dir("/w").file("/w/yes", "", 0664, 0, 33).file("/w/no", "", 0644, 0, 33).file("/w/acl", "", 0644);
+  setfacl(root_.host("/w/acl"), "u::rw,u:33:rw,g::r,m::rw,o::r");
+  RootFs fs(root_.path());
+  for (const char* f : {"/w/yes", "/w/no", "/w/acl"}) {
+    int status = 0;
+    run_capture({"/usr/sbin/runuser", "-u", "www-data", "--", "/usr/bin/test", "-w", root_.host(f).string()}, &status);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(may_access(*fs.stat(f), id("www-data"), kWrite), WEXITSTATUS(status) == 0) << f;
+  }
+}
+
+}  // namespace
+}  // namespace clinic_audit
