@@ -121,7 +121,15 @@ std::vector<std::string> SchemaChecker::check(const std::filesystem::path& repor
     valijson::adapters::NlohmannJsonAdapter target(document);
     if (!validator.validate(*impl_->json, target, &results)) {
       valijson::ValidationResults::Error error;
-      while (results.popError(error)) problems.push_back(json_path(error.context) + ": " + error.description);
+      // valijson reports each violation, then one "Failed to validate
+      // against schema associated with property" line per enclosing object:
+      // those repeat the path and are dropped.
+      std::vector<std::string> enclosing;
+      while (results.popError(error)) {
+        const bool context_only = error.description.starts_with("Failed to validate against schema associated with");
+        (context_only ? enclosing : problems).push_back(json_path(error.context) + ": " + error.description);
+      }
+      if (problems.empty()) problems = std::move(enclosing);
     }
     return problems;
   }

@@ -127,16 +127,18 @@ void check_certificate(CMS_ContentInfo* cms, X509* signer_cert, X509_STORE* stor
   X509* failing = X509_STORE_CTX_get_current_cert(ctx.get());
   if (failing == nullptr) failing = signer_cert;
   const std::string who = "certificate \"" + subject_text(failing) + "\"";
-  const std::string when = at_signing ? "when the report was signed (" + time_text(*findings.signing_time) + ")"
-                                      : "now (" + time_text(now) + ")";
+  const std::string when = at_signing ? "before the report was signed (" + time_text(*findings.signing_time) + ")"
+                                      : "before now (" + time_text(now) + ")";
   switch (error) {
     case X509_V_ERR_CERT_HAS_EXPIRED:
       findings.problems.push_back("expired certificate: " + who + " expired on " +
-                                  asn1_time_text(X509_get0_notAfter(failing)) + ", before " + when);
+                                  asn1_time_text(X509_get0_notAfter(failing)) + ", " + when);
       break;
     case X509_V_ERR_CERT_NOT_YET_VALID:
-      findings.problems.push_back("certificate not yet valid: " + who + " is valid from " +
-                                  asn1_time_text(X509_get0_notBefore(failing)) + ", after " + when);
+      findings.problems.push_back("certificate not yet valid: " + who + " is valid only from " +
+                                  asn1_time_text(X509_get0_notBefore(failing)) + ", " +
+                                  (at_signing ? "after the report was signed (" + time_text(*findings.signing_time) + ")"
+                                              : "after now (" + time_text(now) + ")"));
       break;
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:

@@ -109,7 +109,7 @@ TEST_F(Verify, CertificateExpiredWhenSigned) {
   EXPECT_EQ(verify({report}), 1);
   EXPECT_TRUE(said("FAIL " + report.filename().string() + ": expired certificate: certificate \"CN=testhost\" expired on "))
       << output_;
-  EXPECT_TRUE(said("before when the report was signed"));
+  EXPECT_TRUE(said(", before the report was signed (")) << output_;
 }
 
 TEST_F(Verify, CertificateExpiredSinceIsANoteUnlessCheckedAtNow) {
