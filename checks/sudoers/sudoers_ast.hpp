@@ -70,6 +70,10 @@ struct CommandSpec {
   Tags tags;
   Member command;
   int line = 0;
+  // What this Cmnd_Spec wrote itself rather than inherited (kGiven* bits):
+  // cvtsudoers merges adjacent Cmnd_Specs on exactly that distinction.
+  unsigned given = 0;
+  static constexpr unsigned kGivenRunas = 1, kGivenCwd = 2, kGivenChroot = 4, kGivenSelinux = 8;
 };
 
 struct Privilege {

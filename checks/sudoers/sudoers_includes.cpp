@@ -36,7 +36,7 @@ class Loader {
       info = fs_.stat(path);
       if (!info) {
         why = "unable to open " + path + ": No such file or directory";
-      } else if (auto refused = sudo_refuses(*info, false)) {
+      } else if (auto refused = sudo_refuses(*info, false); refused && options_.refuse_insecure_files) {
         why = *refused;
       } else {
         text = fs_.read_file(path);
@@ -61,8 +61,9 @@ class Loader {
       return false;
     }
     // Includes are read where they appear (push_include() switches the lexer).
-    const ParsedFile& parsed = tree_.files[index].parsed;
-    for (std::size_t e = 0; e < parsed.entries.size(); ++e) {
+    // tree_.files grows while includes are read: index it, never keep a reference.
+    const std::size_t count = tree_.files[index].parsed.entries.size();
+    for (std::size_t e = 0; e < count; ++e) {
       const Entry entry = tree_.files[index].parsed.entries[e];
       if (entry.kind != Entry::Kind::include) {
         tree_.order.push_back({index, entry});

@@ -57,6 +57,10 @@ struct SudoersTree {
 struct LoadOptions {
   std::string short_hostname;          // for %h
   std::size_t max_files = 4096;        // a hostile tree cannot make the auditor read forever
+  // sudo refuses insecure files (sudoers.c open_sudoers()); visudo and
+  // cvtsudoers open them anyway (their open_sudoers() is a plain fopen()).
+  // Insecure include directories are skipped by all three (toke.l).
+  bool refuse_insecure_files = true;
 };
 
 SudoersTree load_sudoers(const RootFs& fs, std::string_view main_path, const LoadOptions& options);

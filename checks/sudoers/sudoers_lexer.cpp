@@ -420,6 +420,7 @@ std::vector<Token> tokenize(std::string_view raw, const LexOptions& options) {
       case Act::path:
         cmnd = fill_cmnd(match);
         args.reset();
+        if (options.strict && cmnd == "sudoedit") { error("sudoedit should not be specified with a path"); break; }
         if (match.back() == '/') emit_command();  // a directory takes no arguments
         else state = GOTCMND;
         break;

@@ -293,6 +293,10 @@ class Parser {
     cs.line = peek().line;
     if (peek().type == Tok::lparen) runas(cs);
     while (is_option(peek().type)) option(cs.options);
+    if (cs.has_runas) cs.given |= CommandSpec::kGivenRunas;
+    if (cs.options.cwd) cs.given |= CommandSpec::kGivenCwd;
+    if (cs.options.chroot) cs.given |= CommandSpec::kGivenChroot;
+    if (cs.options.role || cs.options.type) cs.given |= CommandSpec::kGivenSelinux;
     while (is_tag(peek().type)) tag(cs.tags, take().type);
     cs.command = command();
     // gram.y: sudo "ALL" implies the SETENV tag.

@@ -1,0 +1,178 @@
+// Differential tests against sudo's own tools (Debian's sudo package): on
+// every sudoers tree of tests/fixtures/sudoers/diff/, our syntax verdict must
+// equal `visudo -c -f`, our parse must equal `cvtsudoers -f json`, and the
+// user specifications we find for a user must equal `cvtsudoers -m user=U`.
+// A disagreement fails; a missing tool fails too (scripts/deps/sudoers.list).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "common/command_runner.hpp"
+#include "fixture_root.hpp"
+#include "sudoers_eval.hpp"
+#include "sudoers_includes.hpp"
+#include "sudoers_normal_json.hpp"
+
+namespace clinic_audit::sudoers {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+fs::path corpus_dir() { return clinic_audit::testing::source_dir() / "tests/fixtures/sudoers/diff"; }
+
+std::vector<std::string> corpus_cases() {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(corpus_dir(), ec)) {
+    if (entry.is_directory()) names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+  for (std::size_t pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size())) {
+    text.replace(pos, from.size(), to);
+  }
+  return text;
+}
+
+std::string short_hostname() {
+  char buf[256] = {};
+  gethostname(buf, sizeof buf - 1);
+  std::string name(buf);
+  return name.substr(0, name.find('.'));
+}
+
+// Copies a corpus case into a fixture root: files root:root 0440, directories
+// 0755, then the overrides of its `modes` file ("PATH MODE UID GID" a line);
+// "@ROOT@" in a file becomes the copy's host path (for absolute includes),
+// "@HOST@" in a file name the short host name (for "%h").
+fs::path install_case(const std::string& name) {
+  const fs::path source = corpus_dir() / name;
+  const fs::path dir = clinic_audit::testing::fixture_dir("sudoers-diff-" + name);
+  clinic_audit::testing::FixtureRoot root(dir);
+  for (const auto& entry : fs::recursive_directory_iterator(source)) {
+    const std::string rel = replace_all("/" + fs::relative(entry.path(), source).string(), "@HOST@", short_hostname());
+    if (rel == "/modes") continue;
+    if (entry.is_directory()) root.dir(rel, 0755);
+    else root.file(rel, replace_all(read_text(entry.path()), "@ROOT@", dir.string()), 0440);
+  }
+  std::istringstream modes(fs::exists(source / "modes") ? read_text(source / "modes") : "");
+  std::string path;
+  std::string mode;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  while (modes >> path >> mode >> uid >> gid) {
+    const fs::path host = root.host(path);
+    fs::permissions(host, static_cast<fs::perms>(std::stoul(mode, nullptr, 8)));
+    if (::lchown(host.c_str(), uid, gid) != 0) throw std::runtime_error("chown " + host.string());
+  }
+  return dir;
+}
+
+CommandResult run_tool(const std::string& program, std::vector<std::string> args, const fs::path& cwd_file) {
+  ProcessRunner runner;
+  clinic_audit::CommandSpec spec;
+  spec.program = program;
+  spec.args = std::move(args);
+  spec.args.push_back(cwd_file.string());
+  spec.max_output = 16 * 1024 * 1024;
+  return runner.run(spec);
+}
+
+// The users the filters are asked about, with their groups as names
+// (cvtsudoers without -M matches the names it is given, not the host's).
+const std::vector<UserIdentity>& filter_users() {
+  static const std::vector<UserIdentity> users = {
+      {"root", std::nullopt, {"root"}, {}},
+      {"www-data", std::nullopt, {"www-data"}, {}},
+      {"alice", std::nullopt, {"alice", "adm", "wheel"}, {}},
+      {"bob", std::nullopt, {"bob", "admin", "adm"}, {}},
+      {"carol", std::nullopt, {"carol", "users"}, {}},
+  };
+  return users;
+}
+
+class SudoersDifferential : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(SudoersDifferential, AgreesWithVisudoAndCvtsudoers) {
+  ASSERT_TRUE(fs::exists("/usr/sbin/visudo") && fs::exists("/usr/bin/cvtsudoers"))
+      << "sudo is not installed: apt-get install sudo (scripts/deps/sudoers.list)";
+  const fs::path dir = install_case(GetParam());
+  const fs::path main = dir / "sudoers";
+  const RootFs host_fs("/");
+  LoadOptions options;
+  options.short_hostname = short_hostname();
+  options.refuse_insecure_files = false;  // as visudo and cvtsudoers
+  const SudoersTree tree = load_sudoers(host_fs, main.string(), options);
+
+  // 1. Syntax verdict and, when visudo names one, the same file and line.
+  const CommandResult visudo = run_tool("/usr/sbin/visudo", {"-c", "-f"}, main);
+  ASSERT_FALSE(visudo.timed_out);
+  const bool sudo_ok = visudo.exit_code == 0;
+  EXPECT_EQ(sudo_ok, !tree.error.has_value())
+      << "visudo: " << visudo.out << visudo.err << "\nours: " << (tree.error ? tree.error->describe() : "parsed OK");
+  if (!sudo_ok && tree.error) {
+    std::smatch m;
+    const std::regex located(R"((/[^:\n]+):(\d+):\d+: )");
+    if (std::regex_search(visudo.err, m, located)) {
+      EXPECT_EQ(m[1].str(), tree.error->file) << visudo.err;
+      EXPECT_EQ(std::stoi(m[2].str()), tree.error->line) << visudo.err << "\nours: " << tree.error->describe();
+    } else {
+      const std::regex named(R"(visudo: ([^:\n]+): )");
+      ASSERT_TRUE(std::regex_search(visudo.err, m, named)) << visudo.err;
+      EXPECT_NE(tree.error->describe().find(m[1].str()), std::string::npos)
+          << visudo.err << "\nours: " << tree.error->describe();
+    }
+  }
+  if (!sudo_ok) return;
+
+  // 2. The whole parse.
+  const CommandResult cvt = run_tool("/usr/bin/cvtsudoers", {"-f", "json"}, main);
+  ASSERT_EQ(cvt.exit_code, 0) << cvt.err;
+  const testing::NormalForm theirs = testing::normal_form_from_cvtsudoers(cvt.out);
+  const testing::NormalForm ours = testing::normal_form(tree);
+  EXPECT_EQ(ours.user_specs, theirs.user_specs) << "ours:   " << ours.user_specs.dump(1) << "\ntheirs: " << theirs.user_specs.dump(1);
+  EXPECT_EQ(ours.defaults, theirs.defaults) << "ours:   " << ours.defaults.dump(1) << "\ntheirs: " << theirs.defaults.dump(1);
+  EXPECT_EQ(ours.aliases, theirs.aliases) << "ours:   " << ours.aliases.dump(1) << "\ntheirs: " << theirs.aliases.dump(1);
+
+  // 3. The rules that apply to each user.
+  const Evaluator evaluator(tree);
+  for (const auto& user : filter_users()) {
+    std::string filter = "user=" + user.name;
+    for (const auto& g : user.groups) filter += ",group=" + g;
+    const CommandResult m = run_tool("/usr/bin/cvtsudoers", {"-f", "json", "-m", filter}, main);
+    ASSERT_EQ(m.exit_code, 0) << m.err;
+    const json theirs_user = testing::normal_form_from_cvtsudoers(m.out).user_specs;
+    const json ours_user = testing::user_spec_rows(evaluator.specs_mentioning(user));
+    EXPECT_EQ(ours_user, theirs_user) << "user " << user.name << "\nours:   " << ours_user.dump(1)
+                                      << "\ntheirs: " << theirs_user.dump(1);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Corpus, SudoersDifferential, ::testing::ValuesIn(corpus_cases()),
+                         [](const ::testing::TestParamInfo<std::string>& param) {
+                           std::string name = param.param;
+                           for (char& c : name) {
+                             if (std::isalnum(static_cast<unsigned char>(c)) == 0) c = '_';
+                           }
+                           return name;
+                         });
+
+TEST(SudoersDifferentialCorpus, HasAtLeastFortyTrees) { EXPECT_GE(corpus_cases().size(), 40u); }
+
+}  // namespace
+}  // namespace clinic_audit::sudoers
