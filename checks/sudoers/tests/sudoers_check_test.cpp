@@ -1,0 +1,233 @@
+// The `sudoers` check on fixture roots (tests/fixtures/sudoers/roots): the
+// seed's Apicrypt grants (seed 004, "Mise en œuvre des binaires Apicrypt"),
+// and each way a real machine gets them wrong. Statuses and evidence exact.
+#include "sudoers/sudoers_check.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <initializer_list>
+
+#include "common/command_runner.hpp"
+#include "fixture_root.hpp"
+
+namespace clinic_audit {
+namespace {
+
+using testing::FixtureRoot;
+
+const char* const kBin = "/home/EHR/apicrypt/bin/";
+
+std::string test_name() {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  return std::string(info->test_suite_name()) + "." + info->name();
+}
+
+Params params(std::initializer_list<std::pair<std::string, std::string>> list) {
+  Params p;
+  int line = 1;
+  for (const auto& [name, value] : list) p.add(name, value, line++);
+  return p;
+}
+
+Params grants_params() {
+  Params p = params({{"user", "www-data"}, {"fix_file", "/etc/sudoers.d/apicrypt"}});
+  for (const char* b : {"apicrypt", "apicryptpj", "apiuncrypt", "apiuncryptpj"}) p.add("require", std::string(kBin) + b);
+  return p;
+}
+
+Params broader_params() {
+  Params p = params({{"user", "www-data"}, {"forbid_broader", "true"}});
+  for (const char* b : {"apicrypt", "apicryptpj", "apiuncrypt", "apiuncryptpj"}) p.add("allow", std::string(kBin) + b);
+  return p;
+}
+
+class SudoersCheckTest : public ::testing::Test {
+ protected:
+  SudoersCheckTest() : root_(testing::fixture_dir("sudoers/" + test_name())) {
+    root_.debian_accounts();
+    scenario("base");
+  }
+  void scenario(const std::string& name) {
+    root_.apply_manifest(testing::source_dir() / "tests/fixtures/sudoers/roots" / (name + ".manifest"));
+  }
+  Outcome run(const Params& p) {
+    RootFs fs(root_.path());
+    ProcessRunner runner;
+    Context context(fs, runner, NetworkSettings{});
+    const auto check = sudoers_check_type().create(p);
+    EXPECT_TRUE(p.unread().empty()) << "parameter not read: " << p.unread().front();
+    return check->run(context);
+  }
+  static const Evidence* find(const Outcome& o, const std::string& path, const std::string& needle) {
+    for (const auto& e : o.evidence) {
+      if (e.path == path && e.observed.find(needle) != std::string::npos) return &e;
+    }
+    return nullptr;
+  }
+  FixtureRoot root_;
+};
+
+TEST_F(SudoersCheckTest, CompliantGrantsPass) {
+  scenario("compliant");
+  const Outcome o = run(grants_params());
+  EXPECT_EQ(o.status, Status::pass) << o.summary;
+  EXPECT_EQ(o.summary, "all 4 required grants to www-data are in effect");
+  const Evidence* e = find(o, "/etc/sudoers.d/apicrypt", "granted by www-data ALL=(ALL) NOPASSWD: /home/EHR/apicrypt/bin/apiuncryptpj");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->line, 4);
+  EXPECT_EQ(run(broader_params()).status, Status::pass);
+}
+
+TEST_F(SudoersCheckTest, GrantsInSkippedConfFileFail) {
+  scenario("skipped_conf");
+  const Outcome o = run(grants_params());
+  EXPECT_EQ(o.status, Status::fail);
+  EXPECT_EQ(o.summary, "4 of 4 required grants to www-data are not in effect");
+  const Evidence* ignored = find(o, "/etc/sudoers.d/apicrypt.conf", "ignored by sudo: name contains '.'");
+  ASSERT_NE(ignored, nullptr);
+  EXPECT_EQ(ignored->observed,
+            "ignored by sudo: name contains '.' or ends in '~': sudo skips it in an @includedir "
+            "(included from /etc/sudoers:54)");
+  EXPECT_NE(find(o, "/etc/sudoers", "no rule lets www-data run /home/EHR/apicrypt/bin/apicrypt without arguments"),
+            nullptr);
+  EXPECT_NE(o.remediation.find("visudo -f /etc/sudoers.d/apicrypt"), std::string::npos);
+  EXPECT_NE(o.remediation.find("www-data ALL=(root) NOPASSWD: /home/EHR/apicrypt/bin/apicrypt"), std::string::npos);
+}
+
+TEST_F(SudoersCheckTest, GrantRevokedByLaterNegationFails) {
+  scenario("revoked");
+  const Outcome o = run(grants_params());
+  EXPECT_EQ(o.status, Status::fail);
+  EXPECT_EQ(o.summary, "1 of 4 required grants to www-data are not in effect");
+  const Evidence* e = find(o, "/etc/sudoers.d/zz-local", "denied without arguments by the last matching rule");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->line, 2);
+  EXPECT_EQ(e->observed, "denied without arguments by the last matching rule: www-data ALL=(ALL) "
+                         "!/home/EHR/apicrypt/bin/apiuncryptpj");
+}
+
+TEST_F(SudoersCheckTest, WwwDataAllIsBroader) {
+  scenario("www_data_all");
+  EXPECT_EQ(run(grants_params()).status, Status::pass);
+  const Outcome o = run(broader_params());
+  EXPECT_EQ(o.status, Status::fail);
+  EXPECT_EQ(o.summary, "1 grant problem(s) for www-data beyond what is required");
+  ASSERT_EQ(o.evidence.size(), 1u);
+  EXPECT_EQ(o.evidence[0].path, "/etc/sudoers.d/web");
+  EXPECT_EQ(o.evidence[0].line, 1);
+  EXPECT_EQ(o.evidence[0].observed, "www-data ALL=(ALL) NOPASSWD: ALL: ALL: any command as the runas user");
+}
+
+TEST_F(SudoersCheckTest, GrantedBinaryInWritableDirectoryFails) {
+  scenario("writable_dir");
+  const Outcome o = run(broader_params());
+  EXPECT_EQ(o.status, Status::fail);
+  ASSERT_EQ(o.evidence.size(), 4u);
+  EXPECT_EQ(o.evidence[0].path, "/etc/sudoers.d/apicrypt");
+  EXPECT_EQ(o.evidence[0].line, 1);
+  EXPECT_NE(o.evidence[0].observed.find("/home/EHR/apicrypt/bin is writable by owner www-data"), std::string::npos)
+      << o.evidence[0].observed;
+}
+
+TEST_F(SudoersCheckTest, IncludeLoopIsAnError) {
+  scenario("include_loop");
+  const Outcome o = run(grants_params());
+  EXPECT_EQ(o.status, Status::error);
+  ASSERT_EQ(o.evidence.size(), 1u);
+  EXPECT_EQ(o.evidence[0].path, "/etc/sudoers.d/apicrypt");
+  EXPECT_EQ(o.evidence[0].line, 1);
+  EXPECT_EQ(o.evidence[0].observed, "/etc/sudoers.d/apicrypt: too many levels of includes");
+}
+
+TEST_F(SudoersCheckTest, LooseFileModeFails) {
+  scenario("bad_mode");
+  EXPECT_EQ(run(grants_params()).status, Status::pass);
+  const Outcome o = run(broader_params());
+  EXPECT_EQ(o.status, Status::fail);
+  EXPECT_EQ(o.summary, "no grant to www-data is broader than required; 1 sudoers file(s) not root-owned with mode "
+                       "0440 or stricter");
+  ASSERT_EQ(o.evidence.size(), 1u);
+  EXPECT_EQ(o.evidence[0].path, "/etc/sudoers.d/apicrypt");
+  EXPECT_EQ(o.evidence[0].expected, "owner=root mode=0440 or stricter");
+}
+
+TEST_F(SudoersCheckTest, RestartApicryptIsRecognisedAsInfo) {
+  scenario("v2_restart");
+  const Outcome o = run(params({{"user", "www-data"},
+                                {"optional_alias", "RESTART_APICRYPT"},
+                                {"optional_command", "/usr/sbin/service compagnonApicrypt *"}}));
+  EXPECT_EQ(o.status, Status::pass);
+  EXPECT_EQ(o.summary, "RESTART_APICRYPT (/usr/sbin/service compagnonApicrypt *) is defined; its trailing '*' "
+                       "allows any arguments after 'compagnonApicrypt ' and granted to www-data");
+  // The v1 "no broader grant" check accepts it only when the policy allows it.
+  EXPECT_EQ(run(broader_params()).status, Status::fail);
+}
+
+TEST_F(SudoersCheckTest, RestartApicryptAbsentIsOptional) {
+  scenario("compliant");
+  const Outcome o = run(params({{"user", "www-data"},
+                                {"optional_alias", "RESTART_APICRYPT"},
+                                {"optional_command", "/usr/sbin/service compagnonApicrypt *"}}));
+  EXPECT_EQ(o.status, Status::pass);
+  EXPECT_EQ(o.summary, "optional Cmnd_Alias RESTART_APICRYPT is not defined (optional)");
+}
+
+TEST_F(SudoersCheckTest, PasswordRequiredFails) {
+  root_.file("/etc/sudoers.d/apicrypt", "www-data ALL=(ALL) /home/EHR/apicrypt/bin/apicrypt\n", 0440);
+  Params p = params({{"user", "www-data"}, {"require", "/home/EHR/apicrypt/bin/apicrypt"}});
+  const Outcome o = run(p);
+  EXPECT_EQ(o.status, Status::fail);
+  EXPECT_NE(find(o, "/etc/sudoers.d/apicrypt", "granted but a password is required"), nullptr);
+}
+
+TEST_F(SudoersCheckTest, NoArgumentsOnlyIsNotEnough) {
+  root_.file("/etc/sudoers.d/apicrypt", "www-data ALL=(ALL) NOPASSWD: /home/EHR/apicrypt/bin/apicrypt \"\"\n", 0440);
+  const Outcome o = run(params({{"user", "www-data"}, {"require", "/home/EHR/apicrypt/bin/apicrypt"}}));
+  EXPECT_EQ(o.status, Status::fail);
+  EXPECT_NE(find(o, "/etc/sudoers", "with arguments '--clinic-audit-probe'"), nullptr);
+}
+
+TEST_F(SudoersCheckTest, ShellGlobSetenvAndSudoeditAreBroader) {
+  root_.file("/etc/sudoers.d/web", "www-data ALL = NOPASSWD: /bin/bash, /usr/bin/*, sudoedit /etc/hosts\n"
+                                   "www-data ALL = SETENV: /home/EHR/apicrypt/bin/apicrypt\n", 0440);
+  root_.file("/bin/bash", "", 0755);
+  root_.dir("/usr/bin");
+  const Outcome o = run(broader_params());
+  EXPECT_EQ(o.status, Status::fail);
+  std::vector<std::string> observed;
+  for (const auto& e : o.evidence) observed.push_back(e.observed);
+  EXPECT_EQ(observed, (std::vector<std::string>{
+                          "www-data ALL=NOPASSWD: /bin/bash: /bin/bash is a shell or interpreter: it runs anything",
+                          "www-data ALL=NOPASSWD: /usr/bin/*: a glob in the command path matches many programs",
+                          "www-data ALL=NOPASSWD: sudoedit /etc/hosts: sudoedit: edits files as root",
+                          "www-data ALL=SETENV: /home/EHR/apicrypt/bin/apicrypt: SETENV: the caller may set the "
+                          "environment (LD_PRELOAD...) of the command"}));
+}
+
+TEST_F(SudoersCheckTest, GroupGrantFromAuditedRootGroups) {
+  root_.file("/etc/group", "root:x:0:\nwww-data:x:33:\nweb:x:500:www-data\n");
+  root_.file("/etc/sudoers.d/web", "%web ALL=(ALL) NOPASSWD: ALL\n", 0440);
+  const Outcome o = run(broader_params());
+  EXPECT_EQ(o.status, Status::fail);
+  ASSERT_EQ(o.evidence.size(), 1u);
+  EXPECT_EQ(o.evidence[0].observed, "%web ALL=(ALL) NOPASSWD: ALL: ALL: any command as the runas user");
+}
+
+TEST_F(SudoersCheckTest, SyntaxErrorIsAnErrorNamingFileAndLine) {
+  root_.file("/etc/sudoers.d/apicrypt", "www-data ALL=(ALL) NOPASSWD: /bin/true\nwww-data ALL=(ALL /bin/x\n", 0440);
+  const Outcome o = run(grants_params());
+  EXPECT_EQ(o.status, Status::error);
+  EXPECT_EQ(o.summary, "sudo rejects the sudoers tree: /etc/sudoers.d/apicrypt:2: syntax error");
+}
+
+TEST_F(SudoersCheckTest, BadParametersAreRejected) {
+  EXPECT_THROW(sudoers_check_type().create(params({})), ParamError);
+  EXPECT_THROW(sudoers_check_type().create(params({{"user", "www-data"}, {"require", "relative/path"}})), ParamError);
+  EXPECT_THROW(sudoers_check_type().create(params({{"user", "www-data"}, {"fix_file", "/etc/sudoers.d/a.conf"}})),
+               ParamError);
+  EXPECT_THROW(sudoers_check_type().create(params({{"user", "www-data"}, {"optional_alias", "X"}})), ParamError);
+}
+
+}  // namespace
+}  // namespace clinic_audit
