@@ -101,7 +101,32 @@ std::vector<bool> kernel_answers(const Identity& who, const std::vector<Probe>& 
   return answers;
 }
 
-unsigned bits_of(const std::string& op) { return op == "r" ? kRead : op == "w" ? kWrite : kExecute; }
+// The kernel's read/write/execute answers for `who` on each path, from one
+// find(1) process: -readable/-writable/-executable ask access(2), so ACLs,
+// capabilities and every rule of the kernel are applied by the kernel.
+std::vector<std::array<bool, 3>> kernel_rwx(const Identity& who, const std::vector<std::filesystem::path>& paths) {
+  std::string groups;
+  for (gid_t g : who.groups) groups += (groups.empty() ? "" : ",") + std::to_string(g);
+  std::vector<std::string> argv{"/usr/bin/setpriv", "--reuid=" + std::to_string(who.uid),
+                                "--regid=" + std::to_string(who.groups.front()), "--groups=" + groups, "/usr/bin/find"};
+  for (const auto& p : paths) argv.push_back(p.string());
+  for (const char* test : {"-readable", "-writable", "-executable"}) {
+    argv.insert(argv.end(), {"(", test, "-printf", "1", "-o", "-printf", "0", ")"});
+  }
+  argv.insert(argv.end(), {"-printf", "\\n", "-prune"});
+  int status = 0;
+  const std::string out = run_capture(argv, &status);
+  std::vector<std::array<bool, 3>> answers;
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);) {
+    if (line.size() != 3) break;
+    answers.push_back({line[0] == '1', line[1] == '1', line[2] == '1'});
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || answers.size() != paths.size()) {
+    throw std::runtime_error("kernel probe (find) failed for " + who.name + ": '" + out + "'");
+  }
+  return answers;
+}
 
 // Accounts of the permission fixtures: supplementary groups from /etc/group,
 // a user whose primary group is another user's supplementary one, and a
@@ -308,22 +333,24 @@ TEST_F(PermissionsTest, MayAccessAgreesWithTheKernel) {
   const auto objects = build_matrix(root_);
   RootFs fs(root_.path());
   int compared = 0;
+  std::vector<std::filesystem::path> paths;
+  for (const auto& o : objects) paths.push_back(root_.host(o.path));
   for (const Identity& who : everyone()) {
-    std::vector<Probe> probes;
-    for (const auto& o : objects) {
-      for (const char* op : {"r", "w", "x"}) probes.push_back({op, root_.host(o.path)});
-    }
-    const auto kernel = kernel_answers(who, probes);
-    std::size_t k = 0;
-    for (const auto& o : objects) {
-      const auto st = fs.stat(o.path);
+    const auto kernel = kernel_rwx(who, paths);
+    for (std::size_t i = 0; i < objects.size(); ++i) {
+      const auto st = fs.stat(objects[i].path);
       ASSERT_TRUE(st.has_value());
-      for (const char* op : {"r", "w", "x"}) {
-        EXPECT_EQ(may_access(*st, who, bits_of(op)), kernel[k]) << who.name << " " << op << " on " << o.what;
-        ++k;
+      for (unsigned b = 0; b < 3; ++b) {
+        const unsigned bits = b == 0 ? kRead : b == 1 ? kWrite : kExecute;
+        EXPECT_EQ(may_access(*st, who, bits), kernel[i][b]) << who.name << " " << "rwx"[b] << " on " << objects[i].what;
         ++compared;
       }
     }
+    // A few of the same answers from test(1), in case find's view ever differed.
+    std::vector<Probe> probes;
+    for (std::size_t i = 0; i < objects.size(); i += 7) probes.push_back({"w", paths[i]});
+    const auto tested = kernel_answers(who, probes);
+    for (std::size_t j = 0; j < probes.size(); ++j) EXPECT_EQ(tested[j], kernel[j * 7][1]) << probes[j].path;
   }
   EXPECT_EQ(compared, 6 * 3 * 2 * static_cast<int>(kOwners.size() * (kModes.size() + kAcls.size())));
 }
@@ -388,6 +415,7 @@ TEST_F(PermissionsTest, CheckAccessAgreesWithTheKernelThroughDirectories) {
     }
   }
   RootFs fs(root_.path());
+  // test(1) per probe here: find cannot even stat what lies behind a closed directory.
   for (const Identity& who : everyone()) {
     std::vector<Probe> probes;
     for (const auto& o : objects) {
@@ -396,9 +424,9 @@ TEST_F(PermissionsTest, CheckAccessAgreesWithTheKernelThroughDirectories) {
     const auto kernel = kernel_answers(who, probes);
     std::size_t k = 0;
     for (const auto& o : objects) {
-      for (const char* op : {"r", "w", "x"}) {
-        const auto verdict = check_access(fs, who, o.path, bits_of(op));
-        EXPECT_EQ(verdict.allowed, kernel[k]) << who.name << " " << op << " " << o.path << " " << o.what;
+      for (unsigned bits : {unsigned{kRead}, unsigned{kWrite}, unsigned{kExecute}}) {
+        const auto verdict = check_access(fs, who, o.path, bits);
+        EXPECT_EQ(verdict.allowed, kernel[k]) << who.name << " " << probes[k].op << " " << o.path << " " << o.what;
         ++k;
       }
     }
