@@ -237,6 +237,15 @@ ClassifiedLine classify(std::string_view text, PragmaState& state) {
   return line;
 }
 
+std::optional<std::string> reemit(std::string_view logical) {
+  std::string out(logical);
+  out += '\n';
+  LineReader reader(out, false);
+  auto line = reader.next();
+  if (!line || line->text != logical || reader.next()) return std::nullopt;
+  return out;
+}
+
 bool is_literal(std::string_view raw) { return raw.find_first_of("$\\'\"`") == std::string_view::npos; }
 
 }  // namespace clinic_audit::openssl

@@ -44,6 +44,12 @@ class LineReader {
   int physical_line_ = 0;
 };
 
+// The bytes that make NCONF read `logical` back as one identical logical
+// line ("text\n"), or nullopt when no such line exists -- e.g. a line that
+// ends in a carriage return joined by a continuation, which a fresh read
+// would strip. Callers refuse such input rather than parse it differently.
+std::optional<std::string> reemit(std::string_view logical);
+
 // Parser state that changes how later lines are lexed (config(5) ".pragma").
 struct PragmaState {
   bool dollarid = false;

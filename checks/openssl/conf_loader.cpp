@@ -226,8 +226,13 @@ class Flattener {
       out_.text += '\n';
       out_.origins.push_back(origin);
     }
-    out_.text += line;
-    out_.text += '\n';
+    auto bytes = reemit(line);
+    if (!bytes) {
+      throw LimitError("line " + std::to_string(origin.line) + " of " + origin.file +
+                           " cannot be reproduced for OpenSSL's parser (a carriage return before a line continuation)",
+                       origin);
+    }
+    out_.text += *bytes;
     out_.origins.push_back(origin);
     if (out_.text.size() > limits_.max_total_bytes) {
       throw LimitError("configuration larger than " + std::to_string(limits_.max_total_bytes) + " bytes", origin);
