@@ -14,8 +14,8 @@ inline constexpr const char* kReportXmlNamespace = "urn:clinic-audit:report:1";
 // Scalars are attributes, free text (title, summary, observed, expected,
 // remediation, waiver) is element content. An absent previous_sha256 or
 // evidence line is an absent attribute (JSON null). Each evidence item is one
-// <evidence> element. XML parsers turn a CR in element content into LF
-// (XML 1.0 §2.11); every other character arrives as in the JSON report.
+// <evidence> element. A CR is written as &#13; so that it survives XML
+// end-of-line handling: every character arrives as in the JSON report.
 // Never throws on any Report content.
 std::string render_xml(const Report& report);
 
