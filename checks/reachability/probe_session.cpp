@@ -41,7 +41,6 @@ void random_bytes(std::array<std::uint8_t, N>& out) {
 
 ProbeSession::ProbeSession(ProbeRunner& runner, std::size_t index)
     : runner_(runner),
-      index_(index),
       result_(runner.result(index)),
       target_(result_.target),
       stream_(runner.io(), runner.ssl()),

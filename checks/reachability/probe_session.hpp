@@ -74,7 +74,6 @@ class ProbeSession : public std::enable_shared_from_this<ProbeSession> {
   void receive_udp();
 
   ProbeRunner& runner_;
-  std::size_t index_;
   ProbeResult& result_;
   const ProbeTarget& target_;
   boost::asio::ssl::stream<boost::asio::ip::tcp::socket> stream_;
