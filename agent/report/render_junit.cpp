@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 #include <pugixml.hpp>
 #include <vector>
 
@@ -24,7 +25,9 @@ struct SuiteCounts {
     if (result.status == Status::fail) ++failures;
     if (result.status == Status::error) ++errors;
     if (result.status == Status::skipped || result.status == Status::not_applicable) ++skipped;
-    duration_ms += result.duration_ms;
+    // Durations are >= 0 after normalisation; saturate rather than overflow.
+    constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
+    duration_ms = result.duration_ms > kMax - duration_ms ? kMax : duration_ms + result.duration_ms;
   }
 };
 

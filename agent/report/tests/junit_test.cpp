@@ -2,6 +2,7 @@
 // plugin / junit-10.xsd): counts on every suite match its testcases.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <pugixml.hpp>
 #include <set>
 
@@ -114,6 +115,15 @@ TEST(RenderJunit, SuiteForResultsOfAnUnlistedPolicy) {
   ASSERT_TRUE(doc.load_string(xml.c_str()));
   EXPECT_STREQ(doc.child("testsuites").child("testsuite").attribute("name").value(), "site-local");
   EXPECT_STREQ(doc.child("testsuites").attribute("tests").value(), "1");
+}
+
+TEST(RenderJunit, HugeDurationsSaturate) {
+  Report report = testing::every_status_report();
+  for (auto& result : report.results) result.duration_ms = std::numeric_limits<std::int64_t>::max();
+  pugi::xml_document doc;
+  const std::string xml = render_junit(report);
+  ASSERT_TRUE(doc.load_string(xml.c_str()));
+  EXPECT_STREQ(doc.child("testsuites").attribute("time").value(), "9223372036854775.807");
 }
 
 TEST(RenderJunit, InvalidTextStaysWellFormed) {
