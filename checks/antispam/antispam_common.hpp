@@ -60,5 +60,9 @@ std::vector<std::string_view> split_lines(std::string_view text);
 // Whole-string glob match: '*' any run (also empty), '?' exactly one char.
 // Linear-time with one backtrack point, so hostile patterns cannot explode.
 bool glob_match(std::string_view pattern, std::string_view text);
+// True for a regular expression too long, or whose bounded repetitions
+// multiply too far, to hand to glibc's regcomp without risking a hang
+// ("(a{255}){255}"): such patterns are reported, not evaluated.
+bool regex_too_complex(const std::string& pattern);
 
 }  // namespace clinic_audit::antispam

@@ -75,7 +75,7 @@ MapView look_up(const RootFs& fs, const std::string& spec, const std::vector<Acc
       const std::size_t eq = item.find('=');
       if (eq == std::string::npos) continue;
       std::string key = ascii_lower(trim(std::string_view(item).substr(0, eq)));
-      if (!table.find(key)) table.entries.push_back({key, std::string(trim(std::string_view(item).substr(eq + 1))), 0});
+      table.add({key, std::string(trim(std::string_view(item).substr(eq + 1))), 0});
     }
     view.path = kMainCf;
     view.hit = lookup_fixed(table, keys);

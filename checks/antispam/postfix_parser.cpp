@@ -2,6 +2,7 @@
 
 #include <regex.h>
 
+#include <algorithm>
 #include <cctype>
 
 #include <memory>
@@ -36,6 +37,10 @@ std::vector<LogicalLine> logical_lines(std::string_view text) {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
+// "$a = $b $b", "$b = $c $c"...: expansion doubles per level; stop at 1 MiB.
+constexpr std::size_t kMaxExpansion = 1 << 20;
+
+
 }  // namespace
 
 std::map<std::string, PostfixParam> parse_main_cf(std::string_view text, std::vector<Evidence>* issues,
@@ -63,7 +68,7 @@ std::string postfix_expand(std::string_view value, const std::map<std::string, s
     const std::map<std::string, std::string>& params;
     std::string run(std::string_view v, int depth) const {
       std::string out;
-      for (std::size_t i = 0; i < v.size(); ++i) {
+      for (std::size_t i = 0; i < v.size() && out.size() < kMaxExpansion; ++i) {
         if (v[i] != '$' || i + 1 >= v.size()) {
           out.push_back(v[i]);
           continue;
@@ -91,7 +96,7 @@ std::string postfix_expand(std::string_view value, const std::map<std::string, s
         // ${name?value} / ${name:value} conditional forms: keep it simple and
         // expand only plain names; others are left as written.
         auto it = params.find(name);
-        if (it != params.end() && depth < 20) out.append(run(it->second, depth + 1));
+        if (it != params.end() && depth < 20 && out.size() < kMaxExpansion) out.append(run(it->second, depth + 1));
       }
       return out;
     }
@@ -127,10 +132,14 @@ std::vector<std::string> split_postfix_list(std::string_view value) {
 }
 
 const AccessEntry* AccessTable::find(std::string_view key) const {
-  for (const AccessEntry& e : entries) {
-    if (e.key == key) return &e;
-  }
-  return nullptr;
+  auto it = index.find(std::string(key));
+  return it == index.end() ? nullptr : &entries[it->second];
+}
+
+void AccessTable::add(AccessEntry entry) {
+  if (index.count(entry.key)) return;
+  index.emplace(entry.key, entries.size());
+  entries.push_back(std::move(entry));
 }
 
 AccessTable parse_access_table(std::string_view text, const std::string& file) {
@@ -153,7 +162,7 @@ AccessTable parse_access_table(std::string_view text, const std::string& file) {
       table.issues.push_back({file, l.line, "duplicate entry \"" + key + "\"", "each key once (postmap keeps the first)"});
       continue;
     }
-    table.entries.push_back({std::move(key), std::string(value), l.line});
+    table.add({std::move(key), std::string(value), l.line});
   }
   return table;
 }
@@ -201,6 +210,11 @@ RegexpTable parse_regexp_table(std::string_view text, const std::string& file) {
       continue;
     }
     rule.pattern = std::string(line.substr(1, i - 1));
+    if (regex_too_complex(rule.pattern)) {
+      table.issues.push_back({file, l.line, "pattern of " + std::to_string(rule.pattern.size()) + " bytes with large bounded repetitions",
+                              "a pattern this check can evaluate safely (rule skipped)"});
+      continue;
+    }
     ++i;
     bool bad_flag = false;
     for (; i < line.size() && !is_space(line[i]); ++i) {

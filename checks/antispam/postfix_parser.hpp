@@ -6,6 +6,7 @@
 
 #include <map>
 #include <optional>
+#include <unordered_map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,7 +47,9 @@ struct AccessEntry {
 struct AccessTable {
   std::vector<AccessEntry> entries;  // unique keys, file order
   std::vector<Evidence> issues;
+  std::unordered_map<std::string, std::size_t> index;  // key -> position in entries
   const AccessEntry* find(std::string_view key) const;
+  void add(AccessEntry entry);  // keeps the first of duplicate keys
 };
 AccessTable parse_access_table(std::string_view text, const std::string& file);
 

@@ -8,6 +8,7 @@ namespace clinic_audit::antispam {
 namespace {
 
 constexpr int kMaxIncludeDepth = 20;  // a loop of includes must end somewhere
+constexpr int kMaxFiles = 1000;       // and two includes per file must not make 2^20 reads
 
 // SpamAssassin 4.0 version as the "version" token of `if` sees it.
 constexpr double kSaVersion = 4.000001;
@@ -165,6 +166,7 @@ std::optional<bool> SaConfigBuilder::evaluate_condition(std::string_view express
 }
 
 void SaConfigBuilder::apply(const std::string& path, std::string_view text, int depth) {
+  ++files_read_;
   struct Frame {
     bool parent_active;
     bool active;
@@ -199,8 +201,8 @@ void SaConfigBuilder::apply(const std::string& path, std::string_view text, int 
       // included file's "file end" marker clears that stack afterwards.
       std::string target = std::string(trim(d.value));
       if (!target.empty() && target.front() != '/') target = directory_of(path) + "/" + target;
-      if (depth >= kMaxIncludeDepth) {
-        config_.notes.push_back({path, d.line, "include " + target, "includes nested at most 20 deep"});
+      if (depth >= kMaxIncludeDepth || files_read_ >= kMaxFiles) {
+        config_.notes.push_back({path, d.line, "include " + target, "includes nested at most 20 deep, 1000 files in all"});
       } else {
         std::string why;
         if (auto content = loader_(target, &why)) {

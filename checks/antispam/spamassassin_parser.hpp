@@ -81,6 +81,7 @@ class SaConfigBuilder {
 
   SaFileLoader loader_;
   SaConfig config_;
+  int files_read_ = 0;  // every file applied, includes too: a budget against include bombs
 };
 
 // SpamAssassin's address patterns: case-insensitive file globs over the whole

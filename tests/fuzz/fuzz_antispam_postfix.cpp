@@ -1,0 +1,32 @@
+// libFuzzer target: Postfix main.cf, restriction lists, parameter expansion,
+// access tables (postmap source) and regexp tables, with the sender looked up
+// in them as smtpd would.
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "antispam/postfix_access.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace clinic_audit::antispam;
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  std::vector<clinic_audit::Evidence> issues;
+  const auto params = parse_main_cf(text, &issues, "/etc/postfix/main.cf");
+  std::map<std::string, std::string> values;
+  for (const auto& [name, p] : params) values[name] = p.value;
+  for (const auto& [name, p] : params) {
+    const std::string expanded = postfix_expand(p.value, values);
+    if (expanded.size() > (4u << 20)) __builtin_trap();
+    (void)split_postfix_list(expanded);
+  }
+  const Sender sender = *parse_sender("votre-teleconsultation@visiotlm.esante-bretagne.fr");
+  const AccessTable table = parse_access_table(text, "/etc/postfix/sender_access");
+  for (const AccessEntry& e : table.entries) {
+    if (table.find(e.key) != &e) __builtin_trap();  // first of duplicates kept, index consistent
+  }
+  if (auto hit = lookup_fixed(table, sender_access_keys(sender, true, "-+"))) (void)classify_access_value(hit->value);
+  const RegexpTable regexps = parse_regexp_table(text, "/etc/postfix/sender_checks");
+  (void)regexp_lookup(regexps, sender.address);
+  return 0;
+}
