@@ -56,6 +56,10 @@ std::string join(const std::vector<std::string>& names) {
   return out;
 }
 
+// Splits a path (or a symlink target) into components. Empty and "."
+// components are dropped, except that a path ending in "/" or "/." keeps a
+// final "." so that, as in the kernel, the component before it must be a
+// directory (a symlink there is followed): "/etc/passwd/" is ENOTDIR.
 void split_into(std::string_view path, std::deque<std::string>& out, bool front) {
   std::vector<std::string> parts;
   std::size_t pos = 0;
@@ -66,6 +70,9 @@ void split_into(std::string_view path, std::deque<std::string>& out, bool front)
     if (!part.empty() && part != ".") parts.emplace_back(part);
     pos = next + 1;
   }
+  const bool trailing = !path.empty() && (path.back() == '/' || path == "." ||
+                                          (path.size() >= 2 && path.substr(path.size() - 2) == "/."));
+  if (trailing && !parts.empty() && parts.back() != "..") parts.emplace_back(".");
   if (front) {
     out.insert(out.begin(), parts.begin(), parts.end());
   } else {
@@ -180,6 +187,7 @@ RootFs::Walked RootFs::walk_to(std::string_view path, bool follow_last,
   while (!pending.empty()) {
     std::string component = std::move(pending.front());
     pending.pop_front();
+    if (component == ".") continue;  // trailing-slash marker (see split_into)
     if (component == "..") {
       if (dirs.size() > 1) {
         dirs.pop_back();

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -464,6 +465,51 @@ TEST_F(RootFsTest, HostPath) {
   EXPECT_EQ(fs.host_path("/"), root_.path());
   EXPECT_EQ(fs.host_path("/etc"), root_.path() / "etc");
   EXPECT_EQ(RootFs("/").host_path("/etc/passwd"), std::filesystem::path("/etc/passwd"));
+}
+
+// Differential: on a tree whose links are all relative and never climb
+// above the root, the host kernel resolves host paths exactly as RootFs
+// must resolve in-root paths. Compare existence, errno, canonical path and type.
+TEST_F(RootFsTest, ResolutionAgreesWithTheKernelOnRelativeTrees) {
+  root_.dir("/etc/conf.d").file("/etc/conf.d/a.conf", "a").file("/etc/hosts", "h");
+  root_.dir("/var/lib/app/data").file("/var/lib/app/data/f", "f");
+  root_.symlink("/etc/d", "conf.d").symlink("/etc/d-slash", "conf.d/").symlink("/etc/f-slash", "hosts/");
+  root_.symlink("/etc/dot", "conf.d/.").symlink("/etc/h", "hosts").symlink("/etc/dangling", "nope");
+  root_.symlink("/etc/chain", "d").symlink("/etc/up", "../var/lib/app").symlink("/var/lib/app/back", "../../../etc/h");
+  root_.symlink("/etc/loop", "loop");
+  const std::vector<std::string> paths{
+      "/etc", "/etc/", "/etc/.", "/etc/..", "/etc/hosts", "/etc/hosts/", "/etc/hosts/.", "/etc/hosts/..",
+      "/etc/d", "/etc/d/", "/etc/d/a.conf", "/etc/d/a.conf/", "/etc/d-slash", "/etc/d-slash/a.conf",
+      "/etc/f-slash", "/etc/f-slash/", "/etc/dot", "/etc/dot/a.conf", "/etc/h", "/etc/h/", "/etc/dangling",
+      "/etc/dangling/", "/etc/chain/a.conf", "/etc/chain/../hosts", "/etc/up/data/f", "/etc/up/back",
+      "/etc/up/../app/data/", "/etc/loop", "/etc/loop/", "/var//lib///app/./data/f", "/etc/missing/x",
+      "/etc/hosts/x", "/etc/d/../d/./a.conf"};
+  RootFs fs(root_.path());
+  const std::string prefix = root_.path().string();
+  for (const auto& path : paths) {
+    // The kernel.
+    const std::string host = prefix + path;
+    struct stat st{};
+    std::string kernel;
+    if (::stat(host.c_str(), &st) != 0) {
+      kernel = "errno " + std::to_string(errno);
+    } else {
+      char real[PATH_MAX];
+      ASSERT_NE(::realpath(host.c_str(), real), nullptr) << host;
+      std::string canonical = std::string(real).substr(prefix.size());
+      if (canonical.empty()) canonical = "/";
+      kernel = canonical + " " + std::string(to_string(S_ISDIR(st.st_mode) ? FileType::directory : FileType::regular));
+    }
+    // Ours.
+    std::string ours;
+    try {
+      const auto info = fs.stat(path);
+      ours = info ? info->path + " " + std::string(to_string(info->type)) : "errno " + std::to_string(ENOENT);
+    } catch (const FsError& e) {
+      ours = "errno " + std::to_string(e.error_number());
+    }
+    EXPECT_EQ(ours, kernel) << path;
+  }
 }
 
 TEST(FileTypeTest, Names) {
