@@ -13,8 +13,8 @@
 
 #include "common/command_runner.hpp"
 #include "fixture_root.hpp"
-#include "sudoers_eval.hpp"
-#include "sudoers_includes.hpp"
+#include "sudoers/sudoers_eval.hpp"
+#include "sudoers/sudoers_includes.hpp"
 #include "sudoers_normal_json.hpp"
 
 namespace clinic_audit::sudoers {

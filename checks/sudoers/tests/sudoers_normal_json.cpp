@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
-#include "sudoers_defaults_table.hpp"
+#include "sudoers/sudoers_defaults_table.hpp"
 
 namespace clinic_audit::sudoers::testing {
 namespace {

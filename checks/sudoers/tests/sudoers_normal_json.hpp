@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "sudoers_eval.hpp"
-#include "sudoers_includes.hpp"
+#include "sudoers/sudoers_eval.hpp"
+#include "sudoers/sudoers_includes.hpp"
 
 namespace clinic_audit::sudoers::testing {
 
