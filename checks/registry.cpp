@@ -5,6 +5,7 @@
 #include "file/file_check.hpp"
 #include "php_ini/php_ini_check.hpp"
 #include "service/service_check.hpp"
+#include "sudoers/sudoers_check.hpp"
 #include "systemd_unit/systemd_unit_check.hpp"
 #include "openssl/openssl_check.hpp"
 #include "reachability/reachability_check.hpp"
@@ -19,6 +20,7 @@ const std::vector<CheckType>& check_types() {
       php_ini_check_type(),
       service_check_type(),
       antispam_check_type(),
+      sudoers_check_type(),
       reachability_check_type(),
       openssl_check_type(),
   };
