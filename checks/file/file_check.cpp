@@ -1,5 +1,6 @@
 #include "file_check.hpp"
 
+#include <cerrno>
 #include <charconv>
 #include <optional>
 
@@ -41,7 +42,14 @@ class FileCheck final : public Check {
 
   Outcome run(const Context& context) const override {
     const RootFs& fs = context.fs();
-    std::optional<FileInfo> info = fs.stat(path_);
+    std::optional<FileInfo> info;
+    try {
+      info = fs.stat(path_);
+    } catch (const FsError& e) {
+      // A component that is not a directory ("/etc/hosts/x"): the path does
+      // not exist, as test -e and std::filesystem::exists see it.
+      if (e.error_number() != ENOTDIR) throw;
+    }
     if (!info) {
       if (!must_exist_) return Outcome::pass(path_ + " does not exist, as required");
       return Outcome::fail(path_ + " does not exist", {{path_, std::nullopt, "missing", "present"}});

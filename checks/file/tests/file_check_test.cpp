@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <initializer_list>
 #include <string>
 #include <utility>
@@ -241,14 +242,28 @@ TEST_F(FileCheckTest, RootOnlyWritableOwnerOfTheFileItself) {
 }
 
 TEST_F(FileCheckTest, ResolutionErrorsPropagate) {
-  root_.file("/etc/passwd.d", "").symlink("/loop", "/loop");
+  root_.symlink("/loop", "/loop");
   try {
     run(params({{"path", "/loop"}}));
     ADD_FAILURE() << "no error for a symlink loop";
   } catch (const FsError& e) {
     EXPECT_EQ(e.error_number(), ELOOP);
   }
-  EXPECT_THROW(run(params({{"path", "/etc/passwd.d/x"}})), FsError);
+}
+
+TEST_F(FileCheckTest, PathUnderARegularFileDoesNotExist) {
+  // As test -e says: a component that is a file means the path does not exist.
+  root_.file("/etc/cron.d", "not a directory\n");
+  const Outcome absent = run(params({{"path", "/etc/cron.d/backdoor"}, {"exists", "false"}}));
+  EXPECT_EQ(absent.status, Status::pass);
+  EXPECT_EQ(absent.summary, "/etc/cron.d/backdoor does not exist, as required");
+  const Outcome required = run(params({{"path", "/etc/cron.d/backup"}}));
+  EXPECT_EQ(required.status, Status::fail);
+  EXPECT_EQ(required.evidence, (std::vector<Evidence>{{"/etc/cron.d/backup", std::nullopt, "missing", "present"}}));
+  // A trailing slash on a file is the same.
+  EXPECT_EQ(run(params({{"path", "/etc/cron.d/"}, {"exists", "false"}})).status, Status::pass);
+  // The kernel agrees (test -e on the host path fails).
+  EXPECT_NE(std::system(("/usr/bin/test -e " + root_.host("/etc/cron.d/backdoor").string()).c_str()), 0);
 }
 
 // --- Parameter errors (policy load time) --------------------------------------
