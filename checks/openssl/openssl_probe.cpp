@@ -190,9 +190,14 @@ ProbeResult parse_probe_output(std::string_view text) {
 
 ProbeCommand default_probe_command() {
   std::error_code ec;
-  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) self = "/usr/bin/clinic-audit";
-  return {self, {"__openssl-probe"}};
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  // The helper beside the agent (build tree), then where the package installs
+  // it, then the agent's own hidden subcommand.
+  for (const auto& candidate : {ec ? std::filesystem::path() : self.parent_path() / "clinic-audit-openssl-probe",
+                                std::filesystem::path(CA_OPENSSL_PROBE_INSTALLED)}) {
+    if (!candidate.empty() && ::access(candidate.c_str(), X_OK) == 0) return {candidate, {}};
+  }
+  return {ec ? std::filesystem::path("/usr/bin/clinic-audit") : self, {"__openssl-probe"}};
 }
 
 ProbeResult run_probe(CommandRunner& runner, const ProbeCommand& command, ProbeMode mode,

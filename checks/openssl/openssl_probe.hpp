@@ -8,9 +8,10 @@
 // change the TLS settings of the agent's own connections and could only be
 // done once. The child starts clean and dies with whatever it loaded.
 //
-// The agent exposes the child side as a hidden subcommand
-// (`clinic-audit __openssl-probe MODE`, wired to openssl_probe_main); tests
-// use the small `clinic-audit-openssl-probe` executable built beside it.
+// The child side is the small `clinic-audit-openssl-probe` executable, built
+// beside the agent and installed in lib/clinic-audit; an agent may also expose
+// it as a hidden subcommand (`clinic-audit __openssl-probe MODE`, calling
+// openssl_probe_main), used when the helper is not found.
 //
 // Modes:
 //   --no-config     OPENSSL_INIT_NO_LOAD_CONFIG: the compiled-in defaults.
@@ -60,7 +61,8 @@ struct ProbeCommand {
   std::vector<std::string> args;   // before the mode argument
 };
 
-// The agent's own executable with its hidden subcommand.
+// The helper next to the running executable, else the installed one, else
+// the running executable's hidden subcommand.
 ProbeCommand default_probe_command();
 
 // Runs the probe; throws std::runtime_error when it cannot run or its output is unusable.
