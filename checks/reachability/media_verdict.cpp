@@ -128,6 +128,10 @@ Outcome judge_media(const std::vector<MediaServerProbes>& servers, const MediaPl
                 " (silent: SFUs answer only during a call, silence proves nothing)";
   }
   if (!sfu_blocked.empty()) sfu_text += "; SFU UDP blocked to " + join(sfu_blocked, ", ");
+  if (!sfu_text.empty() && !plan.sfu_probe_ports.empty()) {
+    sfu_text += " (SFU ports probed: " + format_port_list(plan.sfu_probe_ports) + "; the rest of " +
+                format_port_list(plan.sfu_udp_ports) + " was not)";
+  }
   std::string proxy_text;
   if (!plan.proxy_display.empty()) {
     proxy_text = "; the HTTP proxy " + plan.proxy_display +

@@ -25,6 +25,7 @@ struct MediaServerProbes {
 struct MediaPlan {
   std::vector<PortRange> proxy_udp_ports;  // seed: 443,49152-65535
   std::vector<PortRange> sfu_udp_ports;    // seed: 49152-65535
+  std::vector<PortRange> sfu_probe_ports;  // the sample of that range actually probed
   std::uint16_t tcp_port = 443;            // seed case 2: TCP 443 secured TURN/STUN
   bool accept_degraded = false;            // case 2 passes instead of failing
   std::string proxy_display;               // the HTTP proxy in use, if any

@@ -202,7 +202,7 @@ class ReachabilityCheck final : public Check {
       auto& server = servers[slots[i].server];
       (slots[i].udp ? server.udp : server.stream).push_back(std::move(results[i]));
     }
-    MediaPlan plan{media_udp_ports_, sfu_udp_ports_, stun_tcp_port_, accept_degraded_,
+    MediaPlan plan{media_udp_ports_, sfu_udp_ports_, sfu_probe_ports_, stun_tcp_port_, accept_degraded_,
                    options.proxy ? options.proxy->spec.display : std::string{}};
     return judge_media(servers, plan);
   }

@@ -27,7 +27,7 @@ MediaServerProbes sfu(const std::string& address, ReachState udp) {
   return {parse_server(address), true, {address}, "", {probe(Transport::stun_udp, address, 49152, udp)}, {}};
 }
 
-const MediaPlan kPlan{{{443, 443}, {49152, 65535}}, {{49152, 65535}}, 443, false, ""};
+const MediaPlan kPlan{{{443, 443}, {49152, 65535}}, {{49152, 65535}}, {{49152, 49152}}, 443, false, ""};
 
 TEST(MediaVerdict, Case1WhenEveryProxyAnswersOverUdp) {
   const auto outcome = judge_media({proxy("192.0.2.1", ReachState::answered, ReachState::timeout),
@@ -38,6 +38,8 @@ TEST(MediaVerdict, Case1WhenEveryProxyAnswersOverUdp) {
   EXPECT_NE(outcome.summary.find("case 1: UDP allowed to 192.0.2.1, 192.0.2.2 (packets arrive"), std::string::npos)
       << outcome.summary;
   EXPECT_NE(outcome.summary.find("SFU UDP unverified for 192.0.2.9"), std::string::npos) << outcome.summary;
+  EXPECT_NE(outcome.summary.find("SFU ports probed: 49152; the rest of 49152-65535 was not"), std::string::npos)
+      << outcome.summary;
   EXPECT_TRUE(outcome.remediation.empty());
 }
 
