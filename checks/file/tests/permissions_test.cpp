@@ -503,6 +503,15 @@ TEST_F(PermissionsTest, SymlinkedDirectoryChainJudgesBothTheLinkDirectoryAndTheT
             (std::vector<std::string>{"/opt/app | group www-data | owner=root group=www-data mode=0775 type=directory"}));
   EXPECT_EQ(who_where(non_root_writers(fs, accounts_, "/links/passwd")),
             (std::vector<std::string>{"/links | others | owner=root group=root mode=0757 type=directory"}));
+  // Both at once, through a chain of two directory links: the open directory
+  // holding the first link, the owner of the second link's directory, and the
+  // group-writable directory on the target's path, in resolution order.
+  root_.dir("/home/alice", 0755, 1000, 1000).symlink("/home/alice/cfg", "/opt/app/conf.d");
+  root_.symlink("/links/app.d", "/home/alice/cfg");
+  EXPECT_EQ(who_where(non_root_writers(fs, accounts_, "/links/app.d/main.conf")),
+            (std::vector<std::string>{"/links | others | owner=root group=root mode=0757 type=directory",
+                                      "/home/alice | owner alice | owner=alice group=alice mode=0755 type=directory",
+                                      "/opt/app | group www-data | owner=root group=www-data mode=0775 type=directory"}));
 }
 
 TEST_F(PermissionsTest, GroupWriteForRootGroupNeedsANonRootMember) {
