@@ -41,6 +41,23 @@ std::uint64_t parse_number(const std::string& value, const std::filesystem::path
   return std::stoull(value);
 }
 
+// A temporary file of an interrupted atomic write of a report or signature:
+// ours (".NAME.tmp-XXXXXX") or mkstemp's ".NAME.XXXXXX" as the agent's
+// output/atomic_file.cpp makes them.
+bool is_report_temp(const std::string& name) {
+  if (name.size() < 8 || name.front() != '.') return false;
+  std::string target = name.substr(1);
+  if (const auto marker = target.rfind(".tmp-"); marker != std::string::npos && target.size() - marker == 11) {
+    target.resize(marker);
+  } else if (const auto dot = target.rfind('.'); dot != std::string::npos && target.size() - dot == 7) {
+    target.resize(dot);
+  } else {
+    return false;
+  }
+  if (target.ends_with(".p7s")) target.resize(target.size() - 4);
+  return parse_report_name(target).has_value();
+}
+
 struct Recovery {
   std::uint64_t highest_seen = 0;
   std::optional<std::pair<std::uint64_t, std::filesystem::path>> newest_complete;  // sequence, primary
@@ -55,7 +72,7 @@ Recovery recover(const std::filesystem::path& reports_dir, const StateRecord& st
   if (!std::filesystem::is_directory(reports_dir, error)) return recovery;
   for (const auto& entry : std::filesystem::directory_iterator(reports_dir)) {
     const std::string name = entry.path().filename().string();
-    if (is_atomic_temp_name(name) && name.find("clinic-audit-") != std::string::npos) {
+    if (entry.is_regular_file(error) && is_report_temp(name)) {
       std::filesystem::remove(entry.path(), error);
       recovery.removed.push_back(entry.path());
     }

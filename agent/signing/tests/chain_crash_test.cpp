@@ -20,6 +20,8 @@ struct CrashCase {
   bool skip_note;                          // the crashed run's number shows as skipped
 };
 
+void PrintTo(const CrashCase& c, std::ostream* os) { *os << c.step; }
+
 class CrashAt : public ::testing::TestWithParam<CrashCase> {
  protected:
   test::CommandResult run(int i, const std::string& crash_at = "") {

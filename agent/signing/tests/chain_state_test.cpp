@@ -80,6 +80,18 @@ TEST_F(Chain, ConcurrentRunsAreSerialisedByTheLock) {
   EXPECT_EQ(second_sequence.load(), 2u);
 }
 
+TEST_F(Chain, TemporaryFilesOfInterruptedWritesAreRemoved) {
+  const std::string name = "clinic-audit-testhost-20261122T150401Z.json";
+  for (const std::string& temp : {"." + name + ".tmp-Ab12Cd", "." + name + ".Xy34Zw", "." + name + ".p7s.tmp-Qq1Ww2"}) {
+    test::write_text(reports_ / temp, "partial");
+  }
+  test::write_text(reports_ / ".unrelated.Xy34Zw", "kept");
+  ChainState chain = ChainState::begin(state_, reports_);
+  EXPECT_EQ(chain.removed_leftovers().size(), 3u);
+  EXPECT_TRUE(std::filesystem::exists(reports_ / ".unrelated.Xy34Zw"));
+  EXPECT_FALSE(std::filesystem::exists(reports_ / ("." + name + ".Xy34Zw")));
+}
+
 TEST_F(Chain, UnsignedRunsAreCompleteWithoutSignatures) {
   {
     ChainState chain = ChainState::begin(state_, reports_, /*signing=*/false);
