@@ -79,6 +79,9 @@ struct Source {
   Source& operator=(const Source&) = delete;
 };
 
+// Each expanded include path re-parses the text read so far: bound the work.
+constexpr int kMaxExpandedIncludes = 64;
+
 class Flattener {
  public:
   Flattener(const RootFs& fs, const LoadLimits& limits, LoadedConfig& out) : fs_(fs), limits_(limits), out_(out) {}
@@ -143,8 +146,19 @@ class Flattener {
     }
   }
 
-  bool include(const ClassifiedLine& c, const Origin& origin) {
-    const std::string probe = "__clinic_audit_include_" + std::to_string(++probes_) + "__";
+  // The include path as NCONF's str_copy() makes it: a literal path is just
+  // trimmed; one with $variables, quotes or escapes is expanded by NCONF
+  // itself, on the text read so far plus the path as a value.
+  std::optional<std::string> expand(const ClassifiedLine& c, const Origin& origin) {
+    std::string trimmed = c.rest;
+    while (!trimmed.empty() && std::string_view(" \t\r\n").find(trimmed.back()) != std::string_view::npos) {
+      trimmed.pop_back();
+    }
+    if (is_literal(trimmed) && (!c.explicit_section || is_literal(c.section))) return trimmed;
+    if (++probes_ > kMaxExpandedIncludes) {
+      throw LimitError("more than " + std::to_string(kMaxExpandedIncludes) + " include paths with variables", origin);
+    }
+    const std::string probe = "__clinic_audit_include_" + std::to_string(probes_) + "__";
     long eline = 0;
     std::string text = out_.text + (c.explicit_section ? c.section + "::" : std::string()) + probe + " = " + c.rest + "\n";
     ConfPtr conf = nconf_load(text, &eline);
@@ -152,8 +166,13 @@ class Flattener {
     if (!value) {
       const auto index = static_cast<std::size_t>(eline > 0 ? eline - 1 : 0);
       out_.error = LoadError{take_openssl_errors(), index < out_.origins.size() ? out_.origins[index] : origin};
-      return false;
     }
+    return value;
+  }
+
+  bool include(const ClassifiedLine& c, const Origin& origin) {
+    std::optional<std::string> value = expand(c, origin);
+    if (!value) return false;
     std::string path = *value;
     if (pragmas_.includedir && !path.starts_with('/')) {
       path = *pragmas_.includedir + (pragmas_.includedir->ends_with('/') ? "" : "/") + path;

@@ -58,6 +58,27 @@ TEST(ConfLoader, AssignmentsKeepTheirOrigin) {
   EXPECT_STREQ(NCONF_get_string(config.conf.get(), "s", "k"), "2");
 }
 
+TEST(ConfLoader, IncludePathsAreExpandedLikeValues) {
+  FixtureRoot root(fixture_dir("openssl-loader-expansion"));
+  root.file("/etc/ssl/openssl.cnf",
+            "[s]\ndir = /etc/ssl/inc\n.include $dir/a.cnf\n[t]\n.include = ${s::dir}/b.cnf  # comment\n"
+            "s::.include \\/etc/ssl/inc/c.cnf\n.include \"$dir/quoted.cnf\"\n");
+  root.file("/etc/ssl/inc/a.cnf", "a = 1\n");
+  root.file("/etc/ssl/inc/b.cnf", "b = 2\n");
+  root.file("/etc/ssl/inc/c.cnf", "c = 3\n");
+  RootFs fs(root.path());
+  const LoadedConfig config = load_config(fs, "/etc/ssl/openssl.cnf");
+  ASSERT_TRUE(config.conf) << config.error->message;
+  EXPECT_EQ(config.files, (std::vector<std::string>{"/etc/ssl/openssl.cnf", "/etc/ssl/inc/a.cnf",
+                                                    "/etc/ssl/inc/b.cnf", "/etc/ssl/inc/c.cnf"}));
+  EXPECT_STREQ(NCONF_get_string(config.conf.get(), "s", "a"), "1");
+  EXPECT_STREQ(NCONF_get_string(config.conf.get(), "t", "b"), "2");
+  EXPECT_STREQ(NCONF_get_string(config.conf.get(), "t", "c"), "3");
+  // Inside quotes str_copy() expands nothing: a relative path, from "/".
+  ASSERT_EQ(config.notes.size(), 1U);
+  EXPECT_EQ(config.notes[0].path, "/$dir/quoted.cnf");
+}
+
 TEST(ConfLoader, SelfIncludeHitsTheDepthLimit) {
   FixtureRoot root(fixture_dir("openssl-loader-recursive"));
   root.file("/etc/ssl/openssl.cnf", "a = 1\n.include /etc/ssl/openssl.cnf\n");
