@@ -105,7 +105,9 @@ UnitFile parse_unit_file(std::string_view text) {
       continuation.assign(line);
       continuation_start = line_no;
     }
-    if (ends_in_continuation(continuation)) {
+    // The previous piece's final backslash became a space, so only the new
+    // line decides (and long continued lines stay linear).
+    if (ends_in_continuation(line)) {
       continuation.back() = ' ';
       continuing = true;
       continue;
