@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "context.hpp"
 #include "fixture_root.hpp"
 #include "root_fs.hpp"
 
@@ -209,6 +210,26 @@ TEST(Accounts, LoadWithoutGroupFileThrows) {
     EXPECT_EQ(e.path(), "/etc/group");
     EXPECT_EQ(e.error_number(), ENOENT);
   }
+}
+
+TEST(Context, LoadsAccountsOnceAndRetriesAfterAFailure) {
+  testing::FixtureRoot root(testing::fixture_dir("common/Context.Accounts"));
+  root.file("/etc/passwd", "root:x:0:0::/root:/bin/sh\n");
+  RootFs fs(root.path());
+  ProcessRunner runner;
+  const Context context(fs, runner, NetworkSettings{});
+  EXPECT_FALSE(context.live());
+  EXPECT_EQ(&context.fs(), &fs);
+  EXPECT_EQ(&context.commands(), &runner);
+  EXPECT_FALSE(context.network().offline);
+  // /etc/group missing: an error now, not a cached empty account list.
+  EXPECT_THROW(context.accounts(), FsError);
+  root.file("/etc/group", "root:x:0:\n");
+  EXPECT_EQ(context.accounts().user("root")->uid, 0u);
+  // Loaded once: later changes to the files are not seen within a run.
+  root.file("/etc/passwd", "admin:x:0:0::/root:/bin/sh\n");
+  EXPECT_NE(context.accounts().user("root"), nullptr);
+  EXPECT_EQ(&context.accounts(), &context.accounts());
 }
 
 }  // namespace
