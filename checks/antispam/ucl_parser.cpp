@@ -283,8 +283,8 @@ class Parser {
         UclValue outer;
         outer.kind = UclValue::Kind::object;
         outer.line = member_line;
-        target->members.emplace_back(name, std::move(outer));
-        target = &target->members.back().second;
+        target->members.push_back({name, std::move(outer)});
+        target = &target->members.back().value;
         name = key();
         skip_space();
       }
@@ -294,7 +294,7 @@ class Parser {
       }
       UclValue v = value(depth);
       v.line = v.line == 0 ? member_line : v.line;
-      target->members.emplace_back(std::move(name), std::move(v));
+      target->members.push_back({std::move(name), std::move(v)});
     }
   }
 
@@ -324,8 +324,8 @@ class Parser {
 
 const UclValue* UclValue::get(std::string_view key) const {
   const UclValue* found = nullptr;
-  for (const auto& [name, value] : members) {
-    if (ascii_lower(name) == ascii_lower(key)) found = &value;
+  for (const UclMember& m : members) {
+    if (ascii_lower(m.key) == ascii_lower(key)) found = &m.value;
   }
   return found;
 }

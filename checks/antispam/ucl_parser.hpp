@@ -9,12 +9,13 @@
 
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "common/result.hpp"
 
 namespace clinic_audit::antispam {
+
+struct UclMember;
 
 struct UclValue {
   enum class Kind { scalar, object, array };
@@ -22,7 +23,7 @@ struct UclValue {
   std::string text;     // scalar text, quotes removed
   bool quoted = false;  // scalar came from a quoted string
   int line = 0;
-  std::vector<std::pair<std::string, UclValue>> members;  // object, in file order (duplicates kept)
+  std::vector<UclMember> members;  // object, in file order (duplicates kept)
   std::vector<UclValue> items;                            // array
 
   // Last member named `key` (later definitions override earlier ones).
@@ -31,6 +32,11 @@ struct UclValue {
   std::string scalar(std::string_view key) const;
   // true/yes/on (UCL booleans).
   bool truthy() const;
+};
+
+struct UclMember {
+  std::string key;
+  UclValue value;
 };
 
 struct UclMacro {
