@@ -3,6 +3,7 @@
 // certificate (issue #8 item 3); no unsigned report is left behind.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "sign_report.hpp"
 #include "signing_error.hpp"
@@ -57,6 +58,18 @@ TEST(Refusal, Mode0600And0400AreAccepted) {
   EXPECT_NO_THROW(SigningIdentity::load(pair.key, pair.cert));
   std::filesystem::permissions(pair.key, std::filesystem::perms::owner_read);
   EXPECT_NO_THROW(SigningIdentity::load(pair.key, pair.cert));
+}
+
+TEST(Refusal, KeyNotOwnedByRootWhenRunningAsRoot) {
+  if (::geteuid() != 0) GTEST_SKIP() << "ownership rule applies to root (DESIGN §5: key 0600 root)";
+  test::TempDir dir;
+  const auto pair = test::self_signed(dir.path(), "agent");
+  ASSERT_EQ(::chown(pair.key.c_str(), 1234, 1234), 0);
+  const SigningError error = refusal(pair);
+  EXPECT_EQ(error.exit_code(), 65);
+  EXPECT_EQ(std::string(error.what()), "signing key " + pair.key.string() +
+                                           " is owned by uid 1234, not root; refusing to sign (fix: chown root:root " +
+                                           pair.key.string() + ")");
 }
 
 TEST(Refusal, MissingKey) {

@@ -98,6 +98,18 @@ TEST_F(Verify, CertificateOfAnotherCaIssuedAgent) {
   EXPECT_EQ(verify({reports_}, other_ca.cert), 0) << output_;
 }
 
+TEST_F(Verify, IntermediateCaEmbeddedInTheSignature) {
+  const auto root = test::make_test_ca(dir_.path(), "Root CA");
+  const auto intermediate = test::make_test_ca(dir_.path(), "Intermediate CA", root);
+  pair_ = test::ca_issued(dir_.path(), "issued", intermediate);
+  test::write_signed_set(SigningIdentity::load(pair_.key, pair_.cert, intermediate.cert), reports_, stamp(1), 1,
+                         std::nullopt);
+  EXPECT_EQ(verify({reports_}, root.cert), 0) << output_;
+  // The intermediate alone is not a trust anchor for this library either.
+  EXPECT_EQ(verify({reports_}, intermediate.cert), 1);
+  EXPECT_TRUE(said("wrong CA")) << output_;
+}
+
 TEST_F(Verify, CertificateExpiredWhenSigned) {
   // The agent refuses such a key; an attacker with stock OpenSSL does not.
   test::write_cert_with_validity(pair_.key, pair_.cert, -10 * 86400, -86400);
