@@ -99,7 +99,9 @@ int run_cli(int argc, char** argv, bool& must_exit_now) {
   if (app.got_subcommand(list_cmd)) return list_checks(catalog, std::cout, std::cerr);
   if (app.got_subcommand(explain_cmd)) return explain_check(catalog, check_id, std::cout, std::cerr);
 
-  run.root = root;
+  // Reports name the audited root absolutely, whatever the working directory was.
+  run.root = std::filesystem::absolute(root).lexically_normal();
+  if (run.root != "/" && run.root.has_filename() == false) run.root = run.root.parent_path();
   if (!config.empty()) run.config = config;
   if (!out_dir.empty()) run.out_dir = out_dir;
   if (!state_dir.empty()) run.state_dir = state_dir;

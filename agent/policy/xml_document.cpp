@@ -40,7 +40,14 @@ void collect(void* user, xmlErrorPtr error) {
   sink->errors->push_back({sink->file, error->line, message});
 }
 
+// Parsed schemas are reused for every document of a run and freed at exit.
 struct SchemaCache {
+  SchemaCache() = default;
+  SchemaCache(const SchemaCache&) = delete;
+  SchemaCache& operator=(const SchemaCache&) = delete;
+  ~SchemaCache() {
+    for (auto& [path, schema] : schemas) xmlSchemaFree(schema);
+  }
   std::mutex mutex;
   std::map<std::string, xmlSchemaPtr> schemas;
 };
