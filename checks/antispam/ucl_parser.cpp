@@ -1,5 +1,7 @@
 #include "ucl_parser.hpp"
 
+#include <cctype>
+
 #include "antispam_common.hpp"
 
 namespace clinic_audit::antispam {
@@ -222,7 +224,10 @@ class Parser {
     UclMacro m;
     m.line = line_;
     advance();  // '.'
-    m.name = atom();
+    while (std::isalnum(static_cast<unsigned char>(peek())) || peek() == '_') {
+      m.name.push_back(peek());
+      advance();
+    }
     skip_space();
     if (peek() == '(') {
       advance();

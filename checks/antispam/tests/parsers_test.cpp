@@ -1,0 +1,155 @@
+// Unit tests of the pure parsers: what each reads, and that hostile input
+// (include loops, expansion bombs, pathological regexps, deep nesting) ends
+// quickly with a note instead of a crash or a hang.
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "antispam/amavis_parser.hpp"
+#include "antispam/filters.hpp"
+#include "antispam/postfix_access.hpp"
+#include "antispam/ucl_parser.hpp"
+
+namespace clinic_audit::antispam {
+namespace {
+
+TEST(SpamAssassinParser, CommentsEscapesLangAndAliases) {
+  const auto d = parse_spamassassin_cf(
+      "  # comment\nWhitelist-From a@b.example # trailing\nlang fr welcomelist_from c@d.example\n"
+      "blacklist_from x\\#y@z.example\n");
+  ASSERT_EQ(d.size(), 3U);
+  EXPECT_EQ(d[0].key, "welcomelist_from");
+  EXPECT_EQ(d[0].value, "a@b.example");
+  EXPECT_EQ(d[0].line, 2);
+  EXPECT_EQ(d[1].lang, "fr");
+  EXPECT_EQ(d[2].key, "blocklist_from");
+  EXPECT_EQ(d[2].value, "x#y@z.example");
+}
+
+TEST(SpamAssassinParser, GlobsCoverTheWholeAddress) {
+  const std::string addr = "votre-teleconsultation@visiotlm.esante-bretagne.fr";
+  EXPECT_TRUE(sa_address_matches("*@visiotlm.esante-bretagne.fr", addr));
+  EXPECT_TRUE(sa_address_matches("*.esante-bretagne.fr", addr));
+  EXPECT_FALSE(sa_address_matches("*@esante-bretagne.fr", addr));
+  EXPECT_FALSE(sa_address_matches("visiotlm.esante-bretagne.fr", addr));
+  EXPECT_TRUE(sa_relay_matches("esante-bretagne.fr", "mail.esante-bretagne.fr", ""));
+  EXPECT_FALSE(sa_relay_matches("il.esante-bretagne.fr", "mail.esante-bretagne.fr", ""));
+  EXPECT_TRUE(sa_relay_matches("[192.0.2]", "", "192.0.2.10"));
+  EXPECT_FALSE(sa_relay_matches("[192.0.2.1]", "", "192.0.2.10"));
+}
+
+TEST(SpamAssassinParser, IncludeBombStopsWithinBudget) {
+  const std::string text = "include a.cf\ninclude a.cf\ninclude a.cf\nwelcomelist_from x@y\n";
+  int reads = 0;
+  SaConfigBuilder builder([&](const std::string&, std::string*) {
+    ++reads;
+    return std::optional<std::string>(text);
+  });
+  const auto start = std::chrono::steady_clock::now();
+  builder.add_file("/etc/spamassassin/local.cf", text);
+  EXPECT_LE(reads, 1000);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
+  EXPECT_FALSE(builder.config().notes.empty());
+  EXPECT_EQ(builder.config().welcomelist_from.count("x@y"), 1U);
+}
+
+TEST(PostfixParser, MainCfContinuationAndLastDefinitionWins) {
+  std::vector<Evidence> issues;
+  const auto p = parse_main_cf("a = 1\n# c\nb = x,\n  y\n   # inside\n  z\na = 2\nbroken line\n", &issues, "/etc/postfix/main.cf");
+  EXPECT_EQ(p.at("a").value, "2");
+  EXPECT_EQ(p.at("a").line, 7);
+  EXPECT_EQ(split_postfix_list(p.at("b").value), (std::vector<std::string>{"x", "y", "z"}));
+  ASSERT_EQ(issues.size(), 1U);
+  EXPECT_EQ(issues[0].line, 8);
+}
+
+TEST(PostfixParser, ExpansionAndGroups) {
+  const std::map<std::string, std::string> params = {{"m", "hash:/etc/postfix/sender_access"}, {"x", "$m ${m} $(m)"}};
+  EXPECT_EQ(postfix_expand("check_sender_access $x", params),
+            "check_sender_access hash:/etc/postfix/sender_access hash:/etc/postfix/sender_access "
+            "hash:/etc/postfix/sender_access");
+  EXPECT_EQ(split_postfix_list("a, { b = c d }, e"), (std::vector<std::string>{"a", "b = c d", "e"}));
+}
+
+TEST(PostfixParser, ExpansionBombIsCapped) {
+  std::map<std::string, std::string> params;
+  for (int i = 0; i < 40; ++i) params["p" + std::to_string(i)] = "$p" + std::to_string(i + 1) + " $p" + std::to_string(i + 1);
+  params["p40"] = "xxxxxxxxxxxxxxxx";
+  const auto start = std::chrono::steady_clock::now();
+  const std::string out = postfix_expand("$p0", params);
+  EXPECT_LE(out.size(), 2U << 20);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+}
+
+TEST(PostfixParser, PathologicalRegexpIsRefused) {
+  const RegexpTable t = parse_regexp_table("/((a{255}){255}){255}/ REJECT\n/(a)\\1/ OK\n/ok/ OK\n", "/etc/postfix/r");
+  EXPECT_EQ(t.rules.size(), 1U);
+  EXPECT_EQ(t.issues.size(), 2U);
+  EXPECT_TRUE(regex_too_complex(std::string(5000, 'a')));
+  EXPECT_FALSE(regex_too_complex("@visiotlm\\.esante-bretagne\\.fr$"));
+}
+
+TEST(PostfixAccess, ActionsFollowAccess5) {
+  EXPECT_EQ(classify_access_value("OK"), AccessAction::accept);
+  EXPECT_EQ(classify_access_value("ok whatever"), AccessAction::accept);
+  EXPECT_EQ(classify_access_value("20261122"), AccessAction::accept);  // all-numerical
+  EXPECT_EQ(classify_access_value("550"), AccessAction::accept);       // still all-numerical
+  EXPECT_EQ(classify_access_value("550 5.7.1 no"), AccessAction::reject);
+  EXPECT_EQ(classify_access_value("REJECT"), AccessAction::reject);
+  EXPECT_EQ(classify_access_value("DISCARD"), AccessAction::reject);
+  EXPECT_EQ(classify_access_value("DUNNO"), AccessAction::neutral);
+  EXPECT_EQ(classify_access_value("PREPEND X-Foo: bar"), AccessAction::neutral);
+}
+
+TEST(UclParser, RspamdLocalD) {
+  const UclDocument doc = parse_ucl(
+      "# c\nRULE {\n  type = \"from\"; filter = 'email:domain'\n  map = [\"$LOCAL_CONFDIR/a.map\", b];\n"
+      "  action: accept\n  /* c /* nested */ */\n}\nsection \"name\" { x = <<EOD\nline 1\nEOD\n}\n"
+      ".include(try=true,priority=1) \"$CONFDIR/x.conf\"\n",
+      "/etc/rspamd/local.d/multimap.conf");
+  EXPECT_TRUE(doc.issues.empty());
+  const UclValue* rule = doc.root.get("RULE");
+  ASSERT_NE(rule, nullptr);
+  EXPECT_EQ(rule->scalar("type"), "from");
+  EXPECT_EQ(rule->scalar("filter"), "email:domain");
+  EXPECT_EQ(rule->scalar("action"), "accept");
+  ASSERT_EQ(rule->get("map")->items.size(), 2U);
+  EXPECT_EQ(rule->get("map")->items[1].text, "b");
+  EXPECT_EQ(doc.root.get("section")->get("name")->scalar("x"), "line 1\n");
+  ASSERT_EQ(doc.macros.size(), 1U);
+  EXPECT_EQ(doc.macros[0].argument, "$CONFDIR/x.conf");
+}
+
+TEST(UclParser, DeepNestingAndGarbageEndQuickly) {
+  const UclDocument deep = parse_ucl(std::string(100000, '{') + std::string(100000, '['), "/f");
+  EXPECT_FALSE(deep.issues.empty());
+  const UclDocument junk = parse_ucl("}}]] = ;; \"unterminated", "/f");
+  EXPECT_FALSE(junk.issues.empty());
+}
+
+TEST(AmavisParser, LookupTablesOfDebianConfig) {
+  const auto st = parse_perl_config(
+      "use strict;\n=pod\n@whitelist_sender_maps = (bad);\n=cut\n"
+      "@score_sender_maps = ({ '.' => [ new_RE([qr'^x@'i => 5.0]), { '.example.org' => -3.0, } ] });\n"
+      "read_hash(\\%whitelist_sender, '/etc/amavis/wl');\n@whitelist_sender_acl = qw( .a.example b.example );\n"
+      "$sa_tag2_level_deflt = 6.31; # comment\n1;\n__END__\n@bypass_spam_checks_maps = (1);\n");
+  ASSERT_EQ(st.size(), 4U);
+  EXPECT_EQ(st[0].target, "@score_sender_maps");
+  const PerlNode& tables = st[0].value.children[0].children[1];
+  ASSERT_EQ(tables.kind, PerlNode::Kind::array_ref);
+  EXPECT_EQ(tables.children[0].kind, PerlNode::Kind::call);
+  EXPECT_EQ(tables.children[1].children[1].text, "-3.0");
+  EXPECT_EQ(st[1].kind, PerlStatement::Kind::call);
+  EXPECT_EQ(st[1].value.children[0].text, "%whitelist_sender");
+  EXPECT_EQ(st[2].value.children.size(), 2U);
+  EXPECT_EQ(st[3].value.text, "6.31");
+}
+
+TEST(AmavisParser, DeepNestingEndsQuickly) {
+  const auto st = parse_perl_config("@x = " + std::string(100000, '(') + ";\n@y = (1);\n");
+  ASSERT_FALSE(st.empty());
+  EXPECT_EQ(st.back().target, "@y");
+}
+
+}  // namespace
+}  // namespace clinic_audit::antispam
