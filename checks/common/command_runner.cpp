@@ -1,7 +1,9 @@
 #include "command_runner.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cerrno>
@@ -11,6 +13,7 @@
 
 #include <boost/asio.hpp>
 #include <boost/process.hpp>
+#include <boost/process/extend.hpp>
 #include <thread>
 
 namespace clinic_audit {
@@ -83,6 +86,24 @@ class SigpipeBlock {
   sigset_t old_{};
 };
 
+// In the child, between fork and exec: every descriptor above stderr becomes
+// close-on-exec. Boost.Process's pipes are not close-on-exec, so without
+// this a program started concurrently by another thread inherited this
+// run's pipe ends and kept them open: the run saw no EOF until that other
+// program exited, and was reported as timed out. (Marking rather than
+// closing keeps Boost's own exec-error pipe working until exec.)
+struct CloseInheritedFds : boost::process::extend::handler {
+  template <typename Executor>
+  void on_exec_setup(Executor& /*exec*/) const {
+    if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return;
+    const long max_fd = ::sysconf(_SC_OPEN_MAX);
+    for (int fd = 3; fd < (max_fd > 0 ? max_fd : 1024); ++fd) {
+      const int flags = ::fcntl(fd, F_GETFD);
+      if (flags >= 0) ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+    }
+  }
+};
+
 }  // namespace
 
 CommandResult ProcessRunner::run(const CommandSpec& spec) {
@@ -108,7 +129,7 @@ CommandResult ProcessRunner::run(const CommandSpec& spec) {
   bp::child child;
   try {
     child = bp::child(bp::exe = spec.program.string(), bp::args = spec.args, bp::std_out > out_pipe,
-                      bp::std_err > err_pipe, bp::std_in < in_pipe, env, group, io);
+                      bp::std_err > err_pipe, bp::std_in < in_pipe, env, group, io, CloseInheritedFds{});
   } catch (const std::exception& e) {
     throw CommandError("cannot run " + spec.program.string() + ": " + e.what());
   }

@@ -2,6 +2,7 @@
 // output, stdin, environment, and a timeout that kills the whole group.
 #include "command_runner.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -202,6 +204,52 @@ TEST(ProcessRunner, StdinIgnoredByTheProgramDoesNotKillTheAuditor) {
   EXPECT_FALSE(r.timed_out);
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.out, "closed\n");
+}
+
+TEST(ProcessRunner, ConcurrentRunsFromManyThreads) {
+  // The engine runs checks concurrently: each run must get its own output,
+  // exit code and timeout, whatever the others do meanwhile.
+  ProcessRunner runner;
+  constexpr int kThreads = 8;
+  std::vector<CommandResult> results(kThreads);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&runner, &results, i] {
+      CommandSpec spec = i % 4 == 3 ? sh("echo slow" + std::to_string(i) + "; sleep 30")
+                                    : sh("sleep 0.2; echo out" + std::to_string(i) + "; echo err" + std::to_string(i) +
+                                         " >&2; exit " + std::to_string(i));
+      spec.timeout = milliseconds(1500);
+      results[static_cast<std::size_t>(i)] = runner.run(spec);
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (int i = 0; i < kThreads; ++i) {
+    const auto& r = results[static_cast<std::size_t>(i)];
+    if (i % 4 == 3) {
+      EXPECT_TRUE(r.timed_out) << i;
+      EXPECT_EQ(r.out, "slow" + std::to_string(i) + "\n");
+    } else {
+      EXPECT_FALSE(r.timed_out) << i;
+      EXPECT_EQ(r.exit_code, i);
+      EXPECT_EQ(r.out, "out" + std::to_string(i) + "\n");
+      EXPECT_EQ(r.err, "err" + std::to_string(i) + "\n");
+    }
+  }
+}
+
+TEST(ProcessRunner, ProgramsInheritNoDescriptorButStdio) {
+  // A descriptor of the auditor without close-on-exec (a leaked one, or
+  // another run's pipe) must not reach the program.
+  const int leaked = ::open("/etc/hostname", O_RDONLY);
+  ASSERT_GE(leaked, 3);
+  ProcessRunner runner;
+  CommandSpec spec;
+  spec.program = "/bin/ls";
+  spec.args = {"/proc/self/fd"};
+  const auto r = runner.run(spec);
+  ::close(leaked);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "0\n1\n2\n3\n");  // 3: the directory ls is reading
 }
 
 std::set<std::string> lines(const std::string& text) {
