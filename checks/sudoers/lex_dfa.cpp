@@ -258,13 +258,15 @@ int LexDfa::dfa_state(std::vector<int> states) {
   auto found = dfa_index_.find(states);
   if (found != dfa_index_.end()) return found->second;
   DfaState state;
-  state.transitions.assign(256, -2);
+  int accept = -1;
   for (int s : states) {
     const int rule = nfa_[static_cast<std::size_t>(s)].accept_rule;
-    if (rule >= 0 && (state.accept_rule < 0 || rule < state.accept_rule)) state.accept_rule = rule;
+    if (rule >= 0 && (accept < 0 || rule < accept)) accept = rule;
   }
   state.nfa_states = states;
   dfa_.push_back(std::move(state));
+  accept_.push_back(accept);
+  table_.resize(table_.size() + 256, -2);
   const int index = static_cast<int>(dfa_.size() - 1);
   dfa_index_.emplace(std::move(states), index);
   return index;
@@ -283,24 +285,25 @@ int LexDfa::start_state(bool at_bol, const std::vector<bool>& active) {
   return state;
 }
 
-LexDfa::Match LexDfa::match(std::string_view text, std::size_t pos, bool at_bol, const std::vector<bool>& active) {
+LexDfa::Match LexDfa::match(std::string_view text, std::size_t pos, int start) {
   Match best;
-  int state = start_state(at_bol, active);
+  int state = start;
   std::size_t i = pos;
   while (state >= 0) {
-    const DfaState& current = dfa_[static_cast<std::size_t>(state)];
-    if (current.accept_rule >= 0 && i > pos) best = {current.accept_rule, i - pos};
+    const auto index = static_cast<std::size_t>(state);
+    const int accept = accept_[index];
+    if (accept >= 0 && i > pos) best = {accept, i - pos};
     if (i >= text.size()) break;
     const auto c = static_cast<unsigned char>(text[i]);
-    int next = current.transitions[c];
+    int next = table_[index * 256 + c];
     if (next == -2) {
       std::vector<int> targets;
-      for (int s : current.nfa_states) {
+      for (int s : dfa_[index].nfa_states) {
         const NfaState& n = nfa_[static_cast<std::size_t>(s)];
         if (n.char_class >= 0 && classes_[static_cast<std::size_t>(n.char_class)].test(c)) targets.push_back(n.next);
       }
       next = dfa_state(std::move(targets));
-      dfa_[static_cast<std::size_t>(state)].transitions[c] = next;
+      table_[index * 256 + c] = next;
     }
     state = next;
     ++i;

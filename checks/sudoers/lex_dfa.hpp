@@ -29,8 +29,11 @@ class LexDfa {
     int rule = -1;         // index into the rules, -1 when nothing matches
     std::size_t length = 0;
   };
-  // Longest match at `pos` among `active` rules (a bit per rule).
-  Match match(std::string_view text, std::size_t pos, bool at_bol, const std::vector<bool>& active);
+  // The start state for the `active` rules (a bit per rule), at the
+  // beginning of a line or not; compute once and pass to match().
+  int start_state(bool at_bol, const std::vector<bool>& active);
+  // Longest match at `pos` from a start state.
+  Match match(std::string_view text, std::size_t pos, int start);
 
  private:
   struct NfaState {
@@ -56,7 +59,6 @@ class LexDfa {
 
   void closure(std::vector<int>& states) const;
   int dfa_state(std::vector<int> states);
-  int start_state(bool at_bol, const std::vector<bool>& active);
 
   std::vector<NfaState> nfa_;
   std::vector<std::bitset<256>> classes_;
@@ -65,10 +67,10 @@ class LexDfa {
 
   struct DfaState {
     std::vector<int> nfa_states;
-    std::vector<int> transitions;  // 256 entries, -2 unknown, -1 dead
-    int accept_rule = -1;
   };
   std::vector<DfaState> dfa_;
+  std::vector<int> accept_;  // per DFA state: the rule it accepts, or -1
+  std::vector<int> table_;   // DFA state * 256 + byte -> next state; -2 unknown, -1 dead
   std::map<std::vector<int>, int> dfa_index_;
   std::map<std::pair<std::vector<bool>, bool>, int> start_index_;
 };

@@ -3,6 +3,7 @@
 #include <regex.h>
 
 #include <cctype>
+#include <deque>
 #include <map>
 #include <memory>
 
@@ -155,7 +156,8 @@ struct Scanner {
     for (int s = 0; s < kStates; ++s) {
       std::vector<bool> on;
       for (const auto& rule : rules()) on.push_back((rule.states & (1u << s)) != 0);
-      active.push_back(std::move(on));
+      starts.push_back(dfa.start_state(false, on));
+      starts_at_bol.push_back(dfa.start_state(true, on));
     }
   }
   static std::vector<LexDfa::Rule> dfa_rules() {
@@ -164,7 +166,8 @@ struct Scanner {
     return out;
   }
   LexDfa dfa;
-  std::vector<std::vector<bool>> active;
+  std::vector<int> starts;         // per start condition
+  std::vector<int> starts_at_bol;  // the same, with the '^' rules
 };
 
 int state_index(unsigned state) {
@@ -251,39 +254,30 @@ std::string normalise_input(std::string_view text) {
   return out;
 }
 
-std::vector<Token> tokenize(std::string_view raw, const LexOptions& options) {
-  thread_local std::unique_ptr<Scanner> scanner;
-  if (!scanner) scanner = std::make_unique<Scanner>();
-  const std::string text = normalise_input(raw);
+// The scanner's state between tokens: toke.l's globals, one per file.
+struct Lexer::Impl {
+  Impl(std::string_view raw, const LexOptions& opts) : text(normalise_input(raw)), options(opts) {
+    thread_local std::unique_ptr<Scanner> shared;
+    if (!shared) shared = std::make_unique<Scanner>();
+    scanner = shared.get();
+  }
 
-  std::vector<Token> tokens;
-  unsigned state = INITIAL;
-  unsigned prev_state = INITIAL;
-  bool bol = true;
-  bool continued = false;
-  bool sawspace = false;
-  int line = 1;
-  Tok digest_type = Tok::sha224;
-  std::optional<std::string> string_value;  // INSTR accumulator
-  std::string cmnd;
-  std::optional<std::string> args;
-
-  auto emit = [&](Tok type, std::string value = {}, int at = -1) {
-    tokens.push_back({type, std::move(value), std::nullopt, at < 0 ? line : at});
-  };
-  auto error = [&](std::string message) { emit(Tok::error, std::move(message)); };
-  auto fill_args = [&](std::string_view piece, bool addspace) {
+  void emit(Tok type, std::string value = {}) { tokens.push_back({type, std::move(value), std::nullopt, line}); }
+  void error(std::string message) { emit(Tok::error, std::move(message)); }
+  void fill_args(std::string_view piece, bool addspace) {
     if (!args) args = std::string(piece);
     else *args += (addspace ? " " : "") + std::string(piece);
-  };
-  auto emit_command = [&]() {
-    tokens.push_back({Tok::command, cmnd, args, line});
-  };
+  }
+  void emit_command() { tokens.push_back({Tok::command, cmnd, args, line}); }
 
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    if (!tokens.empty() && tokens.back().type == Tok::error) return tokens;
-    const LexDfa::Match m = scanner->dfa.match(text, pos, bol, scanner->active[static_cast<std::size_t>(state_index(state))]);
+  // Runs one rule of the scanner (which may or may not produce a token).
+  void step() {
+    const auto cond = static_cast<std::size_t>(state_index(state));
+    const LexDfa::Match m = scanner->dfa.match(text, pos, bol ? scanner->starts_at_bol[cond] : scanner->starts[cond]);
+    if (m.rule < 0) {
+      error("syntax error");
+      return;
+    }
     const RuleDef& rule = rules()[static_cast<std::size_t>(m.rule)];
     const std::string_view match(text.data() + pos, m.length);
     std::size_t consumed = m.length;
@@ -461,7 +455,49 @@ std::vector<Token> tokenize(std::string_view raw, const LexOptions& options) {
     pos += consumed;
     bol = new_bol;
   }
-  if (tokens.empty() || tokens.back().type != Tok::error) emit(Tok::end);
+
+  const std::string text;
+  const LexOptions options;
+  Scanner* scanner = nullptr;
+  std::deque<Token> tokens;  // produced, not yet handed out
+  std::size_t pos = 0;
+  bool done = false;
+  unsigned state = INITIAL;
+  unsigned prev_state = INITIAL;
+  bool bol = true;
+  bool continued = false;
+  bool sawspace = false;
+  int line = 1;
+  Tok digest_type = Tok::sha224;
+  std::optional<std::string> string_value;  // INSTR accumulator
+  std::string cmnd;
+  std::optional<std::string> args;
+};
+
+Lexer::Lexer(std::string_view text, const LexOptions& options) : impl_(std::make_unique<Impl>(text, options)) {}
+Lexer::~Lexer() = default;
+
+Token Lexer::next() {
+  Impl& l = *impl_;
+  while (l.tokens.empty()) {
+    if (l.done || l.pos >= l.text.size()) {
+      l.done = true;
+      return {Tok::end, {}, std::nullopt, l.line};
+    }
+    l.step();
+  }
+  Token t = std::move(l.tokens.front());
+  l.tokens.pop_front();
+  if (t.type == Tok::error) l.done = true;  // stop after the first error
+  return t;
+}
+
+std::vector<Token> tokenize(std::string_view raw, const LexOptions& options) {
+  Lexer lexer(raw, options);
+  std::vector<Token> tokens;
+  do {
+    tokens.push_back(lexer.next());
+  } while (tokens.back().type != Tok::end && tokens.back().type != Tok::error);
   return tokens;
 }
 

@@ -4,6 +4,7 @@
 // exactly where sudo splits them. Pure: text in, tokens out.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +37,20 @@ struct LexOptions {
   // visudo runs the scanner in strict mode: regular expressions are compiled
   // and an invalid one is a syntax error.
   bool strict = true;
+};
+
+// Produces the tokens of one file on demand; after an error token, only `end`.
+class Lexer {
+ public:
+  Lexer(std::string_view text, const LexOptions& options = {});
+  ~Lexer();
+  Lexer(const Lexer&) = delete;
+  Lexer& operator=(const Lexer&) = delete;
+  Token next();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 // Tokenises one file. Stops after the first error token.

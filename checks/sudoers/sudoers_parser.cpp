@@ -3,6 +3,7 @@
 #include <cctype>
 #include <climits>
 #include <cstdio>
+#include <deque>
 #include <ctime>
 #include <stdexcept>
 
@@ -22,7 +23,7 @@ bool is_sha(Tok t) { return t >= Tok::sha224 && t <= Tok::sha512; }
 
 class Parser {
  public:
-  Parser(std::vector<Token> tokens, std::string_view file) : tokens_(std::move(tokens)) { out_.file = file; }
+  Parser(std::string_view text, std::string_view file) : lexer_(text) { out_.file = file; }
 
   ParsedFile run() {
     while (peek().type != Tok::end) entry();
@@ -31,16 +32,23 @@ class Parser {
   ParsedFile& partial() { return out_; }
 
  private:
-  const Token& peek(std::size_t ahead = 0) const {
-    const std::size_t i = std::min(pos_ + ahead, tokens_.size() - 1);
-    return tokens_[i];
+  // The lexer streams tokens; the grammar needs at most two of lookahead.
+  const Token& peek(std::size_t ahead = 0) {
+    while (ahead_.size() <= ahead) ahead_.push_back(lexer_.next());
+    return ahead_[ahead];
+  }
+  // The next token itself, to move its text out before take().
+  Token& ahead_token() {
+    peek();
+    return ahead_.front();
   }
   Token take() {
-    Token t = peek();
-    if (pos_ < tokens_.size() - 1) ++pos_;
+    peek();
+    Token t = std::move(ahead_.front());
+    ahead_.pop_front();
     return t;
   }
-  [[noreturn]] void fail(const std::string& message = "syntax error") const {
+  [[noreturn]] void fail(const std::string& message = "syntax error") {
     const Token& t = peek();
     if (t.type == Tok::error) throw ParseFailure(t.line, t.text);
     throw ParseFailure(t.line, message);
@@ -158,7 +166,7 @@ class Parser {
       take();
       m.negated = true;
     }
-    const Token t = peek();
+    Token& t = ahead_token();
     switch (t.type) {
       case Tok::alias: m.kind = Member::Kind::alias; break;
       case Tok::all: m.kind = Member::Kind::all; break;
@@ -177,8 +185,8 @@ class Parser {
         break;
       default: fail();
     }
+    m.name = std::move(t.text);
     take();
-    m.name = t.text;
     return m;
   }
   std::vector<Member> member_list(bool users, bool hosts) {
@@ -219,7 +227,7 @@ class Parser {
       take();
       m.negated = true;
     }
-    const Token t = peek();
+    Token& t = ahead_token();
     switch (t.type) {
       case Tok::all: m.kind = Member::Kind::all; break;
       case Tok::alias:
@@ -229,9 +237,9 @@ class Parser {
         break;
       case Tok::command:
         m.kind = Member::Kind::command;
-        m.command = t.text;
-        m.args = t.args;
         m.name = t.text + (t.args ? " " + *t.args : "");
+        m.command = std::move(t.text);
+        m.args = std::move(t.args);
         break;
       case Tok::word:
         if (t.text != "list") fail("expected a fully-qualified path name");
@@ -377,8 +385,8 @@ class Parser {
     }
   }
 
-  std::vector<Token> tokens_;
-  std::size_t pos_ = 0;
+  Lexer lexer_;
+  std::deque<Token> ahead_;
   ParsedFile out_;
 };
 
@@ -387,7 +395,7 @@ class Parser {
 std::string SyntaxError::describe() const { return file + ":" + std::to_string(line) + ": " + message; }
 
 ParseResult parse_sudoers(std::string_view text, std::string_view file) {
-  Parser parser(tokenize(text), file);
+  Parser parser(text, file);
   ParseResult result;
   try {
     result.parsed = parser.run();
