@@ -11,6 +11,7 @@ namespace clinic_audit::antispam {
 namespace {
 
 constexpr const char* kMainCf = "/etc/postfix/main.cf";
+constexpr const char* kMasterCf = "/etc/postfix/master.cf";
 
 // Evaluated in this order by smtpd (with smtpd_delay_reject=yes all at RCPT TO).
 constexpr const char* kLists[] = {"smtpd_client_restrictions",    "smtpd_helo_restrictions",
@@ -127,9 +128,31 @@ std::optional<FilterVerdict> evaluate_postfix(const RootFs& fs, const SenderOpti
     auto it = values.find(name);
     return postfix_expand(it == values.end() ? fallback : it->second, values);
   };
+  // Where each parameter's value comes from: main.cf, or a "-o" of the
+  // smtpd that receives mail from the Internet in master.cf (master(5)).
+  std::map<std::string, std::pair<std::string, int>> origin;
+  for (const auto& [name, p] : params) origin[name] = {kMainCf, p.line};
+  if (auto master = fs.read_file_if_exists(kMasterCf)) {
+    for (const MasterService& service : parse_master_cf(*master)) {
+      const bool internet_smtpd =
+          service.command == "smtpd" &&
+          (service.type == "pass" ||
+           (service.type == "inet" && (service.service == "smtp" || service.service.ends_with(":smtp") ||
+                                       service.service == "25" || service.service.ends_with(":25"))));
+      if (!internet_smtpd) continue;
+      for (const auto& [name, value] : service.overrides) {
+        values[name] = value;
+        origin[name] = {kMasterCf, service.line};
+      }
+    }
+  }
+  const auto file_of = [&](const std::string& name) {
+    auto it = origin.find(name);
+    return it == origin.end() ? std::string(kMainCf) : it->second.first;
+  };
   const auto line_of = [&](const std::string& name) -> std::optional<int> {
-    auto it = params.find(name);
-    return it == params.end() ? std::nullopt : std::optional<int>(it->second.line);
+    auto it = origin.find(name);
+    return it == origin.end() ? std::nullopt : std::optional<int>(it->second.second);
   };
   bool parent_style = false;
   for (const std::string& item : split_postfix_list(param("parent_domain_matches_subdomains",
@@ -153,13 +176,14 @@ std::optional<FilterVerdict> evaluate_postfix(const RootFs& fs, const SenderOpti
       const std::string name = items[i];
       const std::string r = ascii_lower(name);
       const std::string arg = takes_argument(r) && i + 1 < items.size() ? items[++i] : std::string();
-      const std::string where = std::string(list_name) + " (" + kMainCf + (line_of(list_name) ? ":" + std::to_string(*line_of(list_name)) : std::string(", default")) + ")";
+      const std::string where = std::string(list_name) + " (" + file_of(list_name) +
+                                (line_of(list_name) ? ":" + std::to_string(*line_of(list_name)) : std::string(", default")) + ")";
       if (r == "check_sender_access") {
         filtering = true;
         MapView view = look_up(fs, arg, keys, addr);
         if (!view.error.empty()) {
           errors.push_back(view.error + " in " + where);
-          verdict.evidence.push_back({kMainCf, line_of(list_name), "check_sender_access " + arg + ": " + view.error, "a table this check can read"});
+          verdict.evidence.push_back({file_of(list_name), line_of(list_name), "check_sender_access " + arg + ": " + view.error, "a table this check can read"});
           done = true;
           continue;
         }
@@ -187,11 +211,11 @@ std::optional<FilterVerdict> evaluate_postfix(const RootFs& fs, const SenderOpti
       filtering = true;
       if (classes.count(name) == 0 && !takes_argument(r) && r.rfind("reject", 0) != 0 &&
           r.rfind("defer", 0) != 0 && r.rfind("check_", 0) != 0) {
-        verdict.evidence.push_back({kMainCf, line_of(list_name), name + " in " + list_name,
+        verdict.evidence.push_back({file_of(list_name), line_of(list_name), name + " in " + list_name,
                                     "a restriction this check knows (treated as one that may reject)"});
       }
       blocked.push_back((arg.empty() ? name : name + " " + arg) + " comes before any OK for the sender in " + where);
-      verdict.evidence.push_back({kMainCf, line_of(list_name), (arg.empty() ? name : name + " " + arg) + " in " + list_name,
+      verdict.evidence.push_back({file_of(list_name), line_of(list_name), (arg.empty() ? name : name + " " + arg) + " in " + list_name,
                                   "check_sender_access with an OK for " + addr + " before it"});
       done = true;
     }
@@ -212,8 +236,7 @@ std::optional<FilterVerdict> evaluate_postfix(const RootFs& fs, const SenderOpti
     verdict.remediation = "Postfix: add the line `" + options.sender.domain + " OK` to " + map_file +
                           (map.rfind("texthash:", 0) == 0 ? "" : " and run `postmap " + map + "`") +
                           ", and put `check_sender_access " + map +
-                          "` first in each restriction list of " + kMainCf + " that still rejects (" +
-                          blocked.front() + ")";
+                          "` first in each restriction list that still rejects (" + blocked.front() + ")";
     return verdict;
   }
   if (!errors.empty()) {

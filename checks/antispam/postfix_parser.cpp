@@ -63,6 +63,41 @@ std::map<std::string, PostfixParam> parse_main_cf(std::string_view text, std::ve
   return params;
 }
 
+std::vector<MasterService> parse_master_cf(std::string_view text) {
+  std::vector<MasterService> services;
+  for (const LogicalLine& l : logical_lines(text)) {
+    // Fields are separated by whitespace; "{ ... }" keeps an argument with spaces.
+    std::vector<std::string> fields;
+    std::string_view rest = l.text;
+    while (true) {
+      rest = trim(rest);
+      if (rest.empty()) break;
+      std::size_t end = 0;
+      if (rest.front() == '{') {
+        end = rest.find('}');
+        end = end == std::string_view::npos ? rest.size() : end + 1;
+      } else {
+        while (end < rest.size() && !is_space(rest[end])) ++end;
+      }
+      fields.emplace_back(rest.substr(0, end));
+      rest = rest.substr(end);
+    }
+    if (fields.size() < 8) continue;
+    MasterService s{fields[0], fields[1], fields[7], {}, l.line};
+    for (std::size_t i = 8; i + 1 < fields.size(); ++i) {
+      if (fields[i] != "-o") continue;
+      std::string option = fields[++i];
+      if (option.size() >= 2 && option.front() == '{' && option.back() == '}') option = std::string(trim(std::string_view(option).substr(1, option.size() - 2)));
+      const std::size_t eq = option.find('=');
+      if (eq == std::string::npos) continue;
+      s.overrides.emplace_back(std::string(trim(std::string_view(option).substr(0, eq))),
+                               std::string(trim(std::string_view(option).substr(eq + 1))));
+    }
+    services.push_back(std::move(s));
+  }
+  return services;
+}
+
 std::string postfix_expand(std::string_view value, const std::map<std::string, std::string>& params) {
   struct Expander {
     const std::map<std::string, std::string>& params;

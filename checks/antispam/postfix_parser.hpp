@@ -26,6 +26,18 @@ struct PostfixParam {
 std::map<std::string, PostfixParam> parse_main_cf(std::string_view text, std::vector<Evidence>* issues,
                                                   const std::string& file);
 
+// master.cf (master(5)): one service per logical line, "service type private
+// unpriv chroot wakeup maxproc command args..."; "-o name=value" arguments
+// override main.cf for that service only ("-o { name = value }" too).
+struct MasterService {
+  std::string service;
+  std::string type;
+  std::string command;
+  std::vector<std::pair<std::string, std::string>> overrides;
+  int line = 0;
+};
+std::vector<MasterService> parse_master_cf(std::string_view text);
+
 // $name, ${name}, $(name) expansion (postconf(5) "parameter expansion"),
 // with `lookup` giving a parameter's value; at most 20 levels deep.
 std::string postfix_expand(std::string_view value, const std::map<std::string, std::string>& params);

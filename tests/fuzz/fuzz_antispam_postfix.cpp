@@ -20,6 +20,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (expanded.size() > (4u << 20)) __builtin_trap();
     (void)split_postfix_list(expanded);
   }
+  for (const MasterService& service : parse_master_cf(text)) {
+    if (service.line <= 0) __builtin_trap();
+  }
   const Sender sender = *parse_sender("votre-teleconsultation@visiotlm.esante-bretagne.fr");
   const AccessTable table = parse_access_table(text, "/etc/postfix/sender_access");
   for (const AccessEntry& e : table.entries) {

@@ -63,6 +63,20 @@ TEST(PostfixParser, MainCfContinuationAndLastDefinitionWins) {
   EXPECT_EQ(issues[0].line, 8);
 }
 
+TEST(PostfixParser, MasterCfOverrides) {
+  const auto services = parse_master_cf(
+      "# comment\nsmtp inet n - y - - smtpd\n  -o smtpd_sender_restrictions=reject\n"
+      "  -o { smtpd_recipient_restrictions = permit_mynetworks, reject }\npickup unix n - y 60 1 pickup\nshort line\n");
+  ASSERT_EQ(services.size(), 2U);
+  EXPECT_EQ(services[0].service, "smtp");
+  EXPECT_EQ(services[0].command, "smtpd");
+  EXPECT_EQ(services[0].line, 2);
+  ASSERT_EQ(services[0].overrides.size(), 2U);
+  EXPECT_EQ(services[0].overrides[1].first, "smtpd_recipient_restrictions");
+  EXPECT_EQ(services[0].overrides[1].second, "permit_mynetworks, reject");
+  EXPECT_EQ(services[1].command, "pickup");
+}
+
 TEST(PostfixParser, ExpansionAndGroups) {
   const std::map<std::string, std::string> params = {{"m", "hash:/etc/postfix/sender_access"}, {"x", "$m ${m} $(m)"}};
   EXPECT_EQ(postfix_expand("check_sender_access $x", params),
