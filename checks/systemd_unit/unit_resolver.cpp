@@ -38,6 +38,27 @@ bool is_dir(const RootFs& fs, const std::string& path) {
   }
 }
 
+// NAME.TYPE with one of systemd's unit types (systemd.unit(5)); drop-in
+// directories ("NAME.service.d") and stray files are not units.
+bool is_unit_name(std::string_view name) {
+  auto parts = split_name(name);
+  if (!parts) return false;
+  for (const char* type : {"service", "socket", "target", "timer", "mount", "automount", "swap", "path", "slice",
+                           "scope", "device"}) {
+    if (parts->type == type) return true;
+  }
+  return false;
+}
+
+// An unreadable directory of the search path is skipped, as systemd does.
+std::vector<DirEntry> list_or_empty(const RootFs& fs, const std::string& dir) {
+  try {
+    return fs.list_dir(dir);
+  } catch (const FsError&) {
+    return {};
+  }
+}
+
 // A unit file or drop-in that masks: a symlink to /dev/null, a character
 // device, or an empty regular file (systemd's null_or_empty()).
 bool masks(const RootFs& fs, const std::string& path) {
@@ -116,14 +137,19 @@ UnitFiles locate_unit(const RootFs& fs, std::string_view unit_name) {
   auto find_fragment = [&](const std::string& name) -> bool {
     for (const auto& dir : unit_search_path()) {
       const std::string candidate = dir + "/" + name;
-      auto link = fs.lstat(candidate);
-      if (!link) continue;
-      if (masks(fs, candidate)) {
-        unit.masked = true;
-        unit.masked_by = candidate;
-        return true;
+      std::optional<FileInfo> link, info;
+      try {
+        link = fs.lstat(candidate);
+        if (!link) continue;
+        if (masks(fs, candidate)) {
+          unit.masked = true;
+          unit.masked_by = candidate;
+          return true;
+        }
+        info = fs.stat(candidate);
+      } catch (const FsError&) {
+        continue;  // a looping or unreadable entry: systemd skips it with a warning
       }
-      auto info = fs.stat(candidate);
       if (!info || info->type != FileType::regular) continue;  // dangling link: systemd skips it
       unit.fragment = info->path;
       // An alias symlink gives the unit a second name whose drop-ins apply too.
@@ -148,7 +174,7 @@ UnitFiles locate_unit(const RootFs& fs, std::string_view unit_name) {
   std::set<std::string> seen_dirs;
   for (const auto& dir : dirs) {
     if (!seen_dirs.insert(dir).second || !is_dir(fs, dir)) continue;
-    for (const auto& entry : fs.list_dir(dir)) {
+    for (const auto& entry : list_or_empty(fs, dir)) {
       const std::string& file = entry.name;
       if (file.size() <= 5 || file.compare(file.size() - 5, 5, ".conf") != 0) continue;
       if (chosen.count(file) != 0) continue;
@@ -156,12 +182,16 @@ UnitFiles locate_unit(const RootFs& fs, std::string_view unit_name) {
     }
   }
   for (const auto& [file, path] : chosen) {  // std::map: file-name order
-    if (masks(fs, path)) {
-      unit.masked_dropins.push_back(path);
+    try {
+      if (masks(fs, path)) {
+        unit.masked_dropins.push_back(path);
+        continue;
+      }
+      auto info = fs.stat(path);
+      if (!info || info->type != FileType::regular) continue;
+    } catch (const FsError&) {
       continue;
     }
-    auto info = fs.stat(path);
-    if (!info || info->type != FileType::regular) continue;
     unit.dropins.push_back(path);
   }
   return unit;
@@ -171,8 +201,8 @@ std::vector<std::string> find_units(const RootFs& fs, std::string_view pattern) 
   std::set<std::string> found;
   for (const auto& dir : unit_search_path()) {
     if (!is_dir(fs, dir)) continue;
-    for (const auto& entry : fs.list_dir(dir)) {
-      if (entry.type == FileType::directory) continue;
+    for (const auto& entry : list_or_empty(fs, dir)) {
+      if (entry.type == FileType::directory || !is_unit_name(entry.name)) continue;
       if (glob_match(pattern, entry.name)) found.insert(entry.name);
     }
   }

@@ -74,6 +74,20 @@ TEST(UnitResolver, EffectiveBooleanIgnoresInvalidAndKeepsLine) {
   EXPECT_EQ(setting.ignored[0].line, 3);
 }
 
+TEST(UnitResolver, HostileSearchPathEntriesAreSkipped) {
+  FixtureRoot r(fixture_dir("resolver_hostile"));
+  r.file("/lib/systemd/system/a.service", kUnit)
+      .symlink("/etc/systemd/system/a.service", "/etc/systemd/system/a.service")
+      .symlink("/run/systemd/system", "/run/systemd/system")
+      .symlink("/etc/systemd/system/a.service.d", "/etc/systemd/system/a.service.d")
+      .fifo("/etc/systemd/system/service.d/x.conf");
+  RootFs fs(r.path());
+  const auto unit = locate_unit(fs, "a.service");
+  EXPECT_EQ(unit.fragment, "/lib/systemd/system/a.service");
+  EXPECT_TRUE(unit.dropins.empty());
+  EXPECT_EQ(find_units(fs, "a.*"), std::vector<std::string>{"a.service"});
+}
+
 TEST(UnitResolver, FindUnitsByGlob) {
   FixtureRoot r(fixture_dir("resolver_glob"));
   r.file("/lib/systemd/system/php8.2-fpm.service", kUnit)
