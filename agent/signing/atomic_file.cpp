@@ -49,7 +49,7 @@ void fsync_directory(const std::filesystem::path& directory) {
 }
 
 void write_file_atomically(const std::filesystem::path& target, std::string_view bytes, mode_t mode,
-                           std::string_view crash_step_prefix) {
+                           std::string_view crash_step_prefix, bool sync_directory) {
   const std::filesystem::path directory = target.has_parent_path() ? target.parent_path() : ".";
   std::string pattern = (directory / ("." + target.filename().string() + std::string(kTempMarker) + "XXXXXX")).string();
   std::vector<char> name(pattern.begin(), pattern.end());
@@ -80,7 +80,7 @@ void write_file_atomically(const std::filesystem::path& target, std::string_view
   if (::close(fd.release()) != 0) fail("close");
   if (!crash_step_prefix.empty()) crash_point(std::string(crash_step_prefix) + ":temp-written");
   if (::rename(temp.c_str(), target.c_str()) != 0) fail("rename");
-  fsync_directory(directory);
+  if (sync_directory) fsync_directory(directory);
   if (!crash_step_prefix.empty()) crash_point(std::string(crash_step_prefix) + ":renamed");
 }
 

@@ -14,16 +14,20 @@ std::filesystem::path signature_path(const std::filesystem::path& report) {
   return p7s;
 }
 
-void write_signature(const SigningIdentity& identity, const std::filesystem::path& report) {
+void write_signature(const SigningIdentity& identity, const std::filesystem::path& report, bool sync_directory) {
   const std::string bytes = read_file(report);
   const std::vector<unsigned char> der = identity.sign_detached(bytes, report.filename().string());
   write_file_atomically(signature_path(report),
-                        std::string_view(reinterpret_cast<const char*>(der.data()), der.size()), 0644, "signature");
+                        std::string_view(reinterpret_cast<const char*>(der.data()), der.size()), 0644, "signature",
+                        sync_directory);
 }
 
 void sign_report_set(const SigningIdentity& identity, const std::vector<std::filesystem::path>& reports) {
   try {
-    for (const auto& report : reports) write_signature(identity, report);
+    for (const auto& report : reports) write_signature(identity, report, /*sync_directory=*/false);
+    // One directory fsync makes every rename durable before the caller
+    // commits the chain state.
+    if (!reports.empty()) fsync_directory(reports.front().has_parent_path() ? reports.front().parent_path() : ".");
   } catch (...) {
     std::error_code ignored;
     for (const auto& report : reports) {
