@@ -1,63 +1,24 @@
 #include "php_ini_parser.hpp"
 
-#include <array>
-#include <cctype>
-#include <climits>
 #include <map>
 #include <utility>
+
+#include "php_ini_lexemes.hpp"
 
 namespace clinic_audit::php {
 namespace {
 
-// Error-reporting constants of php.ini's error_reporting line (PHP manual,
-// "Predefined Constants", errorfunc). Other constants are left as text and
-// flagged in IniEntry::unknown_constants.
-constexpr std::array<std::pair<std::string_view, int>, 16> kConstants = {{
-    {"E_ERROR", 1}, {"E_WARNING", 2}, {"E_PARSE", 4}, {"E_NOTICE", 8}, {"E_CORE_ERROR", 16},
-    {"E_CORE_WARNING", 32}, {"E_COMPILE_ERROR", 64}, {"E_COMPILE_WARNING", 128}, {"E_USER_ERROR", 256},
-    {"E_USER_WARNING", 512}, {"E_USER_NOTICE", 1024}, {"E_STRICT", 2048}, {"E_RECOVERABLE_ERROR", 4096},
-    {"E_DEPRECATED", 8192}, {"E_USER_DEPRECATED", 16384}, {"E_ALL", 32767}}};
-
-bool is_blank(char c) { return c == ' ' || c == '\t'; }
-bool is_eol(char c) { return c == '\n' || c == '\r'; }
-// LABEL_CHAR of zend_ini_scanner.l: blanks included, tab excluded.
-bool is_label_char(char c) {
-  return c != '\0' && std::string_view("=\n\r\t;&|^$~(){}!\"[]").find(c) == std::string_view::npos;
-}
-// VALUE_CHARS (a '$' not followed by '{' is handled by the caller).
-bool is_value_char(char c) {
-  return c != '\0' && std::string_view("$= \t\n\r;&|^~()!\"'").find(c) == std::string_view::npos;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  }
-  return true;
-}
-
-bool is_identifier(std::string_view s) {
-  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
-  for (char c : s) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
-  }
-  return true;
-}
-
-// C atoi() as PHP's get_int_val() applies it to expression operands.
-int php_atoi(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-  bool negative = false;
-  if (i < s.size() && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';
-  long long value = 0;
-  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) {
-    value = value * 10 + (s[i++] - '0');
-    if (value > INT_MAX) value = INT_MAX;  // keep it defined; php.ini never gets near
-  }
-  return static_cast<int>(negative ? -value : value);
-}
+using lexemes::boolean_word;
+using lexemes::error_constant;
+using lexemes::iequals;
+using lexemes::is_blank;
+using lexemes::is_eol;
+using lexemes::is_identifier;
+using lexemes::is_label_char;
+using lexemes::is_value_char;
+using lexemes::looks_like_constant;
+using lexemes::php_atoi;
+using lexemes::unescape;
 
 struct SyntaxError {
   std::string message;
@@ -193,7 +154,7 @@ class Parser {
 
   void value() {
     skip_blanks();
-    std::string result = expression(true);
+    std::string result = expression();
     const std::size_t blanks_at = pos_;
     skip_blanks();
     const char c = peek();
@@ -215,8 +176,8 @@ class Parser {
   }
 
   // expr: term (('|' | '&' | '^') term)*, all left-associative at one level.
-  std::string expression(bool top) {
-    std::string left = term(top);
+  std::string expression() {
+    std::string left = term();
     while (true) {
       const std::size_t before_blanks = pos_;
       skip_blanks();
@@ -229,14 +190,14 @@ class Parser {
       ++pos_;
       skip_blanks();
       const int a = php_atoi(left);
-      const std::string right = term(false);
+      const std::string right = term();
       if (!had_operand_) fail(std::string("unexpected ") + describe(peek()) + " after '" + op + "'");
       const int b = php_atoi(right);
       left = std::to_string(op == '|' ? (a | b) : op == '&' ? (a & b) : (a ^ b));
     }
   }
 
-  std::string term(bool top) {
+  std::string term() {
     // Bison's stack limit makes PHP fail on absurd nesting; so do we, before
     // our own stack would.
     if (++depth_ > kMaxDepth) fail("expression nested too deeply");
@@ -248,7 +209,7 @@ class Parser {
     const char c = peek();
     if (c == '~' || c == '!') {
       ++pos_;
-      const std::string operand = term(false);
+      const std::string operand = term();
       if (!had_operand_) fail(std::string("unexpected ") + describe(peek()) + " after '" + c + "'");
       const int v = php_atoi(operand);
       had_operand_ = true;
@@ -256,18 +217,18 @@ class Parser {
     }
     if (c == '(') {
       ++pos_;
-      std::string inner = expression(false);
+      std::string inner = expression();
       skip_blanks();
       if (peek() != ')') fail("unexpected " + describe(peek()) + ", expecting ')'");
       ++pos_;
       had_operand_ = true;
       return inner;
     }
-    return string_list(top);
+    return string_list();
   }
 
   // Adjacent raw runs, quoted strings and ${VAR}s, joined.
-  std::string string_list(bool top) {
+  std::string string_list() {
     std::string out;
     std::string pending_blanks;
     bool after_double_quote = false;
@@ -327,28 +288,13 @@ class Parser {
       after_double_quote = c == '"';
       ++pieces;
     }
-    (void)top;
     had_operand_ = pieces > 0;
     return out;
   }
 
-  static std::optional<std::string> boolean_word(std::string_view word) {
-    for (auto w : {"true", "on", "yes"}) {
-      if (iequals(word, w)) return "1";
-    }
-    for (auto w : {"false", "off", "no", "none", "null"}) {
-      if (iequals(word, w)) return "";
-    }
-    return std::nullopt;
-  }
-
   std::string constant(const std::string& name) {
-    for (const auto& [constant_name, value] : kConstants) {
-      if (name == constant_name) return std::to_string(value);
-    }
-    bool upper = name.size() > 1;
-    for (char c : name) upper = upper && (std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_');
-    if (upper && current_) current_->unknown_constants.push_back(name);
+    if (auto value = error_constant(name)) return std::to_string(*value);
+    if (current_ && looks_like_constant(name)) current_->unknown_constants.push_back(name);
     return name;
   }
 
@@ -380,19 +326,6 @@ class Parser {
     }
     ++pos_;  // closing quote
     skip_blanks();
-    return out;
-  }
-
-  // zend_ini_escape_string(): only \" \\ \$ lose their backslash.
-  static std::string unescape(std::string_view raw) {
-    std::string out;
-    for (std::size_t i = 0; i < raw.size(); ++i) {
-      if (raw[i] == '\\' && i + 1 < raw.size() && (raw[i + 1] == '"' || raw[i + 1] == '\\' || raw[i + 1] == '$')) {
-        out += raw[++i];
-      } else {
-        out += raw[i];
-      }
-    }
     return out;
   }
 

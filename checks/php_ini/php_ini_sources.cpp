@@ -49,7 +49,13 @@ void remember(const IniFile& file, std::map<std::string, std::string>& earlier) 
 std::vector<std::string> matching_files(const RootFs& fs, const std::string& dir, const std::string& pattern) {
   std::vector<std::string> out;
   if (!is_dir(fs, dir)) return out;
-  for (const auto& entry : fs.list_dir(dir)) {
+  std::vector<DirEntry> entries;
+  try {
+    entries = fs.list_dir(dir);
+  } catch (const FsError&) {
+    return out;  // PHP's scandir() failing skips the directory too
+  }
+  for (const auto& entry : entries) {
     if (!systemd::glob_match(pattern, entry.name)) continue;
     const std::string path = dir + "/" + entry.name;
     if (is_regular(fs, path)) out.push_back(path);
