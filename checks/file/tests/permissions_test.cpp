@@ -69,8 +69,9 @@ void setfacl(const std::filesystem::path& path, const std::string& spec) {
   }
 }
 
-// One question for the kernel: "r", "w", "x" (test(1) on the path) or "c"
-// (can create and remove an entry in the directory: mkdir/rmdir).
+// One question for the kernel: "r", "w", "x" (test(1) on the path), "c"
+// (can create and remove an entry in the directory: mkdir/rmdir) or "m"
+// (can rename the entry away and back: mv).
 struct Probe {
   std::string op;
   std::filesystem::path path;
@@ -86,6 +87,9 @@ std::vector<bool> kernel_answers(const Identity& who, const std::vector<Probe>& 
                                 "for a; do op=${a%%:*}; f=${a#*:};"
                                 " if [ \"$op\" = c ]; then"
                                 "   if /bin/mkdir \"$f/.probe-$$\" 2>/dev/null; then /bin/rmdir \"$f/.probe-$$\"; printf 1;"
+                                "   else printf 0; fi;"
+                                " elif [ \"$op\" = m ]; then"
+                                "   if /bin/mv -T \"$f\" \"$f.moved\" 2>/dev/null; then /bin/mv -T \"$f.moved\" \"$f\"; printf 1;"
                                 "   else printf 0; fi;"
                                 " elif /usr/bin/test -$op \"$f\"; then printf 1; else printf 0; fi;"
                                 " done",
@@ -473,6 +477,59 @@ TEST_F(PermissionsTest, RootBinaryInWwwDataWritableDirectoryIsReportedWithThatDi
             (std::vector<std::string>{"/srv/own | owner www-data | owner=www-data group=www-data mode=0755 type=directory"}));
   EXPECT_TRUE(non_root_writers(fs, accounts_, "/usr/local/bin/safe").empty());
   EXPECT_THROW(non_root_writers(fs, accounts_, "/usr/local/bin/missing"), FsError);
+}
+
+TEST_F(PermissionsTest, NonRootWritersOfDirectoryEntriesAgreesWithTheKernel) {
+  // Whether a non-root user could replace /s/dN/eM: rename it (sticky bit
+  // and directory permissions decide), write it, or own it or its directory.
+  struct Mode {
+    mode_t mode;
+    uid_t uid;
+    gid_t gid;
+  };
+  const std::vector<Mode> dirs{{01777, 0, 0},  {0777, 0, 0},   {01770, 0, 33}, {0770, 0, 33}, {01777, 33, 33},
+                               {0755, 0, 0},   {01757, 0, 0},  {01733, 0, 0},  {0733, 0, 0},  {01775, 0, 27},
+                               {01773, 0, 0},  {0757, 0, 50}};
+  // (Each component is judged on its own: a world-writable file behind a
+  // directory others cannot search is still reported, conservatively, so
+  // such directories are not part of this equivalence.)
+  const std::vector<Mode> entries{{0644, 0, 0}, {0644, 33, 33}, {0600, 1000, 1000}, {0666, 0, 0}, {0640, 0, 27}};
+  std::vector<std::string> paths;
+  for (std::size_t d = 0; d < dirs.size(); ++d) {
+    const std::string dir = "/s/d" + std::to_string(d);
+    root_.dir(dir, dirs[d].mode, dirs[d].uid, dirs[d].gid);
+    for (std::size_t e = 0; e < entries.size(); ++e) {
+      const std::string entry = dir + "/e" + std::to_string(e);
+      root_.file(entry, "x", entries[e].mode, entries[e].uid, entries[e].gid);
+      paths.push_back(entry);
+    }
+  }
+  RootFs fs(root_.path());
+  std::map<std::string, bool> anyone;
+  for (const Identity& who : everyone()) {
+    if (who.uid == 0) continue;
+    std::vector<Probe> probes;
+    for (const auto& p : paths) {
+      probes.push_back({"m", root_.host(p)});
+      probes.push_back({"w", root_.host(p)});
+    }
+    const auto kernel = kernel_answers(who, probes);
+    for (std::size_t i = 0; i < paths.size(); ++i) {
+      const auto entry = fs.stat(paths[i]);
+      const auto dir = fs.stat(paths[i].substr(0, paths[i].rfind('/')));
+      anyone[paths[i]] = anyone[paths[i]] || kernel[2 * i] || kernel[2 * i + 1] || entry->uid == who.uid ||
+                         dir->uid == who.uid;
+    }
+  }
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    const auto findings = non_root_writers(fs, accounts_, paths[i]);
+    const auto d = i / entries.size();
+    const auto e = i % entries.size();
+    EXPECT_EQ(!findings.empty(), anyone[paths[i]])
+        << paths[i] << ": dir " << octal_mode(dirs[d].mode) << " " << dirs[d].uid << ":" << dirs[d].gid << ", entry "
+        << octal_mode(entries[e].mode) << " " << entries[e].uid << ":" << entries[e].gid << "; findings "
+        << ::testing::PrintToString(who_where(findings));
+  }
 }
 
 TEST_F(PermissionsTest, StickyDirectoryProtectsRootOwnedEntriesOnly) {
