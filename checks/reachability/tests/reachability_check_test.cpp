@@ -111,7 +111,7 @@ TEST_F(ReachabilityCheckTest, DroppedHostsTimeOutConcurrently) {
   for (int i = 0; i < 6; ++i) params.emplace_back("host", ns.dropped_address());
   const auto start = std::chrono::steady_clock::now();
   const Outcome outcome = run_check(params);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 1900ms);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 3000ms);  // sequential would be 6 s
   EXPECT_EQ(outcome.status, Status::fail);
   EXPECT_TRUE(contains(outcome.summary, "timeout")) << outcome.summary;
 }
