@@ -218,7 +218,7 @@ TEST(ProcessRunner, ConcurrentRunsFromManyThreads) {
       CommandSpec spec = i % 4 == 3 ? sh("echo slow" + std::to_string(i) + "; sleep 30")
                                     : sh("sleep 0.2; echo out" + std::to_string(i) + "; echo err" + std::to_string(i) +
                                          " >&2; exit " + std::to_string(i));
-      spec.timeout = milliseconds(1500);
+      spec.timeout = milliseconds(4000);  // generous: fast runs take 0.2 s even on a loaded CI machine
       results[static_cast<std::size_t>(i)] = runner.run(spec);
     });
   }
