@@ -67,15 +67,16 @@ bool leaf_command_matches(const Member& leaf, const std::string& path, const std
 Evaluator::Evaluator(const SudoersTree& tree) : tree_(tree) {
   for (const auto& e : tree.order) {
     if (e.entry.kind == Entry::Kind::user_spec) specs_.push_back(&tree.user_spec(e));
-    if (e.entry.kind == Entry::Kind::alias) aliases_.push_back(&tree.alias(e));
+    if (e.entry.kind == Entry::Kind::alias) {
+      const Alias& a = tree.alias(e);
+      aliases_.emplace(std::to_string(static_cast<int>(a.kind)) + a.name, &a);
+    }
   }
 }
 
 const Alias* Evaluator::alias(AliasKind kind, const std::string& name) const {
-  for (const Alias* a : aliases_) {
-    if (a->kind == kind && a->name == name) return a;
-  }
-  return nullptr;
+  const auto found = aliases_.find(std::to_string(static_cast<int>(kind)) + name);
+  return found == aliases_.end() ? nullptr : found->second;
 }
 
 // match.c user_matches()/userpw_matches()/usergr_matches().

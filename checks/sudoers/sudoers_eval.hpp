@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <optional>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -83,7 +84,7 @@ class Evaluator {
 
   const SudoersTree& tree_;
   std::vector<const UserSpec*> specs_;  // in sudo's reading order
-  std::vector<const Alias*> aliases_;
+  std::unordered_map<std::string, const Alias*> aliases_;  // kind digit + name -> first definition
 };
 
 // match_command.c: a sudoers command (path or glob, arguments) against a command line.

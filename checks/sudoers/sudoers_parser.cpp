@@ -4,6 +4,7 @@
 #include <climits>
 #include <cstdio>
 #include <deque>
+#include <unordered_set>
 #include <ctime>
 #include <stdexcept>
 
@@ -95,10 +96,8 @@ class Parser {
       expect(Tok::equals);
       std::vector<Member> members = kind == AliasKind::host ? host_list()
                                     : kind == AliasKind::command ? command_list() : user_list();
-      for (const auto& existing : out_.aliases) {
-        if (existing.kind == kind && existing.name == name.text) {
-          throw ParseFailure(name.line, "Alias \"" + name.text + "\" already defined");
-        }
+      if (!alias_names_.insert(std::to_string(static_cast<int>(kind)) + name.text).second) {
+        throw ParseFailure(name.line, "Alias \"" + name.text + "\" already defined");
       }
       out_.aliases.push_back({kind, name.text, std::move(members), out_.file, name.line});
       add(Entry::Kind::alias, out_.aliases.size());
@@ -387,6 +386,7 @@ class Parser {
 
   Lexer lexer_;
   std::deque<Token> ahead_;
+  std::unordered_set<std::string> alias_names_;  // kind digit + name
   ParsedFile out_;
 };
 
