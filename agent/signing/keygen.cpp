@@ -88,6 +88,9 @@ int keygen(const KeygenOptions& options, std::ostream& out) {
     const X509ReqPtr request = make_csr(key.get(), hostname, machine_id);
     ensure_parent(*options.csr_path);
     write_file_atomically(*options.csr_path, pem([&](BIO* bio) { return PEM_write_bio_X509_REQ(bio, request.get()); }, false));
+    if (!reuse_key && path_exists(options.cert_path)) {
+      out << "note: " << options.cert_path.string() << " was issued for the replaced key and no longer matches it\n";
+    }
     out << "created certificate signing request " << options.csr_path->string() << " for CN=" << hostname
         << (machine_id.empty() ? "" : ", serialNumber=" + machine_id)
         << ": have the regional CA sign it and install the certificate as " << options.cert_path.string() << "\n";
@@ -111,6 +114,9 @@ int run_keygen(const KeygenOptions& options, std::ostream& out, std::ostream& er
   } catch (const SigningError& error) {
     err << "clinic-audit keygen: " << error.what() << "\n";
     return error.exit_code();
+  } catch (const std::filesystem::filesystem_error& error) {
+    err << "clinic-audit keygen: " << error.what() << "\n";
+    return kExitCannotWrite;
   }
 }
 

@@ -156,6 +156,9 @@ int run_verify(const VerifyOptions& options, std::ostream& out) {
   } catch (const SigningError& error) {
     out << "clinic-audit verify: " << error.what() << "\n";
     return error.exit_code();
+  } catch (const std::filesystem::filesystem_error& error) {
+    out << "clinic-audit verify: " << error.what() << "\n";
+    return kExitUsage;
   }
 }
 

@@ -31,7 +31,8 @@ struct VerifyOptions {
 // valid, see ExpiryAt), its schema (JSON and XML), and the sequence and hash
 // chain across the set. Prints one line per report ("ok" or each problem),
 // notes, and a summary. Returns 0 only when everything holds; 1 when a
-// problem was found; 64 no CA given, an input missing or no report found;
+// problem was found; 64 no CA given, an input missing or unreadable, or no
+// report found;
 // 65 the CA or a schema cannot be read.
 int run_verify(const VerifyOptions& options, std::ostream& out);
 
