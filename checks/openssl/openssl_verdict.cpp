@@ -46,7 +46,9 @@ std::string remediation(const Analysis& a, int level) {
     text += cmd != nullptr && cmd->origin ? "replace line " + std::to_string(cmd->origin->line) + " of " +
                                                 cmd->origin->file + " by:\n"
                                           : "add:\n";
-    return text + "  " + cipher + "\n  MinProtocol = TLSv1.2";
+    text += "  " + cipher;
+    // Keep an existing MinProtocol; suggest one where there is none.
+    return s.command("MinProtocol") != nullptr ? text : text + "\nand add:\n  MinProtocol = TLSv1.2";
   }
   std::string text = "In " + file + " (config(5)):\n";
   if (s.openssl_conf.empty()) text += "  # in the default section, before the first [section]:\n  openssl_conf = openssl_init\n";
@@ -84,7 +86,7 @@ Outcome judge(const Analysis& a, const std::optional<ProbeResult>& live, const L
   }
   const ProbeResult& applied = live ? *live : a.effective;
   ev.push_back({"", std::nullopt,
-                "OpenSSL " + applied.library + " applies " + describe(applied) + "; level from " + a.level_source +
+                applied.library + " applies " + describe(applied) + "; level from " + a.level_source +
                     "; compiled-in default level " + std::to_string(a.defaults.security_level),
                 wanted});
   std::string mismatch;

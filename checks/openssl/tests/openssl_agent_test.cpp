@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "openssl_fixtures.hpp"
+#include "fixture_root.hpp"
 #include "run_agent.hpp"
 
 namespace clinic_audit::openssl {

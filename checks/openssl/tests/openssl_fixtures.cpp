@@ -49,6 +49,8 @@ std::vector<ConfigCase> make_cases() {
       with_main("minproto-tls13", sd("MinProtocol = TLSv1.3\n")),
       with_main("minproto-tls1", sd("MinProtocol = TLSv1\nCipherString = DEFAULT@SECLEVEL=1\n")),
       with_main("minproto-bogus", sd("MinProtocol = TLSv9\nCipherString = DEFAULT@SECLEVEL=3\n")),
+      with_main("file-commands", sd("VerifyCAFile = /etc/ssl/missing.pem\nCertificate = /etc/ssl/missing.pem\n"
+                                    "CipherString = DEFAULT@SECLEVEL=1\n")),
       with_main("undefined-variable", sd("CipherString = DEFAULT@SECLEVEL=$level\n")),
       with_main("variable", deb + "\n[openssl_init]\nlevel = 0\n" + chain("CipherString = DEFAULT@SECLEVEL=${openssl_init::level}\n")),
       with_main("dollarid", sd(".pragma dollarid:on\nlev$el = 3\nCipherString = DEFAULT@SECLEVEL=${lev$el}\n")),
