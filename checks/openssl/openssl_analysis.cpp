@@ -37,8 +37,11 @@ Analysis analyze(const RootFs& fs, CommandRunner& runner, const ProbeCommand& pr
   if (cipher != nullptr && cipher->value.find("@SECLEVEL=") != std::string::npos && !rejected) {
     a.level_source = "CipherString = " + cipher->value + (cipher->origin ? " at " + where(*cipher->origin) : "");
   } else {
-    a.level_source = "the library's compiled-in default (" +
-                     std::string(rejected ? "the CipherString is rejected" : "no @SECLEVEL in the configuration") + ")";
+    const char* why = !a.config.exists ? "no configuration file"
+                      : a.config.error ? "the configuration does not load"
+                      : rejected       ? "the CipherString is rejected"
+                                       : "no @SECLEVEL in the configuration";
+    a.level_source = std::string("the library's compiled-in default (") + why + ")";
   }
   return a;
 }
