@@ -32,7 +32,9 @@ Outcome run_check(const ParamList& list, NetworkSettings network) {
   RootFs fs(root);
   NoCommands commands;
   Context context(fs, commands, network);
-  return check->run(context);
+  Outcome outcome = check->run(context);
+  std::filesystem::remove_all(root);
+  return outcome;
 }
 
 std::string all_text(const Outcome& outcome) {

@@ -84,6 +84,7 @@ Coturn::Coturn(const std::filesystem::path& dir, const CertPair& cert) {
     return;
   }
   std::filesystem::create_directories(dir);
+  dir_ = dir;
   port_ = closed_port();
   do {
     tls_port_ = closed_port();
@@ -127,11 +128,15 @@ Coturn::Coturn(const std::filesystem::path& dir, const CertPair& cert) {
 Coturn::~Coturn() { stop(); }
 
 void Coturn::stop() {
-  if (pid_ <= 0) return;
+  if (pid_ <= 0) {
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+    return;
+  }
   ::kill(pid_, SIGTERM);
   for (int i = 0; i < 60; ++i) {
     if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
       pid_ = -1;
+      stop();  // now removes the directory
       return;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -139,6 +144,7 @@ void Coturn::stop() {
   ::kill(pid_, SIGKILL);
   ::waitpid(pid_, nullptr, 0);
   pid_ = -1;
+  stop();  // now removes the directory
 }
 
 }  // namespace clinic_audit::reachability::testing

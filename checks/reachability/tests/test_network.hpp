@@ -36,7 +36,8 @@ class DroppingNamespace {
   std::string why_;
 };
 
-// turnserver on 127.0.0.1 with STUN on a UDP+TCP port and TLS on another.
+// turnserver on 127.0.0.1 with STUN on a UDP+TCP port and TLS on another;
+// its configuration and log live in `dir`, removed at destruction.
 class Coturn {
  public:
   Coturn(const std::filesystem::path& dir, const CertPair& cert);
@@ -52,6 +53,7 @@ class Coturn {
  private:
   void stop();
   pid_t pid_ = -1;
+  std::filesystem::path dir_;  // removed when the server stops
   std::uint16_t port_ = 0;
   std::uint16_t tls_port_ = 0;
   std::string why_;
