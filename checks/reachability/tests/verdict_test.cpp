@@ -114,3 +114,47 @@ TEST(SignallingVerdict, DnsFailureFailsWithoutProxyOnly) {
 
 }  // namespace
 }  // namespace clinic_audit::reachability
+
+namespace clinic_audit::reachability {
+namespace {
+
+ProbeResult wss_answer(const std::string& detail, const std::string& intermediary, bool via_proxy) {
+  ProbeResult result;
+  result.target = ProbeTarget{Transport::wss, "ccs.example", via_proxy ? "" : "192.0.2.5", 443, "/", "", via_proxy};
+  result.state = ReachState::answered;
+  result.upgrade = UpgradeVerdict{true, false, detail, intermediary};
+  return result;
+}
+
+TEST(SignallingVerdict, NamesWhoStripsTheWebSocketUpgrade) {
+  DnsAnswer dns;
+  dns.host = "ccs.example";
+  dns.ipv4 = {"192.0.2.5"};
+  dns.ipv6 = {"2001:db8::5"};
+  SignallingPlan plan;
+  plan.transport = Transport::wss;
+  // Through the configured proxy, no Via: the proxy is named.
+  plan.proxy_display = "http://proxy.lan:3128";
+  auto outcome = judge_signalling({{"ccs.example", dns, {wss_answer("answered HTTP 200 OK", "", true)}}}, plan);
+  EXPECT_EQ(outcome.status, Status::fail);
+  EXPECT_NE(outcome.summary.find("did not survive the path through the proxy http://proxy.lan:3128"), std::string::npos)
+      << outcome.summary;
+  EXPECT_NE(outcome.evidence.front().observed.find("IPv4 [192.0.2.5], IPv6 [2001:db8::5]"), std::string::npos);
+  // A TLS-inspecting proxy: its issuer is named as the one stripping the upgrade.
+  ProbeResult inspected = wss_answer("answered HTTP 403 Forbidden", "", true);
+  inspected.certificate = CertInfo{};
+  inspected.certificate->issuer = inspected.certificate->chain_top_issuer = "CN=Corp Inspection CA";
+  inspected.certificate->key_type = "RSA";
+  inspected.certificate->key_bits = 2048;
+  inspected.certificate->security_bits = 112;
+  inspected.certificate->signature_hash = "SHA256";
+  inspected.certificate->verify_code = 20;  // X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY
+  outcome = judge_signalling({{"ccs.example", dns, {inspected}}}, plan);
+  EXPECT_NE(outcome.summary.find("TLS inspection by a proxy"), std::string::npos) << outcome.summary;
+  EXPECT_NE(outcome.summary.find("the TLS-inspecting proxy (issuer 'CN=Corp Inspection CA') strips the upgrade"),
+            std::string::npos)
+      << outcome.summary;
+}
+
+}  // namespace
+}  // namespace clinic_audit::reachability
