@@ -47,8 +47,22 @@ struct MapView {
   std::string type;
   std::string path;
   std::optional<AccessHit> hit;
+  std::optional<AccessHit> domain_entry;  // the sender's exact domain key, in a fixed table
   std::string error;
+  bool fixed() const { return type == "hash" || type == "texthash" || type == "lmdb" || type == "cdb" || type == "btree"; }
 };
+
+// What still rejects the sender in one restriction list.
+struct Block {
+  std::string reason;       // for the summary
+  std::string restriction;  // "reject_rbl_client zen.spamhaus.org", empty when a table entry rejects
+  std::string where;        // list name and the file:line that sets it
+  std::optional<MapView> map;  // the table whose entry rejects
+};
+
+std::string postmap_hint(const MapView& m) {
+  return m.type == "texthash" ? std::string() : " and run `postmap " + m.type + ":" + m.path + "`";
+}
 
 // Looks the sender up in one table given as type:name.
 MapView look_up(const RootFs& fs, const std::string& spec, const std::vector<AccessKey>& keys,
@@ -101,8 +115,14 @@ MapView look_up(const RootFs& fs, const std::string& spec, const std::vector<Acc
     return view;
   }
   if (fixed) {
-    std::vector<AccessKey> all = keys;
-    view.hit = lookup_fixed(parse_access_table(*text, view.path), all);
+    const AccessTable table = parse_access_table(*text, view.path);
+    view.hit = lookup_fixed(table, keys);
+    for (const AccessKey& k : keys) {
+      if (k.partial && k.key.find('@') == std::string::npos) {  // the first domain key: the domain itself
+        if (const AccessEntry* e = table.find(k.key)) view.domain_entry = AccessHit{e->key, e->value, e->line};
+        break;
+      }
+    }
   } else {
     // Pattern tables are only asked the full address (smtpd_check.c: PARTIAL
     // lookups go to DICT_FLAG_FIXED tables only).
@@ -111,6 +131,64 @@ MapView look_up(const RootFs& fs, const std::string& spec, const std::vector<Acc
     }
   }
   return view;
+}
+
+// The table line to add or change, then where check_sender_access must go.
+// Lookup order decides what works. In a fixed table (access(5)) the domain
+// key is tried before its parents and user@, so "domain OK" overrides a
+// parent's entry, but not an entry for the full address or the domain itself
+// (postmap keeps the first of duplicate keys), which must be changed instead.
+// In a regexp table (regexp_table(5)) the first matching rule wins, so the
+// OK rule goes above the rule that answers now.
+std::string postfix_remediation(const std::vector<Block>& blocked, const std::optional<MapView>& first_table,
+                                const Sender& sender) {
+  std::vector<std::string> steps;
+  std::optional<MapView> target = first_table;
+  for (const Block& b : blocked) {
+    if (b.map) {
+      target = b.map;
+      break;
+    }
+  }
+  if (target && !target->fixed() && target->type != "regexp") {
+    steps.push_back("remove `check_sender_access " + target->type + ":" + target->path + "`, which answers \"" +
+                    (target->hit ? target->hit->value : std::string()) + "\" for every sender");
+    target.reset();
+  }
+  MapView m;
+  m.type = "hash";
+  m.path = "/etc/postfix/sender_access";
+  if (target) m = *target;
+  const std::string spec = m.type + ":" + m.path;
+  const std::string ok_line = sender.domain + " OK";
+  if (m.type == "regexp") {
+    std::string escaped;
+    for (char c : sender.domain) {
+      if (c == '.') escaped += "\\";
+      escaped.push_back(c);
+    }
+    const std::string rule = "/@" + escaped + "$/ OK";
+    steps.push_back(m.hit ? "add the line `" + rule + "` to " + m.path + " above line " + std::to_string(m.hit->line)
+                          : "add the line `" + rule + "` to " + m.path);
+  } else if (m.hit && classify_access_value(m.hit->value) == AccessAction::accept) {
+    // The table already answers OK: it only has to be asked earlier.
+  } else if (m.hit && (m.hit->key == sender.address || m.hit->key == sender.domain)) {
+    steps.push_back("change line " + std::to_string(m.hit->line) + " of " + m.path + " (`" + m.hit->key + " " + m.hit->value +
+                    "`) to `" + m.hit->key + " OK`" + postmap_hint(m));
+  } else if (m.domain_entry) {
+    steps.push_back("change line " + std::to_string(m.domain_entry->line) + " of " + m.path + " (`" + m.domain_entry->key + " " +
+                    m.domain_entry->value + "`) to `" + ok_line + "`" + postmap_hint(m));
+  } else {
+    steps.push_back("add the line `" + ok_line + "` to " + m.path + postmap_hint(m));
+  }
+  for (const Block& b : blocked) {
+    if (!b.restriction.empty()) {
+      steps.push_back("put `check_sender_access " + spec + "` before `" + b.restriction + "` in " + b.where);
+    }
+  }
+  std::string out;
+  for (const std::string& step : steps) out += (out.empty() ? "" : "; ") + step;
+  return out;
 }
 
 }  // namespace
@@ -165,9 +243,9 @@ std::optional<FilterVerdict> evaluate_postfix(const RootFs& fs, const SenderOpti
   for (const std::string& c : split_postfix_list(param("smtpd_restriction_classes", ""))) classes.insert(c);
 
   const std::string& addr = options.sender.address;
-  std::vector<std::string> blocked;
+  std::vector<Block> blocked;
   std::vector<std::string> errors;
-  std::string access_map;  // an existing hash-like check_sender_access table, to suggest
+  std::optional<MapView> access_map;  // the first check_sender_access table, where the fix goes
   bool filtering = false;
   for (const char* list_name : kLists) {
     const std::vector<std::string> items = split_postfix_list(param(list_name, ""));
@@ -187,9 +265,7 @@ std::optional<FilterVerdict> evaluate_postfix(const RootFs& fs, const SenderOpti
           done = true;
           continue;
         }
-        if ((view.type == "hash" || view.type == "texthash" || view.type == "lmdb" || view.type == "cdb") && access_map.empty()) {
-          access_map = view.type + ":" + view.path;
-        }
+        if (!access_map) access_map = view;
         if (!view.hit) continue;
         const AccessAction action = classify_access_value(view.hit->value);
         Evidence e{view.path, view.hit->line > 0 ? std::optional<int>(view.hit->line) : std::nullopt,
@@ -198,7 +274,7 @@ std::optional<FilterVerdict> evaluate_postfix(const RootFs& fs, const SenderOpti
         verdict.evidence.push_back(e);
         if (action == AccessAction::accept) done = true;  // OK: this list permits the sender
         if (action == AccessAction::reject) {
-          blocked.push_back(arg + " answers \"" + view.hit->value + "\" for key " + view.hit->key + " in " + where);
+          blocked.push_back({arg + " answers \"" + view.hit->value + "\" for key " + view.hit->key + " in " + where, "", where, view});
           done = true;
         }
         continue;
@@ -214,7 +290,8 @@ std::optional<FilterVerdict> evaluate_postfix(const RootFs& fs, const SenderOpti
         verdict.evidence.push_back({file_of(list_name), line_of(list_name), name + " in " + list_name,
                                     "a restriction this check knows (treated as one that may reject)"});
       }
-      blocked.push_back((arg.empty() ? name : name + " " + arg) + " comes before any OK for the sender in " + where);
+      const std::string restriction = arg.empty() ? name : name + " " + arg;
+      blocked.push_back({restriction + " comes before any OK for the sender in " + where, restriction, where, std::nullopt});
       verdict.evidence.push_back({file_of(list_name), line_of(list_name), (arg.empty() ? name : name + " " + arg) + " in " + list_name,
                                   "check_sender_access with an OK for " + addr + " before it"});
       done = true;
@@ -229,14 +306,8 @@ std::optional<FilterVerdict> evaluate_postfix(const RootFs& fs, const SenderOpti
   }
   if (!blocked.empty()) {
     verdict.state = FilterState::not_whitelisted;
-    verdict.summary = "Postfix may still reject " + addr + ": " + blocked.front();
-    const bool regexp_map = access_map.empty();
-    const std::string map = regexp_map ? "hash:/etc/postfix/sender_access" : access_map;
-    const std::string map_file = map.substr(map.find(':') + 1);
-    verdict.remediation = "Postfix: add the line `" + options.sender.domain + " OK` to " + map_file +
-                          (map.rfind("texthash:", 0) == 0 ? "" : " and run `postmap " + map + "`") +
-                          ", and put `check_sender_access " + map +
-                          "` first in each restriction list that still rejects (" + blocked.front() + ")";
+    verdict.summary = "Postfix may still reject " + addr + ": " + blocked.front().reason;
+    verdict.remediation = "Postfix: " + postfix_remediation(blocked, access_map, options.sender);
     return verdict;
   }
   if (!errors.empty()) {

@@ -99,10 +99,14 @@ std::vector<MasterService> parse_master_cf(std::string_view text) {
 }
 
 std::string postfix_expand(std::string_view value, const std::map<std::string, std::string>& params) {
+  // Appends straight into `out`, with a budget of parameter references, so
+  // that neither doubling ("$a = $b $b") nor empty chains ("$b = $c$c", c
+  // empty) can run away.
   struct Expander {
     const std::map<std::string, std::string>& params;
-    std::string run(std::string_view v, int depth) const {
-      std::string out;
+    std::string out;
+    long budget = 100000;
+    void run(std::string_view v, int depth) {
       for (std::size_t i = 0; i < v.size() && out.size() < kMaxExpansion; ++i) {
         if (v[i] != '$' || i + 1 >= v.size()) {
           out.push_back(v[i]);
@@ -128,15 +132,16 @@ std::string postfix_expand(std::string_view value, const std::map<std::string, s
           }
           i = j - 1;
         }
-        // ${name?value} / ${name:value} conditional forms: keep it simple and
-        // expand only plain names; others are left as written.
+        // ${name?value} / ${name:value} conditional forms are not modelled:
+        // only plain names expand.
         auto it = params.find(name);
-        if (it != params.end() && depth < 20 && out.size() < kMaxExpansion) out.append(run(it->second, depth + 1));
+        if (it != params.end() && depth < 20 && --budget > 0) run(it->second, depth + 1);
       }
-      return out;
     }
   };
-  return Expander{params}.run(value, 0);
+  Expander expander{params, {}, 100000};
+  expander.run(value, 0);
+  return std::move(expander.out);
 }
 
 std::vector<std::string> split_postfix_list(std::string_view value) {

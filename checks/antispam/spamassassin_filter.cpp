@@ -50,6 +50,7 @@ SaConfig load_spamassassin_site(const RootFs& fs, const std::string& site_dir) {
   for (const auto* list : {&pre, &cf}) {
     for (const std::string& name : *list) {
       const std::string path = site_dir + "/" + name;
+      if (list == &cf) builder.config().cf_files.push_back(path);
       try {
         builder.add_file(path, fs.read_file(path));
       } catch (const std::exception& e) {
@@ -118,8 +119,14 @@ std::optional<FilterVerdict> evaluate_spamassassin(const RootFs& fs, const Sende
   const SaConfig config = load_spamassassin_site(fs, site_dir);
   const SaMatch match = sa_match(config, options);
   const std::string& addr = options.sender.address;
-  const std::string local_cf = site_dir + "/local.cf";
-  const std::string wanted_line = "welcomelist_auth *@" + options.sender.domain;
+  // The line must come after anything that could undo it (an
+  // unwelcomelist_from in a later file): the last *.cf read, else local.cf.
+  const std::string local_cf = config.cf_files.empty() ? site_dir + "/local.cf" : config.cf_files.back();
+  // welcomelist_auth is what Mail::SpamAssassin::Conf recommends (it needs an
+  // SPF or DKIM pass, so a forged From gains nothing); welcomelist_from when
+  // the sender's mail is known not to authenticate.
+  const std::string wanted_line =
+      (options.authenticated ? "welcomelist_auth *@" : "welcomelist_from *@") + options.sender.domain;
 
   std::vector<std::string> problems;
   bool whitelisted = false;
@@ -178,8 +185,7 @@ std::optional<FilterVerdict> evaluate_spamassassin(const RootFs& fs, const Sende
   }
   verdict.state = FilterState::not_whitelisted;
   verdict.summary = "SpamAssassin still scores " + addr + ": " + problems.front();
-  verdict.remediation = "SpamAssassin: add the line `" + wanted_line + "` (or `welcomelist_from *@" +
-                        options.sender.domain + "` where SPF/DKIM cannot be relied on) to " + local_cf;
+  verdict.remediation = "SpamAssassin: add the line `" + wanted_line + "` at the end of " + local_cf;
   if (match.blocklist) {
     verdict.remediation += " and remove `" + options.sender.address + "` from the blocklist_from line at " +
                            where(*match.blocklist) + " (or add `unblocklist_from <that pattern>` after it)";

@@ -59,6 +59,7 @@ struct SaConfig {
   // "score RULE value" for the welcomelist/blocklist rules.
   std::map<std::string, std::pair<std::string, SaSource>> scores;
   std::set<std::string> plugins;  // loadplugin
+  std::vector<std::string> cf_files;  // the site directory's *.cf, in the order read
   std::vector<Evidence> notes;    // what was skipped and why
 };
 

@@ -8,7 +8,9 @@
 #include <map>
 #include <sstream>
 
+#include "antispam/antispam_check.hpp"
 #include "antispam/postfix_access.hpp"
+#include "common/context.hpp"
 #include "fixture_root.hpp"
 #include "oracle_support.hpp"
 
@@ -142,6 +144,80 @@ TEST_P(PostfixOracle, AgreesWithPostmap) {
 
 INSTANTIATE_TEST_SUITE_P(MapFiles, PostfixOracle, ::testing::ValuesIn(cases()),
                          [](const ::testing::TestParamInfo<MapCase>& param_info) { return param_info.param.name; });
+
+// The check's own fix, applied to the table as it says ("add the line `L`
+// to F", "change line N of F (...) to `L`", "... above line N"), must make
+// postmap answer OK for the first key smtpd asks, and the check pass.
+TEST_P(PostfixOracle, RemediationMakesPostmapAnswerOk) {
+  const MapCase& c = GetParam();
+  FixtureRoot root(fixture_dir("antispam-postmap-fix-" + c.name));
+  root.file("/etc/postfix/main.cf", "smtpd_sender_restrictions = check_sender_access " + c.type +
+                                        ":/etc/postfix/sender_access, reject_unknown_sender_domain\n" +
+                                        (c.delimiter.empty() ? "" : "recipient_delimiter = " + c.delimiter + "\n"));
+  root.file("/etc/postfix/sender_access", c.text);
+  RootFs fs(root.path());
+  ProcessRunner runner;
+  Context context(fs, runner, NetworkSettings{true, std::nullopt, std::chrono::milliseconds(100)});
+  Params params;
+  params.add("sender", kSender);
+  const auto check = antispam_check_type().create(params);
+  const Outcome before = check->run(context);
+  if (before.status == Status::pass) return;  // nothing to fix: the table already says OK
+  ASSERT_EQ(before.status, Status::fail) << before.summary;
+  const std::string& fix = before.remediation;
+  const std::size_t open = fix.find('`', fix.find("Postfix: "));
+  const std::size_t close = fix.find('`', open + 1);
+  ASSERT_NE(close, std::string::npos) << fix;
+  std::string line_text = fix.substr(open + 1, close - open - 1);
+  std::vector<std::string> lines;
+  {
+    std::stringstream in(c.text);
+    std::string l;
+    while (std::getline(in, l)) lines.push_back(l);
+  }
+  const std::size_t change = fix.find("change line ");
+  const std::size_t above = fix.find(" above line ");
+  if (change != std::string::npos && change < open) {
+    const std::size_t n = std::stoul(fix.substr(change + 12));
+    const std::size_t to = fix.find(") to `", change);
+    ASSERT_NE(to, std::string::npos) << fix;
+    line_text = fix.substr(to + 6, fix.find('`', to + 6) - to - 6);
+    ASSERT_LE(n, lines.size());
+    lines[n - 1] = line_text;
+  } else if (above != std::string::npos) {
+    const std::size_t n = std::stoul(fix.substr(above + 12));
+    ASSERT_LE(n, lines.size() + 1);
+    lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(n - 1), line_text);
+  } else {
+    ASSERT_NE(fix.find("add the line `"), std::string::npos) << fix;
+    lines.push_back(line_text);
+  }
+  std::string fixed_text;
+  for (const std::string& l : lines) fixed_text += l + "\n";
+  root.file("/etc/postfix/sender_access", fixed_text);
+  const std::string config_dir = root.host("/etc/postfix").string();
+  const std::string map = c.type + ":" + root.host("/etc/postfix/sender_access").string();
+  if (c.type == "hash") {
+    ASSERT_EQ(testing::run_program(kPostmap, {"-c", config_dir, map}).exit_code, 0);
+  }
+  const Sender sender = *parse_sender(kSender);
+  std::string first_answer;
+  if (c.type == "regexp") {
+    const CommandResult r = testing::run_program(kPostmap, {"-c", config_dir, "-q", kSender, map});
+    first_answer = r.out;
+  } else {
+    for (const AccessKey& k : sender_access_keys(sender, true, c.delimiter)) {
+      const CommandResult r = testing::run_program(kPostmap, {"-c", config_dir, "-q", k.key, map});
+      if (r.exit_code == 0) {
+        first_answer = r.out;
+        break;
+      }
+    }
+  }
+  while (!first_answer.empty() && first_answer.back() == '\n') first_answer.pop_back();
+  EXPECT_EQ(classify_access_value(first_answer), AccessAction::accept) << "postmap answers \"" << first_answer << "\" after: " << fix;
+  EXPECT_EQ(check->run(context).status, Status::pass) << fix;
+}
 
 TEST(PostfixDefaults, ParentDomainMatchesSubdomainsAsInstalled) {
   ASSERT_TRUE(std::filesystem::exists("/usr/sbin/postconf"));

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 
 #include "antispam/antispam_check.hpp"
 #include "antispam/filters.hpp"
@@ -93,6 +94,17 @@ std::string message() {
          "Bonjour, votre teleconsultation commence a 10h.\n";
 }
 
+// spamassassin -L -t on the message, with only the fixture's site configuration.
+CommandResult run_spamassassin(const FixtureRoot& root, const std::string& home, const std::string& prefs) {
+  std::vector<std::string> args = {"-L", "-t", "--siteconfigpath=" + root.host("/etc/spamassassin").string(),
+                                   "--prefspath=" + prefs};
+  if (testing::can_unshare_network()) {
+    args.insert(args.begin(), {"-n", "/usr/bin/spamassassin"});
+    return testing::run_program("/usr/bin/unshare", args, message(), home);
+  }
+  return testing::run_program("/usr/bin/spamassassin", args, message(), home);
+}
+
 class SpamAssassinOracle : public ::testing::TestWithParam<SaCase> {};
 
 TEST_P(SpamAssassinOracle, AgreesWithSpamassassin) {
@@ -113,15 +125,7 @@ TEST_P(SpamAssassinOracle, AgreesWithSpamassassin) {
   const std::string prefs = home + "/user_prefs";
   root.file("/home/user_prefs", "# empty: only the fixture's site configuration counts\n");
 
-  std::vector<std::string> args = {"-L", "-t", "--siteconfigpath=" + root.host("/etc/spamassassin").string(),
-                                   "--prefspath=" + prefs};
-  CommandResult r;
-  if (testing::can_unshare_network()) {
-    args.insert(args.begin(), {"-n", "/usr/bin/spamassassin"});
-    r = testing::run_program("/usr/bin/unshare", args, message(), home);
-  } else {
-    r = testing::run_program("/usr/bin/spamassassin", args, message(), home);
-  }
+  const CommandResult r = run_spamassassin(root, home, prefs);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::vector<std::string> rules = testing::spam_status_tests(r.out);
   ASSERT_FALSE(rules.empty()) << r.out;
@@ -144,6 +148,27 @@ TEST_P(SpamAssassinOracle, AgreesWithSpamassassin) {
   const Outcome outcome = check->run(context);
   const bool oracle_pass = hit("USER_IN_WELCOMELIST") && !hit("USER_IN_BLOCKLIST");
   EXPECT_EQ(outcome.status, oracle_pass ? Status::pass : Status::fail) << outcome.summary << "\n" << r.out;
+
+  // The fix the check gives ("add the line `...` to FILE"), applied to the
+  // fixture, must make spamassassin itself welcomelist the sender.
+  if (outcome.status != Status::fail || hit("USER_IN_BLOCKLIST")) return;
+  const std::string& fix = outcome.remediation;
+  const std::size_t open = fix.find('`');
+  const std::size_t close = fix.find('`', open + 1);
+  const std::size_t to = fix.find(" end of ", close);
+  ASSERT_TRUE(open != std::string::npos && close != std::string::npos && to != std::string::npos) << fix;
+  const std::string line = fix.substr(open + 1, close - open - 1);
+  const std::string file = fix.substr(to + 8, fix.find_first_of(" \n", to + 8) - to - 8);
+  ASSERT_EQ(file.rfind("/etc/spamassassin/", 0), 0U) << fix;
+  {
+    std::ofstream out(root.host(file), std::ios::app);
+    out << "\n" << line << "\n";
+  }
+  const CommandResult fixed = run_spamassassin(root, home, prefs);
+  ASSERT_EQ(fixed.exit_code, 0) << fixed.err;
+  const auto after = testing::spam_status_tests(fixed.out);
+  EXPECT_NE(std::find(after.begin(), after.end(), "USER_IN_WELCOMELIST"), after.end()) << line << "\n" << fixed.out;
+  EXPECT_EQ(check->run(context).status, Status::pass) << line;
 }
 
 INSTANTIATE_TEST_SUITE_P(Configurations, SpamAssassinOracle, ::testing::ValuesIn(cases()),
