@@ -118,6 +118,13 @@ class SudoersCheck final : public Check {
     }
     return CommandLine::parse(text);
   }
+  // A NOPASSWD tag, or no PASSWD tag and "Defaults !authenticate" for this user.
+  static bool without_password(const Evaluator& ev, const LeafCommand& rule, const UserIdentity& user,
+                               const HostIdentity& host, const UserIdentity& target) {
+    const Tags::Value tag = rule.command_spec->tags.nopasswd;
+    if (tag != Tags::unset) return tag == Tags::on;
+    return !ev.authenticate_by_default(user, host, target);
+  }
   static std::optional<int> line_of(int line) { return line > 0 ? std::optional<int>(line) : std::nullopt; }
   static Evidence at(const LeafCommand& leaf, std::string observed, std::string expected) {
     return {leaf.spec->file, line_of(leaf.command_spec->line), std::move(observed), std::move(expected)};
@@ -142,7 +149,7 @@ class SudoersCheck final : public Check {
           failure = Evidence{sudoers_, std::nullopt, "no rule lets " + user_ + " run " + req.path + with, expected};
         } else if (r.decision == Decision::deny) {
           failure = at(*r.rule, "denied" + with + " by the last matching rule: " + render_grant(*r.rule), expected);
-        } else if (nopasswd_ && r.rule->command_spec->tags.nopasswd != Tags::on) {
+        } else if (nopasswd_ && !without_password(ev, *r.rule, user, host, target)) {
           failure = at(*r.rule, "granted but a password is required: " + render_grant(*r.rule), expected);
         } else {
           granted = r.rule;

@@ -247,6 +247,30 @@ std::vector<LeafCommand> Evaluator::commands_for(const UserIdentity& user, const
   return out;
 }
 
+bool Evaluator::authenticate_by_default(const UserIdentity& user, const HostIdentity& host,
+                                        const UserIdentity& target) const {
+  bool value = true;
+  const DefaultsEntry::Binding order[] = {DefaultsEntry::Binding::global, DefaultsEntry::Binding::host,
+                                          DefaultsEntry::Binding::user, DefaultsEntry::Binding::runas};
+  for (const auto binding : order) {
+    for (const auto& e : tree_.order) {
+      if (e.entry.kind != Entry::Kind::defaults) continue;
+      const DefaultsEntry& d = tree_.defaults(e);
+      if (d.binding != binding) continue;
+      if (binding == DefaultsEntry::Binding::host && host_matches(d.bound_to, host) != Decision::allow) continue;
+      if (binding == DefaultsEntry::Binding::user && user_matches(d.bound_to, user) != Decision::allow) continue;
+      if (binding == DefaultsEntry::Binding::runas &&
+          user_list(d.bound_to, target, AliasKind::runas, 0) != Decision::allow) {
+        continue;
+      }
+      for (const auto& setting : d.settings) {
+        if (setting.name == "authenticate" && !setting.value) value = setting.op != '!';
+      }
+    }
+  }
+  return value;
+}
+
 std::vector<const UserSpec*> Evaluator::specs_mentioning(const UserIdentity& user) const {
   std::vector<const UserSpec*> out;
   for (const UserSpec* us : specs_) {

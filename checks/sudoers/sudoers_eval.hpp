@@ -72,6 +72,12 @@ class Evaluator {
 
   const Alias* alias(AliasKind kind, const std::string& name) const;
 
+  // Whether sudo asks `user` for a password for a rule without a
+  // NOPASSWD/PASSWD tag: the "authenticate" Defaults flag (true unless set
+  // otherwise), applied as sudo applies Defaults: global, then @host, then
+  // :user, then >runas entries, later ones winning (sudoers(5) "Defaults").
+  bool authenticate_by_default(const UserIdentity& user, const HostIdentity& host, const UserIdentity& target) const;
+
  private:
   Decision user_member(const Member& m, const UserIdentity& user, AliasKind kind, int depth) const;
   Decision user_list(const std::vector<Member>& list, const UserIdentity& user, AliasKind kind, int depth) const;

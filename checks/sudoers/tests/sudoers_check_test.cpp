@@ -181,6 +181,14 @@ TEST_F(SudoersCheckTest, PasswordRequiredFails) {
   EXPECT_NE(find(o, "/etc/sudoers.d/apicrypt", "granted but a password is required"), nullptr);
 }
 
+TEST_F(SudoersCheckTest, DefaultsNotAuthenticateCountsAsNoPassword) {
+  root_.file("/etc/sudoers.d/apicrypt", "Defaults:www-data !authenticate\nwww-data ALL=(ALL) /home/EHR/apicrypt/bin/apicrypt\n", 0440);
+  const Params p = params({{"user", "www-data"}, {"require", "/home/EHR/apicrypt/bin/apicrypt"}});
+  EXPECT_EQ(run(p).status, Status::pass);
+  root_.file("/etc/sudoers.d/zz", "Defaults:%www-data authenticate\n", 0440);
+  EXPECT_EQ(run(p).status, Status::fail);
+}
+
 TEST_F(SudoersCheckTest, NoArgumentsOnlyIsNotEnough) {
   root_.file("/etc/sudoers.d/apicrypt", "www-data ALL=(ALL) NOPASSWD: /home/EHR/apicrypt/bin/apicrypt \"\"\n", 0440);
   const Outcome o = run(params({{"user", "www-data"}, {"require", "/home/EHR/apicrypt/bin/apicrypt"}}));
