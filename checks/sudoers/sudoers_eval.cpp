@@ -69,14 +69,15 @@ Evaluator::Evaluator(const SudoersTree& tree) : tree_(tree) {
     if (e.entry.kind == Entry::Kind::user_spec) specs_.push_back(&tree.user_spec(e));
     if (e.entry.kind == Entry::Kind::alias) {
       const Alias& a = tree.alias(e);
-      aliases_.emplace(std::to_string(static_cast<int>(a.kind)) + a.name, &a);
+      aliases_[static_cast<std::size_t>(a.kind)].emplace(a.name, &a);
     }
   }
 }
 
 const Alias* Evaluator::alias(AliasKind kind, const std::string& name) const {
-  const auto found = aliases_.find(std::to_string(static_cast<int>(kind)) + name);
-  return found == aliases_.end() ? nullptr : found->second;
+  const auto& table = aliases_[static_cast<std::size_t>(kind)];
+  const auto found = table.find(std::string_view(name));
+  return found == table.end() ? nullptr : found->second;
 }
 
 // match.c user_matches()/userpw_matches()/usergr_matches().

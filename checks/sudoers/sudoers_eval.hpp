@@ -9,6 +9,7 @@
 #include <optional>
 #include <unordered_map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sudoers_includes.hpp"
@@ -90,7 +91,8 @@ class Evaluator {
 
   const SudoersTree& tree_;
   std::vector<const UserSpec*> specs_;  // in sudo's reading order
-  std::unordered_map<std::string, const Alias*> aliases_;  // kind digit + name -> first definition
+  // Per alias kind: name -> first definition (names point into the tree).
+  std::unordered_map<std::string_view, const Alias*> aliases_[4];
 };
 
 // match_command.c: a sudoers command (path or glob, arguments) against a command line.

@@ -3,7 +3,6 @@
 #include <regex.h>
 
 #include <cctype>
-#include <deque>
 #include <map>
 #include <memory>
 
@@ -262,13 +261,13 @@ struct Lexer::Impl {
     scanner = shared.get();
   }
 
-  void emit(Tok type, std::string value = {}) { tokens.push_back({type, std::move(value), std::nullopt, line}); }
+  void emit(Tok type, std::string value = {}) { token = Token{type, std::move(value), std::nullopt, line}; }
   void error(std::string message) { emit(Tok::error, std::move(message)); }
   void fill_args(std::string_view piece, bool addspace) {
     if (!args) args = std::string(piece);
     else *args += (addspace ? " " : "") + std::string(piece);
   }
-  void emit_command() { tokens.push_back({Tok::command, cmnd, args, line}); }
+  void emit_command() { token = Token{Tok::command, std::move(cmnd), std::move(args), line}; }
 
   // Runs one rule of the scanner (which may or may not produce a token).
   void step() {
@@ -459,7 +458,7 @@ struct Lexer::Impl {
   const std::string text;
   const LexOptions options;
   Scanner* scanner = nullptr;
-  std::deque<Token> tokens;  // produced, not yet handed out
+  std::optional<Token> token;  // produced by the last step (a rule yields at most one)
   std::size_t pos = 0;
   bool done = false;
   unsigned state = INITIAL;
@@ -479,15 +478,15 @@ Lexer::~Lexer() = default;
 
 Token Lexer::next() {
   Impl& l = *impl_;
-  while (l.tokens.empty()) {
+  while (!l.token) {
     if (l.done || l.pos >= l.text.size()) {
       l.done = true;
       return {Tok::end, {}, std::nullopt, l.line};
     }
     l.step();
   }
-  Token t = std::move(l.tokens.front());
-  l.tokens.pop_front();
+  Token t = std::move(*l.token);
+  l.token.reset();
   if (t.type == Tok::error) l.done = true;  // stop after the first error
   return t;
 }

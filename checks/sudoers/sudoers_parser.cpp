@@ -3,7 +3,6 @@
 #include <cctype>
 #include <climits>
 #include <cstdio>
-#include <deque>
 #include <unordered_set>
 #include <ctime>
 #include <stdexcept>
@@ -35,18 +34,21 @@ class Parser {
  private:
   // The lexer streams tokens; the grammar needs at most two of lookahead.
   const Token& peek(std::size_t ahead = 0) {
-    while (ahead_.size() <= ahead) ahead_.push_back(lexer_.next());
-    return ahead_[ahead];
+    if (!current_) current_ = lexer_.next();
+    if (ahead == 0) return *current_;
+    if (!second_) second_ = lexer_.next();
+    return *second_;
   }
   // The next token itself, to move its text out before take().
   Token& ahead_token() {
     peek();
-    return ahead_.front();
+    return *current_;
   }
   Token take() {
     peek();
-    Token t = std::move(ahead_.front());
-    ahead_.pop_front();
+    Token t = std::move(*current_);
+    current_ = std::move(second_);
+    second_.reset();
     return t;
   }
   [[noreturn]] void fail(const std::string& message = "syntax error") {
@@ -385,7 +387,8 @@ class Parser {
   }
 
   Lexer lexer_;
-  std::deque<Token> ahead_;
+  std::optional<Token> current_;
+  std::optional<Token> second_;
   std::unordered_set<std::string> alias_names_;  // kind digit + name
   ParsedFile out_;
 };
