@@ -3,6 +3,8 @@
 // status of ekermed.antispam.whitelist, with the exit code of DESIGN §4.
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 #include <nlohmann/json.hpp>
 
 #include "fixture_root.hpp"
@@ -20,6 +22,8 @@ struct AgentCase {
   std::string status;
   int exit_code;
 };
+
+void PrintTo(const AgentCase& c, std::ostream* os) { *os << c.fixture; }
 
 class AntispamAgent : public ::testing::TestWithParam<AgentCase> {};
 

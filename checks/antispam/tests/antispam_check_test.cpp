@@ -2,6 +2,8 @@
 // statuses, the filters named, the evidence lines and the remediation.
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 #include "antispam/antispam_check.hpp"
 #include "common/context.hpp"
 #include "fixture_root.hpp"
@@ -40,6 +42,8 @@ Params sender_params() {
   p.add("sender", kSender);
   return p;
 }
+
+void PrintTo(const Expectation& e, std::ostream* os) { *os << e.fixture; }
 
 class AntispamFixtures : public ::testing::TestWithParam<Expectation> {};
 

@@ -5,6 +5,8 @@
 // are compared on the full address, the only key smtpd gives them.
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 #include <map>
 #include <sstream>
 
@@ -62,6 +64,8 @@ std::vector<MapCase> cases() {
       mc("regexp_continuation_comments", "regexp", "# first\n/^votre-/\n  OK\n/x/ REJECT\n"),
   };
 }
+
+void PrintTo(const MapCase& c, std::ostream* os) { *os << c.name; }
 
 class PostfixOracle : public ::testing::TestWithParam<MapCase> {};
 

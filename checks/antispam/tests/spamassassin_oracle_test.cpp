@@ -6,6 +6,8 @@
 // shows and the second does not.
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 #include <algorithm>
 #include <fstream>
 
@@ -77,6 +79,8 @@ std::vector<SaCase> cases() {
                          "unblocklist_from *.esante-bretagne.fr\n"}}},
   };
 }
+
+void PrintTo(const SaCase& c, std::ostream* os) { *os << c.name; }
 
 std::string message() {
   return std::string("Return-Path: <") + kSender +
