@@ -211,7 +211,19 @@ class SudoersCheck final : public Check {
     if (path.size() > 1 && path.back() == '/') path.pop_back();
     std::vector<std::string> out;
     try {
-      if (!context.fs().exists(path)) return {path + " does not exist: whoever creates it chooses what runs as root"};
+      if (!context.fs().exists(path)) {
+        // Whoever can create the missing command chooses what runs as root:
+        // judge the nearest directory that exists.
+        std::string parent = path;
+        do {
+          parent = parent.substr(0, std::max<std::size_t>(parent.rfind('/'), 1));
+        } while (parent != "/" && !context.fs().exists(parent));
+        for (const auto& w : non_root_writers(context.fs(), context.accounts(), parent)) {
+          out.push_back(path + " does not exist and " + w.path + " is writable by " + w.who + " (" + w.observed +
+                        "): a non-root user can create " + m.command);
+        }
+        return out;
+      }
       for (const auto& w : non_root_writers(context.fs(), context.accounts(), path)) {
         out.push_back(w.path + " is writable by " + w.who + " (" + w.observed + "): " + m.command +
                       " can be replaced by a non-root user");

@@ -160,8 +160,11 @@ TEST_F(SudoersCheckTest, RestartApicryptIsRecognisedAsInfo) {
   EXPECT_EQ(o.status, Status::pass);
   EXPECT_EQ(o.summary, "RESTART_APICRYPT (/usr/sbin/service compagnonApicrypt *) is defined; its trailing '*' "
                        "allows any arguments after 'compagnonApicrypt ' and granted to www-data");
-  // The v1 "no broader grant" check accepts it only when the policy allows it.
+  // A "no broader grant" check accepts it only when the policy allows it.
   EXPECT_EQ(run(broader_params()).status, Status::fail);
+  Params allowing = broader_params();
+  allowing.add("allow", "/usr/sbin/service compagnonApicrypt *");
+  EXPECT_EQ(run(allowing).status, Status::pass);
 }
 
 TEST_F(SudoersCheckTest, RestartApicryptAbsentIsOptional) {
@@ -211,6 +214,20 @@ TEST_F(SudoersCheckTest, ShellGlobSetenvAndSudoeditAreBroader) {
                           "www-data ALL=NOPASSWD: sudoedit /etc/hosts: sudoedit: edits files as root",
                           "www-data ALL=SETENV: /home/EHR/apicrypt/bin/apicrypt: SETENV: the caller may set the "
                           "environment (LD_PRELOAD...) of the command"}));
+}
+
+TEST_F(SudoersCheckTest, MissingCommandMattersOnlyIfSomeoneElseCanCreateIt) {
+  root_.file("/etc/sudoers.d/web", "www-data ALL = NOPASSWD: /opt/tool/run\n", 0440);
+  Params p = broader_params();
+  p.add("allow", "/opt/tool/run");
+  EXPECT_EQ(run(p).status, Status::pass);  // /opt is root's: only root can create /opt/tool/run
+  root_.dir("/opt", 0775, 0, 33);
+  const Outcome o = run(p);
+  EXPECT_EQ(o.status, Status::fail);
+  ASSERT_EQ(o.evidence.size(), 1u);
+  EXPECT_EQ(o.evidence[0].observed,
+            "www-data ALL=NOPASSWD: /opt/tool/run: /opt/tool/run does not exist and /opt is writable by group www-data "
+            "(owner=root group=www-data mode=0775 type=directory): a non-root user can create /opt/tool/run");
 }
 
 TEST_F(SudoersCheckTest, GroupGrantFromAuditedRootGroups) {

@@ -111,7 +111,8 @@ TEST(SudoersIntegration, WwwDataAllIsForbidden) {
                                    "runas user"}));
   EXPECT_EQ(broader.at("evidence")[0].at("expected"),
             "no grant to www-data beyond /home/EHR/apicrypt/bin/apicrypt, /home/EHR/apicrypt/bin/apicryptpj, "
-            "/home/EHR/apicrypt/bin/apiuncrypt, /home/EHR/apicrypt/bin/apiuncryptpj");
+            "/home/EHR/apicrypt/bin/apiuncrypt, /home/EHR/apicrypt/bin/apiuncryptpj, "
+            "/usr/sbin/service compagnonApicrypt *");
 }
 
 TEST(SudoersIntegration, GrantedBinaryInWwwDataWritableDirectoryIsForbidden) {
@@ -135,6 +136,12 @@ TEST(SudoersIntegration, IncludeLoopIsAnError) {
     EXPECT_EQ(r.at("summary"), "sudo rejects the sudoers tree: /etc/sudoers.d/apicrypt:1: /etc/sudoers.d/apicrypt: too "
                                "many levels of includes");
   }
+}
+
+TEST(SudoersIntegration, RestartApicryptIsNotBroaderForApicryptV1) {
+  const Audit a = audit("v2_restart", "apicrypt-v1", kV1);
+  EXPECT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_EQ(a.results.at("apicrypt-v1.sudoers.no-broader-grant").at("status"), "pass");
 }
 
 TEST(SudoersIntegration, RestartApicryptIsReportedWithItsWildcard) {
