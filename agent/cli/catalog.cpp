@@ -76,9 +76,15 @@ int explain_check(const CatalogRequest& request, const std::string& check_id, st
     }
     if (planned.not_applicable_reason) out << "Applies:     no, " << *planned.not_applicable_reason << "\n";
     out << "\nRationale:\n  " << planned.rationale << "\n\nRemediation:\n  " << planned.remediation << "\n\nParameters:\n";
-    for (const auto& param : planned.decl->params) out << "  " << param.name << " = " << param.value << "\n";
     for (std::size_t p = 0; p < plan->policies.size(); ++p) {
       if (&plan->policies[p] != planned.policy) continue;
+      for (const auto& param : planned.decl->params) {
+        std::vector<LoadError> ignored;  // the plan was built: every reference resolves
+        const std::string value = expand_variables(param.value, plan->variables[p], "", 0, ignored);
+        out << "  " << param.name << " = " << value;
+        if (value != param.value) out << "  (" << param.value << ")";
+        out << "\n";
+      }
       if (!plan->variables[p].empty()) out << "\nVariables:\n";
       for (const auto& [name, value] : plan->variables[p]) {
         out << "  " << name << " = " << value.value << "  (" << value.origin << ")\n";

@@ -9,7 +9,9 @@
 #include "catalog.hpp"
 #include "engine/pipeline.hpp"
 #include "logging.hpp"
+#include "policy/policy_loader.hpp"
 #include "report/formats.hpp"
+#include "signing.hpp"
 #include "version.hpp"
 
 namespace clinic_audit {
@@ -30,11 +32,20 @@ std::string one_line(std::string text) {
   return text;
 }
 
+// Report schemas: beside the sources in a build tree, else installed.
+std::filesystem::path report_schema_directory() {
+  const auto in_tree = policy_directory().parent_path() / "agent" / "schemas";
+  if (std::filesystem::exists(in_tree / "report.xsd")) return in_tree;
+  return policy_directory().parent_path() / "schemas";
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv, bool& must_exit_now) {
   CLI::App app{"clinic-audit: compliance audit of clinic machines (MedShakeEHR, Apicrypt, e-KerMed)", "clinic-audit"};
   app.require_subcommand(1);
+  // --verbose/--quiet are accepted after the subcommand too (`clinic-audit run -v`).
+  app.fallthrough();
   app.set_help_all_flag("--help-all", "Help for every subcommand");
   bool verbose = false, quiet = false;
   app.add_flag("-v,--verbose", verbose, "Debug logging");
@@ -72,6 +83,25 @@ int run_cli(int argc, char** argv, bool& must_exit_now) {
   explain_cmd->add_option("--config", catalog_config, "Site configuration");
   explain_cmd->add_option("--root", catalog_root, "Resolve discovered variables inside DIR")->check(CLI::ExistingDirectory);
 
+  signing::KeygenOptions keygen;
+  bool rsa = false;
+  std::string csr;
+  auto* keygen_cmd = app.add_subcommand("keygen", "Create the agent key and a self-signed certificate or a CSR");
+  keygen_cmd->add_option("--key", keygen.key_path, "Private key (default /etc/clinic-audit/agent.key, mode 0600)");
+  keygen_cmd->add_option("--cert", keygen.cert_path, "Self-signed certificate (default /etc/clinic-audit/agent.crt)");
+  keygen_cmd->add_option("--csr", csr, "Write a certificate signing request for the regional CA instead");
+  keygen_cmd->add_flag("--rsa", rsa, "RSA instead of ECDSA P-256");
+  keygen_cmd->add_option("--rsa-bits", keygen.rsa_bits, "RSA key size (2048-16384, default 3072)")
+      ->check(CLI::Range(2048, 16384));
+  keygen_cmd->add_flag("--force", keygen.force, "Replace an existing key and certificate");
+
+  signing::VerifyOptions verify;
+  std::vector<std::string> verify_inputs;
+  std::string ca_file = kDefaultCaPath;
+  auto* verify_cmd = app.add_subcommand("verify", "Check report signatures, certificate chains, schemas and the sequence/hash chain");
+  verify_cmd->add_option("REPORT", verify_inputs, "Report files (or their .p7s) and/or directories")->required();
+  verify_cmd->add_option("--ca", ca_file, "Trusted CA certificates, PEM (default /etc/clinic-audit/ca.crt)");
+
   app.add_subcommand("version", "Print the version");
 
   try {
@@ -97,6 +127,19 @@ int run_cli(int argc, char** argv, bool& must_exit_now) {
   if (!catalog_config.empty()) catalog.config = catalog_config;
   catalog.root = catalog_root;
   if (app.got_subcommand(list_cmd)) return list_checks(catalog, std::cout, std::cerr);
+  if (app.got_subcommand(keygen_cmd)) {
+    if (rsa) keygen.algorithm = signing::KeygenOptions::Algorithm::rsa;
+    if (!csr.empty()) keygen.csr_path = csr;
+    return signing::run_keygen(keygen, std::cout, std::cerr);
+  }
+  if (app.got_subcommand(verify_cmd)) {
+    for (const auto& input : verify_inputs) verify.inputs.emplace_back(input);
+    verify.ca_file = ca_file;
+    const auto schemas = report_schema_directory();
+    verify.xsd = schemas / "report.xsd";
+    verify.json_schema = schemas / "report.schema.json";
+    return signing::run_verify(verify, std::cout);
+  }
   if (app.got_subcommand(explain_cmd)) return explain_check(catalog, check_id, std::cout, std::cerr);
 
   // Reports name the audited root absolutely, whatever the working directory was.

@@ -14,12 +14,12 @@
 #include "check_runner.hpp"
 #include "config/site_config.hpp"
 #include "host_info.hpp"
-#include "output/atomic_file.hpp"
 #include "plan.hpp"
 #include "policy/load_error.hpp"
 #include "policy/policy_loader.hpp"
 #include "report/formats.hpp"
 #include "report/render_nagios.hpp"
+#include "signing.hpp"
 #include "version.hpp"
 #include "waivers.hpp"
 
@@ -80,6 +80,7 @@ struct RunState {
   std::vector<const PlannedCheck*> selected;
   Report report;
   std::unique_ptr<RootFs> fs;
+  std::optional<signing::SigningIdentity> identity;
   bool must_exit_now = false;
 };
 
@@ -166,6 +167,24 @@ StepResult plan_checks(RunState& state) {
   return std::nullopt;
 }
 
+// Loaded before any check runs (issue #8 item 3): a refused key or
+// certificate ends the run before anything is written or numbered.
+StepResult load_signing_identity(RunState& state) {
+  if (!state.request.out_dir || !state.request.sign) return std::nullopt;
+  const std::filesystem::path key = state.config.signing_key.value_or(kDefaultKeyPath);
+  const std::filesystem::path cert = state.config.signing_cert.value_or(kDefaultCertPath);
+  std::optional<std::filesystem::path> chain;
+  if (state.config.signing_chain) chain = *state.config.signing_chain;
+  try {
+    state.identity.emplace(signing::SigningIdentity::load(key, cert, chain));
+  } catch (const signing::SigningError& e) {
+    state.err << "clinic-audit: cannot sign reports: " << e.what()
+              << " (create a key with `clinic-audit keygen`, or run with --no-sign)\n";
+    return e.exit_code();
+  }
+  return std::nullopt;
+}
+
 StepResult run_selected(RunState& state) {
   const auto started = SystemClock::now();
   state.report.run.started_at = utc(started, UtcFormat::rfc3339);
@@ -229,6 +248,7 @@ StepResult write_reports(RunState& state) {
     chosen.push_back(format);
   }
   if (!state.request.out_dir) {
+    // A report on stdout is not part of the signed chain (sequence 0).
     RenderOptions options;
     options.color = state.request.color;
     state.out << chosen.front()->render(state.report, options) << std::flush;
@@ -240,21 +260,34 @@ StepResult write_reports(RunState& state) {
     state.err << "clinic-audit: cannot write reports: " << dir.string() << " is not a directory\n";
     return kExitCannotWrite;
   }
-  const std::string stem = "clinic-audit-" + safe_hostname(state.report.host.hostname) + "-" +
-                           utc(SystemClock::now(), UtcFormat::file_stamp);
-  // Render everything first: nothing is written unless every format rendered.
-  std::vector<std::pair<std::filesystem::path, std::string>> files;
-  for (const auto* format : chosen) {
-    files.emplace_back(dir / (stem + "." + std::string(format->extension)), format->render(state.report, {}));
-  }
+  const std::filesystem::path state_dir = state.request.state_dir.value_or(kDefaultStateDir);
   try {
+    // issue #8 item 4: reserve the sequence durably, write, sign, then commit.
+    auto chain = signing::ChainState::begin(state_dir, dir, state.identity.has_value());
+    state.report.run.sequence = chain.sequence();
+    state.report.run.previous_sha256 = chain.previous_sha256();
+    const std::string stem = "clinic-audit-" + safe_hostname(state.report.host.hostname) + "-" +
+                             utc(SystemClock::now(), UtcFormat::file_stamp);
+    // Render everything first: nothing is written unless every format rendered.
+    std::vector<std::pair<std::filesystem::path, std::string>> files;
+    for (const auto* format : chosen) {
+      files.emplace_back(dir / (stem + "." + std::string(format->extension)), format->render(state.report, {}));
+    }
+    std::vector<std::filesystem::path> written;
     for (const auto& [path, bytes] : files) {
-      write_file_atomically(path, bytes);
+      signing::write_file_atomically(path, bytes, 0644, "report");
+      written.push_back(path);
       spdlog::info("wrote {}", path.string());
     }
-  } catch (const WriteError& e) {
+    if (state.identity) signing::sign_report_set(*state.identity, written);
+    chain.commit(signing::choose_primary(written));
+    // Reports still in the spool (not acknowledged by a collector) are never pruned.
+    const auto pruned = signing::prune_reports(dir, static_cast<std::size_t>(state.config.keep_reports),
+                                               signing::acknowledged_unless_spooled(state_dir / "spool"));
+    for (const auto& removed : pruned.removed) spdlog::info("removed old report {}", removed.string());
+  } catch (const signing::SigningError& e) {
     state.err << "clinic-audit: " << e.what() << '\n';
-    return kExitCannotWrite;
+    return e.exit_code();
   }
   return std::nullopt;
 }
@@ -272,13 +305,14 @@ int exit_code_for(const RunState& state) {
 }  // namespace
 
 int run_audit(const RunRequest& request, std::ostream& out, std::ostream& err, bool& must_exit_now) {
-  RunState state{request, out, err, {}, {}, {}, {}, {}, {}, false};
+  RunState state{request, out, err, {}, {}, {}, {}, {}, {}, {}, false};
   using Step = StepResult (*)(RunState&);
-  static constexpr std::array<std::pair<const char*, Step>, 7> kSteps{{
+  static constexpr std::array<std::pair<const char*, Step>, 8> kSteps{{
       {"open root", open_root},
       {"load config", load_config},
       {"load policies", load_policies},
       {"plan checks", plan_checks},
+      {"load signing identity", load_signing_identity},
       {"run checks", run_selected},
       {"assemble report", assemble_report},
       {"write reports", write_reports},

@@ -22,6 +22,12 @@ enum ExitCode : int {
   kExitCannotWrite = 73,
 };
 
+// Installed locations (DESIGN.md §5).
+inline constexpr const char* kDefaultKeyPath = "/etc/clinic-audit/agent.key";
+inline constexpr const char* kDefaultCertPath = "/etc/clinic-audit/agent.crt";
+inline constexpr const char* kDefaultCaPath = "/etc/clinic-audit/ca.crt";
+inline constexpr const char* kDefaultStateDir = "/var/lib/clinic-audit";
+
 struct RunRequest {
   std::vector<std::string> policies;  // ids or files; empty: the site configuration's, else all shipped
   std::filesystem::path root = "/";

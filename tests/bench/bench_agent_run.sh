@@ -36,11 +36,12 @@ args=(run --root "$root" --policy apicrypt-v1 --policy apicrypt-v2 --offline --n
 
 best_wall=999999 worst_rss=0 total=0
 for _ in $(seq "$runs"); do
-  out=$( { /usr/bin/time -f '%e %M' "$agent" "${args[@]}" >/dev/null; } 2>&1 | tail -n 1)
+  # The audit's own exit code (1 when a check fails) is not the benchmark's concern.
+  out=$( { /usr/bin/time -f '%e %M' "$agent" "${args[@]}" >/dev/null || true; } 2>&1 | tail -n 1)
   wall_ms=$(awk -v s="${out% *}" 'BEGIN { printf "%d", s * 1000 }')
   rss_kb=${out#* }
-  [ "$wall_ms" -lt "$best_wall" ] && best_wall=$wall_ms
-  [ "$rss_kb" -gt "$worst_rss" ] && worst_rss=$rss_kb
+  if [ "$wall_ms" -lt "$best_wall" ]; then best_wall=$wall_ms; fi
+  if [ "$rss_kb" -gt "$worst_rss" ]; then worst_rss=$rss_kb; fi
   total=$((total + wall_ms))
 done
 # /usr/bin/time has 10 ms resolution for wall time; a finer mean from a loop:
@@ -48,7 +49,7 @@ start=$(date +%s%N)
 for _ in $(seq "$runs"); do "$agent" "${args[@]}" >/dev/null || true; done
 end=$(date +%s%N)
 mean_us=$(( (end - start) / runs / 1000 ))
-checks=$("$agent" "${args[@]}" | grep -c '"check_id"' || true)
+checks=$( ("$agent" "${args[@]}" || true) | grep -c '"check_id"')
 echo "agent run, apicrypt-v1 + apicrypt-v2 ($checks checks) on a fixture root, $runs runs:"
 echo "  mean wall time: $((mean_us / 1000)).$(printf '%03d' $((mean_us % 1000))) ms   (goal <= 5 ms)"
 echo "  peak RSS (max over runs, /usr/bin/time -v 'Maximum resident set size'): $worst_rss KiB   (goal <= 8192 KiB)"

@@ -1,6 +1,8 @@
 // Helpers for integration tests reading the agent's JSON report.
 #pragma once
 
+#include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -19,6 +21,8 @@ std::map<std::string, std::string> statuses(const nlohmann::json& report);
 // Runs the agent as the unprivileged user nobody (setpriv), for tests that
 // need permission errors (root reads everything).
 AgentRun run_agent_as_nobody(const std::vector<std::string>& args);
+// Lower-case hex SHA-256 of a file's bytes (OpenSSL).
+std::string sha256_of_file(const std::filesystem::path& path);
 // Path of a fixture file under tests/fixtures.
 std::string fixture(const std::string& relative);
 
