@@ -392,7 +392,9 @@ class Parser {
 
 }  // namespace
 
-std::string SyntaxError::describe() const { return file + ":" + std::to_string(line) + ": " + message; }
+std::string SyntaxError::describe() const {
+  return file + (line > 0 ? ":" + std::to_string(line) : std::string()) + ": " + message;
+}
 
 ParseResult parse_sudoers(std::string_view text, std::string_view file) {
   Parser parser(text, file);

@@ -15,7 +15,7 @@ struct SyntaxError {
   std::string file;
   int line = 0;
   std::string message;
-  std::string describe() const;  // "FILE:LINE: MESSAGE"
+  std::string describe() const;  // "FILE:LINE: MESSAGE" ("FILE: MESSAGE" without a line)
 };
 
 struct ParseResult {

@@ -96,7 +96,7 @@ TEST_F(SudoersIncludes, InsecureIncludeFileOrMainFileIsFatal) {
   root_.file("/etc/sudoers", "", 0666);
   const SudoersTree t = load();
   ASSERT_TRUE(t.error);
-  EXPECT_EQ(t.error->describe(), "/etc/sudoers:0: /etc/sudoers (owner uid 0, gid 0, mode 0666) is world writable");
+  EXPECT_EQ(t.error->describe(), "/etc/sudoers: /etc/sudoers (owner uid 0, gid 0, mode 0666) is world writable");
 }
 
 TEST_F(SudoersIncludes, IncludeLoopStopsLikeSudo) {
