@@ -19,6 +19,38 @@ bool has_suffix_ci(const std::string& name, std::string_view suffix) {
          ascii_lower(name.substr(name.size() - suffix.size())) == std::string(suffix);
 }
 
+// Who feeds mail to SpamAssassin on a Debian machine: spamd (systemd unit
+// enabled), spamass-milter, amavisd-new, or a spamc/spamassassin pipe in
+// Postfix's master.cf. Reported for the technician; the verdict does not
+// depend on it, as a missed runner would hide a real problem.
+std::vector<std::string> spamassassin_runners(const RootFs& fs) {
+  std::vector<std::string> runners;
+  const auto wanted = [&fs](const std::string& unit) {
+    for (const char* target : {"multi-user.target.wants", "default.target.wants"}) {
+      if (fs.lstat("/etc/systemd/system/" + std::string(target) + "/" + unit)) return true;
+    }
+    return false;
+  };
+  if (wanted("spamd.service") || wanted("spamassassin.service")) runners.push_back("spamd (systemd unit enabled)");
+  if (fs.exists("/etc/default/spamass-milter")) runners.push_back("spamass-milter");
+  if (fs.exists("/etc/amavis/conf.d")) runners.push_back("amavisd-new (when its spam checks are on)");
+  try {
+    if (auto master = fs.read_file_if_exists("/etc/postfix/master.cf")) {
+      for (std::string_view line : split_lines(*master)) {
+        const std::string_view t = trim(line);
+        if (!t.empty() && t.front() != '#' && (t.find("spamc") != std::string_view::npos ||
+                                               t.find("/usr/bin/spamassassin") != std::string_view::npos)) {
+          runners.push_back("a spamc/spamassassin pipe in /etc/postfix/master.cf");
+          break;
+        }
+      }
+    }
+  } catch (const std::exception&) {
+    // master.cf unreadable: Postfix's own evaluation reports it.
+  }
+  return runners;
+}
+
 }  // namespace
 
 SaConfig load_spamassassin_site(const RootFs& fs, const std::string& site_dir) {
@@ -177,6 +209,14 @@ std::optional<FilterVerdict> evaluate_spamassassin(const RootFs& fs, const Sende
     }
   }
   for (const Evidence& note : config.notes) verdict.evidence.push_back(note);
+  const std::vector<std::string> runners = spamassassin_runners(fs);
+  std::string runs;
+  for (const auto& r : runners) runs += (runs.empty() ? "" : ", ") + r;
+  verdict.evidence.push_back({site_dir, std::nullopt,
+                              runs.empty() ? "no spamd unit, spamass-milter, amavisd-new or spamc pipe found: SpamAssassin "
+                                             "may not see any mail (judged from its configuration all the same)"
+                                           : "mail reaches SpamAssassin through " + runs,
+                              "information only"});
 
   if (problems.empty()) {
     verdict.state = FilterState::whitelisted;

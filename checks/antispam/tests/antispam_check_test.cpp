@@ -30,7 +30,8 @@ struct Expectation {
 Outcome run_on(const std::string& fixture, Params params, const std::string& tag = "") {
   FixtureRoot root(fixture_dir("antispam-check-" + fixture + tag));
   const auto source = source_dir() / "tests/fixtures/antispam" / fixture;
-  std::filesystem::copy(source, root.path(), std::filesystem::copy_options::recursive);
+  std::filesystem::copy(source, root.path(),
+                        std::filesystem::copy_options::recursive | std::filesystem::copy_options::copy_symlinks);
   RootFs fs(root.path());
   ProcessRunner runner;
   Context context(fs, runner, NetworkSettings{true, std::nullopt, std::chrono::milliseconds(100)});
@@ -102,6 +103,17 @@ INSTANTIATE_TEST_SUITE_P(
                     {"/etc/postfix/sender_access"}, "/etc/spamassassin/local.cf", 2},
         Expectation{"postgrey_only", Status::not_applicable, {"postgrey"}, {}, "", 0}),
     [](const ::testing::TestParamInfo<Expectation>& param_info) { return param_info.param.fixture; });
+
+TEST(AntispamSpamAssassin, SaysWhatFeedsItMail) {
+  const auto has = [](const Outcome& o, const std::string& text) {
+    for (const Evidence& e : o.evidence) {
+      if (e.observed.find(text) != std::string::npos) return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(has(run_on("sa_welcomelisted", sender_params(), "-runners"), "through spamd (systemd unit enabled)"));
+  EXPECT_TRUE(has(run_on("sa_auth", sender_params(), "-runners"), "may not see any mail"));
+}
 
 TEST(AntispamParams, RejectsBadSender) {
   Params p;
