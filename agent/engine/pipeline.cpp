@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <ostream>
 #include <set>
+#include <thread>
 
 #include "check_runner.hpp"
 #include "config/site_config.hpp"
@@ -266,8 +267,23 @@ StepResult write_reports(RunState& state) {
     auto chain = signing::ChainState::begin(state_dir, dir, state.identity.has_value());
     state.report.run.sequence = chain.sequence();
     state.report.run.previous_sha256 = chain.previous_sha256();
-    const std::string stem = "clinic-audit-" + safe_hostname(state.report.host.hostname) + "-" +
-                             utc(SystemClock::now(), UtcFormat::file_stamp);
+    // DESIGN.md §6 names reports to the second. A second run within the same
+    // second must not replace the first report: wait for a free name.
+    std::string stem;
+    for (int attempt = 0;; ++attempt) {
+      stem = "clinic-audit-" + safe_hostname(state.report.host.hostname) + "-" +
+             utc(SystemClock::now(), UtcFormat::file_stamp);
+      const bool taken = std::any_of(chosen.begin(), chosen.end(), [&](const ReportFormat* format) {
+        std::error_code exists_ec;
+        return std::filesystem::exists(dir / (stem + "." + std::string(format->extension)), exists_ec);
+      });
+      if (!taken) break;
+      if (attempt >= 20) {
+        state.err << "clinic-audit: cannot write reports: " << (dir / stem).string() << ".* keeps existing\n";
+        return kExitCannotWrite;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
     // Render everything first: nothing is written unless every format rendered.
     std::vector<std::pair<std::filesystem::path, std::string>> files;
     for (const auto* format : chosen) {

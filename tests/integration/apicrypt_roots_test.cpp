@@ -30,9 +30,20 @@ TEST(ApicryptRoots, CompliantHostPassesEveryCheckAndExitsZero) {
   EXPECT_EQ(run.exit_code, 0) << run.err;
   const auto report = parse_report(run.out);
   const std::map<std::string, std::string> expected{
-      {"apicrypt-v1.binary.apicrypt", "pass"},       {"apicrypt-v1.binary.apicryptpj", "pass"},
-      {"apicrypt-v1.binary.apiuncrypt", "pass"},     {"apicrypt-v1.binary.apiuncryptpj", "pass"},
-      {"apicrypt-v2.binary.apiv2aesutility", "pass"}, {"apicrypt-v2.keys.clefs-directory", "pass"}};
+      {"apicrypt-v1.binary.apicrypt", "pass"},
+      {"apicrypt-v1.binary.apicryptpj", "pass"},
+      {"apicrypt-v1.binary.apiuncrypt", "pass"},
+      {"apicrypt-v1.binary.apiuncryptpj", "pass"},
+      {"apicrypt-v1.sudoers.grants", "pass"},
+      {"apicrypt-v1.sudoers.no-broader-grant", "pass"},
+      {"apicrypt-v2.binary.apiv2aesutility", "pass"},
+      {"apicrypt-v2.keys.clefs-directory", "pass"},
+      {"apicrypt-v2.apache.privatetmp", "pass"},
+      {"apicrypt-v2.php-fpm.privatetmp", "not_applicable"},  // PHP runs as mod_php here
+      {"apicrypt-v2.php.sys-temp-dir", "pass"},
+      {"apicrypt-v2.service.compagnon", "pass"},
+      {"apicrypt-v2.openssl.seclevel", "pass"},
+      {"apicrypt-v2.sudoers.restart-apicrypt", "pass"}};
   EXPECT_EQ(statuses(report), expected);
   // ehr_root came from `SetEnv MEDSHAKEEHRPATH /srv/EHR/` (trailing slash dropped).
   const auto r = result_of(report, "apicrypt-v1.binary.apiuncryptpj");
@@ -51,9 +62,23 @@ TEST(ApicryptRoots, NonCompliantHostReportsEachDefectPrecisely) {
   EXPECT_EQ(run.exit_code, 1) << run.err;
   const auto report = parse_report(run.out);
   const std::map<std::string, std::string> expected{
-      {"apicrypt-v1.binary.apicrypt", "fail"},       {"apicrypt-v1.binary.apicryptpj", "fail"},
-      {"apicrypt-v1.binary.apiuncrypt", "fail"},     {"apicrypt-v1.binary.apiuncryptpj", "fail"},
-      {"apicrypt-v2.binary.apiv2aesutility", "fail"}, {"apicrypt-v2.keys.clefs-directory", "fail"}};
+      {"apicrypt-v1.binary.apicrypt", "fail"},
+      {"apicrypt-v1.binary.apicryptpj", "fail"},
+      {"apicrypt-v1.binary.apiuncrypt", "fail"},
+      {"apicrypt-v1.binary.apiuncryptpj", "fail"},
+      // sudo's semantics: `www-data ALL=(ALL) NOPASSWD: ALL` does grant the four
+      // binaries (while the seed's lines in apicrypt.conf are skipped)...
+      {"apicrypt-v1.sudoers.grants", "pass"},
+      // ...and hands the machine to the web application.
+      {"apicrypt-v1.sudoers.no-broader-grant", "fail"},
+      {"apicrypt-v2.binary.apiv2aesutility", "fail"},
+      {"apicrypt-v2.keys.clefs-directory", "fail"},
+      {"apicrypt-v2.apache.privatetmp", "fail"},
+      {"apicrypt-v2.php-fpm.privatetmp", "not_applicable"},
+      {"apicrypt-v2.php.sys-temp-dir", "fail"},
+      {"apicrypt-v2.service.compagnon", "fail"},
+      {"apicrypt-v2.openssl.seclevel", "fail"},
+      {"apicrypt-v2.sudoers.restart-apicrypt", "pass"}};
   EXPECT_EQ(statuses(report), expected);
 
   // Wrong owner: both the owner rule and "only root can replace it" fire.
@@ -100,7 +125,32 @@ TEST(ApicryptRoots, NonCompliantHostReportsEachDefectPrecisely) {
   EXPECT_EQ(r["evidence"][1]["observed"], "www-data cannot write /home/EHR/apicrypt/Clefs");
   EXPECT_NE(r["remediation"].get<std::string>().find("chown www-data:www-data /home/EHR/apicrypt/Clefs"),
             std::string::npos);
-  EXPECT_EQ(report["summary"]["fail"], 6);
+  // The blanket grant, with file and line; the skipped file is named too.
+  r = result_of(report, "apicrypt-v1.sudoers.no-broader-grant");
+  ASSERT_EQ(r["evidence"].size(), 2u) << r.dump(2);
+  EXPECT_EQ(r["evidence"][0]["path"], "/etc/sudoers.d/webadmin");
+  EXPECT_EQ(r["evidence"][0]["line"], 2);
+  EXPECT_EQ(r["evidence"][0]["observed"], "www-data ALL=(ALL) NOPASSWD: ALL: ALL: any command as the runas user");
+  EXPECT_EQ(r["evidence"][1]["path"], "/etc/sudoers.d/apicrypt.conf");
+  EXPECT_NE(r["evidence"][1]["observed"].get<std::string>().find("ignored by sudo: name contains '.'"), std::string::npos);
+
+  // Debian's apache2.service with PrivateTmp=true, not overridden.
+  r = result_of(report, "apicrypt-v2.apache.privatetmp");
+  EXPECT_EQ(r["evidence"][0]["path"], "/lib/systemd/system/apache2.service");
+  EXPECT_EQ(r["evidence"][0]["line"], 13);
+  EXPECT_EQ(r["evidence"][0]["observed"], "PrivateTmp=true");
+
+  r = result_of(report, "apicrypt-v2.php.sys-temp-dir");
+  EXPECT_EQ(r["evidence"][0]["path"], "/etc/php/8.2/apache2/php.ini");
+  EXPECT_EQ(r["evidence"][0]["line"], 4);
+  EXPECT_EQ(r["evidence"][0]["observed"], "sys_temp_dir = /var/tmp/php");
+
+  // Level 0 set in a file of an included directory: that file and line decide.
+  r = result_of(report, "apicrypt-v2.openssl.seclevel");
+  EXPECT_NE(r["summary"].get<std::string>().find("CipherString = DEFAULT@SECLEVEL=0 at /etc/ssl/legacy.d/seclevel0.cnf:2"),
+            std::string::npos) << r["summary"];
+
+  EXPECT_EQ(report["summary"]["fail"], 11);
   EXPECT_EQ(report["summary"]["compliant"], false);
 }
 
@@ -110,7 +160,8 @@ TEST(ApicryptRoots, EveryFormatWrittenWithOutValidates) {
   std::filesystem::remove_all(out);
   std::filesystem::create_directories(out);
   const AgentRun run = audit(root, {"--format", "xml", "--format", "junit", "--format", "nagios", "--format",
-                                    "prometheus", "--format", "text", "--out", out.string()});
+                                    "prometheus", "--format", "text", "--out", out.string(),
+                                    "--state-dir", (out.parent_path() / "out-all-formats-state").string()});
   EXPECT_EQ(run.exit_code, 1) << run.err;
   EXPECT_EQ(run.out, "");  // with --out nothing goes to stdout
   std::map<std::string, std::filesystem::path> by_ext;
@@ -129,7 +180,7 @@ TEST(ApicryptRoots, EveryFormatWrittenWithOutValidates) {
   std::ifstream nagios(by_ext["nagios.txt"]);
   std::string line;
   std::getline(nagios, line);
-  EXPECT_EQ(line.rfind("CLINIC-AUDIT CRITICAL - 6 failed: ", 0), 0u) << line;
+  EXPECT_EQ(line.rfind("CLINIC-AUDIT CRITICAL - 11 failed: ", 0), 0u) << line;
 }
 
 TEST(ApicryptRoots, WaiversTurnFailIntoWaivedUntilTheyExpire) {
