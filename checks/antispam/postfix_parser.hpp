@@ -15,6 +15,15 @@
 
 namespace clinic_audit::antispam {
 
+// Postfix's readllines(): blank lines and lines whose first non-blank
+// character is '#' are skipped; a line starting with whitespace is appended,
+// as it is, to the logical line before it (postconf(5), postmap(1)).
+struct LogicalLine {
+  std::string text;
+  int line = 0;  // where it starts
+};
+std::vector<LogicalLine> logical_lines(std::string_view text);
+
 struct PostfixParam {
   std::string value;
   int line = 0;
