@@ -7,7 +7,7 @@
 #include <set>
 
 #include "load_error.hpp"
-#include "sha256.hpp"
+#include "report_files.hpp"  // signing::sha256_hex
 #include "xml_document.hpp"
 
 namespace clinic_audit {
@@ -50,7 +50,7 @@ Policy parse_policy(std::string_view content, const std::filesystem::path& file,
 
   Policy policy;
   policy.file = file;
-  policy.sha256 = sha256_hex(content);
+  policy.sha256 = signing::sha256_hex(content);
   policy.id = attribute(root, "id");
   policy.version = attribute(root, "version");
   policy.title = normalize_space(text_of(first_child(root, "title")));

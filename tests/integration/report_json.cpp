@@ -1,12 +1,12 @@
 #include "report_json.hpp"
 
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
 
 #include <fstream>
 
 #include "common/command_runner.hpp"
 #include "fixture_root.hpp"
+#include "report_files.hpp"
 #include "schema_validation.hpp"
 
 namespace clinic_audit::testing {
@@ -57,17 +57,7 @@ AgentRun run_agent_as_nobody(const std::vector<std::string>& args) {
 
 std::string sha256_of_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
-  const std::string bytes((std::istreambuf_iterator<char>(in)), {});
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
-  std::string hex;
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (unsigned int i = 0; i < length; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 0xF];
-  }
-  return hex;
+  return signing::sha256_hex(std::string((std::istreambuf_iterator<char>(in)), {}));
 }
 
 std::string fixture(const std::string& relative) { return (source_dir() / "tests" / "fixtures" / relative).string(); }
