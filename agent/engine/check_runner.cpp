@@ -27,7 +27,8 @@ void fill(ResultRecord& record, Outcome outcome) {
   record.status = outcome.status;
   record.summary = std::move(outcome.summary);
   record.evidence = std::move(outcome.evidence);
-  if (!outcome.remediation.empty()) {
+  // The check's own fix adds to the policy's; repeating the same text helps nobody.
+  if (!outcome.remediation.empty() && record.remediation.find(outcome.remediation) == std::string::npos) {
     record.remediation += (record.remediation.empty() ? "" : "\n") + outcome.remediation;
   }
 }
