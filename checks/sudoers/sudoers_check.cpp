@@ -82,7 +82,13 @@ class SudoersCheck final : public Check {
     const UserIdentity user = identity(accounts, *entry);
     const PasswdEntry* runas_entry = accounts.user(runas_);
     const UserIdentity target = runas_entry != nullptr ? identity(accounts, *runas_entry) : UserIdentity{runas_, {}, {}, {}};
-    const Evaluator evaluator(tree);
+    const Evaluator evaluator(tree, [&fs](const std::string& path) -> std::optional<std::string> {
+      try {
+        return fs.resolve(path);
+      } catch (const FsError&) {
+        return std::nullopt;
+      }
+    });
     const HostIdentity host_id{host, host};
 
     std::vector<Evidence> problems;

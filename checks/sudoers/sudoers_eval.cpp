@@ -45,7 +45,40 @@ bool args_match(const Member& leaf, const std::optional<std::string>& user_args)
 
 }  // namespace
 
-bool leaf_command_matches(const Member& leaf, const std::string& path, const std::optional<std::string>& args) {
+namespace {
+
+std::string base_name(const std::string& path) { return path.substr(path.rfind('/') + 1); }
+std::string dir_name(const std::string& path) {
+  const std::size_t slash = path.rfind('/');
+  return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
+}
+
+// The same file by another name: same base name (sudo compares base names
+// first) and the same file once symlinks are resolved (merged /usr: /bin/ls
+// is /usr/bin/ls).
+bool same_file(const std::string& rule, const std::string& path, const PathResolver& resolve) {
+  if (!resolve || base_name(rule) != base_name(path)) return false;
+  const auto a = resolve(rule);
+  const auto b = resolve(path);
+  return a && b && *a == *b;
+}
+
+// A glob whose directory part has no wildcard, matched in the resolved directory.
+bool glob_matches_resolved(const std::string& pattern, const std::string& path, const PathResolver& resolve) {
+  if (!resolve) return false;
+  const std::string dir = dir_name(pattern);
+  if (has_meta(dir)) return false;
+  const auto d = resolve(dir);
+  const auto p = resolve(path);
+  if (!d || !p) return false;
+  const std::string rebased = (*d == "/" ? "" : *d) + "/" + base_name(pattern);
+  return fnmatch(rebased.c_str(), p->c_str(), FNM_PATHNAME) == 0;
+}
+
+}  // namespace
+
+bool leaf_command_matches(const Member& leaf, const std::string& path, const std::optional<std::string>& args,
+                          const PathResolver& resolve) {
   if (leaf.kind == Member::Kind::all) return true;
   const std::string& cmnd = leaf.command;
   if (cmnd.empty()) return false;
@@ -53,18 +86,25 @@ bool leaf_command_matches(const Member& leaf, const std::string& path, const std
   if (cmnd[0] != '/') return cmnd == path && args_match(leaf, args);  // sudoedit, list
   if (has_meta(cmnd)) {
     // sudoers(5): wildcards in the path do not match '/'.
-    return fnmatch(cmnd.c_str(), path.c_str(), FNM_PATHNAME) == 0 && args_match(leaf, args);
+    const bool named = fnmatch(cmnd.c_str(), path.c_str(), FNM_PATHNAME) == 0 ||
+                       glob_matches_resolved(cmnd, path, resolve);
+    return named && args_match(leaf, args);
   }
   if (cmnd.back() == '/') {
     // A directory: any command directly inside it, never a subdirectory.
-    const std::string dir = cmnd.substr(0, cmnd.size() - 1);
-    return path.size() > cmnd.size() && path.compare(0, cmnd.size(), cmnd) == 0 &&
-           path.find('/', cmnd.size()) == std::string::npos && !dir.empty();
+    if (path.size() > cmnd.size() && path.compare(0, cmnd.size(), cmnd) == 0 &&
+        path.find('/', cmnd.size()) == std::string::npos) {
+      return true;
+    }
+    if (!resolve) return false;
+    const auto d = resolve(cmnd.substr(0, cmnd.size() - 1));
+    const auto p = resolve(path);
+    return d && p && dir_name(*p) == *d && base_name(*p) == base_name(path);
   }
-  return cmnd == path && args_match(leaf, args);
+  return (cmnd == path || same_file(cmnd, path, resolve)) && args_match(leaf, args);
 }
 
-Evaluator::Evaluator(const SudoersTree& tree) : tree_(tree) {
+Evaluator::Evaluator(const SudoersTree& tree, PathResolver resolve) : tree_(tree), resolve_(std::move(resolve)) {
   for (const auto& e : tree.order) {
     if (e.entry.kind == Entry::Kind::user_spec) specs_.push_back(&tree.user_spec(e));
     if (e.entry.kind == Entry::Kind::alias) {
@@ -181,7 +221,7 @@ Decision Evaluator::command_member(const Member& m, const std::string& path, con
     }
     return Decision::unspecified;
   }
-  return from(leaf_command_matches(m, path, args), m.negated);
+  return from(leaf_command_matches(m, path, args, resolve_), m.negated);
 }
 
 Decision Evaluator::command_matches(const Member& m, const std::string& path,
@@ -207,7 +247,7 @@ LookupResult Evaluator::lookup(const UserIdentity& user, const HostIdentity& hos
         expand(cs->command, false, via, **us, *cs, leaves, 0);
         LookupResult result{d, std::nullopt};
         for (auto leaf = leaves.rbegin(); leaf != leaves.rend(); ++leaf) {
-          if (leaf_command_matches(leaf->command, path, args)) {
+          if (leaf_command_matches(leaf->command, path, args, resolve_)) {
             result.rule = *leaf;
             break;
           }

@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <optional>
 #include <unordered_map>
 #include <string>
@@ -30,6 +31,11 @@ struct HostIdentity {
   std::string fqdn;  // equal to short_name when unknown
 };
 
+// The canonical path of a file of the audited system (symlinks resolved), or
+// nullopt when it does not exist. sudo compares commands by inode when both
+// exist (match_command.c); inside an image, the canonical path stands in.
+using PathResolver = std::function<std::optional<std::string>(const std::string&)>;
+
 enum class Decision { unspecified, allow, deny };
 
 // One command a Cmnd_Spec names, after alias expansion.
@@ -48,7 +54,7 @@ struct LookupResult {
 
 class Evaluator {
  public:
-  explicit Evaluator(const SudoersTree& tree);
+  explicit Evaluator(const SudoersTree& tree, PathResolver resolve = {});
 
   Decision user_matches(const std::vector<Member>& list, const UserIdentity& user) const;
   Decision host_matches(const std::vector<Member>& list, const HostIdentity& host) const;
@@ -90,6 +96,7 @@ class Evaluator {
               const CommandSpec& cs, std::vector<LeafCommand>& out, int depth) const;
 
   const SudoersTree& tree_;
+  PathResolver resolve_;
   std::vector<const UserSpec*> specs_;  // in sudo's reading order
   // Per alias kind: name -> first definition (names point into the tree).
   std::unordered_map<std::string_view, const Alias*> aliases_[4];
