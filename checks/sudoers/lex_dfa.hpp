@@ -32,6 +32,8 @@ class LexDfa {
   // The start state for the `active` rules (a bit per rule), at the
   // beginning of a line or not; compute once and pass to match().
   int start_state(bool at_bol, const std::vector<bool>& active);
+  // DFA states built so far (they are built on demand).
+  std::size_t states() const { return dfa_.size(); }
   // Longest match at `pos` from a start state.
   Match match(std::string_view text, std::size_t pos, int start);
 

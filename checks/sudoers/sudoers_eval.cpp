@@ -6,6 +6,8 @@
 
 #include <algorithm>
 
+#include "regex_guard.hpp"
+
 namespace clinic_audit::sudoers {
 namespace {
 
@@ -24,6 +26,7 @@ Decision through(Decision inner, bool negated) {
 }
 
 bool regex_matches(const std::string& pattern, const std::string& text) {
+  if (regex_too_complex(pattern)) return false;  // refused by the parser already
   regex_t re;
   if (regcomp(&re, pattern.c_str(), REG_EXTENDED | REG_NOSUB) != 0) return false;
   const bool ok = regexec(&re, text.c_str(), 0, nullptr, 0) == 0;

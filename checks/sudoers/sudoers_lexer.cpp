@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "lex_dfa.hpp"
+#include "regex_guard.hpp"
 #include "sudoers_lexer_rules.hpp"
 
 namespace clinic_audit::sudoers {
@@ -93,6 +94,7 @@ std::size_t digest_length(Tok sha) {
 }
 
 bool regex_compiles(const std::string& pattern) {
+  if (regex_too_complex(pattern)) return false;
   regex_t re;
   if (regcomp(&re, pattern.c_str(), REG_EXTENDED | REG_NOSUB) != 0) return false;
   regfree(&re);

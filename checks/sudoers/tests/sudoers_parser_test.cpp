@@ -136,6 +136,14 @@ TEST(SudoersParser, HostileInputTerminatesInLinearTime) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
 
+TEST(SudoersParser, RegexThatWouldExhaustRegcompIsRefused) {
+  // glibc's regcomp() copies the operand of each stacked '+': 2^30 copies here.
+  const ParseResult r = parse_sudoers("a ALL = ^/u++++++++++++++++++++++++++++++sr/bin/(|cat)$\n", "f");
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->message, "invalid regular expression");
+  EXPECT_FALSE(parse_sudoers("a ALL = ^/usr/bin/[a-z]{1,32}(-[0-9]+)?$\n", "f").error);
+}
+
 TEST(SudoersLexer, NulEndsTheLineAndNewlineIsAdded) {
   EXPECT_EQ(normalise_input(std::string("ab\0cd\nef", 8)), "ab\nef\n");
 }
