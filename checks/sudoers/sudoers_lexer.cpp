@@ -43,6 +43,7 @@ int state_index(unsigned state) {
 
 // toke_util.c copy_string(): "\xHH" is a byte, "\c" is c.
 std::string collapse(std::string_view src) {
+  if (src.find('\\') == std::string_view::npos) return std::string(src);
   std::string out;
   for (std::size_t i = 0; i < src.size(); ++i) {
     if (src[i] == '\\' && i + 1 < src.size()) {
@@ -65,6 +66,7 @@ std::string collapse(std::string_view src) {
 std::string fill_cmnd(std::string_view src) {
   if (!src.empty() && src.front() == '^') return std::string(src);
   std::string out;
+  out.reserve(src.size());
   auto special = [](char c) { return c == ',' || c == ':' || c == '=' || c == ' ' || c == '\t' || c == '#'; };
   for (std::size_t i = 0; i < src.size(); ++i) {
     if (src[i] == '\\' && i + 1 < src.size() && special(src[i + 1])) out += src[++i];
