@@ -33,6 +33,8 @@ std::vector<std::string> broad_grant_reasons(const LeafCommand& leaf, const std:
   const Tags& tags = leaf.command_spec->tags;
   if (m.kind == Member::Kind::all) {
     reasons.emplace_back("ALL: any command as the runas user");
+  } else if (m.command.empty()) {
+    reasons.emplace_back("an empty command");
   } else if (m.command == "sudoedit") {
     reasons.emplace_back("sudoedit: edits files as root");
   } else if (m.command == "list") {
