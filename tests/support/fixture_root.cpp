@@ -1,5 +1,7 @@
 #include "fixture_root.hpp"
 
+#include <gtest/gtest.h>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -33,7 +35,17 @@ std::string unescape(std::string_view text) {
 }  // namespace
 
 std::filesystem::path fixture_dir(std::string_view name) {
-  return std::filesystem::path(CA_TEST_BINARY_DIR) / "test-roots" / std::string(name);
+  // CTest runs every test in its own process, several at once: each test gets
+  // its own directory so that one test's setup never removes another's files.
+  std::filesystem::path base = std::filesystem::path(CA_TEST_BINARY_DIR) / "test-roots";
+  if (const auto* info = ::testing::UnitTest::GetInstance()->current_test_info()) {
+    std::string test = std::string(info->test_suite_name()) + "." + info->name();
+    for (char& c : test) {
+      if (c == '/') c = '_';
+    }
+    base /= test;
+  }
+  return base / std::string(name);
 }
 
 std::filesystem::path source_dir() { return CA_TEST_SOURCE_DIR; }

@@ -44,7 +44,8 @@ class FixtureRoot {
   std::filesystem::path dir_;
 };
 
-// Directory for a test's fixtures under the build tree: <build>/test-roots/<name>.
+// Directory for a test's fixtures under the build tree:
+// <build>/test-roots/<Suite.Test>/<name> (unique per test: CTest runs tests in parallel).
 std::filesystem::path fixture_dir(std::string_view name);
 // Source tree root (for shipped policies and fixture manifests).
 std::filesystem::path source_dir();
