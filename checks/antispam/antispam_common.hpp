@@ -9,6 +9,8 @@
 
 #include "common/result.hpp"
 
+#include "common/wildcard.hpp"
+
 namespace clinic_audit::antispam {
 
 // The envelope/header sender whose mail must not be filtered (seed
@@ -57,9 +59,8 @@ std::string_view trim(std::string_view text);
 std::vector<std::string> split_ws(std::string_view text);
 // Lines of `text` without their terminators ('\n', optional '\r' before it).
 std::vector<std::string_view> split_lines(std::string_view text);
-// Whole-string glob match: '*' any run (also empty), '?' exactly one char.
-// Linear-time with one backtrack point, so hostile patterns cannot explode.
-bool glob_match(std::string_view pattern, std::string_view text);
+// Whole-string glob match ('*', '?'): the shared matcher.
+inline bool glob_match(std::string_view pattern, std::string_view text) { return wildcard_match(pattern, text); }
 // True for a regular expression too long, or whose bounded repetitions
 // multiply too far, to hand to glibc's regcomp without risking a hang
 // ("(a{255}){255}"): such patterns are reported, not evaluated.

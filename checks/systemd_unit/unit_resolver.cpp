@@ -108,27 +108,6 @@ const std::vector<std::string>& unit_search_path() {
   return kPath;
 }
 
-bool glob_match(std::string_view pattern, std::string_view text) {
-  // Iterative '*'/'?' matcher: linear backtracking, no recursion on hostile patterns.
-  std::size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
-      ++p;
-      ++t;
-    } else if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = t;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
-
 UnitFiles locate_unit(const RootFs& fs, std::string_view unit_name) {
   UnitFiles unit;
   unit.name = std::string(unit_name);

@@ -22,6 +22,8 @@
 #include "common/root_fs.hpp"
 #include "unit_file_parser.hpp"
 
+#include "common/wildcard.hpp"
+
 namespace clinic_audit::systemd {
 
 // systemd 252's system unit search path, highest precedence first
@@ -44,7 +46,8 @@ UnitFiles locate_unit(const RootFs& fs, std::string_view unit_name);
 // match a glob pattern ('*' and '?').
 std::vector<std::string> find_units(const RootFs& fs, std::string_view pattern);
 
-bool glob_match(std::string_view pattern, std::string_view text);
+// Unit name globs: the shared matcher.
+inline bool glob_match(std::string_view pattern, std::string_view text) { return wildcard_match(pattern, text); }
 
 // One assignment as systemd applied it.
 struct Decision {
