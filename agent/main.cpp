@@ -1,6 +1,7 @@
 // clinic-audit: entry point. Everything else lives in cli/ and engine/.
 #include <spdlog/spdlog.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <exception>
 #include <iostream>
@@ -9,6 +10,9 @@
 #include "engine/pipeline.hpp"
 
 int main(int argc, char** argv) {
+  // A closed stdout (`clinic-audit run | head -1`) must be a write error the
+  // pipeline reports (exit 73), not a silent death by SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
   bool must_exit_now = false;
   int code = clinic_audit::kExitInternal;
   try {

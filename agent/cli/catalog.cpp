@@ -40,6 +40,15 @@ std::optional<Plan> load_plan(const CatalogRequest& request, RootFs& fs, std::os
   }
 }
 
+std::unique_ptr<RootFs> open_root(const CatalogRequest& request, std::ostream& err) {
+  try {
+    return std::make_unique<RootFs>(request.root);
+  } catch (const FsError& e) {
+    err << "clinic-audit: --root " << request.root.string() << ": " << e.what() << '\n';
+    return nullptr;
+  }
+}
+
 }  // namespace
 
 int list_checks(const CatalogRequest& request, std::ostream& out, std::ostream& err) {
@@ -49,9 +58,10 @@ int list_checks(const CatalogRequest& request, std::ostream& out, std::ostream& 
     }
     return 0;
   }
-  RootFs fs(request.root);
+  std::unique_ptr<RootFs> fs = open_root(request, err);
+  if (!fs) return kExitUsage;
   int code = 0;
-  auto plan = load_plan(request, fs, err, code);
+  auto plan = load_plan(request, *fs, err, code);
   if (!plan) return code;
   for (const auto& planned : plan->checks) {
     out << planned.decl->id << "\t" << to_string(planned.decl->severity) << "\t" << planned.title << '\n';
@@ -60,9 +70,10 @@ int list_checks(const CatalogRequest& request, std::ostream& out, std::ostream& 
 }
 
 int explain_check(const CatalogRequest& request, const std::string& check_id, std::ostream& out, std::ostream& err) {
-  RootFs fs(request.root);
+  std::unique_ptr<RootFs> fs = open_root(request, err);
+  if (!fs) return kExitUsage;
   int code = 0;
-  auto plan = load_plan(request, fs, err, code);
+  auto plan = load_plan(request, *fs, err, code);
   if (!plan) return code;
   for (std::size_t i = 0; i < plan->checks.size(); ++i) {
     const auto& planned = plan->checks[i];

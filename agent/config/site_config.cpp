@@ -1,5 +1,6 @@
 #include "site_config.hpp"
 
+#include <charconv>
 #include <fstream>
 #include <set>
 
@@ -10,7 +11,15 @@
 namespace clinic_audit {
 namespace {
 constexpr std::uintmax_t kMaxConfigBytes = 1024 * 1024;
+constexpr int kMaxKeepReports = 100000;
+
+std::string trim(const std::string& text) {
+  const char* ws = " \t\r\n";
+  const auto begin = text.find_first_not_of(ws);
+  if (begin == std::string::npos) return {};
+  return text.substr(begin, text.find_last_not_of(ws) - begin + 1);
 }
+}  // namespace
 
 SiteConfig parse_site_config(std::string_view content, const std::filesystem::path& file,
                              const std::filesystem::path& xsd) {
@@ -23,14 +32,15 @@ SiteConfig parse_site_config(std::string_view content, const std::filesystem::pa
   for (const xmlNode* node : child_elements(doc.root())) {
     const std::string element = node_name(node);
     if (element == "policy") {
-      config.policies.push_back(text_of(node));
+      config.policies.push_back(trim(text_of(node)));
     } else if (element == "variable") {
       const std::string var = attribute(node, "name");
-      if (!config.variables.emplace(var, text_of(node)).second) {
+      if (!config.variables.emplace(var, trim(text_of(node))).second) {
         errors.push_back({name, line_of(node), "variable '" + var + "' is set more than once"});
       }
     } else if (element == "waiver") {
-      Waiver waiver{attribute(node, "check"), attribute(node, "expires"), text_of(node), line_of(node)};
+      // xs:date collapses surrounding white space; so must the comparison.
+      Waiver waiver{attribute(node, "check"), trim(attribute(node, "expires")), trim(text_of(node)), line_of(node)};
       if (waiver.reason.find_first_not_of(" \t\r\n") == std::string::npos) {
         errors.push_back({name, line_of(node), "waiver for '" + waiver.check_id + "' needs a reason as its text"});
       }
@@ -39,7 +49,15 @@ SiteConfig parse_site_config(std::string_view content, const std::filesystem::pa
       }
       config.waivers.push_back(std::move(waiver));
     } else if (element == "reports") {
-      config.keep_reports = std::stoi(attribute(node, "keep", "30"));
+      const std::string keep = trim(attribute(node, "keep", "30"));
+      int value = 0;
+      const auto [ptr, ec] = std::from_chars(keep.data(), keep.data() + keep.size(), value);
+      if (ec != std::errc{} || ptr != keep.data() + keep.size() || value < 1 || value > kMaxKeepReports) {
+        errors.push_back({name, line_of(node), "reports keep must be a whole number from 1 to " +
+                                                   std::to_string(kMaxKeepReports) + ", not '" + keep + "'"});
+      } else {
+        config.keep_reports = value;
+      }
     } else if (element == "proxy") {
       config.proxy = attribute(node, "url");
     } else if (element == "collector") {

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <ostream>
@@ -81,6 +83,10 @@ struct RunState {
   std::vector<const PlannedCheck*> selected;
   Report report;
   std::unique_ptr<RootFs> fs;
+  // What running checks use. When a check overran its timeout its thread is
+  // still using these: they are then never freed (the process leaves by _Exit).
+  std::unique_ptr<ProcessRunner> runner;
+  std::unique_ptr<Context> context;
   std::optional<signing::SigningIdentity> identity;
   bool must_exit_now = false;
 };
@@ -200,8 +206,8 @@ StepResult run_selected(RunState& state) {
       }
     }
   }
-  ProcessRunner runner;
-  Context context(*state.fs, runner, network);
+  state.runner = std::make_unique<ProcessRunner>();
+  state.context = std::make_unique<Context>(*state.fs, *state.runner, network);
   RunOptions options;
   options.offline = state.request.offline;
   if (state.request.progress) {
@@ -211,9 +217,7 @@ StepResult run_selected(RunState& state) {
     };
   }
   spdlog::info("running {} checks", state.selected.size());
-  // The runner keeps `runner` and `context` alive for abandoned checks only
-  // until _Exit; both live on this frame, which is why the caller exits at once.
-  RunOutcome outcome = run_checks(state.selected, context, options);
+  RunOutcome outcome = run_checks(state.selected, *state.context, options);
   state.must_exit_now = outcome.abandoned > 0;
   const auto finished = SystemClock::now();
   state.report.run.finished_at = utc(finished, UtcFormat::rfc3339);
@@ -253,6 +257,10 @@ StepResult write_reports(RunState& state) {
     RenderOptions options;
     options.color = state.request.color;
     state.out << chosen.front()->render(state.report, options) << std::flush;
+    if (!state.out) {
+      state.err << "clinic-audit: cannot write the report to standard output: " << std::strerror(errno) << '\n';
+      return kExitCannotWrite;
+    }
     return std::nullopt;
   }
   const auto& dir = *state.request.out_dir;
@@ -273,10 +281,14 @@ StepResult write_reports(RunState& state) {
     for (int attempt = 0;; ++attempt) {
       stem = "clinic-audit-" + safe_hostname(state.report.host.hostname) + "-" +
              utc(SystemClock::now(), UtcFormat::file_stamp);
-      const bool taken = std::any_of(chosen.begin(), chosen.end(), [&](const ReportFormat* format) {
-        std::error_code exists_ec;
-        return std::filesystem::exists(dir / (stem + "." + std::string(format->extension)), exists_ec);
-      });
+      // Any file of that set (another run's formats, a signature) makes the name taken.
+      bool taken = false;
+      for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+        if (entry.path().filename().string().rfind(stem + ".", 0) == 0) {
+          taken = true;
+          break;
+        }
+      }
       if (!taken) break;
       if (attempt >= 20) {
         state.err << "clinic-audit: cannot write reports: " << (dir / stem).string() << ".* keeps existing\n";
@@ -290,20 +302,35 @@ StepResult write_reports(RunState& state) {
       files.emplace_back(dir / (stem + "." + std::string(format->extension)), format->render(state.report, {}));
     }
     std::vector<std::filesystem::path> written;
-    for (const auto& [path, bytes] : files) {
-      signing::write_file_atomically(path, bytes, 0644, "report");
-      written.push_back(path);
-      spdlog::info("wrote {}", path.string());
+    try {
+      for (const auto& [path, bytes] : files) {
+        signing::write_file_atomically(path, bytes, 0644, "report");
+        written.push_back(path);
+        spdlog::info("wrote {}", path.string());
+      }
+    } catch (...) {
+      // A report set is whole or absent: a partial set would enter the chain.
+      for (const auto& path : written) std::filesystem::remove(path, ec);
+      throw;
     }
     if (state.identity) signing::sign_report_set(*state.identity, written);
     chain.commit(signing::choose_primary(written));
-    // Reports still in the spool (not acknowledged by a collector) are never pruned.
-    const auto pruned = signing::prune_reports(dir, static_cast<std::size_t>(state.config.keep_reports),
-                                               signing::acknowledged_unless_spooled(state_dir / "spool"));
-    for (const auto& removed : pruned.removed) spdlog::info("removed old report {}", removed.string());
   } catch (const signing::SigningError& e) {
     state.err << "clinic-audit: " << e.what() << '\n';
     return e.exit_code();
+  } catch (const std::filesystem::filesystem_error& e) {
+    state.err << "clinic-audit: cannot write reports: " << e.what() << '\n';
+    return kExitCannotWrite;
+  }
+  // The report is written and chained: failing to remove old ones is worth a
+  // warning, not a different verdict. Reports still in the spool (not
+  // acknowledged by a collector) are never pruned.
+  try {
+    const auto pruned = signing::prune_reports(dir, static_cast<std::size_t>(state.config.keep_reports),
+                                               signing::acknowledged_unless_spooled(state_dir / "spool"));
+    for (const auto& removed : pruned.removed) spdlog::info("removed old report {}", removed.string());
+  } catch (const std::exception& e) {
+    spdlog::warn("could not remove old reports in {}: {}", dir.string(), e.what());
   }
   return std::nullopt;
 }
@@ -321,7 +348,7 @@ int exit_code_for(const RunState& state) {
 }  // namespace
 
 int run_audit(const RunRequest& request, std::ostream& out, std::ostream& err, bool& must_exit_now) {
-  RunState state{request, out, err, {}, {}, {}, {}, {}, {}, {}, false};
+  RunState state{request, out, err, {}, {}, {}, {}, {}, {}, {}, {}, {}, false};
   using Step = StepResult (*)(RunState&);
   static constexpr std::array<std::pair<const char*, Step>, 8> kSteps{{
       {"open root", open_root},
@@ -333,14 +360,26 @@ int run_audit(const RunRequest& request, std::ostream& out, std::ostream& err, b
       {"assemble report", assemble_report},
       {"write reports", write_reports},
   }};
+  // However this function is left (return or exception), the caller learns
+  // whether a check thread is still running, and what that thread uses is
+  // never freed under it.
+  struct AbandonGuard {
+    RunState& state;
+    bool& must_exit_now;
+    ~AbandonGuard() {
+      must_exit_now = state.must_exit_now;
+      if (state.must_exit_now) {
+        (void)state.context.release();
+        (void)state.runner.release();
+        (void)state.fs.release();
+        if (state.plan) (void)new Plan(std::move(*state.plan));
+      }
+    }
+  } guard{state, must_exit_now};
   for (const auto& [name, step] : kSteps) {
     spdlog::debug("step: {}", name);
-    if (auto code = step(state)) {
-      must_exit_now = state.must_exit_now;
-      return *code;
-    }
+    if (auto code = step(state)) return *code;
   }
-  must_exit_now = state.must_exit_now;
   return exit_code_for(state);
 }
 

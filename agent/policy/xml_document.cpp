@@ -80,14 +80,14 @@ xmlSchemaPtr load_schema(const std::filesystem::path& xsd) {
 
 XmlDocument XmlDocument::load(std::string_view content, const std::string& file,
                               const std::filesystem::path& xsd) {
+  if (content.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+    throw LoadFailure({{file, 0, "file too large"}});
+  }
   xmlSchemaPtr schema = load_schema(xsd);
   std::lock_guard lock(libxml_mutex());
   std::vector<LoadError> errors;
   ErrorSink sink{file, &errors};
   xmlSetStructuredErrorFunc(&sink, collect);
-  if (content.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
-    throw LoadFailure({{file, 0, "file too large"}});
-  }
   XmlDocument document;
   document.doc_ = xmlReadMemory(content.data(), static_cast<int>(content.size()), file.c_str(), nullptr,
                                 XML_PARSE_NONET | XML_PARSE_NOCDATA);

@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
+
+#include <csignal>
 #include <unistd.h>
 
 #include <array>
@@ -95,6 +97,9 @@ class SigpipeBlock {
 struct CloseInheritedFds : boost::process::extend::handler {
   template <typename Executor>
   void on_exec_setup(Executor& /*exec*/) const {
+    // The agent ignores SIGPIPE (a closed stdout is a write error, exit 73);
+    // an ignored disposition survives exec, so give programs the default back.
+    ::signal(SIGPIPE, SIG_DFL);
     if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return;
     const long max_fd = ::sysconf(_SC_OPEN_MAX);
     for (int fd = 3; fd < (max_fd > 0 ? max_fd : 1024); ++fd) {

@@ -337,6 +337,13 @@ std::optional<std::string> RootFs::read_file_if_exists(std::string_view path,
 }
 
 std::vector<DirEntry> RootFs::list_dir(std::string_view path) const {
+  std::vector<DirEntry> entries = list_dir_unsorted(path);
+  std::sort(entries.begin(), entries.end(),
+            [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
+  return entries;
+}
+
+std::vector<DirEntry> RootFs::list_dir_unsorted(std::string_view path) const {
   Walked w = walk_to(path, true, nullptr);
   if (!S_ISDIR(w.st.st_mode)) throw fs_error(w.path, ENOTDIR, "cannot list");
   int raw = ::openat(w.parent.get(), w.name.c_str(),
@@ -360,8 +367,6 @@ std::vector<DirEntry> RootFs::list_dir(std::string_view path) const {
     entries.push_back({std::string(name), type});
   }
   ::closedir(dir);
-  std::sort(entries.begin(), entries.end(),
-            [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
   return entries;
 }
 

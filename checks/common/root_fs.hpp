@@ -103,6 +103,9 @@ class RootFs {
 
   // Entries of a directory, sorted by name in byte order ("." and ".." left out).
   std::vector<DirEntry> list_dir(std::string_view path) const;
+  // The same in readdir(3) order, for programs whose semantics depend on it
+  // (OpenSSL's .include of a directory reads entries as readdir returns them).
+  std::vector<DirEntry> list_dir_unsorted(std::string_view path) const;
   // Symlink target text of `path` itself (not followed).
   std::string read_link(std::string_view path) const;
 

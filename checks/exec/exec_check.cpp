@@ -19,7 +19,9 @@ class ExecCheck final : public Check {
       : program_(params.required("command")),
         args_(params.all("arg")),
         timeout_(std::chrono::seconds(params.integer("timeout_seconds", 30, 1, 3600))),
-        max_output_(static_cast<std::size_t>(params.integer("max_output_bytes", 65536, 1024, 16 << 20))) {
+        max_output_(static_cast<std::size_t>(params.integer("max_output_bytes", 65536, 1024, 16 << 20))),
+        uses_network_(params.flag("network", true)),
+        supports_root_(params.flag("supports_root", false)) {
     if (!program_.is_absolute()) {
       throw ParamError("command", "parameter 'command' must be an absolute path (no shell, no PATH search), not '" +
                                       program_.string() + "'");
@@ -27,6 +29,17 @@ class ExecCheck final : public Check {
   }
 
   Outcome run(const Context& context) const override {
+    // A plugin is a program on the auditing machine: it looks at the live
+    // host unless it honours CLINIC_AUDIT_ROOT, and it may open sockets.
+    // Neither may happen behind --root or --offline's back (DESIGN.md §4).
+    if (!context.live() && !supports_root_) {
+      return Outcome::skipped(program_.string() + " inspects the machine it runs on, not the --root image " +
+                              "(set supports_root=true for a plugin that honours CLINIC_AUDIT_ROOT)");
+    }
+    if (context.network().offline && uses_network_) {
+      return Outcome::skipped(program_.string() + " may use the network and --offline forbids any network " +
+                              "operation (set network=false for a plugin that never does)");
+    }
     CommandSpec spec;
     spec.program = program_;
     spec.args = args_;
@@ -35,6 +48,7 @@ class ExecCheck final : public Check {
     spec.env = {{"PATH", "/usr/sbin:/usr/bin:/sbin:/bin"},
                 {"LANG", "C"},
                 {"CLINIC_AUDIT_ROOT", context.fs().root().string()}};
+    if (context.network().offline) spec.env["CLINIC_AUDIT_OFFLINE"] = "1";
     const CommandResult result = context.commands().run(spec);
     const std::string program = program_.string();
     if (result.timed_out) {
@@ -66,6 +80,8 @@ class ExecCheck final : public Check {
   std::vector<std::string> args_;
   std::chrono::milliseconds timeout_;
   std::size_t max_output_;
+  bool uses_network_;
+  bool supports_root_;
 };
 
 }  // namespace

@@ -8,8 +8,13 @@
 //   arg              argument (repeatable, in order)
 //   timeout_seconds  default 30
 //   max_output_bytes default 65536
+//   network          true (default): the plugin may use the network, so it is
+//                    `skipped` under --offline; false: it never does
+//   supports_root    false (default): the plugin inspects the machine it runs
+//                    on, so it is `skipped` under --root; true: it honours
+//                    CLINIC_AUDIT_ROOT
 // The plugin gets CLINIC_AUDIT_ROOT (the audited root, "/" for the live
-// system) in its environment so that it can honour --root too.
+// system) and, under --offline, CLINIC_AUDIT_OFFLINE=1 in its environment.
 #pragma once
 
 #include "common/check.hpp"

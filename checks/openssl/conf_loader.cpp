@@ -52,21 +52,16 @@ bool ends_with_ci(const std::string& name, std::string_view suffix) {
 // Directory entries in readdir order, as OPENSSL_DIR_read returns them: with
 // several files setting one value, that order decides which one wins.
 std::vector<std::string> conf_files_in(const RootFs& fs, const std::string& dir) {
-  const std::string canonical = fs.resolve(dir);
-  const int fd = ::open(fs.host_path(canonical).c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return {};
-  DIR* d = ::fdopendir(fd);
-  if (d == nullptr) {
-    ::close(fd);
+  std::vector<std::string> names;
+  try {
+    // Listed through RootFs (never by host path), in readdir order.
+    for (const auto& entry : fs.list_dir_unsorted(dir)) {
+      // get_next_file(): "*.conf" or "*.cnf", case-insensitively.
+      if (ends_with_ci(entry.name, ".conf") || ends_with_ci(entry.name, ".cnf")) names.push_back(entry.name);
+    }
+  } catch (const FsError&) {
     return {};
   }
-  std::vector<std::string> names;
-  while (const dirent* entry = ::readdir(d)) {
-    const std::string name = entry->d_name;
-    // get_next_file(): "*.conf" or "*.cnf", case-insensitively.
-    if (ends_with_ci(name, ".conf") || ends_with_ci(name, ".cnf")) names.push_back(name);
-  }
-  ::closedir(d);
   return names;
 }
 

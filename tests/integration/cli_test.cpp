@@ -5,6 +5,7 @@
 
 #include <fstream>
 
+#include "common/command_runner.hpp"
 #include "fixture_root.hpp"
 #include "report_json.hpp"
 
@@ -138,6 +139,23 @@ TEST(Cli, NagiosAloneUsesPluginExitCodes) {
   run = run_agent({"run", "--root", compliant_root(), "--policy", "apicrypt-v1", "--offline", "--no-sign", "--format", "nagios"});
   EXPECT_EQ(run.exit_code, 0);
   EXPECT_EQ(run.out.rfind("CLINIC-AUDIT OK", 0), 0u) << run.out;
+}
+
+TEST(Cli, StdoutThatCannotBeWrittenExits73) {
+  // /dev/full refuses every write: the report is lost, and the exit code says so.
+  ProcessRunner runner;
+  CommandSpec spec;
+  spec.program = "/bin/sh";
+  spec.args = {"-c", "exec \"$0\" run --root \"$1\" --policy apicrypt-v1 --offline --no-sign --format json > /dev/full",
+               agent_binary(), compliant_root()};
+  for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS"}) {
+    if (const char* value = std::getenv(name)) spec.env[name] = value;
+  }
+  spec.env["PATH"] = "/usr/bin:/bin";
+  const CommandResult result = runner.run(spec);
+  EXPECT_EQ(result.exit_code, 73) << result.err;
+  EXPECT_NE(result.err.find("cannot write the report to standard output: No space left on device"), std::string::npos)
+      << result.err;
 }
 
 TEST(Cli, OutThatIsNotADirectoryExits73) {

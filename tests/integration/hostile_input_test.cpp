@@ -123,6 +123,16 @@ TEST(BadInput, MalformedAgentConfExits65) {
   EXPECT_NE(run.err.find(file + ":5: Element 'colour': This element is not expected."), std::string::npos) << run.err;
 }
 
+TEST(BadInput, OutOfRangeRetentionIsAConfigErrorWithItsLine) {
+  const auto dir = fixture_dir("keep");
+  std::filesystem::create_directories(dir);
+  const auto conf = dir / "agent.conf";
+  std::ofstream(conf) << "<agent-config xmlns=\"urn:clinic-audit:config:1\">\n  <reports keep=\"99999999999\"/>\n</agent-config>\n";
+  const AgentRun run = run_agent({"run", "--config", conf.string(), "--offline", "--no-sign"});
+  EXPECT_EQ(run.exit_code, 65) << run.err;
+  EXPECT_NE(run.err.find("error 1: " + conf.string() + ":2: Element 'reports', attribute 'keep'"), std::string::npos) << run.err;
+}
+
 TEST(BadInput, MissingExplicitConfigAndPolicyExit65) {
   AgentRun run = run_agent({"run", "--config", "/nonexistent/agent.conf", "--offline", "--no-sign"});
   EXPECT_EQ(run.exit_code, 65);

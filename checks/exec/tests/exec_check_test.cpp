@@ -49,10 +49,16 @@ class ExecCheckTest : public ::testing::Test {
     return plugins_.host("/" + name).string();
   }
 
-  Outcome run(const Params& p) {
+  // Runs the check on the fixture root; plugins here honour CLINIC_AUDIT_ROOT
+  // unless the test says otherwise.
+  Outcome run(const Params& given, bool offline = false) {
+    Params p = given;
+    if (!p.has("supports_root")) p.add("supports_root", "true");
     RootFs fs(root_.path());
     ProcessRunner runner;
-    Context context(fs, runner, NetworkSettings{});
+    NetworkSettings network;
+    network.offline = offline;
+    Context context(fs, runner, network);
     const auto check = exec_check_type().create(p);
     EXPECT_TRUE(p.unread().empty()) << "parameter not read by the factory: " << p.unread().front();
     return check->run(context);
@@ -186,6 +192,25 @@ void expect_param_error(std::initializer_list<std::pair<std::string, std::string
     EXPECT_EQ(e.param(), param);
     EXPECT_EQ(std::string(e.what()), message);
   }
+}
+
+TEST_F(ExecCheckTest, PluginThatDoesNotHonourRootIsSkippedUnderRoot) {
+  const auto path = plugin("live.sh", "echo OK; exit 0");
+  const Outcome o = run(params({{"command", path}, {"supports_root", "false"}}));
+  EXPECT_EQ(o.status, Status::skipped);
+  EXPECT_EQ(o.summary, path + " inspects the machine it runs on, not the --root image "
+                              "(set supports_root=true for a plugin that honours CLINIC_AUDIT_ROOT)");
+}
+
+TEST_F(ExecCheckTest, OfflineSkipsPluginsThatMayUseTheNetwork) {
+  const auto path = plugin("net.sh", "echo \"OK offline=$CLINIC_AUDIT_OFFLINE\"; exit 0");
+  Outcome o = run(params({{"command", path}}), /*offline=*/true);
+  EXPECT_EQ(o.status, Status::skipped);
+  EXPECT_EQ(o.summary, path + " may use the network and --offline forbids any network operation "
+                              "(set network=false for a plugin that never does)");
+  o = run(params({{"command", path}, {"network", "false"}}), /*offline=*/true);
+  EXPECT_EQ(o.status, Status::pass);
+  EXPECT_EQ(o.summary, "OK offline=1");
 }
 
 TEST(ExecCheckParams, Errors) {
