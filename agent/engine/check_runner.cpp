@@ -40,6 +40,7 @@ struct Shared {
   std::condition_variable changed;
   std::vector<std::optional<Outcome>> outcomes;
   std::vector<std::optional<Clock::time_point>> started;
+  std::vector<Clock::time_point> finished;  // set with the outcome, by the worker
   std::vector<bool> finished_late;
   std::deque<std::size_t> queue;
   std::size_t running = 0;
@@ -70,6 +71,7 @@ RunOutcome run_checks(const std::vector<const PlannedCheck*>& checks, const Cont
   auto shared = std::make_shared<Shared>();
   shared->outcomes.resize(checks.size());
   shared->started.resize(checks.size());
+  shared->finished.resize(checks.size());
   shared->finished_late.resize(checks.size());
   std::vector<Clock::time_point> start_times(checks.size());
   std::vector<bool> reported(checks.size(), false);
@@ -123,6 +125,7 @@ RunOutcome run_checks(const std::vector<const PlannedCheck*>& checks, const Cont
       }
       std::lock_guard lock(shared->mutex);
       if (shared->finished_late[index]) continue;  // already reported as timed out
+      shared->finished[index] = Clock::now();
       shared->outcomes[index] = std::move(outcome);
       shared->changed.notify_all();
     }
@@ -142,14 +145,18 @@ RunOutcome run_checks(const std::vector<const PlannedCheck*>& checks, const Cont
   while (remaining > 0) {
     // Collect finished checks and expire overrunning ones.
     auto next_deadline = Clock::time_point::max();
+    // report() runs unlocked: a check finishing meanwhile notifies nobody, so
+    // after reporting anything the list is scanned again before waiting.
+    bool reported_any = false;
     for (std::size_t i = 0; i < checks.size(); ++i) {
       if (reported[i]) continue;
       if (shared->outcomes[i]) {
         Outcome outcome = std::move(*shared->outcomes[i]);
         out.results[i].duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                         Clock::now() - *shared->started[i]).count();
+                                         shared->finished[i] - *shared->started[i]).count();
         fill(out.results[i], std::move(outcome));
         --remaining;
+        reported_any = true;
         lock.unlock();
         report(i);
         lock.lock();
@@ -168,6 +175,7 @@ RunOutcome run_checks(const std::vector<const PlannedCheck*>& checks, const Cont
         // The stuck thread keeps its slot; add a worker so the queue still drains.
         ++shared->running;
         threads.emplace_back(worker);
+        reported_any = true;
         lock.unlock();
         report(i);
         lock.lock();
@@ -176,6 +184,7 @@ RunOutcome run_checks(const std::vector<const PlannedCheck*>& checks, const Cont
       next_deadline = std::min(next_deadline, deadline);
     }
     if (remaining == 0) break;
+    if (reported_any) continue;
     if (next_deadline == Clock::time_point::max()) {
       shared->changed.wait(lock);
     } else {
