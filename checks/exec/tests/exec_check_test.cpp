@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "common/command_runner.hpp"
+#include "check_test_helpers.hpp"
 #include "fixture_root.hpp"
 
 namespace clinic_audit {
@@ -25,16 +26,8 @@ namespace {
 using testing::FixtureRoot;
 using testing::fixture_dir;
 
-std::string test_name() {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  return std::string(info->test_suite_name()) + "." + info->name();
-}
-
-Params params(std::initializer_list<std::pair<std::string, std::string>> list) {
-  Params p;
-  for (const auto& [name, value] : list) p.add(name, value);
-  return p;
-}
+using testing::params;
+using testing::test_name;
 
 class ExecCheckTest : public ::testing::Test {
  protected:

@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "common/command_runner.hpp"
+#include "check_test_helpers.hpp"
 #include "fixture_root.hpp"
 
 namespace clinic_audit {
@@ -29,17 +30,8 @@ namespace {
 using testing::FixtureRoot;
 using testing::fixture_dir;
 
-std::string test_name() {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  return std::string(info->test_suite_name()) + "." + info->name();
-}
-
-Params params(std::initializer_list<std::pair<std::string, std::string>> list) {
-  Params p;
-  int line = 1;
-  for (const auto& [name, value] : list) p.add(name, value, line++);
-  return p;
-}
+using testing::params;
+using testing::test_name;
 
 class FileCheckTest : public ::testing::Test {
  protected:

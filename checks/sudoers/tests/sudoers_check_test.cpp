@@ -9,6 +9,7 @@
 #include <initializer_list>
 
 #include "common/command_runner.hpp"
+#include "check_test_helpers.hpp"
 #include "fixture_root.hpp"
 
 namespace clinic_audit {
@@ -18,17 +19,8 @@ using testing::FixtureRoot;
 
 const char* const kBin = "/home/EHR/apicrypt/bin/";
 
-std::string test_name() {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  return std::string(info->test_suite_name()) + "." + info->name();
-}
-
-Params params(std::initializer_list<std::pair<std::string, std::string>> list) {
-  Params p;
-  int line = 1;
-  for (const auto& [name, value] : list) p.add(name, value, line++);
-  return p;
-}
+using testing::params;
+using testing::test_name;
 
 Params grants_params() {
   Params p = params({{"user", "www-data"}, {"fix_file", "/etc/sudoers.d/apicrypt"}});
