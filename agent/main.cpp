@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/cli.hpp"
+#include "common/command_runner.hpp"
 #include "engine/pipeline.hpp"
 
 int main(int argc, char** argv) {
@@ -26,6 +27,8 @@ int main(int argc, char** argv) {
   if (must_exit_now) {
     // A check thread overran its timeout and cannot be cancelled: leave
     // without running destructors it could still be using.
+    // Its programs (a hung plugin) must not outlive the auditor either.
+    clinic_audit::ProcessRunner::kill_running();
     spdlog::shutdown();
     std::_Exit(code);
   }

@@ -376,9 +376,21 @@ int run_audit(const RunRequest& request, std::ostream& out, std::ostream& err, b
       }
     }
   } guard{state, must_exit_now};
+  const bool nagios_only = request.formats.size() == 1 && request.formats.front() == "nagios";
   for (const auto& [name, step] : kSteps) {
     spdlog::debug("step: {}", name);
-    if (auto code = step(state)) return *code;
+    if (auto code = step(state)) {
+      if (!nagios_only) return *code;
+      // A Monitoring Plugin that cannot do its job says UNKNOWN (exit 3) on
+      // stdout, where Nagios/Centreon/Icinga read it; the reason is on stderr.
+      const char* why = *code == kExitUsage       ? "usage error"
+                        : *code == kExitBadInput  ? "invalid policy or configuration"
+                        : *code == kExitCannotWrite ? "cannot write the report"
+                                                    : "internal error";
+      out << "CLINIC-AUDIT UNKNOWN - audit not run: " << why << " (" << name << ", exit " << *code << ")\n"
+          << std::flush;
+      return 3;
+    }
   }
   return exit_code_for(state);
 }

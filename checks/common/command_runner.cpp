@@ -11,6 +11,8 @@
 #include <cerrno>
 #include <ctime>
 #include <functional>
+#include <mutex>
+#include <set>
 #include <utility>  // Boost 1.74 Asio uses std::exchange without including it
 
 #include <boost/asio.hpp>
@@ -109,7 +111,39 @@ struct CloseInheritedFds : boost::process::extend::handler {
   }
 };
 
+// Process groups of the commands running now (see ProcessRunner::kill_running).
+struct RunningGroups {
+  std::mutex mutex;
+  std::set<pid_t> groups;
+};
+RunningGroups& running_groups() {
+  static auto* groups = new RunningGroups;  // never destroyed: usable until _Exit
+  return *groups;
+}
+
+class GroupRegistration {
+ public:
+  explicit GroupRegistration(pid_t group) : group_(group) {
+    std::lock_guard lock(running_groups().mutex);
+    running_groups().groups.insert(group_);
+  }
+  ~GroupRegistration() {
+    std::lock_guard lock(running_groups().mutex);
+    running_groups().groups.erase(group_);
+  }
+  GroupRegistration(const GroupRegistration&) = delete;
+  GroupRegistration& operator=(const GroupRegistration&) = delete;
+
+ private:
+  pid_t group_;
+};
+
 }  // namespace
+
+void ProcessRunner::kill_running() {
+  std::lock_guard lock(running_groups().mutex);
+  for (pid_t group : running_groups().groups) ::kill(-group, SIGKILL);
+}
 
 CommandResult ProcessRunner::run(const CommandSpec& spec) {
   if (!spec.program.is_absolute()) {
@@ -139,6 +173,7 @@ CommandResult ProcessRunner::run(const CommandSpec& spec) {
     throw CommandError("cannot run " + spec.program.string() + ": " + e.what());
   }
 
+  const GroupRegistration registration(group.native_handle());
   const SigpipeBlock no_sigpipe;
   const auto deadline = std::chrono::steady_clock::now() + spec.timeout;
   asio::steady_timer timer(io, deadline);

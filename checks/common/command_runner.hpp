@@ -52,6 +52,11 @@ class CommandRunner {
 class ProcessRunner final : public CommandRunner {
  public:
   CommandResult run(const CommandSpec& spec) override;
+
+  // SIGKILLs the process group of every command still running. For a process
+  // about to _Exit while a check thread is stuck in run(): its programs must
+  // not outlive the auditor.
+  static void kill_running();
 };
 
 }  // namespace clinic_audit

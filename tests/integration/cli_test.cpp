@@ -158,6 +158,14 @@ TEST(Cli, StdoutThatCannotBeWrittenExits73) {
       << result.err;
 }
 
+TEST(Cli, NagiosAloneReportsUnknownWhenTheAuditCannotRun) {
+  const AgentRun run = run_agent({"run", "--policy", fixture("policies/schema-violations.xml"), "--offline", "--no-sign",
+                                  "--format", "nagios"});
+  EXPECT_EQ(run.exit_code, 3) << run.err;
+  EXPECT_EQ(run.out, "CLINIC-AUDIT UNKNOWN - audit not run: invalid policy or configuration (load policies, exit 65)\n");
+  EXPECT_NE(run.err.find("schema-violations.xml:5:"), std::string::npos) << run.err;
+}
+
 TEST(Cli, OutThatIsNotADirectoryExits73) {
   const auto file = fixture_dir("not-a-dir");
   std::filesystem::remove_all(file);

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <fstream>
 
+#include "common/command_runner.hpp"
 #include "fixture_root.hpp"
 #include "report_json.hpp"
 
@@ -44,6 +45,12 @@ TEST(Pipeline, StuckPluginTimesOutWhileOthersReport) {
   EXPECT_EQ(r["summary"], "CRITICAL - args: --warn / two words");
   EXPECT_EQ(r["evidence"][0]["observed"], "exit 2 (CRITICAL)");
   EXPECT_EQ(result_of(report, "test.root-exists")["status"], "pass");
+  // The stuck plugin's process group did not outlive the auditor.
+  ProcessRunner runner;
+  CommandSpec pgrep;
+  pgrep.program = "/usr/bin/pgrep";
+  pgrep.args = {"-f", plugins.host("/stuck.sh").string()};
+  EXPECT_EQ(runner.run(pgrep).exit_code, 1) << "stuck.sh still running";
   r = result_of(report, "test.unknown-user");
   EXPECT_EQ(r["status"], "error");
   EXPECT_EQ(r["summary"], "cannot evaluate: user 'ghost' is not in /etc/passwd");
