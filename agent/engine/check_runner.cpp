@@ -43,7 +43,6 @@ struct Shared {
   std::vector<Clock::time_point> finished;  // set with the outcome, by the worker
   std::vector<bool> finished_late;
   std::deque<std::size_t> queue;
-  std::size_t running = 0;
 };
 
 }  // namespace
@@ -106,11 +105,7 @@ RunOutcome run_checks(const std::vector<const PlannedCheck*>& checks, const Cont
       std::size_t index;
       {
         std::lock_guard lock(shared->mutex);
-        if (shared->queue.empty()) {
-          --shared->running;
-          shared->changed.notify_all();
-          return;
-        }
+        if (shared->queue.empty()) return;
         index = shared->queue.front();
         shared->queue.pop_front();
         shared->started[index] = Clock::now();
@@ -133,10 +128,6 @@ RunOutcome run_checks(const std::vector<const PlannedCheck*>& checks, const Cont
 
   const std::size_t to_run = shared->queue.size();
   const std::size_t parallel = std::min(std::max<std::size_t>(options.max_parallel, 1), to_run);
-  {
-    std::lock_guard lock(shared->mutex);
-    shared->running = parallel;
-  }
   std::vector<std::thread> threads;
   for (std::size_t t = 0; t < parallel; ++t) threads.emplace_back(worker);
 
@@ -173,7 +164,6 @@ RunOutcome run_checks(const std::vector<const PlannedCheck*>& checks, const Cont
         ++out.abandoned;
         --remaining;
         // The stuck thread keeps its slot; add a worker so the queue still drains.
-        ++shared->running;
         threads.emplace_back(worker);
         reported_any = true;
         lock.unlock();
@@ -192,14 +182,15 @@ RunOutcome run_checks(const std::vector<const PlannedCheck*>& checks, const Cont
     }
   }
   lock.unlock();
-  // Join the workers that finished; detach the ones stuck in an abandoned check.
-  for (auto& thread : threads) {
-    thread.detach();
-  }
   if (out.abandoned == 0) {
-    // Wait for every worker to leave so nothing touches `context` after return.
-    std::unique_lock wait_lock(shared->mutex);
-    shared->changed.wait(wait_lock, [&] { return shared->running == 0; });
+    // Every worker leaves once the queue is empty. Joining (not just waiting
+    // for their count) lets thread-local state -- OpenSSL's per-thread error
+    // queue among it -- be freed before the caller goes on to exit.
+    for (auto& thread : threads) thread.join();
+  } else {
+    // A worker stuck in an abandoned check cannot be joined: the caller
+    // leaves with _Exit, and the others finish on their own.
+    for (auto& thread : threads) thread.detach();
   }
   return out;
 }
