@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "common/command_runner.hpp"
+#include "check_test_helpers.hpp"
 #include "fixture_root.hpp"
 #include "sudoers/sudoers_eval.hpp"
 #include "sudoers/sudoers_includes.hpp"
@@ -25,22 +26,9 @@ using nlohmann::json;
 
 fs::path corpus_dir() { return clinic_audit::testing::source_dir() / "tests/fixtures/sudoers/diff"; }
 
-std::vector<std::string> corpus_cases() {
-  std::vector<std::string> names;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(corpus_dir(), ec)) {
-    if (entry.is_directory()) names.push_back(entry.path().filename().string());
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
+std::vector<std::string> corpus_cases() { return clinic_audit::testing::subdirectory_names(corpus_dir()); }
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using clinic_audit::testing::read_text;
 
 std::string replace_all(std::string text, const std::string& from, const std::string& to) {
   for (std::size_t pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size())) {

@@ -14,6 +14,7 @@
 
 #include "common/accounts.hpp"
 #include "common/command_runner.hpp"
+#include "check_test_helpers.hpp"
 #include "fixture_root.hpp"
 #include "sudoers/sudoers_eval.hpp"
 #include "sudoers/sudoers_includes.hpp"
@@ -25,22 +26,9 @@ namespace fs = std::filesystem;
 
 fs::path eval_dir() { return clinic_audit::testing::source_dir() / "tests/fixtures/sudoers/eval"; }
 
-std::vector<std::string> eval_cases() {
-  std::vector<std::string> names;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(eval_dir(), ec)) {
-    if (entry.is_directory()) names.push_back(entry.path().filename().string());
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
+std::vector<std::string> eval_cases() { return clinic_audit::testing::subdirectory_names(eval_dir()); }
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using clinic_audit::testing::read_text;
 
 std::string short_hostname() {
   char buf[256] = {};
