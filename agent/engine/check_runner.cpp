@@ -31,6 +31,13 @@ void fill(ResultRecord& record, Outcome outcome) {
   if (!outcome.remediation.empty() && record.remediation.find(outcome.remediation) == std::string::npos) {
     record.remediation += (record.remediation.empty() ? "" : "\n") + outcome.remediation;
   }
+  // Until reports carry commands apart from prose (issue #17), the commands
+  // follow the text, one per line.
+  for (const auto& command : outcome.remediation_commands) {
+    if (record.remediation.find(command) == std::string::npos) {
+      record.remediation += (record.remediation.empty() ? "" : "\n") + command;
+    }
+  }
 }
 
 // State shared with worker threads; a shared_ptr so that a worker abandoned

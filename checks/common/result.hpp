@@ -34,8 +34,14 @@ struct Outcome {
   Status status = Status::error;
   std::string summary;
   std::vector<Evidence> evidence;
-  // Remediation specific to what was found (e.g. the exact line to add to
-  // the file this host uses). Reported after the policy's own remediation.
+  // Remediation specific to what was found, split as issue #17 asks:
+  //  - remediation_commands: POSIX sh command lines a root technician can
+  //    paste as they are (idempotent; every value taken from the audited
+  //    machine quoted with shell_word()/shell_quote(), shell_quote.hpp);
+  //    no prose in them.
+  //  - remediation: the explanation (prose, never meant to be pasted).
+  // Reported after the policy's own remediation.
+  std::vector<std::string> remediation_commands;
   std::string remediation;
 
   static Outcome pass(std::string summary, std::vector<Evidence> evidence = {});
