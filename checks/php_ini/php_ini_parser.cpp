@@ -9,14 +9,12 @@ namespace clinic_audit::php {
 namespace {
 
 using lexemes::boolean_word;
-using lexemes::error_constant;
 using lexemes::iequals;
 using lexemes::is_blank;
 using lexemes::is_eol;
 using lexemes::is_identifier;
 using lexemes::is_label_char;
 using lexemes::is_value_char;
-using lexemes::looks_like_constant;
 using lexemes::php_atoi;
 using lexemes::unescape;
 
@@ -25,11 +23,22 @@ struct SyntaxError {
   std::optional<std::string> partial;  // value PHP still applies (parser already reduced it)
 };
 
+struct LimitExceeded {
+  std::string message;
+};
+
+constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+
 class Parser {
  public:
-  Parser(std::string_view text, const IniVarLookup& lookup) : text_(text), lookup_(lookup) {}
+  Parser(std::string_view text, const IniParseOptions& options)
+      : text_(text), lookup_(options.variables), constants_(options.constants), budget_(options.expansion_budget) {}
 
   IniFile run() {
+    // The scanner skips a UTF-8 BOM at the start of the input
+    // (Zend/zend_ini_scanner.l, zend_ini_prepare_string_for_scanning and
+    // zend_ini_open_file_for_scanning: "skip UTF-8 BOM").
+    if (text_.substr(0, kUtf8Bom.size()) == kUtf8Bom) pos_ = kUtf8Bom.size();
     try {
       while (statement()) {
       }
@@ -39,13 +48,18 @@ class Parser {
         emit();
       }
       out_.error = IniSyntaxError{line_, e.message};
+    } catch (const LimitExceeded& e) {
+      out_.limit = IniSyntaxError{line_, e.message};
     }
+    out_.expanded_bytes = expanded_;
     return std::move(out_);
   }
 
  private:
   char peek(std::size_t ahead = 0) const { return pos_ + ahead < text_.size() ? text_[pos_ + ahead] : '\0'; }
-  bool at_end() const { return pos_ >= text_.size() || text_[pos_] == '\0'; }
+  bool at_end() const { return pos_ >= text_.size(); }
+  // A NUL byte inside the text (peek() also gives '\0' at the end).
+  bool at_nul() const { return pos_ < text_.size() && text_[pos_] == '\0'; }
 
   void newline() {
     if (peek() == '\r' && peek(1) == '\n') ++pos_;
@@ -64,6 +78,7 @@ class Parser {
     throw SyntaxError{message, std::move(partial)};
   }
   std::string describe(char c) const {
+    if (at_nul()) return "NUL byte";
     if (c == '\0') return "end of file";
     if (is_eol(c)) return "end of line";
     return std::string("'") + c + "'";
@@ -123,7 +138,7 @@ class Parser {
   void entry() {
     const int key_line = line_;
     std::string key;
-    while (is_label_char(peek())) key += text_[pos_++];
+    while (!at_end() && is_label_char(peek())) key += text_[pos_++];
     while (!key.empty() && key.back() == ' ') key.pop_back();
     std::optional<std::string> offset;
     if (peek() == '[') {
@@ -166,6 +181,14 @@ class Parser {
     }
     if (at_end() || is_eol(c) || c == ';') {
       if (c == ';') skip_comment();
+      current_->value = std::move(result);
+      emit();
+      return;
+    }
+    if (at_nul()) {
+      // The scanner ends the value at a NUL (END_OF_LINE) and goes back to
+      // its initial state: the rest of the line is read as new statements.
+      ++pos_;
       current_->value = std::move(result);
       emit();
       return;
@@ -277,6 +300,11 @@ class Parser {
         } else if (is_identifier(piece)) {
           piece = constant(piece);
         }
+      } else if (at_nul()) {
+        // Blanks before a NUL are a TC_WHITESPACE piece of the value: kept
+        // ("a = x \0" gives "x "), unless next to a double quote or a boolean.
+        if (!after_double_quote && !boolean) out += pending_blanks;
+        break;
       } else {
         pos_ -= pending_blanks.size();  // trailing blanks belong to whatever follows
         break;  // end of value, operator or '='
@@ -293,9 +321,24 @@ class Parser {
   }
 
   std::string constant(const std::string& name) {
-    if (auto value = error_constant(name)) return std::to_string(*value);
-    if (current_ && looks_like_constant(name)) current_->unknown_constants.push_back(name);
-    return name;
+    const auto value = constants_ ? constants_(name) : startup_constant(name, {});
+    if (!value) return name;
+    if (value->build_specific) {
+      if (current_) current_->unknown_constants.push_back(name);
+      return value->value;
+    }
+    spend(value->value.size());
+    return value->value;
+  }
+
+  // ${...} can double a value per line ("b = ${a}${a}"): past the budget the
+  // file is abandoned rather than grown to what PHP would need.
+  void spend(std::size_t bytes) {
+    expanded_ += bytes;
+    if (expanded_ > budget_) {
+      throw LimitExceeded{"${...} expansions in this file exceed " + std::to_string(budget_) +
+                          " bytes (an expansion bomb?): not evaluated"};
+    }
   }
 
   // ST_DOUBLE_QUOTES of zend_ini_scanner.l: a '"' ends the string unless an
@@ -337,9 +380,15 @@ class Parser {
       name += text_[pos_++];
     }
     ++pos_;
-    if (auto it = locals_.find(name); it != locals_.end()) return it->second;
+    if (auto it = locals_.find(name); it != locals_.end()) {
+      spend(it->second.size());
+      return it->second;
+    }
     if (lookup_) {
-      if (auto v = lookup_(name)) return *v;
+      if (auto v = lookup_(name)) {
+        spend(v->size());
+        return *v;
+      }
     }
     if (entry) entry->unresolved.push_back(name);
     return {};
@@ -354,6 +403,9 @@ class Parser {
 
   std::string_view text_;
   const IniVarLookup& lookup_;
+  const IniConstantLookup& constants_;
+  std::size_t budget_;
+  std::size_t expanded_ = 0;
   std::size_t pos_ = 0;
   int line_ = 1;
   IniFile out_;
@@ -370,7 +422,11 @@ class Parser {
 }  // namespace
 
 IniFile parse_php_ini(std::string_view text, const IniVarLookup& lookup) {
-  return Parser(text, lookup).run();
+  IniParseOptions options;
+  options.variables = lookup;
+  return Parser(text, options).run();
 }
+
+IniFile parse_php_ini(std::string_view text, const IniParseOptions& options) { return Parser(text, options).run(); }
 
 }  // namespace clinic_audit::php
