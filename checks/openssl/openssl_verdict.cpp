@@ -89,6 +89,24 @@ Outcome judge(const Analysis& a, const std::optional<ProbeResult>& live, const L
       if (const SslCommand* cmd = a.settings.command(name)) {
         ev.push_back(at(cmd->origin, file, cmd->name + " = " + cmd->value,
                         std::string_view(name) == "CipherString" ? "@SECLEVEL within " + wanted : ""));
+        // Issue #21 item 9: the lines this one won over, and why.
+        for (const auto& other : a.config.assignments) {
+          if (other.section != a.settings.system_default || !cmd->origin ||
+              (other.origin.file == cmd->origin->file && other.origin.line == cmd->origin->line)) {
+            continue;
+          }
+          std::string_view bare = other.name;
+          if (auto dot = bare.find('.'); dot != std::string_view::npos) bare.remove_prefix(dot + 1);
+          const std::string_view wanted_name = name;
+          if (bare.size() != wanted_name.size() || strncasecmp(bare.data(), name, bare.size()) != 0) continue;
+          const std::string winner = cmd->origin->file + ":" + std::to_string(cmd->origin->line);
+          ev.push_back({other.origin.file, line_of(other.origin),
+                        other.name + " (overridden by " + winner +
+                            (other.name == cmd->name
+                                 ? ": NCONF keeps only the last value of a name in a section)"
+                                 : ": applied first, then replaced, SSL_CONF_cmd(3) names being case-insensitive)"),
+                        ""});
+        }
       }
     }
   }

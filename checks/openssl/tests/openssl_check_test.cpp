@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 
 #include "common/check.hpp"
@@ -210,6 +211,21 @@ TEST(OpensslCheck, UnreadableInputsAreErrorsNamingThem) {
       EXPECT_NE(where.find(c.named), std::string::npos) << c.name << ": " << where;
     }
   }
+}
+
+// Issue #21 item 9: the line that won and the line that lost, with why.
+TEST(OpensslCheck, EvidenceNamesTheOverriddenLine) {
+  const Outcome o = run_case("overridden-cipherstring");
+  EXPECT_EQ(o.status, Status::pass) << o.summary;
+  const std::string text = testing::debian12_with_system_default("");
+  const int first = static_cast<int>(std::count(text.begin(), text.end(), '\n')) + 1;
+  bool winner = false, loser = false;
+  for (const auto& e : o.evidence) {
+    winner = winner || (e.line == first + 2 && e.observed == "CipherString = DEFAULT@SECLEVEL=2");
+    loser = loser || (e.line == first && e.observed.find("overridden by /etc/ssl/openssl.cnf:" +
+                                                           std::to_string(first + 2)) != std::string::npos);
+  }
+  EXPECT_TRUE(winner && loser) << o.summary;
 }
 
 }  // namespace

@@ -54,6 +54,8 @@ std::vector<ConfigCase> make_cases() {
       with_main("skipped-then-applied",
                 sd("CipherStrng = DEFAULT@SECLEVEL=0\nMinProtocol = TLSv9\nCipherString = DEFAULT@SECLEVEL=1\n")),
       with_main("minproto-bogus-level2", sd("MinProtocol = bogus\nCipherString = DEFAULT@SECLEVEL=2\n")),
+      with_main("overridden-cipherstring",
+                sd("CipherString = DEFAULT@SECLEVEL=0\nMinProtocol = TLSv1.2\nCipherString = DEFAULT@SECLEVEL=2\n")),
       with_main("prefixed-unknown-command", sd("client.CipherStrng = DEFAULT@SECLEVEL=0\nMaxProtocol = TLSv1.4\n")),
       with_main("file-commands", sd("VerifyCAFile = /etc/ssl/missing.pem\nCertificate = /etc/ssl/missing.pem\n"
                                     "CipherString = DEFAULT@SECLEVEL=1\n")),
