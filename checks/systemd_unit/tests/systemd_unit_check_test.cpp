@@ -198,5 +198,23 @@ TEST(SystemdUnitCheck, UnreadableDropinIsErrorNamingIt) {
   }
 }
 
+TEST(SystemdUnitCheck, UnreadableApacheModulesAreErrorNotNotApplicable) {
+  auto r = debian_apache("check_unreadable_mods");
+  r.symlink("/etc/apache2/mods-enabled", "/etc/apache2/mods-enabled");
+  Params p;
+  for (const auto& [k, v] : kApache) p.add(k, v);
+  p.add("only_if_serving_php", "true");
+  auto check = systemd_unit_check_type().create(p);
+  RootFs fs(r.path());
+  testing::RecordedRunner runner("");
+  Context context(fs, runner, {});
+  try {
+    const Outcome o = check->run(context);
+    ADD_FAILURE() << "expected an error, got " << to_string(o.status) << ": " << o.summary;
+  } catch (const FsError& e) {
+    EXPECT_EQ(e.path(), "/etc/apache2/mods-enabled") << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace clinic_audit
