@@ -110,8 +110,9 @@ class PhpIniCheck final : public Check {
               if (base) {
                 evidence.push_back({base->path, base->line,
                                     directive_ + " = " + base->value + " (overridden: " + at_line(file.path, e.line) +
-                                        (file.path == base->path ? " comes later in the same file"
-                                                                 : " is read after it, PHP's order being php.ini then conf.d/*.ini by name") +
+                                        (file.path == base->path
+                                             ? " comes later in the same file"
+                                             : " is read after it, PHP's order being php.ini then conf.d/*.ini by name") +
                                         ")",
                                     ""});
               }
@@ -135,7 +136,14 @@ class PhpIniCheck final : public Check {
               if (o.pool != pool || o.name != directive_) continue;
               // php_admin_value wins over php_value; among equals the last one.
               if (effective && effective->how.find("php_admin") != std::string::npos &&
-                  o.kind.find("php_admin") == std::string::npos) continue;
+                  o.kind.find("php_admin") == std::string::npos) {
+                evidence.push_back({o.path, o.line,
+                                    o.kind + "[" + o.name + "] = " + o.value + " (ignored: " + effective->how.substr(2,
+                                        effective->how.size() - 3) + " at " + at_line(effective->path, effective->line) +
+                                        " cannot be changed by php_value)",
+                                    ""});
+                continue;
+              }
               if (effective) lost_to(*effective, o.path, o.line, o.kind + "[" + o.name + "] of pool " + pool, evidence);
               effective = Setting{o.value, o.path, o.line, " (" + o.kind + "[" + o.name + "] of pool " + pool + ")", {}, {}};
             }

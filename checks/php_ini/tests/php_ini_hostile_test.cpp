@@ -151,6 +151,20 @@ TEST(PhpIniCheckSemantics, EvidenceNamesTheLineThatLost) {
       << o.summary;
 }
 
+TEST(PhpIniCheckSemantics, PoolEvidenceSaysWhichOverrideWonAndWhy) {
+  FixtureRoot r(fixture_dir("php_sem_pool_losers"));
+  r.file("/etc/php/8.2/fpm/php.ini", "sys_temp_dir = /tmp\n").dir("/etc/php/8.2/fpm/conf.d");
+  r.file("/etc/php/8.2/fpm/php-fpm.conf", "[global]\ninclude=/etc/php/8.2/fpm/pool.d/*.conf\n");
+  r.file("/etc/php/8.2/fpm/pool.d/www.conf",
+         "[www]\nphp_admin_value[sys_temp_dir] = /srv/admin\nphp_value[sys_temp_dir] = /srv/user\n");
+  const Outcome o = run(r, "fpm");
+  ASSERT_EQ(o.status, Status::fail) << o.summary;
+  EXPECT_TRUE(evidence_has(o, "/etc/php/8.2/fpm/php.ini", 1, "overridden by php_admin_value[sys_temp_dir] of pool www"))
+      << o.summary;
+  EXPECT_TRUE(evidence_has(o, "/etc/php/8.2/fpm/pool.d/www.conf", 3, "cannot be changed by php_value")) << o.summary;
+  EXPECT_TRUE(evidence_has(o, "/etc/php/8.2/fpm/pool.d/www.conf", 2, "/srv/admin")) << o.summary;
+}
+
 // Issue #20 item 2: each input in turn made unreadable.
 TEST(PhpIniCheckUnreadable, EveryUnreadableInputIsErrorNamingIt) {
   const std::string ini = "/etc/php/8.2/cli/php.ini";
