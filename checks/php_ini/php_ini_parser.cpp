@@ -104,8 +104,23 @@ class Parser {
       return true;
     }
     if (!is_label_char(c)) fail("unexpected " + describe(c) + " at the start of a statement");
+    // The scanner's boolean rule ("true", "off", "null"... then blanks) ties
+    // with a key of the same length and comes first: "off = 1" or a line
+    // "Yes" is a syntax error (php 8.2: "unexpected BOOL_FALSE"). A space
+    // just before makes the key longer (keys may start with spaces), and
+    // "off[x]" is an array key.
+    if (last_blank != ' ' && starts_with_boolean()) fail("unexpected boolean at the start of a statement");
     entry();
     return true;
+  }
+
+  bool starts_with_boolean() const {
+    std::size_t end = pos_;
+    while (end < text_.size() && is_label_char(text_[end])) ++end;
+    std::string_view run = text_.substr(pos_, end - pos_);
+    while (!run.empty() && run.back() == ' ') run.remove_suffix(1);
+    // "yes]..." is not one either (php 8.2 reads no error there).
+    return boolean_word(run).has_value() && (end >= text_.size() || (text_[end] != '[' && text_[end] != ']'));
   }
 
   void section() {
@@ -173,6 +188,13 @@ class Parser {
     const std::size_t blanks_at = pos_;
     skip_blanks();
     const char c = peek();
+    if (end_of_input_) {
+      // An unterminated single quote: the scanner returns end of input.
+      pos_ = text_.size();
+      current_->value = std::move(result);
+      emit();
+      return;
+    }
     if (ended_by_empty_quotes_) {
       ended_by_empty_quotes_ = false;
       current_->value = std::move(result);
@@ -193,9 +215,14 @@ class Parser {
       emit();
       return;
     }
-    // PHP has already reduced the value, blanks included, when it meets the
-    // unexpected token: the entry takes effect, then the file stops.
-    fail("unexpected " + describe(c) + " in the value", result + std::string(text_.substr(blanks_at, pos_ - blanks_at)));
+    // PHP has already reduced the value when it meets the unexpected token:
+    // the entry takes effect, then the file stops. Blanks before the token
+    // are part of it only after a plain piece (not after a double quote, a
+    // boolean or an operator), and there is no entry without any value.
+    std::optional<std::string> partial;
+    if (had_operand_) partial = result + (blanks_join_ ? std::string(text_.substr(blanks_at, pos_ - blanks_at)) : "");
+    if (!had_operand_ && c == '=') partial = "";  // "a == x": PHP has reduced an empty value
+    fail("unexpected " + describe(c) + " in the value", partial);
   }
 
   // expr: term (('|' | '&' | '^') term)*, all left-associative at one level.
@@ -210,6 +237,9 @@ class Parser {
         return left;
       }
       if (!had_operand_) fail(std::string("unexpected '") + op + "'");
+      // A boolean is a whole value, never an operand: "off ^ 1" stops at the
+      // operator with the boolean's value applied (php 8.2).
+      if (last_was_boolean_) fail(std::string("unexpected '") + op + "' after a boolean", left);
       ++pos_;
       skip_blanks();
       const int a = php_atoi(left);
@@ -217,6 +247,8 @@ class Parser {
       if (!had_operand_) fail(std::string("unexpected ") + describe(peek()) + " after '" + op + "'");
       const int b = php_atoi(right);
       left = std::to_string(op == '|' ? (a | b) : op == '&' ? (a & b) : (a ^ b));
+      blanks_join_ = false;
+      last_was_boolean_ = false;
     }
   }
 
@@ -236,6 +268,8 @@ class Parser {
       if (!had_operand_) fail(std::string("unexpected ") + describe(peek()) + " after '" + c + "'");
       const int v = php_atoi(operand);
       had_operand_ = true;
+      blanks_join_ = false;
+      last_was_boolean_ = false;
       return std::to_string(c == '~' ? ~v : (v == 0 ? 1 : 0));
     }
     if (c == '(') {
@@ -245,6 +279,8 @@ class Parser {
       if (peek() != ')') fail("unexpected " + describe(peek()) + ", expecting ')'");
       ++pos_;
       had_operand_ = true;
+      blanks_join_ = false;
+      last_was_boolean_ = false;
       return inner;
     }
     return string_list();
@@ -281,6 +317,14 @@ class Parser {
         ended_by_empty_quotes_ = true;
         had_operand_ = true;
         return out;
+      } else if (c == '\'' && text_.find('\'', pos_ + 1) == std::string_view::npos) {
+        // No closing quote in the rest of the file: php 8.2 takes it as the
+        // end of input, silently after a value ("a = x 'y" gives "x "), as a
+        // syntax error when nothing precedes it.
+        if (pieces == 0) fail("unexpected end of file in a single-quoted string");
+        if (!after_double_quote && !boolean) out += pending_blanks;
+        end_of_input_ = true;
+        break;
       } else if (c == '\'') {
         ++pos_;
         while (peek() != '\'') {
@@ -292,7 +336,19 @@ class Parser {
       } else if (c == '$' && peek(1) == '{') {
         piece = variable(&*current_);
       } else if (is_value_char(c) || c == '$') {
-        while (is_value_char(peek()) || (peek() == '$' && peek(1) != '{')) piece += text_[pos_++];
+        while (!at_end() && (is_value_char(peek()) || (peek() == '$' && peek(1) != '{'))) {
+          if (peek() == '$') {
+            // The scanner's value characters include '$' followed by any one
+            // character but '{', that character included: "x$;y" is one
+            // value, a '$' ending a line joins the next line to the value,
+            // a '$' ending the file is dropped (php 8.2).
+            ++pos_;
+            if (at_end()) break;
+            piece += '$';
+            if (peek() == '\n' || (peek() == '\r' && peek(1) != '\n')) ++line_;
+          }
+          piece += text_[pos_++];
+        }
         if (auto b = boolean_word(piece)) {
           if (pieces > 0) fail("unexpected boolean '" + piece + "'", out + pending_blanks);
           boolean = b;
@@ -317,6 +373,8 @@ class Parser {
       ++pieces;
     }
     had_operand_ = pieces > 0;
+    blanks_join_ = pieces > 0 && !after_double_quote && !boolean;
+    last_was_boolean_ = boolean.has_value();
     return out;
   }
 
@@ -415,6 +473,9 @@ class Parser {
   std::map<std::string, std::string, std::less<>> locals_;
   bool had_operand_ = false;
   bool ended_by_empty_quotes_ = false;
+  bool end_of_input_ = false;  // an unterminated single quote ended the file
+  bool blanks_join_ = false;   // blanks after the last operand belong to the value
+  bool last_was_boolean_ = false;
   int depth_ = 0;
   static constexpr int kMaxDepth = 1000;
 };
