@@ -12,9 +12,10 @@ namespace clinic_audit::php::lexemes {
 inline bool is_blank(char c) { return c == ' ' || c == '\t'; }
 inline bool is_eol(char c) { return c == '\n' || c == '\r'; }
 // LABEL_CHAR: blanks included, tab excluded; a NUL byte is one too (php 8.2
-// reads "a\0b = 1" as the key "a\0b"). The caller checks for the end of text.
+// reads "a\0b = 1" as the key "a\0b"), and so is ']' ("x] = 1" sets "x]").
+// The caller checks for the end of text.
 inline bool is_label_char(char c) {
-  return c == '\0' || std::string_view("=\n\r\t;&|^$~(){}!\"[]").find(c) == std::string_view::npos;
+  return c == '\0' || std::string_view("=\n\r\t;&|^$~(){}!\"[").find(c) == std::string_view::npos;
 }
 // VALUE_CHARS (a '$' not followed by '{' is handled by the caller).
 inline bool is_value_char(char c) {

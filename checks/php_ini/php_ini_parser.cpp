@@ -114,6 +114,13 @@ class Parser {
     return true;
   }
 
+  // A value PHP has already reduced when the error comes, only at the top
+  // of the value: inside an operand nothing has been reduced yet.
+  std::optional<std::string> partial_if_top(std::string value) const {
+    if (operand_depth_ > 0) return std::nullopt;
+    return value;
+  }
+
   bool starts_with_boolean() const {
     std::size_t end = pos_;
     while (end < text_.size() && is_label_char(text_[end])) ++end;
@@ -174,6 +181,11 @@ class Parser {
     if (at_end() || is_eol(c) || c == ';') {
       // A bare key: PHP passes no value and the directive stays unset.
       if (offset) fail("unexpected " + describe(c) + ", expecting '='");
+      return;
+    }
+    if (!offset && c != '=' && is_label_char(c)) {
+      // "x\ty = 1": a tab ends a key, and a key followed by another one is a
+      // bare key; php 8.2 then reads "y = 1" as a statement of its own.
       return;
     }
     if (c != '=') fail("unexpected " + describe(c) + ", expecting '='");
@@ -243,8 +255,11 @@ class Parser {
       ++pos_;
       skip_blanks();
       const int a = php_atoi(left);
+      ++operand_depth_;
       const std::string right = term();
+      --operand_depth_;
       if (!had_operand_) fail(std::string("unexpected ") + describe(peek()) + " after '" + op + "'");
+      if (last_was_boolean_) fail(std::string("unexpected boolean after '") + op + "'");
       const int b = php_atoi(right);
       left = std::to_string(op == '|' ? (a | b) : op == '&' ? (a & b) : (a ^ b));
       blanks_join_ = false;
@@ -264,8 +279,11 @@ class Parser {
     const char c = peek();
     if (c == '~' || c == '!') {
       ++pos_;
+      ++operand_depth_;
       const std::string operand = term();
+      --operand_depth_;
       if (!had_operand_) fail(std::string("unexpected ") + describe(peek()) + " after '" + c + "'");
+      if (last_was_boolean_) fail(std::string("unexpected boolean after '") + c + "'");
       const int v = php_atoi(operand);
       had_operand_ = true;
       blanks_join_ = false;
@@ -274,7 +292,9 @@ class Parser {
     }
     if (c == '(') {
       ++pos_;
+      ++operand_depth_;
       std::string inner = expression();
+      --operand_depth_;
       skip_blanks();
       if (peek() != ')') fail("unexpected " + describe(peek()) + ", expecting ')'");
       ++pos_;
@@ -302,6 +322,12 @@ class Parser {
         continue;
       }
       std::string piece;
+      // Nothing may follow a boolean in a value (php 8.2: the boolean is
+      // applied, then "unexpected ..." stops the file).
+      const bool unterminated_quote = c == '\'' && text_.find('\'', pos_ + 1) == std::string_view::npos;
+      if (boolean && !unterminated_quote && (c == '"' || c == '\'' || c == '$' || is_value_char(c))) {
+        fail("unexpected text after a boolean", partial_if_top(out));
+      }
       if (c == '"') {
         pending_blanks.clear();  // blanks before and after double quotes are eaten
         piece = double_quoted(&*current_);
@@ -317,7 +343,7 @@ class Parser {
         ended_by_empty_quotes_ = true;
         had_operand_ = true;
         return out;
-      } else if (c == '\'' && text_.find('\'', pos_ + 1) == std::string_view::npos) {
+      } else if (unterminated_quote) {
         // No closing quote in the rest of the file: php 8.2 takes it as the
         // end of input, silently after a value ("a = x 'y" gives "x "), as a
         // syntax error when nothing precedes it.
@@ -350,7 +376,7 @@ class Parser {
           piece += text_[pos_++];
         }
         if (auto b = boolean_word(piece)) {
-          if (pieces > 0) fail("unexpected boolean '" + piece + "'", out + pending_blanks);
+          if (pieces > 0) fail("unexpected boolean '" + piece + "'", partial_if_top(out + pending_blanks));
           boolean = b;
           piece = *b;
         } else if (is_identifier(piece)) {
@@ -365,7 +391,7 @@ class Parser {
         pos_ -= pending_blanks.size();  // trailing blanks belong to whatever follows
         break;  // end of value, operator or '='
       }
-      if (boolean && pieces > 0) fail("unexpected text after a boolean", out);
+      if (boolean && pieces > 0) fail("unexpected text after a boolean", partial_if_top(out));
       if (!after_double_quote && c != '"') out += pending_blanks;
       pending_blanks.clear();
       out += piece;
@@ -476,6 +502,7 @@ class Parser {
   bool end_of_input_ = false;  // an unterminated single quote ended the file
   bool blanks_join_ = false;   // blanks after the last operand belong to the value
   bool last_was_boolean_ = false;
+  int operand_depth_ = 0;  // inside an operator's operand or parentheses
   int depth_ = 0;
   static constexpr int kMaxDepth = 1000;
 };
