@@ -13,6 +13,8 @@
 namespace clinic_audit {
 namespace {
 
+using namespace std::string_literals;  // "...\0..."s keeps its NUL bytes
+
 using testing::FixtureRoot;
 using testing::fixture_dir;
 
@@ -88,7 +90,7 @@ TEST(PhpIniCheckSemantics, StartupConstantsAreSubstituted) {
 
 TEST(PhpIniCheckSemantics, NulByteDoesNotEndTheFile) {
   auto r = cli_root("php_sem_nul");
-  r.file("/etc/php/8.2/cli/conf.d/50.ini", std::string("a = x\0y\nsys_temp_dir = /after/nul\n", 34));
+  r.file("/etc/php/8.2/cli/conf.d/50.ini", "a = x\0y\nsys_temp_dir = /after/nul\n"s);
   const Outcome o = run(r);
   EXPECT_EQ(o.status, Status::fail) << o.summary;
   EXPECT_TRUE(evidence_has(o, "/etc/php/8.2/cli/conf.d/50.ini", 2, "/after/nul")) << o.summary;

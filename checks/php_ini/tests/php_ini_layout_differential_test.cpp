@@ -11,6 +11,8 @@
 namespace clinic_audit::php {
 namespace {
 
+using namespace std::string_literals;  // "...\0..."s keeps its NUL bytes
+
 using testing::FixtureRoot;
 
 constexpr const char* kNoFile = "<no file>";
@@ -36,7 +38,7 @@ const std::vector<Layout> kLayouts = {
     // Issue #21 item 1: no php.ini at all, the scan directory is still read.
     {"no_php_ini", kNoFile, {{"10.ini", "sys_temp_dir = /scan-only\n"}}},
     {"bom_in_scan_file", "", {{"10.ini", "\xEF\xBB\xBFsys_temp_dir = /bom\n"}}},
-    {"nul_in_scan_file", "", {{"10.ini", std::string("a = x\0y\nsys_temp_dir = /after-nul\n", 35)}}},
+    {"nul_in_scan_file", "", {{"10.ini", "a = x\0y\nsys_temp_dir = /after-nul\n"s}}},
     {"constant_in_scan_file", "", {{"10.ini", "sys_temp_dir = PHP_CONFIG_FILE_SCAN_DIR\n"}}},
     {"sapi_named_file_wins", "sys_temp_dir = /php-ini\n", {}, "sys_temp_dir = /php-cli-ini\n"},
     {"array_then_scalar", "sys_temp_dir[] = /a\n", {{"10.ini", "sys_temp_dir = /scalar\n"}}},

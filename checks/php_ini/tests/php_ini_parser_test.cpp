@@ -7,6 +7,8 @@
 namespace clinic_audit::php {
 namespace {
 
+using namespace std::string_literals;  // "...\0..."s keeps its NUL bytes
+
 std::optional<std::string> value_of(const IniFile& f, const std::string& key) {
   std::optional<std::string> v;
   for (const auto& e : f.entries) {
@@ -92,7 +94,7 @@ TEST(PhpIniParser, HostileInputTerminates) {
 // corpus keeps one file per class).
 TEST(PhpIniParser, BomNulAndDollarPairs) {
   EXPECT_EQ(value_of(parse_php_ini("\xEF\xBB\xBF" "a = 1\n"), "a"), "1");
-  const auto nul = parse_php_ini(std::string("a = x \0 b = 2\nc = 3\n", 22));
+  const auto nul = parse_php_ini("a = x \0 b = 2\nc = 3\n"s);
   EXPECT_EQ(value_of(nul, "a"), "x ");
   EXPECT_EQ(value_of(nul, "b"), "2");
   EXPECT_EQ(value_of(nul, "c"), "3");
