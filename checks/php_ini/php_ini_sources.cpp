@@ -15,6 +15,21 @@ constexpr std::size_t kMaxIni = 4 * 1024 * 1024;
 constexpr std::size_t kMaxScanFiles = 4096;
 // All the files of one SAPI together may add this many bytes through ${...}.
 constexpr std::size_t kSapiExpansionBudget = 4 * 1024 * 1024;
+// And hold this many bytes of text (thousands of 4 MiB files would
+// otherwise all be kept in memory: issue #20 item 4).
+constexpr std::size_t kMaxTotalText = 16 * 1024 * 1024;
+
+// Reads one more file of a set, keeping the set's total under kMaxTotalText.
+std::string read_counted(const RootFs& fs, const std::string& path, std::size_t& total) {
+  std::string text = fs.read_file(path, kMaxIni);
+  total += text.size();
+  if (total > kMaxTotalText) {
+    throw CheckError("the PHP configuration files read with " + path + " exceed " + std::to_string(kMaxTotalText) +
+                         " bytes in all: not evaluated",
+                     path);
+  }
+  return text;
+}
 
 // Type of `path`, nullopt when it does not exist (a dangling symlink does not
 // exist for PHP's stat() either). A path we cannot resolve (EACCES, ELOOP) is
@@ -179,9 +194,10 @@ std::optional<SapiConfig> load_sapi(const RootFs& fs, const std::string& version
   options.variables = lookup_in(earlier);
   options.constants = [&build](std::string_view name) { return startup_constant(name, build); };
   std::size_t budget = kSapiExpansionBudget;
+  std::size_t total = 0;
   for (const auto& path : paths) {
     options.expansion_budget = budget;
-    IniFile parsed = parse_php_ini(fs.read_file(path, kMaxIni), options);
+    IniFile parsed = parse_php_ini(read_counted(fs, path, total), options);
     budget -= std::min(budget, parsed.expanded_bytes);
     remember(parsed, earlier);
     const bool abandoned = parsed.limit.has_value();
@@ -197,9 +213,10 @@ FpmPools load_fpm_pools(const RootFs& fs, const std::string& version) {
   if (!present_file(fs, main)) return result;
   std::vector<std::string> paths = {main};
   std::map<std::string, std::string> earlier;
+  std::size_t total = 0;
   for (std::size_t i = 0; i < paths.size(); ++i) {
     if (i >= 256) throw CheckError("php-fpm includes more than 256 files: not evaluated", main);
-    IniFile parsed = parse_php_ini(fs.read_file(paths[i], kMaxIni), lookup_in(earlier));
+    IniFile parsed = parse_php_ini(read_counted(fs, paths[i], total), lookup_in(earlier));
     if (parsed.limit) throw CheckError(parsed.limit->message, paths[i], parsed.limit->line);
     remember(parsed, earlier);
     for (const auto& e : parsed.entries) {

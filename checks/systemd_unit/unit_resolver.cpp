@@ -11,6 +11,9 @@ namespace clinic_audit::systemd {
 namespace {
 
 constexpr std::size_t kMaxUnitFile = 1024 * 1024;  // systemd refuses larger lines anyway
+// Past this many drop-ins of one unit, time and memory would be the
+// attacker's to choose (issue #20 item 4): `error`.
+constexpr std::size_t kMaxDropins = 4096;
 
 struct Name {
   std::string prefix;  // "foo@" or "foo-bar"
@@ -169,6 +172,11 @@ UnitFiles locate_unit(const RootFs& fs, std::string_view unit_name) {
       if (file.size() <= 5 || file.compare(file.size() - 5, 5, ".conf") != 0) continue;
       if (file.front() == '.') continue;  // hidden_or_backup_file(): ".x.conf" is skipped
       if (chosen.count(file) != 0) continue;
+      if (chosen.size() >= kMaxDropins) {
+        throw CheckError(unit.name + " has more than " + std::to_string(kMaxDropins) + " drop-in files (last seen in " +
+                             dir + "): not evaluated",
+                         dir);
+      }
       chosen.emplace(file, dir + "/" + file);
     }
   }

@@ -226,5 +226,15 @@ TEST(PhpIniCheckUnreadable, ExpansionBombIsErrorWithTheReason) {
   EXPECT_NE(o.summary.find("expansion"), std::string::npos) << o.summary;
 }
 
+// Issue #20 item 4: many large files are refused as a whole, not all kept.
+TEST(PhpIniCheckUnreadable, TooMuchTextInAllIsError) {
+  auto r = cli_root("php_too_much_text");
+  const std::string big(3 * 1024 * 1024, ';');  // comments: 3 MiB each, under the per-file cap
+  for (int i = 0; i < 7; ++i) r.file("/etc/php/8.2/cli/conf.d/" + std::to_string(10 + i) + ".ini", big);
+  const Outcome o = run(r);
+  EXPECT_EQ(o.status, Status::error) << o.summary;
+  EXPECT_NE(o.summary.find("exceed"), std::string::npos) << o.summary;
+}
+
 }  // namespace
 }  // namespace clinic_audit

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/check.hpp"
+
 #include <functional>
 
 #include "fixture_root.hpp"
@@ -130,6 +132,19 @@ TEST(UnitResolver, FindUnitsByGlob) {
             (std::vector<std::string>{"php7.4-fpm.service", "php8.2-fpm.service"}));
   EXPECT_TRUE(glob_match("a*b*c", "axxbyyc"));
   EXPECT_FALSE(glob_match("a*b", "axxbc"));
+}
+
+TEST(UnitResolver, TooManyDropinsIsAnErrorNamingTheDirectory) {
+  FixtureRoot r(fixture_dir("resolver_too_many_dropins"));
+  r.file("/lib/systemd/system/a.service", kUnit);
+  for (int i = 0; i < 4100; ++i) r.file("/etc/systemd/system/a.service.d/" + std::to_string(i) + ".conf", "");
+  RootFs fs(r.path());
+  try {
+    locate_unit(fs, "a.service");
+    ADD_FAILURE() << "expected an error";
+  } catch (const CheckError& e) {
+    EXPECT_EQ(e.path(), "/etc/systemd/system/a.service.d") << e.what();
+  }
 }
 
 }  // namespace
