@@ -53,14 +53,11 @@ bool ends_with_ci(const std::string& name, std::string_view suffix) {
 // several files setting one value, that order decides which one wins.
 std::vector<std::string> conf_files_in(const RootFs& fs, const std::string& dir) {
   std::vector<std::string> names;
-  try {
-    // Listed through RootFs (never by host path), in readdir order.
-    for (const auto& entry : fs.list_dir_unsorted(dir)) {
-      // get_next_file(): "*.conf" or "*.cnf", case-insensitively.
-      if (ends_with_ci(entry.name, ".conf") || ends_with_ci(entry.name, ".cnf")) names.push_back(entry.name);
-    }
-  } catch (const FsError&) {
-    return {};
+  // Listed through RootFs (never by host path), in readdir order. A
+  // directory we cannot list is not evaluated (issue #20): FsError.
+  for (const auto& entry : fs.list_dir_unsorted(dir)) {
+    // get_next_file(): "*.conf" or "*.cnf", case-insensitively.
+    if (ends_with_ci(entry.name, ".conf") || ends_with_ci(entry.name, ".cnf")) names.push_back(entry.name);
   }
   return names;
 }
@@ -135,9 +132,9 @@ class Flattener {
       if (!info || info->type == FileType::directory) return std::nullopt;
       return fs_.read_file(path, limits_.max_file_bytes);
     } catch (const FsError& e) {
-      if (e.error_number() == EFBIG) throw LimitError(e.what(), {path, 0});
-      out_.notes.push_back({origin, path, std::string("cannot be read, skipped: ") + e.what()});
-      return std::nullopt;
+      // Over the size cap, not a regular file, no permission: OpenSSL might
+      // read it where we cannot, so nothing is judged without it (issue #20).
+      throw LimitError(std::string("included file cannot be read: ") + e.what(), origin);
     }
   }
 
@@ -181,8 +178,7 @@ class Flattener {
     try {
       info = fs_.stat(path);
     } catch (const FsError& e) {
-      out_.notes.push_back({origin, path, std::string("cannot be resolved, ignored by OpenSSL: ") + e.what()});
-      return true;
+      throw LimitError(std::string("include cannot be resolved: ") + e.what(), origin);
     }
     if (!info) {
       out_.notes.push_back({origin, path, "does not exist; OpenSSL ignores a missing include"});

@@ -1,5 +1,7 @@
 #include "openssl_verdict.hpp"
 
+#include <strings.h>
+
 #include <algorithm>
 
 namespace clinic_audit::openssl {
@@ -34,6 +36,12 @@ bool differs(const ProbeResult& a, const ProbeResult& b) {
 }
 
 }  // namespace
+
+bool claims_no_effect(const RejectedCommand& rejected) {
+  std::string_view bare = rejected.name;
+  if (auto dot = bare.find('.'); dot != std::string_view::npos) bare.remove_prefix(dot + 1);
+  return rejected.error == "unknown command" || bare.size() != 12 || strncasecmp(bare.data(), "CipherString", 12) != 0;
+}
 
 std::string remediation(const Analysis& a, int level) {
   const SslSettings& s = a.settings;
@@ -81,6 +89,24 @@ Outcome judge(const Analysis& a, const std::optional<ProbeResult>& live, const L
       if (const SslCommand* cmd = a.settings.command(name)) {
         ev.push_back(at(cmd->origin, file, cmd->name + " = " + cmd->value,
                         std::string_view(name) == "CipherString" ? "@SECLEVEL within " + wanted : ""));
+        // Issue #21 item 9: the lines this one won over, and why.
+        for (const auto& other : a.config.assignments) {
+          if (other.section != a.settings.system_default || !cmd->origin ||
+              (other.origin.file == cmd->origin->file && other.origin.line == cmd->origin->line)) {
+            continue;
+          }
+          std::string_view bare = other.name;
+          if (auto dot = bare.find('.'); dot != std::string_view::npos) bare.remove_prefix(dot + 1);
+          const std::string_view wanted_name = name;
+          if (bare.size() != wanted_name.size() || strncasecmp(bare.data(), name, bare.size()) != 0) continue;
+          const std::string winner = cmd->origin->file + ":" + std::to_string(cmd->origin->line);
+          ev.push_back({other.origin.file, line_of(other.origin),
+                        other.name + " (overridden by " + winner +
+                            (other.name == cmd->name
+                                 ? ": NCONF keeps only the last value of a name in a section)"
+                                 : ": applied first, then replaced, SSL_CONF_cmd(3) names being case-insensitive)"),
+                        ""});
+        }
       }
     }
   }
@@ -95,12 +121,33 @@ Outcome judge(const Analysis& a, const std::optional<ProbeResult>& live, const L
                ") differs from the analysis of the files (" + describe(a.effective) + "))";
     ev.push_back({"", std::nullopt, "file analysis: " + describe(a.effective), "the live value: " + describe(*live)});
   }
+  // Lines libssl silently skips (issue #21 item 7). OpenSSL 3.0 applies
+  // system_default in ssl/ssl_mcnf.c ssl_do_config(): every command goes
+  // through SSL_CONF_cmd() (ssl/ssl_conf.c), which returns -2 for a name it
+  // does not know ("CipherStrng") and 0 for a value it refuses ("MinProtocol
+  // = TLSv9"); the failures are only counted, the other lines still apply,
+  // and for the system-wide configuration the count is ignored unless
+  // config_diagnostics = 1 (then no SSL_CTX can be created at all, which the
+  // probe sees). Such a line is a finding, always shown here with its file
+  // and line; the status follows the policy's own criteria only (the file
+  // loads, a TLS context can be created, TLS 1.2 ciphers remain, the level
+  // is within bounds), judged on what OpenSSL applies without the line.
+  std::string skipped;
   for (const auto& r : applied.rejected) {
     const SslCommand* cmd = nullptr;
     for (const auto& c : a.settings.commands) cmd = c.name == r.name ? &c : cmd;
-    ev.push_back(at(cmd != nullptr ? cmd->origin : std::nullopt, file,
-                    r.name + " = " + r.value + " is rejected by OpenSSL: " + r.error, "a value SSL_CONF_cmd(3) accepts"));
+    const std::optional<Origin> origin = cmd != nullptr ? cmd->origin : std::nullopt;
+    ev.push_back(at(origin, file,
+                    r.name + " = " + r.value + " is rejected by OpenSSL (" + r.error + "): " +
+                        (claims_no_effect(r) ? "libssl silently skips this line and applies the others"
+                                             : "libssl reports nothing to applications and keeps what the string "
+                                               "did set before failing (its @SECLEVEL, an emptied cipher list)"),
+                    "a value SSL_CONF_cmd(3) accepts"));
+    skipped += (skipped.empty() ? "" : ", ") + r.name + " = " + r.value +
+               (origin ? " (" + origin->file + ":" + std::to_string(origin->line) + ")" : "");
   }
+  const std::string skipped_note =
+      skipped.empty() ? "" : "; OpenSSL silently skips " + skipped + ": shown as evidence, not judged";
 
   const int target = std::clamp(2, std::max(1, limits.min_level), std::max(1, limits.max_level));
   auto fail = [&](std::string summary) {
@@ -130,18 +177,17 @@ Outcome judge(const Analysis& a, const std::optional<ProbeResult>& live, const L
                 (applied.rejected.empty() ? std::string() : " (" + applied.rejected.front().name + " = " +
                                                                 applied.rejected.front().value + " is rejected)"));
   }
-  if (!applied.rejected.empty()) {
-    return fail("OpenSSL rejects " + applied.rejected.front().name + " = " + applied.rejected.front().value + " (" +
-                applied.rejected.front().error + ") and silently skips it");
-  }
   const int level = applied.security_level;
-  if (level == 0) return fail("TLS security level 0: OpenSSL enforces no minimum at all (" + a.level_source + ")");
+  if (level == 0) {
+    return fail("TLS security level 0: OpenSSL enforces no minimum at all (" + a.level_source + ")" + skipped_note);
+  }
   if (level < limits.min_level || level > limits.max_level) {
     return fail("TLS security level " + std::to_string(level) + " is outside " + wanted + " (" + a.level_source +
-                ")" + (level > limits.max_level ? ": servers with weaker keys or ciphers are refused" : ""));
+                ")" + (level > limits.max_level ? ": servers with weaker keys or ciphers are refused" : "") +
+                skipped_note);
   }
   return Outcome::pass("TLS security level " + std::to_string(level) + ", minimum protocol " +
-                           protocol_name(applied.min_proto) + " (" + a.level_source + ")" + mismatch,
+                           protocol_name(applied.min_proto) + " (" + a.level_source + ")" + skipped_note + mismatch,
                        ev);
 }
 

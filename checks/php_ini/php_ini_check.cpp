@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/check.hpp"
 #include "php_ini_sources.hpp"
 
 namespace clinic_audit {
@@ -27,7 +28,29 @@ struct Setting {
   int line = 0;
   std::string how;  // "php.ini", "php_admin_value[...] of pool www", ...
   std::vector<std::string> unresolved;
+  std::vector<std::string> build_constants;  // PHP_VERSION... (value depends on the PHP build)
 };
+
+std::string at_line(const std::string& path, int line) { return path + ":" + std::to_string(line); }
+
+// A `key[] = v` or `key[x] = v` line turns the directive into an array in
+// PHP's configuration hash; when PHP then registers the directive, which is
+// a string, it cannot use it: php-cli 8.2 exits with "Out of memory" or a
+// segmentation fault (tested: PhpIniCheck.ArrayFormOfScalarDirectiveIsError).
+// A later plain `key = v` replaces the array (php_ini.c
+// php_ini_parser_cb: ZEND_INI_PARSER_ENTRY updates the hash entry).
+struct ArrayForm {
+  std::string path;
+  int line = 0;
+};
+
+// php_get_temporary_directory() (main/php_open_temporary_file.c): a
+// sys_temp_dir of "/" (or empty) is ignored and PHP falls back to $TMPDIR,
+// then /tmp; one trailing '/' is dropped.
+bool php_ignores_temp_dir(const std::string& directive, const std::string& value) {
+  return directive == "sys_temp_dir" && !value.empty() && php::php_temporary_directory(value, "") == "/tmp" &&
+         value.find_first_not_of('/') == std::string::npos;
+}
 
 class PhpIniCheck final : public Check {
  public:
@@ -59,22 +82,50 @@ class PhpIniCheck final : public Check {
         if (!config) continue;
         const std::string label = "PHP " + version + " " + sapi;
         std::optional<Setting> base;
+        std::optional<ArrayForm> array_form;
         std::vector<Setting> conditional;  // [PATH=]/[HOST=] sections, CGI/FastCGI only
         for (const auto& file : config->files) {
+          if (file.parsed.limit) {
+            // Never judge from a part of the configuration (issue #20).
+            throw CheckError(file.path + ":" + std::to_string(file.parsed.limit->line) + ": " +
+                                 file.parsed.limit->message,
+                             file.path, file.parsed.limit->line);
+          }
           if (file.parsed.error) {
             evidence.push_back({file.path, file.parsed.error->line, "syntax error: " + file.parsed.error->message +
                                 " (PHP ignores the rest of this file)", "valid ini syntax"});
           }
           for (const IniEntry& e : file.parsed.entries) {
-            if (e.key != directive_ || e.offset) continue;
-            Setting s{e.value, file.path, e.line, "", e.unresolved};
+            if (e.key != directive_) continue;
+            if (e.offset) {
+              if (!e.special_section) array_form = ArrayForm{file.path, e.line};
+              continue;
+            }
+            Setting s{e.value, file.path, e.line, "", e.unresolved, e.unknown_constants};
             if (e.special_section) {
               s.how = " in [" + *e.special_section + "]";
               conditional.push_back(std::move(s));
             } else {
+              // Item 9 of issue #21: say which line lost and why.
+              if (base) {
+                evidence.push_back({base->path, base->line,
+                                    directive_ + " = " + base->value + " (overridden: " + at_line(file.path, e.line) +
+                                        (file.path == base->path
+                                             ? " comes later in the same file"
+                                             : " is read after it, PHP's order being php.ini then conf.d/*.ini by name") +
+                                        ")",
+                                    ""});
+              }
+              array_form.reset();
               base = std::move(s);
             }
           }
+        }
+        if (array_form) {
+          throw CheckError(label + ": " + directive_ + "[...] at " + at_line(array_form->path, array_form->line) +
+                               " makes the scalar directive " + directive_ +
+                               " an array: PHP cannot start with it (php-cli 8.2 exits with \"Out of memory\")",
+                           array_form->path, array_form->line);
         }
         std::vector<std::pair<std::string, std::optional<Setting>>> contexts;  // label, setting
         if (sapi == "fpm") {
@@ -85,8 +136,16 @@ class PhpIniCheck final : public Check {
               if (o.pool != pool || o.name != directive_) continue;
               // php_admin_value wins over php_value; among equals the last one.
               if (effective && effective->how.find("php_admin") != std::string::npos &&
-                  o.kind.find("php_admin") == std::string::npos) continue;
-              effective = Setting{o.value, o.path, o.line, " (" + o.kind + "[" + o.name + "] of pool " + pool + ")", {}};
+                  o.kind.find("php_admin") == std::string::npos) {
+                evidence.push_back({o.path, o.line,
+                                    o.kind + "[" + o.name + "] = " + o.value + " (ignored: " + effective->how.substr(2,
+                                        effective->how.size() - 3) + " at " + at_line(effective->path, effective->line) +
+                                        " cannot be changed by php_value)",
+                                    ""});
+                continue;
+              }
+              if (effective) lost_to(*effective, o.path, o.line, o.kind + "[" + o.name + "] of pool " + pool, evidence);
+              effective = Setting{o.value, o.path, o.line, " (" + o.kind + "[" + o.name + "] of pool " + pool + ")", {}, {}};
             }
             contexts.emplace_back(label + " pool " + pool, effective);
           }
@@ -98,13 +157,20 @@ class PhpIniCheck final : public Check {
             if (!apache) apache = php::load_apache_overrides(fs);
             for (const auto& o : *apache) {
               if (o.value.name != directive_) continue;
-              effective = Setting{o.value.value, o.path, o.value.line, " (" + o.value.directive + ")", {}};
+              if (effective) lost_to(*effective, o.path, o.value.line, "Apache's " + o.value.directive, evidence);
+              effective = Setting{o.value.value, o.path, o.value.line, " (" + o.value.directive + ")", {}, {}};
             }
           }
           if (sapi == "cli") {
             const auto& forced = php::cli_forced_directives();
             if (auto it = forced.find(directive_); it != forced.end()) {
-              effective = Setting{it->second, "", 0, " (forced by the CLI SAPI)", {}};
+              if (effective) {
+                evidence.push_back({effective->path, effective->line,
+                                    directive_ + " = " + effective->value + " (ignored: the CLI SAPI forces " +
+                                        directive_ + " = " + it->second + ", sapi/cli/php_cli.c INI_DEFAULT)",
+                                    ""});
+              }
+              effective = Setting{it->second, "", 0, " (forced by the CLI SAPI)", {}, {}};
             }
           }
           contexts.emplace_back(label, effective);
@@ -128,6 +194,15 @@ class PhpIniCheck final : public Check {
   }
 
  private:
+  void lost_to(const Setting& loser, const std::string& path, int line, const std::string& what,
+               std::vector<Evidence>& evidence) const {
+    if (loser.path.empty()) return;
+    evidence.push_back({loser.path, loser.line,
+                        directive_ + " = " + loser.value + " (overridden by " + what + " at " + at_line(path, line) +
+                            ", applied after the ini files)",
+                        ""});
+  }
+
   static std::string join(const std::vector<std::string>& parts, const std::string& sep) {
     std::string out;
     for (const auto& p : parts) out += (out.empty() ? "" : sep) + p;
@@ -138,9 +213,16 @@ class PhpIniCheck final : public Check {
              const std::string& sapi, std::vector<Evidence>& evidence, std::vector<std::string>& failures,
              std::vector<std::string>& passes, std::vector<std::string>& remediations) const {
     const std::string shown_expected = directive_ + " = " + expected_ + (allow_unset_ ? " or unset" : "");
-    if (!setting || setting->value.empty()) {
-      const std::string observed = setting ? "empty at " + setting->path + ":" + std::to_string(setting->line)
-                                           : "not set";
+    const bool ignored = setting && php_ignores_temp_dir(directive_, setting->value);
+    if (!setting || setting->value.empty() || ignored) {
+      const std::string observed =
+          !setting ? "not set"
+          : ignored ? "= " + setting->value + " at " + at_line(setting->path, setting->line) +
+                          ", which PHP ignores (php_get_temporary_directory(): it falls back to $TMPDIR, then /tmp)"
+                    : "empty at " + at_line(setting->path, setting->line);
+      if (setting && allow_unset_) {
+        evidence.push_back({setting->path, setting->line, directive_ + " " + observed, shown_expected});
+      }
       if (allow_unset_) {
         passes.push_back(where + ": " + directive_ + " " + observed);
       } else {
@@ -154,7 +236,14 @@ class PhpIniCheck final : public Check {
     if (!setting->unresolved.empty()) {
       observed += " (uses ${" + setting->unresolved.front() + "}, unknown here and empty to PHP unless in its environment)";
     }
-    const bool ok = normalized(setting->value) == normalized(expected_);
+    if (!setting->build_constants.empty()) {
+      observed += " (uses the constant " + setting->build_constants.front() +
+                  ", whose value depends on the installed PHP build: not known from its files)";
+    }
+    // PHP reads sys_temp_dir as a C string: a NUL byte ends it.
+    const std::string used = directive_ == "sys_temp_dir" ? setting->value.substr(0, setting->value.find('\0'))
+                                                          : setting->value;
+    const bool ok = normalized(used) == normalized(expected_);
     evidence.push_back({setting->path, setting->path.empty() ? std::nullopt : std::optional<int>(setting->line), observed,
                         shown_expected});
     if (ok) {

@@ -32,6 +32,12 @@ struct SapiConfig {
 // directives cannot be initialized with another value from php.ini").
 const std::map<std::string, std::string>& cli_forced_directives();
 
+// The directory PHP writes temporary files to for a sys_temp_dir value
+// (main/php_open_temporary_file.c, php_get_temporary_directory()): one
+// trailing '/' dropped, a NUL byte ends it (strlen()); "" and a bare "/" are ignored and PHP falls back to
+// $TMPDIR (`tmpdir_env`, same trimming) and then to /tmp.
+std::string php_temporary_directory(const std::string& sys_temp_dir, const std::string& tmpdir_env);
+
 // X.Y directories under /etc/php, sorted.
 std::vector<std::string> php_versions(const RootFs& fs);
 

@@ -6,21 +6,13 @@
 namespace clinic_audit::service {
 namespace {
 
-bool exists(const RootFs& fs, const std::string& path) {
-  try {
-    return fs.lstat(path).has_value();
-  } catch (const FsError&) {
-    return false;
-  }
-}
+// A path we cannot resolve (a loop, no permission) is an FsError: the check
+// says `error` naming it, never a verdict without it (issue #20 item 2).
+bool exists(const RootFs& fs, const std::string& path) { return fs.lstat(path).has_value(); }
 
 bool is_dir(const RootFs& fs, const std::string& path) {
-  try {
-    auto info = fs.stat(path);
-    return info && info->type == FileType::directory;
-  } catch (const FsError&) {
-    return false;
-  }
+  auto info = fs.stat(path);
+  return info && info->type == FileType::directory;
 }
 
 bool ends_with(const std::string& s, std::string_view suffix) {
@@ -62,6 +54,9 @@ Enablement sysv(const RootFs& fs, const std::string& name) {
 Enablement judge_enablement(const RootFs& fs, const std::string& unit) {
   const systemd::UnitFiles files = systemd::locate_unit(fs, unit);
   if (files.masked) return {false, "masked", {files.masked_by, std::nullopt, "masked (link to /dev/null)", "enabled"}};
+  if (files.dangling) {
+    return {false, "not-found", {*files.dangling, std::nullopt, "dangling symlink: unit not found", "installed and enabled"}};
+  }
   if (!files.fragment) {
     const std::string stem = unit.substr(0, unit.rfind('.'));
     if (ends_with(unit, ".service") && exists(fs, "/etc/init.d/" + stem)) return sysv(fs, stem);

@@ -119,6 +119,15 @@ class SystemdUnitCheck final : public Check {
       verdict.evidence.push_back({files.masked_by, std::nullopt, "masked", "a loadable unit"});
       return verdict;
     }
+    if (files.dangling) {
+      // unit-file.c: the first entry of a name decides, even a dangling one.
+      verdict.kind = missing_fail_ ? UnitVerdict::fail : UnitVerdict::not_applicable;
+      verdict.line = unit + " is not found: " + *files.dangling +
+                     " is a dangling symlink, and systemd does not fall back to the directories after it";
+      verdict.evidence.push_back({*files.dangling, std::nullopt, "dangling symlink: unit not found",
+                                  unit + " installed"});
+      return verdict;
+    }
     if (!files.fragment) {
       verdict.kind = missing_fail_ ? UnitVerdict::fail : UnitVerdict::not_applicable;
       verdict.line = unit + " is not installed (no unit file in the search path)";
@@ -126,6 +135,17 @@ class SystemdUnitCheck final : public Check {
       return verdict;
     }
     const EffectiveSetting setting = systemd::effective_setting(fs, files, section_, key_, boolean_);
+    if (setting.load_failure) {
+      // load-fragment.c: "Unit configuration has fatal error, unit will not
+      // be started"; systemctl shows it as bad-setting (or error).
+      verdict.kind = UnitVerdict::fail;
+      verdict.line = unit + " fails to load: " + setting.load_failure->raw + " at " + setting.load_failure->path + ":" +
+                     std::to_string(setting.load_failure->line) + "; systemd will not start it";
+      verdict.evidence.push_back({setting.load_failure->path, setting.load_failure->line,
+                                  setting.load_failure->raw + " (fatal: the unit does not load)",
+                                  "a unit file systemd loads, with " + shown(expected_)});
+      return verdict;
+    }
     std::optional<Decision> decided = setting.decided_by;
     std::string value = decided && !setting.value.empty() ? setting.value : default_;
     std::string how = decided ? "" : " (never set: systemd's default)";
@@ -154,6 +174,23 @@ class SystemdUnitCheck final : public Check {
     for (const auto& ignored : setting.ignored) {
       verdict.evidence.push_back({ignored.path, ignored.line,
                                   shown(ignored.raw) + " (not a boolean: systemd ignores this line)", shown(expected_)});
+    }
+    // Issue #21 item 9: every competing line and why it lost.
+    for (const auto& lost : setting.overridden) {
+      const Decision& winner = *setting.decided_by;
+      verdict.evidence.push_back(
+          {lost.path, lost.line,
+           shown(lost.raw) + " (overridden by " + winner.path + ":" + std::to_string(winner.line) +
+               (lost.path == winner.path ? ", later in the same file)"
+                                         : ", applied after it: drop-ins apply after the unit file, in file-name order)"),
+           ""});
+    }
+    for (const auto& skipped : setting.skipped) {
+      std::string why = "after a line that stops systemd's parser";
+      for (const auto& issue : setting.issues) {
+        if (issue.rfind(skipped.path + ":", 0) == 0 && issue.find("skips the rest") != std::string::npos) why = issue;
+      }
+      verdict.evidence.push_back({skipped.path, skipped.line, shown(skipped.raw) + " (never read: " + why + ")", ""});
     }
     if (!ok) {
       verdict.kind = UnitVerdict::fail;

@@ -39,12 +39,15 @@ class LineParser {
   explicit LineParser(UnitFile& out) : out_(out) {}
 
   void parse(std::string_view logical, int line) {
+    if (broken_) return;  // config_parse() has returned
     const std::string_view l = strip(logical);
     if (l.empty() || l.front() == '#' || l.front() == ';') return;
     if (l.front() == '[') {
       if (l.back() != ']') {
-        out_.issues.push_back({line, "invalid section header '" + std::string(l) + "'"});
-        in_section_ = false;  // systemd fails the whole file here; nothing below is trusted
+        const UnitIssue issue{line, "invalid section header '" + std::string(l) + "': systemd reads no further"};
+        out_.issues.push_back(issue);
+        if (!broken_) out_.fatal = issue;
+        in_section_ = false;  // config_parse() stops here; nothing below is read
         broken_ = true;
         return;
       }
@@ -52,7 +55,6 @@ class LineParser {
       in_section_ = true;
       return;
     }
-    if (broken_) return;
     const auto eq = l.find('=');
     if (eq == std::string_view::npos) {
       out_.issues.push_back({line, "missing '=', line ignored"});

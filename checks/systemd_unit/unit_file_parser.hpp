@@ -9,7 +9,10 @@
 //   - "[Section]" opens a section; keys and section names are case-sensitive;
 //   - "Key=Value": key and value are stripped of surrounding whitespace; a
 //     line without '=' or outside any section is ignored (systemd warns);
-//   - a UTF-8 byte order mark at the start is skipped.
+//   - a UTF-8 byte order mark at the start is skipped;
+//   - a line starting with '[' but not ending with ']' ("[Service] # x") is
+//     an invalid section header: config_parse() returns -EBADMSG and reads
+//     no further (UnitFile::fatal).
 #pragma once
 
 #include <optional>
@@ -37,6 +40,9 @@ struct UnitIssue {
 struct UnitFile {
   std::vector<UnitAssignment> assignments;  // in file order
   std::vector<UnitIssue> issues;
+  // A line that stops systemd's parser (an invalid section header): nothing
+  // after it is read; in a unit's main file the unit fails to load.
+  std::optional<UnitIssue> fatal;
 };
 
 UnitFile parse_unit_file(std::string_view text);

@@ -6,12 +6,27 @@
 //     holding NAME wins (a symlink there is followed; one to /dev/null, or an
 //     empty file, masks the unit);
 //   - an instance foo@bar.service without its own file uses foo@.service;
-//   - drop-ins are *.conf in NAME.d/ (for every name of the unit), the
-//     template's foo@.service.d/, the dash prefixes foo-.service.d/ of
-//     foo-bar.service, and the type-level service.d/, in every directory of
-//     the search path; a file name met first (higher precedence directory,
-//     then the more specific directory) hides the same name further down;
-//     the survivors apply in file-name order, after the fragment.
+//   - the first directory with an entry named NAME decides, even when that
+//     entry is a dangling symlink: the unit is then not found, systemd does
+//     not fall back to a lower directory (src/basic/unit-file.c
+//     unit_file_build_name_map() records the first entry of a name);
+//   - the unit's names are NAME, the name of its file, and every alias: a
+//     symlink in the search path whose target is the unit's file;
+//   - drop-ins are *.conf in NAME.d/ for every name of the unit, the
+//     template's foo@.service.d/ and the dash prefixes foo-.service.d/ of
+//     foo-bar.service, in every directory of the search path, and only then
+//     the type-level service.d/ of every directory (src/shared/dropin.c
+//     unit_file_find_dropin_paths(): the generic one comes last); a file name
+//     met first in that directory order hides the same name further down
+//     (conf_files_list_strv()); hidden files (".x.conf") are skipped
+//     (hidden_or_backup_file()); the survivors apply in file-name order,
+//     after the fragment.
+//
+// Anything in the way that we cannot read (a unit file or drop-in that is a
+// FIFO or a directory, over the size cap, a directory we cannot list, a
+// symlink loop) is an FsError or CheckError: the check reports `error`
+// naming it, never a verdict from the rest (issue #20). systemd itself would
+// skip some of these; an auditor cannot tell what was meant.
 #pragma once
 
 #include <optional>
@@ -33,6 +48,9 @@ const std::vector<std::string>& unit_search_path();
 struct UnitFiles {
   std::string name;                  // as asked
   std::optional<std::string> fragment;  // in-root path of the main unit file
+  // A dangling symlink that decided the name: the unit is not found.
+  std::optional<std::string> dangling;
+  std::vector<std::string> names;    // every name the unit has (asked, file, aliases)
   bool masked = false;
   std::string masked_by;             // the file or link that masks it
   std::vector<std::string> dropins;  // in-root paths, in the order systemd applies them
@@ -61,6 +79,13 @@ struct EffectiveSetting {
   std::vector<std::string> files;
   // Last assignment that took effect; nullopt when the setting is never set.
   std::optional<Decision> decided_by;
+  // Earlier assignments that took effect and were overridden by a later one.
+  std::vector<Decision> overridden;
+  // Lines of the checked setting systemd never reads: after a fatal line of
+  // a drop-in (fatal_settings.hpp).
+  std::vector<Decision> skipped;
+  // The unit's main file has a fatal line: systemd does not load the unit.
+  std::optional<Decision> load_failure;  // raw: the reason
   std::string value;  // effective raw text (empty when never set)
   // For boolean settings: assignments systemd ignored because their value is
   // not a boolean ("Failed to parse boolean value, ignoring").

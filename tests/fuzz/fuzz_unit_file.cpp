@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "systemd_unit/fatal_settings.hpp"
 #include "systemd_unit/unit_file_parser.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -16,6 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto& a : unit.assignments) {
     if (a.line < 1 || static_cast<std::size_t>(a.line) > lines) std::abort();
     (void)clinic_audit::systemd::parse_systemd_boolean(a.value);
+    (void)clinic_audit::systemd::fatal_setting_error(a.section, a.key, a.value);
+    if (unit.fatal && a.line >= unit.fatal->line) std::abort();  // nothing is read after a fatal line
   }
   return 0;
 }

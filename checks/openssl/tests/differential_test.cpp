@@ -83,6 +83,42 @@ TEST_P(Differential, OfflineAnalysisEqualsWhatOpenSSLApplies) {
   from_library.effective.tls13_ciphers = number(oracle, "tls13_ciphers");
   const LevelLimits apicrypt{1, 2};
   EXPECT_EQ(judge(a, std::nullopt, apicrypt).status, judge(from_library, std::nullopt, apicrypt).status);
+
+  // Lines we call silently skipped (issue #21 item 7): OpenSSL itself must
+  // apply exactly the same without them. A refused CipherString is not skipped: SSL_CTX_set_cipher_list() has
+  // already applied what it could (its @SECLEVEL, an emptied list) when it
+  // fails; and a line whose name another value expands ($name) is still a
+  // variable. Those are left in place.
+  testing::ConfigCase without = GetParam();
+  without.name += "-without-skipped";
+  int pruned_lines = 0;
+  for (const auto& r : a.effective.rejected) {
+    if (!claims_no_effect(r)) continue;
+    bool used_as_variable = false;
+    for (const auto& [path, text] : without.files) {
+      used_as_variable = used_as_variable || text.find("$" + r.name) != std::string::npos ||
+                         text.find("${" + r.name) != std::string::npos;
+    }
+    if (used_as_variable) continue;
+    ++pruned_lines;
+    {
+      std::optional<Origin> origin;
+      for (const auto& c : a.settings.commands) origin = c.name == r.name ? c.origin : origin;
+      ASSERT_TRUE(origin) << r.name;
+      for (auto& [path, text] : without.files) {
+        if (path != origin->file) continue;
+        std::size_t start = 0;
+        for (int line = 1; line < origin->line; ++line) start = text.find('\n', start) + 1;
+        text.erase(start, text.find('\n', start) - start);  // keep the newline: line numbers stay
+      }
+    }
+  }
+  if (pruned_lines > 0) {
+    const auto pruned = run_oracle(testing::build_root(without));
+    for (const char* key : {"ctx", "security_level", "min_proto", "max_proto", "tls12_ciphers", "tls13_ciphers"}) {
+      EXPECT_EQ(number(pruned, key), number(oracle, key)) << key << ": a line we call skipped changes what OpenSSL applies";
+    }
+  }
 }
 
 std::string case_name(const ::testing::TestParamInfo<testing::ConfigCase>& info) {

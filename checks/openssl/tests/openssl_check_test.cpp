@@ -4,6 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <functional>
+
+#include "common/check.hpp"
+#include "fixture_root.hpp"
+
 #include "common/context.hpp"
 #include "common/root_fs.hpp"
 #include "openssl_analysis.hpp"
@@ -97,12 +103,31 @@ TEST(OpensslCheck, UnloadableConfigurationFailsWithOpenSSLsError) {
   EXPECT_TRUE(located) << o.summary;
 }
 
-TEST(OpensslCheck, RejectedMinProtocolFails) {
+// Issue #21 item 7: a line libssl silently skips is evidence, with its file
+// and line; the status follows the policy's criteria (here: the level).
+TEST(OpensslCheck, RejectedMinProtocolIsEvidenceTheLevelDecides) {
   Params site;
   site.add("max_level", "3");
   const Outcome o = run_case("minproto-bogus", site);
-  EXPECT_EQ(o.status, Status::fail);
+  EXPECT_EQ(o.status, Status::pass) << o.summary;
   EXPECT_TRUE(mentions(o, "MinProtocol = TLSv9")) << o.summary;
+  EXPECT_TRUE(mentions(o, "silently skips")) << o.summary;
+  EXPECT_EQ(run_case("minproto-bogus").status, Status::fail) << "level 3 is above the default max_level 2";
+}
+
+TEST(OpensslCheck, UnknownCommandIsEvidenceNotAVerdict) {
+  const Outcome o = run_case("unknown-command");
+  EXPECT_EQ(o.status, Status::pass) << o.summary;  // level 2 compiled in: CipherStrng never applies
+  bool located = false;
+  for (const auto& e : o.evidence) {
+    located = located || (e.path == "/etc/ssl/openssl.cnf" && e.line && e.observed.find("CipherStrng") == 0 &&
+                          e.observed.find("unknown command") != std::string::npos);
+  }
+  EXPECT_TRUE(located) << o.summary;
+  EXPECT_NE(o.summary.find("CipherStrng"), std::string::npos) << o.summary;
+  const Outcome later = run_case("skipped-then-applied");
+  EXPECT_EQ(later.status, Status::pass) << later.summary;  // the CipherString after them applies level 1
+  EXPECT_NE(later.summary.find("security level 1"), std::string::npos) << later.summary;
 }
 
 TEST(OpensslCheck, NoConfigurationFileUsesDefaults) {
@@ -147,6 +172,60 @@ TEST(OpensslCheck, LiveModeReportsTheRunningLibraryAndNoMismatch) {
   EXPECT_EQ(live.security_level, a.effective.security_level);
   EXPECT_EQ(live.min_proto, a.effective.min_proto);
   EXPECT_EQ(o.status, judge(a, live, {1, 2}).status);
+}
+
+// Issue #20 item 2: each input in turn unreadable is `error` naming it.
+TEST(OpensslCheck, UnreadableInputsAreErrorsNamingThem) {
+  const std::string main = "/etc/ssl/openssl.cnf";
+  const std::string inc = "/etc/ssl/tls.cnf";
+  const std::string dir = "/etc/ssl/tls.d";
+  const std::string deb = testing::debian12_cnf();
+  struct Case {
+    std::string name;
+    std::function<void(clinic_audit::testing::FixtureRoot&)> plant;
+    std::string named;
+  };
+  const std::vector<Case> cases = {
+      {"main_fifo", [&](auto& r) { r.fifo(main); }, main},
+      {"main_too_big", [&](auto& r) { r.sparse(main, 64 << 20); }, main},
+      {"main_loop", [&](auto& r) { r.symlink(main, main); }, main},
+      {"include_fifo", [&](auto& r) { r.file(main, deb + ".include " + inc + "\n").fifo(inc); }, inc},
+      {"include_too_big", [&](auto& r) { r.file(main, deb + ".include " + inc + "\n").sparse(inc, 64 << 20); }, inc},
+      {"include_loop", [&](auto& r) { r.file(main, deb + ".include " + inc + "\n").symlink(inc, inc); }, inc},
+      {"include_dir_fifo", [&](auto& r) { r.file(main, deb + ".include " + dir + "\n").fifo(dir + "/x.cnf"); },
+       dir + "/x.cnf"},
+  };
+  for (const auto& c : cases) {
+    clinic_audit::testing::FixtureRoot root(clinic_audit::testing::fixture_dir("openssl-unreadable-" + c.name));
+    root.dir("/etc/ssl").symlink("/usr/lib/ssl/openssl.cnf", main);
+    c.plant(root);
+    RootFs fs(root.path());
+    ProcessRunner runner;
+    Context context(fs, runner, NetworkSettings{true, std::nullopt, {}});
+    auto check = make_openssl_check(apicrypt_params(), ProbeCommand{CA_OPENSSL_PROBE, {}});
+    try {
+      const Outcome o = check->run(context);
+      ADD_FAILURE() << c.name << ": expected an error, got " << to_string(o.status) << ": " << o.summary;
+    } catch (const CheckError& e) {
+      const std::string where = e.path() + " " + e.what();
+      EXPECT_NE(where.find(c.named), std::string::npos) << c.name << ": " << where;
+    }
+  }
+}
+
+// Issue #21 item 9: the line that won and the line that lost, with why.
+TEST(OpensslCheck, EvidenceNamesTheOverriddenLine) {
+  const Outcome o = run_case("overridden-cipherstring");
+  EXPECT_EQ(o.status, Status::pass) << o.summary;
+  const std::string text = testing::debian12_with_system_default("");
+  const int first = static_cast<int>(std::count(text.begin(), text.end(), '\n')) + 1;
+  bool winner = false, loser = false;
+  for (const auto& e : o.evidence) {
+    winner = winner || (e.line == first + 2 && e.observed == "CipherString = DEFAULT@SECLEVEL=2");
+    loser = loser || (e.line == first && e.observed.find("overridden by /etc/ssl/openssl.cnf:" +
+                                                           std::to_string(first + 2)) != std::string::npos);
+  }
+  EXPECT_TRUE(winner && loser) << o.summary;
 }
 
 }  // namespace

@@ -49,6 +49,14 @@ std::vector<ConfigCase> make_cases() {
       with_main("minproto-tls13", sd("MinProtocol = TLSv1.3\n")),
       with_main("minproto-tls1", sd("MinProtocol = TLSv1\nCipherString = DEFAULT@SECLEVEL=1\n")),
       with_main("minproto-bogus", sd("MinProtocol = TLSv9\nCipherString = DEFAULT@SECLEVEL=3\n")),
+      // Issue #21 item 7: lines libssl silently skips (ssl_conf.c SSL_CONF_cmd()).
+      with_main("unknown-command", sd("CipherStrng = DEFAULT@SECLEVEL=0\n")),
+      with_main("skipped-then-applied",
+                sd("CipherStrng = DEFAULT@SECLEVEL=0\nMinProtocol = TLSv9\nCipherString = DEFAULT@SECLEVEL=1\n")),
+      with_main("minproto-bogus-level2", sd("MinProtocol = bogus\nCipherString = DEFAULT@SECLEVEL=2\n")),
+      with_main("overridden-cipherstring",
+                sd("CipherString = DEFAULT@SECLEVEL=0\nMinProtocol = TLSv1.2\nCipherString = DEFAULT@SECLEVEL=2\n")),
+      with_main("prefixed-unknown-command", sd("client.CipherStrng = DEFAULT@SECLEVEL=0\nMaxProtocol = TLSv1.4\n")),
       with_main("file-commands", sd("VerifyCAFile = /etc/ssl/missing.pem\nCertificate = /etc/ssl/missing.pem\n"
                                     "CipherString = DEFAULT@SECLEVEL=1\n")),
       with_main("undefined-variable", sd("CipherString = DEFAULT@SECLEVEL=$level\n")),

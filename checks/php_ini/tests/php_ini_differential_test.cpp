@@ -29,7 +29,26 @@ const std::map<std::string, std::string> kEnv = {
 constexpr const char* kProbe =
     "foreach (array_slice($argv, 1) as $k) { $v = get_cfg_var($k);"
     " echo 'K:', is_array($v) ? 'A' : ($v === false ? '-' : '=' . bin2hex($v)), \"\\n\"; }"
-    " echo 'T:', bin2hex((string) ini_get('sys_temp_dir')), \"\\n\";";
+    " echo 'T:', bin2hex((string) ini_get('sys_temp_dir')), \"\\n\";"
+    " echo 'D:', bin2hex(sys_get_temp_dir()), \"\\n\";";
+
+// The constants whose value depends on the exact PHP build, as this php has them.
+std::map<std::string, std::string> build_constants() {
+  ProcessRunner runner;
+  CommandSpec spec;
+  spec.program = "/usr/bin/php";
+  spec.args = {"-n", "-r", "foreach (['PHP_VERSION', 'PHP_RELEASE_VERSION', 'PHP_VERSION_ID', 'PHP_BINARY'] as $c)"
+                           " echo $c, '=', constant($c), \"\\n\";"};
+  spec.env = kEnv;
+  std::map<std::string, std::string> out;
+  std::istringstream lines(runner.run(spec).out);
+  std::string line;
+  while (std::getline(lines, line)) {
+    const auto eq = line.find('=');
+    if (eq != std::string::npos) out[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  return out;
+}
 
 std::string hex(const std::string& s) {
   static const char* digits = "0123456789abcdef";
@@ -45,6 +64,7 @@ std::string hex(const std::string& s) {
 struct PhpView {
   std::vector<std::string> keys;  // "=hex", "-" or "A", in the order asked
   std::string temp_dir_hex;
+  std::string used_temp_dir_hex;  // sys_get_temp_dir()
   bool syntax_error = false;
   std::string raw;
 };
@@ -65,6 +85,7 @@ PhpView ask_php(const fs::path& file, const std::vector<std::string>& keys) {
   while (std::getline(lines, line)) {
     if (line.rfind("K:", 0) == 0) view.keys.push_back(line.substr(2));
     if (line.rfind("T:", 0) == 0) view.temp_dir_hex = line.substr(2);
+    if (line.rfind("D:", 0) == 0) view.used_temp_dir_hex = line.substr(2);
   }
   return view;
 }
@@ -76,17 +97,26 @@ TEST(PhpIniDifferential, ValuesMatchPhp) {
   for (const auto& entry : fs::directory_iterator(dir)) files.push_back(entry.path());
   std::sort(files.begin(), files.end());
   ASSERT_GE(files.size(), 30u);
+  const auto release = build_constants();
+  ASSERT_EQ(release.size(), 4u);
+  IniParseOptions options;
+  options.variables = [](std::string_view name) -> std::optional<std::string> {
+    auto it = kEnv.find(std::string(name));
+    if (it == kEnv.end()) return std::nullopt;
+    return it->second;
+  };
+  options.constants = [&release](std::string_view name) -> std::optional<ConstantValue> {
+    auto value = startup_constant(name, PhpBuild{"8.2", "cli"});
+    if (value && value->build_specific) value = ConstantValue{release.at(std::string(name)), false};
+    return value;
+  };
 
   int compared_values = 0, files_with_errors = 0, files_with_temp_dir = 0;
   for (const auto& file : files) {
     std::ifstream in(file, std::ios::binary);
     std::stringstream text;
     text << in.rdbuf();
-    const IniFile parsed = parse_php_ini(text.str(), [](std::string_view name) -> std::optional<std::string> {
-      auto it = kEnv.find(std::string(name));
-      if (it == kEnv.end()) return std::nullopt;
-      return it->second;
-    });
+    const IniFile parsed = parse_php_ini(text.str(), options);
     // Our final scalar value of every key (arrays and [PATH=]/[HOST=] entries
     // do not reach get_cfg_var()).
     std::map<std::string, std::string> ours;
@@ -97,7 +127,8 @@ TEST(PhpIniDifferential, ValuesMatchPhp) {
     }
     std::vector<std::string> keys;
     for (const auto& [k, v] : ours) {
-      if (!arrays.count(k) && !k.empty() && k.front() != '-') keys.push_back(k);
+      // A key with a NUL byte cannot be passed in argv.
+      if (!arrays.count(k) && !k.empty() && k.front() != '-' && k.find('\0') == std::string::npos) keys.push_back(k);
     }
     keys.push_back("sys_temp_dir");
     const PhpView php = ask_php(file, keys);
@@ -118,6 +149,9 @@ TEST(PhpIniDifferential, ValuesMatchPhp) {
     }
     const auto temp = ours.find("sys_temp_dir");
     EXPECT_EQ(temp == ours.end() ? "" : hex(temp->second), php.temp_dir_hex) << name << ": ini_get(sys_temp_dir)";
+    // The directory PHP really uses (TMPDIR is not in kEnv).
+    EXPECT_EQ(hex(php_temporary_directory(temp == ours.end() ? "" : temp->second, "")), php.used_temp_dir_hex)
+        << name << ": sys_get_temp_dir()";
     files_with_temp_dir += temp == ours.end() ? 0 : 1;
   }
   EXPECT_GE(files_with_temp_dir, 30);

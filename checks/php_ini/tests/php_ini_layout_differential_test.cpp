@@ -11,12 +11,17 @@
 namespace clinic_audit::php {
 namespace {
 
+using namespace std::string_literals;  // "...\0..."s keeps its NUL bytes
+
 using testing::FixtureRoot;
+
+constexpr const char* kNoFile = "<no file>";
 
 struct Layout {
   std::string name;
-  std::string php_ini;
+  std::string php_ini;  // kNoFile: none
   std::vector<std::pair<std::string, std::string>> conf_d;  // file name, content
+  std::string php_cli_ini = kNoFile;  // php-cli.ini next to php.ini
 };
 
 const std::vector<Layout> kLayouts = {
@@ -30,13 +35,21 @@ const std::vector<Layout> kLayouts = {
     {"path_section_in_main_file", "[PATH=/var/www]\nsys_temp_dir = /p\n", {{"20.ini", "sys_temp_dir = /after\n"}}},
     {"path_section_in_scan_file", "sys_temp_dir = /main\n", {{"10.ini", "[HOST=example.org]\nsys_temp_dir = /h\n"}, {"20.ini", "[PHP]\nsys_temp_dir = /twenty\n"}}},
     {"empty_resets", "sys_temp_dir = /main\n", {{"10.ini", "sys_temp_dir =\n"}}},
+    // Issue #21 item 1: no php.ini at all, the scan directory is still read.
+    {"no_php_ini", kNoFile, {{"10.ini", "sys_temp_dir = /scan-only\n"}}},
+    {"bom_in_scan_file", "", {{"10.ini", "\xEF\xBB\xBFsys_temp_dir = /bom\n"}}},
+    {"nul_in_scan_file", "", {{"10.ini", "a = x\0y\nsys_temp_dir = /after-nul\n"s}}},
+    {"constant_in_scan_file", "", {{"10.ini", "sys_temp_dir = PHP_CONFIG_FILE_SCAN_DIR\n"}}},
+    {"sapi_named_file_wins", "sys_temp_dir = /php-ini\n", {}, "sys_temp_dir = /php-cli-ini\n"},
+    {"array_then_scalar", "sys_temp_dir[] = /a\n", {{"10.ini", "sys_temp_dir = /scalar\n"}}},
 };
 
 std::string php_value(const FixtureRoot& root) {
   ProcessRunner runner;
   CommandSpec spec;
   spec.program = "/usr/bin/php";
-  spec.args = {"-c", root.host("/etc/php/8.2/cli/php.ini").string(), "-r",
+  // -c DIR: PHP looks for php-cli.ini, then php.ini, in DIR.
+  spec.args = {"-c", root.host("/etc/php/8.2/cli").string(), "-r",
                "$v = get_cfg_var('sys_temp_dir'); echo $v === false ? '<unset>' : '=' . $v;"};
   spec.env = {{"PATH", "/usr/bin:/bin"}, {"LANG", "C"}, {"PHP_INI_SCAN_DIR", root.host("/etc/php/8.2/cli/conf.d").string()}};
   return runner.run(spec).out;
@@ -59,7 +72,9 @@ TEST(PhpIniLayoutDifferential, ScanDirOrderAndVariablesMatchPhp) {
   ASSERT_TRUE(std::filesystem::exists("/usr/bin/php")) << "install php-cli (scripts/deps/systemd_php.list)";
   for (const auto& layout : kLayouts) {
     FixtureRoot root(testing::fixture_dir("php_layout_" + layout.name));
-    root.file("/etc/php/8.2/cli/php.ini", layout.php_ini).dir("/etc/php/8.2/cli/conf.d");
+    root.dir("/etc/php/8.2/cli/conf.d");
+    if (layout.php_ini != kNoFile) root.file("/etc/php/8.2/cli/php.ini", layout.php_ini);
+    if (layout.php_cli_ini != kNoFile) root.file("/etc/php/8.2/cli/php-cli.ini", layout.php_cli_ini);
     for (const auto& [name, content] : layout.conf_d) root.file("/etc/php/8.2/cli/conf.d/" + name, content);
     EXPECT_EQ(our_value(root), php_value(root)) << layout.name;
   }

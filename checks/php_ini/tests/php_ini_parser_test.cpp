@@ -7,6 +7,8 @@
 namespace clinic_audit::php {
 namespace {
 
+using namespace std::string_literals;  // "...\0..."s keeps its NUL bytes
+
 std::optional<std::string> value_of(const IniFile& f, const std::string& key) {
   std::optional<std::string> v;
   for (const auto& e : f.entries) {
@@ -86,6 +88,61 @@ TEST(PhpIniParser, HostileInputTerminates) {
   EXPECT_TRUE(t.error);
   const auto g = parse_php_ini(std::string(1 << 20, '"'));
   EXPECT_TRUE(g.error);
+}
+
+// Classes found by comparing generated files with php 8.2 (the differential
+// corpus keeps one file per class).
+TEST(PhpIniParser, BomNulAndDollarPairs) {
+  EXPECT_EQ(value_of(parse_php_ini("\xEF\xBB\xBF" "a = 1\n"), "a"), "1");
+  const auto nul = parse_php_ini("a = x \0 b = 2\nc = 3\n"s);
+  EXPECT_EQ(value_of(nul, "a"), "x ");
+  EXPECT_EQ(value_of(nul, "b"), "2");
+  EXPECT_EQ(value_of(nul, "c"), "3");
+  const auto dollar = parse_php_ini("a = x$;y\nb = /p$\nc = 1\n");
+  EXPECT_EQ(value_of(dollar, "a"), "x$;y");
+  EXPECT_FALSE(value_of(dollar, "c")) << "the '$' joined line 3 to b's value, then '=' is an error";
+  EXPECT_TRUE(dollar.error);
+}
+
+TEST(PhpIniParser, UnterminatedSingleQuoteEndsTheFile) {
+  const auto f = parse_php_ini("a = x 'open\nb = 2\n");
+  EXPECT_EQ(value_of(f, "a"), "x ");
+  EXPECT_FALSE(value_of(f, "b"));
+  EXPECT_FALSE(f.error);
+  EXPECT_TRUE(parse_php_ini("a = 'open\n").error);
+}
+
+TEST(PhpIniParser, BooleanAtStatementStartAndAsOperand) {
+  EXPECT_TRUE(parse_php_ini("off = 1\n").error);
+  EXPECT_FALSE(parse_php_ini(" off = 1\n").error);
+  EXPECT_FALSE(parse_php_ini("off[x] = 1\n").error);
+  const auto f = parse_php_ini("a = off ^ 1\n");
+  EXPECT_TRUE(f.error);
+  EXPECT_EQ(value_of(f, "a"), "");
+}
+
+TEST(PhpIniParser, StartupConstantsAndTheBuild) {
+  IniParseOptions options;
+  options.constants = [](std::string_view name) { return startup_constant(name, PhpBuild{"8.2", "fpm"}); };
+  const auto f = parse_php_ini("a = PHP_SAPI\nb = ZEND_THREAD_SAFE\nc = PHP_VERSION\nd = M_PI\ne = PHP_EXTENSION_DIR\n", options);
+  EXPECT_EQ(value_of(f, "a"), "fpm-fcgi");
+  EXPECT_EQ(value_of(f, "b"), "");
+  EXPECT_EQ(value_of(f, "c"), "PHP_VERSION");
+  EXPECT_EQ(f.entries.at(2).unknown_constants, std::vector<std::string>{"PHP_VERSION"});
+  EXPECT_EQ(value_of(f, "d"), "M_PI");
+  EXPECT_EQ(value_of(f, "e"), "/usr/lib/php/20220829");
+}
+
+TEST(PhpIniParser, ExpansionBudgetAbandonsTheFile) {
+  std::string bomb = "v0 = xxxxxxxxxxxxxxxx\n";
+  for (int i = 1; i <= 40; ++i) {
+    bomb += "v" + std::to_string(i) + " = ${v" + std::to_string(i - 1) + "}${v" + std::to_string(i - 1) + "}\n";
+  }
+  IniParseOptions options;
+  options.expansion_budget = 1 << 16;
+  const auto f = parse_php_ini(bomb, options);
+  ASSERT_TRUE(f.limit);
+  EXPECT_LE(f.expanded_bytes, (1u << 17));
 }
 
 }  // namespace

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <functional>
+
 #include "common/context.hpp"
 #include "fixture_root.hpp"
 #include "systemd_unit/systemctl_live.hpp"
@@ -76,6 +79,38 @@ TEST(ServiceCheck, BadUnitRejected) {
   Params p;
   p.add("unit", "../etc/passwd");
   EXPECT_THROW(service_check_type().create(p), ParamError);
+}
+
+// Issue #20 item 2: each input in turn unreadable: `error` (an exception the
+// pipeline turns into one) naming it, never a verdict.
+TEST(ServiceCheck, UnreadableInputsAreErrorsNamingThem) {
+  const std::string unit_file = "/lib/systemd/system/compagnonApicrypt.service";
+  const std::string wants = "/etc/systemd/system/multi-user.target.wants";
+  const std::vector<std::pair<std::string, std::function<void(FixtureRoot&)>>> cases = {
+      {unit_file, [&](FixtureRoot& r) { std::filesystem::remove(r.host(unit_file)); r.fifo(unit_file); }},
+      {unit_file, [&](FixtureRoot& r) { std::filesystem::remove(r.host(unit_file)); r.sparse(unit_file, 64 << 20); }},
+      {wants, [&](FixtureRoot& r) { std::filesystem::remove_all(r.host(wants)); r.symlink(wants, wants); }},
+      {"/etc/systemd/system/compagnonApicrypt.service",
+       [&](FixtureRoot& r) { r.dir("/etc/systemd/system/compagnonApicrypt.service"); }},
+  };
+  int i = 0;
+  for (const auto& [named, plant] : cases) {
+    FixtureRoot r(fixture_dir("service_unreadable_" + std::to_string(i++)));
+    r.apply_manifest(source_dir() / "tests/fixtures/systemd_unit/service/enabled.manifest");
+    plant(r);
+    Params p;
+    p.add("unit", "compagnonApicrypt");
+    auto check = service_check_type().create(p);
+    RootFs fs(r.path());
+    testing::RecordedRunner runner("");
+    Context context(fs, runner, {});
+    try {
+      const Outcome o = check->run(context);
+      ADD_FAILURE() << named << ": expected an error, got " << to_string(o.status) << ": " << o.summary;
+    } catch (const std::exception& e) {
+      EXPECT_NE(std::string(e.what()).find(named), std::string::npos) << e.what();
+    }
+  }
 }
 
 }  // namespace

@@ -41,7 +41,8 @@ std::vector<Case> cases() {
   return out;
 }
 
-// systemd's verdict: "true"/"false" for PrivateTmp, "masked", or the error.
+// systemd's verdict: "true"/"false" for PrivateTmp, "masked", "not-found",
+// "load-failure" (the unit file has a fatal line), or the error.
 std::string systemd_verdict(const fs::path& root, const std::string& unit) {
   ProcessRunner runner;
   CommandSpec spec;
@@ -50,6 +51,11 @@ std::string systemd_verdict(const fs::path& root, const std::string& unit) {
   spec.max_output = 1 << 20;
   const CommandResult r = runner.run(spec);
   if (r.err.find("is masked") != std::string::npos) return "masked";
+  if (r.err.find("Unit " + unit + " not found") != std::string::npos) return "not-found";
+  if (r.err.find("has a bad unit file setting") != std::string::npos ||
+      r.err.find("failed to load properly") != std::string::npos) {
+    return "load-failure";
+  }
   if (r.exit_code != 0) return "error: " + r.err;
   const auto field = r.out.find("\"json_field\":\"PrivateTmp\"");
   if (field == std::string::npos) return "error: no PrivateTmp in " + r.out.substr(0, 200);
@@ -72,8 +78,9 @@ std::string our_verdict(const fs::path& root, const std::string& unit) {
   const Outcome o = check->run(context);
   switch (o.status) {
     case Status::pass: return "false";
-    case Status::fail: return "true";
+    case Status::fail: return o.summary.find(" fails to load: ") != std::string::npos ? "load-failure" : "true";
     case Status::not_applicable:
+      if (o.summary.find(" is not found: ") != std::string::npos) return "not-found";
       return o.summary.find("masked") != std::string::npos ? "masked" : "not_applicable: " + o.summary;
     default: return "status " + std::string(to_string(o.status)) + ": " + o.summary;
   }
@@ -100,6 +107,8 @@ TEST(SystemdDifferential, PrivateTmpMatchesSystemdAnalyze) {
   EXPECT_GT(seen["true"], 0);
   EXPECT_GT(seen["false"], 0);
   EXPECT_GT(seen["masked"], 0);
+  EXPECT_GT(seen["not-found"], 0);
+  EXPECT_GE(seen["load-failure"], 2);
 }
 
 }  // namespace

@@ -149,5 +149,72 @@ TEST(SystemdUnitCheck, LiveHostWithoutSystemdSaysSo) {
   EXPECT_TRUE(runner.calls.empty());
 }
 
+bool has_evidence(const Outcome& o, const std::string& path, int line, const std::string& text) {
+  for (const auto& e : o.evidence) {
+    if (e.path == path && e.line == line && e.observed.find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// Issue #21 item 9: the line that won and each line that lost, with why.
+TEST(SystemdUnitCheck, EvidenceNamesWinnerAndLosers) {
+  auto r = debian_apache("check_losers");
+  r.file("/etc/systemd/system/apache2.service.d/10-a.conf", "[Service]\nPrivateTmp=false\n")
+      .file("/etc/systemd/system/apache2.service.d/20-b.conf", "[Service]\nRootDirectory=srv\nPrivateTmp=false\n");
+  const Outcome o = run(r, kApache);
+  EXPECT_EQ(o.status, Status::pass) << o.summary;
+  EXPECT_TRUE(has_evidence(o, "/etc/systemd/system/apache2.service.d/10-a.conf", 2, "PrivateTmp=false")) << o.summary;
+  EXPECT_TRUE(has_evidence(o, "/lib/systemd/system/apache2.service", 13,
+                           "overridden by /etc/systemd/system/apache2.service.d/10-a.conf:2"))
+      << o.summary;
+  EXPECT_TRUE(has_evidence(o, "/etc/systemd/system/apache2.service.d/20-b.conf", 3, "never read"));
+}
+
+TEST(SystemdUnitCheck, FatalLineInUnitFileFailsTheLoad) {
+  auto r = debian_apache("check_fatal_fragment");
+  r.file("/etc/systemd/system/apache2.service",
+         "[Service]\nExecStart=/usr/sbin/apachectl start\nUser=www:data\nPrivateTmp=false\n");
+  const Outcome o = run(r, kApache);
+  EXPECT_EQ(o.status, Status::fail) << o.summary;
+  EXPECT_NE(o.summary.find("fails to load"), std::string::npos) << o.summary;
+  EXPECT_TRUE(has_evidence(o, "/etc/systemd/system/apache2.service", 3, "User=www:data")) << o.summary;
+}
+
+TEST(SystemdUnitCheck, UnreadableDropinIsErrorNamingIt) {
+  auto r = debian_apache("check_unreadable_dropin");
+  r.fifo("/etc/systemd/system/apache2.service.d/zz.conf");
+  Params p;
+  for (const auto& [k, v] : kApache) p.add(k, v);
+  auto check = systemd_unit_check_type().create(p);
+  RootFs fs(r.path());
+  testing::RecordedRunner runner("");
+  Context context(fs, runner, {});
+  try {
+    const Outcome o = check->run(context);
+    ADD_FAILURE() << "expected an error, got " << to_string(o.status) << ": " << o.summary;
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("/etc/systemd/system/apache2.service.d/zz.conf"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(SystemdUnitCheck, UnreadableApacheModulesAreErrorNotNotApplicable) {
+  auto r = debian_apache("check_unreadable_mods");
+  r.symlink("/etc/apache2/mods-enabled", "/etc/apache2/mods-enabled");
+  Params p;
+  for (const auto& [k, v] : kApache) p.add(k, v);
+  p.add("only_if_serving_php", "true");
+  auto check = systemd_unit_check_type().create(p);
+  RootFs fs(r.path());
+  testing::RecordedRunner runner("");
+  Context context(fs, runner, {});
+  try {
+    const Outcome o = check->run(context);
+    ADD_FAILURE() << "expected an error, got " << to_string(o.status) << ": " << o.summary;
+  } catch (const FsError& e) {
+    EXPECT_EQ(e.path(), "/etc/apache2/mods-enabled") << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace clinic_audit

@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include "common/check.hpp"
+
+#include <functional>
+
 #include "fixture_root.hpp"
 
 namespace clinic_audit::systemd {
@@ -74,18 +78,48 @@ TEST(UnitResolver, EffectiveBooleanIgnoresInvalidAndKeepsLine) {
   EXPECT_EQ(setting.ignored[0].line, 3);
 }
 
-TEST(UnitResolver, HostileSearchPathEntriesAreSkipped) {
-  FixtureRoot r(fixture_dir("resolver_hostile"));
-  r.file("/lib/systemd/system/a.service", kUnit)
-      .symlink("/etc/systemd/system/a.service", "/etc/systemd/system/a.service")
-      .symlink("/run/systemd/system", "/run/systemd/system")
-      .symlink("/etc/systemd/system/a.service.d", "/etc/systemd/system/a.service.d")
-      .fifo("/etc/systemd/system/service.d/x.conf");
-  RootFs fs(r.path());
+// Issue #20 item 2: what we cannot read is an error naming it, never a
+// verdict from the files around it (systemd would skip some of these; an
+// auditor cannot tell what was meant).
+TEST(UnitResolver, UnreadableSearchPathEntriesAreErrorsNamingThem) {
+  struct Case {
+    std::string name;
+    std::function<void(FixtureRoot&)> plant;
+    std::string named;
+  };
+  const std::vector<Case> cases = {
+      {"unit_loop", [](FixtureRoot& r) { r.symlink("/etc/systemd/system/a.service", "/etc/systemd/system/a.service"); },
+       "/etc/systemd/system/a.service"},
+      {"unit_fifo", [](FixtureRoot& r) { r.fifo("/etc/systemd/system/a.service"); }, "/etc/systemd/system/a.service"},
+      {"unit_dir", [](FixtureRoot& r) { r.dir("/etc/systemd/system/a.service"); }, "/etc/systemd/system/a.service"},
+      {"search_dir_loop", [](FixtureRoot& r) { r.symlink("/run/systemd/system", "/run/systemd/system"); },
+       "/run/systemd/system"},
+      {"dropin_dir_loop",
+       [](FixtureRoot& r) { r.symlink("/etc/systemd/system/a.service.d", "/etc/systemd/system/a.service.d"); },
+       "/etc/systemd/system/a.service.d"},
+      {"dropin_fifo", [](FixtureRoot& r) { r.fifo("/etc/systemd/system/service.d/x.conf"); },
+       "/etc/systemd/system/service.d/x.conf"},
+      {"dropin_dir", [](FixtureRoot& r) { r.dir("/etc/systemd/system/a.service.d/x.conf"); },
+       "/etc/systemd/system/a.service.d/x.conf"},
+  };
+  for (const auto& c : cases) {
+    FixtureRoot r(fixture_dir("resolver_unreadable_" + c.name));
+    r.file("/lib/systemd/system/a.service", kUnit);
+    c.plant(r);
+    RootFs fs(r.path());
+    std::string message;
+    try {
+      locate_unit(fs, "a.service");
+    } catch (const std::exception& e) {
+      message = e.what();
+    }
+    EXPECT_NE(message.find(c.named), std::string::npos) << c.name << ": " << message;
+  }
+  FixtureRoot big(fixture_dir("resolver_unreadable_big"));
+  big.sparse("/lib/systemd/system/a.service", 64 << 20);
+  RootFs fs(big.path());
   const auto unit = locate_unit(fs, "a.service");
-  EXPECT_EQ(unit.fragment, "/lib/systemd/system/a.service");
-  EXPECT_TRUE(unit.dropins.empty());
-  EXPECT_EQ(find_units(fs, "a.*"), std::vector<std::string>{"a.service"});
+  EXPECT_THROW(effective_setting(fs, unit, "Service", "PrivateTmp", true), FsError);
 }
 
 TEST(UnitResolver, FindUnitsByGlob) {
@@ -98,6 +132,19 @@ TEST(UnitResolver, FindUnitsByGlob) {
             (std::vector<std::string>{"php7.4-fpm.service", "php8.2-fpm.service"}));
   EXPECT_TRUE(glob_match("a*b*c", "axxbyyc"));
   EXPECT_FALSE(glob_match("a*b", "axxbc"));
+}
+
+TEST(UnitResolver, TooManyDropinsIsAnErrorNamingTheDirectory) {
+  FixtureRoot r(fixture_dir("resolver_too_many_dropins"));
+  r.file("/lib/systemd/system/a.service", kUnit);
+  for (int i = 0; i < 4100; ++i) r.file("/etc/systemd/system/a.service.d/" + std::to_string(i) + ".conf", "");
+  RootFs fs(r.path());
+  try {
+    locate_unit(fs, "a.service");
+    ADD_FAILURE() << "expected an error";
+  } catch (const CheckError& e) {
+    EXPECT_EQ(e.path(), "/etc/systemd/system/a.service.d") << e.what();
+  }
 }
 
 }  // namespace
