@@ -192,7 +192,7 @@ ProbeResult parse_probe_output(std::string_view text) {
 std::vector<std::filesystem::path> probe_candidates(const std::filesystem::path& executable) {
   const auto dir = executable.parent_path();
   // Beside the agent (build tree), then the installed layout relative to the
-  // agent (PREFIX/bin -> PREFIX/lib/clinic-audit, whatever PREFIX the package
+  // agent (PREFIX/bin -> PREFIX/libexec/clinic-audit, whatever PREFIX the package
   // or `cmake --install` chose), then the path configured at build time.
   std::vector<std::filesystem::path> candidates{
       dir / "clinic-audit-openssl-probe",

@@ -9,7 +9,7 @@
 // done once. The child starts clean and dies with whatever it loaded.
 //
 // The child side is the small `clinic-audit-openssl-probe` executable, built
-// beside the agent and installed in PREFIX/lib/clinic-audit (the agent in
+// beside the agent and installed in PREFIX/libexec/clinic-audit (the agent in
 // PREFIX/bin); the agent finds it relative to its own executable, so the
 // path holds for the package (/usr) and any other install prefix.
 //
@@ -62,7 +62,7 @@ struct ProbeCommand {
 };
 
 // Where the probe is looked for, in order, for an agent at `executable`:
-// beside it (build tree), ../lib/clinic-audit relative to it (installed),
+// beside it (build tree), ../libexec/clinic-audit relative to it (installed),
 // then the path configured at build time.
 std::vector<std::filesystem::path> probe_candidates(const std::filesystem::path& executable);
 // The first executable candidate; when none is, the installed location

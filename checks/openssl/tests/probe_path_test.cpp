@@ -38,7 +38,7 @@ class ProbePath : public ::testing::Test {
 };
 
 TEST_F(ProbePath, InstalledLayoutIsFoundRelativeToTheAgent) {
-  const auto installed = root_ / "usr/lib/clinic-audit/clinic-audit-openssl-probe";
+  const auto installed = root_ / "usr/libexec/clinic-audit/clinic-audit-openssl-probe";
   make_executable(installed);
   const ProbeCommand command = probe_command_for(agent_);
   EXPECT_EQ(command.program, installed);
@@ -46,7 +46,7 @@ TEST_F(ProbePath, InstalledLayoutIsFoundRelativeToTheAgent) {
 }
 
 TEST_F(ProbePath, BuildTreeProbeBesideTheAgentComesFirst) {
-  make_executable(root_ / "usr/lib/clinic-audit/clinic-audit-openssl-probe");
+  make_executable(root_ / "usr/libexec/clinic-audit/clinic-audit-openssl-probe");
   make_executable(root_ / "usr/bin/clinic-audit-openssl-probe");
   EXPECT_EQ(probe_command_for(agent_).program, root_ / "usr/bin/clinic-audit-openssl-probe");
 }
@@ -55,14 +55,14 @@ TEST_F(ProbePath, NonExecutableCandidateIsSkipped) {
   const auto beside = root_ / "usr/bin/clinic-audit-openssl-probe";
   std::ofstream(beside) << "not a program\n";
   fs::permissions(beside, fs::perms::owner_read);
-  const auto installed = root_ / "usr/lib/clinic-audit/clinic-audit-openssl-probe";
+  const auto installed = root_ / "usr/libexec/clinic-audit/clinic-audit-openssl-probe";
   make_executable(installed);
   EXPECT_EQ(probe_command_for(agent_).program, installed);
 }
 
 TEST_F(ProbePath, MissingProbeNamesTheInstalledPathAndNoSubcommand) {
   const ProbeCommand command = probe_command_for(agent_);
-  EXPECT_EQ(command.program, root_ / "usr/lib/clinic-audit/clinic-audit-openssl-probe");
+  EXPECT_EQ(command.program, root_ / "usr/libexec/clinic-audit/clinic-audit-openssl-probe");
   EXPECT_TRUE(command.args.empty()) << "no fallback to a hidden agent subcommand";
   const auto candidates = probe_candidates(agent_);
   ASSERT_GE(candidates.size(), 2u);
