@@ -48,6 +48,12 @@ debian_root_tarball() {
     # One builder at a time (ctest -j, dev and asan runs).
     flock 9
     if [ -s "$tarball" ]; then exit 0; fi
+    # A build killed half-way (its debootstrap had /proc mounted inside).
+    for stale in "$ca_packaging_cache"/build.*; do
+      [ -d "$stale" ] || continue
+      umount -R "$stale/root/proc" 2>/dev/null || true
+      rm -rf --one-file-system "$stale"
+    done
     mirror=$(debian_mirror) || { echo "no bookworm main source in /etc/apt/sources.list*" >&2; exit 1; }
     work=$(mktemp -d "$ca_packaging_cache/build.XXXXXX")
     trap 'rm -rf "$work"' EXIT
@@ -88,7 +94,7 @@ deb_depends() {
         echo "$name"
       else
         dpkg-query -W -f='${Package} ${Provides}\n' | tr -d ',' |
-          awk -v v="$name" '{ for (i = 2; i <= NF; i++) if ($i == v) { print $1; exit } }'
+          awk -v v="$name" '!found { for (i = 2; i <= NF; i++) if ($i == v) { print $1; found = 1 } }'
       fi
     done | sort -u
 }

@@ -34,4 +34,12 @@ done
 for section in "EXIT STATUS" FILES EXAMPLES; do
   grep -q "^$section" <<<"$text" || { echo "clinic-audit.1: no $section section" >&2; status=1; }
 done
+# The collector's commands as DESIGN.md §7 fixes them.
+collector_text=$(MANWIDTH=200 man -l "$man_dir/clinic-audit-collector.8" 2>/dev/null)
+for sub in serve init "token create" "token list" "token revoke" "user add" "user passwd" "user remove" "user token" export verify; do
+  grep -q "clinic-audit-collector $sub" <<<"$collector_text" || { echo "clinic-audit-collector.8: no $sub" >&2; status=1; }
+done
+for section in "EXIT STATUS" FILES EXAMPLES; do
+  grep -q "^$section" <<<"$collector_text" || { echo "clinic-audit-collector.8: no $section section" >&2; status=1; }
+done
 exit $status
