@@ -26,7 +26,7 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
     launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
   fi
   cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=None -DCMAKE_INSTALL_PREFIX=/usr \
-    -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++ "${launcher[@]}" \
+    -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++ "${launcher[@]}" -DCMAKE_STRIP="$src/installer/strip-for-deb.sh" \
     -DCA_BUILD_TESTS=OFF -DCA_BUILD_BENCH=OFF -DCA_FUZZ=OFF -DCA_SANITIZE=OFF >/dev/null
 fi
 cmake --build "$build" -j "${CA_BUILD_JOBS:-2}" >/dev/null

@@ -32,6 +32,7 @@ failures=0
 pass() { echo "ok: $*"; }
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
+not() { ! "$@"; }
 
 [ "$(id -u)" -eq 0 ] || { echo "packaging test: needs root (chroot, dpkg in a root)" >&2; exit 1; }
 
@@ -65,22 +66,25 @@ cp "${debs1[@]}" "${debs2[@]}" "$root/tmp/debs/"
 chroot_path() { printf '/tmp/debs/%s\n' "${1##*/}"; }
 
 # --- 1. first installation (no systemd running) ----------------------------
-in_root dpkg -i "$(chroot_path "$agent_deb1")" >"$work/install.log" 2>&1 || { cat "$work/install.log"; fail "dpkg -i $agent_deb1"; exit 1; }
+in_root "$root" dpkg -i "$(chroot_path "$agent_deb1")" >"$work/install.log" 2>&1 || { cat "$work/install.log"; fail "dpkg -i $agent_deb1"; exit 1; }
 pass "dpkg -i ${agent_deb1##*/}"
-conffiles=$(in_root dpkg-query -W -f='${Conffiles}\n' clinic-audit | awk 'NF { print $1 }' | sort)
+conffiles=$(in_root "$root" dpkg-query -W -f='${Conffiles}\n' clinic-audit | awk 'NF { print $1 }' | sort)
 expected_conffiles=$(printf '%s\n' /etc/apt/apt.conf.d/99clinic-audit /etc/clinic-audit/agent.conf /etc/cron.d/clinic-audit)
 check "conffiles are agent.conf, the cron file and the APT hook" [ "$conffiles" = "$expected_conffiles" ]
-check "the signing key was created by postinst (0600 root:root)" [ "$(stat -c '%a %U %G' "$root/etc/clinic-audit/agent.key" 2>/dev/null)" = "600 root root" ]
+check "the signing key was created by postinst (0600 root:root)" [ "$(stat -c '%a %u %g' "$root/etc/clinic-audit/agent.key" 2>/dev/null)" = "600 0 0" ]
 check "the agent certificate was created" [ -s "$root/etc/clinic-audit/agent.crt" ]
 check "the timer is enabled on first install" [ -L "$root/etc/systemd/system/timers.target.wants/clinic-audit.timer" ]
-check "the reports directory is readable by the group clinic-audit" [ "$(stat -c '%a %U %G' "$root/var/lib/clinic-audit/reports")" = "2750 root clinic-audit" ]
+# Numeric ids: the names are the root's, not this machine's.
+group_id=$(awk -F: '$1 == "clinic-audit" { print $3 }' "$root/etc/group")
+check "the system group clinic-audit exists" [ -n "$group_id" ]
+check "the reports directory is readable by the group clinic-audit" [ "$(stat -c '%a %u %g' "$root/var/lib/clinic-audit/reports")" = "2750 0 $group_id" ]
 check "the probe is installed where the agent looks for it" [ -x "$root/usr/libexec/clinic-audit/clinic-audit-openssl-probe" ]
 key_sum=$(sha256sum <"$root/etc/clinic-audit/agent.key")
 extra_package_checks install
 
 # --- 2. the installed agent audits the machine ------------------------------
 set +e
-in_root clinic-audit run --offline --format json >"$work/installed.json" 2>"$work/installed.err"
+in_root "$root" clinic-audit run --offline --format json >"$work/installed.json" 2>"$work/installed.err"
 installed_code=$?
 "$tree_agent" run --offline --root "$root" --format json >"$work/tree.json" 2>"$work/tree.err"
 tree_code=$?
@@ -99,15 +103,15 @@ else
 fi
 seclevel=$(jq -r '.results[] | select(.check_id == "apicrypt-v2.openssl.seclevel") | .status' "$work/installed.json")
 check "apicrypt-v2.openssl.seclevel is evaluated by the installed agent (status: ${seclevel:-absent})" [ -n "$seclevel" ] && [ "$seclevel" != error ]
-check "the installed agent names the installed probe nowhere as missing" ! grep -q "clinic-audit-openssl-probe" "$work/installed.json"
+check "the installed agent names the installed probe nowhere as missing" not grep -q "clinic-audit-openssl-probe" "$work/installed.json"
 
 set +e
-in_root clinic-audit run --offline --trigger timer --quiet --format json --format xml --out /var/lib/clinic-audit/reports >/dev/null 2>"$work/signed.err"
+in_root "$root" clinic-audit run --offline --trigger timer --quiet --format json --format xml --out /var/lib/clinic-audit/reports >/dev/null 2>"$work/signed.err"
 signed_code=$?
 set -e
 check "signed run with --out exits with a verdict (0, 1 or 2; got $signed_code)" [ "$signed_code" -le 2 ]
 check "the report and its signature are in /var/lib/clinic-audit/reports" compgen -G "$root/var/lib/clinic-audit/reports/*.json.p7s" >/dev/null
-check "clinic-audit verify accepts the stored reports" in_root clinic-audit verify --ca /etc/clinic-audit/agent.crt /var/lib/clinic-audit/reports
+check "clinic-audit verify accepts the stored reports" in_root "$root" clinic-audit verify --ca /etc/clinic-audit/agent.crt /var/lib/clinic-audit/reports
 
 # --- 3. site edits, administrator's choices, upgrade through apt ------------
 sed -i 's|<reports keep="30"/>|<reports keep="7"/>\n  <!-- site edit kept across upgrades -->|' "$root/etc/clinic-audit/agent.conf"
@@ -123,22 +127,22 @@ exit 0
 STUB
 chmod 0755 "$root/usr/bin/systemctl"
 start=$(date +%s)
-in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-download "$(chroot_path "$agent_deb2")" </dev/null >"$work/upgrade.log" 2>&1 ||
+in_root "$root" env DEBIAN_FRONTEND=noninteractive apt-get install -y "$(chroot_path "$agent_deb2")" </dev/null >"$work/upgrade.log" 2>&1 ||
   { cat "$work/upgrade.log"; fail "apt-get install ${agent_deb2##*/}"; exit 1; }
 elapsed=$(( $(date +%s) - start ))
-check "upgraded to $version2" [ "$(in_root dpkg-query -W -f='${Version}' clinic-audit)" = "$version2" ]
+check "upgraded to $version2" [ "$(in_root "$root" dpkg-query -W -f='${Version}' clinic-audit)" = "$version2" ]
 check "the edited agent.conf survived the upgrade" [ "$(sha256sum <"$root/etc/clinic-audit/agent.conf")" = "$conf_sum" ]
 check "no .dpkg-new/.dpkg-old left beside agent.conf" [ -z "$(find "$root/etc/clinic-audit" -name '*.dpkg-*')" ]
 check "the timer the administrator disabled stays disabled" [ ! -e "$root/etc/systemd/system/timers.target.wants/clinic-audit.timer" ]
 check "the signing key was kept" [ "$(sha256sum <"$root/etc/clinic-audit/agent.key")" = "$key_sum" ]
 check "the APT hook queued the post-upgrade audit without waiting" grep -qx "start --no-block clinic-audit-post-upgrade.service" "$root/var/log/systemctl-calls"
 check "apt did not wait for an audit (${elapsed}s)" [ "$elapsed" -lt 30 ]
-check "no audit ran inside dpkg (no post-upgrade report)" ! grep -lq '"post-upgrade"' "$root"/var/lib/clinic-audit/reports/*.json
+check "no audit ran inside dpkg (no post-upgrade report)" not grep -lq '"post-upgrade"' "$root"/var/lib/clinic-audit/reports/*.json
 rm -f "$root/usr/bin/systemctl" "$root/var/log/systemctl-calls"
 rmdir "$root/run/systemd/system" "$root/run/systemd" 2>/dev/null || true
 
 # --- 4. purge -------------------------------------------------------------
-in_root dpkg --purge clinic-audit "${EXTRA_PACKAGES[@]}" >"$work/purge.log" 2>&1 || { cat "$work/purge.log"; fail "dpkg --purge"; }
+in_root "$root" dpkg --purge clinic-audit "${EXTRA_PACKAGES[@]}" >"$work/purge.log" 2>&1 || { cat "$work/purge.log"; fail "dpkg --purge"; }
 extra_package_checks purge
 snapshot >"$work/after.list"
 # What Debian policy lets a purge leave: dpkg's and apt's own records and
@@ -146,6 +150,7 @@ snapshot >"$work/after.list"
 # backups passwd tools make of /etc/group; the directories deb-systemd-helper
 # keeps its state in (init-system-helpers', shared by every unit package).
 allowed='^\./(var/lib/dpkg/|var/log/(dpkg\.log|apt/|alternatives\.log)|var/cache/(apt|debconf)/|var/lib/apt/|etc/(group|gshadow)-$|var/lib/systemd(/deb-systemd-helper-(enabled|masked))?$|etc/systemd(/system)?$|etc/ld\.so\.cache$)'
+echo "new after purge, allowed: $(comm -13 "$work/before.list" "$work/after.list" | grep -E "$allowed" | paste -sd' ')"
 leftovers=$(comm -13 "$work/before.list" "$work/after.list" | grep -Ev "$allowed" || true)
 if [ -z "$leftovers" ]; then
   pass "dpkg --purge left nothing Debian policy does not allow"
