@@ -14,9 +14,10 @@
 #     systemctl): the edit survives, the timer stays disabled, the key is
 #     kept, the APT hook queued the post-upgrade unit with --no-block;
 #  4. dpkg --purge: nothing left but what Debian policy allows.
-# Package hook: every further package (e.g. the collector's) gets steps 1
-# and 4 by adding a line to EXTRA_PACKAGES below and its checks to
-# extra_package_checks() (the collector helper fills it).
+# Further packages: every .deb that installer/build-deb.sh builds (one per
+# CPack component, e.g. clinic-audit-collector) is installed in step 1,
+# upgraded in step 3 and purged in step 4 with the agent; its own checks go
+# in extra_package_checks() below (called with "install", "upgrade", "purge").
 #
 # usage: deb_lifecycle.sh SOURCE_DIR PACKAGE_BUILD_DIR BUILD_TREE_AGENT WORK_DIR
 set -euo pipefail
@@ -25,7 +26,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=debian_root.sh
 . "$here/debian_root.sh"
 
-EXTRA_PACKAGES=()   # further binary package names built by installer/ (e.g. clinic-audit-collector)
 extra_package_checks() { :; }
 
 failures=0
@@ -64,10 +64,13 @@ snapshot >"$work/before.list"
 mkdir -p "$root/tmp/debs"
 cp "${debs1[@]}" "${debs2[@]}" "$root/tmp/debs/"
 chroot_path() { printf '/tmp/debs/%s\n' "${1##*/}"; }
+mapfile -t packages < <(for d in "${debs1[@]}"; do dpkg-deb -f "$d" Package; done)
+mapfile -t in_root_debs1 < <(for d in "${debs1[@]}"; do chroot_path "$d"; done)
+mapfile -t in_root_debs2 < <(for d in "${debs2[@]}"; do chroot_path "$d"; done)
 
 # --- 1. first installation (no systemd running) ----------------------------
-in_root "$root" dpkg -i "$(chroot_path "$agent_deb1")" >"$work/install.log" 2>&1 || { cat "$work/install.log"; fail "dpkg -i $agent_deb1"; exit 1; }
-pass "dpkg -i ${agent_deb1##*/}"
+in_root "$root" dpkg -i "${in_root_debs1[@]}" >"$work/install.log" 2>&1 || { cat "$work/install.log"; fail "dpkg -i ${debs1[*]##*/}"; exit 1; }
+pass "dpkg -i ${debs1[*]##*/}"
 conffiles=$(in_root "$root" dpkg-query -W -f='${Conffiles}\n' clinic-audit | awk 'NF { print $1 }' | sort)
 expected_conffiles=$(printf '%s\n' /etc/apt/apt.conf.d/99clinic-audit /etc/clinic-audit/agent.conf /etc/cron.d/clinic-audit)
 check "conffiles are agent.conf, the cron file and the APT hook" [ "$conffiles" = "$expected_conffiles" ]
@@ -127,8 +130,8 @@ exit 0
 STUB
 chmod 0755 "$root/usr/bin/systemctl"
 start=$(date +%s)
-in_root "$root" env DEBIAN_FRONTEND=noninteractive apt-get install -y "$(chroot_path "$agent_deb2")" </dev/null >"$work/upgrade.log" 2>&1 ||
-  { cat "$work/upgrade.log"; fail "apt-get install ${agent_deb2##*/}"; exit 1; }
+in_root "$root" env DEBIAN_FRONTEND=noninteractive apt-get install -y "${in_root_debs2[@]}" </dev/null >"$work/upgrade.log" 2>&1 ||
+  { cat "$work/upgrade.log"; fail "apt-get install ${debs2[*]##*/}"; exit 1; }
 elapsed=$(( $(date +%s) - start ))
 check "upgraded to $version2" [ "$(in_root "$root" dpkg-query -W -f='${Version}' clinic-audit)" = "$version2" ]
 check "the edited agent.conf survived the upgrade" [ "$(sha256sum <"$root/etc/clinic-audit/agent.conf")" = "$conf_sum" ]
@@ -138,11 +141,12 @@ check "the signing key was kept" [ "$(sha256sum <"$root/etc/clinic-audit/agent.k
 check "the APT hook queued the post-upgrade audit without waiting" grep -qx "start --no-block clinic-audit-post-upgrade.service" "$root/var/log/systemctl-calls"
 check "apt did not wait for an audit (${elapsed}s)" [ "$elapsed" -lt 30 ]
 check "no audit ran inside dpkg (no post-upgrade report)" not grep -lq '"post-upgrade"' "$root"/var/lib/clinic-audit/reports/*.json
+extra_package_checks upgrade
 rm -f "$root/usr/bin/systemctl" "$root/var/log/systemctl-calls"
 rmdir "$root/run/systemd/system" "$root/run/systemd" 2>/dev/null || true
 
 # --- 4. purge -------------------------------------------------------------
-in_root "$root" dpkg --purge clinic-audit "${EXTRA_PACKAGES[@]}" >"$work/purge.log" 2>&1 || { cat "$work/purge.log"; fail "dpkg --purge"; }
+in_root "$root" dpkg --purge "${packages[@]}" >"$work/purge.log" 2>&1 || { cat "$work/purge.log"; fail "dpkg --purge ${packages[*]}"; }
 extra_package_checks purge
 snapshot >"$work/after.list"
 # What Debian policy lets a purge leave: dpkg's and apt's own records and
