@@ -115,6 +115,18 @@ set -e
 check "signed run with --out exits with a verdict (0, 1 or 2; got $signed_code)" [ "$signed_code" -le 2 ]
 check "the report and its signature are in /var/lib/clinic-audit/reports" compgen -G "$root/var/lib/clinic-audit/reports/*.json.p7s" >/dev/null
 check "clinic-audit verify accepts the stored reports" in_root "$root" clinic-audit verify --ca /etc/clinic-audit/agent.crt /var/lib/clinic-audit/reports
+# The monitoring user: unprivileged, in the group clinic-audit.
+status_as() { in_root "$root" setpriv --reuid=65534 --regid=65534 "$@" clinic-audit status --format nagios; }
+set +e
+member_out=$(status_as --groups="$group_id")
+member_code=$?
+outsider_out=$(status_as --clear-groups)
+outsider_code=$?
+set -e
+member_ok() { [ "$member_code" -le 2 ] && [[ $member_out == "CLINIC-AUDIT "* ]]; }
+outsider_ok() { [ "$outsider_code" -eq 3 ] && [[ $outsider_out == *"group clinic-audit"* ]]; }
+check "status as an unprivileged member of clinic-audit renders the report (exit $member_code: ${member_out%%$'\n'*})" member_ok
+check "status as a user outside the group is UNKNOWN, saying why (exit $outsider_code)" outsider_ok
 
 # --- 3. site edits, administrator's choices, upgrade through apt ------------
 sed -i 's|<reports keep="30"/>|<reports keep="7"/>\n  <!-- site edit kept across upgrades -->|' "$root/etc/clinic-audit/agent.conf"
