@@ -2,7 +2,7 @@
 // system, without auditing again (issue #15). Run by an unprivileged user of
 // the group clinic-audit (the reports directory is 2750 root:clinic-audit).
 //
-//   status [--format nagios|prometheus|json|text] [--max-age HOURS]
+//   status [--format nagios|prometheus|json] [--max-age HOURS]
 //          [--reports DIR] [--out FILE] [-t|--timeout SECONDS] [-V|--version]
 //
 // nagios (default): a Monitoring Plugin (monitoring-plugins.org guidelines):
