@@ -11,13 +11,14 @@
 
 namespace clinic_audit {
 
-void setup_logging(Verbosity verbosity) {
+void setup_logging(Verbosity verbosity, bool color) {
   const auto level = verbosity == Verbosity::verbose ? spdlog::level::debug
                      : verbosity == Verbosity::quiet ? spdlog::level::warn
                                                      : spdlog::level::info;
   std::vector<spdlog::sink_ptr> sinks;
   if (::isatty(STDERR_FILENO) != 0) {
-    auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+    auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>(color ? spdlog::color_mode::always
+                                                                               : spdlog::color_mode::never);
     console->set_pattern("%^%l%$: %v");
     console->set_level(level);
     sinks.push_back(console);

@@ -7,6 +7,7 @@ namespace clinic_audit {
 
 enum class Verbosity { quiet, normal, verbose };
 
-void setup_logging(Verbosity verbosity);
+// `color`: ANSI colours on the terminal sink (--color, NO_COLOR).
+void setup_logging(Verbosity verbosity, bool color = true);
 
 }  // namespace clinic_audit

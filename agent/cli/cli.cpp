@@ -7,11 +7,15 @@
 #include <spdlog/spdlog.h>
 
 #include "catalog.hpp"
+#include "color.hpp"
+#include "error_stream.hpp"
+#include "suggest.hpp"
 #include "engine/pipeline.hpp"
 #include "logging.hpp"
 #include "policy/policy_loader.hpp"
 #include "report/formats.hpp"
 #include "signing.hpp"
+#include "status.hpp"
 #include "version.hpp"
 
 namespace clinic_audit {
@@ -42,6 +46,7 @@ std::filesystem::path report_schema_directory() {
 }  // namespace
 
 int run_cli(int argc, char** argv, bool& must_exit_now) {
+  install_stderr_filter();
   CLI::App app{"clinic-audit: compliance audit of clinic machines (MedShakeEHR, Apicrypt, e-KerMed)", "clinic-audit"};
   app.require_subcommand(1);
   // --verbose/--quiet are accepted after the subcommand too (`clinic-audit run -v`).
@@ -50,6 +55,10 @@ int run_cli(int argc, char** argv, bool& must_exit_now) {
   bool verbose = false, quiet = false;
   app.add_flag("-v,--verbose", verbose, "Debug logging");
   app.add_flag("-q,--quiet", quiet, "Warnings and errors only");
+  std::string color = "auto";
+  app.add_option("--color", color, "auto (on a terminal unless NO_COLOR is set), always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  app.set_version_flag("-V,--version", std::string("clinic-audit ") + kAgentVersion);
 
   RunRequest run;
   std::string root = "/", out_dir, config, state_dir;
@@ -97,20 +106,30 @@ int run_cli(int argc, char** argv, bool& must_exit_now) {
 
   signing::VerifyOptions verify;
   std::vector<std::string> verify_inputs;
-  std::string ca_file = kDefaultCaPath;
+  std::string ca_file;  // default: ca.crt, else agent.crt (default_trust_anchor)
   auto* verify_cmd = app.add_subcommand("verify", "Check report signatures, certificate chains, schemas and the sequence/hash chain");
   verify_cmd->add_option("REPORT", verify_inputs, "Report files (or their .p7s) and/or directories")->required();
   verify_cmd->add_option("--ca", ca_file, "Trusted CA certificates, PEM (default /etc/clinic-audit/ca.crt)");
 
   app.add_subcommand("version", "Print the version");
 
+  StatusRequest status;
+  auto* status_cmd = add_status_subcommand(app, status);
+
+  std::vector<std::string> subcommand_names;
+  for (const auto* sub : app.get_subcommands({})) subcommand_names.push_back(sub->get_name());
+  if (!known_subcommand(typed_subcommand(argc, argv, {"--color"}), subcommand_names, std::cerr)) return kExitUsage;
+
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    if (status_usage_is_nagios(argc, argv)) return status_usage_error(e.what(), std::cout);
     std::cerr << "clinic-audit: " << one_line(e.what()) << " (see clinic-audit --help)\n";
     return kExitUsage;
   }
@@ -118,7 +137,9 @@ int run_cli(int argc, char** argv, bool& must_exit_now) {
     std::cerr << "clinic-audit: --verbose and --quiet exclude each other\n";
     return kExitUsage;
   }
-  setup_logging(verbose ? Verbosity::verbose : quiet ? Verbosity::quiet : Verbosity::normal);
+  const ColorMode color_mode = parse_color_mode(color);
+  setup_logging(verbose ? Verbosity::verbose : quiet ? Verbosity::quiet : Verbosity::normal,
+                use_color(color_mode, STDERR_FILENO));
 
   if (app.got_subcommand("version")) {
     std::cout << "clinic-audit " << kAgentVersion << '\n';
@@ -126,6 +147,10 @@ int run_cli(int argc, char** argv, bool& must_exit_now) {
   }
   if (!catalog_config.empty()) catalog.config = catalog_config;
   catalog.root = catalog_root;
+  // Unknown policy ids: the valid ones and the nearest (loading still reports the error).
+  const auto shipped_policies = shipped_policy_ids(policy_directory());
+  check_policy_ids(app.got_subcommand(run_cmd) ? run.policies : catalog.policies, shipped_policies, std::cerr);
+  if (app.got_subcommand(status_cmd)) return run_status(status, std::cout, std::cerr);
   if (app.got_subcommand(list_cmd)) return list_checks(catalog, std::cout, std::cerr);
   if (app.got_subcommand(keygen_cmd)) {
     if (rsa) keygen.algorithm = signing::KeygenOptions::Algorithm::rsa;
@@ -134,7 +159,7 @@ int run_cli(int argc, char** argv, bool& must_exit_now) {
   }
   if (app.got_subcommand(verify_cmd)) {
     for (const auto& input : verify_inputs) verify.inputs.emplace_back(input);
-    verify.ca_file = ca_file;
+    verify.ca_file = ca_file.empty() ? default_trust_anchor(std::cerr) : ca_file;
     const auto schemas = report_schema_directory();
     verify.xsd = schemas / "report.xsd";
     verify.json_schema = schemas / "report.schema.json";
@@ -150,7 +175,7 @@ int run_cli(int argc, char** argv, bool& must_exit_now) {
   if (!state_dir.empty()) run.state_dir = state_dir;
   run.sign = !no_sign;
   const bool text_to_terminal = !run.out_dir && (run.formats.empty() || run.formats.front() == "text");
-  run.color = text_to_terminal && ::isatty(STDOUT_FILENO) != 0;
+  run.color = text_to_terminal && use_color(color_mode, STDOUT_FILENO);
   run.progress = ::isatty(STDERR_FILENO) != 0 && !quiet;
   return run_audit(run, std::cout, std::cerr, must_exit_now);
 }

@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <iostream>
@@ -138,7 +139,7 @@ int openssl_probe_main(int argc, char** argv) {
     OPENSSL_free(def);
     out << "config_file=" << one_line(file) << "\n";
   } else {
-    std::cerr << "usage: __openssl-probe --no-config|--config-stdin|--system\n";
+    std::cerr << "usage: clinic-audit-openssl-probe --no-config|--config-stdin|--system\n";
     return 64;
   }
   out << "init=" << (ok == 1 ? 1 : 0) << "\n";
@@ -188,16 +189,34 @@ ProbeResult parse_probe_output(std::string_view text) {
   return r;
 }
 
+std::vector<std::filesystem::path> probe_candidates(const std::filesystem::path& executable) {
+  const auto dir = executable.parent_path();
+  // Beside the agent (build tree), then the installed layout relative to the
+  // agent (PREFIX/bin -> PREFIX/libexec/clinic-audit, whatever PREFIX the package
+  // or `cmake --install` chose), then the path configured at build time.
+  std::vector<std::filesystem::path> candidates{
+      dir / "clinic-audit-openssl-probe",
+      (dir / CA_OPENSSL_PROBE_FROM_BINDIR / "clinic-audit-openssl-probe").lexically_normal()};
+  const std::filesystem::path configured(CA_OPENSSL_PROBE_INSTALLED);
+  if (std::find(candidates.begin(), candidates.end(), configured) == candidates.end()) candidates.push_back(configured);
+  return candidates;
+}
+
+ProbeCommand probe_command_for(const std::filesystem::path& executable) {
+  const auto candidates = probe_candidates(executable);
+  for (const auto& candidate : candidates) {
+    if (::access(candidate.c_str(), X_OK) == 0) return {candidate, {}};
+  }
+  // None is there: name the installed location, so that the check's error
+  // says which file is missing (there is no in-agent fallback).
+  return {candidates[1], {}};
+}
+
 ProbeCommand default_probe_command() {
   std::error_code ec;
   const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  // The helper beside the agent (build tree), then where the package installs
-  // it, then the agent's own hidden subcommand.
-  for (const auto& candidate : {ec ? std::filesystem::path() : self.parent_path() / "clinic-audit-openssl-probe",
-                                std::filesystem::path(CA_OPENSSL_PROBE_INSTALLED)}) {
-    if (!candidate.empty() && ::access(candidate.c_str(), X_OK) == 0) return {candidate, {}};
-  }
-  return {ec ? std::filesystem::path("/usr/bin/clinic-audit") : self, {"__openssl-probe"}};
+  if (ec) return {std::filesystem::path(CA_OPENSSL_PROBE_INSTALLED), {}};
+  return probe_command_for(self);
 }
 
 ProbeResult run_probe(CommandRunner& runner, const ProbeCommand& command, ProbeMode mode,

@@ -9,9 +9,9 @@
 // done once. The child starts clean and dies with whatever it loaded.
 //
 // The child side is the small `clinic-audit-openssl-probe` executable, built
-// beside the agent and installed in lib/clinic-audit; an agent may also expose
-// it as a hidden subcommand (`clinic-audit __openssl-probe MODE`, calling
-// openssl_probe_main), used when the helper is not found.
+// beside the agent and installed in PREFIX/libexec/clinic-audit (the agent in
+// PREFIX/bin); the agent finds it relative to its own executable, so the
+// path holds for the package (/usr) and any other install prefix.
 //
 // Modes:
 //   --no-config     OPENSSL_INIT_NO_LOAD_CONFIG: the compiled-in defaults.
@@ -61,8 +61,14 @@ struct ProbeCommand {
   std::vector<std::string> args;   // before the mode argument
 };
 
-// The helper next to the running executable, else the installed one, else
-// the running executable's hidden subcommand.
+// Where the probe is looked for, in order, for an agent at `executable`:
+// beside it (build tree), ../libexec/clinic-audit relative to it (installed),
+// then the path configured at build time.
+std::vector<std::filesystem::path> probe_candidates(const std::filesystem::path& executable);
+// The first executable candidate; when none is, the installed location
+// (running it then fails naming that file).
+ProbeCommand probe_command_for(const std::filesystem::path& executable);
+// probe_command_for(the running executable).
 ProbeCommand default_probe_command();
 
 // Runs the probe; throws std::runtime_error when it cannot run or its output is unusable.

@@ -82,6 +82,15 @@ std::string validate_xml_report(std::string_view content) {
   return validate_xml_report_file(file.path());
 }
 
+std::string validate_junit_report(std::string_view content) {
+  const TempFile file(content, ".xml");
+  CommandSpec spec;
+  spec.program = "/usr/bin/xmllint";
+  spec.args = {"--noout", "--nonet", "--schema", CA_JUNIT_XSD, file.path().string()};
+  spec.timeout = std::chrono::seconds(60);
+  return run_validator(spec);
+}
+
 std::string validate_prometheus_metrics(std::string_view content) {
   CommandSpec spec;
   spec.program = "/usr/bin/promtool";

@@ -21,6 +21,10 @@ std::string validate_xml_report_file(const std::filesystem::path& file);
 std::string validate_json_report(std::string_view content);
 std::string validate_xml_report(std::string_view content);
 
+// xmllint against the JUnit schema of Jenkins' xUnit plugin
+// (tests/data/junit/junit-10.xsd).
+std::string validate_junit_report(std::string_view content);
+
 // `promtool check metrics` (parse errors and lint problems both count).
 // Needs /usr/bin/promtool (Debian package prometheus).
 std::string validate_prometheus_metrics(std::string_view content);
