@@ -35,11 +35,12 @@ std::string shell_word(std::string_view value) {
 }
 
 namespace {
-// `prefix` then `digits` lower-case hex digits of `value` (\x1b, \u009b).
+// `prefix` then `digits` lower-case hex digits of `value` (no printf format
+// passed around: -Wformat-nonliteral).
 void append_hex(std::string& out, const char* prefix, int digits, unsigned value) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += prefix;
-  for (int shift = 4 * (digits - 1); shift >= 0; shift -= 4) out += kHex[(value >> shift) & 0xfU];
+  for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) out += kHex[(value >> shift) & 0xFu];
 }
 
 // Length of the valid UTF-8 sequence starting at text[i] (RFC 3629), 0 if invalid.
