@@ -70,15 +70,14 @@ class Accounts {
   const std::vector<GroupEntry>& groups() const { return groups_; }
 
  private:
-  // Lookup indexes (first entry wins): a hostile /etc/group of 100,000
-  // groups must not make each lookup, or groups_of, scan it all again.
+  // Lookup indexes by id (first entry wins): a hostile /etc/group of 100,000
+  // groups must not make each id lookup, or groups_of, scan it all again.
+  // Lookups by name are few per check and stay linear, saving the memory.
   void build_index();
   std::vector<PasswdEntry> users_;
   std::vector<GroupEntry> groups_;
   std::vector<AccountsParseIssue> issues_;
-  std::unordered_map<std::string, std::size_t> user_by_name_;
   std::unordered_map<uid_t, std::size_t> user_by_uid_;
-  std::unordered_map<std::string, std::size_t> group_by_name_;
   std::unordered_map<gid_t, std::size_t> group_by_gid_;
 };
 

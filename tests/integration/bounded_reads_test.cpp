@@ -14,6 +14,7 @@
 #include <fstream>
 
 #include "fixture_root.hpp"
+#include "measured_run.hpp"
 #include "report_json.hpp"
 
 namespace clinic_audit::testing {
@@ -114,6 +115,30 @@ TEST_F(SigningFiles, KeyThatIsADirectoryOrAPseudoFileIsRefused) {
                  "cannot read signing key " + (base_ / "out").string() + ": is a directory, not a regular file");
   // /proc files are regular files of size 0 whose reads may block.
   expect_refused(signed_run("/proc/self/status", cert_), "/proc/self/status: is on a kernel pseudo file system");
+}
+
+TEST_F(SigningFiles, PlantedFilesNamedLikeReportsAreNeverReadInFull) {
+  // Report-directory recovery reads the reports it finds to chain to them:
+  // a 2 GB sparse file and a FIFO named like reports (with signatures, so
+  // they look complete) must neither be read whole nor block. (The report
+  // directory code is moving to agent/store on h/delivery; this holds for
+  // signing::read_file where it is now.)
+  const auto out = base_ / "out";
+  make_sparse(out / "clinic-audit-cabinet-conforme-20990101T000000Z.json", 2LL * 1024 * 1024 * 1024, 0644);
+  make_sparse(out / "clinic-audit-cabinet-conforme-20990101T000000Z.json.p7s", 1024, 0644);
+  make_fifo(out / "clinic-audit-cabinet-conforme-20990101T000001Z.json");
+  make_sparse(out / "clinic-audit-cabinet-conforme-20990101T000001Z.json.p7s", 1024, 0644);
+  const auto conf = base_ / "agent.conf";
+  std::ofstream(conf) << "<agent-config xmlns=\"urn:clinic-audit:config:1\"><signing key=\"" << key_.string()
+                      << "\" cert=\"" << cert_.string() << "\"/></agent-config>\n";
+  const MeasuredRun run = run_agent_measured({"run", "--root", (base_ / "root").string(), "--config", conf.string(),
+                                              "--policy", "apicrypt-v1", "--offline", "--format", "json", "--out",
+                                              out.string(), "--state-dir", (base_ / "state").string()},
+                                             std::chrono::seconds(60));
+  ASSERT_NE(run.exit_code, -2) << "blocked on the planted FIFO";
+  EXPECT_LT(run.wall, std::chrono::seconds(10));
+  EXPECT_LT(run.max_rss_kib, 64 * 1024) << "the planted 2 GB file was read";
+  EXPECT_NE(run.exit_code, 70) << run.err;
 }
 
 TEST(BoundedConfigReads, PolicyOnProcKmsgFifoOrDirectoryExits65AtOnce) {
