@@ -21,6 +21,21 @@ struct MeasuredRun {
   std::chrono::milliseconds wall{0};
 };
 
+// True in a sanitizer build, whose shadow memory makes RSS figures
+// meaningless: memory bounds are asserted in the dev preset only.
+constexpr bool kSanitizedBuild =
+#if defined(__SANITIZE_ADDRESS__)
+    true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+    true;
+#else
+    false;
+#endif
+#else
+    false;
+#endif
+
 MeasuredRun run_agent_measured(const std::vector<std::string>& args,
                                std::chrono::seconds limit = std::chrono::seconds(120),
                                std::optional<uid_t> as_user = std::nullopt);
