@@ -14,6 +14,9 @@ int main(int argc, char** argv) {
   // A closed stdout (`clinic-audit run | head -1`) must be a write error the
   // pipeline reports (exit 73), not a silent death by SIGPIPE.
   std::signal(SIGPIPE, SIG_IGN);
+  // Plugins that daemonize are handed to us and killed after each command
+  // (issue #20 item 7); every child of the agent comes from ProcessRunner.
+  clinic_audit::ProcessRunner::enable_orphan_reaping();
   bool must_exit_now = false;
   int code = clinic_audit::kExitInternal;
   try {

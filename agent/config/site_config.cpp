@@ -1,16 +1,17 @@
 #include "site_config.hpp"
 
 #include <charconv>
-#include <fstream>
+#include <cerrno>
 #include <set>
 
+#include "common/host_file.hpp"
 #include "policy/load_error.hpp"
 #include "policy/policy_loader.hpp"
 #include "policy/xml_document.hpp"
 
 namespace clinic_audit {
 namespace {
-constexpr std::uintmax_t kMaxConfigBytes = 1024 * 1024;
+constexpr std::size_t kMaxConfigBytes = 1024 * 1024;
 constexpr int kMaxKeepReports = 100000;
 
 std::string trim(const std::string& text) {
@@ -74,21 +75,18 @@ SiteConfig parse_site_config(std::string_view content, const std::filesystem::pa
 
 SiteConfig load_site_config(const std::filesystem::path& file, bool explicit_path,
                             const std::filesystem::path& xsd) {
-  std::error_code ec;
-  const auto status = std::filesystem::status(file, ec);
-  if (!std::filesystem::exists(status)) {
-    if (!explicit_path) return SiteConfig{};
-    throw LoadFailure({{file.string(), 0, "cannot read configuration: no such file"}});
+  // Bounded and never blocking (a FIFO, /proc, a huge file: issue #20 item 8).
+  std::string content;
+  try {
+    content = read_host_file(file, kMaxConfigBytes);
+  } catch (const HostFileError& e) {
+    if (e.error_number() == ENOENT) {
+      if (!explicit_path) return SiteConfig{};
+      throw LoadFailure({{file.string(), 0, "cannot read configuration: no such file"}});
+    }
+    const std::string reason = std::string(e.what()).substr(file.string().size() + 2);
+    throw LoadFailure({{file.string(), 0, "cannot read configuration: " + reason}});
   }
-  if (!std::filesystem::is_regular_file(status)) {
-    throw LoadFailure({{file.string(), 0, "cannot read configuration: not a regular file"}});
-  }
-  if (std::filesystem::file_size(file, ec) > kMaxConfigBytes) {
-    throw LoadFailure({{file.string(), 0, "configuration larger than 1 MiB"}});
-  }
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw LoadFailure({{file.string(), 0, "cannot read configuration: permission denied"}});
-  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   return parse_site_config(content, file, xsd);
 }
 

@@ -23,10 +23,45 @@ ResultRecord base_record(const PlannedCheck& planned) {
   return record;
 }
 
+// Bounded report size whatever a check found (issue #20 item 8: 100,000
+// files in sudoers.d made an 80 MB report): at most kMaxEvidenceItems items
+// per check, then one item counting what was left out; each text at most
+// kMaxTextBytes. Independent of the check type.
+constexpr std::size_t kMaxEvidenceItems = 100;
+constexpr std::size_t kMaxTextBytes = 4096;
+
+void cap_text(std::string& text) {
+  if (text.size() <= kMaxTextBytes) return;
+  const std::size_t dropped = text.size() - kMaxTextBytes;
+  std::size_t keep = kMaxTextBytes;
+  // Never cut a UTF-8 sequence in two: back up over continuation bytes.
+  while (keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xC0U) == 0x80U) --keep;
+  text.resize(keep);
+  text += " [" + std::to_string(dropped) + " more bytes left out]";
+}
+
+std::vector<Evidence> capped_evidence(std::vector<Evidence> evidence) {
+  if (evidence.size() > kMaxEvidenceItems) {
+    const std::size_t left_out = evidence.size() - (kMaxEvidenceItems - 1);
+    evidence.resize(kMaxEvidenceItems - 1);
+    evidence.push_back({"", std::nullopt,
+                        std::to_string(left_out) + " more evidence items left out (at most " +
+                            std::to_string(kMaxEvidenceItems) + " per check are reported)",
+                        ""});
+  }
+  for (auto& item : evidence) {
+    cap_text(item.path);
+    cap_text(item.observed);
+    cap_text(item.expected);
+  }
+  return evidence;
+}
+
 void fill(ResultRecord& record, Outcome outcome) {
   record.status = outcome.status;
   record.summary = std::move(outcome.summary);
-  record.evidence = std::move(outcome.evidence);
+  cap_text(record.summary);
+  record.evidence = capped_evidence(std::move(outcome.evidence));
   // The check's own fix adds to the policy's; repeating the same text helps nobody.
   if (!outcome.remediation.empty() && record.remediation.find(outcome.remediation) == std::string::npos) {
     record.remediation += (record.remediation.empty() ? "" : "\n") + outcome.remediation;
@@ -110,17 +145,21 @@ RunOutcome run_checks(const std::vector<const PlannedCheck*>& checks, const Cont
   auto worker = [shared, &checks, &context] {
     while (true) {
       std::size_t index;
+      Clock::time_point deadline;
       {
         std::lock_guard lock(shared->mutex);
         if (shared->queue.empty()) return;
         index = shared->queue.front();
         shared->queue.pop_front();
         shared->started[index] = Clock::now();
+        deadline = *shared->started[index] + std::chrono::seconds(checks[index]->decl->timeout_seconds);
         // The monitor needs the start time to know this check's deadline.
         shared->changed.notify_all();
       }
       Outcome outcome;
       try {
+        // Commands the check starts end before the check's own deadline.
+        const ScopedCheckDeadline check_deadline(deadline);
         outcome = checks[index]->check->run(context);
       } catch (...) {
         outcome = outcome_from_exception(std::current_exception());

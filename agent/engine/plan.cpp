@@ -12,6 +12,7 @@ Plan build_plan(std::vector<Policy> policies, const SiteConfig& config, const Ro
   std::vector<LoadError> errors;
   std::set<std::string> seen_policies;
   std::map<std::string, std::string> seen_checks;  // id -> policy file
+  ExpansionBudget budget;  // shared by every expansion of the run
 
   for (const auto& policy : plan.policies) {
     const std::string file = policy.file.string();
@@ -19,7 +20,7 @@ Plan build_plan(std::vector<Policy> policies, const SiteConfig& config, const Ro
       errors.push_back({file, 0, "policy '" + policy.id + "' is loaded twice"});
       continue;
     }
-    plan.variables.push_back(resolve_variables(policy, config, fs, errors));
+    plan.variables.push_back(resolve_variables(policy, config, fs, errors, &budget));
   }
   if (!errors.empty()) throw LoadFailure(std::move(errors));
 
@@ -42,9 +43,9 @@ Plan build_plan(std::vector<Policy> policies, const SiteConfig& config, const Ro
         errors.push_back({file, decl.line, "unknown check type '" + decl.type + "' (known: " + known + ")"});
         continue;
       }
-      planned.title = expand_variables(decl.title, vars, file, decl.line, errors);
-      planned.rationale = expand_variables(decl.rationale, vars, file, decl.line, errors);
-      planned.remediation = expand_variables(decl.remediation, vars, file, decl.line, errors);
+      planned.title = expand_variables(decl.title, vars, file, decl.line, errors, &budget);
+      planned.rationale = expand_variables(decl.rationale, vars, file, decl.line, errors, &budget);
+      planned.remediation = expand_variables(decl.remediation, vars, file, decl.line, errors, &budget);
 
       for (const auto& condition : decl.conditions) {
         auto it = vars.find(condition.variable);
@@ -58,8 +59,11 @@ Plan build_plan(std::vector<Policy> policies, const SiteConfig& config, const Ro
 
       Params params;
       for (const auto& raw : decl.params) {
-        params.add(raw.name, expand_variables(raw.value, vars, file, raw.line, errors), raw.line);
+        params.add(raw.name, expand_variables(raw.value, vars, file, raw.line, errors, &budget), raw.line);
       }
+      // A spent expansion budget leaves every later text empty, each with an
+      // error of its own: the first error says it all.
+      if (budget.reported) throw LoadFailure(std::move(errors));
       try {
         planned.check = planned.type->create(params);
         for (const auto& unknown : params.unread()) {

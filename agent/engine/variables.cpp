@@ -4,10 +4,42 @@
 
 namespace clinic_audit {
 
+namespace {
+
+// Charges `produced` bytes to the run's budget; false (and one error for the
+// whole run) once it is spent.
+bool charge(ExpansionBudget* budget, std::size_t produced, const std::string& file, int line,
+            std::vector<LoadError>& errors) {
+  if (budget == nullptr) return true;
+  if (produced <= budget->left) {
+    budget->left -= produced;
+    return true;
+  }
+  budget->left = 0;
+  if (!budget->reported) {
+    budget->reported = true;
+    errors.push_back({file, line, "variable expansion of the policies exceeds " + std::to_string(kMaxExpandedTotal) +
+                                      " bytes in total here (nested ${...} references multiplying): refused"});
+  }
+  return false;
+}
+
+}  // namespace
+
 std::string expand_variables(std::string_view text, const VariableMap& vars, const std::string& file, int line,
-                             std::vector<LoadError>& errors) {
+                             std::vector<LoadError>& errors, ExpansionBudget* budget) {
   std::string out;
   std::size_t i = 0;
+  auto too_long = [&](std::size_t adding) {
+    if (out.size() + adding <= kMaxExpandedBytes) return false;
+    errors.push_back({file, line, "expanding the variables here gives more than " + std::to_string(kMaxExpandedBytes) +
+                                      " bytes (nested ${...} references multiplying): refused"});
+    return true;
+  };
+  if (budget != nullptr && budget->left == 0) {
+    charge(budget, 1, file, line, errors);
+    return {};
+  }
   while (i < text.size()) {
     if (text.compare(i, 3, "$${") == 0) {
       out += "${";
@@ -31,15 +63,18 @@ std::string expand_variables(std::string_view text, const VariableMap& vars, con
       errors.push_back({file, line, "unknown variable ${" + std::string(name) + "} (declared: " +
                                         (known.empty() ? "none" : known) + ")"});
     } else {
+      if (too_long(it->second.value.size())) return out;
       out += it->second.value;
     }
     i = close + 1;
   }
+  if (too_long(0)) return out.substr(0, kMaxExpandedBytes);
+  if (!charge(budget, out.size(), file, line, errors)) return {};
   return out;
 }
 
 VariableMap resolve_variables(const Policy& policy, const SiteConfig& config, const RootFs& fs,
-                              std::vector<LoadError>& errors) {
+                              std::vector<LoadError>& errors, ExpansionBudget* budget) {
   VariableMap vars;
   const std::string file = policy.file.string();
   for (const auto& decl : policy.variables) {
@@ -54,7 +89,7 @@ VariableMap resolve_variables(const Policy& policy, const SiteConfig& config, co
       if (auto it = config.variables.find(decl.name); it != config.variables.end()) {
         resolved = {it->second, config.file.string()};
       } else {
-        resolved = {expand_variables(decl.default_value, vars, file, decl.line, errors), "default"};
+        resolved = {expand_variables(decl.default_value, vars, file, decl.line, errors, budget), "default"};
       }
     }
     vars[decl.name] = std::move(resolved);

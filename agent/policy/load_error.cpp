@@ -1,5 +1,7 @@
 #include "load_error.hpp"
 
+#include "common/shell_quote.hpp"
+
 namespace clinic_audit {
 
 std::string format_load_errors(const std::vector<LoadError>& errors) {
@@ -7,9 +9,10 @@ std::string format_load_errors(const std::vector<LoadError>& errors) {
   int number = 0;
   for (const auto& e : errors) {
     if (!out.empty()) out += '\n';
-    out += "error " + std::to_string(++number) + ": " + e.file;
+    // Shown on a terminal: a file name or a quoted value may hold ESC.
+    out += "error " + std::to_string(++number) + ": " + escape_control(e.file);
     if (e.line > 0) out += ":" + std::to_string(e.line);
-    out += ": " + e.message;
+    out += ": " + escape_control(e.message);
   }
   return out;
 }

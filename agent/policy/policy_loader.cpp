@@ -3,9 +3,10 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
+#include <cerrno>
 #include <set>
 
+#include "common/host_file.hpp"
 #include "load_error.hpp"
 #include "report_files.hpp"  // signing::sha256_hex
 #include "xml_document.hpp"
@@ -14,7 +15,7 @@ namespace clinic_audit {
 namespace {
 
 // Policies are small; a larger file is a mistake or an attack.
-constexpr std::uintmax_t kMaxPolicyBytes = 4 * 1024 * 1024;
+constexpr std::size_t kMaxPolicyBytes = 4 * 1024 * 1024;
 
 std::string trim(std::string text) {
   const char* ws = " \t\r\n";
@@ -102,22 +103,15 @@ Policy parse_policy(std::string_view content, const std::filesystem::path& file,
 }
 
 Policy load_policy_file(const std::filesystem::path& file, const std::filesystem::path& xsd) {
-  std::error_code ec;
-  const auto status = std::filesystem::status(file, ec);
-  if (ec || !std::filesystem::exists(status)) {
-    throw LoadFailure({{file.string(), 0, "cannot read policy: no such file"}});
+  // Never blocks (`--policy /proc/kmsg`, a FIFO) nor reads more than the cap.
+  std::string content;
+  try {
+    content = read_host_file(file, kMaxPolicyBytes);
+  } catch (const HostFileError& e) {
+    if (e.error_number() == ENOENT) throw LoadFailure({{file.string(), 0, "cannot read policy: no such file"}});
+    const std::string reason = std::string(e.what()).substr(file.string().size() + 2);
+    throw LoadFailure({{file.string(), 0, "cannot read policy: " + reason}});
   }
-  if (!std::filesystem::is_regular_file(status)) {
-    throw LoadFailure({{file.string(), 0, "cannot read policy: not a regular file"}});
-  }
-  const auto size = std::filesystem::file_size(file, ec);
-  if (ec || size > kMaxPolicyBytes) {
-    throw LoadFailure({{file.string(), 0,
-                        "cannot read policy: larger than " + std::to_string(kMaxPolicyBytes) + " bytes"}});
-  }
-  std::ifstream in(file, std::ios::binary);
-  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (!in.good() && !in.eof()) throw LoadFailure({{file.string(), 0, "cannot read policy"}});
   return parse_policy(content, file, xsd);
 }
 

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdint>
 
+#include "common/shell_quote.hpp"
+
 namespace clinic_audit::report_output {
 namespace {
 
@@ -143,6 +145,43 @@ std::size_t display_width(std::string_view utf8) {
     if ((static_cast<unsigned char>(c) & 0xC0u) != 0x80u) ++width;
   }
   return width;
+}
+
+std::string terminal_text(std::string_view text) {
+  std::string out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t end = std::min(text.find_first_of("\n\t", start), text.size());
+    out += escape_control(text.substr(start, end - start));
+    if (end == text.size()) break;
+    out += text[end];
+    start = end + 1;
+  }
+  return out;
+}
+
+Report escaped_for_terminal(const Report& report) {
+  Report out = report;
+  for (std::string* text : {&out.report_id, &out.agent_version, &out.host.hostname, &out.host.machine_id,
+                            &out.host.os_release, &out.run.started_at, &out.run.finished_at, &out.run.trigger,
+                            &out.run.root}) {
+    *text = terminal_text(*text);
+  }
+  if (out.run.previous_sha256) out.run.previous_sha256 = terminal_text(*out.run.previous_sha256);
+  for (auto& policy : out.policies) {
+    for (std::string* text : {&policy.id, &policy.version, &policy.sha256, &policy.title}) *text = terminal_text(*text);
+  }
+  for (auto& result : out.results) {
+    for (std::string* text : {&result.check_id, &result.policy_id, &result.type, &result.title, &result.summary,
+                              &result.remediation}) {
+      *text = terminal_text(*text);
+    }
+    if (result.waiver_reason) result.waiver_reason = terminal_text(*result.waiver_reason);
+    for (auto& item : result.evidence) {
+      for (std::string* text : {&item.path, &item.observed, &item.expected}) *text = terminal_text(*text);
+    }
+  }
+  return out;
 }
 
 }  // namespace clinic_audit::report_output

@@ -30,6 +30,15 @@ std::string valid_text(std::string_view text);
 // clamped to 0 and a non-finite run duration set to 0.
 Report normalized_for_output(const Report& report);
 
+// For the formats read on a terminal (text, nagios), applied before
+// normalized_for_output(): terminal controls and invalid bytes in every
+// string become visible escapes (escape_control(): ESC is shown as \x1b, an
+// invalid byte as \xff) instead of U+FFFD, so the technician sees what the
+// file name really holds and nothing drives the terminal (issue #20 item 1).
+// Line feeds and tabs are kept: the renderers lay them out.
+std::string terminal_text(std::string_view text);
+Report escaped_for_terminal(const Report& report);
+
 // Number of code points (what a terminal column count approximates; East
 // Asian wide characters are counted as one).
 std::size_t display_width(std::string_view utf8);

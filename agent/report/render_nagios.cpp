@@ -84,7 +84,7 @@ NagiosState nagios_state(const Report& report) {
 int nagios_exit_code(const Report& report) { return static_cast<int>(nagios_state(report)); }
 
 std::string render_nagios(const Report& input) {
-  const Report report = report_output::normalized_for_output(input);
+  const Report report = report_output::normalized_for_output(report_output::escaped_for_terminal(input));
   const auto fails = with_status(report, Status::fail);
   const auto errors = with_status(report, Status::error);
 

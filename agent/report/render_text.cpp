@@ -116,7 +116,7 @@ void indented(std::string& out, std::string_view label, std::string_view text, s
 }  // namespace
 
 std::string render_text(const Report& input, bool color) {
-  const Report report = report_output::normalized_for_output(input);
+  const Report report = report_output::normalized_for_output(report_output::escaped_for_terminal(input));
   const Painter paint(color);
 
   std::vector<const ResultRecord*> rows;

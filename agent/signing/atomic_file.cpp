@@ -85,12 +85,42 @@ void write_file_atomically(const std::filesystem::path& target, std::string_view
 }
 
 std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw SigningError(kExitRefused, "cannot read " + path.string() + ": " + errno_text());
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) throw SigningError(kExitRefused, "cannot read " + path.string());
-  return std::move(buffer).str();
+  // Files in the reports and state directories may be planted or damaged
+  // (issue #20 item 8): a FIFO named like a report must not block, a 2 GB
+  // sparse one must not be read. Refused before opening when not a regular
+  // file, opened non-blocking, and never read past kMaxReadBytes.
+  constexpr std::size_t kMaxReadBytes = 8 * 1024 * 1024;
+  struct stat before {};
+  if (::stat(path.c_str(), &before) != 0) {
+    throw SigningError(kExitRefused, "cannot read " + path.string() + ": " + errno_text());
+  }
+  if (!S_ISREG(before.st_mode)) {
+    throw SigningError(kExitRefused, "cannot read " + path.string() + ": not a regular file");
+  }
+  if (static_cast<std::uintmax_t>(before.st_size) > kMaxReadBytes) {
+    throw SigningError(kExitRefused, "cannot read " + path.string() + ": " + std::to_string(before.st_size) +
+                                         " bytes, over the " + std::to_string(kMaxReadBytes) + "-byte limit");
+  }
+  Fd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+  struct stat st {};
+  if (fd.get() < 0) throw SigningError(kExitRefused, "cannot read " + path.string() + ": " + errno_text());
+  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    throw SigningError(kExitRefused, "cannot read " + path.string() + ": not a regular file");
+  }
+  std::string bytes;
+  std::vector<char> chunk(64 * 1024);
+  while (true) {
+    const ssize_t n = ::read(fd.get(), chunk.data(), chunk.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw SigningError(kExitRefused, "cannot read " + path.string() + ": " + errno_text());
+    if (n == 0) break;
+    if (bytes.size() + static_cast<std::size_t>(n) > kMaxReadBytes) {
+      throw SigningError(kExitRefused, "cannot read " + path.string() + ": grew over the " +
+                                           std::to_string(kMaxReadBytes) + "-byte limit");
+    }
+    bytes.append(chunk.data(), static_cast<std::size_t>(n));
+  }
+  return bytes;
 }
 
 bool is_atomic_temp_name(std::string_view file_name) {

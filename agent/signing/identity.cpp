@@ -12,6 +12,7 @@
 #include <cstring>
 #include <limits>
 
+#include "common/host_file.hpp"
 #include "content_hints.hpp"
 #include "signing_error.hpp"
 
@@ -24,46 +25,37 @@ std::string mode_text(mode_t mode) {
   return buffer;
 }
 
+// Caps (issue #20 item 8): an RSA-16384 key in PEM is under 13 KiB, a
+// certificate a few KiB, a chain a few certificates.
+constexpr std::size_t kMaxKeyBytes = 64 * 1024;
+constexpr std::size_t kMaxCertificateBytes = 1024 * 1024;
+
 // Reads the key file after checking, on the open descriptor (no race with a
 // chmod between check and read), that only its owner can read or write it.
-// The bytes are wiped by the caller once parsed.
+// Never blocks (a FIFO is refused before it is opened) and never reads more
+// than kMaxKeyBytes. The bytes are wiped by the caller once parsed.
 std::string read_private_key_file(const std::filesystem::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) {
-    const int error = errno;
-    if (error == ENOENT) {
+  auto inspect = [&](const struct stat& st) {
+    if ((st.st_mode & 077) != 0) {
+      throw SigningError(kExitRefused, "signing key " + path.string() + " has mode " + mode_text(st.st_mode) +
+                                           ": it must be readable and writable by its owner only; refusing to sign "
+                                           "(fix: chmod 600 " + path.string() + ")");
+    }
+    if (::geteuid() == 0 && st.st_uid != 0) {
+      throw SigningError(kExitRefused, "signing key " + path.string() + " is owned by uid " +
+                                           std::to_string(st.st_uid) + ", not root; refusing to sign (fix: chown "
+                                           "root:root " + path.string() + ")");
+    }
+  };
+  try {
+    return read_host_file(path, kMaxKeyBytes, inspect);
+  } catch (const HostFileError& e) {
+    if (e.error_number() == ENOENT) {
       throw SigningError(kExitRefused, "signing key " + path.string() +
                                            " not found: create it with `clinic-audit keygen`, or run with --no-sign");
     }
-    throw SigningError(kExitRefused, "cannot open signing key " + path.string() + ": " + std::strerror(error));
+    throw SigningError(kExitRefused, std::string("cannot read signing key ") + e.what());
   }
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    throw SigningError(kExitRefused, "signing key " + path.string() + " is not a regular file");
-  }
-  if ((st.st_mode & 077) != 0) {
-    throw SigningError(kExitRefused, "signing key " + path.string() + " has mode " + mode_text(st.st_mode) +
-                                         ": it must be readable and writable by its owner only; refusing to sign "
-                                         "(fix: chmod 600 " + path.string() + ")");
-  }
-  if (::geteuid() == 0 && st.st_uid != 0) {
-    throw SigningError(kExitRefused, "signing key " + path.string() + " is owned by uid " + std::to_string(st.st_uid) +
-                                         ", not root; refusing to sign (fix: chown root:root " + path.string() + ")");
-  }
-  std::string bytes(static_cast<std::size_t>(st.st_size), '\0');
-  std::size_t got = 0;
-  while (got < bytes.size()) {
-    const ssize_t n = ::read(fd, bytes.data() + got, bytes.size() - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    got += static_cast<std::size_t>(n);
-  }
-  bytes.resize(got);
-  return bytes;
 }
 
 // Refuses to prompt: a headless agent has nobody to type a passphrase.
@@ -100,16 +92,25 @@ PkeyPtr load_private_key(const std::filesystem::path& path) {
 
 namespace {
 
-X509Ptr read_certificate(const std::filesystem::path& path, const char* what) {
-  BioPtr bio(BIO_new_file(path.c_str(), "rb"));
-  if (!bio) {
-    ERR_clear_error();
-    throw SigningError(kExitRefused, std::string(what) + " " + path.string() + " not found or unreadable" +
-                                         (std::string_view(what) == "certificate"
-                                              ? ": create it with `clinic-audit keygen`, or install the one the "
-                                                "regional CA issued"
-                                              : ""));
+// The whole file, bounded and never blocking; a SigningError naming it otherwise.
+std::string read_certificate_file(const std::filesystem::path& path, const char* what) {
+  try {
+    return read_host_file(path, kMaxCertificateBytes);
+  } catch (const HostFileError& e) {
+    if (e.error_number() == ENOENT) {
+      throw SigningError(kExitRefused, std::string(what) + " " + path.string() + " not found" +
+                                           (std::string_view(what) == "certificate"
+                                                ? ": create it with `clinic-audit keygen`, or install the one the "
+                                                  "regional CA issued"
+                                                : ""));
+    }
+    throw SigningError(kExitRefused, "cannot read " + std::string(what) + " " + e.what());
   }
+}
+
+X509Ptr read_certificate(const std::filesystem::path& path, const char* what) {
+  const std::string bytes = read_certificate_file(path, what);
+  BioPtr bio = memory_bio(bytes.data(), bytes.size());
   X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
   if (!cert) {
     BIO_reset(bio.get());
@@ -121,11 +122,8 @@ X509Ptr read_certificate(const std::filesystem::path& path, const char* what) {
 }
 
 CertStackPtr read_chain(const std::filesystem::path& path) {
-  BioPtr bio(BIO_new_file(path.c_str(), "rb"));
-  if (!bio) {
-    ERR_clear_error();
-    throw SigningError(kExitRefused, "certificate chain " + path.string() + " not found or unreadable");
-  }
+  const std::string bytes = read_certificate_file(path, "certificate chain");
+  BioPtr bio = memory_bio(bytes.data(), bytes.size());
   CertStackPtr chain(sk_X509_new_null());
   while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) sk_X509_push(chain.get(), cert);
   ERR_clear_error();

@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "atomic_file.hpp"
+#include "common/host_file.hpp"
 #include "identity.hpp"
 #include "signing_error.hpp"
 #include "x509_build.hpp"
@@ -127,10 +128,14 @@ std::string local_hostname() {
 }
 
 std::string read_machine_id(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::string line;
-  std::getline(in, line);
-  return line;
+  // machine-id(5) is 33 bytes; a FIFO or a huge file there must not hang or
+  // exhaust keygen (issue #20 item 8). Unreadable: no machine id, as before.
+  try {
+    const std::string content = read_host_file(path, 4096);
+    return content.substr(0, content.find('\n'));
+  } catch (const HostFileError&) {
+    return {};
+  }
 }
 
 }  // namespace clinic_audit::signing

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace clinic_audit {
@@ -69,9 +70,15 @@ class Accounts {
   const std::vector<GroupEntry>& groups() const { return groups_; }
 
  private:
+  // Lookup indexes by id (first entry wins): a hostile /etc/group of 100,000
+  // groups must not make each id lookup, or groups_of, scan it all again.
+  // Lookups by name are few per check and stay linear, saving the memory.
+  void build_index();
   std::vector<PasswdEntry> users_;
   std::vector<GroupEntry> groups_;
   std::vector<AccountsParseIssue> issues_;
+  std::unordered_map<uid_t, std::size_t> user_by_uid_;
+  std::unordered_map<gid_t, std::size_t> group_by_gid_;
 };
 
 }  // namespace clinic_audit

@@ -1,14 +1,19 @@
 #include "command_runner.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include <csignal>
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <functional>
 #include <mutex>
@@ -112,6 +117,8 @@ struct CloseInheritedFds : boost::process::extend::handler {
 };
 
 // Process groups of the commands running now (see ProcessRunner::kill_running).
+// Each command is its own group leader, so a group id is also the pid of a
+// child ProcessRunner started: the orphan sweep spares exactly these.
 struct RunningGroups {
   std::mutex mutex;
   std::set<pid_t> groups;
@@ -121,12 +128,11 @@ RunningGroups& running_groups() {
   return *groups;
 }
 
+// Removes the group from the running set when run() returns; registered by
+// run() itself under the lock held while spawning.
 class GroupRegistration {
  public:
-  explicit GroupRegistration(pid_t group) : group_(group) {
-    std::lock_guard lock(running_groups().mutex);
-    running_groups().groups.insert(group_);
-  }
+  explicit GroupRegistration(pid_t group) : group_(group) {}
   ~GroupRegistration() {
     std::lock_guard lock(running_groups().mutex);
     running_groups().groups.erase(group_);
@@ -138,11 +144,94 @@ class GroupRegistration {
   pid_t group_;
 };
 
+std::atomic<bool> reaping_enabled{false};
+thread_local std::optional<std::chrono::steady_clock::time_point> thread_check_deadline;
+
+// A command is killed this long before its check's deadline, so that the
+// check can still report how it ended before the runner gives up on it.
+constexpr std::chrono::milliseconds kCheckDeadlineMargin{250};
+
+// Children of this process, from the PPid field of /proc/PID/stat (proc(5));
+// the command name in parentheses may itself hold ')' or spaces.
+std::vector<pid_t> children_of_this_process() {
+  std::vector<pid_t> children;
+  const pid_t self = ::getpid();
+  DIR* proc = ::opendir("/proc");
+  if (proc == nullptr) return children;
+  while (const struct dirent* entry = ::readdir(proc)) {
+    const char* name = entry->d_name;
+    if (name[0] < '1' || name[0] > '9') continue;
+    // read(2), not an ifstream: a process exiting meanwhile makes the read
+    // fail (ESRCH), which libstdc++'s filebuf turns into an exception.
+    const std::string stat_path = std::string("/proc/") + name + "/stat";
+    const int fd = ::open(stat_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;  // exited meanwhile
+    std::array<char, 1024> buffer{};
+    const ssize_t n = ::read(fd, buffer.data(), buffer.size() - 1);
+    ::close(fd);
+    if (n <= 0) continue;
+    const std::string stat_line(buffer.data(), static_cast<std::size_t>(n));
+    const auto close = stat_line.rfind(')');
+    if (close == std::string::npos) continue;
+    char state = 0;
+    long parent = 0;
+    if (std::sscanf(stat_line.c_str() + close + 1, " %c %ld", &state, &parent) != 2) continue;
+    if (parent == self) children.push_back(static_cast<pid_t>(std::atol(name)));
+  }
+  ::closedir(proc);
+  return children;
+}
+
+// SIGKILLs and reaps every child that is not a command ProcessRunner started:
+// with the subreaper flag these are processes a command detached (their own
+// parent died). Killing one hands its children to us in turn, so sweep until
+// none is left (bounded, against a fork bomb racing the sweep). `wait` false
+// (kill_running, about to _Exit) only kills.
+void sweep_orphans(bool wait) {
+  if (!reaping_enabled.load()) return;
+  for (int round = 0; round < 64; ++round) {
+    std::vector<pid_t> orphans;
+    {
+      std::lock_guard lock(running_groups().mutex);
+      for (pid_t child : children_of_this_process()) {
+        if (running_groups().groups.count(child) == 0) orphans.push_back(child);
+      }
+    }
+    if (orphans.empty()) return;
+    for (pid_t orphan : orphans) ::kill(orphan, SIGKILL);
+    if (!wait) continue;
+    for (pid_t orphan : orphans) {
+      // Only this pid: waitpid(-1) would steal another command's status.
+      for (int tries = 0; tries < 1000; ++tries) {
+        const pid_t got = ::waitpid(orphan, nullptr, WNOHANG);
+        if (got == orphan || (got < 0 && errno != EINTR)) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+    }
+  }
+}
+
 }  // namespace
 
+ScopedCheckDeadline::ScopedCheckDeadline(std::chrono::steady_clock::time_point deadline)
+    : previous_(thread_check_deadline) {
+  thread_check_deadline = deadline;
+}
+ScopedCheckDeadline::~ScopedCheckDeadline() { thread_check_deadline = previous_; }
+std::optional<std::chrono::steady_clock::time_point> current_check_deadline() { return thread_check_deadline; }
+
+bool ProcessRunner::enable_orphan_reaping() {
+  if (::prctl(PR_SET_CHILD_SUBREAPER, 1UL, 0UL, 0UL, 0UL) != 0) return false;
+  reaping_enabled = true;
+  return true;
+}
+
 void ProcessRunner::kill_running() {
-  std::lock_guard lock(running_groups().mutex);
-  for (pid_t group : running_groups().groups) ::kill(-group, SIGKILL);
+  {
+    std::lock_guard lock(running_groups().mutex);
+    for (pid_t group : running_groups().groups) ::kill(-group, SIGKILL);
+  }
+  sweep_orphans(false);
 }
 
 CommandResult ProcessRunner::run(const CommandSpec& spec) {
@@ -165,17 +254,35 @@ CommandResult ProcessRunner::run(const CommandSpec& spec) {
     for (const auto& [key, value] : spec.env) env[key] = value;
   }
 
+  // The applied limit: the command's own, or less when its check ends first.
+  auto timeout = spec.timeout;
+  if (const auto check_deadline = current_check_deadline()) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        *check_deadline - std::chrono::steady_clock::now() - kCheckDeadlineMargin);
+    if (left < timeout) {
+      timeout = std::max(left, std::chrono::milliseconds(0));
+      result.clamped_to_check = true;
+    }
+  }
+  result.timeout_applied = timeout;
+
   bp::child child;
-  try {
-    child = bp::child(bp::exe = spec.program.string(), bp::args = spec.args, bp::std_out > out_pipe,
-                      bp::std_err > err_pipe, bp::std_in < in_pipe, env, group, io, CloseInheritedFds{});
-  } catch (const std::exception& e) {
-    throw CommandError("cannot run " + spec.program.string() + ": " + e.what());
+  {
+    // Spawned and registered under the lock the orphan sweep takes, so that
+    // a sweep in another thread never takes this new child for an orphan.
+    std::lock_guard lock(running_groups().mutex);
+    try {
+      child = bp::child(bp::exe = spec.program.string(), bp::args = spec.args, bp::std_out > out_pipe,
+                        bp::std_err > err_pipe, bp::std_in < in_pipe, env, group, io, CloseInheritedFds{});
+    } catch (const std::exception& e) {
+      throw CommandError("cannot run " + spec.program.string() + ": " + e.what());
+    }
+    running_groups().groups.insert(group.native_handle());
   }
 
   const GroupRegistration registration(group.native_handle());
   const SigpipeBlock no_sigpipe;
-  const auto deadline = std::chrono::steady_clock::now() + spec.timeout;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
   asio::steady_timer timer(io, deadline);
   int open_streams = 2;
   auto stream_done = [&] {
@@ -217,9 +324,14 @@ CommandResult ProcessRunner::run(const CommandSpec& spec) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
+  // Whatever is left of its process group (a background job it started) goes
+  // with it; killed before the leader is reaped so the group id cannot have
+  // been reused yet.
+  ::kill(-group.native_handle(), SIGKILL);
   std::error_code ec;
   child.wait(ec);
   const int status = child.native_exit_code();
+  sweep_orphans(true);
   if (!result.timed_out) {
     if (WIFSIGNALED(status)) {
       result.signaled = true;

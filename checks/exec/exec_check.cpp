@@ -1,6 +1,7 @@
 #include "exec_check.hpp"
 
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 
 namespace clinic_audit {
@@ -11,6 +12,15 @@ std::string first_line(const std::string& text) {
   if (auto bar = line.find('|'); bar != std::string::npos) line.erase(bar);
   while (!line.empty() && (line.back() == ' ' || line.back() == '\r' || line.back() == '\t')) line.pop_back();
   return line;
+}
+
+// "2", "0.75": whole seconds without decimals.
+std::string seconds_text(std::chrono::milliseconds duration) {
+  const auto ms = duration.count();
+  if (ms % 1000 == 0) return std::to_string(ms / 1000);
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.2f", static_cast<double>(ms) / 1000.0);
+  return buffer;
 }
 
 class ExecCheck final : public Check {
@@ -52,9 +62,12 @@ class ExecCheck final : public Check {
     const CommandResult result = context.commands().run(spec);
     const std::string program = program_.string();
     if (result.timed_out) {
-      return Outcome::error(program + " did not finish within " +
-                            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(timeout_).count()) +
-                            " s and was killed");
+      // With the check's deadline first, the limit applied is shorter than
+      // timeout_seconds: say which one it was.
+      const auto applied = result.timeout_applied.count() > 0 || result.clamped_to_check ? result.timeout_applied : timeout_;
+      return Outcome::error(program + " did not finish within " + seconds_text(applied) + " s" +
+                            (result.clamped_to_check ? " (its check's timeout_seconds ends first)" : "") +
+                            " and was killed, with every process it started");
     }
     if (result.signaled) {
       return Outcome::error(program + " was killed by signal " + std::to_string(result.signal) + " (" +

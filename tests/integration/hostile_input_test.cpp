@@ -51,7 +51,7 @@ TEST(HostileRoot, HugeFileIsRefusedByTheReadCap) {
   const auto r = result_of(parse_report(run.out), "test.www-data-home");
   EXPECT_EQ(r["status"], "error");
   EXPECT_EQ(r["summary"],
-            "cannot evaluate: /etc/group: is 104857600 bytes, over the 4194304-byte limit for this file");
+            "cannot evaluate: /etc/group: is 104857600 bytes, over the 1048576-byte limit for this file");
 }
 
 TEST(HostileRoot, UnreadableFileIsAnErrorNotAFail) {

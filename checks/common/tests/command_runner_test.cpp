@@ -270,3 +270,42 @@ TEST(ProcessRunner, Environment) {
 
 }  // namespace
 }  // namespace clinic_audit
+
+namespace clinic_audit {
+namespace {
+
+// Issue #20 item 7: a command never outlives the check that started it.
+TEST(CheckDeadline, CommandLimitIsClampedToTheCheckDeadline) {
+  ProcessRunner runner;
+  CommandSpec spec;
+  spec.program = "/bin/sleep";
+  spec.args = {"30"};
+  spec.timeout = std::chrono::seconds(60);
+  const auto start = std::chrono::steady_clock::now();
+  CommandResult result;
+  {
+    const ScopedCheckDeadline deadline(start + std::chrono::seconds(1));
+    result = runner.run(spec);
+  }
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_TRUE(result.timed_out);
+  EXPECT_TRUE(result.clamped_to_check);
+  EXPECT_LE(result.timeout_applied, std::chrono::milliseconds(750));
+  EXPECT_GE(result.timeout_applied, std::chrono::milliseconds(500));
+  EXPECT_LT(elapsed, std::chrono::seconds(1));
+  EXPECT_FALSE(current_check_deadline().has_value()) << "the scope restores no deadline";
+}
+
+TEST(CheckDeadline, WithoutADeadlineTheCommandsOwnLimitApplies) {
+  ProcessRunner runner;
+  CommandSpec spec;
+  spec.program = "/bin/true";
+  spec.timeout = std::chrono::seconds(5);
+  const CommandResult result = runner.run(spec);
+  EXPECT_FALSE(result.clamped_to_check);
+  EXPECT_EQ(result.timeout_applied, std::chrono::seconds(5));
+  EXPECT_EQ(result.exit_code, 0);
+}
+
+}  // namespace
+}  // namespace clinic_audit

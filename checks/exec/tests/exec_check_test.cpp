@@ -147,7 +147,7 @@ TEST_F(ExecCheckTest, TimeoutIsAnErrorAndFast) {
   const Outcome o = run(params({{"command", p}, {"timeout_seconds", "1"}}));
   const auto elapsed = std::chrono::steady_clock::now() - start;
   EXPECT_EQ(o.status, Status::error);
-  EXPECT_EQ(o.summary, p + " did not finish within 1 s and was killed");
+  EXPECT_EQ(o.summary, p + " did not finish within 1 s and was killed, with every process it started");
   EXPECT_TRUE(o.evidence.empty());
   EXPECT_GE(elapsed, std::chrono::milliseconds(950));
   EXPECT_LT(elapsed, std::chrono::seconds(4));
