@@ -14,6 +14,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include <openssl/pem.h>
+
 #include "keygen.hpp"
 #include "pki.hpp"
 #include "render_json.hpp"
@@ -210,6 +212,40 @@ SignedReport Collector::make_report(const AgentIdentity& identity, const ReportS
   const auto der = signer.sign_detached(bytes, name);
   write_file(signed_report.signature, std::string(der.begin(), der.end()));
   return signed_report;
+}
+
+SignedReport Collector::sign_bytes(const AgentIdentity& identity, const std::string& bytes, const std::string& ext,
+                                   std::time_t signing_now) {
+  const std::string name = "clinic-audit-" + identity.hostname + "-raw" + std::to_string(++counter_) + "." + ext;
+  SignedReport signed_report{dir() / name, dir() / (name + ".p7s"), "", signing::sha256_hex(bytes)};
+  write_file(signed_report.report, bytes);
+  const auto signer = signing::SigningIdentity::load(identity.key, identity.cert, std::nullopt,
+                                                     signing_now != 0 ? signing_now : std::time(nullptr));
+  const auto der = signer.sign_detached(bytes, name);
+  write_file(signed_report.signature, std::string(der.begin(), der.end()));
+  return signed_report;
+}
+
+AgentIdentity Collector::issue_with_validity(const std::string& name, const std::string& machine_id, long from_s,
+                                             long to_s, const std::filesystem::path& ca_cert_path,
+                                             const std::filesystem::path& ca_key_path) {
+  AgentIdentity identity = make_csr(name, machine_id);
+  // openssl x509 -req cannot set a past notAfter: build it with the X509 API.
+  const std::string script = "openssl x509 -req -in " + quote(dir() / (name + ".csr")) + " -CA " + quote(ca_cert_path) +
+                             " -CAkey " + quote(ca_key_path) + " -days 1 -copy_extensions copy -out " + quote(identity.cert);
+  const Shell issued = sh(script);
+  if (issued.exit_code != 0) throw std::runtime_error("openssl x509 -req: " + issued.output);
+  // Re-sign with the wanted validity.
+  signing::BioPtr cert_bio(BIO_new_file(identity.cert.c_str(), "rb"));
+  signing::X509Ptr cert(PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr));
+  signing::BioPtr key_bio(BIO_new_file(ca_key_path.c_str(), "rb"));
+  signing::PkeyPtr ca_key(PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr));
+  X509_gmtime_adj(X509_getm_notBefore(cert.get()), from_s);
+  X509_gmtime_adj(X509_getm_notAfter(cert.get()), to_s);
+  X509_sign(cert.get(), ca_key.get(), EVP_sha256());
+  signing::BioPtr out(BIO_new_file(identity.cert.c_str(), "wb"));
+  PEM_write_bio_X509(out.get(), cert.get());
+  return identity;
 }
 
 Collector::Response Collector::curl(const std::string& arguments) {

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <ctime>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -92,6 +93,12 @@ class Collector {
   AgentIdentity make_csr(const std::string& name, const std::string& machine_id, const std::string& hostname = "");
 
   SignedReport make_report(const AgentIdentity& identity, const ReportSpec& spec);
+  // Signs arbitrary bytes as a report (malformed content inside a valid signature).
+  SignedReport sign_bytes(const AgentIdentity& identity, const std::string& bytes, const std::string& ext,
+                          std::time_t signing_now = 0);
+  // A certificate from this collector's CA (or `other_ca`), valid from now+from_s to now+to_s.
+  AgentIdentity issue_with_validity(const std::string& name, const std::string& machine_id, long from_s, long to_s,
+                                    const std::filesystem::path& ca_cert, const std::filesystem::path& ca_key);
 
   struct Response {
     int status = 0;
