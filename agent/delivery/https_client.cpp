@@ -13,6 +13,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cctype>
+#include <ctime>
 #include <functional>
 
 #include "identity.hpp"
@@ -83,6 +84,22 @@ int verify_with_pin(X509_STORE_CTX* store_ctx, void* arg) {
   return ok;
 }
 
+// A clock up to a day late (issue #12 "clock skew of a day either way"): a
+// certificate whose notBefore lies less than kClockSkew ahead is accepted as
+// if valid; every other verification error stands. Expiry is never relaxed.
+constexpr long kClockSkewSeconds = 25 * 3600;
+
+int tolerate_late_clock(int preverified, X509_STORE_CTX* store_ctx) {
+  if (preverified == 1) return 1;
+  if (X509_STORE_CTX_get_error(store_ctx) != X509_V_ERR_CERT_NOT_YET_VALID) return 0;
+  X509* cert = X509_STORE_CTX_get_current_cert(store_ctx);
+  if (cert == nullptr) return 0;
+  std::time_t later = std::time(nullptr) + kClockSkewSeconds;
+  if (X509_cmp_time(X509_get0_notBefore(cert), &later) >= 0) return 0;
+  X509_STORE_CTX_set_error(store_ctx, X509_V_OK);
+  return 1;
+}
+
 }  // namespace
 
 std::string normalise_fingerprint(std::string_view text) {
@@ -109,7 +126,7 @@ struct HttpsClient::Impl {
 
   explicit Impl(ClientOptions o) : options(std::move(o)) {
     SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
-    ctx.set_verify_mode(ssl::verify_peer);
+    SSL_CTX_set_verify(ctx.native_handle(), SSL_VERIFY_PEER, &tolerate_late_clock);
     boost::system::error_code ec;
     if (options.trust.pinned_ca_sha256) {
       pin = normalise_fingerprint(*options.trust.pinned_ca_sha256);
