@@ -244,7 +244,14 @@ ChainState ChainState::begin(const std::filesystem::path& state_dir, const std::
   const auto dir = absolute_dir(reports_dir);
   chain.state_file_ = state_file(state_dir);
   StateRecord record = read_state(state_dir).value_or(StateRecord{});
-  if (const auto main_dir = chain_directory(record); !main_dir.empty() && main_dir != dir) {
+  auto main_dir = chain_directory(record);
+  // Before any report, the main chain is STATE_DIR/reports when it exists
+  // (DESIGN.md §5, created by the package): a first manual `run --out
+  // /tmp/x` must not become the chain the collector follows.
+  if (main_dir.empty() && std::filesystem::is_directory(state_dir / "reports", error)) {
+    main_dir = absolute_dir(state_dir / "reports");
+  }
+  if (!main_dir.empty() && main_dir != dir) {
     chain.main_chain_ = false;
     chain.state_file_ = side_chain_file(state_dir, dir);
     std::filesystem::create_directories(chain.state_file_.parent_path(), error);

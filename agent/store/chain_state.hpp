@@ -31,6 +31,8 @@
 //    sharing the state directory keeps OTHER's chain in
 //    STATE_DIR/chains/<sha256(OTHER) prefix>, so neither directory shows a
 //    gap; only the main chain (is_main_chain()) is spooled for the collector.
+//    Before the first report, the main directory is STATE_DIR/reports if it
+//    exists (the package creates it), else the first run's directory.
 //  - begin() takes an exclusive flock on STATE_DIR/state.lock, held until
 //    commit() or destruction, so two concurrent runs (timer + technician)
 //    cannot take the same number.

@@ -141,5 +141,18 @@ TEST_F(Chain, AnotherReportsDirectoryKeepsItsOwnChain) {
   EXPECT_EQ(manual.sequence(), 2u);
 }
 
+// The package creates STATE_DIR/reports: a first manual run elsewhere does
+// not become the chain the collector follows.
+TEST_F(Chain, StateDirectoryReportsIsTheMainChainFromTheStart) {
+  std::filesystem::create_directories(state_ / "reports");
+  {
+    ChainState manual = ChainState::begin(state_, reports_);
+    EXPECT_FALSE(manual.is_main_chain());
+  }
+  ChainState timer = ChainState::begin(state_, state_ / "reports");
+  EXPECT_TRUE(timer.is_main_chain());
+  EXPECT_EQ(timer.sequence(), 1u);
+}
+
 }  // namespace
 }  // namespace clinic_audit::signing
