@@ -7,6 +7,7 @@ build=$(realpath "$1") backend=$2 clients=${3:-200} reports=${4:-20}
 src=$(cd "$(dirname "$0")/../.." && pwd)
 collector=$build/collector/clinic-audit-collector
 work=$(mktemp -d /tmp/ca-bench.XXXXXX)
+chmod 0755 "$work"  # the postgres user must reach its cluster inside
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
