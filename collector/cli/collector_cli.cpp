@@ -29,7 +29,8 @@ namespace {
 std::filesystem::path schema_directory() {
   const std::filesystem::path in_tree = std::filesystem::path(CA_SOURCE_DIR) / "agent" / "schemas";
   if (std::filesystem::exists(in_tree / "report.xsd")) return in_tree;
-  return std::filesystem::path(CA_INSTALL_DATADIR) / "schemas";
+  // The collector package ships its own copy (the agent package owns schemas/).
+  return std::filesystem::path(CA_INSTALL_DATADIR) / "collector-schemas";
 }
 
 signing::SchemaChecker load_schemas() {
@@ -140,6 +141,8 @@ int run_collector_cli(int argc, char** argv, std::ostream& out, std::ostream& er
   export_cmd->add_option("--policy", policies, "only this policy's results (repeatable)");
   export_cmd->add_option("--host", host, "only this machine-id");
   export_cmd->add_flag("--history", history, "one row per stored report");
+  std::string originals;
+  export_cmd->add_option("--originals", originals, "also write the selected reports' exact bytes and .p7s signatures to DIR");
   app.add_subcommand("verify", "Re-verify every stored report and chain");
 
   try {
@@ -215,6 +218,7 @@ int run_collector_cli(int argc, char** argv, std::ostream& out, std::ostream& er
       options.policies = policies;
       if (!host.empty()) options.machine_id = host;
       options.history = history;
+      if (!originals.empty()) options.originals_dir = originals;
       run_export(*storage, options, out);
       return kExitOk;
     }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <ctime>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "report_content.hpp"
@@ -24,6 +26,18 @@ std::string anomaly_list(Storage& storage, std::int64_t report) {
   return text;
 }
 
+// The exact bytes and signature of `row`, beside each other.
+void write_original(Storage& storage, const ReportRow& row, const std::string& dir) {
+  const auto blob = storage.report_blob(row.id);
+  if (!blob) return;
+  std::filesystem::create_directories(dir);
+  // machine-id and report id are checked shapes (hex, UUID): safe file names.
+  const std::filesystem::path base = std::filesystem::path(dir) / (row.machine_id + "-" + std::to_string(row.sequence) + "-" +
+                                                                   row.report_id + "." + row.format);
+  std::ofstream(base, std::ios::binary) << blob->bytes;
+  std::ofstream(base.string() + ".p7s", std::ios::binary) << blob->signature;
+}
+
 void export_history(Storage& storage, const ExportOptions& options, std::ostream& out) {
   static const std::vector<std::string> kHeader = {"report_id", "machine_id", "hostname", "sequence", "started_at",
                                                    "received_at", "chain", "anomalies", "pass", "fail", "error",
@@ -38,6 +52,7 @@ void export_history(Storage& storage, const ExportOptions& options, std::ostream
   for (query.offset = 0;; query.offset += query.limit) {
     const auto page = storage.reports(query);
     for (const ReportRow& r : page) {
+      if (options.originals_dir) write_original(storage, r, *options.originals_dir);
       const std::string anomalies = anomaly_list(storage, r.id);
       if (options.format == ExportOptions::Format::csv) {
         write_csv_row(out, {r.report_id, r.machine_id, r.hostname, std::to_string(r.sequence), utc_text(r.started_at),
@@ -99,6 +114,7 @@ void run_export(Storage& storage, const ExportOptions& options, std::ostream& ou
   if (options.format == ExportOptions::Format::csv) write_csv_row(out, kHeader);
   for (const ReportRow& r : storage.latest_reports_at(options.at)) {
     if (options.machine_id && r.machine_id != *options.machine_id) continue;
+    if (options.originals_dir) write_original(storage, r, *options.originals_dir);
     const auto host = storage.host(r.machine_id);
     const std::string site = host ? host->site : "";
     for (const ResultRow& result : storage.results(r.id)) {

@@ -17,6 +17,10 @@ struct ExportOptions {
   std::vector<std::string> policies;    // only results of these policies (empty: all)
   std::optional<std::string> machine_id;
   bool history = false;                 // one row per stored report instead
+  // Also write the selected reports' exact bytes and signatures there
+  // (MACHINE_ID-SEQUENCE-REPORT_ID.json|xml and .p7s), for
+  // `openssl cms -verify` (issue #11 item 6).
+  std::optional<std::string> originals_dir;
 };
 
 // Without history: one row per host and check of each host's latest report

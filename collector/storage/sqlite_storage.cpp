@@ -263,14 +263,60 @@ void SqliteStorage::migrate() {
 }
 
 IngestResult SqliteStorage::ingest(const IncomingReport& incoming, const ChainJudge& judge, std::int64_t now) {
+  PendingIngest mine{&incoming, &judge, now, std::nullopt, nullptr, false};
+  std::unique_lock lock(queue_mutex_);
+  queue_.push_back(&mine);
+  while (!mine.done) {
+    if (writing_) {
+      queue_done_.wait(lock);
+      continue;
+    }
+    // Leader: write everything queued so far in one transaction.
+    writing_ = true;
+    std::vector<PendingIngest*> batch;
+    batch.swap(queue_);
+    lock.unlock();
+    write_batch(batch);
+    lock.lock();
+    writing_ = false;
+    for (PendingIngest* item : batch) item->done = true;
+    queue_done_.notify_all();
+  }
+  if (mine.error) std::rethrow_exception(mine.error);
+  return *mine.result;
+}
+
+void SqliteStorage::write_batch(const std::vector<PendingIngest*>& batch) {
   const std::lock_guard lock(write_mutex_);
+  try {
+    Transaction transaction(*writer_);
+    for (PendingIngest* item : batch) {
+      writer_->exec("SAVEPOINT ingest");
+      try {
+        item->result = ingest_one(*item->incoming, *item->judge, item->now);
+        writer_->exec("RELEASE ingest");
+      } catch (...) {
+        item->error = std::current_exception();
+        item->result.reset();
+        writer_->exec("ROLLBACK TO ingest; RELEASE ingest");
+      }
+    }
+    transaction.commit();
+  } catch (...) {
+    // Nothing of the batch is committed: every waiting ingest fails.
+    for (PendingIngest* item : batch) {
+      item->result.reset();
+      if (!item->error) item->error = std::current_exception();
+    }
+  }
+}
+
+// One report, inside the batch's transaction (see write_batch).
+IngestResult SqliteStorage::ingest_one(const IncomingReport& incoming, const ChainJudge& judge, std::int64_t now) {
   Connection& db = *writer_;
-  Transaction transaction(db);
   const ReportRow& in = incoming.row;
   if (auto existing = report_where(db, "r.sha256 = ?", std::string_view(in.sha256))) {
-    IngestResult result{IngestStatus::duplicate, *existing, anomalies_of_report(db, existing->id)};
-    transaction.commit();
-    return result;
+    return IngestResult{IngestStatus::duplicate, *existing, anomalies_of_report(db, existing->id)};
   }
   // The same run's report in its other format (JSON and XML carry the same
   // report_id, sequence and previous hash): one report, already stored.
@@ -282,9 +328,7 @@ IngestResult SqliteStorage::ingest(const IncomingReport& incoming, const ChainJu
     s.bind(5, in.previous_sha256);
     if (s.step()) {
       const ReportRow existing = read_report(s);
-      IngestResult result{IngestStatus::duplicate, existing, anomalies_of_report(db, existing.id)};
-      transaction.commit();
-      return result;
+      return IngestResult{IngestStatus::duplicate, existing, anomalies_of_report(db, existing.id)};
     }
   }
   const ChainHistory history = load_history(db, in.machine_id);
@@ -355,9 +399,7 @@ IngestResult SqliteStorage::ingest(const IncomingReport& incoming, const ChainJu
                 "machine_id = ?1 ORDER BY sequence DESC, id DESC LIMIT 1) WHERE machine_id = ?1");
     s.bind(1, in.machine_id).bind(2, now).run();
   }
-  IngestResult result{IngestStatus::stored, *report_where(db, "r.id = ?", id), anomalies_of_report(db, id)};
-  transaction.commit();
-  return result;
+  return IngestResult{IngestStatus::stored, *report_where(db, "r.id = ?", id), anomalies_of_report(db, id)};
 }
 
 std::int64_t SqliteStorage::create_token(const TokenRow& token) {

@@ -3,11 +3,20 @@
 // writer), synchronous=FULL (a commit is on disk before the 200/201 goes
 // out), foreign keys on. Writes go through one connection under a mutex
 // (SQLite has one writer anyway); reads use a small pool of connections.
+//
+// Group commit: ingests arriving while a transaction is being written wait
+// and are then written together, each in its own SAVEPOINT (one failing
+// does not undo the others), in one transaction and one fsync. Each still
+// sees the ones before it (same transaction), and none is answered before
+// the COMMIT returned.
 #pragma once
 
+#include <condition_variable>
+#include <exception>
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "sqlite_db.hpp"
@@ -47,7 +56,22 @@ class SqliteStorage final : public Storage {
   std::unique_ptr<sqlite::Connection> open_connection();
   Reader reader();
 
+  struct PendingIngest {
+    const IncomingReport* incoming;
+    const ChainJudge* judge;
+    std::int64_t now;
+    std::optional<IngestResult> result;
+    std::exception_ptr error;
+    bool done = false;
+  };
+  void write_batch(const std::vector<PendingIngest*>& batch);
+  IngestResult ingest_one(const IncomingReport& incoming, const ChainJudge& judge, std::int64_t now);
+
   std::filesystem::path path_;
+  std::mutex queue_mutex_;
+  std::condition_variable queue_done_;
+  std::vector<PendingIngest*> queue_;
+  bool writing_ = false;
   std::mutex write_mutex_;
   std::unique_ptr<sqlite::Connection> writer_;
   std::mutex pool_mutex_;

@@ -81,12 +81,18 @@ std::string random_uuid() {
 
 }  // namespace
 
-Collector::Collector(const std::string& extra_config, bool start_now) : extra_(extra_config) {
+Collector::Collector(const std::string& extra_config, bool start_now, const Collector* pki_from)
+    : extra_(extra_config), pki_dir_(pki_from != nullptr ? pki_from->pki_dir_ : dir_.path() / "data") {
+  std::string pki;
+  if (pki_from != nullptr) {
+    pki = "  <ca cert=\"" + (pki_dir_ / "ca.crt").string() + "\" key=\"" + (pki_dir_ / "ca.key").string() + "\"/>\n" +
+          "  <tls cert=\"" + (pki_dir_ / "server.crt").string() + "\" key=\"" + (pki_dir_ / "server.key").string() + "\"/>\n";
+  }
   write_file(config(), "<collector-config xmlns=\"urn:clinic-audit:collector:1\">\n"
                        "  <listen address=\"127.0.0.1\" port=\"0\"/>\n"
                        "  <data-dir>data</data-dir>\n" +
-                           extra_ + "\n</collector-config>\n");
-  const Shell init = cli("init --create-ca");
+                           pki + extra_ + "\n</collector-config>\n");
+  const Shell init = cli(pki_from != nullptr ? "init" : "init --create-ca");
   if (init.exit_code != 0) throw std::runtime_error("init --create-ca failed: " + init.output);
   if (start_now) start();
 }
@@ -275,8 +281,11 @@ Collector::Response Collector::submit(const SignedReport& report, const AgentIde
 }
 
 std::size_t Collector::stored_reports() const {
-  const Shell out = sh("sqlite3 " + quote(dir() / "data" / "collector.db") + " 'SELECT count(*) FROM reports'");
-  return static_cast<std::size_t>(std::stoul(out.output));
+  // Through export --history: works on either database.
+  const Shell out = cli("export --history --format csv");
+  std::size_t lines = 0;
+  for (char c : out.output) lines += c == '\n' ? 1 : 0;
+  return lines == 0 ? 0 : lines - 1;
 }
 
 bool Collector::verify_passes(std::string* output) const {

@@ -67,7 +67,9 @@ inline ReportSpec seq(std::uint64_t sequence, std::optional<std::string> previou
 class Collector {
  public:
   // Extra XML inside <collector-config> (limits, timeouts...).
-  explicit Collector(const std::string& extra_config = "", bool start = true);
+  // `pki_from`: share that collector's CA and server certificate (two
+  // collectors of one region behind a load balancer) instead of creating them.
+  explicit Collector(const std::string& extra_config = "", bool start = true, const Collector* pki_from = nullptr);
   ~Collector();
   Collector(const Collector&) = delete;
   Collector& operator=(const Collector&) = delete;
@@ -80,8 +82,8 @@ class Collector {
   std::string url(const std::string& path) const;
   const std::filesystem::path& dir() const { return dir_.path(); }
   std::filesystem::path config() const { return dir_.path() / "collector.conf"; }
-  std::filesystem::path ca_cert() const { return dir_.path() / "data" / "ca.crt"; }
-  std::filesystem::path ca_key() const { return dir_.path() / "data" / "ca.key"; }
+  std::filesystem::path ca_cert() const { return pki_dir_ / "ca.crt"; }
+  std::filesystem::path ca_key() const { return pki_dir_ / "ca.key"; }
   std::string log() const;
 
   // The collector CLI with this configuration.
@@ -116,6 +118,7 @@ class Collector {
  private:
   TempDir dir_;
   std::string extra_;
+  std::filesystem::path pki_dir_;
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
   int counter_ = 0;

@@ -43,9 +43,11 @@ TEST(IngestHttp, StoresOnceAnswersDuplicateAndKeepsTheExactBytes) {
   EXPECT_EQ(body_of(again)["status"], "duplicate");
   EXPECT_EQ(collector.stored_reports(), 1U);
   // The stored bytes are the submitted ones, and stock OpenSSL verifies them.
-  const auto db = collector.dir() / "data" / "collector.db";
-  sh("sqlite3 " + quote(db) + " \"SELECT writefile(" + quote((collector.dir() / "out.json").string()) +
-     ", bytes), writefile(" + quote((collector.dir() / "out.json.p7s").string()) + ", signature) FROM reports\"");
+  const Shell exported = collector.cli("export --history --originals " + quote(collector.dir() / "originals"));
+  ASSERT_EQ(exported.exit_code, 0) << exported.output;
+  const auto original = collector.dir() / "originals" / (kMachineA + "-1-" + report.report_id + ".json");
+  std::filesystem::copy_file(original, collector.dir() / "out.json");
+  std::filesystem::copy_file(original.string() + ".p7s", collector.dir() / "out.json.p7s");
   EXPECT_EQ(read_file(collector.dir() / "out.json"), read_file(report.report));
   const Shell openssl = sh("openssl cms -verify -binary -inform DER -in " + quote(collector.dir() / "out.json.p7s") +
                            " -content " + quote(collector.dir() / "out.json") + " -CAfile " +

@@ -1,5 +1,6 @@
 #include "storage_test_suite.hpp"
 
+#include <atomic>
 #include <string>
 
 namespace clinic_audit::collector::test {
@@ -217,6 +218,46 @@ TEST_P(StorageSuite, TheSameRunInItsOtherFormatIsADuplicate) {
   replayed.row.format = "xml";
   replayed.row.previous_sha256 = "j1";
   EXPECT_EQ(storage_->ingest(replayed, no_anomaly, 3).status, IngestStatus::stored);
+}
+
+}  // namespace clinic_audit::collector::test
+
+#include <thread>
+
+namespace clinic_audit::collector::test {
+
+// Concurrent ingests (SQLite: batched in one transaction; PostgreSQL: host
+// row locks): each report stored once, the same report from two threads at
+// once answered stored once and duplicate once, a failing one alone refused.
+TEST_P(StorageSuite, ConcurrentIngestsStoreEachReportOnce) {
+  std::atomic<int> stored{0}, duplicates{0}, failed{0};
+  auto judge = [](const ChainHistory&, const IncomingReport& in) -> Judgement {
+    if (in.row.sha256 == "bad-3") throw std::runtime_error("judge refused");
+    return {};
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      auto storage = factory_->make();
+      for (int i = 0; i < 10; ++i) {
+        // Threads t and t^1 send the same reports (same host, same bytes).
+        const int host = t / 2;
+        const std::string sha = (host == 1 && i == 3 ? "bad-" : "h" + std::to_string(host) + "-") + std::to_string(i);
+        try {
+          const auto result = storage->ingest(make_incoming("m" + std::to_string(host), static_cast<std::uint64_t>(i + 1), sha, 100 + i),
+                                              judge, 1000 + i);
+          (result.status == IngestStatus::stored ? stored : duplicates)++;
+        } catch (const std::runtime_error&) {
+          ++failed;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(stored.load(), 39);
+  EXPECT_EQ(duplicates.load(), 39);
+  EXPECT_EQ(failed.load(), 2);
+  EXPECT_EQ(storage_->report_count(), 39U);
 }
 
 }  // namespace clinic_audit::collector::test
