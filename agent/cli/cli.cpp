@@ -10,6 +10,7 @@
 #include "color.hpp"
 #include "error_stream.hpp"
 #include "suggest.hpp"
+#include "delivery_commands.hpp"
 #include "engine/pipeline.hpp"
 #include "logging.hpp"
 #include "policy/policy_loader.hpp"
@@ -111,6 +112,8 @@ int run_cli(int argc, char** argv, bool& must_exit_now) {
   verify_cmd->add_option("REPORT", verify_inputs, "Report files (or their .p7s) and/or directories")->required();
   verify_cmd->add_option("--ca", ca_file, "Trusted CA certificates, PEM (default /etc/clinic-audit/ca.crt)");
 
+  DeliveryCommands delivery(app);  // enroll, submit
+
   app.add_subcommand("version", "Print the version");
 
   StatusRequest status;
@@ -166,6 +169,7 @@ int run_cli(int argc, char** argv, bool& must_exit_now) {
     return signing::run_verify(verify, std::cout);
   }
   if (app.got_subcommand(explain_cmd)) return explain_check(catalog, check_id, std::cout, std::cerr);
+  if (auto code = delivery.run_if_chosen(std::cout, std::cerr)) return *code;
 
   // Reports name the audited root absolutely, whatever the working directory was.
   run.root = std::filesystem::absolute(root).lexically_normal();

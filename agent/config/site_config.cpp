@@ -20,6 +20,20 @@ std::string trim(const std::string& text) {
   if (begin == std::string::npos) return {};
   return text.substr(begin, text.find_last_not_of(ws) - begin + 1);
 }
+// A number attribute the schema has already bounded; `fallback` when absent.
+template <class Number>
+void number_attribute(const xmlNode* node, const char* name, Number& value, const std::string& file,
+                      std::vector<LoadError>& errors) {
+  if (!has_attribute(node, name)) return;
+  const std::string text = trim(attribute(node, name));
+  Number parsed{};
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), parsed);
+  if (ec != std::errc{} || ptr != text.data() + text.size() || parsed < 1) {
+    errors.push_back({file, line_of(node), std::string(name) + " must be a positive whole number, not '" + text + "'"});
+    return;
+  }
+  value = parsed;
+}
 }  // namespace
 
 SiteConfig parse_site_config(std::string_view content, const std::filesystem::path& file,
@@ -63,6 +77,17 @@ SiteConfig parse_site_config(std::string_view content, const std::filesystem::pa
       config.proxy = attribute(node, "url");
     } else if (element == "collector") {
       config.collector = attribute(node, "url");
+      number_attribute(node, "retry-base-ms", config.delivery.retry_base_ms, name, errors);
+      number_attribute(node, "retry-cap-ms", config.delivery.retry_cap_ms, name, errors);
+      number_attribute(node, "max-attempts", config.delivery.max_attempts, name, errors);
+      number_attribute(node, "max-run-seconds", config.delivery.max_run_seconds, name, errors);
+      number_attribute(node, "timeout-seconds", config.delivery.timeout_seconds, name, errors);
+      if (config.delivery.retry_cap_ms < config.delivery.retry_base_ms) {
+        errors.push_back({name, line_of(node), "retry-cap-ms must not be smaller than retry-base-ms"});
+      }
+    } else if (element == "spool") {
+      number_attribute(node, "max-reports", config.delivery.spool_max_reports, name, errors);
+      number_attribute(node, "max-bytes", config.delivery.spool_max_bytes, name, errors);
     } else if (element == "signing") {
       if (has_attribute(node, "key")) config.signing_key = attribute(node, "key");
       if (has_attribute(node, "cert")) config.signing_cert = attribute(node, "cert");

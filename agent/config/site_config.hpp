@@ -19,6 +19,17 @@ struct Waiver {
   int line = 0;
 };
 
+// <collector> and <spool> (agent-config.xsd): how `submit` delivers.
+struct DeliverySettings {
+  long retry_base_ms = 2000;
+  long retry_cap_ms = 300000;
+  long max_attempts = 8;
+  long max_run_seconds = 900;
+  long timeout_seconds = 30;
+  long spool_max_reports = 1000;
+  long long spool_max_bytes = 256LL << 20;
+};
+
 struct SiteConfig {
   std::filesystem::path file;  // empty when no configuration was read
   std::vector<std::string> policies;
@@ -27,6 +38,7 @@ struct SiteConfig {
   int keep_reports = 30;
   std::optional<std::string> proxy;
   std::optional<std::string> collector;
+  DeliverySettings delivery;
   std::optional<std::string> signing_key, signing_cert, signing_chain;
 };
 

@@ -21,7 +21,7 @@
 #include "policy/load_error.hpp"
 #include "policy/policy_loader.hpp"
 #include "report/formats.hpp"
-#include "report/render_nagios.hpp"
+#include "report_store.hpp"
 #include "signing.hpp"
 #include "version.hpp"
 #include "waivers.hpp"
@@ -31,7 +31,7 @@ namespace {
 
 using SystemClock = std::chrono::system_clock;
 
-enum class UtcFormat { rfc3339, file_stamp, date };
+enum class UtcFormat { rfc3339, date };
 
 std::string utc(SystemClock::time_point when, UtcFormat format) {
   const std::time_t t = SystemClock::to_time_t(when);
@@ -40,7 +40,6 @@ std::string utc(SystemClock::time_point when, UtcFormat format) {
   std::array<char, 64> buf{};
   switch (format) {
     case UtcFormat::rfc3339: std::strftime(buf.data(), buf.size(), "%Y-%m-%dT%H:%M:%SZ", &tm); break;
-    case UtcFormat::file_stamp: std::strftime(buf.data(), buf.size(), "%Y%m%dT%H%M%SZ", &tm); break;
     case UtcFormat::date: std::strftime(buf.data(), buf.size(), "%Y-%m-%d", &tm); break;
   }
   return buf.data();
@@ -61,17 +60,6 @@ std::string random_uuid() {
   return out;
 }
 
-// Report file names keep to a safe alphabet whatever the audited hostname says.
-std::string safe_hostname(const std::string& hostname) {
-  std::string out;
-  for (char c : hostname) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
-    out += ok ? c : '_';
-  }
-  if (out.empty() || out.front() == '.') out.insert(out.begin(), '_');
-  return out.substr(0, 64);
-}
-
 // State carried between the steps of one run.
 struct RunState {
   const RunRequest& request;
@@ -88,6 +76,8 @@ struct RunState {
   std::unique_ptr<ProcessRunner> runner;
   std::unique_ptr<Context> context;
   std::optional<signing::SigningIdentity> identity;
+  std::vector<const ReportFormat*> formats;       // as chosen by --format
+  std::optional<store::PendingSet> pending;       // the report set between write and commit
   bool must_exit_now = false;
 };
 
@@ -240,23 +230,29 @@ StepResult assemble_report(RunState& state) {
   return std::nullopt;
 }
 
-StepResult write_reports(RunState& state) {
+StepResult choose_formats(RunState& state) {
   std::vector<std::string> formats = state.request.formats;
   if (formats.empty()) formats.push_back("text");
-  std::vector<const ReportFormat*> chosen;
   for (const auto& name : formats) {
     const ReportFormat* format = find_report_format(name);
     if (format == nullptr) {
       state.err << "clinic-audit: unknown format '" << name << "'\n";
       return kExitUsage;
     }
-    chosen.push_back(format);
+    state.formats.push_back(format);
   }
+  return std::nullopt;
+}
+
+// Without --out: the first format on stdout, not part of the signed chain
+// (sequence 0). With --out: reserve the next sequence in the store (which
+// recovers from an interrupted run first), render every format, write the
+// set atomically.
+StepResult write_reports(RunState& state) {
   if (!state.request.out_dir) {
-    // A report on stdout is not part of the signed chain (sequence 0).
     RenderOptions options;
     options.color = state.request.color;
-    state.out << chosen.front()->render(state.report, options) << std::flush;
+    state.out << state.formats.front()->render(state.report, options) << std::flush;
     if (!state.out) {
       state.err << "clinic-audit: cannot write the report to standard output: " << std::strerror(errno) << '\n';
       return kExitCannotWrite;
@@ -269,52 +265,25 @@ StepResult write_reports(RunState& state) {
     state.err << "clinic-audit: cannot write reports: " << dir.string() << " is not a directory\n";
     return kExitCannotWrite;
   }
-  const std::filesystem::path state_dir = state.request.state_dir.value_or(kDefaultStateDir);
+  store::StoreOptions options;
+  options.reports_dir = dir;
+  options.state_dir = state.request.state_dir.value_or(kDefaultStateDir);
+  options.signing = state.identity.has_value();
+  // Spool for the collector when one is configured or this machine enrolled.
+  options.spool = state.config.collector.has_value() || store::read_collector_record(options.state_dir).has_value();
+  options.spool_limits.max_reports = static_cast<std::size_t>(state.config.delivery.spool_max_reports);
+  options.spool_limits.max_bytes = static_cast<std::uint64_t>(state.config.delivery.spool_max_bytes);
+  options.keep = static_cast<std::size_t>(state.config.keep_reports);
   try {
-    // issue #8 item 4: reserve the sequence durably, write, sign, then commit.
-    auto chain = signing::ChainState::begin(state_dir, dir, state.identity.has_value());
-    state.report.run.sequence = chain.sequence();
-    state.report.run.previous_sha256 = chain.previous_sha256();
-    // DESIGN.md §6 names reports to the second. A second run within the same
-    // second must not replace the first report: wait for a free name.
-    std::string stem;
-    for (int attempt = 0;; ++attempt) {
-      stem = "clinic-audit-" + safe_hostname(state.report.host.hostname) + "-" +
-             utc(SystemClock::now(), UtcFormat::file_stamp);
-      // Any file of that set (another run's formats, a signature) makes the name taken.
-      bool taken = false;
-      for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-        if (entry.path().filename().string().rfind(stem + ".", 0) == 0) {
-          taken = true;
-          break;
-        }
-      }
-      if (!taken) break;
-      if (attempt >= 20) {
-        state.err << "clinic-audit: cannot write reports: " << (dir / stem).string() << ".* keeps existing\n";
-        return kExitCannotWrite;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
+    state.pending.emplace(store::PendingSet::begin(options));
+    state.report.run.sequence = state.pending->sequence();
+    state.report.run.previous_sha256 = state.pending->previous_sha256();
     // Render everything first: nothing is written unless every format rendered.
-    std::vector<std::pair<std::filesystem::path, std::string>> files;
-    for (const auto* format : chosen) {
-      files.emplace_back(dir / (stem + "." + std::string(format->extension)), format->render(state.report, {}));
+    std::vector<store::RenderedReport> rendered;
+    for (const auto* format : state.formats) {
+      rendered.push_back({std::string(format->extension), format->render(state.report, {})});
     }
-    std::vector<std::filesystem::path> written;
-    try {
-      for (const auto& [path, bytes] : files) {
-        signing::write_file_atomically(path, bytes, 0644, "report");
-        written.push_back(path);
-        spdlog::info("wrote {}", path.string());
-      }
-    } catch (...) {
-      // A report set is whole or absent: a partial set would enter the chain.
-      for (const auto& path : written) std::filesystem::remove(path, ec);
-      throw;
-    }
-    if (state.identity) signing::sign_report_set(*state.identity, written);
-    chain.commit(signing::choose_primary(written));
+    state.pending->write(state.report.host.hostname, rendered);
   } catch (const signing::SigningError& e) {
     state.err << "clinic-audit: " << e.what() << '\n';
     return e.exit_code();
@@ -322,23 +291,53 @@ StepResult write_reports(RunState& state) {
     state.err << "clinic-audit: cannot write reports: " << e.what() << '\n';
     return kExitCannotWrite;
   }
-  // The report is written and chained: failing to remove old ones is worth a
-  // warning, not a different verdict. Reports still in the spool (not
-  // acknowledged by a collector) are never pruned.
+  return std::nullopt;
+}
+
+StepResult sign_reports(RunState& state) {
+  if (!state.pending || !state.identity) return std::nullopt;
   try {
-    const auto pruned = signing::prune_reports(dir, static_cast<std::size_t>(state.config.keep_reports),
-                                               signing::acknowledged_unless_spooled(state_dir / "spool"));
-    for (const auto& removed : pruned.removed) spdlog::info("removed old report {}", removed.string());
-  } catch (const std::exception& e) {
-    spdlog::warn("could not remove old reports in {}: {}", dir.string(), e.what());
+    signing::sign_report_set(*state.identity, state.pending->files());
+  } catch (const signing::SigningError& e) {
+    state.pending->discard();
+    state.err << "clinic-audit: " << e.what() << '\n';
+    return e.exit_code();
+  }
+  return std::nullopt;
+}
+
+// Spool (when a collector is configured), commit the chain, prune old reports.
+StepResult spool_and_commit(RunState& state) {
+  if (!state.pending) return std::nullopt;
+  try {
+    const store::CommitResult result = state.pending->commit();
+    for (const auto& removed : result.recovered) spdlog::info("removed {} left by an interrupted run", removed.string());
+    for (const auto& removed : result.pruned) spdlog::info("removed old report {}", removed.string());
+    if (!result.prune_warning.empty()) {
+      spdlog::warn("could not remove old reports in {}: {}", state.request.out_dir->string(), result.prune_warning);
+    }
+    using Spooled = store::CommitResult::Spooled;
+    if (result.spooled == Spooled::not_main_chain) {
+      spdlog::info("{} is not the directory of the collector's chain: its reports are chained on their own and not spooled",
+                   state.request.out_dir->string());
+    } else if (result.spooled == Spooled::no_chain_carrier) {
+      spdlog::warn("no json or xml report in this run: nothing spooled for the collector");
+    }
+  } catch (const signing::SigningError& e) {
+    state.err << "clinic-audit: " << e.what() << '\n';
+    return e.exit_code();
+  } catch (const std::filesystem::filesystem_error& e) {
+    state.pending->discard();
+    state.err << "clinic-audit: cannot write reports: " << e.what() << '\n';
+    return kExitCannotWrite;
   }
   return std::nullopt;
 }
 
 int exit_code_for(const RunState& state) {
   const auto counts = state.report.counts();
-  if (state.request.formats.size() == 1 && state.request.formats.front() == "nagios") {
-    return nagios_exit_code(state.report);
+  if (state.formats.size() == 1 && state.formats.front()->own_exit_code != nullptr) {
+    return state.formats.front()->own_exit_code(state.report);
   }
   if (counts.at(Status::fail) > 0) return kExitFail;
   if (counts.at(Status::error) > 0) return kExitError;
@@ -348,9 +347,10 @@ int exit_code_for(const RunState& state) {
 }  // namespace
 
 int run_audit(const RunRequest& request, std::ostream& out, std::ostream& err, bool& must_exit_now) {
-  RunState state{request, out, err, {}, {}, {}, {}, {}, {}, {}, {}, {}, false};
+  RunState state{request, out, err, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, false};
   using Step = StepResult (*)(RunState&);
-  static constexpr std::array<std::pair<const char*, Step>, 8> kSteps{{
+  static constexpr std::array<std::pair<const char*, Step>, 11> kSteps{{
+      {"choose formats", choose_formats},
       {"open root", open_root},
       {"load config", load_config},
       {"load policies", load_policies},
@@ -359,6 +359,8 @@ int run_audit(const RunRequest& request, std::ostream& out, std::ostream& err, b
       {"run checks", run_selected},
       {"assemble report", assemble_report},
       {"write reports", write_reports},
+      {"sign reports", sign_reports},
+      {"spool and commit", spool_and_commit},
   }};
   // However this function is left (return or exception), the caller learns
   // whether a check thread is still running, and what that thread uses is
@@ -376,20 +378,21 @@ int run_audit(const RunRequest& request, std::ostream& out, std::ostream& err, b
       }
     }
   } guard{state, must_exit_now};
-  const bool nagios_only = request.formats.size() == 1 && request.formats.front() == "nagios";
+  // A format that is also a protocol (nagios) says on stdout that the audit
+  // did not run, with its own exit code (the format table, formats.hpp).
+  const ReportFormat* only = request.formats.size() == 1 ? find_report_format(request.formats.front()) : nullptr;
   for (const auto& [name, step] : kSteps) {
     spdlog::debug("step: {}", name);
     if (auto code = step(state)) {
-      if (!nagios_only) return *code;
-      // A Monitoring Plugin that cannot do its job says UNKNOWN (exit 3) on
-      // stdout, where Nagios/Centreon/Icinga read it; the reason is on stderr.
-      const char* why = *code == kExitUsage       ? "usage error"
-                        : *code == kExitBadInput  ? "invalid policy or configuration"
+      if (state.pending) state.pending->discard();
+      if (only == nullptr || only->not_run == nullptr) return *code;
+      const char* why = *code == kExitUsage         ? "usage error"
+                        : *code == kExitBadInput    ? "invalid policy or configuration"
                         : *code == kExitCannotWrite ? "cannot write the report"
                                                     : "internal error";
-      out << "CLINIC-AUDIT UNKNOWN - audit not run: " << why << " (" << name << ", exit " << *code << ")\n"
-          << std::flush;
-      return 3;
+      const NotRunOutput output = only->not_run(why, name, *code);
+      out << output.line << std::flush;
+      return output.exit_code;
     }
   }
   return exit_code_for(state);

@@ -1,6 +1,6 @@
 // `clinic-audit run` as a list of steps (STYLE.md §6, after Falco's app
 // steps): load config -> load policies -> plan -> run checks -> apply
-// waivers -> write reports. Each step either lets the run go on or ends it
+// waivers -> write reports -> sign -> spool and commit (agent/store). Each step either lets the run go on or ends it
 // with an exit code (DESIGN.md §4).
 #pragma once
 

@@ -19,15 +19,23 @@ std::string junit(const Report& report, const RenderOptions&) { return render_ju
 std::string nagios(const Report& report, const RenderOptions&) { return render_nagios(report); }
 std::string prometheus(const Report& report, const RenderOptions&) { return render_prometheus(report); }
 
+// A Monitoring Plugin that cannot do its job says UNKNOWN (exit 3) on
+// stdout, where Nagios/Centreon/Icinga read it; the reason is on stderr.
+NotRunOutput nagios_not_run(std::string_view why, std::string_view step, int usual_exit_code) {
+  return {"CLINIC-AUDIT UNKNOWN - audit not run: " + std::string(why) + " (" + std::string(step) + ", exit " +
+              std::to_string(usual_exit_code) + ")\n",
+          static_cast<int>(NagiosState::unknown)};
+}
+
 // A constant table, not self-registration: nothing to drop from a static
 // library, no initialisation order.
 constexpr std::array<ReportFormat, 6> kFormats{{
-    {"text", "txt", &text},
-    {"json", "json", &json},
-    {"xml", "xml", &xml},
-    {"junit", "junit.xml", &junit},
-    {"nagios", "nagios.txt", &nagios},
-    {"prometheus", "prom", &prometheus},
+    {"text", "txt", &text, nullptr, nullptr},
+    {"json", "json", &json, nullptr, nullptr},
+    {"xml", "xml", &xml, nullptr, nullptr},
+    {"junit", "junit.xml", &junit, nullptr, nullptr},
+    {"nagios", "nagios.txt", &nagios, &nagios_exit_code, &nagios_not_run},
+    {"prometheus", "prom", &prometheus, nullptr, nullptr},
 }};
 
 }  // namespace

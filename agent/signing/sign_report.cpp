@@ -30,10 +30,9 @@ void sign_report_set(const SigningIdentity& identity, const std::vector<std::fil
     if (!reports.empty()) fsync_directory(reports.front().has_parent_path() ? reports.front().parent_path() : ".");
   } catch (...) {
     std::error_code ignored;
-    for (const auto& report : reports) {
-      std::filesystem::remove(report, ignored);
-      std::filesystem::remove(signature_path(report), ignored);
-    }
+    // Signatures before the reports they sign (issue #20 item 9).
+    for (const auto& report : reports) std::filesystem::remove(signature_path(report), ignored);
+    for (const auto& report : reports) std::filesystem::remove(report, ignored);
     if (!reports.empty()) {
       try {
         fsync_directory(reports.front().parent_path().empty() ? "." : reports.front().parent_path());

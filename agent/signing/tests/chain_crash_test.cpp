@@ -1,5 +1,7 @@
-// Killing a run at each step never forks or reuses a sequence number, and
-// the chain still verifies (issue #8 item 4). The driver is killed with
+// Killing a run at each step never forks or reuses a sequence number, the
+// chain still verifies, and every report left is spooled exactly once, whole
+// (issue #8 item 4, issue #12 item 2, issue #20 items 6 and 9): every rename
+// and unlink of a run has a crash point here. The driver is killed with
 // SIGKILL by CLINIC_AUDIT_CRASH_AT (crash_point.hpp).
 #include <gtest/gtest.h>
 
@@ -7,6 +9,7 @@
 #include <sstream>
 
 #include "chain_state.hpp"
+#include "spool.hpp"
 #include "report_files.hpp"
 #include "signing_test_support.hpp"
 #include "verify.hpp"
@@ -18,14 +21,16 @@ struct CrashCase {
   const char* step;
   std::set<std::uint64_t> sequences_left;  // after runs 1, 2, crashed 3, then 2 more runs
   bool skip_note;                          // the crashed run's number shows as skipped
+  const char* driver_env = "";             // for run 3 and after (e.g. a small keep)
+  bool spool_is_a_file = false;            // run 3 cannot spool: its set is rolled back
 };
 
 void PrintTo(const CrashCase& c, std::ostream* os) { *os << c.step; }
 
 class CrashAt : public ::testing::TestWithParam<CrashCase> {
  protected:
-  test::CommandResult run(int i, const std::string& crash_at = "") {
-    const std::string env = crash_at.empty() ? "" : "CLINIC_AUDIT_CRASH_AT=" + test::quote(crash_at) + " ";
+  test::CommandResult run(int i, const std::string& crash_at = "", const std::string& extra_env = "") {
+    const std::string env = (crash_at.empty() ? "" : "CLINIC_AUDIT_CRASH_AT=" + test::quote(crash_at) + " ") + extra_env + " ";
     return test::run_shell(env + test::quote(CA_SIGNING_CHAIN_DRIVER) + " " + test::quote(dir_ / "state") + " " +
                            test::quote(dir_ / "reports") + " " + test::quote(pair_.key) + " " + test::quote(pair_.cert) +
                            " 20261122T1504" + std::to_string(10 + i) + "Z json xml");
@@ -39,11 +44,20 @@ TEST_P(CrashAt, NextRunsNeitherForkNorReuse) {
   std::filesystem::create_directories(dir_ / "reports");
   ASSERT_EQ(run(1).output, "1\n");
   ASSERT_EQ(run(2).output, "2\n");
-  const auto crashed = run(3, c.step);
+  if (c.spool_is_a_file) {
+    std::filesystem::rename(dir_ / "state" / "spool", dir_ / "spool-before");
+    test::write_text(dir_ / "state" / "spool", "not a directory");
+  }
+  const auto crashed = run(3, c.step, c.driver_env);
   ASSERT_EQ(crashed.exit_code, 128 + 9) << "not killed at " << c.step << ": " << crashed.output;
-  const auto fourth = run(4);
+  if (c.spool_is_a_file) {
+    // Made a directory again, with the two entries run 1 and 2 spooled.
+    std::filesystem::remove(dir_ / "state" / "spool");
+    std::filesystem::rename(dir_ / "spool-before", dir_ / "state" / "spool");
+  }
+  const auto fourth = run(4, "", c.driver_env);
   ASSERT_EQ(fourth.exit_code, 0) << fourth.output;
-  ASSERT_EQ(run(5).exit_code, 0);
+  ASSERT_EQ(run(5, "", c.driver_env).exit_code, 0);
 
   std::set<std::uint64_t> sequences;
   for (const ReportSet& set : list_report_sets(dir_ / "reports")) {
@@ -60,6 +74,25 @@ TEST_P(CrashAt, NextRunsNeitherForkNorReuse) {
   EXPECT_EQ(state->last_sequence, *sequences.rbegin());
   EXPECT_EQ(state->reserved, state->last_sequence);
 
+  // Every report set left is spooled once, whole, byte for byte (the
+  // collector will get it); nothing else is in the spool.
+  const std::string driver_env = c.driver_env;
+  if (driver_env.find("ACK_ALL") == std::string::npos) {
+    std::set<std::uint64_t> spooled;
+    const store::Spool spool(dir_ / "state" / "spool");
+    for (const auto& entry : spool.entries()) {
+      EXPECT_TRUE(spooled.insert(entry.sequence).second) << entry.report << " spooled twice";
+      EXPECT_EQ(test::read_text(entry.report), test::read_text(dir_ / "reports" / entry.name)) << entry.report;
+      EXPECT_EQ(test::read_text(entry.signature), test::read_text(dir_ / "reports" / (entry.name + ".p7s")));
+    }
+    EXPECT_EQ(spooled, c.sequences_left);
+    std::size_t files = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir_ / "state" / "spool")) {
+      if (entry.is_regular_file()) ++files;
+    }
+    EXPECT_EQ(files, 2 * spooled.size()) << "incomplete or temporary files left in the spool";
+  }
+
   VerifyOptions options;
   options.inputs = {dir_ / "reports"};
   options.ca_file = pair_.cert;
@@ -73,6 +106,8 @@ TEST_P(CrashAt, NextRunsNeitherForkNorReuse) {
 const std::set<std::uint64_t> kAll = {1, 2, 3, 4, 5};
 const std::set<std::uint64_t> kSkipped3 = {1, 2, 4, 5};
 const std::set<std::uint64_t> kNever3 = {1, 2, 3, 4};
+const std::set<std::uint64_t> kLastTwo = {4, 5};
+constexpr const char* kKeepTwoAcked = "CHAIN_DRIVER_KEEP=2 CHAIN_DRIVER_ACK_ALL=1";
 
 INSTANTIATE_TEST_SUITE_P(
     Steps, CrashAt,
@@ -85,8 +120,22 @@ INSTANTIATE_TEST_SUITE_P(
                       CrashCase{"signature:renamed", kSkipped3, true},   // JSON signed, XML not
                       CrashCase{"signature:renamed#2", kAll, false},     // both signed, not committed
                       CrashCase{"signed", kAll, false},
+                      // Spooling: signature first, then the report, each linked then renamed.
+                      CrashCase{"spool:temp-written", kAll, false},    // signature linked, not renamed
+                      CrashCase{"spool:renamed", kAll, false},         // signature spooled, report not
+                      CrashCase{"spool:temp-written#2", kAll, false},
+                      CrashCase{"spool:renamed#2", kAll, false},       // spooled, not committed
+                      CrashCase{"spooled", kAll, false},
                       CrashCase{"commit:temp-written", kAll, false},
-                      CrashCase{"commit:renamed", kAll, false}),
+                      CrashCase{"commit:renamed", kAll, false},
+                      // Rollback of a set that could not be spooled: signatures first.
+                      CrashCase{"rollback:signature", kSkipped3, true, "", true},
+                      CrashCase{"rollback:signature#2", kSkipped3, true, "", true},
+                      CrashCase{"rollback:report", kSkipped3, true, "", true},
+                      // Retention after the collector acknowledged everything (keep 2).
+                      CrashCase{"prune:removed", kLastTwo, false, kKeepTwoAcked},
+                      CrashCase{"prune:removed#2", kLastTwo, false, kKeepTwoAcked},
+                      CrashCase{"prune:removed#3", kLastTwo, false, kKeepTwoAcked}),
     [](const auto& p) {
       std::string name = p.param.step;
       for (char& ch : name) {

@@ -1,21 +1,37 @@
-// Test driver for the crash tests: one run of the agent's signing steps, in
-// the order the agent performs them (issue #8 item 4):
-//   load identity -> ChainState::begin (reserve) -> write reports
-//   -> sign them -> commit.
+// Test driver for the crash tests: one `run --out` of the agent's store and
+// signing steps, in the order the agent performs them (issue #8 item 4,
+// issue #12 item 2, issue #20 item 6):
+//   load identity -> PendingSet::begin (recover, reserve) -> write reports
+//   -> sign them -> commit (spool, commit the chain, prune).
 // Usage: chain_driver STATE_DIR OUT_DIR KEY CERT TIMESTAMP [EXT...]
 // Prints the run's sequence. CLINIC_AUDIT_CRASH_AT=<step> kills it at a step.
+// Environment: CHAIN_DRIVER_SPOOL=0 does not spool (default: spools);
+// CHAIN_DRIVER_KEEP=N keeps N sets (default 100); CHAIN_DRIVER_ACK_ALL=1
+// empties the spool first, as `submit` would after the collector's answers.
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
 #include <iostream>
 
-#include "atomic_file.hpp"
-#include "chain_state.hpp"
 #include "crash_point.hpp"
 #include "report_files.hpp"
+#include "report_store.hpp"
 #include "sign_report.hpp"
 #include "signing_error.hpp"
 #include "signing_test_support.hpp"
 
+namespace {
+
+std::string env_or(const char* name, const char* fallback) {
+  const char* value = std::getenv(name);
+  return value != nullptr ? value : fallback;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace clinic_audit::signing;
+  namespace store = clinic_audit::store;
   if (argc < 6) {
     std::cerr << "usage: chain_driver STATE_DIR OUT_DIR KEY CERT TIMESTAMP [EXT...]\n";
     return 64;
@@ -23,22 +39,33 @@ int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 1, argv + argc);
   std::vector<std::string> exts(args.begin() + 5, args.end());
   if (exts.empty()) exts = {"json", "xml"};
+  spdlog::set_level(spdlog::level::warn);
   try {
     const SigningIdentity identity = SigningIdentity::load(args[2], args[3]);
-    ChainState chain = ChainState::begin(args[0], args[1]);
-    std::vector<std::filesystem::path> written;
-    const std::string id = test::random_uuid();
-    for (const auto& ext : exts) {
-      written.push_back(test::report_path(args[1], args[4], ext));
-      write_file_atomically(written.back(), test::sample_report(ext, chain.sequence(), chain.previous_sha256(), id), 0644,
-                            "report");
+    store::StoreOptions options;
+    options.state_dir = args[0];
+    options.reports_dir = args[1];
+    options.spool = env_or("CHAIN_DRIVER_SPOOL", "1") == "1";
+    options.keep = std::stoul(env_or("CHAIN_DRIVER_KEEP", "100"));
+    if (env_or("CHAIN_DRIVER_ACK_ALL", "0") == "1") {
+      store::Spool spool(store::spool_directory(options.state_dir));
+      for (const auto& entry : spool.entries()) spool.remove(entry);
     }
-    crash_point("reports-written");
-    sign_report_set(identity, written);
-    crash_point("signed");
-    chain.commit(choose_primary(written));
+    store::PendingSet set = store::PendingSet::begin(options);
+    const std::string id = test::random_uuid();
+    std::vector<store::RenderedReport> reports;
+    for (const auto& ext : exts) reports.push_back({ext, test::sample_report(ext, set.sequence(), set.previous_sha256(), id)});
+    set.write("testhost", reports, args[4]);
+    try {
+      sign_report_set(identity, set.files());
+      crash_point("signed");
+      set.commit();
+    } catch (...) {
+      set.discard();
+      throw;
+    }
     crash_point("committed");
-    std::cout << chain.sequence() << "\n";
+    std::cout << set.sequence() << "\n";
     return 0;
   } catch (const SigningError& error) {
     std::cerr << error.what() << "\n";

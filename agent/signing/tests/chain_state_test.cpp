@@ -105,5 +105,54 @@ TEST_F(Chain, UnsignedRunsAreCompleteWithoutSignatures) {
   EXPECT_TRUE(next.removed_leftovers().empty());
 }
 
+// Issue #20 item 9: a planted unsigned report (here with the highest
+// sequence there is) does not move the chain: the next number follows the
+// signed ones and nothing wraps.
+TEST_F(Chain, UnsignedFilesDoNotChooseTheNextSequence) {
+  run("20261122T150401Z");
+  test::write_text(test::report_path(reports_, "20261122T150402Z", "json"),
+                   test::sample_report("json", 18446744073709551615ULL, std::string(64, 'a')));
+  ChainState next = ChainState::begin(state_, reports_);
+  EXPECT_EQ(next.sequence(), 2u);
+}
+
+// Issue #20 item 9: a manual `run --out OTHER` sharing the state directory
+// keeps its own chain; the main directory's chain shows no gap.
+TEST_F(Chain, AnotherReportsDirectoryKeepsItsOwnChain) {
+  run("20261122T150401Z");
+  const auto other = dir_ / "manual";
+  std::filesystem::create_directories(other);
+  {
+    ChainState chain = ChainState::begin(state_, other);
+    EXPECT_FALSE(chain.is_main_chain());
+    EXPECT_EQ(chain.sequence(), 1u);
+    EXPECT_FALSE(chain.previous_sha256());
+    const auto files = test::write_signed_set(SigningIdentity::load(pair_.key, pair_.cert), other, "20261122T150402Z",
+                                              chain.sequence(), chain.previous_sha256(), {"json"});
+    chain.commit(choose_primary(files));
+  }
+  run("20261122T150403Z");
+  {
+    ChainState main_chain = ChainState::begin(state_, reports_);
+    EXPECT_TRUE(main_chain.is_main_chain());
+    EXPECT_EQ(main_chain.sequence(), 3u);
+  }
+  ChainState manual = ChainState::begin(state_, other);
+  EXPECT_EQ(manual.sequence(), 2u);
+}
+
+// The package creates STATE_DIR/reports: a first manual run elsewhere does
+// not become the chain the collector follows.
+TEST_F(Chain, StateDirectoryReportsIsTheMainChainFromTheStart) {
+  std::filesystem::create_directories(state_ / "reports");
+  {
+    ChainState manual = ChainState::begin(state_, reports_);
+    EXPECT_FALSE(manual.is_main_chain());
+  }
+  ChainState timer = ChainState::begin(state_, state_ / "reports");
+  EXPECT_TRUE(timer.is_main_chain());
+  EXPECT_EQ(timer.sequence(), 1u);
+}
+
 }  // namespace
 }  // namespace clinic_audit::signing

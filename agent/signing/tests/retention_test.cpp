@@ -28,7 +28,8 @@ class Retention : public ::testing::Test {
 TEST_F(Retention, KeepsNewestNAndSparesUnacknowledged) {
   std::filesystem::create_directories(spool_);
   // Report 2 waits in the spool for the collector's acknowledgment.
-  test::write_text(test::report_path(spool_, stamp(2), "json"), "x");
+  // Spool names: <sequence, 20 digits>-<report file name> (spool.hpp).
+  test::write_text(spool_ / ("00000000000000000002-" + test::report_path(spool_, stamp(2), "json").filename().string()), "x");
   const PruneResult result = prune_reports(reports_, 3, acknowledged_unless_spooled(spool_));
   EXPECT_FALSE(present(1));
   EXPECT_TRUE(present(2));

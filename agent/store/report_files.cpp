@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <ctime>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -31,6 +32,33 @@ bool is_timestamp(std::string_view text) {
 }
 
 }  // namespace
+
+std::string safe_hostname(std::string_view hostname) {
+  std::string out;
+  for (char c : hostname) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+    out += ok ? c : '_';
+  }
+  if (out.empty() || out.front() == '.') out.insert(out.begin(), '_');
+  return out.substr(0, 64);
+}
+
+std::string make_report_stem(std::string_view hostname, std::string_view timestamp) {
+  return std::string(kPrefix) + safe_hostname(hostname) + "-" + std::string(timestamp);
+}
+
+std::string report_file_name(std::string_view stem, std::string_view ext) {
+  return std::string(stem) + "." + std::string(ext);
+}
+
+std::string report_timestamp(std::int64_t unix_seconds) {
+  const std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  std::array<char, 32> buf{};
+  std::strftime(buf.data(), buf.size(), "%Y%m%dT%H%M%SZ", &tm);
+  return buf.data();
+}
 
 std::optional<ReportName> parse_report_name(std::string_view name) {
   if (name.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;

@@ -20,6 +20,17 @@ struct ReportName {
   std::string ext;        // json, xml, txt, junit.xml, nagios.txt, prom
 };
 
+// The one place report names are built; parse_report_name below is the one
+// place they are read back. `hostname` is made safe by safe_hostname().
+// `timestamp`: UTC yyyymmddThhmmssZ.
+std::string make_report_stem(std::string_view hostname, std::string_view timestamp);
+std::string report_file_name(std::string_view stem, std::string_view ext);
+// The UTC yyyymmddThhmmssZ stamp of a time (seconds since the epoch).
+std::string report_timestamp(std::int64_t unix_seconds);
+// Report file names keep to a safe alphabet whatever the audited hostname
+// says: [A-Za-z0-9.-], others become '_', never a leading '.', at most 64.
+std::string safe_hostname(std::string_view hostname);
+
 // nullopt for anything that is not a report file name (signatures included).
 std::optional<ReportName> parse_report_name(std::string_view file_name);
 

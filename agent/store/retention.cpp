@@ -4,7 +4,9 @@
 #include <system_error>
 
 #include "atomic_file.hpp"
+#include "crash_point.hpp"
 #include "signing_error.hpp"
+#include "spool.hpp"
 
 namespace clinic_audit::signing {
 
@@ -19,15 +21,18 @@ PruneResult prune_reports(const std::filesystem::path& dir, std::size_t keep, co
       result.kept_unacknowledged.push_back(set.stem);
       continue;
     }
-    // Reports first: an interruption leaves a signature without its report,
-    // which prunes next time, rather than an unsigned report.
-    for (const auto* files : {&set.reports, &set.signatures}) {
+    // Signatures before the reports they sign (issue #20 item 9): an
+    // interruption never leaves a signature without its report; a set left
+    // part-signed is removed by the next run's recovery (chain_state.cpp),
+    // an unsigned one is still the oldest and pruned next time.
+    for (const auto* files : {&set.signatures, &set.reports}) {
       for (const auto& file : *files) {
         std::error_code error;
         if (!std::filesystem::remove(file, error) && error) {
           throw SigningError(kExitCannotWrite, "cannot remove old report " + file.string() + ": " + error.message());
         }
         result.removed.push_back(file);
+        crash_point("prune:removed");
       }
     }
   }
@@ -36,16 +41,7 @@ PruneResult prune_reports(const std::filesystem::path& dir, std::size_t keep, co
 }
 
 IsAcknowledged acknowledged_unless_spooled(const std::filesystem::path& spool_dir) {
-  return [spool_dir](const ReportSet& set) {
-    std::error_code error;
-    if (!std::filesystem::is_directory(spool_dir, error)) return true;
-    const std::string prefix = set.stem + ".";
-    for (const auto& entry : std::filesystem::directory_iterator(spool_dir, error)) {
-      if (entry.path().filename().string().starts_with(prefix)) return false;
-    }
-    // An unreadable spool proves nothing: keep the report.
-    return !error;
-  };
+  return [spool = store::Spool(spool_dir)](const ReportSet& set) { return !spool.contains_stem(set.stem); };
 }
 
 }  // namespace clinic_audit::signing

@@ -1,0 +1,112 @@
+#include "delivery_commands.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include "config/site_config.hpp"
+#include "engine/pipeline.hpp"
+#include "enroll.hpp"
+#include "policy/load_error.hpp"
+#include "report_store.hpp"
+#include "signing_error.hpp"
+#include "submit.hpp"
+
+namespace clinic_audit {
+namespace {
+
+struct Common {
+  SiteConfig config;
+  std::filesystem::path state_dir, key, cert, ca;
+};
+
+// agent.conf (an explicit --config must exist) and where the identity lives:
+// <signing key= cert=>, default /etc/clinic-audit/; ca.crt beside agent.crt.
+std::optional<Common> load_common(const std::string& config, const std::string& state_dir, std::ostream& err) {
+  Common common;
+  const bool explicit_path = !config.empty();
+  const std::filesystem::path path = explicit_path ? std::filesystem::path(config) : std::filesystem::path(kDefaultConfigPath);
+  try {
+    common.config = load_site_config(path, explicit_path, config_schema_path());
+  } catch (const LoadFailure& e) {
+    err << "clinic-audit: invalid configuration\n" << e.what() << '\n';
+    return std::nullopt;
+  }
+  common.state_dir = state_dir.empty() ? std::filesystem::path(kDefaultStateDir) : std::filesystem::path(state_dir);
+  common.key = common.config.signing_key.value_or(kDefaultKeyPath);
+  common.cert = common.config.signing_cert.value_or(kDefaultCertPath);
+  common.ca = common.config.signing_cert ? std::filesystem::path(*common.config.signing_cert).parent_path() / "ca.crt"
+                                         : std::filesystem::path(kDefaultCaPath);
+  return common;
+}
+
+}  // namespace
+
+DeliveryCommands::DeliveryCommands(CLI::App& app) {
+  enroll_ = app.add_subcommand("enroll", "Get this machine's certificate from the regional collector");
+  enroll_->add_option("--collector", collector_, "Collector URL, https://HOST[:PORT]")->required();
+  enroll_->add_option("--token", token_, "Enrolment token (clinic-audit-collector token create)")->required();
+  enroll_->add_option("--ca-fingerprint", fingerprint_, "SHA-256 fingerprint of the regional CA certificate (first contact)");
+  enroll_->add_flag("--force", force_, "Replace the certificate of an enrolled machine (the key is kept)");
+  submit_ = app.add_subcommand("submit", "Send spooled reports to the collector, oldest first");
+  submit_->add_option("--collector", collector_, "Collector URL (default: agent.conf <collector>, else the enrolled one)");
+  for (CLI::App* command : {enroll_, submit_}) {
+    command->add_option("--config", config_, "Site configuration (default /etc/clinic-audit/agent.conf)");
+    command->add_option("--state-dir", state_dir_, "Agent state directory (default /var/lib/clinic-audit)");
+  }
+}
+
+std::optional<int> DeliveryCommands::run_if_chosen(std::ostream& out, std::ostream& err) const {
+  if (!enroll_->parsed() && !submit_->parsed()) return std::nullopt;
+  const auto common = load_common(config_, state_dir_, err);
+  if (!common) return kExitBadInput;
+  const DeliverySettings& d = common->config.delivery;
+  if (enroll_->parsed()) {
+    delivery::EnrollSettings settings;
+    settings.collector_url = collector_;
+    settings.token = token_;
+    if (!fingerprint_.empty()) settings.ca_fingerprint = fingerprint_;
+    settings.force = force_;
+    settings.proxy = common->config.proxy;
+    settings.state_dir = common->state_dir;
+    settings.key = common->key;
+    settings.cert = common->cert;
+    settings.ca = common->ca;
+    settings.step_timeout = std::chrono::seconds(d.timeout_seconds);
+    return delivery::run_enroll(settings, out, err);
+  }
+  delivery::SubmitSettings settings;
+  // --collector, else agent.conf's <collector> (the administrator's), else
+  // the URL `enroll` recorded in the state directory.
+  std::optional<std::string> url;
+  if (!collector_.empty()) url = collector_;
+  if (!url) url = common->config.collector;
+  try {
+    if (!url) url = store::read_collector_record(common->state_dir);
+  } catch (const signing::SigningError& e) {
+    err << "clinic-audit: " << e.what() << '\n';
+    return kExitBadInput;
+  }
+  if (!url) {
+    if (store::Spool(store::spool_directory(common->state_dir)).entries().empty()) {
+      out << "nothing to submit: no collector is configured and the spool is empty\n";
+      return 0;
+    }
+    err << "clinic-audit: reports wait in " << store::spool_directory(common->state_dir).string()
+        << " but no collector is known: run `clinic-audit enroll --collector URL --token T` or set <collector url=...> in "
+           "agent.conf\n";
+    return kExitBadInput;
+  }
+  settings.collector_url = *url;
+  settings.proxy = common->config.proxy;
+  settings.state_dir = common->state_dir;
+  settings.key = common->key;
+  settings.cert = common->cert;
+  settings.ca = common->ca;
+  settings.retry_base = std::chrono::milliseconds(d.retry_base_ms);
+  settings.retry_cap = std::chrono::milliseconds(d.retry_cap_ms);
+  settings.max_attempts = static_cast<int>(d.max_attempts);
+  settings.max_run = std::chrono::seconds(d.max_run_seconds);
+  settings.step_timeout = std::chrono::seconds(d.timeout_seconds);
+  return delivery::run_submit(settings, out, err);
+}
+
+}  // namespace clinic_audit

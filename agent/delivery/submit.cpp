@@ -1,0 +1,233 @@
+#include "submit.hpp"
+
+#include <fcntl.h>
+#include <openssl/rand.h>
+#include <spdlog/spdlog.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <random>
+#include <thread>
+
+#include "collector_api.hpp"
+#include "crash_point.hpp"
+#include "https_client.hpp"
+#include "report_store.hpp"
+#include "signing_error.hpp"
+#include "spool.hpp"
+#include "spool_check.hpp"
+
+namespace clinic_audit::delivery {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// flock(2) on a file of the state directory. submit.lock keeps two submits
+// apart; state.lock (the chain's, chain_state.hpp) is taken around each
+// change of the spool so that a run's spool recovery never sees a half-done
+// removal or rejection.
+class FileLock {
+ public:
+  FileLock(const std::filesystem::path& path, bool wait) {
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd_ < 0) throw signing::SigningError(kExitCantCreate, "cannot open " + path.string() + ": " + std::strerror(errno));
+    while (::flock(fd_, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0) {
+      if (errno == EINTR) continue;
+      ::close(std::exchange(fd_, -1));
+      if (errno == EWOULDBLOCK) return;
+      throw signing::SigningError(kExitCantCreate, "cannot lock " + path.string() + ": " + std::strerror(errno));
+    }
+  }
+  ~FileLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+  bool held() const { return fd_ >= 0; }
+
+ private:
+  int fd_ = -1;
+};
+
+std::mt19937_64 seeded_random() {
+  std::uint64_t seed = 0;
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(&seed), sizeof seed) != 1) seed = static_cast<std::uint64_t>(::getpid());
+  return std::mt19937_64(seed);
+}
+
+enum class Outcome { delivered, rejected, retry, stop_temp, stop_untrusted, stop_config };
+
+struct Attempt {
+  Outcome outcome;
+  std::string message;
+  std::optional<std::chrono::seconds> retry_after;
+};
+
+// What one answer of the collector means for the report sent.
+Attempt judge(const HttpResponse& response, const SpooledReport& report, const std::string& name) {
+  const int status = response.status;
+  if (status == 200 || status == 201) {
+    std::string why;
+    const auto answer = parse_ingest_answer(status, response.body, report.report_id, report.sequence, why);
+    if (!answer) return {Outcome::retry, "the collector answered " + why + "; kept in the spool", std::nullopt};
+    std::string message = name + ": " + answer->status + " (sequence " + std::to_string(report.sequence) + ")";
+    if (answer->chain == "anomaly" || !answer->anomalies.empty()) {
+      message += "; the collector flagged the chain:";
+      for (const auto& anomaly : answer->anomalies) message += " [" + anomaly + "]";
+    }
+    return {Outcome::delivered, message, std::nullopt};
+  }
+  const std::string said = response.body.empty() ? "" : ": " + error_text(response.body);
+  if (status == 503 || status == 429) {
+    std::optional<std::chrono::seconds> wait;
+    if (response.retry_after) wait = parse_retry_after(*response.retry_after, std::chrono::system_clock::now());
+    return {Outcome::retry, "the collector is busy (HTTP " + std::to_string(status) + ")" + said, wait};
+  }
+  if (status == 400 || status == 413 || status == 422) {
+    return {Outcome::rejected, "the collector refused it (HTTP " + std::to_string(status) + ")" + said, std::nullopt};
+  }
+  if (status == 401 || status == 403) {
+    return {Outcome::stop_untrusted,
+            "the collector refused this agent's certificate or host (HTTP " + std::to_string(status) + ")" + said +
+                ": check the enrolment (clinic-audit enroll --force)",
+            std::nullopt};
+  }
+  if (status / 100 == 3) {
+    return {Outcome::stop_config,
+            "the collector answered a redirect (HTTP " + std::to_string(status) + " to " +
+                response.location.value_or("nowhere") + "), which is not followed: correct the collector URL",
+            std::nullopt};
+  }
+  if (status == 404 || status == 405) {
+    return {Outcome::stop_config, "no ingest API at this URL (HTTP " + std::to_string(status) + "): correct the collector URL",
+            std::nullopt};
+  }
+  return {Outcome::retry, "HTTP " + std::to_string(status) + said, std::nullopt};
+}
+
+}  // namespace
+
+int run_submit(const SubmitSettings& settings, std::ostream& out, std::ostream& err) {
+  const auto started = Clock::now();
+  const auto deadline = started + settings.max_run;
+  store::Spool spool(store::spool_directory(settings.state_dir));
+  try {
+    std::error_code ec;
+    std::filesystem::create_directories(settings.state_dir, ec);
+    FileLock submit_lock(settings.state_dir / "submit.lock", /*wait=*/false);
+    if (!submit_lock.held()) {
+      err << "clinic-audit: another submit is running (" << (settings.state_dir / "submit.lock").string() << ")\n";
+      return kExitTempFail;
+    }
+    {
+      FileLock state_lock(settings.state_dir / "state.lock", /*wait=*/true);
+      for (const auto& removed : spool.recover()) spdlog::info("removed {} left by an interrupted run", removed.string());
+    }
+    if (spool.entries().empty()) {
+      out << "nothing to submit: the spool " << spool.dir().string() << " is empty\n";
+      return 0;
+    }
+    ClientOptions client_options;
+    try {
+      client_options.collector = parse_collector_url(settings.collector_url);
+      client_options.proxy = choose_proxy(settings.proxy, client_options.collector.host);
+    } catch (const std::invalid_argument& e) {
+      err << "clinic-audit: collector " << settings.collector_url << ": " << e.what() << '\n';
+      return kExitDataError;
+    }
+    client_options.trust.ca_file = settings.ca;
+    client_options.client_cert = settings.cert;
+    client_options.client_key = settings.key;
+    client_options.step_timeout = settings.step_timeout;
+    std::optional<HttpsClient> client;
+    try {
+      client.emplace(client_options);
+    } catch (const ClientSetupError& e) {
+      err << "clinic-audit: " << e.what() << " (enrol with `clinic-audit enroll`)\n";
+      return kExitDataError;
+    }
+    auto random = seeded_random();
+    std::size_t delivered = 0, rejected = 0;
+    int exit_code = 0;
+    for (const store::SpoolEntry& entry : spool.entries()) {
+      std::string why;
+      const auto report = load_spooled_report(entry, why);
+      if (!report) {
+        FileLock state_lock(settings.state_dir / "state.lock", true);
+        const auto reason = spool.reject(entry, "not sent: " + why);
+        spdlog::error("{}: {}; moved to {} (see {})", entry.report.string(), why, spool.rejected_dir().string(), reason.string());
+        err << "clinic-audit: " << entry.name << ": " << why << "; set aside in " << spool.rejected_dir().string() << '\n';
+        ++rejected;
+        continue;
+      }
+      const MultipartBody body = multipart_report(entry.name, report->bytes, report->signature);
+      Attempt result{Outcome::retry, "", std::nullopt};
+      for (int attempt = 1;; ++attempt) {
+        try {
+          result = judge(client->post(kReportsPath, body.content_type, body.body, deadline), *report, entry.name);
+        } catch (const TransportError& e) {
+          const bool trust = e.kind() == TransportError::Kind::untrusted || e.kind() == TransportError::Kind::client_refused;
+          result = {trust ? Outcome::stop_untrusted : Outcome::retry, e.what(), std::nullopt};
+        }
+        if (result.outcome != Outcome::retry) break;
+        if (attempt >= settings.max_attempts) {
+          result.message += " (gave up after " + std::to_string(attempt) + " attempts)";
+          result.outcome = Outcome::stop_temp;
+          break;
+        }
+        auto wait = backoff_delay(attempt, settings.retry_base, settings.retry_cap, random);
+        if (result.retry_after && *result.retry_after > wait) wait = *result.retry_after;
+        if (Clock::now() + wait >= deadline) {
+          result.message += " (the next attempt would pass the run's limit of " + std::to_string(settings.max_run.count()) + " s)";
+          result.outcome = Outcome::stop_temp;
+          break;
+        }
+        spdlog::warn("{}: {}; attempt {} in {} ms", entry.name, result.message, attempt + 1, wait.count());
+        std::this_thread::sleep_for(wait);
+      }
+      if (result.outcome == Outcome::delivered) {
+        signing::crash_point("submit:acknowledged");
+        FileLock state_lock(settings.state_dir / "state.lock", true);
+        spool.remove(entry);
+        ++delivered;
+        spdlog::info("{}", result.message);
+        if (result.message.find("flagged") != std::string::npos) spdlog::warn("{}", result.message);
+        continue;
+      }
+      if (result.outcome == Outcome::rejected) {
+        FileLock state_lock(settings.state_dir / "state.lock", true);
+        const auto reason = spool.reject(entry, result.message);
+        err << "clinic-audit: " << entry.name << ": " << result.message << "; set aside in " << spool.rejected_dir().string()
+            << '\n';
+        ++rejected;
+        continue;
+      }
+      err << "clinic-audit: " << entry.name << " not delivered to " << settings.collector_url << ": " << result.message
+          << "; it stays in the spool with the newer ones\n";
+      exit_code = result.outcome == Outcome::stop_untrusted ? kExitNoPermission
+                  : result.outcome == Outcome::stop_config  ? kExitDataError
+                                                            : kExitTempFail;
+      break;
+    }
+    const auto left = spool.entries().size();
+    try {
+      store::update_spool_metrics(settings.state_dir, spool, 0);
+    } catch (const signing::SigningError& e) {
+      spdlog::warn("could not update the spool metrics: {}", e.what());
+    }
+    out << "delivered " << delivered << ", rejected " << rejected << ", left in the spool " << left << '\n';
+    if (exit_code != 0) return exit_code;
+    if (rejected > 0) return kExitDataError;
+    return left == 0 ? 0 : kExitTempFail;
+  } catch (const signing::SigningError& e) {
+    err << "clinic-audit: " << e.what() << '\n';
+    return e.exit_code() == signing::kExitCannotWrite ? kExitCantCreate : e.exit_code();
+  } catch (const std::filesystem::filesystem_error& e) {
+    err << "clinic-audit: " << e.what() << '\n';
+    return kExitCantCreate;
+  }
+}
+
+}  // namespace clinic_audit::delivery

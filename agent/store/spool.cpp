@@ -1,0 +1,255 @@
+#include "spool.hpp"
+
+#include <openssl/rand.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "atomic_file.hpp"
+#include "crash_point.hpp"
+#include "report_files.hpp"
+#include "signing_error.hpp"
+
+namespace clinic_audit::store {
+namespace {
+
+using signing::kExitCannotWrite;
+using signing::SigningError;
+
+constexpr std::size_t kSequenceDigits = 20;
+
+std::string spool_name(std::uint64_t sequence, std::string_view name) {
+  std::string digits = std::to_string(sequence);
+  return std::string(kSequenceDigits - digits.size(), '0') + digits + "-" + std::string(name);
+}
+
+std::uint64_t file_size_or_zero(const std::filesystem::path& path) {
+  std::error_code error;
+  const auto size = std::filesystem::file_size(path, error);
+  return error ? 0 : static_cast<std::uint64_t>(size);
+}
+
+// A temporary name in the spool that is_atomic_temp_name() recognises.
+std::filesystem::path temp_name(const std::filesystem::path& dir, const std::string& final_name) {
+  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  unsigned char random[6];
+  if (RAND_bytes(random, sizeof random) != 1) throw SigningError(signing::kExitInternal, "no randomness");
+  std::string suffix;
+  for (unsigned char byte : random) suffix += kAlphabet[byte % 36];
+  return dir / ("." + final_name + ".tmp-" + suffix);
+}
+
+void remove_durably(const std::filesystem::path& path, std::string_view crash_step) {
+  std::error_code error;
+  if (!std::filesystem::remove(path, error) && error) {
+    throw SigningError(kExitCannotWrite, "cannot remove " + path.string() + ": " + error.message());
+  }
+  signing::fsync_directory(path.parent_path());
+  if (!crash_step.empty()) signing::crash_point(crash_step);
+}
+
+// Hard link `source` as `target` through a temporary name, or copy it when
+// the two are on different file systems (or links are refused).
+void link_or_copy(const std::filesystem::path& source, const std::filesystem::path& target) {
+  const auto temp = temp_name(target.parent_path(), target.filename().string());
+  if (::link(source.c_str(), temp.c_str()) == 0) {
+    signing::crash_point("spool:temp-written");
+    if (::rename(temp.c_str(), target.c_str()) != 0) {
+      const std::string reason = std::strerror(errno);
+      ::unlink(temp.c_str());
+      throw SigningError(kExitCannotWrite, "cannot write " + target.string() + ": rename: " + reason);
+    }
+    signing::fsync_directory(target.parent_path());
+    signing::crash_point("spool:renamed");
+    return;
+  }
+  if (errno != EXDEV && errno != EPERM && errno != EMLINK) {
+    throw SigningError(kExitCannotWrite, "cannot write " + target.string() + ": " + std::strerror(errno));
+  }
+  signing::write_file_atomically(target, signing::read_file(source), 0644, "spool");
+}
+
+}  // namespace
+
+std::optional<std::pair<std::uint64_t, std::string>> parse_spool_name(std::string_view file_name) {
+  if (file_name.size() <= kSequenceDigits + 1 || file_name[kSequenceDigits] != '-') return std::nullopt;
+  const std::string_view digits = file_name.substr(0, kSequenceDigits);
+  if (digits.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
+  if (digits > std::string_view("18446744073709551615")) return std::nullopt;
+  const std::string_view name = file_name.substr(kSequenceDigits + 1);
+  if (!signing::parse_report_name(name)) return std::nullopt;
+  return std::make_pair(std::stoull(std::string(digits)), std::string(name));
+}
+
+std::vector<SpoolEntry> Spool::entries() const {
+  std::vector<SpoolEntry> out;
+  std::error_code error;
+  if (!std::filesystem::is_directory(dir_, error)) return out;
+  for (const auto& file : std::filesystem::directory_iterator(dir_)) {
+    if (!file.is_regular_file(error)) continue;
+    const auto parsed = parse_spool_name(file.path().filename().string());
+    if (!parsed) continue;
+    std::filesystem::path signature = file.path();
+    signature += ".p7s";
+    if (!std::filesystem::is_regular_file(signature, error)) continue;
+    out.push_back({parsed->first, parsed->second, file.path(), signature,
+                   file_size_or_zero(file.path()) + file_size_or_zero(signature)});
+  }
+  std::sort(out.begin(), out.end(), [](const SpoolEntry& a, const SpoolEntry& b) {
+    return a.sequence != b.sequence ? a.sequence < b.sequence : a.name < b.name;
+  });
+  return out;
+}
+
+SpoolUsage Spool::usage() const {
+  SpoolUsage usage;
+  for (const auto& entry : entries()) {
+    ++usage.reports;
+    usage.bytes += entry.bytes;
+  }
+  return usage;
+}
+
+bool Spool::contains_stem(std::string_view stem) const {
+  std::error_code error;
+  if (!std::filesystem::is_directory(dir_, error)) return false;
+  const std::string prefix = std::string(stem) + ".";
+  for (const auto& file : std::filesystem::directory_iterator(dir_, error)) {
+    std::string name = file.path().filename().string();
+    if (name.ends_with(".p7s")) name.resize(name.size() - 4);
+    const auto parsed = parse_spool_name(name);
+    if (parsed && parsed->second.starts_with(prefix)) return true;
+  }
+  // An unreadable spool proves nothing: say "contained", so nothing is pruned.
+  return static_cast<bool>(error);
+}
+
+Spool::AddResult Spool::add(std::uint64_t sequence, const std::filesystem::path& report, const SpoolLimits& limits) {
+  std::error_code error;
+  std::filesystem::create_directories(dir_, error);
+  if (error) throw SigningError(kExitCannotWrite, "cannot create spool directory " + dir_.string() + ": " + error.message());
+  const std::string name = spool_name(sequence, report.filename().string());
+  const auto target = dir_ / name;
+  std::filesystem::path target_signature = target;
+  target_signature += ".p7s";
+  std::filesystem::path signature = report;
+  signature += ".p7s";
+  if (std::filesystem::is_regular_file(target, error) && std::filesystem::is_regular_file(target_signature, error)) {
+    return AddResult::already_there;
+  }
+  const SpoolUsage now = usage();
+  const std::uint64_t size = file_size_or_zero(report) + file_size_or_zero(signature);
+  if (now.reports + 1 > limits.max_reports || now.bytes + size > limits.max_bytes) return AddResult::full;
+  // Signature first: a crash between the two leaves a lone signature, which
+  // recover() knows as an interrupted add.
+  link_or_copy(signature, target_signature);
+  link_or_copy(report, target);
+  return AddResult::added;
+}
+
+void Spool::remove(const SpoolEntry& entry) {
+  // Signature first (issue #20 item 9): a crash in between leaves a lone
+  // report, which recover() knows as an interrupted removal.
+  remove_durably(entry.signature, "spool-remove:signature");
+  remove_durably(entry.report, "spool-remove:report");
+}
+
+std::filesystem::path Spool::reject(const SpoolEntry& entry, const std::string& reason) {
+  const auto dir = rejected_dir();
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) throw SigningError(kExitCannotWrite, "cannot create " + dir.string() + ": " + error.message());
+  const auto reason_file = dir / (entry.report.filename().string() + ".reason");
+  signing::write_file_atomically(reason_file, reason + "\n", 0644);
+  // Signature first, so the spool never holds a lone signature of a report
+  // that is already gone (the next recover() would read it as an interrupted add).
+  for (const auto* file : {&entry.signature, &entry.report}) {
+    if (::rename(file->c_str(), (dir / file->filename()).c_str()) != 0 && errno != ENOENT) {
+      throw SigningError(kExitCannotWrite, "cannot move " + file->string() + " to " + dir.string() + ": " +
+                                               std::strerror(errno));
+    }
+  }
+  signing::fsync_directory(dir);
+  signing::fsync_directory(dir_);
+  return reason_file;
+}
+
+std::vector<std::filesystem::path> Spool::recover() {
+  std::vector<std::filesystem::path> removed;
+  std::error_code error;
+  if (!std::filesystem::is_directory(dir_, error)) return removed;
+  for (const auto& file : std::filesystem::directory_iterator(dir_)) {
+    if (!file.is_regular_file(error)) continue;
+    const std::string name = file.path().filename().string();
+    bool incomplete = false;
+    if (signing::is_atomic_temp_name(name)) {
+      incomplete = true;
+    } else if (name.ends_with(".p7s")) {
+      const auto report = file.path().parent_path() / name.substr(0, name.size() - 4);
+      incomplete = parse_spool_name(report.filename().string()) && !std::filesystem::exists(report, error);
+    } else if (parse_spool_name(name)) {
+      std::filesystem::path signature = file.path();
+      signature += ".p7s";
+      incomplete = !std::filesystem::exists(signature, error);
+    }
+    if (!incomplete) continue;
+    if (!std::filesystem::remove(file.path(), error) && error) {
+      throw SigningError(kExitCannotWrite, "cannot remove " + file.path().string() + ": " + error.message());
+    }
+    removed.push_back(file.path());
+  }
+  if (!removed.empty()) signing::fsync_directory(dir_);
+  return removed;
+}
+
+namespace {
+
+std::filesystem::path metrics_file(const std::filesystem::path& state_dir) { return state_dir / "spool.prom"; }
+
+}  // namespace
+
+std::uint64_t spool_not_spooled_total(const std::filesystem::path& state_dir) {
+  std::ifstream in(metrics_file(state_dir));
+  std::string line;
+  constexpr std::string_view kName = "clinic_audit_spool_not_spooled_total ";
+  while (std::getline(in, line)) {
+    if (line.starts_with(kName)) {
+      const std::string value = line.substr(kName.size());
+      if (!value.empty() && value.size() < 20 && value.find_first_not_of("0123456789") == std::string::npos) {
+        return std::stoull(value);
+      }
+    }
+  }
+  return 0;
+}
+
+void update_spool_metrics(const std::filesystem::path& state_dir, const Spool& spool, std::uint64_t newly_not_spooled) {
+  const SpoolUsage usage = spool.usage();
+  std::size_t rejected = 0;
+  std::error_code error;
+  if (std::filesystem::is_directory(spool.rejected_dir(), error)) {
+    for (const auto& file : std::filesystem::directory_iterator(spool.rejected_dir(), error)) {
+      if (parse_spool_name(file.path().filename().string())) ++rejected;
+    }
+  }
+  std::ostringstream out;
+  out << "# HELP clinic_audit_spool_reports Signed reports waiting for the collector.\n"
+      << "# TYPE clinic_audit_spool_reports gauge\n"
+      << "clinic_audit_spool_reports " << usage.reports << "\n"
+      << "# HELP clinic_audit_spool_bytes Bytes of the spooled reports and signatures.\n"
+      << "# TYPE clinic_audit_spool_bytes gauge\n"
+      << "clinic_audit_spool_bytes " << usage.bytes << "\n"
+      << "# HELP clinic_audit_spool_rejected Spooled reports set aside in spool/rejected.\n"
+      << "# TYPE clinic_audit_spool_rejected gauge\n"
+      << "clinic_audit_spool_rejected " << rejected << "\n"
+      << "# HELP clinic_audit_spool_not_spooled_total Reports kept locally but not spooled: the spool was full.\n"
+      << "# TYPE clinic_audit_spool_not_spooled_total counter\n"
+      << "clinic_audit_spool_not_spooled_total " << spool_not_spooled_total(state_dir) + newly_not_spooled << "\n";
+  signing::write_file_atomically(metrics_file(state_dir), out.str(), 0644);
+}
+
+}  // namespace clinic_audit::store

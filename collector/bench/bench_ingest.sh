@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Ingest benchmark (issue #11 "Benchmarks"): a collector (or two on one
+# PostgreSQL) on loopback, bench_ingest as N concurrent mTLS agents.
+#   collector/bench/bench_ingest.sh BUILD_DIR sqlite|postgres [CLIENTS] [REPORTS_PER_CLIENT]
+set -euo pipefail
+build=$(realpath "$1") backend=$2 clients=${3:-200} reports=${4:-20}
+src=$(cd "$(dirname "$0")/../.." && pwd)
+collector=$build/collector/clinic-audit-collector
+work=$(mktemp -d /tmp/ca-bench.XXXXXX)
+chmod 0755 "$work"  # the postgres user must reach its cluster inside
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  [ "$backend" = postgres ] && "$src/collector/tests/pg_test_cluster.sh" stop "$work/pg" || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+database=""
+if [ "$backend" = postgres ]; then
+  "$src/collector/tests/pg_test_cluster.sh" start "$work/pg"
+  url=$(sed 's/&/\&amp;/' "$work/pg/url")
+  database="<database url=\"$url\"/>"
+fi
+conf() {  # conf N PORT: configuration of collector N
+  cat >"$work/c$1.conf" <<XML
+<collector-config xmlns="urn:clinic-audit:collector:1">
+  <listen address="127.0.0.1" port="$2"/>
+  <data-dir>$work/data</data-dir>
+  $database
+  <limits connections="2000" pending-ingests="2000"/>
+</collector-config>
+XML
+}
+serve() {  # serve N
+  "$collector" --config "$work/c$1.conf" serve 2>"$work/c$1.log" &
+  pids+=($!)
+  for _ in $(seq 100); do grep -q "listening on" "$work/c$1.log" && return; sleep 0.05; done
+  cat "$work/c$1.log"; exit 1
+}
+conf 1 18501
+"$collector" --config "$work/c1.conf" init --create-ca >/dev/null
+serve 1
+ports=(--port 18501)
+if [ "$backend" = postgres ]; then
+  conf 2 18502
+  serve 2
+  ports+=(--port 18502)
+fi
+"$build/collector/bench/bench_ingest" --ca-dir "$work/data" "${ports[@]}" --clients "$clients" --reports "$reports"
