@@ -51,17 +51,17 @@ std::optional<Severity> parse_severity(std::string_view text) {
 }
 
 Outcome Outcome::pass(std::string summary, std::vector<Evidence> evidence) {
-  return {Status::pass, std::move(summary), std::move(evidence), {}};
+  return {Status::pass, std::move(summary), std::move(evidence), {}, {}};
 }
 Outcome Outcome::fail(std::string summary, std::vector<Evidence> evidence) {
-  return {Status::fail, std::move(summary), std::move(evidence), {}};
+  return {Status::fail, std::move(summary), std::move(evidence), {}, {}};
 }
 Outcome Outcome::error(std::string summary, std::vector<Evidence> evidence) {
-  return {Status::error, std::move(summary), std::move(evidence), {}};
+  return {Status::error, std::move(summary), std::move(evidence), {}, {}};
 }
 Outcome Outcome::not_applicable(std::string summary, std::vector<Evidence> evidence) {
-  return {Status::not_applicable, std::move(summary), std::move(evidence), {}};
+  return {Status::not_applicable, std::move(summary), std::move(evidence), {}, {}};
 }
-Outcome Outcome::skipped(std::string summary) { return {Status::skipped, std::move(summary), {}, {}}; }
+Outcome Outcome::skipped(std::string summary) { return {Status::skipped, std::move(summary), {}, {}, {}}; }
 
 }  // namespace clinic_audit

@@ -35,10 +35,11 @@ std::string shell_word(std::string_view value) {
 }
 
 namespace {
-void append_hex(std::string& out, const char* format, unsigned value) {
-  char buffer[12];
-  std::snprintf(buffer, sizeof buffer, format, value);
-  out += buffer;
+// `prefix` then `digits` lower-case hex digits of `value` (\x1b, \u009b).
+void append_hex(std::string& out, const char* prefix, int digits, unsigned value) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += prefix;
+  for (int shift = 4 * (digits - 1); shift >= 0; shift -= 4) out += kHex[(value >> shift) & 0xfU];
 }
 
 // Length of the valid UTF-8 sequence starting at text[i] (RFC 3629), 0 if invalid.
@@ -80,7 +81,7 @@ std::string escape_control(std::string_view text) {
       } else if (c == '\r') {
         out += "\\r";
       } else if (c < 0x20 || c == 0x7F) {
-        append_hex(out, "\\x%02x", c);
+        append_hex(out, "\\x", 2, c);
       } else {
         out += static_cast<char>(c);
       }
@@ -89,13 +90,13 @@ std::string escape_control(std::string_view text) {
     }
     const std::size_t length = utf8_length(text, i);
     if (length == 0) {
-      append_hex(out, "\\x%02x", c);
+      append_hex(out, "\\x", 2, c);
       ++i;
       continue;
     }
     // U+0080..U+009F (C1 controls, CSI among them) are two bytes C2 80..C2 9F.
     if (length == 2 && c == 0xC2 && static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
-      append_hex(out, "\\u%04x", static_cast<unsigned char>(text[i + 1]));
+      append_hex(out, "\\u", 4, static_cast<unsigned char>(text[i + 1]));
     } else {
       out.append(text.substr(i, length));
     }
