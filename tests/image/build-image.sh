@@ -6,7 +6,8 @@
 #   tests/image/build-image.sh            prints the path of the cached tarball
 #
 # Cached as /var/cache/clinic-audit-tests/image/debian12-<hash>.tar.zst, the
-# hash covering this script: rebuilt when missing or when this file changes.
+# hash covering the suite, the package list and the recipe version: rebuilt
+# when missing or when one of them changes.
 # Packages come from the mirror apt already uses (/etc/apt/sources.list*);
 # downloaded .debs are kept in the same cache directory for rebuilds.
 # Needs root (debootstrap, chroot). Takes about 4-6 minutes cold.
@@ -16,7 +17,9 @@ CACHE=${CLINIC_AUDIT_IMAGE_CACHE:-/var/cache/clinic-audit-tests/image}
 SUITE=bookworm
 PACKAGES="systemd systemd-sysv dbus apache2 libapache2-mod-php8.2 php8.2-cli sudo spamassassin postfix openssl ca-certificates"
 
-HASH=$(sha256sum "$0" | cut -c1-16)
+# The cache key: what goes into the image. Bump RECIPE when the steps below change.
+RECIPE=1
+HASH=$(printf '%s\n' "$RECIPE" "$SUITE" "$PACKAGES" | sha256sum | cut -c1-16)
 TARBALL="$CACHE/debian12-$HASH.tar.zst"
 if [ -s "$TARBALL" ]; then
   echo "$TARBALL"
@@ -72,6 +75,6 @@ echo 0123456789abcdef0123456789abcdef >"$ROOT/etc/machine-id"
 echo clinic-image >"$ROOT/etc/hostname"
 
 tar --numeric-owner --xattrs --acls -C "$ROOT" -cf - . | zstd -q -T2 -3 -o "$WORK/image.tar.zst"
-rm -f "$CACHE"/debian12-*.tar.zst
+rm -rf "$CACHE"/debian12-*.tar.zst "$CACHE"/debian12-*.root
 mv "$WORK/image.tar.zst" "$TARBALL"
 echo "$TARBALL"

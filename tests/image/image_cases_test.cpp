@@ -93,6 +93,8 @@ const std::vector<Case>& cases() {
         "apicrypt-v2.keys.clefs-directory"}},
       // www-data planted shell syntax in the .htaccess: rejected, reported, not used.
       {"htaccess-hostile", {{"apicrypt-v1.variable.ehr_root", "fail"}}, {"apicrypt-v1.variable.ehr_root"}},
+      // The fix edits the vhost through its sites-enabled symlink (checked below).
+      {"php-admin-value-vhost", {{"apicrypt-v2.php.sys-temp-dir", "fail"}}, {}},
       // Apache ignores the .htaccess (AllowOverride None): so does discovery.
       {"allowoverride-none", {}, {}},
   };
@@ -192,6 +194,10 @@ TEST_P(ImageCase, ExactVerdictsThenEveryRemediationPastedWorks) {
   const auto after = audit(work, std::nullopt);
   const auto now = statuses(after);
   for (const auto& id : fixed) EXPECT_EQ(now.at(id), "pass") << id << " after pasting its remediation";
+  // a2ensite's symlink is still a symlink: the fix edited its target.
+  // (configure-clinic.sh made it in the case's upper layer.)
+  EXPECT_TRUE(std::filesystem::is_symlink(work / "upper/etc/apache2/sites-enabled/msehr.local.conf"))
+      << "the sites-enabled link was replaced by a file";
   // Fixing one thing breaks nothing else.
   for (const auto& [id, status] : now) {
     if (status == "fail") {
