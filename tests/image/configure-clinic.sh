@@ -129,6 +129,11 @@ case $CASE in
   # A php_admin_value in the vhost (through its sites-enabled symlink) moves PHP's temp dir.
   php-admin-value-vhost)
     sed -i "s|^    DocumentRoot|    php_admin_value sys_temp_dir /var/tmp/ehr\n    DocumentRoot|" "$(R /etc/apache2/sites-available/msehr.local.conf)" ;;
+  # For the live systemd tests: a unit that fails when started at boot.
+  live-failed-unit)
+    printf '[Unit]\nDescription=fails at start\n[Service]\nExecStart=/bin/false\n[Install]\nWantedBy=multi-user.target\n' \
+      >"$(R /etc/systemd/system/broken.service)"
+    ln -sf /etc/systemd/system/broken.service "$(R /etc/systemd/system/multi-user.target.wants/broken.service)" ;;
   # Apache ignores the .htaccess: discovery must too.
   allowoverride-none)
     sed -i 's|AllowOverride all|AllowOverride None|' "$(R /etc/apache2/sites-available/msehr.local.conf)" ;;
