@@ -87,7 +87,7 @@ void fill(ResultRecord& record, const PlannedCheck* planned, Outcome outcome) {
     return;
   }
   if (planned != nullptr) {
-    if (outcome.remediation_commands.empty()) {
+    if (outcome.remediation_commands.empty() && outcome.policy_commands_apply) {
       for (const auto& command : planned->remediation_commands) add_command(record, command);
     }
     add_note(record.remediation, planned->remediation_refused);
