@@ -86,7 +86,12 @@ int explain_check(const CatalogRequest& request, const std::string& check_id, st
       out << "Source:      seed " << ref.seed << ", section \"" << ref.section << "\"\n";
     }
     if (planned.not_applicable_reason) out << "Applies:     no, " << *planned.not_applicable_reason << "\n";
-    out << "\nRationale:\n  " << planned.rationale << "\n\nRemediation:\n  " << planned.remediation << "\n\nParameters:\n";
+    out << "\nRationale:\n  " << planned.rationale << "\n\nRemediation:\n  " << planned.remediation << "\n";
+    if (!planned.remediation_commands.empty()) {
+      out << "\nCommands (as root; the audit gives the ones this host needs):\n";
+      for (const auto& command : planned.remediation_commands) out << "  " << command << "\n";
+    }
+    out << "\nParameters:\n";
     for (std::size_t p = 0; p < plan->policies.size(); ++p) {
       if (&plan->policies[p] != planned.policy) continue;
       for (const auto& param : planned.decl->params) {

@@ -1,11 +1,14 @@
 #include "check_runner.hpp"
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
+
+#include "common/shell_quote.hpp"
 
 namespace clinic_audit {
 namespace {
@@ -57,21 +60,81 @@ std::vector<Evidence> capped_evidence(std::vector<Evidence> evidence) {
   return evidence;
 }
 
-void fill(ResultRecord& record, Outcome outcome) {
+bool has_control(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7f;
+  });
+}
+
+void add_note(std::string& remediation, const std::string& text) {
+  if (text.empty() || remediation.find(text) != std::string::npos) return;
+  remediation += (remediation.empty() ? "" : "\n") + text;
+}
+
+// A command is pasted into a root shell: one with a control character (a
+// newline would start another command on paste, ESC would rewrite the
+// terminal) is withheld, and the note says so (issue #20 item 1).
+void add_command(ResultRecord& record, const std::string& command) {
+  if (command.empty()) return;
+  if (has_control(command)) {
+    add_note(record.remediation, "A command was withheld because it would contain a control character: " +
+                                     escape_control(command));
+    return;
+  }
+  if (std::find(record.remediation_commands.begin(), record.remediation_commands.end(), command) ==
+      record.remediation_commands.end()) {
+    record.remediation_commands.push_back(command);
+  }
+}
+
+// What a technician does about a check that could not be evaluated (issue
+// #17 item 6): make the input readable and run the check again.
+std::string next_step(const ResultRecord& record) {
+  std::string files;
+  for (const auto& item : record.evidence) {
+    if (!item.path.empty() && files.find(item.path) == std::string::npos) {
+      files += (files.empty() ? "" : ", ") + escape_control(item.path);
+    }
+  }
+  std::string out = "Next step: ";
+  if (!files.empty()) {
+    out += "check that " + files +
+           " exists, is a regular file of sane size that root can read (permissions, ACL, mount, "
+           "confinement) and parses (the error above names the line); ";
+  } else {
+    out += "read the error above (a program the check runs may be missing or failing: run it by hand); ";
+  }
+  out += "then rerun this check alone: clinic-audit run --only " + shell_word(record.check_id) +
+         " (add the same --root/--policy options).";
+  return out;
+}
+
+void fill(ResultRecord& record, const PlannedCheck* planned, Outcome outcome) {
   record.status = outcome.status;
   record.summary = std::move(outcome.summary);
   cap_text(record.summary);
   record.evidence = capped_evidence(std::move(outcome.evidence));
-  // The check's own fix adds to the policy's; repeating the same text helps nobody.
-  if (!outcome.remediation.empty() && record.remediation.find(outcome.remediation) == std::string::npos) {
-    record.remediation += (record.remediation.empty() ? "" : "\n") + outcome.remediation;
+  if (record.status == Status::error) {
+    // The fix of a check that could not be evaluated is unknown: say how to
+    // get it evaluated instead of listing commands that may not apply.
+    record.remediation = next_step(record);
+    return;
   }
-  // Until reports carry commands apart from prose (issue #17), the commands
-  // follow the text, one per line.
-  for (const auto& command : outcome.remediation_commands) {
-    if (record.remediation.find(command) == std::string::npos) {
-      record.remediation += (record.remediation.empty() ? "" : "\n") + command;
+  if (planned != nullptr) {
+    if (outcome.remediation_commands.empty() && outcome.policy_commands_apply) {
+      for (const auto& command : planned->remediation_commands) add_command(record, command);
     }
+    add_note(record.remediation, planned->remediation_refused);
+  }
+  // The check's commands address what it found on this host: they take the
+  // place of the policy's generic ones (a missing binary needs installing,
+  // not the chown the policy would give for a wrong owner).
+  for (const auto& command : outcome.remediation_commands) add_command(record, command);
+  add_note(record.remediation, outcome.remediation);
+  if (planned != nullptr && !planned->commands_withheld.empty() && !record.remediation_commands.empty()) {
+    record.remediation_commands.clear();
+    add_note(record.remediation, planned->commands_withheld);
   }
 }
 
@@ -121,10 +184,15 @@ RunOutcome run_checks(const std::vector<const PlannedCheck*>& checks, const Cont
     out.results.push_back(base_record(*checks[i]));
     const PlannedCheck& planned = *checks[i];
     if (!planned.check) {
-      fill(out.results[i], Outcome::not_applicable(planned.not_applicable_reason.value_or("not applicable")));
+      fill(out.results[i], &planned, Outcome::not_applicable(planned.not_applicable_reason.value_or("not applicable")));
       reported[i] = true;
     } else if (options.offline && planned.type->uses_network) {
-      fill(out.results[i], Outcome::skipped("network probes are disabled (--offline)"));
+      fill(out.results[i], &planned, Outcome::skipped("network probes are disabled (--offline)"));
+      reported[i] = true;
+    } else if (options.audited_root && planned.type->uses_network) {
+      fill(out.results[i], &planned,
+           Outcome::skipped("auditing an image (--root): network probes would test the auditing machine's "
+                            "network, not the audited machine's; run the audit on that machine"));
       reported[i] = true;
     } else {
       shared->queue.push_back(i);
@@ -191,7 +259,7 @@ RunOutcome run_checks(const std::vector<const PlannedCheck*>& checks, const Cont
         Outcome outcome = std::move(*shared->outcomes[i]);
         out.results[i].duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                          shared->finished[i] - *shared->started[i]).count();
-        fill(out.results[i], std::move(outcome));
+        fill(out.results[i], checks[i], std::move(outcome));
         --remaining;
         reported_any = true;
         lock.unlock();
@@ -205,7 +273,7 @@ RunOutcome run_checks(const std::vector<const PlannedCheck*>& checks, const Cont
       if (Clock::now() >= deadline) {
         shared->finished_late[i] = true;
         out.results[i].duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count();
-        fill(out.results[i], Outcome::error("timed out after " + std::to_string(checks[i]->decl->timeout_seconds) +
+        fill(out.results[i], checks[i], Outcome::error("timed out after " + std::to_string(checks[i]->decl->timeout_seconds) +
                                             " s (the check's timeout_seconds); its other results are unknown"));
         ++out.abandoned;
         --remaining;

@@ -16,6 +16,9 @@ namespace clinic_audit {
 struct RunOptions {
   std::size_t max_parallel = 8;
   bool offline = false;
+  // --root DIR other than "/": network probes are `skipped`, they would
+  // describe the auditing machine's network (issue #17 item 4).
+  bool audited_root = false;
   // Called (from the calling thread) as each check finishes: progress display.
   std::function<void(const ResultRecord&, std::size_t done, std::size_t total)> on_result;
 };

@@ -3,102 +3,215 @@
 #include <algorithm>
 #include <cctype>
 #include <sstream>
-#include <vector>
+
+#include "apache_config.hpp"
 
 namespace clinic_audit {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
+constexpr std::size_t kMaxDiscoveryRead = 1024 * 1024;
+
+std::string strip_trailing_slashes(std::string value) {
+  while (value.size() > 1 && value.back() == '/') value.pop_back();
+  return value;
 }
 
-// Splits an Apache directive line into words; "double quoted" words keep spaces.
-std::vector<std::string> words_of(std::string_view line) {
-  std::vector<std::string> out;
-  std::size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
-    if (i >= line.size()) break;
-    std::string word;
-    if (line[i] == '"') {
-      ++i;
-      while (i < line.size() && line[i] != '"') {
-        if (line[i] == '\\' && i + 1 < line.size()) ++i;
-        word += line[i++];
-      }
-      ++i;
-    } else {
-      while (i < line.size() && !std::isspace(static_cast<unsigned char>(line[i]))) word += line[i++];
-    }
-    out.push_back(std::move(word));
-  }
-  return out;
+Discovered make(const RootFs& fs, std::string value, const std::string& file, int line, std::string kind) {
+  Discovered d;
+  d.value = strip_trailing_slashes(std::move(value));
+  d.path = file;
+  d.line = line > 0 ? std::optional<int>(line) : std::nullopt;
+  d.source = line > 0 ? file + ":" + std::to_string(line) : file;
+  d.kind = std::move(kind);
+  d.root_only = only_root_can_change(fs, file);
+  return d;
 }
 
-std::optional<Discovered> scan(const std::string& file, const std::string& content, std::string_view name) {
-  std::istringstream in(content);
-  std::string line, logical;
-  int line_no = 0, start = 0;
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (logical.empty()) start = line_no;
-    // Apache joins lines ending in a backslash.
-    if (!line.empty() && line.back() == '\\') {
-      logical += line.substr(0, line.size() - 1);
-      continue;
+std::string trim(std::string_view text) {
+  const char* ws = " \t\r\n";
+  const auto begin = text.find_first_not_of(ws);
+  if (begin == std::string_view::npos) return {};
+  const auto end = text.find_last_not_of(ws);
+  return std::string(text.substr(begin, end - begin + 1));
+}
+
+// The files sudo reads, in order (sudoers(5): @includedir skips names that
+// end in '~' or contain a '.').
+std::vector<std::string> sudoers_files(const RootFs& fs, std::vector<std::string>& notes) {
+  std::vector<std::string> files{"/etc/sudoers"};
+  try {
+    for (const auto& entry : fs.list_dir("/etc/sudoers.d")) {
+      if (entry.name.find('.') != std::string::npos || entry.name.ends_with("~")) continue;
+      files.push_back("/etc/sudoers.d/" + entry.name);
     }
-    logical += line;
-    auto words = words_of(logical);
-    logical.clear();
-    if (words.size() >= 3 && iequals(words[0], "SetEnv") && words[1] == name) {
-      std::string value = words[2];
-      while (value.size() > 1 && value.back() == '/') value.pop_back();
-      return Discovered{value, file + ":" + std::to_string(start)};
-    }
+  } catch (const FsError& e) {
+    if (e.error_number() != ENOENT) notes.push_back(std::string("/etc/sudoers.d: ") + e.what());
   }
-  return std::nullopt;
+  return files;
 }
 
 }  // namespace
 
-std::optional<Discovered> discover_apache_setenv(const RootFs& fs, std::string_view name) {
-  std::vector<std::string> files{"/etc/apache2/apache2.conf"};
-  for (const char* dir : {"/etc/apache2/conf-enabled", "/etc/apache2/sites-enabled"}) {
-    try {
-      for (const auto& entry : fs.list_dir(dir)) {
-        if (entry.name.size() > 5 && entry.name.ends_with(".conf")) files.push_back(std::string(dir) + "/" + entry.name);
-      }
-    } catch (const FsError&) {
-      // No such directory: nothing enabled there.
+std::optional<std::string> implausible_path(std::string_view value) {
+  if (value.empty()) return "empty";
+  if (value.front() != '/') return "not an absolute path";
+  if (value.size() > 1024) return "longer than 1024 bytes";
+  for (const char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) return "contains a control character";
+    if (std::isspace(u)) return "contains white space";
+    if (std::string_view("'\"`$;&|<>(){}[]*?!\\#~^").find(c) != std::string_view::npos) {
+      return std::string("contains shell syntax '") + c + "'";
     }
   }
-  for (const auto& file : files) {
-    try {
-      auto content = fs.read_file_if_exists(file, 1024 * 1024);
-      if (!content) continue;
-      if (auto found = scan(file, *content, name)) return found;
-    } catch (const FsError&) {
-      // Unreadable or hostile file: discovery is best-effort, the default applies.
-    }
+  std::size_t start = 1;
+  while (start <= value.size()) {
+    std::size_t end = value.find('/', start);
+    if (end == std::string_view::npos) end = value.size();
+    const auto component = value.substr(start, end - start);
+    if (component == "." || component == "..") return "has a '.' or '..' component";
+    start = end + 1;
   }
   return std::nullopt;
 }
 
-std::optional<Discovered> discover(const RootFs& fs, const VariableDiscovery& how) {
+bool only_root_can_change(const RootFs& fs, std::string_view path) {
+  try {
+    for (const auto& step : fs.walk(path)) {
+      // A symlink's own mode means nothing (symlink(7)): who may replace it
+      // is decided by the directory holding it, which is a step too.
+      if (step.is_symlink_hop || step.info.type == FileType::symlink) continue;
+      if (step.info.uid != 0 || (step.info.mode & 022) != 0) return false;
+    }
+    return true;
+  } catch (const FsError&) {
+    return false;
+  }
+}
+
+DiscoveryFindings discover_apache_setenv(const RootFs& fs, std::string_view name) {
+  DiscoveryFindings out;
+  const ApacheConfig config = read_apache_config(fs);
+  out.notes = config.unreadable;
+  for (const auto& line : config.setenv) {
+    if (line.name == name) out.values.push_back(make(fs, line.value, line.file, line.line, "Apache configuration"));
+  }
+  for (const auto& root : config.document_roots) {
+    const std::string file = root.path + "/" + config.access_file_name;
+    try {
+      auto content = fs.read_file_if_exists(file, kMaxDiscoveryRead);
+      if (!content) continue;
+      for (const auto& line : setenv_lines(file, *content)) {
+        if (line.name != name) continue;
+        if (!root.htaccess_may_setenv) {
+          out.notes.push_back(file + ":" + std::to_string(line.line) + " sets " + line.name +
+                              " but Apache ignores it there (AllowOverride " +
+                              (root.override_source.empty() ? "None by default" : "at " + root.override_source) +
+                              " does not allow FileInfo)");
+          continue;
+        }
+        out.values.push_back(make(fs, line.value, line.file, line.line, ".htaccess"));
+      }
+    } catch (const FsError& e) {
+      out.notes.push_back(file + ": " + e.what());
+    }
+  }
+  return out;
+}
+
+DiscoveryFindings discover_path_file(const RootFs& fs, std::string_view name) {
+  DiscoveryFindings out;
+  const ApacheConfig config = read_apache_config(fs);
+  for (const auto& root : config.document_roots) {
+    const std::string file = root.path + "/" + std::string(name);
+    try {
+      auto content = fs.read_file_if_exists(file, 64 * 1024);
+      if (!content) continue;
+      // index.php: trim(str_replace("\n", '', $homepath)).
+      std::string joined;
+      for (char c : *content) {
+        if (c != '\n') joined += c;
+      }
+      out.values.push_back(make(fs, trim(joined), file, 1, "MEDSHAKEEHRPATH file"));
+    } catch (const FsError& e) {
+      out.notes.push_back(file + ": " + e.what());
+    }
+  }
+  return out;
+}
+
+DiscoveryFindings discover_sudoers_prefix(const RootFs& fs, std::string_view suffixes) {
+  DiscoveryFindings out;
+  std::vector<std::string> wanted;
+  {
+    std::istringstream in{std::string(suffixes)};
+    std::string suffix;
+    while (in >> suffix) wanted.push_back(suffix);
+  }
+  for (const auto& file : sudoers_files(fs, out.notes)) {
+    std::optional<std::string> content;
+    try {
+      content = fs.read_file_if_exists(file, kMaxDiscoveryRead);
+    } catch (const FsError& e) {
+      out.notes.push_back(file + ": " + e.what());
+      continue;
+    }
+    if (!content) continue;
+    std::istringstream in(*content);
+    std::string line;
+    int line_no = 0;
+    while (std::getline(in, line)) {
+      ++line_no;
+      const std::string trimmed = trim(line);
+      if (trimmed.empty() || trimmed[0] == '#') continue;  // #include lines name no command
+      std::string token;
+      auto flush = [&] {
+        for (const auto& suffix : wanted) {
+          if (token.size() > suffix.size() && token[0] == '/' && token.ends_with(suffix)) {
+            out.values.push_back(make(fs, token.substr(0, token.size() - suffix.size()), file, line_no, "sudoers grant"));
+            break;
+          }
+        }
+        token.clear();
+      };
+      for (char c : trimmed) {
+        if (std::isspace(static_cast<unsigned char>(c)) || c == ',' || c == ':' || c == '=' || c == '#') {
+          flush();
+          if (c == '#') break;
+        } else {
+          token += c;
+        }
+      }
+      flush();
+    }
+  }
+  return out;
+}
+
+DiscoveryFindings discover(const RootFs& fs, const VariableDiscovery& how) {
   if (how.method == "apache-setenv") return discover_apache_setenv(fs, how.name);
+  if (how.method == "medshakeehr-pathfile") return discover_path_file(fs, how.name);
+  if (how.method == "sudoers-command") return discover_sudoers_prefix(fs, how.paths);
+  DiscoveryFindings out;
   if (how.method == "first-existing") {
     std::istringstream paths(how.paths);
     std::string path;
     while (paths >> path) {
       try {
-        if (fs.exists(path)) return Discovered{path, "first existing of " + how.paths};
+        if (fs.exists(path)) {
+          Discovered d;
+          d.value = path;
+          d.source = "first existing of " + how.paths;
+          d.kind = "first existing path";
+          d.root_only = true;  // the policy names the candidates
+          out.values.push_back(std::move(d));
+          break;
+        }
       } catch (const FsError&) {
       }
     }
   }
-  return std::nullopt;
+  return out;
 }
 
 }  // namespace clinic_audit

@@ -24,6 +24,7 @@
 #include "report_store.hpp"
 #include "signing.hpp"
 #include "version.hpp"
+#include "variable_report.hpp"
 #include "waivers.hpp"
 
 namespace clinic_audit {
@@ -94,7 +95,38 @@ StepResult open_root(RunState& state) {
   return std::nullopt;
 }
 
+// Under --root without --config, the audited image's own site configuration
+// applies (issue #17 item 4): its variables and waivers describe that
+// machine. It is read through RootFs (symlinks stay inside the image);
+// signing settings name files of that machine and are not used here.
+StepResult load_image_config(RunState& state) {
+  const std::string display = (state.request.root / "etc/clinic-audit/agent.conf").string();
+  std::optional<std::string> content;
+  try {
+    content = state.fs->read_file_if_exists(kDefaultConfigPath, 1024 * 1024);
+  } catch (const FsError& e) {
+    state.err << "clinic-audit: invalid configuration\n" << display << ": cannot read: " << e.what() << '\n';
+    return kExitBadInput;
+  }
+  if (!content) {
+    spdlog::info("no site configuration in the audited root ({}): using defaults", display);
+    return std::nullopt;
+  }
+  spdlog::info("loading the audited root's configuration {}", display);
+  try {
+    state.config = parse_site_config(*content, display, config_schema_path());
+  } catch (const LoadFailure& e) {
+    state.err << "clinic-audit: invalid configuration\n" << e.what() << '\n';
+    return kExitBadInput;
+  }
+  state.config.signing_key.reset();
+  state.config.signing_cert.reset();
+  state.config.signing_chain.reset();
+  return std::nullopt;
+}
+
 StepResult load_config(RunState& state) {
+  if (!state.request.config && !state.fs->is_live()) return load_image_config(state);
   const bool explicit_path = state.request.config.has_value();
   const std::filesystem::path path = explicit_path ? *state.request.config : kDefaultConfigPath;
   spdlog::info("loading configuration {}", path.string());
@@ -200,6 +232,7 @@ StepResult run_selected(RunState& state) {
   state.context = std::make_unique<Context>(*state.fs, *state.runner, network);
   RunOptions options;
   options.offline = state.request.offline;
+  options.audited_root = !state.fs->is_live();
   if (state.request.progress) {
     options.on_result = [&](const ResultRecord& r, std::size_t done, std::size_t total) {
       state.err << "\r[" << done << "/" << total << "] " << r.check_id << ": " << to_string(r.status) << "\x1b[K"
@@ -213,6 +246,11 @@ StepResult run_selected(RunState& state) {
   state.report.run.finished_at = utc(finished, UtcFormat::rfc3339);
   state.report.run.duration_seconds = std::chrono::duration<double>(finished - started).count();
   state.report.results = std::move(outcome.results);
+  // Disagreeing or implausible values of a variable are findings of their
+  // own (issue #17 item 1), reported with the checks of a full run.
+  if (state.request.only.empty()) {
+    for (auto& finding : variable_findings(*state.plan)) state.report.results.push_back(std::move(finding));
+  }
   apply_waivers(state.report.results, state.config.waivers, utc(finished, UtcFormat::date));
   return std::nullopt;
 }
@@ -227,6 +265,7 @@ StepResult assemble_report(RunState& state) {
   for (const auto& policy : state.plan->policies) {
     report.policies.push_back({policy.id, policy.version, policy.sha256, policy.title});
   }
+  report.variables = variable_records(*state.plan);
   return std::nullopt;
 }
 

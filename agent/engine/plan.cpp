@@ -46,6 +46,15 @@ Plan build_plan(std::vector<Policy> policies, const SiteConfig& config, const Ro
       planned.title = expand_variables(decl.title, vars, file, decl.line, errors, &budget);
       planned.rationale = expand_variables(decl.rationale, vars, file, decl.line, errors, &budget);
       planned.remediation = expand_variables(decl.remediation, vars, file, decl.line, errors, &budget);
+      for (const auto& command : decl.remediation_commands) {
+        std::string refused;
+        auto expanded = expand_command(command.text, vars, file, command.line, errors, refused);
+        if (expanded) {
+          planned.remediation_commands.push_back(std::move(*expanded));
+        } else if (!refused.empty() && planned.remediation_refused.empty()) {
+          planned.remediation_refused = "A command of this remediation is " + refused + ".";
+        }
+      }
 
       for (const auto& condition : decl.conditions) {
         auto it = vars.find(condition.variable);
@@ -57,6 +66,21 @@ Plan build_plan(std::vector<Policy> policies, const SiteConfig& config, const Ro
         }
       }
 
+      {
+        std::string disputed = disputed_variable(decl.remediation, vars);
+        for (const auto& raw : decl.params) {
+          if (disputed.empty()) disputed = disputed_variable(raw.value, vars);
+        }
+        for (const auto& command : decl.remediation_commands) {
+          if (disputed.empty()) disputed = disputed_variable(command.text, vars);
+        }
+        if (!disputed.empty()) {
+          planned.commands_withheld = "No command is given: the sources on this machine disagree on " + disputed +
+                                      " (see " + policy.id + ".variable." + disputed +
+                                      "), so a command could act on the wrong path. Settle that first, then "
+                                      "run the audit again.";
+        }
+      }
       Params params;
       for (const auto& raw : decl.params) {
         params.add(raw.name, expand_variables(raw.value, vars, file, raw.line, errors, &budget), raw.line);

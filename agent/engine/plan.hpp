@@ -22,7 +22,13 @@ struct PlannedCheck {
   const CheckType* type = nullptr;
   std::string title;        // variables expanded
   std::string rationale;
-  std::string remediation;
+  std::string remediation;  // the policy's note
+  // The policy's <command> lines, variables inserted as shell words; a
+  // command refused for its values is left out and said in remediation_refused.
+  std::vector<std::string> remediation_commands;
+  std::string remediation_refused;
+  // Set when the check uses a disputed variable: every command is withheld.
+  std::string commands_withheld;
   std::unique_ptr<Check> check;                     // null when not applicable
   std::optional<std::string> not_applicable_reason;
 };

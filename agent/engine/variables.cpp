@@ -1,8 +1,40 @@
 #include "variables.hpp"
 
-#include "discovery.hpp"
+#include "common/shell_quote.hpp"
 
 namespace clinic_audit {
+namespace {
+
+// Finds the variable named at text[i] ("${" already seen). Returns the
+// position after '}' or npos (error recorded).
+const ResolvedVariable* lookup(std::string_view text, std::size_t i, std::size_t& next, const VariableMap& vars,
+                               const std::string& file, int line, std::vector<LoadError>& errors) {
+  const std::size_t close = text.find('}', i + 2);
+  if (close == std::string_view::npos) {
+    errors.push_back({file, line, "unterminated variable reference '" + std::string(text.substr(i)) + "'"});
+    next = std::string_view::npos;
+    return nullptr;
+  }
+  next = close + 1;
+  const std::string_view name = text.substr(i + 2, close - i - 2);
+  auto it = vars.find(name);
+  if (it != vars.end()) return &it->second;
+  std::string known;
+  for (const auto& [key, value] : vars) known += (known.empty() ? "" : ", ") + key;
+  errors.push_back({file, line, "unknown variable ${" + std::string(name) + "} (declared: " +
+                                    (known.empty() ? "none" : known) + ")"});
+  return nullptr;
+}
+
+bool has_control(std::string_view value) {
+  for (const char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) return true;
+  }
+  return false;
+}
+
+}  // namespace
 
 namespace {
 
@@ -50,27 +82,130 @@ std::string expand_variables(std::string_view text, const VariableMap& vars, con
       out += text[i++];
       continue;
     }
-    const std::size_t close = text.find('}', i + 2);
-    if (close == std::string_view::npos) {
-      errors.push_back({file, line, "unterminated variable reference '" + std::string(text.substr(i)) + "'"});
-      return out;
+    std::size_t next = 0;
+    if (const auto* var = lookup(text, i, next, vars, file, line, errors)) {
+      if (too_long(var->value.size())) return out;
+      out += var->value;
     }
-    const std::string_view name = text.substr(i + 2, close - i - 2);
-    auto it = vars.find(name);
-    if (it == vars.end()) {
-      std::string known;
-      for (const auto& [key, value] : vars) known += (known.empty() ? "" : ", ") + key;
-      errors.push_back({file, line, "unknown variable ${" + std::string(name) + "} (declared: " +
-                                        (known.empty() ? "none" : known) + ")"});
-    } else {
-      if (too_long(it->second.value.size())) return out;
-      out += it->second.value;
-    }
-    i = close + 1;
+    if (next == std::string_view::npos) return out;
+    i = next;
   }
   if (too_long(0)) return out.substr(0, kMaxExpandedBytes);
   if (!charge(budget, out.size(), file, line, errors)) return {};
   return out;
+}
+
+std::optional<std::string> expand_command(std::string_view text, const VariableMap& vars, const std::string& file,
+                                          int line, std::vector<LoadError>& errors, std::string& refused) {
+  std::string out;
+  char quote = 0;  // ' or " while inside quotes of the template
+  bool ok = true;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const char c = text[i];
+    if (quote == 0 && c == '\\' && i + 1 < text.size()) {
+      out += text.substr(i, 2);
+      i += 2;
+      continue;
+    }
+    if (quote == '"' && c == '\\' && i + 1 < text.size()) {
+      out += text.substr(i, 2);
+      i += 2;
+      continue;
+    }
+    if (text.compare(i, 3, "$${") == 0) {
+      out += "${";
+      i += 3;
+      continue;
+    }
+    if (text.compare(i, 2, "${") == 0) {
+      std::size_t next = 0;
+      const auto* var = lookup(text, i, next, vars, file, line, errors);
+      if (next == std::string_view::npos) return std::nullopt;
+      if (quote != 0) {
+        errors.push_back({file, line, "variable reference inside " + std::string(1, quote) +
+                                          "quotes in a remediation command: put it outside the quotes (it is "
+                                          "inserted as one quoted shell word)"});
+        ok = false;
+      } else if (var != nullptr) {
+        if (has_control(var->value)) {
+          refused = "not given: the value of a variable it uses holds a control character (" +
+                    escape_control(var->value) + ", " + var->origin + ")";
+          ok = false;
+        } else {
+          out += shell_word(var->value);
+        }
+      }
+      i = next;
+      continue;
+    }
+    if (quote == 0 && (c == '\'' || c == '"')) {
+      quote = c;
+    } else if (quote == c) {
+      quote = 0;
+    }
+    out += c;
+    ++i;
+  }
+  if (quote != 0) {
+    errors.push_back({file, line, std::string("unterminated ") + quote + " quote in a remediation command"});
+    ok = false;
+  }
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+namespace {
+
+// Chooses among discovered values: plausible ones only; a root-only source
+// first; then discovery order. The others are kept as agreeing or rejected.
+std::optional<ResolvedVariable> choose(std::vector<Discovered> found, std::vector<std::string> notes) {
+  ResolvedVariable resolved;
+  resolved.notes = std::move(notes);
+  std::vector<Discovered> plausible;
+  for (auto& d : found) {
+    if (auto why = implausible_path(d.value)) {
+      resolved.rejected.push_back({std::move(d), "not a plausible absolute path (" + *why + ")"});
+    } else {
+      plausible.push_back(std::move(d));
+    }
+  }
+  if (plausible.empty()) {
+    if (resolved.rejected.empty()) return std::nullopt;
+    // Only rejected values: the caller falls back, keeping the rejections.
+    resolved.origin_kind.clear();
+    return resolved;
+  }
+  std::size_t best = 0;
+  for (std::size_t k = 0; k < plausible.size(); ++k) {
+    if (plausible[k].root_only && !plausible[best].root_only) best = k;
+  }
+  const Discovered& chosen = plausible[best];
+  resolved.value = chosen.value;
+  resolved.origin = "discovered from " + chosen.source;
+  resolved.origin_kind = "discovered";
+  resolved.source = chosen.source + " (" + chosen.kind + (chosen.root_only ? ", only root can change it" : ", not root-only") + ")";
+  for (std::size_t k = 0; k < plausible.size(); ++k) {
+    if (k == best) continue;
+    if (plausible[k].value == chosen.value) {
+      resolved.agreeing.push_back(plausible[k]);
+    } else {
+      resolved.disputed = true;
+      std::string reason = "disagrees with " + chosen.source;
+      if (chosen.root_only && !plausible[k].root_only) reason += ", which only root can change (this source is not)";
+      resolved.rejected.push_back({plausible[k], reason});
+    }
+  }
+  return resolved;
+}
+
+}  // namespace
+
+std::string disputed_variable(std::string_view text, const VariableMap& vars) {
+  for (const auto& [name, value] : vars) {
+    if (value.disputed && text.find("${" + name + "}") != std::string_view::npos) return name;
+  }
+  return {};
 }
 
 VariableMap resolve_variables(const Policy& policy, const SiteConfig& config, const RootFs& fs,
@@ -78,18 +213,27 @@ VariableMap resolve_variables(const Policy& policy, const SiteConfig& config, co
   VariableMap vars;
   const std::string file = policy.file.string();
   for (const auto& decl : policy.variables) {
-    ResolvedVariable resolved;
+    std::vector<Discovered> found;
+    std::vector<std::string> notes;
     for (const auto& how : decl.discover) {
-      if (auto found = discover(fs, how)) {
-        resolved = {found->value, "discovered from " + found->source};
-        break;
-      }
+      auto findings = discover(fs, how);
+      for (auto& d : findings.values) found.push_back(std::move(d));
+      for (auto& n : findings.notes) notes.push_back(std::move(n));
     }
-    if (resolved.origin.empty()) {
+    ResolvedVariable resolved;
+    if (auto chosen = choose(std::move(found), std::move(notes))) resolved = std::move(*chosen);
+    if (resolved.origin_kind.empty()) {
       if (auto it = config.variables.find(decl.name); it != config.variables.end()) {
-        resolved = {it->second, config.file.string()};
+        resolved.value = it->second;
+        resolved.origin = config.file.string();
+        resolved.origin_kind = "site configuration";
+        resolved.source = config.file.string();
       } else {
-        resolved = {expand_variables(decl.default_value, vars, file, decl.line, errors, budget), "default"};
+        resolved.value = expand_variables(decl.default_value, vars, file, decl.line, errors, budget);
+        resolved.disputed = !disputed_variable(decl.default_value, vars).empty();
+        resolved.origin = "default";
+        resolved.origin_kind = "policy default";
+        resolved.source = file + ":" + std::to_string(decl.line);
       }
     }
     vars[decl.name] = std::move(resolved);

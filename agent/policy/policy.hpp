@@ -40,6 +40,13 @@ struct RawParam {
   int line = 0;
 };
 
+// One <command> of a policy remediation: a POSIX sh command line a root
+// technician pastes, with ${variables} that are inserted shell-quoted.
+struct RemediationCommand {
+  std::string text;  // unexpanded
+  int line = 0;
+};
+
 struct CheckDecl {
   std::string id;
   std::string type;
@@ -47,7 +54,8 @@ struct CheckDecl {
   int timeout_seconds = 30;
   std::string title;
   std::string rationale;
-  std::string remediation;  // unexpanded
+  std::string remediation;  // the note (prose), unexpanded
+  std::vector<RemediationCommand> remediation_commands;  // <command> children, in order
   std::vector<Reference> references;
   std::vector<Condition> conditions;
   std::vector<RawParam> params;

@@ -41,6 +41,41 @@ std::string normalize_space(const std::string& text) {
   return out;
 }
 
+// <remediation> is either plain prose (a note only) or <command> lines
+// followed by an optional <note> (issue #17: commands a technician can paste
+// apart from the explanation).
+void read_remediation(const xmlNode* node, const std::string& file, CheckDecl& check, std::vector<LoadError>& errors) {
+  const auto commands = child_elements(node, "command");
+  const auto notes = child_elements(node, "note");
+  if (commands.empty() && notes.empty()) {
+    check.remediation = trim(text_of(node));
+    if (check.remediation.empty()) errors.push_back({file, line_of(node), "empty remediation"});
+    return;
+  }
+  // Text outside <command>/<note> would be lost: refuse it.
+  auto squeeze = [](const std::string& text) {
+    std::string out;
+    for (char c : text) {
+      if (c != ' ' && c != '\t' && c != '\n' && c != '\r') out += c;
+    }
+    return out;
+  };
+  std::string children;
+  for (const xmlNode* child : child_elements(node)) children += text_of(child);
+  if (squeeze(text_of(node)) != squeeze(children)) {
+    errors.push_back({file, line_of(node), "remediation mixes text with <command>/<note>: put the prose in <note>"});
+  }
+  for (const xmlNode* command : commands) {
+    std::string text = trim(text_of(command));
+    if (text.find_first_of("\n\r") != std::string::npos) {
+      errors.push_back({file, line_of(command), "a remediation <command> is one shell command line (no line break)"});
+      continue;
+    }
+    check.remediation_commands.push_back({std::move(text), line_of(command)});
+  }
+  if (!notes.empty()) check.remediation = normalize_space(text_of(notes.front()));
+}
+
 }  // namespace
 
 Policy parse_policy(std::string_view content, const std::filesystem::path& file,
@@ -69,6 +104,12 @@ Policy parse_policy(std::string_view content, const std::filesystem::path& file,
       if (discovery.method == "apache-setenv" && discovery.name.empty()) {
         errors.push_back({name, line_of(d), "discover method apache-setenv needs a name attribute"});
       }
+      if (discovery.method == "medshakeehr-pathfile" && discovery.name.empty()) {
+        errors.push_back({name, line_of(d), "discover method medshakeehr-pathfile needs a name attribute"});
+      }
+      if (discovery.method == "sudoers-command" && discovery.paths.empty()) {
+        errors.push_back({name, line_of(d), "discover method sudoers-command needs a paths attribute (suffixes)"});
+      }
       if (discovery.method == "first-existing" && discovery.paths.empty()) {
         errors.push_back({name, line_of(d), "discover method first-existing needs a paths attribute"});
       }
@@ -86,7 +127,7 @@ Policy parse_policy(std::string_view content, const std::filesystem::path& file,
     check.timeout_seconds = std::stoi(attribute(node, "timeout_seconds", "30"));
     check.title = normalize_space(text_of(first_child(node, "title")));
     check.rationale = normalize_space(text_of(first_child(node, "rationale")));
-    check.remediation = trim(text_of(first_child(node, "remediation")));
+    read_remediation(first_child(node, "remediation"), name, check, errors);
     for (const xmlNode* r : child_elements(node, "reference")) {
       check.references.push_back({attribute(r, "seed"), attribute(r, "section")});
     }

@@ -120,6 +120,15 @@ Report normalized_for_output(const Report& report) {
     policy.sha256 = valid_text(policy.sha256);
     policy.title = valid_text(policy.title);
   }
+  for (auto& variable : out.variables) {
+    for (auto* text : {&variable.policy_id, &variable.name, &variable.value, &variable.origin, &variable.source}) {
+      *text = valid_text(*text);
+    }
+    for (auto& other : variable.other_sources) {
+      for (auto* text : {&other.value, &other.source, &other.kind, &other.rejected_because}) *text = valid_text(*text);
+    }
+    for (auto& note : variable.notes) note = valid_text(note);
+  }
   for (auto& result : out.results) {
     result.check_id = valid_text(result.check_id);
     result.policy_id = valid_text(result.policy_id);
@@ -127,6 +136,7 @@ Report normalized_for_output(const Report& report) {
     result.title = valid_text(result.title);
     result.summary = valid_text(result.summary);
     result.remediation = valid_text(result.remediation);
+    for (auto& command : result.remediation_commands) command = valid_text(command);
     if (result.duration_ms < 0) result.duration_ms = 0;
     if (result.waiver_reason) result.waiver_reason = valid_text(*result.waiver_reason);
     for (auto& item : result.evidence) {

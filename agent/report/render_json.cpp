@@ -31,6 +31,9 @@ Json result_json(const ResultRecord& result) {
   for (const auto& item : result.evidence) evidence.push_back(evidence_json(item));
   out["evidence"] = std::move(evidence);
   out["remediation"] = result.remediation;
+  Json commands = Json::array();
+  for (const auto& command : result.remediation_commands) commands.push_back(command);
+  out["remediation_commands"] = std::move(commands);
   out["duration_ms"] = result.duration_ms;
   // Only present when a waiver applied or expired: the reason an auditor
   // must see next to the result it changed.
@@ -61,6 +64,21 @@ std::string render_json(const Report& input) {
     policies.push_back(Json{{"id", policy.id}, {"version", policy.version}, {"sha256", policy.sha256}});
   }
   root["policies"] = std::move(policies);
+  Json variables = Json::array();
+  for (const auto& variable : report.variables) {
+    Json item{{"policy_id", variable.policy_id}, {"name", variable.name},     {"value", variable.value},
+              {"origin", variable.origin},       {"source", variable.source}};
+    Json others = Json::array();
+    for (const auto& other : variable.other_sources) {
+      Json o{{"value", other.value}, {"source", other.source}, {"kind", other.kind}, {"root_only", other.root_only}};
+      if (!other.rejected_because.empty()) o["rejected_because"] = other.rejected_because;
+      others.push_back(std::move(o));
+    }
+    item["other_sources"] = std::move(others);
+    item["notes"] = variable.notes;
+    variables.push_back(std::move(item));
+  }
+  root["variables"] = std::move(variables);
   Json results = Json::array();
   for (const auto& result : report.results) results.push_back(result_json(result));
   root["results"] = std::move(results);

@@ -141,8 +141,23 @@ std::string render_text(const Report& input, bool color) {
   std::string out;
   out += paint(kBold, fmt::format("clinic-audit {} on {}", report.agent_version, cell(report.host.hostname)));
   out += fmt::format(" ({})\n", cell(report.host.os_release));
-  out += fmt::format("run {} .. {}, trigger {}, root {}\n\n", report.run.started_at, report.run.finished_at,
+  out += fmt::format("run {} .. {}, trigger {}, root {}\n", report.run.started_at, report.run.finished_at,
                      cell(report.run.trigger), cell(report.run.root));
+  // Where each variable's value came from (issue #17), once per name and value.
+  std::vector<std::string> seen;
+  for (const auto& variable : report.variables) {
+    std::string line = fmt::format("variable {} = {} ({}: {})", cell(variable.name), cell(variable.value),
+                                   variable.origin, cell(variable.source));
+    if (std::find(seen.begin(), seen.end(), line) != seen.end()) continue;
+    seen.push_back(line);
+    out += line + '\n';
+    for (const auto& other : variable.other_sources) {
+      if (other.rejected_because.empty()) continue;
+      out += fmt::format("  not used: {} from {} ({})\n", cell(other.value), cell(other.source),
+                         cell(other.rejected_because));
+    }
+  }
+  out += '\n';
 
   out += paint(kBold, fmt::format("{}  {}  {}  {}  {}", pad(headers[0], widths[0]), pad(headers[1], widths[1]),
                                   pad(headers[2], widths[2]), pad(headers[3], widths[3]), headers[4]));
@@ -162,6 +177,15 @@ std::string render_text(const Report& input, bool color) {
     }
     if (row->status == Status::fail && !row->remediation.empty()) {
       indented(out, "fix:      ", row->remediation, detail_indent);
+    }
+    if (row->status == Status::error && !row->remediation.empty()) {
+      indented(out, "next:     ", row->remediation, detail_indent);
+    }
+    if (row->status == Status::fail && !row->remediation_commands.empty()) {
+      // One command per line, nothing else on it: the block can be copied
+      // and pasted into a root shell as a whole.
+      indented(out, "run as root (copy these lines):", "", detail_indent);
+      for (const auto& command : row->remediation_commands) out += std::string(detail_indent + 2, ' ') + command + "\n";
     }
     if (row->waiver_reason) indented(out, "waiver:   ", *row->waiver_reason, detail_indent);
   }

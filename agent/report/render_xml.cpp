@@ -34,6 +34,7 @@ void append_result(pugi::xml_node results, const ResultRecord& result) {
     text_child(evidence, "observed", item.observed);
     text_child(evidence, "expected", item.expected);
   }
+  for (const auto& command : result.remediation_commands) text_child(node, "command", command);
   text_child(node, "remediation", result.remediation);
   if (result.waiver_reason) text_child(node, "waiver", *result.waiver_reason);
 }
@@ -72,6 +73,25 @@ std::string render_xml(const Report& input) {
     attribute(node, "id", policy.id);
     attribute(node, "version", policy.version);
     attribute(node, "sha256", policy.sha256);
+  }
+
+  auto variables = root.append_child("variables");
+  for (const auto& variable : report.variables) {
+    auto node = variables.append_child("variable");
+    attribute(node, "policy_id", variable.policy_id);
+    attribute(node, "name", variable.name);
+    attribute(node, "value", variable.value);
+    attribute(node, "origin", variable.origin);
+    attribute(node, "source", variable.source);
+    for (const auto& other : variable.other_sources) {
+      auto source = node.append_child("other_source");
+      attribute(source, "value", other.value);
+      attribute(source, "source", other.source);
+      attribute(source, "kind", other.kind);
+      source.append_attribute("root_only").set_value(other.root_only);
+      if (!other.rejected_because.empty()) attribute(source, "rejected_because", other.rejected_because);
+    }
+    for (const auto& note : variable.notes) text_child(node, "note", note);
   }
 
   auto results = root.append_child("results");

@@ -21,9 +21,33 @@ struct ResultRecord {
   Status status = Status::error;
   std::string summary;
   std::vector<Evidence> evidence;
-  std::string remediation;  // policy remediation (variables substituted) + the check's own, if any
+  // What to do about it (issue #17 item 2): `remediation_commands` are POSIX
+  // sh command lines a root technician pastes as a whole (values from the
+  // host shell-quoted; no prose, no control character); `remediation` is the
+  // explanation (policy note, then the check's own).
+  std::vector<std::string> remediation_commands;
+  std::string remediation;
   std::int64_t duration_ms = 0;
   std::optional<std::string> waiver_reason;  // set when a waiver applied (status waived) or expired
+};
+
+// One policy variable's value and where it came from (issue #17 item 1).
+struct VariableSource {
+  std::string value;
+  std::string source;  // FILE:LINE
+  std::string kind;    // "Apache configuration", ".htaccess", ...
+  bool root_only = false;
+  std::string rejected_because;  // "" for a source that agrees with the value used
+};
+
+struct VariableRecord {
+  std::string policy_id;
+  std::string name;
+  std::string value;
+  std::string origin;  // "discovered" | "site configuration" | "policy default"
+  std::string source;  // FILE:LINE (discovered), the configuration file, the policy file:line
+  std::vector<VariableSource> other_sources;
+  std::vector<std::string> notes;
 };
 
 struct PolicyRecord {
@@ -56,6 +80,7 @@ struct Report {
   HostInfo host;
   RunInfo run;
   std::vector<PolicyRecord> policies;
+  std::vector<VariableRecord> variables;
   std::vector<ResultRecord> results;
 
   // Counts per status (every status present, zeros included) and compliance

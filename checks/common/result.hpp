@@ -43,6 +43,10 @@ struct Outcome {
   // Reported after the policy's own remediation.
   std::vector<std::string> remediation_commands;
   std::string remediation;
+  // False when the check found that the policy's generic commands do not
+  // apply on this host (a unit or a binary that is not installed: chown or
+  // enable would fail): only the check's own commands (maybe none) are given.
+  bool policy_commands_apply = true;
 
   static Outcome pass(std::string summary, std::vector<Evidence> evidence = {});
   static Outcome fail(std::string summary, std::vector<Evidence> evidence = {});

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <optional>
 
+#include "common/shell_quote.hpp"
+#include "file_fix.hpp"
 #include "permissions.hpp"
 
 namespace clinic_audit {
@@ -52,7 +54,23 @@ class FileCheck final : public Check {
     }
     if (!info) {
       if (!must_exist_) return Outcome::pass(path_ + " does not exist, as required");
-      return Outcome::fail(path_ + " does not exist", {{path_, std::nullopt, "missing", "present"}});
+      Outcome out = Outcome::fail(path_ + " does not exist", {{path_, std::nullopt, "missing", "present"}});
+      if (type_ == "directory") {
+        // Created by root with umask 022 (0755 root:root), then fixed as a
+        // directory found that way would be.
+        FileFix fix(path_);
+        fix.create_directory();
+        fix_created_directory(fix);
+        out.remediation_commands = fix.commands();
+      } else {
+        // chown/chmod of a file that does not exist fail: it must be put
+        // there first (issue #17 item 2).
+        out.remediation = "Install " + escape_control(path_) +
+                          " first (for the Apicrypt binaries: from Apicrypt's distribution for Linux, into that "
+                          "directory), then run the audit again: it gives the owner and mode commands if they "
+                          "are still needed.";
+      }
+      return out;
     }
     const Accounts& accounts = context.accounts();
     const std::string observed = describe(*info, accounts);
@@ -61,6 +79,7 @@ class FileCheck final : public Check {
     }
 
     std::vector<Evidence> problems;
+    FileFix fix(info->path);
     auto problem = [&](std::string expected, std::string observed_text = {}) {
       problems.push_back({info->path, std::nullopt, observed_text.empty() ? observed : observed_text,
                           std::move(expected)});
@@ -68,21 +87,39 @@ class FileCheck final : public Check {
 
     if (type_ == "file" && info->type != FileType::regular) problem("type=regular file");
     if (type_ == "directory" && info->type != FileType::directory) problem("type=directory");
-    if (owner_ && accounts.user_name(info->uid) != *owner_) problem("owner=" + *owner_);
-    if (group_ && accounts.group_name(info->gid) != *group_) problem("group=" + *group_);
+    const bool owner_wrong = owner_ && accounts.user_name(info->uid) != *owner_;
+    const bool group_wrong = group_ && accounts.group_name(info->gid) != *group_;
+    if (owner_wrong) problem("owner=" + *owner_);
+    if (group_wrong) problem("group=" + *group_);
+    if (owner_wrong || group_wrong) {
+      const std::string owner = owner_.value_or(accounts.user_name(info->uid));
+      // A root-owned file gets group root too unless the policy names one.
+      fix.set_owner(owner, group_.value_or(owner == "root" ? "root" : ""));
+    }
     if ((info->mode & required_bits_) != required_bits_) {
       problem("mode bits " + octal_mode(required_bits_) + " set");
+      fix.add_mode(symbolic_mode(required_bits_ & ~info->mode, '+'));
     }
     if ((info->mode & forbidden_bits_) != 0) {
       problem("mode bits " + octal_mode(forbidden_bits_) + " clear");
+      fix.add_mode(symbolic_mode(forbidden_bits_ & info->mode, '-'));
     }
-    check_user_access(context, readable_by_, kRead, "readable", problems);
-    check_user_access(context, writable_by_, kWrite, "writable", problems);
-    check_user_access(context, executable_by_, kExecute, "executable", problems);
+    check_user_access(context, readable_by_, kRead, "readable", problems, fix);
+    check_user_access(context, writable_by_, kWrite, "writable", problems, fix);
+    check_user_access(context, executable_by_, kExecute, "executable", problems, fix);
     if (root_only_writable_) {
       for (const auto& writer : non_root_writers(fs, accounts, path_)) {
         problems.push_back({writer.path, std::nullopt, writer.observed + " (writable by " + writer.who + ")",
                             "writable by root only"});
+        std::optional<FileInfo> w;
+        try {
+          w = fs.lstat(writer.path);
+        } catch (const FsError&) {
+        }
+        const bool acl = writer.who.rfind("ACL", 0) == 0;
+        const bool chown_root = !w || w->uid != 0 || (w->gid != 0 && (w->mode & 020) != 0);
+        const bool go_w = !w || (w->mode & 022) != 0;
+        fix.make_root_only(writer.path, chown_root, go_w, acl);
       }
     }
 
@@ -96,12 +133,45 @@ class FileCheck final : public Check {
       summary += "expected " + problems[i].expected;
       if (problems[i].path != info->path) summary += " for " + problems[i].path;
     }
-    return Outcome::fail(summary, std::move(problems));
+    Outcome out = Outcome::fail(summary, std::move(problems));
+    if (type_ == "file" && info->type != FileType::regular) {
+      out.remediation = escape_control(info->path) + " is not a regular file: replace it with the real program "
+                        "(no command is given: what it is must be looked at first).";
+    } else {
+      out.remediation_commands = fix.commands();
+    }
+    return out;
   }
 
  private:
+  // A directory created by `mkdir -p` as root: 0755 root:root.
+  void fix_created_directory(FileFix& fix) const {
+    if (owner_ && *owner_ != "root") fix.set_owner(*owner_, group_.value_or(""));
+    const unsigned created = 0755;
+    unsigned mode = created;
+    if ((created & required_bits_) != required_bits_) fix.add_mode(symbolic_mode(required_bits_ & ~created, '+'));
+    mode |= required_bits_;
+    if ((mode & forbidden_bits_) != 0) fix.add_mode(symbolic_mode(forbidden_bits_ & mode, '-'));
+    mode &= ~forbidden_bits_;
+    // Access for the named users: as owner when others may not have it.
+    const auto need = [&](const std::vector<std::string>& users, unsigned bit) {
+      for (const auto& user : users) {
+        if (user == "root") continue;
+        if ((forbidden_bits_ & bit) != 0) {
+          fix.set_owner(user, group_.value_or(""));
+          fix.add_mode(symbolic_mode((bit << 6), '+'));
+        } else if ((mode & bit) == 0) {
+          fix.add_mode(symbolic_mode(bit, '+'));
+        }
+      }
+    };
+    need(readable_by_, 4);
+    need(writable_by_, 2);
+    need(executable_by_, 1);
+  }
+
   void check_user_access(const Context& context, const std::vector<std::string>& users, unsigned bits,
-                         std::string_view word, std::vector<Evidence>& problems) const {
+                         std::string_view word, std::vector<Evidence>& problems, FileFix& fix) const {
     for (const auto& name : users) {
       const PasswdEntry* user = context.accounts().user(name);
       if (user == nullptr) {
@@ -111,7 +181,31 @@ class FileCheck final : public Check {
       if (!verdict.allowed) {
         problems.push_back({verdict.blocked_at, std::nullopt, verdict.reason,
                             std::string(word) + " by " + name});
+        add_access_fix(context, *user, bits, verdict, fix);
       }
+    }
+  }
+
+  // The user needs `bits` on the path, or search on a directory above it.
+  void add_access_fix(const Context& context, const PasswdEntry& user, unsigned bits, const AccessVerdict& verdict,
+                      FileFix& fix) const {
+    std::optional<FileInfo> target;
+    try {
+      target = context.fs().stat(path_);
+    } catch (const FsError&) {
+    }
+    if (!target || verdict.blocked_at != target->path) {
+      fix.allow_search(verdict.blocked_at);
+      return;
+    }
+    if (target->uid == user.uid) {
+      fix.add_mode(symbolic_mode(bits << 6, '+'));
+    } else if ((forbidden_bits_ & bits) != 0) {
+      // Others may not have it: the user becomes the owner.
+      fix.set_owner(user.name, group_.value_or(""));
+      fix.add_mode(symbolic_mode(bits << 6, '+'));
+    } else {
+      fix.add_mode(symbolic_mode(bits, '+'));
     }
   }
 

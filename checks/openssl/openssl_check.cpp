@@ -1,5 +1,6 @@
 #include "openssl_check.hpp"
 
+#include "image_libssl.hpp"
 #include "openssl_analysis.hpp"
 #include "openssl_verdict.hpp"
 
@@ -42,7 +43,9 @@ class OpensslCheck final : public Check {
         throw CheckError(std::string("cannot ask the running OpenSSL library: ") + e.what());
       }
     }
-    return judge(analysis, live, limits_);
+    Outcome outcome = judge(analysis, live, limits_);
+    if (!context.live()) state_library_versions(context.fs(), analysis.effective.library, outcome);
+    return outcome;
   }
 
  private:

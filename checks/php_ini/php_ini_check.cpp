@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/check.hpp"
+#include "common/shell_quote.hpp"
 #include "php_ini_sources.hpp"
 
 namespace clinic_audit {
@@ -187,7 +188,9 @@ class PhpIniCheck final : public Check {
     }
     if (!failures.empty()) {
       Outcome outcome = Outcome::fail(join(failures, "; "), std::move(evidence));
-      outcome.remediation = join(remediations, "\n");
+      outcome.remediation_commands = remediations;
+      outcome.remediation = "The commands comment out each line the evidence names (in the file itself when the "
+                            "path is a symlink) and reload what reads it; the CLI needs no reload.";
       return outcome;
     }
     return Outcome::pass(join(passes, "; "), std::move(evidence));
@@ -252,13 +255,19 @@ class PhpIniCheck final : public Check {
     }
     failures.push_back(where + ": " + observed + " at " + setting->path + ":" + std::to_string(setting->line) +
                        ", expected " + shown_expected);
-    std::string fix = "Comment out line " + std::to_string(setting->line) + " of " + setting->path + ": sed -i '" +
-                      std::to_string(setting->line) + "s/^/" + (setting->how.find("php_") != std::string::npos &&
-                                                                  sapi == "apache2" ? "#" : ";") +
-                      "/' " + setting->path;
+    // Commented out in place (issue #17 item 2): --follow-symlinks edits the
+    // file an a2ensite/a2enconf symlink points to instead of replacing the
+    // link with a copy (sed(1)); a line already commented is left alone, so
+    // pasting twice changes nothing more.
+    const char comment = setting->how.find("php_") != std::string::npos && sapi == "apache2" ? '#' : ';';
+    const std::string line = std::to_string(setting->line);
+    std::vector<std::string> fixes{"sed -i --follow-symlinks '" + line + "{/^[[:space:]]*[;#]/!s/^/" + comment +
+                                   "/}' " + shell_word(setting->path)};
     const std::string reload = reload_command(version, sapi);
-    if (!reload.empty()) fix += " && " + reload;
-    if (std::find(remediations.begin(), remediations.end(), fix) == remediations.end()) remediations.push_back(fix);
+    if (!reload.empty()) fixes.push_back(reload);
+    for (const auto& fix : fixes) {
+      if (std::find(remediations.begin(), remediations.end(), fix) == remediations.end()) remediations.push_back(fix);
+    }
   }
 
   std::string directive_;

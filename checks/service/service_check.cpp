@@ -1,6 +1,7 @@
 #include "service_check.hpp"
 
 #include "enablement.hpp"
+#include "common/shell_quote.hpp"
 #include "systemd_unit/systemctl_live.hpp"
 
 namespace clinic_audit {
@@ -53,9 +54,16 @@ class ServiceCheck final : public Check {
     for (const auto& n : notes) summary += (summary.empty() ? "" : "; ") + n;
     if (problems.empty()) return Outcome::pass(summary, std::move(evidence));
     Outcome outcome = Outcome::fail(summary, std::move(evidence));
-    outcome.remediation = enablement.state.rfind("masked", 0) == 0
-                              ? "systemctl unmask " + unit_ + " && systemctl enable --now " + unit_
-                              : "systemctl enable --now " + unit_;
+    // Commands only for a unit that is installed (issue #17 item 2): enable
+    // fails on a unit that does not exist, which must be installed first.
+    if (enablement.state == "not-found") {
+      outcome.policy_commands_apply = false;
+      outcome.remediation = unit_ + " is not installed (no unit file, no SysV script): install the software that "
+                            "ships it, then run the audit again.";
+    } else {
+      if (enablement.state.rfind("masked", 0) == 0) outcome.remediation_commands.push_back("systemctl unmask " + shell_word(unit_));
+      outcome.remediation_commands.push_back("systemctl enable --now " + shell_word(unit_));
+    }
     return outcome;
   }
 

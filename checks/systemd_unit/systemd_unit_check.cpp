@@ -1,5 +1,7 @@
 #include "systemd_unit_check.hpp"
 
+#include "common/shell_quote.hpp"
+
 #include "php_handlers.hpp"
 #include "systemctl_live.hpp"
 #include "unit_resolver.hpp"
@@ -102,7 +104,12 @@ class SystemdUnitCheck final : public Check {
     } else {
       outcome = Outcome::pass(summary, std::move(evidence));
     }
-    outcome.remediation = remediation;
+    // One command a line (issue #17 item 2: commands apart from prose).
+    for (std::size_t start = 0; start < remediation.size();) {
+      const std::size_t end = std::min(remediation.find('\n', start), remediation.size());
+      if (end > start) outcome.remediation_commands.push_back(remediation.substr(start, end - start));
+      start = end + 1;
+    }
     return outcome;
   }
 
@@ -212,7 +219,7 @@ class SystemdUnitCheck final : public Check {
           verdict.kind = UnitVerdict::fail;
           verdict.line = unit + ": the files say " + shown(value) + " but the running unit does not (" + live.observed +
                          "): run systemctl daemon-reload && systemctl restart " + unit_stem(unit);
-          verdict.remediation = "systemctl daemon-reload && systemctl restart " + unit;
+          verdict.remediation = "systemctl daemon-reload\nsystemctl restart " + shell_word(unit);
         }
       }
     }
@@ -221,14 +228,19 @@ class SystemdUnitCheck final : public Check {
 
   // An administrator's file that decided: change that line. The vendor file:
   // add a drop-in in /etc (survives package upgrades, unlike editing /lib).
+  // Commands, one a line: the administrator's line is rewritten in place
+  // (--follow-symlinks: a linked unit file is edited, not replaced); a vendor
+  // setting gets a drop-in. Values come from the host: quoted.
   std::string remediation_for(const std::string& unit, const std::optional<Decision>& decided) const {
-    const std::string restart = "systemctl daemon-reload && systemctl restart " + unit;
+    const std::string restart = "systemctl daemon-reload\nsystemctl restart " + shell_word(unit);
     if (decided && decided->path.rfind("/etc/", 0) == 0) {
-      return "In " + decided->path + " line " + std::to_string(decided->line) + " set " + shown(expected_) +
-             " (or remove that line), then: " + restart;
+      return "sed -i --follow-symlinks " +
+             shell_quote(std::to_string(decided->line) + "s/.*/" + shown(expected_) + "/") + " " +
+             shell_word(decided->path) + "\n" + restart;
     }
-    return "mkdir -p /etc/systemd/system/" + unit + ".d && printf '[" + section_ + "]\\n" + shown(expected_) +
-           "\\n' > /etc/systemd/system/" + unit + ".d/zz-clinic-audit.conf && " + restart;
+    const std::string dir = "/etc/systemd/system/" + unit + ".d";
+    return "mkdir -p " + shell_word(dir) + "\nprintf " + shell_quote("[" + section_ + "]\\n" + shown(expected_) + "\\n") +
+           " > " + shell_word(dir + "/zz-clinic-audit.conf") + "\n" + restart;
   }
 
   std::string unit_;

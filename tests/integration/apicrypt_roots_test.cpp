@@ -123,8 +123,11 @@ TEST(ApicryptRoots, NonCompliantHostReportsEachDefectPrecisely) {
   EXPECT_EQ(r["evidence"][0]["expected"], "mode bits 0007 clear");
   EXPECT_EQ(r["evidence"][1]["expected"], "writable by www-data");
   EXPECT_EQ(r["evidence"][1]["observed"], "www-data cannot write /home/EHR/apicrypt/Clefs");
-  EXPECT_NE(r["remediation"].get<std::string>().find("chown www-data:www-data /home/EHR/apicrypt/Clefs"),
-            std::string::npos);
+  // Exactly what this host needs (issue #17 item 2): www-data becomes the
+  // owner (others may have nothing), gains write, others lose r and x.
+  EXPECT_EQ(r["remediation_commands"], (nlohmann::json{"chown www-data /home/EHR/apicrypt/Clefs",
+                                                       "chmod o-rx,u+w /home/EHR/apicrypt/Clefs"}))
+      << r.dump(2);
   // The blanket grant, with file and line; the skipped file is named too.
   r = result_of(report, "apicrypt-v1.sudoers.no-broader-grant");
   ASSERT_EQ(r["evidence"].size(), 2u) << r.dump(2);

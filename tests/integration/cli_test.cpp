@@ -82,7 +82,7 @@ TEST(Cli, ListAndExplainShowPolicyContent) {
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("Source:      seed 004_08ef83a57c0c6343.txt, section \"Mise en œuvre des binaires Apicrypt\""),
             std::string::npos) << run.out;
-  EXPECT_NE(run.out.find("chown root:root /srv/EHR/apicrypt/bin/apicrypt"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("Make /srv/EHR/apicrypt/bin/apicrypt owned by root"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("ehr_root = /srv/EHR  (discovered from /etc/apache2/sites-enabled/ehr.conf:3)"), std::string::npos)
       << run.out;
   run = run_agent({"explain", "no.such.check", "--policy", "apicrypt-v1"});

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "common/context.hpp"
 #include "fixture_root.hpp"
 
@@ -65,9 +67,10 @@ TEST(PhpIniCheck, ConfDLaterFileWinsAndIsNamed) {
     if (e.path == "/etc/php/8.2/apache2/conf.d/90-ehr.ini" && e.line == 3) found = true;
   }
   EXPECT_TRUE(found) << o.summary;
-  EXPECT_NE(o.remediation.find("sed -i '3s/^/;/' /etc/php/8.2/apache2/conf.d/90-ehr.ini && systemctl reload apache2"),
-            std::string::npos)
-      << o.remediation;
+  EXPECT_EQ(o.remediation_commands,
+            (std::vector<std::string>{
+                "sed -i --follow-symlinks '3{/^[[:space:]]*[;#]/!s/^/;/}' /etc/php/8.2/apache2/conf.d/90-ehr.ini",
+                "systemctl reload apache2"}));
 }
 
 TEST(PhpIniCheck, ExpectedValueAndTrailingSlashPass) {
@@ -83,7 +86,8 @@ TEST(PhpIniCheck, FpmPoolAdminValueOverrides) {
   ASSERT_EQ(o.status, Status::fail);
   EXPECT_NE(o.summary.find("pool ehr"), std::string::npos) << o.summary;
   EXPECT_EQ(o.summary.find("pool www:"), o.summary.find("pool www:"));
-  EXPECT_NE(o.remediation.find("systemctl reload php8.2-fpm"), std::string::npos) << o.remediation;
+  EXPECT_NE(std::find(o.remediation_commands.begin(), o.remediation_commands.end(), "systemctl reload php8.2-fpm"),
+            o.remediation_commands.end());
 }
 
 TEST(PhpIniCheck, PathSectionCountsForFpmOnly) {
@@ -102,8 +106,8 @@ TEST(PhpIniCheck, ApacheAdminValueOverridesModPhp) {
   const Outcome o = run(r);
   ASSERT_EQ(o.status, Status::fail);
   EXPECT_NE(o.summary.find("PHP 8.2 apache2"), std::string::npos);
-  EXPECT_NE(o.remediation.find("sed -i '2s/^/#/' /etc/apache2/sites-enabled/ehr.conf"), std::string::npos)
-      << o.remediation;
+  ASSERT_FALSE(o.remediation_commands.empty());
+  EXPECT_EQ(o.remediation_commands[0], "sed -i --follow-symlinks '2{/^[[:space:]]*[;#]/!s/^/#/}' /etc/apache2/sites-enabled/ehr.conf");
 }
 
 TEST(PhpIniCheck, SyntaxErrorIsEvidenceAndStopsTheFile) {

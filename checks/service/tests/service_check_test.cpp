@@ -47,14 +47,15 @@ TEST(ServiceCheck, EnabledPassesAndNamesTheLink) {
 TEST(ServiceCheck, DisabledFailsWithEnableCommand) {
   const Outcome o = run(from_manifest("disabled"), "compagnonApicrypt.service");
   EXPECT_EQ(o.status, Status::fail);
-  EXPECT_EQ(o.remediation, "systemctl enable --now compagnonApicrypt.service");
+  EXPECT_EQ(o.remediation_commands, (std::vector<std::string>{"systemctl enable --now compagnonApicrypt.service"}));
   EXPECT_NE(o.evidence.at(0).observed.find("multi-user.target.wants/"), std::string::npos);
 }
 
 TEST(ServiceCheck, MaskedFailsWithUnmask) {
   const Outcome o = run(from_manifest("masked"), "compagnonApicrypt");
   EXPECT_EQ(o.status, Status::fail);
-  EXPECT_NE(o.remediation.find("systemctl unmask compagnonApicrypt.service"), std::string::npos);
+  EXPECT_EQ(o.remediation_commands, (std::vector<std::string>{"systemctl unmask compagnonApicrypt.service",
+                                                              "systemctl enable --now compagnonApicrypt.service"}));
 }
 
 TEST(ServiceCheck, RuntimeOnlyAndMissingFail) {

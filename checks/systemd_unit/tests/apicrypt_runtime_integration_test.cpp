@@ -61,7 +61,7 @@ TEST(ApicryptRuntime, ModPhpHostWithDebianDefaultsFails) {
   EXPECT_EQ(apache["status"], "fail");
   EXPECT_EQ(apache["evidence"][0]["path"], "/lib/systemd/system/apache2.service");
   EXPECT_EQ(apache["evidence"][0]["line"], 13);
-  EXPECT_NE(apache["remediation"].get<std::string>().find("systemctl daemon-reload"), std::string::npos);
+  EXPECT_EQ(apache["remediation_commands"][2], "systemctl daemon-reload") << apache.dump(2);
   EXPECT_EQ(result(report, "apicrypt-v2.php-fpm.privatetmp")["status"], "not_applicable");
   const auto ini = result(report, "apicrypt-v2.php.sys-temp-dir");
   EXPECT_EQ(ini["status"], "fail");
@@ -72,8 +72,8 @@ TEST(ApicryptRuntime, ModPhpHostWithDebianDefaultsFails) {
   EXPECT_TRUE(named) << ini.dump();
   const auto service = result(report, "apicrypt-v2.service.compagnon");
   EXPECT_EQ(service["status"], "fail");
-  EXPECT_NE(service["remediation"].get<std::string>().find("systemctl enable --now compagnonApicrypt.service"),
-            std::string::npos);
+  EXPECT_EQ(service["remediation_commands"], (nlohmann::json{"systemctl enable --now compagnonApicrypt.service"}))
+      << service.dump(2);
 }
 
 TEST(ApicryptRuntime, FixedFpmHostPasses) {

@@ -45,9 +45,11 @@ TEST(SystemdUnitCheck, DebianDefaultFailsAtVendorLine) {
   ASSERT_FALSE(o.evidence.empty());
   EXPECT_EQ(o.evidence[0].path, "/lib/systemd/system/apache2.service");
   EXPECT_EQ(o.evidence[0].line, 13);
-  EXPECT_NE(o.remediation.find("/etc/systemd/system/apache2.service.d/"), std::string::npos);
-  EXPECT_NE(o.remediation.find("PrivateTmp=false"), std::string::npos);
-  EXPECT_NE(o.remediation.find("systemctl daemon-reload"), std::string::npos);
+  EXPECT_EQ(o.remediation_commands,
+            (std::vector<std::string>{"mkdir -p /etc/systemd/system/apache2.service.d",
+                                      "printf '[Service]\\nPrivateTmp=false\\n' > "
+                                      "/etc/systemd/system/apache2.service.d/zz-clinic-audit.conf",
+                                      "systemctl daemon-reload", "systemctl restart apache2.service"}));
 }
 
 TEST(SystemdUnitCheck, DropinOverridePasses) {
@@ -66,7 +68,9 @@ TEST(SystemdUnitCheck, AdminFileRemediationNamesItsLine) {
   const Outcome o = run(r, kApache);
   EXPECT_EQ(o.status, Status::fail);
   EXPECT_NE(o.summary.find("/etc/systemd/system/apache2.service.d/zz.conf:3"), std::string::npos) << o.summary;
-  EXPECT_NE(o.remediation.find("zz.conf line 3"), std::string::npos) << o.remediation;
+  ASSERT_FALSE(o.remediation_commands.empty());
+  EXPECT_EQ(o.remediation_commands[0],
+            "sed -i --follow-symlinks '3s/.*/PrivateTmp=false/' /etc/systemd/system/apache2.service.d/zz.conf");
 }
 
 TEST(SystemdUnitCheck, DynamicUserImpliesPrivateTmp) {
