@@ -1,6 +1,8 @@
 #include "sudoers_check.hpp"
 
 #include <algorithm>
+#include <memory>
+#include <unordered_map>
 
 #include "file/permissions.hpp"
 #include "sudoers_eval.hpp"
@@ -12,6 +14,17 @@ namespace clinic_audit {
 namespace {
 
 using namespace sudoers;
+
+// Evidence items kept per check (issue #20 item 8): the rest is counted.
+constexpr std::size_t kMaxEvidence = 64;
+
+void cap(std::vector<Evidence>& items, std::size_t max) {
+  if (items.size() <= max) return;
+  const std::size_t left_out = items.size() - (max - 1);
+  Evidence last{items[max - 1].path, std::nullopt, std::to_string(left_out) + " more evidence items not shown", items[max - 1].expected};
+  items.resize(max - 1);
+  items.push_back(std::move(last));
+}
 
 // An argument no policy names: a grant "without arguments" must also allow it.
 constexpr const char* kProbeArgument = "--clinic-audit-probe";
@@ -70,11 +83,17 @@ class SudoersCheck final : public Check {
       return Outcome::fail(sudoers_ + " does not exist: sudo grants nothing to " + user_,
                            {{sudoers_, std::nullopt, "missing", "the grants of the policy"}});
     }
-    const SudoersTree tree = load_sudoers(fs, sudoers_, {host, 4096});
-    if (tree.error) {
-      return Outcome::error("sudo rejects the sudoers tree: " + tree.error->describe(),
-                            {{tree.error->file, line_of(tree.error->line), tree.error->message,
-                              "a sudoers tree that visudo -c accepts"}});
+    LoadOptions options;
+    options.short_hostname = host;
+    const SudoersTree tree = load_sudoers(fs, sudoers_, options);
+    if (!tree.unevaluable.empty()) {
+      std::vector<Evidence> evidence;
+      for (const auto& u : tree.unevaluable) {
+        evidence.push_back({u.file, line_of(u.line), u.message, "a sudoers tree the auditor can read and evaluate"});
+      }
+      cap(evidence, kMaxEvidence);
+      return Outcome::error("cannot evaluate the sudoers tree: " + tree.unevaluable.front().describe(),
+                            std::move(evidence));
     }
     const Accounts& accounts = context.accounts();
     const PasswdEntry* entry = accounts.user(user_);
@@ -82,31 +101,67 @@ class SudoersCheck final : public Check {
     const UserIdentity user = identity(accounts, *entry);
     const PasswdEntry* runas_entry = accounts.user(runas_);
     const UserIdentity target = runas_entry != nullptr ? identity(accounts, *runas_entry) : UserIdentity{runas_, {}, {}, {}};
-    const Evaluator evaluator(tree, [&fs](const std::string& path) -> std::optional<std::string> {
+    // One resolution per path for the whole run (no walk from the root per rule).
+    auto cache = std::make_shared<std::unordered_map<std::string, std::optional<std::string>>>();
+    const Evaluator evaluator(tree, [&fs, cache](const std::string& path) -> std::optional<std::string> {
+      if (auto found = cache->find(path); found != cache->end()) return found->second;
+      std::optional<std::string> resolved;
       try {
-        return fs.resolve(path);
+        resolved = fs.resolve(path);
       } catch (const FsError&) {
-        return std::nullopt;
       }
+      return cache->emplace(path, std::move(resolved)).first->second;
     });
     const HostIdentity host_id{host, host};
 
     std::vector<Evidence> problems;
     std::vector<Evidence> notes;
     std::vector<std::string> summary;
+    if (tree.fatal) {
+      problems.push_back({tree.fatal->file, line_of(tree.fatal->line), "sudo refuses to run: " + tree.fatal->message,
+                          "a sudoers file sudo accepts"});
+      summary.push_back("sudo refuses to run: " + tree.fatal->describe());
+    }
+    for (const auto& e : tree.errors) {
+      std::string observed = "visudo -c reports " + e.describe() + "; sudo skips this entry and warns (error_recovery)";
+      if (!e.hint.empty()) observed += "; " + e.hint;
+      problems.push_back({e.file, line_of(e.line), std::move(observed), "a sudoers tree visudo -c accepts"});
+    }
+    if (tree.errors_omitted > 0) {
+      problems.push_back({sudoers_, std::nullopt, std::to_string(tree.errors_omitted) + " more syntax errors not listed",
+                          "a sudoers tree visudo -c accepts"});
+    }
+    if (!tree.errors.empty()) {
+      summary.push_back("visudo -c reports " + std::to_string(tree.errors.size() + tree.errors_omitted) +
+                        " error(s), first " + tree.errors.front().describe() +
+                        "; sudo skips the bad entries and uses the rest");
+    }
     for (const auto& ignored : tree.ignored) {
       notes.push_back({ignored.path, std::nullopt,
-                       "ignored by sudo: " + ignored.reason + " (included from " + ignored.included_from + ":" +
+                       (ignored.warns ? "sudo skips this file and warns: " : "sudo skips this file silently: ") +
+                           ignored.reason + " (included from " + ignored.included_from + ":" +
                            std::to_string(ignored.line) + ")",
                        "read by sudo"});
+    }
+    if (tree.ignored_omitted > 0) {
+      notes.push_back({sudoers_, std::nullopt,
+                       std::to_string(tree.ignored_omitted) + " more files sudo skips, not listed", "read by sudo"});
     }
     check_required(evaluator, user, host_id, target, problems, notes, summary);
     if (forbid_broader_) check_broader(context, evaluator, user, host_id, problems, summary);
     if (file_modes_) check_file_modes(tree, context.accounts(), problems, summary);
     if (optional_alias_) check_optional(evaluator, user, host_id, problems, notes, summary);
 
+    if (evaluator.depth_exceeded()) {
+      return Outcome::error("cannot evaluate the sudoers tree: aliases nest deeper than the auditor follows, "
+                            "or refer to themselves (sudo expands every level); no member is judged as absent",
+                            {{sudoers_, std::nullopt, "alias nesting beyond the auditor's limit or an alias cycle",
+                              "aliases sudo can expand"}});
+    }
     std::string text;
     for (const auto& s : summary) text += (text.empty() ? "" : "; ") + s;
+    cap(problems, kMaxEvidence);
+    cap(notes, kMaxEvidence / 4);
     std::vector<Evidence> evidence = problems;
     evidence.insert(evidence.end(), notes.begin(), notes.end());
     if (!problems.empty()) {

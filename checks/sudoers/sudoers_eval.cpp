@@ -11,8 +11,12 @@
 namespace clinic_audit::sudoers {
 namespace {
 
-// Aliases may refer to aliases; sudo detects cycles, we bound the depth.
-constexpr int kMaxAliasDepth = 64;
+// Aliases may refer to aliases to any depth (sudo expands them all and
+// detects cycles: alias.c alias_get() "used"). Beyond this depth, or in a
+// cycle, the evaluator stops and says so (Evaluator::depth_exceeded()):
+// the check is then an error, never a verdict on a dropped member.
+constexpr int kMaxAliasDepth = 2048;
+constexpr std::size_t kMaxLeaves = 1u << 20;
 
 Decision from(bool matched, bool negated) {
   if (!matched) return Decision::unspecified;
@@ -117,6 +121,12 @@ Evaluator::Evaluator(const SudoersTree& tree, PathResolver resolve) : tree_(tree
   }
 }
 
+bool Evaluator::deep_enough(int depth) const {
+  if (depth < kMaxAliasDepth) return true;
+  depth_exceeded_ = true;
+  return false;
+}
+
 const Alias* Evaluator::alias(AliasKind kind, const std::string& name) const {
   const auto& table = aliases_[static_cast<std::size_t>(kind)];
   const auto found = table.find(std::string_view(name));
@@ -128,7 +138,7 @@ Decision Evaluator::user_member(const Member& m, const UserIdentity& user, Alias
   switch (m.kind) {
     case Member::Kind::all: return from(true, m.negated);
     case Member::Kind::alias: {
-      const Alias* a = depth < kMaxAliasDepth ? alias(kind, m.name) : nullptr;
+      const Alias* a = deep_enough(depth) ? alias(kind, m.name) : nullptr;
       if (a != nullptr) return through(user_list(a->members, user, kind, depth + 1), m.negated);
       [[fallthrough]];  // match.c: an undefined alias is matched as a name
     }
@@ -174,7 +184,7 @@ Decision Evaluator::host_member(const Member& m, const HostIdentity& host, int d
     case Member::Kind::network:
     case Member::Kind::netgroup: return from(true, m.negated);
     case Member::Kind::alias: {
-      const Alias* a = depth < kMaxAliasDepth ? alias(AliasKind::host, m.name) : nullptr;
+      const Alias* a = deep_enough(depth) ? alias(AliasKind::host, m.name) : nullptr;
       if (a != nullptr) return through(host_list(a->members, host, depth + 1), m.negated);
       [[fallthrough]];
     }
@@ -216,7 +226,7 @@ bool Evaluator::runas_matches(const CommandSpec& cs, const UserIdentity& invokin
 Decision Evaluator::command_member(const Member& m, const std::string& path, const std::optional<std::string>& args,
                                    int depth) const {
   if (m.kind == Member::Kind::alias) {
-    const Alias* a = depth < kMaxAliasDepth ? alias(AliasKind::command, m.name) : nullptr;
+    const Alias* a = deep_enough(depth) ? alias(AliasKind::command, m.name) : nullptr;
     if (a == nullptr) return Decision::unspecified;
     for (auto it = a->members.rbegin(); it != a->members.rend(); ++it) {
       const Decision d = command_member(*it, path, args, depth + 1);
@@ -265,11 +275,15 @@ LookupResult Evaluator::lookup(const UserIdentity& user, const HostIdentity& hos
 void Evaluator::expand(const Member& m, bool negated, std::vector<std::string>& via, const UserSpec& spec,
                        const CommandSpec& cs, std::vector<LeafCommand>& out, int depth) const {
   const bool now_negated = negated != m.negated;
+  if (out.size() >= kMaxLeaves) {  // aliases naming aliases twice over grow exponentially
+    depth_exceeded_ = true;
+    return;
+  }
   if (m.kind != Member::Kind::alias) {
     out.push_back({&spec, &cs, m, now_negated, via});
     return;
   }
-  const Alias* a = depth < kMaxAliasDepth ? alias(AliasKind::command, m.name) : nullptr;
+  const Alias* a = deep_enough(depth) ? alias(AliasKind::command, m.name) : nullptr;
   if (a == nullptr) return;
   via.push_back(m.name);
   for (const auto& inner : a->members) expand(inner, now_negated, via, spec, cs, out, depth + 1);

@@ -79,6 +79,10 @@ class Evaluator {
 
   const Alias* alias(AliasKind kind, const std::string& name) const;
 
+  // True once an alias chain was deeper than the evaluator follows (or
+  // cyclic): results since are incomplete and must not be judged.
+  bool depth_exceeded() const { return depth_exceeded_; }
+
   // Whether sudo asks `user` for a password for a rule without a
   // NOPASSWD/PASSWD tag: the "authenticate" Defaults flag (true unless set
   // otherwise), applied as sudo applies Defaults: global, then @host, then
@@ -95,8 +99,11 @@ class Evaluator {
   void expand(const Member& m, bool negated, std::vector<std::string>& via, const UserSpec& spec,
               const CommandSpec& cs, std::vector<LeafCommand>& out, int depth) const;
 
+  bool deep_enough(int depth) const;
+
   const SudoersTree& tree_;
   PathResolver resolve_;
+  mutable bool depth_exceeded_ = false;
   std::vector<const UserSpec*> specs_;  // in sudo's reading order
   // Per alias kind: name -> first definition (names point into the tree).
   std::unordered_map<std::string_view, const Alias*> aliases_[4];
