@@ -125,7 +125,19 @@ class Parser {
     take();
     do {
       const Token name = peek();
-      if (name.type != Tok::alias) fail();
+      if (name.type != Tok::alias) {
+        // gram.y reserved_alias: ALL, CHROOT, CWD, CMND_TIMEOUT, NOTBEFORE, NOTAFTER, ROLE, TYPE.
+        static const std::pair<Tok, const char*> kReserved[] = {
+            {Tok::all, "ALL"},          {Tok::chroot, "CHROOT"},       {Tok::cwd, "CWD"},
+            {Tok::timeout, "CMND_TIMEOUT"}, {Tok::notbefore, "NOTBEFORE"}, {Tok::notafter, "NOTAFTER"},
+            {Tok::role, "ROLE"},        {Tok::type, "TYPE"}};
+        for (const auto& [tok, word] : kReserved) {
+          if (name.type == tok && peek(1).type == Tok::equals) {
+            fail(std::string("syntax error, reserved word ") + word + " used as an alias name");
+          }
+        }
+        fail();
+      }
       take();
       expect(Tok::equals);
       std::vector<Member> members = kind == AliasKind::host ? host_list()
