@@ -48,6 +48,23 @@ std::string short_hostname(const RootFs& fs, const std::optional<std::string>& c
   return name;
 }
 
+bool has_network_hosts(const SudoersTree& tree) {
+  for (const auto& e : tree.order) {
+    if (e.entry.kind == Entry::Kind::user_spec) {
+      for (const auto& p : tree.user_spec(e).privileges) {
+        for (const auto& h : p.hosts) {
+          if (h.kind == Member::Kind::network) return true;
+        }
+      }
+    } else if (e.entry.kind == Entry::Kind::alias && tree.alias(e).kind == AliasKind::host) {
+      for (const auto& h : tree.alias(e).members) {
+        if (h.kind == Member::Kind::network) return true;
+      }
+    }
+  }
+  return false;
+}
+
 class SudoersCheck final : public Check {
  public:
   explicit SudoersCheck(const Params& params)
@@ -101,6 +118,9 @@ class SudoersCheck final : public Check {
     const UserIdentity user = identity(accounts, *entry);
     const PasswdEntry* runas_entry = accounts.user(runas_);
     const UserIdentity target = runas_entry != nullptr ? identity(accounts, *runas_entry) : UserIdentity{runas_, {}, {}, {}};
+    std::vector<Evidence> problems;
+    std::vector<Evidence> notes;
+    std::vector<std::string> summary;
     // One resolution per path for the whole run (no walk from the root per rule).
     auto cache = std::make_shared<std::unordered_map<std::string, std::optional<std::string>>>();
     const Evaluator evaluator(tree, [&fs, cache](const std::string& path) -> std::optional<std::string> {
@@ -112,11 +132,17 @@ class SudoersCheck final : public Check {
       }
       return cache->emplace(path, std::move(resolved)).first->second;
     });
-    const HostIdentity host_id{host, host};
+    HostIdentity host_id{host, host, std::nullopt, false};
+    if (fs.is_live()) host_id.interfaces = live_interface_addresses();
+    else if (has_network_hosts(tree)) {
+      notes.push_back({sudoers_, std::nullopt,
+                       "host lists given as network addresses cannot be matched under --root (the image's interfaces "
+                       "are unknown): judged as matching for forbidden grants, as not matching for required ones",
+                       "host names"});
+    }
+    HostIdentity broad_host = host_id;
+    broad_host.networks_match_when_unknown = true;
 
-    std::vector<Evidence> problems;
-    std::vector<Evidence> notes;
-    std::vector<std::string> summary;
     if (tree.fatal) {
       problems.push_back({tree.fatal->file, line_of(tree.fatal->line), "sudo refuses to run: " + tree.fatal->message,
                           "a sudoers file sudo accepts"});
@@ -148,9 +174,9 @@ class SudoersCheck final : public Check {
                        std::to_string(tree.ignored_omitted) + " more files sudo skips, not listed", "read by sudo"});
     }
     check_required(evaluator, user, host_id, target, problems, notes, summary);
-    if (forbid_broader_) check_broader(context, evaluator, user, host_id, problems, summary);
+    if (forbid_broader_) check_broader(context, evaluator, user, broad_host, problems, summary);
     if (file_modes_) check_file_modes(tree, context.accounts(), problems, summary);
-    if (optional_alias_) check_optional(evaluator, user, host_id, problems, notes, summary);
+    if (optional_alias_) check_optional(evaluator, user, broad_host, problems, notes, summary);
 
     if (evaluator.depth_exceeded()) {
       return Outcome::error("cannot evaluate the sudoers tree: aliases nest deeper than the auditor follows, "
@@ -182,6 +208,9 @@ class SudoersCheck final : public Check {
   // A NOPASSWD tag, or no PASSWD tag and "Defaults !authenticate" for this user.
   static bool without_password(const Evaluator& ev, const LeafCommand& rule, const UserIdentity& user,
                                const HostIdentity& host, const UserIdentity& target) {
+    // check.c: root, and a user running a command as themself, are never
+    // asked for a password.
+    if ((user.uid && *user.uid == 0) || user.name == target.name) return true;
     const Tags::Value tag = rule.command_spec->tags.nopasswd;
     if (tag != Tags::unset) return tag == Tags::on;
     return !ev.authenticate_by_default(user, host, target);
@@ -235,8 +264,13 @@ class SudoersCheck final : public Check {
     const std::string expected = "no grant to " + user_ + " beyond " + allowed_text();
     std::size_t found = 0;
     for (const LeafCommand& leaf : ev.commands_for(user, host)) {
-      if (leaf.negated || !in_effect(ev, user, host, leaf)) continue;
+      // NOTAFTER in the past: grants nothing, ever again. NOTBEFORE in the
+      // future: a grant to come, judged as one.
+      if (leaf.negated || ev.expired(*leaf.command_spec) || !in_effect(ev, user, host, leaf)) continue;
       std::vector<std::string> reasons = broad_grant_reasons(leaf, allowed_);
+      if (!reasons.empty() && !ev.in_window(*leaf.command_spec)) {
+        for (auto& r : reasons) r += " (from " + *leaf.command_spec->options.notbefore + ", NOTBEFORE)";
+      }
       for (auto& writer : command_writers(context, leaf)) reasons.push_back(std::move(writer));
       for (const auto& reason : reasons) {
         problems.push_back(at(leaf, render_grant(leaf) + ": " + reason, expected));

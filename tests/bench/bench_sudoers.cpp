@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
   if (sizes.empty()) sizes = {1000, 10000, 100000};
   const UserIdentity web{"www-data", 33, {"www-data"}, {33}};
   const UserIdentity root{"root", 0, {"root"}, {0}};
-  const HostIdentity host{"cabinet", "cabinet"};
+  const HostIdentity host{"cabinet", "cabinet", std::nullopt, true};
   std::printf("%10s %10s %12s %12s %12s %14s\n", "rules", "bytes", "parse_ms", "evaluate_ms", "total_ms", "ns_per_rule");
   for (int rules : sizes) {
     const std::string text = generate(rules);

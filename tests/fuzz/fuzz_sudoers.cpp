@@ -27,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const Evaluator evaluator(tree);
   const UserIdentity web{"www-data", 33, {"www-data"}, {33}};
   const UserIdentity root{"root", 0, {"root"}, {0}};
-  const HostIdentity host{"cabinet", "cabinet.example.org"};
+  const HostIdentity host{"cabinet", "cabinet.example.org", std::nullopt, true};
   for (const LeafCommand& leaf : evaluator.commands_for(web, host)) (void)render_grant(leaf);
   (void)evaluator.lookup(web, host, root, "/home/EHR/apicrypt/bin/apicrypt", std::nullopt);
   (void)evaluator.lookup(web, host, root, "/usr/sbin/service", std::string("compagnonApicrypt restart"));

@@ -106,7 +106,7 @@ TEST_P(SudoersAgainstSudo, LookupAgreesWithSudoList) {
       return std::nullopt;
     }
   });
-  const HostIdentity host{short_hostname(), short_hostname()};
+  const HostIdentity host{short_hostname(), short_hostname(), live_interface_addresses(), true};
   const UserIdentity target = identity(accounts, "root");
   for (const auto& user : users) {
     const UserIdentity who = identity(accounts, user);
