@@ -4,6 +4,7 @@
 #include <memory>
 #include <unordered_map>
 
+#include "common/shell_quote.hpp"
 #include "file/permissions.hpp"
 #include "sudoers_eval.hpp"
 #include "sudoers_grants.hpp"
@@ -100,6 +101,8 @@ class SudoersCheck final : public Check {
       return Outcome::fail(sudoers_ + " does not exist: sudo grants nothing to " + user_,
                            {{sudoers_, std::nullopt, "missing", "the grants of the policy"}});
     }
+    missing_.clear();
+    bad_modes_.clear();
     LoadOptions options;
     options.short_hostname = host;
     const SudoersTree tree = load_sudoers(fs, sudoers_, options);
@@ -192,7 +195,7 @@ class SudoersCheck final : public Check {
     evidence.insert(evidence.end(), notes.begin(), notes.end());
     if (!problems.empty()) {
       Outcome out = Outcome::fail(text, std::move(evidence));
-      out.remediation = remediation();
+      remediate(out, tree, missing_, bad_modes_);
       return out;
     }
     return Outcome::pass(text.empty() ? "sudoers grants to " + user_ + " are as required" : text, std::move(evidence));
@@ -232,14 +235,17 @@ class SudoersCheck final : public Check {
       else probes = {std::nullopt, std::string(kProbeArgument)};
       std::optional<Evidence> failure;
       std::optional<LeafCommand> granted;
+      std::optional<std::string> deciding_file;
       for (const auto& args : probes) {
         const LookupResult r = ev.lookup(user, host, target, req.path, args);
         const std::string with = args ? " with arguments '" + *args + "'" : " without arguments";
         if (r.decision == Decision::unspecified) {
           failure = Evidence{sudoers_, std::nullopt, "no rule lets " + user_ + " run " + req.path + with, expected};
         } else if (r.decision == Decision::deny) {
+          deciding_file = r.rule->spec->file;
           failure = at(*r.rule, "denied" + with + " by the last matching rule: " + render_grant(*r.rule), expected);
         } else if (nopasswd_ && !without_password(ev, *r.rule, user, host, target)) {
+          deciding_file = r.rule->spec->file;
           failure = at(*r.rule, "granted but a password is required: " + render_grant(*r.rule), expected);
         } else {
           granted = r.rule;
@@ -250,6 +256,7 @@ class SudoersCheck final : public Check {
       if (failure) {
         problems.push_back(*failure);
         ++missing;
+        missing_.emplace_back(req, deciding_file.value_or(fix_file_));
       } else {
         notes.push_back(at(*granted, "granted by " + render_grant(*granted), expected));
       }
@@ -335,6 +342,7 @@ class SudoersCheck final : public Check {
     for (const auto& file : tree.files) {
       if (file.info.uid == 0 && (file.info.mode & ~0440u & 07777u) == 0) continue;
       problems.push_back({file.path, std::nullopt, describe(file.info, accounts), "owner=root mode=0440 or stricter"});
+      bad_modes_.push_back(file.path);
       ++bad;
     }
     if (bad > 0) summary.push_back(std::to_string(bad) + " sudoers file(s) not root-owned with mode 0440 or stricter");
@@ -377,19 +385,67 @@ class SudoersCheck final : public Check {
     return out.empty() ? "nothing" : out;
   }
 
-  std::string remediation() const {
+  // sudoers(5): in a command path, ',', ':', '=', '\\', blanks and '#' are escaped.
+  static std::string sudoers_escape(const std::string& text) {
     std::string out;
-    for (const auto& r : required_) {
-      out += std::string(out.empty() ? "" : "\n") + "visudo -f " + fix_file_ + "   # add the line: " + user_ + " ALL=(" +
-             runas_ + ") " + (nopasswd_ ? "NOPASSWD: " : "") + r.text();
-    }
-    if (forbid_broader_) {
-      out += (out.empty() ? "" : "\n") + std::string("remove every other rule for ") + user_ +
-             " (visudo -f on the file named in the evidence); sudoers file names in /etc/sudoers.d must not contain '.'";
+    for (char c : text) {
+      if (c == ',' || c == ':' || c == '=' || c == '\\' || c == ' ' || c == '\t' || c == '#') out += '\\';
+      out += c;
     }
     return out;
   }
+  std::string grant_line(const CommandLine& req) const {
+    return user_ + " ALL=(" + runas_ + ") " + (nopasswd_ ? "NOPASSWD: " : "") + sudoers_escape(req.path) +
+           (req.args ? " " + *req.args : "");
+  }
 
+  // Issue #17 item 2: commands a technician pastes (sh -e), idempotent,
+  // every value quoted. A missing grant goes at the end of the file of the
+  // rule that wins today (deny or password), so that it is read after it
+  // and wins by last match; with no such rule, into fix_file. A sudoers
+  // file sudo skips for its owner or mode is given to root, not replaced.
+  void remediate(Outcome& out, const SudoersTree& tree, const std::vector<std::pair<CommandLine, std::string>>& missing,
+                 const std::vector<std::string>& bad_modes) const {
+    std::vector<std::string>& cmds = out.remediation_commands;
+    std::string prose;
+    auto secure = [&](const std::string& file) {
+      const std::string f = shell_word(file);
+      const std::string c = "chown root:root " + f + " && chmod 0440 " + f;
+      if (std::find(cmds.begin(), cmds.end(), c) == cmds.end()) cmds.push_back(c);
+    };
+    for (const auto& ignored : tree.ignored) {
+      if (ignored.warns && ignored.reason.find("not a regular file") == std::string::npos &&
+          ignored.reason.find("skips the whole directory") == std::string::npos) {
+        secure(ignored.path);
+        prose += (prose.empty() ? "" : " ") + std::string("sudo skips ") + ignored.path +
+                 " for its owner or mode: it is given to root:root 0440 (not replaced by a new file).";
+      }
+    }
+    for (const auto& file : bad_modes) secure(file);
+    std::vector<std::string> edited;
+    for (const auto& [req, file] : missing) {
+      const std::string f = shell_word(file);
+      const std::string line = shell_quote(grant_line(req));
+      if (std::find(edited.begin(), edited.end(), file) == edited.end()) {
+        cmds.push_back("[ -e " + f + " ] || install -m 0440 -o root -g root /dev/null " + f);
+        edited.push_back(file);
+      }
+      cmds.push_back("grep -qxF " + line + " " + f + " || printf '%s\\n' " + line + " >> " + f);
+    }
+    for (const auto& file : edited) cmds.push_back("visudo -c -f " + shell_word(file));
+    if (!missing.empty()) {
+      prose += (prose.empty() ? "" : " ") +
+               std::string("Each missing grant is appended to the file of the rule that decides today (read after it, "
+                           "it wins by last match), else to ") +
+               fix_file_ + "; visudo -c checks the result.";
+    }
+    if (forbid_broader_) {
+      prose += (prose.empty() ? "" : " ") + std::string("Delete, with visudo -f FILE, the rules the evidence names at "
+                                                         "FILE:LINE; keep the allowed grants (") +
+               allowed_text() + ").";
+    }
+    out.remediation = prose;
+  }
   std::string user_;
   std::string sudoers_;
   std::optional<std::string> hostname_;
@@ -402,6 +458,9 @@ class SudoersCheck final : public Check {
   std::string fix_file_;
   std::vector<CommandLine> required_;
   std::vector<CommandLine> allowed_;
+  // Filled by run() for remediate(): a check instance runs once at a time.
+  mutable std::vector<std::pair<CommandLine, std::string>> missing_;  // required grant, file to append it to
+  mutable std::vector<std::string> bad_modes_;
 };
 
 }  // namespace

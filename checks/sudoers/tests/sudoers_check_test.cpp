@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <filesystem>
 #include <initializer_list>
 
 #include "common/command_runner.hpp"
@@ -310,6 +313,99 @@ TEST_F(SudoersCheckTest, BadParametersAreRejected) {
   EXPECT_THROW(sudoers_check_type().create(params({{"user", "www-data"}, {"fix_file", "/etc/sudoers.d/a.conf"}})),
                ParamError);
   EXPECT_THROW(sudoers_check_type().create(params({{"user", "www-data"}, {"optional_alias", "X"}})), ParamError);
+}
+
+}  // namespace
+}  // namespace clinic_audit
+
+namespace clinic_audit {
+namespace {
+
+// Issue #17 item 2: the remediation commands, applied literally with
+// `sh -e` on the failing tree (its paths re-rooted into the fixture), make
+// the check pass; they never print a grant twice.
+class SudoersRemediation : public ::testing::Test {
+ protected:
+  SudoersRemediation() : root_(testing::fixture_dir("sudoers-fix/" + testing::test_name())) {
+    root_.debian_accounts();
+    root_.apply_manifest(testing::source_dir() / "tests/fixtures/sudoers/roots/base.manifest");
+  }
+  Outcome run(const Params& p) {
+    RootFs fs(root_.path());
+    ProcessRunner runner;
+    Context context(fs, runner, NetworkSettings{});
+    return sudoers_check_type().create(p)->run(context);
+  }
+  void apply(const Outcome& o) {
+    ASSERT_FALSE(o.remediation_commands.empty()) << o.summary;
+    std::string script;
+    for (std::string cmd : o.remediation_commands) {
+      const std::string from = "/etc/sudoers";
+      for (std::size_t pos = cmd.find(from); pos != std::string::npos; pos = cmd.find(from, pos + 1)) {
+        cmd.insert(pos, root_.path().string());
+        pos += root_.path().string().size();
+      }
+      script += cmd + "\n";
+    }
+    ProcessRunner runner;
+    clinic_audit::CommandSpec spec;
+    spec.program = "/bin/sh";
+    spec.args = {"-e", "-c", script};
+    const CommandResult r = runner.run(spec);
+    ASSERT_EQ(r.exit_code, 0) << script << r.out << r.err;
+  }
+  void fix_and_pass(const Params& p) {
+    const Outcome before = run(p);
+    ASSERT_EQ(before.status, Status::fail) << before.summary;
+    apply(before);
+    const Outcome after = run(p);
+    EXPECT_EQ(after.status, Status::pass) << after.summary;
+    apply(before);  // idempotent
+    EXPECT_EQ(run(p).status, Status::pass);
+  }
+  testing::FixtureRoot root_;
+};
+
+TEST_F(SudoersRemediation, MissingGrantsAreAdded) { fix_and_pass(grants_params()); }
+
+TEST_F(SudoersRemediation, LaterFileRevokingNopasswdIsAddressed) {
+  root_.apply_manifest(testing::source_dir() / "tests/fixtures/sudoers/roots/compliant.manifest");
+  root_.file("/etc/sudoers.d/medshakeehr", "www-data ALL=(ALL) PASSWD: /home/EHR/apicrypt/bin/apicrypt\n", 0440);
+  const Outcome o = run(grants_params());
+  ASSERT_EQ(o.status, Status::fail);
+  std::size_t mentions = 0;
+  for (const auto& c : o.remediation_commands) {
+    EXPECT_EQ(c.find("sudoers.d/apicrypt "), std::string::npos) << c;  // adding to apicrypt would change nothing
+    if (c.find("printf") != std::string::npos) ++mentions;
+  }
+  EXPECT_EQ(mentions, 1u);
+  fix_and_pass(grants_params());
+}
+
+TEST_F(SudoersRemediation, RevokedByLaterNegationIsAddressed) {
+  root_.apply_manifest(testing::source_dir() / "tests/fixtures/sudoers/roots/revoked.manifest");
+  fix_and_pass(grants_params());
+}
+
+TEST_F(SudoersRemediation, FileOwnedByWwwDataIsGivenToRoot) {
+  root_.apply_manifest(testing::source_dir() / "tests/fixtures/sudoers/roots/compliant.manifest");
+  std::filesystem::path host = root_.path() / "etc/sudoers.d/apicrypt";
+  ASSERT_EQ(::chown(host.c_str(), 33, 33), 0);
+  const Outcome o = run(grants_params());
+  ASSERT_EQ(o.status, Status::fail);
+  ASSERT_FALSE(o.remediation_commands.empty());
+  EXPECT_EQ(o.remediation_commands[0], "chown root:root /etc/sudoers.d/apicrypt && chmod 0440 /etc/sudoers.d/apicrypt");
+  fix_and_pass(grants_params());
+}
+
+TEST_F(SudoersRemediation, HostileFileNamesAreQuoted) {
+  root_.file("/etc/sudoers.d/x;touch${IFS}pwned", "", 0440, 33, 33);
+  const Outcome o = run(grants_params());
+  bool quoted = false;
+  for (const auto& c : o.remediation_commands) quoted = quoted || c.find("'/etc/sudoers.d/x;touch${IFS}pwned'") != std::string::npos;
+  EXPECT_TRUE(quoted);
+  fix_and_pass(grants_params());
+  EXPECT_FALSE(std::filesystem::exists("pwned"));
 }
 
 }  // namespace
