@@ -3,6 +3,9 @@
 #include <sys/stat.h>
 
 #include <cctype>
+#include <algorithm>
+#include <cstdint>
+#include <map>
 #include <set>
 
 #include "sudoers_defaults_table.hpp"
@@ -222,13 +225,71 @@ std::string look_alike_blank(const std::string& text, int line) {
   return out;
 }
 
-bool is_integer(const std::string& v, bool allow_negative) {
+// sudo_strtonum(): optional blanks, a sign, digits, nothing after; in range.
+bool is_integer(const std::string& v, long long low, long long high) {
   std::size_t i = 0;
   while (i < v.size() && std::isspace(static_cast<unsigned char>(v[i])) != 0) ++i;
-  if (i < v.size() && (v[i] == '+' || (allow_negative && v[i] == '-'))) ++i;
+  bool negative = false;
+  if (i < v.size() && (v[i] == '+' || v[i] == '-')) negative = v[i++] == '-';
   const std::size_t digits = i;
-  while (i < v.size() && std::isdigit(static_cast<unsigned char>(v[i])) != 0) ++i;
-  return i > digits && i == v.size() && i - digits < 10;
+  long long value = 0;
+  while (i < v.size() && std::isdigit(static_cast<unsigned char>(v[i])) != 0) {
+    value = value * 10 + (v[i++] - '0');
+    if (value > (1LL << 40)) return false;
+  }
+  if (i == digits || i != v.size()) return false;
+  if (negative) value = -value;
+  return value >= low && value <= high;
+}
+
+// defaults.c store_timespec(): minutes, "[+-]digits[.digits]".
+bool is_timespec(const std::string& v) {
+  std::size_t i = (!v.empty() && (v[0] == '+' || v[0] == '-')) ? 1 : 0;
+  while (i < v.size() && v[i] != '.') {
+    if (std::isdigit(static_cast<unsigned char>(v[i++])) == 0) return false;
+  }
+  if (i < v.size()) ++i;  // '.'
+  for (int n = 0; n < 9 && i < v.size(); ++n, ++i) {
+    if (std::isdigit(static_cast<unsigned char>(v[i])) == 0) return false;
+  }
+  return true;
+}
+
+// def_data.in: the values each T_TUPLE accepts.
+bool is_tuple_value(std::string_view name, const std::string& v) {
+  static const std::map<std::string_view, std::vector<std::string_view>> kValues = {
+      {"lecture", {"never", "once", "always"}},       {"listpw", {"never", "any", "all", "always"}},
+      {"verifypw", {"never", "all", "any", "always"}}, {"fdexec", {"never", "digest_only", "always"}},
+      {"timestamp_type", {"global", "ppid", "tty", "kernel"}}, {"log_format", {"sudo", "json"}},
+      {"intercept_type", {"dso", "trace"}}};
+  const auto found = kValues.find(name);
+  if (found == kValues.end()) return true;
+  return std::find(found->second.begin(), found->second.end(), v) != found->second.end();
+}
+
+// logging.c / sudo_str2logfac(), sudo_str2logpri().
+bool is_syslog_facility(const std::string& v) {
+  static const std::set<std::string_view> kFacilities = {"authpriv", "auth",   "daemon", "user",   "local0",
+                                                         "local1",   "local2", "local3", "local4", "local5",
+                                                         "local6",   "local7"};
+  return kFacilities.count(v) != 0;
+}
+bool is_syslog_priority(const std::string& v) {
+  static const std::set<std::string_view> kPriorities = {"alert", "crit", "debug", "emerg", "err",
+                                                         "info",  "notice", "warning", "none"};
+  return kPriorities.count(v) != 0;
+}
+
+// defaults.c store_rlimit(): "default", "user", "infinity" or a number, one
+// value or "soft,hard".
+bool is_rlimit(const std::string& v) {
+  auto one = [](const std::string& part) {
+    return part == "default" || part == "user" || part == "infinity" ||
+           (!part.empty() && part.find_first_not_of("0123456789") == std::string::npos && part.size() < 20);
+  };
+  const std::size_t comma = v.find(',');
+  if (comma == std::string::npos) return one(v);
+  return one(v.substr(0, comma)) && one(v.substr(comma + 1));
 }
 
 // defaults.c parse_default_entry(), for the types whose values visudo checks.
@@ -246,17 +307,37 @@ std::optional<std::string> check_setting(const DefaultsEntry::Setting& s) {
     return std::string("invalid operator \"") + s.op + "=\" for \"" + s.name + "\"";
   }
   const std::string& v = *s.value;
+  const std::string invalid = "value \"" + v + "\" is invalid for option \"" + s.name + "\"";
   switch (def->type) {
     case DefaultType::flag: return "option \"" + s.name + "\" does not take a value";
     case DefaultType::integer:
-      if (!is_integer(v, true)) return "value \"" + v + "\" is invalid for option \"" + s.name + "\"";
+      if (!is_integer(v, INT32_MIN, INT32_MAX)) return invalid;
       break;
     case DefaultType::uint:
-      if (!is_integer(v, false)) return "value \"" + v + "\" is invalid for option \"" + s.name + "\"";
+      if (!is_integer(v, 0, UINT32_MAX)) return invalid;
+      break;
+    case DefaultType::timespec:
+      if (!is_timespec(v)) return invalid;
+      break;
+    case DefaultType::timeout:
+      if (!parse_timeout(v)) return invalid;
+      break;
+    case DefaultType::tuple:
+      if (!is_tuple_value(def->name, v)) return invalid;
+      break;
+    case DefaultType::logfac:
+      if (!is_syslog_facility(v)) return invalid;
+      break;
+    case DefaultType::logpri:
+      if (!is_syslog_priority(v)) return invalid;
+      break;
+    case DefaultType::rlimit:
+      if (!is_rlimit(v)) return invalid;
       break;
     case DefaultType::mode: {
-      if (v.empty() || v.find_first_not_of("01234567") != std::string::npos || std::stoul(v, nullptr, 8) > 0777) {
-        return "value \"" + v + "\" is invalid for option \"" + s.name + "\"";
+      if (v.empty() || v.size() > 12 || v.find_first_not_of("01234567") != std::string::npos ||
+          std::stoul(v, nullptr, 8) > 0777) {
+        return invalid;
       }
       break;
     }

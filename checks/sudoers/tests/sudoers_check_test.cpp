@@ -86,8 +86,10 @@ TEST_F(SudoersCheckTest, GrantsInSkippedConfFileFail) {
             "(included from /etc/sudoers:54)");
   EXPECT_NE(find(o, "/etc/sudoers", "no rule lets www-data run /home/EHR/apicrypt/bin/apicrypt without arguments"),
             nullptr);
-  EXPECT_NE(o.remediation.find("visudo -f /etc/sudoers.d/apicrypt"), std::string::npos);
-  EXPECT_NE(o.remediation.find("www-data ALL=(root) NOPASSWD: /home/EHR/apicrypt/bin/apicrypt"), std::string::npos);
+  ASSERT_FALSE(o.remediation_commands.empty());
+  EXPECT_EQ(o.remediation_commands.front(),
+            "[ -e /etc/sudoers.d/apicrypt ] || install -m 0440 -o root -g root /dev/null /etc/sudoers.d/apicrypt");
+  EXPECT_EQ(o.remediation_commands.back(), "visudo -c -f /etc/sudoers.d/apicrypt");
 }
 
 TEST_F(SudoersCheckTest, GrantRevokedByLaterNegationFails) {
