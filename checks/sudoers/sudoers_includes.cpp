@@ -75,11 +75,11 @@ class Loader {
     }
     total_bytes_ += text->size();
     ParseResult result = parse_sudoers(*text, path);
-    text.reset();
     for (auto& e : result.errors) {
       e.hint = look_alike_blank(*text, e.line);
       error(std::move(e));
     }
+    text.reset();  // the parse keeps what it needs
     for (auto& r : result.refused_regexes) tree_.unevaluable.push_back(std::move(r));
     const std::size_t index = tree_.files.size();
     info->path.clear();  // kept once, in LoadedFile::path
