@@ -126,7 +126,7 @@ class SudoersCheck final : public Check {
     std::vector<std::string> summary;
     // One resolution per path for the whole run (no walk from the root per rule).
     auto cache = std::make_shared<std::unordered_map<std::string, std::optional<std::string>>>();
-    const Evaluator evaluator(tree, [&fs, cache](const std::string& path) -> std::optional<std::string> {
+    const PathResolver resolve = [&fs, cache](const std::string& path) -> std::optional<std::string> {
       if (auto found = cache->find(path); found != cache->end()) return found->second;
       std::optional<std::string> resolved;
       try {
@@ -134,7 +134,8 @@ class SudoersCheck final : public Check {
       } catch (const FsError&) {
       }
       return cache->emplace(path, std::move(resolved)).first->second;
-    });
+    };
+    const Evaluator evaluator(tree, resolve);
     HostIdentity host_id{host, host, std::nullopt, false};
     if (fs.is_live()) host_id.interfaces = live_interface_addresses();
     else if (has_network_hosts(tree)) {
@@ -177,7 +178,7 @@ class SudoersCheck final : public Check {
                        std::to_string(tree.ignored_omitted) + " more files sudo skips, not listed", "read by sudo"});
     }
     check_required(evaluator, user, host_id, target, problems, notes, summary);
-    if (forbid_broader_) check_broader(context, evaluator, user, broad_host, problems, summary);
+    if (forbid_broader_) check_broader(context, evaluator, resolve, user, broad_host, problems, summary);
     if (file_modes_) check_file_modes(tree, context.accounts(), problems, summary);
     if (optional_alias_) check_optional(evaluator, user, broad_host, problems, notes, summary);
 
@@ -266,14 +267,63 @@ class SudoersCheck final : public Check {
     else summary.push_back(std::to_string(missing) + " of " + std::to_string(required_.size()) + " required grants to " + user_ + " are not in effect");
   }
 
-  void check_broader(const Context& context, const Evaluator& ev, const UserIdentity& user, const HostIdentity& host,
-                     std::vector<Evidence>& problems, std::vector<std::string>& summary) const {
+  // A plain command path (no glob, directory, regex, ALL): the key two
+  // leaves share when they name the same file (sudo compares by inode).
+  static std::optional<std::string> plain_key(const LeafCommand& leaf, const PathResolver& resolve) {
+    const Member& m = leaf.command;
+    if (m.kind != Member::Kind::command || m.command.empty() || m.command[0] != '/' || m.command.back() == '/' ||
+        m.command.find_first_of("\\?*[]") != std::string::npos) {
+      return std::nullopt;
+    }
+    return resolve(m.command).value_or(m.command);
+  }
+
+  void check_broader(const Context& context, const Evaluator& ev, const PathResolver& resolve,
+                     const UserIdentity& user, const HostIdentity& host, std::vector<Evidence>& problems,
+                     std::vector<std::string>& summary) const {
     const std::string expected = "no grant to " + user_ + " beyond " + allowed_text();
     std::size_t found = 0;
-    for (const LeafCommand& leaf : ev.commands_for(user, host)) {
+    const std::vector<LeafCommand> leaves = ev.commands_for(user, host);
+    // A grant can only be revoked by a negation read after it: index the
+    // negations (by the file they name, or "any" for globs, ALL...), so that
+    // sudo's whole lookup runs only where one could apply (linear cost).
+    std::unordered_map<std::string, std::vector<std::size_t>> same_file;  // plain leaves by the file they name
+    std::optional<std::size_t> last_wide_negation;
+    std::vector<std::optional<std::string>> keys(leaves.size());
+    for (std::size_t i = 0; i < leaves.size(); ++i) {
+      keys[i] = plain_key(leaves[i], resolve);
+      if (keys[i]) same_file[*keys[i]].push_back(i);
+      else if (leaves[i].negated) last_wide_negation = i;
+    }
+    const UserIdentity root{"root", 0, {"root"}, {0}};
+    for (std::size_t i = 0; i < leaves.size(); ++i) {
+      const LeafCommand& leaf = leaves[i];
+      if (leaf.negated || ev.expired(*leaf.command_spec)) continue;
+      const std::optional<std::string>& key = keys[i];
+      if (!key || (last_wide_negation && *last_wide_negation > i)) {
+        if (!in_effect(ev, user, host, leaf)) continue;  // sudo's whole lookup
+      } else {
+        // Only a later leaf naming the same file can decide otherwise: the
+        // last of them that matches (runas, window, arguments) decides, as
+        // in sudo's lookup over the rules that apply to this user and host.
+        const std::vector<std::size_t>& group = same_file.at(*key);
+        const std::optional<std::string> args =
+            leaf.command.args && *leaf.command.args != "\"\"" && (*leaf.command.args)[0] != '^' ? leaf.command.args
+                                                                                            : std::nullopt;
+        bool revoked = false;
+        if (ev.runas_matches(*leaf.command_spec, user, root)) {
+          for (auto j = group.rbegin(); j != group.rend() && *j > i; ++j) {
+            const LeafCommand& later = leaves[*j];
+            if (!ev.runas_matches(*later.command_spec, user, root) || !ev.in_window(*later.command_spec)) continue;
+            if (!leaf_command_matches(later.command, later.command.command, args)) continue;  // same file: the arguments decide
+            revoked = later.negated;
+            break;
+          }
+        }
+        if (revoked) continue;
+      }
       // NOTAFTER in the past: grants nothing, ever again. NOTBEFORE in the
       // future: a grant to come, judged as one.
-      if (leaf.negated || ev.expired(*leaf.command_spec) || !in_effect(ev, user, host, leaf)) continue;
       std::vector<std::string> reasons = broad_grant_reasons(leaf, allowed_);
       if (!reasons.empty() && !ev.in_window(*leaf.command_spec)) {
         for (auto& r : reasons) r += " (from " + *leaf.command_spec->options.notbefore + ", NOTBEFORE)";

@@ -194,6 +194,10 @@ bool Evaluator::expired(const CommandSpec& cs) const {
   return cs.options.notafter && now_ > gentime_to_time(*cs.options.notafter);
 }
 
+bool leaf_command_matches(const Member& leaf, const std::string& path, const std::optional<std::string>& args) {
+  return leaf_command_matches(leaf, path, args, PathResolver{});
+}
+
 Evaluator::Evaluator(const SudoersTree& tree, PathResolver resolve)
     : tree_(tree), resolve_(std::move(resolve)), now_(std::time(nullptr)) {
   for (const auto& e : tree.order) {
