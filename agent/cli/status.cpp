@@ -15,9 +15,9 @@
 #include "report/render_nagios.hpp"
 #include "report/render_prometheus.hpp"
 #include "report/rfc3339.hpp"
-#include "signing/atomic_file.hpp"
-#include "signing/report_files.hpp"
-#include "signing/signing_error.hpp"
+#include "store/atomic_file.hpp"
+#include "store/report_files.hpp"
+#include "store/signing_error.hpp"
 #include "version.hpp"
 
 namespace clinic_audit {

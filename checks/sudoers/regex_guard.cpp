@@ -104,4 +104,100 @@ std::size_t estimated_regex_nodes(std::string_view p) {
   return total;
 }
 
+int nullable_quantifier_weight(std::string_view p) {
+  struct Frame {
+    bool seq_nullable = true;   // the concatenation so far matches ""
+    bool alt_nullable = false;  // an earlier alternative matches ""
+    int max_weight = 0;
+    bool last_nullable = true;  // the operand a quantifier would apply to
+    int last_weight = 0;
+    bool has_last = false;
+    void commit() {
+      if (has_last) {
+        seq_nullable = seq_nullable && last_nullable;
+        max_weight = std::max(max_weight, last_weight);
+      }
+      has_last = false;
+    }
+    void atom(bool nullable, int weight) {
+      commit();
+      last_nullable = nullable;
+      last_weight = weight;
+      has_last = true;
+    }
+  };
+  std::vector<Frame> stack(1);
+  int worst = 0;
+  auto quantify = [&](int weight, bool makes_nullable) {
+    Frame& f = stack.back();
+    if (!f.has_last) return;
+    if (f.last_nullable) f.last_weight += weight;
+    f.last_nullable = f.last_nullable || makes_nullable;
+    worst = std::max(worst, f.last_weight);
+  };
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    const char c = p[i];
+    switch (c) {
+      case '\\': stack.back().atom(false, 0); ++i; break;
+      case '[': {
+        std::size_t j = i + 1;
+        if (j < p.size() && p[j] == '^') ++j;
+        if (j < p.size() && p[j] == ']') ++j;
+        while (j < p.size() && p[j] != ']') ++j;
+        i = j;
+        stack.back().atom(false, 0);
+        break;
+      }
+      case '^':
+      case '$': stack.back().atom(true, 0); break;
+      case '(': stack.emplace_back(); break;
+      case ')': {
+        if (stack.size() == 1) {
+          stack.back().atom(false, 0);
+          break;
+        }
+        Frame inner = stack.back();
+        inner.commit();
+        stack.pop_back();
+        stack.back().atom(inner.alt_nullable || inner.seq_nullable, inner.max_weight);
+        break;
+      }
+      case '|': {
+        Frame& f = stack.back();
+        f.commit();
+        f.alt_nullable = f.alt_nullable || f.seq_nullable;
+        f.seq_nullable = true;
+        break;
+      }
+      case '?':
+      case '*': quantify(1, true); break;
+      case '+': quantify(3, false); break;
+      case '{': {
+        std::size_t j = i;
+        if (interval(p, j) == 0) {
+          stack.back().atom(false, 0);
+        } else {
+          quantify(3, p[i + 1] == '0' || p[i + 1] == ',');
+          i = j;
+        }
+        break;
+      }
+      default: stack.back().atom(false, 0); break;
+    }
+  }
+  return worst;
+}
+
+std::optional<std::string> regex_refusal(std::string_view pattern) {
+  if (estimated_regex_nodes(pattern) > kMaxRegexNodes) {
+    return "regular expression too large for the auditor: glibc's regcomp() would build more than " +
+           std::to_string(kMaxRegexNodes) + " nodes (stacked '+' or intervals)";
+  }
+  if (nullable_quantifier_weight(pattern) > kMaxNullableWeight) {
+    return "regular expression with stacked '?', '*', '+' or intervals on an operand that matches the empty "
+           "string: glibc's regcomp(), which sudo uses too, would run for seconds to hours";
+  }
+  return std::nullopt;
+}
+
 }  // namespace clinic_audit::sudoers

@@ -1,7 +1,10 @@
 #include "sudoers_check.hpp"
 
 #include <algorithm>
+#include <memory>
+#include <unordered_map>
 
+#include "common/shell_quote.hpp"
 #include "file/permissions.hpp"
 #include "sudoers_eval.hpp"
 #include "sudoers_grants.hpp"
@@ -12,6 +15,17 @@ namespace clinic_audit {
 namespace {
 
 using namespace sudoers;
+
+// Evidence items kept per check (issue #20 item 8): the rest is counted.
+constexpr std::size_t kMaxEvidence = 64;
+
+void cap(std::vector<Evidence>& items, std::size_t max) {
+  if (items.size() <= max) return;
+  const std::size_t left_out = items.size() - (max - 1);
+  Evidence last{items[max - 1].path, std::nullopt, std::to_string(left_out) + " more evidence items not shown", items[max - 1].expected};
+  items.resize(max - 1);
+  items.push_back(std::move(last));
+}
 
 // An argument no policy names: a grant "without arguments" must also allow it.
 constexpr const char* kProbeArgument = "--clinic-audit-probe";
@@ -33,6 +47,23 @@ std::string short_hostname(const RootFs& fs, const std::optional<std::string>& c
   name = name.substr(0, name.find_first_of(" \t\r\n"));
   if (name.empty()) name = "localhost";
   return name;
+}
+
+bool has_network_hosts(const SudoersTree& tree) {
+  for (const auto& e : tree.order) {
+    if (e.entry.kind == Entry::Kind::user_spec) {
+      for (const auto& p : tree.user_spec(e).privileges) {
+        for (const auto& h : p.hosts) {
+          if (h.kind == Member::Kind::network) return true;
+        }
+      }
+    } else if (e.entry.kind == Entry::Kind::alias && tree.alias(e).kind == AliasKind::host) {
+      for (const auto& h : tree.alias(e).members) {
+        if (h.kind == Member::Kind::network) return true;
+      }
+    }
+  }
+  return false;
 }
 
 class SudoersCheck final : public Check {
@@ -70,11 +101,19 @@ class SudoersCheck final : public Check {
       return Outcome::fail(sudoers_ + " does not exist: sudo grants nothing to " + user_,
                            {{sudoers_, std::nullopt, "missing", "the grants of the policy"}});
     }
-    const SudoersTree tree = load_sudoers(fs, sudoers_, {host, 4096});
-    if (tree.error) {
-      return Outcome::error("sudo rejects the sudoers tree: " + tree.error->describe(),
-                            {{tree.error->file, line_of(tree.error->line), tree.error->message,
-                              "a sudoers tree that visudo -c accepts"}});
+    missing_.clear();
+    bad_modes_.clear();
+    LoadOptions options;
+    options.short_hostname = host;
+    const SudoersTree tree = load_sudoers(fs, sudoers_, options);
+    if (!tree.unevaluable.empty()) {
+      std::vector<Evidence> evidence;
+      for (const auto& u : tree.unevaluable) {
+        evidence.push_back({u.file, line_of(u.line), u.message, "a sudoers tree the auditor can read and evaluate"});
+      }
+      cap(evidence, kMaxEvidence);
+      return Outcome::error("cannot evaluate the sudoers tree: " + tree.unevaluable.front().describe(),
+                            std::move(evidence));
     }
     const Accounts& accounts = context.accounts();
     const PasswdEntry* entry = accounts.user(user_);
@@ -82,36 +121,82 @@ class SudoersCheck final : public Check {
     const UserIdentity user = identity(accounts, *entry);
     const PasswdEntry* runas_entry = accounts.user(runas_);
     const UserIdentity target = runas_entry != nullptr ? identity(accounts, *runas_entry) : UserIdentity{runas_, {}, {}, {}};
-    const Evaluator evaluator(tree, [&fs](const std::string& path) -> std::optional<std::string> {
-      try {
-        return fs.resolve(path);
-      } catch (const FsError&) {
-        return std::nullopt;
-      }
-    });
-    const HostIdentity host_id{host, host};
-
     std::vector<Evidence> problems;
     std::vector<Evidence> notes;
     std::vector<std::string> summary;
+    // One resolution per path for the whole run (no walk from the root per rule).
+    auto cache = std::make_shared<std::unordered_map<std::string, std::optional<std::string>>>();
+    const PathResolver resolve = [&fs, cache](const std::string& path) -> std::optional<std::string> {
+      if (auto found = cache->find(path); found != cache->end()) return found->second;
+      std::optional<std::string> resolved;
+      try {
+        resolved = fs.resolve(path);
+      } catch (const FsError&) {
+      }
+      return cache->emplace(path, std::move(resolved)).first->second;
+    };
+    const Evaluator evaluator(tree, resolve);
+    HostIdentity host_id{host, host, std::nullopt, false};
+    if (fs.is_live()) host_id.interfaces = live_interface_addresses();
+    else if (has_network_hosts(tree)) {
+      notes.push_back({sudoers_, std::nullopt,
+                       "host lists given as network addresses cannot be matched under --root (the image's interfaces "
+                       "are unknown): judged as matching for forbidden grants, as not matching for required ones",
+                       "host names"});
+    }
+    HostIdentity broad_host = host_id;
+    broad_host.networks_match_when_unknown = true;
+
+    if (tree.fatal) {
+      problems.push_back({tree.fatal->file, line_of(tree.fatal->line), "sudo refuses to run: " + tree.fatal->message,
+                          "a sudoers file sudo accepts"});
+      summary.push_back("sudo refuses to run: " + tree.fatal->describe());
+    }
+    for (const auto& e : tree.errors) {
+      std::string observed = "visudo -c reports " + e.describe() + "; sudo skips this entry and warns (error_recovery)";
+      if (!e.hint.empty()) observed += "; " + e.hint;
+      problems.push_back({e.file, line_of(e.line), std::move(observed), "a sudoers tree visudo -c accepts"});
+    }
+    if (tree.errors_omitted > 0) {
+      problems.push_back({sudoers_, std::nullopt, std::to_string(tree.errors_omitted) + " more syntax errors not listed",
+                          "a sudoers tree visudo -c accepts"});
+    }
+    if (!tree.errors.empty()) {
+      summary.push_back("visudo -c reports " + std::to_string(tree.errors.size() + tree.errors_omitted) +
+                        " error(s), first " + tree.errors.front().describe() +
+                        "; sudo skips the bad entries and uses the rest");
+    }
     for (const auto& ignored : tree.ignored) {
       notes.push_back({ignored.path, std::nullopt,
-                       "ignored by sudo: " + ignored.reason + " (included from " + ignored.included_from + ":" +
+                       (ignored.warns ? "sudo skips this file and warns: " : "sudo skips this file silently: ") +
+                           ignored.reason + " (included from " + ignored.included_from + ":" +
                            std::to_string(ignored.line) + ")",
                        "read by sudo"});
     }
+    if (tree.ignored_omitted > 0) {
+      notes.push_back({sudoers_, std::nullopt,
+                       std::to_string(tree.ignored_omitted) + " more files sudo skips, not listed", "read by sudo"});
+    }
     check_required(evaluator, user, host_id, target, problems, notes, summary);
-    if (forbid_broader_) check_broader(context, evaluator, user, host_id, problems, summary);
+    if (forbid_broader_) check_broader(context, evaluator, resolve, user, broad_host, problems, summary);
     if (file_modes_) check_file_modes(tree, context.accounts(), problems, summary);
-    if (optional_alias_) check_optional(evaluator, user, host_id, problems, notes, summary);
+    if (optional_alias_) check_optional(evaluator, user, broad_host, problems, notes, summary);
 
+    if (evaluator.depth_exceeded()) {
+      return Outcome::error("cannot evaluate the sudoers tree: aliases nest deeper than the auditor follows, "
+                            "or refer to themselves (sudo expands every level); no member is judged as absent",
+                            {{sudoers_, std::nullopt, "alias nesting beyond the auditor's limit or an alias cycle",
+                              "aliases sudo can expand"}});
+    }
     std::string text;
     for (const auto& s : summary) text += (text.empty() ? "" : "; ") + s;
+    cap(problems, kMaxEvidence);
+    cap(notes, kMaxEvidence / 4);
     std::vector<Evidence> evidence = problems;
     evidence.insert(evidence.end(), notes.begin(), notes.end());
     if (!problems.empty()) {
       Outcome out = Outcome::fail(text, std::move(evidence));
-      out.remediation = remediation();
+      remediate(out, tree, missing_, bad_modes_);
       return out;
     }
     return Outcome::pass(text.empty() ? "sudoers grants to " + user_ + " are as required" : text, std::move(evidence));
@@ -127,6 +212,9 @@ class SudoersCheck final : public Check {
   // A NOPASSWD tag, or no PASSWD tag and "Defaults !authenticate" for this user.
   static bool without_password(const Evaluator& ev, const LeafCommand& rule, const UserIdentity& user,
                                const HostIdentity& host, const UserIdentity& target) {
+    // check.c: root, and a user running a command as themself, are never
+    // asked for a password.
+    if ((user.uid && *user.uid == 0) || user.name == target.name) return true;
     const Tags::Value tag = rule.command_spec->tags.nopasswd;
     if (tag != Tags::unset) return tag == Tags::on;
     return !ev.authenticate_by_default(user, host, target);
@@ -148,14 +236,17 @@ class SudoersCheck final : public Check {
       else probes = {std::nullopt, std::string(kProbeArgument)};
       std::optional<Evidence> failure;
       std::optional<LeafCommand> granted;
+      std::optional<std::string> deciding_file;
       for (const auto& args : probes) {
         const LookupResult r = ev.lookup(user, host, target, req.path, args);
         const std::string with = args ? " with arguments '" + *args + "'" : " without arguments";
         if (r.decision == Decision::unspecified) {
           failure = Evidence{sudoers_, std::nullopt, "no rule lets " + user_ + " run " + req.path + with, expected};
         } else if (r.decision == Decision::deny) {
+          deciding_file = r.rule->spec->file;
           failure = at(*r.rule, "denied" + with + " by the last matching rule: " + render_grant(*r.rule), expected);
         } else if (nopasswd_ && !without_password(ev, *r.rule, user, host, target)) {
+          deciding_file = r.rule->spec->file;
           failure = at(*r.rule, "granted but a password is required: " + render_grant(*r.rule), expected);
         } else {
           granted = r.rule;
@@ -166,6 +257,7 @@ class SudoersCheck final : public Check {
       if (failure) {
         problems.push_back(*failure);
         ++missing;
+        missing_.emplace_back(req, deciding_file.value_or(fix_file_));
       } else {
         notes.push_back(at(*granted, "granted by " + render_grant(*granted), expected));
       }
@@ -175,13 +267,67 @@ class SudoersCheck final : public Check {
     else summary.push_back(std::to_string(missing) + " of " + std::to_string(required_.size()) + " required grants to " + user_ + " are not in effect");
   }
 
-  void check_broader(const Context& context, const Evaluator& ev, const UserIdentity& user, const HostIdentity& host,
-                     std::vector<Evidence>& problems, std::vector<std::string>& summary) const {
+  // A plain command path (no glob, directory, regex, ALL): the key two
+  // leaves share when they name the same file (sudo compares by inode).
+  static std::optional<std::string> plain_key(const LeafCommand& leaf, const PathResolver& resolve) {
+    const Member& m = leaf.command;
+    if (m.kind != Member::Kind::command || m.command.empty() || m.command[0] != '/' || m.command.back() == '/' ||
+        m.command.find_first_of("\\?*[]") != std::string::npos) {
+      return std::nullopt;
+    }
+    return resolve(m.command).value_or(m.command);
+  }
+
+  void check_broader(const Context& context, const Evaluator& ev, const PathResolver& resolve,
+                     const UserIdentity& user, const HostIdentity& host, std::vector<Evidence>& problems,
+                     std::vector<std::string>& summary) const {
     const std::string expected = "no grant to " + user_ + " beyond " + allowed_text();
     std::size_t found = 0;
-    for (const LeafCommand& leaf : ev.commands_for(user, host)) {
-      if (leaf.negated || !in_effect(ev, user, host, leaf)) continue;
+    const std::vector<LeafCommand> leaves = ev.commands_for(user, host);
+    // A grant can only be revoked by a negation read after it: index the
+    // negations (by the file they name, or "any" for globs, ALL...), so that
+    // sudo's whole lookup runs only where one could apply (linear cost).
+    std::unordered_map<std::string, std::vector<std::size_t>> same_file;  // plain leaves by the file they name
+    std::optional<std::size_t> last_wide_negation;
+    std::vector<std::optional<std::string>> keys(leaves.size());
+    for (std::size_t i = 0; i < leaves.size(); ++i) {
+      keys[i] = plain_key(leaves[i], resolve);
+      if (keys[i]) same_file[*keys[i]].push_back(i);
+      else if (leaves[i].negated) last_wide_negation = i;
+    }
+    const UserIdentity root{"root", 0, {"root"}, {0}};
+    for (std::size_t i = 0; i < leaves.size(); ++i) {
+      const LeafCommand& leaf = leaves[i];
+      if (leaf.negated || ev.expired(*leaf.command_spec)) continue;
+      const std::optional<std::string>& key = keys[i];
+      if (!key || (last_wide_negation && *last_wide_negation > i)) {
+        if (!in_effect(ev, user, host, leaf)) continue;  // sudo's whole lookup
+      } else {
+        // Only a later leaf naming the same file can decide otherwise: the
+        // last of them that matches (runas, window, arguments) decides, as
+        // in sudo's lookup over the rules that apply to this user and host.
+        const std::vector<std::size_t>& group = same_file.at(*key);
+        const std::optional<std::string> args =
+            leaf.command.args && *leaf.command.args != "\"\"" && (*leaf.command.args)[0] != '^' ? leaf.command.args
+                                                                                            : std::nullopt;
+        bool revoked = false;
+        if (ev.runas_matches(*leaf.command_spec, user, root)) {
+          for (auto j = group.rbegin(); j != group.rend() && *j > i; ++j) {
+            const LeafCommand& later = leaves[*j];
+            if (!ev.runas_matches(*later.command_spec, user, root) || !ev.in_window(*later.command_spec)) continue;
+            if (!leaf_command_matches(later.command, later.command.command, args)) continue;  // same file: the arguments decide
+            revoked = later.negated;
+            break;
+          }
+        }
+        if (revoked) continue;
+      }
+      // NOTAFTER in the past: grants nothing, ever again. NOTBEFORE in the
+      // future: a grant to come, judged as one.
       std::vector<std::string> reasons = broad_grant_reasons(leaf, allowed_);
+      if (!reasons.empty() && !ev.in_window(*leaf.command_spec)) {
+        for (auto& r : reasons) r += " (from " + *leaf.command_spec->options.notbefore + ", NOTBEFORE)";
+      }
       for (auto& writer : command_writers(context, leaf)) reasons.push_back(std::move(writer));
       for (const auto& reason : reasons) {
         problems.push_back(at(leaf, render_grant(leaf) + ": " + reason, expected));
@@ -246,6 +392,7 @@ class SudoersCheck final : public Check {
     for (const auto& file : tree.files) {
       if (file.info.uid == 0 && (file.info.mode & ~0440u & 07777u) == 0) continue;
       problems.push_back({file.path, std::nullopt, describe(file.info, accounts), "owner=root mode=0440 or stricter"});
+      bad_modes_.push_back(file.path);
       ++bad;
     }
     if (bad > 0) summary.push_back(std::to_string(bad) + " sudoers file(s) not root-owned with mode 0440 or stricter");
@@ -288,19 +435,67 @@ class SudoersCheck final : public Check {
     return out.empty() ? "nothing" : out;
   }
 
-  std::string remediation() const {
+  // sudoers(5): in a command path, ',', ':', '=', '\\', blanks and '#' are escaped.
+  static std::string sudoers_escape(const std::string& text) {
     std::string out;
-    for (const auto& r : required_) {
-      out += std::string(out.empty() ? "" : "\n") + "visudo -f " + fix_file_ + "   # add the line: " + user_ + " ALL=(" +
-             runas_ + ") " + (nopasswd_ ? "NOPASSWD: " : "") + r.text();
-    }
-    if (forbid_broader_) {
-      out += (out.empty() ? "" : "\n") + std::string("remove every other rule for ") + user_ +
-             " (visudo -f on the file named in the evidence); sudoers file names in /etc/sudoers.d must not contain '.'";
+    for (char c : text) {
+      if (c == ',' || c == ':' || c == '=' || c == '\\' || c == ' ' || c == '\t' || c == '#') out += '\\';
+      out += c;
     }
     return out;
   }
+  std::string grant_line(const CommandLine& req) const {
+    return user_ + " ALL=(" + runas_ + ") " + (nopasswd_ ? "NOPASSWD: " : "") + sudoers_escape(req.path) +
+           (req.args ? " " + *req.args : "");
+  }
 
+  // Issue #17 item 2: commands a technician pastes (sh -e), idempotent,
+  // every value quoted. A missing grant goes at the end of the file of the
+  // rule that wins today (deny or password), so that it is read after it
+  // and wins by last match; with no such rule, into fix_file. A sudoers
+  // file sudo skips for its owner or mode is given to root, not replaced.
+  void remediate(Outcome& out, const SudoersTree& tree, const std::vector<std::pair<CommandLine, std::string>>& missing,
+                 const std::vector<std::string>& bad_modes) const {
+    std::vector<std::string>& cmds = out.remediation_commands;
+    std::string prose;
+    auto secure = [&](const std::string& file) {
+      const std::string f = shell_word(file);
+      const std::string c = "chown root:root " + f + " && chmod 0440 " + f;
+      if (std::find(cmds.begin(), cmds.end(), c) == cmds.end()) cmds.push_back(c);
+    };
+    for (const auto& ignored : tree.ignored) {
+      if (ignored.warns && ignored.reason.find("not a regular file") == std::string::npos &&
+          ignored.reason.find("skips the whole directory") == std::string::npos) {
+        secure(ignored.path);
+        prose += (prose.empty() ? "" : " ") + std::string("sudo skips ") + ignored.path +
+                 " for its owner or mode: it is given to root:root 0440 (not replaced by a new file).";
+      }
+    }
+    for (const auto& file : bad_modes) secure(file);
+    std::vector<std::string> edited;
+    for (const auto& [req, file] : missing) {
+      const std::string f = shell_word(file);
+      const std::string line = shell_quote(grant_line(req));
+      if (std::find(edited.begin(), edited.end(), file) == edited.end()) {
+        cmds.push_back("[ -e " + f + " ] || install -m 0440 -o root -g root /dev/null " + f);
+        edited.push_back(file);
+      }
+      cmds.push_back("grep -qxF " + line + " " + f + " || printf '%s\\n' " + line + " >> " + f);
+    }
+    for (const auto& file : edited) cmds.push_back("visudo -c -f " + shell_word(file));
+    if (!missing.empty()) {
+      prose += (prose.empty() ? "" : " ") +
+               std::string("Each missing grant is appended to the file of the rule that decides today (read after it, "
+                           "it wins by last match), else to ") +
+               fix_file_ + "; visudo -c checks the result.";
+    }
+    if (forbid_broader_) {
+      prose += (prose.empty() ? "" : " ") + std::string("Delete, with visudo -f FILE, the rules the evidence names at "
+                                                         "FILE:LINE; keep the allowed grants (") +
+               allowed_text() + ").";
+    }
+    out.remediation = prose;
+  }
   std::string user_;
   std::string sudoers_;
   std::optional<std::string> hostname_;
@@ -313,6 +508,9 @@ class SudoersCheck final : public Check {
   std::string fix_file_;
   std::vector<CommandLine> required_;
   std::vector<CommandLine> allowed_;
+  // Filled by run() for remediate(): a check instance runs once at a time.
+  mutable std::vector<std::pair<CommandLine, std::string>> missing_;  // required grant, file to append it to
+  mutable std::vector<std::string> bad_modes_;
 };
 
 }  // namespace

@@ -4,15 +4,25 @@
 #include <regex.h>
 #include <strings.h>
 
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+
 #include <algorithm>
+#include <cstring>
 
 #include "regex_guard.hpp"
 
 namespace clinic_audit::sudoers {
 namespace {
 
-// Aliases may refer to aliases; sudo detects cycles, we bound the depth.
-constexpr int kMaxAliasDepth = 64;
+// Aliases may refer to aliases to any depth (sudo expands them all and
+// detects cycles: alias.c alias_get() "used"). Beyond this depth, or in a
+// cycle, the evaluator stops and says so (Evaluator::depth_exceeded()):
+// the check is then an error, never a verdict on a dropped member.
+constexpr int kMaxAliasDepth = 2048;
+constexpr std::size_t kMaxLeaves = 1u << 20;
 
 Decision from(bool matched, bool negated) {
   if (!matched) return Decision::unspecified;
@@ -107,7 +117,89 @@ bool leaf_command_matches(const Member& leaf, const std::string& path, const std
   return (cmnd == path || same_file(cmnd, path, resolve)) && args_match(leaf, args);
 }
 
-Evaluator::Evaluator(const SudoersTree& tree, PathResolver resolve) : tree_(tree), resolve_(std::move(resolve)) {
+namespace {
+
+// "YYYYMMDDHHMMSSZ" (parse_gentime()'s normal form) as a time.
+std::time_t gentime_to_time(const std::string& t) {
+  std::tm tm{};
+  if (t.size() < 14) return 0;
+  auto num = [&](std::size_t at, std::size_t len) { return std::stoi(t.substr(at, len)); };
+  tm.tm_year = num(0, 4) - 1900;
+  tm.tm_mon = num(4, 2) - 1;
+  tm.tm_mday = num(6, 2);
+  tm.tm_hour = num(8, 2);
+  tm.tm_min = num(10, 2);
+  tm.tm_sec = num(12, 2);
+  return timegm(&tm);
+}
+
+// match_addr.c addr_matches_if()/addr_matches_if_netmask(): an address
+// (optionally "/bits" or "/mask") against one interface address.
+bool network_matches(const std::string& spec, const std::string& address) {
+  const std::size_t slash = spec.find('/');
+  const std::string net = spec.substr(0, slash);
+  const bool v6 = net.find(':') != std::string::npos;
+  unsigned char a[16] = {};
+  unsigned char n[16] = {};
+  unsigned char mask[16] = {};
+  const int family = v6 ? AF_INET6 : AF_INET;
+  const std::size_t len = v6 ? 16 : 4;
+  if (inet_pton(family, net.c_str(), n) != 1 || inet_pton(family, address.c_str(), a) != 1) return false;
+  if (slash == std::string::npos) return std::memcmp(a, n, len) == 0;
+  const std::string m = spec.substr(slash + 1);
+  if (m.find_first_not_of("0123456789") == std::string::npos && !m.empty() && m.size() <= 3) {
+    std::size_t bits = std::min<std::size_t>(std::stoul(m), len * 8);
+    for (std::size_t i = 0; i < len; ++i, bits = bits >= 8 ? bits - 8 : 0) {
+      mask[i] = static_cast<unsigned char>(bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff);
+    }
+  } else if (inet_pton(family, m.c_str(), mask) != 1) {
+    return false;
+  }
+  for (std::size_t i = 0; i < len; ++i) {
+    if ((a[i] & mask[i]) != (n[i] & mask[i])) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+// The live machine's interface addresses (match_addr.c reads the same
+// through the front end's interface list).
+std::vector<std::pair<std::string, std::string>> live_interface_addresses() {
+  std::vector<std::pair<std::string, std::string>> out;
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return out;
+  for (const ifaddrs* i = list; i != nullptr; i = i->ifa_next) {
+    // sudo's front end (interfaces.c get_net_ifs()) leaves loopback out.
+    if (i->ifa_addr == nullptr || (i->ifa_flags & IFF_LOOPBACK) != 0) continue;
+    const int family = i->ifa_addr->sa_family;
+    if (family != AF_INET && family != AF_INET6) continue;
+    char text[INET6_ADDRSTRLEN] = {};
+    const void* raw = family == AF_INET
+                          ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in*>(i->ifa_addr)->sin_addr)
+                          : static_cast<const void*>(&reinterpret_cast<const sockaddr_in6*>(i->ifa_addr)->sin6_addr);
+    if (inet_ntop(family, raw, text, sizeof text) != nullptr) out.emplace_back(text, "");
+  }
+  freeifaddrs(list);
+  return out;
+}
+
+bool Evaluator::in_window(const CommandSpec& cs) const {
+  if (cs.options.notbefore && now_ < gentime_to_time(*cs.options.notbefore)) return false;
+  if (cs.options.notafter && now_ > gentime_to_time(*cs.options.notafter)) return false;
+  return true;
+}
+
+bool Evaluator::expired(const CommandSpec& cs) const {
+  return cs.options.notafter && now_ > gentime_to_time(*cs.options.notafter);
+}
+
+bool leaf_command_matches(const Member& leaf, const std::string& path, const std::optional<std::string>& args) {
+  return leaf_command_matches(leaf, path, args, PathResolver{});
+}
+
+Evaluator::Evaluator(const SudoersTree& tree, PathResolver resolve)
+    : tree_(tree), resolve_(std::move(resolve)), now_(std::time(nullptr)) {
   for (const auto& e : tree.order) {
     if (e.entry.kind == Entry::Kind::user_spec) specs_.push_back(&tree.user_spec(e));
     if (e.entry.kind == Entry::Kind::alias) {
@@ -115,6 +207,35 @@ Evaluator::Evaluator(const SudoersTree& tree, PathResolver resolve) : tree_(tree
       aliases_[static_cast<std::size_t>(a.kind)].emplace(a.name, &a);
     }
   }
+}
+
+// alias.c alias_get(): an alias already being expanded is a cycle.
+class Evaluator::Entering {
+ public:
+  Entering(const Evaluator& ev, const Alias* a) : ev_(ev), a_(a) {
+    if (a_ != nullptr && !ev_.active_.insert(a_).second) {
+      ev_.depth_exceeded_ = true;
+      a_ = nullptr;
+      cycle_ = true;
+    }
+  }
+  ~Entering() {
+    if (a_ != nullptr) ev_.active_.erase(a_);
+  }
+  Entering(const Entering&) = delete;
+  Entering& operator=(const Entering&) = delete;
+  bool cycle() const { return cycle_; }
+
+ private:
+  const Evaluator& ev_;
+  const Alias* a_;
+  bool cycle_ = false;
+};
+
+bool Evaluator::deep_enough(int depth) const {
+  if (depth < kMaxAliasDepth) return true;
+  depth_exceeded_ = true;
+  return false;
 }
 
 const Alias* Evaluator::alias(AliasKind kind, const std::string& name) const {
@@ -128,7 +249,9 @@ Decision Evaluator::user_member(const Member& m, const UserIdentity& user, Alias
   switch (m.kind) {
     case Member::Kind::all: return from(true, m.negated);
     case Member::Kind::alias: {
-      const Alias* a = depth < kMaxAliasDepth ? alias(kind, m.name) : nullptr;
+      const Alias* a = deep_enough(depth) ? alias(kind, m.name) : nullptr;
+      const Entering entering(*this, a);
+      if (entering.cycle()) return Decision::unspecified;
       if (a != nullptr) return through(user_list(a->members, user, kind, depth + 1), m.negated);
       [[fallthrough]];  // match.c: an undefined alias is matched as a name
     }
@@ -171,10 +294,17 @@ Decision Evaluator::user_matches(const std::vector<Member>& list, const UserIden
 Decision Evaluator::host_member(const Member& m, const HostIdentity& host, int depth) const {
   switch (m.kind) {
     case Member::Kind::all:
-    case Member::Kind::network:
     case Member::Kind::netgroup: return from(true, m.negated);
+    case Member::Kind::network: {
+      if (!host.interfaces) return from(host.networks_match_when_unknown, m.negated);
+      const bool matched = std::any_of(host.interfaces->begin(), host.interfaces->end(),
+                                       [&](const auto& i) { return network_matches(m.name, i.first); });
+      return from(matched, m.negated);
+    }
     case Member::Kind::alias: {
-      const Alias* a = depth < kMaxAliasDepth ? alias(AliasKind::host, m.name) : nullptr;
+      const Alias* a = deep_enough(depth) ? alias(AliasKind::host, m.name) : nullptr;
+      const Entering entering(*this, a);
+      if (entering.cycle()) return Decision::unspecified;
       if (a != nullptr) return through(host_list(a->members, host, depth + 1), m.negated);
       [[fallthrough]];
     }
@@ -203,7 +333,9 @@ Decision Evaluator::host_matches(const std::vector<Member>& list, const HostIden
 // or `sudo -u TARGET CMD`.
 bool Evaluator::runas_matches(const CommandSpec& cs, const UserIdentity& invoking, const UserIdentity& target) const {
   if (!cs.runas_users && !cs.runas_groups) return target.name == "root";
-  if (!cs.runas_users) return target.name == invoking.name;  // only a group: runs as the invoking user
+  // Only groups, "(:wheel)": the command runs as the invoking user, but only
+  // with -g; `sudo -u SELF` without -g is not matched (checked with sudo -l).
+  if (!cs.runas_users) return false;
   for (auto it = cs.runas_users->rbegin(); it != cs.runas_users->rend(); ++it) {
     Decision d;
     if (it->kind == Member::Kind::myself) d = from(target.name == invoking.name, it->negated);
@@ -216,8 +348,9 @@ bool Evaluator::runas_matches(const CommandSpec& cs, const UserIdentity& invokin
 Decision Evaluator::command_member(const Member& m, const std::string& path, const std::optional<std::string>& args,
                                    int depth) const {
   if (m.kind == Member::Kind::alias) {
-    const Alias* a = depth < kMaxAliasDepth ? alias(AliasKind::command, m.name) : nullptr;
-    if (a == nullptr) return Decision::unspecified;
+    const Alias* a = deep_enough(depth) ? alias(AliasKind::command, m.name) : nullptr;
+    const Entering entering(*this, a);
+    if (a == nullptr || entering.cycle()) return Decision::unspecified;
     for (auto it = a->members.rbegin(); it != a->members.rend(); ++it) {
       const Decision d = command_member(*it, path, args, depth + 1);
       if (d != Decision::unspecified) return through(d, m.negated);
@@ -241,7 +374,7 @@ LookupResult Evaluator::lookup(const UserIdentity& user, const HostIdentity& hos
     for (auto priv = (*us)->privileges.rbegin(); priv != (*us)->privileges.rend(); ++priv) {
       if (host_matches(priv->hosts, host) != Decision::allow) continue;
       for (auto cs = priv->commands.rbegin(); cs != priv->commands.rend(); ++cs) {
-        if (!runas_matches(*cs, user, target)) continue;
+        if (!runas_matches(*cs, user, target) || !in_window(*cs)) continue;
         const Decision d = command_matches(cs->command, path, args);
         if (d == Decision::unspecified) continue;
         // Name the leaf that decided, through any aliases.
@@ -265,12 +398,17 @@ LookupResult Evaluator::lookup(const UserIdentity& user, const HostIdentity& hos
 void Evaluator::expand(const Member& m, bool negated, std::vector<std::string>& via, const UserSpec& spec,
                        const CommandSpec& cs, std::vector<LeafCommand>& out, int depth) const {
   const bool now_negated = negated != m.negated;
+  if (out.size() >= kMaxLeaves) {  // aliases naming aliases twice over grow exponentially
+    depth_exceeded_ = true;
+    return;
+  }
   if (m.kind != Member::Kind::alias) {
     out.push_back({&spec, &cs, m, now_negated, via});
     return;
   }
-  const Alias* a = depth < kMaxAliasDepth ? alias(AliasKind::command, m.name) : nullptr;
-  if (a == nullptr) return;
+  const Alias* a = deep_enough(depth) ? alias(AliasKind::command, m.name) : nullptr;
+  const Entering entering(*this, a);
+  if (a == nullptr || entering.cycle()) return;
   via.push_back(m.name);
   for (const auto& inner : a->members) expand(inner, now_negated, via, spec, cs, out, depth + 1);
   via.pop_back();

@@ -6,9 +6,11 @@
 
 #include <sys/types.h>
 
+#include <ctime>
 #include <functional>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +31,12 @@ struct UserIdentity {
 struct HostIdentity {
   std::string short_name;
   std::string fqdn;  // equal to short_name when unknown
+  // Host lists given as addresses or networks (sudoers(5) "ip_addr[/netmask]")
+  // match the host's interfaces. Known on the live machine; under --root the
+  // image's addresses are unknown and this answer is used instead:
+  // `forbid_broader` assumes the grant (true), `require` does not (false).
+  std::optional<std::vector<std::pair<std::string, std::string>>> interfaces;  // (address, netmask), numeric
+  bool networks_match_when_unknown = true;
 };
 
 // The canonical path of a file of the audited system (symlinks resolved), or
@@ -56,6 +64,14 @@ class Evaluator {
  public:
   explicit Evaluator(const SudoersTree& tree, PathResolver resolve = {});
 
+  // The time NOTBEFORE/NOTAFTER are judged at (default: now).
+  void set_now(std::time_t now) { now_ = now; }
+  // parse.c sudoers_lookup(): a Cmnd_Spec outside its NOTBEFORE/NOTAFTER
+  // window is skipped, as if it did not match.
+  bool in_window(const CommandSpec& cs) const;
+  // Expired for good (NOTAFTER in the past): it will never grant again.
+  bool expired(const CommandSpec& cs) const;
+
   Decision user_matches(const std::vector<Member>& list, const UserIdentity& user) const;
   Decision host_matches(const std::vector<Member>& list, const HostIdentity& host) const;
   // Runas part of a Cmnd_Spec for running as `target` (sudoers(5) Runas_Spec:
@@ -79,6 +95,10 @@ class Evaluator {
 
   const Alias* alias(AliasKind kind, const std::string& name) const;
 
+  // True once an alias chain was deeper than the evaluator follows (or
+  // cyclic): results since are incomplete and must not be judged.
+  bool depth_exceeded() const { return depth_exceeded_; }
+
   // Whether sudo asks `user` for a password for a rule without a
   // NOPASSWD/PASSWD tag: the "authenticate" Defaults flag (true unless set
   // otherwise), applied as sudo applies Defaults: global, then @host, then
@@ -95,12 +115,21 @@ class Evaluator {
   void expand(const Member& m, bool negated, std::vector<std::string>& via, const UserSpec& spec,
               const CommandSpec& cs, std::vector<LeafCommand>& out, int depth) const;
 
+  bool deep_enough(int depth) const;
+  class Entering;
+  mutable std::unordered_set<const Alias*> active_;  // aliases being expanded
+
   const SudoersTree& tree_;
   PathResolver resolve_;
+  mutable bool depth_exceeded_ = false;
+  std::time_t now_;
   std::vector<const UserSpec*> specs_;  // in sudo's reading order
   // Per alias kind: name -> first definition (names point into the tree).
   std::unordered_map<std::string_view, const Alias*> aliases_[4];
 };
+
+// The live machine's interface addresses, numeric.
+std::vector<std::pair<std::string, std::string>> live_interface_addresses();
 
 // match_command.c: a sudoers command (path or glob, arguments) against a command line.
 bool leaf_command_matches(const Member& leaf, const std::string& path, const std::optional<std::string>& args);

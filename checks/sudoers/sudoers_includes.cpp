@@ -3,7 +3,10 @@
 #include <sys/stat.h>
 
 #include <cctype>
+#include <algorithm>
+#include <cstdint>
 #include <map>
+#include <set>
 
 #include "sudoers_defaults_table.hpp"
 
@@ -13,6 +16,8 @@ namespace {
 // toke.l MAX_SUDOERS_DEPTH: sudo checks it only when its include stack
 // grows (every 16 levels), so the first refused depth is 144.
 constexpr std::size_t kMaxDepth = 144;
+
+std::string look_alike_blank(const std::string& text, int line);
 
 std::string octal(unsigned mode) {
   char buf[8];
@@ -24,10 +29,12 @@ class Loader {
  public:
   Loader(const RootFs& fs, const LoadOptions& options, SudoersTree& tree) : fs_(fs), options_(options), tree_(tree) {}
 
-  // Returns false when sudo would stop (fatal error recorded in the tree).
+  // Returns false when reading must stop: sudo refuses to run, or the
+  // auditor cannot go on (unevaluable recorded in the tree).
   bool read_file(const std::string& path, std::size_t depth, const IncludeDirective* from, bool from_dir) {
     if (tree_.files.size() >= options_.max_files) {
-      return fatal(from, "more than " + std::to_string(options_.max_files) + " sudoers files: include loop?");
+      return unevaluable(from, path, "more than " + std::to_string(options_.max_files) +
+                                         " sudoers files: over the auditor's limit (sudo reads them all)");
     }
     std::optional<FileInfo> info;
     std::optional<std::string> text;
@@ -38,28 +45,46 @@ class Loader {
         why = "unable to open " + path + ": No such file or directory";
       } else if (auto refused = sudo_refuses(*info, false); refused && options_.refuse_insecure_files) {
         why = *refused;
+      } else if (info->type == FileType::regular &&
+                 static_cast<std::size_t>(info->size) > options_.max_total_bytes - total_bytes_) {
+        return unevaluable(from, path, path + " (" + std::to_string(info->size) +
+                                           " bytes) takes the sudoers tree over the auditor's limit of " +
+                                           std::to_string(options_.max_total_bytes >> 20) +
+                                           " MiB; sudo has no size limit and reads it");
       } else {
-        text = fs_.read_file(path);
+        text = fs_.read_file(path, options_.max_total_bytes - total_bytes_);
       }
     } catch (const FsError& e) {
-      why = "unable to open " + path + ": " + e.what();
+      // sudo (root) reads what the auditor may not (NFS root_squash, no
+      // CAP_DAC_OVERRIDE): unknown content, never judged as absent.
+      return unevaluable(from, path, "cannot read " + path + ": " + e.what());
     }
     if (!text) {
-      // open_sudoers() failed: a file of an includedir is skipped, an
-      // @include or the main file is an error.
       if (from_dir) {
-        tree_.ignored.push_back({path, why, from->file, from->line});
+        // open_sudoers() failed for a file of an includedir: skipped with a warning.
+        ignore({path, why, from->file, from->line});
         return true;
       }
-      return fatal(from, why, path);
+      if (from == nullptr) {
+        tree_.fatal = SyntaxError{path, 0, why, 0, {}};
+        return false;
+      }
+      // push_include() failed: sudoerserror(), recovered by sudo.
+      error({from->file, from->line, why, 0, {}});
+      return true;
     }
+    total_bytes_ += text->size();
     ParseResult result = parse_sudoers(*text, path);
-    const std::size_t index = tree_.files.size();
-    tree_.files.push_back({path, *info, std::move(result.parsed)});
-    if (result.error) {
-      tree_.error = result.error;
-      return false;
+    for (auto& e : result.errors) {
+      e.hint = look_alike_blank(*text, e.line);
+      error(std::move(e));
     }
+    text.reset();  // the parse keeps what it needs
+    for (auto& r : result.refused_regexes) tree_.unevaluable.push_back(std::move(r));
+    const std::size_t index = tree_.files.size();
+    info->path.clear();  // kept once, in LoadedFile::path
+    info->path.shrink_to_fit();
+    tree_.files.push_back({path, std::move(*info), std::move(result.parsed)});
     // Includes are read where they appear (push_include() switches the lexer).
     // tree_.files grows while includes are read: index it, never keep a reference.
     const std::size_t count = tree_.files[index].parsed.entries.size();
@@ -70,9 +95,15 @@ class Loader {
         continue;
       }
       const IncludeDirective directive = tree_.files[index].parsed.includes[entry.index];
-      if (depth + 1 >= kMaxDepth) return fatal(&directive, path + ": too many levels of includes");
       const std::string target = expand(directive.path, path);
-      if (target.empty()) return fatal(&directive, "empty include path");
+      if (depth + 1 >= kMaxDepth) {
+        error({directive.file, directive.line, target + ": too many levels of includes", 0, {}});
+        continue;
+      }
+      if (target.empty()) {
+        error({directive.file, directive.line, "empty include path", 0, {}});
+        continue;
+      }
       const bool ok = directive.directory ? read_dir(target, depth + 1, directive)
                                           : read_file(target, depth + 1, &directive, false);
       if (!ok) return false;
@@ -83,42 +114,55 @@ class Loader {
  private:
   bool read_dir(const std::string& dir, std::size_t depth, const IncludeDirective& from) {
     std::optional<FileInfo> info;
-    try {
-      info = fs_.stat(dir);
-    } catch (const FsError& e) {
-      tree_.ignored.push_back({dir, std::string("cannot be read: ") + e.what(), from.file, from.line});
-      return true;
-    }
-    if (!info) return true;  // sudoers(5): a missing includedir is not an error
-    if (auto refused = sudo_refuses(*info, true)) {
-      tree_.ignored.push_back({dir, *refused + "; sudo skips the whole directory", from.file, from.line});
-      return true;
-    }
     std::vector<DirEntry> entries;
     try {
+      info = fs_.stat(dir);
+      if (!info) return true;  // sudoers(5): a missing includedir is not an error
+      if (auto refused = sudo_refuses(*info, true)) {
+        ignore({dir, *refused + "; sudo skips the whole directory", from.file, from.line});
+        return true;
+      }
       entries = fs_.list_dir(dir);  // byte order, as sudo's qsort(strcmp)
     } catch (const FsError& e) {
-      return fatal(&from, dir + ": " + e.what());
+      return unevaluable(&from, dir, "cannot read " + dir + ": " + e.what());
     }
     for (const auto& entry : entries) {
       const std::string path = dir + "/" + entry.name;
       if (entry.name.find('.') != std::string::npos || entry.name.back() == '~') {
-        tree_.ignored.push_back({path, "name contains '.' or ends in '~': sudo skips it in an @includedir",
-                                 from.file, from.line});
+        ignore({path, "name contains '.' or ends in '~': sudo skips it in an @includedir", from.file, from.line, false});
         continue;
       }
-      std::optional<FileInfo> target;
-      try {
-        target = fs_.stat(path);
-      } catch (const FsError&) {
-      }
-      if (!target || target->type != FileType::regular) {
-        tree_.ignored.push_back({path, "not a regular file", from.file, from.line});
-        continue;
+      // switch_dir() keeps regular files only (stat() follows symlinks).
+      if (entry.type != FileType::regular) {
+        std::optional<FileInfo> target;
+        try {
+          target = fs_.stat(path);
+        } catch (const FsError& e) {
+          return unevaluable(&from, path, "cannot read " + path + ": " + e.what());
+        }
+        if (!target || target->type != FileType::regular) {
+          ignore({path, "not a regular file", from.file, from.line});
+          continue;
+        }
       }
       if (!read_file(path, depth, &from, true)) return false;
     }
     return true;
+  }
+
+  void ignore(IgnoredPath ignored) {
+    if (tree_.ignored.size() < kMaxIgnoredKept) tree_.ignored.push_back(std::move(ignored));
+    else ++tree_.ignored_omitted;
+  }
+  void error(SyntaxError e) {
+    if (tree_.errors.size() < kMaxErrorsKept) tree_.errors.push_back(std::move(e));
+    else ++tree_.errors_omitted;
+  }
+  bool unevaluable(const IncludeDirective* from, const std::string& path, const std::string& message) {
+    if (from != nullptr) tree_.unevaluable.push_back({path, 0, message + " (included from " + from->file + ":" +
+                                                                   std::to_string(from->line) + ")", 0, {}});
+    else tree_.unevaluable.push_back({path, 0, message, 0, {}});
+    return false;
   }
 
   // toke.l expand_include(): quotes stripped by the lexer, "%h" is the short
@@ -141,24 +185,111 @@ class Loader {
     return out;
   }
 
-  bool fatal(const IncludeDirective* from, const std::string& message, const std::string& path = {}) {
-    if (from != nullptr) tree_.error = SyntaxError{from->file, from->line, message};
-    else tree_.error = SyntaxError{path, 0, message};
-    return false;
-  }
-
   const RootFs& fs_;
   const LoadOptions& options_;
   SudoersTree& tree_;
+  std::size_t total_bytes_ = 0;
 };
 
-bool is_integer(const std::string& v, bool allow_negative) {
+// Characters that look like a blank but are not one for sudo (toke.l knows
+// only ' ' and '\t'): typical of lines pasted from a web page or a PDF.
+std::string look_alike_blank(const std::string& text, int line) {
+  static constexpr struct {
+    std::string_view bytes;
+    const char* name;
+  } kLookAlikes[] = {{"\xc2\xa0", "U+00A0 (no-break space)"},        {"\xe2\x80\xaf", "U+202F (narrow no-break space)"},
+                     {"\xe2\x80\x87", "U+2007 (figure space)"},      {"\xe2\x80\x8b", "U+200B (zero-width space)"},
+                     {"\xe2\x80\x89", "U+2009 (thin space)"},        {"\xef\xbb\xbf", "U+FEFF (byte order mark)"},
+                     {"\xe2\x80\x83", "U+2003 (em space)"},          {"\xe2\x80\x82", "U+2002 (en space)"}};
+  if (line <= 0) return {};
+  std::size_t start = 0;
+  for (int n = 1; n < line && start != std::string::npos; ++n) {
+    start = text.find('\n', start);
+    if (start != std::string::npos) ++start;
+  }
+  if (start == std::string::npos || start >= text.size()) return {};
+  const std::size_t end = std::min(text.find('\n', start), text.size());
+  const std::string_view physical(text.data() + start, end - start);
+  std::string out;
+  for (std::size_t i = 0; i < physical.size(); ++i) {
+    for (const auto& l : kLookAlikes) {
+      if (physical.substr(i, l.bytes.size()) == l.bytes) {
+        out += std::string(out.empty() ? "" : ", ") + "line " + std::to_string(line) + " has " + l.name +
+               " at column " + std::to_string(i + 1) + " where sudo expects a space or tab";
+        i += l.bytes.size() - 1;
+        break;
+      }
+    }
+    if (out.size() > 400) break;
+  }
+  return out;
+}
+
+// sudo_strtonum(): optional blanks, a sign, digits, nothing after; in range.
+bool is_integer(const std::string& v, long long low, long long high) {
   std::size_t i = 0;
   while (i < v.size() && std::isspace(static_cast<unsigned char>(v[i])) != 0) ++i;
-  if (i < v.size() && (v[i] == '+' || (allow_negative && v[i] == '-'))) ++i;
+  bool negative = false;
+  if (i < v.size() && (v[i] == '+' || v[i] == '-')) negative = v[i++] == '-';
   const std::size_t digits = i;
-  while (i < v.size() && std::isdigit(static_cast<unsigned char>(v[i])) != 0) ++i;
-  return i > digits && i == v.size() && i - digits < 10;
+  long long value = 0;
+  while (i < v.size() && std::isdigit(static_cast<unsigned char>(v[i])) != 0) {
+    value = value * 10 + (v[i++] - '0');
+    if (value > (1LL << 40)) return false;
+  }
+  if (i == digits || i != v.size()) return false;
+  if (negative) value = -value;
+  return value >= low && value <= high;
+}
+
+// defaults.c store_timespec(): minutes, "[+-]digits[.digits]".
+bool is_timespec(const std::string& v) {
+  std::size_t i = (!v.empty() && (v[0] == '+' || v[0] == '-')) ? 1 : 0;
+  while (i < v.size() && v[i] != '.') {
+    if (std::isdigit(static_cast<unsigned char>(v[i++])) == 0) return false;
+  }
+  if (i < v.size()) ++i;  // '.'
+  for (int n = 0; n < 9 && i < v.size(); ++n, ++i) {
+    if (std::isdigit(static_cast<unsigned char>(v[i])) == 0) return false;
+  }
+  return true;
+}
+
+// def_data.in: the values each T_TUPLE accepts.
+bool is_tuple_value(std::string_view name, const std::string& v) {
+  static const std::map<std::string_view, std::vector<std::string_view>> kValues = {
+      {"lecture", {"never", "once", "always"}},       {"listpw", {"never", "any", "all", "always"}},
+      {"verifypw", {"never", "all", "any", "always"}}, {"fdexec", {"never", "digest_only", "always"}},
+      {"timestamp_type", {"global", "ppid", "tty", "kernel"}}, {"log_format", {"sudo", "json"}},
+      {"intercept_type", {"dso", "trace"}}};
+  const auto found = kValues.find(name);
+  if (found == kValues.end()) return true;
+  return std::find(found->second.begin(), found->second.end(), v) != found->second.end();
+}
+
+// logging.c / sudo_str2logfac(), sudo_str2logpri().
+bool is_syslog_facility(const std::string& v) {
+  static const std::set<std::string_view> kFacilities = {"authpriv", "auth",   "daemon", "user",   "local0",
+                                                         "local1",   "local2", "local3", "local4", "local5",
+                                                         "local6",   "local7"};
+  return kFacilities.count(v) != 0;
+}
+bool is_syslog_priority(const std::string& v) {
+  static const std::set<std::string_view> kPriorities = {"alert", "crit", "debug", "emerg", "err",
+                                                         "info",  "notice", "warning", "none"};
+  return kPriorities.count(v) != 0;
+}
+
+// defaults.c store_rlimit(): "default", "user", "infinity" or a number, one
+// value or "soft,hard".
+bool is_rlimit(const std::string& v) {
+  auto one = [](const std::string& part) {
+    return part == "default" || part == "user" || part == "infinity" ||
+           (!part.empty() && part.find_first_not_of("0123456789") == std::string::npos && part.size() < 20);
+  };
+  const std::size_t comma = v.find(',');
+  if (comma == std::string::npos) return one(v);
+  return one(v.substr(0, comma)) && one(v.substr(comma + 1));
 }
 
 // defaults.c parse_default_entry(), for the types whose values visudo checks.
@@ -176,17 +307,37 @@ std::optional<std::string> check_setting(const DefaultsEntry::Setting& s) {
     return std::string("invalid operator \"") + s.op + "=\" for \"" + s.name + "\"";
   }
   const std::string& v = *s.value;
+  const std::string invalid = "value \"" + v + "\" is invalid for option \"" + s.name + "\"";
   switch (def->type) {
     case DefaultType::flag: return "option \"" + s.name + "\" does not take a value";
     case DefaultType::integer:
-      if (!is_integer(v, true)) return "value \"" + v + "\" is invalid for option \"" + s.name + "\"";
+      if (!is_integer(v, INT32_MIN, INT32_MAX)) return invalid;
       break;
     case DefaultType::uint:
-      if (!is_integer(v, false)) return "value \"" + v + "\" is invalid for option \"" + s.name + "\"";
+      if (!is_integer(v, 0, UINT32_MAX)) return invalid;
+      break;
+    case DefaultType::timespec:
+      if (!is_timespec(v)) return invalid;
+      break;
+    case DefaultType::timeout:
+      if (!parse_timeout(v)) return invalid;
+      break;
+    case DefaultType::tuple:
+      if (!is_tuple_value(def->name, v)) return invalid;
+      break;
+    case DefaultType::logfac:
+      if (!is_syslog_facility(v)) return invalid;
+      break;
+    case DefaultType::logpri:
+      if (!is_syslog_priority(v)) return invalid;
+      break;
+    case DefaultType::rlimit:
+      if (!is_rlimit(v)) return invalid;
       break;
     case DefaultType::mode: {
-      if (v.empty() || v.find_first_not_of("01234567") != std::string::npos || std::stoul(v, nullptr, 8) > 0777) {
-        return "value \"" + v + "\" is invalid for option \"" + s.name + "\"";
+      if (v.empty() || v.size() > 12 || v.find_first_not_of("01234567") != std::string::npos ||
+          std::stoul(v, nullptr, 8) > 0777) {
+        return invalid;
       }
       break;
     }
@@ -219,28 +370,31 @@ std::optional<std::string> sudo_refuses(const FileInfo& info, bool directory) {
 SudoersTree load_sudoers(const RootFs& fs, std::string_view main_path, const LoadOptions& options) {
   SudoersTree tree;
   Loader loader(fs, options, tree);
-  if (loader.read_file(std::string(main_path), 0, nullptr, false) && !tree.error) {
-    tree.error = validate_tree(tree);
+  if (loader.read_file(std::string(main_path), 0, nullptr, false)) {
+    for (auto& e : validate_tree(tree)) tree.errors.push_back(std::move(e));
   }
+  if (!tree.errors.empty()) tree.error = tree.errors.front();
   return tree;
 }
 
-std::optional<SyntaxError> validate_tree(const SudoersTree& tree) {
-  std::map<std::pair<AliasKind, std::string>, const Alias*> seen;
+std::vector<SyntaxError> validate_tree(const SudoersTree& tree) {
+  std::vector<SyntaxError> out;
+  std::set<std::pair<AliasKind, std::string_view>> seen;
   for (const auto& e : tree.order) {
     if (e.entry.kind == Entry::Kind::alias) {
       const Alias& a = tree.alias(e);
-      if (!seen.emplace(std::make_pair(a.kind, a.name), &a).second) {
-        return SyntaxError{a.file, a.line, "Alias \"" + a.name + "\" already defined"};
+      if (!seen.emplace(a.kind, a.name).second) {
+        out.push_back({a.file, a.line, "Alias \"" + a.name + "\" already defined", 0, {}});
       }
     } else if (e.entry.kind == Entry::Kind::defaults) {
       const DefaultsEntry& d = tree.defaults(e);
       for (const auto& s : d.settings) {
-        if (auto problem = check_setting(s)) return SyntaxError{d.file, d.line, *problem};
+        if (auto problem = check_setting(s)) out.push_back({d.file, d.line, *problem, 0, {}});
       }
     }
+    if (out.size() >= kMaxErrorsKept) break;
   }
-  return std::nullopt;
+  return out;
 }
 
 }  // namespace clinic_audit::sudoers

@@ -35,6 +35,7 @@ struct IgnoredPath {
   std::string reason;
   std::string included_from;  // file of the include directive
   int line = 0;               // line of the include directive
+  bool warns = true;          // sudo prints a warning (false: skipped silently, e.g. a name with '.')
 };
 
 // One entry of the whole tree in sudo's reading order.
@@ -43,24 +44,39 @@ struct OrderedEntry {
   Entry entry;
 };
 
+constexpr std::size_t kMaxIgnoredKept = 64;
+constexpr std::size_t kMaxErrorsKept = 256;
+
 struct SudoersTree {
   std::vector<LoadedFile> files;        // in the order sudo reads them
-  std::vector<OrderedEntry> order;      // every entry, includes expanded in place
-  std::vector<IgnoredPath> ignored;
-  std::optional<SyntaxError> error;     // syntax error or fatal include error: sudo (visudo -c) fails
+  std::vector<OrderedEntry> order;      // every entry sudo keeps, includes expanded in place
+  std::vector<IgnoredPath> ignored;     // the first kMaxIgnoredKept files sudo skips with a warning
+  std::size_t ignored_omitted = 0;      // how many more were skipped (not kept: bounded memory)
+  // Every error visudo -c reports, in its order; sudo recovers from each
+  // (the entry is dropped, the rest used) unless `fatal` is set.
+  std::vector<SyntaxError> errors;     // the first kMaxErrorsKept
+  std::size_t errors_omitted = 0;
+  std::optional<SyntaxError> error;     // errors.front(): what visudo -c names first
+  std::optional<SyntaxError> fatal;     // sudo refuses to run (main file missing, unreadable, insecure)
+  // What the auditor could not read or evaluate (a file it may not read, its
+  // own memory cap, a regular expression regcomp() would choke on): the tree
+  // cannot be judged. Never a pass.
+  std::vector<SyntaxError> unevaluable;
 
   const UserSpec& user_spec(const OrderedEntry& e) const { return files[e.file].parsed.user_specs[e.entry.index]; }
   const Alias& alias(const OrderedEntry& e) const { return files[e.file].parsed.aliases[e.entry.index]; }
   const DefaultsEntry& defaults(const OrderedEntry& e) const { return files[e.file].parsed.defaults[e.entry.index]; }
 };
 
+
 struct LoadOptions {
   std::string short_hostname;          // for %h
-  std::size_t max_files = 4096;        // a hostile tree cannot make the auditor read forever
+  std::size_t max_files = 1000000;     // files read; beyond: unevaluable (sudo has no limit)
   // sudo refuses insecure files (sudoers.c open_sudoers()); visudo and
   // cvtsudoers open them anyway (their open_sudoers() is a plain fopen()).
   // Insecure include directories are skipped by all three (toke.l).
   bool refuse_insecure_files = true;
+  std::size_t max_total_bytes = 24u << 20;  // text of all files together; beyond: unevaluable
 };
 
 SudoersTree load_sudoers(const RootFs& fs, std::string_view main_path, const LoadOptions& options);
@@ -69,8 +85,9 @@ SudoersTree load_sudoers(const RootFs& fs, std::string_view main_path, const Loa
 // (sudo_check_secure() with sudoers_uid 0, sudoers_gid 0).
 std::optional<std::string> sudo_refuses(const FileInfo& info, bool directory);
 
-// Global checks visudo -c makes after parsing every file: duplicate aliases,
-// Defaults that sudo does not know or values of the wrong type.
-std::optional<SyntaxError> validate_tree(const SudoersTree& tree);
+// Global checks visudo -c makes after parsing every file: Defaults that sudo
+// does not know or values it does not accept (duplicate aliases are parse
+// errors: alias_add() fails in gram.y).
+std::vector<SyntaxError> validate_tree(const SudoersTree& tree);
 
 }  // namespace clinic_audit::sudoers

@@ -2,6 +2,8 @@
 
 #include <regex.h>
 
+#include <string.h>
+
 #include <cctype>
 #include <map>
 #include <memory>
@@ -96,7 +98,6 @@ std::size_t digest_length(Tok sha) {
 }
 
 bool regex_compiles(const std::string& pattern) {
-  if (regex_too_complex(pattern)) return false;
   regex_t re;
   if (regcomp(&re, pattern.c_str(), REG_EXTENDED | REG_NOSUB) != 0) return false;
   regfree(&re);
@@ -129,20 +130,37 @@ struct Lexer::Impl {
     scanner = shared.get();
   }
 
-  void emit(Tok type, std::string value = {}) { token = Token{type, std::move(value), std::nullopt, line}; }
+  void emit(Tok type, std::string value = {}) { token = Token{type, std::move(value), std::nullopt, line, column()}; }
+  int column() const { return static_cast<int>(pos - line_start) + 1; }
+  // visudo compiles every regular expression (strict mode); one that would
+  // make regcomp() explode is kept (sudo would use it) and reported apart.
+  bool regex_ok(const std::string& pattern) {
+    if (auto why = regex_refusal(pattern)) {
+      refused.emplace_back(line, std::to_string(line) + ":" + std::to_string(column()) + ": " + *why);
+      return true;
+    }
+    return !options.strict || regex_compiles(pattern);
+  }
   void error(std::string message) { emit(Tok::error, std::move(message)); }
   void fill_args(std::string_view piece, bool addspace) {
     if (!args) args = std::string(piece);
     else *args += (addspace ? " " : "") + std::string(piece);
   }
-  void emit_command() { token = Token{Tok::command, std::move(cmnd), std::move(args), line}; }
+  void emit_command() { token = Token{Tok::command, std::move(cmnd), std::move(args), line, column()}; }
 
   // Runs one rule of the scanner (which may or may not produce a token).
   void step() {
     const auto cond = static_cast<std::size_t>(state_index(state));
     const LexDfa::Match m = scanner->dfa.match(text, pos, bol ? scanner->starts_at_bol[cond] : scanner->starts[cond]);
     if (m.rule < 0) {
+      // flex's default rule: one character, an error token.
       error("syntax error");
+      if (text[pos] == '\n') {
+        ++line;
+        line_start = pos + 1;
+      }
+      ++pos;
+      bol = text[pos - 1] == '\n';
       return;
     }
     const RuleDef& rule = rules()[static_cast<std::size_t>(m.rule)];
@@ -199,7 +217,7 @@ struct Lexer::Impl {
         fill_args("$", false);
         state = INITIAL;
         continued = false;
-        if (options.strict && !regex_compiles(*args)) { error("invalid regular expression"); break; }
+        if (!regex_ok(*args)) { error("invalid regular expression"); break; }
         emit_command();
         break;
       case Act::re_body: {
@@ -286,7 +304,7 @@ struct Lexer::Impl {
         else state = GOTCMND;
         break;
       case Act::regex:
-        if (options.strict && !regex_compiles(std::string(match))) { error("invalid regular expression"); break; }
+        if (!regex_ok(std::string(match))) { error("invalid regular expression"); break; }
         cmnd = fill_cmnd(match);
         args.reset();
         state = GOTCMND;
@@ -319,6 +337,9 @@ struct Lexer::Impl {
         break;
       case Act::nomatch: error("syntax error"); break;
     }
+    if (const void* nl = consumed > 0 ? memrchr(text.data() + pos, '\n', consumed) : nullptr) {
+      line_start = static_cast<std::size_t>(static_cast<const char*>(nl) - text.data()) + 1;
+    }
     pos += consumed;
     bol = new_bol;
   }
@@ -328,6 +349,8 @@ struct Lexer::Impl {
   Scanner* scanner = nullptr;
   std::optional<Token> token;  // produced by the last step (a rule yields at most one)
   std::size_t pos = 0;
+  std::size_t line_start = 0;  // offset of the physical line holding `pos`
+  std::vector<std::pair<int, std::string>> refused;
   bool done = false;
   unsigned state = INITIAL;
   unsigned prev_state = INITIAL;
@@ -346,18 +369,26 @@ Lexer::~Lexer() = default;
 
 Token Lexer::next() {
   Impl& l = *impl_;
+  int stalled = 0;
   while (!l.token) {
     if (l.done || l.pos >= l.text.size()) {
       l.done = true;
-      return {Tok::end, {}, std::nullopt, l.line};
+      return {Tok::end, {}, std::nullopt, l.line, l.column()};
     }
+    const std::size_t before = l.pos;
+    const unsigned state = l.state;
     l.step();
+    // Every rule consumes text or changes the start condition; a scan that
+    // does neither twice in a row would never end (defensive).
+    stalled = (l.pos == before && l.state == state) ? stalled + 1 : 0;
+    if (stalled > 2) l.done = true;
   }
   Token t = std::move(*l.token);
   l.token.reset();
-  if (t.type == Tok::error) l.done = true;  // stop after the first error
   return t;
 }
+
+const std::vector<std::pair<int, std::string>>& Lexer::refused_regexes() const { return impl_->refused; }
 
 std::vector<Token> tokenize(std::string_view raw, const LexOptions& options) {
   Lexer lexer(raw, options);

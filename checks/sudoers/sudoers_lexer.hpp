@@ -31,6 +31,7 @@ struct Token {
   std::string text;                 // word value, escapes collapsed (fill() in toke_util.c)
   std::optional<std::string> args;  // commands: arguments (fill_args())
   int line = 0;                     // sudo's this_lineno for the token
+  int column = 0;                   // 1-based column in its physical line (sudolinebuf.toke_start + 1)
 };
 
 struct LexOptions {
@@ -39,7 +40,8 @@ struct LexOptions {
   bool strict = true;
 };
 
-// Produces the tokens of one file on demand; after an error token, only `end`.
+// Produces the tokens of one file on demand. After an error token the scan
+// goes on where toke.l goes on, so that the parser can recover as gram.y does.
 class Lexer {
  public:
   Lexer(std::string_view text, const LexOptions& options = {});
@@ -47,13 +49,17 @@ class Lexer {
   Lexer(const Lexer&) = delete;
   Lexer& operator=(const Lexer&) = delete;
   Token next();
+  // Regular expressions the scanner did not hand to regcomp() because
+  // glibc would take seconds or gigabytes to compile them (regex_guard):
+  // "line:column: reason" each, in file order.
+  const std::vector<std::pair<int, std::string>>& refused_regexes() const;
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 
-// Tokenises one file. Stops after the first error token.
+// Tokenises one file. Stops after the first error token (tests and tools).
 std::vector<Token> tokenize(std::string_view text, const LexOptions& options = {});
 
 // sudo reads a file line by line (toke.l sudoers_input()): a NUL ends its

@@ -10,8 +10,10 @@ namespace clinic_audit::sudoers {
 namespace {
 
 struct ParseFailure : std::runtime_error {
-  ParseFailure(int at, const std::string& message) : std::runtime_error(message), line(at) {}
+  ParseFailure(int at, int col, const std::string& message) : std::runtime_error(message), line(at), column(col) {}
+  ParseFailure(const Token& at, const std::string& message) : ParseFailure(at.line, at.column, message) {}
   int line;
+  int column;
 };
 
 bool is_tag(Tok t) { return t >= Tok::tag_nopasswd && t <= Tok::tag_nofollow; }
@@ -22,11 +24,20 @@ class Parser {
  public:
   Parser(std::string_view text, std::string_view file) : lexer_(text) { out_.file = file; }
 
+  // gram.y "entry: error '\n'": a failed entry is dropped up to its newline.
   ParsedFile run() {
-    while (peek().type != Tok::end) entry();
+    while (peek().type != Tok::end) {
+      try {
+        entry();
+      } catch (const ParseFailure& failure) {
+        record(failure);
+        skip_line();
+      }
+    }
     return std::move(out_);
   }
-  ParsedFile& partial() { return out_; }
+  std::vector<SyntaxError>& errors() { return errors_; }
+  const Lexer& lexer() const { return lexer_; }
 
  private:
   // The lexer streams tokens; the grammar needs at most two of lookahead.
@@ -50,8 +61,18 @@ class Parser {
   }
   [[noreturn]] void fail(const std::string& message = "syntax error") {
     const Token& t = peek();
-    if (t.type == Tok::error) throw ParseFailure(t.line, t.text);
-    throw ParseFailure(t.line, message);
+    if (t.type == Tok::error) throw ParseFailure(t, t.text);
+    throw ParseFailure(t, message);
+  }
+  void record(const ParseFailure& failure) {
+    errors_.push_back({out_.file, failure.line, failure.what(), failure.column, {}});
+  }
+  // Bison discards tokens (scanner errors included, silently) up to the
+  // newline that ends the entry.
+  void skip_line() {
+    while (peek().type != Tok::end) {
+      if (take().type == Tok::newline) return;
+    }
   }
   Token expect(Tok type) {
     if (peek().type != type) fail();
@@ -66,9 +87,23 @@ class Parser {
       case Tok::includedir: {
         take();
         Token path = expect(Tok::word);
-        expect(Tok::newline);
+        std::optional<ParseFailure> trailing;
+        if (peek().type != Tok::newline) {
+          // gram.y "INCLUDE WORD error '\n'": reported, and still read.
+          try {
+            fail();
+          } catch (const ParseFailure& f) {
+            trailing = f;
+          }
+        }
         out_.includes.push_back({first.type == Tok::includedir, path.text, out_.file, first.line});
         add(Entry::Kind::include, out_.includes.size());
+        if (trailing) {
+          record(*trailing);
+          skip_line();
+        } else {
+          take();
+        }
         return;
       }
       case Tok::user_alias: alias_line(AliasKind::user); return;
@@ -90,13 +125,26 @@ class Parser {
     take();
     do {
       const Token name = peek();
-      if (name.type != Tok::alias) fail();
+      if (name.type != Tok::alias) {
+        // gram.y reserved_alias: ALL, CHROOT, CWD, CMND_TIMEOUT, NOTBEFORE, NOTAFTER, ROLE, TYPE.
+        static const std::pair<Tok, const char*> kReserved[] = {
+            {Tok::all, "ALL"},          {Tok::chroot, "CHROOT"},       {Tok::cwd, "CWD"},
+            {Tok::timeout, "CMND_TIMEOUT"}, {Tok::notbefore, "NOTBEFORE"}, {Tok::notafter, "NOTAFTER"},
+            {Tok::role, "ROLE"},        {Tok::type, "TYPE"}};
+        for (const auto& [tok, word] : kReserved) {
+          if (name.type == tok && peek(1).type == Tok::equals) {
+            fail(std::string("syntax error, reserved word ") + word + " used as an alias name");
+          }
+        }
+        fail();
+      }
       take();
       expect(Tok::equals);
       std::vector<Member> members = kind == AliasKind::host ? host_list()
                                     : kind == AliasKind::command ? command_list() : user_list();
       if (!alias_names_.insert(std::to_string(static_cast<int>(kind)) + name.text).second) {
-        throw ParseFailure(name.line, "Alias \"" + name.text + "\" already defined");
+        // alias_add() fails once the lookahead after the list is read.
+        throw ParseFailure(peek(), "Alias \"" + name.text + "\" already defined");
       }
       out_.aliases.push_back({kind, name.text, std::move(members), out_.file, name.line});
       add(Entry::Kind::alias, out_.aliases.size());
@@ -145,16 +193,31 @@ class Parser {
     spec.file = out_.file;
     spec.line = peek().line;
     spec.users = user_list();
-    do {
-      Privilege p;
-      p.hosts = host_list();
-      expect(Tok::equals);
-      p.commands = command_spec_list();
-      spec.privileges.push_back(std::move(p));
-    } while (peek().type == Tok::colon && take().type == Tok::colon);
+    spec.privileges.push_back(privilege());
+    while (peek().type == Tok::colon) {
+      take();
+      // gram.y "privileges ':' error": the failed privilege alone is dropped
+      // when the entry goes on with ':' or ends; otherwise a second error
+      // (visudo prints it too) drops the whole entry.
+      try {
+        spec.privileges.push_back(privilege());
+      } catch (const ParseFailure& failure) {
+        record(failure);
+        const Tok next = peek().type;
+        if (next != Tok::colon && next != Tok::newline) fail();
+      }
+    }
     expect(Tok::newline);
     out_.user_specs.push_back(std::move(spec));
     add(Entry::Kind::user_spec, out_.user_specs.size());
+  }
+
+  Privilege privilege() {
+    Privilege p;
+    p.hosts = host_list();
+    expect(Tok::equals);
+    p.commands = command_spec_list();
+    return p;
   }
 
   // gram.y opuser/user, ophost/host, opgroup/group.
@@ -339,7 +402,7 @@ class Parser {
     const std::string& v = value.text;
     auto path_like = [&](const char* what) {
       if (v.empty() || (v[0] != '/' && v[0] != '~' && v != "*")) {
-        throw ParseFailure(value.line, std::string("values for \"") + what + "\" must start with a '/', '~', or '*'");
+        throw ParseFailure(value, std::string("values for \"") + what + "\" must start with a '/', '~', or '*'");
       }
     };
     switch (key.type) {
@@ -347,15 +410,15 @@ class Parser {
       case Tok::chroot: path_like("CHROOT"); o.chroot = v; break;
       case Tok::timeout:
         o.timeout_seconds = parse_timeout(v);
-        if (!o.timeout_seconds) throw ParseFailure(value.line, "invalid timeout value");
+        if (!o.timeout_seconds) throw ParseFailure(value, "invalid timeout value");
         break;
       case Tok::notbefore:
         o.notbefore = parse_gentime(v);
-        if (!o.notbefore) throw ParseFailure(value.line, "invalid notbefore value");
+        if (!o.notbefore) throw ParseFailure(value, "invalid notbefore value");
         break;
       case Tok::notafter:
         o.notafter = parse_gentime(v);
-        if (!o.notafter) throw ParseFailure(value.line, "invalid notafter value");
+        if (!o.notafter) throw ParseFailure(value, "invalid notafter value");
         break;
       case Tok::role: o.role = v; break;
       default: o.type = v; break;
@@ -387,23 +450,27 @@ class Parser {
   std::optional<Token> current_;
   std::optional<Token> second_;
   std::unordered_set<std::string> alias_names_;  // kind digit + name
+  std::vector<SyntaxError> errors_;
   ParsedFile out_;
 };
 
 }  // namespace
 
 std::string SyntaxError::describe() const {
-  return file + (line > 0 ? ":" + std::to_string(line) : std::string()) + ": " + message;
+  std::string where = file;
+  if (line > 0) where += ":" + std::to_string(line) + (column > 0 ? ":" + std::to_string(column) : std::string());
+  return where + ": " + message;
 }
 
 ParseResult parse_sudoers(std::string_view text, std::string_view file) {
   Parser parser(text, file);
   ParseResult result;
-  try {
-    result.parsed = parser.run();
-  } catch (const ParseFailure& failure) {
-    result.parsed = std::move(parser.partial());
-    result.error = SyntaxError{std::string(file), failure.line, failure.what()};
+  result.parsed = parser.run();
+  result.errors = std::move(parser.errors());
+  if (!result.errors.empty()) result.error = result.errors.front();
+  for (const auto& [line, why] : parser.lexer().refused_regexes()) {
+    result.refused_regexes.push_back({std::string(file), line, why.substr(why.find(": ") + 2),
+                                      std::stoi(why.substr(why.find(':') + 1)), {}});
   }
   return result;
 }

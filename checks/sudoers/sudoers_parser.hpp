@@ -15,12 +15,24 @@ struct SyntaxError {
   std::string file;
   int line = 0;
   std::string message;
-  std::string describe() const;  // "FILE:LINE: MESSAGE" ("FILE: MESSAGE" without a line)
+  int column = 0;  // 1-based, as visudo prints it (0: unknown)
+  // What on that line likely caused it, e.g. a non-breaking space pasted from
+  // a web page: "line 3 has U+00A0 (no-break space) at column 20".
+  std::string hint;
+  std::string describe() const;  // "FILE:LINE:COL: MESSAGE" ("FILE: MESSAGE" without a line)
 };
 
+// gram.y's error recovery (sudo >= 1.9.4, sudo.conf "error_recovery", on by
+// default): an entry with a syntax error is dropped up to its newline and
+// parsing goes on; a privilege after ':' that fails is dropped alone when
+// the entry resumes at the next ':' or newline; an @include with trailing
+// garbage is still read; aliases whose list was complete are kept.
 struct ParseResult {
-  ParsedFile parsed;                 // what was parsed before any error
-  std::optional<SyntaxError> error;  // the first error, as visudo -c would report it
+  ParsedFile parsed;                 // every entry sudo keeps
+  std::optional<SyntaxError> error;  // the first error, as visudo -c reports it first
+  std::vector<SyntaxError> errors;   // every error, in order (visudo -c prints them all)
+  // Regular expressions not compiled (regex_guard): sudo would try.
+  std::vector<SyntaxError> refused_regexes;
 };
 
 // `file` is only used to name the file in entries and errors.

@@ -1,48 +1,144 @@
-// Parse + evaluate time of generated sudoers files of growing size (issue #3
-// item 8: goal <= 10 ms for 10,000 rules, linear in size). Prints one line per
-// size, the best of several runs in CPU time:
+// Cost of the two sudoers checks of apicrypt-v1 (grants, no-broader-grant)
+// next to `visudo -c -f` on the same files (issue #16 item 5): generated
+// trees of 1k/10k/100k rules in one file, and 10,000 files of one rule in
+// sudoers.d. Each measurement runs in its own child process so that its peak
+// RSS (getrusage of that child) is its own; wall time is the best of 3.
 //   build/<preset>/tests/bench/bench_sudoers [RULES...]
-#include <algorithm>
+// Run as root (the tree must be root-owned, as sudo requires).
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
-#include "sudoers/sudoers_eval.hpp"
-#include "sudoers/sudoers_includes.hpp"
-#include "sudoers/sudoers_parser.hpp"
+#include "common/command_runner.hpp"
+#include "common/context.hpp"
+#include "common/params.hpp"
+#include "common/root_fs.hpp"
+#include "sudoers/sudoers_check.hpp"
 
 namespace {
 
-using namespace clinic_audit::sudoers;
+namespace fs = std::filesystem;
+using namespace clinic_audit;
 
-// A mix of what real files hold: aliases, Defaults, user specs with host
-// lists, Runas, tags, negations, globs and arguments; www-data appears in a
-// tenth of the rules so that evaluation has work to do.
-std::string generate(int rules) {
-  std::string out = "Defaults env_reset\nDefaults:www-data !requiretty\n"
-                    "Cmnd_Alias APICRYPT = /home/EHR/apicrypt/bin/apicrypt, /home/EHR/apicrypt/bin/apicryptpj\n"
-                    "User_Alias WEB = www-data, %www-data\n";
-  for (int i = 0; i < rules; ++i) {
-    const std::string n = std::to_string(i);
-    switch (i % 10) {
-      case 0: out += "WEB ALL=(ALL) NOPASSWD: /opt/app" + n + "/bin/tool, !/opt/app" + n + "/bin/tool --unsafe\n"; break;
-      case 1: out += "user" + n + " host" + n + ", !gw = (root:adm) /usr/bin/prog" + n + " *\n"; break;
-      case 2: out += "%group" + n + " ALL = NOEXEC: /usr/bin/less /var/log/app" + n + ".log, EXEC: /usr/bin/vi\n"; break;
-      case 3: out += "Cmnd_Alias C" + n + " = /usr/local/bin/c" + n + ", /usr/local/sbin/*\n"; break;
-      case 4: out += "user" + n + " ALL = C" + std::to_string(i - 1) + ", sudoedit /etc/app" + n + ".conf\n"; break;
-      case 5: out += "Defaults:user" + n + " timestamp_timeout=" + std::to_string(i % 60) + "\n"; break;
-      case 6: out += "user" + n + ",user" + std::to_string(i + 1) + " ALL = (operator) TIMEOUT=5m /bin/systemctl restart svc" + n + "\n"; break;
-      case 7: out += "#" + std::to_string(1000 + i) + " ALL = /usr/bin/id \"\"\n"; break;
-      case 8: out += "User_Alias U" + n + " = user" + n + ", %staff, !nobody\n"; break;
-      default: out += "U" + std::to_string(i - 1) + " ALL = NOPASSWD: /usr/bin/backup" + n + " --daily\n"; break;
-    }
+const char* const kBin = "/home/EHR/apicrypt/bin/";
+
+void write(const fs::path& path, const std::string& text) {
+  fs::create_directories(path.parent_path());
+  std::ofstream(path) << text;
+  fs::permissions(path, fs::perms::owner_read | fs::perms::group_read);
+}
+
+// A mix of what real files hold; www-data appears in a tenth of the rules.
+std::string rule(int i) {
+  const std::string n = std::to_string(i);
+  switch (i % 10) {
+    case 0: return "www-data ALL=(ALL) NOPASSWD: /opt/app" + n + "/bin/tool, !/opt/app" + n + "/bin/tool --unsafe\n";
+    case 1: return "user" + n + " host" + n + ", !gw = (root:adm) /usr/bin/prog" + n + " *\n";
+    case 2: return "%group" + n + " ALL = NOEXEC: /usr/bin/less /var/log/app" + n + ", EXEC: /usr/bin/vi\n";
+    case 3: return "Cmnd_Alias C" + n + " = /usr/local/bin/c" + n + ", /usr/local/sbin/*\n";
+    case 4: return "user" + n + " ALL = C" + std::to_string(i - 1) + ", sudoedit /etc/app" + n + "\n";
+    case 5: return "Defaults:user" + n + " timestamp_timeout=" + std::to_string(i % 60) + "\n";
+    case 6: return "user" + n + ",user" + std::to_string(i + 1) + " ALL = (operator) TIMEOUT=5m /bin/systemctl restart s" + n + "\n";
+    case 7: return "#" + std::to_string(1000 + i) + " ALL = /usr/bin/id \"\"\n";
+    case 8: return "User_Alias U" + n + " = user" + n + ", %staff, !nobody\n";
+    default: return "U" + std::to_string(i - 1) + " ALL = NOPASSWD: /usr/bin/backup" + n + " --daily\n";
+  }
+}
+
+std::string grants_text() {
+  std::string out;
+  for (const char* b : {"apicrypt", "apicryptpj", "apiuncrypt", "apiuncryptpj"}) {
+    out += "www-data ALL=(ALL) NOPASSWD: " + std::string(kBin) + b + "\n";
   }
   return out;
 }
 
-double cpu_ms() { return 1000.0 * static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }
+fs::path make_root(const std::string& name, int rules, int files) {
+  const fs::path root = fs::temp_directory_path() / ("bench-sudoers-" + name);
+  fs::remove_all(root);
+  write(root / "etc/passwd", "root:x:0:0::/root:/bin/sh\nwww-data:x:33:33::/var/www:/usr/sbin/nologin\n");
+  write(root / "etc/group", "root:x:0:\nwww-data:x:33:\n");
+  write(root / "etc/hostname", "cabinet\n");
+  std::string main = "Defaults env_reset\n";
+  for (int i = 0; i < rules; ++i) main += rule(i);
+  main += "@includedir sudoers.d\n";  // relative: the same directory for visudo and inside the root
+  write(root / "etc/sudoers", main);
+  write(root / "etc/sudoers.d/apicrypt", grants_text());
+  for (int i = 0; i < files; ++i) write(root / ("etc/sudoers.d/f" + std::to_string(i)), rule(i));
+  return root;
+}
+
+Params check_params(bool broader) {
+  Params p;
+  int line = 1;
+  p.add("user", "www-data", line++);
+  for (const char* b : {"apicrypt", "apicryptpj", "apiuncrypt", "apiuncryptpj"}) {
+    p.add(broader ? "allow" : "require", std::string(kBin) + b, line++);
+  }
+  if (broader) p.add("forbid_broader", "true", line++);
+  return p;
+}
+
+struct Figure {
+  double ms = 1e18;
+  long max_rss_kib = 0;
+  int status = 0;
+};
+
+// Runs `job` in a child; its wall time and its own peak RSS.
+template <typename Job>
+Figure measure(Job job) {
+  Figure best;
+  for (int run = 0; run < 3; ++run) {
+    const auto start = std::chrono::steady_clock::now();
+    const pid_t pid = fork();
+    if (pid == 0) _exit(job());
+    int status = 0;
+    rusage usage{};
+    wait4(pid, &status, 0, &usage);
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    best.ms = std::min(best.ms, ms);
+    best.max_rss_kib = std::max(best.max_rss_kib, usage.ru_maxrss);
+    best.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+  }
+  return best;
+}
+
+void bench(const std::string& label, const fs::path& root) {
+  auto check = [&root](bool broader) {
+    return [&root, broader]() {
+      const RootFs fs(root);
+      ProcessRunner runner;
+      Context context(fs, runner, NetworkSettings{});
+      const Outcome o = sudoers_check_type().create(check_params(broader))->run(context);
+      if (o.status == Status::error) std::fprintf(stderr, "check error: %s\n", o.summary.c_str());
+      return o.status == Status::error ? 2 : 0;
+    };
+  };
+  const Figure grants = measure(check(false));
+  const Figure broader = measure(check(true));
+  const std::string main = (root / "etc/sudoers").string();
+  const Figure visudo = measure([&main]() {
+    const int null = ::open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    dup2(null, 2);
+    execl("/usr/sbin/visudo", "visudo", "-c", "-f", main.c_str(), static_cast<char*>(nullptr));
+    return 127;
+  });
+  std::printf("%-22s %10.1f %9ld %12.1f %9ld %10.1f %9ld\n", label.c_str(), grants.ms, grants.max_rss_kib / 1024,
+              broader.ms, broader.max_rss_kib / 1024, visudo.ms, visudo.max_rss_kib / 1024);
+  if (grants.status != 0 || broader.status != 0) std::printf("  (a check could not evaluate the tree)\n");
+  std::fflush(stdout);
+}
 
 }  // namespace
 
@@ -50,38 +146,10 @@ int main(int argc, char** argv) {
   std::vector<int> sizes;
   for (int i = 1; i < argc; ++i) sizes.push_back(std::atoi(argv[i]));
   if (sizes.empty()) sizes = {1000, 10000, 100000};
-  const UserIdentity web{"www-data", 33, {"www-data"}, {33}};
-  const UserIdentity root{"root", 0, {"root"}, {0}};
-  const HostIdentity host{"cabinet", "cabinet"};
-  std::printf("%10s %10s %12s %12s %12s %14s\n", "rules", "bytes", "parse_ms", "evaluate_ms", "total_ms", "ns_per_rule");
-  for (int rules : sizes) {
-    const std::string text = generate(rules);
-    double best_parse = 1e18;
-    double best_eval = 1e18;
-    std::size_t grants = 0;
-    for (int run = 0; run < 5; ++run) {
-      const double t0 = cpu_ms();
-      ParseResult parsed = parse_sudoers(text, "/etc/sudoers");
-      if (parsed.error) {
-        std::fprintf(stderr, "generated sudoers does not parse: %s\n", parsed.error->describe().c_str());
-        return 1;
-      }
-      SudoersTree tree;
-      tree.files.push_back({"/etc/sudoers", {}, std::move(parsed.parsed)});
-      for (const Entry& e : tree.files[0].parsed.entries) tree.order.push_back({0, e});
-      const double t1 = cpu_ms();
-      const Evaluator evaluator(tree);
-      grants = evaluator.commands_for(web, host).size();
-      for (const char* bin : {"apicrypt", "apicryptpj", "apiuncrypt", "apiuncryptpj"}) {
-        (void)evaluator.lookup(web, host, root, std::string("/home/EHR/apicrypt/bin/") + bin, std::nullopt);
-      }
-      const double t2 = cpu_ms();
-      best_parse = std::min(best_parse, t1 - t0);
-      best_eval = std::min(best_eval, t2 - t1);
-    }
-    const double total = best_parse + best_eval;
-    std::printf("%10d %10zu %12.2f %12.2f %12.2f %14.0f   (%zu grants to www-data)\n", rules, text.size(), best_parse,
-                best_eval, total, total * 1e6 / rules, grants);
-  }
+  std::printf("%-22s %10s %9s %12s %9s %10s %9s\n", "tree", "grants_ms", "rss_MiB", "broader_ms", "rss_MiB",
+              "visudo_ms", "rss_MiB");
+  std::fflush(stdout);
+  for (int rules : sizes) bench(std::to_string(rules) + " rules", make_root(std::to_string(rules), rules, 0));
+  bench("10000 files", make_root("files", 0, 10000));
   return 0;
 }

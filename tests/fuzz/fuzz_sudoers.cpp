@@ -1,11 +1,16 @@
-// libFuzzer target for the sudoers scanner, parser and evaluation: any bytes
-// must parse (or fail with a file:line error) and evaluate without crashing,
-// hanging or reading out of bounds.
+// libFuzzer target for the sudoers scanner, parser (with gram.y's error
+// recovery), Defaults value validation, option values (TIMEOUT, NOTBEFORE,
+// NOTAFTER), digests, the regular-expression guard and evaluation (time
+// windows, host addresses known and unknown, alias cycles): any bytes must
+// parse (errors with file:line) and evaluate without crashing, hanging or
+// reading out of bounds.
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "sudoers/regex_guard.hpp"
 #include "sudoers/sudoers_eval.hpp"
 #include "sudoers/sudoers_includes.hpp"
 #include "sudoers/sudoers_parser.hpp"
@@ -16,6 +21,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   ParseResult result = parse_sudoers(text, "/etc/sudoers");
   if (result.error && result.error->line < 0) __builtin_trap();
+  if (result.error.has_value() == result.errors.empty()) __builtin_trap();
+  if (result.error && result.error->describe() != result.errors.front().describe()) __builtin_trap();
+  // The value parsers on the raw input too.
+  (void)parse_timeout(text.substr(0, 64));
+  (void)parse_gentime(text.substr(0, 64));
+  (void)regex_refusal(text.substr(0, 4096));
 
   // Evaluate what was parsed, as a one-file tree.
   SudoersTree tree;
@@ -24,13 +35,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (e.kind != Entry::Kind::include) tree.order.push_back({0, e});
   }
   (void)validate_tree(tree);
-  const Evaluator evaluator(tree);
+  Evaluator evaluator(tree);
+  evaluator.set_now(1700000000);  // fixed: NOTBEFORE/NOTAFTER judged reproducibly
   const UserIdentity web{"www-data", 33, {"www-data"}, {33}};
   const UserIdentity root{"root", 0, {"root"}, {0}};
-  const HostIdentity host{"cabinet", "cabinet.example.org"};
+  const HostIdentity host{"cabinet", "cabinet.example.org", std::nullopt, true};
   for (const LeafCommand& leaf : evaluator.commands_for(web, host)) (void)render_grant(leaf);
   (void)evaluator.lookup(web, host, root, "/home/EHR/apicrypt/bin/apicrypt", std::nullopt);
   (void)evaluator.lookup(web, host, root, "/usr/sbin/service", std::string("compagnonApicrypt restart"));
   (void)evaluator.specs_mentioning(web);
+  HostIdentity live = host;
+  live.interfaces = std::vector<std::pair<std::string, std::string>>{{"192.0.2.10", ""}, {"2001:db8::1", ""}};
+  live.networks_match_when_unknown = false;
+  (void)evaluator.lookup(web, live, root, "/usr/bin/id", std::string("-u"));
+  (void)evaluator.commands_for(web, live);
+  (void)evaluator.authenticate_by_default(web, live, root);
   return 0;
 }

@@ -115,10 +115,28 @@ TEST_P(SudoersDifferential, AgreesWithVisudoAndCvtsudoers) {
       << "visudo: " << visudo.out << visudo.err << "\nours: " << (tree.error ? tree.error->describe() : "parsed OK");
   if (!sudo_ok && tree.error) {
     std::smatch m;
-    const std::regex located(R"((/[^:\n]+):(\d+):\d+: )");
+    const std::regex located(R"((/[^:\n]+):(\d+):(\d+): ([^\n]*))");
     if (std::regex_search(visudo.err, m, located)) {
       EXPECT_EQ(m[1].str(), tree.error->file) << visudo.err;
       EXPECT_EQ(std::stoi(m[2].str()), tree.error->line) << visudo.err << "\nours: " << tree.error->describe();
+      if (tree.error->column > 0) {
+        EXPECT_EQ(std::stoi(m[3].str()), tree.error->column) << visudo.err << "\nours: " << tree.error->describe();
+      }
+      // With error recovery visudo reports every error: the same ones, in order.
+      std::vector<std::string> theirs_all;
+      for (auto it = std::sregex_iterator(visudo.err.begin(), visudo.err.end(), located); it != std::sregex_iterator(); ++it) {
+        theirs_all.push_back((*it)[1].str() + ":" + (*it)[2].str() + ":" + (*it)[3].str() + ": " + (*it)[4].str());
+      }
+      std::vector<std::string> ours_all;
+      for (const auto& e : tree.errors) {
+        if (e.column > 0) ours_all.push_back(e.describe());
+        // Errors found after parsing (Defaults values) carry no column here:
+        // compared by their message only, above and in the unit tests.
+        if (e.column == 0) {
+          std::erase_if(theirs_all, [&](const std::string& t) { return t.ends_with(": " + e.message); });
+        }
+      }
+      EXPECT_EQ(ours_all, theirs_all) << visudo.err;
     } else {
       const std::regex named(R"(visudo: ([^:\n]+): )");
       ASSERT_TRUE(std::regex_search(visudo.err, m, named)) << visudo.err;

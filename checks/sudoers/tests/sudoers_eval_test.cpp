@@ -16,7 +16,7 @@ std::string test_name() {
 
 const UserIdentity kWeb{"www-data", 33, {"www-data", "web"}, {33, 500}};
 const UserIdentity kRoot{"root", 0, {"root"}, {0}};
-const HostIdentity kHost{"cabinet", "cabinet.example.org"};
+const HostIdentity kHost{"cabinet", "cabinet.example.org", std::nullopt, true};
 
 class SudoersEval : public ::testing::Test {
  protected:

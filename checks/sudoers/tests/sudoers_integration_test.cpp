@@ -84,9 +84,16 @@ TEST(SudoersIntegration, GrantsInSkippedConfFileFail) {
   const auto items = evidence(grants);
   ASSERT_EQ(items.size(), 5u);
   EXPECT_EQ(items[0], "/etc/sudoers:-: no rule lets www-data run /home/EHR/apicrypt/bin/apicrypt without arguments");
-  EXPECT_EQ(items[4], "/etc/sudoers.d/apicrypt.conf:-: ignored by sudo: name contains '.' or ends in '~': sudo skips "
-                      "it in an @includedir (included from /etc/sudoers:54)");
-  EXPECT_NE(grants.at("remediation").get<std::string>().find("visudo -f /etc/sudoers.d/apicrypt"), std::string::npos);
+  EXPECT_EQ(items[4], "/etc/sudoers.d/apicrypt.conf:-: sudo skips this file silently: name contains '.' or ends in '~': "
+                      "sudo skips it in an @includedir (included from /etc/sudoers:54)");
+  const std::string fix = grants.at("remediation").get<std::string>();
+  EXPECT_NE(fix.find("visudo -c -f /etc/sudoers.d/apicrypt"), std::string::npos) << fix;
+  // The four grant lines appear once, as commands (issue #17 item 2).
+  const std::string line = "printf '%s\\n' 'www-data ALL=(root) NOPASSWD: /home/EHR/apicrypt/bin/apicrypt'";
+  const std::size_t first = fix.find(line);
+  EXPECT_NE(first, std::string::npos) << fix;
+  EXPECT_EQ(fix.find(line, first + 1), std::string::npos) << fix;
+  EXPECT_EQ(fix.find("www-data ALL=(root) NOPASSWD: /home/EHR/apicrypt/bin/apicrypt\n"), std::string::npos) << fix;
   EXPECT_EQ(a.results.at("apicrypt-v1.sudoers.no-broader-grant").at("status"), "pass");
 }
 
@@ -127,14 +134,15 @@ TEST(SudoersIntegration, GrantedBinaryInWwwDataWritableDirectoryIsForbidden) {
                       "type=directory): /home/EHR/apicrypt/bin/apicrypt can be replaced by a non-root user");
 }
 
-TEST(SudoersIntegration, IncludeLoopIsAnError) {
+// sudo recovers from the include loop (error_recovery): reported as visudo
+// reports it, and the grants judged on what sudo uses.
+TEST(SudoersIntegration, IncludeLoopIsReportedAndJudged) {
   const Audit a = audit("include_loop", "apicrypt-v1", kV1);
-  EXPECT_EQ(a.exit_code, 2) << a.err;
+  EXPECT_EQ(a.exit_code, 1) << a.err;
   for (const auto& id : kV1) {
     const json& r = a.results.at(id);
-    EXPECT_EQ(r.at("status"), "error");
-    EXPECT_EQ(r.at("summary"), "sudo rejects the sudoers tree: /etc/sudoers.d/apicrypt:1: /etc/sudoers.d/apicrypt: too "
-                               "many levels of includes");
+    EXPECT_EQ(r.at("status"), "fail");
+    EXPECT_NE(r.at("summary").get<std::string>().find("visudo -c reports"), std::string::npos) << r.dump(1);
   }
 }
 
