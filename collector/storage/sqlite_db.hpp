@@ -1,0 +1,66 @@
+// A thin RAII layer over the SQLite C API (https://sqlite.org/c3ref/intro.html):
+// one connection, prepared statements with bound parameters (never SQL text
+// built from values: SQL metacharacters in a report cannot reach the SQL).
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace clinic_audit::collector::sqlite {
+
+class Connection {
+ public:
+  explicit Connection(const std::string& path);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  sqlite3* get() const { return db_; }
+  void exec(const char* sql);
+  std::int64_t last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
+  int changes() const { return sqlite3_changes(db_); }
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::string path_;
+};
+
+class Statement {
+ public:
+  Statement(Connection& connection, const char* sql);
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind(int index, std::string_view text);
+  Statement& bind(int index, const std::string& text) { return bind(index, std::string_view(text)); }
+  Statement& bind(int index, const char* text) { return bind(index, std::string_view(text)); }
+  Statement& bind_blob(int index, std::string_view bytes);
+  Statement& bind(int index, const std::optional<std::string>& text);
+  Statement& bind(int index, const std::optional<std::int64_t>& value);
+  Statement& bind_null(int index);
+  // True while a row is available.
+  bool step();
+  void run() { while (step()) {} }
+  // Ready to run again with new bindings.
+  void reset() { sqlite3_reset(stmt_); sqlite3_clear_bindings(stmt_); }
+
+  std::int64_t integer(int column) const;
+  std::optional<std::int64_t> optional_integer(int column) const;
+  std::string text(int column) const;
+  std::optional<std::string> optional_text(int column) const;
+  std::string blob(int column) const;
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+  Connection& connection_;
+};
+
+// Throws StorageUnavailable for SQLITE_BUSY/LOCKED/FULL/IOERR, StorageError otherwise.
+[[noreturn]] void fail(Connection& connection, int code, std::string_view what);
+
+}  // namespace clinic_audit::collector::sqlite

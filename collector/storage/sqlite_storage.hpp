@@ -1,0 +1,57 @@
+// Storage on SQLite (issue #11 item 6: the default, one file under
+// /var/lib/clinic-audit-collector). WAL journal (readers never block the
+// writer), synchronous=FULL (a commit is on disk before the 200/201 goes
+// out), foreign keys on. Writes go through one connection under a mutex
+// (SQLite has one writer anyway); reads use a small pool of connections.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "sqlite_db.hpp"
+#include "storage.hpp"
+
+namespace clinic_audit::collector {
+
+class SqliteStorage final : public Storage {
+ public:
+  explicit SqliteStorage(std::filesystem::path path);
+  ~SqliteStorage() override;
+
+  int schema_version() override;
+  void migrate() override;
+  IngestResult ingest(const IncomingReport& incoming, const ChainJudge& judge, std::int64_t now) override;
+  std::int64_t create_token(const TokenRow& token) override;
+  std::vector<TokenRow> tokens() override;
+  bool revoke_token(std::int64_t id, std::int64_t now) override;
+  TokenGrant consume_token(const std::string& secret_sha256, std::int64_t now) override;
+  void record_enrolment(const std::string& machine_id, const std::string& hostname, const std::string& site,
+                        const std::string& cert_fingerprint, std::int64_t now) override;
+  std::vector<HostRow> hosts() override;
+  std::optional<HostRow> host(const std::string& machine_id) override;
+  std::optional<ReportRow> report(std::int64_t id) override;
+  std::optional<ReportRow> report_by_report_id(const std::string& report_id) override;
+  std::vector<ReportRow> reports(const ReportQuery& query) override;
+  std::vector<ReportRow> latest_reports_at(std::int64_t at) override;
+  std::optional<ReportBlob> report_blob(std::int64_t id) override;
+  std::vector<ResultRow> results(std::int64_t report) override;
+  std::vector<AnomalyRow> anomalies(const AnomalyQuery& query) override;
+  std::vector<AnomalyRow> report_anomalies(std::int64_t report) override;
+  void for_each_report(const std::function<bool(const ReportRow&, const ReportBlob&)>& visit) override;
+  std::size_t report_count() override;
+
+ private:
+  class Reader;  // a pooled read connection, returned on destruction
+  std::unique_ptr<sqlite::Connection> open_connection();
+  Reader reader();
+
+  std::filesystem::path path_;
+  std::mutex write_mutex_;
+  std::unique_ptr<sqlite::Connection> writer_;
+  std::mutex pool_mutex_;
+  std::vector<std::unique_ptr<sqlite::Connection>> pool_;
+};
+
+}  // namespace clinic_audit::collector

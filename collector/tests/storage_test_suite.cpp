@@ -1,0 +1,198 @@
+#include "storage_test_suite.hpp"
+
+#include <string>
+
+namespace clinic_audit::collector::test {
+
+IncomingReport make_incoming(const std::string& machine_id, std::uint64_t sequence, const std::string& sha256,
+                             std::int64_t started_at, const std::string& report_id = "") {
+  IncomingReport in;
+  in.row.report_id = report_id.empty() ? "id-" + sha256 : report_id;
+  in.row.machine_id = machine_id;
+  in.row.hostname = "host-" + machine_id;
+  in.row.sequence = sequence;
+  in.row.sha256 = sha256;
+  in.row.started_at = started_at;
+  in.row.format = "json";
+  in.row.signer_fingerprint = "fp-" + machine_id;
+  in.row.signer_subject = "CN=host-" + machine_id;
+  in.row.counts.pass = 2;
+  in.row.counts.fail = 1;
+  in.blob = {"{\"bytes\": \"" + sha256 + "\"}\n", std::string("\x30\x82\x00\x01", 4)};
+  in.results.push_back({0, 0, "chk-1", "apicrypt-v1", "file", "Title 1", "high", "fail", "bad", "[]", "fix it"});
+  in.results.push_back({0, 1, "chk-2", "apicrypt-v1", "sudoers", "Title 2", "low", "pass", "good", "[{\"path\":\"/x\"}]", ""});
+  return in;
+}
+
+Judgement no_anomaly(const ChainHistory&, const IncomingReport&) { return {}; }
+
+TEST_P(StorageSuite, MigrateIsIdempotentAndSetsTheVersion) {
+  EXPECT_EQ(storage_->schema_version(), kSchemaVersion);
+  storage_->migrate();
+  EXPECT_EQ(storage_->schema_version(), kSchemaVersion);
+  EXPECT_EQ(storage_->report_count(), 0U);
+}
+
+TEST_P(StorageSuite, StoresExactBytesOnceAndReportsTheDuplicate) {
+  IncomingReport in = make_incoming("m1", 1, "aa", 1000);
+  in.blob.bytes = std::string("bytes with \0 NUL and 'quotes'; DROP TABLE reports;--", 52);
+  const IngestResult first = storage_->ingest(in, no_anomaly, 5000);
+  EXPECT_EQ(first.status, IngestStatus::stored);
+  EXPECT_EQ(first.row.chain, "ok");
+  EXPECT_EQ(first.row.received_at, 5000);
+  const IngestResult second = storage_->ingest(in, no_anomaly, 6000);
+  EXPECT_EQ(second.status, IngestStatus::duplicate);
+  EXPECT_EQ(second.row.id, first.row.id);
+  EXPECT_EQ(second.row.received_at, 5000);
+  EXPECT_EQ(storage_->report_count(), 1U);
+  const auto blob = storage_->report_blob(first.row.id);
+  ASSERT_TRUE(blob);
+  EXPECT_EQ(blob->bytes, in.blob.bytes);
+  EXPECT_EQ(blob->signature, in.blob.signature);
+  const auto results = storage_->results(first.row.id);
+  ASSERT_EQ(results.size(), 2U);
+  EXPECT_EQ(results[1].evidence_json, "[{\"path\":\"/x\"}]");
+  EXPECT_EQ(results[0].status, "fail");
+  const auto host = storage_->host("m1");
+  ASSERT_TRUE(host);
+  EXPECT_EQ(host->latest_report, first.row.id);
+  EXPECT_EQ(host->cert_fingerprint, "fp-m1");
+  EXPECT_EQ(host->last_received, 5000);
+}
+
+TEST_P(StorageSuite, LatestReportAtOrBeforeADatePerHost) {
+  storage_->ingest(make_incoming("m1", 1, "a1", 100), no_anomaly, 1);
+  storage_->ingest(make_incoming("m1", 2, "a2", 200), no_anomaly, 2);
+  storage_->ingest(make_incoming("m1", 3, "a3", 300), no_anomaly, 3);
+  storage_->ingest(make_incoming("m2", 1, "b1", 250), no_anomaly, 4);
+  auto at = [&](std::int64_t when) {
+    std::string text;
+    for (const auto& row : storage_->latest_reports_at(when)) text += row.machine_id + ":" + row.sha256 + " ";
+    return text;
+  };
+  EXPECT_EQ(at(50), "");
+  EXPECT_EQ(at(200), "m1:a2 ");
+  EXPECT_EQ(at(260), "m1:a2 m2:b1 ");
+  EXPECT_EQ(at(1000), "m1:a3 m2:b1 ");
+  ReportQuery query;
+  query.machine_id = "m1";
+  EXPECT_EQ(storage_->reports(query).size(), 3U);
+  query.started_from = 150;
+  query.started_to = 250;
+  const auto some = storage_->reports(query);
+  ASSERT_EQ(some.size(), 1U);
+  EXPECT_EQ(some[0].sha256, "a2");
+}
+
+TEST_P(StorageSuite, JudgeSeesTheHistoryAndItsAnomaliesAreStored) {
+  storage_->ingest(make_incoming("m1", 1, "a1", 100), no_anomaly, 1);
+  ChainHistory seen;
+  auto judge = [&](const ChainHistory& history, const IncomingReport&) {
+    seen = history;
+    Judgement j;
+    j.anomalies.push_back({"gap", "2..4 missing", 2, 4});
+    return j;
+  };
+  const IngestResult stored = storage_->ingest(make_incoming("m1", 5, "a5", 500), judge, 2);
+  EXPECT_TRUE(seen.known_host);
+  ASSERT_EQ(seen.links.size(), 1U);
+  EXPECT_EQ(seen.links[0].sha256, "a1");
+  EXPECT_EQ(seen.current_fingerprint, "fp-m1");
+  ASSERT_EQ(seen.keys.size(), 1U);
+  EXPECT_EQ(stored.row.chain, "anomaly");
+  ASSERT_EQ(stored.anomalies.size(), 1U);
+  EXPECT_EQ(stored.anomalies[0].kind, "gap");
+  EXPECT_EQ(stored.anomalies[0].seq_from, 2U);
+
+  // A late report 3 fills part of the gap: it is resolved, 2 and 4 stay open.
+  auto fill = [&](const ChainHistory& history, const IncomingReport&) {
+    EXPECT_EQ(history.open_gaps.size(), 1U);
+    Judgement j;
+    j.gap_updates.push_back({history.open_gaps.at(0).id, "3 arrived late", {{"gap", "2 missing", 2, 2}, {"gap", "4 missing", 4, 4}}});
+    return j;
+  };
+  const IngestResult late = storage_->ingest(make_incoming("m1", 3, "a3", 300), fill, 3);
+  EXPECT_EQ(late.row.chain, "ok");
+  AnomalyQuery open;
+  open.machine_id = "m1";
+  open.open_only = true;
+  const auto still = storage_->anomalies(open);
+  ASSERT_EQ(still.size(), 2U);
+  for (const auto& gap : still) EXPECT_EQ(gap.report, stored.row.id);
+  EXPECT_EQ(storage_->anomalies({}).size(), 3U);
+  EXPECT_EQ(storage_->host("m1")->open_anomalies, 2);
+  EXPECT_EQ(storage_->report_anomalies(stored.row.id).size(), 3U);
+  // The host's latest report is the highest sequence, not the last received.
+  EXPECT_EQ(storage_->host("m1")->latest_report, stored.row.id);
+}
+
+TEST_P(StorageSuite, FailedJudgeStoresNothing) {
+  auto throwing = [](const ChainHistory&, const IncomingReport&) -> Judgement { throw std::runtime_error("boom"); };
+  EXPECT_THROW(storage_->ingest(make_incoming("m1", 1, "a1", 100), throwing, 1), std::runtime_error);
+  EXPECT_EQ(storage_->report_count(), 0U);
+  EXPECT_FALSE(storage_->host("m1"));
+  EXPECT_EQ(storage_->ingest(make_incoming("m1", 1, "a1", 100), no_anomaly, 1).status, IngestStatus::stored);
+}
+
+TEST_P(StorageSuite, TokensAreCountedRevokedAndExpire) {
+  TokenRow token;
+  token.secret_sha256 = "h1";
+  token.site = "Clinique du Port";
+  token.created_at = 10;
+  token.expires_at = 100;
+  token.uses_allowed = 2;
+  const auto id = storage_->create_token(token);
+  EXPECT_EQ(storage_->consume_token("nope", 20).refusal, TokenRefusal::unknown);
+  const auto granted = storage_->consume_token("h1", 20);
+  ASSERT_TRUE(granted.token);
+  EXPECT_EQ(granted.token->site, "Clinique du Port");
+  EXPECT_TRUE(storage_->consume_token("h1", 21).token);
+  EXPECT_EQ(storage_->consume_token("h1", 22).refusal, TokenRefusal::used_up);
+  token.secret_sha256 = "h2";
+  const auto id2 = storage_->create_token(token);
+  EXPECT_EQ(storage_->consume_token("h2", 101).refusal, TokenRefusal::expired);
+  EXPECT_TRUE(storage_->revoke_token(id2, 50));
+  EXPECT_EQ(storage_->consume_token("h2", 60).refusal, TokenRefusal::revoked);
+  EXPECT_FALSE(storage_->revoke_token(id2 + 100, 50));
+  const auto all = storage_->tokens();
+  ASSERT_EQ(all.size(), 2U);
+  EXPECT_EQ(all[0].id, id);
+  EXPECT_EQ(all[0].uses, 2);
+  EXPECT_TRUE(all[1].revoked_at);
+}
+
+TEST_P(StorageSuite, EnrolmentRecordsSiteAndKey) {
+  storage_->record_enrolment("m9", "cab-9", "Site A", "fpA", 10);
+  storage_->ingest(make_incoming("m9", 1, "c1", 100), [](const ChainHistory& h, const IncomingReport&) {
+    EXPECT_TRUE(h.known_host);
+    EXPECT_EQ(h.keys.size(), 1U);
+    EXPECT_EQ(h.keys.at(0).origin, "enrolment");
+    return Judgement{};
+  }, 20);
+  const auto host = storage_->host("m9");
+  ASSERT_TRUE(host);
+  EXPECT_EQ(host->site, "Site A");
+  EXPECT_EQ(host->hostname, "host-m9");
+}
+
+TEST_P(StorageSuite, ForEachReportVisitsInChainOrderWithBytes) {
+  storage_->ingest(make_incoming("m2", 1, "b1", 1), no_anomaly, 1);
+  storage_->ingest(make_incoming("m1", 2, "a2", 2), no_anomaly, 1);
+  storage_->ingest(make_incoming("m1", 1, "a1", 1), no_anomaly, 1);
+  std::string order;
+  storage_->for_each_report([&](const ReportRow& row, const ReportBlob& blob) {
+    order += row.sha256 + (blob.bytes.find(row.sha256) != std::string::npos ? "+ " : "- ");
+    return true;
+  });
+  EXPECT_EQ(order, "a1+ a2+ b1+ ");
+}
+
+TEST_P(StorageSuite, AnotherConnectionSeesCommittedReports) {
+  const auto stored = storage_->ingest(make_incoming("m1", 1, "a1", 1), no_anomaly, 1);
+  auto other = factory_->make();
+  EXPECT_EQ(other->report_count(), 1U);
+  EXPECT_EQ(other->report_by_report_id(stored.row.report_id)->sha256, "a1");
+  EXPECT_EQ(other->hosts().size(), 1U);
+}
+
+}  // namespace clinic_audit::collector::test
