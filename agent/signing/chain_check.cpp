@@ -26,8 +26,26 @@ void check_host(std::vector<ChainEntry>& entries, ChainFindings& findings) {
     }
     return nullptr;
   };
+  // The chain's identity: that of its first report (by sequence).
+  std::string identity;
+  for (const auto& entry : entries) {
+    if (!entry.signer_identity.empty()) {
+      identity = entry.signer_identity;
+      break;
+    }
+  }
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const ChainEntry& current = entries[i];
+    if (!current.signer_identity.empty() && current.signer_identity != identity) {
+      findings.problems.push_back("signed by another host: " + label(current) + " is signed by \"" +
+                                  current.signer_identity + "\", not by this chain's identity \"" + identity +
+                                  "\" (another host's report cannot extend this chain)");
+    }
+    if (current.sequence > kMaxSequence) {
+      findings.problems.push_back("sequence overflow: " + label(current) + " is beyond 2^63-1; the chain cannot "
+                                  "continue past it (the next sequence would wrap)");
+      continue;
+    }
     if (current.sequence == 0) {
       findings.problems.push_back(current.name + ": sequence 0: the report is not part of the chain");
       continue;
@@ -41,6 +59,7 @@ void check_host(std::vector<ChainEntry>& entries, ChainFindings& findings) {
     }
     if (i == 0) continue;
     const ChainEntry& before = entries[i - 1];
+    if (before.sequence > kMaxSequence) continue;
     if (current.sequence == before.sequence) {
       if (!current.report_id.empty() && current.report_id == before.report_id) {
         findings.problems.push_back("replayed report: " + current.name + " is a copy of " + before.name +
@@ -88,7 +107,10 @@ void check_host(std::vector<ChainEntry>& entries, ChainFindings& findings) {
 
 ChainFindings check_chain(std::vector<ChainEntry> entries) {
   std::map<std::string, std::vector<ChainEntry>> by_host;
-  for (auto& entry : entries) by_host[entry.hostname].push_back(std::move(entry));
+  for (auto& entry : entries) {
+    const std::string key = entry.machine_id.empty() ? "host:" + entry.hostname : "machine:" + entry.machine_id;
+    by_host[key].push_back(std::move(entry));
+  }
   ChainFindings findings;
   for (auto& [host, host_entries] : by_host) check_host(host_entries, findings);
   return findings;

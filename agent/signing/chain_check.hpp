@@ -11,8 +11,19 @@
 namespace clinic_audit::signing {
 
 // One run's report set, as read from its JSON (else XML) report.
+// The highest sequence a chain may carry: 2^63-1 (a signed 64-bit column in
+// the collector's databases). A report beyond it, e.g. a planted 2^64-1 whose
+// successor would wrap to 0, is refused as "sequence overflow" (issue #20.5).
+inline constexpr std::uint64_t kMaxSequence = 0x7FFFFFFFFFFFFFFFULL;
+
 struct ChainEntry {
-  std::string hostname;   // chains are per host
+  std::string hostname;   // chains are per host (per machine_id when known)
+  std::string machine_id; // host.machine_id of the report ("" if unknown)
+  // The signer's identity: its certificate's subject serialNumber (the
+  // machine-id), else its certificate fingerprint. Every report of a chain
+  // must have the same one (issue #20.5): a key renewed for the same
+  // machine-id keeps it, another host's certificate does not.
+  std::string signer_identity;
   std::string name;       // the set's stem, for messages
   std::string timestamp;  // from the file name, yyyymmddThhmmssZ ("" if unknown)
   std::uint64_t sequence = 0;
@@ -36,8 +47,64 @@ struct ChainFindings {
 //    hold; when m's previous_sha256 IS n's file, no report was ever chained
 //    in between: the agent skipped the numbers (a run interrupted before its
 //    report was signed, see chain_state.hpp), reported as a note;
-//  - previous_sha256 null after sequence 1: the chain was restarted.
+//  - previous_sha256 null after sequence 1: the chain was restarted;
+//  - a sequence beyond kMaxSequence: "sequence overflow";
+//  - a report signed by another identity than the chain's: "signed by
+//    another host".
 // The oldest set of a host may follow reports not in the set (pruned).
 ChainFindings check_chain(std::vector<ChainEntry> entries);
+
+// --- The same rules, one report at a time, against a caller's history ----
+// (the collector judges each report as it arrives, DESIGN §7).
+
+struct ChainLinkInfo {
+  std::string report_id;
+  std::uint64_t sequence = 0;
+  std::optional<std::string> previous_sha256;
+  std::string sha256;              // of the report's exact bytes
+  std::string signer_fingerprint;  // SHA-256 of the signing certificate
+};
+
+struct KnownKey {
+  std::string fingerprint;
+  bool enrolled = false;       // issued by enrolment (an explicit re-key)
+  std::int64_t first_seen = 0;
+};
+
+struct OpenGap {
+  std::int64_t id = 0;  // the caller's handle
+  std::uint64_t from = 0, to = 0;
+};
+
+struct HostChainState {
+  bool known_host = false;
+  std::string current_fingerprint;  // the key the host reports with now
+  std::vector<ChainLinkInfo> links; // stored reports of the host
+  std::vector<KnownKey> keys;
+  std::vector<OpenGap> open_gaps;
+};
+
+// Kinds: gap, replay, fork, restart, identity_change, clone (DESIGN §7).
+struct ChainAnomaly {
+  std::string kind;
+  std::string detail;
+  std::optional<std::uint64_t> seq_from, seq_to;  // gap range
+};
+
+struct GapFill {
+  std::int64_t gap_id = 0;
+  std::string resolution;
+  std::vector<ChainAnomaly> remaining;  // what is still missing of it
+};
+
+struct ChainVerdict {
+  std::vector<ChainAnomaly> anomalies;
+  std::vector<GapFill> gap_fills;
+  bool becomes_current_key = true;
+};
+
+// Judges `incoming` (not yet stored; its sha256 is not among the links) against
+// the host's history. Never refuses: an anomaly is flagged, the report kept.
+ChainVerdict judge_next(const HostChainState& state, const ChainLinkInfo& incoming);
 
 }  // namespace clinic_audit::signing

@@ -96,15 +96,25 @@ std::string digest_mismatch(const SignatureInput& input, const std::string& sign
       }
     }
   }
-  if (signed_name && *signed_name != name) {
+  if (input.check_name && signed_name && *signed_name != name) {
     return "signature of another report: " + name + ".p7s was made for " + *signed_name + ", not for " + name;
   }
   return "report altered after signing: its SHA-256 is " + actual + " but the signature covers " + signed_digest +
          " (at least one byte changed)";
 }
 
+void check_certificate_chain(CMS_ContentInfo* cms, X509* signer_cert, X509_STORE* store, ExpiryAt expiry_at,
+                             std::time_t now, SignatureFindings& findings);
+
 void check_certificate(CMS_ContentInfo* cms, X509* signer_cert, X509_STORE* store, ExpiryAt expiry_at, std::time_t now,
                        SignatureFindings& findings) {
+  const std::size_t before = findings.problems.size();
+  check_certificate_chain(cms, signer_cert, store, expiry_at, now, findings);
+  if (findings.problems.size() != before) findings.certificate_problem = true;
+}
+
+void check_certificate_chain(CMS_ContentInfo* cms, X509* signer_cert, X509_STORE* store, ExpiryAt expiry_at,
+                             std::time_t now, SignatureFindings& findings) {
   CertStackPtr untrusted(CMS_get1_certs(cms));
   X509StoreCtxPtr ctx(X509_STORE_CTX_new());
   if (!ctx || X509_STORE_CTX_init(ctx.get(), store, signer_cert, untrusted.get()) != 1) {
@@ -155,6 +165,26 @@ void check_certificate(CMS_ContentInfo* cms, X509* signer_cert, X509_STORE* stor
 
 }  // namespace
 
+std::string subject_serial_number(X509* cert) {
+  X509_NAME* subject = X509_get_subject_name(cert);
+  const int index = X509_NAME_get_index_by_NID(subject, NID_serialNumber, -1);
+  if (index < 0) return {};
+  const ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, index));
+  unsigned char* utf8 = nullptr;
+  const int length = ASN1_STRING_to_UTF8(&utf8, data);
+  if (length < 0) return {};
+  std::string text(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(length));
+  OPENSSL_free(utf8);
+  return text;
+}
+
+std::string certificate_fingerprint(X509* cert) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  if (X509_digest(cert, EVP_sha256(), digest.data(), &length) != 1) return {};
+  return hex(digest.data(), length);
+}
+
 X509StorePtr load_ca_store(const std::filesystem::path& ca_file) {
   X509StorePtr store(X509_STORE_new());
   if (!store || X509_STORE_load_file(store.get(), ca_file.c_str()) != 1) {
@@ -196,7 +226,7 @@ SignatureFindings check_signature(const SignatureInput& input, X509_STORE* store
     findings.problems.push_back(digest_mismatch(input, *signed_digest, actual, signed_name));
     return findings;
   }
-  if (signed_name && *signed_name != name) {
+  if (input.check_name && signed_name && *signed_name != name) {
     findings.problems.push_back("renamed report: " + name + " was signed as " + *signed_name);
   }
 
@@ -218,6 +248,10 @@ SignatureFindings check_signature(const SignatureInput& input, X509_STORE* store
     return findings;
   }
   findings.signer = subject_text(signer_cert);
+  X509_up_ref(signer_cert);
+  findings.signer_certificate.reset(signer_cert);
+  findings.signer_machine_id = subject_serial_number(signer_cert);
+  findings.signer_fingerprint = certificate_fingerprint(signer_cert);
   if (!signing_certificate_matches(signer, signer_cert)) {
     findings.problems.push_back("certificate substituted: the signed signingCertificateV2 attribute (RFC 5035) of " +
                                 name + ".p7s names another certificate than the embedded one");

@@ -32,7 +32,22 @@ struct SignatureFindings {
   std::vector<std::string> notes;     // worth saying, not a failure
   std::string signer;                 // subject of the signing certificate
   std::optional<std::int64_t> signing_time;
+  // The signing certificate (set once the signature value verified), its
+  // subject serialNumber (the machine-id, DESIGN §7) and the SHA-256 of its
+  // DER (lower-case hex): what binds a report to one host's identity.
+  X509Ptr signer_certificate;
+  std::string signer_machine_id;
+  std::string signer_fingerprint;
+  // True when the problems include one about the certificate (wrong CA,
+  // expired, not yet valid): the collector answers 403 for those, 422 for a
+  // signature that does not verify.
+  bool certificate_problem = false;
 };
+
+// Subject serialNumber (OID 2.5.4.5) of `cert`, "" if none.
+std::string subject_serial_number(X509* cert);
+// SHA-256 of the certificate's DER, lower-case hex.
+std::string certificate_fingerprint(X509* cert);
 
 struct SignatureInput {
   std::filesystem::path report;
@@ -41,6 +56,9 @@ struct SignatureInput {
   // SHA-256 (hex) of the other report files being verified, by file name:
   // lets a mismatch be named "signature of another report".
   const std::map<std::string, std::string>* other_sha256 = nullptr;
+  // Compare the file name with the one signed in content-hints ("renamed
+  // report"). The collector receives bytes, not files: it turns this off.
+  bool check_name = true;
 };
 
 SignatureFindings check_signature(const SignatureInput& input, X509_STORE* store, ExpiryAt expiry_at, std::time_t now);

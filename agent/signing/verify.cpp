@@ -20,6 +20,23 @@ struct ReportFile {
   std::optional<std::string> signature;  // DER of NAME.p7s, if present
 };
 
+// #20.5 / DESIGN §7: the report's host.machine_id must be the one its
+// signer's certificate names (subject serialNumber).
+void bind_identity(const SignatureFindings& signature, const std::string& machine_id, bool require_machine_id,
+                   std::vector<std::string>& problems, std::vector<std::string>& notes) {
+  if (!signature.signer_certificate) return;  // the signature did not verify: already a problem
+  if (signature.signer_machine_id.empty()) {
+    const std::string what = "the signing certificate \"" + signature.signer +
+                             "\" names no machine-id (subject serialNumber): the report cannot be bound to its host";
+    (require_machine_id ? problems : notes).push_back(what);
+    return;
+  }
+  if (signature.signer_machine_id != machine_id) {
+    problems.push_back("signed by another host: the report is of machine-id \"" + machine_id +
+                       "\" but its signing certificate names machine-id \"" + signature.signer_machine_id + "\"");
+  }
+}
+
 std::string p7s_name(const std::filesystem::path& report) { return report.filename().string() + ".p7s"; }
 
 // Expands the inputs into report files (and signatures whose report is gone).
@@ -97,11 +114,12 @@ int run_verify(const VerifyOptions& options, std::ostream& out) {
       const std::string name = file.path.filename().string();
       const std::size_t before = problems;
       std::string signer;
+      SignatureFindings found;
       if (!file.signature) {
         fail(name, "unsigned: " + p7s_name(file.path) + " is missing");
       } else {
-        const SignatureFindings found =
-            check_signature({file.path, file.bytes, *file.signature, &sha256_by_name}, store.get(), options.expiry_at, now);
+        found = check_signature({file.path, file.bytes, *file.signature, &sha256_by_name, true}, store.get(),
+                                options.expiry_at, now);
         for (const auto& problem : found.problems) fail(name, problem);
         for (const auto& note : found.notes) notes.push_back(name + ": " + note);
         signer = found.signer;
@@ -125,6 +143,18 @@ int run_verify(const VerifyOptions& options, std::ostream& out) {
             entry.previous_sha256 = fields.previous_sha256;
             entry.report_id = fields.report_id;
             source = name;
+            const ReportFormat format = file.path.extension() == ".json" ? ReportFormat::json : ReportFormat::xml;
+            try {
+              entry.machine_id = parse_report_content(file.bytes, format).machine_id;
+            } catch (const std::runtime_error&) {
+              // Missing fields other than the chain's are the schema's to name.
+            }
+            entry.signer_identity = !found.signer_machine_id.empty() ? found.signer_machine_id : found.signer_fingerprint;
+            std::vector<std::string> identity_problems;
+            std::vector<std::string> identity_notes;
+            if (!entry.machine_id.empty()) bind_identity(found, entry.machine_id, false, identity_problems, identity_notes);
+            for (const auto& problem : identity_problems) fail(name, problem);
+            for (const auto& note : identity_notes) notes.push_back(name + ": " + note);
           } else if (fields.sequence != entry.sequence || fields.previous_sha256 != entry.previous_sha256) {
             fail(name, "disagrees with " + source + " on run.sequence or run.previous_sha256");
           }
@@ -160,6 +190,42 @@ int run_verify(const VerifyOptions& options, std::ostream& out) {
     out << "clinic-audit verify: " << error.what() << "\n";
     return kExitUsage;
   }
+}
+
+VerifiedReport verify_report(const ReportBytes& report, X509_STORE* store, const SchemaChecker& schemas,
+                             ExpiryAt expiry_at, std::time_t now, bool require_machine_id) {
+  VerifiedReport result;
+  result.sha256 = sha256_hex(report.bytes);
+  SignatureInput input{report.name, report.bytes, report.signature_der, nullptr, report.check_name};
+  result.signature = check_signature(input, store, expiry_at, now);
+  result.format = sniff_report_format(report.bytes);
+  if (!result.format) {
+    result.format_problems.push_back("neither a JSON nor an XML report (it starts with neither '{' nor '<')");
+  } else {
+    const std::filesystem::path as = std::string("report.") + to_string(*result.format);
+    for (const auto& violation : schemas.check(as, report.bytes)) result.schema_problems.push_back("schema: " + violation);
+    try {
+      result.content = parse_report_content(report.bytes, *result.format);
+    } catch (const std::exception& error) {
+      result.format_problems.push_back(std::string("cannot read the report: ") + error.what());
+    }
+  }
+  if (result.content) {
+    if (result.content->sequence == 0) {
+      result.format_problems.push_back("run.sequence is 0: the report is not part of a chain");
+    } else if (result.content->sequence > kMaxSequence) {
+      result.format_problems.push_back("sequence overflow: run.sequence " + std::to_string(result.content->sequence) +
+                                       " is beyond 2^63-1 (the next sequence would wrap)");
+    }
+    bind_identity(result.signature, result.content->machine_id, require_machine_id, result.identity_problems,
+                  result.notes);
+  }
+  for (const auto* list : {&result.signature.problems, &result.format_problems, &result.schema_problems,
+                           &result.identity_problems}) {
+    result.problems.insert(result.problems.end(), list->begin(), list->end());
+  }
+  result.notes.insert(result.notes.end(), result.signature.notes.begin(), result.signature.notes.end());
+  return result;
 }
 
 }  // namespace clinic_audit::signing

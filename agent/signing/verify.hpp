@@ -8,6 +8,8 @@
 #include <ostream>
 #include <vector>
 
+#include "report_content.hpp"
+#include "schema_check.hpp"
 #include "signature_check.hpp"
 
 namespace clinic_audit::signing {
@@ -35,5 +37,43 @@ struct VerifyOptions {
 // report found;
 // 65 the CA or a schema cannot be read.
 int run_verify(const VerifyOptions& options, std::ostream& out);
+
+// One report held in memory (the collector receives bytes, not files).
+struct ReportBytes {
+  std::string_view bytes;
+  std::string_view signature_der;  // detached CMS, DER
+  // Name for messages; with `check_name`, also compared with the name signed
+  // in content-hints.
+  std::string name = "report";
+  bool check_name = false;
+};
+
+// What verify_report found. `problems` lists everything that fails (the
+// signature's, the schema's, the content's, the identity binding's), each
+// also kept in its own list so that a server can choose a status code.
+struct VerifiedReport {
+  std::string sha256;  // of the exact bytes
+  SignatureFindings signature;
+  std::optional<ReportFormat> format;
+  std::vector<std::string> format_problems;    // neither JSON nor XML, or not parsable
+  std::vector<std::string> schema_problems;
+  std::optional<ReportContent> content;        // set when the report could be read
+  // #20.5: the report's host.machine_id must be the signer certificate's
+  // subject serialNumber (DESIGN §7), or the report is another host's.
+  std::vector<std::string> identity_problems;
+  std::vector<std::string> problems;
+  std::vector<std::string> notes;
+  bool ok() const { return problems.empty(); }
+};
+
+// Signature (digest over the exact bytes, signature value, ESS binding,
+// chain to `store`, validity per `expiry_at`), schema, content, sequence
+// range and the machine-id binding of one report. The chain across reports
+// is the caller's: judge_next() (chain_check.hpp) with the history it holds.
+// `require_machine_id`: a certificate without a subject serialNumber is a
+// problem (the collector), else a note (`clinic-audit verify` of
+// self-signed reports of machines without /etc/machine-id).
+VerifiedReport verify_report(const ReportBytes& report, X509_STORE* store, const SchemaChecker& schemas,
+                             ExpiryAt expiry_at, std::time_t now, bool require_machine_id);
 
 }  // namespace clinic_audit::signing

@@ -272,6 +272,21 @@ IngestResult SqliteStorage::ingest(const IncomingReport& incoming, const ChainJu
     transaction.commit();
     return result;
   }
+  // The same run's report in its other format (JSON and XML carry the same
+  // report_id, sequence and previous hash): one report, already stored.
+  {
+    Statement s(db, (std::string("SELECT ") + kReportColumns +
+                     " FROM reports r WHERE r.machine_id = ? AND r.report_id = ? AND r.sequence = ? AND r.format <> ? "
+                     "AND r.previous_sha256 IS ? ORDER BY r.id LIMIT 1").c_str());
+    s.bind(1, in.machine_id).bind(2, in.report_id).bind(3, static_cast<std::int64_t>(in.sequence)).bind(4, in.format);
+    s.bind(5, in.previous_sha256);
+    if (s.step()) {
+      const ReportRow existing = read_report(s);
+      IngestResult result{IngestStatus::duplicate, existing, anomalies_of_report(db, existing.id)};
+      transaction.commit();
+      return result;
+    }
+  }
   const ChainHistory history = load_history(db, in.machine_id);
   const Judgement judgement = judge(history, incoming);
 

@@ -74,7 +74,8 @@ class Storage {
 
   // --- ingest ---------------------------------------------------------
   // One transaction: lock the host, return `duplicate` if these exact bytes
-  // are stored (sha256), else load the history, judge, store the report,
+  // are stored (sha256) or the same run's report in its other format is
+  // (same machine_id, report_id, sequence and previous_sha256), else load the history, judge, store the report,
   // its results and anomalies, update the host, commit.
   virtual IngestResult ingest(const IncomingReport& incoming, const ChainJudge& judge, std::int64_t now) = 0;
 

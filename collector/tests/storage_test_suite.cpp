@@ -196,3 +196,27 @@ TEST_P(StorageSuite, AnotherConnectionSeesCommittedReports) {
 }
 
 }  // namespace clinic_audit::collector::test
+
+namespace clinic_audit::collector::test {
+
+TEST_P(StorageSuite, TheSameRunInItsOtherFormatIsADuplicate) {
+  IncomingReport json_report = make_incoming("m1", 1, "j1", 100, "run-1");
+  const auto stored = storage_->ingest(json_report, no_anomaly, 1);
+  IncomingReport xml_report = make_incoming("m1", 1, "x1", 100, "run-1");
+  xml_report.row.format = "xml";
+  bool judged = false;
+  const auto again = storage_->ingest(xml_report, [&](const ChainHistory&, const IncomingReport&) {
+    judged = true;
+    return Judgement{};
+  }, 2);
+  EXPECT_FALSE(judged);
+  EXPECT_EQ(again.status, IngestStatus::duplicate);
+  EXPECT_EQ(again.row.id, stored.row.id);
+  // Another sequence under the same report_id is not the other format.
+  IncomingReport replayed = make_incoming("m1", 2, "x2", 100, "run-1");
+  replayed.row.format = "xml";
+  replayed.row.previous_sha256 = "j1";
+  EXPECT_EQ(storage_->ingest(replayed, no_anomaly, 3).status, IngestStatus::stored);
+}
+
+}  // namespace clinic_audit::collector::test

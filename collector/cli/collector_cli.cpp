@@ -1,0 +1,239 @@
+#include "collector_cli.hpp"
+
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <CLI/CLI.hpp>
+#include <ctime>
+#include <filesystem>
+#include <iomanip>
+
+#include "collector_config.hpp"
+#include "enroll_service.hpp"
+#include "export.hpp"
+#include "ingest_service.hpp"
+#include "keygen.hpp"
+#include "pki.hpp"
+#include "router.hpp"
+#include "server.hpp"
+#include "signature_check.hpp"
+#include "signing_error.hpp"
+#include "storage.hpp"
+#include "store_verify.hpp"
+
+namespace clinic_audit::collector {
+namespace {
+
+// Report schemas: beside the sources in a build tree, else installed.
+std::filesystem::path schema_directory() {
+  const std::filesystem::path in_tree = std::filesystem::path(CA_SOURCE_DIR) / "agent" / "schemas";
+  if (std::filesystem::exists(in_tree / "report.xsd")) return in_tree;
+  return std::filesystem::path(CA_INSTALL_DATADIR) / "schemas";
+}
+
+signing::SchemaChecker load_schemas() {
+  const auto dir = schema_directory();
+  return signing::SchemaChecker(dir / "report.xsd", dir / "report.schema.json");
+}
+
+std::unique_ptr<Storage> open_migrated(const CollectorConfig& config) {
+  auto storage = open_storage(config.database_url);
+  const int version = storage->schema_version();
+  if (version != kSchemaVersion) {
+    throw ConfigError(config.file.string() + ":0: the database is at schema version " + std::to_string(version) +
+                      ", this collector needs " + std::to_string(kSchemaVersion) + ": run clinic-audit-collector init");
+  }
+  return storage;
+}
+
+void setup_logging() {
+  auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  // systemd's journal stamps each line; a terminal user wants the time too.
+  sink->set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");
+  auto logger = std::make_shared<spdlog::logger>("clinic-audit-collector", sink);
+  logger->set_level(spdlog::level::info);
+  spdlog::set_default_logger(logger);
+}
+
+int serve(const CollectorConfig& config) {
+  setup_logging();
+  auto storage = open_migrated(config);
+  const signing::X509StorePtr store = signing::load_ca_store(config.ca_cert);
+  const signing::SchemaChecker schemas = load_schemas();
+  std::shared_ptr<const CertificateAuthority> ca;
+  std::error_code error;
+  if (config.enrolment && std::filesystem::exists(config.ca_key, error)) {
+    ca = std::make_shared<CertificateAuthority>(config.ca_cert, config.ca_key);
+  } else if (config.enrolment) {
+    spdlog::warn("enrolment disabled: no CA key at {} (sign CSRs with openssl ca, or run init --create-ca)", config.ca_key.string());
+  }
+  IngestService ingest(*storage, store.get(), schemas);
+  EnrollService enroll(*storage, ca, config.certificate_days);
+  Metrics metrics;
+  Router router(*storage, ingest, enroll, metrics, config.stale_after_days);
+  Server server(config, router, metrics);
+  server.run();
+  spdlog::info("clinic-audit-collector stopped");
+  return kExitOk;
+}
+
+int init(const CollectorConfig& config, bool create_ca, std::ostream& out) {
+  std::filesystem::create_directories(config.data_dir);
+  std::filesystem::permissions(config.data_dir, std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
+                                                    std::filesystem::perms::group_exec);
+  if (create_ca) {
+    const std::string hostname = signing::local_hostname();
+    create_ca_and_server_cert({config.ca_cert, config.ca_key, config.tls_cert, config.tls_key}, hostname);
+    out << "created the regional CA " << config.ca_cert.string() << " (key " << config.ca_key.string() << ")\n"
+        << "created the server certificate " << config.tls_cert.string() << " for " << hostname
+        << ", localhost, 127.0.0.1, ::1\n";
+  }
+  auto storage = open_storage(config.database_url);
+  const int before = storage->schema_version();
+  storage->migrate();
+  out << "database at schema version " << storage->schema_version()
+      << (before == kSchemaVersion ? " (already current)" : before == 0 ? " (created)" : " (upgraded)") << "\n";
+  return kExitOk;
+}
+
+std::string token_state(const TokenRow& token, std::int64_t now) {
+  if (token.revoked_at) return "revoked";
+  if (token.expires_at && *token.expires_at < now) return "expired";
+  if (token.uses >= token.uses_allowed) return "used up";
+  return "active";
+}
+
+}  // namespace
+
+int run_collector_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
+  CLI::App app{"clinic-audit-collector: regional collection of signed clinic-audit reports", "clinic-audit-collector"};
+  app.require_subcommand(1);
+  std::string config_path = kDefaultCollectorConfig;
+  app.add_option("--config", config_path, "collector configuration (XML)")->capture_default_str();
+
+  auto* serve_cmd = app.add_subcommand("serve", "Serve HTTPS: ingest API, enrolment, /metrics, /healthz");
+  auto* init_cmd = app.add_subcommand("init", "Create or migrate the database (and with --create-ca a regional CA)");
+  bool create_ca = false;
+  init_cmd->add_flag("--create-ca", create_ca, "create the regional CA and the server certificate");
+
+  auto* token_cmd = app.add_subcommand("token", "Enrolment tokens");
+  token_cmd->require_subcommand(1);
+  auto* token_create = token_cmd->add_subcommand("create", "Create a token; the secret is printed alone on the last line");
+  std::string expires, site;
+  int uses = 1;
+  token_create->add_option("--expires", expires, "last valid day (YYYY-MM-DD, UTC) or RFC 3339 time; default 7 days");
+  token_create->add_option("--uses", uses, "how many enrolments it allows")->check(CLI::Range(1, 1000000))->capture_default_str();
+  token_create->add_option("--site", site, "site label given to the hosts enrolled with it");
+  token_cmd->add_subcommand("list", "List tokens (never their secrets)");
+  auto* token_revoke = token_cmd->add_subcommand("revoke", "Revoke a token");
+  std::int64_t token_id = 0;
+  token_revoke->add_option("ID", token_id, "token id (from token list)")->required();
+
+  auto* export_cmd = app.add_subcommand("export", "Export results (each host's latest report at or before --at) or --history");
+  std::string format = "csv", at;
+  std::vector<std::string> policies;
+  std::string host;
+  bool history = false;
+  export_cmd->add_option("--format", format, "csv or json")->check(CLI::IsMember({"csv", "json"}))->capture_default_str();
+  export_cmd->add_option("--at", at, "date (YYYY-MM-DD: end of that day UTC) or RFC 3339 time; default now");
+  export_cmd->add_option("--policy", policies, "only this policy's results (repeatable)");
+  export_cmd->add_option("--host", host, "only this machine-id");
+  export_cmd->add_flag("--history", history, "one row per stored report");
+  app.add_subcommand("verify", "Re-verify every stored report and chain");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    out << (app.get_subcommands().empty() ? app.help() : app.get_subcommands().back()->help());
+    return kExitOk;
+  } catch (const CLI::CallForAllHelp&) {
+    out << app.help("", CLI::AppFormatMode::All);
+    return kExitOk;
+  } catch (const CLI::ParseError& error) {
+    err << "clinic-audit-collector: " << error.what() << "\n(see --help)\n";
+    return kExitUsage;
+  }
+
+  try {
+    const CollectorConfig config = load_collector_config(config_path);
+    if (*serve_cmd) return serve(config);
+    if (*init_cmd) return init(config, create_ca, out);
+    const std::int64_t now = std::time(nullptr);
+    if (*token_cmd) {
+      auto storage = open_migrated(config);
+      if (*token_create) {
+        TokenRow token;
+        token.created_at = now;
+        token.site = site;
+        token.uses_allowed = uses;
+        token.expires_at = now + 7 * 86400;
+        if (!expires.empty()) {
+          token.expires_at = parse_date_arg(expires);
+          if (!token.expires_at) {
+            err << "clinic-audit-collector: --expires " << expires << ": expected YYYY-MM-DD or an RFC 3339 time\n";
+            return kExitUsage;
+          }
+        }
+        const std::string secret = new_token_secret();
+        token.secret_sha256 = token_hash(secret);
+        const auto id = storage->create_token(token);
+        out << "token " << id << " for site \"" << site << "\": " << uses << " use(s), valid until "
+            << utc_text(*token.expires_at) << "\n"
+            << secret << "\n";
+        return kExitOk;
+      }
+      if (token_cmd->got_subcommand("list")) {
+        out << "id\tsite\tcreated\texpires\tuses\tstate\n";
+        for (const auto& token : storage->tokens()) {
+          out << token.id << "\t" << token.site << "\t" << utc_text(token.created_at) << "\t"
+              << (token.expires_at ? utc_text(*token.expires_at) : "-") << "\t" << token.uses << "/"
+              << token.uses_allowed << "\t" << token_state(token, now) << "\n";
+        }
+        return kExitOk;
+      }
+      if (!storage->revoke_token(token_id, now)) {
+        err << "clinic-audit-collector: no token " << token_id << "\n";
+        return kExitUsage;
+      }
+      out << "token " << token_id << " revoked\n";
+      return kExitOk;
+    }
+    if (*export_cmd) {
+      auto storage = open_migrated(config);
+      ExportOptions options;
+      options.format = format == "json" ? ExportOptions::Format::json : ExportOptions::Format::csv;
+      options.at = now;
+      if (!at.empty()) {
+        const auto when = parse_date_arg(at);
+        if (!when) {
+          err << "clinic-audit-collector: --at " << at << ": expected YYYY-MM-DD or an RFC 3339 time\n";
+          return kExitUsage;
+        }
+        options.at = *when;
+      }
+      options.policies = policies;
+      if (!host.empty()) options.machine_id = host;
+      options.history = history;
+      run_export(*storage, options, out);
+      return kExitOk;
+    }
+    auto storage = open_migrated(config);
+    const signing::X509StorePtr store = signing::load_ca_store(config.ca_cert);
+    return verify_store(*storage, store.get(), load_schemas(), out);
+  } catch (const ConfigError& error) {
+    err << "clinic-audit-collector: " << error.what() << "\n";
+    return kExitConfig;
+  } catch (const signing::SigningError& error) {
+    err << "clinic-audit-collector: " << error.what() << "\n";
+    return error.exit_code() == signing::kExitUsage ? kExitUsage : kExitConfig;
+  } catch (const StorageError& error) {
+    err << "clinic-audit-collector: database: " << error.what() << "\n";
+    return kExitInternal;
+  } catch (const std::exception& error) {
+    err << "clinic-audit-collector: " << error.what() << "\n";
+    return kExitInternal;
+  }
+}
+
+}  // namespace clinic_audit::collector

@@ -1,0 +1,47 @@
+// POST /api/v1/reports (DESIGN.md §7, issue #11 item 4): checks in order the
+// signature over the exact bytes, that the signer is the TLS client
+// certificate, the chain to the regional CA, the report's schema, that
+// host.machine_id is the certificate's, then judges the chain and stores the
+// report, committing before it answers.
+#pragma once
+
+#include <openssl/x509.h>
+
+#include <atomic>
+#include <cstdint>
+#include <ctime>
+#include <functional>
+#include <string_view>
+
+#include "answer.hpp"
+#include "schema_check.hpp"
+#include "storage.hpp"
+
+namespace clinic_audit::collector {
+
+// What the TLS layer learnt about the client (see server/session.cpp).
+struct ClientCertificate {
+  X509* certificate = nullptr;   // the peer's leaf, nullptr when none was sent
+  bool chain_verified = false;   // OpenSSL verified it against the regional CA
+  std::string chain_error;       // why not, when it did not
+};
+
+class IngestService {
+ public:
+  IngestService(Storage& storage, X509_STORE* ca_store, const signing::SchemaChecker& schemas,
+                std::function<std::time_t()> clock = [] { return std::time(nullptr); });
+
+  Answer ingest(std::string_view content_type, std::string_view body, const ClientCertificate& client);
+
+ private:
+  Storage& storage_;
+  X509_STORE* ca_store_;
+  const signing::SchemaChecker& schemas_;
+  std::function<std::time_t()> clock_;
+};
+
+// The judge the storage calls inside its transaction: signing::judge_next()
+// on the stored history.
+Judgement judge_chain(const ChainHistory& history, const IncomingReport& incoming);
+
+}  // namespace clinic_audit::collector

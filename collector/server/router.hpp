@@ -1,0 +1,41 @@
+// The routes of DESIGN.md §7, as one function of a parsed request: tests
+// call it without a socket (STYLE.md §10).
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "answer.hpp"
+#include "enroll_service.hpp"
+#include "ingest_service.hpp"
+#include "metrics.hpp"
+
+namespace clinic_audit::collector {
+
+struct Request {
+  std::string_view method;
+  std::string_view target;
+  std::string_view content_type;
+  std::string_view body;
+  ClientCertificate client;
+};
+
+class Router {
+ public:
+  Router(Storage& storage, IngestService& ingest, EnrollService& enroll, Metrics& metrics, int stale_after_days);
+  // Never throws: an internal failure is a 500 with a generic message (the
+  // detail goes to the log).
+  Answer handle(const Request& request);
+  // "reports", "enroll", "healthz", "metrics" or "other": for metrics and load shedding.
+  static std::string route_of(std::string_view target);
+
+ private:
+  Storage& storage_;
+  IngestService& ingest_;
+  EnrollService& enroll_;
+  Metrics& metrics_;
+  int stale_after_days_;
+};
+
+}  // namespace clinic_audit::collector

@@ -1,0 +1,292 @@
+#include "server.hpp"
+
+#include <openssl/ssl.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <chrono>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "shell_quote.hpp"
+
+namespace clinic_audit::collector {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+
+constexpr std::uint32_t kHeaderLimit = 16 * 1024;
+
+struct Shared {
+  const CollectorConfig& config;
+  Router& router;
+  Metrics& metrics;
+  asio::thread_pool& workers;
+  std::atomic<std::size_t> connections{0};
+  std::atomic<std::size_t> pending_ingests{0};
+};
+
+std::string_view sv(beast::string_view text) { return {text.data(), text.size()}; }
+
+std::string printable(std::string_view text, std::size_t max = 200) {
+  return escape_control(text.substr(0, max)) + (text.size() > max ? "..." : "");
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, ssl::context& context, Shared& shared)
+      : stream_(std::move(socket), context), shared_(shared) {
+    ++shared_.connections;
+    beast::error_code ignored;
+    remote_ = beast::get_lowest_layer(stream_).socket().remote_endpoint(ignored).address().to_string(ignored);
+  }
+  ~Session() { --shared_.connections; }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  void start() {
+    // The client certificate is requested; its verification result is kept
+    // (SSL_get_verify_result) and judged per route, see server.hpp.
+    stream_.set_verify_mode(ssl::verify_peer);
+    stream_.set_verify_callback([](bool, ssl::verify_context&) { return true; });
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(shared_.config.header_ms));
+    stream_.async_handshake(ssl::stream_base::server,
+                            beast::bind_front_handler(&Session::on_handshake, shared_from_this()));
+  }
+
+ private:
+  void on_handshake(beast::error_code error) {
+    if (error) return;  // timeouts, scanners, wrong protocol: nothing to answer
+    SSL* ssl = stream_.native_handle();
+    peer_.reset(SSL_get1_peer_certificate(ssl));
+    if (peer_) {
+      const long result = SSL_get_verify_result(ssl);
+      client_.certificate = peer_.get();
+      client_.chain_verified = result == X509_V_OK;
+      if (!client_.chain_verified) client_.chain_error = X509_verify_cert_error_string(result);
+    }
+    read_header(shared_.config.header_ms);
+  }
+
+  void read_header(int timeout_ms) {
+    parser_.emplace();
+    parser_->header_limit(kHeaderLimit);
+    parser_->body_limit(shared_.config.body_bytes);
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(timeout_ms));
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Session::on_header, shared_from_this()));
+  }
+
+  void on_header(beast::error_code error, std::size_t) {
+    if (error) return close_after_error(error);
+    started_ = std::chrono::steady_clock::now();
+    auto& header = parser_->get();
+    if (header.has_content_length() && parser_->content_length() && *parser_->content_length() > shared_.config.body_bytes) {
+      return too_large();
+    }
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(shared_.config.body_ms));
+    if (beast::iequals(header[http::field::expect], "100-continue")) {
+      // RFC 9110 §10.1.1: curl waits for it before sending a large body.
+      auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
+      http::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code e, std::size_t) {
+        if (e) return;
+        http::async_read(self->stream_, self->buffer_, *self->parser_,
+                         beast::bind_front_handler(&Session::on_body, self));
+      });
+      return;
+    }
+    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_body, shared_from_this()));
+  }
+
+  void on_body(beast::error_code error, std::size_t) {
+    if (error == http::error::body_limit) return too_large();
+    if (error) return close_after_error(error);
+    request_ = parser_->release();
+    const std::string route = Router::route_of(sv(request_.target()));
+    const bool ingest = route == "reports";
+    if (ingest && shared_.pending_ingests.load() >= shared_.config.pending_ingests) {
+      Answer answer = error_answer(503, "unavailable", "too many reports being ingested: retry later");
+      answer.retry_after = 2;
+      shared_.metrics.observe(route, answer.outcome, 0, {});
+      return respond(std::move(answer), request_.keep_alive());
+    }
+    if (ingest) ++shared_.pending_ingests;
+    asio::post(shared_.workers, [self = shared_from_this(), ingest] {
+      Request request{std::string_view(self->request_.method_string().data(), self->request_.method_string().size()),
+                      std::string_view(self->request_.target().data(), self->request_.target().size()),
+                      std::string_view(self->request_[http::field::content_type].data(),
+                                       self->request_[http::field::content_type].size()),
+                      self->request_.body(), self->client_};
+      Answer answer = self->shared_.router.handle(request);
+      if (ingest) --self->shared_.pending_ingests;
+      asio::post(self->stream_.get_executor(), [self, answer = std::move(answer)]() mutable {
+        self->respond(std::move(answer), self->request_.keep_alive());
+      });
+    });
+  }
+
+  void too_large() {
+    const std::string route = parser_ ? Router::route_of(sv(parser_->get().target())) : "other";
+    Answer answer = error_answer(413, "too_large", "request body over " + std::to_string(shared_.config.body_bytes) +
+                                                       " bytes (<limits body-bytes>)");
+    shared_.metrics.observe(route, answer.outcome, 0, {});
+    request_ = {};
+    request_.method_string(parser_ ? parser_->get().method_string() : "POST");
+    request_.target(parser_ ? parser_->get().target() : "/");
+    respond(std::move(answer), false);
+  }
+
+  void close_after_error(beast::error_code error) {
+    if (error == http::error::end_of_stream || error == asio::ssl::error::stream_truncated) return shutdown();
+    if (error == beast::error::timeout) {
+      spdlog::info("{} connection closed: request not received within its deadline", remote_);
+      return;  // the socket is closed by the timeout
+    }
+    if (error.category() == beast::http::make_error_code(http::error::bad_target).category()) {
+      Answer answer = error_answer(400, "bad_request", "malformed HTTP request: " + error.message());
+      request_ = {};
+      request_.method_string("-");
+      request_.target("-");
+      return respond(std::move(answer), false);
+    }
+  }
+
+  void respond(Answer answer, bool keep_alive) {
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count();
+    // One line per request (issue #11 item 8); never a body, token or key.
+    spdlog::info("{} {} {} {} {} host={} report={} {:.1f}ms", remote_, printable(sv(request_.method_string())),
+                 printable(sv(request_.target())), answer.status, answer.outcome,
+                 answer.machine_id.empty() ? "-" : printable(answer.machine_id, 64),
+                 answer.report_id.empty() ? "-" : printable(answer.report_id, 64), ms);
+    auto response = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(answer.status), 11);
+    response->set(http::field::server, "clinic-audit-collector");
+    response->set(http::field::content_type, answer.content_type);
+    if (answer.retry_after) response->set(http::field::retry_after, std::to_string(*answer.retry_after));
+    response->keep_alive(keep_alive);
+    response->body() = request_.method() == http::verb::head ? std::string() : std::move(answer.body);
+    response->prepare_payload();
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(shared_.config.body_ms));
+    http::async_write(stream_, *response, [self = shared_from_this(), response](beast::error_code error, std::size_t) {
+      if (error) return;
+      if (!response->keep_alive()) return self->shutdown();
+      self->request_ = {};
+      self->read_header(self->shared_.config.idle_ms);
+    });
+  }
+
+  void shutdown() {
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
+    stream_.async_shutdown([self = shared_from_this()](beast::error_code) {});
+  }
+
+  beast::ssl_stream<beast::tcp_stream> stream_;
+  Shared& shared_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::request<http::string_body> request_;
+  signing::X509Ptr peer_;
+  ClientCertificate client_;
+  std::string remote_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace
+
+struct Server::Impl {
+  const CollectorConfig& config;
+  unsigned io_threads;
+  asio::io_context io;
+  ssl::context tls{ssl::context::tls_server};
+  asio::thread_pool workers;
+  Shared shared;
+  tcp::acceptor acceptor;
+  asio::signal_set signals;
+
+  Impl(const CollectorConfig& c, Router& router, Metrics& metrics)
+      : config(c),
+        io_threads(c.threads != 0 ? c.threads : std::max(1U, std::thread::hardware_concurrency())),
+        io(static_cast<int>(io_threads)),
+        workers(std::max<std::size_t>(4, 2 * static_cast<std::size_t>(io_threads))),
+        shared{c, router, metrics, workers},
+        acceptor(io),
+        signals(io, SIGINT, SIGTERM) {
+    // TLS >= 1.2 (issue #11 item 2); no compression, no renegotiation.
+    SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
+    tls.set_options(ssl::context::default_workarounds | ssl::context::no_compression | SSL_OP_NO_RENEGOTIATION);
+    tls.use_certificate_chain_file(c.tls_cert.string());
+    tls.use_private_key_file(c.tls_key.string(), ssl::context::pem);
+    tls.load_verify_file(c.ca_cert.string());
+    // The CA names sent in CertificateRequest: clients pick the right certificate.
+    SSL_CTX_set_client_CA_list(tls.native_handle(), SSL_load_client_CA_file(c.ca_cert.c_str()));
+    const char session_id[] = "clinic-audit-collector";
+    SSL_CTX_set_session_id_context(tls.native_handle(), reinterpret_cast<const unsigned char*>(session_id),
+                                   sizeof session_id - 1);
+    const tcp::endpoint endpoint(asio::ip::make_address(c.listen_address), c.listen_port);
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(asio::socket_base::reuse_address(true));
+    acceptor.bind(endpoint);
+    acceptor.listen(asio::socket_base::max_listen_connections);
+    signals.async_wait([this](beast::error_code, int) { stop(); });
+    accept();
+  }
+
+  void accept() {
+    acceptor.async_accept(asio::make_strand(io), [this](beast::error_code error, tcp::socket socket) {
+      if (error == asio::error::operation_aborted) return;
+      if (!error) {
+        if (shared.connections.load() >= config.connections) {
+          // Over <limits connections>: close at once; the client retries later.
+          beast::error_code ignored;
+          socket.close(ignored);
+        } else {
+          std::make_shared<Session>(std::move(socket), tls, shared)->start();
+        }
+      }
+      accept();
+    });
+  }
+
+  void stop() {
+    asio::post(io, [this] {
+      beast::error_code ignored;
+      acceptor.close(ignored);
+      signals.cancel(ignored);
+      io.stop();
+    });
+  }
+};
+
+Server::Server(const CollectorConfig& config, Router& router, Metrics& metrics)
+    : impl_(std::make_unique<Impl>(config, router, metrics)) {}
+
+Server::~Server() { impl_->workers.join(); }
+
+std::uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+void Server::run() {
+  spdlog::info("clinic-audit-collector listening on {}:{}", impl_->config.listen_address, port());
+  std::vector<std::thread> threads;
+  for (unsigned i = 1; i < impl_->io_threads; ++i) threads.emplace_back([this] { impl_->io.run(); });
+  impl_->io.run();
+  for (auto& thread : threads) thread.join();
+  impl_->workers.join();
+}
+
+void Server::stop() { impl_->stop(); }
+
+}  // namespace clinic_audit::collector
