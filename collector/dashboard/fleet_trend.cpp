@@ -55,30 +55,36 @@ std::vector<TrendDay> FleetTrend::days(std::int64_t now, int count, const Snapsh
       day.policies[row.text(1)] = {row.integer(2), row.integer(3), row.integer(4), row.integer(5)};
     }
   });
+  std::vector<TrendDay> computed;
   for (int i = count - 1; i >= 1; --i) {
     const std::int64_t day = today_start - i * kDay;
     if (auto it = cached.find(day); it != cached.end()) {
       out.push_back(std::move(it->second));
-      continue;
+    } else {
+      out.push_back({day, count_by_policy(queries_.snapshot(day + kDay - 1))});
+      computed.push_back(out.back());
     }
-    TrendDay computed{day, count_by_policy(queries_.snapshot(day + kDay - 1))};
+  }
+  if (!computed.empty()) {
+    // One transaction (one fsync) for every day computed by this view.
     pool_.with([&](SqlConnection& db) {
       in_transaction(db, [&] {
-        db.query("DELETE FROM dashboard_trend WHERE day = ?", {day});
-        // A day with no host at all is stored as an empty marker row.
-        if (computed.policies.empty()) {
-          db.query("INSERT INTO dashboard_trend (day, policy_id, compliant, failing, error, stale)"
-                   " VALUES (?, '', 0, 0, 0, 0)",
-                   {day});
-        }
-        for (const auto& [policy, c] : computed.policies) {
-          db.query("INSERT INTO dashboard_trend (day, policy_id, compliant, failing, error, stale)"
-                   " VALUES (?, ?, ?, ?, ?, ?)",
-                   {day, policy, c.compliant, c.failing, c.error, c.stale});
+        for (const auto& day : computed) {
+          db.query("DELETE FROM dashboard_trend WHERE day = ?", {day.day});
+          // A day with no host at all is stored as an empty marker row.
+          if (day.policies.empty()) {
+            db.query("INSERT INTO dashboard_trend (day, policy_id, compliant, failing, error, stale)"
+                     " VALUES (?, '', 0, 0, 0, 0)",
+                     {day.day});
+          }
+          for (const auto& [policy, c] : day.policies) {
+            db.query("INSERT INTO dashboard_trend (day, policy_id, compliant, failing, error, stale)"
+                     " VALUES (?, ?, ?, ?, ?, ?)",
+                     {day.day, policy, c.compliant, c.failing, c.error, c.stale});
+          }
         }
       });
     });
-    out.push_back(std::move(computed));
   }
   out.push_back({today_start, count_by_policy(today)});
   for (auto& day : out) day.policies.erase("");
