@@ -112,6 +112,11 @@ WebResponse Dashboard::handle(const WebRequest& request, std::int64_t now) {
         return response;
       }
     }
+    if (path == "/favicon.ico") {
+      response = plain(404, "no icon");  // browsers ask for it: answer without a login redirect
+      security_headers(response);
+      return response;
+    }
     Auth auth = authenticate(users_, request, now);
     const Lang lang = choose_lang(request, *target, auth.user);
     const bool api = path.rfind("/api/", 0) == 0;

@@ -9,8 +9,21 @@
 namespace clinic_audit::dashboard {
 namespace {
 
-WebResponse login_form(Lang lang, const std::string& next, std::string_view error_key, int status) {
-  const std::string csrf = random_token();
+// The double-submit token: the browser's current one when it has a
+// well-formed one (two tabs, or a favicon request that bounced through the
+// login page, must not invalidate the form on screen), else a new one.
+std::string login_csrf(const WebRequest& request) {
+  const auto current = cookie(request, "ca_login_csrf");
+  if (current && current->size() == 43 &&
+      current->find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == std::string::npos) {
+    return *current;
+  }
+  return random_token();
+}
+
+WebResponse login_form(const WebRequest& request, Lang lang, const std::string& next, std::string_view error_key,
+                       int status) {
+  const std::string csrf = login_csrf(request);
   Html h;
   h.raw_literal("<!DOCTYPE html>");
   h.open("html", {{"lang", std::string(lang_code(lang))}}).open("head");
@@ -62,7 +75,7 @@ std::string safe_next(const std::string& next) {
 
 WebResponse login_route(const WebRequest& request, const Target& target, Lang lang, Users& users,
                         LoginThrottle& throttle, std::int64_t now) {
-  if (request.method == "GET") return login_form(lang, safe_next(param(target.query, "next")), {}, 200);
+  if (request.method == "GET") return login_form(request, lang, safe_next(param(target.query, "next")), {}, 200);
   if (request.method != "POST") {
     WebResponse response;
     response.status = 405;
@@ -72,14 +85,14 @@ WebResponse login_route(const WebRequest& request, const Target& target, Lang la
   const std::string next = safe_next(param(form, "next"));
   const auto expected = cookie(request, "ca_login_csrf");
   if (!expected || expected->empty() || !constant_time_equal(param(form, "csrf"), *expected)) {
-    return login_form(lang, next, "login.csrf", 403);
+    return login_form(request, lang, next, "login.csrf", 403);
   }
   const std::string name = param(form, "user");
   const std::string user_key = "user:" + name.substr(0, 64);
   const std::string peer_key = "peer:" + request.peer;
   if (throttle.wait_for(user_key).count() > 0 || throttle.wait_for(peer_key).count() > 0) {
     spdlog::warn("dashboard: login throttled for user '{}' from {}", name.substr(0, 64), request.peer);
-    auto response = login_form(lang, next, "login.throttled", 429);
+    auto response = login_form(request, lang, next, "login.throttled", 429);
     response.set("Retry-After", "60");
     return response;
   }
@@ -88,7 +101,7 @@ WebResponse login_route(const WebRequest& request, const Target& target, Lang la
     throttle.failed(user_key);
     throttle.failed(peer_key);
     spdlog::warn("dashboard: failed login for user '{}' from {}", name.substr(0, 64), request.peer);
-    return login_form(lang, next, "login.failed", 401);
+    return login_form(request, lang, next, "login.failed", 401);
   }
   throttle.succeeded(user_key);
   throttle.succeeded(peer_key);

@@ -17,7 +17,7 @@ header .brand { font-weight: bold; margin: 0; }
 header nav ul { display: flex; gap: 1rem; list-style: none; margin: 0; padding: 0; }
 header a[aria-current=page] { text-decoration: underline 3px; }
 .session { margin-left: auto; }
-form.inline { display: inline; }
+form.inline { display: inline; margin-left: .5rem; }
 main { padding: 1rem; max-width: 90rem; }
 main:focus { outline: none; }
 a:focus, button:focus, input:focus, select:focus, summary:focus { outline: 3px solid #f4b400; outline-offset: 2px; }

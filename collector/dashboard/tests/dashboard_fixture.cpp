@@ -53,23 +53,23 @@ std::string attribute_of(const std::string& set_cookie) { return set_cookie.subs
 
 }  // namespace
 
-void seed_fleet(collector::Storage& storage) {
+void seed_fleet(collector::Storage& storage, std::int64_t now) {
   const std::int64_t day = 86400;
   for (int i = 0; i < 5; ++i) {
-    storage.ingest(report("a1fa", "alpha", static_cast<std::uint64_t>(i + 1), kNow - (4 - i) * day, false), judge_gap, kNow);
+    storage.ingest(report("a1fa", "alpha", static_cast<std::uint64_t>(i + 1), now - (4 - i) * day, false), judge_gap, now);
   }
   // beta: compliant, then sequence 2 missing, then failing for 3 days.
-  storage.ingest(report("beta", "beta", 1, kNow - 5 * day, false), judge_gap, kNow);
+  storage.ingest(report("beta", "beta", 1, now - 5 * day, false), judge_gap, now);
   for (std::uint64_t seq = 3; seq <= 5; ++seq) {
-    storage.ingest(report("beta", "beta", seq, kNow - static_cast<std::int64_t>(5 - seq) * day, true), judge_gap, kNow);
+    storage.ingest(report("beta", "beta", seq, now - static_cast<std::int64_t>(5 - seq) * day, true), judge_gap, now);
   }
-  auto hostile = report("b0b0", kHostileName, 1, kNow - 3600, true);
+  auto hostile = report("b0b0", kHostileName, 1, now - 3600, true);
   hostile.results[0].summary = "=cmd|' /C calc'!A0 <img src=x onerror=alert(1)>";
   hostile.results[0].evidence_json =
       R"([{"path":"/etc/<b>x</b>","line":7,"observed":"</script><script>alert(2)</script>","expected":"=1+1"}])";
   hostile.results[0].remediation = "chown root:root '</pre><script>alert(3)</script>'";
-  storage.ingest(hostile, judge_gap, kNow);
-  storage.ingest(report("9a11", "gamma", 1, kNow - 10 * day, false), judge_gap, kNow);
+  storage.ingest(hostile, judge_gap, now);
+  storage.ingest(report("9a11", "gamma", 1, now - 10 * day, false), judge_gap, now);
 }
 
 DashboardWorld::DashboardWorld() {

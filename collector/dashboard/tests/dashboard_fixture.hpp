@@ -22,7 +22,7 @@ inline constexpr const char* kHostileName = "<script>alert('pwn')</script>\"'&";
 // file and line) for 3 days. hostile: a hostname, summary and evidence full
 // of markup and CSV formula text. gamma: last report 10 days old (stale).
 // beta also has a gap in its chain (sequence 2 missing).
-void seed_fleet(collector::Storage& storage);
+void seed_fleet(collector::Storage& storage, std::int64_t now = kNow);
 
 class Client {
  public:
