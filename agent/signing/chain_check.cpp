@@ -107,10 +107,7 @@ void check_host(std::vector<ChainEntry>& entries, ChainFindings& findings) {
 
 ChainFindings check_chain(std::vector<ChainEntry> entries) {
   std::map<std::string, std::vector<ChainEntry>> by_host;
-  for (auto& entry : entries) {
-    const std::string key = entry.machine_id.empty() ? "host:" + entry.hostname : "machine:" + entry.machine_id;
-    by_host[key].push_back(std::move(entry));
-  }
+  for (auto& entry : entries) by_host[entry.hostname].push_back(std::move(entry));
   ChainFindings findings;
   for (auto& [host, host_entries] : by_host) check_host(host_entries, findings);
   return findings;

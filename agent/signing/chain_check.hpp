@@ -17,8 +17,7 @@ namespace clinic_audit::signing {
 inline constexpr std::uint64_t kMaxSequence = 0x7FFFFFFFFFFFFFFFULL;
 
 struct ChainEntry {
-  std::string hostname;   // chains are per host (per machine_id when known)
-  std::string machine_id; // host.machine_id of the report ("" if unknown)
+  std::string hostname;   // chains are per host (the collector passes the machine-id)
   // The signer's identity: its certificate's subject serialNumber (the
   // machine-id), else its certificate fingerprint. Every report of a chain
   // must have the same one (issue #20.5): a key renewed for the same

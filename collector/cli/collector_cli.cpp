@@ -32,7 +32,8 @@ namespace {
 std::filesystem::path schema_directory() {
   const std::filesystem::path in_tree = std::filesystem::path(CA_SOURCE_DIR) / "agent" / "schemas";
   if (std::filesystem::exists(in_tree / "report.xsd")) return in_tree;
-  return std::filesystem::path(CA_INSTALL_DATADIR) / "schemas";
+  // The collector package ships its own copy (the agent package owns schemas/).
+  return std::filesystem::path(CA_INSTALL_DATADIR) / "collector-schemas";
 }
 
 signing::SchemaChecker load_schemas() {

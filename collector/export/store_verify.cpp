@@ -34,8 +34,7 @@ int verify_store(Storage& storage, X509_STORE* ca_store, const signing::SchemaCh
     problems += found.size();
     if (found.empty()) out << "ok   " << name << "\n";
     signing::ChainEntry entry;
-    entry.hostname = row.hostname;
-    entry.machine_id = row.machine_id;
+    entry.hostname = row.machine_id;  // one chain per machine
     entry.signer_identity = verified.signature.signer_machine_id.empty() ? verified.signature.signer_fingerprint
                                                                          : verified.signature.signer_machine_id;
     entry.name = "report " + row.report_id;

@@ -159,6 +159,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void close_after_error(beast::error_code error) {
+    // Beast already refuses a Content-Length over the limit with the header.
+    if (error == http::error::body_limit) return too_large();
     if (error == http::error::end_of_stream || error == asio::ssl::error::stream_truncated) return shutdown();
     if (error == beast::error::timeout) {
       spdlog::info("{} connection closed: request not received within its deadline", remote_);
