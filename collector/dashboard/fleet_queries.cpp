@@ -17,9 +17,14 @@ std::string latest_cte(bool one_host) {
          (one_host ? " WHERE h.machine_id = ?) " : ") ");
 }
 
-PolicyState worse(PolicyState a, PolicyState b) {
-  auto rank = [](PolicyState s) { return s == PolicyState::failing ? 2 : s == PolicyState::error ? 1 : 0; };
-  return rank(a) >= rank(b) ? a : b;
+std::string from_hex(const std::string& hex) {
+  auto nibble = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
+  std::string out;
+  out.reserve(hex.size() / 2);
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+    out += static_cast<char>(nibble(hex[i]) * 16 + nibble(hex[i + 1]));
+  }
+  return out;
 }
 
 }  // namespace
@@ -33,7 +38,7 @@ const char* to_string(PolicyState state) {
   return "compliant";
 }
 
-Snapshot FleetQueries::snapshot(std::int64_t at, const std::optional<std::string>& machine_id) {
+Snapshot FleetQueries::compute_snapshot(std::int64_t at, const std::optional<std::string>& machine_id) {
   Snapshot snap;
   snap.at = at;
   std::vector<SqlValue> cte_params{at};
@@ -89,28 +94,61 @@ Snapshot FleetQueries::snapshot(std::int64_t at, const std::optional<std::string
       host.stale = true;
       snap.hosts.push_back(std::move(host));
     }
-    const auto results = db.query(latest_cte(machine_id.has_value()) +
-                                      "SELECT s.report, s.policy_id, s.check_id, s.status, s.severity, s.title"
-                                      " FROM latest l JOIN results s ON s.report = l.rid",
-                                  cte_params);
-    for (const auto& row : results) {
+    // Per host and policy, the worst status, aggregated by the database: the
+    // 20-odd result rows of each latest report never reach this process.
+    const auto states = db.query(
+        latest_cte(machine_id.has_value()) +
+            "SELECT s.report, s.policy_id,"
+            " MAX(CASE s.status WHEN 'fail' THEN 2 WHEN 'error' THEN 1 ELSE 0 END)"
+            " FROM latest l JOIN results s ON s.report = l.rid GROUP BY s.report, s.policy_id",
+        cte_params);
+    for (const auto& row : states) {
       const auto it = by_report.find(row.integer(0));
       if (it == by_report.end()) continue;
-      HostState& host = snap.hosts[it->second];
-      const std::string status = row.text(3);
-      const PolicyState state = status == "fail"    ? PolicyState::failing
-                                : status == "error" ? PolicyState::error
-                                                    : PolicyState::compliant;
-      auto [slot, inserted] = host.policies.emplace(row.text(1), state);
-      if (!inserted) slot->second = worse(slot->second, state);
-      if (state != PolicyState::compliant) {
-        host.not_passing.push_back({row.text(2), row.text(1), row.text(5), row.text(4), status});
-      }
+      const auto rank = row.integer(2);
+      snap.hosts[it->second].policies.emplace(
+          row.text(1), rank == 2 ? PolicyState::failing : rank == 1 ? PolicyState::error : PolicyState::compliant);
+    }
+    // Only the results that are not passing, with what the pages show of them.
+    const auto failing = db.query(latest_cte(machine_id.has_value()) +
+                                      "SELECT s.report, s.policy_id, s.check_id, s.status, s.severity, s.title"
+                                      " FROM latest l JOIN results s ON s.report = l.rid"
+                                      " WHERE s.status IN ('fail', 'error')",
+                                  cte_params);
+    for (const auto& row : failing) {
+      const auto it = by_report.find(row.integer(0));
+      if (it == by_report.end()) continue;
+      snap.hosts[it->second].not_passing.push_back({row.text(2), row.text(1), row.text(5), row.text(4), row.text(3)});
     }
   });
   std::sort(snap.hosts.begin(), snap.hosts.end(), [](const HostState& a, const HostState& b) {
     return a.hostname != b.hostname ? a.hostname < b.hostname : a.machine_id < b.machine_id;
   });
+  return snap;
+}
+
+Snapshot FleetQueries::snapshot(std::int64_t at, const std::optional<std::string>& machine_id) {
+  if (machine_id) return compute_snapshot(at, machine_id);
+  // What can change a fleet snapshot besides the moment: a new report (ids
+  // only grow) or an anomaly flagged or resolved. Checked in three index
+  // look-ups; a match within the same minute is served from memory.
+  const auto version = pool_.with([](SqlConnection& db) {
+    const auto rows = db.query(
+        "SELECT (SELECT COALESCE(MAX(id), 0) FROM reports), (SELECT COUNT(*) FROM anomalies),"
+        " (SELECT COUNT(*) FROM anomalies WHERE resolved_at IS NOT NULL), (SELECT COUNT(*) FROM enrolments)");
+    return rows.front().text(0) + "/" + rows.front().text(1) + "/" + rows.front().text(2) + "/" + rows.front().text(3);
+  });
+  const std::string key = std::to_string(at / 60) + "@" + version;
+  {
+    const std::lock_guard lock(cache_mutex_);
+    for (const auto& [cached_key, snapshot] : cache_) {
+      if (cached_key == key) return snapshot;
+    }
+  }
+  Snapshot snap = compute_snapshot(at, std::nullopt);
+  const std::lock_guard lock(cache_mutex_);
+  cache_.emplace_front(key, snap);
+  if (cache_.size() > kCacheEntries) cache_.pop_back();
   return snap;
 }
 
@@ -217,11 +255,16 @@ std::vector<SinceItem> FleetQueries::failing_since(const std::string& check_id,
 
 std::optional<FleetQueries::Blob> FleetQueries::report_blob(std::int64_t id) {
   return pool_.with([&](SqlConnection& db) -> std::optional<Blob> {
-    const auto rows = db.query(
-        "SELECT machine_id, hostname, report_id, format, bytes, signature, started_at FROM reports WHERE id = ?", {id});
+    // SQLite hands BLOBs back as they are; PostgreSQL's BYTEA comes as hex text.
+    const bool pg = db.postgres();
+    const auto rows = db.query(std::string("SELECT machine_id, hostname, report_id, format, ") +
+                                   (pg ? "encode(bytes, 'hex'), encode(signature, 'hex')" : "bytes, signature") +
+                                   ", started_at FROM reports WHERE id = ?",
+                               {id});
     if (rows.empty()) return std::nullopt;
     const auto& row = rows.front();
-    return Blob{row.text(0), row.text(1), row.text(2), row.text(3), row.text(4), row.text(5), row.integer(6)};
+    return Blob{row.text(0), row.text(1), row.text(2), row.text(3),
+                pg ? from_hex(row.text(4)) : row.text(4), pg ? from_hex(row.text(5)) : row.text(5), row.integer(6)};
   });
 }
 

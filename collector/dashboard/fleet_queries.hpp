@@ -7,7 +7,9 @@
 #pragma once
 
 #include <cstdint>
+#include <list>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -90,8 +92,12 @@ class FleetQueries {
   std::int64_t stale_after() const { return stale_after_; }
 
  private:
+  Snapshot compute_snapshot(std::int64_t at, const std::optional<std::string>& machine_id);
+  static constexpr std::size_t kCacheEntries = 8;
   SqlPool& pool_;
   std::int64_t stale_after_;
+  std::mutex cache_mutex_;
+  std::list<std::pair<std::string, Snapshot>> cache_;  // newest first
 };
 
 }  // namespace clinic_audit::dashboard

@@ -3,6 +3,9 @@
 #include <regex>
 
 #include "html.hpp"
+#ifdef CA_DASHBOARD_POSTGRES
+#include "postgres_test_cluster.hpp"
+#endif
 
 namespace clinic_audit::dashboard::test {
 namespace {
@@ -73,7 +76,12 @@ void seed_fleet(collector::Storage& storage, std::int64_t now) {
 }
 
 DashboardWorld::DashboardWorld() {
+#ifdef CA_DASHBOARD_POSTGRES
+  // The collector tests' private cluster (collector/tests/pg_test_cluster.sh).
+  url = collector::test::fresh_postgres_database();
+#else
   url = "sqlite:" + (dir.path() / "collector.db").string();
+#endif
   storage = collector::open_storage(url);
   storage->migrate();
   seed_fleet(*storage);
@@ -82,6 +90,14 @@ DashboardWorld::DashboardWorld() {
   dashboard = std::make_unique<Dashboard>(config);
   dashboard->users().add("admin", Role::admin, "admin password 123", kNow);
   dashboard->users().add("viewer", Role::viewer, "viewer password 123", kNow);
+}
+
+DashboardWorld::~DashboardWorld() {
+  dashboard.reset();
+  storage.reset();
+#ifdef CA_DASHBOARD_POSTGRES
+  collector::test::drop_postgres_database(url);
+#endif
 }
 
 WebResponse Client::send(WebRequest request) {

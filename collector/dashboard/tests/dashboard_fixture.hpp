@@ -49,6 +49,9 @@ struct DashboardWorld {
   std::unique_ptr<Dashboard> dashboard;
 
   DashboardWorld();
+  ~DashboardWorld();
+  DashboardWorld(const DashboardWorld&) = delete;
+  DashboardWorld& operator=(const DashboardWorld&) = delete;
 };
 
 }  // namespace clinic_audit::dashboard::test
