@@ -33,6 +33,17 @@ const char* const kVersion1[] = {
     " compliant BIGINT NOT NULL, failing BIGINT NOT NULL, error BIGINT NOT NULL, stale BIGINT NOT NULL,"
     " PRIMARY KEY (day, policy_id))",
     "CREATE TABLE dashboard_trend_meta (max_report BIGINT NOT NULL)",
+    // Per stored report, what the pages need of its results, written once
+    // the first time a page needs it (fleet_queries.cpp): the worst status
+    // per policy, and the results that are not passing. Reports never change,
+    // so neither do these rows.
+    "CREATE TABLE dashboard_report_policy ("
+    " report BIGINT NOT NULL, policy_id TEXT NOT NULL, state BIGINT NOT NULL,"
+    " PRIMARY KEY (report, policy_id))",
+    "CREATE TABLE dashboard_report_issue ("
+    " report BIGINT NOT NULL, position BIGINT NOT NULL, policy_id TEXT NOT NULL, check_id TEXT NOT NULL,"
+    " status TEXT NOT NULL, severity TEXT NOT NULL, title TEXT NOT NULL,"
+    " PRIMARY KEY (report, position))",
 };
 
 }  // namespace

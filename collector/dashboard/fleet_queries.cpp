@@ -38,6 +38,36 @@ const char* to_string(PolicyState state) {
   return "compliant";
 }
 
+// Writes the per-report summary rows of `reports` (dashboard_schema.cpp):
+// one GROUP BY over each report's own results, once in the report's life. A
+// collector behind the same PostgreSQL may do it at the same moment: the
+// primary keys make the second insert a no-op.
+void FleetQueries::summarize(SqlConnection& db, const std::vector<std::int64_t>& reports) {
+  if (reports.empty()) return;
+  const char* ignore = db.postgres() ? " ON CONFLICT DO NOTHING" : "";
+  const std::string or_ignore = db.postgres() ? "INSERT INTO" : "INSERT OR IGNORE INTO";
+  in_transaction(db, [&] {
+    for (const std::int64_t report : reports) {
+      db.query(or_ignore +
+                   " dashboard_report_policy (report, policy_id, state)"
+                   " SELECT report, policy_id, MAX(CASE status WHEN 'fail' THEN 2 WHEN 'error' THEN 1 ELSE 0 END)"
+                   " FROM results WHERE report = ? GROUP BY report, policy_id" +
+                   ignore,
+               {report});
+      db.query(or_ignore +
+                   " dashboard_report_issue (report, position, policy_id, check_id, status, severity, title)"
+                   " SELECT report, position, policy_id, check_id, status, severity, title FROM results"
+                   " WHERE report = ? AND status IN ('fail', 'error')" +
+                   ignore,
+               {report});
+      // A report with no result at all still gets a row, so it is not summarized again.
+      db.query(or_ignore + " dashboard_report_policy (report, policy_id, state) SELECT CAST(? AS BIGINT), '', 0"
+                           " WHERE NOT EXISTS (SELECT 1 FROM results WHERE report = ?)" + ignore,
+               {report, report});
+    }
+  });
+}
+
 Snapshot FleetQueries::compute_snapshot(std::int64_t at, const std::optional<std::string>& machine_id) {
   Snapshot snap;
   snap.at = at;
@@ -51,10 +81,12 @@ Snapshot FleetQueries::compute_snapshot(std::int64_t at, const std::optional<std
             "SELECT h.machine_id, h.hostname, h.site, r.id, r.report_id, r.started_at, r.received_at, r.chain,"
             " r.n_fail, r.n_error, r.hostname,"
             " (SELECT COUNT(*) FROM anomalies a WHERE a.machine_id = h.machine_id AND a.detected_at <= ?"
-            "   AND (a.resolved_at IS NULL OR a.resolved_at > ?))"
+            "   AND (a.resolved_at IS NULL OR a.resolved_at > ?)),"
+            " (SELECT COUNT(*) FROM dashboard_report_policy p WHERE p.report = r.id)"
             " FROM hosts h JOIN latest l ON l.machine_id = h.machine_id LEFT JOIN reports r ON r.id = l.rid",
         host_params);
     std::unordered_map<std::int64_t, std::size_t> by_report;
+    std::vector<std::int64_t> unsummarized;
     snap.hosts.reserve(hosts.size());
     for (const auto& row : hosts) {
       HostState host;
@@ -71,6 +103,7 @@ Snapshot FleetQueries::compute_snapshot(std::int64_t at, const std::optional<std
         host.n_error = static_cast<int>(row.integer(9));
         host.stale = at - host.started_at > stale_after_;
         by_report.emplace(*host.report, snap.hosts.size());
+        if (row.integer(12) == 0) unsummarized.push_back(*host.report);
       } else {
         continue;  // no report started by then: the host did not report yet at that moment
       }
@@ -94,26 +127,22 @@ Snapshot FleetQueries::compute_snapshot(std::int64_t at, const std::optional<std
       host.stale = true;
       snap.hosts.push_back(std::move(host));
     }
-    // Per host and policy, the worst status, aggregated by the database: the
-    // 20-odd result rows of each latest report never reach this process.
-    const auto states = db.query(
-        latest_cte(machine_id.has_value()) +
-            "SELECT s.report, s.policy_id,"
-            " MAX(CASE s.status WHEN 'fail' THEN 2 WHEN 'error' THEN 1 ELSE 0 END)"
-            " FROM latest l JOIN results s ON s.report = l.rid GROUP BY s.report, s.policy_id",
-        cte_params);
+    summarize(db, unsummarized);
+    const auto states = db.query(latest_cte(machine_id.has_value()) +
+                                     "SELECT p.report, p.policy_id, p.state FROM latest l"
+                                     " JOIN dashboard_report_policy p ON p.report = l.rid",
+                                 cte_params);
     for (const auto& row : states) {
       const auto it = by_report.find(row.integer(0));
-      if (it == by_report.end()) continue;
+      if (it == by_report.end() || row.text(1).empty()) continue;
       const auto rank = row.integer(2);
       snap.hosts[it->second].policies.emplace(
           row.text(1), rank == 2 ? PolicyState::failing : rank == 1 ? PolicyState::error : PolicyState::compliant);
     }
     // Only the results that are not passing, with what the pages show of them.
     const auto failing = db.query(latest_cte(machine_id.has_value()) +
-                                      "SELECT s.report, s.policy_id, s.check_id, s.status, s.severity, s.title"
-                                      " FROM latest l JOIN results s ON s.report = l.rid"
-                                      " WHERE s.status IN ('fail', 'error')",
+                                      "SELECT i.report, i.policy_id, i.check_id, i.status, i.severity, i.title"
+                                      " FROM latest l JOIN dashboard_report_issue i ON i.report = l.rid",
                                   cte_params);
     for (const auto& row : failing) {
       const auto it = by_report.find(row.integer(0));

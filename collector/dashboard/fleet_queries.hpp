@@ -93,6 +93,7 @@ class FleetQueries {
 
  private:
   Snapshot compute_snapshot(std::int64_t at, const std::optional<std::string>& machine_id);
+  static void summarize(SqlConnection& db, const std::vector<std::int64_t>& reports);
   static constexpr std::size_t kCacheEntries = 8;
   SqlPool& pool_;
   std::int64_t stale_after_;

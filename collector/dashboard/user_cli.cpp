@@ -3,9 +3,11 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <ctime>
 #include <iostream>
 
 #include "dashboard_schema.hpp"
+#include "fleet_trend.hpp"
 #include "users.hpp"
 
 namespace clinic_audit::dashboard {
@@ -99,6 +101,13 @@ int UserCommand::run(const std::string& database_url, std::int64_t now, std::ist
 void migrate_dashboard_database(const std::string& database_url) {
   SqlPool pool(database_url, 1);
   pool.with([](SqlConnection& db) { migrate_dashboard(db); });
+  // The first Fleet view after an upgrade would otherwise summarize the
+  // stored reports of 90 days (about a minute for 2,000 hosts): done here,
+  // once, by `init`.
+  const std::int64_t now = std::time(nullptr);
+  FleetQueries queries(pool, 3 * 86400);
+  FleetTrend trend(pool, queries);
+  trend.days(now, 90, queries.snapshot(now));
 }
 
 }  // namespace clinic_audit::dashboard

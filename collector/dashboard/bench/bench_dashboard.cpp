@@ -8,6 +8,8 @@
 // are the same). Then each page is asked R times in-process
 // (Dashboard::handle, what `serve` runs per request) and the median and p99
 // are printed beside the goal (median < 100 ms, p99 < 300 ms).
+#include <time.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -91,22 +93,35 @@ void seed(const std::string& url, int hosts, int days, std::int64_t now) {
 }
 
 struct Figures {
-  double median, p99, max;
+  double median, p99, max, cpu_median, cpu_p99;
 };
+
+// CPU time of this thread: on a loaded machine wall time also counts the
+// time other processes held the cores; CPU time is what the page cost.
+double thread_cpu_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
 
 Figures measure(dashboard::Dashboard& board, const std::string& cookie, const std::vector<std::string>& targets,
                 std::int64_t now) {
-  std::vector<double> ms;
+  std::vector<double> ms, cpu;
   for (const auto& target : targets) {
     dashboard::WebRequest request{"GET", target, {{"cookie", cookie}}, {}, "127.0.0.1"};
     const auto t0 = Clock::now();
+    const double c0 = thread_cpu_ms();
     const auto response = board.handle(request, now);
+    cpu.push_back(thread_cpu_ms() - c0);
     ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
     if (response.status != 200) std::printf("  ! %s answered %d\n", target.c_str(), response.status);
   }
   std::sort(ms.begin(), ms.end());
-  const auto at = [&](double q) { return ms[std::min(ms.size() - 1, static_cast<std::size_t>(q * static_cast<double>(ms.size())))]; };
-  return {at(0.5), at(0.99), ms.back()};
+  std::sort(cpu.begin(), cpu.end());
+  const auto at = [](const std::vector<double>& v, double q) {
+    return v[std::min(v.size() - 1, static_cast<std::size_t>(q * static_cast<double>(v.size())))];
+  };
+  return {at(ms, 0.5), at(ms, 0.99), ms.back(), at(cpu, 0.5), at(cpu, 0.99)};
 }
 
 }  // namespace
@@ -150,11 +165,13 @@ int main(int argc, char** argv) {
   }
   const auto cold = measure(board, cookie, {"/fleet"}, now);
   std::printf("\nFleet, first view (computes and stores %d trend days): %.0f ms\n\n", days - 1, cold.max);
-  std::printf("%-28s %10s %10s %10s   goal: median < 100 ms, p99 < 300 ms\n", "page (server time)", "median", "p99", "max");
+  std::printf("%-24s %10s %10s %10s %12s %10s   goal: median < 100 ms, p99 < 300 ms\n", "page (server time)",
+              "median", "p99", "max", "CPU median", "CPU p99");
   for (const auto& [name, targets] : {std::pair{"Fleet", fleet}, std::pair{"Hosts (filtered)", filtered},
                                       std::pair{"Host", host}, std::pair{"Compliance at date", at}}) {
     const auto f = measure(board, cookie, targets, now);
-    std::printf("%-28s %8.1f ms %7.1f ms %7.1f ms\n", name, f.median, f.p99, f.max);
+    std::printf("%-24s %7.1f ms %7.1f ms %7.1f ms %9.1f ms %7.1f ms\n", name, f.median, f.p99, f.max, f.cpu_median,
+                f.cpu_p99);
   }
   return 0;
 }
