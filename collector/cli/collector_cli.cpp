@@ -8,8 +8,10 @@
 #include <ctime>
 #include <filesystem>
 #include <iomanip>
+#include <iostream>
 
 #include "collector_config.hpp"
+#include "dashboard.hpp"
 #include "enroll_service.hpp"
 #include "export.hpp"
 #include "ingest_service.hpp"
@@ -20,6 +22,7 @@
 #include "signature_check.hpp"
 #include "signing_error.hpp"
 #include "storage.hpp"
+#include "user_cli.hpp"
 #include "store_verify.hpp"
 
 namespace clinic_audit::collector {
@@ -48,6 +51,35 @@ std::unique_ptr<Storage> open_migrated(const CollectorConfig& config) {
   return storage;
 }
 
+// The dashboard (collector/dashboard) answers every route that is not the
+// ingest API, /healthz or /metrics: its own types, converted here.
+FallbackRoute dashboard_route(dashboard::Dashboard& board) {
+  return [&board](const Request& request) {
+    dashboard::WebRequest web;
+    web.method = std::string(request.method);
+    web.target = std::string(request.target);
+    web.body = std::string(request.body);
+    web.peer = std::string(request.peer);
+    if (request.headers) {
+      for (const auto& [name, value] : *request.headers) web.headers.emplace(name, value);
+    }
+    dashboard::WebResponse response = board.handle(web, std::time(nullptr));
+    Answer answer;
+    answer.status = response.status;
+    answer.outcome = "dashboard";
+    answer.content_type = "text/plain; charset=utf-8";
+    for (auto& [name, value] : response.headers) {
+      if (name == "Content-Type") {
+        answer.content_type = value;
+      } else {
+        answer.headers.emplace_back(std::move(name), std::move(value));
+      }
+    }
+    answer.body = std::move(response.body);
+    return answer;
+  };
+}
+
 void setup_logging() {
   auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
   // systemd's journal stamps each line; a terminal user wants the time too.
@@ -73,6 +105,11 @@ int serve(const CollectorConfig& config) {
   EnrollService enroll(*storage, ca, config.certificate_days);
   Metrics metrics;
   Router router(*storage, ingest, enroll, metrics, config.stale_after_days);
+  dashboard::DashboardConfig board_config;
+  board_config.database_url = config.database_url;
+  board_config.stale_after_seconds = static_cast<std::int64_t>(config.stale_after_days) * 86400;
+  dashboard::Dashboard board(board_config);
+  router.set_fallback(dashboard_route(board));
   Server server(config, router, metrics);
   server.run();
   spdlog::info("clinic-audit-collector stopped");
@@ -93,6 +130,7 @@ int init(const CollectorConfig& config, bool create_ca, std::ostream& out) {
   auto storage = open_storage(config.database_url);
   const int before = storage->schema_version();
   storage->migrate();
+  dashboard::migrate_dashboard_database(config.database_url);
   out << "database at schema version " << storage->schema_version()
       << (before == kSchemaVersion ? " (already current)" : before == 0 ? " (created)" : " (upgraded)") << "\n";
   return kExitOk;
@@ -144,6 +182,7 @@ int run_collector_cli(int argc, char** argv, std::ostream& out, std::ostream& er
   std::string originals;
   export_cmd->add_option("--originals", originals, "also write the selected reports' exact bytes and .p7s signatures to DIR");
   app.add_subcommand("verify", "Re-verify every stored report and chain");
+  dashboard::UserCommand user_command(app);
 
   try {
     app.parse(argc, argv);
@@ -163,6 +202,10 @@ int run_collector_cli(int argc, char** argv, std::ostream& out, std::ostream& er
     if (*serve_cmd) return serve(config);
     if (*init_cmd) return init(config, create_ca, out);
     const std::int64_t now = std::time(nullptr);
+    if (user_command.selected()) {
+      open_migrated(config);
+      return user_command.run(config.database_url, now, std::cin, out, err);
+    }
     if (*token_cmd) {
       auto storage = open_migrated(config);
       if (*token_create) {

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace clinic_audit::collector {
@@ -19,6 +20,8 @@ struct Answer {
   std::string machine_id;
   std::string report_id;
   std::vector<std::string> anomaly_kinds;  // newly flagged (metrics)
+  // Further response headers (the dashboard's Set-Cookie, Location, CSP...).
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 // {"error": message} with that status.

@@ -3,6 +3,9 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <utility>
+#include <vector>
 #include <string>
 #include <string_view>
 
@@ -19,7 +22,14 @@ struct Request {
   std::string_view content_type;
   std::string_view body;
   ClientCertificate client;
+  // For the dashboard: every header (names in lower case) and the client address.
+  const std::vector<std::pair<std::string, std::string>>* headers;
+  std::string_view peer;
 };
+
+// What answers the routes that are not the ingest API, /healthz or /metrics:
+// the dashboard and its read API (collector/dashboard).
+using FallbackRoute = std::function<Answer(const Request&)>;
 
 class Router {
  public:
@@ -29,6 +39,7 @@ class Router {
   Answer handle(const Request& request);
   // "reports", "enroll", "healthz", "metrics" or "other": for metrics and load shedding.
   static std::string route_of(std::string_view target);
+  void set_fallback(FallbackRoute fallback) { fallback_ = std::move(fallback); }
 
  private:
   Storage& storage_;
@@ -36,6 +47,7 @@ class Router {
   EnrollService& enroll_;
   Metrics& metrics_;
   int stale_after_days_;
+  FallbackRoute fallback_;
 };
 
 }  // namespace clinic_audit::collector

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -117,6 +118,12 @@ class Session : public std::enable_shared_from_this<Session> {
     if (error == http::error::body_limit) return too_large();
     if (error) return close_after_error(error);
     request_ = parser_->release();
+    headers_.clear();
+    for (const auto& field : request_) {
+      std::string name(field.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      headers_.emplace_back(std::move(name), std::string(field.value()));
+    }
     const std::string route = Router::route_of(sv(request_.target()));
     const bool ingest = route == "reports";
     if (ingest && shared_.pending_ingests.load() >= shared_.config.pending_ingests) {
@@ -131,7 +138,7 @@ class Session : public std::enable_shared_from_this<Session> {
                       std::string_view(self->request_.target().data(), self->request_.target().size()),
                       std::string_view(self->request_[http::field::content_type].data(),
                                        self->request_[http::field::content_type].size()),
-                      self->request_.body(), self->client_};
+                      self->request_.body(), self->client_, &self->headers_, self->remote_};
       Answer answer = self->shared_.router.handle(request);
       if (ingest) --self->shared_.pending_ingests;
       asio::post(self->stream_.get_executor(), [self, answer = std::move(answer)]() mutable {
@@ -179,6 +186,7 @@ class Session : public std::enable_shared_from_this<Session> {
     response->set(http::field::server, "clinic-audit-collector");
     response->set(http::field::content_type, answer.content_type);
     if (answer.retry_after) response->set(http::field::retry_after, std::to_string(*answer.retry_after));
+    for (const auto& [name, value] : answer.headers) response->insert(name, value);
     response->keep_alive(keep_alive);
     response->body() = request_.method() == http::verb::head ? std::string() : std::move(answer.body);
     response->prepare_payload();
@@ -204,6 +212,7 @@ class Session : public std::enable_shared_from_this<Session> {
   signing::X509Ptr peer_;
   ClientCertificate client_;
   std::string remote_;
+  std::vector<std::pair<std::string, std::string>> headers_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 
