@@ -50,7 +50,13 @@ struct FilterVerdict {
   FilterState state = FilterState::error;
   std::string summary;
   std::vector<Evidence> evidence;
-  std::string remediation;  // the exact line to add and the file to put it in
+  std::string remediation;  // prose: what to change where, and why
+  // POSIX sh command lines that apply the fix (values shell-quoted).
+  std::vector<std::string> remediation_commands;
+  // For a whitelisted verdict that holds only under a condition the check
+  // cannot observe (an SPF/DKIM pass at delivery): the condition, stated in
+  // the check's summary.
+  std::string condition;
 };
 
 std::string ascii_lower(std::string_view text);
