@@ -68,6 +68,24 @@ TEST_F(ReachabilityCheckTest, UntrustedIssuerIsNamedAsTlsInspection) {
   EXPECT_TRUE(contains(outcome.summary, "CN=Inspecting Proxy CA")) << outcome.summary;
 }
 
+// Issue #21 item 8: what the chain shows decides the words. A self-signed
+// leaf is the server's own certificate, not inspection; a chain up to an
+// untrusted root the server sends could be either, and the result says so.
+TEST_F(ReachabilityCheckTest, SelfSignedServerIsNotCalledInspection) {
+  TestServer server(ServerMode::tls, pki_->self_signed);
+  const Outcome outcome = run_check(tls("https", server.port()));
+  EXPECT_EQ(outcome.status, Status::fail);
+  EXPECT_TRUE(contains(outcome.summary, "the server's own self-signed certificate")) << outcome.summary;
+  EXPECT_FALSE(contains(outcome.summary, "TLS inspection by a proxy")) << outcome.summary;
+
+  TestServer private_root(ServerMode::tls, pki_->private_chain);
+  const Outcome either = run_check(tls("https", private_root.port()));
+  EXPECT_EQ(either.status, Status::fail);
+  EXPECT_TRUE(contains(either.summary, "or a private CA")) << either.summary;
+  EXPECT_TRUE(contains(either.summary, "CN=Clinic Private Root")) << either.summary;
+  EXPECT_TRUE(contains(either.summary, "cannot tell them apart")) << either.summary;
+}
+
 TEST_F(ReachabilityCheckTest, SystemStoreDoesNotTrustTheTestCa) {
   TestServer server(ServerMode::tls, pki_->good);
   ParamList params = tls("https", server.port());
