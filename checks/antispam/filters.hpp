@@ -19,6 +19,13 @@ std::optional<FilterVerdict> evaluate_rspamd(const RootFs& fs, const SenderOptio
 std::optional<FilterVerdict> evaluate_amavis(const RootFs& fs, const SenderOptions& options);
 std::optional<FilterVerdict> evaluate_postgrey(const RootFs& fs, const SenderOptions& options);
 
+// rspamd 3.4's reading of a multimap `map` array (lua_maps.lua
+// map_add_from_ucl): true when the array holds entries (static data), false
+// when it lists map URLs/paths; decided by its first element.
+bool rspamd_array_is_static_data(const std::string& first_element);
+// Cuts a "regexp;"-like map type prefix.
+std::string strip_map_type_prefix(const std::string& spec);
+
 // What SpamAssassin's WLBLEval and SPF/DKIM welcomelist evals would conclude
 // for the sender (the rules USER_IN_WELCOMELIST, USER_IN_BLOCKLIST,
 // USER_IN_SPF/DKIM_WELCOMELIST), with the entries that decide it.
