@@ -7,6 +7,8 @@
 namespace clinic_audit {
 namespace {
 
+bool parse_sender_address_ok(const std::string& text) { return antispam::parse_sender(text).has_value(); }
+
 using antispam::FilterState;
 using antispam::FilterVerdict;
 
@@ -32,6 +34,12 @@ class AntispamCheck final : public Check {
     // or DKIM passes at delivery, which depends on the sender's DNS; a site
     // that has verified it passes says authenticated=true.
     options_.authenticated = params.flag("authenticated", false);
+    if (auto recipient = params.optional("recipient")) {
+      if (!parse_sender_address_ok(*recipient)) {
+        throw ParamError("recipient", "parameter 'recipient' must be an address local@domain, not '" + *recipient + "'");
+      }
+      options_.recipient = antispam::ascii_lower(*recipient);
+    }
     if (auto score = params.optional("whitelist_score")) {
       double value = 0;
       auto [ptr, ec] = std::from_chars(score->data(), score->data() + score->size(), value);

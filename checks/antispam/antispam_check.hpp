@@ -21,6 +21,9 @@
 //                    count, and the pass says so: they depend on the sender's
 //                    DNS and on SpamAssassin's network tests
 //                    (`spamassassin -L -t` does not welcomelist with them).
+//   recipient        a recipient of the invitations (amavisd-new looks
+//                    @score_sender_maps up by recipient); without it every
+//                    recipient the maps name is tried, the least favourable counts
 //   whitelist_score  a weight at or below this counts as whitelisting: the
 //                    sum of the SpamAssassin welcomelist rules that fire, after
 //                    every score override; rspamd and amavisd-new score maps

@@ -36,6 +36,9 @@ struct SenderOptions {
   bool authenticated = true;
   // A score entry at or below this counts as whitelisting (rspamd, amavis).
   double whitelist_score = -10.0;
+  // The recipient (amavisd-new looks @score_sender_maps up by recipient);
+  // empty: every recipient the maps name is tried.
+  std::string recipient;
 };
 
 enum class FilterState {

@@ -83,7 +83,7 @@ TEST(RspamdOracle, ConfigdumpShowsTheRuleTheCheckReads) {
   ProcessRunner runner;
   Context context(fs, runner, NetworkSettings{true, std::nullopt, std::chrono::milliseconds(100)});
   auto verdict = evaluate_rspamd(fs, SenderOptions{*parse_sender("votre-teleconsultation@visiotlm.esante-bretagne.fr"),
-                                                   "", "", false, -10.0});
+                                                   "", "", false, -10.0, ""});
   ASSERT_TRUE(verdict.has_value());
   EXPECT_EQ(verdict->state, FilterState::whitelisted) << verdict->summary;
 }

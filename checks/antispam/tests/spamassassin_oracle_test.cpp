@@ -228,7 +228,7 @@ TEST_P(SpamAssassinOracle, AgreesWithSpamassassin) {
   const auto hit = [&rules](const char* rule) { return std::find(rules.begin(), rules.end(), rule) != rules.end(); };
   const std::map<std::string, double> points = welcomelist_points(r.out);
 
-  SenderOptions options{*parse_sender(kSender), kRelay, kRelayIp, false, -10.0};
+  SenderOptions options{*parse_sender(kSender), kRelay, kRelayIp, false, -10.0, ""};
   for (const FixtureRoot* fixture : {&root, &bare}) {
     RootFs fs(fixture->path());
     const SaConfig config = load_spamassassin_site(fs, "/etc/spamassassin");
