@@ -181,6 +181,52 @@ TEST(AntispamParams, RelayDecidesWelcomelistFromRcvd) {
             std::string::npos) << wrong.remediation_commands.front();
 }
 
+// Issue #21 item 5: restriction classes are expanded where named (directly
+// or as an access table's result), and reject_non_fqdn_sender is judged by
+// what it rejects: a fully qualified sender passes.
+TEST(AntispamPostfix, RestrictionClassesAndNonFqdnSender) {
+  const auto run_main = [](const std::string& tag, const std::string& main_cf, const std::string& access) {
+    FixtureRoot root(fixture_dir("antispam-postfix-class-" + tag));
+    root.file("/etc/postfix/main.cf", main_cf);
+    root.file("/etc/postfix/sender_access", access);
+    RootFs fs(root.path());
+    ProcessRunner runner;
+    Context context = context_for(fs, runner);
+    return antispam_check_type().create(sender_params())->run(context);
+  };
+  const std::string ok = "visiotlm.esante-bretagne.fr OK\n";
+  // A class that whitelists, named before the RBL: pass.
+  Outcome o = run_main("ok-first",
+                       "smtpd_restriction_classes = ekermed\nekermed = check_sender_access hash:/etc/postfix/sender_access\n"
+                       "smtpd_recipient_restrictions = reject_unauth_destination, ekermed, reject_rbl_client zen.example\n",
+                       ok);
+  EXPECT_EQ(o.status, Status::pass) << o.summary;
+  // A class whose RBL comes first: the class is expanded and its RBL blocks.
+  o = run_main("rbl-in-class",
+               "smtpd_restriction_classes = strict\nstrict = reject_rbl_client zen.example\n"
+               "smtpd_recipient_restrictions = reject_unauth_destination, strict, check_sender_access hash:/etc/postfix/sender_access\n",
+               ok);
+  EXPECT_EQ(o.status, Status::fail) << o.summary;
+  EXPECT_NE(o.summary.find("restriction class strict"), std::string::npos) << o.summary;
+  // A table result naming a class runs it.
+  o = run_main("table-result",
+               "smtpd_restriction_classes = trusted\ntrusted = permit\n"
+               "smtpd_recipient_restrictions = reject_unauth_destination, check_sender_access hash:/etc/postfix/sender_access, "
+               "reject_rbl_client zen.example\n",
+               "visiotlm.esante-bretagne.fr trusted\n");
+  EXPECT_EQ(o.status, Status::pass) << o.summary;
+  // reject_non_fqdn_sender lets a fully qualified sender through.
+  o = run_main("fqdn",
+               "smtpd_sender_restrictions = reject_non_fqdn_sender\n"
+               "smtpd_recipient_restrictions = reject_unauth_destination, check_sender_access hash:/etc/postfix/sender_access, "
+               "reject_rbl_client zen.example\n",
+               ok);
+  EXPECT_EQ(o.status, Status::pass) << o.summary;
+  // A class naming itself ends in error, not a hang or a pass.
+  o = run_main("loop", "smtpd_restriction_classes = a\na = a\nsmtpd_recipient_restrictions = a\n", ok);
+  EXPECT_EQ(o.status, Status::error) << o.summary;
+}
+
 // Issue #20 items 2 and 8: a local.cf that is a FIFO, or over the size cap,
 // is `error` naming the file, never fail or pass.
 TEST(AntispamSpamAssassin, FifoOrOversizedConfigurationIsError) {
