@@ -237,8 +237,18 @@ void SaConfigBuilder::apply_directive(const SaDirective& d, const SaSource& sour
   const auto add_all = [&](std::map<std::string, SaSource>& list) {
     for (const auto& a : args) list[ascii_lower(a)] = source;
   };
+  // Conf::Parser::remove_from_addrlist: the exact pattern is removed; the
+  // note names the entry that lost and the line that removed it.
   const auto remove_all = [&](std::map<std::string, SaSource>& list) {
-    for (const auto& a : args) list.erase(ascii_lower(a));
+    for (const auto& a : args) {
+      auto it = list.find(ascii_lower(a));
+      if (it == list.end()) continue;
+      config_.notes.push_back({source.file, source.line,
+                               d.key + " " + a + " removes the entry of " + it->second.file + ":" +
+                                   std::to_string(it->second.line) + " (read later, so it wins)",
+                               "information only"});
+      list.erase(it);
+    }
   };
   const std::string& k = d.key;
   if (k == "loadplugin") {

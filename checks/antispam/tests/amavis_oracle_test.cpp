@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <ostream>
 #include <sstream>
 
@@ -104,7 +105,7 @@ TEST_P(AmavisOracle, AgreesWithAmavisLookups) {
   std::istringstream out(r.out);
   std::string word;
   int whitelisted = -1;
-  double score = NAN;
+  double score = std::numeric_limits<double>::quiet_NaN();
   while (out >> word) {
     if (word == "WHITELIST") out >> whitelisted;
     if (word == "SCORE") out >> score;
