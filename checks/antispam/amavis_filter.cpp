@@ -16,6 +16,7 @@
 #include <memory>
 
 #include "amavis_parser.hpp"
+#include "common/shell_quote.hpp"
 #include "filters.hpp"
 
 namespace clinic_audit::antispam {
@@ -414,8 +415,14 @@ std::optional<FilterVerdict> evaluate_amavis(const RootFs& fs, const SenderOptio
   verdict.summary = "amavisd-new runs spam checks and neither @whitelist_sender_maps nor @score_sender_maps lets " + addr +
                     " through (@score_sender_maps adds " + format_number(score) +
                     (worst_recipient.empty() ? "" : " for recipient " + worst_recipient) + ")";
-  verdict.remediation = "amavisd-new: add the line `@whitelist_sender_maps = ({ '." + options.sender.domain +
-                        "' => 1 }, @whitelist_sender_maps);` to /etc/amavis/conf.d/50-user (before its final `1;`)";
+  // Appended after the file's final "1;" it still works: read_config_file
+  // only needs do() to return a defined value, and a list assignment does.
+  const std::string line = "@whitelist_sender_maps = ({ '." + options.sender.domain + "' => 1 }, @whitelist_sender_maps);";
+  const std::string file = "/etc/amavis/conf.d/50-user";
+  verdict.remediation_commands.push_back("grep -qxF " + shell_word(line) + " " + file + " || printf '%s\\n' " +
+                                         shell_word(line) + " >> " + file);
+  verdict.remediation = "amavisd-new: append `" + line + "` to " + file +
+                        " ('.domain' keys match the domain and its subdomains), then reload amavisd-new.";
   return verdict;
 }
 

@@ -16,6 +16,7 @@
 #include <cctype>
 #include <memory>
 
+#include "common/shell_quote.hpp"
 #include "filters.hpp"
 #include "ucl_parser.hpp"
 
@@ -275,9 +276,13 @@ std::optional<FilterVerdict> evaluate_rspamd(const RootFs& fs, const SenderOptio
     verdict.state = FilterState::not_whitelisted;
     verdict.summary = "rspamd has no multimap or settings rule that whitelists " + sender.address;
   }
-  verdict.remediation = "rspamd: add the line `ekermed_teleconsultation { priority = high; from = \"@" + sender.domain +
-                        "\"; want_spam = yes; }` to /etc/rspamd/local.d/settings.conf";
-  if (!blocking.empty()) verdict.remediation += " and remove the sender from the map that scores it (" + blocking.front() + ")";
+  const std::string line = "ekermed_teleconsultation { priority = high; from = \"@" + sender.domain + "\"; want_spam = yes; }";
+  const std::string file = "/etc/rspamd/local.d/settings.conf";
+  verdict.remediation_commands.push_back("grep -qxF " + shell_word(line) + " " + file + " || printf '%s\\n' " +
+                                         shell_word(line) + " >> " + file);
+  verdict.remediation = "rspamd: append `" + line + "` to " + file + " (settings that skip every check for the sender), then reload rspamd";
+  if (!blocking.empty()) verdict.remediation += "; and remove the sender from the map that scores it (" + blocking.front() + ")";
+  verdict.remediation += ".";
   return verdict;
 }
 

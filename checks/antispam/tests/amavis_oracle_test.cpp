@@ -121,6 +121,23 @@ TEST_P(AmavisOracle, AgreesWithAmavisLookups) {
   const bool oracle_whitelisted = whitelisted == 1 || score <= -10.0;
   EXPECT_EQ(verdict->state == FilterState::whitelisted, oracle_whitelisted)
       << "amavisd-new: whitelist " << whitelisted << ", score " << score << "\n" << verdict->summary << "\n" << evidence;
+  if (!oracle_whitelisted) {
+    // The fix, pasted (sh -e, paths moved into the fixture): amavisd-new's
+    // own lookups must then whitelist the sender.
+    ASSERT_FALSE(verdict->remediation_commands.empty()) << verdict->remediation;
+    for (std::string command : verdict->remediation_commands) {
+      for (std::size_t at = command.find("/etc/amavis/"); at != std::string::npos;
+           at = command.find("/etc/amavis/", at + root.path().string().size() + 1)) {
+        command.insert(at, root.path().string());
+      }
+      const CommandResult applied = testing::run_program("/bin/sh", {"-e", "-c", command});
+      ASSERT_EQ(applied.exit_code, 0) << command << "\n" << applied.err;
+    }
+    const CommandResult fixed = testing::run_program(
+        "/usr/bin/perl", {root.host("/harness.pl").string(), kSender, c.recipient,
+                          root.host("/usr/share/amavis/conf.d/20-package").string(), root.host("/etc/amavis/conf.d/50-user").string()});
+    EXPECT_NE(fixed.out.find("WHITELIST 1"), std::string::npos) << fixed.out << fixed.err;
+  }
   if (whitelisted != 1) {
     // The sum the check found, in its evidence or summary, is amavisd's.
     std::ostringstream expected;
