@@ -10,10 +10,13 @@
 // POSIX extended expressions.
 #include <regex.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <map>
 #include <memory>
 
 #include "amavis_parser.hpp"
+#include "common/shell_quote.hpp"
 #include "filters.hpp"
 
 namespace clinic_audit::antispam {
@@ -135,8 +138,37 @@ class Amavis {
     return t;
   }
 
-  std::vector<std::string> query_keys() const {
-    const Sender& s = options_.sender;
+  std::vector<std::string> query_keys() const { return query_keys_for(options_.sender); }
+
+ public:
+  // All the values a recipient-keyed hash table holds for `recipient`
+  // (Amavis::Lookup::lookup_hash with get_all: every query key present, in
+  // make_query_keys order), each with its key.
+  std::vector<Result> all_matches(const PerlNode& table, const Sender& recipient, const Where& where) {
+    std::vector<Result> out;
+    const Table* t = nullptr;
+    Table inline_table;
+    if (table.kind == PerlNode::Kind::hash_ref) {
+      inline_table = hash_from_pairs(table, where, false);
+      t = &inline_table;
+    } else if (table.kind == PerlNode::Kind::ref && table.text.front() == '%') {
+      auto it = hashes_.find(table.text);
+      if (it != hashes_.end()) t = &it->second;
+    }
+    if (t == nullptr) {
+      notes.push_back({where.file, table.line, "a @score_sender_maps table that is not a hash",
+                       "a hash keyed by recipient (other kinds are not evaluated)"});
+      return out;
+    }
+    for (const std::string& key : query_keys_for(recipient)) {
+      auto it = t->entries.find(key);
+      if (it != t->entries.end()) out.push_back(Result{it->second.first, it->second.second, key});
+    }
+    return out;
+  }
+
+ private:
+  std::vector<std::string> query_keys_for(const Sender& s) const {
     std::string delimiter = "+";
     if (auto d = var("$recipient_delimiter")) delimiter = d->first.text;
     std::string bare = s.local;
@@ -156,7 +188,12 @@ class Amavis {
       const std::size_t dot = d.find('.');
       d = dot == std::string::npos ? std::string() : d.substr(dot + 1);
     }
-    return keys;
+    // make_query_keys ends with unique_ref: each key once, first place kept.
+    std::vector<std::string> unique;
+    for (const std::string& k : keys) {
+      if (std::find(unique.begin(), unique.end(), k) == unique.end()) unique.push_back(k);
+    }
+    return unique;
   }
 
   std::optional<Result> lookup_table(const Table& table) const {
@@ -249,6 +286,12 @@ class Amavis {
   std::map<std::string, Table> hashes_;
 };
 
+std::string format_number(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%g", value);
+  return buffer;
+}
+
 }  // namespace
 
 std::optional<FilterVerdict> evaluate_amavis(const RootFs& fs, const SenderOptions& options) {
@@ -293,35 +336,93 @@ std::optional<FilterVerdict> evaluate_amavis(const RootFs& fs, const SenderOptio
     verdict.evidence.push_back({r->where.file, r->where.line, "@whitelist_sender_maps key \"" + r->key + "\"", "a whitelisting entry"});
     return verdict;
   }
+  // Amavis::SpamControl::white_black_list: @score_sender_maps is looked up
+  // by RECIPIENT, asking for all matches (lookup2(1, $recip, ...)): every
+  // table of the list, every key of the recipient present in it ("." and
+  // ".clinic.example" and "doc@clinic.example" alike); each match is a list
+  // of tables asked for the sender (first match wins), and the scores add
+  // up. Without a `recipient` parameter, each recipient the maps name is
+  // tried (plus any other recipient), and the least favourable sum counts.
+  std::size_t evidence_count = 0;
+  std::string worst_recipient;
   double score = 0;
   if (const auto* scores = amavis.var("@score_sender_maps")) {
-    for (const PerlNode& by_recipient : scores->first.children) {
-      if (by_recipient.kind != PerlNode::Kind::hash_ref) continue;
-      for (std::size_t i = 0; i + 1 < by_recipient.children.size(); i += 2) {
-        if (by_recipient.children[i].text != ".") continue;  // site-wide, any recipient
-        const PerlNode& tables = by_recipient.children[i + 1];
-        PerlNode list = tables;
-        list.kind = PerlNode::Kind::list;
-        if (auto r = amavis.lookup(list, scores->second)) {
-          try {
-            score += std::stod(r->value.text);
-          } catch (const std::exception&) {
-          }
-          verdict.evidence.push_back({r->where.file, r->where.line, "@score_sender_maps key \"" + r->key + "\" => " + r->value.text,
-                                      "a score at or below " + std::to_string(options.whitelist_score)});
+    std::vector<Sender> recipients;
+    if (!options.recipient.empty()) {
+      if (auto r = parse_sender(options.recipient)) recipients.push_back(*r);
+    } else {
+      recipients.push_back(*parse_sender("postmaster@recipient.invalid"));
+      for (const PerlNode& table : scores->first.children) {
+        if (table.kind != PerlNode::Kind::hash_ref) continue;
+        for (std::size_t i = 0; i + 1 < table.children.size(); i += 2) {
+          const std::string key = ascii_lower(table.children[i].text);
+          std::string address;
+          if (key == "." || key.empty()) continue;
+          if (key.back() == '@') address = key + "recipient.invalid";
+          else if (key.find('@') != std::string::npos) address = key;
+          else address = "postmaster@" + (key.front() == '.' ? key.substr(1) : key);
+          if (auto r = parse_sender(address)) recipients.push_back(*r);
         }
+      }
+    }
+    bool first = true;
+    for (const Sender& recipient : recipients) {
+      double sum = 0;
+      std::vector<Evidence> matched;
+      for (const PerlNode& table : scores->first.children) {
+        for (const Result& by_recipient : amavis.all_matches(table, recipient, scores->second)) {
+          PerlNode list = by_recipient.value;
+          if (list.kind == PerlNode::Kind::array_ref) list.kind = PerlNode::Kind::list;
+          else {
+            PerlNode single = by_recipient.value;
+            list = PerlNode{PerlNode::Kind::list, "", {}, by_recipient.value.line, {}};
+            list.children.push_back(std::move(single));
+          }
+          auto r = amavis.lookup(list, by_recipient.where);
+          if (!r) continue;
+          double value = 0;
+          try {
+            value = std::stod(r->value.text);
+          } catch (const std::exception&) {
+            continue;
+          }
+          sum += value;
+          matched.push_back({r->where.file, r->where.line,
+                           "@score_sender_maps for recipient " + recipient.address + " (recipient key \"" + by_recipient.key +
+                               "\" at " + by_recipient.where.file + ":" + std::to_string(by_recipient.where.line) +
+                               "): sender key \"" + r->key + "\" => " + r->value.text + " (the matches add up)",
+                           "a sum at or below " + std::to_string(options.whitelist_score)});
+        }
+      }
+      if (first || sum > score) {
+        score = sum;
+        if (!first) verdict.evidence.erase(verdict.evidence.end() - static_cast<std::ptrdiff_t>(evidence_count),
+                                           verdict.evidence.end());
+        evidence_count = matched.size();
+        for (Evidence& e : matched) verdict.evidence.push_back(std::move(e));
+        worst_recipient = recipient.address;
+        first = false;
       }
     }
   }
   if (score <= options.whitelist_score) {
     verdict.state = FilterState::whitelisted;
-    verdict.summary = "amavisd-new soft-whitelists " + addr + " (@score_sender_maps " + std::to_string(score) + ")";
+    verdict.summary = "amavisd-new soft-whitelists " + addr + " (@score_sender_maps adds " + format_number(score) +
+                      (options.recipient.empty() ? " for every recipient" : " for " + options.recipient) + ")";
     return verdict;
   }
   verdict.state = FilterState::not_whitelisted;
-  verdict.summary = "amavisd-new runs spam checks and neither @whitelist_sender_maps nor @score_sender_maps lets " + addr + " through";
-  verdict.remediation = "amavisd-new: add the line `@whitelist_sender_maps = ({ '." + options.sender.domain +
-                        "' => 1 }, @whitelist_sender_maps);` to /etc/amavis/conf.d/50-user (before its final `1;`)";
+  verdict.summary = "amavisd-new runs spam checks and neither @whitelist_sender_maps nor @score_sender_maps lets " + addr +
+                    " through (@score_sender_maps adds " + format_number(score) +
+                    (worst_recipient.empty() ? "" : " for recipient " + worst_recipient) + ")";
+  // Appended after the file's final "1;" it still works: read_config_file
+  // only needs do() to return a defined value, and a list assignment does.
+  const std::string line = "@whitelist_sender_maps = ({ '." + options.sender.domain + "' => 1 }, @whitelist_sender_maps);";
+  const std::string file = "/etc/amavis/conf.d/50-user";
+  verdict.remediation_commands.push_back("grep -qxF " + shell_word(line) + " " + file + " || printf '%s\\n' " +
+                                         shell_word(line) + " >> " + file);
+  verdict.remediation = "amavisd-new: append `" + line + "` to " + file +
+                        " ('.domain' keys match the domain and its subdomains), then reload amavisd-new.";
   return verdict;
 }
 

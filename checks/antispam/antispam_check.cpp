@@ -7,6 +7,8 @@
 namespace clinic_audit {
 namespace {
 
+bool parse_sender_address_ok(const std::string& text) { return antispam::parse_sender(text).has_value(); }
+
 using antispam::FilterState;
 using antispam::FilterVerdict;
 
@@ -28,7 +30,16 @@ class AntispamCheck final : public Check {
                                       params.get_or("relay", "") + "'");
       }
     }
-    options_.authenticated = params.flag("authenticated", true);
+    // Default false (issue #17 item 3): welcomelist_auth only applies when SPF
+    // or DKIM passes at delivery, which depends on the sender's DNS; a site
+    // that has verified it passes says authenticated=true.
+    options_.authenticated = params.flag("authenticated", false);
+    if (auto recipient = params.optional("recipient")) {
+      if (!parse_sender_address_ok(*recipient)) {
+        throw ParamError("recipient", "parameter 'recipient' must be an address local@domain, not '" + *recipient + "'");
+      }
+      options_.recipient = antispam::ascii_lower(*recipient);
+    }
     if (auto score = params.optional("whitelist_score")) {
       double value = 0;
       auto [ptr, ec] = std::from_chars(score->data(), score->data() + score->size(), value);
@@ -50,7 +61,7 @@ class AntispamCheck final : public Check {
       try {
         if (auto verdict = evaluate(context.fs(), options_)) verdicts.push_back(std::move(*verdict));
       } catch (const std::exception& e) {
-        verdicts.push_back({name, FilterState::error, std::string(name) + " could not be evaluated: " + e.what(), {}, {}});
+        verdicts.push_back({name, FilterState::error, std::string(name) + " could not be evaluated: " + e.what(), {}, {}, {}, {}});
       }
     }
     const std::string& addr = options_.sender.address;
@@ -60,6 +71,7 @@ class AntispamCheck final : public Check {
     }
     std::vector<std::string> blocking;
     std::vector<std::string> errors;
+    std::vector<std::string> error_steps;
     std::vector<std::string> letting_through;
     std::vector<std::string> informational;
     Outcome outcome;
@@ -72,13 +84,16 @@ class AntispamCheck final : public Check {
           blocking.push_back(v.summary);
           if (!outcome.remediation.empty()) outcome.remediation += "\n";
           outcome.remediation += v.remediation;
+          for (const std::string& command : v.remediation_commands) outcome.remediation_commands.push_back(command);
           outcome.evidence.push_back({"", std::nullopt, "[" + v.filter + "] " + v.summary, addr + " whitelisted"});
           break;
         case FilterState::error:
           errors.push_back(v.summary);
+          outcome.evidence.push_back({"", std::nullopt, "[" + v.filter + "] " + v.summary, "a configuration that can be read"});
+          if (!v.remediation.empty()) error_steps.push_back(v.remediation);
           break;
         case FilterState::whitelisted:
-          letting_through.push_back(v.filter);
+          letting_through.push_back(v.condition.empty() ? v.filter : v.filter + " (" + v.condition + ")");
           break;
         case FilterState::not_filtering:
           informational.push_back(v.filter);
@@ -99,8 +114,10 @@ class AntispamCheck final : public Check {
       return outcome;
     }
     if (!errors.empty()) {
+      // Never pass (issue #20): a filter that could not be read decides nothing.
       outcome.status = Status::error;
       outcome.summary = errors.front();
+      for (const std::string& step : error_steps) outcome.remediation += (outcome.remediation.empty() ? "" : "\n") + step;
       return outcome;
     }
     if (letting_through.empty()) {

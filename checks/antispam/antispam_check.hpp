@@ -15,10 +15,19 @@
 //   relay            the relay that delivers it: "name [ip]", "name" or "[ip]"
 //                    (optional; without it welcomelist_from_rcvd entries count,
 //                    conditionally)
-//   authenticated    whether the sender's mail passes SPF/DKIM (default true),
-//                    which welcomelist_auth needs
-//   whitelist_score  a score at or below this counts as whitelisting in
-//                    rspamd and amavisd-new score maps (default -10)
+//   authenticated    whether the site has verified that the sender's mail
+//                    passes SPF and DKIM at delivery (default false). Only then
+//                    do welcomelist_auth and the other SPF/DKIM-bound entries
+//                    count, and the pass says so: they depend on the sender's
+//                    DNS and on SpamAssassin's network tests
+//                    (`spamassassin -L -t` does not welcomelist with them).
+//   recipient        a recipient of the invitations (amavisd-new looks
+//                    @score_sender_maps up by recipient); without it every
+//                    recipient the maps name is tried, the least favourable counts
+//   whitelist_score  a weight at or below this counts as whitelisting: the
+//                    sum of the SpamAssassin welcomelist rules that fire, after
+//                    every score override; rspamd and amavisd-new score maps
+//                    (default -10)
 #pragma once
 
 #include "common/check.hpp"

@@ -36,6 +36,9 @@ struct SenderOptions {
   bool authenticated = true;
   // A score entry at or below this counts as whitelisting (rspamd, amavis).
   double whitelist_score = -10.0;
+  // The recipient (amavisd-new looks @score_sender_maps up by recipient);
+  // empty: every recipient the maps name is tried.
+  std::string recipient;
 };
 
 enum class FilterState {
@@ -50,7 +53,13 @@ struct FilterVerdict {
   FilterState state = FilterState::error;
   std::string summary;
   std::vector<Evidence> evidence;
-  std::string remediation;  // the exact line to add and the file to put it in
+  std::string remediation;  // prose: what to change where, and why
+  // POSIX sh command lines that apply the fix (values shell-quoted).
+  std::vector<std::string> remediation_commands;
+  // For a whitelisted verdict that holds only under a condition the check
+  // cannot observe (an SPF/DKIM pass at delivery): the condition, stated in
+  // the check's summary.
+  std::string condition;
 };
 
 std::string ascii_lower(std::string_view text);

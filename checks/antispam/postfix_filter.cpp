@@ -2,6 +2,7 @@
 // sender before a check_sender_access entry says OK? (postconf(5)
 // smtpd_*_restrictions, access(5), SMTPD_ACCESS_README "Restriction lists":
 // "OK" ends only the list it appears in, each list is evaluated on its own.)
+#include <functional>
 #include <set>
 
 #include "filters.hpp"
@@ -247,55 +248,97 @@ std::optional<FilterVerdict> evaluate_postfix(const RootFs& fs, const SenderOpti
   std::vector<std::string> errors;
   std::optional<MapView> access_map;  // the first check_sender_access table, where the fix goes
   bool filtering = false;
-  for (const char* list_name : kLists) {
-    const std::vector<std::string> items = split_postfix_list(param(list_name, ""));
-    bool done = false;
-    for (std::size_t i = 0; i < items.size() && !done; ++i) {
+  // One restriction list, with restriction classes expanded where they are
+  // named (postconf(5) smtpd_restriction_classes: a class name stands for
+  // its list; smtpd_check.c evaluates it in place, and its OK ends the
+  // enclosing list as well). Returns true when the list is done (OK,
+  // permit, or a rejection found).
+  std::function<bool(const std::vector<std::string>&, const char*, const std::string&, int)> evaluate_list;
+  evaluate_list = [&](const std::vector<std::string>& items, const char* list_name, const std::string& where, int depth) {
+    for (std::size_t i = 0; i < items.size(); ++i) {
       const std::string name = items[i];
       const std::string r = ascii_lower(name);
       const std::string arg = takes_argument(r) && i + 1 < items.size() ? items[++i] : std::string();
-      const std::string where = std::string(list_name) + " (" + file_of(list_name) +
-                                (line_of(list_name) ? ":" + std::to_string(*line_of(list_name)) : std::string(", default")) + ")";
+      if (classes.count(name) > 0) {
+        const std::string class_where = "restriction class " + name + " (" + file_of(name) +
+                                        (line_of(name) ? ":" + std::to_string(*line_of(name)) : std::string()) + "), named in " + where;
+        filtering = true;
+        if (depth >= 8) {
+          errors.push_back("restriction class " + name + " nested deeper than 8 in " + where);
+          verdict.evidence.push_back({file_of(name), line_of(name), "restriction class " + name + " nested too deep (a loop?)",
+                                      "restriction classes that end"});
+          return true;
+        }
+        verdict.evidence.push_back({file_of(name), line_of(name), "restriction class " + name + " = " + param(name, "") +
+                                                                     " (expanded where " + where + " names it)",
+                                    "information only"});
+        if (evaluate_list(split_postfix_list(param(name, "")), list_name, class_where, depth + 1)) return true;
+        continue;
+      }
       if (r == "check_sender_access") {
         filtering = true;
         MapView view = look_up(fs, arg, keys, addr);
         if (!view.error.empty()) {
           errors.push_back(view.error + " in " + where);
           verdict.evidence.push_back({file_of(list_name), line_of(list_name), "check_sender_access " + arg + ": " + view.error, "a table this check can read"});
-          done = true;
-          continue;
+          return true;
         }
         if (!access_map) access_map = view;
         if (!view.hit) continue;
         const AccessAction action = classify_access_value(view.hit->value);
         Evidence e{view.path, view.hit->line > 0 ? std::optional<int>(view.hit->line) : std::nullopt,
-                   view.hit->key + " " + view.hit->value + " (check_sender_access " + arg + " in " + list_name + ")",
+                   view.hit->key + " " + view.hit->value + " (check_sender_access " + arg + " in " + where + ")",
                    "an OK entry for " + addr};
         verdict.evidence.push_back(e);
-        if (action == AccessAction::accept) done = true;  // OK: this list permits the sender
+        if (action == AccessAction::accept) return true;  // OK: this list permits the sender
         if (action == AccessAction::reject) {
           blocked.push_back({arg + " answers \"" + view.hit->value + "\" for key " + view.hit->key + " in " + where, "", where, view});
-          done = true;
+          return true;
+        }
+        // access(5): a result that names a restriction class runs that class.
+        const std::vector<std::string> result_words = split_ws(view.hit->value);
+        if (!result_words.empty() && classes.count(result_words.front()) > 0 && depth < 8) {
+          if (evaluate_list({result_words.front()}, list_name, where + ", via the table result at " + view.path + ":" +
+                                                              std::to_string(view.hit->line), depth + 1)) {
+            return true;
+          }
         }
         continue;
       }
-      if (r == "permit") break;
+      if (r == "permit") return true;
       if (is_neutral(r)) continue;
+      // Judged by what it rejects (postconf(5)): reject_non_fqdn_sender
+      // rejects a MAIL FROM whose domain is not fully qualified; this
+      // sender's domain is one, so it passes.
+      if (r == "reject_non_fqdn_sender") {
+        const bool fqdn = options.sender.domain.find('.') != std::string::npos && options.sender.domain.front() != '.' &&
+                          options.sender.domain.back() != '.';
+        verdict.evidence.push_back({file_of(list_name), line_of(list_name),
+                                    name + " in " + where + (fqdn ? ": " + options.sender.domain + " is fully qualified, so it does not reject " + addr
+                                                                  : ": rejects " + addr + " (domain not fully qualified)"),
+                                    "a restriction that lets " + addr + " through"});
+        if (fqdn) continue;
+      }
       // Anything else may reject mail from this sender or its client: DNS
       // lists, reject_unknown_*, policy services (postgrey, SPF), client and
-      // HELO tables, restriction classes, a bare reject.
+      // HELO tables, a bare reject.
       filtering = true;
-      if (classes.count(name) == 0 && !takes_argument(r) && r.rfind("reject", 0) != 0 &&
-          r.rfind("defer", 0) != 0 && r.rfind("check_", 0) != 0) {
-        verdict.evidence.push_back({file_of(list_name), line_of(list_name), name + " in " + list_name,
+      if (!takes_argument(r) && r.rfind("reject", 0) != 0 && r.rfind("defer", 0) != 0 && r.rfind("check_", 0) != 0) {
+        verdict.evidence.push_back({file_of(list_name), line_of(list_name), name + " in " + where,
                                     "a restriction this check knows (treated as one that may reject)"});
       }
       const std::string restriction = arg.empty() ? name : name + " " + arg;
       blocked.push_back({restriction + " comes before any OK for the sender in " + where, restriction, where, std::nullopt});
-      verdict.evidence.push_back({file_of(list_name), line_of(list_name), (arg.empty() ? name : name + " " + arg) + " in " + list_name,
+      verdict.evidence.push_back({file_of(list_name), line_of(list_name), restriction + " in " + where,
                                   "check_sender_access with an OK for " + addr + " before it"});
-      done = true;
+      return true;
     }
+    return false;
+  };
+  for (const char* list_name : kLists) {
+    const std::string where = std::string(list_name) + " (" + file_of(list_name) +
+                              (line_of(list_name) ? ":" + std::to_string(*line_of(list_name)) : std::string(", default")) + ")";
+    evaluate_list(split_postfix_list(param(list_name, "")), list_name, where, 0);
   }
   for (const Evidence& issue : issues) verdict.evidence.push_back(issue);
 

@@ -13,8 +13,10 @@
 // include them.
 #include <regex.h>
 
+#include <cctype>
 #include <memory>
 
+#include "common/shell_quote.hpp"
 #include "filters.hpp"
 #include "ucl_parser.hpp"
 
@@ -87,6 +89,31 @@ std::optional<MapHit> match_map_text(const std::string& file, std::string_view t
 
 }  // namespace
 
+std::string strip_map_type_prefix(const std::string& spec) {
+  // lua_maps.lua maybe_adjust_type: "regexp;", "re;", "glob;", "set;", "hash;",
+  // "plain;", "radix;", "ipnet;", "cdb;"... name the map type and are cut off.
+  for (const char* prefix : {"regexp_multi;", "re_multi;", "glob_multi;", "regexp;", "re;", "glob;", "radix;", "ipnet;",
+                             "set;", "hash;", "plain;", "cdb;"}) {
+    const std::string p(prefix);
+    if (spec.rfind(p, 0) == 0) return spec.substr(p.size());
+  }
+  return spec;
+}
+
+bool rspamd_array_is_static_data(const std::string& first_element) {
+  // lua_maps.lua (rspamd 3.4) map_add_from_ucl: an array whose first element
+  // (type prefix cut) matches '^/%a' (a slash and a letter: an absolute path)
+  // or '^http' is a list of map URLs; any other array is the map's data, one
+  // entry per element. ${LOCAL_CONFDIR} is expanded by UCL before that.
+  std::string e = strip_map_type_prefix(first_element);
+  for (const char* var : {"${LOCAL_CONFDIR}", "$LOCAL_CONFDIR", "${CONFDIR}", "$CONFDIR", "${DBDIR}", "$DBDIR"}) {
+    const std::string v(var);
+    if (e.rfind(v, 0) == 0) e = "/etc" + e.substr(v.size());  // any absolute directory: only the leading "/x" matters
+  }
+  if (e.rfind("http", 0) == 0) return false;
+  return !(e.size() >= 2 && e[0] == '/' && std::isalpha(static_cast<unsigned char>(e[1])));
+}
+
 std::optional<FilterVerdict> evaluate_rspamd(const RootFs& fs, const SenderOptions& options) {
   auto info = fs.stat(kConfDir);
   if (!info || info->type != FileType::directory) return std::nullopt;
@@ -153,20 +180,23 @@ std::optional<FilterVerdict> evaluate_rspamd(const RootFs& fs, const SenderOptio
       }
     }
     std::optional<MapHit> hit;
+    const bool array = rule.get("map") && rule.get("map")->kind == UclValue::Kind::array;
+    const bool static_entries = array && !maps.empty() && maps.front()->kind == UclValue::Kind::scalar &&
+                                rspamd_array_is_static_data(maps.front()->text);
     for (const UclValue* m : maps) {
       if (hit || m->kind != UclValue::Kind::scalar) continue;
       const std::string& spec = m->text;
+      if (static_entries) {
+        // Every element is an entry, a regexp "/re/" included (issue #21 item 4).
+        hit = match_map_text(r.file, strip_map_type_prefix(spec), values, regexp, glob);
+        if (hit) hit->line = m->line;
+        continue;
+      }
       if (spec.rfind("http://", 0) == 0 || spec.rfind("https://", 0) == 0 || spec.rfind("redis", 0) == 0) {
         verdict.evidence.push_back({r.file, m->line, r.name + ": map " + spec, "a local map (remote maps are not fetched)"});
         continue;
       }
-      const bool is_path = spec.find('/') != std::string::npos || spec.find('$') != std::string::npos;
-      if (!is_path) {
-        // An embedded list: the array's strings are the entries themselves.
-        hit = match_map_text(r.file, spec, values, regexp, glob);
-        if (hit) hit->line = m->line;
-        continue;
-      }
+      // A single string, or an array of URLs: each is a map file (lua_maps.lua).
       const std::string path = expand_map_path(spec);
       std::optional<std::string> text;
       try {
@@ -246,9 +276,13 @@ std::optional<FilterVerdict> evaluate_rspamd(const RootFs& fs, const SenderOptio
     verdict.state = FilterState::not_whitelisted;
     verdict.summary = "rspamd has no multimap or settings rule that whitelists " + sender.address;
   }
-  verdict.remediation = "rspamd: add the line `ekermed_teleconsultation { priority = high; from = \"@" + sender.domain +
-                        "\"; want_spam = yes; }` to /etc/rspamd/local.d/settings.conf";
-  if (!blocking.empty()) verdict.remediation += " and remove the sender from the map that scores it (" + blocking.front() + ")";
+  const std::string line = "ekermed_teleconsultation { priority = high; from = \"@" + sender.domain + "\"; want_spam = yes; }";
+  const std::string file = "/etc/rspamd/local.d/settings.conf";
+  verdict.remediation_commands.push_back("grep -qxF " + shell_word(line) + " " + file + " || printf '%s\\n' " +
+                                         shell_word(line) + " >> " + file);
+  verdict.remediation = "rspamd: append `" + line + "` to " + file + " (settings that skip every check for the sender), then reload rspamd";
+  if (!blocking.empty()) verdict.remediation += "; and remove the sender from the map that scores it (" + blocking.front() + ")";
+  verdict.remediation += ".";
   return verdict;
 }
 

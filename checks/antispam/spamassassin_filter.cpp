@@ -2,7 +2,9 @@
 // load the same site configuration).
 #include <algorithm>
 
+#include "common/shell_quote.hpp"
 #include "filters.hpp"
+#include "spamassassin_score.hpp"
 
 namespace clinic_audit::antispam {
 namespace {
@@ -13,11 +15,6 @@ namespace {
 constexpr const char* kSiteDirs[] = {"/etc/spamassassin", "/etc/mail/spamassassin"};
 
 std::string where(const SaSource& s) { return s.file + ":" + std::to_string(s.line); }
-
-bool has_suffix_ci(const std::string& name, std::string_view suffix) {
-  return name.size() >= suffix.size() &&
-         ascii_lower(name.substr(name.size() - suffix.size())) == std::string(suffix);
-}
 
 // Who feeds mail to SpamAssassin on a Debian machine: spamd (systemd unit
 // enabled), spamass-milter, amavisd-new, or a spamc/spamassassin pipe in
@@ -51,47 +48,14 @@ std::vector<std::string> spamassassin_runners(const RootFs& fs) {
   return runners;
 }
 
-}  // namespace
-
-SaConfig load_spamassassin_site(const RootFs& fs, const std::string& site_dir) {
-  SaConfigBuilder builder([&fs](const std::string& path, std::string* why) -> std::optional<std::string> {
-    try {
-      return fs.read_file(path);
-    } catch (const std::exception& e) {
-      *why = e.what();
-      return std::nullopt;
-    }
-  });
-  std::vector<std::string> pre;
-  std::vector<std::string> cf;
-  for (const DirEntry& entry : fs.list_dir(site_dir)) {
-    const std::string path = site_dir + "/" + entry.name;
-    auto info = fs.stat(path);
-    if (!info || info->type != FileType::regular) continue;  // "-f $dir/$_"
-    if (has_suffix_ci(entry.name, ".pre")) pre.push_back(entry.name);
-    if (has_suffix_ci(entry.name, ".cf")) cf.push_back(entry.name);
-  }
-  // _reorder_dir: updates_spamassassin_org.cf first, then byte order.
-  const auto order = [](const std::string& a, const std::string& b) {
-    if (a == "updates_spamassassin_org.cf") return b != a;
-    if (b == "updates_spamassassin_org.cf") return false;
-    return a < b;
-  };
-  std::sort(pre.begin(), pre.end(), order);
-  std::sort(cf.begin(), cf.end(), order);
-  for (const auto* list : {&pre, &cf}) {
-    for (const std::string& name : *list) {
-      const std::string path = site_dir + "/" + name;
-      if (list == &cf) builder.config().cf_files.push_back(path);
-      try {
-        builder.add_file(path, fs.read_file(path));
-      } catch (const std::exception& e) {
-        builder.config().notes.push_back({path, std::nullopt, e.what(), "a readable configuration file"});
-      }
-    }
-  }
-  return std::move(builder.config());
+// check_from_in_whitelist is WLBLEval's alias of check_from_in_welcomelist.
+std::string canonical_eval(std::string name) {
+  const std::size_t at = name.find("whitelist");
+  if (at != std::string::npos) name.replace(at, 9, "welcomelist");
+  return name;
 }
+
+}  // namespace
 
 SaMatch sa_match(const SaConfig& config, const SenderOptions& options) {
   const std::string& address = options.sender.address;
@@ -148,66 +112,47 @@ std::optional<FilterVerdict> evaluate_spamassassin(const RootFs& fs, const Sende
 
   FilterVerdict verdict;
   verdict.filter = "SpamAssassin";
-  const SaConfig config = load_spamassassin_site(fs, site_dir);
-  const SaMatch match = sa_match(config, options);
+  std::string rules_dir;
+  const SaConfig config = load_spamassassin(fs, site_dir, {}, &rules_dir);
   const std::string& addr = options.sender.address;
-  // The line must come after anything that could undo it (an
-  // unwelcomelist_from in a later file): the last *.cf read, else local.cf.
-  const std::string local_cf = config.cf_files.empty() ? site_dir + "/local.cf" : config.cf_files.back();
-  // welcomelist_auth is what Mail::SpamAssassin::Conf recommends (it needs an
-  // SPF or DKIM pass, so a forged From gains nothing); welcomelist_from when
-  // the sender's mail is known not to authenticate.
-  const std::string wanted_line =
-      (options.authenticated ? "welcomelist_auth *@" : "welcomelist_from *@") + options.sender.domain;
+  if (!config.unreadable.empty()) {
+    // Issue #20: what could not be read is `error` naming the file, never a verdict.
+    verdict.state = FilterState::error;
+    verdict.evidence = config.unreadable;
+    const Evidence& first = config.unreadable.front();
+    verdict.summary = "SpamAssassin's configuration could not be read: " + first.path + " " + first.observed;
+    verdict.remediation = "Make " + first.path +
+                          " a regular, readable file of reasonable size (or remove it), then run the audit again.";
+    return verdict;
+  }
+  const SaMatch match = sa_match(config, options);
+  const SaWeight weight = sa_weight(config, options);
+  const double threshold = options.whitelist_score;
 
-  std::vector<std::string> problems;
-  bool whitelisted = false;
-  if (match.welcomelist) {
-    whitelisted = true;
-    verdict.evidence.push_back({match.welcomelist->file, match.welcomelist->line,
-                                "welcomelist entry matching " + addr + " (USER_IN_WELCOMELIST)", "a welcomelist entry"});
+  for (const SaRuleHit& hit : weight.hits) {
+    verdict.evidence.push_back({hit.source.file, hit.source.line,
+                                hit.rule + " fires, " + sa_format_score(hit.score) + ": " + hit.reason + "; " +
+                                    hit.score_origin +
+                                    (hit.needs_authentication ? " [only when SPF or DKIM passes at delivery]" : ""),
+                                "welcomelist rules weighing " + sa_format_score({threshold, threshold, threshold, threshold}) +
+                                    " or less"});
   }
-  if (!whitelisted && match.rcvd_conditional) {
-    whitelisted = true;
+  for (const Evidence& lost : weight.lost) verdict.evidence.push_back(lost);
+  if (match.rcvd_conditional) {
     verdict.evidence.push_back({match.rcvd_conditional->file, match.rcvd_conditional->line,
-                                "welcomelist_from_rcvd matching " + addr + ", only when relayed by " + match.rcvd_relay,
-                                "a welcomelist entry"});
+                                "welcomelist_from_rcvd matching " + addr + " applies only when the mail is relayed by " +
+                                    match.rcvd_relay + ", and the check was given no relay: not counted",
+                                "an entry that does not depend on the relay, or the relay parameter"});
   }
-  if (match.auth) {
-    verdict.evidence.push_back({match.auth->file, match.auth->line,
-                                "welcomelist_auth matching " + addr +
-                                    (options.authenticated ? " (applies when the mail passes SPF or DKIM)"
-                                                           : " (not applied: the sender is not authenticated)"),
-                                "a welcomelist entry"});
-    if (options.authenticated) whitelisted = true;
+  if (match.auth && !options.authenticated) {
+    verdict.evidence.push_back(
+        {match.auth->file, match.auth->line,
+         "welcomelist_auth matching " + addr +
+             " applies only when SPF or DKIM passes at delivery, which depends on the sender's DNS and on "
+             "SpamAssassin's network tests (spamassassin -L -t does not welcomelist with it): not counted",
+         "an entry that does not depend on the sender's DNS (or authenticated=true when SPF/DKIM pass is verified)"});
   }
-  if (!whitelisted) {
-    problems.push_back("no welcomelist_from, welcomelist_from_rcvd or welcomelist_auth entry matches " + addr);
-  }
-  if (match.blocklist) {
-    problems.push_back("blocklist_from at " + where(*match.blocklist) + " also matches " + addr +
-                       " (USER_IN_BLOCKLIST +100 cancels the welcomelist)");
-    verdict.evidence.push_back({match.blocklist->file, match.blocklist->line, "blocklist_from matching " + addr,
-                                "no blocklist entry for the sender"});
-  }
-  for (const char* rule : {"USER_IN_WELCOMELIST", "USER_IN_WHITELIST"}) {
-    auto it = config.scores.find(rule);
-    if (it == config.scores.end() || !match.welcomelist) continue;
-    double score = 0;
-    try {
-      score = std::stod(it->second.first);
-    } catch (const std::exception&) {
-      continue;
-    }
-    // 60_welcomelist.cf scores USER_IN_WHITELIST -100 (the 4.0 compat meta
-    // that carries the weight) and USER_IN_WELCOMELIST -0.01.
-    if (std::string(rule) == "USER_IN_WHITELIST" && score > -5.0) {
-      problems.push_back(std::string("score ") + rule + " " + it->second.first + " at " + where(it->second.second) +
-                         " takes the welcomelist's weight away");
-      verdict.evidence.push_back({it->second.second.file, it->second.second.line,
-                                  std::string("score ") + rule + " " + it->second.first, "the default -100"});
-    }
-  }
+  for (const Evidence& miss : sa_near_misses(fs, config, site_dir, options)) verdict.evidence.push_back(miss);
   for (const Evidence& note : config.notes) verdict.evidence.push_back(note);
   const std::vector<std::string> runners = spamassassin_runners(fs);
   std::string runs;
@@ -218,18 +163,96 @@ std::optional<FilterVerdict> evaluate_spamassassin(const RootFs& fs, const Sende
                                            : "mail reaches SpamAssassin through " + runs,
                               "information only"});
 
-  if (problems.empty()) {
+  const double worst = weight.worst();
+  // Conditional only when the pass rests on the SPF/DKIM-bound rules.
+  SenderOptions plain = options;
+  plain.authenticated = false;
+  const bool needs_auth = options.authenticated && sa_weight(config, plain).worst() > threshold;
+  if (worst <= threshold) {
     verdict.state = FilterState::whitelisted;
-    verdict.summary = "SpamAssassin welcomelists " + addr;
+    verdict.summary = "SpamAssassin welcomelists " + addr + " (welcomelist rules weigh " + sa_format_score(weight.total) + ")";
+    if (needs_auth) verdict.condition = "only while SPF or DKIM passes at delivery, as authenticated=true states";
     return verdict;
   }
-  verdict.state = FilterState::not_whitelisted;
-  verdict.summary = "SpamAssassin still scores " + addr + ": " + problems.front();
-  verdict.remediation = "SpamAssassin: add the line `" + wanted_line + "` at the end of " + local_cf;
+
+  // Why not: the first reason that applies.
+  std::string problem;
   if (match.blocklist) {
-    verdict.remediation += " and remove `" + options.sender.address + "` from the blocklist_from line at " +
-                           where(*match.blocklist) + " (or add `unblocklist_from <that pattern>` after it)";
+    problem = "blocklist_from at " + where(*match.blocklist) + " matches " + addr + " (USER_IN_BLOCKLIST +100 cancels the welcomelist)";
+  } else if (!weight.lost.empty()) {
+    problem = weight.lost.front().observed;
+  } else if (weight.hits.empty()) {
+    problem = "no welcomelist_from or welcomelist_from_rcvd entry matches " + addr;
+    if (match.auth && !options.authenticated) problem += " (welcomelist_auth at " + where(*match.auth) + " needs SPF or DKIM to pass at delivery)";
+  } else {
+    problem = "the welcomelist rules that fire weigh only " + sa_format_score(weight.total) + " (" + weight.hits.front().rule +
+              ": " + weight.hits.front().score_origin + ")";
   }
+  verdict.state = FilterState::not_whitelisted;
+  verdict.summary = "SpamAssassin still scores " + addr + ": " + problem;
+
+  // The fix: lines appended to the last site *.cf read (after anything that
+  // could undo them), each tried on the model before it is suggested. When
+  // that file ends inside an if/ifplugin block that is false (the appended
+  // line would be skipped), a new file that sorts after it is used instead:
+  // SpamAssassin closes open blocks at each file's end (Conf/Parser.pm, "file end").
+  const std::string last = config.cf_files.empty() ? site_dir + "/local.cf" : config.cf_files.back();
+  const std::string stem = last.substr(0, last.size() - 3);  // "*.cf": '_' sorts after '.', so stem_x.cf comes last
+  const std::vector<std::string> targets = {last, stem + "_welcomelist.cf"};
+  std::vector<std::string> lines;
+  if (!match.welcomelist) {
+    lines.push_back(options.relay.empty() ? "welcomelist_from *@" + options.sender.domain
+                                          : "welcomelist_from_rcvd *@" + options.sender.domain + " " + options.relay);
+  }
+  for (const auto& [pattern, source] : config.blocklist_from) {
+    if (sa_address_matches(pattern, addr)) lines.push_back("unblocklist_from " + pattern);
+  }
+  const auto attempt = [&](const std::string& file, const std::vector<std::string>& candidate) {
+    std::string text;
+    for (const auto& l : candidate) text += l + "\n";
+    // `plain`: the fix must not depend on the sender's DNS.
+    const SaConfig fixed = load_spamassassin(fs, site_dir, {{file, text}});
+    return fixed.unreadable.empty() && sa_weight(fixed, plain).worst() <= threshold;
+  };
+  // A score override weakened the rule: restore the weight of the rule that
+  // reads welcomelist_from (then of its compatibility meta) if still needed.
+  std::vector<std::string> score_lines;
+  for (const auto& [name, rule] : config.rules) {
+    const bool reads_welcomelist = canonical_eval(rule.eval_function) == "check_from_in_welcomelist";
+    const bool meta_over_it = !rule.meta_dependency.empty() && config.rules.count(rule.meta_dependency) &&
+                              canonical_eval(config.rules.at(rule.meta_dependency).eval_function) == "check_from_in_welcomelist";
+    if (reads_welcomelist) score_lines.insert(score_lines.begin(), "score " + name + " -100");
+    else if (meta_over_it) score_lines.push_back("score " + name + " -100");
+  }
+  std::string target;
+  for (std::size_t extra = 0; extra <= score_lines.size() && target.empty(); ++extra) {
+    std::vector<std::string> candidate = lines;
+    candidate.insert(candidate.end(), score_lines.begin(), score_lines.begin() + static_cast<std::ptrdiff_t>(extra));
+    for (const std::string& file : targets) {
+      if (attempt(file, candidate)) {
+        target = file;
+        lines = candidate;
+        break;
+      }
+    }
+  }
+  if (target.empty()) {
+    verdict.remediation = "SpamAssassin: no line appended to " + last +
+                          " makes it welcomelist " + addr + " in this configuration (see the evidence: is "
+                          "Mail::SpamAssassin::Plugin::WLBLEval loaded by a *.pre file of " + site_dir + "?).";
+    return verdict;
+  }
+  for (const std::string& line : lines) {
+    verdict.remediation_commands.push_back("grep -qxF " + shell_word(line) + " " + shell_word(target) + " || printf '%s\\n' " +
+                                           shell_word(line) + " >> " + shell_word(target));
+  }
+  verdict.remediation = "SpamAssassin: append to " + target +
+                        (target == last ? " (the last configuration file it reads, so nothing undoes it):"
+                                        : " (a new file read after " + last + ", which ends inside an if/ifplugin block that "
+                                          "would skip a line appended to it):");
+  for (const std::string& line : lines) verdict.remediation += " `" + line + "`";
+  verdict.remediation += "; then reload whatever runs SpamAssassin (spamd, amavisd-new). welcomelist_from does not depend on "
+                         "the sender's DNS; welcomelist_auth would, and only applies when SPF or DKIM passes at delivery.";
   return verdict;
 }
 

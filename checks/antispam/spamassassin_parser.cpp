@@ -115,6 +115,10 @@ bool sa_relay_matches(std::string_view wanted, std::string_view relay_name, std:
 
 void SaConfigBuilder::add_file(const std::string& path, std::string_view text) { apply(path, text, 0); }
 
+void SaConfigBuilder::add_unreadable(const std::string& path, const std::string& why) {
+  config_.unreadable.push_back({path, std::nullopt, "could not be read: " + why, "a readable configuration file"});
+}
+
 std::optional<bool> SaConfigBuilder::evaluate_condition(std::string_view expression) const {
   std::string_view e = trim(expression);
   bool negate = false;
@@ -135,10 +139,13 @@ std::optional<bool> SaConfigBuilder::evaluate_condition(std::string_view express
   };
   if (auto plugin = call_argument("plugin")) return negate != (config_.plugins.count(*plugin) > 0);
   // can(Mail::SpamAssassin::Conf::feature_*): 4.0 has the welcomelist/blocklist
-  // features; compat_* flags are only set by "enable_compat" (not modelled).
+  // features; Conf::compat_<flag> exists once "enable_compat <flag>" was read
+  // (Debian's init.pre enables welcomelist_blocklist, which drops the
+  // USER_IN_WHITELIST compatibility metas of 60_welcomelist.cf).
   if (auto can = call_argument("can")) {
     if (can->rfind("Mail::SpamAssassin::Conf::feature_", 0) == 0) return !negate;
-    if (can->rfind("Mail::SpamAssassin::Conf::compat_", 0) == 0) return negate;
+    constexpr std::string_view kCompat = "Mail::SpamAssassin::Conf::compat_";
+    if (can->rfind(kCompat, 0) == 0) return negate != (config_.compat.count(can->substr(kCompat.size())) > 0);
     return std::nullopt;
   }
   if (e.substr(0, 7) == "version") {
@@ -167,6 +174,7 @@ std::optional<bool> SaConfigBuilder::evaluate_condition(std::string_view express
 
 void SaConfigBuilder::apply(const std::string& path, std::string_view text, int depth) {
   ++files_read_;
+  config_.files_read.insert(path);
   struct Frame {
     bool parent_active;
     bool active;
@@ -204,11 +212,15 @@ void SaConfigBuilder::apply(const std::string& path, std::string_view text, int 
       if (depth >= kMaxIncludeDepth || files_read_ >= kMaxFiles) {
         config_.notes.push_back({path, d.line, "include " + target, "includes nested at most 20 deep, 1000 files in all"});
       } else {
-        std::string why;
-        if (auto content = loader_(target, &why)) {
-          apply(target, *content, depth + 1);
+        SaLoaded loaded = loader_(target);
+        if (loaded.text) {
+          apply(target, *loaded.text, depth + 1);
+        } else if (loaded.missing) {
+          config_.notes.push_back({path, d.line, "include " + target + ": no such file (SpamAssassin skips it)",
+                                   "an existing file"});
         } else {
-          config_.notes.push_back({path, d.line, "include " + target + ": " + why, "a readable file"});
+          config_.unreadable.push_back({target, std::nullopt, "included from " + path + ":" + std::to_string(d.line) +
+                                        ", could not be read: " + loaded.why, "a readable file"});
         }
       }
       stack.clear();
@@ -225,8 +237,18 @@ void SaConfigBuilder::apply_directive(const SaDirective& d, const SaSource& sour
   const auto add_all = [&](std::map<std::string, SaSource>& list) {
     for (const auto& a : args) list[ascii_lower(a)] = source;
   };
+  // Conf::Parser::remove_from_addrlist: the exact pattern is removed; the
+  // note names the entry that lost and the line that removed it.
   const auto remove_all = [&](std::map<std::string, SaSource>& list) {
-    for (const auto& a : args) list.erase(ascii_lower(a));
+    for (const auto& a : args) {
+      auto it = list.find(ascii_lower(a));
+      if (it == list.end()) continue;
+      config_.notes.push_back({source.file, source.line,
+                               d.key + " " + a + " removes the entry of " + it->second.file + ":" +
+                                   std::to_string(it->second.line) + " (read later, so it wins)",
+                               "information only"});
+      list.erase(it);
+    }
   };
   const std::string& k = d.key;
   if (k == "loadplugin") {
@@ -261,13 +283,104 @@ void SaConfigBuilder::apply_directive(const SaDirective& d, const SaSource& sour
     remove_all(config_.blocklist_from);
   } else if (k == "welcomelist_allows_relays") {
     add_all(config_.welcomelist_allows_relays);
-  } else if (k == "score" && args.size() >= 2) {
-    const std::string rule = args[0];
-    if (rule == "USER_IN_WELCOMELIST" || rule == "USER_IN_WHITELIST" || rule == "USER_IN_BLOCKLIST" ||
-        rule == "USER_IN_BLACKLIST" || rule == "USER_IN_SPF_WELCOMELIST" || rule == "USER_IN_DKIM_WELCOMELIST") {
-      config_.scores[rule] = {args[1], source};
+  } else if (k == "welcomelist_from_spf" || k == "def_welcomelist_from_spf") {
+    add_all(k == "welcomelist_from_spf" ? config_.welcomelist_from_spf : config_.def_welcomelist_from_spf);
+  } else if (k == "welcomelist_from_dkim" || k == "def_welcomelist_from_dkim") {
+    // "welcomelist_from_dkim ADDR [SIGNING-DOMAIN]": one address per line.
+    if (!args.empty()) {
+      (k == "welcomelist_from_dkim" ? config_.welcomelist_from_dkim : config_.def_welcomelist_from_dkim)[ascii_lower(args[0])] = source;
     }
+  } else if (k == "enable_compat") {
+    // Conf.pm: the flag must match /^[a-zA-Z0-9_]{1,128}$/.
+    const std::string flag = std::string(trim(d.value));
+    if (!flag.empty() && flag.size() <= 128 &&
+        flag.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == std::string::npos) {
+      config_.compat.insert(flag);
+    }
+  } else if (k == "header" || k == "meta") {
+    apply_rule_definition(d, source, args);
+  } else if (k == "score") {
+    apply_score(d, source, args);
   }
+}
+
+void SaConfigBuilder::apply_rule_definition(const SaDirective& d, const SaSource& source,
+                                            const std::vector<std::string>& args) {
+  if (args.size() < 2) return;
+  SaRule& rule = config_.rules[args[0]];
+  rule.eval_function.clear();
+  rule.meta_dependency.clear();
+  rule.other_definition = false;
+  rule.defined = source;
+  std::string_view body = trim(std::string_view(d.value).substr(d.value.find(args[0]) + args[0].size()));
+  if (d.key == "header") {
+    // header NAME eval:function(args)
+    if (body.substr(0, 5) == "eval:") {
+      body.remove_prefix(5);
+      const std::size_t paren = body.find('(');
+      rule.eval_function = std::string(trim(body.substr(0, paren)));
+    } else {
+      rule.other_definition = true;
+    }
+    return;
+  }
+  // meta NAME (OTHER): a single rule name, parentheses around it allowed.
+  while (body.size() >= 2 && body.front() == '(' && body.back() == ')') body = trim(body.substr(1, body.size() - 2));
+  const bool identifier = !body.empty() && body.find_first_not_of(
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == std::string_view::npos;
+  if (identifier) rule.meta_dependency = std::string(body);
+  else rule.other_definition = true;
+}
+
+void SaConfigBuilder::apply_score(const SaDirective& d, const SaSource& source, const std::vector<std::string>& args) {
+  // Conf.pm "score": a rule name and 1 or 4 scores matching /^-?\d+(?:\.\d+)?$/,
+  // each possibly in parentheses (then relative to the score already set);
+  // anything else is an invalid line SpamAssassin ignores.
+  if (args.size() != 2 && args.size() != 5) {
+    config_.notes.push_back({source.file, source.line, "score " + d.value,
+                             "a rule name and 1 or 4 scores (SpamAssassin ignores this line)"});
+    return;
+  }
+  SaScoreLine line;
+  line.source = source;
+  std::vector<double> values;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    std::string_view v = args[i];
+    if (v.size() >= 2 && v.front() == '(' && v.back() == ')') {
+      line.relative = true;
+      v = v.substr(1, v.size() - 2);
+    }
+    std::size_t at = v.empty() || v.front() != '-' ? 0 : 1;
+    const std::size_t int_start = at;
+    while (at < v.size() && v[at] >= '0' && v[at] <= '9') ++at;
+    bool valid = at > int_start;
+    if (valid && at < v.size() && v[at] == '.') {
+      const std::size_t frac_start = ++at;
+      while (at < v.size() && v[at] >= '0' && v[at] <= '9') ++at;
+      valid = at > frac_start;
+    }
+    double number = 0;
+    if (valid && at == v.size()) {
+      auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), number);
+      valid = ec == std::errc{} && ptr == v.data() + v.size();
+    } else {
+      valid = false;
+    }
+    if (!valid) {
+      config_.notes.push_back({source.file, source.line, "score " + d.value,
+                               "numeric scores (SpamAssassin ignores this line: '" + std::string(args[i]) + "')"});
+      return;
+    }
+    values.push_back(number);
+  }
+  for (std::size_t i = 0; i < 4; ++i) line.values[i] = values.size() == 4 ? values[i] : values[0];
+  SaRule& rule = config_.rules[args[0]];
+  if (line.relative && rule.scores.empty()) {
+    config_.notes.push_back({source.file, source.line, "score " + d.value,
+                             "an earlier score for a relative one (SpamAssassin ignores this line)"});
+    return;
+  }
+  rule.scores.push_back(line);
 }
 
 }  // namespace clinic_audit::antispam

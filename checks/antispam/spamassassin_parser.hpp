@@ -11,6 +11,7 @@
 // Pure: files are handed in by the caller.
 #pragma once
 
+#include <array>
 #include <functional>
 #include <map>
 #include <optional>
@@ -40,6 +41,25 @@ struct SaSource {
   int line = 0;
 };
 
+// One "score RULE ..." line: four score sets (Conf.pm: set 0 no Bayes/no
+// network, 1 network, 2 Bayes, 3 both), relative when given in parentheses.
+struct SaScoreLine {
+  std::array<double, 4> values{};
+  bool relative = false;
+  SaSource source;
+};
+
+// A rule as the configuration defines it, kept only for what the check needs:
+// a header rule calling an eval function, or a meta rule over one other rule
+// ("meta USER_IN_WHITELIST (USER_IN_WELCOMELIST)", 60_welcomelist.cf).
+struct SaRule {
+  std::string eval_function;   // "check_from_in_welcomelist" for header NAME eval:check_from_in_welcomelist()
+  std::string meta_dependency; // the single rule a meta depends on
+  bool other_definition = false;  // any other definition (a regex header, a compound meta): never fires here
+  SaSource defined;
+  std::vector<SaScoreLine> scores;  // in the order read: the last absolute one and the relative ones after it count
+};
+
 struct SaRcvdEntry {
   std::string relay;  // second argument: rDNS domain or [IP]
   SaSource source;
@@ -54,18 +74,36 @@ struct SaConfig {
   std::map<std::string, std::vector<SaRcvdEntry>> def_welcomelist_from_rcvd;
   std::map<std::string, SaSource> welcomelist_auth;
   std::map<std::string, SaSource> def_welcomelist_auth;
+  // welcomelist_from_spf/_dkim and their def_ forms (Plugin::SPF, Plugin::DKIM):
+  // like welcomelist_auth, they count only when SPF/DKIM pass at delivery.
+  std::map<std::string, SaSource> welcomelist_from_spf;
+  std::map<std::string, SaSource> welcomelist_from_dkim;
+  std::map<std::string, SaSource> def_welcomelist_from_spf;
+  std::map<std::string, SaSource> def_welcomelist_from_dkim;
   std::map<std::string, SaSource> blocklist_from;
   std::map<std::string, SaSource> welcomelist_allows_relays;
-  // "score RULE value" for the welcomelist/blocklist rules.
-  std::map<std::string, std::pair<std::string, SaSource>> scores;
+  // Rule definitions and score lines of every file read (default rules
+  // directory, then site configuration), by rule name.
+  std::map<std::string, SaRule> rules;
   std::set<std::string> plugins;  // loadplugin
+  std::set<std::string> compat;   // enable_compat flags (Conf.pm: defines Conf::compat_<flag>)
   std::vector<std::string> cf_files;  // the site directory's *.cf, in the order read
+  std::set<std::string> files_read;   // every file applied, includes too
   std::vector<Evidence> notes;    // what was skipped and why
+  // Files SpamAssassin would read that this check could not (permission,
+  // not a regular file, over the size cap): the verdict is then `error`
+  // naming them, never pass or fail (issue #20 items 2 and 8).
+  std::vector<Evidence> unreadable;
 };
 
-// Reads one file's text (in-root path); nullopt when it cannot be read
-// (the builder records a note naming it).
-using SaFileLoader = std::function<std::optional<std::string>(const std::string& path, std::string* why)>;
+// One file's text (in-root path). A missing file is skipped by SpamAssassin
+// with a warning (a note here); any other failure makes the verdict `error`.
+struct SaLoaded {
+  std::optional<std::string> text;
+  bool missing = false;
+  std::string why;
+};
+using SaFileLoader = std::function<SaLoaded(const std::string& path)>;
 
 class SaConfigBuilder {
  public:
@@ -73,11 +111,15 @@ class SaConfigBuilder {
   // Applies `text` as file `path` (in-root, absolute); includes are resolved
   // relative to its directory, as Conf::Parser::fix_path_relative_to_current_file does.
   void add_file(const std::string& path, std::string_view text);
+  // A file SpamAssassin would read but this check could not.
+  void add_unreadable(const std::string& path, const std::string& why);
   SaConfig& config() { return config_; }
 
  private:
   void apply(const std::string& path, std::string_view text, int depth);
   void apply_directive(const SaDirective& directive, const SaSource& source);
+  void apply_rule_definition(const SaDirective& directive, const SaSource& source, const std::vector<std::string>& args);
+  void apply_score(const SaDirective& directive, const SaSource& source, const std::vector<std::string>& args);
   std::optional<bool> evaluate_condition(std::string_view expression) const;
 
   SaFileLoader loader_;

@@ -7,7 +7,9 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 
+#include <cctype>
 #include <ctime>
 #include <memory>
 
@@ -58,6 +60,43 @@ bool CertInfo::untrusted_issuer() const {
   }
 }
 
+CertInfo::Origin CertInfo::untrusted_origin() const {
+  if (leaf_self_signed && chain_length <= 1) return Origin::self_signed_server;
+  // Issuers that name the TLS-inspection products of firewalls and endpoint
+  // security suites: what such a proxy writes into the CA it re-signs with.
+  static const char* const kInspectionNames[] = {
+      "fortinet", "fortigate", "sophos", "zscaler", "palo alto", "paloalto", "kaspersky", "eset ", "bitdefender",
+      "avast", "avg ", "blue coat", "bluecoat", "forcepoint", "websense", "stormshield", "watchguard", "untangle",
+      "checkpoint", "check point", "cisco umbrella", "netskope", "mcafee web gateway", "barracuda", "inspect"};
+  std::string issuer_lower = chain_top_issuer + " " + issuer;
+  for (char& c : issuer_lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* name : kInspectionNames) {
+    if (issuer_lower.find(name) != std::string::npos) return Origin::inspection;
+  }
+  if (top_self_signed) return Origin::private_or_inspection;
+  return Origin::unknown_issuer;
+}
+
+std::string CertInfo::untrusted_explanation() const {
+  switch (untrusted_origin()) {
+    case Origin::self_signed_server:
+      return "the server's own self-signed certificate (subject and issuer '" + subject +
+             "', no CA in the chain): not TLS inspection, which re-signs with the proxy's CA; the server does not use a "
+             "publicly trusted certificate";
+    case Origin::inspection:
+      return "TLS inspection by a proxy: the certificate is issued by '" + issuer + "', a TLS-inspection CA no trusted CA "
+             "vouches for (" + verify_message + ")";
+    case Origin::private_or_inspection:
+      return "TLS inspection by a proxy, or a private CA: the chain ends at the root '" + chain_top_subject +
+             "', which the trust store does not hold (" + verify_message + "); the chain alone cannot tell them apart";
+    case Origin::unknown_issuer:
+      break;
+  }
+  return "TLS inspection by a proxy, or a server that does not send its intermediate certificate: the certificate is "
+         "issued by '" + issuer + "', which the trust store does not know and the server did not send (" + verify_message +
+         "); the chain alone cannot tell them apart";
+}
+
 std::string CertInfo::describe() const {
   std::string text = key_type + " " + std::to_string(key_bits) + " bits, signature " +
                      (signature_hash.empty() ? "unknown hash" : signature_hash) + ", expires " + not_after + " (" +
@@ -74,8 +113,18 @@ std::optional<CertInfo> inspect_peer_certificate(SSL* ssl) {
   info.subject = name_text(X509_get_subject_name(leaf));
   info.issuer = name_text(X509_get_issuer_name(leaf));
   info.chain_top_issuer = info.issuer;
+  info.chain_top_subject = info.subject;
+  info.chain_length = 1;
+  // X509_check_issued(a, a) == X509_V_OK: a names itself as issuer and its
+  // key usage allows it (the test OpenSSL's own "self-signed" uses).
+  info.leaf_self_signed = X509_check_issued(leaf, leaf) == X509_V_OK;
+  info.top_self_signed = info.leaf_self_signed;
   if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl); chain != nullptr && sk_X509_num(chain) > 0) {
-    info.chain_top_issuer = name_text(X509_get_issuer_name(sk_X509_value(chain, sk_X509_num(chain) - 1)));
+    X509* top = sk_X509_value(chain, sk_X509_num(chain) - 1);
+    info.chain_top_issuer = name_text(X509_get_issuer_name(top));
+    info.chain_top_subject = name_text(X509_get_subject_name(top));
+    info.chain_length = sk_X509_num(chain);
+    info.top_self_signed = X509_check_issued(top, top) == X509_V_OK;
   }
   if (EVP_PKEY* key = X509_get0_pubkey(leaf)) {
     info.key_type = key_type_name(EVP_PKEY_get_base_id(key));

@@ -23,10 +23,22 @@ struct CertInfo {
   std::string tls_version;
   long verify_code = 0;       // X509_V_OK when the chain verifies against the trust store
   std::string verify_message;
+  // What the chain the server sent shows (RFC 5280 §6.1: a self-issued
+  // certificate has subject == issuer and verifies with its own key).
+  int chain_length = 0;            // certificates the server sent
+  bool leaf_self_signed = false;   // the leaf signed itself
+  bool top_self_signed = false;    // the last certificate sent is a self-signed root
+  std::string chain_top_subject;   // subject of that last certificate
   bool chain_trusted() const { return verify_code == 0; }
-  // The chain leads to no trusted root (self-signed, unknown issuer): on a
-  // public endpoint that is a TLS-inspecting proxy re-signing the traffic.
+  // The chain leads to no trusted root (self-signed, unknown issuer).
   bool untrusted_issuer() const;
+  // Who most likely made the untrusted certificate, from what the chain
+  // shows: the server itself (a self-signed leaf: an inspecting proxy
+  // re-signs with its own CA instead), a private or inspecting CA, or
+  // "cannot be told" (an unknown issuer the server does not send).
+  enum class Origin { self_signed_server, inspection, private_or_inspection, unknown_issuer };
+  Origin untrusted_origin() const;
+  std::string untrusted_explanation() const;
   std::string describe() const;  // "RSA 2048 bits, SHA256, expires 2027-01-01 (40 days), issuer ..."
 };
 

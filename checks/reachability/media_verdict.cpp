@@ -79,13 +79,17 @@ Outcome judge_media(const std::vector<MediaServerProbes>& servers, const MediaPl
   std::vector<std::string> udp_missing;
   std::vector<std::string> tcp_only;
   std::vector<std::string> no_path;
+  std::vector<std::string> range_unproven;  // STUN port proven, media range silent
   std::vector<std::string> sfu_arrive;
   std::vector<std::string> sfu_unverified;
   std::vector<std::string> sfu_blocked;
   std::vector<std::string> rules;
   const std::string udp_expected = "STUN Binding answered over UDP (seed §2.2.2 case 1)";
+  const std::string range_expected = "UDP packets reach the media proxy's media range (an answer or ICMP port "
+                                     "unreachable; seed §2.2.2 case 1)";
   const std::string tcp_expected = "STUN Binding answered over TCP/TLS " + std::to_string(plan.tcp_port) +
                                    " (seed §2.2.2 case 2)";
+  const std::string range_text = format_port_list(plan.proxy_probe_ports);
 
   for (const auto& server : servers) {
     const std::string label = server.server.label();
@@ -93,6 +97,7 @@ Outcome judge_media(const std::vector<MediaServerProbes>& servers, const MediaPl
     for (const auto& probe : server.udp) {
       evidence.push_back(probe_evidence(probe, server.sfu ? "UDP packets reach the SFU" : udp_expected));
     }
+    for (const auto& probe : server.media_udp) evidence.push_back(probe_evidence(probe, range_expected));
     for (const auto& probe : server.stream) evidence.push_back(probe_evidence(probe, tcp_expected));
     const UdpProof proof = udp_proof(server.udp);
     if (server.sfu) {
@@ -107,55 +112,93 @@ Outcome judge_media(const std::vector<MediaServerProbes>& servers, const MediaPl
       }
       continue;
     }
-    if (proof == UdpProof::answered || proof == UdpProof::arrives) {
+    const bool stun_ok = proof == UdpProof::answered || proof == UdpProof::arrives;
+    // Without a media range beyond the STUN port there is nothing more to prove.
+    const UdpProof range = plan.proxy_probe_ports.empty() ? UdpProof::answered : udp_proof(server.media_udp);
+    const bool range_ok = range == UdpProof::answered || range == UdpProof::arrives;
+    if (stun_ok && range_ok) {
       udp_ok.push_back(label + (proof == UdpProof::arrives ? " (packets arrive, ICMP port unreachable; no STUN answer)" : ""));
       continue;
     }
-    udp_missing.push_back(label + (proof == UdpProof::unverified ? " (UDP silent: unverified)" : " (UDP rejected)"));
     rules.push_back(firewall_rule("UDP", label, server.addresses, plan.proxy_udp_ports));
-    if (stream_answered(server.stream)) {
-      tcp_only.push_back(label);
+    if (stun_ok && range == UdpProof::unverified) {
+      range_unproven.push_back(label);
+    } else if (stun_ok) {
+      udp_missing.push_back(label + " (UDP " + range_text + " rejected)");
     } else {
+      udp_missing.push_back(label + (proof == UdpProof::unverified ? " (UDP silent: unverified)" : " (UDP rejected)"));
+    }
+    if (stream_answered(server.stream)) {
+      if (!(stun_ok && range == UdpProof::unverified)) tcp_only.push_back(label);
+    } else if (!stun_ok) {
       no_path.push_back(label);
       rules.push_back(firewall_rule("TCP", label, server.addresses, {{plan.tcp_port, plan.tcp_port}}));
     }
   }
 
-  std::string sfu_text;
-  if (!sfu_arrive.empty()) sfu_text += "; SFU UDP proven to arrive at " + join(sfu_arrive, ", ");
+  // Clauses of the summary, joined with "; ".
+  std::vector<std::string> notes;
+  if (!range_unproven.empty()) {
+    notes.push_back("case 1 not proven for " + join(range_unproven, ", ") + ": the STUN port answers over UDP but the media range " +
+                    format_port_list(plan.proxy_udp_ports) + " is silent (probed " + range_text +
+                    "; silence proves nothing, so nothing is shown to get through)");
+  }
+  if (!sfu_arrive.empty()) notes.push_back("SFU UDP proven to arrive at " + join(sfu_arrive, ", "));
   if (!sfu_unverified.empty()) {
-    sfu_text += "; SFU UDP unverified for " + join(sfu_unverified, ", ") +
-                " (silent: SFUs answer only during a call, silence proves nothing)";
+    notes.push_back("SFU UDP unverified for " + join(sfu_unverified, ", ") +
+                    " (silent: SFUs answer only during a call, silence proves nothing)");
   }
-  if (!sfu_blocked.empty()) sfu_text += "; SFU UDP blocked to " + join(sfu_blocked, ", ");
-  if (!sfu_text.empty() && !plan.sfu_probe_ports.empty()) {
-    sfu_text += " (SFU ports probed: " + format_port_list(plan.sfu_probe_ports) + "; the rest of " +
-                format_port_list(plan.sfu_udp_ports) + " was not)";
+  if (!sfu_blocked.empty()) notes.push_back("SFU UDP blocked to " + join(sfu_blocked, ", "));
+  if ((!sfu_arrive.empty() || !sfu_unverified.empty() || !sfu_blocked.empty()) && !plan.sfu_probe_ports.empty()) {
+    notes.push_back("SFU ports probed: " + format_port_list(plan.sfu_probe_ports) + "; the rest of " +
+                    format_port_list(plan.sfu_udp_ports) + " was not");
   }
-  std::string proxy_text;
   if (!plan.proxy_display.empty()) {
-    proxy_text = "; the HTTP proxy " + plan.proxy_display +
-                 " carries TCP only: UDP media cannot go through it and was probed directly";
+    notes.push_back("the HTTP proxy " + plan.proxy_display +
+                    " carries TCP only: UDP media cannot go through it and was probed directly");
   }
-
-  Outcome outcome;
-  if (!no_path.empty()) {
-    outcome = Outcome::fail("blocked: no media path to " + join(no_path, ", ") + " (neither UDP nor TCP " +
-                            std::to_string(plan.tcp_port) + " STUN answered)" + sfu_text + proxy_text);
-  } else if (!tcp_only.empty()) {
-    std::string summary = "case 2: TCP " + std::to_string(plan.tcp_port) +
-                          " only -- teleconsultation works with degraded video; UDP not proven to " +
-                          join(udp_missing, ", ") + sfu_text + proxy_text;
-    outcome = plan.accept_degraded ? Outcome::pass(summary) : Outcome::fail(summary);
+  const auto with_notes = [&notes](std::string head) {
+    for (const auto& note : notes) head += "; " + note;
+    return head;
+  };
+  const auto sfu_rules_for_case1 = [&]() {
     for (const auto& server : servers) {
       if (server.sfu && std::find(sfu_blocked.begin(), sfu_blocked.end(), server.server.label()) == sfu_blocked.end()) {
         rules.push_back(firewall_rule("UDP", server.server.label(), server.addresses, plan.sfu_udp_ports));
       }
     }
+  };
+
+  Outcome outcome;
+  const std::string tcp = "TCP " + std::to_string(plan.tcp_port);
+  if (!no_path.empty()) {
+    outcome = Outcome::fail(with_notes("blocked: no media path to " + join(no_path, ", ") + " (neither UDP nor " + tcp +
+                                       " STUN answered)"));
+  } else if (!tcp_only.empty() || !range_unproven.empty()) {
+    // Case 1 is not proven for some proxy: what is proven is case 2 at best.
+    bool tcp_everywhere = true;
+    for (const auto& server : servers) {
+      if (!server.sfu && !stream_answered(server.stream) &&
+          std::find(udp_ok.begin(), udp_ok.end(), server.server.label()) == udp_ok.end()) {
+        tcp_everywhere = false;
+      }
+    }
+    std::string head;
+    if (!tcp_only.empty()) {
+      head = "case 2: " + tcp + " only -- teleconsultation works with degraded video; UDP not proven to " + join(udp_missing, ", ");
+    } else if (tcp_everywhere) {
+      head = "case 2 proven (" + tcp + " STUN answers): teleconsultation works with at least degraded video";
+    } else {
+      head = "case 1 not proven and " + tcp + " STUN does not answer";
+    }
+    outcome = plan.accept_degraded && tcp_everywhere ? Outcome::pass(with_notes(head)) : Outcome::fail(with_notes(head));
+    sfu_rules_for_case1();
   } else if (!sfu_blocked.empty()) {
-    outcome = Outcome::fail("case 1 for the media proxies (UDP to " + join(udp_ok, ", ") + ") but" + sfu_text + proxy_text);
+    outcome = Outcome::fail(with_notes("case 1 for the media proxies (UDP to " + join(udp_ok, ", ") + "), not for the SFUs"));
   } else {
-    outcome = Outcome::pass("case 1: UDP allowed to " + join(udp_ok, ", ") + sfu_text + proxy_text);
+    std::string head = "case 1: UDP allowed to " + join(udp_ok, ", ");
+    if (!plan.proxy_probe_ports.empty()) head += " (STUN port and media range " + range_text + " reached)";
+    outcome = Outcome::pass(with_notes(head));
   }
   outcome.evidence = std::move(evidence);
   if (!rules.empty()) outcome.remediation = "Firewall rules still to open (seed §2.2.2):\n  " + join(rules, "\n  ");

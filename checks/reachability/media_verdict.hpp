@@ -20,6 +20,10 @@ struct MediaServerProbes {
   std::string dns_note;                 // DNS answer or failure, and addresses the seed does not list
   std::vector<ProbeResult> udp;         // STUN over UDP (proxies) / sampled ports (SFUs)
   std::vector<ProbeResult> stream;      // STUN over TCP and TLS (proxies, case 2)
+  // Proxies: the sample of their media range (49152-65535) besides the STUN
+  // port. Case 1 needs those ports too; only an answer or an ICMP port
+  // unreachable proves packets get there (issue #21 item 8).
+  std::vector<ProbeResult> media_udp;
 };
 
 struct MediaPlan {
@@ -29,6 +33,7 @@ struct MediaPlan {
   std::uint16_t tcp_port = 443;            // seed case 2: TCP 443 secured TURN/STUN
   bool accept_degraded = false;            // case 2 passes instead of failing
   std::string proxy_display;               // the HTTP proxy in use, if any
+  std::vector<PortRange> proxy_probe_ports;  // the sample of the proxies' media range probed (besides the STUN port)
 };
 
 // One firewall rule in words and in nftables syntax, e.g.

@@ -65,12 +65,29 @@ class ReachabilityCheck final : public Check {
       sfu_probe_ports_ = {{sfu_udp_ports_.front().first, sfu_udp_ports_.front().first},
                           {sfu_udp_ports_.back().last, sfu_udp_ports_.back().last}};
     }
-    std::size_t sampled = 0;
-    for (const auto& range : sfu_probe_ports_) sampled += std::size_t{range.last} - range.first + 1;
-    if (sampled > 64) {
-      // Probing a whole range proves no more than a sample: silence stays silence.
-      throw ParamError("sfu_probe_ports", "parameter 'sfu_probe_ports' lists " + std::to_string(sampled) +
-                                              " ports; sample at most 64");
+    if (params.has("media_probe_ports")) {
+      media_probe_ports_ = port_list_param(params, "media_probe_ports", "");
+    } else {
+      // The proxies' media range besides the STUN port (seed: 49152-65535):
+      // both ends of each range, so that case 1 is never called proven on the
+      // STUN port alone (issue #21 item 8).
+      for (const auto& range : media_udp_ports_) {
+        for (const std::uint16_t port : {range.first, range.last}) {
+          const bool seen = std::any_of(media_probe_ports_.begin(), media_probe_ports_.end(),
+                                        [port](const PortRange& r) { return r.first == port; });
+          if (port != stun_udp_port_ && !seen) media_probe_ports_.push_back({port, port});
+        }
+      }
+    }
+    for (const auto& [name, list] : {std::pair<const char*, const std::vector<PortRange>*>{"sfu_probe_ports", &sfu_probe_ports_},
+                                     {"media_probe_ports", &media_probe_ports_}}) {
+      std::size_t sampled = 0;
+      for (const auto& range : *list) sampled += std::size_t{range.last} - range.first + 1;
+      if (sampled > 64) {
+        // Probing a whole range proves no more than a sample: silence stays silence.
+        throw ParamError(name, "parameter '" + std::string(name) + "' lists " + std::to_string(sampled) +
+                                   " ports; sample at most 64");
+      }
     }
     if (mode_ == "media") {
       if (proxies_.empty()) throw ParamError("media_proxy", "probe 'media' needs at least one 'media_proxy'");
@@ -146,8 +163,8 @@ class ReachabilityCheck final : public Check {
   Outcome run_media(const ProbeOptions& options) const {
     std::vector<MediaServerProbes> servers;
     std::vector<std::string> names;
-    for (const auto& spec : proxies_) servers.push_back({spec, false, {}, {}, {}, {}});
-    for (const auto& spec : sfus_) servers.push_back({spec, true, {}, {}, {}, {}});
+    for (const auto& spec : proxies_) servers.push_back({spec, false, {}, {}, {}, {}, {}});
+    for (const auto& spec : sfus_) servers.push_back({spec, true, {}, {}, {}, {}, {}});
     for (const auto& server : servers) {
       if (!server.server.name.empty()) names.push_back(server.server.name);
     }
@@ -174,7 +191,8 @@ class ReachabilityCheck final : public Check {
 
     // Every probe of every server in one concurrent run (about one timeout).
     std::vector<ProbeTarget> targets;
-    struct Slot { std::size_t server; bool udp; };
+    enum class Kind { udp, stream, media_range };
+    struct Slot { std::size_t server; Kind kind; };
     std::vector<Slot> slots;
     for (std::size_t s = 0; s < servers.size(); ++s) {
       const auto& server = servers[s];
@@ -184,26 +202,33 @@ class ReachabilityCheck final : public Check {
           for (const auto& range : sfu_probe_ports_) {
             for (std::uint32_t port = range.first; port <= range.last; ++port) {
               targets.push_back({Transport::stun_udp, host, address, static_cast<std::uint16_t>(port), "/", "", false});
-              slots.push_back({s, true});
+              slots.push_back({s, Kind::udp});
             }
           }
           continue;
         }
         targets.push_back({Transport::stun_udp, host, address, stun_udp_port_, "/", "", false});
-        slots.push_back({s, true});
+        slots.push_back({s, Kind::udp});
+        for (const auto& range : media_probe_ports_) {
+          for (std::uint32_t port = range.first; port <= range.last; ++port) {
+            targets.push_back({Transport::stun_udp, host, address, static_cast<std::uint16_t>(port), "/", "", false});
+            slots.push_back({s, Kind::media_range});
+          }
+        }
         targets.push_back({Transport::stun_tcp, host, address, stun_tcp_port_, "/", "", false});
-        slots.push_back({s, false});
+        slots.push_back({s, Kind::stream});
         targets.push_back({Transport::stun_tls, host, address, stun_tls_port_, "/", "", false});
-        slots.push_back({s, false});
+        slots.push_back({s, Kind::stream});
       }
     }
     auto results = run_probes(targets, options);
     for (std::size_t i = 0; i < results.size(); ++i) {
       auto& server = servers[slots[i].server];
-      (slots[i].udp ? server.udp : server.stream).push_back(std::move(results[i]));
+      auto& list = slots[i].kind == Kind::udp ? server.udp : slots[i].kind == Kind::stream ? server.stream : server.media_udp;
+      list.push_back(std::move(results[i]));
     }
     MediaPlan plan{media_udp_ports_, sfu_udp_ports_, sfu_probe_ports_, stun_tcp_port_, accept_degraded_,
-                   options.proxy ? options.proxy->spec.display : std::string{}};
+                   options.proxy ? options.proxy->spec.display : std::string{}, media_probe_ports_};
     return judge_media(servers, plan);
   }
 
@@ -225,6 +250,7 @@ class ReachabilityCheck final : public Check {
   std::vector<PortRange> media_udp_ports_;
   std::vector<PortRange> sfu_udp_ports_;
   std::vector<PortRange> sfu_probe_ports_;
+  std::vector<PortRange> media_probe_ports_;
   std::uint16_t stun_udp_port_;
   std::uint16_t stun_tcp_port_;
   std::uint16_t stun_tls_port_;

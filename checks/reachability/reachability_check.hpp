@@ -14,6 +14,9 @@
 //   sfu_udp_ports    (media) seed: 49152-65535
 //   stun_udp_port, stun_tcp_port, stun_tls_port   (media) where STUN is probed; default 443
 //   sfu_probe_ports  (media) SFU ports probed; default the first and last of sfu_udp_ports
+//   media_probe_ports (media) media-proxy ports probed besides stun_udp_port; default the
+//                    first and last of each media_udp_ports range (49152, 65535): case 1
+//                    needs packets shown to reach them (an answer or ICMP port unreachable)
 //   accept_degraded  (media) case 2 passes instead of failing; default false
 //   timeout_ms       per probe; default the run's probe timeout (agent.conf)
 //   max_concurrency  probes in flight at once; default 100

@@ -23,9 +23,10 @@ void judge_answer(const ProbeResult& probe, const SignallingPlan& plan, std::vec
   if (probe.certificate) {
     const CertInfo& cert = *probe.certificate;
     if (!cert.chain_trusted() && cert.untrusted_issuer() && plan.expect_public) {
-      inspection_issuer = cert.chain_top_issuer;
-      problems.push_back(where + ": TLS inspection by a proxy: the certificate is issued by '" + cert.issuer +
-                         "', whose chain no trusted CA vouches for (" + cert.verify_message + ")");
+      // Only a re-signing CA is an inspecting proxy; a self-signed leaf is
+      // the server's own (or whatever answers in its place) certificate.
+      if (cert.untrusted_origin() != CertInfo::Origin::self_signed_server) inspection_issuer = cert.chain_top_issuer;
+      problems.push_back(where + ": " + cert.untrusted_explanation());
     } else if (!cert.chain_trusted()) {
       problems.push_back(where + ": certificate not valid: " + cert.verify_message);
     }

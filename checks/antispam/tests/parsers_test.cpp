@@ -7,6 +7,7 @@
 
 #include "antispam/amavis_parser.hpp"
 #include "antispam/filters.hpp"
+#include "antispam/spamassassin_score.hpp"
 #include "antispam/postfix_access.hpp"
 #include "antispam/ucl_parser.hpp"
 
@@ -41,9 +42,9 @@ TEST(SpamAssassinParser, GlobsCoverTheWholeAddress) {
 TEST(SpamAssassinParser, IncludeBombStopsWithinBudget) {
   const std::string text = "include a.cf\ninclude a.cf\ninclude a.cf\nwelcomelist_from x@y\n";
   int reads = 0;
-  SaConfigBuilder builder([&](const std::string&, std::string*) {
+  SaConfigBuilder builder([&](const std::string&) {
     ++reads;
-    return std::optional<std::string>(text);
+    return SaLoaded{text, false, ""};
   });
   const auto start = std::chrono::steady_clock::now();
   builder.add_file("/etc/spamassassin/local.cf", text);
@@ -165,6 +166,37 @@ TEST(AmavisParser, DeepNestingEndsQuickly) {
   const auto st = parse_perl_config("@x = " + std::string(100000, '(') + ";\n@y = (1);\n");
   ASSERT_FALSE(st.empty());
   EXPECT_EQ(st.back().target, "@y");
+}
+
+}  // namespace
+}  // namespace clinic_audit::antispam
+
+namespace clinic_audit::antispam {
+namespace {
+
+// Issue #21 item 9: the line that wins is named, and why the other lost.
+TEST(SpamAssassinParser, RemovalAndScoreOverridesNameTheLosingLine) {
+  SaConfigBuilder builder([](const std::string&) { return SaLoaded{std::nullopt, true, "no such file"}; });
+  builder.add_file("/etc/spamassassin/a.cf",
+                   "welcomelist_from *@visiotlm.esante-bretagne.fr\nheader USER_IN_WELCOMELIST eval:check_from_in_welcomelist()\n"
+                   "score USER_IN_WELCOMELIST -100\n");
+  builder.add_file("/etc/spamassassin/local.cf", "unwelcomelist_from *@VISIOTLM.esante-bretagne.fr\nscore USER_IN_WELCOMELIST -1\n");
+  const SaConfig& c = builder.config();
+  EXPECT_TRUE(c.welcomelist_from.empty());
+  bool named = false;
+  for (const Evidence& e : c.notes) {
+    named |= e.path == "/etc/spamassassin/local.cf" && e.line == 1 && e.observed.find("/etc/spamassassin/a.cf:1") != std::string::npos;
+  }
+  EXPECT_TRUE(named);
+  // Re-add the entry: the weight is then the later score line, and the origin names both lines.
+  builder.add_file("/etc/spamassassin/zz.cf", "welcomelist_from *@visiotlm.esante-bretagne.fr\n");
+  SenderOptions options{*parse_sender("votre-teleconsultation@visiotlm.esante-bretagne.fr"), "", "", false, -10.0, ""};
+  const SaWeight w = sa_weight(builder.config(), options);
+  ASSERT_EQ(w.hits.size(), 1U);
+  EXPECT_EQ(w.hits[0].score[0], -1.0);
+  EXPECT_NE(w.hits[0].score_origin.find("score -1 at /etc/spamassassin/local.cf:2 (wins over -100 at /etc/spamassassin/a.cf:3"),
+            std::string::npos)
+      << w.hits[0].score_origin;
 }
 
 }  // namespace

@@ -68,6 +68,24 @@ TEST_F(ReachabilityCheckTest, UntrustedIssuerIsNamedAsTlsInspection) {
   EXPECT_TRUE(contains(outcome.summary, "CN=Inspecting Proxy CA")) << outcome.summary;
 }
 
+// Issue #21 item 8: what the chain shows decides the words. A self-signed
+// leaf is the server's own certificate, not inspection; a chain up to an
+// untrusted root the server sends could be either, and the result says so.
+TEST_F(ReachabilityCheckTest, SelfSignedServerIsNotCalledInspection) {
+  TestServer server(ServerMode::tls, pki_->self_signed);
+  const Outcome outcome = run_check(tls("https", server.port()));
+  EXPECT_EQ(outcome.status, Status::fail);
+  EXPECT_TRUE(contains(outcome.summary, "the server's own self-signed certificate")) << outcome.summary;
+  EXPECT_FALSE(contains(outcome.summary, "TLS inspection by a proxy")) << outcome.summary;
+
+  TestServer private_root(ServerMode::tls, pki_->private_chain);
+  const Outcome either = run_check(tls("https", private_root.port()));
+  EXPECT_EQ(either.status, Status::fail);
+  EXPECT_TRUE(contains(either.summary, "or a private CA")) << either.summary;
+  EXPECT_TRUE(contains(either.summary, "CN=Clinic Private Root")) << either.summary;
+  EXPECT_TRUE(contains(either.summary, "cannot tell them apart")) << either.summary;
+}
+
 TEST_F(ReachabilityCheckTest, SystemStoreDoesNotTrustTheTestCa) {
   TestServer server(ServerMode::tls, pki_->good);
   ParamList params = tls("https", server.port());
@@ -175,6 +193,33 @@ TEST_F(ReachabilityCheckTest, MediaCase1WhenStunAnswersOverUdp) {
   EXPECT_TRUE(contains(all_text(outcome), "public address seen by the server: 127.0.0.1:")) << all_text(outcome);
 }
 
+// Issue #21 item 8, the false pass: the STUN port answers over UDP but the
+// media range is silent (a socket that never answers stands for a firewall
+// that drops): never case 1. An ICMP port unreachable on the range (a closed
+// loopback port) proves packets arrive: case 1.
+TEST_F(ReachabilityCheckTest, MediaRangeMustBeShownToArriveForCase1) {
+  Coturn coturn(temp_dir("coturn-range"), pki_->good);
+  if (!coturn.available()) GTEST_SKIP() << coturn.why();
+  SilentUdp silent;
+  ParamList dropped = media(coturn.port(), coturn.port(), coturn.tls_port());
+  dropped.emplace_back("media_probe_ports", std::to_string(silent.port()));
+  const Outcome outcome = run_check(dropped);
+  EXPECT_EQ(outcome.status, Status::fail) << all_text(outcome);
+  EXPECT_FALSE(contains(outcome.summary, "case 1:")) << outcome.summary;
+  EXPECT_TRUE(contains(outcome.summary, "case 1 not proven for 127.0.0.1")) << outcome.summary;
+  EXPECT_TRUE(contains(outcome.summary, "case 2 proven")) << outcome.summary;
+  EXPECT_TRUE(contains(all_text(outcome), "stun_udp 127.0.0.1 [127.0.0.1]:" + std::to_string(silent.port()) + ": timeout") ||
+              contains(all_text(outcome), ":" + std::to_string(silent.port()) + ": timeout"))
+      << all_text(outcome);
+
+  ParamList reached = media(coturn.port(), coturn.port(), coturn.tls_port());
+  reached.emplace_back("media_probe_ports", std::to_string(closed_port()));
+  const Outcome ok = run_check(reached);
+  EXPECT_EQ(ok.status, Status::pass) << all_text(ok);
+  EXPECT_TRUE(contains(ok.summary, "case 1: UDP allowed to 127.0.0.1")) << ok.summary;
+  EXPECT_TRUE(contains(ok.summary, "media range")) << ok.summary;
+}
+
 TEST_F(ReachabilityCheckTest, MediaCase2WhenUdpIsSilentButTcpAnswers) {
   Coturn coturn(temp_dir("coturn2"), pki_->good);
   if (!coturn.available()) GTEST_SKIP() << coturn.why();
@@ -224,6 +269,7 @@ TEST(ReachabilityParams, BadParametersAreParamErrors) {
   EXPECT_THROW(create({{"probe", "media"}, {"media_proxy", "a b"}}), ParamError);
   EXPECT_THROW(create({{"probe", "media"}, {"media_proxy", "x"}, {"sfu_udp_ports", "9-1"}}), ParamError);
   EXPECT_THROW(create({{"probe", "media"}, {"media_proxy", "x"}, {"sfu_probe_ports", "1000-2000"}}), ParamError);
+  EXPECT_THROW(create({{"probe", "media"}, {"media_proxy", "x"}, {"media_probe_ports", "1000-2000"}}), ParamError);
   EXPECT_THROW(create({{"probe", "wss"}, {"host", "x"}, {"path", "no-slash"}}), ParamError);
   EXPECT_NO_THROW(create({{"probe", "media"}, {"media_proxy", "mp.example (192.0.2.1 , 192.0.2.2)"}}));
 }

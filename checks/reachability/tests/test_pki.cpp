@@ -37,6 +37,18 @@ TestPki::TestPki(const std::filesystem::path& dir) {
   weak = make_leaf("weak", "ca", 1024, "sha256");
   sha1 = make_leaf("sha1", "ca", 2048, "sha1");
   rogue = make_leaf("rogue", "rogue-ca", 2048, "sha256");
+  run("openssl req -x509 -newkey rsa:2048 -sha256 -nodes -days 2 -subj '/CN=localhost' -addext "
+      "'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1' -keyout " + d + "/self.key -out " + d + "/self.pem");
+  self_signed = CertPair{dir / "self.pem", dir / "self.key"};
+  make_ca("private-ca", "Clinic Private Root");
+  const CertPair leaf = make_leaf("private-leaf", "private-ca", 2048, "sha256");
+  {
+    std::ifstream first(leaf.cert, std::ios::binary);
+    std::ifstream root(dir / "private-ca.pem", std::ios::binary);
+    std::ofstream chain(dir / "private-chain.pem", std::ios::binary);
+    chain << first.rdbuf() << root.rdbuf();
+  }
+  private_chain = CertPair{dir / "private-chain.pem", leaf.key};
 }
 
 }  // namespace clinic_audit::reachability::testing

@@ -20,6 +20,8 @@ class TestPki {
   CertPair weak;                  // RSA 1024, SHA-256
   CertPair sha1;                  // RSA 2048, SHA-1 signature
   CertPair rogue;                 // issued by "Inspecting Proxy CA", not in ca_file
+  CertPair self_signed;           // CN/SAN localhost, signed by its own key
+  CertPair private_chain;         // leaf + its untrusted root "Clinic Private Root", both sent
 };
 
 }  // namespace clinic_audit::reachability::testing

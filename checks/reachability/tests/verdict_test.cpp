@@ -17,17 +17,60 @@ ProbeResult probe(Transport transport, const std::string& address, std::uint16_t
   return result;
 }
 
-MediaServerProbes proxy(const std::string& address, ReachState udp, ReachState tcp) {
+// A media proxy whose high range (49152, 65535) answers like `range`
+// (by default: ICMP port unreachable, packets arrive).
+MediaServerProbes proxy(const std::string& address, ReachState udp, ReachState tcp,
+                        ReachState range = ReachState::refused) {
   return {parse_server(address), false, {address}, "",
           {probe(Transport::stun_udp, address, 443, udp)},
-          {probe(Transport::stun_tcp, address, 443, tcp), probe(Transport::stun_tls, address, 443, tcp)}};
+          {probe(Transport::stun_tcp, address, 443, tcp), probe(Transport::stun_tls, address, 443, tcp)},
+          {probe(Transport::stun_udp, address, 49152, range), probe(Transport::stun_udp, address, 65535, range)}};
 }
 
 MediaServerProbes sfu(const std::string& address, ReachState udp) {
-  return {parse_server(address), true, {address}, "", {probe(Transport::stun_udp, address, 49152, udp)}, {}};
+  return {parse_server(address), true, {address}, "", {probe(Transport::stun_udp, address, 49152, udp)}, {}, {}};
 }
 
-const MediaPlan kPlan{{{443, 443}, {49152, 65535}}, {{49152, 65535}}, {{49152, 49152}}, 443, false, ""};
+const MediaPlan kPlan{{{443, 443}, {49152, 65535}}, {{49152, 65535}}, {{49152, 49152}}, 443, false, "",
+                      {{49152, 49152}, {65535, 65535}}};
+
+// Issue #21 item 8, the false pass: UDP 443 answers, the high ports are
+// silently dropped. Case 1 is not proven; case 2 is what TCP shows.
+TEST(MediaVerdict, SilentMediaRangeIsNotCase1) {
+  const auto outcome = judge_media({proxy("192.0.2.1", ReachState::answered, ReachState::answered, ReachState::timeout),
+                                    sfu("192.0.2.9", ReachState::timeout)},
+                                   kPlan);
+  EXPECT_EQ(outcome.status, Status::fail) << outcome.summary;
+  EXPECT_EQ(outcome.summary.find("case 1:"), std::string::npos) << outcome.summary;
+  EXPECT_NE(outcome.summary.find("case 2 proven"), std::string::npos) << outcome.summary;
+  EXPECT_NE(outcome.summary.find("case 1 not proven for 192.0.2.1"), std::string::npos) << outcome.summary;
+  EXPECT_NE(outcome.summary.find("silence proves nothing"), std::string::npos) << outcome.summary;
+  EXPECT_NE(outcome.remediation.find("allow UDP 443,49152-65535 out to 192.0.2.1"), std::string::npos);
+  MediaPlan lenient = kPlan;
+  lenient.accept_degraded = true;
+  EXPECT_EQ(judge_media({proxy("192.0.2.1", ReachState::answered, ReachState::answered, ReachState::timeout)}, lenient).status,
+            Status::pass);
+  // Without TCP either, nothing is proven beyond UDP 443: fail even when degraded is accepted.
+  EXPECT_EQ(judge_media({proxy("192.0.2.1", ReachState::answered, ReachState::timeout, ReachState::timeout)}, lenient).status,
+            Status::fail);
+}
+
+TEST(MediaVerdict, RejectedMediaRangeNeedsTheRule) {
+  const auto outcome =
+      judge_media({proxy("192.0.2.1", ReachState::answered, ReachState::answered, ReachState::unreachable)}, kPlan);
+  EXPECT_EQ(outcome.status, Status::fail);
+  EXPECT_NE(outcome.summary.find("case 2: TCP 443 only"), std::string::npos) << outcome.summary;
+  EXPECT_NE(outcome.summary.find("UDP 49152,65535 rejected"), std::string::npos) << outcome.summary;
+}
+
+TEST(MediaVerdict, SummaryClausesReadWell) {
+  const auto outcome = judge_media({proxy("192.0.2.1", ReachState::answered, ReachState::answered),
+                                    sfu("192.0.2.9", ReachState::unreachable)},
+                                   kPlan);
+  EXPECT_EQ(outcome.summary.find("but;"), std::string::npos) << outcome.summary;
+  EXPECT_EQ(outcome.summary.find(";;"), std::string::npos) << outcome.summary;
+  EXPECT_EQ(outcome.summary.find("; ("), std::string::npos) << outcome.summary;
+}
 
 TEST(MediaVerdict, Case1WhenEveryProxyAnswersOverUdp) {
   const auto outcome = judge_media({proxy("192.0.2.1", ReachState::answered, ReachState::timeout),
@@ -36,6 +79,8 @@ TEST(MediaVerdict, Case1WhenEveryProxyAnswersOverUdp) {
                                    kPlan);
   EXPECT_EQ(outcome.status, Status::pass);
   EXPECT_NE(outcome.summary.find("case 1: UDP allowed to 192.0.2.1, 192.0.2.2 (packets arrive"), std::string::npos)
+      << outcome.summary;
+  EXPECT_NE(outcome.summary.find("(STUN port and media range 49152,65535 reached)"), std::string::npos)
       << outcome.summary;
   EXPECT_NE(outcome.summary.find("SFU UDP unverified for 192.0.2.9"), std::string::npos) << outcome.summary;
   EXPECT_NE(outcome.summary.find("SFU ports probed: 49152; the rest of 49152-65535 was not"), std::string::npos)
