@@ -141,7 +141,7 @@ std::vector<ApacheSetEnv> setenv_lines(const std::string& file, const std::strin
   return out;
 }
 
-ApacheConfig read_apache_config(const RootFs& fs) {
+ApacheConfig read_apache_config(const RootFs& fs, std::string_view setenv_name) {
   ApacheConfig config;
   std::vector<std::string> files{"/etc/apache2/apache2.conf"};
   for (const char* dir : {"/etc/apache2/conf-enabled", "/etc/apache2/sites-enabled"}) {
@@ -160,7 +160,19 @@ ApacheConfig read_apache_config(const RootFs& fs) {
       auto content = fs.read_file_if_exists(file, kMaxConfigBytes);
       if (!content) continue;
       config.files_read.push_back(file);
+      const std::size_t before = directives.size();
       scan_file(file, *content, vhosts, directives);
+      // Keep only what the loops below use: a flood of other directives
+      // (2,000 enabled files of SetEnv lines) must not grow memory (issue #20 item 4).
+      const auto kept = std::remove_if(directives.begin() + static_cast<std::ptrdiff_t>(before), directives.end(),
+                                       [&](const Directive& d) {
+                                         if (d.words.empty()) return true;
+                                         const std::string& w = d.words[0];
+                                         if (iequals(w, "SetEnv")) return d.words.size() < 2 || d.words[1] != setenv_name;
+                                         return !iequals(w, "AccessFileName") && !iequals(w, "DocumentRoot") &&
+                                                !iequals(w, "AllowOverride") && !iequals(w, "AllowOverrideList");
+                                       });
+      directives.erase(kept, directives.end());
     } catch (const FsError& e) {
       config.unreadable.push_back(file + ": " + e.what());
     }

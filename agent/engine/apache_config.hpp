@@ -43,7 +43,8 @@ struct ApacheConfig {
 
 // Reads the enabled configuration under `fs`. Never throws for a missing or
 // unreadable file: it is listed in `unreadable`.
-ApacheConfig read_apache_config(const RootFs& fs);
+// Only the SetEnv lines naming `setenv_name` are kept ("" keeps none).
+ApacheConfig read_apache_config(const RootFs& fs, std::string_view setenv_name = {});
 
 // `SetEnv` lines of one .htaccess content (sections ignored: <If> and
 // friends are rare there and discovery only needs the value).

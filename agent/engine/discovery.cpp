@@ -91,7 +91,7 @@ bool only_root_can_change(const RootFs& fs, std::string_view path) {
 
 DiscoveryFindings discover_apache_setenv(const RootFs& fs, std::string_view name) {
   DiscoveryFindings out;
-  const ApacheConfig config = read_apache_config(fs);
+  const ApacheConfig config = read_apache_config(fs, name);
   out.notes = config.unreadable;
   for (const auto& line : config.setenv) {
     if (line.name == name) out.values.push_back(make(fs, line.value, line.file, line.line, "Apache configuration"));

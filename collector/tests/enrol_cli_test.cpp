@@ -168,8 +168,9 @@ TEST(CollectorServe, MetricsPassPromtoolAndHealthz) {
                            "clinic_audit_collector_hosts{state=\"fresh\"} 1"}) {
     EXPECT_NE(metrics.body.find(line), std::string::npos) << line << "\n" << metrics.body;
   }
-  EXPECT_EQ(collector.curl(quote(collector.url("/nowhere"))).status, 404);
-  EXPECT_EQ(collector.curl(quote(collector.url("/api/v1/reports"))).status, 405);
+  // Other paths are the dashboard's: a login first (pages), an API token or session (read API).
+  EXPECT_EQ(collector.curl(quote(collector.url("/nowhere"))).status, 303);
+  EXPECT_EQ(collector.curl(quote(collector.url("/api/v1/reports"))).status, 401);
 }
 
 TEST(CollectorExport, LatestAtDatePolicyFilterAndHistory) {

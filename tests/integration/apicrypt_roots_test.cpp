@@ -135,7 +135,7 @@ TEST(ApicryptRoots, NonCompliantHostReportsEachDefectPrecisely) {
   EXPECT_EQ(r["evidence"][0]["line"], 2);
   EXPECT_EQ(r["evidence"][0]["observed"], "www-data ALL=(ALL) NOPASSWD: ALL: ALL: any command as the runas user");
   EXPECT_EQ(r["evidence"][1]["path"], "/etc/sudoers.d/apicrypt.conf");
-  EXPECT_NE(r["evidence"][1]["observed"].get<std::string>().find("ignored by sudo: name contains '.'"), std::string::npos);
+  EXPECT_NE(r["evidence"][1]["observed"].get<std::string>().find("sudo skips this file silently: name contains '.'"), std::string::npos);
 
   // Debian's apache2.service with PrivateTmp=true, not overridden.
   r = result_of(report, "apicrypt-v2.apache.privatetmp");

@@ -2,6 +2,7 @@
 // (the image's own agent.conf, network probes skipped with the reason, the
 // OpenSSL level computed by the auditing machine's library next to the
 // image's libssl version), and an error row says what to do next.
+#include <filesystem>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -104,20 +105,24 @@ TEST(RootVerdicts, OpensslLevelStatesBothLibraryVersionsAndFlagsAnotherRelease) 
 
 TEST(ErrorRows, CarryANextStep) {
   FixtureRoot root = compliant("error-next-step");
-  root.fifo("/etc/sudoers");
-  AgentRun run = run_agent({"run", "--root", root.path().string(), "--policy", "apicrypt-v1", "--only",
-                            "apicrypt-v1.sudoers.grants", "--offline", "--no-sign", "--format", "json"});
+  // php.ini a FIFO: the php_ini check cannot read it (error, naming it).
+  std::filesystem::remove(root.host("/etc/php/8.2/apache2/php.ini"));
+  root.fifo("/etc/php/8.2/apache2/php.ini");
+  AgentRun run = run_agent({"run", "--root", root.path().string(), "--policy", "apicrypt-v2", "--only",
+                            "apicrypt-v2.php.sys-temp-dir", "--offline", "--no-sign", "--format", "json"});
   EXPECT_EQ(run.exit_code, 2) << run.err;
-  const auto r = result_of(parse_report(run.out), "apicrypt-v1.sudoers.grants");
-  EXPECT_EQ(r["status"], "error");
-  EXPECT_EQ(r["remediation"],
-            "Next step: check that /etc/sudoers exists, is a regular file of sane size that root can read "
-            "(permissions, ACL, mount, confinement) and parses (the error above names the line); then rerun this "
-            "check alone: clinic-audit run --only apicrypt-v1.sudoers.grants (add the same --root/--policy options).");
+  const auto r = result_of(parse_report(run.out), "apicrypt-v2.php.sys-temp-dir");
+  EXPECT_EQ(r["status"], "error") << r.dump(2);
+  const std::string remediation = r["remediation"].get<std::string>();
+  EXPECT_EQ(remediation.rfind("Next step: check that /etc/php/8.2/apache2/php.ini", 0), 0u) << remediation;
+  EXPECT_NE(remediation.find("then rerun this check alone: clinic-audit run --only apicrypt-v2.php.sys-temp-dir "
+                             "(add the same --root/--policy options)."),
+            std::string::npos)
+      << remediation;
   EXPECT_TRUE(r["remediation_commands"].empty());
-  run = run_agent({"run", "--root", root.path().string(), "--policy", "apicrypt-v1", "--only",
-                   "apicrypt-v1.sudoers.grants", "--offline", "--no-sign"});
-  EXPECT_NE(run.out.find("next:     Next step: check that /etc/sudoers exists"), std::string::npos) << run.out;
+  run = run_agent({"run", "--root", root.path().string(), "--policy", "apicrypt-v2", "--only",
+                   "apicrypt-v2.php.sys-temp-dir", "--offline", "--no-sign"});
+  EXPECT_NE(run.out.find("next:     Next step: check that /etc/php/8.2/apache2/php.ini"), std::string::npos) << run.out;
 }
 
 }  // namespace

@@ -86,7 +86,9 @@ TEST(SudoersIntegration, GrantsInSkippedConfFileFail) {
   EXPECT_EQ(items[0], "/etc/sudoers:-: no rule lets www-data run /home/EHR/apicrypt/bin/apicrypt without arguments");
   EXPECT_EQ(items[4], "/etc/sudoers.d/apicrypt.conf:-: sudo skips this file silently: name contains '.' or ends in '~': "
                       "sudo skips it in an @includedir (included from /etc/sudoers:54)");
-  const std::string fix = grants.at("remediation").get<std::string>();
+  // Commands and note, as the report carries them (issue #17 item 2).
+  std::string fix = grants.at("remediation").get<std::string>();
+  for (const auto& command : grants.at("remediation_commands")) fix += "\n" + command.get<std::string>();
   EXPECT_NE(fix.find("visudo -c -f /etc/sudoers.d/apicrypt"), std::string::npos) << fix;
   // The four grant lines appear once, as commands (issue #17 item 2).
   const std::string line = "printf '%s\\n' 'www-data ALL=(root) NOPASSWD: /home/EHR/apicrypt/bin/apicrypt'";
