@@ -9,6 +9,7 @@ install(FILES ${CMAKE_CURRENT_SOURCE_DIR}/collector/collector.conf DESTINATION /
 install(FILES ${CMAKE_SOURCE_DIR}/collector/config/collector-config.xsd
         DESTINATION share/clinic-audit/schemas COMPONENT collector)
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/agent/schemas/ DESTINATION share/clinic-audit/collector-schemas COMPONENT collector)
+install(FILES ${CMAKE_CURRENT_SOURCE_DIR}/lintian/clinic-audit-collector DESTINATION share/lintian/overrides COMPONENT collector)
 ca_install_man(COMPONENT collector PAGES ${CMAKE_CURRENT_SOURCE_DIR}/man/clinic-audit-collector.8)
 ca_deb_package(COMPONENT collector PACKAGE clinic-audit-collector SECTION admin
   SUMMARY "regional collector of signed clinic-audit reports"

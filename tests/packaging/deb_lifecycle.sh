@@ -13,7 +13,8 @@
 #     bumped version through apt-get with systemd "running" (a recording
 #     systemctl): the edit survives, the timer stays disabled, the key is
 #     kept, the APT hook queued the post-upgrade unit with --no-block;
-#  4. dpkg --purge: nothing left but what Debian policy allows.
+#  4. dpkg --purge: nothing left but what Debian policy allows (adduser's
+#     backups and lock of the collector's system account, which stays).
 # Further packages: every .deb that installer/build-deb.sh builds (one per
 # CPack component, e.g. clinic-audit-collector) is installed in step 1,
 # upgraded in step 3 and purged in step 4 with the agent; its own checks go
@@ -165,7 +166,7 @@ snapshot >"$work/after.list"
 # logs; the system group (Policy 9.2: accounts are left to the admin) and the
 # backups passwd tools make of /etc/group; the directories deb-systemd-helper
 # keeps its state in (init-system-helpers', shared by every unit package).
-allowed='^\./(var/lib/dpkg/|var/log/(dpkg\.log|apt/|alternatives\.log)|var/cache/(apt|debconf)/|var/lib/apt/|etc/(group|gshadow)-$|var/lib/systemd(/deb-systemd-helper-(enabled|masked))?$|etc/systemd(/system)?$|etc/ld\.so\.cache$)'
+allowed='^\./(var/lib/dpkg/|var/log/(dpkg\.log|apt/|alternatives\.log)|var/cache/(apt|debconf)/|var/lib/apt/|etc/(group|gshadow|passwd|shadow)-$|run/adduser$|var/lib/systemd(/deb-systemd-helper-(enabled|masked))?$|etc/systemd(/system)?$|etc/ld\.so\.cache$)'
 echo "new after purge, allowed: $(comm -13 "$work/before.list" "$work/after.list" | grep -E "$allowed" | paste -sd' ')"
 leftovers=$(comm -13 "$work/before.list" "$work/after.list" | grep -Ev "$allowed" || true)
 if [ -z "$leftovers" ]; then
