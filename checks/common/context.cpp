@@ -6,9 +6,12 @@ Context::Context(const RootFs& fs, CommandRunner& commands, NetworkSettings netw
     : fs_(fs), commands_(commands), network_(std::move(network)) {}
 
 const Accounts& Context::accounts() const {
-  // call_once re-runs the loader if it threw, so a transient failure is retried
-  // by the next check instead of being cached.
-  std::call_once(accounts_once_, [this] { accounts_ = std::make_unique<Accounts>(Accounts::load(fs_)); });
+  // A mutex rather than std::call_once: a loader that throws must leave the
+  // next check free to retry (a transient failure is not cached), and
+  // call_once's exceptional path is not dependable (GCC bug 66146; under
+  // ThreadSanitizer's pthread_once the retry waited forever).
+  const std::lock_guard lock(accounts_mutex_);
+  if (!accounts_) accounts_ = std::make_unique<Accounts>(Accounts::load(fs_));
   return *accounts_;
 }
 

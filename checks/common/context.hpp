@@ -42,7 +42,7 @@ class Context {
   const RootFs& fs_;
   CommandRunner& commands_;
   NetworkSettings network_;
-  mutable std::once_flag accounts_once_;
+  mutable std::mutex accounts_mutex_;
   mutable std::unique_ptr<Accounts> accounts_;
 };
 
