@@ -150,7 +150,7 @@ ApacheConfig read_apache_config(const RootFs& fs, std::string_view setenv_name) 
         if (entry.name.size() > 5 && entry.name.ends_with(".conf")) files.push_back(std::string(dir) + "/" + entry.name);
       }
     } catch (const FsError& e) {
-      if (e.error_number() != ENOENT) config.unreadable.push_back(std::string(dir) + ": " + e.what());
+      if (e.error_number() != ENOENT) config.unreadable.push_back({dir, e.what()});
     }
   }
   std::vector<Directive> directives;
@@ -174,7 +174,7 @@ ApacheConfig read_apache_config(const RootFs& fs, std::string_view setenv_name) 
                                        });
       directives.erase(kept, directives.end());
     } catch (const FsError& e) {
-      config.unreadable.push_back(file + ": " + e.what());
+      config.unreadable.push_back({file, e.what()});
     }
   }
   for (const auto& d : directives) {
