@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <sstream>
 
 namespace clinic_audit {
@@ -54,10 +55,34 @@ struct Directive {
   bool in_regex_section = false;
 };
 
+// The first word of a directive line, cheaply (no quotes in directive names).
+std::string_view head_word(std::string_view line) {
+  std::size_t i = 0;
+  while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+  std::size_t end = i;
+  while (end < line.size() && !std::isspace(static_cast<unsigned char>(line[end]))) ++end;
+  return line.substr(i, end - i);
+}
+
+// Whether a directive line can matter to discovery, decided before it is
+// split into words: a flood of other directives (2,000 enabled files of
+// SetEnv lines, issue #20 item 4) must cost a scan, not a tokenization.
+// `setenv_filter`: nullopt keeps every SetEnv, else only those naming it
+// (a substring test first; the exact name is compared later).
+bool may_matter(std::string_view line, const std::optional<std::string_view>& setenv_filter) {
+  const std::string_view head = head_word(line);
+  if (head.empty() || head[0] == '#' || head[0] == '<') return true;  // sections are tracked
+  if (iequals(head, "SetEnv")) {
+    return !setenv_filter || (!setenv_filter->empty() && line.find(*setenv_filter) != std::string_view::npos);
+  }
+  return iequals(head, "AccessFileName") || iequals(head, "DocumentRoot") || iequals(head, "AllowOverride") ||
+         iequals(head, "AllowOverrideList");
+}
+
 // Logical lines (a trailing backslash joins the next, '#' starts a comment
 // line), sections tracked as Apache nests them.
 void scan_file(const std::string& file, const std::string& content, int& vhost_counter,
-               std::vector<Directive>& out) {
+               std::vector<Directive>& out, const std::optional<std::string_view>& setenv_filter = std::nullopt) {
   std::istringstream in(content);
   std::string line, logical;
   int line_no = 0, start = 0;
@@ -72,6 +97,10 @@ void scan_file(const std::string& file, const std::string& content, int& vhost_c
       continue;
     }
     logical += line;
+    if (!may_matter(logical, setenv_filter)) {
+      logical.clear();
+      continue;
+    }
     auto words = words_of(logical);
     logical.clear();
     if (words.empty() || words[0][0] == '#') continue;
@@ -150,7 +179,7 @@ ApacheConfig read_apache_config(const RootFs& fs, std::string_view setenv_name) 
         if (entry.name.size() > 5 && entry.name.ends_with(".conf")) files.push_back(std::string(dir) + "/" + entry.name);
       }
     } catch (const FsError& e) {
-      if (e.error_number() != ENOENT) config.unreadable.push_back(std::string(dir) + ": " + e.what());
+      if (e.error_number() != ENOENT) config.unreadable.push_back({dir, e.what()});
     }
   }
   std::vector<Directive> directives;
@@ -161,7 +190,7 @@ ApacheConfig read_apache_config(const RootFs& fs, std::string_view setenv_name) 
       if (!content) continue;
       config.files_read.push_back(file);
       const std::size_t before = directives.size();
-      scan_file(file, *content, vhosts, directives);
+      scan_file(file, *content, vhosts, directives, setenv_name);
       // Keep only what the loops below use: a flood of other directives
       // (2,000 enabled files of SetEnv lines) must not grow memory (issue #20 item 4).
       const auto kept = std::remove_if(directives.begin() + static_cast<std::ptrdiff_t>(before), directives.end(),
@@ -174,7 +203,7 @@ ApacheConfig read_apache_config(const RootFs& fs, std::string_view setenv_name) 
                                        });
       directives.erase(kept, directives.end());
     } catch (const FsError& e) {
-      config.unreadable.push_back(file + ": " + e.what());
+      config.unreadable.push_back({file, e.what()});
     }
   }
   for (const auto& d : directives) {

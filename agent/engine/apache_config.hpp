@@ -33,9 +33,17 @@ struct ApacheDocumentRoot {
   std::string override_source;  // "FILE:LINE" of the AllowOverride that decided, "" for the default None
 };
 
+// A file (or directory) that may hold what is looked for but could not be
+// read: a FIFO, a directory where a file belongs, over the size cap,
+// permission denied. Whatever depends on it cannot be judged (issue #20 item 2).
+struct UnreadFile {
+  std::string path;    // in-root path
+  std::string reason;  // the error, which may name the path again
+};
+
 struct ApacheConfig {
   std::vector<std::string> files_read;
-  std::vector<std::string> unreadable;  // "FILE: reason"
+  std::vector<UnreadFile> unreadable;
   std::vector<ApacheSetEnv> setenv;
   std::vector<ApacheDocumentRoot> document_roots;
   std::string access_file_name = ".htaccess";  // AccessFileName (first name)

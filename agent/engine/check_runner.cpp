@@ -138,6 +138,27 @@ void fill(ResultRecord& record, const PlannedCheck* planned, Outcome outcome) {
   }
 }
 
+// The outcome of a check whose inputs come from a discovery that could not
+// read a file: `error` naming each file (issue #20 item 2). Running it on the
+// value found elsewhere, or on the default, could pass where the unread file
+// sets another value.
+Outcome unknown_inputs_outcome(const UnknownInputs& unknown) {
+  std::string names;
+  for (const auto& name : unknown.variables) names += (names.empty() ? "${" : ", ${") + name + "}";
+  std::string files;
+  std::vector<Evidence> evidence;
+  for (const auto& file : unknown.files) {
+    files += (files.empty() ? "" : ", ") + file.path;
+    evidence.push_back({file.path, std::nullopt,
+                        "could not be read (" + file.reason + "); it may set " + names + ", which this check uses",
+                        "a readable regular file"});
+  }
+  return Outcome::error("cannot evaluate: " + names + (unknown.variables.size() > 1 ? " are" : " is") +
+                            " not known: discovery could not read " + files +
+                            ", which may set it",
+                        std::move(evidence));
+}
+
 // State shared with worker threads; a shared_ptr so that a worker abandoned
 // at its timeout can still finish writing into it safely.
 struct Shared {
@@ -183,7 +204,10 @@ RunOutcome run_checks(const std::vector<const PlannedCheck*>& checks, const Cont
   for (std::size_t i = 0; i < checks.size(); ++i) {
     out.results.push_back(base_record(*checks[i]));
     const PlannedCheck& planned = *checks[i];
-    if (!planned.check) {
+    if (!planned.unknown_conditions.empty()) {
+      fill(out.results[i], &planned, unknown_inputs_outcome(planned.unknown_conditions));
+      reported[i] = true;
+    } else if (!planned.check) {
       fill(out.results[i], &planned, Outcome::not_applicable(planned.not_applicable_reason.value_or("not applicable")));
       reported[i] = true;
     } else if (options.offline && planned.type->uses_network) {
@@ -193,6 +217,9 @@ RunOutcome run_checks(const std::vector<const PlannedCheck*>& checks, const Cont
       fill(out.results[i], &planned,
            Outcome::skipped("auditing an image (--root): network probes would test the auditing machine's "
                             "network, not the audited machine's; run the audit on that machine"));
+      reported[i] = true;
+    } else if (!planned.unknown_params.empty()) {
+      fill(out.results[i], &planned, unknown_inputs_outcome(planned.unknown_params));
       reported[i] = true;
     } else {
       shared->queue.push_back(i);

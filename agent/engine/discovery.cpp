@@ -35,9 +35,19 @@ std::string trim(std::string_view text) {
   return std::string(text.substr(begin, end - begin + 1));
 }
 
+void note_unread(DiscoveryFindings& out, const std::string& path, const std::string& reason) {
+  // FsError's text starts with the resolved path; say the path it was reached by too.
+  out.notes.push_back(reason.starts_with(path + ":") ? reason : path + ": " + reason);
+  out.unread.push_back({path, reason});
+}
+
+void note_unread(DiscoveryFindings& out, const std::vector<UnreadFile>& files) {
+  for (const auto& f : files) note_unread(out, f.path, f.reason);
+}
+
 // The files sudo reads, in order (sudoers(5): @includedir skips names that
 // end in '~' or contain a '.').
-std::vector<std::string> sudoers_files(const RootFs& fs, std::vector<std::string>& notes) {
+std::vector<std::string> sudoers_files(const RootFs& fs, DiscoveryFindings& out) {
   std::vector<std::string> files{"/etc/sudoers"};
   try {
     for (const auto& entry : fs.list_dir("/etc/sudoers.d")) {
@@ -45,7 +55,7 @@ std::vector<std::string> sudoers_files(const RootFs& fs, std::vector<std::string
       files.push_back("/etc/sudoers.d/" + entry.name);
     }
   } catch (const FsError& e) {
-    if (e.error_number() != ENOENT) notes.push_back(std::string("/etc/sudoers.d: ") + e.what());
+    if (e.error_number() != ENOENT) note_unread(out, "/etc/sudoers.d", e.what());
   }
   return files;
 }
@@ -92,7 +102,7 @@ bool only_root_can_change(const RootFs& fs, std::string_view path) {
 DiscoveryFindings discover_apache_setenv(const RootFs& fs, std::string_view name) {
   DiscoveryFindings out;
   const ApacheConfig config = read_apache_config(fs, name);
-  out.notes = config.unreadable;
+  note_unread(out, config.unreadable);
   for (const auto& line : config.setenv) {
     if (line.name == name) out.values.push_back(make(fs, line.value, line.file, line.line, "Apache configuration"));
   }
@@ -113,7 +123,14 @@ DiscoveryFindings discover_apache_setenv(const RootFs& fs, std::string_view name
         out.values.push_back(make(fs, line.value, line.file, line.line, ".htaccess"));
       }
     } catch (const FsError& e) {
-      out.notes.push_back(file + ": " + e.what());
+      if (root.htaccess_may_setenv) {
+        note_unread(out, file, e.what());
+      } else {
+        // Apache takes no SetEnv from it whatever it holds: not a source.
+        out.notes.push_back(std::string(e.what()) + " (it could not set the variable anyway: AllowOverride " +
+                            (root.override_source.empty() ? "None by default" : "at " + root.override_source) +
+                            " does not allow FileInfo)");
+      }
     }
   }
   return out;
@@ -122,6 +139,8 @@ DiscoveryFindings discover_apache_setenv(const RootFs& fs, std::string_view name
 DiscoveryFindings discover_path_file(const RootFs& fs, std::string_view name) {
   DiscoveryFindings out;
   const ApacheConfig config = read_apache_config(fs);
+  // A configuration file that could not be read may hold a DocumentRoot.
+  note_unread(out, config.unreadable);
   for (const auto& root : config.document_roots) {
     const std::string file = root.path + "/" + std::string(name);
     try {
@@ -134,7 +153,7 @@ DiscoveryFindings discover_path_file(const RootFs& fs, std::string_view name) {
       }
       out.values.push_back(make(fs, trim(joined), file, 1, "MEDSHAKEEHRPATH file"));
     } catch (const FsError& e) {
-      out.notes.push_back(file + ": " + e.what());
+      note_unread(out, file, e.what());
     }
   }
   return out;
@@ -148,12 +167,25 @@ DiscoveryFindings discover_sudoers_prefix(const RootFs& fs, std::string_view suf
     std::string suffix;
     while (in >> suffix) wanted.push_back(suffix);
   }
-  for (const auto& file : sudoers_files(fs, out.notes)) {
+  for (const auto& file : sudoers_files(fs, out)) {
     std::optional<std::string> content;
     try {
+      // sudo reads regular files only, and looks at the type before the
+      // content: a FIFO or directory as /etc/sudoers makes it refuse to run
+      // ("is not a regular file", "no valid sudoers sources found"), one in
+      // sudoers.d is skipped without a word (plugins/sudoers: sudo_secure_file(),
+      // toke.l read_dir_files(); checked with sudo 1.9.13). Nothing it holds
+      // can grant anything, so it is no source of a value: not "unread".
+      if (const auto info = fs.stat(file); info && info->type != FileType::regular) {
+        const bool main_file = file == "/etc/sudoers";
+        out.notes.push_back(file + " is a " + std::string(to_string(info->type)) + ", not a regular file: sudo " +
+                            (main_file ? "refuses to run, so no grant names a value" : "skips it"));
+        if (main_file) break;
+        continue;
+      }
       content = fs.read_file_if_exists(file, kMaxDiscoveryRead);
     } catch (const FsError& e) {
-      out.notes.push_back(file + ": " + e.what());
+      note_unread(out, file, e.what());
       continue;
     }
     if (!content) continue;
@@ -207,7 +239,10 @@ DiscoveryFindings discover(const RootFs& fs, const VariableDiscovery& how) {
           out.values.push_back(std::move(d));
           break;
         }
-      } catch (const FsError&) {
+      } catch (const FsError& e) {
+        // Whether it exists is unknown, so is which candidate comes first.
+        note_unread(out, path, e.what());
+        break;
       }
     }
   }

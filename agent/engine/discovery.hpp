@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "apache_config.hpp"
 #include "common/root_fs.hpp"
 #include "policy/policy.hpp"
 
@@ -35,10 +36,13 @@ struct Discovered {
 };
 
 // What one discovery method found: every source that names a value (not only
-// the first), and what it could not read.
+// the first), and what it could not read. A file it could not read may hold
+// a value (a disagreeing one, or the only one): the finding is incomplete and
+// nothing that depends on it can pass (issue #20 item 2).
 struct DiscoveryFindings {
   std::vector<Discovered> values;
-  std::vector<std::string> notes;  // unreadable files, .htaccess Apache ignores...
+  std::vector<std::string> notes;   // unreadable files ("FILE: reason"), .htaccess Apache ignores...
+  std::vector<UnreadFile> unread;   // the files that could not be read, each also in notes
 };
 
 // apache-setenv: `SetEnv NAME value` in the server configuration, and in the

@@ -56,7 +56,9 @@ Plan build_plan(std::vector<Policy> policies, const SiteConfig& config, const Ro
         }
       }
 
+      for (const auto& raw : decl.params) planned.unknown_params.merge(unknown_inputs(raw.value, vars));
       for (const auto& condition : decl.conditions) {
+        planned.unknown_conditions.merge(unknown_inputs("${" + condition.variable + "}", vars));
         auto it = vars.find(condition.variable);
         if (it == vars.end()) {
           errors.push_back({file, condition.line, "applies-if names undeclared variable '" + condition.variable + "'"});

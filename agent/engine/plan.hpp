@@ -29,6 +29,11 @@ struct PlannedCheck {
   std::string remediation_refused;
   // Set when the check uses a disputed variable: every command is withheld.
   std::string commands_withheld;
+  // Variables its parameters (or applies-if conditions) use whose value is
+  // not known, discovery having failed to read a file: the check is `error`
+  // naming the files instead of running on a guess (issue #20 item 2).
+  UnknownInputs unknown_params;
+  UnknownInputs unknown_conditions;
   std::unique_ptr<Check> check;                     // null when not applicable
   std::optional<std::string> not_applicable_reason;
 };

@@ -1,5 +1,7 @@
 #include "variables.hpp"
 
+#include <algorithm>
+
 #include "common/shell_quote.hpp"
 
 namespace clinic_audit {
@@ -201,6 +203,30 @@ std::optional<ResolvedVariable> choose(std::vector<Discovered> found, std::vecto
 
 }  // namespace
 
+void UnknownInputs::merge(const UnknownInputs& other) {
+  for (const auto& name : other.variables) {
+    if (std::find(variables.begin(), variables.end(), name) == variables.end()) variables.push_back(name);
+  }
+  for (const auto& file : other.files) {
+    const bool seen = std::any_of(files.begin(), files.end(), [&](const UnreadFile& f) {
+      return f.path == file.path && f.reason == file.reason;
+    });
+    if (!seen) files.push_back(file);
+  }
+}
+
+UnknownInputs unknown_inputs(std::string_view text, const VariableMap& vars) {
+  UnknownInputs out;
+  for (const auto& [name, value] : vars) {
+    if (value.unread.empty() || text.find("${" + name + "}") == std::string_view::npos) continue;
+    UnknownInputs one;
+    one.variables.push_back(name);
+    one.files = value.unread;
+    out.merge(one);
+  }
+  return out;
+}
+
 std::string disputed_variable(std::string_view text, const VariableMap& vars) {
   for (const auto& [name, value] : vars) {
     if (value.disputed && text.find("${" + name + "}") != std::string_view::npos) return name;
@@ -215,13 +241,22 @@ VariableMap resolve_variables(const Policy& policy, const SiteConfig& config, co
   for (const auto& decl : policy.variables) {
     std::vector<Discovered> found;
     std::vector<std::string> notes;
+    UnknownInputs unread;
     for (const auto& how : decl.discover) {
       auto findings = discover(fs, how);
       for (auto& d : findings.values) found.push_back(std::move(d));
       for (auto& n : findings.notes) notes.push_back(std::move(n));
+      UnknownInputs own;
+      own.variables.push_back(decl.name);
+      own.files = std::move(findings.unread);
+      if (!own.files.empty()) unread.merge(own);
     }
     ResolvedVariable resolved;
-    if (auto chosen = choose(std::move(found), std::move(notes))) resolved = std::move(*chosen);
+    if (auto chosen = choose(std::move(found), std::move(notes))) {
+      resolved = std::move(*chosen);
+    } else {
+      resolved.notes = std::move(notes);
+    }
     if (resolved.origin_kind.empty()) {
       if (auto it = config.variables.find(decl.name); it != config.variables.end()) {
         resolved.value = it->second;
@@ -231,11 +266,13 @@ VariableMap resolve_variables(const Policy& policy, const SiteConfig& config, co
       } else {
         resolved.value = expand_variables(decl.default_value, vars, file, decl.line, errors, budget);
         resolved.disputed = !disputed_variable(decl.default_value, vars).empty();
+        unread.merge(unknown_inputs(decl.default_value, vars));
         resolved.origin = "default";
         resolved.origin_kind = "policy default";
         resolved.source = file + ":" + std::to_string(decl.line);
       }
     }
+    resolved.unread = std::move(unread.files);
     vars[decl.name] = std::move(resolved);
   }
   return vars;

@@ -36,6 +36,11 @@ struct ResolvedVariable {
   // variable): commands built with it would act on a path that may be wrong,
   // so they are withheld until the disagreement is settled.
   bool disputed = false;
+  // Files discovery could not read (issue #20 item 2): one may set this
+  // variable, or a disagreeing value, so the value is not known and every
+  // check using it says `error` naming them. A variable whose default uses
+  // such a variable inherits its files.
+  std::vector<UnreadFile> unread;
 };
 using VariableMap = std::map<std::string, ResolvedVariable, std::less<>>;
 
@@ -67,6 +72,16 @@ std::string expand_variables(std::string_view text, const VariableMap& vars, con
 // the reason and the command is not returned.
 std::optional<std::string> expand_command(std::string_view text, const VariableMap& vars, const std::string& file,
                                           int line, std::vector<LoadError>& errors, std::string& refused);
+
+// The variables referenced in `text` whose value is not known because
+// discovery could not read a file, with those files (each file once).
+struct UnknownInputs {
+  std::vector<std::string> variables;
+  std::vector<UnreadFile> files;
+  bool empty() const { return variables.empty(); }
+  void merge(const UnknownInputs& other);
+};
+UnknownInputs unknown_inputs(std::string_view text, const VariableMap& vars);
 
 // The first variable referenced in `text` whose value is disputed; "" when none.
 std::string disputed_variable(std::string_view text, const VariableMap& vars);

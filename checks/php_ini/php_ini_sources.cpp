@@ -260,7 +260,18 @@ std::vector<ApacheOverride> load_apache_overrides(const RootFs& fs) {
   // What apache2.conf includes on Debian: IncludeOptional conf-enabled/*.conf,
   // sites-enabled/*.conf and mods-enabled/*.conf.
   for (const char* dir : {"/etc/apache2/mods-enabled", "/etc/apache2/conf-enabled", "/etc/apache2/sites-enabled"}) {
-    for (auto& p : matching_files(fs, dir, "*.conf")) paths.push_back(std::move(p));
+    for (auto& [p, type] : matching_entries(fs, dir, "*.conf")) {
+      // Apache does not skip what its wildcard matches (server/config.c):
+      // a FIFO or device stops it ("not a regular file", ap_pcfg_openfile),
+      // a directory has all its files included. Either way what it holds is
+      // unknown here: not evaluated (issue #20 item 2).
+      if (type && *type != FileType::regular) {
+        throw CheckError(p + " is a " + std::string(to_string(*type)) +
+                             ", not a regular file, and Apache includes it: not evaluated",
+                         p);
+      }
+      if (type) paths.push_back(std::move(p));
+    }
   }
   for (const auto& path : paths) {
     for (auto& v : parse_apache_php_values(fs.read_file(path, kMaxIni))) out.push_back({std::move(v), path});

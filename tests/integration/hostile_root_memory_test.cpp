@@ -25,6 +25,9 @@ struct Variant {
   std::string name;
   std::string owner;  // "" = this area (engine, file, exec, RootFs)
   void (*build)(FixtureRoot& root);
+  // When set: this check must be `error` and its summary must hold each text.
+  std::string error_check = {};
+  std::vector<std::string> error_says = {};
 };
 
 // The attack of the issue, scaled down to keep the suite fast (the issue
@@ -84,12 +87,26 @@ void symlink_mazes(FixtureRoot& root) {
   root.symlink("/etc/sudoers.d/apicrypt", "/etc/sudoers.d/loop").symlink("/etc/sudoers.d/loop", "/etc/sudoers.d/apicrypt");
 }
 
+// php.ini `${...}` expansion bomb (issue #20 item 4): each line doubles the
+// one before, so the last would be 16 x 2^60 bytes; PHP itself expands it
+// (zend_ini_parser: ${name} of an earlier directive).
+void php_ini_expansion_bomb(FixtureRoot& root) {
+  std::string bomb = "[PHP]\nv0 = xxxxxxxxxxxxxxxx\n";
+  for (int i = 1; i <= 60; ++i) {
+    bomb += "v" + std::to_string(i) + " = ${v" + std::to_string(i - 1) + "}${v" + std::to_string(i - 1) + "}\n";
+  }
+  bomb += "sys_temp_dir = ${v60}\n";
+  root.file("/etc/php/8.2/apache2/php.ini", bomb);
+}
+
 const std::vector<Variant>& variants() {
   static const std::vector<Variant> all = {
       {"ManySudoersFiles", "the sudoers helper (h/sudoers)", many_sudoers_files},
       {"FifosAndSparseFiles", "", fifos_and_sparse_files},
       {"ConfigurationFlood", "", configuration_flood},
       {"SymlinkMazes", "", symlink_mazes},
+      {"PhpIniExpansionBomb", "", php_ini_expansion_bomb, "apicrypt-v2.php.sys-temp-dir",
+       {"/etc/php/8.2/apache2/php.ini", "expan"}},
   };
   return all;
 }
@@ -114,6 +131,14 @@ TEST_P(HostileRootMemory, ShippedPoliciesStayUnder64MiBAndFinish) {
   for (const auto& r : report["results"]) {
     if (r["status"] == "error") {
       EXPECT_FALSE(r["summary"].get<std::string>().empty()) << r["check_id"] << ": an error says why";
+    }
+  }
+  if (!v.error_check.empty()) {
+    const auto r = result_of(report, v.error_check);
+    ASSERT_TRUE(r.is_object()) << v.error_check << " is not in the report";
+    EXPECT_EQ(r["status"], "error") << r.dump(2);
+    for (const auto& text : v.error_says) {
+      EXPECT_NE(r["summary"].get<std::string>().find(text), std::string::npos) << "missing: " << text << "\n" << r.dump(2);
     }
   }
   std::cout << v.name << ": peak RSS " << run.max_rss_kib << " KiB, " << run.wall.count() << " ms\n";
