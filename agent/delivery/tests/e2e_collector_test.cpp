@@ -62,7 +62,7 @@ class EndToEnd : public ::testing::Test {
                                             : "  <collector url=\"" + collector_url +
                                                   "\" retry-base-ms=\"20\" retry-cap-ms=\"100\" max-attempts=\"2\" "
                                                   "timeout-seconds=\"5\" max-run-seconds=\"60\"/>\n") +
-                     "  <reports keep=\"100\"/>\n</agent-config>\n");
+                     spool_ + "  <reports keep=\"100\"/>\n</agent-config>\n");
   }
   Shell agent(const std::string& arguments, const std::string& env = "") const {
     return sh(env + " " + quote(collector::test::agent_binary()) + " " + arguments + " --config " + quote(config_) +
@@ -107,6 +107,7 @@ class EndToEnd : public ::testing::Test {
   std::filesystem::path reports_ = dir_.path() / "reports";
   std::filesystem::path root_ = dir_.path() / "root";
   std::filesystem::path config_ = dir_.path() / "agent.conf";
+  std::string spool_;  // a <spool .../> line for agent.conf
 };
 
 std::vector<std::uint64_t> one_to(std::uint64_t n) {
@@ -137,6 +138,34 @@ TEST_F(EndToEnd, ThirtyRunsWhileTheCollectorIsDownAllArriveInOrderOnce) {
   const Shell verified = sh(quote(collector::test::agent_binary()) + " verify " + quote(reports_) + " --ca " +
                             quote(etc_ / "ca.crt"));
   EXPECT_EQ(verified.exit_code, 0) << verified.output;
+}
+
+// A spool of 3 (issue #12 item 4): 8 runs while the collector is down; 5
+// wait for room in the reports directory. Then one submit delivers all 8,
+// in sequence order, once each, with no gap: the waiting reports are
+// spooled as acknowledgements make room.
+TEST_F(EndToEnd, ReportsThatFoundTheSpoolFullAreDeliveredLaterInOrder) {
+  Collector collector;
+  enroll(collector);
+  spool_ = "  <spool max-reports=\"3\"/>\n";
+  write_config(collector.url(""));
+  collector.stop();
+  for (int i = 0; i < 8; ++i) audit();
+  EXPECT_EQ(spooled(), 3u);
+  EXPECT_EQ(store::Spool(state_ / "spool").waiting().size(), 5u);
+  collector.start();
+  const Shell up = agent("submit --collector " + quote(collector.url("")));
+  ASSERT_EQ(up.exit_code, 0) << up.output;
+  EXPECT_NE(up.output.find("delivered 8, rejected 0, left in the spool 0"), std::string::npos) << up.output;
+  EXPECT_EQ(spooled(), 0u);
+  EXPECT_TRUE(store::Spool(state_ / "spool").waiting().empty());
+  const auto rows = history(collector);
+  EXPECT_EQ(sequences(rows), one_to(8)) << rows.dump();
+  // "ok" on every row: each arrived after its predecessor (an overtaking
+  // report is flagged as a gap when it arrives).
+  for (const auto& row : rows) EXPECT_EQ(row.value("chain", ""), "ok") << row.dump();
+  std::string verify_output;
+  EXPECT_TRUE(collector.verify_passes(&verify_output)) << verify_output;
 }
 
 TEST_F(EndToEnd, SubmitKilledFiftyTimesLosesNothingStoresNothingTwice) {
