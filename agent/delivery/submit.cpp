@@ -63,6 +63,7 @@ struct Attempt {
   Outcome outcome;
   std::string message;
   std::optional<std::chrono::seconds> retry_after;
+  bool duplicate = false;  // the collector had it already (a resend after a lost answer)
 };
 
 // What one answer of the collector means for the report sent.
@@ -77,7 +78,7 @@ Attempt judge(const HttpResponse& response, const SpooledReport& report, const s
       message += "; the collector flagged the chain:";
       for (const auto& anomaly : answer->anomalies) message += " [" + anomaly + "]";
     }
-    return {Outcome::delivered, message, std::nullopt};
+    return {Outcome::delivered, message, std::nullopt, answer->status == "duplicate"};
   }
   const std::string said = response.body.empty() ? "" : ": " + error_text(response.body);
   if (status == 503 || status == 429) {
@@ -158,7 +159,7 @@ int run_submit(const SubmitSettings& settings, std::ostream& out, std::ostream& 
       return kExitDataError;
     }
     auto random = seeded_random();
-    std::size_t delivered = 0, rejected = 0;
+    std::size_t delivered = 0, rejected = 0, duplicates = 0;
     int exit_code = 0;
     // Rounds: the spool as it is, then the reports that waited for the room
     // this round's acknowledgements made, until nothing is left or a report
@@ -206,6 +207,7 @@ int run_submit(const SubmitSettings& settings, std::ostream& out, std::ostream& 
           FileLock state_lock(settings.state_dir / "state.lock", true);
           spool.remove(entry);
           ++delivered;
+          if (result.duplicate) ++duplicates;
           spdlog::info("{}", result.message);
           if (result.message.find("flagged") != std::string::npos) spdlog::warn("{}", result.message);
           continue;
@@ -238,6 +240,7 @@ int run_submit(const SubmitSettings& settings, std::ostream& out, std::ostream& 
     const auto waiting = spool.waiting().size();
     out << "delivered " << delivered << ", rejected " << rejected << ", left in the spool " << left;
     if (waiting > 0) out << ", waiting for room in the spool " << waiting;
+    if (duplicates > 0) out << " (" << duplicates << " of them the collector had already stored: a resend after a lost answer)";
     out << '\n';
     if (exit_code != 0) return exit_code;
     if (rejected > 0) return kExitDataError;
