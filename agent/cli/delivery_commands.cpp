@@ -86,7 +86,8 @@ std::optional<int> DeliveryCommands::run_if_chosen(std::ostream& out, std::ostre
     return kExitBadInput;
   }
   if (!url) {
-    if (store::Spool(store::spool_directory(common->state_dir)).entries().empty()) {
+    const store::Spool spool(store::spool_directory(common->state_dir));
+    if (spool.entries().empty() && spool.waiting().empty()) {
       out << "nothing to submit: no collector is configured and the spool is empty\n";
       return 0;
     }
@@ -105,6 +106,8 @@ std::optional<int> DeliveryCommands::run_if_chosen(std::ostream& out, std::ostre
   settings.retry_cap = std::chrono::milliseconds(d.retry_cap_ms);
   settings.max_attempts = static_cast<int>(d.max_attempts);
   settings.max_run = std::chrono::seconds(d.max_run_seconds);
+  settings.spool_limits.max_reports = static_cast<std::size_t>(d.spool_max_reports);
+  settings.spool_limits.max_bytes = static_cast<std::uint64_t>(d.spool_max_bytes);
   settings.step_timeout = std::chrono::seconds(d.timeout_seconds);
   return delivery::run_submit(settings, out, err);
 }

@@ -63,6 +63,7 @@ struct Attempt {
   Outcome outcome;
   std::string message;
   std::optional<std::chrono::seconds> retry_after;
+  bool duplicate = false;  // the collector had it already (a resend after a lost answer)
 };
 
 // What one answer of the collector means for the report sent.
@@ -77,7 +78,7 @@ Attempt judge(const HttpResponse& response, const SpooledReport& report, const s
       message += "; the collector flagged the chain:";
       for (const auto& anomaly : answer->anomalies) message += " [" + anomaly + "]";
     }
-    return {Outcome::delivered, message, std::nullopt};
+    return {Outcome::delivered, message, std::nullopt, answer->status == "duplicate"};
   }
   const std::string said = response.body.empty() ? "" : ": " + error_text(response.body);
   if (status == 503 || status == 429) {
@@ -121,10 +122,19 @@ int run_submit(const SubmitSettings& settings, std::ostream& out, std::ostream& 
       err << "clinic-audit: another submit is running (" << (settings.state_dir / "submit.lock").string() << ")\n";
       return kExitTempFail;
     }
+    // Under the run's lock: a run's spool recovery never sees half a removal
+    // or a half-spooled waiting report.
+    const auto spool_waiting = [&] {
+      FileLock state_lock(settings.state_dir / "state.lock", /*wait=*/true);
+      const store::DrainResult drained = spool.spool_waiting(settings.spool_limits);
+      store::log_drain(spool, drained);
+      return drained;
+    };
     {
       FileLock state_lock(settings.state_dir / "state.lock", /*wait=*/true);
       for (const auto& removed : spool.recover()) spdlog::info("removed {} left by an interrupted run", removed.string());
     }
+    spool_waiting();
     if (spool.entries().empty()) {
       out << "nothing to submit: the spool " << spool.dir().string() << " is empty\n";
       return 0;
@@ -149,67 +159,77 @@ int run_submit(const SubmitSettings& settings, std::ostream& out, std::ostream& 
       return kExitDataError;
     }
     auto random = seeded_random();
-    std::size_t delivered = 0, rejected = 0;
+    std::size_t delivered = 0, rejected = 0, duplicates = 0;
     int exit_code = 0;
-    for (const store::SpoolEntry& entry : spool.entries()) {
-      std::string why;
-      const auto report = load_spooled_report(entry, why);
-      if (!report) {
-        FileLock state_lock(settings.state_dir / "state.lock", true);
-        const auto reason = spool.reject(entry, "not sent: " + why);
-        spdlog::error("{}: {}; moved to {} (see {})", entry.report.string(), why, spool.rejected_dir().string(), reason.string());
-        err << "clinic-audit: " << entry.name << ": " << why << "; set aside in " << spool.rejected_dir().string() << '\n';
-        ++rejected;
-        continue;
-      }
-      const MultipartBody body = multipart_report(entry.name, report->bytes, report->signature);
-      Attempt result{Outcome::retry, "", std::nullopt};
-      for (int attempt = 1;; ++attempt) {
-        try {
-          result = judge(client->post(kReportsPath, body.content_type, body.body, deadline), *report, entry.name);
-        } catch (const TransportError& e) {
-          const bool trust = e.kind() == TransportError::Kind::untrusted || e.kind() == TransportError::Kind::client_refused;
-          result = {trust ? Outcome::stop_untrusted : Outcome::retry, e.what(), std::nullopt};
+    // Rounds: the spool as it is, then the reports that waited for the room
+    // this round's acknowledgements made, until nothing is left or a report
+    // stays undelivered.
+    bool stopped = false;
+    for (std::vector<store::SpoolEntry> round = spool.entries(); !round.empty();) {
+      for (const store::SpoolEntry& entry : round) {
+        std::string why;
+        const auto report = load_spooled_report(entry, why);
+        if (!report) {
+          FileLock state_lock(settings.state_dir / "state.lock", true);
+          const auto reason = spool.reject(entry, "not sent: " + why);
+          spdlog::error("{}: {}; moved to {} (see {})", entry.report.string(), why, spool.rejected_dir().string(), reason.string());
+          err << "clinic-audit: " << entry.name << ": " << why << "; set aside in " << spool.rejected_dir().string() << '\n';
+          ++rejected;
+          continue;
         }
-        if (result.outcome != Outcome::retry) break;
-        if (attempt >= settings.max_attempts) {
-          result.message += " (gave up after " + std::to_string(attempt) + " attempts)";
-          result.outcome = Outcome::stop_temp;
-          break;
+        const MultipartBody body = multipart_report(entry.name, report->bytes, report->signature);
+        Attempt result{Outcome::retry, "", std::nullopt};
+        for (int attempt = 1;; ++attempt) {
+          try {
+            result = judge(client->post(kReportsPath, body.content_type, body.body, deadline), *report, entry.name);
+          } catch (const TransportError& e) {
+            const bool trust = e.kind() == TransportError::Kind::untrusted || e.kind() == TransportError::Kind::client_refused;
+            result = {trust ? Outcome::stop_untrusted : Outcome::retry, e.what(), std::nullopt};
+          }
+          if (result.outcome != Outcome::retry) break;
+          if (attempt >= settings.max_attempts) {
+            result.message += " (gave up after " + std::to_string(attempt) + " attempts)";
+            result.outcome = Outcome::stop_temp;
+            break;
+          }
+          auto wait = backoff_delay(attempt, settings.retry_base, settings.retry_cap, random);
+          if (result.retry_after && *result.retry_after > wait) wait = *result.retry_after;
+          if (Clock::now() + wait >= deadline) {
+            result.message += " (the next attempt would pass the run's limit of " + std::to_string(settings.max_run.count()) + " s)";
+            result.outcome = Outcome::stop_temp;
+            break;
+          }
+          spdlog::warn("{}: {}; attempt {} in {} ms", entry.name, result.message, attempt + 1, wait.count());
+          std::this_thread::sleep_for(wait);
         }
-        auto wait = backoff_delay(attempt, settings.retry_base, settings.retry_cap, random);
-        if (result.retry_after && *result.retry_after > wait) wait = *result.retry_after;
-        if (Clock::now() + wait >= deadline) {
-          result.message += " (the next attempt would pass the run's limit of " + std::to_string(settings.max_run.count()) + " s)";
-          result.outcome = Outcome::stop_temp;
-          break;
+        if (result.outcome == Outcome::delivered) {
+          signing::crash_point("submit:acknowledged");
+          FileLock state_lock(settings.state_dir / "state.lock", true);
+          spool.remove(entry);
+          ++delivered;
+          if (result.duplicate) ++duplicates;
+          spdlog::info("{}", result.message);
+          if (result.message.find("flagged") != std::string::npos) spdlog::warn("{}", result.message);
+          continue;
         }
-        spdlog::warn("{}: {}; attempt {} in {} ms", entry.name, result.message, attempt + 1, wait.count());
-        std::this_thread::sleep_for(wait);
+        if (result.outcome == Outcome::rejected) {
+          FileLock state_lock(settings.state_dir / "state.lock", true);
+          const auto reason = spool.reject(entry, result.message);
+          err << "clinic-audit: " << entry.name << ": " << result.message << "; set aside in " << spool.rejected_dir().string()
+              << '\n';
+          ++rejected;
+          continue;
+        }
+        err << "clinic-audit: " << entry.name << " not delivered to " << settings.collector_url << ": " << result.message
+            << "; it stays in the spool with the newer ones\n";
+        exit_code = result.outcome == Outcome::stop_untrusted ? kExitNoPermission
+                    : result.outcome == Outcome::stop_config  ? kExitDataError
+                                                              : kExitTempFail;
+        stopped = true;
+        break;
       }
-      if (result.outcome == Outcome::delivered) {
-        signing::crash_point("submit:acknowledged");
-        FileLock state_lock(settings.state_dir / "state.lock", true);
-        spool.remove(entry);
-        ++delivered;
-        spdlog::info("{}", result.message);
-        if (result.message.find("flagged") != std::string::npos) spdlog::warn("{}", result.message);
-        continue;
-      }
-      if (result.outcome == Outcome::rejected) {
-        FileLock state_lock(settings.state_dir / "state.lock", true);
-        const auto reason = spool.reject(entry, result.message);
-        err << "clinic-audit: " << entry.name << ": " << result.message << "; set aside in " << spool.rejected_dir().string()
-            << '\n';
-        ++rejected;
-        continue;
-      }
-      err << "clinic-audit: " << entry.name << " not delivered to " << settings.collector_url << ": " << result.message
-          << "; it stays in the spool with the newer ones\n";
-      exit_code = result.outcome == Outcome::stop_untrusted ? kExitNoPermission
-                  : result.outcome == Outcome::stop_config  ? kExitDataError
-                                                            : kExitTempFail;
-      break;
+      if (stopped || spool_waiting().spooled == 0) break;
+      round = spool.entries();
     }
     const auto left = spool.entries().size();
     try {
@@ -217,10 +237,14 @@ int run_submit(const SubmitSettings& settings, std::ostream& out, std::ostream& 
     } catch (const signing::SigningError& e) {
       spdlog::warn("could not update the spool metrics: {}", e.what());
     }
-    out << "delivered " << delivered << ", rejected " << rejected << ", left in the spool " << left << '\n';
+    const auto waiting = spool.waiting().size();
+    out << "delivered " << delivered << ", rejected " << rejected << ", left in the spool " << left;
+    if (waiting > 0) out << ", waiting for room in the spool " << waiting;
+    if (duplicates > 0) out << " (" << duplicates << " of them the collector had already stored: a resend after a lost answer)";
+    out << '\n';
     if (exit_code != 0) return exit_code;
     if (rejected > 0) return kExitDataError;
-    return left == 0 ? 0 : kExitTempFail;
+    return left == 0 && waiting == 0 ? 0 : kExitTempFail;
   } catch (const signing::SigningError& e) {
     err << "clinic-audit: " << e.what() << '\n';
     return e.exit_code() == signing::kExitCannotWrite ? kExitCantCreate : e.exit_code();

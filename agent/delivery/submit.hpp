@@ -15,6 +15,9 @@
 //    moved to spool/rejected/ with a .reason file, and the run goes on.
 //  - A collector that is not trusted (other CA, pin, name) or refuses the
 //    agent's certificate (401/403) ends the run at once: nothing is removed.
+//  - Reports that did not fit a full spool (spool.hpp, waiting/) are
+//    spooled as acknowledgements make room, lowest sequence first, and sent
+//    in the same run.
 //  - One run lasts at most max-run-seconds.
 //
 // Exit codes (sysexits.h): 0 the spool is empty; 75 EX_TEMPFAIL reports
@@ -30,6 +33,8 @@
 #include <optional>
 #include <ostream>
 #include <string>
+
+#include "spool.hpp"
 
 namespace clinic_audit::delivery {
 
@@ -48,6 +53,9 @@ struct SubmitSettings {
   int max_attempts = 8;
   std::chrono::seconds max_run{900};
   std::chrono::seconds step_timeout{30};
+  // Room for the reports that wait (spool.hpp): filled as acknowledgements
+  // free it, in sequence order.
+  store::SpoolLimits spool_limits;
 };
 
 int run_submit(const SubmitSettings& settings, std::ostream& out, std::ostream& err);

@@ -31,22 +31,29 @@ bool name_taken(const std::filesystem::path& dir, const std::string& stem) {
   return false;
 }
 
-// Spools a set (the chain carrier and its signature) or says why not.
+// Spools a set (the chain carrier and its signature) or says why not. The
+// reports waiting for room go first; while any still waits, this one waits
+// behind it (spool.hpp: order is kept).
 CommitResult::Spooled spool_set(const StoreOptions& options, std::uint64_t sequence,
                                 const std::optional<std::filesystem::path>& carrier) {
   if (!carrier) return CommitResult::Spooled::no_chain_carrier;
   Spool spool(spool_directory(options.state_dir));
-  const auto added = spool.add(sequence, *carrier, options.spool_limits);
+  const DrainResult drained = spool.spool_waiting(options.spool_limits);
+  log_drain(spool, drained);
+  auto added = Spool::AddResult::full;
+  if (drained.still_waiting == 0) added = spool.add(sequence, *carrier, options.spool_limits);
   std::uint64_t not_spooled = 0;
   if (added == Spool::AddResult::full) {
+    spool.mark_waiting(sequence, *carrier);
     not_spooled = 1;
     const auto usage = spool.usage();
     spdlog::error(
-        "SPOOL FULL: {} is kept in the reports directory but NOT spooled for the collector ({} reports, {} bytes in {}; "
-        "limits {} reports, {} bytes). The oldest unacknowledged reports are kept; run `clinic-audit submit` or raise "
-        "<spool max-reports/max-bytes> in agent.conf",
+        "SPOOL FULL: {} is kept in the reports directory and NOT spooled yet for the collector ({} reports, {} bytes in "
+        "{}; limits {} reports, {} bytes; {} reports wait in {}). The oldest unacknowledged reports stay spooled; the "
+        "waiting ones are spooled, in order, when the collector has acknowledged older ones: run `clinic-audit submit` "
+        "or raise <spool max-reports/max-bytes> in agent.conf",
         carrier->filename().string(), usage.reports, usage.bytes, spool.dir().string(), options.spool_limits.max_reports,
-        options.spool_limits.max_bytes);
+        options.spool_limits.max_bytes, spool.waiting().size(), spool.waiting_dir().string());
   }
   try {
     update_spool_metrics(options.state_dir, spool, not_spooled);
@@ -57,6 +64,15 @@ CommitResult::Spooled spool_set(const StoreOptions& options, std::uint64_t seque
 }
 
 }  // namespace
+
+void log_drain(const Spool& spool, const DrainResult& drained) {
+  if (drained.spooled > 0) spdlog::info("spooled {} reports that waited for room in {}", drained.spooled, spool.dir().string());
+  for (const auto& gone : drained.missing) {
+    spdlog::error("{} waited for room in the spool but is no longer in the reports directory (removed by hand?): the "
+                  "collector will not get it and will report a gap in the chain",
+                  gone.string());
+  }
+}
 
 std::filesystem::path spool_directory(const std::filesystem::path& state_dir) { return state_dir / "spool"; }
 

@@ -50,6 +50,9 @@ std::filesystem::path collector_record_file(const std::filesystem::path& state_d
 std::optional<std::string> read_collector_record(const std::filesystem::path& state_dir);
 void write_collector_record(const std::filesystem::path& state_dir, const std::string& url);
 
+// Logs what Spool::spool_waiting() did (reports spooled, reports lost).
+void log_drain(const Spool& spool, const DrainResult& drained);
+
 struct RenderedReport {
   std::string extension;  // json, xml, txt, junit.xml, nagios.txt, prom
   std::string bytes;

@@ -125,7 +125,70 @@ bool Spool::contains_stem(std::string_view stem) const {
     if (parsed && parsed->second.starts_with(prefix)) return true;
   }
   // An unreadable spool proves nothing: say "contained", so nothing is pruned.
+  if (error) return true;
+  if (!std::filesystem::exists(waiting_dir(), error)) return static_cast<bool>(error);
+  for (const auto& file : std::filesystem::directory_iterator(waiting_dir(), error)) {
+    const auto parsed = parse_spool_name(file.path().filename().string());
+    if (parsed && parsed->second.starts_with(prefix)) return true;
+  }
   return static_cast<bool>(error);
+}
+
+void Spool::mark_waiting(std::uint64_t sequence, const std::filesystem::path& report) {
+  const auto dir = waiting_dir();
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) throw SigningError(kExitCannotWrite, "cannot create " + dir.string() + ": " + error.message());
+  const auto absolute = std::filesystem::absolute(report, error);
+  if (error) throw SigningError(kExitCannotWrite, "cannot resolve " + report.string() + ": " + error.message());
+  signing::write_file_atomically(dir / spool_name(sequence, report.filename().string()), absolute.string() + "\n", 0644,
+                                 "waiting");
+}
+
+std::vector<WaitingEntry> Spool::waiting() const {
+  std::vector<WaitingEntry> out;
+  std::error_code error;
+  if (!std::filesystem::is_directory(waiting_dir(), error)) return out;
+  for (const auto& file : std::filesystem::directory_iterator(waiting_dir())) {
+    if (!file.is_regular_file(error)) continue;
+    const auto parsed = parse_spool_name(file.path().filename().string());
+    if (!parsed) continue;
+    out.push_back({parsed->first, parsed->second, file.path()});
+  }
+  std::sort(out.begin(), out.end(), [](const WaitingEntry& a, const WaitingEntry& b) {
+    return a.sequence != b.sequence ? a.sequence < b.sequence : a.name < b.name;
+  });
+  return out;
+}
+
+DrainResult Spool::spool_waiting(const SpoolLimits& limits) {
+  DrainResult result;
+  const auto markers = waiting();
+  for (std::size_t i = 0; i < markers.size(); ++i) {
+    const WaitingEntry& marker = markers[i];
+    // The marker holds the report's absolute path; one line, bounded.
+    std::error_code error;
+    std::string path;
+    if (std::filesystem::file_size(marker.marker, error) <= 4096 && !error) path = signing::read_file(marker.marker);
+    while (!path.empty() && (path.back() == '\n' || path.back() == '\r')) path.pop_back();
+    const std::filesystem::path report(path);
+    std::filesystem::path signature = report;
+    signature += ".p7s";
+    if (path.empty() || !report.is_absolute() || report.filename() != marker.name ||
+        !std::filesystem::is_regular_file(report, error) || !std::filesystem::is_regular_file(signature, error)) {
+      result.missing.push_back(path.empty() ? marker.marker : report);
+      remove_durably(marker.marker, "");
+      continue;
+    }
+    if (add(marker.sequence, report, limits) == AddResult::full) {
+      result.still_waiting = markers.size() - i;
+      break;
+    }
+    signing::crash_point("waiting:spooled");
+    remove_durably(marker.marker, "");
+    ++result.spooled;
+  }
+  return result;
 }
 
 Spool::AddResult Spool::add(std::uint64_t sequence, const std::filesystem::path& report, const SpoolLimits& limits) {
@@ -143,7 +206,11 @@ Spool::AddResult Spool::add(std::uint64_t sequence, const std::filesystem::path&
   }
   const SpoolUsage now = usage();
   const std::uint64_t size = file_size_or_zero(report) + file_size_or_zero(signature);
-  if (now.reports + 1 > limits.max_reports || now.bytes + size > limits.max_bytes) return AddResult::full;
+  // An empty spool takes one report whatever its size: a report larger than
+  // max-bytes would otherwise wait for ever and block every later one.
+  if (now.reports > 0 && (now.reports + 1 > limits.max_reports || now.bytes + size > limits.max_bytes)) {
+    return AddResult::full;
+  }
   // Signature first: a crash between the two leaves a lone signature, which
   // recover() knows as an interrupted add.
   link_or_copy(signature, target_signature);
@@ -203,6 +270,27 @@ std::vector<std::filesystem::path> Spool::recover() {
     removed.push_back(file.path());
   }
   if (!removed.empty()) signing::fsync_directory(dir_);
+  // A marker killed before its rename, or one whose report was spooled
+  // when the drain was killed before removing it (crash point
+  // "waiting:spooled"): dropped before any submit can acknowledge that
+  // entry, else a later drain would spool the report a second time.
+  bool waiting_changed = false;
+  if (std::filesystem::is_directory(waiting_dir(), error)) {
+    for (const auto& file : std::filesystem::directory_iterator(waiting_dir())) {
+      const std::string name = file.path().filename().string();
+      std::filesystem::path spooled_signature = dir_ / name;
+      spooled_signature += ".p7s";
+      const bool already_spooled = parse_spool_name(name) && std::filesystem::is_regular_file(dir_ / name, error) &&
+                                   std::filesystem::is_regular_file(spooled_signature, error);
+      if (!signing::is_atomic_temp_name(name) && !already_spooled) continue;
+      if (!std::filesystem::remove(file.path(), error) && error) {
+        throw SigningError(kExitCannotWrite, "cannot remove " + file.path().string() + ": " + error.message());
+      }
+      removed.push_back(file.path());
+      waiting_changed = true;
+    }
+  }
+  if (waiting_changed) signing::fsync_directory(waiting_dir());
   return removed;
 }
 
@@ -246,7 +334,10 @@ void update_spool_metrics(const std::filesystem::path& state_dir, const Spool& s
       << "# HELP clinic_audit_spool_rejected Spooled reports set aside in spool/rejected.\n"
       << "# TYPE clinic_audit_spool_rejected gauge\n"
       << "clinic_audit_spool_rejected " << rejected << "\n"
-      << "# HELP clinic_audit_spool_not_spooled_total Reports kept locally but not spooled: the spool was full.\n"
+      << "# HELP clinic_audit_spool_waiting Signed reports kept locally that wait for room in the spool.\n"
+      << "# TYPE clinic_audit_spool_waiting gauge\n"
+      << "clinic_audit_spool_waiting " << spool.waiting().size() << "\n"
+      << "# HELP clinic_audit_spool_not_spooled_total Reports that found the spool full (they wait for room).\n"
       << "# TYPE clinic_audit_spool_not_spooled_total counter\n"
       << "clinic_audit_spool_not_spooled_total " << spool_not_spooled_total(state_dir) + newly_not_spooled << "\n";
   signing::write_file_atomically(metrics_file(state_dir), out.str(), 0644);

@@ -14,6 +14,15 @@
 // next run re-adds the set from the reports directory) and a lone report an
 // interrupted removal (already acknowledged): recover() removes both kinds.
 // Every rename and unlink is followed by an fsync of the directory.
+//
+// A full spool (issue #12 item 4) drops nothing: a report that does not fit
+// gets a marker SPOOL/waiting/<sequence, 20 digits>-<report file name>
+// holding the report's path in the reports directory. Retention keeps a
+// report with a marker as it keeps a spooled one, and the next run or
+// submit spools the waiting reports, lowest sequence first, as soon as
+// acknowledgements (or a larger limit) make room; while any report waits,
+// a newer one waits behind it, so the spool always holds lower sequences
+// than the waiting list and the collector gets them in order.
 #pragma once
 
 #include <cstdint>
@@ -38,6 +47,20 @@ struct SpoolEntry {
   std::uint64_t bytes = 0;            // report + signature
 };
 
+// A report that did not fit the spool and waits for room (see above).
+struct WaitingEntry {
+  std::uint64_t sequence = 0;
+  std::string name;                   // the report's own file name
+  std::filesystem::path marker;       // SPOOL/waiting/<seq>-<name>
+};
+
+// What spool_waiting() did.
+struct DrainResult {
+  std::size_t spooled = 0;                      // moved from waiting into the spool
+  std::size_t still_waiting = 0;                // no room yet
+  std::vector<std::filesystem::path> missing;   // reports gone from the reports directory (markers dropped)
+};
+
 struct SpoolUsage {
   std::size_t reports = 0;
   std::uint64_t bytes = 0;
@@ -48,12 +71,14 @@ class Spool {
   explicit Spool(std::filesystem::path dir) : dir_(std::move(dir)) {}
   const std::filesystem::path& dir() const { return dir_; }
   std::filesystem::path rejected_dir() const { return dir_ / "rejected"; }
+  std::filesystem::path waiting_dir() const { return dir_ / "waiting"; }
 
   // Complete entries (report and signature present), lowest sequence first
   // (then by name). A missing spool directory is an empty spool.
   std::vector<SpoolEntry> entries() const;
   SpoolUsage usage() const;
-  // Whether an entry (complete or not) holds a file of the report set `stem`.
+  // Whether an entry (complete or not) or a waiting marker holds a file of
+  // the report set `stem`.
   bool contains_stem(std::string_view stem) const;
 
   enum class AddResult { added, already_there, full };
@@ -62,9 +87,24 @@ class Spool {
   // sync), else a copy; each through a temporary name, renamed, the
   // directory fsynced. `full` (nothing written) when the entry would pass a
   // limit: the oldest unacknowledged reports are kept (issue #12 item 4).
+  // An empty spool always takes one report, whatever the limits.
   // Crash points "spool:temp-written" and "spool:renamed" (twice per add).
   // Throws SigningError(73) when the spool cannot be written.
   AddResult add(std::uint64_t sequence, const std::filesystem::path& report, const SpoolLimits& limits);
+
+  // Records that `report` (sequence `sequence`, with report.p7s beside it)
+  // did not fit: an atomic marker file in waiting/ holding its absolute
+  // path (idempotent). Crash points "waiting:temp-written", "waiting:renamed".
+  void mark_waiting(std::uint64_t sequence, const std::filesystem::path& report);
+  // The markers, lowest sequence first (a missing directory: none).
+  std::vector<WaitingEntry> waiting() const;
+  // Spools the waiting reports, lowest sequence first, while they fit, and
+  // stops at the first that does not (order is kept). A marker whose report
+  // or signature is gone from the reports directory (removed by hand) is
+  // dropped and listed in `missing`. Each marker is removed only after its
+  // report is spooled (crash point "waiting:spooled" in between: the next
+  // call finds it already there and drops the marker).
+  DrainResult spool_waiting(const SpoolLimits& limits);
 
   // After the collector acknowledged it: signature, then report, then fsync.
   // Crash points "spool-remove:signature", "spool-remove:report".
@@ -76,7 +116,8 @@ class Spool {
   std::filesystem::path reject(const SpoolEntry& entry, const std::string& reason);
 
   // Removes incomplete entries and temporary files left by a crash (see
-  // above). Returns what it removed.
+  // above), and waiting markers of reports already spooled. Returns what it
+  // removed.
   std::vector<std::filesystem::path> recover();
 
  private:
@@ -90,8 +131,9 @@ std::optional<std::pair<std::uint64_t, std::string>> parse_spool_name(std::strin
 // in STATE_DIR/spool.prom, so that a full spool is visible on the host's
 // monitoring and not only in the journal: clinic_audit_spool_reports,
 // clinic_audit_spool_bytes, clinic_audit_spool_rejected,
-// clinic_audit_spool_not_spooled_total (reports written locally but not
-// spooled because the spool was full; a counter kept across runs).
+// clinic_audit_spool_waiting (reports written locally that wait for room in
+// the spool), clinic_audit_spool_not_spooled_total (how many reports found
+// the spool full; a counter kept across runs).
 void update_spool_metrics(const std::filesystem::path& state_dir, const Spool& spool, std::uint64_t newly_not_spooled);
 // The current value of clinic_audit_spool_not_spooled_total (0 if none).
 std::uint64_t spool_not_spooled_total(const std::filesystem::path& state_dir);

@@ -5,14 +5,16 @@
 # each side (goal: the agent is not the bottleneck: the collector's CPU time
 # dominates). Spooling the reports (N real audits) is not timed.
 #   tests/bench/bench_submit.sh [BUILD_DIR] [N]
+# BUILD_DIR defaults to build/bench (cmake --preset bench: the release
+# flags); CA_BENCH_COLLECTOR=PATH takes the collector from another build.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
-build=${1:-$src/build/release}
+build=${1:-$src/build/bench}
 count=${2:-1000}
 agent=$build/agent/clinic-audit
-collector=$build/collector/clinic-audit-collector
+collector=${CA_BENCH_COLLECTOR:-$build/collector/clinic-audit-collector}
 for b in "$agent" "$collector"; do
-  [ -x "$b" ] || { echo "bench: build $b first (cmake --preset release && cmake --build --preset release)" >&2; exit 1; }
+  [ -x "$b" ] || { echo "bench: build $b first (cmake --preset bench && cmake --build --preset bench --target clinic-audit clinic-audit-collector)" >&2; exit 1; }
 done
 work=$(mktemp -d)
 serve_pid=

@@ -8,112 +8,36 @@
 //  - a VM snapshot rollback of the state directory: the collector flags a
 //    fork and the next reports still arrive;
 //  - a collector with another CA: submit refuses, keeps the spool, says why;
-//  - clock skew of a day either way.
+//  - clock skew of a day either way;
+//  - the collector shedding load (its <limits pending-ingests="1"/> full):
+//    503 + Retry-After, and the agent waits as told.
 // Label heavy: about a minute.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include <chrono>
+#include <future>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <regex>
 #include <thread>
 
-#include "collector_harness.hpp"
-#include "spool.hpp"
+#include "e2e_fixture.hpp"
 
 namespace clinic_audit::delivery {
 namespace {
 
+using test::EndToEnd;
+using test::last_line;
+using test::one_to;
 using collector::test::Collector;
 using collector::test::quote;
 using collector::test::sh;
 using collector::test::Shell;
-
-std::string last_line(const std::string& text) {
-  std::string trimmed = text;
-  while (!trimmed.empty() && trimmed.back() == '\n') trimmed.pop_back();
-  return trimmed.substr(trimmed.rfind('\n') == std::string::npos ? 0 : trimmed.rfind('\n') + 1);
-}
-
-class EndToEnd : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::filesystem::create_directories(etc_);
-    std::filesystem::create_directories(reports_);
-    // The audited root names this machine (the collector checks that a
-    // report's host.machine_id is the certificate's serialNumber).
-    std::filesystem::create_directories(root_ / "etc");
-    for (const char* file : {"etc/machine-id", "etc/hostname"}) {
-      if (std::filesystem::exists(std::filesystem::path("/") / file)) {
-        std::filesystem::copy_file(std::filesystem::path("/") / file, root_ / file);
-      }
-    }
-    write_config("");
-  }
-  // agent.conf: identity in etc_, small retry policy for tests.
-  void write_config(const std::string& collector_url) {
-    collector::test::write_file(
-        config_, "<agent-config xmlns=\"urn:clinic-audit:config:1\">\n"
-                 "  <signing key=\"" + (etc_ / "agent.key").string() + "\" cert=\"" + (etc_ / "agent.crt").string() +
-                     "\"/>\n" +
-                     (collector_url.empty() ? ""
-                                            : "  <collector url=\"" + collector_url +
-                                                  "\" retry-base-ms=\"20\" retry-cap-ms=\"100\" max-attempts=\"2\" "
-                                                  "timeout-seconds=\"5\" max-run-seconds=\"60\"/>\n") +
-                     "  <reports keep=\"100\"/>\n</agent-config>\n");
-  }
-  Shell agent(const std::string& arguments, const std::string& env = "") const {
-    return sh(env + " " + quote(collector::test::agent_binary()) + " " + arguments + " --config " + quote(config_) +
-              " --state-dir " + quote(state_));
-  }
-  // One audit, as the timer runs it (a small policy on an empty root).
-  void audit() {
-    const Shell run = agent("run --quiet --offline --policy apicrypt-v1 --only apicrypt-v1.binary.apicrypt --root " + quote(root_) +
-                            " --format json --out " + quote(reports_) + " --trigger timer");
-    ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1 || run.exit_code == 2) << run.output;
-  }
-  void enroll(Collector& collector) {
-    const Shell token = collector.cli("token create --uses 1 --site test");
-    ASSERT_EQ(token.exit_code, 0) << token.output;
-    // The collector sends only its own certificate: pin that one.
-    const Shell fingerprint = sh("openssl x509 -in " + quote(collector.dir() / "data" / "server.crt") +
-                                 " -noout -fingerprint -sha256 | cut -d= -f2");
-    const Shell enrolled = agent("enroll --collector " + quote(collector.url("")) + " --token " +
-                                 quote(last_line(token.output)) + " --ca-fingerprint " + quote(last_line(fingerprint.output)));
-    ASSERT_EQ(enrolled.exit_code, 0) << enrolled.output;
-    // Small retry settings, so that "collector down" costs milliseconds.
-    write_config(collector.url(""));
-  }
-  std::size_t spooled() const { return store::Spool(state_ / "spool").entries().size(); }
-  // The collector's history of this host: sequences in arrival order, anomalies.
-  nlohmann::json history(Collector& collector) const {
-    const Shell exported = collector.cli("export --format json --history");
-    EXPECT_EQ(exported.exit_code, 0) << exported.output;
-    const auto json = nlohmann::json::parse(exported.output.substr(exported.output.find('[')), nullptr, false);
-    return json.is_discarded() ? nlohmann::json::array() : json;
-  }
-  static std::vector<std::uint64_t> sequences(const nlohmann::json& rows) {
-    std::vector<std::uint64_t> out;
-    for (const auto& row : rows) out.push_back(row["sequence"].get<std::uint64_t>());
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-
-  collector::test::TempDir dir_;
-  std::filesystem::path etc_ = dir_.path() / "etc";
-  std::filesystem::path state_ = dir_.path() / "state";
-  std::filesystem::path reports_ = dir_.path() / "reports";
-  std::filesystem::path root_ = dir_.path() / "root";
-  std::filesystem::path config_ = dir_.path() / "agent.conf";
-};
-
-std::vector<std::uint64_t> one_to(std::uint64_t n) {
-  std::vector<std::uint64_t> out;
-  for (std::uint64_t i = 1; i <= n; ++i) out.push_back(i);
-  return out;
-}
 
 TEST_F(EndToEnd, ThirtyRunsWhileTheCollectorIsDownAllArriveInOrderOnce) {
   Collector collector;
@@ -137,6 +61,76 @@ TEST_F(EndToEnd, ThirtyRunsWhileTheCollectorIsDownAllArriveInOrderOnce) {
   const Shell verified = sh(quote(collector::test::agent_binary()) + " verify " + quote(reports_) + " --ca " +
                             quote(etc_ / "ca.crt"));
   EXPECT_EQ(verified.exit_code, 0) << verified.output;
+}
+
+// A spool of 3 (issue #12 item 4): 8 runs while the collector is down; 5
+// wait for room in the reports directory. Then one submit delivers all 8,
+// in sequence order, once each, with no gap: the waiting reports are
+// spooled as acknowledgements make room.
+TEST_F(EndToEnd, ReportsThatFoundTheSpoolFullAreDeliveredLaterInOrder) {
+  Collector collector;
+  enroll(collector);
+  spool_ = "  <spool max-reports=\"3\"/>\n";
+  write_config(collector.url(""));
+  collector.stop();
+  for (int i = 0; i < 8; ++i) audit();
+  EXPECT_EQ(spooled(), 3u);
+  EXPECT_EQ(store::Spool(state_ / "spool").waiting().size(), 5u);
+  collector.start();
+  const Shell up = agent("submit --collector " + quote(collector.url("")));
+  ASSERT_EQ(up.exit_code, 0) << up.output;
+  EXPECT_NE(up.output.find("delivered 8, rejected 0, left in the spool 0"), std::string::npos) << up.output;
+  EXPECT_EQ(spooled(), 0u);
+  EXPECT_TRUE(store::Spool(state_ / "spool").waiting().empty());
+  const auto rows = history(collector);
+  EXPECT_EQ(sequences(rows), one_to(8)) << rows.dump();
+  // "ok" on every row: each arrived after its predecessor (an overtaking
+  // report is flagged as a gap when it arrives).
+  for (const auto& row : rows) EXPECT_EQ(row.value("chain", ""), "ok") << row.dump();
+  std::string verify_output;
+  EXPECT_TRUE(collector.verify_passes(&verify_output)) << verify_output;
+}
+
+// Issue #12 item 7 "collector returns 503 + Retry-After: the agent waits as
+// told", with the real collector's own load shedding: <limits
+// pending-ingests="1"/> admits one ingest at a time and answers any other
+// "503, Retry-After: 2" (collector/server/server.cpp). The one slot is held
+// by another machine's upload (curl) that waits for the database, which the
+// test keeps locked for 3.5 s (BEGIN IMMEDIATE: the collector's writer waits
+// up to its 5 s busy timeout, sqlite_db.cpp). The agent's backoff is set to
+// 20-100 ms, so a 2,000 ms wait can only come from Retry-After.
+TEST_F(EndToEnd, CollectorSheddingLoadAnswers503AndTheAgentWaitsAsTold) {
+  Collector collector("  <limits pending-ingests=\"1\"/>\n");
+  enroll(collector);
+  write_config(collector.url(""));
+  collector::test::write_file(config_, std::regex_replace(collector::test::read_file(config_), std::regex("max-attempts=\"2\""),
+                                                          "max-attempts=\"6\""));
+  for (int i = 0; i < 3; ++i) audit();
+  const auto other = collector.issue("other", "0123456789abcdef0123456789abcdef", "other-host");
+  const auto other_report = collector.make_report(other, collector::test::seq(1));
+
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((collector.dir() / "data" / "collector.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  auto blocker = std::async(std::launch::async, [&] { return collector.submit(other_report, &other); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // curl's upload is in, waiting for the database
+  const auto started = std::chrono::steady_clock::now();
+  auto submitted = std::async(std::launch::async, [&] { return agent("submit"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  EXPECT_EQ(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  const Collector::Response blocked = blocker.get();
+  const Shell result = submitted.get();
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+
+  EXPECT_EQ(blocked.status, 201) << blocked.body;
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("busy (HTTP 503)"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("attempt 2 in 2000 ms"), std::string::npos) << "Retry-After: 2 not honoured\n" << result.output;
+  EXPECT_GE(elapsed, std::chrono::seconds(2)) << result.output;
+  EXPECT_NE(result.output.find("delivered 3, rejected 0, left in the spool 0"), std::string::npos) << result.output;
+  EXPECT_EQ(spooled(), 0u);
+  EXPECT_EQ(sequences(history(collector)), (std::vector<std::uint64_t>{1, 1, 2, 3})) << "the other host's report and ours";
 }
 
 TEST_F(EndToEnd, SubmitKilledFiftyTimesLosesNothingStoresNothingTwice) {

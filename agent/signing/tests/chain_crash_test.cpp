@@ -23,6 +23,7 @@ struct CrashCase {
   bool skip_note;                          // the crashed run's number shows as skipped
   const char* driver_env = "";             // for run 3 and after (e.g. a small keep)
   bool spool_is_a_file = false;            // run 3 cannot spool: its set is rolled back
+  const char* all_env = "";                // for every run (e.g. a spool of one report)
 };
 
 void PrintTo(const CrashCase& c, std::ostream* os) { *os << c.step; }
@@ -31,16 +32,19 @@ class CrashAt : public ::testing::TestWithParam<CrashCase> {
  protected:
   test::CommandResult run(int i, const std::string& crash_at = "", const std::string& extra_env = "") {
     const std::string env = (crash_at.empty() ? "" : "CLINIC_AUDIT_CRASH_AT=" + test::quote(crash_at) + " ") + extra_env + " ";
-    return test::run_shell(env + test::quote(CA_SIGNING_CHAIN_DRIVER) + " " + test::quote(dir_ / "state") + " " +
+    return test::run_shell(env + all_env_ + " CHAIN_DRIVER_ACK_LOG=" + test::quote(dir_ / "acked") + " " +
+                           test::quote(CA_SIGNING_CHAIN_DRIVER) + " " + test::quote(dir_ / "state") + " " +
                            test::quote(dir_ / "reports") + " " + test::quote(pair_.key) + " " + test::quote(pair_.cert) +
                            " 20261122T1504" + std::to_string(10 + i) + "Z json xml");
   }
   test::TempDir dir_;
   test::KeyPair pair_ = test::self_signed(dir_.path(), "agent");
+  std::string all_env_;
 };
 
 TEST_P(CrashAt, NextRunsNeitherForkNorReuse) {
   const CrashCase& c = GetParam();
+  all_env_ = c.all_env;
   std::filesystem::create_directories(dir_ / "reports");
   ASSERT_EQ(run(1).output, "1\n");
   ASSERT_EQ(run(2).output, "2\n");
@@ -77,7 +81,29 @@ TEST_P(CrashAt, NextRunsNeitherForkNorReuse) {
   // Every report set left is spooled once, whole, byte for byte (the
   // collector will get it); nothing else is in the spool.
   const std::string driver_env = c.driver_env;
-  if (driver_env.find("ACK_ALL") == std::string::npos) {
+  if (std::string(c.all_env).find("SPOOL_MAX") != std::string::npos) {
+    // A bounded spool: every report left is acknowledged (in sequence
+    // order), spooled or waiting for room, exactly once.
+    std::vector<std::uint64_t> acked;
+    std::istringstream log(std::filesystem::exists(dir_ / "acked") ? test::read_text(dir_ / "acked") : "");
+    for (std::uint64_t sequence = 0; log >> sequence;) acked.push_back(sequence);
+    EXPECT_TRUE(std::is_sorted(acked.begin(), acked.end())) << "acknowledged out of order";
+    std::multiset<std::uint64_t> everywhere(acked.begin(), acked.end());
+    const store::Spool spool(dir_ / "state" / "spool");
+    std::uint64_t highest_spooled = 0;
+    for (const auto& entry : spool.entries()) {
+      everywhere.insert(entry.sequence);
+      highest_spooled = std::max(highest_spooled, entry.sequence);
+      EXPECT_EQ(test::read_text(entry.report), test::read_text(dir_ / "reports" / entry.name)) << entry.report;
+    }
+    for (const auto& waiting : spool.waiting()) {
+      everywhere.insert(waiting.sequence);
+      EXPECT_GT(waiting.sequence, highest_spooled) << "a newer report was spooled before an older one";
+      EXPECT_TRUE(std::filesystem::exists(dir_ / "reports" / waiting.name)) << waiting.name;
+    }
+    EXPECT_EQ(everywhere, std::multiset<std::uint64_t>(c.sequences_left.begin(), c.sequences_left.end()))
+        << "a report lost or spooled twice";
+  } else if (driver_env.find("ACK_ALL") == std::string::npos) {
     std::set<std::uint64_t> spooled;
     const store::Spool spool(dir_ / "state" / "spool");
     for (const auto& entry : spool.entries()) {
@@ -108,6 +134,8 @@ const std::set<std::uint64_t> kSkipped3 = {1, 2, 4, 5};
 const std::set<std::uint64_t> kNever3 = {1, 2, 3, 4};
 const std::set<std::uint64_t> kLastTwo = {4, 5};
 constexpr const char* kKeepTwoAcked = "CHAIN_DRIVER_KEEP=2 CHAIN_DRIVER_ACK_ALL=1";
+constexpr const char* kSpoolOfOne = "CHAIN_DRIVER_SPOOL_MAX=1";
+constexpr const char* kAckOne = "CHAIN_DRIVER_ACK_ONE=1";
 
 INSTANTIATE_TEST_SUITE_P(
     Steps, CrashAt,
@@ -135,9 +163,19 @@ INSTANTIATE_TEST_SUITE_P(
                       // Retention after the collector acknowledged everything (keep 2).
                       CrashCase{"prune:removed", kLastTwo, false, kKeepTwoAcked},
                       CrashCase{"prune:removed#2", kLastTwo, false, kKeepTwoAcked},
-                      CrashCase{"prune:removed#3", kLastTwo, false, kKeepTwoAcked}),
+                      CrashCase{"prune:removed#3", kLastTwo, false, kKeepTwoAcked},
+                      // A spool of one report (issue #12 item 4): run 2 waits; run 3 is
+                      // killed writing its own marker, or while spooling run 2 after a
+                      // submit made room (each later run acknowledges the oldest).
+                      CrashCase{"waiting:temp-written", kAll, false, "", false, kSpoolOfOne},
+                      CrashCase{"waiting:renamed", kAll, false, "", false, kSpoolOfOne},
+                      CrashCase{"waiting:spooled", kAll, false, kAckOne, false, kSpoolOfOne},
+                      CrashCase{"spool:renamed#2", kAll, false, kAckOne, false, kSpoolOfOne},
+                      CrashCase{"waiting:temp-written", kAll, false, kAckOne, false, kSpoolOfOne}),
     [](const auto& p) {
       std::string name = p.param.step;
+      if (std::string(p.param.all_env).find("SPOOL_MAX=1") != std::string::npos) name += "_spool_of_one";
+      if (std::string(p.param.driver_env).find("ACK_ONE") != std::string::npos) name += "_ack_one";
       for (char& ch : name) {
         if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
       }

@@ -7,10 +7,14 @@
 // Prints the run's sequence. CLINIC_AUDIT_CRASH_AT=<step> kills it at a step.
 // Environment: CHAIN_DRIVER_SPOOL=0 does not spool (default: spools);
 // CHAIN_DRIVER_KEEP=N keeps N sets (default 100); CHAIN_DRIVER_ACK_ALL=1
-// empties the spool first, as `submit` would after the collector's answers.
+// empties the spool first, as `submit` would after the collector's answers;
+// CHAIN_DRIVER_ACK_ONE=1 acknowledges only the oldest spooled report;
+// CHAIN_DRIVER_ACK_LOG=FILE appends the acknowledged sequences to FILE;
+// CHAIN_DRIVER_SPOOL_MAX=N bounds the spool to N reports (the others wait).
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 
 #include "crash_point.hpp"
@@ -39,7 +43,8 @@ int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 1, argv + argc);
   std::vector<std::string> exts(args.begin() + 5, args.end());
   if (exts.empty()) exts = {"json", "xml"};
-  spdlog::set_level(spdlog::level::warn);
+  // A bounded spool logs "SPOOL FULL" on purpose: keep stdout+stderr to the sequence.
+  spdlog::set_level(std::getenv("CHAIN_DRIVER_SPOOL_MAX") != nullptr ? spdlog::level::off : spdlog::level::warn);
   try {
     const SigningIdentity identity = SigningIdentity::load(args[2], args[3]);
     store::StoreOptions options;
@@ -47,9 +52,22 @@ int main(int argc, char** argv) {
     options.reports_dir = args[1];
     options.spool = env_or("CHAIN_DRIVER_SPOOL", "1") == "1";
     options.keep = std::stoul(env_or("CHAIN_DRIVER_KEEP", "100"));
-    if (env_or("CHAIN_DRIVER_ACK_ALL", "0") == "1") {
+    options.spool_limits.max_reports = std::stoul(env_or("CHAIN_DRIVER_SPOOL_MAX", "1000"));
+    const bool ack_all = env_or("CHAIN_DRIVER_ACK_ALL", "0") == "1";
+    if (ack_all || env_or("CHAIN_DRIVER_ACK_ONE", "0") == "1") {
+      // As `submit` does: recover, spool what waits, deliver oldest first.
       store::Spool spool(store::spool_directory(options.state_dir));
-      for (const auto& entry : spool.entries()) spool.remove(entry);
+      spool.recover();
+      std::ofstream log(env_or("CHAIN_DRIVER_ACK_LOG", "/dev/null"), std::ios::app);
+      for (bool more = true; more;) {
+        spool.spool_waiting(options.spool_limits);
+        for (const auto& entry : spool.entries()) {
+          spool.remove(entry);
+          log << entry.sequence << "\n" << std::flush;
+          if (!ack_all) break;
+        }
+        more = ack_all && !spool.waiting().empty();
+      }
     }
     store::PendingSet set = store::PendingSet::begin(options);
     const std::string id = test::random_uuid();
