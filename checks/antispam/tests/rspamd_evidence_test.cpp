@@ -83,3 +83,30 @@ TEST(RspamdEvidence, OverrideReplacesTheLocalRuleOfTheSameName) {
 
 }  // namespace
 }  // namespace clinic_audit::antispam
+
+namespace clinic_audit::antispam {
+namespace {
+
+// Item 9 for amavisd-new: a false first answer hides later whitelisting
+// entries (Amavis::Lookup::lookup stops at the first defined answer), and a
+// list assigned again without splicing itself in replaces the earlier one.
+TEST(AmavisEvidence, FirstAnswerAndLastAssignmentWin) {
+  FixtureRoot root(fixture_dir("antispam-amavis-ev"));
+  root.file("/etc/amavis/conf.d/20-debian_defaults", "use strict;\n@whitelist_sender_maps = ({ '.esante-bretagne.fr' => 1 });\n1;\n");
+  root.file("/etc/amavis/conf.d/50-user",
+            "use strict;\n@whitelist_sender_maps = ({ 'visiotlm.esante-bretagne.fr' => 0 }, { '.esante-bretagne.fr' => 1 });\n1;\n");
+  RootFs fs(root.path());
+  ProcessRunner runner;
+  Context context(fs, runner, NetworkSettings{true, std::nullopt, std::chrono::milliseconds(100)});
+  Params params;
+  params.add("sender", "votre-teleconsultation@visiotlm.esante-bretagne.fr");
+  const Outcome o = antispam_check_type().create(params)->run(context);
+  EXPECT_EQ(o.status, Status::fail) << dump(o);
+  EXPECT_TRUE(has(o, "replaces the assignment at /etc/amavis/conf.d/20-debian_defaults:2 (read earlier; the last assignment wins)",
+                  "/etc/amavis/conf.d/50-user", 2))
+      << dump(o);
+  EXPECT_TRUE(has(o, "key \"visiotlm.esante-bretagne.fr\" => 0 answers first, and false", "/etc/amavis/conf.d/50-user", 2)) << dump(o);
+}
+
+}  // namespace
+}  // namespace clinic_audit::antispam
