@@ -50,6 +50,7 @@ struct Result {
 
 class Amavis {
  public:
+  std::map<std::string, Where> replaced_;
   Amavis(const RootFs& fs, const SenderOptions& options) : fs_(fs), options_(options) {}
 
   void run_file(const std::string& path, std::string_view text) {
@@ -58,6 +59,13 @@ class Amavis {
         if (st.target.front() == '%') hashes_[st.target] = hash_from_pairs(st.value, {path, st.line}, false);
         // "@x = (\%y, @x)": splice the previous value of a list into itself.
         PerlNode value = flatten(st.value);
+        bool splices_itself = false;
+        for (const PerlNode& c : st.value.children) splices_itself = splices_itself || c.text == st.target;
+        if (auto old = vars_.find(st.target); old != vars_.end() && !splices_itself) {
+          replaced_[st.target] = old->second.second;
+        } else if (splices_itself) {
+          replaced_.erase(st.target);
+        }
         vars_[st.target] = {std::move(value), {path, st.line}};
       } else if (st.kind == PerlStatement::Kind::call && st.target == "read_hash" && st.value.children.size() == 2 &&
                  st.value.children[0].kind == PerlNode::Kind::ref) {
@@ -82,6 +90,13 @@ class Amavis {
   }
 
   std::vector<Evidence> notes;
+
+  // The earlier assignment that the current value of `name` replaced
+  // without splicing it in (the last assignment read wins).
+  const Where* replaced(const std::string& name) const {
+    auto it = replaced_.find(name);
+    return it == replaced_.end() ? nullptr : &it->second;
+  }
 
  private:
   PerlNode flatten(const PerlNode& value) {
@@ -330,7 +345,25 @@ std::optional<FilterVerdict> evaluate_amavis(const RootFs& fs, const SenderOptio
   }
   const auto* maps = amavis.var("@whitelist_sender_maps");
   const Where maps_where = maps ? maps->second : Where{"(amavisd-new default)", 0};
-  if (auto r = amavis.lookup(maps ? maps->first : default_maps, maps_where); r && perl_true(r->value)) {
+  for (const char* name : {"@whitelist_sender_maps", "@score_sender_maps"}) {
+    const auto* current = amavis.var(name);
+    const Where* lost = amavis.replaced(name);
+    if (!current || !lost) continue;
+    verdict.evidence.push_back({current->second.file, current->second.line,
+                                std::string(name) + " assigned here replaces the assignment at " + lost->file + ":" +
+                                    std::to_string(lost->line) + " (read earlier; the last assignment wins)",
+                                "information only"});
+  }
+  const auto first_answer = amavis.lookup(maps ? maps->first : default_maps, maps_where);
+  if (first_answer && !perl_true(first_answer->value)) {
+    // Amavis::Lookup::lookup stops at the first defined answer: a false one
+    // hides every later whitelisting entry.
+    verdict.evidence.push_back({first_answer->where.file, first_answer->where.line,
+                                "@whitelist_sender_maps key \"" + first_answer->key + "\" => " + first_answer->value.text +
+                                    " answers first, and false: amavisd-new stops there, so no later table is consulted",
+                                "a true answer (1) as the first one for " + addr});
+  }
+  if (auto r = first_answer; r && perl_true(r->value)) {
     verdict.state = FilterState::whitelisted;
     verdict.summary = "amavisd-new whitelists " + addr + " (@whitelist_sender_maps key \"" + r->key + "\")";
     verdict.evidence.push_back({r->where.file, r->where.line, "@whitelist_sender_maps key \"" + r->key + "\"", "a whitelisting entry"});

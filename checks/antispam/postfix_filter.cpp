@@ -7,6 +7,7 @@
 
 #include "filters.hpp"
 #include "postfix_access.hpp"
+#include "postfix_restrictions.hpp"
 
 namespace clinic_audit::antispam {
 namespace {
@@ -20,35 +21,12 @@ constexpr const char* kLists[] = {"smtpd_client_restrictions",    "smtpd_helo_re
                                   "smtpd_recipient_restrictions", "smtpd_data_restrictions",
                                   "smtpd_end_of_data_restrictions"};
 
-// Restrictions that take one argument (a table, a DNS list, a policy server).
-bool takes_argument(const std::string& r) {
-  return (r.rfind("check_", 0) == 0 && r != "check_relay_domains") || r.rfind("reject_rbl", 0) == 0 ||
-         r.rfind("reject_rhsbl", 0) == 0 || r == "permit_dnswl_client" || r == "permit_rhswl_client" ||
-         r == "reject_dnsbl_client";
-}
-
-// Restrictions that do not judge a remote sender as spam: relay control,
-// local users, recipient validity, and modifiers.
-bool is_neutral(const std::string& r) {
-  static const std::set<std::string> neutral = {
-      "permit_mynetworks", "permit_sasl_authenticated", "permit_tls_clientcerts", "permit_tls_all_clientcerts",
-      "reject_unauth_destination", "defer_unauth_destination", "permit_auth_destination",
-      "reject_unauth_pipelining", "reject_unlisted_recipient", "reject_unknown_recipient_domain",
-      "reject_non_fqdn_recipient", "reject_unverified_recipient", "reject_multi_recipient_bounce",
-      "reject_sender_login_mismatch", "reject_authenticated_sender_login_mismatch",
-      "reject_known_sender_login_mismatch", "reject_unauthenticated_sender_login_mismatch",
-      "reject_unlisted_sender", "warn_if_reject", "permit_mx_backup", "reject_unauth_destination",
-      "check_recipient_access", "check_recipient_mx_access", "check_recipient_ns_access",
-      "check_recipient_a_access", "check_ccert_access", "check_sasl_access", "permit_dnswl_client",
-      "permit_rhswl_client", "sleep", "check_relay_domains", "permit_naked_ip_address"};
-  return neutral.count(r) > 0;
-}
-
 struct MapView {
   std::string type;
   std::string path;
   std::optional<AccessHit> hit;
   std::optional<AccessHit> domain_entry;  // the sender's exact domain key, in a fixed table
+  std::vector<Evidence> losers;           // entries for the sender that lost to `hit`, and why
   std::string error;
   bool fixed() const { return type == "hash" || type == "texthash" || type == "lmdb" || type == "cdb" || type == "btree"; }
 };
@@ -118,6 +96,23 @@ MapView look_up(const RootFs& fs, const std::string& spec, const std::vector<Acc
   if (fixed) {
     const AccessTable table = parse_access_table(*text, view.path);
     view.hit = lookup_fixed(table, keys);
+    // access(5): smtpd stops at the first key it finds; entries for the
+    // sender's later keys are never consulted.
+    bool after_hit = false;
+    for (const AccessKey& k : keys) {
+      const AccessEntry* e = table.find(k.key);
+      if (!e) continue;
+      if (after_hit) {
+        view.losers.push_back({view.path, e->line, e->key + " " + e->value + " is never consulted for " + address +
+                                                      ": key " + view.hit->key + " (line " + std::to_string(view.hit->line) +
+                                                      ") is looked up first (access(5) order)",
+                               "information only"});
+      }
+      after_hit = true;
+    }
+    for (const Evidence& issue : table.issues) {
+      if (issue.observed.find("duplicate entry") == 0) view.losers.push_back(issue);
+    }
     for (const AccessKey& k : keys) {
       if (k.partial && k.key.find('@') == std::string::npos) {  // the first domain key: the domain itself
         if (const AccessEntry* e = table.find(k.key)) view.domain_entry = AccessHit{e->key, e->value, e->line};
@@ -127,8 +122,13 @@ MapView look_up(const RootFs& fs, const std::string& spec, const std::vector<Acc
   } else {
     // Pattern tables are only asked the full address (smtpd_check.c: PARTIAL
     // lookups go to DICT_FLAG_FIXED tables only).
-    if (auto hit = regexp_lookup(parse_regexp_table(*text, view.path), address)) {
-      view.hit = AccessHit{address, hit->value, hit->line};
+    const std::vector<RegexpHit> hits = regexp_lookup_all(parse_regexp_table(*text, view.path), address, 8);
+    if (!hits.empty()) view.hit = AccessHit{address, hits.front().value, hits.front().line};
+    for (std::size_t i = 1; i < hits.size(); ++i) {
+      view.losers.push_back({view.path, hits[i].line, "/.../ " + hits[i].value + " also matches " + address +
+                                                          " but loses to line " + std::to_string(hits.front().line) +
+                                                          " (regexp_table(5): the first match wins)",
+                             "information only"});
     }
   }
   return view;
@@ -200,17 +200,27 @@ std::optional<FilterVerdict> evaluate_postfix(const RootFs& fs, const SenderOpti
   FilterVerdict verdict;
   verdict.filter = "Postfix";
   std::vector<Evidence> issues;
+  std::vector<std::string> errors;
   const auto params = parse_main_cf(*main_text, &issues, kMainCf);
   std::map<std::string, std::string> values;
   for (const auto& [name, p] : params) values[name] = p.value;
-  const auto param = [&](const std::string& name, std::string fallback) {
-    auto it = values.find(name);
-    return postfix_expand(it == values.end() ? fallback : it->second, values);
+  // Where each parameter's value comes from: main.cf (the last definition
+  // wins, postconf(5)), or a "-o" of the smtpd that receives mail from the
+  // Internet in master.cf, which overrides main.cf for that service (master(5)).
+  struct Origin {
+    std::string file;
+    int line = 0;
+    std::string lost;  // the competing definitions and why they lost
   };
-  // Where each parameter's value comes from: main.cf, or a "-o" of the
-  // smtpd that receives mail from the Internet in master.cf (master(5)).
-  std::map<std::string, std::pair<std::string, int>> origin;
-  for (const auto& [name, p] : params) origin[name] = {kMainCf, p.line};
+  std::map<std::string, Origin> origin;
+  for (const auto& [name, p] : params) {
+    Origin o{kMainCf, p.line, {}};
+    for (int earlier : p.earlier_lines) {
+      o.lost += std::string(o.lost.empty() ? "" : ", ") + kMainCf + ":" + std::to_string(earlier);
+    }
+    if (!o.lost.empty()) o.lost = "overrides " + o.lost + " (the last definition in main.cf wins)";
+    origin[name] = o;
+  }
   if (auto master = fs.read_file_if_exists(kMasterCf)) {
     for (const MasterService& service : parse_master_cf(*master)) {
       const bool internet_smtpd =
@@ -221,17 +231,44 @@ std::optional<FilterVerdict> evaluate_postfix(const RootFs& fs, const SenderOpti
       if (!internet_smtpd) continue;
       for (const auto& [name, value] : service.overrides) {
         values[name] = value;
-        origin[name] = {kMasterCf, service.line};
+        auto it = origin.find(name);
+        std::string lost = it == origin.end() || it->second.file != kMainCf
+                               ? std::string()
+                               : "overrides " + std::string(kMainCf) + ":" + std::to_string(it->second.line) +
+                                     " for the " + service.service + " service (master(5) -o)";
+        origin[name] = {kMasterCf, service.line, lost};
       }
     }
   }
   const auto file_of = [&](const std::string& name) {
     auto it = origin.find(name);
-    return it == origin.end() ? std::string(kMainCf) : it->second.first;
+    return it == origin.end() ? std::string(kMainCf) : it->second.file;
   };
   const auto line_of = [&](const std::string& name) -> std::optional<int> {
     auto it = origin.find(name);
-    return it == origin.end() ? std::nullopt : std::optional<int>(it->second.second);
+    return it == origin.end() ? std::nullopt : std::optional<int>(it->second.line);
+  };
+  // "name (file:line, overrides file:line ...)" or "name (main.cf, default)".
+  const auto set_at = [&](const std::string& name) {
+    auto it = origin.find(name);
+    if (it == origin.end()) return name + " (" + kMainCf + ", default)";
+    return name + " (" + it->second.file + ":" + std::to_string(it->second.line) +
+           (it->second.lost.empty() ? std::string() : "; " + it->second.lost) + ")";
+  };
+  // Every expansion is bounded, and all of them together too.
+  std::size_t expanded_total = 0;
+  const auto param = [&](const std::string& name, std::string fallback) {
+    auto it = values.find(name);
+    std::string error;
+    std::string out = postfix_expand(it == values.end() ? fallback : it->second, values, &error);
+    expanded_total += out.size();
+    if (error.empty() && expanded_total > 16 * kMaxPostfixExpansion) error = "parameter expansions exceed 4 MiB in all";
+    if (!error.empty()) {
+      errors.push_back(name + ": " + error);
+      verdict.evidence.push_back({file_of(name), line_of(name), name + ": " + error, "a value this check can expand"});
+      return std::string();
+    }
+    return out;
   };
   bool parent_style = false;
   for (const std::string& item : split_postfix_list(param("parent_domain_matches_subdomains",
@@ -245,23 +282,33 @@ std::optional<FilterVerdict> evaluate_postfix(const RootFs& fs, const SenderOpti
 
   const std::string& addr = options.sender.address;
   std::vector<Block> blocked;
-  std::vector<std::string> errors;
+  std::vector<std::string> conditions;  // what must hold at delivery time (DNS, the relay's greeting)
   std::optional<MapView> access_map;  // the first check_sender_access table, where the fix goes
   bool filtering = false;
   // One restriction list, with restriction classes expanded where they are
   // named (postconf(5) smtpd_restriction_classes: a class name stands for
   // its list; smtpd_check.c evaluates it in place, and its OK ends the
-  // enclosing list as well). Returns true when the list is done (OK,
-  // permit, or a rejection found).
-  std::function<bool(const std::vector<std::string>&, const char*, const std::string&, int)> evaluate_list;
-  evaluate_list = [&](const std::vector<std::string>& items, const char* list_name, const std::string& where, int depth) {
+  // enclosing list as well). `warn_only`: a warn_if_reject before it turns
+  // its rejections into warnings (postconf(5) warn_if_reject; smtpd_check.c
+  // keeps the flag for the whole of the next restriction, a class included).
+  // Returns true when the list is done (OK, permit, or a rejection found).
+  std::function<bool(const std::vector<std::string>&, const char*, const std::string&, int, bool)> evaluate_list;
+  evaluate_list = [&](const std::vector<std::string>& items, const char* list_name, const std::string& where, int depth,
+                      bool inherited_warn) {
+    bool warn_next = false;
     for (std::size_t i = 0; i < items.size(); ++i) {
       const std::string name = items[i];
       const std::string r = ascii_lower(name);
-      const std::string arg = takes_argument(r) && i + 1 < items.size() ? items[++i] : std::string();
+      const std::string arg = restriction_takes_argument(r) && i + 1 < items.size() ? items[++i] : std::string();
+      const bool warn_only = inherited_warn || warn_next;
+      warn_next = false;
+      if (r == "warn_if_reject") {
+        warn_next = true;
+        continue;
+      }
+      const std::string warned = warn_only ? " (after warn_if_reject: it only logs a warning)" : "";
       if (classes.count(name) > 0) {
-        const std::string class_where = "restriction class " + name + " (" + file_of(name) +
-                                        (line_of(name) ? ":" + std::to_string(*line_of(name)) : std::string()) + "), named in " + where;
+        const std::string class_where = "restriction class " + set_at(name) + ", named in " + where;
         filtering = true;
         if (depth >= 8) {
           errors.push_back("restriction class " + name + " nested deeper than 8 in " + where);
@@ -269,10 +316,11 @@ std::optional<FilterVerdict> evaluate_postfix(const RootFs& fs, const SenderOpti
                                       "restriction classes that end"});
           return true;
         }
-        verdict.evidence.push_back({file_of(name), line_of(name), "restriction class " + name + " = " + param(name, "") +
-                                                                     " (expanded where " + where + " names it)",
+        const std::string body = param(name, "");
+        verdict.evidence.push_back({file_of(name), line_of(name), "restriction class " + name + " = " + body +
+                                                                     " (expanded where " + where + " names it)" + warned,
                                     "information only"});
-        if (evaluate_list(split_postfix_list(param(name, "")), list_name, class_where, depth + 1)) return true;
+        if (evaluate_list(split_postfix_list(body), list_name, class_where, depth + 1, warn_only)) return true;
         continue;
       }
       if (r == "check_sender_access") {
@@ -284,65 +332,79 @@ std::optional<FilterVerdict> evaluate_postfix(const RootFs& fs, const SenderOpti
           return true;
         }
         if (!access_map) access_map = view;
+        for (const Evidence& loser : view.losers) verdict.evidence.push_back(loser);
         if (!view.hit) continue;
         const AccessAction action = classify_access_value(view.hit->value);
         Evidence e{view.path, view.hit->line > 0 ? std::optional<int>(view.hit->line) : std::nullopt,
-                   view.hit->key + " " + view.hit->value + " (check_sender_access " + arg + " in " + where + ")",
+                   view.hit->key + " " + view.hit->value + " (check_sender_access " + arg + " in " + where + ")" +
+                       (action == AccessAction::reject ? warned : std::string()),
                    "an OK entry for " + addr};
         verdict.evidence.push_back(e);
         if (action == AccessAction::accept) return true;  // OK: this list permits the sender
         if (action == AccessAction::reject) {
+          if (warn_only) continue;
           blocked.push_back({arg + " answers \"" + view.hit->value + "\" for key " + view.hit->key + " in " + where, "", where, view});
           return true;
         }
         // access(5): a result that names a restriction class runs that class.
         const std::vector<std::string> result_words = split_ws(view.hit->value);
         if (!result_words.empty() && classes.count(result_words.front()) > 0 && depth < 8) {
-          if (evaluate_list({result_words.front()}, list_name, where + ", via the table result at " + view.path + ":" +
-                                                              std::to_string(view.hit->line), depth + 1)) {
+          if (evaluate_list({result_words.front()}, list_name,
+                            where + ", via the table result at " + view.path + ":" + std::to_string(view.hit->line), depth + 1,
+                            warn_only)) {
             return true;
           }
         }
         continue;
       }
       if (r == "permit") return true;
-      if (is_neutral(r)) continue;
-      // Judged by what it rejects (postconf(5)): reject_non_fqdn_sender
-      // rejects a MAIL FROM whose domain is not fully qualified; this
-      // sender's domain is one, so it passes.
-      if (r == "reject_non_fqdn_sender") {
-        const bool fqdn = options.sender.domain.find('.') != std::string::npos && options.sender.domain.front() != '.' &&
-                          options.sender.domain.back() != '.';
-        verdict.evidence.push_back({file_of(list_name), line_of(list_name),
-                                    name + " in " + where + (fqdn ? ": " + options.sender.domain + " is fully qualified, so it does not reject " + addr
-                                                                  : ": rejects " + addr + " (domain not fully qualified)"),
-                                    "a restriction that lets " + addr + " through"});
-        if (fqdn) continue;
+      const RestrictionJudgement judged = judge_restriction(r, arg, options);
+      const std::string restriction = arg.empty() ? name : name + " " + arg;
+      switch (judged.effect) {
+        case RestrictionEffect::neutral:
+          continue;
+        case RestrictionEffect::passes:
+          verdict.evidence.push_back({file_of(list_name), line_of(list_name), restriction + " in " + where + ": " + judged.reason,
+                                      "a restriction that lets " + addr + " through"});
+          continue;
+        case RestrictionEffect::conditional:
+          filtering = true;
+          verdict.evidence.push_back({file_of(list_name), line_of(list_name),
+                                      restriction + " in " + where + ": " + judged.reason + warned +
+                                          " (not looked up: evidence only)",
+                                      "mail accepted only if " + judged.condition});
+          if (!warn_only) conditions.push_back(judged.condition);
+          continue;
+        case RestrictionEffect::rejects:
+        case RestrictionEffect::may_reject:
+          break;
       }
       // Anything else may reject mail from this sender or its client: DNS
-      // lists, reject_unknown_*, policy services (postgrey, SPF), client and
-      // HELO tables, a bare reject.
+      // lists, policy services (postgrey, SPF), client and HELO tables, a
+      // bare reject.
       filtering = true;
-      if (!takes_argument(r) && r.rfind("reject", 0) != 0 && r.rfind("defer", 0) != 0 && r.rfind("check_", 0) != 0) {
-        verdict.evidence.push_back({file_of(list_name), line_of(list_name), name + " in " + where,
-                                    "a restriction this check knows (treated as one that may reject)"});
+      if (warn_only) {
+        verdict.evidence.push_back({file_of(list_name), line_of(list_name), restriction + " in " + where + warned,
+                                    "information only"});
+        continue;
       }
-      const std::string restriction = arg.empty() ? name : name + " " + arg;
-      blocked.push_back({restriction + " comes before any OK for the sender in " + where, restriction, where, std::nullopt});
-      verdict.evidence.push_back({file_of(list_name), line_of(list_name), restriction + " in " + where,
+      if (judged.effect == RestrictionEffect::rejects) {
+        blocked.push_back({restriction + " in " + where + " " + judged.reason, restriction, where, std::nullopt});
+      } else {
+        blocked.push_back({restriction + " comes before any OK for the sender in " + where, restriction, where, std::nullopt});
+      }
+      verdict.evidence.push_back({file_of(list_name), line_of(list_name), restriction + " in " + where + ": " + judged.reason,
                                   "check_sender_access with an OK for " + addr + " before it"});
       return true;
     }
     return false;
   };
   for (const char* list_name : kLists) {
-    const std::string where = std::string(list_name) + " (" + file_of(list_name) +
-                              (line_of(list_name) ? ":" + std::to_string(*line_of(list_name)) : std::string(", default")) + ")";
-    evaluate_list(split_postfix_list(param(list_name, "")), list_name, where, 0);
+    evaluate_list(split_postfix_list(param(list_name, "")), list_name, set_at(list_name), 0, false);
   }
   for (const Evidence& issue : issues) verdict.evidence.push_back(issue);
 
-  if (!filtering) {
+  if (!filtering && errors.empty()) {
     verdict.state = FilterState::not_filtering;
     verdict.summary = "Postfix applies no sender or spam restriction in its smtpd_*_restrictions";
     return verdict;
@@ -359,7 +421,16 @@ std::optional<FilterVerdict> evaluate_postfix(const RootFs& fs, const SenderOpti
     return verdict;
   }
   verdict.state = FilterState::whitelisted;
-  verdict.summary = "Postfix accepts " + addr + ": no smtpd restriction rejects it before a check_sender_access OK";
+  if (conditions.empty()) {
+    verdict.summary = "Postfix accepts " + addr + ": no smtpd restriction rejects it before a check_sender_access OK";
+    return verdict;
+  }
+  verdict.summary = "Postfix accepts " + addr + " unless DNS or the relay says otherwise at delivery time: no restriction rejects it outright";
+  std::string joined;
+  for (const std::string& c : conditions) {
+    if (joined.find(c) == std::string::npos) joined += (joined.empty() ? "" : "; ") + c;
+  }
+  verdict.condition = "only while " + joined;
   return verdict;
 }
 

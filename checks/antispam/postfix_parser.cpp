@@ -26,8 +26,7 @@ namespace {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-// "$a = $b $b", "$b = $c $c"...: expansion doubles per level; stop at 1 MiB.
-constexpr std::size_t kMaxExpansion = 1 << 20;
+constexpr long kMaxReferences = 10000;
 
 
 }  // namespace
@@ -47,7 +46,12 @@ std::map<std::string, PostfixParam> parse_main_cf(std::string_view text, std::ve
       continue;
     }
     std::string value(trim(std::string_view(l.text).substr(eq + 1)));
-    params[name] = {std::move(value), l.line};
+    std::vector<int> earlier;
+    if (auto it = params.find(name); it != params.end()) {
+      earlier = std::move(it->second.earlier_lines);
+      earlier.push_back(it->second.line);
+    }
+    params[name] = {std::move(value), l.line, std::move(earlier)};
   }
   return params;
 }
@@ -87,16 +91,22 @@ std::vector<MasterService> parse_master_cf(std::string_view text) {
   return services;
 }
 
-std::string postfix_expand(std::string_view value, const std::map<std::string, std::string>& params) {
+std::string postfix_expand(std::string_view value, const std::map<std::string, std::string>& params,
+                           std::string* error) {
   // Appends straight into `out`, with a budget of parameter references, so
   // that neither doubling ("$a = $b $b") nor empty chains ("$b = $c$c", c
   // empty) can run away.
   struct Expander {
     const std::map<std::string, std::string>& params;
     std::string out;
-    long budget = 100000;
+    long budget = kMaxReferences;
+    bool exceeded = false;
     void run(std::string_view v, int depth) {
-      for (std::size_t i = 0; i < v.size() && out.size() < kMaxExpansion; ++i) {
+      for (std::size_t i = 0; i < v.size() && !exceeded; ++i) {
+        if (out.size() >= kMaxPostfixExpansion) {
+          exceeded = true;
+          break;
+        }
         if (v[i] != '$' || i + 1 >= v.size()) {
           out.push_back(v[i]);
           continue;
@@ -124,12 +134,21 @@ std::string postfix_expand(std::string_view value, const std::map<std::string, s
         // ${name?value} / ${name:value} conditional forms are not modelled:
         // only plain names expand.
         auto it = params.find(name);
-        if (it != params.end() && depth < 20 && --budget > 0) run(it->second, depth + 1);
+        if (it == params.end() || depth >= 20) continue;
+        if (--budget <= 0) {
+          exceeded = true;
+          break;
+        }
+        run(it->second, depth + 1);
       }
     }
   };
-  Expander expander{params, {}, 100000};
+  Expander expander{params, {}, kMaxReferences, false};
   expander.run(value, 0);
+  if (expander.exceeded && error) {
+    *error = "parameter expansion exceeds " + std::to_string(kMaxPostfixExpansion / 1024) + " KiB or " +
+             std::to_string(kMaxReferences) + " $references (parameters that double at each level, or a loop)";
+  }
   return std::move(expander.out);
 }
 
@@ -153,8 +172,15 @@ std::vector<std::string> split_postfix_list(std::string_view value) {
       out.emplace_back(trim(inner));
       continue;
     }
+    // Inside a token, "{ ... }" is kept whole (mystrtokq(3) in Postfix:
+    // "inline:{ key=value }" is one table).
     const std::size_t start = i;
-    while (i < value.size() && !is_space(value[i]) && value[i] != ',') ++i;
+    int level = 0;
+    while (i < value.size() && (level > 0 || (!is_space(value[i]) && value[i] != ','))) {
+      if (value[i] == '{') ++level;
+      if (value[i] == '}' && level > 0) --level;
+      ++i;
+    }
     out.emplace_back(value.substr(start, i - start));
   }
   return out;
@@ -188,7 +214,8 @@ AccessTable parse_access_table(std::string_view text, const std::string& file) {
       continue;
     }
     if (table.find(key)) {
-      table.issues.push_back({file, l.line, "duplicate entry \"" + key + "\"", "each key once (postmap keeps the first)"});
+      table.issues.push_back({file, l.line, "duplicate entry \"" + key + "\" loses to line " + std::to_string(table.find(key)->line),
+                              "each key once (postmap keeps the first)"});
       continue;
     }
     table.add({std::move(key), std::string(value), l.line});

@@ -27,6 +27,7 @@ std::vector<LogicalLine> logical_lines(std::string_view text);
 struct PostfixParam {
   std::string value;
   int line = 0;
+  std::vector<int> earlier_lines;  // earlier definitions of the name, which lost (the last one wins)
 };
 
 // postconf(5): "name = value"; a line that starts with whitespace continues
@@ -48,8 +49,13 @@ struct MasterService {
 std::vector<MasterService> parse_master_cf(std::string_view text);
 
 // $name, ${name}, $(name) expansion (postconf(5) "parameter expansion"),
-// with `lookup` giving a parameter's value; at most 20 levels deep.
-std::string postfix_expand(std::string_view value, const std::map<std::string, std::string>& params);
+// with `params` giving a parameter's value; at most 20 levels deep. The
+// result is capped (kMaxPostfixExpansion bytes, 10000 references): a value
+// that would grow past it ("$a = $b $b", "$b = $c $c", ...) stops there and
+// `error`, when given, says so; the caller must then not use the value.
+inline constexpr std::size_t kMaxPostfixExpansion = 256 * 1024;
+std::string postfix_expand(std::string_view value, const std::map<std::string, std::string>& params,
+                           std::string* error = nullptr);
 
 // A restriction list or table list: separated by whitespace and/or commas;
 // "{ ... }" groups one element (Postfix 3.0 syntax).
@@ -99,5 +105,8 @@ struct RegexpHit {
 };
 // First matching rule, like dict_regexp_lookup; nullopt when none matches.
 std::optional<RegexpHit> regexp_lookup(const RegexpTable& table, std::string_view key);
+// Every matching rule in file order, at most `limit`: the first is the one
+// Postfix uses, the others are the rules it never reaches.
+std::vector<RegexpHit> regexp_lookup_all(const RegexpTable& table, std::string_view key, std::size_t limit);
 
 }  // namespace clinic_audit::antispam

@@ -89,7 +89,8 @@ RegexpTable parse_regexp_table(std::string_view text, const std::string& file) {
   return table;
 }
 
-std::optional<RegexpHit> regexp_lookup(const RegexpTable& table, std::string_view key) {
+std::vector<RegexpHit> regexp_lookup_all(const RegexpTable& table, std::string_view key, std::size_t limit) {
+  std::vector<RegexpHit> hits;
   const std::string subject(key);
   const auto matches = [&subject](const RegexpRule& rule, std::vector<std::string>* groups) -> std::optional<bool> {
     regex_t re;
@@ -144,9 +145,16 @@ std::optional<RegexpHit> regexp_lookup(const RegexpTable& table, std::string_vie
       }
       value.push_back(c);
     }
-    return RegexpHit{value, rule.line};
+    hits.push_back(RegexpHit{value, rule.line});
+    if (hits.size() >= limit) break;
   }
-  return std::nullopt;
+  return hits;
+}
+
+std::optional<RegexpHit> regexp_lookup(const RegexpTable& table, std::string_view key) {
+  std::vector<RegexpHit> hits = regexp_lookup_all(table, key, 1);
+  if (hits.empty()) return std::nullopt;
+  return std::move(hits.front());
 }
 
 }  // namespace clinic_audit::antispam

@@ -135,6 +135,12 @@ std::optional<FilterVerdict> evaluate_rspamd(const RootFs& fs, const SenderOptio
       for (RuleSource& existing : into) {
         // override.d (priority 10) replaces; local.d merges over the defaults.
         if (existing.name == name) {
+          if (existing.file != path) {
+            verdict.evidence.push_back({path, rule.line, "rule " + name + " replaces the one at " + existing.file + ":" +
+                                                             std::to_string(existing.rule->line) +
+                                                             " (override.d is included with priority 10 and wins over local.d)",
+                                        "information only"});
+          }
           existing = {path, name, &rule};
           replaced = true;
         }
@@ -234,6 +240,19 @@ std::optional<FilterVerdict> evaluate_rspamd(const RootFs& fs, const SenderOptio
     }
   }
 
+  // settings.lua (rspamd 3.4) check_settings: priorities from the highest
+  // down; only the highest priority with a matching element that applies
+  // something counts ("if not applied"), and inside it every match is
+  // applied in Lua table order, which is undefined (so when the tied
+  // elements disagree, the check cannot tell which one is last).
+  // get_priority: "high" 3, "medium" 2, a number as is, anything else 1.
+  struct SettingsMatch {
+    const RuleSource* source;
+    double priority;
+    bool applies;    // apply { }, want_spam or whitelist
+    bool skip_all;   // want_spam or whitelist
+  };
+  std::vector<SettingsMatch> matches;
   for (const RuleSource& s : settings) {
     const UclValue& rule = *s.rule;
     const UclValue* from = rule.get("from");
@@ -256,13 +275,59 @@ std::optional<FilterVerdict> evaluate_rspamd(const RootFs& fs, const SenderOptio
     if (!matched) continue;
     const bool skip_all = (rule.get("want_spam") && rule.get("want_spam")->truthy()) ||
                           (rule.get("whitelist") && rule.get("whitelist")->truthy());
-    if (skip_all) {
-      whitelisting.push_back(s.name);
-      verdict.evidence.push_back({s.file, rule.line, "settings " + s.name + " matches " + sender.address + " and skips all checks", "a whitelisting entry"});
-    } else {
+    const std::string p = ascii_lower(rule.scalar("priority"));
+    double priority = 1;
+    if (p == "high") priority = 3;
+    else if (p == "medium") priority = 2;
+    else if (!p.empty() && (std::isdigit(static_cast<unsigned char>(p.front())) || p.front() == '-')) {
+      try {
+        priority = std::stod(p);
+      } catch (const std::exception&) {
+      }
+    }
+    matches.push_back({&s, priority, skip_all || rule.get("apply") != nullptr, skip_all});
+  }
+  double top = -1e300;
+  for (const SettingsMatch& m : matches) {
+    if (m.applies && m.priority > top) top = m.priority;
+  }
+  const auto describe = [](const SettingsMatch& m) {
+    return "settings " + m.source->name + " (" + m.source->file + ":" + std::to_string(m.source->rule->line) + ", priority " +
+           (m.priority >= 3 ? std::string("high") : m.priority >= 2 ? std::string("medium") : std::string("low")) + ")";
+  };
+  bool tie_disagrees = false;
+  const SettingsMatch* winner = nullptr;
+  for (const SettingsMatch& m : matches) {
+    if (!m.applies || m.priority != top) continue;
+    if (winner && winner->skip_all != m.skip_all) tie_disagrees = true;
+    if (!winner || (winner->skip_all && !m.skip_all)) winner = &m;  // the less favourable one, when tied
+  }
+  for (const SettingsMatch& m : matches) {
+    const RuleSource& s = *m.source;
+    const UclValue& rule = *s.rule;
+    if (!m.applies) {
       verdict.evidence.push_back({s.file, rule.line, "settings " + s.name + " matches " + sender.address + " but does not set want_spam",
                                   "want_spam = yes (all checks skipped)"});
+    } else if (m.priority < top) {
+      verdict.evidence.push_back({s.file, rule.line, describe(m) + " matches " + sender.address + " but loses to " + describe(*winner) +
+                                                         ": rspamd applies only the highest priority that matches (settings.lua)",
+                                  "one settings element for the sender, or the whitelisting one at the highest priority"});
+    } else if (tie_disagrees) {
+      verdict.evidence.push_back({s.file, rule.line, describe(m) + " matches " + sender.address + (m.skip_all ? " and skips all checks" : " and applies other settings") +
+                                                         "; another element of the same priority disagrees and rspamd's order among them is undefined (Lua table order)",
+                                  "one settings element for the sender at the highest priority"});
+    } else if (m.skip_all) {
+      whitelisting.push_back(s.name);
+      verdict.evidence.push_back({s.file, rule.line, describe(m) + " matches " + sender.address + " and skips all checks", "a whitelisting entry"});
+    } else {
+      verdict.evidence.push_back({s.file, rule.line, describe(m) + " matches " + sender.address + " and applies settings that do not skip the checks",
+                                  "want_spam = yes (all checks skipped)"});
     }
+  }
+  if (winner && (!winner->skip_all || tie_disagrees)) {
+    blocking.push_back("settings " + winner->source->name + " (" + winner->source->file + ") applies to " + sender.address +
+                       (tie_disagrees ? " with a whitelisting element of the same priority, in an order rspamd leaves undefined"
+                                      : " and does not skip the checks"));
   }
 
   if (!blocking.empty()) {

@@ -15,9 +15,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto params = parse_main_cf(text, &issues, "/etc/postfix/main.cf");
   std::map<std::string, std::string> values;
   for (const auto& [name, p] : params) values[name] = p.value;
+  // As evaluate_postfix does: every expansion bounded (an error past
+  // kMaxPostfixExpansion), and all of them together (4 MiB), so that many
+  // small doubling parameters cannot add up to gigabytes of work.
+  std::size_t total = 0;
   for (const auto& [name, p] : params) {
-    const std::string expanded = postfix_expand(p.value, values);
-    if (expanded.size() > (4u << 20)) __builtin_trap();
+    std::string error;
+    const std::string expanded = postfix_expand(p.value, values, &error);
+    if (expanded.size() > kMaxPostfixExpansion + size) __builtin_trap();
+    total += expanded.size();
+    if (!error.empty() || total > 16 * kMaxPostfixExpansion) break;
     (void)split_postfix_list(expanded);
   }
   for (const MasterService& service : parse_master_cf(text)) {

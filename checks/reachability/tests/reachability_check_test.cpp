@@ -194,8 +194,9 @@ TEST_F(ReachabilityCheckTest, MediaCase1WhenStunAnswersOverUdp) {
 }
 
 // Issue #21 item 8, the false pass: the STUN port answers over UDP but the
-// media range is silent (a socket that never answers stands for a firewall
-// that drops): never case 1. An ICMP port unreachable on the range (a closed
+// media range is silent (here a socket that never answers, without root;
+// media_firewall_test.cpp does the same behind a real nftables drop rule in
+// a network namespace): never case 1. An ICMP port unreachable on the range (a closed
 // loopback port) proves packets arrive: case 1.
 TEST_F(ReachabilityCheckTest, MediaRangeMustBeShownToArriveForCase1) {
   Coturn coturn(temp_dir("coturn-range"), pki_->good);

@@ -36,6 +36,36 @@ class DroppingNamespace {
   std::string why_;
 };
 
+// A media proxy behind a firewall that silently drops the SFU range: a
+// network namespace behind a veth pair, coturn inside on the namespace's
+// address answering STUN on UDP and TCP 443 (and TLS on tls_port()), and an
+// nftables input rule "udp dport 49152-65535 drop" while every other port
+// stays open (a closed port there answers with ICMP port unreachable).
+// Needs root, iproute2, nftables and coturn; `available()` says whether it
+// could be set up, `why()` why not.
+class FirewalledMediaProxy {
+ public:
+  FirewalledMediaProxy(const std::filesystem::path& dir, const CertPair& cert);
+  ~FirewalledMediaProxy();
+  FirewalledMediaProxy(const FirewalledMediaProxy&) = delete;
+  FirewalledMediaProxy& operator=(const FirewalledMediaProxy&) = delete;
+
+  bool available() const { return available_; }
+  const std::string& why() const { return why_; }
+  const std::string& address() const { return peer_; }
+  std::uint16_t stun_port() const { return 443; }
+  std::uint16_t tls_port() const { return 5349; }
+
+ private:
+  std::string name_;
+  std::string veth_;
+  std::string peer_;
+  std::filesystem::path dir_;
+  pid_t pid_ = -1;
+  bool available_ = false;
+  std::string why_;
+};
+
 // turnserver on 127.0.0.1 with STUN on a UDP+TCP port and TLS on another;
 // its configuration and log live in `dir`, removed at destruction.
 class Coturn {

@@ -1,0 +1,112 @@
+// Issue #21 item 9 for rspamd: the evidence names the element whose value
+// won and why a competing one lost: an override.d rule replacing the local.d
+// one of the same name, and settings elements, of which rspamd applies only
+// those at the highest matching priority (settings.lua check_settings), in
+// an undefined order when several tie.
+#include <gtest/gtest.h>
+
+#include "antispam/antispam_check.hpp"
+#include "common/context.hpp"
+#include "fixture_root.hpp"
+
+namespace clinic_audit::antispam {
+namespace {
+
+using clinic_audit::testing::FixtureRoot;
+using clinic_audit::testing::fixture_dir;
+
+Outcome run_rspamd(const std::string& tag, const std::string& local_settings, const std::string& override_multimap = "",
+                   const std::string& local_multimap = "") {
+  FixtureRoot root(fixture_dir("antispam-rspamd-ev-" + tag));
+  root.dir("/etc/rspamd");
+  if (!local_settings.empty()) root.file("/etc/rspamd/local.d/settings.conf", local_settings);
+  if (!local_multimap.empty()) root.file("/etc/rspamd/local.d/multimap.conf", local_multimap);
+  if (!override_multimap.empty()) root.file("/etc/rspamd/override.d/multimap.conf", override_multimap);
+  RootFs fs(root.path());
+  ProcessRunner runner;
+  Context context(fs, runner, NetworkSettings{true, std::nullopt, std::chrono::milliseconds(100)});
+  Params params;
+  params.add("sender", "votre-teleconsultation@visiotlm.esante-bretagne.fr");
+  return antispam_check_type().create(params)->run(context);
+}
+
+std::string dump(const Outcome& o) {
+  std::string out = o.summary + "\n";
+  for (const Evidence& e : o.evidence) out += e.path + ":" + std::to_string(e.line.value_or(0)) + " " + e.observed + "\n";
+  return out;
+}
+
+bool has(const Outcome& o, const std::string& text, const std::string& path, int line) {
+  for (const Evidence& e : o.evidence) {
+    if (e.observed.find(text) != std::string::npos && e.path == path && e.line == std::optional<int>(line)) return true;
+  }
+  return false;
+}
+
+TEST(RspamdEvidence, HigherPrioritySettingsWinsAndTheOtherLoses) {
+  // A high-priority element for the whole domain that only changes an
+  // action threshold wins over the low-priority want_spam one: not a pass.
+  const Outcome o = run_rspamd("priority",
+                               "ekermed { from = \"@visiotlm.esante-bretagne.fr\"; want_spam = yes; }\n"
+                               "strict { priority = high; from = \"@visiotlm.esante-bretagne.fr\"; apply { actions { reject = 8; } } }\n");
+  EXPECT_EQ(o.status, Status::fail) << dump(o);
+  EXPECT_TRUE(has(o, "settings ekermed (/etc/rspamd/local.d/settings.conf:1, priority low) matches", "/etc/rspamd/local.d/settings.conf", 1))
+      << dump(o);
+  EXPECT_TRUE(has(o, "loses to settings strict (/etc/rspamd/local.d/settings.conf:2, priority high)", "/etc/rspamd/local.d/settings.conf", 1))
+      << dump(o);
+  // The same two, the whitelisting one now at the higher priority: pass,
+  // and the other is named as the loser.
+  const Outcome ok = run_rspamd("priority-ok",
+                                "ekermed { priority = high; from = \"@visiotlm.esante-bretagne.fr\"; want_spam = yes; }\n"
+                                "strict { priority = 2; from = \"@visiotlm.esante-bretagne.fr\"; apply { actions { reject = 8; } } }\n");
+  EXPECT_EQ(ok.status, Status::pass) << dump(ok);
+  EXPECT_TRUE(has(ok, "settings strict (/etc/rspamd/local.d/settings.conf:2, priority medium) matches", "/etc/rspamd/local.d/settings.conf", 2))
+      << dump(ok);
+}
+
+TEST(RspamdEvidence, TiedPrioritiesThatDisagreeCannotBeTold) {
+  const Outcome o = run_rspamd("tie",
+                               "ekermed { from = \"@visiotlm.esante-bretagne.fr\"; want_spam = yes; }\n"
+                               "strict { from = \"/esante-bretagne/\"; apply { actions { reject = 8; } } }\n");
+  EXPECT_EQ(o.status, Status::fail) << dump(o);
+  EXPECT_NE(o.summary.find("order rspamd leaves undefined"), std::string::npos) << dump(o);
+}
+
+TEST(RspamdEvidence, OverrideReplacesTheLocalRuleOfTheSameName) {
+  const Outcome o = run_rspamd("override", "",
+                               "ekermed { type = \"from\"; filter = \"email:domain\"; map = [\"other.example\"]; action = \"accept\"; }\n",
+                               "ekermed { type = \"from\"; filter = \"email:domain\"; map = [\"visiotlm.esante-bretagne.fr\"]; action = \"accept\"; }\n");
+  EXPECT_EQ(o.status, Status::fail) << dump(o);
+  EXPECT_TRUE(has(o, "rule ekermed replaces the one at /etc/rspamd/local.d/multimap.conf:1 (override.d", "/etc/rspamd/override.d/multimap.conf", 1))
+      << dump(o);
+}
+
+}  // namespace
+}  // namespace clinic_audit::antispam
+
+namespace clinic_audit::antispam {
+namespace {
+
+// Item 9 for amavisd-new: a false first answer hides later whitelisting
+// entries (Amavis::Lookup::lookup stops at the first defined answer), and a
+// list assigned again without splicing itself in replaces the earlier one.
+TEST(AmavisEvidence, FirstAnswerAndLastAssignmentWin) {
+  FixtureRoot root(fixture_dir("antispam-amavis-ev"));
+  root.file("/etc/amavis/conf.d/20-debian_defaults", "use strict;\n@whitelist_sender_maps = ({ '.esante-bretagne.fr' => 1 });\n1;\n");
+  root.file("/etc/amavis/conf.d/50-user",
+            "use strict;\n@whitelist_sender_maps = ({ 'visiotlm.esante-bretagne.fr' => 0 }, { '.esante-bretagne.fr' => 1 });\n1;\n");
+  RootFs fs(root.path());
+  ProcessRunner runner;
+  Context context(fs, runner, NetworkSettings{true, std::nullopt, std::chrono::milliseconds(100)});
+  Params params;
+  params.add("sender", "votre-teleconsultation@visiotlm.esante-bretagne.fr");
+  const Outcome o = antispam_check_type().create(params)->run(context);
+  EXPECT_EQ(o.status, Status::fail) << dump(o);
+  EXPECT_TRUE(has(o, "replaces the assignment at /etc/amavis/conf.d/20-debian_defaults:2 (read earlier; the last assignment wins)",
+                  "/etc/amavis/conf.d/50-user", 2))
+      << dump(o);
+  EXPECT_TRUE(has(o, "key \"visiotlm.esante-bretagne.fr\" => 0 answers first, and false", "/etc/amavis/conf.d/50-user", 2)) << dump(o);
+}
+
+}  // namespace
+}  // namespace clinic_audit::antispam
