@@ -2,7 +2,7 @@
 // <dir>/managed (mandatory) and <dir>/recommended, per browser
 // (policy_templates: "Linux: /etc/opt/chrome/policies", Debian's chromium:
 // /etc/chromium/policies). Semantics checked against Debian's chromium
-// (tests/chromium_oracle_test.cpp):
+// (tests/browser_oracle_test.cpp):
 //  - every regular file of the directory is read, whatever its name (".a.json"
 //    and "a.txt" too), in byte order of names; on a key in several files the
 //    last file wins (config_dir_policy_loader.cc merges them in reverse order

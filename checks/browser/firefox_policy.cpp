@@ -71,10 +71,15 @@ bool in_list(const JsonValue* list, const std::string& origin) {
 FirefoxConfig load_firefox_config(const RootFs& fs, const std::string& app_name, const std::string& install_dir) {
   FirefoxConfig out;
   // Default preferences first (the install's, then Debian's /etc/<app>), then policies.
-  if (!install_dir.empty()) read_prefs_dir(fs, install_dir + "/defaults/pref", out);
+  if (!install_dir.empty()) {
+    read_prefs_dir(fs, install_dir + "/defaults/pref", out);
+    read_prefs_dir(fs, install_dir + "/browser/defaults/preferences", out);
+  }
   read_prefs_dir(fs, "/etc/" + app_name, out);
+  // The system file is /etc/firefox/policies/policies.json for Debian's
+  // firefox-esr too (/etc/firefox-esr/policies/ is not read): checked by
+  // tests/firefox_oracle_test.cpp.
   std::vector<std::string> candidates = {"/etc/firefox/policies/policies.json"};
-  if (app_name != "firefox") candidates.push_back("/etc/" + app_name + "/policies/policies.json");
   if (!install_dir.empty()) candidates.push_back(install_dir + "/distribution/policies.json");
   for (const auto& path : candidates) {
     std::optional<std::string> text;

@@ -1,7 +1,7 @@
 // Firefox: enterprise policies (policies.json) and preference files.
 //  - policies.json (EnterprisePoliciesParent.sys.mjs, JSONPoliciesProvider):
-//    one file only, the system one (/etc/firefox/policies/policies.json, the
-//    "SysConfD" directory) when it exists, else <install>/distribution/
+//    one file only, the system one (/etc/firefox/policies/policies.json, also
+//    for Debian's firefox-esr) when it exists, else <install>/distribution/
 //    policies.json; read with JSON.parse (strict): a file that does not parse
 //    gives no policies at all.
 //  - Permissions.Camera/Microphone/ScreenShare: "Block" lists origins,

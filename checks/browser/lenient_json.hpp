@@ -4,7 +4,7 @@
 //    config_dir_policy_loader.cc, base::JSONReader with JSON_ALLOW_TRAILING_COMMAS):
 //    `//` and `/* */` comments and trailing commas are accepted, a UTF-8 BOM
 //    is skipped, a duplicate key keeps its last value. Checked against
-//    Debian's chromium by tests/chromium_oracle_test.cpp ("# x" is rejected,
+//    Debian's chromium by tests/browser_oracle_test.cpp ("# x" is rejected,
 //    so is a file that does not parse: Chromium then ignores the whole file).
 //  - Firefox's policies.json (EnterprisePoliciesParent.sys.mjs reads it with
 //    JSON.parse): strict RFC 8259, no comments, no trailing commas.

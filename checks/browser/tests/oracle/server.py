@@ -1,4 +1,4 @@
-# Loopback HTTP server of the Chromium oracle test (chromium_oracle_test.cpp).
+# Loopback HTTP server of the browser oracle tests (browser_oracle_test.cpp).
 # GET /?case=NAME  the probe page (a secure context: http://127.0.0.1 is
 #                  "potentially trustworthy", so getUserMedia is exposed);
 # GET /wait        held until the page posts its report (or WAIT seconds):

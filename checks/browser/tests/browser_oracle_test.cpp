@@ -3,7 +3,8 @@
 // /etc/chromium in a private mount namespace (nothing of the host changes),
 // chromium runs headless against probe.html served on 127.0.0.1, and what the
 // page could really do (JavaScript, camera, microphone, UDP host candidates)
-// must equal what judge_chromium_policies() says. Not compared here: a
+// must equal what judge_chromium_policies() says (and, for firefox-esr,
+// judge_firefox_config()). Not compared here: a
 // policy whose effect is a prompt (DefaultMediaStreamSetting=3: Chromium then
 // ignores the profile's grant and asks, and a headless prompt is denied) and
 // getDisplayMedia (headless has no screen picker): see tests/README.md. How permission is granted
@@ -23,6 +24,7 @@
 #include <thread>
 
 #include "browser/chromium_policy.hpp"
+#include "browser/firefox_policy.hpp"
 #include "browser/inventory.hpp"
 #include "browser/version.hpp"
 #include "fixture_root.hpp"
@@ -202,6 +204,96 @@ TEST(BrowserChromiumOracle, PolicyVerdictsAgreeWithChromium) {
     ++compared;
   }
   EXPECT_EQ(compared, static_cast<int>(fixtures.size()));
+}
+
+bool firefox_usable(std::string* why) {
+  if (!fs::exists("/usr/bin/firefox-esr")) return *why = "Debian's firefox-esr is not installed", false;
+  if (!fs::is_directory("/usr/lib/firefox-esr/distribution")) return *why = "no /usr/lib/firefox-esr/distribution", false;
+  if (geteuid() != 0) return *why = "needs root (mount namespace)", false;
+  return true;
+}
+
+// Firefox fixtures: files of a root tree (/etc/firefox/policies/policies.json,
+// /etc/firefox-esr/*.js, /usr/lib/firefox-esr/distribution/policies.json).
+// The browser sees them through an overlay on /etc (the host's /etc below,
+// unchanged) and a bind mount on the install's distribution directory.
+std::map<std::string, std::string> run_firefox(const ProbeServer& server, const Fixture& f, const fs::path& base) {
+  const fs::path root = base / "root", profile = base / "profile", work = base / "overlay-work";
+  fs::remove_all(base);
+  fs::create_directories(root / "etc");
+  fs::create_directories(root / "usr/lib/firefox-esr/distribution");
+  fs::create_directories(work);
+  fs::create_directories(profile);
+  for (const auto& [path, content] : f.files) {
+    fs::create_directories((root / path).parent_path());
+    std::ofstream(root / path) << content;
+  }
+  // Fake devices; the prompt is bypassed (media.navigator.permission.disabled),
+  // so Permissions (Camera/Microphone) are not compared here (README.md).
+  std::ofstream(profile / "user.js") << "user_pref(\"media.navigator.streams.fake\", true);\n"
+                                        "user_pref(\"media.navigator.permission.disabled\", true);\n";
+  const std::string distribution = fs::canonical("/usr/lib/firefox-esr/distribution").string();
+  fs::remove(server.results() / f.name);
+  const std::string command =
+      "unshare -m sh -c 'mount --make-rprivate / && mount --bind " + (root / "usr/lib/firefox-esr/distribution").string() +
+      " " + distribution + " && mount -t overlay overlay -o lowerdir=/etc,upperdir=" + (root / "etc").string() +
+      ",workdir=" + work.string() + " /etc && exec timeout 60 firefox-esr --headless --no-remote --profile " +
+      profile.string() + " --screenshot " + (base / "shot.png").string() + " \"" + server.origin() + "/?case=" + f.name +
+      "\"' >/dev/null 2>&1";
+  std::map<std::string, std::string> seen;
+  seen["exit"] = std::to_string(std::system(command.c_str()));
+  const std::string report = slurp(server.results() / f.name);
+  if (report.empty()) seen["js"] = "no";
+  std::istringstream words(report);
+  for (std::string word; words >> word;) {
+    const auto eq = word.find('=');
+    if (eq != std::string::npos) seen[word.substr(0, eq)] = word.substr(eq + 1);
+  }
+  return seen;
+}
+
+TEST(BrowserFirefoxOracle, PreferenceVerdictsAgreeWithFirefoxEsr) {
+  std::string why;
+  if (!firefox_usable(&why)) GTEST_SKIP() << why;
+  const fs::path base = fixture_dir("oracle");
+  fs::create_directories(base);
+  ProbeServer server(base);
+  ASSERT_TRUE(server.running()) << "python3 probe server did not start";
+  const std::string dist = "usr/lib/firefox-esr/distribution/policies.json";
+  const std::string pc_off = R"({"policies": {"Preferences": {"media.peerconnection.enabled": {"Value": false, "Status": "locked"}}}})";
+  const std::vector<Fixture> fixtures = {
+      {"ff_none", {}},
+      {"ff_policy_pc_off", {{dist, pc_off}}},
+      {"ff_policy_navigator_off_only", {{dist, R"({"policies": {"Preferences": {"media.navigator.enabled": false}}}})"}}},
+      {"ff_policy_both_off", {{dist, R"({"policies": {"Preferences": {"media.navigator.enabled": false, "media.peerconnection.enabled": false}}}})"}}},
+      {"ff_debian_etc_pref", {{"etc/firefox-esr/zz-clinic.js", "pref(\"media.peerconnection.enabled\", false);\n"}}},
+      {"ff_policy_comment_ignored", {{dist, "// strict JSON\n" + pc_off}}},
+      {"ff_system_file_replaces_distribution", {{"etc/firefox/policies/policies.json", R"({"policies": {}})"}, {dist, pc_off}}},
+      {"ff_system_file", {{"etc/firefox/policies/policies.json", pc_off}}},
+      {"ff_esr_policies_dir_not_read", {{"etc/firefox-esr/policies/policies.json", pc_off}}},
+      {"ff_relay_only", {{dist, R"({"policies": {"Preferences": {"media.peerconnection.ice.relay_only": true}}}})"}}},
+  };
+  for (const auto& f : fixtures) {
+    SCOPED_TRACE(f.name);
+    const auto seen = run_firefox(server, f, base / f.name);
+    RootFs root(base / f.name / "root");
+    const auto config = load_firefox_config(root, "firefox-esr", "/usr/lib/firefox-esr");
+    bool pc = true, media_devices = true, udp = true;
+    for (const auto& finding : judge_firefox_config(config, {server.origin()})) {
+      if (finding.impact == Impact::degrades) udp = false;
+      if (finding.what.find("RTCPeerConnection removed") != std::string::npos) pc = false;
+      if (finding.what.find("getUserMedia removed") != std::string::npos) media_devices = false;
+    }
+    std::string observed;
+    for (const auto& [k, v] : seen) observed += k + "=" + v + " ";
+    ASSERT_EQ(seen.count("pc"), 1u) << observed;
+    EXPECT_EQ(seen.at("pc") == "function", pc) << observed;
+    EXPECT_EQ(seen.at("md") == "yes", media_devices) << observed;
+    if (pc) {
+      ASSERT_EQ(seen.count("udphost"), 1u) << observed;
+      EXPECT_EQ(seen.at("udphost") != "0", udp) << observed;
+    }
+  }
 }
 
 // Versions: the inventory of this machine against the browsers' own --version.
