@@ -140,6 +140,22 @@ std::vector<Finding> judge_chromium_policies(const ChromiumPolicies& p, const st
                      evidence_of("DefaultJavaScriptSetting", *v, "1, or the origins in JavaScriptAllowedForUrls"),
                      fix_line(*v, "DefaultJavaScriptSetting", "add the e-KerMed origins to \"JavaScriptAllowedForUrls\"")});
   }
+  // The consultation page itself blocked (URLBlocklist, URLAllowlist as exceptions).
+  if (const PolicyValue* v = get("URLBlocklist"); v && v->value.is_array()) {
+    const PolicyValue* allow = get("URLAllowlist");
+    for (const auto& origin : origins) {
+      bool blocked = false, allowed = false;
+      for (const auto& item : *v->value.array) blocked = blocked || (item.is_string() && url_filter_matches(item.string, origin));
+      if (allow && allow->value.is_array()) {
+        for (const auto& item : *allow->value.array) allowed = allowed || (item.is_string() && url_filter_matches(item.string, origin));
+      }
+      if (!blocked || allowed) continue;
+      out.push_back({Impact::breaks_audio_video, "the e-KerMed page itself blocked by URLBlocklist (" + origin + ")",
+                     evidence_of("URLBlocklist", *v, origin + " not blocked, or in URLAllowlist"),
+                     fix_line(*v, "URLBlocklist", "add \"" + origin + "\" to \"URLAllowlist\"")});
+      break;
+    }
+  }
   // Screen sharing: ScreenCaptureAllowed=false, unless an origin list lets the
   // e-KerMed origins capture (ScreenCaptureAllowedByOrigins, WindowCaptureAllowedByOrigins).
   if (const PolicyValue* v = get("ScreenCaptureAllowed")) {

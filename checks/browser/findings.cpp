@@ -56,4 +56,27 @@ bool origin_matches(std::string_view pattern, std::string_view origin_text) {
   return p.host == want.host;
 }
 
+bool url_filter_matches(std::string_view filter, std::string_view origin_text) {
+  if (filter == "*") return true;
+  const Origin want = split(origin_text);
+  std::string_view rest = filter;
+  std::string scheme;
+  if (const auto sep = rest.find("://"); sep != std::string_view::npos) {
+    scheme = lower(rest.substr(0, sep));
+    rest.remove_prefix(sep + 3);
+  }
+  if (!scheme.empty() && scheme != "*" && scheme != want.scheme) return false;
+  if (const auto slash = rest.find('/'); slash != std::string_view::npos) {
+    const std::string_view path = rest.substr(slash);
+    if (path != "/" && path != "/*") return false;
+    rest = rest.substr(0, slash);
+  }
+  const Origin p = split(rest);
+  const std::string want_port = want.port.empty() ? default_port(want.scheme) : want.port;
+  if (!p.port.empty() && p.port != "*" && p.port != want_port) return false;
+  if (p.host == "*") return true;
+  if (!p.host.empty() && p.host.front() == '.') return want.host == p.host.substr(1);
+  return want.host == p.host || (want.host.size() > p.host.size() && want.host.ends_with("." + p.host));
+}
+
 }  // namespace clinic_audit::browser

@@ -30,4 +30,13 @@ struct Finding {
 // content_settings_pattern.h): "*", "[*.]example.org", "https://example.org:443".
 bool origin_matches(std::string_view pattern, std::string_view origin);
 
+// Does a URLBlocklist/URLAllowlist filter match the origin's pages? Chromium's
+// URL filter format ("Use URL filters" in the policy list,
+// components/policy/core/browser/url_blocklist_manager): "*" matches every
+// URL; "[scheme://][.]host[:port][/path]"; a host matches its subdomains
+// unless it starts with "."; "*" as host matches every host. A filter with a
+// path below "/" is taken not to match the origin as a whole (the
+// consultation's paths are not known here).
+bool url_filter_matches(std::string_view filter, std::string_view origin);
+
 }  // namespace clinic_audit::browser

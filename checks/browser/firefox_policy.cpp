@@ -78,7 +78,7 @@ FirefoxConfig load_firefox_config(const RootFs& fs, const std::string& app_name,
   read_prefs_dir(fs, "/etc/" + app_name, out);
   // The system file is /etc/firefox/policies/policies.json for Debian's
   // firefox-esr too (/etc/firefox-esr/policies/ is not read): checked by
-  // tests/firefox_oracle_test.cpp.
+  // tests/browser_oracle_test.cpp.
   std::vector<std::string> candidates = {"/etc/firefox/policies/policies.json"};
   if (!install_dir.empty()) candidates.push_back(install_dir + "/distribution/policies.json");
   for (const auto& path : candidates) {

@@ -77,6 +77,18 @@ TEST(BrowserOrigins, ChromiumPatternSyntax) {
   EXPECT_FALSE(origin_matches("[*.]apizee.com", "https://notapizee.com"));
 }
 
+TEST(BrowserOrigins, UrlFilterSyntax) {
+  const std::string o = "https://ekermed.telesantebretagne.org";
+  EXPECT_TRUE(url_filter_matches("*", o));
+  EXPECT_TRUE(url_filter_matches("telesantebretagne.org", o));   // subdomains match
+  EXPECT_FALSE(url_filter_matches(".telesantebretagne.org", o)); // exact host only
+  EXPECT_TRUE(url_filter_matches(".ekermed.telesantebretagne.org", o));
+  EXPECT_TRUE(url_filter_matches("https://*", o));
+  EXPECT_FALSE(url_filter_matches("http://*", o));
+  EXPECT_FALSE(url_filter_matches("ekermed.telesantebretagne.org/admin", o));
+  EXPECT_FALSE(url_filter_matches("ekermed.telesantebretagne.org:8443", o));
+}
+
 TEST(BrowserPrefs, LockedWinsAndErrorsNameTheLine) {
   Prefs prefs;
   apply_pref_file("lockPref(\"media.peerconnection.enabled\", false);\n# c\npref('x', 2, sticky);", "a.js", prefs);
