@@ -88,7 +88,10 @@ class BrowserCheck final : public Check {
     Verdict v;
     v.label = b.product.display + (b.version.empty() ? "" : " " + b.version) + " (" + b.source +
               (b.package.empty() ? "" : " " + b.package) + ")";
-    Evidence found{b.path, b.line, b.product.display + " " + (b.version.empty() ? "?" : b.version) + " from " + b.source, ""};
+    Evidence found{b.path, b.line,
+                   b.product.display + " " + (b.version.empty() ? "?" : b.version) + " from " + b.source +
+                       (b.package.empty() ? "" : " " + b.package),
+                   ""};
     if (!b.error.empty()) {
       v.state = Verdict::unknown;
       v.reasons.push_back("could not be judged: " + b.error);
@@ -124,7 +127,7 @@ class BrowserCheck final : public Check {
       const auto config = load_firefox_config(context.fs(), app, b.install_dir);
       unreadable = config.unreadable;
       findings = judge_firefox_config(config, origins_);
-    } else if (const auto dir = chromium_policy_dir(b.product.id); !dir.empty()) {
+    } else if (const auto dir = chromium_policy_dir(b.product.id, b.source); !dir.empty()) {
       const auto policies = load_chromium_policies(context.fs(), dir);
       unreadable = policies.unreadable;
       findings = judge_chromium_policies(policies, origins_);

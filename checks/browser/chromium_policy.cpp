@@ -74,8 +74,10 @@ std::string fix_line(const PolicyValue& v, const std::string& name, const std::s
 
 }  // namespace
 
-std::string chromium_policy_dir(const std::string& id) {
-  if (id == "chromium") return "/etc/chromium/policies";  // Debian's chromium (debian/patches, chrome_paths_linux)
+std::string chromium_policy_dir(const std::string& id, const std::string& source) {
+  // Ubuntu's chromium snap keeps the old package's directory (its snap plugs /etc/chromium-browser/policies).
+  if (id == "chromium" && source == "snap") return "/etc/chromium-browser/policies";
+  if (id == "chromium") return "/etc/chromium/policies";  // Debian's chromium (checked by the oracle test)
   if (id == "chrome") return "/etc/opt/chrome/policies";   // policy_templates, "Linux"
   if (id == "edge") return "/etc/opt/edge/policies";       // Microsoft Edge for Linux documentation
   if (id == "brave") return "/etc/brave/policies";         // Brave's policy documentation for Linux

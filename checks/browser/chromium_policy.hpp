@@ -37,7 +37,8 @@ struct ChromiumPolicies {
 };
 
 // Policy directory of a Chromium-based product id; "" when it reads none on Linux.
-std::string chromium_policy_dir(const std::string& product_id);
+// `source` matters for Chromium: the snap reads /etc/chromium-browser/policies.
+std::string chromium_policy_dir(const std::string& product_id, const std::string& source = "deb");
 
 // Loads <dir>/managed and <dir>/recommended of the root.
 ChromiumPolicies load_chromium_policies(const RootFs& fs, const std::string& dir);

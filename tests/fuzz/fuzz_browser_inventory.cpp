@@ -39,5 +39,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)to_string(*v);
   }
   (void)origin_matches(text, "https://ekermed.telesantebretagne.org");
+  (void)url_filter_matches(text, "https://ekermed.telesantebretagne.org");
+  (void)origin_matches("[*.]telesantebretagne.org", text);
+  (void)url_filter_matches("telesantebretagne.org", text);
   return 0;
 }

@@ -92,6 +92,18 @@ TEST(BrowserCheck, UnmountedSnapIsAnErrorNotAGuess) {
   EXPECT_TRUE(has_evidence(mounted, "/snap/firefox/4848/meta/snap.yaml", "Firefox 130.0-2 from snap"));
 }
 
+TEST(BrowserCheck, SnapChromiumReadsChromiumBrowserPolicies) {
+  FixtureRoot r(fixture_dir("root"));
+  r.file("/var/lib/snapd/state.json", R"({"data":{"snaps":{"chromium":{"current":"3000"}}}})");
+  r.file("/snap/chromium/3000/meta/snap.yaml", "name: chromium\nversion: 131.0.6778.85\n");
+  r.file("/etc/chromium/policies/managed/a.json", R"({"VideoCaptureAllowed": false})");  // Debian's, not the snap's
+  EXPECT_EQ(run(r).status, Status::pass);
+  r.file("/etc/chromium-browser/policies/managed/a.json", R"({"VideoCaptureAllowed": false})");
+  const Outcome o = run(r);
+  EXPECT_EQ(o.status, Status::fail) << o.summary;
+  EXPECT_TRUE(has_evidence(o, "/etc/chromium-browser/policies/managed/a.json", "VideoCaptureAllowed=false", 1));
+}
+
 TEST(BrowserCheck, FlatpakAppstreamAndOptTarball) {
   FixtureRoot r(fixture_dir("root"));
   r.file("/var/lib/flatpak/app/com.google.Chrome/x86_64/stable/abc/files/share/metainfo/com.google.Chrome.metainfo.xml",
