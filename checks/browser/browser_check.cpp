@@ -77,8 +77,10 @@ class BrowserCheck final : public Check {
       o.remediation = "Install a browser of the e-KerMed matrix, e.g. Debian's firefox-esr or chromium.";
       return o;
     }
-    if (any_unknown) return Outcome::error("no browser known to be capable, and some could not be judged: " + join(others), std::move(evidence));
-    Outcome o = Outcome::fail("no browser can hold an e-KerMed consultation: " + join(others), std::move(evidence));
+    Outcome o = any_unknown
+                    ? Outcome::error("no browser known to be capable, and some could not be judged: " + join(others),
+                                     std::move(evidence))
+                    : Outcome::fail("no browser can hold an e-KerMed consultation: " + join(others), std::move(evidence));
     for (const auto& f : fixes) o.remediation += (o.remediation.empty() ? "" : "\n") + f;
     return o;
   }
@@ -96,6 +98,7 @@ class BrowserCheck final : public Check {
       v.state = Verdict::unknown;
       v.reasons.push_back("could not be judged: " + b.error);
       found.observed += ": " + b.error;
+      found.expected = "a readable version";
       v.evidence.push_back(found);
       return v;
     }
