@@ -9,6 +9,7 @@
 #include "systemd_unit/systemd_unit_check.hpp"
 #include "openssl/openssl_check.hpp"
 #include "reachability/reachability_check.hpp"
+#include "browser/browser_check.hpp"
 
 namespace clinic_audit {
 
@@ -23,6 +24,7 @@ const std::vector<CheckType>& check_types() {
       sudoers_check_type(),
       reachability_check_type(),
       openssl_check_type(),
+      browser_check_type(),
   };
   return types;
 }

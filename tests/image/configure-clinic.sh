@@ -98,6 +98,8 @@ cat >"$(R /etc/clinic-audit/agent.conf)" <<CONF
   <policy>apicrypt-v2</policy>
   <policy>ekermed</policy>
   <variable name="web_user">www-data</variable>
+  <!-- the MedShakeEHR server: no teleconsultation browser here (checks/browser) -->
+  <variable name="ekermed_consultation_workstation">false</variable>
   <reports keep="30"/>
 </agent-config>
 CONF

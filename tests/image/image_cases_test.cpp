@@ -19,6 +19,7 @@ using Statuses = std::map<std::string, std::string>;
 
 // The configured image: every check passes but those that cannot apply.
 const Statuses kCompliant{
+    {"ekermed.browser", "not_applicable"},  // agent.conf: ekermed_consultation_workstation=false (server image)
     {"apicrypt-v1.binary.apicrypt", "pass"},
     {"apicrypt-v1.binary.apicryptpj", "pass"},
     {"apicrypt-v1.binary.apiuncrypt", "pass"},

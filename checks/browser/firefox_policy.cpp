@@ -1,0 +1,189 @@
+#include "firefox_policy.hpp"
+
+namespace clinic_audit::browser {
+namespace {
+
+constexpr std::size_t kMaxConfigFile = 1024 * 1024;
+
+void read_prefs_dir(const RootFs& fs, const std::string& dir, FirefoxConfig& out) {
+  std::vector<DirEntry> entries;
+  try {
+    if (!fs.exists(dir)) return;
+    entries = fs.list_dir(dir);
+  } catch (const FsError& e) {
+    out.unreadable = true;
+    out.problems.push_back({Impact::ignored, "preference directory unreadable", {dir, std::nullopt, e.what(), "readable"}, ""});
+    return;
+  }
+  for (const auto& entry : entries) {
+    if (!entry.name.ends_with(".js")) continue;
+    const std::string path = dir + "/" + entry.name;
+    try {
+      const auto info = fs.stat(path);
+      if (!info || info->type != FileType::regular) continue;
+      apply_pref_file(fs.read_file(path, kMaxConfigFile), path, out.prefs);
+    } catch (const FsError& e) {
+      out.unreadable = true;
+      out.problems.push_back({Impact::ignored, "preference file unreadable", {path, std::nullopt, e.what(), "readable"}, ""});
+    } catch (const PrefError& e) {
+      out.problems.push_back({Impact::ignored, "Firefox stops reading this preference file at a syntax error",
+                              {path, e.line(), e.what(), "pref(\"name\", value);"}, ""});
+    }
+  }
+}
+
+// Preferences policy: a bare value or {"Value": v, "Status": ...}.
+void apply_preferences_policy(const JsonValue& prefs, const std::string& file, FirefoxConfig& out) {
+  if (!prefs.is_object()) return;
+  for (const auto& [name, spec] : *prefs.object) {
+    JsonValue value = spec;
+    bool locked = false;
+    if (spec.is_object()) {
+      const JsonValue* v = spec.find("Value");
+      const JsonValue* status = spec.find("Status");
+      if (status && status->is_string() && status->string == "clear") {
+        out.prefs.erase(name);
+        continue;
+      }
+      if (!v) continue;
+      value = *v;
+      value.line = spec.line;
+      locked = status && status->is_string() && status->string == "locked";
+    }
+    auto it = out.prefs.find(name);
+    if (it != out.prefs.end() && it->second.locked && !locked) continue;
+    out.prefs[name] = {value, file, value.line, locked};
+  }
+}
+
+const JsonValue* member(const JsonValue* v, std::string_view key) { return v ? v->find(key) : nullptr; }
+
+bool in_list(const JsonValue* list, const std::string& origin) {
+  if (!list || !list->is_array()) return false;
+  for (const auto& item : *list->array) {
+    if (item.is_string() && origin_matches(item.string, origin)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+FirefoxConfig load_firefox_config(const RootFs& fs, const std::string& app_name, const std::string& install_dir) {
+  FirefoxConfig out;
+  // Default preferences first (the install's, then Debian's /etc/<app>), then policies.
+  if (!install_dir.empty()) {
+    read_prefs_dir(fs, install_dir + "/defaults/pref", out);
+    read_prefs_dir(fs, install_dir + "/browser/defaults/preferences", out);
+  }
+  read_prefs_dir(fs, "/etc/" + app_name, out);
+  // The system file is /etc/firefox/policies/policies.json for Debian's
+  // firefox-esr too (/etc/firefox-esr/policies/ is not read): checked by
+  // tests/browser_oracle_test.cpp.
+  std::vector<std::string> candidates = {"/etc/firefox/policies/policies.json"};
+  if (!install_dir.empty()) candidates.push_back(install_dir + "/distribution/policies.json");
+  for (const auto& path : candidates) {
+    std::optional<std::string> text;
+    try {
+      text = fs.read_file_if_exists(path, kMaxConfigFile);
+    } catch (const FsError& e) {
+      out.unreadable = true;
+      out.problems.push_back({Impact::ignored, "policies file unreadable", {path, std::nullopt, e.what(), "readable"}, ""});
+      return out;
+    }
+    if (!text) continue;
+    out.policies_file = path;  // the first that exists is the only one read
+    try {
+      const JsonValue root = parse_json(*text, JsonDialect::strict());
+      const JsonValue* policies = root.find("policies");
+      if (!policies || !policies->is_object()) {
+        out.problems.push_back({Impact::ignored, "no \"policies\" object: Firefox applies no policy",
+                                {path, root.line, root.brief(), "{\"policies\": {...}}"}, ""});
+        return out;
+      }
+      out.policies = *policies;
+      apply_preferences_policy(policies->find("Preferences") ? *policies->find("Preferences") : JsonValue{}, path, out);
+    } catch (const JsonError& e) {
+      out.problems.push_back({Impact::ignored, "Firefox applies no policy: policies.json does not parse (JSON.parse)",
+                              {path, e.line(), std::string("JSON error: ") + e.what(), "strict JSON"},
+                              "fix the JSON syntax of " + path});
+    }
+    return out;
+  }
+  return out;
+}
+
+std::vector<Finding> judge_firefox_config(const FirefoxConfig& c, const std::vector<std::string>& origins) {
+  std::vector<Finding> out = c.problems;
+  const JsonValue* permissions = c.policies.is_object() ? c.policies.find("Permissions") : nullptr;
+  struct Perm {
+    const char* key;
+    Impact impact;
+    const char* what;
+  };
+  for (const Perm perm : {Perm{"Camera", Impact::breaks_audio_video, "camera"},
+                          Perm{"Microphone", Impact::breaks_audio_video, "microphone"},
+                          Perm{"ScreenShare", Impact::breaks_screen_share, "screen sharing"}}) {
+    const JsonValue* entry = member(permissions, perm.key);
+    if (!entry || !entry->is_object()) continue;
+    for (const auto& origin : origins) {
+      const JsonValue* block = entry->find("Block");
+      const JsonValue* allow = entry->find("Allow");
+      const JsonValue* block_new = entry->find("BlockNewRequests");
+      std::string why;
+      int line = entry->line;
+      if (in_list(block, origin)) {
+        why = std::string("Permissions.") + perm.key + ".Block lists " + origin;
+        line = block->line;
+      } else if (block_new && block_new->is_bool() && block_new->boolean && !in_list(allow, origin)) {
+        why = std::string("Permissions.") + perm.key + ".BlockNewRequests=true and " + origin + " is not in Allow";
+        line = block_new->line;
+      }
+      if (why.empty()) continue;
+      out.push_back({perm.impact, std::string(perm.what) + " blocked: " + why,
+                     {c.policies_file, line, why, origin + " allowed"},
+                     "in " + c.policies_file + ": add \"" + origin + "\" to \"Permissions\": {\"" + perm.key +
+                         "\": {\"Allow\": [...]}} and remove it from Block"});
+      break;
+    }
+  }
+  auto pref = [&](const std::string& name) -> const PrefValue* {
+    const auto it = c.prefs.find(name);
+    return it == c.prefs.end() ? nullptr : &it->second;
+  };
+  auto is_false = [](const PrefValue* p) { return p && p->value.is_bool() && !p->value.boolean; };
+  auto evidence = [](const std::string& name, const PrefValue& p, std::string expected) {
+    return Evidence{p.file, p.line, name + "=" + p.value.brief() + (p.locked ? " (locked)" : ""), std::move(expected)};
+  };
+  auto fix = [](const std::string& name, const PrefValue& p, const std::string& value) {
+    return "in " + p.file + " line " + std::to_string(p.line) + ": set pref(\"" + name + "\", " + value + ");";
+  };
+  const PrefValue* peer = pref("media.peerconnection.enabled");
+  if (is_false(peer)) {
+    out.push_back({Impact::breaks_audio_video, "RTCPeerConnection removed by media.peerconnection.enabled=false",
+                   evidence("media.peerconnection.enabled", *peer, "true"), fix("media.peerconnection.enabled", *peer, "true")});
+    const PrefValue* nav = pref("media.navigator.enabled");
+    if (is_false(nav))  // both false: navigator.mediaDevices disappears too
+      out.push_back({Impact::breaks_audio_video, "getUserMedia removed (media.navigator.enabled and media.peerconnection.enabled both false)",
+                     evidence("media.navigator.enabled", *nav, "true"), fix("media.navigator.enabled", *nav, "true")});
+  }
+  for (const auto& [name, device] : {std::pair<std::string, std::string>{"permissions.default.camera", "camera"},
+                                     {"permissions.default.microphone", "microphone"}}) {
+    const PrefValue* p = pref(name);
+    if (p && p->value.is_int() && p->value.integer == 2)
+      out.push_back({Impact::breaks_audio_video, device + " blocked for every site by " + name + "=2",
+                     evidence(name, *p, "0 (ask)"), fix(name, *p, "0")});
+  }
+  if (const PrefValue* p = pref("media.getusermedia.screensharing.enabled"); is_false(p))
+    out.push_back({Impact::breaks_screen_share, "screen sharing disabled by media.getusermedia.screensharing.enabled=false",
+                   evidence("media.getusermedia.screensharing.enabled", *p, "true"),
+                   fix("media.getusermedia.screensharing.enabled", *p, "true")});
+  for (const std::string& name : {std::string("media.peerconnection.ice.relay_only"), std::string("media.peerconnection.ice.proxy_only")}) {
+    const PrefValue* p = pref(name);
+    if (p && p->value.is_bool() && p->value.boolean)
+      out.push_back({Impact::degrades, "WebRTC media only through a relay/proxy (" + name + "=true): seed case 2",
+                     evidence(name, *p, "false"), fix(name, *p, "false")});
+  }
+  return out;
+}
+
+}  // namespace clinic_audit::browser

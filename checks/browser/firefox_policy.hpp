@@ -1,0 +1,65 @@
+// Firefox: enterprise policies (policies.json) and preference files.
+//  - policies.json (EnterprisePoliciesParent.sys.mjs, JSONPoliciesProvider):
+//    one file only, the system one (/etc/firefox/policies/policies.json, also
+//    for Debian's firefox-esr) when it exists, else <install>/distribution/
+//    policies.json; read with JSON.parse (strict): a file that does not parse
+//    gives no policies at all.
+//  - Permissions.Camera/Microphone/ScreenShare: "Block" lists origins,
+//    "BlockNewRequests": true denies every origin not in "Allow".
+//  - Preferences: a bare value or {"Value": v, "Status": "default"|"locked"|"user"|"clear"}.
+//  - preference files (modules/libpref parser): pref(), user_pref(),
+//    sticky_pref(), lockPref(), defaultPref(); a later file overrides an
+//    earlier one, a locked pref keeps its locked value. Debian's firefox-esr
+//    reads /etc/firefox-esr/*.js as default preferences.
+//  - meaning (dom/base/Navigator.cpp, Navigator::HasUserMediaSupport):
+//    navigator.mediaDevices exists when media.navigator.enabled OR
+//    media.peerconnection.enabled is true, so media.navigator.enabled=false
+//    alone does not take getUserMedia away; media.peerconnection.enabled=false
+//    removes RTCPeerConnection (no consultation).
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/root_fs.hpp"
+#include "findings.hpp"
+#include "lenient_json.hpp"
+
+namespace clinic_audit::browser {
+
+struct PrefValue {
+  JsonValue value;  // boolean, integer or string
+  std::string file;
+  int line = 0;
+  bool locked = false;
+};
+using Prefs = std::map<std::string, PrefValue>;
+
+class PrefError : public std::runtime_error {
+ public:
+  PrefError(int line, const std::string& message) : std::runtime_error(message), line_(line) {}
+  int line() const { return line_; }
+
+ private:
+  int line_;
+};
+
+// Applies one preference file to `prefs`. Throws PrefError (Firefox stops at
+// the first syntax error of a file and keeps what came before it).
+void apply_pref_file(std::string_view text, const std::string& file, Prefs& prefs);
+
+struct FirefoxConfig {
+  std::string policies_file;  // the one Firefox reads ("" when none)
+  JsonValue policies;         // its "policies" object (null when none)
+  Prefs prefs;
+  std::vector<Finding> problems;
+  bool unreadable = false;
+};
+
+// `app_name`: "firefox" or "firefox-esr"; `install_dir`: "" when unknown.
+FirefoxConfig load_firefox_config(const RootFs& fs, const std::string& app_name, const std::string& install_dir);
+std::vector<Finding> judge_firefox_config(const FirefoxConfig& config, const std::vector<std::string>& origins);
+
+}  // namespace clinic_audit::browser

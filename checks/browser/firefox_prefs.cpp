@@ -1,0 +1,136 @@
+// Preference-file parser (modules/libpref/parser: statements
+// `name("pref.name", value[, sticky|locked]);` with //, /* */ and # comments).
+#include "firefox_policy.hpp"
+
+namespace clinic_audit::browser {
+namespace {
+
+class PrefLexer {
+ public:
+  explicit PrefLexer(std::string_view text) : text_(text) {}
+  int line() const { return line_; }
+  bool at_end() {
+    skip();
+    return pos_ >= text_.size();
+  }
+  void skip() {
+    while (pos_ < text_.size()) {
+      const char c = text_[pos_];
+      if (c == '\n') {
+        ++line_;
+        ++pos_;
+      } else if (c == ' ' || c == '\t' || c == '\r') {
+        ++pos_;
+      } else if (c == '#' || (c == '/' && peek(1) == '/')) {
+        while (pos_ < text_.size() && text_[pos_] != '\n') ++pos_;
+      } else if (c == '/' && peek(1) == '*') {
+        const auto end = text_.find("*/", pos_ + 2);
+        if (end == std::string_view::npos) throw PrefError(line_, "unterminated /* comment");
+        for (std::size_t i = pos_; i < end; ++i) line_ += text_[i] == '\n';
+        pos_ = end + 2;
+      } else {
+        break;
+      }
+    }
+  }
+  char peek(std::size_t ahead = 0) const { return pos_ + ahead < text_.size() ? text_[pos_ + ahead] : '\0'; }
+  void expect(char c) {
+    skip();
+    if (peek() != c) throw PrefError(line_, std::string("'") + c + "' expected");
+    ++pos_;
+  }
+  std::string word() {
+    skip();
+    std::string out;
+    while (pos_ < text_.size() && (std::isalnum(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '_')) out += text_[pos_++];
+    return out;
+  }
+  std::string quoted() {
+    skip();
+    const char q = peek();
+    if (q != '"' && q != '\'') throw PrefError(line_, "quoted string expected");
+    ++pos_;
+    std::string out;
+    while (true) {
+      if (pos_ >= text_.size()) throw PrefError(line_, "unterminated string");
+      const char c = text_[pos_++];
+      if (c == q) return out;
+      if (c == '\n') ++line_;
+      if (c == '\\' && pos_ < text_.size()) {
+        const char e = text_[pos_++];
+        out += e == 'n' ? '\n' : e;
+        continue;
+      }
+      out += c;
+    }
+  }
+  JsonValue value() {
+    skip();
+    JsonValue v;
+    v.line = line_;
+    const char c = peek();
+    if (c == '"' || c == '\'') {
+      v.kind = JsonValue::Kind::string;
+      v.string = quoted();
+      return v;
+    }
+    if (c == '-' || c == '+' || std::isdigit(static_cast<unsigned char>(c))) {
+      bool negative = c == '-';
+      if (c == '-' || c == '+') ++pos_;
+      long long n = 0;
+      if (!std::isdigit(static_cast<unsigned char>(peek()))) throw PrefError(line_, "number expected");
+      while (std::isdigit(static_cast<unsigned char>(peek()))) {
+        if (n < 10000000000LL) n = n * 10 + (text_[pos_] - '0');
+        ++pos_;
+      }
+      v.kind = JsonValue::Kind::integer;
+      v.integer = negative ? -n : n;
+      return v;
+    }
+    const std::string w = word();
+    if (w == "true" || w == "false") {
+      v.kind = JsonValue::Kind::boolean;
+      v.boolean = w == "true";
+      return v;
+    }
+    throw PrefError(line_, "value expected (true, false, a number or a string)");
+  }
+
+ private:
+  std::string_view text_;
+  std::size_t pos_ = 0;
+  int line_ = 1;
+};
+
+}  // namespace
+
+void apply_pref_file(std::string_view text, const std::string& file, Prefs& prefs) {
+  PrefLexer lex(text);
+  while (!lex.at_end()) {
+    const int line = lex.line();
+    const std::string kind = lex.word();
+    if (kind != "pref" && kind != "user_pref" && kind != "sticky_pref" && kind != "lockPref" && kind != "defaultPref") {
+      throw PrefError(line, kind.empty() ? "pref(...) expected" : "unknown function '" + kind + "'");
+    }
+    lex.expect('(');
+    const std::string name = lex.quoted();
+    lex.expect(',');
+    JsonValue value = lex.value();
+    bool locked = kind == "lockPref";
+    lex.skip();
+    while (lex.peek() == ',') {
+      lex.expect(',');
+      const std::string attribute = lex.word();
+      if (attribute == "locked") locked = true;
+      else if (attribute != "sticky") throw PrefError(lex.line(), "unknown attribute '" + attribute + "'");
+      lex.skip();
+    }
+    lex.expect(')');
+    lex.expect(';');
+    auto it = prefs.find(name);
+    if (it != prefs.end() && it->second.locked && !locked) continue;  // a locked pref keeps its value
+    prefs[name] = {value, file, line, locked || (it != prefs.end() && it->second.locked)};
+  }
+}
+
+}  // namespace clinic_audit::browser
