@@ -135,7 +135,7 @@ class SudoersCheck final : public Check {
       }
       return cache->emplace(path, std::move(resolved)).first->second;
     };
-    const Evaluator evaluator(tree, resolve);
+    const Evaluator evaluator(tree, resolve, root_file_digester(fs));
     HostIdentity host_id{host, host, std::nullopt, false};
     if (fs.is_live()) host_id.interfaces = live_interface_addresses();
     else if (has_network_hosts(tree)) {
@@ -177,8 +177,11 @@ class SudoersCheck final : public Check {
       notes.push_back({sudoers_, std::nullopt,
                        std::to_string(tree.ignored_omitted) + " more files sudo skips, not listed", "read by sudo"});
     }
-    check_required(evaluator, user, host_id, target, problems, notes, summary);
-    if (forbid_broader_) check_broader(context, evaluator, resolve, user, broad_host, problems, summary);
+    // Verdicts that depend on a file the auditor could not read (a command's
+    // digest, /etc/shells): an error unless something else already fails.
+    std::vector<Evidence> undecided;
+    check_required(fs, accounts, evaluator, user, host_id, target, problems, notes, undecided, summary);
+    if (forbid_broader_) check_broader(context, evaluator, resolve, user, broad_host, problems, notes, undecided, summary);
     if (file_modes_) check_file_modes(tree, context.accounts(), problems, summary);
     if (optional_alias_) check_optional(evaluator, user, broad_host, problems, notes, summary);
 
@@ -194,10 +197,17 @@ class SudoersCheck final : public Check {
     cap(notes, kMaxEvidence / 4);
     std::vector<Evidence> evidence = problems;
     evidence.insert(evidence.end(), notes.begin(), notes.end());
+    cap(undecided, kMaxEvidence / 4);
     if (!problems.empty()) {
+      evidence.insert(evidence.end(), undecided.begin(), undecided.end());
       Outcome out = Outcome::fail(text, std::move(evidence));
       remediate(out, tree, missing_, bad_modes_);
       return out;
+    }
+    if (!undecided.empty()) {
+      undecided.insert(undecided.end(), evidence.begin(), evidence.end());
+      std::string why = "cannot evaluate the sudoers grants: " + undecided.front().observed;
+      return Outcome::error(std::move(why), std::move(undecided));
     }
     return Outcome::pass(text.empty() ? "sudoers grants to " + user_ + " are as required" : text, std::move(evidence));
   }
@@ -224,10 +234,35 @@ class SudoersCheck final : public Check {
     return {leaf.spec->file, line_of(leaf.command_spec->line), std::move(observed), std::move(expected)};
   }
 
-  void check_required(const Evaluator& ev, const UserIdentity& user, const HostIdentity& host,
+  // check.c check_user_shell(): with "Defaults runas_check_shell" sudo
+  // runs nothing as a user whose shell /etc/shells does not list. nullopt
+  // when it may; else why not (or, with `unknown` set, why it cannot be told).
+  std::optional<std::string> runas_shell_refusal(const RootFs& fs, const Accounts& accounts, const Evaluator& ev, const UserIdentity& user,
+                                                 const HostIdentity& host, const UserIdentity& target,
+                                                 bool& unknown) const {
+    unknown = false;
+    if (!ev.defaults_flag("runas_check_shell", false, user, host, target)) return std::nullopt;
+    std::optional<std::string> shells;
+    try {
+      shells = fs.read_file_if_exists("/etc/shells", 1 << 20);
+    } catch (const FsError& e) {
+      unknown = true;
+      return "cannot read /etc/shells (Defaults runas_check_shell): " + std::string(e.what());
+    }
+    const PasswdEntry* entry = accounts.user(target.name);
+    const std::string shell = entry != nullptr ? entry->shell : "";
+    if (shell_is_listed(shell, shells)) return std::nullopt;
+    return "sudo runs nothing as " + target.name + ": its shell " + (shell.empty() ? "/bin/sh" : shell) +
+           (shells ? " is not in /etc/shells" : " is not a default shell (no /etc/shells)") +
+           " and Defaults runas_check_shell is set";
+  }
+
+  void check_required(const RootFs& fs, const Accounts& accounts, const Evaluator& ev, const UserIdentity& user, const HostIdentity& host,
                       const UserIdentity& target, std::vector<Evidence>& problems, std::vector<Evidence>& notes,
-                      std::vector<std::string>& summary) const {
+                      std::vector<Evidence>& undecided, std::vector<std::string>& summary) const {
     std::size_t missing = 0;
+    // require judges what is certain: a digest the auditor cannot read does not grant.
+    ev.set_grant_when_unknown(false);
     for (const auto& req : required_) {
       const std::string expected = user_ + " may run " + req.text() + " as " + runas_ + (nopasswd_ ? " without password" : "");
       // Without arguments in the policy, the grant must hold with and without arguments.
@@ -237,22 +272,40 @@ class SudoersCheck final : public Check {
       std::optional<Evidence> failure;
       std::optional<LeafCommand> granted;
       std::optional<std::string> deciding_file;
+      bool unknown = false;
+      (void)ev.take_undecided();
+      (void)ev.take_digest_mismatches();
       for (const auto& args : probes) {
         const LookupResult r = ev.lookup(user, host, target, req.path, args);
         const std::string with = args ? " with arguments '" + *args + "'" : " without arguments";
+        std::string digest_note;
+        for (const auto& m : ev.take_digest_mismatches()) digest_note += "; a rule naming it is ignored: " + m;
         if (r.decision == Decision::unspecified) {
-          failure = Evidence{sudoers_, std::nullopt, "no rule lets " + user_ + " run " + req.path + with, expected};
+          failure = Evidence{sudoers_, std::nullopt, "no rule lets " + user_ + " run " + req.path + with + digest_note,
+                             expected};
         } else if (r.decision == Decision::deny) {
           deciding_file = r.rule->spec->file;
           failure = at(*r.rule, "denied" + with + " by the last matching rule: " + render_grant(*r.rule), expected);
         } else if (nopasswd_ && !without_password(ev, *r.rule, user, host, target)) {
           deciding_file = r.rule->spec->file;
           failure = at(*r.rule, "granted but a password is required: " + render_grant(*r.rule), expected);
+        } else if (auto refusal = runas_shell_refusal(fs, accounts, ev, user, host, target, unknown)) {
+          deciding_file = r.rule->spec->file;
+          failure = at(*r.rule, "granted by " + render_grant(*r.rule) + " but " + *refusal, expected);
         } else {
           granted = r.rule;
           continue;
         }
         break;
+      }
+      std::vector<std::string> why_unknown = ev.take_undecided();
+      if (failure && unknown) why_unknown.push_back(failure->observed);
+      if (failure && !why_unknown.empty()) {
+        // The verdict depends on what the auditor could not read.
+        for (const auto& w : why_unknown) {
+          undecided.push_back({failure->path, failure->line, w, expected});
+        }
+        continue;
       }
       if (failure) {
         problems.push_back(*failure);
@@ -280,7 +333,10 @@ class SudoersCheck final : public Check {
 
   void check_broader(const Context& context, const Evaluator& ev, const PathResolver& resolve,
                      const UserIdentity& user, const HostIdentity& host, std::vector<Evidence>& problems,
+                     std::vector<Evidence>& notes, std::vector<Evidence>& undecided,
                      std::vector<std::string>& summary) const {
+    // forbid_broader assumes a grant it cannot rule out (an unreadable digest).
+    ev.set_grant_when_unknown(true);
     const std::string expected = "no grant to " + user_ + " beyond " + allowed_text();
     std::size_t found = 0;
     const std::vector<LeafCommand> leaves = ev.commands_for(user, host);
@@ -300,6 +356,18 @@ class SudoersCheck final : public Check {
       const LeafCommand& leaf = leaves[i];
       if (leaf.negated || ev.expired(*leaf.command_spec)) continue;
       const std::optional<std::string>& key = keys[i];
+      (void)ev.take_undecided();
+      if (key && !leaf.command.digests.empty()) {
+        // A plain command with a digest grants only while the file matches it.
+        (void)ev.take_digest_mismatches();
+        if (!ev.leaf_matches(leaf.command, leaf.command.command, std::nullopt, false) &&
+            !ev.leaf_matches(leaf.command, leaf.command.command, std::string(kProbeArgument), false)) {
+          for (const auto& m : ev.take_digest_mismatches()) {
+            notes.push_back(at(leaf, render_grant(leaf) + ": grants nothing, " + m, expected));
+          }
+          continue;
+        }
+      }
       if (!key || (last_wide_negation && *last_wide_negation > i)) {
         if (!in_effect(ev, user, host, leaf)) continue;  // sudo's whole lookup
       } else {
@@ -315,7 +383,7 @@ class SudoersCheck final : public Check {
           for (auto j = group.rbegin(); j != group.rend() && *j > i; ++j) {
             const LeafCommand& later = leaves[*j];
             if (!ev.runas_matches(*later.command_spec, user, root) || !ev.in_window(*later.command_spec)) continue;
-            if (!leaf_command_matches(later.command, later.command.command, args)) continue;  // same file: the arguments decide
+            if (!ev.leaf_matches(later.command, later.command.command, args, later.negated)) continue;  // same file: the arguments decide
             revoked = later.negated;
             break;
           }
@@ -329,6 +397,11 @@ class SudoersCheck final : public Check {
         for (auto& r : reasons) r += " (from " + *leaf.command_spec->options.notbefore + ", NOTBEFORE)";
       }
       for (auto& writer : command_writers(context, leaf)) reasons.push_back(std::move(writer));
+      const std::vector<std::string> why_unknown = ev.take_undecided();
+      if (!reasons.empty() && !why_unknown.empty()) {
+        for (const auto& w : why_unknown) undecided.push_back(at(leaf, render_grant(leaf) + ": " + w, expected));
+        continue;
+      }
       for (const auto& reason : reasons) {
         problems.push_back(at(leaf, render_grant(leaf) + ": " + reason, expected));
         ++found;
