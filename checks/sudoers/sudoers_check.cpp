@@ -352,9 +352,20 @@ class SudoersCheck final : public Check {
       else if (leaves[i].negated) last_wide_negation = i;
     }
     const UserIdentity root{"root", 0, {"root"}, {0}};
+    // Defaults runas_check_shell: a rule that can only run as root grants
+    // nothing while root's shell is not in /etc/shells (other Runas lists
+    // may name users whose shells are listed: assumed to grant).
+    bool root_shell_unknown = false;
+    const std::optional<std::string> root_refused =
+        runas_shell_refusal(context.fs(), context.accounts(), ev, user, host, root, root_shell_unknown);
     for (std::size_t i = 0; i < leaves.size(); ++i) {
       const LeafCommand& leaf = leaves[i];
       if (leaf.negated || ev.expired(*leaf.command_spec)) continue;
+      const bool root_only = !leaf.command_spec->runas_users && !leaf.command_spec->runas_groups;
+      if (root_only && root_refused && !root_shell_unknown) {
+        notes.push_back(at(leaf, render_grant(leaf) + ": grants nothing, " + *root_refused, expected));
+        continue;
+      }
       const std::optional<std::string>& key = keys[i];
       (void)ev.take_undecided();
       if (key && !leaf.command.digests.empty()) {
@@ -397,7 +408,8 @@ class SudoersCheck final : public Check {
         for (auto& r : reasons) r += " (from " + *leaf.command_spec->options.notbefore + ", NOTBEFORE)";
       }
       for (auto& writer : command_writers(context, leaf)) reasons.push_back(std::move(writer));
-      const std::vector<std::string> why_unknown = ev.take_undecided();
+      std::vector<std::string> why_unknown = ev.take_undecided();
+      if (root_only && root_refused && root_shell_unknown) why_unknown.push_back(*root_refused);
       if (!reasons.empty() && !why_unknown.empty()) {
         for (const auto& w : why_unknown) undecided.push_back(at(leaf, render_grant(leaf) + ": " + w, expected));
         continue;

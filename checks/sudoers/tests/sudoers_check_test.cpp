@@ -375,8 +375,19 @@ TEST_F(SudoersCheckTest, RunasCheckShellRefusesATargetWhoseShellIsNotListed) {
   EXPECT_NE(find(o, "/etc/sudoers.d/apicrypt", "sudo runs nothing as root: its shell /bin/bash is not a default shell "
                                                "(no /etc/shells) and Defaults runas_check_shell is set"),
             nullptr);
+  // forbid_broader: a rule that runs only as root grants nothing then.
+  root_.file("/etc/sudoers.d/wide", "www-data ALL = NOPASSWD: ALL\n", 0440);
+  const Outcome broad = run(broader_params());
+  EXPECT_EQ(broad.status, Status::pass) << broad.summary;
+  EXPECT_NE(find(broad, "/etc/sudoers.d/wide", "www-data ALL=NOPASSWD: ALL: grants nothing, sudo runs nothing as root"),
+            nullptr);
+  root_.file("/etc/shells", "/bin/bash\n", 0644);
+  EXPECT_EQ(run(broader_params()).status, Status::fail);
   // Unreadable /etc/shells: cannot be told.
+  std::filesystem::remove(root_.path() / "etc/shells");
   ASSERT_EQ(::mkfifo((root_.path() / "etc/shells").c_str(), 0644), 0);
+  EXPECT_EQ(run(broader_params()).status, Status::error);
+  root_.file("/etc/sudoers.d/wide", "\n", 0440);
   EXPECT_EQ(run(grants_params()).status, Status::error);
 }
 
