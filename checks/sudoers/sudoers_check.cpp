@@ -1,7 +1,9 @@
 #include "sudoers_check.hpp"
 
 #include <algorithm>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <unordered_map>
 
 #include "common/shell_quote.hpp"
@@ -9,6 +11,7 @@
 #include "sudoers_eval.hpp"
 #include "sudoers_grants.hpp"
 #include "sudoers_includes.hpp"
+#include "sudoers_path_cache.hpp"
 #include "sudoers_render.hpp"
 
 namespace clinic_audit {
@@ -66,6 +69,26 @@ bool has_network_hosts(const SudoersTree& tree) {
   return false;
 }
 
+// The shipped policies run several sudoers checks on one tree at the same
+// time (apicrypt-v1's grants and no-broader-grant, apicrypt-v2's
+// restart-apicrypt): they share one load while any of them uses it, so that
+// a 100,000-file tree is in memory once, not three times (issue #20 item 4).
+// A later run loads afresh: nothing is kept once the last user is done.
+std::shared_ptr<const SudoersTree> shared_tree(const RootFs& fs, const std::string& main, const LoadOptions& options) {
+  static std::mutex mutex;
+  static std::map<std::string, std::weak_ptr<const SudoersTree>> loaded;
+  const std::string key = fs.root().string() + '\0' + main + '\0' + options.short_hostname;
+  const std::lock_guard<std::mutex> lock(mutex);
+  for (auto it = loaded.begin(); it != loaded.end();) {
+    if (it->second.expired()) it = loaded.erase(it);
+    else ++it;
+  }
+  if (auto tree = loaded[key].lock()) return tree;
+  auto tree = std::make_shared<const SudoersTree>(load_sudoers(fs, main, options));
+  loaded[key] = tree;
+  return tree;
+}
+
 class SudoersCheck final : public Check {
  public:
   explicit SudoersCheck(const Params& params)
@@ -105,7 +128,8 @@ class SudoersCheck final : public Check {
     bad_modes_.clear();
     LoadOptions options;
     options.short_hostname = host;
-    const SudoersTree tree = load_sudoers(fs, sudoers_, options);
+    const std::shared_ptr<const SudoersTree> loaded = shared_tree(fs, sudoers_, options);
+    const SudoersTree& tree = *loaded;
     if (!tree.unevaluable.empty()) {
       std::vector<Evidence> evidence;
       for (const auto& u : tree.unevaluable) {
@@ -124,17 +148,10 @@ class SudoersCheck final : public Check {
     std::vector<Evidence> problems;
     std::vector<Evidence> notes;
     std::vector<std::string> summary;
-    // One resolution per path for the whole run (no walk from the root per rule).
-    auto cache = std::make_shared<std::unordered_map<std::string, std::optional<std::string>>>();
-    const PathResolver resolve = [&fs, cache](const std::string& path) -> std::optional<std::string> {
-      if (auto found = cache->find(path); found != cache->end()) return found->second;
-      std::optional<std::string> resolved;
-      try {
-        resolved = fs.resolve(path);
-      } catch (const FsError&) {
-      }
-      return cache->emplace(path, std::move(resolved)).first->second;
-    };
+    // One resolution per path, one listing per directory, for the whole run
+    // (no walk from the root per rule).
+    auto paths = std::make_shared<PathCache>(fs, accounts);
+    const PathResolver resolve = [paths](const std::string& path) { return paths->resolve(path); };
     const Evaluator evaluator(tree, resolve, root_file_digester(fs));
     HostIdentity host_id{host, host, std::nullopt, false};
     if (fs.is_live()) host_id.interfaces = live_interface_addresses();
@@ -181,7 +198,7 @@ class SudoersCheck final : public Check {
     // digest, /etc/shells): an error unless something else already fails.
     std::vector<Evidence> undecided;
     check_required(fs, accounts, evaluator, user, host_id, target, problems, notes, undecided, summary);
-    if (forbid_broader_) check_broader(context, evaluator, resolve, user, broad_host, problems, notes, undecided, summary);
+    if (forbid_broader_) check_broader(*paths, evaluator, resolve, user, broad_host, problems, notes, undecided, summary);
     if (file_modes_) check_file_modes(tree, context.accounts(), problems, summary);
     if (optional_alias_) check_optional(evaluator, user, broad_host, problems, notes, summary);
 
@@ -331,7 +348,7 @@ class SudoersCheck final : public Check {
     return resolve(m.command).value_or(m.command);
   }
 
-  void check_broader(const Context& context, const Evaluator& ev, const PathResolver& resolve,
+  void check_broader(PathCache& paths, const Evaluator& ev, const PathResolver& resolve,
                      const UserIdentity& user, const HostIdentity& host, std::vector<Evidence>& problems,
                      std::vector<Evidence>& notes, std::vector<Evidence>& undecided,
                      std::vector<std::string>& summary) const {
@@ -357,7 +374,7 @@ class SudoersCheck final : public Check {
     // may name users whose shells are listed: assumed to grant).
     bool root_shell_unknown = false;
     const std::optional<std::string> root_refused =
-        runas_shell_refusal(context.fs(), context.accounts(), ev, user, host, root, root_shell_unknown);
+        runas_shell_refusal(paths.fs(), paths.accounts(), ev, user, host, root, root_shell_unknown);
     for (std::size_t i = 0; i < leaves.size(); ++i) {
       const LeafCommand& leaf = leaves[i];
       if (leaf.negated || ev.expired(*leaf.command_spec)) continue;
@@ -407,7 +424,7 @@ class SudoersCheck final : public Check {
       if (!reasons.empty() && !ev.in_window(*leaf.command_spec)) {
         for (auto& r : reasons) r += " (from " + *leaf.command_spec->options.notbefore + ", NOTBEFORE)";
       }
-      for (auto& writer : command_writers(context, leaf)) reasons.push_back(std::move(writer));
+      for (auto& writer : command_writers(paths, leaf)) reasons.push_back(std::move(writer));
       std::vector<std::string> why_unknown = ev.take_undecided();
       if (root_only && root_refused && root_shell_unknown) why_unknown.push_back(*root_refused);
       if (!reasons.empty() && !why_unknown.empty()) {
@@ -440,7 +457,7 @@ class SudoersCheck final : public Check {
 
   // Anyone but root who can replace the command (or a directory on its way)
   // can run anything as root through this grant (checks/file/permissions).
-  static std::vector<std::string> command_writers(const Context& context, const LeafCommand& leaf) {
+  static std::vector<std::string> command_writers(PathCache& paths, const LeafCommand& leaf) {
     const Member& m = leaf.command;
     if (m.kind != Member::Kind::command || m.command.empty() || m.command[0] != '/') return {};
     std::string path = m.command;
@@ -448,20 +465,20 @@ class SudoersCheck final : public Check {
     if (path.size() > 1 && path.back() == '/') path.pop_back();
     std::vector<std::string> out;
     try {
-      if (!context.fs().exists(path)) {
+      if (!paths.exists(path)) {
         // Whoever can create the missing command chooses what runs as root:
         // judge the nearest directory that exists.
         std::string parent = path;
         do {
           parent = parent.substr(0, std::max<std::size_t>(parent.rfind('/'), 1));
-        } while (parent != "/" && !context.fs().exists(parent));
-        for (const auto& w : non_root_writers(context.fs(), context.accounts(), parent)) {
+        } while (parent != "/" && !paths.exists(parent));
+        for (const auto& w : paths.writers(parent)) {
           out.push_back(path + " does not exist and " + w.path + " is writable by " + w.who + " (" + w.observed +
                         "): a non-root user can create " + m.command);
         }
         return out;
       }
-      for (const auto& w : non_root_writers(context.fs(), context.accounts(), path)) {
+      for (const auto& w : paths.writers(path)) {
         out.push_back(w.path + " is writable by " + w.who + " (" + w.observed + "): " + m.command +
                       " can be replaced by a non-root user");
       }
