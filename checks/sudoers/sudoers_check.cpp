@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "common/shell_quote.hpp"
 #include "file/permissions.hpp"
@@ -22,9 +23,10 @@ using namespace sudoers;
 // Evidence items kept per check (issue #20 item 8): the rest is counted.
 constexpr std::size_t kMaxEvidence = 64;
 
-void cap(std::vector<Evidence>& items, std::size_t max) {
-  if (items.size() <= max) return;
-  const std::size_t left_out = items.size() - (max - 1);
+void cap(std::vector<Evidence>& items, std::size_t max, std::size_t already_left_out = 0) {
+  if (items.empty() || (items.size() <= max && already_left_out == 0)) return;
+  if (items.size() < max) max = items.size();
+  const std::size_t left_out = items.size() - (max - 1) + already_left_out;
   Evidence last{items[max - 1].path, std::nullopt, std::to_string(left_out) + " more evidence items not shown", items[max - 1].expected};
   items.resize(max - 1);
   items.push_back(std::move(last));
@@ -126,6 +128,7 @@ class SudoersCheck final : public Check {
     }
     missing_.clear();
     bad_modes_.clear();
+    problems_left_out_ = 0;
     LoadOptions options;
     options.short_hostname = host;
     const std::shared_ptr<const SudoersTree> loaded = shared_tree(fs, sudoers_, options);
@@ -210,7 +213,7 @@ class SudoersCheck final : public Check {
     }
     std::string text;
     for (const auto& s : summary) text += (text.empty() ? "" : "; ") + s;
-    cap(problems, kMaxEvidence);
+    cap(problems, kMaxEvidence, problems_left_out_);
     cap(notes, kMaxEvidence / 4);
     std::vector<Evidence> evidence = problems;
     evidence.insert(evidence.end(), notes.begin(), notes.end());
@@ -432,7 +435,10 @@ class SudoersCheck final : public Check {
         continue;
       }
       for (const auto& reason : reasons) {
-        problems.push_back(at(leaf, render_grant(leaf) + ": " + reason, expected));
+        // Counted, not kept, past the evidence cap: 100,000 grants must not
+        // hold 100,000 sentences (issue #20 item 8).
+        if (problems.size() < 2 * kMaxEvidence) problems.push_back(at(leaf, render_grant(leaf) + ": " + reason, expected));
+        else ++problems_left_out_;
         ++found;
       }
     }
@@ -493,7 +499,11 @@ class SudoersCheck final : public Check {
     std::size_t bad = 0;
     for (const auto& file : tree.files) {
       if (file.info.uid == 0 && (file.info.mode & ~0440u & 07777u) == 0) continue;
-      problems.push_back({file.path, std::nullopt, describe(file.info, accounts), "owner=root mode=0440 or stricter"});
+      if (problems.size() < 2 * kMaxEvidence) {
+        problems.push_back({file.path, std::nullopt, describe(file.info, accounts), "owner=root mode=0440 or stricter"});
+      } else {
+        ++problems_left_out_;
+      }
       bad_modes_.push_back(file.path);
       ++bad;
     }
@@ -560,10 +570,11 @@ class SudoersCheck final : public Check {
                  const std::vector<std::string>& bad_modes) const {
     std::vector<std::string>& cmds = out.remediation_commands;
     std::string prose;
+    std::unordered_set<std::string> secured;  // one command per file, in linear time
     auto secure = [&](const std::string& file) {
+      if (!secured.insert(file).second) return;
       const std::string f = shell_word(file);
-      const std::string c = "chown root:root " + f + " && chmod 0440 " + f;
-      if (std::find(cmds.begin(), cmds.end(), c) == cmds.end()) cmds.push_back(c);
+      cmds.push_back("chown root:root " + f + " && chmod 0440 " + f);
     };
     for (const auto& ignored : tree.ignored) {
       if (ignored.warns && ignored.reason.find("not a regular file") == std::string::npos &&
@@ -613,6 +624,7 @@ class SudoersCheck final : public Check {
   // Filled by run() for remediate(): a check instance runs once at a time.
   mutable std::vector<std::pair<CommandLine, std::string>> missing_;  // required grant, file to append it to
   mutable std::vector<std::string> bad_modes_;
+  mutable std::size_t problems_left_out_ = 0;  // problems counted but not kept (evidence cap)
 };
 
 }  // namespace
