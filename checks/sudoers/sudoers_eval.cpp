@@ -199,7 +199,7 @@ bool leaf_command_matches(const Member& leaf, const std::string& path, const std
 }
 
 Evaluator::Evaluator(const SudoersTree& tree, PathResolver resolve, FileDigester digester)
-    : tree_(tree), resolve_(std::move(resolve)), digester_(std::move(digester)), now_(std::time(nullptr)) {
+    : resolve_(std::move(resolve)), digester_(std::move(digester)), now_(std::time(nullptr)) {
   for (const auto& e : tree.order) {
     if (e.entry.kind == Entry::Kind::user_spec) specs_.push_back(&tree.user_spec(e));
     if (e.entry.kind == Entry::Kind::defaults) defaults_.push_back(&tree.defaults(e));

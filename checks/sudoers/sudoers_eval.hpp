@@ -140,7 +140,6 @@ class Evaluator {
   class Entering;
   mutable std::unordered_set<const Alias*> active_;  // aliases being expanded
 
-  const SudoersTree& tree_;
   PathResolver resolve_;
   FileDigester digester_;
   mutable bool grant_when_unknown_ = false;
