@@ -326,6 +326,38 @@ std::string RootFs::read_file(std::string_view path, std::size_t max_bytes) cons
   return content;
 }
 
+void RootFs::read_file_chunks(std::string_view path, std::size_t max_bytes,
+                              const std::function<void(const char*, std::size_t)>& sink) const {
+  Walked w = walk_to(path, true, nullptr);
+  if (!S_ISREG(w.st.st_mode)) {
+    throw fs_error(w.path, 0, "is a " + std::string(to_string(type_of(w.st.st_mode))) + ", not a regular file");
+  }
+  if (static_cast<std::size_t>(w.st.st_size) > max_bytes) {
+    throw fs_error(w.path, 0,
+                   "is " + std::to_string(w.st.st_size) + " bytes, over the " + std::to_string(max_bytes) +
+                       "-byte limit for this file");
+  }
+  UniqueFd fd(::openat(w.parent.get(), w.name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+  if (!fd.valid()) throw fs_error(w.path, errno, "cannot open");
+  struct stat st{};
+  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) throw fs_error(w.path, 0, "changed while being opened");
+  std::array<char, 65536> buf{};
+  std::size_t total = 0;
+  while (true) {
+    const ssize_t n = ::read(fd.get(), buf.data(), buf.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw fs_error(w.path, errno, "cannot read");
+    }
+    if (n == 0) break;
+    total += static_cast<std::size_t>(n);
+    if (total > max_bytes) {
+      throw fs_error(w.path, 0, "grew over the " + std::to_string(max_bytes) + "-byte limit for this file while being read");
+    }
+    sink(buf.data(), static_cast<std::size_t>(n));
+  }
+}
+
 std::optional<std::string> RootFs::read_file_if_exists(std::string_view path,
                                                        std::size_t max_bytes) const {
   try {

@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -100,6 +101,11 @@ class RootFs {
   // Same, but nullopt when the file does not exist.
   std::optional<std::string> read_file_if_exists(std::string_view path,
                                                  std::size_t max_bytes = kDefaultMaxRead) const;
+
+  // Streams a regular file to `sink` in chunks (constant memory), at most
+  // `max_bytes` (beyond: FsError): for digests of files of any size.
+  void read_file_chunks(std::string_view path, std::size_t max_bytes,
+                        const std::function<void(const char*, std::size_t)>& sink) const;
 
   // Entries of a directory, sorted by name in byte order ("." and ".." left out).
   std::vector<DirEntry> list_dir(std::string_view path) const;

@@ -3,6 +3,7 @@
 // user specifications and include directives, each with its file and line.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,15 +50,49 @@ struct Tags {
   Value follow = unset;
 };
 
+// An optional text in one pointer: Option_Spec values are rarely given but
+// every Cmnd_Spec has room for six of them, and a tree may hold 100,000
+// Cmnd_Specs (issue #20 item 4: std::optional<std::string> is 40 bytes).
+class OptionalText {
+ public:
+  OptionalText() = default;
+  OptionalText(const OptionalText& other) : text_(other.text_ ? std::make_unique<std::string>(*other.text_) : nullptr) {}
+  OptionalText(OptionalText&&) noexcept = default;
+  OptionalText& operator=(const OptionalText& other) {
+    if (this != &other) text_ = other.text_ ? std::make_unique<std::string>(*other.text_) : nullptr;
+    return *this;
+  }
+  OptionalText& operator=(OptionalText&&) noexcept = default;
+  ~OptionalText() = default;
+  OptionalText& operator=(std::string text) {
+    text_ = std::make_unique<std::string>(std::move(text));
+    return *this;
+  }
+  OptionalText& operator=(std::optional<std::string> text) {
+    text_ = text ? std::make_unique<std::string>(std::move(*text)) : nullptr;
+    return *this;
+  }
+  explicit operator bool() const { return text_ != nullptr; }
+  bool has_value() const { return text_ != nullptr; }
+  const std::string& operator*() const { return *text_; }
+  const std::string* operator->() const { return text_.get(); }
+  bool operator==(const OptionalText& other) const {
+    return text_ ? other.text_ && *text_ == *other.text_ : !other.text_;
+  }
+
+ private:
+  std::unique_ptr<std::string> text_;
+};
+
 // Option_Spec of sudoers(5): CWD=, CHROOT=, TIMEOUT=, NOTBEFORE=, NOTAFTER=, ROLE=, TYPE=.
 struct CommandOptions {
-  std::optional<std::string> cwd;
-  std::optional<std::string> chroot;
+  OptionalText cwd;
+  OptionalText chroot;
   std::optional<long long> timeout_seconds;
-  std::optional<std::string> notbefore;
-  std::optional<std::string> notafter;
-  std::optional<std::string> role;
-  std::optional<std::string> type;
+  OptionalText notbefore;
+  OptionalText notafter;
+  OptionalText role;
+  OptionalText type;
 };
 
 // One Cmnd_Spec after gram.y's propagation: Runas, options and tags carried

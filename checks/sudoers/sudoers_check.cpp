@@ -1,14 +1,18 @@
 #include "sudoers_check.hpp"
 
 #include <algorithm>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "common/shell_quote.hpp"
 #include "file/permissions.hpp"
 #include "sudoers_eval.hpp"
 #include "sudoers_grants.hpp"
 #include "sudoers_includes.hpp"
+#include "sudoers_path_cache.hpp"
 #include "sudoers_render.hpp"
 
 namespace clinic_audit {
@@ -19,9 +23,10 @@ using namespace sudoers;
 // Evidence items kept per check (issue #20 item 8): the rest is counted.
 constexpr std::size_t kMaxEvidence = 64;
 
-void cap(std::vector<Evidence>& items, std::size_t max) {
-  if (items.size() <= max) return;
-  const std::size_t left_out = items.size() - (max - 1);
+void cap(std::vector<Evidence>& items, std::size_t max, std::size_t already_left_out = 0) {
+  if (items.empty() || (items.size() <= max && already_left_out == 0)) return;
+  if (items.size() < max) max = items.size();
+  const std::size_t left_out = items.size() - (max - 1) + already_left_out;
   Evidence last{items[max - 1].path, std::nullopt, std::to_string(left_out) + " more evidence items not shown", items[max - 1].expected};
   items.resize(max - 1);
   items.push_back(std::move(last));
@@ -66,6 +71,26 @@ bool has_network_hosts(const SudoersTree& tree) {
   return false;
 }
 
+// The shipped policies run several sudoers checks on one tree at the same
+// time (apicrypt-v1's grants and no-broader-grant, apicrypt-v2's
+// restart-apicrypt): they share one load while any of them uses it, so that
+// a 100,000-file tree is in memory once, not three times (issue #20 item 4).
+// A later run loads afresh: nothing is kept once the last user is done.
+std::shared_ptr<const SudoersTree> shared_tree(const RootFs& fs, const std::string& main, const LoadOptions& options) {
+  static std::mutex mutex;
+  static std::map<std::string, std::weak_ptr<const SudoersTree>> loaded;
+  const std::string key = fs.root().string() + '\0' + main + '\0' + options.short_hostname;
+  const std::lock_guard<std::mutex> lock(mutex);
+  for (auto it = loaded.begin(); it != loaded.end();) {
+    if (it->second.expired()) it = loaded.erase(it);
+    else ++it;
+  }
+  if (auto tree = loaded[key].lock()) return tree;
+  auto tree = std::make_shared<const SudoersTree>(load_sudoers(fs, main, options));
+  loaded[key] = tree;
+  return tree;
+}
+
 class SudoersCheck final : public Check {
  public:
   explicit SudoersCheck(const Params& params)
@@ -103,9 +128,11 @@ class SudoersCheck final : public Check {
     }
     missing_.clear();
     bad_modes_.clear();
+    problems_left_out_ = 0;
     LoadOptions options;
     options.short_hostname = host;
-    const SudoersTree tree = load_sudoers(fs, sudoers_, options);
+    const std::shared_ptr<const SudoersTree> loaded = shared_tree(fs, sudoers_, options);
+    const SudoersTree& tree = *loaded;
     if (!tree.unevaluable.empty()) {
       std::vector<Evidence> evidence;
       for (const auto& u : tree.unevaluable) {
@@ -124,18 +151,11 @@ class SudoersCheck final : public Check {
     std::vector<Evidence> problems;
     std::vector<Evidence> notes;
     std::vector<std::string> summary;
-    // One resolution per path for the whole run (no walk from the root per rule).
-    auto cache = std::make_shared<std::unordered_map<std::string, std::optional<std::string>>>();
-    const PathResolver resolve = [&fs, cache](const std::string& path) -> std::optional<std::string> {
-      if (auto found = cache->find(path); found != cache->end()) return found->second;
-      std::optional<std::string> resolved;
-      try {
-        resolved = fs.resolve(path);
-      } catch (const FsError&) {
-      }
-      return cache->emplace(path, std::move(resolved)).first->second;
-    };
-    const Evaluator evaluator(tree, resolve);
+    // One resolution per path, one listing per directory, for the whole run
+    // (no walk from the root per rule).
+    auto paths = std::make_shared<PathCache>(fs, accounts);
+    const PathResolver resolve = [paths](const std::string& path) { return paths->resolve(path); };
+    const Evaluator evaluator(tree, resolve, root_file_digester(fs));
     HostIdentity host_id{host, host, std::nullopt, false};
     if (fs.is_live()) host_id.interfaces = live_interface_addresses();
     else if (has_network_hosts(tree)) {
@@ -177,8 +197,11 @@ class SudoersCheck final : public Check {
       notes.push_back({sudoers_, std::nullopt,
                        std::to_string(tree.ignored_omitted) + " more files sudo skips, not listed", "read by sudo"});
     }
-    check_required(evaluator, user, host_id, target, problems, notes, summary);
-    if (forbid_broader_) check_broader(context, evaluator, resolve, user, broad_host, problems, summary);
+    // Verdicts that depend on a file the auditor could not read (a command's
+    // digest, /etc/shells): an error unless something else already fails.
+    std::vector<Evidence> undecided;
+    check_required(fs, accounts, evaluator, user, host_id, target, problems, notes, undecided, summary);
+    if (forbid_broader_) check_broader(*paths, evaluator, resolve, user, broad_host, problems, notes, undecided, summary);
     if (file_modes_) check_file_modes(tree, context.accounts(), problems, summary);
     if (optional_alias_) check_optional(evaluator, user, broad_host, problems, notes, summary);
 
@@ -190,14 +213,21 @@ class SudoersCheck final : public Check {
     }
     std::string text;
     for (const auto& s : summary) text += (text.empty() ? "" : "; ") + s;
-    cap(problems, kMaxEvidence);
+    cap(problems, kMaxEvidence, problems_left_out_);
     cap(notes, kMaxEvidence / 4);
     std::vector<Evidence> evidence = problems;
     evidence.insert(evidence.end(), notes.begin(), notes.end());
+    cap(undecided, kMaxEvidence / 4);
     if (!problems.empty()) {
+      evidence.insert(evidence.end(), undecided.begin(), undecided.end());
       Outcome out = Outcome::fail(text, std::move(evidence));
       remediate(out, tree, missing_, bad_modes_);
       return out;
+    }
+    if (!undecided.empty()) {
+      undecided.insert(undecided.end(), evidence.begin(), evidence.end());
+      std::string why = "cannot evaluate the sudoers grants: " + undecided.front().observed;
+      return Outcome::error(std::move(why), std::move(undecided));
     }
     return Outcome::pass(text.empty() ? "sudoers grants to " + user_ + " are as required" : text, std::move(evidence));
   }
@@ -224,10 +254,35 @@ class SudoersCheck final : public Check {
     return {leaf.spec->file, line_of(leaf.command_spec->line), std::move(observed), std::move(expected)};
   }
 
-  void check_required(const Evaluator& ev, const UserIdentity& user, const HostIdentity& host,
+  // check.c check_user_shell(): with "Defaults runas_check_shell" sudo
+  // runs nothing as a user whose shell /etc/shells does not list. nullopt
+  // when it may; else why not (or, with `unknown` set, why it cannot be told).
+  std::optional<std::string> runas_shell_refusal(const RootFs& fs, const Accounts& accounts, const Evaluator& ev, const UserIdentity& user,
+                                                 const HostIdentity& host, const UserIdentity& target,
+                                                 bool& unknown) const {
+    unknown = false;
+    if (!ev.defaults_flag("runas_check_shell", false, user, host, target)) return std::nullopt;
+    std::optional<std::string> shells;
+    try {
+      shells = fs.read_file_if_exists("/etc/shells", 1 << 20);
+    } catch (const FsError& e) {
+      unknown = true;
+      return "cannot read /etc/shells (Defaults runas_check_shell): " + std::string(e.what());
+    }
+    const PasswdEntry* entry = accounts.user(target.name);
+    const std::string shell = entry != nullptr ? entry->shell : "";
+    if (shell_is_listed(shell, shells)) return std::nullopt;
+    return "sudo runs nothing as " + target.name + ": its shell " + (shell.empty() ? "/bin/sh" : shell) +
+           (shells ? " is not in /etc/shells" : " is not a default shell (no /etc/shells)") +
+           " and Defaults runas_check_shell is set";
+  }
+
+  void check_required(const RootFs& fs, const Accounts& accounts, const Evaluator& ev, const UserIdentity& user, const HostIdentity& host,
                       const UserIdentity& target, std::vector<Evidence>& problems, std::vector<Evidence>& notes,
-                      std::vector<std::string>& summary) const {
+                      std::vector<Evidence>& undecided, std::vector<std::string>& summary) const {
     std::size_t missing = 0;
+    // require judges what is certain: a digest the auditor cannot read does not grant.
+    ev.set_grant_when_unknown(false);
     for (const auto& req : required_) {
       const std::string expected = user_ + " may run " + req.text() + " as " + runas_ + (nopasswd_ ? " without password" : "");
       // Without arguments in the policy, the grant must hold with and without arguments.
@@ -237,22 +292,40 @@ class SudoersCheck final : public Check {
       std::optional<Evidence> failure;
       std::optional<LeafCommand> granted;
       std::optional<std::string> deciding_file;
+      bool unknown = false;
+      (void)ev.take_undecided();
+      (void)ev.take_digest_mismatches();
       for (const auto& args : probes) {
         const LookupResult r = ev.lookup(user, host, target, req.path, args);
         const std::string with = args ? " with arguments '" + *args + "'" : " without arguments";
+        std::string digest_note;
+        for (const auto& m : ev.take_digest_mismatches()) digest_note += "; a rule naming it is ignored: " + m;
         if (r.decision == Decision::unspecified) {
-          failure = Evidence{sudoers_, std::nullopt, "no rule lets " + user_ + " run " + req.path + with, expected};
+          failure = Evidence{sudoers_, std::nullopt, "no rule lets " + user_ + " run " + req.path + with + digest_note,
+                             expected};
         } else if (r.decision == Decision::deny) {
           deciding_file = r.rule->spec->file;
           failure = at(*r.rule, "denied" + with + " by the last matching rule: " + render_grant(*r.rule), expected);
         } else if (nopasswd_ && !without_password(ev, *r.rule, user, host, target)) {
           deciding_file = r.rule->spec->file;
           failure = at(*r.rule, "granted but a password is required: " + render_grant(*r.rule), expected);
+        } else if (auto refusal = runas_shell_refusal(fs, accounts, ev, user, host, target, unknown)) {
+          deciding_file = r.rule->spec->file;
+          failure = at(*r.rule, "granted by " + render_grant(*r.rule) + " but " + *refusal, expected);
         } else {
           granted = r.rule;
           continue;
         }
         break;
+      }
+      std::vector<std::string> why_unknown = ev.take_undecided();
+      if (failure && unknown) why_unknown.push_back(failure->observed);
+      if (failure && !why_unknown.empty()) {
+        // The verdict depends on what the auditor could not read.
+        for (const auto& w : why_unknown) {
+          undecided.push_back({failure->path, failure->line, w, expected});
+        }
+        continue;
       }
       if (failure) {
         problems.push_back(*failure);
@@ -278,9 +351,12 @@ class SudoersCheck final : public Check {
     return resolve(m.command).value_or(m.command);
   }
 
-  void check_broader(const Context& context, const Evaluator& ev, const PathResolver& resolve,
+  void check_broader(PathCache& paths, const Evaluator& ev, const PathResolver& resolve,
                      const UserIdentity& user, const HostIdentity& host, std::vector<Evidence>& problems,
+                     std::vector<Evidence>& notes, std::vector<Evidence>& undecided,
                      std::vector<std::string>& summary) const {
+    // forbid_broader assumes a grant it cannot rule out (an unreadable digest).
+    ev.set_grant_when_unknown(true);
     const std::string expected = "no grant to " + user_ + " beyond " + allowed_text();
     std::size_t found = 0;
     const std::vector<LeafCommand> leaves = ev.commands_for(user, host);
@@ -296,10 +372,33 @@ class SudoersCheck final : public Check {
       else if (leaves[i].negated) last_wide_negation = i;
     }
     const UserIdentity root{"root", 0, {"root"}, {0}};
+    // Defaults runas_check_shell: a rule that can only run as root grants
+    // nothing while root's shell is not in /etc/shells (other Runas lists
+    // may name users whose shells are listed: assumed to grant).
+    bool root_shell_unknown = false;
+    const std::optional<std::string> root_refused =
+        runas_shell_refusal(paths.fs(), paths.accounts(), ev, user, host, root, root_shell_unknown);
     for (std::size_t i = 0; i < leaves.size(); ++i) {
       const LeafCommand& leaf = leaves[i];
       if (leaf.negated || ev.expired(*leaf.command_spec)) continue;
+      const bool root_only = !leaf.command_spec->runas_users && !leaf.command_spec->runas_groups;
+      if (root_only && root_refused && !root_shell_unknown) {
+        notes.push_back(at(leaf, render_grant(leaf) + ": grants nothing, " + *root_refused, expected));
+        continue;
+      }
       const std::optional<std::string>& key = keys[i];
+      (void)ev.take_undecided();
+      if (key && !leaf.command.digests.empty()) {
+        // A plain command with a digest grants only while the file matches it.
+        (void)ev.take_digest_mismatches();
+        if (!ev.leaf_matches(leaf.command, leaf.command.command, std::nullopt, false) &&
+            !ev.leaf_matches(leaf.command, leaf.command.command, std::string(kProbeArgument), false)) {
+          for (const auto& m : ev.take_digest_mismatches()) {
+            notes.push_back(at(leaf, render_grant(leaf) + ": grants nothing, " + m, expected));
+          }
+          continue;
+        }
+      }
       if (!key || (last_wide_negation && *last_wide_negation > i)) {
         if (!in_effect(ev, user, host, leaf)) continue;  // sudo's whole lookup
       } else {
@@ -315,7 +414,7 @@ class SudoersCheck final : public Check {
           for (auto j = group.rbegin(); j != group.rend() && *j > i; ++j) {
             const LeafCommand& later = leaves[*j];
             if (!ev.runas_matches(*later.command_spec, user, root) || !ev.in_window(*later.command_spec)) continue;
-            if (!leaf_command_matches(later.command, later.command.command, args)) continue;  // same file: the arguments decide
+            if (!ev.leaf_matches(later.command, later.command.command, args, later.negated)) continue;  // same file: the arguments decide
             revoked = later.negated;
             break;
           }
@@ -328,9 +427,18 @@ class SudoersCheck final : public Check {
       if (!reasons.empty() && !ev.in_window(*leaf.command_spec)) {
         for (auto& r : reasons) r += " (from " + *leaf.command_spec->options.notbefore + ", NOTBEFORE)";
       }
-      for (auto& writer : command_writers(context, leaf)) reasons.push_back(std::move(writer));
+      for (auto& writer : command_writers(paths, leaf)) reasons.push_back(std::move(writer));
+      std::vector<std::string> why_unknown = ev.take_undecided();
+      if (root_only && root_refused && root_shell_unknown) why_unknown.push_back(*root_refused);
+      if (!reasons.empty() && !why_unknown.empty()) {
+        for (const auto& w : why_unknown) undecided.push_back(at(leaf, render_grant(leaf) + ": " + w, expected));
+        continue;
+      }
       for (const auto& reason : reasons) {
-        problems.push_back(at(leaf, render_grant(leaf) + ": " + reason, expected));
+        // Counted, not kept, past the evidence cap: 100,000 grants must not
+        // hold 100,000 sentences (issue #20 item 8).
+        if (problems.size() < 2 * kMaxEvidence) problems.push_back(at(leaf, render_grant(leaf) + ": " + reason, expected));
+        else ++problems_left_out_;
         ++found;
       }
     }
@@ -355,7 +463,7 @@ class SudoersCheck final : public Check {
 
   // Anyone but root who can replace the command (or a directory on its way)
   // can run anything as root through this grant (checks/file/permissions).
-  static std::vector<std::string> command_writers(const Context& context, const LeafCommand& leaf) {
+  static std::vector<std::string> command_writers(PathCache& paths, const LeafCommand& leaf) {
     const Member& m = leaf.command;
     if (m.kind != Member::Kind::command || m.command.empty() || m.command[0] != '/') return {};
     std::string path = m.command;
@@ -363,20 +471,20 @@ class SudoersCheck final : public Check {
     if (path.size() > 1 && path.back() == '/') path.pop_back();
     std::vector<std::string> out;
     try {
-      if (!context.fs().exists(path)) {
+      if (!paths.exists(path)) {
         // Whoever can create the missing command chooses what runs as root:
         // judge the nearest directory that exists.
         std::string parent = path;
         do {
           parent = parent.substr(0, std::max<std::size_t>(parent.rfind('/'), 1));
-        } while (parent != "/" && !context.fs().exists(parent));
-        for (const auto& w : non_root_writers(context.fs(), context.accounts(), parent)) {
+        } while (parent != "/" && !paths.exists(parent));
+        for (const auto& w : paths.writers(parent)) {
           out.push_back(path + " does not exist and " + w.path + " is writable by " + w.who + " (" + w.observed +
                         "): a non-root user can create " + m.command);
         }
         return out;
       }
-      for (const auto& w : non_root_writers(context.fs(), context.accounts(), path)) {
+      for (const auto& w : paths.writers(path)) {
         out.push_back(w.path + " is writable by " + w.who + " (" + w.observed + "): " + m.command +
                       " can be replaced by a non-root user");
       }
@@ -391,7 +499,11 @@ class SudoersCheck final : public Check {
     std::size_t bad = 0;
     for (const auto& file : tree.files) {
       if (file.info.uid == 0 && (file.info.mode & ~0440u & 07777u) == 0) continue;
-      problems.push_back({file.path, std::nullopt, describe(file.info, accounts), "owner=root mode=0440 or stricter"});
+      if (problems.size() < 2 * kMaxEvidence) {
+        problems.push_back({file.path, std::nullopt, describe(file.info, accounts), "owner=root mode=0440 or stricter"});
+      } else {
+        ++problems_left_out_;
+      }
       bad_modes_.push_back(file.path);
       ++bad;
     }
@@ -458,10 +570,11 @@ class SudoersCheck final : public Check {
                  const std::vector<std::string>& bad_modes) const {
     std::vector<std::string>& cmds = out.remediation_commands;
     std::string prose;
+    std::unordered_set<std::string> secured;  // one command per file, in linear time
     auto secure = [&](const std::string& file) {
+      if (!secured.insert(file).second) return;
       const std::string f = shell_word(file);
-      const std::string c = "chown root:root " + f + " && chmod 0440 " + f;
-      if (std::find(cmds.begin(), cmds.end(), c) == cmds.end()) cmds.push_back(c);
+      cmds.push_back("chown root:root " + f + " && chmod 0440 " + f);
     };
     for (const auto& ignored : tree.ignored) {
       if (ignored.warns && ignored.reason.find("not a regular file") == std::string::npos &&
@@ -511,6 +624,7 @@ class SudoersCheck final : public Check {
   // Filled by run() for remediate(): a check instance runs once at a time.
   mutable std::vector<std::pair<CommandLine, std::string>> missing_;  // required grant, file to append it to
   mutable std::vector<std::string> bad_modes_;
+  mutable std::size_t problems_left_out_ = 0;  // problems counted but not kept (evidence cap)
 };
 
 }  // namespace

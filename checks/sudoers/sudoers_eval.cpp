@@ -198,10 +198,11 @@ bool leaf_command_matches(const Member& leaf, const std::string& path, const std
   return leaf_command_matches(leaf, path, args, PathResolver{});
 }
 
-Evaluator::Evaluator(const SudoersTree& tree, PathResolver resolve)
-    : tree_(tree), resolve_(std::move(resolve)), now_(std::time(nullptr)) {
+Evaluator::Evaluator(const SudoersTree& tree, PathResolver resolve, FileDigester digester)
+    : resolve_(std::move(resolve)), digester_(std::move(digester)), now_(std::time(nullptr)) {
   for (const auto& e : tree.order) {
     if (e.entry.kind == Entry::Kind::user_spec) specs_.push_back(&tree.user_spec(e));
+    if (e.entry.kind == Entry::Kind::defaults) defaults_.push_back(&tree.defaults(e));
     if (e.entry.kind == Entry::Kind::alias) {
       const Alias& a = tree.alias(e);
       aliases_[static_cast<std::size_t>(a.kind)].emplace(a.name, &a);
@@ -345,24 +346,49 @@ bool Evaluator::runas_matches(const CommandSpec& cs, const UserIdentity& invokin
   return false;
 }
 
+// match_command.c then match_digest.c: the name (and arguments) first, then
+// the file's digest when the rule names one. The digest is that of the file
+// the user runs (for a plain path, the same inode as the rule's).
+bool Evaluator::leaf_matches(const Member& leaf, const std::string& path, const std::optional<std::string>& args,
+                             bool negated) const {
+  if (!leaf_command_matches(leaf, path, args, resolve_)) return false;
+  if (leaf.digests.empty()) return true;
+  if (path.empty() || path[0] != '/') return false;  // sudo cannot open it: no match
+  const DigestCheck check = check_digests(leaf.digests, path, digester_);
+  switch (check.verdict) {
+    case DigestVerdict::match: return true;
+    case DigestVerdict::mismatch:
+      if (std::find(mismatches_.begin(), mismatches_.end(), check.detail) == mismatches_.end() &&
+          mismatches_.size() < 16) {
+        mismatches_.push_back(check.detail);
+      }
+      return false;
+    case DigestVerdict::unknown: break;
+  }
+  if (std::find(undecided_.begin(), undecided_.end(), check.detail) == undecided_.end() && undecided_.size() < 16) {
+    undecided_.push_back(check.detail);
+  }
+  return negated ? !grant_when_unknown_ : grant_when_unknown_;
+}
+
 Decision Evaluator::command_member(const Member& m, const std::string& path, const std::optional<std::string>& args,
-                                   int depth) const {
+                                   bool outer_negated, int depth) const {
   if (m.kind == Member::Kind::alias) {
     const Alias* a = deep_enough(depth) ? alias(AliasKind::command, m.name) : nullptr;
     const Entering entering(*this, a);
     if (a == nullptr || entering.cycle()) return Decision::unspecified;
     for (auto it = a->members.rbegin(); it != a->members.rend(); ++it) {
-      const Decision d = command_member(*it, path, args, depth + 1);
+      const Decision d = command_member(*it, path, args, outer_negated != m.negated, depth + 1);
       if (d != Decision::unspecified) return through(d, m.negated);
     }
     return Decision::unspecified;
   }
-  return from(leaf_command_matches(m, path, args, resolve_), m.negated);
+  return from(leaf_matches(m, path, args, outer_negated != m.negated), m.negated);
 }
 
 Decision Evaluator::command_matches(const Member& m, const std::string& path,
                                     const std::optional<std::string>& args) const {
-  return command_member(m, path, args, 0);
+  return command_member(m, path, args, false, 0);
 }
 
 // parse.c sudoers_lookup(): user specs, privileges and Cmnd_Specs are read
@@ -383,7 +409,7 @@ LookupResult Evaluator::lookup(const UserIdentity& user, const HostIdentity& hos
         expand(cs->command, false, via, **us, *cs, leaves, 0);
         LookupResult result{d, std::nullopt};
         for (auto leaf = leaves.rbegin(); leaf != leaves.rend(); ++leaf) {
-          if (leaf_command_matches(leaf->command, path, args, resolve_)) {
+          if (leaf_matches(leaf->command, path, args, leaf->negated)) {
             result.rule = *leaf;
             break;
           }
@@ -429,28 +455,57 @@ std::vector<LeafCommand> Evaluator::commands_for(const UserIdentity& user, const
   return out;
 }
 
-bool Evaluator::authenticate_by_default(const UserIdentity& user, const HostIdentity& host,
-                                        const UserIdentity& target) const {
-  bool value = true;
+bool Evaluator::defaults_flag(const std::string& name, bool initial, const UserIdentity& user,
+                              const HostIdentity& host, const UserIdentity& target) const {
+  bool value = initial;
   const DefaultsEntry::Binding order[] = {DefaultsEntry::Binding::global, DefaultsEntry::Binding::host,
                                           DefaultsEntry::Binding::user, DefaultsEntry::Binding::runas};
   for (const auto binding : order) {
-    for (const auto& e : tree_.order) {
-      if (e.entry.kind != Entry::Kind::defaults) continue;
-      const DefaultsEntry& d = tree_.defaults(e);
-      if (d.binding != binding) continue;
-      if (binding == DefaultsEntry::Binding::host && host_matches(d.bound_to, host) != Decision::allow) continue;
-      if (binding == DefaultsEntry::Binding::user && user_matches(d.bound_to, user) != Decision::allow) continue;
+    for (const DefaultsEntry* d : defaults_) {
+      if (d->binding != binding) continue;
+      if (binding == DefaultsEntry::Binding::host && host_matches(d->bound_to, host) != Decision::allow) continue;
+      if (binding == DefaultsEntry::Binding::user && user_matches(d->bound_to, user) != Decision::allow) continue;
       if (binding == DefaultsEntry::Binding::runas &&
-          user_list(d.bound_to, target, AliasKind::runas, 0) != Decision::allow) {
+          user_list(d->bound_to, target, AliasKind::runas, 0) != Decision::allow) {
         continue;
       }
-      for (const auto& setting : d.settings) {
-        if (setting.name == "authenticate" && !setting.value) value = setting.op != '!';
+      for (const auto& setting : d->settings) {
+        if (setting.name == name && !setting.value) value = setting.op != '!';
       }
     }
   }
   return value;
+}
+
+bool Evaluator::authenticate_by_default(const UserIdentity& user, const HostIdentity& host,
+                                        const UserIdentity& target) const {
+  return defaults_flag("authenticate", true, user, host, target);
+}
+
+bool shell_is_listed(const std::string& shell, const std::optional<std::string>& etc_shells) {
+  // pwutil_impl.c make_pwitem(): an empty shell is _PATH_BSHELL.
+  const std::string wanted = shell.empty() ? "/bin/sh" : shell;
+  // glibc getusershell(): without /etc/shells, /bin/sh and /bin/csh.
+  if (!etc_shells) return wanted == "/bin/sh" || wanted == "/bin/csh";
+  // glibc initshells(): on each line, from the first '/' (a '#' first makes
+  // it a comment) up to a blank or '#'; a lone "/" is skipped.
+  std::size_t pos = 0;
+  const std::string& text = *etc_shells;
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    const std::string_view line(text.data() + pos, end - pos);
+    pos = end + 1;
+    const std::size_t start = line.find_first_of("#/");
+    if (start == std::string_view::npos || line[start] == '#' || start + 1 >= line.size()) continue;
+    std::size_t stop = start;
+    while (stop < line.size() && line[stop] != '#' && line[stop] != ' ' && line[stop] != '\t' &&
+           line[stop] != '\r' && line[stop] != '\v' && line[stop] != '\f') {
+      ++stop;
+    }
+    if (line.substr(start, stop - start) == wanted) return true;
+  }
+  return false;
 }
 
 std::vector<const UserSpec*> Evaluator::specs_mentioning(const UserIdentity& user) const {

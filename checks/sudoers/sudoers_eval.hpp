@@ -11,10 +11,12 @@
 #include <optional>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "sudoers_digest.hpp"
 #include "sudoers_includes.hpp"
 
 namespace clinic_audit::sudoers {
@@ -62,7 +64,23 @@ struct LookupResult {
 
 class Evaluator {
  public:
-  explicit Evaluator(const SudoersTree& tree, PathResolver resolve = {});
+  explicit Evaluator(const SudoersTree& tree, PathResolver resolve = {}, FileDigester digester = {});
+
+  // A command named with a digest whose file the auditor could not read:
+  // `true` takes it as matching where that grants (a positive rule matches,
+  // a negated one does not), `false` where it does not. forbid_broader
+  // judges with true, require with false; either way the file is recorded
+  // (take_undecided()) so that a verdict depending on it is an error.
+  void set_grant_when_unknown(bool grant) const { grant_when_unknown_ = grant; }
+  // Why results since the last call may depend on files the auditor could
+  // not read (each once), and which digests did not match (for evidence).
+  std::vector<std::string> take_undecided() const { return std::exchange(undecided_, {}); }
+  std::vector<std::string> take_digest_mismatches() const { return std::exchange(mismatches_, {}); }
+
+  // A leaf command (never an alias) against a command line, digests
+  // included; `negated` is the leaf's negation after aliases.
+  bool leaf_matches(const Member& leaf, const std::string& path, const std::optional<std::string>& args,
+                    bool negated) const;
 
   // The time NOTBEFORE/NOTAFTER are judged at (default: now).
   void set_now(std::time_t now) { now_ = now; }
@@ -104,6 +122,9 @@ class Evaluator {
   // otherwise), applied as sudo applies Defaults: global, then @host, then
   // :user, then >runas entries, later ones winning (sudoers(5) "Defaults").
   bool authenticate_by_default(const UserIdentity& user, const HostIdentity& host, const UserIdentity& target) const;
+  // The value of a boolean Defaults flag, applied in the same order.
+  bool defaults_flag(const std::string& name, bool initial, const UserIdentity& user, const HostIdentity& host,
+                     const UserIdentity& target) const;
 
  private:
   Decision user_member(const Member& m, const UserIdentity& user, AliasKind kind, int depth) const;
@@ -111,7 +132,7 @@ class Evaluator {
   Decision host_member(const Member& m, const HostIdentity& host, int depth) const;
   Decision host_list(const std::vector<Member>& list, const HostIdentity& host, int depth) const;
   Decision command_member(const Member& m, const std::string& path, const std::optional<std::string>& args,
-                          int depth) const;
+                          bool outer_negated, int depth) const;
   void expand(const Member& m, bool negated, std::vector<std::string>& via, const UserSpec& spec,
               const CommandSpec& cs, std::vector<LeafCommand>& out, int depth) const;
 
@@ -119,14 +140,23 @@ class Evaluator {
   class Entering;
   mutable std::unordered_set<const Alias*> active_;  // aliases being expanded
 
-  const SudoersTree& tree_;
   PathResolver resolve_;
+  FileDigester digester_;
+  mutable bool grant_when_unknown_ = false;
+  mutable std::vector<std::string> undecided_;
+  mutable std::vector<std::string> mismatches_;
   mutable bool depth_exceeded_ = false;
   std::time_t now_;
   std::vector<const UserSpec*> specs_;  // in sudo's reading order
+  std::vector<const DefaultsEntry*> defaults_;  // in sudo's reading order
   // Per alias kind: name -> first definition (names point into the tree).
   std::unordered_map<std::string_view, const Alias*> aliases_[4];
 };
+
+// check.c check_user_shell() with "Defaults runas_check_shell": sudo runs
+// commands only as a user whose shell getusershell(3) lists; `etc_shells`
+// is the text of /etc/shells, nullopt when it does not exist.
+bool shell_is_listed(const std::string& shell, const std::optional<std::string>& etc_shells);
 
 // The live machine's interface addresses, numeric.
 std::vector<std::pair<std::string, std::string>> live_interface_addresses();

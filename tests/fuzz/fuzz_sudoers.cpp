@@ -35,7 +35,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (e.kind != Entry::Kind::include) tree.order.push_back({0, e});
   }
   (void)validate_tree(tree);
-  Evaluator evaluator(tree);
+  // Digests: a fixed file content for most paths, one path unreadable, one
+  // absent, so that match, mismatch and unknown are all reached.
+  const FileDigester digester = [](const std::string& path, const std::string& algorithm) -> FileDigest {
+    if (path == "/usr/bin/id") return {FileDigest::Status::unreadable, {}, "cannot read " + path};
+    if (path == "/usr/sbin/service") return {FileDigest::Status::absent, {}, path + " does not exist"};
+    return {FileDigest::Status::ok, std::string(digest_size(algorithm), '\x5a'), {}};
+  };
+  for (const auto& spec : tree.files[0].parsed.user_specs) {
+    for (const auto& priv : spec.privileges) {
+      for (const auto& cs : priv.commands) {
+        for (const auto& d : cs.command.digests) (void)decode_sudoers_digest(d);
+      }
+    }
+  }
+  (void)shell_is_listed("/bin/bash", std::string(text.substr(0, 4096)));
+  Evaluator evaluator(tree, PathResolver{}, digester);
   evaluator.set_now(1700000000);  // fixed: NOTBEFORE/NOTAFTER judged reproducibly
   const UserIdentity web{"www-data", 33, {"www-data"}, {33}};
   const UserIdentity root{"root", 0, {"root"}, {0}};
@@ -50,5 +65,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)evaluator.lookup(web, live, root, "/usr/bin/id", std::string("-u"));
   (void)evaluator.commands_for(web, live);
   (void)evaluator.authenticate_by_default(web, live, root);
+  (void)evaluator.defaults_flag("runas_check_shell", false, web, live, root);
+  evaluator.set_grant_when_unknown(true);
+  (void)evaluator.lookup(web, host, root, "/usr/bin/id", std::nullopt);
+  (void)evaluator.lookup(web, host, root, "/bin/true", std::nullopt);
+  (void)evaluator.take_undecided();
+  (void)evaluator.take_digest_mismatches();
   return 0;
 }

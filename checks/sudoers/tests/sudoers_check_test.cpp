@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -294,6 +295,100 @@ TEST_F(SudoersCheckTest, RegexThatWouldChokeRegcompIsAnError) {
   const Outcome o = run(broader_params());
   EXPECT_EQ(o.status, Status::error);
   EXPECT_NE(o.summary.find("stacked"), std::string::npos) << o.summary;
+}
+
+// Issue #16 item 4: command digests (match_digest.c). The fixture's
+// binaries are "#!/bin/sh\n"; a rule whose digest no longer matches the
+// file (replaced, upgraded) grants nothing, and a file the auditor cannot
+// read makes the verdict that depends on it an error.
+constexpr const char* kShDigest = "a8076d3d28d21e02012b20eaf7dbf75409a6277134439025f282e368e3305abf";
+
+TEST_F(SudoersCheckTest, DigestMismatchMeansTheRequiredGrantIsNotInEffect) {
+  std::string text;
+  for (const char* b : {"apicryptpj", "apiuncrypt", "apiuncryptpj"}) {
+    text += "www-data ALL=(ALL) NOPASSWD: sha256:" + std::string(kShDigest) + " " + kBin + b + "\n";
+  }
+  root_.file("/etc/sudoers.d/apicrypt", text + "www-data ALL=(ALL) NOPASSWD: sha256:" + kShDigest + " " + kBin + "apicrypt\n", 0440);
+  EXPECT_EQ(run(grants_params()).status, Status::pass);
+  // The binary is upgraded: the digest written in sudoers is now stale.
+  root_.file("/home/EHR/apicrypt/bin/apicrypt", "#!/bin/sh\necho v2\n", 0755);
+  const Outcome o = run(grants_params());
+  EXPECT_EQ(o.status, Status::fail) << o.summary;
+  EXPECT_EQ(o.summary, "1 of 4 required grants to www-data are not in effect");
+  EXPECT_NE(find(o, "/etc/sudoers", "no rule lets www-data run /home/EHR/apicrypt/bin/apicrypt without arguments; a rule "
+                                    "naming it is ignored: the sha256 digest in sudoers does not match "
+                                    "/home/EHR/apicrypt/bin/apicrypt (replaced or upgraded since)"),
+            nullptr);
+  // Base64 of the same digest, and a list where the second digest matches.
+  root_.file("/home/EHR/apicrypt/bin/apicrypt", "#!/bin/sh\n", 0755);
+  root_.file("/etc/sudoers.d/apicrypt",
+             text + "www-data ALL=(ALL) NOPASSWD: sha224:00000000000000000000000000000000000000000000000000000000, "
+                    "sha256:qAdtPSjSHgIBKyDq99v3VAmmJ3E0Q5Al8oLjaOMwWr8= " + kBin + "apicrypt\n",
+             0440);
+  EXPECT_EQ(run(grants_params()).status, Status::pass);
+}
+
+TEST_F(SudoersCheckTest, DigestOfAFileTheAuditorCannotReadIsAnError) {
+  std::string text;
+  for (const char* b : {"apicrypt", "apicryptpj", "apiuncrypt", "apiuncryptpj"}) {
+    text += "www-data ALL=(ALL) NOPASSWD: sha256:" + std::string(kShDigest) + " " + kBin + b + "\n";
+  }
+  root_.file("/etc/sudoers.d/apicrypt", text + "www-data ALL=(ALL) NOPASSWD: sha256:" + kShDigest + " /usr/local/bin/tool\n", 0440);
+  std::filesystem::remove(root_.path() / "home/EHR/apicrypt/bin/apicrypt");
+  ASSERT_EQ(::mkfifo((root_.path() / "home/EHR/apicrypt/bin/apicrypt").c_str(), 0755), 0);
+  root_.dir("/usr/local/bin", 0755);
+  const Outcome o = run(grants_params());
+  EXPECT_EQ(o.status, Status::error) << o.summary;
+  EXPECT_NE(o.summary.find("cannot read /home/EHR/apicrypt/bin/apicrypt to compute its sha256 digest"),
+            std::string::npos)
+      << o.summary;
+  // forbid_broader: /usr/local/bin/tool is not allowed. Missing: it grants
+  // nothing (sudo cannot digest it); a FIFO: cannot be told, error; the
+  // same content as the digest: a grant beyond the allowed ones.
+  Params broad = broader_params();
+  EXPECT_EQ(run(broad).status, Status::pass) << run(broad).summary;
+  ASSERT_EQ(::mkfifo((root_.path() / "usr/local/bin/tool").c_str(), 0755), 0);
+  const Outcome unknown = run(broad);
+  EXPECT_EQ(unknown.status, Status::error) << unknown.summary;
+  EXPECT_NE(unknown.summary.find("/usr/local/bin/tool"), std::string::npos) << unknown.summary;
+  std::filesystem::remove(root_.path() / "usr/local/bin/tool");
+  root_.file("/usr/local/bin/tool", "#!/bin/sh\n", 0755);
+  const Outcome granted = run(broad);
+  EXPECT_EQ(granted.status, Status::fail) << granted.summary;
+  EXPECT_NE(find(granted, "/etc/sudoers.d/apicrypt", "/usr/local/bin/tool"), nullptr);
+  root_.file("/usr/local/bin/tool", "#!/bin/sh\nexec /bin/sh\n", 0755);
+  const Outcome stale = run(broad);
+  EXPECT_EQ(stale.status, Status::pass) << stale.summary;
+  EXPECT_NE(find(stale, "/etc/sudoers.d/apicrypt", "grants nothing, the sha256 digest in sudoers does not match"), nullptr);
+}
+
+// Issue #16 item 4: Defaults runas_check_shell (check.c check_user_shell()).
+TEST_F(SudoersCheckTest, RunasCheckShellRefusesATargetWhoseShellIsNotListed) {
+  scenario("compliant");
+  root_.file("/etc/sudoers.d/shells", "Defaults runas_check_shell\n", 0440);
+  root_.file("/etc/shells", "# /etc/shells: valid login shells\n/bin/sh\n/bin/bash # bash\n", 0644);
+  EXPECT_EQ(run(grants_params()).status, Status::pass);
+  // Without /etc/shells, getusershell(3) knows only /bin/sh and /bin/csh.
+  std::filesystem::remove(root_.path() / "etc/shells");
+  const Outcome o = run(grants_params());
+  EXPECT_EQ(o.status, Status::fail) << o.summary;
+  EXPECT_NE(find(o, "/etc/sudoers.d/apicrypt", "sudo runs nothing as root: its shell /bin/bash is not a default shell "
+                                               "(no /etc/shells) and Defaults runas_check_shell is set"),
+            nullptr);
+  // forbid_broader: a rule that runs only as root grants nothing then.
+  root_.file("/etc/sudoers.d/wide", "www-data ALL = NOPASSWD: ALL\n", 0440);
+  const Outcome broad = run(broader_params());
+  EXPECT_EQ(broad.status, Status::pass) << broad.summary;
+  EXPECT_NE(find(broad, "/etc/sudoers.d/wide", "www-data ALL=NOPASSWD: ALL: grants nothing, sudo runs nothing as root"),
+            nullptr);
+  root_.file("/etc/shells", "/bin/bash\n", 0644);
+  EXPECT_EQ(run(broader_params()).status, Status::fail);
+  // Unreadable /etc/shells: cannot be told.
+  std::filesystem::remove(root_.path() / "etc/shells");
+  ASSERT_EQ(::mkfifo((root_.path() / "etc/shells").c_str(), 0644), 0);
+  EXPECT_EQ(run(broader_params()).status, Status::error);
+  root_.file("/etc/sudoers.d/wide", "\n", 0440);
+  EXPECT_EQ(run(grants_params()).status, Status::error);
 }
 
 TEST_F(SudoersCheckTest, EvidenceIsCappedWithACount) {
