@@ -210,6 +210,9 @@ ReportContent parse_report_content(std::string_view bytes, ReportFormat format) 
       doc = json::parse(bytes);
     } catch (const json::parse_error& error) {
       throw std::runtime_error("not well-formed JSON at byte " + std::to_string(error.byte));
+    } catch (const json::exception& error) {
+      // out_of_range 406: a number beyond a double ("6e666"); fuzz-found.
+      throw std::runtime_error(std::string("unreadable JSON: ") + error.what());
     }
     return json_content(doc);
   }

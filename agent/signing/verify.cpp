@@ -212,6 +212,10 @@ VerifiedReport verify_report(const ReportBytes& report, X509_STORE* store, const
         } catch (const nlohmann::json::parse_error& error) {
           if (schemas.covers(as)) violations.emplace_back("not valid JSON");
           throw std::runtime_error("not well-formed JSON at byte " + std::to_string(error.byte));
+        } catch (const nlohmann::json::exception& error) {
+          // out_of_range 406: a number beyond a double ("6e666").
+          if (schemas.covers(as)) violations.emplace_back("not valid JSON");
+          throw std::runtime_error(std::string("unreadable JSON: ") + error.what());
         }
         violations = schemas.check_json(document);
         result.content = report_content_of(document);
