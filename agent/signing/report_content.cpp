@@ -32,13 +32,7 @@ std::string optional_string(const json& object, const char* name) {
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-ReportContent parse_json(std::string_view bytes) {
-  json doc;
-  try {
-    doc = json::parse(bytes);
-  } catch (const json::parse_error& error) {
-    throw std::runtime_error("not well-formed JSON at byte " + std::to_string(error.byte));
-  }
+ReportContent json_content(const json& doc) {
   if (!doc.is_object()) throw std::runtime_error("the report is not a JSON object");
   ReportContent content;
   content.format = ReportFormat::json;
@@ -136,12 +130,8 @@ std::uint64_t parse_sequence(const std::string& text) {
   }
 }
 
-ReportContent parse_xml(std::string_view bytes) {
-  // XML_PARSE_NONET: never fetch anything; entities are not substituted.
-  std::unique_ptr<xmlDoc, XmlDocFree> doc(xmlReadMemory(bytes.data(), static_cast<int>(bytes.size()), "report.xml",
-                                                        nullptr, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
-  if (!doc) throw std::runtime_error("not well-formed XML");
-  xmlNode* root = xmlDocGetRootElement(doc.get());
+ReportContent xml_content(xmlDoc* doc) {
+  xmlNode* root = xmlDocGetRootElement(doc);
   if (!is_element(root, "report")) {
     throw std::runtime_error(std::string("root element is not <report> in namespace ") + kReportXmlNamespace);
   }
@@ -214,8 +204,27 @@ std::optional<ReportFormat> sniff_report_format(std::string_view bytes) {
 }
 
 ReportContent parse_report_content(std::string_view bytes, ReportFormat format) {
-  return format == ReportFormat::json ? parse_json(bytes) : parse_xml(bytes);
+  if (format == ReportFormat::json) {
+    json doc;
+    try {
+      doc = json::parse(bytes);
+    } catch (const json::parse_error& error) {
+      throw std::runtime_error("not well-formed JSON at byte " + std::to_string(error.byte));
+    } catch (const json::exception& error) {
+      // out_of_range 406: a number beyond a double ("6e666"); fuzz-found.
+      throw std::runtime_error(std::string("unreadable JSON: ") + error.what());
+    }
+    return json_content(doc);
+  }
+  // XML_PARSE_NONET: never fetch anything; entities are not substituted.
+  std::unique_ptr<xmlDoc, XmlDocFree> doc(xmlReadMemory(bytes.data(), static_cast<int>(bytes.size()), "report.xml",
+                                                        nullptr, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
+  if (!doc) throw std::runtime_error("not well-formed XML");
+  return xml_content(doc.get());
 }
+
+ReportContent report_content_of(const nlohmann::json& document) { return json_content(document); }
+ReportContent report_content_of(xmlDoc* document) { return xml_content(document); }
 
 std::optional<std::int64_t> parse_rfc3339(std::string_view text) {
   // YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM), RFC 3339 §5.6.

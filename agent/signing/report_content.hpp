@@ -4,8 +4,11 @@
 // no entity is expanded.
 #pragma once
 
+struct _xmlDoc;  // libxml2's xmlDoc
+
 #include <cstdint>
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +44,11 @@ struct ReportContent {
 // Throws std::runtime_error naming the first missing or ill-typed field
 // ("host.machine_id is missing", "not well-formed JSON at byte 12", ...).
 ReportContent parse_report_content(std::string_view bytes, ReportFormat format);
+
+// The same from a document already parsed (verify_report parses a report
+// once for its schema check and its content). Throws as above.
+ReportContent report_content_of(const nlohmann::json& document);
+ReportContent report_content_of(_xmlDoc* document);
 
 // Seconds since the epoch of an RFC 3339 UTC timestamp ("2026-11-22T15:04:05Z",
 // fractional seconds and numeric offsets accepted); nullopt if it is not one.

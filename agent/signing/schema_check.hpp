@@ -4,8 +4,11 @@
 // with valijson (Debian libvalijson-dev).
 #pragma once
 
+struct _xmlDoc;  // libxml2's xmlDoc
+
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +31,12 @@ class SchemaChecker {
 
   // Each violation as "where: what"; empty when the report is valid.
   std::vector<std::string> check(const std::filesystem::path& report, std::string_view bytes) const;
+
+  // The same on a document already parsed (the collector parses a report
+  // once for the schema and its content). Empty when that format has no
+  // schema here.
+  std::vector<std::string> check_json(const nlohmann::json& document) const;
+  std::vector<std::string> check_xml(_xmlDoc* document) const;
 
  private:
   struct Impl;

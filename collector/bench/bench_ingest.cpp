@@ -6,8 +6,13 @@
 // collector killed) reconnects and resends what was not acknowledged.
 //
 //   bench_ingest --ca-dir DIR --port P [--port P2] --clients N --reports M [--acks FILE] [--duration-limit S]
+//                [--prepared FILE]
 //
 // --acks FILE: one line "sha256 status" per acknowledged report (kill -9 test).
+// --prepared FILE: reuse the agents and signed reports saved there by an
+// earlier run with the same --ca-dir, --clients and --reports (else prepare
+// and save them): the kill -9 rounds send the same load each round without
+// paying keygen and signing again.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -21,6 +26,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -49,6 +55,7 @@ struct Options {
   int clients = 200;
   int reports = 20;
   std::string acks;
+  std::string prepared;
   double duration_limit = 600;
 };
 
@@ -151,6 +158,56 @@ Prepared prepare(const Options& options, int index, const collector::Certificate
   return prepared;
 }
 
+void put_string(std::ostream& out, const std::string& text) {
+  const std::uint64_t size = text.size();
+  out.write(reinterpret_cast<const char*>(&size), sizeof size);
+  out.write(text.data(), static_cast<std::streamsize>(size));
+}
+
+bool get_string(std::istream& in, std::string& text) {
+  std::uint64_t size = 0;
+  if (!in.read(reinterpret_cast<char*>(&size), sizeof size) || size > (1U << 30)) return false;
+  text.resize(size);
+  return static_cast<bool>(in.read(text.data(), static_cast<std::streamsize>(size)));
+}
+
+void save_prepared(const std::string& path, const std::vector<Prepared>& agents) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  for (const auto& agent : agents) {
+    put_string(out, agent.key_pem_path);
+    put_string(out, agent.cert_path);
+    put_string(out, std::to_string(agent.requests.size()));
+    for (std::size_t i = 0; i < agent.requests.size(); ++i) {
+      put_string(out, agent.requests[i]);
+      put_string(out, agent.sha256[i]);
+    }
+  }
+}
+
+// The saved agents when they match the options, else nullopt.
+std::optional<std::vector<Prepared>> load_prepared(const std::string& path, const Options& options) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::vector<Prepared> agents;
+  Prepared agent;
+  std::string count;
+  while (get_string(in, agent.key_pem_path) && get_string(in, agent.cert_path) && get_string(in, count)) {
+    agent.requests.assign(std::stoul(count), {});
+    agent.sha256.assign(agent.requests.size(), {});
+    for (std::size_t i = 0; i < agent.requests.size(); ++i) {
+      if (!get_string(in, agent.requests[i]) || !get_string(in, agent.sha256[i])) return std::nullopt;
+    }
+    agents.push_back(agent);
+  }
+  if (agents.size() != static_cast<std::size_t>(options.clients)) return std::nullopt;
+  for (const auto& a : agents) {
+    if (a.requests.size() != static_cast<std::size_t>(options.reports) || !std::filesystem::exists(a.cert_path)) {
+      return std::nullopt;
+    }
+  }
+  return agents;
+}
+
 struct Connection {
   int fd = -1;
   SSL* ssl = nullptr;
@@ -220,6 +277,7 @@ int main(int argc, char** argv) {
     else if (flag == "--clients") options.clients = std::stoi(value);
     else if (flag == "--reports") options.reports = std::stoi(value);
     else if (flag == "--acks") options.acks = value;
+    else if (flag == "--prepared") options.prepared = value;
     else if (flag == "--duration-limit") options.duration_limit = std::stod(value);
     else {
       std::cerr << "unknown option " << flag << "\n";
@@ -232,10 +290,13 @@ int main(int argc, char** argv) {
   }
   const std::string work = options.ca_dir + "/bench-agents";
   std::filesystem::create_directories(work);
-  const collector::CertificateAuthority ca(options.ca_dir + "/ca.crt", options.ca_dir + "/ca.key");
   const auto prepare_start = Clock::now();
-  std::vector<Prepared> agents(static_cast<std::size_t>(options.clients));
-  {
+  std::vector<Prepared> agents;
+  if (auto saved = options.prepared.empty() ? std::nullopt : load_prepared(options.prepared, options)) {
+    agents = std::move(*saved);
+  } else {
+    const collector::CertificateAuthority ca(options.ca_dir + "/ca.crt", options.ca_dir + "/ca.key");
+    agents.resize(static_cast<std::size_t>(options.clients));
     std::vector<std::thread> threads;
     const unsigned workers = std::max(1U, std::thread::hardware_concurrency());
     for (unsigned w = 0; w < workers; ++w) {
@@ -246,6 +307,7 @@ int main(int argc, char** argv) {
       });
     }
     for (auto& t : threads) t.join();
+    if (!options.prepared.empty()) save_prepared(options.prepared, agents);
   }
   std::size_t bytes = 0;
   for (const auto& a : agents) bytes += a.requests.front().size();

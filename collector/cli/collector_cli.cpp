@@ -18,6 +18,7 @@
 #include "keygen.hpp"
 #include "pki.hpp"
 #include "router.hpp"
+#include "retention_task.hpp"
 #include "server.hpp"
 #include "signature_check.hpp"
 #include "signing_error.hpp"
@@ -111,6 +112,8 @@ int serve(const CollectorConfig& config) {
   dashboard::Dashboard board(board_config);
   router.set_fallback(dashboard_route(board));
   Server server(config, router, metrics);
+  // <retention days>: pruned at start, then hourly, beside the ingest.
+  const RetentionTask retention(*storage, config.retention_days, std::chrono::hours(1));
   server.run();
   spdlog::info("clinic-audit-collector stopped");
   return kExitOk;

@@ -478,6 +478,24 @@ void PostgresStorage::for_each_report(const std::function<bool(const ReportRow&,
   }
 }
 
+std::size_t PostgresStorage::prune_reports(std::int64_t started_before) {
+  // As SqliteStorage::prune_reports: per host, everything before the first
+  // report to keep; batches of 500, each its own transaction (autocommit).
+  // An ingest of the same host in between only adds reports after the head.
+  static const char* const kPrune =
+      "DELETE FROM reports WHERE id IN (SELECT r.id FROM reports r JOIN (SELECT k.machine_id, min(k.sequence) AS keep_from "
+      "FROM reports k WHERE k.started_at >= $1 OR k.id = (SELECT h.latest_report FROM hosts h WHERE h.machine_id = "
+      "k.machine_id) GROUP BY k.machine_id) m ON m.machine_id = r.machine_id WHERE r.sequence < m.keep_from LIMIT 500) "
+      "RETURNING id";
+  auto l = lease();
+  std::size_t deleted = 0;
+  while (true) {
+    const int rows = l.db().exec(kPrune, Params().integer(started_before)).rows();
+    deleted += static_cast<std::size_t>(rows);
+    if (rows < 500) return deleted;
+  }
+}
+
 std::size_t PostgresStorage::report_count() {
   auto l = lease();
   return static_cast<std::size_t>(l.db().exec("SELECT count(*) FROM reports").integer(0, 0));

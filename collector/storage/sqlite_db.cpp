@@ -1,5 +1,8 @@
 #include "sqlite_db.hpp"
 
+#include <cstring>
+#include <utility>
+
 #include "storage.hpp"
 
 namespace clinic_audit::collector::sqlite {
@@ -34,9 +37,47 @@ Connection::Connection(const std::string& path) : path_(path) {
   sqlite3_extended_result_codes(db_, 1);
 }
 
-Connection::~Connection() { sqlite3_close(db_); }
+Connection::~Connection() {
+  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+  sqlite3_close(db_);
+}
+
+sqlite3_stmt* Connection::take_prepared(const char* sql) {
+  const auto it = cache_.find(sql);
+  if (it != cache_.end()) {
+    sqlite3_stmt* stmt = it->second;
+    cache_.erase(it);
+    return stmt;
+  }
+  sqlite3_stmt* stmt = nullptr;
+  const int code = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (code != SQLITE_OK) {
+    sqlite3_finalize(stmt);
+    fail(*this, code, std::string("preparing ") + sql);
+  }
+  return stmt;
+}
+
+void Connection::give_back(std::string sql, sqlite3_stmt* stmt) {
+  if (stmt == nullptr) return;
+  // Reset ends any read the statement held open; its error code is the last
+  // step's, already reported.
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  if (cache_.size() >= kMaxCached) {
+    sqlite3_finalize(stmt);
+    return;
+  }
+  cache_.emplace(std::move(sql), stmt);
+}
 
 void Connection::exec(const char* sql) {
+  if (std::strchr(sql, ';') == nullptr) {
+    // One statement (BEGIN, SAVEPOINT, COMMIT... per report): from the cache.
+    Statement statement(*this, sql);
+    statement.run();
+    return;
+  }
   char* error = nullptr;
   const int code = sqlite3_exec(db_, sql, nullptr, nullptr, &error);
   if (code != SQLITE_OK) {
@@ -46,12 +87,10 @@ void Connection::exec(const char* sql) {
   }
 }
 
-Statement::Statement(Connection& connection, const char* sql) : connection_(connection) {
-  const int code = sqlite3_prepare_v2(connection.get(), sql, -1, &stmt_, nullptr);
-  if (code != SQLITE_OK) fail(connection, code, std::string("preparing ") + sql);
-}
+Statement::Statement(Connection& connection, const char* sql)
+    : sql_(sql), stmt_(connection.take_prepared(sql)), connection_(connection) {}
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() { connection_.give_back(std::move(sql_), stmt_); }
 
 Statement& Statement::bind(int index, std::int64_t value) {
   sqlite3_bind_int64(stmt_, index, value);

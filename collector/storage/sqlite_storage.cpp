@@ -402,6 +402,27 @@ IngestResult SqliteStorage::ingest_one(const IncomingReport& incoming, const Cha
   return IngestResult{IngestStatus::stored, *report_where(db, "r.id = ?", id), anomalies_of_report(db, id)};
 }
 
+std::size_t SqliteStorage::prune_reports(std::int64_t started_before) {
+  // Per host, keep_from = the smallest sequence among the reports to keep
+  // (started recently, or the head); everything before it goes. Batches of
+  // 500 in their own transaction: an ingest waits for one batch at most.
+  static const char* const kPrune =
+      "DELETE FROM reports WHERE id IN (SELECT r.id FROM reports r JOIN (SELECT k.machine_id, min(k.sequence) AS keep_from "
+      "FROM reports k WHERE k.started_at >= ?1 OR k.id = (SELECT h.latest_report FROM hosts h WHERE h.machine_id = "
+      "k.machine_id) GROUP BY k.machine_id) m ON m.machine_id = r.machine_id WHERE r.sequence < m.keep_from LIMIT 500)";
+  std::size_t deleted = 0;
+  while (true) {
+    const std::lock_guard lock(write_mutex_);
+    Transaction transaction(*writer_);
+    Statement s(*writer_, kPrune);
+    s.bind(1, started_before).run();
+    const int changes = writer_->changes();
+    transaction.commit();
+    deleted += static_cast<std::size_t>(changes);
+    if (changes < 500) return deleted;
+  }
+}
+
 std::int64_t SqliteStorage::create_token(const TokenRow& token) {
   const std::lock_guard lock(write_mutex_);
   Statement s(*writer_,

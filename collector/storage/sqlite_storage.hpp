@@ -32,6 +32,7 @@ class SqliteStorage final : public Storage {
   int schema_version() override;
   void migrate() override;
   IngestResult ingest(const IncomingReport& incoming, const ChainJudge& judge, std::int64_t now) override;
+  std::size_t prune_reports(std::int64_t started_before) override;
   std::int64_t create_token(const TokenRow& token) override;
   std::vector<TokenRow> tokens() override;
   bool revoke_token(std::int64_t id, std::int64_t now) override;

@@ -79,6 +79,17 @@ class Storage {
   // its results and anomalies, update the host, commit.
   virtual IngestResult ingest(const IncomingReport& incoming, const ChainJudge& judge, std::int64_t now) = 0;
 
+  // --- retention (<retention days>) -----------------------------------
+  // Deletes, per host, the oldest reports (with their results): those
+  // before, in sequence order, the host's first report to keep. A report is
+  // kept if it started at or after `started_before`, and the host's latest
+  // report (the chain head the next report links to) is always kept. What
+  // remains of each chain is therefore an unbroken suffix, which `verify`
+  // still checks link by link. Anomalies stay (their report column becomes
+  // NULL). Works in small transactions so ingest is never held up long.
+  // Returns how many reports were deleted.
+  virtual std::size_t prune_reports(std::int64_t started_before) = 0;
+
   // --- enrolment ------------------------------------------------------
   virtual std::int64_t create_token(const TokenRow& token) = 0;
   virtual std::vector<TokenRow> tokens() = 0;

@@ -114,7 +114,8 @@ void Collector::start() {
     _exit(127);
   }
   // The port (0 in the configuration) is in the "listening on" line.
-  const std::regex listening("listening on [^ ]*:([0-9]+)");
+  // Up to the end of the line: a line read while being written is incomplete.
+  const std::regex listening("listening on [^ ]*:([0-9]+)\n");
   const std::size_t before = log().size();
   for (int i = 0; i < 200; ++i) {
     const std::string text = log().substr(std::min(before, log().size()));

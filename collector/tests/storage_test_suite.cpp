@@ -127,6 +127,70 @@ TEST_P(StorageSuite, JudgeSeesTheHistoryAndItsAnomaliesAreStored) {
   EXPECT_EQ(storage_->host("m1")->latest_report, stored.row.id);
 }
 
+// <retention days>: the oldest reports go, as a prefix of each host's chain
+// (so what remains still links report to report), and each host's latest
+// report stays however old it is.
+TEST_P(StorageSuite, RetentionPrunesEachChainsOldPrefixAndKeepsTheHead) {
+  // m1: sequences 1..5 started at 100..500; report 3 started late (a clock
+  // moved back on the host), so it is "old" but 4 after it is too: 1..4 go.
+  storage_->ingest(make_incoming("m1", 1, "a1", 100), no_anomaly, 1);
+  storage_->ingest(make_incoming("m1", 2, "a2", 200), no_anomaly, 2);
+  auto gap = [](const ChainHistory&, const IncomingReport&) {
+    Judgement j;
+    j.anomalies.push_back({"gap", "3 missing", 3, 3});
+    return j;
+  };
+  const IngestResult four = storage_->ingest(make_incoming("m1", 4, "a4", 400), gap, 3);
+  storage_->ingest(make_incoming("m1", 3, "a3", 50), no_anomaly, 4);
+  const IngestResult five = storage_->ingest(make_incoming("m1", 5, "a5", 900), no_anomaly, 5);
+  // m2: everything old, a single report: it is the head and stays.
+  const IngestResult lone = storage_->ingest(make_incoming("m2", 1, "b1", 10), no_anomaly, 6);
+  // m3: 1 old, 2 recent, 3 old again (clock back): 1 goes, 2 and 3 stay,
+  // since pruning never cuts a chain in its middle.
+  storage_->ingest(make_incoming("m3", 1, "c1", 10), no_anomaly, 7);
+  storage_->ingest(make_incoming("m3", 2, "c2", 800), no_anomaly, 8);
+  storage_->ingest(make_incoming("m3", 3, "c3", 20), no_anomaly, 9);
+  ASSERT_EQ(storage_->report_count(), 9U);
+
+  EXPECT_EQ(storage_->prune_reports(600), 5U);  // m1 1..4, m3 1
+  std::string left;
+  storage_->for_each_report([&](const ReportRow& row, const ReportBlob&) {
+    left += row.machine_id + ":" + row.sha256 + " ";
+    return true;
+  });
+  EXPECT_EQ(left, "m1:a5 m2:b1 m3:c2 m3:c3 ");
+  EXPECT_FALSE(storage_->report_blob(four.row.id));
+  EXPECT_TRUE(storage_->results(four.row.id).empty());
+  EXPECT_EQ(storage_->results(five.row.id).size(), 2U);
+  EXPECT_EQ(storage_->host("m1")->latest_report, five.row.id);
+  EXPECT_EQ(storage_->host("m2")->latest_report, lone.row.id);
+  // The anomaly of a pruned report stays, without its report.
+  AnomalyQuery query;
+  query.machine_id = "m1";
+  const auto anomalies = storage_->anomalies(query);
+  ASSERT_EQ(anomalies.size(), 1U);
+  EXPECT_FALSE(anomalies[0].report);
+  // Idempotent; and the next report still extends the kept head.
+  EXPECT_EQ(storage_->prune_reports(600), 0U);
+  ChainHistory seen;
+  storage_->ingest(make_incoming("m1", 6, "a6", 1000), [&](const ChainHistory& history, const IncomingReport&) {
+    seen = history;
+    return Judgement{};
+  }, 10);
+  ASSERT_EQ(seen.links.size(), 1U);
+  EXPECT_EQ(seen.links[0].sha256, "a5");
+  // Over 500 (one batch): all of an old chain but its head goes.
+  for (std::uint64_t sequence = 1; sequence <= 603; ++sequence) {
+    storage_->ingest(make_incoming("m4", sequence, "d" + std::to_string(sequence), 5), no_anomaly, 11);
+  }
+  EXPECT_EQ(storage_->prune_reports(600), 602U);
+  ReportQuery m4;
+  m4.machine_id = "m4";
+  const auto kept = storage_->reports(m4);
+  ASSERT_EQ(kept.size(), 1U);
+  EXPECT_EQ(kept[0].sequence, 603U);
+}
+
 TEST_P(StorageSuite, FailedJudgeStoresNothing) {
   auto throwing = [](const ChainHistory&, const IncomingReport&) -> Judgement { throw std::runtime_error("boom"); };
   EXPECT_THROW(storage_->ingest(make_incoming("m1", 1, "a1", 100), throwing, 1), std::runtime_error);
