@@ -585,8 +585,24 @@ class SudoersCheck final : public Check {
       }
     }
     for (const auto& file : bad_modes) secure(file);
+    // A FIFO or directory where the grant should go: sudo skips it, and grep
+    // or visudo -c -f pasted on a FIFO would wait for ever. No command for
+    // it; the prose asks for it to be moved away first.
+    std::unordered_set<std::string> not_regular;
+    for (const auto& ignored : tree.ignored) {
+      if (ignored.reason.find("not a regular file") != std::string::npos) not_regular.insert(ignored.path);
+    }
     std::vector<std::string> edited;
     for (const auto& [req, file] : missing) {
+      if (not_regular.count(file) != 0) {
+        if (std::find(edited.begin(), edited.end(), file) == edited.end()) {
+          prose += (prose.empty() ? "" : " ") + file +
+                   " is not a regular file (sudo skips it, and a command reading it would wait): move it away, then "
+                   "run the audit again for the commands that add the grant.";
+          edited.push_back(file);
+        }
+        continue;
+      }
       const std::string f = shell_word(file);
       const std::string line = shell_quote(grant_line(req));
       if (std::find(edited.begin(), edited.end(), file) == edited.end()) {
@@ -595,7 +611,9 @@ class SudoersCheck final : public Check {
       }
       cmds.push_back("grep -qxF " + line + " " + f + " || printf '%s\\n' " + line + " >> " + f);
     }
-    for (const auto& file : edited) cmds.push_back("visudo -c -f " + shell_word(file));
+    for (const auto& file : edited) {
+      if (not_regular.count(file) == 0) cmds.push_back("visudo -c -f " + shell_word(file));
+    }
     if (!missing.empty()) {
       prose += (prose.empty() ? "" : " ") +
                std::string("Each missing grant is appended to the file of the rule that decides today (read after it, "

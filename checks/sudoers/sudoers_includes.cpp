@@ -141,7 +141,7 @@ class Loader {
           return unevaluable(&from, path, "cannot read " + path + ": " + e.what());
         }
         if (!target || target->type != FileType::regular) {
-          ignore({path, "not a regular file", from.file, from.line});
+          ignore({path, "not a regular file", from.file, from.line, false});  // switch_dir() skips it without a word
           continue;
         }
       }

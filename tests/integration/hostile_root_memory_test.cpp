@@ -101,7 +101,7 @@ void php_ini_expansion_bomb(FixtureRoot& root) {
 
 const std::vector<Variant>& variants() {
   static const std::vector<Variant> all = {
-      {"ManySudoersFiles", "the sudoers helper (h/sudoers)", many_sudoers_files},
+      {"ManySudoersFiles", "", many_sudoers_files},
       {"FifosAndSparseFiles", "", fifos_and_sparse_files},
       {"ConfigurationFlood", "", configuration_flood},
       {"SymlinkMazes", "", symlink_mazes},
