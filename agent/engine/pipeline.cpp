@@ -22,6 +22,7 @@
 #include "policy/policy_loader.hpp"
 #include "report/formats.hpp"
 #include "report_store.hpp"
+#include "run_inputs.hpp"
 #include "signing.hpp"
 #include "version.hpp"
 #include "variable_report.hpp"
@@ -95,88 +96,16 @@ StepResult open_root(RunState& state) {
   return std::nullopt;
 }
 
-// Under --root without --config, the audited image's own site configuration
-// applies (issue #17 item 4): its variables and waivers describe that
-// machine. It is read through RootFs (symlinks stay inside the image);
-// signing settings name files of that machine and are not used here.
-StepResult load_image_config(RunState& state) {
-  const std::string display = (state.request.root / "etc/clinic-audit/agent.conf").string();
-  std::optional<std::string> content;
-  try {
-    content = state.fs->read_file_if_exists(kDefaultConfigPath, 1024 * 1024);
-  } catch (const FsError& e) {
-    state.err << "clinic-audit: invalid configuration\n" << display << ": cannot read: " << e.what() << '\n';
-    return kExitBadInput;
-  }
-  if (!content) {
-    spdlog::info("no site configuration in the audited root ({}): using defaults", display);
-    return std::nullopt;
-  }
-  spdlog::info("loading the audited root's configuration {}", display);
-  try {
-    state.config = parse_site_config(*content, display, config_schema_path());
-  } catch (const LoadFailure& e) {
-    state.err << "clinic-audit: invalid configuration\n" << e.what() << '\n';
-    return kExitBadInput;
-  }
-  state.config.signing_key.reset();
-  state.config.signing_cert.reset();
-  state.config.signing_chain.reset();
-  return std::nullopt;
-}
-
 StepResult load_config(RunState& state) {
-  if (!state.request.config && !state.fs->is_live()) return load_image_config(state);
-  const bool explicit_path = state.request.config.has_value();
-  const std::filesystem::path path = explicit_path ? *state.request.config : kDefaultConfigPath;
-  spdlog::info("loading configuration {}", path.string());
-  try {
-    state.config = load_site_config(path, explicit_path, config_schema_path());
-    if (state.config.file.empty()) spdlog::info("no site configuration at {}: using defaults", path.string());
-  } catch (const LoadFailure& e) {
-    state.err << "clinic-audit: invalid configuration\n" << e.what() << '\n';
-    return kExitBadInput;
-  }
-  return std::nullopt;
+  return load_run_config(*state.fs, state.request.config, state.config, state.err);
 }
 
 StepResult load_policies(RunState& state) {
-  const auto dir = policy_directory();
-  std::vector<std::string> specs = state.request.policies;
-  if (specs.empty()) specs = state.config.policies;
-  if (specs.empty()) {
-    specs = shipped_policy_ids(dir);
-    spdlog::info("no policy given or enabled in the configuration: running every shipped policy");
-  }
-  if (specs.empty()) {
-    state.err << "clinic-audit: no policy to run (none in " << dir.string() << ")\n";
-    return kExitBadInput;
-  }
-  const auto xsd = dir / "policy.xsd";
-  std::vector<LoadError> errors;
-  for (const auto& spec : specs) {
-    const auto file = locate_policy(spec, dir);
-    spdlog::info("loading policy {}", file.string());
-    try {
-      state.policies.push_back(load_policy_file(file, xsd));
-    } catch (const LoadFailure& e) {
-      errors.insert(errors.end(), e.errors().begin(), e.errors().end());
-    }
-  }
-  if (!errors.empty()) {
-    state.err << "clinic-audit: invalid policy\n" << format_load_errors(errors) << '\n';
-    return kExitBadInput;
-  }
-  return std::nullopt;
+  return load_selected_policies(state.request.policies, state.config, state.policies, state.err);
 }
 
 StepResult plan_checks(RunState& state) {
-  try {
-    state.plan = build_plan(std::move(state.policies), state.config, *state.fs);
-  } catch (const LoadFailure& e) {
-    state.err << "clinic-audit: invalid policy\n" << e.what() << '\n';
-    return kExitBadInput;
-  }
+  if (auto code = plan_policies(std::move(state.policies), state.config, *state.fs, state.plan, state.err)) return code;
   const std::set<std::string> wanted(state.request.only.begin(), state.request.only.end());
   std::set<std::string> unmatched = wanted;
   for (const auto& planned : state.plan->checks) {

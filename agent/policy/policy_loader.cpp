@@ -218,6 +218,10 @@ Policy parse_policy(std::string_view content, const std::filesystem::path& file,
     if (check_loop) {
       expanded = expand_check(check, check_loop->var, *check_loop->list, name, budget, errors);
     } else if (!has_attribute(node, "foreach") && !has_attribute(node, "in")) {
+      if (check.id.find("${") != std::string::npos) {
+        errors.push_back({name, check.line, "check id '" + check.id + "' holds a ${...} but the check has no foreach"});
+        continue;
+      }
       expanded.push_back(std::move(check));
     }
     for (auto& one : expanded) {

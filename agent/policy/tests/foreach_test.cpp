@@ -131,6 +131,8 @@ TEST(Foreach, ExpandedIdMustBeAnIdentifier) {
 }
 
 TEST(Foreach, MisusedAttributesAreErrors) {
+  EXPECT_EQ(load_errors(policy(kList + check("id=\"t.${b}\"", ""))),
+            "9: check id 't.${b}' holds a ${...} but the check has no foreach\n");
   EXPECT_EQ(load_errors(policy(kList + check("id=\"t.${b}\" foreach=\"b\"", ""))),
             "9: foreach=\"VARIABLE\" and in=\"LIST\" go together\n");
   EXPECT_EQ(load_errors(policy("  <variable name=\"b\" default=\"x\"/>\n" + kList +
