@@ -11,7 +11,7 @@
 #include "common/host_file.hpp"
 #include "foreach.hpp"
 #include "load_error.hpp"
-#include "report_files.hpp"  // signing::sha256_hex
+#include "sha256.hpp"
 #include "xml_document.hpp"
 
 namespace clinic_audit {
@@ -140,7 +140,7 @@ Policy parse_policy(std::string_view content, const std::filesystem::path& file,
 
   Policy policy;
   policy.file = file;
-  policy.sha256 = signing::sha256_hex(content);
+  policy.sha256 = sha256_hex_of(content);
   policy.id = attribute(root, "id");
   policy.version = attribute(root, "version");
   policy.title = normalize_space(text_of(first_child(root, "title")));
