@@ -18,6 +18,7 @@ std::optional<Plan> load_plan(const CatalogRequest& request, RootFs& fs, std::os
   try {
     const bool explicit_path = request.config.has_value();
     config = load_site_config(explicit_path ? *request.config : kDefaultConfigPath, explicit_path, config_schema_path());
+    apply_site_language(config);
     const auto dir = policy_directory();
     std::vector<std::string> specs = request.policies;
     if (specs.empty()) specs = config.policies;

@@ -26,6 +26,7 @@ std::optional<Common> load_common(const std::string& config, const std::string& 
   const std::filesystem::path path = explicit_path ? std::filesystem::path(config) : std::filesystem::path(kDefaultConfigPath);
   try {
     common.config = load_site_config(path, explicit_path, config_schema_path());
+    apply_site_language(common.config);
   } catch (const LoadFailure& e) {
     err << "clinic-audit: invalid configuration\n" << e.what() << '\n';
     return std::nullopt;

@@ -17,6 +17,7 @@
 #include "check_runner.hpp"
 #include "config/site_config.hpp"
 #include "host_info.hpp"
+#include "i18n.hpp"
 #include "plan.hpp"
 #include "policy/load_error.hpp"
 #include "policy/policy_loader.hpp"
@@ -115,6 +116,7 @@ StepResult load_image_config(RunState& state) {
   spdlog::info("loading the audited root's configuration {}", display);
   try {
     state.config = parse_site_config(*content, display, config_schema_path());
+    apply_site_language(state.config);
   } catch (const LoadFailure& e) {
     state.err << "clinic-audit: invalid configuration\n" << e.what() << '\n';
     return kExitBadInput;
@@ -132,6 +134,7 @@ StepResult load_config(RunState& state) {
   spdlog::info("loading configuration {}", path.string());
   try {
     state.config = load_site_config(path, explicit_path, config_schema_path());
+    apply_site_language(state.config);
     if (state.config.file.empty()) spdlog::info("no site configuration at {}: using defaults", path.string());
   } catch (const LoadFailure& e) {
     state.err << "clinic-audit: invalid configuration\n" << e.what() << '\n';
@@ -259,6 +262,7 @@ StepResult assemble_report(RunState& state) {
   Report& report = state.report;
   report.report_id = random_uuid();
   report.agent_version = kAgentVersion;
+  report.lang = std::string(i18n::code(i18n::language()));
   report.host = read_host_info(*state.fs);
   report.run.trigger = state.request.trigger;
   report.run.root = state.request.root.string();
