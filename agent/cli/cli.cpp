@@ -173,7 +173,7 @@ int run_cli(int argc, char** argv, bool& must_exit_now) {
 
   std::vector<std::string> subcommand_names;
   for (const auto* sub : app.get_subcommands({})) subcommand_names.push_back(sub->get_name());
-  if (!known_subcommand(typed_subcommand(argc, argv, {"--color"}), subcommand_names, std::cerr)) return kExitUsage;
+  if (!known_subcommand(typed_subcommand(argc, argv, {"--color", "--lang"}), subcommand_names, std::cerr)) return kExitUsage;
 
   try {
     app.parse(argc, argv);

@@ -106,19 +106,19 @@ StepResult load_image_config(RunState& state) {
   try {
     content = state.fs->read_file_if_exists(kDefaultConfigPath, 1024 * 1024);
   } catch (const FsError& e) {
-    state.err << "clinic-audit: invalid configuration\n" << display << ": cannot read: " << e.what() << '\n';
+    state.err << _("clinic-audit: invalid configuration") << '\n' << tr("{0}: cannot read: {1}", display, e.what()) << '\n';
     return kExitBadInput;
   }
   if (!content) {
-    spdlog::info("no site configuration in the audited root ({}): using defaults", display);
+    spdlog::info("{}", tr("no site configuration in the audited root ({0}): using defaults", display));
     return std::nullopt;
   }
-  spdlog::info("loading the audited root's configuration {}", display);
+  spdlog::info("{}", tr("loading the audited root's configuration {0}", display));
   try {
     state.config = parse_site_config(*content, display, config_schema_path());
     apply_site_language(state.config);
   } catch (const LoadFailure& e) {
-    state.err << "clinic-audit: invalid configuration\n" << e.what() << '\n';
+    state.err << _("clinic-audit: invalid configuration") << '\n' << e.what() << '\n';
     return kExitBadInput;
   }
   state.config.signing_key.reset();
@@ -131,13 +131,13 @@ StepResult load_config(RunState& state) {
   if (!state.request.config && !state.fs->is_live()) return load_image_config(state);
   const bool explicit_path = state.request.config.has_value();
   const std::filesystem::path path = explicit_path ? *state.request.config : kDefaultConfigPath;
-  spdlog::info("loading configuration {}", path.string());
+  spdlog::info("{}", tr("loading configuration {0}", path.string()));
   try {
     state.config = load_site_config(path, explicit_path, config_schema_path());
     apply_site_language(state.config);
-    if (state.config.file.empty()) spdlog::info("no site configuration at {}: using defaults", path.string());
+    if (state.config.file.empty()) spdlog::info("{}", tr("no site configuration at {0}: using defaults", path.string()));
   } catch (const LoadFailure& e) {
-    state.err << "clinic-audit: invalid configuration\n" << e.what() << '\n';
+    state.err << _("clinic-audit: invalid configuration") << '\n' << e.what() << '\n';
     return kExitBadInput;
   }
   return std::nullopt;
@@ -149,17 +149,17 @@ StepResult load_policies(RunState& state) {
   if (specs.empty()) specs = state.config.policies;
   if (specs.empty()) {
     specs = shipped_policy_ids(dir);
-    spdlog::info("no policy given or enabled in the configuration: running every shipped policy");
+    spdlog::info("{}", _("no policy given or enabled in the configuration: running every shipped policy"));
   }
   if (specs.empty()) {
-    state.err << "clinic-audit: no policy to run (none in " << dir.string() << ")\n";
+    state.err << tr("clinic-audit: no policy to run (none in {0})", dir.string()) << '\n';
     return kExitBadInput;
   }
   const auto xsd = dir / "policy.xsd";
   std::vector<LoadError> errors;
   for (const auto& spec : specs) {
     const auto file = locate_policy(spec, dir);
-    spdlog::info("loading policy {}", file.string());
+    spdlog::info("{}", tr("loading policy {0}", file.string()));
     try {
       state.policies.push_back(load_policy_file(file, xsd));
     } catch (const LoadFailure& e) {
@@ -167,7 +167,7 @@ StepResult load_policies(RunState& state) {
     }
   }
   if (!errors.empty()) {
-    state.err << "clinic-audit: invalid policy\n" << format_load_errors(errors) << '\n';
+    state.err << _("clinic-audit: invalid policy") << '\n' << format_load_errors(errors) << '\n';
     return kExitBadInput;
   }
   return std::nullopt;
@@ -177,7 +177,7 @@ StepResult plan_checks(RunState& state) {
   try {
     state.plan = build_plan(std::move(state.policies), state.config, *state.fs);
   } catch (const LoadFailure& e) {
-    state.err << "clinic-audit: invalid policy\n" << e.what() << '\n';
+    state.err << _("clinic-audit: invalid policy") << '\n' << e.what() << '\n';
     return kExitBadInput;
   }
   const std::set<std::string> wanted(state.request.only.begin(), state.request.only.end());
@@ -187,14 +187,14 @@ StepResult plan_checks(RunState& state) {
     unmatched.erase(planned.decl->id);
   }
   if (!unmatched.empty()) {
-    state.err << "clinic-audit: --only: no check '" << *unmatched.begin()
-              << "' in the selected policies (see clinic-audit list)\n";
+    state.err << tr("clinic-audit: --only: no check '{0}' in the selected policies (see clinic-audit list)", *unmatched.begin())
+              << '\n';
     return kExitUsage;
   }
   for (const auto& waiver : state.config.waivers) {
     const bool known = std::any_of(state.plan->checks.begin(), state.plan->checks.end(),
                                    [&](const PlannedCheck& c) { return c.decl->id == waiver.check_id; });
-    if (!known) spdlog::warn("{}:{}: waiver for unknown check '{}'", state.config.file.string(), waiver.line, waiver.check_id);
+    if (!known) spdlog::warn("{}", tr("{0}:{1}: waiver for unknown check '{2}'", state.config.file.string(), waiver.line, waiver.check_id));
   }
   return std::nullopt;
 }
@@ -210,8 +210,8 @@ StepResult load_signing_identity(RunState& state) {
   try {
     state.identity.emplace(signing::SigningIdentity::load(key, cert, chain));
   } catch (const signing::SigningError& e) {
-    state.err << "clinic-audit: cannot sign reports: " << e.what()
-              << " (create a key with `clinic-audit keygen`, or run with --no-sign)\n";
+    state.err << tr("clinic-audit: cannot sign reports: {0} (create a key with `clinic-audit keygen`, or run with --no-sign)", e.what())
+              << '\n';
     return e.exit_code();
   }
   return std::nullopt;
@@ -279,7 +279,7 @@ StepResult choose_formats(RunState& state) {
   for (const auto& name : formats) {
     const ReportFormat* format = find_report_format(name);
     if (format == nullptr) {
-      state.err << "clinic-audit: unknown format '" << name << "'\n";
+      state.err << tr("clinic-audit: unknown format '{0}'", name) << '\n';
       return kExitUsage;
     }
     state.formats.push_back(format);
@@ -297,7 +297,7 @@ StepResult write_reports(RunState& state) {
     options.color = state.request.color;
     state.out << state.formats.front()->render(state.report, options) << std::flush;
     if (!state.out) {
-      state.err << "clinic-audit: cannot write the report to standard output: " << std::strerror(errno) << '\n';
+      state.err << tr("clinic-audit: cannot write the report to standard output: {0}", std::strerror(errno)) << '\n';
       return kExitCannotWrite;
     }
     return std::nullopt;
@@ -305,7 +305,7 @@ StepResult write_reports(RunState& state) {
   const auto& dir = *state.request.out_dir;
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) {
-    state.err << "clinic-audit: cannot write reports: " << dir.string() << " is not a directory\n";
+    state.err << tr("clinic-audit: cannot write reports: {0} is not a directory", dir.string()) << '\n';
     return kExitCannotWrite;
   }
   store::StoreOptions options;
@@ -331,7 +331,7 @@ StepResult write_reports(RunState& state) {
     state.err << "clinic-audit: " << e.what() << '\n';
     return e.exit_code();
   } catch (const std::filesystem::filesystem_error& e) {
-    state.err << "clinic-audit: cannot write reports: " << e.what() << '\n';
+    state.err << tr("clinic-audit: cannot write reports: {0}", e.what()) << '\n';
     return kExitCannotWrite;
   }
   return std::nullopt;
@@ -354,24 +354,24 @@ StepResult spool_and_commit(RunState& state) {
   if (!state.pending) return std::nullopt;
   try {
     const store::CommitResult result = state.pending->commit();
-    for (const auto& removed : result.recovered) spdlog::info("removed {} left by an interrupted run", removed.string());
-    for (const auto& removed : result.pruned) spdlog::info("removed old report {}", removed.string());
+    for (const auto& removed : result.recovered) spdlog::info("{}", tr("removed {0} left by an interrupted run", removed.string()));
+    for (const auto& removed : result.pruned) spdlog::info("{}", tr("removed old report {0}", removed.string()));
     if (!result.prune_warning.empty()) {
-      spdlog::warn("could not remove old reports in {}: {}", state.request.out_dir->string(), result.prune_warning);
+      spdlog::warn("{}", tr("could not remove old reports in {0}: {1}", state.request.out_dir->string(), result.prune_warning));
     }
     using Spooled = store::CommitResult::Spooled;
     if (result.spooled == Spooled::not_main_chain) {
       spdlog::info("{} is not the directory of the collector's chain: its reports are chained on their own and not spooled",
                    state.request.out_dir->string());
     } else if (result.spooled == Spooled::no_chain_carrier) {
-      spdlog::warn("no json or xml report in this run: nothing spooled for the collector");
+      spdlog::warn("{}", _("no json or xml report in this run: nothing spooled for the collector"));
     }
   } catch (const signing::SigningError& e) {
     state.err << "clinic-audit: " << e.what() << '\n';
     return e.exit_code();
   } catch (const std::filesystem::filesystem_error& e) {
     state.pending->discard();
-    state.err << "clinic-audit: cannot write reports: " << e.what() << '\n';
+    state.err << tr("clinic-audit: cannot write reports: {0}", e.what()) << '\n';
     return kExitCannotWrite;
   }
   return std::nullopt;
@@ -429,10 +429,10 @@ int run_audit(const RunRequest& request, std::ostream& out, std::ostream& err, b
     if (auto code = step(state)) {
       if (state.pending) state.pending->discard();
       if (only == nullptr || only->not_run == nullptr) return *code;
-      const char* why = *code == kExitUsage         ? "usage error"
-                        : *code == kExitBadInput    ? "invalid policy or configuration"
-                        : *code == kExitCannotWrite ? "cannot write the report"
-                                                    : "internal error";
+      const char* why = *code == kExitUsage         ? _("usage error")
+                        : *code == kExitBadInput    ? _("invalid policy or configuration")
+                        : *code == kExitCannotWrite ? _("cannot write the report")
+                                                    : _("internal error");
       const NotRunOutput output = only->not_run(why, name, *code);
       out << output.line << std::flush;
       return output.exit_code;

@@ -65,24 +65,27 @@ std::string label(Status status) {
   return _("ERROR");
 }
 
-// The statuses in the totals line (the machine formats keep to_string()).
-std::string status_word(Status status) {
+// A count of one status in the totals line (the machine formats keep to_string()).
+std::string status_count(Status status, int count) {
+  const auto n = static_cast<unsigned long>(count);
   switch (status) {
     case Status::pass:
-      return _("pass");
+      return trn("{0} pass", "{0} pass", n, count);
     case Status::fail:
-      return _("fail");
+      return trn("{0} fail", "{0} fail", n, count);
     case Status::error:
-      return _("error");
+      return trn("{0} error", "{0} error", n, count);
     case Status::not_applicable:
-      return _("not applicable");
+      return trn("{0} not_applicable", "{0} not_applicable", n, count);
     case Status::waived:
-      return _("waived");
+      return trn("{0} waived", "{0} waived", n, count);
     case Status::skipped:
-      return _("skipped");
+      return trn("{0} skipped", "{0} skipped", n, count);
   }
-  return _("error");
+  return trn("{0} error", "{0} error", n, count);
 }
+
+}  // namespace
 
 std::string severity_word(Severity severity) {
   switch (severity) {
@@ -99,6 +102,8 @@ std::string severity_word(Severity severity) {
   }
   return _("info");
 }
+
+namespace {
 
 // Where a variable's value came from (VariableRecord::origin is a fixed
 // English value in the machine formats).
@@ -260,7 +265,7 @@ std::string render_text(const Report& input, bool color) {
   std::string totals = trn("{0} check:", "{0} checks:", report.results.size(), report.results.size());
   bool first = true;
   for (const auto& [status, count] : counts) {
-    totals += fmt::format("{} {} {}", first ? "" : ",", count, status_word(status));
+    totals += fmt::format("{} {}", first ? "" : ",", status_count(status, count));
     first = false;
   }
   out += '\n' + totals + " - ";
