@@ -57,7 +57,7 @@ std::unique_ptr<RootFs> open_root(const CatalogRequest& request, std::ostream& e
 int list_checks(const CatalogRequest& request, std::ostream& out, std::ostream& err) {
   if (request.types) {
     for (const auto& type : check_types()) {
-      out << type.name << "\t" << type.description << (type.uses_network ? " [network]" : "") << '\n';
+      out << type.name << "\t" << _(type.description.c_str()) << (type.uses_network ? _(" [network]") : "") << '\n';
     }
     return 0;
   }
@@ -67,7 +67,8 @@ int list_checks(const CatalogRequest& request, std::ostream& out, std::ostream& 
   auto plan = load_plan(request, *fs, err, code);
   if (!plan) return code;
   for (const auto& planned : plan->checks) {
-    out << planned.decl->id << "\t" << to_string(planned.decl->severity) << "\t" << planned.title << '\n';
+    // The id stays first and alone in its field (bash completion cuts it).
+    out << planned.decl->id << "\t" << severity_word(planned.decl->severity) << "\t" << planned.title << '\n';
   }
   return 0;
 }

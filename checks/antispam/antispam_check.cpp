@@ -1,4 +1,5 @@
 #include "antispam_check.hpp"
+#include "i18n.hpp"
 
 #include <charconv>
 
@@ -138,7 +139,7 @@ class AntispamCheck final : public Check {
 
 CheckType antispam_check_type() {
   return {"antispam",
-          "a sender is whitelisted by every mail filter installed (SpamAssassin, rspamd, Postfix, amavisd-new)", false,
+          N_("a sender is whitelisted by every mail filter installed (SpamAssassin, rspamd, Postfix, amavisd-new)"), false,
           [](const Params& params) { return std::make_unique<AntispamCheck>(params); }};
 }
 

@@ -1,4 +1,5 @@
 #include "browser_check.hpp"
+#include "i18n.hpp"
 
 #include <map>
 
@@ -174,7 +175,7 @@ class BrowserCheck final : public Check {
 }  // namespace
 
 CheckType browser_check_type() {
-  return {"browser", "installed browsers against the e-KerMed matrix and the policies that block camera, microphone, screen capture or WebRTC",
+  return {"browser", N_("installed browsers against the e-KerMed matrix and the policies that block camera, microphone, screen capture or WebRTC"),
           false, [](const Params& params) { return std::make_unique<BrowserCheck>(params); }};
 }
 

@@ -1,4 +1,5 @@
 #include "exec_check.hpp"
+#include "i18n.hpp"
 
 #include <csignal>
 #include <cstdio>
@@ -100,7 +101,7 @@ class ExecCheck final : public Check {
 }  // namespace
 
 CheckType exec_check_type() {
-  return {"exec", "external plugin with Monitoring Plugins exit codes (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)",
+  return {"exec", N_("external plugin with Monitoring Plugins exit codes (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)"),
           false, [](const Params& params) { return std::make_unique<ExecCheck>(params); }};
 }
 

@@ -1,4 +1,5 @@
 #include "file_check.hpp"
+#include "i18n.hpp"
 
 #include <cerrno>
 #include <charconv>
@@ -225,7 +226,7 @@ class FileCheck final : public Check {
 }  // namespace
 
 CheckType file_check_type() {
-  return {"file", "existence, type, owner, group, mode bits and user access of a path", false,
+  return {"file", N_("existence, type, owner, group, mode bits and user access of a path"), false,
           [](const Params& params) { return std::make_unique<FileCheck>(params); }};
 }
 

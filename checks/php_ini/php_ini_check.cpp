@@ -1,4 +1,5 @@
 #include "php_ini_check.hpp"
+#include "i18n.hpp"
 
 #include <algorithm>
 
@@ -279,7 +280,7 @@ class PhpIniCheck final : public Check {
 }  // namespace
 
 CheckType php_ini_check_type() {
-  return {"php_ini", "effective php.ini directive per PHP version and SAPI (conf.d, fpm pools, Apache overrides)",
+  return {"php_ini", N_("effective php.ini directive per PHP version and SAPI (conf.d, fpm pools, Apache overrides)"),
           false, [](const Params& params) { return std::make_unique<PhpIniCheck>(params); }};
 }
 

@@ -1,4 +1,5 @@
 #include "reachability_check.hpp"
+#include "i18n.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -265,8 +266,8 @@ class ReachabilityCheck final : public Check {
 
 CheckType reachability_check_type() {
   return {"reachability",
-          "network paths of a teleconsultation: DNS, TCP, TLS (annex-2 certificates), WebSocket upgrade, STUN over "
-          "UDP/TCP/TLS; verdict in the e-KerMed seed's cases",
+          N_("network paths of a teleconsultation: DNS, TCP, TLS (annex-2 certificates), WebSocket upgrade, STUN over "
+             "UDP/TCP/TLS; verdict in the e-KerMed seed's cases"),
           true, [](const Params& params) { return std::make_unique<ReachabilityCheck>(params); }};
 }
 

@@ -1,4 +1,5 @@
 #include "service_check.hpp"
+#include "i18n.hpp"
 
 #include "enablement.hpp"
 #include "common/shell_quote.hpp"
@@ -76,7 +77,7 @@ class ServiceCheck final : public Check {
 }  // namespace
 
 CheckType service_check_type() {
-  return {"service", "a service is enabled (enablement links, SysV rc links) and, live, active", false,
+  return {"service", N_("a service is enabled (enablement links, SysV rc links) and, live, active"), false,
           [](const Params& params) { return std::make_unique<ServiceCheck>(params); }};
 }
 

@@ -1,4 +1,5 @@
 #include "systemd_unit_check.hpp"
+#include "i18n.hpp"
 
 #include "common/shell_quote.hpp"
 
@@ -258,7 +259,7 @@ class SystemdUnitCheck final : public Check {
 }  // namespace
 
 CheckType systemd_unit_check_type() {
-  return {"systemd_unit", "effective value of a unit setting (search path, drop-ins, masking) and of the running unit",
+  return {"systemd_unit", N_("effective value of a unit setting (search path, drop-ins, masking) and of the running unit"),
           false, [](const Params& params) { return std::make_unique<SystemdUnitCheck>(params); }};
 }
 
