@@ -32,7 +32,7 @@ class OpensslCheck final : public Check {
     } catch (const LimitError& e) {
       throw CheckError(e.what(), e.origin().file, e.origin().line);
     } catch (const FsError& e) {
-      throw CheckError(std::string("cannot read the OpenSSL configuration: ") + e.what(), e.path());
+      throw CheckError(tr("cannot read the OpenSSL configuration: {0}", e.what()), e.path());
     } catch (const std::runtime_error& e) {
       throw CheckError(e.what(), config_);
     }
@@ -41,7 +41,7 @@ class OpensslCheck final : public Check {
       try {
         live = run_probe(context.commands(), probe_, ProbeMode::system);
       } catch (const std::runtime_error& e) {
-        throw CheckError(std::string("cannot ask the running OpenSSL library: ") + e.what());
+        throw CheckError(tr("cannot ask the running OpenSSL library: {0}", e.what()));
       }
     }
     Outcome outcome = judge(analysis, live, limits_);
