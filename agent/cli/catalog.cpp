@@ -3,44 +3,31 @@
 #include <ostream>
 
 #include "i18n.hpp"
-#include "config/site_config.hpp"
 #include "engine/plan.hpp"
+#include "engine/run_inputs.hpp"
 #include "policy/load_error.hpp"
-#include "policy/policy_loader.hpp"
 #include "registry.hpp"
 #include "report/render_text.hpp"
 
 namespace clinic_audit {
 namespace {
 
-// Loads and plans the requested policies like `run` does (same errors, same
-// variable resolution) so that `explain` shows the values `run` would use.
+// Loads and plans the requested policies by `run`'s own steps (same
+// configuration, same errors, same variable resolution) so that `explain`
+// shows the values `run` would use.
 std::optional<Plan> load_plan(const CatalogRequest& request, RootFs& fs, std::ostream& err, int& code) {
+  const InputOptions quiet{.log_steps = false};
   SiteConfig config;
-  try {
-    const bool explicit_path = request.config.has_value();
-    config = load_site_config(explicit_path ? *request.config : kDefaultConfigPath, explicit_path, config_schema_path());
-    apply_site_language(config);
-    const auto dir = policy_directory();
-    std::vector<std::string> specs = request.policies;
-    if (specs.empty()) specs = config.policies;
-    if (specs.empty()) specs = shipped_policy_ids(dir);
-    std::vector<Policy> policies;
-    std::vector<LoadError> errors;
-    for (const auto& spec : specs) {
-      try {
-        policies.push_back(load_policy_file(locate_policy(spec, dir), dir / "policy.xsd"));
-      } catch (const LoadFailure& e) {
-        errors.insert(errors.end(), e.errors().begin(), e.errors().end());
-      }
-    }
-    if (!errors.empty()) throw LoadFailure(std::move(errors));
-    return build_plan(std::move(policies), config, fs);
-  } catch (const LoadFailure& e) {
-    err << _("clinic-audit: invalid policy or configuration") << '\n' << e.what() << '\n';
-    code = kExitBadInput;
+  std::vector<Policy> policies;
+  std::optional<Plan> plan;
+  std::optional<int> failed = load_run_config(fs, request.config, config, err, quiet);
+  if (!failed) failed = load_selected_policies(request.policies, config, policies, err, quiet);
+  if (!failed) failed = plan_policies(std::move(policies), config, fs, plan, err);
+  if (failed) {
+    code = *failed;
     return std::nullopt;
   }
+  return plan;
 }
 
 std::unique_ptr<RootFs> open_root(const CatalogRequest& request, std::ostream& err) {

@@ -1,7 +1,7 @@
 #include "pipeline.hpp"
 
-#include <openssl/rand.h>
 #include <spdlog/spdlog.h>
+#include <sys/random.h>
 
 #include <algorithm>
 #include <array>
@@ -23,6 +23,7 @@
 #include "policy/policy_loader.hpp"
 #include "report/formats.hpp"
 #include "report_store.hpp"
+#include "run_inputs.hpp"
 #include "signing.hpp"
 #include "version.hpp"
 #include "variable_report.hpp"
@@ -48,8 +49,15 @@ std::string utc(SystemClock::time_point when, UtcFormat format) {
 }
 
 std::string random_uuid() {
+  // getrandom(2) from the kernel's pool, not RAND_bytes(): an audit that signs
+  // nothing then never initialises OpenSSL (about 2 ms and 2 MiB, issue #19
+  // item 5). 16 bytes never return short once the pool is initialised.
   std::array<unsigned char, 16> b{};
-  if (RAND_bytes(b.data(), static_cast<int>(b.size())) != 1) throw std::runtime_error("no randomness for the report id");
+  ssize_t got = -1;
+  do {
+    got = ::getrandom(b.data(), b.size(), 0);
+  } while (got < 0 && errno == EINTR);
+  if (got != static_cast<ssize_t>(b.size())) throw std::runtime_error("no randomness for the report id");
   b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);  // RFC 4122 version 4
   b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);  // variant 10
   static constexpr char kHex[] = "0123456789abcdef";
@@ -96,90 +104,16 @@ StepResult open_root(RunState& state) {
   return std::nullopt;
 }
 
-// Under --root without --config, the audited image's own site configuration
-// applies (issue #17 item 4): its variables and waivers describe that
-// machine. It is read through RootFs (symlinks stay inside the image);
-// signing settings name files of that machine and are not used here.
-StepResult load_image_config(RunState& state) {
-  const std::string display = (state.request.root / "etc/clinic-audit/agent.conf").string();
-  std::optional<std::string> content;
-  try {
-    content = state.fs->read_file_if_exists(kDefaultConfigPath, 1024 * 1024);
-  } catch (const FsError& e) {
-    state.err << _("clinic-audit: invalid configuration") << '\n' << tr("{0}: cannot read: {1}", display, e.what()) << '\n';
-    return kExitBadInput;
-  }
-  if (!content) {
-    spdlog::info("{}", tr("no site configuration in the audited root ({0}): using defaults", display));
-    return std::nullopt;
-  }
-  spdlog::info("{}", tr("loading the audited root's configuration {0}", display));
-  try {
-    state.config = parse_site_config(*content, display, config_schema_path());
-    apply_site_language(state.config);
-  } catch (const LoadFailure& e) {
-    state.err << _("clinic-audit: invalid configuration") << '\n' << e.what() << '\n';
-    return kExitBadInput;
-  }
-  state.config.signing_key.reset();
-  state.config.signing_cert.reset();
-  state.config.signing_chain.reset();
-  return std::nullopt;
-}
-
 StepResult load_config(RunState& state) {
-  if (!state.request.config && !state.fs->is_live()) return load_image_config(state);
-  const bool explicit_path = state.request.config.has_value();
-  const std::filesystem::path path = explicit_path ? *state.request.config : kDefaultConfigPath;
-  spdlog::info("{}", tr("loading configuration {0}", path.string()));
-  try {
-    state.config = load_site_config(path, explicit_path, config_schema_path());
-    apply_site_language(state.config);
-    if (state.config.file.empty()) spdlog::info("{}", tr("no site configuration at {0}: using defaults", path.string()));
-  } catch (const LoadFailure& e) {
-    state.err << _("clinic-audit: invalid configuration") << '\n' << e.what() << '\n';
-    return kExitBadInput;
-  }
-  return std::nullopt;
+  return load_run_config(*state.fs, state.request.config, state.config, state.err);
 }
 
 StepResult load_policies(RunState& state) {
-  const auto dir = policy_directory();
-  std::vector<std::string> specs = state.request.policies;
-  if (specs.empty()) specs = state.config.policies;
-  if (specs.empty()) {
-    specs = shipped_policy_ids(dir);
-    spdlog::info("{}", _("no policy given or enabled in the configuration: running every shipped policy"));
-  }
-  if (specs.empty()) {
-    state.err << tr("clinic-audit: no policy to run (none in {0})", dir.string()) << '\n';
-    return kExitBadInput;
-  }
-  const auto xsd = dir / "policy.xsd";
-  std::vector<LoadError> errors;
-  for (const auto& spec : specs) {
-    const auto file = locate_policy(spec, dir);
-    spdlog::info("{}", tr("loading policy {0}", file.string()));
-    try {
-      state.policies.push_back(load_policy_file(file, xsd));
-    } catch (const LoadFailure& e) {
-      errors.insert(errors.end(), e.errors().begin(), e.errors().end());
-    }
-  }
-  if (!errors.empty()) {
-    state.err << _("clinic-audit: invalid policy") << '\n' << format_load_errors(errors) << '\n';
-    return kExitBadInput;
-  }
-  return std::nullopt;
+  return load_selected_policies(state.request.policies, state.config, state.policies, state.err);
 }
 
 StepResult plan_checks(RunState& state) {
-  try {
-    state.plan = build_plan(std::move(state.policies), state.config, *state.fs);
-  } catch (const LoadFailure& e) {
-    state.err << _("clinic-audit: invalid policy") << '\n' << e.what() << '\n';
-    return kExitBadInput;
-  }
+  if (auto code = plan_policies(std::move(state.policies), state.config, *state.fs, state.plan, state.err)) return code;
   const std::set<std::string> wanted(state.request.only.begin(), state.request.only.end());
   std::set<std::string> unmatched = wanted;
   for (const auto& planned : state.plan->checks) {

@@ -28,6 +28,11 @@ Plan build_plan(std::vector<Policy> policies, const SiteConfig& config, const Ro
     const Policy& policy = plan.policies[p];
     const VariableMap& vars = plan.variables[p];
     const std::string file = policy.file.string();
+    for (const auto& condition : policy.conditions) {
+      if (vars.find(condition.variable) == vars.end()) {
+        errors.push_back({file, condition.line, "applies-if names undeclared variable '" + condition.variable + "'"});
+      }
+    }
     for (const auto& decl : policy.checks) {
       if (auto [it, fresh] = seen_checks.emplace(decl.id, file); !fresh) {
         errors.push_back({file, decl.line, "check id '" + decl.id + "' is already used in " + it->second});
@@ -57,15 +62,20 @@ Plan build_plan(std::vector<Policy> policies, const SiteConfig& config, const Ro
       }
 
       for (const auto& raw : decl.params) planned.unknown_params.merge(unknown_inputs(raw.value, vars));
-      for (const auto& condition : decl.conditions) {
+      // The policy's own conditions first (said once above when undeclared), then the check's.
+      for (const auto* conditions : {&policy.conditions, &decl.conditions}) {
+      for (const auto& condition : *conditions) {
         planned.unknown_conditions.merge(unknown_inputs("${" + condition.variable + "}", vars));
         auto it = vars.find(condition.variable);
         if (it == vars.end()) {
-          errors.push_back({file, condition.line, "applies-if names undeclared variable '" + condition.variable + "'"});
+          if (conditions == &decl.conditions) {
+            errors.push_back({file, condition.line, "applies-if names undeclared variable '" + condition.variable + "'"});
+          }
         } else if (it->second.value != condition.equals && !planned.not_applicable_reason) {
           planned.not_applicable_reason = "applies only when " + condition.variable + " = " + condition.equals +
                                           " (it is '" + it->second.value + "', " + it->second.origin + ")";
         }
+      }
       }
 
       {

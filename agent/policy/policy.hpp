@@ -23,6 +23,15 @@ struct VariableDecl {
   int line = 0;
 };
 
+// A <list> of a policy: fixed words a `foreach` repeats a check or a
+// parameter over. Not overridable by the site configuration: the check ids
+// it produces must be the same on every machine (waivers, the collector).
+struct ListDecl {
+  std::string name;
+  std::vector<std::string> items;
+  int line = 0;
+};
+
 struct Reference {
   std::string seed;
   std::string section;
@@ -70,7 +79,11 @@ struct Policy {
   std::filesystem::path file;
   std::string sha256;  // of the file's bytes, as reported
   std::vector<VariableDecl> variables;
-  std::vector<CheckDecl> checks;
+  std::vector<ListDecl> lists;
+  // Policy-level <applies-if>: every check of the policy reports
+  // not_applicable unless they all hold (checked before the check's own).
+  std::vector<Condition> conditions;
+  std::vector<CheckDecl> checks;  // foreach already expanded, in document order
 };
 
 }  // namespace clinic_audit

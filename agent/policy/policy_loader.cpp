@@ -4,11 +4,14 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <map>
+#include <optional>
 #include <set>
 
 #include "common/host_file.hpp"
+#include "foreach.hpp"
 #include "load_error.hpp"
-#include "report_files.hpp"  // signing::sha256_hex
+#include "sha256.hpp"
 #include "xml_document.hpp"
 
 namespace clinic_audit {
@@ -76,6 +79,57 @@ void read_remediation(const xmlNode* node, const std::string& file, CheckDecl& c
   if (!notes.empty()) check.remediation = normalize_space(text_of(notes.front()));
 }
 
+void read_lists(const xmlNode* root, const std::string& file, Policy& policy, std::vector<LoadError>& errors) {
+  std::set<std::string> variables;
+  for (const auto& var : policy.variables) variables.insert(var.name);
+  for (const xmlNode* node : child_elements(root, "list")) {
+    ListDecl list{attribute(node, "name"), {}, line_of(node)};
+    if (variables.count(list.name) != 0) {
+      errors.push_back({file, list.line, "list '" + list.name + "' has the name of a variable of this policy"});
+      continue;
+    }
+    for (const xmlNode* item : child_elements(node, "item")) list.items.push_back(trim(text_of(item)));
+    policy.lists.push_back(std::move(list));
+  }
+}
+
+// The foreach="VAR" in="LIST" of a <check> or <param>, checked.
+struct Loop {
+  std::string var;
+  const ListDecl* list = nullptr;
+};
+std::optional<Loop> read_loop(const xmlNode* node, const std::string& file, const Policy& policy,
+                              const std::map<std::string, const ListDecl*, std::less<>>& lists,
+                              std::vector<LoadError>& errors) {
+  const bool has_var = has_attribute(node, "foreach");
+  const bool has_list = has_attribute(node, "in");
+  if (!has_var && !has_list) return std::nullopt;
+  const int line = line_of(node);
+  if (has_var != has_list) {
+    errors.push_back({file, line, "foreach=\"VARIABLE\" and in=\"LIST\" go together"});
+    return std::nullopt;
+  }
+  Loop loop{attribute(node, "foreach"), nullptr};
+  const std::string list_name = attribute(node, "in");
+  for (const auto& var : policy.variables) {
+    if (var.name == loop.var) {
+      errors.push_back({file, line, "foreach variable '" + loop.var + "' is also a variable of this policy (line " +
+                                        std::to_string(var.line) + "): choose another name"});
+      return std::nullopt;
+    }
+  }
+  auto it = lists.find(list_name);
+  if (it == lists.end()) {
+    std::string known;
+    for (const auto& [list, decl] : lists) known += (known.empty() ? "" : ", ") + list;
+    errors.push_back({file, line, "foreach over unknown list '" + list_name + "' (lists of this policy: " +
+                                      (known.empty() ? "none" : known) + ")"});
+    return std::nullopt;
+  }
+  loop.list = it->second;
+  return loop;
+}
+
 }  // namespace
 
 Policy parse_policy(std::string_view content, const std::filesystem::path& file,
@@ -86,7 +140,7 @@ Policy parse_policy(std::string_view content, const std::filesystem::path& file,
 
   Policy policy;
   policy.file = file;
-  policy.sha256 = signing::sha256_hex(content);
+  policy.sha256 = sha256_hex_of(content);
   policy.id = attribute(root, "id");
   policy.version = attribute(root, "version");
   policy.title = normalize_space(text_of(first_child(root, "title")));
@@ -118,6 +172,15 @@ Policy parse_policy(std::string_view content, const std::filesystem::path& file,
     policy.variables.push_back(std::move(var));
   }
 
+  std::map<std::string, const ListDecl*, std::less<>> lists;
+  read_lists(root, name, policy, errors);
+  for (const auto& list : policy.lists) lists.emplace(list.name, &list);
+  for (const xmlNode* c : child_elements(root, "applies-if")) {
+    policy.conditions.push_back({attribute(c, "variable"), attribute(c, "equals"), line_of(c)});
+  }
+
+  ForeachBudget budget;
+  std::map<std::string, int, std::less<>> id_lines;  // id -> line of its check, for foreach duplicates
   for (const xmlNode* node : child_elements(root, "check")) {
     CheckDecl check;
     check.id = attribute(node, "id");
@@ -134,10 +197,45 @@ Policy parse_policy(std::string_view content, const std::filesystem::path& file,
     for (const xmlNode* c : child_elements(node, "applies-if")) {
       check.conditions.push_back({attribute(c, "variable"), attribute(c, "equals"), line_of(c)});
     }
+    const auto check_loop = read_loop(node, name, policy, lists, errors);
     for (const xmlNode* p : child_elements(node, "param")) {
-      check.params.push_back({attribute(p, "name"), text_of(p), line_of(p)});
+      RawParam param{attribute(p, "name"), text_of(p), line_of(p)};
+      const auto loop = read_loop(p, name, policy, lists, errors);
+      if (loop && check_loop && loop->var == check_loop->var) {
+        errors.push_back({name, param.line, "foreach variable '" + loop->var + "' is already the check's (line " +
+                                                std::to_string(check.line) + "): choose another name"});
+        continue;
+      }
+      if (!loop) {
+        check.params.push_back(std::move(param));
+        continue;
+      }
+      for (auto& expanded : expand_param(param, loop->var, *loop->list, name, budget, errors)) {
+        check.params.push_back(std::move(expanded));
+      }
     }
-    policy.checks.push_back(std::move(check));
+    std::vector<CheckDecl> expanded;
+    if (check_loop) {
+      expanded = expand_check(check, check_loop->var, *check_loop->list, name, budget, errors);
+    } else if (!has_attribute(node, "foreach") && !has_attribute(node, "in")) {
+      if (check.id.find("${") != std::string::npos) {
+        errors.push_back({name, check.line, "check id '" + check.id + "' holds a ${...} but the check has no foreach"});
+        continue;
+      }
+      expanded.push_back(std::move(check));
+    }
+    for (auto& one : expanded) {
+      // The schema keeps written ids unique; copies can still collide (an id
+      // without ${var}, a repeated item, another check's id).
+      if (auto [it, fresh] = id_lines.emplace(one.id, one.line); !fresh) {
+        errors.push_back({name, one.line, "foreach over list '" + check_loop->list->name + "' gives check id '" +
+                                              one.id + "' twice (also the check at line " +
+                                              std::to_string(it->second) + ")"});
+        continue;
+      }
+      policy.checks.push_back(std::move(one));
+    }
+    if (budget.reported) break;
   }
   if (!errors.empty()) throw LoadFailure(std::move(errors));
   return policy;

@@ -16,18 +16,31 @@ std::string where(const Origin& origin) {
   return origin.line > 0 ? origin.file + ":" + std::to_string(origin.line) : origin.file;
 }
 
-Analysis analyze(const RootFs& fs, CommandRunner& runner, const ProbeCommand& probe, const std::string& path) {
+Analysis analyze(const RootFs& fs, CommandRunner& runner, const ProbeCommand& probe, const std::string& path,
+                 bool ask_live) {
   Analysis a;
   a.config = load_config(fs, path);
   a.settings = extract_ssl_settings(a.config);
-  a.defaults = run_probe(runner, probe, ProbeMode::no_config);
-  if (!a.config.exists || a.config.error) {
-    // OPENSSL_init_ssl() ignores a missing file, and -- even with
-    // config_diagnostics = 1 -- a file NCONF cannot parse: the library then
-    // runs on its compiled-in defaults (verified by the differential tests).
-    a.effective = a.defaults;
-  } else {
-    a.effective = run_probe(runner, probe, ProbeMode::config_stdin, synthesize_ssl_config(a.config));
+  // OPENSSL_init_ssl() ignores a missing file, and -- even with
+  // config_diagnostics = 1 -- a file NCONF cannot parse: the library then
+  // runs on its compiled-in defaults (verified by the differential tests).
+  const bool loads = a.config.exists && !a.config.error;
+  std::vector<ProbeMode> modes{ProbeMode::no_config};
+  if (loads) modes.push_back(ProbeMode::config_stdin);
+  if (ask_live) modes.push_back(ProbeMode::system);
+  // One program start for every answer (issue #19 item 5).
+  auto answers = run_probes(runner, probe, modes, loads ? synthesize_ssl_config(a.config) : std::string());
+  for (std::size_t i = 0; i < (loads ? 2u : 1u); ++i) {
+    if (answers[i].failure) throw std::runtime_error(*answers[i].failure);
+  }
+  a.defaults = std::move(*answers[0].result);
+  a.effective = loads ? std::move(*answers[1].result) : a.defaults;
+  if (ask_live) {
+    if (answers.back().failure) {
+      a.live_failure = *answers.back().failure;
+    } else {
+      a.live = std::move(answers.back().result);
+    }
   }
   // SSL_CTX_set_security_level(3): "@SECLEVEL=n" in a cipher string sets the
   // level; without it the library's default stays.

@@ -4,6 +4,7 @@
 // (openssl_probe). Used by the check and by the differential tests.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "conf_loader.hpp"
@@ -22,6 +23,9 @@ struct Analysis {
   SslSettings settings;
   ProbeResult defaults;   // compiled into the library (OPENSSL_TLS_SECURITY_LEVEL...)
   ProbeResult effective;  // what SSL_CTX_new() gives an application with this configuration
+  // The running library's own answer (--system), when asked for; else why not.
+  std::optional<ProbeResult> live;
+  std::string live_failure;
   // Where the effective level comes from, in words ("CipherString at f:12", "compiled-in default").
   std::string level_source;
 };
@@ -31,7 +35,10 @@ struct Analysis {
 std::string default_config_path();
 
 // Throws LimitError, FsError (top-level file unreadable), std::runtime_error (probe).
-Analysis analyze(const RootFs& fs, CommandRunner& runner, const ProbeCommand& probe, const std::string& path);
+// `ask_live`: also ask the running system's library (live audits), in the
+// same program start as the other answers.
+Analysis analyze(const RootFs& fs, CommandRunner& runner, const ProbeCommand& probe, const std::string& path,
+                 bool ask_live = false);
 
 // "file:line" or "file" for evidence summaries.
 std::string where(const Origin& origin);

@@ -28,7 +28,7 @@ class OpensslCheck final : public Check {
   Outcome run(const Context& context) const override {
     Analysis analysis;
     try {
-      analysis = analyze(context.fs(), context.commands(), probe_, config_);
+      analysis = analyze(context.fs(), context.commands(), probe_, config_, context.live());
     } catch (const LimitError& e) {
       throw CheckError(e.what(), e.origin().file, e.origin().line);
     } catch (const FsError& e) {
@@ -36,14 +36,10 @@ class OpensslCheck final : public Check {
     } catch (const std::runtime_error& e) {
       throw CheckError(e.what(), config_);
     }
-    std::optional<ProbeResult> live;
-    if (context.live()) {
-      try {
-        live = run_probe(context.commands(), probe_, ProbeMode::system);
-      } catch (const std::runtime_error& e) {
-        throw CheckError(tr("cannot ask the running OpenSSL library: {0}", e.what()));
-      }
+    if (context.live() && !analysis.live) {
+      throw CheckError(tr("cannot ask the running OpenSSL library: {0}", analysis.live_failure));
     }
+    const std::optional<ProbeResult>& live = analysis.live;
     Outcome outcome = judge(analysis, live, limits_);
     if (!context.live()) state_library_versions(context.fs(), analysis.effective.library, outcome);
     return outcome;

@@ -5,6 +5,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -110,9 +111,10 @@ std::string protocol_name(int version) {
   }
 }
 
-int openssl_probe_main(int argc, char** argv) {
-  const std::string_view mode = argc > 1 ? argv[1] : "";
-  std::ostream& out = std::cout;
+namespace {
+
+// One mode, in a process that has not touched OpenSSL yet.
+int probe_one(std::string_view mode, const std::string& stdin_text, std::ostream& out) {
   out << "library=" << OpenSSL_version(OPENSSL_VERSION) << "\n";
   std::string file;
   int ok = 0;
@@ -121,9 +123,8 @@ int openssl_probe_main(int argc, char** argv) {
   } else if (mode == "--config-stdin") {
     // A memory file, so that the library opens "its" configuration file by
     // name exactly as it does for applications, yet nothing on disk is read.
-    const std::string text(std::istreambuf_iterator<char>(std::cin), {});
     const int fd = memfd_create("openssl.cnf", 0);
-    if (fd < 0 || write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+    if (fd < 0 || write(fd, stdin_text.data(), stdin_text.size()) != static_cast<ssize_t>(stdin_text.size())) {
       out << "init=0\nerror=cannot create the in-memory configuration file\n";
       return 3;
     }
@@ -132,15 +133,12 @@ int openssl_probe_main(int argc, char** argv) {
     OPENSSL_INIT_set_config_filename(settings, file.c_str());
     ok = OPENSSL_init_ssl(OPENSSL_INIT_LOAD_CONFIG, settings);
     OPENSSL_INIT_free(settings);
-  } else if (mode == "--system") {
+  } else {  // --system
     ok = OPENSSL_init_ssl(OPENSSL_INIT_LOAD_CONFIG, nullptr);
     char* def = CONF_get1_default_config_file();
     if (def != nullptr) file = def;
     OPENSSL_free(def);
     out << "config_file=" << one_line(file) << "\n";
-  } else {
-    std::cerr << "usage: clinic-audit-openssl-probe --no-config|--config-stdin|--system\n";
-    return 64;
   }
   out << "init=" << (ok == 1 ? 1 : 0) << "\n";
   // Applications seldom check OPENSSL_init_ssl(); SSL_CTX_new() still works
@@ -151,6 +149,55 @@ int openssl_probe_main(int argc, char** argv) {
   if (!file.empty()) report_rejected(out, file);
   out.flush();
   return 0;
+}
+
+// Separates the answers of several modes on the probe's output.
+constexpr std::string_view kNextAnswer = "---\n";
+
+}  // namespace
+
+int openssl_probe_main(int argc, char** argv) {
+  std::vector<std::string_view> modes;
+  for (int i = 1; i < argc; ++i) modes.emplace_back(argv[i]);
+  const bool known = !modes.empty() && std::all_of(modes.begin(), modes.end(), [](std::string_view m) {
+    return m == "--no-config" || m == "--config-stdin" || m == "--system";
+  });
+  if (!known) {
+    std::cerr << "usage: clinic-audit-openssl-probe MODE... (MODE: --no-config, --config-stdin, --system)\n";
+    return 64;
+  }
+  std::string stdin_text;
+  if (std::find(modes.begin(), modes.end(), "--config-stdin") != modes.end()) {
+    stdin_text.assign(std::istreambuf_iterator<char>(std::cin), {});
+  }
+  // One program start for several answers (issue #19 item 5): every mode but
+  // the last runs in a child forked before this process touches OpenSSL, so
+  // each still sees a library that has loaded nothing (see the header).
+  std::ostream& out = std::cout;
+  for (std::size_t i = 0; i + 1 < modes.size(); ++i) {
+    out.flush();
+    const pid_t child = ::fork();
+    if (child == 0) {
+      const int code = probe_one(modes[i], stdin_text, out);
+      out.flush();
+      ::_exit(code);
+    }
+    int status = 0;
+    if (child < 0 || ::waitpid(child, &status, 0) != child) {
+      out << "failed=cannot start a probe process for " << modes[i] << "\n" << kNextAnswer;
+      continue;
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      out << "failed=the probe process for " << modes[i]
+          << (WIFSIGNALED(status) ? " died of signal " + std::to_string(WTERMSIG(status))
+                                  : " exited " + std::to_string(WEXITSTATUS(status)))
+          << "\n";
+    }
+    out << kNextAnswer;
+  }
+  const int code = probe_one(modes.back(), stdin_text, out);
+  out.flush();
+  return code;
 }
 
 ProbeResult parse_probe_output(std::string_view text) {
@@ -189,6 +236,34 @@ ProbeResult parse_probe_output(std::string_view text) {
   return r;
 }
 
+std::vector<ProbeAnswer> parse_probe_answers(std::string_view text, std::size_t expected) {
+  std::vector<ProbeAnswer> answers;
+  while (answers.size() < expected) {
+    std::string_view block = text;
+    const auto next = text.find(kNextAnswer);
+    if (next != std::string_view::npos && answers.size() + 1 < expected) {
+      block = text.substr(0, next);
+      text = text.substr(next + kNextAnswer.size());
+    } else {
+      text = {};
+    }
+    ProbeAnswer answer;
+    if (const auto failed = block.find("failed="); failed != std::string_view::npos &&
+                                                   (failed == 0 || block[failed - 1] == '\n')) {
+      const auto end = block.find('\n', failed);
+      answer.failure = block.substr(failed + 7, end == std::string_view::npos ? end : end - failed - 7);
+    } else {
+      try {
+        answer.result = parse_probe_output(block);
+      } catch (const std::runtime_error& e) {
+        answer.failure = e.what();
+      }
+    }
+    answers.push_back(std::move(answer));
+  }
+  return answers;
+}
+
 std::vector<std::filesystem::path> probe_candidates(const std::filesystem::path& executable) {
   const auto dir = executable.parent_path();
   // Beside the agent (build tree), then the installed layout relative to the
@@ -219,17 +294,21 @@ ProbeCommand default_probe_command() {
   return probe_command_for(self);
 }
 
-ProbeResult run_probe(CommandRunner& runner, const ProbeCommand& command, ProbeMode mode,
-                      const std::string& config_text) {
+namespace {
+const char* mode_argument(ProbeMode mode) {
+  return mode == ProbeMode::no_config ? "--no-config" : mode == ProbeMode::system ? "--system" : "--config-stdin";
+}
+}  // namespace
+
+std::vector<ProbeAnswer> run_probes(CommandRunner& runner, const ProbeCommand& command,
+                                    const std::vector<ProbeMode>& modes, const std::string& config_text) {
   CommandSpec spec;
   spec.program = command.program;
   spec.args = command.args;
-  spec.args.push_back(mode == ProbeMode::no_config ? "--no-config"
-                      : mode == ProbeMode::system  ? "--system"
-                                                   : "--config-stdin");
+  for (const ProbeMode mode : modes) spec.args.push_back(mode_argument(mode));
   spec.timeout = std::chrono::seconds(20);
   // Empty environment = the minimal one: no OPENSSL_CONF, as for system services.
-  if (mode == ProbeMode::config_stdin) spec.stdin_data = config_text;
+  if (std::find(modes.begin(), modes.end(), ProbeMode::config_stdin) != modes.end()) spec.stdin_data = config_text;
   const CommandResult result = runner.run(spec);
   const std::string who = command.program.string() + " (OpenSSL probe)";
   if (result.timed_out) throw std::runtime_error(who + " did not answer in time");
@@ -237,7 +316,14 @@ ProbeResult run_probe(CommandRunner& runner, const ProbeCommand& command, ProbeM
   if (result.exit_code != 0) {
     throw std::runtime_error(who + " exited " + std::to_string(result.exit_code) + ": " + one_line(result.err.substr(0, 300)));
   }
-  return parse_probe_output(result.out);
+  return parse_probe_answers(result.out, modes.size());
+}
+
+ProbeResult run_probe(CommandRunner& runner, const ProbeCommand& command, ProbeMode mode,
+                      const std::string& config_text) {
+  auto answers = run_probes(runner, command, {mode}, config_text);
+  if (answers.front().failure) throw std::runtime_error(*answers.front().failure);
+  return std::move(*answers.front().result);
 }
 
 }  // namespace clinic_audit::openssl

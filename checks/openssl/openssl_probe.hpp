@@ -21,6 +21,11 @@
 //   --system        OPENSSL_init_ssl(OPENSSL_INIT_LOAD_CONFIG) with no
 //                   settings: the live system's own configuration file.
 // Output: key=value lines (see parse_probe_output).
+//
+// Several modes on one command line (issue #19 item 5: one program start per
+// audit instead of two or three) are answered in order, separated by a line
+// "---": every mode but the last in a child the probe forks before it touches
+// OpenSSL, so each mode still runs in a process that loaded nothing else.
 #pragma once
 
 #include <filesystem>
@@ -76,6 +81,17 @@ ProbeResult run_probe(CommandRunner& runner, const ProbeCommand& command, ProbeM
                       const std::string& config_text = {});
 
 ProbeResult parse_probe_output(std::string_view text);
+
+// One mode's answer from a run of several: its result, or why there is none.
+struct ProbeAnswer {
+  std::optional<ProbeResult> result;
+  std::optional<std::string> failure;
+};
+// Runs the probe once for all `modes` (answers in the same order); throws
+// std::runtime_error when the program cannot run or fails as a whole.
+std::vector<ProbeAnswer> run_probes(CommandRunner& runner, const ProbeCommand& command,
+                                    const std::vector<ProbeMode>& modes, const std::string& config_text = {});
+std::vector<ProbeAnswer> parse_probe_answers(std::string_view text, std::size_t expected);
 
 // "TLSv1.2" for 0x0303, "none" for 0, "0x...." otherwise.
 std::string protocol_name(int version);

@@ -3,6 +3,7 @@
 #include "openssl_check.hpp"
 
 #include <gtest/gtest.h>
+#include <openssl/ssl.h>
 
 #include <algorithm>
 #include <functional>
@@ -226,6 +227,66 @@ TEST(OpensslCheck, EvidenceNamesTheOverriddenLine) {
                                                            std::to_string(first + 2)) != std::string::npos);
   }
   EXPECT_TRUE(winner && loser) << o.summary;
+}
+
+// Issue #19 item 5: one program start per check, live or --root, with the
+// answers the modes gave one program start each.
+class CountingRunner final : public CommandRunner {
+ public:
+  CommandResult run(const CommandSpec& spec) override {
+    ++starts;
+    return real.run(spec);
+  }
+  ProcessRunner real;
+  int starts = 0;
+};
+
+TEST(OpensslProbe, OneProgramStartPerCheckWithTheAnswersOfSeparateStarts) {
+  for (const bool live : {false, true}) {
+    RootFs fs(live ? std::filesystem::path("/") : testing::build_root(testing::find_case("debian12-stock")));
+    CountingRunner runner;
+    Context context(fs, runner, NetworkSettings{true, std::nullopt, {}});
+    ASSERT_EQ(context.live(), live);
+    const Outcome o = make_openssl_check(apicrypt_params(), ProbeCommand{CA_OPENSSL_PROBE, {}})->run(context);
+    EXPECT_NE(o.status, Status::error) << o.summary;
+    EXPECT_EQ(runner.starts, 1) << (live ? "live" : "--root");
+  }
+  ProcessRunner runner;
+  const ProbeCommand probe{CA_OPENSSL_PROBE, {}};
+  const std::string config = "openssl_conf = init\n[init]\nssl_conf = ssl\n[ssl]\nsystem_default = sys\n"
+                             "[sys]\nCipherString = DEFAULT@SECLEVEL=1\nMinProtocol = TLSv1.2\nNoSuchCommand = x\n";
+  const auto answers = run_probes(runner, probe, {ProbeMode::no_config, ProbeMode::config_stdin, ProbeMode::system}, config);
+  ASSERT_EQ(answers.size(), 3u);
+  const ProbeResult one[] = {run_probe(runner, probe, ProbeMode::no_config),
+                             run_probe(runner, probe, ProbeMode::config_stdin, config),
+                             run_probe(runner, probe, ProbeMode::system)};
+  for (std::size_t i = 0; i < 3; ++i) {
+    ASSERT_TRUE(answers[i].result.has_value()) << i << ": " << answers[i].failure.value_or("");
+    const ProbeResult& a = *answers[i].result;
+    EXPECT_EQ(a.security_level, one[i].security_level) << i;
+    EXPECT_EQ(a.min_proto, one[i].min_proto) << i;
+    EXPECT_EQ(a.tls12_ciphers, one[i].tls12_ciphers) << i;
+    EXPECT_EQ(a.tls13_ciphers, one[i].tls13_ciphers) << i;
+    EXPECT_EQ(a.init_ok, one[i].init_ok) << i;
+    EXPECT_EQ(a.config_file, one[i].config_file) << i;
+    EXPECT_EQ(a.rejected.size(), one[i].rejected.size()) << i;
+  }
+  // Each mode in a process of its own: the configuration given on stdin
+  // does not leak into the defaults nor the system's answer.
+  EXPECT_EQ(answers[1].result->security_level, 1);
+  EXPECT_EQ(answers[1].result->min_proto, TLS1_2_VERSION);
+  ASSERT_EQ(answers[1].result->rejected.size(), 1u);
+  EXPECT_EQ(answers[1].result->rejected[0].name, "NoSuchCommand");
+  EXPECT_EQ(answers[0].result->min_proto, 0);
+  EXPECT_TRUE(answers[0].result->rejected.empty());
+}
+
+TEST(OpensslProbe, AMissingAnswerIsAFailureOfThatMode) {
+  const auto answers = parse_probe_answers("library=x\ninit=1\nctx=1\n---\nfailed=the probe process for --system died of signal 9\n---\n", 3);
+  ASSERT_EQ(answers.size(), 3u);
+  EXPECT_TRUE(answers[0].result.has_value());
+  EXPECT_EQ(answers[1].failure.value_or(""), "the probe process for --system died of signal 9");
+  EXPECT_EQ(answers[2].failure.value_or(""), "the OpenSSL probe printed no result");
 }
 
 }  // namespace
