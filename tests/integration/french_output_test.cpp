@@ -207,6 +207,14 @@ TEST(FrenchOutput, NoCatalogMessageLeftInEnglish) {
   const auto root = build_root("apicrypt-noncompliant");
   std::string all;
   const std::vector<std::vector<std::string>> commands{
+      {"--lang", "fr", "run", "--root", root, "--policy", "apicrypt-v1", "--policy", "apicrypt-v2", "--offline",
+       "--no-sign"},
+      {"--lang", "fr", "run", "--root", root, "--policy", "ekermed", "--no-sign"},  // --root: probes skipped
+      {"--lang", "fr", "explain", "apicrypt-v1.binary.apicrypt"},
+      {"--lang", "fr", "explain", "ekermed.media"},
+      {"--lang", "fr", "list"},
+      {"--lang", "fr", "list", "--types"},
+      {"--lang", "fr", "run", "--policy", "apicrypt-v3", "--offline", "--only", "nothing"},
       {"--lang", "fr", "--help-all"},
       {"--lang", "fr", "run", "--help"},
       {"--lang", "fr", "runn"},
@@ -217,6 +225,7 @@ TEST(FrenchOutput, NoCatalogMessageLeftInEnglish) {
     const AgentRun run = run_agent(args);
     all += run.out + "\n" + run.err + "\n";
   }
+  ASSERT_NE(all.find("ÉCHEC"), std::string::npos) << all;
   ASSERT_NE(all.find("Sous-commandes"), std::string::npos) << all;
   const auto untranslated = untranslated_in(all);
   std::string list;
