@@ -6,6 +6,7 @@
 #include <exception>
 #include <iostream>
 
+#include "i18n.hpp"
 #include "cli/cli.hpp"
 #include "common/command_runner.hpp"
 #include "engine/pipeline.hpp"
@@ -22,7 +23,7 @@ int main(int argc, char** argv) {
   try {
     code = clinic_audit::run_cli(argc, argv, must_exit_now);
   } catch (const std::exception& e) {
-    std::cerr << "clinic-audit: internal error: " << e.what() << '\n';
+    std::cerr << clinic_audit::tr("clinic-audit: internal error: {0}", e.what()) << '\n';
     code = clinic_audit::kExitInternal;
   }
   std::cout.flush();

@@ -2,10 +2,12 @@
 
 #include <ostream>
 
+#include "i18n.hpp"
 #include "engine/plan.hpp"
 #include "engine/run_inputs.hpp"
 #include "policy/load_error.hpp"
 #include "registry.hpp"
+#include "report/render_text.hpp"
 
 namespace clinic_audit {
 namespace {
@@ -42,7 +44,7 @@ std::unique_ptr<RootFs> open_root(const CatalogRequest& request, std::ostream& e
 int list_checks(const CatalogRequest& request, std::ostream& out, std::ostream& err) {
   if (request.types) {
     for (const auto& type : check_types()) {
-      out << type.name << "\t" << type.description << (type.uses_network ? " [network]" : "") << '\n';
+      out << type.name << "\t" << _(type.description.c_str()) << (type.uses_network ? _(" [network]") : "") << '\n';
     }
     return 0;
   }
@@ -52,7 +54,8 @@ int list_checks(const CatalogRequest& request, std::ostream& out, std::ostream& 
   auto plan = load_plan(request, *fs, err, code);
   if (!plan) return code;
   for (const auto& planned : plan->checks) {
-    out << planned.decl->id << "\t" << to_string(planned.decl->severity) << "\t" << planned.title << '\n';
+    // The id stays first and alone in its field (bash completion cuts it).
+    out << planned.decl->id << "\t" << severity_word(planned.decl->severity) << "\t" << planned.title << '\n';
   }
   return 0;
 }
@@ -67,19 +70,19 @@ int explain_check(const CatalogRequest& request, const std::string& check_id, st
     const auto& planned = plan->checks[i];
     if (planned.decl->id != check_id) continue;
     out << planned.decl->id << " — " << planned.title << "\n\n"
-        << "Policy:      " << planned.policy->id << " (" << planned.policy->file.string() << ":" << planned.decl->line << ")\n"
-        << "Check type:  " << planned.decl->type << "\n"
-        << "Severity:    " << to_string(planned.decl->severity) << "\n";
+        << tr("Policy:      {0} ({1}:{2})", planned.policy->id, planned.policy->file.string(), planned.decl->line) << "\n"
+        << tr("Check type:  {0}", planned.decl->type) << "\n"
+        << tr("Severity:    {0}", severity_word(planned.decl->severity)) << "\n";
     for (const auto& ref : planned.decl->references) {
-      out << "Source:      seed " << ref.seed << ", section \"" << ref.section << "\"\n";
+      out << tr("Source:      seed {0}, section \"{1}\"", ref.seed, ref.section) << "\n";
     }
-    if (planned.not_applicable_reason) out << "Applies:     no, " << *planned.not_applicable_reason << "\n";
-    out << "\nRationale:\n  " << planned.rationale << "\n\nRemediation:\n  " << planned.remediation << "\n";
+    if (planned.not_applicable_reason) out << tr("Applies:     no, {0}", *planned.not_applicable_reason) << "\n";
+    out << "\n" << _("Rationale:") << "\n  " << planned.rationale << "\n\n" << _("Remediation:") << "\n  " << planned.remediation << "\n";
     if (!planned.remediation_commands.empty()) {
-      out << "\nCommands (as root; the audit gives the ones this host needs):\n";
+      out << "\n" << _("Commands (as root; the audit gives the ones this host needs):") << "\n";
       for (const auto& command : planned.remediation_commands) out << "  " << command << "\n";
     }
-    out << "\nParameters:\n";
+    out << "\n" << _("Parameters:") << "\n";
     for (std::size_t p = 0; p < plan->policies.size(); ++p) {
       if (&plan->policies[p] != planned.policy) continue;
       for (const auto& param : planned.decl->params) {
@@ -89,14 +92,14 @@ int explain_check(const CatalogRequest& request, const std::string& check_id, st
         if (value != param.value) out << "  (" << param.value << ")";
         out << "\n";
       }
-      if (!plan->variables[p].empty()) out << "\nVariables:\n";
+      if (!plan->variables[p].empty()) out << "\n" << _("Variables:") << "\n";
       for (const auto& [name, value] : plan->variables[p]) {
         out << "  " << name << " = " << value.value << "  (" << value.origin << ")\n";
       }
     }
     return 0;
   }
-  err << "clinic-audit: no check '" << check_id << "' in the selected policies (see clinic-audit list)\n";
+  err << tr("clinic-audit: no check '{0}' in the selected policies (see clinic-audit list)", check_id) << '\n';
   return kExitUsage;
 }
 

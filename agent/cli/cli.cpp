@@ -12,6 +12,7 @@
 #include "suggest.hpp"
 #include "delivery_commands.hpp"
 #include "engine/pipeline.hpp"
+#include "i18n.hpp"
 #include "logging.hpp"
 #include "policy/policy_loader.hpp"
 #include "report/formats.hpp"
@@ -44,84 +45,135 @@ std::filesystem::path report_schema_directory() {
   return policy_directory().parent_path() / "schemas";
 }
 
+// --lang fr|en anywhere on the command line, read before the help texts
+// are built so that they are in that language too. The last one wins, as
+// CLI11 would keep it; a bad value is left for CLI11 to refuse.
+std::optional<std::string> language_option(int argc, char** argv) {
+  std::optional<std::string> value;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--") break;
+    if (arg == "--lang" && i + 1 < argc) value = argv[++i];
+    else if (arg.starts_with("--lang=")) value = std::string(arg.substr(7));
+  }
+  return value;
+}
+
+// Language of everything the command prints: LANG & co., then --lang
+// (agent.conf's <language> comes between them, when it is read).
+void choose_cli_language(int argc, char** argv) {
+  std::optional<std::string> problem = i18n::choose_language(i18n::language_from_environment(), i18n::Source::environment);
+  if (const auto option = language_option(argc, argv)) {
+    if (const auto language = i18n::parse_language(*option); language && (*option == "fr" || *option == "en")) {
+      problem = i18n::choose_language(*language, i18n::Source::command_line);
+    }
+  }
+  // Logging is not set up yet: say it once on stderr, in English (the
+  // French catalog is what is missing).
+  if (problem) std::cerr << "clinic-audit: warning: French messages unavailable (" << *problem << ")\n";
+}
+
+// CLI11's own words in the help screens.
+void translate_cli11_labels(CLI::App& app) {
+  auto formatter = app.get_formatter();
+  formatter->label("Usage", _("Usage"));
+  formatter->label("OPTIONS", _("OPTIONS"));
+  formatter->label("SUBCOMMAND", _("SUBCOMMAND"));
+  formatter->label("SUBCOMMANDS", _("SUBCOMMANDS"));
+  formatter->label("REQUIRED", _("REQUIRED"));
+  formatter->label("Positionals", _("Positionals"));
+  formatter->label("TEXT", _("TEXT"));
+  formatter->label("INT", _("INT"));
+  formatter->label("Excludes", _("Excludes"));
+  formatter->label("Needs", _("Needs"));
+  app.option_defaults()->group(_("Options"));
+  app.set_help_flag("-h,--help", _("Print this help message and exit"));
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv, bool& must_exit_now) {
   install_stderr_filter();
-  CLI::App app{"clinic-audit: compliance audit of clinic machines (MedShakeEHR, Apicrypt, e-KerMed)", "clinic-audit"};
+  choose_cli_language(argc, argv);
+  CLI::App app{_("clinic-audit: compliance audit of clinic machines (MedShakeEHR, Apicrypt, e-KerMed)"), "clinic-audit"};
+  translate_cli11_labels(app);
   app.require_subcommand(1);
   // --verbose/--quiet are accepted after the subcommand too (`clinic-audit run -v`).
   app.fallthrough();
-  app.set_help_all_flag("--help-all", "Help for every subcommand");
+  app.set_help_all_flag("--help-all", _("Help for every subcommand"));
   bool verbose = false, quiet = false;
-  app.add_flag("-v,--verbose", verbose, "Debug logging");
-  app.add_flag("-q,--quiet", quiet, "Warnings and errors only");
+  app.add_flag("-v,--verbose", verbose, _("Debug logging"));
+  app.add_flag("-q,--quiet", quiet, _("Warnings and errors only"));
   std::string color = "auto";
-  app.add_option("--color", color, "auto (on a terminal unless NO_COLOR is set), always or never")
+  app.add_option("--color", color, _("auto (on a terminal unless NO_COLOR is set), always or never"))
       ->check(CLI::IsMember({"auto", "always", "never"}));
-  app.set_version_flag("-V,--version", std::string("clinic-audit ") + kAgentVersion);
+  std::string lang_option;
+  app.add_option("--lang", lang_option, _("Language of the output: fr or en (default: agent.conf's <language>, else LANG/LC_MESSAGES)"))
+      ->check(CLI::IsMember({"fr", "en"}));
+  app.set_version_flag("-V,--version", std::string("clinic-audit ") + kAgentVersion, _("Print the version and exit"));
 
   RunRequest run;
   std::string root = "/", out_dir, config, state_dir;
   bool no_sign = false;
-  auto* run_cmd = app.add_subcommand("run", "Audit this machine (or --root) against policies");
-  run_cmd->add_option("--policy", run.policies, "Policy id (apicrypt-v1, apicrypt-v2, ekermed) or file; repeatable");
-  run_cmd->add_option("--root", root, "Audit the system mounted at DIR (every path resolved inside it)")->check(CLI::ExistingDirectory);
-  run_cmd->add_option("--config", config, "Site configuration (default /etc/clinic-audit/agent.conf)");
-  run_cmd->add_option("--format", run.formats, "text|json|xml|junit|nagios|prometheus; repeatable")
+  auto* run_cmd = app.add_subcommand("run", _("Audit this machine (or --root) against policies"));
+  run_cmd->add_option("--policy", run.policies, _("Policy id (apicrypt-v1, apicrypt-v2, ekermed) or file; repeatable"));
+  run_cmd->add_option("--root", root, _("Audit the system mounted at DIR (every path resolved inside it)"))->check(CLI::ExistingDirectory);
+  run_cmd->add_option("--config", config, _("Site configuration (default /etc/clinic-audit/agent.conf)"));
+  run_cmd->add_option("--format", run.formats, _("text|json|xml|junit|nagios|prometheus; repeatable"))
       ->check(CLI::IsMember(format_names()));
-  run_cmd->add_option("--out", out_dir, "Write every format to DIR/clinic-audit-<host>-<UTC stamp>.<ext>");
-  run_cmd->add_flag("--no-sign", no_sign, "Do not sign reports written with --out");
-  run_cmd->add_flag("--offline", run.offline, "No network operation at all (DNS included); network checks are skipped");
-  run_cmd->add_option("--only", run.only, "Run only this check id; repeatable");
-  run_cmd->add_option("--trigger", run.trigger, "What started this run")
+  run_cmd->add_option("--out", out_dir, _("Write every format to DIR/clinic-audit-<host>-<UTC stamp>.<ext>"));
+  run_cmd->add_flag("--no-sign", no_sign, _("Do not sign reports written with --out"));
+  run_cmd->add_flag("--offline", run.offline, _("No network operation at all (DNS included); network checks are skipped"));
+  run_cmd->add_option("--only", run.only, _("Run only this check id; repeatable"));
+  run_cmd->add_option("--trigger", run.trigger, _("What started this run"))
       ->check(CLI::IsMember({"manual", "timer", "post-upgrade"}));
-  run_cmd->add_option("--state-dir", state_dir, "Sequence/hash-chain state directory (default /var/lib/clinic-audit)");
+  run_cmd->add_option("--state-dir", state_dir, _("Sequence/hash-chain state directory (default /var/lib/clinic-audit)"));
 
   CatalogRequest catalog;
   std::string catalog_config, catalog_root = "/";
-  auto* list_cmd = app.add_subcommand("list", "List the checks of the policies, with ids and titles");
-  list_cmd->add_option("--policy", catalog.policies, "Policy id or file; repeatable");
-  list_cmd->add_option("--config", catalog_config, "Site configuration");
-  list_cmd->add_option("--root", catalog_root, "Resolve discovered variables inside DIR")->check(CLI::ExistingDirectory);
-  list_cmd->add_flag("--types", catalog.types, "List the check types instead");
+  auto* list_cmd = app.add_subcommand("list", _("List the checks of the policies, with ids and titles"));
+  list_cmd->add_option("--policy", catalog.policies, _("Policy id or file; repeatable"));
+  list_cmd->add_option("--config", catalog_config, _("Site configuration"));
+  list_cmd->add_option("--root", catalog_root, _("Resolve discovered variables inside DIR"))->check(CLI::ExistingDirectory);
+  list_cmd->add_flag("--types", catalog.types, _("List the check types instead"));
 
   std::string check_id;
-  auto* explain_cmd = app.add_subcommand("explain", "Rationale, remediation and source of a check");
-  explain_cmd->add_option("CHECK_ID", check_id, "Check id (see clinic-audit list)")->required();
-  explain_cmd->add_option("--policy", catalog.policies, "Policy id or file; repeatable");
-  explain_cmd->add_option("--config", catalog_config, "Site configuration");
-  explain_cmd->add_option("--root", catalog_root, "Resolve discovered variables inside DIR")->check(CLI::ExistingDirectory);
+  auto* explain_cmd = app.add_subcommand("explain", _("Rationale, remediation and source of a check"));
+  explain_cmd->add_option("CHECK_ID", check_id, _("Check id (see clinic-audit list)"))->required();
+  explain_cmd->add_option("--policy", catalog.policies, _("Policy id or file; repeatable"));
+  explain_cmd->add_option("--config", catalog_config, _("Site configuration"));
+  explain_cmd->add_option("--root", catalog_root, _("Resolve discovered variables inside DIR"))->check(CLI::ExistingDirectory);
 
   signing::KeygenOptions keygen;
   bool rsa = false;
   std::string csr;
-  auto* keygen_cmd = app.add_subcommand("keygen", "Create the agent key and a self-signed certificate or a CSR");
-  keygen_cmd->add_option("--key", keygen.key_path, "Private key (default /etc/clinic-audit/agent.key, mode 0600)");
-  keygen_cmd->add_option("--cert", keygen.cert_path, "Self-signed certificate (default /etc/clinic-audit/agent.crt)");
-  keygen_cmd->add_option("--csr", csr, "Write a certificate signing request for the regional CA instead");
-  keygen_cmd->add_flag("--rsa", rsa, "RSA instead of ECDSA P-256");
-  keygen_cmd->add_option("--rsa-bits", keygen.rsa_bits, "RSA key size (2048-16384, default 3072)")
+  auto* keygen_cmd = app.add_subcommand("keygen", _("Create the agent key and a self-signed certificate or a CSR"));
+  keygen_cmd->add_option("--key", keygen.key_path, _("Private key (default /etc/clinic-audit/agent.key, mode 0600)"));
+  keygen_cmd->add_option("--cert", keygen.cert_path, _("Self-signed certificate (default /etc/clinic-audit/agent.crt)"));
+  keygen_cmd->add_option("--csr", csr, _("Write a certificate signing request for the regional CA instead"));
+  keygen_cmd->add_flag("--rsa", rsa, _("RSA instead of ECDSA P-256"));
+  keygen_cmd->add_option("--rsa-bits", keygen.rsa_bits, _("RSA key size (2048-16384, default 3072)"))
       ->check(CLI::Range(2048, 16384));
-  keygen_cmd->add_flag("--force", keygen.force, "Replace an existing key and certificate");
+  keygen_cmd->add_flag("--force", keygen.force, _("Replace an existing key and certificate"));
 
   signing::VerifyOptions verify;
   std::vector<std::string> verify_inputs;
   std::string ca_file;  // default: ca.crt, else agent.crt (default_trust_anchor)
-  auto* verify_cmd = app.add_subcommand("verify", "Check report signatures, certificate chains, schemas and the sequence/hash chain");
-  verify_cmd->add_option("REPORT", verify_inputs, "Report files (or their .p7s) and/or directories")->required();
-  verify_cmd->add_option("--ca", ca_file, "Trusted CA certificates, PEM (default /etc/clinic-audit/ca.crt)");
+  auto* verify_cmd = app.add_subcommand("verify", _("Check report signatures, certificate chains, schemas and the sequence/hash chain"));
+  verify_cmd->add_option("REPORT", verify_inputs, _("Report files (or their .p7s) and/or directories"))->required();
+  verify_cmd->add_option("--ca", ca_file, _("Trusted CA certificates, PEM (default /etc/clinic-audit/ca.crt)"));
 
   DeliveryCommands delivery(app);  // enroll, submit
 
-  app.add_subcommand("version", "Print the version");
+  app.add_subcommand("version", _("Print the version"));
 
   StatusRequest status;
   auto* status_cmd = add_status_subcommand(app, status);
+  for (auto* sub : app.get_subcommands({})) sub->group(_("Subcommands"));
 
   std::vector<std::string> subcommand_names;
   for (const auto* sub : app.get_subcommands({})) subcommand_names.push_back(sub->get_name());
-  if (!known_subcommand(typed_subcommand(argc, argv, {"--color"}), subcommand_names, std::cerr)) return kExitUsage;
+  if (!known_subcommand(typed_subcommand(argc, argv, {"--color", "--lang"}), subcommand_names, std::cerr)) return kExitUsage;
 
   try {
     app.parse(argc, argv);
@@ -133,11 +185,11 @@ int run_cli(int argc, char** argv, bool& must_exit_now) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     if (status_usage_is_nagios(argc, argv)) return status_usage_error(e.what(), std::cout);
-    std::cerr << "clinic-audit: " << one_line(e.what()) << " (see clinic-audit --help)\n";
+    std::cerr << "clinic-audit: " << one_line(e.what()) << ' ' << _("(see clinic-audit --help)") << '\n';
     return kExitUsage;
   }
   if (verbose && quiet) {
-    std::cerr << "clinic-audit: --verbose and --quiet exclude each other\n";
+    std::cerr << "clinic-audit: " << _("--verbose and --quiet exclude each other") << '\n';
     return kExitUsage;
   }
   const ColorMode color_mode = parse_color_mode(color);

@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "i18n.hpp"
 #include "config/site_config.hpp"
 #include "engine/pipeline.hpp"
 #include "enroll.hpp"
@@ -26,8 +27,9 @@ std::optional<Common> load_common(const std::string& config, const std::string& 
   const std::filesystem::path path = explicit_path ? std::filesystem::path(config) : std::filesystem::path(kDefaultConfigPath);
   try {
     common.config = load_site_config(path, explicit_path, config_schema_path());
+    apply_site_language(common.config);
   } catch (const LoadFailure& e) {
-    err << "clinic-audit: invalid configuration\n" << e.what() << '\n';
+    err << _("clinic-audit: invalid configuration") << '\n' << e.what() << '\n';
     return std::nullopt;
   }
   common.state_dir = state_dir.empty() ? std::filesystem::path(kDefaultStateDir) : std::filesystem::path(state_dir);
@@ -41,16 +43,16 @@ std::optional<Common> load_common(const std::string& config, const std::string& 
 }  // namespace
 
 DeliveryCommands::DeliveryCommands(CLI::App& app) {
-  enroll_ = app.add_subcommand("enroll", "Get this machine's certificate from the regional collector");
-  enroll_->add_option("--collector", collector_, "Collector URL, https://HOST[:PORT]")->required();
-  enroll_->add_option("--token", token_, "Enrolment token (clinic-audit-collector token create)")->required();
-  enroll_->add_option("--ca-fingerprint", fingerprint_, "SHA-256 fingerprint of the regional CA certificate (first contact)");
-  enroll_->add_flag("--force", force_, "Replace the certificate of an enrolled machine (the key is kept)");
-  submit_ = app.add_subcommand("submit", "Send spooled reports to the collector, oldest first");
-  submit_->add_option("--collector", collector_, "Collector URL (default: agent.conf <collector>, else the enrolled one)");
+  enroll_ = app.add_subcommand("enroll", _("Get this machine's certificate from the regional collector"));
+  enroll_->add_option("--collector", collector_, _("Collector URL, https://HOST[:PORT]"))->required();
+  enroll_->add_option("--token", token_, _("Enrolment token (clinic-audit-collector token create)"))->required();
+  enroll_->add_option("--ca-fingerprint", fingerprint_, _("SHA-256 fingerprint of the regional CA certificate (first contact)"));
+  enroll_->add_flag("--force", force_, _("Replace the certificate of an enrolled machine (the key is kept)"));
+  submit_ = app.add_subcommand("submit", _("Send spooled reports to the collector, oldest first"));
+  submit_->add_option("--collector", collector_, _("Collector URL (default: agent.conf <collector>, else the enrolled one)"));
   for (CLI::App* command : {enroll_, submit_}) {
-    command->add_option("--config", config_, "Site configuration (default /etc/clinic-audit/agent.conf)");
-    command->add_option("--state-dir", state_dir_, "Agent state directory (default /var/lib/clinic-audit)");
+    command->add_option("--config", config_, _("Site configuration (default /etc/clinic-audit/agent.conf)"));
+    command->add_option("--state-dir", state_dir_, _("Agent state directory (default /var/lib/clinic-audit)"));
   }
 }
 
@@ -88,12 +90,13 @@ std::optional<int> DeliveryCommands::run_if_chosen(std::ostream& out, std::ostre
   if (!url) {
     const store::Spool spool(store::spool_directory(common->state_dir));
     if (spool.entries().empty() && spool.waiting().empty()) {
-      out << "nothing to submit: no collector is configured and the spool is empty\n";
+      out << _("nothing to submit: no collector is configured and the spool is empty") << '\n';
       return 0;
     }
-    err << "clinic-audit: reports wait in " << store::spool_directory(common->state_dir).string()
-        << " but no collector is known: run `clinic-audit enroll --collector URL --token T` or set <collector url=...> in "
-           "agent.conf\n";
+    err << tr("clinic-audit: reports wait in {0} but no collector is known: run `clinic-audit enroll --collector URL "
+              "--token T` or set <collector url=...> in agent.conf",
+              store::spool_directory(common->state_dir).string())
+        << '\n';
     return kExitBadInput;
   }
   settings.collector_url = *url;

@@ -1,4 +1,5 @@
 #include "error_stream.hpp"
+#include "i18n.hpp"
 
 #include <syslog.h>
 #include <unistd.h>
@@ -63,12 +64,13 @@ class FilterBuf final : public std::streambuf {
 std::string permission_hint(std::string_view line, bool is_root) {
   if (is_root) return "";
   if (line.find("as root") != std::string_view::npos) return "";
+  if (line.find(_("as root")) != std::string_view::npos) return "";
   if (line.find("Permission denied") == std::string_view::npos &&
       line.find("permission denied") == std::string_view::npos &&
       line.find("Operation not permitted") == std::string_view::npos) {
     return "";
   }
-  return " (run clinic-audit as root)";
+  return std::string(" ") + _("(run clinic-audit as root)");
 }
 
 void install_stderr_filter() {

@@ -10,6 +10,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "i18n.hpp"
 #include "report/read_json.hpp"
 #include "report/render_json.hpp"
 #include "report/render_nagios.hpp"
@@ -133,16 +134,16 @@ void arm_timeout(unsigned seconds) {
 }  // namespace
 
 CLI::App* add_status_subcommand(CLI::App& app, StatusRequest& request) {
-  auto* cmd = app.add_subcommand("status", "Render the newest stored report for monitoring, without auditing again");
-  cmd->add_option("--format", request.format, "nagios (default), prometheus or json")
+  auto* cmd = app.add_subcommand("status", _("Render the newest stored report for monitoring, without auditing again"));
+  cmd->add_option("--format", request.format, _("nagios (default), prometheus or json"))
       ->check(CLI::IsMember({"nagios", "prometheus", "json"}));
-  cmd->add_option("--max-age", request.max_age_hours, "Refuse (UNKNOWN) a report older than HOURS (default 36)")
+  cmd->add_option("--max-age", request.max_age_hours, _("Refuse (UNKNOWN) a report older than HOURS (default 36)"))
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--reports", request.reports_dir, "Reports directory (default /var/lib/clinic-audit/reports)");
-  cmd->add_option("--out", request.out, "Write atomically to FILE (e.g. node_exporter's textfile directory)");
-  cmd->add_option("-t,--timeout", request.timeout_seconds, "Give up, UNKNOWN, after SECONDS (default 10, 0: never)")
+  cmd->add_option("--reports", request.reports_dir, _("Reports directory (default /var/lib/clinic-audit/reports)"));
+  cmd->add_option("--out", request.out, _("Write atomically to FILE (e.g. node_exporter's textfile directory)"));
+  cmd->add_option("-t,--timeout", request.timeout_seconds, _("Give up, UNKNOWN, after SECONDS (default 10, 0: never)"))
       ->check(CLI::Range(0u, 86400u));
-  cmd->add_flag("-V,--version", request.version, "Print the version");
+  cmd->add_flag("-V,--version", request.version, _("Print the version"));
   return cmd;
 }
 

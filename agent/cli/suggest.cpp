@@ -1,4 +1,5 @@
 #include "suggest.hpp"
+#include "i18n.hpp"
 
 #include <unistd.h>
 
@@ -60,11 +61,11 @@ bool check_policy_ids(const std::vector<std::string>& specs, const std::vector<s
     if (spec.find('/') != std::string::npos || spec.ends_with(".xml")) continue;
     if (std::find(shipped.begin(), shipped.end(), spec) != shipped.end()) continue;
     all_known = false;
-    err << "clinic-audit: unknown policy id '" << spec << "'";
-    if (const auto suggestion = nearest(spec, shipped)) err << "; did you mean '" << *suggestion << "'?";
-    err << " shipped policies: ";
+    err << tr("clinic-audit: unknown policy id '{0}'", spec);
+    if (const auto suggestion = nearest(spec, shipped)) err << tr("; did you mean '{0}'?", *suggestion);
+    err << ' ' << _("shipped policies:") << ' ';
     for (std::size_t i = 0; i < shipped.size(); ++i) err << (i ? ", " : "") << shipped[i];
-    if (shipped.empty()) err << "(none)";
+    if (shipped.empty()) err << _("(none)");
     err << '\n';
   }
   return all_known;
@@ -76,11 +77,11 @@ namespace clinic_audit {
 
 bool known_subcommand(const std::string& typed, const std::vector<std::string>& names, std::ostream& err) {
   if (typed.empty() || std::find(names.begin(), names.end(), typed) != names.end()) return true;
-  err << "clinic-audit: unknown command '" << typed << "'";
-  if (const auto suggestion = nearest(typed, names)) err << "; did you mean '" << *suggestion << "'?";
-  err << " commands: ";
+  err << tr("clinic-audit: unknown command '{0}'", typed);
+  if (const auto suggestion = nearest(typed, names)) err << tr("; did you mean '{0}'?", *suggestion);
+  err << ' ' << _("commands:") << ' ';
   for (std::size_t i = 0; i < names.size(); ++i) err << (i ? ", " : "") << names[i];
-  err << " (see clinic-audit --help)\n";
+  err << ' ' << _("(see clinic-audit --help)") << '\n';
   return false;
 }
 
@@ -88,11 +89,11 @@ std::string default_trust_anchor(std::ostream& note) {
   const std::string ca = "/etc/clinic-audit/ca.crt";
   const std::string own = "/etc/clinic-audit/agent.crt";
   if (::access(ca.c_str(), F_OK) == 0 || ::access(own.c_str(), F_OK) != 0) {
-    note << "clinic-audit: verify: trusting " << ca << " (the regional CA; --ca to choose another)\n";
+    note << tr("clinic-audit: verify: trusting {0} (the regional CA; --ca to choose another)", ca) << '\n';
     return ca;
   }
-  note << "clinic-audit: verify: trusting " << own << " (no " << ca
-       << ": this machine's own certificate; --ca to choose another)\n";
+  note << tr("clinic-audit: verify: trusting {0} (no {1}: this machine's own certificate; --ca to choose another)", own, ca)
+       << '\n';
   return own;
 }
 

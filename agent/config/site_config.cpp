@@ -5,6 +5,7 @@
 #include <set>
 
 #include "common/host_file.hpp"
+#include "i18n.hpp"
 #include "policy/load_error.hpp"
 #include "policy/policy_loader.hpp"
 #include "policy/xml_document.hpp"
@@ -92,6 +93,8 @@ SiteConfig parse_site_config(std::string_view content, const std::filesystem::pa
       if (has_attribute(node, "key")) config.signing_key = attribute(node, "key");
       if (has_attribute(node, "cert")) config.signing_cert = attribute(node, "cert");
       if (has_attribute(node, "chain")) config.signing_chain = attribute(node, "chain");
+    } else if (element == "language") {
+      config.language = trim(text_of(node));
     }
   }
   if (!errors.empty()) throw LoadFailure(std::move(errors));
@@ -113,6 +116,13 @@ SiteConfig load_site_config(const std::filesystem::path& file, bool explicit_pat
     throw LoadFailure({{file.string(), 0, "cannot read configuration: " + reason}});
   }
   return parse_site_config(content, file, xsd);
+}
+
+void apply_site_language(const SiteConfig& config) {
+  if (!config.language) return;
+  if (const auto language = i18n::parse_language(*config.language)) {
+    i18n::choose_language(*language, i18n::Source::site_configuration);
+  }
 }
 
 std::filesystem::path config_schema_path() {

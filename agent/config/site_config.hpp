@@ -40,7 +40,12 @@ struct SiteConfig {
   std::optional<std::string> collector;
   DeliverySettings delivery;
   std::optional<std::string> signing_key, signing_cert, signing_chain;
+  std::optional<std::string> language;  // <language>: "fr" | "en" (issue #18)
 };
+
+// Makes the configuration's <language>, when set, the language of what
+// follows, unless --lang chose (i18n::Source precedence).
+void apply_site_language(const SiteConfig& config);
 
 constexpr const char* kDefaultConfigPath = "/etc/clinic-audit/agent.conf";
 

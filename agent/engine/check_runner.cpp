@@ -8,6 +8,7 @@
 #include <optional>
 #include <thread>
 
+#include "i18n.hpp"
 #include "common/shell_quote.hpp"
 
 namespace clinic_audit {
@@ -40,7 +41,7 @@ void cap_text(std::string& text) {
   // Never cut a UTF-8 sequence in two: back up over continuation bytes.
   while (keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xC0U) == 0x80U) --keep;
   text.resize(keep);
-  text += " [" + std::to_string(dropped) + " more bytes left out]";
+  text += " [" + tr("{0} more bytes left out", dropped) + "]";
 }
 
 std::vector<Evidence> capped_evidence(std::vector<Evidence> evidence) {
@@ -48,8 +49,8 @@ std::vector<Evidence> capped_evidence(std::vector<Evidence> evidence) {
     const std::size_t left_out = evidence.size() - (kMaxEvidenceItems - 1);
     evidence.resize(kMaxEvidenceItems - 1);
     evidence.push_back({"", std::nullopt,
-                        std::to_string(left_out) + " more evidence items left out (at most " +
-                            std::to_string(kMaxEvidenceItems) + " per check are reported)",
+                        tr("{0} more evidence items left out (at most {1} per check are reported)", left_out,
+                           kMaxEvidenceItems),
                         ""});
   }
   for (auto& item : evidence) {
@@ -78,8 +79,8 @@ void add_note(std::string& remediation, const std::string& text) {
 void add_command(ResultRecord& record, const std::string& command) {
   if (command.empty()) return;
   if (has_control(command)) {
-    add_note(record.remediation, "A command was withheld because it would contain a control character: " +
-                                     escape_control(command));
+    add_note(record.remediation, tr("A command was withheld because it would contain a control character: {0}",
+                                    escape_control(command)));
     return;
   }
   if (std::find(record.remediation_commands.begin(), record.remediation_commands.end(), command) ==
@@ -97,16 +98,16 @@ std::string next_step(const ResultRecord& record) {
       files += (files.empty() ? "" : ", ") + escape_control(item.path);
     }
   }
-  std::string out = "Next step: ";
+  std::string out;
   if (!files.empty()) {
-    out += "check that " + files +
-           " exists, is a regular file of sane size that root can read (permissions, ACL, mount, "
-           "confinement) and parses (the error above names the line); ";
+    out = tr("Next step: check that {0} exists, is a regular file of sane size that root can read (permissions, ACL, "
+             "mount, confinement) and parses (the error above names the line); ",
+             files);
   } else {
-    out += "read the error above (a program the check runs may be missing or failing: run it by hand); ";
+    out = _("Next step: read the error above (a program the check runs may be missing or failing: run it by hand); ");
   }
-  out += "then rerun this check alone: clinic-audit run --only " + shell_word(record.check_id) +
-         " (add the same --root/--policy options).";
+  out += tr("then rerun this check alone: clinic-audit run --only {0} (add the same --root/--policy options).",
+            shell_word(record.check_id));
   return out;
 }
 
@@ -150,12 +151,12 @@ Outcome unknown_inputs_outcome(const UnknownInputs& unknown) {
   for (const auto& file : unknown.files) {
     files += (files.empty() ? "" : ", ") + file.path;
     evidence.push_back({file.path, std::nullopt,
-                        "could not be read (" + file.reason + "); it may set " + names + ", which this check uses",
-                        "a readable regular file"});
+                        tr("could not be read ({0}); it may set {1}, which this check uses", file.reason, names),
+                        _("a readable regular file")});
   }
-  return Outcome::error("cannot evaluate: " + names + (unknown.variables.size() > 1 ? " are" : " is") +
-                            " not known: discovery could not read " + files +
-                            ", which may set it",
+  return Outcome::error(trn("cannot evaluate: {0} is not known: discovery could not read {1}, which may set it",
+                            "cannot evaluate: {0} are not known: discovery could not read {1}, which may set it",
+                            unknown.variables.size(), names, files),
                         std::move(evidence));
 }
 
@@ -179,13 +180,13 @@ Outcome outcome_from_exception(std::exception_ptr error) {
   } catch (const CheckError& e) {
     std::vector<Evidence> evidence;
     if (!e.path().empty()) evidence.push_back({e.path(), e.line() > 0 ? std::optional<int>(e.line()) : std::nullopt, e.what(), ""});
-    return Outcome::error(std::string("cannot evaluate: ") + e.what(), std::move(evidence));
+    return Outcome::error(tr("cannot evaluate: {0}", e.what()), std::move(evidence));
   } catch (const FsError& e) {
-    return Outcome::error(std::string("cannot evaluate: ") + e.what(), {{e.path(), std::nullopt, e.what(), ""}});
+    return Outcome::error(tr("cannot evaluate: {0}", e.what()), {{e.path(), std::nullopt, e.what(), ""}});
   } catch (const std::exception& e) {
-    return Outcome::error(std::string("cannot evaluate: ") + e.what());
+    return Outcome::error(tr("cannot evaluate: {0}", e.what()));
   } catch (...) {
-    return Outcome::error("cannot evaluate: unknown exception");
+    return Outcome::error(_("cannot evaluate: unknown exception"));
   }
 }
 
@@ -208,15 +209,15 @@ RunOutcome run_checks(const std::vector<const PlannedCheck*>& checks, const Cont
       fill(out.results[i], &planned, unknown_inputs_outcome(planned.unknown_conditions));
       reported[i] = true;
     } else if (!planned.check) {
-      fill(out.results[i], &planned, Outcome::not_applicable(planned.not_applicable_reason.value_or("not applicable")));
+      fill(out.results[i], &planned, Outcome::not_applicable(planned.not_applicable_reason.value_or(_("not applicable"))));
       reported[i] = true;
     } else if (options.offline && planned.type->uses_network) {
-      fill(out.results[i], &planned, Outcome::skipped("network probes are disabled (--offline)"));
+      fill(out.results[i], &planned, Outcome::skipped(_("network probes are disabled (--offline)")));
       reported[i] = true;
     } else if (options.audited_root && planned.type->uses_network) {
       fill(out.results[i], &planned,
-           Outcome::skipped("auditing an image (--root): network probes would test the auditing machine's "
-                            "network, not the audited machine's; run the audit on that machine"));
+           Outcome::skipped(_("auditing an image (--root): network probes would test the auditing machine's "
+                              "network, not the audited machine's; run the audit on that machine")));
       reported[i] = true;
     } else if (!planned.unknown_params.empty()) {
       fill(out.results[i], &planned, unknown_inputs_outcome(planned.unknown_params));
@@ -300,8 +301,8 @@ RunOutcome run_checks(const std::vector<const PlannedCheck*>& checks, const Cont
       if (Clock::now() >= deadline) {
         shared->finished_late[i] = true;
         out.results[i].duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count();
-        fill(out.results[i], checks[i], Outcome::error("timed out after " + std::to_string(checks[i]->decl->timeout_seconds) +
-                                            " s (the check's timeout_seconds); its other results are unknown"));
+        fill(out.results[i], checks[i], Outcome::error(tr("timed out after {0} s (the check's timeout_seconds); its other results are unknown",
+                                               checks[i]->decl->timeout_seconds)));
         ++out.abandoned;
         --remaining;
         // The stuck thread keeps its slot; add a worker so the queue still drains.

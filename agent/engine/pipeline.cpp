@@ -17,6 +17,7 @@
 #include "check_runner.hpp"
 #include "config/site_config.hpp"
 #include "host_info.hpp"
+#include "i18n.hpp"
 #include "plan.hpp"
 #include "policy/load_error.hpp"
 #include "policy/policy_loader.hpp"
@@ -120,14 +121,14 @@ StepResult plan_checks(RunState& state) {
     unmatched.erase(planned.decl->id);
   }
   if (!unmatched.empty()) {
-    state.err << "clinic-audit: --only: no check '" << *unmatched.begin()
-              << "' in the selected policies (see clinic-audit list)\n";
+    state.err << tr("clinic-audit: --only: no check '{0}' in the selected policies (see clinic-audit list)", *unmatched.begin())
+              << '\n';
     return kExitUsage;
   }
   for (const auto& waiver : state.config.waivers) {
     const bool known = std::any_of(state.plan->checks.begin(), state.plan->checks.end(),
                                    [&](const PlannedCheck& c) { return c.decl->id == waiver.check_id; });
-    if (!known) spdlog::warn("{}:{}: waiver for unknown check '{}'", state.config.file.string(), waiver.line, waiver.check_id);
+    if (!known) spdlog::warn("{}", tr("{0}:{1}: waiver for unknown check '{2}'", state.config.file.string(), waiver.line, waiver.check_id));
   }
   return std::nullopt;
 }
@@ -143,8 +144,8 @@ StepResult load_signing_identity(RunState& state) {
   try {
     state.identity.emplace(signing::SigningIdentity::load(key, cert, chain));
   } catch (const signing::SigningError& e) {
-    state.err << "clinic-audit: cannot sign reports: " << e.what()
-              << " (create a key with `clinic-audit keygen`, or run with --no-sign)\n";
+    state.err << tr("clinic-audit: cannot sign reports: {0} (create a key with `clinic-audit keygen`, or run with --no-sign)", e.what())
+              << '\n';
     return e.exit_code();
   }
   return std::nullopt;
@@ -195,6 +196,7 @@ StepResult assemble_report(RunState& state) {
   Report& report = state.report;
   report.report_id = random_uuid();
   report.agent_version = kAgentVersion;
+  report.lang = std::string(i18n::code(i18n::language()));
   report.host = read_host_info(*state.fs);
   report.run.trigger = state.request.trigger;
   report.run.root = state.request.root.string();
@@ -211,7 +213,7 @@ StepResult choose_formats(RunState& state) {
   for (const auto& name : formats) {
     const ReportFormat* format = find_report_format(name);
     if (format == nullptr) {
-      state.err << "clinic-audit: unknown format '" << name << "'\n";
+      state.err << tr("clinic-audit: unknown format '{0}'", name) << '\n';
       return kExitUsage;
     }
     state.formats.push_back(format);
@@ -229,7 +231,7 @@ StepResult write_reports(RunState& state) {
     options.color = state.request.color;
     state.out << state.formats.front()->render(state.report, options) << std::flush;
     if (!state.out) {
-      state.err << "clinic-audit: cannot write the report to standard output: " << std::strerror(errno) << '\n';
+      state.err << tr("clinic-audit: cannot write the report to standard output: {0}", std::strerror(errno)) << '\n';
       return kExitCannotWrite;
     }
     return std::nullopt;
@@ -237,7 +239,7 @@ StepResult write_reports(RunState& state) {
   const auto& dir = *state.request.out_dir;
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) {
-    state.err << "clinic-audit: cannot write reports: " << dir.string() << " is not a directory\n";
+    state.err << tr("clinic-audit: cannot write reports: {0} is not a directory", dir.string()) << '\n';
     return kExitCannotWrite;
   }
   store::StoreOptions options;
@@ -263,7 +265,7 @@ StepResult write_reports(RunState& state) {
     state.err << "clinic-audit: " << e.what() << '\n';
     return e.exit_code();
   } catch (const std::filesystem::filesystem_error& e) {
-    state.err << "clinic-audit: cannot write reports: " << e.what() << '\n';
+    state.err << tr("clinic-audit: cannot write reports: {0}", e.what()) << '\n';
     return kExitCannotWrite;
   }
   return std::nullopt;
@@ -286,24 +288,24 @@ StepResult spool_and_commit(RunState& state) {
   if (!state.pending) return std::nullopt;
   try {
     const store::CommitResult result = state.pending->commit();
-    for (const auto& removed : result.recovered) spdlog::info("removed {} left by an interrupted run", removed.string());
-    for (const auto& removed : result.pruned) spdlog::info("removed old report {}", removed.string());
+    for (const auto& removed : result.recovered) spdlog::info("{}", tr("removed {0} left by an interrupted run", removed.string()));
+    for (const auto& removed : result.pruned) spdlog::info("{}", tr("removed old report {0}", removed.string()));
     if (!result.prune_warning.empty()) {
-      spdlog::warn("could not remove old reports in {}: {}", state.request.out_dir->string(), result.prune_warning);
+      spdlog::warn("{}", tr("could not remove old reports in {0}: {1}", state.request.out_dir->string(), result.prune_warning));
     }
     using Spooled = store::CommitResult::Spooled;
     if (result.spooled == Spooled::not_main_chain) {
       spdlog::info("{} is not the directory of the collector's chain: its reports are chained on their own and not spooled",
                    state.request.out_dir->string());
     } else if (result.spooled == Spooled::no_chain_carrier) {
-      spdlog::warn("no json or xml report in this run: nothing spooled for the collector");
+      spdlog::warn("{}", _("no json or xml report in this run: nothing spooled for the collector"));
     }
   } catch (const signing::SigningError& e) {
     state.err << "clinic-audit: " << e.what() << '\n';
     return e.exit_code();
   } catch (const std::filesystem::filesystem_error& e) {
     state.pending->discard();
-    state.err << "clinic-audit: cannot write reports: " << e.what() << '\n';
+    state.err << tr("clinic-audit: cannot write reports: {0}", e.what()) << '\n';
     return kExitCannotWrite;
   }
   return std::nullopt;
@@ -361,10 +363,10 @@ int run_audit(const RunRequest& request, std::ostream& out, std::ostream& err, b
     if (auto code = step(state)) {
       if (state.pending) state.pending->discard();
       if (only == nullptr || only->not_run == nullptr) return *code;
-      const char* why = *code == kExitUsage         ? "usage error"
-                        : *code == kExitBadInput    ? "invalid policy or configuration"
-                        : *code == kExitCannotWrite ? "cannot write the report"
-                                                    : "internal error";
+      const char* why = *code == kExitUsage         ? _("usage error")
+                        : *code == kExitBadInput    ? _("invalid policy or configuration")
+                        : *code == kExitCannotWrite ? _("cannot write the report")
+                                                    : _("internal error");
       const NotRunOutput output = only->not_run(why, name, *code);
       out << output.line << std::flush;
       return output.exit_code;

@@ -4,6 +4,7 @@
 
 #include <ostream>
 
+#include "i18n.hpp"
 #include "pipeline.hpp"  // exit codes
 #include "policy/load_error.hpp"
 #include "policy/policy_loader.hpp"
@@ -22,18 +23,19 @@ std::optional<int> load_image_config(const RootFs& fs, SiteConfig& config, std::
   try {
     content = fs.read_file_if_exists(kDefaultConfigPath, 1024 * 1024);
   } catch (const FsError& e) {
-    err << "clinic-audit: invalid configuration\n" << display << ": cannot read: " << e.what() << '\n';
+    err << _("clinic-audit: invalid configuration") << '\n' << tr("{0}: cannot read: {1}", display, e.what()) << '\n';
     return kExitBadInput;
   }
   if (!content) {
-    if (options.log_steps) spdlog::info("no site configuration in the audited root ({}): using defaults", display);
+    if (options.log_steps) spdlog::info("{}", tr("no site configuration in the audited root ({0}): using defaults", display));
     return std::nullopt;
   }
-  if (options.log_steps) spdlog::info("loading the audited root's configuration {}", display);
+  if (options.log_steps) spdlog::info("{}", tr("loading the audited root's configuration {0}", display));
   try {
     config = parse_site_config(*content, display, config_schema_path());
+    apply_site_language(config);
   } catch (const LoadFailure& e) {
-    err << "clinic-audit: invalid configuration\n" << e.what() << '\n';
+    err << _("clinic-audit: invalid configuration") << '\n' << e.what() << '\n';
     return kExitBadInput;
   }
   config.signing_key.reset();
@@ -49,12 +51,13 @@ std::optional<int> load_run_config(const RootFs& fs, const std::optional<std::fi
   if (!explicit_config && !fs.is_live()) return load_image_config(fs, config, err, options);
   const bool explicit_path = explicit_config.has_value();
   const std::filesystem::path path = explicit_path ? *explicit_config : kDefaultConfigPath;
-  if (options.log_steps) spdlog::info("loading configuration {}", path.string());
+  if (options.log_steps) spdlog::info("{}", tr("loading configuration {0}", path.string()));
   try {
     config = load_site_config(path, explicit_path, config_schema_path());
-    if (config.file.empty() && options.log_steps) spdlog::info("no site configuration at {}: using defaults", path.string());
+    apply_site_language(config);
+    if (config.file.empty() && options.log_steps) spdlog::info("{}", tr("no site configuration at {0}: using defaults", path.string()));
   } catch (const LoadFailure& e) {
-    err << "clinic-audit: invalid configuration\n" << e.what() << '\n';
+    err << _("clinic-audit: invalid configuration") << '\n' << e.what() << '\n';
     return kExitBadInput;
   }
   return std::nullopt;
@@ -68,17 +71,17 @@ std::optional<int> load_selected_policies(const std::vector<std::string>& reques
   if (specs.empty()) specs = config.policies;
   if (specs.empty()) {
     specs = shipped_policy_ids(dir);
-    if (options.log_steps) spdlog::info("no policy given or enabled in the configuration: running every shipped policy");
+    if (options.log_steps) spdlog::info("{}", _("no policy given or enabled in the configuration: running every shipped policy"));
   }
   if (specs.empty()) {
-    err << "clinic-audit: no policy to run (none in " << dir.string() << ")\n";
+    err << tr("clinic-audit: no policy to run (none in {0})", dir.string()) << '\n';
     return kExitBadInput;
   }
   const auto xsd = dir / "policy.xsd";
   std::vector<LoadError> errors;
   for (const auto& spec : specs) {
     const auto file = locate_policy(spec, dir);
-    if (options.log_steps) spdlog::info("loading policy {}", file.string());
+    if (options.log_steps) spdlog::info("{}", tr("loading policy {0}", file.string()));
     try {
       policies.push_back(load_policy_file(file, xsd));
     } catch (const LoadFailure& e) {
@@ -86,7 +89,7 @@ std::optional<int> load_selected_policies(const std::vector<std::string>& reques
     }
   }
   if (!errors.empty()) {
-    err << "clinic-audit: invalid policy\n" << format_load_errors(errors) << '\n';
+    err << _("clinic-audit: invalid policy") << '\n' << format_load_errors(errors) << '\n';
     return kExitBadInput;
   }
   return std::nullopt;
@@ -97,7 +100,7 @@ std::optional<int> plan_policies(std::vector<Policy> policies, const SiteConfig&
   try {
     plan = build_plan(std::move(policies), config, fs);
   } catch (const LoadFailure& e) {
-    err << "clinic-audit: invalid policy\n" << e.what() << '\n';
+    err << _("clinic-audit: invalid policy") << '\n' << e.what() << '\n';
     return kExitBadInput;
   }
   return std::nullopt;

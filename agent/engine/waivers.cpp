@@ -1,4 +1,5 @@
 #include "waivers.hpp"
+#include "i18n.hpp"
 
 namespace clinic_audit {
 
@@ -15,7 +16,7 @@ void apply_waivers(std::vector<ResultRecord>& results, const std::vector<Waiver>
         result.waiver_reason = waiver.reason + " (waiver until " + waiver.expires + ")";
         result.summary = "waived: " + result.summary;
       } else {
-        result.waiver_reason = "waiver expired on " + waiver.expires + ": " + waiver.reason;
+        result.waiver_reason = tr("waiver expired on {0}: {1}", waiver.expires, waiver.reason);
         result.summary += " (waiver expired on " + waiver.expires + ")";
       }
     }

@@ -11,6 +11,8 @@
 #include "common/host_file.hpp"
 #include "foreach.hpp"
 #include "load_error.hpp"
+#include "i18n.hpp"
+#include "localized_text.hpp"
 #include "sha256.hpp"
 #include "xml_document.hpp"
 
@@ -76,7 +78,7 @@ void read_remediation(const xmlNode* node, const std::string& file, CheckDecl& c
     }
     check.remediation_commands.push_back({std::move(text), line_of(command)});
   }
-  if (!notes.empty()) check.remediation = normalize_space(text_of(notes.front()));
+  if (const xmlNode* note = pick_localized(notes, file, errors)) check.remediation = normalize_space(text_of(note));
 }
 
 void read_lists(const xmlNode* root, const std::string& file, Policy& policy, std::vector<LoadError>& errors) {
@@ -143,16 +145,19 @@ Policy parse_policy(std::string_view content, const std::filesystem::path& file,
   policy.sha256 = sha256_hex_of(content);
   policy.id = attribute(root, "id");
   policy.version = attribute(root, "version");
-  policy.title = normalize_space(text_of(first_child(root, "title")));
-  policy.description = normalize_space(text_of(first_child(root, "description")));
-
   std::vector<LoadError> errors;
+  // Texts in the output's language (issue #18), else English (localized_text.hpp).
+  policy.title = normalize_space(text_of(pick_localized(child_elements(root, "title"), name, errors)));
+  policy.description = normalize_space(text_of(pick_localized(child_elements(root, "description"), name, errors)));
+
   for (const xmlNode* node : child_elements(root, "variable")) {
     VariableDecl var;
     var.name = attribute(node, "name");
     var.default_value = attribute(node, "default");
     var.line = line_of(node);
-    if (const xmlNode* d = first_child(node, "description")) var.description = normalize_space(text_of(d));
+    if (const xmlNode* d = pick_localized(child_elements(node, "description"), name, errors)) {
+      var.description = normalize_space(text_of(d));
+    }
     for (const xmlNode* d : child_elements(node, "discover")) {
       VariableDiscovery discovery{attribute(d, "method"), attribute(d, "name"), attribute(d, "paths")};
       if (discovery.method == "apache-setenv" && discovery.name.empty()) {
@@ -188,9 +193,19 @@ Policy parse_policy(std::string_view content, const std::filesystem::path& file,
     check.line = line_of(node);
     check.severity = parse_severity(attribute(node, "severity")).value_or(Severity::info);
     check.timeout_seconds = std::stoi(attribute(node, "timeout_seconds", "30"));
-    check.title = normalize_space(text_of(first_child(node, "title")));
-    check.rationale = normalize_space(text_of(first_child(node, "rationale")));
-    read_remediation(first_child(node, "remediation"), name, check, errors);
+    check.title = normalize_space(text_of(pick_localized(child_elements(node, "title"), name, errors)));
+    check.rationale = normalize_space(text_of(pick_localized(child_elements(node, "rationale"), name, errors)));
+    const auto remediations = child_elements(node, "remediation");
+    const xmlNode* remediation = pick_localized(remediations, name, errors);
+    read_remediation(remediation, name, check, errors);
+    // Commands do not depend on the language: a prose-only remediation in
+    // one language takes them from the other language's element.
+    for (const xmlNode* other : remediations) {
+      if (!check.remediation_commands.empty() || other == remediation || child_elements(other, "command").empty()) continue;
+      CheckDecl commands_only;
+      read_remediation(other, name, commands_only, errors);
+      check.remediation_commands = std::move(commands_only.remediation_commands);
+    }
     for (const xmlNode* r : child_elements(node, "reference")) {
       check.references.push_back({attribute(r, "seed"), attribute(r, "section")});
     }
@@ -247,9 +262,9 @@ Policy load_policy_file(const std::filesystem::path& file, const std::filesystem
   try {
     content = read_host_file(file, kMaxPolicyBytes);
   } catch (const HostFileError& e) {
-    if (e.error_number() == ENOENT) throw LoadFailure({{file.string(), 0, "cannot read policy: no such file"}});
+    if (e.error_number() == ENOENT) throw LoadFailure({{file.string(), 0, _("cannot read policy: no such file")}});
     const std::string reason = std::string(e.what()).substr(file.string().size() + 2);
-    throw LoadFailure({{file.string(), 0, "cannot read policy: " + reason}});
+    throw LoadFailure({{file.string(), 0, tr("cannot read policy: {0}", reason)}});
   }
   return parse_policy(content, file, xsd);
 }

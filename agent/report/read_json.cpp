@@ -89,6 +89,8 @@ class Reader {
     Report report;
     report.report_id = text(root, "", "report_id");
     report.agent_version = text(member(root, "", "agent"), "agent", "version");
+    // Only the schema's values: anything else (or none: an older report) is English.
+    if (root.contains("lang") && root["lang"] == "fr") report.lang = "fr";
     const Json& host = member(root, "", "host");
     report.host.hostname = text(host, "host", "hostname");
     report.host.machine_id = text(host, "host", "machine_id");

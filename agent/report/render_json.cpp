@@ -49,6 +49,7 @@ std::string render_json(const Report& input) {
   root["schema"] = Report::kSchema;
   root["report_id"] = report.report_id;
   root["agent"]["version"] = report.agent_version;
+  root["lang"] = report.lang;
   root["host"]["hostname"] = report.host.hostname;
   root["host"]["machine_id"] = report.host.machine_id;
   root["host"]["os_release"] = report.host.os_release;

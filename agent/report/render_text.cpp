@@ -6,6 +6,7 @@
 #include <array>
 #include <vector>
 
+#include "i18n.hpp"
 #include "output_text.hpp"
 
 namespace clinic_audit {
@@ -49,19 +50,68 @@ int group(Status status) {
 std::string label(Status status) {
   switch (status) {
     case Status::pass:
-      return "PASS";
+      return _("PASS");
     case Status::fail:
-      return "FAIL";
+      return _("FAIL");
     case Status::error:
-      return "ERROR";
+      return _("ERROR");
     case Status::not_applicable:
-      return "N/A";
+      return _("N/A");
     case Status::waived:
-      return "WAIVED";
+      return _("WAIVED");
     case Status::skipped:
-      return "SKIPPED";
+      return _("SKIPPED");
   }
-  return "ERROR";
+  return _("ERROR");
+}
+
+// A count of one status in the totals line (the machine formats keep to_string()).
+std::string status_count(Status status, int count) {
+  const auto n = static_cast<unsigned long>(count);
+  switch (status) {
+    case Status::pass:
+      return trn("{0} pass", "{0} pass", n, count);
+    case Status::fail:
+      return trn("{0} fail", "{0} fail", n, count);
+    case Status::error:
+      return trn("{0} error", "{0} error", n, count);
+    case Status::not_applicable:
+      return trn("{0} not_applicable", "{0} not_applicable", n, count);
+    case Status::waived:
+      return trn("{0} waived", "{0} waived", n, count);
+    case Status::skipped:
+      return trn("{0} skipped", "{0} skipped", n, count);
+  }
+  return trn("{0} error", "{0} error", n, count);
+}
+
+}  // namespace
+
+std::string severity_word(Severity severity) {
+  switch (severity) {
+    case Severity::critical:
+      return _("critical");
+    case Severity::high:
+      return _("high");
+    case Severity::medium:
+      return _("medium");
+    case Severity::low:
+      return _("low");
+    case Severity::info:
+      return _("info");
+  }
+  return _("info");
+}
+
+namespace {
+
+// Where a variable's value came from (VariableRecord::origin is a fixed
+// English value in the machine formats).
+std::string origin_word(const std::string& origin) {
+  if (origin == "discovered") return _("discovered");
+  if (origin == "site configuration") return _("site configuration");
+  if (origin == "policy default") return _("policy default");
+  return origin;
 }
 
 // A table cell is one line: line breaks and tabs become spaces.
@@ -103,15 +153,34 @@ void indented(std::string& out, std::string_view label, std::string_view text, s
   while (!normalized.empty() && normalized.back() == '\n') normalized.pop_back();
   const std::string margin(indent, ' ');
   std::string prefix = std::string(label);
+  const std::string continuation(display_width(label), ' ');
   std::size_t start = 0;
   while (start <= normalized.size()) {
     std::size_t end = normalized.find('\n', start);
     if (end == std::string::npos) end = normalized.size();
     out += fmt::format("{}{}{}\n", margin, prefix, std::string_view(normalized).substr(start, end - start));
-    prefix = std::string(label.size(), ' ');
+    prefix = continuation;
     start = end + 1;
   }
 }
+
+// The labels of the lines under a row, padded to one width (in characters)
+// so that their values line up in every language.
+struct DetailLabels {
+  std::string at, observed, expected, fix, next, waiver;
+  DetailLabels() {
+    std::array<std::string*, 6> all{&at, &observed, &expected, &fix, &next, &waiver};
+    at = _("at:");
+    observed = _("observed:");
+    expected = _("expected:");
+    fix = _("fix:");
+    next = _("next:");
+    waiver = _("waiver:");
+    std::size_t width = 0;
+    for (const auto* text : all) width = std::max(width, display_width(*text));
+    for (auto* text : all) *text = pad(*text, width + 1);
+  }
+};
 
 }  // namespace
 
@@ -127,34 +196,36 @@ std::string render_text(const Report& input, bool color) {
     return false;
   });
 
-  const std::array<std::string, 5> headers{"STATUS", "SEVERITY", "POLICY", "CHECK", "SUMMARY"};
+  const std::array<std::string, 5> headers{_("STATUS"), _("SEVERITY"), _("POLICY"), _("CHECK"), _("SUMMARY")};
+  // Widths in characters, not bytes: "ÉCHEC" is 5 columns, 6 bytes.
   std::array<std::size_t, 4> widths{};
-  for (std::size_t i = 0; i < widths.size(); ++i) widths[i] = headers[i].size();
+  for (std::size_t i = 0; i < widths.size(); ++i) widths[i] = display_width(headers[i]);
   for (const auto* row : rows) {
-    widths[0] = std::max(widths[0], label(row->status).size());
-    widths[1] = std::max(widths[1], to_string(row->severity).size());
+    widths[0] = std::max(widths[0], display_width(label(row->status)));
+    widths[1] = std::max(widths[1], display_width(severity_word(row->severity)));
     widths[2] = std::max(widths[2], display_width(cell(row->policy_id)));
     widths[3] = std::max(widths[3], display_width(cell(row->check_id)));
   }
   const std::size_t detail_indent = widths[0] + 2;
+  const DetailLabels labels;
 
   std::string out;
-  out += paint(kBold, fmt::format("clinic-audit {} on {}", report.agent_version, cell(report.host.hostname)));
+  out += paint(kBold, tr("clinic-audit {0} on {1}", report.agent_version, cell(report.host.hostname)));
   out += fmt::format(" ({})\n", cell(report.host.os_release));
-  out += fmt::format("run {} .. {}, trigger {}, root {}\n", report.run.started_at, report.run.finished_at,
-                     cell(report.run.trigger), cell(report.run.root));
+  out += tr("run {0} .. {1}, trigger {2}, root {3}", report.run.started_at, report.run.finished_at,
+            cell(report.run.trigger), cell(report.run.root)) + '\n';
   // Where each variable's value came from (issue #17), once per name and value.
   std::vector<std::string> seen;
   for (const auto& variable : report.variables) {
-    std::string line = fmt::format("variable {} = {} ({}: {})", cell(variable.name), cell(variable.value),
-                                   variable.origin, cell(variable.source));
+    std::string line = tr("variable {0} = {1} ({2}: {3})", cell(variable.name), cell(variable.value),
+                          origin_word(variable.origin), cell(variable.source));
     if (std::find(seen.begin(), seen.end(), line) != seen.end()) continue;
     seen.push_back(line);
     out += line + '\n';
     for (const auto& other : variable.other_sources) {
       if (other.rejected_because.empty()) continue;
-      out += fmt::format("  not used: {} from {} ({})\n", cell(other.value), cell(other.source),
-                         cell(other.rejected_because));
+      out += "  " + tr("not used: {0} from {1} ({2})", cell(other.value), cell(other.source),
+                       cell(other.rejected_because)) + '\n';
     }
   }
   out += '\n';
@@ -164,41 +235,41 @@ std::string render_text(const Report& input, bool color) {
   out += '\n';
   for (const auto* row : rows) {
     out += paint(status_colour(row->status), pad(label(row->status), widths[0]));
-    out += fmt::format("  {}  {}  {}  {}\n", pad(std::string(to_string(row->severity)), widths[1]),
+    out += fmt::format("  {}  {}  {}  {}\n", pad(severity_word(row->severity), widths[1]),
                        pad(cell(row->policy_id), widths[2]), pad(cell(row->check_id), widths[3]), cell(row->summary));
     if (row->status == Status::fail || row->status == Status::error) {
       for (const auto& item : row->evidence) {
-        std::string where = item.path.empty() ? std::string("(no file)") : item.path;
+        std::string where = item.path.empty() ? std::string(_("(no file)")) : item.path;
         if (item.line) where += fmt::format(":{}", *item.line);
-        indented(out, "at:       ", where, detail_indent);
-        indented(out, "observed: ", item.observed, detail_indent);
-        indented(out, "expected: ", item.expected, detail_indent);
+        indented(out, labels.at, where, detail_indent);
+        indented(out, labels.observed, item.observed, detail_indent);
+        indented(out, labels.expected, item.expected, detail_indent);
       }
     }
     if (row->status == Status::fail && !row->remediation.empty()) {
-      indented(out, "fix:      ", row->remediation, detail_indent);
+      indented(out, labels.fix, row->remediation, detail_indent);
     }
     if (row->status == Status::error && !row->remediation.empty()) {
-      indented(out, "next:     ", row->remediation, detail_indent);
+      indented(out, labels.next, row->remediation, detail_indent);
     }
     if (row->status == Status::fail && !row->remediation_commands.empty()) {
       // One command per line, nothing else on it: the block can be copied
       // and pasted into a root shell as a whole.
-      indented(out, "run as root (copy these lines):", "", detail_indent);
+      indented(out, _("run as root (copy these lines):"), "", detail_indent);
       for (const auto& command : row->remediation_commands) out += std::string(detail_indent + 2, ' ') + command + "\n";
     }
-    if (row->waiver_reason) indented(out, "waiver:   ", *row->waiver_reason, detail_indent);
+    if (row->waiver_reason) indented(out, labels.waiver, *row->waiver_reason, detail_indent);
   }
 
   const auto counts = report.counts();
-  std::string totals = fmt::format("{} checks:", report.results.size());
+  std::string totals = trn("{0} check:", "{0} checks:", report.results.size(), report.results.size());
   bool first = true;
   for (const auto& [status, count] : counts) {
-    totals += fmt::format("{} {} {}", first ? "" : ",", count, to_string(status));
+    totals += fmt::format("{} {}", first ? "" : ",", status_count(status, count));
     first = false;
   }
   out += '\n' + totals + " - ";
-  out += report.compliant() ? paint(kGreen, "COMPLIANT") : paint(kBoldRed, "NOT COMPLIANT");
+  out += report.compliant() ? paint(kGreen, _("COMPLIANT")) : paint(kBoldRed, _("NOT COMPLIANT"));
   out += '\n';
   return out;
 }

@@ -17,4 +17,7 @@ namespace clinic_audit {
 // Never throws on any Report content.
 std::string render_text(const Report& report, bool color);
 
+// A severity in the language of the output (the machine formats keep to_string()).
+std::string severity_word(Severity severity);
+
 }  // namespace clinic_audit

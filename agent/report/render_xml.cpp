@@ -52,6 +52,7 @@ std::string render_xml(const Report& input) {
   root.append_attribute("xmlns").set_value(kReportXmlNamespace);
   root.append_attribute("schema").set_value(Report::kSchema);
   attribute(root, "report_id", report.report_id);
+  attribute(root, "lang", report.lang);
 
   attribute(root.append_child("agent"), "version", report.agent_version);
   auto host = root.append_child("host");

@@ -77,6 +77,9 @@ struct Report {
   static constexpr const char* kSchema = "clinic-audit/report/1";
   std::string report_id;      // random UUID v4
   std::string agent_version;
+  // Language of the human texts (summaries, evidence wording, policy texts):
+  // "en" | "fr" (issue #18). Ids, statuses and field names never change.
+  std::string lang = "en";
   HostInfo host;
   RunInfo run;
   std::vector<PolicyRecord> policies;

@@ -1,4 +1,5 @@
 #include "antispam_check.hpp"
+#include "i18n.hpp"
 
 #include <charconv>
 
@@ -61,13 +62,14 @@ class AntispamCheck final : public Check {
       try {
         if (auto verdict = evaluate(context.fs(), options_)) verdicts.push_back(std::move(*verdict));
       } catch (const std::exception& e) {
-        verdicts.push_back({name, FilterState::error, std::string(name) + " could not be evaluated: " + e.what(), {}, {}, {}, {}});
+        verdicts.push_back({name, FilterState::error, tr("{0} could not be evaluated: {1}", name, e.what()), {}, {}, {}, {}});
       }
     }
     const std::string& addr = options_.sender.address;
     if (verdicts.empty()) {
-      return Outcome::not_applicable("no mail filter is configured on this machine (looked for SpamAssassin, rspamd, "
-                                     "Postfix, amavisd-new and postgrey configuration): nothing can filter " + addr);
+      return Outcome::not_applicable(tr("no mail filter is configured on this machine (looked for SpamAssassin, rspamd, "
+                                        "Postfix, amavisd-new and postgrey configuration): nothing can filter {0}",
+                                        addr));
     }
     std::vector<std::string> blocking;
     std::vector<std::string> errors;
@@ -85,11 +87,11 @@ class AntispamCheck final : public Check {
           if (!outcome.remediation.empty()) outcome.remediation += "\n";
           outcome.remediation += v.remediation;
           for (const std::string& command : v.remediation_commands) outcome.remediation_commands.push_back(command);
-          outcome.evidence.push_back({"", std::nullopt, "[" + v.filter + "] " + v.summary, addr + " whitelisted"});
+          outcome.evidence.push_back({"", std::nullopt, "[" + v.filter + "] " + v.summary, tr("{0} whitelisted", addr)});
           break;
         case FilterState::error:
           errors.push_back(v.summary);
-          outcome.evidence.push_back({"", std::nullopt, "[" + v.filter + "] " + v.summary, "a configuration that can be read"});
+          outcome.evidence.push_back({"", std::nullopt, "[" + v.filter + "] " + v.summary, _("a configuration that can be read")});
           if (!v.remediation.empty()) error_steps.push_back(v.remediation);
           break;
         case FilterState::whitelisted:
@@ -97,7 +99,7 @@ class AntispamCheck final : public Check {
           break;
         case FilterState::not_filtering:
           informational.push_back(v.filter);
-          outcome.evidence.push_back({"", std::nullopt, "[" + v.filter + "] " + v.summary, "information only"});
+          outcome.evidence.push_back({"", std::nullopt, "[" + v.filter + "] " + v.summary, _("information only")});
           break;
       }
     }
@@ -110,7 +112,7 @@ class AntispamCheck final : public Check {
       outcome.status = Status::fail;
       std::string reasons;
       for (const auto& reason : blocking) reasons += (reasons.empty() ? "" : "; ") + reason;
-      outcome.summary = reasons + (letting_through.empty() ? "" : " (whitelisted by " + join(letting_through) + ")");
+      outcome.summary = reasons + (letting_through.empty() ? "" : tr(" (whitelisted by {0})", join(letting_through)));
       return outcome;
     }
     if (!errors.empty()) {
@@ -122,11 +124,11 @@ class AntispamCheck final : public Check {
     }
     if (letting_through.empty()) {
       outcome.status = Status::not_applicable;
-      outcome.summary = "no installed mail software filters senders (" + join(informational) + "): nothing to whitelist";
+      outcome.summary = tr("no installed mail software filters senders ({0}): nothing to whitelist", join(informational));
       return outcome;
     }
     outcome.status = Status::pass;
-    outcome.summary = addr + " is let through by every mail filter: " + join(letting_through);
+    outcome.summary = tr("{0} is let through by every mail filter: {1}", addr, join(letting_through));
     return outcome;
   }
 
@@ -138,7 +140,7 @@ class AntispamCheck final : public Check {
 
 CheckType antispam_check_type() {
   return {"antispam",
-          "a sender is whitelisted by every mail filter installed (SpamAssassin, rspamd, Postfix, amavisd-new)", false,
+          N_("a sender is whitelisted by every mail filter installed (SpamAssassin, rspamd, Postfix, amavisd-new)"), false,
           [](const Params& params) { return std::make_unique<AntispamCheck>(params); }};
 }
 

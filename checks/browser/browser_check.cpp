@@ -1,4 +1,5 @@
 #include "browser_check.hpp"
+#include "i18n.hpp"
 
 #include <map>
 
@@ -67,20 +68,20 @@ class BrowserCheck final : public Check {
       return out;
     };
     if (!capable.empty()) {
-      std::string summary = "capable for e-KerMed: " + join(capable);
-      if (!others.empty()) summary += "; not capable: " + join(others);
+      std::string summary = tr("capable for e-KerMed: {0}", join(capable));
+      if (!others.empty()) summary += tr("; not capable: {0}", join(others));
       return Outcome::pass(summary, std::move(evidence));
     }
     if (browsers.empty()) {
-      Outcome o = Outcome::fail("no browser installed (deb, snap, flatpak or /opt tarball)",
-                                {{"/var/lib/dpkg/status", std::nullopt, "no browser package", "a browser of the seed's matrix"}});
-      o.remediation = "Install a browser of the e-KerMed matrix, e.g. Debian's firefox-esr or chromium.";
+      Outcome o = Outcome::fail(_("no browser installed (deb, snap, flatpak or /opt tarball)"),
+                                {{"/var/lib/dpkg/status", std::nullopt, _("no browser package"), _("a browser of the seed's matrix")}});
+      o.remediation = _("Install a browser of the e-KerMed matrix, e.g. Debian's firefox-esr or chromium.");
       return o;
     }
     Outcome o = any_unknown
-                    ? Outcome::error("no browser known to be capable, and some could not be judged: " + join(others),
+                    ? Outcome::error(tr("no browser known to be capable, and some could not be judged: {0}", join(others)),
                                      std::move(evidence))
-                    : Outcome::fail("no browser can hold an e-KerMed consultation: " + join(others), std::move(evidence));
+                    : Outcome::fail(tr("no browser can hold an e-KerMed consultation: {0}", join(others)), std::move(evidence));
     for (const auto& f : fixes) o.remediation += (o.remediation.empty() ? "" : "\n") + f;
     return o;
   }
@@ -96,9 +97,9 @@ class BrowserCheck final : public Check {
                    ""};
     if (!b.error.empty()) {
       v.state = Verdict::unknown;
-      v.reasons.push_back("could not be judged: " + b.error);
+      v.reasons.push_back(tr("could not be judged: {0}", b.error));
       found.observed += ": " + b.error;
-      found.expected = "a readable version";
+      found.expected = _("a readable version");
       v.evidence.push_back(found);
       return v;
     }
@@ -109,8 +110,8 @@ class BrowserCheck final : public Check {
     const auto minimum = min_versions_.find(column);
     if (!listed || minimum == min_versions_.end()) {
       v.state = Verdict::incapable;
-      v.reasons.push_back("not listed by the e-KerMed matrix for Linux");
-      found.expected = "a browser the matrix lists for Linux";
+      v.reasons.push_back(_("not listed by the e-KerMed matrix for Linux"));
+      found.expected = _("a browser the matrix lists for Linux");
       v.evidence.push_back(found);
       return v;
     }
@@ -119,8 +120,8 @@ class BrowserCheck final : public Check {
     v.evidence.push_back(found);
     if (compare_versions(*version, minimum->second) < 0) {
       v.state = Verdict::incapable;
-      v.reasons.push_back("version " + b.version + " below the matrix minimum " + found.expected);
-      v.fixes.push_back("Upgrade " + b.product.display + " (" + b.source + " " + b.package + ") to " + found.expected + ".");
+      v.reasons.push_back(tr("version {0} below the matrix minimum {1}", b.version, found.expected));
+      v.fixes.push_back(tr("Upgrade {0} ({1} {2}) to {3}.", b.product.display, b.source, b.package, found.expected));
     }
     // Policies and preferences.
     std::vector<Finding> findings;
@@ -141,25 +142,25 @@ class BrowserCheck final : public Check {
       switch (f.impact) {
         case Impact::breaks_audio_video:
           v.state = Verdict::incapable;
-          v.reasons.push_back("audio/video breaks: " + f.what);
+          v.reasons.push_back(tr("audio/video breaks: {0}", f.what));
           break;
         case Impact::breaks_screen_share:
           v.state = Verdict::incapable;
-          v.reasons.push_back("screen sharing breaks: " + f.what);
+          v.reasons.push_back(tr("screen sharing breaks: {0}", f.what));
           break;
         case Impact::degrades:
           if (v.state == Verdict::capable) v.state = Verdict::degraded;
-          v.reasons.push_back("degraded: " + f.what);
+          v.reasons.push_back(tr("degraded: {0}", f.what));
           break;
         case Impact::ignored:
-          v.reasons.push_back("note: " + f.what + " (" + f.evidence.path + ")");
+          v.reasons.push_back(tr("note: {0} ({1})", f.what, f.evidence.path));
           break;
         case Impact::info: break;
       }
     }
     if (unreadable && v.state != Verdict::incapable) {
       v.state = Verdict::unknown;
-      v.reasons.push_back("a policy or preference file could not be read");
+      v.reasons.push_back(_("a policy or preference file could not be read"));
     }
     return v;
   }
@@ -174,7 +175,7 @@ class BrowserCheck final : public Check {
 }  // namespace
 
 CheckType browser_check_type() {
-  return {"browser", "installed browsers against the e-KerMed matrix and the policies that block camera, microphone, screen capture or WebRTC",
+  return {"browser", N_("installed browsers against the e-KerMed matrix and the policies that block camera, microphone, screen capture or WebRTC"),
           false, [](const Params& params) { return std::make_unique<BrowserCheck>(params); }};
 }
 

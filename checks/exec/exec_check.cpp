@@ -1,4 +1,5 @@
 #include "exec_check.hpp"
+#include "i18n.hpp"
 
 #include <csignal>
 #include <cstdio>
@@ -43,12 +44,14 @@ class ExecCheck final : public Check {
     // host unless it honours CLINIC_AUDIT_ROOT, and it may open sockets.
     // Neither may happen behind --root or --offline's back (DESIGN.md §4).
     if (!context.live() && !supports_root_) {
-      return Outcome::skipped(program_.string() + " inspects the machine it runs on, not the --root image " +
-                              "(set supports_root=true for a plugin that honours CLINIC_AUDIT_ROOT)");
+      return Outcome::skipped(tr("{0} inspects the machine it runs on, not the --root image (set supports_root=true for a "
+                                 "plugin that honours CLINIC_AUDIT_ROOT)",
+                                 program_.string()));
     }
     if (context.network().offline && uses_network_) {
-      return Outcome::skipped(program_.string() + " may use the network and --offline forbids any network " +
-                              "operation (set network=false for a plugin that never does)");
+      return Outcome::skipped(tr("{0} may use the network and --offline forbids any network operation (set "
+                                 "network=false for a plugin that never does)",
+                                 program_.string()));
     }
     CommandSpec spec;
     spec.program = program_;
@@ -65,17 +68,19 @@ class ExecCheck final : public Check {
       // With the check's deadline first, the limit applied is shorter than
       // timeout_seconds: say which one it was.
       const auto applied = result.timeout_applied.count() > 0 || result.clamped_to_check ? result.timeout_applied : timeout_;
-      return Outcome::error(program + " did not finish within " + seconds_text(applied) + " s" +
-                            (result.clamped_to_check ? " (its check's timeout_seconds ends first)" : "") +
-                            " and was killed, with every process it started");
+      return Outcome::error(result.clamped_to_check
+                                ? tr("{0} did not finish within {1} s (its check's timeout_seconds ends first) and was "
+                                     "killed, with every process it started",
+                                     program, seconds_text(applied))
+                                : tr("{0} did not finish within {1} s and was killed, with every process it started",
+                                     program, seconds_text(applied)));
     }
     if (result.signaled) {
-      return Outcome::error(program + " was killed by signal " + std::to_string(result.signal) + " (" +
-                            strsignal(result.signal) + ")");
+      return Outcome::error(tr("{0} was killed by signal {1} ({2})", program, result.signal, strsignal(result.signal)));
     }
     std::string summary = first_line(result.out);
     if (summary.empty()) summary = first_line(result.err);
-    if (summary.empty()) summary = "(no output)";
+    if (summary.empty()) summary = _("(no output)");
     Evidence evidence{program, std::nullopt, "exit " + std::to_string(result.exit_code), "exit 0 (OK)"};
     switch (result.exit_code) {
       case 0: return Outcome::pass(summary, {evidence});
@@ -83,8 +88,8 @@ class ExecCheck final : public Check {
       case 2: evidence.observed += " (CRITICAL)"; return Outcome::fail(summary, {evidence});
       case 3: evidence.observed += " (UNKNOWN)"; return Outcome::error(summary, {evidence});
       default:
-        evidence.observed += " (not a Monitoring Plugins status)";
-        return Outcome::error(program + " exited " + std::to_string(result.exit_code) + ": " + summary, {evidence});
+        evidence.observed += tr(" (not a Monitoring Plugins status)");
+        return Outcome::error(tr("{0} exited {1}: {2}", program, result.exit_code, summary), {evidence});
     }
   }
 
@@ -100,7 +105,7 @@ class ExecCheck final : public Check {
 }  // namespace
 
 CheckType exec_check_type() {
-  return {"exec", "external plugin with Monitoring Plugins exit codes (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)",
+  return {"exec", N_("external plugin with Monitoring Plugins exit codes (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)"),
           false, [](const Params& params) { return std::make_unique<ExecCheck>(params); }};
 }
 

@@ -1,4 +1,5 @@
 #include "file_check.hpp"
+#include "i18n.hpp"
 
 #include <cerrno>
 #include <charconv>
@@ -10,6 +11,16 @@
 
 namespace clinic_audit {
 namespace {
+
+// Who may replace an object (WriterFinding::who: "owner NAME", "group NAME",
+// "ACL user NAME", "ACL group NAME", "others"), in the report's language.
+std::string writer_words(const std::string& who) {
+  for (const auto& [prefix, format] : {std::pair{"ACL user ", N_("ACL user {0}")}, std::pair{"ACL group ", N_("ACL group {0}")},
+                                       std::pair{"owner ", N_("owner {0}")}, std::pair{"group ", N_("group {0}")}}) {
+    if (who.starts_with(prefix)) return tr(format, who.substr(std::string_view(prefix).size()));
+  }
+  return who == "others" ? std::string(_("others")) : who;
+}
 
 unsigned parse_octal(const Params& params, std::string_view name) {
   auto text = params.optional(name);
@@ -53,8 +64,8 @@ class FileCheck final : public Check {
       if (e.error_number() != ENOTDIR) throw;
     }
     if (!info) {
-      if (!must_exist_) return Outcome::pass(path_ + " does not exist, as required");
-      Outcome out = Outcome::fail(path_ + " does not exist", {{path_, std::nullopt, "missing", "present"}});
+      if (!must_exist_) return Outcome::pass(tr("{0} does not exist, as required", path_));
+      Outcome out = Outcome::fail(tr("{0} does not exist", path_), {{path_, std::nullopt, _("missing"), _("present")}});
       if (type_ == "directory") {
         // Created by root with umask 022 (0755 root:root), then fixed as a
         // directory found that way would be.
@@ -65,17 +76,17 @@ class FileCheck final : public Check {
       } else {
         // chown/chmod of a file that does not exist fail: it must be put
         // there first (issue #17 item 2).
-        out.remediation = "Install " + escape_control(path_) +
-                          " first (for the Apicrypt binaries: from Apicrypt's distribution for Linux, into that "
-                          "directory), then run the audit again: it gives the owner and mode commands if they "
-                          "are still needed.";
+        out.remediation = tr("Install {0} first (for the Apicrypt binaries: from Apicrypt's distribution for Linux, "
+                             "into that directory), then run the audit again: it gives the owner and mode commands if "
+                             "they are still needed.",
+                             escape_control(path_));
       }
       return out;
     }
     const Accounts& accounts = context.accounts();
     const std::string observed = describe(*info, accounts);
     if (!must_exist_) {
-      return Outcome::fail(path_ + " exists but must not", {{info->path, std::nullopt, observed, "absent"}});
+      return Outcome::fail(tr("{0} exists but must not", path_), {{info->path, std::nullopt, observed, _("absent")}});
     }
 
     std::vector<Evidence> problems;
@@ -97,20 +108,20 @@ class FileCheck final : public Check {
       fix.set_owner(owner, group_.value_or(owner == "root" ? "root" : ""));
     }
     if ((info->mode & required_bits_) != required_bits_) {
-      problem("mode bits " + octal_mode(required_bits_) + " set");
+      problem(tr("mode bits {0} set", octal_mode(required_bits_)));
       fix.add_mode(symbolic_mode(required_bits_ & ~info->mode, '+'));
     }
     if ((info->mode & forbidden_bits_) != 0) {
-      problem("mode bits " + octal_mode(forbidden_bits_) + " clear");
+      problem(tr("mode bits {0} clear", octal_mode(forbidden_bits_)));
       fix.add_mode(symbolic_mode(forbidden_bits_ & info->mode, '-'));
     }
-    check_user_access(context, readable_by_, kRead, "readable", problems, fix);
-    check_user_access(context, writable_by_, kWrite, "writable", problems, fix);
-    check_user_access(context, executable_by_, kExecute, "executable", problems, fix);
+    check_user_access(context, readable_by_, kRead, N_("readable by {0}"), problems, fix);
+    check_user_access(context, writable_by_, kWrite, N_("writable by {0}"), problems, fix);
+    check_user_access(context, executable_by_, kExecute, N_("executable by {0}"), problems, fix);
     if (root_only_writable_) {
       for (const auto& writer : non_root_writers(fs, accounts, path_)) {
-        problems.push_back({writer.path, std::nullopt, writer.observed + " (writable by " + writer.who + ")",
-                            "writable by root only"});
+        problems.push_back({writer.path, std::nullopt, tr("{0} (writable by {1})", writer.observed, writer_words(writer.who)),
+                            _("writable by root only")});
         std::optional<FileInfo> w;
         try {
           w = fs.lstat(writer.path);
@@ -124,19 +135,20 @@ class FileCheck final : public Check {
     }
 
     if (problems.empty()) {
-      return Outcome::pass(path_ + " is as required (" + observed + ")",
-                           {{info->path, std::nullopt, observed, "as required"}});
+      return Outcome::pass(tr("{0} is as required ({1})", path_, observed),
+                           {{info->path, std::nullopt, observed, _("as required")}});
     }
     std::string summary = path_ + ": ";
     for (std::size_t i = 0; i < problems.size(); ++i) {
       if (i > 0) summary += "; ";
-      summary += "expected " + problems[i].expected;
-      if (problems[i].path != info->path) summary += " for " + problems[i].path;
+      summary += tr("expected {0}", problems[i].expected);
+      if (problems[i].path != info->path) summary += tr(" for {0}", problems[i].path);
     }
     Outcome out = Outcome::fail(summary, std::move(problems));
     if (type_ == "file" && info->type != FileType::regular) {
-      out.remediation = escape_control(info->path) + " is not a regular file: replace it with the real program "
-                        "(no command is given: what it is must be looked at first).";
+      out.remediation = tr("{0} is not a regular file: replace it with the real program (no command is given: what it "
+                           "is must be looked at first).",
+                           escape_control(info->path));
     } else {
       out.remediation_commands = fix.commands();
     }
@@ -171,16 +183,15 @@ class FileCheck final : public Check {
   }
 
   void check_user_access(const Context& context, const std::vector<std::string>& users, unsigned bits,
-                         std::string_view word, std::vector<Evidence>& problems, FileFix& fix) const {
+                         const char* word, std::vector<Evidence>& problems, FileFix& fix) const {
     for (const auto& name : users) {
       const PasswdEntry* user = context.accounts().user(name);
       if (user == nullptr) {
-        throw CheckError("user '" + name + "' is not in /etc/passwd", "/etc/passwd");
+        throw CheckError(tr("user '{0}' is not in /etc/passwd", name), "/etc/passwd");
       }
       const AccessVerdict verdict = check_access(context.fs(), identity_of(context.accounts(), *user), path_, bits);
       if (!verdict.allowed) {
-        problems.push_back({verdict.blocked_at, std::nullopt, verdict.reason,
-                            std::string(word) + " by " + name});
+        problems.push_back({verdict.blocked_at, std::nullopt, verdict.reason, tr(word, name)});
         add_access_fix(context, *user, bits, verdict, fix);
       }
     }
@@ -225,7 +236,7 @@ class FileCheck final : public Check {
 }  // namespace
 
 CheckType file_check_type() {
-  return {"file", "existence, type, owner, group, mode bits and user access of a path", false,
+  return {"file", N_("existence, type, owner, group, mode bits and user access of a path"), false,
           [](const Params& params) { return std::make_unique<FileCheck>(params); }};
 }
 

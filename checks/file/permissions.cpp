@@ -1,4 +1,5 @@
 #include "permissions.hpp"
+#include "i18n.hpp"
 
 #include <sys/stat.h>
 
@@ -142,16 +143,16 @@ AccessVerdict check_access(const RootFs& fs, const Identity& who, std::string_vi
     if (steps[i].is_symlink_hop || info.type != FileType::directory) continue;
     if (!may_access(info, who, kExecute)) {
       return {false, info.path,
-              who.name + " cannot enter " + info.path + " (mode " + octal_mode(info.mode) + ")"};
+              tr("{0} cannot enter {1} (mode {2})", who.name, info.path, octal_mode(info.mode))};
     }
   }
   const auto& target = steps.back().info;
   if (!may_access(target, who, bits)) {
     std::string want;
-    if (bits & kRead) want += "read";
-    if (bits & kWrite) want += want.empty() ? "write" : "/write";
-    if (bits & kExecute) want += want.empty() ? "execute" : "/execute";
-    return {false, target.path, who.name + " cannot " + want + " " + target.path};
+    if (bits & kRead) want += _("read");
+    if (bits & kWrite) want += want.empty() ? _("write") : std::string("/") + _("write");
+    if (bits & kExecute) want += want.empty() ? _("execute") : std::string("/") + _("execute");
+    return {false, target.path, tr("{0} cannot {1} {2}", who.name, want, target.path)};
   }
   return {true, {}, {}};
 }

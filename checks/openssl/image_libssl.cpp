@@ -1,4 +1,5 @@
 #include "image_libssl.hpp"
+#include "i18n.hpp"
 
 #include <cctype>
 #include <sstream>
@@ -58,21 +59,21 @@ void state_library_versions(const RootFs& fs, const std::string& auditing_librar
   }
   const std::string ours = major_minor(auditing_library);
   if (!image) {
-    outcome.evidence.push_back({"/var/lib/dpkg/status", std::nullopt, "no installed libssl package known to dpkg",
-                                "the level was computed by the auditing machine's " + auditing_library});
+    outcome.evidence.push_back({"/var/lib/dpkg/status", std::nullopt, _("no installed libssl package known to dpkg"),
+                                tr("the level was computed by the auditing machine's {0}", auditing_library)});
     return;
   }
   const std::string theirs = major_minor(image->version);
   outcome.evidence.push_back({"/var/lib/dpkg/status", image->line,
-                              "the image has " + image->package + " " + image->version,
-                              "computed by the auditing machine's " + auditing_library});
+                              tr("the image has {0} {1}", image->package, image->version),
+                              tr("computed by the auditing machine's {0}", auditing_library)});
   if (!theirs.empty() && theirs != ours) {
-    outcome.summary += " [computed with OpenSSL " + ours + " of the auditing machine; the image has " +
-                       image->package + " " + image->version + " (" + theirs +
-                       "): its compiled-in defaults may differ, run the audit on that machine to be sure]";
+    outcome.summary += tr(" [computed with OpenSSL {0} of the auditing machine; the image has {1} {2} ({3}): its "
+                          "compiled-in defaults may differ, run the audit on that machine to be sure]",
+                          ours, image->package, image->version, theirs);
   } else {
-    outcome.summary += " [computed with the auditing machine's OpenSSL " + ours + ", the image's " + image->package +
-                       " is " + image->version + "]";
+    outcome.summary += tr(" [computed with the auditing machine's OpenSSL {0}, the image's {1} is {2}]", ours,
+                          image->package, image->version);
   }
 }
 

@@ -1,4 +1,5 @@
 #include "openssl_check.hpp"
+#include "i18n.hpp"
 
 #include "image_libssl.hpp"
 #include "openssl_analysis.hpp"
@@ -31,12 +32,12 @@ class OpensslCheck final : public Check {
     } catch (const LimitError& e) {
       throw CheckError(e.what(), e.origin().file, e.origin().line);
     } catch (const FsError& e) {
-      throw CheckError(std::string("cannot read the OpenSSL configuration: ") + e.what(), e.path());
+      throw CheckError(tr("cannot read the OpenSSL configuration: {0}", e.what()), e.path());
     } catch (const std::runtime_error& e) {
       throw CheckError(e.what(), config_);
     }
     if (context.live() && !analysis.live) {
-      throw CheckError("cannot ask the running OpenSSL library: " + analysis.live_failure);
+      throw CheckError(tr("cannot ask the running OpenSSL library: {0}", analysis.live_failure));
     }
     const std::optional<ProbeResult>& live = analysis.live;
     Outcome outcome = judge(analysis, live, limits_);
@@ -59,7 +60,7 @@ std::unique_ptr<Check> make_openssl_check(const Params& params, ProbeCommand pro
 }  // namespace openssl
 
 CheckType openssl_check_type() {
-  return {"openssl", "effective OpenSSL TLS security level and minimum protocol, as the library applies them", false,
+  return {"openssl", N_("effective OpenSSL TLS security level and minimum protocol, as the library applies them"), false,
           [](const Params& params) { return openssl::make_openssl_check(params, openssl::default_probe_command()); }};
 }
 

@@ -1,4 +1,5 @@
 #include "php_ini_check.hpp"
+#include "i18n.hpp"
 
 #include <algorithm>
 
@@ -93,8 +94,9 @@ class PhpIniCheck final : public Check {
                              file.path, file.parsed.limit->line);
           }
           if (file.parsed.error) {
-            evidence.push_back({file.path, file.parsed.error->line, "syntax error: " + file.parsed.error->message +
-                                " (PHP ignores the rest of this file)", "valid ini syntax"});
+            evidence.push_back({file.path, file.parsed.error->line,
+                                tr("syntax error: {0} (PHP ignores the rest of this file)", file.parsed.error->message),
+                                _("valid ini syntax")});
           }
           for (const IniEntry& e : file.parsed.entries) {
             if (e.key != directive_) continue;
@@ -110,11 +112,12 @@ class PhpIniCheck final : public Check {
               // Item 9 of issue #21: say which line lost and why.
               if (base) {
                 evidence.push_back({base->path, base->line,
-                                    directive_ + " = " + base->value + " (overridden: " + at_line(file.path, e.line) +
-                                        (file.path == base->path
-                                             ? " comes later in the same file"
-                                             : " is read after it, PHP's order being php.ini then conf.d/*.ini by name") +
-                                        ")",
+                                    file.path == base->path
+                                        ? tr("{0} = {1} (overridden: {2} comes later in the same file)", directive_,
+                                             base->value, at_line(file.path, e.line))
+                                        : tr("{0} = {1} (overridden: {2} is read after it, PHP's order being php.ini "
+                                             "then conf.d/*.ini by name)",
+                                             directive_, base->value, at_line(file.path, e.line)),
                                     ""});
               }
               array_form.reset();
@@ -123,9 +126,9 @@ class PhpIniCheck final : public Check {
           }
         }
         if (array_form) {
-          throw CheckError(label + ": " + directive_ + "[...] at " + at_line(array_form->path, array_form->line) +
-                               " makes the scalar directive " + directive_ +
-                               " an array: PHP cannot start with it (php-cli 8.2 exits with \"Out of memory\")",
+          throw CheckError(tr("{0}: {1}[...] at {2} makes the scalar directive {1} an array: PHP cannot start with it "
+                              "(php-cli 8.2 exits with \"Out of memory\")",
+                              label, directive_, at_line(array_form->path, array_form->line)),
                            array_form->path, array_form->line);
         }
         std::vector<std::pair<std::string, std::optional<Setting>>> contexts;  // label, setting
@@ -184,13 +187,13 @@ class PhpIniCheck final : public Check {
       }
     }
     if (failures.empty() && passes.empty()) {
-      return Outcome::not_applicable("no PHP configuration under /etc/php/*/{" + join(sapis_, ",") + "}/php.ini");
+      return Outcome::not_applicable(tr("no PHP configuration under /etc/php/*/{{{0}}}/php.ini", join(sapis_, ",")));
     }
     if (!failures.empty()) {
       Outcome outcome = Outcome::fail(join(failures, "; "), std::move(evidence));
       outcome.remediation_commands = remediations;
-      outcome.remediation = "The commands comment out each line the evidence names (in the file itself when the "
-                            "path is a symlink) and reload what reads it; the CLI needs no reload.";
+      outcome.remediation = _("The commands comment out each line the evidence names (in the file itself when the "
+                              "path is a symlink) and reload what reads it; the CLI needs no reload.");
       return outcome;
     }
     return Outcome::pass(join(passes, "; "), std::move(evidence));
@@ -201,8 +204,8 @@ class PhpIniCheck final : public Check {
                std::vector<Evidence>& evidence) const {
     if (loser.path.empty()) return;
     evidence.push_back({loser.path, loser.line,
-                        directive_ + " = " + loser.value + " (overridden by " + what + " at " + at_line(path, line) +
-                            ", applied after the ini files)",
+                        tr("{0} = {1} (overridden by {2} at {3}, applied after the ini files)", directive_, loser.value,
+                           what, at_line(path, line)),
                         ""});
   }
 
@@ -215,21 +218,23 @@ class PhpIniCheck final : public Check {
   void judge(const std::string& where, const std::optional<Setting>& setting, const std::string& version,
              const std::string& sapi, std::vector<Evidence>& evidence, std::vector<std::string>& failures,
              std::vector<std::string>& passes, std::vector<std::string>& remediations) const {
-    const std::string shown_expected = directive_ + " = " + expected_ + (allow_unset_ ? " or unset" : "");
+    const std::string shown_expected = allow_unset_ ? tr("{0} = {1} or unset", directive_, expected_)
+                                                    : directive_ + " = " + expected_;
     const bool ignored = setting && php_ignores_temp_dir(directive_, setting->value);
     if (!setting || setting->value.empty() || ignored) {
       const std::string observed =
-          !setting ? "not set"
-          : ignored ? "= " + setting->value + " at " + at_line(setting->path, setting->line) +
-                          ", which PHP ignores (php_get_temporary_directory(): it falls back to $TMPDIR, then /tmp)"
-                    : "empty at " + at_line(setting->path, setting->line);
+          !setting ? std::string(_("not set"))
+          : ignored ? tr("= {0} at {1}, which PHP ignores (php_get_temporary_directory(): it falls back to $TMPDIR, then "
+                         "/tmp)",
+                         setting->value, at_line(setting->path, setting->line))
+                    : tr("empty at {0}", at_line(setting->path, setting->line));
       if (setting && allow_unset_) {
         evidence.push_back({setting->path, setting->line, directive_ + " " + observed, shown_expected});
       }
       if (allow_unset_) {
         passes.push_back(where + ": " + directive_ + " " + observed);
       } else {
-        failures.push_back(where + ": " + directive_ + " " + observed + ", expected " + expected_);
+        failures.push_back(tr("{0}: {1} {2}, expected {3}", where, directive_, observed, expected_));
         evidence.push_back({setting ? setting->path : "", setting ? std::optional<int>(setting->line) : std::nullopt,
                             directive_ + " " + observed, shown_expected});
       }
@@ -237,11 +242,11 @@ class PhpIniCheck final : public Check {
     }
     std::string observed = directive_ + " = " + setting->value + setting->how;
     if (!setting->unresolved.empty()) {
-      observed += " (uses ${" + setting->unresolved.front() + "}, unknown here and empty to PHP unless in its environment)";
+      observed += tr(" (uses ${{{0}}}, unknown here and empty to PHP unless in its environment)", setting->unresolved.front());
     }
     if (!setting->build_constants.empty()) {
-      observed += " (uses the constant " + setting->build_constants.front() +
-                  ", whose value depends on the installed PHP build: not known from its files)";
+      observed += tr(" (uses the constant {0}, whose value depends on the installed PHP build: not known from its files)",
+                     setting->build_constants.front());
     }
     // PHP reads sys_temp_dir as a C string: a NUL byte ends it.
     const std::string used = directive_ == "sys_temp_dir" ? setting->value.substr(0, setting->value.find('\0'))
@@ -253,8 +258,8 @@ class PhpIniCheck final : public Check {
       passes.push_back(where + ": " + directive_ + " = " + setting->value);
       return;
     }
-    failures.push_back(where + ": " + observed + " at " + setting->path + ":" + std::to_string(setting->line) +
-                       ", expected " + shown_expected);
+    failures.push_back(tr("{0}: {1} at {2}:{3}, expected {4}", where, observed, setting->path, setting->line,
+                          shown_expected));
     // Commented out in place (issue #17 item 2): --follow-symlinks edits the
     // file an a2ensite/a2enconf symlink points to instead of replacing the
     // link with a copy (sed(1)); a line already commented is left alone, so
@@ -279,7 +284,7 @@ class PhpIniCheck final : public Check {
 }  // namespace
 
 CheckType php_ini_check_type() {
-  return {"php_ini", "effective php.ini directive per PHP version and SAPI (conf.d, fpm pools, Apache overrides)",
+  return {"php_ini", N_("effective php.ini directive per PHP version and SAPI (conf.d, fpm pools, Apache overrides)"),
           false, [](const Params& params) { return std::make_unique<PhpIniCheck>(params); }};
 }
 

@@ -1,4 +1,5 @@
 #include "media_verdict.hpp"
+#include "i18n.hpp"
 
 #include <algorithm>
 
@@ -36,11 +37,10 @@ std::string join(const std::vector<std::string>& items, const std::string& separ
 Evidence probe_evidence(const ProbeResult& probe, const std::string& expected) {
   std::string observed = probe.target.label() + ": " + to_string(probe.state) + " -- " + probe.detail;
   if (probe.stun && probe.stun->mapped) {
-    observed += "; public address seen by the server: " + probe.stun->mapped->address + ":" +
-                std::to_string(probe.stun->mapped->port);
+    observed += tr("; public address seen by the server: {0}:{1}", probe.stun->mapped->address, probe.stun->mapped->port);
   }
-  if (probe.stun && probe.stun->software) observed += "; server software: " + *probe.stun->software;
-  if (probe.certificate) observed += "; certificate: " + probe.certificate->describe();
+  if (probe.stun && probe.stun->software) observed += tr("; server software: {0}", *probe.stun->software);
+  if (probe.certificate) observed += tr("; certificate: {0}", probe.certificate->describe());
   return Evidence{"", std::nullopt, observed, expected};
 }
 
@@ -54,7 +54,7 @@ std::string firewall_rule(const std::string& protocol, const std::string& label,
   const std::string ports_text = format_port_list(ports);
   std::string lower = protocol;
   std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  std::string rule = "allow " + protocol + " " + ports_text + " out to " + label;
+  std::string rule = tr("allow {0} {1} out to {2}", protocol, ports_text, label);
   if (!addresses.empty() && !(addresses.size() == 1 && addresses.front() == label)) {
     rule += " (" + join(addresses, ", ") + ")";
   }
@@ -84,18 +84,17 @@ Outcome judge_media(const std::vector<MediaServerProbes>& servers, const MediaPl
   std::vector<std::string> sfu_unverified;
   std::vector<std::string> sfu_blocked;
   std::vector<std::string> rules;
-  const std::string udp_expected = "STUN Binding answered over UDP (seed §2.2.2 case 1)";
-  const std::string range_expected = "UDP packets reach the media proxy's media range (an answer or ICMP port "
-                                     "unreachable; seed §2.2.2 case 1)";
-  const std::string tcp_expected = "STUN Binding answered over TCP/TLS " + std::to_string(plan.tcp_port) +
-                                   " (seed §2.2.2 case 2)";
+  const std::string udp_expected = _("STUN Binding answered over UDP (seed §2.2.2 case 1)");
+  const std::string range_expected = _("UDP packets reach the media proxy's media range (an answer or ICMP port "
+                                       "unreachable; seed §2.2.2 case 1)");
+  const std::string tcp_expected = tr("STUN Binding answered over TCP/TLS {0} (seed §2.2.2 case 2)", plan.tcp_port);
   const std::string range_text = format_port_list(plan.proxy_probe_ports);
 
   for (const auto& server : servers) {
     const std::string label = server.server.label();
     if (!server.dns_note.empty()) evidence.push_back({"", std::nullopt, "DNS " + label + ": " + server.dns_note, ""});
     for (const auto& probe : server.udp) {
-      evidence.push_back(probe_evidence(probe, server.sfu ? "UDP packets reach the SFU" : udp_expected));
+      evidence.push_back(probe_evidence(probe, server.sfu ? std::string(_("UDP packets reach the SFU")) : udp_expected));
     }
     for (const auto& probe : server.media_udp) evidence.push_back(probe_evidence(probe, range_expected));
     for (const auto& probe : server.stream) evidence.push_back(probe_evidence(probe, tcp_expected));
@@ -117,16 +116,16 @@ Outcome judge_media(const std::vector<MediaServerProbes>& servers, const MediaPl
     const UdpProof range = plan.proxy_probe_ports.empty() ? UdpProof::answered : udp_proof(server.media_udp);
     const bool range_ok = range == UdpProof::answered || range == UdpProof::arrives;
     if (stun_ok && range_ok) {
-      udp_ok.push_back(label + (proof == UdpProof::arrives ? " (packets arrive, ICMP port unreachable; no STUN answer)" : ""));
+      udp_ok.push_back(label + (proof == UdpProof::arrives ? _(" (packets arrive, ICMP port unreachable; no STUN answer)") : ""));
       continue;
     }
     rules.push_back(firewall_rule("UDP", label, server.addresses, plan.proxy_udp_ports));
     if (stun_ok && range == UdpProof::unverified) {
       range_unproven.push_back(label);
     } else if (stun_ok) {
-      udp_missing.push_back(label + " (UDP " + range_text + " rejected)");
+      udp_missing.push_back(label + tr(" (UDP {0} rejected)", range_text));
     } else {
-      udp_missing.push_back(label + (proof == UdpProof::unverified ? " (UDP silent: unverified)" : " (UDP rejected)"));
+      udp_missing.push_back(label + (proof == UdpProof::unverified ? _(" (UDP silent: unverified)") : _(" (UDP rejected)")));
     }
     if (stream_answered(server.stream)) {
       if (!(stun_ok && range == UdpProof::unverified)) tcp_only.push_back(label);
@@ -139,23 +138,23 @@ Outcome judge_media(const std::vector<MediaServerProbes>& servers, const MediaPl
   // Clauses of the summary, joined with "; ".
   std::vector<std::string> notes;
   if (!range_unproven.empty()) {
-    notes.push_back("case 1 not proven for " + join(range_unproven, ", ") + ": the STUN port answers over UDP but the media range " +
-                    format_port_list(plan.proxy_udp_ports) + " is silent (probed " + range_text +
-                    "; silence proves nothing, so nothing is shown to get through)");
+    notes.push_back(tr("case 1 not proven for {0}: the STUN port answers over UDP but the media range {1} is silent "
+                       "(probed {2}; silence proves nothing, so nothing is shown to get through)",
+                       join(range_unproven, ", "), format_port_list(plan.proxy_udp_ports), range_text));
   }
-  if (!sfu_arrive.empty()) notes.push_back("SFU UDP proven to arrive at " + join(sfu_arrive, ", "));
+  if (!sfu_arrive.empty()) notes.push_back(tr("SFU UDP proven to arrive at {0}", join(sfu_arrive, ", ")));
   if (!sfu_unverified.empty()) {
-    notes.push_back("SFU UDP unverified for " + join(sfu_unverified, ", ") +
-                    " (silent: SFUs answer only during a call, silence proves nothing)");
+    notes.push_back(tr("SFU UDP unverified for {0} (silent: SFUs answer only during a call, silence proves nothing)",
+                       join(sfu_unverified, ", ")));
   }
-  if (!sfu_blocked.empty()) notes.push_back("SFU UDP blocked to " + join(sfu_blocked, ", "));
+  if (!sfu_blocked.empty()) notes.push_back(tr("SFU UDP blocked to {0}", join(sfu_blocked, ", ")));
   if ((!sfu_arrive.empty() || !sfu_unverified.empty() || !sfu_blocked.empty()) && !plan.sfu_probe_ports.empty()) {
-    notes.push_back("SFU ports probed: " + format_port_list(plan.sfu_probe_ports) + "; the rest of " +
-                    format_port_list(plan.sfu_udp_ports) + " was not");
+    notes.push_back(tr("SFU ports probed: {0}; the rest of {1} was not", format_port_list(plan.sfu_probe_ports),
+                       format_port_list(plan.sfu_udp_ports)));
   }
   if (!plan.proxy_display.empty()) {
-    notes.push_back("the HTTP proxy " + plan.proxy_display +
-                    " carries TCP only: UDP media cannot go through it and was probed directly");
+    notes.push_back(tr("the HTTP proxy {0} carries TCP only: UDP media cannot go through it and was probed directly",
+                       plan.proxy_display));
   }
   const auto with_notes = [&notes](std::string head) {
     for (const auto& note : notes) head += "; " + note;
@@ -172,8 +171,8 @@ Outcome judge_media(const std::vector<MediaServerProbes>& servers, const MediaPl
   Outcome outcome;
   const std::string tcp = "TCP " + std::to_string(plan.tcp_port);
   if (!no_path.empty()) {
-    outcome = Outcome::fail(with_notes("blocked: no media path to " + join(no_path, ", ") + " (neither UDP nor " + tcp +
-                                       " STUN answered)"));
+    outcome = Outcome::fail(with_notes(tr("blocked: no media path to {0} (neither UDP nor {1} STUN answered)",
+                                          join(no_path, ", "), tcp)));
   } else if (!tcp_only.empty() || !range_unproven.empty()) {
     // Case 1 is not proven for some proxy: what is proven is case 2 at best.
     bool tcp_everywhere = true;
@@ -185,23 +184,24 @@ Outcome judge_media(const std::vector<MediaServerProbes>& servers, const MediaPl
     }
     std::string head;
     if (!tcp_only.empty()) {
-      head = "case 2: " + tcp + " only -- teleconsultation works with degraded video; UDP not proven to " + join(udp_missing, ", ");
+      head = tr("case 2: {0} only -- teleconsultation works with degraded video; UDP not proven to {1}", tcp,
+                join(udp_missing, ", "));
     } else if (tcp_everywhere) {
-      head = "case 2 proven (" + tcp + " STUN answers): teleconsultation works with at least degraded video";
+      head = tr("case 2 proven ({0} STUN answers): teleconsultation works with at least degraded video", tcp);
     } else {
-      head = "case 1 not proven and " + tcp + " STUN does not answer";
+      head = tr("case 1 not proven and {0} STUN does not answer", tcp);
     }
     outcome = plan.accept_degraded && tcp_everywhere ? Outcome::pass(with_notes(head)) : Outcome::fail(with_notes(head));
     sfu_rules_for_case1();
   } else if (!sfu_blocked.empty()) {
-    outcome = Outcome::fail(with_notes("case 1 for the media proxies (UDP to " + join(udp_ok, ", ") + "), not for the SFUs"));
+    outcome = Outcome::fail(with_notes(tr("case 1 for the media proxies (UDP to {0}), not for the SFUs", join(udp_ok, ", "))));
   } else {
-    std::string head = "case 1: UDP allowed to " + join(udp_ok, ", ");
-    if (!plan.proxy_probe_ports.empty()) head += " (STUN port and media range " + range_text + " reached)";
+    std::string head = tr("case 1: UDP allowed to {0}", join(udp_ok, ", "));
+    if (!plan.proxy_probe_ports.empty()) head += tr(" (STUN port and media range {0} reached)", range_text);
     outcome = Outcome::pass(with_notes(head));
   }
   outcome.evidence = std::move(evidence);
-  if (!rules.empty()) outcome.remediation = "Firewall rules still to open (seed §2.2.2):\n  " + join(rules, "\n  ");
+  if (!rules.empty()) outcome.remediation = std::string(_("Firewall rules still to open (seed §2.2.2):")) + "\n  " + join(rules, "\n  ");
   return outcome;
 }
 

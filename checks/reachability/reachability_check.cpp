@@ -1,4 +1,5 @@
 #include "reachability_check.hpp"
+#include "i18n.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -104,7 +105,7 @@ class ReachabilityCheck final : public Check {
   }
 
   Outcome run(const Context& context) const override {
-    if (context.network().offline) return Outcome::skipped("network probes are disabled (--offline)");
+    if (context.network().offline) return Outcome::skipped(_("network probes are disabled (--offline)"));
     ProbeOptions options;
     options.timeout = timeout_ms_ > 0 ? std::chrono::milliseconds(timeout_ms_) : context.network().probe_timeout;
     options.max_concurrency = max_concurrency_;
@@ -114,11 +115,11 @@ class ReachabilityCheck final : public Check {
       try {
         proxy.spec = parse_proxy_url(*context.network().https_proxy);
       } catch (const std::invalid_argument& e) {
-        return Outcome::error(std::string("the configured HTTPS proxy is unusable: ") + e.what());
+        return Outcome::error(tr("the configured HTTPS proxy is unusable: {0}", e.what()));
       }
       const auto answer = resolve_all({proxy.spec.host}, options.timeout, 1).front();
       if (!answer.ok()) {
-        return Outcome::error("cannot resolve the HTTPS proxy " + proxy.spec.display + ": " + answer.error);
+        return Outcome::error(tr("cannot resolve the HTTPS proxy {0}: {1}", proxy.spec.display, answer.error));
       }
       proxy.address = answer.all().front();
       options.proxy = proxy;
@@ -175,7 +176,7 @@ class ReachabilityCheck final : public Check {
       if (server.server.name.empty()) continue;
       const DnsAnswer& answer = answers[next_answer++];
       if (!answer.ok()) {
-        server.dns_note = "failed: " + answer.error + (server.addresses.empty() ? "" : "; probing the seed's addresses");
+        server.dns_note = tr("failed: {0}", answer.error) + (server.addresses.empty() ? "" : _("; probing the seed's addresses"));
         continue;
       }
       server.dns_note = "IPv4 [" + join(answer.ipv4) + "], IPv6 [" + join(answer.ipv6) + "]";
@@ -186,7 +187,7 @@ class ReachabilityCheck final : public Check {
           server.addresses.push_back(address);
         }
       }
-      if (!extra.empty()) server.dns_note += "; not in the seed's table (firewall rules by address must add them): " + join(extra);
+      if (!extra.empty()) server.dns_note += tr("; not in the seed's table (firewall rules by address must add them): {0}", join(extra));
     }
 
     // Every probe of every server in one concurrent run (about one timeout).
@@ -265,8 +266,8 @@ class ReachabilityCheck final : public Check {
 
 CheckType reachability_check_type() {
   return {"reachability",
-          "network paths of a teleconsultation: DNS, TCP, TLS (annex-2 certificates), WebSocket upgrade, STUN over "
-          "UDP/TCP/TLS; verdict in the e-KerMed seed's cases",
+          N_("network paths of a teleconsultation: DNS, TCP, TLS (annex-2 certificates), WebSocket upgrade, STUN over "
+             "UDP/TCP/TLS; verdict in the e-KerMed seed's cases"),
           true, [](const Params& params) { return std::make_unique<ReachabilityCheck>(params); }};
 }
 

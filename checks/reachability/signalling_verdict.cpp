@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "i18n.hpp"
 #include "media_verdict.hpp"
 
 namespace clinic_audit::reachability {
@@ -28,37 +29,37 @@ void judge_answer(const ProbeResult& probe, const SignallingPlan& plan, std::vec
       if (cert.untrusted_origin() != CertInfo::Origin::self_signed_server) inspection_issuer = cert.chain_top_issuer;
       problems.push_back(where + ": " + cert.untrusted_explanation());
     } else if (!cert.chain_trusted()) {
-      problems.push_back(where + ": certificate not valid: " + cert.verify_message);
+      problems.push_back(tr("{0}: certificate not valid: {1}", where, cert.verify_message));
     }
     if (const auto annex2 = judge_annex2(cert, plan.min_rsa_bits); !annex2.ok) {
-      problems.push_back(where + ": annex 2 (SHA-256, 2048-bit key) not met: " + annex2.problem);
+      problems.push_back(tr("{0}: annex 2 (SHA-256, 2048-bit key) not met: {1}", where, annex2.problem));
     }
   }
   if (plan.transport == Transport::wss && probe.upgrade && !probe.upgrade->upgraded) {
     std::string who;
     if (!inspection_issuer.empty()) {
-      who = "the TLS-inspecting proxy (issuer '" + inspection_issuer + "') strips the upgrade";
+      who = tr("the TLS-inspecting proxy (issuer '{0}') strips the upgrade", inspection_issuer);
     } else if (!probe.upgrade->intermediary.empty()) {
-      who = "an intermediary (" + probe.upgrade->intermediary + ") strips the upgrade";
+      who = tr("an intermediary ({0}) strips the upgrade", probe.upgrade->intermediary);
     } else if (probe.target.via_proxy && !plan.proxy_display.empty()) {
-      who = "the upgrade did not survive the path through the proxy " + plan.proxy_display;
+      who = tr("the upgrade did not survive the path through the proxy {0}", plan.proxy_display);
     } else {
-      who = "the server did not upgrade";
+      who = _("the server did not upgrade");
     }
-    problems.push_back(where + ": the path is open (HTTP answer) but no WebSocket: " + probe.upgrade->detail + "; " +
-                       who);
+    problems.push_back(tr("{0}: the path is open (HTTP answer) but no WebSocket: {1}; {2}", where, probe.upgrade->detail,
+                          who));
   }
 }
 
 Evidence probe_evidence(const ProbeResult& probe, const SignallingPlan& plan) {
   std::string observed = probe.target.label() + ": " + to_string(probe.state) + " -- " + probe.detail;
-  if (probe.proxy_status) observed += "; proxy answered CONNECT with HTTP " + std::to_string(*probe.proxy_status);
+  if (probe.proxy_status) observed += tr("; proxy answered CONNECT with HTTP {0}", *probe.proxy_status);
   if (!probe.proxy_detail.empty()) observed += " (" + probe.proxy_detail + ")";
-  if (probe.certificate) observed += "; certificate: " + probe.certificate->describe();
+  if (probe.certificate) observed += tr("; certificate: {0}", probe.certificate->describe());
   if (probe.upgrade && !probe.upgrade->intermediary.empty()) observed += "; " + probe.upgrade->intermediary;
   std::string expected = plan.transport == Transport::wss
-                             ? "TLS with a trusted SHA-256/2048-bit certificate, then 101 Switching Protocols"
-                             : "TLS handshake with a trusted SHA-256/2048-bit certificate";
+                             ? _("TLS with a trusted SHA-256/2048-bit certificate, then 101 Switching Protocols")
+                             : _("TLS handshake with a trusted SHA-256/2048-bit certificate");
   return Evidence{"", std::nullopt, observed, expected};
 }
 
@@ -74,11 +75,11 @@ Outcome judge_signalling(const std::vector<SignallingHost>& hosts, const Signall
 
   for (const auto& host : hosts) {
     std::string dns_text = host.dns.ok() ? "IPv4 [" + join(host.dns.ipv4, ", ") + "], IPv6 [" + join(host.dns.ipv6, ", ") + "]"
-                                         : "failed: " + host.dns.error;
-    if (proxied) dns_text += " (informational: the proxy resolves names itself)";
-    evidence.push_back({"", std::nullopt, "DNS " + host.host + ": " + dns_text, "the name resolves"});
+                                         : tr("failed: {0}", host.dns.error);
+    if (proxied) dns_text += _(" (informational: the proxy resolves names itself)");
+    evidence.push_back({"", std::nullopt, "DNS " + host.host + ": " + dns_text, _("the name resolves")});
     if (!host.dns.ok() && !proxied) {
-      problems.push_back(host.host + ": DNS lookup failed (" + host.dns.error + ")");
+      problems.push_back(tr("{0}: DNS lookup failed ({1})", host.host, host.dns.error));
       continue;
     }
     std::size_t before = problems.size();
@@ -125,17 +126,17 @@ Outcome judge_signalling(const std::vector<SignallingHost>& hosts, const Signall
     }
   }
 
-  const std::string what = plan.transport == Transport::wss ? "secure WebSocket" : "HTTPS";
-  const std::string via = proxied ? " through the proxy " + plan.proxy_display : "";
+  const std::string what = plan.transport == Transport::wss ? _("secure WebSocket") : "HTTPS";
+  const std::string via = proxied ? tr(" through the proxy {0}", plan.proxy_display) : "";
   Outcome outcome;
   if (problems.empty()) {
-    outcome = Outcome::pass(what + " works" + via + ": " + join(good, ", ") +
-                            (notes.empty() ? "" : "; note: " + join(notes, "; ")));
+    outcome = Outcome::pass(tr("{0} works{1}: {2}", what, via, join(good, ", ")) +
+                            (notes.empty() ? "" : tr("; note: {0}", join(notes, "; "))));
   } else {
     outcome = Outcome::fail(what + via + ": " + join(problems, "; "));
   }
   outcome.evidence = std::move(evidence);
-  if (!rules.empty()) outcome.remediation = "Firewall rules still to open (seed §2.2.1):\n  " + join(rules, "\n  ");
+  if (!rules.empty()) outcome.remediation = std::string(_("Firewall rules still to open (seed §2.2.1):")) + "\n  " + join(rules, "\n  ");
   return outcome;
 }
 

@@ -1,5 +1,6 @@
 #include "enablement.hpp"
 
+#include "i18n.hpp"
 #include "service_parser.hpp"
 #include "systemd_unit/unit_resolver.hpp"
 
@@ -42,10 +43,10 @@ Enablement sysv(const RootFs& fs, const std::string& name) {
     for (const auto& entry : fs.list_dir(rc)) {
       if (sysv_start_link_service(entry.name) != name) continue;
       const std::string link = std::string(rc) + "/" + entry.name;
-      return {true, "enabled", {link, std::nullopt, "enabled (SysV start link " + link + ")", "enabled"}};
+      return {true, "enabled", {link, std::nullopt, tr("enabled (SysV start link {0})", link), "enabled"}};
     }
   }
-  return {false, "disabled", {script, std::nullopt, "disabled (SysV script without /etc/rc[S5].d/S??" + name + ")",
+  return {false, "disabled", {script, std::nullopt, tr("disabled (SysV script without /etc/rc[S5].d/S??{0})", name),
                               "enabled"}};
 }
 
@@ -53,30 +54,30 @@ Enablement sysv(const RootFs& fs, const std::string& name) {
 
 Enablement judge_enablement(const RootFs& fs, const std::string& unit) {
   const systemd::UnitFiles files = systemd::locate_unit(fs, unit);
-  if (files.masked) return {false, "masked", {files.masked_by, std::nullopt, "masked (link to /dev/null)", "enabled"}};
+  if (files.masked) return {false, "masked", {files.masked_by, std::nullopt, _("masked (link to /dev/null)"), "enabled"}};
   if (files.dangling) {
-    return {false, "not-found", {*files.dangling, std::nullopt, "dangling symlink: unit not found", "installed and enabled"}};
+    return {false, "not-found", {*files.dangling, std::nullopt, _("dangling symlink: unit not found"), _("installed and enabled")}};
   }
   if (!files.fragment) {
     const std::string stem = unit.substr(0, unit.rfind('.'));
     if (ends_with(unit, ".service") && exists(fs, "/etc/init.d/" + stem)) return sysv(fs, stem);
-    return {false, "not-found", {"", std::nullopt, "no unit file and no /etc/init.d/" + stem, "installed and enabled"}};
+    return {false, "not-found", {"", std::nullopt, tr("no unit file and no /etc/init.d/{0}", stem), _("installed and enabled")}};
   }
   const auto install = parse_install_section(systemd::parse_unit_file(fs.read_file(*files.fragment, 1024 * 1024)));
   if (auto link = find_link(fs, "/etc/systemd/system", unit, install.aliases)) {
-    return {true, "enabled", {*link, std::nullopt, "enabled (" + *link + ")", "enabled"}};
+    return {true, "enabled", {*link, std::nullopt, tr("enabled ({0})", *link), "enabled"}};
   }
   if (auto link = find_link(fs, "/run/systemd/system", unit, install.aliases)) {
-    return {true, "enabled-runtime", {*link, std::nullopt, "enabled until reboot only (" + *link + ")", "enabled"}};
+    return {true, "enabled-runtime", {*link, std::nullopt, tr("enabled until reboot only ({0})", *link), "enabled"}};
   }
   if (install.empty()) {
     // Started only as a dependency of another unit; nothing starts it at boot by itself.
-    return {false, "static", {*files.fragment, std::nullopt, "static (no [Install] section)", "enabled"}};
+    return {false, "static", {*files.fragment, std::nullopt, _("static (no [Install] section)"), "enabled"}};
   }
   std::string targets;
   for (const auto& t : install.wanted_by) targets += " " + t + ".wants/";
   for (const auto& t : install.required_by) targets += " " + t + ".requires/";
-  return {false, "disabled", {*files.fragment, std::nullopt, "disabled (no link in" + targets + ")", "enabled"}};
+  return {false, "disabled", {*files.fragment, std::nullopt, tr("disabled (no link in{0})", targets), "enabled"}};
 }
 
 }  // namespace clinic_audit::service

@@ -1,4 +1,5 @@
 #include "service_check.hpp"
+#include "i18n.hpp"
 
 #include "enablement.hpp"
 #include "common/shell_quote.hpp"
@@ -29,24 +30,24 @@ class ServiceCheck final : public Check {
       evidence.push_back(enablement.evidence);
       // enabled-runtime is lost at the next reboot: not what "enabled" means here.
       if (!enablement.enabled || enablement.state != "enabled") {
-        problems.push_back(unit_ + " is " + enablement.state + ", expected enabled");
+        problems.push_back(tr("{0} is {1}, expected enabled", unit_, enablement.state));
       } else {
-        notes.push_back(unit_ + " is " + enablement.state);
+        notes.push_back(tr("{0} is {1}", unit_, enablement.state));
       }
     }
     if (want_active_) {
       if (!context.live()) {
-        notes.push_back("activity not judged with --root");
+        notes.push_back(_("activity not judged with --root"));
       } else if (!systemd::systemd_is_running(context.fs())) {
-        notes.push_back("systemd is not PID 1 here: activity not judged");
+        notes.push_back(_("systemd is not PID 1 here: activity not judged"));
       } else {
         const auto query = systemd::systemctl_is_active(context.commands(), unit_);
         if (!query.error.empty()) throw CheckError("systemctl is-active " + unit_ + ": " + query.error);
         std::string state = query.properties.at("_stdout");
         state = state.substr(0, state.find('\n'));
         evidence.push_back({"", std::nullopt, "systemctl is-active: " + state, "active"});
-        if (state != "active") problems.push_back(unit_ + " is " + state + ", expected active");
-        else notes.push_back("active");
+        if (state != "active") problems.push_back(tr("{0} is {1}, expected active", unit_, state));
+        else notes.push_back(_("active"));
       }
     }
     std::string summary;
@@ -58,8 +59,9 @@ class ServiceCheck final : public Check {
     // fails on a unit that does not exist, which must be installed first.
     if (enablement.state == "not-found") {
       outcome.policy_commands_apply = false;
-      outcome.remediation = unit_ + " is not installed (no unit file, no SysV script): install the software that "
-                            "ships it, then run the audit again.";
+      outcome.remediation = tr("{0} is not installed (no unit file, no SysV script): install the software that ships "
+                               "it, then run the audit again.",
+                               unit_);
     } else {
       if (enablement.state.rfind("masked", 0) == 0) outcome.remediation_commands.push_back("systemctl unmask " + shell_word(unit_));
       outcome.remediation_commands.push_back("systemctl enable --now " + shell_word(unit_));
@@ -76,7 +78,7 @@ class ServiceCheck final : public Check {
 }  // namespace
 
 CheckType service_check_type() {
-  return {"service", "a service is enabled (enablement links, SysV rc links) and, live, active", false,
+  return {"service", N_("a service is enabled (enablement links, SysV rc links) and, live, active"), false,
           [](const Params& params) { return std::make_unique<ServiceCheck>(params); }};
 }
 

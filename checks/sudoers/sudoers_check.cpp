@@ -1,4 +1,5 @@
 #include "sudoers_check.hpp"
+#include "i18n.hpp"
 
 #include <algorithm>
 #include <map>
@@ -648,7 +649,7 @@ class SudoersCheck final : public Check {
 }  // namespace
 
 CheckType sudoers_check_type() {
-  return {"sudoers", "what sudo lets a user run (includes, aliases, negation, last match wins) against required and forbidden grants",
+  return {"sudoers", N_("what sudo lets a user run (includes, aliases, negation, last match wins) against required and forbidden grants"),
           false, [](const Params& params) { return std::make_unique<SudoersCheck>(params); }};
 }
 

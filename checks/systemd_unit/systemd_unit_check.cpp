@@ -1,4 +1,5 @@
 #include "systemd_unit_check.hpp"
+#include "i18n.hpp"
 
 #include "common/shell_quote.hpp"
 
@@ -88,16 +89,16 @@ class SystemdUnitCheck final : public Check {
       for (auto& e : v.evidence) evidence.push_back(std::move(e));
       if (!v.remediation.empty()) remediation += (remediation.empty() ? "" : "\n") + v.remediation;
     }
-    if (units.empty()) summary = "no unit matches " + unit_;
+    if (units.empty()) summary = tr("no unit matches {0}", unit_);
     if (live && !systemd_running) {
-      summary += " (systemd is not PID 1 here: judged from the unit files only)";
+      summary += _(" (systemd is not PID 1 here: judged from the unit files only)");
     }
     Outcome outcome;
     if (any_fail) {
       outcome = Outcome::fail(summary, std::move(evidence));
     } else if (!any_judged) {
       if (units.empty() && missing_fail_) {
-        outcome = Outcome::fail(summary, {{"", std::nullopt, "no such unit", unit_ + " installed"}});
+        outcome = Outcome::fail(summary, {{"", std::nullopt, _("no such unit"), tr("{0} installed", unit_)}});
       } else {
         outcome = Outcome::not_applicable(summary, std::move(evidence));
       }
@@ -122,23 +123,24 @@ class SystemdUnitCheck final : public Check {
     UnitVerdict verdict;
     if (files.masked) {
       verdict.kind = UnitVerdict::not_applicable;
-      verdict.line = unit + " is masked by " + files.masked_by + " and cannot run";
-      verdict.evidence.push_back({files.masked_by, std::nullopt, "masked", "a loadable unit"});
+      verdict.line = tr("{0} is masked by {1} and cannot run", unit, files.masked_by);
+      verdict.evidence.push_back({files.masked_by, std::nullopt, "masked", _("a loadable unit")});
       return verdict;
     }
     if (files.dangling) {
       // unit-file.c: the first entry of a name decides, even a dangling one.
       verdict.kind = missing_fail_ ? UnitVerdict::fail : UnitVerdict::not_applicable;
-      verdict.line = unit + " is not found: " + *files.dangling +
-                     " is a dangling symlink, and systemd does not fall back to the directories after it";
-      verdict.evidence.push_back({*files.dangling, std::nullopt, "dangling symlink: unit not found",
-                                  unit + " installed"});
+      verdict.line = tr("{0} is not found: {1} is a dangling symlink, and systemd does not fall back to the directories "
+                        "after it",
+                        unit, *files.dangling);
+      verdict.evidence.push_back({*files.dangling, std::nullopt, _("dangling symlink: unit not found"),
+                                  tr("{0} installed", unit)});
       return verdict;
     }
     if (!files.fragment) {
       verdict.kind = missing_fail_ ? UnitVerdict::fail : UnitVerdict::not_applicable;
-      verdict.line = unit + " is not installed (no unit file in the search path)";
-      if (missing_fail_) verdict.evidence.push_back({"", std::nullopt, "no such unit", unit + " installed"});
+      verdict.line = tr("{0} is not installed (no unit file in the search path)", unit);
+      if (missing_fail_) verdict.evidence.push_back({"", std::nullopt, _("no such unit"), tr("{0} installed", unit)});
       return verdict;
     }
     const EffectiveSetting setting = systemd::effective_setting(fs, files, section_, key_, boolean_);
@@ -146,16 +148,16 @@ class SystemdUnitCheck final : public Check {
       // load-fragment.c: "Unit configuration has fatal error, unit will not
       // be started"; systemctl shows it as bad-setting (or error).
       verdict.kind = UnitVerdict::fail;
-      verdict.line = unit + " fails to load: " + setting.load_failure->raw + " at " + setting.load_failure->path + ":" +
-                     std::to_string(setting.load_failure->line) + "; systemd will not start it";
+      verdict.line = tr("{0} fails to load: {1} at {2}:{3}; systemd will not start it", unit, setting.load_failure->raw,
+                        setting.load_failure->path, setting.load_failure->line);
       verdict.evidence.push_back({setting.load_failure->path, setting.load_failure->line,
-                                  setting.load_failure->raw + " (fatal: the unit does not load)",
-                                  "a unit file systemd loads, with " + shown(expected_)});
+                                  tr("{0} (fatal: the unit does not load)", setting.load_failure->raw),
+                                  tr("a unit file systemd loads, with {0}", shown(expected_))});
       return verdict;
     }
     std::optional<Decision> decided = setting.decided_by;
     std::string value = decided && !setting.value.empty() ? setting.value : default_;
-    std::string how = decided ? "" : " (never set: systemd's default)";
+    std::string how = decided ? "" : _(" (never set: systemd's default)");
 
     // systemd.exec(5): DynamicUser=yes implies PrivateTmp=yes, whatever PrivateTmp= says.
     if (section_ == "Service" && key_ == "PrivateTmp") {
@@ -163,7 +165,7 @@ class SystemdUnitCheck final : public Check {
       if (dynamic.decided_by && systemd::parse_systemd_boolean(dynamic.value).value_or(false)) {
         decided = dynamic.decided_by;
         value = "yes";
-        how = " (implied by DynamicUser=" + dynamic.value + ")";
+        how = tr(" (implied by DynamicUser={0})", dynamic.value);
       }
     }
 
@@ -180,29 +182,31 @@ class SystemdUnitCheck final : public Check {
     verdict.evidence.push_back({where, line, shown(value) + how, shown(expected_)});
     for (const auto& ignored : setting.ignored) {
       verdict.evidence.push_back({ignored.path, ignored.line,
-                                  shown(ignored.raw) + " (not a boolean: systemd ignores this line)", shown(expected_)});
+                                  tr("{0} (not a boolean: systemd ignores this line)", shown(ignored.raw)), shown(expected_)});
     }
     // Issue #21 item 9: every competing line and why it lost.
     for (const auto& lost : setting.overridden) {
       const Decision& winner = *setting.decided_by;
       verdict.evidence.push_back(
           {lost.path, lost.line,
-           shown(lost.raw) + " (overridden by " + winner.path + ":" + std::to_string(winner.line) +
-               (lost.path == winner.path ? ", later in the same file)"
-                                         : ", applied after it: drop-ins apply after the unit file, in file-name order)"),
+           lost.path == winner.path
+               ? tr("{0} (overridden by {1}:{2}, later in the same file)", shown(lost.raw), winner.path, winner.line)
+               : tr("{0} (overridden by {1}:{2}, applied after it: drop-ins apply after the unit file, in file-name "
+                    "order)",
+                    shown(lost.raw), winner.path, winner.line),
            ""});
     }
     for (const auto& skipped : setting.skipped) {
-      std::string why = "after a line that stops systemd's parser";
+      std::string why = _("after a line that stops systemd's parser");
       for (const auto& issue : setting.issues) {
         if (issue.rfind(skipped.path + ":", 0) == 0 && issue.find("skips the rest") != std::string::npos) why = issue;
       }
-      verdict.evidence.push_back({skipped.path, skipped.line, shown(skipped.raw) + " (never read: " + why + ")", ""});
+      verdict.evidence.push_back({skipped.path, skipped.line, tr("{0} (never read: {1})", shown(skipped.raw), why), ""});
     }
     if (!ok) {
       verdict.kind = UnitVerdict::fail;
-      verdict.line = unit + ": " + shown(value) + how + " at " + where + (line ? ":" + std::to_string(*line) : "") +
-                     ", expected " + shown(expected_);
+      verdict.line = tr("{0}: {1}{2} at {3}, expected {4}", unit, shown(value), how,
+                        where + (line ? ":" + std::to_string(*line) : ""), shown(expected_));
       verdict.remediation = remediation_for(unit, decided);
       return verdict;
     }
@@ -211,14 +215,15 @@ class SystemdUnitCheck final : public Check {
       const auto show = systemd::systemctl_show(context.commands(), unit,
                                                 {key_, "NeedDaemonReload", "FragmentPath", "DropInPaths"});
       if (!show.error.empty()) {
-        verdict.line += " (systemctl show failed: " + show.error + ")";
+        verdict.line += tr(" (systemctl show failed: {0})", show.error);
       } else {
         const auto live = systemd::judge_live_boolean(show.properties, key_, file_bool);
-        verdict.evidence.push_back({"", std::nullopt, live.observed, "running unit matches its files"});
+        verdict.evidence.push_back({"", std::nullopt, live.observed, _("running unit matches its files")});
         if (live.stale) {
           verdict.kind = UnitVerdict::fail;
-          verdict.line = unit + ": the files say " + shown(value) + " but the running unit does not (" + live.observed +
-                         "): run systemctl daemon-reload && systemctl restart " + unit_stem(unit);
+          verdict.line = tr("{0}: the files say {1} but the running unit does not ({2}): run systemctl daemon-reload && "
+                            "systemctl restart {3}",
+                            unit, shown(value), live.observed, unit_stem(unit));
           verdict.remediation = "systemctl daemon-reload\nsystemctl restart " + shell_word(unit);
         }
       }
@@ -258,7 +263,7 @@ class SystemdUnitCheck final : public Check {
 }  // namespace
 
 CheckType systemd_unit_check_type() {
-  return {"systemd_unit", "effective value of a unit setting (search path, drop-ins, masking) and of the running unit",
+  return {"systemd_unit", N_("effective value of a unit setting (search path, drop-ins, masking) and of the running unit"),
           false, [](const Params& params) { return std::make_unique<SystemdUnitCheck>(params); }};
 }
 

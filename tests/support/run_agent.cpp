@@ -6,7 +6,9 @@ namespace clinic_audit::testing {
 
 std::string agent_binary() { return CA_AGENT_BINARY; }
 
-AgentRun run_agent(const std::vector<std::string>& args) {
+AgentRun run_agent(const std::vector<std::string>& args) { return run_agent(args, {}); }
+
+AgentRun run_agent(const std::vector<std::string>& args, const std::map<std::string, std::string>& extra_env) {
   ProcessRunner runner;
   CommandSpec spec;
   spec.program = agent_binary();
@@ -17,6 +19,7 @@ AgentRun run_agent(const std::vector<std::string>& args) {
   for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"}) {
     if (const char* value = std::getenv(name)) spec.env[name] = value;
   }
+  for (const auto& [name, value] : extra_env) spec.env[name] = value;
   CommandResult result = runner.run(spec);
   AgentRun run;
   run.exit_code = result.timed_out ? -2 : result.signaled ? 128 + result.signal : result.exit_code;

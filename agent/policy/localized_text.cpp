@@ -1,0 +1,51 @@
+#include "localized_text.hpp"
+
+#include <libxml/xmlmemory.h>
+
+#include <set>
+
+#include "i18n.hpp"
+#include "xml_document.hpp"
+
+namespace clinic_audit {
+namespace {
+
+// The element's own xml:lang (not an inherited one: only these elements may
+// carry it, policy.xsd), "en" when absent.
+std::string own_language(const xmlNode* node) {
+  xmlChar* value = xmlGetNsProp(node, reinterpret_cast<const xmlChar*>("lang"), XML_XML_NAMESPACE);
+  if (value == nullptr) return "en";
+  std::string text(reinterpret_cast<const char*>(value));
+  xmlFree(value);
+  return text;
+}
+
+}  // namespace
+
+const xmlNode* pick_localized(const std::vector<const xmlNode*>& candidates, const std::string& file,
+                              std::vector<LoadError>& errors) {
+  const std::string wanted(i18n::code(i18n::language()));
+  const xmlNode* chosen = nullptr;
+  const xmlNode* english = nullptr;
+  std::set<std::string> seen;
+  for (const xmlNode* node : candidates) {
+    const std::string language = own_language(node);
+    if (language != "en" && language != "fr") {
+      errors.push_back({file, line_of(node),
+                        "<" + node_name(node) + "> has xml:lang=\"" + language + "\": the languages are en and fr"});
+      continue;
+    }
+    if (!seen.insert(language).second) {
+      errors.push_back({file, line_of(node), "a second <" + node_name(node) + "> in language " + language +
+                                                 " (one per language; without xml:lang it is en)"});
+      continue;
+    }
+    if (language == wanted) chosen = node;
+    if (language == "en") english = node;
+  }
+  if (chosen != nullptr) return chosen;
+  if (english != nullptr) return english;
+  return candidates.empty() ? nullptr : candidates.front();
+}
+
+}  // namespace clinic_audit

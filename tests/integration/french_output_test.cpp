@@ -1,0 +1,449 @@
+// Issue #18 items 3 and 4: the agent speaks French when asked (LANG,
+// agent.conf's <language>, --lang), every catalog message in French output
+// is translated (compared with po/clinic-audit.pot and po/fr.po, not with a
+// word list), machine fields do not change with the language, French output
+// is valid UTF-8 through a pipe and on a terminal.
+#include <gtest/gtest.h>
+#include <pty.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "fixture_root.hpp"
+#include "i18n.hpp"
+#include "render_text.hpp"
+#include "output_text.hpp"
+#include "report_json.hpp"
+#include "schema_validation.hpp"
+
+namespace clinic_audit::testing {
+namespace {
+
+std::string build_root(const std::string& name) {
+  FixtureRoot root(fixture_dir(name));
+  root.apply_manifest(source_dir() / "tests/fixtures/roots" / (name + ".manifest"));
+  return root.path().string();
+}
+
+// The environment of one test: no language variable unless the test sets it.
+class LanguageEnvironment {
+ public:
+  LanguageEnvironment() {
+    for (const char* name : kNames) {
+      if (const char* value = std::getenv(name)) saved_.emplace_back(name, value);
+      ::unsetenv(name);
+    }
+  }
+  ~LanguageEnvironment() {
+    for (const char* name : kNames) ::unsetenv(name);
+    for (const auto& [name, value] : saved_) ::setenv(name.c_str(), value.c_str(), 1);
+  }
+  LanguageEnvironment(const LanguageEnvironment&) = delete;
+  LanguageEnvironment& operator=(const LanguageEnvironment&) = delete;
+
+ private:
+  static constexpr const char* kNames[] = {"LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"};
+  std::vector<std::pair<std::string, std::string>> saved_;
+};
+
+AgentRun audit(const std::string& root, const std::vector<std::string>& extra) {
+  std::vector<std::string> args{"run", "--root", root, "--policy", "apicrypt-v1", "--policy", "apicrypt-v2",
+                                "--offline", "--no-sign"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return run_agent(args);
+}
+
+bool valid_utf8(const std::string& text) {
+  // valid_text() replaces every ill-formed sequence (and C0/C1 controls other
+  // than TAB/LF/CR): equal means well-formed and free of them.
+  return report_output::valid_text(text) == text;
+}
+
+// --- the catalog -----------------------------------------------------------
+
+std::string unquote(const std::string& line, std::size_t from) {
+  std::string out;
+  const std::size_t start = line.find('"', from);
+  for (std::size_t i = start + 1; i + 1 < line.size(); ++i) {
+    if (line[i] == '\\' && i + 2 < line.size()) {
+      const char next = line[++i];
+      out += next == 'n' ? '\n' : next == 't' ? '\t' : next;
+    } else {
+      out += line[i];
+    }
+  }
+  return out;
+}
+
+// msgid -> msgstr of po/fr.po (singular forms; the files are written with
+// --no-wrap, one line per string). Obsolete (#~) entries are not messages.
+std::map<std::string, std::string> french_catalog() {
+  std::ifstream in(source_dir() / "po" / "fr.po");
+  std::map<std::string, std::string> catalog;
+  std::string line, msgid;
+  while (std::getline(in, line)) {
+    if (line.starts_with("msgid \"")) msgid = unquote(line, 5);
+    if (line.starts_with("msgstr \"") || line.starts_with("msgstr[0] \"")) {
+      if (!msgid.empty()) catalog[msgid] = unquote(line, 6);
+    }
+  }
+  return catalog;
+}
+
+std::vector<std::string> pot_msgids() {
+  std::ifstream in(source_dir() / "po" / "clinic-audit.pot");
+  std::vector<std::string> ids;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.starts_with("msgid \"") || line.starts_with("msgid_plural \"")) {
+      auto id = unquote(line, 5);
+      if (!id.empty()) ids.push_back(id);
+    }
+  }
+  return ids;
+}
+
+// The literal pieces of a message between its {N} placeholders.
+std::vector<std::string> literal_pieces(const std::string& msgid) {
+  std::vector<std::string> pieces;
+  std::string current;
+  for (std::size_t i = 0; i < msgid.size(); ++i) {
+    if (msgid[i] == '{') {
+      const auto close = msgid.find('}', i);
+      if (close != std::string::npos) {
+        pieces.push_back(current);
+        current.clear();
+        i = close;
+        continue;
+      }
+    }
+    current += msgid[i];
+  }
+  pieces.push_back(current);
+  return pieces;
+}
+
+bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-'; }
+
+// `piece` in `text` as a whole (not inside a longer word).
+bool contains_whole(const std::string& text, const std::string& piece) {
+  for (auto at = text.find(piece); at != std::string::npos; at = text.find(piece, at + 1)) {
+    const bool left_ok = at == 0 || !is_word_char(piece.front()) || !is_word_char(text[at - 1]);
+    const std::size_t end = at + piece.size();
+    const bool right_ok = end >= text.size() || !is_word_char(piece.back()) || !is_word_char(text[end]);
+    if (left_ok && right_ok) return true;
+  }
+  return false;
+}
+
+// Catalog messages that appear, in English, in `french_output`. A message
+// whose French is the same words (OPTIONS, info, Variables...) cannot be
+// told apart and is left out; so are pieces too short to be telling (one
+// word of fewer than 8 letters).
+std::vector<std::string> untranslated_in(const std::string& french_output) {
+  const auto catalog = french_catalog();
+  std::vector<std::string> found;
+  for (const auto& msgid : pot_msgids()) {
+    const auto it = catalog.find(msgid);
+    if (it != catalog.end() && it->second == msgid) continue;
+    for (std::string piece : literal_pieces(msgid)) {
+      // Trim punctuation and blanks at the ends: ": ", " (", "'"...
+      const auto first = piece.find_first_not_of(" :;,.()'\"\n-");
+      if (first == std::string::npos) continue;
+      piece = piece.substr(first, piece.find_last_not_of(" :;,.()'\"\n-") - first + 1);
+      // A single short word (root, from, high) is also data: paths, users,
+      // commands. Several words, or one long word, tell a message.
+      if (piece.size() < 4 || (piece.find(' ') == std::string::npos && piece.size() < 8)) continue;
+      if (it != catalog.end() && it->second.find(piece) != std::string::npos) continue;  // same words in French
+      if (contains_whole(french_output, piece)) {
+        found.push_back(msgid + "  [piece: " + piece + "]");
+        break;
+      }
+    }
+  }
+  return found;
+}
+
+// --- tests -----------------------------------------------------------------
+
+TEST(FrenchOutput, TextReportInBothLanguagesSameVerdicts) {
+  LanguageEnvironment env;
+  const auto root = build_root("apicrypt-noncompliant");
+  const AgentRun en = audit(root, {"--format", "text"});
+  const AgentRun fr = audit(root, {"--format", "text", "--lang", "fr"});
+  EXPECT_EQ(en.exit_code, 1) << en.err;
+  EXPECT_EQ(fr.exit_code, en.exit_code) << fr.err;
+  for (const char* english : {"STATUS", "SEVERITY", "POLICY", "CHECK", "SUMMARY", "FAIL", "NOT COMPLIANT", "checks:"}) {
+    EXPECT_NE(en.out.find(english), std::string::npos) << english << "\n" << en.out;
+  }
+  for (const char* french : {"ÉTAT", "GRAVITÉ", "POLITIQUE", "CONTRÔLE", "RÉSUMÉ", "ÉCHEC", "NON CONFORME", "contrôles :",
+                             "constaté :", "attendu :", "correction :", "à exécuter en root (copier ces lignes) :"}) {
+    EXPECT_NE(fr.out.find(french), std::string::npos) << french << "\n" << fr.out;
+  }
+  // The same check ids, the same remediation commands (commands never change).
+  for (const char* id : {"apicrypt-v1.binary.apicrypt", "apicrypt-v1.sudoers.grants", "apicrypt-v2.keys.clefs-directory"}) {
+    EXPECT_NE(fr.out.find(id), std::string::npos) << id;
+  }
+  auto commands = [](const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+      const auto trimmed = line.substr(std::min(line.size(), line.find_first_not_of(' ')));
+      if (trimmed.starts_with("chown ") || trimmed.starts_with("chmod ")) lines.push_back(trimmed);
+    }
+    return lines;
+  };
+  EXPECT_FALSE(commands(en.out).empty()) << en.out;
+  EXPECT_EQ(commands(fr.out), commands(en.out));
+}
+
+TEST(FrenchOutput, NoCatalogMessageLeftInEnglish) {
+  LanguageEnvironment env;
+  const auto root = build_root("apicrypt-noncompliant");
+  std::string all;
+  const std::vector<std::vector<std::string>> commands{
+      {"--lang", "fr", "run", "--root", root, "--policy", "apicrypt-v1", "--policy", "apicrypt-v2", "--offline",
+       "--no-sign"},
+      {"--lang", "fr", "run", "--root", root, "--policy", "ekermed", "--no-sign"},  // --root: probes skipped
+      {"--lang", "fr", "explain", "apicrypt-v1.binary.apicrypt"},
+      {"--lang", "fr", "explain", "ekermed.media"},
+      {"--lang", "fr", "list"},
+      {"--lang", "fr", "list", "--types"},
+      {"--lang", "fr", "run", "--policy", "apicrypt-v3", "--offline", "--only", "nothing"},
+      {"--lang", "fr", "--help-all"},
+      {"--lang", "fr", "run", "--help"},
+      {"--lang", "fr", "runn"},
+      {"--lang", "fr", "run", "--offline", "--only", "nothing.at.all", "--root", root},
+      {"--lang", "fr", "-v", "-q", "version"},
+  };
+  for (const auto& args : commands) {
+    const AgentRun run = run_agent(args);
+    all += run.out + "\n" + run.err + "\n";
+  }
+  ASSERT_NE(all.find("ÉCHEC"), std::string::npos) << all;
+  ASSERT_NE(all.find("Sous-commandes"), std::string::npos) << all;
+  const auto untranslated = untranslated_in(all);
+  std::string list;
+  for (const auto& message : untranslated) list += "  " + message + "\n";
+  EXPECT_TRUE(untranslated.empty()) << "English catalog messages in French output:\n" << list << "\n--- output:\n" << all;
+}
+
+TEST(FrenchOutput, TheDetectorFindsAnUntranslatedMessage) {
+  // The same comparison on English output must find catalog messages: the
+  // test above cannot pass by comparing nothing.
+  LanguageEnvironment env;
+  const auto root = build_root("apicrypt-noncompliant");
+  const AgentRun en = audit(root, {"--format", "text"});
+  const auto found = untranslated_in(en.out);
+  EXPECT_GE(found.size(), 5U) << en.out;
+}
+
+TEST(FrenchOutput, ChoiceFromEnvironmentConfigurationAndOption) {
+  const auto root = build_root("apicrypt-noncompliant");
+  const auto config_dir = fixture_dir("config");
+  std::filesystem::create_directories(config_dir);
+  const auto fr_conf = (config_dir / "fr.conf").string();
+  const auto en_conf = (config_dir / "en.conf").string();
+  std::ofstream(fr_conf) << "<agent-config xmlns=\"urn:clinic-audit:config:1\"><language>fr</language></agent-config>\n";
+  std::ofstream(en_conf) << "<agent-config xmlns=\"urn:clinic-audit:config:1\"><language>en</language></agent-config>\n";
+  auto lang_of = [&](const std::map<std::string, std::string>& env, const std::vector<std::string>& extra) {
+    std::vector<std::string> args{"run", "--root", root, "--policy", "apicrypt-v1", "--offline", "--no-sign"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const AgentRun run = run_agent(args, env);
+    if (run.out.find("NON CONFORME") != std::string::npos) return std::string("fr");
+    if (run.out.find("NOT COMPLIANT") != std::string::npos) return std::string("en");
+    return "neither: " + run.out + run.err;
+  };
+  // Whether fr_FR.UTF-8 is generated on this machine or not: not needed.
+  EXPECT_EQ(lang_of({}, {}), "en");
+  EXPECT_EQ(lang_of({{"LANG", "fr_FR.UTF-8"}}, {}), "fr");
+  EXPECT_EQ(lang_of({{"LANG", "fr_FR.UTF-8"}, {"LC_MESSAGES", "en_US.UTF-8"}}, {}), "en");
+  EXPECT_EQ(lang_of({{"LC_ALL", "fr_CA.UTF-8"}, {"LC_MESSAGES", "en_US.UTF-8"}}, {}), "fr");
+  EXPECT_EQ(lang_of({{"LANG", "de_DE.UTF-8"}, {"LANGUAGE", "fr:en"}}, {}), "fr");
+  EXPECT_EQ(lang_of({{"LC_ALL", "fr_FR.UTF-8"}}, {"--lang", "en"}), "en");
+  EXPECT_EQ(lang_of({{"LC_ALL", "fr_FR.UTF-8"}}, {"--config", en_conf}), "en");
+  EXPECT_EQ(lang_of({}, {"--config", fr_conf}), "fr");
+  EXPECT_EQ(lang_of({}, {"--config", fr_conf, "--lang", "en"}), "en");
+  EXPECT_EQ(lang_of({}, {"--lang=fr"}), "fr");
+  // A bad value is a usage error naming the choices.
+  const AgentRun bad = run_agent({"--lang", "de", "version"});
+  EXPECT_EQ(bad.exit_code, 64);
+  EXPECT_NE(bad.err.find("fr"), std::string::npos) << bad.err;
+}
+
+TEST(FrenchOutput, MachineFieldsDoNotChangeAndReportsRecordLang) {
+  LanguageEnvironment env;
+  const auto root = build_root("apicrypt-noncompliant");
+  const AgentRun en = audit(root, {"--format", "json"});
+  const AgentRun fr = audit(root, {"--format", "json", "--lang", "fr"});
+  const auto en_report = parse_report(en.out);
+  const auto fr_report = parse_report(fr.out);  // schema-valid with lang
+  ASSERT_FALSE(en_report.is_null());
+  ASSERT_FALSE(fr_report.is_null());
+  EXPECT_EQ(en_report["lang"], "en");
+  EXPECT_EQ(fr_report["lang"], "fr");
+  EXPECT_EQ(statuses(en_report), statuses(fr_report));
+  ASSERT_EQ(en_report["results"].size(), fr_report["results"].size());
+  for (std::size_t i = 0; i < en_report["results"].size(); ++i) {
+    const auto& a = en_report["results"][i];
+    const auto& b = fr_report["results"][i];
+    for (const char* field : {"check_id", "policy_id", "type", "severity", "status", "remediation_commands"}) {
+      EXPECT_EQ(a[field], b[field]) << field;
+    }
+    std::set<std::string> keys_a, keys_b;
+    for (const auto& [key, value] : a.items()) keys_a.insert(key);
+    for (const auto& [key, value] : b.items()) keys_b.insert(key);
+    EXPECT_EQ(keys_a, keys_b);
+  }
+  EXPECT_EQ(en_report["summary"], fr_report["summary"]);
+
+  const AgentRun en_xml = audit(root, {"--format", "xml"});
+  const AgentRun fr_xml = audit(root, {"--format", "xml", "--lang", "fr"});
+  EXPECT_EQ(validate_xml_report(fr_xml.out), "") << fr_xml.out;
+  EXPECT_NE(fr_xml.out.find("lang=\"fr\""), std::string::npos);
+  EXPECT_NE(en_xml.out.find("lang=\"en\""), std::string::npos);
+
+  // Nagios: the status word and the performance data are the same.
+  const AgentRun en_nagios = audit(root, {"--format", "nagios"});
+  const AgentRun fr_nagios = audit(root, {"--format", "nagios", "--lang", "fr"});
+  EXPECT_EQ(en_nagios.exit_code, fr_nagios.exit_code);
+  EXPECT_EQ(en_nagios.out.substr(0, en_nagios.out.find(" - ")), fr_nagios.out.substr(0, fr_nagios.out.find(" - ")));
+  auto perfdata = [](const std::string& text) {  // without the run's duration
+    const auto bar = text.find('|');
+    return text.substr(bar, text.find("'duration'") - bar);
+  };
+  EXPECT_EQ(perfdata(en_nagios.out), perfdata(fr_nagios.out));
+
+  // Prometheus: the same series, labels and values apart from timestamps.
+  const AgentRun en_prom = audit(root, {"--format", "prometheus"});
+  const AgentRun fr_prom = audit(root, {"--format", "prometheus", "--lang", "fr"});
+  EXPECT_EQ(validate_prometheus_metrics(fr_prom.out), "");
+  auto series = [](const std::string& text) {
+    std::vector<std::string> names;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+      if (line.empty() || line.find("timestamp") != std::string::npos || line.find("duration") != std::string::npos ||
+          line.find("_seconds") != std::string::npos)
+        continue;
+      names.push_back(line);
+    }
+    return names;
+  };
+  EXPECT_EQ(series(en_prom.out), series(fr_prom.out));
+
+  // JUnit: the same test cases and failure types.
+  const AgentRun fr_junit = audit(root, {"--format", "junit", "--lang", "fr"});
+  EXPECT_EQ(validate_junit_report(fr_junit.out), "") << fr_junit.out;
+  EXPECT_NE(fr_junit.out.find("name=\"apicrypt-v1.binary.apicrypt\""), std::string::npos) << fr_junit.out;
+}
+
+TEST(FrenchOutput, ValidUtf8ThroughAPipe) {
+  LanguageEnvironment env;
+  const auto root = build_root("apicrypt-noncompliant");
+  const AgentRun fr = audit(root, {"--format", "text", "--lang", "fr"});
+  ASSERT_NE(fr.out.find("ÉCHEC"), std::string::npos);
+  EXPECT_TRUE(valid_utf8(fr.out)) << fr.out;
+  EXPECT_TRUE(valid_utf8(fr.err)) << fr.err;
+}
+
+TEST(FrenchOutput, ValidUtf8OnATerminal) {
+  LanguageEnvironment env;
+  const auto root = build_root("apicrypt-noncompliant");
+  int master = -1;
+  const pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const std::string binary = agent_binary();
+    ::execl(binary.c_str(), binary.c_str(), "--lang", "fr", "--color", "always", "run", "--root", root.c_str(),
+            "--policy", "apicrypt-v1", "--offline", "--no-sign", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  std::string output;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t got = ::read(master, buffer, sizeof buffer);
+    if (got <= 0) break;  // EIO once the child closed the terminal
+    output.append(buffer, static_cast<std::size_t>(got));
+  }
+  ::close(master);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1) << output;
+  // Colour escapes are ESC [ ... m: drop them, the rest is text.
+  std::string text;
+  for (std::size_t i = 0; i < output.size(); ++i) {
+    if (output[i] == '\x1b') {
+      i = output.find('m', i);
+      if (i == std::string::npos) break;
+      continue;
+    }
+    text += output[i];
+  }
+  ASSERT_NE(text.find("ÉCHEC"), std::string::npos) << text;
+  EXPECT_NE(output.find("\x1b["), std::string::npos);  // it did see a terminal
+  EXPECT_TRUE(valid_utf8(text)) << text;
+}
+
+// Columns are counted in characters: "ÉCHEC" (5 characters, 6 bytes),
+// "DÉROGATION", "élevée" must not shift the columns after them.
+TEST(FrenchOutput, TableColumnsAlignWithAccentedWords) {
+  ASSERT_EQ(i18n::set_language(i18n::Language::fr), std::nullopt);
+  Report report;
+  report.agent_version = "0";
+  report.host.hostname = "poste-accueil";
+  auto add = [&](Status status, Severity severity, const std::string& id) {
+    ResultRecord r;
+    r.check_id = id;
+    r.policy_id = "politique-été";
+    r.type = "file";
+    r.title = "t";
+    r.status = status;
+    r.severity = severity;
+    r.summary = "résumé de " + id;
+    report.results.push_back(r);
+  };
+  add(Status::fail, Severity::high, "a.échec");
+  add(Status::waived, Severity::critical, "b");
+  add(Status::pass, Severity::low, "c.réussi");
+  add(Status::not_applicable, Severity::medium, "d");
+  add(Status::skipped, Severity::info, "e");
+  const std::string text = render_text(report, false);
+  i18n::set_language(i18n::Language::en);
+  // Character column of `needle` in each line that holds it.
+  auto column = [](const std::string& line, const std::string& needle) {
+    const auto at = line.find(needle);
+    return at == std::string::npos ? std::string::npos : report_output::display_width(line.substr(0, at));
+  };
+  std::istringstream in(text);
+  std::string header;
+  std::vector<std::string> rows;
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with("ÉTAT")) header = line;
+    if (line.find("politique-été") != std::string::npos) rows.push_back(line);
+  }
+  ASSERT_FALSE(header.empty()) << text;
+  ASSERT_EQ(rows.size(), 5U) << text;
+  const auto policy_column = column(header, "POLITIQUE");
+  const auto check_column = column(header, "CONTRÔLE");
+  const auto summary_column = column(header, "RÉSUMÉ");
+  ASSERT_NE(column(header, "GRAVITÉ"), std::string::npos);
+  for (const auto& row : rows) {
+    EXPECT_EQ(column(row, "politique-été"), policy_column) << text;
+    EXPECT_EQ(column(row, "résumé de"), summary_column) << text;
+    const auto id_column = column(row, "  a.échec") != std::string::npos ? column(row, "  a.échec") + 2
+                           : column(row, "  c.réussi") != std::string::npos ? column(row, "  c.réussi") + 2
+                                                                           : check_column;
+    EXPECT_EQ(id_column, check_column) << text;
+  }
+  EXPECT_NE(text.find("DÉROGATION"), std::string::npos) << text;
+  EXPECT_NE(text.find("élevée"), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace clinic_audit::testing
