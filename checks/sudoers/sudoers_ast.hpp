@@ -3,6 +3,7 @@
 // user specifications and include directives, each with its file and line.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -158,9 +159,9 @@ struct IncludeDirective {
 // One top-level entry, kept in file order: with includes resolved, order is
 // what "last match wins" (sudoers(5)) is about.
 struct Entry {
-  enum class Kind { user_spec, alias, defaults, include };
+  enum class Kind : unsigned char { user_spec, alias, defaults, include };
   Kind kind = Kind::user_spec;
-  std::size_t index = 0;  // into the matching vector of ParsedFile
+  std::uint32_t index = 0;  // into the matching vector of ParsedFile (of SudoersTree once loaded)
 };
 
 struct ParsedFile {

@@ -1,11 +1,14 @@
 #include "sudoers_check.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
 #include <unordered_set>
+#include <string_view>
 
 #include "common/shell_quote.hpp"
 #include "file/permissions.hpp"
@@ -201,7 +204,7 @@ class SudoersCheck final : public Check {
     // digest, /etc/shells): an error unless something else already fails.
     std::vector<Evidence> undecided;
     check_required(fs, accounts, evaluator, user, host_id, target, problems, notes, undecided, summary);
-    if (forbid_broader_) check_broader(*paths, evaluator, resolve, user, broad_host, problems, notes, undecided, summary);
+    if (forbid_broader_) check_broader(*paths, evaluator, user, broad_host, problems, notes, undecided, summary);
     if (file_modes_) check_file_modes(tree, context.accounts(), problems, summary);
     if (optional_alias_) check_optional(evaluator, user, broad_host, problems, notes, summary);
 
@@ -342,16 +345,19 @@ class SudoersCheck final : public Check {
 
   // A plain command path (no glob, directory, regex, ALL): the key two
   // leaves share when they name the same file (sudo compares by inode).
-  static std::optional<std::string> plain_key(const LeafCommand& leaf, const PathResolver& resolve) {
-    const Member& m = leaf.command;
+  // Empty when not plain; else a view of the path cache or the tree (both
+  // outlive the check's judgement).
+  static std::string_view plain_key(const LeafCommand& leaf, PathCache& paths) {
+    const Member& m = *leaf.command;
     if (m.kind != Member::Kind::command || m.command.empty() || m.command[0] != '/' || m.command.back() == '/' ||
         m.command.find_first_of("\\?*[]") != std::string::npos) {
-      return std::nullopt;
+      return {};
     }
-    return resolve(m.command).value_or(m.command);
+    const std::string* resolved = paths.resolved(m.command);
+    return resolved != nullptr ? std::string_view(*resolved) : std::string_view(m.command);
   }
 
-  void check_broader(PathCache& paths, const Evaluator& ev, const PathResolver& resolve,
+  void check_broader(PathCache& paths, const Evaluator& ev,
                      const UserIdentity& user, const HostIdentity& host, std::vector<Evidence>& problems,
                      std::vector<Evidence>& notes, std::vector<Evidence>& undecided,
                      std::vector<std::string>& summary) const {
@@ -363,13 +369,22 @@ class SudoersCheck final : public Check {
     // A grant can only be revoked by a negation read after it: index the
     // negations (by the file they name, or "any" for globs, ALL...), so that
     // sudo's whole lookup runs only where one could apply (linear cost).
-    std::unordered_map<std::string, std::vector<std::size_t>> same_file;  // plain leaves by the file they name
+    // Plain leaves sorted by the file they name (then by position): each
+    // group of leaves naming one file is a run of `by_key` (a few bytes a
+    // leaf, where a map of vectors took some 120: issue #20 item 4).
     std::optional<std::size_t> last_wide_negation;
-    std::vector<std::optional<std::string>> keys(leaves.size());
+    std::vector<std::string_view> keys(leaves.size());
+    std::vector<std::uint32_t> by_key;
     for (std::size_t i = 0; i < leaves.size(); ++i) {
-      keys[i] = plain_key(leaves[i], resolve);
-      if (keys[i]) same_file[*keys[i]].push_back(i);
+      keys[i] = plain_key(leaves[i], paths);
+      if (!keys[i].empty()) by_key.push_back(static_cast<std::uint32_t>(i));
       else if (leaves[i].negated) last_wide_negation = i;
+    }
+    std::stable_sort(by_key.begin(), by_key.end(), [&keys](std::uint32_t a, std::uint32_t b) { return keys[a] < keys[b]; });
+    std::vector<std::uint32_t> group_end(leaves.size(), 0);  // per plain leaf: one past the last of its group in by_key
+    for (std::size_t p = by_key.size(); p-- > 0;) {
+      const bool last = p + 1 == by_key.size() || keys[by_key[p + 1]] != keys[by_key[p]];
+      group_end[by_key[p]] = last ? static_cast<std::uint32_t>(p + 1) : group_end[by_key[p + 1]];
     }
     const UserIdentity root{"root", 0, {"root"}, {0}};
     // Defaults runas_check_shell: a rule that can only run as root grants
@@ -386,13 +401,13 @@ class SudoersCheck final : public Check {
         notes.push_back(at(leaf, render_grant(leaf) + ": grants nothing, " + *root_refused, expected));
         continue;
       }
-      const std::optional<std::string>& key = keys[i];
+      const bool key = !keys[i].empty();
       (void)ev.take_undecided();
-      if (key && !leaf.command.digests.empty()) {
+      if (key && !leaf.command->digests.empty()) {
         // A plain command with a digest grants only while the file matches it.
         (void)ev.take_digest_mismatches();
-        if (!ev.leaf_matches(leaf.command, leaf.command.command, std::nullopt, false) &&
-            !ev.leaf_matches(leaf.command, leaf.command.command, std::string(kProbeArgument), false)) {
+        if (!ev.leaf_matches(*leaf.command, leaf.command->command, std::nullopt, false) &&
+            !ev.leaf_matches(*leaf.command, leaf.command->command, std::string(kProbeArgument), false)) {
           for (const auto& m : ev.take_digest_mismatches()) {
             notes.push_back(at(leaf, render_grant(leaf) + ": grants nothing, " + m, expected));
           }
@@ -405,16 +420,15 @@ class SudoersCheck final : public Check {
         // Only a later leaf naming the same file can decide otherwise: the
         // last of them that matches (runas, window, arguments) decides, as
         // in sudo's lookup over the rules that apply to this user and host.
-        const std::vector<std::size_t>& group = same_file.at(*key);
         const std::optional<std::string> args =
-            leaf.command.args && *leaf.command.args != "\"\"" && (*leaf.command.args)[0] != '^' ? leaf.command.args
+            leaf.command->args && *leaf.command->args != "\"\"" && (*leaf.command->args)[0] != '^' ? leaf.command->args
                                                                                             : std::nullopt;
         bool revoked = false;
         if (ev.runas_matches(*leaf.command_spec, user, root)) {
-          for (auto j = group.rbegin(); j != group.rend() && *j > i; ++j) {
-            const LeafCommand& later = leaves[*j];
+          for (std::uint32_t p = group_end[i]; p-- > 0 && keys[by_key[p]] == keys[i] && by_key[p] > i;) {
+            const LeafCommand& later = leaves[by_key[p]];
             if (!ev.runas_matches(*later.command_spec, user, root) || !ev.in_window(*later.command_spec)) continue;
-            if (!ev.leaf_matches(later.command, later.command.command, args, later.negated)) continue;  // same file: the arguments decide
+            if (!ev.leaf_matches(*later.command, later.command->command, args, later.negated)) continue;  // same file: the arguments decide
             revoked = later.negated;
             break;
           }
@@ -448,7 +462,7 @@ class SudoersCheck final : public Check {
 
   // A grant later revoked (last match wins) is not in effect.
   static bool in_effect(const Evaluator& ev, const UserIdentity& user, const HostIdentity& host, const LeafCommand& leaf) {
-    const Member& m = leaf.command;
+    const Member& m = *leaf.command;
     std::string path;
     std::optional<std::string> args;
     if (m.kind == Member::Kind::all) path = "/usr/bin/clinic-audit-probe";
@@ -464,7 +478,7 @@ class SudoersCheck final : public Check {
   // Anyone but root who can replace the command (or a directory on its way)
   // can run anything as root through this grant (checks/file/permissions).
   static std::vector<std::string> command_writers(PathCache& paths, const LeafCommand& leaf) {
-    const Member& m = leaf.command;
+    const Member& m = *leaf.command;
     if (m.kind != Member::Kind::command || m.command.empty() || m.command[0] != '/') return {};
     std::string path = m.command;
     if (path.find_first_of("*?[") != std::string::npos) path = path.substr(0, path.rfind('/', path.find_first_of("*?[")) + 1);
@@ -498,9 +512,9 @@ class SudoersCheck final : public Check {
                         std::vector<std::string>& summary) const {
     std::size_t bad = 0;
     for (const auto& file : tree.files) {
-      if (file.info.uid == 0 && (file.info.mode & ~0440u & 07777u) == 0) continue;
+      if (file.uid == 0 && (file.mode & ~0440u & 07777u) == 0) continue;
       if (problems.size() < 2 * kMaxEvidence) {
-        problems.push_back({file.path, std::nullopt, describe(file.info, accounts), "owner=root mode=0440 or stricter"});
+        problems.push_back({file.path, std::nullopt, describe(file.info(), accounts), "owner=root mode=0440 or stricter"});
       } else {
         ++problems_left_out_;
       }

@@ -409,7 +409,7 @@ LookupResult Evaluator::lookup(const UserIdentity& user, const HostIdentity& hos
         expand(cs->command, false, via, **us, *cs, leaves, 0);
         LookupResult result{d, std::nullopt};
         for (auto leaf = leaves.rbegin(); leaf != leaves.rend(); ++leaf) {
-          if (leaf_matches(leaf->command, path, args, leaf->negated)) {
+          if (leaf_matches(*leaf->command, path, args, leaf->negated)) {
             result.rule = *leaf;
             break;
           }
@@ -429,7 +429,7 @@ void Evaluator::expand(const Member& m, bool negated, std::vector<std::string>& 
     return;
   }
   if (m.kind != Member::Kind::alias) {
-    out.push_back({&spec, &cs, m, now_negated, via});
+    out.push_back({&spec, &cs, &m, now_negated, via});
     return;
   }
   const Alias* a = deep_enough(depth) ? alias(AliasKind::command, m.name) : nullptr;

@@ -29,7 +29,7 @@ bool is_shell_or_interpreter(const std::string& path) {
 
 std::vector<std::string> broad_grant_reasons(const LeafCommand& leaf, const std::vector<CommandLine>& allowed) {
   std::vector<std::string> reasons;
-  const Member& m = leaf.command;
+  const Member& m = *leaf.command;
   const Tags& tags = leaf.command_spec->tags;
   if (m.kind == Member::Kind::all) {
     reasons.emplace_back("ALL: any command as the runas user");

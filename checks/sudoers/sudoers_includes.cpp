@@ -25,6 +25,27 @@ std::string octal(unsigned mode) {
   return buf;
 }
 
+// Moves the entries of a parsed file into the tree; returns its entries
+// with indexes into the tree (includes keep theirs into `parsed.includes`).
+std::vector<Entry> move_entries(SudoersTree& tree, ParsedFile& parsed) {
+  const auto users = static_cast<std::uint32_t>(tree.user_specs.size());
+  const auto aliases = static_cast<std::uint32_t>(tree.aliases.size());
+  const auto defaults = static_cast<std::uint32_t>(tree.defaults_entries.size());
+  for (auto& u : parsed.user_specs) tree.user_specs.push_back(std::move(u));
+  for (auto& a : parsed.aliases) tree.aliases.push_back(std::move(a));
+  for (auto& d : parsed.defaults) tree.defaults_entries.push_back(std::move(d));
+  std::vector<UserSpec>().swap(parsed.user_specs);
+  std::vector<Alias>().swap(parsed.aliases);
+  std::vector<DefaultsEntry>().swap(parsed.defaults);
+  std::vector<Entry> entries = std::move(parsed.entries);
+  for (Entry& e : entries) {
+    if (e.kind == Entry::Kind::user_spec) e.index += users;
+    else if (e.kind == Entry::Kind::alias) e.index += aliases;
+    else if (e.kind == Entry::Kind::defaults) e.index += defaults;
+  }
+  return entries;
+}
+
 class Loader {
  public:
   Loader(const RootFs& fs, const LoadOptions& options, SudoersTree& tree) : fs_(fs), options_(options), tree_(tree) {}
@@ -81,20 +102,20 @@ class Loader {
     }
     text.reset();  // the parse keeps what it needs
     for (auto& r : result.refused_regexes) tree_.unevaluable.push_back(std::move(r));
-    const std::size_t index = tree_.files.size();
-    info->path.clear();  // kept once, in LoadedFile::path
-    info->path.shrink_to_fit();
-    tree_.files.push_back({path, std::move(*info), std::move(result.parsed)});
-    // Includes are read where they appear (push_include() switches the lexer).
-    // tree_.files grows while includes are read: index it, never keep a reference.
-    const std::size_t count = tree_.files[index].parsed.entries.size();
-    for (std::size_t e = 0; e < count; ++e) {
-      const Entry entry = tree_.files[index].parsed.entries[e];
+    const auto index = static_cast<std::uint32_t>(tree_.files.size());
+    tree_.files.push_back({path, info->type, info->mode, info->uid, info->gid, std::move(info->acl_xattr)});
+    // The entries go to the tree; what stays here is the order and the
+    // include directives, read where they appear (push_include() switches
+    // the lexer).
+    const std::vector<Entry> entries = move_entries(tree_, result.parsed);
+    const std::vector<IncludeDirective> includes = std::move(result.parsed.includes);
+    result = ParseResult{};
+    for (const Entry& entry : entries) {
       if (entry.kind != Entry::Kind::include) {
         tree_.order.push_back({index, entry});
         continue;
       }
-      const IncludeDirective directive = tree_.files[index].parsed.includes[entry.index];
+      const IncludeDirective& directive = includes[entry.index];
       const std::string target = expand(directive.path, path);
       if (depth + 1 >= kMaxDepth) {
         error({directive.file, directive.line, target + ": too many levels of includes", 0, {}});
@@ -365,6 +386,14 @@ std::optional<std::string> sudo_refuses(const FileInfo& info, bool directory) {
     return what + " is group writable with gid " + std::to_string(info.gid) + ", sudo requires 0";
   }
   return std::nullopt;
+}
+
+void SudoersTree::add_file(LoadedFile file, ParsedFile&& parsed) {
+  const auto index = static_cast<std::uint32_t>(files.size());
+  files.push_back(std::move(file));
+  for (const Entry& e : move_entries(*this, parsed)) {
+    if (e.kind != Entry::Kind::include) order.push_back({index, e});
+  }
 }
 
 SudoersTree load_sudoers(const RootFs& fs, std::string_view main_path, const LoadOptions& options) {

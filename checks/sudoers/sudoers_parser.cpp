@@ -119,7 +119,7 @@ class Parser {
     }
   }
 
-  void add(Entry::Kind kind, std::size_t count) { out_.entries.push_back({kind, count - 1}); }
+  void add(Entry::Kind kind, std::size_t count) { out_.entries.push_back({kind, static_cast<std::uint32_t>(count - 1)}); }
 
   void alias_line(AliasKind kind) {
     take();

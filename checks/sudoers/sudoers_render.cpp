@@ -53,7 +53,7 @@ std::string render_grant(const LeafCommand& leaf) {
   }
   const std::string runas = render_runas(*leaf.command_spec);
   out += runas + (runas.empty() ? "" : " ") + render_tags(leaf.command_spec->tags);
-  Member shown = leaf.command;
+  Member shown = *leaf.command;
   shown.negated = leaf.negated;
   out += render_member(shown);
   if (!leaf.via_aliases.empty()) {
