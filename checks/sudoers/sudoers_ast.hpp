@@ -11,46 +11,6 @@
 
 namespace clinic_audit::sudoers {
 
-// One element of a User_List, Host_List, Runas_List or Cmnd_List.
-struct Member {
-  enum class Kind {
-    all,          // ALL
-    alias,        // an upper-case name defined by a *_Alias line
-    word,         // a user or host name, or a "#uid"
-    user_group,   // %group, %#gid, %:nonunix
-    netgroup,     // +netgroup
-    network,      // an IPv4/IPv6 address or network
-    command,      // a path, sudoedit, a ^regex$, or "list"
-    myself,       // "()" or "(:group)": run as the invoking user
-  };
-  Kind kind = Kind::word;
-  std::string name;     // as sudo stores it (escapes collapsed; "%g", "+ng" keep their sigil)
-  bool negated = false;
-  // Commands only (sudoers(5) "Cmnd"): the path or regex, its arguments as
-  // written (absent: any arguments; "\"\"": none), and digests.
-  std::string command;
-  std::optional<std::string> args;
-  struct Digest {
-    std::string algorithm;  // sha224 | sha256 | sha384 | sha512
-    std::string value;      // hex or base64, as written
-  };
-  std::vector<Digest> digests;
-};
-
-// The tags of sudoers(5) "Tag_Spec"; unset means "not given" (inherited
-// from the previous command of the same list, else sudo's default).
-struct Tags {
-  enum Value : signed char { unset = -1, off = 0, on = 1, implied = 2 };
-  Value nopasswd = unset;
-  Value noexec = unset;
-  Value intercept = unset;
-  Value setenv = unset;
-  Value log_input = unset;
-  Value log_output = unset;
-  Value send_mail = unset;
-  Value follow = unset;
-};
-
 // An optional text in one pointer: Option_Spec values are rarely given but
 // every Cmnd_Spec has room for six of them, and a tree may hold 100,000
 // Cmnd_Specs (issue #20 item 4: std::optional<std::string> is 40 bytes).
@@ -80,13 +40,91 @@ class OptionalText {
   bool operator==(const OptionalText& other) const {
     return text_ ? other.text_ && *text_ == *other.text_ : !other.text_;
   }
+  bool operator==(const std::optional<std::string>& other) const {
+    return text_ ? other && *text_ == *other : !other;
+  }
+  bool operator==(const char* other) const { return text_ && *text_ == other; }
+  bool operator==(const std::string& other) const { return text_ && *text_ == other; }
+  operator std::optional<std::string>() const {  // NOLINT: used where the std::optional was
+    return text_ ? std::optional<std::string>(*text_) : std::nullopt;
+  }
 
  private:
   std::unique_ptr<std::string> text_;
 };
 
+// A value that is rarely given, in one pointer (issue #20 item 4: a tree
+// may hold 100,000 of the structures that have room for it). Reading an
+// absent one gives the empty value.
+template <typename T>
+class Boxed {
+ public:
+  Boxed() = default;
+  Boxed(T value) : value_(std::make_unique<T>(std::move(value))) {}  // NOLINT: implicit, as the plain field was
+  Boxed(const Boxed& other) : value_(other.value_ ? std::make_unique<T>(*other.value_) : nullptr) {}
+  Boxed(Boxed&&) noexcept = default;
+  Boxed& operator=(const Boxed& other) {
+    if (this != &other) value_ = other.value_ ? std::make_unique<T>(*other.value_) : nullptr;
+    return *this;
+  }
+  Boxed& operator=(Boxed&&) noexcept = default;
+  ~Boxed() = default;
+  const T& operator*() const { return value_ ? *value_ : none(); }
+  const T* operator->() const { return &**this; }
+  operator const T&() const { return **this; }  // NOLINT: read as the plain field was
+  bool given() const { return value_ != nullptr; }
+
+ private:
+  static const T& none() {
+    static const T kEmpty{};
+    return kEmpty;
+  }
+  std::unique_ptr<T> value_;
+};
+
+// One element of a User_List, Host_List, Runas_List or Cmnd_List.
+struct Member {
+  enum class Kind : unsigned char {
+    all,          // ALL
+    alias,        // an upper-case name defined by a *_Alias line
+    word,         // a user or host name, or a "#uid"
+    user_group,   // %group, %#gid, %:nonunix
+    netgroup,     // +netgroup
+    network,      // an IPv4/IPv6 address or network
+    command,      // a path, sudoedit, a ^regex$, or "list"
+    myself,       // "()" or "(:group)": run as the invoking user
+  };
+  Kind kind = Kind::word;
+  bool negated = false;
+  std::string name;     // as sudo stores it (escapes collapsed; "%g", "+ng" keep their sigil); empty for commands
+  // Commands only (sudoers(5) "Cmnd"): the path or regex, its arguments as
+  // written (absent: any arguments; "\"\"": none), and digests.
+  std::string command;
+  OptionalText args;
+  struct Digest {
+    std::string algorithm;  // sha224 | sha256 | sha384 | sha512
+    std::string value;      // hex or base64, as written
+  };
+  Boxed<std::vector<Digest>> digests;
+};
+
+// The tags of sudoers(5) "Tag_Spec"; unset means "not given" (inherited
+// from the previous command of the same list, else sudo's default).
+struct Tags {
+  enum Value : signed char { unset = -1, off = 0, on = 1, implied = 2 };
+  Value nopasswd = unset;
+  Value noexec = unset;
+  Value intercept = unset;
+  Value setenv = unset;
+  Value log_input = unset;
+  Value log_output = unset;
+  Value send_mail = unset;
+  Value follow = unset;
+};
+
 // Option_Spec of sudoers(5): CWD=, CHROOT=, TIMEOUT=, NOTBEFORE=, NOTAFTER=, ROLE=, TYPE=.
 struct CommandOptions {
+  bool operator==(const CommandOptions&) const = default;
   OptionalText cwd;
   OptionalText chroot;
   std::optional<long long> timeout_seconds;
@@ -100,9 +138,10 @@ struct CommandOptions {
 // over from the previous Cmnd_Spec of the same list where not given.
 struct CommandSpec {
   bool has_runas = false;                  // a "(...)" applies (given or inherited)
-  std::optional<std::vector<Member>> runas_users;
-  std::optional<std::vector<Member>> runas_groups;
-  CommandOptions options;
+  // Shared with the Cmnd_Specs that inherit them (not copied).
+  std::shared_ptr<const std::vector<Member>> runas_users;
+  std::shared_ptr<const std::vector<Member>> runas_groups;
+  Boxed<CommandOptions> options;
   Tags tags;
   Member command;
   int line = 0;

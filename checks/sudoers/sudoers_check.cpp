@@ -403,7 +403,7 @@ class SudoersCheck final : public Check {
       }
       const bool key = !keys[i].empty();
       (void)ev.take_undecided();
-      if (key && !leaf.command->digests.empty()) {
+      if (key && !leaf.command->digests->empty()) {
         // A plain command with a digest grants only while the file matches it.
         (void)ev.take_digest_mismatches();
         if (!ev.leaf_matches(*leaf.command, leaf.command->command, std::nullopt, false) &&
@@ -421,8 +421,9 @@ class SudoersCheck final : public Check {
         // last of them that matches (runas, window, arguments) decides, as
         // in sudo's lookup over the rules that apply to this user and host.
         const std::optional<std::string> args =
-            leaf.command->args && *leaf.command->args != "\"\"" && (*leaf.command->args)[0] != '^' ? leaf.command->args
-                                                                                            : std::nullopt;
+            leaf.command->args && *leaf.command->args != "\"\"" && (*leaf.command->args)[0] != '^'
+                ? std::optional<std::string>(*leaf.command->args)
+                : std::nullopt;
         bool revoked = false;
         if (ev.runas_matches(*leaf.command_spec, user, root)) {
           for (std::uint32_t p = group_end[i]; p-- > 0 && keys[by_key[p]] == keys[i] && by_key[p] > i;) {
@@ -439,7 +440,7 @@ class SudoersCheck final : public Check {
       // future: a grant to come, judged as one.
       std::vector<std::string> reasons = broad_grant_reasons(leaf, allowed_);
       if (!reasons.empty() && !ev.in_window(*leaf.command_spec)) {
-        for (auto& r : reasons) r += " (from " + *leaf.command_spec->options.notbefore + ", NOTBEFORE)";
+        for (auto& r : reasons) r += " (from " + *leaf.command_spec->options->notbefore + ", NOTBEFORE)";
       }
       for (auto& writer : command_writers(paths, leaf)) reasons.push_back(std::move(writer));
       std::vector<std::string> why_unknown = ev.take_undecided();

@@ -185,13 +185,13 @@ std::vector<std::pair<std::string, std::string>> live_interface_addresses() {
 }
 
 bool Evaluator::in_window(const CommandSpec& cs) const {
-  if (cs.options.notbefore && now_ < gentime_to_time(*cs.options.notbefore)) return false;
-  if (cs.options.notafter && now_ > gentime_to_time(*cs.options.notafter)) return false;
+  if (cs.options->notbefore && now_ < gentime_to_time(*cs.options->notbefore)) return false;
+  if (cs.options->notafter && now_ > gentime_to_time(*cs.options->notafter)) return false;
   return true;
 }
 
 bool Evaluator::expired(const CommandSpec& cs) const {
-  return cs.options.notafter && now_ > gentime_to_time(*cs.options.notafter);
+  return cs.options->notafter && now_ > gentime_to_time(*cs.options->notafter);
 }
 
 bool leaf_command_matches(const Member& leaf, const std::string& path, const std::optional<std::string>& args) {
@@ -352,7 +352,7 @@ bool Evaluator::runas_matches(const CommandSpec& cs, const UserIdentity& invokin
 bool Evaluator::leaf_matches(const Member& leaf, const std::string& path, const std::optional<std::string>& args,
                              bool negated) const {
   if (!leaf_command_matches(leaf, path, args, resolve_)) return false;
-  if (leaf.digests.empty()) return true;
+  if (leaf.digests->empty()) return true;
   if (path.empty() || path[0] != '/') return false;  // sudo cannot open it: no match
   const DigestCheck check = check_digests(leaf.digests, path, digester_);
   switch (check.verdict) {

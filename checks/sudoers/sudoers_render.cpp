@@ -4,7 +4,7 @@ namespace clinic_audit::sudoers {
 
 std::string render_member(const Member& m) {
   std::string out = m.negated ? "!" : "";
-  for (const auto& d : m.digests) out += d.algorithm + ":" + d.value + " ";
+  for (const auto& d : *m.digests) out += d.algorithm + ":" + d.value + " ";
   switch (m.kind) {
     case Member::Kind::all: return out + "ALL";
     case Member::Kind::myself: return out;

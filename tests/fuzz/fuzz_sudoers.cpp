@@ -42,7 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const auto& spec : tree.user_specs) {
     for (const auto& priv : spec.privileges) {
       for (const auto& cs : priv.commands) {
-        for (const auto& d : cs.command.digests) (void)decode_sudoers_digest(d);
+        for (const auto& d : *cs.command.digests) (void)decode_sudoers_digest(d);
       }
     }
   }

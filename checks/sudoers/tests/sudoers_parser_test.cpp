@@ -34,7 +34,7 @@ TEST(SudoersParser, RunasCarriesOverAndAllImpliesSetenv) {
   const auto& cmds = f.user_specs.at(0).privileges.at(0).commands;
   EXPECT_EQ(cmds[1].runas_users->at(0).name, "root");
   EXPECT_EQ(cmds[1].runas_groups->at(0).name, "wheel");
-  EXPECT_FALSE(cmds[2].runas_groups.has_value());
+  EXPECT_FALSE(cmds[2].runas_groups);
   EXPECT_EQ(cmds[2].tags.setenv, Tags::implied);
   EXPECT_EQ(cmds[3].tags.setenv, Tags::unset);  // gram.y: an implied SETENV is not inherited
 }
@@ -92,7 +92,7 @@ TEST(SudoersParser, CommandForms) {
   EXPECT_EQ(c[1].command.command, "sudoedit");
   EXPECT_EQ(c[2].command.command, "^/usr/bin/(ls|cat)$");
   EXPECT_EQ(c[3].command.command, "/usr/bin/");
-  EXPECT_EQ(c[4].command.digests.at(0).algorithm, "sha256");
+  EXPECT_EQ(c[4].command.digests->at(0).algorithm, "sha256");
   EXPECT_EQ(c[5].command.command, "list");
   EXPECT_FALSE(c[6].command.negated);  // sudoers(5): an even number of '!' cancels out
   EXPECT_TRUE(c[7].command.negated);
