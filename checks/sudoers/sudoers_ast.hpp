@@ -4,8 +4,11 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
+#include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -96,16 +99,24 @@ struct Member {
   };
   Kind kind = Kind::word;
   bool negated = false;
-  std::string name;     // as sudo stores it (escapes collapsed; "%g", "+ng" keep their sigil); empty for commands
-  // Commands only (sudoers(5) "Cmnd"): the path or regex, its arguments as
-  // written (absent: any arguments; "\"\"": none), and digests.
-  std::string command;
+  // As sudo stores it (escapes collapsed; "%g", "+ng" keep their sigil); for
+  // a command (sudoers(5) "Cmnd"), the path or regex without its arguments.
+  std::string name;
+  // Commands only: the path or regex (empty for every other kind), its
+  // arguments as written (absent: any arguments; "\"\"": none), and digests.
+  const std::string& command() const { return kind == Kind::command ? name : none(); }
   OptionalText args;
   struct Digest {
     std::string algorithm;  // sha224 | sha256 | sha384 | sha512
     std::string value;      // hex or base64, as written
   };
   Boxed<std::vector<Digest>> digests;
+
+ private:
+  static const std::string& none() {
+    static const std::string kNone;
+    return kNone;
+  }
 };
 
 // The tags of sudoers(5) "Tag_Spec"; unset means "not given" (inherited
@@ -120,6 +131,44 @@ struct Tags {
   Value log_output = unset;
   Value send_mail = unset;
   Value follow = unset;
+};
+
+// A User_List or Host_List, read as a std::vector<Member>. Its storage may
+// be shared with other entries that wrote the same list (the loader shares
+// the lists it sees repeated: 100,000 rules for "www-data ALL=(root)" keep
+// one "www-data" and one "ALL", issue #20 item 4). Read-only once built.
+class MemberList {
+ public:
+  MemberList() = default;
+  MemberList(std::vector<Member> members)  // NOLINT: implicit, as the plain vector was
+      : size_(static_cast<std::uint32_t>(members.size())) {
+    if (members.empty()) return;
+    // One allocation for the count and the members.
+    std::shared_ptr<Member[]> block = std::make_shared<Member[]>(members.size());
+    for (std::size_t i = 0; i < members.size(); ++i) block[static_cast<std::ptrdiff_t>(i)] = std::move(members[i]);
+    members_ = std::move(block);
+  }
+  std::span<const Member> get() const { return {members_.get(), size_}; }
+  operator std::span<const Member>() const { return get(); }  // NOLINT: read as the plain vector was
+  // Whether both name the same storage (the loader's sharing).
+  bool same_storage(const MemberList& other) const { return members_ == other.members_; }
+  auto begin() const { return get().begin(); }
+  auto end() const { return get().end(); }
+  auto rbegin() const { return get().rbegin(); }
+  auto rend() const { return get().rend(); }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const Member& operator[](std::size_t i) const { return members_[static_cast<std::ptrdiff_t>(i)]; }
+  const Member& at(std::size_t i) const {
+    if (i >= size_) throw std::out_of_range("MemberList::at");
+    return (*this)[i];
+  }
+  const Member& front() const { return at(0); }
+  const Member& back() const { return at(size_ - 1); }
+
+ private:
+  std::shared_ptr<const Member[]> members_;
+  std::uint32_t size_ = 0;
 };
 
 // Option_Spec of sudoers(5): CWD=, CHROOT=, TIMEOUT=, NOTBEFORE=, NOTAFTER=, ROLE=, TYPE=.
@@ -152,12 +201,12 @@ struct CommandSpec {
 };
 
 struct Privilege {
-  std::vector<Member> hosts;
+  MemberList hosts;
   std::vector<CommandSpec> commands;
 };
 
 struct UserSpec {
-  std::vector<Member> users;
+  MemberList users;
   std::vector<Privilege> privileges;
   std::string file;
   int line = 0;
@@ -203,12 +252,14 @@ struct Entry {
   std::uint32_t index = 0;  // into the matching vector of ParsedFile (of SudoersTree once loaded)
 };
 
+// Deques: a 100,000-rule file grows them without copies nor a spare half,
+// and the loader moves their elements out one by one (issue #20 item 4).
 struct ParsedFile {
   std::string file;
-  std::vector<Entry> entries;
-  std::vector<UserSpec> user_specs;
-  std::vector<Alias> aliases;
-  std::vector<DefaultsEntry> defaults;
+  std::deque<Entry> entries;
+  std::deque<UserSpec> user_specs;
+  std::deque<Alias> aliases;
+  std::deque<DefaultsEntry> defaults;
   std::vector<IncludeDirective> includes;
 };
 

@@ -349,12 +349,12 @@ class SudoersCheck final : public Check {
   // outlive the check's judgement).
   static std::string_view plain_key(const LeafCommand& leaf, PathCache& paths) {
     const Member& m = *leaf.command;
-    if (m.kind != Member::Kind::command || m.command.empty() || m.command[0] != '/' || m.command.back() == '/' ||
-        m.command.find_first_of("\\?*[]") != std::string::npos) {
+    if (m.kind != Member::Kind::command || m.command().empty() || m.command()[0] != '/' || m.command().back() == '/' ||
+        m.command().find_first_of("\\?*[]") != std::string::npos) {
       return {};
     }
-    const std::string* resolved = paths.resolved(m.command);
-    return resolved != nullptr ? std::string_view(*resolved) : std::string_view(m.command);
+    const std::string* resolved = paths.resolved(m.command());
+    return resolved != nullptr ? std::string_view(*resolved) : std::string_view(m.command());
   }
 
   void check_broader(PathCache& paths, const Evaluator& ev,
@@ -365,7 +365,7 @@ class SudoersCheck final : public Check {
     ev.set_grant_when_unknown(true);
     const std::string expected = "no grant to " + user_ + " beyond " + allowed_text();
     std::size_t found = 0;
-    const std::vector<LeafCommand> leaves = ev.commands_for(user, host);
+    const std::deque<LeafCommand> leaves = ev.commands_for(user, host);
     // A grant can only be revoked by a negation read after it: index the
     // negations (by the file they name, or "any" for globs, ALL...), so that
     // sudo's whole lookup runs only where one could apply (linear cost).
@@ -406,8 +406,8 @@ class SudoersCheck final : public Check {
       if (key && !leaf.command->digests->empty()) {
         // A plain command with a digest grants only while the file matches it.
         (void)ev.take_digest_mismatches();
-        if (!ev.leaf_matches(*leaf.command, leaf.command->command, std::nullopt, false) &&
-            !ev.leaf_matches(*leaf.command, leaf.command->command, std::string(kProbeArgument), false)) {
+        if (!ev.leaf_matches(*leaf.command, leaf.command->command(), std::nullopt, false) &&
+            !ev.leaf_matches(*leaf.command, leaf.command->command(), std::string(kProbeArgument), false)) {
           for (const auto& m : ev.take_digest_mismatches()) {
             notes.push_back(at(leaf, render_grant(leaf) + ": grants nothing, " + m, expected));
           }
@@ -429,7 +429,7 @@ class SudoersCheck final : public Check {
           for (std::uint32_t p = group_end[i]; p-- > 0 && keys[by_key[p]] == keys[i] && by_key[p] > i;) {
             const LeafCommand& later = leaves[by_key[p]];
             if (!ev.runas_matches(*later.command_spec, user, root) || !ev.in_window(*later.command_spec)) continue;
-            if (!ev.leaf_matches(*later.command, later.command->command, args, later.negated)) continue;  // same file: the arguments decide
+            if (!ev.leaf_matches(*later.command, later.command->command(), args, later.negated)) continue;  // same file: the arguments decide
             revoked = later.negated;
             break;
           }
@@ -467,9 +467,9 @@ class SudoersCheck final : public Check {
     std::string path;
     std::optional<std::string> args;
     if (m.kind == Member::Kind::all) path = "/usr/bin/clinic-audit-probe";
-    else if (m.command.empty() || m.command[0] != '/') return true;
-    else if (m.command.back() == '/') path = m.command + "clinic-audit-probe";
-    else path = m.command;
+    else if (m.command().empty() || m.command()[0] != '/') return true;
+    else if (m.command().back() == '/') path = m.command() + "clinic-audit-probe";
+    else path = m.command();
     if (m.args && *m.args != "\"\"" && (*m.args)[0] != '^') args = m.args;
     const UserIdentity root{"root", 0, {"root"}, {0}};
     if (!ev.runas_matches(*leaf.command_spec, user, root)) return true;
@@ -480,8 +480,8 @@ class SudoersCheck final : public Check {
   // can run anything as root through this grant (checks/file/permissions).
   static std::vector<std::string> command_writers(PathCache& paths, const LeafCommand& leaf) {
     const Member& m = *leaf.command;
-    if (m.kind != Member::Kind::command || m.command.empty() || m.command[0] != '/') return {};
-    std::string path = m.command;
+    if (m.kind != Member::Kind::command || m.command().empty() || m.command()[0] != '/') return {};
+    std::string path = m.command();
     if (path.find_first_of("*?[") != std::string::npos) path = path.substr(0, path.rfind('/', path.find_first_of("*?[")) + 1);
     if (path.size() > 1 && path.back() == '/') path.pop_back();
     std::vector<std::string> out;
@@ -495,12 +495,12 @@ class SudoersCheck final : public Check {
         } while (parent != "/" && !paths.exists(parent));
         for (const auto& w : paths.writers(parent)) {
           out.push_back(path + " does not exist and " + w.path + " is writable by " + w.who + " (" + w.observed +
-                        "): a non-root user can create " + m.command);
+                        "): a non-root user can create " + m.command());
         }
         return out;
       }
       for (const auto& w : paths.writers(path)) {
-        out.push_back(w.path + " is writable by " + w.who + " (" + w.observed + "): " + m.command +
+        out.push_back(w.path + " is writable by " + w.who + " (" + w.observed + "): " + m.command() +
                       " can be replaced by a non-root user");
       }
     } catch (const FsError& e) {
@@ -536,7 +536,7 @@ class SudoersCheck final : public Check {
     const std::string observed = "Cmnd_Alias " + alias->name + " = " + render_list(alias->members);
     const CommandLine expected = CommandLine::parse(*optional_command_);
     const bool exact = alias->members.size() == 1 && alias->members[0].kind == Member::Kind::command &&
-                       !alias->members[0].negated && alias->members[0].command == expected.path &&
+                       !alias->members[0].negated && alias->members[0].command() == expected.path &&
                        alias->members[0].args == expected.args;
     if (!exact) {
       problems.push_back({alias->file, alias->line, observed, "Cmnd_Alias " + alias->name + " = " + *optional_command_});
@@ -547,9 +547,10 @@ class SudoersCheck final : public Check {
     if (expected.args && expected.args->back() == '*') {
       sentence += "; its trailing '*' allows any arguments after '" + expected.args->substr(0, expected.args->size() - 1) + "'";
     }
-    const auto leaves = ev.commands_for(user, host);
-    const bool granted = std::any_of(leaves.begin(), leaves.end(), [&](const LeafCommand& l) {
-      return !l.negated && std::find(l.via_aliases.begin(), l.via_aliases.end(), alias->name) != l.via_aliases.end();
+    bool granted = false;  // streamed: 100,000 leaves are not kept for this
+    ev.for_each_command(user, host, [&](LeafCommand&& l) {
+      granted = granted || (!l.negated && std::find(l.via_aliases.begin(), l.via_aliases.end(), alias->name) !=
+                                              l.via_aliases.end());
     });
     sentence += granted ? " and granted to " + user_ : " but not granted to " + user_;
     notes.push_back({alias->file, alias->line, observed, *optional_alias_ + " as documented (optional)"});

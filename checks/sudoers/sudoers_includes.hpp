@@ -34,8 +34,8 @@ struct LoadedFile {
   mode_t mode = 0;
   uid_t uid = 0;
   gid_t gid = 0;
-  std::string acl_xattr;  // FileInfo::acl_xattr (empty: no extended ACL)
-  FileInfo info() const { return {path, type, mode, uid, gid, 0, acl_xattr}; }
+  OptionalText acl_xattr;  // FileInfo::acl_xattr, when not empty (rare: one pointer)
+  FileInfo info() const { return {path, type, mode, uid, gid, 0, acl_xattr ? *acl_xattr : std::string()}; }
 };
 
 // A file or directory sudo does not read, and why.

@@ -297,14 +297,14 @@ class Parser {
         m.name = t.text;
         break;
       case Tok::command:
-        m.kind = Member::Kind::command;  // `name` left empty: command and args say it (not kept twice)
-        m.command = std::move(t.text);
+        m.kind = Member::Kind::command;
+        m.name = std::move(t.text);
         m.args = std::move(t.args);
         break;
       case Tok::word:
         if (t.text != "list") fail("expected a fully-qualified path name");
         m.kind = Member::Kind::command;
-        m.command = "list";
+        m.name = "list";
         break;
       default: fail();
     }

@@ -51,7 +51,7 @@ bool PathCache::exists(const std::string& path) {
   } else {
     const std::string parent = slash == 0 ? "/" : path.substr(0, slash);
     if (parent != "/" && !exists(parent)) {
-      result = false;  // nothing under a missing directory
+      return false;  // nothing under a missing directory (the parent's answer is kept)
     } else {
       const std::string name = path.substr(slash + 1);
       const auto* names = listing(parent);

@@ -8,12 +8,12 @@ std::string render_member(const Member& m) {
   switch (m.kind) {
     case Member::Kind::all: return out + "ALL";
     case Member::Kind::myself: return out;
-    case Member::Kind::command: return out + m.command + (m.args ? " " + *m.args : "");
+    case Member::Kind::command: return out + m.command() + (m.args ? " " + *m.args : "");
     default: return out + m.name;
   }
 }
 
-std::string render_list(const std::vector<Member>& list) {
+std::string render_list(std::span<const Member> list) {
   std::string out;
   for (std::size_t i = 0; i < list.size(); ++i) out += (i > 0 ? ", " : "") + render_member(list[i]);
   return out;

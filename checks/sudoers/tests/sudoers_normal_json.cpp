@@ -45,7 +45,7 @@ json member_json(const Member& m, WordType type) {
     }
     case Member::Kind::netgroup: key = "netgroup"; value = m.name.substr(1); break;
     case Member::Kind::network: key = "networkaddr"; value = m.name; break;
-    case Member::Kind::command: key = "command"; value = m.command + (m.args ? " " + *m.args : ""); break;
+    case Member::Kind::command: key = "command"; value = m.command() + (m.args ? " " + *m.args : ""); break;
     case Member::Kind::alias:
       key = type == WordType::command ? "cmndalias" : type == WordType::hostname ? "hostalias"
             : type == WordType::username ? "useralias" : "runasalias";
@@ -73,7 +73,7 @@ json member_json(const Member& m, WordType type) {
   return out;
 }
 
-json list_json(const std::vector<Member>& list, WordType type) {
+json list_json(std::span<const Member> list, WordType type) {
   json out = json::array();
   for (const auto& m : list) out.push_back(member_json(m, type));
   return out;
