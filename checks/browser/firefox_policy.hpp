@@ -46,12 +46,24 @@ class PrefError : public std::runtime_error {
   int line_;
 };
 
+enum class PrefSyntax { pref_file, autoconfig };
+
 // Applies one preference file to `prefs`. Throws PrefError (Firefox stops at
 // the first syntax error of a file and keeps what came before it).
-void apply_pref_file(std::string_view text, const std::string& file, Prefs& prefs);
+// PrefSyntax::autoconfig: the body of an autoconfig .cfg (first line already
+// removed, de-obscured); anything but the pref calls throws PrefError (not evaluated).
+void apply_pref_file(std::string_view text, const std::string& file, Prefs& prefs,
+                     PrefSyntax syntax = PrefSyntax::pref_file);
+
+// An autoconfig file as Firefox reads it (extensions/pref/autoconfig/src/
+// nsReadConfig.cpp, openAndEvaluateJSFile): every byte minus `obscure_value`
+// (general.config.obscure_value, 13 by default, 0 for plain text), then the
+// first line skipped: it is blanked, so lines of the result are the file's.
+std::string autoconfig_body(std::string_view file_bytes, long obscure_value);
 
 struct FirefoxConfig {
   std::string policies_file;  // the one Firefox reads ("" when none)
+  std::string autoconfig_file;  // the .cfg read ("" when none)
   JsonValue policies;         // its "policies" object (null when none)
   Prefs prefs;
   std::vector<Finding> problems;

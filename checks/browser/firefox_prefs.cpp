@@ -1,5 +1,7 @@
 // Preference-file parser (modules/libpref/parser: statements
-// `name("pref.name", value[, sticky|locked]);` with //, /* */ and # comments).
+// `name("pref.name", value[, sticky|locked]);` with //, /* */ and # comments),
+// and the subset of autoconfig JavaScript (extensions/pref/autoconfig/src/
+// prefcalls.js: pref, lockPref, defaultPref, unlockPref) an admin's .cfg uses.
 #include "firefox_policy.hpp"
 
 namespace clinic_audit::browser {
@@ -104,21 +106,47 @@ class PrefLexer {
 
 }  // namespace
 
-void apply_pref_file(std::string_view text, const std::string& file, Prefs& prefs) {
+std::string autoconfig_body(std::string_view bytes, long obscure_value) {
+  std::string out(bytes);
+  if (obscure_value != 0) {
+    for (char& c : out) c = static_cast<char>(static_cast<unsigned char>(c) - static_cast<unsigned char>(obscure_value & 0xff));
+  }
+  // nsJSConfigTriggers.cpp: the first line is skipped up to "\n", "\r" or "\r\n".
+  std::size_t end = 0;
+  while (end < out.size() && out[end] != '\n' && out[end] != '\r') ++end;
+  if (end < out.size() && out[end] == '\r' && end + 1 < out.size() && out[end + 1] == '\n') out.erase(end, 1);
+  return out.erase(0, end);
+}
+
+void apply_pref_file(std::string_view text, const std::string& file, Prefs& prefs, PrefSyntax syntax) {
+  const bool autoconfig = syntax == PrefSyntax::autoconfig;
   PrefLexer lex(text);
   while (!lex.at_end()) {
     const int line = lex.line();
     const std::string kind = lex.word();
-    if (kind != "pref" && kind != "user_pref" && kind != "sticky_pref" && kind != "lockPref" && kind != "defaultPref") {
+    const bool known = autoconfig ? (kind == "pref" || kind == "lockPref" || kind == "defaultPref" || kind == "unlockPref")
+                                  : (kind == "pref" || kind == "user_pref" || kind == "sticky_pref" || kind == "lockPref" ||
+                                     kind == "defaultPref");
+    if (!known) {
+      if (autoconfig)  // the .cfg is JavaScript: anything else is not evaluated here
+        throw PrefError(line, (kind.empty() ? std::string("a statement") : "'" + kind + "'") +
+                                  " is JavaScript beyond pref()/lockPref()/defaultPref()/unlockPref() calls: not evaluated");
       throw PrefError(line, kind.empty() ? "pref(...) expected" : "unknown function '" + kind + "'");
     }
     lex.expect('(');
     const std::string name = lex.quoted();
+    if (kind == "unlockPref") {  // prefcalls.js: unlockPref(name)
+      lex.expect(')');
+      lex.skip();
+      if (lex.peek() == ';') lex.expect(';');
+      if (auto it = prefs.find(name); it != prefs.end()) it->second.locked = false;
+      continue;
+    }
     lex.expect(',');
     JsonValue value = lex.value();
     bool locked = kind == "lockPref";
     lex.skip();
-    while (lex.peek() == ',') {
+    while (!autoconfig && lex.peek() == ',') {
       lex.expect(',');
       const std::string attribute = lex.word();
       if (attribute == "locked") locked = true;
@@ -126,6 +154,19 @@ void apply_pref_file(std::string_view text, const std::string& file, Prefs& pref
       lex.skip();
     }
     lex.expect(')');
+    lex.skip();
+    if (autoconfig) {
+      // prefcalls.js: a statement may end at the line (JavaScript's automatic
+      // semicolons); lockPref unlocks, sets the default and locks again (it wins
+      // over an earlier lock); pref() sets the user value, which a locked pref
+      // ignores; defaultPref() sets the default, which is what a locked pref shows.
+      if (lex.peek() == ';') lex.expect(';');
+      auto it = prefs.find(name);
+      const bool was_locked = it != prefs.end() && it->second.locked;
+      if (kind == "pref" && was_locked) continue;
+      prefs[name] = {value, file, line, locked || was_locked};
+      continue;
+    }
     lex.expect(';');
     auto it = prefs.find(name);
     if (it != prefs.end() && it->second.locked && !locked) continue;  // a locked pref keeps its value
