@@ -2,6 +2,8 @@
 // `name("pref.name", value[, sticky|locked]);` with //, /* */ and # comments),
 // and the subset of autoconfig JavaScript (extensions/pref/autoconfig/src/
 // prefcalls.js: pref, lockPref, defaultPref, unlockPref) an admin's .cfg uses.
+#include <optional>
+
 #include "firefox_policy.hpp"
 
 namespace clinic_audit::browser {
@@ -33,6 +35,33 @@ class PrefLexer {
       } else {
         break;
       }
+    }
+  }
+  // modules/libpref/parser/src/lib.rs: "On a syntax error, it will scan
+  // forward to the next ';' token and then continue parsing" (a string or a
+  // comment on the way is one token: its ';' do not count).
+  void recover() {
+    while (true) {
+      try {
+        skip();
+      } catch (const PrefError&) {  // an unterminated comment runs to the end
+        pos_ = text_.size();
+      }
+      if (pos_ >= text_.size()) return;
+      const char c = text_[pos_];
+      if (c == ';') {
+        ++pos_;
+        return;
+      }
+      if (c == '"' || c == '\'') {
+        try {
+          quoted();
+        } catch (const PrefError&) {
+          pos_ = text_.size();
+        }
+        continue;
+      }
+      ++pos_;
     }
   }
   char peek(std::size_t ahead = 0) const { return pos_ + ahead < text_.size() ? text_[pos_ + ahead] : '\0'; }
@@ -118,15 +147,39 @@ std::string autoconfig_body(std::string_view bytes, long obscure_value) {
   return out.erase(0, end);
 }
 
+namespace {
+
+// One statement of a preference file or of an autoconfig body.
+void apply_statement(PrefLexer& lex, const std::string& file, Prefs& prefs, bool autoconfig);
+
+}  // namespace
+
 void apply_pref_file(std::string_view text, const std::string& file, Prefs& prefs, PrefSyntax syntax) {
   const bool autoconfig = syntax == PrefSyntax::autoconfig;
   PrefLexer lex(text);
+  std::optional<PrefError> first_error;
   while (!lex.at_end()) {
+    try {
+      apply_statement(lex, file, prefs, autoconfig);
+    } catch (const PrefError& e) {
+      if (autoconfig) throw;  // JavaScript we do not evaluate: stop there
+      if (!first_error) first_error = e;
+      lex.recover();
+    }
+  }
+  if (first_error) throw *first_error;
+}
+
+namespace {
+
+void apply_statement(PrefLexer& lex, const std::string& file, Prefs& prefs, bool autoconfig) {
+  {
     const int line = lex.line();
     const std::string kind = lex.word();
     const bool known = autoconfig ? (kind == "pref" || kind == "lockPref" || kind == "defaultPref" || kind == "unlockPref")
-                                  : (kind == "pref" || kind == "user_pref" || kind == "sticky_pref" || kind == "lockPref" ||
-                                     kind == "defaultPref");
+                                  // lockPref is honoured in a preference file, defaultPref is a
+                                  // syntax error there (both checked against firefox-esr 153).
+                                  : (kind == "pref" || kind == "user_pref" || kind == "sticky_pref" || kind == "lockPref");
     if (!known) {
       if (autoconfig)  // the .cfg is JavaScript: anything else is not evaluated here
         throw PrefError(line, (kind.empty() ? std::string("a statement") : "'" + kind + "'") +
@@ -140,7 +193,7 @@ void apply_pref_file(std::string_view text, const std::string& file, Prefs& pref
       lex.skip();
       if (lex.peek() == ';') lex.expect(';');
       if (auto it = prefs.find(name); it != prefs.end()) it->second.locked = false;
-      continue;
+      return;
     }
     lex.expect(',');
     JsonValue value = lex.value();
@@ -163,15 +216,16 @@ void apply_pref_file(std::string_view text, const std::string& file, Prefs& pref
       if (lex.peek() == ';') lex.expect(';');
       auto it = prefs.find(name);
       const bool was_locked = it != prefs.end() && it->second.locked;
-      if (kind == "pref" && was_locked) continue;
+      if (kind == "pref" && was_locked) return;
       prefs[name] = {value, file, line, locked || was_locked};
-      continue;
+      return;
     }
     lex.expect(';');
     auto it = prefs.find(name);
-    if (it != prefs.end() && it->second.locked && !locked) continue;  // a locked pref keeps its value
+    if (it != prefs.end() && it->second.locked && !locked) return;  // a locked pref keeps its value
     prefs[name] = {value, file, line, locked || (it != prefs.end() && it->second.locked)};
   }
 }
 
+}  // namespace
 }  // namespace clinic_audit::browser

@@ -84,6 +84,32 @@ TEST(BrowserCheck, FlatpakAppstreamAndOptTarball) {
   EXPECT_TRUE(has_evidence(o, "/opt/firefox/application.ini", "Firefox ESR 115.5.0 from tarball", 4));
 }
 
+TEST(BrowserCheck, PerUserFlatpaksOfEveryHome) {
+  FixtureRoot r(fixture_dir("root"));
+  r.file("/etc/passwd",
+         "root:x:0:0:root:/root:/bin/bash\n"
+         "alice:x:1000:1000:Alice:/home/alice:/bin/bash\n"
+         "bob:x:1001:1001:Bob:/srv/homes/bob:/bin/bash\n"
+         "alias:x:1002:1002:same home:/home/alice:/bin/sh\n"
+         "broken line\n");
+  const std::string alice = "/home/alice/.local/share/flatpak/app/org.mozilla.firefox";
+  r.file(alice + "/x86_64/stable/c1/files/share/metainfo/org.mozilla.firefox.metainfo.xml",
+         "<component><releases><release version=\"130.0\"/></releases></component>");
+  r.symlink(alice + "/current", "x86_64/stable");
+  r.symlink(alice + "/x86_64/stable/active", "c1");
+  // bob's Chromium is installed but its deployment has no AppStream data: an error, not a guess.
+  r.dir("/srv/homes/bob/.local/share/flatpak/app/org.chromium.Chromium/x86_64/stable");
+  const Outcome o = run(r);
+  EXPECT_EQ(o.status, Status::pass) << o.summary;
+  EXPECT_NE(o.summary.find("Firefox 130.0 (flatpak org.mozilla.firefox (user alice))"), std::string::npos) << o.summary;
+  EXPECT_NE(o.summary.find("Chromium (flatpak org.chromium.Chromium (user bob)): could not be judged"), std::string::npos)
+      << o.summary;
+  EXPECT_TRUE(has_evidence(o, alice + "/current/active/files/share/metainfo/org.mozilla.firefox.metainfo.xml",
+                           "Firefox 130.0 from flatpak"));
+  // Listed once although two accounts share the home.
+  EXPECT_EQ(o.summary.find("user alias"), std::string::npos) << o.summary;
+}
+
 TEST(BrowserCheck, ChromiumVideoCaptureBlockedUnlessOriginAllowed) {
   FixtureRoot r(fixture_dir("root"));
   r.file("/var/lib/dpkg/status", dpkg("chromium", "156.0"));
