@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -57,7 +58,7 @@ class ProbeServer {
     const std::string server = (testing::source_dir() / "checks/browser/tests/oracle/server.py").string();
     const std::string page = (testing::source_dir() / "checks/browser/tests/oracle/probe.html").string();
     const std::string results = results_.string(), port = port_file.string();
-    const char* argv[] = {"python3", server.c_str(), page.c_str(), results.c_str(), "8", port.c_str(), nullptr};
+    const char* argv[] = {"python3", server.c_str(), page.c_str(), results.c_str(), "6", port.c_str(), nullptr};
     if (posix_spawnp(&pid_, "python3", nullptr, nullptr, const_cast<char**>(argv), environ) != 0) pid_ = -1;
     for (int i = 0; i < 100 && pid_ > 0 && !fs::exists(port_file); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -162,6 +163,36 @@ inline std::map<std::string, std::string> run_chromium(const ProbeServer& server
   return report_of(server, f.name, std::system(command.c_str()));
 }
 
+// A Firefox profile that has been started once (its databases and startup
+// cache created), copied for each fixture: about 1 s saved per run. Cached
+// under /var/cache/clinic-audit-tests/browser/, one per firefox-esr version,
+// built (in a temporary directory renamed into place) when missing.
+inline fs::path firefox_profile_template() {
+  std::string version = command_output("firefox-esr --version 2>/dev/null");
+  std::string name = "firefox-profile-";
+  for (char c : version) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '.') name += c;
+  }
+  const fs::path cache = "/var/cache/clinic-audit-tests/browser";
+  const fs::path ready = cache / name;
+  if (fs::exists(ready / "prefs.js")) return ready;
+  std::error_code ec;
+  fs::create_directories(cache, ec);
+  const fs::path building = cache / (name + ".tmp" + std::to_string(getpid()));
+  fs::remove_all(building, ec);
+  fs::create_directories(building, ec);
+  const std::string command = "timeout 60 firefox-esr --headless --no-remote --profile " + building.string() +
+                              " --screenshot " + (building / "shot.png").string() + " 'data:text/html,x' >/dev/null 2>&1";
+  if (std::system(command.c_str()) != 0 || !fs::exists(building / "prefs.js")) {
+    fs::remove_all(building, ec);
+    return {};  // no template: each fixture starts from an empty profile
+  }
+  for (const char* stale : {"shot.png", "lock", ".parentlock"}) fs::remove(building / stale, ec);  // lock: a dangling symlink
+  fs::rename(building, ready, ec);  // another process may have won the race: fine
+  fs::remove_all(building, ec);
+  return fs::exists(ready / "prefs.js") ? ready : fs::path{};
+}
+
 // Firefox: the fixture tree's etc/ is an overlay upper layer on /etc and its
 // usr/lib/firefox-esr/ one on the install directory (its distribution/
 // directory hides the install's symlink), the host's files below unchanged.
@@ -172,6 +203,9 @@ inline std::map<std::string, std::string> run_firefox(const ProbeServer& server,
   fs::create_directories(root / "usr/lib/firefox-esr/distribution");
   fs::create_directories(base / "work-etc");
   fs::create_directories(base / "work-lib");
+  static const fs::path profile_template = firefox_profile_template();
+  if (!profile_template.empty())
+    fs::copy(profile_template, profile, fs::copy_options::recursive | fs::copy_options::skip_symlinks);
   fs::create_directories(profile);
   write_tree(root, f, server.origin());
   std::ofstream user(profile / "user.js");
