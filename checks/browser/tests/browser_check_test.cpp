@@ -169,6 +169,29 @@ TEST(BrowserCheck, FirefoxPermissionsAndPrefs) {
   EXPECT_TRUE(has_evidence(o, "/etc/firefox-esr/zz.js", "media.peerconnection.enabled=false (locked)", 1));
 }
 
+TEST(BrowserCheck, FirefoxAutoconfig) {
+  FixtureRoot r(fixture_dir("root"));
+  r.file("/var/lib/dpkg/status", dpkg("firefox-esr", "153.8.0esr-1"));
+  r.file("/usr/lib/firefox-esr/defaults/pref/autoconfig.js",
+         "pref(\"general.config.filename\", \"clinic.cfg\");\npref(\"general.config.obscure_value\", 0);\n");
+  // A missing .cfg: Firefox quits at startup (oracle ff_autoconfig_missing_cfg).
+  Outcome o = run(r);
+  EXPECT_EQ(o.status, Status::fail) << o.summary;
+  EXPECT_NE(o.summary.find("Firefox quits at startup: the autoconfig file /usr/lib/firefox-esr/clinic.cfg"),
+            std::string::npos) << o.summary;
+  EXPECT_TRUE(has_evidence(o, "/usr/lib/firefox-esr/defaults/pref/autoconfig.js", "general.config.filename=\"clinic.cfg\"", 1));
+  // Its lockPref, with the .cfg's line (first line skipped).
+  r.file("/usr/lib/firefox-esr/clinic.cfg", "// clinic\n\nlockPref(\"media.peerconnection.enabled\", false);\n");
+  o = run(r);
+  EXPECT_EQ(o.status, Status::fail) << o.summary;
+  EXPECT_TRUE(has_evidence(o, "/usr/lib/firefox-esr/clinic.cfg", "media.peerconnection.enabled=false (locked)", 3));
+  // JavaScript beyond the pref calls is not evaluated: `error` naming the line.
+  r.file("/usr/lib/firefox-esr/clinic.cfg", "// clinic\nvar user = getenv(\"USER\");\n");
+  o = run(r);
+  EXPECT_EQ(o.status, Status::error) << o.summary;
+  EXPECT_TRUE(has_evidence(o, "/usr/lib/firefox-esr/clinic.cfg", "not evaluated", 2));
+}
+
 TEST(BrowserCheck, BadInputIsEvidenceNotACrash) {
   FixtureRoot r(fixture_dir("root"));
   r.file("/var/lib/dpkg/status", dpkg("firefox-esr", "153.8.0esr-1") + dpkg("chromium", "156.0"));
