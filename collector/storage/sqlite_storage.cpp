@@ -1,6 +1,8 @@
 #include "sqlite_storage.hpp"
 
 #include <algorithm>
+#include <future>
+#include <iterator>
 
 #include "sqlite_schema.hpp"
 
@@ -263,50 +265,71 @@ void SqliteStorage::migrate() {
 }
 
 IngestResult SqliteStorage::ingest(const IncomingReport& incoming, const ChainJudge& judge, std::int64_t now) {
-  PendingIngest mine{&incoming, &judge, now, std::nullopt, nullptr, false};
-  std::unique_lock lock(queue_mutex_);
-  queue_.push_back(&mine);
-  while (!mine.done) {
-    if (writing_) {
-      queue_done_.wait(lock);
-      continue;
-    }
-    // Leader: write everything queued so far in one transaction.
-    writing_ = true;
-    std::vector<PendingIngest*> batch;
-    batch.swap(queue_);
-    lock.unlock();
-    write_batch(batch);
-    lock.lock();
-    writing_ = false;
-    for (PendingIngest* item : batch) item->done = true;
-    queue_done_.notify_all();
-  }
-  if (mine.error) std::rethrow_exception(mine.error);
-  return *mine.result;
+  std::promise<IngestResult> promise;
+  auto future = promise.get_future();
+  // Not owned: this call waits for `done`, so `incoming` outlives the write.
+  ingest_async(std::shared_ptr<const IncomingReport>(&incoming, [](const IncomingReport*) {}), judge, now,
+               [&promise](std::optional<IngestResult> result, std::exception_ptr error) {
+                 if (error) {
+                   promise.set_exception(error);
+                 } else {
+                   promise.set_value(std::move(*result));
+                 }
+               });
+  return future.get();
 }
 
-void SqliteStorage::write_batch(const std::vector<PendingIngest*>& batch) {
+void SqliteStorage::ingest_async(std::shared_ptr<const IncomingReport> incoming, ChainJudge judge, std::int64_t now,
+                                 IngestDone done) {
+  std::unique_lock lock(queue_mutex_);
+  queue_.push_back({std::move(incoming), std::move(judge), now, std::move(done), std::nullopt, nullptr});
+  if (writing_) return;  // the writing thread takes it into its next batch
+  writing_ = true;
+  std::vector<PendingIngest> batch;
+  while (!queue_.empty()) {
+    if (queue_.size() <= kMaxBatch) {
+      batch.swap(queue_);
+    } else {
+      const auto end = queue_.begin() + static_cast<std::ptrdiff_t>(kMaxBatch);
+      batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(end));
+      queue_.erase(queue_.begin(), end);
+    }
+    lock.unlock();
+    write_batch(batch);
+    // Committed (or failed as a whole): only now does anyone learn of it.
+    for (PendingIngest& item : batch) {
+      try {
+        item.done(std::move(item.result), item.error);
+      } catch (...) {  // NOLINT(bugprone-empty-catch): `done` must not throw; the others still get theirs
+      }
+    }
+    batch.clear();
+    lock.lock();
+  }
+  writing_ = false;
+}
+
+void SqliteStorage::write_batch(std::vector<PendingIngest>& batch) {
   const std::lock_guard lock(write_mutex_);
   try {
     Transaction transaction(*writer_);
-    for (PendingIngest* item : batch) {
+    for (PendingIngest& item : batch) {
       writer_->exec("SAVEPOINT ingest");
       try {
-        item->result = ingest_one(*item->incoming, *item->judge, item->now);
+        item.result = ingest_one(*item.incoming, item.judge, item.now);
         writer_->exec("RELEASE ingest");
       } catch (...) {
-        item->error = std::current_exception();
-        item->result.reset();
+        item.error = std::current_exception();
+        item.result.reset();
         writer_->exec("ROLLBACK TO ingest; RELEASE ingest");
       }
     }
     transaction.commit();
   } catch (...) {
     // Nothing of the batch is committed: every waiting ingest fails.
-    for (PendingIngest* item : batch) {
-      item->result.reset();
-      if (!item->error) item->error = std::current_exception();
+    for (PendingIngest& item : batch) {
+      item.result.reset();
+      if (!item.error) item.error = std::current_exception();
     }
   }
 }

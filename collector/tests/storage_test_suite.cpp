@@ -1,12 +1,18 @@
 #include "storage_test_suite.hpp"
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
 #include <string>
 
 namespace clinic_audit::collector::test {
 
 IncomingReport make_incoming(const std::string& machine_id, std::uint64_t sequence, const std::string& sha256,
-                             std::int64_t started_at, const std::string& report_id = "") {
+                             std::int64_t started_at, const std::string& report_id) {
   IncomingReport in;
   in.row.report_id = report_id.empty() ? "id-" + sha256 : report_id;
   in.row.machine_id = machine_id;
@@ -322,6 +328,50 @@ TEST_P(StorageSuite, ConcurrentIngestsStoreEachReportOnce) {
   EXPECT_EQ(duplicates.load(), 39);
   EXPECT_EQ(failed.load(), 2);
   EXPECT_EQ(storage_->report_count(), 39U);
+}
+
+// Asynchronous ingest (the server's path, group commit on SQLite): 60
+// uploads from 12 threads at once, every one acknowledged exactly once, and
+// each acknowledgement comes only when another connection already sees the
+// report committed (DESIGN.md §7: 201 only after the commit).
+TEST_P(StorageSuite, AsyncIngestsAreAcknowledgedOnceEachOnlyAfterTheirCommit) {
+  std::atomic<int> acknowledged{0}, stored{0}, duplicates{0}, failed{0}, visible_at_ack{0};
+  std::mutex mutex;
+  std::condition_variable all_done;
+  constexpr int kThreads = 12, kEach = 5;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        // Threads t and t+6 send the same host's reports (same bytes).
+        const int host = t % 6;
+        const std::string sha = "async-" + std::to_string(host) + "-" + std::to_string(i);
+        auto incoming = std::make_shared<IncomingReport>(
+            make_incoming("am" + std::to_string(host), static_cast<std::uint64_t>(i + 1), sha, 100 + i));
+        storage_->ingest_async(incoming, no_anomaly, 1000 + i,
+                               [&, sha](std::optional<IngestResult> result, std::exception_ptr error) {
+                                 if (error || !result) {
+                                   ++failed;
+                                 } else {
+                                   (result->status == IngestStatus::stored ? stored : duplicates)++;
+                                   // A fresh connection: it sees only committed rows.
+                                   if (factory_->make()->report_by_report_id("id-" + sha)) ++visible_at_ack;
+                                 }
+                                 const std::lock_guard lock(mutex);
+                                 ++acknowledged;
+                                 all_done.notify_all();
+                               });
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  std::unique_lock lock(mutex);
+  ASSERT_TRUE(all_done.wait_for(lock, std::chrono::seconds(60), [&] { return acknowledged == kThreads * kEach; }));
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(stored.load(), 6 * kEach);
+  EXPECT_EQ(duplicates.load(), 6 * kEach);
+  EXPECT_EQ(visible_at_ack.load(), kThreads * kEach);
+  EXPECT_EQ(storage_->report_count(), static_cast<std::size_t>(6 * kEach));
 }
 
 }  // namespace clinic_audit::collector::test
