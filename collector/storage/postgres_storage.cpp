@@ -1,6 +1,7 @@
 #include "postgres_storage.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -328,9 +329,25 @@ IngestResult PostgresStorage::ingest(const IncomingReport& incoming, const Chain
     const Result host = db.exec("SELECT cert_fingerprint FROM hosts WHERE machine_id = $1", Params().text(in.machine_id));
     history.known_host = !new_host;
     history.current_fingerprint = new_host ? "" : host.text(0, 0);
-    const Result links = db.exec("SELECT id, report_id, sequence, previous_sha256, sha256, signer_fingerprint, received_at "
-                                 "FROM reports WHERE machine_id = $1 ORDER BY sequence, id",
-                                 Params().text(in.machine_id));
+    // The links judge_next() can look at, as in sqlite_storage.cpp's
+    // load_history (the whole chain only for a restart).
+    const bool whole = !in.previous_sha256 || in.sequence < 1 ||
+                       in.sequence >= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+    const auto sequence = static_cast<std::int64_t>(in.sequence);
+    const Result links =
+        whole ? db.exec("SELECT id, report_id, sequence, previous_sha256, sha256, signer_fingerprint, received_at "
+                        "FROM reports WHERE machine_id = $1 ORDER BY sequence, id",
+                        Params().text(in.machine_id))
+              : db.exec("SELECT id, report_id, sequence, previous_sha256, sha256, signer_fingerprint, received_at "
+                        "FROM reports WHERE id IN ("
+                        "SELECT id FROM reports WHERE machine_id = $1 AND sequence BETWEEN $2 AND $3 "
+                        "UNION SELECT id FROM reports WHERE report_id = $4 AND machine_id = $1 "
+                        "UNION SELECT id FROM reports WHERE sha256 = $5 AND machine_id = $1 "
+                        "UNION (SELECT id FROM reports WHERE machine_id = $1 ORDER BY sequence DESC, id DESC LIMIT 1) "
+                        "UNION (SELECT id FROM reports WHERE machine_id = $1 ORDER BY sequence ASC, id ASC LIMIT 1)) "
+                        "ORDER BY sequence, id",
+                        Params().text(in.machine_id).integer(sequence - 1).integer(sequence + 1).text(in.report_id)
+                            .optional(in.previous_sha256));
     for (int i = 0; i < links.rows(); ++i) {
       history.links.push_back({links.integer(i, 0), links.text(i, 1), static_cast<std::uint64_t>(links.integer(i, 2)),
                                links.optional_text(i, 3), links.text(i, 4), links.text(i, 5), links.integer(i, 6)});
