@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <string>
 
 #include "fixture_root.hpp"
@@ -34,8 +35,13 @@ std::string root_from(const std::string& manifest) {
   return root.path().string();
 }
 
-// What differs from one run to the next (and the hash of the policy file).
-std::string normalized(const std::string& out, const std::string& format) {
+// What differs from one run to the next (and the hash of the policy file);
+// and the line of the placed policy a variable's default comes from: the
+// shipped policies gained xml:lang translations (issue #18) that the kept
+// "before" copies do not have, so their lines moved.
+std::string normalized(const std::string& raw, const std::string& format) {
+  static const std::regex policy_line(R"((/policy/apicrypt-v[12]\.xml):[0-9]+)");
+  const std::string out = std::regex_replace(raw, policy_line, "$1:LINE");
   if (format == "json") {
     nlohmann::json report = nlohmann::json::parse(out);
     report.erase("report_id");
