@@ -29,7 +29,7 @@ namespace clinic_audit::sudoers {
 // user_specs...), not per file: 100,000 one-rule files must not carry
 // 100,000 sets of empty vectors (issue #20 item 4).
 struct LoadedFile {
-  std::string path;      // as sudo names it (include path after expansion)
+  SharedText path;       // as sudo names it (include path after expansion); shared with its entries
   FileType type = FileType::unknown;
   mode_t mode = 0;
   uid_t uid = 0;

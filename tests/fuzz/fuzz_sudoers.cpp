@@ -30,7 +30,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   // Evaluate what was parsed, as a one-file tree.
   SudoersTree tree;
-  tree.add_file({"/etc/sudoers"}, std::move(result.parsed));
+  LoadedFile file;
+  file.path = "/etc/sudoers";
+  tree.add_file(std::move(file), std::move(result.parsed));
   (void)validate_tree(tree);
   // Digests: a fixed file content for most paths, one path unreadable, one
   // absent, so that match, mismatch and unknown are all reached.
