@@ -4,7 +4,6 @@
 
 #include "engine/plan.hpp"
 #include "engine/run_inputs.hpp"
-#include "policy/load_error.hpp"
 #include "registry.hpp"
 
 namespace clinic_audit {

@@ -18,8 +18,6 @@
 #include "config/site_config.hpp"
 #include "host_info.hpp"
 #include "plan.hpp"
-#include "policy/load_error.hpp"
-#include "policy/policy_loader.hpp"
 #include "report/formats.hpp"
 #include "report_store.hpp"
 #include "run_inputs.hpp"
