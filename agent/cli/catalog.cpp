@@ -5,7 +5,6 @@
 #include "i18n.hpp"
 #include "engine/plan.hpp"
 #include "engine/run_inputs.hpp"
-#include "policy/load_error.hpp"
 #include "registry.hpp"
 #include "report/render_text.hpp"
 

@@ -19,8 +19,6 @@
 #include "host_info.hpp"
 #include "i18n.hpp"
 #include "plan.hpp"
-#include "policy/load_error.hpp"
-#include "policy/policy_loader.hpp"
 #include "report/formats.hpp"
 #include "report_store.hpp"
 #include "run_inputs.hpp"

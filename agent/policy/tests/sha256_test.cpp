@@ -36,14 +36,14 @@ TEST(Sha256, KnownAnswers) {
             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }
 
-TEST(Sha256, AgreesWithOpensslOnEveryLengthUpTo300AndLargeInputs) {
+TEST(Sha256, AgreesWithOpensslOnEveryLengthUpTo300AndALargeInput) {
   std::mt19937 random(19);
   std::string data;
   for (int length = 0; length <= 300; ++length) {
     EXPECT_EQ(sha256_hex_of(data), openssl_sha256(data)) << "length " << length;
     data += static_cast<char>(random());
   }
-  data.assign(3 * 1024 * 1024 + 17, '\0');
+  data.assign(256 * 1024 + 17, '\0');
   for (char& c : data) c = static_cast<char>(random());
   EXPECT_EQ(sha256_hex_of(data), openssl_sha256(data));
 }
