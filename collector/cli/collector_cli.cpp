@@ -115,6 +115,9 @@ int serve(const CollectorConfig& config) {
   // <retention days>: pruned at start, then hourly, beside the ingest.
   const RetentionTask retention(*storage, config.retention_days, std::chrono::hours(1));
   server.run();
+  // Reports still being committed are answered (into the stopped server,
+  // which drops the answers) before the router and server go away.
+  storage->drain();
   spdlog::info("clinic-audit-collector stopped");
   return kExitOk;
 }

@@ -235,22 +235,31 @@ void PostgresStorage::write_jobs() {
   while (true) {
     jobs_ready_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
     if (jobs_.empty()) return;  // stopping, nothing left
-    Job job = std::move(jobs_.front());
+    auto job = std::make_unique<Job>(std::move(jobs_.front()));
     jobs_.pop_front();
+    ++writing_;
     lock.unlock();
     std::optional<IngestResult> result;
     std::exception_ptr error;
     try {
-      result = ingest(*job.incoming, job.judge, job.now);  // returns after COMMIT
+      result = ingest(*job->incoming, job->judge, job->now);  // returns after COMMIT
     } catch (...) {
       error = std::current_exception();
     }
     try {
-      job.done(std::move(result), error);
+      job->done(std::move(result), error);
     } catch (...) {  // NOLINT(bugprone-empty-catch): `done` must not throw; the writer goes on
     }
+    job.reset();  // its callback's captures too, before drain() may return
     lock.lock();
+    --writing_;
+    if (writing_ == 0 && jobs_.empty()) drained_.notify_all();
   }
+}
+
+void PostgresStorage::drain() {
+  std::unique_lock lock(jobs_mutex_);
+  drained_.wait(lock, [this] { return writing_ == 0 && jobs_.empty(); });
 }
 
 PostgresStorage::Lease PostgresStorage::lease() {

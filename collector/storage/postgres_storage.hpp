@@ -34,6 +34,7 @@ class PostgresStorage final : public Storage {
   // batches in different orders would deadlock.
   void ingest_async(std::shared_ptr<const IncomingReport> incoming, ChainJudge judge, std::int64_t now,
                     IngestDone done) override;
+  void drain() override;
   std::size_t prune_reports(std::int64_t started_before) override;
   std::int64_t create_token(const TokenRow& token) override;
   std::vector<TokenRow> tokens() override;
@@ -73,6 +74,8 @@ class PostgresStorage final : public Storage {
   std::mutex jobs_mutex_;
   std::condition_variable jobs_ready_;
   std::deque<Job> jobs_;
+  std::size_t writing_ = 0;  // jobs taken by a writer and not yet released
+  std::condition_variable drained_;
   bool stopping_ = false;
   std::vector<std::thread> writers_;  // started by the first ingest_async
 };

@@ -342,6 +342,12 @@ void SqliteStorage::ingest_async(std::shared_ptr<const IncomingReport> incoming,
     lock.lock();
   }
   writing_ = false;
+  drained_.notify_all();
+}
+
+void SqliteStorage::drain() {
+  std::unique_lock lock(queue_mutex_);
+  drained_.wait(lock, [this] { return !writing_ && queue_.empty(); });
 }
 
 void SqliteStorage::write_batch(std::vector<PendingIngest>& batch) {

@@ -13,6 +13,7 @@
 // workers, through ingest_async) return at once to verify further reports.
 #pragma once
 
+#include <condition_variable>
 #include <exception>
 #include <filesystem>
 #include <memory>
@@ -35,6 +36,7 @@ class SqliteStorage final : public Storage {
   IngestResult ingest(const IncomingReport& incoming, const ChainJudge& judge, std::int64_t now) override;
   void ingest_async(std::shared_ptr<const IncomingReport> incoming, ChainJudge judge, std::int64_t now,
                     IngestDone done) override;
+  void drain() override;
   std::size_t prune_reports(std::int64_t started_before) override;
   std::int64_t create_token(const TokenRow& token) override;
   std::vector<TokenRow> tokens() override;
@@ -77,6 +79,7 @@ class SqliteStorage final : public Storage {
   std::filesystem::path path_;
   std::mutex queue_mutex_;
   std::vector<PendingIngest> queue_;
+  std::condition_variable drained_;
   bool writing_ = false;
   std::mutex write_mutex_;
   std::unique_ptr<sqlite::Connection> writer_;

@@ -89,7 +89,8 @@ class Storage {
   // the result, or the exception ingest() would have thrown; it runs once,
   // on whichever thread wrote the transaction, only after COMMIT returned
   // (DESIGN.md §7: nothing is acknowledged before it is durable), and must
-  // not throw. This default simply calls ingest().
+  // not throw, nor call ingest() (it may run on the thread that writes).
+  // This default simply calls ingest().
   virtual void ingest_async(std::shared_ptr<const IncomingReport> incoming, ChainJudge judge, std::int64_t now,
                             IngestDone done) {
     std::optional<IngestResult> result;
@@ -101,6 +102,10 @@ class Storage {
     }
     done(std::move(result), error);
   }
+  // Returns once every ingest_async() call made so far has finished, its
+  // `done` called and released: the server calls it after it stopped
+  // taking requests and before the objects those callbacks use go away.
+  virtual void drain() {}
 
   // --- retention (<retention days>) -----------------------------------
   // Deletes, per host, the oldest reports (with their results): those
