@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "atomic_file.hpp"
+#include "common/openssl_ptr.hpp"
 #include "collector_api.hpp"
 #include "https_client.hpp"
 #include "identity.hpp"
@@ -21,7 +22,9 @@
 namespace clinic_audit::delivery {
 namespace {
 
-using X509Owner = std::unique_ptr<X509, decltype(&X509_free)>;
+using X509Owner = X509Ptr;
+// The stack holds certificates owned elsewhere: free the stack only.
+void sk_X509_free_shallow(STACK_OF(X509) * stack) { sk_X509_free(stack); }
 
 class EnrollError : public std::runtime_error {
  public:
@@ -34,8 +37,8 @@ class EnrollError : public std::runtime_error {
 
 std::vector<X509Owner> parse_pem_certificates(const std::string& pem) {
   std::vector<X509Owner> out;
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
-  while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) out.emplace_back(cert, &X509_free);
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) out.emplace_back(cert);
   ERR_clear_error();
   return out;
 }
@@ -89,11 +92,11 @@ void check_answer(const std::vector<X509Owner>& leaf, const std::vector<X509Owne
                                                " (it has " + sha256_of(cas.front().get()) + ")");
     }
   }
-  std::unique_ptr<X509_STORE, decltype(&X509_STORE_free)> store(X509_STORE_new(), &X509_STORE_free);
+  X509StorePtr store(X509_STORE_new());
   for (const auto& ca : cas) X509_STORE_add_cert(store.get(), ca.get());
-  std::unique_ptr<STACK_OF(X509), void (*)(STACK_OF(X509)*)> chain(sk_X509_new_null(), [](STACK_OF(X509)* s) { sk_X509_free(s); });
+  OpensslPtr<STACK_OF(X509), sk_X509_free_shallow> chain(sk_X509_new_null());
   for (std::size_t i = 1; i < leaf.size(); ++i) sk_X509_push(chain.get(), leaf[i].get());
-  std::unique_ptr<X509_STORE_CTX, decltype(&X509_STORE_CTX_free)> ctx(X509_STORE_CTX_new(), &X509_STORE_CTX_free);
+  X509StoreCtxPtr ctx(X509_STORE_CTX_new());
   X509_STORE_CTX_init(ctx.get(), store.get(), leaf.front().get(), chain.get());
   if (X509_verify_cert(ctx.get()) != 1) {
     const std::string why = X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get()));
@@ -103,7 +106,7 @@ void check_answer(const std::vector<X509Owner>& leaf, const std::vector<X509Owne
 }
 
 std::string pem_of(const std::vector<X509Owner>& certs) {
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
+  BioPtr bio(BIO_new(BIO_s_mem()));
   for (const auto& cert : certs) PEM_write_bio_X509(bio.get(), cert.get());
   char* data = nullptr;
   const long size = BIO_get_mem_data(bio.get(), &data);

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <memory>
 
+#include "common/openssl_ptr.hpp"
 #include "report_files.hpp"
 
 namespace clinic_audit::delivery {
@@ -52,14 +53,14 @@ std::optional<std::string> read_bounded(const std::filesystem::path& path, std::
 
 bool detached_signature_matches(std::string_view content, std::string_view signature, std::string& why) {
   const auto* der = reinterpret_cast<const unsigned char*>(signature.data());
-  std::unique_ptr<CMS_ContentInfo, decltype(&CMS_ContentInfo_free)> cms(
-      d2i_CMS_ContentInfo(nullptr, &der, static_cast<long>(signature.size())), &CMS_ContentInfo_free);
+  OpensslPtr<CMS_ContentInfo, CMS_ContentInfo_free> cms(
+      d2i_CMS_ContentInfo(nullptr, &der, static_cast<long>(signature.size())));
   if (!cms || der != reinterpret_cast<const unsigned char*>(signature.data()) + signature.size()) {
     ERR_clear_error();
     why = "the signature is not a DER CMS structure (truncated?)";
     return false;
   }
-  std::unique_ptr<BIO, decltype(&BIO_free)> data(BIO_new_mem_buf(content.data(), static_cast<int>(content.size())), &BIO_free);
+  BioPtr data(BIO_new_mem_buf(content.data(), static_cast<int>(content.size())));
   const int ok = CMS_verify(cms.get(), nullptr, nullptr, data.get(), nullptr, CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY);
   if (ok != 1) {
     ERR_clear_error();

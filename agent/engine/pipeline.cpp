@@ -1,3 +1,6 @@
+// Over 400 lines: the run's steps in the order they happen (open root, load,
+// plan, run, report, sign, spool), each short, sharing RunState; reading them
+// in one file is the point.
 #include "pipeline.hpp"
 
 #include <spdlog/spdlog.h>

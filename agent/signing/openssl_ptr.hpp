@@ -10,25 +10,22 @@
 #include <memory>
 #include <string>
 
+#include "common/openssl_ptr.hpp"
+
 namespace clinic_audit::signing {
 
-template <auto Free>
-struct OpensslDeleter {
-  template <typename T>
-  void operator()(T* p) const noexcept {
-    Free(p);
-  }
-};
-
-using PkeyPtr = std::unique_ptr<EVP_PKEY, OpensslDeleter<EVP_PKEY_free>>;
-using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, OpensslDeleter<EVP_PKEY_CTX_free>>;
-using X509Ptr = std::unique_ptr<X509, OpensslDeleter<X509_free>>;
+// The one style of OpenSSL owner (common/openssl_ptr.hpp), and the objects
+// only signing handles.
+using clinic_audit::BioPtr;
+using clinic_audit::OpensslDeleter;
+using clinic_audit::PkeyCtxPtr;
+using clinic_audit::PkeyPtr;
+using clinic_audit::X509Ptr;
+using clinic_audit::X509StoreCtxPtr;
+using clinic_audit::X509StorePtr;
 using X509ReqPtr = std::unique_ptr<X509_REQ, OpensslDeleter<X509_REQ_free>>;
 using X509NamePtr = std::unique_ptr<X509_NAME, OpensslDeleter<X509_NAME_free>>;
-using X509StorePtr = std::unique_ptr<X509_STORE, OpensslDeleter<X509_STORE_free>>;
-using X509StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, OpensslDeleter<X509_STORE_CTX_free>>;
 using X509ExtPtr = std::unique_ptr<X509_EXTENSION, OpensslDeleter<X509_EXTENSION_free>>;
-using BioPtr = std::unique_ptr<BIO, OpensslDeleter<BIO_free_all>>;
 using CmsPtr = std::unique_ptr<CMS_ContentInfo, OpensslDeleter<CMS_ContentInfo_free>>;
 using Asn1StringPtr = std::unique_ptr<ASN1_STRING, OpensslDeleter<ASN1_STRING_free>>;
 using Asn1ObjectPtr = std::unique_ptr<ASN1_OBJECT, OpensslDeleter<ASN1_OBJECT_free>>;

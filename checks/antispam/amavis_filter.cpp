@@ -1,3 +1,7 @@
+// Over 400 lines: the evaluation of amavisd-new's sender maps (run-parts order,
+// @whitelist_sender_maps, @score_sender_maps, read_hash files) in
+// Amavis::Lookup's order; the lexer and parser are already apart
+// (amavis_lexer.cpp, amavis_parser.cpp).
 // amavisd-new (Debian 12: 2.13). Its configuration is the files that
 // `run-parts --list` names in /usr/share/amavis/conf.d then /etc/amavis/conf.d
 // (Amavis::Util::find_config_files), run in that order. A sender is let

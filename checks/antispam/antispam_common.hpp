@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "common/text.hpp"
 
 #include "common/wildcard.hpp"
 
@@ -63,11 +64,11 @@ struct FilterVerdict {
 };
 
 std::string ascii_lower(std::string_view text);
-std::string_view trim(std::string_view text);
+using clinic_audit::trim;  // common/text.hpp: isspace() characters
 // Splits on runs of spaces and tabs.
 std::vector<std::string> split_ws(std::string_view text);
 // Lines of `text` without their terminators ('\n', optional '\r' before it).
-std::vector<std::string_view> split_lines(std::string_view text);
+using clinic_audit::split_lines;
 // Whole-string glob match ('*', '?'): the shared matcher.
 inline bool glob_match(std::string_view pattern, std::string_view text) { return wildcard_match(pattern, text); }
 // True for a regular expression too long, or whose bounded repetitions

@@ -1,3 +1,7 @@
+// Over 400 lines: smtpd's restriction lists evaluated as postconf(5) and
+// SMTPD_ACCESS_README say, one list after the other with the tables they
+// consult; the parsers are already apart (postfix_parser.cpp,
+// postfix_access.cpp, postfix_restrictions.cpp).
 // Postfix smtpd restrictions: does any restriction list still reject the
 // sender before a check_sender_access entry says OK? (postconf(5)
 // smtpd_*_restrictions, access(5), SMTPD_ACCESS_README "Restriction lists":

@@ -102,8 +102,7 @@ SaMatch sa_match(const SaConfig& config, const SenderOptions& options) {
 std::optional<FilterVerdict> evaluate_spamassassin(const RootFs& fs, const SenderOptions& options) {
   std::string site_dir;
   for (const char* dir : kSiteDirs) {
-    auto info = fs.stat(dir);
-    if (info && info->type == FileType::directory) {
+    if (is_dir(fs, dir)) {
       site_dir = dir;
       break;
     }

@@ -59,7 +59,7 @@ std::vector<std::string> config_files(const RootFs& fs, const std::string& dir, 
 std::string find_rules_dir(const RootFs& fs) {
   std::string best;
   try {
-    if (auto info = fs.stat("/var/lib/spamassassin"); info && info->type == FileType::directory) {
+    if (is_dir(fs, "/var/lib/spamassassin")) {
       for (const DirEntry& e : fs.list_dir("/var/lib/spamassassin")) {
         // "4.000001": the x.yyyzzz version format.
         const std::string& n = e.name;
@@ -74,11 +74,11 @@ std::string find_rules_dir(const RootFs& fs) {
   }
   if (!best.empty()) {
     const std::string dir = "/var/lib/spamassassin/" + best;
-    if (auto info = fs.stat(dir); info && info->type == FileType::directory) return dir;
+    if (is_dir(fs, dir)) return dir;
   }
   for (const char* dir : {"/usr/share/spamassassin", "/usr/local/share/spamassassin"}) {
     try {
-      if (auto info = fs.stat(dir); info && info->type == FileType::directory) return dir;
+      if (is_dir(fs, dir)) return dir;
     } catch (const std::exception&) {
       continue;
     }

@@ -1,13 +1,11 @@
 #include "dpkg_status.hpp"
 
+#include "common/text.hpp"
+
 namespace clinic_audit::browser {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
+std::string_view trim(std::string_view s) { return trim_right(trim_left(s, kBlanks), " \t\r"); }
 
 bool installed(std::string_view status) {
   // "want flag status": the third word is the package's state (dpkg-query(1)).

@@ -10,6 +10,7 @@
 #include "dpkg_status.hpp"
 #include "lenient_json.hpp"
 #include "version.hpp"
+#include "common/text.hpp"
 
 namespace clinic_audit::browser {
 namespace {
@@ -23,11 +24,7 @@ const Product kVivaldi{"vivaldi", "Vivaldi", true};
 const Product kEdge{"edge", "Microsoft Edge", true};
 const Product kBrave{"brave", "Brave", true};
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
+std::string_view trim(std::string_view s) { return trim_right(trim_left(s, kBlanks), " \t\r"); }
 
 constexpr std::size_t kMaxSnapState = 64 * 1024 * 1024;
 constexpr std::size_t kMaxSmallFile = 4 * 1024 * 1024;

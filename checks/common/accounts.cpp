@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "root_fs.hpp"
+#include "common/text.hpp"
 
 namespace clinic_audit {
 namespace {
@@ -21,21 +22,6 @@ std::vector<std::string_view> split(std::string_view text, char sep) {
     }
     out.push_back(text.substr(pos, next - pos));
     pos = next + 1;
-  }
-}
-
-template <typename Fn>
-void for_each_line(std::string_view text, Fn fn) {
-  int line_no = 0;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    ++line_no;
-    fn(line, line_no);
-    pos = end + 1;
   }
 }
 

@@ -127,4 +127,16 @@ class RootFs {
   int root_fd_ = -1;
 };
 
+// "Stat or false": what a check asks before it reads. Absence is an answer
+// (nullopt, false); anything else that stops the stat (a loop, a directory we
+// cannot search) is still an FsError, so the check says `error` naming the
+// path rather than "not there" (issue #20 item 2). Symlinks are followed.
+inline std::optional<FileType> type_of(const RootFs& fs, std::string_view path) {
+  const auto info = fs.stat(path);
+  if (!info) return std::nullopt;
+  return info->type;
+}
+inline bool is_dir(const RootFs& fs, std::string_view path) { return type_of(fs, path) == FileType::directory; }
+inline bool is_regular_file(const RootFs& fs, std::string_view path) { return type_of(fs, path) == FileType::regular; }
+
 }  // namespace clinic_audit

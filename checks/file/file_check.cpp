@@ -7,7 +7,7 @@
 
 #include "common/shell_quote.hpp"
 #include "file_fix.hpp"
-#include "permissions.hpp"
+#include "common/permissions.hpp"
 
 namespace clinic_audit {
 namespace {

@@ -7,21 +7,18 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "common/openssl_ptr.hpp"
 #include "common/root_fs.hpp"
 #include "conf_lexer.hpp"
 
 namespace clinic_audit::openssl {
 namespace {
 
-struct BioDeleter {
-  void operator()(BIO* bio) const { BIO_free(bio); }
-};
-
 // NCONF_load_bio from memory: the only way OpenSSL reads a file for us.
 ConfPtr nconf_load(const std::string& text, long* eline) {
   ERR_clear_error();
   ConfPtr conf(NCONF_new(nullptr));
-  std::unique_ptr<BIO, BioDeleter> bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
+  BioPtr bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
   if (!conf || !bio) throw std::bad_alloc();
   *eline = 0;
   if (NCONF_load_bio(conf.get(), bio.get(), eline) <= 0) return nullptr;

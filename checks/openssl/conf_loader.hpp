@@ -21,6 +21,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/openssl_ptr.hpp"
+
 namespace clinic_audit {
 class RootFs;
 }
@@ -47,10 +49,7 @@ struct IncludeNote {
   std::string note;
 };
 
-struct ConfDeleter {
-  void operator()(CONF* conf) const { NCONF_free(conf); }
-};
-using ConfPtr = std::unique_ptr<CONF, ConfDeleter>;
+using ConfPtr = OpensslPtr<CONF, NCONF_free>;
 
 struct LoadError {
   std::string message;  // OpenSSL's reason(s)

@@ -1,5 +1,7 @@
 #include "apache_php_values.hpp"
 
+#include "common/text.hpp"
+
 #include <cctype>
 
 namespace clinic_audit::php {
@@ -36,14 +38,10 @@ std::vector<ApachePhpValue> parse_apache_php_values(std::string_view text) {
   std::vector<ApachePhpValue> out;
   std::string logical;
   int start_line = 0;
-  int line_no = 0;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
-    ++line_no;
+  LineReader lines(text);  // drops the '\r' of CRLF, which the trailing-space loop below drops too
+  std::string_view line;
+  while (lines.next(line)) {
+    const int line_no = lines.number();
     while (!line.empty() && is_space(line.back())) line.remove_suffix(1);
     if (logical.empty()) start_line = line_no;
     if (!line.empty() && line.back() == '\\') {

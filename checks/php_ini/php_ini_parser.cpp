@@ -1,3 +1,6 @@
+// Over 400 lines: one state machine for PHP's ini scanner and parser
+// (Zend/zend_ini_scanner.l, zend_ini_parser.y); its states share the value
+// buffer and line counter, and split they would no longer read like PHP's.
 #include "php_ini_parser.hpp"
 
 #include <map>

@@ -4,7 +4,7 @@
 #include <map>
 
 #include "common/check.hpp"
-#include "systemd_unit/unit_resolver.hpp"
+#include "common/wildcard.hpp"
 
 namespace clinic_audit::php {
 namespace {
@@ -31,16 +31,8 @@ std::string read_counted(const RootFs& fs, const std::string& path, std::size_t&
   return text;
 }
 
-// Type of `path`, nullopt when it does not exist (a dangling symlink does not
-// exist for PHP's stat() either). A path we cannot resolve (EACCES, ELOOP) is
-// an FsError: the caller's check reports `error` naming it.
-std::optional<FileType> type_of(const RootFs& fs, const std::string& path) {
-  auto info = fs.stat(path);
-  if (!info) return std::nullopt;
-  return info->type;
-}
-
-bool is_dir(const RootFs& fs, const std::string& path) { return type_of(fs, path) == FileType::directory; }
+// type_of() and is_dir() (common/root_fs.hpp) follow symlinks: a dangling
+// one does not exist for PHP's stat() either.
 
 // True for a regular file, false when absent; anything else there is a file
 // the program would try to read and we cannot: `error` naming it.
@@ -79,7 +71,7 @@ std::vector<std::pair<std::string, std::optional<FileType>>> matching_entries(co
   if (!is_dir(fs, dir)) return out;
   const auto entries = fs.list_dir(dir);  // unreadable directory: FsError, the check says error
   for (const auto& entry : entries) {
-    if (!systemd::glob_match(pattern, entry.name)) continue;
+    if (!wildcard_match(pattern, entry.name)) continue;
     if (out.size() >= kMaxScanFiles) {
       throw CheckError(dir + " holds more than " + std::to_string(kMaxScanFiles) + " files matching " + pattern +
                            ": not evaluated",

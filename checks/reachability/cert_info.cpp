@@ -13,12 +13,14 @@
 #include <ctime>
 #include <memory>
 
+#include "common/openssl_ptr.hpp"
+
 namespace clinic_audit::reachability {
 namespace {
 
 std::string name_text(const X509_NAME* name) {
   if (name == nullptr) return {};
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
+  BioPtr bio(BIO_new(BIO_s_mem()));
   if (!bio || X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253) < 0) return {};
   char* data = nullptr;
   const long size = BIO_get_mem_data(bio.get(), &data);

@@ -1,5 +1,7 @@
 #include "endpoint_spec.hpp"
 
+#include "common/text.hpp"
+
 #include <arpa/inet.h>
 #include <openssl/evp.h>
 
@@ -9,12 +11,6 @@
 
 namespace clinic_audit::reachability {
 namespace {
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-  return text;
-}
 
 std::vector<std::string_view> split(std::string_view text, char separator) {
   std::vector<std::string_view> parts;

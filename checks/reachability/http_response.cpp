@@ -1,5 +1,7 @@
 #include "http_response.hpp"
 
+#include "common/text.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -12,11 +14,7 @@ bool iequals(std::string_view a, std::string_view b) {
          });
 }
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) text.remove_suffix(1);
-  return text;
-}
+std::string_view trim(std::string_view text) { return trim_right(trim_left(text, kBlanks), " \t\r"); }
 
 bool fail(std::string* error, std::string message) {
   if (error) *error = std::move(message);

@@ -2,7 +2,7 @@
 
 #include "i18n.hpp"
 #include "service_parser.hpp"
-#include "systemd_unit/unit_resolver.hpp"
+#include "common/systemd/unit_resolver.hpp"
 
 namespace clinic_audit::service {
 namespace {
@@ -10,11 +10,6 @@ namespace {
 // A path we cannot resolve (a loop, no permission) is an FsError: the check
 // says `error` naming it, never a verdict without it (issue #20 item 2).
 bool exists(const RootFs& fs, const std::string& path) { return fs.lstat(path).has_value(); }
-
-bool is_dir(const RootFs& fs, const std::string& path) {
-  auto info = fs.stat(path);
-  return info && info->type == FileType::directory;
-}
 
 bool ends_with(const std::string& s, std::string_view suffix) {
   return s.size() > suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;

@@ -3,7 +3,7 @@
 
 #include "enablement.hpp"
 #include "common/shell_quote.hpp"
-#include "systemd_unit/systemctl_live.hpp"
+#include "common/systemd/systemctl_live.hpp"
 
 namespace clinic_audit {
 namespace {

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "systemd_unit/unit_file_parser.hpp"
+#include "common/systemd/unit_file_parser.hpp"
 
 namespace clinic_audit::service {
 

@@ -7,6 +7,8 @@
 #include <memory>
 #include <utility>
 
+#include "common/openssl_ptr.hpp"
+
 namespace clinic_audit::sudoers {
 namespace {
 
@@ -51,10 +53,6 @@ std::optional<std::string> base64_decode(const std::string& in, std::size_t size
   return out;
 }
 
-struct MdCtxDeleter {
-  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
-
 }  // namespace
 
 std::size_t digest_size(const std::string& algorithm) {
@@ -90,7 +88,7 @@ FileDigester root_file_digester(const RootFs& fs, std::size_t max_bytes) {
     if (auto found = cache->find(key); found != cache->end()) return found->second;
     FileDigest result;
     const EVP_MD* md = md_of(algorithm);
-    std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
+    MdCtxPtr ctx(EVP_MD_CTX_new());
     if (md == nullptr || !ctx || EVP_DigestInit_ex(ctx.get(), md, nullptr) != 1) {
       result = {FileDigest::Status::unreadable, {}, "cannot compute a " + algorithm + " digest"};
     } else {

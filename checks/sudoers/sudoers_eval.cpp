@@ -1,3 +1,6 @@
+// Over 400 lines: sudo's matching rules (plugins/sudoers/match.c,
+// match_command.c: users, hosts, runas, commands, last match wins) in one
+// place, as sudo has them.
 #include "sudoers_eval.hpp"
 
 #include <fnmatch.h>

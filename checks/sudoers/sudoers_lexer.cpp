@@ -1,3 +1,5 @@
+// Over 400 lines: sudo's scanner (plugins/sudoers/toke.l) and its start
+// conditions; the rule table is apart (sudoers_lexer_rules.cpp).
 #include "sudoers_lexer.hpp"
 
 #include <regex.h>

@@ -1,3 +1,5 @@
+// Over 400 lines: sudo's grammar (plugins/sudoers/gram.y), one recursive-
+// descent function per rule of it.
 #include "sudoers_parser.hpp"
 
 #include <optional>

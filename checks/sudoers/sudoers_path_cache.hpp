@@ -14,7 +14,7 @@
 
 #include "common/accounts.hpp"
 #include "common/root_fs.hpp"
-#include "file/permissions.hpp"
+#include "common/permissions.hpp"
 
 namespace clinic_audit::sudoers {
 

@@ -2,7 +2,7 @@
 
 #include <map>
 
-#include "unit_resolver.hpp"
+#include "common/systemd/unit_resolver.hpp"
 
 namespace clinic_audit::systemd {
 namespace {

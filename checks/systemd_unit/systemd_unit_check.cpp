@@ -4,8 +4,8 @@
 #include "common/shell_quote.hpp"
 
 #include "php_handlers.hpp"
-#include "systemctl_live.hpp"
-#include "unit_resolver.hpp"
+#include "common/systemd/systemctl_live.hpp"
+#include "common/systemd/unit_resolver.hpp"
 
 namespace clinic_audit {
 namespace {

@@ -1,3 +1,6 @@
+// Over 400 lines: every query of the Storage interface for PostgreSQL, one
+// backend per file (sqlite_storage.cpp is the other) so that the two stay
+// comparable query by query.
 #include "postgres_storage.hpp"
 
 #include <algorithm>

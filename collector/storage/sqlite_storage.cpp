@@ -1,3 +1,6 @@
+// Over 400 lines: every query of the Storage interface for SQLite, one backend
+// per file (postgres_storage.cpp is the other) so that the two stay comparable
+// query by query.
 #include "sqlite_storage.hpp"
 
 #include <algorithm>

@@ -6,8 +6,8 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "systemd_unit/fatal_settings.hpp"
-#include "systemd_unit/unit_file_parser.hpp"
+#include "common/systemd/fatal_settings.hpp"
+#include "common/systemd/unit_file_parser.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -18,7 +18,7 @@
 
 #include "common/command_runner.hpp"
 #include "image_fixture.hpp"
-#include "systemd_unit/systemctl_live.hpp"
+#include "common/systemd/systemctl_live.hpp"
 
 namespace clinic_audit::testing {
 namespace {

@@ -14,6 +14,7 @@ namespace {
 class Confinement : public ::testing::Test {
  protected:
   void SetUp() override {
+    CA_REQUIRE_ROOT();  // the sentinel belongs to www-data
     base_ = fixture_dir("confinement");
     std::filesystem::remove_all(base_);
     std::filesystem::create_directories(base_);

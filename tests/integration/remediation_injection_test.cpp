@@ -221,6 +221,7 @@ TEST(RemediationQuoting, SiteValueWithNewlineRefusesTheCommand) {
 }
 
 TEST(ShellTokens, TokenizerAgreesWithTheShellOnQuoting) {
+  CA_REQUIRE_ROOT();  // sh_recorded_argv mounts tmpfs in a mount namespace
   const std::string command = "chown root:root '/opt/a'\\''b;$(x)' && chmod go-w /opt/c";
   const Tokenized t = tokenize_shell(command);
   ASSERT_FALSE(t.unsupported) << t.why;

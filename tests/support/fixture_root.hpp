@@ -18,6 +18,8 @@
 #include <string>
 #include <string_view>
 
+#include "needs_root.hpp"
+
 namespace clinic_audit::testing {
 
 class FixtureRoot {

@@ -11,6 +11,7 @@
 #include "cli/error_stream.hpp"
 #include "cli/suggest.hpp"
 #include "common/command_runner.hpp"
+#include "needs_root.hpp"
 #include "run_agent.hpp"
 
 namespace clinic_audit {
@@ -72,6 +73,7 @@ TEST(CliPolish, VersionFlag) {
 }
 
 TEST(CliPolish, ColorOptionAndNoColor) {
+  CA_REQUIRE_ROOT();  // audits the live host, whose files and state directory are root's
   // Off a terminal (these runs): never coloured, unless --color=always.
   auto run = run_agent({"run", "--policy", "apicrypt-v1", "--offline", "--no-sign"});
   EXPECT_EQ(run.out.find("\x1b["), std::string::npos);

@@ -9,8 +9,8 @@
 
 #include "common/context.hpp"
 #include "fixture_root.hpp"
-#include "systemd_unit/systemctl_live.hpp"
-#include "systemd_unit/tests/fake_runner.hpp"
+#include "common/systemd/systemctl_live.hpp"
+#include "fake_runner.hpp"
 
 namespace clinic_audit {
 namespace {

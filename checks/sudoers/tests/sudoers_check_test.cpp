@@ -1,3 +1,5 @@
+// Over 400 lines: one test per fixture root of tests/fixtures/sudoers/roots,
+// statuses and evidence exact; the fixtures are the reading order.
 // The `sudoers` check on fixture roots (tests/fixtures/sudoers/roots): the
 // seed's Apicrypt grants (seed 004, "Mise en œuvre des binaires Apicrypt"),
 // and each way a real machine gets them wrong. Statuses and evidence exact.

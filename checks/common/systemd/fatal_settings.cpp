@@ -107,11 +107,10 @@ std::optional<std::string> exec_error(std::string_view value) {
 
 }  // namespace
 
-std::optional<std::string> fatal_setting_error(std::string_view section, std::string_view key,
-                                               std::string_view value) {
+std::optional<std::string> fatal_setting_error(std::string_view section, std::string_view key, std::string_view value) {
   if (section != "Service") return std::nullopt;
-  for (const char* exec : {"ExecStart", "ExecStartPre", "ExecStartPost", "ExecCondition", "ExecReload", "ExecStop",
-                           "ExecStopPost"}) {
+  for (const char* exec :
+       {"ExecStart", "ExecStartPre", "ExecStartPost", "ExecCondition", "ExecReload", "ExecStop", "ExecStopPost"}) {
     if (key == exec) return exec_error(value);
   }
   if (key == "User" || key == "Group" || key == "SupplementaryGroups") {

@@ -46,11 +46,11 @@ namespace clinic_audit::systemd {
 const std::vector<std::string>& unit_search_path();
 
 struct UnitFiles {
-  std::string name;                  // as asked
+  std::string name;                     // as asked
   std::optional<std::string> fragment;  // in-root path of the main unit file
   // A dangling symlink that decided the name: the unit is not found.
   std::optional<std::string> dangling;
-  std::vector<std::string> names;    // every name the unit has (asked, file, aliases)
+  std::vector<std::string> names;  // every name the unit has (asked, file, aliases)
   bool masked = false;
   std::string masked_by;             // the file or link that masks it
   std::vector<std::string> dropins;  // in-root paths, in the order systemd applies them
@@ -86,7 +86,7 @@ struct EffectiveSetting {
   std::vector<Decision> skipped;
   // The unit's main file has a fatal line: systemd does not load the unit.
   std::optional<Decision> load_failure;  // raw: the reason
-  std::string value;  // effective raw text (empty when never set)
+  std::string value;                     // effective raw text (empty when never set)
   // For boolean settings: assignments systemd ignored because their value is
   // not a boolean ("Failed to parse boolean value, ignoring").
   std::vector<Decision> ignored;

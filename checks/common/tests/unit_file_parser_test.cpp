@@ -1,5 +1,5 @@
 // systemd.syntax(7) rules of the unit file parser.
-#include "systemd_unit/unit_file_parser.hpp"
+#include "common/systemd/unit_file_parser.hpp"
 
 #include <gtest/gtest.h>
 

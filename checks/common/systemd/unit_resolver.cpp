@@ -35,11 +35,6 @@ std::optional<std::string> template_of(std::string_view name) {
   return parts->prefix.substr(0, at + 1) + "." + parts->type;
 }
 
-bool is_dir(const RootFs& fs, const std::string& path) {
-  auto info = fs.stat(path);  // a loop or unreadable component: FsError, the check says error
-  return info && info->type == FileType::directory;
-}
-
 std::string base_name(const std::string& path) { return path.substr(path.rfind('/') + 1); }
 
 [[noreturn]] void not_a_file(const std::string& path, FileType type, const std::string& what) {
@@ -53,8 +48,8 @@ std::string base_name(const std::string& path) { return path.substr(path.rfind('
 bool is_unit_name(std::string_view name) {
   auto parts = split_name(name);
   if (!parts) return false;
-  for (const char* type : {"service", "socket", "target", "timer", "mount", "automount", "swap", "path", "slice",
-                           "scope", "device"}) {
+  for (const char* type :
+       {"service", "socket", "target", "timer", "mount", "automount", "swap", "path", "slice", "scope", "device"}) {
     if (parts->type == type) return true;
   }
   return false;
@@ -94,12 +89,13 @@ void dropin_dirs_for(const std::string& dir, std::string_view name, std::vector<
 }  // namespace
 
 const std::vector<std::string>& unit_search_path() {
-  static const std::vector<std::string> kPath = {
-      "/etc/systemd/system.control", "/run/systemd/system.control", "/run/systemd/transient",
-      "/run/systemd/generator.early", "/etc/systemd/system",       "/etc/systemd/system.attached",
-      "/run/systemd/system",         "/run/systemd/system.attached", "/run/systemd/generator",
-      "/usr/local/lib/systemd/system", "/lib/systemd/system",       "/usr/lib/systemd/system",
-      "/run/systemd/generator.late"};
+  static const std::vector<std::string> kPath = {"/etc/systemd/system.control", "/run/systemd/system.control",
+                                                 "/run/systemd/transient",      "/run/systemd/generator.early",
+                                                 "/etc/systemd/system",         "/etc/systemd/system.attached",
+                                                 "/run/systemd/system",         "/run/systemd/system.attached",
+                                                 "/run/systemd/generator",      "/usr/local/lib/systemd/system",
+                                                 "/lib/systemd/system",         "/usr/lib/systemd/system",
+                                                 "/run/systemd/generator.late"};
   return kPath;
 }
 
@@ -232,8 +228,9 @@ EffectiveSetting effective_setting(const RootFs& fs, const UnitFiles& unit, std:
       }
     }
     if (stop) {
-      result.issues.push_back(path + ":" + std::to_string(stop->line) + ": " + stop->raw +
-                              (is_fragment ? " (systemd does not load the unit)" : " (systemd skips the rest of this file)"));
+      result.issues.push_back(
+          path + ":" + std::to_string(stop->line) + ": " + stop->raw +
+          (is_fragment ? " (systemd does not load the unit)" : " (systemd skips the rest of this file)"));
     }
     if (is_fragment && stop) {
       result.load_failure = stop;

@@ -36,10 +36,9 @@ LiveQuery systemctl_is_active(CommandRunner& runner, const std::string& unit);
 // The verdict on a live unit whose files give `file_value` for a boolean
 // setting: the running unit must match the files and need no reload.
 struct LiveVerdict {
-  bool stale = false;     // running value differs or NeedDaemonReload=yes
-  std::string observed;   // e.g. "running: PrivateTmp=yes, NeedDaemonReload=no"
+  bool stale = false;    // running value differs or NeedDaemonReload=yes
+  std::string observed;  // e.g. "running: PrivateTmp=yes, NeedDaemonReload=no"
 };
-LiveVerdict judge_live_boolean(const std::map<std::string, std::string>& show, const std::string& key,
-                               bool file_value);
+LiveVerdict judge_live_boolean(const std::map<std::string, std::string>& show, const std::string& key, bool file_value);
 
 }  // namespace clinic_audit::systemd

@@ -54,17 +54,16 @@ AccessVerdict check_access(const RootFs& fs, const Identity& who, std::string_vi
 
 // Someone other than root who could modify or replace the object at `path`.
 struct WriterFinding {
-  std::string path;     // the object that gives the write access
-  std::string who;      // "owner www-data", "group www-data", "others", "ACL user bob"...
-  std::string observed; // "owner=www-data group=root mode=0755"
+  std::string path;      // the object that gives the write access
+  std::string who;       // "owner www-data", "group www-data", "others", "ACL user bob"...
+  std::string observed;  // "owner=www-data group=root mode=0755"
 };
 // Every component of `path` (directories crossed, symlinks' directories, the
 // object itself) that a non-root user could write: owner not root, group
 // write for a group with non-root members (or any non-root group), others
 // write (except a sticky directory whose next entry is root-owned), ACL
 // entries granting write. Empty means only root can change what `path` is.
-std::vector<WriterFinding> non_root_writers(const RootFs& fs, const Accounts& accounts,
-                                            std::string_view path);
+std::vector<WriterFinding> non_root_writers(const RootFs& fs, const Accounts& accounts, std::string_view path);
 
 // "owner=root group=root mode=0755 type=regular file"
 std::string describe(const FileInfo& info, const Accounts& accounts);

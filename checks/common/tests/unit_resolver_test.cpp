@@ -1,5 +1,5 @@
 // Unit lookup on fixture roots: precedence, masking, drop-in directories.
-#include "systemd_unit/unit_resolver.hpp"
+#include "common/systemd/unit_resolver.hpp"
 
 #include <gtest/gtest.h>
 
@@ -128,8 +128,7 @@ TEST(UnitResolver, FindUnitsByGlob) {
       .file("/etc/systemd/system/php7.4-fpm.service", kUnit)
       .file("/lib/systemd/system/apache2.service", kUnit);
   RootFs fs(r.path());
-  EXPECT_EQ(find_units(fs, "php*-fpm.service"),
-            (std::vector<std::string>{"php7.4-fpm.service", "php8.2-fpm.service"}));
+  EXPECT_EQ(find_units(fs, "php*-fpm.service"), (std::vector<std::string>{"php7.4-fpm.service", "php8.2-fpm.service"}));
   EXPECT_TRUE(glob_match("a*b*c", "axxbyyc"));
   EXPECT_FALSE(glob_match("a*b", "axxbc"));
 }

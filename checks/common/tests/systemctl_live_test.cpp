@@ -1,6 +1,6 @@
 // The live decision from recorded `systemctl show` output (a real systemd is
 // not PID 1 in the test sandbox, so this path is exercised through a fake).
-#include "systemd_unit/systemctl_live.hpp"
+#include "common/systemd/systemctl_live.hpp"
 
 #include <gtest/gtest.h>
 
@@ -24,11 +24,13 @@ TEST(SystemctlLive, RunningUnitStillPrivateIsStale) {
 }
 
 TEST(SystemctlLive, NeedDaemonReloadIsStale) {
-  EXPECT_TRUE(judge_live_boolean(parse_systemctl_show("PrivateTmp=no\nNeedDaemonReload=yes\n"), "PrivateTmp", false).stale);
+  EXPECT_TRUE(
+      judge_live_boolean(parse_systemctl_show("PrivateTmp=no\nNeedDaemonReload=yes\n"), "PrivateTmp", false).stale);
 }
 
 TEST(SystemctlLive, MatchingUnitIsNotStale) {
-  EXPECT_FALSE(judge_live_boolean(parse_systemctl_show("PrivateTmp=no\nNeedDaemonReload=no\n"), "PrivateTmp", false).stale);
+  EXPECT_FALSE(
+      judge_live_boolean(parse_systemctl_show("PrivateTmp=no\nNeedDaemonReload=no\n"), "PrivateTmp", false).stale);
 }
 
 TEST(SystemctlLive, ShowRunsAbsoluteSystemctlWithProperties) {

@@ -18,7 +18,8 @@ std::size_t count(const clinic_audit::antispam::UclValue& v, int depth) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace clinic_audit::antispam;
-  const UclDocument doc = parse_ucl(std::string_view(reinterpret_cast<const char*>(data), size), "/etc/rspamd/local.d/multimap.conf");
+  const UclDocument doc =
+      parse_ucl(std::string_view(reinterpret_cast<const char*>(data), size), "/etc/rspamd/local.d/multimap.conf");
   if (doc.root.kind != UclValue::Kind::object) __builtin_trap();
   (void)count(doc.root, 0);
   if (const UclValue* rule = doc.root.get("WHITELIST_SENDER_DOMAIN")) (void)rule->scalar("type");

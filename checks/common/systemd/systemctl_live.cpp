@@ -43,8 +43,8 @@ LiveQuery run_systemctl(CommandRunner& runner, std::vector<std::string> args, bo
     } else if (result.signaled) {
       query.error = "systemctl was killed by signal " + std::to_string(result.signal);
     } else if (result.exit_code != 0 && !nonzero_ok) {
-      query.error = "systemctl exited " + std::to_string(result.exit_code) + ": " +
-                    result.err.substr(0, result.err.find('\n'));
+      query.error =
+          "systemctl exited " + std::to_string(result.exit_code) + ": " + result.err.substr(0, result.err.find('\n'));
     } else {
       query.properties = parse_systemctl_show(result.out);
       query.properties["_stdout"] = result.out;

@@ -18,8 +18,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // budgets must stop the recursion.
   SaConfigBuilder builder([&text](const std::string&) { return SaLoaded{text, false, ""}; });
   if (size <= 4096) builder.add_file("/etc/spamassassin/local.cf", text);  // keeps each run fast
-  SenderOptions options{*parse_sender("votre-teleconsultation@visiotlm.esante-bretagne.fr"), "mail.esante-bretagne.fr",
-                        "192.0.2.10", true, -10.0, ""};
+  SenderOptions options{*parse_sender("votre-teleconsultation@visiotlm.esante-bretagne.fr"),
+                        "mail.esante-bretagne.fr",
+                        "192.0.2.10",
+                        true,
+                        -10.0,
+                        ""};
   (void)sa_match(builder.config(), options);
   // The score model over whatever rules and score lines the text defines.
   (void)sa_weight(builder.config(), options).worst();

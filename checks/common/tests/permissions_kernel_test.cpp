@@ -2,299 +2,30 @@
 // against the kernel itself: the same files, real owners, modes and POSIX
 // ACLs (setfacl), and a process switched to each identity (setpriv) asking
 // the kernel (test -r/-w/-x, mkdir) -- our answer must be the kernel's.
-#include "file/permissions.hpp"
-
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <array>
-#include <cstdlib>
-#include <cstring>
-#include <map>
-#include <sstream>
-#include <string>
-#include <vector>
+#include "permissions_test_support.hpp"
 
 #include <gtest/gtest.h>
-
-#include "fixture_root.hpp"
 
 namespace clinic_audit {
 namespace {
 
-using testing::FixtureRoot;
+using namespace permissions_test;  // the helpers and fixture of permissions_test_support.hpp
 
-std::string test_name() {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  return std::string(info->test_suite_name()) + "." + info->name();
-}
-
-// Runs argv (absolute program), returns stdout; the exit status in *status.
-std::string run_capture(const std::vector<std::string>& argv, int* status = nullptr) {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::dup2(fds[1], 1);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
-  ::close(fds[1]);
-  std::string out;
-  char buf[4096];
-  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) != 0;) {
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-  ::close(fds[0]);
-  int st = 0;
-  ::waitpid(pid, &st, 0);
-  if (status != nullptr) *status = st;
-  return out;
-}
-
-void setfacl(const std::filesystem::path& path, const std::string& spec) {
-  int status = 0;
-  run_capture({"/usr/bin/setfacl", "--set", spec, path.string()}, &status);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    throw std::runtime_error("setfacl --set " + spec + " " + path.string() + " failed");
-  }
-}
-
-// One question for the kernel: "r", "w", "x" (test(1) on the path), "c"
-// (can create and remove an entry in the directory: mkdir/rmdir) or "m"
-// (can rename the entry away and back: mv).
-struct Probe {
-  std::string op;
-  std::filesystem::path path;
-};
-
-// The kernel's answers for `who` (uid, all groups), one per probe.
-std::vector<bool> kernel_answers(const Identity& who, const std::vector<Probe>& probes) {
-  std::string groups;
-  for (gid_t g : who.groups) groups += (groups.empty() ? "" : ",") + std::to_string(g);
-  std::vector<std::string> argv{"/usr/bin/setpriv", "--reuid=" + std::to_string(who.uid),
-                                "--regid=" + std::to_string(who.groups.front()), "--groups=" + groups,
-                                "/bin/sh",        "-c",
-                                "for a; do op=${a%%:*}; f=${a#*:};"
-                                " if [ \"$op\" = c ]; then"
-                                "   if /bin/mkdir \"$f/.probe-$$\" 2>/dev/null; then /bin/rmdir \"$f/.probe-$$\"; printf 1;"
-                                "   else printf 0; fi;"
-                                " elif [ \"$op\" = m ]; then"
-                                "   if /bin/mv -T \"$f\" \"$f.moved\" 2>/dev/null; then /bin/mv -T \"$f.moved\" \"$f\"; printf 1;"
-                                "   else printf 0; fi;"
-                                " elif /usr/bin/test -$op \"$f\"; then printf 1; else printf 0; fi;"
-                                " done",
-                                "probe"};
-  for (const auto& p : probes) argv.push_back(p.op + ":" + p.path.string());
-  int status = 0;
-  const std::string out = run_capture(argv, &status);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || out.size() != probes.size()) {
-    throw std::runtime_error("kernel probe failed for " + who.name + ": '" + out + "'");
-  }
-  std::vector<bool> answers;
-  for (char c : out) answers.push_back(c == '1');
-  return answers;
-}
-
-// The kernel's read/write/execute answers for `who` on each path, from one
-// find(1) process: -readable/-writable/-executable ask access(2), so ACLs,
-// capabilities and every rule of the kernel are applied by the kernel.
-std::vector<std::array<bool, 3>> kernel_rwx(const Identity& who, const std::vector<std::filesystem::path>& paths) {
-  std::string groups;
-  for (gid_t g : who.groups) groups += (groups.empty() ? "" : ",") + std::to_string(g);
-  std::vector<std::string> argv{"/usr/bin/setpriv", "--reuid=" + std::to_string(who.uid),
-                                "--regid=" + std::to_string(who.groups.front()), "--groups=" + groups, "/usr/bin/find"};
-  for (const auto& p : paths) argv.push_back(p.string());
-  for (const char* test : {"-readable", "-writable", "-executable"}) {
-    argv.insert(argv.end(), {"(", test, "-printf", "1", "-o", "-printf", "0", ")"});
-  }
-  argv.insert(argv.end(), {"-printf", "\\n", "-prune"});
-  int status = 0;
-  const std::string out = run_capture(argv, &status);
-  std::vector<std::array<bool, 3>> answers;
-  std::istringstream in(out);
-  for (std::string line; std::getline(in, line);) {
-    if (line.size() != 3) break;
-    answers.push_back({line[0] == '1', line[1] == '1', line[2] == '1'});
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || answers.size() != paths.size()) {
-    throw std::runtime_error("kernel probe (find) failed for " + who.name + ": '" + out + "'");
-  }
-  return answers;
-}
-
-// Accounts of the permission fixtures: supplementary groups from /etc/group,
-// a user whose primary group is another user's supplementary one, and a
-// non-root user whose primary group is root's.
-const char* kPasswd =
-    "root:x:0:0:root:/root:/bin/bash\n"
-    "www-data:x:33:33::/var/www:/usr/sbin/nologin\n"
-    "alice:x:1000:1000::/home/alice:/bin/bash\n"
-    "bob:x:1001:1001::/home/bob:/bin/bash\n"
-    "carol:x:1002:4::/home/carol:/bin/bash\n"
-    "nobody:x:65534:65534::/nonexistent:/usr/sbin/nologin\n";
-const char* kGroup =
-    "root:x:0:\n"
-    "adm:x:4:alice\n"
-    "sudo:x:27:alice\n"
-    "www-data:x:33:alice\n"
-    "staff:x:50:bob\n"
-    "alice:x:1000:\n"
-    "bob:x:1001:\n"
-    "nogroup:x:65534:\n";
-
-// Fixture roots for kernel probes live under /tmp (world-searchable), so that
-// every identity can reach them whatever the build directory's permissions.
-class PermissionsTest : public ::testing::Test {
- protected:
-  PermissionsTest()
-      : root_(std::filesystem::path("/tmp") / ("ca-perm-" + test_name() + "-" + std::to_string(::getpid()))) {
-    root_.file("/etc/passwd", kPasswd).file("/etc/group", kGroup);
-    std::vector<AccountsParseIssue> issues;
-    accounts_ = Accounts(parse_passwd(kPasswd, &issues), parse_group(kGroup, &issues));
-    EXPECT_TRUE(issues.empty());
-  }
-  ~PermissionsTest() override { std::filesystem::remove_all(root_.path()); }
-
-  Identity id(std::string_view name) const { return identity_of(accounts_, *accounts_.user(name)); }
-  std::vector<Identity> everyone() const {
-    std::vector<Identity> out;
-    for (const char* n : {"root", "www-data", "alice", "bob", "carol", "nobody"}) out.push_back(id(n));
-    return out;
-  }
-
-  FixtureRoot root_;
-  Accounts accounts_;
-};
-
-TEST_F(PermissionsTest, IdentityHasPrimaryAndSupplementaryGroups) {
-  EXPECT_EQ(id("alice").groups, (std::vector<gid_t>{1000, 4, 27, 33}));
-  EXPECT_EQ(id("carol").groups, (std::vector<gid_t>{4}));
-  EXPECT_EQ(id("bob").groups, (std::vector<gid_t>{1001, 50}));
-  EXPECT_EQ(id("www-data").uid, 33u);
-  EXPECT_EQ(id("www-data").name, "www-data");
-}
-
-FileInfo info(mode_t mode, uid_t uid, gid_t gid, FileType type = FileType::regular) {
-  FileInfo i;
-  i.path = "/f";
-  i.type = type;
-  i.mode = mode;
-  i.uid = uid;
-  i.gid = gid;
-  return i;
-}
-
-TEST_F(PermissionsTest, ClassesWithoutAcl) {
-  const Identity alice = id("alice");
-  // Owner class decides even when others would allow.
-  EXPECT_FALSE(may_access(info(0047, 1000, 1000), alice, kRead));
-  EXPECT_FALSE(may_access(info(0077, 1000, 4), alice, kWrite));
-  // Group class (supplementary group adm) decides before others.
-  EXPECT_TRUE(may_access(info(0040, 0, 4), alice, kRead));
-  EXPECT_FALSE(may_access(info(0407, 0, 4), alice, kRead));
-  EXPECT_TRUE(may_access(info(0004, 0, 50), alice, kRead));
-  EXPECT_FALSE(may_access(info(0004, 0, 50), alice, kRead | kWrite));
-  EXPECT_TRUE(may_access(info(0600, 1000, 0), alice, kRead | kWrite));
-  EXPECT_FALSE(may_access(info(0600, 1000, 0), alice, kExecute));
-  // carol's primary group is adm.
-  EXPECT_TRUE(may_access(info(0070, 0, 4), id("carol"), kRead | kWrite | kExecute));
-}
-
-TEST_F(PermissionsTest, RootRules) {
-  const Identity root = id("root");
-  EXPECT_TRUE(may_access(info(0000, 1000, 1000), root, kRead | kWrite));
-  EXPECT_FALSE(may_access(info(0000, 1000, 1000), root, kExecute));
-  EXPECT_TRUE(may_access(info(0001, 1000, 1000), root, kExecute));
-  EXPECT_TRUE(may_access(info(0010, 1000, 1000), root, kExecute));
-  EXPECT_TRUE(may_access(info(0000, 1000, 1000, FileType::directory), root, kExecute));
-}
-
-std::string acl_bytes(std::vector<std::array<std::uint32_t, 3>> entries, std::uint32_t version = 2) {
-  std::string out;
-  auto put = [&](std::uint32_t v, int n) {
-    for (int i = 0; i < n; ++i) out += static_cast<char>((v >> (8 * i)) & 0xff);
-  };
-  put(version, 4);
-  for (const auto& [tag, perm, eid] : entries) {
-    put(tag, 2);
-    put(perm, 2);
-    put(eid, 4);
-  }
-  return out;
-}
-
-TEST(DecodeAcl, EntriesAndMalformedInput) {
-  const auto acl = decode_acl(acl_bytes({{0x01, 6, 0xffffffff}, {0x02, 7, 33}, {0x04, 4, 0xffffffff},
-                                         {0x08, 2, 27}, {0x10, 5, 0xffffffff}, {0x20, 0x0c, 0xffffffff}}));
-  ASSERT_EQ(acl.size(), 6u);
-  EXPECT_EQ(acl[0].tag, AclEntry::Tag::user_obj);
-  EXPECT_EQ(acl[0].perm, 6u);
-  EXPECT_EQ(acl[1].tag, AclEntry::Tag::user);
-  EXPECT_EQ(acl[1].perm, 7u);
-  EXPECT_EQ(acl[1].id, 33u);
-  EXPECT_EQ(acl[2].tag, AclEntry::Tag::group_obj);
-  EXPECT_EQ(acl[3].tag, AclEntry::Tag::group);
-  EXPECT_EQ(acl[3].id, 27u);
-  EXPECT_EQ(acl[4].tag, AclEntry::Tag::mask);
-  EXPECT_EQ(acl[4].perm, 5u);
-  EXPECT_EQ(acl[5].tag, AclEntry::Tag::other);
-  EXPECT_EQ(acl[5].perm, 4u);  // only rwx bits are kept
-
-  EXPECT_TRUE(decode_acl("").empty());
-  EXPECT_TRUE(decode_acl(acl_bytes({})).empty());
-  EXPECT_TRUE(decode_acl(acl_bytes({{0x01, 6, 0}}, 1)).empty());              // wrong version
-  EXPECT_TRUE(decode_acl(acl_bytes({{0x01, 6, 0}, {0x40, 6, 0}})).empty());  // unknown tag
-  EXPECT_TRUE(decode_acl(acl_bytes({{0x01, 6, 0}}) + "x").empty());          // truncated entry
-}
-
-TEST_F(PermissionsTest, OctalAndDescribe) {
-  EXPECT_EQ(octal_mode(0755), "0755");
-  EXPECT_EQ(octal_mode(04755), "4755");
-  EXPECT_EQ(octal_mode(0100644), "0644");
-  EXPECT_EQ(octal_mode(0), "0000");
-  FileInfo f = info(0640, 33, 4);
-  EXPECT_EQ(describe(f, accounts_), "owner=www-data group=adm mode=0640 type=regular file");
-  f.uid = 4242;
-  f.gid = 4343;
-  f.acl_xattr = acl_bytes({{0x01, 6, 0}});
-  f.type = FileType::directory;
-  EXPECT_EQ(describe(f, accounts_), "owner=4242 group=4343 mode=0640 type=directory acl=yes");
-}
-
-// --- Differential: may_access and non_root_writers vs the kernel ------------
-
-const std::vector<mode_t> kModes{0000, 0001, 0002, 0004, 0007, 0010, 0020, 0040, 0070, 0100, 0200,
-                                 0400, 0700, 0640, 0604, 0460, 0046, 0606, 0066, 0660, 0644, 0755,
-                                 0750, 0705, 0075, 0777, 0111, 0333, 0541, 0017, 0170, 0701, 01777, 0723};
+const std::vector<mode_t> kModes{0000, 0001, 0002, 0004, 0007, 0010, 0020, 0040, 0070,  0100, 0200, 0400,
+                                 0700, 0640, 0604, 0460, 0046, 0606, 0066, 0660, 0644,  0755, 0750, 0705,
+                                 0075, 0777, 0111, 0333, 0541, 0017, 0170, 0701, 01777, 0723};
 const std::vector<std::pair<uid_t, gid_t>> kOwners{{0, 0}, {33, 33}, {1000, 1000}, {1001, 4}, {0, 50}, {0, 27}};
 
 // ACLs as setfacl --set specs (acl(5)), including the cases where the kernel
 // departs from the textbook algorithm (a mask of --- disables the ACL).
 const std::vector<std::string> kAcls{
-    "u::rw,u:33:rw,g::r,m::rw,o::-",
-    "u::rw,u:33:rw,g::r,m::r,o::-",
-    "u::rw,u:33:rw,g::r,m::-,o::r",
-    "u::rw,u:1001:rw,g::rw,m::-,o::-",
-    "u::-,u:33:rwx,g::-,m::rwx,o::rwx",
-    "u::r,g::r,g:27:rw,m::rw,o::-",
-    "u::r,g::rw,g:27:r,m::rw,o::-",
-    "u::r,g::r,g:33:r,g:27:w,m::rwx,o::rw",
-    "u::rwx,g::-,g:50:rx,m::rx,o::x",
-    "u::rwx,g::x,g:33:w,m::rwx,o::-",
-    "u::rwx,u:1000:-,g::rwx,m::rwx,o::rwx",
-    "u::rwx,g::-,g:0:rwx,m::rwx,o::-",
-    "u::rw,g::-,u:65534:w,m::w,o::r",
-    "u::rwx,g::rwx,m::-,o::rwx",
+    "u::rw,u:33:rw,g::r,m::rw,o::-",        "u::rw,u:33:rw,g::r,m::r,o::-",
+    "u::rw,u:33:rw,g::r,m::-,o::r",         "u::rw,u:1001:rw,g::rw,m::-,o::-",
+    "u::-,u:33:rwx,g::-,m::rwx,o::rwx",     "u::r,g::r,g:27:rw,m::rw,o::-",
+    "u::r,g::rw,g:27:r,m::rw,o::-",         "u::r,g::r,g:33:r,g:27:w,m::rwx,o::rw",
+    "u::rwx,g::-,g:50:rx,m::rx,o::x",       "u::rwx,g::x,g:33:w,m::rwx,o::-",
+    "u::rwx,u:1000:-,g::rwx,m::rwx,o::rwx", "u::rwx,g::-,g:0:rwx,m::rwx,o::-",
+    "u::rw,g::-,u:65534:w,m::w,o::r",       "u::rwx,g::rwx,m::-,o::rwx",
 };
 
 struct Object {
@@ -314,7 +45,8 @@ std::vector<Object> build_matrix(FixtureRoot& root) {
       const std::string d = "/d/d" + std::to_string(n++);
       root.file(f, "x", mode, uid, gid);
       root.dir(d, mode, uid, gid);
-      const std::string what = " owner " + std::to_string(uid) + ":" + std::to_string(gid) + " mode " + octal_mode(mode);
+      const std::string what =
+          " owner " + std::to_string(uid) + ":" + std::to_string(gid) + " mode " + octal_mode(mode);
       out.push_back({f, "file" + what});
       out.push_back({d, "dir" + what});
     }
@@ -346,7 +78,8 @@ TEST_F(PermissionsTest, MayAccessAgreesWithTheKernel) {
       ASSERT_TRUE(st.has_value());
       for (unsigned b = 0; b < 3; ++b) {
         const unsigned bits = b == 0 ? kRead : b == 1 ? kWrite : kExecute;
-        EXPECT_EQ(may_access(*st, who, bits), kernel[i][b]) << who.name << " " << "rwx"[b] << " on " << objects[i].what;
+        EXPECT_EQ(may_access(*st, who, bits), kernel[i][b]) << who.name << " "
+                                                            << "rwx"[b] << " on " << objects[i].what;
         ++compared;
       }
     }
@@ -396,9 +129,16 @@ TEST_F(PermissionsTest, CheckAccessAgreesWithTheKernelThroughDirectories) {
     gid_t gid;
     std::string acl;
   };
-  const std::vector<Dir> dirs{{0700, 0, 0, ""},    {0710, 0, 33, ""},  {0701, 0, 0, ""},    {0750, 33, 33, ""},
-                              {0711, 0, 0, ""},    {0755, 0, 0, ""},   {0000, 0, 0, ""},    {0705, 1000, 50, ""},
-                              {0070, 1000, 4, ""}, {0700, 0, 0, "u::rwx,u:33:x,g::-,m::x,o::-"},
+  const std::vector<Dir> dirs{{0700, 0, 0, ""},
+                              {0710, 0, 33, ""},
+                              {0701, 0, 0, ""},
+                              {0750, 33, 33, ""},
+                              {0711, 0, 0, ""},
+                              {0755, 0, 0, ""},
+                              {0000, 0, 0, ""},
+                              {0705, 1000, 50, ""},
+                              {0070, 1000, 4, ""},
+                              {0700, 0, 0, "u::rwx,u:33:x,g::-,m::x,o::-"},
                               {0700, 0, 0, "u::rwx,g::-,g:27:x,m::-,o::x"}};
   const std::vector<mode_t> file_modes{0644, 0600, 0666, 0755, 0604};
   std::vector<Object> objects;
@@ -472,9 +212,11 @@ TEST_F(PermissionsTest, RootBinaryInWwwDataWritableDirectoryIsReportedWithThatDi
   root_.dir("/usr/local/bin").file("/usr/local/bin/safe", "", 0755);
   RootFs fs(root_.path());
   EXPECT_EQ(who_where(non_root_writers(fs, accounts_, "/srv/app/tool")),
-            (std::vector<std::string>{"/srv/app | group www-data | owner=root group=www-data mode=0775 type=directory"}));
+            (std::vector<std::string>{
+                "/srv/app | group www-data | owner=root group=www-data mode=0775 type=directory"}));
   EXPECT_EQ(who_where(non_root_writers(fs, accounts_, "/srv/own/tool")),
-            (std::vector<std::string>{"/srv/own | owner www-data | owner=www-data group=www-data mode=0755 type=directory"}));
+            (std::vector<std::string>{
+                "/srv/own | owner www-data | owner=www-data group=www-data mode=0755 type=directory"}));
   EXPECT_TRUE(non_root_writers(fs, accounts_, "/usr/local/bin/safe").empty());
   EXPECT_THROW(non_root_writers(fs, accounts_, "/usr/local/bin/missing"), FsError);
 }
@@ -487,9 +229,9 @@ TEST_F(PermissionsTest, NonRootWritersOfDirectoryEntriesAgreesWithTheKernel) {
     uid_t uid;
     gid_t gid;
   };
-  const std::vector<Mode> dirs{{01777, 0, 0},  {0777, 0, 0},   {01770, 0, 33}, {0770, 0, 33}, {01777, 33, 33},
-                               {0755, 0, 0},   {01757, 0, 0},  {01733, 0, 0},  {0733, 0, 0},  {01775, 0, 27},
-                               {01773, 0, 0},  {0757, 0, 50}};
+  const std::vector<Mode> dirs{{01777, 0, 0},   {0777, 0, 0},   {01770, 0, 33}, {0770, 0, 33},
+                               {01777, 33, 33}, {0755, 0, 0},   {01757, 0, 0},  {01733, 0, 0},
+                               {0733, 0, 0},    {01775, 0, 27}, {01773, 0, 0},  {0757, 0, 50}};
   // (Each component is judged on its own: a world-writable file behind a
   // directory others cannot search is still reported, conservatively, so
   // such directories are not part of this equivalence.)
@@ -517,8 +259,8 @@ TEST_F(PermissionsTest, NonRootWritersOfDirectoryEntriesAgreesWithTheKernel) {
     for (std::size_t i = 0; i < paths.size(); ++i) {
       const auto entry = fs.stat(paths[i]);
       const auto dir = fs.stat(paths[i].substr(0, paths[i].rfind('/')));
-      anyone[paths[i]] = anyone[paths[i]] || kernel[2 * i] || kernel[2 * i + 1] || entry->uid == who.uid ||
-                         dir->uid == who.uid;
+      anyone[paths[i]] =
+          anyone[paths[i]] || kernel[2 * i] || kernel[2 * i + 1] || entry->uid == who.uid || dir->uid == who.uid;
     }
   }
   for (std::size_t i = 0; i < paths.size(); ++i) {
@@ -540,8 +282,9 @@ TEST_F(PermissionsTest, StickyDirectoryProtectsRootOwnedEntriesOnly) {
   RootFs fs(root_.path());
   EXPECT_TRUE(non_root_writers(fs, accounts_, "/tmp/rootfile").empty());
   EXPECT_EQ(who_where(non_root_writers(fs, accounts_, "/tmp/theirs")),
-            (std::vector<std::string>{"/tmp | others | owner=root group=root mode=1777 type=directory",
-                                      "/tmp/theirs | owner www-data | owner=www-data group=www-data mode=0644 type=regular file"}));
+            (std::vector<std::string>{
+                "/tmp | others | owner=root group=root mode=1777 type=directory",
+                "/tmp/theirs | owner www-data | owner=www-data group=www-data mode=0644 type=regular file"}));
   // alice owns the symlink in /tmp: she can replace it, so /tmp does not protect it.
   EXPECT_EQ(who_where(non_root_writers(fs, accounts_, "/tmp/link")),
             (std::vector<std::string>{"/tmp | others | owner=root group=root mode=1777 type=directory"}));
@@ -557,7 +300,8 @@ TEST_F(PermissionsTest, SymlinkedDirectoryChainJudgesBothTheLinkDirectoryAndTheT
   root_.dir("/links", 0757).symlink("/links/passwd", "/etc/passwd");
   RootFs fs(root_.path());
   EXPECT_EQ(who_where(non_root_writers(fs, accounts_, "/etc/app.d/main.conf")),
-            (std::vector<std::string>{"/opt/app | group www-data | owner=root group=www-data mode=0775 type=directory"}));
+            (std::vector<std::string>{
+                "/opt/app | group www-data | owner=root group=www-data mode=0775 type=directory"}));
   EXPECT_EQ(who_where(non_root_writers(fs, accounts_, "/links/passwd")),
             (std::vector<std::string>{"/links | others | owner=root group=root mode=0757 type=directory"}));
   // Both at once, through a chain of two directory links: the open directory
@@ -565,10 +309,11 @@ TEST_F(PermissionsTest, SymlinkedDirectoryChainJudgesBothTheLinkDirectoryAndTheT
   // group-writable directory on the target's path, in resolution order.
   root_.dir("/home/alice", 0755, 1000, 1000).symlink("/home/alice/cfg", "/opt/app/conf.d");
   root_.symlink("/links/app.d", "/home/alice/cfg");
-  EXPECT_EQ(who_where(non_root_writers(fs, accounts_, "/links/app.d/main.conf")),
-            (std::vector<std::string>{"/links | others | owner=root group=root mode=0757 type=directory",
-                                      "/home/alice | owner alice | owner=alice group=alice mode=0755 type=directory",
-                                      "/opt/app | group www-data | owner=root group=www-data mode=0775 type=directory"}));
+  EXPECT_EQ(
+      who_where(non_root_writers(fs, accounts_, "/links/app.d/main.conf")),
+      (std::vector<std::string>{"/links | others | owner=root group=root mode=0757 type=directory",
+                                "/home/alice | owner alice | owner=alice group=alice mode=0755 type=directory",
+                                "/opt/app | group www-data | owner=root group=www-data mode=0775 type=directory"}));
 }
 
 TEST_F(PermissionsTest, GroupWriteForRootGroupNeedsANonRootMember) {
@@ -597,14 +342,17 @@ TEST_F(PermissionsTest, AclWritersAreNamed) {
   setfacl(root_.host("/a/go"), "u::rw,g::rw,u:1000:r,m::rw,o::-");
   RootFs fs(root_.path());
   EXPECT_EQ(who_where(non_root_writers(fs, accounts_, "/a/u")),
-            (std::vector<std::string>{"/a/u | ACL user www-data | owner=root group=root mode=0664 type=regular file acl=yes"}));
+            (std::vector<std::string>{
+                "/a/u | ACL user www-data | owner=root group=root mode=0664 type=regular file acl=yes"}));
   EXPECT_TRUE(non_root_writers(fs, accounts_, "/a/masked").empty());
   EXPECT_EQ(who_where(non_root_writers(fs, accounts_, "/a/g")),
-            (std::vector<std::string>{"/a/g | ACL group sudo | owner=root group=root mode=0664 type=regular file acl=yes"}));
+            (std::vector<std::string>{
+                "/a/g | ACL group sudo | owner=root group=root mode=0664 type=regular file acl=yes"}));
   EXPECT_EQ(who_where(non_root_writers(fs, accounts_, "/a/o")),
             (std::vector<std::string>{"/a/o | others | owner=root group=root mode=0646 type=regular file acl=yes"}));
   EXPECT_EQ(who_where(non_root_writers(fs, accounts_, "/a/go")),
-            (std::vector<std::string>{"/a/go | group staff | owner=root group=staff mode=0660 type=regular file acl=yes"}));
+            (std::vector<std::string>{
+                "/a/go | group staff | owner=root group=staff mode=0660 type=regular file acl=yes"}));
 }
 
 TEST_F(PermissionsTest, RunuserProbeForAHostUser) {

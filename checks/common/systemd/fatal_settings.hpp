@@ -25,7 +25,6 @@ namespace clinic_audit::systemd {
 
 // Why `key=value` in [section] stops the file, or nullopt when systemd
 // accepts or merely ignores it.
-std::optional<std::string> fatal_setting_error(std::string_view section, std::string_view key,
-                                               std::string_view value);
+std::optional<std::string> fatal_setting_error(std::string_view section, std::string_view key, std::string_view value);
 
 }  // namespace clinic_audit::systemd

@@ -1,5 +1,7 @@
 #include "unit_file_parser.hpp"
 
+#include "common/text.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -8,13 +10,7 @@ namespace clinic_audit::systemd {
 namespace {
 
 // systemd's WHITESPACE: " \t\n\r".
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-std::string_view strip(std::string_view text) {
-  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-  return text;
-}
+std::string_view strip(std::string_view text) { return trim(text, " \t\n\r"); }
 
 bool is_comment(std::string_view line) {
   const std::string_view stripped = strip(line);
@@ -90,15 +86,10 @@ UnitFile parse_unit_file(std::string_view text) {
   std::string continuation;
   bool continuing = false;
   int continuation_start = 0;
-  int line_no = 0;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  LineReader lines(text);
+  std::string_view line;
+  while (lines.next(line)) {
+    const int line_no = lines.number();
     // Comments are dropped even between continued lines (systemd.syntax(7)).
     if (is_comment(line)) continue;
     if (continuing) {
