@@ -1,3 +1,6 @@
+// Over 400 lines: sudo's whole include machinery (plugins/sudoers/file.c,
+// sudoers.c: @include/@includedir, the name, owner and mode rules, size and
+// depth limits) in one place, so that every skip reason is worded once.
 #include "sudoers_includes.hpp"
 
 #include <sys/stat.h>

@@ -1,3 +1,5 @@
+// Over 400 lines: every language-dependent output of the agent, checked in
+// both languages against the catalog, kept together (issue #18 item 4).
 // Issue #18 items 3 and 4: the agent speaks French when asked (LANG,
 // agent.conf's <language>, --lang), every catalog message in French output
 // is translated (compared with po/clinic-audit.pot and po/fr.po, not with a
