@@ -135,6 +135,10 @@ class BrowserCheck final : public Check {
       const auto policies = load_chromium_policies(context.fs(), dir);
       unreadable = policies.unreadable;
       findings = judge_chromium_policies(policies, origins_);
+    } else if (b.product.chromium_based) {
+      v.evidence.push_back({b.path, b.line,
+                            b.product.display + " reads no enterprise policy directory on Linux: its policies are not audited",
+                            ""});
     }
     for (const auto& f : findings) {
       v.evidence.push_back(f.evidence);

@@ -20,7 +20,33 @@ void load_level(const RootFs& fs, const std::string& dir, bool mandatory, Chromi
     std::string text;
     try {
       const auto info = fs.stat(path);
-      if (!info || info->type != FileType::regular) continue;  // base::FileEnumerator::FILES
+      if (!info) {  // a dangling symlink: stat fails, Chromium's enumerator skips it (oracle: dangling_symlink)
+        out.problems.push_back({Impact::ignored, "dangling symlink: Chromium skips it",
+                                {path, std::nullopt, "symlink to " + fs.read_link(path) + " (absent in the audited root)",
+                                 "a JSON file"}, ""});
+        continue;
+      }
+      if (info->type == FileType::directory) continue;  // base::FileEnumerator::FILES
+      if (info->type == FileType::fifo) {
+        // FileEnumerator::FILES is "not a directory": Chromium opens the FIFO
+        // and waits for a writer at startup; checked against Debian's chromium
+        // (oracle fixture fifo_hangs): it never loads a page.
+        out.problems.push_back({Impact::breaks_audio_video,
+                                "a FIFO in the policy directory: Chromium waits on it at startup and never opens a page",
+                                {path, std::nullopt, "FIFO", "regular JSON files only"},
+                                "remove the FIFO " + path + " from the policy directory"});
+        continue;
+      }
+      if (info->type != FileType::regular) {
+        out.unreadable = true;
+        out.problems.push_back({Impact::ignored, "policy entry is not a regular file: not evaluated",
+                                {path, std::nullopt, std::string(to_string(info->type)), "regular JSON files only"}, ""});
+        continue;
+      }
+      if (entry.type == FileType::symlink && info->path != path) {
+        out.problems.push_back({Impact::info, "policy file is a symlink (read inside the audited root)",
+                                {path, std::nullopt, "symlink to " + info->path, "a JSON file"}, ""});
+      }
       text = fs.read_file(path, kMaxPolicyFile);
     } catch (const FsError& e) {
       out.unreadable = true;
@@ -72,6 +98,68 @@ std::string fix_line(const PolicyValue& v, const std::string& name, const std::s
   return "in " + v.file + " line " + std::to_string(v.line) + ": " + change + " (\"" + name + "\")";
 }
 
+
+// Screen sharing (getDisplayMedia). chrome/browser/media/webrtc/
+// capture_policy_utils.cc, GetAllowedCaptureLevel: the origin lists are
+// tried from the most restrictive to the least (SameOriginTabCaptureAllowedByOrigins,
+// TabCaptureAllowedByOrigins, WindowCaptureAllowedByOrigins,
+// ScreenCaptureAllowedByOrigins), the first that matches sets the level, and
+// only an origin in none of them falls back to ScreenCaptureAllowed. So a tab
+// list restricts an origin even when ScreenCaptureAllowed is true. There is
+// no "TabCaptureAllowed" policy (absent from Debian's chromium 156 binary and
+// from the policy list). e-KerMed shares the practitioner's screen or an
+// application window: window level is enough, tab levels are not.
+void judge_screen_capture(const ChromiumPolicies& p, const std::vector<std::string>& origins, std::vector<Finding>& out) {
+  struct Level {
+    const char* list;
+    const char* what;
+    bool enough;
+  };
+  const Level levels[] = {{"SameOriginTabCaptureAllowedByOrigins", "only tabs of the same origin can be shared", false},
+                          {"TabCaptureAllowedByOrigins", "only browser tabs can be shared", false},
+                          {"WindowCaptureAllowedByOrigins", "windows and tabs can be shared, not the whole screen", true},
+                          {"ScreenCaptureAllowedByOrigins", "screen, windows and tabs can be shared", true}};
+  for (const auto& l : levels) {
+    const auto it = p.values.find(l.list);
+    if (it != p.values.end() && !it->second.value.is_array())
+      out.push_back({Impact::ignored, std::string(l.list) + " has the wrong type: Chromium ignores it",
+                     evidence_of(l.list, it->second, "a list of origin patterns"), ""});
+  }
+  for (const auto& origin : origins) {
+    const PolicyValue* matched = nullptr;
+    const Level* level = nullptr;
+    for (const auto& l : levels) {
+      const auto it = p.values.find(l.list);
+      if (it == p.values.end() || !it->second.value.is_array()) continue;
+      if (allowed_by(p, l.list, {origin})) {
+        matched = &it->second;
+        level = &l;
+        break;
+      }
+    }
+    if (level) {
+      out.push_back({level->enough ? Impact::info : Impact::breaks_screen_share,
+                     std::string(level->list) + " matches " + origin + ": " + level->what,
+                     evidence_of(level->list, *matched, "window or screen level for " + origin),
+                     level->enough ? "" : fix_line(*matched, level->list, "remove " + origin + " from it and add it to \"ScreenCaptureAllowedByOrigins\"")});
+      continue;
+    }
+    const auto it = p.values.find("ScreenCaptureAllowed");
+    if (it == p.values.end()) continue;
+    const PolicyValue& v = it->second;
+    if (!v.value.is_bool()) {
+      out.push_back({Impact::ignored, "ScreenCaptureAllowed has the wrong type: Chromium ignores it",
+                     evidence_of("ScreenCaptureAllowed", v, "a boolean"), ""});
+      return;
+    }
+    if (!v.value.boolean) {
+      out.push_back({Impact::breaks_screen_share, "screen capture blocked by ScreenCaptureAllowed (" + origin + ")",
+                     evidence_of("ScreenCaptureAllowed", v, "true, or " + origin + " in ScreenCaptureAllowedByOrigins"),
+                     fix_line(v, "ScreenCaptureAllowed", "add \"" + origin + "\" to \"ScreenCaptureAllowedByOrigins\"")});
+      return;
+    }
+  }
+}
 }  // namespace
 
 std::string chromium_policy_dir(const std::string& id, const std::string& source) {
@@ -81,7 +169,11 @@ std::string chromium_policy_dir(const std::string& id, const std::string& source
   if (id == "chrome") return "/etc/opt/chrome/policies";   // policy_templates, "Linux"
   if (id == "edge") return "/etc/opt/edge/policies";       // Microsoft Edge for Linux documentation
   if (id == "brave") return "/etc/brave/policies";         // Brave's policy documentation for Linux
-  return "";  // Opera and Vivaldi: no documented Linux policy directory (not audited)
+  // Vivaldi: /etc/opt/vivaldi/policies (Vivaldi's own Linux builds; the
+  // directory deployment tools write, e.g. vivaldi-policy.json under
+  // /etc/opt/vivaldi/policies/managed; not checked against a Vivaldi binary here).
+  if (id == "vivaldi") return "/etc/opt/vivaldi/policies";
+  return "";  // Opera: no policy directory documented for Linux (reported, not audited)
 }
 
 ChromiumPolicies load_chromium_policies(const RootFs& fs, const std::string& dir) {
@@ -142,6 +234,17 @@ std::vector<Finding> judge_chromium_policies(const ChromiumPolicies& p, const st
                      evidence_of("DefaultJavaScriptSetting", *v, "1, or the origins in JavaScriptAllowedForUrls"),
                      fix_line(*v, "DefaultJavaScriptSetting", "add the e-KerMed origins to \"JavaScriptAllowedForUrls\"")});
   }
+  // JavaScript blocked for the e-KerMed origin only (a content-setting
+  // exception; JavaScriptAllowedForUrls taken as the winning exception when both match).
+  if (const PolicyValue* v = get("JavaScriptBlockedForUrls"); v && v->value.is_array()) {
+    for (const auto& origin : origins) {
+      if (!allowed_by(p, "JavaScriptBlockedForUrls", {origin}) || allowed_by(p, "JavaScriptAllowedForUrls", {origin})) continue;
+      out.push_back({Impact::breaks_audio_video, "JavaScript blocked for " + origin + " by JavaScriptBlockedForUrls",
+                     evidence_of("JavaScriptBlockedForUrls", *v, origin + " not in the list"),
+                     fix_line(*v, "JavaScriptBlockedForUrls", "remove the pattern matching " + origin)});
+      break;
+    }
+  }
   // The consultation page itself blocked (URLBlocklist, URLAllowlist as exceptions).
   if (const PolicyValue* v = get("URLBlocklist"); v && v->value.is_array()) {
     const PolicyValue* allow = get("URLAllowlist");
@@ -158,24 +261,40 @@ std::vector<Finding> judge_chromium_policies(const ChromiumPolicies& p, const st
       break;
     }
   }
-  // Screen sharing: ScreenCaptureAllowed=false, unless an origin list lets the
-  // e-KerMed origins capture (ScreenCaptureAllowedByOrigins, WindowCaptureAllowedByOrigins).
-  if (const PolicyValue* v = get("ScreenCaptureAllowed")) {
-    if (!v->value.is_bool()) wrong_type("ScreenCaptureAllowed", *v, "boolean");
-    else if (!v->value.boolean && !allowed_by(p, "ScreenCaptureAllowedByOrigins", origins) &&
-             !allowed_by(p, "WindowCaptureAllowedByOrigins", origins))
-      out.push_back({Impact::breaks_screen_share, "screen capture blocked by ScreenCaptureAllowed",
-                     evidence_of("ScreenCaptureAllowed", *v, "true, or the origins in ScreenCaptureAllowedByOrigins"),
-                     fix_line(*v, "ScreenCaptureAllowed", "add the e-KerMed origins to \"ScreenCaptureAllowedByOrigins\"")});
-  }
+  judge_screen_capture(p, origins, out);
   // WebRtcIPHandling: disable_non_proxied_udp leaves media only through a
   // proxy (TCP/TLS TURN): the seed's case 2, degraded video.
-  if (const PolicyValue* v = get("WebRtcIPHandling")) {
-    if (!v->value.is_string()) wrong_type("WebRtcIPHandling", *v, "string");
-    else if (v->value.string == "disable_non_proxied_udp")
-      out.push_back({Impact::degrades, "WebRTC UDP disabled (WebRtcIPHandling=disable_non_proxied_udp): seed case 2",
-                     evidence_of("WebRtcIPHandling", *v, "default or default_public_interface_only"),
-                     fix_line(*v, "WebRtcIPHandling", "set \"default_public_and_private_interfaces\" or remove it")});
+  // WebRtcIPHandlingUrl ([{"url": pattern, "handling": value}], the first
+  // matching entry wins) overrides it for the origins it matches.
+  const PolicyValue* global = get("WebRtcIPHandling");
+  if (global && !global->value.is_string()) {
+    wrong_type("WebRtcIPHandling", *global, "string");
+    global = nullptr;
+  }
+  const PolicyValue* per_url = get("WebRtcIPHandlingUrl");
+  if (per_url && !per_url->value.is_array()) {
+    wrong_type("WebRtcIPHandlingUrl", *per_url, "list of {\"url\", \"handling\"}");
+    per_url = nullptr;
+  }
+  for (const auto& origin : origins) {
+    const PolicyValue* source = global;
+    std::string handling = global ? global->value.string : "";
+    if (per_url) {
+      for (const auto& entry : *per_url->value.array) {
+        const JsonValue* url = entry.find("url");
+        const JsonValue* value = entry.find("handling");
+        if (!url || !url->is_string() || !value || !value->is_string() || !origin_matches(url->string, origin)) continue;
+        source = per_url;
+        handling = value->string;
+        break;
+      }
+    }
+    if (!source || handling != "disable_non_proxied_udp") continue;
+    const std::string name = source == per_url ? "WebRtcIPHandlingUrl" : "WebRtcIPHandling";
+    out.push_back({Impact::degrades, "WebRTC UDP disabled (" + name + ": disable_non_proxied_udp for " + origin + "): seed case 2",
+                   evidence_of(name, *source, "default or default_public_interface_only"),
+                   fix_line(*source, name, "set \"default_public_and_private_interfaces\" or remove it")});
+    break;
   }
   if (const PolicyValue* v = get("WebRtcUdpPortRange")) {
     out.push_back({Impact::info, "WebRTC UDP ports restricted (for the firewall check)",

@@ -20,7 +20,28 @@ void read_prefs_dir(const RootFs& fs, const std::string& dir, FirefoxConfig& out
     const std::string path = dir + "/" + entry.name;
     try {
       const auto info = fs.stat(path);
-      if (!info || info->type != FileType::regular) continue;
+      if (!info) {
+        out.problems.push_back({Impact::ignored, "dangling symlink: no preference read from it",
+                                {path, std::nullopt, "symlink to " + fs.read_link(path) + " (absent in the audited root)",
+                                 "a preference file"}, ""});
+        continue;
+      }
+      if (info->type == FileType::directory) continue;
+      if (info->type == FileType::fifo) {
+        // Checked against Debian's firefox-esr (oracle fixture ff_fifo_pref):
+        // it opens the FIFO and waits for a writer, never opening a window.
+        out.problems.push_back({Impact::breaks_audio_video,
+                                "a FIFO among the preference files: Firefox waits on it at startup and never opens a page",
+                                {path, std::nullopt, "FIFO", "regular preference files only"},
+                                "remove the FIFO " + path + " from " + dir});
+        continue;
+      }
+      if (info->type != FileType::regular) {
+        out.unreadable = true;
+        out.problems.push_back({Impact::ignored, "preference entry is not a regular file: not evaluated",
+                                {path, std::nullopt, std::string(to_string(info->type)), "regular preference files only"}, ""});
+        continue;
+      }
       apply_pref_file(fs.read_file(path, kMaxConfigFile), path, out.prefs);
     } catch (const FsError& e) {
       out.unreadable = true;
@@ -29,6 +50,56 @@ void read_prefs_dir(const RootFs& fs, const std::string& dir, FirefoxConfig& out
       out.problems.push_back({Impact::ignored, "Firefox stops reading this preference file at a syntax error",
                               {path, e.line(), e.what(), "pref(\"name\", value);"}, ""});
     }
+  }
+}
+
+// Autoconfig (extensions/pref/autoconfig/src/nsReadConfig.cpp): once the
+// default preference files are read, general.config.filename names a file
+// in the install directory (NS_GRE_DIR); it is de-obscured with
+// general.config.obscure_value, its first line is skipped and the rest runs
+// as JavaScript with prefcalls.js's pref()/lockPref()/defaultPref(). A file
+// that is missing or fails makes Firefox quit at startup (checked against
+// firefox-esr: oracle fixtures ff_autoconfig_*).
+void read_autoconfig(const RootFs& fs, const std::string& install_dir, FirefoxConfig& out) {
+  const auto name_it = out.prefs.find("general.config.filename");
+  if (name_it == out.prefs.end()) return;
+  const PrefValue setting = name_it->second;
+  const Evidence named{setting.file, setting.line, "general.config.filename=" + setting.value.brief(), ""};
+  if (!setting.value.is_string() || setting.value.string.empty()) return;
+  const std::string& name = setting.value.string;
+  if (install_dir.empty() || name.find('/') != std::string::npos || name == "." || name == "..") {
+    out.unreadable = true;
+    out.problems.push_back({Impact::ignored, "autoconfig file not evaluated (no install directory, or a name with '/')",
+                            {named.path, named.line, named.observed, "a file name in the install directory"}, ""});
+    return;
+  }
+  long obscure = 13;  // greprefs.js: pref("general.config.obscure_value", 13)
+  if (const auto it = out.prefs.find("general.config.obscure_value"); it != out.prefs.end() && it->second.value.is_int())
+    obscure = static_cast<long>(it->second.value.integer);
+  const std::string path = install_dir + "/" + name;
+  std::optional<std::string> bytes;
+  try {
+    bytes = fs.read_file_if_exists(path, kMaxConfigFile);
+  } catch (const FsError& e) {
+    out.unreadable = true;
+    out.problems.push_back({Impact::ignored, "autoconfig file unreadable", {path, std::nullopt, e.what(), "readable"}, ""});
+    return;
+  }
+  if (!bytes) {
+    out.problems.push_back({Impact::breaks_audio_video,
+                            "Firefox quits at startup: the autoconfig file " + path + " named by general.config.filename is missing",
+                            {named.path, named.line, named.observed + ", " + path + " absent", path + " present"},
+                            "in " + named.path + " line " + std::to_string(setting.line) +
+                                ": remove the general.config.filename line, or install " + path});
+    return;
+  }
+  out.autoconfig_file = path;
+  try {
+    apply_pref_file(autoconfig_body(*bytes, obscure), path, out.prefs, PrefSyntax::autoconfig);
+  } catch (const PrefError& e) {
+    out.unreadable = true;
+    out.problems.push_back({Impact::ignored, "autoconfig file not evaluated past this line",
+                            {path, e.line(), e.what(), "pref(), lockPref(), defaultPref() calls"}, ""});
   }
 }
 
@@ -76,6 +147,7 @@ FirefoxConfig load_firefox_config(const RootFs& fs, const std::string& app_name,
     read_prefs_dir(fs, install_dir + "/browser/defaults/preferences", out);
   }
   read_prefs_dir(fs, "/etc/" + app_name, out);
+  read_autoconfig(fs, install_dir, out);
   // The system file is /etc/firefox/policies/policies.json for Debian's
   // firefox-esr too (/etc/firefox-esr/policies/ is not read): checked by
   // tests/browser_oracle_test.cpp.
@@ -173,6 +245,27 @@ std::vector<Finding> judge_firefox_config(const FirefoxConfig& c, const std::vec
       out.push_back({Impact::breaks_audio_video, device + " blocked for every site by " + name + "=2",
                      evidence(name, *p, "0 (ask)"), fix(name, *p, "0")});
   }
+  // MediaManager: media.getusermedia.camera.deny / microphone.deny = true
+  // refuse the device to every page without asking (checked against firefox-esr:
+  // oracle ff_camera_deny_pref).
+  for (const auto& [name, device] : {std::pair<std::string, std::string>{"media.getusermedia.camera.deny", "camera"},
+                                     {"media.getusermedia.microphone.deny", "microphone"}}) {
+    const PrefValue* p = pref(name);
+    if (p && p->value.is_bool() && p->value.boolean)
+      out.push_back({Impact::breaks_audio_video, device + " refused to every page by " + name + "=true",
+                     evidence(name, *p, "false"), fix(name, *p, "false")});
+  }
+  // dom/webidl/MediaDevices.webidl: getDisplayMedia is [Pref="media.getdisplaymedia.enabled"]:
+  // false removes the method (oracle ff_getdisplaymedia_off).
+  if (const PrefValue* p = pref("media.getdisplaymedia.enabled"); is_false(p))
+    out.push_back({Impact::breaks_screen_share, "getDisplayMedia removed by media.getdisplaymedia.enabled=false",
+                   evidence("media.getdisplaymedia.enabled", *p, "true"), fix("media.getdisplaymedia.enabled", *p, "true")});
+  // The "screen" permission's default (permissions.default.<type>, as for the
+  // camera); not compared with the browser: headless Firefox refuses
+  // getDisplayMedia without a user gesture before any permission is asked.
+  if (const PrefValue* p = pref("permissions.default.screen"); p && p->value.is_int() && p->value.integer == 2)
+    out.push_back({Impact::breaks_screen_share, "screen sharing blocked for every site by permissions.default.screen=2",
+                   evidence("permissions.default.screen", *p, "0 (ask)"), fix("permissions.default.screen", *p, "0")});
   if (const PrefValue* p = pref("media.getusermedia.screensharing.enabled"); is_false(p))
     out.push_back({Impact::breaks_screen_share, "screen sharing disabled by media.getusermedia.screensharing.enabled=false",
                    evidence("media.getusermedia.screensharing.enabled", *p, "true"),

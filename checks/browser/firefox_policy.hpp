@@ -8,9 +8,16 @@
 //    "BlockNewRequests": true denies every origin not in "Allow".
 //  - Preferences: a bare value or {"Value": v, "Status": "default"|"locked"|"user"|"clear"}.
 //  - preference files (modules/libpref parser): pref(), user_pref(),
-//    sticky_pref(), lockPref(), defaultPref(); a later file overrides an
-//    earlier one, a locked pref keeps its locked value. Debian's firefox-esr
-//    reads /etc/firefox-esr/*.js as default preferences.
+//    sticky_pref(), lockPref() (defaultPref() is a syntax error there); a
+//    later file overrides an earlier one, a locked pref keeps its locked
+//    value. Debian's firefox-esr reads /etc/firefox-esr/*.js as default
+//    preferences (its browser/defaults/syspref symlink).
+//  - autoconfig (general.config.filename, see firefox_policy.cpp) runs after
+//    the default files, policies.json's Preferences after autoconfig.
+//  - the profile's prefs.js/user.js are not read: they are one user's state
+//    (Firefox rewrites prefs.js on exit), cannot override a locked pref, and
+//    the question audited is what the machine's configuration imposes on
+//    every user; a default a user may have changed is reported as set.
 //  - meaning (dom/base/Navigator.cpp, Navigator::HasUserMediaSupport):
 //    navigator.mediaDevices exists when media.navigator.enabled OR
 //    media.peerconnection.enabled is true, so media.navigator.enabled=false
@@ -46,12 +53,25 @@ class PrefError : public std::runtime_error {
   int line_;
 };
 
-// Applies one preference file to `prefs`. Throws PrefError (Firefox stops at
-// the first syntax error of a file and keeps what came before it).
-void apply_pref_file(std::string_view text, const std::string& file, Prefs& prefs);
+enum class PrefSyntax { pref_file, autoconfig };
+
+// Applies one preference file to `prefs`. On a syntax error Firefox skips to
+// the next ';' and goes on (modules/libpref/parser); so does this, then it
+// throws the first PrefError once the whole file is applied.
+// PrefSyntax::autoconfig: the body of an autoconfig .cfg (first line already
+// removed, de-obscured); anything but the pref calls throws PrefError (not evaluated).
+void apply_pref_file(std::string_view text, const std::string& file, Prefs& prefs,
+                     PrefSyntax syntax = PrefSyntax::pref_file);
+
+// An autoconfig file as Firefox reads it (extensions/pref/autoconfig/src/
+// nsReadConfig.cpp, openAndEvaluateJSFile): every byte minus `obscure_value`
+// (general.config.obscure_value, 13 by default, 0 for plain text), then the
+// first line skipped: it is blanked, so lines of the result are the file's.
+std::string autoconfig_body(std::string_view file_bytes, long obscure_value);
 
 struct FirefoxConfig {
   std::string policies_file;  // the one Firefox reads ("" when none)
+  std::string autoconfig_file;  // the .cfg read ("" when none)
   JsonValue policies;         // its "policies" object (null when none)
   Prefs prefs;
   std::vector<Finding> problems;

@@ -1,5 +1,9 @@
 // Preference-file parser (modules/libpref/parser: statements
-// `name("pref.name", value[, sticky|locked]);` with //, /* */ and # comments).
+// `name("pref.name", value[, sticky|locked]);` with //, /* */ and # comments),
+// and the subset of autoconfig JavaScript (extensions/pref/autoconfig/src/
+// prefcalls.js: pref, lockPref, defaultPref, unlockPref) an admin's .cfg uses.
+#include <optional>
+
 #include "firefox_policy.hpp"
 
 namespace clinic_audit::browser {
@@ -31,6 +35,33 @@ class PrefLexer {
       } else {
         break;
       }
+    }
+  }
+  // modules/libpref/parser/src/lib.rs: "On a syntax error, it will scan
+  // forward to the next ';' token and then continue parsing" (a string or a
+  // comment on the way is one token: its ';' do not count).
+  void recover() {
+    while (true) {
+      try {
+        skip();
+      } catch (const PrefError&) {  // an unterminated comment runs to the end
+        pos_ = text_.size();
+      }
+      if (pos_ >= text_.size()) return;
+      const char c = text_[pos_];
+      if (c == ';') {
+        ++pos_;
+        return;
+      }
+      if (c == '"' || c == '\'') {
+        try {
+          quoted();
+        } catch (const PrefError&) {
+          pos_ = text_.size();
+        }
+        continue;
+      }
+      ++pos_;
     }
   }
   char peek(std::size_t ahead = 0) const { return pos_ + ahead < text_.size() ? text_[pos_ + ahead] : '\0'; }
@@ -104,21 +135,71 @@ class PrefLexer {
 
 }  // namespace
 
-void apply_pref_file(std::string_view text, const std::string& file, Prefs& prefs) {
+std::string autoconfig_body(std::string_view bytes, long obscure_value) {
+  std::string out(bytes);
+  if (obscure_value != 0) {
+    for (char& c : out) c = static_cast<char>(static_cast<unsigned char>(c) - static_cast<unsigned char>(obscure_value & 0xff));
+  }
+  // nsJSConfigTriggers.cpp: the first line is skipped up to "\n", "\r" or "\r\n".
+  std::size_t end = 0;
+  while (end < out.size() && out[end] != '\n' && out[end] != '\r') ++end;
+  if (end < out.size() && out[end] == '\r' && end + 1 < out.size() && out[end + 1] == '\n') out.erase(end, 1);
+  return out.erase(0, end);
+}
+
+namespace {
+
+// One statement of a preference file or of an autoconfig body.
+void apply_statement(PrefLexer& lex, const std::string& file, Prefs& prefs, bool autoconfig);
+
+}  // namespace
+
+void apply_pref_file(std::string_view text, const std::string& file, Prefs& prefs, PrefSyntax syntax) {
+  const bool autoconfig = syntax == PrefSyntax::autoconfig;
   PrefLexer lex(text);
+  std::optional<PrefError> first_error;
   while (!lex.at_end()) {
+    try {
+      apply_statement(lex, file, prefs, autoconfig);
+    } catch (const PrefError& e) {
+      if (autoconfig) throw;  // JavaScript we do not evaluate: stop there
+      if (!first_error) first_error = e;
+      lex.recover();
+    }
+  }
+  if (first_error) throw *first_error;
+}
+
+namespace {
+
+void apply_statement(PrefLexer& lex, const std::string& file, Prefs& prefs, bool autoconfig) {
+  {
     const int line = lex.line();
     const std::string kind = lex.word();
-    if (kind != "pref" && kind != "user_pref" && kind != "sticky_pref" && kind != "lockPref" && kind != "defaultPref") {
+    const bool known = autoconfig ? (kind == "pref" || kind == "lockPref" || kind == "defaultPref" || kind == "unlockPref")
+                                  // lockPref is honoured in a preference file, defaultPref is a
+                                  // syntax error there (both checked against firefox-esr 153).
+                                  : (kind == "pref" || kind == "user_pref" || kind == "sticky_pref" || kind == "lockPref");
+    if (!known) {
+      if (autoconfig)  // the .cfg is JavaScript: anything else is not evaluated here
+        throw PrefError(line, (kind.empty() ? std::string("a statement") : "'" + kind + "'") +
+                                  " is JavaScript beyond pref()/lockPref()/defaultPref()/unlockPref() calls: not evaluated");
       throw PrefError(line, kind.empty() ? "pref(...) expected" : "unknown function '" + kind + "'");
     }
     lex.expect('(');
     const std::string name = lex.quoted();
+    if (kind == "unlockPref") {  // prefcalls.js: unlockPref(name)
+      lex.expect(')');
+      lex.skip();
+      if (lex.peek() == ';') lex.expect(';');
+      if (auto it = prefs.find(name); it != prefs.end()) it->second.locked = false;
+      return;
+    }
     lex.expect(',');
     JsonValue value = lex.value();
     bool locked = kind == "lockPref";
     lex.skip();
-    while (lex.peek() == ',') {
+    while (!autoconfig && lex.peek() == ',') {
       lex.expect(',');
       const std::string attribute = lex.word();
       if (attribute == "locked") locked = true;
@@ -126,11 +207,25 @@ void apply_pref_file(std::string_view text, const std::string& file, Prefs& pref
       lex.skip();
     }
     lex.expect(')');
+    lex.skip();
+    if (autoconfig) {
+      // prefcalls.js: a statement may end at the line (JavaScript's automatic
+      // semicolons); lockPref unlocks, sets the default and locks again (it wins
+      // over an earlier lock); pref() sets the user value, which a locked pref
+      // ignores; defaultPref() sets the default, which is what a locked pref shows.
+      if (lex.peek() == ';') lex.expect(';');
+      auto it = prefs.find(name);
+      const bool was_locked = it != prefs.end() && it->second.locked;
+      if (kind == "pref" && was_locked) return;
+      prefs[name] = {value, file, line, locked || was_locked};
+      return;
+    }
     lex.expect(';');
     auto it = prefs.find(name);
-    if (it != prefs.end() && it->second.locked && !locked) continue;  // a locked pref keeps its value
+    if (it != prefs.end() && it->second.locked && !locked) return;  // a locked pref keeps its value
     prefs[name] = {value, file, line, locked || (it != prefs.end() && it->second.locked)};
   }
 }
 
+}  // namespace
 }  // namespace clinic_audit::browser

@@ -2,7 +2,10 @@
 
 #include <pugixml.hpp>
 
+#include <set>
 #include <stdexcept>
+
+#include "common/accounts.hpp"
 
 #include "dpkg_status.hpp"
 #include "lenient_json.hpp"
@@ -95,8 +98,11 @@ void add_snaps(const RootFs& fs, std::vector<InstalledBrowser>& out) {
   }
 }
 
-void add_flatpaks(const RootFs& fs, std::vector<InstalledBrowser>& out) {
-  const std::string apps = "/var/lib/flatpak/app";
+// One flatpak installation: the system one (/var/lib/flatpak) or a user's
+// (~/.local/share/flatpak, flatpak(1) --user); `owner` is "" or the user name.
+void add_flatpaks(const RootFs& fs, const std::string& installation, const std::string& owner,
+                  std::vector<InstalledBrowser>& out) {
+  const std::string apps = installation + "/app";
   std::vector<DirEntry> entries;
   try {
     if (!fs.exists(apps)) return;
@@ -110,7 +116,8 @@ void add_flatpaks(const RootFs& fs, std::vector<InstalledBrowser>& out) {
     if (!product) continue;
     // flatpak(1) layout: app/<id>/current -> <arch>/<branch>, <arch>/<branch>/active -> <commit>.
     const std::string deployed = apps + "/" + entry.name + "/current/active/files/share";
-    InstalledBrowser b{*product, entry.name, "flatpak", "", deployed, std::nullopt, "", ""};
+    InstalledBrowser b{*product, owner.empty() ? entry.name : entry.name + " (user " + owner + ")", "flatpak", "",
+                       deployed, std::nullopt, "", ""};
     std::string tried;
     try {
       for (const std::string& candidate : {deployed + "/metainfo/" + entry.name + ".metainfo.xml",
@@ -134,6 +141,27 @@ void add_flatpaks(const RootFs& fs, std::vector<InstalledBrowser>& out) {
       b.error = std::string("bad AppStream XML: ") + e.what();
     }
     out.push_back(std::move(b));
+  }
+}
+
+// Per-user flatpaks: ~/.local/share/flatpak of every account of the root's
+// /etc/passwd (each home once).
+void add_user_flatpaks(const RootFs& fs, std::vector<InstalledBrowser>& out) {
+  const std::string passwd_path = "/etc/passwd";
+  std::optional<std::string> text;
+  try {
+    text = fs.read_file_if_exists(passwd_path, kMaxSmallFile);
+  } catch (const FsError& e) {
+    out.push_back({{"?", "per-user flatpaks", false}, "", "flatpak", "", passwd_path, std::nullopt, "",
+                   std::string("accounts unreadable, per-user flatpaks not inventoried: ") + e.what()});
+    return;
+  }
+  if (!text) return;
+  std::set<std::string> homes;
+  for (const auto& user : parse_passwd(*text, nullptr, passwd_path)) {
+    if (user.home.empty() || user.home.front() != '/' || !homes.insert(user.home).second) continue;
+    const std::string installation = (user.home == "/" ? "" : user.home) + "/.local/share/flatpak";
+    add_flatpaks(fs, installation, user.name, out);
   }
 }
 
@@ -287,7 +315,8 @@ std::vector<InstalledBrowser> find_browsers(const RootFs& fs) {
   std::vector<InstalledBrowser> out;
   add_debs(fs, out);
   add_snaps(fs, out);
-  add_flatpaks(fs, out);
+  add_flatpaks(fs, "/var/lib/flatpak", "", out);
+  add_user_flatpaks(fs, out);
   add_opt_tarballs(fs, out);
   return out;
 }

@@ -4,11 +4,13 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <iostream>
@@ -154,6 +156,40 @@ int probe_one(std::string_view mode, const std::string& stdin_text, std::ostream
 // Separates the answers of several modes on the probe's output.
 constexpr std::string_view kNextAnswer = "---\n";
 
+// --no-config then --config-stdin in one process (issue #19 item 5: each
+// SSL_CTX_new() of a fresh process costs about 5 ms of provider and cipher
+// fetching). The defaults are measured first, on a library initialised
+// without configuration; then the configuration is loaded by the very call
+// OPENSSL_init_ssl(OPENSSL_INIT_LOAD_CONFIG) makes (crypto/conf/conf_sap.c
+// ossl_config_int(): the built-in modules, then CONF_modules_load_file_ex()
+// on the default library context with DEFAULT_CONF_MFLAGS), which its
+// run-once guard would not let us call again. libssl reads the loaded
+// system_default at each SSL_CTX_new() (ssl/ssl_mcnf.c). The differential
+// tests hold this against an oracle that loads the file itself.
+int probe_defaults_then_config(const std::string& stdin_text, std::ostream& out) {
+  out << "library=" << OpenSSL_version(OPENSSL_VERSION) << "\n";
+  out << "init=" << (OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG, nullptr) == 1 ? 1 : 0) << "\n";
+  measure(out);
+  out << kNextAnswer << "library=" << OpenSSL_version(OPENSSL_VERSION) << "\n";
+  const int fd = memfd_create("openssl.cnf", 0);
+  if (fd < 0 || write(fd, stdin_text.data(), stdin_text.size()) != static_cast<ssize_t>(stdin_text.size())) {
+    out << "init=0\nerror=cannot create the in-memory configuration file\n";
+    return 3;
+  }
+  const std::string file = "/proc/self/fd/" + std::to_string(fd);
+  ERR_clear_error();
+  OPENSSL_load_builtin_modules();
+  constexpr unsigned long kDefaultFlags =  // DEFAULT_CONF_MFLAGS, crypto/conf/conf_sap.c
+      CONF_MFLAGS_DEFAULT_SECTION | CONF_MFLAGS_IGNORE_MISSING_FILE | CONF_MFLAGS_IGNORE_RETURN_CODES;
+  const int ok = CONF_modules_load_file_ex(nullptr, file.c_str(), nullptr, kDefaultFlags) > 0 ? 1 : 0;
+  out << "init=" << ok << "\n";
+  if (ok != 1) out << "init_error=" << one_line(take_openssl_errors()) << "\n";
+  measure(out);
+  report_rejected(out, file);
+  out.flush();
+  return 0;
+}
+
 }  // namespace
 
 int openssl_probe_main(int argc, char** argv) {
@@ -174,28 +210,60 @@ int openssl_probe_main(int argc, char** argv) {
   // the last runs in a child forked before this process touches OpenSSL, so
   // each still sees a library that has loaded nothing (see the header).
   std::ostream& out = std::cout;
-  for (std::size_t i = 0; i + 1 < modes.size(); ++i) {
+  // The units of work: --no-config directly followed by --config-stdin is
+  // one (probe_defaults_then_config); any other mode is one on its own.
+  std::vector<std::vector<std::string_view>> units;
+  for (std::size_t i = 0; i < modes.size(); ++i) {
+    if (modes[i] == "--no-config" && i + 1 < modes.size() && modes[i + 1] == "--config-stdin") {
+      units.push_back({modes[i], modes[i + 1]});
+      ++i;
+    } else {
+      units.push_back({modes[i]});
+    }
+  }
+  auto run_unit = [&](const std::vector<std::string_view>& unit) {
+    return unit.size() == 2 ? probe_defaults_then_config(stdin_text, out) : probe_one(unit.front(), stdin_text, out);
+  };
+  for (std::size_t i = 0; i + 1 < units.size(); ++i) {
+    // The child's answers come through a pipe and are passed on only when it
+    // succeeded: a child that dies half-way cannot shift the answers after it.
     out.flush();
-    const pid_t child = ::fork();
+    int pipe_fds[2] = {-1, -1};
+    const pid_t child = ::pipe2(pipe_fds, O_CLOEXEC) == 0 ? ::fork() : -1;
     if (child == 0) {
-      const int code = probe_one(modes[i], stdin_text, out);
+      ::dup2(pipe_fds[1], STDOUT_FILENO);
+      const int code = run_unit(units[i]);
       out.flush();
       ::_exit(code);
     }
-    int status = 0;
-    if (child < 0 || ::waitpid(child, &status, 0) != child) {
-      out << "failed=cannot start a probe process for " << modes[i] << "\n" << kNextAnswer;
-      continue;
+    std::string answer;
+    if (pipe_fds[1] >= 0) ::close(pipe_fds[1]);
+    if (child > 0) {
+      char buffer[4096];
+      for (ssize_t n; (n = ::read(pipe_fds[0], buffer, sizeof buffer)) != 0;) {
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) break;
+        answer.append(buffer, static_cast<std::size_t>(n));
+      }
     }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-      out << "failed=the probe process for " << modes[i]
-          << (WIFSIGNALED(status) ? " died of signal " + std::to_string(WTERMSIG(status))
-                                  : " exited " + std::to_string(WEXITSTATUS(status)))
-          << "\n";
+    if (pipe_fds[0] >= 0) ::close(pipe_fds[0]);
+    int status = 0;
+    std::string failure;
+    if (child < 0 || ::waitpid(child, &status, 0) != child) {
+      failure = "cannot start a probe process for " + std::string(units[i].back());
+    } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      failure = "the probe process for " + std::string(units[i].back()) +
+                (WIFSIGNALED(status) ? " died of signal " + std::to_string(WTERMSIG(status))
+                                     : " exited " + std::to_string(WEXITSTATUS(status)));
+    }
+    if (failure.empty()) {
+      out << answer;
+    } else {
+      for (std::size_t m = 0; m < units[i].size(); ++m) out << (m > 0 ? kNextAnswer : "") << "failed=" << failure << "\n";
     }
     out << kNextAnswer;
   }
-  const int code = probe_one(modes.back(), stdin_text, out);
+  const int code = run_unit(units.back());
   out.flush();
   return code;
 }

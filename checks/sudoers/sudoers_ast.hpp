@@ -3,52 +3,16 @@
 // user specifications and include directives, each with its file and line.
 #pragma once
 
+#include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
+#include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace clinic_audit::sudoers {
-
-// One element of a User_List, Host_List, Runas_List or Cmnd_List.
-struct Member {
-  enum class Kind {
-    all,          // ALL
-    alias,        // an upper-case name defined by a *_Alias line
-    word,         // a user or host name, or a "#uid"
-    user_group,   // %group, %#gid, %:nonunix
-    netgroup,     // +netgroup
-    network,      // an IPv4/IPv6 address or network
-    command,      // a path, sudoedit, a ^regex$, or "list"
-    myself,       // "()" or "(:group)": run as the invoking user
-  };
-  Kind kind = Kind::word;
-  std::string name;     // as sudo stores it (escapes collapsed; "%g", "+ng" keep their sigil)
-  bool negated = false;
-  // Commands only (sudoers(5) "Cmnd"): the path or regex, its arguments as
-  // written (absent: any arguments; "\"\"": none), and digests.
-  std::string command;
-  std::optional<std::string> args;
-  struct Digest {
-    std::string algorithm;  // sha224 | sha256 | sha384 | sha512
-    std::string value;      // hex or base64, as written
-  };
-  std::vector<Digest> digests;
-};
-
-// The tags of sudoers(5) "Tag_Spec"; unset means "not given" (inherited
-// from the previous command of the same list, else sudo's default).
-struct Tags {
-  enum Value : signed char { unset = -1, off = 0, on = 1, implied = 2 };
-  Value nopasswd = unset;
-  Value noexec = unset;
-  Value intercept = unset;
-  Value setenv = unset;
-  Value log_input = unset;
-  Value log_output = unset;
-  Value send_mail = unset;
-  Value follow = unset;
-};
 
 // An optional text in one pointer: Option_Spec values are rarely given but
 // every Cmnd_Spec has room for six of them, and a tree may hold 100,000
@@ -79,13 +43,137 @@ class OptionalText {
   bool operator==(const OptionalText& other) const {
     return text_ ? other.text_ && *text_ == *other.text_ : !other.text_;
   }
+  bool operator==(const std::optional<std::string>& other) const {
+    return text_ ? other && *text_ == *other : !other;
+  }
+  bool operator==(const char* other) const { return text_ && *text_ == other; }
+  bool operator==(const std::string& other) const { return text_ && *text_ == other; }
+  operator std::optional<std::string>() const {  // NOLINT: used where the std::optional was
+    return text_ ? std::optional<std::string>(*text_) : std::nullopt;
+  }
 
  private:
   std::unique_ptr<std::string> text_;
 };
 
+// A value that is rarely given, in one pointer (issue #20 item 4: a tree
+// may hold 100,000 of the structures that have room for it). Reading an
+// absent one gives the empty value.
+template <typename T>
+class Boxed {
+ public:
+  Boxed() = default;
+  Boxed(T value) : value_(std::make_unique<T>(std::move(value))) {}  // NOLINT: implicit, as the plain field was
+  Boxed(const Boxed& other) : value_(other.value_ ? std::make_unique<T>(*other.value_) : nullptr) {}
+  Boxed(Boxed&&) noexcept = default;
+  Boxed& operator=(const Boxed& other) {
+    if (this != &other) value_ = other.value_ ? std::make_unique<T>(*other.value_) : nullptr;
+    return *this;
+  }
+  Boxed& operator=(Boxed&&) noexcept = default;
+  ~Boxed() = default;
+  const T& operator*() const { return value_ ? *value_ : none(); }
+  const T* operator->() const { return &**this; }
+  operator const T&() const { return **this; }  // NOLINT: read as the plain field was
+  bool given() const { return value_ != nullptr; }
+
+ private:
+  static const T& none() {
+    static const T kEmpty{};
+    return kEmpty;
+  }
+  std::unique_ptr<T> value_;
+};
+
+// One element of a User_List, Host_List, Runas_List or Cmnd_List.
+struct Member {
+  enum class Kind : unsigned char {
+    all,          // ALL
+    alias,        // an upper-case name defined by a *_Alias line
+    word,         // a user or host name, or a "#uid"
+    user_group,   // %group, %#gid, %:nonunix
+    netgroup,     // +netgroup
+    network,      // an IPv4/IPv6 address or network
+    command,      // a path, sudoedit, a ^regex$, or "list"
+    myself,       // "()" or "(:group)": run as the invoking user
+  };
+  Kind kind = Kind::word;
+  bool negated = false;
+  // As sudo stores it (escapes collapsed; "%g", "+ng" keep their sigil); for
+  // a command (sudoers(5) "Cmnd"), the path or regex without its arguments.
+  std::string name;
+  // Commands only: the path or regex (empty for every other kind), its
+  // arguments as written (absent: any arguments; "\"\"": none), and digests.
+  const std::string& command() const { return kind == Kind::command ? name : none(); }
+  OptionalText args;
+  struct Digest {
+    std::string algorithm;  // sha224 | sha256 | sha384 | sha512
+    std::string value;      // hex or base64, as written
+  };
+  Boxed<std::vector<Digest>> digests;
+
+ private:
+  static const std::string& none() {
+    static const std::string kNone;
+    return kNone;
+  }
+};
+
+// The tags of sudoers(5) "Tag_Spec"; unset means "not given" (inherited
+// from the previous command of the same list, else sudo's default).
+struct Tags {
+  enum Value : signed char { unset = -1, off = 0, on = 1, implied = 2 };
+  Value nopasswd = unset;
+  Value noexec = unset;
+  Value intercept = unset;
+  Value setenv = unset;
+  Value log_input = unset;
+  Value log_output = unset;
+  Value send_mail = unset;
+  Value follow = unset;
+};
+
+// A User_List or Host_List, read as a std::vector<Member>. Its storage may
+// be shared with other entries that wrote the same list (the loader shares
+// the lists it sees repeated: 100,000 rules for "www-data ALL=(root)" keep
+// one "www-data" and one "ALL", issue #20 item 4). Read-only once built.
+class MemberList {
+ public:
+  MemberList() = default;
+  MemberList(std::vector<Member> members)  // NOLINT: implicit, as the plain vector was
+      : size_(static_cast<std::uint32_t>(members.size())) {
+    if (members.empty()) return;
+    // One allocation for the count and the members.
+    std::shared_ptr<Member[]> block = std::make_shared<Member[]>(members.size());
+    for (std::size_t i = 0; i < members.size(); ++i) block[static_cast<std::ptrdiff_t>(i)] = std::move(members[i]);
+    members_ = std::move(block);
+  }
+  std::span<const Member> get() const { return {members_.get(), size_}; }
+  operator std::span<const Member>() const { return get(); }  // NOLINT: read as the plain vector was
+  // Whether both name the same storage (the loader's sharing).
+  bool same_storage(const MemberList& other) const { return members_ == other.members_; }
+  auto begin() const { return get().begin(); }
+  auto end() const { return get().end(); }
+  auto rbegin() const { return get().rbegin(); }
+  auto rend() const { return get().rend(); }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const Member& operator[](std::size_t i) const { return members_[static_cast<std::ptrdiff_t>(i)]; }
+  const Member& at(std::size_t i) const {
+    if (i >= size_) throw std::out_of_range("MemberList::at");
+    return (*this)[i];
+  }
+  const Member& front() const { return at(0); }
+  const Member& back() const { return at(size_ - 1); }
+
+ private:
+  std::shared_ptr<const Member[]> members_;
+  std::uint32_t size_ = 0;
+};
+
 // Option_Spec of sudoers(5): CWD=, CHROOT=, TIMEOUT=, NOTBEFORE=, NOTAFTER=, ROLE=, TYPE=.
 struct CommandOptions {
+  bool operator==(const CommandOptions&) const = default;
   OptionalText cwd;
   OptionalText chroot;
   std::optional<long long> timeout_seconds;
@@ -99,9 +187,10 @@ struct CommandOptions {
 // over from the previous Cmnd_Spec of the same list where not given.
 struct CommandSpec {
   bool has_runas = false;                  // a "(...)" applies (given or inherited)
-  std::optional<std::vector<Member>> runas_users;
-  std::optional<std::vector<Member>> runas_groups;
-  CommandOptions options;
+  // Shared with the Cmnd_Specs that inherit them (not copied).
+  std::shared_ptr<const std::vector<Member>> runas_users;
+  std::shared_ptr<const std::vector<Member>> runas_groups;
+  Boxed<CommandOptions> options;
   Tags tags;
   Member command;
   int line = 0;
@@ -112,12 +201,12 @@ struct CommandSpec {
 };
 
 struct Privilege {
-  std::vector<Member> hosts;
+  MemberList hosts;
   std::vector<CommandSpec> commands;
 };
 
 struct UserSpec {
-  std::vector<Member> users;
+  MemberList users;
   std::vector<Privilege> privileges;
   std::string file;
   int line = 0;
@@ -158,17 +247,19 @@ struct IncludeDirective {
 // One top-level entry, kept in file order: with includes resolved, order is
 // what "last match wins" (sudoers(5)) is about.
 struct Entry {
-  enum class Kind { user_spec, alias, defaults, include };
+  enum class Kind : unsigned char { user_spec, alias, defaults, include };
   Kind kind = Kind::user_spec;
-  std::size_t index = 0;  // into the matching vector of ParsedFile
+  std::uint32_t index = 0;  // into the matching vector of ParsedFile (of SudoersTree once loaded)
 };
 
+// Deques: a 100,000-rule file grows them without copies nor a spare half,
+// and the loader moves their elements out one by one (issue #20 item 4).
 struct ParsedFile {
   std::string file;
-  std::vector<Entry> entries;
-  std::vector<UserSpec> user_specs;
-  std::vector<Alias> aliases;
-  std::vector<DefaultsEntry> defaults;
+  std::deque<Entry> entries;
+  std::deque<UserSpec> user_specs;
+  std::deque<Alias> aliases;
+  std::deque<DefaultsEntry> defaults;
   std::vector<IncludeDirective> includes;
 };
 

@@ -2,11 +2,14 @@
 #include "i18n.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
 #include <unordered_set>
+#include <string_view>
 
 #include "common/shell_quote.hpp"
 #include "file/permissions.hpp"
@@ -202,7 +205,7 @@ class SudoersCheck final : public Check {
     // digest, /etc/shells): an error unless something else already fails.
     std::vector<Evidence> undecided;
     check_required(fs, accounts, evaluator, user, host_id, target, problems, notes, undecided, summary);
-    if (forbid_broader_) check_broader(*paths, evaluator, resolve, user, broad_host, problems, notes, undecided, summary);
+    if (forbid_broader_) check_broader(*paths, evaluator, user, broad_host, problems, notes, undecided, summary);
     if (file_modes_) check_file_modes(tree, context.accounts(), problems, summary);
     if (optional_alias_) check_optional(evaluator, user, broad_host, problems, notes, summary);
 
@@ -344,16 +347,19 @@ class SudoersCheck final : public Check {
 
   // A plain command path (no glob, directory, regex, ALL): the key two
   // leaves share when they name the same file (sudo compares by inode).
-  static std::optional<std::string> plain_key(const LeafCommand& leaf, const PathResolver& resolve) {
-    const Member& m = leaf.command;
-    if (m.kind != Member::Kind::command || m.command.empty() || m.command[0] != '/' || m.command.back() == '/' ||
-        m.command.find_first_of("\\?*[]") != std::string::npos) {
-      return std::nullopt;
+  // Empty when not plain; else a view of the path cache or the tree (both
+  // outlive the check's judgement).
+  static std::string_view plain_key(const LeafCommand& leaf, PathCache& paths) {
+    const Member& m = *leaf.command;
+    if (m.kind != Member::Kind::command || m.command().empty() || m.command()[0] != '/' || m.command().back() == '/' ||
+        m.command().find_first_of("\\?*[]") != std::string::npos) {
+      return {};
     }
-    return resolve(m.command).value_or(m.command);
+    const std::string* resolved = paths.resolved(m.command());
+    return resolved != nullptr ? std::string_view(*resolved) : std::string_view(m.command());
   }
 
-  void check_broader(PathCache& paths, const Evaluator& ev, const PathResolver& resolve,
+  void check_broader(PathCache& paths, const Evaluator& ev,
                      const UserIdentity& user, const HostIdentity& host, std::vector<Evidence>& problems,
                      std::vector<Evidence>& notes, std::vector<Evidence>& undecided,
                      std::vector<std::string>& summary) const {
@@ -361,17 +367,26 @@ class SudoersCheck final : public Check {
     ev.set_grant_when_unknown(true);
     const std::string expected = tr("no grant to {0} beyond {1}", user_, allowed_text());
     std::size_t found = 0;
-    const std::vector<LeafCommand> leaves = ev.commands_for(user, host);
+    const std::deque<LeafCommand> leaves = ev.commands_for(user, host);
     // A grant can only be revoked by a negation read after it: index the
     // negations (by the file they name, or "any" for globs, ALL...), so that
     // sudo's whole lookup runs only where one could apply (linear cost).
-    std::unordered_map<std::string, std::vector<std::size_t>> same_file;  // plain leaves by the file they name
+    // Plain leaves sorted by the file they name (then by position): each
+    // group of leaves naming one file is a run of `by_key` (a few bytes a
+    // leaf, where a map of vectors took some 120: issue #20 item 4).
     std::optional<std::size_t> last_wide_negation;
-    std::vector<std::optional<std::string>> keys(leaves.size());
+    std::vector<std::string_view> keys(leaves.size());
+    std::vector<std::uint32_t> by_key;
     for (std::size_t i = 0; i < leaves.size(); ++i) {
-      keys[i] = plain_key(leaves[i], resolve);
-      if (keys[i]) same_file[*keys[i]].push_back(i);
+      keys[i] = plain_key(leaves[i], paths);
+      if (!keys[i].empty()) by_key.push_back(static_cast<std::uint32_t>(i));
       else if (leaves[i].negated) last_wide_negation = i;
+    }
+    std::stable_sort(by_key.begin(), by_key.end(), [&keys](std::uint32_t a, std::uint32_t b) { return keys[a] < keys[b]; });
+    std::vector<std::uint32_t> group_end(leaves.size(), 0);  // per plain leaf: one past the last of its group in by_key
+    for (std::size_t p = by_key.size(); p-- > 0;) {
+      const bool last = p + 1 == by_key.size() || keys[by_key[p + 1]] != keys[by_key[p]];
+      group_end[by_key[p]] = last ? static_cast<std::uint32_t>(p + 1) : group_end[by_key[p + 1]];
     }
     const UserIdentity root{"root", 0, {"root"}, {0}};
     // Defaults runas_check_shell: a rule that can only run as root grants
@@ -388,13 +403,13 @@ class SudoersCheck final : public Check {
         notes.push_back(at(leaf, render_grant(leaf) + ": grants nothing, " + *root_refused, expected));
         continue;
       }
-      const std::optional<std::string>& key = keys[i];
+      const bool key = !keys[i].empty();
       (void)ev.take_undecided();
-      if (key && !leaf.command.digests.empty()) {
+      if (key && !leaf.command->digests->empty()) {
         // A plain command with a digest grants only while the file matches it.
         (void)ev.take_digest_mismatches();
-        if (!ev.leaf_matches(leaf.command, leaf.command.command, std::nullopt, false) &&
-            !ev.leaf_matches(leaf.command, leaf.command.command, std::string(kProbeArgument), false)) {
+        if (!ev.leaf_matches(*leaf.command, leaf.command->command(), std::nullopt, false) &&
+            !ev.leaf_matches(*leaf.command, leaf.command->command(), std::string(kProbeArgument), false)) {
           for (const auto& m : ev.take_digest_mismatches()) {
             notes.push_back(at(leaf, render_grant(leaf) + ": grants nothing, " + m, expected));
           }
@@ -407,16 +422,16 @@ class SudoersCheck final : public Check {
         // Only a later leaf naming the same file can decide otherwise: the
         // last of them that matches (runas, window, arguments) decides, as
         // in sudo's lookup over the rules that apply to this user and host.
-        const std::vector<std::size_t>& group = same_file.at(*key);
         const std::optional<std::string> args =
-            leaf.command.args && *leaf.command.args != "\"\"" && (*leaf.command.args)[0] != '^' ? leaf.command.args
-                                                                                            : std::nullopt;
+            leaf.command->args && *leaf.command->args != "\"\"" && (*leaf.command->args)[0] != '^'
+                ? std::optional<std::string>(*leaf.command->args)
+                : std::nullopt;
         bool revoked = false;
         if (ev.runas_matches(*leaf.command_spec, user, root)) {
-          for (auto j = group.rbegin(); j != group.rend() && *j > i; ++j) {
-            const LeafCommand& later = leaves[*j];
+          for (std::uint32_t p = group_end[i]; p-- > 0 && keys[by_key[p]] == keys[i] && by_key[p] > i;) {
+            const LeafCommand& later = leaves[by_key[p]];
             if (!ev.runas_matches(*later.command_spec, user, root) || !ev.in_window(*later.command_spec)) continue;
-            if (!ev.leaf_matches(later.command, later.command.command, args, later.negated)) continue;  // same file: the arguments decide
+            if (!ev.leaf_matches(*later.command, later.command->command(), args, later.negated)) continue;  // same file: the arguments decide
             revoked = later.negated;
             break;
           }
@@ -427,7 +442,7 @@ class SudoersCheck final : public Check {
       // future: a grant to come, judged as one.
       std::vector<std::string> reasons = broad_grant_reasons(leaf, allowed_);
       if (!reasons.empty() && !ev.in_window(*leaf.command_spec)) {
-        for (auto& r : reasons) r += " (from " + *leaf.command_spec->options.notbefore + ", NOTBEFORE)";
+        for (auto& r : reasons) r += " (from " + *leaf.command_spec->options->notbefore + ", NOTBEFORE)";
       }
       for (auto& writer : command_writers(paths, leaf)) reasons.push_back(std::move(writer));
       std::vector<std::string> why_unknown = ev.take_undecided();
@@ -450,13 +465,13 @@ class SudoersCheck final : public Check {
 
   // A grant later revoked (last match wins) is not in effect.
   static bool in_effect(const Evaluator& ev, const UserIdentity& user, const HostIdentity& host, const LeafCommand& leaf) {
-    const Member& m = leaf.command;
+    const Member& m = *leaf.command;
     std::string path;
     std::optional<std::string> args;
     if (m.kind == Member::Kind::all) path = "/usr/bin/clinic-audit-probe";
-    else if (m.command.empty() || m.command[0] != '/') return true;
-    else if (m.command.back() == '/') path = m.command + "clinic-audit-probe";
-    else path = m.command;
+    else if (m.command().empty() || m.command()[0] != '/') return true;
+    else if (m.command().back() == '/') path = m.command() + "clinic-audit-probe";
+    else path = m.command();
     if (m.args && *m.args != "\"\"" && (*m.args)[0] != '^') args = m.args;
     const UserIdentity root{"root", 0, {"root"}, {0}};
     if (!ev.runas_matches(*leaf.command_spec, user, root)) return true;
@@ -466,9 +481,9 @@ class SudoersCheck final : public Check {
   // Anyone but root who can replace the command (or a directory on its way)
   // can run anything as root through this grant (checks/file/permissions).
   static std::vector<std::string> command_writers(PathCache& paths, const LeafCommand& leaf) {
-    const Member& m = leaf.command;
-    if (m.kind != Member::Kind::command || m.command.empty() || m.command[0] != '/') return {};
-    std::string path = m.command;
+    const Member& m = *leaf.command;
+    if (m.kind != Member::Kind::command || m.command().empty() || m.command()[0] != '/') return {};
+    std::string path = m.command();
     if (path.find_first_of("*?[") != std::string::npos) path = path.substr(0, path.rfind('/', path.find_first_of("*?[")) + 1);
     if (path.size() > 1 && path.back() == '/') path.pop_back();
     std::vector<std::string> out;
@@ -482,12 +497,12 @@ class SudoersCheck final : public Check {
         } while (parent != "/" && !paths.exists(parent));
         for (const auto& w : paths.writers(parent)) {
           out.push_back(path + " does not exist and " + w.path + " is writable by " + w.who + " (" + w.observed +
-                        "): a non-root user can create " + m.command);
+                        "): a non-root user can create " + m.command());
         }
         return out;
       }
       for (const auto& w : paths.writers(path)) {
-        out.push_back(w.path + " is writable by " + w.who + " (" + w.observed + "): " + m.command +
+        out.push_back(w.path + " is writable by " + w.who + " (" + w.observed + "): " + m.command() +
                       " can be replaced by a non-root user");
       }
     } catch (const FsError& e) {
@@ -500,9 +515,9 @@ class SudoersCheck final : public Check {
                         std::vector<std::string>& summary) const {
     std::size_t bad = 0;
     for (const auto& file : tree.files) {
-      if (file.info.uid == 0 && (file.info.mode & ~0440u & 07777u) == 0) continue;
+      if (file.uid == 0 && (file.mode & ~0440u & 07777u) == 0) continue;
       if (problems.size() < 2 * kMaxEvidence) {
-        problems.push_back({file.path, std::nullopt, describe(file.info, accounts), "owner=root mode=0440 or stricter"});
+        problems.push_back({file.path, std::nullopt, describe(file.info(), accounts), "owner=root mode=0440 or stricter"});
       } else {
         ++problems_left_out_;
       }
@@ -523,7 +538,7 @@ class SudoersCheck final : public Check {
     const std::string observed = "Cmnd_Alias " + alias->name + " = " + render_list(alias->members);
     const CommandLine expected = CommandLine::parse(*optional_command_);
     const bool exact = alias->members.size() == 1 && alias->members[0].kind == Member::Kind::command &&
-                       !alias->members[0].negated && alias->members[0].command == expected.path &&
+                       !alias->members[0].negated && alias->members[0].command() == expected.path &&
                        alias->members[0].args == expected.args;
     if (!exact) {
       problems.push_back({alias->file, alias->line, observed, "Cmnd_Alias " + alias->name + " = " + *optional_command_});
@@ -534,9 +549,10 @@ class SudoersCheck final : public Check {
     if (expected.args && expected.args->back() == '*') {
       sentence += tr("; its trailing '*' allows any arguments after '{0}'", expected.args->substr(0, expected.args->size() - 1));
     }
-    const auto leaves = ev.commands_for(user, host);
-    const bool granted = std::any_of(leaves.begin(), leaves.end(), [&](const LeafCommand& l) {
-      return !l.negated && std::find(l.via_aliases.begin(), l.via_aliases.end(), alias->name) != l.via_aliases.end();
+    bool granted = false;  // streamed: 100,000 leaves are not kept for this
+    ev.for_each_command(user, host, [&](LeafCommand&& l) {
+      granted = granted || (!l.negated && std::find(l.via_aliases.begin(), l.via_aliases.end(), alias->name) !=
+                                              l.via_aliases.end());
     });
     sentence += granted ? tr(" and granted to {0}", user_) : tr(" but not granted to {0}", user_);
     notes.push_back({alias->file, alias->line, observed, tr("{0} as documented (optional)", *optional_alias_)});

@@ -52,7 +52,7 @@ bool args_match(const Member& leaf, const std::optional<std::string>& user_args)
   if (!user_args && *leaf.args == "\"\"") return true;  // "" means no arguments
   const std::string given = user_args.value_or("");
   if (!leaf.args->empty() && (*leaf.args)[0] == '^') return regex_matches(*leaf.args, given);
-  const int flags = leaf.command == "sudoedit" ? FNM_PATHNAME : 0;
+  const int flags = leaf.command() == "sudoedit" ? FNM_PATHNAME : 0;
   return fnmatch(leaf.args->c_str(), given.c_str(), flags) == 0;
 }
 
@@ -93,7 +93,7 @@ bool glob_matches_resolved(const std::string& pattern, const std::string& path, 
 bool leaf_command_matches(const Member& leaf, const std::string& path, const std::optional<std::string>& args,
                           const PathResolver& resolve) {
   if (leaf.kind == Member::Kind::all) return true;
-  const std::string& cmnd = leaf.command;
+  const std::string& cmnd = leaf.command();
   if (cmnd.empty()) return false;
   if (cmnd[0] == '^') return regex_matches(cmnd, path) && args_match(leaf, args);
   if (cmnd[0] != '/') return cmnd == path && args_match(leaf, args);  // sudoedit, list
@@ -185,13 +185,13 @@ std::vector<std::pair<std::string, std::string>> live_interface_addresses() {
 }
 
 bool Evaluator::in_window(const CommandSpec& cs) const {
-  if (cs.options.notbefore && now_ < gentime_to_time(*cs.options.notbefore)) return false;
-  if (cs.options.notafter && now_ > gentime_to_time(*cs.options.notafter)) return false;
+  if (cs.options->notbefore && now_ < gentime_to_time(*cs.options->notbefore)) return false;
+  if (cs.options->notafter && now_ > gentime_to_time(*cs.options->notafter)) return false;
   return true;
 }
 
 bool Evaluator::expired(const CommandSpec& cs) const {
-  return cs.options.notafter && now_ > gentime_to_time(*cs.options.notafter);
+  return cs.options->notafter && now_ > gentime_to_time(*cs.options->notafter);
 }
 
 bool leaf_command_matches(const Member& leaf, const std::string& path, const std::optional<std::string>& args) {
@@ -200,6 +200,8 @@ bool leaf_command_matches(const Member& leaf, const std::string& path, const std
 
 Evaluator::Evaluator(const SudoersTree& tree, PathResolver resolve, FileDigester digester)
     : resolve_(std::move(resolve)), digester_(std::move(digester)), now_(std::time(nullptr)) {
+  specs_.reserve(tree.user_specs.size());  // no spare half: 100,000 specs, one evaluator per check
+  defaults_.reserve(tree.defaults_entries.size());
   for (const auto& e : tree.order) {
     if (e.entry.kind == Entry::Kind::user_spec) specs_.push_back(&tree.user_spec(e));
     if (e.entry.kind == Entry::Kind::defaults) defaults_.push_back(&tree.defaults(e));
@@ -275,7 +277,7 @@ Decision Evaluator::user_member(const Member& m, const UserIdentity& user, Alias
   }
 }
 
-Decision Evaluator::user_list(const std::vector<Member>& list, const UserIdentity& user, AliasKind kind,
+Decision Evaluator::user_list(std::span<const Member> list, const UserIdentity& user, AliasKind kind,
                               int depth) const {
   for (auto it = list.rbegin(); it != list.rend(); ++it) {
     const Decision d = user_member(*it, user, kind, depth);
@@ -284,7 +286,7 @@ Decision Evaluator::user_list(const std::vector<Member>& list, const UserIdentit
   return Decision::unspecified;
 }
 
-Decision Evaluator::user_matches(const std::vector<Member>& list, const UserIdentity& user) const {
+Decision Evaluator::user_matches(std::span<const Member> list, const UserIdentity& user) const {
   return user_list(list, user, AliasKind::user, 0);
 }
 
@@ -318,7 +320,7 @@ Decision Evaluator::host_member(const Member& m, const HostIdentity& host, int d
   }
 }
 
-Decision Evaluator::host_list(const std::vector<Member>& list, const HostIdentity& host, int depth) const {
+Decision Evaluator::host_list(std::span<const Member> list, const HostIdentity& host, int depth) const {
   for (auto it = list.rbegin(); it != list.rend(); ++it) {
     const Decision d = host_member(*it, host, depth);
     if (d != Decision::unspecified) return d;
@@ -326,7 +328,7 @@ Decision Evaluator::host_list(const std::vector<Member>& list, const HostIdentit
   return Decision::unspecified;
 }
 
-Decision Evaluator::host_matches(const std::vector<Member>& list, const HostIdentity& host) const {
+Decision Evaluator::host_matches(std::span<const Member> list, const HostIdentity& host) const {
   return host_list(list, host, 0);
 }
 
@@ -352,7 +354,7 @@ bool Evaluator::runas_matches(const CommandSpec& cs, const UserIdentity& invokin
 bool Evaluator::leaf_matches(const Member& leaf, const std::string& path, const std::optional<std::string>& args,
                              bool negated) const {
   if (!leaf_command_matches(leaf, path, args, resolve_)) return false;
-  if (leaf.digests.empty()) return true;
+  if (leaf.digests->empty()) return true;
   if (path.empty() || path[0] != '/') return false;  // sudo cannot open it: no match
   const DigestCheck check = check_digests(leaf.digests, path, digester_);
   switch (check.verdict) {
@@ -404,12 +406,14 @@ LookupResult Evaluator::lookup(const UserIdentity& user, const HostIdentity& hos
         const Decision d = command_matches(cs->command, path, args);
         if (d == Decision::unspecified) continue;
         // Name the leaf that decided, through any aliases.
-        std::vector<LeafCommand> leaves;
+        std::deque<LeafCommand> leaves;
         std::vector<std::string> via;
-        expand(cs->command, false, via, **us, *cs, leaves, 0);
+        std::size_t count = 0;
+        expand(cs->command, false, via, **us, *cs, [&leaves](LeafCommand&& l) { leaves.push_back(std::move(l)); },
+               count, 0);
         LookupResult result{d, std::nullopt};
         for (auto leaf = leaves.rbegin(); leaf != leaves.rend(); ++leaf) {
-          if (leaf_matches(leaf->command, path, args, leaf->negated)) {
+          if (leaf_matches(*leaf->command, path, args, leaf->negated)) {
             result.rule = *leaf;
             break;
           }
@@ -422,36 +426,42 @@ LookupResult Evaluator::lookup(const UserIdentity& user, const HostIdentity& hos
 }
 
 void Evaluator::expand(const Member& m, bool negated, std::vector<std::string>& via, const UserSpec& spec,
-                       const CommandSpec& cs, std::vector<LeafCommand>& out, int depth) const {
+                       const CommandSpec& cs, const LeafSink& out, std::size_t& count, int depth) const {
   const bool now_negated = negated != m.negated;
-  if (out.size() >= kMaxLeaves) {  // aliases naming aliases twice over grow exponentially
+  if (count >= kMaxLeaves) {  // aliases naming aliases twice over grow exponentially
     depth_exceeded_ = true;
     return;
   }
   if (m.kind != Member::Kind::alias) {
-    out.push_back({&spec, &cs, m, now_negated, via});
+    ++count;
+    out({&spec, &cs, &m, now_negated, via});
     return;
   }
   const Alias* a = deep_enough(depth) ? alias(AliasKind::command, m.name) : nullptr;
   const Entering entering(*this, a);
   if (a == nullptr || entering.cycle()) return;
   via.push_back(m.name);
-  for (const auto& inner : a->members) expand(inner, now_negated, via, spec, cs, out, depth + 1);
+  for (const auto& inner : a->members) expand(inner, now_negated, via, spec, cs, out, count, depth + 1);
   via.pop_back();
 }
 
-std::vector<LeafCommand> Evaluator::commands_for(const UserIdentity& user, const HostIdentity& host) const {
-  std::vector<LeafCommand> out;
+void Evaluator::for_each_command(const UserIdentity& user, const HostIdentity& host, const LeafSink& out) const {
+  std::size_t count = 0;
   for (const UserSpec* us : specs_) {
     if (user_matches(us->users, user) != Decision::allow) continue;
     for (const auto& priv : us->privileges) {
       if (host_matches(priv.hosts, host) != Decision::allow) continue;
       for (const auto& cs : priv.commands) {
         std::vector<std::string> via;
-        expand(cs.command, false, via, *us, cs, out, 0);
+        expand(cs.command, false, via, *us, cs, out, count, 0);
       }
     }
   }
+}
+
+std::deque<LeafCommand> Evaluator::commands_for(const UserIdentity& user, const HostIdentity& host) const {
+  std::deque<LeafCommand> out;
+  for_each_command(user, host, [&out](LeafCommand&& l) { out.push_back(std::move(l)); });
   return out;
 }
 

@@ -7,11 +7,13 @@
 #include <sys/types.h>
 
 #include <ctime>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,7 +54,7 @@ enum class Decision { unspecified, allow, deny };
 struct LeafCommand {
   const UserSpec* spec = nullptr;
   const CommandSpec* command_spec = nullptr;
-  Member command;          // the leaf (never an alias)
+  const Member* command = nullptr;  // the leaf (never an alias), in the tree: not copied (100,000 leaves)
   bool negated = false;    // after alias negations
   std::vector<std::string> via_aliases;  // Cmnd_Alias names crossed, outermost first
 };
@@ -90,8 +92,8 @@ class Evaluator {
   // Expired for good (NOTAFTER in the past): it will never grant again.
   bool expired(const CommandSpec& cs) const;
 
-  Decision user_matches(const std::vector<Member>& list, const UserIdentity& user) const;
-  Decision host_matches(const std::vector<Member>& list, const HostIdentity& host) const;
+  Decision user_matches(std::span<const Member> list, const UserIdentity& user) const;
+  Decision host_matches(std::span<const Member> list, const HostIdentity& host) const;
   // Runas part of a Cmnd_Spec for running as `target` (sudoers(5) Runas_Spec:
   // no Runas_Spec means root only, "()" the invoking user).
   bool runas_matches(const CommandSpec& cs, const UserIdentity& invoking, const UserIdentity& target) const;
@@ -103,8 +105,12 @@ class Evaluator {
                       const std::string& path, const std::optional<std::string>& args) const;
 
   // Every command of every Cmnd_Spec that applies to `user` on `host`, in
-  // file order, aliases expanded (negated ones included, marked).
-  std::vector<LeafCommand> commands_for(const UserIdentity& user, const HostIdentity& host) const;
+  // file order, aliases expanded (negated ones included, marked). A deque:
+  // 100,000 leaves grow it without copies nor a spare half.
+  std::deque<LeafCommand> commands_for(const UserIdentity& user, const HostIdentity& host) const;
+  // The same, each handed to `out` in turn (nothing kept).
+  using LeafSink = std::function<void(LeafCommand&&)>;
+  void for_each_command(const UserIdentity& user, const HostIdentity& host, const LeafSink& out) const;
 
   // The user specifications `cvtsudoers -m user=U,group=G...` keeps: those
   // where one member of the User_List matches (a filter, not sudo's
@@ -128,13 +134,13 @@ class Evaluator {
 
  private:
   Decision user_member(const Member& m, const UserIdentity& user, AliasKind kind, int depth) const;
-  Decision user_list(const std::vector<Member>& list, const UserIdentity& user, AliasKind kind, int depth) const;
+  Decision user_list(std::span<const Member> list, const UserIdentity& user, AliasKind kind, int depth) const;
   Decision host_member(const Member& m, const HostIdentity& host, int depth) const;
-  Decision host_list(const std::vector<Member>& list, const HostIdentity& host, int depth) const;
+  Decision host_list(std::span<const Member> list, const HostIdentity& host, int depth) const;
   Decision command_member(const Member& m, const std::string& path, const std::optional<std::string>& args,
                           bool outer_negated, int depth) const;
   void expand(const Member& m, bool negated, std::vector<std::string>& via, const UserSpec& spec,
-              const CommandSpec& cs, std::vector<LeafCommand>& out, int depth) const;
+              const CommandSpec& cs, const LeafSink& out, std::size_t& count, int depth) const;
 
   bool deep_enough(int depth) const;
   class Entering;

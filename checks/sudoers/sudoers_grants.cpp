@@ -29,24 +29,24 @@ bool is_shell_or_interpreter(const std::string& path) {
 
 std::vector<std::string> broad_grant_reasons(const LeafCommand& leaf, const std::vector<CommandLine>& allowed) {
   std::vector<std::string> reasons;
-  const Member& m = leaf.command;
+  const Member& m = *leaf.command;
   const Tags& tags = leaf.command_spec->tags;
   if (m.kind == Member::Kind::all) {
     reasons.emplace_back("ALL: any command as the runas user");
-  } else if (m.command.empty()) {
+  } else if (m.command().empty()) {
     reasons.emplace_back("an empty command");
-  } else if (m.command == "sudoedit") {
+  } else if (m.command() == "sudoedit") {
     reasons.emplace_back("sudoedit: edits files as root");
-  } else if (m.command == "list") {
+  } else if (m.command() == "list") {
     // `sudo -l` of another user only discloses rules.
-  } else if (!m.command.empty() && m.command[0] == '^') {
+  } else if (!m.command().empty() && m.command()[0] == '^') {
     reasons.emplace_back("a regular expression command matches many programs");
-  } else if (m.command.back() == '/') {
-    reasons.emplace_back("a command directory: every program in " + m.command);
-  } else if (m.command.find_first_of("*?[") != std::string::npos) {
+  } else if (m.command().back() == '/') {
+    reasons.emplace_back("a command directory: every program in " + m.command());
+  } else if (m.command().find_first_of("*?[") != std::string::npos) {
     reasons.emplace_back("a glob in the command path matches many programs");
-  } else if (is_shell_or_interpreter(m.command)) {
-    reasons.emplace_back(m.command + " is a shell or interpreter: it runs anything");
+  } else if (is_shell_or_interpreter(m.command())) {
+    reasons.emplace_back(m.command() + " is a shell or interpreter: it runs anything");
   }
   if (tags.setenv == Tags::on) {
     reasons.emplace_back("SETENV: the caller may set the environment (LD_PRELOAD...) of the command");
@@ -55,9 +55,9 @@ std::vector<std::string> broad_grant_reasons(const LeafCommand& leaf, const std:
     const bool is_allowed = std::any_of(allowed.begin(), allowed.end(), [&](const CommandLine& a) {
       // An allowed line without arguments accepts the command with any
       // arguments; otherwise the arguments must be the same text.
-      return a.path == m.command && (!a.args || a.args == m.args);
+      return a.path == m.command() && (!a.args || a.args == m.args);
     });
-    if (!is_allowed) reasons.emplace_back(m.command + " is not one of the commands the policy requires");
+    if (!is_allowed) reasons.emplace_back(m.command() + " is not one of the commands the policy requires");
   }
   return reasons;
 }

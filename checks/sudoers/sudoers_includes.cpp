@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <map>
 #include <set>
@@ -24,6 +25,65 @@ std::string octal(unsigned mode) {
   std::snprintf(buf, sizeof buf, "%04o", mode & 07777u);
   return buf;
 }
+
+// Moves the entries of a parsed file into the tree; returns its entries
+// with indexes into the tree (includes keep theirs into `parsed.includes`).
+std::deque<Entry> move_entries(SudoersTree& tree, ParsedFile& parsed) {
+  const auto users = static_cast<std::uint32_t>(tree.user_specs.size());
+  const auto aliases = static_cast<std::uint32_t>(tree.aliases.size());
+  const auto defaults = static_cast<std::uint32_t>(tree.defaults_entries.size());
+  // One by one, each freed as it goes: never the file's entries twice.
+  auto move_all = [](auto& from, auto& to) {
+    while (!from.empty()) {
+      to.push_back(std::move(from.front()));
+      from.pop_front();
+    }
+  };
+  move_all(parsed.user_specs, tree.user_specs);
+  move_all(parsed.aliases, tree.aliases);
+  move_all(parsed.defaults, tree.defaults_entries);
+  std::deque<Entry> entries = std::move(parsed.entries);
+  for (Entry& e : entries) {
+    if (e.kind == Entry::Kind::user_spec) e.index += users;
+    else if (e.kind == Entry::Kind::alias) e.index += aliases;
+    else if (e.kind == Entry::Kind::defaults) e.index += defaults;
+  }
+  return entries;
+}
+
+bool same_member(const Member& a, const Member& b) {
+  return a.kind == b.kind && a.negated == b.negated && a.name == b.name &&
+         a.args == b.args && !a.digests.given() && !b.digests.given();
+}
+
+// The last few lists of one sort (users, hosts, Runas): a list equal to one
+// of them is shared instead of kept again. A few comparisons a list, no
+// index that would itself grow with the tree.
+template <typename List>
+class RecentLists {
+ public:
+  void share(List& list) {
+    if (list_size(list) == 0) return;
+    for (const auto& seen : seen_) {
+      if (list_size(seen) == list_size(list) &&
+          std::equal(members(seen).begin(), members(seen).end(), members(list).begin(), same_member)) {
+        list = seen;
+        return;
+      }
+    }
+    seen_[next_] = list;
+    next_ = (next_ + 1) % seen_.size();
+  }
+
+ private:
+  using Runas = std::shared_ptr<const std::vector<Member>>;
+  static std::size_t list_size(const MemberList& l) { return l.size(); }
+  static std::size_t list_size(const Runas& l) { return l ? l->size() : 0; }
+  static std::span<const Member> members(const MemberList& l) { return l.get(); }
+  static std::span<const Member> members(const Runas& l) { return *l; }
+  std::array<List, 8> seen_;
+  std::size_t next_ = 0;
+};
 
 class Loader {
  public:
@@ -81,20 +141,23 @@ class Loader {
     }
     text.reset();  // the parse keeps what it needs
     for (auto& r : result.refused_regexes) tree_.unevaluable.push_back(std::move(r));
-    const std::size_t index = tree_.files.size();
-    info->path.clear();  // kept once, in LoadedFile::path
-    info->path.shrink_to_fit();
-    tree_.files.push_back({path, std::move(*info), std::move(result.parsed)});
-    // Includes are read where they appear (push_include() switches the lexer).
-    // tree_.files grows while includes are read: index it, never keep a reference.
-    const std::size_t count = tree_.files[index].parsed.entries.size();
-    for (std::size_t e = 0; e < count; ++e) {
-      const Entry entry = tree_.files[index].parsed.entries[e];
+    const auto index = static_cast<std::uint32_t>(tree_.files.size());
+    tree_.files.push_back({path, info->type, info->mode, info->uid, info->gid, {}});
+    if (!info->acl_xattr.empty()) tree_.files.back().acl_xattr = std::move(info->acl_xattr);
+    // The entries go to the tree; what stays here is the order and the
+    // include directives, read where they appear (push_include() switches
+    // the lexer).
+    const std::size_t first_spec = tree_.user_specs.size();
+    const std::deque<Entry> entries = move_entries(tree_, result.parsed);
+    for (std::size_t i = first_spec; i < tree_.user_specs.size(); ++i) share_lists(tree_.user_specs[i]);
+    const std::vector<IncludeDirective> includes = std::move(result.parsed.includes);
+    result = ParseResult{};
+    for (const Entry& entry : entries) {
       if (entry.kind != Entry::Kind::include) {
         tree_.order.push_back({index, entry});
         continue;
       }
-      const IncludeDirective directive = tree_.files[index].parsed.includes[entry.index];
+      const IncludeDirective& directive = includes[entry.index];
       const std::string target = expand(directive.path, path);
       if (depth + 1 >= kMaxDepth) {
         error({directive.file, directive.line, target + ": too many levels of includes", 0, {}});
@@ -150,6 +213,17 @@ class Loader {
     return true;
   }
 
+  void share_lists(UserSpec& spec) {
+    users_.share(spec.users);
+    for (auto& priv : spec.privileges) {
+      hosts_.share(priv.hosts);
+      for (auto& cs : priv.commands) {
+        runas_.share(cs.runas_users);
+        runas_.share(cs.runas_groups);
+      }
+    }
+  }
+
   void ignore(IgnoredPath ignored) {
     if (tree_.ignored.size() < kMaxIgnoredKept) tree_.ignored.push_back(std::move(ignored));
     else ++tree_.ignored_omitted;
@@ -189,6 +263,8 @@ class Loader {
   const LoadOptions& options_;
   SudoersTree& tree_;
   std::size_t total_bytes_ = 0;
+  RecentLists<MemberList> users_, hosts_;
+  RecentLists<std::shared_ptr<const std::vector<Member>>> runas_;
 };
 
 // Characters that look like a blank but are not one for sudo (toke.l knows
@@ -365,6 +441,14 @@ std::optional<std::string> sudo_refuses(const FileInfo& info, bool directory) {
     return what + " is group writable with gid " + std::to_string(info.gid) + ", sudo requires 0";
   }
   return std::nullopt;
+}
+
+void SudoersTree::add_file(LoadedFile file, ParsedFile&& parsed) {
+  const auto index = static_cast<std::uint32_t>(files.size());
+  files.push_back(std::move(file));
+  for (const Entry& e : move_entries(*this, parsed)) {
+    if (e.kind != Entry::Kind::include) order.push_back({index, e});
+  }
 }
 
 SudoersTree load_sudoers(const RootFs& fs, std::string_view main_path, const LoadOptions& options) {

@@ -12,6 +12,7 @@
 //   - more than 128 nested includes is sudo's "too many levels of includes".
 #pragma once
 
+#include <cstdint>
 #include <deque>
 #include <optional>
 #include <string>
@@ -24,10 +25,17 @@
 
 namespace clinic_audit::sudoers {
 
+// A file sudo reads. Its entries are kept in the tree (SudoersTree::
+// user_specs...), not per file: 100,000 one-rule files must not carry
+// 100,000 sets of empty vectors (issue #20 item 4).
 struct LoadedFile {
   std::string path;      // as sudo names it (include path after expansion)
-  FileInfo info;         // owner, group, mode
-  ParsedFile parsed;
+  FileType type = FileType::unknown;
+  mode_t mode = 0;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  OptionalText acl_xattr;  // FileInfo::acl_xattr, when not empty (rare: one pointer)
+  FileInfo info() const { return {path, type, mode, uid, gid, 0, acl_xattr ? *acl_xattr : std::string()}; }
 };
 
 // A file or directory sudo does not read, and why.
@@ -41,8 +49,8 @@ struct IgnoredPath {
 
 // One entry of the whole tree in sudo's reading order.
 struct OrderedEntry {
-  std::size_t file = 0;  // index into SudoersTree::files
-  Entry entry;
+  std::uint32_t file = 0;  // index into SudoersTree::files
+  Entry entry;             // index into the tree's vector of that kind
 };
 
 constexpr std::size_t kMaxIgnoredKept = 64;
@@ -52,7 +60,12 @@ struct SudoersTree {
   // In the order sudo reads them. A deque: 100,000 files grow it without
   // copying it, nor leaving twice its size unused (issue #20 item 4).
   std::deque<LoadedFile> files;
-  std::vector<OrderedEntry> order;      // every entry sudo keeps, includes expanded in place
+  // Every entry sudo keeps, by kind, and in sudo's reading order (includes
+  // expanded in place). Deques: no copy nor spare half when they grow.
+  std::deque<UserSpec> user_specs;
+  std::deque<Alias> aliases;
+  std::deque<DefaultsEntry> defaults_entries;
+  std::deque<OrderedEntry> order;
   std::vector<IgnoredPath> ignored;     // the first kMaxIgnoredKept files sudo skips with a warning
   std::size_t ignored_omitted = 0;      // how many more were skipped (not kept: bounded memory)
   // Every error visudo -c reports, in its order; sudo recovers from each
@@ -66,9 +79,13 @@ struct SudoersTree {
   // cannot be judged. Never a pass.
   std::vector<SyntaxError> unevaluable;
 
-  const UserSpec& user_spec(const OrderedEntry& e) const { return files[e.file].parsed.user_specs[e.entry.index]; }
-  const Alias& alias(const OrderedEntry& e) const { return files[e.file].parsed.aliases[e.entry.index]; }
-  const DefaultsEntry& defaults(const OrderedEntry& e) const { return files[e.file].parsed.defaults[e.entry.index]; }
+  const UserSpec& user_spec(const OrderedEntry& e) const { return user_specs[e.entry.index]; }
+  const Alias& alias(const OrderedEntry& e) const { return aliases[e.entry.index]; }
+  const DefaultsEntry& defaults(const OrderedEntry& e) const { return defaults_entries[e.entry.index]; }
+
+  // Appends a parsed file as read without includes (its include entries are
+  // left out): what tests and the fuzz target evaluate.
+  void add_file(LoadedFile file, ParsedFile&& parsed);
 };
 
 

@@ -119,7 +119,7 @@ class Parser {
     }
   }
 
-  void add(Entry::Kind kind, std::size_t count) { out_.entries.push_back({kind, count - 1}); }
+  void add(Entry::Kind kind, std::size_t count) { out_.entries.push_back({kind, static_cast<std::uint32_t>(count - 1)}); }
 
   void alias_line(AliasKind kind) {
     take();
@@ -298,19 +298,18 @@ class Parser {
         break;
       case Tok::command:
         m.kind = Member::Kind::command;
-        m.name = t.text + (t.args ? " " + *t.args : "");
-        m.command = std::move(t.text);
+        m.name = std::move(t.text);
         m.args = std::move(t.args);
         break;
       case Tok::word:
         if (t.text != "list") fail("expected a fully-qualified path name");
         m.kind = Member::Kind::command;
-        m.command = m.name = "list";
+        m.name = "list";
         break;
       default: fail();
     }
     take();
-    m.digests = std::move(digests);
+    if (!digests.empty()) m.digests = std::move(digests);
     return m;
   }
 
@@ -327,16 +326,20 @@ class Parser {
   // gram.y cmndspeclist: what a Cmnd_Spec does not give, it inherits from the
   // previous one of the same list (sudoers(5): "the tag is inherited").
   static void propagate(CommandSpec& cs, const CommandSpec& prev) {
-    CommandOptions& o = cs.options;
-    if (!o.cwd) o.cwd = prev.options.cwd;
-    if (!o.chroot) o.chroot = prev.options.chroot;
-    if (!o.role && !o.type) {
-      o.role = prev.options.role;
-      o.type = prev.options.type;
+    if (prev.options.given()) {
+      CommandOptions o = *cs.options;
+      const CommandOptions& p = *prev.options;
+      if (!o.cwd) o.cwd = p.cwd;
+      if (!o.chroot) o.chroot = p.chroot;
+      if (!o.role && !o.type) {
+        o.role = p.role;
+        o.type = p.type;
+      }
+      if (!o.notbefore) o.notbefore = p.notbefore;
+      if (!o.notafter) o.notafter = p.notafter;
+      if (!o.timeout_seconds) o.timeout_seconds = p.timeout_seconds;
+      cs.options = std::move(o);
     }
-    if (!o.notbefore) o.notbefore = prev.options.notbefore;
-    if (!o.notafter) o.notafter = prev.options.notafter;
-    if (!o.timeout_seconds) o.timeout_seconds = prev.options.timeout_seconds;
     Tags& t = cs.tags;
     const Tags& p = prev.tags;
     auto inherit = [](Tags::Value& v, Tags::Value from) {
@@ -361,11 +364,13 @@ class Parser {
     CommandSpec cs;
     cs.line = peek().line;
     if (peek().type == Tok::lparen) runas(cs);
-    while (is_option(peek().type)) option(cs.options);
+    CommandOptions options;
+    while (is_option(peek().type)) option(options);
     if (cs.has_runas) cs.given |= CommandSpec::kGivenRunas;
-    if (cs.options.cwd) cs.given |= CommandSpec::kGivenCwd;
-    if (cs.options.chroot) cs.given |= CommandSpec::kGivenChroot;
-    if (cs.options.role || cs.options.type) cs.given |= CommandSpec::kGivenSelinux;
+    if (options.cwd) cs.given |= CommandSpec::kGivenCwd;
+    if (options.chroot) cs.given |= CommandSpec::kGivenChroot;
+    if (options.role || options.type) cs.given |= CommandSpec::kGivenSelinux;
+    if (!(options == CommandOptions{})) cs.options = std::move(options);
     while (is_tag(peek().type)) tag(cs.tags, take().type);
     cs.command = command();
     // gram.y: sudo "ALL" implies the SETENV tag.
@@ -378,18 +383,19 @@ class Parser {
   void runas(CommandSpec& cs) {
     take();
     cs.has_runas = true;
-    const Member myself{Member::Kind::myself, "", false, "", std::nullopt, {}};
+    Member myself;
+    myself.kind = Member::Kind::myself;
     if (peek().type == Tok::rparen) {
-      cs.runas_users = std::vector<Member>{myself};
+      cs.runas_users = std::make_shared<const std::vector<Member>>(std::vector<Member>{myself});
     } else if (peek().type == Tok::colon) {
       take();
-      if (peek().type == Tok::rparen) cs.runas_users = std::vector<Member>{myself};
-      else cs.runas_groups = group_list();
+      if (peek().type == Tok::rparen) cs.runas_users = std::make_shared<const std::vector<Member>>(std::vector<Member>{myself});
+      else cs.runas_groups = std::make_shared<const std::vector<Member>>(group_list());
     } else {
-      cs.runas_users = user_list();
+      cs.runas_users = std::make_shared<const std::vector<Member>>(user_list());
       if (peek().type == Tok::colon) {
         take();
-        cs.runas_groups = group_list();
+        cs.runas_groups = std::make_shared<const std::vector<Member>>(group_list());
       }
     }
     expect(Tok::rparen);

@@ -51,12 +51,17 @@ bool PathCache::exists(const std::string& path) {
   } else {
     const std::string parent = slash == 0 ? "/" : path.substr(0, slash);
     if (parent != "/" && !exists(parent)) {
-      result = false;  // nothing under a missing directory
+      return false;  // nothing under a missing directory (the parent's answer is kept)
     } else {
       const std::string name = path.substr(slash + 1);
       const auto* names = listing(parent);
-      if (names == nullptr || names->count("\x01" + name) != 0) result = fs_.exists(path);
-      else result = names->count(name) != 0;
+      if (names == nullptr || names->count("\x01" + name) != 0) {
+        result = fs_.exists(path);
+      } else {
+        // Answered from the listing again next time: not kept, so that
+        // 100,000 rules naming missing commands add nothing (issue #20 item 4).
+        return names->count(name) != 0;
+      }
     }
   }
   exists_.emplace(path, result);
@@ -64,13 +69,21 @@ bool PathCache::exists(const std::string& path) {
 }
 
 std::optional<std::string> PathCache::resolve(const std::string& path) {
-  if (auto found = resolved_.find(path); found != resolved_.end()) return found->second;
+  const std::string* found = resolved(path);
+  return found != nullptr ? std::optional<std::string>(*found) : std::nullopt;
+}
+
+const std::string* PathCache::resolved(const std::string& path) {
+  if (auto found = resolved_.find(path); found != resolved_.end()) return found->second ? &*found->second : nullptr;
   std::optional<std::string> result;
   try {
-    if (exists(path)) result = fs_.resolve(path);
+    // A missing path is not kept: exists() answers it from its cache.
+    if (!exists(path)) return nullptr;
+    result = fs_.resolve(path);
   } catch (const FsError&) {
   }
-  return resolved_.emplace(path, std::move(result)).first->second;
+  const auto& kept = resolved_.emplace(path, std::move(result)).first->second;
+  return kept ? &*kept : nullptr;
 }
 
 const std::vector<WriterFinding>& PathCache::writers(const std::string& path) {

@@ -27,6 +27,9 @@ class PathCache {
   bool exists(const std::string& path);
   // RootFs::resolve(), nullopt when the path does not exist or cannot be resolved.
   std::optional<std::string> resolve(const std::string& path);
+  // The same, kept in the cache (stable until the cache goes): nullptr when
+  // the path does not exist or cannot be resolved.
+  const std::string* resolved(const std::string& path);
   // non_root_writers() of a path, once per path.
   const std::vector<WriterFinding>& writers(const std::string& path);
 

@@ -4,16 +4,16 @@ namespace clinic_audit::sudoers {
 
 std::string render_member(const Member& m) {
   std::string out = m.negated ? "!" : "";
-  for (const auto& d : m.digests) out += d.algorithm + ":" + d.value + " ";
+  for (const auto& d : *m.digests) out += d.algorithm + ":" + d.value + " ";
   switch (m.kind) {
     case Member::Kind::all: return out + "ALL";
     case Member::Kind::myself: return out;
-    case Member::Kind::command: return out + m.command + (m.args ? " " + *m.args : "");
+    case Member::Kind::command: return out + m.command() + (m.args ? " " + *m.args : "");
     default: return out + m.name;
   }
 }
 
-std::string render_list(const std::vector<Member>& list) {
+std::string render_list(std::span<const Member> list) {
   std::string out;
   for (std::size_t i = 0; i < list.size(); ++i) out += (i > 0 ? ", " : "") + render_member(list[i]);
   return out;
@@ -53,7 +53,7 @@ std::string render_grant(const LeafCommand& leaf) {
   }
   const std::string runas = render_runas(*leaf.command_spec);
   out += runas + (runas.empty() ? "" : " ") + render_tags(leaf.command_spec->tags);
-  Member shown = leaf.command;
+  Member shown = *leaf.command;
   shown.negated = leaf.negated;
   out += render_member(shown);
   if (!leaf.via_aliases.empty()) {

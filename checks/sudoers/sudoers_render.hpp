@@ -2,6 +2,7 @@
 // a technician reads "www-data ALL=(ALL) NOPASSWD: /bin/sh", not a structure.
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -11,7 +12,7 @@
 namespace clinic_audit::sudoers {
 
 std::string render_member(const Member& m);
-std::string render_list(const std::vector<Member>& list);
+std::string render_list(std::span<const Member> list);
 std::string render_runas(const CommandSpec& cs);  // "(ALL)", "(root:wheel)", "" when none
 std::string render_tags(const Tags& tags);        // "NOPASSWD: SETENV: ", only the tags set
 // "www-data ALL=(ALL) NOPASSWD: /bin/sh" (via Cmnd_Alias X when expanded).

@@ -48,8 +48,16 @@ if [ "$backend" = postgres ]; then
   ports+=(--port 18502)
 fi
 status=0
+# BENCH_PERF=FILE: record the collector's call graphs during the run
+# (`perf report -i FILE`), the source of the README's CPU breakdown.
+perf_pid=""
+if [ -n "${BENCH_PERF:-}" ]; then
+  perf record -q -F 499 --call-graph dwarf,16384 -o "$BENCH_PERF" -p "$(IFS=,; echo "${pids[*]}")" 2>/dev/null &
+  perf_pid=$!
+fi
 "$build/collector/bench/bench_ingest" --ca-dir "$work/data" "${ports[@]}" --clients "$clients" --reports "$reports" \
   | tee "$work/bench.out" || status=$?
+if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
 # CPU time of the collector process(es) over the run (utime + stime, clock
 # ticks, proc(5)), per acknowledged report: the figure a shared machine's
 # neighbours do not change.

@@ -1,6 +1,7 @@
 #include "ingest_service.hpp"
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "chain_check.hpp"
 #include "multipart.hpp"
@@ -92,7 +93,8 @@ IngestService::IngestService(Storage& storage, X509_STORE* ca_store, const signi
                              std::function<std::time_t()> clock)
     : storage_(storage), ca_store_(ca_store), schemas_(schemas), clock_(std::move(clock)) {}
 
-Answer IngestService::ingest(std::string_view content_type, std::string_view body, const ClientCertificate& client) {
+IngestService::Checked IngestService::check(std::string_view content_type, std::string_view body,
+                                            const ClientCertificate& client) {
   // The TLS client certificate first: without it nothing else matters.
   if (client.certificate == nullptr) {
     return error_answer(403, "forbidden", "a client certificate issued by the regional CA is required (curl --cert --key)");
@@ -152,7 +154,8 @@ Answer IngestService::ingest(std::string_view content_type, std::string_view bod
                                                 " is in the future (check the agent's clock)");
   }
 
-  IncomingReport incoming;
+  auto checked = std::make_shared<IncomingReport>();
+  IncomingReport& incoming = *checked;
   ReportRow& row = incoming.row;
   row.report_id = content.report_id;
   row.machine_id = content.machine_id;
@@ -169,20 +172,68 @@ Answer IngestService::ingest(std::string_view content_type, std::string_view bod
                 count_of(content, "not_applicable"), count_of(content, "waived"), count_of(content, "skipped")};
   incoming.blob = {std::string(report_bytes), std::string(signature_der)};
   int position = 0;
+  incoming.results.reserve(content.results.size());
   for (const auto& result : content.results) {
     incoming.results.push_back({0, position++, result.check_id, result.policy_id, result.type, result.title,
                                 result.severity, result.status, result.summary, result.evidence_json,
                                 result.remediation});
   }
+  return Checked{std::move(checked), now};
+}
+
+Answer IngestService::answer_of(std::optional<IngestResult> result, std::exception_ptr error, const ReportRow& row) {
+  if (!error) return success(*result);
   try {
-    return success(storage_.ingest(incoming, judge_chain, now));
-  } catch (const StorageUnavailable& error) {
+    std::rethrow_exception(error);
+  } catch (const StorageUnavailable& unavailable) {
+    spdlog::warn("storage unavailable: {}", unavailable.what());
     Answer answer = error_answer(503, "unavailable", "storage busy, retry later");
     answer.retry_after = 5;
     answer.machine_id = row.machine_id;
     answer.report_id = row.report_id;
     return answer;
+  } catch (const std::exception& other) {
+    spdlog::error("internal error on reports: {}", other.what());
+  } catch (...) {
+    spdlog::error("internal error on reports: unknown exception");
   }
+  Answer answer = error_answer(500, "error", "internal error (see the collector's log)");
+  answer.machine_id = row.machine_id;
+  answer.report_id = row.report_id;
+  return answer;
+}
+
+Answer IngestService::ingest(std::string_view content_type, std::string_view body, const ClientCertificate& client) {
+  Checked checked = check(content_type, body, client);
+  if (checked.refused) return std::move(*checked.refused);
+  std::optional<IngestResult> result;
+  std::exception_ptr error;
+  try {
+    result = storage_.ingest(*checked.incoming, judge_chain, checked.now);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  return answer_of(std::move(result), error, checked.incoming->row);
+}
+
+void IngestService::ingest_async(std::string_view content_type, std::string_view body, const ClientCertificate& client,
+                                 std::function<void(Answer)> done) {
+  Checked checked;
+  try {
+    checked = check(content_type, body, client);
+  } catch (...) {
+    done(answer_of(std::nullopt, std::current_exception(), ReportRow{}));
+    return;
+  }
+  if (checked.refused) {
+    done(std::move(*checked.refused));
+    return;
+  }
+  std::shared_ptr<const IncomingReport> incoming = checked.incoming;
+  storage_.ingest_async(incoming, judge_chain, checked.now,
+                        [incoming, done = std::move(done)](std::optional<IngestResult> result, std::exception_ptr error) {
+                          done(answer_of(std::move(result), error, incoming->row));
+                        });
 }
 
 }  // namespace clinic_audit::collector

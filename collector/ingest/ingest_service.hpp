@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <ctime>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string_view>
 
 #include "answer.hpp"
@@ -32,8 +34,28 @@ class IngestService {
                 std::function<std::time_t()> clock = [] { return std::time(nullptr); });
 
   Answer ingest(std::string_view content_type, std::string_view body, const ClientCertificate& client);
+  // The same checks, then the storage's asynchronous ingest: `done` gets
+  // the answer once the report's transaction committed (or at once for a
+  // refused report). The server's workers do not wait for the commit.
+  // `body` and `client` are only read before this returns.
+  void ingest_async(std::string_view content_type, std::string_view body, const ClientCertificate& client,
+                    std::function<void(Answer)> done);
 
  private:
+  // A refusal (the answer), or the report to store as of `now`.
+  struct Checked {
+    Checked() = default;
+    Checked(Answer answer) : refused(std::move(answer)) {}  // NOLINT(google-explicit-constructor): `return error_answer(...)`
+    Checked(std::shared_ptr<IncomingReport> report, std::int64_t at) : incoming(std::move(report)), now(at) {}
+    std::optional<Answer> refused;
+    std::shared_ptr<IncomingReport> incoming;
+    std::int64_t now = 0;
+  };
+  Checked check(std::string_view content_type, std::string_view body, const ClientCertificate& client);
+  // 201/200 from the stored result; 503 + Retry-After when the database is
+  // busy; 500 (logged) for anything else.
+  static Answer answer_of(std::optional<IngestResult> result, std::exception_ptr error, const ReportRow& row);
+
   Storage& storage_;
   X509_STORE* ca_store_;
   const signing::SchemaChecker& schemas_;

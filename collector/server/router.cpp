@@ -63,4 +63,20 @@ Answer Router::handle(const Request& request) {
   return answer;
 }
 
+void Router::handle_async(const Request& request, std::function<void(Answer)> done) {
+  const bool upload = request.method == "POST" && route_of(request.target) == "reports";
+  if (!upload) {
+    done(handle(request));
+    return;
+  }
+  const auto started = std::chrono::steady_clock::now();
+  ingest_.ingest_async(request.content_type, request.body, request.client,
+                       [this, started, done = std::move(done)](Answer answer) {
+                         const double seconds =
+                             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+                         metrics_.observe("reports", answer.outcome, seconds, answer.anomaly_kinds);
+                         done(std::move(answer));
+                       });
+}
+
 }  // namespace clinic_audit::collector

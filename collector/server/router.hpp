@@ -37,6 +37,11 @@ class Router {
   // Never throws: an internal failure is a 500 with a generic message (the
   // detail goes to the log).
   Answer handle(const Request& request);
+  // handle(), but a report upload (POST /api/v1/reports) answers through
+  // `done` once its transaction committed, without holding this thread;
+  // every other route calls `done` before this returns. `request` is only
+  // read before this returns.
+  void handle_async(const Request& request, std::function<void(Answer)> done);
   // "reports", "enroll", "healthz", "metrics" or "other": for metrics and load shedding.
   static std::string route_of(std::string_view target);
   void set_fallback(FallbackRoute fallback) { fallback_ = std::move(fallback); }

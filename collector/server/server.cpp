@@ -139,10 +139,13 @@ class Session : public std::enable_shared_from_this<Session> {
                       std::string_view(self->request_[http::field::content_type].data(),
                                        self->request_[http::field::content_type].size()),
                       self->request_.body(), self->client_, &self->headers_, self->remote_};
-      Answer answer = self->shared_.router.handle(request);
-      if (ingest) --self->shared_.pending_ingests;
-      asio::post(self->stream_.get_executor(), [self, answer = std::move(answer)]() mutable {
-        self->respond(std::move(answer), self->request_.keep_alive());
+      // An upload is answered from the storage's writer once committed;
+      // this worker goes on to the next request meanwhile.
+      self->shared_.router.handle_async(request, [self, ingest](Answer answer) {
+        if (ingest) --self->shared_.pending_ingests;
+        asio::post(self->stream_.get_executor(), [self, answer = std::move(answer)]() mutable {
+          self->respond(std::move(answer), self->request_.keep_alive());
+        });
       });
     });
   }

@@ -86,11 +86,28 @@ Connection::Connection(const std::string& url) {
 
 Connection::~Connection() { PQfinish(conn_); }
 
+const std::string* Connection::prepared(const char* sql, const Params& params) {
+  if (const auto it = prepared_.find(sql); it != prepared_.end()) return &it->second;
+  if (prepared_.size() >= kMaxPrepared) return nullptr;
+  std::string name = "ca_" + std::to_string(prepared_.size() + 1);
+  // Parameter types left to the server (as PQexecParams does); the
+  // statement lives as long as this session.
+  PGresult* result = PQprepare(conn_, name.c_str(), sql, params.count(), nullptr);
+  Result guard(result);
+  if (PQresultStatus(result) != PGRES_COMMAND_OK) {
+    fail(conn_, result, std::string("PostgreSQL: preparing ") + std::string(sql).substr(0, 80));
+  }
+  return &prepared_.emplace(sql, std::move(name)).first->second;
+}
+
 Result Connection::exec(const char* sql, const Params& params) {
   const auto values = params.pointers();
   const auto lengths = params.lengths();
-  PGresult* result = PQexecParams(conn_, sql, params.count(), nullptr, values.data(), lengths.data(),
-                                  params.formats().data(), 0);
+  const std::string* name = prepared(sql, params);
+  PGresult* result = name != nullptr ? PQexecPrepared(conn_, name->c_str(), params.count(), values.data(), lengths.data(),
+                                                      params.formats().data(), 0)
+                                     : PQexecParams(conn_, sql, params.count(), nullptr, values.data(), lengths.data(),
+                                                    params.formats().data(), 0);
   const auto status = PQresultStatus(result);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     Result guard(result);

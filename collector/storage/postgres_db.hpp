@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace clinic_audit::collector::pg {
@@ -56,13 +57,23 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
+  // Runs `sql` as a statement prepared once per connection (PQprepare,
+  // then PQexecPrepared: PostgreSQL parses and plans an ingest's dozen
+  // statements once, not for every report).
   Result exec(const char* sql, const Params& params = Params());
   // Several statements, no parameters (schema migrations).
   void exec_script(const char* sql);
   bool healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
 
  private:
+  // Past this many distinct statements (reads with varying SQL), further
+  // ones run unprepared.
+  static constexpr std::size_t kMaxPrepared = 128;
+  // The prepared statement's name for `sql`, preparing it if needed; empty
+  // when the cache is full.
+  const std::string* prepared(const char* sql, const Params& params);
   PGconn* conn_ = nullptr;
+  std::unordered_map<std::string, std::string> prepared_;
 };
 
 }  // namespace clinic_audit::collector::pg

@@ -1,5 +1,10 @@
 #include "postgres_storage.hpp"
 
+#include <algorithm>
+#include <limits>
+#include <string>
+#include <vector>
+
 #include "postgres_schema.hpp"
 
 namespace clinic_audit::collector {
@@ -150,6 +155,29 @@ void insert_anomaly(Connection& db, const std::string& machine_id, std::optional
               .optional(to_db(anomaly.seq_from)).optional(to_db(anomaly.seq_to)).integer(now));
 }
 
+// The report's results, up to kResultsPerInsert rows a statement: one
+// round trip for a 20-check report instead of 20.
+constexpr std::size_t kResultsPerInsert = 32;
+
+void insert_results(Connection& db, std::int64_t report, const std::vector<ResultRow>& results) {
+  for (std::size_t first = 0; first < results.size(); first += kResultsPerInsert) {
+    const std::size_t rows = std::min(kResultsPerInsert, results.size() - first);
+    std::string statement =
+        "INSERT INTO results (report, position, check_id, policy_id, type, title, severity, status, summary, evidence, "
+        "remediation) VALUES ";
+    Params params;
+    for (std::size_t i = 0; i < rows; ++i) {
+      statement += i == 0 ? "(" : ", (";
+      for (std::size_t c = 1; c <= 11; ++c) statement += (c == 1 ? "$" : ", $") + std::to_string(i * 11 + c);
+      statement += ")";
+      const ResultRow& r = results[first + i];
+      params.integer(report).integer(r.position).text(r.check_id).text(r.policy_id).text(r.type).text(r.title)
+          .text(r.severity).text(r.status).text(r.summary).text(r.evidence_json).text(r.remediation);
+    }
+    db.exec(statement.c_str(), params);
+  }
+}
+
 int read_version(Connection& db) {
   const Result exists = db.exec("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() "
                                 "AND table_name = 'schema_version'");
@@ -181,7 +209,49 @@ PostgresStorage::PostgresStorage(std::string url) : url_(std::move(url)) {
   auto first = lease();  // fail early on a wrong URL
 }
 
-PostgresStorage::~PostgresStorage() = default;
+PostgresStorage::~PostgresStorage() {
+  {
+    const std::lock_guard lock(jobs_mutex_);
+    stopping_ = true;
+  }
+  jobs_ready_.notify_all();
+  for (auto& writer : writers_) writer.join();  // each drains the queue first
+}
+
+void PostgresStorage::ingest_async(std::shared_ptr<const IncomingReport> incoming, ChainJudge judge, std::int64_t now,
+                                   IngestDone done) {
+  {
+    const std::lock_guard lock(jobs_mutex_);
+    if (writers_.empty()) {
+      for (std::size_t i = 0; i < kWriters; ++i) writers_.emplace_back([this] { write_jobs(); });
+    }
+    jobs_.push_back({std::move(incoming), std::move(judge), now, std::move(done)});
+  }
+  jobs_ready_.notify_one();
+}
+
+void PostgresStorage::write_jobs() {
+  std::unique_lock lock(jobs_mutex_);
+  while (true) {
+    jobs_ready_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+    if (jobs_.empty()) return;  // stopping, nothing left
+    Job job = std::move(jobs_.front());
+    jobs_.pop_front();
+    lock.unlock();
+    std::optional<IngestResult> result;
+    std::exception_ptr error;
+    try {
+      result = ingest(*job.incoming, job.judge, job.now);  // returns after COMMIT
+    } catch (...) {
+      error = std::current_exception();
+    }
+    try {
+      job.done(std::move(result), error);
+    } catch (...) {  // NOLINT(bugprone-empty-catch): `done` must not throw; the writer goes on
+    }
+    lock.lock();
+  }
+}
 
 PostgresStorage::Lease PostgresStorage::lease() {
   {
@@ -259,9 +329,25 @@ IngestResult PostgresStorage::ingest(const IncomingReport& incoming, const Chain
     const Result host = db.exec("SELECT cert_fingerprint FROM hosts WHERE machine_id = $1", Params().text(in.machine_id));
     history.known_host = !new_host;
     history.current_fingerprint = new_host ? "" : host.text(0, 0);
-    const Result links = db.exec("SELECT id, report_id, sequence, previous_sha256, sha256, signer_fingerprint, received_at "
-                                 "FROM reports WHERE machine_id = $1 ORDER BY sequence, id",
-                                 Params().text(in.machine_id));
+    // The links judge_next() can look at, as in sqlite_storage.cpp's
+    // load_history (the whole chain only for a restart).
+    const bool whole = !in.previous_sha256 || in.sequence < 1 ||
+                       in.sequence >= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+    const auto sequence = static_cast<std::int64_t>(in.sequence);
+    const Result links =
+        whole ? db.exec("SELECT id, report_id, sequence, previous_sha256, sha256, signer_fingerprint, received_at "
+                        "FROM reports WHERE machine_id = $1 ORDER BY sequence, id",
+                        Params().text(in.machine_id))
+              : db.exec("SELECT id, report_id, sequence, previous_sha256, sha256, signer_fingerprint, received_at "
+                        "FROM reports WHERE id IN ("
+                        "SELECT id FROM reports WHERE machine_id = $1 AND sequence BETWEEN $2 AND $3 "
+                        "UNION SELECT id FROM reports WHERE report_id = $4 AND machine_id = $1 "
+                        "UNION SELECT id FROM reports WHERE sha256 = $5 AND machine_id = $1 "
+                        "UNION (SELECT id FROM reports WHERE machine_id = $1 ORDER BY sequence DESC, id DESC LIMIT 1) "
+                        "UNION (SELECT id FROM reports WHERE machine_id = $1 ORDER BY sequence ASC, id ASC LIMIT 1)) "
+                        "ORDER BY sequence, id",
+                        Params().text(in.machine_id).integer(sequence - 1).integer(sequence + 1).text(in.report_id)
+                            .optional(in.previous_sha256));
     for (int i = 0; i < links.rows(); ++i) {
       history.links.push_back({links.integer(i, 0), links.text(i, 1), static_cast<std::uint64_t>(links.integer(i, 2)),
                                links.optional_text(i, 3), links.text(i, 4), links.text(i, 5), links.integer(i, 6)});
@@ -295,12 +381,7 @@ IngestResult PostgresStorage::ingest(const IncomingReport& incoming, const Chain
           .text(chain).integer(in.compliant ? 1 : 0).integer(in.counts.pass).integer(in.counts.fail)
           .integer(in.counts.error).integer(in.counts.not_applicable).integer(in.counts.waived).integer(in.counts.skipped));
   const std::int64_t id = inserted.integer(0, 0);
-  for (const ResultRow& r : incoming.results) {
-    db.exec("INSERT INTO results (report, position, check_id, policy_id, type, title, severity, status, summary, evidence, "
-            "remediation) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            Params().integer(id).integer(r.position).text(r.check_id).text(r.policy_id).text(r.type).text(r.title)
-                .text(r.severity).text(r.status).text(r.summary).text(r.evidence_json).text(r.remediation));
-  }
+  insert_results(db, id, incoming.results);
   for (const NewAnomaly& anomaly : judgement.anomalies) insert_anomaly(db, in.machine_id, id, anomaly, now);
   for (const GapUpdate& update : judgement.gap_updates) {
     const Result origin = db.exec("UPDATE anomalies SET resolved_at = $1, resolution = $2 WHERE id = $3 AND resolved_at IS NULL "

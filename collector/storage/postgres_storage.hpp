@@ -5,9 +5,12 @@
 // serialised: stored once, chain judged on the complete history.
 #pragma once
 
+#include <condition_variable>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "postgres_db.hpp"
@@ -23,6 +26,14 @@ class PostgresStorage final : public Storage {
   int schema_version() override;
   void migrate() override;
   IngestResult ingest(const IncomingReport& incoming, const ChainJudge& judge, std::int64_t now) override;
+  // Handed to a few writer threads, each one transaction a report on its
+  // own connection: the server's workers do not wait for PostgreSQL's round
+  // trips, and the server's WAL flush covers the commits that arrive
+  // together (PostgreSQL's own group commit). Reports are not batched in
+  // one transaction here: two collectors locking the host rows of two
+  // batches in different orders would deadlock.
+  void ingest_async(std::shared_ptr<const IncomingReport> incoming, ChainJudge judge, std::int64_t now,
+                    IngestDone done) override;
   std::size_t prune_reports(std::int64_t started_before) override;
   std::int64_t create_token(const TokenRow& token) override;
   std::vector<TokenRow> tokens() override;
@@ -47,9 +58,23 @@ class PostgresStorage final : public Storage {
   class Lease;  // a pooled connection, returned on destruction
   Lease lease();
 
+  struct Job {
+    std::shared_ptr<const IncomingReport> incoming;
+    ChainJudge judge;
+    std::int64_t now;
+    IngestDone done;
+  };
+  static constexpr std::size_t kWriters = 8;
+  void write_jobs();
+
   std::string url_;
   std::mutex mutex_;
   std::vector<std::unique_ptr<pg::Connection>> pool_;
+  std::mutex jobs_mutex_;
+  std::condition_variable jobs_ready_;
+  std::deque<Job> jobs_;
+  bool stopping_ = false;
+  std::vector<std::thread> writers_;  // started by the first ingest_async
 };
 
 }  // namespace clinic_audit::collector

@@ -123,7 +123,12 @@ struct HostKey {
 struct ChainHistory {
   bool known_host = false;
   std::string current_fingerprint;       // hosts.cert_fingerprint
-  std::vector<ChainLink> links;          // by sequence, then id
+  // By sequence, then id: the stored reports judge_next() can look at for
+  // the incoming one (sequence s-1..s+1, same report id, the one its
+  // previous_sha256 names, the newest, the lowest), or the whole chain when
+  // the incoming report has no previous hash (see load_history in
+  // sqlite_storage.cpp).
+  std::vector<ChainLink> links;
   std::vector<HostKey> keys;             // every key seen for this machine-id
   std::vector<AnomalyRow> open_gaps;     // kind gap, not resolved
 };

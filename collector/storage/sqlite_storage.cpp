@@ -1,6 +1,9 @@
 #include "sqlite_storage.hpp"
 
 #include <algorithm>
+#include <future>
+#include <iterator>
+#include <limits>
 
 #include "sqlite_schema.hpp"
 
@@ -155,7 +158,22 @@ std::optional<ReportRow> report_where(Connection& db, const char* where, auto va
   return read_report(s);
 }
 
-ChainHistory load_history(Connection& db, const std::string& machine_id) {
+// The stored links judge_next() can look at for `in` (signing/chain_judge.cpp):
+// the reports with sequence s-1, s, s+1, with its report id, the one its
+// previous_sha256 names, the newest and one with the lowest sequence. Its
+// verdict on these is the one it gives on the whole chain, and loading them
+// costs the same whether the host has 10 reports or 10,000 (the whole chain
+// per report made a month's backlog quadratic). A restart (no previous
+// hash) names how many reports are stored, so it gets the whole chain.
+constexpr const char* kChainLinkColumns = "id, report_id, sequence, previous_sha256, sha256, signer_fingerprint, received_at";
+
+bool needs_whole_chain(const ReportRow& in) {
+  return !in.previous_sha256 || in.sequence < 1 ||
+         in.sequence >= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+}
+
+ChainHistory load_history(Connection& db, const ReportRow& in) {
+  const std::string& machine_id = in.machine_id;
   ChainHistory history;
   {
     Statement s(db, "SELECT cert_fingerprint FROM hosts WHERE machine_id = ?");
@@ -166,10 +184,25 @@ ChainHistory load_history(Connection& db, const std::string& machine_id) {
     }
   }
   {
-    Statement s(db,
-                "SELECT id, report_id, sequence, previous_sha256, sha256, signer_fingerprint, received_at FROM reports "
-                "WHERE machine_id = ? ORDER BY sequence, id");
+    static const std::string whole = std::string("SELECT ") + kChainLinkColumns +
+                                     " FROM reports WHERE machine_id = ? ORDER BY sequence, id";
+    // Each branch an index seek (reports_host_sequence, reports_report_id,
+    // the UNIQUE sha256); only the rows found are read in full.
+    static const std::string around = std::string("SELECT ") + kChainLinkColumns +
+        " FROM reports WHERE id IN ("
+        "SELECT id FROM reports WHERE machine_id = ?1 AND sequence BETWEEN ?2 AND ?3 "
+        "UNION SELECT id FROM reports WHERE report_id = ?4 AND machine_id = ?1 "
+        "UNION SELECT id FROM reports WHERE sha256 = ?5 AND machine_id = ?1 "
+        "UNION SELECT * FROM (SELECT id FROM reports WHERE machine_id = ?1 ORDER BY sequence DESC, id DESC LIMIT 1) "
+        "UNION SELECT * FROM (SELECT id FROM reports WHERE machine_id = ?1 ORDER BY sequence ASC, id ASC LIMIT 1)) "
+        "ORDER BY sequence, id";
+    const bool all = needs_whole_chain(in);
+    Statement s(db, all ? whole.c_str() : around.c_str());
     s.bind(1, machine_id);
+    if (!all) {
+      const auto sequence = static_cast<std::int64_t>(in.sequence);
+      s.bind(2, sequence - 1).bind(3, sequence + 1).bind(4, in.report_id).bind(5, in.previous_sha256);
+    }
     while (s.step()) {
       history.links.push_back({s.integer(0), s.text(1), static_cast<std::uint64_t>(s.integer(2)), s.optional_text(3),
                                s.text(4), s.text(5), s.integer(6)});
@@ -214,6 +247,10 @@ SqliteStorage::SqliteStorage(std::filesystem::path path) : path_(std::move(path)
   // WAL: readers (dashboard, export) never block the ingest writer.
   // https://sqlite.org/wal.html
   writer_->exec("PRAGMA journal_mode = WAL");
+  // A group commit writes up to kMaxBatch reports (~100 KB each with their
+  // results and indexes): a page cache of SQLite's default 2 MB spilled
+  // them to the WAL before the commit, and wrote them again.
+  writer_->exec("PRAGMA cache_size = -65536");
 }
 
 SqliteStorage::~SqliteStorage() = default;
@@ -263,50 +300,71 @@ void SqliteStorage::migrate() {
 }
 
 IngestResult SqliteStorage::ingest(const IncomingReport& incoming, const ChainJudge& judge, std::int64_t now) {
-  PendingIngest mine{&incoming, &judge, now, std::nullopt, nullptr, false};
-  std::unique_lock lock(queue_mutex_);
-  queue_.push_back(&mine);
-  while (!mine.done) {
-    if (writing_) {
-      queue_done_.wait(lock);
-      continue;
-    }
-    // Leader: write everything queued so far in one transaction.
-    writing_ = true;
-    std::vector<PendingIngest*> batch;
-    batch.swap(queue_);
-    lock.unlock();
-    write_batch(batch);
-    lock.lock();
-    writing_ = false;
-    for (PendingIngest* item : batch) item->done = true;
-    queue_done_.notify_all();
-  }
-  if (mine.error) std::rethrow_exception(mine.error);
-  return *mine.result;
+  std::promise<IngestResult> promise;
+  auto future = promise.get_future();
+  // Not owned: this call waits for `done`, so `incoming` outlives the write.
+  ingest_async(std::shared_ptr<const IncomingReport>(&incoming, [](const IncomingReport*) {}), judge, now,
+               [&promise](std::optional<IngestResult> result, std::exception_ptr error) {
+                 if (error) {
+                   promise.set_exception(error);
+                 } else {
+                   promise.set_value(std::move(*result));
+                 }
+               });
+  return future.get();
 }
 
-void SqliteStorage::write_batch(const std::vector<PendingIngest*>& batch) {
+void SqliteStorage::ingest_async(std::shared_ptr<const IncomingReport> incoming, ChainJudge judge, std::int64_t now,
+                                 IngestDone done) {
+  std::unique_lock lock(queue_mutex_);
+  queue_.push_back({std::move(incoming), std::move(judge), now, std::move(done), std::nullopt, nullptr});
+  if (writing_) return;  // the writing thread takes it into its next batch
+  writing_ = true;
+  std::vector<PendingIngest> batch;
+  while (!queue_.empty()) {
+    if (queue_.size() <= kMaxBatch) {
+      batch.swap(queue_);
+    } else {
+      const auto end = queue_.begin() + static_cast<std::ptrdiff_t>(kMaxBatch);
+      batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(end));
+      queue_.erase(queue_.begin(), end);
+    }
+    lock.unlock();
+    write_batch(batch);
+    // Committed (or failed as a whole): only now does anyone learn of it.
+    for (PendingIngest& item : batch) {
+      try {
+        item.done(std::move(item.result), item.error);
+      } catch (...) {  // NOLINT(bugprone-empty-catch): `done` must not throw; the others still get theirs
+      }
+    }
+    batch.clear();
+    lock.lock();
+  }
+  writing_ = false;
+}
+
+void SqliteStorage::write_batch(std::vector<PendingIngest>& batch) {
   const std::lock_guard lock(write_mutex_);
   try {
     Transaction transaction(*writer_);
-    for (PendingIngest* item : batch) {
+    for (PendingIngest& item : batch) {
       writer_->exec("SAVEPOINT ingest");
       try {
-        item->result = ingest_one(*item->incoming, *item->judge, item->now);
+        item.result = ingest_one(*item.incoming, item.judge, item.now);
         writer_->exec("RELEASE ingest");
       } catch (...) {
-        item->error = std::current_exception();
-        item->result.reset();
+        item.error = std::current_exception();
+        item.result.reset();
         writer_->exec("ROLLBACK TO ingest; RELEASE ingest");
       }
     }
     transaction.commit();
   } catch (...) {
     // Nothing of the batch is committed: every waiting ingest fails.
-    for (PendingIngest* item : batch) {
-      item->result.reset();
-      if (!item->error) item->error = std::current_exception();
+    for (PendingIngest& item : batch) {
+      item.result.reset();
+      if (!item.error) item.error = std::current_exception();
     }
   }
 }
@@ -331,7 +389,7 @@ IngestResult SqliteStorage::ingest_one(const IncomingReport& incoming, const Cha
       return IngestResult{IngestStatus::duplicate, existing, anomalies_of_report(db, existing.id)};
     }
   }
-  const ChainHistory history = load_history(db, in.machine_id);
+  const ChainHistory history = load_history(db, in);
   const Judgement judgement = judge(history, incoming);
 
   {
@@ -399,7 +457,13 @@ IngestResult SqliteStorage::ingest_one(const IncomingReport& incoming, const Cha
                 "machine_id = ?1 ORDER BY sequence DESC, id DESC LIMIT 1) WHERE machine_id = ?1");
     s.bind(1, in.machine_id).bind(2, now).run();
   }
-  return IngestResult{IngestStatus::stored, *report_where(db, "r.id = ?", id), anomalies_of_report(db, id)};
+  // The row as stored, from what was just written (reading it back walked
+  // the overflow pages of its bytes to reach the columns after them).
+  ReportRow stored = in;
+  stored.id = id;
+  stored.received_at = now;
+  stored.chain = chain;
+  return IngestResult{IngestStatus::stored, std::move(stored), anomalies_of_report(db, id)};
 }
 
 std::size_t SqliteStorage::prune_reports(std::int64_t started_before) {

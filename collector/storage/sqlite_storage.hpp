@@ -4,14 +4,15 @@
 // out), foreign keys on. Writes go through one connection under a mutex
 // (SQLite has one writer anyway); reads use a small pool of connections.
 //
-// Group commit: ingests arriving while a transaction is being written wait
-// and are then written together, each in its own SAVEPOINT (one failing
+// Group commit: ingests arriving while a transaction is being written are
+// queued and then written together, each in its own SAVEPOINT (one failing
 // does not undo the others), in one transaction and one fsync. Each still
 // sees the ones before it (same transaction), and none is answered before
-// the COMMIT returned.
+// the COMMIT returned. The thread that finds no write under way becomes the
+// writer and writes batches until the queue is empty; the others (server
+// workers, through ingest_async) return at once to verify further reports.
 #pragma once
 
-#include <condition_variable>
 #include <exception>
 #include <filesystem>
 #include <memory>
@@ -32,6 +33,8 @@ class SqliteStorage final : public Storage {
   int schema_version() override;
   void migrate() override;
   IngestResult ingest(const IncomingReport& incoming, const ChainJudge& judge, std::int64_t now) override;
+  void ingest_async(std::shared_ptr<const IncomingReport> incoming, ChainJudge judge, std::int64_t now,
+                    IngestDone done) override;
   std::size_t prune_reports(std::int64_t started_before) override;
   std::int64_t create_token(const TokenRow& token) override;
   std::vector<TokenRow> tokens() override;
@@ -58,20 +61,22 @@ class SqliteStorage final : public Storage {
   Reader reader();
 
   struct PendingIngest {
-    const IncomingReport* incoming;
-    const ChainJudge* judge;
+    std::shared_ptr<const IncomingReport> incoming;
+    ChainJudge judge;
     std::int64_t now;
+    IngestDone done;
     std::optional<IngestResult> result;
     std::exception_ptr error;
-    bool done = false;
   };
-  void write_batch(const std::vector<PendingIngest*>& batch);
+  // At most this many reports a transaction: a batch's reports all wait
+  // for its one commit, so an unbounded batch would only add latency.
+  static constexpr std::size_t kMaxBatch = 256;
+  void write_batch(std::vector<PendingIngest>& batch);
   IngestResult ingest_one(const IncomingReport& incoming, const ChainJudge& judge, std::int64_t now);
 
   std::filesystem::path path_;
   std::mutex queue_mutex_;
-  std::condition_variable queue_done_;
-  std::vector<PendingIngest*> queue_;
+  std::vector<PendingIngest> queue_;
   bool writing_ = false;
   std::mutex write_mutex_;
   std::unique_ptr<sqlite::Connection> writer_;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -37,6 +38,9 @@ inline constexpr int kSchemaVersion = 1;
 // inside the ingest transaction, with the host locked against concurrent
 // ingests (also from another collector process on PostgreSQL).
 using ChainJudge = std::function<Judgement(const ChainHistory& history, const IncomingReport& incoming)>;
+
+// How an asynchronous ingest ends: a result, or the error (result empty).
+using IngestDone = std::function<void(std::optional<IngestResult> result, std::exception_ptr error)>;
 
 struct ReportQuery {
   std::optional<std::string> machine_id;
@@ -78,6 +82,25 @@ class Storage {
   // (same machine_id, report_id, sequence and previous_sha256), else load the history, judge, store the report,
   // its results and anomalies, update the host, commit.
   virtual IngestResult ingest(const IncomingReport& incoming, const ChainJudge& judge, std::int64_t now) = 0;
+
+  // The same ingest without waiting for it: the server's workers go on
+  // verifying the next reports while this one waits for its commit (a
+  // worker blocked on each fsync kept the 2 cores half idle). `done` gets
+  // the result, or the exception ingest() would have thrown; it runs once,
+  // on whichever thread wrote the transaction, only after COMMIT returned
+  // (DESIGN.md §7: nothing is acknowledged before it is durable), and must
+  // not throw. This default simply calls ingest().
+  virtual void ingest_async(std::shared_ptr<const IncomingReport> incoming, ChainJudge judge, std::int64_t now,
+                            IngestDone done) {
+    std::optional<IngestResult> result;
+    std::exception_ptr error;
+    try {
+      result = ingest(*incoming, judge, now);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    done(std::move(result), error);
+  }
 
   // --- retention (<retention days>) -----------------------------------
   // Deletes, per host, the oldest reports (with their results): those

@@ -1,12 +1,23 @@
 #include "storage_test_suite.hpp"
 
+#include <algorithm>
+#include <stdexcept>
+
+#include "ingest_service.hpp"
+
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
 #include <string>
 
 namespace clinic_audit::collector::test {
 
 IncomingReport make_incoming(const std::string& machine_id, std::uint64_t sequence, const std::string& sha256,
-                             std::int64_t started_at, const std::string& report_id = "") {
+                             std::int64_t started_at, const std::string& report_id) {
   IncomingReport in;
   in.row.report_id = report_id.empty() ? "id-" + sha256 : report_id;
   in.row.machine_id = machine_id;
@@ -322,6 +333,123 @@ TEST_P(StorageSuite, ConcurrentIngestsStoreEachReportOnce) {
   EXPECT_EQ(duplicates.load(), 39);
   EXPECT_EQ(failed.load(), 2);
   EXPECT_EQ(storage_->report_count(), 39U);
+}
+
+// Asynchronous ingest (the server's path, group commit on SQLite): 60
+// uploads from 12 threads at once, every one acknowledged exactly once, and
+// each acknowledgement comes only when another connection already sees the
+// report committed (DESIGN.md §7: 201 only after the commit).
+TEST_P(StorageSuite, AsyncIngestsAreAcknowledgedOnceEachOnlyAfterTheirCommit) {
+  std::atomic<int> acknowledged{0}, stored{0}, duplicates{0}, failed{0}, visible_at_ack{0};
+  std::mutex mutex;
+  std::condition_variable all_done;
+  constexpr int kThreads = 12, kEach = 5;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        // Threads t and t+6 send the same host's reports (same bytes).
+        const int host = t % 6;
+        const std::string sha = "async-" + std::to_string(host) + "-" + std::to_string(i);
+        auto incoming = std::make_shared<IncomingReport>(
+            make_incoming("am" + std::to_string(host), static_cast<std::uint64_t>(i + 1), sha, 100 + i));
+        storage_->ingest_async(incoming, no_anomaly, 1000 + i,
+                               [&, sha](std::optional<IngestResult> result, std::exception_ptr error) {
+                                 if (error || !result) {
+                                   ++failed;
+                                 } else {
+                                   (result->status == IngestStatus::stored ? stored : duplicates)++;
+                                   // A fresh connection: it sees only committed rows.
+                                   if (factory_->make()->report_by_report_id("id-" + sha)) ++visible_at_ack;
+                                 }
+                                 const std::lock_guard lock(mutex);
+                                 ++acknowledged;
+                                 all_done.notify_all();
+                               });
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  std::unique_lock lock(mutex);
+  ASSERT_TRUE(all_done.wait_for(lock, std::chrono::seconds(60), [&] { return acknowledged == kThreads * kEach; }));
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(stored.load(), 6 * kEach);
+  EXPECT_EQ(duplicates.load(), 6 * kEach);
+  EXPECT_EQ(visible_at_ack.load(), kThreads * kEach);
+  EXPECT_EQ(storage_->report_count(), static_cast<std::size_t>(6 * kEach));
+}
+
+// The ingest loads only the links the judge can look at (load_history):
+// on a 40-report chain with a gap, every kind of arriving report gets the
+// verdict judge_chain() gives on the whole chain.
+TEST_P(StorageSuite, HistoryAroundTheIncomingReportJudgesLikeTheWholeChain) {
+  auto chained = [](std::uint64_t sequence, const std::string& sha, std::optional<std::string> previous,
+                    const std::string& report_id = "") {
+    IncomingReport in = make_incoming("m9", sequence, sha, static_cast<std::int64_t>(sequence), report_id);
+    in.row.previous_sha256 = std::move(previous);
+    return in;
+  };
+  for (std::uint64_t sequence = 1; sequence <= 40; ++sequence) {
+    if (sequence >= 20 && sequence <= 24) continue;  // missing: a gap anomaly is opened at 25
+    const std::optional<std::string> previous =
+        sequence == 1 ? std::nullopt : std::optional<std::string>("n" + std::to_string(sequence - 1));
+    storage_->ingest(chained(sequence, "n" + std::to_string(sequence), previous), judge_chain, 100);
+  }
+  ReportQuery whole_query;
+  whole_query.machine_id = "m9";
+  whole_query.newest_first = false;
+  ChainHistory whole;
+  for (const ReportRow& row : storage_->reports(whole_query)) {
+    whole.links.push_back({row.id, row.report_id, row.sequence, row.previous_sha256, row.sha256, row.signer_fingerprint,
+                           row.received_at});
+  }
+  std::sort(whole.links.begin(), whole.links.end(), [](const ChainLink& a, const ChainLink& b) {
+    return a.sequence != b.sequence ? a.sequence < b.sequence : a.id < b.id;
+  });
+  ASSERT_EQ(whole.links.size(), 35U);
+  auto text = [](const Judgement& j) {
+    std::string out = j.becomes_current_key ? "key;" : "same key;";
+    for (const auto& a : j.anomalies) out += a.kind + ":" + a.detail + ";";
+    for (const auto& g : j.gap_updates) {
+      out += "fill " + std::to_string(g.anomaly_id) + " " + g.resolution + ";";
+      for (const auto& r : g.remaining) out += r.kind + ":" + r.detail + ";";
+    }
+    return out;
+  };
+  const std::vector<IncomingReport> probes = {
+      chained(41, "p-next", "n40"),                 // in order
+      chained(45, "p-gap", "x44"),                  // a new gap
+      chained(22, "p-late", "n21"),                 // fills part of the gap
+      chained(21, "p-late-fork", "zz"),             // late, not following 20 (missing) / 22
+      chained(26, "p-late-bad", "n25"),             // sequence 26 again
+      chained(41, "p-fork", "n30"),                 // follows an older report
+      chained(41, "p-replay", "n40", "id-n10"),     // an old report id, other bytes
+      chained(10, "p-never", "n9", "id-p-never"),   // "missing" but never was
+      chained(41, "p-restart", std::nullopt),       // restart: counts every stored report
+  };
+  int compared = 0;
+  for (const IncomingReport& probe : probes) {
+    std::string narrowed_verdict, whole_verdict;
+    std::size_t links_seen = 0;
+    EXPECT_THROW(storage_->ingest(probe, [&](const ChainHistory& history, const IncomingReport& in) -> Judgement {
+      links_seen = history.links.size();
+      ChainHistory all = history;
+      all.links = whole.links;
+      narrowed_verdict = text(judge_chain(history, in));
+      whole_verdict = text(judge_chain(all, in));
+      throw std::runtime_error("compared; store nothing");
+    }, 200), std::runtime_error);
+    EXPECT_EQ(narrowed_verdict, whole_verdict) << probe.row.sha256;
+    EXPECT_FALSE(whole_verdict.empty());
+    if (probe.row.previous_sha256) {
+      EXPECT_LE(links_seen, 7U) << probe.row.sha256;
+    } else {
+      EXPECT_EQ(links_seen, 35U);
+    }
+    ++compared;
+  }
+  EXPECT_EQ(compared, 9);
+  EXPECT_EQ(storage_->report_count(), 35U);
 }
 
 }  // namespace clinic_audit::collector::test

@@ -19,6 +19,11 @@ class StorageFactory {
   virtual std::string url() const = 0;
 };
 
+// A small report of `machine_id` (report id "id-" + sha256 unless given).
+IncomingReport make_incoming(const std::string& machine_id, std::uint64_t sequence, const std::string& sha256,
+                             std::int64_t started_at, const std::string& report_id = "");
+Judgement no_anomaly(const ChainHistory&, const IncomingReport&);
+
 using FactoryMaker = std::function<std::unique_ptr<StorageFactory>()>;
 
 class StorageSuite : public testing::TestWithParam<FactoryMaker> {

@@ -1,9 +1,20 @@
 #!/usr/bin/env bash
-# Benchmark (not a test): wall time and peak RSS of a full local run of the
-# apicrypt-v1 and apicrypt-v2 policies on the compliant fixture root, as
-# /usr/bin/time -v measures them. Goal (issue #2): <= 5 ms wall, <= 8 MiB RSS.
+# Benchmark (not a test): what an audit costs, next to OpenSCAP on the same
+# root, in one run (issue #19 item 5). On the compliant fixture root
+# (tests/fixtures/roots/apicrypt-compliant.manifest) it prints, for each
+# command, the median wall time, the median CPU time (user + system, the
+# OpenSSL probe included) and the peak RSS, from wait4(2) (tests/bench/run_cost.cpp):
+#   - `clinic-audit version` (the process start-up floor);
+#   - a full offline audit with the three shipped policies
+#     (goal: under 8 ms CPU and 8 MiB peak RSS);
+#   - apicrypt-v1 + apicrypt-v2 (the issue #2 figure);
+#   - apicrypt-v1 alone and `oscap oval eval` of the equivalent OVAL rules
+#     (tests/bench/oval/apicrypt-v1.xml, OSCAP_PROBE_ROOT = the same root),
+#     side by side (goal: at least 30x faster).
 #   tests/bench/bench_agent_run.sh [BUILD_DIR] [RUNS]
 # BUILD_DIR defaults to build/release (configure with `cmake --preset release`).
+# OpenSCAP comes from scripts/deps/bench.list (openscap-scanner); without it
+# its rows say so. Wall times depend on the machine's load; CPU times much less.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$src/build/release}
@@ -11,7 +22,8 @@ runs=${2:-50}
 agent=$build/agent/clinic-audit
 [ -x "$agent" ] || { echo "bench: build $agent first (cmake --preset release && cmake --build --preset release)" >&2; exit 1; }
 root=$(mktemp -d)
-trap 'rm -rf "$root"' EXIT
+cost=$(mktemp -d)
+trap 'rm -rf "$root" "$cost"' EXIT
 
 # Materialise the fixture root from its manifest (owners and modes need root).
 manifest=$src/tests/fixtures/roots/apicrypt-compliant.manifest
@@ -31,25 +43,44 @@ while read -r kind path a b c rest; do
   esac
 done <"$manifest"
 
-args=(run --root "$root" --policy apicrypt-v1 --policy apicrypt-v2 --offline --no-sign --format json)
-"$agent" "${args[@]}" >/dev/null || true   # warm the page cache
+c++ -O2 -std=c++20 -o "$cost/run_cost" "$src/tests/bench/run_cost.cpp"
 
-best_wall=999999 worst_rss=0 total=0
-for _ in $(seq "$runs"); do
-  # The audit's own exit code (1 when a check fails) is not the benchmark's concern.
-  out=$( { /usr/bin/time -f '%e %M' "$agent" "${args[@]}" >/dev/null || true; } 2>&1 | tail -n 1)
-  wall_ms=$(awk -v s="${out% *}" 'BEGIN { printf "%d", s * 1000 }')
-  rss_kb=${out#* }
-  if [ "$wall_ms" -lt "$best_wall" ]; then best_wall=$wall_ms; fi
-  if [ "$rss_kb" -gt "$worst_rss" ]; then worst_rss=$rss_kb; fi
-  total=$((total + wall_ms))
-done
-# /usr/bin/time has 10 ms resolution for wall time; a finer mean from a loop:
-start=$(date +%s%N)
-for _ in $(seq "$runs"); do "$agent" "${args[@]}" >/dev/null || true; done
-end=$(date +%s%N)
-mean_us=$(( (end - start) / runs / 1000 ))
-checks=$( ("$agent" "${args[@]}" || true) | grep -c '"check_id"')
-echo "agent run, apicrypt-v1 + apicrypt-v2 ($checks checks) on a fixture root, $runs runs:"
-echo "  mean wall time: $((mean_us / 1000)).$(printf '%03d' $((mean_us % 1000))) ms   (goal <= 5 ms)"
-echo "  peak RSS (max over runs, /usr/bin/time -v 'Maximum resident set size'): $worst_rss KiB   (goal <= 8192 KiB)"
+# measure LABEL COMMAND...: one line of figures; sets wall, cpu, rss.
+measure() {
+  local label=$1; shift
+  local line
+  line=$("$cost/run_cost" "$runs" "$@")
+  wall=$(sed -E 's/.*wall_ms=([0-9.]+)\/.*/\1/' <<<"$line")
+  cpu=$(sed -E 's/.*cpu_ms=([0-9.]+)\/.*/\1/' <<<"$line")
+  rss=$(sed -E 's/.*rss_kib=([0-9]+).*/\1/' <<<"$line")
+  printf '  %-58s wall %8.2f ms   CPU %8.2f ms   peak RSS %6d KiB (%.1f MiB)\n' "$label" "$wall" "$cpu" "$rss" \
+    "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')"
+}
+verdict() {  # verdict TEXT CONDITION(awk)
+  if awk "BEGIN { exit !($2) }"; then echo "    $1: met"; else echo "    $1: NOT met"; fi
+}
+
+run=(run --root "$root" --offline --no-sign --format json)
+all=("${run[@]}" --policy apicrypt-v1 --policy apicrypt-v2 --policy ekermed)
+checks=$( ("$agent" "${all[@]}" || true) | grep -c '"check_id"')
+echo "clinic-audit on the compliant fixture root, $runs runs each (medians; peak RSS: the largest):"
+measure "clinic-audit version" "$agent" version
+measure "full offline audit, 3 shipped policies ($checks results)" "$agent" "${all[@]}"
+verdict "goal: under 8 ms CPU" "$cpu < 8"
+verdict "goal: under 8 MiB peak RSS" "$rss < 8192"
+measure "apicrypt-v1 + apicrypt-v2" "$agent" "${run[@]}" --policy apicrypt-v1 --policy apicrypt-v2
+measure "apicrypt-v1" "$agent" "${run[@]}" --policy apicrypt-v1
+ours_wall=$wall ours_cpu=$cpu
+if command -v oscap >/dev/null; then
+  oval=$src/tests/bench/oval/apicrypt-v1.xml
+  # OpenSCAP writes nothing but its verdicts here; run from a scratch directory anyway.
+  (cd "$cost" && export OSCAP_PROBE_ROOT=$root && measure "oscap oval eval, the same rules in OVAL ($(oscap --version | head -1 | grep -o '[0-9.]*$'))" \
+    "$(command -v oscap)" oval eval "$oval") | tee "$cost/oscap.txt"
+  read -r oscap_wall oscap_cpu < <(sed -E 's/.*wall +([0-9.]+) ms +CPU +([0-9.]+) ms.*/\1 \2/' "$cost/oscap.txt")
+  awk -v ow="$oscap_wall" -v oc="$oscap_cpu" -v w="$ours_wall" -v c="$ours_cpu" \
+    'BEGIN { printf "    apicrypt-v1 against OpenSCAP: %.0fx faster (wall), %.0fx less CPU\n", ow / w, oc / c }'
+  verdict "goal: at least 30x faster than OpenSCAP (wall)" "$oscap_wall / $ours_wall >= 30"
+  verdict "goal: at least 30x less CPU than OpenSCAP" "$oscap_cpu / $ours_cpu >= 30"
+else
+  echo "  oscap: not installed (scripts/install-deps.sh test installs openscap-scanner)"
+fi

@@ -1,9 +1,11 @@
-// libFuzzer target for the Firefox preference-file parser
-// (checks/browser/firefox_prefs.cpp): any bytes, no crash or hang; an error
-// and every pref point at a line that exists.
+// libFuzzer target for the Firefox preference-file parser and its autoconfig
+// mode (checks/browser/firefox_prefs.cpp): any bytes, no crash or hang; an
+// error and every pref point at a line that exists.
 #include <cstddef>
 #include <cstdint>
+#include <algorithm>
 #include <cstdlib>
+#include <string>
 #include <string_view>
 
 #include "browser/firefox_policy.hpp"
@@ -21,6 +23,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   for (const auto& [name, pref] : prefs) {
     if (pref.line < 1 || pref.line > lines) std::abort();
+  }
+  // The same bytes as an autoconfig .cfg (de-obscured, first line blanked):
+  // lines must still be the file's.
+  if (size > 0) {
+    const bool obscured = data[0] % 2;
+    const std::string body = autoconfig_body(text, obscured ? 13 : 0);
+    int body_lines = 1;
+    for (char c : body) body_lines += c == '\n';
+    if (!obscured && body_lines != lines) std::abort();
+    Prefs cfg_prefs = prefs;
+    try {
+      apply_pref_file(body, "/usr/lib/firefox-esr/f.cfg", cfg_prefs, PrefSyntax::autoconfig);
+    } catch (const PrefError& e) {
+      if (e.line() < 1 || e.line() > body_lines) std::abort();
+    }
+    for (const auto& [name, pref] : cfg_prefs) {
+      if (pref.line < 1 || pref.line > std::max(lines, body_lines)) std::abort();
+    }
   }
   FirefoxConfig config;
   config.prefs = prefs;

@@ -30,10 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   // Evaluate what was parsed, as a one-file tree.
   SudoersTree tree;
-  tree.files.push_back({"/etc/sudoers", {}, std::move(result.parsed)});
-  for (const Entry& e : tree.files[0].parsed.entries) {
-    if (e.kind != Entry::Kind::include) tree.order.push_back({0, e});
-  }
+  tree.add_file({"/etc/sudoers"}, std::move(result.parsed));
   (void)validate_tree(tree);
   // Digests: a fixed file content for most paths, one path unreadable, one
   // absent, so that match, mismatch and unknown are all reached.
@@ -42,10 +39,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (path == "/usr/sbin/service") return {FileDigest::Status::absent, {}, path + " does not exist"};
     return {FileDigest::Status::ok, std::string(digest_size(algorithm), '\x5a'), {}};
   };
-  for (const auto& spec : tree.files[0].parsed.user_specs) {
+  for (const auto& spec : tree.user_specs) {
     for (const auto& priv : spec.privileges) {
       for (const auto& cs : priv.commands) {
-        for (const auto& d : cs.command.digests) (void)decode_sudoers_digest(d);
+        for (const auto& d : *cs.command.digests) (void)decode_sudoers_digest(d);
       }
     }
   }

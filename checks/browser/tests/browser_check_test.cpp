@@ -4,47 +4,12 @@
 
 #include <gtest/gtest.h>
 
-#include "common/context.hpp"
-#include "fixture_root.hpp"
+#include "browser_check_helpers.hpp"
 
 namespace clinic_audit {
 namespace {
 
-using testing::FixtureRoot;
-using testing::fixture_dir;
-
-class NoCommands final : public CommandRunner {
- public:
-  CommandResult run(const CommandSpec&) override { throw CommandError("the browser check runs no command"); }
-};
-
-Params matrix(bool accept_degraded = false) {
-  Params p;
-  for (const char* m : {"chrome 45", "firefox 46", "firefox-esr 78", "opera 35", "vivaldi 1"}) p.add("min_version", m);
-  p.add("not_listed", "edge");
-  p.add("origin", "https://ekermed.telesantebretagne.org");
-  p.add("accept_degraded", accept_degraded ? "true" : "false");
-  return p;
-}
-
-Outcome run(const FixtureRoot& r, const Params& p = matrix()) {
-  auto check = browser_check_type().create(p);
-  RootFs fs(r.path());
-  NoCommands runner;
-  Context context(fs, runner, {});
-  return check->run(context);
-}
-
-std::string dpkg(const std::string& package, const std::string& version) {
-  return "Package: " + package + "\nStatus: install ok installed\nVersion: " + version + "\n\n";
-}
-
-bool has_evidence(const Outcome& o, const std::string& path, const std::string& observed_part, int line = 0) {
-  for (const auto& e : o.evidence) {
-    if (e.path == path && e.observed.find(observed_part) != std::string::npos && (!line || e.line == line)) return true;
-  }
-  return false;
-}
+using namespace browser_test;
 
 TEST(BrowserCheck, DebianChromiumWithoutPoliciesPasses) {
   FixtureRoot r(fixture_dir("root"));
@@ -119,6 +84,32 @@ TEST(BrowserCheck, FlatpakAppstreamAndOptTarball) {
   EXPECT_TRUE(has_evidence(o, "/opt/firefox/application.ini", "Firefox ESR 115.5.0 from tarball", 4));
 }
 
+TEST(BrowserCheck, PerUserFlatpaksOfEveryHome) {
+  FixtureRoot r(fixture_dir("root"));
+  r.file("/etc/passwd",
+         "root:x:0:0:root:/root:/bin/bash\n"
+         "alice:x:1000:1000:Alice:/home/alice:/bin/bash\n"
+         "bob:x:1001:1001:Bob:/srv/homes/bob:/bin/bash\n"
+         "alias:x:1002:1002:same home:/home/alice:/bin/sh\n"
+         "broken line\n");
+  const std::string alice = "/home/alice/.local/share/flatpak/app/org.mozilla.firefox";
+  r.file(alice + "/x86_64/stable/c1/files/share/metainfo/org.mozilla.firefox.metainfo.xml",
+         "<component><releases><release version=\"130.0\"/></releases></component>");
+  r.symlink(alice + "/current", "x86_64/stable");
+  r.symlink(alice + "/x86_64/stable/active", "c1");
+  // bob's Chromium is installed but its deployment has no AppStream data: an error, not a guess.
+  r.dir("/srv/homes/bob/.local/share/flatpak/app/org.chromium.Chromium/x86_64/stable");
+  const Outcome o = run(r);
+  EXPECT_EQ(o.status, Status::pass) << o.summary;
+  EXPECT_NE(o.summary.find("Firefox 130.0 (flatpak org.mozilla.firefox (user alice))"), std::string::npos) << o.summary;
+  EXPECT_NE(o.summary.find("Chromium (flatpak org.chromium.Chromium (user bob)): could not be judged"), std::string::npos)
+      << o.summary;
+  EXPECT_TRUE(has_evidence(o, alice + "/current/active/files/share/metainfo/org.mozilla.firefox.metainfo.xml",
+                           "Firefox 130.0 from flatpak"));
+  // Listed once although two accounts share the home.
+  EXPECT_EQ(o.summary.find("user alias"), std::string::npos) << o.summary;
+}
+
 TEST(BrowserCheck, ChromiumVideoCaptureBlockedUnlessOriginAllowed) {
   FixtureRoot r(fixture_dir("root"));
   r.file("/var/lib/dpkg/status", dpkg("chromium", "156.0"));
@@ -176,6 +167,29 @@ TEST(BrowserCheck, FirefoxPermissionsAndPrefs) {
   o = run(r);
   EXPECT_EQ(o.status, Status::fail);
   EXPECT_TRUE(has_evidence(o, "/etc/firefox-esr/zz.js", "media.peerconnection.enabled=false (locked)", 1));
+}
+
+TEST(BrowserCheck, FirefoxAutoconfig) {
+  FixtureRoot r(fixture_dir("root"));
+  r.file("/var/lib/dpkg/status", dpkg("firefox-esr", "153.8.0esr-1"));
+  r.file("/usr/lib/firefox-esr/defaults/pref/autoconfig.js",
+         "pref(\"general.config.filename\", \"clinic.cfg\");\npref(\"general.config.obscure_value\", 0);\n");
+  // A missing .cfg: Firefox quits at startup (oracle ff_autoconfig_missing_cfg).
+  Outcome o = run(r);
+  EXPECT_EQ(o.status, Status::fail) << o.summary;
+  EXPECT_NE(o.summary.find("Firefox quits at startup: the autoconfig file /usr/lib/firefox-esr/clinic.cfg"),
+            std::string::npos) << o.summary;
+  EXPECT_TRUE(has_evidence(o, "/usr/lib/firefox-esr/defaults/pref/autoconfig.js", "general.config.filename=\"clinic.cfg\"", 1));
+  // Its lockPref, with the .cfg's line (first line skipped).
+  r.file("/usr/lib/firefox-esr/clinic.cfg", "// clinic\n\nlockPref(\"media.peerconnection.enabled\", false);\n");
+  o = run(r);
+  EXPECT_EQ(o.status, Status::fail) << o.summary;
+  EXPECT_TRUE(has_evidence(o, "/usr/lib/firefox-esr/clinic.cfg", "media.peerconnection.enabled=false (locked)", 3));
+  // JavaScript beyond the pref calls is not evaluated: `error` naming the line.
+  r.file("/usr/lib/firefox-esr/clinic.cfg", "// clinic\nvar user = getenv(\"USER\");\n");
+  o = run(r);
+  EXPECT_EQ(o.status, Status::error) << o.summary;
+  EXPECT_TRUE(has_evidence(o, "/usr/lib/firefox-esr/clinic.cfg", "not evaluated", 2));
 }
 
 TEST(BrowserCheck, BadInputIsEvidenceNotACrash) {

@@ -97,12 +97,48 @@ TEST(BrowserPrefs, LockedWinsAndErrorsNameTheLine) {
   EXPECT_TRUE(prefs.at("media.peerconnection.enabled").locked);
   EXPECT_EQ(prefs.at("x").value.integer, 2);
   try {
-    apply_pref_file("pref(\"a\", 1);\n\npref(\"b\" 2);", "c.js", prefs);
+    apply_pref_file("pref(\"a\", 1);\n\npref(\"b\" 2);\npref(\"c\", 3);\npref('d', \"x;y\" junk; pref(\"e\", 5);", "c.js", prefs);
     FAIL();
   } catch (const PrefError& e) {
-    EXPECT_EQ(e.line(), 3);
+    EXPECT_EQ(e.line(), 3);  // the first error
   }
   EXPECT_EQ(prefs.at("a").value.integer, 1);  // what came before the error is kept
+  EXPECT_EQ(prefs.at("c").value.integer, 3);  // parsing resumes after the next ';'
+  EXPECT_EQ(prefs.count("b"), 0u);
+  EXPECT_EQ(prefs.count("d"), 0u);
+  EXPECT_EQ(prefs.at("e").value.integer, 5);  // the ';' inside "x;y" does not end the skip
+  // defaultPref() is not a preference-file statement (firefox-esr: a syntax error).
+  Prefs other;
+  EXPECT_THROW(apply_pref_file("defaultPref(\"f\", 1);", "d.js", other), PrefError);
+  EXPECT_EQ(other.count("f"), 0u);
+}
+
+TEST(BrowserPrefs, AutoconfigBodyAndCalls) {
+  // Obscured by 13, first line skipped (nsReadConfig.cpp / prefcalls.js).
+  std::string file = "// line one\nlockPref(\"a\", false)\npref(\"a\", true);\npref(\"b\", 1);\nunlockPref(\"a\");\n";
+  std::string obscured = file;
+  for (char& c : obscured) c = static_cast<char>(static_cast<unsigned char>(c) + 13);
+  const std::string body = autoconfig_body(obscured, 13);
+  EXPECT_EQ(body.find("line one"), std::string::npos);
+  Prefs prefs;
+  apply_pref_file(body, "x.cfg", prefs, PrefSyntax::autoconfig);
+  EXPECT_FALSE(prefs.at("a").value.boolean);  // pref() does not change a locked pref
+  EXPECT_FALSE(prefs.at("a").locked);         // unlockPref
+  EXPECT_EQ(prefs.at("a").line, 2);           // lines are the file's
+  EXPECT_EQ(prefs.at("b").value.integer, 1);
+  // An earlier lock from a preference file is replaced by lockPref.
+  Prefs locked;
+  apply_pref_file("pref(\"c\", false, locked);", "p.js", locked);
+  apply_pref_file("\nlockPref(\"c\", true);", "x.cfg", locked, PrefSyntax::autoconfig);
+  EXPECT_TRUE(locked.at("c").value.boolean);
+  // Other JavaScript is not evaluated: an error naming its line.
+  try {
+    apply_pref_file("\nif (true) { lockPref(\"d\", 1); }", "x.cfg", prefs, PrefSyntax::autoconfig);
+    FAIL();
+  } catch (const PrefError& e) {
+    EXPECT_EQ(e.line(), 2);
+  }
+  EXPECT_EQ(autoconfig_body("first\r\nsecond", 0), "\nsecond");
 }
 
 }  // namespace

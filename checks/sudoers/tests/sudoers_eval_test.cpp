@@ -86,9 +86,9 @@ TEST_F(SudoersEval, CommandsForListsLeavesInOrder) {
   const SudoersTree tree = load_sudoers(fs, "/etc/sudoers", {"cabinet", 4096, true});
   const auto leaves = Evaluator(tree).commands_for(kWeb, kHost);
   ASSERT_EQ(leaves.size(), 3u);
-  EXPECT_EQ(leaves[0].command.command, "/a");
+  EXPECT_EQ(leaves[0].command->command(), "/a");
   EXPECT_TRUE(leaves[1].negated);
-  EXPECT_EQ(leaves[2].command.command, "/c");
+  EXPECT_EQ(leaves[2].command->command(), "/c");
   EXPECT_EQ(leaves[2].command_spec->tags.nopasswd, Tags::on);
 }
 

@@ -170,7 +170,7 @@ TEST_F(SudoersIncludes, AbsoluteIncludesAndSymlinksStayInsideTheRoot) {
   root_.file("/etc/target", "alice ALL = /inside\n", 0440);
   const SudoersTree t = load();
   ASSERT_FALSE(t.error) << t.error->describe();
-  EXPECT_EQ(t.files.back().parsed.user_specs.at(0).privileges[0].commands[0].command.command, "/inside");
+  EXPECT_EQ(t.user_specs.back().privileges[0].commands[0].command.command(), "/inside");
 }
 
 }  // namespace

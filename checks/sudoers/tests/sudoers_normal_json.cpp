@@ -45,7 +45,7 @@ json member_json(const Member& m, WordType type) {
     }
     case Member::Kind::netgroup: key = "netgroup"; value = m.name.substr(1); break;
     case Member::Kind::network: key = "networkaddr"; value = m.name; break;
-    case Member::Kind::command: key = "command"; value = m.name; break;
+    case Member::Kind::command: key = "command"; value = m.command() + (m.args ? " " + *m.args : ""); break;
     case Member::Kind::alias:
       key = type == WordType::command ? "cmndalias" : type == WordType::hostname ? "hostalias"
             : type == WordType::username ? "useralias" : "runasalias";
@@ -68,12 +68,12 @@ json member_json(const Member& m, WordType type) {
   }
   json out = json::object();
   out[key] = value;
-  for (const auto& d : m.digests) out[d.algorithm] = d.value;
+  for (const auto& d : *m.digests) out[d.algorithm] = d.value;
   if (m.negated) out["negated"] = true;
   return out;
 }
 
-json list_json(const std::vector<Member>& list, WordType type) {
+json list_json(std::span<const Member> list, WordType type) {
   json out = json::array();
   for (const auto& m : list) out.push_back(member_json(m, type));
   return out;
@@ -91,7 +91,7 @@ json sorted(json array) {
 // cvtsudoers_json.c print_cmndspec_json(): options, then tags.
 json options_json(const CommandSpec& cs) {
   json out = json::array();
-  const CommandOptions& o = cs.options;
+  const CommandOptions& o = *cs.options;
   if (o.chroot) out.push_back({{"runchroot", *o.chroot}});
   if (o.cwd) out.push_back({{"runcwd", *o.cwd}});
   if (o.timeout_seconds && *o.timeout_seconds > 0) out.push_back({{"command_timeout", *o.timeout_seconds}});
@@ -169,8 +169,8 @@ json user_spec_rows(const std::vector<const UserSpec*>& specs) {
         row["runasusers"] = cs.runas_users ? list_json(*cs.runas_users, WordType::runas_user) : json();
         row["runasgroups"] = cs.runas_groups ? list_json(*cs.runas_groups, WordType::runas_group) : json();
         row["options"] = options_json(cs);
-        row["selinux"] = cs.options.role && cs.options.type
-                             ? json::array({{{"role", *cs.options.role}}, {{"type", *cs.options.type}}}) : json();
+        row["selinux"] = cs.options->role && cs.options->type
+                             ? json::array({{{"role", *cs.options->role}}, {{"type", *cs.options->type}}}) : json();
         row["command"] = member_json(priv.commands[i].command, WordType::command);
         rows.push_back(row);
       }

@@ -34,7 +34,7 @@ TEST(SudoersParser, RunasCarriesOverAndAllImpliesSetenv) {
   const auto& cmds = f.user_specs.at(0).privileges.at(0).commands;
   EXPECT_EQ(cmds[1].runas_users->at(0).name, "root");
   EXPECT_EQ(cmds[1].runas_groups->at(0).name, "wheel");
-  EXPECT_FALSE(cmds[2].runas_groups.has_value());
+  EXPECT_FALSE(cmds[2].runas_groups);
   EXPECT_EQ(cmds[2].tags.setenv, Tags::implied);
   EXPECT_EQ(cmds[3].tags.setenv, Tags::unset);  // gram.y: an implied SETENV is not inherited
 }
@@ -58,7 +58,7 @@ TEST(SudoersParser, DefaultsBindingsAreKept) {
   EXPECT_EQ(f.defaults[2].binding, DefaultsEntry::Binding::host);
   EXPECT_EQ(f.defaults[3].binding, DefaultsEntry::Binding::runas);
   EXPECT_EQ(f.defaults[4].binding, DefaultsEntry::Binding::command);
-  EXPECT_EQ(f.defaults[4].bound_to[0].command, "/usr/bin/less");
+  EXPECT_EQ(f.defaults[4].bound_to[0].command(), "/usr/bin/less");
   EXPECT_EQ(f.defaults[5].settings[0].op, '+');
   EXPECT_EQ(f.defaults[5].settings[0].value, "A B");
 }
@@ -79,7 +79,7 @@ TEST(SudoersParser, QuotedEscapedWordsAndContinuation) {
   EXPECT_EQ(us.users[0].kind, Member::Kind::user_group);
   const auto& cmds = us.privileges[0].commands;
   EXPECT_EQ(cmds[0].command.args, "a,b c:d more");
-  EXPECT_EQ(cmds[1].command.command, "/opt/my app/x");
+  EXPECT_EQ(cmds[1].command.command(), "/opt/my app/x");
 }
 
 TEST(SudoersParser, CommandForms) {
@@ -89,11 +89,11 @@ TEST(SudoersParser, CommandForms) {
   const auto& c = f.user_specs.at(0).privileges[0].commands;
   ASSERT_EQ(c.size(), 8u);
   EXPECT_EQ(c[0].command.args, "\"\"");
-  EXPECT_EQ(c[1].command.command, "sudoedit");
-  EXPECT_EQ(c[2].command.command, "^/usr/bin/(ls|cat)$");
-  EXPECT_EQ(c[3].command.command, "/usr/bin/");
-  EXPECT_EQ(c[4].command.digests.at(0).algorithm, "sha256");
-  EXPECT_EQ(c[5].command.command, "list");
+  EXPECT_EQ(c[1].command.command(), "sudoedit");
+  EXPECT_EQ(c[2].command.command(), "^/usr/bin/(ls|cat)$");
+  EXPECT_EQ(c[3].command.command(), "/usr/bin/");
+  EXPECT_EQ(c[4].command.digests->at(0).algorithm, "sha256");
+  EXPECT_EQ(c[5].command.command(), "list");
   EXPECT_FALSE(c[6].command.negated);  // sudoers(5): an even number of '!' cancels out
   EXPECT_TRUE(c[7].command.negated);
 }

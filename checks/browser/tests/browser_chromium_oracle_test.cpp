@@ -1,0 +1,175 @@
+// Debian's chromium is the oracle of the Chromium policy model (issue #14
+// item 4): for each fixture, what the probe page could really do
+// (JavaScript, camera, microphone, UDP host candidates, getDisplayMedia)
+// must equal what judge_chromium_policies() says on the same files.
+// Not compared: a policy whose effect is a prompt (DefaultMediaStreamSetting=3)
+// and the capture level (tab, window or screen) an allowed origin gets: the
+// headless screen picker stays open and shows nothing (tests/README.md).
+#include <gtest/gtest.h>
+
+#include "browser/chromium_policy.hpp"
+#include "browser/inventory.hpp"
+#include "browser/version.hpp"
+#include "oracle_harness.hpp"
+
+namespace clinic_audit::browser {
+namespace {
+
+using namespace oracle;
+using testing::fixture_dir;
+
+bool chromium_usable(std::string* why) {
+  if (!fs::exists("/usr/bin/chromium")) return *why = "Debian's chromium is not installed", false;
+  if (!fs::is_directory("/etc/chromium")) return *why = "/etc/chromium is missing (mount point of the fixtures)", false;
+  if (geteuid() != 0) return *why = "needs root (mount namespace)", false;
+  return true;
+}
+
+const std::string M = "etc-chromium/policies/managed/";
+const std::string R = "etc-chromium/policies/recommended/";
+
+std::vector<Fixture> policy_fixtures() {
+  return {
+      {"none", {}},
+      {"video_off", {{M + "a.json", R"({"VideoCaptureAllowed": false})"}}},
+      {"video_off_origin_allowed", {{M + "a.json", R"({"VideoCaptureAllowed": false, "VideoCaptureAllowedUrls": ["ORIGIN"]})"}}},
+      {"video_off_host_pattern", {{M + "a.json", R"({"VideoCaptureAllowed": false, "VideoCaptureAllowedUrls": ["127.0.0.1"]})"}}},
+      {"video_off_other_allowed", {{M + "a.json", R"({"VideoCaptureAllowed": false, "VideoCaptureAllowedUrls": ["https://example.org"]})"}}},
+      {"audio_off", {{M + "a.json", R"({"AudioCaptureAllowed": false})"}}},
+      {"audio_off_origin_allowed", {{M + "a.json", R"({"AudioCaptureAllowed": false, "AudioCaptureAllowedUrls": ["ORIGIN"]})"}}},
+      {"media_stream_block", {{M + "a.json", R"({"DefaultMediaStreamSetting": 2})"}}},
+      {"udp_off", {{M + "a.json", R"({"WebRtcIPHandling": "disable_non_proxied_udp"})"}}},
+      {"udp_off_by_url", {{M + "a.json", R"({"WebRtcIPHandlingUrl": [{"url": "*", "handling": "disable_non_proxied_udp"}]})"}}},
+      {"udp_off_but_origin_default",
+       {{M + "a.json", R"({"WebRtcIPHandling": "disable_non_proxied_udp", "WebRtcIPHandlingUrl": [{"url": "ORIGIN", "handling": "default"}]})"}}},
+      {"video_off_string_type", {{M + "a.json", R"({"VideoCaptureAllowed": "false"})"}}},
+      {"comments_trailing_comma", {{M + "a.json", "// clinic\n{ /* camera */ \"VideoCaptureAllowed\": false, }\n"}}},
+      {"hash_comment_file_ignored", {{M + "a.json", "{\"VideoCaptureAllowed\": false} # no\n"}}},
+      {"broken_file_ignored", {{M + "a.json", "{\"VideoCaptureAllowed\": false\n"}}},
+      {"array_file_ignored", {{M + "a.json", "[{\"VideoCaptureAllowed\": false}]"}}},
+      {"later_file_allows", {{M + "a.json", R"({"VideoCaptureAllowed": false})"}, {M + "b.json", R"({"VideoCaptureAllowed": true})"}}},
+      {"later_file_blocks", {{M + "a.json", R"({"AudioCaptureAllowed": true})"}, {M + "b.json", R"({"AudioCaptureAllowed": false})"}}},
+      {"hidden_file_read", {{M + ".x", R"({"VideoCaptureAllowed": false})"}}},
+      {"duplicate_key_last_wins", {{M + "a.json", R"({"VideoCaptureAllowed": false, "VideoCaptureAllowed": true})"}}},
+      {"bom_file", {{M + "a.json", "\xEF\xBB\xBF{\"AudioCaptureAllowed\": false}"}}},
+      {"recommended_video_off", {{R + "a.json", R"({"VideoCaptureAllowed": false})"}}},
+      {"mandatory_beats_recommended", {{M + "a.json", R"({"AudioCaptureAllowed": true})"}, {R + "a.json", R"({"AudioCaptureAllowed": false})"}}},
+      {"javascript_off", {{M + "a.json", R"({"DefaultJavaScriptSetting": 2})"}}},
+      {"javascript_off_origin_allowed", {{M + "a.json", R"({"DefaultJavaScriptSetting": 2, "JavaScriptAllowedForUrls": ["ORIGIN"]})"}}},
+      {"javascript_blocked_for_origin", {{M + "a.json", R"({"JavaScriptBlockedForUrls": ["ORIGIN"]})"}}},
+      {"javascript_blocked_other_origin", {{M + "a.json", R"({"JavaScriptBlockedForUrls": ["https://example.org"]})"}}},
+      {"url_blocklist_all", {{M + "a.json", R"({"URLBlocklist": ["*"]})"}}},
+      {"url_blocklist_all_origin_allowed", {{M + "a.json", R"({"URLBlocklist": ["*"], "URLAllowlist": ["127.0.0.1"]})"}}},
+      {"url_blocklist_host", {{M + "a.json", R"({"URLBlocklist": ["http://127.0.0.1"]})"}}},
+      {"url_blocklist_other_host", {{M + "a.json", R"({"URLBlocklist": ["example.org", ".127.0.0.2"]})"}}},
+      {"javascript_off_real_type", {{M + "a.json", R"({"DefaultJavaScriptSetting": 2.0})"}}},
+      // Bad entries of the directory (issue item 6).
+      {"fifo_hangs", {{M + "a.json", "FIFO"}}, false, false, 8},
+      {"dangling_symlink", {{M + "a.json", "SYMLINK:/nonexistent/x.json"}, {M + "b.json", R"({"AudioCaptureAllowed": false})"}}},
+      {"symlink_to_file", {{"etc-chromium/other/cam.json", R"({"VideoCaptureAllowed": false})"}, {M + "a.json", "SYMLINK:../../other/cam.json"}}},
+      // Screen sharing: getDisplayMedia refused at once by the policy, or the picker opens (pending).
+      {"screen_default", {}, true},
+      {"screen_off", {{M + "a.json", R"({"ScreenCaptureAllowed": false})"}}, true},
+      {"screen_off_recommended", {{R + "a.json", R"({"ScreenCaptureAllowed": false})"}}, true},
+      {"screen_off_string_type", {{M + "a.json", R"({"ScreenCaptureAllowed": "false"})"}}, true},
+      {"screen_off_origin_allowed", {{M + "a.json", R"({"ScreenCaptureAllowed": false, "ScreenCaptureAllowedByOrigins": ["ORIGIN"]})"}}, true},
+      {"screen_off_other_origin_allowed",
+       {{M + "a.json", R"({"ScreenCaptureAllowed": false, "ScreenCaptureAllowedByOrigins": ["https://example.org"]})"}}, true},
+      {"screen_off_window_level", {{M + "a.json", R"({"ScreenCaptureAllowed": false, "WindowCaptureAllowedByOrigins": ["ORIGIN"]})"}}, true},
+      {"screen_off_tab_level", {{M + "a.json", R"({"ScreenCaptureAllowed": false, "TabCaptureAllowedByOrigins": ["ORIGIN"]})"}}, true},
+      {"screen_off_same_origin_tab_level",
+       {{M + "a.json", R"({"ScreenCaptureAllowed": false, "SameOriginTabCaptureAllowedByOrigins": ["ORIGIN"]})"}}, true},
+  };
+}
+
+TEST(BrowserChromiumOracle, PolicyVerdictsAgreeWithChromium) {
+  std::string why;
+  if (!chromium_usable(&why)) GTEST_SKIP() << why;
+  const fs::path base = fixture_dir("oracle");
+  fs::create_directories(base);
+  ProbeServer server(base);
+  ASSERT_TRUE(server.running()) << "python3 probe server did not start";
+  const auto fixtures = policy_fixtures();
+  int compared = 0;
+  for (const auto& f : fixtures) {
+    SCOPED_TRACE(f.name);
+    const auto seen = run_chromium(server, f, base / f.name);
+    // Our model on the same files, read through RootFs from the fixture tree.
+    RootFs root(base / f.name);
+    const auto policies = load_chromium_policies(root, "/etc-chromium/policies");
+    bool js = true, video = true, audio = true, udp = true, screen = true;
+    for (const auto& finding : judge_chromium_policies(policies, {server.origin()})) {
+      if (finding.impact == Impact::degrades) udp = false;
+      if (finding.what.find("screen capture blocked by ScreenCaptureAllowed") != std::string::npos) screen = false;
+      if (finding.impact != Impact::breaks_audio_video) continue;
+      if (finding.what.find("JavaScript") != std::string::npos) js = false;
+      if (finding.what.find("blocked by URLBlocklist") != std::string::npos) js = false;  // the page never loads
+      if (finding.what.find("FIFO") != std::string::npos) js = false;                    // the browser never starts
+      if (finding.what.find("camera") != std::string::npos) video = false;
+      if (finding.what.find("microphone") != std::string::npos) audio = false;
+    }
+    const std::string observed = describe(seen);
+    ASSERT_EQ(seen.at("js") == "yes" || seen.count("pc"), js) << observed;
+    ++compared;
+    if (!js) continue;
+    ASSERT_EQ(seen.count("video"), 1u) << observed;
+    EXPECT_EQ(seen.at("video") == "granted", video) << observed;
+    EXPECT_EQ(seen.at("audio") == "granted", audio) << observed;
+    EXPECT_EQ(seen.at("udphost") != "0", udp) << observed;
+    EXPECT_EQ(seen.at("pc"), "function") << observed;
+    if (f.screen) {
+      ASSERT_EQ(seen.count("screen"), 1u) << observed;
+      // Refused at once by the policy, or the picker opened (a human would choose).
+      EXPECT_EQ(seen.at("screen") == "pending", screen) << observed;
+      if (!screen) {
+        EXPECT_EQ(seen.at("screen"), "NotAllowedError") << observed;
+      }
+    }
+  }
+  EXPECT_EQ(compared, static_cast<int>(fixtures.size()));
+}
+
+// Why the oracle does not grant screen capture with a flag: with
+// --use-fake-ui-for-media-stream getDisplayMedia is granted (a fake
+// "monitor") even under ScreenCaptureAllowed=false, the content layer's fake
+// UI answering before Chrome's capture policy is asked.
+TEST(BrowserChromiumOracle, FakeUiFlagBypassesTheScreenCapturePolicy) {
+  std::string why;
+  if (!chromium_usable(&why)) GTEST_SKIP() << why;
+  const fs::path base = fixture_dir("oracle");
+  fs::create_directories(base);
+  ProbeServer server(base);
+  ASSERT_TRUE(server.running());
+  const Fixture f{"screen_off_fake_ui", {{M + "a.json", R"({"ScreenCaptureAllowed": false})"}}, true, false, 60,
+                  "--use-fake-ui-for-media-stream"};
+  const auto seen = run_chromium(server, f, base / f.name);
+  EXPECT_EQ(seen.count("screen") ? seen.at("screen") : "", "granted") << describe(seen);
+}
+
+// Versions: the inventory of this machine against the browsers' own --version.
+TEST(BrowserChromiumOracle, InventoryVersionsMatchTheInstalledBrowsers) {
+  RootFs live("/");
+  const auto browsers = find_browsers(live);
+  int checked = 0;
+  for (const auto& [package, binary] : {std::pair<std::string, std::string>{"chromium", "chromium"}, {"firefox-esr", "firefox-esr"}}) {
+    if (!fs::exists("/usr/bin/" + binary)) continue;
+    const std::string said = command_output(binary + " --version 2>/dev/null");
+    // "Chromium 156.0.8078.108 built on Debian..." / "Mozilla Firefox 153.8.0esr"
+    const auto digit = said.find_first_of("0123456789");
+    ASSERT_NE(digit, std::string::npos) << said;
+    const auto theirs = numeric_version(said.substr(digit));
+    bool found = false;
+    for (const auto& b : browsers) {
+      if (b.source != "deb" || b.package != package) continue;
+      found = true;
+      EXPECT_TRUE(b.error.empty()) << b.error;
+      EXPECT_EQ(compare_versions(*numeric_version(b.version), *theirs), 0) << b.version << " vs " << said;
+    }
+    EXPECT_TRUE(found) << package << " is installed but not in the inventory";
+    ++checked;
+  }
+  if (checked == 0) GTEST_SKIP() << "neither chromium nor firefox-esr is installed";
+}
+
+}  // namespace
+}  // namespace clinic_audit::browser
