@@ -11,6 +11,7 @@
 #include <random>
 #include <thread>
 
+#include "i18n.hpp"
 #include "collector_api.hpp"
 #include "crash_point.hpp"
 #include "https_client.hpp"
@@ -132,7 +133,7 @@ int run_submit(const SubmitSettings& settings, std::ostream& out, std::ostream& 
     };
     {
       FileLock state_lock(settings.state_dir / "state.lock", /*wait=*/true);
-      for (const auto& removed : spool.recover()) spdlog::info("removed {} left by an interrupted run", removed.string());
+      for (const auto& removed : spool.recover()) spdlog::info("{}", tr("removed {0} left by an interrupted run", removed.string()));
     }
     spool_waiting();
     if (spool.entries().empty()) {
@@ -235,7 +236,7 @@ int run_submit(const SubmitSettings& settings, std::ostream& out, std::ostream& 
     try {
       store::update_spool_metrics(settings.state_dir, spool, 0);
     } catch (const signing::SigningError& e) {
-      spdlog::warn("could not update the spool metrics: {}", e.what());
+      spdlog::warn("{}", tr("could not update the spool metrics: {0}", e.what()));
     }
     const auto waiting = spool.waiting().size();
     out << "delivered " << delivered << ", rejected " << rejected << ", left in the spool " << left;

@@ -177,7 +177,7 @@ StepResult run_selected(RunState& state) {
                 << (done == total ? "\n" : "") << std::flush;
     };
   }
-  spdlog::info("running {} checks", state.selected.size());
+  spdlog::info("{}", trn("running {0} check", "running {0} checks", state.selected.size(), state.selected.size()));
   RunOutcome outcome = run_checks(state.selected, *state.context, options);
   state.must_exit_now = outcome.abandoned > 0;
   const auto finished = SystemClock::now();

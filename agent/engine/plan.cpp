@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "i18n.hpp"
 #include "registry.hpp"
 
 namespace clinic_audit {
@@ -57,7 +58,7 @@ Plan build_plan(std::vector<Policy> policies, const SiteConfig& config, const Ro
         if (expanded) {
           planned.remediation_commands.push_back(std::move(*expanded));
         } else if (!refused.empty() && planned.remediation_refused.empty()) {
-          planned.remediation_refused = "A command of this remediation is " + refused + ".";
+          planned.remediation_refused = tr("A command of this remediation is {0}.", refused);
         }
       }
 
@@ -72,8 +73,8 @@ Plan build_plan(std::vector<Policy> policies, const SiteConfig& config, const Ro
             errors.push_back({file, condition.line, "applies-if names undeclared variable '" + condition.variable + "'"});
           }
         } else if (it->second.value != condition.equals && !planned.not_applicable_reason) {
-          planned.not_applicable_reason = "applies only when " + condition.variable + " = " + condition.equals +
-                                          " (it is '" + it->second.value + "', " + it->second.origin + ")";
+          planned.not_applicable_reason = tr("applies only when {0} = {1} (it is '{2}', {3})", condition.variable,
+                                             condition.equals, it->second.value, it->second.origin);
         }
       }
       }
@@ -87,10 +88,10 @@ Plan build_plan(std::vector<Policy> policies, const SiteConfig& config, const Ro
           if (disputed.empty()) disputed = disputed_variable(command.text, vars);
         }
         if (!disputed.empty()) {
-          planned.commands_withheld = "No command is given: the sources on this machine disagree on " + disputed +
-                                      " (see " + policy.id + ".variable." + disputed +
-                                      "), so a command could act on the wrong path. Settle that first, then "
-                                      "run the audit again.";
+          planned.commands_withheld = tr("No command is given: the sources on this machine disagree on {0} (see "
+                                         "{1}.variable.{0}), so a command could act on the wrong path. Settle that "
+                                         "first, then run the audit again.",
+                                         disputed, policy.id);
         }
       }
       Params params;

@@ -6,6 +6,7 @@
 #include <system_error>
 #include <thread>
 
+#include "i18n.hpp"
 #include "atomic_file.hpp"
 #include "crash_point.hpp"
 #include "report_files.hpp"
@@ -58,7 +59,7 @@ CommitResult::Spooled spool_set(const StoreOptions& options, std::uint64_t seque
   try {
     update_spool_metrics(options.state_dir, spool, not_spooled);
   } catch (const SigningError& e) {
-    spdlog::warn("could not update the spool metrics: {}", e.what());
+    spdlog::warn("{}", tr("could not update the spool metrics: {0}", e.what()));
   }
   return added == Spool::AddResult::full ? CommitResult::Spooled::full : CommitResult::Spooled::yes;
 }
@@ -66,7 +67,9 @@ CommitResult::Spooled spool_set(const StoreOptions& options, std::uint64_t seque
 }  // namespace
 
 void log_drain(const Spool& spool, const DrainResult& drained) {
-  if (drained.spooled > 0) spdlog::info("spooled {} reports that waited for room in {}", drained.spooled, spool.dir().string());
+  if (drained.spooled > 0) {
+    spdlog::info("{}", tr("spooled {0} reports that waited for room in {1}", drained.spooled, spool.dir().string()));
+  }
   for (const auto& gone : drained.missing) {
     spdlog::error("{} waited for room in the spool but is no longer in the reports directory (removed by hand?): the "
                   "collector will not get it and will report a gap in the chain",
@@ -143,7 +146,7 @@ const std::vector<std::filesystem::path>& PendingSet::write(const std::string& h
       const auto path = dir / signing::report_file_name(stem, report.extension);
       files_.push_back(path);  // before the write: discard() removes a partial one too
       signing::write_file_atomically(path, report.bytes, 0644, "report");
-      spdlog::info("wrote {}", path.string());
+      spdlog::info("{}", tr("wrote {0}", path.string()));
     }
   } catch (...) {
     // A report set is whole or absent: a partial set would enter the chain.

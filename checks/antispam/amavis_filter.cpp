@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 
+#include "i18n.hpp"
 #include "amavis_parser.hpp"
 #include "common/shell_quote.hpp"
 #include "filters.hpp"
@@ -338,8 +339,8 @@ std::optional<FilterVerdict> evaluate_amavis(const RootFs& fs, const SenderOptio
     if (!list.children.empty() && (list.children[0].kind == PerlNode::Kind::number || list.children[0].kind == PerlNode::Kind::string) &&
         perl_true(list.children[0])) {
       verdict.state = FilterState::not_filtering;
-      verdict.summary = "amavisd-new does not run spam checks (@bypass_spam_checks_maps = (1) at " + bypass->second.file + ":" +
-                        std::to_string(bypass->second.line) + ")";
+      verdict.summary = tr("amavisd-new does not run spam checks (@bypass_spam_checks_maps = (1) at {0}:{1})",
+                           bypass->second.file, bypass->second.line);
       return verdict;
     }
   }
@@ -369,7 +370,7 @@ std::optional<FilterVerdict> evaluate_amavis(const RootFs& fs, const SenderOptio
   }
   if (auto r = first_answer; r && perl_true(r->value)) {
     verdict.state = FilterState::whitelisted;
-    verdict.summary = "amavisd-new whitelists " + addr + " (@whitelist_sender_maps key \"" + r->key + "\")";
+    verdict.summary = tr("amavisd-new whitelists {0} (@whitelist_sender_maps key \"{1}\")", addr, r->key);
     verdict.evidence.push_back({r->where.file, r->where.line, "@whitelist_sender_maps key \"" + r->key + "\"", "a whitelisting entry"});
     return verdict;
   }
@@ -444,22 +445,30 @@ std::optional<FilterVerdict> evaluate_amavis(const RootFs& fs, const SenderOptio
   }
   if (score <= options.whitelist_score) {
     verdict.state = FilterState::whitelisted;
-    verdict.summary = "amavisd-new soft-whitelists " + addr + " (@score_sender_maps adds " + format_number(score) +
-                      (options.recipient.empty() ? " for every recipient" : " for " + options.recipient) + ")";
+    verdict.summary = options.recipient.empty()
+                          ? tr("amavisd-new soft-whitelists {0} (@score_sender_maps adds {1} for every recipient)", addr,
+                               format_number(score))
+                          : tr("amavisd-new soft-whitelists {0} (@score_sender_maps adds {1} for {2})", addr,
+                               format_number(score), options.recipient);
     return verdict;
   }
   verdict.state = FilterState::not_whitelisted;
-  verdict.summary = "amavisd-new runs spam checks and neither @whitelist_sender_maps nor @score_sender_maps lets " + addr +
-                    " through (@score_sender_maps adds " + format_number(score) +
-                    (worst_recipient.empty() ? "" : " for recipient " + worst_recipient) + ")";
+  verdict.summary = worst_recipient.empty()
+                        ? tr("amavisd-new runs spam checks and neither @whitelist_sender_maps nor @score_sender_maps lets "
+                             "{0} through (@score_sender_maps adds {1})",
+                             addr, format_number(score))
+                        : tr("amavisd-new runs spam checks and neither @whitelist_sender_maps nor @score_sender_maps lets "
+                             "{0} through (@score_sender_maps adds {1} for recipient {2})",
+                             addr, format_number(score), worst_recipient);
   // Appended after the file's final "1;" it still works: read_config_file
   // only needs do() to return a defined value, and a list assignment does.
   const std::string line = "@whitelist_sender_maps = ({ '." + options.sender.domain + "' => 1 }, @whitelist_sender_maps);";
   const std::string file = "/etc/amavis/conf.d/50-user";
   verdict.remediation_commands.push_back("grep -qxF " + shell_word(line) + " " + file + " || printf '%s\\n' " +
                                          shell_word(line) + " >> " + file);
-  verdict.remediation = "amavisd-new: append `" + line + "` to " + file +
-                        " ('.domain' keys match the domain and its subdomains), then reload amavisd-new.";
+  verdict.remediation = tr("amavisd-new: append `{0}` to {1} ('.domain' keys match the domain and its subdomains), then "
+                           "reload amavisd-new.",
+                           line, file);
   return verdict;
 }
 

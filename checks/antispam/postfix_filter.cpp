@@ -9,6 +9,7 @@
 #include <functional>
 #include <set>
 
+#include "i18n.hpp"
 #include "filters.hpp"
 #include "postfix_access.hpp"
 #include "postfix_restrictions.hpp"
@@ -410,12 +411,12 @@ std::optional<FilterVerdict> evaluate_postfix(const RootFs& fs, const SenderOpti
 
   if (!filtering && errors.empty()) {
     verdict.state = FilterState::not_filtering;
-    verdict.summary = "Postfix applies no sender or spam restriction in its smtpd_*_restrictions";
+    verdict.summary = _("Postfix applies no sender or spam restriction in its smtpd_*_restrictions");
     return verdict;
   }
   if (!blocked.empty()) {
     verdict.state = FilterState::not_whitelisted;
-    verdict.summary = "Postfix may still reject " + addr + ": " + blocked.front().reason;
+    verdict.summary = tr("Postfix may still reject {0}: {1}", addr, blocked.front().reason);
     verdict.remediation = "Postfix: " + postfix_remediation(blocked, access_map, options.sender);
     return verdict;
   }
@@ -426,15 +427,15 @@ std::optional<FilterVerdict> evaluate_postfix(const RootFs& fs, const SenderOpti
   }
   verdict.state = FilterState::whitelisted;
   if (conditions.empty()) {
-    verdict.summary = "Postfix accepts " + addr + ": no smtpd restriction rejects it before a check_sender_access OK";
+    verdict.summary = tr("Postfix accepts {0}: no smtpd restriction rejects it before a check_sender_access OK", addr);
     return verdict;
   }
-  verdict.summary = "Postfix accepts " + addr + " unless DNS or the relay says otherwise at delivery time: no restriction rejects it outright";
+  verdict.summary = tr("Postfix accepts {0} unless DNS or the relay says otherwise at delivery time: no restriction rejects it outright", addr);
   std::string joined;
   for (const std::string& c : conditions) {
     if (joined.find(c) == std::string::npos) joined += (joined.empty() ? "" : "; ") + c;
   }
-  verdict.condition = "only while " + joined;
+  verdict.condition = tr("only while {0}", joined);
   return verdict;
 }
 

@@ -6,6 +6,7 @@
 // accepted. So postgrey is reported for information, never as a failure; a
 // Postfix check_sender_access OK placed before its check_policy_service is
 // what exempts the sender (judged with Postfix).
+#include "i18n.hpp"
 #include "filters.hpp"
 
 namespace clinic_audit::antispam {
@@ -17,9 +18,9 @@ std::optional<FilterVerdict> evaluate_postgrey(const RootFs& fs, const SenderOpt
   FilterVerdict verdict;
   verdict.filter = "postgrey";
   verdict.state = FilterState::not_filtering;
-  verdict.summary = "postgrey whitelists clients (relay hostnames or IPs), not senders: mail from " +
-                    options.sender.address +
-                    " is delayed once per new relay unless Postfix accepts the sender before its policy service";
+  verdict.summary = tr("postgrey whitelists clients (relay hostnames or IPs), not senders: mail from {0} is delayed once "
+                       "per new relay unless Postfix accepts the sender before its policy service",
+                       options.sender.address);
   for (const char* file : {"/etc/postgrey/whitelist_clients", "/etc/postgrey/whitelist_clients.local"}) {
     if (fs.exists(file)) {
       verdict.evidence.push_back({file, std::nullopt, "postgrey client whitelist",

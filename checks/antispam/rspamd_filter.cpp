@@ -16,6 +16,7 @@
 #include <cctype>
 #include <memory>
 
+#include "i18n.hpp"
 #include "common/shell_quote.hpp"
 #include "filters.hpp"
 #include "ucl_parser.hpp"
@@ -332,21 +333,21 @@ std::optional<FilterVerdict> evaluate_rspamd(const RootFs& fs, const SenderOptio
 
   if (!blocking.empty()) {
     verdict.state = FilterState::not_whitelisted;
-    verdict.summary = "rspamd still scores " + sender.address + ": " + blocking.front();
+    verdict.summary = tr("rspamd still scores {0}: {1}", sender.address, blocking.front());
   } else if (!whitelisting.empty()) {
     verdict.state = FilterState::whitelisted;
-    verdict.summary = "rspamd whitelists " + sender.address + " (" + whitelisting.front() + ")";
+    verdict.summary = tr("rspamd whitelists {0} ({1})", sender.address, whitelisting.front());
     return verdict;
   } else {
     verdict.state = FilterState::not_whitelisted;
-    verdict.summary = "rspamd has no multimap or settings rule that whitelists " + sender.address;
+    verdict.summary = tr("rspamd has no multimap or settings rule that whitelists {0}", sender.address);
   }
   const std::string line = "ekermed_teleconsultation { priority = high; from = \"@" + sender.domain + "\"; want_spam = yes; }";
   const std::string file = "/etc/rspamd/local.d/settings.conf";
   verdict.remediation_commands.push_back("grep -qxF " + shell_word(line) + " " + file + " || printf '%s\\n' " +
                                          shell_word(line) + " >> " + file);
-  verdict.remediation = "rspamd: append `" + line + "` to " + file + " (settings that skip every check for the sender), then reload rspamd";
-  if (!blocking.empty()) verdict.remediation += "; and remove the sender from the map that scores it (" + blocking.front() + ")";
+  verdict.remediation = tr("rspamd: append `{0}` to {1} (settings that skip every check for the sender), then reload rspamd", line, file);
+  if (!blocking.empty()) verdict.remediation += tr("; and remove the sender from the map that scores it ({0})", blocking.front());
   verdict.remediation += ".";
   return verdict;
 }

@@ -2,6 +2,7 @@
 // load the same site configuration).
 #include <algorithm>
 
+#include "i18n.hpp"
 #include "common/shell_quote.hpp"
 #include "filters.hpp"
 #include "spamassassin_score.hpp"
@@ -119,9 +120,9 @@ std::optional<FilterVerdict> evaluate_spamassassin(const RootFs& fs, const Sende
     verdict.state = FilterState::error;
     verdict.evidence = config.unreadable;
     const Evidence& first = config.unreadable.front();
-    verdict.summary = "SpamAssassin's configuration could not be read: " + first.path + " " + first.observed;
-    verdict.remediation = "Make " + first.path +
-                          " a regular, readable file of reasonable size (or remove it), then run the audit again.";
+    verdict.summary = tr("SpamAssassin's configuration could not be read: {0} {1}", first.path, first.observed);
+    verdict.remediation = tr("Make {0} a regular, readable file of reasonable size (or remove it), then run the audit again.",
+                             first.path);
     return verdict;
   }
   const SaMatch match = sa_match(config, options);
@@ -130,26 +131,28 @@ std::optional<FilterVerdict> evaluate_spamassassin(const RootFs& fs, const Sende
 
   for (const SaRuleHit& hit : weight.hits) {
     verdict.evidence.push_back({hit.source.file, hit.source.line,
-                                hit.rule + " fires, " + sa_format_score(hit.score) + ": " + hit.reason + "; " +
-                                    hit.score_origin +
-                                    (hit.needs_authentication ? " [only when SPF or DKIM passes at delivery]" : ""),
-                                "welcomelist rules weighing " + sa_format_score({threshold, threshold, threshold, threshold}) +
-                                    " or less"});
+                                tr("{0} fires, {1}: {2}; {3}", hit.rule, sa_format_score(hit.score), hit.reason,
+                                   hit.score_origin) +
+                                    (hit.needs_authentication ? _(" [only when SPF or DKIM passes at delivery]") : ""),
+                                tr("welcomelist rules weighing {0} or less",
+                                   sa_format_score({threshold, threshold, threshold, threshold}))});
   }
   for (const Evidence& lost : weight.lost) verdict.evidence.push_back(lost);
   if (match.rcvd_conditional) {
     verdict.evidence.push_back({match.rcvd_conditional->file, match.rcvd_conditional->line,
-                                "welcomelist_from_rcvd matching " + addr + " applies only when the mail is relayed by " +
-                                    match.rcvd_relay + ", and the check was given no relay: not counted",
-                                "an entry that does not depend on the relay, or the relay parameter"});
+                                tr("welcomelist_from_rcvd matching {0} applies only when the mail is relayed by {1}, and "
+                                   "the check was given no relay: not counted",
+                                   addr, match.rcvd_relay),
+                                _("an entry that does not depend on the relay, or the relay parameter")});
   }
   if (match.auth && !options.authenticated) {
     verdict.evidence.push_back(
         {match.auth->file, match.auth->line,
-         "welcomelist_auth matching " + addr +
-             " applies only when SPF or DKIM passes at delivery, which depends on the sender's DNS and on "
-             "SpamAssassin's network tests (spamassassin -L -t does not welcomelist with it): not counted",
-         "an entry that does not depend on the sender's DNS (or authenticated=true when SPF/DKIM pass is verified)"});
+         tr("welcomelist_auth matching {0} applies only when SPF or DKIM passes at delivery, which depends on the "
+            "sender's DNS and on SpamAssassin's network tests (spamassassin -L -t does not welcomelist with it): not "
+            "counted",
+            addr),
+         _("an entry that does not depend on the sender's DNS (or authenticated=true when SPF/DKIM pass is verified)")});
   }
   for (const Evidence& miss : sa_near_misses(fs, config, site_dir, options)) verdict.evidence.push_back(miss);
   for (const Evidence& note : config.notes) verdict.evidence.push_back(note);
@@ -157,10 +160,11 @@ std::optional<FilterVerdict> evaluate_spamassassin(const RootFs& fs, const Sende
   std::string runs;
   for (const auto& r : runners) runs += (runs.empty() ? "" : ", ") + r;
   verdict.evidence.push_back({site_dir, std::nullopt,
-                              runs.empty() ? "no spamd unit, spamass-milter, amavisd-new or spamc pipe found: SpamAssassin "
-                                             "may not see any mail (judged from its configuration all the same)"
-                                           : "mail reaches SpamAssassin through " + runs,
-                              "information only"});
+                              runs.empty() ? std::string(_("no spamd unit, spamass-milter, amavisd-new or spamc pipe found: "
+                                                           "SpamAssassin may not see any mail (judged from its configuration "
+                                                           "all the same)"))
+                                           : tr("mail reaches SpamAssassin through {0}", runs),
+                              _("information only")});
 
   const double worst = weight.worst();
   // Conditional only when the pass rests on the SPF/DKIM-bound rules.
@@ -169,26 +173,26 @@ std::optional<FilterVerdict> evaluate_spamassassin(const RootFs& fs, const Sende
   const bool needs_auth = options.authenticated && sa_weight(config, plain).worst() > threshold;
   if (worst <= threshold) {
     verdict.state = FilterState::whitelisted;
-    verdict.summary = "SpamAssassin welcomelists " + addr + " (welcomelist rules weigh " + sa_format_score(weight.total) + ")";
-    if (needs_auth) verdict.condition = "only while SPF or DKIM passes at delivery, as authenticated=true states";
+    verdict.summary = tr("SpamAssassin welcomelists {0} (welcomelist rules weigh {1})", addr, sa_format_score(weight.total));
+    if (needs_auth) verdict.condition = _("only while SPF or DKIM passes at delivery, as authenticated=true states");
     return verdict;
   }
 
   // Why not: the first reason that applies.
   std::string problem;
   if (match.blocklist) {
-    problem = "blocklist_from at " + where(*match.blocklist) + " matches " + addr + " (USER_IN_BLOCKLIST +100 cancels the welcomelist)";
+    problem = tr("blocklist_from at {0} matches {1} (USER_IN_BLOCKLIST +100 cancels the welcomelist)", where(*match.blocklist), addr);
   } else if (!weight.lost.empty()) {
     problem = weight.lost.front().observed;
   } else if (weight.hits.empty()) {
-    problem = "no welcomelist_from or welcomelist_from_rcvd entry matches " + addr;
-    if (match.auth && !options.authenticated) problem += " (welcomelist_auth at " + where(*match.auth) + " needs SPF or DKIM to pass at delivery)";
+    problem = tr("no welcomelist_from or welcomelist_from_rcvd entry matches {0}", addr);
+    if (match.auth && !options.authenticated) problem += tr(" (welcomelist_auth at {0} needs SPF or DKIM to pass at delivery)", where(*match.auth));
   } else {
-    problem = "the welcomelist rules that fire weigh only " + sa_format_score(weight.total) + " (" + weight.hits.front().rule +
-              ": " + weight.hits.front().score_origin + ")";
+    problem = tr("the welcomelist rules that fire weigh only {0} ({1}: {2})", sa_format_score(weight.total),
+                 weight.hits.front().rule, weight.hits.front().score_origin);
   }
   verdict.state = FilterState::not_whitelisted;
-  verdict.summary = "SpamAssassin still scores " + addr + ": " + problem;
+  verdict.summary = tr("SpamAssassin still scores {0}: {1}", addr, problem);
 
   // The fix: lines appended to the last site *.cf read (after anything that
   // could undo them), each tried on the model before it is suggested. When

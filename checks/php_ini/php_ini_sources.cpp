@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "i18n.hpp"
 #include "common/check.hpp"
 #include "common/wildcard.hpp"
 
@@ -24,8 +25,8 @@ std::string read_counted(const RootFs& fs, const std::string& path, std::size_t&
   std::string text = fs.read_file(path, kMaxIni);
   total += text.size();
   if (total > kMaxTotalText) {
-    throw CheckError("the PHP configuration files read with " + path + " exceed " + std::to_string(kMaxTotalText) +
-                         " bytes in all: not evaluated",
+    throw CheckError(tr("the PHP configuration files read with {0} exceed {1} bytes in all: not evaluated", path,
+                        kMaxTotalText),
                      path);
   }
   return text;
@@ -40,7 +41,7 @@ bool present_file(const RootFs& fs, const std::string& path) {
   const auto type = type_of(fs, path);
   if (!type) return false;
   if (*type != FileType::regular) {
-    throw CheckError(path + " is a " + std::string(to_string(*type)) + ", not a regular file: not evaluated", path);
+    throw CheckError(tr("{0} is a {1}, not a regular file: not evaluated", path, to_string(*type)), path);
   }
   return true;
 }
@@ -73,8 +74,7 @@ std::vector<std::pair<std::string, std::optional<FileType>>> matching_entries(co
   for (const auto& entry : entries) {
     if (!wildcard_match(pattern, entry.name)) continue;
     if (out.size() >= kMaxScanFiles) {
-      throw CheckError(dir + " holds more than " + std::to_string(kMaxScanFiles) + " files matching " + pattern +
-                           ": not evaluated",
+      throw CheckError(tr("{0} holds more than {1} files matching {2}: not evaluated", dir, kMaxScanFiles, pattern),
                        dir);
     }
     const std::string path = dir + "/" + entry.name;
@@ -125,8 +125,9 @@ std::optional<std::string> main_ini(const RootFs& fs, const std::string& version
       const auto type = type_of(fs, path);
       if (!type) continue;
       if (*type != FileType::regular) {
-        throw CheckError(path + " is a " + std::string(to_string(*type)) +
-                             ", not a regular file: PHP would open it instead of its configuration; not evaluated",
+        throw CheckError(tr("{0} is a {1}, not a regular file: PHP would open it instead of its configuration; not "
+                            "evaluated",
+                            path, to_string(*type)),
                          path);
       }
       return path;
@@ -207,7 +208,7 @@ FpmPools load_fpm_pools(const RootFs& fs, const std::string& version) {
   std::map<std::string, std::string> earlier;
   std::size_t total = 0;
   for (std::size_t i = 0; i < paths.size(); ++i) {
-    if (i >= 256) throw CheckError("php-fpm includes more than 256 files: not evaluated", main);
+    if (i >= 256) throw CheckError(_("php-fpm includes more than 256 files: not evaluated"), main);
     IniFile parsed = parse_php_ini(read_counted(fs, paths[i], total), lookup_in(earlier));
     if (parsed.limit) throw CheckError(parsed.limit->message, paths[i], parsed.limit->line);
     remember(parsed, earlier);
@@ -221,8 +222,8 @@ FpmPools load_fpm_pools(const RootFs& fs, const std::string& version) {
             // stops it, so it is `error` here too.
             for (auto& [p, type] : matching_entries(fs, e.value.substr(0, slash), e.value.substr(slash + 1))) {
               if (type && *type != FileType::regular) {
-                throw CheckError(p + " is a " + std::string(to_string(*type)) +
-                                     ", not a regular file, and php-fpm includes it: not evaluated",
+                throw CheckError(tr("{0} is a {1}, not a regular file, and php-fpm includes it: not evaluated", p,
+                                    to_string(*type)),
                                  p);
               }
               if (type) paths.push_back(std::move(p));
@@ -258,8 +259,8 @@ std::vector<ApacheOverride> load_apache_overrides(const RootFs& fs) {
       // a directory has all its files included. Either way what it holds is
       // unknown here: not evaluated (issue #20 item 2).
       if (type && *type != FileType::regular) {
-        throw CheckError(p + " is a " + std::string(to_string(*type)) +
-                             ", not a regular file, and Apache includes it: not evaluated",
+        throw CheckError(tr("{0} is a {1}, not a regular file, and Apache includes it: not evaluated", p,
+                            to_string(*type)),
                          p);
       }
       if (type) paths.push_back(std::move(p));

@@ -129,9 +129,9 @@ class SudoersCheck final : public Check {
     const RootFs& fs = context.fs();
     const std::string host = short_hostname(fs, hostname_);
     if (!fs.exists(sudoers_)) {
-      if (required_.empty()) return Outcome::pass(sudoers_ + " does not exist: sudo grants nothing");
-      return Outcome::fail(sudoers_ + " does not exist: sudo grants nothing to " + user_,
-                           {{sudoers_, std::nullopt, "missing", "the grants of the policy"}});
+      if (required_.empty()) return Outcome::pass(tr("{0} does not exist: sudo grants nothing", sudoers_));
+      return Outcome::fail(tr("{0} does not exist: sudo grants nothing to {1}", sudoers_, user_),
+                           {{sudoers_, std::nullopt, _("missing"), _("the grants of the policy")}});
     }
     missing_.clear();
     bad_modes_.clear();
@@ -189,20 +189,20 @@ class SudoersCheck final : public Check {
                           "a sudoers tree visudo -c accepts"});
     }
     if (!tree.errors.empty()) {
-      summary.push_back("visudo -c reports " + std::to_string(tree.errors.size() + tree.errors_omitted) +
-                        " error(s), first " + tree.errors.front().describe() +
-                        "; sudo skips the bad entries and uses the rest");
+      summary.push_back(tr("visudo -c reports {0} error(s), first {1}; sudo skips the bad entries and uses the rest",
+                           tree.errors.size() + tree.errors_omitted, tree.errors.front().describe()));
     }
     for (const auto& ignored : tree.ignored) {
       notes.push_back({ignored.path, std::nullopt,
-                       (ignored.warns ? "sudo skips this file and warns: " : "sudo skips this file silently: ") +
-                           ignored.reason + " (included from " + ignored.included_from + ":" +
-                           std::to_string(ignored.line) + ")",
-                       "read by sudo"});
+                       ignored.warns ? tr("sudo skips this file and warns: {0} (included from {1}:{2})", ignored.reason,
+                                          ignored.included_from, ignored.line)
+                                     : tr("sudo skips this file silently: {0} (included from {1}:{2})", ignored.reason,
+                                          ignored.included_from, ignored.line),
+                       _("read by sudo")});
     }
     if (tree.ignored_omitted > 0) {
       notes.push_back({sudoers_, std::nullopt,
-                       std::to_string(tree.ignored_omitted) + " more files sudo skips, not listed", "read by sudo"});
+                       tr("{0} more files sudo skips, not listed", tree.ignored_omitted), _("read by sudo")});
     }
     // Verdicts that depend on a file the auditor could not read (a command's
     // digest, /etc/shells): an error unless something else already fails.
@@ -236,7 +236,7 @@ class SudoersCheck final : public Check {
       std::string why = "cannot evaluate the sudoers grants: " + undecided.front().observed;
       return Outcome::error(std::move(why), std::move(undecided));
     }
-    return Outcome::pass(text.empty() ? "sudoers grants to " + user_ + " are as required" : text, std::move(evidence));
+    return Outcome::pass(text.empty() ? tr("sudoers grants to {0} are as required", user_) : text, std::move(evidence));
   }
 
  private:
@@ -291,7 +291,8 @@ class SudoersCheck final : public Check {
     // require judges what is certain: a digest the auditor cannot read does not grant.
     ev.set_grant_when_unknown(false);
     for (const auto& req : required_) {
-      const std::string expected = user_ + " may run " + req.text() + " as " + runas_ + (nopasswd_ ? " without password" : "");
+      const std::string expected = nopasswd_ ? tr("{0} may run {1} as {2} without password", user_, req.text(), runas_)
+                                             : tr("{0} may run {1} as {2}", user_, req.text(), runas_);
       // Without arguments in the policy, the grant must hold with and without arguments.
       std::vector<std::optional<std::string>> probes;
       if (req.args) probes.emplace_back(req.args);
@@ -304,21 +305,21 @@ class SudoersCheck final : public Check {
       (void)ev.take_digest_mismatches();
       for (const auto& args : probes) {
         const LookupResult r = ev.lookup(user, host, target, req.path, args);
-        const std::string with = args ? " with arguments '" + *args + "'" : " without arguments";
+        const std::string with = args ? tr(" with arguments '{0}'", *args) : std::string(_(" without arguments"));
         std::string digest_note;
-        for (const auto& m : ev.take_digest_mismatches()) digest_note += "; a rule naming it is ignored: " + m;
+        for (const auto& m : ev.take_digest_mismatches()) digest_note += tr("; a rule naming it is ignored: {0}", m);
         if (r.decision == Decision::unspecified) {
-          failure = Evidence{sudoers_, std::nullopt, "no rule lets " + user_ + " run " + req.path + with + digest_note,
+          failure = Evidence{sudoers_, std::nullopt, tr("no rule lets {0} run {1}{2}", user_, req.path, with) + digest_note,
                              expected};
         } else if (r.decision == Decision::deny) {
           deciding_file = r.rule->spec->file;
-          failure = at(*r.rule, "denied" + with + " by the last matching rule: " + render_grant(*r.rule), expected);
+          failure = at(*r.rule, tr("denied{0} by the last matching rule: {1}", with, render_grant(*r.rule)), expected);
         } else if (nopasswd_ && !without_password(ev, *r.rule, user, host, target)) {
           deciding_file = r.rule->spec->file;
-          failure = at(*r.rule, "granted but a password is required: " + render_grant(*r.rule), expected);
+          failure = at(*r.rule, tr("granted but a password is required: {0}", render_grant(*r.rule)), expected);
         } else if (auto refusal = runas_shell_refusal(fs, accounts, ev, user, host, target, unknown)) {
           deciding_file = r.rule->spec->file;
-          failure = at(*r.rule, "granted by " + render_grant(*r.rule) + " but " + *refusal, expected);
+          failure = at(*r.rule, tr("granted by {0} but {1}", render_grant(*r.rule), *refusal), expected);
         } else {
           granted = r.rule;
           continue;
@@ -339,12 +340,12 @@ class SudoersCheck final : public Check {
         ++missing;
         missing_.emplace_back(req, deciding_file.value_or(fix_file_));
       } else {
-        notes.push_back(at(*granted, "granted by " + render_grant(*granted), expected));
+        notes.push_back(at(*granted, tr("granted by {0}", render_grant(*granted)), expected));
       }
     }
     if (required_.empty()) return;
-    if (missing == 0) summary.push_back("all " + std::to_string(required_.size()) + " required grants to " + user_ + " are in effect");
-    else summary.push_back(std::to_string(missing) + " of " + std::to_string(required_.size()) + " required grants to " + user_ + " are not in effect");
+    if (missing == 0) summary.push_back(tr("all {0} required grants to {1} are in effect", required_.size(), user_));
+    else summary.push_back(tr("{0} of {1} required grants to {2} are not in effect", missing, required_.size(), user_));
   }
 
   // A plain command path (no glob, directory, regex, ALL): the key two
@@ -367,7 +368,7 @@ class SudoersCheck final : public Check {
                      std::vector<std::string>& summary) const {
     // forbid_broader assumes a grant it cannot rule out (an unreadable digest).
     ev.set_grant_when_unknown(true);
-    const std::string expected = "no grant to " + user_ + " beyond " + allowed_text();
+    const std::string expected = tr("no grant to {0} beyond {1}", user_, allowed_text());
     std::size_t found = 0;
     const std::deque<LeafCommand> leaves = ev.commands_for(user, host);
     // A grant can only be revoked by a negation read after it: index the
@@ -461,8 +462,8 @@ class SudoersCheck final : public Check {
         ++found;
       }
     }
-    if (found == 0) summary.push_back("no grant to " + user_ + " is broader than required");
-    else summary.push_back(std::to_string(found) + " grant problem(s) for " + user_ + " beyond what is required");
+    if (found == 0) summary.push_back(tr("no grant to {0} is broader than required", user_));
+    else summary.push_back(tr("{0} grant problem(s) for {1} beyond what is required", found, user_));
   }
 
   // A grant later revoked (last match wins) is not in effect.
@@ -526,7 +527,7 @@ class SudoersCheck final : public Check {
       bad_modes_.push_back(file.path);
       ++bad;
     }
-    if (bad > 0) summary.push_back(std::to_string(bad) + " sudoers file(s) not root-owned with mode 0440 or stricter");
+    if (bad > 0) summary.push_back(tr("{0} sudoers file(s) not root-owned with mode 0440 or stricter", bad));
   }
 
   void check_optional(const Evaluator& ev, const UserIdentity& user, const HostIdentity& host,
@@ -534,7 +535,7 @@ class SudoersCheck final : public Check {
                       std::vector<std::string>& summary) const {
     const Alias* alias = ev.alias(AliasKind::command, *optional_alias_);
     if (alias == nullptr) {
-      summary.push_back("optional Cmnd_Alias " + *optional_alias_ + " is not defined (optional)");
+      summary.push_back(tr("optional Cmnd_Alias {0} is not defined (optional)", *optional_alias_));
       return;
     }
     const std::string observed = "Cmnd_Alias " + alias->name + " = " + render_list(alias->members);
@@ -544,20 +545,20 @@ class SudoersCheck final : public Check {
                        alias->members[0].args == expected.args;
     if (!exact) {
       problems.push_back({alias->file, alias->line, observed, "Cmnd_Alias " + alias->name + " = " + *optional_command_});
-      summary.push_back(alias->name + " differs from the documented " + *optional_command_);
+      summary.push_back(tr("{0} differs from the documented {1}", alias->name, *optional_command_));
       return;
     }
-    std::string sentence = alias->name + " (" + *optional_command_ + ") is defined";
+    std::string sentence = tr("{0} ({1}) is defined", alias->name, *optional_command_);
     if (expected.args && expected.args->back() == '*') {
-      sentence += "; its trailing '*' allows any arguments after '" + expected.args->substr(0, expected.args->size() - 1) + "'";
+      sentence += tr("; its trailing '*' allows any arguments after '{0}'", expected.args->substr(0, expected.args->size() - 1));
     }
     bool granted = false;  // streamed: 100,000 leaves are not kept for this
     ev.for_each_command(user, host, [&](LeafCommand&& l) {
       granted = granted || (!l.negated && std::find(l.via_aliases.begin(), l.via_aliases.end(), alias->name) !=
                                               l.via_aliases.end());
     });
-    sentence += granted ? " and granted to " + user_ : " but not granted to " + user_;
-    notes.push_back({alias->file, alias->line, observed, *optional_alias_ + " as documented (optional)"});
+    sentence += granted ? tr(" and granted to {0}", user_) : tr(" but not granted to {0}", user_);
+    notes.push_back({alias->file, alias->line, observed, tr("{0} as documented (optional)", *optional_alias_)});
     summary.push_back(sentence);
   }
 

@@ -173,6 +173,30 @@ std::vector<std::string> untranslated_in(const std::string& french_output) {
 
 // --- tests -----------------------------------------------------------------
 
+// msgfmt --check does not know fmt's {N}: every placeholder of a message is
+// in its translation and the translation invents none (a missing one would
+// drop a path from the French report; an extra one falls back to English).
+TEST(FrenchCatalog, TranslationsKeepEveryPlaceholder) {
+  auto placeholders = [](const std::string& text) {
+    std::multiset<std::string> out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == '{' && i + 1 < text.size() && text[i + 1] == '{') { ++i; continue; }
+      if (text[i] != '{') continue;
+      const auto close = text.find('}', i);
+      if (close == std::string::npos) break;
+      out.insert(text.substr(i, close - i + 1));
+      i = close;
+    }
+    return std::set<std::string>(out.begin(), out.end());
+  };
+  const auto catalog = french_catalog();
+  ASSERT_GT(catalog.size(), 300U);
+  for (const auto& [msgid, msgstr] : catalog) {
+    EXPECT_FALSE(msgstr.empty()) << msgid;
+    EXPECT_EQ(placeholders(msgid), placeholders(msgstr)) << msgid << "\n -> " << msgstr;
+  }
+}
+
 TEST(FrenchOutput, TextReportInBothLanguagesSameVerdicts) {
   LanguageEnvironment env;
   const auto root = build_root("apicrypt-noncompliant");

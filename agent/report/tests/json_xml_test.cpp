@@ -108,8 +108,10 @@ TEST(RenderJson, KeysAndValuesFollowDesign) {
   const auto j = nlohmann::ordered_json::parse(render_json(every_status_report()));
   std::vector<std::string> keys;
   for (const auto& item : j.items()) keys.push_back(item.key());
+  // "lang": the language of the human texts (issue #18); English by default.
   EXPECT_EQ(keys, (std::vector<std::string>{"schema", "report_id", "agent", "lang", "host", "run", "policies",
                                             "variables", "results", "summary"}));
+  EXPECT_EQ(j["lang"], "en");
   EXPECT_EQ(j["schema"], "clinic-audit/report/1");
   EXPECT_EQ(j["run"]["previous_sha256"], std::string(64, 'a'));
   const json& sudo = j["results"][0];
