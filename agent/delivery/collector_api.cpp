@@ -2,6 +2,7 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <ctime>
 #include <iomanip>
 #include <nlohmann/json.hpp>
@@ -141,9 +142,13 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value, st
   in.imbue(std::locale::classic());
   in >> std::get_time(&tm, "%a, %d %b %Y %H:%M:%S GMT");
   if (in.fail()) return std::nullopt;
-  const auto when = std::chrono::system_clock::from_time_t(::timegm(&tm));
-  if (when <= now) return std::chrono::seconds(0);
-  return std::chrono::duration_cast<std::chrono::seconds>(when - now);
+  // In whole seconds of time_t: a date past 2262 (Sun, 06 Nov 3988 ...) does
+  // not fit in system_clock's nanoseconds (found by fuzz_collector_answer);
+  // the wait is capped like the delay-seconds form above.
+  const std::time_t when = ::timegm(&tm);
+  const std::time_t at = std::chrono::system_clock::to_time_t(now);
+  if (when <= at) return std::chrono::seconds(0);
+  return std::chrono::seconds(std::min<long long>(static_cast<long long>(when) - at, 999999999));
 }
 
 std::chrono::milliseconds backoff_delay(int attempt, std::chrono::milliseconds base, std::chrono::milliseconds cap,

@@ -45,6 +45,8 @@ TEST(CollectorApi, RetryAfterSecondsAndHttpDate) {
   EXPECT_EQ(parse_retry_after("Sun, 06 Nov 1994 08:40:37 GMT", now), 0s);
   EXPECT_FALSE(parse_retry_after("soon", now));
   EXPECT_FALSE(parse_retry_after("", now));
+  // Past what system_clock's nanoseconds hold (year 2262): capped, no overflow.
+  EXPECT_EQ(parse_retry_after("Sun, 06 Nov 3988 08:49:37 GMT", now), 999999999s);
 }
 
 TEST(CollectorApi, FullJitterStaysUnderTheExponentialCeiling) {
