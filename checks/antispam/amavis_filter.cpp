@@ -259,7 +259,7 @@ class Amavis {
       if (re->kind != PerlNode::Kind::regexp && re->kind != PerlNode::Kind::string) continue;
       regex_t compiled;
       const int flags = REG_EXTENDED | REG_NOSUB | (re->flags.find('i') != std::string::npos ? REG_ICASE : 0);
-      if (regex_too_complex(re->text) || regcomp(&compiled, re->text.c_str(), flags) != 0) {
+      if (lookup_regex_too_complex(re->text) || regcomp(&compiled, re->text.c_str(), flags) != 0) {
         notes.push_back({where.file, re->line, "new_RE pattern " + re->text, "a pattern POSIX regcomp accepts (approximation of Perl's)"});
         continue;
       }

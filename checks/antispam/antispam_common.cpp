@@ -6,40 +6,24 @@
 namespace clinic_audit::antispam {
 namespace {
 
-// Bounded repetitions multiply the automaton glibc builds ("(a{255}){255}");
-// refuse patterns whose bounds multiply past this, rather than hang.
-constexpr unsigned long kMaxRepetitionProduct = 10000;
 constexpr std::size_t kMaxPatternLength = 4096;
 
 }  // namespace
 
-bool regex_too_complex(const std::string& pattern) {
-  if (pattern.size() > kMaxPatternLength) return true;
-  // Back-references (a glibc extension to EREs) make matching exponential.
+std::optional<std::string> regex_refusal_for_lookup(const std::string& pattern, RegexSyntax syntax) {
+  if (pattern.size() > kMaxPatternLength) {
+    return "pattern of " + std::to_string(pattern.size()) + " bytes, over the " + std::to_string(kMaxPatternLength) +
+           " this check evaluates";
+  }
+  // Back-references (in basic expressions, and a glibc extension to
+  // extended ones) make glibc's matcher exponential in the subject.
   for (std::size_t i = 0; i + 1 < pattern.size(); ++i) {
     if (pattern[i] == '\\') {
-      if (pattern[i + 1] >= '1' && pattern[i + 1] <= '9') return true;
+      if (pattern[i + 1] >= '1' && pattern[i + 1] <= '9') return "pattern with a back-reference (\\" + std::string(1, pattern[i + 1]) + ")";
       ++i;
     }
   }
-  unsigned long product = 1;
-  for (std::size_t i = 0; i < pattern.size(); ++i) {
-    if (pattern[i] != '{' || (i > 0 && pattern[i - 1] == '\\')) continue;
-    unsigned long bound = 0;
-    unsigned long low = 0;
-    std::size_t j = i + 1;
-    for (; j < pattern.size() && (std::isdigit(static_cast<unsigned char>(pattern[j])) || pattern[j] == ','); ++j) {
-      if (pattern[j] == ',') {
-        low = bound;
-        bound = 0;
-        continue;
-      }
-      bound = std::min(bound * 10 + static_cast<unsigned long>(pattern[j] - '0'), 100000UL);
-    }
-    bound = std::max({bound, low, 1UL});
-    if (j < pattern.size() && pattern[j] == '}') product = std::min(product * bound, 1UL << 40);
-  }
-  return product > kMaxRepetitionProduct;
+  return regex_refusal(pattern, syntax);
 }
 
 std::string ascii_lower(std::string_view text) {

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/regex_guard.hpp"
 #include "common/result.hpp"
 #include "common/text.hpp"
 
@@ -71,9 +72,14 @@ std::vector<std::string> split_ws(std::string_view text);
 using clinic_audit::split_lines;
 // Whole-string glob match ('*', '?'): the shared matcher.
 inline bool glob_match(std::string_view pattern, std::string_view text) { return wildcard_match(pattern, text); }
-// True for a regular expression too long, or whose bounded repetitions
-// multiply too far, to hand to glibc's regcomp without risking a hang
-// ("(a{255}){255}"): such patterns are reported, not evaluated.
-bool regex_too_complex(const std::string& pattern);
+// Why a regular expression from the audited machine is not handed to glibc's
+// regcomp/regexec (too long, a back-reference, or what the shared regex
+// guard refuses: "(a{255}){255}", "a????+++++++"), or nullopt when it may
+// be: such patterns are reported, not evaluated.
+std::optional<std::string> regex_refusal_for_lookup(const std::string& pattern,
+                                                    RegexSyntax syntax = RegexSyntax::extended);
+inline bool lookup_regex_too_complex(const std::string& pattern, RegexSyntax syntax = RegexSyntax::extended) {
+  return regex_refusal_for_lookup(pattern, syntax).has_value();
+}
 
 }  // namespace clinic_audit::antispam

@@ -59,11 +59,6 @@ RegexpTable parse_regexp_table(std::string_view text, const std::string& file) {
       continue;
     }
     rule.pattern = std::string(line.substr(1, i - 1));
-    if (regex_too_complex(rule.pattern)) {
-      table.issues.push_back({file, l.line, "pattern of " + std::to_string(rule.pattern.size()) + " bytes with large bounded repetitions",
-                              "a pattern this check can evaluate safely (rule skipped)"});
-      continue;
-    }
     ++i;
     bool bad_flag = false;
     for (; i < line.size() && !is_space(line[i]); ++i) {
@@ -73,6 +68,12 @@ RegexpTable parse_regexp_table(std::string_view text, const std::string& file) {
         case 'm': break;  // REG_NEWLINE: no effect on a one-line key
         default: bad_flag = true;
       }
+    }
+    // Judged after the flags: 'x' makes it a basic expression (regex(7)),
+    // with its operators spelled otherwise.
+    if (auto why = regex_refusal_for_lookup(rule.pattern, rule.extended ? RegexSyntax::extended : RegexSyntax::basic)) {
+      table.issues.push_back({file, l.line, *why, "a pattern this check can evaluate safely (rule skipped)"});
+      continue;
     }
     if (bad_flag) {
       table.issues.push_back({file, l.line, l.text, "flags among i, m, x"});

@@ -48,7 +48,7 @@ std::string expand_map_path(std::string path) {
 
 bool posix_match(const std::string& pattern, const std::string& text) {
   regex_t re;
-  if (regex_too_complex(pattern)) return false;
+  if (lookup_regex_too_complex(pattern)) return false;
   if (regcomp(&re, pattern.c_str(), REG_EXTENDED | REG_ICASE | REG_NOSUB) != 0) return false;
   std::unique_ptr<regex_t, decltype(&regfree)> guard(&re, &regfree);
   return regexec(&re, text.c_str(), 0, nullptr, 0) == 0;

@@ -15,7 +15,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "regex_guard.hpp"
+#include "common/regex_guard.hpp"
 
 namespace clinic_audit::sudoers {
 namespace {

@@ -11,7 +11,7 @@
 #include <memory>
 
 #include "lex_dfa.hpp"
-#include "regex_guard.hpp"
+#include "common/regex_guard.hpp"
 #include "sudoers_lexer_rules.hpp"
 
 namespace clinic_audit::sudoers {

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "sudoers/regex_guard.hpp"
+#include "common/regex_guard.hpp"
 #include "sudoers/sudoers_eval.hpp"
 #include "sudoers/sudoers_includes.hpp"
 #include "sudoers/sudoers_parser.hpp"
@@ -26,7 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // The value parsers on the raw input too.
   (void)parse_timeout(text.substr(0, 64));
   (void)parse_gentime(text.substr(0, 64));
-  (void)regex_refusal(text.substr(0, 4096));
+  (void)clinic_audit::regex_refusal(text.substr(0, 4096));
+  (void)clinic_audit::regex_refusal(text.substr(0, 4096), clinic_audit::RegexSyntax::basic);
 
   // Evaluate what was parsed, as a one-file tree.
   SudoersTree tree;

@@ -4,7 +4,7 @@
 #include <cctype>
 #include <vector>
 
-namespace clinic_audit::sudoers {
+namespace clinic_audit {
 namespace {
 
 constexpr std::size_t kCap = std::size_t{1} << 40;
@@ -188,16 +188,47 @@ int nullable_quantifier_weight(std::string_view p) {
   return worst;
 }
 
-std::optional<std::string> regex_refusal(std::string_view pattern) {
+namespace {
+
+// The extended spelling of a basic expression, for the two measures: the
+// escaped operators lose their backslash and the bare ones gain one (GNU
+// BRE: "\\+", "\\?" and "\\|" are operators too, regex(7)).
+std::string basic_as_extended(std::string_view p) {
+  std::string out;
+  out.reserve(p.size() + p.size() / 4);
+  constexpr std::string_view kOperators = "+?{}()|";
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    if (p[i] == '\\' && i + 1 < p.size()) {
+      if (kOperators.find(p[i + 1]) != std::string_view::npos) {
+        out.push_back(p[i + 1]);
+      } else {
+        out.append(p.substr(i, 2));
+      }
+      ++i;
+    } else if (kOperators.find(p[i]) != std::string_view::npos) {
+      out.push_back('\\');
+      out.push_back(p[i]);
+    } else {
+      out.push_back(p[i]);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> regex_refusal(std::string_view original, RegexSyntax syntax) {
+  const std::string translated = syntax == RegexSyntax::basic ? basic_as_extended(original) : std::string();
+  const std::string_view pattern = syntax == RegexSyntax::basic ? std::string_view(translated) : original;
   if (estimated_regex_nodes(pattern) > kMaxRegexNodes) {
     return "regular expression too large for the auditor: glibc's regcomp() would build more than " +
            std::to_string(kMaxRegexNodes) + " nodes (stacked '+' or intervals)";
   }
   if (nullable_quantifier_weight(pattern) > kMaxNullableWeight) {
     return "regular expression with stacked '?', '*', '+' or intervals on an operand that matches the empty "
-           "string: glibc's regcomp(), which sudo uses too, would run for seconds to hours";
+           "string: glibc's regcomp(), which sudo, Postfix and rspamd use too, would run for seconds to hours";
   }
   return std::nullopt;
 }
 
-}  // namespace clinic_audit::sudoers
+}  // namespace clinic_audit
