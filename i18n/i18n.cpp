@@ -65,8 +65,8 @@ std::optional<Language> parse_language(std::string_view name) {
   if (text == "c" || text == "posix" || text.starts_with("c.")) return Language::en;
   // Language part of language[_territory][.codeset][@modifier].
   const std::string language = text.substr(0, text.find_first_of("_.@-"));
-  if (language == "fr" || language == "fra" || language == "fre" || language == "french" ||
-      language == "francais" || language == "français")
+  if (language == "fr" || language == "fra" || language == "fre" || language == "french" || language == "francais" ||
+      language == "français")
     return Language::fr;
   if (language == "en" || language == "eng" || language == "english") return Language::en;
   return std::nullopt;

@@ -69,14 +69,17 @@ int explain_check(const CatalogRequest& request, const std::string& check_id, st
     const auto& planned = plan->checks[i];
     if (planned.decl->id != check_id) continue;
     out << planned.decl->id << " — " << planned.title << "\n\n"
-        << tr("Policy:      {0} ({1}:{2})", planned.policy->id, planned.policy->file.string(), planned.decl->line) << "\n"
+        << tr("Policy:      {0} ({1}:{2})", planned.policy->id, planned.policy->file.string(), planned.decl->line)
+        << "\n"
         << tr("Check type:  {0}", planned.decl->type) << "\n"
         << tr("Severity:    {0}", severity_word(planned.decl->severity)) << "\n";
     for (const auto& ref : planned.decl->references) {
       out << tr("Source:      seed {0}, section \"{1}\"", ref.seed, ref.section) << "\n";
     }
     if (planned.not_applicable_reason) out << tr("Applies:     no, {0}", *planned.not_applicable_reason) << "\n";
-    out << "\n" << _("Rationale:") << "\n  " << planned.rationale << "\n\n" << _("Remediation:") << "\n  " << planned.remediation << "\n";
+    out << "\n"
+        << _("Rationale:") << "\n  " << planned.rationale << "\n\n"
+        << _("Remediation:") << "\n  " << planned.remediation << "\n";
     if (!planned.remediation_commands.empty()) {
       out << "\n" << _("Commands (as root; the audit gives the ones this host needs):") << "\n";
       for (const auto& command : planned.remediation_commands) out << "  " << command << "\n";

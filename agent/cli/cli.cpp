@@ -62,7 +62,8 @@ std::optional<std::string> language_option(int argc, char** argv) {
 // Language of everything the command prints: LANG & co., then --lang
 // (agent.conf's <language> comes between them, when it is read).
 void choose_cli_language(int argc, char** argv) {
-  std::optional<std::string> problem = i18n::choose_language(i18n::language_from_environment(), i18n::Source::environment);
+  std::optional<std::string> problem =
+      i18n::choose_language(i18n::language_from_environment(), i18n::Source::environment);
   if (const auto option = language_option(argc, argv)) {
     if (const auto language = i18n::parse_language(*option); language && (*option == "fr" || *option == "en")) {
       problem = i18n::choose_language(*language, i18n::Source::command_line);
@@ -95,7 +96,8 @@ void translate_cli11_labels(CLI::App& app) {
 int run_cli(int argc, char** argv, bool& must_exit_now) {
   install_stderr_filter();
   choose_cli_language(argc, argv);
-  CLI::App app{_("clinic-audit: compliance audit of clinic machines (MedShakeEHR, Apicrypt, e-KerMed)"), "clinic-audit"};
+  CLI::App app{_("clinic-audit: compliance audit of clinic machines (MedShakeEHR, Apicrypt, e-KerMed)"),
+               "clinic-audit"};
   translate_cli11_labels(app);
   app.require_subcommand(1);
   // --verbose/--quiet are accepted after the subcommand too (`clinic-audit run -v`).
@@ -108,7 +110,8 @@ int run_cli(int argc, char** argv, bool& must_exit_now) {
   app.add_option("--color", color, _("auto (on a terminal unless NO_COLOR is set), always or never"))
       ->check(CLI::IsMember({"auto", "always", "never"}));
   std::string lang_option;
-  app.add_option("--lang", lang_option, _("Language of the output: fr or en (default: agent.conf's <language>, else LANG/LC_MESSAGES)"))
+  app.add_option("--lang", lang_option,
+                 _("Language of the output: fr or en (default: agent.conf's <language>, else LANG/LC_MESSAGES)"))
       ->check(CLI::IsMember({"fr", "en"}));
   app.set_version_flag("-V,--version", std::string("clinic-audit ") + kAgentVersion, _("Print the version and exit"));
 
@@ -117,24 +120,28 @@ int run_cli(int argc, char** argv, bool& must_exit_now) {
   bool no_sign = false;
   auto* run_cmd = app.add_subcommand("run", _("Audit this machine (or --root) against policies"));
   run_cmd->add_option("--policy", run.policies, _("Policy id (apicrypt-v1, apicrypt-v2, ekermed) or file; repeatable"));
-  run_cmd->add_option("--root", root, _("Audit the system mounted at DIR (every path resolved inside it)"))->check(CLI::ExistingDirectory);
+  run_cmd->add_option("--root", root, _("Audit the system mounted at DIR (every path resolved inside it)"))
+      ->check(CLI::ExistingDirectory);
   run_cmd->add_option("--config", config, _("Site configuration (default /etc/clinic-audit/agent.conf)"));
   run_cmd->add_option("--format", run.formats, _("text|json|xml|junit|nagios|prometheus; repeatable"))
       ->check(CLI::IsMember(format_names()));
   run_cmd->add_option("--out", out_dir, _("Write every format to DIR/clinic-audit-<host>-<UTC stamp>.<ext>"));
   run_cmd->add_flag("--no-sign", no_sign, _("Do not sign reports written with --out"));
-  run_cmd->add_flag("--offline", run.offline, _("No network operation at all (DNS included); network checks are skipped"));
+  run_cmd->add_flag("--offline", run.offline,
+                    _("No network operation at all (DNS included); network checks are skipped"));
   run_cmd->add_option("--only", run.only, _("Run only this check id; repeatable"));
   run_cmd->add_option("--trigger", run.trigger, _("What started this run"))
       ->check(CLI::IsMember({"manual", "timer", "post-upgrade"}));
-  run_cmd->add_option("--state-dir", state_dir, _("Sequence/hash-chain state directory (default /var/lib/clinic-audit)"));
+  run_cmd->add_option("--state-dir", state_dir,
+                      _("Sequence/hash-chain state directory (default /var/lib/clinic-audit)"));
 
   CatalogRequest catalog;
   std::string catalog_config, catalog_root = "/";
   auto* list_cmd = app.add_subcommand("list", _("List the checks of the policies, with ids and titles"));
   list_cmd->add_option("--policy", catalog.policies, _("Policy id or file; repeatable"));
   list_cmd->add_option("--config", catalog_config, _("Site configuration"));
-  list_cmd->add_option("--root", catalog_root, _("Resolve discovered variables inside DIR"))->check(CLI::ExistingDirectory);
+  list_cmd->add_option("--root", catalog_root, _("Resolve discovered variables inside DIR"))
+      ->check(CLI::ExistingDirectory);
   list_cmd->add_flag("--types", catalog.types, _("List the check types instead"));
 
   std::string check_id;
@@ -142,14 +149,16 @@ int run_cli(int argc, char** argv, bool& must_exit_now) {
   explain_cmd->add_option("CHECK_ID", check_id, _("Check id (see clinic-audit list)"))->required();
   explain_cmd->add_option("--policy", catalog.policies, _("Policy id or file; repeatable"));
   explain_cmd->add_option("--config", catalog_config, _("Site configuration"));
-  explain_cmd->add_option("--root", catalog_root, _("Resolve discovered variables inside DIR"))->check(CLI::ExistingDirectory);
+  explain_cmd->add_option("--root", catalog_root, _("Resolve discovered variables inside DIR"))
+      ->check(CLI::ExistingDirectory);
 
   signing::KeygenOptions keygen;
   bool rsa = false;
   std::string csr;
   auto* keygen_cmd = app.add_subcommand("keygen", _("Create the agent key and a self-signed certificate or a CSR"));
   keygen_cmd->add_option("--key", keygen.key_path, _("Private key (default /etc/clinic-audit/agent.key, mode 0600)"));
-  keygen_cmd->add_option("--cert", keygen.cert_path, _("Self-signed certificate (default /etc/clinic-audit/agent.crt)"));
+  keygen_cmd->add_option("--cert", keygen.cert_path,
+                         _("Self-signed certificate (default /etc/clinic-audit/agent.crt)"));
   keygen_cmd->add_option("--csr", csr, _("Write a certificate signing request for the regional CA instead"));
   keygen_cmd->add_flag("--rsa", rsa, _("RSA instead of ECDSA P-256"));
   keygen_cmd->add_option("--rsa-bits", keygen.rsa_bits, _("RSA key size (2048-16384, default 3072)"))
@@ -159,7 +168,9 @@ int run_cli(int argc, char** argv, bool& must_exit_now) {
   signing::VerifyOptions verify;
   std::vector<std::string> verify_inputs;
   std::string ca_file;  // default: ca.crt, else agent.crt (default_trust_anchor)
-  auto* verify_cmd = app.add_subcommand("verify", _("Check report signatures, certificate chains, schemas and the sequence/hash chain"));
+  auto* verify_cmd =
+      app.add_subcommand("verify",
+                         _("Check report signatures, certificate chains, schemas and the sequence/hash chain"));
   verify_cmd->add_option("REPORT", verify_inputs, _("Report files (or their .p7s) and/or directories"))->required();
   verify_cmd->add_option("--ca", ca_file, _("Trusted CA certificates, PEM (default /etc/clinic-audit/ca.crt)"));
 
@@ -173,7 +184,8 @@ int run_cli(int argc, char** argv, bool& must_exit_now) {
 
   std::vector<std::string> subcommand_names;
   for (const auto* sub : app.get_subcommands({})) subcommand_names.push_back(sub->get_name());
-  if (!known_subcommand(typed_subcommand(argc, argv, {"--color", "--lang"}), subcommand_names, std::cerr)) return kExitUsage;
+  if (!known_subcommand(typed_subcommand(argc, argv, {"--color", "--lang"}), subcommand_names, std::cerr))
+    return kExitUsage;
 
   try {
     app.parse(argc, argv);
@@ -193,7 +205,9 @@ int run_cli(int argc, char** argv, bool& must_exit_now) {
     return kExitUsage;
   }
   const ColorMode color_mode = parse_color_mode(color);
-  setup_logging(verbose ? Verbosity::verbose : quiet ? Verbosity::quiet : Verbosity::normal,
+  setup_logging(verbose ? Verbosity::verbose
+                : quiet ? Verbosity::quiet
+                        : Verbosity::normal,
                 use_color(color_mode, STDERR_FILENO));
 
   if (app.got_subcommand("version")) {

@@ -14,12 +14,9 @@ ColorMode parse_color_mode(std::string_view text) {
 
 bool use_color(ColorMode mode, int fd) {
   switch (mode) {
-    case ColorMode::always:
-      return true;
-    case ColorMode::never:
-      return false;
-    case ColorMode::automatic:
-      break;
+    case ColorMode::always: return true;
+    case ColorMode::never: return false;
+    case ColorMode::automatic: break;
   }
   const char* no_color = std::getenv("NO_COLOR");
   if (no_color != nullptr && *no_color != '\0') return false;

@@ -24,7 +24,8 @@ struct Common {
 std::optional<Common> load_common(const std::string& config, const std::string& state_dir, std::ostream& err) {
   Common common;
   const bool explicit_path = !config.empty();
-  const std::filesystem::path path = explicit_path ? std::filesystem::path(config) : std::filesystem::path(kDefaultConfigPath);
+  const std::filesystem::path path =
+      explicit_path ? std::filesystem::path(config) : std::filesystem::path(kDefaultConfigPath);
   try {
     common.config = load_site_config(path, explicit_path, config_schema_path());
     apply_site_language(common.config);
@@ -46,10 +47,12 @@ DeliveryCommands::DeliveryCommands(CLI::App& app) {
   enroll_ = app.add_subcommand("enroll", _("Get this machine's certificate from the regional collector"));
   enroll_->add_option("--collector", collector_, _("Collector URL, https://HOST[:PORT]"))->required();
   enroll_->add_option("--token", token_, _("Enrolment token (clinic-audit-collector token create)"))->required();
-  enroll_->add_option("--ca-fingerprint", fingerprint_, _("SHA-256 fingerprint of the regional CA certificate (first contact)"));
+  enroll_->add_option("--ca-fingerprint", fingerprint_,
+                      _("SHA-256 fingerprint of the regional CA certificate (first contact)"));
   enroll_->add_flag("--force", force_, _("Replace the certificate of an enrolled machine (the key is kept)"));
   submit_ = app.add_subcommand("submit", _("Send spooled reports to the collector, oldest first"));
-  submit_->add_option("--collector", collector_, _("Collector URL (default: agent.conf <collector>, else the enrolled one)"));
+  submit_->add_option("--collector", collector_,
+                      _("Collector URL (default: agent.conf <collector>, else the enrolled one)"));
   for (CLI::App* command : {enroll_, submit_}) {
     command->add_option("--config", config_, _("Site configuration (default /etc/clinic-audit/agent.conf)"));
     command->add_option("--state-dir", state_dir_, _("Agent state directory (default /var/lib/clinic-audit)"));

@@ -61,14 +61,15 @@ Newest find_newest(const StatusRequest& request, double now) {
     Report report = read_json_report(bytes, found.file.string());
     const auto finished = report_output::unix_seconds(report.run.finished_at);
     if (!finished) {
-      found.unknown_reason = fmt::format("{}: run.finished_at '{}' is not an RFC 3339 time", found.file.string(),
-                                         report.run.finished_at);
+      found.unknown_reason =
+          fmt::format("{}: run.finished_at '{}' is not an RFC 3339 time", found.file.string(), report.run.finished_at);
       return found;
     }
     found.age_seconds = now - *finished;
     if (*found.age_seconds > request.max_age_hours * 3600) {
-      found.unknown_reason = fmt::format("newest report {} is {:.1f} h old (--max-age {} h): the audit has not run",
-                                         found.file.filename().string(), *found.age_seconds / 3600, request.max_age_hours);
+      found.unknown_reason =
+          fmt::format("newest report {} is {:.1f} h old (--max-age {} h): the audit has not run",
+                      found.file.filename().string(), *found.age_seconds / 3600, request.max_age_hours);
       return found;
     }
     found.report = std::move(report);
@@ -87,8 +88,9 @@ std::string one_line(std::string text) {
 
 std::string render_prometheus_status(const Newest& found) {
   std::string out = found.report ? render_prometheus(*found.report) : std::string();
-  out += "# HELP clinic_audit_report_fresh 1 when the newest stored report is younger than --max-age and readable, else 0.\n"
-         "# TYPE clinic_audit_report_fresh gauge\n";
+  out +=
+      "# HELP clinic_audit_report_fresh 1 when the newest stored report is younger than --max-age and readable, else 0.\n"
+      "# TYPE clinic_audit_report_fresh gauge\n";
   out += fmt::format("clinic_audit_report_fresh {}\n", found.report ? 1 : 0);
   if (found.age_seconds) {
     out += "# HELP clinic_audit_report_age_seconds Age of the newest stored report.\n"
@@ -104,9 +106,11 @@ std::string render_json_status(const Newest& found) {
   constexpr const char* kNames[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
   out["state"] = kNames[static_cast<int>(state)];
   out["reason"] = found.report ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(found.unknown_reason);
-  out["report_file"] = found.file.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(found.file.string());
+  out["report_file"] =
+      found.file.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(found.file.string());
   out["age_seconds"] = found.age_seconds ? nlohmann::ordered_json(*found.age_seconds) : nlohmann::ordered_json(nullptr);
-  out["report"] = found.report ? nlohmann::ordered_json::parse(render_json(*found.report)) : nlohmann::ordered_json(nullptr);
+  out["report"] =
+      found.report ? nlohmann::ordered_json::parse(render_json(*found.report)) : nlohmann::ordered_json(nullptr);
   return out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
@@ -125,7 +129,7 @@ void arm_timeout(unsigned seconds) {
   const std::string message = fmt::format("CLINIC-AUDIT UNKNOWN - status timed out after {} s\n", seconds);
   g_timeout_length = std::min(message.size(), sizeof g_timeout_message);
   std::memcpy(g_timeout_message, message.data(), g_timeout_length);
-  struct sigaction action{};
+  struct sigaction action {};
   action.sa_handler = on_status_timeout;
   ::sigaction(SIGALRM, &action, nullptr);
   ::alarm(seconds);
@@ -176,8 +180,9 @@ int run_status(const StatusRequest& request, std::ostream& out, std::ostream& er
     return 0;
   }
   arm_timeout(request.timeout_seconds);
-  const double now = request.now != 0 ? request.now
-                                      : std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const double now = request.now != 0
+                         ? request.now
+                         : std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   const Newest found = find_newest(request, now);
 
   std::string text;

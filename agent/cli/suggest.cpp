@@ -19,7 +19,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
     for (std::size_t j = 1; j <= m; ++j) {
       const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
       d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
   return d[n][m];
@@ -54,7 +55,8 @@ std::string typed_subcommand(int argc, char** argv, const std::vector<std::strin
   return "";
 }
 
-bool check_policy_ids(const std::vector<std::string>& specs, const std::vector<std::string>& shipped, std::ostream& err) {
+bool check_policy_ids(const std::vector<std::string>& specs, const std::vector<std::string>& shipped,
+                      std::ostream& err) {
   bool all_known = true;
   for (const auto& spec : specs) {
     // A path or a file name is loaded as given (DESIGN.md §6).
@@ -92,7 +94,8 @@ std::string default_trust_anchor(std::ostream& note) {
     note << tr("clinic-audit: verify: trusting {0} (the regional CA; --ca to choose another)", ca) << '\n';
     return ca;
   }
-  note << tr("clinic-audit: verify: trusting {0} (no {1}: this machine's own certificate; --ca to choose another)", own, ca)
+  note << tr("clinic-audit: verify: trusting {0} (no {1}: this machine's own certificate; --ca to choose another)", own,
+             ca)
        << '\n';
   return own;
 }

@@ -25,7 +25,8 @@ std::string typed_subcommand(int argc, char** argv, const std::vector<std::strin
 // For `--policy` ids (not file paths) that name no shipped policy: one
 // line each, "unknown policy id 'X'; did you mean 'Y'? shipped policies: ...".
 // Returns false when one was unknown.
-bool check_policy_ids(const std::vector<std::string>& specs, const std::vector<std::string>& shipped, std::ostream& err);
+bool check_policy_ids(const std::vector<std::string>& specs, const std::vector<std::string>& shipped,
+                      std::ostream& err);
 
 }  // namespace clinic_audit
 

@@ -69,8 +69,9 @@ SiteConfig parse_site_config(std::string_view content, const std::filesystem::pa
       int value = 0;
       const auto [ptr, ec] = std::from_chars(keep.data(), keep.data() + keep.size(), value);
       if (ec != std::errc{} || ptr != keep.data() + keep.size() || value < 1 || value > kMaxKeepReports) {
-        errors.push_back({name, line_of(node), "reports keep must be a whole number from 1 to " +
-                                                   std::to_string(kMaxKeepReports) + ", not '" + keep + "'"});
+        errors.push_back({name, line_of(node),
+                          "reports keep must be a whole number from 1 to " + std::to_string(kMaxKeepReports) +
+                              ", not '" + keep + "'"});
       } else {
         config.keep_reports = value;
       }
@@ -101,8 +102,7 @@ SiteConfig parse_site_config(std::string_view content, const std::filesystem::pa
   return config;
 }
 
-SiteConfig load_site_config(const std::filesystem::path& file, bool explicit_path,
-                            const std::filesystem::path& xsd) {
+SiteConfig load_site_config(const std::filesystem::path& file, bool explicit_path, const std::filesystem::path& xsd) {
   // Bounded and never blocking (a FIFO, /proc, a huge file: issue #20 item 8).
   std::string content;
   try {

@@ -54,8 +54,7 @@ SiteConfig parse_site_config(std::string_view content, const std::filesystem::pa
                              const std::filesystem::path& xsd);
 // Loads `file`. When `explicit_path` is false and the file does not exist,
 // returns an empty configuration (a fresh install has none).
-SiteConfig load_site_config(const std::filesystem::path& file, bool explicit_path,
-                            const std::filesystem::path& xsd);
+SiteConfig load_site_config(const std::filesystem::path& file, bool explicit_path, const std::filesystem::path& xsd);
 
 // Where agent-config.xsd lives (source tree from a build, else installed).
 std::filesystem::path config_schema_path();

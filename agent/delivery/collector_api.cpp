@@ -108,12 +108,14 @@ std::optional<IngestAnswer> parse_ingest_answer(int http_status, std::string_vie
     }
     answer.sequence = sequence->get<std::uint64_t>();
   }
-  if (auto chain = json.find("chain"); chain != json.end() && chain->is_string()) answer.chain = chain->get<std::string>();
+  if (auto chain = json.find("chain"); chain != json.end() && chain->is_string())
+    answer.chain = chain->get<std::string>();
   if (auto anomalies = json.find("anomalies"); anomalies != json.end() && anomalies->is_array()) {
     for (const auto& anomaly : *anomalies) {
       if (!anomaly.is_object()) continue;
       const std::string kind = anomaly.value("kind", std::string("?"));
-      const std::string detail = anomaly.contains("detail") && anomaly["detail"].is_string() ? anomaly["detail"].get<std::string>() : "";
+      const std::string detail =
+          anomaly.contains("detail") && anomaly["detail"].is_string() ? anomaly["detail"].get<std::string>() : "";
       answer.anomalies.push_back(escape_line(kind + (detail.empty() ? "" : ": " + detail)));
     }
   }
@@ -123,12 +125,14 @@ std::optional<IngestAnswer> parse_ingest_answer(int http_status, std::string_vie
 std::string error_text(std::string_view body) {
   const auto json = nlohmann::json::parse(body, nullptr, false);
   if (!json.is_discarded() && json.is_object()) {
-    if (auto error = json.find("error"); error != json.end() && error->is_string()) return escape_line(error->get<std::string>());
+    if (auto error = json.find("error"); error != json.end() && error->is_string())
+      return escape_line(error->get<std::string>());
   }
   return escape_line(body.substr(0, body.find('\n')));
 }
 
-std::optional<std::chrono::seconds> parse_retry_after(std::string_view value, std::chrono::system_clock::time_point now) {
+std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
+                                                      std::chrono::system_clock::time_point now) {
   while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
   while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
   if (value.empty()) return std::nullopt;

@@ -29,7 +29,7 @@ struct IngestAnswer {
   std::string status;  // stored | duplicate
   std::string report_id;
   std::optional<std::uint64_t> sequence;
-  std::string chain;   // ok | anomaly
+  std::string chain;                   // ok | anomaly
   std::vector<std::string> anomalies;  // "kind: detail"
 };
 // nullopt (with `why`) unless the body is a JSON object whose status is

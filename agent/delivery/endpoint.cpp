@@ -52,7 +52,8 @@ void split_authority(std::string_view authority, std::string& host, std::string&
 
 std::string base64(std::string_view bytes) {
   std::vector<unsigned char> out(4 * ((bytes.size() + 2) / 3) + 1);
-  const int n = EVP_EncodeBlock(out.data(), reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+  const int n =
+      EVP_EncodeBlock(out.data(), reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
   return std::string(reinterpret_cast<const char*>(out.data()), static_cast<std::size_t>(n));
 }
 
@@ -75,7 +76,8 @@ bool no_proxy_matches(std::string_view list, std::string_view host) {
   std::size_t start = 0;
   while (start <= list.size()) {
     const auto comma = list.find(',', start);
-    std::string entry = lower(list.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+    std::string entry =
+        lower(list.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
     entry.erase(std::remove_if(entry.begin(), entry.end(), [](char c) { return c == ' ' || c == '\t'; }), entry.end());
     if (entry == "*") return true;
     if (!entry.empty() && entry.front() == '.') entry.erase(0, 1);
@@ -107,7 +109,8 @@ CollectorUrl parse_collector_url(std::string_view url) {
     out.base_path = std::string(rest.substr(slash));
     while (!out.base_path.empty() && out.base_path.back() == '/') out.base_path.pop_back();
     for (char c : out.base_path) {
-      if (static_cast<unsigned char>(c) <= ' ' || c == '\\' || c == '"') throw std::invalid_argument("bad character in the path");
+      if (static_cast<unsigned char>(c) <= ' ' || c == '\\' || c == '"')
+        throw std::invalid_argument("bad character in the path");
     }
   }
   return out;

@@ -12,7 +12,7 @@ namespace clinic_audit::delivery {
 // a trailing '/') prefixes the API paths, so a collector behind a reverse
 // proxy at https://it.example/audit works.
 struct CollectorUrl {
-  std::string host;       // without brackets for IPv6
+  std::string host;  // without brackets for IPv6
   std::string port = "443";
   std::string base_path;  // "" or "/audit"
   std::string text;       // as given, for messages

@@ -79,7 +79,8 @@ void check_answer(const std::vector<X509Owner>& leaf, const std::vector<X509Owne
   signing::PkeyPtr key = signing::load_private_key(settings.key);
   if (X509_check_private_key(leaf.front().get(), key.get()) != 1) {
     ERR_clear_error();
-    throw EnrollError(kExitDataError, "the certificate the collector issued is not for this machine's key " + settings.key.string());
+    throw EnrollError(kExitDataError,
+                      "the certificate the collector issued is not for this machine's key " + settings.key.string());
   }
   // Pinned the collector's own certificate: the channel was authenticated
   // by it and the CA comes over that channel.
@@ -124,8 +125,9 @@ int enroll(const EnrollSettings& settings, std::ostream& out) {
     throw EnrollError(kExitDataError, e.what());
   }
   if (enrolled_certificate_exists(settings.cert) && !settings.force) {
-    throw EnrollError(kExitDataError, "this machine is already enrolled (" + settings.cert.string() +
-                                          " is issued by a CA); pass --force to replace its certificate (the key is kept)");
+    throw EnrollError(kExitDataError,
+                      "this machine is already enrolled (" + settings.cert.string() +
+                          " is issued by a CA); pass --force to replace its certificate (the key is kept)");
   }
   std::error_code error;
   if (pin) {
@@ -151,7 +153,8 @@ int enroll(const EnrollSettings& settings, std::ostream& out) {
   }
   const std::string csr_pem = signing::read_file(*keygen.csr_path);
   std::filesystem::remove(*keygen.csr_path, error);
-  if (keygen_out.str().find("created signing key") != std::string::npos) out << "created signing key " << settings.key.string() << " (mode 0600)\n";
+  if (keygen_out.str().find("created signing key") != std::string::npos)
+    out << "created signing key " << settings.key.string() << " (mode 0600)\n";
 
   HttpsClient client(options);
   const nlohmann::json request = {{"token", settings.token}, {"csr_pem", csr_pem}};
@@ -161,7 +164,8 @@ int enroll(const EnrollSettings& settings, std::ostream& out) {
                            std::chrono::steady_clock::now() + 3 * settings.step_timeout);
   } catch (const TransportError& e) {
     if (e.kind() == TransportError::Kind::untrusted) {
-      throw EnrollError(kExitNoPermission, std::string(e.what()) + (pin ? " (fingerprint mismatch: is this the regional collector?)" : ""));
+      throw EnrollError(kExitNoPermission, std::string(e.what()) +
+                                               (pin ? " (fingerprint mismatch: is this the regional collector?)" : ""));
     }
     if (e.kind() == TransportError::Kind::unreachable) {
       throw EnrollError(kExitTempFail, std::string("collector unreachable: ") + e.what());
@@ -173,17 +177,18 @@ int enroll(const EnrollSettings& settings, std::ostream& out) {
                                              error_text(response.body));
   }
   if (response.status == 503 || response.status / 100 == 5) {
-    throw EnrollError(kExitTempFail, "the collector cannot enrol now (HTTP " + std::to_string(response.status) + "): " +
-                                         error_text(response.body));
+    throw EnrollError(kExitTempFail, "the collector cannot enrol now (HTTP " + std::to_string(response.status) +
+                                         "): " + error_text(response.body));
   }
   if (response.status != 201 && response.status != 200) {
     throw EnrollError(kExitDataError, "the collector answered HTTP " + std::to_string(response.status) + ": " +
                                           error_text(response.body));
   }
   const auto json = nlohmann::json::parse(response.body, nullptr, false);
-  if (json.is_discarded() || !json.is_object() || !json.contains("certificate_pem") || !json["certificate_pem"].is_string() ||
-      !json.contains("ca_pem") || !json["ca_pem"].is_string()) {
-    throw EnrollError(kExitDataError, "the collector's answer is not {certificate_pem, ca_pem}: " + error_text(response.body));
+  if (json.is_discarded() || !json.is_object() || !json.contains("certificate_pem") ||
+      !json["certificate_pem"].is_string() || !json.contains("ca_pem") || !json["ca_pem"].is_string()) {
+    throw EnrollError(kExitDataError,
+                      "the collector's answer is not {certificate_pem, ca_pem}: " + error_text(response.body));
   }
   const auto leaf = parse_pem_certificates(json["certificate_pem"].get<std::string>());
   const auto cas = parse_pem_certificates(json["ca_pem"].get<std::string>());

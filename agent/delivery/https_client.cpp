@@ -58,8 +58,8 @@ bool is_ip_address(const std::string& host) {
 
 // The pin (enroll's first contact): the certificate with that fingerprint
 // must be among those the server sent (the regional CA in its chain, or the
-// server's own certificate), and the server's leaf must chain to it (with the name checks of the verification parameters:
-// a copy of a public CA certificate in a forged chain proves nothing).
+// server's own certificate), and the server's leaf must chain to it (with the name checks of the verification
+// parameters: a copy of a public CA certificate in a forged chain proves nothing).
 int verify_with_pin(X509_STORE_CTX* store_ctx, void* arg) {
   const std::string& pin = *static_cast<const std::string*>(arg);
   X509* leaf = X509_STORE_CTX_get0_cert(store_ctx);
@@ -133,13 +133,17 @@ struct HttpsClient::Impl {
       SSL_CTX_set_cert_verify_callback(ctx.native_handle(), &verify_with_pin, &pin);
     } else if (options.trust.ca_file) {
       ctx.load_verify_file(options.trust.ca_file->string(), ec);
-      if (ec) throw ClientSetupError("cannot load the collector's CA " + options.trust.ca_file->string() + ": " + ec.message());
+      if (ec)
+        throw ClientSetupError("cannot load the collector's CA " + options.trust.ca_file->string() + ": " +
+                               ec.message());
     } else {
       ctx.set_default_verify_paths(ec);
     }
     if (options.client_cert && options.client_key) {
       ctx.use_certificate_chain_file(options.client_cert->string(), ec);
-      if (ec) throw ClientSetupError("cannot load the agent certificate " + options.client_cert->string() + ": " + ec.message());
+      if (ec)
+        throw ClientSetupError("cannot load the agent certificate " + options.client_cert->string() + ": " +
+                               ec.message());
       try {
         signing::PkeyPtr key = signing::load_private_key(*options.client_key);
         if (SSL_CTX_use_PrivateKey(ctx.native_handle(), key.get()) != 1 ||
@@ -204,10 +208,11 @@ struct HttpsClient::Impl {
     tcp::resolver::results_type endpoints;
     auto ec = run(
         [&](auto handler) {
-          resolver.async_resolve(host, port, [&, handler](boost::system::error_code e, tcp::resolver::results_type r) mutable {
-            endpoints = std::move(r);
-            handler(e);
-          });
+          resolver.async_resolve(host, port,
+                                 [&, handler](boost::system::error_code e, tcp::resolver::results_type r) mutable {
+                                   endpoints = std::move(r);
+                                   handler(e);
+                                 });
         },
         step_deadline(deadline), [&] { resolver.cancel(); }, timed_out);
     if (timed_out) fail(Kind::unreachable, "cannot resolve " + host + ": timed out");
@@ -249,8 +254,9 @@ struct HttpsClient::Impl {
         fail(Kind::untrusted, "the collector " + target + " is not trusted: " + why);
       }
       const std::string text = ec.message();
-      const bool refused_us = text.find("alert") != std::string::npos &&
-                              (text.find("certificate") != std::string::npos || text.find("handshake") != std::string::npos);
+      const bool refused_us =
+          text.find("alert") != std::string::npos &&
+          (text.find("certificate") != std::string::npos || text.find("handshake") != std::string::npos);
       fail(refused_us && options.client_cert ? Kind::client_refused : Kind::protocol,
            "TLS handshake with " + target + via + " failed: " + text);
     }
@@ -260,27 +266,32 @@ struct HttpsClient::Impl {
   void tunnel(const std::string& target, Clock::time_point deadline) {
     std::string request = "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\nUser-Agent: clinic-audit/" +
                           std::string(kAgentVersion) + "\r\n";
-    if (!options.proxy->authorization.empty()) request += "Proxy-Authorization: " + options.proxy->authorization + "\r\n";
+    if (!options.proxy->authorization.empty())
+      request += "Proxy-Authorization: " + options.proxy->authorization + "\r\n";
     request += "\r\n";
     auto& socket = stream->next_layer();
     bool timed_out = false;
-    auto ec = run([&](auto handler) { asio::async_write(socket, asio::buffer(request), handler); }, step_deadline(deadline),
-                  [&] { socket.close(); }, timed_out);
-    if (timed_out || ec) fail(Kind::unreachable, "proxy " + options.proxy->text + ": " + (timed_out ? "timed out" : ec.message()));
+    auto ec = run([&](auto handler) { asio::async_write(socket, asio::buffer(request), handler); },
+                  step_deadline(deadline), [&] { socket.close(); }, timed_out);
+    if (timed_out || ec)
+      fail(Kind::unreachable, "proxy " + options.proxy->text + ": " + (timed_out ? "timed out" : ec.message()));
     http::response_parser<http::empty_body> parser;
     parser.skip(true);  // a 2xx answer to CONNECT has no body
     parser.header_limit(kMaxHeaderBytes);
     beast::flat_buffer proxy_buffer;
-    ec = run([&](auto handler) { http::async_read_header(socket, proxy_buffer, parser, handler); }, step_deadline(deadline),
-             [&] { socket.close(); }, timed_out);
+    ec = run([&](auto handler) { http::async_read_header(socket, proxy_buffer, parser, handler); },
+             step_deadline(deadline), [&] { socket.close(); }, timed_out);
     if (timed_out || ec) {
-      fail(Kind::unreachable, "proxy " + options.proxy->text + " did not answer CONNECT: " + (timed_out ? "timed out" : ec.message()));
+      fail(Kind::unreachable,
+           "proxy " + options.proxy->text + " did not answer CONNECT: " + (timed_out ? "timed out" : ec.message()));
     }
     const int status = static_cast<int>(parser.get().result_int());
     if (status / 100 != 2) {
-      fail(Kind::unreachable, "proxy " + options.proxy->text + " refused CONNECT " + target + ": HTTP " + std::to_string(status));
+      fail(Kind::unreachable,
+           "proxy " + options.proxy->text + " refused CONNECT " + target + ": HTTP " + std::to_string(status));
     }
-    if (proxy_buffer.size() != 0) fail(Kind::protocol, "proxy " + options.proxy->text + " sent data before the TLS handshake");
+    if (proxy_buffer.size() != 0)
+      fail(Kind::protocol, "proxy " + options.proxy->text + " sent data before the TLS handshake");
   }
 
   HttpResponse exchange(const std::string& path, const std::string& content_type, const std::string& body,
@@ -297,14 +308,16 @@ struct HttpsClient::Impl {
     auto& socket = stream->next_layer();
     // Writing a large report may take more than one step timeout on a slow
     // link; the overall deadline still bounds it.
-    auto ec = run([&](auto handler) { http::async_write(*stream, request, handler); }, deadline, [&] { socket.close(); },
-                  timed_out);
-    if (timed_out || ec) throw TransportError(Kind::unreachable, "sending to " + options.collector.text + ": " + (timed_out ? "timed out" : ec.message()));
+    auto ec = run([&](auto handler) { http::async_write(*stream, request, handler); }, deadline,
+                  [&] { socket.close(); }, timed_out);
+    if (timed_out || ec)
+      throw TransportError(Kind::unreachable,
+                           "sending to " + options.collector.text + ": " + (timed_out ? "timed out" : ec.message()));
     http::response_parser<http::string_body> parser;
     parser.header_limit(kMaxHeaderBytes);
     parser.body_limit(options.max_response_bytes);
-    const std::string too_large =
-        options.collector.text + " answered more than " + std::to_string(options.max_response_bytes) + " bytes: not read";
+    const std::string too_large = options.collector.text + " answered more than " +
+                                  std::to_string(options.max_response_bytes) + " bytes: not read";
     // The header first: a Content-Length over the limit is refused before
     // any of the body is read (Beast 1.74's parser did not enforce
     // body_limit on a response's Content-Length here; checked by the tests).
@@ -328,9 +341,12 @@ struct HttpsClient::Impl {
     HttpResponse response;
     response.status = static_cast<int>(message.result_int());
     response.body = std::move(message.body());
-    if (auto it = message.find(http::field::content_type); it != message.end()) response.content_type = std::string(it->value());
-    if (auto it = message.find(http::field::retry_after); it != message.end()) response.retry_after = std::string(it->value());
-    if (auto it = message.find(http::field::location); it != message.end()) response.location = std::string(it->value());
+    if (auto it = message.find(http::field::content_type); it != message.end())
+      response.content_type = std::string(it->value());
+    if (auto it = message.find(http::field::retry_after); it != message.end())
+      response.retry_after = std::string(it->value());
+    if (auto it = message.find(http::field::location); it != message.end())
+      response.location = std::string(it->value());
     if (!message.keep_alive()) close();
     return response;
   }

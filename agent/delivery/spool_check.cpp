@@ -85,7 +85,8 @@ std::optional<SpooledReport> load_spooled_report(const store::SpoolEntry& entry,
     return std::nullopt;
   }
   if (report.sequence != entry.sequence) {
-    why = "the report says sequence " + std::to_string(report.sequence) + ", its spool name " + std::to_string(entry.sequence);
+    why = "the report says sequence " + std::to_string(report.sequence) + ", its spool name " +
+          std::to_string(entry.sequence);
     return std::nullopt;
   }
   if (!detached_signature_matches(*bytes, *signature, why)) return std::nullopt;

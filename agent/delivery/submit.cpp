@@ -33,7 +33,8 @@ class FileLock {
  public:
   FileLock(const std::filesystem::path& path, bool wait) {
     fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd_ < 0) throw signing::SigningError(kExitCantCreate, "cannot open " + path.string() + ": " + std::strerror(errno));
+    if (fd_ < 0)
+      throw signing::SigningError(kExitCantCreate, "cannot open " + path.string() + ": " + std::strerror(errno));
     while (::flock(fd_, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0) {
       if (errno == EINTR) continue;
       ::close(std::exchange(fd_, -1));
@@ -54,7 +55,8 @@ class FileLock {
 
 std::mt19937_64 seeded_random() {
   std::uint64_t seed = 0;
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(&seed), sizeof seed) != 1) seed = static_cast<std::uint64_t>(::getpid());
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(&seed), sizeof seed) != 1)
+    seed = static_cast<std::uint64_t>(::getpid());
   return std::mt19937_64(seed);
 }
 
@@ -103,8 +105,8 @@ Attempt judge(const HttpResponse& response, const SpooledReport& report, const s
             std::nullopt};
   }
   if (status == 404 || status == 405) {
-    return {Outcome::stop_config, "no ingest API at this URL (HTTP " + std::to_string(status) + "): correct the collector URL",
-            std::nullopt};
+    return {Outcome::stop_config,
+            "no ingest API at this URL (HTTP " + std::to_string(status) + "): correct the collector URL", std::nullopt};
   }
   return {Outcome::retry, "HTTP " + std::to_string(status) + said, std::nullopt};
 }
@@ -133,7 +135,8 @@ int run_submit(const SubmitSettings& settings, std::ostream& out, std::ostream& 
     };
     {
       FileLock state_lock(settings.state_dir / "state.lock", /*wait=*/true);
-      for (const auto& removed : spool.recover()) spdlog::info("{}", tr("removed {0} left by an interrupted run", removed.string()));
+      for (const auto& removed : spool.recover())
+        spdlog::info("{}", tr("removed {0} left by an interrupted run", removed.string()));
     }
     spool_waiting();
     if (spool.entries().empty()) {
@@ -173,8 +176,10 @@ int run_submit(const SubmitSettings& settings, std::ostream& out, std::ostream& 
         if (!report) {
           FileLock state_lock(settings.state_dir / "state.lock", true);
           const auto reason = spool.reject(entry, "not sent: " + why);
-          spdlog::error("{}: {}; moved to {} (see {})", entry.report.string(), why, spool.rejected_dir().string(), reason.string());
-          err << "clinic-audit: " << entry.name << ": " << why << "; set aside in " << spool.rejected_dir().string() << '\n';
+          spdlog::error("{}: {}; moved to {} (see {})", entry.report.string(), why, spool.rejected_dir().string(),
+                        reason.string());
+          err << "clinic-audit: " << entry.name << ": " << why << "; set aside in " << spool.rejected_dir().string()
+              << '\n';
           ++rejected;
           continue;
         }
@@ -184,7 +189,8 @@ int run_submit(const SubmitSettings& settings, std::ostream& out, std::ostream& 
           try {
             result = judge(client->post(kReportsPath, body.content_type, body.body, deadline), *report, entry.name);
           } catch (const TransportError& e) {
-            const bool trust = e.kind() == TransportError::Kind::untrusted || e.kind() == TransportError::Kind::client_refused;
+            const bool trust =
+                e.kind() == TransportError::Kind::untrusted || e.kind() == TransportError::Kind::client_refused;
             result = {trust ? Outcome::stop_untrusted : Outcome::retry, e.what(), std::nullopt};
           }
           if (result.outcome != Outcome::retry) break;
@@ -196,7 +202,8 @@ int run_submit(const SubmitSettings& settings, std::ostream& out, std::ostream& 
           auto wait = backoff_delay(attempt, settings.retry_base, settings.retry_cap, random);
           if (result.retry_after && *result.retry_after > wait) wait = *result.retry_after;
           if (Clock::now() + wait >= deadline) {
-            result.message += " (the next attempt would pass the run's limit of " + std::to_string(settings.max_run.count()) + " s)";
+            result.message +=
+                " (the next attempt would pass the run's limit of " + std::to_string(settings.max_run.count()) + " s)";
             result.outcome = Outcome::stop_temp;
             break;
           }
@@ -216,13 +223,13 @@ int run_submit(const SubmitSettings& settings, std::ostream& out, std::ostream& 
         if (result.outcome == Outcome::rejected) {
           FileLock state_lock(settings.state_dir / "state.lock", true);
           const auto reason = spool.reject(entry, result.message);
-          err << "clinic-audit: " << entry.name << ": " << result.message << "; set aside in " << spool.rejected_dir().string()
-              << '\n';
+          err << "clinic-audit: " << entry.name << ": " << result.message << "; set aside in "
+              << spool.rejected_dir().string() << '\n';
           ++rejected;
           continue;
         }
-        err << "clinic-audit: " << entry.name << " not delivered to " << settings.collector_url << ": " << result.message
-            << "; it stays in the spool with the newer ones\n";
+        err << "clinic-audit: " << entry.name << " not delivered to " << settings.collector_url << ": "
+            << result.message << "; it stays in the spool with the newer ones\n";
         exit_code = result.outcome == Outcome::stop_untrusted ? kExitNoPermission
                     : result.outcome == Outcome::stop_config  ? kExitDataError
                                                               : kExitTempFail;
@@ -241,7 +248,8 @@ int run_submit(const SubmitSettings& settings, std::ostream& out, std::ostream& 
     const auto waiting = spool.waiting().size();
     out << "delivered " << delivered << ", rejected " << rejected << ", left in the spool " << left;
     if (waiting > 0) out << ", waiting for room in the spool " << waiting;
-    if (duplicates > 0) out << " (" << duplicates << " of them the collector had already stored: a resend after a lost answer)";
+    if (duplicates > 0)
+      out << " (" << duplicates << " of them the collector had already stored: a resend after a lost answer)";
     out << '\n';
     if (exit_code != 0) return exit_code;
     if (rejected > 0) return kExitDataError;

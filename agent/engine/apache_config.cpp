@@ -50,8 +50,8 @@ struct Directive {
   std::vector<std::string> words;
   std::string file;
   int line = 0;
-  int vhost = -1;              // index of the enclosing <VirtualHost>, -1 for the server config
-  std::string directory;       // enclosing literal <Directory> path, "" when none
+  int vhost = -1;         // index of the enclosing <VirtualHost>, -1 for the server config
+  std::string directory;  // enclosing literal <Directory> path, "" when none
   bool in_regex_section = false;
 };
 
@@ -81,8 +81,8 @@ bool may_matter(std::string_view line, const std::optional<std::string_view>& se
 
 // Logical lines (a trailing backslash joins the next, '#' starts a comment
 // line), sections tracked as Apache nests them.
-void scan_file(const std::string& file, const std::string& content, int& vhost_counter,
-               std::vector<Directive>& out, const std::optional<std::string_view>& setenv_filter = std::nullopt) {
+void scan_file(const std::string& file, const std::string& content, int& vhost_counter, std::vector<Directive>& out,
+               const std::optional<std::string_view>& setenv_filter = std::nullopt) {
   std::istringstream in(content);
   std::string line, logical;
   int line_no = 0, start = 0;
@@ -142,9 +142,8 @@ bool overrides_allow_setenv(const Directive& d) {
     return std::any_of(d.words.begin() + 1, d.words.end(), [](const std::string& w) { return iequals(w, "SetEnv"); });
   }
   // AllowOverride All | None | directive-type... (core.c set_override).
-  return std::any_of(d.words.begin() + 1, d.words.end(), [](const std::string& w) {
-    return iequals(w, "All") || iequals(w, "FileInfo");
-  });
+  return std::any_of(d.words.begin() + 1, d.words.end(),
+                     [](const std::string& w) { return iequals(w, "All") || iequals(w, "FileInfo"); });
 }
 
 std::size_t depth(const std::string& path) {
@@ -176,7 +175,8 @@ ApacheConfig read_apache_config(const RootFs& fs, std::string_view setenv_name) 
   for (const char* dir : {"/etc/apache2/conf-enabled", "/etc/apache2/sites-enabled"}) {
     try {
       for (const auto& entry : fs.list_dir(dir)) {
-        if (entry.name.size() > 5 && entry.name.ends_with(".conf")) files.push_back(std::string(dir) + "/" + entry.name);
+        if (entry.name.size() > 5 && entry.name.ends_with(".conf"))
+          files.push_back(std::string(dir) + "/" + entry.name);
       }
     } catch (const FsError& e) {
       if (e.error_number() != ENOENT) config.unreadable.push_back({dir, e.what()});
@@ -197,7 +197,8 @@ ApacheConfig read_apache_config(const RootFs& fs, std::string_view setenv_name) 
                                        [&](const Directive& d) {
                                          if (d.words.empty()) return true;
                                          const std::string& w = d.words[0];
-                                         if (iequals(w, "SetEnv")) return d.words.size() < 2 || d.words[1] != setenv_name;
+                                         if (iequals(w, "SetEnv"))
+                                           return d.words.size() < 2 || d.words[1] != setenv_name;
                                          return !iequals(w, "AccessFileName") && !iequals(w, "DocumentRoot") &&
                                                 !iequals(w, "AllowOverride") && !iequals(w, "AllowOverrideList");
                                        });

@@ -48,10 +48,9 @@ std::vector<Evidence> capped_evidence(std::vector<Evidence> evidence) {
   if (evidence.size() > kMaxEvidenceItems) {
     const std::size_t left_out = evidence.size() - (kMaxEvidenceItems - 1);
     evidence.resize(kMaxEvidenceItems - 1);
-    evidence.push_back({"", std::nullopt,
-                        tr("{0} more evidence items left out (at most {1} per check are reported)", left_out,
-                           kMaxEvidenceItems),
-                        ""});
+    evidence.push_back(
+        {"", std::nullopt,
+         tr("{0} more evidence items left out (at most {1} per check are reported)", left_out, kMaxEvidenceItems), ""});
   }
   for (auto& item : evidence) {
     cap_text(item.path);
@@ -79,8 +78,8 @@ void add_note(std::string& remediation, const std::string& text) {
 void add_command(ResultRecord& record, const std::string& command) {
   if (command.empty()) return;
   if (has_control(command)) {
-    add_note(record.remediation, tr("A command was withheld because it would contain a control character: {0}",
-                                    escape_control(command)));
+    add_note(record.remediation,
+             tr("A command was withheld because it would contain a control character: {0}", escape_control(command)));
     return;
   }
   if (std::find(record.remediation_commands.begin(), record.remediation_commands.end(), command) ==
@@ -179,7 +178,8 @@ Outcome outcome_from_exception(std::exception_ptr error) {
     std::rethrow_exception(error);
   } catch (const CheckError& e) {
     std::vector<Evidence> evidence;
-    if (!e.path().empty()) evidence.push_back({e.path(), e.line() > 0 ? std::optional<int>(e.line()) : std::nullopt, e.what(), ""});
+    if (!e.path().empty())
+      evidence.push_back({e.path(), e.line() > 0 ? std::optional<int>(e.line()) : std::nullopt, e.what(), ""});
     return Outcome::error(tr("cannot evaluate: {0}", e.what()), std::move(evidence));
   } catch (const FsError& e) {
     return Outcome::error(tr("cannot evaluate: {0}", e.what()), {{e.path(), std::nullopt, e.what(), ""}});
@@ -209,7 +209,8 @@ RunOutcome run_checks(const std::vector<const PlannedCheck*>& checks, const Cont
       fill(out.results[i], &planned, unknown_inputs_outcome(planned.unknown_conditions));
       reported[i] = true;
     } else if (!planned.check) {
-      fill(out.results[i], &planned, Outcome::not_applicable(planned.not_applicable_reason.value_or(_("not applicable"))));
+      fill(out.results[i], &planned,
+           Outcome::not_applicable(planned.not_applicable_reason.value_or(_("not applicable"))));
       reported[i] = true;
     } else if (options.offline && planned.type->uses_network) {
       fill(out.results[i], &planned, Outcome::skipped(_("network probes are disabled (--offline)")));
@@ -285,8 +286,8 @@ RunOutcome run_checks(const std::vector<const PlannedCheck*>& checks, const Cont
       if (reported[i]) continue;
       if (shared->outcomes[i]) {
         Outcome outcome = std::move(*shared->outcomes[i]);
-        out.results[i].duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                         shared->finished[i] - *shared->started[i]).count();
+        out.results[i].duration_ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(shared->finished[i] - *shared->started[i]).count();
         fill(out.results[i], checks[i], std::move(outcome));
         --remaining;
         reported_any = true;
@@ -301,8 +302,9 @@ RunOutcome run_checks(const std::vector<const PlannedCheck*>& checks, const Cont
       if (Clock::now() >= deadline) {
         shared->finished_late[i] = true;
         out.results[i].duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count();
-        fill(out.results[i], checks[i], Outcome::error(tr("timed out after {0} s (the check's timeout_seconds); its other results are unknown",
-                                               checks[i]->decl->timeout_seconds)));
+        fill(out.results[i], checks[i],
+             Outcome::error(tr("timed out after {0} s (the check's timeout_seconds); its other results are unknown",
+                               checks[i]->decl->timeout_seconds)));
         ++out.abandoned;
         --remaining;
         // The stuck thread keeps its slot; add a worker so the queue still drains.

@@ -200,7 +200,8 @@ DiscoveryFindings discover_sudoers_prefix(const RootFs& fs, std::string_view suf
       auto flush = [&] {
         for (const auto& suffix : wanted) {
           if (token.size() > suffix.size() && token[0] == '/' && token.ends_with(suffix)) {
-            out.values.push_back(make(fs, token.substr(0, token.size() - suffix.size()), file, line_no, "sudoers grant"));
+            out.values.push_back(
+                make(fs, token.substr(0, token.size() - suffix.size()), file, line_no, "sudoers grant"));
             break;
           }
         }

@@ -28,11 +28,11 @@ namespace clinic_audit {
 // One value a source on the audited machine gives a variable.
 struct Discovered {
   std::string value;
-  std::string source;       // "FILE:LINE" (or a description when not file-based)
-  std::string path;         // the file it came from ("" when none)
+  std::string source;  // "FILE:LINE" (or a description when not file-based)
+  std::string path;    // the file it came from ("" when none)
   std::optional<int> line;
-  std::string kind;         // "apache configuration", ".htaccess", "MEDSHAKEEHRPATH file", "sudoers grant"...
-  bool root_only = false;   // only root can change the file (owner root, no group/other write on the whole path)
+  std::string kind;        // "apache configuration", ".htaccess", "MEDSHAKEEHRPATH file", "sudoers grant"...
+  bool root_only = false;  // only root can change the file (owner root, no group/other write on the whole path)
 };
 
 // What one discovery method found: every source that names a value (not only
@@ -41,8 +41,8 @@ struct Discovered {
 // nothing that depends on it can pass (issue #20 item 2).
 struct DiscoveryFindings {
   std::vector<Discovered> values;
-  std::vector<std::string> notes;   // unreadable files ("FILE: reason"), .htaccess Apache ignores...
-  std::vector<UnreadFile> unread;   // the files that could not be read, each also in notes
+  std::vector<std::string> notes;  // unreadable files ("FILE: reason"), .htaccess Apache ignores...
+  std::vector<UnreadFile> unread;  // the files that could not be read, each also in notes
 };
 
 // apache-setenv: `SetEnv NAME value` in the server configuration, and in the

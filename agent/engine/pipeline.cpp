@@ -87,8 +87,8 @@ struct RunState {
   std::unique_ptr<ProcessRunner> runner;
   std::unique_ptr<Context> context;
   std::optional<signing::SigningIdentity> identity;
-  std::vector<const ReportFormat*> formats;       // as chosen by --format
-  std::optional<store::PendingSet> pending;       // the report set between write and commit
+  std::vector<const ReportFormat*> formats;  // as chosen by --format
+  std::optional<store::PendingSet> pending;  // the report set between write and commit
   bool must_exit_now = false;
 };
 
@@ -122,14 +122,17 @@ StepResult plan_checks(RunState& state) {
     unmatched.erase(planned.decl->id);
   }
   if (!unmatched.empty()) {
-    state.err << tr("clinic-audit: --only: no check '{0}' in the selected policies (see clinic-audit list)", *unmatched.begin())
+    state.err << tr("clinic-audit: --only: no check '{0}' in the selected policies (see clinic-audit list)",
+                    *unmatched.begin())
               << '\n';
     return kExitUsage;
   }
   for (const auto& waiver : state.config.waivers) {
     const bool known = std::any_of(state.plan->checks.begin(), state.plan->checks.end(),
                                    [&](const PlannedCheck& c) { return c.decl->id == waiver.check_id; });
-    if (!known) spdlog::warn("{}", tr("{0}:{1}: waiver for unknown check '{2}'", state.config.file.string(), waiver.line, waiver.check_id));
+    if (!known)
+      spdlog::warn("{}", tr("{0}:{1}: waiver for unknown check '{2}'", state.config.file.string(), waiver.line,
+                            waiver.check_id));
   }
   return std::nullopt;
 }
@@ -145,8 +148,10 @@ StepResult load_signing_identity(RunState& state) {
   try {
     state.identity.emplace(signing::SigningIdentity::load(key, cert, chain));
   } catch (const signing::SigningError& e) {
-    state.err << tr("clinic-audit: cannot sign reports: {0} (create a key with `clinic-audit keygen`, or run with --no-sign)", e.what())
-              << '\n';
+    state.err
+        << tr("clinic-audit: cannot sign reports: {0} (create a key with `clinic-audit keygen`, or run with --no-sign)",
+              e.what())
+        << '\n';
     return e.exit_code();
   }
   return std::nullopt;
@@ -289,15 +294,18 @@ StepResult spool_and_commit(RunState& state) {
   if (!state.pending) return std::nullopt;
   try {
     const store::CommitResult result = state.pending->commit();
-    for (const auto& removed : result.recovered) spdlog::info("{}", tr("removed {0} left by an interrupted run", removed.string()));
+    for (const auto& removed : result.recovered)
+      spdlog::info("{}", tr("removed {0} left by an interrupted run", removed.string()));
     for (const auto& removed : result.pruned) spdlog::info("{}", tr("removed old report {0}", removed.string()));
     if (!result.prune_warning.empty()) {
-      spdlog::warn("{}", tr("could not remove old reports in {0}: {1}", state.request.out_dir->string(), result.prune_warning));
+      spdlog::warn("{}", tr("could not remove old reports in {0}: {1}", state.request.out_dir->string(),
+                            result.prune_warning));
     }
     using Spooled = store::CommitResult::Spooled;
     if (result.spooled == Spooled::not_main_chain) {
-      spdlog::info("{} is not the directory of the collector's chain: its reports are chained on their own and not spooled",
-                   state.request.out_dir->string());
+      spdlog::info(
+          "{} is not the directory of the collector's chain: its reports are chained on their own and not spooled",
+          state.request.out_dir->string());
     } else if (result.spooled == Spooled::no_chain_carrier) {
       spdlog::warn("{}", _("no json or xml report in this run: nothing spooled for the collector"));
     }

@@ -13,7 +13,7 @@ Plan build_plan(std::vector<Policy> policies, const SiteConfig& config, const Ro
   std::vector<LoadError> errors;
   std::set<std::string> seen_policies;
   std::map<std::string, std::string> seen_checks;  // id -> policy file
-  ExpansionBudget budget;  // shared by every expansion of the run
+  ExpansionBudget budget;                          // shared by every expansion of the run
 
   for (const auto& policy : plan.policies) {
     const std::string file = policy.file.string();
@@ -65,18 +65,19 @@ Plan build_plan(std::vector<Policy> policies, const SiteConfig& config, const Ro
       for (const auto& raw : decl.params) planned.unknown_params.merge(unknown_inputs(raw.value, vars));
       // The policy's own conditions first (said once above when undeclared), then the check's.
       for (const auto* conditions : {&policy.conditions, &decl.conditions}) {
-      for (const auto& condition : *conditions) {
-        planned.unknown_conditions.merge(unknown_inputs("${" + condition.variable + "}", vars));
-        auto it = vars.find(condition.variable);
-        if (it == vars.end()) {
-          if (conditions == &decl.conditions) {
-            errors.push_back({file, condition.line, "applies-if names undeclared variable '" + condition.variable + "'"});
+        for (const auto& condition : *conditions) {
+          planned.unknown_conditions.merge(unknown_inputs("${" + condition.variable + "}", vars));
+          auto it = vars.find(condition.variable);
+          if (it == vars.end()) {
+            if (conditions == &decl.conditions) {
+              errors.push_back(
+                  {file, condition.line, "applies-if names undeclared variable '" + condition.variable + "'"});
+            }
+          } else if (it->second.value != condition.equals && !planned.not_applicable_reason) {
+            planned.not_applicable_reason = tr("applies only when {0} = {1} (it is '{2}', {3})", condition.variable,
+                                               condition.equals, it->second.value, it->second.origin);
           }
-        } else if (it->second.value != condition.equals && !planned.not_applicable_reason) {
-          planned.not_applicable_reason = tr("applies only when {0} = {1} (it is '{2}', {3})", condition.variable,
-                                             condition.equals, it->second.value, it->second.origin);
         }
-      }
       }
 
       {
@@ -104,8 +105,8 @@ Plan build_plan(std::vector<Policy> policies, const SiteConfig& config, const Ro
       try {
         planned.check = planned.type->create(params);
         for (const auto& unknown : params.unread()) {
-          errors.push_back({file, params.line_of(unknown),
-                            "check type '" + decl.type + "' has no parameter '" + unknown + "'"});
+          errors.push_back(
+              {file, params.line_of(unknown), "check type '" + decl.type + "' has no parameter '" + unknown + "'"});
         }
       } catch (const ParamError& e) {
         const int line = params.line_of(e.param()) > 0 ? params.line_of(e.param()) : decl.line;

@@ -20,7 +20,7 @@ struct PlannedCheck {
   const Policy* policy = nullptr;
   const CheckDecl* decl = nullptr;
   const CheckType* type = nullptr;
-  std::string title;        // variables expanded
+  std::string title;  // variables expanded
   std::string rationale;
   std::string remediation;  // the policy's note
   // The policy's <command> lines, variables inserted as shell words; a
@@ -34,12 +34,12 @@ struct PlannedCheck {
   // naming the files instead of running on a guess (issue #20 item 2).
   UnknownInputs unknown_params;
   UnknownInputs unknown_conditions;
-  std::unique_ptr<Check> check;                     // null when not applicable
+  std::unique_ptr<Check> check;  // null when not applicable
   std::optional<std::string> not_applicable_reason;
 };
 
 struct Plan {
-  std::vector<Policy> policies;  // owned here; PlannedCheck points into it
+  std::vector<Policy> policies;        // owned here; PlannedCheck points into it
   std::vector<VariableMap> variables;  // per policy, same order
   std::vector<PlannedCheck> checks;
 };

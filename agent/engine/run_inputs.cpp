@@ -27,7 +27,8 @@ std::optional<int> load_image_config(const RootFs& fs, SiteConfig& config, std::
     return kExitBadInput;
   }
   if (!content) {
-    if (options.log_steps) spdlog::info("{}", tr("no site configuration in the audited root ({0}): using defaults", display));
+    if (options.log_steps)
+      spdlog::info("{}", tr("no site configuration in the audited root ({0}): using defaults", display));
     return std::nullopt;
   }
   if (options.log_steps) spdlog::info("{}", tr("loading the audited root's configuration {0}", display));
@@ -55,7 +56,8 @@ std::optional<int> load_run_config(const RootFs& fs, const std::optional<std::fi
   try {
     config = load_site_config(path, explicit_path, config_schema_path());
     apply_site_language(config);
-    if (config.file.empty() && options.log_steps) spdlog::info("{}", tr("no site configuration at {0}: using defaults", path.string()));
+    if (config.file.empty() && options.log_steps)
+      spdlog::info("{}", tr("no site configuration at {0}: using defaults", path.string()));
   } catch (const LoadFailure& e) {
     err << _("clinic-audit: invalid configuration") << '\n' << e.what() << '\n';
     return kExitBadInput;
@@ -71,7 +73,8 @@ std::optional<int> load_selected_policies(const std::vector<std::string>& reques
   if (specs.empty()) specs = config.policies;
   if (specs.empty()) {
     specs = shipped_policy_ids(dir);
-    if (options.log_steps) spdlog::info("{}", _("no policy given or enabled in the configuration: running every shipped policy"));
+    if (options.log_steps)
+      spdlog::info("{}", _("no policy given or enabled in the configuration: running every shipped policy"));
   }
   if (specs.empty()) {
     err << tr("clinic-audit: no policy to run (none in {0})", dir.string()) << '\n';

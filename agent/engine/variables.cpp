@@ -23,8 +23,9 @@ const ResolvedVariable* lookup(std::string_view text, std::size_t i, std::size_t
   if (it != vars.end()) return &it->second;
   std::string known;
   for (const auto& [key, value] : vars) known += (known.empty() ? "" : ", ") + key;
-  errors.push_back({file, line, "unknown variable ${" + std::string(name) + "} (declared: " +
-                                    (known.empty() ? "none" : known) + ")"});
+  errors.push_back(
+      {file, line,
+       "unknown variable ${" + std::string(name) + "} (declared: " + (known.empty() ? "none" : known) + ")"});
   return nullptr;
 }
 
@@ -52,8 +53,9 @@ bool charge(ExpansionBudget* budget, std::size_t produced, const std::string& fi
   budget->left = 0;
   if (!budget->reported) {
     budget->reported = true;
-    errors.push_back({file, line, "variable expansion of the policies exceeds " + std::to_string(kMaxExpandedTotal) +
-                                      " bytes in total here (nested ${...} references multiplying): refused"});
+    errors.push_back({file, line,
+                      "variable expansion of the policies exceeds " + std::to_string(kMaxExpandedTotal) +
+                          " bytes in total here (nested ${...} references multiplying): refused"});
   }
   return false;
 }
@@ -66,8 +68,9 @@ std::string expand_variables(std::string_view text, const VariableMap& vars, con
   std::size_t i = 0;
   auto too_long = [&](std::size_t adding) {
     if (out.size() + adding <= kMaxExpandedBytes) return false;
-    errors.push_back({file, line, "expanding the variables here gives more than " + std::to_string(kMaxExpandedBytes) +
-                                      " bytes (nested ${...} references multiplying): refused"});
+    errors.push_back({file, line,
+                      "expanding the variables here gives more than " + std::to_string(kMaxExpandedBytes) +
+                          " bytes (nested ${...} references multiplying): refused"});
     return true;
   };
   if (budget != nullptr && budget->left == 0) {
@@ -125,9 +128,10 @@ std::optional<std::string> expand_command(std::string_view text, const VariableM
       const auto* var = lookup(text, i, next, vars, file, line, errors);
       if (next == std::string_view::npos) return std::nullopt;
       if (quote != 0) {
-        errors.push_back({file, line, "variable reference inside " + std::string(1, quote) +
-                                          "quotes in a remediation command: put it outside the quotes (it is "
-                                          "inserted as one quoted shell word)"});
+        errors.push_back({file, line,
+                          "variable reference inside " + std::string(1, quote) +
+                              "quotes in a remediation command: put it outside the quotes (it is "
+                              "inserted as one quoted shell word)"});
         ok = false;
       } else if (var != nullptr) {
         if (has_control(var->value)) {
@@ -186,7 +190,8 @@ std::optional<ResolvedVariable> choose(std::vector<Discovered> found, std::vecto
   resolved.value = chosen.value;
   resolved.origin = "discovered from " + chosen.source;
   resolved.origin_kind = "discovered";
-  resolved.source = chosen.source + " (" + chosen.kind + (chosen.root_only ? ", only root can change it" : ", not root-only") + ")";
+  resolved.source =
+      chosen.source + " (" + chosen.kind + (chosen.root_only ? ", only root can change it" : ", not root-only") + ")";
   for (std::size_t k = 0; k < plausible.size(); ++k) {
     if (k == best) continue;
     if (plausible[k].value == chosen.value) {
@@ -208,9 +213,8 @@ void UnknownInputs::merge(const UnknownInputs& other) {
     if (std::find(variables.begin(), variables.end(), name) == variables.end()) variables.push_back(name);
   }
   for (const auto& file : other.files) {
-    const bool seen = std::any_of(files.begin(), files.end(), [&](const UnreadFile& f) {
-      return f.path == file.path && f.reason == file.reason;
-    });
+    const bool seen = std::any_of(files.begin(), files.end(),
+                                  [&](const UnreadFile& f) { return f.path == file.path && f.reason == file.reason; });
     if (!seen) files.push_back(file);
   }
 }

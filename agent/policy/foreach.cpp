@@ -15,12 +15,13 @@ bool is_identifier(std::string_view id) {
 }
 
 std::size_t size_of(const CheckDecl& check) {
-  std::size_t bytes = sizeof(CheckDecl) + check.id.size() + check.title.size() + check.rationale.size() +
-                      check.remediation.size();
+  std::size_t bytes =
+      sizeof(CheckDecl) + check.id.size() + check.title.size() + check.rationale.size() + check.remediation.size();
   for (const auto& command : check.remediation_commands) bytes += sizeof(command) + command.text.size();
   for (const auto& condition : check.conditions) bytes += sizeof(condition) + condition.equals.size();
   for (const auto& param : check.params) bytes += sizeof(param) + param.name.size() + param.value.size();
-  for (const auto& reference : check.references) bytes += sizeof(reference) + reference.seed.size() + reference.section.size();
+  for (const auto& reference : check.references)
+    bytes += sizeof(reference) + reference.seed.size() + reference.section.size();
   return bytes;
 }
 
@@ -34,8 +35,9 @@ bool charge(ForeachBudget& budget, std::size_t bytes, const std::string& file, i
   budget.left = 0;
   if (!budget.reported) {
     budget.reported = true;
-    errors.push_back({file, line, "foreach over list '" + list.name + "' makes the policy's expanded checks exceed " +
-                                      std::to_string(kMaxForeachBytes) + " bytes: refused"});
+    errors.push_back({file, line,
+                      "foreach over list '" + list.name + "' makes the policy's expanded checks exceed " +
+                          std::to_string(kMaxForeachBytes) + " bytes: refused"});
   }
   return false;
 }
@@ -68,7 +70,9 @@ std::string substitute_loop_variable(std::string_view text, std::string_view nam
 std::vector<CheckDecl> expand_check(const CheckDecl& check, const std::string& var, const ListDecl& list,
                                     const std::string& file, ForeachBudget& budget, std::vector<LoadError>& errors) {
   std::vector<CheckDecl> out;
-  auto sub = [&](const std::string& text, const std::string& item) { return substitute_loop_variable(text, var, item); };
+  auto sub = [&](const std::string& text, const std::string& item) {
+    return substitute_loop_variable(text, var, item);
+  };
   for (const auto& item : list.items) {
     // Charged before the copy is made: a refused expansion costs nothing.
     if (!charge(budget, size_of(check), file, check.line, list, errors)) break;
@@ -81,8 +85,9 @@ std::vector<CheckDecl> expand_check(const CheckDecl& check, const std::string& v
     for (auto& condition : copy.conditions) condition.equals = sub(condition.equals, item);
     for (auto& param : copy.params) param.value = sub(param.value, item);
     if (!is_identifier(copy.id)) {
-      errors.push_back({file, check.line, "foreach over list '" + list.name + "' gives check id '" + copy.id +
-                                              "', not an identifier ([a-z0-9][a-z0-9._-]*, at most 128 characters)"});
+      errors.push_back({file, check.line,
+                        "foreach over list '" + list.name + "' gives check id '" + copy.id +
+                            "', not an identifier ([a-z0-9][a-z0-9._-]*, at most 128 characters)"});
       continue;
     }
     out.push_back(std::move(copy));
@@ -94,8 +99,8 @@ std::vector<RawParam> expand_param(const RawParam& param, const std::string& var
                                    const std::string& file, ForeachBudget& budget, std::vector<LoadError>& errors) {
   std::vector<RawParam> out;
   for (const auto& item : list.items) {
-    if (!charge(budget, sizeof(RawParam) + param.name.size() + param.value.size() + item.size(), file, param.line,
-                list, errors)) {
+    if (!charge(budget, sizeof(RawParam) + param.name.size() + param.value.size() + item.size(), file, param.line, list,
+                errors)) {
       break;
     }
     out.push_back({param.name, substitute_loop_variable(param.value, var, item), param.line});

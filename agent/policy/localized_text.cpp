@@ -36,8 +36,9 @@ const xmlNode* pick_localized(const std::vector<const xmlNode*>& candidates, con
       continue;
     }
     if (!seen.insert(language).second) {
-      errors.push_back({file, line_of(node), "a second <" + node_name(node) + "> in language " + language +
-                                                 " (one per language; without xml:lang it is en)"});
+      errors.push_back({file, line_of(node),
+                        "a second <" + node_name(node) + "> in language " + language +
+                            " (one per language; without xml:lang it is en)"});
       continue;
     }
     if (language == wanted) chosen = node;

@@ -63,7 +63,7 @@ struct CheckDecl {
   int timeout_seconds = 30;
   std::string title;
   std::string rationale;
-  std::string remediation;  // the note (prose), unexpanded
+  std::string remediation;                               // the note (prose), unexpanded
   std::vector<RemediationCommand> remediation_commands;  // <command> children, in order
   std::vector<Reference> references;
   std::vector<Condition> conditions;

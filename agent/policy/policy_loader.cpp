@@ -115,8 +115,9 @@ std::optional<Loop> read_loop(const xmlNode* node, const std::string& file, cons
   const std::string list_name = attribute(node, "in");
   for (const auto& var : policy.variables) {
     if (var.name == loop.var) {
-      errors.push_back({file, line, "foreach variable '" + loop.var + "' is also a variable of this policy (line " +
-                                        std::to_string(var.line) + "): choose another name"});
+      errors.push_back({file, line,
+                        "foreach variable '" + loop.var + "' is also a variable of this policy (line " +
+                            std::to_string(var.line) + "): choose another name"});
       return std::nullopt;
     }
   }
@@ -124,8 +125,9 @@ std::optional<Loop> read_loop(const xmlNode* node, const std::string& file, cons
   if (it == lists.end()) {
     std::string known;
     for (const auto& [list, decl] : lists) known += (known.empty() ? "" : ", ") + list;
-    errors.push_back({file, line, "foreach over unknown list '" + list_name + "' (lists of this policy: " +
-                                      (known.empty() ? "none" : known) + ")"});
+    errors.push_back({file, line,
+                      "foreach over unknown list '" + list_name +
+                          "' (lists of this policy: " + (known.empty() ? "none" : known) + ")"});
     return std::nullopt;
   }
   loop.list = it->second;
@@ -134,8 +136,7 @@ std::optional<Loop> read_loop(const xmlNode* node, const std::string& file, cons
 
 }  // namespace
 
-Policy parse_policy(std::string_view content, const std::filesystem::path& file,
-                    const std::filesystem::path& xsd) {
+Policy parse_policy(std::string_view content, const std::filesystem::path& file, const std::filesystem::path& xsd) {
   const std::string name = file.string();
   XmlDocument doc = XmlDocument::load(content, name, xsd);
   const xmlNode* root = doc.root();
@@ -201,7 +202,8 @@ Policy parse_policy(std::string_view content, const std::filesystem::path& file,
     // Commands do not depend on the language: a prose-only remediation in
     // one language takes them from the other language's element.
     for (const xmlNode* other : remediations) {
-      if (!check.remediation_commands.empty() || other == remediation || child_elements(other, "command").empty()) continue;
+      if (!check.remediation_commands.empty() || other == remediation || child_elements(other, "command").empty())
+        continue;
       CheckDecl commands_only;
       read_remediation(other, name, commands_only, errors);
       check.remediation_commands = std::move(commands_only.remediation_commands);
@@ -217,8 +219,9 @@ Policy parse_policy(std::string_view content, const std::filesystem::path& file,
       RawParam param{attribute(p, "name"), text_of(p), line_of(p)};
       const auto loop = read_loop(p, name, policy, lists, errors);
       if (loop && check_loop && loop->var == check_loop->var) {
-        errors.push_back({name, param.line, "foreach variable '" + loop->var + "' is already the check's (line " +
-                                                std::to_string(check.line) + "): choose another name"});
+        errors.push_back({name, param.line,
+                          "foreach variable '" + loop->var + "' is already the check's (line " +
+                              std::to_string(check.line) + "): choose another name"});
         continue;
       }
       if (!loop) {
@@ -243,9 +246,9 @@ Policy parse_policy(std::string_view content, const std::filesystem::path& file,
       // The schema keeps written ids unique; copies can still collide (an id
       // without ${var}, a repeated item, another check's id).
       if (auto [it, fresh] = id_lines.emplace(one.id, one.line); !fresh) {
-        errors.push_back({name, one.line, "foreach over list '" + check_loop->list->name + "' gives check id '" +
-                                              one.id + "' twice (also the check at line " +
-                                              std::to_string(it->second) + ")"});
+        errors.push_back({name, one.line,
+                          "foreach over list '" + check_loop->list->name + "' gives check id '" + one.id +
+                              "' twice (also the check at line " + std::to_string(it->second) + ")"});
         continue;
       }
       policy.checks.push_back(std::move(one));

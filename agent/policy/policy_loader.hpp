@@ -14,8 +14,7 @@ namespace clinic_audit {
 
 // Parses and validates one policy document. `xsd` is policies/policy.xsd.
 // Throws LoadFailure listing every error.
-Policy parse_policy(std::string_view content, const std::filesystem::path& file,
-                    const std::filesystem::path& xsd);
+Policy parse_policy(std::string_view content, const std::filesystem::path& file, const std::filesystem::path& xsd);
 
 // Reads (size-capped) and parses a policy file.
 Policy load_policy_file(const std::filesystem::path& file, const std::filesystem::path& xsd);

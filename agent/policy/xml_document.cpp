@@ -78,8 +78,7 @@ xmlSchemaPtr load_schema(const std::filesystem::path& xsd) {
 
 }  // namespace
 
-XmlDocument XmlDocument::load(std::string_view content, const std::string& file,
-                              const std::filesystem::path& xsd) {
+XmlDocument XmlDocument::load(std::string_view content, const std::string& file, const std::filesystem::path& xsd) {
   if (content.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
     throw LoadFailure({{file, 0, "file too large"}});
   }
@@ -96,7 +95,8 @@ XmlDocument XmlDocument::load(std::string_view content, const std::string& file,
     const auto at = content.find("<!DOCTYPE");
     const int line = at == std::string_view::npos
                          ? 1
-                         : 1 + static_cast<int>(std::count(content.begin(), content.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
+                         : 1 + static_cast<int>(std::count(content.begin(),
+                                                           content.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
     errors.push_back({file, line, "a DOCTYPE is not allowed here"});
   }
   if (document.doc_ != nullptr && errors.empty()) {

@@ -22,8 +22,7 @@ class XmlDocument {
  public:
   // Parses `content` (named `file` in errors) and validates it against the
   // schema at `xsd`. Throws LoadFailure listing every parse/validation error.
-  static XmlDocument load(std::string_view content, const std::string& file,
-                          const std::filesystem::path& xsd);
+  static XmlDocument load(std::string_view content, const std::string& file, const std::filesystem::path& xsd);
   ~XmlDocument();
   XmlDocument(XmlDocument&&) noexcept;
   XmlDocument& operator=(XmlDocument&&) noexcept;

@@ -14,7 +14,7 @@ bool allowed_ascii(unsigned char byte) {
 
 bool allowed_code_point(std::uint32_t cp) {
   if (cp >= 0x80 && cp <= 0x9F) return false;  // C1 controls (e.g. U+009B CSI)
-  return cp != 0xFFFE && cp != 0xFFFF;          // XML 1.0 Char excludes both
+  return cp != 0xFFFE && cp != 0xFFFF;         // XML 1.0 Char excludes both
 }
 
 // Well-formed UTF-8 byte sequences, Unicode 15 Table 3-7: the first
@@ -172,9 +172,9 @@ std::string terminal_text(std::string_view text) {
 
 Report escaped_for_terminal(const Report& report) {
   Report out = report;
-  for (std::string* text : {&out.report_id, &out.agent_version, &out.host.hostname, &out.host.machine_id,
-                            &out.host.os_release, &out.run.started_at, &out.run.finished_at, &out.run.trigger,
-                            &out.run.root}) {
+  for (std::string* text :
+       {&out.report_id, &out.agent_version, &out.host.hostname, &out.host.machine_id, &out.host.os_release,
+        &out.run.started_at, &out.run.finished_at, &out.run.trigger, &out.run.root}) {
     *text = terminal_text(*text);
   }
   if (out.run.previous_sha256) out.run.previous_sha256 = terminal_text(*out.run.previous_sha256);
@@ -182,8 +182,8 @@ Report escaped_for_terminal(const Report& report) {
     for (std::string* text : {&policy.id, &policy.version, &policy.sha256, &policy.title}) *text = terminal_text(*text);
   }
   for (auto& result : out.results) {
-    for (std::string* text : {&result.check_id, &result.policy_id, &result.type, &result.title, &result.summary,
-                              &result.remediation}) {
+    for (std::string* text :
+         {&result.check_id, &result.policy_id, &result.type, &result.title, &result.summary, &result.remediation}) {
       *text = terminal_text(*text);
     }
     if (result.waiver_reason) result.waiver_reason = terminal_text(*result.waiver_reason);

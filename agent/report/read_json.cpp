@@ -107,8 +107,8 @@ class Reader {
     if (!policies.is_array()) fail("policies", "not an array");
     for (std::size_t i = 0; i < policies.size(); ++i) {
       const std::string where = "policies[" + std::to_string(i) + "]";
-      report.policies.push_back({text(policies[i], where, "id"), text(policies[i], where, "version"),
-                                 text(policies[i], where, "sha256"), {}});
+      report.policies.push_back(
+          {text(policies[i], where, "id"), text(policies[i], where, "version"), text(policies[i], where, "sha256"), {}});
     }
     const Json& results = member(root, "", "results");
     if (!results.is_array()) fail("results", "not an array");

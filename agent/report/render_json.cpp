@@ -67,8 +67,11 @@ std::string render_json(const Report& input) {
   root["policies"] = std::move(policies);
   Json variables = Json::array();
   for (const auto& variable : report.variables) {
-    Json item{{"policy_id", variable.policy_id}, {"name", variable.name},     {"value", variable.value},
-              {"origin", variable.origin},       {"source", variable.source}};
+    Json item{{"policy_id", variable.policy_id},
+              {"name", variable.name},
+              {"value", variable.value},
+              {"origin", variable.origin},
+              {"source", variable.source}};
     Json others = Json::array();
     for (const auto& other : variable.other_sources) {
       Json o{{"value", other.value}, {"source", other.source}, {"kind", other.kind}, {"root_only", other.root_only}};

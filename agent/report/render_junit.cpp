@@ -88,11 +88,11 @@ void append_testcase(pugi::xml_node suite, const ResultRecord& result) {
           fmt::format("{}: {}", to_string(result.status), result.summary).c_str());
       break;
     case Status::waived:
-      testcase.append_child("system-out").text().set(
-          fmt::format("waived: {}\n{}\n", result.waiver_reason.value_or(""), result.summary).c_str());
+      testcase.append_child("system-out")
+          .text()
+          .set(fmt::format("waived: {}\n{}\n", result.waiver_reason.value_or(""), result.summary).c_str());
       break;
-    case Status::pass:
-      break;
+    case Status::pass: break;
   }
 }
 

@@ -14,14 +14,10 @@ constexpr std::size_t kMaxIdsOnFirstLine = 10;
 
 std::string_view state_name(NagiosState state) {
   switch (state) {
-    case NagiosState::ok:
-      return "OK";
-    case NagiosState::warning:
-      return "WARNING";
-    case NagiosState::critical:
-      return "CRITICAL";
-    case NagiosState::unknown:
-      return "UNKNOWN";
+    case NagiosState::ok: return "OK";
+    case NagiosState::warning: return "WARNING";
+    case NagiosState::critical: return "CRITICAL";
+    case NagiosState::unknown: return "UNKNOWN";
   }
   return "UNKNOWN";
 }
@@ -96,8 +92,8 @@ std::string render_nagios(const Report& input) {
   }
   if (text.empty()) {
     const auto counts = report.counts();
-    text = fmt::format("{} check{}, {} passed, compliant", report.results.size(),
-                       report.results.size() == 1 ? "" : "s", counts.at(Status::pass));
+    text = fmt::format("{} check{}, {} passed, compliant", report.results.size(), report.results.size() == 1 ? "" : "s",
+                       counts.at(Status::pass));
   }
 
   // Perfdata (guidelines §"Performance data"): 'label'=value[UOM];[warn];[crit];[min];[max],

@@ -25,17 +25,12 @@ constexpr std::string_view kBold = "\x1b[1m";
 
 std::string_view status_colour(Status status) {
   switch (status) {
-    case Status::fail:
-      return kBoldRed;
-    case Status::error:
-      return kMagenta;
-    case Status::pass:
-      return kGreen;
-    case Status::waived:
-      return kCyan;
+    case Status::fail: return kBoldRed;
+    case Status::error: return kMagenta;
+    case Status::pass: return kGreen;
+    case Status::waived: return kCyan;
     case Status::not_applicable:
-    case Status::skipped:
-      return kDim;
+    case Status::skipped: return kDim;
   }
   return kDim;
 }
@@ -49,18 +44,12 @@ int group(Status status) {
 // Short upper-case labels keep the first column narrow and easy to scan.
 std::string label(Status status) {
   switch (status) {
-    case Status::pass:
-      return _("PASS");
-    case Status::fail:
-      return _("FAIL");
-    case Status::error:
-      return _("ERROR");
-    case Status::not_applicable:
-      return _("N/A");
-    case Status::waived:
-      return _("WAIVED");
-    case Status::skipped:
-      return _("SKIPPED");
+    case Status::pass: return _("PASS");
+    case Status::fail: return _("FAIL");
+    case Status::error: return _("ERROR");
+    case Status::not_applicable: return _("N/A");
+    case Status::waived: return _("WAIVED");
+    case Status::skipped: return _("SKIPPED");
   }
   return _("ERROR");
 }
@@ -69,18 +58,12 @@ std::string label(Status status) {
 std::string status_count(Status status, int count) {
   const auto n = static_cast<unsigned long>(count);
   switch (status) {
-    case Status::pass:
-      return trn("{0} pass", "{0} pass", n, count);
-    case Status::fail:
-      return trn("{0} fail", "{0} fail", n, count);
-    case Status::error:
-      return trn("{0} error", "{0} error", n, count);
-    case Status::not_applicable:
-      return trn("{0} not_applicable", "{0} not_applicable", n, count);
-    case Status::waived:
-      return trn("{0} waived", "{0} waived", n, count);
-    case Status::skipped:
-      return trn("{0} skipped", "{0} skipped", n, count);
+    case Status::pass: return trn("{0} pass", "{0} pass", n, count);
+    case Status::fail: return trn("{0} fail", "{0} fail", n, count);
+    case Status::error: return trn("{0} error", "{0} error", n, count);
+    case Status::not_applicable: return trn("{0} not_applicable", "{0} not_applicable", n, count);
+    case Status::waived: return trn("{0} waived", "{0} waived", n, count);
+    case Status::skipped: return trn("{0} skipped", "{0} skipped", n, count);
   }
   return trn("{0} error", "{0} error", n, count);
 }
@@ -89,16 +72,11 @@ std::string status_count(Status status, int count) {
 
 std::string severity_word(Severity severity) {
   switch (severity) {
-    case Severity::critical:
-      return _("critical");
-    case Severity::high:
-      return _("high");
-    case Severity::medium:
-      return _("medium");
-    case Severity::low:
-      return _("low");
-    case Severity::info:
-      return _("info");
+    case Severity::critical: return _("critical");
+    case Severity::high: return _("high");
+    case Severity::medium: return _("medium");
+    case Severity::low: return _("low");
+    case Severity::info: return _("info");
   }
   return _("info");
 }
@@ -117,7 +95,8 @@ std::string origin_word(const std::string& origin) {
 // A table cell is one line: line breaks and tabs become spaces.
 std::string cell(std::string_view text) {
   std::string out(text);
-  std::replace_if(out.begin(), out.end(), [](char c) { return c == '\n' || c == '\r' || c == '\t'; }, ' ');
+  std::replace_if(
+      out.begin(), out.end(), [](char c) { return c == '\n' || c == '\r' || c == '\t'; }, ' ');
   return out;
 }
 
@@ -213,7 +192,8 @@ std::string render_text(const Report& input, bool color) {
   out += paint(kBold, tr("clinic-audit {0} on {1}", report.agent_version, cell(report.host.hostname)));
   out += fmt::format(" ({})\n", cell(report.host.os_release));
   out += tr("run {0} .. {1}, trigger {2}, root {3}", report.run.started_at, report.run.finished_at,
-            cell(report.run.trigger), cell(report.run.root)) + '\n';
+            cell(report.run.trigger), cell(report.run.root)) +
+         '\n';
   // Where each variable's value came from (issue #17), once per name and value.
   std::vector<std::string> seen;
   for (const auto& variable : report.variables) {
@@ -224,8 +204,9 @@ std::string render_text(const Report& input, bool color) {
     out += line + '\n';
     for (const auto& other : variable.other_sources) {
       if (other.rejected_because.empty()) continue;
-      out += "  " + tr("not used: {0} from {1} ({2})", cell(other.value), cell(other.source),
-                       cell(other.rejected_because)) + '\n';
+      out += "  " +
+             tr("not used: {0} from {1} ({2})", cell(other.value), cell(other.source), cell(other.rejected_because)) +
+             '\n';
     }
   }
   out += '\n';

@@ -4,8 +4,8 @@ namespace clinic_audit {
 
 std::map<Status, int> Report::counts() const {
   std::map<Status, int> out;
-  for (Status s : {Status::pass, Status::fail, Status::error, Status::not_applicable, Status::waived,
-                   Status::skipped}) {
+  for (Status s :
+       {Status::pass, Status::fail, Status::error, Status::not_applicable, Status::waived, Status::skipped}) {
     out[s] = 0;
   }
   for (const auto& r : results) ++out[r.status];

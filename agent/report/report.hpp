@@ -15,7 +15,7 @@ namespace clinic_audit {
 struct ResultRecord {
   std::string check_id;
   std::string policy_id;
-  std::string type;        // check type name
+  std::string type;  // check type name
   std::string title;
   Severity severity = Severity::info;
   Status status = Status::error;
@@ -64,10 +64,10 @@ struct HostInfo {
 };
 
 struct RunInfo {
-  std::string started_at;   // RFC 3339 UTC, e.g. 2026-11-22T15:04:05Z
+  std::string started_at;  // RFC 3339 UTC, e.g. 2026-11-22T15:04:05Z
   std::string finished_at;
-  std::string trigger;      // manual | timer | post-upgrade
-  std::string root;         // "/" for the live system
+  std::string trigger;  // manual | timer | post-upgrade
+  std::string root;     // "/" for the live system
   std::uint64_t sequence = 0;
   std::optional<std::string> previous_sha256;  // null for the first report of a machine
   double duration_seconds = 0;
@@ -75,7 +75,7 @@ struct RunInfo {
 
 struct Report {
   static constexpr const char* kSchema = "clinic-audit/report/1";
-  std::string report_id;      // random UUID v4
+  std::string report_id;  // random UUID v4
   std::string agent_version;
   // Language of the human texts (summaries, evidence wording, policy texts):
   // "en" | "fr" (issue #18). Ids, statuses and field names never change.

@@ -35,8 +35,7 @@ std::optional<double> unix_seconds(std::string_view text) {
       !expect(text, pos, ':') || !number(text, pos, 2, second)) {
     return std::nullopt;
   }
-  const std::chrono::year_month_day date{std::chrono::year{year},
-                                         std::chrono::month{static_cast<unsigned>(month)},
+  const std::chrono::year_month_day date{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
                                          std::chrono::day{static_cast<unsigned>(day)}};
   // RFC 3339 §5.7: seconds may be 60 (leap second).
   if (!date.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;

@@ -42,7 +42,8 @@ void check_host(std::vector<ChainEntry>& entries, ChainFindings& findings) {
                                   "\" (another host's report cannot extend this chain)");
     }
     if (current.sequence > kMaxSequence) {
-      findings.problems.push_back("sequence overflow: " + label(current) + " is beyond 2^63-1; the chain cannot "
+      findings.problems.push_back("sequence overflow: " + label(current) +
+                                  " is beyond 2^63-1; the chain cannot "
                                   "continue past it (the next sequence would wrap)");
       continue;
     }
@@ -66,9 +67,10 @@ void check_host(std::vector<ChainEntry>& entries, ChainFindings& findings) {
                                     " (same report_id " + current.report_id + ", sequence " +
                                     std::to_string(current.sequence) + ")");
       } else {
-        findings.problems.push_back("forked chain: " + before.name + " and " + current.name + " both carry sequence " +
-                                    std::to_string(current.sequence) +
-                                    (current.previous_sha256 == before.previous_sha256 ? ", after the same report" : ""));
+        findings.problems.push_back(
+            "forked chain: " + before.name + " and " + current.name + " both carry sequence " +
+            std::to_string(current.sequence) +
+            (current.previous_sha256 == before.previous_sha256 ? ", after the same report" : ""));
       }
       continue;
     }
@@ -81,8 +83,8 @@ void check_host(std::vector<ChainEntry>& entries, ChainFindings& findings) {
     const std::uint64_t expected = before.sequence + 1;
     if (links) {
       if (current.sequence > expected) {
-        findings.notes.push_back("sequence " + range(expected, current.sequence - 1) + " skipped by the agent: " +
-                                 current.name + " chains directly to " + before.name +
+        findings.notes.push_back("sequence " + range(expected, current.sequence - 1) +
+                                 " skipped by the agent: " + current.name + " chains directly to " + before.name +
                                  " (a run interrupted before its report was signed; no report is missing)");
       }
       continue;

@@ -17,7 +17,7 @@ namespace clinic_audit::signing {
 inline constexpr std::uint64_t kMaxSequence = 0x7FFFFFFFFFFFFFFFULL;
 
 struct ChainEntry {
-  std::string hostname;   // chains are per host (the collector passes the machine-id)
+  std::string hostname;  // chains are per host (the collector passes the machine-id)
   // The signer's identity: its certificate's subject serialNumber (the
   // machine-id), else its certificate fingerprint. Every report of a chain
   // must have the same one (issue #20.5): a key renewed for the same
@@ -66,7 +66,7 @@ struct ChainLinkInfo {
 
 struct KnownKey {
   std::string fingerprint;
-  bool enrolled = false;       // issued by enrolment (an explicit re-key)
+  bool enrolled = false;  // issued by enrolment (an explicit re-key)
   std::int64_t first_seen = 0;
 };
 
@@ -77,8 +77,8 @@ struct OpenGap {
 
 struct HostChainState {
   bool known_host = false;
-  std::string current_fingerprint;  // the key the host reports with now
-  std::vector<ChainLinkInfo> links; // stored reports of the host
+  std::string current_fingerprint;   // the key the host reports with now
+  std::vector<ChainLinkInfo> links;  // stored reports of the host
   std::vector<KnownKey> keys;
   std::vector<OpenGap> open_gaps;
 };

@@ -16,7 +16,8 @@ std::string short_fp(const std::string& fingerprint) { return fingerprint.substr
 ChainAnomaly gap(std::uint64_t from, std::uint64_t to, const std::string& context) {
   const std::uint64_t count = to - from + 1;
   return {"gap",
-          std::to_string(count) + " report(s) missing: sequence " + range_text(from, to) + (context.empty() ? "" : " " + context),
+          std::to_string(count) + " report(s) missing: sequence " + range_text(from, to) +
+              (context.empty() ? "" : " " + context),
           from, to};
 }
 
@@ -32,43 +33,55 @@ const ChainLinkInfo* link_at(const HostChainState& state, std::uint64_t sequence
 // two machines sharing one machine-id (a clone); any other new key is an
 // identity change without re-enrolment.
 void judge_identity(const HostChainState& state, const ChainLinkInfo& in, ChainVerdict& verdict) {
-  if (!state.known_host || state.current_fingerprint.empty() || in.signer_fingerprint == state.current_fingerprint) return;
+  if (!state.known_host || state.current_fingerprint.empty() || in.signer_fingerprint == state.current_fingerprint)
+    return;
   const KnownKey* latest_enrolled = nullptr;
   const KnownKey* seen = nullptr;
   for (const auto& key : state.keys) {
-    if (key.enrolled && (latest_enrolled == nullptr || key.first_seen >= latest_enrolled->first_seen)) latest_enrolled = &key;
+    if (key.enrolled && (latest_enrolled == nullptr || key.first_seen >= latest_enrolled->first_seen))
+      latest_enrolled = &key;
     if (key.fingerprint == in.signer_fingerprint) seen = &key;
   }
   if (latest_enrolled != nullptr && latest_enrolled->fingerprint == in.signer_fingerprint) return;  // re-key
   if (seen != nullptr) {
-    verdict.anomalies.push_back({"clone",
-                                 "suspected clone: reports alternate between two keys for this machine-id (certificate " +
-                                     short_fp(in.signer_fingerprint) + "... again after " +
-                                     short_fp(state.current_fingerprint) + "...)",
-                                 {}, {}});
+    verdict.anomalies.push_back(
+        {"clone",
+         "suspected clone: reports alternate between two keys for this machine-id (certificate " +
+             short_fp(in.signer_fingerprint) + "... again after " + short_fp(state.current_fingerprint) + "...)",
+         {},
+         {}});
     verdict.becomes_current_key = false;
     return;
   }
   verdict.anomalies.push_back({"identity_change",
-                               "new certificate " + short_fp(in.signer_fingerprint) + "... for a known machine-id "
-                               "without re-enrolment (was " + short_fp(state.current_fingerprint) + "...)",
-                               {}, {}});
+                               "new certificate " + short_fp(in.signer_fingerprint) +
+                                   "... for a known machine-id "
+                                   "without re-enrolment (was " +
+                                   short_fp(state.current_fingerprint) + "...)",
+                               {},
+                               {}});
 }
 
 // A report older than the newest stored one.
 void judge_late(const HostChainState& state, const ChainLinkInfo& in, std::uint64_t lowest, ChainVerdict& verdict) {
   const std::uint64_t s = in.sequence;
-  if (const ChainLinkInfo* before = link_at(state, s - 1); before != nullptr && in.previous_sha256 &&
-                                                             *in.previous_sha256 != before->sha256) {
-    verdict.anomalies.push_back({"fork", "late report " + in.report_id + " (sequence " + std::to_string(s) +
-                                             ") does not follow the stored sequence " + std::to_string(s - 1) +
-                                             " (" + before->report_id + ")", {}, {}});
+  if (const ChainLinkInfo* before = link_at(state, s - 1);
+      before != nullptr && in.previous_sha256 && *in.previous_sha256 != before->sha256) {
+    verdict.anomalies.push_back({"fork",
+                                 "late report " + in.report_id + " (sequence " + std::to_string(s) +
+                                     ") does not follow the stored sequence " + std::to_string(s - 1) + " (" +
+                                     before->report_id + ")",
+                                 {},
+                                 {}});
   }
-  if (const ChainLinkInfo* after = link_at(state, s + 1); after != nullptr && after->previous_sha256 &&
-                                                            *after->previous_sha256 != in.sha256) {
-    verdict.anomalies.push_back({"fork", "the stored sequence " + std::to_string(s + 1) + " (" + after->report_id +
-                                             ") does not follow late report " + in.report_id + " (sequence " +
-                                             std::to_string(s) + ")", {}, {}});
+  if (const ChainLinkInfo* after = link_at(state, s + 1);
+      after != nullptr && after->previous_sha256 && *after->previous_sha256 != in.sha256) {
+    verdict.anomalies.push_back({"fork",
+                                 "the stored sequence " + std::to_string(s + 1) + " (" + after->report_id +
+                                     ") does not follow late report " + in.report_id + " (sequence " +
+                                     std::to_string(s) + ")",
+                                 {},
+                                 {}});
   }
   for (const OpenGap& open : state.open_gaps) {
     if (s < open.from || s > open.to) continue;
@@ -79,8 +92,11 @@ void judge_late(const HostChainState& state, const ChainLinkInfo& in, std::uint6
     return;
   }
   if (s > lowest) {
-    verdict.anomalies.push_back({"fork", "sequence " + std::to_string(s) + " (report " + in.report_id +
-                                             ") was never missing: the stored chain links around it", {}, {}});
+    verdict.anomalies.push_back({"fork",
+                                 "sequence " + std::to_string(s) + " (report " + in.report_id +
+                                     ") was never missing: the stored chain links around it",
+                                 {},
+                                 {}});
   }
 }
 
@@ -97,19 +113,24 @@ ChainVerdict judge_next(const HostChainState& state, const ChainLinkInfo& in) {
   bool same_sequence = false;
   for (const auto& link : state.links) {
     if (link.report_id == in.report_id) {
-      verdict.anomalies.push_back({"replay", "report " + in.report_id + " (sequence " + std::to_string(link.sequence) +
-                                                 ") sent again with different bytes (now sequence " +
-                                                 std::to_string(s) + ")", {}, {}});
+      verdict.anomalies.push_back({"replay",
+                                   "report " + in.report_id + " (sequence " + std::to_string(link.sequence) +
+                                       ") sent again with different bytes (now sequence " + std::to_string(s) + ")",
+                                   {},
+                                   {}});
       return verdict;
     }
     if (link.sequence == s) same_sequence = true;
   }
   if (same_sequence) {
     const ChainLinkInfo* other = link_at(state, s);
-    verdict.anomalies.push_back({"fork", "two reports with sequence " + std::to_string(s) + ": " + other->report_id +
-                                             " and " + in.report_id +
-                                             (in.previous_sha256 == other->previous_sha256 ? ", after the same report" : "") +
-                                             " (a restored snapshot or a copied machine)", {}, {}});
+    verdict.anomalies.push_back({"fork",
+                                 "two reports with sequence " + std::to_string(s) + ": " + other->report_id + " and " +
+                                     in.report_id +
+                                     (in.previous_sha256 == other->previous_sha256 ? ", after the same report" : "") +
+                                     " (a restored snapshot or a copied machine)",
+                                 {},
+                                 {}});
     return verdict;
   }
   if (state.links.empty()) return verdict;  // first report seen: the chain may have begun before enrolment
@@ -123,10 +144,13 @@ ChainVerdict judge_next(const HostChainState& state, const ChainLinkInfo& in) {
     lowest = std::min(lowest, link.sequence);
   }
   if (!in.previous_sha256) {
-    verdict.anomalies.push_back(
-        {"restart", "chain restarted at sequence " + std::to_string(s) + " without previous_sha256 after " +
-                        std::to_string(state.links.size()) + " stored report(s) up to sequence " + std::to_string(highest) +
-                        " (the agent's state was lost or reset)", {}, {}});
+    verdict.anomalies.push_back({"restart",
+                                 "chain restarted at sequence " + std::to_string(s) +
+                                     " without previous_sha256 after " + std::to_string(state.links.size()) +
+                                     " stored report(s) up to sequence " + std::to_string(highest) +
+                                     " (the agent's state was lost or reset)",
+                                 {},
+                                 {}});
     return verdict;
   }
   if (s < highest) {
@@ -138,13 +162,14 @@ ChainVerdict judge_next(const HostChainState& state, const ChainLinkInfo& in) {
     const auto other = std::find_if(state.links.begin(), state.links.end(),
                                     [&](const ChainLinkInfo& link) { return link.sha256 == *in.previous_sha256; });
     verdict.anomalies.push_back(
-        {"fork", other != state.links.end()
-                     ? "sequence " + std::to_string(s) + " follows " + other->report_id + " (sequence " +
-                           std::to_string(other->sequence) + "), not the latest " + newest->report_id
-                     : "sequence " + std::to_string(s) + " does not follow the stored sequence " +
-                           std::to_string(highest) + " (" + newest->report_id +
-                           "): its previous_sha256 names a report this collector never received",
-         {}, {}});
+        {"fork",
+         other != state.links.end()
+             ? "sequence " + std::to_string(s) + " follows " + other->report_id + " (sequence " +
+                   std::to_string(other->sequence) + "), not the latest " + newest->report_id
+             : "sequence " + std::to_string(s) + " does not follow the stored sequence " + std::to_string(highest) +
+                   " (" + newest->report_id + "): its previous_sha256 names a report this collector never received",
+         {},
+         {}});
     return verdict;
   }
   verdict.anomalies.push_back(gap(highest + 1, s - 1, "between " + newest->report_id + " and " + in.report_id));

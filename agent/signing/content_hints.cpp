@@ -72,8 +72,8 @@ bool add_content_hints(CMS_SignerInfo* signer, std::string_view description) {
   const std::string der = encode_content_hints(description);
   // For V_ASN1_SEQUENCE, X509_ATTRIBUTE_set1_data(3) stores the bytes as the
   // complete DER encoding of the value.
-  return CMS_signed_add1_attr_by_OBJ(signer, OBJ_nid2obj(NID_id_smime_aa_contentHint), V_ASN1_SEQUENCE,
-                                     der.data(), static_cast<int>(der.size())) == 1;
+  return CMS_signed_add1_attr_by_OBJ(signer, OBJ_nid2obj(NID_id_smime_aa_contentHint), V_ASN1_SEQUENCE, der.data(),
+                                     static_cast<int>(der.size())) == 1;
 }
 
 std::optional<std::string> content_hints_of(CMS_SignerInfo* signer) {

@@ -39,12 +39,15 @@ std::string read_private_key_file(const std::filesystem::path& path) {
     if ((st.st_mode & 077) != 0) {
       throw SigningError(kExitRefused, "signing key " + path.string() + " has mode " + mode_text(st.st_mode) +
                                            ": it must be readable and writable by its owner only; refusing to sign "
-                                           "(fix: chmod 600 " + path.string() + ")");
+                                           "(fix: chmod 600 " +
+                                           path.string() + ")");
     }
     if (::geteuid() == 0 && st.st_uid != 0) {
       throw SigningError(kExitRefused, "signing key " + path.string() + " is owned by uid " +
-                                           std::to_string(st.st_uid) + ", not root; refusing to sign (fix: chown "
-                                           "root:root " + path.string() + ")");
+                                           std::to_string(st.st_uid) +
+                                           ", not root; refusing to sign (fix: chown "
+                                           "root:root " +
+                                           path.string() + ")");
     }
   };
   try {
@@ -117,7 +120,8 @@ X509Ptr read_certificate(const std::filesystem::path& path, const char* what) {
     cert.reset(d2i_X509_bio(bio.get(), nullptr));
   }
   ERR_clear_error();
-  if (!cert) throw SigningError(kExitRefused, std::string(what) + " " + path.string() + " is not a certificate (PEM or DER)");
+  if (!cert)
+    throw SigningError(kExitRefused, std::string(what) + " " + path.string() + " is not a certificate (PEM or DER)");
   return cert;
 }
 
@@ -199,7 +203,8 @@ std::vector<unsigned char> SigningIdentity::sign_detached(std::string_view bytes
   // be swapped for another one with the same key.
   constexpr unsigned int kFlags = CMS_DETACHED | CMS_BINARY | CMS_PARTIAL | CMS_NOSMIMECAP | CMS_CADES;
   auto fail = [](const char* step) {
-    return SigningError(kExitInternal, std::string("cannot create the CMS signature (") + step + "): " + openssl_errors());
+    return SigningError(kExitInternal,
+                        std::string("cannot create the CMS signature (") + step + "): " + openssl_errors());
   };
   CmsPtr cms(CMS_sign(nullptr, nullptr, nullptr, nullptr, kFlags));
   if (!cms) throw fail("CMS_sign");

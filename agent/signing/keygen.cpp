@@ -36,15 +36,16 @@ void ensure_parent(const std::filesystem::path& path) {
   std::error_code error;
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), error);
   if (error) {
-    throw SigningError(kExitCannotWrite, "cannot create directory " + path.parent_path().string() + ": " + error.message());
+    throw SigningError(kExitCannotWrite,
+                       "cannot create directory " + path.parent_path().string() + ": " + error.message());
   }
 }
 
 int keygen(const KeygenOptions& options, std::ostream& out) {
   const bool rsa = options.algorithm == KeygenOptions::Algorithm::rsa;
   if (rsa && (options.rsa_bits < 2048 || options.rsa_bits > 16384)) {
-    throw SigningError(kExitUsage, "RSA keys must have 2048 to 16384 bits (DESIGN §6), not " +
-                                       std::to_string(options.rsa_bits));
+    throw SigningError(kExitUsage,
+                       "RSA keys must have 2048 to 16384 bits (DESIGN §6), not " + std::to_string(options.rsa_bits));
   }
   if (options.valid_days < 1) throw SigningError(kExitUsage, "certificate lifetime must be at least one day");
   const std::string hostname = options.hostname.empty() ? local_hostname() : options.hostname;
@@ -70,8 +71,9 @@ int keygen(const KeygenOptions& options, std::ostream& out) {
   PkeyPtr key = reuse_key ? load_private_key(options.key_path) : generate_key(rsa, options.rsa_bits);
   if (!reuse_key) {
     ensure_parent(options.key_path);
-    std::string key_pem = pem(
-        [&](BIO* bio) { return PEM_write_bio_PrivateKey(bio, key.get(), nullptr, nullptr, 0, nullptr, nullptr); }, true);
+    std::string key_pem =
+        pem([&](BIO* bio) { return PEM_write_bio_PrivateKey(bio, key.get(), nullptr, nullptr, 0, nullptr, nullptr); },
+            true);
     try {
       write_file_atomically(options.key_path, key_pem, 0600);
     } catch (...) {
@@ -88,7 +90,8 @@ int keygen(const KeygenOptions& options, std::ostream& out) {
   if (options.csr_path) {
     const X509ReqPtr request = make_csr(key.get(), hostname, machine_id);
     ensure_parent(*options.csr_path);
-    write_file_atomically(*options.csr_path, pem([&](BIO* bio) { return PEM_write_bio_X509_REQ(bio, request.get()); }, false));
+    write_file_atomically(*options.csr_path,
+                          pem([&](BIO* bio) { return PEM_write_bio_X509_REQ(bio, request.get()); }, false));
     if (!reuse_key && path_exists(options.cert_path)) {
       out << "note: " << options.cert_path.string() << " was issued for the replaced key and no longer matches it\n";
     }

@@ -8,9 +8,7 @@
 
 namespace clinic_audit::signing {
 
-void CertStackDeleter::operator()(STACK_OF(X509) * stack) const noexcept {
-  sk_X509_pop_free(stack, X509_free);
-}
+void CertStackDeleter::operator()(STACK_OF(X509) * stack) const noexcept { sk_X509_pop_free(stack, X509_free); }
 
 std::string openssl_errors() {
   std::string text;

@@ -165,8 +165,8 @@ ReportContent xml_content(xmlDoc* doc) {
         nlohmann::json entry{{"path", attribute(item, "path").value_or("")},
                              {"observed", child_text(item, "observed")},
                              {"expected", child_text(item, "expected")}};
-        if (auto line = attribute(item, "line"); line && !line->empty() && line->size() < 10 &&
-                                                  line->find_first_not_of("0123456789") == std::string::npos) {
+        if (auto line = attribute(item, "line");
+            line && !line->empty() && line->size() < 10 && line->find_first_not_of("0123456789") == std::string::npos) {
           entry["line"] = std::stoll(*line);
         }
         evidence.push_back(std::move(entry));
@@ -218,7 +218,8 @@ ReportContent parse_report_content(std::string_view bytes, ReportFormat format) 
   }
   // XML_PARSE_NONET: never fetch anything; entities are not substituted.
   std::unique_ptr<xmlDoc, XmlDocFree> doc(xmlReadMemory(bytes.data(), static_cast<int>(bytes.size()), "report.xml",
-                                                        nullptr, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
+                                                        nullptr,
+                                                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
   if (!doc) throw std::runtime_error("not well-formed XML");
   return xml_content(doc.get());
 }
@@ -239,8 +240,8 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view text) {
   };
   const auto year = digits(0, 4), month = digits(5, 2), day = digits(8, 2);
   const auto hour = digits(11, 2), minute = digits(14, 2), second = digits(17, 2);
-  if (!year || !month || !day || !hour || !minute || !second || text.size() < 20 || text[4] != '-' ||
-      text[7] != '-' || (text[10] != 'T' && text[10] != 't' && text[10] != ' ') || text[13] != ':' || text[16] != ':') {
+  if (!year || !month || !day || !hour || !minute || !second || text.size() < 20 || text[4] != '-' || text[7] != '-' ||
+      (text[10] != 'T' && text[10] != 't' && text[10] != ' ') || text[13] != ':' || text[16] != ':') {
     return std::nullopt;
   }
   if (*month < 1 || *month > 12 || *day < 1 || *day > 31 || *hour > 23 || *minute > 59 || *second > 60) {

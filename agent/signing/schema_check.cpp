@@ -87,7 +87,8 @@ SchemaChecker::SchemaChecker(const std::optional<std::filesystem::path>& xsd,
   if (json_schema) {
     auto document = nlohmann::json::parse(read_file(*json_schema), nullptr, false);
     widen_unsigned_bounds(document);
-    if (document.is_discarded()) throw SigningError(kExitRefused, "JSON schema " + json_schema->string() + " is not valid JSON");
+    if (document.is_discarded())
+      throw SigningError(kExitRefused, "JSON schema " + json_schema->string() + " is not valid JSON");
     try {
       auto schema = std::make_unique<valijson::Schema>();
       valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
@@ -119,7 +120,8 @@ std::vector<std::string> SchemaChecker::check(const std::filesystem::path& repor
     return check_json(document);
   }
   std::unique_ptr<xmlDoc, XmlDocFree> doc(xmlReadMemory(bytes.data(), static_cast<int>(bytes.size()), "report.xml",
-                                                        nullptr, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
+                                                        nullptr,
+                                                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
   if (!doc) return {"not well-formed XML"};
   return check_xml(doc.get());
 }

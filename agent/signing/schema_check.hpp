@@ -21,7 +21,8 @@ class SchemaChecker {
   // Either schema may be absent: that format is then not schema-checked
   // (and `verify` says so). Throws SigningError(65) if a schema given
   // cannot be read or compiled.
-  SchemaChecker(const std::optional<std::filesystem::path>& xsd, const std::optional<std::filesystem::path>& json_schema);
+  SchemaChecker(const std::optional<std::filesystem::path>& xsd,
+                const std::optional<std::filesystem::path>& json_schema);
   ~SchemaChecker();
   SchemaChecker(const SchemaChecker&) = delete;
   SchemaChecker& operator=(const SchemaChecker&) = delete;

@@ -17,9 +17,8 @@ std::filesystem::path signature_path(const std::filesystem::path& report) {
 void write_signature(const SigningIdentity& identity, const std::filesystem::path& report, bool sync_directory) {
   const std::string bytes = read_file(report);
   const std::vector<unsigned char> der = identity.sign_detached(bytes, report.filename().string());
-  write_file_atomically(signature_path(report),
-                        std::string_view(reinterpret_cast<const char*>(der.data()), der.size()), 0644, "signature",
-                        sync_directory);
+  write_file_atomically(signature_path(report), std::string_view(reinterpret_cast<const char*>(der.data()), der.size()),
+                        0644, "signature", sync_directory);
 }
 
 void sign_report_set(const SigningIdentity& identity, const std::vector<std::filesystem::path>& reports) {

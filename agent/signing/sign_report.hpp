@@ -14,8 +14,7 @@ std::filesystem::path signature_path(const std::filesystem::path& report);
 // Signs the exact bytes of `report` and writes REPORT.p7s (DER, detached
 // CMS, mode 0644) atomically: temp + fsync + rename + fsync dir. Crash points
 // "signature:temp-written" and "signature:renamed". Throws SigningError.
-void write_signature(const SigningIdentity& identity, const std::filesystem::path& report,
-                     bool sync_directory = true);
+void write_signature(const SigningIdentity& identity, const std::filesystem::path& report, bool sync_directory = true);
 
 // Signs every report of one run, in order, then fsyncs the directory once
 // (each signature file itself is fsynced before its rename). If any signature cannot be

@@ -147,8 +147,9 @@ void check_certificate_chain(CMS_ContentInfo* cms, X509* signer_cert, X509_STORE
     case X509_V_ERR_CERT_NOT_YET_VALID:
       findings.problems.push_back("certificate not yet valid: " + who + " is valid only from " +
                                   asn1_time_text(X509_get0_notBefore(failing)) + ", " +
-                                  (at_signing ? "after the report was signed (" + time_text(*findings.signing_time) + ")"
-                                              : "after now (" + time_text(now) + ")"));
+                                  (at_signing
+                                       ? "after the report was signed (" + time_text(*findings.signing_time) + ")"
+                                       : "after now (" + time_text(now) + ")"));
       break;
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
@@ -156,10 +157,12 @@ void check_certificate_chain(CMS_ContentInfo* cms, X509* signer_cert, X509_STORE
     case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
     case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
       findings.problems.push_back("wrong CA: the signing certificate \"" + subject_text(signer_cert) +
-                                  "\" (issued by \"" + issuer_text(failing) + "\") does not chain to the given CA (" + X509_verify_cert_error_string(error) + ")");
+                                  "\" (issued by \"" + issuer_text(failing) + "\") does not chain to the given CA (" +
+                                  X509_verify_cert_error_string(error) + ")");
       break;
     default:
-      findings.problems.push_back("certificate chain does not verify: " + who + ": " + X509_verify_cert_error_string(error));
+      findings.problems.push_back("certificate chain does not verify: " + who + ": " +
+                                  X509_verify_cert_error_string(error));
   }
 }
 
@@ -236,12 +239,15 @@ SignatureFindings check_signature(const SignatureInput& input, X509_STORE* store
   // (CMS_CADES is not passed: in CMS_verify it forces a chain check against
   // a store; the ESS binding is checked below instead.)
   if (CMS_verify(cms.get(), nullptr, nullptr, content.get(), nullptr, CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) != 1) {
-    findings.problems.push_back("signature value of " + name + ".p7s does not verify with its embedded certificate "
-                                "(forged signature or altered signed attributes): " + openssl_errors());
+    findings.problems.push_back("signature value of " + name +
+                                ".p7s does not verify with its embedded certificate "
+                                "(forged signature or altered signed attributes): " +
+                                openssl_errors());
     return findings;
   }
   STACK_OF(X509)* signer_certs = CMS_get0_signers(cms.get());
-  X509* signer_cert = signer_certs != nullptr && sk_X509_num(signer_certs) == 1 ? sk_X509_value(signer_certs, 0) : nullptr;
+  X509* signer_cert =
+      signer_certs != nullptr && sk_X509_num(signer_certs) == 1 ? sk_X509_value(signer_certs, 0) : nullptr;
   if (signer_cert == nullptr) {
     sk_X509_free(signer_certs);
     findings.problems.push_back(name + ".p7s does not embed its signer's certificate");

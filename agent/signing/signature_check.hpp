@@ -51,8 +51,8 @@ std::string certificate_fingerprint(X509* cert);
 
 struct SignatureInput {
   std::filesystem::path report;
-  std::string_view content;       // the report's bytes
-  std::string_view signature_der; // NAME.p7s
+  std::string_view content;        // the report's bytes
+  std::string_view signature_der;  // NAME.p7s
   // SHA-256 (hex) of the other report files being verified, by file name:
   // lets a mismatch be named "signature of another report".
   const std::map<std::string, std::string>* other_sha256 = nullptr;

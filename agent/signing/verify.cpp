@@ -111,7 +111,8 @@ int run_verify(const VerifyOptions& options, std::ostream& out) {
       out << "FAIL " << name << ": " << what << "\n";
       ++problems;
     };
-    for (const auto& orphan : orphans) fail(orphan.filename().string(), "signature without its report (report missing)");
+    for (const auto& orphan : orphans)
+      fail(orphan.filename().string(), "signature without its report (report missing)");
 
     // name of the set (stem) -> chain entry, and the file that gave it.
     std::map<std::string, std::pair<ChainEntry, std::string>> sets;
@@ -152,7 +153,8 @@ int run_verify(const VerifyOptions& options, std::ostream& out) {
             // report's host.machine_id may be an audited image's, --root:
             // the chain is the signer's, so it is not compared here; the
             // collector, which receives a host's own reports, does.)
-            entry.signer_identity = !found.signer_machine_id.empty() ? found.signer_machine_id : found.signer_fingerprint;
+            entry.signer_identity =
+                !found.signer_machine_id.empty() ? found.signer_machine_id : found.signer_fingerprint;
           } else if (fields.sequence != entry.sequence || fields.previous_sha256 != entry.previous_sha256) {
             fail(name, "disagrees with " + source + " on run.sequence or run.previous_sha256");
           }
@@ -247,8 +249,8 @@ VerifiedReport verify_report(const ReportBytes& report, X509_STORE* store, const
     bind_identity(result.signature, result.content->machine_id, require_machine_id, result.identity_problems,
                   result.notes);
   }
-  for (const auto* list : {&result.signature.problems, &result.format_problems, &result.schema_problems,
-                           &result.identity_problems}) {
+  for (const auto* list :
+       {&result.signature.problems, &result.format_problems, &result.schema_problems, &result.identity_problems}) {
     result.problems.insert(result.problems.end(), list->begin(), list->end());
   }
   result.notes.insert(result.notes.end(), result.signature.notes.begin(), result.signature.notes.end());

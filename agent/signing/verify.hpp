@@ -55,9 +55,9 @@ struct VerifiedReport {
   std::string sha256;  // of the exact bytes
   SignatureFindings signature;
   std::optional<ReportFormat> format;
-  std::vector<std::string> format_problems;    // neither JSON nor XML, or not parsable
+  std::vector<std::string> format_problems;  // neither JSON nor XML, or not parsable
   std::vector<std::string> schema_problems;
-  std::optional<ReportContent> content;        // set when the report could be read
+  std::optional<ReportContent> content;  // set when the report could be read
   // #20.5: the report's host.machine_id must be the signer certificate's
   // subject serialNumber (DESIGN §7), or the report is another host's.
   std::vector<std::string> identity_problems;

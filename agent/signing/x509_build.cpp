@@ -66,10 +66,9 @@ X509Ptr make_self_signed(EVP_PKEY* key, const std::string& hostname, const std::
   // No keyUsage: OpenSSL treats a self-signed certificate as its own issuer
   // only if keyUsage (when present) allows keyCertSign; leaving it out lets
   // the certificate serve as its own trust anchor (`-CAfile agent.crt`).
-  for (auto [nid, value] : {std::pair{NID_basic_constraints, "critical,CA:FALSE"},
-                            std::pair{NID_subject_key_identifier, "hash"},
-                            std::pair{NID_authority_key_identifier, "keyid:always"},
-                            std::pair{NID_subject_alt_name, san.c_str()}}) {
+  for (auto [nid, value] :
+       {std::pair{NID_basic_constraints, "critical,CA:FALSE"}, std::pair{NID_subject_key_identifier, "hash"},
+        std::pair{NID_authority_key_identifier, "keyid:always"}, std::pair{NID_subject_alt_name, san.c_str()}}) {
     X509ExtPtr ext = extension(&ctx, nid, value);
     if (X509_add_ext(cert.get(), ext.get(), -1) != 1) throw build_error("certificate extensions");
   }
@@ -87,9 +86,9 @@ X509ReqPtr make_csr(EVP_PKEY* key, const std::string& hostname, const std::strin
   X509V3_set_ctx(&ctx, nullptr, nullptr, request.get(), nullptr, 0);
   const std::string san = "DNS:" + hostname;
   std::unique_ptr<STACK_OF(X509_EXTENSION), OpensslDeleter<free_extensions>> extensions(sk_X509_EXTENSION_new_null());
-  for (auto [nid, value] : {std::pair{NID_basic_constraints, "critical,CA:FALSE"},
-                            std::pair{NID_key_usage, "critical,digitalSignature"},
-                            std::pair{NID_subject_alt_name, san.c_str()}}) {
+  for (auto [nid, value] :
+       {std::pair{NID_basic_constraints, "critical,CA:FALSE"}, std::pair{NID_key_usage, "critical,digitalSignature"},
+        std::pair{NID_subject_alt_name, san.c_str()}}) {
     sk_X509_EXTENSION_push(extensions.get(), extension(&ctx, nid, value).release());
   }
   if (X509_REQ_add_extensions(request.get(), extensions.get()) != 1) throw build_error("CSR extensions");

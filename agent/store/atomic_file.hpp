@@ -19,8 +19,8 @@ namespace clinic_audit::signing {
 // "<prefix>:temp-written" (before the rename) and "<prefix>:renamed".
 // `sync_directory` false skips the directory fsync, for a caller that
 // renames several files and then calls fsync_directory once.
-void write_file_atomically(const std::filesystem::path& target, std::string_view bytes,
-                           mode_t mode = 0644, std::string_view crash_step_prefix = {}, bool sync_directory = true);
+void write_file_atomically(const std::filesystem::path& target, std::string_view bytes, mode_t mode = 0644,
+                           std::string_view crash_step_prefix = {}, bool sync_directory = true);
 
 // fsync of a directory, so that a rename or unlink in it is durable.
 void fsync_directory(const std::filesystem::path& directory);

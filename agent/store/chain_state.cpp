@@ -56,8 +56,8 @@ std::string serialise(const StateRecord& record) {
 
 std::uint64_t parse_number(const std::string& value, const std::filesystem::path& file, int line) {
   if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos || value.size() > 19) {
-    throw SigningError(kExitRefused, file.string() + ":" + std::to_string(line) + ": expected a number, found \"" +
-                                         value + "\"");
+    throw SigningError(kExitRefused,
+                       file.string() + ":" + std::to_string(line) + ": expected a number, found \"" + value + "\"");
   }
   return std::stoull(value);
 }
@@ -192,7 +192,8 @@ std::optional<StateRecord> read_state_file(const std::filesystem::path& file) {
       record.last_sequence = parse_number(value, file, number);
     } else if (key == "last_sha256") {
       if (value.size() != 64 || value.find_first_not_of("0123456789abcdef") != std::string::npos) {
-        throw SigningError(kExitRefused, file.string() + ":" + std::to_string(number) + ": last_sha256 is not a SHA-256");
+        throw SigningError(kExitRefused,
+                           file.string() + ":" + std::to_string(number) + ": last_sha256 is not a SHA-256");
       }
       record.last_sha256 = value;
     } else if (key == "last_report") {
@@ -226,14 +227,17 @@ ChainState ChainState::begin(const std::filesystem::path& state_dir, const std::
   chain.state_dir_ = state_dir;
   std::error_code error;
   std::filesystem::create_directories(state_dir, error);
-  if (error) throw SigningError(kExitCannotWrite, "cannot create state directory " + state_dir.string() + ": " + error.message());
+  if (error)
+    throw SigningError(kExitCannotWrite,
+                       "cannot create state directory " + state_dir.string() + ": " + error.message());
   const auto lock_path = state_dir / "state.lock";
   chain.lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (chain.lock_fd_ < 0) {
     throw SigningError(kExitCannotWrite, "cannot open " + lock_path.string() + ": " + std::strerror(errno));
   }
   while (::flock(chain.lock_fd_, LOCK_EX) != 0) {
-    if (errno != EINTR) throw SigningError(kExitCannotWrite, "cannot lock " + lock_path.string() + ": " + std::strerror(errno));
+    if (errno != EINTR)
+      throw SigningError(kExitCannotWrite, "cannot lock " + lock_path.string() + ": " + std::strerror(errno));
   }
 
   // Temporary files of a state write interrupted by a crash.
@@ -255,7 +259,9 @@ ChainState ChainState::begin(const std::filesystem::path& state_dir, const std::
     chain.main_chain_ = false;
     chain.state_file_ = side_chain_file(state_dir, dir);
     std::filesystem::create_directories(chain.state_file_.parent_path(), error);
-    if (error) throw SigningError(kExitCannotWrite, "cannot create " + chain.state_file_.parent_path().string() + ": " + error.message());
+    if (error)
+      throw SigningError(kExitCannotWrite,
+                         "cannot create " + chain.state_file_.parent_path().string() + ": " + error.message());
     for (const auto& entry : std::filesystem::directory_iterator(chain.state_file_.parent_path())) {
       if (is_atomic_temp_name(entry.path().filename().string())) std::filesystem::remove(entry.path(), error);
     }
@@ -265,7 +271,8 @@ ChainState ChainState::begin(const std::filesystem::path& state_dir, const std::
   Recovery recovery = recover(reports_dir, record, signing);
   chain.removed_ = std::move(recovery.removed);
   if (recovery.newest_complete) {
-    if (options.on_roll_forward && chain.main_chain_) options.on_roll_forward(*recovery.newest_set, recovery.newest_complete->first);
+    if (options.on_roll_forward && chain.main_chain_)
+      options.on_roll_forward(*recovery.newest_set, recovery.newest_complete->first);
     // Roll forward: the interrupted run (or a run whose state was lost)
     // finished its reports and signatures; it is the previous report.
     record.last_sequence = recovery.newest_complete->first;

@@ -48,12 +48,12 @@
 namespace clinic_audit::signing {
 
 struct StateRecord {
-  std::uint64_t reserved = 0;        // highest sequence ever handed out
-  bool reserved_signed = true;       // whether that run was to sign its reports
-  std::uint64_t last_sequence = 0;   // last committed report (0: none)
+  std::uint64_t reserved = 0;       // highest sequence ever handed out
+  bool reserved_signed = true;      // whether that run was to sign its reports
+  std::uint64_t last_sequence = 0;  // last committed report (0: none)
   std::optional<std::string> last_sha256;
-  std::filesystem::path last_report; // its primary file
-  std::filesystem::path reports_dir; // the directory this chain lives in (absolute)
+  std::filesystem::path last_report;  // its primary file
+  std::filesystem::path reports_dir;  // the directory this chain lives in (absolute)
 };
 
 struct ReportSet;

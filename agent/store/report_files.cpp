@@ -182,12 +182,14 @@ std::optional<std::string> xml_attribute(xmlNode* node, const char* name) {
 ChainFields read_xml_fields(std::string_view bytes) {
   // XML_PARSE_NONET: never fetch anything; no entity substitution.
   std::unique_ptr<xmlDoc, XmlDocFree> doc(xmlReadMemory(bytes.data(), static_cast<int>(bytes.size()), "report.xml",
-                                                        nullptr, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
+                                                        nullptr,
+                                                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
   if (!doc) throw std::runtime_error("not well-formed XML");
   xmlNode* root = xmlDocGetRootElement(doc.get());
   auto in_namespace = [](xmlNode* node, const char* local) {
-    return node != nullptr && node->type == XML_ELEMENT_NODE && xmlStrEqual(node->name, reinterpret_cast<const xmlChar*>(local)) &&
-           node->ns != nullptr && xmlStrEqual(node->ns->href, reinterpret_cast<const xmlChar*>(kReportXmlNamespace));
+    return node != nullptr && node->type == XML_ELEMENT_NODE &&
+           xmlStrEqual(node->name, reinterpret_cast<const xmlChar*>(local)) && node->ns != nullptr &&
+           xmlStrEqual(node->ns->href, reinterpret_cast<const xmlChar*>(kReportXmlNamespace));
   };
   if (!in_namespace(root, "report")) {
     throw std::runtime_error(std::string("root element is not <report> in namespace ") + kReportXmlNamespace);

@@ -14,7 +14,7 @@
 namespace clinic_audit::signing {
 
 struct ReportName {
-  std::string stem;       // clinic-audit-<hostname>-<timestamp>
+  std::string stem;  // clinic-audit-<hostname>-<timestamp>
   std::string hostname;
   std::string timestamp;  // yyyymmddThhmmssZ: sorts chronologically
   std::string ext;        // json, xml, txt, junit.xml, nagios.txt, prom

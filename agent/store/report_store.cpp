@@ -53,8 +53,9 @@ CommitResult::Spooled spool_set(const StoreOptions& options, std::uint64_t seque
         "{}; limits {} reports, {} bytes; {} reports wait in {}). The oldest unacknowledged reports stay spooled; the "
         "waiting ones are spooled, in order, when the collector has acknowledged older ones: run `clinic-audit submit` "
         "or raise <spool max-reports/max-bytes> in agent.conf",
-        carrier->filename().string(), usage.reports, usage.bytes, spool.dir().string(), options.spool_limits.max_reports,
-        options.spool_limits.max_bytes, spool.waiting().size(), spool.waiting_dir().string());
+        carrier->filename().string(), usage.reports, usage.bytes, spool.dir().string(),
+        options.spool_limits.max_reports, options.spool_limits.max_bytes, spool.waiting().size(),
+        spool.waiting_dir().string());
   }
   try {
     update_spool_metrics(options.state_dir, spool, not_spooled);
@@ -132,13 +133,15 @@ const std::vector<std::filesystem::path>& PendingSet::write(const std::string& h
   // second must not replace the first report: wait for a free name.
   std::string stem;
   for (int attempt = 0;; ++attempt) {
-    stem = signing::make_report_stem(
-        hostname, !timestamp.empty() ? timestamp
-                                     : signing::report_timestamp(std::chrono::duration_cast<std::chrono::seconds>(
-                                                                     std::chrono::system_clock::now().time_since_epoch())
-                                                                     .count()));
+    stem = signing::make_report_stem(hostname, !timestamp.empty()
+                                                   ? timestamp
+                                                   : signing::report_timestamp(
+                                                         std::chrono::duration_cast<std::chrono::seconds>(
+                                                             std::chrono::system_clock::now().time_since_epoch())
+                                                             .count()));
     if (!name_taken(dir, stem)) break;
-    if (attempt >= 20) throw SigningError(kExitCannotWrite, "cannot write reports: " + (dir / stem).string() + ".* keeps existing");
+    if (attempt >= 20)
+      throw SigningError(kExitCannotWrite, "cannot write reports: " + (dir / stem).string() + ".* keeps existing");
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   try {
@@ -183,8 +186,9 @@ CommitResult PendingSet::commit() {
   chain_.commit(result.primary);
   committed_ = true;
   try {
-    const signing::IsAcknowledged acknowledged = options_.spool ? signing::acknowledged_unless_spooled(spool_directory(options_.state_dir))
-                                                           : signing::IsAcknowledged([](const signing::ReportSet&) { return true; });
+    const signing::IsAcknowledged acknowledged =
+        options_.spool ? signing::acknowledged_unless_spooled(spool_directory(options_.state_dir))
+                       : signing::IsAcknowledged([](const signing::ReportSet&) { return true; });
     result.pruned = signing::prune_reports(options_.reports_dir, options_.keep, acknowledged).removed;
   } catch (const std::exception& e) {
     // The report is written and chained: failing to remove old ones is worth

@@ -37,7 +37,7 @@ struct StoreOptions {
   bool signing = true;                // false with --no-sign: unsigned sets are never spooled
   bool spool = false;                 // a collector is configured or enrolled
   SpoolLimits spool_limits;
-  std::size_t keep = 30;              // <reports keep="N"/>
+  std::size_t keep = 30;  // <reports keep="N"/>
 };
 
 // STATE_DIR/spool (DESIGN.md §5).

@@ -13,8 +13,8 @@ namespace clinic_audit::signing {
 using IsAcknowledged = std::function<bool(const ReportSet&)>;
 
 struct PruneResult {
-  std::vector<std::filesystem::path> removed;        // files removed
-  std::vector<std::string> kept_unacknowledged;      // stems kept although beyond N
+  std::vector<std::filesystem::path> removed;    // files removed
+  std::vector<std::string> kept_unacknowledged;  // stems kept although beyond N
 };
 
 // Keeps the newest `keep` report sets of `dir` (by the UTC timestamp of their

@@ -194,7 +194,8 @@ DrainResult Spool::spool_waiting(const SpoolLimits& limits) {
 Spool::AddResult Spool::add(std::uint64_t sequence, const std::filesystem::path& report, const SpoolLimits& limits) {
   std::error_code error;
   std::filesystem::create_directories(dir_, error);
-  if (error) throw SigningError(kExitCannotWrite, "cannot create spool directory " + dir_.string() + ": " + error.message());
+  if (error)
+    throw SigningError(kExitCannotWrite, "cannot create spool directory " + dir_.string() + ": " + error.message());
   const std::string name = spool_name(sequence, report.filename().string());
   const auto target = dir_ / name;
   std::filesystem::path target_signature = target;
@@ -236,8 +237,8 @@ std::filesystem::path Spool::reject(const SpoolEntry& entry, const std::string& 
   // that is already gone (the next recover() would read it as an interrupted add).
   for (const auto* file : {&entry.signature, &entry.report}) {
     if (::rename(file->c_str(), (dir / file->filename()).c_str()) != 0 && errno != ENOENT) {
-      throw SigningError(kExitCannotWrite, "cannot move " + file->string() + " to " + dir.string() + ": " +
-                                               std::strerror(errno));
+      throw SigningError(kExitCannotWrite,
+                         "cannot move " + file->string() + " to " + dir.string() + ": " + std::strerror(errno));
     }
   }
   signing::fsync_directory(dir);

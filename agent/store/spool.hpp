@@ -35,30 +35,30 @@
 namespace clinic_audit::store {
 
 struct SpoolLimits {
-  std::size_t max_reports = 1000;              // <spool max-reports="N"/>
-  std::uint64_t max_bytes = 256ULL << 20;       // <spool max-bytes="B"/>
+  std::size_t max_reports = 1000;          // <spool max-reports="N"/>
+  std::uint64_t max_bytes = 256ULL << 20;  // <spool max-bytes="B"/>
 };
 
 struct SpoolEntry {
   std::uint64_t sequence = 0;
-  std::string name;                   // the report's own file name (clinic-audit-HOST-STAMP.json)
-  std::filesystem::path report;       // SPOOL/<seq>-<name>
-  std::filesystem::path signature;    // report + ".p7s"
-  std::uint64_t bytes = 0;            // report + signature
+  std::string name;                 // the report's own file name (clinic-audit-HOST-STAMP.json)
+  std::filesystem::path report;     // SPOOL/<seq>-<name>
+  std::filesystem::path signature;  // report + ".p7s"
+  std::uint64_t bytes = 0;          // report + signature
 };
 
 // A report that did not fit the spool and waits for room (see above).
 struct WaitingEntry {
   std::uint64_t sequence = 0;
-  std::string name;                   // the report's own file name
-  std::filesystem::path marker;       // SPOOL/waiting/<seq>-<name>
+  std::string name;              // the report's own file name
+  std::filesystem::path marker;  // SPOOL/waiting/<seq>-<name>
 };
 
 // What spool_waiting() did.
 struct DrainResult {
-  std::size_t spooled = 0;                      // moved from waiting into the spool
-  std::size_t still_waiting = 0;                // no room yet
-  std::vector<std::filesystem::path> missing;   // reports gone from the reports directory (markers dropped)
+  std::size_t spooled = 0;                     // moved from waiting into the spool
+  std::size_t still_waiting = 0;               // no room yet
+  std::vector<std::filesystem::path> missing;  // reports gone from the reports directory (markers dropped)
 };
 
 struct SpoolUsage {

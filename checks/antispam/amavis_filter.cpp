@@ -142,7 +142,8 @@ class Amavis {
       notes.push_back({file.text, std::nullopt, e.what(), "a readable file"});
     }
     if (!text) {
-      notes.push_back({where.file, where.line, "read_hash(" + file.text + "): file missing", "the file (amavisd-new would refuse to start)"});
+      notes.push_back({where.file, where.line, "read_hash(" + file.text + "): file missing",
+                       "the file (amavisd-new would refuse to start)"});
       return t;
     }
     int number = 0;
@@ -152,7 +153,11 @@ class Amavis {
       std::string_view content = line.substr(0, hash);
       const std::vector<std::string> words = split_ws(content);
       if (words.empty()) continue;
-      PerlNode value{PerlNode::Kind::string, words.size() > 1 ? std::string(trim(content.substr(content.find(words[1])))) : "1", {}, number, {}};
+      PerlNode value{PerlNode::Kind::string,
+                     words.size() > 1 ? std::string(trim(content.substr(content.find(words[1])))) : "1",
+                     {},
+                     number,
+                     {}};
       t.entries.insert({ascii_lower(words[0]), {value, {file.text, number}}});
     }
     return t;
@@ -238,8 +243,9 @@ class Amavis {
       if (k.find('@') != std::string::npos) found = k == s.address;
       else if (!k.empty() && k.front() == '.') {
         const std::string d = k.substr(1);
-        found = s.domain == d || (s.domain.size() > d.size() && s.domain.compare(s.domain.size() - d.size(), d.size(), d) == 0 &&
-                                  s.domain[s.domain.size() - d.size() - 1] == '.');
+        found = s.domain == d ||
+                (s.domain.size() > d.size() && s.domain.compare(s.domain.size() - d.size(), d.size(), d) == 0 &&
+                 s.domain[s.domain.size() - d.size() - 1] == '.');
       } else {
         found = s.domain == k;
       }
@@ -260,7 +266,8 @@ class Amavis {
       regex_t compiled;
       const int flags = REG_EXTENDED | REG_NOSUB | (re->flags.find('i') != std::string::npos ? REG_ICASE : 0);
       if (lookup_regex_too_complex(re->text) || regcomp(&compiled, re->text.c_str(), flags) != 0) {
-        notes.push_back({where.file, re->line, "new_RE pattern " + re->text, "a pattern POSIX regcomp accepts (approximation of Perl's)"});
+        notes.push_back({where.file, re->line, "new_RE pattern " + re->text,
+                         "a pattern POSIX regcomp accepts (approximation of Perl's)"});
         continue;
       }
       std::unique_ptr<regex_t, decltype(&regfree)> guard(&compiled, &regfree);
@@ -284,15 +291,18 @@ class Amavis {
           return v ? lookup_acl(v->first, v->second) : std::nullopt;
         }
         auto v = var(table.text);  // \$whitelist_sender_re = new_RE(...)
-        if (v && v->first.kind == PerlNode::Kind::call && v->first.text == "new_RE") return lookup_re(v->first, v->second);
+        if (v && v->first.kind == PerlNode::Kind::call && v->first.text == "new_RE")
+          return lookup_re(v->first, v->second);
         return std::nullopt;
       }
       case PerlNode::Kind::hash_ref: return lookup_table(hash_from_pairs(table, where, false));
       case PerlNode::Kind::array_ref: return lookup_acl(table, where);
       case PerlNode::Kind::call:
-        if (table.text == "read_hash" && !table.children.empty()) return lookup_table(read_hash(table.children.back(), where));
+        if (table.text == "read_hash" && !table.children.empty())
+          return lookup_table(read_hash(table.children.back(), where));
         if (table.text == "new_RE") return lookup_re(table, where);
-        notes.push_back({where.file, table.line, table.text + "(...) lookup table", "read_hash, new_RE, a hash or a list"});
+        notes.push_back(
+            {where.file, table.line, table.text + "(...) lookup table", "read_hash, new_RE, a hash or a list"});
         return std::nullopt;
       case PerlNode::Kind::string:
       case PerlNode::Kind::number: return Result{table, where, "(constant)"};
@@ -336,7 +346,8 @@ std::optional<FilterVerdict> evaluate_amavis(const RootFs& fs, const SenderOptio
   // Amavis::Conf defaults: spam checks on, whitelist maps = the legacy tables.
   if (auto bypass = amavis.var("@bypass_spam_checks_maps")) {
     const PerlNode& list = bypass->first;
-    if (!list.children.empty() && (list.children[0].kind == PerlNode::Kind::number || list.children[0].kind == PerlNode::Kind::string) &&
+    if (!list.children.empty() &&
+        (list.children[0].kind == PerlNode::Kind::number || list.children[0].kind == PerlNode::Kind::string) &&
         perl_true(list.children[0])) {
       verdict.state = FilterState::not_filtering;
       verdict.summary = tr("amavisd-new does not run spam checks (@bypass_spam_checks_maps = (1) at {0}:{1})",
@@ -363,15 +374,17 @@ std::optional<FilterVerdict> evaluate_amavis(const RootFs& fs, const SenderOptio
   if (first_answer && !perl_true(first_answer->value)) {
     // Amavis::Lookup::lookup stops at the first defined answer: a false one
     // hides every later whitelisting entry.
-    verdict.evidence.push_back({first_answer->where.file, first_answer->where.line,
-                                "@whitelist_sender_maps key \"" + first_answer->key + "\" => " + first_answer->value.text +
-                                    " answers first, and false: amavisd-new stops there, so no later table is consulted",
-                                "a true answer (1) as the first one for " + addr});
+    verdict.evidence.push_back(
+        {first_answer->where.file, first_answer->where.line,
+         "@whitelist_sender_maps key \"" + first_answer->key + "\" => " + first_answer->value.text +
+             " answers first, and false: amavisd-new stops there, so no later table is consulted",
+         "a true answer (1) as the first one for " + addr});
   }
   if (auto r = first_answer; r && perl_true(r->value)) {
     verdict.state = FilterState::whitelisted;
     verdict.summary = tr("amavisd-new whitelists {0} (@whitelist_sender_maps key \"{1}\")", addr, r->key);
-    verdict.evidence.push_back({r->where.file, r->where.line, "@whitelist_sender_maps key \"" + r->key + "\"", "a whitelisting entry"});
+    verdict.evidence.push_back(
+        {r->where.file, r->where.line, "@whitelist_sender_maps key \"" + r->key + "\"", "a whitelisting entry"});
     return verdict;
   }
   // Amavis::SpamControl::white_black_list: @score_sender_maps is looked up
@@ -426,16 +439,18 @@ std::optional<FilterVerdict> evaluate_amavis(const RootFs& fs, const SenderOptio
           }
           sum += value;
           matched.push_back({r->where.file, r->where.line,
-                           "@score_sender_maps for recipient " + recipient.address + " (recipient key \"" + by_recipient.key +
-                               "\" at " + by_recipient.where.file + ":" + std::to_string(by_recipient.where.line) +
-                               "): sender key \"" + r->key + "\" => " + r->value.text + " (the matches add up)",
-                           "a sum at or below " + std::to_string(options.whitelist_score)});
+                             "@score_sender_maps for recipient " + recipient.address + " (recipient key \"" +
+                                 by_recipient.key + "\" at " + by_recipient.where.file + ":" +
+                                 std::to_string(by_recipient.where.line) + "): sender key \"" + r->key + "\" => " +
+                                 r->value.text + " (the matches add up)",
+                             "a sum at or below " + std::to_string(options.whitelist_score)});
         }
       }
       if (first || sum > score) {
         score = sum;
-        if (!first) verdict.evidence.erase(verdict.evidence.end() - static_cast<std::ptrdiff_t>(evidence_count),
-                                           verdict.evidence.end());
+        if (!first)
+          verdict.evidence.erase(verdict.evidence.end() - static_cast<std::ptrdiff_t>(evidence_count),
+                                 verdict.evidence.end());
         evidence_count = matched.size();
         for (Evidence& e : matched) verdict.evidence.push_back(std::move(e));
         worst_recipient = recipient.address;
@@ -446,29 +461,32 @@ std::optional<FilterVerdict> evaluate_amavis(const RootFs& fs, const SenderOptio
   if (score <= options.whitelist_score) {
     verdict.state = FilterState::whitelisted;
     verdict.summary = options.recipient.empty()
-                          ? tr("amavisd-new soft-whitelists {0} (@score_sender_maps adds {1} for every recipient)", addr,
-                               format_number(score))
+                          ? tr("amavisd-new soft-whitelists {0} (@score_sender_maps adds {1} for every recipient)",
+                               addr, format_number(score))
                           : tr("amavisd-new soft-whitelists {0} (@score_sender_maps adds {1} for {2})", addr,
                                format_number(score), options.recipient);
     return verdict;
   }
   verdict.state = FilterState::not_whitelisted;
-  verdict.summary = worst_recipient.empty()
-                        ? tr("amavisd-new runs spam checks and neither @whitelist_sender_maps nor @score_sender_maps lets "
-                             "{0} through (@score_sender_maps adds {1})",
-                             addr, format_number(score))
-                        : tr("amavisd-new runs spam checks and neither @whitelist_sender_maps nor @score_sender_maps lets "
-                             "{0} through (@score_sender_maps adds {1} for recipient {2})",
-                             addr, format_number(score), worst_recipient);
+  verdict.summary =
+      worst_recipient.empty()
+          ? tr("amavisd-new runs spam checks and neither @whitelist_sender_maps nor @score_sender_maps lets "
+               "{0} through (@score_sender_maps adds {1})",
+               addr, format_number(score))
+          : tr("amavisd-new runs spam checks and neither @whitelist_sender_maps nor @score_sender_maps lets "
+               "{0} through (@score_sender_maps adds {1} for recipient {2})",
+               addr, format_number(score), worst_recipient);
   // Appended after the file's final "1;" it still works: read_config_file
   // only needs do() to return a defined value, and a list assignment does.
-  const std::string line = "@whitelist_sender_maps = ({ '." + options.sender.domain + "' => 1 }, @whitelist_sender_maps);";
+  const std::string line =
+      "@whitelist_sender_maps = ({ '." + options.sender.domain + "' => 1 }, @whitelist_sender_maps);";
   const std::string file = "/etc/amavis/conf.d/50-user";
   verdict.remediation_commands.push_back("grep -qxF " + shell_word(line) + " " + file + " || printf '%s\\n' " +
                                          shell_word(line) + " >> " + file);
-  verdict.remediation = tr("amavisd-new: append `{0}` to {1} ('.domain' keys match the domain and its subdomains), then "
-                           "reload amavisd-new.",
-                           line, file);
+  verdict.remediation =
+      tr("amavisd-new: append `{0}` to {1} ('.domain' keys match the domain and its subdomains), then "
+         "reload amavisd-new.",
+         line, file);
   return verdict;
 }
 

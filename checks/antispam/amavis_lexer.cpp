@@ -98,7 +98,8 @@ class Lexer {
       t.text = delimited(c);
       return t;
     }
-    if (std::isdigit(static_cast<unsigned char>(c)) || (c == '.' && std::isdigit(static_cast<unsigned char>(peek(1))))) {
+    if (std::isdigit(static_cast<unsigned char>(c)) ||
+        (c == '.' && std::isdigit(static_cast<unsigned char>(peek(1))))) {
       t.kind = PerlToken::Kind::number;
       while (std::isalnum(static_cast<unsigned char>(peek())) || peek() == '.' || peek() == '_') {
         t.text.push_back(peek());

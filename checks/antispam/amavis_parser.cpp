@@ -47,8 +47,10 @@ class Parser {
       const char close = closing(cur().text[0]);
       int level = 0;
       while (cur().kind != PerlToken::Kind::end) {
-        if (cur().kind == PerlToken::Kind::punct && (cur().text == "(" || cur().text == "[" || cur().text == "{")) ++level;
-        if (cur().kind == PerlToken::Kind::punct && cur().text.size() == 1 && (cur().text[0] == ')' || cur().text[0] == ']' || cur().text[0] == '}')) {
+        if (cur().kind == PerlToken::Kind::punct && (cur().text == "(" || cur().text == "[" || cur().text == "{"))
+          ++level;
+        if (cur().kind == PerlToken::Kind::punct && cur().text.size() == 1 &&
+            (cur().text[0] == ')' || cur().text[0] == ']' || cur().text[0] == '}')) {
           --level;
           if (level == 0) {
             ++i_;
@@ -66,7 +68,8 @@ class Parser {
   PerlStatement statement() {
     PerlStatement st;
     st.line = cur().line;
-    if (cur().kind == PerlToken::Kind::word && (cur().text == "my" || cur().text == "our" || cur().text == "local")) ++i_;
+    if (cur().kind == PerlToken::Kind::word && (cur().text == "my" || cur().text == "our" || cur().text == "local"))
+      ++i_;
     if (cur().kind == PerlToken::Kind::variable && ahead(1).kind == PerlToken::Kind::punct && ahead(1).text == "=") {
       st.kind = PerlStatement::Kind::assignment;
       st.target = cur().text;
@@ -108,7 +111,9 @@ class Parser {
     }
     const PerlToken& t = cur();
     if (t.kind == PerlToken::Kind::punct && (t.text == "(" || t.text == "[" || t.text == "{")) {
-      n.kind = t.text == "(" ? PerlNode::Kind::list : t.text == "[" ? PerlNode::Kind::array_ref : PerlNode::Kind::hash_ref;
+      n.kind = t.text == "("   ? PerlNode::Kind::list
+               : t.text == "[" ? PerlNode::Kind::array_ref
+                               : PerlNode::Kind::hash_ref;
       const std::string close(1, closing(t.text[0]));
       ++i_;
       sequence(n, close, depth);
@@ -175,9 +180,7 @@ class Parser {
 
 }  // namespace
 
-std::vector<PerlStatement> parse_perl_config(std::string_view text) {
-  return Parser(lex_perl(text)).statements();
-}
+std::vector<PerlStatement> parse_perl_config(std::string_view text) { return Parser(lex_perl(text)).statements(); }
 
 bool perl_true(const PerlNode& node) {
   switch (node.kind) {

@@ -15,7 +15,7 @@ namespace clinic_audit::antispam {
 
 struct PerlNode {
   enum class Kind {
-    string,     // '...', "...", q(), barewords before =>
+    string,  // '...', "...", q(), barewords before =>
     number,
     list,       // ( ... ) and qw( ... )
     hash_ref,   // { k => v, ... } (children alternate key, value)

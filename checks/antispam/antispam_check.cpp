@@ -37,7 +37,8 @@ class AntispamCheck final : public Check {
     options_.authenticated = params.flag("authenticated", false);
     if (auto recipient = params.optional("recipient")) {
       if (!parse_sender_address_ok(*recipient)) {
-        throw ParamError("recipient", "parameter 'recipient' must be an address local@domain, not '" + *recipient + "'");
+        throw ParamError("recipient",
+                         "parameter 'recipient' must be an address local@domain, not '" + *recipient + "'");
       }
       options_.recipient = antispam::ascii_lower(*recipient);
     }
@@ -45,7 +46,8 @@ class AntispamCheck final : public Check {
       double value = 0;
       auto [ptr, ec] = std::from_chars(score->data(), score->data() + score->size(), value);
       if (score->empty() || ec != std::errc{} || ptr != score->data() + score->size() || value >= 0) {
-        throw ParamError("whitelist_score", "parameter 'whitelist_score' must be a negative number, not '" + *score + "'");
+        throw ParamError("whitelist_score",
+                         "parameter 'whitelist_score' must be a negative number, not '" + *score + "'");
       }
       options_.whitelist_score = value;
     }
@@ -53,23 +55,26 @@ class AntispamCheck final : public Check {
 
   Outcome run(const Context& context) const override {
     using Evaluator = std::optional<FilterVerdict> (*)(const RootFs&, const antispam::SenderOptions&);
-    const std::pair<const char*, Evaluator> evaluators[] = {
-        {"SpamAssassin", antispam::evaluate_spamassassin}, {"rspamd", antispam::evaluate_rspamd},
-        {"Postfix", antispam::evaluate_postfix},           {"amavisd-new", antispam::evaluate_amavis},
-        {"postgrey", antispam::evaluate_postgrey}};
+    const std::pair<const char*, Evaluator> evaluators[] = {{"SpamAssassin", antispam::evaluate_spamassassin},
+                                                            {"rspamd", antispam::evaluate_rspamd},
+                                                            {"Postfix", antispam::evaluate_postfix},
+                                                            {"amavisd-new", antispam::evaluate_amavis},
+                                                            {"postgrey", antispam::evaluate_postgrey}};
     std::vector<FilterVerdict> verdicts;
     for (const auto& [name, evaluate] : evaluators) {
       try {
         if (auto verdict = evaluate(context.fs(), options_)) verdicts.push_back(std::move(*verdict));
       } catch (const std::exception& e) {
-        verdicts.push_back({name, FilterState::error, tr("{0} could not be evaluated: {1}", name, e.what()), {}, {}, {}, {}});
+        verdicts.push_back(
+            {name, FilterState::error, tr("{0} could not be evaluated: {1}", name, e.what()), {}, {}, {}, {}});
       }
     }
     const std::string& addr = options_.sender.address;
     if (verdicts.empty()) {
-      return Outcome::not_applicable(tr("no mail filter is configured on this machine (looked for SpamAssassin, rspamd, "
-                                        "Postfix, amavisd-new and postgrey configuration): nothing can filter {0}",
-                                        addr));
+      return Outcome::not_applicable(
+          tr("no mail filter is configured on this machine (looked for SpamAssassin, rspamd, "
+             "Postfix, amavisd-new and postgrey configuration): nothing can filter {0}",
+             addr));
     }
     std::vector<std::string> blocking;
     std::vector<std::string> errors;
@@ -87,11 +92,13 @@ class AntispamCheck final : public Check {
           if (!outcome.remediation.empty()) outcome.remediation += "\n";
           outcome.remediation += v.remediation;
           for (const std::string& command : v.remediation_commands) outcome.remediation_commands.push_back(command);
-          outcome.evidence.push_back({"", std::nullopt, "[" + v.filter + "] " + v.summary, tr("{0} whitelisted", addr)});
+          outcome.evidence.push_back(
+              {"", std::nullopt, "[" + v.filter + "] " + v.summary, tr("{0} whitelisted", addr)});
           break;
         case FilterState::error:
           errors.push_back(v.summary);
-          outcome.evidence.push_back({"", std::nullopt, "[" + v.filter + "] " + v.summary, _("a configuration that can be read")});
+          outcome.evidence.push_back(
+              {"", std::nullopt, "[" + v.filter + "] " + v.summary, _("a configuration that can be read")});
           if (!v.remediation.empty()) error_steps.push_back(v.remediation);
           break;
         case FilterState::whitelisted:
@@ -119,12 +126,14 @@ class AntispamCheck final : public Check {
       // Never pass (issue #20): a filter that could not be read decides nothing.
       outcome.status = Status::error;
       outcome.summary = errors.front();
-      for (const std::string& step : error_steps) outcome.remediation += (outcome.remediation.empty() ? "" : "\n") + step;
+      for (const std::string& step : error_steps)
+        outcome.remediation += (outcome.remediation.empty() ? "" : "\n") + step;
       return outcome;
     }
     if (letting_through.empty()) {
       outcome.status = Status::not_applicable;
-      outcome.summary = tr("no installed mail software filters senders ({0}): nothing to whitelist", join(informational));
+      outcome.summary =
+          tr("no installed mail software filters senders ({0}): nothing to whitelist", join(informational));
       return outcome;
     }
     outcome.status = Status::pass;
@@ -140,8 +149,8 @@ class AntispamCheck final : public Check {
 
 CheckType antispam_check_type() {
   return {"antispam",
-          N_("a sender is whitelisted by every mail filter installed (SpamAssassin, rspamd, Postfix, amavisd-new)"), false,
-          [](const Params& params) { return std::make_unique<AntispamCheck>(params); }};
+          N_("a sender is whitelisted by every mail filter installed (SpamAssassin, rspamd, Postfix, amavisd-new)"),
+          false, [](const Params& params) { return std::make_unique<AntispamCheck>(params); }};
 }
 
 }  // namespace clinic_audit

@@ -19,7 +19,8 @@ std::optional<std::string> regex_refusal_for_lookup(const std::string& pattern, 
   // extended ones) make glibc's matcher exponential in the subject.
   for (std::size_t i = 0; i + 1 < pattern.size(); ++i) {
     if (pattern[i] == '\\') {
-      if (pattern[i + 1] >= '1' && pattern[i + 1] <= '9') return "pattern with a back-reference (\\" + std::string(1, pattern[i + 1]) + ")";
+      if (pattern[i + 1] >= '1' && pattern[i + 1] <= '9')
+        return "pattern with a back-reference (\\" + std::string(1, pattern[i + 1]) + ")";
       ++i;
     }
   }

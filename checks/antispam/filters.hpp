@@ -30,11 +30,11 @@ std::string strip_map_type_prefix(const std::string& spec);
 // for the sender (the rules USER_IN_WELCOMELIST, USER_IN_BLOCKLIST,
 // USER_IN_SPF/DKIM_WELCOMELIST), with the entries that decide it.
 struct SaMatch {
-  std::optional<SaSource> welcomelist;        // welcomelist_from or a relay-matching welcomelist_from_rcvd
-  std::optional<SaSource> rcvd_conditional;   // welcomelist_from_rcvd whose relay is unknown
-  std::string rcvd_relay;                     // its relay argument
-  std::optional<SaSource> auth;               // welcomelist_auth (needs SPF/DKIM pass)
-  std::optional<SaSource> blocklist;          // blocklist_from
+  std::optional<SaSource> welcomelist;       // welcomelist_from or a relay-matching welcomelist_from_rcvd
+  std::optional<SaSource> rcvd_conditional;  // welcomelist_from_rcvd whose relay is unknown
+  std::string rcvd_relay;                    // its relay argument
+  std::optional<SaSource> auth;              // welcomelist_auth (needs SPF/DKIM pass)
+  std::optional<SaSource> blocklist;         // blocklist_from
 };
 SaMatch sa_match(const SaConfig& config, const SenderOptions& options);
 

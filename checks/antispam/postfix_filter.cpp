@@ -21,9 +21,9 @@ constexpr const char* kMainCf = "/etc/postfix/main.cf";
 constexpr const char* kMasterCf = "/etc/postfix/master.cf";
 
 // Evaluated in this order by smtpd (with smtpd_delay_reject=yes all at RCPT TO).
-constexpr const char* kLists[] = {"smtpd_client_restrictions",    "smtpd_helo_restrictions",
-                                  "smtpd_sender_restrictions",    "smtpd_relay_restrictions",
-                                  "smtpd_recipient_restrictions", "smtpd_data_restrictions",
+constexpr const char* kLists[] = {"smtpd_client_restrictions",     "smtpd_helo_restrictions",
+                                  "smtpd_sender_restrictions",     "smtpd_relay_restrictions",
+                                  "smtpd_recipient_restrictions",  "smtpd_data_restrictions",
                                   "smtpd_end_of_data_restrictions"};
 
 struct MapView {
@@ -33,14 +33,16 @@ struct MapView {
   std::optional<AccessHit> domain_entry;  // the sender's exact domain key, in a fixed table
   std::vector<Evidence> losers;           // entries for the sender that lost to `hit`, and why
   std::string error;
-  bool fixed() const { return type == "hash" || type == "texthash" || type == "lmdb" || type == "cdb" || type == "btree"; }
+  bool fixed() const {
+    return type == "hash" || type == "texthash" || type == "lmdb" || type == "cdb" || type == "btree";
+  }
 };
 
 // What still rejects the sender in one restriction list.
 struct Block {
-  std::string reason;       // for the summary
-  std::string restriction;  // "reject_rbl_client zen.spamhaus.org", empty when a table entry rejects
-  std::string where;        // list name and the file:line that sets it
+  std::string reason;          // for the summary
+  std::string restriction;     // "reject_rbl_client zen.spamhaus.org", empty when a table entry rejects
+  std::string where;           // list name and the file:line that sets it
   std::optional<MapView> map;  // the table whose entry rejects
 };
 
@@ -83,7 +85,9 @@ MapView look_up(const RootFs& fs, const std::string& spec, const std::vector<Acc
   const bool fixed = view.type == "hash" || view.type == "texthash" || view.type == "lmdb" || view.type == "cdb" ||
                      view.type == "btree" || view.type == "dbm" || view.type == "sdbm";
   if (!fixed && view.type != "regexp") {
-    view.error = "table type '" + view.type + ":' of " + spec + " is not evaluated by this check (supported: hash, texthash, lmdb, cdb, btree, regexp, static, inline)";
+    view.error =
+        "table type '" + view.type + ":' of " + spec +
+        " is not evaluated by this check (supported: hash, texthash, lmdb, cdb, btree, regexp, static, inline)";
     return view;
   }
   std::optional<std::string> text;
@@ -95,7 +99,9 @@ MapView look_up(const RootFs& fs, const std::string& spec, const std::vector<Acc
   }
   if (!text) {
     view.error = "table source " + view.path + " does not exist" +
-                 (fixed && view.type != "texthash" ? " (only its compiled form can be there; this check reads the postmap source)" : "");
+                 (fixed && view.type != "texthash"
+                      ? " (only its compiled form can be there; this check reads the postmap source)"
+                      : "");
     return view;
   }
   if (fixed) {
@@ -108,9 +114,10 @@ MapView look_up(const RootFs& fs, const std::string& spec, const std::vector<Acc
       const AccessEntry* e = table.find(k.key);
       if (!e) continue;
       if (after_hit) {
-        view.losers.push_back({view.path, e->line, e->key + " " + e->value + " is never consulted for " + address +
-                                                      ": key " + view.hit->key + " (line " + std::to_string(view.hit->line) +
-                                                      ") is looked up first (access(5) order)",
+        view.losers.push_back({view.path, e->line,
+                               e->key + " " + e->value + " is never consulted for " + address + ": key " +
+                                   view.hit->key + " (line " + std::to_string(view.hit->line) +
+                                   ") is looked up first (access(5) order)",
                                "information only"});
       }
       after_hit = true;
@@ -130,9 +137,9 @@ MapView look_up(const RootFs& fs, const std::string& spec, const std::vector<Acc
     const std::vector<RegexpHit> hits = regexp_lookup_all(parse_regexp_table(*text, view.path), address, 8);
     if (!hits.empty()) view.hit = AccessHit{address, hits.front().value, hits.front().line};
     for (std::size_t i = 1; i < hits.size(); ++i) {
-      view.losers.push_back({view.path, hits[i].line, "/.../ " + hits[i].value + " also matches " + address +
-                                                          " but loses to line " + std::to_string(hits.front().line) +
-                                                          " (regexp_table(5): the first match wins)",
+      view.losers.push_back({view.path, hits[i].line,
+                             "/.../ " + hits[i].value + " also matches " + address + " but loses to line " +
+                                 std::to_string(hits.front().line) + " (regexp_table(5): the first match wins)",
                              "information only"});
     }
   }
@@ -179,11 +186,11 @@ std::string postfix_remediation(const std::vector<Block>& blocked, const std::op
   } else if (m.hit && classify_access_value(m.hit->value) == AccessAction::accept) {
     // The table already answers OK: it only has to be asked earlier.
   } else if (m.hit && (m.hit->key == sender.address || m.hit->key == sender.domain)) {
-    steps.push_back("change line " + std::to_string(m.hit->line) + " of " + m.path + " (`" + m.hit->key + " " + m.hit->value +
-                    "`) to `" + m.hit->key + " OK`" + postmap_hint(m));
+    steps.push_back("change line " + std::to_string(m.hit->line) + " of " + m.path + " (`" + m.hit->key + " " +
+                    m.hit->value + "`) to `" + m.hit->key + " OK`" + postmap_hint(m));
   } else if (m.domain_entry) {
-    steps.push_back("change line " + std::to_string(m.domain_entry->line) + " of " + m.path + " (`" + m.domain_entry->key + " " +
-                    m.domain_entry->value + "`) to `" + ok_line + "`" + postmap_hint(m));
+    steps.push_back("change line " + std::to_string(m.domain_entry->line) + " of " + m.path + " (`" +
+                    m.domain_entry->key + " " + m.domain_entry->value + "`) to `" + ok_line + "`" + postmap_hint(m));
   } else {
     steps.push_back("add the line `" + ok_line + "` to " + m.path + postmap_hint(m));
   }
@@ -276,8 +283,8 @@ std::optional<FilterVerdict> evaluate_postfix(const RootFs& fs, const SenderOpti
     return out;
   };
   bool parent_style = false;
-  for (const std::string& item : split_postfix_list(param("parent_domain_matches_subdomains",
-                                                          std::string(kPostfixParentDomainDefault)))) {
+  for (const std::string& item :
+       split_postfix_list(param("parent_domain_matches_subdomains", std::string(kPostfixParentDomainDefault)))) {
     if (item == "smtpd_access_maps") parent_style = true;
   }
   const std::vector<AccessKey> keys =
@@ -288,7 +295,7 @@ std::optional<FilterVerdict> evaluate_postfix(const RootFs& fs, const SenderOpti
   const std::string& addr = options.sender.address;
   std::vector<Block> blocked;
   std::vector<std::string> conditions;  // what must hold at delivery time (DNS, the relay's greeting)
-  std::optional<MapView> access_map;  // the first check_sender_access table, where the fix goes
+  std::optional<MapView> access_map;    // the first check_sender_access table, where the fix goes
   bool filtering = false;
   // One restriction list, with restriction classes expanded where they are
   // named (postconf(5) smtpd_restriction_classes: a class name stands for
@@ -317,14 +324,16 @@ std::optional<FilterVerdict> evaluate_postfix(const RootFs& fs, const SenderOpti
         filtering = true;
         if (depth >= 8) {
           errors.push_back("restriction class " + name + " nested deeper than 8 in " + where);
-          verdict.evidence.push_back({file_of(name), line_of(name), "restriction class " + name + " nested too deep (a loop?)",
+          verdict.evidence.push_back({file_of(name), line_of(name),
+                                      "restriction class " + name + " nested too deep (a loop?)",
                                       "restriction classes that end"});
           return true;
         }
         const std::string body = param(name, "");
-        verdict.evidence.push_back({file_of(name), line_of(name), "restriction class " + name + " = " + body +
-                                                                     " (expanded where " + where + " names it)" + warned,
-                                    "information only"});
+        verdict.evidence.push_back(
+            {file_of(name), line_of(name),
+             "restriction class " + name + " = " + body + " (expanded where " + where + " names it)" + warned,
+             "information only"});
         if (evaluate_list(split_postfix_list(body), list_name, class_where, depth + 1, warn_only)) return true;
         continue;
       }
@@ -333,7 +342,8 @@ std::optional<FilterVerdict> evaluate_postfix(const RootFs& fs, const SenderOpti
         MapView view = look_up(fs, arg, keys, addr);
         if (!view.error.empty()) {
           errors.push_back(view.error + " in " + where);
-          verdict.evidence.push_back({file_of(list_name), line_of(list_name), "check_sender_access " + arg + ": " + view.error, "a table this check can read"});
+          verdict.evidence.push_back({file_of(list_name), line_of(list_name),
+                                      "check_sender_access " + arg + ": " + view.error, "a table this check can read"});
           return true;
         }
         if (!access_map) access_map = view;
@@ -348,15 +358,16 @@ std::optional<FilterVerdict> evaluate_postfix(const RootFs& fs, const SenderOpti
         if (action == AccessAction::accept) return true;  // OK: this list permits the sender
         if (action == AccessAction::reject) {
           if (warn_only) continue;
-          blocked.push_back({arg + " answers \"" + view.hit->value + "\" for key " + view.hit->key + " in " + where, "", where, view});
+          blocked.push_back({arg + " answers \"" + view.hit->value + "\" for key " + view.hit->key + " in " + where, "",
+                             where, view});
           return true;
         }
         // access(5): a result that names a restriction class runs that class.
         const std::vector<std::string> result_words = split_ws(view.hit->value);
         if (!result_words.empty() && classes.count(result_words.front()) > 0 && depth < 8) {
           if (evaluate_list({result_words.front()}, list_name,
-                            where + ", via the table result at " + view.path + ":" + std::to_string(view.hit->line), depth + 1,
-                            warn_only)) {
+                            where + ", via the table result at " + view.path + ":" + std::to_string(view.hit->line),
+                            depth + 1, warn_only)) {
             return true;
           }
         }
@@ -366,39 +377,40 @@ std::optional<FilterVerdict> evaluate_postfix(const RootFs& fs, const SenderOpti
       const RestrictionJudgement judged = judge_restriction(r, arg, options);
       const std::string restriction = arg.empty() ? name : name + " " + arg;
       switch (judged.effect) {
-        case RestrictionEffect::neutral:
-          continue;
+        case RestrictionEffect::neutral: continue;
         case RestrictionEffect::passes:
-          verdict.evidence.push_back({file_of(list_name), line_of(list_name), restriction + " in " + where + ": " + judged.reason,
+          verdict.evidence.push_back({file_of(list_name), line_of(list_name),
+                                      restriction + " in " + where + ": " + judged.reason,
                                       "a restriction that lets " + addr + " through"});
           continue;
         case RestrictionEffect::conditional:
           filtering = true;
-          verdict.evidence.push_back({file_of(list_name), line_of(list_name),
-                                      restriction + " in " + where + ": " + judged.reason + warned +
-                                          " (not looked up: evidence only)",
-                                      "mail accepted only if " + judged.condition});
+          verdict.evidence.push_back(
+              {file_of(list_name), line_of(list_name),
+               restriction + " in " + where + ": " + judged.reason + warned + " (not looked up: evidence only)",
+               "mail accepted only if " + judged.condition});
           if (!warn_only) conditions.push_back(judged.condition);
           continue;
         case RestrictionEffect::rejects:
-        case RestrictionEffect::may_reject:
-          break;
+        case RestrictionEffect::may_reject: break;
       }
       // Anything else may reject mail from this sender or its client: DNS
       // lists, policy services (postgrey, SPF), client and HELO tables, a
       // bare reject.
       filtering = true;
       if (warn_only) {
-        verdict.evidence.push_back({file_of(list_name), line_of(list_name), restriction + " in " + where + warned,
-                                    "information only"});
+        verdict.evidence.push_back(
+            {file_of(list_name), line_of(list_name), restriction + " in " + where + warned, "information only"});
         continue;
       }
       if (judged.effect == RestrictionEffect::rejects) {
         blocked.push_back({restriction + " in " + where + " " + judged.reason, restriction, where, std::nullopt});
       } else {
-        blocked.push_back({restriction + " comes before any OK for the sender in " + where, restriction, where, std::nullopt});
+        blocked.push_back(
+            {restriction + " comes before any OK for the sender in " + where, restriction, where, std::nullopt});
       }
-      verdict.evidence.push_back({file_of(list_name), line_of(list_name), restriction + " in " + where + ": " + judged.reason,
+      verdict.evidence.push_back({file_of(list_name), line_of(list_name),
+                                  restriction + " in " + where + ": " + judged.reason,
                                   "check_sender_access with an OK for " + addr + " before it"});
       return true;
     }
@@ -430,7 +442,9 @@ std::optional<FilterVerdict> evaluate_postfix(const RootFs& fs, const SenderOpti
     verdict.summary = tr("Postfix accepts {0}: no smtpd restriction rejects it before a check_sender_access OK", addr);
     return verdict;
   }
-  verdict.summary = tr("Postfix accepts {0} unless DNS or the relay says otherwise at delivery time: no restriction rejects it outright", addr);
+  verdict.summary = tr(
+      "Postfix accepts {0} unless DNS or the relay says otherwise at delivery time: no restriction rejects it outright",
+      addr);
   std::string joined;
   for (const std::string& c : conditions) {
     if (joined.find(c) == std::string::npos) joined += (joined.empty() ? "" : "; ") + c;

@@ -28,7 +28,6 @@ bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; 
 
 constexpr long kMaxReferences = 10000;
 
-
 }  // namespace
 
 std::map<std::string, PostfixParam> parse_main_cf(std::string_view text, std::vector<Evidence>* issues,
@@ -36,7 +35,8 @@ std::map<std::string, PostfixParam> parse_main_cf(std::string_view text, std::ve
   std::map<std::string, PostfixParam> params;
   for (const LogicalLine& l : logical_lines(text)) {
     const std::size_t eq = l.text.find('=');
-    const std::string name = eq == std::string::npos ? std::string() : std::string(trim(std::string_view(l.text).substr(0, eq)));
+    const std::string name =
+        eq == std::string::npos ? std::string() : std::string(trim(std::string_view(l.text).substr(0, eq)));
     bool valid = !name.empty();
     for (char c : name) {
       if (is_space(c)) valid = false;
@@ -80,7 +80,8 @@ std::vector<MasterService> parse_master_cf(std::string_view text) {
     for (std::size_t i = 8; i + 1 < fields.size(); ++i) {
       if (fields[i] != "-o") continue;
       std::string option = fields[++i];
-      if (option.size() >= 2 && option.front() == '{' && option.back() == '}') option = std::string(trim(std::string_view(option).substr(1, option.size() - 2)));
+      if (option.size() >= 2 && option.front() == '{' && option.back() == '}')
+        option = std::string(trim(std::string_view(option).substr(1, option.size() - 2)));
       const std::size_t eq = option.find('=');
       if (eq == std::string::npos) continue;
       s.overrides.emplace_back(std::string(trim(std::string_view(option).substr(0, eq))),
@@ -214,7 +215,8 @@ AccessTable parse_access_table(std::string_view text, const std::string& file) {
       continue;
     }
     if (table.find(key)) {
-      table.issues.push_back({file, l.line, "duplicate entry \"" + key + "\" loses to line " + std::to_string(table.find(key)->line),
+      table.issues.push_back({file, l.line,
+                              "duplicate entry \"" + key + "\" loses to line " + std::to_string(table.find(key)->line),
                               "each key once (postmap keeps the first)"});
       continue;
     }

@@ -24,8 +24,7 @@ RegexpTable parse_regexp_table(std::string_view text, const std::string& file) {
     RegexpRule rule;
     rule.line = l.line;
     const auto starts_word = [&line](std::string_view word) {
-      return line.substr(0, word.size()) == word &&
-             (line.size() == word.size() || is_space(line[word.size()]));
+      return line.substr(0, word.size()) == word && (line.size() == word.size() || is_space(line[word.size()]));
     };
     if (starts_word("endif")) {
       if (open_ifs == 0) {
@@ -105,8 +104,8 @@ std::vector<RegexpHit> regexp_lookup_all(const RegexpTable& table, std::string_v
       groups->assign(10, {});
       for (std::size_t g = 0; g < 10; ++g) {
         if (m[g].rm_so >= 0) {
-          (*groups)[g] = subject.substr(static_cast<std::size_t>(m[g].rm_so),
-                                        static_cast<std::size_t>(m[g].rm_eo - m[g].rm_so));
+          (*groups)[g] =
+              subject.substr(static_cast<std::size_t>(m[g].rm_so), static_cast<std::size_t>(m[g].rm_eo - m[g].rm_so));
         }
       }
     }

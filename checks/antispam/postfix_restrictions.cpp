@@ -22,15 +22,15 @@ namespace {
 bool is_neutral(const std::string& r) {
   static const std::set<std::string> neutral = {
       "permit_mynetworks", "permit_sasl_authenticated", "permit_tls_clientcerts", "permit_tls_all_clientcerts",
-      "reject_unauth_destination", "defer_unauth_destination", "permit_auth_destination",
-      "reject_unauth_pipelining", "reject_unlisted_recipient", "reject_unknown_recipient_domain",
-      "reject_non_fqdn_recipient", "reject_unverified_recipient", "reject_multi_recipient_bounce",
-      "reject_sender_login_mismatch", "reject_authenticated_sender_login_mismatch",
-      "reject_known_sender_login_mismatch", "reject_unauthenticated_sender_login_mismatch",
-      "reject_unlisted_sender", "permit_mx_backup", "check_recipient_access", "check_recipient_mx_access",
-      "check_recipient_ns_access", "check_recipient_a_access", "check_ccert_access", "check_sasl_access",
-      "permit_dnswl_client", "permit_rhswl_client", "sleep", "check_relay_domains", "permit_naked_ip_address",
-      "reject_unauth_destination", "reject_unknown_recipient_domain", "reject_unverified_recipient",
+      "reject_unauth_destination", "defer_unauth_destination", "permit_auth_destination", "reject_unauth_pipelining",
+      "reject_unlisted_recipient", "reject_unknown_recipient_domain", "reject_non_fqdn_recipient",
+      "reject_unverified_recipient", "reject_multi_recipient_bounce", "reject_sender_login_mismatch",
+      "reject_authenticated_sender_login_mismatch", "reject_known_sender_login_mismatch",
+      "reject_unauthenticated_sender_login_mismatch", "reject_unlisted_sender", "permit_mx_backup",
+      "check_recipient_access", "check_recipient_mx_access", "check_recipient_ns_access", "check_recipient_a_access",
+      "check_ccert_access", "check_sasl_access", "permit_dnswl_client", "permit_rhswl_client", "sleep",
+      "check_relay_domains", "permit_naked_ip_address", "reject_unauth_destination", "reject_unknown_recipient_domain",
+      "reject_unverified_recipient",
       // postconf(5): "defer_if_reject: Defer the request if some later
       // restriction would result in a REJECT action": the later one decides.
       "defer_if_reject"};
@@ -42,13 +42,14 @@ bool is_neutral(const std::string& r) {
 RestrictionJudgement judge_restriction(const std::string& r, const std::string& arg, const SenderOptions& options) {
   const std::string& domain = options.sender.domain;
   const std::string& addr = options.sender.address;
-  const std::string relay = options.relay.empty() ? std::string("the relay that delivers mail for ") + domain
-                                                  : "the relay " + options.relay;
+  const std::string relay =
+      options.relay.empty() ? std::string("the relay that delivers mail for ") + domain : "the relay " + options.relay;
   if (is_neutral(r)) return {RestrictionEffect::neutral, "does not judge the sender", ""};
   // postconf(5) reject_non_fqdn_sender: "Reject the request when the MAIL
   // FROM address specifies a domain that is not in fully-qualified domain form".
   if (r == "reject_non_fqdn_sender") {
-    if (postfix_fqdn(domain)) return {RestrictionEffect::passes, domain + " is fully qualified, so it does not reject " + addr, ""};
+    if (postfix_fqdn(domain))
+      return {RestrictionEffect::passes, domain + " is fully qualified, so it does not reject " + addr, ""};
     return {RestrictionEffect::rejects, "rejects " + addr + ": " + domain + " is not fully qualified (504)", ""};
   }
   // postconf(5) reject_unknown_sender_domain: rejects when Postfix is not the
@@ -56,20 +57,26 @@ RestrictionJudgement judge_restriction(const std::string& r, const std::string& 
   // malformed or null MX; a DNS failure defers (450,
   // unknown_address_tempfail_action).
   if (r == "reject_unknown_sender_domain") {
-    return {RestrictionEffect::conditional, "rejects a sender domain without DNS MX or A/AAAA record; depends on DNS at delivery time",
-            domain + " has an MX or A/AAAA record (and no null MX) when the mail arrives (reject_unknown_sender_domain; a DNS failure defers)"};
+    return {
+        RestrictionEffect::conditional,
+        "rejects a sender domain without DNS MX or A/AAAA record; depends on DNS at delivery time",
+        domain +
+            " has an MX or A/AAAA record (and no null MX) when the mail arrives (reject_unknown_sender_domain; a DNS failure defers)"};
   }
   // postconf(5) reject_unverified_sender: a verification probe to the
   // sender's MX; "unknown" (DNS or MX unreachable) defers with
   // unverified_sender_defer_code.
   if (r == "reject_unverified_sender") {
-    return {RestrictionEffect::conditional, "probes the sender's MX (address_verify_map); depends on DNS and on that MX at delivery time",
-            "the MX of " + domain + " accepts RCPT TO:<" + addr + "> from the verification probe (reject_unverified_sender)"};
+    return {RestrictionEffect::conditional,
+            "probes the sender's MX (address_verify_map); depends on DNS and on that MX at delivery time",
+            "the MX of " + domain + " accepts RCPT TO:<" + addr +
+                "> from the verification probe (reject_unverified_sender)"};
   }
   // HELO restrictions judge the name the sending relay greets with, not the
   // sender address (postconf(5) reject_*_helo_hostname; Postfix < 2.3 names).
   if (r == "reject_non_fqdn_helo_hostname" || r == "reject_non_fqdn_hostname") {
-    return {RestrictionEffect::conditional, "rejects a HELO/EHLO name that is not fully qualified; depends on the relay's greeting",
+    return {RestrictionEffect::conditional,
+            "rejects a HELO/EHLO name that is not fully qualified; depends on the relay's greeting",
             relay + " greets with a fully qualified HELO name (" + r + ")"};
   }
   if (r == "reject_invalid_helo_hostname" || r == "reject_invalid_hostname") {
@@ -77,29 +84,34 @@ RestrictionJudgement judge_restriction(const std::string& r, const std::string& 
             relay + " greets with a syntactically valid HELO name (" + r + ")"};
   }
   if (r == "reject_unknown_helo_hostname" || r == "reject_unknown_hostname") {
-    return {RestrictionEffect::conditional, "rejects a HELO/EHLO name without DNS A or MX record; depends on DNS at delivery time",
+    return {RestrictionEffect::conditional,
+            "rejects a HELO/EHLO name without DNS A or MX record; depends on DNS at delivery time",
             relay + " greets with a HELO name that has a DNS A or MX record (" + r + ")"};
   }
   // postconf(5) reject_unknown_client_hostname: no PTR, or PTR and A that do
   // not match; reject_unknown_reverse_client_hostname: no PTR.
   if (r == "reject_unknown_client_hostname" || r == "reject_unknown_client") {
-    return {RestrictionEffect::conditional, "rejects a client whose address has no forward-confirmed reverse DNS name; depends on DNS at delivery time",
+    return {RestrictionEffect::conditional,
+            "rejects a client whose address has no forward-confirmed reverse DNS name; depends on DNS at delivery time",
             relay + " has a PTR name that resolves back to its address (" + r + ")"};
   }
   if (r == "reject_unknown_reverse_client_hostname") {
-    return {RestrictionEffect::conditional, "rejects a client whose address has no PTR record; depends on DNS at delivery time",
+    return {RestrictionEffect::conditional,
+            "rejects a client whose address has no PTR record; depends on DNS at delivery time",
             relay + " has a PTR record (" + r + ")"};
   }
   // check_sender_{mx,ns,a}_access look the sender domain's MX/NS/A hosts up
   // in a table: which hosts those are is DNS at delivery time.
   if (r == "check_sender_mx_access" || r == "check_sender_ns_access" || r == "check_sender_a_access") {
-    return {RestrictionEffect::conditional, "looks up the DNS hosts of " + domain + " in " + arg + "; depends on DNS at delivery time",
+    return {RestrictionEffect::conditional,
+            "looks up the DNS hosts of " + domain + " in " + arg + "; depends on DNS at delivery time",
             "the DNS hosts of " + domain + " get no rejecting answer from " + arg + " (" + r + ")"};
   }
   // DNS blocklists judge by a third party's reputation: exactly what the
   // whitelist is for, so only an OK before them is proof.
   if (r.rfind("reject_rbl", 0) == 0 || r.rfind("reject_rhsbl", 0) == 0 || r == "reject_dnsbl_client") {
-    return {RestrictionEffect::may_reject, "a DNS blocklist (" + arg + ") rejects whatever it lists at delivery time", ""};
+    return {RestrictionEffect::may_reject, "a DNS blocklist (" + arg + ") rejects whatever it lists at delivery time",
+            ""};
   }
   return {RestrictionEffect::may_reject, "may reject mail from this sender or its relay", ""};
 }

@@ -18,13 +18,14 @@ std::optional<FilterVerdict> evaluate_postgrey(const RootFs& fs, const SenderOpt
   FilterVerdict verdict;
   verdict.filter = "postgrey";
   verdict.state = FilterState::not_filtering;
-  verdict.summary = tr("postgrey whitelists clients (relay hostnames or IPs), not senders: mail from {0} is delayed once "
-                       "per new relay unless Postfix accepts the sender before its policy service",
-                       options.sender.address);
+  verdict.summary =
+      tr("postgrey whitelists clients (relay hostnames or IPs), not senders: mail from {0} is delayed once "
+         "per new relay unless Postfix accepts the sender before its policy service",
+         options.sender.address);
   for (const char* file : {"/etc/postgrey/whitelist_clients", "/etc/postgrey/whitelist_clients.local"}) {
     if (fs.exists(file)) {
-      verdict.evidence.push_back({file, std::nullopt, "postgrey client whitelist",
-                                  "client hostnames/IPs (senders cannot be listed here)"});
+      verdict.evidence.push_back(
+          {file, std::nullopt, "postgrey client whitelist", "client hostnames/IPs (senders cannot be listed here)"});
     }
   }
   return verdict;

@@ -81,7 +81,8 @@ std::optional<MapHit> match_map_text(const std::string& file, std::string_view t
     const std::string entry(line.substr(0, end));
     for (const std::string& v : values) {
       const bool hit = regexp ? posix_match(strip_slashes(entry), v)
-                              : glob ? glob_match(ascii_lower(entry), ascii_lower(v)) : ascii_lower(entry) == ascii_lower(v);
+                       : glob ? glob_match(ascii_lower(entry), ascii_lower(v))
+                              : ascii_lower(entry) == ascii_lower(v);
       if (hit) return MapHit{file, number, entry};
     }
   }
@@ -137,9 +138,10 @@ std::optional<FilterVerdict> evaluate_rspamd(const RootFs& fs, const SenderOptio
         // override.d (priority 10) replaces; local.d merges over the defaults.
         if (existing.name == name) {
           if (existing.file != path) {
-            verdict.evidence.push_back({path, rule.line, "rule " + name + " replaces the one at " + existing.file + ":" +
-                                                             std::to_string(existing.rule->line) +
-                                                             " (override.d is included with priority 10 and wins over local.d)",
+            verdict.evidence.push_back({path, rule.line,
+                                        "rule " + name + " replaces the one at " + existing.file + ":" +
+                                            std::to_string(existing.rule->line) +
+                                            " (override.d is included with priority 10 and wins over local.d)",
                                         "information only"});
           }
           existing = {path, name, &rule};
@@ -170,10 +172,13 @@ std::optional<FilterVerdict> evaluate_rspamd(const RootFs& fs, const SenderOptio
     else if (filter == "email:domain:tld") {
       // eSLD of a .fr name: the last two labels (the public suffix list has "fr").
       const std::size_t last = sender.domain.rfind('.');
-      const std::size_t prev = last == std::string::npos || last == 0 ? std::string::npos : sender.domain.rfind('.', last - 1);
+      const std::size_t prev =
+          last == std::string::npos || last == 0 ? std::string::npos : sender.domain.rfind('.', last - 1);
       values = {prev == std::string::npos ? sender.domain : sender.domain.substr(prev + 1)};
     } else {
-      verdict.evidence.push_back({r.file, rule.line, r.name + ": filter \"" + filter + "\"", "a filter this check evaluates (email, email:addr, email:domain, email:user, email:domain:tld)"});
+      verdict.evidence.push_back(
+          {r.file, rule.line, r.name + ": filter \"" + filter + "\"",
+           "a filter this check evaluates (email, email:addr, email:domain, email:user, email:domain:tld)"});
       continue;
     }
     const bool regexp = rule.get("regexp") && rule.get("regexp")->truthy();
@@ -200,7 +205,8 @@ std::optional<FilterVerdict> evaluate_rspamd(const RootFs& fs, const SenderOptio
         continue;
       }
       if (spec.rfind("http://", 0) == 0 || spec.rfind("https://", 0) == 0 || spec.rfind("redis", 0) == 0) {
-        verdict.evidence.push_back({r.file, m->line, r.name + ": map " + spec, "a local map (remote maps are not fetched)"});
+        verdict.evidence.push_back(
+            {r.file, m->line, r.name + ": map " + spec, "a local map (remote maps are not fetched)"});
         continue;
       }
       // A single string, or an array of URLs: each is a map file (lua_maps.lua).
@@ -225,19 +231,25 @@ std::optional<FilterVerdict> evaluate_rspamd(const RootFs& fs, const SenderOptio
       if (!s.empty()) score = std::stod(s);
     } catch (const std::exception&) {
     }
-    const std::string what = "multimap rule " + r.name + " (" + r.file + ") matches " + sender.address + " via entry \"" + hit->entry + "\"";
+    const std::string what =
+        "multimap rule " + r.name + " (" + r.file + ") matches " + sender.address + " via entry \"" + hit->entry + "\"";
     if (action == "accept" || action == "no action" || action == "no_action") {
       whitelisting.push_back(r.name);
       verdict.evidence.push_back({hit->file, hit->line, what + ", action " + action, "a whitelisting entry"});
-    } else if (action == "reject" || action == "soft reject" || action == "add header" || action == "rewrite subject" || score > 0) {
+    } else if (action == "reject" || action == "soft reject" || action == "add header" || action == "rewrite subject" ||
+               score > 0) {
       blocking.push_back(what + (action.empty() ? ", score " + rule.scalar("score") : ", action " + action));
-      verdict.evidence.push_back({hit->file, hit->line, what + (action.empty() ? ", score " + rule.scalar("score") : ", action " + action), "no spam verdict for the sender"});
+      verdict.evidence.push_back({hit->file, hit->line,
+                                  what + (action.empty() ? ", score " + rule.scalar("score") : ", action " + action),
+                                  "no spam verdict for the sender"});
     } else if (score <= options.whitelist_score) {
       whitelisting.push_back(r.name);
-      verdict.evidence.push_back({hit->file, hit->line, what + ", score " + rule.scalar("score"), "a whitelisting entry"});
+      verdict.evidence.push_back(
+          {hit->file, hit->line, what + ", score " + rule.scalar("score"), "a whitelisting entry"});
     } else {
-      verdict.evidence.push_back({hit->file, hit->line, what + ", score " + rule.scalar("score"),
-                                  "action \"accept\" or a score at or below " + std::to_string(options.whitelist_score)});
+      verdict.evidence.push_back(
+          {hit->file, hit->line, what + ", score " + rule.scalar("score"),
+           "action \"accept\" or a score at or below " + std::to_string(options.whitelist_score)});
     }
   }
 
@@ -250,8 +262,8 @@ std::optional<FilterVerdict> evaluate_rspamd(const RootFs& fs, const SenderOptio
   struct SettingsMatch {
     const RuleSource* source;
     double priority;
-    bool applies;    // apply { }, want_spam or whitelist
-    bool skip_all;   // want_spam or whitelist
+    bool applies;   // apply { }, want_spam or whitelist
+    bool skip_all;  // want_spam or whitelist
   };
   std::vector<SettingsMatch> matches;
   for (const RuleSource& s : settings) {
@@ -293,8 +305,12 @@ std::optional<FilterVerdict> evaluate_rspamd(const RootFs& fs, const SenderOptio
     if (m.applies && m.priority > top) top = m.priority;
   }
   const auto describe = [](const SettingsMatch& m) {
-    return "settings " + m.source->name + " (" + m.source->file + ":" + std::to_string(m.source->rule->line) + ", priority " +
-           (m.priority >= 3 ? std::string("high") : m.priority >= 2 ? std::string("medium") : std::string("low")) + ")";
+    return "settings " + m.source->name + " (" + m.source->file + ":" + std::to_string(m.source->rule->line) +
+           ", priority " +
+           (m.priority >= 3   ? std::string("high")
+            : m.priority >= 2 ? std::string("medium")
+                              : std::string("low")) +
+           ")";
   };
   bool tie_disagrees = false;
   const SettingsMatch* winner = nullptr;
@@ -307,28 +323,39 @@ std::optional<FilterVerdict> evaluate_rspamd(const RootFs& fs, const SenderOptio
     const RuleSource& s = *m.source;
     const UclValue& rule = *s.rule;
     if (!m.applies) {
-      verdict.evidence.push_back({s.file, rule.line, "settings " + s.name + " matches " + sender.address + " but does not set want_spam",
+      verdict.evidence.push_back({s.file, rule.line,
+                                  "settings " + s.name + " matches " + sender.address + " but does not set want_spam",
                                   "want_spam = yes (all checks skipped)"});
     } else if (m.priority < top) {
-      verdict.evidence.push_back({s.file, rule.line, describe(m) + " matches " + sender.address + " but loses to " + describe(*winner) +
-                                                         ": rspamd applies only the highest priority that matches (settings.lua)",
-                                  "one settings element for the sender, or the whitelisting one at the highest priority"});
+      verdict.evidence.push_back(
+          {s.file, rule.line,
+           describe(m) + " matches " + sender.address + " but loses to " + describe(*winner) +
+               ": rspamd applies only the highest priority that matches (settings.lua)",
+           "one settings element for the sender, or the whitelisting one at the highest priority"});
     } else if (tie_disagrees) {
-      verdict.evidence.push_back({s.file, rule.line, describe(m) + " matches " + sender.address + (m.skip_all ? " and skips all checks" : " and applies other settings") +
-                                                         "; another element of the same priority disagrees and rspamd's order among them is undefined (Lua table order)",
-                                  "one settings element for the sender at the highest priority"});
+      verdict.evidence.push_back(
+          {s.file, rule.line,
+           describe(m) + " matches " + sender.address +
+               (m.skip_all ? " and skips all checks" : " and applies other settings") +
+               "; another element of the same priority disagrees and rspamd's order among them is undefined (Lua table order)",
+           "one settings element for the sender at the highest priority"});
     } else if (m.skip_all) {
       whitelisting.push_back(s.name);
-      verdict.evidence.push_back({s.file, rule.line, describe(m) + " matches " + sender.address + " and skips all checks", "a whitelisting entry"});
+      verdict.evidence.push_back({s.file, rule.line,
+                                  describe(m) + " matches " + sender.address + " and skips all checks",
+                                  "a whitelisting entry"});
     } else {
-      verdict.evidence.push_back({s.file, rule.line, describe(m) + " matches " + sender.address + " and applies settings that do not skip the checks",
-                                  "want_spam = yes (all checks skipped)"});
+      verdict.evidence.push_back(
+          {s.file, rule.line,
+           describe(m) + " matches " + sender.address + " and applies settings that do not skip the checks",
+           "want_spam = yes (all checks skipped)"});
     }
   }
   if (winner && (!winner->skip_all || tie_disagrees)) {
-    blocking.push_back("settings " + winner->source->name + " (" + winner->source->file + ") applies to " + sender.address +
-                       (tie_disagrees ? " with a whitelisting element of the same priority, in an order rspamd leaves undefined"
-                                      : " and does not skip the checks"));
+    blocking.push_back(
+        "settings " + winner->source->name + " (" + winner->source->file + ") applies to " + sender.address +
+        (tie_disagrees ? " with a whitelisting element of the same priority, in an order rspamd leaves undefined"
+                       : " and does not skip the checks"));
   }
 
   if (!blocking.empty()) {
@@ -342,12 +369,15 @@ std::optional<FilterVerdict> evaluate_rspamd(const RootFs& fs, const SenderOptio
     verdict.state = FilterState::not_whitelisted;
     verdict.summary = tr("rspamd has no multimap or settings rule that whitelists {0}", sender.address);
   }
-  const std::string line = "ekermed_teleconsultation { priority = high; from = \"@" + sender.domain + "\"; want_spam = yes; }";
+  const std::string line =
+      "ekermed_teleconsultation { priority = high; from = \"@" + sender.domain + "\"; want_spam = yes; }";
   const std::string file = "/etc/rspamd/local.d/settings.conf";
   verdict.remediation_commands.push_back("grep -qxF " + shell_word(line) + " " + file + " || printf '%s\\n' " +
                                          shell_word(line) + " >> " + file);
-  verdict.remediation = tr("rspamd: append `{0}` to {1} (settings that skip every check for the sender), then reload rspamd", line, file);
-  if (!blocking.empty()) verdict.remediation += tr("; and remove the sender from the map that scores it ({0})", blocking.front());
+  verdict.remediation =
+      tr("rspamd: append `{0}` to {1} (settings that skip every check for the sender), then reload rspamd", line, file);
+  if (!blocking.empty())
+    verdict.remediation += tr("; and remove the sender from the map that scores it ({0})", blocking.front());
   verdict.remediation += ".";
   return verdict;
 }

@@ -36,8 +36,8 @@ std::vector<std::string> spamassassin_runners(const RootFs& fs) {
     if (auto master = fs.read_file_if_exists("/etc/postfix/master.cf")) {
       for (std::string_view line : split_lines(*master)) {
         const std::string_view t = trim(line);
-        if (!t.empty() && t.front() != '#' && (t.find("spamc") != std::string_view::npos ||
-                                               t.find("/usr/bin/spamassassin") != std::string_view::npos)) {
+        if (!t.empty() && t.front() != '#' &&
+            (t.find("spamc") != std::string_view::npos || t.find("/usr/bin/spamassassin") != std::string_view::npos)) {
           runners.push_back("a spamc/spamassassin pipe in /etc/postfix/master.cf");
           break;
         }
@@ -121,8 +121,9 @@ std::optional<FilterVerdict> evaluate_spamassassin(const RootFs& fs, const Sende
     verdict.evidence = config.unreadable;
     const Evidence& first = config.unreadable.front();
     verdict.summary = tr("SpamAssassin's configuration could not be read: {0} {1}", first.path, first.observed);
-    verdict.remediation = tr("Make {0} a regular, readable file of reasonable size (or remove it), then run the audit again.",
-                             first.path);
+    verdict.remediation =
+        tr("Make {0} a regular, readable file of reasonable size (or remove it), then run the audit again.",
+           first.path);
     return verdict;
   }
   const SaMatch match = sa_match(config, options);
@@ -130,20 +131,20 @@ std::optional<FilterVerdict> evaluate_spamassassin(const RootFs& fs, const Sende
   const double threshold = options.whitelist_score;
 
   for (const SaRuleHit& hit : weight.hits) {
-    verdict.evidence.push_back({hit.source.file, hit.source.line,
-                                tr("{0} fires, {1}: {2}; {3}", hit.rule, sa_format_score(hit.score), hit.reason,
-                                   hit.score_origin) +
-                                    (hit.needs_authentication ? _(" [only when SPF or DKIM passes at delivery]") : ""),
-                                tr("welcomelist rules weighing {0} or less",
-                                   sa_format_score({threshold, threshold, threshold, threshold}))});
+    verdict.evidence.push_back(
+        {hit.source.file, hit.source.line,
+         tr("{0} fires, {1}: {2}; {3}", hit.rule, sa_format_score(hit.score), hit.reason, hit.score_origin) +
+             (hit.needs_authentication ? _(" [only when SPF or DKIM passes at delivery]") : ""),
+         tr("welcomelist rules weighing {0} or less", sa_format_score({threshold, threshold, threshold, threshold}))});
   }
   for (const Evidence& lost : weight.lost) verdict.evidence.push_back(lost);
   if (match.rcvd_conditional) {
-    verdict.evidence.push_back({match.rcvd_conditional->file, match.rcvd_conditional->line,
-                                tr("welcomelist_from_rcvd matching {0} applies only when the mail is relayed by {1}, and "
-                                   "the check was given no relay: not counted",
-                                   addr, match.rcvd_relay),
-                                _("an entry that does not depend on the relay, or the relay parameter")});
+    verdict.evidence.push_back(
+        {match.rcvd_conditional->file, match.rcvd_conditional->line,
+         tr("welcomelist_from_rcvd matching {0} applies only when the mail is relayed by {1}, and "
+            "the check was given no relay: not counted",
+            addr, match.rcvd_relay),
+         _("an entry that does not depend on the relay, or the relay parameter")});
   }
   if (match.auth && !options.authenticated) {
     verdict.evidence.push_back(
@@ -160,10 +161,11 @@ std::optional<FilterVerdict> evaluate_spamassassin(const RootFs& fs, const Sende
   std::string runs;
   for (const auto& r : runners) runs += (runs.empty() ? "" : ", ") + r;
   verdict.evidence.push_back({site_dir, std::nullopt,
-                              runs.empty() ? std::string(_("no spamd unit, spamass-milter, amavisd-new or spamc pipe found: "
-                                                           "SpamAssassin may not see any mail (judged from its configuration "
-                                                           "all the same)"))
-                                           : tr("mail reaches SpamAssassin through {0}", runs),
+                              runs.empty()
+                                  ? std::string(_("no spamd unit, spamass-milter, amavisd-new or spamc pipe found: "
+                                                  "SpamAssassin may not see any mail (judged from its configuration "
+                                                  "all the same)"))
+                                  : tr("mail reaches SpamAssassin through {0}", runs),
                               _("information only")});
 
   const double worst = weight.worst();
@@ -173,7 +175,8 @@ std::optional<FilterVerdict> evaluate_spamassassin(const RootFs& fs, const Sende
   const bool needs_auth = options.authenticated && sa_weight(config, plain).worst() > threshold;
   if (worst <= threshold) {
     verdict.state = FilterState::whitelisted;
-    verdict.summary = tr("SpamAssassin welcomelists {0} (welcomelist rules weigh {1})", addr, sa_format_score(weight.total));
+    verdict.summary =
+        tr("SpamAssassin welcomelists {0} (welcomelist rules weigh {1})", addr, sa_format_score(weight.total));
     if (needs_auth) verdict.condition = _("only while SPF or DKIM passes at delivery, as authenticated=true states");
     return verdict;
   }
@@ -181,12 +184,14 @@ std::optional<FilterVerdict> evaluate_spamassassin(const RootFs& fs, const Sende
   // Why not: the first reason that applies.
   std::string problem;
   if (match.blocklist) {
-    problem = tr("blocklist_from at {0} matches {1} (USER_IN_BLOCKLIST +100 cancels the welcomelist)", where(*match.blocklist), addr);
+    problem = tr("blocklist_from at {0} matches {1} (USER_IN_BLOCKLIST +100 cancels the welcomelist)",
+                 where(*match.blocklist), addr);
   } else if (!weight.lost.empty()) {
     problem = weight.lost.front().observed;
   } else if (weight.hits.empty()) {
     problem = tr("no welcomelist_from or welcomelist_from_rcvd entry matches {0}", addr);
-    if (match.auth && !options.authenticated) problem += tr(" (welcomelist_auth at {0} needs SPF or DKIM to pass at delivery)", where(*match.auth));
+    if (match.auth && !options.authenticated)
+      problem += tr(" (welcomelist_auth at {0} needs SPF or DKIM to pass at delivery)", where(*match.auth));
   } else {
     problem = tr("the welcomelist rules that fire weigh only {0} ({1}: {2})", sa_format_score(weight.total),
                  weight.hits.front().rule, weight.hits.front().score_origin);
@@ -222,8 +227,9 @@ std::optional<FilterVerdict> evaluate_spamassassin(const RootFs& fs, const Sende
   std::vector<std::string> score_lines;
   for (const auto& [name, rule] : config.rules) {
     const bool reads_welcomelist = canonical_eval(rule.eval_function) == "check_from_in_welcomelist";
-    const bool meta_over_it = !rule.meta_dependency.empty() && config.rules.count(rule.meta_dependency) &&
-                              canonical_eval(config.rules.at(rule.meta_dependency).eval_function) == "check_from_in_welcomelist";
+    const bool meta_over_it =
+        !rule.meta_dependency.empty() && config.rules.count(rule.meta_dependency) &&
+        canonical_eval(config.rules.at(rule.meta_dependency).eval_function) == "check_from_in_welcomelist";
     if (reads_welcomelist) score_lines.insert(score_lines.begin(), "score " + name + " -100");
     else if (meta_over_it) score_lines.push_back("score " + name + " -100");
   }
@@ -240,22 +246,25 @@ std::optional<FilterVerdict> evaluate_spamassassin(const RootFs& fs, const Sende
     }
   }
   if (target.empty()) {
-    verdict.remediation = "SpamAssassin: no line appended to " + last +
-                          " makes it welcomelist " + addr + " in this configuration (see the evidence: is "
-                          "Mail::SpamAssassin::Plugin::WLBLEval loaded by a *.pre file of " + site_dir + "?).";
+    verdict.remediation = "SpamAssassin: no line appended to " + last + " makes it welcomelist " + addr +
+                          " in this configuration (see the evidence: is "
+                          "Mail::SpamAssassin::Plugin::WLBLEval loaded by a *.pre file of " +
+                          site_dir + "?).";
     return verdict;
   }
   for (const std::string& line : lines) {
-    verdict.remediation_commands.push_back("grep -qxF " + shell_word(line) + " " + shell_word(target) + " || printf '%s\\n' " +
-                                           shell_word(line) + " >> " + shell_word(target));
+    verdict.remediation_commands.push_back("grep -qxF " + shell_word(line) + " " + shell_word(target) +
+                                           " || printf '%s\\n' " + shell_word(line) + " >> " + shell_word(target));
   }
   verdict.remediation = "SpamAssassin: append to " + target +
                         (target == last ? " (the last configuration file it reads, so nothing undoes it):"
-                                        : " (a new file read after " + last + ", which ends inside an if/ifplugin block that "
-                                          "would skip a line appended to it):");
+                                        : " (a new file read after " + last +
+                                              ", which ends inside an if/ifplugin block that "
+                                              "would skip a line appended to it):");
   for (const std::string& line : lines) verdict.remediation += " `" + line + "`";
-  verdict.remediation += "; then reload whatever runs SpamAssassin (spamd, amavisd-new). welcomelist_from does not depend on "
-                         "the sender's DNS; welcomelist_auth would, and only applies when SPF or DKIM passes at delivery.";
+  verdict.remediation +=
+      "; then reload whatever runs SpamAssassin (spamd, amavisd-new). welcomelist_from does not depend on "
+      "the sender's DNS; welcomelist_auth would, and only applies when SPF or DKIM passes at delivery.";
   return verdict;
 }
 

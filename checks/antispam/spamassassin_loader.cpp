@@ -36,8 +36,9 @@ std::vector<std::string> config_files(const RootFs& fs, const std::string& dir, 
       if (!info) continue;  // dangling symlink: "-f" is false
       if (info->type == FileType::directory) continue;
       if (info->type != FileType::regular) {
-        builder.add_unreadable(path, "a " + std::string(to_string(info->type)) +
-                                         ", not a regular file (SpamAssassin would skip it; what it was meant to hold is unknown)");
+        builder.add_unreadable(
+            path, "a " + std::string(to_string(info->type)) +
+                      ", not a regular file (SpamAssassin would skip it; what it was meant to hold is unknown)");
         continue;
       }
     } catch (const std::exception& e) {
@@ -63,8 +64,9 @@ std::string find_rules_dir(const RootFs& fs) {
       for (const DirEntry& e : fs.list_dir("/var/lib/spamassassin")) {
         // "4.000001": the x.yyyzzz version format.
         const std::string& n = e.name;
-        if (n.size() == 8 && n[1] == '.' && std::all_of(n.begin() + 2, n.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
-            n[0] >= '0' && n[0] <= '9' && n > best) {
+        if (n.size() == 8 && n[1] == '.' &&
+            std::all_of(n.begin() + 2, n.end(), [](char c) { return c >= '0' && c <= '9'; }) && n[0] >= '0' &&
+            n[0] <= '9' && n > best) {
           best = n;
         }
       }
@@ -126,7 +128,8 @@ SaConfig load_spamassassin(const RootFs& fs, const std::string& site_dir, const 
       if (site_cf) builder.config().cf_files.push_back(path);
       try {
         std::optional<std::string> text = fs.read_file_if_exists(path);
-        const bool created = std::any_of(appends.begin(), appends.end(), [&path](const SaAppend& a) { return a.file == path; });
+        const bool created =
+            std::any_of(appends.begin(), appends.end(), [&path](const SaAppend& a) { return a.file == path; });
         if (!text && !created) throw std::runtime_error("no such file");
         builder.add_file(path, with_appends(path, text.value_or("")));
       } catch (const std::exception& e) {
@@ -180,7 +183,8 @@ std::vector<Evidence> sa_near_misses(const RootFs& fs, const SaConfig& config, c
       out.push_back({source.file, source.line,
                      std::string(directive) + " " + pattern + " does not match " + address +
                          " (SpamAssassin matches the pattern against the whole address: a parent or sibling domain "
-                         "does not cover " + options.sender.domain + ")",
+                         "does not cover " +
+                         options.sender.domain + ")",
                      "a pattern matching " + address});
     }
   };
@@ -199,8 +203,9 @@ std::vector<Evidence> sa_near_misses(const RootFs& fs, const SaConfig& config, c
       } else if (!options.relay.empty() || !options.relay_ip.empty()) {
         if (!sa_relay_matches(e.relay, options.relay, options.relay_ip)) {
           out.push_back({e.source.file, e.source.line,
-                         "welcomelist_from_rcvd " + pattern + " " + e.relay + " matches the address but not the relay " +
-                             options.relay + (options.relay_ip.empty() ? "" : " [" + options.relay_ip + "]") +
+                         "welcomelist_from_rcvd " + pattern + " " + e.relay +
+                             " matches the address but not the relay " + options.relay +
+                             (options.relay_ip.empty() ? "" : " [" + options.relay_ip + "]") +
                              " (WLBLEval then counts the mail as forged)",
                          "the relay that delivers the mail"});
         }
@@ -221,8 +226,9 @@ std::vector<Evidence> sa_near_misses(const RootFs& fs, const SaConfig& config, c
       const std::string path = dir + "/" + e.name;
       if (config.files_read.count(path)) continue;
       const std::string lower = ascii_lower(e.name);
-      const bool read_kind = lower.size() > 3 && (lower.compare(lower.size() - 3, 3, ".cf") == 0 ||
-                                                  (lower.size() > 4 && lower.compare(lower.size() - 4, 4, ".pre") == 0));
+      const bool read_kind =
+          lower.size() > 3 && (lower.compare(lower.size() - 3, 3, ".cf") == 0 ||
+                               (lower.size() > 4 && lower.compare(lower.size() - 4, 4, ".pre") == 0));
       if (!whole_dir && read_kind) continue;
       unread.push_back(path);
       if (unread.size() > 64) return;
@@ -241,8 +247,9 @@ std::vector<Evidence> sa_near_misses(const RootFs& fs, const SaConfig& config, c
     for (const SaDirective& d : parse_spamassassin_cf(*text)) {
       if (!mentions_directive(d.key) || d.value.find(key) == std::string::npos) continue;
       out.push_back({path, d.line,
-                     d.key + " " + d.value + ": in a file SpamAssassin does not read (it reads the *.pre and *.cf files of " +
-                         site_dir + " and what they include)",
+                     d.key + " " + d.value +
+                         ": in a file SpamAssassin does not read (it reads the *.pre and *.cf files of " + site_dir +
+                         " and what they include)",
                      "the entry in a file SpamAssassin reads"});
     }
   }

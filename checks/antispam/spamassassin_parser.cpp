@@ -151,7 +151,8 @@ std::optional<bool> SaConfigBuilder::evaluate_condition(std::string_view express
   if (e.substr(0, 7) == "version") {
     std::string_view rest = trim(e.substr(7));
     std::string op;
-    while (!rest.empty() && (rest.front() == '<' || rest.front() == '>' || rest.front() == '=' || rest.front() == '!')) {
+    while (!rest.empty() &&
+           (rest.front() == '<' || rest.front() == '>' || rest.front() == '=' || rest.front() == '!')) {
       op.push_back(rest.front());
       rest.remove_prefix(1);
     }
@@ -189,12 +190,12 @@ void SaConfigBuilder::apply(const std::string& path, std::string_view text, int 
     }
     if (d.key == "ifplugin" || d.key == "if") {
       const bool parent = active();
-      std::optional<bool> condition =
-          d.key == "ifplugin" ? std::optional<bool>(config_.plugins.count(std::string(trim(d.value))) > 0)
-                              : evaluate_condition(d.value);
+      std::optional<bool> condition = d.key == "ifplugin"
+                                          ? std::optional<bool>(config_.plugins.count(std::string(trim(d.value))) > 0)
+                                          : evaluate_condition(d.value);
       if (!condition) {
-        config_.notes.push_back({path, d.line, "if " + d.value,
-                                 "a condition this check can evaluate; the block is treated as false"});
+        config_.notes.push_back(
+            {path, d.line, "if " + d.value, "a condition this check can evaluate; the block is treated as false"});
         condition = false;
       }
       stack.push_back({parent, parent && *condition});
@@ -210,17 +211,20 @@ void SaConfigBuilder::apply(const std::string& path, std::string_view text, int 
       std::string target = std::string(trim(d.value));
       if (!target.empty() && target.front() != '/') target = directory_of(path) + "/" + target;
       if (depth >= kMaxIncludeDepth || files_read_ >= kMaxFiles) {
-        config_.notes.push_back({path, d.line, "include " + target, "includes nested at most 20 deep, 1000 files in all"});
+        config_.notes.push_back(
+            {path, d.line, "include " + target, "includes nested at most 20 deep, 1000 files in all"});
       } else {
         SaLoaded loaded = loader_(target);
         if (loaded.text) {
           apply(target, *loaded.text, depth + 1);
         } else if (loaded.missing) {
-          config_.notes.push_back({path, d.line, "include " + target + ": no such file (SpamAssassin skips it)",
-                                   "an existing file"});
+          config_.notes.push_back(
+              {path, d.line, "include " + target + ": no such file (SpamAssassin skips it)", "an existing file"});
         } else {
-          config_.unreadable.push_back({target, std::nullopt, "included from " + path + ":" + std::to_string(d.line) +
-                                        ", could not be read: " + loaded.why, "a readable file"});
+          config_.unreadable.push_back(
+              {target, std::nullopt,
+               "included from " + path + ":" + std::to_string(d.line) + ", could not be read: " + loaded.why,
+               "a readable file"});
         }
       }
       stack.clear();
@@ -260,7 +264,8 @@ void SaConfigBuilder::apply_directive(const SaDirective& d, const SaSource& sour
   } else if (k == "welcomelist_from_rcvd" || k == "def_welcomelist_from_rcvd") {
     // Conf: "unless ($value =~ /^\S+\s+\S+$/) { return $INVALID_VALUE; }"
     if (args.size() != 2) {
-      config_.notes.push_back({source.file, source.line, d.key + " " + d.value, "exactly two arguments (ignored by SpamAssassin)"});
+      config_.notes.push_back(
+          {source.file, source.line, d.key + " " + d.value, "exactly two arguments (ignored by SpamAssassin)"});
       return;
     }
     auto& list = k == "welcomelist_from_rcvd" ? config_.welcomelist_from_rcvd : config_.def_welcomelist_from_rcvd;
@@ -288,13 +293,15 @@ void SaConfigBuilder::apply_directive(const SaDirective& d, const SaSource& sour
   } else if (k == "welcomelist_from_dkim" || k == "def_welcomelist_from_dkim") {
     // "welcomelist_from_dkim ADDR [SIGNING-DOMAIN]": one address per line.
     if (!args.empty()) {
-      (k == "welcomelist_from_dkim" ? config_.welcomelist_from_dkim : config_.def_welcomelist_from_dkim)[ascii_lower(args[0])] = source;
+      (k == "welcomelist_from_dkim" ? config_.welcomelist_from_dkim
+                                    : config_.def_welcomelist_from_dkim)[ascii_lower(args[0])] = source;
     }
   } else if (k == "enable_compat") {
     // Conf.pm: the flag must match /^[a-zA-Z0-9_]{1,128}$/.
     const std::string flag = std::string(trim(d.value));
     if (!flag.empty() && flag.size() <= 128 &&
-        flag.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == std::string::npos) {
+        flag.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") ==
+            std::string::npos) {
       config_.compat.insert(flag);
     }
   } else if (k == "header" || k == "meta") {
@@ -326,8 +333,9 @@ void SaConfigBuilder::apply_rule_definition(const SaDirective& d, const SaSource
   }
   // meta NAME (OTHER): a single rule name, parentheses around it allowed.
   while (body.size() >= 2 && body.front() == '(' && body.back() == ')') body = trim(body.substr(1, body.size() - 2));
-  const bool identifier = !body.empty() && body.find_first_not_of(
-      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == std::string_view::npos;
+  const bool identifier =
+      !body.empty() && body.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") ==
+                           std::string_view::npos;
   if (identifier) rule.meta_dependency = std::string(body);
   else rule.other_definition = true;
 }

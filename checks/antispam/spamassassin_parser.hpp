@@ -53,8 +53,8 @@ struct SaScoreLine {
 // a header rule calling an eval function, or a meta rule over one other rule
 // ("meta USER_IN_WHITELIST (USER_IN_WELCOMELIST)", 60_welcomelist.cf).
 struct SaRule {
-  std::string eval_function;   // "check_from_in_welcomelist" for header NAME eval:check_from_in_welcomelist()
-  std::string meta_dependency; // the single rule a meta depends on
+  std::string eval_function;      // "check_from_in_welcomelist" for header NAME eval:check_from_in_welcomelist()
+  std::string meta_dependency;    // the single rule a meta depends on
   bool other_definition = false;  // any other definition (a regex header, a compound meta): never fires here
   SaSource defined;
   std::vector<SaScoreLine> scores;  // in the order read: the last absolute one and the relative ones after it count
@@ -85,11 +85,11 @@ struct SaConfig {
   // Rule definitions and score lines of every file read (default rules
   // directory, then site configuration), by rule name.
   std::map<std::string, SaRule> rules;
-  std::set<std::string> plugins;  // loadplugin
-  std::set<std::string> compat;   // enable_compat flags (Conf.pm: defines Conf::compat_<flag>)
+  std::set<std::string> plugins;      // loadplugin
+  std::set<std::string> compat;       // enable_compat flags (Conf.pm: defines Conf::compat_<flag>)
   std::vector<std::string> cf_files;  // the site directory's *.cf, in the order read
   std::set<std::string> files_read;   // every file applied, includes too
-  std::vector<Evidence> notes;    // what was skipped and why
+  std::vector<Evidence> notes;        // what was skipped and why
   // Files SpamAssassin would read that this check could not (permission,
   // not a regular file, over the size cap): the verdict is then `error`
   // naming them, never pass or fail (issue #20 items 2 and 8).
@@ -118,7 +118,8 @@ class SaConfigBuilder {
  private:
   void apply(const std::string& path, std::string_view text, int depth);
   void apply_directive(const SaDirective& directive, const SaSource& source);
-  void apply_rule_definition(const SaDirective& directive, const SaSource& source, const std::vector<std::string>& args);
+  void apply_rule_definition(const SaDirective& directive, const SaSource& source,
+                             const std::vector<std::string>& args);
   void apply_score(const SaDirective& directive, const SaSource& source, const std::vector<std::string>& args);
   std::optional<bool> evaluate_condition(std::string_view expression) const;
 

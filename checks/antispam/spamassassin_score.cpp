@@ -19,8 +19,8 @@ std::string number(double value) {
 // The 4.0 function names; the 3.x ones are aliases of them (WLBLEval.pm:
 // "*check_from_in_whitelist = \&check_from_in_welcomelist").
 std::string canonical_function(std::string name) {
-  for (auto [from, to] : {std::pair<std::string_view, std::string_view>{"whitelist", "welcomelist"},
-                          {"blacklist", "blocklist"}}) {
+  for (auto [from, to] :
+       {std::pair<std::string_view, std::string_view>{"whitelist", "welcomelist"}, {"blacklist", "blocklist"}}) {
     const std::size_t at = name.find(from);
     if (at != std::string::npos) name.replace(at, from.size(), to);
   }
@@ -68,22 +68,31 @@ std::map<std::string, Firing> firing_functions(const SaConfig& c, const SenderOp
     out[fn] = {s, std::string(directive) + " " + p + " at " + where(s), auth};
   };
   if (auto s = first_match(c.welcomelist_from, a, &p)) note("check_from_in_welcomelist", "welcomelist_from", *s, false);
-  else if (auto r = rcvd_match(c.welcomelist_from_rcvd, o, &p)) note("check_from_in_welcomelist", "welcomelist_from_rcvd", *r, false);
+  else if (auto r = rcvd_match(c.welcomelist_from_rcvd, o, &p))
+    note("check_from_in_welcomelist", "welcomelist_from_rcvd", *r, false);
   if (auto r = rcvd_match(c.def_welcomelist_from_rcvd, o, &p)) {
     note("check_from_in_default_welcomelist", "def_welcomelist_from_rcvd", *r, false);
   }
   if (auto s = first_match(c.blocklist_from, a, &p)) note("check_from_in_blocklist", "blocklist_from", *s, false);
   if (spf) {
-    if (auto s = first_match(c.welcomelist_from_spf, a, &p)) note("check_for_spf_welcomelist_from", "welcomelist_from_spf", *s, true);
-    else if (auto t = first_match(c.welcomelist_auth, a, &p)) note("check_for_spf_welcomelist_from", "welcomelist_auth", *t, true);
-    if (auto s = first_match(c.def_welcomelist_from_spf, a, &p)) note("check_for_def_spf_welcomelist_from", "def_welcomelist_from_spf", *s, true);
-    else if (auto t = first_match(c.def_welcomelist_auth, a, &p)) note("check_for_def_spf_welcomelist_from", "def_welcomelist_auth", *t, true);
+    if (auto s = first_match(c.welcomelist_from_spf, a, &p))
+      note("check_for_spf_welcomelist_from", "welcomelist_from_spf", *s, true);
+    else if (auto t = first_match(c.welcomelist_auth, a, &p))
+      note("check_for_spf_welcomelist_from", "welcomelist_auth", *t, true);
+    if (auto s = first_match(c.def_welcomelist_from_spf, a, &p))
+      note("check_for_def_spf_welcomelist_from", "def_welcomelist_from_spf", *s, true);
+    else if (auto t = first_match(c.def_welcomelist_auth, a, &p))
+      note("check_for_def_spf_welcomelist_from", "def_welcomelist_auth", *t, true);
   }
   if (dkim) {
-    if (auto s = first_match(c.welcomelist_from_dkim, a, &p)) note("check_for_dkim_welcomelist_from", "welcomelist_from_dkim", *s, true);
-    else if (auto t = first_match(c.welcomelist_auth, a, &p)) note("check_for_dkim_welcomelist_from", "welcomelist_auth", *t, true);
-    if (auto s = first_match(c.def_welcomelist_from_dkim, a, &p)) note("check_for_def_dkim_welcomelist_from", "def_welcomelist_from_dkim", *s, true);
-    else if (auto t = first_match(c.def_welcomelist_auth, a, &p)) note("check_for_def_dkim_welcomelist_from", "def_welcomelist_auth", *t, true);
+    if (auto s = first_match(c.welcomelist_from_dkim, a, &p))
+      note("check_for_dkim_welcomelist_from", "welcomelist_from_dkim", *s, true);
+    else if (auto t = first_match(c.welcomelist_auth, a, &p))
+      note("check_for_dkim_welcomelist_from", "welcomelist_auth", *t, true);
+    if (auto s = first_match(c.def_welcomelist_from_dkim, a, &p))
+      note("check_for_def_dkim_welcomelist_from", "def_welcomelist_from_dkim", *s, true);
+    else if (auto t = first_match(c.def_welcomelist_auth, a, &p))
+      note("check_for_def_dkim_welcomelist_from", "def_welcomelist_auth", *t, true);
   }
   return out;
 }
@@ -106,8 +115,8 @@ std::array<double, 4> effective_score(const std::string& name, const SaRule& rul
     const SaScoreLine& line = rule.scores[i];
     if (winner && i < *winner) continue;
     for (std::size_t s = 0; s < 4; ++s) score[s] = line.relative ? score[s] + line.values[s] : line.values[s];
-    text += (text.empty() ? "score " : ", then ") + sa_format_score(line.values) + (line.relative ? " (relative)" : "") +
-            " at " + where(line.source);
+    text += (text.empty() ? "score " : ", then ") + sa_format_score(line.values) +
+            (line.relative ? " (relative)" : "") + " at " + where(line.source);
   }
   if (winner && *winner > 0) {
     text += " (wins over ";
@@ -150,8 +159,9 @@ Scenario evaluate(const SaConfig& config, const SenderOptions& options, bool spf
                           name + " with its default weight"});
       continue;
     }
-    SaRuleHit h{name, it->second.entry, {}, it->second.text + " (rule defined at " + where(rule.defined) + ")", origin,
-                it->second.needs_authentication};
+    SaRuleHit h{name,   it->second.entry,
+                {},     it->second.text + " (rule defined at " + where(rule.defined) + ")",
+                origin, it->second.needs_authentication};
     for (std::size_t s = 0; s < 4; ++s) h.score[s] = on[s] ? score[s] : 0.0;
     out.hits.push_back(std::move(h));
   }
@@ -178,7 +188,9 @@ Scenario evaluate(const SaConfig& config, const SenderOptions& options, bool spf
       hit[name] = on;
       changed = true;
       if (std::none_of(on.begin(), on.end(), [](bool b) { return b; })) continue;
-      SaRuleHit h{name, rule.defined, {}, "meta over " + rule.meta_dependency + " (defined at " + where(rule.defined) + ")", origin, false};
+      SaRuleHit h{name,   rule.defined,
+                  {},     "meta over " + rule.meta_dependency + " (defined at " + where(rule.defined) + ")",
+                  origin, false};
       for (const SaRuleHit& d : out.hits) {
         if (d.rule == rule.meta_dependency) h.needs_authentication = d.needs_authentication;
       }

@@ -27,8 +27,8 @@ struct SaRuleHit {
   std::string rule;
   SaSource source;  // the entry that makes it fire (a meta: its definition)
   std::array<double, 4> score{};
-  std::string reason;  // why it fires: the entry that matches, file:line
-  std::string score_origin;  // which score line won and which lost
+  std::string reason;                 // why it fires: the entry that matches, file:line
+  std::string score_origin;           // which score line won and which lost
   bool needs_authentication = false;  // fires only on an SPF or DKIM pass at delivery
 };
 

@@ -151,8 +151,8 @@ class Parser {
     }
     while (!at_end()) {
       const char c = peek();
-      if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ';' || c == ',' || c == '}' || c == ']' ||
-          c == '#' || c == '{' || c == '[') {
+      if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ';' || c == ',' || c == '}' || c == ']' || c == '#' ||
+          c == '{' || c == '[') {
         break;
       }
       v.text.push_back(c);

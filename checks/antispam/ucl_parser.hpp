@@ -24,7 +24,7 @@ struct UclValue {
   bool quoted = false;  // scalar came from a quoted string
   int line = 0;
   std::vector<UclMember> members;  // object, in file order (duplicates kept)
-  std::vector<UclValue> items;                            // array
+  std::vector<UclValue> items;     // array
 
   // Last member named `key` (later definitions override earlier ones).
   const UclValue* get(std::string_view key) const;

@@ -14,7 +14,7 @@ namespace {
 using namespace browser;
 
 struct Verdict {
-  std::string label;          // "Chromium 156.0 (deb chromium)"
+  std::string label;  // "Chromium 156.0 (deb chromium)"
   enum { capable, degraded, incapable, unknown } state = capable;
   std::vector<std::string> reasons;
   std::vector<Evidence> evidence;
@@ -31,11 +31,15 @@ class BrowserCheck final : public Check {
     for (const auto& entry : params.all("min_version")) {
       const auto space = entry.find(' ');
       const auto version = space == std::string::npos ? std::nullopt : numeric_version(entry.substr(space + 1));
-      if (!version) throw ParamError("min_version", "min_version must be 'COLUMN VERSION' such as 'chrome 45', not '" + entry + "'");
+      if (!version)
+        throw ParamError("min_version",
+                         "min_version must be 'COLUMN VERSION' such as 'chrome 45', not '" + entry + "'");
       min_versions_[entry.substr(0, space)] = *version;
     }
-    if (min_versions_.empty()) throw ParamError("min_version", "at least one min_version (the seed's matrix) is required");
-    if (origins_.empty()) throw ParamError("origin", "at least one origin (https://host of the consultation) is required");
+    if (min_versions_.empty())
+      throw ParamError("min_version", "at least one min_version (the seed's matrix) is required");
+    if (origins_.empty())
+      throw ParamError("origin", "at least one origin (https://host of the consultation) is required");
     for (const auto& origin : origins_) {
       if (origin.rfind("https://", 0) != 0 && origin.rfind("http://", 0) != 0)
         throw ParamError("origin", "origin must start with https:// or http://, not '" + origin + "'");
@@ -74,14 +78,16 @@ class BrowserCheck final : public Check {
     }
     if (browsers.empty()) {
       Outcome o = Outcome::fail(_("no browser installed (deb, snap, flatpak or /opt tarball)"),
-                                {{"/var/lib/dpkg/status", std::nullopt, _("no browser package"), _("a browser of the seed's matrix")}});
+                                {{"/var/lib/dpkg/status", std::nullopt, _("no browser package"),
+                                  _("a browser of the seed's matrix")}});
       o.remediation = _("Install a browser of the e-KerMed matrix, e.g. Debian's firefox-esr or chromium.");
       return o;
     }
-    Outcome o = any_unknown
-                    ? Outcome::error(tr("no browser known to be capable, and some could not be judged: {0}", join(others)),
-                                     std::move(evidence))
-                    : Outcome::fail(tr("no browser can hold an e-KerMed consultation: {0}", join(others)), std::move(evidence));
+    Outcome o =
+        any_unknown
+            ? Outcome::error(tr("no browser known to be capable, and some could not be judged: {0}", join(others)),
+                             std::move(evidence))
+            : Outcome::fail(tr("no browser can hold an e-KerMed consultation: {0}", join(others)), std::move(evidence));
     for (const auto& f : fixes) o.remediation += (o.remediation.empty() ? "" : "\n") + f;
     return o;
   }
@@ -136,9 +142,9 @@ class BrowserCheck final : public Check {
       unreadable = policies.unreadable;
       findings = judge_chromium_policies(policies, origins_);
     } else if (b.product.chromium_based) {
-      v.evidence.push_back({b.path, b.line,
-                            b.product.display + " reads no enterprise policy directory on Linux: its policies are not audited",
-                            ""});
+      v.evidence.push_back(
+          {b.path, b.line,
+           b.product.display + " reads no enterprise policy directory on Linux: its policies are not audited", ""});
     }
     for (const auto& f : findings) {
       v.evidence.push_back(f.evidence);
@@ -156,9 +162,7 @@ class BrowserCheck final : public Check {
           if (v.state == Verdict::capable) v.state = Verdict::degraded;
           v.reasons.push_back(tr("degraded: {0}", f.what));
           break;
-        case Impact::ignored:
-          v.reasons.push_back(tr("note: {0} ({1})", f.what, f.evidence.path));
-          break;
+        case Impact::ignored: v.reasons.push_back(tr("note: {0} ({1})", f.what, f.evidence.path)); break;
         case Impact::info: break;
       }
     }
@@ -179,8 +183,10 @@ class BrowserCheck final : public Check {
 }  // namespace
 
 CheckType browser_check_type() {
-  return {"browser", N_("installed browsers against the e-KerMed matrix and the policies that block camera, microphone, screen capture or WebRTC"),
-          false, [](const Params& params) { return std::make_unique<BrowserCheck>(params); }};
+  return {
+      "browser",
+      N_("installed browsers against the e-KerMed matrix and the policies that block camera, microphone, screen capture or WebRTC"),
+      false, [](const Params& params) { return std::make_unique<BrowserCheck>(params); }};
 }
 
 }  // namespace clinic_audit

@@ -12,7 +12,8 @@ void load_level(const RootFs& fs, const std::string& dir, bool mandatory, Chromi
     entries = fs.list_dir(dir);  // byte order, as Chromium's std::set<base::FilePath>
   } catch (const FsError& e) {
     out.unreadable = true;
-    out.problems.push_back({Impact::ignored, "policy directory unreadable", {dir, std::nullopt, e.what(), "readable"}, ""});
+    out.problems.push_back(
+        {Impact::ignored, "policy directory unreadable", {dir, std::nullopt, e.what(), "readable"}, ""});
     return;
   }
   for (const auto& entry : entries) {
@@ -21,9 +22,11 @@ void load_level(const RootFs& fs, const std::string& dir, bool mandatory, Chromi
     try {
       const auto info = fs.stat(path);
       if (!info) {  // a dangling symlink: stat fails, Chromium's enumerator skips it (oracle: dangling_symlink)
-        out.problems.push_back({Impact::ignored, "dangling symlink: Chromium skips it",
-                                {path, std::nullopt, "symlink to " + fs.read_link(path) + " (absent in the audited root)",
-                                 "a JSON file"}, ""});
+        out.problems.push_back(
+            {Impact::ignored,
+             "dangling symlink: Chromium skips it",
+             {path, std::nullopt, "symlink to " + fs.read_link(path) + " (absent in the audited root)", "a JSON file"},
+             ""});
         continue;
       }
       if (info->type == FileType::directory) continue;  // base::FileEnumerator::FILES
@@ -31,40 +34,49 @@ void load_level(const RootFs& fs, const std::string& dir, bool mandatory, Chromi
         // FileEnumerator::FILES is "not a directory": Chromium opens the FIFO
         // and waits for a writer at startup; checked against Debian's chromium
         // (oracle fixture fifo_hangs): it never loads a page.
-        out.problems.push_back({Impact::breaks_audio_video,
-                                "a FIFO in the policy directory: Chromium waits on it at startup and never opens a page",
-                                {path, std::nullopt, "FIFO", "regular JSON files only"},
-                                "remove the FIFO " + path + " from the policy directory"});
+        out.problems.push_back(
+            {Impact::breaks_audio_video,
+             "a FIFO in the policy directory: Chromium waits on it at startup and never opens a page",
+             {path, std::nullopt, "FIFO", "regular JSON files only"},
+             "remove the FIFO " + path + " from the policy directory"});
         continue;
       }
       if (info->type != FileType::regular) {
         out.unreadable = true;
-        out.problems.push_back({Impact::ignored, "policy entry is not a regular file: not evaluated",
-                                {path, std::nullopt, std::string(to_string(info->type)), "regular JSON files only"}, ""});
+        out.problems.push_back({Impact::ignored,
+                                "policy entry is not a regular file: not evaluated",
+                                {path, std::nullopt, std::string(to_string(info->type)), "regular JSON files only"},
+                                ""});
         continue;
       }
       if (entry.type == FileType::symlink && info->path != path) {
-        out.problems.push_back({Impact::info, "policy file is a symlink (read inside the audited root)",
-                                {path, std::nullopt, "symlink to " + info->path, "a JSON file"}, ""});
+        out.problems.push_back({Impact::info,
+                                "policy file is a symlink (read inside the audited root)",
+                                {path, std::nullopt, "symlink to " + info->path, "a JSON file"},
+                                ""});
       }
       text = fs.read_file(path, kMaxPolicyFile);
     } catch (const FsError& e) {
       out.unreadable = true;
-      out.problems.push_back({Impact::ignored, "policy file unreadable", {path, std::nullopt, e.what(), "readable"}, ""});
+      out.problems.push_back(
+          {Impact::ignored, "policy file unreadable", {path, std::nullopt, e.what(), "readable"}, ""});
       continue;
     }
     JsonValue root;
     try {
       root = parse_json(text, JsonDialect::chromium());
     } catch (const JsonError& e) {
-      out.problems.push_back({Impact::ignored, "Chromium ignores this whole file: it does not parse",
+      out.problems.push_back({Impact::ignored,
+                              "Chromium ignores this whole file: it does not parse",
                               {path, e.line(), std::string("JSON error: ") + e.what(), "a JSON object"},
                               "fix the JSON syntax of " + path});
       continue;
     }
     if (!root.is_object()) {
-      out.problems.push_back({Impact::ignored, "Chromium ignores this whole file: its top level is not an object",
-                              {path, root.line, root.brief(), "a JSON object"}, ""});
+      out.problems.push_back({Impact::ignored,
+                              "Chromium ignores this whole file: its top level is not an object",
+                              {path, root.line, root.brief(), "a JSON object"},
+                              ""});
       continue;
     }
     for (const auto& [name, value] : *root.object) {
@@ -98,7 +110,6 @@ std::string fix_line(const PolicyValue& v, const std::string& name, const std::s
   return "in " + v.file + " line " + std::to_string(v.line) + ": " + change + " (\"" + name + "\")";
 }
 
-
 // Screen sharing (getDisplayMedia). chrome/browser/media/webrtc/
 // capture_policy_utils.cc, GetAllowedCaptureLevel: the origin lists are
 // tried from the most restrictive to the least (SameOriginTabCaptureAllowedByOrigins,
@@ -109,7 +120,8 @@ std::string fix_line(const PolicyValue& v, const std::string& name, const std::s
 // no "TabCaptureAllowed" policy (absent from Debian's chromium 156 binary and
 // from the policy list). e-KerMed shares the practitioner's screen or an
 // application window: window level is enough, tab levels are not.
-void judge_screen_capture(const ChromiumPolicies& p, const std::vector<std::string>& origins, std::vector<Finding>& out) {
+void judge_screen_capture(const ChromiumPolicies& p, const std::vector<std::string>& origins,
+                          std::vector<Finding>& out) {
   struct Level {
     const char* list;
     const char* what;
@@ -117,7 +129,8 @@ void judge_screen_capture(const ChromiumPolicies& p, const std::vector<std::stri
   };
   const Level levels[] = {{"SameOriginTabCaptureAllowedByOrigins", "only tabs of the same origin can be shared", false},
                           {"TabCaptureAllowedByOrigins", "only browser tabs can be shared", false},
-                          {"WindowCaptureAllowedByOrigins", "windows and tabs can be shared, not the whole screen", true},
+                          {"WindowCaptureAllowedByOrigins", "windows and tabs can be shared, not the whole screen",
+                           true},
                           {"ScreenCaptureAllowedByOrigins", "screen, windows and tabs can be shared", true}};
   for (const auto& l : levels) {
     const auto it = p.values.find(l.list);
@@ -141,7 +154,10 @@ void judge_screen_capture(const ChromiumPolicies& p, const std::vector<std::stri
       out.push_back({level->enough ? Impact::info : Impact::breaks_screen_share,
                      std::string(level->list) + " matches " + origin + ": " + level->what,
                      evidence_of(level->list, *matched, "window or screen level for " + origin),
-                     level->enough ? "" : fix_line(*matched, level->list, "remove " + origin + " from it and add it to \"ScreenCaptureAllowedByOrigins\"")});
+                     level->enough
+                         ? ""
+                         : fix_line(*matched, level->list,
+                                    "remove " + origin + " from it and add it to \"ScreenCaptureAllowedByOrigins\"")});
       continue;
     }
     const auto it = p.values.find("ScreenCaptureAllowed");
@@ -153,9 +169,10 @@ void judge_screen_capture(const ChromiumPolicies& p, const std::vector<std::stri
       return;
     }
     if (!v.value.boolean) {
-      out.push_back({Impact::breaks_screen_share, "screen capture blocked by ScreenCaptureAllowed (" + origin + ")",
-                     evidence_of("ScreenCaptureAllowed", v, "true, or " + origin + " in ScreenCaptureAllowedByOrigins"),
-                     fix_line(v, "ScreenCaptureAllowed", "add \"" + origin + "\" to \"ScreenCaptureAllowedByOrigins\"")});
+      out.push_back(
+          {Impact::breaks_screen_share, "screen capture blocked by ScreenCaptureAllowed (" + origin + ")",
+           evidence_of("ScreenCaptureAllowed", v, "true, or " + origin + " in ScreenCaptureAllowedByOrigins"),
+           fix_line(v, "ScreenCaptureAllowed", "add \"" + origin + "\" to \"ScreenCaptureAllowedByOrigins\"")});
       return;
     }
   }
@@ -166,9 +183,9 @@ std::string chromium_policy_dir(const std::string& id, const std::string& source
   // Ubuntu's chromium snap keeps the old package's directory (its snap plugs /etc/chromium-browser/policies).
   if (id == "chromium" && source == "snap") return "/etc/chromium-browser/policies";
   if (id == "chromium") return "/etc/chromium/policies";  // Debian's chromium (checked by the oracle test)
-  if (id == "chrome") return "/etc/opt/chrome/policies";   // policy_templates, "Linux"
-  if (id == "edge") return "/etc/opt/edge/policies";       // Microsoft Edge for Linux documentation
-  if (id == "brave") return "/etc/brave/policies";         // Brave's policy documentation for Linux
+  if (id == "chrome") return "/etc/opt/chrome/policies";  // policy_templates, "Linux"
+  if (id == "edge") return "/etc/opt/edge/policies";      // Microsoft Edge for Linux documentation
+  if (id == "brave") return "/etc/brave/policies";        // Brave's policy documentation for Linux
   // Vivaldi: /etc/opt/vivaldi/policies (Vivaldi's own Linux builds; the
   // directory deployment tools write, e.g. vivaldi-policy.json under
   // /etc/opt/vivaldi/policies/managed; not checked against a Vivaldi binary here).
@@ -213,7 +230,8 @@ std::vector<Finding> judge_chromium_policies(const ChromiumPolicies& p, const st
       } else {
         out.push_back({Impact::breaks_audio_video, std::string(c.device) + " blocked by " + c.policy,
                        evidence_of(c.policy, *v, "true, or the origins in " + std::string(c.allow_list)),
-                       fix_line(*v, c.policy, "remove it, or add the e-KerMed origins to \"" + std::string(c.allow_list) + "\"")});
+                       fix_line(*v, c.policy,
+                                "remove it, or add the e-KerMed origins to \"" + std::string(c.allow_list) + "\"")});
       }
     }
   }
@@ -230,15 +248,17 @@ std::vector<Finding> judge_chromium_policies(const ChromiumPolicies& p, const st
   if (const PolicyValue* v = get("DefaultJavaScriptSetting")) {
     if (!v->value.is_int()) wrong_type("DefaultJavaScriptSetting", *v, "integer");
     else if (v->value.integer == 2 && !allowed_by(p, "JavaScriptAllowedForUrls", origins))
-      out.push_back({Impact::breaks_audio_video, "JavaScript blocked by DefaultJavaScriptSetting=2",
-                     evidence_of("DefaultJavaScriptSetting", *v, "1, or the origins in JavaScriptAllowedForUrls"),
-                     fix_line(*v, "DefaultJavaScriptSetting", "add the e-KerMed origins to \"JavaScriptAllowedForUrls\"")});
+      out.push_back(
+          {Impact::breaks_audio_video, "JavaScript blocked by DefaultJavaScriptSetting=2",
+           evidence_of("DefaultJavaScriptSetting", *v, "1, or the origins in JavaScriptAllowedForUrls"),
+           fix_line(*v, "DefaultJavaScriptSetting", "add the e-KerMed origins to \"JavaScriptAllowedForUrls\"")});
   }
   // JavaScript blocked for the e-KerMed origin only (a content-setting
   // exception; JavaScriptAllowedForUrls taken as the winning exception when both match).
   if (const PolicyValue* v = get("JavaScriptBlockedForUrls"); v && v->value.is_array()) {
     for (const auto& origin : origins) {
-      if (!allowed_by(p, "JavaScriptBlockedForUrls", {origin}) || allowed_by(p, "JavaScriptAllowedForUrls", {origin})) continue;
+      if (!allowed_by(p, "JavaScriptBlockedForUrls", {origin}) || allowed_by(p, "JavaScriptAllowedForUrls", {origin}))
+        continue;
       out.push_back({Impact::breaks_audio_video, "JavaScript blocked for " + origin + " by JavaScriptBlockedForUrls",
                      evidence_of("JavaScriptBlockedForUrls", *v, origin + " not in the list"),
                      fix_line(*v, "JavaScriptBlockedForUrls", "remove the pattern matching " + origin)});
@@ -250,9 +270,11 @@ std::vector<Finding> judge_chromium_policies(const ChromiumPolicies& p, const st
     const PolicyValue* allow = get("URLAllowlist");
     for (const auto& origin : origins) {
       bool blocked = false, allowed = false;
-      for (const auto& item : *v->value.array) blocked = blocked || (item.is_string() && url_filter_matches(item.string, origin));
+      for (const auto& item : *v->value.array)
+        blocked = blocked || (item.is_string() && url_filter_matches(item.string, origin));
       if (allow && allow->value.is_array()) {
-        for (const auto& item : *allow->value.array) allowed = allowed || (item.is_string() && url_filter_matches(item.string, origin));
+        for (const auto& item : *allow->value.array)
+          allowed = allowed || (item.is_string() && url_filter_matches(item.string, origin));
       }
       if (!blocked || allowed) continue;
       out.push_back({Impact::breaks_audio_video, "the e-KerMed page itself blocked by URLBlocklist (" + origin + ")",
@@ -283,7 +305,8 @@ std::vector<Finding> judge_chromium_policies(const ChromiumPolicies& p, const st
       for (const auto& entry : *per_url->value.array) {
         const JsonValue* url = entry.find("url");
         const JsonValue* value = entry.find("handling");
-        if (!url || !url->is_string() || !value || !value->is_string() || !origin_matches(url->string, origin)) continue;
+        if (!url || !url->is_string() || !value || !value->is_string() || !origin_matches(url->string, origin))
+          continue;
         source = per_url;
         handling = value->string;
         break;
@@ -291,7 +314,8 @@ std::vector<Finding> judge_chromium_policies(const ChromiumPolicies& p, const st
     }
     if (!source || handling != "disable_non_proxied_udp") continue;
     const std::string name = source == per_url ? "WebRtcIPHandlingUrl" : "WebRtcIPHandling";
-    out.push_back({Impact::degrades, "WebRTC UDP disabled (" + name + ": disable_non_proxied_udp for " + origin + "): seed case 2",
+    out.push_back({Impact::degrades,
+                   "WebRTC UDP disabled (" + name + ": disable_non_proxied_udp for " + origin + "): seed case 2",
                    evidence_of(name, *source, "default or default_public_interface_only"),
                    fix_line(*source, name, "set \"default_public_and_private_interfaces\" or remove it")});
     break;

@@ -11,7 +11,8 @@ struct Origin {
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
 
@@ -50,8 +51,7 @@ bool origin_matches(std::string_view pattern, std::string_view origin_text) {
   }
   if (p.host.rfind("[*.]", 0) == 0) {
     const std::string domain = p.host.substr(4);
-    return want.host == domain ||
-           (want.host.size() > domain.size() && want.host.ends_with("." + domain));
+    return want.host == domain || (want.host.size() > domain.size() && want.host.ends_with("." + domain));
   }
   return p.host == want.host;
 }

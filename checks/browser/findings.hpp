@@ -21,7 +21,7 @@ struct Finding {
   Impact impact = Impact::info;
   std::string what;  // "VideoCaptureAllowed=false (camera blocked)"
   Evidence evidence;
-  std::string fix;   // the exact file and line to change
+  std::string fix;  // the exact file and line to change
 };
 
 // Does `pattern` (a URL pattern of a Chromium allow-list or a Firefox

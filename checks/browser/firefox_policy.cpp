@@ -12,7 +12,8 @@ void read_prefs_dir(const RootFs& fs, const std::string& dir, FirefoxConfig& out
     entries = fs.list_dir(dir);
   } catch (const FsError& e) {
     out.unreadable = true;
-    out.problems.push_back({Impact::ignored, "preference directory unreadable", {dir, std::nullopt, e.what(), "readable"}, ""});
+    out.problems.push_back(
+        {Impact::ignored, "preference directory unreadable", {dir, std::nullopt, e.what(), "readable"}, ""});
     return;
   }
   for (const auto& entry : entries) {
@@ -21,34 +22,44 @@ void read_prefs_dir(const RootFs& fs, const std::string& dir, FirefoxConfig& out
     try {
       const auto info = fs.stat(path);
       if (!info) {
-        out.problems.push_back({Impact::ignored, "dangling symlink: no preference read from it",
-                                {path, std::nullopt, "symlink to " + fs.read_link(path) + " (absent in the audited root)",
-                                 "a preference file"}, ""});
+        out.problems.push_back(
+            {Impact::ignored,
+             "dangling symlink: no preference read from it",
+             {path, std::nullopt, "symlink to " + fs.read_link(path) + " (absent in the audited root)",
+              "a preference file"},
+             ""});
         continue;
       }
       if (info->type == FileType::directory) continue;
       if (info->type == FileType::fifo) {
         // Checked against Debian's firefox-esr (oracle fixture ff_fifo_pref):
         // it opens the FIFO and waits for a writer, never opening a window.
-        out.problems.push_back({Impact::breaks_audio_video,
-                                "a FIFO among the preference files: Firefox waits on it at startup and never opens a page",
-                                {path, std::nullopt, "FIFO", "regular preference files only"},
-                                "remove the FIFO " + path + " from " + dir});
+        out.problems.push_back(
+            {Impact::breaks_audio_video,
+             "a FIFO among the preference files: Firefox waits on it at startup and never opens a page",
+             {path, std::nullopt, "FIFO", "regular preference files only"},
+             "remove the FIFO " + path + " from " + dir});
         continue;
       }
       if (info->type != FileType::regular) {
         out.unreadable = true;
-        out.problems.push_back({Impact::ignored, "preference entry is not a regular file: not evaluated",
-                                {path, std::nullopt, std::string(to_string(info->type)), "regular preference files only"}, ""});
+        out.problems.push_back(
+            {Impact::ignored,
+             "preference entry is not a regular file: not evaluated",
+             {path, std::nullopt, std::string(to_string(info->type)), "regular preference files only"},
+             ""});
         continue;
       }
       apply_pref_file(fs.read_file(path, kMaxConfigFile), path, out.prefs);
     } catch (const FsError& e) {
       out.unreadable = true;
-      out.problems.push_back({Impact::ignored, "preference file unreadable", {path, std::nullopt, e.what(), "readable"}, ""});
+      out.problems.push_back(
+          {Impact::ignored, "preference file unreadable", {path, std::nullopt, e.what(), "readable"}, ""});
     } catch (const PrefError& e) {
-      out.problems.push_back({Impact::ignored, "Firefox stops reading this preference file at a syntax error",
-                              {path, e.line(), e.what(), "pref(\"name\", value);"}, ""});
+      out.problems.push_back({Impact::ignored,
+                              "Firefox stops reading this preference file at a syntax error",
+                              {path, e.line(), e.what(), "pref(\"name\", value);"},
+                              ""});
     }
   }
 }
@@ -69,12 +80,15 @@ void read_autoconfig(const RootFs& fs, const std::string& install_dir, FirefoxCo
   const std::string& name = setting.value.string;
   if (install_dir.empty() || name.find('/') != std::string::npos || name == "." || name == "..") {
     out.unreadable = true;
-    out.problems.push_back({Impact::ignored, "autoconfig file not evaluated (no install directory, or a name with '/')",
-                            {named.path, named.line, named.observed, "a file name in the install directory"}, ""});
+    out.problems.push_back({Impact::ignored,
+                            "autoconfig file not evaluated (no install directory, or a name with '/')",
+                            {named.path, named.line, named.observed, "a file name in the install directory"},
+                            ""});
     return;
   }
   long obscure = 13;  // greprefs.js: pref("general.config.obscure_value", 13)
-  if (const auto it = out.prefs.find("general.config.obscure_value"); it != out.prefs.end() && it->second.value.is_int())
+  if (const auto it = out.prefs.find("general.config.obscure_value");
+      it != out.prefs.end() && it->second.value.is_int())
     obscure = static_cast<long>(it->second.value.integer);
   const std::string path = install_dir + "/" + name;
   std::optional<std::string> bytes;
@@ -82,15 +96,17 @@ void read_autoconfig(const RootFs& fs, const std::string& install_dir, FirefoxCo
     bytes = fs.read_file_if_exists(path, kMaxConfigFile);
   } catch (const FsError& e) {
     out.unreadable = true;
-    out.problems.push_back({Impact::ignored, "autoconfig file unreadable", {path, std::nullopt, e.what(), "readable"}, ""});
+    out.problems.push_back(
+        {Impact::ignored, "autoconfig file unreadable", {path, std::nullopt, e.what(), "readable"}, ""});
     return;
   }
   if (!bytes) {
-    out.problems.push_back({Impact::breaks_audio_video,
-                            "Firefox quits at startup: the autoconfig file " + path + " named by general.config.filename is missing",
-                            {named.path, named.line, named.observed + ", " + path + " absent", path + " present"},
-                            "in " + named.path + " line " + std::to_string(setting.line) +
-                                ": remove the general.config.filename line, or install " + path});
+    out.problems.push_back(
+        {Impact::breaks_audio_video,
+         "Firefox quits at startup: the autoconfig file " + path + " named by general.config.filename is missing",
+         {named.path, named.line, named.observed + ", " + path + " absent", path + " present"},
+         "in " + named.path + " line " + std::to_string(setting.line) +
+             ": remove the general.config.filename line, or install " + path});
     return;
   }
   out.autoconfig_file = path;
@@ -98,8 +114,10 @@ void read_autoconfig(const RootFs& fs, const std::string& install_dir, FirefoxCo
     apply_pref_file(autoconfig_body(*bytes, obscure), path, out.prefs, PrefSyntax::autoconfig);
   } catch (const PrefError& e) {
     out.unreadable = true;
-    out.problems.push_back({Impact::ignored, "autoconfig file not evaluated past this line",
-                            {path, e.line(), e.what(), "pref(), lockPref(), defaultPref() calls"}, ""});
+    out.problems.push_back({Impact::ignored,
+                            "autoconfig file not evaluated past this line",
+                            {path, e.line(), e.what(), "pref(), lockPref(), defaultPref() calls"},
+                            ""});
   }
 }
 
@@ -159,7 +177,8 @@ FirefoxConfig load_firefox_config(const RootFs& fs, const std::string& app_name,
       text = fs.read_file_if_exists(path, kMaxConfigFile);
     } catch (const FsError& e) {
       out.unreadable = true;
-      out.problems.push_back({Impact::ignored, "policies file unreadable", {path, std::nullopt, e.what(), "readable"}, ""});
+      out.problems.push_back(
+          {Impact::ignored, "policies file unreadable", {path, std::nullopt, e.what(), "readable"}, ""});
       return out;
     }
     if (!text) continue;
@@ -168,14 +187,17 @@ FirefoxConfig load_firefox_config(const RootFs& fs, const std::string& app_name,
       const JsonValue root = parse_json(*text, JsonDialect::strict());
       const JsonValue* policies = root.find("policies");
       if (!policies || !policies->is_object()) {
-        out.problems.push_back({Impact::ignored, "no \"policies\" object: Firefox applies no policy",
-                                {path, root.line, root.brief(), "{\"policies\": {...}}"}, ""});
+        out.problems.push_back({Impact::ignored,
+                                "no \"policies\" object: Firefox applies no policy",
+                                {path, root.line, root.brief(), "{\"policies\": {...}}"},
+                                ""});
         return out;
       }
       out.policies = *policies;
       apply_preferences_policy(policies->find("Preferences") ? *policies->find("Preferences") : JsonValue{}, path, out);
     } catch (const JsonError& e) {
-      out.problems.push_back({Impact::ignored, "Firefox applies no policy: policies.json does not parse (JSON.parse)",
+      out.problems.push_back({Impact::ignored,
+                              "Firefox applies no policy: policies.json does not parse (JSON.parse)",
                               {path, e.line(), std::string("JSON error: ") + e.what(), "strict JSON"},
                               "fix the JSON syntax of " + path});
     }
@@ -211,7 +233,8 @@ std::vector<Finding> judge_firefox_config(const FirefoxConfig& c, const std::vec
         line = block_new->line;
       }
       if (why.empty()) continue;
-      out.push_back({perm.impact, std::string(perm.what) + " blocked: " + why,
+      out.push_back({perm.impact,
+                     std::string(perm.what) + " blocked: " + why,
                      {c.policies_file, line, why, origin + " allowed"},
                      "in " + c.policies_file + ": add \"" + origin + "\" to \"Permissions\": {\"" + perm.key +
                          "\": {\"Allow\": [...]}} and remove it from Block"});
@@ -232,10 +255,12 @@ std::vector<Finding> judge_firefox_config(const FirefoxConfig& c, const std::vec
   const PrefValue* peer = pref("media.peerconnection.enabled");
   if (is_false(peer)) {
     out.push_back({Impact::breaks_audio_video, "RTCPeerConnection removed by media.peerconnection.enabled=false",
-                   evidence("media.peerconnection.enabled", *peer, "true"), fix("media.peerconnection.enabled", *peer, "true")});
+                   evidence("media.peerconnection.enabled", *peer, "true"),
+                   fix("media.peerconnection.enabled", *peer, "true")});
     const PrefValue* nav = pref("media.navigator.enabled");
     if (is_false(nav))  // both false: navigator.mediaDevices disappears too
-      out.push_back({Impact::breaks_audio_video, "getUserMedia removed (media.navigator.enabled and media.peerconnection.enabled both false)",
+      out.push_back({Impact::breaks_audio_video,
+                     "getUserMedia removed (media.navigator.enabled and media.peerconnection.enabled both false)",
                      evidence("media.navigator.enabled", *nav, "true"), fix("media.navigator.enabled", *nav, "true")});
   }
   for (const auto& [name, device] : {std::pair<std::string, std::string>{"permissions.default.camera", "camera"},
@@ -259,7 +284,8 @@ std::vector<Finding> judge_firefox_config(const FirefoxConfig& c, const std::vec
   // false removes the method (oracle ff_getdisplaymedia_off).
   if (const PrefValue* p = pref("media.getdisplaymedia.enabled"); is_false(p))
     out.push_back({Impact::breaks_screen_share, "getDisplayMedia removed by media.getdisplaymedia.enabled=false",
-                   evidence("media.getdisplaymedia.enabled", *p, "true"), fix("media.getdisplaymedia.enabled", *p, "true")});
+                   evidence("media.getdisplaymedia.enabled", *p, "true"),
+                   fix("media.getdisplaymedia.enabled", *p, "true")});
   // The "screen" permission's default (permissions.default.<type>, as for the
   // camera); not compared with the browser: headless Firefox refuses
   // getDisplayMedia without a user gesture before any permission is asked.
@@ -267,10 +293,12 @@ std::vector<Finding> judge_firefox_config(const FirefoxConfig& c, const std::vec
     out.push_back({Impact::breaks_screen_share, "screen sharing blocked for every site by permissions.default.screen=2",
                    evidence("permissions.default.screen", *p, "0 (ask)"), fix("permissions.default.screen", *p, "0")});
   if (const PrefValue* p = pref("media.getusermedia.screensharing.enabled"); is_false(p))
-    out.push_back({Impact::breaks_screen_share, "screen sharing disabled by media.getusermedia.screensharing.enabled=false",
+    out.push_back({Impact::breaks_screen_share,
+                   "screen sharing disabled by media.getusermedia.screensharing.enabled=false",
                    evidence("media.getusermedia.screensharing.enabled", *p, "true"),
                    fix("media.getusermedia.screensharing.enabled", *p, "true")});
-  for (const std::string& name : {std::string("media.peerconnection.ice.relay_only"), std::string("media.peerconnection.ice.proxy_only")}) {
+  for (const std::string& name :
+       {std::string("media.peerconnection.ice.relay_only"), std::string("media.peerconnection.ice.proxy_only")}) {
     const PrefValue* p = pref(name);
     if (p && p->value.is_bool() && p->value.boolean)
       out.push_back({Impact::degrades, "WebRTC media only through a relay/proxy (" + name + "=true): seed case 2",

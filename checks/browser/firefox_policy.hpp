@@ -70,9 +70,9 @@ void apply_pref_file(std::string_view text, const std::string& file, Prefs& pref
 std::string autoconfig_body(std::string_view file_bytes, long obscure_value);
 
 struct FirefoxConfig {
-  std::string policies_file;  // the one Firefox reads ("" when none)
+  std::string policies_file;    // the one Firefox reads ("" when none)
   std::string autoconfig_file;  // the .cfg read ("" when none)
-  JsonValue policies;         // its "policies" object (null when none)
+  JsonValue policies;           // its "policies" object (null when none)
   Prefs prefs;
   std::vector<Finding> problems;
   bool unreadable = false;

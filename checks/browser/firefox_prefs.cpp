@@ -73,7 +73,8 @@ class PrefLexer {
   std::string word() {
     skip();
     std::string out;
-    while (pos_ < text_.size() && (std::isalnum(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '_')) out += text_[pos_++];
+    while (pos_ < text_.size() && (std::isalnum(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '_'))
+      out += text_[pos_++];
     return out;
   }
   std::string quoted() {
@@ -138,7 +139,8 @@ class PrefLexer {
 std::string autoconfig_body(std::string_view bytes, long obscure_value) {
   std::string out(bytes);
   if (obscure_value != 0) {
-    for (char& c : out) c = static_cast<char>(static_cast<unsigned char>(c) - static_cast<unsigned char>(obscure_value & 0xff));
+    for (char& c : out)
+      c = static_cast<char>(static_cast<unsigned char>(c) - static_cast<unsigned char>(obscure_value & 0xff));
   }
   // nsJSConfigTriggers.cpp: the first line is skipped up to "\n", "\r" or "\r\n".
   std::size_t end = 0;
@@ -176,14 +178,16 @@ void apply_statement(PrefLexer& lex, const std::string& file, Prefs& prefs, bool
   {
     const int line = lex.line();
     const std::string kind = lex.word();
-    const bool known = autoconfig ? (kind == "pref" || kind == "lockPref" || kind == "defaultPref" || kind == "unlockPref")
-                                  // lockPref is honoured in a preference file, defaultPref is a
-                                  // syntax error there (both checked against firefox-esr 153).
-                                  : (kind == "pref" || kind == "user_pref" || kind == "sticky_pref" || kind == "lockPref");
+    const bool known = autoconfig
+                           ? (kind == "pref" || kind == "lockPref" || kind == "defaultPref" || kind == "unlockPref")
+                           // lockPref is honoured in a preference file, defaultPref is a
+                           // syntax error there (both checked against firefox-esr 153).
+                           : (kind == "pref" || kind == "user_pref" || kind == "sticky_pref" || kind == "lockPref");
     if (!known) {
       if (autoconfig)  // the .cfg is JavaScript: anything else is not evaluated here
-        throw PrefError(line, (kind.empty() ? std::string("a statement") : "'" + kind + "'") +
-                                  " is JavaScript beyond pref()/lockPref()/defaultPref()/unlockPref() calls: not evaluated");
+        throw PrefError(line,
+                        (kind.empty() ? std::string("a statement") : "'" + kind + "'") +
+                            " is JavaScript beyond pref()/lockPref()/defaultPref()/unlockPref() calls: not evaluated");
       throw PrefError(line, kind.empty() ? "pref(...) expected" : "unknown function '" + kind + "'");
     }
     lex.expect('(');

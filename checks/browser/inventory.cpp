@@ -57,7 +57,8 @@ void add_snaps(const RootFs& fs, std::vector<InstalledBrowser>& out) {
     if (!text) return;
     revisions = snap_state_revisions(*text);
   } catch (const JsonError& e) {
-    out.push_back({{"?", "snaps", false}, "", "snap", "", state_path, e.line(), "", std::string("not JSON: ") + e.what()});
+    out.push_back(
+        {{"?", "snaps", false}, "", "snap", "", state_path, e.line(), "", std::string("not JSON: ") + e.what()});
     return;
   } catch (const FsError& e) {
     out.push_back({{"?", "snaps", false}, "", "snap", "", state_path, std::nullopt, "", e.what()});
@@ -67,7 +68,8 @@ void add_snaps(const RootFs& fs, std::vector<InstalledBrowser>& out) {
     const auto product = product_of_snap(snap.name);
     if (!product) continue;
     InstalledBrowser b{*product, snap.name, "snap", "", state_path, std::nullopt, "", ""};
-    if (snap.revision.empty() || snap.revision.find('/') != std::string::npos || snap.revision.find("..") != std::string::npos) {
+    if (snap.revision.empty() || snap.revision.find('/') != std::string::npos ||
+        snap.revision.find("..") != std::string::npos) {
       b.error = "snapd state has no usable current revision for " + snap.name;
       out.push_back(std::move(b));
       continue;
@@ -113,12 +115,14 @@ void add_flatpaks(const RootFs& fs, const std::string& installation, const std::
     if (!product) continue;
     // flatpak(1) layout: app/<id>/current -> <arch>/<branch>, <arch>/<branch>/active -> <commit>.
     const std::string deployed = apps + "/" + entry.name + "/current/active/files/share";
-    InstalledBrowser b{*product, owner.empty() ? entry.name : entry.name + " (user " + owner + ")", "flatpak", "",
-                       deployed, std::nullopt, "", ""};
+    InstalledBrowser b{*product,  owner.empty() ? entry.name : entry.name + " (user " + owner + ")",
+                       "flatpak", "",
+                       deployed,  std::nullopt,
+                       "",        ""};
     std::string tried;
     try {
       for (const std::string& candidate : {deployed + "/metainfo/" + entry.name + ".metainfo.xml",
-                                          deployed + "/appdata/" + entry.name + ".appdata.xml"}) {
+                                           deployed + "/appdata/" + entry.name + ".appdata.xml"}) {
         tried += (tried.empty() ? "" : ", ") + candidate;
         const auto xml = fs.read_file_if_exists(candidate, kMaxSmallFile);
         if (!xml) continue;
@@ -149,7 +153,13 @@ void add_user_flatpaks(const RootFs& fs, std::vector<InstalledBrowser>& out) {
   try {
     text = fs.read_file_if_exists(passwd_path, kMaxSmallFile);
   } catch (const FsError& e) {
-    out.push_back({{"?", "per-user flatpaks", false}, "", "flatpak", "", passwd_path, std::nullopt, "",
+    out.push_back({{"?", "per-user flatpaks", false},
+                   "",
+                   "flatpak",
+                   "",
+                   passwd_path,
+                   std::nullopt,
+                   "",
                    std::string("accounts unreadable, per-user flatpaks not inventoried: ") + e.what()});
     return;
   }
@@ -186,8 +196,14 @@ void add_opt_tarballs(const RootFs& fs, std::vector<InstalledBrowser>& out) {
       const bool esr = repo && repo->find("mozilla-esr") != std::string::npos;
       int line = 0;
       const auto version = ini_value(*ini, "App", "Version", &line);
-      InstalledBrowser b{esr ? kFirefoxEsr : kFirefox, entry.name, "tarball", version.value_or(""), ini_path,
-                         line ? std::optional<int>(line) : std::nullopt, dir, ""};
+      InstalledBrowser b{esr ? kFirefoxEsr : kFirefox,
+                         entry.name,
+                         "tarball",
+                         version.value_or(""),
+                         ini_path,
+                         line ? std::optional<int>(line) : std::nullopt,
+                         dir,
+                         ""};
       if (!version) b.error = ini_path + " has no [App] Version";
       else if (!numeric_version(*version)) b.error = "unreadable version '" + *version + "'";
       out.push_back(std::move(b));
@@ -293,7 +309,8 @@ std::optional<std::string> ini_value(std::string_view ini, std::string_view sect
 std::optional<std::string> appstream_release_version(std::string_view xml) {
   pugi::xml_document doc;
   const auto result = doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8);
-  if (!result) throw std::runtime_error(std::string(result.description()) + " at byte " + std::to_string(result.offset));
+  if (!result)
+    throw std::runtime_error(std::string(result.description()) + " at byte " + std::to_string(result.offset));
   std::optional<std::string> best;
   std::optional<std::vector<long>> best_numbers;
   for (const auto& release : doc.child("component").child("releases").children("release")) {

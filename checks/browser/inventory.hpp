@@ -17,20 +17,20 @@ namespace clinic_audit::browser {
 
 // What a browser is, whatever installed it.
 struct Product {
-  std::string id;             // "chromium", "chrome", "firefox", "firefox-esr", "opera", "vivaldi", "edge", "brave"
-  std::string display;        // "Chromium", "Google Chrome", ...
+  std::string id;       // "chromium", "chrome", "firefox", "firefox-esr", "opera", "vivaldi", "edge", "brave"
+  std::string display;  // "Chromium", "Google Chrome", ...
   bool chromium_based = false;
 };
 
 struct InstalledBrowser {
   Product product;
-  std::string package;         // deb package, snap name, flatpak app id, /opt directory
-  std::string source;          // "deb", "snap", "flatpak", "tarball"
-  std::string version;         // as the source gives it ("" when unreadable)
-  std::string path;            // where the version was read
+  std::string package;  // deb package, snap name, flatpak app id, /opt directory
+  std::string source;   // "deb", "snap", "flatpak", "tarball"
+  std::string version;  // as the source gives it ("" when unreadable)
+  std::string path;     // where the version was read
   std::optional<int> line;
-  std::string install_dir;     // for Firefox: where distribution/policies.json lives ("" when none)
-  std::string error;           // why the version could not be read ("" when read)
+  std::string install_dir;  // for Firefox: where distribution/policies.json lives ("" when none)
+  std::string error;        // why the version could not be read ("" when read)
 };
 
 // Product of a Debian package / snap / flatpak app id; nullopt for anything else.

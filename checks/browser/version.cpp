@@ -4,8 +4,9 @@ namespace clinic_audit::browser {
 
 std::optional<std::vector<long>> numeric_version(std::string_view text) {
   // deb-version(7): [epoch:]upstream[-revision]; an epoch is digits then ':'.
-  if (const auto colon = text.find(':'); colon != std::string_view::npos && colon > 0 &&
-                                         text.substr(0, colon).find_first_not_of("0123456789") == std::string_view::npos) {
+  if (const auto colon = text.find(':');
+      colon != std::string_view::npos && colon > 0 &&
+      text.substr(0, colon).find_first_not_of("0123456789") == std::string_view::npos) {
     text.remove_prefix(colon + 1);
   }
   std::vector<long> parts;

@@ -61,7 +61,7 @@ class Accounts {
   // (what initgroups(3) gives a process of that user).
   std::vector<gid_t> groups_of(const PasswdEntry& user) const;
 
-  std::string user_name(uid_t uid) const;   // name, or the number when unknown
+  std::string user_name(uid_t uid) const;  // name, or the number when unknown
   std::string group_name(gid_t gid) const;
 
   const std::vector<AccountsParseIssue>& issues() const { return issues_; }

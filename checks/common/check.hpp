@@ -42,7 +42,7 @@ class Check {
 
 struct CheckType {
   std::string name;
-  std::string description;  // one line, shown by `clinic-audit list --types`
+  std::string description;    // one line, shown by `clinic-audit list --types`
   bool uses_network = false;  // reported `skipped` under --offline without running
   // Validates `params` (throwing ParamError) and builds the check.
   std::function<std::unique_ptr<Check>(const Params&)> create;

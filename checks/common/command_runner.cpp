@@ -38,8 +38,7 @@ namespace asio = boost::asio;
 // dropped so that a chatty program never blocks on a full pipe.
 class CappedReader {
  public:
-  CappedReader(bp::async_pipe& pipe, std::string& sink, bool& truncated, std::size_t cap,
-               std::function<void()> on_done)
+  CappedReader(bp::async_pipe& pipe, std::string& sink, bool& truncated, std::size_t cap, std::function<void()> on_done)
       : pipe_(pipe), sink_(sink), truncated_(truncated), cap_(cap), on_done_(std::move(on_done)) {}
 
   void start() {
@@ -85,7 +84,7 @@ class SigpipeBlock {
       sigset_t pipe_only;
       sigemptyset(&pipe_only);
       sigaddset(&pipe_only, SIGPIPE);
-      const struct timespec zero{0, 0};
+      const struct timespec zero { 0, 0 };
       while (sigtimedwait(&pipe_only, nullptr, &zero) == SIGPIPE) {
       }
     }
@@ -239,8 +238,7 @@ void ProcessRunner::kill_running() {
 
 CommandResult ProcessRunner::run(const CommandSpec& spec) {
   if (!spec.program.is_absolute()) {
-    throw CommandError("refusing to run '" + spec.program.string() +
-                       "': programs are run by absolute path only");
+    throw CommandError("refusing to run '" + spec.program.string() + "': programs are run by absolute path only");
   }
   CommandResult result;
   asio::io_context io;
@@ -323,8 +321,11 @@ CommandResult ProcessRunner::run(const CommandSpec& spec) {
   if (!result.timed_out) {
     const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, child.id(), 0));
     if (pidfd >= 0) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-      struct pollfd exited{pidfd, POLLIN, 0};
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      struct pollfd exited {
+        pidfd, POLLIN, 0
+      };
       int ready = 0;
       do {
         ready = ::poll(&exited, 1, static_cast<int>(std::max<std::int64_t>(left.count(), 0)));

@@ -15,23 +15,23 @@
 namespace clinic_audit {
 
 struct CommandResult {
-  int exit_code = -1;        // valid when !timed_out && !signaled
-  bool timed_out = false;    // killed (whole process group) at the deadline
+  int exit_code = -1;      // valid when !timed_out && !signaled
+  bool timed_out = false;  // killed (whole process group) at the deadline
   // The time limit actually applied: spec.timeout, or less when the check's
   // own deadline (ScopedCheckDeadline) came first.
   std::chrono::milliseconds timeout_applied{0};
   bool clamped_to_check = false;
-  bool signaled = false;     // died of a signal
+  bool signaled = false;  // died of a signal
   int signal = 0;
-  std::string out;           // stdout, at most max_output bytes
-  std::string err;           // stderr, at most max_output bytes
+  std::string out;  // stdout, at most max_output bytes
+  std::string err;  // stderr, at most max_output bytes
   bool out_truncated = false;
   bool err_truncated = false;
 };
 
 struct CommandSpec {
-  std::filesystem::path program;          // must be absolute
-  std::vector<std::string> args;          // argv[1..]
+  std::filesystem::path program;  // must be absolute
+  std::vector<std::string> args;  // argv[1..]
   std::chrono::milliseconds timeout{10000};
   std::size_t max_output = 64 * 1024;
   // Environment: empty means a minimal one (PATH=/usr/sbin:/usr/bin:/sbin:/bin, LANG=C).

@@ -60,12 +60,11 @@ bool Params::flag(std::string_view name, bool fallback) const {
   if (!value) return fallback;
   if (*value == "true" || *value == "yes" || *value == "1") return true;
   if (*value == "false" || *value == "no" || *value == "0") return false;
-  throw ParamError(std::string(name), "parameter '" + std::string(name) +
-                                          "' must be true or false, not '" + *value + "'");
+  throw ParamError(std::string(name),
+                   "parameter '" + std::string(name) + "' must be true or false, not '" + *value + "'");
 }
 
-std::int64_t Params::integer(std::string_view name, std::int64_t fallback, std::int64_t min,
-                             std::int64_t max) const {
+std::int64_t Params::integer(std::string_view name, std::int64_t fallback, std::int64_t min, std::int64_t max) const {
   auto value = optional(name);
   if (!value) return fallback;
   std::int64_t parsed = 0;
@@ -73,9 +72,8 @@ std::int64_t Params::integer(std::string_view name, std::int64_t fallback, std::
   const char* end = begin + value->size();
   auto [ptr, ec] = std::from_chars(begin, end, parsed);
   if (ec != std::errc{} || ptr != end || parsed < min || parsed > max) {
-    throw ParamError(std::string(name), "parameter '" + std::string(name) +
-                                            "' must be an integer from " + std::to_string(min) +
-                                            " to " + std::to_string(max) + ", not '" + *value +
+    throw ParamError(std::string(name), "parameter '" + std::string(name) + "' must be an integer from " +
+                                            std::to_string(min) + " to " + std::to_string(max) + ", not '" + *value +
                                             "'");
   }
   return parsed;
@@ -96,8 +94,8 @@ std::string Params::one_of(std::string_view name, const std::vector<std::string_
     if (!list.empty()) list += ", ";
     list += candidate;
   }
-  throw ParamError(std::string(name), "parameter '" + std::string(name) + "' must be one of " +
-                                          list + ", not '" + *value + "'");
+  throw ParamError(std::string(name),
+                   "parameter '" + std::string(name) + "' must be one of " + list + ", not '" + *value + "'");
 }
 
 std::vector<std::string> Params::unread() const {

@@ -19,8 +19,7 @@ namespace clinic_audit {
 // loader can point at its line.
 class ParamError : public std::runtime_error {
  public:
-  ParamError(std::string param, const std::string& message)
-      : std::runtime_error(message), param_(std::move(param)) {}
+  ParamError(std::string param, const std::string& message) : std::runtime_error(message), param_(std::move(param)) {}
   const std::string& param() const { return param_; }
 
  private:
@@ -45,8 +44,7 @@ class Params {
   std::vector<std::string> all(std::string_view name) const;
   // "true"/"false" (also yes/no, 1/0).
   bool flag(std::string_view name, bool fallback) const;
-  std::int64_t integer(std::string_view name, std::int64_t fallback, std::int64_t min,
-                       std::int64_t max) const;
+  std::int64_t integer(std::string_view name, std::int64_t fallback, std::int64_t min, std::int64_t max) const;
   // Required enumerated value: one of `allowed`.
   std::string one_of(std::string_view name, const std::vector<std::string_view>& allowed,
                      std::optional<std::string_view> fallback = std::nullopt) const;

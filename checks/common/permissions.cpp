@@ -142,8 +142,7 @@ AccessVerdict check_access(const RootFs& fs, const Identity& who, std::string_vi
     const auto& info = steps[i].info;
     if (steps[i].is_symlink_hop || info.type != FileType::directory) continue;
     if (!may_access(info, who, kExecute)) {
-      return {false, info.path,
-              tr("{0} cannot enter {1} (mode {2})", who.name, info.path, octal_mode(info.mode))};
+      return {false, info.path, tr("{0} cannot enter {1} (mode {2})", who.name, info.path, octal_mode(info.mode))};
     }
   }
   const auto& target = steps.back().info;
@@ -157,8 +156,7 @@ AccessVerdict check_access(const RootFs& fs, const Identity& who, std::string_vi
   return {true, {}, {}};
 }
 
-std::vector<WriterFinding> non_root_writers(const RootFs& fs, const Accounts& accounts,
-                                            std::string_view path) {
+std::vector<WriterFinding> non_root_writers(const RootFs& fs, const Accounts& accounts, std::string_view path) {
   std::vector<WriterFinding> out;
   const auto steps = fs.walk(path);
   for (std::size_t i = 0; i < steps.size(); ++i) {
@@ -189,8 +187,7 @@ std::vector<WriterFinding> non_root_writers(const RootFs& fs, const Accounts& ac
         const bool unmasked = (mask & need) == need;
         if (e.tag == AclEntry::Tag::user && e.id != 0 && unmasked) {
           out.push_back({info.path, "ACL user " + accounts.user_name(static_cast<uid_t>(e.id)), observed});
-        } else if (e.tag == AclEntry::Tag::group && unmasked &&
-                   (e.id != 0 || !non_root_members(accounts, 0).empty())) {
+        } else if (e.tag == AclEntry::Tag::group && unmasked && (e.id != 0 || !non_root_members(accounts, 0).empty())) {
           out.push_back({info.path, "ACL group " + accounts.group_name(static_cast<gid_t>(e.id)), observed});
         } else if (e.tag == AclEntry::Tag::group_obj && unmasked &&
                    (info.gid != 0 || !non_root_members(accounts, 0).empty())) {

@@ -53,7 +53,10 @@ std::size_t estimated_regex_nodes(std::string_view p) {
       f.last = size;
     };
     switch (c) {
-      case '\\': atom(1); ++i; break;
+      case '\\':
+        atom(1);
+        ++i;
+        break;
       case '[': {
         std::size_t j = i + 1;
         if (j < p.size() && p[j] == '^') ++j;
@@ -83,7 +86,10 @@ std::size_t estimated_regex_nodes(std::string_view p) {
           atom(1);
         }
         break;
-      case '|': f.total = add(add(f.total, f.last), 1); f.last = 0; break;
+      case '|':
+        f.total = add(add(f.total, f.last), 1);
+        f.last = 0;
+        break;
       case '+': f.last = mul(std::max<std::size_t>(f.last, 1), 2); break;
       case '*':
       case '?': f.last = add(f.last, 1); break;
@@ -138,7 +144,10 @@ int nullable_quantifier_weight(std::string_view p) {
   for (std::size_t i = 0; i < p.size(); ++i) {
     const char c = p[i];
     switch (c) {
-      case '\\': stack.back().atom(false, 0); ++i; break;
+      case '\\':
+        stack.back().atom(false, 0);
+        ++i;
+        break;
       case '[': {
         std::size_t j = i + 1;
         if (j < p.size() && p[j] == '^') ++j;

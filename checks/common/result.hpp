@@ -21,8 +21,8 @@ std::optional<Severity> parse_severity(std::string_view text);
 // One observation supporting a result: where it was seen, what was seen,
 // what the policy expected there.
 struct Evidence {
-  std::string path;          // file inside the audited root ("" when not file-based)
-  std::optional<int> line;   // 1-based line in `path`, when known
+  std::string path;         // file inside the audited root ("" when not file-based)
+  std::optional<int> line;  // 1-based line in `path`, when known
   std::string observed;
   std::string expected;
 

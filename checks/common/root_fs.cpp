@@ -150,11 +150,11 @@ std::string_view to_string(FileType type) {
 }
 
 struct RootFs::Walked {
-  UniqueFd parent;  // directory holding the final object (O_PATH)
-  UniqueFd object;  // the final object (O_PATH)
-  std::string name; // final component name ("." for the root itself)
-  std::string path; // canonical in-root path
-  struct stat st{};
+  UniqueFd parent;   // directory holding the final object (O_PATH)
+  UniqueFd object;   // the final object (O_PATH)
+  std::string name;  // final component name ("." for the root itself)
+  std::string path;  // canonical in-root path
+  struct stat st {};
 };
 
 RootFs::RootFs(std::filesystem::path root) : root_(std::move(root)) {
@@ -169,8 +169,7 @@ RootFs::~RootFs() {
   if (root_fd_ >= 0) ::close(root_fd_);
 }
 
-RootFs::Walked RootFs::walk_to(std::string_view path, bool follow_last,
-                               std::vector<PathStep>* steps) const {
+RootFs::Walked RootFs::walk_to(std::string_view path, bool follow_last, std::vector<PathStep>* steps) const {
   if (path.empty() || path.front() != '/') {
     throw fs_error(std::string(path), EINVAL, "path must be absolute inside the audited root");
   }
@@ -183,7 +182,7 @@ RootFs::Walked RootFs::walk_to(std::string_view path, bool follow_last,
   dirs.emplace_back(::openat(root_fd_, ".", O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!dirs.back().valid()) throw fs_error("/", errno, "cannot open audit root");
   if (steps != nullptr) {
-    struct stat st{};
+    struct stat st {};
     if (::fstat(dirs.back().get(), &st) == 0) steps->push_back({info_from(st, "/", dirs.back().get()), false});
   }
 
@@ -204,7 +203,7 @@ RootFs::Walked RootFs::walk_to(std::string_view path, bool follow_last,
     names.push_back(component);
     std::string here = join(names);
     if (!fd.valid()) throw fs_error(here, errno, "cannot resolve");
-    struct stat st{};
+    struct stat st {};
     if (::fstat(fd.get(), &st) != 0) throw fs_error(here, errno, "cannot stat");
 
     if (S_ISLNK(st.st_mode) && (!last || follow_last)) {
@@ -287,19 +286,17 @@ std::string RootFs::read_file(std::string_view path, std::size_t max_bytes) cons
   Walked w = walk_to(path, true, nullptr);
   if (!S_ISREG(w.st.st_mode)) {
     // Refused before opening: opening a FIFO would block, a device could have side effects.
-    throw fs_error(w.path, 0, "is a " + std::string(to_string(type_of(w.st.st_mode))) +
-                                  ", not a regular file");
+    throw fs_error(w.path, 0, "is a " + std::string(to_string(type_of(w.st.st_mode))) + ", not a regular file");
   }
   if (static_cast<std::size_t>(w.st.st_size) > max_bytes) {
     // errno 0: the sentence says it all, strerror's "File too large" adds nothing.
     throw fs_error(w.path, 0,
-                   "is " + std::to_string(w.st.st_size) + " bytes, over the " +
-                       std::to_string(max_bytes) + "-byte limit for this file");
+                   "is " + std::to_string(w.st.st_size) + " bytes, over the " + std::to_string(max_bytes) +
+                       "-byte limit for this file");
   }
-  UniqueFd fd(::openat(w.parent.get(), w.name.c_str(),
-                       O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+  UniqueFd fd(::openat(w.parent.get(), w.name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
   if (!fd.valid()) throw fs_error(w.path, errno, "cannot open");
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
     throw fs_error(w.path, 0, "changed while being opened");
   }
@@ -309,8 +306,8 @@ std::string RootFs::read_file(std::string_view path, std::size_t max_bytes) cons
   while (true) {
     if (used == content.size()) {
       if (content.size() > max_bytes) {
-        throw fs_error(w.path, 0, "grew over the " + std::to_string(max_bytes) +
-                                          "-byte limit for this file while being read");
+        throw fs_error(w.path, 0,
+                       "grew over the " + std::to_string(max_bytes) + "-byte limit for this file while being read");
       }
       content.resize(std::min(content.size() * 2, max_bytes + 1));
     }
@@ -323,8 +320,7 @@ std::string RootFs::read_file(std::string_view path, std::size_t max_bytes) cons
     used += static_cast<std::size_t>(n);
   }
   if (used > max_bytes) {
-    throw fs_error(w.path, 0, "is over the " + std::to_string(max_bytes) +
-                                      "-byte limit for this file");
+    throw fs_error(w.path, 0, "is over the " + std::to_string(max_bytes) + "-byte limit for this file");
   }
   content.resize(used);
   return content;
@@ -343,7 +339,7 @@ void RootFs::read_file_chunks(std::string_view path, std::size_t max_bytes,
   }
   UniqueFd fd(::openat(w.parent.get(), w.name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
   if (!fd.valid()) throw fs_error(w.path, errno, "cannot open");
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) throw fs_error(w.path, 0, "changed while being opened");
   std::array<char, 65536> buf{};
   std::size_t total = 0;
@@ -356,14 +352,14 @@ void RootFs::read_file_chunks(std::string_view path, std::size_t max_bytes,
     if (n == 0) break;
     total += static_cast<std::size_t>(n);
     if (total > max_bytes) {
-      throw fs_error(w.path, 0, "grew over the " + std::to_string(max_bytes) + "-byte limit for this file while being read");
+      throw fs_error(w.path, 0,
+                     "grew over the " + std::to_string(max_bytes) + "-byte limit for this file while being read");
     }
     sink(buf.data(), static_cast<std::size_t>(n));
   }
 }
 
-std::optional<std::string> RootFs::read_file_if_exists(std::string_view path,
-                                                       std::size_t max_bytes) const {
+std::optional<std::string> RootFs::read_file_if_exists(std::string_view path, std::size_t max_bytes) const {
   try {
     return read_file(path, max_bytes);
   } catch (const FsError& e) {
@@ -374,16 +370,14 @@ std::optional<std::string> RootFs::read_file_if_exists(std::string_view path,
 
 std::vector<DirEntry> RootFs::list_dir(std::string_view path) const {
   std::vector<DirEntry> entries = list_dir_unsorted(path);
-  std::sort(entries.begin(), entries.end(),
-            [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
+  std::sort(entries.begin(), entries.end(), [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
   return entries;
 }
 
 std::vector<DirEntry> RootFs::list_dir_unsorted(std::string_view path) const {
   Walked w = walk_to(path, true, nullptr);
   if (!S_ISDIR(w.st.st_mode)) throw fs_error(w.path, ENOTDIR, "cannot list");
-  int raw = ::openat(w.parent.get(), w.name.c_str(),
-                     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  int raw = ::openat(w.parent.get(), w.name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (raw < 0) throw fs_error(w.path, errno, "cannot list");
   DIR* dir = ::fdopendir(raw);
   if (dir == nullptr) {
@@ -397,7 +391,7 @@ std::vector<DirEntry> RootFs::list_dir_unsorted(std::string_view path) const {
     if (name == "." || name == "..") continue;
     FileType type = type_of_dirent(ent->d_type);
     if (type == FileType::unknown) {
-      struct stat st{};
+      struct stat st {};
       if (::fstatat(::dirfd(dir), ent->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) type = type_of(st.st_mode);
     }
     entries.push_back({std::string(name), type});

@@ -46,7 +46,7 @@ std::string_view to_string(FileType type);
 struct FileInfo {
   std::string path;  // canonical in-root path (symlinks resolved unless lstat)
   FileType type = FileType::unknown;
-  mode_t mode = 0;   // permission bits incl. setuid/setgid/sticky (no type bits)
+  mode_t mode = 0;  // permission bits incl. setuid/setgid/sticky (no type bits)
   uid_t uid = 0;
   gid_t gid = 0;
   off_t size = 0;
@@ -99,8 +99,7 @@ class RootFs {
   // FsError naming its size: configuration files are small).
   std::string read_file(std::string_view path, std::size_t max_bytes = kDefaultMaxRead) const;
   // Same, but nullopt when the file does not exist.
-  std::optional<std::string> read_file_if_exists(std::string_view path,
-                                                 std::size_t max_bytes = kDefaultMaxRead) const;
+  std::optional<std::string> read_file_if_exists(std::string_view path, std::size_t max_bytes = kDefaultMaxRead) const;
 
   // Streams a regular file to `sink` in chunks (constant memory), at most
   // `max_bytes` (beyond: FsError): for digests of files of any size.

@@ -22,9 +22,9 @@ std::string shell_quote(std::string_view value) {
 bool shell_safe_word(std::string_view value) {
   if (value.empty()) return false;
   for (const char c : value) {
-    const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '_' || c == '@' || c == '%' || c == '+' || c == '=' || c == ':' ||
-                      c == ',' || c == '.' || c == '/' || c == '-';
+    const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                      c == '@' || c == '%' || c == '+' || c == '=' || c == ':' || c == ',' || c == '.' || c == '/' ||
+                      c == '-';
     if (!safe) return false;
   }
   return true;

@@ -44,9 +44,10 @@ class ExecCheck final : public Check {
     // host unless it honours CLINIC_AUDIT_ROOT, and it may open sockets.
     // Neither may happen behind --root or --offline's back (DESIGN.md §4).
     if (!context.live() && !supports_root_) {
-      return Outcome::skipped(tr("{0} inspects the machine it runs on, not the --root image (set supports_root=true for a "
-                                 "plugin that honours CLINIC_AUDIT_ROOT)",
-                                 program_.string()));
+      return Outcome::skipped(
+          tr("{0} inspects the machine it runs on, not the --root image (set supports_root=true for a "
+             "plugin that honours CLINIC_AUDIT_ROOT)",
+             program_.string()));
     }
     if (context.network().offline && uses_network_) {
       return Outcome::skipped(tr("{0} may use the network and --offline forbids any network operation (set "
@@ -67,7 +68,8 @@ class ExecCheck final : public Check {
     if (result.timed_out) {
       // With the check's deadline first, the limit applied is shorter than
       // timeout_seconds: say which one it was.
-      const auto applied = result.timeout_applied.count() > 0 || result.clamped_to_check ? result.timeout_applied : timeout_;
+      const auto applied =
+          result.timeout_applied.count() > 0 || result.clamped_to_check ? result.timeout_applied : timeout_;
       return Outcome::error(result.clamped_to_check
                                 ? tr("{0} did not finish within {1} s (its check's timeout_seconds ends first) and was "
                                      "killed, with every process it started",

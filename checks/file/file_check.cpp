@@ -15,8 +15,9 @@ namespace {
 // Who may replace an object (WriterFinding::who: "owner NAME", "group NAME",
 // "ACL user NAME", "ACL group NAME", "others"), in the report's language.
 std::string writer_words(const std::string& who) {
-  for (const auto& [prefix, format] : {std::pair{"ACL user ", N_("ACL user {0}")}, std::pair{"ACL group ", N_("ACL group {0}")},
-                                       std::pair{"owner ", N_("owner {0}")}, std::pair{"group ", N_("group {0}")}}) {
+  for (const auto& [prefix, format] :
+       {std::pair{"ACL user ", N_("ACL user {0}")}, std::pair{"ACL group ", N_("ACL group {0}")},
+        std::pair{"owner ", N_("owner {0}")}, std::pair{"group ", N_("group {0}")}}) {
     if (who.starts_with(prefix)) return tr(format, who.substr(std::string_view(prefix).size()));
   }
   return who == "others" ? std::string(_("others")) : who;
@@ -28,8 +29,8 @@ unsigned parse_octal(const Params& params, std::string_view name) {
   unsigned value = 0;
   auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), value, 8);
   if (text->empty() || ec != std::errc{} || ptr != text->data() + text->size() || value > 07777) {
-    throw ParamError(std::string(name), "parameter '" + std::string(name) +
-                                            "' must be octal mode bits such as 0022, not '" + *text + "'");
+    throw ParamError(std::string(name),
+                     "parameter '" + std::string(name) + "' must be octal mode bits such as 0022, not '" + *text + "'");
   }
   return value;
 }
@@ -92,8 +93,8 @@ class FileCheck final : public Check {
     std::vector<Evidence> problems;
     FileFix fix(info->path);
     auto problem = [&](std::string expected, std::string observed_text = {}) {
-      problems.push_back({info->path, std::nullopt, observed_text.empty() ? observed : observed_text,
-                          std::move(expected)});
+      problems.push_back(
+          {info->path, std::nullopt, observed_text.empty() ? observed : observed_text, std::move(expected)});
     };
 
     if (type_ == "file" && info->type != FileType::regular) problem("type=regular file");
@@ -120,7 +121,8 @@ class FileCheck final : public Check {
     check_user_access(context, executable_by_, kExecute, N_("executable by {0}"), problems, fix);
     if (root_only_writable_) {
       for (const auto& writer : non_root_writers(fs, accounts, path_)) {
-        problems.push_back({writer.path, std::nullopt, tr("{0} (writable by {1})", writer.observed, writer_words(writer.who)),
+        problems.push_back({writer.path, std::nullopt,
+                            tr("{0} (writable by {1})", writer.observed, writer_words(writer.who)),
                             _("writable by root only")});
         std::optional<FileInfo> w;
         try {
@@ -182,8 +184,8 @@ class FileCheck final : public Check {
     need(executable_by_, 1);
   }
 
-  void check_user_access(const Context& context, const std::vector<std::string>& users, unsigned bits,
-                         const char* word, std::vector<Evidence>& problems, FileFix& fix) const {
+  void check_user_access(const Context& context, const std::vector<std::string>& users, unsigned bits, const char* word,
+                         std::vector<Evidence>& problems, FileFix& fix) const {
     for (const auto& name : users) {
       const PasswdEntry* user = context.accounts().user(name);
       if (user == nullptr) {

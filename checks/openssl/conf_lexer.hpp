@@ -68,12 +68,12 @@ enum class LineKind {
 
 struct ClassifiedLine {
   LineKind kind = LineKind::blank;
-  std::string section;    // raw section name (section lines), or "x" of "x::name"
+  std::string section;  // raw section name (section lines), or "x" of "x::name"
   bool explicit_section = false;
-  std::string name;       // raw name (assignments)
-  std::string rest;       // include: path text after the directive, comments removed, untrimmed
-                          // assignment: raw value text (comments removed, untrimmed)
-  std::string error;      // why NCONF rejects the line (kind == error)
+  std::string name;   // raw name (assignments)
+  std::string rest;   // include: path text after the directive, comments removed, untrimmed
+                      // assignment: raw value text (comments removed, untrimmed)
+  std::string error;  // why NCONF rejects the line (kind == error)
 };
 
 // Classifies one logical line and applies a valid `.pragma` to `state`.

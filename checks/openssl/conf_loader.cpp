@@ -104,8 +104,8 @@ class Flattener {
 
  private:
   std::unique_ptr<Source> open_source(const std::string& path, std::string text, bool top) {
-    if (++opened_ > limits_.max_files) throw LimitError("more than " + std::to_string(limits_.max_files) +
-                                                            " configuration files included", {path, 0});
+    if (++opened_ > limits_.max_files)
+      throw LimitError("more than " + std::to_string(limits_.max_files) + " configuration files included", {path, 0});
     out_.files.push_back(path);
     return std::make_unique<Source>(path, std::move(text), top);
   }
@@ -149,7 +149,8 @@ class Flattener {
     }
     const std::string probe = "__clinic_audit_include_" + std::to_string(probes_) + "__";
     long eline = 0;
-    std::string text = out_.text + (c.explicit_section ? c.section + "::" : std::string()) + probe + " = " + c.rest + "\n";
+    std::string text =
+        out_.text + (c.explicit_section ? c.section + "::" : std::string()) + probe + " = " + c.rest + "\n";
     ConfPtr conf = nconf_load(text, &eline);
     std::optional<std::string> value = conf ? find_value(conf.get(), probe) : std::nullopt;
     if (!value) {
@@ -269,7 +270,8 @@ std::string take_openssl_errors() {
   while (unsigned long code = ERR_get_error_all(nullptr, nullptr, nullptr, &data, &flags)) {
     const char* reason = ERR_reason_error_string(code);
     std::string item = reason != nullptr ? reason : ("error " + std::to_string(code));
-    if ((flags & ERR_TXT_STRING) != 0 && data != nullptr && *data != '\0' && std::string_view(data).find("line ") != 0) {
+    if ((flags & ERR_TXT_STRING) != 0 && data != nullptr && *data != '\0' &&
+        std::string_view(data).find("line ") != 0) {
       item += " (" + std::string(data) + ")";
     }
     if (message.find(item) == std::string::npos) message += (message.empty() ? "" : "; ") + item;

@@ -57,16 +57,16 @@ struct LoadError {
 };
 
 struct LoadedConfig {
-  std::string path;                 // the top-level file, as asked
-  std::string resolved_path;        // the same, symlinks resolved inside the root
-  bool exists = false;              // false: OpenSSL silently uses built-in defaults
-  std::vector<std::string> files;   // every file read, in reading order
+  std::string path;                // the top-level file, as asked
+  std::string resolved_path;       // the same, symlinks resolved inside the root
+  bool exists = false;             // false: OpenSSL silently uses built-in defaults
+  std::vector<std::string> files;  // every file read, in reading order
   std::vector<IncludeNote> notes;
   std::vector<Assignment> assignments;
-  std::string text;                 // what NCONF parsed
-  std::vector<Origin> origins;      // origin of each line of `text`
-  ConfPtr conf;                     // null when absent or not loadable
-  std::optional<LoadError> error;   // OpenSSL refuses the file (the library then ignores it)
+  std::string text;                // what NCONF parsed
+  std::vector<Origin> origins;     // origin of each line of `text`
+  ConfPtr conf;                    // null when absent or not loadable
+  std::optional<LoadError> error;  // OpenSSL refuses the file (the library then ignores it)
 
   // The line that last set `name` in `section` (as NCONF keeps the last one).
   std::optional<Origin> origin_of(std::string_view section, std::string_view name) const;

@@ -16,7 +16,8 @@ std::optional<ImageLibssl> image_libssl(const RootFs& fs) {
   std::optional<ImageLibssl> best;
   auto finish = [&] {
     const bool libssl = package.rfind("libssl", 0) == 0 && package.size() > 6 &&
-                        std::isdigit(static_cast<unsigned char>(package[6])) && package.find("-dev") == std::string::npos;
+                        std::isdigit(static_cast<unsigned char>(package[6])) &&
+                        package.find("-dev") == std::string::npos;
     if (libssl && status == "install ok installed" && (!best || package > best->package)) {
       best = ImageLibssl{package, version, version_line};
     }

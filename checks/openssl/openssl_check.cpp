@@ -60,7 +60,8 @@ std::unique_ptr<Check> make_openssl_check(const Params& params, ProbeCommand pro
 }  // namespace openssl
 
 CheckType openssl_check_type() {
-  return {"openssl", N_("effective OpenSSL TLS security level and minimum protocol, as the library applies them"), false,
+  return {"openssl", N_("effective OpenSSL TLS security level and minimum protocol, as the library applies them"),
+          false,
           [](const Params& params) { return openssl::make_openssl_check(params, openssl::default_probe_command()); }};
 }
 

@@ -91,7 +91,8 @@ void report_rejected(std::ostream& out, const std::string& file) {
 int parse_int(std::string_view text) {
   int value = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc{} || ptr != text.data() + text.size()) throw std::runtime_error("bad number '" + std::string(text) + "'");
+  if (ec != std::errc{} || ptr != text.data() + text.size())
+    throw std::runtime_error("bad number '" + std::string(text) + "'");
   return value;
 }
 
@@ -259,7 +260,8 @@ int openssl_probe_main(int argc, char** argv) {
     if (failure.empty()) {
       out << answer;
     } else {
-      for (std::size_t m = 0; m < units[i].size(); ++m) out << (m > 0 ? kNextAnswer : "") << "failed=" << failure << "\n";
+      for (std::size_t m = 0; m < units[i].size(); ++m)
+        out << (m > 0 ? kNextAnswer : "") << "failed=" << failure << "\n";
     }
     out << kNextAnswer;
   }
@@ -281,8 +283,10 @@ ProbeResult parse_probe_output(std::string_view text) {
     const std::string_view value = line.substr(eq + 1);
     if (key == "library") r.library = value;
     else if (key == "config_file") r.config_file = value;
-    else if (key == "init") { r.init_ok = value == "1"; saw_init = true; }
-    else if (key == "ctx") r.ctx_ok = value == "1";
+    else if (key == "init") {
+      r.init_ok = value == "1";
+      saw_init = true;
+    } else if (key == "ctx") r.ctx_ok = value == "1";
     else if (key == "security_level") r.security_level = parse_int(value);
     else if (key == "min_proto") r.min_proto = parse_int(value);
     else if (key == "max_proto") r.max_proto = parse_int(value);
@@ -295,7 +299,8 @@ ProbeResult parse_probe_output(std::string_view text) {
       const auto t1 = value.find('\t');
       const auto t2 = t1 == std::string_view::npos ? t1 : value.find('\t', t1 + 1);
       cmd.name = value.substr(0, t1);
-      if (t1 != std::string_view::npos) cmd.value = value.substr(t1 + 1, t2 == std::string_view::npos ? t2 : t2 - t1 - 1);
+      if (t1 != std::string_view::npos)
+        cmd.value = value.substr(t1 + 1, t2 == std::string_view::npos ? t2 : t2 - t1 - 1);
       if (t2 != std::string_view::npos) cmd.error = value.substr(t2 + 1);
       r.rejected.push_back(std::move(cmd));
     }
@@ -316,8 +321,8 @@ std::vector<ProbeAnswer> parse_probe_answers(std::string_view text, std::size_t 
       text = {};
     }
     ProbeAnswer answer;
-    if (const auto failed = block.find("failed="); failed != std::string_view::npos &&
-                                                   (failed == 0 || block[failed - 1] == '\n')) {
+    if (const auto failed = block.find("failed=");
+        failed != std::string_view::npos && (failed == 0 || block[failed - 1] == '\n')) {
       const auto end = block.find('\n', failed);
       answer.failure = block.substr(failed + 7, end == std::string_view::npos ? end : end - failed - 7);
     } else {
@@ -382,7 +387,8 @@ std::vector<ProbeAnswer> run_probes(CommandRunner& runner, const ProbeCommand& c
   if (result.timed_out) throw std::runtime_error(who + " did not answer in time");
   if (result.signaled) throw std::runtime_error(who + " died of signal " + std::to_string(result.signal));
   if (result.exit_code != 0) {
-    throw std::runtime_error(who + " exited " + std::to_string(result.exit_code) + ": " + one_line(result.err.substr(0, 300)));
+    throw std::runtime_error(who + " exited " + std::to_string(result.exit_code) + ": " +
+                             one_line(result.err.substr(0, 300)));
   }
   return parse_probe_answers(result.out, modes.size());
 }

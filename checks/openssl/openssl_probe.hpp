@@ -47,23 +47,23 @@ struct RejectedCommand {
 };
 
 struct ProbeResult {
-  std::string library;         // OpenSSL_version(OPENSSL_VERSION) of the probe
-  std::string config_file;     // --system: the file the library loaded
-  bool init_ok = false;        // OPENSSL_init_ssl() returned 1
-  bool ctx_ok = false;         // SSL_CTX_new() succeeded
-  int security_level = -1;     // SSL_CTX_get_security_level(3)
-  int min_proto = 0;           // SSL_CTX_get_min_proto_version(3); 0 = no minimum set
+  std::string library;      // OpenSSL_version(OPENSSL_VERSION) of the probe
+  std::string config_file;  // --system: the file the library loaded
+  bool init_ok = false;     // OPENSSL_init_ssl() returned 1
+  bool ctx_ok = false;      // SSL_CTX_new() succeeded
+  int security_level = -1;  // SSL_CTX_get_security_level(3)
+  int min_proto = 0;        // SSL_CTX_get_min_proto_version(3); 0 = no minimum set
   int max_proto = 0;
-  int tls12_ciphers = 0;       // cipher list entries usable with TLS 1.2 and below
-  int tls13_ciphers = 0;       // TLS 1.3 ciphersuites
+  int tls12_ciphers = 0;                  // cipher list entries usable with TLS 1.2 and below
+  int tls13_ciphers = 0;                  // TLS 1.3 ciphersuites
   std::vector<RejectedCommand> rejected;  // system_default commands SSL_CONF_cmd(3) refuses
-  std::string init_error;      // why OPENSSL_init_ssl() failed (a module of the configuration)
-  std::string error;           // why SSL_CTX_new() failed
+  std::string init_error;                 // why OPENSSL_init_ssl() failed (a module of the configuration)
+  std::string error;                      // why SSL_CTX_new() failed
 };
 
 struct ProbeCommand {
-  std::filesystem::path program;   // absolute
-  std::vector<std::string> args;   // before the mode argument
+  std::filesystem::path program;  // absolute
+  std::vector<std::string> args;  // before the mode argument
 };
 
 // Where the probe is looked for, in order, for an agent at `executable`:

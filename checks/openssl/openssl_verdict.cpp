@@ -50,15 +50,17 @@ std::string remediation(const Analysis& a, int level) {
     std::string where_sd = s.system_default_origin ? s.system_default_origin->file : file;
     const SslCommand* cmd = s.command("CipherString");
     std::string text = tr("In [{0}] of {1} (config(5), SSL_CTX_set_security_level(3)), ", s.system_default, where_sd);
-    text += cmd != nullptr && cmd->origin ? tr("replace line {0} of {1} by:", cmd->origin->line, cmd->origin->file) + "\n"
-                                          : std::string(_("add:")) + "\n";
+    text += cmd != nullptr && cmd->origin
+                ? tr("replace line {0} of {1} by:", cmd->origin->line, cmd->origin->file) + "\n"
+                : std::string(_("add:")) + "\n";
     text += "  " + cipher;
     // Keep an existing MinProtocol; suggest one where there is none.
     return s.command("MinProtocol") != nullptr ? text : text + "\n" + _("and add:") + "\n  MinProtocol = TLSv1.2";
   }
   std::string text = tr("In {0} (config(5)):", file) + "\n";
   if (s.openssl_conf.empty()) {
-    text += std::string("  # ") + _("in the default section, before the first [section]:") + "\n  openssl_conf = openssl_init\n";
+    text += std::string("  # ") + _("in the default section, before the first [section]:") +
+            "\n  openssl_conf = openssl_init\n";
   }
   const std::string init = s.openssl_conf.empty() ? "openssl_init" : s.openssl_conf;
   const std::string ssl = s.ssl_conf.empty() ? "ssl_sect" : s.ssl_conf;
@@ -119,8 +121,8 @@ Outcome judge(const Analysis& a, const std::optional<ProbeResult>& live, const L
                 wanted});
   std::string mismatch;
   if (live && differs(*live, a.effective)) {
-    mismatch = tr(" (the running library ({0}, file {1}) differs from the analysis of the files ({2}))", describe(*live),
-                  live->config_file, describe(a.effective));
+    mismatch = tr(" (the running library ({0}, file {1}) differs from the analysis of the files ({2}))",
+                  describe(*live), live->config_file, describe(a.effective));
     ev.push_back({"", std::nullopt, tr("file analysis: {0}", describe(a.effective)),
                   tr("the live value: {0}", describe(*live))});
   }
@@ -140,12 +142,13 @@ Outcome judge(const Analysis& a, const std::optional<ProbeResult>& live, const L
     const SslCommand* cmd = nullptr;
     for (const auto& c : a.settings.commands) cmd = c.name == r.name ? &c : cmd;
     const std::optional<Origin> origin = cmd != nullptr ? cmd->origin : std::nullopt;
-    ev.push_back(at(origin, file,
-                    tr("{0} = {1} is rejected by OpenSSL ({2}): {3}", r.name, r.value, r.error,
-                       claims_no_effect(r) ? _("libssl silently skips this line and applies the others")
-                                           : _("libssl reports nothing to applications and keeps what the string did set "
-                                               "before failing (its @SECLEVEL, an emptied cipher list)")),
-                    _("a value SSL_CONF_cmd(3) accepts")));
+    ev.push_back(
+        at(origin, file,
+           tr("{0} = {1} is rejected by OpenSSL ({2}): {3}", r.name, r.value, r.error,
+              claims_no_effect(r) ? _("libssl silently skips this line and applies the others")
+                                  : _("libssl reports nothing to applications and keeps what the string did set "
+                                      "before failing (its @SECLEVEL, an emptied cipher list)")),
+           _("a value SSL_CONF_cmd(3) accepts")));
     skipped += (skipped.empty() ? "" : ", ") + r.name + " = " + r.value +
                (origin ? " (" + origin->file + ":" + std::to_string(origin->line) + ")" : "");
   }
@@ -185,7 +188,8 @@ Outcome judge(const Analysis& a, const std::optional<ProbeResult>& live, const L
   }
   if (level < limits.min_level || level > limits.max_level) {
     return fail(tr("TLS security level {0} is outside {1} ({2})", level, wanted, a.level_source) +
-                (level > limits.max_level ? _(": servers with weaker keys or ciphers are refused") : "") + skipped_note);
+                (level > limits.max_level ? _(": servers with weaker keys or ciphers are refused") : "") +
+                skipped_note);
   }
   return Outcome::pass(tr("TLS security level {0}, minimum protocol {1} ({2})", level, protocol_name(applied.min_proto),
                           a.level_source) +

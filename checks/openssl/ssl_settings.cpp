@@ -54,8 +54,8 @@ bool reads_files(const std::string& name) {
   if (auto dot = bare.find('.'); dot != std::string::npos) bare.erase(0, dot + 1);
   SSL_CONF_CTX* cctx = SSL_CONF_CTX_new();
   if (cctx == nullptr) return true;
-  SSL_CONF_CTX_set_flags(cctx, SSL_CONF_FLAG_FILE | SSL_CONF_FLAG_CLIENT | SSL_CONF_FLAG_SERVER |
-                                   SSL_CONF_FLAG_CERTIFICATE);
+  SSL_CONF_CTX_set_flags(cctx,
+                         SSL_CONF_FLAG_FILE | SSL_CONF_FLAG_CLIENT | SSL_CONF_FLAG_SERVER | SSL_CONF_FLAG_CERTIFICATE);
   const int type = SSL_CONF_cmd_value_type(cctx, bare.c_str());
   SSL_CONF_CTX_free(cctx);
   return type == SSL_CONF_TYPE_FILE || type == SSL_CONF_TYPE_DIR || type == SSL_CONF_TYPE_STORE;
@@ -180,8 +180,8 @@ std::string synthesize_ssl_config(const LoadedConfig& config) {
     }
     const auto dot = module.rfind('.');
     const std::string base = module.substr(0, dot);
-    const bool known = base == "oid_section" || base == "stbl_section" || base == "engines" ||
-                       base == "alg_section" || base == "providers" || base == "random";
+    const bool known = base == "oid_section" || base == "stbl_section" || base == "engines" || base == "alg_section" ||
+                       base == "providers" || base == "random";
     if (!known || !has_section(conf, value)) text += "providers = ca_failing_module" + std::to_string(index) + "\n";
   }
   return text + sections;

@@ -33,7 +33,7 @@ struct SslSettings {
   std::optional<Origin> ssl_conf_origin;
   std::string system_default;
   std::optional<Origin> system_default_origin;
-  bool has_system_default = false;  // the chain leads to an existing section
+  bool has_system_default = false;   // the chain leads to an existing section
   std::string missing_link;          // first broken link, in words (when !has_system_default)
   std::vector<SslCommand> commands;  // system_default's commands in the order OpenSSL applies them
 

@@ -142,14 +142,15 @@ class PhpIniCheck final : public Check {
               if (effective && effective->how.find("php_admin") != std::string::npos &&
                   o.kind.find("php_admin") == std::string::npos) {
                 evidence.push_back({o.path, o.line,
-                                    o.kind + "[" + o.name + "] = " + o.value + " (ignored: " + effective->how.substr(2,
-                                        effective->how.size() - 3) + " at " + at_line(effective->path, effective->line) +
-                                        " cannot be changed by php_value)",
+                                    o.kind + "[" + o.name + "] = " + o.value +
+                                        " (ignored: " + effective->how.substr(2, effective->how.size() - 3) + " at " +
+                                        at_line(effective->path, effective->line) + " cannot be changed by php_value)",
                                     ""});
                 continue;
               }
               if (effective) lost_to(*effective, o.path, o.line, o.kind + "[" + o.name + "] of pool " + pool, evidence);
-              effective = Setting{o.value, o.path, o.line, " (" + o.kind + "[" + o.name + "] of pool " + pool + ")", {}, {}};
+              effective =
+                  Setting{o.value, o.path, o.line, " (" + o.kind + "[" + o.name + "] of pool " + pool + ")", {}, {}};
             }
             contexts.emplace_back(label + " pool " + pool, effective);
           }
@@ -182,8 +183,8 @@ class PhpIniCheck final : public Check {
             for (const auto& c : conditional) contexts.emplace_back(label + c.how, c);
           }
         }
-        for (const auto& [where, setting] : contexts) judge(where, setting, version, sapi, evidence, failures, passes,
-                                                            remediations);
+        for (const auto& [where, setting] : contexts)
+          judge(where, setting, version, sapi, evidence, failures, passes, remediations);
       }
     }
     if (failures.empty() && passes.empty()) {
@@ -218,16 +219,17 @@ class PhpIniCheck final : public Check {
   void judge(const std::string& where, const std::optional<Setting>& setting, const std::string& version,
              const std::string& sapi, std::vector<Evidence>& evidence, std::vector<std::string>& failures,
              std::vector<std::string>& passes, std::vector<std::string>& remediations) const {
-    const std::string shown_expected = allow_unset_ ? tr("{0} = {1} or unset", directive_, expected_)
-                                                    : directive_ + " = " + expected_;
+    const std::string shown_expected =
+        allow_unset_ ? tr("{0} = {1} or unset", directive_, expected_) : directive_ + " = " + expected_;
     const bool ignored = setting && php_ignores_temp_dir(directive_, setting->value);
     if (!setting || setting->value.empty() || ignored) {
       const std::string observed =
           !setting ? std::string(_("not set"))
-          : ignored ? tr("= {0} at {1}, which PHP ignores (php_get_temporary_directory(): it falls back to $TMPDIR, then "
-                         "/tmp)",
-                         setting->value, at_line(setting->path, setting->line))
-                    : tr("empty at {0}", at_line(setting->path, setting->line));
+          : ignored
+              ? tr("= {0} at {1}, which PHP ignores (php_get_temporary_directory(): it falls back to $TMPDIR, then "
+                   "/tmp)",
+                   setting->value, at_line(setting->path, setting->line))
+              : tr("empty at {0}", at_line(setting->path, setting->line));
       if (setting && allow_unset_) {
         evidence.push_back({setting->path, setting->line, directive_ + " " + observed, shown_expected});
       }
@@ -242,24 +244,26 @@ class PhpIniCheck final : public Check {
     }
     std::string observed = directive_ + " = " + setting->value + setting->how;
     if (!setting->unresolved.empty()) {
-      observed += tr(" (uses ${{{0}}}, unknown here and empty to PHP unless in its environment)", setting->unresolved.front());
+      observed +=
+          tr(" (uses ${{{0}}}, unknown here and empty to PHP unless in its environment)", setting->unresolved.front());
     }
     if (!setting->build_constants.empty()) {
-      observed += tr(" (uses the constant {0}, whose value depends on the installed PHP build: not known from its files)",
-                     setting->build_constants.front());
+      observed +=
+          tr(" (uses the constant {0}, whose value depends on the installed PHP build: not known from its files)",
+             setting->build_constants.front());
     }
     // PHP reads sys_temp_dir as a C string: a NUL byte ends it.
-    const std::string used = directive_ == "sys_temp_dir" ? setting->value.substr(0, setting->value.find('\0'))
-                                                          : setting->value;
+    const std::string used =
+        directive_ == "sys_temp_dir" ? setting->value.substr(0, setting->value.find('\0')) : setting->value;
     const bool ok = normalized(used) == normalized(expected_);
-    evidence.push_back({setting->path, setting->path.empty() ? std::nullopt : std::optional<int>(setting->line), observed,
-                        shown_expected});
+    evidence.push_back({setting->path, setting->path.empty() ? std::nullopt : std::optional<int>(setting->line),
+                        observed, shown_expected});
     if (ok) {
       passes.push_back(where + ": " + directive_ + " = " + setting->value);
       return;
     }
-    failures.push_back(tr("{0}: {1} at {2}:{3}, expected {4}", where, observed, setting->path, setting->line,
-                          shown_expected));
+    failures.push_back(
+        tr("{0}: {1} at {2}:{3}, expected {4}", where, observed, setting->path, setting->line, shown_expected));
     // Commented out in place (issue #17 item 2): --follow-symlinks edits the
     // file an a2ensite/a2enconf symlink points to instead of replacing the
     // link with a copy (sed(1)); a line already commented is left alone, so

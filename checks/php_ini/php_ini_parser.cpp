@@ -392,7 +392,7 @@ class Parser {
         break;
       } else {
         pos_ -= pending_blanks.size();  // trailing blanks belong to whatever follows
-        break;  // end of value, operator or '='
+        break;                          // end of value, operator or '='
       }
       if (boolean && pieces > 0) fail("unexpected text after a boolean", partial_if_top(out));
       if (!after_double_quote && c != '"') out += pending_blanks;

@@ -41,10 +41,10 @@ struct IniEntry {
   std::string key;
   std::optional<std::string> offset;  // key[offset] = ...
   std::string value;
-  int line = 0;                        // line of the key
-  std::string section;                 // current [section] ("" before any)
+  int line = 0;                                // line of the key
+  std::string section;                         // current [section] ("" before any)
   std::optional<std::string> special_section;  // "PATH=/var/www" when in such a section
-  std::vector<std::string> unresolved;  // ${VAR} found neither in earlier directives nor in the lookup
+  std::vector<std::string> unresolved;         // ${VAR} found neither in earlier directives nor in the lookup
   // Constants PHP replaces by a value that depends on its exact build
   // (PHP_VERSION...): the value keeps the name.
   std::vector<std::string> unknown_constants;

@@ -65,8 +65,7 @@ void remember(const IniFile& file, std::map<std::string, std::string>& earlier) 
 
 // Entries of `dir` whose name matches `pattern`, in byte order (list_dir
 // sorts), with their type after following symlinks (nullopt: dangling).
-std::vector<std::pair<std::string, std::optional<FileType>>> matching_entries(const RootFs& fs,
-                                                                              const std::string& dir,
+std::vector<std::pair<std::string, std::optional<FileType>>> matching_entries(const RootFs& fs, const std::string& dir,
                                                                               const std::string& pattern) {
   std::vector<std::pair<std::string, std::optional<FileType>>> out;
   if (!is_dir(fs, dir)) return out;
@@ -139,9 +138,9 @@ std::optional<std::string> main_ini(const RootFs& fs, const std::string& version
 }  // namespace
 
 const std::map<std::string, std::string>& cli_forced_directives() {
-  static const std::map<std::string, std::string> kForced = {
-      {"html_errors", "0"},         {"register_argc_argv", "1"}, {"implicit_flush", "1"},
-      {"output_buffering", "0"},    {"max_execution_time", "0"}, {"max_input_time", "-1"}};
+  static const std::map<std::string, std::string> kForced = {{"html_errors", "0"},        {"register_argc_argv", "1"},
+                                                             {"implicit_flush", "1"},     {"output_buffering", "0"},
+                                                             {"max_execution_time", "0"}, {"max_input_time", "-1"}};
   return kForced;
 }
 
@@ -236,8 +235,8 @@ FpmPools load_fpm_pools(const RootFs& fs, const std::string& version) {
       if (std::find(result.pools.begin(), result.pools.end(), e.section) == result.pools.end()) {
         result.pools.push_back(e.section);
       }
-      if (e.offset && (e.key == "php_admin_value" || e.key == "php_value" || e.key == "php_admin_flag" ||
-                       e.key == "php_flag")) {
+      if (e.offset &&
+          (e.key == "php_admin_value" || e.key == "php_value" || e.key == "php_admin_flag" || e.key == "php_flag")) {
         result.overrides.push_back({e.section, e.key, *e.offset, e.value, paths[i], e.line});
       }
     }

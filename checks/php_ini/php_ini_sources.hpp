@@ -22,8 +22,8 @@ struct IniSource {
 };
 
 struct SapiConfig {
-  std::string version;  // "8.2"
-  std::string sapi;     // apache2 | fpm | cli | cgi
+  std::string version;           // "8.2"
+  std::string sapi;              // apache2 | fpm | cli | cgi
   std::vector<IniSource> files;  // php.ini then conf.d/*.ini
 };
 
@@ -58,7 +58,7 @@ struct PoolOverride {
 struct FpmPools {
   std::vector<std::string> pools;  // pool names seen
   std::vector<PoolOverride> overrides;
-  std::vector<IniSource> files;    // php-fpm.conf and the included pool files
+  std::vector<IniSource> files;  // php-fpm.conf and the included pool files
 };
 
 // Parses /etc/php/X.Y/fpm/php-fpm.conf and the files its include= names.

@@ -55,10 +55,8 @@ bool CertInfo::untrusted_issuer() const {
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
     case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
     case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
-    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
-      return true;
-    default:
-      return false;
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN: return true;
+    default: return false;
   }
 }
 
@@ -67,9 +65,10 @@ CertInfo::Origin CertInfo::untrusted_origin() const {
   // Issuers that name the TLS-inspection products of firewalls and endpoint
   // security suites: what such a proxy writes into the CA it re-signs with.
   static const char* const kInspectionNames[] = {
-      "fortinet", "fortigate", "sophos", "zscaler", "palo alto", "paloalto", "kaspersky", "eset ", "bitdefender",
-      "avast", "avg ", "blue coat", "bluecoat", "forcepoint", "websense", "stormshield", "watchguard", "untangle",
-      "checkpoint", "check point", "cisco umbrella", "netskope", "mcafee web gateway", "barracuda", "inspect"};
+      "fortinet", "fortigate",          "sophos",     "zscaler",  "palo alto",  "paloalto",    "kaspersky",
+      "eset ",    "bitdefender",        "avast",      "avg ",     "blue coat",  "bluecoat",    "forcepoint",
+      "websense", "stormshield",        "watchguard", "untangle", "checkpoint", "check point", "cisco umbrella",
+      "netskope", "mcafee web gateway", "barracuda",  "inspect"};
   std::string issuer_lower = chain_top_issuer + " " + issuer;
   for (char& c : issuer_lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   for (const char* name : kInspectionNames) {
@@ -86,16 +85,18 @@ std::string CertInfo::untrusted_explanation() const {
              "', no CA in the chain): not TLS inspection, which re-signs with the proxy's CA; the server does not use a "
              "publicly trusted certificate";
     case Origin::inspection:
-      return "TLS inspection by a proxy: the certificate is issued by '" + issuer + "', a TLS-inspection CA no trusted CA "
-             "vouches for (" + verify_message + ")";
+      return "TLS inspection by a proxy: the certificate is issued by '" + issuer +
+             "', a TLS-inspection CA no trusted CA "
+             "vouches for (" +
+             verify_message + ")";
     case Origin::private_or_inspection:
       return "TLS inspection by a proxy, or a private CA: the chain ends at the root '" + chain_top_subject +
              "', which the trust store does not hold (" + verify_message + "); the chain alone cannot tell them apart";
-    case Origin::unknown_issuer:
-      break;
+    case Origin::unknown_issuer: break;
   }
   return "TLS inspection by a proxy, or a server that does not send its intermediate certificate: the certificate is "
-         "issued by '" + issuer + "', which the trust store does not know and the server did not send (" + verify_message +
+         "issued by '" +
+         issuer + "', which the trust store does not know and the server did not send (" + verify_message +
          "); the chain alone cannot tell them apart";
 }
 

@@ -12,23 +12,23 @@ namespace clinic_audit::reachability {
 
 struct CertInfo {
   std::string subject;
-  std::string issuer;         // issuer of the leaf
+  std::string issuer;            // issuer of the leaf
   std::string chain_top_issuer;  // issuer of the last certificate the server sent
-  std::string key_type;       // RSA, EC, ED25519, DSA...
+  std::string key_type;          // RSA, EC, ED25519, DSA...
   int key_bits = 0;
-  int security_bits = 0;      // EVP_PKEY_get_security_bits: comparable across key types
-  std::string signature_hash; // SHA256, SHA1... ("" when unknown)
-  std::string not_after;      // ISO 8601 UTC
+  int security_bits = 0;       // EVP_PKEY_get_security_bits: comparable across key types
+  std::string signature_hash;  // SHA256, SHA1... ("" when unknown)
+  std::string not_after;       // ISO 8601 UTC
   long days_left = 0;
   std::string tls_version;
-  long verify_code = 0;       // X509_V_OK when the chain verifies against the trust store
+  long verify_code = 0;  // X509_V_OK when the chain verifies against the trust store
   std::string verify_message;
   // What the chain the server sent shows (RFC 5280 §6.1: a self-issued
   // certificate has subject == issuer and verifies with its own key).
-  int chain_length = 0;            // certificates the server sent
-  bool leaf_self_signed = false;   // the leaf signed itself
-  bool top_self_signed = false;    // the last certificate sent is a self-signed root
-  std::string chain_top_subject;   // subject of that last certificate
+  int chain_length = 0;           // certificates the server sent
+  bool leaf_self_signed = false;  // the leaf signed itself
+  bool top_self_signed = false;   // the last certificate sent is a self-signed root
+  std::string chain_top_subject;  // subject of that last certificate
   bool chain_trusted() const { return verify_code == 0; }
   // The chain leads to no trusted root (self-signed, unknown issuer).
   bool untrusted_issuer() const;

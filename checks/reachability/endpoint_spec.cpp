@@ -41,7 +41,8 @@ std::string percent_decode(std::string_view text) {
 
 std::uint16_t parse_port(std::string_view text) {
   text = trim(text);
-  if (text.empty() || text.size() > 5 || !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+  if (text.empty() || text.size() > 5 ||
+      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     throw std::invalid_argument("'" + std::string(text) + "' is not a port number");
   }
   const int value = std::stoi(std::string(text));
@@ -93,9 +94,10 @@ bool is_ip_literal(std::string_view text) {
 bool is_valid_host(std::string_view text) {
   if (text.empty() || text.size() > 253) return false;
   if (is_ip_literal(text)) return true;
-  return std::all_of(text.begin(), text.end(), [](char c) {
-           return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';
-         }) &&
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) {
+                       return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';
+                     }) &&
          text.front() != '-' && text.front() != '.';
 }
 
@@ -105,7 +107,8 @@ ServerSpec parse_server(std::string_view text) {
   ServerSpec server;
   std::string_view rest = trim(text);
   while (!rest.empty()) {
-    const auto space = std::find_if(rest.begin(), rest.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)); });
+    const auto space =
+        std::find_if(rest.begin(), rest.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)); });
     const std::string_view word = rest.substr(0, static_cast<std::size_t>(space - rest.begin()));
     rest = trim(rest.substr(word.size()));
     // The seed writes "(146.59.148.218 , 135.125.9.9)": tolerate its punctuation.
@@ -164,7 +167,8 @@ ProxySpec parse_proxy_url(std::string_view text) {
   if (!is_valid_host(host)) throw std::invalid_argument("proxy '" + std::string(text) + "': bad host");
   proxy.host = host;
   const bool v6 = proxy.host.find(':') != std::string::npos;
-  proxy.display = "http://" + display_auth + (v6 ? "[" + proxy.host + "]" : proxy.host) + ":" + std::to_string(proxy.port);
+  proxy.display =
+      "http://" + display_auth + (v6 ? "[" + proxy.host + "]" : proxy.host) + ":" + std::to_string(proxy.port);
   return proxy;
 }
 

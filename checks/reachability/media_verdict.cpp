@@ -25,7 +25,8 @@ UdpProof udp_proof(const std::vector<ProbeResult>& probes) {
 }
 
 bool stream_answered(const std::vector<ProbeResult>& probes) {
-  return std::any_of(probes.begin(), probes.end(), [](const ProbeResult& p) { return p.state == ReachState::answered; });
+  return std::any_of(probes.begin(), probes.end(),
+                     [](const ProbeResult& p) { return p.state == ReachState::answered; });
 }
 
 std::string join(const std::vector<std::string>& items, const std::string& separator) {
@@ -37,7 +38,8 @@ std::string join(const std::vector<std::string>& items, const std::string& separ
 Evidence probe_evidence(const ProbeResult& probe, const std::string& expected) {
   std::string observed = probe.target.label() + ": " + to_string(probe.state) + " -- " + probe.detail;
   if (probe.stun && probe.stun->mapped) {
-    observed += tr("; public address seen by the server: {0}:{1}", probe.stun->mapped->address, probe.stun->mapped->port);
+    observed +=
+        tr("; public address seen by the server: {0}:{1}", probe.stun->mapped->address, probe.stun->mapped->port);
   }
   if (probe.stun && probe.stun->software) observed += tr("; server software: {0}", *probe.stun->software);
   if (probe.certificate) observed += tr("; certificate: {0}", probe.certificate->describe());
@@ -53,7 +55,8 @@ std::string firewall_rule(const std::string& protocol, const std::string& label,
   for (const auto& address : addresses) (address.find(':') == std::string::npos ? v4 : v6).push_back(address);
   const std::string ports_text = format_port_list(ports);
   std::string lower = protocol;
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   std::string rule = tr("allow {0} {1} out to {2}", protocol, ports_text, label);
   if (!addresses.empty() && !(addresses.size() == 1 && addresses.front() == label)) {
     rule += " (" + join(addresses, ", ") + ")";
@@ -94,7 +97,8 @@ Outcome judge_media(const std::vector<MediaServerProbes>& servers, const MediaPl
     const std::string label = server.server.label();
     if (!server.dns_note.empty()) evidence.push_back({"", std::nullopt, "DNS " + label + ": " + server.dns_note, ""});
     for (const auto& probe : server.udp) {
-      evidence.push_back(probe_evidence(probe, server.sfu ? std::string(_("UDP packets reach the SFU")) : udp_expected));
+      evidence.push_back(
+          probe_evidence(probe, server.sfu ? std::string(_("UDP packets reach the SFU")) : udp_expected));
     }
     for (const auto& probe : server.media_udp) evidence.push_back(probe_evidence(probe, range_expected));
     for (const auto& probe : server.stream) evidence.push_back(probe_evidence(probe, tcp_expected));
@@ -116,7 +120,8 @@ Outcome judge_media(const std::vector<MediaServerProbes>& servers, const MediaPl
     const UdpProof range = plan.proxy_probe_ports.empty() ? UdpProof::answered : udp_proof(server.media_udp);
     const bool range_ok = range == UdpProof::answered || range == UdpProof::arrives;
     if (stun_ok && range_ok) {
-      udp_ok.push_back(label + (proof == UdpProof::arrives ? _(" (packets arrive, ICMP port unreachable; no STUN answer)") : ""));
+      udp_ok.push_back(
+          label + (proof == UdpProof::arrives ? _(" (packets arrive, ICMP port unreachable; no STUN answer)") : ""));
       continue;
     }
     rules.push_back(firewall_rule("UDP", label, server.addresses, plan.proxy_udp_ports));
@@ -125,7 +130,8 @@ Outcome judge_media(const std::vector<MediaServerProbes>& servers, const MediaPl
     } else if (stun_ok) {
       udp_missing.push_back(label + tr(" (UDP {0} rejected)", range_text));
     } else {
-      udp_missing.push_back(label + (proof == UdpProof::unverified ? _(" (UDP silent: unverified)") : _(" (UDP rejected)")));
+      udp_missing.push_back(label +
+                            (proof == UdpProof::unverified ? _(" (UDP silent: unverified)") : _(" (UDP rejected)")));
     }
     if (stream_answered(server.stream)) {
       if (!(stun_ok && range == UdpProof::unverified)) tcp_only.push_back(label);
@@ -171,8 +177,8 @@ Outcome judge_media(const std::vector<MediaServerProbes>& servers, const MediaPl
   Outcome outcome;
   const std::string tcp = "TCP " + std::to_string(plan.tcp_port);
   if (!no_path.empty()) {
-    outcome = Outcome::fail(with_notes(tr("blocked: no media path to {0} (neither UDP nor {1} STUN answered)",
-                                          join(no_path, ", "), tcp)));
+    outcome = Outcome::fail(
+        with_notes(tr("blocked: no media path to {0} (neither UDP nor {1} STUN answered)", join(no_path, ", "), tcp)));
   } else if (!tcp_only.empty() || !range_unproven.empty()) {
     // Case 1 is not proven for some proxy: what is proven is case 2 at best.
     bool tcp_everywhere = true;
@@ -191,17 +197,20 @@ Outcome judge_media(const std::vector<MediaServerProbes>& servers, const MediaPl
     } else {
       head = tr("case 1 not proven and {0} STUN does not answer", tcp);
     }
-    outcome = plan.accept_degraded && tcp_everywhere ? Outcome::pass(with_notes(head)) : Outcome::fail(with_notes(head));
+    outcome =
+        plan.accept_degraded && tcp_everywhere ? Outcome::pass(with_notes(head)) : Outcome::fail(with_notes(head));
     sfu_rules_for_case1();
   } else if (!sfu_blocked.empty()) {
-    outcome = Outcome::fail(with_notes(tr("case 1 for the media proxies (UDP to {0}), not for the SFUs", join(udp_ok, ", "))));
+    outcome = Outcome::fail(
+        with_notes(tr("case 1 for the media proxies (UDP to {0}), not for the SFUs", join(udp_ok, ", "))));
   } else {
     std::string head = tr("case 1: UDP allowed to {0}", join(udp_ok, ", "));
     if (!plan.proxy_probe_ports.empty()) head += tr(" (STUN port and media range {0} reached)", range_text);
     outcome = Outcome::pass(with_notes(head));
   }
   outcome.evidence = std::move(evidence);
-  if (!rules.empty()) outcome.remediation = std::string(_("Firewall rules still to open (seed §2.2.2):")) + "\n  " + join(rules, "\n  ");
+  if (!rules.empty())
+    outcome.remediation = std::string(_("Firewall rules still to open (seed §2.2.2):")) + "\n  " + join(rules, "\n  ");
   return outcome;
 }
 

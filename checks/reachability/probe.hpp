@@ -32,9 +32,9 @@ struct ProbeTarget {
   std::string host;     // name for SNI, Host and CONNECT; the address itself when only that is known
   std::string address;  // IP literal connected to directly (ignored when via_proxy)
   std::uint16_t port = 0;
-  std::string path = "/";  // wss
-  std::string origin;      // wss, optional Origin header
-  bool via_proxy = false;  // TCP/TLS/WSS through the HTTP proxy's CONNECT tunnel
+  std::string path = "/";     // wss
+  std::string origin;         // wss, optional Origin header
+  bool via_proxy = false;     // TCP/TLS/WSS through the HTTP proxy's CONNECT tunnel
   std::string label() const;  // "tls hds.apizee.com [2001:db8::1]:443"
 };
 
@@ -53,8 +53,8 @@ std::string to_string(ReachState state);
 struct ProbeResult {
   ProbeTarget target;
   ReachState state = ReachState::timeout;
-  std::string stage;   // where the probe stopped: dns, connect, proxy, tls, upgrade, stun
-  std::string detail;  // human-readable reason
+  std::string stage;                    // where the probe stopped: dns, connect, proxy, tls, upgrade, stun
+  std::string detail;                   // human-readable reason
   bool connected = false;               // TCP connected (to the target or to the proxy)
   std::optional<int> proxy_status;      // HTTP status the proxy gave to CONNECT
   std::string proxy_detail;             // Via/Server of the proxy's answer, when refused

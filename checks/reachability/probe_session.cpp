@@ -15,9 +15,7 @@ namespace {
 
 constexpr std::size_t kMaxStunMessage = 64 * 1024;
 
-std::string bracket(const std::string& host) {
-  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
-}
+std::string bracket(const std::string& host) { return host.find(':') != std::string::npos ? "[" + host + "]" : host; }
 
 // Linux reports ICMP errors on a connected socket as errno values (ip(7),
 // udp(7)): port unreachable -> ECONNREFUSED; host, network, or
@@ -25,8 +23,8 @@ std::string bracket(const std::string& host) {
 // firewall rejecting the packet -> EPERM on send.
 ReachState classify(const boost::system::error_code& ec) {
   if (ec == asio::error::connection_refused) return ReachState::refused;
-  if (ec == asio::error::host_unreachable || ec == asio::error::network_unreachable ||
-      ec.value() == EPERM || ec.value() == EACCES || ec.value() == EADDRNOTAVAIL) {
+  if (ec == asio::error::host_unreachable || ec == asio::error::network_unreachable || ec.value() == EPERM ||
+      ec.value() == EACCES || ec.value() == EADDRNOTAVAIL) {
     return ReachState::unreachable;
   }
   return ReachState::failed;
@@ -77,8 +75,7 @@ void ProbeSession::finish(ReachState state, std::string detail) {
   finished_ = true;
   result_.state = state;
   result_.detail = std::move(detail);
-  result_.elapsed =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_);
+  result_.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_);
   error_code ignored;
   deadline_.cancel();
   retransmit_.cancel();
@@ -96,8 +93,8 @@ void ProbeSession::fail_io(const error_code& ec, const std::string& what) {
   const ReachState state = classify(ec);
   std::string detail = what + ": " + ec.message();
   if (state == ReachState::refused && target_.transport == Transport::stun_udp) {
-    detail = "ICMP port unreachable: UDP packets reach the host, nothing listens on port " +
-             std::to_string(target_.port);
+    detail =
+        "ICMP port unreachable: UDP packets reach the host, nothing listens on port " + std::to_string(target_.port);
   }
   finish(state, detail);
 }
@@ -117,19 +114,20 @@ void ProbeSession::connect() {
     return;
   }
   if (via_proxy) result_.stage = "proxy";
-  stream_.next_layer().async_connect(tcp::endpoint(ip, port), [self = shared_from_this(), via_proxy](const error_code& e) {
-    if (self->done()) return;
-    if (e) {
-      self->fail_io(e, via_proxy ? "connect to the proxy" : "TCP connect");
-      return;
-    }
-    self->result_.connected = true;
-    if (via_proxy) {
-      self->send_proxy_connect();
-    } else {
-      self->after_transport();
-    }
-  });
+  stream_.next_layer().async_connect(tcp::endpoint(ip, port),
+                                     [self = shared_from_this(), via_proxy](const error_code& e) {
+                                       if (self->done()) return;
+                                       if (e) {
+                                         self->fail_io(e, via_proxy ? "connect to the proxy" : "TCP connect");
+                                         return;
+                                       }
+                                       self->result_.connected = true;
+                                       if (via_proxy) {
+                                         self->send_proxy_connect();
+                                       } else {
+                                         self->after_transport();
+                                       }
+                                     });
 }
 
 void ProbeSession::send_proxy_connect() {
@@ -147,7 +145,8 @@ void ProbeSession::send_proxy_connect() {
         return;
       }
       if (auto via = head.header("Via")) self->result_.proxy_detail = "Via: " + *via;
-      if (auto server = head.header("Server")) self->result_.proxy_detail += (self->result_.proxy_detail.empty() ? "" : ", ") + ("Server: " + *server);
+      if (auto server = head.header("Server"))
+        self->result_.proxy_detail += (self->result_.proxy_detail.empty() ? "" : ", ") + ("Server: " + *server);
       std::string detail = "the proxy " + self->runner_.options().proxy->spec.display + " answered HTTP " +
                            std::to_string(head.status) + " " + head.reason + " to CONNECT";
       if (head.status == 407) detail += " (proxy authentication required: put user:password in the proxy URL)";
@@ -355,7 +354,8 @@ void ProbeSession::receive_udp() {
     if (decoded.response) {
       self->result_.stun = decoded.response;
       std::string detail = "STUN Binding answered over UDP: the path works both ways";
-      if (self->ignored_datagrams_ > 0) detail += " (" + std::to_string(self->ignored_datagrams_) + " stray datagrams ignored)";
+      if (self->ignored_datagrams_ > 0)
+        detail += " (" + std::to_string(self->ignored_datagrams_) + " stray datagrams ignored)";
       self->finish(ReachState::answered, detail);
       return;
     }

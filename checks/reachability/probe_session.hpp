@@ -86,8 +86,8 @@ class ProbeSession : public std::enable_shared_from_this<ProbeSession> {
   bool tls_active_ = false;
   TransactionId transaction_{};
   std::string ws_key_;
-  std::string head_;                 // HTTP head being read
-  std::vector<std::uint8_t> rx_;     // STUN bytes being read
+  std::string head_;              // HTTP head being read
+  std::vector<std::uint8_t> rx_;  // STUN bytes being read
   std::array<std::uint8_t, 4096> chunk_{};
   std::vector<std::uint8_t> request_;
   int ignored_datagrams_ = 0;

@@ -80,8 +80,9 @@ class ReachabilityCheck final : public Check {
         }
       }
     }
-    for (const auto& [name, list] : {std::pair<const char*, const std::vector<PortRange>*>{"sfu_probe_ports", &sfu_probe_ports_},
-                                     {"media_probe_ports", &media_probe_ports_}}) {
+    for (const auto& [name, list] :
+         {std::pair<const char*, const std::vector<PortRange>*>{"sfu_probe_ports", &sfu_probe_ports_},
+          {"media_probe_ports", &media_probe_ports_}}) {
       std::size_t sampled = 0;
       for (const auto& range : *list) sampled += std::size_t{range.last} - range.first + 1;
       if (sampled > 64) {
@@ -95,13 +96,15 @@ class ReachabilityCheck final : public Check {
     } else {
       if (hosts_.empty()) throw ParamError("host", "probe '" + mode_ + "' needs at least one 'host'");
       for (const auto& host : hosts_) {
-        if (!is_valid_host(host)) throw ParamError("host", "parameter 'host': '" + host + "' is not a host name or address");
+        if (!is_valid_host(host))
+          throw ParamError("host", "parameter 'host': '" + host + "' is not a host name or address");
       }
     }
     if (path_.empty() || path_.front() != '/' || path_.find_first_of("\r\n ") != std::string::npos) {
       throw ParamError("path", "parameter 'path' must start with '/' and contain no space or line break");
     }
-    if (origin_.find_first_of("\r\n") != std::string::npos) throw ParamError("origin", "parameter 'origin' has a line break");
+    if (origin_.find_first_of("\r\n") != std::string::npos)
+      throw ParamError("origin", "parameter 'origin' has a line break");
   }
 
   Outcome run(const Context& context) const override {
@@ -176,7 +179,8 @@ class ReachabilityCheck final : public Check {
       if (server.server.name.empty()) continue;
       const DnsAnswer& answer = answers[next_answer++];
       if (!answer.ok()) {
-        server.dns_note = tr("failed: {0}", answer.error) + (server.addresses.empty() ? "" : _("; probing the seed's addresses"));
+        server.dns_note =
+            tr("failed: {0}", answer.error) + (server.addresses.empty() ? "" : _("; probing the seed's addresses"));
         continue;
       }
       server.dns_note = "IPv4 [" + join(answer.ipv4) + "], IPv6 [" + join(answer.ipv6) + "]";
@@ -187,13 +191,17 @@ class ReachabilityCheck final : public Check {
           server.addresses.push_back(address);
         }
       }
-      if (!extra.empty()) server.dns_note += tr("; not in the seed's table (firewall rules by address must add them): {0}", join(extra));
+      if (!extra.empty())
+        server.dns_note += tr("; not in the seed's table (firewall rules by address must add them): {0}", join(extra));
     }
 
     // Every probe of every server in one concurrent run (about one timeout).
     std::vector<ProbeTarget> targets;
     enum class Kind { udp, stream, media_range };
-    struct Slot { std::size_t server; Kind kind; };
+    struct Slot {
+      std::size_t server;
+      Kind kind;
+    };
     std::vector<Slot> slots;
     for (std::size_t s = 0; s < servers.size(); ++s) {
       const auto& server = servers[s];
@@ -225,11 +233,14 @@ class ReachabilityCheck final : public Check {
     auto results = run_probes(targets, options);
     for (std::size_t i = 0; i < results.size(); ++i) {
       auto& server = servers[slots[i].server];
-      auto& list = slots[i].kind == Kind::udp ? server.udp : slots[i].kind == Kind::stream ? server.stream : server.media_udp;
+      auto& list = slots[i].kind == Kind::udp      ? server.udp
+                   : slots[i].kind == Kind::stream ? server.stream
+                                                   : server.media_udp;
       list.push_back(std::move(results[i]));
     }
-    MediaPlan plan{media_udp_ports_, sfu_udp_ports_, sfu_probe_ports_, stun_tcp_port_, accept_degraded_,
-                   options.proxy ? options.proxy->spec.display : std::string{}, media_probe_ports_};
+    MediaPlan plan{media_udp_ports_,  sfu_udp_ports_,   sfu_probe_ports_,
+                   stun_tcp_port_,    accept_degraded_, options.proxy ? options.proxy->spec.display : std::string{},
+                   media_probe_ports_};
     return judge_media(servers, plan);
   }
 

@@ -14,7 +14,9 @@ std::string join(const std::vector<std::string>& items, const std::string& separ
   return out;
 }
 
-bool is_v6(const ProbeResult& probe) { return !probe.target.via_proxy && probe.target.address.find(':') != std::string::npos; }
+bool is_v6(const ProbeResult& probe) {
+  return !probe.target.via_proxy && probe.target.address.find(':') != std::string::npos;
+}
 
 // Problems with what answered: certificate (annex 2, trust, inspection)
 // and, for WSS, the upgrade (RFC 6455 §4.1).
@@ -46,8 +48,8 @@ void judge_answer(const ProbeResult& probe, const SignallingPlan& plan, std::vec
     } else {
       who = _("the server did not upgrade");
     }
-    problems.push_back(tr("{0}: the path is open (HTTP answer) but no WebSocket: {1}; {2}", where, probe.upgrade->detail,
-                          who));
+    problems.push_back(
+        tr("{0}: the path is open (HTTP answer) but no WebSocket: {1}; {2}", where, probe.upgrade->detail, who));
   }
 }
 
@@ -74,8 +76,9 @@ Outcome judge_signalling(const std::vector<SignallingHost>& hosts, const Signall
   const bool proxied = !plan.proxy_display.empty();
 
   for (const auto& host : hosts) {
-    std::string dns_text = host.dns.ok() ? "IPv4 [" + join(host.dns.ipv4, ", ") + "], IPv6 [" + join(host.dns.ipv6, ", ") + "]"
-                                         : tr("failed: {0}", host.dns.error);
+    std::string dns_text = host.dns.ok()
+                               ? "IPv4 [" + join(host.dns.ipv4, ", ") + "], IPv6 [" + join(host.dns.ipv6, ", ") + "]"
+                               : tr("failed: {0}", host.dns.error);
     if (proxied) dns_text += _(" (informational: the proxy resolves names itself)");
     evidence.push_back({"", std::nullopt, "DNS " + host.host + ": " + dns_text, _("the name resolves")});
     if (!host.dns.ok() && !proxied) {
@@ -136,7 +139,8 @@ Outcome judge_signalling(const std::vector<SignallingHost>& hosts, const Signall
     outcome = Outcome::fail(what + via + ": " + join(problems, "; "));
   }
   outcome.evidence = std::move(evidence);
-  if (!rules.empty()) outcome.remediation = std::string(_("Firewall rules still to open (seed §2.2.1):")) + "\n  " + join(rules, "\n  ");
+  if (!rules.empty())
+    outcome.remediation = std::string(_("Firewall rules still to open (seed §2.2.1):")) + "\n  " + join(rules, "\n  ");
   return outcome;
 }
 

@@ -22,8 +22,8 @@ struct SignallingPlan {
   Transport transport = Transport::tls;  // tls (HTTPS) or wss
   std::uint16_t port = 443;
   int min_rsa_bits = 2048;
-  bool expect_public = true;   // an untrusted chain means TLS inspection
-  std::string proxy_display;   // the HTTP proxy used, if any
+  bool expect_public = true;  // an untrusted chain means TLS inspection
+  std::string proxy_display;  // the HTTP proxy used, if any
 };
 
 Outcome judge_signalling(const std::vector<SignallingHost>& hosts, const SignallingPlan& plan);

@@ -122,11 +122,8 @@ StunDecodeResult decode_stun_response(std::span<const std::uint8_t> bytes, const
         response.error_code = (value[2] & 0x07) * 100 + value[3];
         response.error_reason.assign(value.begin() + 4, value.end());
         break;
-      case kAttrSoftware:
-        response.software = std::string(value.begin(), value.end());
-        break;
-      default:
-        break;  // §7.3: unknown comprehension-optional attributes are ignored
+      case kAttrSoftware: response.software = std::string(value.begin(), value.end()); break;
+      default: break;  // §7.3: unknown comprehension-optional attributes are ignored
     }
     at += 4 + padded;
   }

@@ -41,22 +41,28 @@ Enablement sysv(const RootFs& fs, const std::string& name) {
       return {true, "enabled", {link, std::nullopt, tr("enabled (SysV start link {0})", link), "enabled"}};
     }
   }
-  return {false, "disabled", {script, std::nullopt, tr("disabled (SysV script without /etc/rc[S5].d/S??{0})", name),
-                              "enabled"}};
+  return {false,
+          "disabled",
+          {script, std::nullopt, tr("disabled (SysV script without /etc/rc[S5].d/S??{0})", name), "enabled"}};
 }
 
 }  // namespace
 
 Enablement judge_enablement(const RootFs& fs, const std::string& unit) {
   const systemd::UnitFiles files = systemd::locate_unit(fs, unit);
-  if (files.masked) return {false, "masked", {files.masked_by, std::nullopt, _("masked (link to /dev/null)"), "enabled"}};
+  if (files.masked)
+    return {false, "masked", {files.masked_by, std::nullopt, _("masked (link to /dev/null)"), "enabled"}};
   if (files.dangling) {
-    return {false, "not-found", {*files.dangling, std::nullopt, _("dangling symlink: unit not found"), _("installed and enabled")}};
+    return {false,
+            "not-found",
+            {*files.dangling, std::nullopt, _("dangling symlink: unit not found"), _("installed and enabled")}};
   }
   if (!files.fragment) {
     const std::string stem = unit.substr(0, unit.rfind('.'));
     if (ends_with(unit, ".service") && exists(fs, "/etc/init.d/" + stem)) return sysv(fs, stem);
-    return {false, "not-found", {"", std::nullopt, tr("no unit file and no /etc/init.d/{0}", stem), _("installed and enabled")}};
+    return {false,
+            "not-found",
+            {"", std::nullopt, tr("no unit file and no /etc/init.d/{0}", stem), _("installed and enabled")}};
   }
   const auto install = parse_install_section(systemd::parse_unit_file(fs.read_file(*files.fragment, 1024 * 1024)));
   if (auto link = find_link(fs, "/etc/systemd/system", unit, install.aliases)) {

@@ -15,8 +15,8 @@ class ServiceCheck final : public Check {
         want_enabled_(params.flag("enabled", true)),
         want_active_(params.flag("active", true)) {
     if (unit_.empty() || unit_.find('/') != std::string::npos) {
-      throw ParamError("unit", "parameter 'unit' must be a unit name such as compagnonApicrypt.service, not '" +
-                                   unit_ + "'");
+      throw ParamError("unit",
+                       "parameter 'unit' must be a unit name such as compagnonApicrypt.service, not '" + unit_ + "'");
     }
     if (unit_.find('.') == std::string::npos) unit_ += ".service";
   }
@@ -63,7 +63,8 @@ class ServiceCheck final : public Check {
                                "it, then run the audit again.",
                                unit_);
     } else {
-      if (enablement.state.rfind("masked", 0) == 0) outcome.remediation_commands.push_back("systemctl unmask " + shell_word(unit_));
+      if (enablement.state.rfind("masked", 0) == 0)
+        outcome.remediation_commands.push_back("systemctl unmask " + shell_word(unit_));
       outcome.remediation_commands.push_back("systemctl enable --now " + shell_word(unit_));
     }
     return outcome;

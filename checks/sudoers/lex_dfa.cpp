@@ -157,7 +157,8 @@ LexDfa::Fragment LexDfa::parse_repetition(std::string_view pattern, std::size_t&
       if (op != '+') nfa_[static_cast<std::size_t>(start)].epsilon.push_back(end);
       if (op != '?') nfa_[static_cast<std::size_t>(atom.end)].epsilon.push_back(atom.start);
       atom = {start, end};
-    } else if (op == '{' && pos + 1 < pattern.size() && std::isdigit(static_cast<unsigned char>(pattern[pos + 1])) != 0) {
+    } else if (op == '{' && pos + 1 < pattern.size() &&
+               std::isdigit(static_cast<unsigned char>(pattern[pos + 1])) != 0) {
       const std::size_t close = pattern.find('}', pos);
       const std::string spec(pattern.substr(pos + 1, close - pos - 1));
       pos = close + 1;

@@ -18,15 +18,15 @@ namespace clinic_audit::sudoers {
 class LexDfa {
  public:
   struct Rule {
-    std::string pattern;   // flex syntax, {NAME} definitions already known
-    bool bol_only = false; // the rule started with '^'
+    std::string pattern;    // flex syntax, {NAME} definitions already known
+    bool bol_only = false;  // the rule started with '^'
   };
 
   // `definitions` maps NAME to pattern for {NAME} references.
   LexDfa(const std::map<std::string, std::string>& definitions, const std::vector<Rule>& rules);
 
   struct Match {
-    int rule = -1;         // index into the rules, -1 when nothing matches
+    int rule = -1;  // index into the rules, -1 when nothing matches
     std::size_t length = 0;
   };
   // The start state for the `active` rules (a bit per rule), at the
@@ -40,8 +40,8 @@ class LexDfa {
  private:
   struct NfaState {
     std::vector<int> epsilon;
-    int next = -1;           // target of the character edge
-    int char_class = -1;     // index into classes_
+    int next = -1;        // target of the character edge
+    int char_class = -1;  // index into classes_
     int accept_rule = -1;
   };
   struct Fragment {
@@ -56,8 +56,7 @@ class LexDfa {
   Fragment copy_fragment(const Fragment& fragment, int first, int last);
   Fragment char_fragment(const std::bitset<256>& set);
   std::bitset<256> parse_class(std::string_view pattern, std::size_t& pos);
-  std::string expand(std::string_view pattern, const std::map<std::string, std::string>& definitions,
-                     int depth) const;
+  std::string expand(std::string_view pattern, const std::map<std::string, std::string>& definitions, int depth) const;
 
   void closure(std::vector<int>& states) const;
   int dfa_state(std::vector<int> states);

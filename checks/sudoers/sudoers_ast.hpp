@@ -22,7 +22,8 @@ namespace clinic_audit::sudoers {
 class OptionalText {
  public:
   OptionalText() = default;
-  OptionalText(const OptionalText& other) : text_(other.text_ ? std::make_unique<std::string>(*other.text_) : nullptr) {}
+  OptionalText(const OptionalText& other)
+      : text_(other.text_ ? std::make_unique<std::string>(*other.text_) : nullptr) {}
   OptionalText(OptionalText&&) noexcept = default;
   OptionalText& operator=(const OptionalText& other) {
     if (this != &other) text_ = other.text_ ? std::make_unique<std::string>(*other.text_) : nullptr;
@@ -45,9 +46,7 @@ class OptionalText {
   bool operator==(const OptionalText& other) const {
     return text_ ? other.text_ && *text_ == *other.text_ : !other.text_;
   }
-  bool operator==(const std::optional<std::string>& other) const {
-    return text_ ? other && *text_ == *other : !other;
-  }
+  bool operator==(const std::optional<std::string>& other) const { return text_ ? other && *text_ == *other : !other; }
   bool operator==(const char* other) const { return text_ && *text_ == other; }
   bool operator==(const std::string& other) const { return text_ && *text_ == other; }
   operator std::optional<std::string>() const {  // NOLINT: used where the std::optional was
@@ -65,8 +64,8 @@ class SharedText {
  public:
   SharedText() = default;
   SharedText(std::string text) : text_(std::make_shared<const std::string>(std::move(text))) {}  // NOLINT: implicit
-  SharedText(const char* text) : SharedText(std::string(text)) {}                                  // NOLINT: implicit
-  SharedText(std::string_view text) : SharedText(std::string(text)) {}                             // NOLINT: implicit
+  SharedText(const char* text) : SharedText(std::string(text)) {}                                // NOLINT: implicit
+  SharedText(std::string_view text) : SharedText(std::string(text)) {}                           // NOLINT: implicit
   const std::string& str() const { return text_ ? *text_ : none(); }
   operator const std::string&() const { return str(); }  // NOLINT: read as the std::string was
   bool empty() const { return str().empty(); }
@@ -122,14 +121,14 @@ class Boxed {
 // One element of a User_List, Host_List, Runas_List or Cmnd_List.
 struct Member {
   enum class Kind : unsigned char {
-    all,          // ALL
-    alias,        // an upper-case name defined by a *_Alias line
-    word,         // a user or host name, or a "#uid"
-    user_group,   // %group, %#gid, %:nonunix
-    netgroup,     // +netgroup
-    network,      // an IPv4/IPv6 address or network
-    command,      // a path, sudoedit, a ^regex$, or "list"
-    myself,       // "()" or "(:group)": run as the invoking user
+    all,         // ALL
+    alias,       // an upper-case name defined by a *_Alias line
+    word,        // a user or host name, or a "#uid"
+    user_group,  // %group, %#gid, %:nonunix
+    netgroup,    // +netgroup
+    network,     // an IPv4/IPv6 address or network
+    command,     // a path, sudoedit, a ^regex$, or "list"
+    myself,      // "()" or "(:group)": run as the invoking user
   };
   Kind kind = Kind::word;
   bool negated = false;
@@ -220,7 +219,7 @@ struct CommandOptions {
 // One Cmnd_Spec after gram.y's propagation: Runas, options and tags carried
 // over from the previous Cmnd_Spec of the same list where not given.
 struct CommandSpec {
-  bool has_runas = false;                  // a "(...)" applies (given or inherited)
+  bool has_runas = false;  // a "(...)" applies (given or inherited)
   // Shared with the Cmnd_Specs that inherit them (not copied).
   std::shared_ptr<const std::vector<Member>> runas_users;
   std::shared_ptr<const std::vector<Member>> runas_groups;
@@ -263,7 +262,7 @@ struct DefaultsEntry {
   std::vector<Member> bound_to;
   struct Setting {
     std::string name;
-    char op = '=';           // '=' set, '+' add to list, '-' remove from list, '!' negated flag, 0 plain flag
+    char op = '=';  // '=' set, '+' add to list, '-' remove from list, '!' negated flag, 0 plain flag
     std::optional<std::string> value;
   };
   std::vector<Setting> settings;

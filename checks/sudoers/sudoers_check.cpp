@@ -34,7 +34,8 @@ void cap(std::vector<Evidence>& items, std::size_t max, std::size_t already_left
   if (items.empty() || (items.size() <= max && already_left_out == 0)) return;
   if (items.size() < max) max = items.size();
   const std::size_t left_out = items.size() - (max - 1) + already_left_out;
-  Evidence last{items[max - 1].path, std::nullopt, std::to_string(left_out) + " more evidence items not shown", items[max - 1].expected};
+  Evidence last{items[max - 1].path, std::nullopt, std::to_string(left_out) + " more evidence items not shown",
+                items[max - 1].expected};
   items.resize(max - 1);
   items.push_back(std::move(last));
 }
@@ -154,7 +155,8 @@ class SudoersCheck final : public Check {
     if (entry == nullptr) throw CheckError("user '" + user_ + "' is not in /etc/passwd", "/etc/passwd");
     const UserIdentity user = identity(accounts, *entry);
     const PasswdEntry* runas_entry = accounts.user(runas_);
-    const UserIdentity target = runas_entry != nullptr ? identity(accounts, *runas_entry) : UserIdentity{runas_, {}, {}, {}};
+    const UserIdentity target =
+        runas_entry != nullptr ? identity(accounts, *runas_entry) : UserIdentity{runas_, {}, {}, {}};
     std::vector<Evidence> problems;
     std::vector<Evidence> notes;
     std::vector<std::string> summary;
@@ -185,7 +187,8 @@ class SudoersCheck final : public Check {
       problems.push_back({e.file, line_of(e.line), std::move(observed), "a sudoers tree visudo -c accepts"});
     }
     if (tree.errors_omitted > 0) {
-      problems.push_back({sudoers_, std::nullopt, std::to_string(tree.errors_omitted) + " more syntax errors not listed",
+      problems.push_back({sudoers_, std::nullopt,
+                          std::to_string(tree.errors_omitted) + " more syntax errors not listed",
                           "a sudoers tree visudo -c accepts"});
     }
     if (!tree.errors.empty()) {
@@ -201,8 +204,8 @@ class SudoersCheck final : public Check {
                        _("read by sudo")});
     }
     if (tree.ignored_omitted > 0) {
-      notes.push_back({sudoers_, std::nullopt,
-                       tr("{0} more files sudo skips, not listed", tree.ignored_omitted), _("read by sudo")});
+      notes.push_back({sudoers_, std::nullopt, tr("{0} more files sudo skips, not listed", tree.ignored_omitted),
+                       _("read by sudo")});
     }
     // Verdicts that depend on a file the auditor could not read (a command's
     // digest, /etc/shells): an error unless something else already fails.
@@ -264,9 +267,9 @@ class SudoersCheck final : public Check {
   // check.c check_user_shell(): with "Defaults runas_check_shell" sudo
   // runs nothing as a user whose shell /etc/shells does not list. nullopt
   // when it may; else why not (or, with `unknown` set, why it cannot be told).
-  std::optional<std::string> runas_shell_refusal(const RootFs& fs, const Accounts& accounts, const Evaluator& ev, const UserIdentity& user,
-                                                 const HostIdentity& host, const UserIdentity& target,
-                                                 bool& unknown) const {
+  std::optional<std::string> runas_shell_refusal(const RootFs& fs, const Accounts& accounts, const Evaluator& ev,
+                                                 const UserIdentity& user, const HostIdentity& host,
+                                                 const UserIdentity& target, bool& unknown) const {
     unknown = false;
     if (!ev.defaults_flag("runas_check_shell", false, user, host, target)) return std::nullopt;
     std::optional<std::string> shells;
@@ -284,9 +287,10 @@ class SudoersCheck final : public Check {
            " and Defaults runas_check_shell is set";
   }
 
-  void check_required(const RootFs& fs, const Accounts& accounts, const Evaluator& ev, const UserIdentity& user, const HostIdentity& host,
-                      const UserIdentity& target, std::vector<Evidence>& problems, std::vector<Evidence>& notes,
-                      std::vector<Evidence>& undecided, std::vector<std::string>& summary) const {
+  void check_required(const RootFs& fs, const Accounts& accounts, const Evaluator& ev, const UserIdentity& user,
+                      const HostIdentity& host, const UserIdentity& target, std::vector<Evidence>& problems,
+                      std::vector<Evidence>& notes, std::vector<Evidence>& undecided,
+                      std::vector<std::string>& summary) const {
     std::size_t missing = 0;
     // require judges what is certain: a digest the auditor cannot read does not grant.
     ev.set_grant_when_unknown(false);
@@ -309,8 +313,8 @@ class SudoersCheck final : public Check {
         std::string digest_note;
         for (const auto& m : ev.take_digest_mismatches()) digest_note += tr("; a rule naming it is ignored: {0}", m);
         if (r.decision == Decision::unspecified) {
-          failure = Evidence{sudoers_, std::nullopt, tr("no rule lets {0} run {1}{2}", user_, req.path, with) + digest_note,
-                             expected};
+          failure = Evidence{sudoers_, std::nullopt,
+                             tr("no rule lets {0} run {1}{2}", user_, req.path, with) + digest_note, expected};
         } else if (r.decision == Decision::deny) {
           deciding_file = r.rule->spec->file;
           failure = at(*r.rule, tr("denied{0} by the last matching rule: {1}", with, render_grant(*r.rule)), expected);
@@ -362,9 +366,8 @@ class SudoersCheck final : public Check {
     return resolved != nullptr ? std::string_view(*resolved) : std::string_view(m.command());
   }
 
-  void check_broader(PathCache& paths, const Evaluator& ev,
-                     const UserIdentity& user, const HostIdentity& host, std::vector<Evidence>& problems,
-                     std::vector<Evidence>& notes, std::vector<Evidence>& undecided,
+  void check_broader(PathCache& paths, const Evaluator& ev, const UserIdentity& user, const HostIdentity& host,
+                     std::vector<Evidence>& problems, std::vector<Evidence>& notes, std::vector<Evidence>& undecided,
                      std::vector<std::string>& summary) const {
     // forbid_broader assumes a grant it cannot rule out (an unreadable digest).
     ev.set_grant_when_unknown(true);
@@ -385,7 +388,8 @@ class SudoersCheck final : public Check {
       if (!keys[i].empty()) by_key.push_back(static_cast<std::uint32_t>(i));
       else if (leaves[i].negated) last_wide_negation = i;
     }
-    std::stable_sort(by_key.begin(), by_key.end(), [&keys](std::uint32_t a, std::uint32_t b) { return keys[a] < keys[b]; });
+    std::stable_sort(by_key.begin(), by_key.end(),
+                     [&keys](std::uint32_t a, std::uint32_t b) { return keys[a] < keys[b]; });
     std::vector<std::uint32_t> group_end(leaves.size(), 0);  // per plain leaf: one past the last of its group in by_key
     for (std::size_t p = by_key.size(); p-- > 0;) {
       const bool last = p + 1 == by_key.size() || keys[by_key[p + 1]] != keys[by_key[p]];
@@ -434,7 +438,8 @@ class SudoersCheck final : public Check {
           for (std::uint32_t p = group_end[i]; p-- > 0 && keys[by_key[p]] == keys[i] && by_key[p] > i;) {
             const LeafCommand& later = leaves[by_key[p]];
             if (!ev.runas_matches(*later.command_spec, user, root) || !ev.in_window(*later.command_spec)) continue;
-            if (!ev.leaf_matches(*later.command, later.command->command(), args, later.negated)) continue;  // same file: the arguments decide
+            if (!ev.leaf_matches(*later.command, later.command->command(), args, later.negated))
+              continue;  // same file: the arguments decide
             revoked = later.negated;
             break;
           }
@@ -457,7 +462,8 @@ class SudoersCheck final : public Check {
       for (const auto& reason : reasons) {
         // Counted, not kept, past the evidence cap: 100,000 grants must not
         // hold 100,000 sentences (issue #20 item 8).
-        if (problems.size() < 2 * kMaxEvidence) problems.push_back(at(leaf, render_grant(leaf) + ": " + reason, expected));
+        if (problems.size() < 2 * kMaxEvidence)
+          problems.push_back(at(leaf, render_grant(leaf) + ": " + reason, expected));
         else ++problems_left_out_;
         ++found;
       }
@@ -467,7 +473,8 @@ class SudoersCheck final : public Check {
   }
 
   // A grant later revoked (last match wins) is not in effect.
-  static bool in_effect(const Evaluator& ev, const UserIdentity& user, const HostIdentity& host, const LeafCommand& leaf) {
+  static bool in_effect(const Evaluator& ev, const UserIdentity& user, const HostIdentity& host,
+                        const LeafCommand& leaf) {
     const Member& m = *leaf.command;
     std::string path;
     std::optional<std::string> args;
@@ -487,7 +494,8 @@ class SudoersCheck final : public Check {
     const Member& m = *leaf.command;
     if (m.kind != Member::Kind::command || m.command().empty() || m.command()[0] != '/') return {};
     std::string path = m.command();
-    if (path.find_first_of("*?[") != std::string::npos) path = path.substr(0, path.rfind('/', path.find_first_of("*?[")) + 1);
+    if (path.find_first_of("*?[") != std::string::npos)
+      path = path.substr(0, path.rfind('/', path.find_first_of("*?[")) + 1);
     if (path.size() > 1 && path.back() == '/') path.pop_back();
     std::vector<std::string> out;
     try {
@@ -520,7 +528,8 @@ class SudoersCheck final : public Check {
     for (const auto& file : tree.files) {
       if (file.uid == 0 && (file.mode & ~0440u & 07777u) == 0) continue;
       if (problems.size() < 2 * kMaxEvidence) {
-        problems.push_back({file.path, std::nullopt, describe(file.info(), accounts), "owner=root mode=0440 or stricter"});
+        problems.push_back(
+            {file.path, std::nullopt, describe(file.info(), accounts), "owner=root mode=0440 or stricter"});
       } else {
         ++problems_left_out_;
       }
@@ -544,18 +553,20 @@ class SudoersCheck final : public Check {
                        !alias->members[0].negated && alias->members[0].command() == expected.path &&
                        alias->members[0].args == expected.args;
     if (!exact) {
-      problems.push_back({alias->file, alias->line, observed, "Cmnd_Alias " + alias->name + " = " + *optional_command_});
+      problems.push_back(
+          {alias->file, alias->line, observed, "Cmnd_Alias " + alias->name + " = " + *optional_command_});
       summary.push_back(tr("{0} differs from the documented {1}", alias->name, *optional_command_));
       return;
     }
     std::string sentence = tr("{0} ({1}) is defined", alias->name, *optional_command_);
     if (expected.args && expected.args->back() == '*') {
-      sentence += tr("; its trailing '*' allows any arguments after '{0}'", expected.args->substr(0, expected.args->size() - 1));
+      sentence += tr("; its trailing '*' allows any arguments after '{0}'",
+                     expected.args->substr(0, expected.args->size() - 1));
     }
     bool granted = false;  // streamed: 100,000 leaves are not kept for this
     ev.for_each_command(user, host, [&](LeafCommand&& l) {
-      granted = granted || (!l.negated && std::find(l.via_aliases.begin(), l.via_aliases.end(), alias->name) !=
-                                              l.via_aliases.end());
+      granted = granted || (!l.negated &&
+                            std::find(l.via_aliases.begin(), l.via_aliases.end(), alias->name) != l.via_aliases.end());
     });
     sentence += granted ? tr(" and granted to {0}", user_) : tr(" but not granted to {0}", user_);
     notes.push_back({alias->file, alias->line, observed, tr("{0} as documented (optional)", *optional_alias_)});
@@ -642,8 +653,9 @@ class SudoersCheck final : public Check {
                fix_file_ + "; visudo -c checks the result.";
     }
     if (forbid_broader_) {
-      prose += (prose.empty() ? "" : " ") + std::string("Delete, with visudo -f FILE, the rules the evidence names at "
-                                                         "FILE:LINE; keep the allowed grants (") +
+      prose += (prose.empty() ? "" : " ") +
+               std::string("Delete, with visudo -f FILE, the rules the evidence names at "
+                           "FILE:LINE; keep the allowed grants (") +
                allowed_text() + ").";
     }
     out.remediation = prose;
@@ -669,8 +681,10 @@ class SudoersCheck final : public Check {
 }  // namespace
 
 CheckType sudoers_check_type() {
-  return {"sudoers", N_("what sudo lets a user run (includes, aliases, negation, last match wins) against required and forbidden grants"),
-          false, [](const Params& params) { return std::make_unique<SudoersCheck>(params); }};
+  return {
+      "sudoers",
+      N_("what sudo lets a user run (includes, aliases, negation, last match wins) against required and forbidden grants"),
+      false, [](const Params& params) { return std::make_unique<SudoersCheck>(params); }};
 }
 
 }  // namespace clinic_audit

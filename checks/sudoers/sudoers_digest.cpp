@@ -98,9 +98,8 @@ FileDigester root_file_digester(const RootFs& fs, std::size_t max_bytes) {
           // sudo's open() or read() fails: the command matches nothing.
           result = {FileDigest::Status::absent, {}, path + (info ? " is a directory" : " does not exist")};
         } else {
-          fs.read_file_chunks(path, max_bytes, [&](const char* data, std::size_t size) {
-            EVP_DigestUpdate(ctx.get(), data, size);
-          });
+          fs.read_file_chunks(path, max_bytes,
+                              [&](const char* data, std::size_t size) { EVP_DigestUpdate(ctx.get(), data, size); });
           unsigned char out[EVP_MAX_MD_SIZE];
           unsigned len = 0;
           EVP_DigestFinal_ex(ctx.get(), out, &len);
@@ -110,8 +109,9 @@ FileDigester root_file_digester(const RootFs& fs, std::size_t max_bytes) {
         if (e.error_number() == ENOENT || e.error_number() == ENOTDIR) {
           result = {FileDigest::Status::absent, {}, e.path() + " does not exist"};
         } else {
-          result = {FileDigest::Status::unreadable, {}, "cannot read " + e.path() + " to compute its " + algorithm +
-                                                            " digest: " + e.what()};
+          result = {FileDigest::Status::unreadable,
+                    {},
+                    "cannot read " + e.path() + " to compute its " + algorithm + " digest: " + e.what()};
         }
       }
     }
@@ -136,8 +136,9 @@ DigestCheck check_digests(const std::vector<Member::Digest>& digests, const std:
     }
     if (*wanted == file.value) return {};
   }
-  const std::string which = digests.size() > 1 ? "none of the " + std::to_string(digests.size()) + " digests in sudoers matches "
-                                               : "the " + digests.front().algorithm + " digest in sudoers does not match ";
+  const std::string which = digests.size() > 1
+                                ? "none of the " + std::to_string(digests.size()) + " digests in sudoers matches "
+                                : "the " + digests.front().algorithm + " digest in sudoers does not match ";
   return {DigestVerdict::mismatch, which + path + " (replaced or upgraded since)"};
 }
 

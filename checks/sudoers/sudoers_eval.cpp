@@ -51,7 +51,7 @@ bool has_meta(const std::string& s) { return s.find_first_of("\\?*[]") != std::s
 
 // match_command.c command_args_match().
 bool args_match(const Member& leaf, const std::optional<std::string>& user_args) {
-  if (!leaf.args) return true;  // sudoers(5): no arguments given means any arguments
+  if (!leaf.args) return true;                          // sudoers(5): no arguments given means any arguments
   if (!user_args && *leaf.args == "\"\"") return true;  // "" means no arguments
   const std::string given = user_args.value_or("");
   if (!leaf.args->empty() && (*leaf.args)[0] == '^') return regex_matches(*leaf.args, given);
@@ -102,8 +102,8 @@ bool leaf_command_matches(const Member& leaf, const std::string& path, const std
   if (cmnd[0] != '/') return cmnd == path && args_match(leaf, args);  // sudoedit, list
   if (has_meta(cmnd)) {
     // sudoers(5): wildcards in the path do not match '/'.
-    const bool named = fnmatch(cmnd.c_str(), path.c_str(), FNM_PATHNAME) == 0 ||
-                       glob_matches_resolved(cmnd, path, resolve);
+    const bool named =
+        fnmatch(cmnd.c_str(), path.c_str(), FNM_PATHNAME) == 0 || glob_matches_resolved(cmnd, path, resolve);
     return named && args_match(leaf, args);
   }
   if (cmnd.back() == '/') {
@@ -280,8 +280,7 @@ Decision Evaluator::user_member(const Member& m, const UserIdentity& user, Alias
   }
 }
 
-Decision Evaluator::user_list(std::span<const Member> list, const UserIdentity& user, AliasKind kind,
-                              int depth) const {
+Decision Evaluator::user_list(std::span<const Member> list, const UserIdentity& user, AliasKind kind, int depth) const {
   for (auto it = list.rbegin(); it != list.rend(); ++it) {
     const Decision d = user_member(*it, user, kind, depth);
     if (d != Decision::unspecified) return d;
@@ -412,8 +411,9 @@ LookupResult Evaluator::lookup(const UserIdentity& user, const HostIdentity& hos
         std::deque<LeafCommand> leaves;
         std::vector<std::string> via;
         std::size_t count = 0;
-        expand(cs->command, false, via, **us, *cs, [&leaves](LeafCommand&& l) { leaves.push_back(std::move(l)); },
-               count, 0);
+        expand(
+            cs->command, false, via, **us, *cs, [&leaves](LeafCommand&& l) { leaves.push_back(std::move(l)); }, count,
+            0);
         LookupResult result{d, std::nullopt};
         for (auto leaf = leaves.rbegin(); leaf != leaves.rend(); ++leaf) {
           if (leaf_matches(*leaf->command, path, args, leaf->negated)) {
@@ -468,8 +468,8 @@ std::deque<LeafCommand> Evaluator::commands_for(const UserIdentity& user, const 
   return out;
 }
 
-bool Evaluator::defaults_flag(const std::string& name, bool initial, const UserIdentity& user,
-                              const HostIdentity& host, const UserIdentity& target) const {
+bool Evaluator::defaults_flag(const std::string& name, bool initial, const UserIdentity& user, const HostIdentity& host,
+                              const UserIdentity& target) const {
   bool value = initial;
   const DefaultsEntry::Binding order[] = {DefaultsEntry::Binding::global, DefaultsEntry::Binding::host,
                                           DefaultsEntry::Binding::user, DefaultsEntry::Binding::runas};
@@ -512,8 +512,8 @@ bool shell_is_listed(const std::string& shell, const std::optional<std::string>&
     const std::size_t start = line.find_first_of("#/");
     if (start == std::string_view::npos || line[start] == '#' || start + 1 >= line.size()) continue;
     std::size_t stop = start;
-    while (stop < line.size() && line[stop] != '#' && line[stop] != ' ' && line[stop] != '\t' &&
-           line[stop] != '\r' && line[stop] != '\v' && line[stop] != '\f') {
+    while (stop < line.size() && line[stop] != '#' && line[stop] != ' ' && line[stop] != '\t' && line[stop] != '\r' &&
+           line[stop] != '\v' && line[stop] != '\f') {
       ++stop;
     }
     if (line.substr(start, stop - start) == wanted) return true;

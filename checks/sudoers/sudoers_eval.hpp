@@ -54,8 +54,8 @@ enum class Decision { unspecified, allow, deny };
 struct LeafCommand {
   const UserSpec* spec = nullptr;
   const CommandSpec* command_spec = nullptr;
-  const Member* command = nullptr;  // the leaf (never an alias), in the tree: not copied (100,000 leaves)
-  bool negated = false;    // after alias negations
+  const Member* command = nullptr;       // the leaf (never an alias), in the tree: not copied (100,000 leaves)
+  bool negated = false;                  // after alias negations
   std::vector<std::string> via_aliases;  // Cmnd_Alias names crossed, outermost first
 };
 
@@ -139,8 +139,8 @@ class Evaluator {
   Decision host_list(std::span<const Member> list, const HostIdentity& host, int depth) const;
   Decision command_member(const Member& m, const std::string& path, const std::optional<std::string>& args,
                           bool outer_negated, int depth) const;
-  void expand(const Member& m, bool negated, std::vector<std::string>& via, const UserSpec& spec,
-              const CommandSpec& cs, const LeafSink& out, std::size_t& count, int depth) const;
+  void expand(const Member& m, bool negated, std::vector<std::string>& via, const UserSpec& spec, const CommandSpec& cs,
+              const LeafSink& out, std::size_t& count, int depth) const;
 
   bool deep_enough(int depth) const;
   class Entering;
@@ -153,7 +153,7 @@ class Evaluator {
   mutable std::vector<std::string> mismatches_;
   mutable bool depth_exceeded_ = false;
   std::time_t now_;
-  std::vector<const UserSpec*> specs_;  // in sudo's reading order
+  std::vector<const UserSpec*> specs_;          // in sudo's reading order
   std::vector<const DefaultsEntry*> defaults_;  // in sudo's reading order
   // Per alias kind: name -> first definition (names point into the tree).
   std::unordered_map<std::string_view, const Alias*> aliases_[4];

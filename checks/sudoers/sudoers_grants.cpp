@@ -14,10 +14,13 @@ CommandLine CommandLine::parse(const std::string& text) {
 }
 
 bool is_shell_or_interpreter(const std::string& path) {
-  static constexpr std::array<std::string_view, 34> kNames = {
-      "sh", "bash", "dash", "zsh", "ksh", "mksh", "csh", "tcsh", "fish", "busybox", "rbash",
-      "python", "python2", "python3", "perl", "ruby", "php", "node", "nodejs", "lua", "tclsh", "wish",
-      "awk", "gawk", "mawk", "env", "su", "sudo", "sudoedit", "script", "expect", "gdb", "vi", "vim"};
+  static constexpr std::array<std::string_view, 34> kNames = {"sh",     "bash",   "dash",    "zsh",      "ksh",
+                                                              "mksh",   "csh",    "tcsh",    "fish",     "busybox",
+                                                              "rbash",  "python", "python2", "python3",  "perl",
+                                                              "ruby",   "php",    "node",    "nodejs",   "lua",
+                                                              "tclsh",  "wish",   "awk",     "gawk",     "mawk",
+                                                              "env",    "su",     "sudo",    "sudoedit", "script",
+                                                              "expect", "gdb",    "vi",      "vim"};
   const std::string base = path.substr(path.rfind('/') + 1);
   std::string stem = base;
   // python3.11, php8.2, lua5.4: versioned interpreters

@@ -55,8 +55,8 @@ std::deque<Entry> move_entries(SudoersTree& tree, ParsedFile& parsed) {
 }
 
 bool same_member(const Member& a, const Member& b) {
-  return a.kind == b.kind && a.negated == b.negated && a.name == b.name &&
-         a.args == b.args && !a.digests.given() && !b.digests.given();
+  return a.kind == b.kind && a.negated == b.negated && a.name == b.name && a.args == b.args && !a.digests.given() &&
+         !b.digests.given();
 }
 
 // The last few lists of one sort (users, hosts, Runas): a list equal to one
@@ -96,8 +96,9 @@ class Loader {
   // auditor cannot go on (unevaluable recorded in the tree).
   bool read_file(const std::string& path, std::size_t depth, const IncludeDirective* from, bool from_dir) {
     if (tree_.files.size() >= options_.max_files) {
-      return unevaluable(from, path, "more than " + std::to_string(options_.max_files) +
-                                         " sudoers files: over the auditor's limit (sudo reads them all)");
+      return unevaluable(from, path,
+                         "more than " + std::to_string(options_.max_files) +
+                             " sudoers files: over the auditor's limit (sudo reads them all)");
     }
     std::optional<FileInfo> info;
     std::optional<std::string> text;
@@ -110,10 +111,11 @@ class Loader {
         why = *refused;
       } else if (info->type == FileType::regular &&
                  static_cast<std::size_t>(info->size) > options_.max_total_bytes - total_bytes_) {
-        return unevaluable(from, path, path + " (" + std::to_string(info->size) +
-                                           " bytes) takes the sudoers tree over the auditor's limit of " +
-                                           std::to_string(options_.max_total_bytes >> 20) +
-                                           " MiB; sudo has no size limit and reads it");
+        return unevaluable(from, path,
+                           path + " (" + std::to_string(info->size) +
+                               " bytes) takes the sudoers tree over the auditor's limit of " +
+                               std::to_string(options_.max_total_bytes >> 20) +
+                               " MiB; sudo has no size limit and reads it");
       } else {
         text = fs_.read_file(path, options_.max_total_bytes - total_bytes_);
       }
@@ -208,7 +210,8 @@ class Loader {
       const DirEntry entry{names.substr(starts[i].first, starts[i + 1].first - starts[i].first), starts[i].second};
       const std::string path = dir + "/" + entry.name;
       if (entry.name.find('.') != std::string::npos || entry.name.back() == '~') {
-        ignore({path, "name contains '.' or ends in '~': sudo skips it in an @includedir", from.file, from.line, false});
+        ignore(
+            {path, "name contains '.' or ends in '~': sudo skips it in an @includedir", from.file, from.line, false});
         continue;
       }
       // switch_dir() keeps regular files only (stat() follows symlinks).
@@ -249,8 +252,9 @@ class Loader {
     else ++tree_.errors_omitted;
   }
   bool unevaluable(const IncludeDirective* from, const std::string& path, const std::string& message) {
-    if (from != nullptr) tree_.unevaluable.push_back({path, 0, message + " (included from " + from->file + ":" +
-                                                                   std::to_string(from->line) + ")", 0, {}});
+    if (from != nullptr)
+      tree_.unevaluable.push_back(
+          {path, 0, message + " (included from " + from->file + ":" + std::to_string(from->line) + ")", 0, {}});
     else tree_.unevaluable.push_back({path, 0, message, 0, {}});
     return false;
   }
@@ -289,10 +293,10 @@ std::string look_alike_blank(const std::string& text, int line) {
   static constexpr struct {
     std::string_view bytes;
     const char* name;
-  } kLookAlikes[] = {{"\xc2\xa0", "U+00A0 (no-break space)"},        {"\xe2\x80\xaf", "U+202F (narrow no-break space)"},
-                     {"\xe2\x80\x87", "U+2007 (figure space)"},      {"\xe2\x80\x8b", "U+200B (zero-width space)"},
-                     {"\xe2\x80\x89", "U+2009 (thin space)"},        {"\xef\xbb\xbf", "U+FEFF (byte order mark)"},
-                     {"\xe2\x80\x83", "U+2003 (em space)"},          {"\xe2\x80\x82", "U+2002 (en space)"}};
+  } kLookAlikes[] = {{"\xc2\xa0", "U+00A0 (no-break space)"},   {"\xe2\x80\xaf", "U+202F (narrow no-break space)"},
+                     {"\xe2\x80\x87", "U+2007 (figure space)"}, {"\xe2\x80\x8b", "U+200B (zero-width space)"},
+                     {"\xe2\x80\x89", "U+2009 (thin space)"},   {"\xef\xbb\xbf", "U+FEFF (byte order mark)"},
+                     {"\xe2\x80\x83", "U+2003 (em space)"},     {"\xe2\x80\x82", "U+2002 (en space)"}};
   if (line <= 0) return {};
   std::size_t start = 0;
   for (int n = 1; n < line && start != std::string::npos; ++n) {
@@ -350,9 +354,12 @@ bool is_timespec(const std::string& v) {
 // def_data.in: the values each T_TUPLE accepts.
 bool is_tuple_value(std::string_view name, const std::string& v) {
   static const std::map<std::string_view, std::vector<std::string_view>> kValues = {
-      {"lecture", {"never", "once", "always"}},       {"listpw", {"never", "any", "all", "always"}},
-      {"verifypw", {"never", "all", "any", "always"}}, {"fdexec", {"never", "digest_only", "always"}},
-      {"timestamp_type", {"global", "ppid", "tty", "kernel"}}, {"log_format", {"sudo", "json"}},
+      {"lecture", {"never", "once", "always"}},
+      {"listpw", {"never", "any", "all", "always"}},
+      {"verifypw", {"never", "all", "any", "always"}},
+      {"fdexec", {"never", "digest_only", "always"}},
+      {"timestamp_type", {"global", "ppid", "tty", "kernel"}},
+      {"log_format", {"sudo", "json"}},
       {"intercept_type", {"dso", "trace"}}};
   const auto found = kValues.find(name);
   if (found == kValues.end()) return true;
@@ -361,13 +368,12 @@ bool is_tuple_value(std::string_view name, const std::string& v) {
 
 // logging.c / sudo_str2logfac(), sudo_str2logpri().
 bool is_syslog_facility(const std::string& v) {
-  static const std::set<std::string_view> kFacilities = {"authpriv", "auth",   "daemon", "user",   "local0",
-                                                         "local1",   "local2", "local3", "local4", "local5",
-                                                         "local6",   "local7"};
+  static const std::set<std::string_view> kFacilities = {"authpriv", "auth",   "daemon", "user",   "local0", "local1",
+                                                         "local2",   "local3", "local4", "local5", "local6", "local7"};
   return kFacilities.count(v) != 0;
 }
 bool is_syslog_priority(const std::string& v) {
-  static const std::set<std::string_view> kPriorities = {"alert", "crit", "debug", "emerg", "err",
+  static const std::set<std::string_view> kPriorities = {"alert", "crit",   "debug",   "emerg", "err",
                                                          "info",  "notice", "warning", "none"};
   return kPriorities.count(v) != 0;
 }

@@ -29,7 +29,7 @@ namespace clinic_audit::sudoers {
 // user_specs...), not per file: 100,000 one-rule files must not carry
 // 100,000 sets of empty vectors (issue #20 item 4).
 struct LoadedFile {
-  SharedText path;       // as sudo names it (include path after expansion); shared with its entries
+  SharedText path;  // as sudo names it (include path after expansion); shared with its entries
   FileType type = FileType::unknown;
   mode_t mode = 0;
   uid_t uid = 0;
@@ -66,14 +66,14 @@ struct SudoersTree {
   std::deque<Alias> aliases;
   std::deque<DefaultsEntry> defaults_entries;
   std::deque<OrderedEntry> order;
-  std::vector<IgnoredPath> ignored;     // the first kMaxIgnoredKept files sudo skips with a warning
-  std::size_t ignored_omitted = 0;      // how many more were skipped (not kept: bounded memory)
+  std::vector<IgnoredPath> ignored;  // the first kMaxIgnoredKept files sudo skips with a warning
+  std::size_t ignored_omitted = 0;   // how many more were skipped (not kept: bounded memory)
   // Every error visudo -c reports, in its order; sudo recovers from each
   // (the entry is dropped, the rest used) unless `fatal` is set.
-  std::vector<SyntaxError> errors;     // the first kMaxErrorsKept
+  std::vector<SyntaxError> errors;  // the first kMaxErrorsKept
   std::size_t errors_omitted = 0;
-  std::optional<SyntaxError> error;     // errors.front(): what visudo -c names first
-  std::optional<SyntaxError> fatal;     // sudo refuses to run (main file missing, unreadable, insecure)
+  std::optional<SyntaxError> error;  // errors.front(): what visudo -c names first
+  std::optional<SyntaxError> fatal;  // sudo refuses to run (main file missing, unreadable, insecure)
   // What the auditor could not read or evaluate (a file it may not read, its
   // own memory cap, a regular expression regcomp() would choke on): the tree
   // cannot be judged. Never a pass.
@@ -88,10 +88,9 @@ struct SudoersTree {
   void add_file(LoadedFile file, ParsedFile&& parsed);
 };
 
-
 struct LoadOptions {
-  std::string short_hostname;          // for %h
-  std::size_t max_files = 1000000;     // files read; beyond: unevaluable (sudo has no limit)
+  std::string short_hostname;       // for %h
+  std::size_t max_files = 1000000;  // files read; beyond: unevaluable (sudo has no limit)
   // sudo refuses insecure files (sudoers.c open_sudoers()); visudo and
   // cvtsudoers open them anyway (their open_sudoers() is a plain fopen()).
   // Insecure include directories are skipped by all three (toke.l).

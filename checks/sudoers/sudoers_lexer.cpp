@@ -173,25 +173,47 @@ struct Lexer::Impl {
     switch (rule.act) {
       case Act::defs_comma: emit(Tok::comma); break;
       case Act::defs_blank: state = STARTDEFS; break;
-      case Act::defvar: state = INDEFS; emit(Tok::defvar, collapse(match)); break;
-      case Act::indefs_comma: state = STARTDEFS; emit(Tok::comma); break;
+      case Act::defvar:
+        state = INDEFS;
+        emit(Tok::defvar, collapse(match));
+        break;
+      case Act::indefs_comma:
+        state = STARTDEFS;
+        emit(Tok::comma);
+        break;
       case Act::indefs_eq: emit(Tok::equals); break;
       case Act::indefs_plus: emit(Tok::plus_equals); break;
       case Act::indefs_minus: emit(Tok::minus_equals); break;
-      case Act::begin_str: string_value.reset(); prev_state = state; state = INSTR; break;
+      case Act::begin_str:
+        string_value.reset();
+        prev_state = state;
+        state = INSTR;
+        break;
       case Act::envar: emit(Tok::word, collapse(match)); break;
-      case Act::str_cont: ++line; continued = true; break;
+      case Act::str_cont:
+        ++line;
+        continued = true;
+        break;
       case Act::str_end: {
         state = prev_state;
-        if (!string_value) { error("empty string"); break; }
+        if (!string_value) {
+          error("empty string");
+          break;
+        }
         Tok type = Tok::word;
         if (prev_state == INITIAL || prev_state == GOTDEFS) {
           const std::string& s = *string_value;
           if (s[0] == '%') {
-            if (s.size() == 1 || s == "%:") { error("empty group"); break; }
+            if (s.size() == 1 || s == "%:") {
+              error("empty group");
+              break;
+            }
             type = Tok::user_group;
           } else if (s[0] == '+') {
-            if (s.size() == 1) { error("empty netgroup"); break; }
+            if (s.size() == 1) {
+              error("empty netgroup");
+              break;
+            }
             type = Tok::netgroup;
           }
         }
@@ -200,9 +222,20 @@ struct Lexer::Impl {
       }
       case Act::str_backslash:
       case Act::str_body: string_value = string_value.value_or("") + collapse(match); break;
-      case Act::cmnd_qglob: fill_args(match, sawspace); sawspace = false; break;
-      case Act::cmnd_qspecial: fill_args(match.substr(1), sawspace); sawspace = false; break;
-      case Act::cmnd_end: state = INITIAL; consumed = 0; new_bol = false; emit_command(); break;
+      case Act::cmnd_qglob:
+        fill_args(match, sawspace);
+        sawspace = false;
+        break;
+      case Act::cmnd_qspecial:
+        fill_args(match.substr(1), sawspace);
+        sawspace = false;
+        break;
+      case Act::cmnd_end:
+        state = INITIAL;
+        consumed = 0;
+        new_bol = false;
+        emit_command();
+        break;
       case Act::cmnd_arg:
         if (!args && match.front() == '^') {
           state = GOTREGEX;
@@ -214,12 +247,20 @@ struct Lexer::Impl {
         }
         break;
       case Act::re_quoted: fill_args(match, false); break;
-      case Act::re_bad: consumed = 0; new_bol = false; state = INITIAL; error("unterminated regular expression"); break;
+      case Act::re_bad:
+        consumed = 0;
+        new_bol = false;
+        state = INITIAL;
+        error("unterminated regular expression");
+        break;
       case Act::re_end:
         fill_args("$", false);
         state = INITIAL;
         continued = false;
-        if (!regex_ok(*args)) { error("invalid regular expression"); break; }
+        if (!regex_ok(*args)) {
+          error("invalid regular expression");
+          break;
+        }
         emit_command();
         break;
       case Act::re_body: {
@@ -235,7 +276,8 @@ struct Lexer::Impl {
       case Act::digest_b64: {
         const std::size_t n = digest_length(digest_type);
         const std::size_t want = rule.act == Act::digest_hex ? n * 2
-                                 : match.back() == '=' ? 4 * ((n + 2) / 3) : (4 * n + 2) / 3;
+                                 : match.back() == '='       ? 4 * ((n + 2) / 3)
+                                                             : (4 * n + 2) / 3;
         state = INITIAL;
         if (match.size() == want) emit(Tok::digest, std::string(match));
         break;
@@ -244,7 +286,10 @@ struct Lexer::Impl {
       case Act::at_includedir:
       case Act::hash_include:
       case Act::hash_includedir: {
-        if (continued) { error("invalid line continuation"); break; }
+        if (continued) {
+          error("invalid line continuation");
+          break;
+        }
         const bool dir = rule.act == Act::at_includedir || rule.act == Act::hash_includedir;
         if (rule.act == Act::hash_include || rule.act == Act::hash_includedir) {
           consumed = dir ? 11 : 8;  // only "#include"/"#includedir" (toke.l)
@@ -255,7 +300,10 @@ struct Lexer::Impl {
         break;
       }
       case Act::defaults: {
-        if (continued) { error("invalid line continuation"); break; }
+        if (continued) {
+          error("invalid line continuation");
+          break;
+        }
         std::size_t n = 0;
         while (n < match.size() && (match[n] == ' ' || match[n] == '\t')) ++n;
         n += 8;  // "Defaults"
@@ -264,56 +312,97 @@ struct Lexer::Impl {
           const char deftype = match[n++];
           while (n < match.size() && (match[n] == ' ' || match[n] == '\t')) ++n;
           consumed = n;
-          emit(deftype == ':' ? Tok::defaults_user
+          emit(deftype == ':'   ? Tok::defaults_user
                : deftype == '>' ? Tok::defaults_runas
-               : deftype == '@' ? Tok::defaults_host : Tok::defaults_cmnd);
+               : deftype == '@' ? Tok::defaults_host
+                                : Tok::defaults_cmnd);
         } else {
           emit(Tok::defaults);
         }
         break;
       }
       case Act::alias_kw: {
-        if (continued) { error("invalid line continuation"); break; }
+        if (continued) {
+          error("invalid line continuation");
+          break;
+        }
         std::size_t n = 0;
         while (match[n] == ' ' || match[n] == '\t') ++n;
-        emit(match[n] == 'H' ? Tok::host_alias : match[n] == 'C' ? Tok::cmnd_alias
-             : match[n] == 'U' ? Tok::user_alias : Tok::runas_alias);
+        emit(match[n] == 'H'   ? Tok::host_alias
+             : match[n] == 'C' ? Tok::cmnd_alias
+             : match[n] == 'U' ? Tok::user_alias
+                               : Tok::runas_alias);
         break;
       }
       case Act::tag:
       case Act::keyword:
       case Act::punct: emit(rule.tok); break;
-      case Act::keyword_path: prev_state = state; state = EXPECTPATH; emit(rule.tok); break;
+      case Act::keyword_path:
+        prev_state = state;
+        state = EXPECTPATH;
+        emit(rule.tok);
+        break;
       case Act::empty_group: error(match[0] == '+' ? "empty netgroup" : "empty group"); break;
       case Act::netgroup: emit(Tok::netgroup, collapse(match)); break;
       case Act::usergroup: emit(Tok::user_group, collapse(match)); break;
       case Act::net4: emit(Tok::network, collapse(match)); break;
       case Act::net6:
-        if (!ipv6_valid(match)) { error("invalid IPv6 address"); break; }
+        if (!ipv6_valid(match)) {
+          error("invalid IPv6 address");
+          break;
+        }
         emit(Tok::network, collapse(match));
         break;
       case Act::all: emit(Tok::all); break;
       case Act::alias: emit(Tok::alias, collapse(match)); break;
-      case Act::defs_cmnd: cmnd = fill_cmnd(match); args.reset(); emit_command(); break;
-      case Act::sha: digest_type = rule.tok; state = WANTDIGEST; emit(rule.tok); break;
-      case Act::sudoedit: state = GOTCMND; cmnd = fill_cmnd(match); args.reset(); break;
-      case Act::expect_path: state = prev_state; emit(Tok::word, collapse(match)); break;
+      case Act::defs_cmnd:
+        cmnd = fill_cmnd(match);
+        args.reset();
+        emit_command();
+        break;
+      case Act::sha:
+        digest_type = rule.tok;
+        state = WANTDIGEST;
+        emit(rule.tok);
+        break;
+      case Act::sudoedit:
+        state = GOTCMND;
+        cmnd = fill_cmnd(match);
+        args.reset();
+        break;
+      case Act::expect_path:
+        state = prev_state;
+        emit(Tok::word, collapse(match));
+        break;
       case Act::path:
         cmnd = fill_cmnd(match);
         args.reset();
-        if (options.strict && cmnd == "sudoedit") { error("sudoedit should not be specified with a path"); break; }
+        if (options.strict && cmnd == "sudoedit") {
+          error("sudoedit should not be specified with a path");
+          break;
+        }
         if (match.back() == '/') emit_command();  // a directory takes no arguments
         else state = GOTCMND;
         break;
       case Act::regex:
-        if (!regex_ok(std::string(match))) { error("invalid regular expression"); break; }
+        if (!regex_ok(std::string(match))) {
+          error("invalid regular expression");
+          break;
+        }
         cmnd = fill_cmnd(match);
         args.reset();
         state = GOTCMND;
         break;
       case Act::word: emit(Tok::word, collapse(match)); break;
-      case Act::inc_word: state = INITIAL; emit(Tok::word, collapse(match)); break;
-      case Act::inc_quote: string_value.reset(); prev_state = INITIAL; state = INSTR; break;
+      case Act::inc_word:
+        state = INITIAL;
+        emit(Tok::word, collapse(match));
+        break;
+      case Act::inc_quote:
+        string_value.reset();
+        prev_state = INITIAL;
+        state = INSTR;
+        break;
       case Act::bangs:
         if (match.size() % 2 == 1) emit(Tok::bang);
         break;
@@ -330,7 +419,11 @@ struct Lexer::Impl {
         continued = false;
         break;
       case Act::blanks: sawspace = true; break;
-      case Act::continuation: sawspace = true; ++line; continued = true; break;
+      case Act::continuation:
+        sawspace = true;
+        ++line;
+        continued = true;
+        break;
       case Act::comment:
         state = INITIAL;
         emit(Tok::newline);

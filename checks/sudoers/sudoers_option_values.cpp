@@ -66,16 +66,16 @@ std::optional<std::string> parse_gentime(std::string_view text) {
     offset = (num(i + 1, 2) * 60 + num(i + 3, 2)) * 60L * (text[i] == '-' ? -1 : 1);
     i += 5;
   }
-  if (i != text.size() || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
-      tm.tm_min > 59 || tm.tm_sec > 60) {
+  if (i != text.size() || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
+      tm.tm_sec > 60) {
     return std::nullopt;
   }
   std::time_t t = timegm(&tm) - offset;
   std::tm out{};
   if (gmtime_r(&t, &out) == nullptr) return std::nullopt;
   char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%04d%02d%02d%02d%02d%02dZ", out.tm_year + 1900, out.tm_mon + 1,
-                out.tm_mday, out.tm_hour, out.tm_min, out.tm_sec);
+  std::snprintf(buffer, sizeof buffer, "%04d%02d%02d%02d%02d%02dZ", out.tm_year + 1900, out.tm_mon + 1, out.tm_mday,
+                out.tm_hour, out.tm_min, out.tm_sec);
   return std::string(buffer);
 }
 

@@ -121,7 +121,9 @@ class Parser {
     }
   }
 
-  void add(Entry::Kind kind, std::size_t count) { out_.entries.push_back({kind, static_cast<std::uint32_t>(count - 1)}); }
+  void add(Entry::Kind kind, std::size_t count) {
+    out_.entries.push_back({kind, static_cast<std::uint32_t>(count - 1)});
+  }
 
   void alias_line(AliasKind kind) {
     take();
@@ -129,10 +131,14 @@ class Parser {
       const Token name = peek();
       if (name.type != Tok::alias) {
         // gram.y reserved_alias: ALL, CHROOT, CWD, CMND_TIMEOUT, NOTBEFORE, NOTAFTER, ROLE, TYPE.
-        static const std::pair<Tok, const char*> kReserved[] = {
-            {Tok::all, "ALL"},          {Tok::chroot, "CHROOT"},       {Tok::cwd, "CWD"},
-            {Tok::timeout, "CMND_TIMEOUT"}, {Tok::notbefore, "NOTBEFORE"}, {Tok::notafter, "NOTAFTER"},
-            {Tok::role, "ROLE"},        {Tok::type, "TYPE"}};
+        static const std::pair<Tok, const char*> kReserved[] = {{Tok::all, "ALL"},
+                                                                {Tok::chroot, "CHROOT"},
+                                                                {Tok::cwd, "CWD"},
+                                                                {Tok::timeout, "CMND_TIMEOUT"},
+                                                                {Tok::notbefore, "NOTBEFORE"},
+                                                                {Tok::notafter, "NOTAFTER"},
+                                                                {Tok::role, "ROLE"},
+                                                                {Tok::type, "TYPE"}};
         for (const auto& [tok, word] : kReserved) {
           if (name.type == tok && peek(1).type == Tok::equals) {
             fail(std::string("syntax error, reserved word ") + word + " used as an alias name");
@@ -142,8 +148,9 @@ class Parser {
       }
       take();
       expect(Tok::equals);
-      std::vector<Member> members = kind == AliasKind::host ? host_list()
-                                    : kind == AliasKind::command ? command_list() : user_list();
+      std::vector<Member> members = kind == AliasKind::host      ? host_list()
+                                    : kind == AliasKind::command ? command_list()
+                                                                 : user_list();
       if (!alias_names_.insert(std::to_string(static_cast<int>(kind)) + name.text).second) {
         // alias_add() fails once the lookahead after the list is read.
         throw ParseFailure(peek(), "Alias \"" + name.text + "\" already defined");
@@ -160,10 +167,22 @@ class Parser {
     d.file = out_.file;
     d.line = kw.line;
     switch (kw.type) {
-      case Tok::defaults_user: d.binding = DefaultsEntry::Binding::user; d.bound_to = user_list(); break;
-      case Tok::defaults_runas: d.binding = DefaultsEntry::Binding::runas; d.bound_to = user_list(); break;
-      case Tok::defaults_host: d.binding = DefaultsEntry::Binding::host; d.bound_to = host_list(); break;
-      case Tok::defaults_cmnd: d.binding = DefaultsEntry::Binding::command; d.bound_to = command_list(); break;
+      case Tok::defaults_user:
+        d.binding = DefaultsEntry::Binding::user;
+        d.bound_to = user_list();
+        break;
+      case Tok::defaults_runas:
+        d.binding = DefaultsEntry::Binding::runas;
+        d.bound_to = user_list();
+        break;
+      case Tok::defaults_host:
+        d.binding = DefaultsEntry::Binding::host;
+        d.bound_to = host_list();
+        break;
+      case Tok::defaults_cmnd:
+        d.binding = DefaultsEntry::Binding::command;
+        d.bound_to = command_list();
+        break;
       default: break;
     }
     do {
@@ -391,7 +410,8 @@ class Parser {
       cs.runas_users = std::make_shared<const std::vector<Member>>(std::vector<Member>{myself});
     } else if (peek().type == Tok::colon) {
       take();
-      if (peek().type == Tok::rparen) cs.runas_users = std::make_shared<const std::vector<Member>>(std::vector<Member>{myself});
+      if (peek().type == Tok::rparen)
+        cs.runas_users = std::make_shared<const std::vector<Member>>(std::vector<Member>{myself});
       else cs.runas_groups = std::make_shared<const std::vector<Member>>(group_list());
     } else {
       cs.runas_users = std::make_shared<const std::vector<Member>>(user_list());
@@ -414,8 +434,14 @@ class Parser {
       }
     };
     switch (key.type) {
-      case Tok::cwd: path_like("CWD"); o.cwd = v; break;
-      case Tok::chroot: path_like("CHROOT"); o.chroot = v; break;
+      case Tok::cwd:
+        path_like("CWD");
+        o.cwd = v;
+        break;
+      case Tok::chroot:
+        path_like("CHROOT");
+        o.chroot = v;
+        break;
       case Tok::timeout:
         o.timeout_seconds = parse_timeout(v);
         if (!o.timeout_seconds) throw ParseFailure(value, "invalid timeout value");
@@ -477,8 +503,8 @@ ParseResult parse_sudoers(std::string_view text, std::string_view file) {
   result.errors = std::move(parser.errors());
   if (!result.errors.empty()) result.error = result.errors.front();
   for (const auto& [line, why] : parser.lexer().refused_regexes()) {
-    result.refused_regexes.push_back({std::string(file), line, why.substr(why.find(": ") + 2),
-                                      std::stoi(why.substr(why.find(':') + 1)), {}});
+    result.refused_regexes.push_back(
+        {std::string(file), line, why.substr(why.find(": ") + 2), std::stoi(why.substr(why.find(':') + 1)), {}});
   }
   return result;
 }

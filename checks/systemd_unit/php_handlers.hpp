@@ -18,12 +18,12 @@
 namespace clinic_audit::systemd {
 
 struct PhpVersionHandler {
-  std::string version;          // "8.2"
-  bool mod_php = false;         // mods-enabled/phpX.Y.load present
+  std::string version;           // "8.2"
+  bool mod_php = false;          // mods-enabled/phpX.Y.load present
   std::string mod_php_evidence;  // that path
-  bool fpm = false;             // proxy_fcgi enabled and phpX.Y-fpm.service exists
-  std::string fpm_unit;         // "php8.2-fpm.service"
-  std::string fpm_evidence;     // why (paths)
+  bool fpm = false;              // proxy_fcgi enabled and phpX.Y-fpm.service exists
+  std::string fpm_unit;          // "php8.2-fpm.service"
+  std::string fpm_evidence;      // why (paths)
 };
 
 struct PhpHandlers {

@@ -57,8 +57,7 @@ class SystemdUnitCheck final : public Check {
 
   Outcome run(const Context& context) const override {
     const RootFs& fs = context.fs();
-    std::vector<std::string> units =
-        is_glob(unit_) ? systemd::find_units(fs, unit_) : std::vector<std::string>{unit_};
+    std::vector<std::string> units = is_glob(unit_) ? systemd::find_units(fs, unit_) : std::vector<std::string>{unit_};
     std::optional<systemd::PhpHandlers> php;
     if (only_if_serving_php_) php = systemd::detect_php_handlers(fs);
 
@@ -130,11 +129,12 @@ class SystemdUnitCheck final : public Check {
     if (files.dangling) {
       // unit-file.c: the first entry of a name decides, even a dangling one.
       verdict.kind = missing_fail_ ? UnitVerdict::fail : UnitVerdict::not_applicable;
-      verdict.line = tr("{0} is not found: {1} is a dangling symlink, and systemd does not fall back to the directories "
-                        "after it",
-                        unit, *files.dangling);
-      verdict.evidence.push_back({*files.dangling, std::nullopt, _("dangling symlink: unit not found"),
-                                  tr("{0} installed", unit)});
+      verdict.line =
+          tr("{0} is not found: {1} is a dangling symlink, and systemd does not fall back to the directories "
+             "after it",
+             unit, *files.dangling);
+      verdict.evidence.push_back(
+          {*files.dangling, std::nullopt, _("dangling symlink: unit not found"), tr("{0} installed", unit)});
       return verdict;
     }
     if (!files.fragment) {
@@ -182,7 +182,8 @@ class SystemdUnitCheck final : public Check {
     verdict.evidence.push_back({where, line, shown(value) + how, shown(expected_)});
     for (const auto& ignored : setting.ignored) {
       verdict.evidence.push_back({ignored.path, ignored.line,
-                                  tr("{0} (not a boolean: systemd ignores this line)", shown(ignored.raw)), shown(expected_)});
+                                  tr("{0} (not a boolean: systemd ignores this line)", shown(ignored.raw)),
+                                  shown(expected_)});
     }
     // Issue #21 item 9: every competing line and why it lost.
     for (const auto& lost : setting.overridden) {
@@ -201,7 +202,8 @@ class SystemdUnitCheck final : public Check {
       for (const auto& issue : setting.issues) {
         if (issue.rfind(skipped.path + ":", 0) == 0 && issue.find("skips the rest") != std::string::npos) why = issue;
       }
-      verdict.evidence.push_back({skipped.path, skipped.line, tr("{0} (never read: {1})", shown(skipped.raw), why), ""});
+      verdict.evidence.push_back(
+          {skipped.path, skipped.line, tr("{0} (never read: {1})", shown(skipped.raw), why), ""});
     }
     if (!ok) {
       verdict.kind = UnitVerdict::fail;
@@ -212,8 +214,8 @@ class SystemdUnitCheck final : public Check {
     }
     verdict.line = unit + ": " + shown(value) + how;
     if (systemd_running && boolean_) {
-      const auto show = systemd::systemctl_show(context.commands(), unit,
-                                                {key_, "NeedDaemonReload", "FragmentPath", "DropInPaths"});
+      const auto show =
+          systemd::systemctl_show(context.commands(), unit, {key_, "NeedDaemonReload", "FragmentPath", "DropInPaths"});
       if (!show.error.empty()) {
         verdict.line += tr(" (systemctl show failed: {0})", show.error);
       } else {
@@ -221,9 +223,10 @@ class SystemdUnitCheck final : public Check {
         verdict.evidence.push_back({"", std::nullopt, live.observed, _("running unit matches its files")});
         if (live.stale) {
           verdict.kind = UnitVerdict::fail;
-          verdict.line = tr("{0}: the files say {1} but the running unit does not ({2}): run systemctl daemon-reload && "
-                            "systemctl restart {3}",
-                            unit, shown(value), live.observed, unit_stem(unit));
+          verdict.line =
+              tr("{0}: the files say {1} but the running unit does not ({2}): run systemctl daemon-reload && "
+                 "systemctl restart {3}",
+                 unit, shown(value), live.observed, unit_stem(unit));
           verdict.remediation = "systemctl daemon-reload\nsystemctl restart " + shell_word(unit);
         }
       }
@@ -244,8 +247,9 @@ class SystemdUnitCheck final : public Check {
              shell_word(decided->path) + "\n" + restart;
     }
     const std::string dir = "/etc/systemd/system/" + unit + ".d";
-    return "mkdir -p " + shell_word(dir) + "\nprintf " + shell_quote("[" + section_ + "]\\n" + shown(expected_) + "\\n") +
-           " > " + shell_word(dir + "/zz-clinic-audit.conf") + "\n" + restart;
+    return "mkdir -p " + shell_word(dir) + "\nprintf " +
+           shell_quote("[" + section_ + "]\\n" + shown(expected_) + "\\n") + " > " +
+           shell_word(dir + "/zz-clinic-audit.conf") + "\n" + restart;
   }
 
   std::string unit_;
@@ -263,8 +267,9 @@ class SystemdUnitCheck final : public Check {
 }  // namespace
 
 CheckType systemd_unit_check_type() {
-  return {"systemd_unit", N_("effective value of a unit setting (search path, drop-ins, masking) and of the running unit"),
-          false, [](const Params& params) { return std::make_unique<SystemdUnitCheck>(params); }};
+  return {"systemd_unit",
+          N_("effective value of a unit setting (search path, drop-ins, masking) and of the running unit"), false,
+          [](const Params& params) { return std::make_unique<SystemdUnitCheck>(params); }};
 }
 
 }  // namespace clinic_audit

@@ -106,7 +106,8 @@ std::string make_report(const std::string& host, const std::string& machine_id, 
     result.title = "Apicrypt binary " + std::to_string(i) + " is root-owned and www-data may only run what it needs";
     result.severity = Severity::high;
     result.status = i % 5 == 0 ? Status::fail : Status::pass;
-    result.summary = "/usr/local/apicrypt/bin/tool" + std::to_string(i) + " is owned by root:root, mode 0755, not writable by www-data";
+    result.summary = "/usr/local/apicrypt/bin/tool" + std::to_string(i) +
+                     " is owned by root:root, mode 0755, not writable by www-data";
     for (int e = 0; e < 5; ++e) {
       result.evidence.push_back({"/etc/sudoers.d/apicrypt", e + 1,
                                  "www-data ALL=(root) NOPASSWD: /usr/local/apicrypt/bin/tool" + std::to_string(e) +
@@ -122,15 +123,19 @@ std::string make_report(const std::string& host, const std::string& machine_id, 
 
 std::string http_request(const std::string& report, const std::string& signature) {
   const std::string boundary = "----clinicauditbench7MA4YWxkTrZu0gW";
-  std::string body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"report\"; filename=\"r.json\"\r\n"
-                     "Content-Type: application/octet-stream\r\n\r\n" + report + "\r\n--" + boundary +
+  std::string body = "--" + boundary +
+                     "\r\nContent-Disposition: form-data; name=\"report\"; filename=\"r.json\"\r\n"
+                     "Content-Type: application/octet-stream\r\n\r\n" +
+                     report + "\r\n--" + boundary +
                      "\r\nContent-Disposition: form-data; name=\"signature\"; filename=\"r.json.p7s\"\r\n"
-                     "Content-Type: application/octet-stream\r\n\r\n" + signature + "\r\n--" + boundary + "--\r\n";
+                     "Content-Type: application/octet-stream\r\n\r\n" +
+                     signature + "\r\n--" + boundary + "--\r\n";
   return "POST /api/v1/reports HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=" + boundary +
          "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
-Prepared prepare(const Options& options, int index, const collector::CertificateAuthority& ca, const std::string& work) {
+Prepared prepare(const Options& options, int index, const collector::CertificateAuthority& ca,
+                 const std::string& work) {
   std::mt19937_64 engine(static_cast<unsigned long>(index) * 7919 + 1);
   char machine[33];
   std::snprintf(machine, sizeof machine, "%032x", index + 1);
@@ -385,15 +390,19 @@ int main(int argc, char** argv) {
   const double generator_cpu = cpu_seconds() - cpu_before;
   std::sort(latencies.begin(), latencies.end());
   auto percentile = [&](double p) {
-    return latencies.empty() ? 0.0 : latencies[std::min(latencies.size() - 1, static_cast<std::size_t>(p * static_cast<double>(latencies.size())))];
+    return latencies.empty() ? 0.0
+                             : latencies[std::min(latencies.size() - 1,
+                                                  static_cast<std::size_t>(p * static_cast<double>(latencies.size())))];
   };
   const long ok = statuses[0] + statuses[1];
-  std::printf("clients %d, collectors %zu: %ld acknowledged (201: %ld, 200: %ld), 503: %ld, 4xx: %ld, other: %ld, reconnects %ld\n",
-              options.clients, options.ports.size(), ok, statuses[0].load(), statuses[1].load(), statuses[2].load(),
-              statuses[3].load(), statuses[4].load(), reconnects.load());
-  std::printf("%.0f reports/s over %.1f s; latency p50 %.1f ms, p99 %.1f ms, max %.1f ms (goal: >= 2000/s, p99 < 100 ms)\n",
-              static_cast<double>(ok) / seconds, seconds, percentile(0.5), percentile(0.99),
-              latencies.empty() ? 0.0 : latencies.back());
+  std::printf(
+      "clients %d, collectors %zu: %ld acknowledged (201: %ld, 200: %ld), 503: %ld, 4xx: %ld, other: %ld, reconnects %ld\n",
+      options.clients, options.ports.size(), ok, statuses[0].load(), statuses[1].load(), statuses[2].load(),
+      statuses[3].load(), statuses[4].load(), reconnects.load());
+  std::printf(
+      "%.0f reports/s over %.1f s; latency p50 %.1f ms, p99 %.1f ms, max %.1f ms (goal: >= 2000/s, p99 < 100 ms)\n",
+      static_cast<double>(ok) / seconds, seconds, percentile(0.5), percentile(0.99),
+      latencies.empty() ? 0.0 : latencies.back());
   std::printf("load generator CPU while sending: %.2f s (%.2f ms per acknowledged report)\n", generator_cpu,
               ok > 0 ? 1000 * generator_cpu / static_cast<double>(ok) : 0.0);
   return statuses[3] + statuses[4] == 0 ? 0 : 1;

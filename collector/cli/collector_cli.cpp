@@ -100,7 +100,8 @@ int serve(const CollectorConfig& config) {
   if (config.enrolment && std::filesystem::exists(config.ca_key, error)) {
     ca = std::make_shared<CertificateAuthority>(config.ca_cert, config.ca_key);
   } else if (config.enrolment) {
-    spdlog::warn("enrolment disabled: no CA key at {} (sign CSRs with openssl ca, or run init --create-ca)", config.ca_key.string());
+    spdlog::warn("enrolment disabled: no CA key at {} (sign CSRs with openssl ca, or run init --create-ca)",
+                 config.ca_key.string());
   }
   IngestService ingest(*storage, store.get(), schemas);
   EnrollService enroll(*storage, ca, config.certificate_days);
@@ -138,7 +139,10 @@ int init(const CollectorConfig& config, bool create_ca, std::ostream& out) {
   storage->migrate();
   dashboard::migrate_dashboard_database(config.database_url);
   out << "database at schema version " << storage->schema_version()
-      << (before == kSchemaVersion ? " (already current)" : before == 0 ? " (created)" : " (upgraded)") << "\n";
+      << (before == kSchemaVersion ? " (already current)"
+          : before == 0            ? " (created)"
+                                   : " (upgraded)")
+      << "\n";
   return kExitOk;
 }
 
@@ -164,29 +168,36 @@ int run_collector_cli(int argc, char** argv, std::ostream& out, std::ostream& er
 
   auto* token_cmd = app.add_subcommand("token", "Enrolment tokens");
   token_cmd->require_subcommand(1);
-  auto* token_create = token_cmd->add_subcommand("create", "Create a token; the secret is printed alone on the last line");
+  auto* token_create =
+      token_cmd->add_subcommand("create", "Create a token; the secret is printed alone on the last line");
   std::string expires, site;
   int uses = 1;
   token_create->add_option("--expires", expires, "last valid day (YYYY-MM-DD, UTC) or RFC 3339 time; default 7 days");
-  token_create->add_option("--uses", uses, "how many enrolments it allows")->check(CLI::Range(1, 1000000))->capture_default_str();
+  token_create->add_option("--uses", uses, "how many enrolments it allows")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
   token_create->add_option("--site", site, "site label given to the hosts enrolled with it");
   token_cmd->add_subcommand("list", "List tokens (never their secrets)");
   auto* token_revoke = token_cmd->add_subcommand("revoke", "Revoke a token");
   std::int64_t token_id = 0;
   token_revoke->add_option("ID", token_id, "token id (from token list)")->required();
 
-  auto* export_cmd = app.add_subcommand("export", "Export results (each host's latest report at or before --at) or --history");
+  auto* export_cmd =
+      app.add_subcommand("export", "Export results (each host's latest report at or before --at) or --history");
   std::string format = "csv", at;
   std::vector<std::string> policies;
   std::string host;
   bool history = false;
-  export_cmd->add_option("--format", format, "csv or json")->check(CLI::IsMember({"csv", "json"}))->capture_default_str();
+  export_cmd->add_option("--format", format, "csv or json")
+      ->check(CLI::IsMember({"csv", "json"}))
+      ->capture_default_str();
   export_cmd->add_option("--at", at, "date (YYYY-MM-DD: end of that day UTC) or RFC 3339 time; default now");
   export_cmd->add_option("--policy", policies, "only this policy's results (repeatable)");
   export_cmd->add_option("--host", host, "only this machine-id");
   export_cmd->add_flag("--history", history, "one row per stored report");
   std::string originals;
-  export_cmd->add_option("--originals", originals, "also write the selected reports' exact bytes and .p7s signatures to DIR");
+  export_cmd->add_option("--originals", originals,
+                         "also write the selected reports' exact bytes and .p7s signatures to DIR");
   app.add_subcommand("verify", "Re-verify every stored report and chain");
   dashboard::UserCommand user_command(app);
 

@@ -93,15 +93,15 @@ CollectorConfig parse_collector_config(std::string_view text, const std::filesys
 
   std::unique_ptr<xmlParserCtxt, decltype(&xmlFreeParserCtxt)> context(xmlNewParserCtxt(), xmlFreeParserCtxt);
   std::unique_ptr<xmlDoc, DocFree> doc(xmlCtxtReadMemory(context.get(), text.data(), static_cast<int>(text.size()),
-                                                         file.c_str(), nullptr, XML_PARSE_NONET | XML_PARSE_NOERROR |
-                                                                                    XML_PARSE_NOWARNING));
+                                                         file.c_str(), nullptr,
+                                                         XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
   if (!doc) {
     if (xmlErrorPtr last = xmlCtxtGetLastError(context.get()); last != nullptr) collect_error(&errors, last);
     if (errors.messages.empty()) errors.messages.push_back(file.string() + ":1: not well-formed XML");
     throw ConfigError(join(errors.messages));
   }
   std::unique_ptr<xmlSchemaValidCtxt, decltype(&xmlSchemaFreeValidCtxt)> validator(xmlSchemaNewValidCtxt(schema.get()),
-                                                                                    xmlSchemaFreeValidCtxt);
+                                                                                   xmlSchemaFreeValidCtxt);
   xmlSchemaSetValidStructuredErrors(validator.get(), collect_error, &errors);
   if (xmlSchemaValidateDoc(validator.get(), doc.get()) != 0) {
     if (errors.messages.empty()) errors.messages.push_back(file.string() + ":1: does not match collector-config.xsd");

@@ -24,7 +24,7 @@ struct CollectorConfig {
   std::string listen_address = "0.0.0.0";
   std::uint16_t listen_port = 8443;
   std::filesystem::path data_dir = "/var/lib/clinic-audit-collector";
-  std::string database_url;  // default sqlite:<data_dir>/collector.db
+  std::string database_url;                 // default sqlite:<data_dir>/collector.db
   std::filesystem::path tls_cert, tls_key;  // default data_dir/server.crt, server.key
   std::filesystem::path ca_cert, ca_key;    // default data_dir/ca.crt, ca.key
   bool enrolment = true;

@@ -4,8 +4,8 @@ namespace clinic_audit::dashboard {
 
 std::string csv_field(std::string_view value) {
   std::string text;
-  if (!value.empty() && (value[0] == '=' || value[0] == '+' || value[0] == '-' || value[0] == '@' ||
-                         value[0] == '\t' || value[0] == '\r')) {
+  if (!value.empty() && (value[0] == '=' || value[0] == '+' || value[0] == '-' || value[0] == '@' || value[0] == '\t' ||
+                         value[0] == '\r')) {
     text += '\'';
   }
   text += value;

@@ -127,16 +127,23 @@ WebResponse Dashboard::handle(const WebRequest& request, std::int64_t now) {
         response.status = 401;
         response.set("Content-Type", "application/json");
         response.set("WWW-Authenticate", "Bearer");
-        response.body = R"json({"error":"authentication required: a dashboard session or an API token (user token NAME)"})json";
+        response.body =
+            R"json({"error":"authentication required: a dashboard session or an API token (user token NAME)"})json";
       } else if (request.method == "GET") {
         response = redirect("/login?next=" + url_encode(request.target));
       } else {
         response = plain(401, tr(lang, "login.csrf"));
       }
     } else {
-      PageContext ctx{request, *target, lang, *auth.user,
+      PageContext ctx{request,
+                      *target,
+                      lang,
+                      *auth.user,
                       auth.session_token.empty() ? std::string{} : csrf_for_session(auth.session_token),
-                      now, queries_, trend_, pool_};
+                      now,
+                      queries_,
+                      trend_,
+                      pool_};
       if (request.method == "POST") {
         // Every state-changing form carries the session's CSRF token.
         const auto form = parse_form(request.body);
@@ -155,7 +162,7 @@ WebResponse Dashboard::handle(const WebRequest& request, std::int64_t now) {
         response = plain(405, "method not allowed");
       } else if (api) {
         response = read_api(ctx);
-      } else if (path == "/" ) {
+      } else if (path == "/") {
         response = redirect("/fleet");
       } else if (path == "/fleet") {
         response = fleet_page(ctx);
@@ -178,8 +185,8 @@ WebResponse Dashboard::handle(const WebRequest& request, std::int64_t now) {
       }
     }
     if (Lang chosen{}; parse_lang(param(target->query, "lang"), chosen)) {
-      response.set("Set-Cookie", "ca_lang=" + std::string(lang_code(chosen)) +
-                                     "; Path=/; Max-Age=31536000; Secure; SameSite=Strict");
+      response.set("Set-Cookie",
+                   "ca_lang=" + std::string(lang_code(chosen)) + "; Path=/; Max-Age=31536000; Secure; SameSite=Strict");
     }
   } catch (const BadRequest& bad) {
     const Lang lang = lang_from_accept_language(request.header("accept-language"));

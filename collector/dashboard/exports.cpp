@@ -18,7 +18,8 @@ std::string evidence_text(const std::string& evidence_json) {
     const auto path = item.value("path", std::string{});
     if (!path.empty()) {
       out += path;
-      if (item.contains("line") && item["line"].is_number_integer()) out += ":" + std::to_string(item["line"].get<long long>());
+      if (item.contains("line") && item["line"].is_number_integer())
+        out += ":" + std::to_string(item["line"].get<long long>());
       out += ": ";
     }
     out += item.value("observed", std::string{});
@@ -44,17 +45,25 @@ std::vector<ExportRow> result_rows(FleetQueries& queries, const std::vector<cons
 }
 
 WebResponse export_response(const std::string& format, const std::string& name, const std::vector<ExportRow>& rows) {
-  std::vector<std::string> columns = {"machine_id", "hostname", "site", "policy_id", "check_id", "title", "severity",
-                                      "status", "summary", "evidence", "report_id", "report_time"};
+  std::vector<std::string> columns = {"machine_id", "hostname", "site",    "policy_id", "check_id",  "title",
+                                      "severity",   "status",   "summary", "evidence",  "report_id", "report_time"};
   if (format == "json") {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& row : rows) {
       auto evidence = nlohmann::json::parse(row.evidence_json, nullptr, false);
       if (evidence.is_discarded()) evidence = row.evidence_json;
-      out.push_back({{"machine_id", row.machine_id}, {"hostname", row.hostname}, {"site", row.site},
-                     {"policy_id", row.policy_id}, {"check_id", row.check_id}, {"title", row.title},
-                     {"severity", row.severity}, {"status", row.status}, {"summary", row.summary},
-                     {"evidence", evidence}, {"report_id", row.report_id}, {"report_time", format_time(row.report_time)}});
+      out.push_back({{"machine_id", row.machine_id},
+                     {"hostname", row.hostname},
+                     {"site", row.site},
+                     {"policy_id", row.policy_id},
+                     {"check_id", row.check_id},
+                     {"title", row.title},
+                     {"severity", row.severity},
+                     {"status", row.status},
+                     {"summary", row.summary},
+                     {"evidence", evidence},
+                     {"report_id", row.report_id},
+                     {"report_time", format_time(row.report_time)}});
     }
     WebResponse response;
     response.set("Content-Type", "application/json");

@@ -10,10 +10,9 @@ namespace {
 // reports_host_started (machine_id, started_at DESC, sequence DESC).
 // Parameters: at, then the machine-id when `one_host`.
 std::string latest_cte(bool one_host) {
-  return std::string(
-             "WITH latest AS (SELECT h.machine_id AS machine_id,"
-             " (SELECT x.id FROM reports x WHERE x.machine_id = h.machine_id AND x.started_at <= ?"
-             "  ORDER BY x.started_at DESC, x.sequence DESC LIMIT 1) AS rid FROM hosts h") +
+  return std::string("WITH latest AS (SELECT h.machine_id AS machine_id,"
+                     " (SELECT x.id FROM reports x WHERE x.machine_id = h.machine_id AND x.started_at <= ?"
+                     "  ORDER BY x.started_at DESC, x.sequence DESC LIMIT 1) AS rid FROM hosts h") +
          (one_host ? " WHERE h.machine_id = ?) " : ") ");
 }
 
@@ -74,17 +73,20 @@ void FleetQueries::summarize(SqlConnection& db, const std::vector<std::int64_t>&
       db.query(or_ignore +
                    " dashboard_report_policy (report, policy_id, state)"
                    " SELECT report, policy_id, MAX(CASE status WHEN 'fail' THEN 2 WHEN 'error' THEN 1 ELSE 0 END)"
-                   " FROM results WHERE report IN " + in + " GROUP BY report, policy_id" + ignore,
+                   " FROM results WHERE report IN " +
+                   in + " GROUP BY report, policy_id" + ignore,
                ids);
       db.query(or_ignore +
                    " dashboard_report_issue (report, position, policy_id, check_id, status, severity, title)"
                    " SELECT report, position, policy_id, check_id, status, severity, title FROM results"
-                   " WHERE report IN " + in + " AND status IN ('fail', 'error')" + ignore,
+                   " WHERE report IN " +
+                   in + " AND status IN ('fail', 'error')" + ignore,
                ids);
       // A report with no result at all still gets a row, so it is not summarized again.
-      db.query(or_ignore + " dashboard_report_policy (report, policy_id, state) SELECT r.id, '', 0 FROM reports r"
-                           " WHERE r.id IN " + in + " AND NOT EXISTS (SELECT 1 FROM results WHERE report = r.id)" +
-                           ignore,
+      db.query(or_ignore +
+                   " dashboard_report_policy (report, policy_id, state) SELECT r.id, '', 0 FROM reports r"
+                   " WHERE r.id IN " +
+                   in + " AND NOT EXISTS (SELECT 1 FROM results WHERE report = r.id)" + ignore,
                ids);
     });
   });
@@ -98,15 +100,15 @@ Snapshot FleetQueries::compute_snapshot(std::int64_t at, const std::optional<std
   pool_.with([&](SqlConnection& db) {
     auto host_params = cte_params;
     host_params.insert(host_params.end(), {at, at});
-    const auto hosts = db.query(
-        latest_cte(machine_id.has_value()) +
-            "SELECT h.machine_id, h.hostname, h.site, r.id, r.report_id, r.started_at, r.received_at, r.chain,"
-            " r.n_fail, r.n_error, r.hostname,"
-            " (SELECT COUNT(*) FROM anomalies a WHERE a.machine_id = h.machine_id AND a.detected_at <= ?"
-            "   AND (a.resolved_at IS NULL OR a.resolved_at > ?)),"
-            " (SELECT COUNT(*) FROM dashboard_report_policy p WHERE p.report = r.id)"
-            " FROM hosts h JOIN latest l ON l.machine_id = h.machine_id LEFT JOIN reports r ON r.id = l.rid",
-        host_params);
+    const auto hosts =
+        db.query(latest_cte(machine_id.has_value()) +
+                     "SELECT h.machine_id, h.hostname, h.site, r.id, r.report_id, r.started_at, r.received_at, r.chain,"
+                     " r.n_fail, r.n_error, r.hostname,"
+                     " (SELECT COUNT(*) FROM anomalies a WHERE a.machine_id = h.machine_id AND a.detected_at <= ?"
+                     "   AND (a.resolved_at IS NULL OR a.resolved_at > ?)),"
+                     " (SELECT COUNT(*) FROM dashboard_report_policy p WHERE p.report = r.id)"
+                     " FROM hosts h JOIN latest l ON l.machine_id = h.machine_id LEFT JOIN reports r ON r.id = l.rid",
+                 host_params);
     std::unordered_map<std::int64_t, std::size_t> by_report;
     std::vector<std::int64_t> unsummarized;
     snap.hosts.reserve(hosts.size());
@@ -134,9 +136,8 @@ Snapshot FleetQueries::compute_snapshot(std::int64_t at, const std::optional<std
     }
     // Enrolled machines that never reported are stale from the start.
     std::vector<SqlValue> enrolment_params{at};
-    std::string enrolment_sql =
-        "SELECT machine_id, MAX(hostname), MAX(site) FROM enrolments WHERE enrolled_at <= ?"
-        " AND machine_id NOT IN (SELECT machine_id FROM hosts)";
+    std::string enrolment_sql = "SELECT machine_id, MAX(hostname), MAX(site) FROM enrolments WHERE enrolled_at <= ?"
+                                " AND machine_id NOT IN (SELECT machine_id FROM hosts)";
     if (machine_id) {
       enrolment_sql += " AND machine_id = ?";
       enrolment_params.emplace_back(*machine_id);
@@ -160,12 +161,14 @@ Snapshot FleetQueries::compute_snapshot(std::int64_t at, const std::optional<std
         const auto it = by_report.find(row.integer(0));
         if (it == by_report.end() || row.text(1).empty()) continue;
         const auto rank = row.integer(2);
-        snap.hosts[it->second].policies.emplace(
-            row.text(1), rank == 2 ? PolicyState::failing : rank == 1 ? PolicyState::error : PolicyState::compliant);
+        snap.hosts[it->second].policies.emplace(row.text(1), rank == 2   ? PolicyState::failing
+                                                             : rank == 1 ? PolicyState::error
+                                                                         : PolicyState::compliant);
       }
       // Only the results that are not passing, with what the pages show of them.
       for (const auto& row : db.query("SELECT report, policy_id, check_id, status, severity, title"
-                                      " FROM dashboard_report_issue WHERE report IN " + in + " ORDER BY report, position",
+                                      " FROM dashboard_report_issue WHERE report IN " +
+                                          in + " ORDER BY report, position",
                                       ids)) {
         const auto it = by_report.find(row.integer(0));
         if (it == by_report.end()) continue;
@@ -185,9 +188,9 @@ Snapshot FleetQueries::snapshot(std::int64_t at, const std::optional<std::string
   // only grow) or an anomaly flagged or resolved. Checked in three index
   // look-ups; a match within the same minute is served from memory.
   const auto version = pool_.with([](SqlConnection& db) {
-    const auto rows = db.query(
-        "SELECT (SELECT COALESCE(MAX(id), 0) FROM reports), (SELECT COUNT(*) FROM anomalies),"
-        " (SELECT COUNT(*) FROM anomalies WHERE resolved_at IS NOT NULL), (SELECT COUNT(*) FROM enrolments)");
+    const auto rows =
+        db.query("SELECT (SELECT COALESCE(MAX(id), 0) FROM reports), (SELECT COUNT(*) FROM anomalies),"
+                 " (SELECT COUNT(*) FROM anomalies WHERE resolved_at IS NOT NULL), (SELECT COUNT(*) FROM enrolments)");
     return rows.front().text(0) + "/" + rows.front().text(1) + "/" + rows.front().text(2) + "/" + rows.front().text(3);
   });
   const std::string key = std::to_string(at / 60) + "@" + version;
@@ -207,11 +210,11 @@ Snapshot FleetQueries::snapshot(std::int64_t at, const std::optional<std::string
 std::vector<HistoryItem> FleetQueries::history(const std::string& machine_id, std::size_t limit, std::size_t offset) {
   return pool_.with([&](SqlConnection& db) {
     std::vector<HistoryItem> items;
-    for (const auto& row : db.query(
-             "SELECT id, report_id, sequence, started_at, received_at, chain, format, compliant, n_pass, n_fail,"
-             " n_error, n_waived FROM reports WHERE machine_id = ? ORDER BY started_at DESC, sequence DESC"
-             " LIMIT ? OFFSET ?",
-             {machine_id, static_cast<std::int64_t>(limit), static_cast<std::int64_t>(offset)})) {
+    for (const auto& row :
+         db.query("SELECT id, report_id, sequence, started_at, received_at, chain, format, compliant, n_pass, n_fail,"
+                  " n_error, n_waived FROM reports WHERE machine_id = ? ORDER BY started_at DESC, sequence DESC"
+                  " LIMIT ? OFFSET ?",
+                  {machine_id, static_cast<std::int64_t>(limit), static_cast<std::int64_t>(offset)})) {
       HistoryItem item;
       item.id = row.integer(0);
       item.report_id = row.text(1);
@@ -234,10 +237,10 @@ std::vector<HistoryItem> FleetQueries::history(const std::string& machine_id, st
 std::vector<ResultItem> FleetQueries::results(std::int64_t report) {
   return pool_.with([&](SqlConnection& db) {
     std::vector<ResultItem> items;
-    for (const auto& row : db.query(
-             "SELECT check_id, policy_id, type, title, severity, status, summary, evidence, remediation"
-             " FROM results WHERE report = ? ORDER BY position",
-             {report})) {
+    for (const auto& row :
+         db.query("SELECT check_id, policy_id, type, title, severity, status, summary, evidence, remediation"
+                  " FROM results WHERE report = ? ORDER BY position",
+                  {report})) {
       items.push_back({row.text(0), row.text(1), row.text(2), row.text(3), row.text(4), row.text(5), row.text(6),
                        row.text(7), row.text(8)});
     }
@@ -290,10 +293,10 @@ std::vector<SinceItem> FleetQueries::failing_since(const std::string& check_id,
     for (const auto& machine_id : machine_ids) {
       // Newest first; the run of fails ends at the first other status.
       // Bounded: 400 reports back is more than a year of daily audits.
-      const auto rows = db.query(
-          "SELECT r.started_at, s.status FROM reports r JOIN results s ON s.report = r.id AND s.check_id = ?"
-          " WHERE r.machine_id = ? AND r.started_at <= ? ORDER BY r.started_at DESC, r.sequence DESC LIMIT 400",
-          {check_id, machine_id, at});
+      const auto rows =
+          db.query("SELECT r.started_at, s.status FROM reports r JOIN results s ON s.report = r.id AND s.check_id = ?"
+                   " WHERE r.machine_id = ? AND r.started_at <= ? ORDER BY r.started_at DESC, r.sequence DESC LIMIT 400",
+                   {check_id, machine_id, at});
       SinceItem item{machine_id, std::nullopt};
       for (const auto& row : rows) {
         if (row.text(1) != "fail") break;
@@ -315,8 +318,13 @@ std::optional<FleetQueries::Blob> FleetQueries::report_blob(std::int64_t id) {
                                {id});
     if (rows.empty()) return std::nullopt;
     const auto& row = rows.front();
-    return Blob{row.text(0), row.text(1), row.text(2), row.text(3),
-                pg ? from_hex(row.text(4)) : row.text(4), pg ? from_hex(row.text(5)) : row.text(5), row.integer(6)};
+    return Blob{row.text(0),
+                row.text(1),
+                row.text(2),
+                row.text(3),
+                pg ? from_hex(row.text(4)) : row.text(4),
+                pg ? from_hex(row.text(5)) : row.text(5),
+                row.integer(6)};
   });
 }
 

@@ -32,12 +32,12 @@ struct HostState {
   std::optional<std::int64_t> report;  // storage id of the latest report at the moment
   std::string report_id;               // its UUID
   std::int64_t started_at = 0, received_at = 0;
-  std::string chain;                   // "ok" | "anomaly"
+  std::string chain;  // "ok" | "anomaly"
   int n_fail = 0, n_error = 0;
   int open_anomalies = 0;
-  bool stale = false;                  // no report, or the latest older than stale-after
+  bool stale = false;  // no report, or the latest older than stale-after
   std::map<std::string, PolicyState> policies;
-  std::vector<CheckRef> not_passing;   // fail and error results of that report
+  std::vector<CheckRef> not_passing;  // fail and error results of that report
 };
 
 struct Snapshot {
@@ -79,8 +79,8 @@ class FleetQueries {
   Snapshot snapshot(std::int64_t at, const std::optional<std::string>& machine_id = std::nullopt);
   std::vector<HistoryItem> history(const std::string& machine_id, std::size_t limit, std::size_t offset);
   std::vector<ResultItem> results(std::int64_t report);
-  std::vector<AnomalyItem> anomalies(const std::optional<std::string>& machine_id, const std::optional<std::string>& kind,
-                                     std::size_t limit, std::size_t offset);
+  std::vector<AnomalyItem> anomalies(const std::optional<std::string>& machine_id,
+                                     const std::optional<std::string>& kind, std::size_t limit, std::size_t offset);
   // For hosts failing `check_id` at `at`: since when, from their history.
   std::vector<SinceItem> failing_since(const std::string& check_id, const std::vector<std::string>& machine_ids,
                                        std::int64_t at);

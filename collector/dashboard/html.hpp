@@ -16,8 +16,8 @@ namespace clinic_audit::dashboard {
 std::string escape_html(std::string_view text);
 
 struct Attr {
-  std::string_view name;   // a literal of ours
-  std::string value;       // any text: escaped on output
+  std::string_view name;  // a literal of ours
+  std::string value;      // any text: escaped on output
 };
 
 class Html {

@@ -32,8 +32,10 @@ WebResponse html_page(const PageContext& ctx, std::string_view title_key, const 
   h.element("p", ctx.t("app.title"), {{"class", "brand"}});
   h.open("nav", {{"aria-label", std::string(ctx.t("app.title"))}});
   h.open("ul");
-  const std::pair<const char*, const char*> links[] = {
-      {"/fleet", "nav.fleet"}, {"/hosts", "nav.hosts"}, {"/anomalies", "nav.anomalies"}, {"/at", "nav.at"}};
+  const std::pair<const char*, const char*> links[] = {{"/fleet", "nav.fleet"},
+                                                       {"/hosts", "nav.hosts"},
+                                                       {"/anomalies", "nav.anomalies"},
+                                                       {"/at", "nav.at"}};
   for (const auto& [href, key] : links) {
     h.open("li");
     if (ctx.target.path == href) {
@@ -124,11 +126,13 @@ void pagination(Html& h, const PageContext& ctx, std::size_t page, bool has_next
   if (page <= 1 && !has_next) return;
   h.open("nav", {{"class", "pages"}, {"aria-label", std::string(ctx.t("page.page"))}});
   if (page > 1) {
-    h.element("a", ctx.t("page.previous"), {{"href", with_params(ctx, {{"page", std::to_string(page - 1)}})}, {"rel", "prev"}});
+    h.element("a", ctx.t("page.previous"),
+              {{"href", with_params(ctx, {{"page", std::to_string(page - 1)}})}, {"rel", "prev"}});
   }
   h.text(" ").text(ctx.t("page.page")).text(" " + std::to_string(page) + " ");
   if (has_next) {
-    h.element("a", ctx.t("page.next"), {{"href", with_params(ctx, {{"page", std::to_string(page + 1)}})}, {"rel", "next"}});
+    h.element("a", ctx.t("page.next"),
+              {{"href", with_params(ctx, {{"page", std::to_string(page + 1)}})}, {"rel", "next"}});
   }
   h.close("nav");
 }

@@ -15,7 +15,8 @@ namespace {
 std::string login_csrf(const WebRequest& request) {
   const auto current = cookie(request, "ca_login_csrf");
   if (current && current->size() == 43 &&
-      current->find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == std::string::npos) {
+      current->find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
+          std::string::npos) {
     return *current;
   }
   return random_token();
@@ -45,17 +46,26 @@ WebResponse login_form(const WebRequest& request, Lang lang, const std::string& 
   h.empty("input", {{"type", "hidden"}, {"name", "csrf"}, {"value", csrf}});
   h.empty("input", {{"type", "hidden"}, {"name", "next"}, {"value", next}});
   h.open("p").open("label", {{"for", "user"}}).text(tr(lang, "login.user")).close("label");
-  h.empty("input", {{"id", "user"}, {"name", "user"}, {"autocomplete", "username"}, {"required", "required"}, {"autofocus", "autofocus"}});
+  h.empty("input", {{"id", "user"},
+                    {"name", "user"},
+                    {"autocomplete", "username"},
+                    {"required", "required"},
+                    {"autofocus", "autofocus"}});
   h.close("p");
   h.open("p").open("label", {{"for", "password"}}).text(tr(lang, "login.password")).close("label");
-  h.empty("input", {{"id", "password"}, {"name", "password"}, {"type", "password"}, {"autocomplete", "current-password"}, {"required", "required"}});
+  h.empty("input", {{"id", "password"},
+                    {"name", "password"},
+                    {"type", "password"},
+                    {"autocomplete", "current-password"},
+                    {"required", "required"}});
   h.close("p");
   h.element("button", tr(lang, "login.submit"), {{"type", "submit"}});
   h.close("form").close("main").close("body").close("html");
   WebResponse response;
   response.status = status;
   response.set("Content-Type", "text/html; charset=utf-8");
-  response.set("Set-Cookie", "ca_login_csrf=" + csrf + "; Path=/login; Max-Age=3600; HttpOnly; Secure; SameSite=Strict");
+  response.set("Set-Cookie",
+               "ca_login_csrf=" + csrf + "; Path=/login; Max-Age=3600; HttpOnly; Secure; SameSite=Strict");
   response.body = h.take();
   return response;
 }
@@ -63,7 +73,8 @@ WebResponse login_form(const WebRequest& request, Lang lang, const std::string& 
 }  // namespace
 
 std::string safe_next(const std::string& next) {
-  if (next.size() < 1 || next.size() > 2048 || next[0] != '/' || (next.size() > 1 && (next[1] == '/' || next[1] == '\\'))) {
+  if (next.size() < 1 || next.size() > 2048 || next[0] != '/' ||
+      (next.size() > 1 && (next[1] == '/' || next[1] == '\\'))) {
     return "/fleet";
   }
   for (const char c : next) {

@@ -20,8 +20,8 @@ WebResponse anomalies_page(PageContext& ctx) {
   if (const auto m = ctx.query("host"); !m.empty()) host = m;
   const std::size_t page = page_number(ctx);
   const bool exporting = !ctx.export_format().empty();
-  const auto items = ctx.queries.anomalies(host, kind, exporting ? 100000 : kPageSize + 1,
-                                           exporting ? 0 : (page - 1) * kPageSize);
+  const auto items =
+      ctx.queries.anomalies(host, kind, exporting ? 100000 : kPageSize + 1, exporting ? 0 : (page - 1) * kPageSize);
   if (exporting) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& a : items) {
@@ -29,7 +29,8 @@ WebResponse anomalies_page(PageContext& ctx) {
                       a.resolved_at ? format_time(*a.resolved_at) : std::string{}, a.resolution});
     }
     return export_table(ctx.export_format(), "anomalies",
-                        {"machine_id", "hostname", "kind", "detail", "report_id", "detected_at", "resolved_at", "resolution"},
+                        {"machine_id", "hostname", "kind", "detail", "report_id", "detected_at", "resolved_at",
+                         "resolution"},
                         rows);
   }
   Html h;
@@ -53,7 +54,8 @@ WebResponse anomalies_page(PageContext& ctx) {
     h.element("p", ctx.t("anomalies.none"));
   } else {
     h.open("table", {{"class", "grid"}}).open("thead").open("tr");
-    for (const char* key : {"anomalies.detected", "hosts.hostname", "anomalies.kind", "anomalies.detail", "anomalies.resolved"}) {
+    for (const char* key :
+         {"anomalies.detected", "hosts.hostname", "anomalies.kind", "anomalies.detail", "anomalies.resolved"}) {
       h.element("th", ctx.t(key), {{"scope", "col"}});
     }
     h.close("tr").close("thead").open("tbody");
@@ -61,12 +63,15 @@ WebResponse anomalies_page(PageContext& ctx) {
       const auto& a = items[i];
       h.open("tr");
       h.element("td", format_time(a.detected_at));
-      h.open("td").element("a", a.hostname.empty() ? a.machine_id : a.hostname, {{"href", host_link(a.machine_id)}}).close("td");
+      h.open("td")
+          .element("a", a.hostname.empty() ? a.machine_id : a.hostname, {{"href", host_link(a.machine_id)}})
+          .close("td");
       h.element("td", ctx.t("anomaly." + a.kind));
       h.open("td").text(a.detail);
       if (!a.report_id.empty()) h.element("div", a.report_id, {{"class", "muted mono"}});
       h.close("td");
-      h.element("td", a.resolved_at ? format_time(*a.resolved_at) + " — " + a.resolution : std::string(ctx.t("anomalies.open")));
+      h.element("td", a.resolved_at ? format_time(*a.resolved_at) + " — " + a.resolution
+                                    : std::string(ctx.t("anomalies.open")));
       h.close("tr");
     }
     h.close("tbody").close("table");

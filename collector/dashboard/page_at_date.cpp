@@ -28,14 +28,18 @@ WebResponse at_date_page(PageContext& ctx) {
   h.element("p", ctx.t("at.explain"));
   h.open("form", {{"method", "get"}, {"action", "/at"}, {"class", "filters"}});
   h.open("label", {{"for", "f-date"}}).text(ctx.t("at.date")).close("label");
-  h.empty("input", {{"id", "f-date"}, {"name", "date"}, {"type", "date"}, {"value", day ? format_day(*day) : format_day(ctx.now)}});
+  h.empty("input", {{"id", "f-date"},
+                    {"name", "date"},
+                    {"type", "date"},
+                    {"value", day ? format_day(*day) : format_day(ctx.now)}});
   h.element("button", ctx.t("at.show"), {{"type", "submit"}});
   h.close("form");
   const std::size_t page = page_number(ctx);
   const std::size_t first = (page - 1) * kPageSize;
   h.element("p", std::to_string(hosts.size()) + " " + std::string(ctx.t("hosts.count")), {{"class", "count"}});
   h.open("table", {{"class", "grid"}}).open("thead").open("tr");
-  for (const char* key : {"hosts.hostname", "host.started", "hosts.compliance", "host.chain", "at.signature", "host.download"}) {
+  for (const char* key :
+       {"hosts.hostname", "host.started", "hosts.compliance", "host.chain", "at.signature", "host.download"}) {
     h.element("th", ctx.t(key), {{"scope", "col"}});
   }
   h.close("tr").close("thead").open("tbody");
@@ -64,8 +68,9 @@ WebResponse at_date_page(PageContext& ctx) {
   pagination(h, ctx, page, first + kPageSize < hosts.size());
   export_links(h, ctx);
   h.element("p", ctx.t("host.verify_how"));
-  h.element("pre",
-            "openssl cms -verify -binary -inform DER -in REPORT.json.p7s -content REPORT.json -CAfile ca.crt -purpose any");
+  h.element(
+      "pre",
+      "openssl cms -verify -binary -inform DER -in REPORT.json.p7s -content REPORT.json -CAfile ca.crt -purpose any");
   return html_page(ctx, "at.title", h.take(), day ? format_day(*day) : std::string{});
 }
 

@@ -50,7 +50,9 @@ std::string chart_json(const std::vector<TrendDay>& days) {
       const auto it = day.policies.find(policy);
       const auto& c = it == day.policies.end() ? PolicyCounts{} : it->second;
       const auto total = c.compliant + c.failing + c.error + c.stale;
-      values.push_back(total == 0 ? nlohmann::json(nullptr) : nlohmann::json(100.0 * static_cast<double>(c.compliant) / static_cast<double>(total)));
+      values.push_back(total == 0
+                           ? nlohmann::json(nullptr)
+                           : nlohmann::json(100.0 * static_cast<double>(c.compliant) / static_cast<double>(total)));
     }
     data["series"][policy] = values;
   }
@@ -85,12 +87,18 @@ WebResponse fleet_page(PageContext& ctx) {
     out["hosts"] = snapshot.hosts.size();
     out["never_reported"] = never;
     for (const auto& [policy, c] : counts) {
-      out["policies"][policy] = {{"compliant", c.compliant}, {"failing", c.failing}, {"error", c.error}, {"stale", c.stale}};
+      out["policies"][policy] = {{"compliant", c.compliant},
+                                 {"failing", c.failing},
+                                 {"error", c.error},
+                                 {"stale", c.stale}};
     }
     out["top_failing"] = nlohmann::json::array();
     for (const auto& f : failing) {
-      out["top_failing"].push_back({{"check_id", f.check_id}, {"policy_id", f.policy_id}, {"title", f.title},
-                                    {"severity", f.severity}, {"hosts", f.hosts}});
+      out["top_failing"].push_back({{"check_id", f.check_id},
+                                    {"policy_id", f.policy_id},
+                                    {"title", f.title},
+                                    {"severity", f.severity},
+                                    {"hosts", f.hosts}});
     }
     WebResponse response;
     response.set("Content-Type", "application/json");
@@ -131,13 +139,20 @@ WebResponse fleet_page(PageContext& ctx) {
   }
   h.close("tbody").close("table");
   if (never > 0) {
-    h.open("p").text(ctx.t("status.never")).text(" : ").element("a", std::to_string(never), {{"href", "/hosts?state=never"}}).close("p");
+    h.open("p")
+        .text(ctx.t("status.never"))
+        .text(" : ")
+        .element("a", std::to_string(never), {{"href", "/hosts?state=never"}})
+        .close("p");
   }
 
   h.element("h2", ctx.t("fleet.trend"));
   h.open("figure");
-  h.empty("canvas", {{"id", "trend-chart"}, {"width", "900"}, {"height", "260"},
-                     {"aria-label", std::string(ctx.t("fleet.trend"))}, {"role", "img"}});
+  h.empty("canvas", {{"id", "trend-chart"},
+                     {"width", "900"},
+                     {"height", "260"},
+                     {"aria-label", std::string(ctx.t("fleet.trend"))},
+                     {"role", "img"}});
   h.raw_literal("</canvas>");
   h.close("figure");
   std::string main = h.take();
@@ -172,7 +187,11 @@ WebResponse fleet_page(PageContext& ctx) {
   table.close("tr").close("thead").open("tbody");
   for (const auto& f : failing) {
     table.open("tr");
-    table.open("td").element("a", f.check_id, {{"href", check_link(f.check_id)}}).text(" ").element("span", f.title, {{"class", "muted"}}).close("td");
+    table.open("td")
+        .element("a", f.check_id, {{"href", check_link(f.check_id)}})
+        .text(" ")
+        .element("span", f.title, {{"class", "muted"}})
+        .close("td");
     table.element("td", f.policy_id);
     table.open("td");
     severity_badge(table, ctx, f.severity);

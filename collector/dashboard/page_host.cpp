@@ -22,7 +22,8 @@ void evidence_list(Html& h, const PageContext& ctx, const std::string& evidence_
     const auto path = item.value("path", std::string{});
     if (!path.empty()) {
       std::string where = path;
-      if (item.contains("line") && item["line"].is_number_integer()) where += ":" + std::to_string(item["line"].get<long long>());
+      if (item.contains("line") && item["line"].is_number_integer())
+        where += ":" + std::to_string(item["line"].get<long long>());
       h.element("code", where).text(" ");
     }
     h.text(item.value("observed", std::string{}));
@@ -133,7 +134,8 @@ WebResponse host_page(PageContext& ctx) {
       h.close("td").open("td").text(result.summary);
       evidence_list(h, ctx, result.evidence_json);
       h.close("td").open("td");
-      if (!result.remediation.empty() && (result.status == "fail" || result.status == "error" || result.status == "waived")) {
+      if (!result.remediation.empty() &&
+          (result.status == "fail" || result.status == "error" || result.status == "waived")) {
         h.element("pre", result.remediation);
       }
       h.close("td").close("tr");
@@ -152,7 +154,11 @@ WebResponse host_page(PageContext& ctx) {
       h.open("li");
       h.element("strong", ctx.t("anomaly." + a.kind)).text(" — " + format_time(a.detected_at) + " — ").text(a.detail);
       if (a.resolved_at) {
-        h.text(" (").text(ctx.t("anomalies.resolved")).text(" " + format_time(*a.resolved_at) + ": ").text(a.resolution).text(")");
+        h.text(" (")
+            .text(ctx.t("anomalies.resolved"))
+            .text(" " + format_time(*a.resolved_at) + ": ")
+            .text(a.resolution)
+            .text(")");
       }
       h.close("li");
     }
@@ -163,7 +169,8 @@ WebResponse host_page(PageContext& ctx) {
   const std::size_t page = page_number(ctx);
   const auto history = ctx.queries.history(machine_id, kPageSize + 1, (page - 1) * kPageSize);
   h.open("table", {{"class", "grid"}}).open("thead").open("tr");
-  for (const char* key : {"host.sequence", "host.started", "host.received", "hosts.compliance", "host.chain", "host.download"}) {
+  for (const char* key :
+       {"host.sequence", "host.started", "host.received", "hosts.compliance", "host.chain", "host.download"}) {
     h.element("th", ctx.t(key), {{"scope", "col"}});
   }
   h.close("tr").close("thead").open("tbody");
@@ -187,8 +194,9 @@ WebResponse host_page(PageContext& ctx) {
   h.close("tbody").close("table");
   pagination(h, ctx, page, history.size() > kPageSize);
   h.element("p", ctx.t("host.verify_how"));
-  h.element("pre",
-            "openssl cms -verify -binary -inform DER -in REPORT.json.p7s -content REPORT.json -CAfile ca.crt -purpose any");
+  h.element(
+      "pre",
+      "openssl cms -verify -binary -inform DER -in REPORT.json.p7s -content REPORT.json -CAfile ca.crt -purpose any");
   return html_page(ctx, "host.title", h.take(), host.hostname);
 }
 

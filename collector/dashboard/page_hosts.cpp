@@ -73,9 +73,8 @@ std::vector<const HostState*> filter_hosts(const PageContext& ctx, const Snapsho
     if (!site.empty() && host.site != site) continue;
     if (anomaly && host.open_anomalies == 0) continue;
     if (stale_days >= 0 && host.report && snapshot.at - host.started_at <= stale_days * 86400) continue;
-    if (!check.empty() && std::none_of(host.not_passing.begin(), host.not_passing.end(), [&](const CheckRef& c) {
-          return c.check_id == check && c.status == "fail";
-        })) {
+    if (!check.empty() && std::none_of(host.not_passing.begin(), host.not_passing.end(),
+                                       [&](const CheckRef& c) { return c.check_id == check && c.status == "fail"; })) {
       continue;
     }
     if (!q.empty() && !contains_folded(host.hostname, q) && !contains_folded(host.machine_id, q) &&
@@ -119,10 +118,12 @@ WebResponse hosts_page(PageContext& ctx) {
   select(h, ctx, "check", "hosts.failing_check", checks, ctx.query("check"));
   select(h, ctx, "site", "hosts.site", sites, ctx.query("site"));
   h.open("label", {{"for", "f-stale"}}).text(ctx.t("hosts.stale_days")).close("label");
-  h.empty("input", {{"id", "f-stale"}, {"name", "stale"}, {"type", "number"}, {"min", "0"}, {"value", ctx.query("stale")}});
+  h.empty("input",
+          {{"id", "f-stale"}, {"name", "stale"}, {"type", "number"}, {"min", "0"}, {"value", ctx.query("stale")}});
   h.open("label", {{"for", "f-anomaly"}});
   if (ctx.query("anomaly") == "1") {
-    h.empty("input", {{"id", "f-anomaly"}, {"name", "anomaly"}, {"type", "checkbox"}, {"value", "1"}, {"checked", "checked"}});
+    h.empty("input",
+            {{"id", "f-anomaly"}, {"name", "anomaly"}, {"type", "checkbox"}, {"value", "1"}, {"checked", "checked"}});
   } else {
     h.empty("input", {{"id", "f-anomaly"}, {"name", "anomaly"}, {"type", "checkbox"}, {"value", "1"}});
   }
@@ -139,14 +140,17 @@ WebResponse hosts_page(PageContext& ctx) {
     h.element("p", ctx.t("hosts.none"));
   } else {
     h.open("table", {{"class", "grid"}}).open("thead").open("tr");
-    for (const char* key : {"hosts.hostname", "hosts.site", "hosts.last_report", "hosts.compliance", "hosts.anomalies"}) {
+    for (const char* key :
+         {"hosts.hostname", "hosts.site", "hosts.last_report", "hosts.compliance", "hosts.anomalies"}) {
       h.element("th", ctx.t(key), {{"scope", "col"}});
     }
     h.close("tr").close("thead").open("tbody");
     for (std::size_t i = first; i < hosts.size() && i < first + kPageSize; ++i) {
       const HostState& host = *hosts[i];
       h.open("tr");
-      h.open("th", {{"scope", "row"}}).element("a", host.hostname.empty() ? host.machine_id : host.hostname, {{"href", host_link(host.machine_id)}});
+      h.open("th", {{"scope", "row"}})
+          .element("a", host.hostname.empty() ? host.machine_id : host.hostname,
+                   {{"href", host_link(host.machine_id)}});
       h.element("div", host.machine_id, {{"class", "muted mono"}}).close("th");
       h.element("td", host.site);
       h.element("td", host.report ? format_time(host.started_at) : std::string(ctx.t("common.never")));
@@ -156,7 +160,8 @@ WebResponse hosts_page(PageContext& ctx) {
       h.close("td");
       h.open("td", {{"class", "num"}});
       if (host.open_anomalies > 0) {
-        h.element("a", std::to_string(host.open_anomalies), {{"href", "/anomalies?host=" + url_encode(host.machine_id)}});
+        h.element("a", std::to_string(host.open_anomalies),
+                  {{"href", "/anomalies?host=" + url_encode(host.machine_id)}});
       } else {
         h.text("0");
       }

@@ -8,7 +8,8 @@ namespace clinic_audit::dashboard {
 
 WebResponse tokens_page(PageContext& ctx) {
   const auto rows = ctx.pool.with([](SqlConnection& db) {
-    return db.query("SELECT id, site, created_at, expires_at, uses_allowed, uses, revoked_at FROM tokens ORDER BY id DESC");
+    return db.query(
+        "SELECT id, site, created_at, expires_at, uses_allowed, uses, revoked_at FROM tokens ORDER BY id DESC");
   });
   Html h;
   h.element("h1", ctx.t("tokens.title"));
@@ -17,7 +18,8 @@ WebResponse tokens_page(PageContext& ctx) {
     return html_page(ctx, "tokens.title", h.take());
   }
   h.open("table", {{"class", "grid"}}).open("thead").open("tr");
-  for (const char* key : {"tokens.site", "tokens.created", "tokens.expires", "tokens.uses", "tokens.state", "tokens.revoke"}) {
+  for (const char* key :
+       {"tokens.site", "tokens.created", "tokens.expires", "tokens.uses", "tokens.state", "tokens.revoke"}) {
     h.element("th", ctx.t(key), {{"scope", "col"}});
   }
   h.close("tr").close("thead").open("tbody");

@@ -18,9 +18,9 @@ std::string hash_password(std::string_view password, const Argon2Params& params)
   const std::size_t length = argon2_encodedlen(params.iterations, params.memory_kib, params.parallelism,
                                                static_cast<uint32_t>(salt.size()), kHashLength, Argon2_id);
   std::vector<char> encoded(length);
-  const int rc = argon2id_hash_encoded(params.iterations, params.memory_kib, params.parallelism, password.data(),
-                                       password.size(), salt.data(), salt.size(), kHashLength, encoded.data(),
-                                       encoded.size());
+  const int rc =
+      argon2id_hash_encoded(params.iterations, params.memory_kib, params.parallelism, password.data(), password.size(),
+                            salt.data(), salt.size(), kHashLength, encoded.data(), encoded.size());
   if (rc != ARGON2_OK) throw std::runtime_error(std::string("argon2id: ") + argon2_error_message(rc));
   return std::string(encoded.data());
 }

@@ -18,8 +18,11 @@ WebResponse json_response(int status, const nlohmann::json& body) {
 }
 
 nlohmann::json host_json(const HostState& host) {
-  nlohmann::json item = {{"machine_id", host.machine_id}, {"hostname", host.hostname}, {"site", host.site},
-                         {"stale", host.stale},           {"open_anomalies", host.open_anomalies}};
+  nlohmann::json item = {{"machine_id", host.machine_id},
+                         {"hostname", host.hostname},
+                         {"site", host.site},
+                         {"stale", host.stale},
+                         {"open_anomalies", host.open_anomalies}};
   if (host.report) {
     item["report_id"] = host.report_id;
     item["report"] = *host.report;
@@ -65,9 +68,14 @@ WebResponse read_api(PageContext& ctx) {
     if (snapshot.hosts.front().report) {
       for (const auto& r : ctx.queries.results(*snapshot.hosts.front().report)) {
         auto evidence = nlohmann::json::parse(r.evidence_json, nullptr, false);
-        out["results"].push_back({{"check_id", r.check_id}, {"policy_id", r.policy_id}, {"type", r.type},
-                                  {"title", r.title}, {"severity", r.severity}, {"status", r.status},
-                                  {"summary", r.summary}, {"evidence", evidence.is_discarded() ? nlohmann::json(r.evidence_json) : evidence},
+        out["results"].push_back({{"check_id", r.check_id},
+                                  {"policy_id", r.policy_id},
+                                  {"type", r.type},
+                                  {"title", r.title},
+                                  {"severity", r.severity},
+                                  {"status", r.status},
+                                  {"summary", r.summary},
+                                  {"evidence", evidence.is_discarded() ? nlohmann::json(r.evidence_json) : evidence},
                                   {"remediation", r.remediation}});
       }
     }
@@ -79,10 +87,18 @@ WebResponse read_api(PageContext& ctx) {
     const std::size_t page = page_number(ctx);
     nlohmann::json out = nlohmann::json::array();
     for (const auto& item : ctx.queries.history(machine_id, kPageSize, (page - 1) * kPageSize)) {
-      out.push_back({{"id", item.id}, {"report_id", item.report_id}, {"sequence", item.sequence},
-                     {"started_at", format_time(item.started_at)}, {"received_at", format_time(item.received_at)},
-                     {"chain", item.chain}, {"format", item.format}, {"compliant", item.compliant},
-                     {"pass", item.n_pass}, {"fail", item.n_fail}, {"error", item.n_error}, {"waived", item.n_waived}});
+      out.push_back({{"id", item.id},
+                     {"report_id", item.report_id},
+                     {"sequence", item.sequence},
+                     {"started_at", format_time(item.started_at)},
+                     {"received_at", format_time(item.received_at)},
+                     {"chain", item.chain},
+                     {"format", item.format},
+                     {"compliant", item.compliant},
+                     {"pass", item.n_pass},
+                     {"fail", item.n_fail},
+                     {"error", item.n_error},
+                     {"waived", item.n_waived}});
     }
     return json_response(200, out);
   }
@@ -95,8 +111,12 @@ WebResponse read_api(PageContext& ctx) {
     }
     nlohmann::json out = nlohmann::json::array();
     for (const auto& r : ctx.queries.results(report)) {
-      out.push_back({{"check_id", r.check_id}, {"policy_id", r.policy_id}, {"severity", r.severity},
-                     {"status", r.status}, {"summary", r.summary}, {"evidence", r.evidence_json}});
+      out.push_back({{"check_id", r.check_id},
+                     {"policy_id", r.policy_id},
+                     {"severity", r.severity},
+                     {"status", r.status},
+                     {"summary", r.summary},
+                     {"evidence", r.evidence_json}});
     }
     return json_response(200, out);
   }
@@ -106,10 +126,15 @@ WebResponse read_api(PageContext& ctx) {
     if (const auto k = ctx.query("kind"); !k.empty()) kind = k;
     nlohmann::json out = nlohmann::json::array();
     for (const auto& a : ctx.queries.anomalies(host, kind, 1000, 0)) {
-      out.push_back({{"machine_id", a.machine_id}, {"hostname", a.hostname}, {"kind", a.kind}, {"detail", a.detail},
-                     {"report_id", a.report_id}, {"detected_at", format_time(a.detected_at)},
-                     {"resolved_at", a.resolved_at ? nlohmann::json(format_time(*a.resolved_at)) : nlohmann::json(nullptr)},
-                     {"resolution", a.resolution}});
+      out.push_back(
+          {{"machine_id", a.machine_id},
+           {"hostname", a.hostname},
+           {"kind", a.kind},
+           {"detail", a.detail},
+           {"report_id", a.report_id},
+           {"detected_at", format_time(a.detected_at)},
+           {"resolved_at", a.resolved_at ? nlohmann::json(format_time(*a.resolved_at)) : nlohmann::json(nullptr)},
+           {"resolution", a.resolution}});
     }
     return json_response(200, out);
   }

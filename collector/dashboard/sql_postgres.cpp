@@ -46,8 +46,8 @@ class PostgresConnection final : public SqlConnection {
       }
     }
     const std::string translated = numbered_placeholders(sql);
-    PGresult* result = PQexecParams(conn_, translated.c_str(), static_cast<int>(params.size()), nullptr,
-                                    values.data(), nullptr, nullptr, 0);
+    PGresult* result = PQexecParams(conn_, translated.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
+                                    nullptr, nullptr, 0);
     struct Clear {
       PGresult* r;
       ~Clear() { PQclear(r); }
@@ -66,7 +66,8 @@ class PostgresConnection final : public SqlConnection {
         if (PQgetisnull(result, r, c)) {
           row.cells.emplace_back(std::nullopt);
         } else {
-          row.cells.emplace_back(std::string(PQgetvalue(result, r, c), static_cast<std::size_t>(PQgetlength(result, r, c))));
+          row.cells.emplace_back(
+              std::string(PQgetvalue(result, r, c), static_cast<std::size_t>(PQgetlength(result, r, c))));
         }
       }
       rows.push_back(std::move(row));

@@ -56,7 +56,8 @@ class SqliteConnection final : public SqlConnection {
           row.cells.emplace_back(std::nullopt);
         } else {
           const auto* data = reinterpret_cast<const char*>(sqlite3_column_blob(stmt, c));
-          row.cells.emplace_back(std::string(data ? data : "", static_cast<std::size_t>(sqlite3_column_bytes(stmt, c))));
+          row.cells.emplace_back(
+              std::string(data ? data : "", static_cast<std::size_t>(sqlite3_column_bytes(stmt, c))));
         }
       }
       rows.push_back(std::move(row));

@@ -14,7 +14,7 @@
 
 namespace clinic_audit::dashboard {
 
-std::string random_token();                     // 43 characters, base64url, 256 bits
+std::string random_token();                        // 43 characters, base64url, 256 bits
 std::string token_digest(std::string_view token);  // lowercase hex SHA-256
 std::string csrf_for_session(std::string_view session_token);
 bool constant_time_equal(std::string_view a, std::string_view b);

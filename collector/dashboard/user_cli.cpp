@@ -54,7 +54,9 @@ UserCommand::UserCommand(CLI::App& app) {
   user_->require_subcommand(1);
   add_ = user_->add_subcommand("add", "Add a user");
   add_->add_option("NAME", name_, "user name")->required();
-  add_->add_option("--role", role_, "viewer (read-only) or admin")->check(CLI::IsMember({"viewer", "admin"}))->capture_default_str();
+  add_->add_option("--role", role_, "viewer (read-only) or admin")
+      ->check(CLI::IsMember({"viewer", "admin"}))
+      ->capture_default_str();
   add_->add_flag("--password-stdin", password_stdin_, "read the password from the first line of standard input");
   passwd_ = user_->add_subcommand("passwd", "Change a user's password (ends their sessions)");
   passwd_->add_option("NAME", name_, "user name")->required();

@@ -132,10 +132,10 @@ std::string Users::open_session(const std::string& name, std::int64_t now) {
 std::optional<User> Users::session_user(const std::string& token, std::int64_t now) {
   if (token.empty() || token.size() > 128) return std::nullopt;
   return pool_.with([&](SqlConnection& db) -> std::optional<User> {
-    const auto rows = db.query(
-        "SELECT u.name, u.role, u.lang FROM dashboard_sessions s JOIN dashboard_users u ON u.name = s.user_name"
-        " WHERE s.token_sha256 = ? AND s.expires_at > ?",
-        {token_digest(token), now});
+    const auto rows =
+        db.query("SELECT u.name, u.role, u.lang FROM dashboard_sessions s JOIN dashboard_users u ON u.name = s.user_name"
+                 " WHERE s.token_sha256 = ? AND s.expires_at > ?",
+                 {token_digest(token), now});
     if (rows.empty()) return std::nullopt;
     return user_from(rows.front());
   });

@@ -19,7 +19,7 @@ struct WebRequest {
   std::string target;                          // path and query, as received
   std::map<std::string, std::string> headers;  // names in lower case
   std::string body;
-  std::string peer;                            // client address, for throttling and logs
+  std::string peer;  // client address, for throttling and logs
 
   std::string header(const std::string& lower_name) const;
 };
@@ -53,7 +53,7 @@ std::optional<std::string> cookie(const WebRequest& request, std::string_view na
 
 // A date YYYY-MM-DD (UTC) -> seconds at 00:00:00; nullopt if invalid.
 std::optional<std::int64_t> parse_day(std::string_view text);
-std::string format_day(std::int64_t seconds);        // YYYY-MM-DD
-std::string format_time(std::int64_t seconds);       // YYYY-MM-DD HH:MM UTC
+std::string format_day(std::int64_t seconds);   // YYYY-MM-DD
+std::string format_time(std::int64_t seconds);  // YYYY-MM-DD HH:MM UTC
 
 }  // namespace clinic_audit::dashboard

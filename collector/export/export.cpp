@@ -21,7 +21,8 @@ void write_csv_row(std::ostream& out, const std::vector<std::string>& fields) {
 std::string anomaly_list(Storage& storage, std::int64_t report) {
   std::string text;
   for (const auto& anomaly : storage.report_anomalies(report)) {
-    text += (text.empty() ? "" : "; ") + anomaly.kind + ": " + anomaly.detail + (anomaly.resolved_at ? " (resolved)" : "");
+    text +=
+        (text.empty() ? "" : "; ") + anomaly.kind + ": " + anomaly.detail + (anomaly.resolved_at ? " (resolved)" : "");
   }
   return text;
 }
@@ -32,16 +33,17 @@ void write_original(Storage& storage, const ReportRow& row, const std::string& d
   if (!blob) return;
   std::filesystem::create_directories(dir);
   // machine-id and report id are checked shapes (hex, UUID): safe file names.
-  const std::filesystem::path base = std::filesystem::path(dir) / (row.machine_id + "-" + std::to_string(row.sequence) + "-" +
-                                                                   row.report_id + "." + row.format);
+  const std::filesystem::path base = std::filesystem::path(dir) / (row.machine_id + "-" + std::to_string(row.sequence) +
+                                                                   "-" + row.report_id + "." + row.format);
   std::ofstream(base, std::ios::binary) << blob->bytes;
   std::ofstream(base.string() + ".p7s", std::ios::binary) << blob->signature;
 }
 
 void export_history(Storage& storage, const ExportOptions& options, std::ostream& out) {
-  static const std::vector<std::string> kHeader = {"report_id", "machine_id", "hostname", "sequence", "started_at",
-                                                   "received_at", "chain", "anomalies", "pass", "fail", "error",
-                                                   "not_applicable", "waived", "skipped"};
+  static const std::vector<std::string> kHeader = {"report_id",  "machine_id",  "hostname", "sequence",
+                                                   "started_at", "received_at", "chain",    "anomalies",
+                                                   "pass",       "fail",        "error",    "not_applicable",
+                                                   "waived",     "skipped"};
   ordered_json rows = ordered_json::array();
   if (options.format == ExportOptions::Format::csv) write_csv_row(out, kHeader);
   ReportQuery query;
@@ -61,17 +63,26 @@ void export_history(Storage& storage, const ExportOptions& options, std::ostream
                             std::to_string(r.counts.not_applicable), std::to_string(r.counts.waived),
                             std::to_string(r.counts.skipped)});
       } else {
-        rows.push_back({{"report_id", r.report_id}, {"machine_id", r.machine_id}, {"hostname", r.hostname},
-                        {"sequence", r.sequence}, {"started_at", utc_text(r.started_at)},
-                        {"received_at", utc_text(r.received_at)}, {"chain", r.chain}, {"anomalies", anomalies},
-                        {"pass", r.counts.pass}, {"fail", r.counts.fail}, {"error", r.counts.error},
-                        {"not_applicable", r.counts.not_applicable}, {"waived", r.counts.waived},
+        rows.push_back({{"report_id", r.report_id},
+                        {"machine_id", r.machine_id},
+                        {"hostname", r.hostname},
+                        {"sequence", r.sequence},
+                        {"started_at", utc_text(r.started_at)},
+                        {"received_at", utc_text(r.received_at)},
+                        {"chain", r.chain},
+                        {"anomalies", anomalies},
+                        {"pass", r.counts.pass},
+                        {"fail", r.counts.fail},
+                        {"error", r.counts.error},
+                        {"not_applicable", r.counts.not_applicable},
+                        {"waived", r.counts.waived},
                         {"skipped", r.counts.skipped}});
       }
     }
     if (page.size() < query.limit) break;
   }
-  if (options.format == ExportOptions::Format::json) out << rows.dump(2, ' ', false, ordered_json::error_handler_t::replace) << "\n";
+  if (options.format == ExportOptions::Format::json)
+    out << rows.dump(2, ' ', false, ordered_json::error_handler_t::replace) << "\n";
 }
 
 }  // namespace
@@ -107,9 +118,9 @@ std::optional<std::int64_t> parse_date_arg(const std::string& text) {
 
 void run_export(Storage& storage, const ExportOptions& options, std::ostream& out) {
   if (options.history) return export_history(storage, options, out);
-  static const std::vector<std::string> kHeader = {"machine_id", "hostname", "site", "report_id", "sequence",
-                                                   "started_at", "received_at", "chain", "check_id", "policy_id",
-                                                   "type", "severity", "status", "title", "summary"};
+  static const std::vector<std::string> kHeader = {"machine_id", "hostname",    "site",   "report_id", "sequence",
+                                                   "started_at", "received_at", "chain",  "check_id",  "policy_id",
+                                                   "type",       "severity",    "status", "title",     "summary"};
   ordered_json rows = ordered_json::array();
   if (options.format == ExportOptions::Format::csv) write_csv_row(out, kHeader);
   for (const ReportRow& r : storage.latest_reports_at(options.at)) {
@@ -124,19 +135,29 @@ void run_export(Storage& storage, const ExportOptions& options, std::ostream& ou
       }
       if (options.format == ExportOptions::Format::csv) {
         write_csv_row(out, {r.machine_id, r.hostname, site, r.report_id, std::to_string(r.sequence),
-                            utc_text(r.started_at), utc_text(r.received_at), r.chain, result.check_id,
-                            result.policy_id, result.type, result.severity, result.status, result.title,
-                            result.summary});
+                            utc_text(r.started_at), utc_text(r.received_at), r.chain, result.check_id, result.policy_id,
+                            result.type, result.severity, result.status, result.title, result.summary});
       } else {
-        rows.push_back({{"machine_id", r.machine_id}, {"hostname", r.hostname}, {"site", site},
-                        {"report_id", r.report_id}, {"sequence", r.sequence}, {"started_at", utc_text(r.started_at)},
-                        {"received_at", utc_text(r.received_at)}, {"chain", r.chain}, {"check_id", result.check_id},
-                        {"policy_id", result.policy_id}, {"type", result.type}, {"severity", result.severity},
-                        {"status", result.status}, {"title", result.title}, {"summary", result.summary}});
+        rows.push_back({{"machine_id", r.machine_id},
+                        {"hostname", r.hostname},
+                        {"site", site},
+                        {"report_id", r.report_id},
+                        {"sequence", r.sequence},
+                        {"started_at", utc_text(r.started_at)},
+                        {"received_at", utc_text(r.received_at)},
+                        {"chain", r.chain},
+                        {"check_id", result.check_id},
+                        {"policy_id", result.policy_id},
+                        {"type", result.type},
+                        {"severity", result.severity},
+                        {"status", result.status},
+                        {"title", result.title},
+                        {"summary", result.summary}});
       }
     }
   }
-  if (options.format == ExportOptions::Format::json) out << rows.dump(2, ' ', false, ordered_json::error_handler_t::replace) << "\n";
+  if (options.format == ExportOptions::Format::json)
+    out << rows.dump(2, ' ', false, ordered_json::error_handler_t::replace) << "\n";
 }
 
 }  // namespace clinic_audit::collector

@@ -13,10 +13,10 @@ namespace clinic_audit::collector {
 
 struct ExportOptions {
   enum class Format { csv, json } format = Format::csv;
-  std::int64_t at = 0;                  // each host's latest report at or before (default now)
-  std::vector<std::string> policies;    // only results of these policies (empty: all)
+  std::int64_t at = 0;                // each host's latest report at or before (default now)
+  std::vector<std::string> policies;  // only results of these policies (empty: all)
   std::optional<std::string> machine_id;
-  bool history = false;                 // one row per stored report instead
+  bool history = false;  // one row per stored report instead
   // Also write the selected reports' exact bytes and signatures there
   // (MACHINE_ID-SEQUENCE-REPORT_ID.json|xml and .p7s), for
   // `openssl cms -verify` (issue #11 item 6).

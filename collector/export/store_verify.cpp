@@ -13,18 +13,22 @@ int verify_store(Storage& storage, X509_STORE* ca_store, const signing::SchemaCh
   const std::time_t now = std::time(nullptr);
   storage.for_each_report([&](const ReportRow& row, const ReportBlob& blob) {
     ++reports;
-    const std::string name = row.hostname + " sequence " + std::to_string(row.sequence) + " (report " + row.report_id + ")";
+    const std::string name =
+        row.hostname + " sequence " + std::to_string(row.sequence) + " (report " + row.report_id + ")";
     // ExpiryAt::signing_time: an archived report stays verifiable after its
     // certificate expired; one expired when signed is still refused.
-    const signing::VerifiedReport verified = signing::verify_report({blob.bytes, blob.signature, "report", false}, ca_store,
-                                                                    schemas, signing::ExpiryAt::signing_time, now, true);
+    const signing::VerifiedReport verified =
+        signing::verify_report({blob.bytes, blob.signature, "report", false}, ca_store, schemas,
+                               signing::ExpiryAt::signing_time, now, true);
     std::vector<std::string> found = verified.problems;
-    if (verified.sha256 != row.sha256) found.push_back("stored bytes changed: SHA-256 " + verified.sha256 + ", recorded " + row.sha256);
+    if (verified.sha256 != row.sha256)
+      found.push_back("stored bytes changed: SHA-256 " + verified.sha256 + ", recorded " + row.sha256);
     if (verified.content) {
       const auto& content = *verified.content;
       if (content.machine_id != row.machine_id || content.sequence != row.sequence ||
           content.report_id != row.report_id || content.previous_sha256 != row.previous_sha256) {
-        found.push_back("stored columns (machine_id, sequence, report_id, previous_sha256) differ from the report's bytes");
+        found.push_back(
+            "stored columns (machine_id, sequence, report_id, previous_sha256) differ from the report's bytes");
       }
     }
     if (verified.signature.signer_fingerprint != row.signer_fingerprint && verified.signature.signer_certificate) {

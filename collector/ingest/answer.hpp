@@ -12,11 +12,11 @@ namespace clinic_audit::collector {
 
 struct Answer {
   int status = 200;
-  std::string body;                  // JSON (or text for /metrics)
+  std::string body;  // JSON (or text for /metrics)
   std::string content_type = "application/json";
-  std::optional<int> retry_after;    // seconds, for 503
+  std::optional<int> retry_after;  // seconds, for 503
   // For the one log line per request and the metrics; never a secret.
-  std::string outcome;               // stored, duplicate, bad_request, forbidden, too_large, bad_signature, unavailable, ...
+  std::string outcome;  // stored, duplicate, bad_request, forbidden, too_large, bad_signature, unavailable, ...
   std::string machine_id;
   std::string report_id;
   std::vector<std::string> anomaly_kinds;  // newly flagged (metrics)

@@ -14,7 +14,8 @@ std::string token_hash(std::string_view secret) { return signing::sha256_hex(sec
 
 std::string new_token_secret() {
   std::array<unsigned char, 32> bytes{};
-  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) throw std::runtime_error("no randomness (RAND_bytes)");
+  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1)
+    throw std::runtime_error("no randomness (RAND_bytes)");
   static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::string out;
   unsigned bits = 0, value = 0;
@@ -35,7 +36,9 @@ EnrollService::EnrollService(Storage& storage, std::shared_ptr<const Certificate
     : storage_(storage), ca_(std::move(ca)), certificate_days_(certificate_days), clock_(std::move(clock)) {}
 
 Answer EnrollService::enroll(std::string_view body) {
-  if (!ca_) return error_answer(403, "enrolment_disabled", "enrolment is disabled on this collector: ask regional IT to sign your CSR");
+  if (!ca_)
+    return error_answer(403, "enrolment_disabled",
+                        "enrolment is disabled on this collector: ask regional IT to sign your CSR");
   const auto request = nlohmann::json::parse(body, nullptr, false);
   if (!request.is_object() || !request.contains("token") || !request["token"].is_string() ||
       !request.contains("csr_pem") || !request["csr_pem"].is_string()) {
@@ -52,10 +55,11 @@ Answer EnrollService::enroll(std::string_view body) {
   const std::time_t now = clock_();
   const TokenGrant grant = storage_.consume_token(token_hash(secret), now);
   if (!grant.token) {
-    Answer answer = error_answer(401, std::string("token_refused_") + (grant.refusal == TokenRefusal::unknown   ? "unknown"
-                                                                      : grant.refusal == TokenRefusal::expired ? "expired"
-                                                                      : grant.refusal == TokenRefusal::revoked ? "revoked"
-                                                                                                               : "used_up"),
+    Answer answer = error_answer(401,
+                                 std::string("token_refused_") + (grant.refusal == TokenRefusal::unknown   ? "unknown"
+                                                                  : grant.refusal == TokenRefusal::expired ? "expired"
+                                                                  : grant.refusal == TokenRefusal::revoked ? "revoked"
+                                                                                                           : "used_up"),
                                  std::string("enrolment refused: ") + to_string(*grant.refusal));
     answer.machine_id = subject.machine_id;
     return answer;

@@ -23,8 +23,9 @@ std::string new_token_secret();
 class EnrollService {
  public:
   // `ca` null: enrolment disabled (a region with its own PKI).
-  EnrollService(Storage& storage, std::shared_ptr<const CertificateAuthority> ca, int certificate_days,
-                std::function<std::time_t()> clock = [] { return std::time(nullptr); });
+  EnrollService(
+      Storage& storage, std::shared_ptr<const CertificateAuthority> ca, int certificate_days,
+      std::function<std::time_t()> clock = [] { return std::time(nullptr); });
   Answer enroll(std::string_view body);
 
  private:

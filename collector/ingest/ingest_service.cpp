@@ -71,8 +71,10 @@ Judgement judge_chain(const ChainHistory& history, const IncomingReport& incomin
   for (const auto& link : history.links) {
     state.links.push_back({link.report_id, link.sequence, link.previous_sha256, link.sha256, link.signer_fingerprint});
   }
-  for (const auto& key : history.keys) state.keys.push_back({key.fingerprint, key.origin == "enrolment", key.first_seen});
-  for (const auto& gap : history.open_gaps) state.open_gaps.push_back({gap.id, gap.seq_from.value_or(0), gap.seq_to.value_or(0)});
+  for (const auto& key : history.keys)
+    state.keys.push_back({key.fingerprint, key.origin == "enrolment", key.first_seen});
+  for (const auto& gap : history.open_gaps)
+    state.open_gaps.push_back({gap.id, gap.seq_from.value_or(0), gap.seq_to.value_or(0)});
   const ReportRow& in = incoming.row;
   const signing::ChainVerdict verdict =
       signing::judge_next(state, {in.report_id, in.sequence, in.previous_sha256, in.sha256, in.signer_fingerprint});
@@ -83,7 +85,8 @@ Judgement judge_chain(const ChainHistory& history, const IncomingReport& incomin
   }
   for (const auto& fill : verdict.gap_fills) {
     GapUpdate update{fill.gap_id, fill.resolution, {}};
-    for (const auto& rest : fill.remaining) update.remaining.push_back({rest.kind, rest.detail, rest.seq_from, rest.seq_to});
+    for (const auto& rest : fill.remaining)
+      update.remaining.push_back({rest.kind, rest.detail, rest.seq_from, rest.seq_to});
     judgement.gap_updates.push_back(std::move(update));
   }
   return judgement;
@@ -97,10 +100,12 @@ IngestService::Checked IngestService::check(std::string_view content_type, std::
                                             const ClientCertificate& client) {
   // The TLS client certificate first: without it nothing else matters.
   if (client.certificate == nullptr) {
-    return error_answer(403, "forbidden", "a client certificate issued by the regional CA is required (curl --cert --key)");
+    return error_answer(403, "forbidden",
+                        "a client certificate issued by the regional CA is required (curl --cert --key)");
   }
   if (!client.chain_verified) {
-    return error_answer(403, "forbidden", "the client certificate does not verify against the regional CA: " + client.chain_error);
+    return error_answer(403, "forbidden",
+                        "the client certificate does not verify against the regional CA: " + client.chain_error);
   }
   std::string_view report_bytes, signature_der;
   try {
@@ -122,7 +127,8 @@ IngestService::Checked IngestService::check(std::string_view content_type, std::
   } catch (const MultipartError& error) {
     return error_answer(400, "bad_request", error.what());
   }
-  if (signature_der.size() > kMaxSignatureBytes) return error_answer(400, "bad_request", "the signature part is over 256 KiB");
+  if (signature_der.size() > kMaxSignatureBytes)
+    return error_answer(400, "bad_request", "the signature part is over 256 KiB");
 
   const std::time_t now = clock_();
   // ExpiryAt::now: the certificate must be valid when the report arrives.
@@ -134,8 +140,9 @@ IngestService::Checked IngestService::check(std::string_view content_type, std::
   }
   if (signature.signer_certificate == nullptr) return error_answer(422, "bad_signature", "no signer certificate");
   if (X509_cmp(signature.signer_certificate.get(), client.certificate) != 0) {
-    return error_answer(403, "forbidden", "the report is signed by \"" + signature.signer +
-                                              "\", not by the client certificate of this connection");
+    return error_answer(403, "forbidden",
+                        "the report is signed by \"" + signature.signer +
+                            "\", not by the client certificate of this connection");
   }
   if (signature.certificate_problem) {
     return error_answer(403, "forbidden", "signer certificate refused: " + first_line(signature.problems));
@@ -145,13 +152,15 @@ IngestService::Checked IngestService::check(std::string_view content_type, std::
     problems.insert(problems.end(), verified.schema_problems.begin(), verified.schema_problems.end());
     return error_answer(400, "bad_request", "malformed report: " + first_line(problems));
   }
-  if (!verified.identity_problems.empty()) return error_answer(403, "forbidden", first_line(verified.identity_problems));
+  if (!verified.identity_problems.empty())
+    return error_answer(403, "forbidden", first_line(verified.identity_problems));
   const signing::ReportContent& content = *verified.content;
   const auto started = signing::parse_rfc3339(content.started_at);
   if (!started) return error_answer(400, "bad_request", "run.started_at is not an RFC 3339 time");
   if (*started > static_cast<std::int64_t>(now) + kClockSkewSeconds) {
-    return error_answer(400, "bad_request", "run.started_at " + content.started_at.substr(0, 40) +
-                                                " is in the future (check the agent's clock)");
+    return error_answer(400, "bad_request",
+                        "run.started_at " + content.started_at.substr(0, 40) +
+                            " is in the future (check the agent's clock)");
   }
 
   auto checked = std::make_shared<IncomingReport>();
@@ -168,7 +177,7 @@ IngestService::Checked IngestService::check(std::string_view content_type, std::
   row.signer_fingerprint = signature.signer_fingerprint;
   row.signer_subject = signature.signer;
   row.compliant = content.compliant;
-  row.counts = {count_of(content, "pass"),   count_of(content, "fail"),   count_of(content, "error"),
+  row.counts = {count_of(content, "pass"),           count_of(content, "fail"),   count_of(content, "error"),
                 count_of(content, "not_applicable"), count_of(content, "waived"), count_of(content, "skipped")};
   incoming.blob = {std::string(report_bytes), std::string(signature_der)};
   int position = 0;
@@ -231,7 +240,8 @@ void IngestService::ingest_async(std::string_view content_type, std::string_view
   }
   std::shared_ptr<const IncomingReport> incoming = checked.incoming;
   storage_.ingest_async(incoming, judge_chain, checked.now,
-                        [incoming, done = std::move(done)](std::optional<IngestResult> result, std::exception_ptr error) {
+                        [incoming, done = std::move(done)](std::optional<IngestResult> result,
+                                                           std::exception_ptr error) {
                           done(answer_of(std::move(result), error, incoming->row));
                         });
 }

@@ -23,15 +23,16 @@ namespace clinic_audit::collector {
 
 // What the TLS layer learnt about the client (see server/session.cpp).
 struct ClientCertificate {
-  X509* certificate = nullptr;   // the peer's leaf, nullptr when none was sent
-  bool chain_verified = false;   // OpenSSL verified it against the regional CA
-  std::string chain_error;       // why not, when it did not
+  X509* certificate = nullptr;  // the peer's leaf, nullptr when none was sent
+  bool chain_verified = false;  // OpenSSL verified it against the regional CA
+  std::string chain_error;      // why not, when it did not
 };
 
 class IngestService {
  public:
-  IngestService(Storage& storage, X509_STORE* ca_store, const signing::SchemaChecker& schemas,
-                std::function<std::time_t()> clock = [] { return std::time(nullptr); });
+  IngestService(
+      Storage& storage, X509_STORE* ca_store, const signing::SchemaChecker& schemas,
+      std::function<std::time_t()> clock = [] { return std::time(nullptr); });
 
   Answer ingest(std::string_view content_type, std::string_view body, const ClientCertificate& client);
   // The same checks, then the storage's asynchronous ingest: `done` gets
@@ -45,7 +46,8 @@ class IngestService {
   // A refusal (the answer), or the report to store as of `now`.
   struct Checked {
     Checked() = default;
-    Checked(Answer answer) : refused(std::move(answer)) {}  // NOLINT(google-explicit-constructor): `return error_answer(...)`
+    Checked(Answer answer)
+        : refused(std::move(answer)) {}  // NOLINT(google-explicit-constructor): `return error_answer(...)`
     Checked(std::shared_ptr<IncomingReport> report, std::int64_t at) : incoming(std::move(report)), now(at) {}
     std::optional<Answer> refused;
     std::shared_ptr<IncomingReport> incoming;

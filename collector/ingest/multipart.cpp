@@ -8,7 +8,8 @@ namespace {
 
 std::string lower(std::string_view text) {
   std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
 
@@ -78,7 +79,8 @@ std::vector<FormPart> parse_multipart(std::string_view body, std::string_view bo
     if (body.substr(at, 2) == "--") return parts;  // close delimiter
     // Transport padding (white space) then CRLF after a delimiter.
     while (at < body.size() && (body[at] == ' ' || body[at] == '\t')) ++at;
-    if (body.substr(at, 2) != "\r\n") throw MultipartError("truncated multipart body (a delimiter is not followed by CRLF)");
+    if (body.substr(at, 2) != "\r\n")
+      throw MultipartError("truncated multipart body (a delimiter is not followed by CRLF)");
     at += 2;
     const auto headers_end = body.find("\r\n\r\n", at);
     const auto part_end = body.find(next_delimiter, at);

@@ -54,7 +54,8 @@ X509Ptr new_cert(X509_NAME* subject, X509_NAME* issuer, EVP_PKEY* public_key, lo
 }
 
 void sign(X509* cert, EVP_PKEY* key) {
-  if (X509_sign(cert, key, EVP_sha256()) <= 0) throw std::runtime_error("cannot sign certificate: " + signing::openssl_errors());
+  if (X509_sign(cert, key, EVP_sha256()) <= 0)
+    throw std::runtime_error("cannot sign certificate: " + signing::openssl_errors());
 }
 
 void write_private(const std::filesystem::path& path, EVP_PKEY* key) {
@@ -74,8 +75,10 @@ void write_cert(const std::filesystem::path& path, X509* cert) {
 
 X509NamePtr name_of(const std::string& organisation, const std::string& common_name) {
   X509NamePtr name(X509_NAME_new());
-  X509_NAME_add_entry_by_txt(name.get(), "O", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(organisation.c_str()), -1, -1, 0);
-  X509_NAME_add_entry_by_txt(name.get(), "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(common_name.c_str()), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name.get(), "O", MBSTRING_UTF8,
+                             reinterpret_cast<const unsigned char*>(organisation.c_str()), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name.get(), "CN", MBSTRING_UTF8,
+                             reinterpret_cast<const unsigned char*>(common_name.c_str()), -1, -1, 0);
   return name;
 }
 
@@ -94,7 +97,9 @@ std::string name_entry(X509_NAME* name, int nid) {
 bool plausible_hostname(const std::string& name) {
   if (name.empty() || name.size() > 253) return false;
   for (char c : name) {
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_')) return false;
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+          c == '_'))
+      return false;
   }
   return true;
 }
@@ -107,7 +112,8 @@ bool plausible_machine_id(const std::string& id) {
 void check_key(EVP_PKEY* key) {
   const int type = EVP_PKEY_get_base_id(key);
   if (type == EVP_PKEY_RSA) {
-    if (EVP_PKEY_get_bits(key) < 2048) throw CsrRefused("RSA key of " + std::to_string(EVP_PKEY_get_bits(key)) + " bits (2048 at least)");
+    if (EVP_PKEY_get_bits(key) < 2048)
+      throw CsrRefused("RSA key of " + std::to_string(EVP_PKEY_get_bits(key)) + " bits (2048 at least)");
     return;
   }
   if (type == EVP_PKEY_EC) {
@@ -115,7 +121,8 @@ void check_key(EVP_PKEY* key) {
     std::size_t length = 0;
     EVP_PKEY_get_utf8_string_param(key, "group", curve, sizeof curve, &length);
     const std::string name(curve, length);
-    if (name != "prime256v1" && name != "secp384r1") throw CsrRefused("EC key on curve " + name + " (P-256 or P-384 expected)");
+    if (name != "prime256v1" && name != "secp384r1")
+      throw CsrRefused("EC key on curve " + name + " (P-256 or P-384 expected)");
     return;
   }
   throw CsrRefused("key type is neither RSA nor EC");
@@ -126,7 +133,8 @@ void check_key(EVP_PKEY* key) {
 void create_ca_and_server_cert(const PkiPaths& paths, const std::string& hostname) {
   std::error_code error;
   if (std::filesystem::exists(paths.ca_key, error)) {
-    throw std::runtime_error(paths.ca_key.string() + " exists: refusing to replace the regional CA (remove it first to start a new region)");
+    throw std::runtime_error(paths.ca_key.string() +
+                             " exists: refusing to replace the regional CA (remove it first to start a new region)");
   }
   PkeyPtr ca_key = signing::generate_key(false, 0);
   X509NamePtr ca_name = name_of("clinic-audit", "clinic-audit regional CA (" + hostname + ")");
@@ -142,7 +150,8 @@ void create_ca_and_server_cert(const PkiPaths& paths, const std::string& hostnam
   add_extension(server.get(), ca.get(), NID_basic_constraints, "critical,CA:FALSE");
   add_extension(server.get(), ca.get(), NID_key_usage, "critical,digitalSignature");
   add_extension(server.get(), ca.get(), NID_ext_key_usage, "serverAuth");
-  const std::string san = "DNS:" + hostname + (hostname == "localhost" ? "" : ",DNS:localhost") + ",IP:127.0.0.1,IP:::1";
+  const std::string san =
+      "DNS:" + hostname + (hostname == "localhost" ? "" : ",DNS:localhost") + ",IP:127.0.0.1,IP:::1";
   add_extension(server.get(), ca.get(), NID_subject_alt_name, san.c_str());
   add_extension(server.get(), ca.get(), NID_authority_key_identifier, "keyid:always");
   sign(server.get(), ca_key.get());

@@ -60,8 +60,10 @@ std::string Metrics::render(Storage& storage, std::int64_t now, int stale_after_
   const std::lock_guard lock(mutex_);
   out << "# HELP clinic_audit_collector_reports_ingested_total Report submissions by outcome.\n"
          "# TYPE clinic_audit_collector_reports_ingested_total counter\n";
-  for (const char* outcome : {"stored", "duplicate", "bad_request", "forbidden", "too_large", "bad_signature", "unavailable", "error"}) {
-    out << "clinic_audit_collector_reports_ingested_total{outcome=\"" << outcome << "\"} " << ingest_outcomes_[outcome] << "\n";
+  for (const char* outcome :
+       {"stored", "duplicate", "bad_request", "forbidden", "too_large", "bad_signature", "unavailable", "error"}) {
+    out << "clinic_audit_collector_reports_ingested_total{outcome=\"" << outcome << "\"} " << ingest_outcomes_[outcome]
+        << "\n";
   }
   out << "# HELP clinic_audit_collector_ingest_duration_seconds Time from a complete request to its answer on POST /api/v1/reports.\n"
          "# TYPE clinic_audit_collector_ingest_duration_seconds histogram\n";

@@ -18,8 +18,9 @@ namespace clinic_audit::collector {
 
 class RetentionTask {
  public:
-  RetentionTask(Storage& storage, int retention_days, std::chrono::seconds period,
-                std::function<std::time_t()> clock = [] { return std::time(nullptr); });
+  RetentionTask(
+      Storage& storage, int retention_days, std::chrono::seconds period,
+      std::function<std::time_t()> clock = [] { return std::time(nullptr); });
   ~RetentionTask();  // stops the thread (an ongoing batch finishes first)
   RetentionTask(const RetentionTask&) = delete;
   RetentionTask& operator=(const RetentionTask&) = delete;

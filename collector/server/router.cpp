@@ -23,7 +23,8 @@ Answer Router::handle(const Request& request) {
   const auto started = std::chrono::steady_clock::now();
   Answer answer;
   try {
-    if (fallback_ && (route == "other" || (route == "reports" && (request.method == "GET" || request.method == "HEAD")))) {
+    if (fallback_ &&
+        (route == "other" || (route == "reports" && (request.method == "GET" || request.method == "HEAD")))) {
       // The read API (GET /api/v1/reports?host=...) and the dashboard pages.
       answer = fallback_(request);
     } else if (route == "reports" || route == "enroll") {
@@ -40,7 +41,8 @@ Answer Router::handle(const Request& request) {
       } else if (route == "healthz") {
         const bool ok = storage_.schema_version() == kSchemaVersion;
         answer = ok ? Answer{200, "{\"status\":\"ok\"}", "application/json", std::nullopt, "ok", {}, {}, {}, {}}
-                    : error_answer(503, "unavailable", "database schema is not at the version this collector needs: run init");
+                    : error_answer(503, "unavailable",
+                                   "database schema is not at the version this collector needs: run init");
       } else {
         answer.status = 200;
         answer.outcome = "ok";

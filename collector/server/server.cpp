@@ -97,7 +97,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (error) return close_after_error(error);
     started_ = std::chrono::steady_clock::now();
     auto& header = parser_->get();
-    if (header.has_content_length() && parser_->content_length() && *parser_->content_length() > shared_.config.body_bytes) {
+    if (header.has_content_length() && parser_->content_length() &&
+        *parser_->content_length() > shared_.config.body_bytes) {
       return too_large();
     }
     beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(shared_.config.body_ms));
@@ -138,7 +139,10 @@ class Session : public std::enable_shared_from_this<Session> {
                       std::string_view(self->request_.target().data(), self->request_.target().size()),
                       std::string_view(self->request_[http::field::content_type].data(),
                                        self->request_[http::field::content_type].size()),
-                      self->request_.body(), self->client_, &self->headers_, self->remote_};
+                      self->request_.body(),
+                      self->client_,
+                      &self->headers_,
+                      self->remote_};
       // An upload is answered from the storage's writer once committed;
       // this worker goes on to the next request meanwhile.
       self->shared_.router.handle_async(request, [self, ingest](Answer answer) {
@@ -152,8 +156,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void too_large() {
     const std::string route = parser_ ? Router::route_of(sv(parser_->get().target())) : "other";
-    Answer answer = error_answer(413, "too_large", "request body over " + std::to_string(shared_.config.body_bytes) +
-                                                       " bytes (<limits body-bytes>)");
+    Answer answer =
+        error_answer(413, "too_large",
+                     "request body over " + std::to_string(shared_.config.body_bytes) + " bytes (<limits body-bytes>)");
     shared_.metrics.observe(route, answer.outcome, 0, {});
     request_ = {};
     request_.method_string(parser_ ? parser_->get().method_string() : "POST");

@@ -26,7 +26,8 @@ std::unique_ptr<Storage> open_storage(const std::string& url) {
     return std::make_unique<SqliteStorage>(path);
   }
 #ifdef CA_COLLECTOR_POSTGRES
-  if (text.starts_with("postgresql://") || text.starts_with("postgres://")) return std::make_unique<PostgresStorage>(url);
+  if (text.starts_with("postgresql://") || text.starts_with("postgres://"))
+    return std::make_unique<PostgresStorage>(url);
 #endif
   throw StorageError("unsupported database url (expected sqlite:PATH or postgresql://...)");
 }

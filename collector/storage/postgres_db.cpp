@@ -12,7 +12,8 @@ namespace {
 // deadlock), 53 insufficient resources, 57 operator intervention.
 [[noreturn]] void fail(PGconn* conn, PGresult* result, std::string_view what) {
   const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
-  std::string message = std::string(what) + ": " + (result != nullptr ? PQresultErrorMessage(result) : PQerrorMessage(conn));
+  std::string message =
+      std::string(what) + ": " + (result != nullptr ? PQresultErrorMessage(result) : PQerrorMessage(conn));
   while (!message.empty() && message.back() == '\n') message.pop_back();
   const std::string sqlstate = state != nullptr ? state : "";
   if (PQstatus(conn) != CONNECTION_OK || sqlstate.starts_with("08") || sqlstate.starts_with("40") ||
@@ -52,7 +53,8 @@ std::vector<int> Params::lengths() const {
 }
 
 std::string Result::text(int row, int column) const {
-  return std::string(PQgetvalue(result_.get(), row, column), static_cast<std::size_t>(PQgetlength(result_.get(), row, column)));
+  return std::string(PQgetvalue(result_.get(), row, column),
+                     static_cast<std::size_t>(PQgetlength(result_.get(), row, column)));
 }
 std::optional<std::string> Result::optional_text(int row, int column) const {
   if (null(row, column)) return std::nullopt;
@@ -65,7 +67,8 @@ std::optional<std::int64_t> Result::optional_integer(int row, int column) const 
 }
 std::string Result::bytes(int row, int column) const {
   std::size_t length = 0;
-  unsigned char* raw = PQunescapeBytea(reinterpret_cast<const unsigned char*>(PQgetvalue(result_.get(), row, column)), &length);
+  unsigned char* raw =
+      PQunescapeBytea(reinterpret_cast<const unsigned char*>(PQgetvalue(result_.get(), row, column)), &length);
   if (raw == nullptr) throw StorageError("cannot decode a bytea value");
   std::string out(reinterpret_cast<char*>(raw), length);
   PQfreemem(raw);
@@ -104,8 +107,8 @@ Result Connection::exec(const char* sql, const Params& params) {
   const auto values = params.pointers();
   const auto lengths = params.lengths();
   const std::string* name = prepared(sql, params);
-  PGresult* result = name != nullptr ? PQexecPrepared(conn_, name->c_str(), params.count(), values.data(), lengths.data(),
-                                                      params.formats().data(), 0)
+  PGresult* result = name != nullptr ? PQexecPrepared(conn_, name->c_str(), params.count(), values.data(),
+                                                      lengths.data(), params.formats().data(), 0)
                                      : PQexecParams(conn_, sql, params.count(), nullptr, values.data(), lengths.data(),
                                                     params.formats().data(), 0);
   const auto status = PQresultStatus(result);

@@ -118,9 +118,7 @@ std::optional<std::int64_t> to_db(const std::optional<std::uint64_t>& v) {
   return static_cast<std::int64_t>(*v);
 }
 
-std::string sql(const char* head, const char* columns, const char* tail) {
-  return std::string(head) + columns + tail;
-}
+std::string sql(const char* head, const char* columns, const char* tail) { return std::string(head) + columns + tail; }
 
 class Transaction {
  public:
@@ -146,16 +144,23 @@ class Transaction {
 };
 
 std::vector<AnomalyRow> anomalies_of_report(Connection& db, std::int64_t report) {
-  return read_anomalies(db.exec(sql("SELECT ", kAnomalyColumns, " FROM anomalies WHERE report = $1 ORDER BY id").c_str(),
-                                Params().integer(report)));
+  return read_anomalies(
+      db.exec(sql("SELECT ", kAnomalyColumns, " FROM anomalies WHERE report = $1 ORDER BY id").c_str(),
+              Params().integer(report)));
 }
 
 void insert_anomaly(Connection& db, const std::string& machine_id, std::optional<std::int64_t> report,
                     const NewAnomaly& anomaly, std::int64_t now) {
   db.exec("INSERT INTO anomalies (machine_id, report, kind, detail, seq_from, seq_to, detected_at) "
           "VALUES ($1, $2, $3, $4, $5, $6, $7)",
-          Params().text(machine_id).optional(report).text(anomaly.kind).text(anomaly.detail)
-              .optional(to_db(anomaly.seq_from)).optional(to_db(anomaly.seq_to)).integer(now));
+          Params()
+              .text(machine_id)
+              .optional(report)
+              .text(anomaly.kind)
+              .text(anomaly.detail)
+              .optional(to_db(anomaly.seq_from))
+              .optional(to_db(anomaly.seq_to))
+              .integer(now));
 }
 
 // The report's results, up to kResultsPerInsert rows a statement: one
@@ -174,8 +179,17 @@ void insert_results(Connection& db, std::int64_t report, const std::vector<Resul
       for (std::size_t c = 1; c <= 11; ++c) statement += (c == 1 ? "$" : ", $") + std::to_string(i * 11 + c);
       statement += ")";
       const ResultRow& r = results[first + i];
-      params.integer(report).integer(r.position).text(r.check_id).text(r.policy_id).text(r.type).text(r.title)
-          .text(r.severity).text(r.status).text(r.summary).text(r.evidence_json).text(r.remediation);
+      params.integer(report)
+          .integer(r.position)
+          .text(r.check_id)
+          .text(r.policy_id)
+          .text(r.type)
+          .text(r.title)
+          .text(r.severity)
+          .text(r.status)
+          .text(r.summary)
+          .text(r.evidence_json)
+          .text(r.remediation);
     }
     db.exec(statement.c_str(), params);
   }
@@ -193,7 +207,8 @@ int read_version(Connection& db) {
 
 class PostgresStorage::Lease {
  public:
-  Lease(PostgresStorage& owner, std::unique_ptr<Connection> connection) : owner_(owner), connection_(std::move(connection)) {}
+  Lease(PostgresStorage& owner, std::unique_ptr<Connection> connection)
+      : owner_(owner), connection_(std::move(connection)) {}
   ~Lease() {
     if (!connection_->healthy()) return;  // dropped: the next lease reconnects
     const std::lock_guard lock(owner_.mutex_);
@@ -295,7 +310,8 @@ void PostgresStorage::migrate() {
                        ", newer than this collector's " + std::to_string(steps.size()) +
                        ": upgrade clinic-audit-collector (refusing to touch it)");
   }
-  if (current == 0) db.exec_script("CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (0);");
+  if (current == 0)
+    db.exec_script("CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (0);");
   for (int version = current + 1; version <= static_cast<int>(steps.size()); ++version) {
     db.exec_script(steps[static_cast<std::size_t>(version - 1)]);
     db.exec("UPDATE schema_version SET version = $1", Params().integer(version));
@@ -310,9 +326,10 @@ IngestResult PostgresStorage::ingest(const IncomingReport& incoming, const Chain
   Transaction transaction(db);
   // Create the host if new, then lock it: every ingest of this host, in any
   // collector process, waits here for the one before to commit.
-  const Result created = db.exec("INSERT INTO hosts (machine_id, hostname, cert_fingerprint, first_seen) VALUES ($1, $2, $3, $4) "
-                                 "ON CONFLICT (machine_id) DO NOTHING RETURNING machine_id",
-                                 Params().text(in.machine_id).text(in.hostname).text(in.signer_fingerprint).integer(now));
+  const Result created =
+      db.exec("INSERT INTO hosts (machine_id, hostname, cert_fingerprint, first_seen) VALUES ($1, $2, $3, $4) "
+              "ON CONFLICT (machine_id) DO NOTHING RETURNING machine_id",
+              Params().text(in.machine_id).text(in.hostname).text(in.signer_fingerprint).integer(now));
   const bool new_host = created.rows() == 1;
   db.exec("SELECT machine_id FROM hosts WHERE machine_id = $1 FOR UPDATE", Params().text(in.machine_id));
 
@@ -329,16 +346,22 @@ IngestResult PostgresStorage::ingest(const IncomingReport& incoming, const Chain
   }
   if (Result found = db.exec(sql("SELECT ", kReportColumns,
                                  " FROM reports r WHERE r.machine_id = $1 AND r.report_id = $2 AND r.sequence = $3 AND "
-                                 "r.format <> $4 AND r.previous_sha256 IS NOT DISTINCT FROM $5 ORDER BY r.id LIMIT 1").c_str(),
-                             Params().text(in.machine_id).text(in.report_id).integer(static_cast<std::int64_t>(in.sequence))
-                                 .text(in.format).optional(in.previous_sha256));
+                                 "r.format <> $4 AND r.previous_sha256 IS NOT DISTINCT FROM $5 ORDER BY r.id LIMIT 1")
+                                 .c_str(),
+                             Params()
+                                 .text(in.machine_id)
+                                 .text(in.report_id)
+                                 .integer(static_cast<std::int64_t>(in.sequence))
+                                 .text(in.format)
+                                 .optional(in.previous_sha256));
       found.rows() > 0) {
     return duplicate(found);
   }
 
   ChainHistory history;
   {
-    const Result host = db.exec("SELECT cert_fingerprint FROM hosts WHERE machine_id = $1", Params().text(in.machine_id));
+    const Result host =
+        db.exec("SELECT cert_fingerprint FROM hosts WHERE machine_id = $1", Params().text(in.machine_id));
     history.known_host = !new_host;
     history.current_fingerprint = new_host ? "" : host.text(0, 0);
     // The links judge_next() can look at, as in sqlite_storage.cpp's
@@ -358,53 +381,85 @@ IngestResult PostgresStorage::ingest(const IncomingReport& incoming, const Chain
                         "UNION (SELECT id FROM reports WHERE machine_id = $1 ORDER BY sequence DESC, id DESC LIMIT 1) "
                         "UNION (SELECT id FROM reports WHERE machine_id = $1 ORDER BY sequence ASC, id ASC LIMIT 1)) "
                         "ORDER BY sequence, id",
-                        Params().text(in.machine_id).integer(sequence - 1).integer(sequence + 1).text(in.report_id)
+                        Params()
+                            .text(in.machine_id)
+                            .integer(sequence - 1)
+                            .integer(sequence + 1)
+                            .text(in.report_id)
                             .optional(in.previous_sha256));
     for (int i = 0; i < links.rows(); ++i) {
       history.links.push_back({links.integer(i, 0), links.text(i, 1), static_cast<std::uint64_t>(links.integer(i, 2)),
                                links.optional_text(i, 3), links.text(i, 4), links.text(i, 5), links.integer(i, 6)});
     }
-    const Result keys = db.exec("SELECT fingerprint, origin, first_seen, last_seen FROM host_keys WHERE machine_id = $1 "
-                                "ORDER BY first_seen", Params().text(in.machine_id));
-    for (int i = 0; i < keys.rows(); ++i) history.keys.push_back({keys.text(i, 0), keys.text(i, 1), keys.integer(i, 2), keys.integer(i, 3)});
-    history.open_gaps = read_anomalies(db.exec(sql("SELECT ", kAnomalyColumns,
-                                                   " FROM anomalies WHERE machine_id = $1 AND kind = 'gap' AND resolved_at "
-                                                   "IS NULL ORDER BY seq_from").c_str(),
-                                               Params().text(in.machine_id)));
+    const Result keys =
+        db.exec("SELECT fingerprint, origin, first_seen, last_seen FROM host_keys WHERE machine_id = $1 "
+                "ORDER BY first_seen",
+                Params().text(in.machine_id));
+    for (int i = 0; i < keys.rows(); ++i)
+      history.keys.push_back({keys.text(i, 0), keys.text(i, 1), keys.integer(i, 2), keys.integer(i, 3)});
+    history.open_gaps =
+        read_anomalies(db.exec(sql("SELECT ", kAnomalyColumns,
+                                   " FROM anomalies WHERE machine_id = $1 AND kind = 'gap' AND resolved_at "
+                                   "IS NULL ORDER BY seq_from")
+                                   .c_str(),
+                               Params().text(in.machine_id)));
   }
   const Judgement judgement = judge(history, incoming);
 
   db.exec("UPDATE hosts SET hostname = $2 WHERE machine_id = $1", Params().text(in.machine_id).text(in.hostname));
   if (judgement.becomes_current_key) {
-    db.exec("UPDATE hosts SET cert_fingerprint = $2 WHERE machine_id = $1", Params().text(in.machine_id).text(in.signer_fingerprint));
+    db.exec("UPDATE hosts SET cert_fingerprint = $2 WHERE machine_id = $1",
+            Params().text(in.machine_id).text(in.signer_fingerprint));
   }
-  db.exec("INSERT INTO host_keys (machine_id, fingerprint, origin, first_seen, last_seen) VALUES ($1, $2, 'report', $3, $3) "
-          "ON CONFLICT (machine_id, fingerprint) DO UPDATE SET last_seen = excluded.last_seen",
-          Params().text(in.machine_id).text(in.signer_fingerprint).integer(now));
+  db.exec(
+      "INSERT INTO host_keys (machine_id, fingerprint, origin, first_seen, last_seen) VALUES ($1, $2, 'report', $3, $3) "
+      "ON CONFLICT (machine_id, fingerprint) DO UPDATE SET last_seen = excluded.last_seen",
+      Params().text(in.machine_id).text(in.signer_fingerprint).integer(now));
   const std::string chain = judgement.anomalies.empty() ? "ok" : "anomaly";
   const Result inserted = db.exec(
       "INSERT INTO reports (report_id, machine_id, hostname, sequence, previous_sha256, sha256, started_at, received_at, "
       "format, bytes, signature, signer_fingerprint, signer_subject, chain, compliant, n_pass, n_fail, n_error, "
       "n_not_applicable, n_waived, n_skipped) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, "
       "$16, $17, $18, $19, $20, $21) RETURNING id",
-      Params().text(in.report_id).text(in.machine_id).text(in.hostname).integer(static_cast<std::int64_t>(in.sequence))
-          .optional(in.previous_sha256).text(in.sha256).integer(in.started_at).integer(now).text(in.format)
-          .bytes(incoming.blob.bytes).bytes(incoming.blob.signature).text(in.signer_fingerprint).text(in.signer_subject)
-          .text(chain).integer(in.compliant ? 1 : 0).integer(in.counts.pass).integer(in.counts.fail)
-          .integer(in.counts.error).integer(in.counts.not_applicable).integer(in.counts.waived).integer(in.counts.skipped));
+      Params()
+          .text(in.report_id)
+          .text(in.machine_id)
+          .text(in.hostname)
+          .integer(static_cast<std::int64_t>(in.sequence))
+          .optional(in.previous_sha256)
+          .text(in.sha256)
+          .integer(in.started_at)
+          .integer(now)
+          .text(in.format)
+          .bytes(incoming.blob.bytes)
+          .bytes(incoming.blob.signature)
+          .text(in.signer_fingerprint)
+          .text(in.signer_subject)
+          .text(chain)
+          .integer(in.compliant ? 1 : 0)
+          .integer(in.counts.pass)
+          .integer(in.counts.fail)
+          .integer(in.counts.error)
+          .integer(in.counts.not_applicable)
+          .integer(in.counts.waived)
+          .integer(in.counts.skipped));
   const std::int64_t id = inserted.integer(0, 0);
   insert_results(db, id, incoming.results);
   for (const NewAnomaly& anomaly : judgement.anomalies) insert_anomaly(db, in.machine_id, id, anomaly, now);
   for (const GapUpdate& update : judgement.gap_updates) {
-    const Result origin = db.exec("UPDATE anomalies SET resolved_at = $1, resolution = $2 WHERE id = $3 AND resolved_at IS NULL "
-                                  "RETURNING report", Params().integer(now).text(update.resolution).integer(update.anomaly_id));
+    const Result origin =
+        db.exec("UPDATE anomalies SET resolved_at = $1, resolution = $2 WHERE id = $3 AND resolved_at IS NULL "
+                "RETURNING report",
+                Params().integer(now).text(update.resolution).integer(update.anomaly_id));
     const std::optional<std::int64_t> report = origin.rows() > 0 ? origin.optional_integer(0, 0) : std::nullopt;
     for (const NewAnomaly& rest : update.remaining) insert_anomaly(db, in.machine_id, report, rest, now);
   }
   db.exec("UPDATE hosts SET last_received = $2, latest_report = l.id, latest_started_at = l.started_at FROM "
           "(SELECT id, started_at FROM reports WHERE machine_id = $1 ORDER BY sequence DESC, id DESC LIMIT 1) l "
-          "WHERE machine_id = $1", Params().text(in.machine_id).integer(now));
-  const Result stored = db.exec(sql("SELECT ", kReportColumns, " FROM reports r WHERE r.id = $1").c_str(), Params().integer(id));
+          "WHERE machine_id = $1",
+          Params().text(in.machine_id).integer(now));
+  const Result stored =
+      db.exec(sql("SELECT ", kReportColumns, " FROM reports r WHERE r.id = $1").c_str(), Params().integer(id));
   IngestResult result{IngestStatus::stored, read_report(stored, 0), anomalies_of_report(db, id)};
   transaction.commit();
   return result;
@@ -412,10 +467,15 @@ IngestResult PostgresStorage::ingest(const IncomingReport& incoming, const Chain
 
 std::int64_t PostgresStorage::create_token(const TokenRow& token) {
   auto l = lease();
-  return l.db().exec("INSERT INTO tokens (secret_sha256, site, created_at, expires_at, uses_allowed) VALUES ($1, $2, $3, $4, $5) "
-                     "RETURNING id",
-                     Params().text(token.secret_sha256).text(token.site).integer(token.created_at)
-                         .optional(token.expires_at).integer(token.uses_allowed))
+  return l.db()
+      .exec("INSERT INTO tokens (secret_sha256, site, created_at, expires_at, uses_allowed) VALUES ($1, $2, $3, $4, $5) "
+            "RETURNING id",
+            Params()
+                .text(token.secret_sha256)
+                .text(token.site)
+                .integer(token.created_at)
+                .optional(token.expires_at)
+                .integer(token.uses_allowed))
       .integer(0, 0);
 }
 
@@ -429,8 +489,10 @@ std::vector<TokenRow> PostgresStorage::tokens() {
 
 bool PostgresStorage::revoke_token(std::int64_t id, std::int64_t now) {
   auto l = lease();
-  return l.db().exec("UPDATE tokens SET revoked_at = coalesce(revoked_at, $1) WHERE id = $2 RETURNING id",
-                     Params().integer(now).integer(id)).rows() > 0;
+  return l.db()
+             .exec("UPDATE tokens SET revoked_at = coalesce(revoked_at, $1) WHERE id = $2 RETURNING id",
+                   Params().integer(now).integer(id))
+             .rows() > 0;
 }
 
 TokenGrant PostgresStorage::consume_token(const std::string& secret_sha256, std::int64_t now) {
@@ -450,25 +512,28 @@ TokenGrant PostgresStorage::consume_token(const std::string& secret_sha256, std:
   return {token, std::nullopt};
 }
 
-void PostgresStorage::record_enrolment(const std::string& machine_id, const std::string& hostname, const std::string& site,
-                                       const std::string& cert_fingerprint, std::int64_t now) {
+void PostgresStorage::record_enrolment(const std::string& machine_id, const std::string& hostname,
+                                       const std::string& site, const std::string& cert_fingerprint, std::int64_t now) {
   auto l = lease();
   Connection& db = l.db();
   Transaction transaction(db);
   db.exec("INSERT INTO hosts (machine_id, hostname, site, cert_fingerprint, first_seen) VALUES ($1, $2, $3, $4, $5) "
           "ON CONFLICT (machine_id) DO UPDATE SET site = excluded.site, cert_fingerprint = excluded.cert_fingerprint",
           Params().text(machine_id).text(hostname).text(site).text(cert_fingerprint).integer(now));
-  db.exec("INSERT INTO host_keys (machine_id, fingerprint, origin, first_seen, last_seen) VALUES ($1, $2, 'enrolment', $3, $3) "
-          "ON CONFLICT (machine_id, fingerprint) DO UPDATE SET origin = 'enrolment'",
-          Params().text(machine_id).text(cert_fingerprint).integer(now));
-  db.exec("INSERT INTO enrolments (machine_id, hostname, site, cert_fingerprint, enrolled_at) VALUES ($1, $2, $3, $4, $5)",
-          Params().text(machine_id).text(hostname).text(site).text(cert_fingerprint).integer(now));
+  db.exec(
+      "INSERT INTO host_keys (machine_id, fingerprint, origin, first_seen, last_seen) VALUES ($1, $2, 'enrolment', $3, $3) "
+      "ON CONFLICT (machine_id, fingerprint) DO UPDATE SET origin = 'enrolment'",
+      Params().text(machine_id).text(cert_fingerprint).integer(now));
+  db.exec(
+      "INSERT INTO enrolments (machine_id, hostname, site, cert_fingerprint, enrolled_at) VALUES ($1, $2, $3, $4, $5)",
+      Params().text(machine_id).text(hostname).text(site).text(cert_fingerprint).integer(now));
   transaction.commit();
 }
 
 std::vector<HostRow> PostgresStorage::hosts() {
   auto l = lease();
-  return read_hosts(l.db().exec(sql("SELECT ", kHostColumns, " FROM hosts h ORDER BY h.hostname, h.machine_id").c_str()));
+  return read_hosts(
+      l.db().exec(sql("SELECT ", kHostColumns, " FROM hosts h ORDER BY h.hostname, h.machine_id").c_str()));
 }
 
 std::optional<HostRow> PostgresStorage::host(const std::string& machine_id) {
@@ -481,15 +546,17 @@ std::optional<HostRow> PostgresStorage::host(const std::string& machine_id) {
 
 std::optional<ReportRow> PostgresStorage::report(std::int64_t id) {
   auto l = lease();
-  auto rows = read_reports(l.db().exec(sql("SELECT ", kReportColumns, " FROM reports r WHERE r.id = $1").c_str(), Params().integer(id)));
+  auto rows = read_reports(
+      l.db().exec(sql("SELECT ", kReportColumns, " FROM reports r WHERE r.id = $1").c_str(), Params().integer(id)));
   if (rows.empty()) return std::nullopt;
   return rows.front();
 }
 
 std::optional<ReportRow> PostgresStorage::report_by_report_id(const std::string& report_id) {
   auto l = lease();
-  auto rows = read_reports(l.db().exec(
-      sql("SELECT ", kReportColumns, " FROM reports r WHERE r.report_id = $1 ORDER BY r.id LIMIT 1").c_str(), Params().text(report_id)));
+  auto rows = read_reports(
+      l.db().exec(sql("SELECT ", kReportColumns, " FROM reports r WHERE r.report_id = $1 ORDER BY r.id LIMIT 1").c_str(),
+                  Params().text(report_id)));
   if (rows.empty()) return std::nullopt;
   return rows.front();
 }
@@ -497,12 +564,16 @@ std::optional<ReportRow> PostgresStorage::report_by_report_id(const std::string&
 std::vector<ReportRow> PostgresStorage::reports(const ReportQuery& query) {
   auto l = lease();
   const std::string order = query.newest_first ? "DESC, r.sequence DESC, r.id DESC" : "ASC, r.sequence ASC, r.id ASC";
-  const std::string text = sql("SELECT ", kReportColumns,
-                               " FROM reports r WHERE ($1::text IS NULL OR r.machine_id = $1) AND ($2::bigint IS NULL OR "
-                               "r.started_at >= $2) AND ($3::bigint IS NULL OR r.started_at <= $3) ORDER BY r.started_at ") +
-                           order + " LIMIT $4 OFFSET $5";
-  return read_reports(l.db().exec(text.c_str(), Params().optional(query.machine_id).optional(query.started_from)
-                                                    .optional(query.started_to).integer(static_cast<std::int64_t>(query.limit))
+  const std::string text =
+      sql("SELECT ", kReportColumns,
+          " FROM reports r WHERE ($1::text IS NULL OR r.machine_id = $1) AND ($2::bigint IS NULL OR "
+          "r.started_at >= $2) AND ($3::bigint IS NULL OR r.started_at <= $3) ORDER BY r.started_at ") +
+      order + " LIMIT $4 OFFSET $5";
+  return read_reports(l.db().exec(text.c_str(), Params()
+                                                    .optional(query.machine_id)
+                                                    .optional(query.started_from)
+                                                    .optional(query.started_to)
+                                                    .integer(static_cast<std::int64_t>(query.limit))
                                                     .integer(static_cast<std::int64_t>(query.offset))));
 }
 
@@ -511,7 +582,8 @@ std::vector<ReportRow> PostgresStorage::latest_reports_at(std::int64_t at) {
   return read_reports(l.db().exec(
       sql("SELECT ", kReportColumns,
           " FROM hosts h JOIN LATERAL (SELECT * FROM reports x WHERE x.machine_id = h.machine_id AND x.started_at <= $1 "
-          "ORDER BY x.started_at DESC, x.sequence DESC, x.id DESC LIMIT 1) r ON true ORDER BY h.hostname, h.machine_id").c_str(),
+          "ORDER BY x.started_at DESC, x.sequence DESC, x.id DESC LIMIT 1) r ON true ORDER BY h.hostname, h.machine_id")
+          .c_str(),
       Params().integer(at)));
 }
 
@@ -524,8 +596,10 @@ std::optional<ReportBlob> PostgresStorage::report_blob(std::int64_t id) {
 
 std::vector<ResultRow> PostgresStorage::results(std::int64_t report) {
   auto l = lease();
-  const Result s = l.db().exec("SELECT report, position, check_id, policy_id, type, title, severity, status, summary, evidence, "
-                               "remediation FROM results WHERE report = $1 ORDER BY position", Params().integer(report));
+  const Result s =
+      l.db().exec("SELECT report, position, check_id, policy_id, type, title, severity, status, summary, evidence, "
+                  "remediation FROM results WHERE report = $1 ORDER BY position",
+                  Params().integer(report));
   std::vector<ResultRow> rows;
   for (int i = 0; i < s.rows(); ++i) {
     rows.push_back({s.integer(i, 0), static_cast<int>(s.integer(i, 1)), s.text(i, 2), s.text(i, 3), s.text(i, 4),
@@ -539,8 +613,12 @@ std::vector<AnomalyRow> PostgresStorage::anomalies(const AnomalyQuery& query) {
   return read_anomalies(l.db().exec(
       sql("SELECT ", kAnomalyColumns,
           " FROM anomalies WHERE ($1::text IS NULL OR machine_id = $1) AND ($2::text IS NULL OR kind = $2) AND "
-          "($3::bigint = 0 OR resolved_at IS NULL) ORDER BY detected_at DESC, id DESC LIMIT $4").c_str(),
-      Params().optional(query.machine_id).optional(query.kind).integer(query.open_only ? 1 : 0)
+          "($3::bigint = 0 OR resolved_at IS NULL) ORDER BY detected_at DESC, id DESC LIMIT $4")
+          .c_str(),
+      Params()
+          .optional(query.machine_id)
+          .optional(query.kind)
+          .integer(query.open_only ? 1 : 0)
           .integer(static_cast<std::int64_t>(query.limit))));
 }
 
@@ -555,11 +633,12 @@ void PostgresStorage::for_each_report(const std::function<bool(const ReportRow&,
   std::string machine;
   std::int64_t sequence = -1, id = -1;
   while (true) {
-    const Result s = l.db().exec(
-        sql("SELECT ", kReportColumns,
-            ", r.bytes, r.signature FROM reports r WHERE (r.machine_id, r.sequence, r.id) > ($1, $2, $3) "
-            "ORDER BY r.machine_id, r.sequence, r.id LIMIT 500").c_str(),
-        Params().text(machine).integer(sequence).integer(id));
+    const Result s =
+        l.db().exec(sql("SELECT ", kReportColumns,
+                        ", r.bytes, r.signature FROM reports r WHERE (r.machine_id, r.sequence, r.id) > ($1, $2, $3) "
+                        "ORDER BY r.machine_id, r.sequence, r.id LIMIT 500")
+                        .c_str(),
+                    Params().text(machine).integer(sequence).integer(id));
     for (int i = 0; i < s.rows(); ++i) {
       const ReportRow row = read_report(s, i);
       if (!visit(row, ReportBlob{s.bytes(i, 20), s.bytes(i, 21)})) return;

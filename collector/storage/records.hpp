@@ -19,10 +19,10 @@ struct HostRow {
   std::string site;              // label of the enrolment token ("" if never enrolled here)
   std::string cert_fingerprint;  // SHA-256 (hex, lower case) of the current client certificate's DER
   std::int64_t first_seen = 0;
-  std::optional<std::int64_t> last_received;     // received_at of its newest stored report
-  std::optional<std::int64_t> latest_report;     // ReportRow::id of the highest sequence
-  std::optional<std::int64_t> latest_started_at; // run.started_at of that report
-  int open_anomalies = 0;                        // anomalies not resolved
+  std::optional<std::int64_t> last_received;      // received_at of its newest stored report
+  std::optional<std::int64_t> latest_report;      // ReportRow::id of the highest sequence
+  std::optional<std::int64_t> latest_started_at;  // run.started_at of that report
+  int open_anomalies = 0;                         // anomalies not resolved
 };
 
 // Counts per result status, as in the report's summary.
@@ -34,19 +34,19 @@ struct StatusCounts {
 // (ReportBlob) so that `export` can hand any of them back for
 // `openssl cms -verify` years later.
 struct ReportRow {
-  std::int64_t id = 0;            // storage key
-  std::string report_id;          // the report's UUID
+  std::int64_t id = 0;    // storage key
+  std::string report_id;  // the report's UUID
   std::string machine_id;
   std::string hostname;
-  std::uint64_t sequence = 0;     // run.sequence (1 .. 2^63-1)
+  std::uint64_t sequence = 0;  // run.sequence (1 .. 2^63-1)
   std::optional<std::string> previous_sha256;
-  std::string sha256;             // of the exact bytes
-  std::int64_t started_at = 0;    // run.started_at
+  std::string sha256;           // of the exact bytes
+  std::int64_t started_at = 0;  // run.started_at
   std::int64_t received_at = 0;
-  std::string format;             // "json" | "xml"
-  std::string signer_fingerprint; // SHA-256 of the signing (= client) certificate
+  std::string format;              // "json" | "xml"
+  std::string signer_fingerprint;  // SHA-256 of the signing (= client) certificate
   std::string signer_subject;
-  std::string chain;              // "ok" | "anomaly" (judged when received)
+  std::string chain;  // "ok" | "anomaly" (judged when received)
   bool compliant = false;
   StatusCounts counts;
 };
@@ -122,15 +122,15 @@ struct HostKey {
 
 struct ChainHistory {
   bool known_host = false;
-  std::string current_fingerprint;       // hosts.cert_fingerprint
+  std::string current_fingerprint;  // hosts.cert_fingerprint
   // By sequence, then id: the stored reports judge_next() can look at for
   // the incoming one (sequence s-1..s+1, same report id, the one its
   // previous_sha256 names, the newest, the lowest), or the whole chain when
   // the incoming report has no previous hash (see load_history in
   // sqlite_storage.cpp).
   std::vector<ChainLink> links;
-  std::vector<HostKey> keys;             // every key seen for this machine-id
-  std::vector<AnomalyRow> open_gaps;     // kind gap, not resolved
+  std::vector<HostKey> keys;          // every key seen for this machine-id
+  std::vector<AnomalyRow> open_gaps;  // kind gap, not resolved
 };
 
 struct NewAnomaly {
@@ -152,15 +152,15 @@ struct GapUpdate {
 struct Judgement {
   std::vector<NewAnomaly> anomalies;  // flagged on this report
   std::vector<GapUpdate> gap_updates;
-  bool becomes_current_key = true;    // update hosts.cert_fingerprint
+  bool becomes_current_key = true;  // update hosts.cert_fingerprint
 };
 
 enum class IngestStatus { stored, duplicate };
 
 struct IngestResult {
   IngestStatus status = IngestStatus::stored;
-  ReportRow row;                     // as stored (or as stored before, for a duplicate)
-  std::vector<AnomalyRow> anomalies; // flagged on this report
+  ReportRow row;                      // as stored (or as stored before, for a duplicate)
+  std::vector<AnomalyRow> anomalies;  // flagged on this report
 };
 
 }  // namespace clinic_audit::collector

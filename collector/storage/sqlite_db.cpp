@@ -8,25 +8,23 @@
 namespace clinic_audit::collector::sqlite {
 
 void fail(Connection& connection, int code, std::string_view what) {
-  const std::string message = std::string(what) + ": " + sqlite3_errmsg(connection.get()) + " (SQLite error " +
-                              std::to_string(code) + ")";
+  const std::string message =
+      std::string(what) + ": " + sqlite3_errmsg(connection.get()) + " (SQLite error " + std::to_string(code) + ")";
   switch (code & 0xFF) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
     case SQLITE_FULL:
-    case SQLITE_IOERR:
-      throw StorageUnavailable(message);
-    default:
-      throw StorageError(message);
+    case SQLITE_IOERR: throw StorageUnavailable(message);
+    default: throw StorageError(message);
   }
 }
 
 Connection::Connection(const std::string& path) : path_(path) {
-  const int code = sqlite3_open_v2(path.c_str(), &db_,
-                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  const int code =
+      sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (code != SQLITE_OK) {
-    const std::string message = "cannot open SQLite database " + path + ": " +
-                                (db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(code));
+    const std::string message =
+        "cannot open SQLite database " + path + ": " + (db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(code));
     sqlite3_close(db_);
     db_ = nullptr;
     throw StorageError(message);
@@ -129,8 +127,9 @@ std::optional<std::int64_t> Statement::optional_integer(int column) const {
 }
 std::string Statement::text(int column) const {
   const auto* data = sqlite3_column_text(stmt_, column);
-  return data == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(data),
-                                                       static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
+  return data == nullptr ? std::string()
+                         : std::string(reinterpret_cast<const char*>(data),
+                                       static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
 }
 std::optional<std::string> Statement::optional_text(int column) const {
   if (sqlite3_column_type(stmt_, column) == SQLITE_NULL) return std::nullopt;

@@ -55,9 +55,15 @@ class Statement {
   Statement& bind_null(int index);
   // True while a row is available.
   bool step();
-  void run() { while (step()) {} }
+  void run() {
+    while (step()) {
+    }
+  }
   // Ready to run again with new bindings.
-  void reset() { sqlite3_reset(stmt_); sqlite3_clear_bindings(stmt_); }
+  void reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
 
   std::int64_t integer(int column) const;
   std::optional<std::int64_t> optional_integer(int column) const;

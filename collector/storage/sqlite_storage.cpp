@@ -138,9 +138,8 @@ int read_version(Connection& db) {
 
 std::int64_t insert_anomaly(Connection& db, const std::string& machine_id, std::optional<std::int64_t> report,
                             const NewAnomaly& anomaly, std::int64_t now) {
-  Statement s(db,
-              "INSERT INTO anomalies (machine_id, report, kind, detail, seq_from, seq_to, detected_at) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  Statement s(db, "INSERT INTO anomalies (machine_id, report, kind, detail, seq_from, seq_to, detected_at) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?)");
   s.bind(1, machine_id).bind(2, report).bind(3, anomaly.kind).bind(4, anomaly.detail);
   s.bind(5, to_db(anomaly.seq_from)).bind(6, to_db(anomaly.seq_to)).bind(7, now).run();
   return db.last_insert_id();
@@ -168,7 +167,8 @@ std::optional<ReportRow> report_where(Connection& db, const char* where, auto va
 // costs the same whether the host has 10 reports or 10,000 (the whole chain
 // per report made a month's backlog quadratic). A restart (no previous
 // hash) names how many reports are stored, so it gets the whole chain.
-constexpr const char* kChainLinkColumns = "id, report_id, sequence, previous_sha256, sha256, signer_fingerprint, received_at";
+constexpr const char* kChainLinkColumns =
+    "id, report_id, sequence, previous_sha256, sha256, signer_fingerprint, received_at";
 
 bool needs_whole_chain(const ReportRow& in) {
   return !in.previous_sha256 || in.sequence < 1 ||
@@ -187,11 +187,12 @@ ChainHistory load_history(Connection& db, const ReportRow& in) {
     }
   }
   {
-    static const std::string whole = std::string("SELECT ") + kChainLinkColumns +
-                                     " FROM reports WHERE machine_id = ? ORDER BY sequence, id";
+    static const std::string whole =
+        std::string("SELECT ") + kChainLinkColumns + " FROM reports WHERE machine_id = ? ORDER BY sequence, id";
     // Each branch an index seek (reports_host_sequence, reports_report_id,
     // the UNIQUE sha256); only the rows found are read in full.
-    static const std::string around = std::string("SELECT ") + kChainLinkColumns +
+    static const std::string around =
+        std::string("SELECT ") + kChainLinkColumns +
         " FROM reports WHERE id IN ("
         "SELECT id FROM reports WHERE machine_id = ?1 AND sequence BETWEEN ?2 AND ?3 "
         "UNION SELECT id FROM reports WHERE report_id = ?4 AND machine_id = ?1 "
@@ -212,7 +213,9 @@ ChainHistory load_history(Connection& db, const ReportRow& in) {
     }
   }
   {
-    Statement s(db, "SELECT fingerprint, origin, first_seen, last_seen FROM host_keys WHERE machine_id = ? ORDER BY first_seen");
+    Statement s(
+        db,
+        "SELECT fingerprint, origin, first_seen, last_seen FROM host_keys WHERE machine_id = ? ORDER BY first_seen");
     s.bind(1, machine_id);
     while (s.step()) history.keys.push_back({s.text(0), s.text(1), s.integer(2), s.integer(3)});
   }
@@ -293,7 +296,8 @@ void SqliteStorage::migrate() {
                        ", newer than this collector's " + std::to_string(steps.size()) +
                        ": upgrade clinic-audit-collector (refusing to touch it)");
   }
-  if (current == 0) writer_->exec("CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (0);");
+  if (current == 0)
+    writer_->exec("CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (0);");
   for (int version = current + 1; version <= static_cast<int>(steps.size()); ++version) {
     writer_->exec(steps[static_cast<std::size_t>(version - 1)]);
     Statement s(*writer_, "UPDATE schema_version SET version = ?");
@@ -390,7 +394,8 @@ IngestResult SqliteStorage::ingest_one(const IncomingReport& incoming, const Cha
   {
     Statement s(db, (std::string("SELECT ") + kReportColumns +
                      " FROM reports r WHERE r.machine_id = ? AND r.report_id = ? AND r.sequence = ? AND r.format <> ? "
-                     "AND r.previous_sha256 IS ? ORDER BY r.id LIMIT 1").c_str());
+                     "AND r.previous_sha256 IS ? ORDER BY r.id LIMIT 1")
+                        .c_str());
     s.bind(1, in.machine_id).bind(2, in.report_id).bind(3, static_cast<std::int64_t>(in.sequence)).bind(4, in.format);
     s.bind(5, in.previous_sha256);
     if (s.step()) {
@@ -402,9 +407,8 @@ IngestResult SqliteStorage::ingest_one(const IncomingReport& incoming, const Cha
   const Judgement judgement = judge(history, incoming);
 
   {
-    Statement s(db,
-                "INSERT INTO hosts (machine_id, hostname, cert_fingerprint, first_seen) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (machine_id) DO UPDATE SET hostname = excluded.hostname");
+    Statement s(db, "INSERT INTO hosts (machine_id, hostname, cert_fingerprint, first_seen) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (machine_id) DO UPDATE SET hostname = excluded.hostname");
     s.bind(1, in.machine_id).bind(2, in.hostname).bind(3, in.signer_fingerprint).bind(4, now).run();
   }
   if (judgement.becomes_current_key) {
@@ -412,9 +416,10 @@ IngestResult SqliteStorage::ingest_one(const IncomingReport& incoming, const Cha
     s.bind(1, in.signer_fingerprint).bind(2, in.machine_id).run();
   }
   {
-    Statement s(db,
-                "INSERT INTO host_keys (machine_id, fingerprint, origin, first_seen, last_seen) VALUES (?, ?, 'report', ?, ?) "
-                "ON CONFLICT (machine_id, fingerprint) DO UPDATE SET last_seen = excluded.last_seen");
+    Statement s(
+        db,
+        "INSERT INTO host_keys (machine_id, fingerprint, origin, first_seen, last_seen) VALUES (?, ?, 'report', ?, ?) "
+        "ON CONFLICT (machine_id, fingerprint) DO UPDATE SET last_seen = excluded.last_seen");
     s.bind(1, in.machine_id).bind(2, in.signer_fingerprint).bind(3, now).bind(4, now).run();
   }
   const std::string chain = judgement.anomalies.empty() ? "ok" : "anomaly";
@@ -542,20 +547,23 @@ void SqliteStorage::record_enrolment(const std::string& machine_id, const std::s
   const std::lock_guard lock(write_mutex_);
   Transaction transaction(*writer_);
   {
-    Statement s(*writer_,
-                "INSERT INTO hosts (machine_id, hostname, site, cert_fingerprint, first_seen) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT (machine_id) DO UPDATE SET site = excluded.site, cert_fingerprint = excluded.cert_fingerprint");
+    Statement s(
+        *writer_,
+        "INSERT INTO hosts (machine_id, hostname, site, cert_fingerprint, first_seen) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (machine_id) DO UPDATE SET site = excluded.site, cert_fingerprint = excluded.cert_fingerprint");
     s.bind(1, machine_id).bind(2, hostname).bind(3, site).bind(4, cert_fingerprint).bind(5, now).run();
   }
   {
-    Statement s(*writer_,
-                "INSERT INTO host_keys (machine_id, fingerprint, origin, first_seen, last_seen) "
-                "VALUES (?, ?, 'enrolment', ?, ?) ON CONFLICT (machine_id, fingerprint) DO UPDATE SET origin = 'enrolment'");
+    Statement s(
+        *writer_,
+        "INSERT INTO host_keys (machine_id, fingerprint, origin, first_seen, last_seen) "
+        "VALUES (?, ?, 'enrolment', ?, ?) ON CONFLICT (machine_id, fingerprint) DO UPDATE SET origin = 'enrolment'");
     s.bind(1, machine_id).bind(2, cert_fingerprint).bind(3, now).bind(4, now).run();
   }
   {
-    Statement s(*writer_,
-                "INSERT INTO enrolments (machine_id, hostname, site, cert_fingerprint, enrolled_at) VALUES (?, ?, ?, ?, ?)");
+    Statement s(
+        *writer_,
+        "INSERT INTO enrolments (machine_id, hostname, site, cert_fingerprint, enrolled_at) VALUES (?, ?, ?, ?, ?)");
     s.bind(1, machine_id).bind(2, hostname).bind(3, site).bind(4, cert_fingerprint).bind(5, now).run();
   }
   transaction.commit();
@@ -563,7 +571,8 @@ void SqliteStorage::record_enrolment(const std::string& machine_id, const std::s
 
 std::vector<HostRow> SqliteStorage::hosts() {
   Reader r = reader();
-  Statement s(r.db(), (std::string("SELECT ") + kHostColumns + " FROM hosts h ORDER BY h.hostname, h.machine_id").c_str());
+  Statement s(r.db(),
+              (std::string("SELECT ") + kHostColumns + " FROM hosts h ORDER BY h.hostname, h.machine_id").c_str());
   std::vector<HostRow> rows;
   while (s.step()) rows.push_back(read_host(s));
   return rows;
@@ -626,14 +635,13 @@ std::optional<ReportBlob> SqliteStorage::report_blob(std::int64_t id) {
 
 std::vector<ResultRow> SqliteStorage::results(std::int64_t report) {
   Reader r = reader();
-  Statement s(r.db(),
-              "SELECT report, position, check_id, policy_id, type, title, severity, status, summary, evidence, "
-              "remediation FROM results WHERE report = ? ORDER BY position");
+  Statement s(r.db(), "SELECT report, position, check_id, policy_id, type, title, severity, status, summary, evidence, "
+                      "remediation FROM results WHERE report = ? ORDER BY position");
   s.bind(1, report);
   std::vector<ResultRow> rows;
   while (s.step()) {
-    rows.push_back({s.integer(0), static_cast<int>(s.integer(1)), s.text(2), s.text(3), s.text(4), s.text(5),
-                    s.text(6), s.text(7), s.text(8), s.text(9), s.text(10)});
+    rows.push_back({s.integer(0), static_cast<int>(s.integer(1)), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6),
+                    s.text(7), s.text(8), s.text(9), s.text(10)});
   }
   return rows;
 }

@@ -66,24 +66,27 @@ TEST_F(CollectorBadInput, CertificateFromAnotherCa) {
                       quote(other / "ca.key") + " -out " + quote(other / "ca.crt") +
                       " -subj '/CN=Another region' -days 30 -addext basicConstraints=critical,CA:TRUE");
   ASSERT_EQ(ca.exit_code, 0) << ca.output;
-  const AgentIdentity stranger = collector_->issue_with_validity("stranger", kMachineA, -60, 86400, other / "ca.crt", other / "ca.key");
+  const AgentIdentity stranger =
+      collector_->issue_with_validity("stranger", kMachineA, -60, 86400, other / "ca.crt", other / "ca.key");
   const SignedReport two = collector_->make_report(stranger, seq(2, first_.sha256));
   expect_refused(collector_->submit(two, &stranger), 403, "does not verify against the regional CA");
 }
 
 TEST_F(CollectorBadInput, ExpiredCertificate) {
-  const AgentIdentity expired = collector_->issue_with_validity("expired", kMachineA, -7200, -3600,
-                                                                collector_->ca_cert(), collector_->ca_key());
-  const SignedReport two = collector_->sign_bytes(expired, read_file(collector_->make_report(agent_, seq(2, first_.sha256)).report),
-                                                  "json", std::time(nullptr) - 5000);
+  const AgentIdentity expired =
+      collector_->issue_with_validity("expired", kMachineA, -7200, -3600, collector_->ca_cert(), collector_->ca_key());
+  const SignedReport two =
+      collector_->sign_bytes(expired, read_file(collector_->make_report(agent_, seq(2, first_.sha256)).report), "json",
+                             std::time(nullptr) - 5000);
   expect_refused(collector_->submit(two, &expired), 403, "expired");
 }
 
 TEST_F(CollectorBadInput, NotYetValidCertificate) {
-  const AgentIdentity future = collector_->issue_with_validity("future", kMachineA, 3600, 7200,
-                                                               collector_->ca_cert(), collector_->ca_key());
-  const SignedReport two = collector_->sign_bytes(future, read_file(collector_->make_report(agent_, seq(2, first_.sha256)).report),
-                                                  "json", std::time(nullptr) + 4000);
+  const AgentIdentity future =
+      collector_->issue_with_validity("future", kMachineA, 3600, 7200, collector_->ca_cert(), collector_->ca_key());
+  const SignedReport two =
+      collector_->sign_bytes(future, read_file(collector_->make_report(agent_, seq(2, first_.sha256)).report), "json",
+                             std::time(nullptr) + 4000);
   expect_refused(collector_->submit(two, &future), 403, "not yet valid");
 }
 
@@ -111,27 +114,30 @@ TEST_F(CollectorBadInput, TruncatedMultipart) {
                            "\r\n--XyZ\r\nContent-Disposition: form-data; name=\"signature\"\r\n\r\n" +
                            read_file(two.signature).substr(0, 100);
   write_file(collector_->dir() / "truncated", body);
-  expect_refused(post_raw("multipart/form-data; boundary=XyZ", (collector_->dir() / "truncated").string()), 400, "truncated");
+  expect_refused(post_raw("multipart/form-data; boundary=XyZ", (collector_->dir() / "truncated").string()), 400,
+                 "truncated");
 }
 
 TEST_F(CollectorBadInput, MissingPart) {
   const SignedReport two = collector_->make_report(agent_, seq(2, first_.sha256));
-  const auto response = collector_->curl("--cert " + quote(agent_.cert) + " --key " + quote(agent_.key) +
-                                         " -F report=@" + quote(two.report) + " " + quote(collector_->url("/api/v1/reports")));
+  const auto response =
+      collector_->curl("--cert " + quote(agent_.cert) + " --key " + quote(agent_.key) + " -F report=@" +
+                       quote(two.report) + " " + quote(collector_->url("/api/v1/reports")));
   expect_refused(response, 400, "\"signature\" is missing");
 }
 
 TEST_F(CollectorBadInput, FiveMebibyteBody) {
   const SignedReport two = collector_->make_report(agent_, seq(2, first_.sha256));
   write_file(collector_->dir() / "big", std::string(5 * 1024 * 1024, 'x'));
-  const auto response = collector_->curl("--cert " + quote(agent_.cert) + " --key " + quote(agent_.key) + " -F report=@" +
-                                         quote(collector_->dir() / "big") + " -F signature=@" + quote(two.signature) + " " +
-                                         quote(collector_->url("/api/v1/reports")));
+  const auto response = collector_->curl("--cert " + quote(agent_.cert) + " --key " + quote(agent_.key) +
+                                         " -F report=@" + quote(collector_->dir() / "big") + " -F signature=@" +
+                                         quote(two.signature) + " " + quote(collector_->url("/api/v1/reports")));
   expect_refused(response, 413, "over 4194304 bytes");
 }
 
 TEST_F(CollectorBadInput, MalformedJsonAndXmlInsideAValidSignature) {
-  const SignedReport json = collector_->sign_bytes(agent_, "{\"schema\": \"clinic-audit/report/1\", \"report_id\": ", "json");
+  const SignedReport json =
+      collector_->sign_bytes(agent_, "{\"schema\": \"clinic-audit/report/1\", \"report_id\": ", "json");
   expect_refused(collector_->submit(json, &agent_), 400, "malformed report");
   const SignedReport xml = collector_->sign_bytes(agent_, "<report xmlns=\"urn:clinic-audit:report:1\"><host", "xml");
   expect_refused(collector_->submit(xml, &agent_), 400, "malformed report");
@@ -140,7 +146,8 @@ TEST_F(CollectorBadInput, MalformedJsonAndXmlInsideAValidSignature) {
 }
 
 TEST_F(CollectorBadInput, ReportWithAFutureDate) {
-  const SignedReport two = collector_->make_report(agent_, seq(2, first_.sha256).with_started_at("2099-01-01T00:00:00Z"));
+  const SignedReport two =
+      collector_->make_report(agent_, seq(2, first_.sha256).with_started_at("2099-01-01T00:00:00Z"));
   expect_refused(collector_->submit(two, &agent_), 400, "in the future");
 }
 
@@ -151,7 +158,8 @@ TEST_F(CollectorBadInput, SequenceOverflow) {
 
 TEST_F(CollectorBadInput, SqlMetacharactersAndTenKilobyteStringsAreStoredVerbatim) {
   const std::string hostile = "'); DROP TABLE reports; -- \" \\ %s %n ${x} `id` " + std::string(10 * 1024, 'Z');
-  const SignedReport two = collector_->make_report(agent_, seq(2, first_.sha256).with_filler(hostile).with_id("x'); DROP TABLE hosts;--"));
+  const SignedReport two =
+      collector_->make_report(agent_, seq(2, first_.sha256).with_filler(hostile).with_id("x'); DROP TABLE hosts;--"));
   const auto response = collector_->submit(two, &agent_);
   // The report_id is not a UUID: the JSON Schema refuses it.
   EXPECT_EQ(response.status, 400) << response.body;
@@ -194,15 +202,16 @@ TEST_F(CollectorBadInput, SlowClientIsCutAtTheHeaderDeadline) {
 }
 
 TEST_F(CollectorBadInput, FiveHundredConnectionsHeldOpen) {
-  const std::string script =
-      "import socket, sys, time\n"
-      "held = [socket.create_connection(('127.0.0.1', int(sys.argv[1]))) for _ in range(500)]\n"
-      "print('holding', len(held)); sys.stdout.flush()\n"
-      "time.sleep(float(sys.argv[2]))\n";
+  const std::string script = "import socket, sys, time\n"
+                             "held = [socket.create_connection(('127.0.0.1', int(sys.argv[1]))) for _ in range(500)]\n"
+                             "print('holding', len(held)); sys.stdout.flush()\n"
+                             "time.sleep(float(sys.argv[2]))\n";
   write_file(collector_->dir() / "hold.py", script);
-  const std::string holder = "python3 " + quote(collector_->dir() / "hold.py") + " " + std::to_string(collector_->port());
+  const std::string holder =
+      "python3 " + quote(collector_->dir() / "hold.py") + " " + std::to_string(collector_->port());
   sh(holder + " 6 > " + quote(collector_->dir() / "hold.out") + " 2>&1 &");
-  for (int i = 0; i < 100 && read_file(collector_->dir() / "hold.out").find("holding") == std::string::npos; ++i) usleep(50000);
+  for (int i = 0; i < 100 && read_file(collector_->dir() / "hold.out").find("holding") == std::string::npos; ++i)
+    usleep(50000);
   ASSERT_NE(read_file(collector_->dir() / "hold.out").find("holding 500"), std::string::npos);
   // While they are held, a real agent is served.
   const SignedReport two = collector_->make_report(agent_, seq(2, first_.sha256));

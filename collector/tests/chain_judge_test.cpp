@@ -69,8 +69,8 @@ TEST(ChainJudge, ReplayForkRestart) {
   replay.report_id = "id-b";
   EXPECT_EQ(kinds(judge_next(state, replay)), "replay ");
   EXPECT_EQ(kinds(judge_next(state, link(2, "a", "b3"))), "fork ");
-  EXPECT_EQ(kinds(judge_next(state, link(3, "a", "c"))), "fork ");       // follows 1, not the latest 2
-  EXPECT_EQ(kinds(judge_next(state, link(3, "zz", "c"))), "fork ");      // follows a report never received
+  EXPECT_EQ(kinds(judge_next(state, link(3, "a", "c"))), "fork ");   // follows 1, not the latest 2
+  EXPECT_EQ(kinds(judge_next(state, link(3, "zz", "c"))), "fork ");  // follows a report never received
   EXPECT_EQ(kinds(judge_next(state, link(3, std::nullopt, "c"))), "restart ");
   EXPECT_EQ(kinds(judge_next(state, link(1, std::nullopt, "a2"))), "fork ");  // sequence 1 taken
 }

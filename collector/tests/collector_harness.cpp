@@ -86,7 +86,8 @@ Collector::Collector(const std::string& extra_config, bool start_now, const Coll
   std::string pki;
   if (pki_from != nullptr) {
     pki = "  <ca cert=\"" + (pki_dir_ / "ca.crt").string() + "\" key=\"" + (pki_dir_ / "ca.key").string() + "\"/>\n" +
-          "  <tls cert=\"" + (pki_dir_ / "server.crt").string() + "\" key=\"" + (pki_dir_ / "server.key").string() + "\"/>\n";
+          "  <tls cert=\"" + (pki_dir_ / "server.crt").string() + "\" key=\"" + (pki_dir_ / "server.key").string() +
+          "\"/>\n";
   }
   write_file(config(), "<collector-config xmlns=\"urn:clinic-audit:collector:1\">\n"
                        "  <listen address=\"127.0.0.1\" port=\"0\"/>\n"
@@ -157,7 +158,9 @@ void Collector::kill9() {
 
 std::string Collector::log() const { return read_file(dir() / "serve.log"); }
 
-std::string Collector::url(const std::string& path) const { return "https://127.0.0.1:" + std::to_string(port_) + path; }
+std::string Collector::url(const std::string& path) const {
+  return "https://127.0.0.1:" + std::to_string(port_) + path;
+}
 
 AgentIdentity Collector::make_csr(const std::string& name, const std::string& machine_id, const std::string& hostname) {
   signing::KeygenOptions options;
@@ -239,7 +242,8 @@ AgentIdentity Collector::issue_with_validity(const std::string& name, const std:
   AgentIdentity identity = make_csr(name, machine_id);
   // openssl x509 -req cannot set a past notAfter: build it with the X509 API.
   const std::string script = "openssl x509 -req -in " + quote(dir() / (name + ".csr")) + " -CA " + quote(ca_cert_path) +
-                             " -CAkey " + quote(ca_key_path) + " -days 1 -copy_extensions copy -out " + quote(identity.cert);
+                             " -CAkey " + quote(ca_key_path) + " -days 1 -copy_extensions copy -out " +
+                             quote(identity.cert);
   const Shell issued = sh(script);
   if (issued.exit_code != 0) throw std::runtime_error("openssl x509 -req: " + issued.output);
   // Re-sign with the wanted validity.

@@ -41,19 +41,37 @@ struct SignedReport {
 struct ReportSpec {
   std::uint64_t sequence = 1;
   std::optional<std::string> previous_sha256;
-  std::string report_id;             // "" = random
+  std::string report_id;  // "" = random
   std::string started_at = "2026-11-22T15:04:05Z";
-  int results = 3;                   // checks in the report (20 make ~20 KB)
-  std::string format = "json";       // json | xml
+  int results = 3;                        // checks in the report (20 make ~20 KB)
+  std::string format = "json";            // json | xml
   std::optional<std::string> machine_id;  // default the identity's
-  std::string filler;                // appended to every summary (hostile strings)
+  std::string filler;                     // appended to every summary (hostile strings)
 
-  ReportSpec& with_id(std::string id) { report_id = std::move(id); return *this; }
-  ReportSpec& with_results(int count) { results = count; return *this; }
-  ReportSpec& with_format(std::string f) { format = std::move(f); return *this; }
-  ReportSpec& with_started_at(std::string t) { started_at = std::move(t); return *this; }
-  ReportSpec& with_machine_id(std::string m) { machine_id = std::move(m); return *this; }
-  ReportSpec& with_filler(std::string f) { filler = std::move(f); return *this; }
+  ReportSpec& with_id(std::string id) {
+    report_id = std::move(id);
+    return *this;
+  }
+  ReportSpec& with_results(int count) {
+    results = count;
+    return *this;
+  }
+  ReportSpec& with_format(std::string f) {
+    format = std::move(f);
+    return *this;
+  }
+  ReportSpec& with_started_at(std::string t) {
+    started_at = std::move(t);
+    return *this;
+  }
+  ReportSpec& with_machine_id(std::string m) {
+    machine_id = std::move(m);
+    return *this;
+  }
+  ReportSpec& with_filler(std::string f) {
+    filler = std::move(f);
+    return *this;
+  }
 };
 
 // Sequence and previous hash: the spec most tests start from.

@@ -30,7 +30,9 @@ TEST(CollectorEnrolment, TokenGivesACertificateOnceAndIsStoredHashed) {
   const std::string secret = last_line(created.output);
   ASSERT_EQ(secret.size(), 43U) << created.output;  // 256 bits, base64url
   // Never stored in clear.
-  EXPECT_EQ(sh("sqlite3 " + quote(collector.dir() / "data" / "collector.db") + " .dump | grep -c " + quote(secret)).output, "0\n");
+  EXPECT_EQ(
+      sh("sqlite3 " + quote(collector.dir() / "data" / "collector.db") + " .dump | grep -c " + quote(secret)).output,
+      "0\n");
   const AgentIdentity agent = collector.make_csr("cab-a", kMachineA);
   const auto response = enrol(collector, secret, read_file(collector.dir() / "cab-a.csr"));
   ASSERT_EQ(response.status, 201) << response.body;
@@ -39,8 +41,8 @@ TEST(CollectorEnrolment, TokenGivesACertificateOnceAndIsStoredHashed) {
   write_file(collector.dir() / "issued-ca.pem", body["ca_pem"].get<std::string>());
   EXPECT_EQ(read_file(collector.dir() / "issued-ca.pem"), read_file(collector.ca_cert()));
   // Stock OpenSSL: the certificate chains to the CA and names the host.
-  const Shell check = sh("openssl verify -CAfile " + quote(collector.ca_cert()) + " -purpose sslclient " + quote(agent.cert) +
-                         " && openssl x509 -noout -subject -in " + quote(agent.cert));
+  const Shell check = sh("openssl verify -CAfile " + quote(collector.ca_cert()) + " -purpose sslclient " +
+                         quote(agent.cert) + " && openssl x509 -noout -subject -in " + quote(agent.cert));
   EXPECT_EQ(check.exit_code, 0) << check.output;
   EXPECT_NE(check.output.find("serialNumber = " + kMachineA), std::string::npos) << check.output;
   EXPECT_NE(check.output.find("CN = cab-a"), std::string::npos) << check.output;
@@ -74,12 +76,15 @@ TEST(CollectorEnrolment, UnknownExpiredRevokedTokensAndBadCsrs) {
   EXPECT_EQ(list.output.find(revoked), std::string::npos);
   // A good token is not consumed by a bad CSR.
   const std::string good = last_line(collector.cli("token create").output);
-  EXPECT_EQ(enrol(collector, good, "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n").status, 400);
+  EXPECT_EQ(
+      enrol(collector, good, "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n").status,
+      400);
   // No serialNumber (machine-id) in the subject; then an RSA key of 1024 bits.
-  const Shell no_id = sh("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " +
-                         quote(collector.dir() / "n.key") + " -subj /CN=nomid -out " + quote(collector.dir() / "n.csr") +
-                         " && openssl req -new -newkey rsa:1024 -nodes -keyout " + quote(collector.dir() / "r.key") +
-                         " -subj /CN=weak/serialNumber=" + kMachineA + " -out " + quote(collector.dir() / "r.csr"));
+  const Shell no_id =
+      sh("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " +
+         quote(collector.dir() / "n.key") + " -subj /CN=nomid -out " + quote(collector.dir() / "n.csr") +
+         " && openssl req -new -newkey rsa:1024 -nodes -keyout " + quote(collector.dir() / "r.key") +
+         " -subj /CN=weak/serialNumber=" + kMachineA + " -out " + quote(collector.dir() / "r.csr"));
   ASSERT_EQ(no_id.exit_code, 0) << no_id.output;
   auto refused = enrol(collector, good, read_file(collector.dir() / "n.csr"));
   EXPECT_EQ(refused.status, 400);
@@ -87,8 +92,11 @@ TEST(CollectorEnrolment, UnknownExpiredRevokedTokensAndBadCsrs) {
   refused = enrol(collector, good, read_file(collector.dir() / "r.csr"));
   EXPECT_EQ(refused.status, 400);
   EXPECT_NE(refused.body.find("1024 bits"), std::string::npos) << refused.body;
-  EXPECT_EQ(collector.curl("-H 'Content-Type: application/json' --data-binary '{\"token\": 3}' " +
-                           quote(collector.url("/api/v1/enroll"))).status, 400);
+  EXPECT_EQ(collector
+                .curl("-H 'Content-Type: application/json' --data-binary '{\"token\": 3}' " +
+                      quote(collector.url("/api/v1/enroll")))
+                .status,
+            400);
   EXPECT_EQ(enrol(collector, good, csr).status, 201);
   for (const char* outcome : {"token_refused_unknown", "token_refused_expired", "token_refused_revoked"}) {
     EXPECT_NE(collector.log().find(outcome), std::string::npos) << outcome;
@@ -106,12 +114,14 @@ TEST(CollectorCli, UsageAndConfigurationErrorsExitCodes) {
   for (const char* command : {"serve", "init", "token", "export", "verify"}) {
     EXPECT_EQ(collector.cli(std::string(command) + " --help").exit_code, 0) << command;
   }
-  write_file(collector.dir() / "bad.conf", "<collector-config xmlns=\"urn:clinic-audit:collector:1\">\n"
-                                           "  <listen port=\"8443\"/>\n  <limits body-bytes=\"-4\"/>\n</collector-config>\n");
+  write_file(collector.dir() / "bad.conf",
+             "<collector-config xmlns=\"urn:clinic-audit:collector:1\">\n"
+             "  <listen port=\"8443\"/>\n  <limits body-bytes=\"-4\"/>\n</collector-config>\n");
   Shell bad = sh(quote(collector_binary()) + " --config " + quote(collector.dir() / "bad.conf") + " init");
   EXPECT_EQ(bad.exit_code, 65);
   EXPECT_NE(bad.output.find("bad.conf:3:"), std::string::npos) << bad.output;
-  write_file(collector.dir() / "bad.conf", "<collector-config xmlns=\"urn:clinic-audit:collector:1\">\n<listen port=\"1\">\n");
+  write_file(collector.dir() / "bad.conf",
+             "<collector-config xmlns=\"urn:clinic-audit:collector:1\">\n<listen port=\"1\">\n");
   bad = sh(quote(collector_binary()) + " --config " + quote(collector.dir() / "bad.conf") + " init");
   EXPECT_EQ(bad.exit_code, 65);
   EXPECT_NE(bad.output.find("bad.conf:3:"), std::string::npos) << bad.output;
@@ -133,9 +143,9 @@ TEST(CollectorCli, UsageAndConfigurationErrorsExitCodes) {
 
 TEST(CollectorCli, ServerCertificateNamesHostLocalhostAndLoopback) {
   Collector collector("", false);
-  const Shell text = sh("openssl x509 -noout -ext subjectAltName -in " + quote(collector.dir() / "data" / "server.crt") +
-                        " && openssl verify -CAfile " + quote(collector.ca_cert()) + " " +
-                        quote(collector.dir() / "data" / "server.crt"));
+  const Shell text = sh("openssl x509 -noout -ext subjectAltName -in " +
+                        quote(collector.dir() / "data" / "server.crt") + " && openssl verify -CAfile " +
+                        quote(collector.ca_cert()) + " " + quote(collector.dir() / "data" / "server.crt"));
   EXPECT_EQ(text.exit_code, 0) << text.output;
   EXPECT_NE(text.output.find("DNS:localhost"), std::string::npos);
   EXPECT_NE(text.output.find("IP Address:127.0.0.1"), std::string::npos);
@@ -160,12 +170,12 @@ TEST(CollectorServe, MetricsPassPromtoolAndHealthz) {
   write_file(collector.dir() / "metrics.txt", metrics.body);
   const Shell promtool = sh("promtool check metrics < " + quote(collector.dir() / "metrics.txt"));
   EXPECT_EQ(promtool.exit_code, 0) << promtool.output << metrics.body;
-  for (const char* line : {"clinic_audit_collector_reports_ingested_total{outcome=\"stored\"} 2",
-                           "clinic_audit_collector_reports_ingested_total{outcome=\"duplicate\"} 1",
-                           "clinic_audit_collector_reports_ingested_total{outcome=\"forbidden\"} 1",
-                           "clinic_audit_collector_chain_anomalies_total{kind=\"restart\"} 1",
-                           "clinic_audit_collector_ingest_duration_seconds_count 4",
-                           "clinic_audit_collector_hosts{state=\"fresh\"} 1"}) {
+  for (const char* line :
+       {"clinic_audit_collector_reports_ingested_total{outcome=\"stored\"} 2",
+        "clinic_audit_collector_reports_ingested_total{outcome=\"duplicate\"} 1",
+        "clinic_audit_collector_reports_ingested_total{outcome=\"forbidden\"} 1",
+        "clinic_audit_collector_chain_anomalies_total{kind=\"restart\"} 1",
+        "clinic_audit_collector_ingest_duration_seconds_count 4", "clinic_audit_collector_hosts{state=\"fresh\"} 1"}) {
     EXPECT_NE(metrics.body.find(line), std::string::npos) << line << "\n" << metrics.body;
   }
   // Other paths are the dashboard's: a login first (pages), an API token or session (read API).
@@ -178,7 +188,8 @@ TEST(CollectorExport, LatestAtDatePolicyFilterAndHistory) {
   const AgentIdentity a = collector.issue("cab-a", kMachineA);
   const AgentIdentity b = collector.issue("cab-b", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
   const SignedReport a1 = collector.make_report(a, seq(1).with_started_at("2026-01-10T08:00:00Z").with_results(2));
-  const SignedReport a2 = collector.make_report(a, seq(2, a1.sha256).with_started_at("2026-02-10T08:00:00Z").with_results(3));
+  const SignedReport a2 =
+      collector.make_report(a, seq(2, a1.sha256).with_started_at("2026-02-10T08:00:00Z").with_results(3));
   const SignedReport b1 = collector.make_report(b, seq(1).with_started_at("2026-02-01T08:00:00Z").with_results(1));
   for (const auto* r : {&a1, &a2}) ASSERT_EQ(collector.submit(*r, &a).status, 201);
   ASSERT_EQ(collector.submit(b1, &b).status, 201);

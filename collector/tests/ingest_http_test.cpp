@@ -64,7 +64,8 @@ TEST(IngestHttp, StoresOnceAnswersDuplicateAndKeepsTheExactBytes) {
 TEST(IngestHttp, XmlReportsAreAcceptedAndTheOtherFormatOfARunIsADuplicate) {
   Collector collector;
   const AgentIdentity agent = collector.issue("cab-a", kMachineA);
-  const SignedReport xml = collector.make_report(agent, seq(1).with_id("11111111-2222-4333-8444-555555555555").with_format("xml"));
+  const SignedReport xml =
+      collector.make_report(agent, seq(1).with_id("11111111-2222-4333-8444-555555555555").with_format("xml"));
   const auto stored = collector.submit(xml, &agent);
   ASSERT_EQ(stored.status, 201) << stored.body;
   const SignedReport json_report = collector.make_report(agent, seq(1).with_id("11111111-2222-4333-8444-555555555555"));
@@ -89,7 +90,8 @@ TEST(IngestHttp, GapIsCountedAndLateReportsFillIt) {
   EXPECT_EQ(body["chain"], "anomaly");
   ASSERT_EQ(body["anomalies"].size(), 1U);
   EXPECT_EQ(body["anomalies"][0]["kind"], "gap");
-  EXPECT_NE(body["anomalies"][0]["detail"].get<std::string>().find("3 report(s) missing: sequence 2..4"), std::string::npos)
+  EXPECT_NE(body["anomalies"][0]["detail"].get<std::string>().find("3 report(s) missing: sequence 2..4"),
+            std::string::npos)
       << body.dump();
   // 3 arrives late: in order itself, it splits the gap into 2 and 4.
   body = body_of(collector.submit(chain[2], &agent));
@@ -162,8 +164,9 @@ TEST(IngestHttp, ReenrolmentIsAnExplicitRekey) {
   const AgentIdentity renewed = collector.make_csr("cab-a-renewed", kMachineA, "cab-a");
   write_file(collector.dir() / "enrol.json",
              nlohmann::json{{"token", secret}, {"csr_pem", read_file(collector.dir() / "cab-a-renewed.csr")}}.dump());
-  const auto enrolled = collector.curl("-H 'Content-Type: application/json' --data-binary @" +
-                                       quote(collector.dir() / "enrol.json") + " " + quote(collector.url("/api/v1/enroll")));
+  const auto enrolled =
+      collector.curl("-H 'Content-Type: application/json' --data-binary @" + quote(collector.dir() / "enrol.json") +
+                     " " + quote(collector.url("/api/v1/enroll")));
   ASSERT_EQ(enrolled.status, 201) << enrolled.body;
   write_file(renewed.cert, body_of(enrolled)["certificate_pem"].get<std::string>());
   const SignedReport two = collector.make_report(renewed, seq(2, one.sha256));

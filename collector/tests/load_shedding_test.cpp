@@ -24,13 +24,14 @@ struct Answer {
 
 // Stock curl, like Collector::submit, but with its own output files so
 // several run at once.
-Answer submit(const Collector& collector, const SignedReport& report, const AgentIdentity& agent, const std::string& tag) {
+Answer submit(const Collector& collector, const SignedReport& report, const AgentIdentity& agent,
+              const std::string& tag) {
   const auto body = collector.dir() / ("shed-" + tag + ".body");
   const auto headers = collector.dir() / ("shed-" + tag + ".headers");
   const auto started = std::chrono::steady_clock::now();
-  const Shell result = sh("curl -sS --max-time 30 --cacert " + quote(collector.ca_cert()) + " --cert " + quote(agent.cert) +
-                          " --key " + quote(agent.key) + " -o " + quote(body) + " -D " + quote(headers) +
-                          " -w '%{http_code}' -F report=@" + quote(report.report) + " -F signature=@" +
+  const Shell result = sh("curl -sS --max-time 30 --cacert " + quote(collector.ca_cert()) + " --cert " +
+                          quote(agent.cert) + " --key " + quote(agent.key) + " -o " + quote(body) + " -D " +
+                          quote(headers) + " -w '%{http_code}' -F report=@" + quote(report.report) + " -F signature=@" +
                           quote(report.signature) + " " + quote(collector.url("/api/v1/reports")));
   Answer answer;
   answer.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -59,7 +60,8 @@ TEST(CollectorLoadShedding, QueueFullAndBusyDatabaseAnswer503WithRetryAfterAndLo
   const auto locked = collector.dir() / "locked";
   sh("(printf 'BEGIN IMMEDIATE;\\n.shell touch " + quote(locked) + "\\n'; sleep 8; printf 'COMMIT;\\n') | sqlite3 " +
      quote(database) + " >/dev/null 2>&1 &");
-  for (int i = 0; i < 100 && !std::filesystem::exists(locked); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  for (int i = 0; i < 100 && !std::filesystem::exists(locked); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   ASSERT_TRUE(std::filesystem::exists(locked)) << "sqlite3 did not take the write lock";
 
   // Report 2 is being ingested (waiting for the lock): report 3 finds the

@@ -8,7 +8,8 @@ namespace clinic_audit::collector {
 namespace {
 
 TEST(Multipart, BoundaryFromContentType) {
-  EXPECT_EQ(form_boundary("multipart/form-data; boundary=------------------------abc123"), "------------------------abc123");
+  EXPECT_EQ(form_boundary("multipart/form-data; boundary=------------------------abc123"),
+            "------------------------abc123");
   EXPECT_EQ(form_boundary("Multipart/Form-Data; charset=utf-8; boundary=\"a b\""), "a b");
   EXPECT_THROW(form_boundary("application/json"), MultipartError);
   EXPECT_THROW(form_boundary("multipart/form-data"), MultipartError);
@@ -32,10 +33,11 @@ TEST(Multipart, PartsWithBinaryBodies) {
 
 TEST(Multipart, MalformedBodiesAreErrors) {
   const std::string head = "--B\r\nContent-Disposition: form-data; name=\"report\"\r\n\r\nxx";
-  EXPECT_THROW(parse_multipart(head, "B"), MultipartError);                       // no closing delimiter
+  EXPECT_THROW(parse_multipart(head, "B"), MultipartError);  // no closing delimiter
   EXPECT_THROW(parse_multipart("no boundary here", "B"), MultipartError);
   EXPECT_THROW(parse_multipart("--B\r\n\r\nbody\r\n--B--", "B"), MultipartError);  // no name
-  EXPECT_THROW(parse_multipart("--B\r\nContent-Disposition: attachment; name=\"r\"\r\n\r\nx\r\n--B--", "B"), MultipartError);
+  EXPECT_THROW(parse_multipart("--B\r\nContent-Disposition: attachment; name=\"r\"\r\n\r\nx\r\n--B--", "B"),
+               MultipartError);
   EXPECT_THROW(parse_multipart("--Bjunk", "B"), MultipartError);
   std::string many;
   for (int i = 0; i < 10; ++i) many += "--B\r\nContent-Disposition: form-data; name=\"p\"\r\n\r\nx\r\n";

@@ -16,7 +16,8 @@ const std::string kMachine = "cccccccccccccccccccccccccccccccc";
 
 TEST(PostgresCollectors, SameReportTwiceAtOnceIsStoredOnceWithAConsistentChain) {
   const std::string url = fresh_postgres_database();
-  const std::string database = "<database url=\"" + url.substr(0, url.find('&')) + "&amp;" + url.substr(url.find('&') + 1) + "\"/>";
+  const std::string database =
+      "<database url=\"" + url.substr(0, url.find('&')) + "&amp;" + url.substr(url.find('&') + 1) + "\"/>";
   {
     Collector first(database);
     Collector second(database, true, &first);
@@ -50,7 +51,8 @@ TEST(PostgresCollectors, SameReportTwiceAtOnceIsStoredOnceWithAConsistentChain) 
     ASSERT_EQ(rows.size(), chain.size());
     for (const auto& row : rows) {
       const std::string anomalies = row["anomalies"].get<std::string>();
-      EXPECT_TRUE(anomalies.empty() || (anomalies.rfind("gap:", 0) == 0 && anomalies.find("(resolved)") != std::string::npos))
+      EXPECT_TRUE(anomalies.empty() ||
+                  (anomalies.rfind("gap:", 0) == 0 && anomalies.find("(resolved)") != std::string::npos))
           << row.dump();
     }
     std::string output;

@@ -11,11 +11,13 @@ namespace clinic_audit::collector::test {
 
 std::string postgres_cluster_url() {
   const char* state = std::getenv("CA_TEST_PG_STATE");
-  if (state == nullptr) throw std::runtime_error("CA_TEST_PG_STATE is not set: run through ctest (fixture collector.postgres)");
+  if (state == nullptr)
+    throw std::runtime_error("CA_TEST_PG_STATE is not set: run through ctest (fixture collector.postgres)");
   std::ifstream in(std::string(state) + "/url");
   std::string url;
   std::getline(in, url);
-  if (url.empty()) throw std::runtime_error(std::string("no PostgreSQL test cluster at ") + state + " (pg_test_cluster.sh start)");
+  if (url.empty())
+    throw std::runtime_error(std::string("no PostgreSQL test cluster at ") + state + " (pg_test_cluster.sh start)");
   return url;
 }
 

@@ -78,13 +78,14 @@ TEST(SqliteStorage, KilledInTheMiddleOfABatchKeepsExactlyTheAcknowledgedReports)
     };
     std::vector<std::thread> threads;
     threads.emplace_back([&] {
-      storage.ingest_async(std::make_shared<IncomingReport>(make_incoming("k0", 1, "k-first", 1)), judge, 1, acknowledge);
+      storage.ingest_async(std::make_shared<IncomingReport>(make_incoming("k0", 1, "k-first", 1)), judge, 1,
+                           acknowledge);
     });
     while (!first_batch_started) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     for (int i = 1; i <= 20; ++i) {
       threads.emplace_back([&, i] {
-        storage.ingest_async(std::make_shared<IncomingReport>(make_incoming("k" + std::to_string(i), 1,
-                                                                            "k-" + std::to_string(i), 1)),
+        storage.ingest_async(std::make_shared<IncomingReport>(
+                                 make_incoming("k" + std::to_string(i), 1, "k-" + std::to_string(i), 1)),
                              judge, 1, acknowledge);
       });
     }
@@ -94,7 +95,8 @@ TEST(SqliteStorage, KilledInTheMiddleOfABatchKeepsExactlyTheAcknowledgedReports)
   close(acks[1]);
   std::string acknowledged;
   char buffer[256];
-  for (ssize_t n; (n = read(acks[0], buffer, sizeof buffer)) > 0;) acknowledged.append(buffer, static_cast<std::size_t>(n));
+  for (ssize_t n; (n = read(acks[0], buffer, sizeof buffer)) > 0;)
+    acknowledged.append(buffer, static_cast<std::size_t>(n));
   close(acks[0]);
   int status = 0;
   ASSERT_EQ(waitpid(child, &status, 0), child);

@@ -35,7 +35,8 @@ IncomingReport make_incoming(const std::string& machine_id, std::uint64_t sequen
   in.row.counts.fail = 1;
   in.blob = {"{\"bytes\": \"" + sha256 + "\"}\n", std::string("\x30\x82\x00\x01", 4)};
   in.results.push_back({0, 0, "chk-1", "apicrypt-v1", "file", "Title 1", "high", "fail", "bad", "[]", "fix it"});
-  in.results.push_back({0, 1, "chk-2", "apicrypt-v1", "sudoers", "Title 2", "low", "pass", "good", "[{\"path\":\"/x\"}]", ""});
+  in.results.push_back(
+      {0, 1, "chk-2", "apicrypt-v1", "sudoers", "Title 2", "low", "pass", "good", "[{\"path\":\"/x\"}]", ""});
   return in;
 }
 
@@ -123,7 +124,8 @@ TEST_P(StorageSuite, JudgeSeesTheHistoryAndItsAnomaliesAreStored) {
   auto fill = [&](const ChainHistory& history, const IncomingReport&) {
     EXPECT_EQ(history.open_gaps.size(), 1U);
     Judgement j;
-    j.gap_updates.push_back({history.open_gaps.at(0).id, "3 arrived late", {{"gap", "2 missing", 2, 2}, {"gap", "4 missing", 4, 4}}});
+    j.gap_updates.push_back(
+        {history.open_gaps.at(0).id, "3 arrived late", {{"gap", "2 missing", 2, 2}, {"gap", "4 missing", 4, 4}}});
     return j;
   };
   const IngestResult late = storage_->ingest(make_incoming("m1", 3, "a3", 300), fill, 3);
@@ -187,10 +189,13 @@ TEST_P(StorageSuite, RetentionPrunesEachChainsOldPrefixAndKeepsTheHead) {
   // Idempotent; and the next report still extends the kept head.
   EXPECT_EQ(storage_->prune_reports(600), 0U);
   ChainHistory seen;
-  storage_->ingest(make_incoming("m1", 6, "a6", 1000), [&](const ChainHistory& history, const IncomingReport&) {
-    seen = history;
-    return Judgement{};
-  }, 10);
+  storage_->ingest(
+      make_incoming("m1", 6, "a6", 1000),
+      [&](const ChainHistory& history, const IncomingReport&) {
+        seen = history;
+        return Judgement{};
+      },
+      10);
   ASSERT_EQ(seen.links.size(), 1U);
   EXPECT_EQ(seen.links[0].sha256, "a5");
   // Over 500 (one batch): all of an old chain but its head goes.
@@ -242,12 +247,15 @@ TEST_P(StorageSuite, TokensAreCountedRevokedAndExpire) {
 
 TEST_P(StorageSuite, EnrolmentRecordsSiteAndKey) {
   storage_->record_enrolment("m9", "cab-9", "Site A", "fpA", 10);
-  storage_->ingest(make_incoming("m9", 1, "c1", 100), [](const ChainHistory& h, const IncomingReport&) {
-    EXPECT_TRUE(h.known_host);
-    EXPECT_EQ(h.keys.size(), 1U);
-    EXPECT_EQ(h.keys.at(0).origin, "enrolment");
-    return Judgement{};
-  }, 20);
+  storage_->ingest(
+      make_incoming("m9", 1, "c1", 100),
+      [](const ChainHistory& h, const IncomingReport&) {
+        EXPECT_TRUE(h.known_host);
+        EXPECT_EQ(h.keys.size(), 1U);
+        EXPECT_EQ(h.keys.at(0).origin, "enrolment");
+        return Judgement{};
+      },
+      20);
   const auto host = storage_->host("m9");
   ASSERT_TRUE(host);
   EXPECT_EQ(host->site, "Site A");
@@ -284,10 +292,13 @@ TEST_P(StorageSuite, TheSameRunInItsOtherFormatIsADuplicate) {
   IncomingReport xml_report = make_incoming("m1", 1, "x1", 100, "run-1");
   xml_report.row.format = "xml";
   bool judged = false;
-  const auto again = storage_->ingest(xml_report, [&](const ChainHistory&, const IncomingReport&) {
-    judged = true;
-    return Judgement{};
-  }, 2);
+  const auto again = storage_->ingest(
+      xml_report,
+      [&](const ChainHistory&, const IncomingReport&) {
+        judged = true;
+        return Judgement{};
+      },
+      2);
   EXPECT_FALSE(judged);
   EXPECT_EQ(again.status, IngestStatus::duplicate);
   EXPECT_EQ(again.row.id, stored.row.id);
@@ -322,7 +333,8 @@ TEST_P(StorageSuite, ConcurrentIngestsStoreEachReportOnce) {
         const int host = t / 2;
         const std::string sha = (host == 1 && i == 3 ? "bad-" : "h" + std::to_string(host) + "-") + std::to_string(i);
         try {
-          const auto result = storage->ingest(make_incoming("m" + std::to_string(host), static_cast<std::uint64_t>(i + 1), sha, 100 + i),
+          const auto result = storage->ingest(make_incoming("m" + std::to_string(host),
+                                                            static_cast<std::uint64_t>(i + 1), sha, 100 + i),
                                               judge, 1000 + i);
           (result.status == IngestStatus::stored ? stored : duplicates)++;
         } catch (const std::runtime_error&) {
@@ -420,28 +432,32 @@ TEST_P(StorageSuite, HistoryAroundTheIncomingReportJudgesLikeTheWholeChain) {
     return out;
   };
   const std::vector<IncomingReport> probes = {
-      chained(41, "p-next", "n40"),                 // in order
-      chained(45, "p-gap", "x44"),                  // a new gap
-      chained(22, "p-late", "n21"),                 // fills part of the gap
-      chained(21, "p-late-fork", "zz"),             // late, not following 20 (missing) / 22
-      chained(26, "p-late-bad", "n25"),             // sequence 26 again
-      chained(41, "p-fork", "n30"),                 // follows an older report
-      chained(41, "p-replay", "n40", "id-n10"),     // an old report id, other bytes
-      chained(10, "p-never", "n9", "id-p-never"),   // "missing" but never was
-      chained(41, "p-restart", std::nullopt),       // restart: counts every stored report
+      chained(41, "p-next", "n40"),                // in order
+      chained(45, "p-gap", "x44"),                 // a new gap
+      chained(22, "p-late", "n21"),                // fills part of the gap
+      chained(21, "p-late-fork", "zz"),            // late, not following 20 (missing) / 22
+      chained(26, "p-late-bad", "n25"),            // sequence 26 again
+      chained(41, "p-fork", "n30"),                // follows an older report
+      chained(41, "p-replay", "n40", "id-n10"),    // an old report id, other bytes
+      chained(10, "p-never", "n9", "id-p-never"),  // "missing" but never was
+      chained(41, "p-restart", std::nullopt),      // restart: counts every stored report
   };
   int compared = 0;
   for (const IncomingReport& probe : probes) {
     std::string narrowed_verdict, whole_verdict;
     std::size_t links_seen = 0;
-    EXPECT_THROW(storage_->ingest(probe, [&](const ChainHistory& history, const IncomingReport& in) -> Judgement {
-      links_seen = history.links.size();
-      ChainHistory all = history;
-      all.links = whole.links;
-      narrowed_verdict = text(judge_chain(history, in));
-      whole_verdict = text(judge_chain(all, in));
-      throw std::runtime_error("compared; store nothing");
-    }, 200), std::runtime_error);
+    EXPECT_THROW(storage_->ingest(
+                     probe,
+                     [&](const ChainHistory& history, const IncomingReport& in) -> Judgement {
+                       links_seen = history.links.size();
+                       ChainHistory all = history;
+                       all.links = whole.links;
+                       narrowed_verdict = text(judge_chain(history, in));
+                       whole_verdict = text(judge_chain(all, in));
+                       throw std::runtime_error("compared; store nothing");
+                     },
+                     200),
+                 std::runtime_error);
     EXPECT_EQ(narrowed_verdict, whole_verdict) << probe.row.sha256;
     EXPECT_FALSE(whole_verdict.empty());
     if (probe.row.previous_sha256) {

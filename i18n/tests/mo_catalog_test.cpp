@@ -90,12 +90,13 @@ TEST(MoCatalog, DamagedOffsetsAndCountsAreRefused) {
   std::string why;
   EXPECT_FALSE(MoCatalog::parse(with_word(8, 0xFFFFFFFFU), &why));  // count
   EXPECT_FALSE(why.empty());
-  EXPECT_FALSE(MoCatalog::parse(with_word(12, 0xFFFFFFF0U)));      // originals table
+  EXPECT_FALSE(MoCatalog::parse(with_word(12, 0xFFFFFFF0U)));                               // originals table
   EXPECT_FALSE(MoCatalog::parse(with_word(16, static_cast<std::uint32_t>(bytes.size()))));  // translations table
-  EXPECT_FALSE(MoCatalog::parse(with_word(4, 0x00020000U)));       // revision 2
+  EXPECT_FALSE(MoCatalog::parse(with_word(4, 0x00020000U)));                                // revision 2
   // The first original string's length pointing past the end of the file.
   std::uint32_t originals = 0;
-  for (std::size_t i = 0; i < 4; ++i) originals |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[12 + i])) << (8 * i);
+  for (std::size_t i = 0; i < 4; ++i)
+    originals |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[12 + i])) << (8 * i);
   EXPECT_FALSE(MoCatalog::parse(with_word(originals, 0x7FFFFFFFU)));
 }
 

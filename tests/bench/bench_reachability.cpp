@@ -56,8 +56,13 @@ void run(std::size_t count, const DroppingNamespace& ns, const TestPki& pki, con
     ProbeTarget target;
     if (i % 3 == 2) {
       // Never answers: a dropping namespace, TCP and UDP alternately.
-      target = {i % 2 ? Transport::tcp : Transport::stun_udp, ns.dropped_address(), ns.dropped_address(),
-                static_cast<std::uint16_t>(20000 + i), "/", "", false};
+      target = {i % 2 ? Transport::tcp : Transport::stun_udp,
+                ns.dropped_address(),
+                ns.dropped_address(),
+                static_cast<std::uint16_t>(20000 + i),
+                "/",
+                "",
+                false};
     } else if (i % 4 == 1) {
       target = {Transport::tls, "localhost", "127.0.0.1", tls.port(), "/", "", false};
     } else if (i % 4 == 3 && coturn != nullptr) {

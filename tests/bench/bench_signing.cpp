@@ -47,7 +47,8 @@ struct Fixture {
       result.title = "Apicrypt binary is root-owned and not writable by www-data";
       result.status = i % 7 == 0 ? Status::fail : Status::pass;
       result.summary = "/opt/apicrypt/bin/apicrypt owned by root, mode 0755";
-      result.evidence.push_back({"/opt/apicrypt/bin/apicrypt", 0, "root:root 0755", "root:root, not group/other writable"});
+      result.evidence.push_back(
+          {"/opt/apicrypt/bin/apicrypt", 0, "root:root 0755", "root:root, not group/other writable"});
       result.remediation = "chown root:root /opt/apicrypt/bin/apicrypt && chmod 0755 /opt/apicrypt/bin/apicrypt";
       r.results.push_back(result);
     }

@@ -48,7 +48,9 @@ std::string rule(int i) {
     case 3: return "Cmnd_Alias C" + n + " = /usr/local/bin/c" + n + ", /usr/local/sbin/*\n";
     case 4: return "user" + n + " ALL = C" + std::to_string(i - 1) + ", sudoedit /etc/app" + n + "\n";
     case 5: return "Defaults:user" + n + " timestamp_timeout=" + std::to_string(i % 60) + "\n";
-    case 6: return "user" + n + ",user" + std::to_string(i + 1) + " ALL = (operator) TIMEOUT=5m /bin/systemctl restart s" + n + "\n";
+    case 6:
+      return "user" + n + ",user" + std::to_string(i + 1) + " ALL = (operator) TIMEOUT=5m /bin/systemctl restart s" +
+             n + "\n";
     case 7: return "#" + std::to_string(1000 + i) + " ALL = /usr/bin/id \"\"\n";
     case 8: return "User_Alias U" + n + " = user" + n + ", %staff, !nobody\n";
     default: return "U" + std::to_string(i - 1) + " ALL = NOPASSWD: /usr/bin/backup" + n + " --daily\n";
@@ -128,9 +130,7 @@ int run_check(const fs::path& root, bool broader) {
 }
 
 void bench(const std::string& label, const fs::path& root) {
-  auto check = [&root](bool broader) {
-    return [&root, broader]() { return run_check(root, broader); };
-  };
+  auto check = [&root](bool broader) { return [&root, broader]() { return run_check(root, broader); }; };
   const Figure grants = measure(check(false));
   const Figure broader = measure(check(true));
   const std::string main = (root / "etc/sudoers").string();

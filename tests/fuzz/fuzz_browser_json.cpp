@@ -18,8 +18,10 @@ using clinic_audit::browser::JsonValue;
 
 void check_lines(const JsonValue& v, int lines, int depth) {
   if (v.line < 1 || v.line > lines || depth > 250) std::abort();
-  if (v.is_array()) for (const auto& item : *v.array) check_lines(item, lines, depth + 1);
-  if (v.is_object()) for (const auto& [key, item] : *v.object) check_lines(item, lines, depth + 1);
+  if (v.is_array())
+    for (const auto& item : *v.array) check_lines(item, lines, depth + 1);
+  if (v.is_object())
+    for (const auto& [key, item] : *v.object) check_lines(item, lines, depth + 1);
 }
 
 }  // namespace

@@ -27,7 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   }
   if (error_text(text).size() > 210) __builtin_trap();
-  if (auto wait = parse_retry_after(text, std::chrono::system_clock::from_time_t(1700000000)); wait && wait->count() < 0) {
+  if (auto wait = parse_retry_after(text, std::chrono::system_clock::from_time_t(1700000000));
+      wait && wait->count() < 0) {
     __builtin_trap();
   }
   try {

@@ -17,7 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string boundary = form_boundary(content_type);
     for (const FormPart& part : parse_multipart(body, boundary)) {
       // Every view must lie inside the body.
-      if (part.body.data() < body.data() || part.body.data() + part.body.size() > body.data() + body.size()) __builtin_trap();
+      if (part.body.data() < body.data() || part.body.data() + part.body.size() > body.data() + body.size())
+        __builtin_trap();
     }
   } catch (const MultipartError&) {
   }

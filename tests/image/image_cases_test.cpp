@@ -48,7 +48,6 @@ struct Case {
 // gtest prints the case by name, not as bytes.
 void PrintTo(const Case& p, std::ostream* os) { *os << p.name; }
 
-
 const std::vector<Case>& cases() {
   static const std::vector<Case> all{
       {"compliant", {}, {}},
@@ -159,12 +158,14 @@ TEST_P(ImageCase, ExactVerdictsThenEveryRemediationPastedWorks) {
     }
     if (v["name"] == "ehr_root" && c.name == "vhost-disagrees") {
       EXPECT_EQ(v["value"], "/srv/ehr");
-      EXPECT_EQ(v["source"], "/etc/apache2/sites-enabled/msehr.local.conf:4 (Apache configuration, only root can change it)")
+      EXPECT_EQ(v["source"],
+                "/etc/apache2/sites-enabled/msehr.local.conf:4 (Apache configuration, only root can change it)")
           << v;
     }
     if (v["name"] == "ehr_root" && c.name == "allowoverride-none") {
       ASSERT_FALSE(v["notes"].empty());
-      EXPECT_NE(v["notes"][0].get<std::string>().find("/home/ehr/public_html/.htaccess:1 sets MEDSHAKEEHRPATH but Apache ignores it there"),
+      EXPECT_NE(v["notes"][0].get<std::string>().find(
+                    "/home/ehr/public_html/.htaccess:1 sets MEDSHAKEEHRPATH but Apache ignores it there"),
                 std::string::npos)
           << v["notes"];
     }

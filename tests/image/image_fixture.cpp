@@ -20,8 +20,8 @@ Captured run_program(const std::vector<std::string>& argv, const std::vector<std
   const auto out_path = dir / "out", err_path = dir / "err";
   const pid_t pid = ::fork();
   if (pid == 0) {
-    if (std::freopen(out_path.c_str(), "w", stdout) == nullptr || std::freopen(err_path.c_str(), "w", stderr) == nullptr ||
-        std::freopen("/dev/null", "r", stdin) == nullptr) {
+    if (std::freopen(out_path.c_str(), "w", stdout) == nullptr ||
+        std::freopen(err_path.c_str(), "w", stderr) == nullptr || std::freopen("/dev/null", "r", stdin) == nullptr) {
       ::_exit(126);
     }
     for (const auto& e : env) ::putenv(const_cast<char*>(e.c_str()));
@@ -66,7 +66,8 @@ const ImageFixture& ImageFixture::get() {
       std::filesystem::remove_all(base);
       std::filesystem::create_directories(base);
       const Captured x = run_program(
-          {"sh", "-c", "zstd -dc \"$1\" | tar --numeric-owner --xattrs --acls -C \"$2\" -xf - && touch \"$2/.clinic-audit-complete\"",
+          {"sh", "-c",
+           "zstd -dc \"$1\" | tar --numeric-owner --xattrs --acls -C \"$2\" -xf - && touch \"$2/.clinic-audit-complete\"",
            "sh", tarball, base.string()});
       if (x.exit_code != 0) {
         f.unavailable_ = "cannot extract " + tarball + ": " + x.err;
@@ -80,8 +81,8 @@ const ImageFixture& ImageFixture::get() {
 }
 
 void ImageFixture::configure(const std::filesystem::path& work, const std::string& name) const {
-  const Captured c = run_program({(image_tools_dir() / "run-case.sh").string(), base_.string(), work.string(),
-                                  "configure", name});
+  const Captured c =
+      run_program({(image_tools_dir() / "run-case.sh").string(), base_.string(), work.string(), "configure", name});
   ASSERT_EQ(c.exit_code, 0) << "configure " << name << ": " << c.err;
 }
 
@@ -97,8 +98,8 @@ Captured ImageFixture::apply(const std::filesystem::path& work, const std::vecto
     std::ofstream out(script, std::ios::binary);
     for (const auto& c : commands) out << c << '\n';
   }
-  return run_program({(image_tools_dir() / "run-case.sh").string(), base_.string(), work.string(), "apply",
-                      script.string()});
+  return run_program(
+      {(image_tools_dir() / "run-case.sh").string(), base_.string(), work.string(), "apply", script.string()});
 }
 
 }  // namespace clinic_audit::testing

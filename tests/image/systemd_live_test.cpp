@@ -45,8 +45,8 @@ class BootedImage {
           "exec systemd-nspawn --register=no --keep-unit -q --private-network -D \"$2/merged\" -b";
       if (std::freopen((work / "boot.log").c_str(), "w", stdout) == nullptr) ::_exit(126);
       ::dup2(STDOUT_FILENO, STDERR_FILENO);
-      ::execl("/usr/bin/unshare", "unshare", "--mount", "--fork", "/bin/sh", "-c", script.c_str(), "sh",
-              base.c_str(), work.c_str(), static_cast<char*>(nullptr));
+      ::execl("/usr/bin/unshare", "unshare", "--mount", "--fork", "/bin/sh", "-c", script.c_str(), "sh", base.c_str(),
+              work.c_str(), static_cast<char*>(nullptr));
       ::_exit(127);
     }
     // unshare -> sh (exec'd into systemd-nspawn) -> the container's init.
@@ -150,7 +150,10 @@ TEST_F(SystemdLive, IsActiveShowAndAFailedUnitFromTheImagesSystemd) {
   // ...and a drop-in written without daemon-reload leaves the running unit stale.
   CommandSpec write{"/bin/sh",
                     {"-c", "printf '[Service]\\nPrivateTmp=true\\n' > /etc/systemd/system/apache2.service.d/zz.conf"},
-                    std::chrono::milliseconds(5000), 4096, {}, {}};
+                    std::chrono::milliseconds(5000),
+                    4096,
+                    {},
+                    {}};
   ASSERT_EQ(runner.run(write).exit_code, 0);
   show = systemd::systemctl_show(runner, "apache2.service", {"PrivateTmp", "NeedDaemonReload"});
   EXPECT_EQ(show.properties["NeedDaemonReload"], "yes");

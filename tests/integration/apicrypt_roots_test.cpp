@@ -18,8 +18,8 @@ std::string build_root(const std::string& name) {
 }
 
 AgentRun audit(const std::string& root, const std::vector<std::string>& extra = {}) {
-  std::vector<std::string> args{"run", "--root", root, "--policy", "apicrypt-v1", "--policy", "apicrypt-v2",
-                                "--offline", "--no-sign", "--format", "json"};
+  std::vector<std::string> args{"run",         "--root",    root,        "--policy", "apicrypt-v1", "--policy",
+                                "apicrypt-v2", "--offline", "--no-sign", "--format", "json"};
   args.insert(args.end(), extra.begin(), extra.end());
   return run_agent(args);
 }
@@ -29,21 +29,21 @@ TEST(ApicryptRoots, CompliantHostPassesEveryCheckAndExitsZero) {
   const AgentRun run = audit(root);
   EXPECT_EQ(run.exit_code, 0) << run.err;
   const auto report = parse_report(run.out);
-  const std::map<std::string, std::string> expected{
-      {"apicrypt-v1.binary.apicrypt", "pass"},
-      {"apicrypt-v1.binary.apicryptpj", "pass"},
-      {"apicrypt-v1.binary.apiuncrypt", "pass"},
-      {"apicrypt-v1.binary.apiuncryptpj", "pass"},
-      {"apicrypt-v1.sudoers.grants", "pass"},
-      {"apicrypt-v1.sudoers.no-broader-grant", "pass"},
-      {"apicrypt-v2.binary.apiv2aesutility", "pass"},
-      {"apicrypt-v2.keys.clefs-directory", "pass"},
-      {"apicrypt-v2.apache.privatetmp", "pass"},
-      {"apicrypt-v2.php-fpm.privatetmp", "not_applicable"},  // PHP runs as mod_php here
-      {"apicrypt-v2.php.sys-temp-dir", "pass"},
-      {"apicrypt-v2.service.compagnon", "pass"},
-      {"apicrypt-v2.openssl.seclevel", "pass"},
-      {"apicrypt-v2.sudoers.restart-apicrypt", "pass"}};
+  const std::map<std::string, std::string> expected{{"apicrypt-v1.binary.apicrypt", "pass"},
+                                                    {"apicrypt-v1.binary.apicryptpj", "pass"},
+                                                    {"apicrypt-v1.binary.apiuncrypt", "pass"},
+                                                    {"apicrypt-v1.binary.apiuncryptpj", "pass"},
+                                                    {"apicrypt-v1.sudoers.grants", "pass"},
+                                                    {"apicrypt-v1.sudoers.no-broader-grant", "pass"},
+                                                    {"apicrypt-v2.binary.apiv2aesutility", "pass"},
+                                                    {"apicrypt-v2.keys.clefs-directory", "pass"},
+                                                    {"apicrypt-v2.apache.privatetmp", "pass"},
+                                                    {"apicrypt-v2.php-fpm.privatetmp",
+                                                     "not_applicable"},  // PHP runs as mod_php here
+                                                    {"apicrypt-v2.php.sys-temp-dir", "pass"},
+                                                    {"apicrypt-v2.service.compagnon", "pass"},
+                                                    {"apicrypt-v2.openssl.seclevel", "pass"},
+                                                    {"apicrypt-v2.sudoers.restart-apicrypt", "pass"}};
   EXPECT_EQ(statuses(report), expected);
   // ehr_root came from `SetEnv MEDSHAKEEHRPATH /srv/EHR/` (trailing slash dropped).
   const auto r = result_of(report, "apicrypt-v1.binary.apiuncryptpj");
@@ -125,8 +125,8 @@ TEST(ApicryptRoots, NonCompliantHostReportsEachDefectPrecisely) {
   EXPECT_EQ(r["evidence"][1]["observed"], "www-data cannot write /home/EHR/apicrypt/Clefs");
   // Exactly what this host needs (issue #17 item 2): www-data becomes the
   // owner (others may have nothing), gains write, others lose r and x.
-  EXPECT_EQ(r["remediation_commands"], (nlohmann::json{"chown www-data /home/EHR/apicrypt/Clefs",
-                                                       "chmod o-rx,u+w /home/EHR/apicrypt/Clefs"}))
+  EXPECT_EQ(r["remediation_commands"],
+            (nlohmann::json{"chown www-data /home/EHR/apicrypt/Clefs", "chmod o-rx,u+w /home/EHR/apicrypt/Clefs"}))
       << r.dump(2);
   // The blanket grant, with file and line; the skipped file is named too.
   r = result_of(report, "apicrypt-v1.sudoers.no-broader-grant");
@@ -135,7 +135,8 @@ TEST(ApicryptRoots, NonCompliantHostReportsEachDefectPrecisely) {
   EXPECT_EQ(r["evidence"][0]["line"], 2);
   EXPECT_EQ(r["evidence"][0]["observed"], "www-data ALL=(ALL) NOPASSWD: ALL: ALL: any command as the runas user");
   EXPECT_EQ(r["evidence"][1]["path"], "/etc/sudoers.d/apicrypt.conf");
-  EXPECT_NE(r["evidence"][1]["observed"].get<std::string>().find("sudo skips this file silently: name contains '.'"), std::string::npos);
+  EXPECT_NE(r["evidence"][1]["observed"].get<std::string>().find("sudo skips this file silently: name contains '.'"),
+            std::string::npos);
 
   // Debian's apache2.service with PrivateTmp=true, not overridden.
   r = result_of(report, "apicrypt-v2.apache.privatetmp");
@@ -150,8 +151,10 @@ TEST(ApicryptRoots, NonCompliantHostReportsEachDefectPrecisely) {
 
   // Level 0 set in a file of an included directory: that file and line decide.
   r = result_of(report, "apicrypt-v2.openssl.seclevel");
-  EXPECT_NE(r["summary"].get<std::string>().find("CipherString = DEFAULT@SECLEVEL=0 at /etc/ssl/legacy.d/seclevel0.cnf:2"),
-            std::string::npos) << r["summary"];
+  EXPECT_NE(r["summary"].get<std::string>().find(
+                "CipherString = DEFAULT@SECLEVEL=0 at /etc/ssl/legacy.d/seclevel0.cnf:2"),
+            std::string::npos)
+      << r["summary"];
 
   EXPECT_EQ(report["summary"]["fail"], 11);
   EXPECT_EQ(report["summary"]["compliant"], false);
@@ -163,8 +166,8 @@ TEST(ApicryptRoots, EveryFormatWrittenWithOutValidates) {
   std::filesystem::remove_all(out);
   std::filesystem::create_directories(out);
   const AgentRun run = audit(root, {"--format", "xml", "--format", "junit", "--format", "nagios", "--format",
-                                    "prometheus", "--format", "text", "--out", out.string(),
-                                    "--state-dir", (out.parent_path() / "out-all-formats-state").string()});
+                                    "prometheus", "--format", "text", "--out", out.string(), "--state-dir",
+                                    (out.parent_path() / "out-all-formats-state").string()});
   EXPECT_EQ(run.exit_code, 1) << run.err;
   EXPECT_EQ(run.out, "");  // with --out nothing goes to stdout
   std::map<std::string, std::filesystem::path> by_ext;
@@ -174,7 +177,8 @@ TEST(ApicryptRoots, EveryFormatWrittenWithOutValidates) {
     by_ext[name.substr(name.find('.') + 1)] = entry.path();
   }
   ASSERT_EQ(by_ext.size(), 6u);
-  for (const char* ext : {"json", "xml", "junit.xml", "nagios.txt", "prom", "txt"}) EXPECT_EQ(by_ext.count(ext), 1u) << ext;
+  for (const char* ext : {"json", "xml", "junit.xml", "nagios.txt", "prom", "txt"})
+    EXPECT_EQ(by_ext.count(ext), 1u) << ext;
   EXPECT_EQ(validate_json_report_file(by_ext["json"]), "");
   EXPECT_EQ(validate_xml_report_file(by_ext["xml"]), "");
   std::ifstream prom(by_ext["prom"]);

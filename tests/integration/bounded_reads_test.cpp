@@ -59,8 +59,7 @@ class SigningFiles : public ::testing::Test {
     const auto conf = base_ / "agent.conf";
     std::ofstream(conf) << "<agent-config xmlns=\"urn:clinic-audit:config:1\"><signing key=\"" << key.string()
                         << "\" cert=\"" << cert.string() << "\""
-                        << (with_chain ? " chain=\"" + chain_.string() + "\"" : std::string())
-                        << "/></agent-config>\n";
+                        << (with_chain ? " chain=\"" + chain_.string() + "\"" : std::string()) << "/></agent-config>\n";
     return run_agent_measured({"run", "--root", (base_ / "root").string(), "--config", conf.string(), "--policy",
                                "apicrypt-v1", "--offline", "--format", "json", "--out", (base_ / "out").string(),
                                "--state-dir", (base_ / "state").string()},
@@ -97,7 +96,8 @@ TEST_F(SigningFiles, KeyOnAFifoIsRefusedAtOnce) {
 TEST_F(SigningFiles, CertificateAndChainOnAFifoAreRefusedAtOnce) {
   const auto fifo = base_ / "fifo.crt";
   make_fifo(fifo);
-  expect_refused(signed_run(key_, fifo), "cannot read certificate " + fifo.string() + ": is a FIFO, not a regular file");
+  expect_refused(signed_run(key_, fifo),
+                 "cannot read certificate " + fifo.string() + ": is a FIFO, not a regular file");
   std::filesystem::remove(chain_);
   make_fifo(chain_);
   expect_refused(signed_run(key_, cert_, true),
@@ -180,7 +180,8 @@ TEST(BoundedConfigReads, ConfigOnAFifoOrHugeExits65AtOnce) {
   make_sparse(big, 3LL * 1024 * 1024 * 1024, 0644);
   for (const auto& [path, message] : std::vector<std::pair<std::string, std::string>>{
            {fifo.string(), fifo.string() + ": cannot read configuration: is a FIFO, not a regular file"},
-           {big.string(), big.string() + ": cannot read configuration: is 3221225472 bytes, over the 1048576-byte limit"},
+           {big.string(),
+            big.string() + ": cannot read configuration: is 3221225472 bytes, over the 1048576-byte limit"},
            {"/proc/self/environ", "/proc/self/environ: cannot read configuration: is on a kernel pseudo file system"},
        }) {
     const auto start = Clock::now();
@@ -197,7 +198,8 @@ std::string bomb_policy(int levels) {
   std::string policy =
       "<?xml version=\"1.0\"?>\n<policy xmlns=\"urn:clinic-audit:policy:1\" id=\"bomb\" version=\"1\">\n"
       "  <title>t</title><description>d</description>\n"
-      "  <variable name=\"v1\" default=\"" + std::string(64, 'A') + "\"/>\n";
+      "  <variable name=\"v1\" default=\"" +
+      std::string(64, 'A') + "\"/>\n";
   for (int n = 1; n < levels; ++n) {
     std::string value;
     for (int k = 0; k < 16; ++k) value += "${v" + std::to_string(n) + "}";
@@ -235,7 +237,8 @@ TEST(ExpansionBomb, ManyLargeParametersExhaustTheRunBudget) {
   std::ofstream out(file);
   out << "<?xml version=\"1.0\"?>\n<policy xmlns=\"urn:clinic-audit:policy:1\" id=\"budget\" version=\"1\">\n"
          "  <title>t</title><description>d</description>\n"
-         "  <variable name=\"v\" default=\"" << std::string(60 * 1024, 'A') << "\"/>\n";
+         "  <variable name=\"v\" default=\""
+      << std::string(60 * 1024, 'A') << "\"/>\n";
   for (int i = 0; i < 600; ++i) {
     out << "  <check id=\"c" << i << "\" type=\"file\" severity=\"low\"><title>${v}</title><rationale>r</rationale>"
         << "<remediation>none</remediation><reference seed=\"s\" section=\"s\"/>"
@@ -270,8 +273,8 @@ TEST(EvidenceCap, EvidencePerCheckIsCappedWithACountOfWhatWasLeftOut) {
   for (int i = 0; i < 150; ++i) out << "<param name=\"readable_by\">nobody</param>";
   out << "</check>\n</policy>\n";
   out.close();
-  const AgentRun run = run_agent({"run", "--root", root.path().string(), "--policy", file.string(), "--offline",
-                                  "--no-sign", "--format", "json"});
+  const AgentRun run = run_agent(
+      {"run", "--root", root.path().string(), "--policy", file.string(), "--offline", "--no-sign", "--format", "json"});
   EXPECT_EQ(run.exit_code, 1) << run.err;
   const auto r = result_of(parse_report(run.out), "many.readers");
   EXPECT_EQ(r["status"], "fail");

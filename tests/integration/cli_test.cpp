@@ -28,7 +28,8 @@ TEST(Cli, VersionAndHelp) {
     EXPECT_NE(run.out.find("Usage"), std::string::npos) << sub << ": " << run.out;
   }
   run = run_agent({"run", "--help"});
-  for (const char* option : {"--policy", "--root", "--config", "--format", "--out", "--no-sign", "--offline", "--only", "--trigger"}) {
+  for (const char* option :
+       {"--policy", "--root", "--config", "--format", "--out", "--no-sign", "--offline", "--only", "--trigger"}) {
     EXPECT_NE(run.out.find(option), std::string::npos) << option;
   }
 }
@@ -57,15 +58,16 @@ TEST(Cli, UsageErrorsExit64WithOneLine) {
 }
 
 TEST(Cli, OnlyWithUnknownCheckIsAUsageError) {
-  const AgentRun run = run_agent({"run", "--root", compliant_root(), "--policy", "apicrypt-v1", "--only", "nope", "--offline", "--no-sign"});
+  const AgentRun run = run_agent(
+      {"run", "--root", compliant_root(), "--policy", "apicrypt-v1", "--only", "nope", "--offline", "--no-sign"});
   EXPECT_EQ(run.exit_code, 64);
   EXPECT_EQ(run.err, "clinic-audit: --only: no check 'nope' in the selected policies (see clinic-audit list)\n");
 }
 
 TEST(Cli, OnlyRunsJustTheNamedChecks) {
-  const AgentRun run = run_agent({"run", "--root", compliant_root(), "--policy", "apicrypt-v1", "--only",
-                                  "apicrypt-v1.binary.apicrypt", "--offline", "--no-sign", "--format", "json",
-                                  "--trigger", "post-upgrade"});
+  const AgentRun run =
+      run_agent({"run", "--root", compliant_root(), "--policy", "apicrypt-v1", "--only", "apicrypt-v1.binary.apicrypt",
+                 "--offline", "--no-sign", "--format", "json", "--trigger", "post-upgrade"});
   EXPECT_EQ(run.exit_code, 0) << run.err;
   const auto report = parse_report(run.out);
   ASSERT_EQ(report["results"].size(), 1u);
@@ -77,13 +79,16 @@ TEST(Cli, ListAndExplainShowPolicyContent) {
   AgentRun run = run_agent({"list", "--policy", "apicrypt-v1"});
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("apicrypt-v1.binary.apiuncryptpj\tcritical\tApicrypt binary apiuncryptpj is root-owned"),
-            std::string::npos) << run.out;
+            std::string::npos)
+      << run.out;
   run = run_agent({"explain", "apicrypt-v1.binary.apicrypt", "--policy", "apicrypt-v1", "--root", compliant_root()});
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("Source:      seed 004_08ef83a57c0c6343.txt, section \"Mise en œuvre des binaires Apicrypt\""),
-            std::string::npos) << run.out;
+            std::string::npos)
+      << run.out;
   EXPECT_NE(run.out.find("Make /srv/EHR/apicrypt/bin/apicrypt owned by root"), std::string::npos) << run.out;
-  EXPECT_NE(run.out.find("ehr_root = /srv/EHR  (discovered from /etc/apache2/sites-enabled/ehr.conf:3)"), std::string::npos)
+  EXPECT_NE(run.out.find("ehr_root = /srv/EHR  (discovered from /etc/apache2/sites-enabled/ehr.conf:3)"),
+            std::string::npos)
       << run.out;
   run = run_agent({"explain", "no.such.check", "--policy", "apicrypt-v1"});
   EXPECT_EQ(run.exit_code, 64);
@@ -96,7 +101,8 @@ TEST(Cli, ListAndExplainShowPolicyContent) {
 TEST(Cli, TextIsPlainWhenNotATerminal) {
   FixtureRoot root(fixture_dir("cli-noncompliant"));
   root.apply_manifest(source_dir() / "tests/fixtures/roots/apicrypt-noncompliant.manifest");
-  const AgentRun run = run_agent({"run", "--root", root.path().string(), "--policy", "apicrypt-v1", "--offline", "--no-sign"});
+  const AgentRun run =
+      run_agent({"run", "--root", root.path().string(), "--policy", "apicrypt-v1", "--offline", "--no-sign"});
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_EQ(run.out.find('\x1b'), std::string::npos);
   // Failures first, each with its fix.
@@ -113,13 +119,15 @@ TEST(Cli, VerboseLogsTheStepsQuietStaysSilent) {
   // Not a terminal: the log goes to syslog, with debug lines (--verbose) or
   // warnings and errors only also on stderr.
   const auto root = compliant_root();
-  AgentRun run = run_agent({"run", "--verbose", "--root", root, "--policy", "apicrypt-v1", "--offline", "--no-sign", "--format", "json"});
+  AgentRun run = run_agent(
+      {"run", "--verbose", "--root", root, "--policy", "apicrypt-v1", "--offline", "--no-sign", "--format", "json"});
   EXPECT_EQ(run.exit_code, 0) << run.err;
   for (const char* step : {"step: open root", "step: load config", "step: load policies", "step: plan checks",
                            "step: run checks", "step: write reports"}) {
     EXPECT_NE(run.err.find(std::string("clinic-audit: debug: ") + step), std::string::npos) << step << "\n" << run.err;
   }
-  run = run_agent({"run", "--quiet", "--root", root, "--policy", "apicrypt-v1", "--offline", "--no-sign", "--format", "json"});
+  run = run_agent(
+      {"run", "--quiet", "--root", root, "--policy", "apicrypt-v1", "--offline", "--no-sign", "--format", "json"});
   EXPECT_EQ(run.exit_code, 0);
   EXPECT_EQ(run.err, "");
 }
@@ -131,12 +139,13 @@ TEST(Cli, NagiosAloneUsesPluginExitCodes) {
                             "--format", "nagios"});
   EXPECT_EQ(run.exit_code, 2);  // critical-severity fails: CRITICAL
   // The count matches the JSON report of the same root.
-  const AgentRun json = run_agent({"run", "--root", root.path().string(), "--policy", "apicrypt-v1", "--offline", "--no-sign",
-                                   "--format", "json"});
+  const AgentRun json = run_agent(
+      {"run", "--root", root.path().string(), "--policy", "apicrypt-v1", "--offline", "--no-sign", "--format", "json"});
   const auto fails = parse_report(json.out)["summary"]["fail"].get<int>();
   EXPECT_GE(fails, 4);
   EXPECT_EQ(run.out.rfind("CLINIC-AUDIT CRITICAL - " + std::to_string(fails) + " failed: ", 0), 0u) << run.out;
-  run = run_agent({"run", "--root", compliant_root(), "--policy", "apicrypt-v1", "--offline", "--no-sign", "--format", "nagios"});
+  run = run_agent(
+      {"run", "--root", compliant_root(), "--policy", "apicrypt-v1", "--offline", "--no-sign", "--format", "nagios"});
   EXPECT_EQ(run.exit_code, 0);
   EXPECT_EQ(run.out.rfind("CLINIC-AUDIT OK", 0), 0u) << run.out;
 }
@@ -159,10 +168,11 @@ TEST(Cli, StdoutThatCannotBeWrittenExits73) {
 }
 
 TEST(Cli, NagiosAloneReportsUnknownWhenTheAuditCannotRun) {
-  const AgentRun run = run_agent({"run", "--policy", fixture("policies/schema-violations.xml"), "--offline", "--no-sign",
-                                  "--format", "nagios"});
+  const AgentRun run = run_agent(
+      {"run", "--policy", fixture("policies/schema-violations.xml"), "--offline", "--no-sign", "--format", "nagios"});
   EXPECT_EQ(run.exit_code, 3) << run.err;
-  EXPECT_EQ(run.out, "CLINIC-AUDIT UNKNOWN - audit not run: invalid policy or configuration (load policies, exit 65)\n");
+  EXPECT_EQ(run.out,
+            "CLINIC-AUDIT UNKNOWN - audit not run: invalid policy or configuration (load policies, exit 65)\n");
   EXPECT_NE(run.err.find("schema-violations.xml:5:"), std::string::npos) << run.err;
 }
 
@@ -171,8 +181,9 @@ TEST(Cli, OutThatIsNotADirectoryExits73) {
   std::filesystem::remove_all(file);
   std::filesystem::create_directories(file.parent_path());
   std::ofstream(file) << "x";
-  const AgentRun run = run_agent({"run", "--root", compliant_root(), "--policy", "apicrypt-v1", "--offline", "--no-sign",
-                                  "--format", "json", "--out", file.string(), "--state-dir", fixture_dir("not-a-dir-state").string()});
+  const AgentRun run =
+      run_agent({"run", "--root", compliant_root(), "--policy", "apicrypt-v1", "--offline", "--no-sign", "--format",
+                 "json", "--out", file.string(), "--state-dir", fixture_dir("not-a-dir-state").string()});
   EXPECT_EQ(run.exit_code, 73);
   EXPECT_NE(run.err.find("is not a directory"), std::string::npos) << run.err;
 }
@@ -185,8 +196,8 @@ TEST(Cli, UnwritableOutExits73AndKeepsEarlierReports) {
   const auto state = fixture_dir("out-unwritable-state");
   std::filesystem::remove_all(state);
   std::filesystem::create_directories(state);
-  AgentRun run = run_agent({"run", "--root", root, "--policy", "apicrypt-v1", "--offline", "--no-sign", "--format", "json",
-                            "--out", out.string(), "--state-dir", state.string()});
+  AgentRun run = run_agent({"run", "--root", root, "--policy", "apicrypt-v1", "--offline", "--no-sign", "--format",
+                            "json", "--out", out.string(), "--state-dir", state.string()});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   std::vector<std::pair<std::string, std::string>> before;
   for (const auto& e : std::filesystem::directory_iterator(out)) {
@@ -199,9 +210,10 @@ TEST(Cli, UnwritableOutExits73AndKeepsEarlierReports) {
   ::chmod(out.parent_path().c_str(), 0755);
   // The state directory nobody may use, so that the report directory is what fails.
   ASSERT_EQ(::chown(state.c_str(), 65534, 65534), 0);
-  for (const auto& e : std::filesystem::directory_iterator(state)) ASSERT_EQ(::chown(e.path().c_str(), 65534, 65534), 0);
-  run = run_agent_as_nobody({"run", "--root", root, "--policy", "apicrypt-v1", "--offline", "--no-sign", "--format", "json",
-                             "--out", out.string(), "--state-dir", state.string()});
+  for (const auto& e : std::filesystem::directory_iterator(state))
+    ASSERT_EQ(::chown(e.path().c_str(), 65534, 65534), 0);
+  run = run_agent_as_nobody({"run", "--root", root, "--policy", "apicrypt-v1", "--offline", "--no-sign", "--format",
+                             "json", "--out", out.string(), "--state-dir", state.string()});
   EXPECT_EQ(run.exit_code, 73) << run.err;
   EXPECT_NE(run.err.find(out.string()), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("Permission denied"), std::string::npos) << run.err;

@@ -44,8 +44,9 @@ TEST_F(Confinement, AbsoluteSymlinkToSentinelIsReRootedAndNotRead) {
     // of the sentinel's path re-rooted there.
     EXPECT_EQ(sentinel_.string().rfind(e.path(), 0), 0u) << e.path();
   }
-  const AgentRun run = run_agent({"run", "--root", root_->path().string(), "--policy", fixture("policies/passwd-file.xml"),
-                                  "--only", "test.sudoers", "--offline", "--no-sign", "--format", "json"});
+  const AgentRun run =
+      run_agent({"run", "--root", root_->path().string(), "--policy", fixture("policies/passwd-file.xml"), "--only",
+                 "test.sudoers", "--offline", "--no-sign", "--format", "json"});
   EXPECT_EQ(run.exit_code, 1) << run.err;
   EXPECT_EQ(run.out.find("SENTINEL"), std::string::npos);
   const auto r = result_of(parse_report(run.out), "test.sudoers");
@@ -61,8 +62,9 @@ TEST_F(Confinement, RelativeDotDotSymlinkCannotClimbOut) {
   root_->file("/sentinel", "inside the root\n", 0440, 0, 0);
   EXPECT_EQ(fs.read_file("/etc/sudoers"), "inside the root\n");
   EXPECT_EQ(fs.resolve("/etc/sudoers"), "/sentinel");
-  const AgentRun run = run_agent({"run", "--root", root_->path().string(), "--policy", fixture("policies/passwd-file.xml"),
-                                  "--only", "test.sudoers", "--offline", "--no-sign", "--format", "json"});
+  const AgentRun run =
+      run_agent({"run", "--root", root_->path().string(), "--policy", fixture("policies/passwd-file.xml"), "--only",
+                 "test.sudoers", "--offline", "--no-sign", "--format", "json"});
   EXPECT_EQ(run.exit_code, 0) << run.err << run.out;
   const auto r = result_of(parse_report(run.out), "test.sudoers");
   EXPECT_EQ(r["status"], "pass");
@@ -73,8 +75,9 @@ TEST_F(Confinement, AccountsComeFromTheAuditedRootNotTheHost) {
   // In this root, uid 0 is named "boss": owner names are the root's own.
   root_->file("/etc/passwd", "boss:x:0:0::/root:/bin/sh\nwww-data:x:33:33::/var/www:/bin/false\n");
   root_->file("/etc/sudoers", "", 0440, 0, 0);
-  const AgentRun run = run_agent({"run", "--root", root_->path().string(), "--policy", fixture("policies/passwd-file.xml"),
-                                  "--only", "test.sudoers", "--offline", "--no-sign", "--format", "json"});
+  const AgentRun run =
+      run_agent({"run", "--root", root_->path().string(), "--policy", fixture("policies/passwd-file.xml"), "--only",
+                 "test.sudoers", "--offline", "--no-sign", "--format", "json"});
   EXPECT_EQ(run.exit_code, 1) << run.err;
   const auto r = result_of(parse_report(run.out), "test.sudoers");
   EXPECT_EQ(r["evidence"][0]["observed"], "owner=boss group=root mode=0440 type=regular file");

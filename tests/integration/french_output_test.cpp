@@ -54,8 +54,8 @@ class LanguageEnvironment {
 };
 
 AgentRun audit(const std::string& root, const std::vector<std::string>& extra) {
-  std::vector<std::string> args{"run", "--root", root, "--policy", "apicrypt-v1", "--policy", "apicrypt-v2",
-                                "--offline", "--no-sign"};
+  std::vector<std::string> args{"run",      "--root",      root,        "--policy", "apicrypt-v1",
+                                "--policy", "apicrypt-v2", "--offline", "--no-sign"};
   args.insert(args.end(), extra.begin(), extra.end());
   return run_agent(args);
 }
@@ -180,7 +180,10 @@ TEST(FrenchCatalog, TranslationsKeepEveryPlaceholder) {
   auto placeholders = [](const std::string& text) {
     std::multiset<std::string> out;
     for (std::size_t i = 0; i < text.size(); ++i) {
-      if (text[i] == '{' && i + 1 < text.size() && text[i + 1] == '{') { ++i; continue; }
+      if (text[i] == '{' && i + 1 < text.size() && text[i + 1] == '{') {
+        ++i;
+        continue;
+      }
       if (text[i] != '{') continue;
       const auto close = text.find('}', i);
       if (close == std::string::npos) break;
@@ -207,12 +210,14 @@ TEST(FrenchOutput, TextReportInBothLanguagesSameVerdicts) {
   for (const char* english : {"STATUS", "SEVERITY", "POLICY", "CHECK", "SUMMARY", "FAIL", "NOT COMPLIANT", "checks:"}) {
     EXPECT_NE(en.out.find(english), std::string::npos) << english << "\n" << en.out;
   }
-  for (const char* french : {"ÉTAT", "GRAVITÉ", "POLITIQUE", "CONTRÔLE", "RÉSUMÉ", "ÉCHEC", "NON CONFORME", "contrôles :",
-                             "constaté :", "attendu :", "correction :", "à exécuter en root (copier ces lignes) :"}) {
+  for (const char* french :
+       {"ÉTAT", "GRAVITÉ", "POLITIQUE", "CONTRÔLE", "RÉSUMÉ", "ÉCHEC", "NON CONFORME",
+        "contrôles :", "constaté :", "attendu :", "correction :", "à exécuter en root (copier ces lignes) :"}) {
     EXPECT_NE(fr.out.find(french), std::string::npos) << french << "\n" << fr.out;
   }
   // The same check ids, the same remediation commands (commands never change).
-  for (const char* id : {"apicrypt-v1.binary.apicrypt", "apicrypt-v1.sudoers.grants", "apicrypt-v2.keys.clefs-directory"}) {
+  for (const char* id :
+       {"apicrypt-v1.binary.apicrypt", "apicrypt-v1.sudoers.grants", "apicrypt-v2.keys.clefs-directory"}) {
     EXPECT_NE(fr.out.find(id), std::string::npos) << id;
   }
   auto commands = [](const std::string& text) {
@@ -256,7 +261,9 @@ TEST(FrenchOutput, NoCatalogMessageLeftInEnglish) {
   const auto untranslated = untranslated_in(all);
   std::string list;
   for (const auto& message : untranslated) list += "  " + message + "\n";
-  EXPECT_TRUE(untranslated.empty()) << "English catalog messages in French output:\n" << list << "\n--- output:\n" << all;
+  EXPECT_TRUE(untranslated.empty()) << "English catalog messages in French output:\n"
+                                    << list << "\n--- output:\n"
+                                    << all;
 }
 
 TEST(FrenchOutput, TheDetectorFindsAnUntranslatedMessage) {
@@ -462,9 +469,9 @@ TEST(FrenchOutput, TableColumnsAlignWithAccentedWords) {
   for (const auto& row : rows) {
     EXPECT_EQ(column(row, "politique-été"), policy_column) << text;
     EXPECT_EQ(column(row, "résumé de"), summary_column) << text;
-    const auto id_column = column(row, "  a.échec") != std::string::npos ? column(row, "  a.échec") + 2
+    const auto id_column = column(row, "  a.échec") != std::string::npos    ? column(row, "  a.échec") + 2
                            : column(row, "  c.réussi") != std::string::npos ? column(row, "  c.réussi") + 2
-                                                                           : check_column;
+                                                                            : check_column;
     EXPECT_EQ(id_column, check_column) << text;
   }
   EXPECT_NE(text.find("DÉROGATION"), std::string::npos) << text;

@@ -16,8 +16,9 @@ namespace clinic_audit::testing {
 namespace {
 
 std::vector<std::string> audit_args(const FixtureRoot& root, const std::string& only) {
-  return {"run", "--root", root.path().string(), "--policy", fixture("policies/passwd-file.xml"),
-          "--only", only, "--offline", "--no-sign", "--format", "json"};
+  return {"run",    "--root", root.path().string(), "--policy",  fixture("policies/passwd-file.xml"),
+          "--only", only,     "--offline",          "--no-sign", "--format",
+          "json"};
 }
 
 TEST(HostileRoot, SymlinkLoopIsAnErrorNamingThePath) {
@@ -27,7 +28,8 @@ TEST(HostileRoot, SymlinkLoopIsAnErrorNamingThePath) {
   EXPECT_EQ(run.exit_code, 2) << run.err;
   const auto r = result_of(parse_report(run.out), "test.sudoers");
   EXPECT_EQ(r["status"], "error");
-  EXPECT_NE(r["summary"].get<std::string>().find("Too many levels of symbolic links"), std::string::npos) << r["summary"];
+  EXPECT_NE(r["summary"].get<std::string>().find("Too many levels of symbolic links"), std::string::npos)
+      << r["summary"];
 }
 
 TEST(HostileRoot, FifoWhereAFileIsExpectedDoesNotBlock) {
@@ -50,8 +52,7 @@ TEST(HostileRoot, HugeFileIsRefusedByTheReadCap) {
   EXPECT_EQ(run.exit_code, 2) << run.err;
   const auto r = result_of(parse_report(run.out), "test.www-data-home");
   EXPECT_EQ(r["status"], "error");
-  EXPECT_EQ(r["summary"],
-            "cannot evaluate: /etc/group: is 104857600 bytes, over the 1048576-byte limit for this file");
+  EXPECT_EQ(r["summary"], "cannot evaluate: /etc/group: is 104857600 bytes, over the 1048576-byte limit for this file");
 }
 
 TEST(HostileRoot, UnreadableFileIsAnErrorNotAFail) {
@@ -69,35 +70,44 @@ TEST(HostileRoot, UnreadableFileIsAnErrorNotAFail) {
 TEST(HostileRoot, InvalidUtf8InTheRootKeepsReportsValid) {
   FixtureRoot root(fixture_dir("hostile-utf8"));
   // A user name with bytes that are not UTF-8 owns the checked file.
-  root.file("/etc/passwd", "root:x:0:0::/root:/bin/sh\n\xff\xfe\xc3(:x:1000:1000::/home/x:/bin/sh\nwww-data:x:33:33::/var/www:/bin/false\n");
+  root.file(
+      "/etc/passwd",
+      "root:x:0:0::/root:/bin/sh\n\xff\xfe\xc3(:x:1000:1000::/home/x:/bin/sh\nwww-data:x:33:33::/var/www:/bin/false\n");
   root.file("/etc/group", "root:x:0:\n");
   root.file("/etc/sudoers", "", 0440, 1000, 0);
   const AgentRun run = run_agent(audit_args(root, "test.sudoers"));
   EXPECT_EQ(run.exit_code, 1) << run.err;
   const auto r = result_of(parse_report(run.out), "test.sudoers");  // parse_report validates against the schema
   EXPECT_EQ(r["status"], "fail");
-  EXPECT_EQ(r["evidence"][0]["observed"], "owner=\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD( group=root mode=0440 type=regular file");
+  EXPECT_EQ(r["evidence"][0]["observed"],
+            "owner=\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD( group=root mode=0440 type=regular file");
 }
 
 TEST(BadInput, MalformedPolicyExits65NamingFileAndLine) {
-  const AgentRun run = run_agent({"run", "--policy", fixture("policies/not-well-formed.xml"), "--offline", "--no-sign"});
+  const AgentRun run =
+      run_agent({"run", "--policy", fixture("policies/not-well-formed.xml"), "--offline", "--no-sign"});
   EXPECT_EQ(run.exit_code, 65);
   EXPECT_EQ(run.out, "");
   EXPECT_NE(run.err.find("error 1: " + fixture("policies/not-well-formed.xml") + ":7: "), std::string::npos) << run.err;
 }
 
 TEST(BadInput, SchemaViolationsAreNumberedWithLines) {
-  const AgentRun run = run_agent({"run", "--policy", fixture("policies/schema-violations.xml"), "--offline", "--no-sign"});
+  const AgentRun run =
+      run_agent({"run", "--policy", fixture("policies/schema-violations.xml"), "--offline", "--no-sign"});
   EXPECT_EQ(run.exit_code, 65);
   EXPECT_EQ(run.out, "");
   const std::string file = fixture("policies/schema-violations.xml");
-  EXPECT_NE(run.err.find("error 1: " + file + ":5: Element 'check', attribute 'severity': [facet 'enumeration'] The value 'urgent' is not an element of the set"),
-            std::string::npos)
+  EXPECT_NE(
+      run.err.find(
+          "error 1: " + file +
+          ":5: Element 'check', attribute 'severity': [facet 'enumeration'] The value 'urgent' is not an element of the set"),
+      std::string::npos)
       << run.err;
 }
 
 TEST(BadInput, SemanticPolicyErrorsAreAllReported) {
-  const AgentRun run = run_agent({"run", "--policy", fixture("policies/semantic-errors.xml"), "--offline", "--no-sign"});
+  const AgentRun run =
+      run_agent({"run", "--policy", fixture("policies/semantic-errors.xml"), "--offline", "--no-sign"});
   EXPECT_EQ(run.exit_code, 65);
   EXPECT_EQ(run.out, "");
   const std::string file = fixture("policies/semantic-errors.xml");
@@ -117,8 +127,11 @@ TEST(BadInput, MalformedAgentConfExits65) {
   EXPECT_EQ(run.exit_code, 65);
   EXPECT_EQ(run.out, "");
   const std::string file = fixture("configs/malformed.conf");
-  EXPECT_NE(run.err.find(file + ":4: Element 'waiver', attribute 'expires': 'next tuesday' is not a valid value of the atomic type 'xs:date'."),
-            std::string::npos)
+  EXPECT_NE(
+      run.err.find(
+          file +
+          ":4: Element 'waiver', attribute 'expires': 'next tuesday' is not a valid value of the atomic type 'xs:date'."),
+      std::string::npos)
       << run.err;
   EXPECT_NE(run.err.find(file + ":5: Element 'colour': This element is not expected."), std::string::npos) << run.err;
 }
@@ -127,16 +140,19 @@ TEST(BadInput, OutOfRangeRetentionIsAConfigErrorWithItsLine) {
   const auto dir = fixture_dir("keep");
   std::filesystem::create_directories(dir);
   const auto conf = dir / "agent.conf";
-  std::ofstream(conf) << "<agent-config xmlns=\"urn:clinic-audit:config:1\">\n  <reports keep=\"99999999999\"/>\n</agent-config>\n";
+  std::ofstream(conf)
+      << "<agent-config xmlns=\"urn:clinic-audit:config:1\">\n  <reports keep=\"99999999999\"/>\n</agent-config>\n";
   const AgentRun run = run_agent({"run", "--config", conf.string(), "--offline", "--no-sign"});
   EXPECT_EQ(run.exit_code, 65) << run.err;
-  EXPECT_NE(run.err.find("error 1: " + conf.string() + ":2: Element 'reports', attribute 'keep'"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("error 1: " + conf.string() + ":2: Element 'reports', attribute 'keep'"), std::string::npos)
+      << run.err;
 }
 
 TEST(BadInput, MissingExplicitConfigAndPolicyExit65) {
   AgentRun run = run_agent({"run", "--config", "/nonexistent/agent.conf", "--offline", "--no-sign"});
   EXPECT_EQ(run.exit_code, 65);
-  EXPECT_NE(run.err.find("/nonexistent/agent.conf: cannot read configuration: no such file"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("/nonexistent/agent.conf: cannot read configuration: no such file"), std::string::npos)
+      << run.err;
   run = run_agent({"run", "--policy", "no-such-policy", "--offline", "--no-sign"});
   EXPECT_EQ(run.exit_code, 65);
   EXPECT_NE(run.err.find("no-such-policy.xml: cannot read policy: no such file"), std::string::npos) << run.err;
@@ -146,8 +162,9 @@ TEST(BadInput, PolicyWithDoctypeIsRefused) {
   const auto dir = fixture_dir("doctype");
   std::filesystem::create_directories(dir);
   const auto file = dir / "laughs.xml";
-  std::ofstream(file) << "<?xml version=\"1.0\"?>\n<!DOCTYPE policy [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;\">]>\n"
-                         "<policy xmlns=\"urn:clinic-audit:policy:1\" id=\"x\" version=\"1\"><title>&b;</title><description>d</description></policy>\n";
+  std::ofstream(file)
+      << "<?xml version=\"1.0\"?>\n<!DOCTYPE policy [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;\">]>\n"
+         "<policy xmlns=\"urn:clinic-audit:policy:1\" id=\"x\" version=\"1\"><title>&b;</title><description>d</description></policy>\n";
   const AgentRun run = run_agent({"run", "--policy", file.string(), "--offline", "--no-sign"});
   EXPECT_EQ(run.exit_code, 65);
   EXPECT_NE(run.err.find(file.string() + ":2: a DOCTYPE is not allowed here"), std::string::npos) << run.err;

@@ -73,7 +73,8 @@ void configuration_flood(FixtureRoot& root) {
   for (int i = 0; i < 100000 && passwd.size() < 1000000; ++i) {
     passwd += "u" + std::to_string(i) + ":x:" + std::to_string(2000 + i) + ":100::/home/u:/bin/sh\n";
   }
-  for (int i = 0; i < 100000 && group.size() < 1000000; ++i) group += "g" + std::to_string(i) + ":x:" + std::to_string(2000 + i) + ":www-data\n";
+  for (int i = 0; i < 100000 && group.size() < 1000000; ++i)
+    group += "g" + std::to_string(i) + ":x:" + std::to_string(2000 + i) + ":www-data\n";
   root.file("/etc/passwd", passwd).file("/etc/group", group);
 }
 
@@ -84,7 +85,8 @@ void symlink_mazes(FixtureRoot& root) {
   for (int i = 0; i < 39; ++i) root.symlink("/l" + std::to_string(i), "/l" + std::to_string(i + 1));
   root.file("/l39", "#!/bin/sh\n", 0755);
   std::filesystem::remove(root.host("/etc/sudoers.d/apicrypt"));
-  root.symlink("/etc/sudoers.d/apicrypt", "/etc/sudoers.d/loop").symlink("/etc/sudoers.d/loop", "/etc/sudoers.d/apicrypt");
+  root.symlink("/etc/sudoers.d/apicrypt", "/etc/sudoers.d/loop")
+      .symlink("/etc/sudoers.d/loop", "/etc/sudoers.d/apicrypt");
 }
 
 // php.ini `${...}` expansion bomb (issue #20 item 4): each line doubles the
@@ -105,7 +107,10 @@ const std::vector<Variant>& variants() {
       {"FifosAndSparseFiles", "", fifos_and_sparse_files},
       {"ConfigurationFlood", "", configuration_flood},
       {"SymlinkMazes", "", symlink_mazes},
-      {"PhpIniExpansionBomb", "", php_ini_expansion_bomb, "apicrypt-v2.php.sys-temp-dir",
+      {"PhpIniExpansionBomb",
+       "",
+       php_ini_expansion_bomb,
+       "apicrypt-v2.php.sys-temp-dir",
        {"/etc/php/8.2/apache2/php.ini", "expan"}},
   };
   return all;
@@ -118,10 +123,10 @@ TEST_P(HostileRootMemory, ShippedPoliciesStayUnder64MiBAndFinish) {
   FixtureRoot root(fixture_dir("root"));
   root.apply_manifest(source_dir() / "tests/fixtures/roots/apicrypt-compliant.manifest");
   v.build(root);
-  const MeasuredRun run = run_agent_measured({"run", "--root", root.path().string(), "--policy", "apicrypt-v1",
-                                              "--policy", "apicrypt-v2", "--policy", "ekermed", "--offline",
-                                              "--no-sign", "--format", "json"},
-                                             std::chrono::seconds(120));
+  const MeasuredRun run =
+      run_agent_measured({"run", "--root", root.path().string(), "--policy", "apicrypt-v1", "--policy", "apicrypt-v2",
+                          "--policy", "ekermed", "--offline", "--no-sign", "--format", "json"},
+                         std::chrono::seconds(120));
   ASSERT_NE(run.exit_code, -2) << "the run did not finish in 120 s";
   // Within the checks' timeouts (30 s each, run concurrently).
   EXPECT_LT(run.wall, std::chrono::seconds(60));
@@ -138,7 +143,8 @@ TEST_P(HostileRootMemory, ShippedPoliciesStayUnder64MiBAndFinish) {
     ASSERT_TRUE(r.is_object()) << v.error_check << " is not in the report";
     EXPECT_EQ(r["status"], "error") << r.dump(2);
     for (const auto& text : v.error_says) {
-      EXPECT_NE(r["summary"].get<std::string>().find(text), std::string::npos) << "missing: " << text << "\n" << r.dump(2);
+      EXPECT_NE(r["summary"].get<std::string>().find(text), std::string::npos) << "missing: " << text << "\n"
+                                                                               << r.dump(2);
     }
   }
   std::cout << v.name << ": peak RSS " << run.max_rss_kib << " KiB, " << run.wall.count() << " ms\n";

@@ -37,7 +37,8 @@ std::vector<pid_t> sleepers(const std::string& marker) {
     char buffer[256];
     const ssize_t n = ::read(fd, buffer, sizeof buffer);
     ::close(fd);
-    if (n > 0 && std::string(buffer, static_cast<std::size_t>(n)) == wanted) found.push_back(static_cast<pid_t>(std::atol(entry->d_name)));
+    if (n > 0 && std::string(buffer, static_cast<std::size_t>(n)) == wanted)
+      found.push_back(static_cast<pid_t>(std::atol(entry->d_name)));
   }
   ::closedir(proc);
   return found;
@@ -59,9 +60,12 @@ std::string exec_check(const std::string& id, const std::string& command, int ch
          std::to_string(check_timeout) +
          "\">\n    <title>t</title><rationale>r</rationale><remediation>none</remediation>\n"
          "    <reference seed=\"004_08ef83a57c0c6343.txt\" section=\"Apicrypt v2\"/>\n"
-         "    <param name=\"command\">" + command + "</param>\n"
+         "    <param name=\"command\">" +
+         command +
+         "</param>\n"
          "    <param name=\"network\">false</param>\n"
-         "    <param name=\"timeout_seconds\">" + std::to_string(plugin_timeout) + "</param>\n  </check>\n";
+         "    <param name=\"timeout_seconds\">" +
+         std::to_string(plugin_timeout) + "</param>\n  </check>\n";
 }
 
 // Each plugin leaves `sleep MARKER` processes behind in its own way.
@@ -80,8 +84,7 @@ const std::vector<Daemonizer>& daemonizers() {
       // A new session whose leader stays alive with two children: killing
       // the leader hands them to the agent in turn.
       {"session-tree",
-       "( setsid sh -c 'sleep 7303 & sleep 7303 & wait' </dev/null >/dev/null 2>&1 & )\necho 'OK - tree'\nexit 0\n",
-       2},
+       "( setsid sh -c 'sleep 7303 & sleep 7303 & wait' </dev/null >/dev/null 2>&1 & )\necho 'OK - tree'\nexit 0\n", 2},
       // A daemon that keeps the plugin's stdout open: the run waits for EOF
       // until the plugin's limit, then must still kill it.
       {"holds-stdout", "( setsid sleep 7304 & )\necho 'OK - held'\nexit 0\n", 1},

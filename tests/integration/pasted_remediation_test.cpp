@@ -60,8 +60,8 @@ TEST(PastedRemediation, NoncompliantTreeIsFixedByItsOwnCommands) {
     std::ofstream out(script);
     for (const auto& c : commands) out << c << '\n';
   }
-  const AgentRun applied = run_script({(source_dir() / "tests/integration/apply-in-root.sh").string(),
-                                              root.path().string(), script.string()});
+  const AgentRun applied = run_script(
+      {(source_dir() / "tests/integration/apply-in-root.sh").string(), root.path().string(), script.string()});
   ASSERT_EQ(applied.exit_code, 0) << "sh -e stopped on the pasted remediation:\n" << applied.err;
 
   const auto after = statuses(audit(root));

@@ -20,8 +20,8 @@ class PolicyLanguage : public ::testing::Test {
   static Policy load(const std::string& text) {
     return parse_policy(text, "/test/policy.xml", source_dir() / "policies" / "policy.xsd");
   }
-  static std::string policy(const std::string& check_texts, const std::string& header =
-                                "<title>T</title><description>D</description>") {
+  static std::string policy(const std::string& check_texts,
+                            const std::string& header = "<title>T</title><description>D</description>") {
     return "<?xml version=\"1.0\"?>\n<policy xmlns=\"urn:clinic-audit:policy:1\" id=\"p\" version=\"1\">" + header +
            "\n<check id=\"p.c\" type=\"file\" severity=\"high\">" + check_texts +
            "<reference seed=\"s\" section=\"s\"/><param name=\"path\">/etc/hosts</param></check>\n</policy>\n";
@@ -52,10 +52,10 @@ TEST_F(PolicyLanguage, EachLanguageGetsItsTextAndCommandsAreShared) {
 }
 
 TEST_F(PolicyLanguage, ProseRemediationPerLanguageTakesTheCommandsOfTheOther) {
-  const std::string text = policy(
-      "<title>Hosts</title><rationale>Why</rationale>"
-      "<remediation xml:lang=\"en\"><command>chmod 0644 /etc/hosts</command><note>Fix it</note></remediation>"
-      "<remediation xml:lang=\"fr\">Le corriger à la main</remediation>");
+  const std::string text =
+      policy("<title>Hosts</title><rationale>Why</rationale>"
+             "<remediation xml:lang=\"en\"><command>chmod 0644 /etc/hosts</command><note>Fix it</note></remediation>"
+             "<remediation xml:lang=\"fr\">Le corriger à la main</remediation>");
   ASSERT_EQ(i18n::set_language(i18n::Language::fr), std::nullopt);
   const Policy fr = load(text);
   EXPECT_EQ(fr.checks[0].remediation, "Le corriger à la main");
@@ -64,11 +64,12 @@ TEST_F(PolicyLanguage, ProseRemediationPerLanguageTakesTheCommandsOfTheOther) {
 }
 
 TEST_F(PolicyLanguage, OneLanguageOnlyStaysValidAndFallsBack) {
-  const std::string english_only = policy("<title>Hosts file</title><rationale>Why</rationale><remediation>Fix</remediation>");
-  const std::string french_only = policy(
-      "<title xml:lang=\"fr\">Fichier hosts</title><rationale xml:lang=\"fr\">Pourquoi</rationale>"
-      "<remediation xml:lang=\"fr\">Corriger</remediation>",
-      "<title xml:lang=\"fr\">P</title><description xml:lang=\"fr\">D</description>");
+  const std::string english_only =
+      policy("<title>Hosts file</title><rationale>Why</rationale><remediation>Fix</remediation>");
+  const std::string french_only =
+      policy("<title xml:lang=\"fr\">Fichier hosts</title><rationale xml:lang=\"fr\">Pourquoi</rationale>"
+             "<remediation xml:lang=\"fr\">Corriger</remediation>",
+             "<title xml:lang=\"fr\">P</title><description xml:lang=\"fr\">D</description>");
   ASSERT_EQ(i18n::set_language(i18n::Language::fr), std::nullopt);
   EXPECT_EQ(load(english_only).checks[0].title, "Hosts file");
   i18n::set_language(i18n::Language::en);

@@ -15,8 +15,8 @@
 namespace clinic_audit::testing {
 namespace {
 
-const std::vector<std::string> kRemediationPrograms{"chown", "chmod", "mkdir", "setfacl", "printf",
-                                                    "visudo", "mv", "systemctl"};
+const std::vector<std::string> kRemediationPrograms{"chown",  "chmod",  "mkdir", "setfacl",
+                                                    "printf", "visudo", "mv",    "systemctl"};
 
 // Every command of every result: syntax, tokens, and the shell's own argv.
 // Returns the argv lists the shell ran, in report order.
@@ -50,8 +50,8 @@ std::vector<std::vector<std::string>> proven_commands(const nlohmann::json& repo
 }
 
 nlohmann::json audit(const FixtureRoot& root, const std::vector<std::string>& extra = {}) {
-  std::vector<std::string> args{"run", "--root", root.path().string(), "--policy", "apicrypt-v1",
-                                "--offline", "--no-sign", "--format", "json"};
+  std::vector<std::string> args{"run",       "--root",    root.path().string(), "--policy", "apicrypt-v1",
+                                "--offline", "--no-sign", "--format",           "json"};
   args.insert(args.end(), extra.begin(), extra.end());
   const AgentRun run = run_agent(args);
   EXPECT_EQ(run.exit_code, 1) << run.err;
@@ -80,7 +80,6 @@ struct PlantedName {
 // gtest prints the case by name, not as bytes.
 void PrintTo(const PlantedName& p, std::ostream* os) { *os << p.label; }
 
-
 class PlantedFileName : public ::testing::TestWithParam<PlantedName> {};
 
 TEST_P(PlantedFileName, FixQuotesTheNameOrIsWithheld) {
@@ -106,20 +105,18 @@ TEST_P(PlantedFileName, FixQuotesTheNameOrIsWithheld) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Issue20, PlantedFileName,
-    ::testing::Values(PlantedName{"semicolon", "x;touch pwned", false},
-                      PlantedName{"command-substitution", "$(touch pwned)", false},
-                      PlantedName{"backquotes", "`touch pwned`", false},
-                      PlantedName{"quote", "it's'$(id)", false},
-                      PlantedName{"glob", "*", false},
-                      PlantedName{"newline", "x\ntouch pwned", true},
-                      PlantedName{"escape", "x\x1b]0;owned\x07\x1b[2J", true}),
-    [](const auto& param_info) {
-      std::string name = param_info.param.label;
-      std::replace(name.begin(), name.end(), '-', '_');
-      return name;
-    });
+INSTANTIATE_TEST_SUITE_P(Issue20, PlantedFileName,
+                         ::testing::Values(PlantedName{"semicolon", "x;touch pwned", false},
+                                           PlantedName{"command-substitution", "$(touch pwned)", false},
+                                           PlantedName{"backquotes", "`touch pwned`", false},
+                                           PlantedName{"quote", "it's'$(id)", false}, PlantedName{"glob", "*", false},
+                                           PlantedName{"newline", "x\ntouch pwned", true},
+                                           PlantedName{"escape", "x\x1b]0;owned\x07\x1b[2J", true}),
+                         [](const auto& param_info) {
+                           std::string name = param_info.param.label;
+                           std::replace(name.begin(), name.end(), '-', '_');
+                           return name;
+                         });
 
 // A MEDSHAKEEHRPATH with shell syntax, in the vhost or the .htaccess: never
 // the value used, reported as a finding with where it was found.
@@ -130,7 +127,6 @@ struct HostileSetEnv {
 };
 // gtest prints the case by name, not as bytes.
 void PrintTo(const HostileSetEnv& p, std::ostream* os) { *os << p.label; }
-
 
 class HostileEhrPath : public ::testing::TestWithParam<HostileSetEnv> {};
 
@@ -198,8 +194,10 @@ TEST(RemediationQuoting, SiteValueWithShellSyntaxIsOneWord) {
   ASSERT_EQ(grants["status"], "fail");
   ASSERT_FALSE(grants["remediation_commands"].empty());
   const std::vector<std::string> printf_argv{"printf", "www-data ALL=(root) NOPASSWD: %s/apicrypt/bin/%s\\n",
-                                             value, "apicrypt", value, "apicryptpj", value, "apiuncrypt", value,
-                                             "apiuncryptpj"};
+                                             value,    "apicrypt",
+                                             value,    "apicryptpj",
+                                             value,    "apiuncrypt",
+                                             value,    "apiuncryptpj"};
   EXPECT_EQ(std::count(ran.begin(), ran.end(), printf_argv), 1);
 }
 
@@ -214,7 +212,8 @@ TEST(RemediationQuoting, SiteValueWithNewlineRefusesTheCommand) {
   proven_commands(report);
   const auto grants = result_of(report, "apicrypt-v1.sudoers.grants");
   EXPECT_EQ(grants["status"], "fail");
-  for (const auto& c : grants["remediation_commands"]) EXPECT_EQ(c.get<std::string>().find("printf"), std::string::npos) << c;
+  for (const auto& c : grants["remediation_commands"])
+    EXPECT_EQ(c.get<std::string>().find("printf"), std::string::npos) << c;
   EXPECT_NE(grants["remediation"].get<std::string>().find("holds a control character (/srv/x\\ntouch pwned"),
             std::string::npos)
       << grants["remediation"];
@@ -230,7 +229,8 @@ TEST(ShellTokens, TokenizerAgreesWithTheShellOnQuoting) {
   EXPECT_EQ(t.commands[0].argv, (std::vector<std::string>{"chown", "root:root", "/opt/a'b;$(x)"}));
   std::string err;
   EXPECT_EQ(sh_recorded_argv(command, kRemediationPrograms, err),
-            (std::vector<std::vector<std::string>>{{"chown", "root:root", "/opt/a'b;$(x)"}, {"chmod", "go-w", "/opt/c"}}));
+            (std::vector<std::vector<std::string>>{{"chown", "root:root", "/opt/a'b;$(x)"},
+                                                   {"chmod", "go-w", "/opt/c"}}));
   // And it sees what quoting would have prevented.
   EXPECT_TRUE(tokenize_shell("chown root:root /opt/$(touch x)").expansion);
   EXPECT_TRUE(tokenize_shell("chown root:root /opt/x;touch y").commands.size() == 2);

@@ -34,8 +34,8 @@ TEST(RootVerdicts, TheImagesOwnAgentConfIsUsedUnlessConfigIsGiven) {
             "  <variable name=\"apicrypt_version\">1</variable>\n"
             "  <waiver check=\"apicrypt-v2.keys.clefs-directory\" expires=\"2099-12-31\">ticket 42</waiver>\n"
             "</agent-config>\n");
-  AgentRun run = run_agent({"run", "--root", root.path().string(), "--policy", "apicrypt-v2", "--offline",
-                            "--no-sign", "--format", "json"});
+  AgentRun run = run_agent(
+      {"run", "--root", root.path().string(), "--policy", "apicrypt-v2", "--offline", "--no-sign", "--format", "json"});
   auto report = parse_report(run.out);
   const auto* v = variable(report, "apicrypt-v2", "apicrypt_version");
   ASSERT_NE(v, nullptr);
@@ -68,8 +68,8 @@ TEST(RootVerdicts, NetworkProbesAreSkippedUnderRootWithTheReason) {
          "    <reference seed=\"000_454215b966676928.txt\" section=\"2.2\"/>\n"
          "    <param name=\"probe\">https</param><param name=\"host\">127.0.0.1</param><param name=\"port\">9</param>\n"
          "  </check>\n</policy>\n";
-  const AgentRun run = run_agent({"run", "--root", root.path().string(), "--policy", policy.string(), "--no-sign",
-                                  "--format", "json"});
+  const AgentRun run =
+      run_agent({"run", "--root", root.path().string(), "--policy", policy.string(), "--no-sign", "--format", "json"});
   EXPECT_EQ(run.exit_code, 0) << run.err;
   const auto r = result_of(parse_report(run.out), "t.https");
   EXPECT_EQ(r["status"], "skipped");

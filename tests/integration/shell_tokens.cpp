@@ -91,7 +91,8 @@ Tokenized tokenize_shell(const std::string& command) {
       std::size_t k = i + 1;
       for (; k < command.size() && command[k] != '"'; ++k) {
         if (command[k] == '$' || command[k] == '`') t.expansion = true;
-        if (command[k] == '\\' && k + 1 < command.size() && std::string("$`\"\\\n").find(command[k + 1]) != std::string::npos) {
+        if (command[k] == '\\' && k + 1 < command.size() &&
+            std::string("$`\"\\\n").find(command[k + 1]) != std::string::npos) {
           ++k;
         }
         if (is_control(command[k])) t.control = true;
@@ -161,7 +162,8 @@ std::vector<std::vector<std::string>> sh_recorded_argv(const std::string& comman
   for (const auto& name : commands) script += name + "() { record " + name + " \"$@\"; };";
   script += "eval \"$CA_COMMAND\"; exec 3>&-; PATH=/usr/bin:/bin; cat /tmp/argv";
   const std::string env_command = "CA_COMMAND=" + command;
-  const Captured c = run({"/usr/bin/env", env_command, "/usr/bin/unshare", "--mount", "--fork", "/bin/sh", "-c", script});
+  const Captured c =
+      run({"/usr/bin/env", env_command, "/usr/bin/unshare", "--mount", "--fork", "/bin/sh", "-c", script});
   err = c.err;
   std::vector<std::vector<std::string>> out;
   std::vector<std::string> current;

@@ -15,10 +15,10 @@ struct SimpleCommand {
 
 struct Tokenized {
   std::vector<SimpleCommand> commands;  // separated by ; && || |
-  bool expansion = false;   // an unquoted or double-quoted $ or ` (parameter, command, arithmetic expansion)
+  bool expansion = false;      // an unquoted or double-quoted $ or ` (parameter, command, arithmetic expansion)
   bool unquoted_glob = false;  // * ? [ outside quotes (pathname expansion)
-  bool control = false;     // a control character anywhere (newline included)
-  bool unsupported = false;  // anything else: heredoc, &, subshell, braces, unterminated quote
+  bool control = false;        // a control character anywhere (newline included)
+  bool unsupported = false;    // anything else: heredoc, &, subshell, braces, unterminated quote
   std::string why;
 };
 

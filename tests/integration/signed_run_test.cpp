@@ -39,8 +39,9 @@ class SignedRun : public ::testing::Test {
                          << cert_ << "\"/><reports keep=\"10\"/></agent-config>\n";
   }
   AgentRun audit() {
-    return run_agent({"run", "--root", root_, "--config", conf_, "--policy", "apicrypt-v1", "--offline", "--format", "json",
-                      "--format", "xml", "--out", (base_ / "out").string(), "--state-dir", (base_ / "state").string()});
+    return run_agent({"run", "--root", root_, "--config", conf_, "--policy", "apicrypt-v1", "--offline", "--format",
+                      "json", "--format", "xml", "--out", (base_ / "out").string(), "--state-dir",
+                      (base_ / "state").string()});
   }
   std::filesystem::path base_;
   std::string root_, key_, cert_, conf_;
@@ -49,7 +50,7 @@ class SignedRun : public ::testing::Test {
 TEST_F(SignedRun, KeygenRunTwiceVerifyThenTamper) {
   AgentRun run = run_agent({"keygen", "--key", key_, "--cert", cert_});
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat(key_.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 07777, 0600u);
   run = run_agent({"keygen", "--key", key_, "--cert", cert_});
@@ -74,8 +75,9 @@ TEST_F(SignedRun, KeygenRunTwiceVerifyThenTamper) {
   for (const auto& report : files_with(base_ / "out", ".json")) {
     CommandSpec spec;
     spec.program = "/usr/bin/openssl";
-    spec.args = {"cms", "-verify", "-binary", "-inform", "DER", "-in", report.string() + ".p7s", "-content",
-                 report.string(), "-CAfile", cert_, "-purpose", "any", "-out", "/dev/null"};
+    spec.args = {"cms",      "-verify",       "-binary", "-inform", "DER",      "-in", report.string() + ".p7s",
+                 "-content", report.string(), "-CAfile", cert_,     "-purpose", "any", "-out",
+                 "/dev/null"};
     const auto result = runner.run(spec);
     EXPECT_EQ(result.exit_code, 0) << result.err;
   }

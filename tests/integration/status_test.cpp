@@ -33,8 +33,8 @@ class Status : public ::testing::Test {
 
   // One audit of the fixture root written to reports_; returns its exit code.
   int audit() {
-    const AgentRun run = run_agent({"run", "--root", root_.string(), "--policy", "apicrypt-v1", "--offline", "--no-sign",
-                                    "--format", "json", "--format", "nagios", "--out", reports_.string()});
+    const AgentRun run = run_agent({"run", "--root", root_.string(), "--policy", "apicrypt-v1", "--offline",
+                                    "--no-sign", "--format", "json", "--format", "nagios", "--out", reports_.string()});
     return run.exit_code;
   }
 
@@ -133,7 +133,7 @@ TEST_F(Status, PrometheusWrittenAtomicallyToOneFixedFile) {
   EXPECT_EQ(validate_prometheus_metrics(text), "");
   EXPECT_NE(text.find("clinic_audit_report_fresh 1\n"), std::string::npos);
   EXPECT_NE(text.find("clinic_audit_check_status{"), std::string::npos);
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat(prom.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 07777, 0644u) << "node_exporter runs as its own user";
 

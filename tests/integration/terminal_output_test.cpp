@@ -15,7 +15,8 @@ namespace {
 
 // Bytes a terminal would act on: ESC, BEL, CR, BS, C1 CSI (C2 9B), and an
 // invalid byte (FF).
-const std::string kHostile = "\x1b[2J\x1b]0;owned\x07\r\b\xc2\x9b" "31m\xff";
+const std::string kHostile = "\x1b[2J\x1b]0;owned\x07\r\b\xc2\x9b"
+                             "31m\xff";
 
 bool has_raw_controls(const std::string& text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -33,7 +34,8 @@ class TerminalOutput : public ::testing::Test {
     plugin_ = dir.host("/loud.sh").string();
     // printf with octal escapes: the plugin prints the hostile bytes itself.
     dir.file("/loud.sh",
-             "#!/bin/sh\nprintf 'CRITICAL - \\033[2J\\033]0;owned\\007\\r\\b\\302\\23331m\\377 end\\n'\nexit 2\n", 0755);
+             "#!/bin/sh\nprintf 'CRITICAL - \\033[2J\\033]0;owned\\007\\r\\b\\302\\23331m\\377 end\\n'\nexit 2\n",
+             0755);
     // A policy file whose own name holds ESC, for the log line naming it.
     policy_ = dir.path().string() + "/pol\x1b[31micy.xml";
     std::ofstream(policy_) << "<?xml version=\"1.0\"?>\n<policy xmlns=\"urn:clinic-audit:policy:1\" id=\"loud\" "
@@ -73,8 +75,8 @@ TEST_F(TerminalOutput, JsonAndXmlStayValidWithReplacementCharacters) {
   EXPECT_EQ(json.exit_code, 1) << json.err;
   const auto r = result_of(parse_report(json.out), "loud.plugin");  // schema-validated
   const std::string fffd = "\xEF\xBF\xBD";
-  EXPECT_EQ(r["summary"], "CRITICAL - " + fffd + "[2J" + fffd + "]0;owned" + fffd + "\r" + fffd + fffd + "31m" + fffd +
-                              " end");
+  EXPECT_EQ(r["summary"],
+            "CRITICAL - " + fffd + "[2J" + fffd + "]0;owned" + fffd + "\r" + fffd + fffd + "31m" + fffd + " end");
   const AgentRun xml = audit("xml");
   EXPECT_EQ(xml.exit_code, 1) << xml.err;
   std::string without_cr = xml.out;  // CR is an XML character, kept (or written &#13;)

@@ -32,9 +32,9 @@ namespace {
 
 constexpr long kMaxRssKib = 64 * 1024;
 
-const std::vector<std::string> kFileChecks = {
-    "apicrypt-v1.binary.apicrypt",     "apicrypt-v1.binary.apicryptpj",     "apicrypt-v1.binary.apiuncrypt",
-    "apicrypt-v1.binary.apiuncryptpj", "apicrypt-v2.binary.apiv2aesutility", "apicrypt-v2.keys.clefs-directory"};
+const std::vector<std::string> kFileChecks = {"apicrypt-v1.binary.apicrypt",        "apicrypt-v1.binary.apicryptpj",
+                                              "apicrypt-v1.binary.apiuncrypt",      "apicrypt-v1.binary.apiuncryptpj",
+                                              "apicrypt-v2.binary.apiv2aesutility", "apicrypt-v2.keys.clefs-directory"};
 const std::vector<std::string> kSudoersChecks = {"apicrypt-v1.sudoers.grants", "apicrypt-v1.sudoers.no-broader-grant",
                                                  "apicrypt-v2.sudoers.restart-apicrypt"};
 // The sudoers checks whose parameters use ${ehr_root} (restart-apicrypt names
@@ -73,9 +73,9 @@ std::vector<std::string> operator+(std::vector<std::string> a, const std::vector
 enum class SudoSemantics { none, refuses_to_run, skips_file };
 
 struct InputFile {
-  std::string path;                     // in the root
-  std::vector<std::string> must_error;  // checks that read it
-  std::vector<std::string> names;       // how an error may name it (path, or the path it is reached by)
+  std::string path;                          // in the root
+  std::vector<std::string> must_error;       // checks that read it
+  std::vector<std::string> names;            // how an error may name it (path, or the path it is reached by)
   SudoSemantics sudo = SudoSemantics::none;  // for a FIFO or a directory there (see above)
 };
 
@@ -105,7 +105,9 @@ const std::vector<InputFile>& input_files() {
        {"/etc/apache2/sites-available/ehr.conf", "/etc/apache2/sites-enabled/ehr.conf"}},
       {"/etc/sudoers", kSudoersChecks, {"/etc/sudoers"}, SudoSemantics::refuses_to_run},
       {"/etc/sudoers.d/apicrypt", kSudoersChecks, {"/etc/sudoers.d/apicrypt"}, SudoSemantics::skips_file},
-      {"/etc/systemd/system/apache2.service", {"apicrypt-v2.apache.privatetmp"}, {"/etc/systemd/system/apache2.service"}},
+      {"/etc/systemd/system/apache2.service",
+       {"apicrypt-v2.apache.privatetmp"},
+       {"/etc/systemd/system/apache2.service"}},
       {"/etc/php/8.2/apache2/php.ini", {"apicrypt-v2.php.sys-temp-dir"}, {"/etc/php/8.2/apache2/php.ini"}},
       {"/etc/systemd/system/compagnonApicrypt.service",
        {"apicrypt-v2.service.compagnon"},
@@ -184,10 +186,10 @@ TEST_P(UnreadableInput, EveryCheckReadingItSaysErrorNamingIt) {
     if (c.method == Method::over_cap) root.sparse(c.file.path, 64LL * 1024 * 1024, 0644);
   }
 
-  const MeasuredRun run = run_agent_measured({"run", "--root", root.path().string(), "--policy", "apicrypt-v1",
-                                              "--policy", "apicrypt-v2", "--policy", "ekermed", "--offline",
-                                              "--no-sign", "--format", "json"},
-                                             std::chrono::seconds(120), as_user);
+  const MeasuredRun run =
+      run_agent_measured({"run", "--root", root.path().string(), "--policy", "apicrypt-v1", "--policy", "apicrypt-v2",
+                          "--policy", "ekermed", "--offline", "--no-sign", "--format", "json"},
+                         std::chrono::seconds(120), as_user);
   ASSERT_NE(run.exit_code, -2) << "the run did not finish";
   EXPECT_LT(run.wall, std::chrono::seconds(60));
   if (!kSanitizedBuild) {
@@ -218,7 +220,8 @@ TEST_P(UnreadableInput, EveryCheckReadingItSaysErrorNamingIt) {
       for (const auto& item : r["evidence"]) {
         const std::string text = item["path"].get<std::string>() + " " + item["observed"].get<std::string>();
         for (const auto& name : c.file.names) {
-          sudo_named = sudo_named || (text.find(name) != std::string::npos && text.find(sudo_says) != std::string::npos);
+          sudo_named =
+              sudo_named || (text.find(name) != std::string::npos && text.find(sudo_says) != std::string::npos);
         }
       }
       if (r["status"] == "fail" && sudo_named) continue;
@@ -275,17 +278,18 @@ TEST_P(SudoOnNonRegularFile, DoesWhatTheHarnessAssumes) {
     // @includedir does not descend: a grant of ALL inside must stay unread.
     tree.file(c.file + "/inner", "www-data ALL=(root) NOPASSWD: ALL\n", 0440);
   }
-  const std::string script =
-      "mount --bind '" + etc.string() + "' /etc || exit 99\n"
-      "run() { timeout 20 \"$@\" >/dev/null 2>>'" + (dir / "err").string() + "'; echo $?; }\n"
-      "run sudo -n true\n"
-      "run setpriv --reuid=33 --regid=33 --clear-groups sudo -n /bin/true\n"
-      "run setpriv --reuid=33 --regid=33 --clear-groups sudo -n /bin/ls /\n"
-      "run setpriv --reuid=33 --regid=33 --clear-groups sudo -n /usr/bin/id\n";
+  const std::string script = "mount --bind '" + etc.string() +
+                             "' /etc || exit 99\n"
+                             "run() { timeout 20 \"$@\" >/dev/null 2>>'" +
+                             (dir / "err").string() +
+                             "'; echo $?; }\n"
+                             "run sudo -n true\n"
+                             "run setpriv --reuid=33 --regid=33 --clear-groups sudo -n /bin/true\n"
+                             "run setpriv --reuid=33 --regid=33 --clear-groups sudo -n /bin/ls /\n"
+                             "run setpriv --reuid=33 --regid=33 --clear-groups sudo -n /usr/bin/id\n";
   tree.file("/script", script, 0700);
-  const int status = std::system(("unshare -m -- /bin/sh '" + (dir / "script").string() + "' > '" +
-                                  (dir / "out").string() + "'")
-                                     .c_str());
+  const int status = std::system(
+      ("unshare -m -- /bin/sh '" + (dir / "script").string() + "' > '" + (dir / "out").string() + "'").c_str());
   ASSERT_EQ(status, 0) << slurp(dir / "err");
   const std::string out = slurp(dir / "out");
   const std::string err = slurp(dir / "err");

@@ -84,8 +84,7 @@ FixtureRoot& FixtureRoot::dir(std::string_view path, mode_t mode, uid_t uid, gid
   return *this;
 }
 
-FixtureRoot& FixtureRoot::file(std::string_view path, std::string_view content, mode_t mode, uid_t uid,
-                               gid_t gid) {
+FixtureRoot& FixtureRoot::file(std::string_view path, std::string_view content, mode_t mode, uid_t uid, gid_t gid) {
   ensure_parent(path);
   auto p = host(path);
   std::filesystem::remove(p);
@@ -123,22 +122,20 @@ FixtureRoot& FixtureRoot::sparse(std::string_view path, off_t size, mode_t mode,
 }
 
 FixtureRoot& FixtureRoot::debian_accounts() {
-  file("/etc/passwd",
-       "root:x:0:0:root:/root:/bin/bash\n"
-       "daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
-       "bin:x:2:2:bin:/bin:/usr/sbin/nologin\n"
-       "www-data:x:33:33:www-data:/var/www:/usr/sbin/nologin\n"
-       "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
-       "alice:x:1000:1000:Alice:/home/alice:/bin/bash\n");
-  file("/etc/group",
-       "root:x:0:\n"
-       "daemon:x:1:\n"
-       "bin:x:2:\n"
-       "adm:x:4:alice\n"
-       "sudo:x:27:alice\n"
-       "www-data:x:33:\n"
-       "nogroup:x:65534:\n"
-       "alice:x:1000:\n");
+  file("/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n"
+                      "daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
+                      "bin:x:2:2:bin:/bin:/usr/sbin/nologin\n"
+                      "www-data:x:33:33:www-data:/var/www:/usr/sbin/nologin\n"
+                      "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+                      "alice:x:1000:1000:Alice:/home/alice:/bin/bash\n");
+  file("/etc/group", "root:x:0:\n"
+                     "daemon:x:1:\n"
+                     "bin:x:2:\n"
+                     "adm:x:4:alice\n"
+                     "sudo:x:27:alice\n"
+                     "www-data:x:33:\n"
+                     "nogroup:x:65534:\n"
+                     "alice:x:1000:\n");
   return *this;
 }
 

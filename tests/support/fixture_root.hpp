@@ -31,8 +31,7 @@ class FixtureRoot {
   std::filesystem::path host(std::string_view in_root) const;
 
   FixtureRoot& dir(std::string_view path, mode_t mode = 0755, uid_t uid = 0, gid_t gid = 0);
-  FixtureRoot& file(std::string_view path, std::string_view content, mode_t mode = 0644, uid_t uid = 0,
-                    gid_t gid = 0);
+  FixtureRoot& file(std::string_view path, std::string_view content, mode_t mode = 0644, uid_t uid = 0, gid_t gid = 0);
   FixtureRoot& symlink(std::string_view path, std::string_view target);
   FixtureRoot& fifo(std::string_view path, mode_t mode = 0644);
   FixtureRoot& sparse(std::string_view path, off_t size, mode_t mode = 0644, uid_t uid = 0, gid_t gid = 0);

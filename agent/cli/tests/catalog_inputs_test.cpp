@@ -18,24 +18,26 @@ std::string image_with_config(const std::string& web_user) {
   root.file("/etc/clinic-audit/agent.conf",
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             "<agent-config xmlns=\"urn:clinic-audit:config:1\">\n"
-            "  <variable name=\"web_user\">" + web_user + "</variable>\n"
-            "</agent-config>\n",
+            "  <variable name=\"web_user\">" +
+                web_user +
+                "</variable>\n"
+                "</agent-config>\n",
             0644, 0, 0);
   return root.path().string();
 }
 
 TEST(CatalogInputs, ExplainUnderRootUsesTheImagesConfigurationAsRunDoes) {
   const std::string root = image_with_config("apache");
-  const AgentRun run = run_agent({"run", "--root", root, "--policy", "apicrypt-v2", "--offline", "--no-sign",
-                                  "--format", "json"});
+  const AgentRun run =
+      run_agent({"run", "--root", root, "--policy", "apicrypt-v2", "--offline", "--no-sign", "--format", "json"});
   const auto report = nlohmann::json::parse(run.out);
   std::string run_web_user;
   for (const auto& v : report["variables"]) {
     if (v["name"] == "web_user") run_web_user = v["value"];
   }
   EXPECT_EQ(run_web_user, "apache");
-  const AgentRun explain = run_agent({"explain", "apicrypt-v2.sudoers.restart-apicrypt", "--root", root, "--policy",
-                                      "apicrypt-v2"});
+  const AgentRun explain =
+      run_agent({"explain", "apicrypt-v2.sudoers.restart-apicrypt", "--root", root, "--policy", "apicrypt-v2"});
   EXPECT_EQ(explain.exit_code, 0) << explain.err;
   EXPECT_EQ(explain.err, "");
   EXPECT_NE(explain.out.find("  user = apache  (${web_user})\n"), std::string::npos) << explain.out;

@@ -57,8 +57,10 @@ TEST(CliPolish, MistypedSubcommandNamesTheNearest) {
 TEST(CliPolish, UnknownPolicyIdListsTheShippedOnes) {
   const auto run = run_agent({"run", "--policy", "ekermd", "--offline", "--no-sign"});
   EXPECT_EQ(run.exit_code, 65);
-  EXPECT_NE(run.err.find("unknown policy id 'ekermd'; did you mean 'ekermed'? shipped policies: apicrypt-v1, apicrypt-v2, ekermed"),
-            std::string::npos)
+  EXPECT_NE(
+      run.err.find(
+          "unknown policy id 'ekermd'; did you mean 'ekermed'? shipped policies: apicrypt-v1, apicrypt-v2, ekermed"),
+      std::string::npos)
       << run.err;
   const auto list = run_agent({"list", "--policy", "apicrypt"});
   EXPECT_NE(list.err.find("shipped policies: apicrypt-v1, apicrypt-v2, ekermed"), std::string::npos) << list.err;
@@ -101,8 +103,15 @@ TEST(CliPolish, PermissionErrorsSayRunAsRoot) {
   ProcessRunner runner;
   CommandSpec spec;
   spec.program = "/usr/bin/setpriv";
-  spec.args = {"--reuid=65534", "--regid=65534", "--clear-groups", testing::agent_binary(), "keygen", "--key",
-               "/root/clinic-audit-test.key", "--cert", "/root/clinic-audit-test.crt"};
+  spec.args = {"--reuid=65534",
+               "--regid=65534",
+               "--clear-groups",
+               testing::agent_binary(),
+               "keygen",
+               "--key",
+               "/root/clinic-audit-test.key",
+               "--cert",
+               "/root/clinic-audit-test.crt"};
   spec.timeout = std::chrono::seconds(30);
   const CommandResult result = runner.run(spec);
   EXPECT_NE(result.exit_code, 0);

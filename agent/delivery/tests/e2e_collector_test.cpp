@@ -58,8 +58,8 @@ TEST_F(EndToEnd, ThirtyRunsWhileTheCollectorIsDownAllArriveInOrderOnce) {
   std::string verify_output;
   EXPECT_TRUE(collector.verify_passes(&verify_output)) << verify_output;
   // The agent's own reports directory verifies too.
-  const Shell verified = sh(quote(collector::test::agent_binary()) + " verify " + quote(reports_) + " --ca " +
-                            quote(etc_ / "ca.crt"));
+  const Shell verified =
+      sh(quote(collector::test::agent_binary()) + " verify " + quote(reports_) + " --ca " + quote(etc_ / "ca.crt"));
   EXPECT_EQ(verified.exit_code, 0) << verified.output;
 }
 
@@ -103,8 +103,8 @@ TEST_F(EndToEnd, CollectorSheddingLoadAnswers503AndTheAgentWaitsAsTold) {
   Collector collector("  <limits pending-ingests=\"1\"/>\n");
   enroll(collector);
   write_config(collector.url(""));
-  collector::test::write_file(config_, std::regex_replace(collector::test::read_file(config_), std::regex("max-attempts=\"2\""),
-                                                          "max-attempts=\"6\""));
+  collector::test::write_file(config_, std::regex_replace(collector::test::read_file(config_),
+                                                          std::regex("max-attempts=\"2\""), "max-attempts=\"6\""));
   for (int i = 0; i < 3; ++i) audit();
   const auto other = collector.issue("other", "0123456789abcdef0123456789abcdef", "other-host");
   const auto other_report = collector.make_report(other, collector::test::seq(1));
@@ -126,11 +126,13 @@ TEST_F(EndToEnd, CollectorSheddingLoadAnswers503AndTheAgentWaitsAsTold) {
   EXPECT_EQ(blocked.status, 201) << blocked.body;
   ASSERT_EQ(result.exit_code, 0) << result.output;
   EXPECT_NE(result.output.find("busy (HTTP 503)"), std::string::npos) << result.output;
-  EXPECT_NE(result.output.find("attempt 2 in 2000 ms"), std::string::npos) << "Retry-After: 2 not honoured\n" << result.output;
+  EXPECT_NE(result.output.find("attempt 2 in 2000 ms"), std::string::npos) << "Retry-After: 2 not honoured\n"
+                                                                           << result.output;
   EXPECT_GE(elapsed, std::chrono::seconds(2)) << result.output;
   EXPECT_NE(result.output.find("delivered 3, rejected 0, left in the spool 0"), std::string::npos) << result.output;
   EXPECT_EQ(spooled(), 0u);
-  EXPECT_EQ(sequences(history(collector)), (std::vector<std::uint64_t>{1, 1, 2, 3})) << "the other host's report and ours";
+  EXPECT_EQ(sequences(history(collector)), (std::vector<std::uint64_t>{1, 1, 2, 3}))
+      << "the other host's report and ours";
 }
 
 TEST_F(EndToEnd, SubmitKilledFiftyTimesLosesNothingStoresNothingTwice) {

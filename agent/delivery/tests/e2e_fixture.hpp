@@ -46,8 +46,8 @@ class EndToEnd : public ::testing::Test {
   void write_config(const std::string& collector_url) {
     collector::test::write_file(
         config_, "<agent-config xmlns=\"urn:clinic-audit:config:1\">\n"
-                 "  <signing key=\"" + (etc_ / "agent.key").string() + "\" cert=\"" + (etc_ / "agent.crt").string() +
-                     "\"/>\n" +
+                 "  <signing key=\"" +
+                     (etc_ / "agent.key").string() + "\" cert=\"" + (etc_ / "agent.crt").string() + "\"/>\n" +
                      (collector_url.empty() ? ""
                                             : "  <collector url=\"" + collector_url +
                                                   "\" retry-base-ms=\"20\" retry-cap-ms=\"100\" max-attempts=\"2\" "
@@ -60,8 +60,8 @@ class EndToEnd : public ::testing::Test {
   }
   // One audit, as the timer runs it (a small policy on an empty root).
   void audit() {
-    const Shell run = agent("run --quiet --offline --policy apicrypt-v1 --only apicrypt-v1.binary.apicrypt --root " + quote(root_) +
-                            " --format json --out " + quote(reports_) + " --trigger timer");
+    const Shell run = agent("run --quiet --offline --policy apicrypt-v1 --only apicrypt-v1.binary.apicrypt --root " +
+                            quote(root_) + " --format json --out " + quote(reports_) + " --trigger timer");
     ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1 || run.exit_code == 2) << run.output;
   }
   void enroll(Collector& collector) {
@@ -70,8 +70,9 @@ class EndToEnd : public ::testing::Test {
     // The collector sends only its own certificate: pin that one.
     const Shell fingerprint = sh("openssl x509 -in " + quote(collector.dir() / "data" / "server.crt") +
                                  " -noout -fingerprint -sha256 | cut -d= -f2");
-    const Shell enrolled = agent("enroll --collector " + quote(collector.url("")) + " --token " +
-                                 quote(last_line(token.output)) + " --ca-fingerprint " + quote(last_line(fingerprint.output)));
+    const Shell enrolled =
+        agent("enroll --collector " + quote(collector.url("")) + " --token " + quote(last_line(token.output)) +
+              " --ca-fingerprint " + quote(last_line(fingerprint.output)));
     ASSERT_EQ(enrolled.exit_code, 0) << enrolled.output;
     // Small retry settings, so that "collector down" costs milliseconds.
     write_config(collector.url(""));

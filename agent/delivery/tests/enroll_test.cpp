@@ -65,7 +65,8 @@ class Enroll : public ::testing::Test {
 };
 
 TEST_F(Enroll, CreatesTheKeyStoresCertificateCaAndCollectorUrl) {
-  test::ScriptedCollector collector(pki_, [&](const auto& r, std::size_t) { return answer(r); }, false);
+  test::ScriptedCollector collector(
+      pki_, [&](const auto& r, std::size_t) { return answer(r); }, false);
   const auto s = settings(collector.url());
   ASSERT_EQ(enroll(s), 0) << err_.str();
   struct stat st {};
@@ -94,7 +95,8 @@ TEST_F(Enroll, CreatesTheKeyStoresCertificateCaAndCollectorUrl) {
 }
 
 TEST_F(Enroll, WrongTokenIsRefusedClearly) {
-  test::ScriptedCollector collector(pki_, [&](const auto& r, std::size_t) { return answer(r); }, false);
+  test::ScriptedCollector collector(
+      pki_, [&](const auto& r, std::size_t) { return answer(r); }, false);
   auto s = settings(collector.url());
   s.token = "stale";
   EXPECT_EQ(enroll(s), kExitNoPermission);
@@ -104,7 +106,8 @@ TEST_F(Enroll, WrongTokenIsRefusedClearly) {
 }
 
 TEST_F(Enroll, FingerprintMismatchSendsNoToken) {
-  test::ScriptedCollector collector(pki_, [&](const auto& r, std::size_t) { return answer(r); }, false);
+  test::ScriptedCollector collector(
+      pki_, [&](const auto& r, std::size_t) { return answer(r); }, false);
   auto s = settings(collector.url());
   s.ca_fingerprint = std::string(64, 'a');
   EXPECT_EQ(enroll(s), kExitNoPermission);
@@ -121,7 +124,8 @@ TEST_F(Enroll, ImpostorWithTheRealCaCertificateInItsChainIsRefused) {
   write_text(chained, read_text(impostor.server_cert) + read_text(pki_.ca.cert));
   test::TestPki forged = impostor;
   forged.server_cert = chained;
-  test::ScriptedCollector collector(forged, [&](const auto& r, std::size_t) { return answer(r); }, false);
+  test::ScriptedCollector collector(
+      forged, [&](const auto& r, std::size_t) { return answer(r); }, false);
   EXPECT_EQ(enroll(settings(collector.url())), kExitNoPermission);
   EXPECT_TRUE(collector.requests().empty());
 }

@@ -43,7 +43,9 @@ class NetworkCut : public EndToEnd {
     // goes away with the namespace when the test process exits.
     const Shell table = nft("add table inet clinic_audit_cut");
     if (table.exit_code != 0) GTEST_SKIP() << "nft cannot add a table: " << table.output;
-    ASSERT_EQ(nft("'add chain inet clinic_audit_cut out { type filter hook output priority 0; policy accept; }'").exit_code, 0);
+    ASSERT_EQ(
+        nft("'add chain inet clinic_audit_cut out { type filter hook output priority 0; policy accept; }'").exit_code,
+        0);
     EndToEnd::SetUp();
   }
   static Shell nft(const std::string& arguments) { return sh("nft " + arguments); }
@@ -95,7 +97,9 @@ TEST_F(NetworkCut, LinkCutMidSubmitLosesNothingAndStoresNothingTwice) {
   const Shell third = agent("submit");
   ASSERT_EQ(third.exit_code, 0) << third.output;
   EXPECT_EQ(spooled(), 0u);
-  EXPECT_NE(third.output.find("1 of them the collector had already stored"), std::string::npos) << "the resent report was not a duplicate:\n" << third.output;
+  EXPECT_NE(third.output.find("1 of them the collector had already stored"), std::string::npos)
+      << "the resent report was not a duplicate:\n"
+      << third.output;
   const auto rows = history(collector);
   EXPECT_EQ(sequences(rows), one_to(kReports)) << "lost or stored twice: " << rows.dump();
   for (const auto& row : rows) EXPECT_EQ(row.value("chain", ""), "ok") << row.dump();

@@ -40,7 +40,8 @@ class Submit : public ::testing::Test {
       options.spool = true;
       auto set = store::PendingSet::begin(options);
       const std::vector<store::RenderedReport> reports{
-          {"json", signing::test::sample_report("json", set.sequence(), set.previous_sha256(), signing::test::random_uuid())}};
+          {"json",
+           signing::test::sample_report("json", set.sequence(), set.previous_sha256(), signing::test::random_uuid())}};
       char stamp[32];
       std::snprintf(stamp, sizeof stamp, "20261122T%06dZ", spooled_++);
       set.write("testhost", reports, stamp);
@@ -181,12 +182,17 @@ TEST_P(SubmitBadAnswer, KeepsTheSpool) {
 INSTANTIATE_TEST_SUITE_P(
     Answers, SubmitBadAnswer,
     ::testing::Values(
-        BadAnswer{"garbage", {0, "", {}, "\x01\x02 not HTTP at all\r\n\r\n", false}, kExitTempFail, "did not answer HTTP"},
+        BadAnswer{
+            "garbage", {0, "", {}, "\x01\x02 not HTTP at all\r\n\r\n", false}, kExitTempFail, "did not answer HTTP"},
         BadAnswer{"ok_without_body", {200, "", {}, "", false}, kExitTempFail, "without a body"},
         BadAnswer{"created_not_json", {201, "<html>stored</html>", {}, "", false}, kExitTempFail, "not a JSON object"},
-        BadAnswer{"created_other_report", {201, R"({"status":"stored","report_id":"other"})", {}, "", false},
-                  kExitTempFail, "another report_id"},
-        BadAnswer{"redirect", {302, "", {{"Location", "https://127.0.0.1:1/elsewhere"}}, "", false}, kExitDataError,
+        BadAnswer{"created_other_report",
+                  {201, R"({"status":"stored","report_id":"other"})", {}, "", false},
+                  kExitTempFail,
+                  "another report_id"},
+        BadAnswer{"redirect",
+                  {302, "", {{"Location", "https://127.0.0.1:1/elsewhere"}}, "", false},
+                  kExitDataError,
                   "not followed"},
         BadAnswer{"huge_body", {201, std::string(8 << 20, 'x'), {}, "", false}, kExitTempFail, "bytes: not read"},
         BadAnswer{"forbidden", {403, R"({"error":"host mismatch"})", {}, "", false}, kExitNoPermission, "host mismatch"},
@@ -197,8 +203,9 @@ TEST_F(Submit, CollectorWithAnotherCaIsRefusedAndTheSpoolKept) {
   spool_reports(2);
   const test::TestPki other = test::make_pki(dir_ / "other", "impostor", /*agent=*/false);
   FakeIngest ingest;
-  ScriptedCollector collector(other, [&](const auto& request, std::size_t) { return ingest(request); },
-                              /*require_client_cert=*/false);
+  ScriptedCollector collector(
+      other, [&](const auto& request, std::size_t) { return ingest(request); },
+      /*require_client_cert=*/false);
   EXPECT_EQ(submit(settings(collector.url())), kExitNoPermission);
   EXPECT_NE(err_.str().find("not trusted"), std::string::npos) << err_.str();
   EXPECT_NE(err_.str().find(pki_.ca.cert.string()), std::string::npos) << err_.str();
@@ -275,8 +282,8 @@ TEST_F(Submit, KilledSubmitLosesNothingAndStoresNothingTwice) {
   const auto config = dir_ / "agent.conf";
   write_text(config, "<agent-config xmlns=\"urn:clinic-audit:config:1\"><collector url=\"" + collector.url() +
                          "\" retry-base-ms=\"10\" retry-cap-ms=\"50\" max-attempts=\"2\" timeout-seconds=\"3\"/>"
-                         "<signing key=\"" + pki_.agent.key.string() + "\" cert=\"" + pki_.agent.cert.string() +
-                         "\"/></agent-config>\n");
+                         "<signing key=\"" +
+                         pki_.agent.key.string() + "\" cert=\"" + pki_.agent.cert.string() + "\"/></agent-config>\n");
   auto run_submit_binary = [&](const std::string& crash_at) {
     return signing::test::run_shell((crash_at.empty() ? "" : "CLINIC_AUDIT_CRASH_AT=" + quote(crash_at) + " ") +
                                     quote(CA_AGENT_BINARY) + " submit --quiet --config " + quote(config) +
@@ -295,7 +302,8 @@ TEST_F(Submit, KilledSubmitLosesNothingAndStoresNothingTwice) {
   EXPECT_EQ(ingest.duplicates(), 1u);
   EXPECT_TRUE(spooled().empty());
   std::size_t left = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(state_ / "spool")) left += entry.is_regular_file() ? 1u : 0u;
+  for (const auto& entry : std::filesystem::directory_iterator(state_ / "spool"))
+    left += entry.is_regular_file() ? 1u : 0u;
   EXPECT_EQ(left, 0u);
 }
 

@@ -81,14 +81,16 @@ TestPki make_pki(const std::filesystem::path& dir, const std::string& name, bool
   signing::test::write_text(ext, "basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n"
                                  "extendedKeyUsage=serverAuth\n");
   const auto csr = dir / (name + "-server.csr");
-  const auto result = run_shell(
-      "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " + quote(pki.server_key) + " -out " +
-      quote(csr) + " -subj '/CN=127.0.0.1' && openssl x509 -req -in " + quote(csr) + " -CA " + quote(pki.ca.cert) +
-      " -CAkey " + quote(pki.ca.key) + " -CAcreateserial -days 5 -extfile " + quote(ext) + " -out " + quote(pki.server_cert));
+  const auto result =
+      run_shell("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " + quote(pki.server_key) +
+                " -out " + quote(csr) + " -subj '/CN=127.0.0.1' && openssl x509 -req -in " + quote(csr) + " -CA " +
+                quote(pki.ca.cert) + " -CAkey " + quote(pki.ca.key) + " -CAcreateserial -days 5 -extfile " +
+                quote(ext) + " -out " + quote(pki.server_cert));
   if (result.exit_code != 0) throw std::runtime_error("test server certificate: " + result.output);
   // The server sends its chain (leaf, then the regional CA): what makes a
   // pinned CA fingerprint checkable on first contact.
-  signing::test::write_text(pki.server_cert, signing::test::read_text(pki.server_cert) + signing::test::read_text(pki.ca.cert));
+  signing::test::write_text(pki.server_cert,
+                            signing::test::read_text(pki.server_cert) + signing::test::read_text(pki.ca.cert));
   if (agent) pki.agent = signing::test::ca_issued(dir, name + "-agent", pki.ca);
   pki.ca_sha256 = file_sha256(pki.ca.cert);
   return pki;
@@ -104,7 +106,10 @@ ScriptedReply FakeIngest::operator()(const ReceivedRequest& request) {
   const std::string id = json.value("report_id", "");
   const std::uint64_t sequence = json["run"]["sequence"].get<std::uint64_t>();
   std::lock_guard lock(mutex_);
-  nlohmann::json answer = {{"report_id", id}, {"sequence", sequence}, {"chain", "ok"}, {"anomalies", nlohmann::json::array()}};
+  nlohmann::json answer = {{"report_id", id},
+                           {"sequence", sequence},
+                           {"chain", "ok"},
+                           {"anomalies", nlohmann::json::array()}};
   if (by_id_.count(id) != 0) {
     ++duplicates_;
     answer["status"] = "duplicate";
@@ -261,7 +266,8 @@ void ConnectProxy::serve() {
     relays_.emplace_back([this, client] {
       std::string head;
       char byte = 0;
-      while (head.size() < 8192 && head.find("\r\n\r\n") == std::string::npos && ::read(client, &byte, 1) == 1) head += byte;
+      while (head.size() < 8192 && head.find("\r\n\r\n") == std::string::npos && ::read(client, &byte, 1) == 1)
+        head += byte;
       const auto space = head.find(' ');
       const auto second = head.find(' ', space + 1);
       const std::string target = head.starts_with("CONNECT ") ? head.substr(space + 1, second - space - 1) : "";

@@ -29,14 +29,14 @@ std::string policy(const std::string& body) {
          body + "</policy>\n";
 }
 
-const std::string kList =
-    "  <list name=\"bins\">\n"          // line 5
-    "    <item>one</item>\n"
-    "    <item>two</item>\n"
-    "  </list>\n";
+const std::string kList = "  <list name=\"bins\">\n"  // line 5
+                          "    <item>one</item>\n"
+                          "    <item>two</item>\n"
+                          "  </list>\n";
 
 std::string check(const std::string& attributes, const std::string& params) {
-  return "  <check " + attributes + " type=\"file\" severity=\"low\">\n"
+  return "  <check " + attributes +
+         " type=\"file\" severity=\"low\">\n"
          "    <title>T ${b}</title>\n"
          "    <rationale>R ${b}</rationale>\n"
          "    <remediation><command>chmod 0755 ${b}</command><note>N ${b} $${b}</note></remediation>\n"
@@ -66,9 +66,10 @@ TEST(Foreach, SubstitutesOnlyItsVariable) {
 }
 
 TEST(Foreach, CheckAndParamExpandInListOrder) {
-  const std::string text = policy(kList + check("id=\"t.${b}\" foreach=\"b\" in=\"bins\"",
-                                                "    <param name=\"path\">/x/${b}</param>\n"
-                                                "    <param name=\"mode\" foreach=\"c\" in=\"bins\">${b}:${c}</param>\n"));
+  const std::string text =
+      policy(kList + check("id=\"t.${b}\" foreach=\"b\" in=\"bins\"",
+                           "    <param name=\"path\">/x/${b}</param>\n"
+                           "    <param name=\"mode\" foreach=\"c\" in=\"bins\">${b}:${c}</param>\n"));
   const Policy p = parse_policy(text, "t.xml", xsd());
   ASSERT_EQ(p.lists.size(), 1u);
   EXPECT_EQ(p.lists[0].items, (std::vector<std::string>{"one", "two"}));
@@ -92,20 +93,21 @@ TEST(Foreach, CheckAndParamExpandInListOrder) {
 TEST(Foreach, UnknownListNamesFileAndLine) {
   EXPECT_EQ(load_errors(policy(kList + check("id=\"t.${b}\" foreach=\"b\" in=\"nope\"", ""))),
             "9: foreach over unknown list 'nope' (lists of this policy: bins)\n");
-  EXPECT_EQ(load_errors(policy(check("id=\"t\"", "    <param name=\"path\" foreach=\"b\" in=\"nope\">/${b}</param>\n"))),
+  EXPECT_EQ(load_errors(
+                policy(check("id=\"t\"", "    <param name=\"path\" foreach=\"b\" in=\"nope\">/${b}</param>\n"))),
             "10: foreach over unknown list 'nope' (lists of this policy: none)\n");
 }
 
 TEST(Foreach, EmptyListIsASchemaErrorAtItsLine) {
-  const std::string errors = load_errors(policy("  <list name=\"bins\">\n  </list>\n" +
-                                                check("id=\"t.${b}\" foreach=\"b\" in=\"bins\"", "")));
+  const std::string errors =
+      load_errors(policy("  <list name=\"bins\">\n  </list>\n" + check("id=\"t.${b}\" foreach=\"b\" in=\"bins\"", "")));
   EXPECT_EQ(errors.rfind("5: Element 'list': Missing child element(s).", 0), 0u) << errors;
 }
 
 TEST(Foreach, ItemsArePlainWords) {
   for (const char* item : {"a b", "$x", "a'b", "a;b", "${x}", "a*"}) {
-    const std::string errors = load_errors(policy(std::string("  <list name=\"bins\">\n    <item>") + item +
-                                                  "</item>\n  </list>\n"));
+    const std::string errors =
+        load_errors(policy(std::string("  <list name=\"bins\">\n    <item>") + item + "</item>\n  </list>\n"));
     EXPECT_EQ(errors.rfind("6: Element 'item':", 0), 0u) << item << ": " << errors;
   }
 }
@@ -119,7 +121,8 @@ TEST(Foreach, DuplicateExpandedIdNamesBothLines) {
   EXPECT_EQ(load_errors(policy(kList + check("id=\"t.x\" foreach=\"b\" in=\"bins\"", ""))),
             "9: foreach over list 'bins' gives check id 't.x' twice (also the check at line 9)\n");
   // An id another check already has.
-  EXPECT_EQ(load_errors(policy(kList + check("id=\"t.two\"", "") + check("id=\"t.${b}\" foreach=\"b\" in=\"bins\"", ""))),
+  EXPECT_EQ(load_errors(
+                policy(kList + check("id=\"t.two\"", "") + check("id=\"t.${b}\" foreach=\"b\" in=\"bins\"", ""))),
             "15: foreach over list 'bins' gives check id 't.two' twice (also the check at line 9)\n");
 }
 
@@ -153,10 +156,12 @@ TEST(Foreach, ExpansionBombIsCapped) {
   const std::string list = "  <list name=\"bins\">" + items + "</list>\n";  // line 5
   const std::string big(20 * 1024, 'x');
   const auto start = std::chrono::steady_clock::now();
-  std::string errors = load_errors(policy(list + "  <check id=\"t.${b}\" foreach=\"b\" in=\"bins\" type=\"file\" "
-                                                 "severity=\"low\"><title>t</title><rationale>" +
-                                          big + "</rationale><remediation>r</remediation><reference seed=\"s\" "
-                                                "section=\"s\"/></check>\n"));
+  std::string errors = load_errors(policy(list +
+                                          "  <check id=\"t.${b}\" foreach=\"b\" in=\"bins\" type=\"file\" "
+                                          "severity=\"low\"><title>t</title><rationale>" +
+                                          big +
+                                          "</rationale><remediation>r</remediation><reference seed=\"s\" "
+                                          "section=\"s\"/></check>\n"));
   EXPECT_EQ(errors, "6: foreach over list 'bins' makes the policy's expanded checks exceed 16777216 bytes: refused\n");
   errors = load_errors(policy(list + check("id=\"t.${b}\" foreach=\"b\" in=\"bins\"",
                                            "    <param name=\"p\" foreach=\"c\" in=\"bins\">${b}${c}</param>\n")));
@@ -198,7 +203,8 @@ TEST(PolicyAppliesIf, UndeclaredVariableIsOneErrorAtItsLine) {
   const auto dir = testing::fixture_dir("empty");
   std::filesystem::create_directories(dir);
   try {
-    plan_of(policy("  <applies-if variable=\"nope\" equals=\"2\"/>\n" + check("id=\"a\"", "    <param name=\"path\">/a</param>\n") +
+    plan_of(policy("  <applies-if variable=\"nope\" equals=\"2\"/>\n" +
+                   check("id=\"a\"", "    <param name=\"path\">/a</param>\n") +
                    check("id=\"b\"", "    <param name=\"path\">/b</param>\n")),
             dir);
     FAIL() << "no error";
@@ -211,7 +217,8 @@ TEST(PolicyAppliesIf, UndeclaredVariableIsOneErrorAtItsLine) {
 }
 
 TEST(PolicyAppliesIf, ComesBeforeTheChecks) {
-  const std::string errors = load_errors(policy(check("id=\"a\"", "") + "  <applies-if variable=\"v\" equals=\"2\"/>\n"));
+  const std::string errors =
+      load_errors(policy(check("id=\"a\"", "") + "  <applies-if variable=\"v\" equals=\"2\"/>\n"));
   EXPECT_EQ(errors.rfind("11: Element 'applies-if': This element is not expected.", 0), 0u) << errors;
 }
 

@@ -17,11 +17,11 @@ TEST(ReportFormats, NamesAndExtensions) {
   std::vector<std::pair<std::string, std::string>> got;
   for (const auto& format : report_formats()) got.emplace_back(format.name, format.extension);
   EXPECT_EQ(got, (std::vector<std::pair<std::string, std::string>>{{"text", "txt"},
-                                                                    {"json", "json"},
-                                                                    {"xml", "xml"},
-                                                                    {"junit", "junit.xml"},
-                                                                    {"nagios", "nagios.txt"},
-                                                                    {"prometheus", "prom"}}));
+                                                                   {"json", "json"},
+                                                                   {"xml", "xml"},
+                                                                   {"junit", "junit.xml"},
+                                                                   {"nagios", "nagios.txt"},
+                                                                   {"prometheus", "prom"}}));
   ASSERT_NE(find_report_format("junit"), nullptr);
   EXPECT_EQ(find_report_format("junit")->extension, "junit.xml");
   EXPECT_EQ(find_report_format("html"), nullptr);
@@ -67,8 +67,8 @@ Report random_report(std::mt19937& rng) {
     r.duration_ms = static_cast<std::int64_t>(rng()) - 1000;
     if (rng() % 2) r.waiver_reason = text();
     for (int k = count(rng); k > 0; --k) {
-      r.evidence.push_back({text(), rng() % 2 ? std::optional<int>(static_cast<int>(rng() % 200) - 100) : std::nullopt,
-                            text(), text()});
+      r.evidence.push_back(
+          {text(), rng() % 2 ? std::optional<int>(static_cast<int>(rng() % 200) - 100) : std::nullopt, text(), text()});
     }
     report.results.push_back(r);
   }
@@ -86,8 +86,8 @@ TEST(ReportFormats, NoContentMakesARendererThrowOrEmitMalformedDocuments) {
         EXPECT_TRUE(nlohmann::json::accept(out)) << out;
       } else if (format.name == "xml" || format.name == "junit") {
         pugi::xml_document doc;
-        EXPECT_TRUE(doc.load_buffer(out.data(), out.size(), pugi::parse_default | pugi::parse_declaration,
-                                    pugi::encoding_utf8))
+        EXPECT_TRUE(
+            doc.load_buffer(out.data(), out.size(), pugi::parse_default | pugi::parse_declaration, pugi::encoding_utf8))
             << out;
       } else if (format.name == "nagios") {
         EXPECT_EQ(out.substr(0, out.find('\n')).find('|'), out.find('|'));

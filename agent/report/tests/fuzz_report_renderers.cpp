@@ -19,10 +19,16 @@ Report report_from(FuzzedDataProvider& data) {
   report.report_id = text();
   report.agent_version = text();
   report.host = {text(), text(), text()};
-  report.run = {text(), text(), text(), text(), data.ConsumeIntegral<std::uint64_t>(), std::nullopt,
+  report.run = {text(),
+                text(),
+                text(),
+                text(),
+                data.ConsumeIntegral<std::uint64_t>(),
+                std::nullopt,
                 data.ConsumeFloatingPoint<double>()};
   if (data.ConsumeBool()) report.run.previous_sha256 = text();
-  for (int i = data.ConsumeIntegralInRange(0, 3); i > 0; --i) report.policies.push_back({text(), text(), text(), text()});
+  for (int i = data.ConsumeIntegralInRange(0, 3); i > 0; --i)
+    report.policies.push_back({text(), text(), text(), text()});
   for (int i = data.ConsumeIntegralInRange(0, 6); i > 0; --i) {
     clinic_audit::ResultRecord r;
     r.check_id = text();

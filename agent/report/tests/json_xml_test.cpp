@@ -25,12 +25,9 @@ class Samples : public ::testing::TestWithParam<int> {
  protected:
   static Report sample(int index) {
     switch (index) {
-      case 0:
-        return every_status_report();
-      case 1:
-        return invalid_text_report();
-      default:
-        return empty_report();
+      case 0: return every_status_report();
+      case 1: return invalid_text_report();
+      default: return empty_report();
     }
   }
 };
@@ -121,7 +118,8 @@ TEST(RenderJson, KeysAndValuesFollowDesign) {
   EXPECT_FALSE(sudo.contains("waiver"));
   EXPECT_EQ(j["results"][8]["waiver"], "Ticket #123 <IT> & \"migration\" until 2027-01-31");
   EXPECT_EQ(j["results"][6]["summary"], "PrivateTmp=false (Ünïcödé ✓ 日本 🏥)");
-  EXPECT_EQ(j["summary"], nlohmann::ordered_json::parse(R"({"pass":1,"fail":5,"error":1,"not_applicable":1,"waived":1,"skipped":1,
+  EXPECT_EQ(j["summary"],
+            nlohmann::ordered_json::parse(R"({"pass":1,"fail":5,"error":1,"not_applicable":1,"waived":1,"skipped":1,
                                           "compliant":false})"));
 }
 
@@ -141,7 +139,8 @@ TEST(RenderJson, InvalidUtf8BecomesReplacementCharacter) {
   EXPECT_EQ(e["path"], "/etc/php/8.2/apache2/php.ini" + R + "(");
   EXPECT_EQ(e["observed"], "sys_temp_dir = \"/tmp/" + R + "\" " + R + R + R + " " + R + R + R + R + " " + R + R + " " +
                                R + " " + R + " tab\there");
-  EXPECT_EQ(j["results"][0]["summary"], "binary junk: " + R + "[31mred" + R + "[0m " + R + "31m C1 CSI, NUL:" + R + " end");
+  EXPECT_EQ(j["results"][0]["summary"],
+            "binary junk: " + R + "[31mred" + R + "[0m " + R + "31m C1 CSI, NUL:" + R + " end");
 }
 
 TEST(RenderJson, IsDeterministic) { EXPECT_EQ(render_json(every_status_report()), render_json(every_status_report())); }

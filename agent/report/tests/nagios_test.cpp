@@ -35,11 +35,13 @@ TEST(NagiosExitCode, FollowsSeverityOfFailures) {
   for (Severity s : {Severity::medium, Severity::low, Severity::info}) {
     EXPECT_EQ(nagios_exit_code(of({with("a", Status::fail, s), with("b", Status::error, Severity::critical)})), 1);
   }
-  EXPECT_EQ(nagios_exit_code(of({with("a", Status::error, Severity::critical), with("b", Status::pass, Severity::high)})),
+  EXPECT_EQ(nagios_exit_code(
+                of({with("a", Status::error, Severity::critical), with("b", Status::pass, Severity::high)})),
             3);
-  EXPECT_EQ(nagios_exit_code(of({with("a", Status::pass, Severity::critical), with("b", Status::waived, Severity::critical),
-                                 with("c", Status::skipped, Severity::critical),
-                                 with("d", Status::not_applicable, Severity::critical)})),
+  EXPECT_EQ(nagios_exit_code(
+                of({with("a", Status::pass, Severity::critical), with("b", Status::waived, Severity::critical),
+                    with("c", Status::skipped, Severity::critical),
+                    with("d", Status::not_applicable, Severity::critical)})),
             0);
   EXPECT_EQ(nagios_exit_code(testing::empty_report()), 0);
   EXPECT_EQ(nagios_exit_code(testing::every_status_report()), 2);
@@ -82,8 +84,8 @@ TEST(RenderNagios, OkWarningUnknownTexts) {
             "CLINIC-AUDIT OK - 1 check, 1 passed, compliant");
   EXPECT_EQ(first_line(render_nagios(of({with("a", Status::fail, Severity::low)}))).substr(0, 37),
             "CLINIC-AUDIT WARNING - 1 failed: a | ");
-  EXPECT_EQ(first_line(render_nagios(of({with("a", Status::error, Severity::low), with("b", Status::error,
-                                                                                      Severity::low)})))
+  EXPECT_EQ(first_line(
+                render_nagios(of({with("a", Status::error, Severity::low), with("b", Status::error, Severity::low)})))
                 .substr(0, 38),
             "CLINIC-AUDIT UNKNOWN - 2 errors: a, b ");
 }

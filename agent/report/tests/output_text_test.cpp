@@ -17,9 +17,13 @@ TEST(ValidText, KeepsWellFormedTextAndAllowedWhitespace) {
 
 // Unicode 15 §3.9, Table 3-8: one U+FFFD per maximal subpart.
 TEST(ValidText, ReplacesIllFormedSequencesPerMaximalSubpart) {
-  EXPECT_EQ(valid_text("a\xff" "b"), "a" + R + "b");
-  EXPECT_EQ(valid_text("\xe2\x82"), R);                      // truncated 3-byte sequence: one subpart
-  EXPECT_EQ(valid_text("\xe2\x82" "A"), R + "A");
+  EXPECT_EQ(valid_text("a\xff"
+                       "b"),
+            "a" + R + "b");
+  EXPECT_EQ(valid_text("\xe2\x82"), R);  // truncated 3-byte sequence: one subpart
+  EXPECT_EQ(valid_text("\xe2\x82"
+                       "A"),
+            R + "A");
   EXPECT_EQ(valid_text("\xc0\xaf"), R + R);                  // overlong: C0 is never a lead
   EXPECT_EQ(valid_text("\xed\xa0\x80"), R + R + R);          // UTF-16 surrogate D800
   EXPECT_EQ(valid_text("\xf4\x90\x80\x80"), R + R + R + R);  // above U+10FFFF
@@ -30,11 +34,13 @@ TEST(ValidText, ReplacesIllFormedSequencesPerMaximalSubpart) {
 
 TEST(ValidText, ReplacesControlsXmlOrTerminalsWouldMisread) {
   EXPECT_EQ(valid_text(std::string("a\0b", 3)), "a" + R + "b");
-  EXPECT_EQ(valid_text("\x1b[31m"), R + "[31m");                 // ESC
-  EXPECT_EQ(valid_text("\x07\x7f"), R + R);                      // BEL, DEL
-  EXPECT_EQ(valid_text("\xc2\x9b" "31m"), R + "31m");            // C1 CSI
-  EXPECT_EQ(valid_text("\xef\xbf\xbe\xef\xbf\xbf"), R + R);      // U+FFFE, U+FFFF
-  EXPECT_EQ(valid_text("\xef\xbf\xbd"), R);                      // U+FFFD itself is fine
+  EXPECT_EQ(valid_text("\x1b[31m"), R + "[31m");  // ESC
+  EXPECT_EQ(valid_text("\x07\x7f"), R + R);       // BEL, DEL
+  EXPECT_EQ(valid_text("\xc2\x9b"
+                       "31m"),
+            R + "31m");                                      // C1 CSI
+  EXPECT_EQ(valid_text("\xef\xbf\xbe\xef\xbf\xbf"), R + R);  // U+FFFE, U+FFFF
+  EXPECT_EQ(valid_text("\xef\xbf\xbd"), R);                  // U+FFFD itself is fine
 }
 
 TEST(NormalizedForOutput, CleansEveryStringAndClampsNumbers) {

@@ -36,8 +36,8 @@ Report hostile_ids() {
 }
 
 TEST(RenderPrometheus, PromtoolAcceptsEverySample) {
-  for (const Report& report : {testing::every_status_report(), testing::invalid_text_report(), testing::empty_report(),
-                               hostile_ids()}) {
+  for (const Report& report :
+       {testing::every_status_report(), testing::invalid_text_report(), testing::empty_report(), hostile_ids()}) {
     EXPECT_EQ(testing::validate_prometheus_metrics(render_prometheus(report)), "");
   }
 }

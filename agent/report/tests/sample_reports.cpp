@@ -50,7 +50,8 @@ Report every_status_report() {
   sudo.evidence = {{"/etc/sudoers.d/medshake", 3, "www-data ALL=(ALL) NOPASSWD: ALL",
                     "www-data ALL=(root) NOPASSWD: /usr/local/bin/apicrypt"},
                    {"/etc/sudoers", std::nullopt, "#includedir /etc/sudoers.d", "<included>"}};
-  sudo.remediation = "Remplacez la ligne par :\n  www-data ALL=(root) NOPASSWD: /usr/local/bin/apicrypt\npuis `visudo -c`.";
+  sudo.remediation =
+      "Remplacez la ligne par :\n  www-data ALL=(root) NOPASSWD: /usr/local/bin/apicrypt\npuis `visudo -c`.";
   sudo.duration_ms = 1234;
   report.results.push_back(sudo);
 
@@ -63,8 +64,8 @@ Report every_status_report() {
   auto seclevel = result("openssl-seclevel", "apicrypt-v2", Severity::medium, Status::fail,
                          "SECLEVEL=3 rejects Apicrypt's RSA-1024 keys");
   seclevel.type = "openssl";
-  seclevel.evidence = {{"/etc/ssl/openssl.cnf", 62, "CipherString = DEFAULT@SECLEVEL=3\r\n",
-                        "CipherString = DEFAULT@SECLEVEL=1"}};
+  seclevel.evidence = {
+      {"/etc/ssl/openssl.cnf", 62, "CipherString = DEFAULT@SECLEVEL=3\r\n", "CipherString = DEFAULT@SECLEVEL=1"}};
   report.results.push_back(seclevel);
 
   report.results.push_back(result("php-sys-temp-dir", "apicrypt-v2", Severity::low, Status::fail,
@@ -87,8 +88,7 @@ Report every_status_report() {
   report.results.push_back(result("php-fpm-private-tmp", "apicrypt-v2", Severity::medium, Status::not_applicable,
                                   "php-fpm is not installed"));
 
-  auto waived = result("clefs-permissions", "apicrypt-v2", Severity::medium, Status::waived,
-                       "Clefs is 0777 (waived)");
+  auto waived = result("clefs-permissions", "apicrypt-v2", Severity::medium, Status::waived, "Clefs is 0777 (waived)");
   waived.waiver_reason = "Ticket #123 <IT> & \"migration\" until 2027-01-31";
   waived.evidence = {{"/home/EHR/Clefs", std::nullopt, "0777", "0770"}};
   report.results.push_back(waived);
@@ -110,10 +110,13 @@ Report invalid_text_report() {
   report.host.machine_id = "uninitialized";
   report.host.hostname = "";
   auto bad = result("php-ini-bytes", "apicrypt-v2", Severity::high, Status::fail,
-                    "binary junk: \x1b[31mred\x1b[0m \xc2\x9b" "31m C1 CSI, NUL:"s + '\0' + " end");
-  bad.evidence = {{"/etc/php/8.2/apache2/php.ini\xc3\x28", 7,
-                   "sys_temp_dir = \"/tmp/\xe2\x82\" \xed\xa0\x80 \xf4\x90\x80\x80 \xc0\xaf \xef\xbf\xbe \x7f tab\there"s,
-                   "absent"}};
+                    "binary junk: \x1b[31mred\x1b[0m \xc2\x9b"
+                    "31m C1 CSI, NUL:"s +
+                        '\0' + " end");
+  bad.evidence = {
+      {"/etc/php/8.2/apache2/php.ini\xc3\x28", 7,
+       "sys_temp_dir = \"/tmp/\xe2\x82\" \xed\xa0\x80 \xf4\x90\x80\x80 \xc0\xaf \xef\xbf\xbe \x7f tab\there"s,
+       "absent"}};
   bad.remediation = "Remove line 7\x07";
   report.results.push_back(bad);
   return report;

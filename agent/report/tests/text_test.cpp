@@ -49,7 +49,8 @@ TEST(RenderText, EachFailureShowsEvidenceAndRemediation) {
 
 TEST(RenderText, EndsWithCounts) {
   const std::string text = render_text(testing::every_status_report(), false);
-  const std::string last = "10 checks: 1 pass, 5 fail, 1 error, 1 not_applicable, 1 waived, 1 skipped - NOT COMPLIANT\n";
+  const std::string last =
+      "10 checks: 1 pass, 5 fail, 1 error, 1 not_applicable, 1 waived, 1 skipped - NOT COMPLIANT\n";
   ASSERT_GE(text.size(), last.size());
   EXPECT_EQ(text.substr(text.size() - last.size()), last);
   const std::string empty = render_text(testing::empty_report(), false);

@@ -31,11 +31,12 @@ void PrintTo(const CrashCase& c, std::ostream* os) { *os << c.step; }
 class CrashAt : public ::testing::TestWithParam<CrashCase> {
  protected:
   test::CommandResult run(int i, const std::string& crash_at = "", const std::string& extra_env = "") {
-    const std::string env = (crash_at.empty() ? "" : "CLINIC_AUDIT_CRASH_AT=" + test::quote(crash_at) + " ") + extra_env + " ";
+    const std::string env =
+        (crash_at.empty() ? "" : "CLINIC_AUDIT_CRASH_AT=" + test::quote(crash_at) + " ") + extra_env + " ";
     return test::run_shell(env + all_env_ + " CHAIN_DRIVER_ACK_LOG=" + test::quote(dir_ / "acked") + " " +
                            test::quote(CA_SIGNING_CHAIN_DRIVER) + " " + test::quote(dir_ / "state") + " " +
-                           test::quote(dir_ / "reports") + " " + test::quote(pair_.key) + " " + test::quote(pair_.cert) +
-                           " 20261122T1504" + std::to_string(10 + i) + "Z json xml");
+                           test::quote(dir_ / "reports") + " " + test::quote(pair_.key) + " " +
+                           test::quote(pair_.cert) + " 20261122T1504" + std::to_string(10 + i) + "Z json xml");
   }
   test::TempDir dir_;
   test::KeyPair pair_ = test::self_signed(dir_.path(), "agent");
@@ -140,21 +141,19 @@ constexpr const char* kAckOne = "CHAIN_DRIVER_ACK_ONE=1";
 INSTANTIATE_TEST_SUITE_P(
     Steps, CrashAt,
     ::testing::Values(CrashCase{"reserve:temp-written", kNever3, false},  // reservation not durable: nothing handed out
-                      CrashCase{"reserve:renamed", kSkipped3, true},
-                      CrashCase{"report:temp-written", kSkipped3, true},
-                      CrashCase{"report:renamed", kSkipped3, true},      // JSON written, XML not
+                      CrashCase{"reserve:renamed", kSkipped3, true}, CrashCase{"report:temp-written", kSkipped3, true},
+                      CrashCase{"report:renamed", kSkipped3, true},  // JSON written, XML not
                       CrashCase{"reports-written", kSkipped3, true},
                       CrashCase{"signature:temp-written", kSkipped3, true},
-                      CrashCase{"signature:renamed", kSkipped3, true},   // JSON signed, XML not
-                      CrashCase{"signature:renamed#2", kAll, false},     // both signed, not committed
+                      CrashCase{"signature:renamed", kSkipped3, true},  // JSON signed, XML not
+                      CrashCase{"signature:renamed#2", kAll, false},    // both signed, not committed
                       CrashCase{"signed", kAll, false},
                       // Spooling: signature first, then the report, each linked then renamed.
-                      CrashCase{"spool:temp-written", kAll, false},    // signature linked, not renamed
-                      CrashCase{"spool:renamed", kAll, false},         // signature spooled, report not
+                      CrashCase{"spool:temp-written", kAll, false},  // signature linked, not renamed
+                      CrashCase{"spool:renamed", kAll, false},       // signature spooled, report not
                       CrashCase{"spool:temp-written#2", kAll, false},
-                      CrashCase{"spool:renamed#2", kAll, false},       // spooled, not committed
-                      CrashCase{"spooled", kAll, false},
-                      CrashCase{"commit:temp-written", kAll, false},
+                      CrashCase{"spool:renamed#2", kAll, false},  // spooled, not committed
+                      CrashCase{"spooled", kAll, false}, CrashCase{"commit:temp-written", kAll, false},
                       CrashCase{"commit:renamed", kAll, false},
                       // Rollback of a set that could not be spooled: signatures first.
                       CrashCase{"rollback:signature", kSkipped3, true, "", true},

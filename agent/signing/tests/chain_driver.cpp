@@ -72,7 +72,8 @@ int main(int argc, char** argv) {
     store::PendingSet set = store::PendingSet::begin(options);
     const std::string id = test::random_uuid();
     std::vector<store::RenderedReport> reports;
-    for (const auto& ext : exts) reports.push_back({ext, test::sample_report(ext, set.sequence(), set.previous_sha256(), id)});
+    for (const auto& ext : exts)
+      reports.push_back({ext, test::sample_report(ext, set.sequence(), set.previous_sha256(), id)});
     set.write("testhost", reports, args[4]);
     try {
       sign_report_set(identity, set.files());

@@ -30,9 +30,9 @@ class ChainIdentity : public ::testing::Test {
     options.machine_id = "ffffffffffffffffffffffffffffffff";
     std::ostringstream out, err;
     ASSERT_EQ(run_keygen(options, out, err), 0) << err.str();
-    ASSERT_EQ(test::run_shell("openssl x509 -req -in " + test::quote(*options.csr_path) + " -CA " + test::quote(ca_.cert) +
-                              " -CAkey " + test::quote(ca_.key) + " -CAcreateserial -days 30 -copy_extensions copy -out " +
-                              test::quote(options.cert_path))
+    ASSERT_EQ(test::run_shell("openssl x509 -req -in " + test::quote(*options.csr_path) + " -CA " +
+                              test::quote(ca_.cert) + " -CAkey " + test::quote(ca_.key) +
+                              " -CAcreateserial -days 30 -copy_extensions copy -out " + test::quote(options.cert_path))
                   .exit_code,
               0);
   }
@@ -81,7 +81,8 @@ TEST_F(ChainIdentity, ARenewedCertificateOfTheSameMachineKeepsTheChain) {
 
 TEST_F(ChainIdentity, SequenceOverflowIsNamed) {
   const auto own = SigningIdentity::load(own_.key, own_.cert);
-  const auto first = test::write_signed_set(own, reports_, "20261122T150401Z", 18446744073709551615ULL, std::string(64, 'a'), {"json"});
+  const auto first = test::write_signed_set(own, reports_, "20261122T150401Z", 18446744073709551615ULL,
+                                            std::string(64, 'a'), {"json"});
   test::write_signed_set(own, reports_, "20261122T150402Z", 1, sha256_hex(test::read_text(first[0])), {"json"});
   EXPECT_EQ(verify(), 1) << output_;
   EXPECT_NE(output_.find("sequence overflow"), std::string::npos) << output_;
@@ -97,8 +98,8 @@ TEST(VerifyReportBytes, InMemoryWithTheCallersStore) {
   const std::string signature(der.begin(), der.end());
   const auto store = load_ca_store(ca.cert);
   const SchemaChecker schemas(test::schema_dir() / "report.xsd", test::schema_dir() / "report.schema.json");
-  VerifiedReport verified = verify_report({bytes, signature, "report", false}, store.get(), schemas, ExpiryAt::now,
-                                          std::time(nullptr), true);
+  VerifiedReport verified =
+      verify_report({bytes, signature, "report", false}, store.get(), schemas, ExpiryAt::now, std::time(nullptr), true);
   EXPECT_TRUE(verified.ok()) << verified.problems.front();
   ASSERT_TRUE(verified.content);
   EXPECT_EQ(verified.content->sequence, 3U);
@@ -107,13 +108,15 @@ TEST(VerifyReportBytes, InMemoryWithTheCallersStore) {
   // One byte changed: the signature problem, not a certificate problem.
   std::string changed = bytes;
   changed[changed.find("manual")] = 'M';
-  verified = verify_report({changed, signature, "report", false}, store.get(), schemas, ExpiryAt::now, std::time(nullptr), true);
+  verified = verify_report({changed, signature, "report", false}, store.get(), schemas, ExpiryAt::now,
+                           std::time(nullptr), true);
   EXPECT_FALSE(verified.ok());
   EXPECT_FALSE(verified.signature.certificate_problem);
   // Another CA: a certificate problem.
   const auto other_ca = test::make_test_ca(dir.path(), "elsewhere");
   const auto other_store = load_ca_store(other_ca.cert);
-  verified = verify_report({bytes, signature, "report", false}, other_store.get(), schemas, ExpiryAt::now, std::time(nullptr), true);
+  verified = verify_report({bytes, signature, "report", false}, other_store.get(), schemas, ExpiryAt::now,
+                           std::time(nullptr), true);
   EXPECT_TRUE(verified.signature.certificate_problem);
 }
 

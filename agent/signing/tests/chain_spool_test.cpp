@@ -21,7 +21,8 @@ class ChainSpool : public ::testing::Test {
     store::PendingSet set = store::PendingSet::begin(options_);
     char stamp[32];
     std::snprintf(stamp, sizeof stamp, "20261122T%06dZ", ++runs_);
-    set.write("testhost", {{"json", test::sample_report("json", set.sequence(), set.previous_sha256(), test::random_uuid())}},
+    set.write("testhost",
+              {{"json", test::sample_report("json", set.sequence(), set.previous_sha256(), test::random_uuid())}},
               stamp);
     try {
       sign_report_set(identity_, set.files());

@@ -34,14 +34,17 @@ TEST(Keygen, EcdsaKeyIs0600OwnedByCallerWithSelfSignedCertificate) {
   EXPECT_EQ(st.st_uid, ::geteuid());
   const auto key = run_shell("openssl pkey -in " + quote(dir / "etc/agent.key") + " -noout -text");
   EXPECT_NE(key.output.find("NIST CURVE: P-256"), std::string::npos) << key.output;
-  const auto cert = run_shell("openssl x509 -in " + quote(dir / "etc/agent.crt") + " -noout -subject -ext subjectAltName");
+  const auto cert =
+      run_shell("openssl x509 -in " + quote(dir / "etc/agent.crt") + " -noout -subject -ext subjectAltName");
   EXPECT_NE(cert.output.find("CN = cabinet-12"), std::string::npos) << cert.output;
   EXPECT_NE(cert.output.find("serialNumber = 0123456789abcdef0123456789abcdef"), std::string::npos) << cert.output;
   EXPECT_NE(cert.output.find("DNS:cabinet-12"), std::string::npos) << cert.output;
   EXPECT_NE(out.str().find("ECDSA P-256"), std::string::npos);
   // The certificate belongs to the key and serves as its own trust anchor.
   EXPECT_NO_THROW(SigningIdentity::load(dir / "etc/agent.key", dir / "etc/agent.crt"));
-  EXPECT_EQ(run_shell("openssl verify -CAfile " + quote(dir / "etc/agent.crt") + " " + quote(dir / "etc/agent.crt")).exit_code, 0);
+  EXPECT_EQ(run_shell("openssl verify -CAfile " + quote(dir / "etc/agent.crt") + " " + quote(dir / "etc/agent.crt"))
+                .exit_code,
+            0);
 }
 
 TEST(Keygen, RsaOnRequest) {

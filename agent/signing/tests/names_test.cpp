@@ -35,7 +35,10 @@ TEST(ContentHints, RoundTripsLongAndShortNames) {
     EXPECT_EQ(decode_content_hints(encode_content_hints(name)), name);
   }
   EXPECT_FALSE(decode_content_hints(std::string("\x30\x05\x0c\x09", 4)));
-  EXPECT_EQ(encode_content_hints("a"), std::string("\x30\x0e\x0c\x01" "a" "\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x01", 16));
+  EXPECT_EQ(encode_content_hints("a"), std::string("\x30\x0e\x0c\x01"
+                                                   "a"
+                                                   "\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x01",
+                                                   16));
 }
 
 }  // namespace

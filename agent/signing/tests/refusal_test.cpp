@@ -45,12 +45,14 @@ TEST_P(KeyModeRefused, KeyReadableOrWritableByOthers) {
   std::snprintf(mode, sizeof mode, "%04o", GetParam());
   EXPECT_EQ(std::string(error.what()), "signing key " + pair.key.string() + " has mode " + mode +
                                            ": it must be readable and writable by its owner only; refusing to sign "
-                                           "(fix: chmod 600 " + pair.key.string() + ")");
+                                           "(fix: chmod 600 " +
+                                           pair.key.string() + ")");
   expect_no_key_material(error.what(), pair);
 }
 
-INSTANTIATE_TEST_SUITE_P(Modes, KeyModeRefused, ::testing::Values(0640u, 0604u, 0666u, 0620u, 0602u),
-                         [](const auto& p) { return "mode_0" + std::to_string(p.param / 64) + std::to_string(p.param / 8 % 8) + std::to_string(p.param % 8); });
+INSTANTIATE_TEST_SUITE_P(Modes, KeyModeRefused, ::testing::Values(0640u, 0604u, 0666u, 0620u, 0602u), [](const auto& p) {
+  return "mode_0" + std::to_string(p.param / 64) + std::to_string(p.param / 8 % 8) + std::to_string(p.param % 8);
+});
 
 TEST(Refusal, Mode0600And0400AreAccepted) {
   test::TempDir dir;
@@ -88,8 +90,8 @@ TEST(Refusal, CertificateOfAnotherKey) {
   const auto other = test::self_signed(dir.path(), "other");
   const SigningError error = refusal({pair.key, other.cert});
   EXPECT_EQ(error.exit_code(), 65);
-  EXPECT_NE(std::string(error.what()).find("certificate " + other.cert.string() + " does not match the signing key " +
-                                           pair.key.string()),
+  EXPECT_NE(std::string(error.what())
+                .find("certificate " + other.cert.string() + " does not match the signing key " + pair.key.string()),
             std::string::npos)
       << error.what();
   expect_no_key_material(error.what(), pair);
@@ -118,7 +120,9 @@ TEST(Refusal, EncryptedKeyIsRefusedWithoutPrompting) {
   const auto pair = test::self_signed(dir.path(), "agent");
   const auto encrypted = dir / "encrypted.key";
   ASSERT_EQ(test::run_shell("openssl pkey -in " + test::quote(pair.key) + " -aes256 -passout pass:secret -out " +
-                            test::quote(encrypted) + " && chmod 600 " + test::quote(encrypted)).exit_code, 0);
+                            test::quote(encrypted) + " && chmod 600 " + test::quote(encrypted))
+                .exit_code,
+            0);
   const SigningError error = refusal({encrypted, pair.cert});
   EXPECT_NE(std::string(error.what()).find("is protected by a passphrase"), std::string::npos) << error.what();
 }
@@ -139,7 +143,8 @@ TEST(Refusal, FailedSignatureLeavesNoUnsignedReport) {
     FAIL() << "sign_report_set succeeded";
   } catch (const SigningError& error) {
     EXPECT_EQ(error.exit_code(), 73);
-    EXPECT_NE(std::string(error.what()).find("cannot write " + xml.string() + ".p7s"), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("cannot write " + xml.string() + ".p7s"), std::string::npos)
+        << error.what();
   }
   EXPECT_FALSE(std::filesystem::exists(json));
   EXPECT_FALSE(std::filesystem::exists(json.string() + ".p7s"));

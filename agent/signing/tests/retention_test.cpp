@@ -15,7 +15,8 @@ class Retention : public ::testing::Test {
   void SetUp() override {
     std::filesystem::create_directories(reports_);
     for (int i = 1; i <= 6; ++i) {
-      for (const char* ext : {"json", "xml", "json.p7s", "xml.p7s"}) test::write_text(test::report_path(reports_, stamp(i), ext), "x");
+      for (const char* ext : {"json", "xml", "json.p7s", "xml.p7s"})
+        test::write_text(test::report_path(reports_, stamp(i), ext), "x");
     }
     test::write_text(reports_ / "unrelated.txt", "kept");
   }
@@ -29,7 +30,8 @@ TEST_F(Retention, KeepsNewestNAndSparesUnacknowledged) {
   std::filesystem::create_directories(spool_);
   // Report 2 waits in the spool for the collector's acknowledgment.
   // Spool names: <sequence, 20 digits>-<report file name> (spool.hpp).
-  test::write_text(spool_ / ("00000000000000000002-" + test::report_path(spool_, stamp(2), "json").filename().string()), "x");
+  test::write_text(spool_ / ("00000000000000000002-" + test::report_path(spool_, stamp(2), "json").filename().string()),
+                   "x");
   const PruneResult result = prune_reports(reports_, 3, acknowledged_unless_spooled(spool_));
   EXPECT_FALSE(present(1));
   EXPECT_TRUE(present(2));

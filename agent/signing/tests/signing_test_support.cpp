@@ -96,8 +96,8 @@ std::string sample_report(const std::string& ext, std::uint64_t sequence, const 
   return ext == "json" ? render_json(report) : ext == "xml" ? render_xml(report) : "clinic-audit text report\n";
 }
 
-std::filesystem::path report_path(const std::filesystem::path& dir, const std::string& timestamp, const std::string& ext,
-                                  const std::string& host) {
+std::filesystem::path report_path(const std::filesystem::path& dir, const std::string& timestamp,
+                                  const std::string& ext, const std::string& host) {
   return dir / ("clinic-audit-" + host + "-" + timestamp + "." + ext);
 }
 
@@ -123,13 +123,15 @@ TestCa make_test_ca(const std::filesystem::path& dir, const std::string& name, c
   const std::string newkey = "-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " + quote(ca.key);
   CommandResult result;
   if (!issuer) {
-    result = run_shell("openssl req -x509 " + newkey + " -out " + quote(ca.cert) + " -subj '/O=Test Region/CN=" + name +
-                       "' -days 30 -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign");
+    result =
+        run_shell("openssl req -x509 " + newkey + " -out " + quote(ca.cert) + " -subj '/O=Test Region/CN=" + name +
+                  "' -days 30 -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign");
   } else {
     const auto csr = dir / (name + ".csr");
-    result = run_shell("openssl req -new " + newkey + " -out " + quote(csr) + " -subj '/O=Test Region/CN=" + name +
-                       "' && openssl x509 -req -in " + quote(csr) + " -CA " + quote(issuer->cert) + " -CAkey " +
-                       quote(issuer->key) + " -CAcreateserial -days 30 -extfile " + quote(ext) + " -out " + quote(ca.cert));
+    result =
+        run_shell("openssl req -new " + newkey + " -out " + quote(csr) + " -subj '/O=Test Region/CN=" + name +
+                  "' && openssl x509 -req -in " + quote(csr) + " -CA " + quote(issuer->cert) + " -CAkey " +
+                  quote(issuer->key) + " -CAcreateserial -days 30 -extfile " + quote(ext) + " -out " + quote(ca.cert));
   }
   if (result.exit_code != 0) throw std::runtime_error("test CA: " + result.output);
   return ca;
@@ -147,22 +149,23 @@ KeyPair ca_issued(const std::filesystem::path& dir, const std::string& name, con
   std::ostringstream out;
   std::ostringstream err;
   if (run_keygen(options, out, err) != 0) throw std::runtime_error("keygen --csr failed: " + err.str());
-  const auto result = run_shell("openssl x509 -req -in " + quote(*options.csr_path) + " -CA " + quote(ca.cert) +
-                                " -CAkey " + quote(ca.key) + " -CAcreateserial -days 30 -copy_extensions copy -out " +
-                                quote(options.cert_path));
+  const auto result =
+      run_shell("openssl x509 -req -in " + quote(*options.csr_path) + " -CA " + quote(ca.cert) + " -CAkey " +
+                quote(ca.key) + " -CAcreateserial -days 30 -copy_extensions copy -out " + quote(options.cert_path));
   if (result.exit_code != 0) throw std::runtime_error("issuing: " + result.output);
   return {options.key_path, options.cert_path};
 }
 
-void write_cert_with_validity(const std::filesystem::path& key_path, const std::filesystem::path& cert_path, long from_s,
-                              long to_s) {
+void write_cert_with_validity(const std::filesystem::path& key_path, const std::filesystem::path& cert_path,
+                              long from_s, long to_s) {
   BioPtr key_bio(BIO_new_file(key_path.c_str(), "rb"));
   PkeyPtr key(PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr));
   X509Ptr cert(X509_new());
   X509_set_version(cert.get(), X509_VERSION_3);
   ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 7);
   X509NamePtr name(X509_NAME_new());
-  X509_NAME_add_entry_by_txt(name.get(), "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("testhost"), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name.get(), "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("testhost"), -1, -1,
+                             0);
   X509_set_subject_name(cert.get(), name.get());
   X509_set_issuer_name(cert.get(), name.get());
   X509_gmtime_adj(X509_getm_notBefore(cert.get()), from_s);

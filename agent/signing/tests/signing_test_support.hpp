@@ -44,8 +44,8 @@ void write_text(const std::filesystem::path& path, const std::string& bytes, uns
 std::string sample_report(const std::string& ext, std::uint64_t sequence, const std::optional<std::string>& previous,
                           const std::string& report_id = "");
 // DIR/clinic-audit-<host>-<timestamp>.<ext>
-std::filesystem::path report_path(const std::filesystem::path& dir, const std::string& timestamp, const std::string& ext,
-                                  const std::string& host = "testhost");
+std::filesystem::path report_path(const std::filesystem::path& dir, const std::string& timestamp,
+                                  const std::string& ext, const std::string& host = "testhost");
 // A random UUID v4 (text).
 std::string random_uuid();
 

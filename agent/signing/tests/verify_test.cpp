@@ -117,9 +117,12 @@ TEST_F(Verify, CertificateExpiredWhenSigned) {
   test::write_text(report, test::sample_report("json", 1, std::nullopt));
   ASSERT_EQ(test::run_shell("openssl cms -sign -binary -outform DER -md sha256 -signer " + test::quote(pair_.cert) +
                             " -inkey " + test::quote(pair_.key) + " -in " + test::quote(report) + " -out " +
-                            test::quote(report.string() + ".p7s")).exit_code, 0);
+                            test::quote(report.string() + ".p7s"))
+                .exit_code,
+            0);
   EXPECT_EQ(verify({report}), 1);
-  EXPECT_TRUE(said("FAIL " + report.filename().string() + ": expired certificate: certificate \"CN=testhost\" expired on "))
+  EXPECT_TRUE(
+      said("FAIL " + report.filename().string() + ": expired certificate: certificate \"CN=testhost\" expired on "))
       << output_;
   EXPECT_TRUE(said(", before the report was signed (")) << output_;
 }
@@ -176,8 +179,8 @@ TEST_F(Verify, ReplayedReport) {
     std::filesystem::copy_file(file.string() + ".p7s", copy.string() + ".p7s");
   }
   EXPECT_EQ(verify({reports_}), 1);
-  EXPECT_TRUE(said("FAIL chain: replayed report: clinic-audit-testhost-" + stamp(9) + " is a copy of clinic-audit-testhost-" +
-                   stamp(1)))
+  EXPECT_TRUE(said("FAIL chain: replayed report: clinic-audit-testhost-" + stamp(9) +
+                   " is a copy of clinic-audit-testhost-" + stamp(1)))
       << output_;
   EXPECT_TRUE(said("renamed report: clinic-audit-testhost-" + stamp(9) + ".json was signed as clinic-audit-testhost-" +
                    stamp(1) + ".json"));
@@ -198,8 +201,8 @@ TEST_F(Verify, ForkedChainFollowingAnOlderReport) {
   // Report 4 chains to report 2 instead of report 3.
   test::write_signed_set(identity(), reports_, stamp(4), 4, sha256_hex(test::read_text(sets_[1][0])));
   EXPECT_EQ(verify({reports_}), 1);
-  EXPECT_TRUE(said("FAIL chain: forked chain: clinic-audit-testhost-" + stamp(4) + " (sequence 4) follows clinic-audit-testhost-" +
-                   stamp(2) + " (sequence 2)"))
+  EXPECT_TRUE(said("FAIL chain: forked chain: clinic-audit-testhost-" + stamp(4) +
+                   " (sequence 4) follows clinic-audit-testhost-" + stamp(2) + " (sequence 2)"))
       << output_;
 }
 

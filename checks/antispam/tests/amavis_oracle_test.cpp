@@ -70,19 +70,24 @@ std::vector<AmavisCase> cases() {
        on + "@score_sender_maps = ({ 'clinic.example' => [ { '.visiotlm.esante-bretagne.fr' => -20 } ] });\n1;\n",
        "doc@mail.clinic.example"},
       {"two_outer_tables",
-       on + "@score_sender_maps = ({ '.' => [ { '.fr' => -5 } ] }, { 'doc@clinic.example' => [ { 'votre-teleconsultation@' => -7 } ] });\n1;\n",
+       on +
+           "@score_sender_maps = ({ '.' => [ { '.fr' => -5 } ] }, { 'doc@clinic.example' => [ { 'votre-teleconsultation@' => -7 } ] });\n1;\n",
        "doc@clinic.example"},
       {"first_match_within_a_list",
-       on + "@score_sender_maps = ({ '.' => [ { 'visiotlm.esante-bretagne.fr' => 3 }, { '.esante-bretagne.fr' => -30 } ] });\n1;\n",
+       on +
+           "@score_sender_maps = ({ '.' => [ { 'visiotlm.esante-bretagne.fr' => 3 }, { '.esante-bretagne.fr' => -30 } ] });\n1;\n",
        "doc@clinic.example"},
       {"positive_score_cancels",
-       on + "@score_sender_maps = ({ '.' => [ { '.visiotlm.esante-bretagne.fr' => -20 } ], 'doc@' => [ { '.fr' => 15 } ] });\n1;\n",
+       on +
+           "@score_sender_maps = ({ '.' => [ { '.visiotlm.esante-bretagne.fr' => -20 } ], 'doc@' => [ { '.fr' => 15 } ] });\n1;\n",
        "doc@clinic.example"},
-      {"whitelist_dot_domain", on + "@whitelist_sender_maps = ({ '.esante-bretagne.fr' => 1 }, @whitelist_sender_maps);\n1;\n",
+      {"whitelist_dot_domain",
+       on + "@whitelist_sender_maps = ({ '.esante-bretagne.fr' => 1 }, @whitelist_sender_maps);\n1;\n",
        "doc@clinic.example"},
       {"whitelist_exact_parent_misses", on + "@whitelist_sender_maps = ({ 'esante-bretagne.fr' => 1 });\n1;\n",
        "doc@clinic.example"},
-      {"whitelist_acl_negated", on + "@whitelist_sender_maps = ([ '!visiotlm.esante-bretagne.fr', '.esante-bretagne.fr' ]);\n1;\n",
+      {"whitelist_acl_negated",
+       on + "@whitelist_sender_maps = ([ '!visiotlm.esante-bretagne.fr', '.esante-bretagne.fr' ]);\n1;\n",
        "doc@clinic.example"},
   };
 }
@@ -98,9 +103,10 @@ TEST_P(AmavisOracle, AgreesWithAmavisLookups) {
   root.file("/usr/share/amavis/conf.d/20-package", "use strict;\n1;\n");
   root.file("/etc/amavis/conf.d/50-user", c.user_conf);
   root.file("/harness.pl", kHarness);
-  const CommandResult r = testing::run_program(
-      "/usr/bin/perl", {root.host("/harness.pl").string(), kSender, c.recipient,
-                        root.host("/usr/share/amavis/conf.d/20-package").string(), root.host("/etc/amavis/conf.d/50-user").string()});
+  const CommandResult r =
+      testing::run_program("/usr/bin/perl", {root.host("/harness.pl").string(), kSender, c.recipient,
+                                             root.host("/usr/share/amavis/conf.d/20-package").string(),
+                                             root.host("/etc/amavis/conf.d/50-user").string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::istringstream out(r.out);
   std::string word;
@@ -117,10 +123,13 @@ TEST_P(AmavisOracle, AgreesWithAmavisLookups) {
   const auto verdict = evaluate_amavis(fs, options);
   ASSERT_TRUE(verdict.has_value());
   std::string evidence;
-  for (const Evidence& e : verdict->evidence) evidence += e.path + ":" + std::to_string(e.line.value_or(0)) + " " + e.observed + "\n";
+  for (const Evidence& e : verdict->evidence)
+    evidence += e.path + ":" + std::to_string(e.line.value_or(0)) + " " + e.observed + "\n";
   const bool oracle_whitelisted = whitelisted == 1 || score <= -10.0;
   EXPECT_EQ(verdict->state == FilterState::whitelisted, oracle_whitelisted)
-      << "amavisd-new: whitelist " << whitelisted << ", score " << score << "\n" << verdict->summary << "\n" << evidence;
+      << "amavisd-new: whitelist " << whitelisted << ", score " << score << "\n"
+      << verdict->summary << "\n"
+      << evidence;
   if (!oracle_whitelisted) {
     // The fix, pasted (sh -e, paths moved into the fixture): amavisd-new's
     // own lookups must then whitelist the sender.
@@ -133,9 +142,10 @@ TEST_P(AmavisOracle, AgreesWithAmavisLookups) {
       const CommandResult applied = testing::run_program("/bin/sh", {"-e", "-c", command});
       ASSERT_EQ(applied.exit_code, 0) << command << "\n" << applied.err;
     }
-    const CommandResult fixed = testing::run_program(
-        "/usr/bin/perl", {root.host("/harness.pl").string(), kSender, c.recipient,
-                          root.host("/usr/share/amavis/conf.d/20-package").string(), root.host("/etc/amavis/conf.d/50-user").string()});
+    const CommandResult fixed =
+        testing::run_program("/usr/bin/perl", {root.host("/harness.pl").string(), kSender, c.recipient,
+                                               root.host("/usr/share/amavis/conf.d/20-package").string(),
+                                               root.host("/etc/amavis/conf.d/50-user").string()});
     EXPECT_NE(fixed.out.find("WHITELIST 1"), std::string::npos) << fixed.out << fixed.err;
   }
   if (whitelisted != 1) {
@@ -143,8 +153,9 @@ TEST_P(AmavisOracle, AgreesWithAmavisLookups) {
     std::ostringstream expected;
     expected << score;
     if (score != 0.0) {
-      EXPECT_NE((verdict->summary + evidence).find(expected.str()), std::string::npos)
-          << "score " << score << "\n" << verdict->summary << "\n" << evidence;
+      EXPECT_NE((verdict->summary + evidence).find(expected.str()), std::string::npos) << "score " << score << "\n"
+                                                                                       << verdict->summary << "\n"
+                                                                                       << evidence;
     }
   }
 }

@@ -58,7 +58,8 @@ TEST_P(AntispamFixtures, ExactStatus) {
     if (ev.path == e.evidence_path && ev.line.value_or(0) == e.evidence_line) cited = true;
   }
   EXPECT_EQ(outcome.status, e.status) << outcome.summary << "\n" << evidence;
-  for (const std::string& s : e.in_summary) EXPECT_NE(outcome.summary.find(s), std::string::npos) << s << " / " << outcome.summary;
+  for (const std::string& s : e.in_summary)
+    EXPECT_NE(outcome.summary.find(s), std::string::npos) << s << " / " << outcome.summary;
   for (const std::string& s : e.in_remediation) {
     EXPECT_NE(outcome.remediation.find(s), std::string::npos) << s << " / " << outcome.remediation;
   }
@@ -73,44 +74,85 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         Expectation{"no_filter", Status::not_applicable, {"no mail filter"}, {}, "", 0},
         Expectation{"sa_welcomelisted", Status::pass, {"SpamAssassin"}, {}, "/etc/spamassassin/local.cf", 2},
-        Expectation{"sa_parent_domain_only", Status::fail, {"SpamAssassin"},
+        Expectation{"sa_parent_domain_only",
+                    Status::fail,
+                    {"SpamAssassin"},
                     {"welcomelist_from *@visiotlm.esante-bretagne.fr", "/etc/spamassassin/local.cf"},
-                    "/etc/spamassassin/local.cf", 2},  // the near miss, named
+                    "/etc/spamassassin/local.cf",
+                    2},  // the near miss, named
         // welcomelist_auth needs SPF/DKIM at delivery (issue #17 item 3): not counted by default.
-        Expectation{"sa_auth", Status::fail, {"welcomelist_auth", "SPF or DKIM"},
-                    {"welcomelist_from *@visiotlm.esante-bretagne.fr"}, "/etc/spamassassin/local.cf", 1},
+        Expectation{"sa_auth",
+                    Status::fail,
+                    {"welcomelist_auth", "SPF or DKIM"},
+                    {"welcomelist_from *@visiotlm.esante-bretagne.fr"},
+                    "/etc/spamassassin/local.cf",
+                    1},
         // score USER_IN_WELCOMELIST 0 disables the rule (issue #21 item 3): the false pass.
-        Expectation{"sa_score_override", Status::fail, {"score 0 at /etc/spamassassin/local.cf:3", "disables it"},
-                    {"score USER_IN_WELCOMELIST -100"}, "/etc/spamassassin/local.cf", 2},
-        Expectation{"sa_blocklisted", Status::fail, {"blocklist_from"}, {"blocklist_from"}, "/etc/spamassassin/local.cf", 2},
+        Expectation{"sa_score_override",
+                    Status::fail,
+                    {"score 0 at /etc/spamassassin/local.cf:3", "disables it"},
+                    {"score USER_IN_WELCOMELIST -100"},
+                    "/etc/spamassassin/local.cf",
+                    2},
+        Expectation{
+            "sa_blocklisted", Status::fail, {"blocklist_from"}, {"blocklist_from"}, "/etc/spamassassin/local.cf", 2},
         Expectation{"sa_mail_dir_ignored", Status::fail, {"SpamAssassin"}, {"/etc/spamassassin/local.cf"}, "", 0},
         Expectation{"postfix_debian_default", Status::not_applicable, {"Postfix"}, {}, "", 0},
-        Expectation{"postfix_rbl_no_whitelist", Status::fail, {"Postfix", "reject_rbl_client zen.spamhaus.org"},
-                    {"visiotlm.esante-bretagne.fr OK", "/etc/postfix/sender_access", "postmap hash:/etc/postfix/sender_access"},
-                    "/etc/postfix/main.cf", 2},
+        Expectation{"postfix_rbl_no_whitelist",
+                    Status::fail,
+                    {"Postfix", "reject_rbl_client zen.spamhaus.org"},
+                    {"visiotlm.esante-bretagne.fr OK", "/etc/postfix/sender_access",
+                     "postmap hash:/etc/postfix/sender_access"},
+                    "/etc/postfix/main.cf",
+                    2},
         Expectation{"postfix_whitelisted", Status::pass, {"Postfix"}, {}, "/etc/postfix/sender_access", 2},
-        Expectation{"postfix_ok_only_in_sender_list", Status::fail, {"smtpd_recipient_restrictions"},
-                    {"check_sender_access hash:/etc/postfix/sender_access"}, "/etc/postfix/sender_access", 1},
+        Expectation{"postfix_ok_only_in_sender_list",
+                    Status::fail,
+                    {"smtpd_recipient_restrictions"},
+                    {"check_sender_access hash:/etc/postfix/sender_access"},
+                    "/etc/postfix/sender_access",
+                    1},
         Expectation{"postfix_sender_rejected", Status::fail, {"REJECT"}, {}, "/etc/postfix/sender_checks", 1},
         Expectation{"postfix_pcre_map", Status::error, {"pcre"}, {}, "", 0},
-        Expectation{"postfix_master_override", Status::fail, {"reject_rbl_client bl.example.org", "/etc/postfix/master.cf:4"},
-                    {}, "/etc/postfix/master.cf", 4},
+        Expectation{"postfix_master_override",
+                    Status::fail,
+                    {"reject_rbl_client bl.example.org", "/etc/postfix/master.cf:4"},
+                    {},
+                    "/etc/postfix/master.cf",
+                    4},
         Expectation{"postfix_master_submission_only", Status::pass, {"Postfix"}, {}, "/etc/postfix/sender_access", 2},
         Expectation{"rspamd_settings_whitelist", Status::pass, {"rspamd"}, {}, "/etc/rspamd/local.d/settings.conf", 2},
-        Expectation{"rspamd_multimap_accept", Status::pass, {"rspamd"}, {}, "/etc/rspamd/local.d/whitelist_sender_domain.map", 2},
-        Expectation{"rspamd_multimap_inline_regexp", Status::pass, {"rspamd"}, {},
-                    "/etc/rspamd/local.d/multimap.conf", 6},
-        Expectation{"rspamd_multimap_regexp_read_as_path", Status::fail, {"rspamd"}, {},
-                    "/etc/rspamd/local.d/multimap.conf", 7},
-        Expectation{"rspamd_multimap_parent_only", Status::fail, {"rspamd"},
-                    {"from = \"@visiotlm.esante-bretagne.fr\"; want_spam = yes;", "/etc/rspamd/local.d/settings.conf"}, "", 0},
+        Expectation{"rspamd_multimap_accept",
+                    Status::pass,
+                    {"rspamd"},
+                    {},
+                    "/etc/rspamd/local.d/whitelist_sender_domain.map",
+                    2},
+        Expectation{
+            "rspamd_multimap_inline_regexp", Status::pass, {"rspamd"}, {}, "/etc/rspamd/local.d/multimap.conf", 6},
+        Expectation{
+            "rspamd_multimap_regexp_read_as_path", Status::fail, {"rspamd"}, {}, "/etc/rspamd/local.d/multimap.conf", 7},
+        Expectation{"rspamd_multimap_parent_only",
+                    Status::fail,
+                    {"rspamd"},
+                    {"from = \"@visiotlm.esante-bretagne.fr\"; want_spam = yes;", "/etc/rspamd/local.d/settings.conf"},
+                    "",
+                    0},
         Expectation{"amavis_debian_default", Status::not_applicable, {"amavisd-new"}, {}, "", 0},
         Expectation{"amavis_whitelisted", Status::pass, {"amavisd-new"}, {}, "/etc/amavis/whitelist_sender", 2},
-        Expectation{"amavis_not_whitelisted", Status::fail, {"amavisd-new"},
-                    {"'.visiotlm.esante-bretagne.fr' => 1", "/etc/amavis/conf.d/50-user"}, "", 0},
+        Expectation{"amavis_not_whitelisted",
+                    Status::fail,
+                    {"amavisd-new"},
+                    {"'.visiotlm.esante-bretagne.fr' => 1", "/etc/amavis/conf.d/50-user"},
+                    "",
+                    0},
         Expectation{"amavis_score_whitelisted", Status::pass, {"amavisd-new"}, {}, "/etc/amavis/conf.d/50-user", 5},
-        Expectation{"mixed_sa_ok_postfix_rbl", Status::fail, {"Postfix may still reject", "whitelisted by SpamAssassin"},
-                    {"/etc/postfix/sender_access"}, "/etc/spamassassin/local.cf", 2},
+        Expectation{"mixed_sa_ok_postfix_rbl",
+                    Status::fail,
+                    {"Postfix may still reject", "whitelisted by SpamAssassin"},
+                    {"/etc/postfix/sender_access"},
+                    "/etc/spamassassin/local.cf",
+                    2},
         Expectation{"postgrey_only", Status::not_applicable, {"postgrey"}, {}, "", 0}),
     [](const ::testing::TestParamInfo<Expectation>& param_info) { return param_info.param.fixture; });
 
@@ -177,8 +219,10 @@ TEST(AntispamParams, RelayDecidesWelcomelistFromRcvd) {
   EXPECT_EQ(wrong.status, Status::fail);
   // The fix names the relay it was given.
   ASSERT_FALSE(wrong.remediation_commands.empty());
-  EXPECT_NE(wrong.remediation_commands.front().find("welcomelist_from_rcvd *@visiotlm.esante-bretagne.fr relay.example.org"),
-            std::string::npos) << wrong.remediation_commands.front();
+  EXPECT_NE(wrong.remediation_commands.front().find(
+                "welcomelist_from_rcvd *@visiotlm.esante-bretagne.fr relay.example.org"),
+            std::string::npos)
+      << wrong.remediation_commands.front();
 }
 
 // Issue #21 item 5: restriction classes are expanded where named (directly
@@ -196,31 +240,35 @@ TEST(AntispamPostfix, RestrictionClassesAndNonFqdnSender) {
   };
   const std::string ok = "visiotlm.esante-bretagne.fr OK\n";
   // A class that whitelists, named before the RBL: pass.
-  Outcome o = run_main("ok-first",
-                       "smtpd_restriction_classes = ekermed\nekermed = check_sender_access hash:/etc/postfix/sender_access\n"
-                       "smtpd_recipient_restrictions = reject_unauth_destination, ekermed, reject_rbl_client zen.example\n",
-                       ok);
+  Outcome o =
+      run_main("ok-first",
+               "smtpd_restriction_classes = ekermed\nekermed = check_sender_access hash:/etc/postfix/sender_access\n"
+               "smtpd_recipient_restrictions = reject_unauth_destination, ekermed, reject_rbl_client zen.example\n",
+               ok);
   EXPECT_EQ(o.status, Status::pass) << o.summary;
   // A class whose RBL comes first: the class is expanded and its RBL blocks.
-  o = run_main("rbl-in-class",
-               "smtpd_restriction_classes = strict\nstrict = reject_rbl_client zen.example\n"
-               "smtpd_recipient_restrictions = reject_unauth_destination, strict, check_sender_access hash:/etc/postfix/sender_access\n",
-               ok);
+  o = run_main(
+      "rbl-in-class",
+      "smtpd_restriction_classes = strict\nstrict = reject_rbl_client zen.example\n"
+      "smtpd_recipient_restrictions = reject_unauth_destination, strict, check_sender_access hash:/etc/postfix/sender_access\n",
+      ok);
   EXPECT_EQ(o.status, Status::fail) << o.summary;
   EXPECT_NE(o.summary.find("restriction class strict"), std::string::npos) << o.summary;
   // A table result naming a class runs it.
-  o = run_main("table-result",
-               "smtpd_restriction_classes = trusted\ntrusted = permit\n"
-               "smtpd_recipient_restrictions = reject_unauth_destination, check_sender_access hash:/etc/postfix/sender_access, "
-               "reject_rbl_client zen.example\n",
-               "visiotlm.esante-bretagne.fr trusted\n");
+  o = run_main(
+      "table-result",
+      "smtpd_restriction_classes = trusted\ntrusted = permit\n"
+      "smtpd_recipient_restrictions = reject_unauth_destination, check_sender_access hash:/etc/postfix/sender_access, "
+      "reject_rbl_client zen.example\n",
+      "visiotlm.esante-bretagne.fr trusted\n");
   EXPECT_EQ(o.status, Status::pass) << o.summary;
   // reject_non_fqdn_sender lets a fully qualified sender through.
-  o = run_main("fqdn",
-               "smtpd_sender_restrictions = reject_non_fqdn_sender\n"
-               "smtpd_recipient_restrictions = reject_unauth_destination, check_sender_access hash:/etc/postfix/sender_access, "
-               "reject_rbl_client zen.example\n",
-               ok);
+  o = run_main(
+      "fqdn",
+      "smtpd_sender_restrictions = reject_non_fqdn_sender\n"
+      "smtpd_recipient_restrictions = reject_unauth_destination, check_sender_access hash:/etc/postfix/sender_access, "
+      "reject_rbl_client zen.example\n",
+      ok);
   EXPECT_EQ(o.status, Status::pass) << o.summary;
   // A class naming itself ends in error, not a hang or a pass.
   o = run_main("loop", "smtpd_restriction_classes = a\na = a\nsmtpd_recipient_restrictions = a\n", ok);

@@ -15,9 +15,9 @@ namespace clinic_audit::antispam {
 namespace {
 
 TEST(SpamAssassinParser, CommentsEscapesLangAndAliases) {
-  const auto d = parse_spamassassin_cf(
-      "  # comment\nWhitelist-From a@b.example # trailing\nlang fr welcomelist_from c@d.example\n"
-      "blacklist_from x\\#y@z.example\n");
+  const auto d =
+      parse_spamassassin_cf("  # comment\nWhitelist-From a@b.example # trailing\nlang fr welcomelist_from c@d.example\n"
+                            "blacklist_from x\\#y@z.example\n");
   ASSERT_EQ(d.size(), 3U);
   EXPECT_EQ(d[0].key, "welcomelist_from");
   EXPECT_EQ(d[0].value, "a@b.example");
@@ -56,7 +56,8 @@ TEST(SpamAssassinParser, IncludeBombStopsWithinBudget) {
 
 TEST(PostfixParser, MainCfContinuationAndLastDefinitionWins) {
   std::vector<Evidence> issues;
-  const auto p = parse_main_cf("a = 1\n# c\nb = x,\n  y\n   # inside\n  z\na = 2\nbroken line\n", &issues, "/etc/postfix/main.cf");
+  const auto p =
+      parse_main_cf("a = 1\n# c\nb = x,\n  y\n   # inside\n  z\na = 2\nbroken line\n", &issues, "/etc/postfix/main.cf");
   EXPECT_EQ(p.at("a").value, "2");
   EXPECT_EQ(p.at("a").line, 7);
   EXPECT_EQ(split_postfix_list(p.at("b").value), (std::vector<std::string>{"x", "y", "z"}));
@@ -88,7 +89,8 @@ TEST(PostfixParser, ExpansionAndGroups) {
 
 TEST(PostfixParser, ExpansionBombIsCapped) {
   std::map<std::string, std::string> params;
-  for (int i = 0; i < 40; ++i) params["p" + std::to_string(i)] = "$p" + std::to_string(i + 1) + " $p" + std::to_string(i + 1);
+  for (int i = 0; i < 40; ++i)
+    params["p" + std::to_string(i)] = "$p" + std::to_string(i + 1) + " $p" + std::to_string(i + 1);
   params["p40"] = "xxxxxxxxxxxxxxxx";
   const auto start = std::chrono::steady_clock::now();
   const std::string out = postfix_expand("$p0", params);
@@ -112,13 +114,12 @@ TEST(PostfixParser, PathologicalRegexpIsRefused) {
 // reason on the line, and a good rule after them still used.
 TEST(PostfixParser, StackedQuantifiersAreRefusedInBothSyntaxes) {
   const auto start = std::chrono::steady_clock::now();
-  const RegexpTable t = parse_regexp_table(
-      "/a????+++++++/ REJECT\n"
-      "/a\\?\\?\\?\\?\\+\\+\\+\\+\\+\\+\\+/x REJECT\n"
-      "/b*?*?*?++++++/ REJECT\n"
-      "/a????+++++++/x OK\n"  // basic: '?' and '+' are plain characters
-      "/esante-bretagne/ OK\n",
-      "/etc/postfix/sender_checks");
+  const RegexpTable t = parse_regexp_table("/a????+++++++/ REJECT\n"
+                                           "/a\\?\\?\\?\\?\\+\\+\\+\\+\\+\\+\\+/x REJECT\n"
+                                           "/b*?*?*?++++++/ REJECT\n"
+                                           "/a????+++++++/x OK\n"  // basic: '?' and '+' are plain characters
+                                           "/esante-bretagne/ OK\n",
+                                           "/etc/postfix/sender_checks");
   ASSERT_EQ(t.issues.size(), 3U);
   for (std::size_t i = 0; i < 3; ++i) {
     EXPECT_EQ(t.issues[i].line, static_cast<int>(i) + 1);
@@ -152,11 +153,11 @@ TEST(PostfixAccess, ActionsFollowAccess5) {
 }
 
 TEST(UclParser, RspamdLocalD) {
-  const UclDocument doc = parse_ucl(
-      "# c\nRULE {\n  type = \"from\"; filter = 'email:domain'\n  map = [\"$LOCAL_CONFDIR/a.map\", b];\n"
-      "  action: accept\n  /* c /* nested */ */\n}\nsection \"name\" { x = <<EOD\nline 1\nEOD\n}\n"
-      ".include(try=true,priority=1) \"$CONFDIR/x.conf\"\n",
-      "/etc/rspamd/local.d/multimap.conf");
+  const UclDocument doc =
+      parse_ucl("# c\nRULE {\n  type = \"from\"; filter = 'email:domain'\n  map = [\"$LOCAL_CONFDIR/a.map\", b];\n"
+                "  action: accept\n  /* c /* nested */ */\n}\nsection \"name\" { x = <<EOD\nline 1\nEOD\n}\n"
+                ".include(try=true,priority=1) \"$CONFDIR/x.conf\"\n",
+                "/etc/rspamd/local.d/multimap.conf");
   EXPECT_TRUE(doc.issues.empty());
   const UclValue* rule = doc.root.get("RULE");
   ASSERT_NE(rule, nullptr);
@@ -210,15 +211,18 @@ namespace {
 // Issue #21 item 9: the line that wins is named, and why the other lost.
 TEST(SpamAssassinParser, RemovalAndScoreOverridesNameTheLosingLine) {
   SaConfigBuilder builder([](const std::string&) { return SaLoaded{std::nullopt, true, "no such file"}; });
-  builder.add_file("/etc/spamassassin/a.cf",
-                   "welcomelist_from *@visiotlm.esante-bretagne.fr\nheader USER_IN_WELCOMELIST eval:check_from_in_welcomelist()\n"
-                   "score USER_IN_WELCOMELIST -100\n");
-  builder.add_file("/etc/spamassassin/local.cf", "unwelcomelist_from *@VISIOTLM.esante-bretagne.fr\nscore USER_IN_WELCOMELIST -1\n");
+  builder.add_file(
+      "/etc/spamassassin/a.cf",
+      "welcomelist_from *@visiotlm.esante-bretagne.fr\nheader USER_IN_WELCOMELIST eval:check_from_in_welcomelist()\n"
+      "score USER_IN_WELCOMELIST -100\n");
+  builder.add_file("/etc/spamassassin/local.cf",
+                   "unwelcomelist_from *@VISIOTLM.esante-bretagne.fr\nscore USER_IN_WELCOMELIST -1\n");
   const SaConfig& c = builder.config();
   EXPECT_TRUE(c.welcomelist_from.empty());
   bool named = false;
   for (const Evidence& e : c.notes) {
-    named |= e.path == "/etc/spamassassin/local.cf" && e.line == 1 && e.observed.find("/etc/spamassassin/a.cf:1") != std::string::npos;
+    named |= e.path == "/etc/spamassassin/local.cf" && e.line == 1 &&
+             e.observed.find("/etc/spamassassin/a.cf:1") != std::string::npos;
   }
   EXPECT_TRUE(named);
   // Re-add the entry: the weight is then the later score line, and the origin names both lines.
@@ -227,7 +231,8 @@ TEST(SpamAssassinParser, RemovalAndScoreOverridesNameTheLosingLine) {
   const SaWeight w = sa_weight(builder.config(), options);
   ASSERT_EQ(w.hits.size(), 1U);
   EXPECT_EQ(w.hits[0].score[0], -1.0);
-  EXPECT_NE(w.hits[0].score_origin.find("score -1 at /etc/spamassassin/local.cf:2 (wins over -100 at /etc/spamassassin/a.cf:3"),
+  EXPECT_NE(w.hits[0].score_origin.find(
+                "score -1 at /etc/spamassassin/local.cf:2 (wins over -100 at /etc/spamassassin/a.cf:3"),
             std::string::npos)
       << w.hits[0].score_origin;
 }

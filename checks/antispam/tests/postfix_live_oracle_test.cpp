@@ -46,8 +46,8 @@ constexpr int kPort = 2525;
 
 struct LiveCase {
   std::string name;
-  std::string main_cf;                          // restriction parameters, in-root table paths
-  std::map<std::string, std::string> tables;    // /etc/postfix/NAME -> text (hash: ones are postmapped)
+  std::string main_cf;                        // restriction parameters, in-root table paths
+  std::map<std::string, std::string> tables;  // /etc/postfix/NAME -> text (hash: ones are postmapped)
   std::string helo = "relay.esante-bretagne.example";
   bool conditional = false;  // our pass holds only under a stated condition (HELO name)
 };
@@ -59,42 +59,61 @@ std::vector<LiveCase> cases() {
   return {
       {"bare_reject", "smtpd_sender_restrictions = reject_non_fqdn_sender, reject\n", {}},
       {"fqdn_sender_then_permit", "smtpd_sender_restrictions = reject_non_fqdn_sender, permit\n", {}},
-      {"hash_ok_before_reject", "smtpd_sender_restrictions = check_sender_access hash:" + kAccess + ", reject\n",
+      {"hash_ok_before_reject",
+       "smtpd_sender_restrictions = check_sender_access hash:" + kAccess + ", reject\n",
        {{kAccess, "visiotlm.esante-bretagne.fr OK\n"}}},
-      {"hash_dunno_hides_parent_ok", "smtpd_sender_restrictions = check_sender_access hash:" + kAccess + ", reject\n",
+      {"hash_dunno_hides_parent_ok",
+       "smtpd_sender_restrictions = check_sender_access hash:" + kAccess + ", reject\n",
        {{kAccess, "visiotlm.esante-bretagne.fr DUNNO\nesante-bretagne.fr OK\n"}}},
-      {"hash_address_beats_domain_reject", "smtpd_sender_restrictions = check_sender_access hash:" + kAccess + "\n",
+      {"hash_address_beats_domain_reject",
+       "smtpd_sender_restrictions = check_sender_access hash:" + kAccess + "\n",
        {{kAccess, "visiotlm.esante-bretagne.fr REJECT\nvotre-teleconsultation@visiotlm.esante-bretagne.fr OK\n"}}},
-      {"hash_defer_code", "smtpd_sender_restrictions = check_sender_access hash:" + kAccess + "\n",
+      {"hash_defer_code",
+       "smtpd_sender_restrictions = check_sender_access hash:" + kAccess + "\n",
        {{kAccess, "esante-bretagne.fr 450 come back later\n"}}},
-      {"regexp_ok_before_reject", "smtpd_sender_restrictions = check_sender_access regexp:" + kRegexp + ", reject\n",
+      {"regexp_ok_before_reject",
+       "smtpd_sender_restrictions = check_sender_access regexp:" + kRegexp + ", reject\n",
        {{kRegexp, "/@visiotlm\\.esante-bretagne\\.fr$/ OK\n"}}},
-      {"regexp_reject_rule_first", "smtpd_sender_restrictions = check_sender_access regexp:" + kRegexp + "\n",
+      {"regexp_reject_rule_first",
+       "smtpd_sender_restrictions = check_sender_access regexp:" + kRegexp + "\n",
        {{kRegexp, "/esante-bretagne/ REJECT no\n/@visiotlm\\./ OK\n"}}},
-      {"inline_table_ok", "smtpd_sender_restrictions = check_sender_access inline:{ visiotlm.esante-bretagne.fr=OK }, reject\n", {}},
-      {"delimiter_extension_key", "recipient_delimiter = -\nsmtpd_sender_restrictions = check_sender_access hash:" + kAccess + ", reject\n",
+      {"inline_table_ok",
+       "smtpd_sender_restrictions = check_sender_access inline:{ visiotlm.esante-bretagne.fr=OK }, reject\n",
+       {}},
+      {"delimiter_extension_key",
+       "recipient_delimiter = -\nsmtpd_sender_restrictions = check_sender_access hash:" + kAccess + ", reject\n",
        {{kAccess, "votre@visiotlm.esante-bretagne.fr OK\n"}}},
       {"ok_ends_only_its_list",
-       "smtpd_sender_restrictions = check_sender_access hash:" + kAccess + "\nsmtpd_recipient_restrictions = permit_mynetworks, reject\n",
+       "smtpd_sender_restrictions = check_sender_access hash:" + kAccess +
+           "\nsmtpd_recipient_restrictions = permit_mynetworks, reject\n",
        {{kAccess, "visiotlm.esante-bretagne.fr OK\n"}}},
       {"class_named_in_list",
        "smtpd_restriction_classes = ekermed\nekermed = check_sender_access regexp:" + kRegexp +
            "\nsmtpd_recipient_restrictions = permit_mynetworks, ekermed, reject\n",
        {{kRegexp, "/@visiotlm\\.esante-bretagne\\.fr$/ OK\n"}}},
       {"class_from_table_result_permit",
-       "smtpd_restriction_classes = trusted\ntrusted = permit\nsmtpd_sender_restrictions = check_sender_access hash:" + kAccess +
-           ", reject\n",
+       "smtpd_restriction_classes = trusted\ntrusted = permit\nsmtpd_sender_restrictions = check_sender_access hash:" +
+           kAccess + ", reject\n",
        {{kAccess, "esante-bretagne.fr trusted\n"}}},
       {"class_from_table_result_reject",
        "smtpd_restriction_classes = strict\nstrict = reject_non_fqdn_sender, reject\nsmtpd_sender_restrictions = check_sender_access hash:" +
            kAccess + ", permit\n",
        {{kAccess, "esante-bretagne.fr strict\n"}}},
       {"warn_if_reject_reject", "smtpd_sender_restrictions = warn_if_reject, reject, permit\n", {}},
-      {"warn_if_reject_class", "smtpd_restriction_classes = strict\nstrict = reject\nsmtpd_sender_restrictions = warn_if_reject, strict\n", {}},
+      {"warn_if_reject_class",
+       "smtpd_restriction_classes = strict\nstrict = reject\nsmtpd_sender_restrictions = warn_if_reject, strict\n",
+       {}},
       {"warn_if_reject_only_next", "smtpd_sender_restrictions = warn_if_reject, reject_non_fqdn_sender, reject\n", {}},
-      {"helo_fqdn_required", "smtpd_helo_required = yes\nsmtpd_helo_restrictions = reject_non_fqdn_helo_hostname, reject_invalid_helo_hostname\n",
-       {}, "relay.esante-bretagne.example", true},
-      {"helo_not_fqdn_rejected", "smtpd_helo_required = yes\nsmtpd_helo_restrictions = reject_non_fqdn_helo_hostname\n", {}, "relay", true},
+      {"helo_fqdn_required",
+       "smtpd_helo_required = yes\nsmtpd_helo_restrictions = reject_non_fqdn_helo_hostname, reject_invalid_helo_hostname\n",
+       {},
+       "relay.esante-bretagne.example",
+       true},
+      {"helo_not_fqdn_rejected",
+       "smtpd_helo_required = yes\nsmtpd_helo_restrictions = reject_non_fqdn_helo_hostname\n",
+       {},
+       "relay",
+       true},
       {"helo_invalid_rejected", "smtpd_helo_restrictions = reject_invalid_helo_hostname\n", {}, "bad..name", true},
   };
 }
@@ -174,7 +193,8 @@ class PostfixLive : public ::testing::Test {
     if (::geteuid() != 0 || !std::filesystem::exists(kPostfix)) return;
     ns_ = "ca-pfx-" + std::to_string(::getpid());
     const CommandResult add = testing::run_program("/usr/sbin/ip", {"netns", "add", ns_});
-    const CommandResult up = testing::run_program("/usr/sbin/ip", {"netns", "exec", ns_, "ip", "link", "set", "lo", "up"});
+    const CommandResult up =
+        testing::run_program("/usr/sbin/ip", {"netns", "exec", ns_, "ip", "link", "set", "lo", "up"});
     why_ = add.err + up.err;
     if (add.exit_code != 0 || up.exit_code != 0) return;
     // A short directory: Postfix's UNIX sockets live in the queue directory
@@ -271,8 +291,8 @@ Dialogue speak_smtp(const std::string& ns, int port, const std::string& helo) {
     timeval timeout{10, 0};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
     read_reply(fd);  // 220 greeting
-    for (const std::string& command : {"EHLO " + helo, std::string("MAIL FROM:<") + kSender + ">",
-                                       std::string("RCPT TO:<doc@clinic.example>")}) {
+    for (const std::string& command :
+         {"EHLO " + helo, std::string("MAIL FROM:<") + kSender + ">", std::string("RCPT TO:<doc@clinic.example>")}) {
       const std::string line = command + "\r\n";
       if (::send(fd, line.data(), line.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(line.size())) break;
       d.replies.push_back(read_reply(fd));
@@ -288,7 +308,6 @@ Dialogue speak_smtp(const std::string& ns, int port, const std::string& helo) {
 // One CTest entry for all cases: each CTest test is its own process, and
 // each would start its own instance.
 void check_case(const LiveCase& c, const std::string& ns, int port, int* accepted_count) {
-
   // The audited root, as the check reads it.
   FixtureRoot root(fixture_dir("antispam-postfix-live-" + c.name));
   root.file("/etc/postfix/main.cf", "compatibility_level = 3.6\n" + c.main_cf);
@@ -320,20 +339,22 @@ void check_case(const LiveCase& c, const std::string& ns, int port, int* accepte
     // Our pass states the condition (the relay's HELO name); Postfix shows
     // that the condition decides: it accepts or rejects by the HELO alone.
     EXPECT_EQ(ours.status, Status::pass) << ours.summary;
-    EXPECT_NE(ours.summary.find(c.helo.find('.') == std::string::npos ? "fully qualified HELO" : "HELO"), std::string::npos);
+    EXPECT_NE(ours.summary.find(c.helo.find('.') == std::string::npos ? "fully qualified HELO" : "HELO"),
+              std::string::npos);
     EXPECT_NE(ours.summary.find("HELO"), std::string::npos) << ours.summary;
     const bool helo_ok = c.helo.find('.') != std::string::npos && c.helo.find("..") == std::string::npos;
     EXPECT_EQ(accepted, helo_ok) << "EHLO " << c.helo << ": " << rcpt << log;
     return;
   }
-  EXPECT_EQ(we_accept, accepted)
-      << "Postfix answered MAIL: " << d.replies[1] << "RCPT: " << rcpt << "the check said: " << ours.summary << "\n"
-      << log;
+  EXPECT_EQ(we_accept, accepted) << "Postfix answered MAIL: " << d.replies[1] << "RCPT: " << rcpt
+                                 << "the check said: " << ours.summary << "\n"
+                                 << log;
 }
 
 TEST_F(PostfixLive, CheckAgreesWithSmtpdOnEveryCase) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root (a private Postfix instance and a network namespace)";
-  ASSERT_TRUE(std::filesystem::exists(kPostfix)) << "Debian's postfix is the oracle: install scripts/deps/antispam.list";
+  ASSERT_TRUE(std::filesystem::exists(kPostfix))
+      << "Debian's postfix is the oracle: install scripts/deps/antispam.list";
   ASSERT_TRUE(ready_) << "ip netns add or postfix start failed: " << why_;
   const std::vector<LiveCase> all = cases();
   int accepted = 0;

@@ -45,10 +45,10 @@ std::vector<MapCase> cases() {
       mc("user_at_key", "hash", "votre-teleconsultation@ OK\nother@ REJECT\n"),
       mc("dunno_hides_parent", "hash", "visiotlm.esante-bretagne.fr DUNNO\nesante-bretagne.fr OK\n"),
       mc("address_before_parent_reject", "hash",
-       "esante-bretagne.fr REJECT no thanks\nvotre-teleconsultation@visiotlm.esante-bretagne.fr OK\n"),
+         "esante-bretagne.fr REJECT no thanks\nvotre-teleconsultation@visiotlm.esante-bretagne.fr OK\n"),
       mc("comments_continuations_duplicates", "hash",
-       "# sender whitelist\n  # indented comment\nvisiotlm.esante-bretagne.fr 550\n   continued text\n"
-       "visiotlm.esante-bretagne.fr OK\nnovalue\n\nfr\tREJECT\t \n"),
+         "# sender whitelist\n  # indented comment\nvisiotlm.esante-bretagne.fr 550\n   continued text\n"
+         "visiotlm.esante-bretagne.fr OK\nnovalue\n\nfr\tREJECT\t \n"),
       mc("crlf_lines", "hash", "visiotlm.esante-bretagne.fr OK\r\nexample.org REJECT\r\n"),
       mc("quoted_key", "hash", "\"votre teleconsultation\"@x OK\nvisiotlm.esante-bretagne.fr   OK  e-KerMed  \n"),
       mc("texthash_tld_reject", "texthash", "fr REJECT\n.fr DUNNO\n"),
@@ -57,9 +57,9 @@ std::vector<MapCase> cases() {
       mc("delimiter_plus_not_present", "hash", "votre@visiotlm.esante-bretagne.fr OK\n", "+"),
       mc("regexp_domain", "regexp", "/@visiotlm\\.esante-bretagne\\.fr$/ OK\n"),
       mc("regexp_parent_anchor_misses", "regexp", "/@esante-bretagne\\.fr$/ OK\n/./ DUNNO\n"),
-      mc("regexp_if_endif_negation", "regexp",
-       "if /esante-bretagne/\n!/^postmaster@/ OK\nendif\n/.*/ REJECT\n"),
-      mc("regexp_case_flag", "regexp", "/@VISIOTLM\\.ESANTE-BRETAGNE\\.FR$/i REJECT\n/@VISIOTLM/ PREPEND X-Seen: yes\n"),
+      mc("regexp_if_endif_negation", "regexp", "if /esante-bretagne/\n!/^postmaster@/ OK\nendif\n/.*/ REJECT\n"),
+      mc("regexp_case_flag", "regexp",
+         "/@VISIOTLM\\.ESANTE-BRETAGNE\\.FR$/i REJECT\n/@VISIOTLM/ PREPEND X-Seen: yes\n"),
       mc("regexp_substitution", "regexp", "/^(.*)@(visiotlm)\\.(.*)$/ PREPEND X-Sender: $1 via $2 at ${3}\n"),
       mc("regexp_continuation_comments", "regexp", "# first\n/^votre-/\n  OK\n/x/ REJECT\n"),
   };
@@ -70,7 +70,8 @@ void PrintTo(const MapCase& c, std::ostream* os) { *os << c.name; }
 class PostfixOracle : public ::testing::TestWithParam<MapCase> {};
 
 TEST_P(PostfixOracle, AgreesWithPostmap) {
-  ASSERT_TRUE(std::filesystem::exists(kPostmap)) << "Debian's postfix is the oracle: install scripts/deps/antispam.list";
+  ASSERT_TRUE(std::filesystem::exists(kPostmap))
+      << "Debian's postfix is the oracle: install scripts/deps/antispam.list";
   const MapCase& c = GetParam();
   FixtureRoot root(fixture_dir("antispam-postmap-" + c.name));
   root.file("/etc/postfix/main.cf", "compatibility_level = 3.6\n");
@@ -81,8 +82,8 @@ TEST_P(PostfixOracle, AgreesWithPostmap) {
 
   if (c.type == "regexp") {
     const RegexpTable table = parse_regexp_table(c.text, "/etc/postfix/sender_access");
-    for (const std::string& key : {std::string(kSender), std::string("postmaster@visiotlm.esante-bretagne.fr"),
-                                   std::string("x@example.org")}) {
+    for (const std::string& key :
+         {std::string(kSender), std::string("postmaster@visiotlm.esante-bretagne.fr"), std::string("x@example.org")}) {
       const CommandResult r = testing::run_program(kPostmap, {"-c", config_dir, "-q", key, map});
       ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
       const auto mine = regexp_lookup(table, key);
@@ -219,7 +220,8 @@ TEST_P(PostfixOracle, RemediationMakesPostmapAnswerOk) {
     }
   }
   while (!first_answer.empty() && first_answer.back() == '\n') first_answer.pop_back();
-  EXPECT_EQ(classify_access_value(first_answer), AccessAction::accept) << "postmap answers \"" << first_answer << "\" after: " << fix;
+  EXPECT_EQ(classify_access_value(first_answer), AccessAction::accept)
+      << "postmap answers \"" << first_answer << "\" after: " << fix;
   EXPECT_EQ(check->run(context).status, Status::pass) << fix;
 }
 

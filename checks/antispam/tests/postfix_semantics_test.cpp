@@ -44,7 +44,8 @@ bool evidence_has(const Outcome& o, const std::string& text, const std::string& 
 
 std::string dump(const Outcome& o) {
   std::string out = o.summary + "\n";
-  for (const Evidence& e : o.evidence) out += e.path + ":" + std::to_string(e.line.value_or(0)) + " " + e.observed + " | " + e.expected + "\n";
+  for (const Evidence& e : o.evidence)
+    out += e.path + ":" + std::to_string(e.line.value_or(0)) + " " + e.observed + " | " + e.expected + "\n";
   return out;
 }
 
@@ -52,9 +53,10 @@ TEST(PostfixSemantics, JudgementPerPostconf) {
   SenderOptions options;
   options.sender = *parse_sender(kSender);
   EXPECT_EQ(judge_restriction("reject_non_fqdn_sender", "", options).effect, RestrictionEffect::passes);
-  for (const char* dns : {"reject_unknown_sender_domain", "reject_unverified_sender", "reject_unknown_helo_hostname",
-                          "reject_non_fqdn_helo_hostname", "reject_invalid_helo_hostname", "reject_unknown_client_hostname",
-                          "reject_unknown_reverse_client_hostname", "check_sender_mx_access"}) {
+  for (const char* dns :
+       {"reject_unknown_sender_domain", "reject_unverified_sender", "reject_unknown_helo_hostname",
+        "reject_non_fqdn_helo_hostname", "reject_invalid_helo_hostname", "reject_unknown_client_hostname",
+        "reject_unknown_reverse_client_hostname", "check_sender_mx_access"}) {
     const RestrictionJudgement j = judge_restriction(dns, "hash:/etc/postfix/mx", options);
     EXPECT_EQ(j.effect, RestrictionEffect::conditional) << dns;
     EXPECT_FALSE(j.condition.empty()) << dns;
@@ -68,10 +70,10 @@ TEST(PostfixSemantics, JudgementPerPostconf) {
 }
 
 TEST(PostfixSemantics, DnsDependentRestrictionsAreAConditionNotAFailure) {
-  const Outcome o = run_postfix("dns",
-                                "smtpd_sender_restrictions = reject_non_fqdn_sender, reject_unknown_sender_domain\n"
-                                "smtpd_helo_restrictions = reject_non_fqdn_helo_hostname\n"
-                                "smtpd_recipient_restrictions = reject_unauth_destination, reject_unverified_sender\n");
+  const Outcome o =
+      run_postfix("dns", "smtpd_sender_restrictions = reject_non_fqdn_sender, reject_unknown_sender_domain\n"
+                         "smtpd_helo_restrictions = reject_non_fqdn_helo_hostname\n"
+                         "smtpd_recipient_restrictions = reject_unauth_destination, reject_unverified_sender\n");
   EXPECT_EQ(o.status, Status::pass) << dump(o);
   EXPECT_NE(o.summary.find("visiotlm.esante-bretagne.fr has an MX or A/AAAA record"), std::string::npos) << o.summary;
   EXPECT_NE(o.summary.find("verification probe"), std::string::npos) << o.summary;
@@ -90,7 +92,8 @@ TEST(PostfixSemantics, ConditionBeforeAnOkIsNeverReachedAndBlocklistsStillBlock)
   EXPECT_EQ(o.status, Status::pass) << dump(o);
   EXPECT_EQ(o.summary.find("DNS"), std::string::npos) << o.summary;
   // A blocklist is reputation: only an OK before it proves delivery.
-  o = run_postfix("rhsbl", "smtpd_sender_restrictions = reject_unknown_sender_domain, reject_rhsbl_sender dbl.example\n");
+  o = run_postfix("rhsbl",
+                  "smtpd_sender_restrictions = reject_unknown_sender_domain, reject_rhsbl_sender dbl.example\n");
   EXPECT_EQ(o.status, Status::fail) << dump(o);
   EXPECT_NE(o.summary.find("reject_rhsbl_sender dbl.example"), std::string::npos) << o.summary;
 }
@@ -99,9 +102,11 @@ TEST(PostfixSemantics, WarnIfRejectTurnsOnlyTheNextRestrictionIntoAWarning) {
   Outcome o = run_postfix("warn", "smtpd_sender_restrictions = warn_if_reject, reject_rbl_client zen.example\n");
   EXPECT_EQ(o.status, Status::pass) << dump(o);
   EXPECT_TRUE(evidence_has(o, "after warn_if_reject: it only logs a warning")) << dump(o);
-  o = run_postfix("warn-next-only", "smtpd_sender_restrictions = warn_if_reject, reject_non_fqdn_sender, reject_rbl_client zen.example\n");
+  o = run_postfix("warn-next-only",
+                  "smtpd_sender_restrictions = warn_if_reject, reject_non_fqdn_sender, reject_rbl_client zen.example\n");
   EXPECT_EQ(o.status, Status::fail) << dump(o);
-  o = run_postfix("warn-table", "smtpd_sender_restrictions = warn_if_reject, check_sender_access hash:/etc/postfix/sender_access\n",
+  o = run_postfix("warn-table",
+                  "smtpd_sender_restrictions = warn_if_reject, check_sender_access hash:/etc/postfix/sender_access\n",
                   "esante-bretagne.fr REJECT\n");
   EXPECT_EQ(o.status, Status::pass) << dump(o);
 }
@@ -114,29 +119,35 @@ TEST(PostfixSemantics, EvidenceNamesTheWinnerAndWhyOthersLost) {
                           "smtpd_sender_restrictions = reject_rbl_client zen.example\n",
                           "visiotlm.esante-bretagne.fr OK\n");
   EXPECT_EQ(o.status, Status::fail) << dump(o);
-  EXPECT_TRUE(evidence_has(o, "smtpd_sender_restrictions (/etc/postfix/main.cf:2; overrides /etc/postfix/main.cf:1 (the last definition in main.cf wins))",
-                           "/etc/postfix/main.cf", 2))
+  EXPECT_TRUE(evidence_has(
+      o,
+      "smtpd_sender_restrictions (/etc/postfix/main.cf:2; overrides /etc/postfix/main.cf:1 (the last definition in main.cf wins))",
+      "/etc/postfix/main.cf", 2))
       << dump(o);
   // master.cf -o beats main.cf for the Internet smtpd.
   o = run_postfix("master-wins", "smtpd_sender_restrictions = check_sender_access hash:/etc/postfix/sender_access\n",
                   "visiotlm.esante-bretagne.fr OK\n",
                   "smtp inet n - y - - smtpd\n  -o smtpd_sender_restrictions=reject_rbl_client,zen.example\n");
   EXPECT_EQ(o.status, Status::fail) << dump(o);
-  EXPECT_TRUE(evidence_has(o, "overrides /etc/postfix/main.cf:1 for the smtp service (master(5) -o)", "/etc/postfix/master.cf", 1))
+  EXPECT_TRUE(evidence_has(o, "overrides /etc/postfix/main.cf:1 for the smtp service (master(5) -o)",
+                           "/etc/postfix/master.cf", 1))
       << dump(o);
   // access(5): the first key found wins; a parent-domain entry is never consulted.
   o = run_postfix("key-order", "smtpd_sender_restrictions = check_sender_access hash:/etc/postfix/sender_access\n",
                   "esante-bretagne.fr REJECT\nvisiotlm.esante-bretagne.fr OK\nvisiotlm.esante-bretagne.fr REJECT\n");
   EXPECT_EQ(o.status, Status::pass) << dump(o);
-  EXPECT_TRUE(evidence_has(o, "esante-bretagne.fr REJECT is never consulted", "/etc/postfix/sender_access", 1)) << dump(o);
+  EXPECT_TRUE(evidence_has(o, "esante-bretagne.fr REJECT is never consulted", "/etc/postfix/sender_access", 1))
+      << dump(o);
   EXPECT_TRUE(evidence_has(o, "key visiotlm.esante-bretagne.fr (line 2) is looked up first")) << dump(o);
-  EXPECT_TRUE(evidence_has(o, "duplicate entry \"visiotlm.esante-bretagne.fr\" loses to line 2", "/etc/postfix/sender_access", 3))
+  EXPECT_TRUE(evidence_has(o, "duplicate entry \"visiotlm.esante-bretagne.fr\" loses to line 2",
+                           "/etc/postfix/sender_access", 3))
       << dump(o);
 }
 
 TEST(PostfixSemantics, RegexpLaterMatchesLoseToTheFirst) {
   FixtureRoot root(fixture_dir("antispam-postfix-sem-regexp"));
-  root.file("/etc/postfix/main.cf", "smtpd_sender_restrictions = check_sender_access regexp:/etc/postfix/sender_checks\n");
+  root.file("/etc/postfix/main.cf",
+            "smtpd_sender_restrictions = check_sender_access regexp:/etc/postfix/sender_checks\n");
   root.file("/etc/postfix/sender_checks", "/esante-bretagne/ REJECT\n/@visiotlm\\./ OK\n");
   RootFs fs(root.path());
   ProcessRunner runner;
@@ -145,13 +156,15 @@ TEST(PostfixSemantics, RegexpLaterMatchesLoseToTheFirst) {
   params.add("sender", kSender);
   const Outcome o = antispam_check_type().create(params)->run(context);
   EXPECT_EQ(o.status, Status::fail) << dump(o);
-  EXPECT_TRUE(evidence_has(o, "also matches " + std::string(kSender) + " but loses to line 1", "/etc/postfix/sender_checks", 2))
+  EXPECT_TRUE(
+      evidence_has(o, "also matches " + std::string(kSender) + " but loses to line 1", "/etc/postfix/sender_checks", 2))
       << dump(o);
 }
 
 TEST(PostfixSemantics, ExpansionBombIsErrorNamingTheParameter) {
   std::string main_cf;
-  for (int i = 0; i < 30; ++i) main_cf += "p" + std::to_string(i) + " = $p" + std::to_string(i + 1) + " $p" + std::to_string(i + 1) + "\n";
+  for (int i = 0; i < 30; ++i)
+    main_cf += "p" + std::to_string(i) + " = $p" + std::to_string(i + 1) + " $p" + std::to_string(i + 1) + "\n";
   main_cf += "p30 = reject_rbl_client zen.example\nsmtpd_sender_restrictions = $p0\n";
   const Outcome o = run_postfix("bomb", main_cf);
   EXPECT_EQ(o.status, Status::error) << dump(o);

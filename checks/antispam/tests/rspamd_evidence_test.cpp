@@ -32,7 +32,8 @@ Outcome run_rspamd(const std::string& tag, const std::string& local_settings, co
 
 std::string dump(const Outcome& o) {
   std::string out = o.summary + "\n";
-  for (const Evidence& e : o.evidence) out += e.path + ":" + std::to_string(e.line.value_or(0)) + " " + e.observed + "\n";
+  for (const Evidence& e : o.evidence)
+    out += e.path + ":" + std::to_string(e.line.value_or(0)) + " " + e.observed + "\n";
   return out;
 }
 
@@ -46,38 +47,44 @@ bool has(const Outcome& o, const std::string& text, const std::string& path, int
 TEST(RspamdEvidence, HigherPrioritySettingsWinsAndTheOtherLoses) {
   // A high-priority element for the whole domain that only changes an
   // action threshold wins over the low-priority want_spam one: not a pass.
-  const Outcome o = run_rspamd("priority",
-                               "ekermed { from = \"@visiotlm.esante-bretagne.fr\"; want_spam = yes; }\n"
-                               "strict { priority = high; from = \"@visiotlm.esante-bretagne.fr\"; apply { actions { reject = 8; } } }\n");
+  const Outcome o = run_rspamd(
+      "priority",
+      "ekermed { from = \"@visiotlm.esante-bretagne.fr\"; want_spam = yes; }\n"
+      "strict { priority = high; from = \"@visiotlm.esante-bretagne.fr\"; apply { actions { reject = 8; } } }\n");
   EXPECT_EQ(o.status, Status::fail) << dump(o);
-  EXPECT_TRUE(has(o, "settings ekermed (/etc/rspamd/local.d/settings.conf:1, priority low) matches", "/etc/rspamd/local.d/settings.conf", 1))
+  EXPECT_TRUE(has(o, "settings ekermed (/etc/rspamd/local.d/settings.conf:1, priority low) matches",
+                  "/etc/rspamd/local.d/settings.conf", 1))
       << dump(o);
-  EXPECT_TRUE(has(o, "loses to settings strict (/etc/rspamd/local.d/settings.conf:2, priority high)", "/etc/rspamd/local.d/settings.conf", 1))
+  EXPECT_TRUE(has(o, "loses to settings strict (/etc/rspamd/local.d/settings.conf:2, priority high)",
+                  "/etc/rspamd/local.d/settings.conf", 1))
       << dump(o);
   // The same two, the whitelisting one now at the higher priority: pass,
   // and the other is named as the loser.
-  const Outcome ok = run_rspamd("priority-ok",
-                                "ekermed { priority = high; from = \"@visiotlm.esante-bretagne.fr\"; want_spam = yes; }\n"
-                                "strict { priority = 2; from = \"@visiotlm.esante-bretagne.fr\"; apply { actions { reject = 8; } } }\n");
+  const Outcome ok = run_rspamd(
+      "priority-ok",
+      "ekermed { priority = high; from = \"@visiotlm.esante-bretagne.fr\"; want_spam = yes; }\n"
+      "strict { priority = 2; from = \"@visiotlm.esante-bretagne.fr\"; apply { actions { reject = 8; } } }\n");
   EXPECT_EQ(ok.status, Status::pass) << dump(ok);
-  EXPECT_TRUE(has(ok, "settings strict (/etc/rspamd/local.d/settings.conf:2, priority medium) matches", "/etc/rspamd/local.d/settings.conf", 2))
+  EXPECT_TRUE(has(ok, "settings strict (/etc/rspamd/local.d/settings.conf:2, priority medium) matches",
+                  "/etc/rspamd/local.d/settings.conf", 2))
       << dump(ok);
 }
 
 TEST(RspamdEvidence, TiedPrioritiesThatDisagreeCannotBeTold) {
-  const Outcome o = run_rspamd("tie",
-                               "ekermed { from = \"@visiotlm.esante-bretagne.fr\"; want_spam = yes; }\n"
-                               "strict { from = \"/esante-bretagne/\"; apply { actions { reject = 8; } } }\n");
+  const Outcome o = run_rspamd("tie", "ekermed { from = \"@visiotlm.esante-bretagne.fr\"; want_spam = yes; }\n"
+                                      "strict { from = \"/esante-bretagne/\"; apply { actions { reject = 8; } } }\n");
   EXPECT_EQ(o.status, Status::fail) << dump(o);
   EXPECT_NE(o.summary.find("order rspamd leaves undefined"), std::string::npos) << dump(o);
 }
 
 TEST(RspamdEvidence, OverrideReplacesTheLocalRuleOfTheSameName) {
-  const Outcome o = run_rspamd("override", "",
-                               "ekermed { type = \"from\"; filter = \"email:domain\"; map = [\"other.example\"]; action = \"accept\"; }\n",
-                               "ekermed { type = \"from\"; filter = \"email:domain\"; map = [\"visiotlm.esante-bretagne.fr\"]; action = \"accept\"; }\n");
+  const Outcome o = run_rspamd(
+      "override", "",
+      "ekermed { type = \"from\"; filter = \"email:domain\"; map = [\"other.example\"]; action = \"accept\"; }\n",
+      "ekermed { type = \"from\"; filter = \"email:domain\"; map = [\"visiotlm.esante-bretagne.fr\"]; action = \"accept\"; }\n");
   EXPECT_EQ(o.status, Status::fail) << dump(o);
-  EXPECT_TRUE(has(o, "rule ekermed replaces the one at /etc/rspamd/local.d/multimap.conf:1 (override.d", "/etc/rspamd/override.d/multimap.conf", 1))
+  EXPECT_TRUE(has(o, "rule ekermed replaces the one at /etc/rspamd/local.d/multimap.conf:1 (override.d",
+                  "/etc/rspamd/override.d/multimap.conf", 1))
       << dump(o);
 }
 
@@ -92,9 +99,11 @@ namespace {
 // list assigned again without splicing itself in replaces the earlier one.
 TEST(AmavisEvidence, FirstAnswerAndLastAssignmentWin) {
   FixtureRoot root(fixture_dir("antispam-amavis-ev"));
-  root.file("/etc/amavis/conf.d/20-debian_defaults", "use strict;\n@whitelist_sender_maps = ({ '.esante-bretagne.fr' => 1 });\n1;\n");
-  root.file("/etc/amavis/conf.d/50-user",
-            "use strict;\n@whitelist_sender_maps = ({ 'visiotlm.esante-bretagne.fr' => 0 }, { '.esante-bretagne.fr' => 1 });\n1;\n");
+  root.file("/etc/amavis/conf.d/20-debian_defaults",
+            "use strict;\n@whitelist_sender_maps = ({ '.esante-bretagne.fr' => 1 });\n1;\n");
+  root.file(
+      "/etc/amavis/conf.d/50-user",
+      "use strict;\n@whitelist_sender_maps = ({ 'visiotlm.esante-bretagne.fr' => 0 }, { '.esante-bretagne.fr' => 1 });\n1;\n");
   RootFs fs(root.path());
   ProcessRunner runner;
   Context context(fs, runner, NetworkSettings{true, std::nullopt, std::chrono::milliseconds(100)});
@@ -102,10 +111,14 @@ TEST(AmavisEvidence, FirstAnswerAndLastAssignmentWin) {
   params.add("sender", "votre-teleconsultation@visiotlm.esante-bretagne.fr");
   const Outcome o = antispam_check_type().create(params)->run(context);
   EXPECT_EQ(o.status, Status::fail) << dump(o);
-  EXPECT_TRUE(has(o, "replaces the assignment at /etc/amavis/conf.d/20-debian_defaults:2 (read earlier; the last assignment wins)",
-                  "/etc/amavis/conf.d/50-user", 2))
+  EXPECT_TRUE(
+      has(o,
+          "replaces the assignment at /etc/amavis/conf.d/20-debian_defaults:2 (read earlier; the last assignment wins)",
+          "/etc/amavis/conf.d/50-user", 2))
       << dump(o);
-  EXPECT_TRUE(has(o, "key \"visiotlm.esante-bretagne.fr\" => 0 answers first, and false", "/etc/amavis/conf.d/50-user", 2)) << dump(o);
+  EXPECT_TRUE(
+      has(o, "key \"visiotlm.esante-bretagne.fr\" => 0 answers first, and false", "/etc/amavis/conf.d/50-user", 2))
+      << dump(o);
 }
 
 }  // namespace

@@ -34,18 +34,27 @@ std::string lua_string(const std::string& text) { return "[==[" + text + "]==]";
 
 TEST(RspamdOracle, MapArrayIsEntriesOrPathsAsLuaMapsDecides) {
   if (!std::filesystem::exists(kRspamadm)) GTEST_SKIP() << "rspamd is not installed (scripts/deps/antispam.list)";
-  const std::vector<std::string> firsts = {
-      "/@visiotlm\\.esante-bretagne\\.fr$/", "/visiotlm\\.esante-bretagne\\.fr$/", "/etc/rspamd/local.d/wl.map",
-      "visiotlm.esante-bretagne.fr",          "@visiotlm.esante-bretagne.fr",        "regexp;/@visiotlm\\./",
-      "re;/visiotlm\\./",                     "file:///etc/rspamd/local.d/wl.map",   "./wl.map",
-      "/1visiotlm/",                           "/_x/",                                 "glob;*@visiotlm.esante-bretagne.fr",
-      "^votre-teleconsultation@",             "/Visiotlm/i"};
+  const std::vector<std::string> firsts = {"/@visiotlm\\.esante-bretagne\\.fr$/",
+                                           "/visiotlm\\.esante-bretagne\\.fr$/",
+                                           "/etc/rspamd/local.d/wl.map",
+                                           "visiotlm.esante-bretagne.fr",
+                                           "@visiotlm.esante-bretagne.fr",
+                                           "regexp;/@visiotlm\\./",
+                                           "re;/visiotlm\\./",
+                                           "file:///etc/rspamd/local.d/wl.map",
+                                           "./wl.map",
+                                           "/1visiotlm/",
+                                           "/_x/",
+                                           "glob;*@visiotlm.esante-bretagne.fr",
+                                           "^votre-teleconsultation@",
+                                           "/Visiotlm/i"};
   FixtureRoot root(fixture_dir("antispam-rspamd-maps"));
   std::string script = "local lua_maps = require 'lua_maps'\n";
   for (std::size_t i = 0; i < firsts.size(); ++i) {
     // A distinct second element keeps lua_maps' cache from answering twice.
     script += "do local m = lua_maps.map_add_from_ucl({" + lua_string(firsts[i]) + ", 'x" + std::to_string(i) +
-              "'}, 'regexp', 'case') print('CASE " + std::to_string(i) + " ' .. tostring(m and m.__data and m.__data:get_uri())) end\n";
+              "'}, 'regexp', 'case') print('CASE " + std::to_string(i) +
+              " ' .. tostring(m and m.__data and m.__data:get_uri())) end\n";
   }
   root.file("/t.lua", script);
   const CommandResult r = rspamadm({"lua", root.host("/t.lua").string()});
@@ -65,8 +74,9 @@ TEST(RspamdOracle, ConfigdumpShowsTheRuleTheCheckReads) {
   // rspamd's own configuration tree, with the fixture's local.d on top.
   std::filesystem::create_directories(root.host("/etc"));
   std::filesystem::copy("/etc/rspamd", root.host("/etc/rspamd"), std::filesystem::copy_options::recursive);
-  const std::string multimap = testing::read_text(clinic_audit::testing::source_dir() /
-                                                  "tests/fixtures/antispam/rspamd_multimap_inline_regexp/etc/rspamd/local.d/multimap.conf");
+  const std::string multimap =
+      testing::read_text(clinic_audit::testing::source_dir() /
+                         "tests/fixtures/antispam/rspamd_multimap_inline_regexp/etc/rspamd/local.d/multimap.conf");
   root.file("/etc/rspamd/local.d/multimap.conf", multimap);
   const std::string conf = root.host("/etc/rspamd").string();
   const CommandResult r = rspamadm({"--var=CONFDIR=" + conf, "--var=LOCAL_CONFDIR=" + conf, "configdump", "-c",
@@ -74,7 +84,8 @@ TEST(RspamdOracle, ConfigdumpShowsTheRuleTheCheckReads) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // The merged rule, as rspamd holds it: the map array with its one regexp entry.
   EXPECT_NE(r.out.find("\"EKERMED_WHITELIST\":{"), std::string::npos) << r.out.substr(0, 2000);
-  EXPECT_NE(r.out.find("\"map\":[\"/@visiotlm\\\\.esante-bretagne\\\\.fr$/\"]"), std::string::npos) << r.out.substr(0, 4000);
+  EXPECT_NE(r.out.find("\"map\":[\"/@visiotlm\\\\.esante-bretagne\\\\.fr$/\"]"), std::string::npos)
+      << r.out.substr(0, 4000);
   EXPECT_NE(r.out.find("\"regexp\":true"), std::string::npos);
 
   RootFs fs(root.path());

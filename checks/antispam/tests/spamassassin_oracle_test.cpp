@@ -58,7 +58,8 @@ std::vector<SaCase> cases() {
       {"commented_out", {{d + "local.cf", "# " + wl}}},
       {"several_on_a_line_with_comment",
        {{d + "local.cf", "welcomelist_from a@b.example   *@visiotlm.esante-bretagne.fr # e-KerMed\n"}}},
-      {"question_mark_glob", {{d + "local.cf", "welcomelist_from ?otre-teleconsultation@visiotlm.esante-bretagne.f?\n"}}},
+      {"question_mark_glob",
+       {{d + "local.cf", "welcomelist_from ?otre-teleconsultation@visiotlm.esante-bretagne.f?\n"}}},
       {"question_mark_too_short", {{d + "local.cf", "welcomelist_from ?@visiotlm.esante-bretagne.fr\n"}}},
       {"star_at_star_domain", {{d + "local.cf", "welcomelist_from *@*esante-bretagne.fr\n"}}},
       {"dashes_in_directive", {{d + "local.cf", "welcomelist-from *@visiotlm.esante-bretagne.fr\n"}}},
@@ -68,14 +69,12 @@ std::vector<SaCase> cases() {
       {"rcvd_partial_label_is_not_a_domain",
        {{d + "local.cf", "welcomelist_from_rcvd *@visiotlm.esante-bretagne.fr il.esante-bretagne.fr\n"}}},
       {"rcvd_ip", {{d + "local.cf", "whitelist_from_rcvd *@visiotlm.esante-bretagne.fr [192.0.2.10]\n"}}},
-      {"ifplugin_loaded",
-       {{d + "local.cf", "ifplugin Mail::SpamAssassin::Plugin::WLBLEval\n" + wl + "endif\n"}}},
+      {"ifplugin_loaded", {{d + "local.cf", "ifplugin Mail::SpamAssassin::Plugin::WLBLEval\n" + wl + "endif\n"}}},
       {"ifplugin_not_loaded",
        {{d + "local.cf", "ifplugin Mail::SpamAssassin::Plugin::NoSuchPlugin\n" + wl + "endif\n"}}},
       {"if_version_else",
        {{d + "local.cf", "if (version >= 5.000000)\nwelcomelist_from nobody@example.org\nelse\n" + wl + "endif\n"}}},
-      {"include_relative",
-       {{d + "local.cf", "include ekermed/whitelist.inc\n"}, {d + "ekermed/whitelist.inc", wl}}},
+      {"include_relative", {{d + "local.cf", "include ekermed/whitelist.inc\n"}, {d + "ekermed/whitelist.inc", wl}}},
       {"not_a_cf_file", {{d + "local.cf.dpkg-old", wl}}},
       {"lang_fr_only", {{d + "local.cf", "lang fr " + wl}}},
       {"escaped_hash_is_not_a_comment", {{d + "local.cf", "welcomelist_from *@visiotlm.esante-bretagne.fr\\#x\n"}}},
@@ -87,23 +86,28 @@ std::vector<SaCase> cases() {
       {"score_override_hundredth", {{d + "local.cf", wl + "score USER_IN_WELCOMELIST -0.01\n"}}},
       {"score_override_minus_one", {{d + "local.cf", wl + "score USER_IN_WELCOMELIST -1\n"}}},
       {"score_override_whitelist_alias_only", {{d + "local.cf", wl + "score USER_IN_WHITELIST 0\n"}}},
-      {"score_override_in_earlier_file_loses", {{d + "a.cf", "score USER_IN_WELCOMELIST 0\n"}, {d + "local.cf", wl + "score USER_IN_WELCOMELIST -50\n"}}},
+      {"score_override_in_earlier_file_loses",
+       {{d + "a.cf", "score USER_IN_WELCOMELIST 0\n"}, {d + "local.cf", wl + "score USER_IN_WELCOMELIST -50\n"}}},
       {"score_override_in_later_file_wins", {{d + "local.cf", wl}, {d + "zz.cf", "score USER_IN_WELCOMELIST -2\n"}}},
       {"score_relative", {{d + "local.cf", wl + "score USER_IN_WELCOMELIST (95)\n"}}},
       {"score_relative_small", {{d + "local.cf", wl + "score USER_IN_WELCOMELIST (50)\n"}}},
       {"score_four_sets", {{d + "local.cf", wl + "score USER_IN_WELCOMELIST -1 -100 -100 -100\n"}}},
-      {"score_invalid_ignored", {{d + "local.cf", wl + "score USER_IN_WELCOMELIST +5\nscore USER_IN_WELCOMELIST -1 -2\n"}}},
+      {"score_invalid_ignored",
+       {{d + "local.cf", wl + "score USER_IN_WELCOMELIST +5\nscore USER_IN_WELCOMELIST -1 -2\n"}}},
       {"no_compat_default", {{d + "init.pre", kNoCompat}, {d + "local.cf", wl}}},
       {"no_compat_meta_zeroed", {{d + "init.pre", kNoCompat}, {d + "local.cf", wl + "score USER_IN_WHITELIST 0\n"}}},
       {"no_compat_rule_zeroed_disables_meta",
        {{d + "init.pre", kNoCompat}, {d + "local.cf", wl + "score USER_IN_WELCOMELIST 0\n"}}},
       {"no_compat_whitelist_override_later",
        {{d + "init.pre", kNoCompat}, {d + "local.cf", wl + "score USER_IN_WHITELIST -3\n"}}},
-      {"def_welcomelist_rcvd", {{d + "local.cf", "def_welcomelist_from_rcvd *@visiotlm.esante-bretagne.fr esante-bretagne.fr\n"}}},
+      {"def_welcomelist_rcvd",
+       {{d + "local.cf", "def_welcomelist_from_rcvd *@visiotlm.esante-bretagne.fr esante-bretagne.fr\n"}}},
       {"def_whitelist_rcvd_no_compat",
-       {{d + "init.pre", kNoCompat}, {d + "local.cf", "def_whitelist_from_rcvd *@visiotlm.esante-bretagne.fr esante-bretagne.fr\n"}}},
+       {{d + "init.pre", kNoCompat},
+        {d + "local.cf", "def_whitelist_from_rcvd *@visiotlm.esante-bretagne.fr esante-bretagne.fr\n"}}},
       {"def_welcomelist_rcvd_score_override",
-       {{d + "local.cf", "def_welcomelist_from_rcvd *@visiotlm.esante-bretagne.fr esante-bretagne.fr\nscore USER_IN_DEF_WELCOMELIST -5\n"}}},
+       {{d + "local.cf",
+         "def_welcomelist_from_rcvd *@visiotlm.esante-bretagne.fr esante-bretagne.fr\nscore USER_IN_DEF_WELCOMELIST -5\n"}}},
       // Issue #17 item 3: welcomelist_auth needs SPF/DKIM to pass at delivery.
       {"welcomelist_auth_only", {{d + "local.cf", "welcomelist_auth *@visiotlm.esante-bretagne.fr\n"}}},
       {"def_welcomelist_auth_only", {{d + "local.cf", "def_welcomelist_auth *@visiotlm.esante-bretagne.fr\n"}}},
@@ -134,16 +138,21 @@ std::string message() {
 // /usr/share/spamassassin so that spamassassin (-C) and the check read the
 // same rules.
 const std::vector<std::string>& rule_files() {
-  static const std::vector<std::string> files = {"10_default_prefs.cf", "20_aux_tlds.cf",       "50_scores.cf",
-                                                 "60_welcomelist.cf",   "60_welcomelist_auth.cf", "60_welcomelist_dkim.cf",
+  static const std::vector<std::string> files = {"10_default_prefs.cf",    "20_aux_tlds.cf",
+                                                 "50_scores.cf",           "60_welcomelist.cf",
+                                                 "60_welcomelist_auth.cf", "60_welcomelist_dkim.cf",
                                                  "60_welcomelist_spf.cf"};
   return files;
 }
 
 // spamassassin -L -t on the message, with only the fixture's configuration.
 CommandResult run_spamassassin(const FixtureRoot& root, const std::string& home, const std::string& prefs) {
-  std::vector<std::string> args = {"-L", "-t", "-C", root.host("/usr/share/spamassassin").string(),
-                                   "--siteconfigpath=" + root.host("/etc/spamassassin").string(), "--prefspath=" + prefs};
+  std::vector<std::string> args = {"-L",
+                                   "-t",
+                                   "-C",
+                                   root.host("/usr/share/spamassassin").string(),
+                                   "--siteconfigpath=" + root.host("/etc/spamassassin").string(),
+                                   "--prefspath=" + prefs};
   if (testing::can_unshare_network()) {
     args.insert(args.begin(), {"-n", "/usr/bin/spamassassin"});
     return testing::run_program("/usr/bin/unshare", args, message(), home);

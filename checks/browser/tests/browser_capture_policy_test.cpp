@@ -29,7 +29,9 @@ TEST(BrowserCapturePolicy, ScreenCaptureAllowedFalseBreaksScreenSharing) {
 }
 
 TEST(BrowserCapturePolicy, ScreenOrWindowLevelForTheOriginIsEnough) {
-  EXPECT_EQ(chromium_with(R"({"ScreenCaptureAllowed": false, "ScreenCaptureAllowedByOrigins": ["[*.]telesantebretagne.org"]})").status,
+  EXPECT_EQ(chromium_with(
+                R"({"ScreenCaptureAllowed": false, "ScreenCaptureAllowedByOrigins": ["[*.]telesantebretagne.org"]})")
+                .status,
             Status::pass);
   const Outcome window = chromium_with(
       R"({"ScreenCaptureAllowed": false, "WindowCaptureAllowedByOrigins": ["https://ekermed.telesantebretagne.org"]})");
@@ -51,7 +53,8 @@ TEST(BrowserCapturePolicy, TabLevelsBreakScreenSharingEvenWhenScreenCaptureIsAll
 }
 
 TEST(BrowserCapturePolicy, WrongTypesAreIgnoredAsChromiumDoes) {
-  const Outcome o = chromium_with(R"({"ScreenCaptureAllowed": "false", "TabCaptureAllowedByOrigins": "[*.]telesantebretagne.org"})");
+  const Outcome o =
+      chromium_with(R"({"ScreenCaptureAllowed": "false", "TabCaptureAllowedByOrigins": "[*.]telesantebretagne.org"})");
   EXPECT_EQ(o.status, Status::pass) << o.summary;
   EXPECT_TRUE(says(o, "ScreenCaptureAllowed has the wrong type")) << o.summary;
   EXPECT_TRUE(says(o, "TabCaptureAllowedByOrigins has the wrong type")) << o.summary;
@@ -97,7 +100,8 @@ TEST(BrowserCapturePolicy, EachChromiumBrowserReadsItsOwnDirectory) {
   Params edge_as_chrome;
   edge_as_chrome.add("min_version", "chrome 45");
   edge_as_chrome.add("origin", "https://ekermed.telesantebretagne.org");
-  EXPECT_TRUE(has_evidence(run(r, edge_as_chrome), "/etc/opt/edge/policies/managed/a.json", "VideoCaptureAllowed=false"));
+  EXPECT_TRUE(
+      has_evidence(run(r, edge_as_chrome), "/etc/opt/edge/policies/managed/a.json", "VideoCaptureAllowed=false"));
 }
 
 }  // namespace

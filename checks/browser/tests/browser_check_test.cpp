@@ -75,23 +75,25 @@ TEST(BrowserCheck, FlatpakAppstreamAndOptTarball) {
          "<component><releases><release version=\"44.0\"/></releases></component>");
   r.symlink("/var/lib/flatpak/app/com.google.Chrome/current", "x86_64/stable");
   r.symlink("/var/lib/flatpak/app/com.google.Chrome/x86_64/stable/active", "abc");
-  r.file("/opt/firefox/application.ini",
-         "[App]\nVendor=Mozilla\nName=Firefox\nVersion=115.5.0\nSourceRepository=https://hg.mozilla.org/releases/mozilla-esr115\n");
+  r.file(
+      "/opt/firefox/application.ini",
+      "[App]\nVendor=Mozilla\nName=Firefox\nVersion=115.5.0\nSourceRepository=https://hg.mozilla.org/releases/mozilla-esr115\n");
   const Outcome o = run(r);
   EXPECT_EQ(o.status, Status::pass) << o.summary;
-  EXPECT_NE(o.summary.find("capable for e-KerMed: Firefox ESR 115.5.0 (tarball firefox)"), std::string::npos) << o.summary;
-  EXPECT_NE(o.summary.find("Google Chrome 44.0 (flatpak com.google.Chrome): version 44.0 below"), std::string::npos) << o.summary;
+  EXPECT_NE(o.summary.find("capable for e-KerMed: Firefox ESR 115.5.0 (tarball firefox)"), std::string::npos)
+      << o.summary;
+  EXPECT_NE(o.summary.find("Google Chrome 44.0 (flatpak com.google.Chrome): version 44.0 below"), std::string::npos)
+      << o.summary;
   EXPECT_TRUE(has_evidence(o, "/opt/firefox/application.ini", "Firefox ESR 115.5.0 from tarball", 4));
 }
 
 TEST(BrowserCheck, PerUserFlatpaksOfEveryHome) {
   FixtureRoot r(fixture_dir("root"));
-  r.file("/etc/passwd",
-         "root:x:0:0:root:/root:/bin/bash\n"
-         "alice:x:1000:1000:Alice:/home/alice:/bin/bash\n"
-         "bob:x:1001:1001:Bob:/srv/homes/bob:/bin/bash\n"
-         "alias:x:1002:1002:same home:/home/alice:/bin/sh\n"
-         "broken line\n");
+  r.file("/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n"
+                        "alice:x:1000:1000:Alice:/home/alice:/bin/bash\n"
+                        "bob:x:1001:1001:Bob:/srv/homes/bob:/bin/bash\n"
+                        "alias:x:1002:1002:same home:/home/alice:/bin/sh\n"
+                        "broken line\n");
   const std::string alice = "/home/alice/.local/share/flatpak/app/org.mozilla.firefox";
   r.file(alice + "/x86_64/stable/c1/files/share/metainfo/org.mozilla.firefox.metainfo.xml",
          "<component><releases><release version=\"130.0\"/></releases></component>");
@@ -102,7 +104,8 @@ TEST(BrowserCheck, PerUserFlatpaksOfEveryHome) {
   const Outcome o = run(r);
   EXPECT_EQ(o.status, Status::pass) << o.summary;
   EXPECT_NE(o.summary.find("Firefox 130.0 (flatpak org.mozilla.firefox (user alice))"), std::string::npos) << o.summary;
-  EXPECT_NE(o.summary.find("Chromium (flatpak org.chromium.Chromium (user bob)): could not be judged"), std::string::npos)
+  EXPECT_NE(o.summary.find("Chromium (flatpak org.chromium.Chromium (user bob)): could not be judged"),
+            std::string::npos)
       << o.summary;
   EXPECT_TRUE(has_evidence(o, alice + "/current/active/files/share/metainfo/org.mozilla.firefox.metainfo.xml",
                            "Firefox 130.0 from flatpak"));
@@ -116,7 +119,8 @@ TEST(BrowserCheck, ChromiumVideoCaptureBlockedUnlessOriginAllowed) {
   r.file("/etc/chromium/policies/managed/clinic.json", "{\n  // camera off\n  \"VideoCaptureAllowed\": false,\n}\n");
   Outcome o = run(r);
   EXPECT_EQ(o.status, Status::fail) << o.summary;
-  EXPECT_TRUE(has_evidence(o, "/etc/chromium/policies/managed/clinic.json", "VideoCaptureAllowed=false (mandatory)", 3));
+  EXPECT_TRUE(
+      has_evidence(o, "/etc/chromium/policies/managed/clinic.json", "VideoCaptureAllowed=false (mandatory)", 3));
   EXPECT_NE(o.summary.find("audio/video breaks: camera blocked by VideoCaptureAllowed"), std::string::npos);
   EXPECT_NE(o.remediation.find("line 3"), std::string::npos) << o.remediation;
   r.file("/etc/chromium/policies/managed/zz-allow.json",
@@ -152,8 +156,9 @@ TEST(BrowserCheck, ChromiumUdpDisabledIsDegraded) {
 TEST(BrowserCheck, FirefoxPermissionsAndPrefs) {
   FixtureRoot r(fixture_dir("root"));
   r.file("/var/lib/dpkg/status", dpkg("firefox-esr", "153.8.0esr-1"));
-  r.file("/usr/lib/firefox-esr/distribution/policies.json",
-         "{\"policies\": {\"Permissions\": {\"Camera\": {\"BlockNewRequests\": true,\n \"Allow\": [\"https://other.example\"]}}}}");
+  r.file(
+      "/usr/lib/firefox-esr/distribution/policies.json",
+      "{\"policies\": {\"Permissions\": {\"Camera\": {\"BlockNewRequests\": true,\n \"Allow\": [\"https://other.example\"]}}}}");
   Outcome o = run(r);
   EXPECT_EQ(o.status, Status::fail) << o.summary;
   EXPECT_TRUE(has_evidence(o, "/usr/lib/firefox-esr/distribution/policies.json", "BlockNewRequests=true"));
@@ -178,8 +183,10 @@ TEST(BrowserCheck, FirefoxAutoconfig) {
   Outcome o = run(r);
   EXPECT_EQ(o.status, Status::fail) << o.summary;
   EXPECT_NE(o.summary.find("Firefox quits at startup: the autoconfig file /usr/lib/firefox-esr/clinic.cfg"),
-            std::string::npos) << o.summary;
-  EXPECT_TRUE(has_evidence(o, "/usr/lib/firefox-esr/defaults/pref/autoconfig.js", "general.config.filename=\"clinic.cfg\"", 1));
+            std::string::npos)
+      << o.summary;
+  EXPECT_TRUE(
+      has_evidence(o, "/usr/lib/firefox-esr/defaults/pref/autoconfig.js", "general.config.filename=\"clinic.cfg\"", 1));
   // Its lockPref, with the .cfg's line (first line skipped).
   r.file("/usr/lib/firefox-esr/clinic.cfg", "// clinic\n\nlockPref(\"media.peerconnection.enabled\", false);\n");
   o = run(r);

@@ -32,53 +32,75 @@ std::vector<Fixture> policy_fixtures() {
   return {
       {"none", {}},
       {"video_off", {{M + "a.json", R"({"VideoCaptureAllowed": false})"}}},
-      {"video_off_origin_allowed", {{M + "a.json", R"({"VideoCaptureAllowed": false, "VideoCaptureAllowedUrls": ["ORIGIN"]})"}}},
-      {"video_off_host_pattern", {{M + "a.json", R"({"VideoCaptureAllowed": false, "VideoCaptureAllowedUrls": ["127.0.0.1"]})"}}},
-      {"video_off_other_allowed", {{M + "a.json", R"({"VideoCaptureAllowed": false, "VideoCaptureAllowedUrls": ["https://example.org"]})"}}},
+      {"video_off_origin_allowed",
+       {{M + "a.json", R"({"VideoCaptureAllowed": false, "VideoCaptureAllowedUrls": ["ORIGIN"]})"}}},
+      {"video_off_host_pattern",
+       {{M + "a.json", R"({"VideoCaptureAllowed": false, "VideoCaptureAllowedUrls": ["127.0.0.1"]})"}}},
+      {"video_off_other_allowed",
+       {{M + "a.json", R"({"VideoCaptureAllowed": false, "VideoCaptureAllowedUrls": ["https://example.org"]})"}}},
       {"audio_off", {{M + "a.json", R"({"AudioCaptureAllowed": false})"}}},
-      {"audio_off_origin_allowed", {{M + "a.json", R"({"AudioCaptureAllowed": false, "AudioCaptureAllowedUrls": ["ORIGIN"]})"}}},
+      {"audio_off_origin_allowed",
+       {{M + "a.json", R"({"AudioCaptureAllowed": false, "AudioCaptureAllowedUrls": ["ORIGIN"]})"}}},
       {"media_stream_block", {{M + "a.json", R"({"DefaultMediaStreamSetting": 2})"}}},
       {"udp_off", {{M + "a.json", R"({"WebRtcIPHandling": "disable_non_proxied_udp"})"}}},
-      {"udp_off_by_url", {{M + "a.json", R"({"WebRtcIPHandlingUrl": [{"url": "*", "handling": "disable_non_proxied_udp"}]})"}}},
+      {"udp_off_by_url",
+       {{M + "a.json", R"({"WebRtcIPHandlingUrl": [{"url": "*", "handling": "disable_non_proxied_udp"}]})"}}},
       {"udp_off_but_origin_default",
-       {{M + "a.json", R"({"WebRtcIPHandling": "disable_non_proxied_udp", "WebRtcIPHandlingUrl": [{"url": "ORIGIN", "handling": "default"}]})"}}},
+       {{M + "a.json",
+         R"({"WebRtcIPHandling": "disable_non_proxied_udp", "WebRtcIPHandlingUrl": [{"url": "ORIGIN", "handling": "default"}]})"}}},
       {"video_off_string_type", {{M + "a.json", R"({"VideoCaptureAllowed": "false"})"}}},
       {"comments_trailing_comma", {{M + "a.json", "// clinic\n{ /* camera */ \"VideoCaptureAllowed\": false, }\n"}}},
       {"hash_comment_file_ignored", {{M + "a.json", "{\"VideoCaptureAllowed\": false} # no\n"}}},
       {"broken_file_ignored", {{M + "a.json", "{\"VideoCaptureAllowed\": false\n"}}},
       {"array_file_ignored", {{M + "a.json", "[{\"VideoCaptureAllowed\": false}]"}}},
-      {"later_file_allows", {{M + "a.json", R"({"VideoCaptureAllowed": false})"}, {M + "b.json", R"({"VideoCaptureAllowed": true})"}}},
-      {"later_file_blocks", {{M + "a.json", R"({"AudioCaptureAllowed": true})"}, {M + "b.json", R"({"AudioCaptureAllowed": false})"}}},
+      {"later_file_allows",
+       {{M + "a.json", R"({"VideoCaptureAllowed": false})"}, {M + "b.json", R"({"VideoCaptureAllowed": true})"}}},
+      {"later_file_blocks",
+       {{M + "a.json", R"({"AudioCaptureAllowed": true})"}, {M + "b.json", R"({"AudioCaptureAllowed": false})"}}},
       {"hidden_file_read", {{M + ".x", R"({"VideoCaptureAllowed": false})"}}},
       {"duplicate_key_last_wins", {{M + "a.json", R"({"VideoCaptureAllowed": false, "VideoCaptureAllowed": true})"}}},
       {"bom_file", {{M + "a.json", "\xEF\xBB\xBF{\"AudioCaptureAllowed\": false}"}}},
       {"recommended_video_off", {{R + "a.json", R"({"VideoCaptureAllowed": false})"}}},
-      {"mandatory_beats_recommended", {{M + "a.json", R"({"AudioCaptureAllowed": true})"}, {R + "a.json", R"({"AudioCaptureAllowed": false})"}}},
+      {"mandatory_beats_recommended",
+       {{M + "a.json", R"({"AudioCaptureAllowed": true})"}, {R + "a.json", R"({"AudioCaptureAllowed": false})"}}},
       {"javascript_off", {{M + "a.json", R"({"DefaultJavaScriptSetting": 2})"}}},
-      {"javascript_off_origin_allowed", {{M + "a.json", R"({"DefaultJavaScriptSetting": 2, "JavaScriptAllowedForUrls": ["ORIGIN"]})"}}},
+      {"javascript_off_origin_allowed",
+       {{M + "a.json", R"({"DefaultJavaScriptSetting": 2, "JavaScriptAllowedForUrls": ["ORIGIN"]})"}}},
       {"javascript_blocked_for_origin", {{M + "a.json", R"({"JavaScriptBlockedForUrls": ["ORIGIN"]})"}}},
       {"javascript_blocked_other_origin", {{M + "a.json", R"({"JavaScriptBlockedForUrls": ["https://example.org"]})"}}},
       {"url_blocklist_all", {{M + "a.json", R"({"URLBlocklist": ["*"]})"}}},
-      {"url_blocklist_all_origin_allowed", {{M + "a.json", R"({"URLBlocklist": ["*"], "URLAllowlist": ["127.0.0.1"]})"}}},
+      {"url_blocklist_all_origin_allowed",
+       {{M + "a.json", R"({"URLBlocklist": ["*"], "URLAllowlist": ["127.0.0.1"]})"}}},
       {"url_blocklist_host", {{M + "a.json", R"({"URLBlocklist": ["http://127.0.0.1"]})"}}},
       {"url_blocklist_other_host", {{M + "a.json", R"({"URLBlocklist": ["example.org", ".127.0.0.2"]})"}}},
       {"javascript_off_real_type", {{M + "a.json", R"({"DefaultJavaScriptSetting": 2.0})"}}},
       // Bad entries of the directory (issue item 6).
       {"fifo_hangs", {{M + "a.json", "FIFO"}}, false, false, 8},
-      {"dangling_symlink", {{M + "a.json", "SYMLINK:/nonexistent/x.json"}, {M + "b.json", R"({"AudioCaptureAllowed": false})"}}},
-      {"symlink_to_file", {{"etc-chromium/other/cam.json", R"({"VideoCaptureAllowed": false})"}, {M + "a.json", "SYMLINK:../../other/cam.json"}}},
+      {"dangling_symlink",
+       {{M + "a.json", "SYMLINK:/nonexistent/x.json"}, {M + "b.json", R"({"AudioCaptureAllowed": false})"}}},
+      {"symlink_to_file",
+       {{"etc-chromium/other/cam.json", R"({"VideoCaptureAllowed": false})"},
+        {M + "a.json", "SYMLINK:../../other/cam.json"}}},
       // Screen sharing: getDisplayMedia refused at once by the policy, or the picker opens (pending).
       {"screen_default", {}, true},
       {"screen_off", {{M + "a.json", R"({"ScreenCaptureAllowed": false})"}}, true},
       {"screen_off_recommended", {{R + "a.json", R"({"ScreenCaptureAllowed": false})"}}, true},
       {"screen_off_string_type", {{M + "a.json", R"({"ScreenCaptureAllowed": "false"})"}}, true},
-      {"screen_off_origin_allowed", {{M + "a.json", R"({"ScreenCaptureAllowed": false, "ScreenCaptureAllowedByOrigins": ["ORIGIN"]})"}}, true},
+      {"screen_off_origin_allowed",
+       {{M + "a.json", R"({"ScreenCaptureAllowed": false, "ScreenCaptureAllowedByOrigins": ["ORIGIN"]})"}},
+       true},
       {"screen_off_other_origin_allowed",
-       {{M + "a.json", R"({"ScreenCaptureAllowed": false, "ScreenCaptureAllowedByOrigins": ["https://example.org"]})"}}, true},
-      {"screen_off_window_level", {{M + "a.json", R"({"ScreenCaptureAllowed": false, "WindowCaptureAllowedByOrigins": ["ORIGIN"]})"}}, true},
-      {"screen_off_tab_level", {{M + "a.json", R"({"ScreenCaptureAllowed": false, "TabCaptureAllowedByOrigins": ["ORIGIN"]})"}}, true},
+       {{M + "a.json", R"({"ScreenCaptureAllowed": false, "ScreenCaptureAllowedByOrigins": ["https://example.org"]})"}},
+       true},
+      {"screen_off_window_level",
+       {{M + "a.json", R"({"ScreenCaptureAllowed": false, "WindowCaptureAllowedByOrigins": ["ORIGIN"]})"}},
+       true},
+      {"screen_off_tab_level",
+       {{M + "a.json", R"({"ScreenCaptureAllowed": false, "TabCaptureAllowedByOrigins": ["ORIGIN"]})"}},
+       true},
       {"screen_off_same_origin_tab_level",
-       {{M + "a.json", R"({"ScreenCaptureAllowed": false, "SameOriginTabCaptureAllowedByOrigins": ["ORIGIN"]})"}}, true},
+       {{M + "a.json", R"({"ScreenCaptureAllowed": false, "SameOriginTabCaptureAllowedByOrigins": ["ORIGIN"]})"}},
+       true},
   };
 }
 
@@ -104,7 +126,7 @@ TEST(BrowserChromiumOracle, PolicyVerdictsAgreeWithChromium) {
       if (finding.impact != Impact::breaks_audio_video) continue;
       if (finding.what.find("JavaScript") != std::string::npos) js = false;
       if (finding.what.find("blocked by URLBlocklist") != std::string::npos) js = false;  // the page never loads
-      if (finding.what.find("FIFO") != std::string::npos) js = false;                    // the browser never starts
+      if (finding.what.find("FIFO") != std::string::npos) js = false;                     // the browser never starts
       if (finding.what.find("camera") != std::string::npos) video = false;
       if (finding.what.find("microphone") != std::string::npos) audio = false;
     }
@@ -140,7 +162,11 @@ TEST(BrowserChromiumOracle, FakeUiFlagBypassesTheScreenCapturePolicy) {
   fs::create_directories(base);
   ProbeServer server(base);
   ASSERT_TRUE(server.running());
-  const Fixture f{"screen_off_fake_ui", {{M + "a.json", R"({"ScreenCaptureAllowed": false})"}}, true, false, 60,
+  const Fixture f{"screen_off_fake_ui",
+                  {{M + "a.json", R"({"ScreenCaptureAllowed": false})"}},
+                  true,
+                  false,
+                  60,
                   "--use-fake-ui-for-media-stream"};
   const auto seen = run_chromium(server, f, base / f.name);
   EXPECT_EQ(seen.count("screen") ? seen.at("screen") : "", "granted") << describe(seen);
@@ -151,7 +177,8 @@ TEST(BrowserChromiumOracle, InventoryVersionsMatchTheInstalledBrowsers) {
   RootFs live("/");
   const auto browsers = find_browsers(live);
   int checked = 0;
-  for (const auto& [package, binary] : {std::pair<std::string, std::string>{"chromium", "chromium"}, {"firefox-esr", "firefox-esr"}}) {
+  for (const auto& [package, binary] :
+       {std::pair<std::string, std::string>{"chromium", "chromium"}, {"firefox-esr", "firefox-esr"}}) {
     if (!fs::exists("/usr/bin/" + binary)) continue;
     const std::string said = command_output(binary + " --version 2>/dev/null");
     // "Chromium 156.0.8078.108 built on Debian..." / "Mozilla Firefox 153.8.0esr"

@@ -33,15 +33,20 @@ const std::string kSystem = "etc/firefox/policies/policies.json";
 const std::string kEtcPref = "etc/firefox-esr/zz-clinic.js";
 const std::string kGrePref = "usr/lib/firefox-esr/defaults/pref/autoconfig.js";
 const std::string kCfg = "usr/lib/firefox-esr/clinic.cfg";
-const std::string kPcOff = R"({"policies": {"Preferences": {"media.peerconnection.enabled": {"Value": false, "Status": "locked"}}}})";
-const std::string kAutoconfigPlain = "pref(\"general.config.filename\", \"clinic.cfg\");\npref(\"general.config.obscure_value\", 0);\n";
+const std::string kPcOff =
+    R"({"policies": {"Preferences": {"media.peerconnection.enabled": {"Value": false, "Status": "locked"}}}})";
+const std::string kAutoconfigPlain =
+    "pref(\"general.config.filename\", \"clinic.cfg\");\npref(\"general.config.obscure_value\", 0);\n";
 
 std::vector<Fixture> firefox_fixtures() {
   std::vector<Fixture> out = {
       {"ff_none", {}},
       {"ff_policy_pc_off", {{kDist, kPcOff}}},
-      {"ff_policy_navigator_off_only", {{kDist, R"({"policies": {"Preferences": {"media.navigator.enabled": false}}}})"}}},
-      {"ff_policy_both_off", {{kDist, R"({"policies": {"Preferences": {"media.navigator.enabled": false, "media.peerconnection.enabled": false}}}})"}}},
+      {"ff_policy_navigator_off_only",
+       {{kDist, R"({"policies": {"Preferences": {"media.navigator.enabled": false}}}})"}}},
+      {"ff_policy_both_off",
+       {{kDist,
+         R"({"policies": {"Preferences": {"media.navigator.enabled": false, "media.peerconnection.enabled": false}}}})"}}},
       {"ff_debian_etc_pref", {{kEtcPref, "pref(\"media.peerconnection.enabled\", false);\n"}}},
       {"ff_policy_comment_ignored", {{kDist, "// strict JSON\n" + kPcOff}}},
       {"ff_system_file_replaces_distribution", {{kSystem, R"({"policies": {}})"}, {kDist, kPcOff}}},
@@ -52,21 +57,27 @@ std::vector<Fixture> firefox_fixtures() {
       // Bad preference files (issue item 6).
       {"ff_fifo_pref", {{kEtcPref, "FIFO"}}, false, false, 12},
       // A syntax error skips to the next ';' (libpref's error recovery).
-      {"ff_pref_syntax_error_recovers", {{kEtcPref, "pref(\"a\" 1);\npref(\"media.peerconnection.enabled\", false);\n"}}},
-      {"ff_pref_syntax_error_swallows_next", {{kEtcPref, "pref(\"a\" 1)\npref(\"media.peerconnection.enabled\", false);\n"}}},
+      {"ff_pref_syntax_error_recovers",
+       {{kEtcPref, "pref(\"a\" 1);\npref(\"media.peerconnection.enabled\", false);\n"}}},
+      {"ff_pref_syntax_error_swallows_next",
+       {{kEtcPref, "pref(\"a\" 1)\npref(\"media.peerconnection.enabled\", false);\n"}}},
       {"ff_lockpref_in_pref_file", {{kEtcPref, "lockPref(\"media.peerconnection.enabled\", false);\n"}}},
       {"ff_defaultpref_in_pref_file", {{kEtcPref, "defaultPref(\"media.peerconnection.enabled\", false);\n"}}},
       // Autoconfig: general.config.filename in the install's defaults/pref, the .cfg at the install root.
-      {"ff_autoconfig_lockpref", {{kGrePref, kAutoconfigPlain}, {kCfg, "// first line\nlockPref(\"media.peerconnection.enabled\", false);\n"}}},
+      {"ff_autoconfig_lockpref",
+       {{kGrePref, kAutoconfigPlain}, {kCfg, "// first line\nlockPref(\"media.peerconnection.enabled\", false);\n"}}},
       {"ff_autoconfig_obscured",
        {{kGrePref, "pref(\"general.config.filename\", \"clinic.cfg\");\n"},
         {kCfg, obscured("// first line\nlockPref(\"media.peerconnection.enabled\", false);\n", 13)}}},
-      {"ff_autoconfig_first_line_skipped", {{kGrePref, kAutoconfigPlain}, {kCfg, "lockPref(\"media.peerconnection.enabled\", false);\n"}}},
+      {"ff_autoconfig_first_line_skipped",
+       {{kGrePref, kAutoconfigPlain}, {kCfg, "lockPref(\"media.peerconnection.enabled\", false);\n"}}},
       {"ff_autoconfig_beats_etc_lock",
-       {{kEtcPref, "pref(\"media.peerconnection.enabled\", false, locked);\n"}, {kGrePref, kAutoconfigPlain},
+       {{kEtcPref, "pref(\"media.peerconnection.enabled\", false, locked);\n"},
+        {kGrePref, kAutoconfigPlain},
         {kCfg, "//\nlockPref(\"media.peerconnection.enabled\", true);\n"}}},
       {"ff_autoconfig_missing_cfg", {{kGrePref, kAutoconfigPlain}}, false, false, 20},
-      {"ff_autoconfig_named_in_etc", {{kEtcPref, kAutoconfigPlain}, {kCfg, "//\nlockPref(\"media.peerconnection.enabled\", false);\n"}}},
+      {"ff_autoconfig_named_in_etc",
+       {{kEtcPref, kAutoconfigPlain}, {kCfg, "//\nlockPref(\"media.peerconnection.enabled\", false);\n"}}},
   };
   // Without the prompt bypass: refused at once (blocked) or pending (a human is asked).
   // One device per fixture: Firefox queues a second request behind a pending prompt.
@@ -74,10 +85,23 @@ std::vector<Fixture> firefox_fixtures() {
       {"ff_prompt_none", {}},
       {"ff_prompt_none_audio", {}, false, false, 60, "", "&only=audio"},
       {"ff_camera_default_block", {{kEtcPref, "pref(\"permissions.default.camera\", 2);\n"}}},
-      {"ff_microphone_default_block", {{kEtcPref, "pref(\"permissions.default.microphone\", 2);\n"}}, false, false, 60, "", "&only=audio"},
+      {"ff_microphone_default_block",
+       {{kEtcPref, "pref(\"permissions.default.microphone\", 2);\n"}},
+       false,
+       false,
+       60,
+       "",
+       "&only=audio"},
       {"ff_camera_deny_pref", {{kEtcPref, "pref(\"media.getusermedia.camera.deny\", true);\n"}}},
-      {"ff_microphone_deny_pref", {{kEtcPref, "pref(\"media.getusermedia.microphone.deny\", true);\n"}}, false, false, 60, "", "&only=audio"},
-      {"ff_policy_camera_block_new", {{kSystem, R"({"policies": {"Permissions": {"Camera": {"BlockNewRequests": true}}}})"}}},
+      {"ff_microphone_deny_pref",
+       {{kEtcPref, "pref(\"media.getusermedia.microphone.deny\", true);\n"}},
+       false,
+       false,
+       60,
+       "",
+       "&only=audio"},
+      {"ff_policy_camera_block_new",
+       {{kSystem, R"({"policies": {"Permissions": {"Camera": {"BlockNewRequests": true}}}})"}}},
       {"ff_policy_camera_block_new_origin_allowed",
        {{kSystem, R"({"policies": {"Permissions": {"Camera": {"BlockNewRequests": true, "Allow": ["ORIGIN"]}}}})"}}},
   };

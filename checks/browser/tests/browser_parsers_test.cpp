@@ -43,10 +43,10 @@ TEST(BrowserVersion, UpstreamNumbersAfterEpoch) {
 }
 
 TEST(BrowserDpkg, OnlyInstalledPackagesWithLines) {
-  const auto pkgs = installed_packages(
-      "Package: chromium\nStatus: install ok installed\nVersion: 156.0-1\nDescription: x\n more\n\n"
-      "Package: firefox\nStatus: deinstall ok config-files\nVersion: 1\n\n"
-      "Package: firefox-esr\nStatus: install ok installed\nVersion: 153.8.0esr-1\n");
+  const auto pkgs =
+      installed_packages("Package: chromium\nStatus: install ok installed\nVersion: 156.0-1\nDescription: x\n more\n\n"
+                         "Package: firefox\nStatus: deinstall ok config-files\nVersion: 1\n\n"
+                         "Package: firefox-esr\nStatus: install ok installed\nVersion: 153.8.0esr-1\n");
   ASSERT_EQ(pkgs.size(), 2u);
   EXPECT_EQ(pkgs[0].name, "chromium");
   EXPECT_EQ(pkgs[1].line, 11);
@@ -60,7 +60,8 @@ TEST(BrowserInventoryParsers, SnapYamlStateIniAppstream) {
   EXPECT_EQ(revs[0].revision, "4848");  // object order as in the file
   EXPECT_EQ(revs[1].name, "core");
   int line = 0;
-  EXPECT_EQ(*ini_value("[App]\nName=Firefox\nVersion=115.5.0\n[Gecko]\nVersion=1\n", "App", "Version", &line), "115.5.0");
+  EXPECT_EQ(*ini_value("[App]\nName=Firefox\nVersion=115.5.0\n[Gecko]\nVersion=1\n", "App", "Version", &line),
+            "115.5.0");
   EXPECT_EQ(line, 3);
   EXPECT_EQ(*appstream_release_version(
                 "<component><releases><release version=\"9.0\"/><release version=\"130.0\"/></releases></component>"),
@@ -80,8 +81,8 @@ TEST(BrowserOrigins, ChromiumPatternSyntax) {
 TEST(BrowserOrigins, UrlFilterSyntax) {
   const std::string o = "https://ekermed.telesantebretagne.org";
   EXPECT_TRUE(url_filter_matches("*", o));
-  EXPECT_TRUE(url_filter_matches("telesantebretagne.org", o));   // subdomains match
-  EXPECT_FALSE(url_filter_matches(".telesantebretagne.org", o)); // exact host only
+  EXPECT_TRUE(url_filter_matches("telesantebretagne.org", o));    // subdomains match
+  EXPECT_FALSE(url_filter_matches(".telesantebretagne.org", o));  // exact host only
   EXPECT_TRUE(url_filter_matches(".ekermed.telesantebretagne.org", o));
   EXPECT_TRUE(url_filter_matches("https://*", o));
   EXPECT_FALSE(url_filter_matches("http://*", o));
@@ -97,7 +98,8 @@ TEST(BrowserPrefs, LockedWinsAndErrorsNameTheLine) {
   EXPECT_TRUE(prefs.at("media.peerconnection.enabled").locked);
   EXPECT_EQ(prefs.at("x").value.integer, 2);
   try {
-    apply_pref_file("pref(\"a\", 1);\n\npref(\"b\" 2);\npref(\"c\", 3);\npref('d', \"x;y\" junk; pref(\"e\", 5);", "c.js", prefs);
+    apply_pref_file("pref(\"a\", 1);\n\npref(\"b\" 2);\npref(\"c\", 3);\npref('d', \"x;y\" junk; pref(\"e\", 5);",
+                    "c.js", prefs);
     FAIL();
   } catch (const PrefError& e) {
     EXPECT_EQ(e.line(), 3);  // the first error

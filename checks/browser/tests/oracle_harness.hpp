@@ -90,8 +90,13 @@ struct Fixture {
   using Files = std::vector<std::pair<std::string, std::string>>;
   Fixture(std::string name_, Files files_, bool screen_ = false, bool prompt_ = false, int timeout_ = 60,
           std::string extra_flags_ = "", std::string query_ = "")
-      : name(std::move(name_)), files(std::move(files_)), screen(screen_), prompt(prompt_), timeout(timeout_),
-        extra_flags(std::move(extra_flags_)), query(std::move(query_)) {}
+      : name(std::move(name_)),
+        files(std::move(files_)),
+        screen(screen_),
+        prompt(prompt_),
+        timeout(timeout_),
+        extra_flags(std::move(extra_flags_)),
+        query(std::move(query_)) {}
   std::string name;
   Files files;
   bool screen;              // also probe getDisplayMedia (&screen=1)
@@ -142,7 +147,8 @@ inline std::string page_url(const ProbeServer& server, const Fixture& f) {
 // Chromium: the fixture's etc-chromium/ is bind-mounted on /etc/chromium.
 // The camera and microphone are granted by the user's own content-setting
 // exception in the profile, which the capture policies still override.
-inline std::map<std::string, std::string> run_chromium(const ProbeServer& server, const Fixture& f, const fs::path& base) {
+inline std::map<std::string, std::string> run_chromium(const ProbeServer& server, const Fixture& f,
+                                                       const fs::path& base) {
   const fs::path etc = base / "etc-chromium", profile = base / "profile";
   fs::remove_all(base);
   fs::create_directories(etc / "policies/managed");
@@ -155,11 +161,11 @@ inline std::map<std::string, std::string> run_chromium(const ProbeServer& server
       << "{\"profile\":{\"content_settings\":{\"exceptions\":{\"media_stream_camera\":{" << pattern
       << "},\"media_stream_mic\":{" << pattern << "}}}}}";
   fs::remove(server.results() / f.name);
-  const std::string command =
-      "unshare -m sh -c 'mount --make-rprivate / && mount --bind " + etc.string() + " /etc/chromium && exec timeout " +
-      std::to_string(f.timeout) + " chromium --headless --no-sandbox --disable-gpu --use-fake-device-for-media-stream " +
-      f.extra_flags + " --user-data-dir=" + profile.string() + " --dump-dom \"" + page_url(server, f) +
-      "\"' >/dev/null 2>&1";
+  const std::string command = "unshare -m sh -c 'mount --make-rprivate / && mount --bind " + etc.string() +
+                              " /etc/chromium && exec timeout " + std::to_string(f.timeout) +
+                              " chromium --headless --no-sandbox --disable-gpu --use-fake-device-for-media-stream " +
+                              f.extra_flags + " --user-data-dir=" + profile.string() + " --dump-dom \"" +
+                              page_url(server, f) + "\"' >/dev/null 2>&1";
   return report_of(server, f.name, std::system(command.c_str()));
 }
 
@@ -182,13 +188,15 @@ inline fs::path firefox_profile_template() {
   fs::remove_all(building, ec);
   fs::create_directories(building, ec);
   const std::string command = "timeout 60 firefox-esr --headless --no-remote --profile " + building.string() +
-                              " --screenshot " + (building / "shot.png").string() + " 'data:text/html,x' >/dev/null 2>&1";
+                              " --screenshot " + (building / "shot.png").string() +
+                              " 'data:text/html,x' >/dev/null 2>&1";
   if (std::system(command.c_str()) != 0 || !fs::exists(building / "prefs.js")) {
     fs::remove_all(building, ec);
     return {};  // no template: each fixture starts from an empty profile
   }
-  for (const char* stale : {"shot.png", "lock", ".parentlock"}) fs::remove(building / stale, ec);  // lock: a dangling symlink
-  fs::rename(building, ready, ec);  // another process may have won the race: fine
+  for (const char* stale : {"shot.png", "lock", ".parentlock"})
+    fs::remove(building / stale, ec);  // lock: a dangling symlink
+  fs::rename(building, ready, ec);     // another process may have won the race: fine
   fs::remove_all(building, ec);
   return fs::exists(ready / "prefs.js") ? ready : fs::path{};
 }
@@ -196,7 +204,8 @@ inline fs::path firefox_profile_template() {
 // Firefox: the fixture tree's etc/ is an overlay upper layer on /etc and its
 // usr/lib/firefox-esr/ one on the install directory (its distribution/
 // directory hides the install's symlink), the host's files below unchanged.
-inline std::map<std::string, std::string> run_firefox(const ProbeServer& server, const Fixture& f, const fs::path& base) {
+inline std::map<std::string, std::string> run_firefox(const ProbeServer& server, const Fixture& f,
+                                                      const fs::path& base) {
   const fs::path root = base / "root", profile = base / "profile";
   fs::remove_all(base);
   fs::create_directories(root / "etc");

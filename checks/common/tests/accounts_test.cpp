@@ -18,11 +18,10 @@ std::string issue_text(const std::vector<AccountsParseIssue>& issues) {
 
 TEST(ParsePasswd, Fields) {
   std::vector<AccountsParseIssue> issues;
-  const auto users = parse_passwd(
-      "root:x:0:0:root:/root:/bin/bash\n"
-      "www-data:x:33:33:www-data:/var/www:/usr/sbin/nologin\n"
-      "nobody:x:65534:65534:nobody:/nonexistent:\n",
-      &issues);
+  const auto users = parse_passwd("root:x:0:0:root:/root:/bin/bash\n"
+                                  "www-data:x:33:33:www-data:/var/www:/usr/sbin/nologin\n"
+                                  "nobody:x:65534:65534:nobody:/nonexistent:\n",
+                                  &issues);
   EXPECT_TRUE(issues.empty()) << issue_text(issues);
   ASSERT_EQ(users.size(), 3u);
   EXPECT_EQ(users[0].name, "root");
@@ -44,36 +43,34 @@ TEST(ParsePasswd, Fields) {
 
 TEST(ParsePasswd, MalformedLinesAreReportedWithTheirLineNumbers) {
   std::vector<AccountsParseIssue> issues;
-  const auto users = parse_passwd(
-      "root:x:0:0:root:/root:/bin/bash\n"    // 1
-      "# a comment\n"                        // 2
-      "\n"                                   // 3
-      "short:x:1:1\n"                        // 4
-      "long:x:1:1:a:b:c:d\n"                 // 5
-      ":x:5:5::/:/bin/sh\n"                  // 6 empty name
-      "baduid:x:abc:5::/:/bin/sh\n"          // 7
-      "neg:x:-1:5::/:/bin/sh\n"              // 8
-      "big:x:4294967296:5::/:/bin/sh\n"      // 9 over 32 bits
-      "space:x: 7:5::/:/bin/sh\n"            // 10
-      "nogid:x:7:::/:/bin/sh\n"              // 11
-      "+nisuser::::::\n"                     // 12 NIS compat: not an account
-      "-excluded::::::\n"                    // 13
-      "ok:x:4294967295:7::/home/ok:/bin/sh", // 14, no final newline
-      &issues, "/etc/passwd");
+  const auto users = parse_passwd("root:x:0:0:root:/root:/bin/bash\n"     // 1
+                                  "# a comment\n"                         // 2
+                                  "\n"                                    // 3
+                                  "short:x:1:1\n"                         // 4
+                                  "long:x:1:1:a:b:c:d\n"                  // 5
+                                  ":x:5:5::/:/bin/sh\n"                   // 6 empty name
+                                  "baduid:x:abc:5::/:/bin/sh\n"           // 7
+                                  "neg:x:-1:5::/:/bin/sh\n"               // 8
+                                  "big:x:4294967296:5::/:/bin/sh\n"       // 9 over 32 bits
+                                  "space:x: 7:5::/:/bin/sh\n"             // 10
+                                  "nogid:x:7:::/:/bin/sh\n"               // 11
+                                  "+nisuser::::::\n"                      // 12 NIS compat: not an account
+                                  "-excluded::::::\n"                     // 13
+                                  "ok:x:4294967295:7::/home/ok:/bin/sh",  // 14, no final newline
+                                  &issues, "/etc/passwd");
   ASSERT_EQ(users.size(), 2u);
   EXPECT_EQ(users[0].name, "root");
   EXPECT_EQ(users[1].name, "ok");
   EXPECT_EQ(users[1].uid, 4294967295u);
   EXPECT_EQ(users[1].line, 14);
-  EXPECT_EQ(issue_text(issues),
-            "/etc/passwd:4: expected 7 ':'-separated fields, found 4\n"
-            "/etc/passwd:5: expected 7 ':'-separated fields, found 8\n"
-            "/etc/passwd:6: bad user name, uid or gid\n"
-            "/etc/passwd:7: bad user name, uid or gid\n"
-            "/etc/passwd:8: bad user name, uid or gid\n"
-            "/etc/passwd:9: bad user name, uid or gid\n"
-            "/etc/passwd:10: bad user name, uid or gid\n"
-            "/etc/passwd:11: bad user name, uid or gid\n");
+  EXPECT_EQ(issue_text(issues), "/etc/passwd:4: expected 7 ':'-separated fields, found 4\n"
+                                "/etc/passwd:5: expected 7 ':'-separated fields, found 8\n"
+                                "/etc/passwd:6: bad user name, uid or gid\n"
+                                "/etc/passwd:7: bad user name, uid or gid\n"
+                                "/etc/passwd:8: bad user name, uid or gid\n"
+                                "/etc/passwd:9: bad user name, uid or gid\n"
+                                "/etc/passwd:10: bad user name, uid or gid\n"
+                                "/etc/passwd:11: bad user name, uid or gid\n");
 }
 
 TEST(ParsePasswd, CrlfLineEndings) {
@@ -96,12 +93,11 @@ TEST(ParsePasswd, IssuesMayBeIgnored) {
 
 TEST(ParseGroup, FieldsAndMembers) {
   std::vector<AccountsParseIssue> issues;
-  const auto groups = parse_group(
-      "root:x:0:\n"
-      "sudo:x:27:alice,bob\n"
-      "adm:x:4:,syslog,,alice,\r\n"
-      "www-data:x:33:\n",
-      &issues);
+  const auto groups = parse_group("root:x:0:\n"
+                                  "sudo:x:27:alice,bob\n"
+                                  "adm:x:4:,syslog,,alice,\r\n"
+                                  "www-data:x:33:\n",
+                                  &issues);
   EXPECT_TRUE(issues.empty()) << issue_text(issues);
   ASSERT_EQ(groups.size(), 4u);
   EXPECT_EQ(groups[0].name, "root");
@@ -116,24 +112,22 @@ TEST(ParseGroup, FieldsAndMembers) {
 
 TEST(ParseGroup, MalformedLines) {
   std::vector<AccountsParseIssue> issues;
-  const auto groups = parse_group(
-      "root:x:0:\n"       // 1
-      "three:x:3\n"       // 2
-      "five:x:5::x\n"     // 3
-      ":x:6:\n"           // 4
-      "g:x:six:\n"        // 5
-      "+nis::::\n"        // 6
-      "#c\n"              // 7
-      "ok:x:7:a\n",       // 8
-      &issues, "/etc/group");
+  const auto groups = parse_group("root:x:0:\n"    // 1
+                                  "three:x:3\n"    // 2
+                                  "five:x:5::x\n"  // 3
+                                  ":x:6:\n"        // 4
+                                  "g:x:six:\n"     // 5
+                                  "+nis::::\n"     // 6
+                                  "#c\n"           // 7
+                                  "ok:x:7:a\n",    // 8
+                                  &issues, "/etc/group");
   ASSERT_EQ(groups.size(), 2u);
   EXPECT_EQ(groups[1].name, "ok");
   EXPECT_EQ(groups[1].line, 8);
-  EXPECT_EQ(issue_text(issues),
-            "/etc/group:2: expected 4 ':'-separated fields, found 3\n"
-            "/etc/group:3: expected 4 ':'-separated fields, found 5\n"
-            "/etc/group:4: bad group name or gid\n"
-            "/etc/group:5: bad group name or gid\n");
+  EXPECT_EQ(issue_text(issues), "/etc/group:2: expected 4 ':'-separated fields, found 3\n"
+                                "/etc/group:3: expected 4 ':'-separated fields, found 5\n"
+                                "/etc/group:4: bad group name or gid\n"
+                                "/etc/group:5: bad group name or gid\n");
 }
 
 Accounts sample() {
@@ -194,9 +188,8 @@ TEST(Accounts, LoadReadsTheRootsFilesAndKeepsIssues) {
   EXPECT_EQ(accounts.user("www-data")->uid, 33u);
   EXPECT_EQ(accounts.group(33u)->name, "www-data");
   ASSERT_EQ(accounts.issues().size(), 2u);
-  EXPECT_EQ(issue_text(accounts.issues()),
-            "/etc/passwd:2: expected 7 ':'-separated fields, found 1\n"
-            "/etc/group:3: bad group name or gid\n");
+  EXPECT_EQ(issue_text(accounts.issues()), "/etc/passwd:2: expected 7 ':'-separated fields, found 1\n"
+                                           "/etc/group:3: bad group name or gid\n");
 }
 
 TEST(Accounts, LoadWithoutGroupFileThrows) {

@@ -94,7 +94,8 @@ TEST(ProcessRunner, OutputIsCappedButDrained) {
   ProcessRunner runner;
   // 10 MB on stdout and 3 MB on stderr: the program must finish (the pipes
   // are drained) and only the first max_output bytes are kept.
-  CommandSpec spec = sh("head -c 10485760 /dev/zero | tr '\\0' a; head -c 3000000 /dev/zero | tr '\\0' b >&2; echo done >&2");
+  CommandSpec spec =
+      sh("head -c 10485760 /dev/zero | tr '\\0' a; head -c 3000000 /dev/zero | tr '\\0' b >&2; echo done >&2");
   spec.max_output = 1000;
   spec.timeout = seconds(20);
   const auto start = steady_clock::now();

@@ -64,7 +64,8 @@ TEST_F(HostFileTest, RefusesAFileOverTheCapBeforeReadingIt) {
   ::close(fd);
   EXPECT_EQ(message_of(big, 65536), big.string() + ": is 2147483648 bytes, over the 65536-byte limit for this file");
   std::ofstream(dir_ / "seven") << "1234567";
-  EXPECT_EQ(message_of(dir_ / "seven", 6), (dir_ / "seven").string() + ": is 7 bytes, over the 6-byte limit for this file");
+  EXPECT_EQ(message_of(dir_ / "seven", 6),
+            (dir_ / "seven").string() + ": is 7 bytes, over the 6-byte limit for this file");
 }
 
 TEST_F(HostFileTest, MissingFileKeepsItsErrno) {

@@ -99,8 +99,11 @@ TEST(Params, OneOf) {
   EXPECT_EQ(p.one_of("type", {"file", "directory", "any"}), "directory");
   EXPECT_EQ(p.one_of("absent", {"file", "any"}, "any"), "any");
   expect_param_error([&] { p.one_of("absent", {"file", "any"}); }, "absent", "missing required parameter 'absent'");
-  expect_param_error([&] { p.one_of("bad", {"file", "directory", "any"}); }, "bad",
-                     "parameter 'bad' must be one of file, directory, any, not 'dir'");
+  expect_param_error(
+      [&] {
+        p.one_of("bad", {"file", "directory", "any"});
+      },
+      "bad", "parameter 'bad' must be one of file, directory, any, not 'dir'");
 }
 
 TEST(Params, UnreadNamesWhatNoAccessorAskedFor) {

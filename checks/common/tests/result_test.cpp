@@ -7,9 +7,12 @@ namespace clinic_audit {
 namespace {
 
 TEST(Result, StatusNamesRoundTrip) {
-  const std::vector<std::pair<Status, std::string_view>> all{
-      {Status::pass, "pass"},       {Status::fail, "fail"},     {Status::error, "error"},
-      {Status::not_applicable, "not_applicable"}, {Status::waived, "waived"}, {Status::skipped, "skipped"}};
+  const std::vector<std::pair<Status, std::string_view>> all{{Status::pass, "pass"},
+                                                             {Status::fail, "fail"},
+                                                             {Status::error, "error"},
+                                                             {Status::not_applicable, "not_applicable"},
+                                                             {Status::waived, "waived"},
+                                                             {Status::skipped, "skipped"}};
   for (const auto& [status, name] : all) {
     EXPECT_EQ(to_string(status), name);
     EXPECT_EQ(parse_status(name), status) << name;

@@ -68,8 +68,7 @@ TEST_F(RootFsTest, AbsoluteSymlinkIsReRootedAndNeverReachesTheHostFile) {
   // Without a copy of that path inside the root, the link dangles.
   EXPECT_FALSE(fs.stat("/etc/escape").has_value());
   EXPECT_FALSE(fs.read_file_if_exists("/etc/escape").has_value());
-  expect_fs_error([&] { fs.read_file("/etc/escape"); }, ENOENT,
-                  "/" + sentinel.relative_path().begin()->string());
+  expect_fs_error([&] { fs.read_file("/etc/escape"); }, ENOENT, "/" + sentinel.relative_path().begin()->string());
 
   // With one, the link means that in-root file.
   root_.file(sentinel.string(), "in-root decoy\n", 0600);
@@ -77,7 +76,7 @@ TEST_F(RootFsTest, AbsoluteSymlinkIsReRootedAndNeverReachesTheHostFile) {
   EXPECT_EQ(fs.resolve("/etc/escape"), sentinel.string());
   EXPECT_EQ(fs.stat("/etc/escape")->size, 14);
 
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat(sentinel.c_str(), &st), 0);
   EXPECT_EQ(st.st_atim.tv_sec, 1000) << "the host file outside the root was read";
 }
@@ -352,8 +351,9 @@ TEST_F(RootFsTest, ListDirIsSortedInByteOrderWithTypes) {
   std::vector<std::pair<std::string, FileType>> got;
   for (const auto& e : entries) got.emplace_back(e.name, e.type);
   const std::vector<std::pair<std::string, FileType>> want{
-      {"B.conf", FileType::regular}, {"_x", FileType::regular},        {"a", FileType::regular},
-      {"b.conf", FileType::regular}, {"link", FileType::symlink},      {"pipe", FileType::fifo},
+      {"B.conf", FileType::regular}, {"_x", FileType::regular},
+      {"a", FileType::regular},      {"b.conf", FileType::regular},
+      {"link", FileType::symlink},   {"pipe", FileType::fifo},
       {"sub", FileType::directory},  {"\xc3\xa9t\xc3\xa9", FileType::regular}};
   EXPECT_EQ(got, want);
   EXPECT_TRUE(fs.list_dir("/etc/conf.d/sub").empty());

@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <string>
 
-
 namespace clinic_audit {
 namespace {
 
@@ -24,8 +23,8 @@ std::string through_sh(const std::string& word) {
 }
 
 TEST(ShellQuote, SurvivesShellMetacharactersAsOneWord) {
-  for (const std::string value : {"plain", "", "a b", "it's", "$(id)", "`id`", "a;rm -rf /",
-                                  "x\ny", "'''", "\\", "*", "\x1b[31mred", "-n"}) {
+  for (const std::string value :
+       {"plain", "", "a b", "it's", "$(id)", "`id`", "a;rm -rf /", "x\ny", "'''", "\\", "*", "\x1b[31mred", "-n"}) {
     EXPECT_EQ(through_sh(shell_quote(value)), value) << value;
     EXPECT_EQ(through_sh(shell_word(value)), value) << value;
   }
@@ -42,7 +41,9 @@ TEST(EscapeControl, ControlBytesBecomeVisible) {
   EXPECT_EQ(escape_control("a\nb\tc"), "a\\nb\\tc");
   EXPECT_EQ(escape_control("\x1b[2J"), "\\x1b[2J");
   EXPECT_EQ(escape_control("\x7f"), "\\x7f");
-  EXPECT_EQ(escape_control("\xc2\x9b" "31m"), "\\u009b31m");
+  EXPECT_EQ(escape_control("\xc2\x9b"
+                           "31m"),
+            "\\u009b31m");
   EXPECT_EQ(escape_control("liste blanche \xc3\xa9t\xc3\xa9"), "liste blanche \xc3\xa9t\xc3\xa9");
   EXPECT_EQ(escape_control("\xff\xc3"), "\\xff\\xc3");
 }

@@ -32,7 +32,8 @@ using testing::test_name;
 class ExecCheckTest : public ::testing::Test {
  protected:
   // The audited root; plugins live beside it (they run on the auditing machine).
-  ExecCheckTest() : root_(fixture_dir("exec/" + test_name() + "/root")), plugins_(fixture_dir("exec/" + test_name() + "/plugins")) {
+  ExecCheckTest()
+      : root_(fixture_dir("exec/" + test_name() + "/root")), plugins_(fixture_dir("exec/" + test_name() + "/plugins")) {
     root_.debian_accounts();
   }
 
@@ -65,7 +66,8 @@ TEST_F(ExecCheckTest, TypeDescription) {
   const CheckType type = exec_check_type();
   EXPECT_EQ(type.name, "exec");
   EXPECT_FALSE(type.uses_network);
-  EXPECT_EQ(type.description, "external plugin with Monitoring Plugins exit codes (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)");
+  EXPECT_EQ(type.description,
+            "external plugin with Monitoring Plugins exit codes (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)");
 }
 
 TEST_F(ExecCheckTest, OkIsPassWithFirstLineWithoutPerfdata) {
@@ -133,12 +135,14 @@ TEST_F(ExecCheckTest, ArgumentsInOrderWithoutAShell) {
 }
 
 TEST_F(ExecCheckTest, EnvironmentHasTheAuditedRootAndNothingElse) {
-  const std::string p = plugin("check_env",
-                               "echo \"OK root=$CLINIC_AUDIT_ROOT path=$PATH lang=$LANG home=${HOME-unset} n=$(env | wc -l)\"");
+  const std::string p =
+      plugin("check_env",
+             "echo \"OK root=$CLINIC_AUDIT_ROOT path=$PATH lang=$LANG home=${HOME-unset} n=$(env | wc -l)\"");
   const Outcome o = run(params({{"command", p}}));
   EXPECT_EQ(o.status, Status::pass);
   // sh adds PWD to what it was given: CLINIC_AUDIT_ROOT, PATH, LANG.
-  EXPECT_EQ(o.summary, "OK root=" + root_.path().string() + " path=/usr/sbin:/usr/bin:/sbin:/bin lang=C home=unset n=4");
+  EXPECT_EQ(o.summary,
+            "OK root=" + root_.path().string() + " path=/usr/sbin:/usr/bin:/sbin:/bin lang=C home=unset n=4");
 }
 
 TEST_F(ExecCheckTest, TimeoutIsAnErrorAndFast) {

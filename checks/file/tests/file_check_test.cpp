@@ -22,7 +22,7 @@ namespace clinic_audit {
 // Readable evidence in assertion messages (found by gtest through ADL).
 static void PrintTo(const Evidence& e, std::ostream* out) {
   *out << "{path=" << e.path << " line=" << (e.line ? std::to_string(*e.line) : "-") << " observed=" << e.observed
-             << " expected=" << e.expected << "}";
+       << " expected=" << e.expected << "}";
 }
 
 namespace {
@@ -71,8 +71,8 @@ TEST_F(FileCheckTest, PassWithEveryParameterSatisfied) {
                                 {"root_only_writable", "yes"}}));
   EXPECT_EQ(o.status, Status::pass);
   EXPECT_EQ(o.summary, "/etc/sudoers is as required (owner=root group=root mode=0440 type=regular file)");
-  EXPECT_EQ(o.evidence, (std::vector<Evidence>{
-                            {"/etc/sudoers", std::nullopt, "owner=root group=root mode=0440 type=regular file", "as required"}}));
+  EXPECT_EQ(o.evidence, (std::vector<Evidence>{{"/etc/sudoers", std::nullopt,
+                                                "owner=root group=root mode=0440 type=regular file", "as required"}}));
 
   const Outcome x = run(params({{"path", "/usr/local/bin/backup"},
                                 {"executable_by", "www-data"},
@@ -145,13 +145,15 @@ TEST_F(FileCheckTest, OwnerAndGroupByNameFromTheRootsAccounts) {
   // Ids the root's /etc/passwd does not know are shown as numbers.
   const Outcome orphan = run(params({{"path", "/etc/orphan.conf"}, {"owner", "www-data"}}));
   EXPECT_EQ(orphan.status, Status::fail);
-  EXPECT_EQ(orphan.evidence, (std::vector<Evidence>{{"/etc/orphan.conf", std::nullopt,
-                                                     "owner=4242 group=4343 mode=0640 type=regular file", "owner=www-data"}}));
+  EXPECT_EQ(orphan.evidence,
+            (std::vector<Evidence>{{"/etc/orphan.conf", std::nullopt,
+                                    "owner=4242 group=4343 mode=0640 type=regular file", "owner=www-data"}}));
 }
 
 TEST_F(FileCheckTest, RequiredAndForbiddenBits) {
   root_.file("/usr/bin/sudo", "", 04755).file("/etc/shadow", "", 0666, 0, 42);
-  const Outcome setuid = run(params({{"path", "/usr/bin/sudo"}, {"required_bits", "4000"}, {"forbidden_bits", "0022"}}));
+  const Outcome setuid =
+      run(params({{"path", "/usr/bin/sudo"}, {"required_bits", "4000"}, {"forbidden_bits", "0022"}}));
   EXPECT_EQ(setuid.status, Status::pass) << setuid.summary;
 
   const Outcome noexec = run(params({{"path", "/etc/shadow"}, {"required_bits", "0100"}, {"forbidden_bits", "0026"}}));
@@ -171,8 +173,9 @@ TEST_F(FileCheckTest, UserAccessWithABlockingParentDirectory) {
   const Outcome o = run(params({{"path", "/home/EHR/config.php"}, {"readable_by", "www-data"}}));
   EXPECT_EQ(o.status, Status::fail);
   EXPECT_EQ(o.summary, "/home/EHR/config.php: expected readable by www-data for /home/EHR");
-  EXPECT_EQ(o.evidence, (std::vector<Evidence>{{"/home/EHR", std::nullopt, "www-data cannot enter /home/EHR (mode 0700)",
-                                                "readable by www-data"}}));
+  EXPECT_EQ(o.evidence,
+            (std::vector<Evidence>{
+                {"/home/EHR", std::nullopt, "www-data cannot enter /home/EHR (mode 0700)", "readable by www-data"}}));
   // Opening the directory to www-data's group fixes it.
   root_.dir("/home/EHR", 0750, 0, 33);
   EXPECT_EQ(run(params({{"path", "/home/EHR/config.php"}, {"readable_by", "www-data"}})).status, Status::pass);
@@ -181,21 +184,22 @@ TEST_F(FileCheckTest, UserAccessWithABlockingParentDirectory) {
 TEST_F(FileCheckTest, WritableAndExecutableBy) {
   root_.file("/srv/upload.sh", "", 0644);
   root_.dir("/srv/spool", 0770, 0, 4);
-  const Outcome o = run(params({{"path", "/srv/upload.sh"},
-                                {"writable_by", "alice"},
-                                {"executable_by", "root"},
-                                {"executable_by", "nobody"}}));
+  const Outcome o = run(params(
+      {{"path", "/srv/upload.sh"}, {"writable_by", "alice"}, {"executable_by", "root"}, {"executable_by", "nobody"}}));
   EXPECT_EQ(o.status, Status::fail);
-  EXPECT_EQ(o.summary, "/srv/upload.sh: expected writable by alice; expected executable by root; expected executable by nobody");
-  EXPECT_EQ(o.evidence, (std::vector<Evidence>{{"/srv/upload.sh", std::nullopt, "alice cannot write /srv/upload.sh", "writable by alice"},
-                                               {"/srv/upload.sh", std::nullopt, "root cannot execute /srv/upload.sh", "executable by root"},
-                                               {"/srv/upload.sh", std::nullopt, "nobody cannot execute /srv/upload.sh",
-                                                "executable by nobody"}}));
+  EXPECT_EQ(o.summary,
+            "/srv/upload.sh: expected writable by alice; expected executable by root; expected executable by nobody");
+  EXPECT_EQ(o.evidence,
+            (std::vector<Evidence>{
+                {"/srv/upload.sh", std::nullopt, "alice cannot write /srv/upload.sh", "writable by alice"},
+                {"/srv/upload.sh", std::nullopt, "root cannot execute /srv/upload.sh", "executable by root"},
+                {"/srv/upload.sh", std::nullopt, "nobody cannot execute /srv/upload.sh", "executable by nobody"}}));
   // alice is in adm through /etc/group: she may write the spool directory, www-data may not.
   EXPECT_EQ(run(params({{"path", "/srv/spool"}, {"writable_by", "alice"}})).status, Status::pass);
   const Outcome www = run(params({{"path", "/srv/spool"}, {"writable_by", "www-data"}}));
   EXPECT_EQ(www.status, Status::fail);
-  EXPECT_EQ(www.evidence, (std::vector<Evidence>{{"/srv/spool", std::nullopt, "www-data cannot write /srv/spool", "writable by www-data"}}));
+  EXPECT_EQ(www.evidence, (std::vector<Evidence>{{"/srv/spool", std::nullopt, "www-data cannot write /srv/spool",
+                                                  "writable by www-data"}}));
 }
 
 TEST_F(FileCheckTest, UnknownUserIsACheckError) {
@@ -215,9 +219,10 @@ TEST_F(FileCheckTest, RootOnlyWritable) {
   const Outcome o = run(params({{"path", "/srv/app/tool"}, {"root_only_writable", "true"}}));
   EXPECT_EQ(o.status, Status::fail);
   EXPECT_EQ(o.summary, "/srv/app/tool: expected writable by root only for /srv/app");
-  EXPECT_EQ(o.evidence, (std::vector<Evidence>{{"/srv/app", std::nullopt,
-                                                "owner=root group=www-data mode=0775 type=directory (writable by group www-data)",
-                                                "writable by root only"}}));
+  EXPECT_EQ(o.evidence,
+            (std::vector<Evidence>{{"/srv/app", std::nullopt,
+                                    "owner=root group=www-data mode=0775 type=directory (writable by group www-data)",
+                                    "writable by root only"}}));
   EXPECT_EQ(run(params({{"path", "/usr/local/sbin/tool"}, {"root_only_writable", "true"}})).status, Status::pass);
   // Not asked for: not judged.
   EXPECT_EQ(run(params({{"path", "/srv/app/tool"}, {"root_only_writable", "false"}})).status, Status::pass);
@@ -228,9 +233,10 @@ TEST_F(FileCheckTest, RootOnlyWritableOwnerOfTheFileItself) {
   const Outcome o = run(params({{"path", "/etc/cron.daily/backup"}, {"root_only_writable", "1"}}));
   EXPECT_EQ(o.status, Status::fail);
   EXPECT_EQ(o.summary, "/etc/cron.daily/backup: expected writable by root only");
-  EXPECT_EQ(o.evidence, (std::vector<Evidence>{{"/etc/cron.daily/backup", std::nullopt,
-                                                "owner=alice group=alice mode=0755 type=regular file (writable by owner alice)",
-                                                "writable by root only"}}));
+  EXPECT_EQ(o.evidence,
+            (std::vector<Evidence>{{"/etc/cron.daily/backup", std::nullopt,
+                                    "owner=alice group=alice mode=0755 type=regular file (writable by owner alice)",
+                                    "writable by root only"}}));
 }
 
 TEST_F(FileCheckTest, ResolutionErrorsPropagate) {
@@ -278,7 +284,8 @@ TEST(FileCheckParams, Errors) {
   expect_param_error({{"path", "/a"}, {"path", "/b"}}, "path", "parameter 'path' given more than once");
   for (const char* bad : {"0999", "", "17777", "0x22", "-1", "+22", "22 ", "rw"}) {
     expect_param_error({{"path", "/a"}, {"required_bits", bad}}, "required_bits",
-                       "parameter 'required_bits' must be octal mode bits such as 0022, not '" + std::string(bad) + "'");
+                       "parameter 'required_bits' must be octal mode bits such as 0022, not '" + std::string(bad) +
+                           "'");
   }
   expect_param_error({{"path", "/a"}, {"forbidden_bits", "8"}}, "forbidden_bits",
                      "parameter 'forbidden_bits' must be octal mode bits such as 0022, not '8'");

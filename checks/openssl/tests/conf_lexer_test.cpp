@@ -33,13 +33,17 @@ TEST(LineReader, EscapedBackslashDoesNotContinue) {
 }
 
 TEST(LineReader, StripsCrLfAndOnlyTheTopFilesBom) {
-  auto top = lines_of("\xEF\xBB\xBF" "a = 1\r\nb = 2");
+  auto top = lines_of("\xEF\xBB\xBF"
+                      "a = 1\r\nb = 2");
   ASSERT_EQ(top.size(), 2U);
   EXPECT_EQ(top[0].text, "a = 1");
   EXPECT_EQ(top[1].text, "b = 2");
-  auto included = lines_of("\xEF\xBB\xBF" "a = 1\n", false);
+  auto included = lines_of("\xEF\xBB\xBF"
+                           "a = 1\n",
+                           false);
   ASSERT_EQ(included.size(), 1U);
-  EXPECT_EQ(included[0].text, "\xEF\xBB\xBF" "a = 1");
+  EXPECT_EQ(included[0].text, "\xEF\xBB\xBF"
+                              "a = 1");
 }
 
 TEST(LineReader, ContinuationPendingAtEndOfFileEndsTheLine) {

@@ -69,8 +69,8 @@ TEST(ConfLoader, IncludePathsAreExpandedLikeValues) {
   RootFs fs(root.path());
   const LoadedConfig config = load_config(fs, "/etc/ssl/openssl.cnf");
   ASSERT_TRUE(config.conf) << config.error->message;
-  EXPECT_EQ(config.files, (std::vector<std::string>{"/etc/ssl/openssl.cnf", "/etc/ssl/inc/a.cnf",
-                                                    "/etc/ssl/inc/b.cnf", "/etc/ssl/inc/c.cnf"}));
+  EXPECT_EQ(config.files, (std::vector<std::string>{"/etc/ssl/openssl.cnf", "/etc/ssl/inc/a.cnf", "/etc/ssl/inc/b.cnf",
+                                                    "/etc/ssl/inc/c.cnf"}));
   EXPECT_STREQ(NCONF_get_string(config.conf.get(), "s", "a"), "1");
   EXPECT_STREQ(NCONF_get_string(config.conf.get(), "t", "b"), "2");
   EXPECT_STREQ(NCONF_get_string(config.conf.get(), "t", "c"), "3");

@@ -16,7 +16,6 @@
 namespace clinic_audit::openssl {
 namespace {
 
-
 std::map<std::string, std::string> run_oracle(const std::filesystem::path& root) {
   ProcessRunner runner;
   CommandSpec spec;
@@ -116,7 +115,8 @@ TEST_P(Differential, OfflineAnalysisEqualsWhatOpenSSLApplies) {
   if (pruned_lines > 0) {
     const auto pruned = run_oracle(testing::build_root(without));
     for (const char* key : {"ctx", "security_level", "min_proto", "max_proto", "tls12_ciphers", "tls13_ciphers"}) {
-      EXPECT_EQ(number(pruned, key), number(oracle, key)) << key << ": a line we call skipped changes what OpenSSL applies";
+      EXPECT_EQ(number(pruned, key), number(oracle, key))
+          << key << ": a line we call skipped changes what OpenSSL applies";
     }
   }
 }
@@ -131,9 +131,7 @@ std::string case_name(const ::testing::TestParamInfo<testing::ConfigCase>& info)
 
 INSTANTIATE_TEST_SUITE_P(Configurations, Differential, ::testing::ValuesIn(testing::differential_cases()), case_name);
 
-TEST(DifferentialCases, CoverAtLeastFifteenConfigurations) {
-  EXPECT_GE(testing::differential_cases().size(), 15U);
-}
+TEST(DifferentialCases, CoverAtLeastFifteenConfigurations) { EXPECT_GE(testing::differential_cases().size(), 15U); }
 
 }  // namespace
 }  // namespace clinic_audit::openssl

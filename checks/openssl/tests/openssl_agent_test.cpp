@@ -64,8 +64,8 @@ TEST(OpensslAgent, LevelThreeFailsForApicryptButPassesWithTheSiteOverride) {
 }
 
 TEST(OpensslAgent, BrokenConfigurationsFail) {
-  for (const char* fixture : {"bogus-cipher", "undefined-variable", "include-file", "minproto-bogus", "variable",
-                              "include-missing"}) {
+  for (const char* fixture :
+       {"bogus-cipher", "undefined-variable", "include-file", "minproto-bogus", "variable", "include-missing"}) {
     EXPECT_EQ(audit(fixture).result["status"], "fail") << fixture;
   }
   for (const char* fixture : {"no-config", "no-ssl_conf", "include-dir-quirk", "level1-colon"}) {

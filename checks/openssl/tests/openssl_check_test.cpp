@@ -56,7 +56,9 @@ TEST(OpensslCheck, LevelZeroFailsWithFileAndLine) {
   EXPECT_EQ(o.status, Status::fail);
   EXPECT_TRUE(mentions(o, "level 0")) << o.summary;
   bool located = false;
-  for (const auto& e : o.evidence) located = located || (e.path == "/etc/ssl/openssl.cnf" && e.line && e.observed == "CipherString = DEFAULT@SECLEVEL=0");
+  for (const auto& e : o.evidence)
+    located =
+        located || (e.path == "/etc/ssl/openssl.cnf" && e.line && e.observed == "CipherString = DEFAULT@SECLEVEL=0");
   EXPECT_TRUE(located);
   EXPECT_NE(o.remediation.find("CipherString = DEFAULT@SECLEVEL=2"), std::string::npos) << o.remediation;
   EXPECT_NE(o.remediation.find("[system_default_sect]"), std::string::npos) << o.remediation;
@@ -224,7 +226,7 @@ TEST(OpensslCheck, EvidenceNamesTheOverriddenLine) {
   for (const auto& e : o.evidence) {
     winner = winner || (e.line == first + 2 && e.observed == "CipherString = DEFAULT@SECLEVEL=2");
     loser = loser || (e.line == first && e.observed.find("overridden by /etc/ssl/openssl.cnf:" +
-                                                           std::to_string(first + 2)) != std::string::npos);
+                                                         std::to_string(first + 2)) != std::string::npos);
   }
   EXPECT_TRUE(winner && loser) << o.summary;
 }
@@ -255,7 +257,8 @@ TEST(OpensslProbe, OneProgramStartPerCheckWithTheAnswersOfSeparateStarts) {
   const ProbeCommand probe{CA_OPENSSL_PROBE, {}};
   const std::string config = "openssl_conf = init\n[init]\nssl_conf = ssl\n[ssl]\nsystem_default = sys\n"
                              "[sys]\nCipherString = DEFAULT@SECLEVEL=1\nMinProtocol = TLSv1.2\nNoSuchCommand = x\n";
-  const auto answers = run_probes(runner, probe, {ProbeMode::no_config, ProbeMode::config_stdin, ProbeMode::system}, config);
+  const auto answers =
+      run_probes(runner, probe, {ProbeMode::no_config, ProbeMode::config_stdin, ProbeMode::system}, config);
   ASSERT_EQ(answers.size(), 3u);
   const ProbeResult one[] = {run_probe(runner, probe, ProbeMode::no_config),
                              run_probe(runner, probe, ProbeMode::config_stdin, config),
@@ -282,7 +285,8 @@ TEST(OpensslProbe, OneProgramStartPerCheckWithTheAnswersOfSeparateStarts) {
 }
 
 TEST(OpensslProbe, AMissingAnswerIsAFailureOfThatMode) {
-  const auto answers = parse_probe_answers("library=x\ninit=1\nctx=1\n---\nfailed=the probe process for --system died of signal 9\n---\n", 3);
+  const auto answers = parse_probe_answers(
+      "library=x\ninit=1\nctx=1\n---\nfailed=the probe process for --system died of signal 9\n---\n", 3);
   ASSERT_EQ(answers.size(), 3u);
   EXPECT_TRUE(answers[0].result.has_value());
   EXPECT_EQ(answers[1].failure.value_or(""), "the probe process for --system died of signal 9");

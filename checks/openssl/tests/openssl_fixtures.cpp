@@ -37,12 +37,13 @@ std::vector<ConfigCase> make_cases() {
       with_main("seclevel-only", sd("CipherString = @SECLEVEL=1\n")),
       with_main("quoted-and-comment", sd("CipherString = \"DEFAULT@SECLEVEL=0\"  # Apicrypt\n")),
       with_main("continuation", sd("CipherString = DEFAULT\\\n@SECLEVEL=0\n")),
-      with_main("crlf", [&] {
-        std::string text = sd("CipherString = DEFAULT@SECLEVEL=1\nMinProtocol = TLSv1.2\n");
-        std::string out;
-        for (char c : text) out += c == '\n' ? std::string("\r\n") : std::string(1, c);
-        return out;
-      }()),
+      with_main("crlf",
+                [&] {
+                  std::string text = sd("CipherString = DEFAULT@SECLEVEL=1\nMinProtocol = TLSv1.2\n");
+                  std::string out;
+                  for (char c : text) out += c == '\n' ? std::string("\r\n") : std::string(1, c);
+                  return out;
+                }()),
       with_main("bogus-cipher", sd("CipherString = BOGUS@SECLEVEL=1\n")),
       with_main("no-ssl_conf", deb + "\n[system_default_sect]\nCipherString = DEFAULT@SECLEVEL=0\n"),
       with_main("minproto-tls12", sd("MinProtocol = TLSv1.2\nCipherString = DEFAULT@SECLEVEL=2\n")),
@@ -60,20 +61,22 @@ std::vector<ConfigCase> make_cases() {
       with_main("file-commands", sd("VerifyCAFile = /etc/ssl/missing.pem\nCertificate = /etc/ssl/missing.pem\n"
                                     "CipherString = DEFAULT@SECLEVEL=1\n")),
       with_main("undefined-variable", sd("CipherString = DEFAULT@SECLEVEL=$level\n")),
-      with_main("variable", deb + "\n[openssl_init]\nlevel = 0\n" + chain("CipherString = DEFAULT@SECLEVEL=${openssl_init::level}\n")),
+      with_main("variable", deb + "\n[openssl_init]\nlevel = 0\n" +
+                                chain("CipherString = DEFAULT@SECLEVEL=${openssl_init::level}\n")),
       with_main("dollarid", sd(".pragma dollarid:on\nlev$el = 3\nCipherString = DEFAULT@SECLEVEL=${lev$el}\n")),
-      with_main("explicit-section", sd("MinProtocol = TLSv1.2\n") + "\n[pbm]\nsystem_default_sect::CipherString = DEFAULT@SECLEVEL=0\n"),
+      with_main("explicit-section",
+                sd("MinProtocol = TLSv1.2\n") + "\n[pbm]\nsystem_default_sect::CipherString = DEFAULT@SECLEVEL=0\n"),
       with_main("broken-section", sd("CipherString = DEFAULT@SECLEVEL=0\n[ unterminated\n")),
       {"include-file",
        {{kMain, deb + "\n.include /etc/ssl/openssl.d/tls.cnf\n"},
         {"/etc/ssl/openssl.d/tls.cnf", chain("CipherString = DEFAULT@SECLEVEL=0\n")}},
        {},
        {}},
-      {"include-missing",
-       {{kMain, sd("CipherString = DEFAULT@SECLEVEL=3\n.include /etc/ssl/absent.cnf\n")}},
+      {"include-missing", {{kMain, sd("CipherString = DEFAULT@SECLEVEL=3\n.include /etc/ssl/absent.cnf\n")}}, {}, {}},
+      {"include-undefined-variable",
+       {{kMain, sd("CipherString = DEFAULT@SECLEVEL=0\n.include $nowhere/x.cnf\n")}},
        {},
        {}},
-      {"include-undefined-variable", {{kMain, sd("CipherString = DEFAULT@SECLEVEL=0\n.include $nowhere/x.cnf\n")}}, {}, {}},
       {"include-dir",
        {{kMain, deb + "\n.include /etc/ssl/openssl.cnf.d\n"},
         {"/etc/ssl/openssl.cnf.d/00-chain.cnf", chain("MinProtocol = TLSv1.2\n")},
@@ -108,7 +111,8 @@ std::vector<ConfigCase> make_cases() {
        {},
        {}},
       {"include-relative-cwd",
-       {{kMain, deb + "\n.include etc/ssl/rel.cnf\n"}, {"/etc/ssl/rel.cnf", chain("CipherString = DEFAULT@SECLEVEL=3\n")}},
+       {{kMain, deb + "\n.include etc/ssl/rel.cnf\n"},
+        {"/etc/ssl/rel.cnf", chain("CipherString = DEFAULT@SECLEVEL=3\n")}},
        {},
        {}},
       {"include-variable-path",
@@ -117,10 +121,14 @@ std::vector<ConfigCase> make_cases() {
        {},
        {}},
       {"include-symlink-escape",
-       {{kMain, deb + "\n.include /etc/ssl/link.cnf\n"}, {"/etc/ssl/real.cnf", chain("CipherString = DEFAULT@SECLEVEL=1\n")}},
+       {{kMain, deb + "\n.include /etc/ssl/link.cnf\n"},
+        {"/etc/ssl/real.cnf", chain("CipherString = DEFAULT@SECLEVEL=1\n")}},
        {{"/etc/ssl/link.cnf", "../../etc/../../../etc/ssl/real.cnf"}},
        {}},
-      {"abspath-relative", {{kMain, sd("CipherString = DEFAULT@SECLEVEL=0\n.pragma abspath:true\n.include rel.cnf\n")}}, {}, {}},
+      {"abspath-relative",
+       {{kMain, sd("CipherString = DEFAULT@SECLEVEL=0\n.pragma abspath:true\n.include rel.cnf\n")}},
+       {},
+       {}},
       {"symlinked-main",
        {{"/etc/ssl-real/openssl.cnf", sd("CipherString = DEFAULT@SECLEVEL=1\n")}},
        {{kMain, "/etc/alternatives/openssl.cnf"}, {"/etc/alternatives/openssl.cnf", "../ssl-real/openssl.cnf"}},

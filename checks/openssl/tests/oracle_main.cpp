@@ -61,8 +61,8 @@ int main(int argc, char** argv) {
     }
   }
   std::printf("ctx=1\nsecurity_level=%d\nmin_proto=%ld\nmax_proto=%ld\ntls12_ciphers=%d\ntls13_ciphers=%d\n",
-              SSL_CTX_get_security_level(ctx), SSL_CTX_get_min_proto_version(ctx),
-              SSL_CTX_get_max_proto_version(ctx), tls12, tls13);
+              SSL_CTX_get_security_level(ctx), SSL_CTX_get_min_proto_version(ctx), SSL_CTX_get_max_proto_version(ctx),
+              tls12, tls13);
   SSL_CTX_free(ctx);
   return 0;
 }

@@ -19,7 +19,8 @@ namespace fs = std::filesystem;
 class ProbePath : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() / ("ca-probe-path-" + clinic_audit::testing::test_name() + "-" + std::to_string(::getpid()));
+    root_ = fs::temp_directory_path() /
+            ("ca-probe-path-" + clinic_audit::testing::test_name() + "-" + std::to_string(::getpid()));
     fs::remove_all(root_);
     fs::create_directories(root_ / "usr/bin");
     agent_ = root_ / "usr/bin/clinic-audit";

@@ -44,7 +44,8 @@ TEST(SslSettings, FollowsTheChainWithOrigins) {
   EXPECT_EQ(cipher->value, "DEFAULT@SECLEVEL=1");
   ASSERT_TRUE(cipher->origin);
   // The appended chain ends the file: CipherString is its last line.
-  const std::string text = testing::debian12_with_system_default("MinProtocol = TLSv1.2\nCipherString = DEFAULT@SECLEVEL=1\n");
+  const std::string text =
+      testing::debian12_with_system_default("MinProtocol = TLSv1.2\nCipherString = DEFAULT@SECLEVEL=1\n");
   EXPECT_EQ(cipher->origin->line, static_cast<int>(std::count(text.begin(), text.end(), '\n')));
 }
 

@@ -37,7 +37,8 @@ FixtureRoot debian_php(const std::string& name) {
     r.file(std::string("/etc/php/8.2/") + sapi + "/php.ini", "[PHP]\n;sys_temp_dir = \"/tmp\"\nmemory_limit = 128M\n");
     r.dir(std::string("/etc/php/8.2/") + sapi + "/conf.d");
   }
-  r.file("/etc/php/8.2/fpm/php-fpm.conf", "[global]\npid = /run/php/php8.2-fpm.pid\ninclude=/etc/php/8.2/fpm/pool.d/*.conf\n");
+  r.file("/etc/php/8.2/fpm/php-fpm.conf",
+         "[global]\npid = /run/php/php8.2-fpm.pid\ninclude=/etc/php/8.2/fpm/pool.d/*.conf\n");
   r.file("/etc/php/8.2/fpm/pool.d/www.conf", "[www]\nuser = www-data\n;php_admin_value[sys_temp_dir] = /x\n");
   return r;
 }
@@ -102,12 +103,14 @@ TEST(PhpIniCheck, PathSectionCountsForFpmOnly) {
 
 TEST(PhpIniCheck, ApacheAdminValueOverridesModPhp) {
   auto r = debian_php("php_check_apache");
-  r.file("/etc/apache2/sites-enabled/ehr.conf", "<VirtualHost *:443>\n  php_admin_value sys_temp_dir /srv/t\n</VirtualHost>\n");
+  r.file("/etc/apache2/sites-enabled/ehr.conf",
+         "<VirtualHost *:443>\n  php_admin_value sys_temp_dir /srv/t\n</VirtualHost>\n");
   const Outcome o = run(r);
   ASSERT_EQ(o.status, Status::fail);
   EXPECT_NE(o.summary.find("PHP 8.2 apache2"), std::string::npos);
   ASSERT_FALSE(o.remediation_commands.empty());
-  EXPECT_EQ(o.remediation_commands[0], "sed -i --follow-symlinks '2{/^[[:space:]]*[;#]/!s/^/#/}' /etc/apache2/sites-enabled/ehr.conf");
+  EXPECT_EQ(o.remediation_commands[0],
+            "sed -i --follow-symlinks '2{/^[[:space:]]*[;#]/!s/^/#/}' /etc/apache2/sites-enabled/ehr.conf");
 }
 
 TEST(PhpIniCheck, SyntaxErrorIsEvidenceAndStopsTheFile) {

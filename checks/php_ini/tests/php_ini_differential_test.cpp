@@ -21,24 +21,25 @@ namespace {
 namespace fs = std::filesystem;
 
 // The environment both PHP and our ${VAR} lookup see.
-const std::map<std::string, std::string> kEnv = {
-    {"PATH", "/usr/sbin:/usr/bin:/sbin:/bin"}, {"LANG", "C"}, {"HOME", "/home/fixture"}};
+const std::map<std::string, std::string> kEnv = {{"PATH", "/usr/sbin:/usr/bin:/sbin:/bin"},
+                                                 {"LANG", "C"},
+                                                 {"HOME", "/home/fixture"}};
 
 // Prints, per key given after --, "=" + hex(value), "-" when unset, "A" for
 // an array; then sys_temp_dir as ini_get() returns it.
-constexpr const char* kProbe =
-    "foreach (array_slice($argv, 1) as $k) { $v = get_cfg_var($k);"
-    " echo 'K:', is_array($v) ? 'A' : ($v === false ? '-' : '=' . bin2hex($v)), \"\\n\"; }"
-    " echo 'T:', bin2hex((string) ini_get('sys_temp_dir')), \"\\n\";"
-    " echo 'D:', bin2hex(sys_get_temp_dir()), \"\\n\";";
+constexpr const char* kProbe = "foreach (array_slice($argv, 1) as $k) { $v = get_cfg_var($k);"
+                               " echo 'K:', is_array($v) ? 'A' : ($v === false ? '-' : '=' . bin2hex($v)), \"\\n\"; }"
+                               " echo 'T:', bin2hex((string) ini_get('sys_temp_dir')), \"\\n\";"
+                               " echo 'D:', bin2hex(sys_get_temp_dir()), \"\\n\";";
 
 // The constants whose value depends on the exact PHP build, as this php has them.
 std::map<std::string, std::string> build_constants() {
   ProcessRunner runner;
   CommandSpec spec;
   spec.program = "/usr/bin/php";
-  spec.args = {"-n", "-r", "foreach (['PHP_VERSION', 'PHP_RELEASE_VERSION', 'PHP_VERSION_ID', 'PHP_BINARY'] as $c)"
-                           " echo $c, '=', constant($c), \"\\n\";"};
+  spec.args = {"-n", "-r",
+               "foreach (['PHP_VERSION', 'PHP_RELEASE_VERSION', 'PHP_VERSION_ID', 'PHP_BINARY'] as $c)"
+               " echo $c, '=', constant($c), \"\\n\";"};
   spec.env = kEnv;
   std::map<std::string, std::string> out;
   std::istringstream lines(runner.run(spec).out);

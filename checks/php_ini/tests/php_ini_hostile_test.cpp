@@ -177,16 +177,38 @@ TEST(PhpIniCheckUnreadable, EveryUnreadableInputIsErrorNamingIt) {
     std::string named;
   };
   const std::vector<Case> cases = {
-      {"ini_fifo", [&](FixtureRoot& r) { std::filesystem::remove(r.host(ini)); r.fifo(ini); }, ini},
-      {"ini_dir", [&](FixtureRoot& r) { std::filesystem::remove(r.host(ini)); r.dir(ini); }, ini},
-      {"ini_too_big", [&](FixtureRoot& r) { std::filesystem::remove(r.host(ini)); r.sparse(ini, 64 << 20); }, ini},
-      {"ini_loop", [&](FixtureRoot& r) { std::filesystem::remove(r.host(ini)); r.symlink(ini, ini); }, ini},
+      {"ini_fifo",
+       [&](FixtureRoot& r) {
+         std::filesystem::remove(r.host(ini));
+         r.fifo(ini);
+       },
+       ini},
+      {"ini_dir",
+       [&](FixtureRoot& r) {
+         std::filesystem::remove(r.host(ini));
+         r.dir(ini);
+       },
+       ini},
+      {"ini_too_big",
+       [&](FixtureRoot& r) {
+         std::filesystem::remove(r.host(ini));
+         r.sparse(ini, 64 << 20);
+       },
+       ini},
+      {"ini_loop",
+       [&](FixtureRoot& r) {
+         std::filesystem::remove(r.host(ini));
+         r.symlink(ini, ini);
+       },
+       ini},
       {"conf_too_big", [&](FixtureRoot& r) { r.sparse(conf, 64 << 20); }, conf},
       {"conf_loop", [&](FixtureRoot& r) { r.symlink(conf, conf); }, conf},
-      {"confd_loop", [&](FixtureRoot& r) {
+      {"confd_loop",
+       [&](FixtureRoot& r) {
          std::filesystem::remove_all(r.host("/etc/php/8.2/cli/conf.d"));
          r.symlink("/etc/php/8.2/cli/conf.d", "/etc/php/8.2/cli/conf.d");
-       }, "/etc/php/8.2/cli/conf.d"},
+       },
+       "/etc/php/8.2/cli/conf.d"},
   };
   for (const auto& c : cases) {
     auto r = cli_root("php_unreadable_" + c.name);

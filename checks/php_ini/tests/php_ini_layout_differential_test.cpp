@@ -19,21 +19,29 @@ constexpr const char* kNoFile = "<no file>";
 
 struct Layout {
   std::string name;
-  std::string php_ini;  // kNoFile: none
+  std::string php_ini;                                      // kNoFile: none
   std::vector<std::pair<std::string, std::string>> conf_d;  // file name, content
-  std::string php_cli_ini = kNoFile;  // php-cli.ini next to php.ini
+  std::string php_cli_ini = kNoFile;                        // php-cli.ini next to php.ini
 };
 
 const std::vector<Layout> kLayouts = {
-    {"later_file_wins", "sys_temp_dir = /a\n", {{"10-x.ini", "sys_temp_dir = /b\n"}, {"20-y.ini", "sys_temp_dir = /c\n"}}},
+    {"later_file_wins",
+     "sys_temp_dir = /a\n",
+     {{"10-x.ini", "sys_temp_dir = /b\n"}, {"20-y.ini", "sys_temp_dir = /c\n"}}},
     {"byte_order", "", {{"a.ini", "sys_temp_dir = /lower\n"}, {"B.ini", "sys_temp_dir = /upper\n"}}},
     {"digits_before_letters", "", {{"ehr.ini", "sys_temp_dir = /ehr\n"}, {"99-z.ini", "sys_temp_dir = /z\n"}}},
-    {"only_ini_suffix", "sys_temp_dir = /main\n", {{"50-a.conf", "sys_temp_dir = /conf\n"}, {"60-b.ini.bak", "sys_temp_dir = /bak\n"}}},
+    {"only_ini_suffix",
+     "sys_temp_dir = /main\n",
+     {{"50-a.conf", "sys_temp_dir = /conf\n"}, {"60-b.ini.bak", "sys_temp_dir = /bak\n"}}},
     {"variable_from_earlier_file", "base = /srv\n", {{"20.ini", "sys_temp_dir = ${base}/tmp\n"}}},
     {"variable_from_later_file_unknown", "sys_temp_dir = \"${late}/x\"\n", {{"20.ini", "late = /l\n"}}},
-    {"syntax_error_stops_one_file_only", "sys_temp_dir = /main\n", {{"10.ini", "sys_temp_dir = /ten\nx = \"open\nsys_temp_dir = /never\n"}, {"20.ini", "y = 1\n"}}},
+    {"syntax_error_stops_one_file_only",
+     "sys_temp_dir = /main\n",
+     {{"10.ini", "sys_temp_dir = /ten\nx = \"open\nsys_temp_dir = /never\n"}, {"20.ini", "y = 1\n"}}},
     {"path_section_in_main_file", "[PATH=/var/www]\nsys_temp_dir = /p\n", {{"20.ini", "sys_temp_dir = /after\n"}}},
-    {"path_section_in_scan_file", "sys_temp_dir = /main\n", {{"10.ini", "[HOST=example.org]\nsys_temp_dir = /h\n"}, {"20.ini", "[PHP]\nsys_temp_dir = /twenty\n"}}},
+    {"path_section_in_scan_file",
+     "sys_temp_dir = /main\n",
+     {{"10.ini", "[HOST=example.org]\nsys_temp_dir = /h\n"}, {"20.ini", "[PHP]\nsys_temp_dir = /twenty\n"}}},
     {"empty_resets", "sys_temp_dir = /main\n", {{"10.ini", "sys_temp_dir =\n"}}},
     // Issue #21 item 1: no php.ini at all, the scan directory is still read.
     {"no_php_ini", kNoFile, {{"10.ini", "sys_temp_dir = /scan-only\n"}}},
@@ -51,7 +59,9 @@ std::string php_value(const FixtureRoot& root) {
   // -c DIR: PHP looks for php-cli.ini, then php.ini, in DIR.
   spec.args = {"-c", root.host("/etc/php/8.2/cli").string(), "-r",
                "$v = get_cfg_var('sys_temp_dir'); echo $v === false ? '<unset>' : '=' . $v;"};
-  spec.env = {{"PATH", "/usr/bin:/bin"}, {"LANG", "C"}, {"PHP_INI_SCAN_DIR", root.host("/etc/php/8.2/cli/conf.d").string()}};
+  spec.env = {{"PATH", "/usr/bin:/bin"},
+              {"LANG", "C"},
+              {"PHP_INI_SCAN_DIR", root.host("/etc/php/8.2/cli/conf.d").string()}};
   return runner.run(spec).out;
 }
 

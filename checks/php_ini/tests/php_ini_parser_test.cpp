@@ -93,7 +93,10 @@ TEST(PhpIniParser, HostileInputTerminates) {
 // Classes found by comparing generated files with php 8.2 (the differential
 // corpus keeps one file per class).
 TEST(PhpIniParser, BomNulAndDollarPairs) {
-  EXPECT_EQ(value_of(parse_php_ini("\xEF\xBB\xBF" "a = 1\n"), "a"), "1");
+  EXPECT_EQ(value_of(parse_php_ini("\xEF\xBB\xBF"
+                                   "a = 1\n"),
+                     "a"),
+            "1");
   const auto nul = parse_php_ini("a = x \0 b = 2\nc = 3\n"s);
   EXPECT_EQ(value_of(nul, "a"), "x ");
   EXPECT_EQ(value_of(nul, "b"), "2");
@@ -124,7 +127,8 @@ TEST(PhpIniParser, BooleanAtStatementStartAndAsOperand) {
 TEST(PhpIniParser, StartupConstantsAndTheBuild) {
   IniParseOptions options;
   options.constants = [](std::string_view name) { return startup_constant(name, PhpBuild{"8.2", "fpm"}); };
-  const auto f = parse_php_ini("a = PHP_SAPI\nb = ZEND_THREAD_SAFE\nc = PHP_VERSION\nd = M_PI\ne = PHP_EXTENSION_DIR\n", options);
+  const auto f =
+      parse_php_ini("a = PHP_SAPI\nb = ZEND_THREAD_SAFE\nc = PHP_VERSION\nd = M_PI\ne = PHP_EXTENSION_DIR\n", options);
   EXPECT_EQ(value_of(f, "a"), "fpm-fcgi");
   EXPECT_EQ(value_of(f, "b"), "");
   EXPECT_EQ(value_of(f, "c"), "PHP_VERSION");

@@ -16,7 +16,8 @@ TEST(HttpResponse, FindsEndOfHead) {
 TEST(HttpResponse, ParsesStatusAndHeaders) {
   std::string error;
   const auto head = parse_response_head("HTTP/1.1 407 Proxy Authentication Required\r\nVia: 1.1 squid\r\n"
-                                        "Connection: keep-alive, Upgrade\r\n\r\n", &error);
+                                        "Connection: keep-alive, Upgrade\r\n\r\n",
+                                        &error);
   ASSERT_TRUE(head) << error;
   EXPECT_EQ(head->status, 407);
   EXPECT_EQ(head->reason, "Proxy Authentication Required");

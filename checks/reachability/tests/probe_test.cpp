@@ -83,9 +83,9 @@ TEST_F(ProbeTest, SilentUdpIsTimeoutUnverified) {
 }
 
 TEST_F(ProbeTest, ClosedTcpPortIsRefused) {
-  const auto results = run_probes({target(Transport::tcp, "127.0.0.1", closed_port()),
-                                   target(Transport::tls, "::1", closed_port())},
-                                  options());
+  const auto results =
+      run_probes({target(Transport::tcp, "127.0.0.1", closed_port()), target(Transport::tls, "::1", closed_port())},
+                 options());
   EXPECT_EQ(results[0].state, ReachState::refused) << results[0].detail;
   EXPECT_EQ(results[1].state, ReachState::refused) << results[1].detail;
 }
@@ -188,7 +188,7 @@ TEST_F(ProbeTest, ConcurrencyBoundIsHonoured) {
   const auto start = std::chrono::steady_clock::now();
   const auto results = run_probes(targets, o);
   const auto wall = std::chrono::steady_clock::now() - start;
-  EXPECT_GE(wall, 950ms);   // two waves: the bound held (unbounded would be one 500 ms wave)
+  EXPECT_GE(wall, 950ms);  // two waves: the bound held (unbounded would be one 500 ms wave)
   EXPECT_LT(wall, 2500ms);
   for (const auto& result : results) EXPECT_EQ(result.state, ReachState::timeout);
 }

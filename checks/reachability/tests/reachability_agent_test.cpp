@@ -34,8 +34,11 @@ json result_of(const json& report, const std::string& id) {
 }
 
 std::string check_xml(const std::string& id, const std::vector<std::pair<std::string, std::string>>& params) {
-  std::string xml = "  <check id=\"" + id + "\" type=\"reachability\" severity=\"high\">\n"
-                    "    <title>" + id + "</title><rationale>test</rationale><remediation>test</remediation>\n"
+  std::string xml = "  <check id=\"" + id +
+                    "\" type=\"reachability\" severity=\"high\">\n"
+                    "    <title>" +
+                    id +
+                    "</title><rationale>test</rationale><remediation>test</remediation>\n"
                     "    <reference seed=\"000_454215b966676928.txt\" section=\"2.2 Paramètres de pare-feu\"/>\n";
   for (const auto& [name, value] : params) xml += "    <param name=\"" + name + "\">" + value + "</param>\n";
   return xml + "  </check>\n";
@@ -52,9 +55,9 @@ TEST(ReachabilityAgent, LocalPeersThroughThePipeline) {
   const std::string ca = pki.ca_file.string();
   // use_proxy=false: a proxy in the CI environment must not redirect these probes.
   auto tls = [&](const std::string& probe, std::uint16_t port) {
-    return std::vector<std::pair<std::string, std::string>>{{"probe", probe}, {"host", "localhost"},
-                                                            {"port", std::to_string(port)}, {"ca_file", ca},
-                                                            {"timeout_ms", "1500"}, {"use_proxy", "false"}};
+    return std::vector<std::pair<std::string, std::string>>{
+        {"probe", probe}, {"host", "localhost"},  {"port", std::to_string(port)},
+        {"ca_file", ca},  {"timeout_ms", "1500"}, {"use_proxy", "false"}};
   };
   std::string policy = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                        "<policy xmlns=\"urn:clinic-audit:policy:1\" id=\"reach-local\" version=\"1\">\n"
@@ -63,10 +66,12 @@ TEST(ReachabilityAgent, LocalPeersThroughThePipeline) {
   policy += check_xml("t.https", tls("https", good.port()));
   policy += check_xml("t.inspected", tls("https", rogue.port()));
   policy += check_xml("t.wss", tls("wss", websocket.port()));
-  policy += check_xml("t.media", {{"probe", "media"}, {"media_proxy", "${proxy_addr}"},
+  policy += check_xml("t.media", {{"probe", "media"},
+                                  {"media_proxy", "${proxy_addr}"},
                                   {"stun_udp_port", std::to_string(coturn.port())},
                                   {"stun_tcp_port", std::to_string(coturn.port())},
-                                  {"stun_tls_port", std::to_string(coturn.tls_port())}, {"timeout_ms", "1500"}});
+                                  {"stun_tls_port", std::to_string(coturn.tls_port())},
+                                  {"timeout_ms", "1500"}});
   policy += "</policy>\n";
   std::filesystem::create_directories(dir);
   const auto policy_file = dir / "reach-local.xml";
@@ -76,7 +81,8 @@ TEST(ReachabilityAgent, LocalPeersThroughThePipeline) {
 
   // Not under --root: probes there would describe the auditing machine's
   // network, so they are skipped (issue #17 item 4); this policy reads no file.
-  const auto run = clinic_audit::testing::run_agent({"run", "--policy", policy_file.string(), "--no-sign", "--format", "json"});
+  const auto run =
+      clinic_audit::testing::run_agent({"run", "--policy", policy_file.string(), "--no-sign", "--format", "json"});
   ASSERT_EQ(run.exit_code, 1) << run.err << run.out;  // one fail: the inspected endpoint
   const json report = json::parse(run.out);
   json r = result_of(report, "t.https");

@@ -30,8 +30,11 @@ class ReachabilityCheckTest : public ::testing::Test {
     std::filesystem::remove_all(temp_dir("pki"));
   }
   static ParamList tls(const std::string& probe, std::uint16_t port, const std::string& host = "localhost") {
-    return {{"probe", probe}, {"host", host}, {"port", std::to_string(port)},
-            {"ca_file", pki_->ca_file.string()}, {"timeout_ms", "1500"}};
+    return {{"probe", probe},
+            {"host", host},
+            {"port", std::to_string(port)},
+            {"ca_file", pki_->ca_file.string()},
+            {"timeout_ms", "1500"}};
   }
   static TestPki* pki_;
 };
@@ -117,7 +120,8 @@ TEST_F(ReachabilityCheckTest, RefusedPortFailsWithTheRuleToOpen) {
   const Outcome outcome = run_check(tls("https", port, "127.0.0.1"));
   EXPECT_EQ(outcome.status, Status::fail);
   EXPECT_TRUE(contains(outcome.summary, "refused")) << outcome.summary;
-  EXPECT_TRUE(contains(outcome.remediation, "allow TCP " + std::to_string(port) + " out to 127.0.0.1")) << outcome.remediation;
+  EXPECT_TRUE(contains(outcome.remediation, "allow TCP " + std::to_string(port) + " out to 127.0.0.1"))
+      << outcome.remediation;
   EXPECT_TRUE(contains(outcome.remediation, "ip daddr { 127.0.0.1 } tcp dport { " + std::to_string(port) + " } accept"))
       << outcome.remediation;
 }
@@ -169,9 +173,13 @@ TEST_F(ReachabilityCheckTest, OfflineIsSkipped) {
 }
 
 ParamList media(std::uint16_t udp, std::uint16_t tcp, std::uint16_t tls_port, const std::string& proxy = "127.0.0.1") {
-  return {{"probe", "media"}, {"media_proxy", proxy}, {"stun_udp_port", std::to_string(udp)},
-          {"stun_tcp_port", std::to_string(tcp)}, {"stun_tls_port", std::to_string(tls_port)},
-          {"timeout_ms", "1200"}, {"media_udp_ports", "443,49152-65535"}};
+  return {{"probe", "media"},
+          {"media_proxy", proxy},
+          {"stun_udp_port", std::to_string(udp)},
+          {"stun_tcp_port", std::to_string(tcp)},
+          {"stun_tls_port", std::to_string(tls_port)},
+          {"timeout_ms", "1200"},
+          {"media_udp_ports", "443,49152-65535"}};
 }
 
 TEST_F(ReachabilityCheckTest, MediaCase1WhenStunAnswersOverUdp) {
@@ -209,8 +217,9 @@ TEST_F(ReachabilityCheckTest, MediaRangeMustBeShownToArriveForCase1) {
   EXPECT_FALSE(contains(outcome.summary, "case 1:")) << outcome.summary;
   EXPECT_TRUE(contains(outcome.summary, "case 1 not proven for 127.0.0.1")) << outcome.summary;
   EXPECT_TRUE(contains(outcome.summary, "case 2 proven")) << outcome.summary;
-  EXPECT_TRUE(contains(all_text(outcome), "stun_udp 127.0.0.1 [127.0.0.1]:" + std::to_string(silent.port()) + ": timeout") ||
-              contains(all_text(outcome), ":" + std::to_string(silent.port()) + ": timeout"))
+  EXPECT_TRUE(
+      contains(all_text(outcome), "stun_udp 127.0.0.1 [127.0.0.1]:" + std::to_string(silent.port()) + ": timeout") ||
+      contains(all_text(outcome), ":" + std::to_string(silent.port()) + ": timeout"))
       << all_text(outcome);
 
   ParamList reached = media(coturn.port(), coturn.port(), coturn.tls_port());

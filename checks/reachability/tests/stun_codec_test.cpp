@@ -10,9 +10,14 @@ namespace {
 const TransactionId kId = {0xb7, 0xe7, 0xa7, 0x01, 0xbc, 0x34, 0xd6, 0x86, 0xfa, 0x87, 0xdf, 0xae};
 
 std::vector<std::uint8_t> header(std::uint16_t type, std::uint16_t length, const TransactionId& id = kId) {
-  std::vector<std::uint8_t> out = {static_cast<std::uint8_t>(type >> 8), static_cast<std::uint8_t>(type),
-                                   static_cast<std::uint8_t>(length >> 8), static_cast<std::uint8_t>(length),
-                                   0x21, 0x12, 0xa4, 0x42};
+  std::vector<std::uint8_t> out = {static_cast<std::uint8_t>(type >> 8),
+                                   static_cast<std::uint8_t>(type),
+                                   static_cast<std::uint8_t>(length >> 8),
+                                   static_cast<std::uint8_t>(length),
+                                   0x21,
+                                   0x12,
+                                   0xa4,
+                                   0x42};
   out.insert(out.end(), id.begin(), id.end());
   return out;
 }
@@ -47,8 +52,8 @@ TEST(StunCodec, DecodesXorMappedIpv4FromRfc5769) {
 // RFC 5769 §2.3: IPv6 response, 2001:db8:1234:5678:11:2233:4455:6677 port 32853.
 TEST(StunCodec, DecodesXorMappedIpv6FromRfc5769) {
   auto message = header(0x0101, 24);
-  append(message, {0x00, 0x20, 0x00, 0x14, 0x00, 0x02, 0xa1, 0x47, 0x01, 0x13, 0xa9, 0xfa, 0xa5, 0xd3, 0xf1, 0x79,
-                   0xbc, 0x25, 0xf4, 0xb5, 0xbe, 0xd2, 0xb9, 0xd9});
+  append(message, {0x00, 0x20, 0x00, 0x14, 0x00, 0x02, 0xa1, 0x47, 0x01, 0x13, 0xa9, 0xfa,
+                   0xa5, 0xd3, 0xf1, 0x79, 0xbc, 0x25, 0xf4, 0xb5, 0xbe, 0xd2, 0xb9, 0xd9});
   const auto decoded = decode_stun_response(message, kId);
   ASSERT_TRUE(decoded.response);
   ASSERT_TRUE(decoded.response->mapped);

@@ -38,7 +38,8 @@ TestPki::TestPki(const std::filesystem::path& dir) {
   sha1 = make_leaf("sha1", "ca", 2048, "sha1");
   rogue = make_leaf("rogue", "rogue-ca", 2048, "sha256");
   run("openssl req -x509 -newkey rsa:2048 -sha256 -nodes -days 2 -subj '/CN=localhost' -addext "
-      "'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1' -keyout " + d + "/self.key -out " + d + "/self.pem");
+      "'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1' -keyout " +
+      d + "/self.key -out " + d + "/self.pem");
   self_signed = CertPair{dir / "self.pem", dir / "self.key"};
   make_ca("private-ca", "Clinic Private Root");
   const CertPair leaf = make_leaf("private-leaf", "private-ca", 2048, "sha256");

@@ -159,7 +159,8 @@ void TestServer::serve(int fd) {
       if (mode_ == ServerMode::websocket) {
         send_all(fd, ssl,
                  "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                 "Sec-WebSocket-Accept: " + websocket_accept(header_value(request, "sec-websocket-key")) + "\r\n\r\n");
+                 "Sec-WebSocket-Accept: " +
+                     websocket_accept(header_value(request, "sec-websocket-key")) + "\r\n\r\n");
       } else {
         send_all(fd, ssl, "HTTP/1.1 200 OK\r\nVia: 1.1 stripping-proxy\r\nContent-Length: 0\r\n\r\n");
       }

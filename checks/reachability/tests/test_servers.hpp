@@ -17,11 +17,11 @@
 namespace clinic_audit::reachability::testing {
 
 enum class ServerMode {
-  tls,              // TLS handshake, then wait for the client to close
-  websocket,        // TLS, then 101 Switching Protocols with the RFC 6455 accept
-  no_upgrade,       // TLS, then "HTTP/1.1 200 OK" to the upgrade request (Via names a proxy)
-  connect_proxy,    // plain HTTP CONNECT proxy relaying to loopback targets only
-  proxy_auth,       // HTTP proxy answering 407 to every CONNECT
+  tls,            // TLS handshake, then wait for the client to close
+  websocket,      // TLS, then 101 Switching Protocols with the RFC 6455 accept
+  no_upgrade,     // TLS, then "HTTP/1.1 200 OK" to the upgrade request (Via names a proxy)
+  connect_proxy,  // plain HTTP CONNECT proxy relaying to loopback targets only
+  proxy_auth,     // HTTP proxy answering 407 to every CONNECT
 };
 
 class TestServer {

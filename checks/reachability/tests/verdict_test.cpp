@@ -21,7 +21,10 @@ ProbeResult probe(Transport transport, const std::string& address, std::uint16_t
 // (by default: ICMP port unreachable, packets arrive).
 MediaServerProbes proxy(const std::string& address, ReachState udp, ReachState tcp,
                         ReachState range = ReachState::refused) {
-  return {parse_server(address), false, {address}, "",
+  return {parse_server(address),
+          false,
+          {address},
+          "",
           {probe(Transport::stun_udp, address, 443, udp)},
           {probe(Transport::stun_tcp, address, 443, tcp), probe(Transport::stun_tls, address, 443, tcp)},
           {probe(Transport::stun_udp, address, 49152, range), probe(Transport::stun_udp, address, 65535, range)}};
@@ -31,7 +34,7 @@ MediaServerProbes sfu(const std::string& address, ReachState udp) {
   return {parse_server(address), true, {address}, "", {probe(Transport::stun_udp, address, 49152, udp)}, {}, {}};
 }
 
-const MediaPlan kPlan{{{443, 443}, {49152, 65535}}, {{49152, 65535}}, {{49152, 49152}}, 443, false, "",
+const MediaPlan kPlan{{{443, 443}, {49152, 65535}},    {{49152, 65535}}, {{49152, 49152}}, 443, false, "",
                       {{49152, 49152}, {65535, 65535}}};
 
 // Issue #21 item 8, the false pass: UDP 443 answers, the high ports are
@@ -48,11 +51,13 @@ TEST(MediaVerdict, SilentMediaRangeIsNotCase1) {
   EXPECT_NE(outcome.remediation.find("allow UDP 443,49152-65535 out to 192.0.2.1"), std::string::npos);
   MediaPlan lenient = kPlan;
   lenient.accept_degraded = true;
-  EXPECT_EQ(judge_media({proxy("192.0.2.1", ReachState::answered, ReachState::answered, ReachState::timeout)}, lenient).status,
+  EXPECT_EQ(judge_media({proxy("192.0.2.1", ReachState::answered, ReachState::answered, ReachState::timeout)}, lenient)
+                .status,
             Status::pass);
   // Without TCP either, nothing is proven beyond UDP 443: fail even when degraded is accepted.
-  EXPECT_EQ(judge_media({proxy("192.0.2.1", ReachState::answered, ReachState::timeout, ReachState::timeout)}, lenient).status,
-            Status::fail);
+  EXPECT_EQ(
+      judge_media({proxy("192.0.2.1", ReachState::answered, ReachState::timeout, ReachState::timeout)}, lenient).status,
+      Status::fail);
 }
 
 TEST(MediaVerdict, RejectedMediaRangeNeedsTheRule) {
@@ -73,10 +78,10 @@ TEST(MediaVerdict, SummaryClausesReadWell) {
 }
 
 TEST(MediaVerdict, Case1WhenEveryProxyAnswersOverUdp) {
-  const auto outcome = judge_media({proxy("192.0.2.1", ReachState::answered, ReachState::timeout),
-                                    proxy("192.0.2.2", ReachState::refused, ReachState::timeout),
-                                    sfu("192.0.2.9", ReachState::timeout)},
-                                   kPlan);
+  const auto outcome =
+      judge_media({proxy("192.0.2.1", ReachState::answered, ReachState::timeout),
+                   proxy("192.0.2.2", ReachState::refused, ReachState::timeout), sfu("192.0.2.9", ReachState::timeout)},
+                  kPlan);
   EXPECT_EQ(outcome.status, Status::pass);
   EXPECT_NE(outcome.summary.find("case 1: UDP allowed to 192.0.2.1, 192.0.2.2 (packets arrive"), std::string::npos)
       << outcome.summary;
@@ -132,7 +137,8 @@ TEST(SignallingVerdict, Ipv6WithoutRouteIsANoteWhenIpv4Works) {
   dns.host = "h.example";
   dns.ipv4 = {"192.0.2.1"};
   dns.ipv6 = {"2001:db8::1"};
-  SignallingHost host{"h.example", dns,
+  SignallingHost host{"h.example",
+                      dns,
                       {probe(Transport::tls, "192.0.2.1", 443, ReachState::answered),
                        probe(Transport::tls, "2001:db8::1", 443, ReachState::unreachable)}};
   const auto outcome = judge_signalling({host}, SignallingPlan{});

@@ -88,9 +88,21 @@ TEST(ServiceCheck, UnreadableInputsAreErrorsNamingThem) {
   const std::string unit_file = "/lib/systemd/system/compagnonApicrypt.service";
   const std::string wants = "/etc/systemd/system/multi-user.target.wants";
   const std::vector<std::pair<std::string, std::function<void(FixtureRoot&)>>> cases = {
-      {unit_file, [&](FixtureRoot& r) { std::filesystem::remove(r.host(unit_file)); r.fifo(unit_file); }},
-      {unit_file, [&](FixtureRoot& r) { std::filesystem::remove(r.host(unit_file)); r.sparse(unit_file, 64 << 20); }},
-      {wants, [&](FixtureRoot& r) { std::filesystem::remove_all(r.host(wants)); r.symlink(wants, wants); }},
+      {unit_file,
+       [&](FixtureRoot& r) {
+         std::filesystem::remove(r.host(unit_file));
+         r.fifo(unit_file);
+       }},
+      {unit_file,
+       [&](FixtureRoot& r) {
+         std::filesystem::remove(r.host(unit_file));
+         r.sparse(unit_file, 64 << 20);
+       }},
+      {wants,
+       [&](FixtureRoot& r) {
+         std::filesystem::remove_all(r.host(wants));
+         r.symlink(wants, wants);
+       }},
       {"/etc/systemd/system/compagnonApicrypt.service",
        [&](FixtureRoot& r) { r.dir("/etc/systemd/system/compagnonApicrypt.service"); }},
   };

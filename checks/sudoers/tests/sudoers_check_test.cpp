@@ -30,7 +30,8 @@ using testing::test_name;
 
 Params grants_params() {
   Params p = params({{"user", "www-data"}, {"fix_file", "/etc/sudoers.d/apicrypt"}});
-  for (const char* b : {"apicrypt", "apicryptpj", "apiuncrypt", "apiuncryptpj"}) p.add("require", std::string(kBin) + b);
+  for (const char* b : {"apicrypt", "apicryptpj", "apiuncrypt", "apiuncryptpj"})
+    p.add("require", std::string(kBin) + b);
   return p;
 }
 
@@ -71,7 +72,8 @@ TEST_F(SudoersCheckTest, CompliantGrantsPass) {
   const Outcome o = run(grants_params());
   EXPECT_EQ(o.status, Status::pass) << o.summary;
   EXPECT_EQ(o.summary, "all 4 required grants to www-data are in effect");
-  const Evidence* e = find(o, "/etc/sudoers.d/apicrypt", "granted by www-data ALL=(ALL) NOPASSWD: /home/EHR/apicrypt/bin/apiuncryptpj");
+  const Evidence* e =
+      find(o, "/etc/sudoers.d/apicrypt", "granted by www-data ALL=(ALL) NOPASSWD: /home/EHR/apicrypt/bin/apiuncryptpj");
   ASSERT_NE(e, nullptr);
   EXPECT_EQ(e->line, 4);
   EXPECT_EQ(run(broader_params()).status, Status::pass);
@@ -189,7 +191,8 @@ TEST_F(SudoersCheckTest, PasswordRequiredFails) {
 }
 
 TEST_F(SudoersCheckTest, DefaultsNotAuthenticateCountsAsNoPassword) {
-  root_.file("/etc/sudoers.d/apicrypt", "Defaults:www-data !authenticate\nwww-data ALL=(ALL) /home/EHR/apicrypt/bin/apicrypt\n", 0440);
+  root_.file("/etc/sudoers.d/apicrypt",
+             "Defaults:www-data !authenticate\nwww-data ALL=(ALL) /home/EHR/apicrypt/bin/apicrypt\n", 0440);
   const Params p = params({{"user", "www-data"}, {"require", "/home/EHR/apicrypt/bin/apicrypt"}});
   EXPECT_EQ(run(p).status, Status::pass);
   root_.file("/etc/sudoers.d/zz", "Defaults:%www-data authenticate\n", 0440);
@@ -204,8 +207,10 @@ TEST_F(SudoersCheckTest, NoArgumentsOnlyIsNotEnough) {
 }
 
 TEST_F(SudoersCheckTest, ShellGlobSetenvAndSudoeditAreBroader) {
-  root_.file("/etc/sudoers.d/web", "www-data ALL = NOPASSWD: /bin/bash, /usr/bin/*, sudoedit /etc/hosts\n"
-                                   "www-data ALL = SETENV: /home/EHR/apicrypt/bin/apicrypt\n", 0440);
+  root_.file("/etc/sudoers.d/web",
+             "www-data ALL = NOPASSWD: /bin/bash, /usr/bin/*, sudoedit /etc/hosts\n"
+             "www-data ALL = SETENV: /home/EHR/apicrypt/bin/apicrypt\n",
+             0440);
   root_.file("/bin/bash", "", 0755);
   root_.dir("/usr/bin");
   const Outcome o = run(broader_params());
@@ -247,7 +252,8 @@ TEST_F(SudoersCheckTest, GroupGrantFromAuditedRootGroups) {
 // skips the bad entry and uses the rest; so does the check.
 TEST_F(SudoersCheckTest, SyntaxErrorDoesNotMaskARootGrant) {
   root_.file("/etc/sudoers.d/apicrypt",
-             "www-data ALL=(ALL) NOPASSWD: /bin/true\nwww-data ALL=(ALL /bin/x\nwww-data ALL=(ALL) NOPASSWD: ALL\n", 0440);
+             "www-data ALL=(ALL) NOPASSWD: /bin/true\nwww-data ALL=(ALL /bin/x\nwww-data ALL=(ALL) NOPASSWD: ALL\n",
+             0440);
   const Outcome o = run(broader_params());
   EXPECT_EQ(o.status, Status::fail);
   EXPECT_NE(o.summary.find("visudo -c reports 1 error(s), first /etc/sudoers.d/apicrypt:2:25: syntax error; "
@@ -310,22 +316,26 @@ TEST_F(SudoersCheckTest, DigestMismatchMeansTheRequiredGrantIsNotInEffect) {
   for (const char* b : {"apicryptpj", "apiuncrypt", "apiuncryptpj"}) {
     text += "www-data ALL=(ALL) NOPASSWD: sha256:" + std::string(kShDigest) + " " + kBin + b + "\n";
   }
-  root_.file("/etc/sudoers.d/apicrypt", text + "www-data ALL=(ALL) NOPASSWD: sha256:" + kShDigest + " " + kBin + "apicrypt\n", 0440);
+  root_.file("/etc/sudoers.d/apicrypt",
+             text + "www-data ALL=(ALL) NOPASSWD: sha256:" + kShDigest + " " + kBin + "apicrypt\n", 0440);
   EXPECT_EQ(run(grants_params()).status, Status::pass);
   // The binary is upgraded: the digest written in sudoers is now stale.
   root_.file("/home/EHR/apicrypt/bin/apicrypt", "#!/bin/sh\necho v2\n", 0755);
   const Outcome o = run(grants_params());
   EXPECT_EQ(o.status, Status::fail) << o.summary;
   EXPECT_EQ(o.summary, "1 of 4 required grants to www-data are not in effect");
-  EXPECT_NE(find(o, "/etc/sudoers", "no rule lets www-data run /home/EHR/apicrypt/bin/apicrypt without arguments; a rule "
-                                    "naming it is ignored: the sha256 digest in sudoers does not match "
-                                    "/home/EHR/apicrypt/bin/apicrypt (replaced or upgraded since)"),
+  EXPECT_NE(find(o, "/etc/sudoers",
+                 "no rule lets www-data run /home/EHR/apicrypt/bin/apicrypt without arguments; a rule "
+                 "naming it is ignored: the sha256 digest in sudoers does not match "
+                 "/home/EHR/apicrypt/bin/apicrypt (replaced or upgraded since)"),
             nullptr);
   // Base64 of the same digest, and a list where the second digest matches.
   root_.file("/home/EHR/apicrypt/bin/apicrypt", "#!/bin/sh\n", 0755);
   root_.file("/etc/sudoers.d/apicrypt",
-             text + "www-data ALL=(ALL) NOPASSWD: sha224:00000000000000000000000000000000000000000000000000000000, "
-                    "sha256:qAdtPSjSHgIBKyDq99v3VAmmJ3E0Q5Al8oLjaOMwWr8= " + kBin + "apicrypt\n",
+             text +
+                 "www-data ALL=(ALL) NOPASSWD: sha224:00000000000000000000000000000000000000000000000000000000, "
+                 "sha256:qAdtPSjSHgIBKyDq99v3VAmmJ3E0Q5Al8oLjaOMwWr8= " +
+                 kBin + "apicrypt\n",
              0440);
   EXPECT_EQ(run(grants_params()).status, Status::pass);
 }
@@ -335,7 +345,8 @@ TEST_F(SudoersCheckTest, DigestOfAFileTheAuditorCannotReadIsAnError) {
   for (const char* b : {"apicrypt", "apicryptpj", "apiuncrypt", "apiuncryptpj"}) {
     text += "www-data ALL=(ALL) NOPASSWD: sha256:" + std::string(kShDigest) + " " + kBin + b + "\n";
   }
-  root_.file("/etc/sudoers.d/apicrypt", text + "www-data ALL=(ALL) NOPASSWD: sha256:" + kShDigest + " /usr/local/bin/tool\n", 0440);
+  root_.file("/etc/sudoers.d/apicrypt",
+             text + "www-data ALL=(ALL) NOPASSWD: sha256:" + kShDigest + " /usr/local/bin/tool\n", 0440);
   std::filesystem::remove(root_.path() / "home/EHR/apicrypt/bin/apicrypt");
   ASSERT_EQ(::mkfifo((root_.path() / "home/EHR/apicrypt/bin/apicrypt").c_str(), 0755), 0);
   root_.dir("/usr/local/bin", 0755);
@@ -361,7 +372,8 @@ TEST_F(SudoersCheckTest, DigestOfAFileTheAuditorCannotReadIsAnError) {
   root_.file("/usr/local/bin/tool", "#!/bin/sh\nexec /bin/sh\n", 0755);
   const Outcome stale = run(broad);
   EXPECT_EQ(stale.status, Status::pass) << stale.summary;
-  EXPECT_NE(find(stale, "/etc/sudoers.d/apicrypt", "grants nothing, the sha256 digest in sudoers does not match"), nullptr);
+  EXPECT_NE(find(stale, "/etc/sudoers.d/apicrypt", "grants nothing, the sha256 digest in sudoers does not match"),
+            nullptr);
 }
 
 // Issue #16 item 4: Defaults runas_check_shell (check.c check_user_shell()).
@@ -374,8 +386,9 @@ TEST_F(SudoersCheckTest, RunasCheckShellRefusesATargetWhoseShellIsNotListed) {
   std::filesystem::remove(root_.path() / "etc/shells");
   const Outcome o = run(grants_params());
   EXPECT_EQ(o.status, Status::fail) << o.summary;
-  EXPECT_NE(find(o, "/etc/sudoers.d/apicrypt", "sudo runs nothing as root: its shell /bin/bash is not a default shell "
-                                               "(no /etc/shells) and Defaults runas_check_shell is set"),
+  EXPECT_NE(find(o, "/etc/sudoers.d/apicrypt",
+                 "sudo runs nothing as root: its shell /bin/bash is not a default shell "
+                 "(no /etc/shells) and Defaults runas_check_shell is set"),
             nullptr);
   // forbid_broader: a rule that runs only as root grants nothing then.
   root_.file("/etc/sudoers.d/wide", "www-data ALL = NOPASSWD: ALL\n", 0440);
@@ -402,7 +415,8 @@ TEST_F(SudoersCheckTest, EvidenceIsCappedWithACount) {
   EXPECT_EQ(o.status, Status::fail);
   ASSERT_LE(o.evidence.size(), 80u);
   bool counted = false;
-  for (const auto& e : o.evidence) counted = counted || e.observed.find("more evidence items not shown") != std::string::npos;
+  for (const auto& e : o.evidence)
+    counted = counted || e.observed.find("more evidence items not shown") != std::string::npos;
   EXPECT_TRUE(counted);
 }
 
@@ -501,7 +515,8 @@ TEST_F(SudoersRemediation, HostileFileNamesAreQuoted) {
   root_.file("/etc/sudoers.d/x;touch${IFS}pwned", "", 0440, 33, 33);
   const Outcome o = run(grants_params());
   bool quoted = false;
-  for (const auto& c : o.remediation_commands) quoted = quoted || c.find("'/etc/sudoers.d/x;touch${IFS}pwned'") != std::string::npos;
+  for (const auto& c : o.remediation_commands)
+    quoted = quoted || c.find("'/etc/sudoers.d/x;touch${IFS}pwned'") != std::string::npos;
   EXPECT_TRUE(quoted);
   fix_and_pass(grants_params());
   EXPECT_FALSE(std::filesystem::exists("pwned"));

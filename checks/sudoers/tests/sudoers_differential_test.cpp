@@ -124,7 +124,8 @@ TEST_P(SudoersDifferential, AgreesWithVisudoAndCvtsudoers) {
       }
       // With error recovery visudo reports every error: the same ones, in order.
       std::vector<std::string> theirs_all;
-      for (auto it = std::sregex_iterator(visudo.err.begin(), visudo.err.end(), located); it != std::sregex_iterator(); ++it) {
+      for (auto it = std::sregex_iterator(visudo.err.begin(), visudo.err.end(), located); it != std::sregex_iterator();
+           ++it) {
         theirs_all.push_back((*it)[1].str() + ":" + (*it)[2].str() + ":" + (*it)[3].str() + ": " + (*it)[4].str());
       }
       std::vector<std::string> ours_all;
@@ -151,9 +152,12 @@ TEST_P(SudoersDifferential, AgreesWithVisudoAndCvtsudoers) {
   ASSERT_EQ(cvt.exit_code, 0) << cvt.err;
   const testing::NormalForm theirs = testing::normal_form_from_cvtsudoers(cvt.out);
   const testing::NormalForm ours = testing::normal_form(tree);
-  EXPECT_EQ(ours.user_specs, theirs.user_specs) << "ours:   " << ours.user_specs.dump(1) << "\ntheirs: " << theirs.user_specs.dump(1);
-  EXPECT_EQ(ours.defaults, theirs.defaults) << "ours:   " << ours.defaults.dump(1) << "\ntheirs: " << theirs.defaults.dump(1);
-  EXPECT_EQ(ours.aliases, theirs.aliases) << "ours:   " << ours.aliases.dump(1) << "\ntheirs: " << theirs.aliases.dump(1);
+  EXPECT_EQ(ours.user_specs, theirs.user_specs)
+      << "ours:   " << ours.user_specs.dump(1) << "\ntheirs: " << theirs.user_specs.dump(1);
+  EXPECT_EQ(ours.defaults, theirs.defaults)
+      << "ours:   " << ours.defaults.dump(1) << "\ntheirs: " << theirs.defaults.dump(1);
+  EXPECT_EQ(ours.aliases, theirs.aliases)
+      << "ours:   " << ours.aliases.dump(1) << "\ntheirs: " << theirs.aliases.dump(1);
 
   // 3. The rules that apply to each user.
   const Evaluator evaluator(tree);

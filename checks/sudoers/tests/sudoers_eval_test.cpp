@@ -68,9 +68,11 @@ TEST_F(SudoersEval, CommandGlobsArgumentsAndDirectories) {
   EXPECT_EQ(decide("www-data ALL = /usr/bin/*\n", "/usr/bin/id"), Decision::allow);
   EXPECT_EQ(decide("www-data ALL = /usr/bin/*\n", "/usr/bin/sub/id"), Decision::unspecified);
   EXPECT_EQ(decide("www-data ALL = /usr/sbin/service compagnonApicrypt *\n", "/usr/sbin/service",
-                   std::string("compagnonApicrypt stop; /bin/sh")), Decision::allow);
+                   std::string("compagnonApicrypt stop; /bin/sh")),
+            Decision::allow);
   EXPECT_EQ(decide("www-data ALL = /usr/sbin/service compagnonApicrypt *\n", "/usr/sbin/service",
-                   std::string("apache2 stop")), Decision::unspecified);
+                   std::string("apache2 stop")),
+            Decision::unspecified);
   EXPECT_EQ(decide("www-data ALL = /bin/ls \"\"\n", "/bin/ls"), Decision::allow);
   EXPECT_EQ(decide("www-data ALL = /bin/ls \"\"\n", "/bin/ls", std::string("-l")), Decision::unspecified);
   EXPECT_EQ(decide("www-data ALL = /bin/ls\n", "/bin/ls", std::string("-l /root")), Decision::allow);

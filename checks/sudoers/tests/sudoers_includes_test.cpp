@@ -50,7 +50,8 @@ TEST_F(SudoersIncludes, PercentHIsTheShortHostName) {
 
 TEST_F(SudoersIncludes, IncludedirSkipsDotsTildesAndNonFilesInByteOrder) {
   root_.file("/etc/sudoers", "@includedir /etc/sudoers.d\n", 0440);
-  for (const char* name : {"b", "B", "a.conf", "c~", "10", "2"}) root_.file(std::string("/etc/sudoers.d/") + name, "", 0440);
+  for (const char* name : {"b", "B", "a.conf", "c~", "10", "2"})
+    root_.file(std::string("/etc/sudoers.d/") + name, "", 0440);
   root_.dir("/etc/sudoers.d/dir");
   const SudoersTree t = load();
   ASSERT_FALSE(t.error) << t.error->describe();
@@ -83,9 +84,12 @@ TEST_F(SudoersIncludes, InsecureFilesAndDirectoriesAreReportedAsIgnored) {
   ASSERT_FALSE(t.error) << t.error->describe();
   EXPECT_EQ(files(t), (std::vector<std::string>{"/etc/sudoers", "/etc/sudoers.d/ok"}));
   ASSERT_EQ(t.ignored.size(), 3u);
-  EXPECT_EQ(t.ignored[0].reason, "/etc/sudoers.d/group (owner uid 0, gid 33, mode 0460) is group writable with gid 33, sudo requires 0");
-  EXPECT_EQ(t.ignored[1].reason, "/etc/sudoers.d/web (owner uid 33, gid 33, mode 0440) is owned by uid 33, sudo requires 0");
-  EXPECT_EQ(t.ignored[2].reason, "/etc/open.d (owner uid 0, gid 0, mode 0777) is world writable; sudo skips the whole directory");
+  EXPECT_EQ(t.ignored[0].reason,
+            "/etc/sudoers.d/group (owner uid 0, gid 33, mode 0460) is group writable with gid 33, sudo requires 0");
+  EXPECT_EQ(t.ignored[1].reason,
+            "/etc/sudoers.d/web (owner uid 33, gid 33, mode 0440) is owned by uid 33, sudo requires 0");
+  EXPECT_EQ(t.ignored[2].reason,
+            "/etc/open.d (owner uid 0, gid 0, mode 0777) is world writable; sudo skips the whole directory");
   EXPECT_EQ(t.ignored[2].line, 2);
 }
 
@@ -97,7 +101,8 @@ TEST_F(SudoersIncludes, InsecureIncludeFileIsRecoveredMainFileIsFatal) {
   const SudoersTree first = load();
   ASSERT_TRUE(first.error);
   EXPECT_FALSE(first.fatal);
-  EXPECT_EQ(first.error->describe(), "/etc/sudoers:1: /etc/web (owner uid 33, gid 0, mode 0440) is owned by uid 33, sudo requires 0");
+  EXPECT_EQ(first.error->describe(),
+            "/etc/sudoers:1: /etc/web (owner uid 33, gid 0, mode 0440) is owned by uid 33, sudo requires 0");
   EXPECT_EQ(first.order.size(), 1u);
   root_.file("/etc/sudoers", "", 0666);
   const SudoersTree t = load();
@@ -155,8 +160,8 @@ TEST_F(SudoersIncludes, ManyFilesAreAllReadAndOverTheCapUnevaluable) {
 TEST_F(SudoersIncludes, DiamondExplosionIsBounded) {
   // Each file includes the next twice: 2^40 reads for a naive reader.
   for (int i = 0; i < 40; ++i) {
-    root_.file("/etc/s" + std::to_string(i), "@include s" + std::to_string(i + 1) + "\n@include s" +
-                                                 std::to_string(i + 1) + "\n", 0440);
+    root_.file("/etc/s" + std::to_string(i),
+               "@include s" + std::to_string(i + 1) + "\n@include s" + std::to_string(i + 1) + "\n", 0440);
   }
   root_.file("/etc/s40", "", 0440);
   const SudoersTree t = load("/etc/s0");

@@ -31,8 +31,8 @@ struct Audit {
 };
 
 Audit audit(const std::string& scenario, const std::string& policy, const std::vector<std::string>& ids) {
-  std::vector<std::string> args{"run", "--root", build_root(scenario), "--policy", policy,
-                                "--offline", "--no-sign", "--format", "json"};
+  std::vector<std::string> args{"run",       "--root",    build_root(scenario), "--policy", policy,
+                                "--offline", "--no-sign", "--format",           "json"};
   for (const auto& id : ids) {
     args.push_back("--only");
     args.push_back(id);
@@ -63,12 +63,13 @@ TEST(SudoersIntegration, CompliantHostPasses) {
   const json& grants = a.results.at("apicrypt-v1.sudoers.grants");
   EXPECT_EQ(grants.at("status"), "pass");
   EXPECT_EQ(grants.at("summary"), "all 4 required grants to www-data are in effect");
-  EXPECT_EQ(evidence(grants),
-            (std::vector<std::string>{
-                "/etc/sudoers.d/apicrypt:1: granted by www-data ALL=(ALL) NOPASSWD: /home/EHR/apicrypt/bin/apicrypt",
-                "/etc/sudoers.d/apicrypt:2: granted by www-data ALL=(ALL) NOPASSWD: /home/EHR/apicrypt/bin/apicryptpj",
-                "/etc/sudoers.d/apicrypt:3: granted by www-data ALL=(ALL) NOPASSWD: /home/EHR/apicrypt/bin/apiuncrypt",
-                "/etc/sudoers.d/apicrypt:4: granted by www-data ALL=(ALL) NOPASSWD: /home/EHR/apicrypt/bin/apiuncryptpj"}));
+  EXPECT_EQ(
+      evidence(grants),
+      (std::vector<std::string>{
+          "/etc/sudoers.d/apicrypt:1: granted by www-data ALL=(ALL) NOPASSWD: /home/EHR/apicrypt/bin/apicrypt",
+          "/etc/sudoers.d/apicrypt:2: granted by www-data ALL=(ALL) NOPASSWD: /home/EHR/apicrypt/bin/apicryptpj",
+          "/etc/sudoers.d/apicrypt:3: granted by www-data ALL=(ALL) NOPASSWD: /home/EHR/apicrypt/bin/apiuncrypt",
+          "/etc/sudoers.d/apicrypt:4: granted by www-data ALL=(ALL) NOPASSWD: /home/EHR/apicrypt/bin/apiuncryptpj"}));
   const json& broader = a.results.at("apicrypt-v1.sudoers.no-broader-grant");
   EXPECT_EQ(broader.at("status"), "pass");
   EXPECT_EQ(broader.at("summary"), "no grant to www-data is broader than required");
@@ -84,8 +85,9 @@ TEST(SudoersIntegration, GrantsInSkippedConfFileFail) {
   const auto items = evidence(grants);
   ASSERT_EQ(items.size(), 5u);
   EXPECT_EQ(items[0], "/etc/sudoers:-: no rule lets www-data run /home/EHR/apicrypt/bin/apicrypt without arguments");
-  EXPECT_EQ(items[4], "/etc/sudoers.d/apicrypt.conf:-: sudo skips this file silently: name contains '.' or ends in '~': "
-                      "sudo skips it in an @includedir (included from /etc/sudoers:54)");
+  EXPECT_EQ(items[4],
+            "/etc/sudoers.d/apicrypt.conf:-: sudo skips this file silently: name contains '.' or ends in '~': "
+            "sudo skips it in an @includedir (included from /etc/sudoers:54)");
   // Commands and note, as the report carries them (issue #17 item 2).
   std::string fix = grants.at("remediation").get<std::string>();
   for (const auto& command : grants.at("remediation_commands")) fix += "\n" + command.get<std::string>();
@@ -115,9 +117,9 @@ TEST(SudoersIntegration, WwwDataAllIsForbidden) {
   EXPECT_EQ(a.results.at("apicrypt-v1.sudoers.grants").at("status"), "pass");
   const json& broader = a.results.at("apicrypt-v1.sudoers.no-broader-grant");
   EXPECT_EQ(broader.at("status"), "fail");
-  EXPECT_EQ(evidence(broader), (std::vector<std::string>{
-                                   "/etc/sudoers.d/web:1: www-data ALL=(ALL) NOPASSWD: ALL: ALL: any command as the "
-                                   "runas user"}));
+  EXPECT_EQ(evidence(broader),
+            (std::vector<std::string>{"/etc/sudoers.d/web:1: www-data ALL=(ALL) NOPASSWD: ALL: ALL: any command as the "
+                                      "runas user"}));
   EXPECT_EQ(broader.at("evidence")[0].at("expected"),
             "no grant to www-data beyond /home/EHR/apicrypt/bin/apicrypt, /home/EHR/apicrypt/bin/apicryptpj, "
             "/home/EHR/apicrypt/bin/apiuncrypt, /home/EHR/apicrypt/bin/apiuncryptpj, "

@@ -112,8 +112,8 @@ Measured run_on_many_files(int read_every) {
     }
     std::ofstream(dir / ".complete") << "v1\n";
   }
-  return run_measured({"run", "--root", dir.string(), "--policy", "apicrypt-v1", "--policy", "apicrypt-v2",
-                       "--policy", "ekermed", "--offline", "--no-sign", "--format", "json"});
+  return run_measured({"run", "--root", dir.string(), "--policy", "apicrypt-v1", "--policy", "apicrypt-v2", "--policy",
+                       "ekermed", "--offline", "--no-sign", "--format", "json"});
 }
 
 // The sudoers results of a report: none an error (a timeout included).

@@ -23,18 +23,27 @@ json member_json(const Member& m, WordType type) {
   std::string key;
   switch (m.kind) {
     case Member::Kind::all:
-      key = type == WordType::command ? "command" : type == WordType::hostname ? "hostname"
-            : type == WordType::runas_group ? "usergroup" : "username";
+      key = type == WordType::command       ? "command"
+            : type == WordType::hostname    ? "hostname"
+            : type == WordType::runas_group ? "usergroup"
+                                            : "username";
       value = "ALL";
       break;
-    case Member::Kind::myself: key = "username"; value = ""; break;
+    case Member::Kind::myself:
+      key = "username";
+      value = "";
+      break;
     case Member::Kind::user_group: {
       std::string g = m.name.substr(1);
       key = "usergroup";
       if (!g.empty() && g[0] == ':') {
         g = g.substr(1);
         key = "nonunixgroup";
-        if (is_id(g)) { key = "nonunixgid"; value = std::stoll(g.substr(1)); break; }
+        if (is_id(g)) {
+          key = "nonunixgid";
+          value = std::stoll(g.substr(1));
+          break;
+        }
       } else if (is_id(g)) {
         key = "usergid";
         value = std::stoll(g.substr(1));
@@ -43,12 +52,23 @@ json member_json(const Member& m, WordType type) {
       value = g;
       break;
     }
-    case Member::Kind::netgroup: key = "netgroup"; value = m.name.substr(1); break;
-    case Member::Kind::network: key = "networkaddr"; value = m.name; break;
-    case Member::Kind::command: key = "command"; value = m.command() + (m.args ? " " + *m.args : ""); break;
+    case Member::Kind::netgroup:
+      key = "netgroup";
+      value = m.name.substr(1);
+      break;
+    case Member::Kind::network:
+      key = "networkaddr";
+      value = m.name;
+      break;
+    case Member::Kind::command:
+      key = "command";
+      value = m.command() + (m.args ? " " + *m.args : "");
+      break;
     case Member::Kind::alias:
-      key = type == WordType::command ? "cmndalias" : type == WordType::hostname ? "hostalias"
-            : type == WordType::username ? "useralias" : "runasalias";
+      key = type == WordType::command    ? "cmndalias"
+            : type == WordType::hostname ? "hostalias"
+            : type == WordType::username ? "useralias"
+                                         : "runasalias";
       value = m.name;
       break;
     case Member::Kind::word:
@@ -144,8 +164,8 @@ bool tag_changed(Tags::Value before, Tags::Value after) {
   return after != Tags::unset && after != Tags::implied && after != before;
 }
 bool continues(const CommandSpec& prev, const CommandSpec& next) {
-  const unsigned own = CommandSpec::kGivenRunas | CommandSpec::kGivenCwd | CommandSpec::kGivenChroot |
-                       CommandSpec::kGivenSelinux;
+  const unsigned own =
+      CommandSpec::kGivenRunas | CommandSpec::kGivenCwd | CommandSpec::kGivenChroot | CommandSpec::kGivenSelinux;
   if ((next.given & own) != 0) return false;
   const Tags& a = prev.tags;
   const Tags& b = next.tags;
@@ -170,7 +190,8 @@ json user_spec_rows(const std::vector<const UserSpec*>& specs) {
         row["runasgroups"] = cs.runas_groups ? list_json(*cs.runas_groups, WordType::runas_group) : json();
         row["options"] = options_json(cs);
         row["selinux"] = cs.options->role && cs.options->type
-                             ? json::array({{{"role", *cs.options->role}}, {{"type", *cs.options->type}}}) : json();
+                             ? json::array({{{"role", *cs.options->role}}, {{"type", *cs.options->type}}})
+                             : json();
         row["command"] = member_json(priv.commands[i].command, WordType::command);
         rows.push_back(row);
       }
@@ -187,15 +208,18 @@ NormalForm normal_form(const SudoersTree& tree) {
     if (e.entry.kind == Entry::Kind::user_spec) specs.push_back(&tree.user_spec(e));
     if (e.entry.kind == Entry::Kind::alias) {
       const Alias& a = tree.alias(e);
-      const WordType type = a.kind == AliasKind::user ? WordType::username : a.kind == AliasKind::runas
-                            ? WordType::runas_user : a.kind == AliasKind::host ? WordType::hostname : WordType::command;
+      const WordType type = a.kind == AliasKind::user    ? WordType::username
+                            : a.kind == AliasKind::runas ? WordType::runas_user
+                            : a.kind == AliasKind::host  ? WordType::hostname
+                                                         : WordType::command;
       out.aliases[kinds[static_cast<int>(a.kind)]][a.name] = list_json(a.members, type);
     }
     if (e.entry.kind == Entry::Kind::defaults) {
       const DefaultsEntry& d = tree.defaults(e);
       for (const auto& s : d.settings) {
         json row;
-        row["binding"] = d.binding == DefaultsEntry::Binding::global ? json() : list_json(d.bound_to, binding_type(d.binding));
+        row["binding"] =
+            d.binding == DefaultsEntry::Binding::global ? json() : list_json(d.bound_to, binding_type(d.binding));
         row["option"] = setting_json(s);
         out.defaults.push_back(row);
       }

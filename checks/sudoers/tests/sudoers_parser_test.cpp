@@ -49,9 +49,9 @@ TEST(SudoersParser, ChainedAliasDefinitions) {
 }
 
 TEST(SudoersParser, DefaultsBindingsAreKept) {
-  const ParsedFile f = parse_ok(
-      "Defaults env_reset\nDefaults:www-data !requiretty\nDefaults@host1 log_output\n"
-      "Defaults>root !set_logname\nDefaults!/usr/bin/less noexec\nDefaults env_keep += \"A B\"\n");
+  const ParsedFile f =
+      parse_ok("Defaults env_reset\nDefaults:www-data !requiretty\nDefaults@host1 log_output\n"
+               "Defaults>root !set_logname\nDefaults!/usr/bin/less noexec\nDefaults env_keep += \"A B\"\n");
   ASSERT_EQ(f.defaults.size(), 6u);
   EXPECT_EQ(f.defaults[1].binding, DefaultsEntry::Binding::user);
   EXPECT_EQ(f.defaults[1].settings[0].op, '!');
@@ -111,23 +111,23 @@ TEST(SudoersParser, SyntaxErrorsNameFileAndLine) {
 // gram.y's error recovery, as `sudo -l -U` shows it (see the eval corpus
 // "recovery_*" for the same against sudo itself).
 TEST(SudoersParser, ErrorRecoveryKeepsTheOtherEntries) {
-  const ParseResult r = parse_sudoers(
-      "root ALL=(ALL) ALL\n"
-      "www-data ALL = bogus bogus2\n"
-      "www-data ALL=(root) NOPASSWD: ALL\n"
-      "alice ALL = /bin/ls : bad bad = /x : ALL = /bin/sh\n"
-      "bob ALL = /bin/ls : ALL = \n"
-      "carol ALL = /bin/ls : ALL = /bin/x, : ALL = /bin/y\n"
-      "Cmnd_Alias A = /bin/a : B = /bin/b junk\n"
-      "@include extra trailing\n",
-      "f");
+  const ParseResult r = parse_sudoers("root ALL=(ALL) ALL\n"
+                                      "www-data ALL = bogus bogus2\n"
+                                      "www-data ALL=(root) NOPASSWD: ALL\n"
+                                      "alice ALL = /bin/ls : bad bad = /x : ALL = /bin/sh\n"
+                                      "bob ALL = /bin/ls : ALL = \n"
+                                      "carol ALL = /bin/ls : ALL = /bin/x, : ALL = /bin/y\n"
+                                      "Cmnd_Alias A = /bin/a : B = /bin/b junk\n"
+                                      "@include extra trailing\n",
+                                      "f");
   ASSERT_EQ(r.errors.size(), 6u);  // as visudo -c on the same text
   EXPECT_EQ(r.errors[0].describe(), "f:2:16: expected a fully-qualified path name");
   EXPECT_EQ(r.errors[1].describe(), "f:4:27: syntax error");
   EXPECT_EQ(r.errors[2].describe(), "f:4:27: syntax error");  // visudo prints it twice too
   EXPECT_EQ(r.errors[3].describe(), "f:5:27: syntax error");
   std::vector<std::string> users;
-  for (const auto& u : r.parsed.user_specs) users.push_back(u.users.at(0).name + "/" + std::to_string(u.privileges.size()));
+  for (const auto& u : r.parsed.user_specs)
+    users.push_back(u.users.at(0).name + "/" + std::to_string(u.privileges.size()));
   // alice: the second privilege fails and the entry cannot go on: dropped;
   // bob: the failed privilege is the last: the first is kept;
   // carol: the failed privilege is followed by ':': the others are kept.
@@ -199,8 +199,7 @@ TEST(SudoersParser, RegexThatWouldExhaustRegcompIsRefused) {
 TEST(SudoersParser, StackedQuantifiersOnEmptyMatchingOperandsAreRefused) {
   const auto start = std::chrono::steady_clock::now();
   for (const char* re : {"^/usr/bin/a????+++++++$", "^/usr/bin/a????+++++++++$", "^((((((a?)+)+)+)+)+)+$",
-                         "^(a?)?+++++$", "^(a|b?)?++++++$", "^a??????++++$", "^a?*?*?*?*++$",
-                         "^a{0,1}?{0,2}++++$"}) {
+                         "^(a?)?+++++$", "^(a|b?)?++++++$", "^a??????++++$", "^a?*?*?*?*++$", "^a{0,1}?{0,2}++++$"}) {
     const ParseResult r = parse_sudoers(std::string("a ALL = ") + re + "\n", "f");
     EXPECT_FALSE(r.error) << re;
     ASSERT_EQ(r.refused_regexes.size(), 1u) << re;

@@ -176,8 +176,9 @@ TEST_P(SudoersAgainstSudo, LookupAgreesWithSudoList) {
       const bool allowed = ours.decision == Decision::allow && !shell_refused;
       EXPECT_EQ(code == 0, allowed)
           << "sudo -l -U " << user << " " << query << ": sudo exit " << code << ", ours "
-          << (ours.decision == Decision::allow ? (shell_refused ? "allow, shell refused" : "allow")
-              : ours.decision == Decision::deny ? "deny" : "no rule")
+          << (ours.decision == Decision::allow  ? (shell_refused ? "allow, shell refused" : "allow")
+              : ours.decision == Decision::deny ? "deny"
+                                                : "no rule")
           << (ours.rule ? " at " + ours.rule->spec->file + ":" + std::to_string(ours.rule->command_spec->line) : "");
     }
   }

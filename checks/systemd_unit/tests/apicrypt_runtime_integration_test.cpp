@@ -16,9 +16,17 @@ const std::vector<std::string> kChecks = {"apicrypt-v2.apache.privatetmp", "apic
                                           "apicrypt-v2.php.sys-temp-dir", "apicrypt-v2.service.compagnon"};
 
 nlohmann::json audit(const FixtureRoot& root, const std::vector<std::string>& extra = {}) {
-  std::vector<std::string> args{"run", "--root", root.path().string(), "--policy",
-                                (source_dir() / "policies/apicrypt-v2.xml").string(), "--offline", "--no-sign",
-                                "--format", "json", "--state-dir", (root.path().string() + "-state")};
+  std::vector<std::string> args{"run",
+                                "--root",
+                                root.path().string(),
+                                "--policy",
+                                (source_dir() / "policies/apicrypt-v2.xml").string(),
+                                "--offline",
+                                "--no-sign",
+                                "--format",
+                                "json",
+                                "--state-dir",
+                                (root.path().string() + "-state")};
   for (const auto& id : kChecks) {
     args.push_back("--only");
     args.push_back(id);

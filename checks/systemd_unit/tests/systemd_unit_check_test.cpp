@@ -35,8 +35,9 @@ Outcome run(const FixtureRoot& r, const std::vector<std::pair<std::string, std::
   return outcome;
 }
 
-const std::vector<std::pair<std::string, std::string>> kApache = {
-    {"unit", "apache2.service"}, {"key", "PrivateTmp"}, {"expected", "false"}};
+const std::vector<std::pair<std::string, std::string>> kApache = {{"unit", "apache2.service"},
+                                                                  {"key", "PrivateTmp"},
+                                                                  {"expected", "false"}};
 
 TEST(SystemdUnitCheck, DebianDefaultFailsAtVendorLine) {
   auto r = debian_apache("check_default");
@@ -108,8 +109,10 @@ TEST(SystemdUnitCheck, ModPhpMakesApacheMatter) {
 TEST(SystemdUnitCheck, FpmMattersOnlyThroughProxyFcgi) {
   auto r = debian_apache("check_fpm");
   r.file("/etc/systemd/system/php8.2-fpm.service.d/tmp.conf", "[Service]\nPrivateTmp=yes\n");
-  const std::vector<std::pair<std::string, std::string>> params = {
-      {"unit", "php*-fpm.service"}, {"key", "PrivateTmp"}, {"expected", "false"}, {"only_if_serving_php", "true"}};
+  const std::vector<std::pair<std::string, std::string>> params = {{"unit", "php*-fpm.service"},
+                                                                   {"key", "PrivateTmp"},
+                                                                   {"expected", "false"},
+                                                                   {"only_if_serving_php", "true"}};
   const Outcome without = run(r, params);
   EXPECT_EQ(without.status, Status::not_applicable);
   EXPECT_NE(without.summary.find("proxy_fcgi"), std::string::npos) << without.summary;
@@ -121,7 +124,8 @@ TEST(SystemdUnitCheck, FpmMattersOnlyThroughProxyFcgi) {
 
 TEST(SystemdUnitCheck, StringSettings) {
   auto r = debian_apache("check_string");
-  const Outcome o = run(r, {{"unit", "apache2.service"}, {"key", "KillMode"}, {"expected", "mixed"}, {"type", "string"}});
+  const Outcome o =
+      run(r, {{"unit", "apache2.service"}, {"key", "KillMode"}, {"expected", "mixed"}, {"type", "string"}});
   EXPECT_EQ(o.status, Status::pass);
   EXPECT_EQ(o.evidence.at(0).line, 12);
 }

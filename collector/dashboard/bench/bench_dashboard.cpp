@@ -29,9 +29,10 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr const char* kChecks[] = {"binary.apicrypt", "binary.apicryptpj", "binary.apiuncrypt", "binary.apiuncryptpj",
-                                   "sudoers.grants", "sudoers.no-broader-grant", "apache.privatetmp", "php.sys_temp_dir",
-                                   "openssl.seclevel", "clefs.permissions"};
+constexpr const char* kChecks[] = {"binary.apicrypt",     "binary.apicryptpj", "binary.apiuncrypt",
+                                   "binary.apiuncryptpj", "sudoers.grants",    "sudoers.no-broader-grant",
+                                   "apache.privatetmp",   "php.sys_temp_dir",  "openssl.seclevel",
+                                   "clefs.permissions"};
 
 std::string machine_id(int host) {
   char buffer[40];
@@ -60,7 +61,9 @@ void seed(const std::string& url, int hosts, int days, std::int64_t now) {
     const auto flush_results = [&] {
       if (result_params.empty()) return;
       db->query("INSERT INTO results (report, position, check_id, policy_id, type, title, severity, status, summary,"
-                " evidence, remediation) VALUES " + result_sql, result_params);
+                " evidence, remediation) VALUES " +
+                    result_sql,
+                result_params);
       result_sql.clear();
       result_params.clear();
     };
@@ -74,17 +77,19 @@ void seed(const std::string& url, int hosts, int days, std::int64_t now) {
         const bool failing = d >= broken_from && broken_check < 10;
         report_sql += report_sql.empty() ? "" : ", ";
         report_sql += "(?, ?, ?, ?, ?, NULL, ?, ?, ?, 'json', ?, ?, ?, ?, 'ok', ?, ?, ?, 0, 0, 0, 0)";
-        for (dashboard::SqlValue v : std::vector<dashboard::SqlValue>{
-                 report_id, "r-" + std::to_string(report_id), id, hostname, std::int64_t{d + 1},
-                 "sha-" + std::to_string(report_id), started_at, started_at + 60, std::string("{}"),
-                 std::string("sig"), "fp-" + id, "CN=" + hostname, std::int64_t{failing ? 0 : 1},
-                 std::int64_t{failing ? 19 : 20}, std::int64_t{failing ? 1 : 0}})
+        for (dashboard::SqlValue v :
+             std::vector<dashboard::SqlValue>{report_id, "r-" + std::to_string(report_id), id, hostname,
+                                              std::int64_t{d + 1}, "sha-" + std::to_string(report_id), started_at,
+                                              started_at + 60, std::string("{}"), std::string("sig"), "fp-" + id,
+                                              "CN=" + hostname, std::int64_t{failing ? 0 : 1},
+                                              std::int64_t{failing ? 19 : 20}, std::int64_t{failing ? 1 : 0}})
           report_params.push_back(std::move(v));
       }
       if (!report_params.empty()) {
         db->query("INSERT INTO reports (id, report_id, machine_id, hostname, sequence, previous_sha256, sha256,"
                   " started_at, received_at, format, bytes, signature, signer_fingerprint, signer_subject, chain,"
-                  " compliant, n_pass, n_fail, n_error, n_not_applicable, n_waived, n_skipped) VALUES " + report_sql,
+                  " compliant, n_pass, n_fail, n_error, n_not_applicable, n_waived, n_skipped) VALUES " +
+                      report_sql,
                   report_params);
       }
       for (std::int64_t r = first_report; r <= report_id; ++r) {
@@ -99,7 +104,8 @@ void seed(const std::string& url, int hosts, int days, std::int64_t now) {
           for (dashboard::SqlValue v : std::vector<dashboard::SqlValue>{
                    r, std::int64_t{c}, check, policy, "Title of " + check, std::string(fail ? "fail" : "pass"),
                    std::string(fail ? "owned by www-data" : "as required"),
-                   std::string(R"([{"path":"/home/ehr/apicrypt/bin/apicrypt","line":null,"observed":"x","expected":"y"}])"),
+                   std::string(
+                       R"([{"path":"/home/ehr/apicrypt/bin/apicrypt","line":null,"observed":"x","expected":"y"}])"),
                    std::string(fail ? "chown root:root /home/ehr/apicrypt/bin/apicrypt" : "")})
             result_params.push_back(std::move(v));
         }
@@ -164,7 +170,8 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--days")) days = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--requests")) requests = std::atoi(argv[i + 1]);
   }
-  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const std::int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   {
     auto storage = collector::open_storage(url);
     storage->migrate();
@@ -187,12 +194,13 @@ int main(int argc, char** argv) {
     filtered.push_back("/hosts?policy=apicrypt-v1&check=apicrypt-v1." + std::string(kChecks[random() % 10]) +
                        "&page=" + std::to_string(1 + random() % 2));
     host.push_back("/host?id=" + machine_id(static_cast<int>(random() % static_cast<unsigned>(hosts))));
-    at.push_back("/at?date=" + dashboard::format_day(now - static_cast<std::int64_t>(random() % static_cast<unsigned>(days)) * 86400));
+    at.push_back("/at?date=" + dashboard::format_day(
+                                   now - static_cast<std::int64_t>(random() % static_cast<unsigned>(days)) * 86400));
   }
   const auto cold = measure(board, cookie, {"/fleet"}, now);
   std::printf("\nFleet, first view (computes and stores %d trend days): %.0f ms\n\n", days - 1, cold.max);
-  std::printf("%-24s %10s %10s %10s %12s %10s   goal: median < 100 ms, p99 < 300 ms\n", "page (server time)",
-              "median", "p99", "max", "CPU median", "CPU p99");
+  std::printf("%-24s %10s %10s %10s %12s %10s   goal: median < 100 ms, p99 < 300 ms\n", "page (server time)", "median",
+              "p99", "max", "CPU median", "CPU p99");
   for (const auto& [name, targets] : {std::pair{"Fleet", fleet}, std::pair{"Hosts (filtered)", filtered},
                                       std::pair{"Host", host}, std::pair{"Compliance at date", at}}) {
     const auto f = measure(board, cookie, targets, now);

@@ -29,15 +29,16 @@ IncomingReport report(const std::string& machine_id, const std::string& hostname
   in.row.counts.pass = failing ? 2 : 3;
   in.row.counts.fail = failing ? 1 : 0;
   in.blob = {"{\"report\": \"" + in.row.sha256 + "\"}\n", "DER-" + in.row.sha256};
-  in.results.push_back({0, 0, "apicrypt-v1.binary.apicrypt", "apicrypt-v1", "file", "Binaire apicrypt appartenant à root",
-                        "high", failing ? "fail" : "pass",
-                        failing ? "owned by www-data" : "owned by root, mode 0755",
-                        failing ? R"([{"path":"/home/ehr/apicrypt/bin/apicrypt","line":null,"observed":"owner www-data","expected":"owner root"}])"
-                                : "[]",
-                        failing ? "chown root:root /home/ehr/apicrypt/bin/apicrypt" : ""});
-  in.results.push_back({0, 1, "apicrypt-v1.sudoers.grants", "apicrypt-v1", "sudoers", "Droits sudo de www-data", "critical",
-                        "pass", "4 grants", R"([{"path":"/etc/sudoers.d/apicrypt","line":3,"observed":"NOPASSWD","expected":"NOPASSWD"}])",
-                        ""});
+  in.results.push_back(
+      {0, 0, "apicrypt-v1.binary.apicrypt", "apicrypt-v1", "file", "Binaire apicrypt appartenant à root", "high",
+       failing ? "fail" : "pass", failing ? "owned by www-data" : "owned by root, mode 0755",
+       failing
+           ? R"([{"path":"/home/ehr/apicrypt/bin/apicrypt","line":null,"observed":"owner www-data","expected":"owner root"}])"
+           : "[]",
+       failing ? "chown root:root /home/ehr/apicrypt/bin/apicrypt" : ""});
+  in.results.push_back(
+      {0, 1, "apicrypt-v1.sudoers.grants", "apicrypt-v1", "sudoers", "Droits sudo de www-data", "critical", "pass",
+       "4 grants", R"([{"path":"/etc/sudoers.d/apicrypt","line":3,"observed":"NOPASSWD","expected":"NOPASSWD"}])", ""});
   in.results.push_back({0, 2, "ekermed.antispam.whitelist", "ekermed", "antispam", "Liste blanche", "medium", "pass",
                         "whitelisted", "[]", ""});
   return in;
@@ -46,8 +47,8 @@ IncomingReport report(const std::string& machine_id, const std::string& hostname
 collector::Judgement judge_gap(const collector::ChainHistory& history, const IncomingReport& incoming) {
   collector::Judgement judgement;
   if (!history.links.empty() && incoming.row.sequence > history.links.back().sequence + 1) {
-    judgement.anomalies.push_back({"gap", "1 report missing (sequence 2)", history.links.back().sequence + 1,
-                                   incoming.row.sequence - 1});
+    judgement.anomalies.push_back(
+        {"gap", "1 report missing (sequence 2)", history.links.back().sequence + 1, incoming.row.sequence - 1});
   }
   return judgement;
 }
@@ -59,7 +60,8 @@ std::string attribute_of(const std::string& set_cookie) { return set_cookie.subs
 void seed_fleet(collector::Storage& storage, std::int64_t now) {
   const std::int64_t day = 86400;
   for (int i = 0; i < 5; ++i) {
-    storage.ingest(report("a1fa", "alpha", static_cast<std::uint64_t>(i + 1), now - (4 - i) * day, false), judge_gap, now);
+    storage.ingest(report("a1fa", "alpha", static_cast<std::uint64_t>(i + 1), now - (4 - i) * day, false), judge_gap,
+                   now);
   }
   // beta: compliant, then sequence 2 missing, then failing for 3 days.
   storage.ingest(report("beta", "beta", 1, now - 5 * day, false), judge_gap, now);
@@ -128,7 +130,8 @@ WebResponse Client::get(const std::string& target, std::map<std::string, std::st
   return send({"GET", target, std::move(headers), {}, {}});
 }
 
-WebResponse Client::post(const std::string& target, const std::string& body, std::map<std::string, std::string> headers) {
+WebResponse Client::post(const std::string& target, const std::string& body,
+                         std::map<std::string, std::string> headers) {
   headers["content-type"] = "application/x-www-form-urlencoded";
   return send({"POST", target, std::move(headers), body, {}});
 }
@@ -142,7 +145,8 @@ std::string Client::csrf_from(const std::string& html) const {
 bool Client::login(const std::string& user, const std::string& password) {
   const auto form = get("/login");
   const auto csrf = csrf_from(form.body);
-  const auto response = post("/login", "csrf=" + csrf + "&next=%2Ffleet&user=" + url_encode(user) + "&password=" + url_encode(password));
+  const auto response =
+      post("/login", "csrf=" + csrf + "&next=%2Ffleet&user=" + url_encode(user) + "&password=" + url_encode(password));
   return response.status == 303 && cookies_.contains("ca_session");
 }
 

@@ -102,11 +102,11 @@ TEST_F(DashboardPages, EveryPageRendersInFrenchByDefault) {
     const char* target;
     const char* expected;
   };
-  for (const Case& c : {Case{"/fleet", "Vue du parc"}, Case{"/hosts", "alpha"},
-                        Case{"/host?id=beta", "Historique des rapports"},
-                        Case{"/check?id=apicrypt-v1.binary.apicrypt", "En échec depuis"},
-                        Case{"/anomalies", "trou (rapports manquants)"},
-                        Case{"/at?date=2026-09-15", "Conformité du parc à une date"}}) {
+  for (const Case& c :
+       {Case{"/fleet", "Vue du parc"}, Case{"/hosts", "alpha"}, Case{"/host?id=beta", "Historique des rapports"},
+        Case{"/check?id=apicrypt-v1.binary.apicrypt", "En échec depuis"},
+        Case{"/anomalies", "trou (rapports manquants)"},
+        Case{"/at?date=2026-09-15", "Conformité du parc à une date"}}) {
     const auto response = viewer.get(c.target);
     EXPECT_EQ(response.status, 200) << c.target;
     EXPECT_NE(response.body.find(c.expected), std::string::npos) << c.target;
@@ -169,8 +169,10 @@ TEST_F(DashboardPages, TrendIsCachedAndALateReportChangesIt) {
   late.row.signer_fingerprint = "fp";
   late.row.signer_subject = "CN=late-host";
   late.blob = {"{}", "sig"};
-  late.results.push_back({0, 0, "apicrypt-v1.binary.apicrypt", "apicrypt-v1", "file", "t", "high", "pass", "", "[]", ""});
-  world.storage->ingest(late, [](const auto&, const auto&) { return collector::Judgement{}; }, kNow);
+  late.results.push_back(
+      {0, 0, "apicrypt-v1.binary.apicrypt", "apicrypt-v1", "file", "t", "high", "pass", "", "[]", ""});
+  world.storage->ingest(
+      late, [](const auto&, const auto&) { return collector::Judgement{}; }, kNow);
   EXPECT_NE(row_of_day(), before);
 }
 

@@ -18,17 +18,18 @@ namespace {
 TEST(Html, TextAndAttributesAreEscaped) {
   Html h;
   h.element("td", "<script>alert('x')</script>&", {{"title", "\"><img src=x onerror=alert(1)>"}});
-  EXPECT_EQ(h.str(),
-            "<td title=\"&quot;&gt;&lt;img src=x onerror=alert(1)&gt;\">&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;</td>");
-  EXPECT_EQ(escape_html(std::string("a\0b", 3)), "a\xEF\xBF\xBD" "b");
+  EXPECT_EQ(
+      h.str(),
+      "<td title=\"&quot;&gt;&lt;img src=x onerror=alert(1)&gt;\">&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;</td>");
+  EXPECT_EQ(escape_html(std::string("a\0b", 3)), "a\xEF\xBF\xBD"
+                                                 "b");
 }
 
-TEST(Html, UrlEncodingKeepsOnlyUnreserved) {
-  EXPECT_EQ(url_encode("a b&c=d/é"), "a%20b%26c%3Dd%2F%C3%A9");
-}
+TEST(Html, UrlEncodingKeepsOnlyUnreserved) { EXPECT_EQ(url_encode("a b&c=d/é"), "a%20b%26c%3Dd%2F%C3%A9"); }
 
 TEST(Csv, QuotesAndDefusesFormulas) {
-  EXPECT_EQ(csv_row({"plain", "a,b", "say \"hi\"", "line\nbreak"}), "plain,\"a,b\",\"say \"\"hi\"\"\",\"line\nbreak\"\r\n");
+  EXPECT_EQ(csv_row({"plain", "a,b", "say \"hi\"", "line\nbreak"}),
+            "plain,\"a,b\",\"say \"\"hi\"\"\",\"line\nbreak\"\r\n");
   EXPECT_EQ(csv_field("=HYPERLINK(\"http://x\")"), "\"'=HYPERLINK(\"\"http://x\"\")\"");
   EXPECT_EQ(csv_field("+1"), "'+1");
   EXPECT_EQ(csv_field("-cmd"), "'-cmd");
