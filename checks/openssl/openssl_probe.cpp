@@ -1,3 +1,5 @@
+// Over 400 lines: the probe process and its parent side in one file, because
+// both sides share the wire format of the answer (kept together on purpose).
 #include "openssl_probe.hpp"
 
 #include <openssl/conf.h>

@@ -1,3 +1,5 @@
+// Over 400 lines: a single program (load generator) whose parts (certificates,
+// report signing, the client state machine, the statistics) only serve it.
 // Load generator for POST /api/v1/reports (issue #11 "Benchmarks"): N
 // concurrent agents, each with its own key and certificate from the
 // collector's CA, each on one keep-alive mTLS connection, sending real
