@@ -42,12 +42,20 @@ case "$mode" in
     tidy_diff=$(command -v clang-tidy-diff-14.py || command -v clang-tidy-diff || true)
     [ -n "$tidy_diff" ] || skip "clang-tidy-diff not installed"
     [ -f "$build_dir/compile_commands.json" ] || skip "no $build_dir/compile_commands.json"
-    # Only translation units of the build (headers are checked through them).
-    mapfile -t units < <(printf '%s\n' "${files[@]}" | grep -E '\.(cpp|cc)$' || true)
-    if [ ${#units[@]} -eq 0 ]; then echo "lint.tidy: no changed .cpp since $baseline"; exit 0; fi
+    # Only translation units of this build (headers are checked through
+    # them): a file only another preset compiles (the bench programs) has no
+    # compile command here, and clang-tidy would not find its includes.
+    mapfile -t compiled < <(python3 -c 'import json,sys; [print(e["file"]) for e in json.load(open(sys.argv[1]))]' \
+                              "$build_dir/compile_commands.json" | sort -u)
+    mapfile -t units < <(printf '%s\n' "${files[@]}" | grep -E '\.(cpp|cc)$' | sed "s|^|$src/|" |
+                           grep -x -F -f <(printf '%s\n' "${compiled[@]}") | sed "s|^$src/||" || true)
+    if [ ${#units[@]} -eq 0 ]; then echo "lint.tidy: no changed .cpp of this build since $baseline"; exit 0; fi
     # gcc's compile commands name warnings clang does not know.
+    # The diff keeps both sides of a rename (pathspec `sources`) so that a
+    # moved file is judged on its changed lines; -regex keeps the units.
+    unit_regex=$(printf '%s\n' "${units[@]}" | python3 -c 'import re,sys; print("(" + "|".join(re.escape(l.strip()) for l in sys.stdin) + ")")')
     out=$(git diff -U0 -M "$baseline" -- "${sources[@]}" |
-          python3 "$tidy_diff" -p1 -regex '.*\.(cpp|cc)' -path "$build_dir" -j 2 -quiet \
+          python3 "$tidy_diff" -p1 -regex "$unit_regex" -path "$build_dir" -j 2 -quiet \
             -extra-arg=-Wno-unknown-warning-option -extra-arg=-Wno-ignored-optimization-argument 2>&1) || true
     findings=$(printf '%s\n' "$out" | grep -E '^[^ ]+:[0-9]+:[0-9]+: (warning|error):' || true)
     if [ -z "$findings" ]; then
