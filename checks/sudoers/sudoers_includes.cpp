@@ -13,6 +13,7 @@
 #include <set>
 
 #include "sudoers_defaults_table.hpp"
+#include "sudoers_list_sharing.hpp"
 
 namespace clinic_audit::sudoers {
 namespace {
@@ -53,40 +54,6 @@ std::deque<Entry> move_entries(SudoersTree& tree, ParsedFile& parsed) {
   }
   return entries;
 }
-
-bool same_member(const Member& a, const Member& b) {
-  return a.kind == b.kind && a.negated == b.negated && a.name == b.name && a.args == b.args && !a.digests.given() &&
-         !b.digests.given();
-}
-
-// The last few lists of one sort (users, hosts, Runas): a list equal to one
-// of them is shared instead of kept again. A few comparisons a list, no
-// index that would itself grow with the tree.
-template <typename List>
-class RecentLists {
- public:
-  void share(List& list) {
-    if (list_size(list) == 0) return;
-    for (const auto& seen : seen_) {
-      if (list_size(seen) == list_size(list) &&
-          std::equal(members(seen).begin(), members(seen).end(), members(list).begin(), same_member)) {
-        list = seen;
-        return;
-      }
-    }
-    seen_[next_] = list;
-    next_ = (next_ + 1) % seen_.size();
-  }
-
- private:
-  using Runas = std::shared_ptr<const std::vector<Member>>;
-  static std::size_t list_size(const MemberList& l) { return l.size(); }
-  static std::size_t list_size(const Runas& l) { return l ? l->size() : 0; }
-  static std::span<const Member> members(const MemberList& l) { return l.get(); }
-  static std::span<const Member> members(const Runas& l) { return *l; }
-  std::array<List, 8> seen_;
-  std::size_t next_ = 0;
-};
 
 class Loader {
  public:
@@ -139,7 +106,7 @@ class Loader {
       return true;
     }
     total_bytes_ += text->size();
-    ParseResult result = parse_sudoers(*text, path);
+    ParseResult result = parse_sudoers(*text, path, lists_);
     for (auto& e : result.errors) {
       e.hint = look_alike_blank(*text, e.line);
       error(std::move(e));
@@ -152,9 +119,7 @@ class Loader {
     // The entries go to the tree; what stays here is the order and the
     // include directives, read where they appear (push_include() switches
     // the lexer).
-    const std::size_t first_spec = tree_.user_specs.size();
     const std::deque<Entry> entries = move_entries(tree_, result.parsed);
-    for (std::size_t i = first_spec; i < tree_.user_specs.size(); ++i) share_lists(tree_.user_specs[i]);
     const std::vector<IncludeDirective> includes = std::move(result.parsed.includes);
     result = ParseResult{};
     for (const Entry& entry : entries) {
@@ -232,17 +197,6 @@ class Loader {
     return true;
   }
 
-  void share_lists(UserSpec& spec) {
-    users_.share(spec.users);
-    for (auto& priv : spec.privileges) {
-      hosts_.share(priv.hosts);
-      for (auto& cs : priv.commands) {
-        runas_.share(cs.runas_users);
-        runas_.share(cs.runas_groups);
-      }
-    }
-  }
-
   void ignore(IgnoredPath ignored) {
     if (tree_.ignored.size() < kMaxIgnoredKept) tree_.ignored.push_back(std::move(ignored));
     else ++tree_.ignored_omitted;
@@ -283,8 +237,7 @@ class Loader {
   const LoadOptions& options_;
   SudoersTree& tree_;
   std::size_t total_bytes_ = 0;
-  RecentLists<MemberList> users_, hosts_;
-  RecentLists<std::shared_ptr<const std::vector<Member>>> runas_;
+  ListSharer lists_;  // repeated user, host and Runas lists kept once, across files
 };
 
 // Characters that look like a blank but are not one for sudo (toke.l knows

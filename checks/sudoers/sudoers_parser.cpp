@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "sudoers_lexer.hpp"
+#include "sudoers_list_sharing.hpp"
 
 namespace clinic_audit::sudoers {
 namespace {
@@ -24,7 +25,9 @@ bool is_sha(Tok t) { return t >= Tok::sha224 && t <= Tok::sha512; }
 
 class Parser {
  public:
-  Parser(std::string_view text, std::string_view file) : lexer_(text) { out_.file = file; }
+  Parser(std::string_view text, std::string_view file, ListSharer& lists) : lexer_(text), lists_(lists) {
+    out_.file = file;
+  }
 
   // gram.y "entry: error '\n'": a failed entry is dropped up to its newline.
   ParsedFile run() {
@@ -213,7 +216,7 @@ class Parser {
     UserSpec spec;
     spec.file = out_.file;
     spec.line = peek().line;
-    spec.users = user_list();
+    spec.users = lists_.users(user_list());
     spec.privileges.push_back(privilege());
     while (peek().type == Tok::colon) {
       take();
@@ -235,7 +238,7 @@ class Parser {
 
   Privilege privilege() {
     Privilege p;
-    p.hosts = host_list();
+    p.hosts = lists_.hosts(host_list());
     expect(Tok::equals);
     p.commands = command_spec_list();
     return p;
@@ -407,17 +410,16 @@ class Parser {
     Member myself;
     myself.kind = Member::Kind::myself;
     if (peek().type == Tok::rparen) {
-      cs.runas_users = std::make_shared<const std::vector<Member>>(std::vector<Member>{myself});
+      cs.runas_users = lists_.runas(std::vector<Member>{myself});
     } else if (peek().type == Tok::colon) {
       take();
-      if (peek().type == Tok::rparen)
-        cs.runas_users = std::make_shared<const std::vector<Member>>(std::vector<Member>{myself});
-      else cs.runas_groups = std::make_shared<const std::vector<Member>>(group_list());
+      if (peek().type == Tok::rparen) cs.runas_users = lists_.runas(std::vector<Member>{myself});
+      else cs.runas_groups = lists_.runas(group_list());
     } else {
-      cs.runas_users = std::make_shared<const std::vector<Member>>(user_list());
+      cs.runas_users = lists_.runas(user_list());
       if (peek().type == Tok::colon) {
         take();
-        cs.runas_groups = std::make_shared<const std::vector<Member>>(group_list());
+        cs.runas_groups = lists_.runas(group_list());
       }
     }
     expect(Tok::rparen);
@@ -481,6 +483,7 @@ class Parser {
   }
 
   Lexer lexer_;
+  ListSharer& lists_;
   std::optional<Token> current_;
   std::optional<Token> second_;
   std::unordered_set<std::string> alias_names_;  // kind digit + name
@@ -497,7 +500,12 @@ std::string SyntaxError::describe() const {
 }
 
 ParseResult parse_sudoers(std::string_view text, std::string_view file) {
-  Parser parser(text, file);
+  ListSharer lists;
+  return parse_sudoers(text, file, lists);
+}
+
+ParseResult parse_sudoers(std::string_view text, std::string_view file, ListSharer& lists) {
+  Parser parser(text, file, lists);
   ParseResult result;
   result.parsed = parser.run();
   result.errors = std::move(parser.errors());

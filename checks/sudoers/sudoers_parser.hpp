@@ -37,6 +37,10 @@ struct ParseResult {
 
 // `file` is only used to name the file in entries and errors.
 ParseResult parse_sudoers(std::string_view text, std::string_view file);
+// The same, sharing repeated user, host and Runas lists with the lists
+// `lists` has seen (the loader's, across the files of a tree).
+class ListSharer;
+ParseResult parse_sudoers(std::string_view text, std::string_view file, ListSharer& lists);
 
 // sudoers(5) TIMEOUT: "[0-9]+[dhms]" groups or plain seconds; nullopt when invalid.
 std::optional<long long> parse_timeout(std::string_view text);
