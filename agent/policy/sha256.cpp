@@ -4,6 +4,11 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
+
 namespace clinic_audit {
 namespace {
 
@@ -48,15 +53,89 @@ void compress(std::array<std::uint32_t, 8>& h, const unsigned char* block) {
   h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += k;
 }
 
-}  // namespace
+void compress_portable(std::array<std::uint32_t, 8>& h, const unsigned char* blocks, std::size_t count) {
+  for (std::size_t i = 0; i < count; ++i) compress(h, blocks + 64 * i);
+}
 
-std::string sha256_hex_of(std::string_view data) {
+#if defined(__x86_64__)
+// The same compression with the SHA extensions (Intel SHA-NI: sha256rnds2
+// does two rounds on the state held as ABEF/CDGH, sha256msg1/msg2 the
+// message schedule of §6.2.2 step 1), about 20 times fewer instructions: the
+// three shipped policies (48 KB) cost 3 M instructions in compress_portable,
+// 8 % of a whole audit (callgrind, issue #19 item 5). Layout after Intel's
+// "Intel SHA Extensions" white paper (2013), written from the intrinsics'
+// definitions; the tests hold both paths against OpenSSL's EVP_sha256.
+__attribute__((target("sha,sse4.1,ssse3"))) void compress_sha_ni(std::array<std::uint32_t, 8>& h,
+                                                                 const unsigned char* blocks, std::size_t count) {
+  // Big-endian words (§3.1) from the little-endian loads.
+  const __m128i byte_swap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+  __m128i dcba = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h.data()));
+  __m128i hgfe = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h.data() + 4));
+  const __m128i cdab = _mm_shuffle_epi32(dcba, 0xB1);
+  const __m128i efgh = _mm_shuffle_epi32(hgfe, 0x1B);
+  __m128i abef = _mm_alignr_epi8(cdab, efgh, 8);
+  __m128i cdgh = _mm_blend_epi16(efgh, cdab, 0xF0);
+  for (std::size_t b = 0; b < count; ++b) {
+    const unsigned char* block = blocks + 64 * b;
+    const __m128i abef_before = abef;
+    const __m128i cdgh_before = cdgh;
+    // w[i % 4] holds W[4i .. 4i+3]: the last four groups of the schedule.
+    __m128i w[4] = {};
+    for (std::size_t i = 0; i < 16; ++i) {
+      __m128i words;
+      if (i < 4) {
+        words = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 16 * i)), byte_swap);
+      } else {
+        // W[t] = s1(W[t-2]) + W[t-7] + s0(W[t-15]) + W[t-16] for four t at once.
+        words = _mm_sha256msg1_epu32(w[i % 4], w[(i + 1) % 4]);
+        words = _mm_add_epi32(words, _mm_alignr_epi8(w[(i + 3) % 4], w[(i + 2) % 4], 4));
+        words = _mm_sha256msg2_epu32(words, w[(i + 3) % 4]);
+      }
+      w[i % 4] = words;
+      __m128i with_constants =
+          _mm_add_epi32(words, _mm_loadu_si128(reinterpret_cast<const __m128i*>(kRound.data() + 4 * i)));
+      cdgh = _mm_sha256rnds2_epu32(cdgh, abef, with_constants);
+      with_constants = _mm_shuffle_epi32(with_constants, 0x0E);
+      abef = _mm_sha256rnds2_epu32(abef, cdgh, with_constants);
+    }
+    abef = _mm_add_epi32(abef, abef_before);
+    cdgh = _mm_add_epi32(cdgh, cdgh_before);
+  }
+  const __m128i feba = _mm_shuffle_epi32(abef, 0x1B);
+  const __m128i dchg = _mm_shuffle_epi32(cdgh, 0xB1);
+  dcba = _mm_blend_epi16(feba, dchg, 0xF0);
+  hgfe = _mm_alignr_epi8(dchg, feba, 8);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(h.data()), dcba);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(h.data() + 4), hgfe);
+}
+
+bool cpu_has_sha_ni() {
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  if (__get_cpuid(1, &a, &b, &c, &d) == 0) return false;
+  const bool ssse3 = (c & bit_SSSE3) != 0, sse41 = (c & bit_SSE4_1) != 0;
+  if (__get_cpuid_count(7, 0, &a, &b, &c, &d) == 0) return false;
+  return ssse3 && sse41 && (b & bit_SHA) != 0;
+}
+#endif
+
+using CompressBlocks = void (*)(std::array<std::uint32_t, 8>&, const unsigned char*, std::size_t);
+
+CompressBlocks fastest_compress() {
+#if defined(__x86_64__)
+  static const CompressBlocks chosen = cpu_has_sha_ni() ? compress_sha_ni : compress_portable;
+  return chosen;
+#else
+  return compress_portable;
+#endif
+}
+
+std::string hex_digest(std::string_view data, CompressBlocks compress_blocks) {
   // §5.3.3: the initial hash value.
   std::array<std::uint32_t, 8> h = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                     0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
   const auto* bytes = reinterpret_cast<const unsigned char*>(data.data());
   std::size_t whole = data.size() / 64 * 64;
-  for (std::size_t at = 0; at < whole; at += 64) compress(h, bytes + at);
+  compress_blocks(h, bytes, whole / 64);
   // §5.1.1: a 1 bit, zeros, then the length in bits as 64 bits big-endian.
   std::array<unsigned char, 128> tail{};
   const std::size_t rest = data.size() - whole;
@@ -65,7 +144,7 @@ std::string sha256_hex_of(std::string_view data) {
   const std::size_t tail_size = rest < 56 ? 64 : 128;
   const std::uint64_t bits = static_cast<std::uint64_t>(data.size()) * 8;
   for (std::size_t i = 0; i < 8; ++i) tail[tail_size - 1 - i] = static_cast<unsigned char>(bits >> (8 * i));
-  for (std::size_t at = 0; at < tail_size; at += 64) compress(h, tail.data() + at);
+  compress_blocks(h, tail.data(), tail_size / 64);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(64);
@@ -74,5 +153,11 @@ std::string sha256_hex_of(std::string_view data) {
   }
   return out;
 }
+
+}  // namespace
+
+std::string sha256_hex_of(std::string_view data) { return hex_digest(data, fastest_compress()); }
+
+std::string sha256_hex_of_portable(std::string_view data) { return hex_digest(data, compress_portable); }
 
 }  // namespace clinic_audit

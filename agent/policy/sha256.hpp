@@ -10,6 +10,10 @@
 
 namespace clinic_audit {
 
+// Uses the CPU's SHA extensions when it has them (x86-64 SHA-NI).
 std::string sha256_hex_of(std::string_view data);
+// The portable code alone, whatever the CPU (for the tests: both paths
+// are held against OpenSSL).
+std::string sha256_hex_of_portable(std::string_view data);
 
 }  // namespace clinic_audit

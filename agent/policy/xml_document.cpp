@@ -78,11 +78,12 @@ xmlSchemaPtr load_schema(const std::filesystem::path& xsd) {
 
 }  // namespace
 
-XmlDocument XmlDocument::load(std::string_view content, const std::string& file, const std::filesystem::path& xsd) {
+XmlDocument XmlDocument::load(std::string_view content, const std::string& file, const std::filesystem::path& xsd,
+                              Schema check) {
   if (content.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
     throw LoadFailure({{file, 0, "file too large"}});
   }
-  xmlSchemaPtr schema = load_schema(xsd);
+  xmlSchemaPtr schema = check == Schema::validate ? load_schema(xsd) : nullptr;
   std::lock_guard lock(libxml_mutex());
   std::vector<LoadError> errors;
   ErrorSink sink{file, &errors};
@@ -99,7 +100,7 @@ XmlDocument XmlDocument::load(std::string_view content, const std::string& file,
                                                            content.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
     errors.push_back({file, line, "a DOCTYPE is not allowed here"});
   }
-  if (document.doc_ != nullptr && errors.empty()) {
+  if (document.doc_ != nullptr && errors.empty() && schema != nullptr) {
     xmlSchemaValidCtxtPtr validator = xmlSchemaNewValidCtxt(schema);
     xmlSchemaSetValidStructuredErrors(validator, collect, &sink);
     xmlSchemaValidateDoc(validator, document.doc_);

@@ -22,7 +22,11 @@ class XmlDocument {
  public:
   // Parses `content` (named `file` in errors) and validates it against the
   // schema at `xsd`. Throws LoadFailure listing every parse/validation error.
-  static XmlDocument load(std::string_view content, const std::string& file, const std::filesystem::path& xsd);
+  // Schema::already_validated skips the schema (neither loaded nor applied):
+  // only for bytes the build validated against it (prevalidated.hpp).
+  enum class Schema { validate, already_validated };
+  static XmlDocument load(std::string_view content, const std::string& file, const std::filesystem::path& xsd,
+                          Schema schema = Schema::validate);
   ~XmlDocument();
   XmlDocument(XmlDocument&&) noexcept;
   XmlDocument& operator=(XmlDocument&&) noexcept;

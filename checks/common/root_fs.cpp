@@ -169,7 +169,8 @@ RootFs::~RootFs() {
   if (root_fd_ >= 0) ::close(root_fd_);
 }
 
-RootFs::Walked RootFs::walk_to(std::string_view path, bool follow_last, std::vector<PathStep>* steps) const {
+RootFs::Walked RootFs::walk_to(std::string_view path, bool follow_last, std::vector<PathStep>* steps,
+                               bool* missing) const {
   if (path.empty() || path.front() != '/') {
     throw fs_error(std::string(path), EINVAL, "path must be absolute inside the audited root");
   }
@@ -202,6 +203,10 @@ RootFs::Walked RootFs::walk_to(std::string_view path, bool follow_last, std::vec
     UniqueFd fd(::openat(dirs.back().get(), component.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
     names.push_back(component);
     std::string here = join(names);
+    if (!fd.valid() && errno == ENOENT && missing != nullptr) {
+      *missing = true;
+      return {};
+    }
     if (!fd.valid()) throw fs_error(here, errno, "cannot resolve");
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0) throw fs_error(here, errno, "cannot stat");
@@ -258,7 +263,9 @@ std::string RootFs::resolve(std::string_view path, bool follow_last) const {
 
 std::optional<FileInfo> RootFs::stat(std::string_view path) const {
   try {
-    Walked w = walk_to(path, true, nullptr);
+    bool missing = false;
+    Walked w = walk_to(path, true, nullptr, &missing);
+    if (missing) return std::nullopt;
     return info_from(w.st, w.path, w.object.get());
   } catch (const FsError& e) {
     if (e.error_number() == ENOENT) return std::nullopt;
@@ -268,7 +275,9 @@ std::optional<FileInfo> RootFs::stat(std::string_view path) const {
 
 std::optional<FileInfo> RootFs::lstat(std::string_view path) const {
   try {
-    Walked w = walk_to(path, false, nullptr);
+    bool missing = false;
+    Walked w = walk_to(path, false, nullptr, &missing);
+    if (missing) return std::nullopt;
     return info_from(w.st, w.path, w.object.get());
   } catch (const FsError& e) {
     if (e.error_number() == ENOENT) return std::nullopt;

@@ -41,11 +41,13 @@ TEST(Sha256, AgreesWithOpensslOnEveryLengthUpTo300AndALargeInput) {
   std::string data;
   for (int length = 0; length <= 300; ++length) {
     EXPECT_EQ(sha256_hex_of(data), openssl_sha256(data)) << "length " << length;
+    EXPECT_EQ(sha256_hex_of_portable(data), openssl_sha256(data)) << "length " << length;
     data += static_cast<char>(random());
   }
   data.assign(256 * 1024 + 17, '\0');
   for (char& c : data) c = static_cast<char>(random());
   EXPECT_EQ(sha256_hex_of(data), openssl_sha256(data));
+  EXPECT_EQ(sha256_hex_of_portable(data), openssl_sha256(data));
 }
 
 TEST(Sha256, ShippedPoliciesHashAsOpensslDoes) {
@@ -54,6 +56,7 @@ TEST(Sha256, ShippedPoliciesHashAsOpensslDoes) {
     const std::string text((std::istreambuf_iterator<char>(in)), {});
     ASSERT_FALSE(text.empty()) << name;
     EXPECT_EQ(sha256_hex_of(text), openssl_sha256(text)) << name;
+    EXPECT_EQ(sha256_hex_of_portable(text), openssl_sha256(text)) << name;
   }
 }
 
