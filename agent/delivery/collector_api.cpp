@@ -7,9 +7,24 @@
 #include <iomanip>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <stdexcept>
 
 namespace clinic_audit::delivery {
 namespace {
+
+// The collector's answers nest 2 deep; nlohmann's parser has no depth limit
+// (64 KiB of '[' is a second of CPU under ASan): deeper is not an answer.
+nlohmann::json parse_answer_json(std::string_view body) {
+  const auto depth_guard = [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+    if (depth > 64) throw std::length_error("JSON nested deeper than 64 levels");
+    return true;
+  };
+  try {
+    return nlohmann::json::parse(body, depth_guard, false);
+  } catch (const std::length_error&) {
+    return nlohmann::json(nlohmann::json::value_t::discarded);
+  }
+}
 
 std::string random_boundary() {
   unsigned char bytes[16];
@@ -76,7 +91,7 @@ std::optional<IngestAnswer> parse_ingest_answer(int http_status, std::string_vie
     why = "HTTP " + std::to_string(http_status) + " without a body: not an acknowledgment";
     return std::nullopt;
   }
-  const auto json = nlohmann::json::parse(body, nullptr, false);
+  const auto json = parse_answer_json(body);
   if (json.is_discarded() || !json.is_object()) {
     why = "HTTP " + std::to_string(http_status) + " whose body is not a JSON object: " + escape_line(body);
     return std::nullopt;
@@ -123,7 +138,7 @@ std::optional<IngestAnswer> parse_ingest_answer(int http_status, std::string_vie
 }
 
 std::string error_text(std::string_view body) {
-  const auto json = nlohmann::json::parse(body, nullptr, false);
+  const auto json = parse_answer_json(body);
   if (!json.is_discarded() && json.is_object()) {
     if (auto error = json.find("error"); error != json.end() && error->is_string())
       return escape_line(error->get<std::string>());

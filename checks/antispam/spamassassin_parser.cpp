@@ -1,6 +1,8 @@
 #include "spamassassin_parser.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <filesystem>
 
 #include "antispam_common.hpp"
 
@@ -9,6 +11,10 @@ namespace {
 
 constexpr int kMaxIncludeDepth = 20;  // a loop of includes must end somewhere
 constexpr int kMaxFiles = 1000;       // and two includes per file must not make 2^20 reads
+// Bytes read through `include` in all (the rules of sa-update's channel,
+// included by updates_spamassassin_org.cf, are about 1.6 MB): past it a chain
+// of distinct paths ("include x/y" nests a directory per level) stops too.
+constexpr std::size_t kMaxIncludedBytes = 16 * 1024 * 1024;
 
 // SpamAssassin 4.0 version as the "version" token of `if` sees it.
 constexpr double kSaVersion = 4.000001;
@@ -26,6 +32,9 @@ std::string directory_of(const std::string& path) {
   const std::size_t slash = path.rfind('/');
   return slash == std::string::npos || slash == 0 ? "/" : path.substr(0, slash);
 }
+
+// "a/./b.cf" and "a/x/../b.cf" name one file for the loop check.
+std::string normal_path(const std::string& path) { return std::filesystem::path(path).lexically_normal().string(); }
 
 }  // namespace
 
@@ -176,6 +185,11 @@ std::optional<bool> SaConfigBuilder::evaluate_condition(std::string_view express
 void SaConfigBuilder::apply(const std::string& path, std::string_view text, int depth) {
   ++files_read_;
   config_.files_read.insert(path);
+  chain_.push_back(normal_path(path));
+  struct PopChain {
+    std::vector<std::string>& chain;
+    ~PopChain() { chain.pop_back(); }
+  } pop_chain{chain_};
   struct Frame {
     bool parent_active;
     bool active;
@@ -210,12 +224,18 @@ void SaConfigBuilder::apply(const std::string& path, std::string_view text, int 
       // included file's "file end" marker clears that stack afterwards.
       std::string target = std::string(trim(d.value));
       if (!target.empty() && target.front() != '/') target = directory_of(path) + "/" + target;
-      if (depth >= kMaxIncludeDepth || files_read_ >= kMaxFiles) {
+      if (std::find(chain_.begin(), chain_.end(), normal_path(target)) != chain_.end()) {
+        // Conf::Parser reads an included file again each time (no loop
+        // check): SpamAssassin would recurse until it runs out of memory.
+        config_.notes.push_back({path, d.line, "include " + target + ": an include loop (the file includes itself)",
+                                 "no include loop (SpamAssassin would never finish reading)"});
+      } else if (depth >= kMaxIncludeDepth || files_read_ >= kMaxFiles || included_bytes_ >= kMaxIncludedBytes) {
         config_.notes.push_back(
-            {path, d.line, "include " + target, "includes nested at most 20 deep, 1000 files in all"});
+            {path, d.line, "include " + target, "includes nested at most 20 deep, 1000 files and 16 MiB in all"});
       } else {
         SaLoaded loaded = loader_(target);
         if (loaded.text) {
+          included_bytes_ += loaded.text->size();
           apply(target, *loaded.text, depth + 1);
         } else if (loaded.missing) {
           config_.notes.push_back(

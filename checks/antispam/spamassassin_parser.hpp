@@ -125,7 +125,9 @@ class SaConfigBuilder {
 
   SaFileLoader loader_;
   SaConfig config_;
-  int files_read_ = 0;  // every file applied, includes too: a budget against include bombs
+  int files_read_ = 0;              // every file applied, includes too: a budget against include bombs
+  std::size_t included_bytes_ = 0;  // bytes read through `include`, a budget too
+  std::vector<std::string> chain_;  // the files being applied, outermost first: include loops
 };
 
 // SpamAssassin's address patterns: case-insensitive file globs over the whole

@@ -40,6 +40,18 @@ TEST(CollectorApi, OnlyAValidAnswerAcknowledges) {
   EXPECT_EQ(flagged->anomalies[0], "fork: seq 3 twice\\x1b[2J");
 }
 
+// An answer nested past 64 levels is not an answer (nlohmann has no depth
+// limit of its own; 64 KiB of '[' was a second of CPU under ASan).
+TEST(CollectorApi, DeeplyNestedAnswerIsRefusedQuickly) {
+  std::string why;
+  const std::string deep = R"({"status":"stored","report_id":"id","x":)" + std::string(65000, '[');
+  EXPECT_FALSE(parse_ingest_answer(201, deep, "id", 3, why));
+  EXPECT_NE(why.find("not a JSON object"), std::string::npos) << why;
+  const std::string shown = error_text(deep);  // the raw body, escaped and cut, as for any non-JSON answer
+  EXPECT_FALSE(shown.empty());
+  EXPECT_LE(shown.size(), 210u);
+}
+
 TEST(CollectorApi, RetryAfterSecondsAndHttpDate) {
   const auto now = std::chrono::system_clock::from_time_t(784111777);  // Sun, 06 Nov 1994 08:49:37 GMT
   EXPECT_EQ(parse_retry_after("120", now), 120s);

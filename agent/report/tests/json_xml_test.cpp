@@ -6,6 +6,7 @@
 #include <pugixml.hpp>
 
 #include "output_text.hpp"
+#include "read_json.hpp"
 #include "render_json.hpp"
 #include "render_xml.hpp"
 #include "sample_reports.hpp"
@@ -207,6 +208,21 @@ TEST(SchemaValidation, RejectsWhatTheXsdForbids) {
   EXPECT_NE(testing::validate_xml_report(replaced("<agent ", "<agent extra=\"1\" ")), "");
   EXPECT_NE(testing::validate_xml_report(replaced("urn:clinic-audit:report:1", "urn:other")), "");
   EXPECT_NE(testing::validate_xml_report(replaced("</report>", "")), "");
+}
+
+// nlohmann's parser has no depth limit: 64 KiB of '[' took most of a second
+// under ASan (fuzz_read_json_report). A stored report is refused past 64
+// levels with an error naming the file; a real report (5 levels) still reads.
+TEST(ReadJsonReport, NestingBeyond64LevelsIsRefusedByName) {
+  try {
+    (void)read_json_report(std::string(65000, '['), "/var/lib/clinic-audit/reports/r.json");
+    ADD_FAILURE() << "accepted";
+  } catch (const ReportReadError& e) {
+    EXPECT_NE(std::string(e.what()).find("/var/lib/clinic-audit/reports/r.json"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("nested deeper than 64"), std::string::npos) << e.what();
+  }
+  const Report sample = every_status_report();
+  EXPECT_EQ(read_json_report(render_json(sample), "r.json").results.size(), sample.results.size());
 }
 
 }  // namespace

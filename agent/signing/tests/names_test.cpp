@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "content_hints.hpp"
+#include "report_content.hpp"
 #include "report_files.hpp"
 
 namespace clinic_audit::signing {
@@ -39,6 +40,25 @@ TEST(ContentHints, RoundTripsLongAndShortNames) {
                                                    "a"
                                                    "\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x01",
                                                    16));
+}
+
+// The collector reads report bodies from the network: JSON nested past 64
+// levels is refused before nlohmann builds it (64 KiB of '[' took over a second
+// under ASan, found by a deep-nesting input to fuzz_report_content).
+TEST(ReportContent, JsonNestedBeyond64LevelsIsRefused) {
+  try {
+    (void)parse_report_content(std::string(65000, '['), ReportFormat::json);
+    ADD_FAILURE() << "accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("nested deeper than 64"), std::string::npos) << e.what();
+  }
+  std::string deep =
+      R"({"report_id":"r","host":{"hostname":"h","machine_id":"m"},"run":{"started_at":"x","sequence":1,)"
+      R"("previous_sha256":null},"results":[{"check_id":"c","status":"pass","evidence":[)";
+  for (int i = 0; i < 50; ++i) deep += "[";
+  for (int i = 0; i < 50; ++i) deep += "]";
+  deep += "]}]}";
+  EXPECT_EQ(parse_report_content(deep, ReportFormat::json).results.size(), 1U);  // 55 levels still read
 }
 
 }  // namespace

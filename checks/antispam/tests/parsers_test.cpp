@@ -54,6 +54,42 @@ TEST(SpamAssassinParser, IncludeBombStopsWithinBudget) {
   EXPECT_EQ(builder.config().welcomelist_from.count("x@y"), 1U);
 }
 
+// Found by fuzz_antispam_spamassassin: a file including itself twice made
+// 1000 reads of a 500-byte file (seconds under ASan, a 2^20 tree without the
+// file budget). A loop is named at once; distinct paths ("include x/y" nests
+// one directory per level) stop at the file and byte budgets.
+TEST(SpamAssassinParser, IncludeLoopIsNamedAndNotFollowed) {
+  const std::string text = "include local.cf\ninclude ./local.cf\nwelcomelist_from x@y\n";
+  int reads = 0;
+  SaConfigBuilder builder([&](const std::string&) {
+    ++reads;
+    return SaLoaded{text, false, ""};
+  });
+  builder.add_file("/etc/spamassassin/local.cf", text);
+  EXPECT_EQ(builder.config().welcomelist_from.count("x@y"), 1U);
+  ASSERT_EQ(builder.config().notes.size(), 2U);  // "./local.cf" is the same file
+  for (const auto& note : builder.config().notes) {
+    EXPECT_NE(note.observed.find("include loop"), std::string::npos) << note.observed;
+    EXPECT_EQ(note.path, "/etc/spamassassin/local.cf");
+  }
+  EXPECT_EQ(builder.config().notes.front().line, 1);
+  EXPECT_EQ(reads, 0);
+}
+
+TEST(SpamAssassinParser, DistinctIncludePathsStopWithinBudget) {
+  const std::string text = "include x/a.cf\ninclude x/b.cf\n" + std::string(4000, '#') + "\nwelcomelist_from x@y\n";
+  int reads = 0;
+  SaConfigBuilder builder([&](const std::string&) {
+    ++reads;
+    return SaLoaded{text, false, ""};
+  });
+  const auto start = std::chrono::steady_clock::now();
+  builder.add_file("/etc/spamassassin/local.cf", text);
+  EXPECT_LE(reads, 1000);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  EXPECT_FALSE(builder.config().notes.empty());
+}
+
 TEST(PostfixParser, MainCfContinuationAndLastDefinitionWins) {
   std::vector<Evidence> issues;
   const auto p =
