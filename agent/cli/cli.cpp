@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "catalog.hpp"
+#include "cli11_messages.hpp"
 #include "color.hpp"
 #include "error_stream.hpp"
 #include "suggest.hpp"
@@ -197,7 +198,8 @@ int run_cli(int argc, char** argv, bool& must_exit_now) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     if (status_usage_is_nagios(argc, argv)) return status_usage_error(e.what(), std::cout);
-    std::cerr << "clinic-audit: " << one_line(e.what()) << ' ' << _("(see clinic-audit --help)") << '\n';
+    std::cerr << "clinic-audit: " << one_line(translate_cli11_message(e.what())) << ' '
+              << _("(see clinic-audit --help)") << '\n';
     return kExitUsage;
   }
   if (verbose && quiet) {

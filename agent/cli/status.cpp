@@ -40,9 +40,9 @@ Newest find_newest(const StatusRequest& request, double now) {
   try {
     sets = signing::list_report_sets(request.reports_dir);
   } catch (const std::filesystem::filesystem_error& e) {
-    found.unknown_reason = fmt::format("cannot read {}: {}", request.reports_dir.string(), e.code().message());
+    found.unknown_reason = tr("cannot read {0}: {1}", request.reports_dir.string(), e.code().message());
     if (e.code() == std::errc::permission_denied) {
-      found.unknown_reason += " (run as root or as a member of the group clinic-audit)";
+      found.unknown_reason += _(" (run as root or as a member of the group clinic-audit)");
     }
     return found;
   }
@@ -52,7 +52,7 @@ Newest find_newest(const StatusRequest& request, double now) {
     }
   }
   if (found.file.empty()) {
-    found.unknown_reason = fmt::format("no JSON report in {}", request.reports_dir.string());
+    found.unknown_reason = tr("no JSON report in {0}", request.reports_dir.string());
     return found;
   }
   // The newest report decides: a broken one is UNKNOWN, never an older one shown instead.
@@ -62,14 +62,13 @@ Newest find_newest(const StatusRequest& request, double now) {
     const auto finished = report_output::unix_seconds(report.run.finished_at);
     if (!finished) {
       found.unknown_reason =
-          fmt::format("{}: run.finished_at '{}' is not an RFC 3339 time", found.file.string(), report.run.finished_at);
+          tr("{0}: run.finished_at '{1}' is not an RFC 3339 time", found.file.string(), report.run.finished_at);
       return found;
     }
     found.age_seconds = now - *finished;
     if (*found.age_seconds > request.max_age_hours * 3600) {
-      found.unknown_reason =
-          fmt::format("newest report {} is {:.1f} h old (--max-age {} h): the audit has not run",
-                      found.file.filename().string(), *found.age_seconds / 3600, request.max_age_hours);
+      found.unknown_reason = tr("newest report {0} is {1:.1f} h old (--max-age {2} h): the audit has not run",
+                                found.file.filename().string(), *found.age_seconds / 3600, request.max_age_hours);
       return found;
     }
     found.report = std::move(report);

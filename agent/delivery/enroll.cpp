@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "atomic_file.hpp"
+#include "i18n.hpp"
 #include "common/openssl_ptr.hpp"
 #include "collector_api.hpp"
 #include "https_client.hpp"
@@ -74,13 +75,13 @@ bool enrolled_certificate_exists(const std::filesystem::path& cert_path) {
 // The certificate must be for our key and chain to the CA that came with it.
 void check_answer(const std::vector<X509Owner>& leaf, const std::vector<X509Owner>& cas, const EnrollSettings& settings,
                   const std::optional<std::string>& pin, const std::vector<std::string>& server_chain) {
-  if (leaf.empty()) throw EnrollError(kExitDataError, "the collector's answer has no certificate_pem certificate");
-  if (cas.empty()) throw EnrollError(kExitDataError, "the collector's answer has no ca_pem certificate");
+  if (leaf.empty()) throw EnrollError(kExitDataError, _("the collector's answer has no certificate_pem certificate"));
+  if (cas.empty()) throw EnrollError(kExitDataError, _("the collector's answer has no ca_pem certificate"));
   signing::PkeyPtr key = signing::load_private_key(settings.key);
   if (X509_check_private_key(leaf.front().get(), key.get()) != 1) {
     ERR_clear_error();
-    throw EnrollError(kExitDataError,
-                      "the certificate the collector issued is not for this machine's key " + settings.key.string());
+    throw EnrollError(kExitDataError, tr("the certificate the collector issued is not for this machine's key {0}",
+                                         settings.key.string()));
   }
   // Pinned the collector's own certificate: the channel was authenticated
   // by it and the CA comes over that channel.
@@ -89,8 +90,9 @@ void check_answer(const std::vector<X509Owner>& leaf, const std::vector<X509Owne
     bool found = false;
     for (const auto& ca : cas) found = found || sha256_of(ca.get()) == *pin;
     if (!found) {
-      throw EnrollError(kExitNoPermission, "the CA the collector sent does not have the pinned fingerprint " + *pin +
-                                               " (it has " + sha256_of(cas.front().get()) + ")");
+      throw EnrollError(kExitNoPermission,
+                        tr("the CA the collector sent does not have the pinned fingerprint {0} (it has {1})", *pin,
+                           sha256_of(cas.front().get())));
     }
   }
   X509StorePtr store(X509_STORE_new());
@@ -102,7 +104,7 @@ void check_answer(const std::vector<X509Owner>& leaf, const std::vector<X509Owne
   if (X509_verify_cert(ctx.get()) != 1) {
     const std::string why = X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get()));
     ERR_clear_error();
-    throw EnrollError(kExitDataError, "the issued certificate does not chain to the CA sent with it: " + why);
+    throw EnrollError(kExitDataError, tr("the issued certificate does not chain to the CA sent with it: {0}", why));
   }
 }
 
@@ -126,8 +128,9 @@ int enroll(const EnrollSettings& settings, std::ostream& out) {
   }
   if (enrolled_certificate_exists(settings.cert) && !settings.force) {
     throw EnrollError(kExitDataError,
-                      "this machine is already enrolled (" + settings.cert.string() +
-                          " is issued by a CA); pass --force to replace its certificate (the key is kept)");
+                      tr("this machine is already enrolled ({0} is issued by a CA); pass --force to replace its "
+                         "certificate (the key is kept)",
+                         settings.cert.string()));
   }
   std::error_code error;
   if (pin) {
@@ -135,8 +138,10 @@ int enroll(const EnrollSettings& settings, std::ostream& out) {
   } else if (std::filesystem::is_regular_file(settings.ca, error)) {
     options.trust.ca_file = settings.ca;
   } else {
-    out << "note: no --ca-fingerprint and no " << settings.ca.string()
-        << ": the collector is trusted through the system's certificate authorities\n";
+    out << tr("note: no --ca-fingerprint and no {0}: the collector is trusted through the system's certificate "
+              "authorities",
+              settings.ca.string())
+        << "\n";
   }
   options.step_timeout = settings.step_timeout;
 
@@ -154,7 +159,7 @@ int enroll(const EnrollSettings& settings, std::ostream& out) {
   const std::string csr_pem = signing::read_file(*keygen.csr_path);
   std::filesystem::remove(*keygen.csr_path, error);
   if (keygen_out.str().find("created signing key") != std::string::npos)
-    out << "created signing key " << settings.key.string() << " (mode 0600)\n";
+    out << tr("created signing key {0} (mode 0600)", settings.key.string()) << "\n";
 
   HttpsClient client(options);
   const nlohmann::json request = {{"token", settings.token}, {"csr_pem", csr_pem}};
@@ -164,31 +169,33 @@ int enroll(const EnrollSettings& settings, std::ostream& out) {
                            std::chrono::steady_clock::now() + 3 * settings.step_timeout);
   } catch (const TransportError& e) {
     if (e.kind() == TransportError::Kind::untrusted) {
-      throw EnrollError(kExitNoPermission, std::string(e.what()) +
-                                               (pin ? " (fingerprint mismatch: is this the regional collector?)" : ""));
+      throw EnrollError(kExitNoPermission,
+                        std::string(e.what()) +
+                            (pin ? _(" (fingerprint mismatch: is this the regional collector?)") : ""));
     }
     if (e.kind() == TransportError::Kind::unreachable) {
-      throw EnrollError(kExitTempFail, std::string("collector unreachable: ") + e.what());
+      throw EnrollError(kExitTempFail, tr("collector unreachable: {0}", e.what()));
     }
     throw EnrollError(kExitDataError, e.what());
   }
   if (response.status == 401) {
-    throw EnrollError(kExitNoPermission, "the collector refused the enrolment token (unknown, expired or used up): " +
-                                             error_text(response.body));
+    throw EnrollError(kExitNoPermission,
+                      tr("the collector refused the enrolment token (unknown, expired or used up): {0}",
+                         error_text(response.body)));
   }
   if (response.status == 503 || response.status / 100 == 5) {
-    throw EnrollError(kExitTempFail, "the collector cannot enrol now (HTTP " + std::to_string(response.status) +
-                                         "): " + error_text(response.body));
+    throw EnrollError(kExitTempFail,
+                      tr("the collector cannot enrol now (HTTP {0}): {1}", response.status, error_text(response.body)));
   }
   if (response.status != 201 && response.status != 200) {
-    throw EnrollError(kExitDataError, "the collector answered HTTP " + std::to_string(response.status) + ": " +
-                                          error_text(response.body));
+    throw EnrollError(kExitDataError,
+                      tr("the collector answered HTTP {0}: {1}", response.status, error_text(response.body)));
   }
   const auto json = nlohmann::json::parse(response.body, nullptr, false);
   if (json.is_discarded() || !json.is_object() || !json.contains("certificate_pem") ||
       !json["certificate_pem"].is_string() || !json.contains("ca_pem") || !json["ca_pem"].is_string()) {
     throw EnrollError(kExitDataError,
-                      "the collector's answer is not {certificate_pem, ca_pem}: " + error_text(response.body));
+                      tr("the collector's answer is not {{certificate_pem, ca_pem}}: {0}", error_text(response.body)));
   }
   const auto leaf = parse_pem_certificates(json["certificate_pem"].get<std::string>());
   const auto cas = parse_pem_certificates(json["ca_pem"].get<std::string>());
@@ -198,9 +205,10 @@ int enroll(const EnrollSettings& settings, std::ostream& out) {
   signing::write_file_atomically(settings.ca, pem_of(cas), 0644);
   signing::write_file_atomically(settings.cert, pem_of(leaf), 0644);
   store::write_collector_record(settings.state_dir, settings.collector_url);
-  out << "enrolled with " << settings.collector_url << ": " << settings.cert.string() << " issued to "
-      << signing::subject_text(leaf.front().get()) << " by " << signing::issuer_text(leaf.front().get()) << "; CA "
-      << settings.ca.string() << " (SHA-256 " << sha256_of(cas.front().get()) << ")\n";
+  out << tr("enrolled with {0}: {1} issued to {2} by {3}; CA {4} (SHA-256 {5})", settings.collector_url,
+            settings.cert.string(), signing::subject_text(leaf.front().get()), signing::issuer_text(leaf.front().get()),
+            settings.ca.string(), sha256_of(cas.front().get()))
+      << "\n";
   return 0;
 }
 

@@ -34,12 +34,12 @@ class FileLock {
   FileLock(const std::filesystem::path& path, bool wait) {
     fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd_ < 0)
-      throw signing::SigningError(kExitCantCreate, "cannot open " + path.string() + ": " + std::strerror(errno));
+      throw signing::SigningError(kExitCantCreate, tr("cannot open {0}: {1}", path.string(), std::strerror(errno)));
     while (::flock(fd_, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0) {
       if (errno == EINTR) continue;
       ::close(std::exchange(fd_, -1));
       if (errno == EWOULDBLOCK) return;
-      throw signing::SigningError(kExitCantCreate, "cannot lock " + path.string() + ": " + std::strerror(errno));
+      throw signing::SigningError(kExitCantCreate, tr("cannot lock {0}: {1}", path.string(), std::strerror(errno)));
     }
   }
   ~FileLock() {
@@ -75,7 +75,7 @@ Attempt judge(const HttpResponse& response, const SpooledReport& report, const s
   if (status == 200 || status == 201) {
     std::string why;
     const auto answer = parse_ingest_answer(status, response.body, report.report_id, report.sequence, why);
-    if (!answer) return {Outcome::retry, "the collector answered " + why + "; kept in the spool", std::nullopt};
+    if (!answer) return {Outcome::retry, tr("the collector answered {0}; kept in the spool", why), std::nullopt};
     std::string message = name + ": " + answer->status + " (sequence " + std::to_string(report.sequence) + ")";
     if (answer->chain == "anomaly" || !answer->anomalies.empty()) {
       message += "; the collector flagged the chain:";
@@ -87,26 +87,27 @@ Attempt judge(const HttpResponse& response, const SpooledReport& report, const s
   if (status == 503 || status == 429) {
     std::optional<std::chrono::seconds> wait;
     if (response.retry_after) wait = parse_retry_after(*response.retry_after, std::chrono::system_clock::now());
-    return {Outcome::retry, "the collector is busy (HTTP " + std::to_string(status) + ")" + said, wait};
+    return {Outcome::retry, tr("the collector is busy (HTTP {0}){1}", status, said), wait};
   }
   if (status == 400 || status == 413 || status == 422) {
-    return {Outcome::rejected, "the collector refused it (HTTP " + std::to_string(status) + ")" + said, std::nullopt};
+    return {Outcome::rejected, tr("the collector refused it (HTTP {0}){1}", status, said), std::nullopt};
   }
   if (status == 401 || status == 403) {
     return {Outcome::stop_untrusted,
-            "the collector refused this agent's certificate or host (HTTP " + std::to_string(status) + ")" + said +
-                ": check the enrolment (clinic-audit enroll --force)",
+            tr("the collector refused this agent's certificate or host (HTTP {0}){1}: check the enrolment (clinic-audit "
+               "enroll --force)",
+               status, said),
             std::nullopt};
   }
   if (status / 100 == 3) {
     return {Outcome::stop_config,
-            "the collector answered a redirect (HTTP " + std::to_string(status) + " to " +
-                response.location.value_or("nowhere") + "), which is not followed: correct the collector URL",
+            tr("the collector answered a redirect (HTTP {0} to {1}), which is not followed: correct the collector URL",
+               status, response.location.value_or(_("nowhere"))),
             std::nullopt};
   }
   if (status == 404 || status == 405) {
-    return {Outcome::stop_config,
-            "no ingest API at this URL (HTTP " + std::to_string(status) + "): correct the collector URL", std::nullopt};
+    return {Outcome::stop_config, tr("no ingest API at this URL (HTTP {0}): correct the collector URL", status),
+            std::nullopt};
   }
   return {Outcome::retry, "HTTP " + std::to_string(status) + said, std::nullopt};
 }
@@ -122,7 +123,8 @@ int run_submit(const SubmitSettings& settings, std::ostream& out, std::ostream& 
     std::filesystem::create_directories(settings.state_dir, ec);
     FileLock submit_lock(settings.state_dir / "submit.lock", /*wait=*/false);
     if (!submit_lock.held()) {
-      err << "clinic-audit: another submit is running (" << (settings.state_dir / "submit.lock").string() << ")\n";
+      err << "clinic-audit: " << tr("another submit is running ({0})", (settings.state_dir / "submit.lock").string())
+          << "\n";
       return kExitTempFail;
     }
     // Under the run's lock: a run's spool recovery never sees half a removal
@@ -140,7 +142,7 @@ int run_submit(const SubmitSettings& settings, std::ostream& out, std::ostream& 
     }
     spool_waiting();
     if (spool.entries().empty()) {
-      out << "nothing to submit: the spool " << spool.dir().string() << " is empty\n";
+      out << tr("nothing to submit: the spool {0} is empty", spool.dir().string()) << "\n";
       return 0;
     }
     ClientOptions client_options;
@@ -159,7 +161,7 @@ int run_submit(const SubmitSettings& settings, std::ostream& out, std::ostream& 
     try {
       client.emplace(client_options);
     } catch (const ClientSetupError& e) {
-      err << "clinic-audit: " << e.what() << " (enrol with `clinic-audit enroll`)\n";
+      err << "clinic-audit: " << e.what() << _(" (enrol with `clinic-audit enroll`)") << "\n";
       return kExitDataError;
     }
     auto random = seeded_random();
@@ -178,7 +180,7 @@ int run_submit(const SubmitSettings& settings, std::ostream& out, std::ostream& 
           const auto reason = spool.reject(entry, "not sent: " + why);
           spdlog::error("{}: {}; moved to {} (see {})", entry.report.string(), why, spool.rejected_dir().string(),
                         reason.string());
-          err << "clinic-audit: " << entry.name << ": " << why << "; set aside in " << spool.rejected_dir().string()
+          err << "clinic-audit: " << tr("{0}: {1}; set aside in {2}", entry.name, why, spool.rejected_dir().string())
               << '\n';
           ++rejected;
           continue;
@@ -195,15 +197,14 @@ int run_submit(const SubmitSettings& settings, std::ostream& out, std::ostream& 
           }
           if (result.outcome != Outcome::retry) break;
           if (attempt >= settings.max_attempts) {
-            result.message += " (gave up after " + std::to_string(attempt) + " attempts)";
+            result.message += tr(" (gave up after {0} attempts)", attempt);
             result.outcome = Outcome::stop_temp;
             break;
           }
           auto wait = backoff_delay(attempt, settings.retry_base, settings.retry_cap, random);
           if (result.retry_after && *result.retry_after > wait) wait = *result.retry_after;
           if (Clock::now() + wait >= deadline) {
-            result.message +=
-                " (the next attempt would pass the run's limit of " + std::to_string(settings.max_run.count()) + " s)";
+            result.message += tr(" (the next attempt would pass the run's limit of {0} s)", settings.max_run.count());
             result.outcome = Outcome::stop_temp;
             break;
           }
@@ -223,13 +224,15 @@ int run_submit(const SubmitSettings& settings, std::ostream& out, std::ostream& 
         if (result.outcome == Outcome::rejected) {
           FileLock state_lock(settings.state_dir / "state.lock", true);
           const auto reason = spool.reject(entry, result.message);
-          err << "clinic-audit: " << entry.name << ": " << result.message << "; set aside in "
-              << spool.rejected_dir().string() << '\n';
+          err << "clinic-audit: "
+              << tr("{0}: {1}; set aside in {2}", entry.name, result.message, spool.rejected_dir().string()) << '\n';
           ++rejected;
           continue;
         }
-        err << "clinic-audit: " << entry.name << " not delivered to " << settings.collector_url << ": "
-            << result.message << "; it stays in the spool with the newer ones\n";
+        err << "clinic-audit: "
+            << tr("{0} not delivered to {1}: {2}; it stays in the spool with the newer ones", entry.name,
+                  settings.collector_url, result.message)
+            << "\n";
         exit_code = result.outcome == Outcome::stop_untrusted ? kExitNoPermission
                     : result.outcome == Outcome::stop_config  ? kExitDataError
                                                               : kExitTempFail;
@@ -246,10 +249,10 @@ int run_submit(const SubmitSettings& settings, std::ostream& out, std::ostream& 
       spdlog::warn("{}", tr("could not update the spool metrics: {0}", e.what()));
     }
     const auto waiting = spool.waiting().size();
-    out << "delivered " << delivered << ", rejected " << rejected << ", left in the spool " << left;
-    if (waiting > 0) out << ", waiting for room in the spool " << waiting;
+    out << tr("delivered {0}, rejected {1}, left in the spool {2}", delivered, rejected, left);
+    if (waiting > 0) out << tr(", waiting for room in the spool {0}", waiting);
     if (duplicates > 0)
-      out << " (" << duplicates << " of them the collector had already stored: a resend after a lost answer)";
+      out << tr(" ({0} of them the collector had already stored: a resend after a lost answer)", duplicates);
     out << '\n';
     if (exit_code != 0) return exit_code;
     if (rejected > 0) return kExitDataError;

@@ -7,6 +7,7 @@
 #include <pugixml.hpp>
 #include <vector>
 
+#include "i18n.hpp"
 #include "output_text.hpp"
 #include "xml_writer.hpp"
 
@@ -59,10 +60,11 @@ std::string details(const ResultRecord& result, bool with_remediation) {
   for (const auto& item : result.evidence) {
     out += item.path.empty() ? std::string("-") : item.path;
     if (item.line) out += fmt::format(":{}", *item.line);
-    out += fmt::format("\n  observed: {}\n  expected: {}\n", without_trailing_breaks(item.observed),
+    out += fmt::format("\n  {} {}\n  {} {}\n", _("observed:"), without_trailing_breaks(item.observed), _("expected:"),
                        without_trailing_breaks(item.expected));
   }
-  if (with_remediation && !result.remediation.empty()) out += "remediation: " + result.remediation + "\n";
+  if (with_remediation && !result.remediation.empty())
+    out += std::string(_("remediation:")) + " " + result.remediation + "\n";
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "i18n.hpp"
 #include "output_text.hpp"
 
 namespace clinic_audit {
@@ -45,7 +46,7 @@ std::string id_list(const std::vector<const ResultRecord*>& results) {
     if (i > 0) out += ", ";
     out += plugin_text(results[i]->check_id);
   }
-  if (results.size() > kMaxIdsOnFirstLine) out += fmt::format(" and {} more", results.size() - kMaxIdsOnFirstLine);
+  if (results.size() > kMaxIdsOnFirstLine) out += tr(" and {0} more", results.size() - kMaxIdsOnFirstLine);
   return out;
 }
 
@@ -85,15 +86,15 @@ std::string render_nagios(const Report& input) {
   const auto errors = with_status(report, Status::error);
 
   std::string text;
-  if (!fails.empty()) text = fmt::format("{} failed: {}", fails.size(), id_list(fails));
+  if (!fails.empty()) text = trn("{0} failed: {1}", "{0} failed: {1}", fails.size(), fails.size(), id_list(fails));
   if (!errors.empty()) {
     if (!text.empty()) text += "; ";
-    text += fmt::format("{} error{}: {}", errors.size(), errors.size() == 1 ? "" : "s", id_list(errors));
+    text += trn("{0} error: {1}", "{0} errors: {1}", errors.size(), errors.size(), id_list(errors));
   }
   if (text.empty()) {
     const auto counts = report.counts();
-    text = fmt::format("{} check{}, {} passed, compliant", report.results.size(), report.results.size() == 1 ? "" : "s",
-                       counts.at(Status::pass));
+    text = trn("{0} check, {1} passed, compliant", "{0} checks, {1} passed, compliant", report.results.size(),
+               report.results.size(), counts.at(Status::pass));
   }
 
   // Perfdata (guidelines §"Performance data"): 'label'=value[UOM];[warn];[crit];[min];[max],

@@ -1,4 +1,5 @@
 #include "signature_check.hpp"
+#include "i18n.hpp"
 
 #include <openssl/err.h>
 #include <openssl/ess.h>
@@ -192,7 +193,7 @@ X509StorePtr load_ca_store(const std::filesystem::path& ca_file) {
   X509StorePtr store(X509_STORE_new());
   if (!store || X509_STORE_load_file(store.get(), ca_file.c_str()) != 1) {
     ERR_clear_error();
-    throw SigningError(kExitRefused, "cannot read CA certificates from " + ca_file.string() + " (PEM expected)");
+    throw SigningError(kExitRefused, tr("cannot read CA certificates from {0} (PEM expected)", ca_file.string()));
   }
   return store;
 }

@@ -1,4 +1,5 @@
 #include "verify.hpp"
+#include "i18n.hpp"
 
 #include <libxml/parser.h>
 
@@ -31,14 +32,18 @@ void bind_identity(const SignatureFindings& signature, const std::string& machin
                    std::vector<std::string>& problems, std::vector<std::string>& notes) {
   if (!signature.signer_certificate) return;  // the signature did not verify: already a problem
   if (signature.signer_machine_id.empty()) {
-    const std::string what = "the signing certificate \"" + signature.signer +
-                             "\" names no machine-id (subject serialNumber): the report cannot be bound to its host";
+    const std::string what =
+        tr("the signing certificate \"{0}\" names no machine-id (subject serialNumber): the report "
+           "cannot be bound to its host",
+           signature.signer);
     (require_machine_id ? problems : notes).push_back(what);
     return;
   }
   if (signature.signer_machine_id != machine_id) {
-    problems.push_back("signed by another host: the report is of machine-id \"" + machine_id +
-                       "\" but its signing certificate names machine-id \"" + signature.signer_machine_id + "\"");
+    problems.push_back(
+        tr("signed by another host: the report is of machine-id \"{0}\" but its signing certificate names "
+           "machine-id \"{1}\"",
+           machine_id, signature.signer_machine_id));
   }
 }
 
@@ -67,7 +72,7 @@ void collect(const VerifyOptions& options, std::vector<std::filesystem::path>& r
                (input.extension() != ".p7s" && std::filesystem::exists(input.string() + ".p7s", error))) {
       add(input);
     } else {
-      throw SigningError(kExitUsage, input.string() + ": no such file or directory");
+      throw SigningError(kExitUsage, tr("{0}: no such file or directory", input.string()));
     }
   }
 }
@@ -77,8 +82,8 @@ void collect(const VerifyOptions& options, std::vector<std::filesystem::path>& r
 int run_verify(const VerifyOptions& options, std::ostream& out) {
   try {
     if (!options.ca_file) {
-      throw SigningError(kExitUsage, "no CA to check the signer against: pass --ca FILE (the regional CA "
-                                     "certificate, or the agent's self-signed agent.crt)");
+      throw SigningError(kExitUsage, _("no CA to check the signer against: pass --ca FILE (the regional CA "
+                                       "certificate, or the agent's self-signed agent.crt)"));
     }
     const std::time_t now = options.now != 0 ? options.now : std::time(nullptr);
     const X509StorePtr store = load_ca_store(*options.ca_file);
@@ -86,7 +91,7 @@ int run_verify(const VerifyOptions& options, std::ostream& out) {
     std::vector<std::filesystem::path> paths;
     std::vector<std::filesystem::path> orphans;
     collect(options, paths, orphans);
-    if (paths.empty() && orphans.empty()) throw SigningError(kExitUsage, "no report to verify");
+    if (paths.empty() && orphans.empty()) throw SigningError(kExitUsage, _("no report to verify"));
 
     std::vector<ReportFile> files;
     std::map<std::string, std::string> sha256_by_name;
@@ -94,7 +99,7 @@ int run_verify(const VerifyOptions& options, std::ostream& out) {
       ReportFile file{path, {}, {}, std::nullopt};
       std::error_code error;
       if (!std::filesystem::exists(path, error)) {
-        out << "FAIL " << path.filename().string() << ": report missing (only its signature is here)\n";
+        out << "FAIL " << path.filename().string() << ": " << _("report missing (only its signature is here)") << "\n";
         continue;
       }
       file.bytes = read_file(path);
@@ -112,7 +117,7 @@ int run_verify(const VerifyOptions& options, std::ostream& out) {
       ++problems;
     };
     for (const auto& orphan : orphans)
-      fail(orphan.filename().string(), "signature without its report (report missing)");
+      fail(orphan.filename().string(), _("signature without its report (report missing)"));
 
     // name of the set (stem) -> chain entry, and the file that gave it.
     std::map<std::string, std::pair<ChainEntry, std::string>> sets;
@@ -122,7 +127,7 @@ int run_verify(const VerifyOptions& options, std::ostream& out) {
       std::string signer;
       SignatureFindings found;
       if (!file.signature) {
-        fail(name, "unsigned: " + p7s_name(file.path) + " is missing");
+        fail(name, tr("unsigned: {0} is missing", p7s_name(file.path)));
       } else {
         found = check_signature({file.path, file.bytes, *file.signature, &sha256_by_name, true}, store.get(),
                                 options.expiry_at, now);
@@ -132,7 +137,7 @@ int run_verify(const VerifyOptions& options, std::ostream& out) {
       }
       for (const auto& violation : schemas.check(file.path, file.bytes)) fail(name, "schema: " + violation);
       if (carries_chain_fields(file.path) && !schemas.covers(file.path)) {
-        notes.push_back(name + ": not checked against a schema (none given for this format)");
+        notes.push_back(name + ": " + _("not checked against a schema (none given for this format)"));
       }
       const auto parsed = parse_report_name(name);
       const std::string stem = parsed ? parsed->stem : name;
@@ -156,13 +161,13 @@ int run_verify(const VerifyOptions& options, std::ostream& out) {
             entry.signer_identity =
                 !found.signer_machine_id.empty() ? found.signer_machine_id : found.signer_fingerprint;
           } else if (fields.sequence != entry.sequence || fields.previous_sha256 != entry.previous_sha256) {
-            fail(name, "disagrees with " + source + " on run.sequence or run.previous_sha256");
+            fail(name, tr("disagrees with {0} on run.sequence or run.previous_sha256", source));
           }
         } catch (const std::runtime_error& error) {
-          fail(name, std::string("no chain fields: ") + error.what());
+          fail(name, tr("no chain fields: {0}", error.what()));
         }
       }
-      if (problems == before) out << "ok   " << name << (signer.empty() ? "" : ": signed by " + signer) << "\n";
+      if (problems == before) out << "ok   " << name << (signer.empty() ? "" : tr(": signed by {0}", signer)) << "\n";
     }
 
     std::vector<ChainEntry> entries;
@@ -177,11 +182,12 @@ int run_verify(const VerifyOptions& options, std::ostream& out) {
     for (const auto& note : chain.notes) notes.push_back("chain: " + note);
     for (const auto& note : notes) out << "note " << note << "\n";
     if (problems == 0) {
-      out << "verified " << files.size()
-          << " report file(s): signatures, certificate chain, schema, sequence and hash chain hold\n";
+      out << tr("verified {0} report file(s): signatures, certificate chain, schema, sequence and hash chain hold",
+                files.size())
+          << "\n";
       return kExitOk;
     }
-    out << problems << " problem(s) in " << files.size() << " report file(s)\n";
+    out << tr("{0} problem(s) in {1} report file(s)", problems, files.size()) << "\n";
     return kExitProblemFound;
   } catch (const SigningError& error) {
     out << "clinic-audit verify: " << error.what() << "\n";

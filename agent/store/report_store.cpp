@@ -49,13 +49,14 @@ CommitResult::Spooled spool_set(const StoreOptions& options, std::uint64_t seque
     not_spooled = 1;
     const auto usage = spool.usage();
     spdlog::error(
-        "SPOOL FULL: {} is kept in the reports directory and NOT spooled yet for the collector ({} reports, {} bytes in "
-        "{}; limits {} reports, {} bytes; {} reports wait in {}). The oldest unacknowledged reports stay spooled; the "
-        "waiting ones are spooled, in order, when the collector has acknowledged older ones: run `clinic-audit submit` "
-        "or raise <spool max-reports/max-bytes> in agent.conf",
-        carrier->filename().string(), usage.reports, usage.bytes, spool.dir().string(),
-        options.spool_limits.max_reports, options.spool_limits.max_bytes, spool.waiting().size(),
-        spool.waiting_dir().string());
+        "{}",
+        tr("SPOOL FULL: {0} is kept in the reports directory and NOT spooled yet for the collector ({1} reports, "
+           "{2} bytes in {3}; limits {4} reports, {5} bytes; {6} reports wait in {7}). The oldest unacknowledged "
+           "reports stay spooled; the waiting ones are spooled, in order, when the collector has acknowledged older "
+           "ones: run `clinic-audit submit` or raise <spool max-reports/max-bytes> in agent.conf",
+           carrier->filename().string(), usage.reports, usage.bytes, spool.dir().string(),
+           options.spool_limits.max_reports, options.spool_limits.max_bytes, spool.waiting().size(),
+           spool.waiting_dir().string()));
   }
   try {
     update_spool_metrics(options.state_dir, spool, not_spooled);
@@ -72,9 +73,9 @@ void log_drain(const Spool& spool, const DrainResult& drained) {
     spdlog::info("{}", tr("spooled {0} reports that waited for room in {1}", drained.spooled, spool.dir().string()));
   }
   for (const auto& gone : drained.missing) {
-    spdlog::error("{} waited for room in the spool but is no longer in the reports directory (removed by hand?): the "
-                  "collector will not get it and will report a gap in the chain",
-                  gone.string());
+    spdlog::error("{}", tr("{0} waited for room in the spool but is no longer in the reports directory (removed by "
+                           "hand?): the collector will not get it and will report a gap in the chain",
+                           gone.string()));
   }
 }
 

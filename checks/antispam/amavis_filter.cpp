@@ -132,18 +132,18 @@ class Amavis {
   Table read_hash(const PerlNode& file, const Where& where) {
     Table t;
     if (file.kind != PerlNode::Kind::string) {
-      notes.push_back({where.file, where.line, "read_hash with a computed file name", "a literal file name"});
+      notes.push_back({where.file, where.line, _("read_hash with a computed file name"), "a literal file name"});
       return t;
     }
     std::optional<std::string> text;
     try {
       text = fs_.read_file_if_exists(file.text);
     } catch (const std::exception& e) {
-      notes.push_back({file.text, std::nullopt, e.what(), "a readable file"});
+      notes.push_back({file.text, std::nullopt, e.what(), _("a readable file")});
     }
     if (!text) {
       notes.push_back({where.file, where.line, "read_hash(" + file.text + "): file missing",
-                       "the file (amavisd-new would refuse to start)"});
+                       _("the file (amavisd-new would refuse to start)")});
       return t;
     }
     int number = 0;
@@ -181,7 +181,7 @@ class Amavis {
       if (it != hashes_.end()) t = &it->second;
     }
     if (t == nullptr) {
-      notes.push_back({where.file, table.line, "a @score_sender_maps table that is not a hash",
+      notes.push_back({where.file, table.line, _("a @score_sender_maps table that is not a hash"),
                        "a hash keyed by recipient (other kinds are not evaluated)"});
       return out;
     }
@@ -267,7 +267,7 @@ class Amavis {
       const int flags = REG_EXTENDED | REG_NOSUB | (re->flags.find('i') != std::string::npos ? REG_ICASE : 0);
       if (lookup_regex_too_complex(re->text) || regcomp(&compiled, re->text.c_str(), flags) != 0) {
         notes.push_back({where.file, re->line, "new_RE pattern " + re->text,
-                         "a pattern POSIX regcomp accepts (approximation of Perl's)"});
+                         _("a pattern POSIX regcomp accepts (approximation of Perl's)")});
         continue;
       }
       std::unique_ptr<regex_t, decltype(&regfree)> guard(&compiled, &regfree);
@@ -302,7 +302,7 @@ class Amavis {
           return lookup_table(read_hash(table.children.back(), where));
         if (table.text == "new_RE") return lookup_re(table, where);
         notes.push_back(
-            {where.file, table.line, table.text + "(...) lookup table", "read_hash, new_RE, a hash or a list"});
+            {where.file, table.line, table.text + "(...) lookup table", _("read_hash, new_RE, a hash or a list")});
         return std::nullopt;
       case PerlNode::Kind::string:
       case PerlNode::Kind::number: return Result{table, where, "(constant)"};
@@ -360,7 +360,7 @@ std::optional<FilterVerdict> evaluate_amavis(const RootFs& fs, const SenderOptio
     default_maps.children.push_back({PerlNode::Kind::ref, name, {}, 0, {}});
   }
   const auto* maps = amavis.var("@whitelist_sender_maps");
-  const Where maps_where = maps ? maps->second : Where{"(amavisd-new default)", 0};
+  const Where maps_where = maps ? maps->second : Where{_("(amavisd-new default)"), 0};
   for (const char* name : {"@whitelist_sender_maps", "@score_sender_maps"}) {
     const auto* current = amavis.var(name);
     const Where* lost = amavis.replaced(name);
@@ -368,7 +368,7 @@ std::optional<FilterVerdict> evaluate_amavis(const RootFs& fs, const SenderOptio
     verdict.evidence.push_back({current->second.file, current->second.line,
                                 std::string(name) + " assigned here replaces the assignment at " + lost->file + ":" +
                                     std::to_string(lost->line) + " (read earlier; the last assignment wins)",
-                                "information only"});
+                                _("information only")});
   }
   const auto first_answer = amavis.lookup(maps ? maps->first : default_maps, maps_where);
   if (first_answer && !perl_true(first_answer->value)) {
@@ -384,7 +384,7 @@ std::optional<FilterVerdict> evaluate_amavis(const RootFs& fs, const SenderOptio
     verdict.state = FilterState::whitelisted;
     verdict.summary = tr("amavisd-new whitelists {0} (@whitelist_sender_maps key \"{1}\")", addr, r->key);
     verdict.evidence.push_back(
-        {r->where.file, r->where.line, "@whitelist_sender_maps key \"" + r->key + "\"", "a whitelisting entry"});
+        {r->where.file, r->where.line, "@whitelist_sender_maps key \"" + r->key + "\"", _("a whitelisting entry")});
     return verdict;
   }
   // Amavis::SpamControl::white_black_list: @score_sender_maps is looked up

@@ -100,7 +100,7 @@ MapView look_up(const RootFs& fs, const std::string& spec, const std::vector<Acc
   if (!text) {
     view.error = "table source " + view.path + " does not exist" +
                  (fixed && view.type != "texthash"
-                      ? " (only its compiled form can be there; this check reads the postmap source)"
+                      ? _(" (only its compiled form can be there; this check reads the postmap source)")
                       : "");
     return view;
   }
@@ -118,7 +118,7 @@ MapView look_up(const RootFs& fs, const std::string& spec, const std::vector<Acc
                                e->key + " " + e->value + " is never consulted for " + address + ": key " +
                                    view.hit->key + " (line " + std::to_string(view.hit->line) +
                                    ") is looked up first (access(5) order)",
-                               "information only"});
+                               _("information only")});
       }
       after_hit = true;
     }
@@ -274,10 +274,12 @@ std::optional<FilterVerdict> evaluate_postfix(const RootFs& fs, const SenderOpti
     std::string error;
     std::string out = postfix_expand(it == values.end() ? fallback : it->second, values, &error);
     expanded_total += out.size();
-    if (error.empty() && expanded_total > 16 * kMaxPostfixExpansion) error = "parameter expansions exceed 4 MiB in all";
+    if (error.empty() && expanded_total > 16 * kMaxPostfixExpansion)
+      error = _("parameter expansions exceed 4 MiB in all");
     if (!error.empty()) {
       errors.push_back(name + ": " + error);
-      verdict.evidence.push_back({file_of(name), line_of(name), name + ": " + error, "a value this check can expand"});
+      verdict.evidence.push_back(
+          {file_of(name), line_of(name), name + ": " + error, _("a value this check can expand")});
       return std::string();
     }
     return out;
@@ -318,7 +320,7 @@ std::optional<FilterVerdict> evaluate_postfix(const RootFs& fs, const SenderOpti
         warn_next = true;
         continue;
       }
-      const std::string warned = warn_only ? " (after warn_if_reject: it only logs a warning)" : "";
+      const std::string warned = warn_only ? _(" (after warn_if_reject: it only logs a warning)") : "";
       if (classes.count(name) > 0) {
         const std::string class_where = "restriction class " + set_at(name) + ", named in " + where;
         filtering = true;
@@ -326,14 +328,14 @@ std::optional<FilterVerdict> evaluate_postfix(const RootFs& fs, const SenderOpti
           errors.push_back("restriction class " + name + " nested deeper than 8 in " + where);
           verdict.evidence.push_back({file_of(name), line_of(name),
                                       "restriction class " + name + " nested too deep (a loop?)",
-                                      "restriction classes that end"});
+                                      _("restriction classes that end")});
           return true;
         }
         const std::string body = param(name, "");
         verdict.evidence.push_back(
             {file_of(name), line_of(name),
              "restriction class " + name + " = " + body + " (expanded where " + where + " names it)" + warned,
-             "information only"});
+             _("information only")});
         if (evaluate_list(split_postfix_list(body), list_name, class_where, depth + 1, warn_only)) return true;
         continue;
       }
@@ -343,7 +345,8 @@ std::optional<FilterVerdict> evaluate_postfix(const RootFs& fs, const SenderOpti
         if (!view.error.empty()) {
           errors.push_back(view.error + " in " + where);
           verdict.evidence.push_back({file_of(list_name), line_of(list_name),
-                                      "check_sender_access " + arg + ": " + view.error, "a table this check can read"});
+                                      "check_sender_access " + arg + ": " + view.error,
+                                      _("a table this check can read")});
           return true;
         }
         if (!access_map) access_map = view;
@@ -400,7 +403,7 @@ std::optional<FilterVerdict> evaluate_postfix(const RootFs& fs, const SenderOpti
       filtering = true;
       if (warn_only) {
         verdict.evidence.push_back(
-            {file_of(list_name), line_of(list_name), restriction + " in " + where + warned, "information only"});
+            {file_of(list_name), line_of(list_name), restriction + " in " + where + warned, _("information only")});
         continue;
       }
       if (judged.effect == RestrictionEffect::rejects) {

@@ -1,4 +1,5 @@
 #include "postfix_parser.hpp"
+#include "i18n.hpp"
 
 #include <cctype>
 
@@ -42,7 +43,7 @@ std::map<std::string, PostfixParam> parse_main_cf(std::string_view text, std::ve
       if (is_space(c)) valid = false;
     }
     if (!valid) {
-      if (issues) issues->push_back({file, l.line, l.text, "name = value (postconf(5))"});
+      if (issues) issues->push_back({file, l.line, l.text, _("name = value (postconf(5))")});
       continue;
     }
     std::string value(trim(std::string_view(l.text).substr(eq + 1)));
@@ -211,7 +212,7 @@ AccessTable parse_access_table(std::string_view text, const std::string& file) {
     std::string key = ascii_lower(line.substr(0, key_end));
     std::string_view value = trim(line.substr(key_end));
     if (value.empty()) {
-      table.issues.push_back({file, l.line, l.text, "key whitespace value (postmap ignores this line)"});
+      table.issues.push_back({file, l.line, l.text, _("key whitespace value (postmap ignores this line)")});
       continue;
     }
     if (table.find(key)) {

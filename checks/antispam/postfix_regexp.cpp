@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "antispam_common.hpp"
+#include "i18n.hpp"
 #include "postfix_parser.hpp"
 
 namespace clinic_audit::antispam {
@@ -54,7 +55,7 @@ RegexpTable parse_regexp_table(std::string_view text, const std::string& file) {
       if (line[i] == '\\' && i + 1 < line.size()) ++i;
     }
     if (i >= line.size() || std::isalnum(static_cast<unsigned char>(delim)) || is_space(delim)) {
-      table.issues.push_back({file, l.line, l.text, "a pattern enclosed in delimiters, e.g. /pattern/"});
+      table.issues.push_back({file, l.line, l.text, _("a pattern enclosed in delimiters, e.g. /pattern/")});
       continue;
     }
     rule.pattern = std::string(line.substr(1, i - 1));
@@ -71,16 +72,16 @@ RegexpTable parse_regexp_table(std::string_view text, const std::string& file) {
     // Judged after the flags: 'x' makes it a basic expression (regex(7)),
     // with its operators spelled otherwise.
     if (auto why = regex_refusal_for_lookup(rule.pattern, rule.extended ? RegexSyntax::extended : RegexSyntax::basic)) {
-      table.issues.push_back({file, l.line, *why, "a pattern this check can evaluate safely (rule skipped)"});
+      table.issues.push_back({file, l.line, *why, _("a pattern this check can evaluate safely (rule skipped)")});
       continue;
     }
     if (bad_flag) {
-      table.issues.push_back({file, l.line, l.text, "flags among i, m, x"});
+      table.issues.push_back({file, l.line, l.text, _("flags among i, m, x")});
       continue;
     }
     rule.value = std::string(trim(line.substr(i)));
     if (rule.kind == RegexpRule::Kind::match && rule.value.empty()) {
-      table.issues.push_back({file, l.line, l.text, "a result after the pattern"});
+      table.issues.push_back({file, l.line, l.text, _("a result after the pattern")});
       continue;
     }
     if (rule.kind == RegexpRule::Kind::if_block) ++open_ifs;

@@ -1,4 +1,5 @@
 #include "postfix_restrictions.hpp"
+#include "i18n.hpp"
 
 #include <set>
 
@@ -43,8 +44,8 @@ RestrictionJudgement judge_restriction(const std::string& r, const std::string& 
   const std::string& domain = options.sender.domain;
   const std::string& addr = options.sender.address;
   const std::string relay =
-      options.relay.empty() ? std::string("the relay that delivers mail for ") + domain : "the relay " + options.relay;
-  if (is_neutral(r)) return {RestrictionEffect::neutral, "does not judge the sender", ""};
+      options.relay.empty() ? tr("the relay that delivers mail for {0}", domain) : tr("the relay {0}", options.relay);
+  if (is_neutral(r)) return {RestrictionEffect::neutral, _("does not judge the sender"), ""};
   // postconf(5) reject_non_fqdn_sender: "Reject the request when the MAIL
   // FROM address specifies a domain that is not in fully-qualified domain form".
   if (r == "reject_non_fqdn_sender") {
@@ -59,61 +60,64 @@ RestrictionJudgement judge_restriction(const std::string& r, const std::string& 
   if (r == "reject_unknown_sender_domain") {
     return {
         RestrictionEffect::conditional,
-        "rejects a sender domain without DNS MX or A/AAAA record; depends on DNS at delivery time",
-        domain +
-            " has an MX or A/AAAA record (and no null MX) when the mail arrives (reject_unknown_sender_domain; a DNS failure defers)"};
+        _("rejects a sender domain without DNS MX or A/AAAA record; depends on DNS at delivery time"),
+        tr("{0} has an MX or A/AAAA record (and no null MX) when the mail arrives (reject_unknown_sender_domain; a DNS "
+           "failure defers)",
+           domain)};
   }
   // postconf(5) reject_unverified_sender: a verification probe to the
   // sender's MX; "unknown" (DNS or MX unreachable) defers with
   // unverified_sender_defer_code.
   if (r == "reject_unverified_sender") {
     return {RestrictionEffect::conditional,
-            "probes the sender's MX (address_verify_map); depends on DNS and on that MX at delivery time",
-            "the MX of " + domain + " accepts RCPT TO:<" + addr +
-                "> from the verification probe (reject_unverified_sender)"};
+            _("probes the sender's MX (address_verify_map); depends on DNS and on that MX at delivery time"),
+            tr("the MX of {0} accepts RCPT TO:<{1}> from the verification probe (reject_unverified_sender)", domain,
+               addr)};
   }
   // HELO restrictions judge the name the sending relay greets with, not the
   // sender address (postconf(5) reject_*_helo_hostname; Postfix < 2.3 names).
   if (r == "reject_non_fqdn_helo_hostname" || r == "reject_non_fqdn_hostname") {
     return {RestrictionEffect::conditional,
-            "rejects a HELO/EHLO name that is not fully qualified; depends on the relay's greeting",
-            relay + " greets with a fully qualified HELO name (" + r + ")"};
+            _("rejects a HELO/EHLO name that is not fully qualified; depends on the relay's greeting"),
+            tr("{0} greets with a fully qualified HELO name ({1})", relay, r)};
   }
   if (r == "reject_invalid_helo_hostname" || r == "reject_invalid_hostname") {
-    return {RestrictionEffect::conditional, "rejects a HELO/EHLO name with bad syntax; depends on the relay's greeting",
-            relay + " greets with a syntactically valid HELO name (" + r + ")"};
+    return {RestrictionEffect::conditional,
+            _("rejects a HELO/EHLO name with bad syntax; depends on the relay's greeting"),
+            tr("{0} greets with a syntactically valid HELO name ({1})", relay, r)};
   }
   if (r == "reject_unknown_helo_hostname" || r == "reject_unknown_hostname") {
     return {RestrictionEffect::conditional,
-            "rejects a HELO/EHLO name without DNS A or MX record; depends on DNS at delivery time",
-            relay + " greets with a HELO name that has a DNS A or MX record (" + r + ")"};
+            _("rejects a HELO/EHLO name without DNS A or MX record; depends on DNS at delivery time"),
+            tr("{0} greets with a HELO name that has a DNS A or MX record ({1})", relay, r)};
   }
   // postconf(5) reject_unknown_client_hostname: no PTR, or PTR and A that do
   // not match; reject_unknown_reverse_client_hostname: no PTR.
   if (r == "reject_unknown_client_hostname" || r == "reject_unknown_client") {
-    return {RestrictionEffect::conditional,
-            "rejects a client whose address has no forward-confirmed reverse DNS name; depends on DNS at delivery time",
-            relay + " has a PTR name that resolves back to its address (" + r + ")"};
+    return {
+        RestrictionEffect::conditional,
+        _("rejects a client whose address has no forward-confirmed reverse DNS name; depends on DNS at delivery time"),
+        tr("{0} has a PTR name that resolves back to its address ({1})", relay, r)};
   }
   if (r == "reject_unknown_reverse_client_hostname") {
     return {RestrictionEffect::conditional,
-            "rejects a client whose address has no PTR record; depends on DNS at delivery time",
-            relay + " has a PTR record (" + r + ")"};
+            _("rejects a client whose address has no PTR record; depends on DNS at delivery time"),
+            tr("{0} has a PTR record ({1})", relay, r)};
   }
   // check_sender_{mx,ns,a}_access look the sender domain's MX/NS/A hosts up
   // in a table: which hosts those are is DNS at delivery time.
   if (r == "check_sender_mx_access" || r == "check_sender_ns_access" || r == "check_sender_a_access") {
     return {RestrictionEffect::conditional,
-            "looks up the DNS hosts of " + domain + " in " + arg + "; depends on DNS at delivery time",
-            "the DNS hosts of " + domain + " get no rejecting answer from " + arg + " (" + r + ")"};
+            tr("looks up the DNS hosts of {0} in {1}; depends on DNS at delivery time", domain, arg),
+            tr("the DNS hosts of {0} get no rejecting answer from {1} ({2})", domain, arg, r)};
   }
   // DNS blocklists judge by a third party's reputation: exactly what the
   // whitelist is for, so only an OK before them is proof.
   if (r.rfind("reject_rbl", 0) == 0 || r.rfind("reject_rhsbl", 0) == 0 || r == "reject_dnsbl_client") {
-    return {RestrictionEffect::may_reject, "a DNS blocklist (" + arg + ") rejects whatever it lists at delivery time",
+    return {RestrictionEffect::may_reject, tr("a DNS blocklist ({0}) rejects whatever it lists at delivery time", arg),
             ""};
   }
-  return {RestrictionEffect::may_reject, "may reject mail from this sender or its relay", ""};
+  return {RestrictionEffect::may_reject, _("may reject mail from this sender or its relay"), ""};
 }
 
 }  // namespace clinic_audit::antispam

@@ -25,7 +25,7 @@ std::optional<FilterVerdict> evaluate_postgrey(const RootFs& fs, const SenderOpt
   for (const char* file : {"/etc/postgrey/whitelist_clients", "/etc/postgrey/whitelist_clients.local"}) {
     if (fs.exists(file)) {
       verdict.evidence.push_back(
-          {file, std::nullopt, "postgrey client whitelist", "client hostnames/IPs (senders cannot be listed here)"});
+          {file, std::nullopt, _("postgrey client whitelist"), "client hostnames/IPs (senders cannot be listed here)"});
     }
   }
   return verdict;

@@ -142,7 +142,7 @@ std::optional<FilterVerdict> evaluate_rspamd(const RootFs& fs, const SenderOptio
                                         "rule " + name + " replaces the one at " + existing.file + ":" +
                                             std::to_string(existing.rule->line) +
                                             " (override.d is included with priority 10 and wins over local.d)",
-                                        "information only"});
+                                        _("information only")});
           }
           existing = {path, name, &rule};
           replaced = true;
@@ -178,7 +178,7 @@ std::optional<FilterVerdict> evaluate_rspamd(const RootFs& fs, const SenderOptio
     } else {
       verdict.evidence.push_back(
           {r.file, rule.line, r.name + ": filter \"" + filter + "\"",
-           "a filter this check evaluates (email, email:addr, email:domain, email:user, email:domain:tld)"});
+           _("a filter this check evaluates (email, email:addr, email:domain, email:user, email:domain:tld)")});
       continue;
     }
     const bool regexp = rule.get("regexp") && rule.get("regexp")->truthy();
@@ -206,7 +206,7 @@ std::optional<FilterVerdict> evaluate_rspamd(const RootFs& fs, const SenderOptio
       }
       if (spec.rfind("http://", 0) == 0 || spec.rfind("https://", 0) == 0 || spec.rfind("redis", 0) == 0) {
         verdict.evidence.push_back(
-            {r.file, m->line, r.name + ": map " + spec, "a local map (remote maps are not fetched)"});
+            {r.file, m->line, r.name + ": map " + spec, _("a local map (remote maps are not fetched)")});
         continue;
       }
       // A single string, or an array of URLs: each is a map file (lua_maps.lua).
@@ -215,10 +215,10 @@ std::optional<FilterVerdict> evaluate_rspamd(const RootFs& fs, const SenderOptio
       try {
         text = fs.read_file_if_exists(path);
       } catch (const std::exception& e) {
-        verdict.evidence.push_back({path, std::nullopt, e.what(), "a readable map"});
+        verdict.evidence.push_back({path, std::nullopt, e.what(), _("a readable map")});
       }
       if (!text) {
-        verdict.evidence.push_back({r.file, m->line, r.name + ": map " + path + " is missing", "the map file"});
+        verdict.evidence.push_back({r.file, m->line, r.name + ": map " + path + " is missing", _("the map file")});
         continue;
       }
       hit = match_map_text(path, *text, values, regexp, glob);
@@ -235,17 +235,17 @@ std::optional<FilterVerdict> evaluate_rspamd(const RootFs& fs, const SenderOptio
         "multimap rule " + r.name + " (" + r.file + ") matches " + sender.address + " via entry \"" + hit->entry + "\"";
     if (action == "accept" || action == "no action" || action == "no_action") {
       whitelisting.push_back(r.name);
-      verdict.evidence.push_back({hit->file, hit->line, what + ", action " + action, "a whitelisting entry"});
+      verdict.evidence.push_back({hit->file, hit->line, what + ", action " + action, _("a whitelisting entry")});
     } else if (action == "reject" || action == "soft reject" || action == "add header" || action == "rewrite subject" ||
                score > 0) {
       blocking.push_back(what + (action.empty() ? ", score " + rule.scalar("score") : ", action " + action));
       verdict.evidence.push_back({hit->file, hit->line,
                                   what + (action.empty() ? ", score " + rule.scalar("score") : ", action " + action),
-                                  "no spam verdict for the sender"});
+                                  _("no spam verdict for the sender")});
     } else if (score <= options.whitelist_score) {
       whitelisting.push_back(r.name);
       verdict.evidence.push_back(
-          {hit->file, hit->line, what + ", score " + rule.scalar("score"), "a whitelisting entry"});
+          {hit->file, hit->line, what + ", score " + rule.scalar("score"), _("a whitelisting entry")});
     } else {
       verdict.evidence.push_back(
           {hit->file, hit->line, what + ", score " + rule.scalar("score"),
@@ -325,36 +325,36 @@ std::optional<FilterVerdict> evaluate_rspamd(const RootFs& fs, const SenderOptio
     if (!m.applies) {
       verdict.evidence.push_back({s.file, rule.line,
                                   "settings " + s.name + " matches " + sender.address + " but does not set want_spam",
-                                  "want_spam = yes (all checks skipped)"});
+                                  _("want_spam = yes (all checks skipped)")});
     } else if (m.priority < top) {
       verdict.evidence.push_back(
           {s.file, rule.line,
            describe(m) + " matches " + sender.address + " but loses to " + describe(*winner) +
                ": rspamd applies only the highest priority that matches (settings.lua)",
-           "one settings element for the sender, or the whitelisting one at the highest priority"});
+           _("one settings element for the sender, or the whitelisting one at the highest priority")});
     } else if (tie_disagrees) {
       verdict.evidence.push_back(
           {s.file, rule.line,
            describe(m) + " matches " + sender.address +
-               (m.skip_all ? " and skips all checks" : " and applies other settings") +
+               (m.skip_all ? _(" and skips all checks") : " and applies other settings") +
                "; another element of the same priority disagrees and rspamd's order among them is undefined (Lua table order)",
-           "one settings element for the sender at the highest priority"});
+           _("one settings element for the sender at the highest priority")});
     } else if (m.skip_all) {
       whitelisting.push_back(s.name);
       verdict.evidence.push_back({s.file, rule.line,
                                   describe(m) + " matches " + sender.address + " and skips all checks",
-                                  "a whitelisting entry"});
+                                  _("a whitelisting entry")});
     } else {
       verdict.evidence.push_back(
           {s.file, rule.line,
            describe(m) + " matches " + sender.address + " and applies settings that do not skip the checks",
-           "want_spam = yes (all checks skipped)"});
+           _("want_spam = yes (all checks skipped)")});
     }
   }
   if (winner && (!winner->skip_all || tie_disagrees)) {
     blocking.push_back(
         "settings " + winner->source->name + " (" + winner->source->file + ") applies to " + sender.address +
-        (tie_disagrees ? " with a whitelisting element of the same priority, in an order rspamd leaves undefined"
+        (tie_disagrees ? _(" with a whitelisting element of the same priority, in an order rspamd leaves undefined")
                        : " and does not skip the checks"));
   }
 

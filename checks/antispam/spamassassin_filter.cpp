@@ -29,16 +29,16 @@ std::vector<std::string> spamassassin_runners(const RootFs& fs) {
     }
     return false;
   };
-  if (wanted("spamd.service") || wanted("spamassassin.service")) runners.push_back("spamd (systemd unit enabled)");
+  if (wanted("spamd.service") || wanted("spamassassin.service")) runners.push_back(_("spamd (systemd unit enabled)"));
   if (fs.exists("/etc/default/spamass-milter")) runners.push_back("spamass-milter");
-  if (fs.exists("/etc/amavis/conf.d")) runners.push_back("amavisd-new (when its spam checks are on)");
+  if (fs.exists("/etc/amavis/conf.d")) runners.push_back(_("amavisd-new (when its spam checks are on)"));
   try {
     if (auto master = fs.read_file_if_exists("/etc/postfix/master.cf")) {
       for (std::string_view line : split_lines(*master)) {
         const std::string_view t = trim(line);
         if (!t.empty() && t.front() != '#' &&
             (t.find("spamc") != std::string_view::npos || t.find("/usr/bin/spamassassin") != std::string_view::npos)) {
-          runners.push_back("a spamc/spamassassin pipe in /etc/postfix/master.cf");
+          runners.push_back(_("a spamc/spamassassin pipe in /etc/postfix/master.cf"));
           break;
         }
       }

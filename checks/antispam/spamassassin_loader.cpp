@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "filters.hpp"
+#include "i18n.hpp"
 #include "spamassassin_defaults.hpp"
 
 namespace clinic_audit::antispam {
@@ -117,7 +118,7 @@ SaConfig load_spamassassin(const RootFs& fs, const std::string& site_dir, const 
   SaConfigBuilder builder([&fs, &with_appends](const std::string& path) -> SaLoaded {
     try {
       if (auto text = fs.read_file_if_exists(path)) return {with_appends(path, std::move(*text)), false, ""};
-      return {std::nullopt, true, "no such file"};
+      return {std::nullopt, true, _("no such file")};
     } catch (const std::exception& e) {
       return {std::nullopt, false, e.what()};
     }
@@ -163,7 +164,7 @@ SaConfig load_spamassassin(const RootFs& fs, const std::string& site_dir, const 
         {"/usr/share/spamassassin", std::nullopt,
          "no default rules directory (/var/lib/spamassassin/<version>, /usr/share/spamassassin): judged with "
          "SpamAssassin 4.0.1's own welcomelist rules and scores",
-         "information only"});
+         _("information only")});
   } else {
     read_all(rules_dir, config_files(fs, rules_dir, ".pre", builder), false);
     read_all(rules_dir, config_files(fs, rules_dir, ".cf", builder), false);
@@ -207,7 +208,7 @@ std::vector<Evidence> sa_near_misses(const RootFs& fs, const SaConfig& config, c
                              " matches the address but not the relay " + options.relay +
                              (options.relay_ip.empty() ? "" : " [" + options.relay_ip + "]") +
                              " (WLBLEval then counts the mail as forged)",
-                         "the relay that delivers the mail"});
+                         _("the relay that delivers the mail")});
         }
       }
     }
@@ -250,7 +251,7 @@ std::vector<Evidence> sa_near_misses(const RootFs& fs, const SaConfig& config, c
                      d.key + " " + d.value +
                          ": in a file SpamAssassin does not read (it reads the *.pre and *.cf files of " + site_dir +
                          " and what they include)",
-                     "the entry in a file SpamAssassin reads"});
+                     _("the entry in a file SpamAssassin reads")});
     }
   }
   return out;

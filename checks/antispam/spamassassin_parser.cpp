@@ -1,4 +1,5 @@
 #include "spamassassin_parser.hpp"
+#include "i18n.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -125,7 +126,7 @@ bool sa_relay_matches(std::string_view wanted, std::string_view relay_name, std:
 void SaConfigBuilder::add_file(const std::string& path, std::string_view text) { apply(path, text, 0); }
 
 void SaConfigBuilder::add_unreadable(const std::string& path, const std::string& why) {
-  config_.unreadable.push_back({path, std::nullopt, "could not be read: " + why, "a readable configuration file"});
+  config_.unreadable.push_back({path, std::nullopt, "could not be read: " + why, _("a readable configuration file")});
 }
 
 std::optional<bool> SaConfigBuilder::evaluate_condition(std::string_view expression) const {
@@ -209,7 +210,7 @@ void SaConfigBuilder::apply(const std::string& path, std::string_view text, int 
                                           : evaluate_condition(d.value);
       if (!condition) {
         config_.notes.push_back(
-            {path, d.line, "if " + d.value, "a condition this check can evaluate; the block is treated as false"});
+            {path, d.line, "if " + d.value, _("a condition this check can evaluate; the block is treated as false")});
         condition = false;
       }
       stack.push_back({parent, parent && *condition});
@@ -228,10 +229,10 @@ void SaConfigBuilder::apply(const std::string& path, std::string_view text, int 
         // Conf::Parser reads an included file again each time (no loop
         // check): SpamAssassin would recurse until it runs out of memory.
         config_.notes.push_back({path, d.line, "include " + target + ": an include loop (the file includes itself)",
-                                 "no include loop (SpamAssassin would never finish reading)"});
+                                 _("no include loop (SpamAssassin would never finish reading)")});
       } else if (depth >= kMaxIncludeDepth || files_read_ >= kMaxFiles || included_bytes_ >= kMaxIncludedBytes) {
         config_.notes.push_back(
-            {path, d.line, "include " + target, "includes nested at most 20 deep, 1000 files and 16 MiB in all"});
+            {path, d.line, "include " + target, _("includes nested at most 20 deep, 1000 files and 16 MiB in all")});
       } else {
         SaLoaded loaded = loader_(target);
         if (loaded.text) {
@@ -239,12 +240,12 @@ void SaConfigBuilder::apply(const std::string& path, std::string_view text, int 
           apply(target, *loaded.text, depth + 1);
         } else if (loaded.missing) {
           config_.notes.push_back(
-              {path, d.line, "include " + target + ": no such file (SpamAssassin skips it)", "an existing file"});
+              {path, d.line, "include " + target + ": no such file (SpamAssassin skips it)", _("an existing file")});
         } else {
           config_.unreadable.push_back(
               {target, std::nullopt,
                "included from " + path + ":" + std::to_string(d.line) + ", could not be read: " + loaded.why,
-               "a readable file"});
+               _("a readable file")});
         }
       }
       stack.clear();
@@ -270,7 +271,7 @@ void SaConfigBuilder::apply_directive(const SaDirective& d, const SaSource& sour
       config_.notes.push_back({source.file, source.line,
                                d.key + " " + a + " removes the entry of " + it->second.file + ":" +
                                    std::to_string(it->second.line) + " (read later, so it wins)",
-                               "information only"});
+                               _("information only")});
       list.erase(it);
     }
   };
@@ -285,7 +286,7 @@ void SaConfigBuilder::apply_directive(const SaDirective& d, const SaSource& sour
     // Conf: "unless ($value =~ /^\S+\s+\S+$/) { return $INVALID_VALUE; }"
     if (args.size() != 2) {
       config_.notes.push_back(
-          {source.file, source.line, d.key + " " + d.value, "exactly two arguments (ignored by SpamAssassin)"});
+          {source.file, source.line, d.key + " " + d.value, _("exactly two arguments (ignored by SpamAssassin)")});
       return;
     }
     auto& list = k == "welcomelist_from_rcvd" ? config_.welcomelist_from_rcvd : config_.def_welcomelist_from_rcvd;
@@ -366,7 +367,7 @@ void SaConfigBuilder::apply_score(const SaDirective& d, const SaSource& source, 
   // anything else is an invalid line SpamAssassin ignores.
   if (args.size() != 2 && args.size() != 5) {
     config_.notes.push_back({source.file, source.line, "score " + d.value,
-                             "a rule name and 1 or 4 scores (SpamAssassin ignores this line)"});
+                             _("a rule name and 1 or 4 scores (SpamAssassin ignores this line)")});
     return;
   }
   SaScoreLine line;
@@ -405,7 +406,7 @@ void SaConfigBuilder::apply_score(const SaDirective& d, const SaSource& source, 
   SaRule& rule = config_.rules[args[0]];
   if (line.relative && rule.scores.empty()) {
     config_.notes.push_back({source.file, source.line, "score " + d.value,
-                             "an earlier score for a relative one (SpamAssassin ignores this line)"});
+                             _("an earlier score for a relative one (SpamAssassin ignores this line)")});
     return;
   }
   rule.scores.push_back(line);

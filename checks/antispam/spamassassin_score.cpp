@@ -1,4 +1,5 @@
 #include "spamassassin_score.hpp"
+#include "i18n.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -119,11 +120,11 @@ std::array<double, 4> effective_score(const std::string& name, const SaRule& rul
             (line.relative ? " (relative)" : "") + " at " + where(line.source);
   }
   if (winner && *winner > 0) {
-    text += " (wins over ";
+    text += _(" (wins over ");
     for (std::size_t i = 0; i < *winner; ++i) {
       text += (i ? ", " : "") + sa_format_score(rule.scores[i].values) + " at " + where(rule.scores[i].source);
     }
-    text += ", read earlier: the last score line read wins)";
+    text += _(", read earlier: the last score line read wins)");
   }
   *origin = text;
   return score;
@@ -170,7 +171,7 @@ Scenario evaluate(const SaConfig& config, const SenderOptions& options, bool spf
       out.lost.push_back({f.entry.file, f.entry.line,
                           f.text + " matches, but no rule calls " + fn +
                               "() (its plugin is not loaded, or the rule was removed or redefined)",
-                          "a rule reading the entry"});
+                          _("a rule reading the entry")});
     }
   }
   // Metas over one rule (the compatibility metas), to a fixed point: a meta

@@ -1,4 +1,5 @@
 #include "ucl_parser.hpp"
+#include "i18n.hpp"
 
 #include <cctype>
 
@@ -96,7 +97,7 @@ class Parser {
       out.push_back(c);
       advance();
     }
-    if (at_end()) issue("unterminated string", std::string("a closing ") + quote);
+    if (at_end()) issue(_("unterminated string"), std::string("a closing ") + quote);
     advance();
     return out;
   }
@@ -183,14 +184,14 @@ class Parser {
 
   void parse_array(UclValue& array, int depth) {
     if (depth > kMaxDepth) {
-      issue("nesting deeper than 64", "a shallower configuration");
+      issue(_("nesting deeper than 64"), "a shallower configuration");
       skip_to_close(']');
       return;
     }
     while (true) {
       skip_space();
       if (at_end()) {
-        issue("unterminated array", "]");
+        issue(_("unterminated array"), "]");
         return;
       }
       if (peek() == ']') {
@@ -204,7 +205,7 @@ class Parser {
       const std::size_t before = pos_;
       array.items.push_back(value(depth));
       if (pos_ == before) {
-        issue(std::string("unexpected '") + peek() + "'", "an array element");
+        issue(std::string("unexpected '") + peek() + "'", _("an array element"));
         advance();
       }
     }
@@ -251,7 +252,7 @@ class Parser {
 
   void parse_members(UclValue& object, char close, int depth) {
     if (depth > kMaxDepth) {
-      issue("nesting deeper than 64", "a shallower configuration");
+      issue(_("nesting deeper than 64"), "a shallower configuration");
       if (close != '\0') skip_to_close(close);
       return;
     }

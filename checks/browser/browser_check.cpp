@@ -98,8 +98,8 @@ class BrowserCheck final : public Check {
     v.label = b.product.display + (b.version.empty() ? "" : " " + b.version) + " (" + b.source +
               (b.package.empty() ? "" : " " + b.package) + ")";
     Evidence found{b.path, b.line,
-                   b.product.display + " " + (b.version.empty() ? "?" : b.version) + " from " + b.source +
-                       (b.package.empty() ? "" : " " + b.package),
+                   tr("{0} {1} from {2}{3}", b.product.display, b.version.empty() ? "?" : b.version, b.source,
+                      b.package.empty() ? "" : " " + b.package),
                    ""};
     if (!b.error.empty()) {
       v.state = Verdict::unknown;

@@ -1,4 +1,5 @@
 #include "chromium_policy.hpp"
+#include "i18n.hpp"
 
 namespace clinic_audit::browser {
 namespace {
@@ -13,7 +14,7 @@ void load_level(const RootFs& fs, const std::string& dir, bool mandatory, Chromi
   } catch (const FsError& e) {
     out.unreadable = true;
     out.problems.push_back(
-        {Impact::ignored, "policy directory unreadable", {dir, std::nullopt, e.what(), "readable"}, ""});
+        {Impact::ignored, _("policy directory unreadable"), {dir, std::nullopt, e.what(), _("readable")}, ""});
     return;
   }
   for (const auto& entry : entries) {
@@ -24,8 +25,9 @@ void load_level(const RootFs& fs, const std::string& dir, bool mandatory, Chromi
       if (!info) {  // a dangling symlink: stat fails, Chromium's enumerator skips it (oracle: dangling_symlink)
         out.problems.push_back(
             {Impact::ignored,
-             "dangling symlink: Chromium skips it",
-             {path, std::nullopt, "symlink to " + fs.read_link(path) + " (absent in the audited root)", "a JSON file"},
+             _("dangling symlink: Chromium skips it"),
+             {path, std::nullopt, tr("symlink to {0} (absent in the audited root)", fs.read_link(path)),
+              _("a JSON file")},
              ""});
         continue;
       }
@@ -36,30 +38,31 @@ void load_level(const RootFs& fs, const std::string& dir, bool mandatory, Chromi
         // (oracle fixture fifo_hangs): it never loads a page.
         out.problems.push_back(
             {Impact::breaks_audio_video,
-             "a FIFO in the policy directory: Chromium waits on it at startup and never opens a page",
-             {path, std::nullopt, "FIFO", "regular JSON files only"},
-             "remove the FIFO " + path + " from the policy directory"});
+             _("a FIFO in the policy directory: Chromium waits on it at startup and never opens a page"),
+             {path, std::nullopt, "FIFO", _("regular JSON files only")},
+             tr("remove the FIFO {0} from the policy directory", path)});
         continue;
       }
       if (info->type != FileType::regular) {
         out.unreadable = true;
-        out.problems.push_back({Impact::ignored,
-                                "policy entry is not a regular file: not evaluated",
-                                {path, std::nullopt, std::string(to_string(info->type)), "regular JSON files only"},
-                                ""});
+        out.problems.push_back(
+            {Impact::ignored,
+             _("policy entry is not a regular file: not evaluated"),
+             {path, std::nullopt, std::string(_(to_string(info->type).data())), _("regular JSON files only")},
+             ""});
         continue;
       }
       if (entry.type == FileType::symlink && info->path != path) {
         out.problems.push_back({Impact::info,
-                                "policy file is a symlink (read inside the audited root)",
-                                {path, std::nullopt, "symlink to " + info->path, "a JSON file"},
+                                _("policy file is a symlink (read inside the audited root)"),
+                                {path, std::nullopt, "symlink to " + info->path, _("a JSON file")},
                                 ""});
       }
       text = fs.read_file(path, kMaxPolicyFile);
     } catch (const FsError& e) {
       out.unreadable = true;
       out.problems.push_back(
-          {Impact::ignored, "policy file unreadable", {path, std::nullopt, e.what(), "readable"}, ""});
+          {Impact::ignored, _("policy file unreadable"), {path, std::nullopt, e.what(), _("readable")}, ""});
       continue;
     }
     JsonValue root;
@@ -67,15 +70,15 @@ void load_level(const RootFs& fs, const std::string& dir, bool mandatory, Chromi
       root = parse_json(text, JsonDialect::chromium());
     } catch (const JsonError& e) {
       out.problems.push_back({Impact::ignored,
-                              "Chromium ignores this whole file: it does not parse",
-                              {path, e.line(), std::string("JSON error: ") + e.what(), "a JSON object"},
-                              "fix the JSON syntax of " + path});
+                              _("Chromium ignores this whole file: it does not parse"),
+                              {path, e.line(), std::string(_("JSON error: ")) + e.what(), _("a JSON object")},
+                              tr("fix the JSON syntax of {0}", path)});
       continue;
     }
     if (!root.is_object()) {
       out.problems.push_back({Impact::ignored,
-                              "Chromium ignores this whole file: its top level is not an object",
-                              {path, root.line, root.brief(), "a JSON object"},
+                              _("Chromium ignores this whole file: its top level is not an object"),
+                              {path, root.line, root.brief(), _("a JSON object")},
                               ""});
       continue;
     }
@@ -88,7 +91,7 @@ void load_level(const RootFs& fs, const std::string& dir, bool mandatory, Chromi
 }
 
 Evidence evidence_of(const std::string& name, const PolicyValue& v, std::string expected) {
-  return {v.file, v.line, name + "=" + v.value.brief() + (v.mandatory ? " (mandatory)" : " (recommended)"),
+  return {v.file, v.line, name + "=" + v.value.brief() + (v.mandatory ? _(" (mandatory)") : _(" (recommended)")),
           std::move(expected)};
 }
 
@@ -107,7 +110,7 @@ bool allowed_by(const ChromiumPolicies& p, const std::string& list, const std::v
 }
 
 std::string fix_line(const PolicyValue& v, const std::string& name, const std::string& change) {
-  return "in " + v.file + " line " + std::to_string(v.line) + ": " + change + " (\"" + name + "\")";
+  return tr("in {0} line {1}: {2} (\"{3}\")", v.file, v.line, change, name);
 }
 
 // Screen sharing (getDisplayMedia). chrome/browser/media/webrtc/
@@ -127,16 +130,17 @@ void judge_screen_capture(const ChromiumPolicies& p, const std::vector<std::stri
     const char* what;
     bool enough;
   };
-  const Level levels[] = {{"SameOriginTabCaptureAllowedByOrigins", "only tabs of the same origin can be shared", false},
-                          {"TabCaptureAllowedByOrigins", "only browser tabs can be shared", false},
-                          {"WindowCaptureAllowedByOrigins", "windows and tabs can be shared, not the whole screen",
+  const Level levels[] = {{"SameOriginTabCaptureAllowedByOrigins", N_("only tabs of the same origin can be shared"),
+                           false},
+                          {"TabCaptureAllowedByOrigins", N_("only browser tabs can be shared"), false},
+                          {"WindowCaptureAllowedByOrigins", N_("windows and tabs can be shared, not the whole screen"),
                            true},
-                          {"ScreenCaptureAllowedByOrigins", "screen, windows and tabs can be shared", true}};
+                          {"ScreenCaptureAllowedByOrigins", N_("screen, windows and tabs can be shared"), true}};
   for (const auto& l : levels) {
     const auto it = p.values.find(l.list);
     if (it != p.values.end() && !it->second.value.is_array())
-      out.push_back({Impact::ignored, std::string(l.list) + " has the wrong type: Chromium ignores it",
-                     evidence_of(l.list, it->second, "a list of origin patterns"), ""});
+      out.push_back({Impact::ignored, tr("{0} has the wrong type: Chromium ignores it", l.list),
+                     evidence_of(l.list, it->second, _("a list of origin patterns")), ""});
   }
   for (const auto& origin : origins) {
     const PolicyValue* matched = nullptr;
@@ -152,27 +156,27 @@ void judge_screen_capture(const ChromiumPolicies& p, const std::vector<std::stri
     }
     if (level) {
       out.push_back({level->enough ? Impact::info : Impact::breaks_screen_share,
-                     std::string(level->list) + " matches " + origin + ": " + level->what,
-                     evidence_of(level->list, *matched, "window or screen level for " + origin),
+                     tr("{0} matches {1}: {2}", level->list, origin, _(level->what)),
+                     evidence_of(level->list, *matched, tr("window or screen level for {0}", origin)),
                      level->enough
                          ? ""
                          : fix_line(*matched, level->list,
-                                    "remove " + origin + " from it and add it to \"ScreenCaptureAllowedByOrigins\"")});
+                                    tr("remove {0} from it and add it to \"ScreenCaptureAllowedByOrigins\"", origin))});
       continue;
     }
     const auto it = p.values.find("ScreenCaptureAllowed");
     if (it == p.values.end()) continue;
     const PolicyValue& v = it->second;
     if (!v.value.is_bool()) {
-      out.push_back({Impact::ignored, "ScreenCaptureAllowed has the wrong type: Chromium ignores it",
-                     evidence_of("ScreenCaptureAllowed", v, "a boolean"), ""});
+      out.push_back({Impact::ignored, _("ScreenCaptureAllowed has the wrong type: Chromium ignores it"),
+                     evidence_of("ScreenCaptureAllowed", v, _("a boolean")), ""});
       return;
     }
     if (!v.value.boolean) {
       out.push_back(
-          {Impact::breaks_screen_share, "screen capture blocked by ScreenCaptureAllowed (" + origin + ")",
-           evidence_of("ScreenCaptureAllowed", v, "true, or " + origin + " in ScreenCaptureAllowedByOrigins"),
-           fix_line(v, "ScreenCaptureAllowed", "add \"" + origin + "\" to \"ScreenCaptureAllowedByOrigins\"")});
+          {Impact::breaks_screen_share, tr("screen capture blocked by ScreenCaptureAllowed ({0})", origin),
+           evidence_of("ScreenCaptureAllowed", v, tr("true, or {0} in ScreenCaptureAllowedByOrigins", origin)),
+           fix_line(v, "ScreenCaptureAllowed", tr("add \"{0}\" to \"ScreenCaptureAllowedByOrigins\"", origin))});
       return;
     }
   }
@@ -207,8 +211,8 @@ std::vector<Finding> judge_chromium_policies(const ChromiumPolicies& p, const st
     return it == p.values.end() ? nullptr : &it->second;
   };
   auto wrong_type = [&](const std::string& name, const PolicyValue& v, const char* type) {
-    out.push_back({Impact::ignored, name + " has the wrong type: Chromium ignores it",
-                   evidence_of(name, v, std::string("a ") + type), ""});
+    out.push_back({Impact::ignored, tr("{0} has the wrong type: Chromium ignores it", name),
+                   evidence_of(name, v, tr("a value of type {0}", type)), ""});
   };
   // Boolean capture policies with their allow-lists (policy_templates:
   // AudioCaptureAllowed/AudioCaptureAllowedUrls, VideoCaptureAllowed/VideoCaptureAllowedUrls).
@@ -217,21 +221,20 @@ std::vector<Finding> judge_chromium_policies(const ChromiumPolicies& p, const st
     const char* allow_list;
     const char* device;
   };
-  for (const Capture c : {Capture{"VideoCaptureAllowed", "VideoCaptureAllowedUrls", "camera"},
-                          Capture{"AudioCaptureAllowed", "AudioCaptureAllowedUrls", "microphone"}}) {
+  for (const Capture c : {Capture{"VideoCaptureAllowed", "VideoCaptureAllowedUrls", N_("camera")},
+                          Capture{"AudioCaptureAllowed", "AudioCaptureAllowedUrls", N_("microphone")}}) {
     const PolicyValue* v = get(c.policy);
     if (!v) continue;
     if (!v->value.is_bool()) {
       wrong_type(c.policy, *v, "boolean");
     } else if (!v->value.boolean) {
       if (allowed_by(p, c.allow_list, origins)) {
-        out.push_back({Impact::info, std::string(c.policy) + "=false but the e-KerMed origins are in " + c.allow_list,
-                       evidence_of(c.policy, *v, "true, or the origins in " + std::string(c.allow_list)), ""});
+        out.push_back({Impact::info, tr("{0}=false but the e-KerMed origins are in {1}", c.policy, c.allow_list),
+                       evidence_of(c.policy, *v, tr("true, or the origins in {0}", c.allow_list)), ""});
       } else {
-        out.push_back({Impact::breaks_audio_video, std::string(c.device) + " blocked by " + c.policy,
-                       evidence_of(c.policy, *v, "true, or the origins in " + std::string(c.allow_list)),
-                       fix_line(*v, c.policy,
-                                "remove it, or add the e-KerMed origins to \"" + std::string(c.allow_list) + "\"")});
+        out.push_back({Impact::breaks_audio_video, tr("{0} blocked by {1}", _(c.device), c.policy),
+                       evidence_of(c.policy, *v, tr("true, or the origins in {0}", c.allow_list)),
+                       fix_line(*v, c.policy, tr("remove it, or add the e-KerMed origins to \"{0}\"", c.allow_list))});
       }
     }
   }
@@ -240,8 +243,8 @@ std::vector<Finding> judge_chromium_policies(const ChromiumPolicies& p, const st
   if (const PolicyValue* v = get("DefaultMediaStreamSetting")) {
     if (!v->value.is_int()) wrong_type("DefaultMediaStreamSetting", *v, "integer");
     else if (v->value.integer == 2)
-      out.push_back({Impact::breaks_audio_video, "camera and microphone blocked by DefaultMediaStreamSetting=2",
-                     evidence_of("DefaultMediaStreamSetting", *v, "absent or 3 (ask)"),
+      out.push_back({Impact::breaks_audio_video, _("camera and microphone blocked by DefaultMediaStreamSetting=2"),
+                     evidence_of("DefaultMediaStreamSetting", *v, _("absent or 3 (ask)")),
                      fix_line(*v, "DefaultMediaStreamSetting", "remove it")});
   }
   // JavaScript off: the consultation page cannot run at all.
@@ -249,8 +252,8 @@ std::vector<Finding> judge_chromium_policies(const ChromiumPolicies& p, const st
     if (!v->value.is_int()) wrong_type("DefaultJavaScriptSetting", *v, "integer");
     else if (v->value.integer == 2 && !allowed_by(p, "JavaScriptAllowedForUrls", origins))
       out.push_back(
-          {Impact::breaks_audio_video, "JavaScript blocked by DefaultJavaScriptSetting=2",
-           evidence_of("DefaultJavaScriptSetting", *v, "1, or the origins in JavaScriptAllowedForUrls"),
+          {Impact::breaks_audio_video, _("JavaScript blocked by DefaultJavaScriptSetting=2"),
+           evidence_of("DefaultJavaScriptSetting", *v, _("1, or the origins in JavaScriptAllowedForUrls")),
            fix_line(*v, "DefaultJavaScriptSetting", "add the e-KerMed origins to \"JavaScriptAllowedForUrls\"")});
   }
   // JavaScript blocked for the e-KerMed origin only (a content-setting
@@ -259,9 +262,9 @@ std::vector<Finding> judge_chromium_policies(const ChromiumPolicies& p, const st
     for (const auto& origin : origins) {
       if (!allowed_by(p, "JavaScriptBlockedForUrls", {origin}) || allowed_by(p, "JavaScriptAllowedForUrls", {origin}))
         continue;
-      out.push_back({Impact::breaks_audio_video, "JavaScript blocked for " + origin + " by JavaScriptBlockedForUrls",
-                     evidence_of("JavaScriptBlockedForUrls", *v, origin + " not in the list"),
-                     fix_line(*v, "JavaScriptBlockedForUrls", "remove the pattern matching " + origin)});
+      out.push_back({Impact::breaks_audio_video, tr("JavaScript blocked for {0} by JavaScriptBlockedForUrls", origin),
+                     evidence_of("JavaScriptBlockedForUrls", *v, tr("{0} not in the list", origin)),
+                     fix_line(*v, "JavaScriptBlockedForUrls", tr("remove the pattern matching {0}", origin))});
       break;
     }
   }
@@ -277,9 +280,9 @@ std::vector<Finding> judge_chromium_policies(const ChromiumPolicies& p, const st
           allowed = allowed || (item.is_string() && url_filter_matches(item.string, origin));
       }
       if (!blocked || allowed) continue;
-      out.push_back({Impact::breaks_audio_video, "the e-KerMed page itself blocked by URLBlocklist (" + origin + ")",
-                     evidence_of("URLBlocklist", *v, origin + " not blocked, or in URLAllowlist"),
-                     fix_line(*v, "URLBlocklist", "add \"" + origin + "\" to \"URLAllowlist\"")});
+      out.push_back({Impact::breaks_audio_video, tr("the e-KerMed page itself blocked by URLBlocklist ({0})", origin),
+                     evidence_of("URLBlocklist", *v, tr("{0} not blocked, or in URLAllowlist", origin)),
+                     fix_line(*v, "URLBlocklist", tr("add \"{0}\" to \"URLAllowlist\"", origin))});
       break;
     }
   }
@@ -315,14 +318,14 @@ std::vector<Finding> judge_chromium_policies(const ChromiumPolicies& p, const st
     if (!source || handling != "disable_non_proxied_udp") continue;
     const std::string name = source == per_url ? "WebRtcIPHandlingUrl" : "WebRtcIPHandling";
     out.push_back({Impact::degrades,
-                   "WebRTC UDP disabled (" + name + ": disable_non_proxied_udp for " + origin + "): seed case 2",
-                   evidence_of(name, *source, "default or default_public_interface_only"),
-                   fix_line(*source, name, "set \"default_public_and_private_interfaces\" or remove it")});
+                   tr("WebRTC UDP disabled ({0}: disable_non_proxied_udp for {1}): seed case 2", name, origin),
+                   evidence_of(name, *source, _("default or default_public_interface_only")),
+                   fix_line(*source, name, _("set \"default_public_and_private_interfaces\" or remove it"))});
     break;
   }
   if (const PolicyValue* v = get("WebRtcUdpPortRange")) {
-    out.push_back({Impact::info, "WebRTC UDP ports restricted (for the firewall check)",
-                   evidence_of("WebRtcUdpPortRange", *v, "a range the firewall opens"), ""});
+    out.push_back({Impact::info, _("WebRTC UDP ports restricted (for the firewall check)"),
+                   evidence_of("WebRtcUdpPortRange", *v, _("a range the firewall opens")), ""});
   }
   return out;
 }

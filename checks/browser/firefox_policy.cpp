@@ -1,4 +1,5 @@
 #include "firefox_policy.hpp"
+#include "i18n.hpp"
 
 namespace clinic_audit::browser {
 namespace {
@@ -13,7 +14,7 @@ void read_prefs_dir(const RootFs& fs, const std::string& dir, FirefoxConfig& out
   } catch (const FsError& e) {
     out.unreadable = true;
     out.problems.push_back(
-        {Impact::ignored, "preference directory unreadable", {dir, std::nullopt, e.what(), "readable"}, ""});
+        {Impact::ignored, _("preference directory unreadable"), {dir, std::nullopt, e.what(), _("readable")}, ""});
     return;
   }
   for (const auto& entry : entries) {
@@ -24,9 +25,9 @@ void read_prefs_dir(const RootFs& fs, const std::string& dir, FirefoxConfig& out
       if (!info) {
         out.problems.push_back(
             {Impact::ignored,
-             "dangling symlink: no preference read from it",
-             {path, std::nullopt, "symlink to " + fs.read_link(path) + " (absent in the audited root)",
-              "a preference file"},
+             _("dangling symlink: no preference read from it"),
+             {path, std::nullopt, tr("symlink to {0} (absent in the audited root)", fs.read_link(path)),
+              _("a preference file")},
              ""});
         continue;
       }
@@ -36,17 +37,17 @@ void read_prefs_dir(const RootFs& fs, const std::string& dir, FirefoxConfig& out
         // it opens the FIFO and waits for a writer, never opening a window.
         out.problems.push_back(
             {Impact::breaks_audio_video,
-             "a FIFO among the preference files: Firefox waits on it at startup and never opens a page",
-             {path, std::nullopt, "FIFO", "regular preference files only"},
-             "remove the FIFO " + path + " from " + dir});
+             _("a FIFO among the preference files: Firefox waits on it at startup and never opens a page"),
+             {path, std::nullopt, "FIFO", _("regular preference files only")},
+             tr("remove the FIFO {0} from {1}", path, dir)});
         continue;
       }
       if (info->type != FileType::regular) {
         out.unreadable = true;
         out.problems.push_back(
             {Impact::ignored,
-             "preference entry is not a regular file: not evaluated",
-             {path, std::nullopt, std::string(to_string(info->type)), "regular preference files only"},
+             _("preference entry is not a regular file: not evaluated"),
+             {path, std::nullopt, std::string(_(to_string(info->type).data())), _("regular preference files only")},
              ""});
         continue;
       }
@@ -54,10 +55,10 @@ void read_prefs_dir(const RootFs& fs, const std::string& dir, FirefoxConfig& out
     } catch (const FsError& e) {
       out.unreadable = true;
       out.problems.push_back(
-          {Impact::ignored, "preference file unreadable", {path, std::nullopt, e.what(), "readable"}, ""});
+          {Impact::ignored, _("preference file unreadable"), {path, std::nullopt, e.what(), _("readable")}, ""});
     } catch (const PrefError& e) {
       out.problems.push_back({Impact::ignored,
-                              "Firefox stops reading this preference file at a syntax error",
+                              _("Firefox stops reading this preference file at a syntax error"),
                               {path, e.line(), e.what(), "pref(\"name\", value);"},
                               ""});
     }
@@ -81,8 +82,8 @@ void read_autoconfig(const RootFs& fs, const std::string& install_dir, FirefoxCo
   if (install_dir.empty() || name.find('/') != std::string::npos || name == "." || name == "..") {
     out.unreadable = true;
     out.problems.push_back({Impact::ignored,
-                            "autoconfig file not evaluated (no install directory, or a name with '/')",
-                            {named.path, named.line, named.observed, "a file name in the install directory"},
+                            _("autoconfig file not evaluated (no install directory, or a name with '/')"),
+                            {named.path, named.line, named.observed, _("a file name in the install directory")},
                             ""});
     return;
   }
@@ -97,16 +98,16 @@ void read_autoconfig(const RootFs& fs, const std::string& install_dir, FirefoxCo
   } catch (const FsError& e) {
     out.unreadable = true;
     out.problems.push_back(
-        {Impact::ignored, "autoconfig file unreadable", {path, std::nullopt, e.what(), "readable"}, ""});
+        {Impact::ignored, _("autoconfig file unreadable"), {path, std::nullopt, e.what(), _("readable")}, ""});
     return;
   }
   if (!bytes) {
     out.problems.push_back(
         {Impact::breaks_audio_video,
-         "Firefox quits at startup: the autoconfig file " + path + " named by general.config.filename is missing",
-         {named.path, named.line, named.observed + ", " + path + " absent", path + " present"},
-         "in " + named.path + " line " + std::to_string(setting.line) +
-             ": remove the general.config.filename line, or install " + path});
+         tr("Firefox quits at startup: the autoconfig file {0} named by general.config.filename is missing", path),
+         {named.path, named.line, tr("{0}, {1} absent", named.observed, path), tr("{0} present", path)},
+         tr("in {0} line {1}: remove the general.config.filename line, or install {2}", named.path, setting.line,
+            path)});
     return;
   }
   out.autoconfig_file = path;
@@ -115,8 +116,8 @@ void read_autoconfig(const RootFs& fs, const std::string& install_dir, FirefoxCo
   } catch (const PrefError& e) {
     out.unreadable = true;
     out.problems.push_back({Impact::ignored,
-                            "autoconfig file not evaluated past this line",
-                            {path, e.line(), e.what(), "pref(), lockPref(), defaultPref() calls"},
+                            _("autoconfig file not evaluated past this line"),
+                            {path, e.line(), e.what(), _("pref(), lockPref(), defaultPref() calls")},
                             ""});
   }
 }
@@ -178,7 +179,7 @@ FirefoxConfig load_firefox_config(const RootFs& fs, const std::string& app_name,
     } catch (const FsError& e) {
       out.unreadable = true;
       out.problems.push_back(
-          {Impact::ignored, "policies file unreadable", {path, std::nullopt, e.what(), "readable"}, ""});
+          {Impact::ignored, _("policies file unreadable"), {path, std::nullopt, e.what(), _("readable")}, ""});
       return out;
     }
     if (!text) continue;
@@ -188,7 +189,7 @@ FirefoxConfig load_firefox_config(const RootFs& fs, const std::string& app_name,
       const JsonValue* policies = root.find("policies");
       if (!policies || !policies->is_object()) {
         out.problems.push_back({Impact::ignored,
-                                "no \"policies\" object: Firefox applies no policy",
+                                _("no \"policies\" object: Firefox applies no policy"),
                                 {path, root.line, root.brief(), "{\"policies\": {...}}"},
                                 ""});
         return out;
@@ -197,9 +198,9 @@ FirefoxConfig load_firefox_config(const RootFs& fs, const std::string& app_name,
       apply_preferences_policy(policies->find("Preferences") ? *policies->find("Preferences") : JsonValue{}, path, out);
     } catch (const JsonError& e) {
       out.problems.push_back({Impact::ignored,
-                              "Firefox applies no policy: policies.json does not parse (JSON.parse)",
-                              {path, e.line(), std::string("JSON error: ") + e.what(), "strict JSON"},
-                              "fix the JSON syntax of " + path});
+                              _("Firefox applies no policy: policies.json does not parse (JSON.parse)"),
+                              {path, e.line(), std::string(_("JSON error: ")) + e.what(), _("strict JSON")},
+                              tr("fix the JSON syntax of {0}", path)});
     }
     return out;
   }
@@ -214,9 +215,9 @@ std::vector<Finding> judge_firefox_config(const FirefoxConfig& c, const std::vec
     Impact impact;
     const char* what;
   };
-  for (const Perm perm : {Perm{"Camera", Impact::breaks_audio_video, "camera"},
-                          Perm{"Microphone", Impact::breaks_audio_video, "microphone"},
-                          Perm{"ScreenShare", Impact::breaks_screen_share, "screen sharing"}}) {
+  for (const Perm perm : {Perm{"Camera", Impact::breaks_audio_video, N_("camera")},
+                          Perm{"Microphone", Impact::breaks_audio_video, N_("microphone")},
+                          Perm{"ScreenShare", Impact::breaks_screen_share, N_("screen sharing")}}) {
     const JsonValue* entry = member(permissions, perm.key);
     if (!entry || !entry->is_object()) continue;
     for (const auto& origin : origins) {
@@ -226,18 +227,19 @@ std::vector<Finding> judge_firefox_config(const FirefoxConfig& c, const std::vec
       std::string why;
       int line = entry->line;
       if (in_list(block, origin)) {
-        why = std::string("Permissions.") + perm.key + ".Block lists " + origin;
+        why = tr("Permissions.{0}.Block lists {1}", perm.key, origin);
         line = block->line;
       } else if (block_new && block_new->is_bool() && block_new->boolean && !in_list(allow, origin)) {
-        why = std::string("Permissions.") + perm.key + ".BlockNewRequests=true and " + origin + " is not in Allow";
+        why = tr("Permissions.{0}.BlockNewRequests=true and {1} is not in Allow", perm.key, origin);
         line = block_new->line;
       }
       if (why.empty()) continue;
       out.push_back({perm.impact,
-                     std::string(perm.what) + " blocked: " + why,
-                     {c.policies_file, line, why, origin + " allowed"},
-                     "in " + c.policies_file + ": add \"" + origin + "\" to \"Permissions\": {\"" + perm.key +
-                         "\": {\"Allow\": [...]}} and remove it from Block"});
+                     tr("{0} blocked: {1}", _(perm.what), why),
+                     {c.policies_file, line, why, tr("{0} allowed", origin)},
+                     tr("in {0}: add \"{1}\" to \"Permissions\": {{\"{2}\": {{\"Allow\": [...]}}}} and remove it from "
+                        "Block",
+                        c.policies_file, origin, perm.key)});
       break;
     }
   }
@@ -247,61 +249,64 @@ std::vector<Finding> judge_firefox_config(const FirefoxConfig& c, const std::vec
   };
   auto is_false = [](const PrefValue* p) { return p && p->value.is_bool() && !p->value.boolean; };
   auto evidence = [](const std::string& name, const PrefValue& p, std::string expected) {
-    return Evidence{p.file, p.line, name + "=" + p.value.brief() + (p.locked ? " (locked)" : ""), std::move(expected)};
+    return Evidence{p.file, p.line, name + "=" + p.value.brief() + (p.locked ? _(" (locked)") : ""),
+                    std::move(expected)};
   };
   auto fix = [](const std::string& name, const PrefValue& p, const std::string& value) {
-    return "in " + p.file + " line " + std::to_string(p.line) + ": set pref(\"" + name + "\", " + value + ");";
+    return tr("in {0} line {1}: set pref(\"{2}\", {3});", p.file, p.line, name, value);
   };
   const PrefValue* peer = pref("media.peerconnection.enabled");
   if (is_false(peer)) {
-    out.push_back({Impact::breaks_audio_video, "RTCPeerConnection removed by media.peerconnection.enabled=false",
+    out.push_back({Impact::breaks_audio_video, _("RTCPeerConnection removed by media.peerconnection.enabled=false"),
                    evidence("media.peerconnection.enabled", *peer, "true"),
                    fix("media.peerconnection.enabled", *peer, "true")});
     const PrefValue* nav = pref("media.navigator.enabled");
     if (is_false(nav))  // both false: navigator.mediaDevices disappears too
       out.push_back({Impact::breaks_audio_video,
-                     "getUserMedia removed (media.navigator.enabled and media.peerconnection.enabled both false)",
+                     _("getUserMedia removed (media.navigator.enabled and media.peerconnection.enabled both false)"),
                      evidence("media.navigator.enabled", *nav, "true"), fix("media.navigator.enabled", *nav, "true")});
   }
-  for (const auto& [name, device] : {std::pair<std::string, std::string>{"permissions.default.camera", "camera"},
-                                     {"permissions.default.microphone", "microphone"}}) {
+  for (const auto& [name, device] : {std::pair<std::string, std::string>{"permissions.default.camera", N_("camera")},
+                                     {"permissions.default.microphone", N_("microphone")}}) {
     const PrefValue* p = pref(name);
     if (p && p->value.is_int() && p->value.integer == 2)
-      out.push_back({Impact::breaks_audio_video, device + " blocked for every site by " + name + "=2",
-                     evidence(name, *p, "0 (ask)"), fix(name, *p, "0")});
+      out.push_back({Impact::breaks_audio_video, tr("{0} blocked for every site by {1}=2", _(device.c_str()), name),
+                     evidence(name, *p, _("0 (ask)")), fix(name, *p, "0")});
   }
   // MediaManager: media.getusermedia.camera.deny / microphone.deny = true
   // refuse the device to every page without asking (checked against firefox-esr:
   // oracle ff_camera_deny_pref).
-  for (const auto& [name, device] : {std::pair<std::string, std::string>{"media.getusermedia.camera.deny", "camera"},
-                                     {"media.getusermedia.microphone.deny", "microphone"}}) {
+  for (const auto& [name, device] :
+       {std::pair<std::string, std::string>{"media.getusermedia.camera.deny", N_("camera")},
+        {"media.getusermedia.microphone.deny", N_("microphone")}}) {
     const PrefValue* p = pref(name);
     if (p && p->value.is_bool() && p->value.boolean)
-      out.push_back({Impact::breaks_audio_video, device + " refused to every page by " + name + "=true",
+      out.push_back({Impact::breaks_audio_video, tr("{0} refused to every page by {1}=true", _(device.c_str()), name),
                      evidence(name, *p, "false"), fix(name, *p, "false")});
   }
   // dom/webidl/MediaDevices.webidl: getDisplayMedia is [Pref="media.getdisplaymedia.enabled"]:
   // false removes the method (oracle ff_getdisplaymedia_off).
   if (const PrefValue* p = pref("media.getdisplaymedia.enabled"); is_false(p))
-    out.push_back({Impact::breaks_screen_share, "getDisplayMedia removed by media.getdisplaymedia.enabled=false",
+    out.push_back({Impact::breaks_screen_share, _("getDisplayMedia removed by media.getdisplaymedia.enabled=false"),
                    evidence("media.getdisplaymedia.enabled", *p, "true"),
                    fix("media.getdisplaymedia.enabled", *p, "true")});
   // The "screen" permission's default (permissions.default.<type>, as for the
   // camera); not compared with the browser: headless Firefox refuses
   // getDisplayMedia without a user gesture before any permission is asked.
   if (const PrefValue* p = pref("permissions.default.screen"); p && p->value.is_int() && p->value.integer == 2)
-    out.push_back({Impact::breaks_screen_share, "screen sharing blocked for every site by permissions.default.screen=2",
-                   evidence("permissions.default.screen", *p, "0 (ask)"), fix("permissions.default.screen", *p, "0")});
+    out.push_back(
+        {Impact::breaks_screen_share, _("screen sharing blocked for every site by permissions.default.screen=2"),
+         evidence("permissions.default.screen", *p, _("0 (ask)")), fix("permissions.default.screen", *p, "0")});
   if (const PrefValue* p = pref("media.getusermedia.screensharing.enabled"); is_false(p))
     out.push_back({Impact::breaks_screen_share,
-                   "screen sharing disabled by media.getusermedia.screensharing.enabled=false",
+                   _("screen sharing disabled by media.getusermedia.screensharing.enabled=false"),
                    evidence("media.getusermedia.screensharing.enabled", *p, "true"),
                    fix("media.getusermedia.screensharing.enabled", *p, "true")});
   for (const std::string& name :
        {std::string("media.peerconnection.ice.relay_only"), std::string("media.peerconnection.ice.proxy_only")}) {
     const PrefValue* p = pref(name);
     if (p && p->value.is_bool() && p->value.boolean)
-      out.push_back({Impact::degrades, "WebRTC media only through a relay/proxy (" + name + "=true): seed case 2",
+      out.push_back({Impact::degrades, tr("WebRTC media only through a relay/proxy ({0}=true): seed case 2", name),
                      evidence(name, *p, "false"), fix(name, *p, "false")});
   }
   return out;

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "firefox_policy.hpp"
+#include "i18n.hpp"
 
 namespace clinic_audit::browser {
 namespace {
@@ -84,7 +85,7 @@ class PrefLexer {
     ++pos_;
     std::string out;
     while (true) {
-      if (pos_ >= text_.size()) throw PrefError(line_, "unterminated string");
+      if (pos_ >= text_.size()) throw PrefError(line_, _("unterminated string"));
       const char c = text_[pos_++];
       if (c == q) return out;
       if (c == '\n') ++line_;
@@ -125,7 +126,7 @@ class PrefLexer {
       v.boolean = w == "true";
       return v;
     }
-    throw PrefError(line_, "value expected (true, false, a number or a string)");
+    throw PrefError(line_, _("value expected (true, false, a number or a string)"));
   }
 
  private:
@@ -188,7 +189,7 @@ void apply_statement(PrefLexer& lex, const std::string& file, Prefs& prefs, bool
         throw PrefError(line,
                         (kind.empty() ? std::string("a statement") : "'" + kind + "'") +
                             " is JavaScript beyond pref()/lockPref()/defaultPref()/unlockPref() calls: not evaluated");
-      throw PrefError(line, kind.empty() ? "pref(...) expected" : "unknown function '" + kind + "'");
+      throw PrefError(line, kind.empty() ? _("pref(...) expected") : "unknown function '" + kind + "'");
     }
     lex.expect('(');
     const std::string name = lex.quoted();

@@ -1,4 +1,5 @@
 #include "inventory.hpp"
+#include "i18n.hpp"
 
 #include <pugixml.hpp>
 
@@ -44,7 +45,7 @@ void add_debs(const RootFs& fs, std::vector<InstalledBrowser>& out) {
     if (!product) continue;
     InstalledBrowser b{*product, package.name, "deb", package.version, status_path, package.line, "", ""};
     if (product->id == "firefox-esr" || product->id == "firefox") b.install_dir = "/usr/lib/" + package.name;
-    if (!numeric_version(package.version)) b.error = "unreadable version '" + package.version + "'";
+    if (!numeric_version(package.version)) b.error = tr("unreadable version '{0}'", package.version);
     out.push_back(std::move(b));
   }
 }
@@ -58,7 +59,7 @@ void add_snaps(const RootFs& fs, std::vector<InstalledBrowser>& out) {
     revisions = snap_state_revisions(*text);
   } catch (const JsonError& e) {
     out.push_back(
-        {{"?", "snaps", false}, "", "snap", "", state_path, e.line(), "", std::string("not JSON: ") + e.what()});
+        {{"?", "snaps", false}, "", "snap", "", state_path, e.line(), "", std::string(_("not JSON: ")) + e.what()});
     return;
   } catch (const FsError& e) {
     out.push_back({{"?", "snaps", false}, "", "snap", "", state_path, std::nullopt, "", e.what()});
@@ -70,7 +71,7 @@ void add_snaps(const RootFs& fs, std::vector<InstalledBrowser>& out) {
     InstalledBrowser b{*product, snap.name, "snap", "", state_path, std::nullopt, "", ""};
     if (snap.revision.empty() || snap.revision.find('/') != std::string::npos ||
         snap.revision.find("..") != std::string::npos) {
-      b.error = "snapd state has no usable current revision for " + snap.name;
+      b.error = tr("snapd state has no usable current revision for {0}", snap.name);
       out.push_back(std::move(b));
       continue;
     }
@@ -79,15 +80,16 @@ void add_snaps(const RootFs& fs, std::vector<InstalledBrowser>& out) {
       const auto yaml = fs.read_file_if_exists(yaml_path, kMaxSmallFile);
       if (!yaml) {
         b.path = yaml_path;
-        b.error = "revision " + snap.revision + " is installed but " + yaml_path +
-                  " does not exist (the snap is not mounted, as in an image): version unknown";
+        b.error = tr("revision {0} is installed but {1} does not exist (the snap is not mounted, as in an image): "
+                     "version unknown",
+                     snap.revision, yaml_path);
       } else if (auto version = snap_yaml_version(*yaml)) {
         b.version = *version;
         b.path = yaml_path;
-        if (!numeric_version(b.version)) b.error = "unreadable version '" + b.version + "'";
+        if (!numeric_version(b.version)) b.error = tr("unreadable version '{0}'", b.version);
       } else {
         b.path = yaml_path;
-        b.error = yaml_path + " has no version: field";
+        b.error = tr("{0} has no version: field", yaml_path);
       }
     } catch (const FsError& e) {
       b.path = yaml_path;
@@ -129,17 +131,17 @@ void add_flatpaks(const RootFs& fs, const std::string& installation, const std::
         b.path = candidate;
         if (auto version = appstream_release_version(*xml)) {
           b.version = *version;
-          if (!numeric_version(b.version)) b.error = "unreadable version '" + b.version + "'";
+          if (!numeric_version(b.version)) b.error = tr("unreadable version '{0}'", b.version);
         } else {
-          b.error = candidate + " lists no <release version=...>";
+          b.error = tr("{0} lists no <release version=...>", candidate);
         }
         break;
       }
-      if (b.version.empty() && b.error.empty()) b.error = "no AppStream metadata (" + tried + "): version unknown";
+      if (b.version.empty() && b.error.empty()) b.error = tr("no AppStream metadata ({0}): version unknown", tried);
     } catch (const FsError& e) {
       b.error = e.what();
     } catch (const std::runtime_error& e) {
-      b.error = std::string("bad AppStream XML: ") + e.what();
+      b.error = std::string(_("bad AppStream XML: ")) + e.what();
     }
     out.push_back(std::move(b));
   }
@@ -160,7 +162,7 @@ void add_user_flatpaks(const RootFs& fs, std::vector<InstalledBrowser>& out) {
                    passwd_path,
                    std::nullopt,
                    "",
-                   std::string("accounts unreadable, per-user flatpaks not inventoried: ") + e.what()});
+                   std::string(_("accounts unreadable, per-user flatpaks not inventoried: ")) + e.what()});
     return;
   }
   if (!text) return;
@@ -204,8 +206,8 @@ void add_opt_tarballs(const RootFs& fs, std::vector<InstalledBrowser>& out) {
                          line ? std::optional<int>(line) : std::nullopt,
                          dir,
                          ""};
-      if (!version) b.error = ini_path + " has no [App] Version";
-      else if (!numeric_version(*version)) b.error = "unreadable version '" + *version + "'";
+      if (!version) b.error = tr("{0} has no [App] Version", ini_path);
+      else if (!numeric_version(*version)) b.error = tr("unreadable version '{0}'", *version);
       out.push_back(std::move(b));
     } catch (const FsError& e) {
       out.push_back({kFirefox, entry.name, "tarball", "", ini_path, std::nullopt, dir, e.what()});

@@ -1,4 +1,5 @@
 #include "accounts.hpp"
+#include "i18n.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -47,13 +48,13 @@ std::vector<PasswdEntry> parse_passwd(std::string_view text, std::vector<Account
     if (line.front() == '+' || line.front() == '-') return;
     auto fields = split(line, ':');
     if (fields.size() != 7) {
-      note(issues, file, line_no, "expected 7 ':'-separated fields, found " + std::to_string(fields.size()));
+      note(issues, file, line_no, tr("expected 7 ':'-separated fields, found {0}", fields.size()));
       return;
     }
     auto uid = parse_id(fields[2]);
     auto gid = parse_id(fields[3]);
     if (fields[0].empty() || !uid || !gid) {
-      note(issues, file, line_no, "bad user name, uid or gid");
+      note(issues, file, line_no, _("bad user name, uid or gid"));
       return;
     }
     out.push_back({std::string(fields[0]), *uid, *gid, std::string(fields[5]), std::string(fields[6]), line_no});
@@ -69,12 +70,12 @@ std::vector<GroupEntry> parse_group(std::string_view text, std::vector<AccountsP
     if (line.front() == '+' || line.front() == '-') return;
     auto fields = split(line, ':');
     if (fields.size() != 4) {
-      note(issues, file, line_no, "expected 4 ':'-separated fields, found " + std::to_string(fields.size()));
+      note(issues, file, line_no, tr("expected 4 ':'-separated fields, found {0}", fields.size()));
       return;
     }
     auto gid = parse_id(fields[2]);
     if (fields[0].empty() || !gid) {
-      note(issues, file, line_no, "bad group name or gid");
+      note(issues, file, line_no, _("bad group name or gid"));
       return;
     }
     GroupEntry entry{std::string(fields[0]), *gid, {}, line_no};

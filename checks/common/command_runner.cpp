@@ -1,4 +1,5 @@
 #include "command_runner.hpp"
+#include "i18n.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -238,7 +239,7 @@ void ProcessRunner::kill_running() {
 
 CommandResult ProcessRunner::run(const CommandSpec& spec) {
   if (!spec.program.is_absolute()) {
-    throw CommandError("refusing to run '" + spec.program.string() + "': programs are run by absolute path only");
+    throw CommandError(tr("refusing to run '{0}': programs are run by absolute path only", spec.program.string()));
   }
   CommandResult result;
   asio::io_context io;
@@ -276,7 +277,7 @@ CommandResult ProcessRunner::run(const CommandSpec& spec) {
       child = bp::child(bp::exe = spec.program.string(), bp::args = spec.args, bp::std_out > out_pipe,
                         bp::std_err > err_pipe, bp::std_in < in_pipe, env, group, io, CloseInheritedFds{});
     } catch (const std::exception& e) {
-      throw CommandError("cannot run " + spec.program.string() + ": " + e.what());
+      throw CommandError(tr("cannot run {0}: {1}", spec.program.string(), e.what()));
     }
     running_groups().groups.insert(group.native_handle());
   }

@@ -1,4 +1,5 @@
 #include "host_file.hpp"
+#include "i18n.hpp"
 
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -16,7 +17,7 @@ namespace clinic_audit {
 namespace {
 
 HostFileError host_error(const std::filesystem::path& path, int err, const std::string& what) {
-  std::string message = path.string() + ": " + what;
+  std::string message = path.string() + ": " + _(what.c_str());  // marked N_() at the call sites
   if (err != 0) message += std::string(": ") + std::strerror(err);
   return HostFileError(path, err, message);
 }
@@ -47,7 +48,7 @@ bool pseudo_file_system(long type) {
 
 void refuse_pseudo(const std::filesystem::path& path, long type) {
   if (pseudo_file_system(type)) {
-    throw host_error(path, 0, "is on a kernel pseudo file system (/proc, /sys...), not a configuration file");
+    throw host_error(path, 0, N_("is on a kernel pseudo file system (/proc, /sys...), not a configuration file"));
   }
 }
 
@@ -56,23 +57,21 @@ void refuse_pseudo(const std::filesystem::path& path, long type) {
 std::string read_host_file(const std::filesystem::path& path, std::size_t max_bytes,
                            const std::function<void(const struct stat&)>& inspect) {
   struct stat before {};
-  if (::stat(path.c_str(), &before) != 0) throw host_error(path, errno, "cannot read");
+  if (::stat(path.c_str(), &before) != 0) throw host_error(path, errno, N_("cannot read"));
   if (!S_ISREG(before.st_mode)) {
-    throw host_error(path, 0, "is a " + type_text(before.st_mode) + ", not a regular file");
+    throw host_error(path, 0, tr("is a {0}, not a regular file", _(type_text(before.st_mode).c_str())));
   }
   struct statfs fs {};
   if (::statfs(path.c_str(), &fs) == 0) refuse_pseudo(path, static_cast<long>(fs.f_type));
   if (static_cast<std::uintmax_t>(before.st_size) > max_bytes) {
-    throw host_error(path, 0,
-                     "is " + std::to_string(before.st_size) + " bytes, over the " + std::to_string(max_bytes) +
-                         "-byte limit for this file");
+    throw host_error(path, 0, tr("is {0} bytes, over the {1}-byte limit for this file", before.st_size, max_bytes));
   }
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
-  if (!fd.valid()) throw host_error(path, errno, "cannot open");
+  if (!fd.valid()) throw host_error(path, errno, N_("cannot open"));
   struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) throw host_error(path, errno, "cannot stat");
+  if (::fstat(fd.get(), &st) != 0) throw host_error(path, errno, N_("cannot stat"));
   if (!S_ISREG(st.st_mode) || st.st_dev != before.st_dev || st.st_ino != before.st_ino) {
-    throw host_error(path, 0, "changed while being opened");
+    throw host_error(path, 0, N_("changed while being opened"));
   }
   if (::fstatfs(fd.get(), &fs) == 0) refuse_pseudo(path, static_cast<long>(fs.f_type));
   if (inspect) inspect(st);
@@ -81,15 +80,15 @@ std::string read_host_file(const std::filesystem::path& path, std::size_t max_by
   while (true) {
     if (used == content.size()) {
       if (content.size() > max_bytes) {
-        throw host_error(path, 0, "grew over the " + std::to_string(max_bytes) + "-byte limit for this file");
+        throw host_error(path, 0, tr("grew over the {0}-byte limit for this file", max_bytes));
       }
       content.resize(std::min(content.size() * 2, max_bytes + 1));
     }
     const ssize_t n = ::read(fd.get(), content.data() + used, content.size() - used);
     if (n < 0) {
       if (errno == EINTR) continue;
-      if (errno == EAGAIN) throw host_error(path, 0, "would block on read: not a plain file");
-      throw host_error(path, errno, "cannot read");
+      if (errno == EAGAIN) throw host_error(path, 0, N_("would block on read: not a plain file"));
+      throw host_error(path, errno, N_("cannot read"));
     }
     if (n == 0) break;
     used += static_cast<std::size_t>(n);

@@ -1,4 +1,5 @@
 #include "params.hpp"
+#include "i18n.hpp"
 
 #include <charconv>
 
@@ -24,10 +25,10 @@ const std::string& Params::required(std::string_view name) const {
   mark(name);
   auto [first, last] = values_.equal_range(name);
   if (first == last) {
-    throw ParamError(std::string(name), "missing required parameter '" + std::string(name) + "'");
+    throw ParamError(std::string(name), tr("missing required parameter '{0}'", name));
   }
   if (std::next(first) != last) {
-    throw ParamError(std::string(name), "parameter '" + std::string(name) + "' given more than once");
+    throw ParamError(std::string(name), tr("parameter '{0}' given more than once", name));
   }
   return first->second.text;
 }
@@ -37,7 +38,7 @@ std::optional<std::string> Params::optional(std::string_view name) const {
   auto [first, last] = values_.equal_range(name);
   if (first == last) return std::nullopt;
   if (std::next(first) != last) {
-    throw ParamError(std::string(name), "parameter '" + std::string(name) + "' given more than once");
+    throw ParamError(std::string(name), tr("parameter '{0}' given more than once", name));
   }
   return first->second.text;
 }
@@ -60,8 +61,7 @@ bool Params::flag(std::string_view name, bool fallback) const {
   if (!value) return fallback;
   if (*value == "true" || *value == "yes" || *value == "1") return true;
   if (*value == "false" || *value == "no" || *value == "0") return false;
-  throw ParamError(std::string(name),
-                   "parameter '" + std::string(name) + "' must be true or false, not '" + *value + "'");
+  throw ParamError(std::string(name), tr("parameter '{0}' must be true or false, not '{1}'", name, *value));
 }
 
 std::int64_t Params::integer(std::string_view name, std::int64_t fallback, std::int64_t min, std::int64_t max) const {
@@ -72,9 +72,8 @@ std::int64_t Params::integer(std::string_view name, std::int64_t fallback, std::
   const char* end = begin + value->size();
   auto [ptr, ec] = std::from_chars(begin, end, parsed);
   if (ec != std::errc{} || ptr != end || parsed < min || parsed > max) {
-    throw ParamError(std::string(name), "parameter '" + std::string(name) + "' must be an integer from " +
-                                            std::to_string(min) + " to " + std::to_string(max) + ", not '" + *value +
-                                            "'");
+    throw ParamError(std::string(name),
+                     tr("parameter '{0}' must be an integer from {1} to {2}, not '{3}'", name, min, max, *value));
   }
   return parsed;
 }
@@ -84,7 +83,7 @@ std::string Params::one_of(std::string_view name, const std::vector<std::string_
   auto value = optional(name);
   if (!value) {
     if (fallback) return std::string(*fallback);
-    throw ParamError(std::string(name), "missing required parameter '" + std::string(name) + "'");
+    throw ParamError(std::string(name), tr("missing required parameter '{0}'", name));
   }
   for (auto candidate : allowed) {
     if (candidate == *value) return *value;
@@ -94,8 +93,7 @@ std::string Params::one_of(std::string_view name, const std::vector<std::string_
     if (!list.empty()) list += ", ";
     list += candidate;
   }
-  throw ParamError(std::string(name),
-                   "parameter '" + std::string(name) + "' must be one of " + list + ", not '" + *value + "'");
+  throw ParamError(std::string(name), tr("parameter '{0}' must be one of {1}, not '{2}'", name, list, *value));
 }
 
 std::vector<std::string> Params::unread() const {

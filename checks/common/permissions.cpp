@@ -49,7 +49,7 @@ std::string octal_mode(unsigned mode) {
 
 std::string describe(const FileInfo& info, const Accounts& accounts) {
   std::string out = "owner=" + accounts.user_name(info.uid) + " group=" + accounts.group_name(info.gid) +
-                    " mode=" + octal_mode(info.mode) + " type=" + std::string(to_string(info.type));
+                    " mode=" + octal_mode(info.mode) + " type=" + std::string(_(to_string(info.type).data()));
   if (!info.acl_xattr.empty()) out += " acl=yes";
   return out;
 }

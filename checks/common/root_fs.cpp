@@ -3,6 +3,7 @@
 // kept in one file so that the invariant nothing outside the root is opened is
 // reviewed in one place.
 #include "root_fs.hpp"
+#include "i18n.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -85,7 +86,8 @@ void split_into(std::string_view path, std::deque<std::string>& out, bool front)
 }
 
 FsError fs_error(const std::string& path, int err, std::string_view what) {
-  std::string message = path + ": " + std::string(what);
+  // `what` is a message marked N_() at the call sites: translated here.
+  std::string message = path + ": " + _(std::string(what).c_str());
   if (err != 0) {
     message += ": ";
     message += std::strerror(err);
@@ -108,15 +110,15 @@ std::string fd_acl(int path_fd, const std::string& path) {
       return buf;
     }
     if (errno == ENODATA || errno == ENOTSUP) return {};  // no ACL, or none possible here
-    if (errno != ERANGE) throw fs_error(path, errno, "cannot read the ACL");
+    if (errno != ERANGE) throw fs_error(path, errno, N_("cannot read the ACL"));
     const ssize_t size = ::getxattr(proc.c_str(), kName, nullptr, 0);
     if (size < 0) {
       if (errno == ENODATA) return {};
-      throw fs_error(path, errno, "cannot read the ACL");
+      throw fs_error(path, errno, N_("cannot read the ACL"));
     }
     buf.assign(std::max(static_cast<std::size_t>(size), buf.size() * 2), '\0');
   }
-  throw fs_error(path, ERANGE, "cannot read the ACL (it keeps growing)");
+  throw fs_error(path, ERANGE, N_("cannot read the ACL (it keeps growing)"));
 }
 
 FileInfo info_from(const struct stat& st, std::string path, int path_fd) {
@@ -137,16 +139,16 @@ FileInfo info_from(const struct stat& st, std::string path, int path_fd) {
 
 std::string_view to_string(FileType type) {
   switch (type) {
-    case FileType::regular: return "regular file";
-    case FileType::directory: return "directory";
-    case FileType::symlink: return "symbolic link";
+    case FileType::regular: return N_("regular file");
+    case FileType::directory: return N_("directory");
+    case FileType::symlink: return N_("symbolic link");
     case FileType::fifo: return "FIFO";
-    case FileType::socket: return "socket";
-    case FileType::char_device: return "character device";
-    case FileType::block_device: return "block device";
+    case FileType::socket: return N_("socket");
+    case FileType::char_device: return N_("character device");
+    case FileType::block_device: return N_("block device");
     case FileType::unknown: break;
   }
-  return "unknown file type";
+  return N_("unknown file type");
 }
 
 struct RootFs::Walked {
@@ -161,7 +163,7 @@ RootFs::RootFs(std::filesystem::path root) : root_(std::move(root)) {
   if (root_.empty()) root_ = "/";
   root_fd_ = ::open(root_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root_fd_ < 0) {
-    throw fs_error(root_.string(), errno, "cannot open audit root");
+    throw fs_error(root_.string(), errno, N_("cannot open audit root"));
   }
 }
 
@@ -172,7 +174,7 @@ RootFs::~RootFs() {
 RootFs::Walked RootFs::walk_to(std::string_view path, bool follow_last, std::vector<PathStep>* steps,
                                bool* missing) const {
   if (path.empty() || path.front() != '/') {
-    throw fs_error(std::string(path), EINVAL, "path must be absolute inside the audited root");
+    throw fs_error(std::string(path), EINVAL, N_("path must be absolute inside the audited root"));
   }
   std::deque<std::string> pending;
   split_into(path, pending, false);
@@ -181,7 +183,7 @@ RootFs::Walked RootFs::walk_to(std::string_view path, bool follow_last, std::vec
   std::vector<UniqueFd> dirs;
   std::vector<std::string> names;
   dirs.emplace_back(::openat(root_fd_, ".", O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!dirs.back().valid()) throw fs_error("/", errno, "cannot open audit root");
+  if (!dirs.back().valid()) throw fs_error("/", errno, N_("cannot open audit root"));
   if (steps != nullptr) {
     struct stat st {};
     if (::fstat(dirs.back().get(), &st) == 0) steps->push_back({info_from(st, "/", dirs.back().get()), false});
@@ -207,16 +209,16 @@ RootFs::Walked RootFs::walk_to(std::string_view path, bool follow_last, std::vec
       *missing = true;
       return {};
     }
-    if (!fd.valid()) throw fs_error(here, errno, "cannot resolve");
+    if (!fd.valid()) throw fs_error(here, errno, N_("cannot resolve"));
     struct stat st {};
-    if (::fstat(fd.get(), &st) != 0) throw fs_error(here, errno, "cannot stat");
+    if (::fstat(fd.get(), &st) != 0) throw fs_error(here, errno, N_("cannot stat"));
 
     if (S_ISLNK(st.st_mode) && (!last || follow_last)) {
-      if (++symlinks > kMaxSymlinks) throw fs_error(here, ELOOP, "cannot resolve");
+      if (++symlinks > kMaxSymlinks) throw fs_error(here, ELOOP, N_("cannot resolve"));
       std::array<char, 4096> buf{};
       ssize_t n = ::readlinkat(fd.get(), "", buf.data(), buf.size());
-      if (n < 0) throw fs_error(here, errno, "cannot read symlink");
-      if (static_cast<std::size_t>(n) >= buf.size()) throw fs_error(here, ENAMETOOLONG, "cannot read symlink");
+      if (n < 0) throw fs_error(here, errno, N_("cannot read symlink"));
+      if (static_cast<std::size_t>(n) >= buf.size()) throw fs_error(here, ENAMETOOLONG, N_("cannot read symlink"));
       std::string_view target(buf.data(), static_cast<std::size_t>(n));
       if (steps != nullptr) steps->push_back({info_from(st, here, fd.get()), true});
       names.pop_back();
@@ -228,7 +230,7 @@ RootFs::Walked RootFs::walk_to(std::string_view path, bool follow_last, std::vec
       split_into(target, pending, true);
       continue;
     }
-    if (!last && !S_ISDIR(st.st_mode)) throw fs_error(here, ENOTDIR, "cannot resolve");
+    if (!last && !S_ISDIR(st.st_mode)) throw fs_error(here, ENOTDIR, N_("cannot resolve"));
     if (steps != nullptr) steps->push_back({info_from(st, here, fd.get()), false});
     if (last) {
       Walked out;
@@ -253,7 +255,7 @@ RootFs::Walked RootFs::walk_to(std::string_view path, bool follow_last, std::vec
     out.name = ".";
   }
   out.path = join(names);
-  if (::fstat(out.object.get(), &out.st) != 0) throw fs_error(out.path, errno, "cannot stat");
+  if (::fstat(out.object.get(), &out.st) != 0) throw fs_error(out.path, errno, N_("cannot stat"));
   return out;
 }
 
@@ -295,19 +297,17 @@ std::string RootFs::read_file(std::string_view path, std::size_t max_bytes) cons
   Walked w = walk_to(path, true, nullptr);
   if (!S_ISREG(w.st.st_mode)) {
     // Refused before opening: opening a FIFO would block, a device could have side effects.
-    throw fs_error(w.path, 0, "is a " + std::string(to_string(type_of(w.st.st_mode))) + ", not a regular file");
+    throw fs_error(w.path, 0, tr("is a {0}, not a regular file", _(to_string(type_of(w.st.st_mode)).data())));
   }
   if (static_cast<std::size_t>(w.st.st_size) > max_bytes) {
     // errno 0: the sentence says it all, strerror's "File too large" adds nothing.
-    throw fs_error(w.path, 0,
-                   "is " + std::to_string(w.st.st_size) + " bytes, over the " + std::to_string(max_bytes) +
-                       "-byte limit for this file");
+    throw fs_error(w.path, 0, tr("is {0} bytes, over the {1}-byte limit for this file", w.st.st_size, max_bytes));
   }
   UniqueFd fd(::openat(w.parent.get(), w.name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
-  if (!fd.valid()) throw fs_error(w.path, errno, "cannot open");
+  if (!fd.valid()) throw fs_error(w.path, errno, N_("cannot open"));
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    throw fs_error(w.path, 0, "changed while being opened");
+    throw fs_error(w.path, 0, N_("changed while being opened"));
   }
   std::string content;
   content.resize(std::min<std::size_t>(static_cast<std::size_t>(st.st_size), max_bytes) + 1);
@@ -315,21 +315,20 @@ std::string RootFs::read_file(std::string_view path, std::size_t max_bytes) cons
   while (true) {
     if (used == content.size()) {
       if (content.size() > max_bytes) {
-        throw fs_error(w.path, 0,
-                       "grew over the " + std::to_string(max_bytes) + "-byte limit for this file while being read");
+        throw fs_error(w.path, 0, tr("grew over the {0}-byte limit for this file while being read", max_bytes));
       }
       content.resize(std::min(content.size() * 2, max_bytes + 1));
     }
     ssize_t n = ::read(fd.get(), content.data() + used, content.size() - used);
     if (n < 0) {
       if (errno == EINTR) continue;
-      throw fs_error(w.path, errno, "cannot read");
+      throw fs_error(w.path, errno, N_("cannot read"));
     }
     if (n == 0) break;
     used += static_cast<std::size_t>(n);
   }
   if (used > max_bytes) {
-    throw fs_error(w.path, 0, "is over the " + std::to_string(max_bytes) + "-byte limit for this file");
+    throw fs_error(w.path, 0, tr("is over the {0}-byte limit for this file", max_bytes));
   }
   content.resize(used);
   return content;
@@ -339,30 +338,27 @@ void RootFs::read_file_chunks(std::string_view path, std::size_t max_bytes,
                               const std::function<void(const char*, std::size_t)>& sink) const {
   Walked w = walk_to(path, true, nullptr);
   if (!S_ISREG(w.st.st_mode)) {
-    throw fs_error(w.path, 0, "is a " + std::string(to_string(type_of(w.st.st_mode))) + ", not a regular file");
+    throw fs_error(w.path, 0, tr("is a {0}, not a regular file", _(to_string(type_of(w.st.st_mode)).data())));
   }
   if (static_cast<std::size_t>(w.st.st_size) > max_bytes) {
-    throw fs_error(w.path, 0,
-                   "is " + std::to_string(w.st.st_size) + " bytes, over the " + std::to_string(max_bytes) +
-                       "-byte limit for this file");
+    throw fs_error(w.path, 0, tr("is {0} bytes, over the {1}-byte limit for this file", w.st.st_size, max_bytes));
   }
   UniqueFd fd(::openat(w.parent.get(), w.name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
-  if (!fd.valid()) throw fs_error(w.path, errno, "cannot open");
+  if (!fd.valid()) throw fs_error(w.path, errno, N_("cannot open"));
   struct stat st {};
-  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) throw fs_error(w.path, 0, "changed while being opened");
+  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) throw fs_error(w.path, 0, N_("changed while being opened"));
   std::array<char, 65536> buf{};
   std::size_t total = 0;
   while (true) {
     const ssize_t n = ::read(fd.get(), buf.data(), buf.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      throw fs_error(w.path, errno, "cannot read");
+      throw fs_error(w.path, errno, N_("cannot read"));
     }
     if (n == 0) break;
     total += static_cast<std::size_t>(n);
     if (total > max_bytes) {
-      throw fs_error(w.path, 0,
-                     "grew over the " + std::to_string(max_bytes) + "-byte limit for this file while being read");
+      throw fs_error(w.path, 0, tr("grew over the {0}-byte limit for this file while being read", max_bytes));
     }
     sink(buf.data(), static_cast<std::size_t>(n));
   }
@@ -385,14 +381,14 @@ std::vector<DirEntry> RootFs::list_dir(std::string_view path) const {
 
 std::vector<DirEntry> RootFs::list_dir_unsorted(std::string_view path) const {
   Walked w = walk_to(path, true, nullptr);
-  if (!S_ISDIR(w.st.st_mode)) throw fs_error(w.path, ENOTDIR, "cannot list");
+  if (!S_ISDIR(w.st.st_mode)) throw fs_error(w.path, ENOTDIR, N_("cannot list"));
   int raw = ::openat(w.parent.get(), w.name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (raw < 0) throw fs_error(w.path, errno, "cannot list");
+  if (raw < 0) throw fs_error(w.path, errno, N_("cannot list"));
   DIR* dir = ::fdopendir(raw);
   if (dir == nullptr) {
     int err = errno;
     ::close(raw);
-    throw fs_error(w.path, err, "cannot list");
+    throw fs_error(w.path, err, N_("cannot list"));
   }
   std::vector<DirEntry> entries;
   while (struct dirent* ent = ::readdir(dir)) {
@@ -411,10 +407,10 @@ std::vector<DirEntry> RootFs::list_dir_unsorted(std::string_view path) const {
 
 std::string RootFs::read_link(std::string_view path) const {
   Walked w = walk_to(path, false, nullptr);
-  if (!S_ISLNK(w.st.st_mode)) throw fs_error(w.path, EINVAL, "is not a symbolic link");
+  if (!S_ISLNK(w.st.st_mode)) throw fs_error(w.path, EINVAL, N_("is not a symbolic link"));
   std::array<char, 4096> buf{};
   ssize_t n = ::readlinkat(w.object.get(), "", buf.data(), buf.size());
-  if (n < 0) throw fs_error(w.path, errno, "cannot read symlink");
+  if (n < 0) throw fs_error(w.path, errno, N_("cannot read symlink"));
   return std::string(buf.data(), static_cast<std::size_t>(n));
 }
 

@@ -1,4 +1,5 @@
 #include "conf_loader.hpp"
+#include "i18n.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -105,7 +106,7 @@ class Flattener {
  private:
   std::unique_ptr<Source> open_source(const std::string& path, std::string text, bool top) {
     if (++opened_ > limits_.max_files)
-      throw LimitError("more than " + std::to_string(limits_.max_files) + " configuration files included", {path, 0});
+      throw LimitError(tr("more than {0} configuration files included", limits_.max_files), {path, 0});
     out_.files.push_back(path);
     return std::make_unique<Source>(path, std::move(text), top);
   }
@@ -131,7 +132,7 @@ class Flattener {
     } catch (const FsError& e) {
       // Over the size cap, not a regular file, no permission: OpenSSL might
       // read it where we cannot, so nothing is judged without it (issue #20).
-      throw LimitError(std::string("included file cannot be read: ") + e.what(), origin);
+      throw LimitError(tr("included file cannot be read: {0}", e.what()), origin);
     }
   }
 
@@ -145,7 +146,7 @@ class Flattener {
     }
     if (is_literal(trimmed) && (!c.explicit_section || is_literal(c.section))) return trimmed;
     if (++probes_ > kMaxExpandedIncludes) {
-      throw LimitError("more than " + std::to_string(kMaxExpandedIncludes) + " include paths with variables", origin);
+      throw LimitError(tr("more than {0} include paths with variables", kMaxExpandedIncludes), origin);
     }
     const std::string probe = "__clinic_audit_include_" + std::to_string(probes_) + "__";
     long eline = 0;
@@ -168,7 +169,7 @@ class Flattener {
       path = *pragmas_.includedir + (pragmas_.includedir->ends_with('/') ? "" : "/") + path;
     }
     if (pragmas_.abspath && !path.starts_with('/')) {
-      out_.error = LoadError{"relative include path '" + path + "' while .pragma abspath is on", origin};
+      out_.error = LoadError{tr("relative include path '{0}' while .pragma abspath is on", path), origin};
       return false;
     }
     if (!path.starts_with('/')) path = "/" + path;  // relative to the services' working directory "/"
@@ -176,22 +177,21 @@ class Flattener {
     try {
       info = fs_.stat(path);
     } catch (const FsError& e) {
-      throw LimitError(std::string("include cannot be resolved: ") + e.what(), origin);
+      throw LimitError(tr("include cannot be resolved: {0}", e.what()), origin);
     }
     if (!info) {
-      out_.notes.push_back({origin, path, "does not exist; OpenSSL ignores a missing include"});
+      out_.notes.push_back({origin, path, _("does not exist; OpenSSL ignores a missing include")});
       return true;
     }
     if (stack_.size() >= limits_.max_depth) {
-      throw LimitError("includes nested deeper than " + std::to_string(limits_.max_depth) + " (recursive include?)",
-                       origin);
+      throw LimitError(tr("includes nested deeper than {0} (recursive include?)", limits_.max_depth), origin);
     }
     if (info->type == FileType::directory) {
       if (dir_) {
-        out_.notes.push_back({origin, path, "directory include inside a directory include, ignored (config(5))"});
+        out_.notes.push_back({origin, path, _("directory include inside a directory include, ignored (config(5))")});
         return true;
       }
-      out_.notes.push_back({origin, path, "directory included"});
+      out_.notes.push_back({origin, path, _("directory included")});
       dir_ = path;
       dir_names_ = conf_files_in(fs_, path);
       dir_index_ = 0;
@@ -205,8 +205,7 @@ class Flattener {
       return true;
     }
     if (info->type != FileType::regular) {
-      throw LimitError("include " + path + " is a " + std::string(to_string(info->type)) +
-                           ", not a regular file: not read",
+      throw LimitError(tr("include {0} is a {1}, not a regular file: not read", path, _(to_string(info->type).data())),
                        origin);
     }
     auto text_of = read_optional(path, origin);
@@ -236,14 +235,15 @@ class Flattener {
     }
     auto bytes = reemit(line);
     if (!bytes) {
-      throw LimitError("line " + std::to_string(origin.line) + " of " + origin.file +
-                           " cannot be reproduced for OpenSSL's parser (a carriage return before a line continuation)",
+      throw LimitError(tr("line {0} of {1} cannot be reproduced for OpenSSL's parser (a carriage return before a line "
+                          "continuation)",
+                          origin.line, origin.file),
                        origin);
     }
     out_.text += *bytes;
     out_.origins.push_back(origin);
     if (out_.text.size() > limits_.max_total_bytes) {
-      throw LimitError("configuration larger than " + std::to_string(limits_.max_total_bytes) + " bytes", origin);
+      throw LimitError(tr("configuration larger than {0} bytes", limits_.max_total_bytes), origin);
     }
   }
 

@@ -1,4 +1,5 @@
 #include "openssl_analysis.hpp"
+#include "i18n.hpp"
 
 #include <openssl/crypto.h>
 
@@ -48,13 +49,13 @@ Analysis analyze(const RootFs& fs, CommandRunner& runner, const ProbeCommand& pr
   bool rejected = false;
   for (const auto& r : a.effective.rejected) rejected = rejected || (cipher != nullptr && r.name == cipher->name);
   if (cipher != nullptr && cipher->value.find("@SECLEVEL=") != std::string::npos && !rejected) {
-    a.level_source = "CipherString = " + cipher->value + (cipher->origin ? " at " + where(*cipher->origin) : "");
+    a.level_source = "CipherString = " + cipher->value + (cipher->origin ? tr(" at {0}", where(*cipher->origin)) : "");
   } else {
-    const char* why = !a.config.exists ? "no configuration file"
-                      : a.config.error ? "the configuration does not load"
-                      : rejected       ? "the CipherString is rejected"
-                                       : "no @SECLEVEL in the configuration";
-    a.level_source = std::string("the library's compiled-in default (") + why + ")";
+    const char* why = !a.config.exists ? _("no configuration file")
+                      : a.config.error ? _("the configuration does not load")
+                      : rejected       ? _("the CipherString is rejected")
+                                       : _("no @SECLEVEL in the configuration");
+    a.level_source = tr("the library's compiled-in default ({0})", why);
   }
   return a;
 }

@@ -1,4 +1,5 @@
 #include "ssl_settings.hpp"
+#include "i18n.hpp"
 
 #include <openssl/ssl.h>
 #include <strings.h>
@@ -96,12 +97,12 @@ SslSettings extract_ssl_settings(const LoadedConfig& config) {
   SslSettings out;
   const CONF* conf = config.conf.get();
   if (conf == nullptr) {
-    out.missing_link = "the configuration is not loaded";
+    out.missing_link = _("the configuration is not loaded");
     return out;
   }
   auto init = get_string(conf, "default", "openssl_conf");
   if (!init) {
-    out.missing_link = "no 'openssl_conf' in the default section";
+    out.missing_link = _("no 'openssl_conf' in the default section");
     return out;
   }
   out.openssl_conf = *init;
@@ -121,7 +122,7 @@ SslSettings extract_ssl_settings(const LoadedConfig& config) {
   out.system_default = *sd;
   out.system_default_origin = config.origin_of(module->second, "system_default");
   if (!has_section(conf, *sd)) {
-    out.missing_link = "section [" + *sd + "] named by system_default does not exist";
+    out.missing_link = tr("section [{0}] named by system_default does not exist", *sd);
     return out;
   }
   out.has_system_default = true;

@@ -41,7 +41,7 @@ bool present_file(const RootFs& fs, const std::string& path) {
   const auto type = type_of(fs, path);
   if (!type) return false;
   if (*type != FileType::regular) {
-    throw CheckError(tr("{0} is a {1}, not a regular file: not evaluated", path, to_string(*type)), path);
+    throw CheckError(tr("{0} is a {1}, not a regular file: not evaluated", path, _(to_string(*type).data())), path);
   }
   return true;
 }
@@ -126,7 +126,7 @@ std::optional<std::string> main_ini(const RootFs& fs, const std::string& version
       if (*type != FileType::regular) {
         throw CheckError(tr("{0} is a {1}, not a regular file: PHP would open it instead of its configuration; not "
                             "evaluated",
-                            path, to_string(*type)),
+                            path, _(to_string(*type).data())),
                          path);
       }
       return path;
@@ -222,7 +222,7 @@ FpmPools load_fpm_pools(const RootFs& fs, const std::string& version) {
             for (auto& [p, type] : matching_entries(fs, e.value.substr(0, slash), e.value.substr(slash + 1))) {
               if (type && *type != FileType::regular) {
                 throw CheckError(tr("{0} is a {1}, not a regular file, and php-fpm includes it: not evaluated", p,
-                                    to_string(*type)),
+                                    _(to_string(*type).data())),
                                  p);
               }
               if (type) paths.push_back(std::move(p));
@@ -259,7 +259,7 @@ std::vector<ApacheOverride> load_apache_overrides(const RootFs& fs) {
       // unknown here: not evaluated (issue #20 item 2).
       if (type && *type != FileType::regular) {
         throw CheckError(tr("{0} is a {1}, not a regular file, and Apache includes it: not evaluated", p,
-                            to_string(*type)),
+                            _(to_string(*type).data())),
                          p);
       }
       if (type) paths.push_back(std::move(p));

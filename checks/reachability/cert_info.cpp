@@ -1,4 +1,5 @@
 #include "cert_info.hpp"
+#include "i18n.hpp"
 
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
@@ -81,31 +82,31 @@ CertInfo::Origin CertInfo::untrusted_origin() const {
 std::string CertInfo::untrusted_explanation() const {
   switch (untrusted_origin()) {
     case Origin::self_signed_server:
-      return "the server's own self-signed certificate (subject and issuer '" + subject +
-             "', no CA in the chain): not TLS inspection, which re-signs with the proxy's CA; the server does not use a "
-             "publicly trusted certificate";
+      return tr("the server's own self-signed certificate (subject and issuer '{0}', no CA in the chain): not TLS "
+                "inspection, which re-signs with the proxy's CA; the server does not use a publicly trusted certificate",
+                subject);
     case Origin::inspection:
-      return "TLS inspection by a proxy: the certificate is issued by '" + issuer +
-             "', a TLS-inspection CA no trusted CA "
-             "vouches for (" +
-             verify_message + ")";
+      return tr("TLS inspection by a proxy: the certificate is issued by '{0}', a TLS-inspection CA no trusted CA "
+                "vouches for ({1})",
+                issuer, verify_message);
     case Origin::private_or_inspection:
-      return "TLS inspection by a proxy, or a private CA: the chain ends at the root '" + chain_top_subject +
-             "', which the trust store does not hold (" + verify_message + "); the chain alone cannot tell them apart";
+      return tr("TLS inspection by a proxy, or a private CA: the chain ends at the root '{0}', which the trust store "
+                "does not hold ({1}); the chain alone cannot tell them apart",
+                chain_top_subject, verify_message);
     case Origin::unknown_issuer: break;
   }
-  return "TLS inspection by a proxy, or a server that does not send its intermediate certificate: the certificate is "
-         "issued by '" +
-         issuer + "', which the trust store does not know and the server did not send (" + verify_message +
-         "); the chain alone cannot tell them apart";
+  return tr("TLS inspection by a proxy, or a server that does not send its intermediate certificate: the certificate "
+            "is issued by '{0}', which the trust store does not know and the server did not send ({1}); the chain "
+            "alone cannot tell them apart",
+            issuer, verify_message);
 }
 
 std::string CertInfo::describe() const {
-  std::string text = key_type + " " + std::to_string(key_bits) + " bits, signature " +
-                     (signature_hash.empty() ? "unknown hash" : signature_hash) + ", expires " + not_after + " (" +
-                     std::to_string(days_left) + " days), subject " + subject + ", issuer " + issuer;
+  std::string text =
+      tr("{0} {1} bits, signature {2}, expires {3} ({4} days), subject {5}, issuer {6}", key_type, key_bits,
+         signature_hash.empty() ? _("unknown hash") : signature_hash, not_after, days_left, subject, issuer);
   if (!tls_version.empty()) text += ", " + tls_version;
-  text += chain_trusted() ? ", chain trusted" : ", chain NOT trusted: " + verify_message;
+  text += chain_trusted() ? _(", chain trusted") : tr(", chain NOT trusted: {0}", verify_message);
   return text;
 }
 
@@ -159,14 +160,14 @@ Annex2Judgement judge_annex2(const CertInfo& cert, int min_rsa_bits) {
   };
   const bool rsa_like = cert.key_type == "RSA" || cert.key_type == "RSA-PSS" || cert.key_type == "DSA";
   if (rsa_like && cert.key_bits < min_rsa_bits) {
-    add(cert.key_type + " key of " + std::to_string(cert.key_bits) + " bits, under " + std::to_string(min_rsa_bits));
+    add(tr("{0} key of {1} bits, under {2}", cert.key_type, cert.key_bits, min_rsa_bits));
   } else if (!rsa_like && cert.security_bits < 112) {
-    add(cert.key_type + " key of " + std::to_string(cert.key_bits) + " bits (" + std::to_string(cert.security_bits) +
-        " security bits), weaker than RSA-2048");
+    add(tr("{0} key of {1} bits ({2} security bits), weaker than RSA-2048", cert.key_type, cert.key_bits,
+           cert.security_bits));
   }
   const std::string& hash = cert.signature_hash;
   if (hash == "SHA1" || hash == "MD5" || hash == "MD4" || hash == "MD2" || hash == "SHA224") {
-    add("signed with " + hash + ", not SHA-256 or stronger");
+    add(tr("signed with {0}, not SHA-256 or stronger", hash));
   }
   return judgement;
 }

@@ -1,4 +1,5 @@
 #include "probe_session.hpp"  // first: it includes <utility> before Asio
+#include "i18n.hpp"
 
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
@@ -53,9 +54,9 @@ void ProbeSession::start() {
   deadline_.expires_after(timeout);
   deadline_.async_wait([self = shared_from_this(), timeout](const error_code& ec) {
     if (ec || self->done()) return;
-    std::string detail = "no answer within " + std::to_string(timeout.count()) + " ms";
+    std::string detail = tr("no answer within {0} ms", timeout.count());
     if (self->target_.transport == Transport::stun_udp) {
-      detail += " (silence proves nothing for UDP: unverified)";
+      detail += _(" (silence proves nothing for UDP: unverified)");
     }
     self->finish(ReachState::timeout, detail);
   });
@@ -87,14 +88,13 @@ void ProbeSession::finish(ReachState state, std::string detail) {
 void ProbeSession::fail_io(const error_code& ec, const std::string& what) {
   if (done()) return;
   if (ec == asio::error::eof && result_.stage != "connect") {
-    finish(ReachState::failed, what + ": the peer closed the connection");
+    finish(ReachState::failed, tr("{0}: the peer closed the connection", what));
     return;
   }
   const ReachState state = classify(ec);
   std::string detail = what + ": " + ec.message();
   if (state == ReachState::refused && target_.transport == Transport::stun_udp) {
-    detail =
-        "ICMP port unreachable: UDP packets reach the host, nothing listens on port " + std::to_string(target_.port);
+    detail = tr("ICMP port unreachable: UDP packets reach the host, nothing listens on port {0}", target_.port);
   }
   finish(state, detail);
 }
@@ -110,7 +110,7 @@ void ProbeSession::connect() {
   error_code ec;
   const auto ip = asio::ip::make_address(address, ec);
   if (ec) {
-    finish(ReachState::failed, "no address to connect to ('" + address + "')");
+    finish(ReachState::failed, tr("no address to connect to ('{0}')", address));
     return;
   }
   if (via_proxy) result_.stage = "proxy";
@@ -118,7 +118,7 @@ void ProbeSession::connect() {
                                      [self = shared_from_this(), via_proxy](const error_code& e) {
                                        if (self->done()) return;
                                        if (e) {
-                                         self->fail_io(e, via_proxy ? "connect to the proxy" : "TCP connect");
+                                         self->fail_io(e, via_proxy ? _("connect to the proxy") : _("TCP connect"));
                                          return;
                                        }
                                        self->result_.connected = true;
@@ -147,9 +147,9 @@ void ProbeSession::send_proxy_connect() {
       if (auto via = head.header("Via")) self->result_.proxy_detail = "Via: " + *via;
       if (auto server = head.header("Server"))
         self->result_.proxy_detail += (self->result_.proxy_detail.empty() ? "" : ", ") + ("Server: " + *server);
-      std::string detail = "the proxy " + self->runner_.options().proxy->spec.display + " answered HTTP " +
-                           std::to_string(head.status) + " " + head.reason + " to CONNECT";
-      if (head.status == 407) detail += " (proxy authentication required: put user:password in the proxy URL)";
+      std::string detail = tr("the proxy {0} answered HTTP {1} {2} to CONNECT",
+                              self->runner_.options().proxy->spec.display, head.status, head.reason);
+      if (head.status == 407) detail += _(" (proxy authentication required: put user:password in the proxy URL)");
       self->finish(ReachState::failed, detail);
     });
   });
@@ -159,7 +159,7 @@ void ProbeSession::on_tunnel() { after_transport(); }
 
 void ProbeSession::after_transport() {
   switch (target_.transport) {
-    case Transport::tcp: finish(ReachState::answered, "TCP connection established"); return;
+    case Transport::tcp: finish(ReachState::answered, _("TCP connection established")); return;
     case Transport::stun_tcp: send_stun_stream(); return;
     default: start_tls(); return;
   }
@@ -184,8 +184,8 @@ void ProbeSession::start_tls() {
   stream_.async_handshake(asio::ssl::stream_base::client, [self = shared_from_this()](const error_code& ec) {
     if (self->done()) return;
     if (ec) {
-      std::string detail = "TLS handshake failed: " + ec.message();
-      if (self->runner_.options().proxy && self->target_.via_proxy) detail += " (through the proxy's tunnel)";
+      std::string detail = tr("TLS handshake failed: {0}", ec.message());
+      if (self->runner_.options().proxy && self->target_.via_proxy) detail += _(" (through the proxy's tunnel)");
       self->finish(ReachState::failed, detail);
       return;
     }
@@ -194,7 +194,7 @@ void ProbeSession::start_tls() {
     switch (self->target_.transport) {
       case Transport::wss: self->send_upgrade(); return;
       case Transport::stun_tls: self->send_stun_stream(); return;
-      default: self->finish(ReachState::answered, "TLS handshake completed"); return;
+      default: self->finish(ReachState::answered, _("TLS handshake completed")); return;
     }
   });
 }
@@ -229,7 +229,7 @@ void ProbeSession::read_stun_stream() {
     }
     const auto length = stun_message_length(self->rx_);
     if (!length || *length > kMaxStunMessage) {
-      self->finish(ReachState::failed, "the server answered, but not with STUN");
+      self->finish(ReachState::failed, _("the server answered, but not with STUN"));
       return;
     }
     if (self->rx_.size() < *length) {
@@ -239,7 +239,7 @@ void ProbeSession::read_stun_stream() {
     const auto decoded = decode_stun_response(std::span(self->rx_).first(*length), self->transaction_);
     if (decoded.response) {
       self->result_.stun = decoded.response;
-      self->finish(ReachState::answered, "STUN Binding answered");
+      self->finish(ReachState::answered, _("STUN Binding answered"));
     } else {
       self->finish(ReachState::failed, "invalid STUN answer: " + to_string(*decoded.error));
     }
@@ -288,7 +288,7 @@ void ProbeSession::read_head(Handler handler) {
     const auto end = find_head_end(self->head_);
     if (!end) {
       if (self->head_.size() > kMaxResponseHead) {
-        self->finish(ReachState::failed, "HTTP answer head larger than 16 KiB");
+        self->finish(ReachState::failed, _("HTTP answer head larger than 16 KiB"));
       } else {
         self->read_head(handler);
       }
@@ -297,7 +297,7 @@ void ProbeSession::read_head(Handler handler) {
     std::string error;
     const auto head = parse_response_head(std::string_view(self->head_).substr(0, *end), &error);
     if (!head) {
-      self->finish(ReachState::failed, "not an HTTP answer (" + error + ")");
+      self->finish(ReachState::failed, tr("not an HTTP answer ({0})", error));
       return;
     }
     handler(*head);
@@ -311,7 +311,7 @@ void ProbeSession::start_udp() {
   error_code ec;
   const auto ip = asio::ip::make_address(target_.address, ec);
   if (ec) {
-    finish(ReachState::failed, "no address to send to ('" + target_.address + "')");
+    finish(ReachState::failed, tr("no address to send to ('{0}')", target_.address));
     return;
   }
   udp_.open(ip.is_v4() ? udp::v4() : udp::v6(), ec);
@@ -353,9 +353,8 @@ void ProbeSession::receive_udp() {
     const auto decoded = decode_stun_response(std::span(self->chunk_).first(n), self->transaction_);
     if (decoded.response) {
       self->result_.stun = decoded.response;
-      std::string detail = "STUN Binding answered over UDP: the path works both ways";
-      if (self->ignored_datagrams_ > 0)
-        detail += " (" + std::to_string(self->ignored_datagrams_) + " stray datagrams ignored)";
+      std::string detail = _("STUN Binding answered over UDP: the path works both ways");
+      if (self->ignored_datagrams_ > 0) detail += tr(" ({0} stray datagrams ignored)", self->ignored_datagrams_);
       self->finish(ReachState::answered, detail);
       return;
     }

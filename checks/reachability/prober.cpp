@@ -3,6 +3,7 @@
 // max_concurrency in flight. This is the only translation unit that includes
 // Asio (compile time on small machines).
 #include "probe_session.hpp"  // first: it includes <utility> before Asio
+#include "i18n.hpp"
 
 #include <openssl/ssl.h>
 #include <sys/stat.h>
@@ -27,7 +28,7 @@ ProbeRunner::ProbeRunner(const std::vector<ProbeTarget>& targets, const ProbeOpt
   } else {
     struct stat info {};
     if (::stat(options.ca_path.c_str(), &info) != 0) {
-      throw std::runtime_error("trust store " + options.ca_path + " does not exist");
+      throw std::runtime_error(tr("trust store {0} does not exist", options.ca_path));
     }
     if (S_ISDIR(info.st_mode)) {
       ssl_.add_verify_path(options.ca_path, ec);
@@ -35,7 +36,7 @@ ProbeRunner::ProbeRunner(const std::vector<ProbeTarget>& targets, const ProbeOpt
       ssl_.load_verify_file(options.ca_path, ec);
     }
   }
-  if (ec) throw std::runtime_error("cannot load the trust store " + options.ca_path + ": " + ec.message());
+  if (ec) throw std::runtime_error(tr("cannot load the trust store {0}: {1}", options.ca_path, ec.message()));
 }
 
 std::vector<ProbeResult> ProbeRunner::run() {
@@ -97,7 +98,7 @@ std::string ProbeTarget::label() const {
   } else {
     text += ":" + std::to_string(port);
   }
-  if (via_proxy) text += " via proxy";
+  if (via_proxy) text += _(" via proxy");
   return text;
 }
 

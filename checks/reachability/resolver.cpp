@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "probe.hpp"
+#include "i18n.hpp"
 
 namespace clinic_audit::reachability {
 namespace {
@@ -45,7 +46,7 @@ DnsAnswer lookup(const std::string& host) {
     if (std::find(family.begin(), family.end(), text) == family.end()) family.emplace_back(text);
   }
   freeaddrinfo(list);
-  if (answer.ipv4.empty() && answer.ipv6.empty()) answer.error = "no address";
+  if (answer.ipv4.empty() && answer.ipv6.empty()) answer.error = _("no address");
   return answer;
 }
 
@@ -96,7 +97,7 @@ std::vector<DnsAnswer> resolve_all(const std::vector<std::string>& hosts, std::c
     if (!state->done[i]) {
       answers[i] = DnsAnswer{};
       answers[i].host = hosts[i];
-      answers[i].error = i < next ? "timed out" : "not attempted: DNS lookups ran out of time";
+      answers[i].error = i < next ? _("timed out") : _("not attempted: DNS lookups ran out of time");
     }
   }
   return answers;

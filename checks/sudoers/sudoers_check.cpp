@@ -35,7 +35,7 @@ void cap(std::vector<Evidence>& items, std::size_t max, std::size_t already_left
   if (items.empty() || (items.size() <= max && already_left_out == 0)) return;
   if (items.size() < max) max = items.size();
   const std::size_t left_out = items.size() - (max - 1) + already_left_out;
-  Evidence last{items[max - 1].path, std::nullopt, std::to_string(left_out) + " more evidence items not shown",
+  Evidence last{items[max - 1].path, std::nullopt, tr("{0} more evidence items not shown", left_out),
                 items[max - 1].expected};
   items.resize(max - 1);
   items.push_back(std::move(last));
@@ -152,10 +152,10 @@ class SudoersCheck final : public Check {
     if (!tree.unevaluable.empty()) {
       std::vector<Evidence> evidence;
       for (const auto& u : tree.unevaluable) {
-        evidence.push_back({u.file, line_of(u.line), u.message, "a sudoers tree the auditor can read and evaluate"});
+        evidence.push_back({u.file, line_of(u.line), u.message, _("a sudoers tree the auditor can read and evaluate")});
       }
       cap(evidence, kMaxEvidence);
-      return Outcome::error("cannot evaluate the sudoers tree: " + tree.unevaluable.front().describe(),
+      return Outcome::error(tr("cannot evaluate the sudoers tree: {0}", tree.unevaluable.front().describe()),
                             std::move(evidence));
     }
     const Accounts& accounts = context.accounts();
@@ -177,27 +177,27 @@ class SudoersCheck final : public Check {
     if (fs.is_live()) host_id.interfaces = live_interface_addresses();
     else if (has_network_hosts(tree)) {
       notes.push_back({sudoers_, std::nullopt,
-                       "host lists given as network addresses cannot be matched under --root (the image's interfaces "
-                       "are unknown): judged as matching for forbidden grants, as not matching for required ones",
-                       "host names"});
+                       _("host lists given as network addresses cannot be matched under --root (the image's interfaces "
+                         "are unknown): judged as matching for forbidden grants, as not matching for required ones"),
+                       _("host names")});
     }
     HostIdentity broad_host = host_id;
     broad_host.networks_match_when_unknown = true;
 
     if (tree.fatal) {
-      problems.push_back({tree.fatal->file, line_of(tree.fatal->line), "sudo refuses to run: " + tree.fatal->message,
-                          "a sudoers file sudo accepts"});
-      summary.push_back("sudo refuses to run: " + tree.fatal->describe());
+      problems.push_back({tree.fatal->file, line_of(tree.fatal->line),
+                          tr("sudo refuses to run: {0}", tree.fatal->message), _("a sudoers file sudo accepts")});
+      summary.push_back(tr("sudo refuses to run: {0}", tree.fatal->describe()));
     }
     for (const auto& e : tree.errors) {
-      std::string observed = "visudo -c reports " + e.describe() + "; sudo skips this entry and warns (error_recovery)";
+      std::string observed =
+          tr("visudo -c reports {0}; sudo skips this entry and warns (error_recovery)", e.describe());
       if (!e.hint.empty()) observed += "; " + e.hint;
-      problems.push_back({e.file, line_of(e.line), std::move(observed), "a sudoers tree visudo -c accepts"});
+      problems.push_back({e.file, line_of(e.line), std::move(observed), _("a sudoers tree visudo -c accepts")});
     }
     if (tree.errors_omitted > 0) {
-      problems.push_back({sudoers_, std::nullopt,
-                          std::to_string(tree.errors_omitted) + " more syntax errors not listed",
-                          "a sudoers tree visudo -c accepts"});
+      problems.push_back({sudoers_, std::nullopt, tr("{0} more syntax errors not listed", tree.errors_omitted),
+                          _("a sudoers tree visudo -c accepts")});
     }
     if (!tree.errors.empty()) {
       summary.push_back(tr("visudo -c reports {0} error(s), first {1}; sudo skips the bad entries and uses the rest",
@@ -205,10 +205,10 @@ class SudoersCheck final : public Check {
     }
     for (const auto& ignored : tree.ignored) {
       notes.push_back({ignored.path, std::nullopt,
-                       ignored.warns ? tr("sudo skips this file and warns: {0} (included from {1}:{2})", ignored.reason,
-                                          ignored.included_from, ignored.line)
-                                     : tr("sudo skips this file silently: {0} (included from {1}:{2})", ignored.reason,
-                                          ignored.included_from, ignored.line),
+                       ignored.warns ? tr("sudo skips this file and warns: {0} (included from {1}:{2})",
+                                          _(ignored.reason.c_str()), ignored.included_from, ignored.line)
+                                     : tr("sudo skips this file silently: {0} (included from {1}:{2})",
+                                          _(ignored.reason.c_str()), ignored.included_from, ignored.line),
                        _("read by sudo")});
     }
     if (tree.ignored_omitted > 0) {
@@ -224,10 +224,10 @@ class SudoersCheck final : public Check {
     if (optional_alias_) check_optional(evaluator, user, broad_host, problems, notes, summary);
 
     if (evaluator.depth_exceeded()) {
-      return Outcome::error("cannot evaluate the sudoers tree: aliases nest deeper than the auditor follows, "
-                            "or refer to themselves (sudo expands every level); no member is judged as absent",
-                            {{sudoers_, std::nullopt, "alias nesting beyond the auditor's limit or an alias cycle",
-                              "aliases sudo can expand"}});
+      return Outcome::error(_("cannot evaluate the sudoers tree: aliases nest deeper than the auditor follows, "
+                              "or refer to themselves (sudo expands every level); no member is judged as absent"),
+                            {{sudoers_, std::nullopt, _("alias nesting beyond the auditor's limit or an alias cycle"),
+                              _("aliases sudo can expand")}});
     }
     std::string text;
     for (const auto& s : summary) text += (text.empty() ? "" : "; ") + s;
@@ -244,7 +244,7 @@ class SudoersCheck final : public Check {
     }
     if (!undecided.empty()) {
       undecided.insert(undecided.end(), evidence.begin(), evidence.end());
-      std::string why = "cannot evaluate the sudoers grants: " + undecided.front().observed;
+      std::string why = tr("cannot evaluate the sudoers grants: {0}", undecided.front().observed);
       return Outcome::error(std::move(why), std::move(undecided));
     }
     return Outcome::pass(text.empty() ? tr("sudoers grants to {0} are as required", user_) : text, std::move(evidence));
@@ -285,14 +285,17 @@ class SudoersCheck final : public Check {
       shells = fs.read_file_if_exists("/etc/shells", 1 << 20);
     } catch (const FsError& e) {
       unknown = true;
-      return "cannot read /etc/shells (Defaults runas_check_shell): " + std::string(e.what());
+      return tr("cannot read /etc/shells (Defaults runas_check_shell): {0}", e.what());
     }
     const PasswdEntry* entry = accounts.user(target.name);
     const std::string shell = entry != nullptr ? entry->shell : "";
     if (shell_is_listed(shell, shells)) return std::nullopt;
-    return "sudo runs nothing as " + target.name + ": its shell " + (shell.empty() ? "/bin/sh" : shell) +
-           (shells ? " is not in /etc/shells" : " is not a default shell (no /etc/shells)") +
-           " and Defaults runas_check_shell is set";
+    return shells ? tr("sudo runs nothing as {0}: its shell {1} is not in /etc/shells and Defaults runas_check_shell "
+                       "is set",
+                       target.name, shell.empty() ? "/bin/sh" : shell)
+                  : tr("sudo runs nothing as {0}: its shell {1} is not a default shell (no /etc/shells) and Defaults "
+                       "runas_check_shell is set",
+                       target.name, shell.empty() ? "/bin/sh" : shell);
   }
 
   void check_required(const RootFs& fs, const Accounts& accounts, const Evaluator& ev, const UserIdentity& user,
@@ -415,7 +418,7 @@ class SudoersCheck final : public Check {
       if (leaf.negated || ev.expired(*leaf.command_spec)) continue;
       const bool root_only = !leaf.command_spec->runas_users && !leaf.command_spec->runas_groups;
       if (root_only && root_refused && !root_shell_unknown) {
-        notes.push_back(at(leaf, render_grant(leaf) + ": grants nothing, " + *root_refused, expected));
+        notes.push_back(at(leaf, tr("{0}: grants nothing, {1}", render_grant(leaf), *root_refused), expected));
         continue;
       }
       const bool key = !keys[i].empty();
@@ -426,7 +429,7 @@ class SudoersCheck final : public Check {
         if (!ev.leaf_matches(*leaf.command, leaf.command->command(), std::nullopt, false) &&
             !ev.leaf_matches(*leaf.command, leaf.command->command(), std::string(kProbeArgument), false)) {
           for (const auto& m : ev.take_digest_mismatches()) {
-            notes.push_back(at(leaf, render_grant(leaf) + ": grants nothing, " + m, expected));
+            notes.push_back(at(leaf, tr("{0}: grants nothing, {1}", render_grant(leaf), m), expected));
           }
           continue;
         }
@@ -458,7 +461,7 @@ class SudoersCheck final : public Check {
       // future: a grant to come, judged as one.
       std::vector<std::string> reasons = broad_grant_reasons(leaf, allowed_);
       if (!reasons.empty() && !ev.in_window(*leaf.command_spec)) {
-        for (auto& r : reasons) r += " (from " + *leaf.command_spec->options->notbefore + ", NOTBEFORE)";
+        for (auto& r : reasons) r += tr(" (from {0}, NOTBEFORE)", *leaf.command_spec->options->notbefore);
       }
       for (auto& writer : command_writers(paths, leaf)) reasons.push_back(std::move(writer));
       std::vector<std::string> why_unknown = ev.take_undecided();
@@ -515,17 +518,17 @@ class SudoersCheck final : public Check {
           parent = parent.substr(0, std::max<std::size_t>(parent.rfind('/'), 1));
         } while (parent != "/" && !paths.exists(parent));
         for (const auto& w : paths.writers(parent)) {
-          out.push_back(path + " does not exist and " + w.path + " is writable by " + w.who + " (" + w.observed +
-                        "): a non-root user can create " + m.command());
+          out.push_back(tr("{0} does not exist and {1} is writable by {2} ({3}): a non-root user can create {4}", path,
+                           w.path, w.who, w.observed, m.command()));
         }
         return out;
       }
       for (const auto& w : paths.writers(path)) {
-        out.push_back(w.path + " is writable by " + w.who + " (" + w.observed + "): " + m.command() +
-                      " can be replaced by a non-root user");
+        out.push_back(tr("{0} is writable by {1} ({2}): {3} can be replaced by a non-root user", w.path, w.who,
+                         w.observed, m.command()));
       }
     } catch (const FsError& e) {
-      out.push_back(path + " cannot be resolved: " + e.what());
+      out.push_back(tr("{0} cannot be resolved: {1}", path, e.what()));
     }
     return out;
   }
@@ -537,7 +540,7 @@ class SudoersCheck final : public Check {
       if (file.uid == 0 && (file.mode & ~0440u & 07777u) == 0) continue;
       if (problems.size() < 2 * kMaxEvidence) {
         problems.push_back(
-            {file.path, std::nullopt, describe(file.info(), accounts), "owner=root mode=0440 or stricter"});
+            {file.path, std::nullopt, describe(file.info(), accounts), _("owner=root mode=0440 or stricter")});
       } else {
         ++problems_left_out_;
       }
@@ -620,8 +623,9 @@ class SudoersCheck final : public Check {
       if (ignored.warns && ignored.reason.find("not a regular file") == std::string::npos &&
           ignored.reason.find("skips the whole directory") == std::string::npos) {
         secure(ignored.path);
-        prose += (prose.empty() ? "" : " ") + std::string("sudo skips ") + ignored.path +
-                 " for its owner or mode: it is given to root:root 0440 (not replaced by a new file).";
+        prose += (prose.empty() ? "" : " ") +
+                 tr("sudo skips {0} for its owner or mode: it is given to root:root 0440 (not replaced by a new file).",
+                    ignored.path);
       }
     }
     for (const auto& file : bad_modes) secure(file);
@@ -636,9 +640,10 @@ class SudoersCheck final : public Check {
     for (const auto& [req, file] : missing) {
       if (not_regular.count(file) != 0) {
         if (std::find(edited.begin(), edited.end(), file) == edited.end()) {
-          prose += (prose.empty() ? "" : " ") + file +
-                   " is not a regular file (sudo skips it, and a command reading it would wait): move it away, then "
-                   "run the audit again for the commands that add the grant.";
+          prose += (prose.empty() ? "" : " ") +
+                   tr("{0} is not a regular file (sudo skips it, and a command reading it would wait): move it away, "
+                      "then run the audit again for the commands that add the grant.",
+                      file);
           edited.push_back(file);
         }
         continue;
@@ -656,15 +661,15 @@ class SudoersCheck final : public Check {
     }
     if (!missing.empty()) {
       prose += (prose.empty() ? "" : " ") +
-               std::string("Each missing grant is appended to the file of the rule that decides today (read after it, "
-                           "it wins by last match), else to ") +
-               fix_file_ + "; visudo -c checks the result.";
+               tr("Each missing grant is appended to the file of the rule that decides today (read after it, it wins "
+                  "by last match), else to {0}; visudo -c checks the result.",
+                  fix_file_);
     }
     if (forbid_broader_) {
       prose += (prose.empty() ? "" : " ") +
-               std::string("Delete, with visudo -f FILE, the rules the evidence names at "
-                           "FILE:LINE; keep the allowed grants (") +
-               allowed_text() + ").";
+               tr("Delete, with visudo -f FILE, the rules the evidence names at FILE:LINE; keep the allowed grants "
+                  "({0}).",
+                  allowed_text());
     }
     out.remediation = prose;
   }

@@ -1,4 +1,5 @@
 #include "sudoers_grants.hpp"
+#include "i18n.hpp"
 
 #include <algorithm>
 #include <array>
@@ -35,24 +36,24 @@ std::vector<std::string> broad_grant_reasons(const LeafCommand& leaf, const std:
   const Member& m = *leaf.command;
   const Tags& tags = leaf.command_spec->tags;
   if (m.kind == Member::Kind::all) {
-    reasons.emplace_back("ALL: any command as the runas user");
+    reasons.emplace_back(_("ALL: any command as the runas user"));
   } else if (m.command().empty()) {
-    reasons.emplace_back("an empty command");
+    reasons.emplace_back(_("an empty command"));
   } else if (m.command() == "sudoedit") {
-    reasons.emplace_back("sudoedit: edits files as root");
+    reasons.emplace_back(_("sudoedit: edits files as root"));
   } else if (m.command() == "list") {
     // `sudo -l` of another user only discloses rules.
   } else if (!m.command().empty() && m.command()[0] == '^') {
-    reasons.emplace_back("a regular expression command matches many programs");
+    reasons.emplace_back(_("a regular expression command matches many programs"));
   } else if (m.command().back() == '/') {
-    reasons.emplace_back("a command directory: every program in " + m.command());
+    reasons.emplace_back(tr("a command directory: every program in {0}", m.command()));
   } else if (m.command().find_first_of("*?[") != std::string::npos) {
-    reasons.emplace_back("a glob in the command path matches many programs");
+    reasons.emplace_back(_("a glob in the command path matches many programs"));
   } else if (is_shell_or_interpreter(m.command())) {
-    reasons.emplace_back(m.command() + " is a shell or interpreter: it runs anything");
+    reasons.emplace_back(tr("{0} is a shell or interpreter: it runs anything", m.command()));
   }
   if (tags.setenv == Tags::on) {
-    reasons.emplace_back("SETENV: the caller may set the environment (LD_PRELOAD...) of the command");
+    reasons.emplace_back(_("SETENV: the caller may set the environment (LD_PRELOAD...) of the command"));
   }
   if (reasons.empty() && m.kind == Member::Kind::command) {
     const bool is_allowed = std::any_of(allowed.begin(), allowed.end(), [&](const CommandLine& a) {
@@ -60,7 +61,7 @@ std::vector<std::string> broad_grant_reasons(const LeafCommand& leaf, const std:
       // arguments; otherwise the arguments must be the same text.
       return a.path == m.command() && (!a.args || a.args == m.args);
     });
-    if (!is_allowed) reasons.emplace_back(m.command() + " is not one of the commands the policy requires");
+    if (!is_allowed) reasons.emplace_back(tr("{0} is not one of the commands the policy requires", m.command()));
   }
   return reasons;
 }

@@ -2,6 +2,7 @@
 // sudoers.c: @include/@includedir, the name, owner and mode rules, size and
 // depth limits) in one place, so that every skip reason is worded once.
 #include "sudoers_includes.hpp"
+#include "i18n.hpp"
 
 #include <sys/stat.h>
 
@@ -64,8 +65,8 @@ class Loader {
   bool read_file(const std::string& path, std::size_t depth, const IncludeDirective* from, bool from_dir) {
     if (tree_.files.size() >= options_.max_files) {
       return unevaluable(from, path,
-                         "more than " + std::to_string(options_.max_files) +
-                             " sudoers files: over the auditor's limit (sudo reads them all)");
+                         tr("more than {0} sudoers files: over the auditor's limit (sudo reads them all)",
+                            options_.max_files));
     }
     std::optional<FileInfo> info;
     std::optional<std::string> text;
@@ -79,17 +80,16 @@ class Loader {
       } else if (info->type == FileType::regular &&
                  static_cast<std::size_t>(info->size) > options_.max_total_bytes - total_bytes_) {
         return unevaluable(from, path,
-                           path + " (" + std::to_string(info->size) +
-                               " bytes) takes the sudoers tree over the auditor's limit of " +
-                               std::to_string(options_.max_total_bytes >> 20) +
-                               " MiB; sudo has no size limit and reads it");
+                           tr("{0} ({1} bytes) takes the sudoers tree over the auditor's limit of {2} MiB; sudo has "
+                              "no size limit and reads it",
+                              path, info->size, options_.max_total_bytes >> 20));
       } else {
         text = fs_.read_file(path, options_.max_total_bytes - total_bytes_);
       }
     } catch (const FsError& e) {
       // sudo (root) reads what the auditor may not (NFS root_squash, no
       // CAP_DAC_OVERRIDE): unknown content, never judged as absent.
-      return unevaluable(from, path, "cannot read " + path + ": " + e.what());
+      return unevaluable(from, path, tr("cannot read {0}: {1}", path, e.what()));
     }
     if (!text) {
       if (from_dir) {
@@ -157,7 +157,7 @@ class Loader {
       }
       entries = fs_.list_dir(dir);  // byte order, as sudo's qsort(strcmp)
     } catch (const FsError& e) {
-      return unevaluable(&from, dir, "cannot read " + dir + ": " + e.what());
+      return unevaluable(&from, dir, tr("cannot read {0}: {1}", dir, e.what()));
     }
     // The names packed end to end while the files are read: 100,000
     // DirEntry (40 bytes each, and a vector grown by doubling) are freed
@@ -175,8 +175,8 @@ class Loader {
       const DirEntry entry{names.substr(starts[i].first, starts[i + 1].first - starts[i].first), starts[i].second};
       const std::string path = dir + "/" + entry.name;
       if (entry.name.find('.') != std::string::npos || entry.name.back() == '~') {
-        ignore(
-            {path, "name contains '.' or ends in '~': sudo skips it in an @includedir", from.file, from.line, false});
+        ignore({path, N_("name contains '.' or ends in '~': sudo skips it in an @includedir"), from.file, from.line,
+                false});
         continue;
       }
       // switch_dir() keeps regular files only (stat() follows symlinks).
@@ -185,10 +185,11 @@ class Loader {
         try {
           target = fs_.stat(path);
         } catch (const FsError& e) {
-          return unevaluable(&from, path, "cannot read " + path + ": " + e.what());
+          return unevaluable(&from, path, tr("cannot read {0}: {1}", path, e.what()));
         }
         if (!target || target->type != FileType::regular) {
-          ignore({path, "not a regular file", from.file, from.line, false});  // switch_dir() skips it without a word
+          ignore(
+              {path, N_("not a regular file"), from.file, from.line, false});  // switch_dir() skips it without a word
           continue;
         }
       }
@@ -208,7 +209,7 @@ class Loader {
   bool unevaluable(const IncludeDirective* from, const std::string& path, const std::string& message) {
     if (from != nullptr)
       tree_.unevaluable.push_back(
-          {path, 0, message + " (included from " + from->file + ":" + std::to_string(from->line) + ")", 0, {}});
+          {path, 0, message + tr(" (included from {0}:{1})", from->file.str(), from->line), 0, {}});
     else tree_.unevaluable.push_back({path, 0, message, 0, {}});
     return false;
   }

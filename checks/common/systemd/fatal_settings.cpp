@@ -1,4 +1,5 @@
 #include "fatal_settings.hpp"
+#include "i18n.hpp"
 
 #include <cctype>
 #include <vector>
@@ -85,7 +86,7 @@ std::optional<std::vector<std::string>> split_words(std::string_view text) {
 std::optional<std::string> exec_error(std::string_view value) {
   if (value.empty()) return std::nullopt;  // resets the list
   const auto words = split_words(value);
-  if (!words) return "unbalanced quoting in the command line";
+  if (!words) return _("unbalanced quoting in the command line");
   if (words->empty()) return std::nullopt;
   std::string first = words->front();
   std::size_t prefixes = 0;
@@ -95,12 +96,12 @@ std::optional<std::string> exec_error(std::string_view value) {
     ++prefixes;
   }
   if (ignore) return std::nullopt;
-  if (!specifiers_resolve(value)) return "a specifier ('%') that does not resolve";
+  if (!specifiers_resolve(value)) return _("a specifier ('%') that does not resolve");
   std::string path = first.substr(prefixes);
   // With '@' the second word is argv[0]; the executable is still this one.
-  if (path.empty()) return "an empty executable name";
+  if (path.empty()) return _("an empty executable name");
   if (path.find('/') != std::string::npos && !is_absolute(path)) {
-    return "neither a valid executable name nor an absolute path: " + path;
+    return tr("neither a valid executable name nor an absolute path: {0}", path);
   }
   return std::nullopt;
 }
@@ -115,34 +116,34 @@ std::optional<std::string> fatal_setting_error(std::string_view section, std::st
   }
   if (key == "User" || key == "Group" || key == "SupplementaryGroups") {
     if (value.empty()) return std::nullopt;
-    if (!specifiers_resolve(value)) return "a specifier ('%') that does not resolve";
+    if (!specifiers_resolve(value)) return _("a specifier ('%') that does not resolve");
     const auto words = key == "SupplementaryGroups" ? split_words(value)
                                                     : std::optional<std::vector<std::string>>({std::string(value)});
-    if (!words) return "unbalanced quoting";
+    if (!words) return _("unbalanced quoting");
     for (const auto& w : *words) {
-      if (!valid_user_or_group(w)) return "invalid user/group name or numeric ID: " + w;
+      if (!valid_user_or_group(w)) return tr("invalid user/group name or numeric ID: {0}", w);
     }
     return std::nullopt;
   }
   if (key == "WorkingDirectory") {
     if (value.empty() || value.front() == '-') return std::nullopt;  // '-': missing_ok, errors ignored
-    if (!specifiers_resolve(value)) return "a specifier ('%') that does not resolve";
-    if (value != "~" && !is_absolute(value)) return "WorkingDirectory= path is not absolute";
+    if (!specifiers_resolve(value)) return _("a specifier ('%') that does not resolve");
+    if (value != "~" && !is_absolute(value)) return _("WorkingDirectory= path is not absolute");
     return std::nullopt;
   }
   if (key == "RootDirectory" || key == "RootImage") {
     if (value.empty()) return std::nullopt;
-    if (!specifiers_resolve(value)) return "a specifier ('%') that does not resolve";
-    if (!is_absolute(value)) return std::string(key) + "= path is not absolute";
+    if (!specifiers_resolve(value)) return _("a specifier ('%') that does not resolve");
+    if (!is_absolute(value)) return tr("{0}= path is not absolute", key);
     return std::nullopt;
   }
   if (key == "SELinuxContext" || key == "AppArmorProfile" || key == "SmackProcessLabel") {
     if (value.empty() || value.front() == '-') return std::nullopt;
-    if (!specifiers_resolve(value)) return "a specifier ('%') that does not resolve";
+    if (!specifiers_resolve(value)) return _("a specifier ('%') that does not resolve");
     return std::nullopt;
   }
   // DynamicUser= is the one boolean parsed with fatal=true (load-fragment-gperf).
-  if (key == "DynamicUser" && !parse_systemd_boolean(value)) return "DynamicUser= is not a boolean";
+  if (key == "DynamicUser" && !parse_systemd_boolean(value)) return _("DynamicUser= is not a boolean");
   return std::nullopt;
 }
 

@@ -1,4 +1,5 @@
 #include "unit_resolver.hpp"
+#include "i18n.hpp"
 
 #include <algorithm>
 #include <map>
@@ -38,8 +39,8 @@ std::optional<std::string> template_of(std::string_view name) {
 std::string base_name(const std::string& path) { return path.substr(path.rfind('/') + 1); }
 
 [[noreturn]] void not_a_file(const std::string& path, FileType type, const std::string& what) {
-  throw CheckError(path + " is a " + std::string(to_string(type)) + " where systemd expects " + what +
-                       ": not evaluated",
+  throw CheckError(tr("{0} is a {1} where systemd expects {2}: not evaluated", path, _(to_string(type).data()),
+                      _(what.c_str())),
                    path);
 }
 
@@ -122,7 +123,7 @@ UnitFiles locate_unit(const RootFs& fs, std::string_view unit_name) {
         unit.dangling = candidate;  // systemd: "Unit NAME not found", no fallback
         return true;
       }
-      if (info->type != FileType::regular) not_a_file(candidate, info->type, "a unit file");
+      if (info->type != FileType::regular) not_a_file(candidate, info->type, N_("a unit file"));
       unit.fragment = info->path;
       add_name(base_name(info->path));  // an alias asked: the real name's drop-ins apply too
       return true;
@@ -169,8 +170,8 @@ UnitFiles locate_unit(const RootFs& fs, std::string_view unit_name) {
       if (file.front() == '.') continue;  // hidden_or_backup_file(): ".x.conf" is skipped
       if (chosen.count(file) != 0) continue;
       if (chosen.size() >= kMaxDropins) {
-        throw CheckError(unit.name + " has more than " + std::to_string(kMaxDropins) + " drop-in files (last seen in " +
-                             dir + "): not evaluated",
+        throw CheckError(tr("{0} has more than {1} drop-in files (last seen in {2}): not evaluated", unit.name,
+                            kMaxDropins, dir),
                          dir);
       }
       chosen.emplace(file, dir + "/" + file);
@@ -183,7 +184,7 @@ UnitFiles locate_unit(const RootFs& fs, std::string_view unit_name) {
     }
     const auto info = fs.stat(path);
     if (!info) continue;  // a dangling symlink: systemd skips it
-    if (info->type != FileType::regular) not_a_file(path, info->type, "a drop-in file");
+    if (info->type != FileType::regular) not_a_file(path, info->type, N_("a drop-in file"));
     unit.dropins.push_back(path);
   }
   return unit;
@@ -230,7 +231,7 @@ EffectiveSetting effective_setting(const RootFs& fs, const UnitFiles& unit, std:
     if (stop) {
       result.issues.push_back(
           path + ":" + std::to_string(stop->line) + ": " + stop->raw +
-          (is_fragment ? " (systemd does not load the unit)" : " (systemd skips the rest of this file)"));
+          (is_fragment ? _(" (systemd does not load the unit)") : _(" (systemd skips the rest of this file)")));
     }
     if (is_fragment && stop) {
       result.load_failure = stop;
