@@ -240,4 +240,22 @@ std::optional<std::string> regex_refusal(std::string_view original, RegexSyntax 
   return std::nullopt;
 }
 
+std::size_t regex_compile_cost(std::string_view original, RegexSyntax syntax) {
+  const std::string translated = syntax == RegexSyntax::basic ? basic_as_extended(original) : std::string();
+  const std::string_view pattern = syntax == RegexSyntax::basic ? std::string_view(translated) : original;
+  const int weight = std::min(nullable_quantifier_weight(pattern), 40);
+  return add(estimated_regex_nodes(pattern), mul(5, std::size_t{1} << weight));
+}
+
+std::optional<std::string> RegexCompileBudget::charge(std::string_view pattern, RegexSyntax syntax) {
+  const std::size_t cost = regex_compile_cost(pattern, syntax);
+  if (cost > left_) {
+    left_ = 0;
+    return "one regular expression too many in this input: together they would keep glibc's regcomp() busy for "
+           "more than about 100 ms (the auditor's budget for one input)";
+  }
+  left_ -= cost;
+  return std::nullopt;
+}
+
 }  // namespace clinic_audit

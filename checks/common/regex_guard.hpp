@@ -40,4 +40,26 @@ inline bool regex_too_complex(std::string_view pattern, RegexSyntax syntax = Reg
   return regex_refusal(pattern, syntax).has_value();
 }
 
+// What compiling an accepted pattern costs, in rough units of regcomp work:
+// its nodes plus 5 * 2^weight for stacked quantifiers (20,000 units is about
+// 10 ms with glibc 2.36 on this project's machines: "(a{100}){100}" 5 ms,
+// a weight-12 pattern 7 to 13 ms).
+std::size_t regex_compile_cost(std::string_view pattern, RegexSyntax syntax = RegexSyntax::extended);
+
+// The guard bounds one pattern, not a file: 64 KiB of weight-12 patterns are
+// thousands of compilations, seconds (found by fuzz_sudoers). A budget is
+// shared by the patterns of one input (a sudoers tree, a regexp table):
+// once spent, further patterns are refused like the guard's refusals.
+constexpr std::size_t kRegexCompileBudget = 200000;  // about 100 ms of regcomp
+class RegexCompileBudget {
+ public:
+  explicit RegexCompileBudget(std::size_t limit = kRegexCompileBudget) : left_(limit) {}
+  // Why `pattern` is refused (the budget is spent), or nullopt after
+  // charging its cost.
+  std::optional<std::string> charge(std::string_view pattern, RegexSyntax syntax = RegexSyntax::extended);
+
+ private:
+  std::size_t left_;
+};
+
 }  // namespace clinic_audit

@@ -14,6 +14,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
+#include <unordered_map>
 
 #include "common/regex_guard.hpp"
 
@@ -38,13 +40,31 @@ Decision through(Decision inner, bool negated) {
   return inner == Decision::allow ? Decision::deny : Decision::allow;
 }
 
+// Each pattern compiled once per thread, not at every lookup (a rule is
+// matched against every command judged: 12 compilations of one pattern per
+// fuzz input). Bounded: the cache is emptied past kMaxCachedRegexes.
+struct CompiledRegex {
+  regex_t re{};
+  bool ok = false;
+  explicit CompiledRegex(const std::string& pattern)
+      : ok(regcomp(&re, pattern.c_str(), REG_EXTENDED | REG_NOSUB) == 0) {}
+  ~CompiledRegex() {
+    if (ok) regfree(&re);
+  }
+  CompiledRegex(const CompiledRegex&) = delete;
+  CompiledRegex& operator=(const CompiledRegex&) = delete;
+};
+constexpr std::size_t kMaxCachedRegexes = 1024;
+
 bool regex_matches(const std::string& pattern, const std::string& text) {
-  if (regex_too_complex(pattern)) return false;  // refused by the parser already
-  regex_t re;
-  if (regcomp(&re, pattern.c_str(), REG_EXTENDED | REG_NOSUB) != 0) return false;
-  const bool ok = regexec(&re, text.c_str(), 0, nullptr, 0) == 0;
-  regfree(&re);
-  return ok;
+  if (regex_too_complex(pattern)) return false;  // refused by the parser already (the check is an error)
+  thread_local std::unordered_map<std::string, std::unique_ptr<CompiledRegex>> cache;
+  auto it = cache.find(pattern);
+  if (it == cache.end()) {
+    if (cache.size() >= kMaxCachedRegexes) cache.clear();
+    it = cache.emplace(pattern, std::make_unique<CompiledRegex>(pattern)).first;
+  }
+  return it->second->ok && regexec(&it->second->re, text.c_str(), 0, nullptr, 0) == 0;
 }
 
 bool has_meta(const std::string& s) { return s.find_first_of("\\?*[]") != std::string::npos; }

@@ -106,7 +106,7 @@ class Loader {
       return true;
     }
     total_bytes_ += text->size();
-    ParseResult result = parse_sudoers(*text, path, lists_);
+    ParseResult result = parse_sudoers(*text, path, lists_, &regex_budget_);
     for (auto& e : result.errors) {
       e.hint = look_alike_blank(*text, e.line);
       error(std::move(e));
@@ -238,7 +238,8 @@ class Loader {
   const LoadOptions& options_;
   SudoersTree& tree_;
   std::size_t total_bytes_ = 0;
-  ListSharer lists_;  // repeated user, host and Runas lists kept once, across files
+  ListSharer lists_;                 // repeated user, host and Runas lists kept once, across files
+  RegexCompileBudget regex_budget_;  // regcomp work of the whole tree (common/regex_guard.hpp)
 };
 
 // Characters that look like a blank but are not one for sudo (toke.l knows

@@ -137,7 +137,9 @@ struct Lexer::Impl {
   // visudo compiles every regular expression (strict mode); one that would
   // make regcomp() explode is kept (sudo would use it) and reported apart.
   bool regex_ok(const std::string& pattern) {
-    if (auto why = regex_refusal(pattern)) {
+    auto why = regex_refusal(pattern);
+    if (!why) why = (options.regex_budget != nullptr ? *options.regex_budget : own_budget).charge(pattern);
+    if (why) {
       refused.emplace_back(line, std::to_string(line) + ":" + std::to_string(column()) + ": " + *why);
       return true;
     }
@@ -446,6 +448,7 @@ struct Lexer::Impl {
   std::size_t pos = 0;
   std::size_t line_start = 0;  // offset of the physical line holding `pos`
   std::vector<std::pair<int, std::string>> refused;
+  RegexCompileBudget own_budget;
   bool done = false;
   unsigned state = INITIAL;
   unsigned prev_state = INITIAL;

@@ -4,6 +4,8 @@
 // exactly where sudo splits them. Pure: text in, tokens out.
 #pragma once
 
+#include "common/regex_guard.hpp"
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -85,6 +87,9 @@ struct LexOptions {
   // visudo runs the scanner in strict mode: regular expressions are compiled
   // and an invalid one is a syntax error.
   bool strict = true;
+  // Shared by the files of one tree (the loader's); each lexer has its own
+  // when null. Patterns past it are refused like the guard's refusals.
+  RegexCompileBudget* regex_budget = nullptr;
 };
 
 // Produces the tokens of one file on demand. After an error token the scan

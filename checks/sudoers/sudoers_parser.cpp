@@ -25,7 +25,8 @@ bool is_sha(Tok t) { return t >= Tok::sha224 && t <= Tok::sha512; }
 
 class Parser {
  public:
-  Parser(std::string_view text, std::string_view file, ListSharer& lists) : lexer_(text), lists_(lists) {
+  Parser(std::string_view text, std::string_view file, ListSharer& lists, RegexCompileBudget* regex_budget)
+      : lexer_(text, LexOptions{.strict = true, .regex_budget = regex_budget}), lists_(lists) {
     out_.file = file;
   }
 
@@ -504,8 +505,9 @@ ParseResult parse_sudoers(std::string_view text, std::string_view file) {
   return parse_sudoers(text, file, lists);
 }
 
-ParseResult parse_sudoers(std::string_view text, std::string_view file, ListSharer& lists) {
-  Parser parser(text, file, lists);
+ParseResult parse_sudoers(std::string_view text, std::string_view file, ListSharer& lists,
+                          RegexCompileBudget* regex_budget) {
+  Parser parser(text, file, lists, regex_budget);
   ParseResult result;
   result.parsed = parser.run();
   result.errors = std::move(parser.errors());

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/regex_guard.hpp"
 #include "sudoers_ast.hpp"
 
 namespace clinic_audit::sudoers {
@@ -38,9 +39,11 @@ struct ParseResult {
 // `file` is only used to name the file in entries and errors.
 ParseResult parse_sudoers(std::string_view text, std::string_view file);
 // The same, sharing repeated user, host and Runas lists with the lists
-// `lists` has seen (the loader's, across the files of a tree).
+// `lists` has seen (the loader's, across the files of a tree), and the
+// regcomp budget of the tree (one of this parse's own when null).
 class ListSharer;
-ParseResult parse_sudoers(std::string_view text, std::string_view file, ListSharer& lists);
+ParseResult parse_sudoers(std::string_view text, std::string_view file, ListSharer& lists,
+                          RegexCompileBudget* regex_budget = nullptr);
 
 // sudoers(5) TIMEOUT: "[0-9]+[dhms]" groups or plain seconds; nullopt when invalid.
 std::optional<long long> parse_timeout(std::string_view text);

@@ -211,6 +211,36 @@ TEST(SudoersParser, StackedQuantifiersOnEmptyMatchingOperandsAreRefused) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
 }
 
+// The guard bounds one pattern, not a file: many patterns each just under
+// it (weight 12: 7-13 ms of regcomp each) made one 64 KiB input cost
+// seconds (fuzz_sudoers). A budget is shared by the patterns of an input
+// (of a tree, through the loader): past it, patterns are refused by line,
+// and the check says it cannot evaluate the tree.
+TEST(SudoersParser, RegexCompileBudgetBoundsAWholeFile) {
+  std::string text;
+  for (int i = 0; i < 40; ++i) text += "www-data ALL = ^/usr/bin/a" + std::to_string(i) + "(()(((a?)+)+)+)+)+)+$\n";
+  const auto start = std::chrono::steady_clock::now();
+  const ParseResult r = parse_sudoers(text, "f");
+  EXPECT_FALSE(r.error);
+  ASSERT_FALSE(r.refused_regexes.empty());
+  EXPECT_GT(r.refused_regexes.front().line, 1);  // the first patterns fit in the budget
+  EXPECT_NE(r.refused_regexes.front().message.find("budget"), std::string::npos);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  // Ordinary patterns are far below it: 2,000 of them are all compiled.
+  std::string plain;
+  for (int i = 0; i < 2000; ++i) plain += "u" + std::to_string(i) + " ALL = ^/usr/bin/[a-z]{1,8}$\n";
+  EXPECT_TRUE(parse_sudoers(plain, "f").refused_regexes.empty());
+}
+
+TEST(RegexCompileBudget, ChargesUntilSpent) {
+  RegexCompileBudget budget(100);
+  EXPECT_FALSE(budget.charge("abc"));
+  EXPECT_GT(regex_compile_cost("^(()(((a?)+)+)+)+)+)+$"), 20000u);  // weight 12: 5 * 2^12 and its nodes
+  EXPECT_LT(regex_compile_cost("^/usr/bin/[a-z]{1,8}$"), 100u);
+  EXPECT_TRUE(budget.charge(std::string(200, 'a')));
+  EXPECT_TRUE(budget.charge("a"));  // spent: refused from then on
+}
+
 TEST(SudoersLexer, NulEndsTheLineAndNewlineIsAdded) {
   EXPECT_EQ(normalise_input(std::string("ab\0cd\nef", 8)), "ab\nef\n");
 }
