@@ -167,6 +167,32 @@ void check_certificate_chain(CMS_ContentInfo* cms, X509* signer_cert, X509_STORE
   }
 }
 
+// Whether X509_verify_cert would certainly succeed for `signer_cert`
+// because the caller already verified its chain (the collector: in the TLS
+// handshake, against a store read from the same CA file). Only when the
+// very same certificate is the signer, its verified chain was that
+// certificate issued directly by a trust anchor without auxiliary trust
+// settings, that anchor is in `store`, and the check time lies inside every validity period of that
+// chain: the handshake's verification was then stricter in all else
+// (purpose sslclient and the TLS security level against `-purpose any` and
+// none here; no CRL on either side), so it holds now too. A collector
+// certificate read from the signature (signer_cert) is the known one only
+// when without_embedded_certificate() matched it byte for byte.
+bool store_holds(X509_STORE* store, X509* cert) {
+  STACK_OF(X509_OBJECT)* objects = X509_STORE_get0_objects(store);
+  for (int i = 0; i < sk_X509_OBJECT_num(objects); ++i) {
+    X509* candidate = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objects, i));
+    if (candidate != nullptr && X509_cmp(candidate, cert) == 0) return true;
+  }
+  return false;
+}
+
+bool chain_already_verified(const KnownSigner& known, X509* signer_cert, X509_STORE* store, ExpiryAt expiry_at,
+                            std::time_t now) {
+  return known.verified_by_anchor && signer_cert == known.certificate && expiry_at == ExpiryAt::now &&
+         now >= known.valid_from && now < known.valid_until && known.anchor && store_holds(store, known.anchor.get());
+}
+
 }  // namespace
 
 std::string subject_serial_number(X509* cert) {
@@ -201,8 +227,17 @@ X509StorePtr load_ca_store(const std::filesystem::path& ca_file) {
 SignatureFindings check_signature(const SignatureInput& input, X509_STORE* store, ExpiryAt expiry_at, std::time_t now) {
   SignatureFindings findings;
   const std::string name = name_of(input);
-  BioPtr der = memory_bio(input.signature_der.data(), input.signature_der.size());
+  // When the signature embeds exactly the caller's known certificate, it is
+  // decoded without it and the certificate put back already decoded: the
+  // same CMS structure (CmsKnownSigner.StrippedAndPutBackIsTheSameSignatureByteForByte),
+  // without OpenSSL decoding the certificate and its public key again.
+  const std::optional<std::string> stripped =
+      input.known_signer != nullptr ? without_embedded_certificate(input.signature_der, input.known_signer->der)
+                                    : std::nullopt;
+  const std::string_view signature_der = stripped ? std::string_view(*stripped) : input.signature_der;
+  BioPtr der = memory_bio(signature_der.data(), signature_der.size());
   CmsPtr cms(d2i_CMS_bio(der.get(), nullptr));
+  if (cms && stripped && CMS_add1_cert(cms.get(), input.known_signer->certificate) != 1) cms.reset();
   if (!cms || OBJ_obj2nid(CMS_get0_type(cms.get())) != NID_pkcs7_signed) {
     ERR_clear_error();
     findings.problems.push_back(name + ".p7s is not a DER CMS SignedData (RFC 5652) signature");
@@ -263,7 +298,10 @@ SignatureFindings check_signature(const SignatureInput& input, X509_STORE* store
     findings.problems.push_back("certificate substituted: the signed signingCertificateV2 attribute (RFC 5035) of " +
                                 name + ".p7s names another certificate than the embedded one");
   }
-  if (store != nullptr) check_certificate(cms.get(), signer_cert, store, expiry_at, now, findings);
+  if (store != nullptr &&
+      !(stripped && chain_already_verified(*input.known_signer, signer_cert, store, expiry_at, now))) {
+    check_certificate(cms.get(), signer_cert, store, expiry_at, now, findings);
+  }
   sk_X509_free(signer_certs);
   if (findings.signing_time && *findings.signing_time > static_cast<std::int64_t>(now) + 300) {
     findings.problems.push_back("signing time " + time_text(*findings.signing_time) + " is in the future");

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cms_known_signer.hpp"
 #include "openssl_ptr.hpp"
 
 namespace clinic_audit::signing {
@@ -59,6 +60,9 @@ struct SignatureInput {
   // Compare the file name with the one signed in content-hints ("renamed
   // report"). The collector receives bytes, not files: it turns this off.
   bool check_name = true;
+  // The certificate the caller already holds (the collector: the TLS client
+  // certificate). Changes no finding, only the work: see cms_known_signer.hpp.
+  const KnownSigner* known_signer = nullptr;
 };
 
 SignatureFindings check_signature(const SignatureInput& input, X509_STORE* store, ExpiryAt expiry_at, std::time_t now);

@@ -202,7 +202,8 @@ VerifiedReport verify_report(const ReportBytes& report, X509_STORE* store, const
                              ExpiryAt expiry_at, std::time_t now, bool require_machine_id) {
   VerifiedReport result;
   result.sha256 = sha256_hex(report.bytes);
-  SignatureInput input{report.name, report.bytes, report.signature_der, nullptr, report.check_name};
+  SignatureInput input{report.name, report.bytes,      report.signature_der,
+                       nullptr,     report.check_name, report.known_signer};
   result.signature = check_signature(input, store, expiry_at, now);
   result.format = sniff_report_format(report.bytes);
   if (!result.format) {

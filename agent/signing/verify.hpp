@@ -46,6 +46,9 @@ struct ReportBytes {
   // in content-hints.
   std::string name = "report";
   bool check_name = false;
+  // The certificate the caller already holds and verified (the collector:
+  // the TLS client certificate); changes no finding (cms_known_signer.hpp).
+  const KnownSigner* known_signer = nullptr;
 };
 
 // What verify_report found. `problems` lists everything that fails (the

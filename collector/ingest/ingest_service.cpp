@@ -132,8 +132,9 @@ IngestService::Checked IngestService::check(std::string_view content_type, std::
 
   const std::time_t now = clock_();
   // ExpiryAt::now: the certificate must be valid when the report arrives.
-  signing::VerifiedReport verified = signing::verify_report({report_bytes, signature_der, "report", false}, ca_store_,
-                                                            schemas_, signing::ExpiryAt::now, now, true);
+  signing::VerifiedReport verified =
+      signing::verify_report({report_bytes, signature_der, "report", false, client.known.get()}, ca_store_, schemas_,
+                             signing::ExpiryAt::now, now, true);
   const auto& signature = verified.signature;
   if (!signature.problems.empty() && !signature.certificate_problem) {
     return error_answer(422, "bad_signature", "signature does not verify: " + first_line(signature.problems));

@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "answer.hpp"
+#include "cms_known_signer.hpp"
 #include "schema_check.hpp"
 #include "storage.hpp"
 
@@ -26,6 +27,10 @@ struct ClientCertificate {
   X509* certificate = nullptr;  // the peer's leaf, nullptr when none was sent
   bool chain_verified = false;  // OpenSSL verified it against the regional CA
   std::string chain_error;      // why not, when it did not
+  // The certificate decoded and its verified chain, kept for the
+  // connection's life: the reports it signs are checked without decoding it
+  // again (signing::KnownSigner).
+  std::shared_ptr<const signing::KnownSigner> known;
 };
 
 class IngestService {

@@ -80,6 +80,12 @@ class Session : public std::enable_shared_from_this<Session> {
       client_.certificate = peer_.get();
       client_.chain_verified = result == X509_V_OK;
       if (!client_.chain_verified) client_.chain_error = X509_verify_cert_error_string(result);
+      // Once per connection: the DER and verified chain of the certificate
+      // every report on this connection must be signed with.
+      if (client_.chain_verified) {
+        client_.known = std::make_shared<const signing::KnownSigner>(
+            signing::known_signer_of(peer_.get(), SSL_get0_verified_chain(ssl)));
+      }
     }
     read_header(shared_.config.header_ms);
   }
