@@ -1,3 +1,5 @@
+// Over 400 lines: SpamAssassin's Conf::Parser as one reader (directives, if/
+// endif, include with its budgets, score and list semantics) in one place.
 #include "spamassassin_parser.hpp"
 #include "i18n.hpp"
 
