@@ -1,4 +1,5 @@
 #include "collector_api.hpp"
+#include "common/json_depth.hpp"
 
 #include <openssl/rand.h>
 
@@ -12,16 +13,11 @@
 namespace clinic_audit::delivery {
 namespace {
 
-// The collector's answers nest 2 deep; nlohmann's parser has no depth limit
-// (64 KiB of '[' is a second of CPU under ASan): deeper is not an answer.
+// The collector's answers nest 2 deep: deeper is not an answer.
 nlohmann::json parse_answer_json(std::string_view body) {
-  const auto depth_guard = [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
-    if (depth > 64) throw std::length_error("JSON nested deeper than 64 levels");
-    return true;
-  };
   try {
-    return nlohmann::json::parse(body, depth_guard, false);
-  } catch (const std::length_error&) {
+    return nlohmann::json::parse(body, json_depth_guard(), false);
+  } catch (const JsonTooDeep&) {
     return nlohmann::json(nlohmann::json::value_t::discarded);
   }
 }

@@ -1,4 +1,5 @@
 #include "read_json.hpp"
+#include "common/json_depth.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -124,21 +125,12 @@ class Reader {
 
 }  // namespace
 
-// A report nests 5 deep; nlohmann's parser has no depth limit and 64 KiB of
-// '[' took most of a second under ASan (fuzz_read_json_report): refused here.
-constexpr int kMaxJsonDepth = 64;
-
 Report read_json_report(std::string_view text, const std::string& origin) {
   Json root;
-  const Json::parser_callback_t depth_guard = [&origin](int depth, Json::parse_event_t, Json&) {
-    if (depth > kMaxJsonDepth) {
-      throw ReportReadError(origin + ": not a report: JSON nested deeper than " + std::to_string(kMaxJsonDepth) +
-                            " levels");
-    }
-    return true;
-  };
   try {
-    root = Json::parse(text.begin(), text.end(), depth_guard);
+    root = Json::parse(text.begin(), text.end(), json_depth_guard());
+  } catch (const JsonTooDeep& e) {
+    throw ReportReadError(origin + ": not a report: " + e.what());
   } catch (const Json::parse_error& e) {
     throw ReportReadError(origin + ": not JSON: " + e.what());
   }

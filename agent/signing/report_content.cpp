@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "report_files.hpp"
+#include "common/json_depth.hpp"
 
 namespace clinic_audit::signing {
 namespace {
@@ -203,23 +204,11 @@ std::optional<ReportFormat> sniff_report_format(std::string_view bytes) {
   return std::nullopt;
 }
 
-// A report nests 5 deep (results, evidence); nlohmann's parser has no depth
-// limit and 64 KiB of '[' took over a second under ASan (fuzz_report_content),
-// a collector body of megabytes far more: refused at this depth, as libxml2
-// refuses XML nested past 256, before the tree is built.
-constexpr int kMaxJsonDepth = 64;
-
 ReportContent parse_report_content(std::string_view bytes, ReportFormat format) {
   if (format == ReportFormat::json) {
     json doc;
-    const json::parser_callback_t depth_guard = [](int depth, json::parse_event_t, json&) {
-      if (depth > kMaxJsonDepth) {
-        throw std::runtime_error("JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
-      }
-      return true;
-    };
     try {
-      doc = json::parse(bytes, depth_guard);
+      doc = json::parse(bytes, json_depth_guard<json>());
     } catch (const json::parse_error& error) {
       throw std::runtime_error("not well-formed JSON at byte " + std::to_string(error.byte));
     } catch (const json::exception& error) {

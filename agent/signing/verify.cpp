@@ -15,6 +15,7 @@
 #include "report_files.hpp"
 #include "schema_check.hpp"
 #include "signing_error.hpp"
+#include "common/json_depth.hpp"
 
 namespace clinic_audit::signing {
 namespace {
@@ -217,12 +218,7 @@ VerifiedReport verify_report(const ReportBytes& report, X509_STORE* store, const
       if (*result.format == ReportFormat::json) {
         nlohmann::json document;
         try {
-          // Nesting past 64 levels refused as in parse_report_content (a
-          // report nests 5 deep; nlohmann has no limit of its own).
-          document = nlohmann::json::parse(report.bytes, [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
-            if (depth > 64) throw std::runtime_error("JSON nested deeper than 64 levels");
-            return true;
-          });
+          document = nlohmann::json::parse(report.bytes, json_depth_guard());
         } catch (const nlohmann::json::parse_error& error) {
           if (schemas.covers(as)) violations.emplace_back("not valid JSON");
           throw std::runtime_error("not well-formed JSON at byte " + std::to_string(error.byte));

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "report_files.hpp"
+#include "common/json_depth.hpp"
 
 namespace clinic_audit::collector {
 
@@ -39,7 +40,13 @@ Answer EnrollService::enroll(std::string_view body) {
   if (!ca_)
     return error_answer(403, "enrolment_disabled",
                         "enrolment is disabled on this collector: ask regional IT to sign your CSR");
-  const auto request = nlohmann::json::parse(body, nullptr, false);
+  // Unauthenticated input: nesting bounded while parsing (common/json_depth.hpp).
+  nlohmann::json request;
+  try {
+    request = nlohmann::json::parse(body, json_depth_guard(), false);
+  } catch (const JsonTooDeep&) {
+    request = nlohmann::json(nlohmann::json::value_t::discarded);
+  }
   if (!request.is_object() || !request.contains("token") || !request["token"].is_string() ||
       !request.contains("csr_pem") || !request["csr_pem"].is_string()) {
     return error_answer(400, "bad_request", "expected a JSON object {\"token\": string, \"csr_pem\": string}");

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
+
 #include <nlohmann/json.hpp>
 
 #include "collector_harness.hpp"
@@ -143,6 +145,21 @@ TEST_F(CollectorBadInput, MalformedJsonAndXmlInsideAValidSignature) {
   expect_refused(collector_->submit(xml, &agent_), 400, "malformed report");
   const SignedReport neither = collector_->sign_bytes(agent_, "just text\n", "txt");
   expect_refused(collector_->submit(neither, &agent_), 400, "neither a JSON nor an XML report");
+}
+
+// nlohmann's parser has no depth limit: 3 MiB of '[' before any
+// authentication (the enrolment endpoint), or inside a valid signature,
+// cost seconds of CPU. Refused while parsing (common/json_depth.hpp).
+TEST_F(CollectorBadInput, JsonNestedBeyondSixtyFourLevels) {
+  write_file(collector_->dir() / "deep", std::string(3 * 1024 * 1024, '['));
+  const auto start = std::chrono::steady_clock::now();
+  const auto enrol =
+      collector_->curl("-H 'Content-Type: application/json' --data-binary @" + quote(collector_->dir() / "deep") + " " +
+                       quote(collector_->url("/api/v1/enroll")));
+  expect_refused(enrol, 400, "expected a JSON object");
+  const SignedReport deep = collector_->sign_bytes(agent_, std::string(100000, '['), "json");
+  expect_refused(collector_->submit(deep, &agent_), 400, "malformed report");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
 }
 
 TEST_F(CollectorBadInput, ReportWithAFutureDate) {
