@@ -1,10 +1,16 @@
 #include "french_catalog.hpp"
 
+#include <pty.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cctype>
 #include <fstream>
+#include <stdexcept>
 
 #include "fixture_root.hpp"
 #include "output_text.hpp"
+#include "run_agent.hpp"
 
 namespace clinic_audit::testing {
 
@@ -129,6 +135,44 @@ std::vector<std::string> untranslated_in(const std::string& french_output) {
     }
   }
   return found;
+}
+
+TerminalRun run_agent_on_terminal(const std::vector<std::string>& arguments) {
+  const std::string binary = agent_binary();
+  std::vector<char*> argv{const_cast<char*>(binary.c_str())};
+  for (const std::string& a : arguments) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  int master = -1;
+  const pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
+  if (pid < 0) throw std::runtime_error("forkpty failed");
+  if (pid == 0) {
+    ::execv(binary.c_str(), argv.data());
+    ::_exit(127);
+  }
+  TerminalRun run;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t got = ::read(master, buffer, sizeof buffer);
+    if (got <= 0) break;  // EIO once the child closed the terminal
+    run.output.append(buffer, static_cast<std::size_t>(got));
+  }
+  ::close(master);
+  ::waitpid(pid, &run.wait_status, 0);
+  return run;
+}
+
+std::string without_colour(const std::string& output) {
+  std::string text;
+  for (std::size_t i = 0; i < output.size(); ++i) {
+    if (output[i] == '\x1b') {
+      i = output.find('m', i);
+      if (i == std::string::npos) break;
+      continue;
+    }
+    if (output[i] == '\r') continue;
+    text += output[i];
+  }
+  return text;
 }
 
 }  // namespace clinic_audit::testing

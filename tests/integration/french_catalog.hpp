@@ -47,4 +47,14 @@ std::vector<std::string> pot_msgids();
 // the piece that was found).
 std::vector<std::string> untranslated_in(const std::string& french_output);
 
+// The agent run on a pseudo-terminal (forkpty) with `arguments`: what the
+// terminal showed, and how the agent ended (waitpid status).
+struct TerminalRun {
+  std::string output;
+  int wait_status = 0;
+};
+TerminalRun run_agent_on_terminal(const std::vector<std::string>& arguments);
+// Terminal output without its colour escapes (ESC [ ... m) and CRs.
+std::string without_colour(const std::string& output);
+
 }  // namespace clinic_audit::testing

@@ -14,7 +14,6 @@
 //       a terminal (forkpty);
 //   (d) the French text table's columns line up counted in characters.
 #include <gtest/gtest.h>
-#include <pty.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -397,38 +396,11 @@ TEST_P(OnATerminal, FrenchTextIsValidUtf8AndAligned) {
   const Case& c = GetParam();
   const std::string root = build_root(c.root);
   const std::string state = fixture_dir("state").string();
-  int master = -1;
-  const pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    const std::string binary = agent_binary();
-    ::execl(binary.c_str(), binary.c_str(), "--lang", "fr", "--color", "always", "run", "--root", root.c_str(),
-            "--policy", c.policy.c_str(), "--offline", "--no-sign", "--state-dir", state.c_str(),
-            static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  std::string output;
-  char buffer[4096];
-  for (;;) {
-    const ssize_t got = ::read(master, buffer, sizeof buffer);
-    if (got <= 0) break;  // EIO once the child closed the terminal
-    output.append(buffer, static_cast<std::size_t>(got));
-  }
-  ::close(master);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_NE(output.find("\x1b["), std::string::npos);  // it did see a terminal
-  std::string text;                                    // colour escapes (ESC [ ... m) dropped, CR LF -> LF
-  for (std::size_t i = 0; i < output.size(); ++i) {
-    if (output[i] == '\x1b') {
-      i = output.find('m', i);
-      if (i == std::string::npos) break;
-      continue;
-    }
-    if (output[i] == '\r') continue;
-    text += output[i];
-  }
+  const TerminalRun run = run_agent_on_terminal({"--lang", "fr", "--color", "always", "run", "--root", root, "--policy",
+                                                 c.policy, "--offline", "--no-sign", "--state-dir", state});
+  ASSERT_TRUE(WIFEXITED(run.wait_status));
+  EXPECT_NE(run.output.find("\x1b["), std::string::npos);  // it did see a terminal
+  const std::string text = without_colour(run.output);
   EXPECT_TRUE(valid_utf8(text)) << text;
   EXPECT_EQ(misaligned_rows(text), "") << text;
 }

@@ -6,7 +6,6 @@
 // word list), machine fields do not change with the language, French output
 // is valid UTF-8 through a pipe and on a terminal.
 #include <gtest/gtest.h>
-#include <pty.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -250,39 +249,13 @@ TEST(FrenchOutput, ValidUtf8ThroughAPipe) {
 TEST(FrenchOutput, ValidUtf8OnATerminal) {
   LanguageEnvironment env;
   const auto root = build_root("apicrypt-noncompliant");
-  int master = -1;
-  const pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    const std::string binary = agent_binary();
-    ::execl(binary.c_str(), binary.c_str(), "--lang", "fr", "--color", "always", "run", "--root", root.c_str(),
-            "--policy", "apicrypt-v1", "--offline", "--no-sign", static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  std::string output;
-  char buffer[4096];
-  for (;;) {
-    const ssize_t got = ::read(master, buffer, sizeof buffer);
-    if (got <= 0) break;  // EIO once the child closed the terminal
-    output.append(buffer, static_cast<std::size_t>(got));
-  }
-  ::close(master);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 1) << output;
-  // Colour escapes are ESC [ ... m: drop them, the rest is text.
-  std::string text;
-  for (std::size_t i = 0; i < output.size(); ++i) {
-    if (output[i] == '\x1b') {
-      i = output.find('m', i);
-      if (i == std::string::npos) break;
-      continue;
-    }
-    text += output[i];
-  }
+  const TerminalRun run = run_agent_on_terminal({"--lang", "fr", "--color", "always", "run", "--root", root, "--policy",
+                                                 "apicrypt-v1", "--offline", "--no-sign"});
+  ASSERT_TRUE(WIFEXITED(run.wait_status));
+  EXPECT_EQ(WEXITSTATUS(run.wait_status), 1) << run.output;
+  const std::string text = without_colour(run.output);
   ASSERT_NE(text.find("ÉCHEC"), std::string::npos) << text;
-  EXPECT_NE(output.find("\x1b["), std::string::npos);  // it did see a terminal
+  EXPECT_NE(run.output.find("\x1b["), std::string::npos);  // it did see a terminal
   EXPECT_TRUE(valid_utf8(text)) << text;
 }
 

@@ -39,13 +39,18 @@ TEST(SpamAssassinParser, GlobsCoverTheWholeAddress) {
   EXPECT_FALSE(sa_relay_matches("[192.0.2.1]", "", "192.0.2.10"));
 }
 
-TEST(SpamAssassinParser, IncludeBombStopsWithinBudget) {
-  const std::string text = "include a.cf\ninclude a.cf\ninclude a.cf\nwelcomelist_from x@y\n";
-  int reads = 0;
-  SaConfigBuilder builder([&](const std::string&) {
+// A builder whose every include reads `text` again, counting the reads.
+SaConfigBuilder serving_every_include(const std::string& text, int& reads) {
+  return SaConfigBuilder([&text, &reads](const std::string&) {
     ++reads;
     return SaLoaded{text, false, ""};
   });
+}
+
+TEST(SpamAssassinParser, IncludeBombStopsWithinBudget) {
+  const std::string text = "include a.cf\ninclude a.cf\ninclude a.cf\nwelcomelist_from x@y\n";
+  int reads = 0;
+  SaConfigBuilder builder = serving_every_include(text, reads);
   const auto start = std::chrono::steady_clock::now();
   builder.add_file("/etc/spamassassin/local.cf", text);
   EXPECT_LE(reads, 1000);
@@ -61,10 +66,7 @@ TEST(SpamAssassinParser, IncludeBombStopsWithinBudget) {
 TEST(SpamAssassinParser, IncludeLoopIsNamedAndNotFollowed) {
   const std::string text = "include local.cf\ninclude ./local.cf\nwelcomelist_from x@y\n";
   int reads = 0;
-  SaConfigBuilder builder([&](const std::string&) {
-    ++reads;
-    return SaLoaded{text, false, ""};
-  });
+  SaConfigBuilder builder = serving_every_include(text, reads);
   builder.add_file("/etc/spamassassin/local.cf", text);
   EXPECT_EQ(builder.config().welcomelist_from.count("x@y"), 1U);
   ASSERT_EQ(builder.config().notes.size(), 2U);  // "./local.cf" is the same file
@@ -79,10 +81,7 @@ TEST(SpamAssassinParser, IncludeLoopIsNamedAndNotFollowed) {
 TEST(SpamAssassinParser, DistinctIncludePathsStopWithinBudget) {
   const std::string text = "include x/a.cf\ninclude x/b.cf\n" + std::string(4000, '#') + "\nwelcomelist_from x@y\n";
   int reads = 0;
-  SaConfigBuilder builder([&](const std::string&) {
-    ++reads;
-    return SaLoaded{text, false, ""};
-  });
+  SaConfigBuilder builder = serving_every_include(text, reads);
   const auto start = std::chrono::steady_clock::now();
   builder.add_file("/etc/spamassassin/local.cf", text);
   EXPECT_LE(reads, 1000);
