@@ -1,4 +1,5 @@
 #include "chain_check.hpp"
+#include "i18n.hpp"
 
 #include <algorithm>
 #include <map>
@@ -10,7 +11,7 @@ bool has_file(const ChainEntry& entry, const std::string& sha256) {
   return std::find(entry.file_sha256.begin(), entry.file_sha256.end(), sha256) != entry.file_sha256.end();
 }
 
-std::string label(const ChainEntry& entry) { return entry.name + " (sequence " + std::to_string(entry.sequence) + ")"; }
+std::string label(const ChainEntry& entry) { return tr("{0} (sequence {1})", entry.name, entry.sequence); }
 
 std::string range(std::uint64_t from, std::uint64_t to) {
   return from == to ? std::to_string(from) : std::to_string(from) + ".." + std::to_string(to);
@@ -37,70 +38,70 @@ void check_host(std::vector<ChainEntry>& entries, ChainFindings& findings) {
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const ChainEntry& current = entries[i];
     if (!current.signer_identity.empty() && current.signer_identity != identity) {
-      findings.problems.push_back("signed by another host: " + label(current) + " is signed by \"" +
-                                  current.signer_identity + "\", not by this chain's identity \"" + identity +
-                                  "\" (another host's report cannot extend this chain)");
+      findings.problems.push_back(tr("signed by another host: {0} is signed by \"{1}\", not by this chain's "
+                                     "identity \"{2}\" (another host's report cannot extend this chain)",
+                                     label(current), current.signer_identity, identity));
     }
     if (current.sequence > kMaxSequence) {
-      findings.problems.push_back("sequence overflow: " + label(current) +
-                                  " is beyond 2^63-1; the chain cannot "
-                                  "continue past it (the next sequence would wrap)");
+      findings.problems.push_back(tr("sequence overflow: {0} is beyond 2^63-1; the chain cannot continue past it "
+                                     "(the next sequence would wrap)",
+                                     label(current)));
       continue;
     }
     if (current.sequence == 0) {
-      findings.problems.push_back(current.name + ": sequence 0: the report is not part of the chain");
+      findings.problems.push_back(tr("{0}: sequence 0: the report is not part of the chain", current.name));
       continue;
     }
     if (!current.previous_sha256 && current.sequence > 1) {
-      findings.problems.push_back("chain restarted: " + label(current) +
-                                  " has no previous_sha256 (the agent's state was lost or reset)");
+      findings.problems.push_back(
+          tr("chain restarted: {0} has no previous_sha256 (the agent's state was lost or reset)", label(current)));
     }
     if (current.previous_sha256 && current.sequence == 1) {
-      findings.problems.push_back(label(current) + " is the first report but has a previous_sha256");
+      findings.problems.push_back(tr("{0} is the first report but has a previous_sha256", label(current)));
     }
     if (i == 0) continue;
     const ChainEntry& before = entries[i - 1];
     if (before.sequence > kMaxSequence) continue;
     if (current.sequence == before.sequence) {
       if (!current.report_id.empty() && current.report_id == before.report_id) {
-        findings.problems.push_back("replayed report: " + current.name + " is a copy of " + before.name +
-                                    " (same report_id " + current.report_id + ", sequence " +
-                                    std::to_string(current.sequence) + ")");
+        findings.problems.push_back(tr("replayed report: {0} is a copy of {1} (same report_id {2}, sequence {3})",
+                                       current.name, before.name, current.report_id, current.sequence));
       } else {
         findings.problems.push_back(
-            "forked chain: " + before.name + " and " + current.name + " both carry sequence " +
-            std::to_string(current.sequence) +
-            (current.previous_sha256 == before.previous_sha256 ? ", after the same report" : ""));
+            current.previous_sha256 == before.previous_sha256
+                ? tr("forked chain: {0} and {1} both carry sequence {2}, after the same report", before.name,
+                     current.name, current.sequence)
+                : tr("forked chain: {0} and {1} both carry sequence {2}", before.name, current.name, current.sequence));
       }
       continue;
     }
     if (!before.timestamp.empty() && !current.timestamp.empty() && current.timestamp < before.timestamp) {
-      findings.problems.push_back("replayed or misdated report: " + label(before) + " is dated " + before.timestamp +
-                                  ", after " + label(current) + " dated " + current.timestamp);
+      findings.problems.push_back(tr("replayed or misdated report: {0} is dated {1}, after {2} dated {3}",
+                                     label(before), before.timestamp, label(current), current.timestamp));
     }
     if (!current.previous_sha256) continue;  // already reported as a restart
     const bool links = has_file(before, *current.previous_sha256);
     const std::uint64_t expected = before.sequence + 1;
     if (links) {
       if (current.sequence > expected) {
-        findings.notes.push_back("sequence " + range(expected, current.sequence - 1) +
-                                 " skipped by the agent: " + current.name + " chains directly to " + before.name +
-                                 " (a run interrupted before its report was signed; no report is missing)");
+        findings.notes.push_back(tr("sequence {0} skipped by the agent: {1} chains directly to {2} (a run "
+                                    "interrupted before its report was signed; no report is missing)",
+                                    range(expected, current.sequence - 1), current.name, before.name));
       }
       continue;
     }
     const ChainEntry* other = find_by_file(*current.previous_sha256);
     if (other != nullptr && other != &current) {
-      findings.problems.push_back("forked chain: " + label(current) + " follows " + label(*other) + ", not " +
-                                  label(before));
+      findings.problems.push_back(
+          tr("forked chain: {0} follows {1}, not {2}", label(current), label(*other), label(before)));
     } else if (current.sequence > expected) {
-      findings.problems.push_back("gap in sequence: report(s) " + range(expected, current.sequence - 1) +
-                                  " missing between " + before.name + " and " + current.name + " (" + current.name +
-                                  " chains to a report not in the set)");
+      findings.problems.push_back(tr("gap in sequence: report(s) {0} missing between {1} and {2} ({2} chains to a "
+                                     "report not in the set)",
+                                     range(expected, current.sequence - 1), before.name, current.name));
     } else {
-      findings.problems.push_back("hash chain broken: previous_sha256 of " + label(current) +
-                                  " is not the SHA-256 of " + label(before) +
-                                  " (that report was replaced, or the chain forked)");
+      findings.problems.push_back(tr("hash chain broken: previous_sha256 of {0} is not the SHA-256 of {1} (that "
+                                     "report was replaced, or the chain forked)",
+                                     label(current), label(before)));
     }
   }
 }
