@@ -93,15 +93,15 @@ std::string digest_mismatch(const SignatureInput& input, const std::string& sign
   if (input.other_sha256 != nullptr) {
     for (const auto& [other, digest] : *input.other_sha256) {
       if (other != name && digest == signed_digest) {
-        return "signature of another report: " + name + ".p7s signs " + other + ", not " + name;
+        return tr("signature of another report: {0}.p7s signs {1}, not {0}", name, other);
       }
     }
   }
   if (input.check_name && signed_name && *signed_name != name) {
-    return "signature of another report: " + name + ".p7s was made for " + *signed_name + ", not for " + name;
+    return tr("signature of another report: {0}.p7s was made for {1}, not for {0}", name, *signed_name);
   }
-  return "report altered after signing: its SHA-256 is " + actual + " but the signature covers " + signed_digest +
-         " (at least one byte changed)";
+  return tr("report altered after signing: its SHA-256 is {0} but the signature covers {1} (at least one byte changed)",
+            actual, signed_digest);
 }
 
 void check_certificate_chain(CMS_ContentInfo* cms, X509* signer_cert, X509_STORE* store, ExpiryAt expiry_at,
@@ -119,7 +119,7 @@ void check_certificate_chain(CMS_ContentInfo* cms, X509* signer_cert, X509_STORE
   CertStackPtr untrusted(CMS_get1_certs(cms));
   X509StoreCtxPtr ctx(X509_STORE_CTX_new());
   if (!ctx || X509_STORE_CTX_init(ctx.get(), store, signer_cert, untrusted.get()) != 1) {
-    findings.problems.push_back("cannot set up certificate verification: " + openssl_errors());
+    findings.problems.push_back(tr("cannot set up certificate verification: {0}", openssl_errors()));
     return;
   }
   // `-purpose any`, as the stock OpenSSL command of DESIGN §6.
@@ -129,41 +129,42 @@ void check_certificate_chain(CMS_ContentInfo* cms, X509* signer_cert, X509_STORE
   X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx.get()), check_time);
   if (X509_verify_cert(ctx.get()) == 1) {
     if (at_signing && X509_cmp_time(X509_get0_notAfter(signer_cert), &now) < 0) {
-      findings.notes.push_back("certificate expired since, on " + asn1_time_text(X509_get0_notAfter(signer_cert)) +
-                               "; it was valid when the report was signed");
+      findings.notes.push_back(tr("certificate expired since, on {0}; it was valid when the report was signed",
+                                  asn1_time_text(X509_get0_notAfter(signer_cert))));
     }
     return;
   }
   const int error = X509_STORE_CTX_get_error(ctx.get());
   X509* failing = X509_STORE_CTX_get_current_cert(ctx.get());
   if (failing == nullptr) failing = signer_cert;
-  const std::string who = "certificate \"" + subject_text(failing) + "\"";
-  const std::string when = at_signing ? "before the report was signed (" + time_text(*findings.signing_time) + ")"
-                                      : "before now (" + time_text(now) + ")";
+  const std::string who = tr("certificate \"{0}\"", subject_text(failing));
+  const std::string when = at_signing ? tr("before the report was signed ({0})", time_text(*findings.signing_time))
+                                      : tr("before now ({0})", time_text(now));
   switch (error) {
     case X509_V_ERR_CERT_HAS_EXPIRED:
-      findings.problems.push_back("expired certificate: " + who + " expired on " +
-                                  asn1_time_text(X509_get0_notAfter(failing)) + ", " + when);
+      findings.problems.push_back(
+          tr("expired certificate: {0} expired on {1}, {2}", who, asn1_time_text(X509_get0_notAfter(failing)), when));
       break;
     case X509_V_ERR_CERT_NOT_YET_VALID:
-      findings.problems.push_back("certificate not yet valid: " + who + " is valid only from " +
-                                  asn1_time_text(X509_get0_notBefore(failing)) + ", " +
-                                  (at_signing
-                                       ? "after the report was signed (" + time_text(*findings.signing_time) + ")"
-                                       : "after now (" + time_text(now) + ")"));
+      findings.problems.push_back(tr("certificate not yet valid: {0} is valid only from {1}, {2}", who,
+                                     asn1_time_text(X509_get0_notBefore(failing)),
+                                     at_signing
+                                         ? tr("after the report was signed ({0})", time_text(*findings.signing_time))
+                                         : tr("after now ({0})", time_text(now))));
       break;
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
     case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
     case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
     case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
-      findings.problems.push_back("wrong CA: the signing certificate \"" + subject_text(signer_cert) +
-                                  "\" (issued by \"" + issuer_text(failing) + "\") does not chain to the given CA (" +
-                                  X509_verify_cert_error_string(error) + ")");
+      findings.problems.push_back(tr("wrong CA: the signing certificate \"{0}\" (issued by \"{1}\") does not chain to "
+                                     "the given CA ({2})",
+                                     subject_text(signer_cert), issuer_text(failing),
+                                     X509_verify_cert_error_string(error)));
       break;
     default:
-      findings.problems.push_back("certificate chain does not verify: " + who + ": " +
-                                  X509_verify_cert_error_string(error));
+      findings.problems.push_back(
+          tr("certificate chain does not verify: {0}: {1}", who, X509_verify_cert_error_string(error)));
   }
 }
 
@@ -240,25 +241,25 @@ SignatureFindings check_signature(const SignatureInput& input, X509_STORE* store
   if (cms && stripped && CMS_add1_cert(cms.get(), input.known_signer->certificate) != 1) cms.reset();
   if (!cms || OBJ_obj2nid(CMS_get0_type(cms.get())) != NID_pkcs7_signed) {
     ERR_clear_error();
-    findings.problems.push_back(name + ".p7s is not a DER CMS SignedData (RFC 5652) signature");
+    findings.problems.push_back(tr("{0}.p7s is not a DER CMS SignedData (RFC 5652) signature", name));
     return findings;
   }
   STACK_OF(CMS_SignerInfo)* signers = CMS_get0_SignerInfos(cms.get());
   if (sk_CMS_SignerInfo_num(signers) != 1) {
-    findings.problems.push_back(name + ".p7s has " + std::to_string(sk_CMS_SignerInfo_num(signers)) +
-                                " signers; clinic-audit signatures have exactly one");
+    findings.problems.push_back(
+        tr("{0}.p7s has {1} signers; clinic-audit signatures have exactly one", name, sk_CMS_SignerInfo_num(signers)));
     return findings;
   }
   CMS_SignerInfo* signer = sk_CMS_SignerInfo_value(signers, 0);
-  if (CMS_is_detached(cms.get()) != 1) findings.problems.push_back(name + ".p7s is not a detached signature");
+  if (CMS_is_detached(cms.get()) != 1) findings.problems.push_back(tr("{0}.p7s is not a detached signature", name));
   findings.signing_time = signing_time_of(signer);
-  if (!findings.signing_time) findings.problems.push_back(name + ".p7s has no signing time (RFC 5652 §11.3)");
+  if (!findings.signing_time) findings.problems.push_back(tr("{0}.p7s has no signing time (RFC 5652 §11.3)", name));
 
   const auto signed_digest = message_digest_of(signer);
   const std::string actual = content_digest(signer, input.content);
   const auto signed_name = content_hints_of(signer);
   if (!signed_digest) {
-    findings.problems.push_back(name + ".p7s has no message digest attribute (RFC 5652 §11.2)");
+    findings.problems.push_back(tr("{0}.p7s has no message digest attribute (RFC 5652 §11.2)", name));
     return findings;
   }
   if (*signed_digest != actual) {
@@ -266,7 +267,7 @@ SignatureFindings check_signature(const SignatureInput& input, X509_STORE* store
     return findings;
   }
   if (input.check_name && signed_name && *signed_name != name) {
-    findings.problems.push_back("renamed report: " + name + " was signed as " + *signed_name);
+    findings.problems.push_back(tr("renamed report: {0} was signed as {1}", name, *signed_name));
   }
 
   // The digest matches: now the signature value over the signed attributes,
@@ -275,10 +276,9 @@ SignatureFindings check_signature(const SignatureInput& input, X509_STORE* store
   // (CMS_CADES is not passed: in CMS_verify it forces a chain check against
   // a store; the ESS binding is checked below instead.)
   if (CMS_verify(cms.get(), nullptr, nullptr, content.get(), nullptr, CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) != 1) {
-    findings.problems.push_back("signature value of " + name +
-                                ".p7s does not verify with its embedded certificate "
-                                "(forged signature or altered signed attributes): " +
-                                openssl_errors());
+    findings.problems.push_back(tr("signature value of {0}.p7s does not verify with its embedded certificate "
+                                   "(forged signature or altered signed attributes): {1}",
+                                   name, openssl_errors()));
     return findings;
   }
   STACK_OF(X509)* signer_certs = CMS_get0_signers(cms.get());
@@ -286,7 +286,7 @@ SignatureFindings check_signature(const SignatureInput& input, X509_STORE* store
       signer_certs != nullptr && sk_X509_num(signer_certs) == 1 ? sk_X509_value(signer_certs, 0) : nullptr;
   if (signer_cert == nullptr) {
     sk_X509_free(signer_certs);
-    findings.problems.push_back(name + ".p7s does not embed its signer's certificate");
+    findings.problems.push_back(tr("{0}.p7s does not embed its signer's certificate", name));
     return findings;
   }
   findings.signer = subject_text(signer_cert);
@@ -295,8 +295,9 @@ SignatureFindings check_signature(const SignatureInput& input, X509_STORE* store
   findings.signer_machine_id = subject_serial_number(signer_cert);
   findings.signer_fingerprint = certificate_fingerprint(signer_cert);
   if (!signing_certificate_matches(signer, signer_cert)) {
-    findings.problems.push_back("certificate substituted: the signed signingCertificateV2 attribute (RFC 5035) of " +
-                                name + ".p7s names another certificate than the embedded one");
+    findings.problems.push_back(tr("certificate substituted: the signed signingCertificateV2 attribute (RFC 5035) "
+                                   "of {0}.p7s names another certificate than the embedded one",
+                                   name));
   }
   if (store != nullptr &&
       !(stripped && chain_already_verified(*input.known_signer, signer_cert, store, expiry_at, now))) {
@@ -304,7 +305,7 @@ SignatureFindings check_signature(const SignatureInput& input, X509_STORE* store
   }
   sk_X509_free(signer_certs);
   if (findings.signing_time && *findings.signing_time > static_cast<std::int64_t>(now) + 300) {
-    findings.problems.push_back("signing time " + time_text(*findings.signing_time) + " is in the future");
+    findings.problems.push_back(tr("signing time {0} is in the future", time_text(*findings.signing_time)));
   }
   return findings;
 }
