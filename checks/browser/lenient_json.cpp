@@ -1,4 +1,5 @@
 #include "lenient_json.hpp"
+#include "i18n.hpp"
 
 #include <cerrno>
 #include <cstdlib>
@@ -18,7 +19,7 @@ class Parser {
   JsonValue document() {
     JsonValue value = parse_value(0);
     skip_space();
-    if (pos_ != text_.size()) fail("unexpected data after the JSON value");
+    if (pos_ != text_.size()) fail(_("unexpected data after the JSON value"));
     return value;
   }
 
@@ -39,7 +40,7 @@ class Parser {
         const int start = line_;
         pos_ += 2;
         while (true) {
-          if (pos_ + 1 >= text_.size()) throw JsonError(start, "unterminated /* comment");
+          if (pos_ + 1 >= text_.size()) throw JsonError(start, _("unterminated /* comment"));
           if (text_[pos_] == '*' && text_[pos_ + 1] == '/') break;
           if (text_[pos_] == '\n') ++line_;
           ++pos_;
@@ -52,9 +53,9 @@ class Parser {
   }
 
   JsonValue parse_value(int depth) {
-    if (depth > kMaxDepth) fail("nesting deeper than " + std::to_string(kMaxDepth));
+    if (depth > kMaxDepth) fail(tr("nesting deeper than {0}", kMaxDepth));
     skip_space();
-    if (pos_ >= text_.size()) fail("unexpected end of file, a value was expected");
+    if (pos_ >= text_.size()) fail(_("unexpected end of file, a value was expected"));
     JsonValue value;
     value.line = line_;
     const char c = text_[pos_];
@@ -75,8 +76,7 @@ class Parser {
     } else if (literal("null")) {
       value.kind = JsonValue::Kind::null;
     } else {
-      fail(std::string("unexpected character '") + (c >= 0x20 && c < 0x7f ? std::string(1, c) : "\\x??") +
-           "', a value was expected");
+      fail(tr("unexpected character '{0}', a value was expected", c >= 0x20 && c < 0x7f ? std::string(1, c) : "\\x??"));
     }
     return value;
   }
@@ -94,17 +94,17 @@ class Parser {
     bool need_member = false;  // after a comma in strict mode
     while (true) {
       skip_space();
-      if (pos_ >= text_.size()) fail("unexpected end of file inside an object");
+      if (pos_ >= text_.size()) fail(_("unexpected end of file inside an object"));
       if (text_[pos_] == '}') {
-        if (need_member && !dialect_.trailing_commas) fail("trailing comma before '}'");
+        if (need_member && !dialect_.trailing_commas) fail(_("trailing comma before '}'"));
         ++pos_;
         return;
       }
-      if (!value.object->empty() && !need_member) fail("',' or '}' expected");
-      if (text_[pos_] != '"') fail("a quoted member name was expected");
+      if (!value.object->empty() && !need_member) fail(_("',' or '}' expected"));
+      if (text_[pos_] != '"') fail(_("a quoted member name was expected"));
       std::string key = parse_string();
       skip_space();
-      if (pos_ >= text_.size() || text_[pos_] != ':') fail("':' expected after member name \"" + key + "\"");
+      if (pos_ >= text_.size() || text_[pos_] != ':') fail(tr("':' expected after member name \"{0}\"", key));
       ++pos_;
       JsonValue member = parse_value(depth + 1);
       value.object->emplace_back(std::move(key), std::move(member));
@@ -121,13 +121,13 @@ class Parser {
     bool need_item = false;
     while (true) {
       skip_space();
-      if (pos_ >= text_.size()) fail("unexpected end of file inside an array");
+      if (pos_ >= text_.size()) fail(_("unexpected end of file inside an array"));
       if (text_[pos_] == ']') {
-        if (need_item && !dialect_.trailing_commas) fail("trailing comma before ']'");
+        if (need_item && !dialect_.trailing_commas) fail(_("trailing comma before ']'"));
         ++pos_;
         return;
       }
-      if (!value.array->empty() && !need_item) fail("',' or ']' expected");
+      if (!value.array->empty() && !need_item) fail(_("',' or ']' expected"));
       value.array->push_back(parse_value(depth + 1));
       skip_space();
       need_item = pos_ < text_.size() && text_[pos_] == ',';
@@ -154,7 +154,7 @@ class Parser {
   }
 
   std::uint32_t hex4() {
-    if (pos_ + 4 > text_.size()) fail("truncated \\u escape");
+    if (pos_ + 4 > text_.size()) fail(_("truncated \\u escape"));
     std::uint32_t cp = 0;
     for (int i = 0; i < 4; ++i) {
       const char h = text_[pos_++];
@@ -162,7 +162,7 @@ class Parser {
       if (h >= '0' && h <= '9') cp |= static_cast<std::uint32_t>(h - '0');
       else if (h >= 'a' && h <= 'f') cp |= static_cast<std::uint32_t>(h - 'a' + 10);
       else if (h >= 'A' && h <= 'F') cp |= static_cast<std::uint32_t>(h - 'A' + 10);
-      else fail("bad hex digit in \\u escape");
+      else fail(_("bad hex digit in \\u escape"));
     }
     return cp;
   }
@@ -171,15 +171,15 @@ class Parser {
     ++pos_;  // opening quote
     std::string out;
     while (true) {
-      if (pos_ >= text_.size()) fail("unterminated string");
+      if (pos_ >= text_.size()) fail(_("unterminated string"));
       const char c = text_[pos_++];
       if (c == '"') return out;
-      if (static_cast<unsigned char>(c) < 0x20) fail("control character inside a string");
+      if (static_cast<unsigned char>(c) < 0x20) fail(_("control character inside a string"));
       if (c != '\\') {
         out += c;
         continue;
       }
-      if (pos_ >= text_.size()) fail("unterminated string");
+      if (pos_ >= text_.size()) fail(_("unterminated string"));
       const char e = text_[pos_++];
       switch (e) {
         case '"': out += '"'; break;
@@ -195,15 +195,15 @@ class Parser {
           if (cp >= 0xD800 && cp < 0xDC00 && text_.substr(pos_, 2) == "\\u") {
             pos_ += 2;
             const std::uint32_t low = hex4();
-            if (low < 0xDC00 || low > 0xDFFF) fail("unpaired surrogate in \\u escape");
+            if (low < 0xDC00 || low > 0xDFFF) fail(_("unpaired surrogate in \\u escape"));
             cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
           } else if (cp >= 0xD800 && cp <= 0xDFFF) {
-            fail("unpaired surrogate in \\u escape");
+            fail(_("unpaired surrogate in \\u escape"));
           }
           append_utf8(out, cp);
           break;
         }
-        default: fail(std::string("invalid escape \\") + (e >= 0x20 && e < 0x7f ? std::string(1, e) : "?"));
+        default: fail(tr("invalid escape \\{0}", e >= 0x20 && e < 0x7f ? std::string(1, e) : "?"));
       }
     }
   }
@@ -211,23 +211,23 @@ class Parser {
   void parse_number(JsonValue& value) {
     const std::size_t start = pos_;
     if (text_[pos_] == '-') ++pos_;
-    if (pos_ >= text_.size() || text_[pos_] < '0' || text_[pos_] > '9') fail("digit expected in number");
+    if (pos_ >= text_.size() || text_[pos_] < '0' || text_[pos_] > '9') fail(_("digit expected in number"));
     if (text_[pos_] == '0' && pos_ + 1 < text_.size() && text_[pos_ + 1] >= '0' && text_[pos_ + 1] <= '9') {
-      fail("leading zero in number");
+      fail(_("leading zero in number"));
     }
     bool integral = true;
     while (pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '9') ++pos_;
     if (pos_ < text_.size() && text_[pos_] == '.') {
       integral = false;
       ++pos_;
-      if (pos_ >= text_.size() || text_[pos_] < '0' || text_[pos_] > '9') fail("digit expected after '.'");
+      if (pos_ >= text_.size() || text_[pos_] < '0' || text_[pos_] > '9') fail(_("digit expected after '.'"));
       while (pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '9') ++pos_;
     }
     if (pos_ < text_.size() && (text_[pos_] == 'e' || text_[pos_] == 'E')) {
       integral = false;
       ++pos_;
       if (pos_ < text_.size() && (text_[pos_] == '+' || text_[pos_] == '-')) ++pos_;
-      if (pos_ >= text_.size() || text_[pos_] < '0' || text_[pos_] > '9') fail("digit expected in exponent");
+      if (pos_ >= text_.size() || text_[pos_] < '0' || text_[pos_] > '9') fail(_("digit expected in exponent"));
       while (pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '9') ++pos_;
     }
     const std::string literal_text(text_.substr(start, pos_ - start));
