@@ -66,7 +66,8 @@ struct Attempt {
   Outcome outcome;
   std::string message;
   std::optional<std::chrono::seconds> retry_after;
-  bool duplicate = false;  // the collector had it already (a resend after a lost answer)
+  bool duplicate = false;      // the collector had it already (a resend after a lost answer)
+  bool chain_flagged = false;  // stored, with a chain anomaly the collector names (logged as a warning)
 };
 
 // What one answer of the collector means for the report sent.
@@ -76,12 +77,15 @@ Attempt judge(const HttpResponse& response, const SpooledReport& report, const s
     std::string why;
     const auto answer = parse_ingest_answer(status, response.body, report.report_id, report.sequence, why);
     if (!answer) return {Outcome::retry, tr("the collector answered {0}; kept in the spool", why), std::nullopt};
-    std::string message = name + ": " + answer->status + " (sequence " + std::to_string(report.sequence) + ")";
-    if (answer->chain == "anomaly" || !answer->anomalies.empty()) {
-      message += "; the collector flagged the chain:";
+    // answer->status ("stored", "duplicate") and the anomaly kinds are the
+    // API's enum values (DESIGN §7): shown as they are, in either language.
+    std::string message = tr("{0}: {1} (sequence {2})", name, answer->status, report.sequence);
+    const bool flagged = answer->chain == "anomaly" || !answer->anomalies.empty();
+    if (flagged) {
+      message += tr("; the collector flagged the chain:");
       for (const auto& anomaly : answer->anomalies) message += " [" + anomaly + "]";
     }
-    return {Outcome::delivered, message, std::nullopt, answer->status == "duplicate"};
+    return {Outcome::delivered, message, std::nullopt, answer->status == "duplicate", flagged};
   }
   const std::string said = response.body.empty() ? "" : ": " + error_text(response.body);
   if (status == 503 || status == 429) {
@@ -178,8 +182,8 @@ int run_submit(const SubmitSettings& settings, std::ostream& out, std::ostream& 
         if (!report) {
           FileLock state_lock(settings.state_dir / "state.lock", true);
           const auto reason = spool.reject(entry, "not sent: " + why);
-          spdlog::error("{}: {}; moved to {} (see {})", entry.report.string(), why, spool.rejected_dir().string(),
-                        reason.string());
+          spdlog::error("{}", tr("{0}: {1}; moved to {2} (see {3})", entry.report.string(), why,
+                                 spool.rejected_dir().string(), reason.string()));
           err << "clinic-audit: " << tr("{0}: {1}; set aside in {2}", entry.name, why, spool.rejected_dir().string())
               << '\n';
           ++rejected;
@@ -208,7 +212,8 @@ int run_submit(const SubmitSettings& settings, std::ostream& out, std::ostream& 
             result.outcome = Outcome::stop_temp;
             break;
           }
-          spdlog::warn("{}: {}; attempt {} in {} ms", entry.name, result.message, attempt + 1, wait.count());
+          spdlog::warn("{}",
+                       tr("{0}: {1}; attempt {2} in {3} ms", entry.name, result.message, attempt + 1, wait.count()));
           std::this_thread::sleep_for(wait);
         }
         if (result.outcome == Outcome::delivered) {
@@ -217,8 +222,11 @@ int run_submit(const SubmitSettings& settings, std::ostream& out, std::ostream& 
           spool.remove(entry);
           ++delivered;
           if (result.duplicate) ++duplicates;
-          spdlog::info("{}", result.message);
-          if (result.message.find("flagged") != std::string::npos) spdlog::warn("{}", result.message);
+          if (result.chain_flagged) {
+            spdlog::warn("{}", result.message);
+          } else {
+            spdlog::info("{}", result.message);
+          }
           continue;
         }
         if (result.outcome == Outcome::rejected) {
