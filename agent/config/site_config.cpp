@@ -5,6 +5,7 @@
 #include <set>
 
 #include "common/host_file.hpp"
+#include "common/text.hpp"
 #include "i18n.hpp"
 #include "policy/load_error.hpp"
 #include "policy/policy_loader.hpp"
@@ -15,18 +16,14 @@ namespace {
 constexpr std::size_t kMaxConfigBytes = 1024 * 1024;
 constexpr int kMaxKeepReports = 100000;
 
-std::string trim(const std::string& text) {
-  const char* ws = " \t\r\n";
-  const auto begin = text.find_first_not_of(ws);
-  if (begin == std::string::npos) return {};
-  return text.substr(begin, text.find_last_not_of(ws) - begin + 1);
-}
+// XML white space around an element's text or an attribute value (XML 1.0 §2.3).
+std::string xml_trim(std::string_view text) { return std::string(trim(text, kXmlSpace)); }
 // A number attribute the schema has already bounded; `fallback` when absent.
 template <class Number>
 void number_attribute(const xmlNode* node, const char* name, Number& value, const std::string& file,
                       std::vector<LoadError>& errors) {
   if (!has_attribute(node, name)) return;
-  const std::string text = trim(attribute(node, name));
+  const std::string text = xml_trim(attribute(node, name));
   Number parsed{};
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), parsed);
   if (ec != std::errc{} || ptr != text.data() + text.size() || parsed < 1) {
@@ -48,15 +45,16 @@ SiteConfig parse_site_config(std::string_view content, const std::filesystem::pa
   for (const xmlNode* node : child_elements(doc.root())) {
     const std::string element = node_name(node);
     if (element == "policy") {
-      config.policies.push_back(trim(text_of(node)));
+      config.policies.push_back(xml_trim(text_of(node)));
     } else if (element == "variable") {
       const std::string var = attribute(node, "name");
-      if (!config.variables.emplace(var, trim(text_of(node))).second) {
+      if (!config.variables.emplace(var, xml_trim(text_of(node))).second) {
         errors.push_back({name, line_of(node), "variable '" + var + "' is set more than once"});
       }
     } else if (element == "waiver") {
       // xs:date collapses surrounding white space; so must the comparison.
-      Waiver waiver{attribute(node, "check"), trim(attribute(node, "expires")), trim(text_of(node)), line_of(node)};
+      Waiver waiver{attribute(node, "check"), xml_trim(attribute(node, "expires")), xml_trim(text_of(node)),
+                    line_of(node)};
       if (waiver.reason.find_first_not_of(" \t\r\n") == std::string::npos) {
         errors.push_back({name, line_of(node), "waiver for '" + waiver.check_id + "' needs a reason as its text"});
       }
@@ -65,7 +63,7 @@ SiteConfig parse_site_config(std::string_view content, const std::filesystem::pa
       }
       config.waivers.push_back(std::move(waiver));
     } else if (element == "reports") {
-      const std::string keep = trim(attribute(node, "keep", "30"));
+      const std::string keep = xml_trim(attribute(node, "keep", "30"));
       int value = 0;
       const auto [ptr, ec] = std::from_chars(keep.data(), keep.data() + keep.size(), value);
       if (ec != std::errc{} || ptr != keep.data() + keep.size() || value < 1 || value > kMaxKeepReports) {
@@ -95,7 +93,7 @@ SiteConfig parse_site_config(std::string_view content, const std::filesystem::pa
       if (has_attribute(node, "cert")) config.signing_cert = attribute(node, "cert");
       if (has_attribute(node, "chain")) config.signing_chain = attribute(node, "chain");
     } else if (element == "language") {
-      config.language = trim(text_of(node));
+      config.language = xml_trim(text_of(node));
     }
   }
   if (!errors.empty()) throw LoadFailure(std::move(errors));

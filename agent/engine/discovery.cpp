@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "apache_config.hpp"
+#include "common/text.hpp"
 
 namespace clinic_audit {
 namespace {
@@ -27,13 +28,9 @@ Discovered make(const RootFs& fs, std::string value, const std::string& file, in
   return d;
 }
 
-std::string trim(std::string_view text) {
-  const char* ws = " \t\r\n";
-  const auto begin = text.find_first_not_of(ws);
-  if (begin == std::string_view::npos) return {};
-  const auto end = text.find_last_not_of(ws);
-  return std::string(text.substr(begin, end - begin + 1));
-}
+// The characters PHP's trim() strips when given no list: " \t\n\r\0\x0B"
+// (php.net/manual/en/function.trim.php).
+constexpr std::string_view kPhpTrimChars{" \t\n\r\0\x0B", 6};
 
 void note_unread(DiscoveryFindings& out, const std::string& path, const std::string& reason) {
   // FsError's text starts with the resolved path; say the path it was reached by too.
@@ -151,7 +148,7 @@ DiscoveryFindings discover_path_file(const RootFs& fs, std::string_view name) {
       for (char c : *content) {
         if (c != '\n') joined += c;
       }
-      out.values.push_back(make(fs, trim(joined), file, 1, "MEDSHAKEEHRPATH file"));
+      out.values.push_back(make(fs, std::string(trim(joined, kPhpTrimChars)), file, 1, "MEDSHAKEEHRPATH file"));
     } catch (const FsError& e) {
       note_unread(out, file, e.what());
     }
@@ -194,7 +191,7 @@ DiscoveryFindings discover_sudoers_prefix(const RootFs& fs, std::string_view suf
     int line_no = 0;
     while (std::getline(in, line)) {
       ++line_no;
-      const std::string trimmed = trim(line);
+      const std::string_view trimmed = trim(line);
       if (trimmed.empty() || trimmed[0] == '#') continue;  // #include lines name no command
       std::string token;
       auto flush = [&] {

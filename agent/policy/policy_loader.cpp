@@ -9,6 +9,7 @@
 #include <set>
 
 #include "common/host_file.hpp"
+#include "common/text.hpp"
 #include "foreach.hpp"
 #include "load_error.hpp"
 #include "i18n.hpp"
@@ -23,13 +24,8 @@ namespace {
 // Policies are small; a larger file is a mistake or an attack.
 constexpr std::size_t kMaxPolicyBytes = 4 * 1024 * 1024;
 
-std::string trim(std::string text) {
-  const char* ws = " \t\r\n";
-  auto begin = text.find_first_not_of(ws);
-  if (begin == std::string::npos) return {};
-  auto end = text.find_last_not_of(ws);
-  return text.substr(begin, end - begin + 1);
-}
+// XML white space around an element's text or an attribute value (XML 1.0 §2.3).
+std::string xml_trim(std::string_view text) { return std::string(trim(text, kXmlSpace)); }
 
 // Collapses the indentation of multi-line XML text into single spaces.
 std::string normalize_space(const std::string& text) {
@@ -54,7 +50,7 @@ void read_remediation(const xmlNode* node, const std::string& file, CheckDecl& c
   const auto commands = child_elements(node, "command");
   const auto notes = child_elements(node, "note");
   if (commands.empty() && notes.empty()) {
-    check.remediation = trim(text_of(node));
+    check.remediation = xml_trim(text_of(node));
     if (check.remediation.empty()) errors.push_back({file, line_of(node), "empty remediation"});
     return;
   }
@@ -72,7 +68,7 @@ void read_remediation(const xmlNode* node, const std::string& file, CheckDecl& c
     errors.push_back({file, line_of(node), "remediation mixes text with <command>/<note>: put the prose in <note>"});
   }
   for (const xmlNode* command : commands) {
-    std::string text = trim(text_of(command));
+    std::string text = xml_trim(text_of(command));
     if (text.find_first_of("\n\r") != std::string::npos) {
       errors.push_back({file, line_of(command), "a remediation <command> is one shell command line (no line break)"});
       continue;
@@ -91,7 +87,7 @@ void read_lists(const xmlNode* root, const std::string& file, Policy& policy, st
       errors.push_back({file, list.line, "list '" + list.name + "' has the name of a variable of this policy"});
       continue;
     }
-    for (const xmlNode* item : child_elements(node, "item")) list.items.push_back(trim(text_of(item)));
+    for (const xmlNode* item : child_elements(node, "item")) list.items.push_back(xml_trim(text_of(item)));
     policy.lists.push_back(std::move(list));
   }
 }

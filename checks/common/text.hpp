@@ -11,8 +11,10 @@ namespace clinic_audit {
 
 // isspace(3) in the C locale.
 inline constexpr std::string_view kAsciiSpace = " \t\n\v\f\r";
-// Space and tab only.
+// Space and tab only (also HTTP's optional whitespace, RFC 9110 §5.6.3).
 inline constexpr std::string_view kBlanks = " \t";
+// XML's white space, the S production of XML 1.0 §2.3.
+inline constexpr std::string_view kXmlSpace = " \t\r\n";
 
 constexpr std::string_view trim_left(std::string_view text, std::string_view chars = kAsciiSpace) {
   const auto begin = text.find_first_not_of(chars);

@@ -4,14 +4,13 @@
 #include <cctype>
 #include <charconv>
 
+#include "common/text.hpp"
+
 namespace clinic_audit::dashboard {
 namespace {
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
+// HTTP's optional whitespace around list items and parameters (RFC 9110 §5.6.3).
+std::string_view ows_trim(std::string_view text) { return trim(text, kBlanks); }
 
 bool starts_with_tag(std::string_view range, std::string_view primary) {
   if (range.size() < primary.size()) return false;
@@ -25,7 +24,7 @@ bool starts_with_tag(std::string_view range, std::string_view primary) {
 int quality(std::string_view params) {
   while (!params.empty()) {
     const auto semi = params.find(';');
-    const auto param = trim(params.substr(0, semi));
+    const auto param = ows_trim(params.substr(0, semi));
     params = semi == std::string_view::npos ? std::string_view{} : params.substr(semi + 1);
     if (param.size() >= 2 && (param[0] == 'q' || param[0] == 'Q') && param[1] == '=') {
       const auto value = param.substr(2);
@@ -59,10 +58,10 @@ Lang lang_from_accept_language(std::string_view header) {
   std::size_t guard = 0;
   while (!header.empty() && guard++ < 64) {
     const auto comma = header.find(',');
-    const auto item = trim(header.substr(0, comma));
+    const auto item = ows_trim(header.substr(0, comma));
     header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
     const auto semi = item.find(';');
-    const auto range = trim(item.substr(0, semi));
+    const auto range = ows_trim(item.substr(0, semi));
     const int q = semi == std::string_view::npos ? 1000 : quality(item.substr(semi + 1));
     if (starts_with_tag(range, "fr")) best_fr = std::max(best_fr, q);
     if (starts_with_tag(range, "en")) best_en = std::max(best_en, q);
