@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <optional>
-#include <sstream>
+
+#include "common/text.hpp"
 
 namespace clinic_audit {
 namespace {
@@ -83,15 +84,15 @@ bool may_matter(std::string_view line, const std::optional<std::string_view>& se
 // line), sections tracked as Apache nests them.
 void scan_file(const std::string& file, const std::string& content, int& vhost_counter, std::vector<Directive>& out,
                const std::optional<std::string_view>& setenv_filter = std::nullopt) {
-  std::istringstream in(content);
-  std::string line, logical;
+  LineReader lines(content);
+  std::string_view line;
+  std::string logical;
   int line_no = 0, start = 0;
   int vhost = -1;
   std::vector<std::string> directories;  // stack; "" for a regex section
-  while (std::getline(in, line)) {
-    ++line_no;
+  while (lines.next(line)) {             // LineReader drops the '\r' of CRLF lines
+    line_no = lines.number();
     if (logical.empty()) start = line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
     if (!line.empty() && line.back() == '\\') {
       logical += line.substr(0, line.size() - 1);
       continue;

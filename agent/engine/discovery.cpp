@@ -186,11 +186,10 @@ DiscoveryFindings discover_sudoers_prefix(const RootFs& fs, std::string_view suf
       continue;
     }
     if (!content) continue;
-    std::istringstream in(*content);
-    std::string line;
-    int line_no = 0;
-    while (std::getline(in, line)) {
-      ++line_no;
+    LineReader lines(*content);
+    std::string_view line;
+    while (lines.next(line)) {
+      const int line_no = lines.number();
       const std::string_view trimmed = trim(line);
       if (trimmed.empty() || trimmed[0] == '#') continue;  // #include lines name no command
       std::string token;

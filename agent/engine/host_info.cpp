@@ -3,7 +3,8 @@
 #include <unistd.h>
 
 #include <array>
-#include <sstream>
+
+#include "common/text.hpp"
 
 namespace clinic_audit {
 namespace {
@@ -26,11 +27,11 @@ std::string pretty_name(const RootFs& fs) {
     try {
       auto content = fs.read_file_if_exists(path, 64 * 1024);
       if (!content) continue;
-      std::istringstream in(*content);
-      std::string line;
-      while (std::getline(in, line)) {
-        if (line.rfind("PRETTY_NAME=", 0) != 0) continue;
-        std::string value = line.substr(12);
+      LineReader lines(*content);
+      std::string_view line;
+      while (lines.next(line)) {
+        if (!line.starts_with("PRETTY_NAME=")) continue;
+        std::string value(line.substr(12));
         if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
           value = value.substr(1, value.size() - 2);
         }
