@@ -7,10 +7,10 @@
 #include <string.h>
 
 #include <cctype>
+#include <cstdint>
 #include <map>
 #include <memory>
 
-#include "lex_dfa.hpp"
 #include "common/regex_guard.hpp"
 #include "sudoers_lexer_rules.hpp"
 
@@ -19,24 +19,29 @@ namespace {
 
 using namespace lexer_rules;
 
-struct Scanner {
-  Scanner() : dfa(definitions(), dfa_rules()) {
-    for (int s = 0; s < kStates; ++s) {
-      std::vector<bool> on;
-      for (const auto& rule : rules()) on.push_back((rule.states & (1u << s)) != 0);
-      starts.push_back(dfa.start_state(false, on));
-      starts_at_bol.push_back(dfa.start_state(true, on));
-    }
-  }
-  static std::vector<LexDfa::Rule> dfa_rules() {
-    std::vector<LexDfa::Rule> out;
-    for (const auto& rule : rules()) out.push_back({rule.pattern, rule.bol});
-    return out;
-  }
-  LexDfa dfa;
-  std::vector<int> starts;         // per start condition
-  std::vector<int> starts_at_bol;  // the same, with the '^' rules
+// The DFA of toke.l's rules, generated once from sudoers_lexer_rules.cpp
+// (lex_table_render.cpp; a unit test keeps it current): read-only, shared by
+// every thread, nothing built at run time (issue #16 item 5).
+#include "sudoers_lex_table.inc"
+
+struct LexMatch {
+  int rule = -1;  // index into rules(), -1 when nothing matches
+  std::size_t length = 0;
 };
+
+// Longest match at `pos` (flex: the longest, the earliest rule on a tie).
+LexMatch longest_match(std::string_view text, std::size_t pos, int start) {
+  LexMatch best;
+  int state = start;
+  for (std::size_t i = pos;; ++i) {
+    const int accept = lex_table::kAccept[state];
+    if (accept >= 0 && i > pos) best = {accept, i - pos};
+    if (i >= text.size()) break;
+    state = lex_table::kNext[state * lex_table::kClasses + lex_table::kByteClass[static_cast<unsigned char>(text[i])]];
+    if (state < 0) break;
+  }
+  return best;
+}
 
 int state_index(unsigned state) {
   for (int i = 0; i < kStates; ++i) {
@@ -126,11 +131,7 @@ std::string normalise_input(std::string_view text) {
 
 // The scanner's state between tokens: toke.l's globals, one per file.
 struct Lexer::Impl {
-  Impl(std::string_view raw, const LexOptions& opts) : text(normalise_input(raw)), options(opts) {
-    thread_local std::unique_ptr<Scanner> shared;
-    if (!shared) shared = std::make_unique<Scanner>();
-    scanner = shared.get();
-  }
+  Impl(std::string_view raw, const LexOptions& opts) : text(normalise_input(raw)), options(opts) {}
 
   void emit(Tok type, std::string value = {}) { token = Token{type, std::move(value), std::nullopt, line, column()}; }
   int column() const { return static_cast<int>(pos - line_start) + 1; }
@@ -155,7 +156,7 @@ struct Lexer::Impl {
   // Runs one rule of the scanner (which may or may not produce a token).
   void step() {
     const auto cond = static_cast<std::size_t>(state_index(state));
-    const LexDfa::Match m = scanner->dfa.match(text, pos, bol ? scanner->starts_at_bol[cond] : scanner->starts[cond]);
+    const LexMatch m = longest_match(text, pos, bol ? lex_table::kStartAtBol[cond] : lex_table::kStart[cond]);
     if (m.rule < 0) {
       // flex's default rule: one character, an error token.
       error("syntax error");
@@ -443,7 +444,6 @@ struct Lexer::Impl {
 
   const std::string text;
   const LexOptions options;
-  Scanner* scanner = nullptr;
   std::optional<Token> token;  // produced by the last step (a rule yields at most one)
   std::size_t pos = 0;
   std::size_t line_start = 0;  // offset of the physical line holding `pos`
