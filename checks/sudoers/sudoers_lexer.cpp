@@ -75,14 +75,18 @@ std::string collapse(std::string_view src) {
 std::string fill_cmnd(std::string_view src) {
   if (!src.empty() && src.front() == '^') return std::string(src);
   std::string out;
-  out.reserve(src.size());
-  auto special = [](char c) { return c == ',' || c == ':' || c == '=' || c == ' ' || c == '\t' || c == '#'; };
-  for (std::size_t i = 0; i < src.size(); ++i) {
-    if (src[i] == '\\' && i + 1 < src.size() && special(src[i + 1])) out += src[++i];
-    else out += src[i];
+  if (src.find('\\') == std::string_view::npos) {
+    out = src;  // the usual case: nothing to unescape
+  } else {
+    out.reserve(src.size());
+    auto special = [](char c) { return c == ',' || c == ':' || c == '=' || c == ' ' || c == '\t' || c == '#'; };
+    for (std::size_t i = 0; i < src.size(); ++i) {
+      if (src[i] == '\\' && i + 1 < src.size() && special(src[i + 1])) out += src[++i];
+      else out += src[i];
+    }
   }
   const std::size_t slash = out.rfind('/');
-  if (slash != std::string::npos && out.substr(slash) == "/sudoedit") return "sudoedit";
+  if (slash != std::string::npos && std::string_view(out).substr(slash) == "/sudoedit") return "sudoedit";
   return out;
 }
 
@@ -133,7 +137,24 @@ std::string normalise_input(std::string_view text) {
 struct Lexer::Impl {
   Impl(std::string_view raw, const LexOptions& opts) : text(normalise_input(raw)), options(opts) {}
 
-  void emit(Tok type, std::string value = {}) { token = Token{type, std::move(value), std::nullopt, line, column()}; }
+  // The token goes straight into the caller's (Lexer::next(Token&)): no
+  // Token is built, moved and destroyed in between (issue #16 item 5).
+  void emit(Tok type, std::string&& value) {
+    out->type = type;
+    out->text = std::move(value);
+    out->args.reset();
+    out->line = line;
+    out->column = column();
+    produced = true;
+  }
+  void emit(Tok type) {
+    out->type = type;
+    out->text.clear();
+    out->args.reset();
+    out->line = line;
+    out->column = column();
+    produced = true;
+  }
   int column() const { return static_cast<int>(pos - line_start) + 1; }
   // visudo compiles every regular expression (strict mode); one that would
   // make regcomp() explode is kept (sudo would use it) and reported apart.
@@ -151,7 +172,14 @@ struct Lexer::Impl {
     if (!args) args = std::string(piece);
     else *args += (addspace ? " " : "") + std::string(piece);
   }
-  void emit_command() { token = Token{Tok::command, std::move(cmnd), std::move(args), line, column()}; }
+  void emit_command() {
+    out->type = Tok::command;
+    out->text = std::move(cmnd);
+    out->args = std::move(args);
+    out->line = line;
+    out->column = column();
+    produced = true;
+  }
 
   // Runs one rule of the scanner (which may or may not produce a token).
   void step() {
@@ -168,7 +196,7 @@ struct Lexer::Impl {
       bol = text[pos - 1] == '\n';
       return;
     }
-    const RuleDef& rule = rules()[static_cast<std::size_t>(m.rule)];
+    const RuleDef& rule = rule_table[m.rule];
     const std::string_view match(text.data() + pos, m.length);
     std::size_t consumed = m.length;
     bool new_bol = match.back() == '\n';
@@ -220,7 +248,7 @@ struct Lexer::Impl {
             type = Tok::netgroup;
           }
         }
-        emit(type, *string_value);
+        emit(type, std::move(*string_value));
         break;
       }
       case Act::str_backslash:
@@ -444,7 +472,9 @@ struct Lexer::Impl {
 
   const std::string text;
   const LexOptions options;
-  std::optional<Token> token;  // produced by the last step (a rule yields at most one)
+  Token* out = nullptr;   // where the next token goes (Lexer::next())
+  bool produced = false;  // the last step produced one (a rule yields at most one)
+  const RuleDef* rule_table = rules().data();
   std::size_t pos = 0;
   std::size_t line_start = 0;  // offset of the physical line holding `pos`
   std::vector<std::pair<int, std::string>> refused;
@@ -465,13 +495,20 @@ struct Lexer::Impl {
 Lexer::Lexer(std::string_view text, const LexOptions& options) : impl_(std::make_unique<Impl>(text, options)) {}
 Lexer::~Lexer() = default;
 
-Token Lexer::next() {
+void Lexer::next(Token& token) {
   Impl& l = *impl_;
+  l.out = &token;
+  l.produced = false;
   int stalled = 0;
-  while (!l.token) {
+  while (!l.produced) {
     if (l.done || l.pos >= l.text.size()) {
       l.done = true;
-      return {Tok::end, {}, std::nullopt, l.line, l.column()};
+      token.type = Tok::end;
+      token.text.clear();
+      token.args.reset();
+      token.line = l.line;
+      token.column = l.column();
+      return;
     }
     const std::size_t before = l.pos;
     const unsigned state = l.state;
@@ -481,9 +518,12 @@ Token Lexer::next() {
     stalled = (l.pos == before && l.state == state) ? stalled + 1 : 0;
     if (stalled > 2) l.done = true;
   }
-  Token t = std::move(*l.token);
-  l.token.reset();
-  return t;
+}
+
+Token Lexer::next() {
+  Token token;
+  next(token);
+  return token;
 }
 
 const std::vector<std::pair<int, std::string>>& Lexer::refused_regexes() const { return impl_->refused; }
