@@ -296,20 +296,50 @@ LexDfa::Match LexDfa::match(std::string_view text, std::size_t pos, int start) {
     if (accept >= 0 && i > pos) best = {accept, i - pos};
     if (i >= text.size()) break;
     const auto c = static_cast<unsigned char>(text[i]);
-    int next = table_[index * 256 + c];
-    if (next == -2) {
-      std::vector<int> targets;
-      for (int s : dfa_[index].nfa_states) {
-        const NfaState& n = nfa_[static_cast<std::size_t>(s)];
-        if (n.char_class >= 0 && classes_[static_cast<std::size_t>(n.char_class)].test(c)) targets.push_back(n.next);
-      }
-      next = dfa_state(std::move(targets));
-      table_[index * 256 + c] = next;
-    }
-    state = next;
+    state = transition(index, c);
     ++i;
   }
   return best;
+}
+
+int LexDfa::transition(std::size_t index, unsigned char c) {
+  int next = table_[index * 256 + c];
+  if (next == -2) {
+    std::vector<int> targets;
+    for (int s : dfa_[index].nfa_states) {
+      const NfaState& n = nfa_[static_cast<std::size_t>(s)];
+      if (n.char_class >= 0 && classes_[static_cast<std::size_t>(n.char_class)].test(c)) targets.push_back(n.next);
+    }
+    next = dfa_state(std::move(targets));
+    table_[index * 256 + c] = next;
+  }
+  return next;
+}
+
+LexDfa::Complete LexDfa::complete() {
+  Complete out;
+  // Bytes that every character set of the NFA treats alike share a class.
+  std::map<std::vector<bool>, int> signatures;
+  for (int c = 0; c < 256; ++c) {
+    std::vector<bool> signature(classes_.size());
+    for (std::size_t k = 0; k < classes_.size(); ++k) signature[k] = classes_[k].test(static_cast<std::size_t>(c));
+    const auto [it, added] = signatures.emplace(std::move(signature), out.classes);
+    if (added) ++out.classes;
+    out.byte_class[static_cast<std::size_t>(c)] = static_cast<std::uint8_t>(it->second);
+  }
+  std::vector<unsigned char> representative(static_cast<std::size_t>(out.classes));
+  for (int c = 255; c >= 0; --c)
+    representative[out.byte_class[static_cast<std::size_t>(c)]] = static_cast<unsigned char>(c);
+  // Every state reachable from those built so far (the start states).
+  for (std::size_t state = 0; state < dfa_.size(); ++state) {
+    for (unsigned char c : representative) (void)transition(state, c);
+  }
+  out.accept = accept_;
+  out.next.reserve(dfa_.size() * representative.size());
+  for (std::size_t state = 0; state < dfa_.size(); ++state) {
+    for (unsigned char c : representative) out.next.push_back(std::max(table_[state * 256 + c], -1));
+  }
+  return out;
 }
 
 }  // namespace clinic_audit::sudoers

@@ -6,7 +6,9 @@
 // so matching is linear in the input.
 #pragma once
 
+#include <array>
 #include <bitset>
+#include <cstdint>
 #include <cstddef>
 #include <map>
 #include <string>
@@ -37,6 +39,18 @@ class LexDfa {
   // Longest match at `pos` from a start state.
   Match match(std::string_view text, std::size_t pos, int start);
 
+  // The whole DFA reachable from the start states computed so far, with
+  // bytes grouped in classes no pattern tells apart (flex's equivalence
+  // classes): what sudoers_lex_table.inc holds, built once from the rules
+  // instead of at every run (lex_table_render.hpp).
+  struct Complete {
+    std::array<std::uint8_t, 256> byte_class{};
+    int classes = 0;
+    std::vector<int> next;    // state * classes + class -> next state, -1 dead
+    std::vector<int> accept;  // per state: the rule it accepts, or -1
+  };
+  Complete complete();
+
  private:
   struct NfaState {
     std::vector<int> epsilon;
@@ -59,6 +73,7 @@ class LexDfa {
   std::string expand(std::string_view pattern, const std::map<std::string, std::string>& definitions, int depth) const;
 
   void closure(std::vector<int>& states) const;
+  int transition(std::size_t state, unsigned char c);
   int dfa_state(std::vector<int> states);
 
   std::vector<NfaState> nfa_;

@@ -3,15 +3,18 @@
 // user specifications and include directives, each with its file and line.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <new>
 #include <optional>
 #include <ostream>
 #include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace clinic_audit::sudoers {
@@ -59,34 +62,61 @@ class OptionalText {
 
 // A text many entries hold the same (the file an entry was read from),
 // kept once and shared: 100,000 one-rule files name 100,000 paths, not
-// 300,000 (issue #20 item 4). Reads as the std::string it replaces.
+// 300,000 (issue #20 item 4). One allocation holds the count, the size and
+// the bytes (a shared std::string took two: 96 bytes of heap for a path of
+// 25 characters, 40 here), and the handle is one pointer.
 class SharedText {
  public:
   SharedText() = default;
-  SharedText(std::string text) : text_(std::make_shared<const std::string>(std::move(text))) {}  // NOLINT: implicit
-  SharedText(const char* text) : SharedText(std::string(text)) {}                                // NOLINT: implicit
-  SharedText(std::string_view text) : SharedText(std::string(text)) {}                           // NOLINT: implicit
-  const std::string& str() const { return text_ ? *text_ : none(); }
-  operator const std::string&() const { return str(); }  // NOLINT: read as the std::string was
-  bool empty() const { return str().empty(); }
-  std::size_t size() const { return str().size(); }
-  const char* c_str() const { return str().c_str(); }
-  friend bool operator==(const SharedText& a, const SharedText& b) { return a.str() == b.str(); }
-  friend bool operator==(const SharedText& a, const std::string& b) { return a.str() == b; }
-  friend bool operator==(const SharedText& a, const char* b) { return a.str() == b; }
+  SharedText(std::string_view text) {  // NOLINT: implicit, as the std::string it replaces
+    if (text.empty()) return;
+    void* memory = ::operator new(sizeof(Block) + text.size() + 1);
+    block_ = new (memory) Block{{1}, static_cast<std::uint32_t>(text.size())};
+    char* bytes = reinterpret_cast<char*>(block_ + 1);
+    text.copy(bytes, text.size());
+    bytes[text.size()] = '\0';
+  }
+  SharedText(const std::string& text) : SharedText(std::string_view(text)) {}  // NOLINT: implicit
+  SharedText(const char* text) : SharedText(std::string_view(text)) {}         // NOLINT: implicit
+  SharedText(const SharedText& other) noexcept : block_(other.block_) {
+    if (block_ != nullptr) block_->count.fetch_add(1, std::memory_order_relaxed);
+  }
+  SharedText(SharedText&& other) noexcept : block_(std::exchange(other.block_, nullptr)) {}
+  SharedText& operator=(SharedText other) noexcept {
+    std::swap(block_, other.block_);
+    return *this;
+  }
+  ~SharedText() {
+    if (block_ != nullptr && block_->count.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      block_->~Block();
+      ::operator delete(block_);
+    }
+  }
+  std::string_view view() const {
+    return block_ != nullptr ? std::string_view(reinterpret_cast<const char*>(block_ + 1), block_->size)
+                             : std::string_view();
+  }
+  std::string str() const { return std::string(view()); }
+  operator std::string() const { return str(); }  // NOLINT: read as the std::string was
+  bool empty() const { return block_ == nullptr; }
+  std::size_t size() const { return view().size(); }
+  const char* c_str() const { return block_ != nullptr ? reinterpret_cast<const char*>(block_ + 1) : ""; }
+  friend bool operator==(const SharedText& a, const SharedText& b) { return a.view() == b.view(); }
+  friend bool operator==(const SharedText& a, const std::string& b) { return a.view() == b; }
+  friend bool operator==(const SharedText& a, const char* b) { return a.view() == b; }
   friend std::string operator+(const SharedText& a, const std::string& b) { return a.str() + b; }
   friend std::string operator+(const SharedText& a, const char* b) { return a.str() + b; }
   friend std::string operator+(const SharedText& a, char b) { return a.str() + b; }
   friend std::string operator+(const std::string& a, const SharedText& b) { return a + b.str(); }
   friend std::string operator+(const char* a, const SharedText& b) { return a + b.str(); }
-  friend std::ostream& operator<<(std::ostream& out, const SharedText& t) { return out << t.str(); }
+  friend std::ostream& operator<<(std::ostream& out, const SharedText& t) { return out << t.view(); }
 
  private:
-  static const std::string& none() {
-    static const std::string kNone;
-    return kNone;
-  }
-  std::shared_ptr<const std::string> text_;
+  struct Block {
+    std::atomic<std::uint32_t> count;
+    std::uint32_t size;
+  };
+  Block* block_ = nullptr;
 };
 
 // A value that is rarely given, in one pointer (issue #20 item 4: a tree
@@ -170,38 +200,76 @@ struct Tags {
 // be shared with other entries that wrote the same list (the loader shares
 // the lists it sees repeated: 100,000 rules for "www-data ALL=(root)" keep
 // one "www-data" and one "ALL", issue #20 item 4). Read-only once built.
+// One pointer: the count of holders, the size and the members are one
+// allocation (a shared_ptr and a size took 24 bytes in every UserSpec and
+// Privilege).
 class MemberList {
  public:
   MemberList() = default;
-  MemberList(std::vector<Member> members)  // NOLINT: implicit, as the plain vector was
-      : size_(static_cast<std::uint32_t>(members.size())) {
+  MemberList(std::vector<Member> members) {  // NOLINT: implicit, as the plain vector was
     if (members.empty()) return;
-    // One allocation for the count and the members.
-    std::shared_ptr<Member[]> block = std::make_shared<Member[]>(members.size());
-    for (std::size_t i = 0; i < members.size(); ++i) block[static_cast<std::ptrdiff_t>(i)] = std::move(members[i]);
-    members_ = std::move(block);
+    static_assert(alignof(Member) <= alignof(Block) && sizeof(Block) % alignof(Member) == 0);
+    void* memory = ::operator new(sizeof(Block) + members.size() * sizeof(Member));
+    block_ = new (memory) Block{{1}, static_cast<std::uint32_t>(members.size())};
+    Member* out = first();
+    for (std::size_t i = 0; i < members.size(); ++i) new (out + i) Member(std::move(members[i]));
   }
-  std::span<const Member> get() const { return {members_.get(), size_}; }
+  MemberList(const MemberList& other) noexcept : block_(other.block_) {
+    if (block_ != nullptr) block_->count.fetch_add(1, std::memory_order_relaxed);
+  }
+  MemberList(MemberList&& other) noexcept : block_(std::exchange(other.block_, nullptr)) {}
+  MemberList& operator=(MemberList other) noexcept {
+    std::swap(block_, other.block_);
+    return *this;
+  }
+  ~MemberList() {
+    if (block_ != nullptr && block_->count.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      Member* members = first();
+      for (std::uint32_t i = 0; i < block_->size; ++i) members[i].~Member();
+      block_->~Block();
+      ::operator delete(block_);
+    }
+  }
+  std::span<const Member> get() const { return {first(), size()}; }
   operator std::span<const Member>() const { return get(); }  // NOLINT: read as the plain vector was
   // Whether both name the same storage (the loader's sharing).
-  bool same_storage(const MemberList& other) const { return members_ == other.members_; }
+  bool same_storage(const MemberList& other) const { return block_ == other.block_; }
   auto begin() const { return get().begin(); }
   auto end() const { return get().end(); }
   auto rbegin() const { return get().rbegin(); }
   auto rend() const { return get().rend(); }
-  std::size_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
-  const Member& operator[](std::size_t i) const { return members_[static_cast<std::ptrdiff_t>(i)]; }
+  std::size_t size() const { return block_ != nullptr ? block_->size : 0; }
+  bool empty() const { return block_ == nullptr; }
+  const Member& operator[](std::size_t i) const { return first()[i]; }
   const Member& at(std::size_t i) const {
-    if (i >= size_) throw std::out_of_range("MemberList::at");
+    if (i >= size()) throw std::out_of_range("MemberList::at");
     return (*this)[i];
   }
   const Member& front() const { return at(0); }
-  const Member& back() const { return at(size_ - 1); }
+  const Member& back() const { return at(size() - 1); }
 
  private:
-  std::shared_ptr<const Member[]> members_;
-  std::uint32_t size_ = 0;
+  struct alignas(alignof(Member)) Block {
+    std::atomic<std::uint32_t> count;
+    std::uint32_t size;
+  };
+  Member* first() const { return block_ != nullptr ? reinterpret_cast<Member*>(block_ + 1) : nullptr; }
+  Block* block_ = nullptr;
+};
+
+// A Runas_List of a Cmnd_Spec: absent (no "(...)", or no users or no group
+// part in it) or a non-empty list, shared by the Cmnd_Specs that inherit it
+// and by equal lists nearby (ListSharer). Reads as the pointer it replaces.
+class RunasList {
+ public:
+  RunasList() = default;
+  explicit RunasList(MemberList list) : list_(std::move(list)) {}
+  explicit operator bool() const { return !list_.empty(); }
+  const MemberList& operator*() const { return list_; }
+  const MemberList* operator->() const { return &list_; }
+
+ private:
+  MemberList list_;
 };
 
 // Option_Spec of sudoers(5): CWD=, CHROOT=, TIMEOUT=, NOTBEFORE=, NOTAFTER=, ROLE=, TYPE=.
@@ -218,18 +286,20 @@ struct CommandOptions {
 
 // One Cmnd_Spec after gram.y's propagation: Runas, options and tags carried
 // over from the previous Cmnd_Spec of the same list where not given.
+// Fields ordered so that no padding is left but at the end (96 bytes,
+// 100,000 of them in a tree: issue #20 item 4).
 struct CommandSpec {
-  bool has_runas = false;  // a "(...)" applies (given or inherited)
   // Shared with the Cmnd_Specs that inherit them (not copied).
-  std::shared_ptr<const std::vector<Member>> runas_users;
-  std::shared_ptr<const std::vector<Member>> runas_groups;
+  RunasList runas_users;
+  RunasList runas_groups;
   Boxed<CommandOptions> options;
-  Tags tags;
   Member command;
+  Tags tags;
   int line = 0;
   // What this Cmnd_Spec wrote itself rather than inherited (kGiven* bits):
   // cvtsudoers merges adjacent Cmnd_Specs on exactly that distinction.
-  unsigned given = 0;
+  std::uint8_t given = 0;
+  bool has_runas = false;  // a "(...)" applies (given or inherited)
   static constexpr unsigned kGivenRunas = 1, kGivenCwd = 2, kGivenChroot = 4, kGivenSelinux = 8;
 };
 

@@ -365,16 +365,16 @@ class SudoersCheck final : public Check {
 
   // A plain command path (no glob, directory, regex, ALL): the key two
   // leaves share when they name the same file (sudo compares by inode).
-  // Empty when not plain; else a view of the path cache or the tree (both
-  // outlive the check's judgement).
-  static std::string_view plain_key(const LeafCommand& leaf, PathCache& paths) {
+  // nullptr when not plain; else a string of the path cache or the tree
+  // (both outlive the check's judgement): one pointer a leaf.
+  static const std::string* plain_key(const LeafCommand& leaf, PathCache& paths) {
     const Member& m = *leaf.command;
     if (m.kind != Member::Kind::command || m.command().empty() || m.command()[0] != '/' || m.command().back() == '/' ||
         m.command().find_first_of("\\?*[]") != std::string::npos) {
-      return {};
+      return nullptr;
     }
     const std::string* resolved = paths.resolved(m.command());
-    return resolved != nullptr ? std::string_view(*resolved) : std::string_view(m.command());
+    return resolved != nullptr ? resolved : &m.command();
   }
 
   void check_broader(PathCache& paths, const Evaluator& ev, const UserIdentity& user, const HostIdentity& host,
@@ -392,18 +392,18 @@ class SudoersCheck final : public Check {
     // group of leaves naming one file is a run of `by_key` (a few bytes a
     // leaf, where a map of vectors took some 120: issue #20 item 4).
     std::optional<std::size_t> last_wide_negation;
-    std::vector<std::string_view> keys(leaves.size());
+    std::vector<const std::string*> keys(leaves.size());
     std::vector<std::uint32_t> by_key;
     for (std::size_t i = 0; i < leaves.size(); ++i) {
       keys[i] = plain_key(leaves[i], paths);
-      if (!keys[i].empty()) by_key.push_back(static_cast<std::uint32_t>(i));
+      if (keys[i] != nullptr) by_key.push_back(static_cast<std::uint32_t>(i));
       else if (leaves[i].negated) last_wide_negation = i;
     }
     std::stable_sort(by_key.begin(), by_key.end(),
-                     [&keys](std::uint32_t a, std::uint32_t b) { return keys[a] < keys[b]; });
+                     [&keys](std::uint32_t a, std::uint32_t b) { return *keys[a] < *keys[b]; });
     std::vector<std::uint32_t> group_end(leaves.size(), 0);  // per plain leaf: one past the last of its group in by_key
     for (std::size_t p = by_key.size(); p-- > 0;) {
-      const bool last = p + 1 == by_key.size() || keys[by_key[p + 1]] != keys[by_key[p]];
+      const bool last = p + 1 == by_key.size() || *keys[by_key[p + 1]] != *keys[by_key[p]];
       group_end[by_key[p]] = last ? static_cast<std::uint32_t>(p + 1) : group_end[by_key[p + 1]];
     }
     const UserIdentity root{"root", 0, {"root"}, {0}};
@@ -421,7 +421,7 @@ class SudoersCheck final : public Check {
         notes.push_back(at(leaf, tr("{0}: grants nothing, {1}", render_grant(leaf), *root_refused), expected));
         continue;
       }
-      const bool key = !keys[i].empty();
+      const bool key = keys[i] != nullptr;
       (void)ev.take_undecided();
       if (key && !leaf.command->digests->empty()) {
         // A plain command with a digest grants only while the file matches it.
@@ -446,7 +446,7 @@ class SudoersCheck final : public Check {
                 : std::nullopt;
         bool revoked = false;
         if (ev.runas_matches(*leaf.command_spec, user, root)) {
-          for (std::uint32_t p = group_end[i]; p-- > 0 && keys[by_key[p]] == keys[i] && by_key[p] > i;) {
+          for (std::uint32_t p = group_end[i]; p-- > 0 && *keys[by_key[p]] == *keys[i] && by_key[p] > i;) {
             const LeafCommand& later = leaves[by_key[p]];
             if (!ev.runas_matches(*later.command_spec, user, root) || !ev.in_window(*later.command_spec)) continue;
             if (!ev.leaf_matches(*later.command, later.command->command(), args, later.negated))
@@ -576,8 +576,8 @@ class SudoersCheck final : public Check {
     }
     bool granted = false;  // streamed: 100,000 leaves are not kept for this
     ev.for_each_command(user, host, [&](LeafCommand&& l) {
-      granted = granted || (!l.negated &&
-                            std::find(l.via_aliases.begin(), l.via_aliases.end(), alias->name) != l.via_aliases.end());
+      granted = granted || (!l.negated && std::find(l.via_aliases->begin(), l.via_aliases->end(), alias->name) !=
+                                              l.via_aliases->end());
     });
     sentence += granted ? tr(" and granted to {0}", user_) : tr(" but not granted to {0}", user_);
     notes.push_back({alias->file, alias->line, observed, tr("{0} as documented (optional)", *optional_alias_)});

@@ -457,7 +457,8 @@ void Evaluator::expand(const Member& m, bool negated, std::vector<std::string>& 
   }
   if (m.kind != Member::Kind::alias) {
     ++count;
-    out({&spec, &cs, &m, now_negated, via});
+    out({&spec, &cs, &m, via.empty() ? Boxed<std::vector<std::string>>() : Boxed<std::vector<std::string>>(via),
+         now_negated});
     return;
   }
   const Alias* a = deep_enough(depth) ? alias(AliasKind::command, m.name) : nullptr;

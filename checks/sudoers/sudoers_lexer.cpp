@@ -7,10 +7,10 @@
 #include <string.h>
 
 #include <cctype>
+#include <cstdint>
 #include <map>
 #include <memory>
 
-#include "lex_dfa.hpp"
 #include "common/regex_guard.hpp"
 #include "sudoers_lexer_rules.hpp"
 
@@ -19,24 +19,29 @@ namespace {
 
 using namespace lexer_rules;
 
-struct Scanner {
-  Scanner() : dfa(definitions(), dfa_rules()) {
-    for (int s = 0; s < kStates; ++s) {
-      std::vector<bool> on;
-      for (const auto& rule : rules()) on.push_back((rule.states & (1u << s)) != 0);
-      starts.push_back(dfa.start_state(false, on));
-      starts_at_bol.push_back(dfa.start_state(true, on));
-    }
-  }
-  static std::vector<LexDfa::Rule> dfa_rules() {
-    std::vector<LexDfa::Rule> out;
-    for (const auto& rule : rules()) out.push_back({rule.pattern, rule.bol});
-    return out;
-  }
-  LexDfa dfa;
-  std::vector<int> starts;         // per start condition
-  std::vector<int> starts_at_bol;  // the same, with the '^' rules
+// The DFA of toke.l's rules, generated once from sudoers_lexer_rules.cpp
+// (lex_table_render.cpp; a unit test keeps it current): read-only, shared by
+// every thread, nothing built at run time (issue #16 item 5).
+#include "sudoers_lex_table.inc"
+
+struct LexMatch {
+  int rule = -1;  // index into rules(), -1 when nothing matches
+  std::size_t length = 0;
 };
+
+// Longest match at `pos` (flex: the longest, the earliest rule on a tie).
+LexMatch longest_match(std::string_view text, std::size_t pos, int start) {
+  LexMatch best;
+  int state = start;
+  for (std::size_t i = pos;; ++i) {
+    const int accept = lex_table::kAccept[state];
+    if (accept >= 0 && i > pos) best = {accept, i - pos};
+    if (i >= text.size()) break;
+    state = lex_table::kNext[state * lex_table::kClasses + lex_table::kByteClass[static_cast<unsigned char>(text[i])]];
+    if (state < 0) break;
+  }
+  return best;
+}
 
 int state_index(unsigned state) {
   for (int i = 0; i < kStates; ++i) {
@@ -70,14 +75,18 @@ std::string collapse(std::string_view src) {
 std::string fill_cmnd(std::string_view src) {
   if (!src.empty() && src.front() == '^') return std::string(src);
   std::string out;
-  out.reserve(src.size());
-  auto special = [](char c) { return c == ',' || c == ':' || c == '=' || c == ' ' || c == '\t' || c == '#'; };
-  for (std::size_t i = 0; i < src.size(); ++i) {
-    if (src[i] == '\\' && i + 1 < src.size() && special(src[i + 1])) out += src[++i];
-    else out += src[i];
+  if (src.find('\\') == std::string_view::npos) {
+    out = src;  // the usual case: nothing to unescape
+  } else {
+    out.reserve(src.size());
+    auto special = [](char c) { return c == ',' || c == ':' || c == '=' || c == ' ' || c == '\t' || c == '#'; };
+    for (std::size_t i = 0; i < src.size(); ++i) {
+      if (src[i] == '\\' && i + 1 < src.size() && special(src[i + 1])) out += src[++i];
+      else out += src[i];
+    }
   }
   const std::size_t slash = out.rfind('/');
-  if (slash != std::string::npos && out.substr(slash) == "/sudoedit") return "sudoedit";
+  if (slash != std::string::npos && std::string_view(out).substr(slash) == "/sudoedit") return "sudoedit";
   return out;
 }
 
@@ -126,13 +135,26 @@ std::string normalise_input(std::string_view text) {
 
 // The scanner's state between tokens: toke.l's globals, one per file.
 struct Lexer::Impl {
-  Impl(std::string_view raw, const LexOptions& opts) : text(normalise_input(raw)), options(opts) {
-    thread_local std::unique_ptr<Scanner> shared;
-    if (!shared) shared = std::make_unique<Scanner>();
-    scanner = shared.get();
-  }
+  Impl(std::string_view raw, const LexOptions& opts) : text(normalise_input(raw)), options(opts) {}
 
-  void emit(Tok type, std::string value = {}) { token = Token{type, std::move(value), std::nullopt, line, column()}; }
+  // The token goes straight into the caller's (Lexer::next(Token&)): no
+  // Token is built, moved and destroyed in between (issue #16 item 5).
+  void emit(Tok type, std::string&& value) {
+    out->type = type;
+    out->text = std::move(value);
+    out->args.reset();
+    out->line = line;
+    out->column = column();
+    produced = true;
+  }
+  void emit(Tok type) {
+    out->type = type;
+    out->text.clear();
+    out->args.reset();
+    out->line = line;
+    out->column = column();
+    produced = true;
+  }
   int column() const { return static_cast<int>(pos - line_start) + 1; }
   // visudo compiles every regular expression (strict mode); one that would
   // make regcomp() explode is kept (sudo would use it) and reported apart.
@@ -150,12 +172,19 @@ struct Lexer::Impl {
     if (!args) args = std::string(piece);
     else *args += (addspace ? " " : "") + std::string(piece);
   }
-  void emit_command() { token = Token{Tok::command, std::move(cmnd), std::move(args), line, column()}; }
+  void emit_command() {
+    out->type = Tok::command;
+    out->text = std::move(cmnd);
+    out->args = std::move(args);
+    out->line = line;
+    out->column = column();
+    produced = true;
+  }
 
   // Runs one rule of the scanner (which may or may not produce a token).
   void step() {
     const auto cond = static_cast<std::size_t>(state_index(state));
-    const LexDfa::Match m = scanner->dfa.match(text, pos, bol ? scanner->starts_at_bol[cond] : scanner->starts[cond]);
+    const LexMatch m = longest_match(text, pos, bol ? lex_table::kStartAtBol[cond] : lex_table::kStart[cond]);
     if (m.rule < 0) {
       // flex's default rule: one character, an error token.
       error("syntax error");
@@ -167,7 +196,7 @@ struct Lexer::Impl {
       bol = text[pos - 1] == '\n';
       return;
     }
-    const RuleDef& rule = rules()[static_cast<std::size_t>(m.rule)];
+    const RuleDef& rule = rule_table[m.rule];
     const std::string_view match(text.data() + pos, m.length);
     std::size_t consumed = m.length;
     bool new_bol = match.back() == '\n';
@@ -219,7 +248,7 @@ struct Lexer::Impl {
             type = Tok::netgroup;
           }
         }
-        emit(type, *string_value);
+        emit(type, std::move(*string_value));
         break;
       }
       case Act::str_backslash:
@@ -443,8 +472,9 @@ struct Lexer::Impl {
 
   const std::string text;
   const LexOptions options;
-  Scanner* scanner = nullptr;
-  std::optional<Token> token;  // produced by the last step (a rule yields at most one)
+  Token* out = nullptr;   // where the next token goes (Lexer::next())
+  bool produced = false;  // the last step produced one (a rule yields at most one)
+  const RuleDef* rule_table = rules().data();
   std::size_t pos = 0;
   std::size_t line_start = 0;  // offset of the physical line holding `pos`
   std::vector<std::pair<int, std::string>> refused;
@@ -465,13 +495,20 @@ struct Lexer::Impl {
 Lexer::Lexer(std::string_view text, const LexOptions& options) : impl_(std::make_unique<Impl>(text, options)) {}
 Lexer::~Lexer() = default;
 
-Token Lexer::next() {
+void Lexer::next(Token& token) {
   Impl& l = *impl_;
+  l.out = &token;
+  l.produced = false;
   int stalled = 0;
-  while (!l.token) {
+  while (!l.produced) {
     if (l.done || l.pos >= l.text.size()) {
       l.done = true;
-      return {Tok::end, {}, std::nullopt, l.line, l.column()};
+      token.type = Tok::end;
+      token.text.clear();
+      token.args.reset();
+      token.line = l.line;
+      token.column = l.column();
+      return;
     }
     const std::size_t before = l.pos;
     const unsigned state = l.state;
@@ -481,9 +518,12 @@ Token Lexer::next() {
     stalled = (l.pos == before && l.state == state) ? stalled + 1 : 0;
     if (stalled > 2) l.done = true;
   }
-  Token t = std::move(*l.token);
-  l.token.reset();
-  return t;
+}
+
+Token Lexer::next() {
+  Token token;
+  next(token);
+  return token;
 }
 
 const std::vector<std::pair<int, std::string>>& Lexer::refused_regexes() const { return impl_->refused; }

@@ -101,6 +101,8 @@ class Lexer {
   Lexer(const Lexer&) = delete;
   Lexer& operator=(const Lexer&) = delete;
   Token next();
+  // The same into `token` (its strings' storage reused): what the parser uses.
+  void next(Token& token);
   // Regular expressions the scanner did not hand to regcomp() because
   // glibc would take seconds or gigabytes to compile them (regex_guard):
   // "line:column: reason" each, in file order.

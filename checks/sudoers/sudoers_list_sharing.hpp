@@ -27,16 +27,9 @@ inline bool same_member(const Member& a, const Member& b) {
 
 class ListSharer {
  public:
-  using Runas = std::shared_ptr<const std::vector<Member>>;
-
   MemberList users(std::vector<Member>&& members) { return list(users_, next_user_, std::move(members)); }
   MemberList hosts(std::vector<Member>&& members) { return list(hosts_, next_host_, std::move(members)); }
-  Runas runas(std::vector<Member>&& members) {
-    if (const Runas* seen = find(runas_, members)) return *seen;
-    Runas made = std::make_shared<const std::vector<Member>>(std::move(members));
-    remember(runas_, next_runas_, made);
-    return made;
-  }
+  RunasList runas(std::vector<Member>&& members) { return RunasList(list(runas_, next_runas_, std::move(members))); }
 
  private:
   using Recent = std::array<MemberList, 8>;
@@ -47,9 +40,6 @@ class ListSharer {
     return made;
   }
   static std::span<const Member> members(const MemberList& l) { return l.get(); }
-  static std::span<const Member> members(const Runas& l) {
-    return l ? std::span<const Member>(*l) : std::span<const Member>();
-  }
 
   template <typename List, std::size_t N>
   static const List* find(const std::array<List, N>& seen, const std::vector<Member>& wanted) {
@@ -67,10 +57,8 @@ class ListSharer {
     next = (next + 1) % N;
   }
 
-  Recent users_, hosts_;
-  std::size_t next_user_ = 0, next_host_ = 0;
-  std::array<Runas, 8> runas_;
-  std::size_t next_runas_ = 0;
+  Recent users_, hosts_, runas_;
+  std::size_t next_user_ = 0, next_host_ = 0, next_runas_ = 0;
 };
 
 }  // namespace clinic_audit::sudoers

@@ -46,24 +46,39 @@ class Parser {
   const Lexer& lexer() const { return lexer_; }
 
  private:
-  // The lexer streams tokens; the grammar needs at most two of lookahead.
+  // The lexer streams tokens into a ring of two (the grammar needs at most
+  // two of lookahead), whose strings keep their storage from token to token.
   const Token& peek(std::size_t ahead = 0) {
-    if (!current_) current_ = lexer_.next();
-    if (ahead == 0) return *current_;
-    if (!second_) second_ = lexer_.next();
-    return *second_;
+    if (buffered_ == 0) {
+      lexer_.next(ring_[head_]);
+      buffered_ = 1;
+    }
+    if (ahead == 0) return ring_[head_];
+    if (buffered_ == 1) {
+      lexer_.next(ring_[head_ ^ 1U]);
+      buffered_ = 2;
+    }
+    return ring_[head_ ^ 1U];
   }
   // The next token itself, to move its text out before take().
   Token& ahead_token() {
     peek();
-    return *current_;
+    return ring_[head_];
   }
   Token take() {
     peek();
-    Token t = std::move(*current_);
-    current_ = std::move(second_);
-    second_.reset();
+    Token t = std::move(ring_[head_]);
+    drop();
     return t;
+  }
+  // take() when the token itself is not needed.
+  void skip() {
+    peek();
+    drop();
+  }
+  void drop() {
+    head_ ^= 1U;
+    --buffered_;
   }
   [[noreturn]] void fail(const std::string& message = "syntax error") {
     const Token& t = peek();
@@ -77,21 +92,29 @@ class Parser {
   // newline that ends the entry.
   void skip_line() {
     while (peek().type != Tok::end) {
-      if (take().type == Tok::newline) return;
+      const bool newline = peek().type == Tok::newline;
+      skip();
+      if (newline) return;
     }
   }
   Token expect(Tok type) {
     if (peek().type != type) fail();
     return take();
   }
+  // expect() when the token itself is not needed.
+  void want(Tok type) {
+    if (peek().type != type) fail();
+    skip();
+  }
 
   void entry() {
-    const Token first = peek();
-    switch (first.type) {
-      case Tok::newline: take(); return;
+    const Tok first_type = peek().type;
+    const int first_line = peek().line;
+    switch (first_type) {
+      case Tok::newline: skip(); return;
       case Tok::include:
       case Tok::includedir: {
-        take();
+        skip();
         Token path = expect(Tok::word);
         std::optional<ParseFailure> trailing;
         if (peek().type != Tok::newline) {
@@ -102,13 +125,13 @@ class Parser {
             trailing = f;
           }
         }
-        out_.includes.push_back({first.type == Tok::includedir, path.text, out_.file, first.line});
+        out_.includes.push_back({first_type == Tok::includedir, std::move(path.text), out_.file, first_line});
         add(Entry::Kind::include, out_.includes.size());
         if (trailing) {
           record(*trailing);
           skip_line();
         } else {
-          take();
+          skip();
         }
         return;
       }
@@ -130,10 +153,10 @@ class Parser {
   }
 
   void alias_line(AliasKind kind) {
-    take();
+    skip();
     do {
-      const Token name = peek();
-      if (name.type != Tok::alias) {
+      if (peek().type != Tok::alias) {
+        const Tok type = peek().type;
         // gram.y reserved_alias: ALL, CHROOT, CWD, CMND_TIMEOUT, NOTBEFORE, NOTAFTER, ROLE, TYPE.
         static const std::pair<Tok, const char*> kReserved[] = {{Tok::all, "ALL"},
                                                                 {Tok::chroot, "CHROOT"},
@@ -144,14 +167,14 @@ class Parser {
                                                                 {Tok::role, "ROLE"},
                                                                 {Tok::type, "TYPE"}};
         for (const auto& [tok, word] : kReserved) {
-          if (name.type == tok && peek(1).type == Tok::equals) {
+          if (type == tok && peek(1).type == Tok::equals) {
             fail(std::string("syntax error, reserved word ") + word + " used as an alias name");
           }
         }
         fail();
       }
-      take();
-      expect(Tok::equals);
+      const Token name = take();
+      want(Tok::equals);
       std::vector<Member> members = kind == AliasKind::host      ? host_list()
                                     : kind == AliasKind::command ? command_list()
                                                                  : user_list();
@@ -161,8 +184,8 @@ class Parser {
       }
       out_.aliases.push_back({kind, name.text, std::move(members), out_.file, name.line});
       add(Entry::Kind::alias, out_.aliases.size());
-    } while (peek().type == Tok::colon && take().type == Tok::colon);
-    expect(Tok::newline);
+    } while (peek().type == Tok::colon && (skip(), true));
+    want(Tok::newline);
   }
 
   void defaults_line() {
@@ -192,7 +215,7 @@ class Parser {
     do {
       DefaultsEntry::Setting s;
       if (peek().type == Tok::bang) {
-        take();
+        skip();
         s.op = '!';
       } else {
         s.op = 0;
@@ -201,14 +224,14 @@ class Parser {
       if (s.op == 0) {
         const Tok t = peek().type;
         if (t == Tok::equals || t == Tok::plus_equals || t == Tok::minus_equals) {
-          take();
+          skip();
           s.op = t == Tok::equals ? '=' : t == Tok::plus_equals ? '+' : '-';
           s.value = expect(Tok::word).text;
         }
       }
       d.settings.push_back(std::move(s));
-    } while (peek().type == Tok::comma && take().type == Tok::comma);
-    expect(Tok::newline);
+    } while (peek().type == Tok::comma && (skip(), true));
+    want(Tok::newline);
     out_.defaults.push_back(std::move(d));
     add(Entry::Kind::defaults, out_.defaults.size());
   }
@@ -220,7 +243,7 @@ class Parser {
     spec.users = lists_.users(user_list());
     spec.privileges.push_back(privilege());
     while (peek().type == Tok::colon) {
-      take();
+      skip();
       // gram.y "privileges ':' error": the failed privilege alone is dropped
       // when the entry goes on with ':' or ends; otherwise a second error
       // (visudo prints it too) drops the whole entry.
@@ -232,7 +255,7 @@ class Parser {
         if (next != Tok::colon && next != Tok::newline) fail();
       }
     }
-    expect(Tok::newline);
+    want(Tok::newline);
     out_.user_specs.push_back(std::move(spec));
     add(Entry::Kind::user_spec, out_.user_specs.size());
   }
@@ -240,7 +263,7 @@ class Parser {
   Privilege privilege() {
     Privilege p;
     p.hosts = lists_.hosts(host_list());
-    expect(Tok::equals);
+    want(Tok::equals);
     p.commands = command_spec_list();
     return p;
   }
@@ -249,7 +272,7 @@ class Parser {
   Member list_member(bool users, bool hosts) {
     Member m;
     if (peek().type == Tok::bang) {
-      take();
+      skip();
       m.negated = true;
     }
     Token& t = ahead_token();
@@ -272,13 +295,13 @@ class Parser {
       default: fail();
     }
     m.name = std::move(t.text);
-    take();
+    skip();
     return m;
   }
   std::vector<Member> member_list(bool users, bool hosts) {
     std::vector<Member> list{list_member(users, hosts)};
     while (peek().type == Tok::comma) {
-      take();
+      skip();
       list.push_back(list_member(users, hosts));
     }
     return list;
@@ -290,7 +313,7 @@ class Parser {
   std::vector<Member> command_list() {
     std::vector<Member> list{command()};
     while (peek().type == Tok::comma) {
-      take();
+      skip();
       list.push_back(command());
     }
     return list;
@@ -301,16 +324,16 @@ class Parser {
     std::vector<Member::Digest> digests;
     while (is_sha(peek().type)) {
       const Token sha = take();
-      expect(Tok::colon);
+      want(Tok::colon);
       const Token value = expect(Tok::digest);
       static constexpr const char* names[] = {"sha224", "sha256", "sha384", "sha512"};
       digests.push_back({names[static_cast<int>(sha.type) - static_cast<int>(Tok::sha224)], value.text});
-      if (peek().type == Tok::comma && is_sha(peek(1).type)) take();
+      if (peek().type == Tok::comma && is_sha(peek(1).type)) skip();
       else break;
     }
     Member m;
     if (peek().type == Tok::bang) {
-      take();
+      skip();
       m.negated = true;
     }
     Token& t = ahead_token();
@@ -333,7 +356,7 @@ class Parser {
         break;
       default: fail();
     }
-    take();
+    skip();
     if (!digests.empty()) m.digests = std::move(digests);
     return m;
   }
@@ -344,7 +367,7 @@ class Parser {
       CommandSpec cs = command_spec();
       if (!list.empty()) propagate(cs, list.back());
       list.push_back(std::move(cs));
-    } while (peek().type == Tok::comma && take().type == Tok::comma);
+    } while (peek().type == Tok::comma && (skip(), true));
     return list;
   }
 
@@ -396,7 +419,10 @@ class Parser {
     if (options.chroot) cs.given |= CommandSpec::kGivenChroot;
     if (options.role || options.type) cs.given |= CommandSpec::kGivenSelinux;
     if (!(options == CommandOptions{})) cs.options = std::move(options);
-    while (is_tag(peek().type)) tag(cs.tags, take().type);
+    while (is_tag(peek().type)) {
+      tag(cs.tags, peek().type);
+      skip();
+    }
     cs.command = command();
     // gram.y: sudo "ALL" implies the SETENV tag.
     if (cs.command.kind == Member::Kind::all && !cs.command.negated && cs.tags.setenv == Tags::unset) {
@@ -406,29 +432,29 @@ class Parser {
   }
 
   void runas(CommandSpec& cs) {
-    take();
+    skip();
     cs.has_runas = true;
     Member myself;
     myself.kind = Member::Kind::myself;
     if (peek().type == Tok::rparen) {
       cs.runas_users = lists_.runas(std::vector<Member>{myself});
     } else if (peek().type == Tok::colon) {
-      take();
+      skip();
       if (peek().type == Tok::rparen) cs.runas_users = lists_.runas(std::vector<Member>{myself});
       else cs.runas_groups = lists_.runas(group_list());
     } else {
       cs.runas_users = lists_.runas(user_list());
       if (peek().type == Tok::colon) {
-        take();
+        skip();
         cs.runas_groups = lists_.runas(group_list());
       }
     }
-    expect(Tok::rparen);
+    want(Tok::rparen);
   }
 
   void option(CommandOptions& o) {
     const Token key = take();
-    expect(Tok::equals);
+    want(Tok::equals);
     const Token value = expect(Tok::word);
     const std::string& v = value.text;
     auto path_like = [&](const char* what) {
@@ -485,8 +511,9 @@ class Parser {
 
   Lexer lexer_;
   ListSharer& lists_;
-  std::optional<Token> current_;
-  std::optional<Token> second_;
+  Token ring_[2];
+  unsigned head_ = 0;                            // index of the next token in ring_
+  unsigned buffered_ = 0;                        // tokens read ahead (0..2)
   std::unordered_set<std::string> alias_names_;  // kind digit + name
   std::vector<SyntaxError> errors_;
   ParsedFile out_;

@@ -56,9 +56,9 @@ std::string render_grant(const LeafCommand& leaf) {
   Member shown = *leaf.command;
   shown.negated = leaf.negated;
   out += render_member(shown);
-  if (!leaf.via_aliases.empty()) {
+  if (!leaf.via_aliases->empty()) {
     out += " (via Cmnd_Alias";
-    for (const auto& a : leaf.via_aliases) out += " " + a;
+    for (const auto& a : *leaf.via_aliases) out += " " + a;
     out += ")";
   }
   return out;

@@ -51,7 +51,7 @@ TEST_F(SudoersEval, NegatedUsersAndAliasesAndGroups) {
   EXPECT_EQ(decide("#33 ALL = /bin/a\n", "/bin/a"), Decision::allow);
   EXPECT_EQ(decide("%#500 ALL = /bin/a\n", "/bin/a"), Decision::allow);
   EXPECT_EQ(decide("Cmnd_Alias C = /bin/a, /bin/b\nwww-data ALL = ALL, !C\n", "/bin/b"), Decision::deny);
-  EXPECT_EQ(last_.rule->via_aliases, std::vector<std::string>{"C"});
+  EXPECT_EQ(*last_.rule->via_aliases, std::vector<std::string>{"C"});
 }
 
 TEST_F(SudoersEval, HostsAndRunas) {
