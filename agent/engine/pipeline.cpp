@@ -173,6 +173,9 @@ StepResult run_selected(RunState& state) {
   }
   state.runner = std::make_unique<ProcessRunner>();
   state.context = std::make_unique<Context>(*state.fs, *state.runner, network);
+  // Answers worth keeping between runs (the OpenSSL probe's, issue #19 item 5).
+  state.context->set_cache_directory(std::filesystem::path(state.request.state_dir.value_or(kDefaultStateDir)) /
+                                     "cache");
   RunOptions options;
   options.offline = state.request.offline;
   options.audited_root = !state.fs->is_live();

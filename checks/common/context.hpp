@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -37,6 +38,11 @@ class Context {
   // ask live programs (systemctl, the loaded OpenSSL library). With --root it
   // must judge from files only.
   bool live() const { return fs_.is_live(); }
+  // Where a check may keep answers that are costly to recompute between runs
+  // (the agent's state directory + "/cache"; issue #19 item 5). Empty: no
+  // cache. Set before the checks run.
+  void set_cache_directory(std::filesystem::path directory) { cache_directory_ = std::move(directory); }
+  const std::filesystem::path& cache_directory() const { return cache_directory_; }
 
  private:
   const RootFs& fs_;
@@ -44,6 +50,7 @@ class Context {
   NetworkSettings network_;
   mutable std::mutex accounts_mutex_;
   mutable std::unique_ptr<Accounts> accounts_;
+  std::filesystem::path cache_directory_;
 };
 
 }  // namespace clinic_audit

@@ -15,15 +15,22 @@
 namespace clinic_audit::openssl {
 namespace {
 
+std::string take_conf_errors();
+
 // NCONF_load_bio from memory: the only way OpenSSL reads a file for us.
+// No ERR_clear_error() around it (issue #19 item 5): the first use of the
+// thread's error queue makes OpenSSL 3 load every error string of the
+// library (crypto/err/err.c ossl_err_get_state_int(), about 0.8 MiB and
+// 1 ms), which a configuration that loads never needs. A failure is followed
+// at once by take_openssl_errors(), which drains the queue and keeps the
+// configuration library's own errors over any a former task on this worker
+// thread may have left.
 ConfPtr nconf_load(const std::string& text, long* eline) {
-  ERR_clear_error();
   ConfPtr conf(NCONF_new(nullptr));
   BioPtr bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
   if (!conf || !bio) throw std::bad_alloc();
   *eline = 0;
   if (NCONF_load_bio(conf.get(), bio.get(), eline) <= 0) return nullptr;
-  ERR_clear_error();
   return conf;
 }
 
@@ -156,7 +163,7 @@ class Flattener {
     std::optional<std::string> value = conf ? find_value(conf.get(), probe) : std::nullopt;
     if (!value) {
       const auto index = static_cast<std::size_t>(eline > 0 ? eline - 1 : 0);
-      out_.error = LoadError{take_openssl_errors(), index < out_.origins.size() ? out_.origins[index] : origin};
+      out_.error = LoadError{take_conf_errors(), index < out_.origins.size() ? out_.origins[index] : origin};
     }
     return value;
   }
@@ -263,8 +270,11 @@ class Flattener {
 
 }  // namespace
 
-std::string take_openssl_errors() {
-  std::string message;
+namespace {
+// `conf_first`: the configuration library's errors when there are any
+// (others may be left over on this thread, see nconf_load), else every error.
+std::string take_errors(bool conf_first) {
+  std::string message, conf_message;
   const char* data = nullptr;
   int flags = 0;
   while (unsigned long code = ERR_get_error_all(nullptr, nullptr, nullptr, &data, &flags)) {
@@ -275,9 +285,18 @@ std::string take_openssl_errors() {
       item += " (" + std::string(data) + ")";
     }
     if (message.find(item) == std::string::npos) message += (message.empty() ? "" : "; ") + item;
+    if (ERR_GET_LIB(code) == ERR_LIB_CONF && conf_message.find(item) == std::string::npos) {
+      conf_message += (conf_message.empty() ? "" : "; ") + item;
+    }
   }
+  if (conf_first && !conf_message.empty()) return conf_message;
   return message.empty() ? "unknown OpenSSL error" : message;
 }
+
+std::string take_conf_errors() { return take_errors(true); }
+}  // namespace
+
+std::string take_openssl_errors() { return take_errors(false); }
 
 std::optional<Origin> LoadedConfig::origin_of(std::string_view section, std::string_view name) const {
   for (auto it = assignments.rbegin(); it != assignments.rend(); ++it) {
@@ -302,8 +321,8 @@ LoadedConfig load_config(const RootFs& fs, std::string_view path, const LoadLimi
   out.conf = nconf_load(out.text, &eline);
   if (!out.conf) {
     const auto index = static_cast<std::size_t>(eline > 0 ? eline - 1 : 0);
-    out.error = LoadError{take_openssl_errors(),
-                          index < out.origins.size() ? out.origins[index] : Origin{out.resolved_path, 0}};
+    out.error =
+        LoadError{take_conf_errors(), index < out.origins.size() ? out.origins[index] : Origin{out.resolved_path, 0}};
   }
   return out;
 }

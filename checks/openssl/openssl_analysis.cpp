@@ -3,6 +3,8 @@
 
 #include <openssl/crypto.h>
 
+#include <algorithm>
+
 #include "common/command_runner.hpp"
 #include "common/root_fs.hpp"
 
@@ -18,7 +20,7 @@ std::string where(const Origin& origin) {
 }
 
 Analysis analyze(const RootFs& fs, CommandRunner& runner, const ProbeCommand& probe, const std::string& path,
-                 bool ask_live) {
+                 bool ask_live, const std::optional<ProbeCacheSettings>& cache, CacheOutcome* cache_outcome) {
   Analysis a;
   a.config = load_config(fs, path);
   a.settings = extract_ssl_settings(a.config);
@@ -29,8 +31,13 @@ Analysis analyze(const RootFs& fs, CommandRunner& runner, const ProbeCommand& pr
   std::vector<ProbeMode> modes{ProbeMode::no_config};
   if (loads) modes.push_back(ProbeMode::config_stdin);
   if (ask_live) modes.push_back(ProbeMode::system);
-  // One program start for every answer (issue #19 item 5).
-  auto answers = run_probes(runner, probe, modes, loads ? synthesize_ssl_config(a.config) : std::string());
+  // One program start for every answer, none when the answers are cached
+  // (issue #19 item 5). A command that reads a file makes the answer depend
+  // on more than the text: never cached.
+  const bool cacheable = std::all_of(a.settings.commands.begin(), a.settings.commands.end(),
+                                     [](const SslCommand& c) { return is_cacheable_command(c.name); });
+  auto answers = run_probes_cached(runner, probe, modes, loads ? synthesize_ssl_config(a.config) : std::string(), cache,
+                                   cacheable, cache_outcome);
   for (std::size_t i = 0; i < (loads ? 2u : 1u); ++i) {
     if (answers[i].failure) throw std::runtime_error(*answers[i].failure);
   }

@@ -9,6 +9,7 @@
 
 #include "conf_loader.hpp"
 #include "openssl_probe.hpp"
+#include "probe_cache.hpp"
 #include "ssl_settings.hpp"
 
 namespace clinic_audit {
@@ -36,9 +37,12 @@ std::string default_config_path();
 
 // Throws LimitError, FsError (top-level file unreadable), std::runtime_error (probe).
 // `ask_live`: also ask the running system's library (live audits), in the
-// same program start as the other answers.
+// same program start as the other answers. `cache`: where the probe's answers
+// may be kept between runs (probe_cache.hpp); the analysis is the same with
+// and without it.
 Analysis analyze(const RootFs& fs, CommandRunner& runner, const ProbeCommand& probe, const std::string& path,
-                 bool ask_live = false);
+                 bool ask_live = false, const std::optional<ProbeCacheSettings>& cache = std::nullopt,
+                 CacheOutcome* cache_outcome = nullptr);
 
 // "file:line" or "file" for evidence summaries.
 std::string where(const Origin& origin);

@@ -28,7 +28,13 @@ class OpensslCheck final : public Check {
   Outcome run(const Context& context) const override {
     Analysis analysis;
     try {
-      analysis = analyze(context.fs(), context.commands(), probe_, config_, context.live());
+      std::optional<ProbeCacheSettings> cache;
+      if (!context.cache_directory().empty()) {
+        cache.emplace();
+        cache->directory = context.cache_directory();
+        cache->root = context.fs().root().string();
+      }
+      analysis = analyze(context.fs(), context.commands(), probe_, config_, context.live(), cache);
     } catch (const LimitError& e) {
       throw CheckError(e.what(), e.origin().file, e.origin().line);
     } catch (const FsError& e) {

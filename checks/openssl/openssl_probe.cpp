@@ -7,6 +7,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <fcntl.h>
+#include <link.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -90,6 +91,22 @@ void report_rejected(std::ostream& out, const std::string& file) {
   }
 }
 
+// The shared objects this process has loaded, the ones the library pulled
+// in at run time (providers, engines) included (dl_iterate_phdr(3)): the
+// answer depends on them, so the agent keys its cache of answers on them
+// (probe_cache.hpp). The main program (empty name) and the vDSO (not a file)
+// are left out.
+void report_loaded_objects(std::ostream& out) {
+  dl_iterate_phdr(
+      [](dl_phdr_info* info, std::size_t, void* data) {
+        const std::string_view name = info->dlpi_name != nullptr ? info->dlpi_name : "";
+        if (name.starts_with('/'))
+          *static_cast<std::ostream*>(data) << "object=" << one_line(std::string(name)) << "\n";
+        return 0;
+      },
+      &out);
+}
+
 int parse_int(std::string_view text) {
   int value = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -152,6 +169,7 @@ int probe_one(std::string_view mode, const std::string& stdin_text, std::ostream
   if (ok != 1) out << "init_error=" << one_line(take_openssl_errors()) << "\n";
   measure(out);
   if (!file.empty()) report_rejected(out, file);
+  report_loaded_objects(out);
   out.flush();
   return 0;
 }
@@ -189,6 +207,7 @@ int probe_defaults_then_config(const std::string& stdin_text, std::ostream& out)
   if (ok != 1) out << "init_error=" << one_line(take_openssl_errors()) << "\n";
   measure(out);
   report_rejected(out, file);
+  report_loaded_objects(out);
   out.flush();
   return 0;
 }
@@ -375,8 +394,8 @@ const char* mode_argument(ProbeMode mode) {
 }
 }  // namespace
 
-std::vector<ProbeAnswer> run_probes(CommandRunner& runner, const ProbeCommand& command,
-                                    const std::vector<ProbeMode>& modes, const std::string& config_text) {
+CommandSpec probe_spec(const ProbeCommand& command, const std::vector<ProbeMode>& modes,
+                       const std::string& config_text) {
   CommandSpec spec;
   spec.program = command.program;
   spec.args = command.args;
@@ -384,7 +403,12 @@ std::vector<ProbeAnswer> run_probes(CommandRunner& runner, const ProbeCommand& c
   spec.timeout = std::chrono::seconds(20);
   // Empty environment = the minimal one: no OPENSSL_CONF, as for system services.
   if (std::find(modes.begin(), modes.end(), ProbeMode::config_stdin) != modes.end()) spec.stdin_data = config_text;
-  const CommandResult result = runner.run(spec);
+  return spec;
+}
+
+std::string run_probe_program(CommandRunner& runner, const ProbeCommand& command, const std::vector<ProbeMode>& modes,
+                              const std::string& config_text) {
+  const CommandResult result = runner.run(probe_spec(command, modes, config_text));
   const std::string who = command.program.string() + " (OpenSSL probe)";
   if (result.timed_out) throw std::runtime_error(who + " did not answer in time");
   if (result.signaled) throw std::runtime_error(who + " died of signal " + std::to_string(result.signal));
@@ -392,7 +416,12 @@ std::vector<ProbeAnswer> run_probes(CommandRunner& runner, const ProbeCommand& c
     throw std::runtime_error(who + " exited " + std::to_string(result.exit_code) + ": " +
                              one_line(result.err.substr(0, 300)));
   }
-  return parse_probe_answers(result.out, modes.size());
+  return result.out;
+}
+
+std::vector<ProbeAnswer> run_probes(CommandRunner& runner, const ProbeCommand& command,
+                                    const std::vector<ProbeMode>& modes, const std::string& config_text) {
+  return parse_probe_answers(run_probe_program(runner, command, modes, config_text), modes.size());
 }
 
 ProbeResult run_probe(CommandRunner& runner, const ProbeCommand& command, ProbeMode mode,

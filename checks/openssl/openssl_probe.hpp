@@ -92,6 +92,13 @@ struct ProbeAnswer {
 std::vector<ProbeAnswer> run_probes(CommandRunner& runner, const ProbeCommand& command,
                                     const std::vector<ProbeMode>& modes, const std::string& config_text = {});
 std::vector<ProbeAnswer> parse_probe_answers(std::string_view text, std::size_t expected);
+// The pieces of run_probes: the command it runs, and the program's raw output
+// (throws std::runtime_error as run_probes does). The output also lists
+// "object=PATH", the shared objects the probe had loaded (probe_cache.hpp).
+CommandSpec probe_spec(const ProbeCommand& command, const std::vector<ProbeMode>& modes,
+                       const std::string& config_text);
+std::string run_probe_program(CommandRunner& runner, const ProbeCommand& command, const std::vector<ProbeMode>& modes,
+                              const std::string& config_text);
 
 // "TLSv1.2" for 0x0303, "none" for 0, "0x...." otherwise.
 std::string protocol_name(int version);

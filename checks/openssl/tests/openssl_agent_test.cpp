@@ -3,6 +3,9 @@
 // site policy that overrides max_level, on the differential fixture roots.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include <filesystem>
 
 #include "openssl_fixtures.hpp"
 #include "fixture_root.hpp"
@@ -71,6 +74,43 @@ TEST(OpensslAgent, BrokenConfigurationsFail) {
   for (const char* fixture : {"no-config", "no-ssl_conf", "include-dir-quirk", "level1-colon"}) {
     EXPECT_EQ(audit(fixture).result["status"], "pass") << fixture;
   }
+}
+
+// Issue #19 item 5: the probe's answers cached in STATE_DIR/cache give the
+// same result, evidence and remediation as a run that starts the probe.
+TEST(OpensslAgent, CachedAnswersGiveTheSameResult) {
+  const auto root = testing::build_root(testing::find_case("level0"));
+  const auto state = std::filesystem::temp_directory_path() / ("ca-openssl-agent-cache-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(state);
+  std::filesystem::create_directories(state);
+  std::filesystem::permissions(state, std::filesystem::perms::owner_all);
+  auto result_with = [&](const std::filesystem::path& state_dir) {
+    const auto run = clinic_audit::testing::run_agent({"run", "--root", root.string(), "--policy", "apicrypt-v2",
+                                                       "--only", kCheckId, "--offline", "--no-sign", "--format", "json",
+                                                       "--state-dir", state_dir.string()});
+    EXPECT_EQ(run.exit_code, 1) << run.err;
+    auto report = nlohmann::json::parse(run.out, nullptr, false);
+    nlohmann::json result;
+    for (auto& r : report["results"]) {
+      if (r["check_id"] == kCheckId) result = r;
+    }
+    result.erase("duration_ms");
+    return result;
+  };
+  // A state directory whose parent does not exist: no cache at all.
+  const nlohmann::json uncached = result_with(state / "missing" / "state");
+  EXPECT_FALSE(std::filesystem::exists(state / "missing"));
+  EXPECT_EQ(uncached["status"], "fail") << uncached.dump(2);
+  const nlohmann::json first = result_with(state);
+  bool stored = false;
+  for (const auto& e : std::filesystem::directory_iterator(state / "cache")) {
+    stored = stored || e.path().filename().string().starts_with("openssl-probe-");
+  }
+  EXPECT_TRUE(stored) << "no cache entry in " << (state / "cache").string();
+  const nlohmann::json cached = result_with(state);
+  EXPECT_EQ(first.dump(2), uncached.dump(2));
+  EXPECT_EQ(cached.dump(2), uncached.dump(2));
+  std::filesystem::remove_all(state);
 }
 
 }  // namespace
