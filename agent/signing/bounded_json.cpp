@@ -3,6 +3,7 @@
 #include <cstddef>
 
 #include "common/json_depth.hpp"
+#include "fast_json.hpp"
 
 namespace clinic_audit::signing {
 namespace {
@@ -66,6 +67,8 @@ class DepthBoundedBuilder {
 }  // namespace
 
 json parse_bounded_json(std::string_view bytes) {
+  // The common case: a well-formed report, read without nlohmann's lexer.
+  if (auto document = parse_json_fast(bytes)) return std::move(*document);
   json result;
   DepthBoundedBuilder builder(result);
   // strict: trailing bytes after the value are an error, as json::parse.

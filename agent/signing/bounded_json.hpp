@@ -5,7 +5,10 @@
 // builds every value twice (once to show it to the callback, once in the
 // tree) and calls a std::function per token; here a SAX handler counts the
 // open containers and hands every event to nlohmann's own DOM builder.
-// BoundedJson.SameAsTheCallbackGuard and fuzz_bounded_json compare the two.
+// A well-formed document is read by parse_json_fast() (fast_json.hpp),
+// which builds the same document; anything it is not sure of goes to
+// nlohmann. BoundedJson.* and fuzz_bounded_json compare the documents
+// (value types included) and the errors with the callback-guarded parse.
 #pragma once
 
 #include <nlohmann/json.hpp>

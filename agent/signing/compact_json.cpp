@@ -4,33 +4,12 @@
 #include <cstdint>
 #include <string_view>
 
+#include "utf8_sequence.hpp"
+
 namespace clinic_audit::signing {
 namespace {
 
 using nlohmann::json;
-
-// Length of the well-formed UTF-8 sequence at text[at] (RFC 3629 §4: no
-// overlong form, no surrogate, nothing past U+10FFFF), 0 if it is not one.
-std::size_t utf8_sequence(std::string_view text, std::size_t at) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-  const unsigned char lead = byte(at);
-  const std::size_t left = text.size() - at;
-  const auto continuation = [&](std::size_t i, unsigned char low = 0x80, unsigned char high = 0xBF) {
-    return byte(at + i) >= low && byte(at + i) <= high;
-  };
-  if (lead >= 0xC2 && lead <= 0xDF) return left >= 2 && continuation(1) ? 2 : 0;
-  if (lead >= 0xE0 && lead <= 0xEF) {
-    if (left < 3) return 0;
-    const unsigned char low = lead == 0xE0 ? 0xA0 : 0x80, high = lead == 0xED ? 0x9F : 0xBF;
-    return continuation(1, low, high) && continuation(2) ? 3 : 0;
-  }
-  if (lead >= 0xF0 && lead <= 0xF4) {
-    if (left < 4) return 0;
-    const unsigned char low = lead == 0xF0 ? 0x90 : 0x80, high = lead == 0xF4 ? 0x8F : 0xBF;
-    return continuation(1, low, high) && continuation(2) && continuation(3) ? 4 : 0;
-  }
-  return 0;
-}
 
 // A string as serializer::dump_escaped writes it with ensure_ascii false
 // (nlohmann 3.11, detail/output/serializer.hpp): the short escapes, \u00xx

@@ -3,6 +3,7 @@
 // the same document, or the same exception (type and message).
 #include "bounded_json.hpp"
 #include "compact_json.hpp"
+#include "fast_json.hpp"
 
 #include <gtest/gtest.h>
 
@@ -20,11 +21,39 @@ namespace {
 
 using nlohmann::json;
 
-// "ok <dump>" or "<exception type>: <what>".
+// The document with the type of every value (dump() and == do not tell an
+// unsigned 5 from a signed 5, nor 1.0 from 1).
+void describe(const json& value, std::string& out) {
+  out += std::to_string(static_cast<int>(value.type()));
+  switch (value.type()) {
+    case json::value_t::object:
+      out += '{';
+      for (const auto& [key, member] : value.items()) {
+        out += json(key).dump() + ':';
+        describe(member, out);
+        out += ',';
+      }
+      out += '}';
+      return;
+    case json::value_t::array:
+      out += '[';
+      for (const json& item : value) {
+        describe(item, out);
+        out += ',';
+      }
+      out += ']';
+      return;
+    default: out += value.dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+}
+
+// "ok <typed document>" or "<exception type>: <what>".
 template <class Parse>
 std::string outcome(Parse parse, const std::string& bytes) {
   try {
-    return "ok " + parse(bytes).dump();
+    std::string text = "ok ";
+    describe(parse(bytes), text);
+    return text;
   } catch (const std::exception& error) {
     return std::string(typeid(error).name()) + ": " + error.what();
   }
@@ -65,41 +94,71 @@ TEST(BoundedJson, SameAsTheCallbackGuardAroundTheDepthLimit) {
 }
 
 TEST(BoundedJson, SameOnMalformedAndCornerInputs) {
-  const std::vector<std::string> inputs = {"",
-                                           " ",
-                                           "{",
-                                           "}",
-                                           "[1,2",
-                                           "{\"a\" 1}",
-                                           "{\"a\":1,}",
-                                           "[1,]",
-                                           "01",
-                                           "1e999",
-                                           "-1e999",
-                                           "18446744073709551616",
-                                           "-9223372036854775809",
-                                           "1.0",
-                                           "-0",
-                                           "\"\\ud800\"",
-                                           "\"\\udc00\\ud800\"",
-                                           "\"\\u00e9\"",
-                                           "\"\xC3\x28\"",
-                                           "\"\xF0\x9F\x98\x80\"",
-                                           "\"a\tb\"",
-                                           "{\"a\":1,\"a\":2}",
-                                           "[1] x",
-                                           "[1] ",
-                                           "{}{}",
-                                           "nul",
-                                           "true false",
-                                           "\xEF\xBB\xBF{}",
-                                           "/* c */ {}",
-                                           "[\"\\x\"]",
-                                           std::string("[\"a\0b\"]", 7),
-                                           "{\"\":\"\"}",
-                                           nested(200, "[", "", "]") + "garbage",
-                                           "[" + nested(70, "[", "", "]"),
-                                           "[1e5, 2E-3, 3.5e+2, -0.0]"};
+  const std::vector<std::string> inputs = {
+      "",
+      " ",
+      "{",
+      "}",
+      "[1,2",
+      "{\"a\" 1}",
+      "{\"a\":1,}",
+      "[1,]",
+      "01",
+      "1e999",
+      "-1e999",
+      "18446744073709551616",
+      "-9223372036854775809",
+      "1.0",
+      "-0",
+      "\"\\ud800\"",
+      "\"\\udc00\\ud800\"",
+      "\"\\u00e9\"",
+      "\"\xC3\x28\"",
+      "\"\xF0\x9F\x98\x80\"",
+      "\"a\tb\"",
+      "{\"a\":1,\"a\":2}",
+      "[1] x",
+      "[1] ",
+      "{}{}",
+      "nul",
+      "true false",
+      "\xEF\xBB\xBF{}",
+      "/* c */ {}",
+      "[\"\\x\"]",
+      std::string("[\"a\0b\"]", 7),
+      "{\"\":\"\"}",
+      nested(200, "[", "", "]") + "garbage",
+      "[" + nested(70, "[", "", "]"),
+      "[1e5, 2E-3, 3.5e+2, -0.0]",
+      "[0, -0, 5, -5, 123456789012345678, -123456789012345678, 1234567890123456789, 12345678901234567890]",
+      "[1e308, 2.2250738585072014e-308, 0e0, -0e-0, 0.1, 1E+2, 5e-324, 1.7976931348623157e308]",
+      "1e-310",
+      "1e-400",
+      "1e+",
+      "1.e2",
+      ".5",
+      "-",
+      "-a",
+      "1ee2",
+      "[0.30000000000000004, 123456.789e-3, 9007199254740993.0]",
+      "\"\\u00e9\\u20AC\\ud83d\\ude00\\u0000\\/\\b\\f\\n\\r\\t\"",
+      "\"\\ud83d\"",
+      "\"\\ud83d\\u0041\"",
+      "\"\\ude00\"",
+      "\"\\u12\"",
+      "\"\\uZZZZ\"",
+      "{\"a\":{\"b\":[true,false,null]},\"c\":\"\"}",
+      "tru",
+      "nulll",
+      "[true,]",
+      "{,}",
+      "{\"a\"}",
+      "{\"a\":}",
+      "[1 2]",
+      "\"\x7F\"",
+      "\"\xE2\x82\xAC\"",
+      "\"\xC3\"",
+      "  {} \t\r\n"};
   for (const std::string& text : inputs) EXPECT_EQ(bounded(text), guarded(text)) << text;
 }
 
@@ -109,7 +168,9 @@ TEST(BoundedJson, SameOnMutationsOfARealReport) {
   EXPECT_EQ(bounded(report), guarded(report));
   std::mt19937 random(20261130);  // fixed: the same inputs every run
   const std::string alphabet = "{}[]\":,\\ 0-1e.tnfu\x80\xC3\xFF";
-  std::size_t differed_from_original = 0;
+  // The fast reader takes the report itself (else it saves nothing).
+  EXPECT_TRUE(parse_json_fast(report).has_value());
+  std::size_t differed_from_original = 0, read_fast = 0;
   for (int i = 0; i < 3000; ++i) {
     std::string text = report;
     const std::size_t at = random() % text.size();
@@ -121,6 +182,7 @@ TEST(BoundedJson, SameOnMutationsOfARealReport) {
     }
     const std::string expected = guarded(text);
     if (!expected.starts_with("ok ")) ++differed_from_original;
+    if (parse_json_fast(text)) ++read_fast;
     ASSERT_EQ(bounded(text), expected) << "mutation " << i << " at byte " << at;
     if (expected.starts_with("ok ")) {
       const json document = json::parse(text);
@@ -128,6 +190,7 @@ TEST(BoundedJson, SameOnMutationsOfARealReport) {
     }
   }
   EXPECT_GT(differed_from_original, 500U);  // the mutations reached the error paths
+  EXPECT_GT(read_fast, 500U);               // and the fast reader's accept path
 }
 
 // compact_json against dump(): the same text, or the same exception.

@@ -15,10 +15,36 @@
 
 namespace {
 
+// The document with the type of every value (dump() does not tell an
+// unsigned 5 from a signed 5).
+void describe(const nlohmann::json& value, std::string& out) {
+  out += std::to_string(static_cast<int>(value.type()));
+  if (value.is_object()) {
+    out += '{';
+    for (const auto& [key, member] : value.items()) {
+      out += nlohmann::json(key).dump() + ':';
+      describe(member, out);
+      out += ',';
+    }
+    out += '}';
+  } else if (value.is_array()) {
+    out += '[';
+    for (const nlohmann::json& item : value) {
+      describe(item, out);
+      out += ',';
+    }
+    out += ']';
+  } else {
+    out += value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+}
+
 template <class Parse>
 std::string outcome(Parse parse, std::string_view bytes) {
   try {
-    return "ok " + parse(bytes).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::string text = "ok ";
+    describe(parse(bytes), text);
+    return text;
   } catch (const std::exception& error) {
     return std::string(typeid(error).name()) + ": " + error.what();
   }
