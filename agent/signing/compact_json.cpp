@@ -19,12 +19,8 @@ void append_string(std::string& out, const std::string& text) {
   out += '"';
   std::size_t run = 0;  // start of the bytes not yet copied
   std::size_t at = 0;
-  while (at < text.size()) {
+  while ((at = skip_plain_json(text, at)) < text.size()) {
     const auto c = static_cast<unsigned char>(text[at]);
-    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-      ++at;
-      continue;
-    }
     if (c >= 0x80) {
       const std::size_t length = utf8_sequence(text, at);
       if (length == 0) {

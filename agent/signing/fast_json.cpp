@@ -187,7 +187,7 @@ class FastReader {
   bool string(std::string& out) {
     ++at_;
     std::size_t run = at_;
-    while (more()) {
+    while ((at_ = skip_plain_json(text_, at_)) < text_.size()) {
       const auto c = static_cast<unsigned char>(peek());
       if (c == '"') {
         out.append(text_.data() + run, at_ - run);
@@ -201,12 +201,10 @@ class FastReader {
         run = at_;
       } else if (c < 0x20) {
         return false;  // a control character must be escaped
-      } else if (c >= 0x80) {
+      } else {
         const std::size_t length = utf8_sequence(text_, at_);
         if (length == 0) return false;
         at_ += length;
-      } else {
-        ++at_;
       }
     }
     return false;
