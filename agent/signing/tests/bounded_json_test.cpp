@@ -171,7 +171,7 @@ TEST(BoundedJson, SameOnMutationsOfARealReport) {
   // The fast reader takes the report itself (else it saves nothing).
   EXPECT_TRUE(parse_json_fast(report).has_value());
   std::size_t differed_from_original = 0, read_fast = 0;
-  for (int i = 0; i < 3000; ++i) {
+  for (int i = 0; i < 1200; ++i) {
     std::string text = report;
     const std::size_t at = random() % text.size();
     const char c = alphabet[random() % alphabet.size()];
@@ -189,8 +189,8 @@ TEST(BoundedJson, SameOnMutationsOfARealReport) {
       ASSERT_EQ(compact_json(document), document.dump()) << "mutation " << i;
     }
   }
-  EXPECT_GT(differed_from_original, 500U);  // the mutations reached the error paths
-  EXPECT_GT(read_fast, 500U);               // and the fast reader's accept path
+  EXPECT_GT(differed_from_original, 200U);  // the mutations reached the error paths
+  EXPECT_GT(read_fast, 200U);               // and the fast reader's accept path
 }
 
 // compact_json against dump(): the same text, or the same exception.
