@@ -8,8 +8,9 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "bounded_json.hpp"
+#include "compact_json.hpp"
 #include "report_files.hpp"
-#include "common/json_depth.hpp"
 
 namespace clinic_audit::signing {
 namespace {
@@ -68,7 +69,7 @@ ReportContent json_content(const json& doc) {
     row.summary = optional_string(result, "summary");
     row.remediation = optional_string(result, "remediation");
     const auto evidence = result.find("evidence");
-    row.evidence_json = evidence != result.end() && evidence->is_array() ? evidence->dump() : "[]";
+    row.evidence_json = evidence != result.end() && evidence->is_array() ? compact_json(*evidence) : "[]";
     content.results.push_back(std::move(row));
   }
   if (const auto summary = doc.find("summary"); summary != doc.end() && summary->is_object()) {
@@ -208,7 +209,7 @@ ReportContent parse_report_content(std::string_view bytes, ReportFormat format) 
   if (format == ReportFormat::json) {
     json doc;
     try {
-      doc = json::parse(bytes, json_depth_guard<json>());
+      doc = parse_bounded_json(bytes);
     } catch (const json::parse_error& error) {
       throw std::runtime_error("not well-formed JSON at byte " + std::to_string(error.byte));
     } catch (const json::exception& error) {

@@ -53,13 +53,14 @@ std::optional<std::string> message_digest_of(CMS_SignerInfo* signer) {
   return hex(ASN1_STRING_get0_data(digest), static_cast<std::size_t>(ASN1_STRING_length(digest)));
 }
 
-std::string content_digest(CMS_SignerInfo* signer, std::string_view content) {
+std::string content_digest(CMS_SignerInfo* signer, std::string_view content, std::string_view known_sha256) {
   X509_ALGOR* algorithm = nullptr;
   CMS_SignerInfo_get0_algs(signer, nullptr, nullptr, &algorithm, nullptr);
   const ASN1_OBJECT* oid = nullptr;
   X509_ALGOR_get0(&oid, nullptr, nullptr, algorithm);
   const EVP_MD* md = oid != nullptr ? EVP_get_digestbyobj(oid) : nullptr;
   if (md == nullptr) return {};
+  if (!known_sha256.empty() && EVP_MD_get_type(md) == NID_sha256) return std::string(known_sha256);
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
   EVP_Digest(content.data(), content.size(), digest.data(), &length, md, nullptr);
@@ -256,7 +257,7 @@ SignatureFindings check_signature(const SignatureInput& input, X509_STORE* store
   if (!findings.signing_time) findings.problems.push_back(tr("{0}.p7s has no signing time (RFC 5652 §11.3)", name));
 
   const auto signed_digest = message_digest_of(signer);
-  const std::string actual = content_digest(signer, input.content);
+  const std::string actual = content_digest(signer, input.content, input.content_sha256);
   const auto signed_name = content_hints_of(signer);
   if (!signed_digest) {
     findings.problems.push_back(tr("{0}.p7s has no message digest attribute (RFC 5652 §11.2)", name));

@@ -11,11 +11,11 @@
 #include <stdexcept>
 
 #include "atomic_file.hpp"
+#include "bounded_json.hpp"
 #include "chain_check.hpp"
 #include "report_files.hpp"
 #include "schema_check.hpp"
 #include "signing_error.hpp"
-#include "common/json_depth.hpp"
 
 namespace clinic_audit::signing {
 namespace {
@@ -203,8 +203,8 @@ VerifiedReport verify_report(const ReportBytes& report, X509_STORE* store, const
                              ExpiryAt expiry_at, std::time_t now, bool require_machine_id) {
   VerifiedReport result;
   result.sha256 = sha256_hex(report.bytes);
-  SignatureInput input{report.name, report.bytes,      report.signature_der,
-                       nullptr,     report.check_name, report.known_signer};
+  SignatureInput input{report.name,       report.bytes,        report.signature_der, nullptr,
+                       report.check_name, report.known_signer, result.sha256};
   result.signature = check_signature(input, store, expiry_at, now);
   result.format = sniff_report_format(report.bytes);
   if (!result.format) {
@@ -218,7 +218,7 @@ VerifiedReport verify_report(const ReportBytes& report, X509_STORE* store, const
       if (*result.format == ReportFormat::json) {
         nlohmann::json document;
         try {
-          document = nlohmann::json::parse(report.bytes, json_depth_guard());
+          document = parse_bounded_json(report.bytes);
         } catch (const nlohmann::json::parse_error& error) {
           if (schemas.covers(as)) violations.emplace_back("not valid JSON");
           throw std::runtime_error("not well-formed JSON at byte " + std::to_string(error.byte));

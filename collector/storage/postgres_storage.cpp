@@ -331,7 +331,10 @@ IngestResult PostgresStorage::ingest(const IncomingReport& incoming, const Chain
               "ON CONFLICT (machine_id) DO NOTHING RETURNING machine_id",
               Params().text(in.machine_id).text(in.hostname).text(in.signer_fingerprint).integer(now));
   const bool new_host = created.rows() == 1;
-  db.exec("SELECT machine_id FROM hosts WHERE machine_id = $1 FOR UPDATE", Params().text(in.machine_id));
+  // The lock also reads the host's current key for the judge (one round
+  // trip, not two: no other transaction can change the row once locked).
+  const Result locked =
+      db.exec("SELECT cert_fingerprint FROM hosts WHERE machine_id = $1 FOR UPDATE", Params().text(in.machine_id));
 
   auto duplicate = [&](const Result& found) {
     const ReportRow existing = read_report(found, 0);
@@ -360,10 +363,8 @@ IngestResult PostgresStorage::ingest(const IncomingReport& incoming, const Chain
 
   ChainHistory history;
   {
-    const Result host =
-        db.exec("SELECT cert_fingerprint FROM hosts WHERE machine_id = $1", Params().text(in.machine_id));
     history.known_host = !new_host;
-    history.current_fingerprint = new_host ? "" : host.text(0, 0);
+    history.current_fingerprint = new_host ? "" : locked.text(0, 0);
     // The links judge_next() can look at, as in sqlite_storage.cpp's
     // load_history (the whole chain only for a restart).
     const bool whole = !in.previous_sha256 || in.sequence < 1 ||
@@ -458,9 +459,13 @@ IngestResult PostgresStorage::ingest(const IncomingReport& incoming, const Chain
           "(SELECT id, started_at FROM reports WHERE machine_id = $1 ORDER BY sequence DESC, id DESC LIMIT 1) l "
           "WHERE machine_id = $1",
           Params().text(in.machine_id).integer(now));
-  const Result stored =
-      db.exec(sql("SELECT ", kReportColumns, " FROM reports r WHERE r.id = $1").c_str(), Params().integer(id));
-  IngestResult result{IngestStatus::stored, read_report(stored, 0), anomalies_of_report(db, id)};
+  // The row as stored, from what was just written (as sqlite_storage.cpp;
+  // reading it back was one more round trip per report).
+  ReportRow stored = in;
+  stored.id = id;
+  stored.received_at = now;
+  stored.chain = chain;
+  IngestResult result{IngestStatus::stored, std::move(stored), anomalies_of_report(db, id)};
   transaction.commit();
   return result;
 }

@@ -250,6 +250,13 @@ class SqliteStorage::Reader {
 
 SqliteStorage::SqliteStorage(std::filesystem::path path) : path_(std::move(path)) {
   writer_ = open_connection();
+  // 16 KiB pages for a new database (a no-op on an existing one; it must
+  // precede WAL mode): a report is 20-40 KB of bytes, and SQLite writes
+  // each WAL frame with two pwrite(2) calls, one frame per page. With 4 KiB
+  // pages a report took about 30 system calls to commit and checkpoint
+  // (pwrite was a sixth of the ingest's CPU, perf); 16 KiB divides that by
+  // four. https://sqlite.org/pragma.html#pragma_page_size
+  writer_->exec("PRAGMA page_size = 16384");
   // WAL: readers (dashboard, export) never block the ingest writer.
   // https://sqlite.org/wal.html
   writer_->exec("PRAGMA journal_mode = WAL");
@@ -432,7 +439,7 @@ IngestResult SqliteStorage::ingest_one(const IncomingReport& incoming, const Cha
     s.bind(1, in.report_id).bind(2, in.machine_id).bind(3, in.hostname);
     s.bind(4, static_cast<std::int64_t>(in.sequence)).bind(5, in.previous_sha256).bind(6, in.sha256);
     s.bind(7, in.started_at).bind(8, now).bind(9, in.format);
-    s.bind_blob(10, incoming.blob.bytes).bind_blob(11, incoming.blob.signature);
+    s.bind_blob_unowned(10, incoming.blob.bytes).bind_blob_unowned(11, incoming.blob.signature);
     s.bind(12, in.signer_fingerprint).bind(13, in.signer_subject).bind(14, chain);
     s.bind(15, std::int64_t{in.compliant ? 1 : 0});
     s.bind(16, std::int64_t{in.counts.pass}).bind(17, std::int64_t{in.counts.fail});
@@ -447,9 +454,10 @@ IngestResult SqliteStorage::ingest_one(const IncomingReport& incoming, const Cha
                 "evidence, remediation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     for (const ResultRow& r : incoming.results) {
       s.reset();
-      s.bind(1, id).bind(2, std::int64_t{r.position}).bind(3, r.check_id).bind(4, r.policy_id).bind(5, r.type);
-      s.bind(6, r.title).bind(7, r.severity).bind(8, r.status).bind(9, r.summary).bind(10, r.evidence_json);
-      s.bind(11, r.remediation).run();
+      // `incoming` outlives the statement: its texts are bound, not copied.
+      s.bind(1, id).bind(2, std::int64_t{r.position}).bind_unowned(3, r.check_id).bind_unowned(4, r.policy_id);
+      s.bind_unowned(5, r.type).bind_unowned(6, r.title).bind_unowned(7, r.severity).bind_unowned(8, r.status);
+      s.bind_unowned(9, r.summary).bind_unowned(10, r.evidence_json).bind_unowned(11, r.remediation).run();
     }
   }
   for (const NewAnomaly& anomaly : judgement.anomalies) insert_anomaly(db, in.machine_id, id, anomaly, now);

@@ -32,7 +32,7 @@ class StorageUnavailable : public StorageError {
   using StorageError::StorageError;
 };
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // Decides the chain verdict of `incoming` given the host's history. Called
 // inside the ingest transaction, with the host locked against concurrent

@@ -49,6 +49,50 @@ TEST_P(StorageSuite, MigrateIsIdempotentAndSetsTheVersion) {
   EXPECT_EQ(storage_->report_count(), 0U);
 }
 
+// The row an ingest answers with is built from what it wrote, not read
+// back (one round trip less on PostgreSQL): it must be the row stored.
+TEST_P(StorageSuite, IngestAnswersTheRowAsStored) {
+  IncomingReport in = make_incoming("m1", 3, "ab", 1000);
+  in.row.previous_sha256 = std::string(64, 'f');
+  in.row.compliant = true;
+  in.row.counts = {7, 0, 1, 2, 3, 4};
+  const auto judge_gap = [](const ChainHistory&, const IncomingReport&) {
+    Judgement judgement;
+    judgement.anomalies.push_back({"gap", "2 missing", 1, 2});
+    return judgement;
+  };
+  for (const auto& [incoming, judge] :
+       std::vector<std::pair<IncomingReport, ChainJudge>>{{in, judge_gap},
+                                                          {make_incoming("m2", 1, "cd", 900), no_anomaly}}) {
+    const IngestResult answered = storage_->ingest(incoming, judge, 5000);
+    ASSERT_EQ(answered.status, IngestStatus::stored);
+    const auto stored = storage_->report(answered.row.id);
+    ASSERT_TRUE(stored);
+    const ReportRow& a = answered.row;
+    const ReportRow& b = *stored;
+    EXPECT_EQ(a.id, b.id);
+    EXPECT_EQ(a.report_id, b.report_id);
+    EXPECT_EQ(a.machine_id, b.machine_id);
+    EXPECT_EQ(a.hostname, b.hostname);
+    EXPECT_EQ(a.sequence, b.sequence);
+    EXPECT_EQ(a.previous_sha256, b.previous_sha256);
+    EXPECT_EQ(a.sha256, b.sha256);
+    EXPECT_EQ(a.started_at, b.started_at);
+    EXPECT_EQ(a.received_at, b.received_at);
+    EXPECT_EQ(a.format, b.format);
+    EXPECT_EQ(a.signer_fingerprint, b.signer_fingerprint);
+    EXPECT_EQ(a.signer_subject, b.signer_subject);
+    EXPECT_EQ(a.chain, b.chain);
+    EXPECT_EQ(a.compliant, b.compliant);
+    EXPECT_EQ(a.counts.pass, b.counts.pass);
+    EXPECT_EQ(a.counts.fail, b.counts.fail);
+    EXPECT_EQ(a.counts.error, b.counts.error);
+    EXPECT_EQ(a.counts.not_applicable, b.counts.not_applicable);
+    EXPECT_EQ(a.counts.waived, b.counts.waived);
+    EXPECT_EQ(a.counts.skipped, b.counts.skipped);
+  }
+}
+
 TEST_P(StorageSuite, StoresExactBytesOnceAndReportsTheDuplicate) {
   IncomingReport in = make_incoming("m1", 1, "aa", 1000);
   in.blob.bytes = std::string("bytes with \0 NUL and 'quotes'; DROP TABLE reports;--", 52);

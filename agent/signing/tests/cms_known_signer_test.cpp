@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include "identity.hpp"
+#include "report_files.hpp"
 #include "signature_check.hpp"
 #include "signing_test_support.hpp"
 
@@ -142,6 +143,30 @@ TEST(CmsKnownSigner, CheckSignatureFindsTheSameWithAndWithoutIt) {
       }
     }
   }
+}
+
+// SignatureInput::content_sha256 (the collector's digest of the bytes, which
+// it stores anyway) in place of hashing them again: the same findings.
+TEST(CmsKnownSigner, GivenContentSha256FindsTheSameAsHashing) {
+  const Signed s;
+  const X509StorePtr store = load_ca_store(s.ca.cert);
+  const KnownSigner agent = known_from(s.agent_cert.get(), s.ca_cert.get());
+  const std::time_t now = std::time(nullptr);
+  std::string altered = s.report;
+  altered[10] = altered[10] == 'x' ? 'y' : 'x';
+  std::size_t problems = 0;
+  for (const std::string_view bytes : {std::string_view(s.report), std::string_view(altered)}) {
+    for (const KnownSigner* known : {static_cast<const KnownSigner*>(nullptr), &agent}) {
+      SignatureInput plain{"r.json", bytes, s.signature, nullptr, false, known};
+      const std::string digest = sha256_hex(bytes);
+      SignatureInput with = plain;
+      with.content_sha256 = digest;
+      const SignatureFindings expected = check_signature(plain, store.get(), ExpiryAt::now, now);
+      expect_same(expected, check_signature(with, store.get(), ExpiryAt::now, now));
+      problems += expected.problems.size();
+    }
+  }
+  EXPECT_EQ(problems, 2U);  // the altered bytes, with and without the known signer
 }
 
 }  // namespace
