@@ -144,7 +144,13 @@ class BrowserCheck final : public Check {
     } else if (b.product.chromium_based) {
       v.evidence.push_back(
           {b.path, b.line,
-           b.product.display + " reads no enterprise policy directory on Linux: its policies are not audited", ""});
+           tr("{0} reads no enterprise policy file on Linux: no policy can block or impose its camera, microphone or "
+              "screen sharing by file, so none is audited",
+              b.product.display),
+           ""});
+    }
+    if (b.product.id == "vivaldi") {
+      if (auto note = vivaldi_unread_directory(context.fs())) v.evidence.push_back(*note);
     }
     for (const auto& f : findings) {
       v.evidence.push_back(f.evidence);

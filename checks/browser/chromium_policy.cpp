@@ -190,11 +190,43 @@ std::string chromium_policy_dir(const std::string& id, const std::string& source
   if (id == "chrome") return "/etc/opt/chrome/policies";  // policy_templates, "Linux"
   if (id == "edge") return "/etc/opt/edge/policies";      // Microsoft Edge for Linux documentation
   if (id == "brave") return "/etc/brave/policies";        // Brave's policy documentation for Linux
-  // Vivaldi: /etc/opt/vivaldi/policies (Vivaldi's own Linux builds; the
-  // directory deployment tools write, e.g. vivaldi-policy.json under
-  // /etc/opt/vivaldi/policies/managed; not checked against a Vivaldi binary here).
-  if (id == "vivaldi") return "/etc/opt/vivaldi/policies";
-  return "";  // Opera: no policy directory documented for Linux (reported, not audited)
+  // Vivaldi: /etc/vivaldi/policies. Vivaldi documents no Linux directory and
+  // none could be run here; what the sources say:
+  //  - Vivaldi's published source up to Chromium 7x (ric2b/Vivaldi-browser,
+  //    chromium/chrome/common/chrome_paths.cc, DIR_POLICY_FILES) kept
+  //    Chromium's unbranded "/etc/chromium/policies" (VIVALDI_BUILD changed
+  //    only the native-messaging directory there);
+  //  - current packaging moved Vivaldi's /etc files under /etc/vivaldi
+  //    (Gentoo's passff-host ebuild: /etc/vivaldi/native-messaging-hosts), and
+  //    deployment tools and an AppArmor profile confining vivaldi-bin grant it
+  //    /etc/vivaldi/policies/{managed,recommended}; "/etc/opt/vivaldi/policies",
+  //    written by some tools by analogy with Chrome, appears in no Vivaldi source.
+  // So /etc/vivaldi/policies is read, and a directory at /etc/opt/vivaldi/policies
+  // is reported as not evaluated (vivaldi_unread_directory).
+  if (id == "vivaldi") return "/etc/vivaldi/policies";
+  // Opera reads no policy file on Linux: Opera publishes no policy templates
+  // and says it supports no enterprise policies (forums.opera.com topic
+  // 75035, "Installing and configuring Opera via GPO", cited by
+  // NVFP4/chrome-debloat issue #15 and corbindavenport/just-the-browser issue
+  // #76). Its camera/microphone/screen settings cannot be imposed by a file:
+  // the check says so in the evidence and judges the browser by its version.
+  return "";
+}
+
+std::optional<Evidence> vivaldi_unread_directory(const RootFs& fs) {
+  const std::string dir = "/etc/opt/vivaldi/policies";
+  std::string found;
+  try {
+    for (const char* level : {"/managed", "/recommended"}) {
+      if (fs.exists(dir + level)) found += (found.empty() ? "" : ", ") + dir + level;
+    }
+  } catch (const FsError& e) {
+    found = e.what();
+  }
+  if (found.empty()) return std::nullopt;
+  return Evidence{dir, std::nullopt,
+                  tr("{0}: not Vivaldi's policy directory (Vivaldi reads /etc/vivaldi/policies): not evaluated", found),
+                  _("Vivaldi policies in /etc/vivaldi/policies")};
 }
 
 ChromiumPolicies load_chromium_policies(const RootFs& fs, const std::string& dir) {

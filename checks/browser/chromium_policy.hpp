@@ -14,6 +14,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,12 @@ struct ChromiumPolicies {
 // Policy directory of a Chromium-based product id; "" when it reads none on Linux.
 // `source` matters for Chromium: the snap reads /etc/chromium-browser/policies.
 std::string chromium_policy_dir(const std::string& product_id, const std::string& source = "deb");
+
+// /etc/opt/vivaldi/policies when it holds a managed/ or recommended/ entry:
+// a directory some tools write but no Vivaldi source reads (see
+// chromium_policy_dir), reported as not evaluated; nullopt otherwise. An
+// unreadable directory is said as such (its content is not evaluated anyway).
+std::optional<Evidence> vivaldi_unread_directory(const RootFs& fs);
 
 // Loads <dir>/managed and <dir>/recommended of the root.
 ChromiumPolicies load_chromium_policies(const RootFs& fs, const std::string& dir);
