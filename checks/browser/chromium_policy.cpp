@@ -183,52 +183,6 @@ void judge_screen_capture(const ChromiumPolicies& p, const std::vector<std::stri
 }
 }  // namespace
 
-std::string chromium_policy_dir(const std::string& id, const std::string& source) {
-  // Ubuntu's chromium snap keeps the old package's directory (its snap plugs /etc/chromium-browser/policies).
-  if (id == "chromium" && source == "snap") return "/etc/chromium-browser/policies";
-  if (id == "chromium") return "/etc/chromium/policies";  // Debian's chromium (checked by the oracle test)
-  if (id == "chrome") return "/etc/opt/chrome/policies";  // policy_templates, "Linux"
-  if (id == "edge") return "/etc/opt/edge/policies";      // Microsoft Edge for Linux documentation
-  if (id == "brave") return "/etc/brave/policies";        // Brave's policy documentation for Linux
-  // Vivaldi: /etc/vivaldi/policies. Vivaldi documents no Linux directory and
-  // none could be run here; what the sources say:
-  //  - Vivaldi's published source up to Chromium 7x (ric2b/Vivaldi-browser,
-  //    chromium/chrome/common/chrome_paths.cc, DIR_POLICY_FILES) kept
-  //    Chromium's unbranded "/etc/chromium/policies" (VIVALDI_BUILD changed
-  //    only the native-messaging directory there);
-  //  - current packaging moved Vivaldi's /etc files under /etc/vivaldi
-  //    (Gentoo's passff-host ebuild: /etc/vivaldi/native-messaging-hosts), and
-  //    deployment tools and an AppArmor profile confining vivaldi-bin grant it
-  //    /etc/vivaldi/policies/{managed,recommended}; "/etc/opt/vivaldi/policies",
-  //    written by some tools by analogy with Chrome, appears in no Vivaldi source.
-  // So /etc/vivaldi/policies is read, and a directory at /etc/opt/vivaldi/policies
-  // is reported as not evaluated (vivaldi_unread_directory).
-  if (id == "vivaldi") return "/etc/vivaldi/policies";
-  // Opera reads no policy file on Linux: Opera publishes no policy templates
-  // and says it supports no enterprise policies (forums.opera.com topic
-  // 75035, "Installing and configuring Opera via GPO", cited by
-  // NVFP4/chrome-debloat issue #15 and corbindavenport/just-the-browser issue
-  // #76). Its camera/microphone/screen settings cannot be imposed by a file:
-  // the check says so in the evidence and judges the browser by its version.
-  return "";
-}
-
-std::optional<Evidence> vivaldi_unread_directory(const RootFs& fs) {
-  const std::string dir = "/etc/opt/vivaldi/policies";
-  std::string found;
-  try {
-    for (const char* level : {"/managed", "/recommended"}) {
-      if (fs.exists(dir + level)) found += (found.empty() ? "" : ", ") + dir + level;
-    }
-  } catch (const FsError& e) {
-    found = e.what();
-  }
-  if (found.empty()) return std::nullopt;
-  return Evidence{dir, std::nullopt,
-                  tr("{0}: not Vivaldi's policy directory (Vivaldi reads /etc/vivaldi/policies): not evaluated", found),
-                  _("Vivaldi policies in /etc/vivaldi/policies")};
-}
-
 ChromiumPolicies load_chromium_policies(const RootFs& fs, const std::string& dir) {
   ChromiumPolicies out;
   load_level(fs, dir + "/managed", true, out);
@@ -354,6 +308,13 @@ std::vector<Finding> judge_chromium_policies(const ChromiumPolicies& p, const st
                    evidence_of(name, *source, _("default or default_public_interface_only")),
                    fix_line(*source, name, _("set \"default_public_and_private_interfaces\" or remove it"))});
     break;
+  }
+  for (const auto& known : capture_policies()) {
+    const PolicyValue* v = known.not_judged_because ? get(known.name) : nullptr;
+    if (!v) continue;
+    out.push_back({Impact::info,
+                   tr("{0} is set: it does not block a consultation ({1})", known.name, _(known.not_judged_because)),
+                   evidence_of(known.name, *v, ""), ""});
   }
   if (const PolicyValue* v = get("WebRtcUdpPortRange")) {
     out.push_back({Impact::info, _("WebRTC UDP ports restricted (for the firewall check)"),

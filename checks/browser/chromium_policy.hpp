@@ -37,6 +37,18 @@ struct ChromiumPolicies {
   bool unreadable = false;                    // a file could not be read: the verdict is `error`
 };
 
+// Every policy of the Chromium policy list (chromeenterprise.google/policies)
+// that concerns capture or WebRTC, and whether the check judges it. The
+// oracle test BrowserChromiumOracle.EveryCapturePolicyOfTheBinaryIsKnown
+// holds this list against the policy names compiled into Debian's chromium:
+// a capture or WebRTC policy added upstream fails it until it is judged here
+// or said not to block.
+struct CapturePolicy {
+  const char* name;
+  const char* not_judged_because;  // nullptr: judged by judge_chromium_policies()
+};
+const std::vector<CapturePolicy>& capture_policies();
+
 // Policy directory of a Chromium-based product id; "" when it reads none on Linux.
 // `source` matters for Chromium: the snap reads /etc/chromium-browser/policies.
 std::string chromium_policy_dir(const std::string& product_id, const std::string& source = "deb");

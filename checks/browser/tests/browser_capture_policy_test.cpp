@@ -3,6 +3,9 @@
 // policy directories of Vivaldi, Edge, Brave and Opera.
 #include <gtest/gtest.h>
 
+#include <set>
+
+#include "browser/chromium_policy.hpp"
 #include "browser_check_helpers.hpp"
 
 namespace clinic_audit {
@@ -75,6 +78,21 @@ TEST(BrowserCapturePolicy, PerUrlIpHandlingOverridesTheGlobalOne) {
   o = chromium_with(R"({"WebRtcIPHandling": "disable_non_proxied_udp",
                         "WebRtcIPHandlingUrl": [{"url": "https://ekermed.telesantebretagne.org", "handling": "default"}]})");
   EXPECT_EQ(o.status, Status::pass) << o.summary;
+}
+
+TEST(BrowserCapturePolicy, PoliciesThatOnlyRelaxAreReportedNotJudged) {
+  // Oracle fixtures screen_without_gesture and local_ips_allowed: the browser stays capable.
+  const Outcome o = chromium_with(R"({"ScreenCaptureWithoutGestureAllowedForOrigins": ["*"],
+      "WebRtcLocalIpsAllowedUrls": ["*"], "WebRtcPostQuantumKeyAgreement": false,
+      "WebRtcEventLogCollectionAllowed": false})");
+  EXPECT_EQ(o.status, Status::pass) << o.summary;
+  EXPECT_TRUE(has_evidence(o, kManaged, "ScreenCaptureWithoutGestureAllowedForOrigins=[\"*\"]", 1)) << o.summary;
+  EXPECT_TRUE(has_evidence(o, kManaged, "WebRtcLocalIpsAllowedUrls=", 2)) << o.summary;
+  EXPECT_TRUE(has_evidence(o, kManaged, "WebRtcPostQuantumKeyAgreement=false", 2)) << o.summary;
+  EXPECT_TRUE(has_evidence(o, kManaged, "WebRtcEventLogCollectionAllowed=false", 3)) << o.summary;
+  // Every judged or known name appears once in the list.
+  std::set<std::string> names;
+  for (const auto& p : browser::capture_policies()) EXPECT_TRUE(names.insert(p.name).second) << p.name;
 }
 
 TEST(BrowserCapturePolicy, EachChromiumBrowserReadsItsOwnDirectory) {
