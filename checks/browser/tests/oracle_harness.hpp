@@ -111,8 +111,13 @@ inline std::string with_origin(std::string text, const std::string& origin) {
   return text;
 }
 
+// Firefox: a file "profile/user.js" is the profile's own user.js (appended to
+// the harness's lines), not part of the tree.
+inline const std::string kProfileUserJs = "profile/user.js";
+
 inline void write_tree(const fs::path& root, const Fixture& f, const std::string& origin) {
   for (const auto& [path, content] : f.files) {
+    if (path == kProfileUserJs) continue;
     const fs::path target = root / path;
     fs::create_directories(target.parent_path());
     if (content == "FIFO") {
@@ -222,6 +227,9 @@ inline std::map<std::string, std::string> run_firefox(const ProbeServer& server,
   // Without a prompt bypass a request nobody answers stays pending: the
   // permission model (Permissions, permissions.default.*) is then what decides.
   if (!f.prompt) user << "user_pref(\"media.navigator.permission.disabled\", true);\n";
+  for (const auto& [path, content] : f.files) {
+    if (path == kProfileUserJs) user << with_origin(content, server.origin());
+  }
   user.close();
   fs::remove(server.results() / f.name);
   const std::string command =
