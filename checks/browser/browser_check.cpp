@@ -4,6 +4,7 @@
 #include <map>
 
 #include "chromium_policy.hpp"
+#include "chromium_remediation.hpp"
 #include "firefox_policy.hpp"
 #include "inventory.hpp"
 #include "version.hpp"
@@ -19,6 +20,7 @@ struct Verdict {
   std::vector<std::string> reasons;
   std::vector<Evidence> evidence;
   std::vector<std::string> fixes;
+  std::vector<std::string> commands;
 };
 
 class BrowserCheck final : public Check {
@@ -89,6 +91,8 @@ class BrowserCheck final : public Check {
                              std::move(evidence))
             : Outcome::fail(tr("no browser can hold an e-KerMed consultation: {0}", join(others)), std::move(evidence));
     for (const auto& f : fixes) o.remediation += (o.remediation.empty() ? "" : "\n") + f;
+    for (const auto& v : verdicts)
+      o.remediation_commands.insert(o.remediation_commands.end(), v.commands.begin(), v.commands.end());
     return o;
   }
 
@@ -141,6 +145,20 @@ class BrowserCheck final : public Check {
       const auto policies = load_chromium_policies(context.fs(), dir);
       unreadable = policies.unreadable;
       findings = judge_chromium_policies(policies, origins_);
+      // Firefox gets no command: its policies.json is one file whose blocking
+      // entries must be edited in place (no safe one-line JSON edit in sh),
+      // and a lockPref in a preference or autoconfig file can only be undone
+      // by editing that file: prose only (the fix lines name file and line).
+      if (const auto fix = chromium_fix(dir, policies, origins_)) {
+        v.commands.push_back(fix->command);
+        std::string keys;
+        for (const auto& k : fix->keys) keys += (keys.empty() ? "" : ", ") + k;
+        v.fixes.push_back(
+            tr("Or add {0} (the command below): {1} reads the files of {2} in name order and the last one "
+               "wins, so this file re-allows the e-KerMed origins in {3}, keeping the entries already "
+               "there.",
+               fix->path, b.product.display, dir + "/managed", keys));
+      }
     } else if (b.product.chromium_based) {
       v.evidence.push_back(
           {b.path, b.line,

@@ -35,6 +35,7 @@ struct ChromiumPolicies {
   std::map<std::string, PolicyValue> values;  // effective value per policy name
   std::vector<Finding> problems;              // ignored files, unreadable directories
   bool unreadable = false;                    // a file could not be read: the verdict is `error`
+  std::string last_managed_name;              // the greatest entry name of <dir>/managed ("" when none)
 };
 
 // Every policy of the Chromium policy list (chromeenterprise.google/policies)
@@ -61,6 +62,10 @@ std::optional<Evidence> vivaldi_unread_directory(const RootFs& fs);
 
 // Loads <dir>/managed and <dir>/recommended of the root.
 ChromiumPolicies load_chromium_policies(const RootFs& fs, const std::string& dir);
+
+// Is JavaScript blocked for `origin` by JavaScriptBlockedForUrls (an allow
+// exception wins only when more specific: pattern_specificity)?
+bool javascript_blocked_for(const ChromiumPolicies& policies, const std::string& origin);
 
 // What the effective policies do to a consultation served from `origins`.
 std::vector<Finding> judge_chromium_policies(const ChromiumPolicies& policies, const std::vector<std::string>& origins);

@@ -15,6 +15,7 @@
 #include <set>
 
 #include "browser/chromium_policy.hpp"
+#include "browser/chromium_remediation.hpp"
 #include "browser/inventory.hpp"
 #include "browser/version.hpp"
 #include "oracle_harness.hpp"
@@ -161,6 +162,72 @@ TEST(BrowserChromiumOracle, PolicyVerdictsAgreeWithChromium) {
     }
   }
   EXPECT_EQ(compared, static_cast<int>(fixtures.size()));
+}
+
+// Remediation commands (chromium_remediation.hpp): on a fixture that blocks,
+// the check's command, run twice (idempotent) where /etc/chromium is the
+// fixture, adds one file after which Debian's chromium allows everything the
+// consultation needs, and the check, run again, finds nothing to fix.
+TEST(BrowserChromiumOracle, RemediationCommandReallowsTheConsultation) {
+  std::string why;
+  if (!chromium_usable(&why)) GTEST_SKIP() << why;
+  const fs::path base = fixture_dir("oracle");
+  fs::create_directories(base);
+  ProbeServer server(base);
+  ASSERT_TRUE(server.running());
+  const std::vector<Fixture> blocking = {
+      {"remedy_everything",
+       {{M + "a.json",
+         R"({"VideoCaptureAllowed": false, "VideoCaptureAllowedUrls": ["https://example.org"],
+             "AudioCaptureAllowed": false, "DefaultJavaScriptSetting": 2, "URLBlocklist": ["*"],
+             "WebRtcIPHandling": "disable_non_proxied_udp", "ScreenCaptureAllowed": false})"}},
+       true},
+      // The new file must sort after every file present: here after "zz~.json".
+      {"remedy_after_the_last_name",
+       {{M + "a.json", R"({"AudioCaptureAllowed": false})"},
+        {M + "zz~.json", R"({"AudioCaptureAllowedUrls": ["https://example.org"]})"}}},
+      {"remedy_media_stream_block", {{M + "a.json", R"({"DefaultMediaStreamSetting": 2})"}}},
+      {"remedy_javascript_blocked_for_origin", {{M + "a.json", R"({"JavaScriptBlockedForUrls": ["ORIGIN"]})"}}},
+      {"remedy_recommended_and_per_url",
+       {{R + "a.json",
+         R"({"VideoCaptureAllowed": false, "WebRtcIPHandlingUrl": [{"url": "*", "handling": "disable_non_proxied_udp"}]})"}}},
+  };
+  for (const auto& f : blocking) {
+    SCOPED_TRACE(f.name);
+    // The check on the fixture as written (the tree without a browser run).
+    const fs::path before = base / (f.name + "_before");
+    fs::remove_all(before);
+    write_tree(before, f, server.origin());
+    fs::create_directories(before / "etc-chromium/policies/managed");
+    RootFs before_root(before);
+    const auto policies = load_chromium_policies(before_root, "/etc-chromium/policies");
+    bool blocks = false;
+    for (const auto& finding : judge_chromium_policies(policies, {server.origin()}))
+      blocks = blocks || finding.impact == Impact::breaks_audio_video ||
+               finding.impact == Impact::breaks_screen_share || finding.impact == Impact::degrades;
+    ASSERT_TRUE(blocks) << "the fixture should block something";
+    const auto fix = chromium_fix("/etc/chromium/policies", policies, {server.origin()});
+    ASSERT_TRUE(fix.has_value());
+    // Applied, then the browser.
+    const auto seen = run_chromium(server, f, base / f.name, fix->command + "\n" + fix->command);
+    const std::string observed = describe(seen) + " after: " + fix->command;
+    ASSERT_EQ(seen.at("js"), "yes") << observed;
+    EXPECT_EQ(seen.at("video"), "granted") << observed;
+    EXPECT_EQ(seen.at("audio"), "granted") << observed;
+    EXPECT_NE(seen.at("udphost"), "0") << observed;
+    if (f.screen) {
+      EXPECT_EQ(seen.count("screen") ? seen.at("screen") : "", "pending") << observed;
+    }
+    // The check again, on the files the command left: nothing blocks, no command.
+    RootFs after_root(base / f.name);
+    const auto after = load_chromium_policies(after_root, "/etc-chromium/policies");
+    for (const auto& finding : judge_chromium_policies(after, {server.origin()})) {
+      EXPECT_TRUE(finding.impact == Impact::info || finding.impact == Impact::ignored) << finding.what;
+    }
+    EXPECT_FALSE(chromium_fix("/etc/chromium/policies", after, {server.origin()}).has_value());
+    const std::string expected_file = fix->path.substr(fix->path.rfind('/') + 1);
+    EXPECT_TRUE(fs::exists(base / f.name / "etc-chromium/policies/managed" / expected_file)) << fix->path;
+  }
 }
 
 // Why the oracle does not grant screen capture with a flag: with

@@ -152,8 +152,10 @@ inline std::string page_url(const ProbeServer& server, const Fixture& f) {
 // Chromium: the fixture's etc-chromium/ is bind-mounted on /etc/chromium.
 // The camera and microphone are granted by the user's own content-setting
 // exception in the profile, which the capture policies still override.
+// `setup`: sh commands run in the namespace before chromium (they see the
+// fixture as /etc/chromium, so a remediation command writes into it).
 inline std::map<std::string, std::string> run_chromium(const ProbeServer& server, const Fixture& f,
-                                                       const fs::path& base) {
+                                                       const fs::path& base, const std::string& setup = "") {
   const fs::path etc = base / "etc-chromium", profile = base / "profile";
   fs::remove_all(base);
   fs::create_directories(etc / "policies/managed");
@@ -166,8 +168,13 @@ inline std::map<std::string, std::string> run_chromium(const ProbeServer& server
       << "{\"profile\":{\"content_settings\":{\"exceptions\":{\"media_stream_camera\":{" << pattern
       << "},\"media_stream_mic\":{" << pattern << "}}}}}";
   fs::remove(server.results() / f.name);
+  std::string run_setup;
+  if (!setup.empty()) {
+    std::ofstream(base / "setup.sh") << "set -e\n" << setup << "\n";
+    run_setup = "sh " + (base / "setup.sh").string() + " && ";
+  }
   const std::string command = "unshare -m sh -c 'mount --make-rprivate / && mount --bind " + etc.string() +
-                              " /etc/chromium && exec timeout " + std::to_string(f.timeout) +
+                              " /etc/chromium && " + run_setup + "exec timeout " + std::to_string(f.timeout) +
                               " chromium --headless --no-sandbox --disable-gpu --use-fake-device-for-media-stream " +
                               f.extra_flags + " --user-data-dir=" + profile.string() + " --dump-dom \"" +
                               page_url(server, f) + "\"' >/dev/null 2>&1";
