@@ -135,6 +135,31 @@ std::vector<Fixture> firefox_fixtures() {
     if (f.query.empty()) f.query = "&only=video";
     out.push_back(f);
   }
+  // Permissions' origin lists are applied when the browser UI starts: not
+  // with --screenshot, so these open a headless window (killed after 10 s).
+  const std::vector<Fixture> windowed = {
+      {"ff_window_permissions_camera_block",
+       {{kSystem, R"({"policies": {"Permissions": {"Camera": {"Block": ["ORIGIN"]}}}})"}}},
+      {"ff_window_permissions_camera_block_other",
+       {{kSystem, R"({"policies": {"Permissions": {"Camera": {"Block": ["https://example.org"]}}}})"}}},
+      {"ff_window_permissions_microphone_block",
+       {{kSystem, R"({"policies": {"Permissions": {"Microphone": {"Block": ["ORIGIN"]}}}})"}},
+       false,
+       false,
+       10,
+       "",
+       "&only=audio"},
+  };
+  for (Fixture f : windowed) {
+    f.prompt = true;
+    f.window = true;
+    f.timeout = 10;
+    if (f.query.empty()) f.query = "&only=video";
+    out.push_back(f);
+  }
+  if (const char* only = std::getenv("CA_ORACLE_ONLY")) {  // a development aid: the fixtures whose name has it
+    std::erase_if(out, [&](const Fixture& f) { return f.name.find(only) == std::string::npos; });
+  }
   return out;
 }
 

@@ -104,6 +104,10 @@ struct Fixture {
   int timeout;              // seconds before the browser is killed (a hang is an answer too)
   std::string extra_flags;  // appended to the browser's command line
   std::string query;        // appended to the page's URL ("&only=audio": one device only)
+  // Firefox: open the page in a (headless) window instead of --screenshot,
+  // killed after `timeout` seconds: policies applied at UI startup
+  // (Permissions) are then in effect.
+  bool window = false;
 };
 
 inline std::string with_origin(std::string text, const std::string& origin) {
@@ -245,8 +249,9 @@ inline std::map<std::string, std::string> run_firefox(const ProbeServer& server,
       " /etc && mount -t overlay overlay -o lowerdir=/usr/lib/firefox-esr,upperdir=" +
       (root / "usr/lib/firefox-esr").string() + ",workdir=" + (base / "work-lib").string() +
       " /usr/lib/firefox-esr && exec timeout " + std::to_string(f.timeout) +
-      " firefox-esr --headless --no-remote --profile " + profile.string() + " " + f.extra_flags + " --screenshot " +
-      (base / "shot.png").string() + " \"" + page_url(server, f) + "\"' >/dev/null 2>&1";
+      " firefox-esr --headless --no-remote --profile " + profile.string() + " " + f.extra_flags +
+      (f.window ? std::string(" ") : " --screenshot " + (base / "shot.png").string() + " ") + "\"" +
+      page_url(server, f) + "\"' >/dev/null 2>&1";
   return report_of(server, f.name, std::system(command.c_str()));
 }
 
