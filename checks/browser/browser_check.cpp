@@ -136,6 +136,8 @@ class BrowserCheck final : public Check {
     // Policies and preferences.
     std::vector<Finding> findings;
     bool unreadable = false;
+    std::optional<ChromiumFix> fix;  // the Chromium family's command (after the per-line fixes)
+    std::string fix_dir;
     if (b.product.id == "firefox" || b.product.id == "firefox-esr") {
       const std::string app = b.source == "deb" ? b.package : "firefox";
       const auto config = load_firefox_config(context.fs(), app, b.install_dir);
@@ -149,16 +151,8 @@ class BrowserCheck final : public Check {
       // entries must be edited in place (no safe one-line JSON edit in sh),
       // and a lockPref in a preference or autoconfig file can only be undone
       // by editing that file: prose only (the fix lines name file and line).
-      if (const auto fix = chromium_fix(dir, policies, origins_)) {
-        v.commands.push_back(fix->command);
-        std::string keys;
-        for (const auto& k : fix->keys) keys += (keys.empty() ? "" : ", ") + k;
-        v.fixes.push_back(
-            tr("Or add {0} (the command below): {1} reads the files of {2} in name order and the last one "
-               "wins, so this file re-allows the e-KerMed origins in {3}, keeping the entries already "
-               "there.",
-               fix->path, b.product.display, dir + "/managed", keys));
-      }
+      fix = chromium_fix(dir, policies, origins_);
+      fix_dir = dir;
     } else if (b.product.chromium_based) {
       v.evidence.push_back(
           {b.path, b.line,
@@ -189,6 +183,15 @@ class BrowserCheck final : public Check {
         case Impact::ignored: v.reasons.push_back(tr("note: {0} ({1})", f.what, f.evidence.path)); break;
         case Impact::info: break;
       }
+    }
+    if (fix) {
+      v.commands.push_back(fix->command);
+      std::string keys;
+      for (const auto& k : fix->keys) keys += (keys.empty() ? "" : ", ") + k;
+      v.fixes.push_back(
+          tr("Or add {0} (the command below): {1} reads the files of {2} in name order and the last one "
+             "wins, so this file re-allows the e-KerMed origins in {3}, keeping the entries already there.",
+             fix->path, b.product.display, fix_dir + "/managed", keys));
     }
     if (unreadable && v.state != Verdict::incapable) {
       v.state = Verdict::unknown;
