@@ -254,8 +254,13 @@ std::optional<ChromiumFix> chromium_fix(const std::string& dir, const ChromiumPo
   }
   fix.json = to_json(object);
   fix.path = dir + "/managed/" + file_name(p);
-  fix.command = "mkdir -p " + shell_word(dir + "/managed") + " && printf '%s\\n' " + shell_quote(fix.json) + " > " +
-                shell_word(fix.path);
+  // umask 022 in a subshell and chmod 644: the browser runs as the desktop
+  // user, who must be able to read the file and search the directories
+  // (Chromium ignores a policy file it cannot read); a technician's umask of
+  // 077 would otherwise leave both private.
+  const std::string file = shell_word(fix.path);
+  fix.command = "(umask 022 && mkdir -p " + shell_word(dir + "/managed") + " && printf '%s\\n' " +
+                shell_quote(fix.json) + " > " + file + " && chmod 644 " + file + ")";
   return fix;
 }
 

@@ -34,7 +34,7 @@ namespace clinic_audit::browser {
 struct ChromiumFix {
   std::string path;     // <dir>/managed/<name>
   std::string json;     // its content
-  std::string command;  // mkdir -p ... && printf '%s\n' '...' > ...
+  std::string command;  // (umask 022 && mkdir -p ... && printf '%s\n' '...' > FILE && chmod 644 FILE)
   std::vector<std::string> keys;
 };
 

@@ -3,6 +3,8 @@
 // every machine value quoted. The browser's own word on them is the oracle
 // test RemediationCommandReallowsTheConsultation; here the command is run by
 // sh on a fixture directory (the same function, given the fixture's path).
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -41,13 +43,15 @@ TEST(BrowserRemediation, OneCommandPerBlockingChromiumBrowser) {
   ASSERT_EQ(o.status, Status::fail) << o.summary;
   ASSERT_EQ(o.remediation_commands.size(), 2u);
   EXPECT_EQ(o.remediation_commands[0],
-            "mkdir -p /etc/chromium/policies/managed && printf '%s\\n' '{\"VideoCaptureAllowedUrls\": "
+            "(umask 022 && mkdir -p /etc/chromium/policies/managed && printf '%s\\n' '{\"VideoCaptureAllowedUrls\": "
             "[\"https://example.org\", \"https://ekermed.telesantebretagne.org\"]}' > "
-            "/etc/chromium/policies/managed/zz-clinic-audit-ekermed.json");
+            "/etc/chromium/policies/managed/zz-clinic-audit-ekermed.json && chmod 644 "
+            "/etc/chromium/policies/managed/zz-clinic-audit-ekermed.json)");
   EXPECT_EQ(o.remediation_commands[1],
-            "mkdir -p /etc/opt/chrome/policies/managed && printf '%s\\n' '{\"ScreenCaptureAllowedByOrigins\": "
-            "[\"https://ekermed.telesantebretagne.org\"]}' > "
-            "/etc/opt/chrome/policies/managed/zz-clinic-audit-ekermed.json");
+            "(umask 022 && mkdir -p /etc/opt/chrome/policies/managed && printf '%s\\n' "
+            "'{\"ScreenCaptureAllowedByOrigins\": [\"https://ekermed.telesantebretagne.org\"]}' > "
+            "/etc/opt/chrome/policies/managed/zz-clinic-audit-ekermed.json && chmod 644 "
+            "/etc/opt/chrome/policies/managed/zz-clinic-audit-ekermed.json)");
   EXPECT_NE(o.remediation.find("the last one wins"), std::string::npos) << o.remediation;
 }
 
@@ -68,10 +72,14 @@ TEST(BrowserRemediation, CommandRunBySh_QuotedIdempotentAndReallows) {
   ASSERT_TRUE(fix.has_value());
   const std::string written = r.host("/etc/chromium/policies/managed/" + last + "-clinic-audit-ekermed.json");
   EXPECT_EQ(fix->path, written);
-  ASSERT_EQ(run_sh("cd " + shell_quote(r.path().string()) + " && " + fix->command), 0) << fix->command;
+  // A technician's umask of 077: the file must still be readable by the desktop user's browser.
+  ASSERT_EQ(run_sh("umask 077 && cd " + shell_quote(r.path().string()) + " && " + fix->command), 0) << fix->command;
   ASSERT_EQ(run_sh("cd " + shell_quote(r.path().string()) + " && " + fix->command), 0) << "idempotent";
   EXPECT_FALSE(std::filesystem::exists(r.path() / "pwned")) << "a value was executed";
   EXPECT_EQ(slurp(written), fix->json + "\n");
+  struct stat st {};
+  ASSERT_EQ(::stat(written.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0644u);
   // The JSON is Chromium's dialect and keeps the clinic's item byte for byte.
   EXPECT_NE(fix->json.find(R"("https://it's.example\u000a$(id)\\")"), std::string::npos) << fix->json;
   const Outcome after = run(r);
