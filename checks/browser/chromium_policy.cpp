@@ -53,6 +53,20 @@ void load_level(const RootFs& fs, const std::string& dir, bool mandatory, Chromi
              ""});
         continue;
       }
+      // The browser runs as the desktop user: a file others cannot read is
+      // read only by its owner and group (Chromium skips a file it cannot
+      // read). Reported, the verdict unchanged: who runs the browser is not known here.
+      if ((info->mode & 04) == 0) {
+        std::string mode = "0000";
+        for (std::size_t i = 0; i < 4; ++i) mode[3 - i] = static_cast<char>('0' + ((info->mode >> (3 * i)) & 07));
+        out.problems.push_back(
+            {Impact::info,
+             _("policy file not readable by other users: a browser run by a user outside its owner and group "
+               "cannot read it and ignores it"),
+             {path, std::nullopt, tr("mode {0}, owner uid {1}, group gid {2}", mode, info->uid, info->gid),
+              _("readable by the desktop users (e.g. 0644)")},
+             ""});
+      }
       if (entry.type == FileType::symlink && info->path != path) {
         out.problems.push_back({Impact::info,
                                 _("policy file is a symlink (read inside the audited root)"),
