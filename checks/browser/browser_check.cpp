@@ -4,6 +4,7 @@
 #include <map>
 
 #include "chromium_policy.hpp"
+#include "chromium_remediation.hpp"
 #include "firefox_policy.hpp"
 #include "inventory.hpp"
 #include "version.hpp"
@@ -19,6 +20,7 @@ struct Verdict {
   std::vector<std::string> reasons;
   std::vector<Evidence> evidence;
   std::vector<std::string> fixes;
+  std::vector<std::string> commands;
 };
 
 class BrowserCheck final : public Check {
@@ -89,6 +91,8 @@ class BrowserCheck final : public Check {
                              std::move(evidence))
             : Outcome::fail(tr("no browser can hold an e-KerMed consultation: {0}", join(others)), std::move(evidence));
     for (const auto& f : fixes) o.remediation += (o.remediation.empty() ? "" : "\n") + f;
+    for (const auto& v : verdicts)
+      o.remediation_commands.insert(o.remediation_commands.end(), v.commands.begin(), v.commands.end());
     return o;
   }
 
@@ -132,6 +136,8 @@ class BrowserCheck final : public Check {
     // Policies and preferences.
     std::vector<Finding> findings;
     bool unreadable = false;
+    std::optional<ChromiumFix> fix;  // the Chromium family's command (after the per-line fixes)
+    std::string fix_dir;
     if (b.product.id == "firefox" || b.product.id == "firefox-esr") {
       const std::string app = b.source == "deb" ? b.package : "firefox";
       const auto config = load_firefox_config(context.fs(), app, b.install_dir);
@@ -141,10 +147,22 @@ class BrowserCheck final : public Check {
       const auto policies = load_chromium_policies(context.fs(), dir);
       unreadable = policies.unreadable;
       findings = judge_chromium_policies(policies, origins_);
+      // Firefox gets no command: its policies.json is one file whose blocking
+      // entries must be edited in place (no safe one-line JSON edit in sh),
+      // and a lockPref in a preference or autoconfig file can only be undone
+      // by editing that file: prose only (the fix lines name file and line).
+      fix = chromium_fix(dir, policies, origins_);
+      fix_dir = dir;
     } else if (b.product.chromium_based) {
       v.evidence.push_back(
           {b.path, b.line,
-           b.product.display + " reads no enterprise policy directory on Linux: its policies are not audited", ""});
+           tr("{0} reads no enterprise policy file on Linux: no policy can block or impose its camera, microphone or "
+              "screen sharing by file, so none is audited",
+              b.product.display),
+           ""});
+    }
+    if (b.product.id == "vivaldi") {
+      if (auto note = vivaldi_unread_directory(context.fs())) v.evidence.push_back(*note);
     }
     for (const auto& f : findings) {
       v.evidence.push_back(f.evidence);
@@ -165,6 +183,15 @@ class BrowserCheck final : public Check {
         case Impact::ignored: v.reasons.push_back(tr("note: {0} ({1})", f.what, f.evidence.path)); break;
         case Impact::info: break;
       }
+    }
+    if (fix) {
+      v.commands.push_back(fix->command);
+      std::string keys;
+      for (const auto& k : fix->keys) keys += (keys.empty() ? "" : ", ") + k;
+      v.fixes.push_back(
+          tr("Or add {0} (the command below): {1} reads the files of {2} in name order and the last one "
+             "wins, so this file re-allows the e-KerMed origins in {3}, keeping the entries already there.",
+             fix->path, b.product.display, fix_dir + "/managed", keys));
     }
     if (unreadable && v.state != Verdict::incapable) {
       v.state = Verdict::unknown;

@@ -11,6 +11,7 @@ void load_level(const RootFs& fs, const std::string& dir, bool mandatory, Chromi
   try {
     if (!fs.exists(dir)) return;
     entries = fs.list_dir(dir);  // byte order, as Chromium's std::set<base::FilePath>
+    if (mandatory && !entries.empty()) out.last_managed_name = entries.back().name;
   } catch (const FsError& e) {
     out.unreadable = true;
     out.problems.push_back(
@@ -51,6 +52,20 @@ void load_level(const RootFs& fs, const std::string& dir, bool mandatory, Chromi
              {path, std::nullopt, std::string(_(to_string(info->type).data())), _("regular JSON files only")},
              ""});
         continue;
+      }
+      // The browser runs as the desktop user: a file others cannot read is
+      // read only by its owner and group (Chromium skips a file it cannot
+      // read). Reported, the verdict unchanged: who runs the browser is not known here.
+      if ((info->mode & 04) == 0) {
+        std::string mode = "0000";
+        for (std::size_t i = 0; i < 4; ++i) mode[3 - i] = static_cast<char>('0' + ((info->mode >> (3 * i)) & 07));
+        out.problems.push_back(
+            {Impact::info,
+             _("policy file not readable by other users: a browser run by a user outside its owner and group "
+               "cannot read it and ignores it"),
+             {path, std::nullopt, tr("mode {0}, owner uid {1}, group gid {2}", mode, info->uid, info->gid),
+              _("readable by the desktop users (e.g. 0644)")},
+             ""});
       }
       if (entry.type == FileType::symlink && info->path != path) {
         out.problems.push_back({Impact::info,
@@ -108,6 +123,31 @@ bool allowed_by(const ChromiumPolicies& p, const std::string& list, const std::v
   }
   return true;
 }
+
+// The most specific pattern of list policy `list` matching `origin`; nullopt when none.
+std::optional<std::array<int, 4>> best_match(const ChromiumPolicies& p, const std::string& list,
+                                             const std::string& origin) {
+  const auto it = p.values.find(list);
+  if (it == p.values.end() || !it->second.value.is_array()) return std::nullopt;
+  std::optional<std::array<int, 4>> best;
+  for (const auto& item : *it->second.value.array) {
+    if (!item.is_string() || !origin_matches(item.string, origin)) continue;
+    const auto rank = pattern_specificity(item.string);
+    if (!best || rank > *best) best = rank;
+  }
+  return best;
+}
+
+}  // namespace
+
+bool javascript_blocked_for(const ChromiumPolicies& p, const std::string& origin) {
+  const auto block = best_match(p, "JavaScriptBlockedForUrls", origin);
+  if (!block) return false;
+  const auto allow = best_match(p, "JavaScriptAllowedForUrls", origin);
+  return !allow || *allow <= *block;
+}
+
+namespace {
 
 std::string fix_line(const PolicyValue& v, const std::string& name, const std::string& change) {
   return tr("in {0} line {1}: {2} (\"{3}\")", v.file, v.line, change, name);
@@ -183,20 +223,6 @@ void judge_screen_capture(const ChromiumPolicies& p, const std::vector<std::stri
 }
 }  // namespace
 
-std::string chromium_policy_dir(const std::string& id, const std::string& source) {
-  // Ubuntu's chromium snap keeps the old package's directory (its snap plugs /etc/chromium-browser/policies).
-  if (id == "chromium" && source == "snap") return "/etc/chromium-browser/policies";
-  if (id == "chromium") return "/etc/chromium/policies";  // Debian's chromium (checked by the oracle test)
-  if (id == "chrome") return "/etc/opt/chrome/policies";  // policy_templates, "Linux"
-  if (id == "edge") return "/etc/opt/edge/policies";      // Microsoft Edge for Linux documentation
-  if (id == "brave") return "/etc/brave/policies";        // Brave's policy documentation for Linux
-  // Vivaldi: /etc/opt/vivaldi/policies (Vivaldi's own Linux builds; the
-  // directory deployment tools write, e.g. vivaldi-policy.json under
-  // /etc/opt/vivaldi/policies/managed; not checked against a Vivaldi binary here).
-  if (id == "vivaldi") return "/etc/opt/vivaldi/policies";
-  return "";  // Opera: no policy directory documented for Linux (reported, not audited)
-}
-
 ChromiumPolicies load_chromium_policies(const RootFs& fs, const std::string& dir) {
   ChromiumPolicies out;
   load_level(fs, dir + "/managed", true, out);
@@ -239,13 +265,23 @@ std::vector<Finding> judge_chromium_policies(const ChromiumPolicies& p, const st
     }
   }
   // DefaultMediaStreamSetting: 2 = block camera and microphone (deprecated in the
-  // policy list, still honoured when set).
+  // policy list, still honoured when set); VideoCaptureAllowedUrls /
+  // AudioCaptureAllowedUrls re-allow their origins (checked against Debian's
+  // chromium: oracle fixture remedy_media_stream_block).
   if (const PolicyValue* v = get("DefaultMediaStreamSetting")) {
-    if (!v->value.is_int()) wrong_type("DefaultMediaStreamSetting", *v, "integer");
-    else if (v->value.integer == 2)
-      out.push_back({Impact::breaks_audio_video, _("camera and microphone blocked by DefaultMediaStreamSetting=2"),
-                     evidence_of("DefaultMediaStreamSetting", *v, _("absent or 3 (ask)")),
-                     fix_line(*v, "DefaultMediaStreamSetting", "remove it")});
+    if (!v->value.is_int()) {
+      wrong_type("DefaultMediaStreamSetting", *v, "integer");
+    } else if (v->value.integer == 2) {
+      for (const Capture c : {Capture{"VideoCaptureAllowed", "VideoCaptureAllowedUrls", N_("camera")},
+                              Capture{"AudioCaptureAllowed", "AudioCaptureAllowedUrls", N_("microphone")}}) {
+        if (allowed_by(p, c.allow_list, origins)) continue;
+        out.push_back(
+            {Impact::breaks_audio_video, tr("{0} blocked by DefaultMediaStreamSetting=2", _(c.device)),
+             evidence_of("DefaultMediaStreamSetting", *v, tr("absent, 3 (ask), or the origins in {0}", c.allow_list)),
+             fix_line(*v, "DefaultMediaStreamSetting",
+                      tr("remove it, or add the e-KerMed origins to \"{0}\"", c.allow_list))});
+      }
+    }
   }
   // JavaScript off: the consultation page cannot run at all.
   if (const PolicyValue* v = get("DefaultJavaScriptSetting")) {
@@ -256,12 +292,12 @@ std::vector<Finding> judge_chromium_policies(const ChromiumPolicies& p, const st
            evidence_of("DefaultJavaScriptSetting", *v, _("1, or the origins in JavaScriptAllowedForUrls")),
            fix_line(*v, "DefaultJavaScriptSetting", "add the e-KerMed origins to \"JavaScriptAllowedForUrls\"")});
   }
-  // JavaScript blocked for the e-KerMed origin only (a content-setting
-  // exception; JavaScriptAllowedForUrls taken as the winning exception when both match).
+  // JavaScript blocked for the e-KerMed origin (a content-setting exception):
+  // when JavaScriptAllowedForUrls matches too, the more specific pattern wins,
+  // the block on a tie (pattern_specificity, findings.hpp).
   if (const PolicyValue* v = get("JavaScriptBlockedForUrls"); v && v->value.is_array()) {
     for (const auto& origin : origins) {
-      if (!allowed_by(p, "JavaScriptBlockedForUrls", {origin}) || allowed_by(p, "JavaScriptAllowedForUrls", {origin}))
-        continue;
+      if (!javascript_blocked_for(p, origin)) continue;
       out.push_back({Impact::breaks_audio_video, tr("JavaScript blocked for {0} by JavaScriptBlockedForUrls", origin),
                      evidence_of("JavaScriptBlockedForUrls", *v, tr("{0} not in the list", origin)),
                      fix_line(*v, "JavaScriptBlockedForUrls", tr("remove the pattern matching {0}", origin))});
@@ -322,6 +358,13 @@ std::vector<Finding> judge_chromium_policies(const ChromiumPolicies& p, const st
                    evidence_of(name, *source, _("default or default_public_interface_only")),
                    fix_line(*source, name, _("set \"default_public_and_private_interfaces\" or remove it"))});
     break;
+  }
+  for (const auto& known : capture_policies()) {
+    const PolicyValue* v = known.not_judged_because ? get(known.name) : nullptr;
+    if (!v) continue;
+    out.push_back({Impact::info,
+                   tr("{0} is set: it does not block a consultation ({1})", known.name, _(known.not_judged_because)),
+                   evidence_of(known.name, *v, ""), ""});
   }
   if (const PolicyValue* v = get("WebRtcUdpPortRange")) {
     out.push_back({Impact::info, _("WebRTC UDP ports restricted (for the firewall check)"),

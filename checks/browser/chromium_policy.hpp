@@ -14,6 +14,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,14 +35,37 @@ struct ChromiumPolicies {
   std::map<std::string, PolicyValue> values;  // effective value per policy name
   std::vector<Finding> problems;              // ignored files, unreadable directories
   bool unreadable = false;                    // a file could not be read: the verdict is `error`
+  std::string last_managed_name;              // the greatest entry name of <dir>/managed ("" when none)
 };
+
+// Every policy of the Chromium policy list (chromeenterprise.google/policies)
+// that concerns capture or WebRTC, and whether the check judges it. The
+// oracle test BrowserChromiumOracle.EveryCapturePolicyOfTheBinaryIsKnown
+// holds this list against the policy names compiled into Debian's chromium:
+// a capture or WebRTC policy added upstream fails it until it is judged here
+// or said not to block.
+struct CapturePolicy {
+  const char* name;
+  const char* not_judged_because;  // nullptr: judged by judge_chromium_policies()
+};
+const std::vector<CapturePolicy>& capture_policies();
 
 // Policy directory of a Chromium-based product id; "" when it reads none on Linux.
 // `source` matters for Chromium: the snap reads /etc/chromium-browser/policies.
 std::string chromium_policy_dir(const std::string& product_id, const std::string& source = "deb");
 
+// /etc/opt/vivaldi/policies when it holds a managed/ or recommended/ entry:
+// a directory some tools write but no Vivaldi source reads (see
+// chromium_policy_dir), reported as not evaluated; nullopt otherwise. An
+// unreadable directory is said as such (its content is not evaluated anyway).
+std::optional<Evidence> vivaldi_unread_directory(const RootFs& fs);
+
 // Loads <dir>/managed and <dir>/recommended of the root.
 ChromiumPolicies load_chromium_policies(const RootFs& fs, const std::string& dir);
+
+// Is JavaScript blocked for `origin` by JavaScriptBlockedForUrls (an allow
+// exception wins only when more specific: pattern_specificity)?
+bool javascript_blocked_for(const ChromiumPolicies& policies, const std::string& origin);
 
 // What the effective policies do to a consultation served from `origins`.
 std::vector<Finding> judge_chromium_policies(const ChromiumPolicies& policies, const std::vector<std::string>& origins);

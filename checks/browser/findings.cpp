@@ -56,6 +56,22 @@ bool origin_matches(std::string_view pattern, std::string_view origin_text) {
   return p.host == want.host;
 }
 
+std::array<int, 4> pattern_specificity(std::string_view pattern) {
+  if (pattern == "*") return {0, 0, 0, 0};
+  const Origin p = split(pattern);
+  int host_kind = 2, host_length = static_cast<int>(p.host.size());
+  if (p.host == "*" || p.host.empty()) {
+    host_kind = 0;
+    host_length = 0;
+  } else if (p.host.rfind("[*.]", 0) == 0) {
+    host_kind = 1;
+    host_length -= 4;
+  }
+  const bool scheme = !p.scheme.empty() && p.scheme != "*";
+  const bool port = (!p.port.empty() && p.port != "*") || (p.port.empty() && scheme);
+  return {host_kind, host_length, scheme ? 1 : 0, port ? 1 : 0};
+}
+
 bool url_filter_matches(std::string_view filter, std::string_view origin_text) {
   if (filter == "*") return true;
   const Origin want = split(origin_text);

@@ -1,7 +1,9 @@
 // What a browser's configuration does to a consultation (issue #14 item 3).
 #pragma once
 
+#include <array>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.hpp"
@@ -29,6 +31,16 @@ struct Finding {
 // content-setting pattern syntax (components/content_settings/core/common/
 // content_settings_pattern.h): "*", "[*.]example.org", "https://example.org:443".
 bool origin_matches(std::string_view pattern, std::string_view origin);
+
+// How specific a content-setting pattern is, for choosing between an allow
+// and a block exception that both match (content_settings_pattern.cc,
+// ContentSettingsPattern::Compare: the host first -- an exact host over a
+// "[*.]domain", a longer domain over a shorter, both over "*" -- then a
+// scheme given over none, then a port given over none; "https://host" gives
+// the scheme's port). Greater is more specific; when an allow and a block
+// exception are equally specific the block wins (checked against Debian's
+// chromium: oracle fixture remedy_javascript_blocked_for_origin).
+std::array<int, 4> pattern_specificity(std::string_view pattern);
 
 // Does a URLBlocklist/URLAllowlist filter match the origin's pages? Chromium's
 // URL filter format ("Use URL filters" in the policy list,

@@ -2,6 +2,35 @@
 #include "i18n.hpp"
 
 namespace clinic_audit::browser {
+
+// (firefox_policy.hpp) After the .cfg ran, nsReadConfig::readConfigFile compares
+// general.config.vendor (when set) with general.config.filename:
+// strncmp(filename, vendor, strlen(filename) - 4) (the name without ".cfg";
+// the length is unsigned, so a name shorter than 4 compares whole), and a
+// difference fails the read: Firefox quits at startup (oracle fixtures
+// ff_autoconfig_vendor_*). Both are read after the .cfg, which may set them.
+void check_autoconfig_vendor(FirefoxConfig& out) {
+  const auto vendor = out.prefs.find("general.config.vendor");
+  const auto name = out.prefs.find("general.config.filename");
+  if (vendor == out.prefs.end() || name == out.prefs.end() || !vendor->second.value.is_string() ||
+      !name->second.value.is_string())
+    return;
+  const std::string& file = name->second.value.string;
+  const std::string& want = vendor->second.value.string;
+  const std::size_t n = file.size() >= 4 ? file.size() - 4 : std::string::npos;
+  // strncmp: compared up to n bytes or the first NUL (none in a pref string).
+  const std::string a = file.substr(0, n), b = want.substr(0, n);
+  if (a == b) return;
+  out.problems.push_back(
+      {Impact::breaks_audio_video,
+       tr("Firefox quits at startup: general.config.vendor \"{0}\" does not match general.config.filename \"{1}\"",
+          want, file),
+       {vendor->second.file, vendor->second.line, "general.config.vendor=" + vendor->second.value.brief(),
+        tr("\"{0}\" (the file name without .cfg)", file.substr(0, n))},
+       tr("in {0} line {1}: set general.config.vendor to \"{2}\" or remove it", vendor->second.file,
+          vendor->second.line, file.substr(0, n))});
+}
+
 namespace {
 
 constexpr std::size_t kMaxConfigFile = 1024 * 1024;
@@ -119,7 +148,9 @@ void read_autoconfig(const RootFs& fs, const std::string& install_dir, FirefoxCo
                             _("autoconfig file not evaluated past this line"),
                             {path, e.line(), e.what(), _("pref(), lockPref(), defaultPref() calls")},
                             ""});
+    return;
   }
+  check_autoconfig_vendor(out);
 }
 
 // Preferences policy: a bare value or {"Value": v, "Status": ...}.

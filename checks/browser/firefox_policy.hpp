@@ -15,7 +15,9 @@
 //  - autoconfig (general.config.filename, see firefox_policy.cpp) runs after
 //    the default files, policies.json's Preferences after autoconfig.
 //  - the profile's prefs.js/user.js are not read: they are one user's state
-//    (Firefox rewrites prefs.js on exit), cannot override a locked pref, and
+//    (Firefox rewrites prefs.js on exit), cannot override a locked pref nor
+//    any pref the autoconfig file sets (it runs after them at every start:
+//    oracle ff_autoconfig_pref_beats_user_pref), and
 //    the question audited is what the machine's configuration imposes on
 //    every user; a default a user may have changed is reported as set.
 //  - meaning (dom/base/Navigator.cpp, Navigator::HasUserMediaSupport):
@@ -65,7 +67,7 @@ void apply_pref_file(std::string_view text, const std::string& file, Prefs& pref
 
 // An autoconfig file as Firefox reads it (extensions/pref/autoconfig/src/
 // nsReadConfig.cpp, openAndEvaluateJSFile): every byte minus `obscure_value`
-// (general.config.obscure_value, 13 by default, 0 for plain text), then the
+// (general.config.obscure_value, 13 by default; 0 or negative: plain text), then the
 // first line skipped: it is blanked, so lines of the result are the file's.
 std::string autoconfig_body(std::string_view file_bytes, long obscure_value);
 
@@ -77,6 +79,11 @@ struct FirefoxConfig {
   std::vector<Finding> problems;
   bool unreadable = false;
 };
+
+// After an autoconfig file ran: general.config.vendor (when set) must match
+// general.config.filename without ".cfg", or Firefox quits at startup (a
+// finding added to config.problems; nsReadConfig.cpp, readConfigFile).
+void check_autoconfig_vendor(FirefoxConfig& config);
 
 // `app_name`: "firefox" or "firefox-esr"; `install_dir`: "" when unknown.
 FirefoxConfig load_firefox_config(const RootFs& fs, const std::string& app_name, const std::string& install_dir);

@@ -139,7 +139,8 @@ class PrefLexer {
 
 std::string autoconfig_body(std::string_view bytes, long obscure_value) {
   std::string out(bytes);
-  if (obscure_value != 0) {
+  // nsReadConfig.cpp: "if (obscureValue > 0)" -- zero or a negative value leaves the bytes as they are.
+  if (obscure_value > 0) {
     for (char& c : out)
       c = static_cast<char>(static_cast<unsigned char>(c) - static_cast<unsigned char>(obscure_value & 0xff));
   }

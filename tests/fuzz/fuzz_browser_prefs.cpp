@@ -27,8 +27,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // The same bytes as an autoconfig .cfg (de-obscured, first line blanked):
   // lines must still be the file's.
   if (size > 0) {
-    const bool obscured = data[0] % 2;
-    const std::string body = autoconfig_body(text, obscured ? 13 : 0);
+    // general.config.obscure_value: 13 (the default), 0, or any byte, negative ones too (no shift).
+    const long shift = data[0] % 4 == 1 ? 13 : data[0] % 4 == 2 ? static_cast<long>(data[0]) - 128 : 0;
+    const bool obscured = shift > 0;
+    const std::string body = autoconfig_body(text, shift);
     int body_lines = 1;
     for (char c : body) body_lines += c == '\n';
     if (!obscured && body_lines != lines) std::abort();
@@ -41,6 +43,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const auto& [name, pref] : cfg_prefs) {
       if (pref.line < 1 || pref.line > std::max(lines, body_lines)) std::abort();
     }
+    // general.config.vendor against general.config.filename, as both files set them.
+    FirefoxConfig after;
+    after.prefs = cfg_prefs;
+    check_autoconfig_vendor(after);
+    if (after.problems.size() > 1) std::abort();
   }
   FirefoxConfig config;
   config.prefs = prefs;

@@ -83,6 +83,15 @@ TEST(BrowserBadInput, SymlinksStayInsideTheAuditedRoot) {
   EXPECT_TRUE(has_evidence(o, "/etc/chromium/policies/managed/loop1.json", ""));
 }
 
+TEST(BrowserBadInput, PolicyFileOthersCannotReadIsReported) {
+  FixtureRoot r(fixture_dir("root"));
+  r.file("/var/lib/dpkg/status", dpkg("chromium", "156.0"));
+  r.file("/etc/chromium/policies/managed/a.json", "{\"VideoCaptureAllowed\": false}", 0600);
+  const Outcome o = run(r);
+  EXPECT_EQ(o.status, Status::fail) << o.summary;  // read as the check reads it; the note says who cannot
+  EXPECT_TRUE(has_evidence(o, "/etc/chromium/policies/managed/a.json", "mode 0600, owner uid 0")) << o.summary;
+}
+
 TEST(BrowserBadInput, CommentsInJsonFollowEachBrowsersParser) {
   FixtureRoot r(fixture_dir("root"));
   r.file("/var/lib/dpkg/status", dpkg("chromium", "156.0") + dpkg("firefox-esr", "153.8.0esr-1"));

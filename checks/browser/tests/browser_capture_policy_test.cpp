@@ -3,6 +3,9 @@
 // policy directories of Vivaldi, Edge, Brave and Opera.
 #include <gtest/gtest.h>
 
+#include <set>
+
+#include "browser/chromium_policy.hpp"
 #include "browser_check_helpers.hpp"
 
 namespace clinic_audit {
@@ -77,20 +80,35 @@ TEST(BrowserCapturePolicy, PerUrlIpHandlingOverridesTheGlobalOne) {
   EXPECT_EQ(o.status, Status::pass) << o.summary;
 }
 
+TEST(BrowserCapturePolicy, PoliciesThatOnlyRelaxAreReportedNotJudged) {
+  // Oracle fixtures screen_without_gesture and local_ips_allowed: the browser stays capable.
+  const Outcome o = chromium_with(R"({"ScreenCaptureWithoutGestureAllowedForOrigins": ["*"],
+      "WebRtcLocalIpsAllowedUrls": ["*"], "WebRtcPostQuantumKeyAgreement": false,
+      "WebRtcEventLogCollectionAllowed": false})");
+  EXPECT_EQ(o.status, Status::pass) << o.summary;
+  EXPECT_TRUE(has_evidence(o, kManaged, "ScreenCaptureWithoutGestureAllowedForOrigins=[\"*\"]", 1)) << o.summary;
+  EXPECT_TRUE(has_evidence(o, kManaged, "WebRtcLocalIpsAllowedUrls=", 2)) << o.summary;
+  EXPECT_TRUE(has_evidence(o, kManaged, "WebRtcPostQuantumKeyAgreement=false", 2)) << o.summary;
+  EXPECT_TRUE(has_evidence(o, kManaged, "WebRtcEventLogCollectionAllowed=false", 3)) << o.summary;
+  // Every judged or known name appears once in the list.
+  std::set<std::string> names;
+  for (const auto& p : browser::capture_policies()) EXPECT_TRUE(names.insert(p.name).second) << p.name;
+}
+
 TEST(BrowserCapturePolicy, EachChromiumBrowserReadsItsOwnDirectory) {
   FixtureRoot r(fixture_dir("root"));
   r.file("/var/lib/dpkg/status", dpkg("vivaldi-stable", "7.0.3") + dpkg("brave-browser", "1.70") +
                                      dpkg("google-chrome-stable", "130.0") + dpkg("opera-stable", "110.0"));
   const std::string off = R"({"VideoCaptureAllowed": false})";
-  r.file("/etc/opt/vivaldi/policies/managed/a.json", off);
+  r.file("/etc/vivaldi/policies/managed/a.json", off);
   r.file("/etc/brave/policies/managed/a.json", off);
   r.file("/etc/opt/chrome/policies/managed/a.json", off);
   r.file("/etc/opera/policies/managed/a.json", off);  // no documented Opera directory: not read
   const Outcome o = run(r);
   EXPECT_EQ(o.status, Status::pass) << o.summary;
   EXPECT_TRUE(says(o, "capable for e-KerMed: Opera 110.0 (deb opera-stable)")) << o.summary;
-  EXPECT_TRUE(has_evidence(o, "/var/lib/dpkg/status", "Opera reads no enterprise policy directory on Linux"));
-  for (const char* path : {"/etc/opt/vivaldi/policies/managed/a.json", "/etc/brave/policies/managed/a.json",
+  EXPECT_TRUE(has_evidence(o, "/var/lib/dpkg/status", "Opera reads no enterprise policy file on Linux"));
+  for (const char* path : {"/etc/vivaldi/policies/managed/a.json", "/etc/brave/policies/managed/a.json",
                            "/etc/opt/chrome/policies/managed/a.json"}) {
     EXPECT_TRUE(has_evidence(o, path, "VideoCaptureAllowed=false")) << path;
   }
@@ -102,6 +120,22 @@ TEST(BrowserCapturePolicy, EachChromiumBrowserReadsItsOwnDirectory) {
   edge_as_chrome.add("origin", "https://ekermed.telesantebretagne.org");
   EXPECT_TRUE(
       has_evidence(run(r, edge_as_chrome), "/etc/opt/edge/policies/managed/a.json", "VideoCaptureAllowed=false"));
+}
+
+TEST(BrowserCapturePolicy, VivaldiReadsEtcVivaldiNotEtcOpt) {
+  // chromium_policy_dir cites the sources; no Vivaldi binary could be run here.
+  FixtureRoot r(fixture_dir("root"));
+  r.file("/var/lib/dpkg/status", dpkg("vivaldi-stable", "7.0.3"));
+  r.file("/etc/opt/vivaldi/policies/managed/a.json", R"({"VideoCaptureAllowed": false})");
+  Outcome o = run(r);
+  EXPECT_EQ(o.status, Status::pass) << o.summary;
+  EXPECT_TRUE(has_evidence(o, "/etc/opt/vivaldi/policies", "not Vivaldi's policy directory")) << o.summary;
+  EXPECT_FALSE(has_evidence(o, "/etc/opt/vivaldi/policies/managed/a.json", "")) << o.summary;
+  r.file("/etc/vivaldi/policies/recommended/b.json", R"({"AudioCaptureAllowed": false})");
+  o = run(r);
+  EXPECT_EQ(o.status, Status::fail) << o.summary;
+  EXPECT_TRUE(says(o, "audio/video breaks: microphone blocked by AudioCaptureAllowed")) << o.summary;
+  EXPECT_TRUE(has_evidence(o, "/etc/vivaldi/policies/recommended/b.json", "AudioCaptureAllowed=false (recommended)"));
 }
 
 }  // namespace

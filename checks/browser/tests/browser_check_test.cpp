@@ -199,6 +199,34 @@ TEST(BrowserCheck, FirefoxAutoconfig) {
   EXPECT_TRUE(has_evidence(o, "/usr/lib/firefox-esr/clinic.cfg", "not evaluated", 2));
 }
 
+TEST(BrowserCheck, FirefoxAutoconfigVendorAndObscureValue) {
+  FixtureRoot r(fixture_dir("root"));
+  r.file("/var/lib/dpkg/status", dpkg("firefox-esr", "153.8.0esr-1"));
+  const std::string gre = "/usr/lib/firefox-esr/defaults/pref/autoconfig.js";
+  const std::string named = "pref(\"general.config.filename\", \"clinic.cfg\");\n";
+  // A negative obscure value leaves the bytes as they are (oracle ff_autoconfig_negative_obscure).
+  r.file(gre, named + "pref(\"general.config.obscure_value\", -3);\n");
+  r.file("/usr/lib/firefox-esr/clinic.cfg", "//\nlockPref(\"media.peerconnection.enabled\", false);\n");
+  Outcome o = run(r);
+  EXPECT_EQ(o.status, Status::fail) << o.summary;
+  EXPECT_TRUE(has_evidence(o, "/usr/lib/firefox-esr/clinic.cfg", "media.peerconnection.enabled=false (locked)", 2));
+  // A vendor that is not the file name without ".cfg": Firefox quits (oracle ff_autoconfig_vendor_mismatch).
+  r.file(gre, named + "pref(\"general.config.obscure_value\", 0);\npref(\"general.config.vendor\", \"other\");\n");
+  r.file("/usr/lib/firefox-esr/clinic.cfg", "//\nlockPref(\"media.peerconnection.enabled\", true);\n");
+  o = run(r);
+  EXPECT_EQ(o.status, Status::fail) << o.summary;
+  EXPECT_NE(o.summary.find("Firefox quits at startup: general.config.vendor \"other\" does not match"),
+            std::string::npos)
+      << o.summary;
+  EXPECT_TRUE(has_evidence(o, gre, "general.config.vendor=\"other\"", 3)) << o.summary;
+  // The .cfg may set it (read after it ran); a longer vendor with the same start matches (strncmp).
+  r.file(
+      "/usr/lib/firefox-esr/clinic.cfg",
+      "//\nlockPref(\"general.config.vendor\", \"clinic-rennes\");\nlockPref(\"media.peerconnection.enabled\", true);\n");
+  o = run(r);
+  EXPECT_EQ(o.status, Status::pass) << o.summary;
+}
+
 TEST(BrowserCheck, BadInputIsEvidenceNotACrash) {
   FixtureRoot r(fixture_dir("root"));
   r.file("/var/lib/dpkg/status", dpkg("firefox-esr", "153.8.0esr-1") + dpkg("chromium", "156.0"));

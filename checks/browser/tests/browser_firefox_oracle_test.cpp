@@ -76,6 +76,31 @@ std::vector<Fixture> firefox_fixtures() {
         {kGrePref, kAutoconfigPlain},
         {kCfg, "//\nlockPref(\"media.peerconnection.enabled\", true);\n"}}},
       {"ff_autoconfig_missing_cfg", {{kGrePref, kAutoconfigPlain}}, false, false, 20},
+      // A user's own pref (the profile's user.js) loses to the .cfg, whether lockPref() or
+      // pref(): the .cfg runs after the user's files and sets their value again at every start.
+      {"ff_autoconfig_lockpref_beats_user_pref",
+       {{kGrePref, kAutoconfigPlain},
+        {kCfg, "//\nlockPref(\"media.peerconnection.enabled\", false);\n"},
+        {kProfileUserJs, "user_pref(\"media.peerconnection.enabled\", true);\n"}}},
+      {"ff_autoconfig_pref_beats_user_pref",
+       {{kGrePref, kAutoconfigPlain},
+        {kCfg, "//\npref(\"media.peerconnection.enabled\", false);\n"},
+        {kProfileUserJs, "user_pref(\"media.peerconnection.enabled\", true);\n"}}},
+      // general.config.obscure_value <= 0: the bytes are read as they are.
+      {"ff_autoconfig_negative_obscure",
+       {{kGrePref, "pref(\"general.config.filename\", \"clinic.cfg\");\npref(\"general.config.obscure_value\", -3);\n"},
+        {kCfg, "//\nlockPref(\"media.peerconnection.enabled\", false);\n"}}},
+      // general.config.vendor must match the file name without ".cfg", or Firefox quits.
+      {"ff_autoconfig_vendor_mismatch",
+       {{kGrePref, kAutoconfigPlain + "pref(\"general.config.vendor\", \"other\");\n"},
+        {kCfg, "//\nlockPref(\"media.peerconnection.enabled\", true);\n"}},
+       false,
+       false,
+       20},
+      {"ff_autoconfig_vendor_set_by_cfg",
+       {{kGrePref, kAutoconfigPlain},
+        {kCfg,
+         "//\nlockPref(\"general.config.vendor\", \"clinic\");\nlockPref(\"media.peerconnection.enabled\", false);\n"}}},
       {"ff_autoconfig_named_in_etc",
        {{kEtcPref, kAutoconfigPlain}, {kCfg, "//\nlockPref(\"media.peerconnection.enabled\", false);\n"}}},
   };
@@ -110,6 +135,31 @@ std::vector<Fixture> firefox_fixtures() {
     if (f.query.empty()) f.query = "&only=video";
     out.push_back(f);
   }
+  // Permissions' origin lists are applied when the browser UI starts: not
+  // with --screenshot, so these open a headless window (killed after 10 s).
+  const std::vector<Fixture> windowed = {
+      {"ff_window_permissions_camera_block",
+       {{kSystem, R"({"policies": {"Permissions": {"Camera": {"Block": ["ORIGIN"]}}}})"}}},
+      {"ff_window_permissions_camera_block_other",
+       {{kSystem, R"({"policies": {"Permissions": {"Camera": {"Block": ["https://example.org"]}}}})"}}},
+      {"ff_window_permissions_microphone_block",
+       {{kSystem, R"({"policies": {"Permissions": {"Microphone": {"Block": ["ORIGIN"]}}}})"}},
+       false,
+       false,
+       10,
+       "",
+       "&only=audio"},
+  };
+  for (Fixture f : windowed) {
+    f.prompt = true;
+    f.window = true;
+    f.timeout = 10;
+    if (f.query.empty()) f.query = "&only=video";
+    out.push_back(f);
+  }
+  if (const char* only = std::getenv("CA_ORACLE_ONLY")) {  // a development aid: the fixtures whose name has it
+    std::erase_if(out, [&](const Fixture& f) { return f.name.find(only) == std::string::npos; });
+  }
   return out;
 }
 
@@ -125,6 +175,7 @@ TEST(BrowserFirefoxOracle, PreferenceVerdictsAgreeWithFirefoxEsr) {
     SCOPED_TRACE(f.name);
     const auto seen = run_firefox(server, f, base / f.name);
     RootFs root(base / f.name / "root");
+    // The check reads no profile (tests/README.md): a fixture's user.js is seen by Firefox only.
     const auto config = load_firefox_config(root, "firefox-esr", "/usr/lib/firefox-esr");
     bool starts = true, pc = true, media_devices = true, udp = true, video = true, audio = true, display = true;
     for (const auto& finding : judge_firefox_config(config, {server.origin()})) {

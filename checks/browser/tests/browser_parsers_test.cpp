@@ -141,6 +141,8 @@ TEST(BrowserPrefs, AutoconfigBodyAndCalls) {
     EXPECT_EQ(e.line(), 2);
   }
   EXPECT_EQ(autoconfig_body("first\r\nsecond", 0), "\nsecond");
+  EXPECT_EQ(autoconfig_body("first\nsecond", -13), "\nsecond");  // nsReadConfig: only a value > 0 shifts
+  EXPECT_EQ(autoconfig_body("\x85\x17\x6f", 269), "\nb");        // "x\nb" + 13; 269 = 13 modulo 256, as char arithmetic
 }
 
 }  // namespace

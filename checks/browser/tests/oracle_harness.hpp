@@ -104,6 +104,10 @@ struct Fixture {
   int timeout;              // seconds before the browser is killed (a hang is an answer too)
   std::string extra_flags;  // appended to the browser's command line
   std::string query;        // appended to the page's URL ("&only=audio": one device only)
+  // Firefox: open the page in a (headless) window instead of --screenshot,
+  // killed after `timeout` seconds: policies applied at UI startup
+  // (Permissions) are then in effect.
+  bool window = false;
 };
 
 inline std::string with_origin(std::string text, const std::string& origin) {
@@ -111,8 +115,13 @@ inline std::string with_origin(std::string text, const std::string& origin) {
   return text;
 }
 
+// Firefox: a file "profile/user.js" is the profile's own user.js (appended to
+// the harness's lines), not part of the tree.
+inline const std::string kProfileUserJs = "profile/user.js";
+
 inline void write_tree(const fs::path& root, const Fixture& f, const std::string& origin) {
   for (const auto& [path, content] : f.files) {
+    if (path == kProfileUserJs) continue;
     const fs::path target = root / path;
     fs::create_directories(target.parent_path());
     if (content == "FIFO") {
@@ -147,8 +156,10 @@ inline std::string page_url(const ProbeServer& server, const Fixture& f) {
 // Chromium: the fixture's etc-chromium/ is bind-mounted on /etc/chromium.
 // The camera and microphone are granted by the user's own content-setting
 // exception in the profile, which the capture policies still override.
+// `setup`: sh commands run in the namespace before chromium (they see the
+// fixture as /etc/chromium, so a remediation command writes into it).
 inline std::map<std::string, std::string> run_chromium(const ProbeServer& server, const Fixture& f,
-                                                       const fs::path& base) {
+                                                       const fs::path& base, const std::string& setup = "") {
   const fs::path etc = base / "etc-chromium", profile = base / "profile";
   fs::remove_all(base);
   fs::create_directories(etc / "policies/managed");
@@ -161,8 +172,13 @@ inline std::map<std::string, std::string> run_chromium(const ProbeServer& server
       << "{\"profile\":{\"content_settings\":{\"exceptions\":{\"media_stream_camera\":{" << pattern
       << "},\"media_stream_mic\":{" << pattern << "}}}}}";
   fs::remove(server.results() / f.name);
+  std::string run_setup;
+  if (!setup.empty()) {
+    std::ofstream(base / "setup.sh") << "set -e\n" << setup << "\n";
+    run_setup = "sh " + (base / "setup.sh").string() + " && ";
+  }
   const std::string command = "unshare -m sh -c 'mount --make-rprivate / && mount --bind " + etc.string() +
-                              " /etc/chromium && exec timeout " + std::to_string(f.timeout) +
+                              " /etc/chromium && " + run_setup + "exec timeout " + std::to_string(f.timeout) +
                               " chromium --headless --no-sandbox --disable-gpu --use-fake-device-for-media-stream " +
                               f.extra_flags + " --user-data-dir=" + profile.string() + " --dump-dom \"" +
                               page_url(server, f) + "\"' >/dev/null 2>&1";
@@ -222,6 +238,9 @@ inline std::map<std::string, std::string> run_firefox(const ProbeServer& server,
   // Without a prompt bypass a request nobody answers stays pending: the
   // permission model (Permissions, permissions.default.*) is then what decides.
   if (!f.prompt) user << "user_pref(\"media.navigator.permission.disabled\", true);\n";
+  for (const auto& [path, content] : f.files) {
+    if (path == kProfileUserJs) user << with_origin(content, server.origin());
+  }
   user.close();
   fs::remove(server.results() / f.name);
   const std::string command =
@@ -230,8 +249,9 @@ inline std::map<std::string, std::string> run_firefox(const ProbeServer& server,
       " /etc && mount -t overlay overlay -o lowerdir=/usr/lib/firefox-esr,upperdir=" +
       (root / "usr/lib/firefox-esr").string() + ",workdir=" + (base / "work-lib").string() +
       " /usr/lib/firefox-esr && exec timeout " + std::to_string(f.timeout) +
-      " firefox-esr --headless --no-remote --profile " + profile.string() + " " + f.extra_flags + " --screenshot " +
-      (base / "shot.png").string() + " \"" + page_url(server, f) + "\"' >/dev/null 2>&1";
+      " firefox-esr --headless --no-remote --profile " + profile.string() + " " + f.extra_flags +
+      (f.window ? std::string(" ") : " --screenshot " + (base / "shot.png").string() + " ") + "\"" +
+      page_url(server, f) + "\"' >/dev/null 2>&1";
   return report_of(server, f.name, std::system(command.c_str()));
 }
 
