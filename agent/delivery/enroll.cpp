@@ -19,6 +19,7 @@
 #include "report_store.hpp"
 #include "signing_error.hpp"
 #include "submit.hpp"
+#include "system_error_text.hpp"
 
 namespace clinic_audit::delivery {
 namespace {
@@ -227,7 +228,7 @@ int run_enroll(const EnrollSettings& settings, std::ostream& out, std::ostream& 
     err << "clinic-audit enroll: " << e.what() << '\n';
     return e.exit_code();
   } catch (const std::filesystem::filesystem_error& e) {
-    err << "clinic-audit enroll: " << e.what() << '\n';
+    err << "clinic-audit enroll: " << i18n::error_text(e) << '\n';
     return kExitCantCreate;
   }
 }

@@ -13,6 +13,7 @@
 
 #include "common/openssl_ptr.hpp"
 #include "report_files.hpp"
+#include "system_error_text.hpp"
 
 namespace clinic_audit::delivery {
 namespace {
@@ -21,7 +22,7 @@ namespace {
 std::optional<std::string> read_bounded(const std::filesystem::path& path, std::string& why) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
-    why = "cannot open " + path.string() + ": " + std::strerror(errno);
+    why = "cannot open " + path.string() + ": " + i18n::error_text(errno);
     return std::nullopt;
   }
   std::unique_ptr<int, void (*)(int*)> guard(new int(fd), [](int* f) {

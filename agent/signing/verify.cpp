@@ -16,6 +16,7 @@
 #include "schema_check.hpp"
 #include "signing_error.hpp"
 #include "common/json_depth.hpp"
+#include "system_error_text.hpp"
 
 namespace clinic_audit::signing {
 namespace {
@@ -194,7 +195,7 @@ int run_verify(const VerifyOptions& options, std::ostream& out) {
     out << "clinic-audit verify: " << error.what() << "\n";
     return error.exit_code();
   } catch (const std::filesystem::filesystem_error& error) {
-    out << "clinic-audit verify: " << error.what() << "\n";
+    out << "clinic-audit verify: " << i18n::error_text(error) << "\n";
     return kExitUsage;
   }
 }

@@ -1,5 +1,6 @@
 #include "probe_session.hpp"  // first: it includes <utility> before Asio
 #include "i18n.hpp"
+#include "system_error_text.hpp"
 
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
@@ -92,7 +93,7 @@ void ProbeSession::fail_io(const error_code& ec, const std::string& what) {
     return;
   }
   const ReachState state = classify(ec);
-  std::string detail = what + ": " + ec.message();
+  std::string detail = what + ": " + i18n::error_text(ec);
   if (state == ReachState::refused && target_.transport == Transport::stun_udp) {
     detail = tr("ICMP port unreachable: UDP packets reach the host, nothing listens on port {0}", target_.port);
   }
