@@ -20,6 +20,7 @@
 #include "signing_error.hpp"
 #include "submit.hpp"
 #include "system_error_text.hpp"
+#include "openssl_error_text.hpp"
 
 namespace clinic_audit::delivery {
 namespace {
@@ -103,7 +104,7 @@ void check_answer(const std::vector<X509Owner>& leaf, const std::vector<X509Owne
   X509StoreCtxPtr ctx(X509_STORE_CTX_new());
   X509_STORE_CTX_init(ctx.get(), store.get(), leaf.front().get(), chain.get());
   if (X509_verify_cert(ctx.get()) != 1) {
-    const std::string why = X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get()));
+    const std::string why = i18n::verify_error_text(X509_STORE_CTX_get_error(ctx.get()));
     ERR_clear_error();
     throw EnrollError(kExitDataError, tr("the issued certificate does not chain to the CA sent with it: {0}", why));
   }

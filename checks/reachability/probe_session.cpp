@@ -1,5 +1,6 @@
 #include "probe_session.hpp"  // first: it includes <utility> before Asio
 #include "i18n.hpp"
+#include "openssl_error_text.hpp"
 #include "system_error_text.hpp"
 
 #include <openssl/rand.h>
@@ -185,7 +186,7 @@ void ProbeSession::start_tls() {
   stream_.async_handshake(asio::ssl::stream_base::client, [self = shared_from_this()](const error_code& ec) {
     if (self->done()) return;
     if (ec) {
-      std::string detail = tr("TLS handshake failed: {0}", ec.message());
+      std::string detail = tr("TLS handshake failed: {0}", i18n::tls_error_text(ec));
       if (self->runner_.options().proxy && self->target_.via_proxy) detail += _(" (through the proxy's tunnel)");
       self->finish(ReachState::failed, detail);
       return;
