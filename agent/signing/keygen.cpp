@@ -12,6 +12,7 @@
 #include "identity.hpp"
 #include "signing_error.hpp"
 #include "x509_build.hpp"
+#include "i18n.hpp"
 #include "system_error_text.hpp"
 
 namespace clinic_audit::signing {
@@ -38,7 +39,7 @@ void ensure_parent(const std::filesystem::path& path) {
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), error);
   if (error) {
     throw SigningError(kExitCannotWrite,
-                       "cannot create directory " + path.parent_path().string() + ": " + i18n::error_text(error));
+                       tr("cannot create directory {0}: {1}", path.parent_path().string(), i18n::error_text(error)));
   }
 }
 

@@ -83,5 +83,26 @@ TEST(FrenchSystemErrors, NotADirectory) {
   expect_french(fr.err, "N'est pas un répertoire", "Not a directory");
 }
 
+// A command's error on stderr: the errno text in French, and the hint that
+// recognises a permission error in either language.
+TEST(FrenchSystemErrors, PermissionDeniedOnStderrKeepsTheRootHint) {
+  LanguageEnvironment env;
+  FixtureRoot root(fixture_dir("state-not-writable"));
+  root.debian_accounts().dir("/var/www", 0755).dir("/out", 0777).dir("/state", 0755);
+  ::chmod(fixture_dir("state-not-writable").parent_path().c_str(), 0755);
+  auto run = [&](const std::string& lang) {
+    return run_agent_as_nobody({"--lang", lang, "run", "--root", root.path().string(), "--policy",
+                                fixture("policies/passwd-file.xml"), "--only", "test.www-data-home", "--offline",
+                                "--no-sign", "--out", root.host("/out").string(), "--state-dir",
+                                root.host("/state").string()});
+  };
+  const AgentRun en = run("en");
+  EXPECT_NE(en.err.find("state.lock: Permission denied (run clinic-audit as root)"), std::string::npos) << en.err;
+  const AgentRun fr = run("fr");
+  EXPECT_EQ(fr.exit_code, en.exit_code);
+  EXPECT_NE(fr.err.find("state.lock : Permission refusée (lancer clinic-audit en root)"), std::string::npos) << fr.err;
+  expect_french(fr.err, "Permission refusée", "Permission denied");
+}
+
 }  // namespace
 }  // namespace clinic_audit::testing
