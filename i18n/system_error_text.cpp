@@ -1,5 +1,8 @@
 #include "system_error_text.hpp"
 
+#include <netdb.h>
+
+#include <array>
 #include <cstring>
 
 #include "errno_messages.hpp"
@@ -47,6 +50,31 @@ constexpr const char* kFilesystemOperations[] = {
     NC_("libstdc++", "read_symlink"),
 };
 
+// Every EAI_* code glibc's gai_strerror(3) words (sysdeps/posix/gai_strerror-strs.h).
+struct GaiMessage {
+  int code;
+  const char* english;
+};
+constexpr GaiMessage kGaiMessages[] = {
+    {EAI_BADFLAGS, NC_("gai", "Bad value for ai_flags")},
+    {EAI_NONAME, NC_("gai", "Name or service not known")},
+    {EAI_AGAIN, NC_("gai", "Temporary failure in name resolution")},
+    {EAI_FAIL, NC_("gai", "Non-recoverable failure in name resolution")},
+    {EAI_NODATA, NC_("gai", "No address associated with hostname")},
+    {EAI_FAMILY, NC_("gai", "ai_family not supported")},
+    {EAI_SOCKTYPE, NC_("gai", "ai_socktype not supported")},
+    {EAI_SERVICE, NC_("gai", "Servname not supported for ai_socktype")},
+    {EAI_ADDRFAMILY, NC_("gai", "Address family for hostname not supported")},
+    {EAI_MEMORY, NC_("gai", "Memory allocation failure")},
+    {EAI_SYSTEM, NC_("gai", "System error")},
+    {EAI_INPROGRESS, NC_("gai", "Processing request in progress")},
+    {EAI_CANCELED, NC_("gai", "Request canceled")},
+    {EAI_NOTCANCELED, NC_("gai", "Request not canceled")},
+    {EAI_ALLDONE, NC_("gai", "All requests done")},
+    {EAI_INTR, NC_("gai", "Interrupted by a signal")},
+    {EAI_IDN_ENCODE, NC_("gai", "Parameter string not correctly encoded")},
+};
+
 bool errno_category(std::string_view name) { return name == "generic" || name == "system"; }
 
 std::string operation_text(const std::string& operation) {
@@ -75,6 +103,26 @@ std::string error_text(int errno_value) {
   }
   // glibc: "Unknown error N" (string/_strerror.c).
   return tr("Unknown error {0}", errno_value);
+}
+
+std::string gai_error_text(int code) {
+  const char* english = ::gai_strerror(code);
+  if (language() == Language::en) return english;
+  for (const auto& known : kGaiMessages) {
+    if (known.code == code && std::string_view(english) == known.english) {
+      return translate_in_context("gai", known.english);
+    }
+  }
+  return english;
+}
+
+std::span<const int> gai_error_codes() {
+  static const auto codes = [] {
+    std::array<int, std::size(kGaiMessages)> out{};
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = kGaiMessages[i].code;
+    return out;
+  }();
+  return codes;
 }
 
 std::string error_text(std::string_view category_name, int value, const std::string& message) {

@@ -10,6 +10,7 @@
 
 #include <exception>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -19,6 +20,11 @@ namespace clinic_audit::i18n {
 // strerror(errno_value) in English; its French in French ("Unknown error N"
 // -> "Erreur inconnue N").
 std::string error_text(int errno_value);
+
+// gai_strerror(code) (getaddrinfo(3)'s EAI_* codes) in the current language.
+std::string gai_error_text(int code);
+// The EAI_* codes gai_error_text() translates (for the tests).
+std::span<const int> gai_error_codes();
 
 // The text of an error code: for the generic and system categories (errno
 // values: std::generic_category(), std::system_category(), and boost's

@@ -3,6 +3,7 @@
 // stays what strerror(3), error_code::message() and filesystem_error::what()
 // print; every errno value glibc names has a French translation.
 #include <gtest/gtest.h>
+#include <netdb.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -112,6 +113,24 @@ TEST(ErrnoText, ErrorCodesAndFilesystemErrorsInFrench) {
   }
   const std::runtime_error plain("plain words");
   EXPECT_EQ(exception_text(plain), "plain words");
+}
+
+// getaddrinfo(3)'s texts: every EAI_* code glibc words is translated.
+TEST(ErrnoText, EveryGetaddrinfoErrorHasItsFrench) {
+  const std::string unknown = ::gai_strerror(-99999);
+  std::set<int> ours(gai_error_codes().begin(), gai_error_codes().end());
+  for (int code = -300; code <= 0; ++code) {
+    if (unknown == ::gai_strerror(code)) continue;
+    EXPECT_TRUE(ours.count(code)) << "EAI code " << code << " (" << ::gai_strerror(code) << ") not translated";
+  }
+  set_language(Language::en);
+  for (int code = -300; code <= 0; ++code) EXPECT_EQ(gai_error_text(code), ::gai_strerror(code));
+  French french;
+  for (const int code : gai_error_codes()) {
+    EXPECT_NE(gai_error_text(code), ::gai_strerror(code)) << code << " has no French";
+  }
+  EXPECT_EQ(gai_error_text(EAI_NONAME), "Nom ou service inconnu");
+  EXPECT_EQ(gai_error_text(-99999), unknown);
 }
 
 }  // namespace
