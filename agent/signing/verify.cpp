@@ -244,7 +244,7 @@ VerifiedReport verify_report(const ReportBytes& report, X509_STORE* store, const
         result.content = report_content_of(document.get());
       }
     } catch (const std::exception& error) {
-      result.format_problems.push_back(std::string("cannot read the report: ") + error.what());
+      result.format_problems.push_back(std::string("cannot read the report: ") + i18n::exception_text(error));
     }
     for (const auto& violation : violations) result.schema_problems.push_back("schema: " + violation);
   }

@@ -69,7 +69,7 @@ void ProbeSession::start() {
       connect();
     }
   } catch (const std::exception& e) {
-    finish(ReachState::failed, e.what());
+    finish(ReachState::failed, i18n::exception_text(e));
   }
 }
 
