@@ -10,6 +10,7 @@
 #include "cli/cli.hpp"
 #include "common/command_runner.hpp"
 #include "engine/pipeline.hpp"
+#include "system_error_text.hpp"
 
 int main(int argc, char** argv) {
   // A closed stdout (`clinic-audit run | head -1`) must be a write error the
@@ -23,7 +24,7 @@ int main(int argc, char** argv) {
   try {
     code = clinic_audit::run_cli(argc, argv, must_exit_now);
   } catch (const std::exception& e) {
-    std::cerr << clinic_audit::tr("clinic-audit: internal error: {0}", e.what()) << '\n';
+    std::cerr << clinic_audit::tr("clinic-audit: internal error: {0}", clinic_audit::i18n::exception_text(e)) << '\n';
     code = clinic_audit::kExitInternal;
   }
   std::cout.flush();

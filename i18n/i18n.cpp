@@ -137,6 +137,18 @@ const char* translate(const char* msgid) {
   return found.empty() ? msgid : found.data();
 }
 
+const char* translate_in_context(std::string_view context, const char* msgid) {
+  const MoCatalog* catalog = current_catalog.load();
+  if (catalog == nullptr || msgid == nullptr || *msgid == '\0') return msgid;
+  // A .mo file keys a message with a context as "CONTEXT\x04MSGID" (GNU
+  // gettext manual, "The Format of GNU MO Files").
+  std::string key(context);
+  key += '\x04';
+  key += msgid;
+  const auto found = catalog->find(key);
+  return found.empty() ? msgid : found.data();
+}
+
 const char* translate_plural(const char* singular, const char* plural, unsigned long n) {
   const MoCatalog* catalog = current_catalog.load();
   if (catalog == nullptr) return n == 1 ? singular : plural;

@@ -63,6 +63,9 @@ std::optional<std::string> choose_language(Language language, Source source);
 // The pointer stays valid for the life of the process.
 const char* translate(const char* msgid);
 const char* translate_plural(const char* singular, const char* plural, unsigned long n);
+// The translation of `msgid` in `context` (a po msgctxt; marked NC_(context,
+// msgid)), or `msgid` itself.
+const char* translate_in_context(std::string_view context, const char* msgid);
 
 // fmt::format over a translated format string. A translation whose format
 // fmt refuses (a broken catalog) falls back to the English format.

@@ -10,7 +10,7 @@ cd "$src"
 find agent checks i18n \( -name tests -o -name bench \) -prune -o \( -name '*.cpp' -o -name '*.hpp' \) -print \
   | LC_ALL=C sort > "$out.files"
 xgettext --from-code=UTF-8 --language=C++ \
-  --keyword=_ --keyword=N_ --keyword=tr:1 --keyword=trn:1,2 \
+  --keyword=_ --keyword=N_ --keyword=NC_:1c,2 --keyword=tr:1 --keyword=trn:1,2 \
   --add-comments=TRANSLATORS: --sort-by-file --no-wrap \
   --package-name=clinic-audit --msgid-bugs-address=dev@clinic-audit.invalid \
   --files-from="$out.files" -o "$out.tmp"

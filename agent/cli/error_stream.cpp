@@ -1,9 +1,11 @@
 #include "error_stream.hpp"
 #include "i18n.hpp"
+#include "system_error_text.hpp"
 
 #include <syslog.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <iostream>
 #include <streambuf>
 
@@ -65,9 +67,12 @@ std::string permission_hint(std::string_view line, bool is_root) {
   if (is_root) return "";
   if (line.find("as root") != std::string_view::npos) return "";
   if (line.find(_("as root")) != std::string_view::npos) return "";
+  // The errno texts in the language of the message (i18n::error_text).
   if (line.find("Permission denied") == std::string_view::npos &&
       line.find("permission denied") == std::string_view::npos &&
-      line.find("Operation not permitted") == std::string_view::npos) {
+      line.find("Operation not permitted") == std::string_view::npos &&
+      line.find(i18n::error_text(EACCES)) == std::string_view::npos &&
+      line.find(i18n::error_text(EPERM)) == std::string_view::npos) {
     return "";
   }
   return std::string(" ") + _("(run clinic-audit as root)");

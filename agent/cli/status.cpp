@@ -20,6 +20,7 @@
 #include "store/report_files.hpp"
 #include "store/signing_error.hpp"
 #include "version.hpp"
+#include "system_error_text.hpp"
 
 namespace clinic_audit {
 namespace {
@@ -40,7 +41,7 @@ Newest find_newest(const StatusRequest& request, double now) {
   try {
     sets = signing::list_report_sets(request.reports_dir);
   } catch (const std::filesystem::filesystem_error& e) {
-    found.unknown_reason = tr("cannot read {0}: {1}", request.reports_dir.string(), e.code().message());
+    found.unknown_reason = tr("cannot read {0}: {1}", request.reports_dir.string(), i18n::error_text(e.code()));
     if (e.code() == std::errc::permission_denied) {
       found.unknown_reason += _(" (run as root or as a member of the group clinic-audit)");
     }
@@ -73,7 +74,7 @@ Newest find_newest(const StatusRequest& request, double now) {
     }
     found.report = std::move(report);
   } catch (const std::exception& e) {
-    found.unknown_reason = e.what();
+    found.unknown_reason = i18n::exception_text(e);
   }
   return found;
 }

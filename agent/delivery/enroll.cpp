@@ -19,6 +19,8 @@
 #include "report_store.hpp"
 #include "signing_error.hpp"
 #include "submit.hpp"
+#include "system_error_text.hpp"
+#include "openssl_error_text.hpp"
 
 namespace clinic_audit::delivery {
 namespace {
@@ -102,7 +104,7 @@ void check_answer(const std::vector<X509Owner>& leaf, const std::vector<X509Owne
   X509StoreCtxPtr ctx(X509_STORE_CTX_new());
   X509_STORE_CTX_init(ctx.get(), store.get(), leaf.front().get(), chain.get());
   if (X509_verify_cert(ctx.get()) != 1) {
-    const std::string why = X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get()));
+    const std::string why = i18n::verify_error_text(X509_STORE_CTX_get_error(ctx.get()));
     ERR_clear_error();
     throw EnrollError(kExitDataError, tr("the issued certificate does not chain to the CA sent with it: {0}", why));
   }
@@ -227,7 +229,7 @@ int run_enroll(const EnrollSettings& settings, std::ostream& out, std::ostream& 
     err << "clinic-audit enroll: " << e.what() << '\n';
     return e.exit_code();
   } catch (const std::filesystem::filesystem_error& e) {
-    err << "clinic-audit enroll: " << e.what() << '\n';
+    err << "clinic-audit enroll: " << i18n::error_text(e) << '\n';
     return kExitCantCreate;
   }
 }

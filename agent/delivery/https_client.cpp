@@ -19,6 +19,9 @@
 #include "identity.hpp"
 #include "signing_error.hpp"
 #include "version.hpp"
+#include "i18n.hpp"
+#include "openssl_error_text.hpp"
+#include "system_error_text.hpp"
 
 namespace clinic_audit::delivery {
 namespace {
@@ -134,23 +137,23 @@ struct HttpsClient::Impl {
     } else if (options.trust.ca_file) {
       ctx.load_verify_file(options.trust.ca_file->string(), ec);
       if (ec)
-        throw ClientSetupError("cannot load the collector's CA " + options.trust.ca_file->string() + ": " +
-                               ec.message());
+        throw ClientSetupError(
+            tr("cannot load the collector's CA {0}: {1}", options.trust.ca_file->string(), i18n::tls_error_text(ec)));
     } else {
       ctx.set_default_verify_paths(ec);
     }
     if (options.client_cert && options.client_key) {
       ctx.use_certificate_chain_file(options.client_cert->string(), ec);
       if (ec)
-        throw ClientSetupError("cannot load the agent certificate " + options.client_cert->string() + ": " +
-                               ec.message());
+        throw ClientSetupError(
+            tr("cannot load the agent certificate {0}: {1}", options.client_cert->string(), i18n::tls_error_text(ec)));
       try {
         signing::PkeyPtr key = signing::load_private_key(*options.client_key);
         if (SSL_CTX_use_PrivateKey(ctx.native_handle(), key.get()) != 1 ||
             SSL_CTX_check_private_key(ctx.native_handle()) != 1) {
           ERR_clear_error();
-          throw ClientSetupError("the agent key " + options.client_key->string() + " does not match the certificate " +
-                                 options.client_cert->string());
+          throw ClientSetupError(tr("the agent key {0} does not match the certificate {1}",
+                                    options.client_key->string(), options.client_cert->string()));
         }
       } catch (const signing::SigningError& e) {
         throw ClientSetupError(e.what());
@@ -202,7 +205,7 @@ struct HttpsClient::Impl {
     const std::string& host = options.proxy ? options.proxy->host : options.collector.host;
     const std::string& port = options.proxy ? options.proxy->port : options.collector.port;
     const std::string target = options.collector.host + ":" + options.collector.port;
-    const std::string via = options.proxy ? " through the proxy " + options.proxy->text : "";
+    const std::string via = options.proxy ? tr(" through the proxy {0}", options.proxy->text) : "";
     bool timed_out = false;
     tcp::resolver resolver(io);
     tcp::resolver::results_type endpoints;
@@ -215,15 +218,15 @@ struct HttpsClient::Impl {
                                  });
         },
         step_deadline(deadline), [&] { resolver.cancel(); }, timed_out);
-    if (timed_out) fail(Kind::unreachable, "cannot resolve " + host + ": timed out");
-    if (ec) fail(Kind::unreachable, "cannot resolve " + host + ": " + ec.message());
+    if (timed_out) fail(Kind::unreachable, tr("cannot resolve {0}: {1}", host, _("timed out")));
+    if (ec) fail(Kind::unreachable, tr("cannot resolve {0}: {1}", host, i18n::error_text(ec)));
     stream = std::make_unique<ssl::stream<tcp::socket>>(io, ctx);
     auto& socket = stream->next_layer();
     ec = run([&](auto handler) { asio::async_connect(socket, endpoints, handler); }, step_deadline(deadline),
              [&] { socket.close(); }, timed_out);
     if (timed_out || ec) {
-      fail(Kind::unreachable, "cannot connect to " + host + ":" + port + (options.proxy ? " (proxy)" : "") + ": " +
-                                  (timed_out ? "timed out" : ec.message()));
+      fail(Kind::unreachable, tr("cannot connect to {0}:{1}{2}: {3}", host, port, options.proxy ? _(" (proxy)") : "",
+                                 timed_out ? std::string(_("timed out")) : i18n::error_text(ec)));
     }
     if (options.proxy) tunnel(target, deadline);
     SSL* ssl_handle = stream->native_handle();
@@ -241,24 +244,24 @@ struct HttpsClient::Impl {
     if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl_handle); chain != nullptr) {
       for (int i = 0; i < sk_X509_num(chain); ++i) presented.push_back(fingerprint(sk_X509_value(chain, i)));
     }
-    if (timed_out) fail(Kind::unreachable, "TLS handshake with " + target + via + ": timed out");
+    if (timed_out) fail(Kind::unreachable, tr("TLS handshake with {0}{1}: timed out", target, via));
     if (ec) {
       const long verify = SSL_get_verify_result(ssl_handle);
       if (verify != X509_V_OK) {
-        std::string why = X509_verify_cert_error_string(verify);
+        std::string why = i18n::verify_error_text(verify);
         if (!pin.empty() && verify == X509_V_ERR_CERT_UNTRUSTED) {
-          why = "no certificate with the pinned fingerprint " + pin + " in the server's chain";
+          why = tr("no certificate with the pinned fingerprint {0} in the server's chain", pin);
         } else if (options.trust.ca_file) {
-          why += " (trusted CA: " + options.trust.ca_file->string() + ")";
+          why += tr(" (trusted CA: {0})", options.trust.ca_file->string());
         }
-        fail(Kind::untrusted, "the collector " + target + " is not trusted: " + why);
+        fail(Kind::untrusted, tr("the collector {0} is not trusted: {1}", target, why));
       }
       const std::string text = ec.message();
       const bool refused_us =
           text.find("alert") != std::string::npos &&
           (text.find("certificate") != std::string::npos || text.find("handshake") != std::string::npos);
       fail(refused_us && options.client_cert ? Kind::client_refused : Kind::protocol,
-           "TLS handshake with " + target + via + " failed: " + text);
+           tr("TLS handshake with {0}{1} failed: {2}", target, via, i18n::tls_error_text(ec)));
     }
   }
 
@@ -274,7 +277,8 @@ struct HttpsClient::Impl {
     auto ec = run([&](auto handler) { asio::async_write(socket, asio::buffer(request), handler); },
                   step_deadline(deadline), [&] { socket.close(); }, timed_out);
     if (timed_out || ec)
-      fail(Kind::unreachable, "proxy " + options.proxy->text + ": " + (timed_out ? "timed out" : ec.message()));
+      fail(Kind::unreachable,
+           tr("proxy {0}: {1}", options.proxy->text, timed_out ? std::string(_("timed out")) : i18n::error_text(ec)));
     http::response_parser<http::empty_body> parser;
     parser.skip(true);  // a 2xx answer to CONNECT has no body
     parser.header_limit(kMaxHeaderBytes);
@@ -282,16 +286,15 @@ struct HttpsClient::Impl {
     ec = run([&](auto handler) { http::async_read_header(socket, proxy_buffer, parser, handler); },
              step_deadline(deadline), [&] { socket.close(); }, timed_out);
     if (timed_out || ec) {
-      fail(Kind::unreachable,
-           "proxy " + options.proxy->text + " did not answer CONNECT: " + (timed_out ? "timed out" : ec.message()));
+      fail(Kind::unreachable, tr("proxy {0} did not answer CONNECT: {1}", options.proxy->text,
+                                 timed_out ? std::string(_("timed out")) : i18n::error_text(ec)));
     }
     const int status = static_cast<int>(parser.get().result_int());
     if (status / 100 != 2) {
-      fail(Kind::unreachable,
-           "proxy " + options.proxy->text + " refused CONNECT " + target + ": HTTP " + std::to_string(status));
+      fail(Kind::unreachable, tr("proxy {0} refused CONNECT {1}: HTTP {2}", options.proxy->text, target, status));
     }
     if (proxy_buffer.size() != 0)
-      fail(Kind::protocol, "proxy " + options.proxy->text + " sent data before the TLS handshake");
+      fail(Kind::protocol, tr("proxy {0} sent data before the TLS handshake", options.proxy->text));
   }
 
   HttpResponse exchange(const std::string& path, const std::string& content_type, const std::string& body,
@@ -311,32 +314,35 @@ struct HttpsClient::Impl {
     auto ec = run([&](auto handler) { http::async_write(*stream, request, handler); }, deadline,
                   [&] { socket.close(); }, timed_out);
     if (timed_out || ec)
-      throw TransportError(Kind::unreachable,
-                           "sending to " + options.collector.text + ": " + (timed_out ? "timed out" : ec.message()));
+      throw TransportError(Kind::unreachable, tr("sending to {0}: {1}", options.collector.text,
+                                                 timed_out ? std::string(_("timed out")) : i18n::error_text(ec)));
     http::response_parser<http::string_body> parser;
     parser.header_limit(kMaxHeaderBytes);
     parser.body_limit(options.max_response_bytes);
-    const std::string too_large = options.collector.text + " answered more than " +
-                                  std::to_string(options.max_response_bytes) + " bytes: not read";
+    const std::string too_large =
+        tr("{0} answered more than {1} bytes: not read", options.collector.text, options.max_response_bytes);
     // The header first: a Content-Length over the limit is refused before
     // any of the body is read (Beast 1.74's parser did not enforce
     // body_limit on a response's Content-Length here; checked by the tests).
     ec = run([&](auto handler) { http::async_read_header(*stream, buffer, parser, handler); }, step_deadline(deadline),
              [&] { socket.close(); }, timed_out);
-    if (timed_out) throw TransportError(Kind::unreachable, options.collector.text + " did not answer in time");
+    if (timed_out) throw TransportError(Kind::unreachable, tr("{0} did not answer in time", options.collector.text));
     if (!ec && parser.content_length() && *parser.content_length() > options.max_response_bytes) {
       throw TransportError(Kind::protocol, too_large);
     }
     if (!ec && !parser.is_done()) {
       ec = run([&](auto handler) { http::async_read(*stream, buffer, parser, handler); }, step_deadline(deadline),
                [&] { socket.close(); }, timed_out);
-      if (timed_out) throw TransportError(Kind::unreachable, options.collector.text + " did not answer in time");
+      if (timed_out) throw TransportError(Kind::unreachable, tr("{0} did not answer in time", options.collector.text));
     }
     if (!ec && parser.get().body().size() > options.max_response_bytes) throw TransportError(Kind::protocol, too_large);
     if (ec == http::error::body_limit || ec == http::error::header_limit) {
       throw TransportError(Kind::protocol, too_large);
     }
-    if (ec) throw TransportError(Kind::protocol, options.collector.text + " did not answer HTTP: " + ec.message());
+    if (ec) {
+      throw TransportError(Kind::protocol,
+                           tr("{0} did not answer HTTP: {1}", options.collector.text, i18n::error_text(ec)));
+    }
     auto& message = parser.get();
     HttpResponse response;
     response.status = static_cast<int>(message.result_int());

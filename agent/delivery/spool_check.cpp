@@ -13,6 +13,8 @@
 
 #include "common/openssl_ptr.hpp"
 #include "report_files.hpp"
+#include "i18n.hpp"
+#include "system_error_text.hpp"
 
 namespace clinic_audit::delivery {
 namespace {
@@ -21,7 +23,7 @@ namespace {
 std::optional<std::string> read_bounded(const std::filesystem::path& path, std::string& why) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
-    why = "cannot open " + path.string() + ": " + std::strerror(errno);
+    why = tr("cannot open {0}: {1}", path.string(), i18n::error_text(errno));
     return std::nullopt;
   }
   std::unique_ptr<int, void (*)(int*)> guard(new int(fd), [](int* f) {
@@ -30,11 +32,11 @@ std::optional<std::string> read_bounded(const std::filesystem::path& path, std::
   });
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    why = path.string() + " is not a regular file";
+    why = tr("{0} is not a regular file", path.string());
     return std::nullopt;
   }
   if (static_cast<std::uint64_t>(st.st_size) > kMaxSpooledFileBytes) {
-    why = path.string() + " is larger than " + std::to_string(kMaxSpooledFileBytes) + " bytes";
+    why = tr("{0} is larger than {1} bytes", path.string(), kMaxSpooledFileBytes);
     return std::nullopt;
   }
   std::string bytes(static_cast<std::size_t>(st.st_size), '\0');
@@ -57,14 +59,14 @@ bool detached_signature_matches(std::string_view content, std::string_view signa
       d2i_CMS_ContentInfo(nullptr, &der, static_cast<long>(signature.size())));
   if (!cms || der != reinterpret_cast<const unsigned char*>(signature.data()) + signature.size()) {
     ERR_clear_error();
-    why = "the signature is not a DER CMS structure (truncated?)";
+    why = _("the signature is not a DER CMS structure (truncated?)");
     return false;
   }
   BioPtr data(BIO_new_mem_buf(content.data(), static_cast<int>(content.size())));
   const int ok = CMS_verify(cms.get(), nullptr, nullptr, data.get(), nullptr, CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY);
   if (ok != 1) {
     ERR_clear_error();
-    why = "the signature does not match the report's bytes (edited or truncated?)";
+    why = _("the signature does not match the report's bytes (edited or truncated?)");
     return false;
   }
   return true;

@@ -19,6 +19,7 @@
 #include "signing_error.hpp"
 #include "spool.hpp"
 #include "spool_check.hpp"
+#include "system_error_text.hpp"
 
 namespace clinic_audit::delivery {
 namespace {
@@ -34,12 +35,12 @@ class FileLock {
   FileLock(const std::filesystem::path& path, bool wait) {
     fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd_ < 0)
-      throw signing::SigningError(kExitCantCreate, tr("cannot open {0}: {1}", path.string(), std::strerror(errno)));
+      throw signing::SigningError(kExitCantCreate, tr("cannot open {0}: {1}", path.string(), i18n::error_text(errno)));
     while (::flock(fd_, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0) {
       if (errno == EINTR) continue;
       ::close(std::exchange(fd_, -1));
       if (errno == EWOULDBLOCK) return;
-      throw signing::SigningError(kExitCantCreate, tr("cannot lock {0}: {1}", path.string(), std::strerror(errno)));
+      throw signing::SigningError(kExitCantCreate, tr("cannot lock {0}: {1}", path.string(), i18n::error_text(errno)));
     }
   }
   ~FileLock() {
@@ -269,7 +270,7 @@ int run_submit(const SubmitSettings& settings, std::ostream& out, std::ostream& 
     err << "clinic-audit: " << e.what() << '\n';
     return e.exit_code() == signing::kExitCannotWrite ? kExitCantCreate : e.exit_code();
   } catch (const std::filesystem::filesystem_error& e) {
-    err << "clinic-audit: " << e.what() << '\n';
+    err << "clinic-audit: " << i18n::error_text(e) << '\n';
     return kExitCantCreate;
   }
 }

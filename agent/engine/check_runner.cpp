@@ -10,6 +10,7 @@
 
 #include "i18n.hpp"
 #include "common/shell_quote.hpp"
+#include "system_error_text.hpp"
 
 namespace clinic_audit {
 namespace {
@@ -184,7 +185,7 @@ Outcome outcome_from_exception(std::exception_ptr error) {
   } catch (const FsError& e) {
     return Outcome::error(tr("cannot evaluate: {0}", e.what()), {{e.path(), std::nullopt, e.what(), ""}});
   } catch (const std::exception& e) {
-    return Outcome::error(tr("cannot evaluate: {0}", e.what()));
+    return Outcome::error(tr("cannot evaluate: {0}", i18n::exception_text(e)));
   } catch (...) {
     return Outcome::error(_("cannot evaluate: unknown exception"));
   }

@@ -29,6 +29,7 @@
 #include "version.hpp"
 #include "variable_report.hpp"
 #include "waivers.hpp"
+#include "system_error_text.hpp"
 
 namespace clinic_audit {
 namespace {
@@ -240,7 +241,7 @@ StepResult write_reports(RunState& state) {
     options.color = state.request.color;
     state.out << state.formats.front()->render(state.report, options) << std::flush;
     if (!state.out) {
-      state.err << tr("clinic-audit: cannot write the report to standard output: {0}", std::strerror(errno)) << '\n';
+      state.err << tr("clinic-audit: cannot write the report to standard output: {0}", i18n::error_text(errno)) << '\n';
       return kExitCannotWrite;
     }
     return std::nullopt;
@@ -274,7 +275,7 @@ StepResult write_reports(RunState& state) {
     state.err << "clinic-audit: " << e.what() << '\n';
     return e.exit_code();
   } catch (const std::filesystem::filesystem_error& e) {
-    state.err << tr("clinic-audit: cannot write reports: {0}", e.what()) << '\n';
+    state.err << tr("clinic-audit: cannot write reports: {0}", i18n::error_text(e)) << '\n';
     return kExitCannotWrite;
   }
   return std::nullopt;
@@ -317,7 +318,7 @@ StepResult spool_and_commit(RunState& state) {
     return e.exit_code();
   } catch (const std::filesystem::filesystem_error& e) {
     state.pending->discard();
-    state.err << tr("clinic-audit: cannot write reports: {0}", e.what()) << '\n';
+    state.err << tr("clinic-audit: cannot write reports: {0}", i18n::error_text(e)) << '\n';
     return kExitCannotWrite;
   }
   return std::nullopt;

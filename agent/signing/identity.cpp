@@ -1,4 +1,5 @@
 #include "identity.hpp"
+#include "i18n.hpp"
 
 #include <fcntl.h>
 #include <openssl/core_names.h>
@@ -37,27 +38,25 @@ constexpr std::size_t kMaxCertificateBytes = 1024 * 1024;
 std::string read_private_key_file(const std::filesystem::path& path) {
   auto inspect = [&](const struct stat& st) {
     if ((st.st_mode & 077) != 0) {
-      throw SigningError(kExitRefused, "signing key " + path.string() + " has mode " + mode_text(st.st_mode) +
-                                           ": it must be readable and writable by its owner only; refusing to sign "
-                                           "(fix: chmod 600 " +
-                                           path.string() + ")");
+      throw SigningError(kExitRefused, tr("signing key {0} has mode {1}: it must be readable and writable by its "
+                                          "owner only; refusing to sign (fix: chmod 600 {0})",
+                                          path.string(), mode_text(st.st_mode)));
     }
     if (::geteuid() == 0 && st.st_uid != 0) {
-      throw SigningError(kExitRefused, "signing key " + path.string() + " is owned by uid " +
-                                           std::to_string(st.st_uid) +
-                                           ", not root; refusing to sign (fix: chown "
-                                           "root:root " +
-                                           path.string() + ")");
+      throw SigningError(
+          kExitRefused, tr("signing key {0} is owned by uid {1}, not root; refusing to sign (fix: chown root:root {0})",
+                           path.string(), st.st_uid));
     }
   };
   try {
     return read_host_file(path, kMaxKeyBytes, inspect);
   } catch (const HostFileError& e) {
     if (e.error_number() == ENOENT) {
-      throw SigningError(kExitRefused, "signing key " + path.string() +
-                                           " not found: create it with `clinic-audit keygen`, or run with --no-sign");
+      throw SigningError(kExitRefused,
+                         tr("signing key {0} not found: create it with `clinic-audit keygen`, or run with --no-sign",
+                            path.string()));
     }
-    throw SigningError(kExitRefused, std::string("cannot read signing key ") + e.what());
+    throw SigningError(kExitRefused, tr("cannot read signing key {0}", e.what()));
   }
 }
 
@@ -76,19 +75,18 @@ PkeyPtr load_private_key(const std::filesystem::path& path) {
   // but a generic message is all the operator needs.
   ERR_clear_error();
   if (!key) {
-    throw SigningError(kExitRefused, "signing key " + path.string() +
-                                         (encrypted ? " is protected by a passphrase; the agent needs an unencrypted "
-                                                      "key readable by root only"
-                                                    : " is not a PEM private key"));
+    throw SigningError(kExitRefused, encrypted ? tr("signing key {0} is protected by a passphrase; the agent needs an "
+                                                    "unencrypted key readable by root only",
+                                                    path.string())
+                                               : tr("signing key {0} is not a PEM private key", path.string()));
   }
   const int type = EVP_PKEY_get_base_id(key.get());
   if (type == EVP_PKEY_RSA && EVP_PKEY_get_bits(key.get()) < 2048) {
-    throw SigningError(kExitRefused, "signing key " + path.string() + " is RSA " +
-                                         std::to_string(EVP_PKEY_get_bits(key.get())) +
-                                         " bits; at least 2048 are required (DESIGN §6)");
+    throw SigningError(kExitRefused, tr("signing key {0} is RSA {1} bits; at least 2048 are required (DESIGN §6)",
+                                        path.string(), EVP_PKEY_get_bits(key.get())));
   }
   if (type != EVP_PKEY_RSA && type != EVP_PKEY_EC) {
-    throw SigningError(kExitRefused, "signing key " + path.string() + " is neither ECDSA nor RSA");
+    throw SigningError(kExitRefused, tr("signing key {0} is neither ECDSA nor RSA", path.string()));
   }
   return key;
 }
@@ -101,13 +99,15 @@ std::string read_certificate_file(const std::filesystem::path& path, const char*
     return read_host_file(path, kMaxCertificateBytes);
   } catch (const HostFileError& e) {
     if (e.error_number() == ENOENT) {
-      throw SigningError(kExitRefused, std::string(what) + " " + path.string() + " not found" +
-                                           (std::string_view(what) == "certificate"
-                                                ? ": create it with `clinic-audit keygen`, or install the one the "
-                                                  "regional CA issued"
-                                                : ""));
+      throw SigningError(kExitRefused, std::string_view(what) == "certificate"
+                                           ? tr("certificate {0} not found: create it with `clinic-audit keygen`, "
+                                                "or install the one the regional CA issued",
+                                                path.string())
+                                           : tr("certificate chain {0} not found", path.string()));
     }
-    throw SigningError(kExitRefused, "cannot read " + std::string(what) + " " + e.what());
+    throw SigningError(kExitRefused, std::string_view(what) == "certificate"
+                                         ? tr("cannot read certificate {0}", e.what())
+                                         : tr("cannot read certificate chain {0}", e.what()));
   }
 }
 
@@ -120,8 +120,7 @@ X509Ptr read_certificate(const std::filesystem::path& path, const char* what) {
     cert.reset(d2i_X509_bio(bio.get(), nullptr));
   }
   ERR_clear_error();
-  if (!cert)
-    throw SigningError(kExitRefused, std::string(what) + " " + path.string() + " is not a certificate (PEM or DER)");
+  if (!cert) throw SigningError(kExitRefused, tr("certificate {0} is not a certificate (PEM or DER)", path.string()));
   return cert;
 }
 
@@ -132,7 +131,7 @@ CertStackPtr read_chain(const std::filesystem::path& path) {
   while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) sk_X509_push(chain.get(), cert);
   ERR_clear_error();
   if (sk_X509_num(chain.get()) == 0) {
-    throw SigningError(kExitRefused, "certificate chain " + path.string() + " holds no PEM certificate");
+    throw SigningError(kExitRefused, tr("certificate chain {0} holds no PEM certificate", path.string()));
   }
   return chain;
 }
@@ -175,21 +174,22 @@ SigningIdentity SigningIdentity::load(const std::filesystem::path& key_path, con
   identity.cert_ = read_certificate(cert_path, "certificate");
   if (X509_check_private_key(identity.cert_.get(), identity.key_.get()) != 1) {
     ERR_clear_error();
-    throw SigningError(kExitRefused, "certificate " + cert_path.string() + " does not match the signing key " +
-                                         key_path.string() +
-                                         ": it was issued for another key (install the certificate issued for this "
-                                         "key's CSR, or run `clinic-audit keygen --force`)");
+    throw SigningError(kExitRefused, tr("certificate {0} does not match the signing key {1}: it was issued for "
+                                        "another key (install the certificate issued for this key's CSR, or run "
+                                        "`clinic-audit keygen --force`)",
+                                        cert_path.string(), key_path.string()));
   }
   const ASN1_TIME* not_before = X509_get0_notBefore(identity.cert_.get());
   const ASN1_TIME* not_after = X509_get0_notAfter(identity.cert_.get());
   if (X509_cmp_time(not_after, &now) < 0) {
-    throw SigningError(kExitRefused, "certificate " + cert_path.string() + " expired on " + asn1_time_text(not_after) +
-                                         "; refusing to sign (renew it: `clinic-audit keygen --csr FILE` for the "
-                                         "regional CA, or `--force` for a new self-signed one)");
+    throw SigningError(kExitRefused, tr("certificate {0} expired on {1}; refusing to sign (renew it: `clinic-audit "
+                                        "keygen --csr FILE` for the regional CA, or `--force` for a new self-signed "
+                                        "one)",
+                                        cert_path.string(), asn1_time_text(not_after)));
   }
   if (X509_cmp_time(not_before, &now) > 0) {
-    throw SigningError(kExitRefused, "certificate " + cert_path.string() + " is not valid before " +
-                                         asn1_time_text(not_before) + " (check the system clock)");
+    throw SigningError(kExitRefused, tr("certificate {0} is not valid before {1} (check the system clock)",
+                                        cert_path.string(), asn1_time_text(not_before)));
   }
   if (chain_path) identity.chain_ = read_chain(*chain_path);
   return identity;
@@ -203,8 +203,7 @@ std::vector<unsigned char> SigningIdentity::sign_detached(std::string_view bytes
   // be swapped for another one with the same key.
   constexpr unsigned int kFlags = CMS_DETACHED | CMS_BINARY | CMS_PARTIAL | CMS_NOSMIMECAP | CMS_CADES;
   auto fail = [](const char* step) {
-    return SigningError(kExitInternal,
-                        std::string("cannot create the CMS signature (") + step + "): " + openssl_errors());
+    return SigningError(kExitInternal, tr("cannot create the CMS signature ({0}): {1}", step, openssl_errors()));
   };
   CmsPtr cms(CMS_sign(nullptr, nullptr, nullptr, nullptr, kFlags));
   if (!cms) throw fail("CMS_sign");

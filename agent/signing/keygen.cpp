@@ -12,6 +12,8 @@
 #include "identity.hpp"
 #include "signing_error.hpp"
 #include "x509_build.hpp"
+#include "i18n.hpp"
+#include "system_error_text.hpp"
 
 namespace clinic_audit::signing {
 namespace {
@@ -37,7 +39,7 @@ void ensure_parent(const std::filesystem::path& path) {
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), error);
   if (error) {
     throw SigningError(kExitCannotWrite,
-                       "cannot create directory " + path.parent_path().string() + ": " + error.message());
+                       tr("cannot create directory {0}: {1}", path.parent_path().string(), i18n::error_text(error)));
   }
 }
 
@@ -119,7 +121,7 @@ int run_keygen(const KeygenOptions& options, std::ostream& out, std::ostream& er
     err << "clinic-audit keygen: " << error.what() << "\n";
     return error.exit_code();
   } catch (const std::filesystem::filesystem_error& error) {
-    err << "clinic-audit keygen: " << error.what() << "\n";
+    err << "clinic-audit keygen: " << i18n::error_text(error) << "\n";
     return kExitCannotWrite;
   }
 }

@@ -1,4 +1,5 @@
 #include "openssl_ptr.hpp"
+#include "openssl_error_text.hpp"
 
 #include <openssl/err.h>
 
@@ -14,10 +15,8 @@ std::string openssl_errors() {
   std::string text;
   unsigned long code = 0;
   while ((code = ERR_get_error()) != 0) {
-    char buffer[256];
-    ERR_error_string_n(code, buffer, sizeof buffer);
     if (!text.empty()) text += "; ";
-    text += buffer;
+    text += i18n::error_string(code);
   }
   return text.empty() ? std::string("no OpenSSL detail") : text;
 }

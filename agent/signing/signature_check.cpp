@@ -11,6 +11,7 @@
 #include "content_hints.hpp"
 #include "identity.hpp"
 #include "signing_error.hpp"
+#include "openssl_error_text.hpp"
 
 namespace clinic_audit::signing {
 namespace {
@@ -160,12 +161,11 @@ void check_certificate_chain(CMS_ContentInfo* cms, X509* signer_cert, X509_STORE
     case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
       findings.problems.push_back(tr("wrong CA: the signing certificate \"{0}\" (issued by \"{1}\") does not chain to "
                                      "the given CA ({2})",
-                                     subject_text(signer_cert), issuer_text(failing),
-                                     X509_verify_cert_error_string(error)));
+                                     subject_text(signer_cert), issuer_text(failing), i18n::verify_error_text(error)));
       break;
     default:
       findings.problems.push_back(
-          tr("certificate chain does not verify: {0}: {1}", who, X509_verify_cert_error_string(error)));
+          tr("certificate chain does not verify: {0}: {1}", who, i18n::verify_error_text(error)));
   }
 }
 

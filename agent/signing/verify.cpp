@@ -16,6 +16,7 @@
 #include "report_files.hpp"
 #include "schema_check.hpp"
 #include "signing_error.hpp"
+#include "system_error_text.hpp"
 
 namespace clinic_audit::signing {
 namespace {
@@ -194,7 +195,7 @@ int run_verify(const VerifyOptions& options, std::ostream& out) {
     out << "clinic-audit verify: " << error.what() << "\n";
     return error.exit_code();
   } catch (const std::filesystem::filesystem_error& error) {
-    out << "clinic-audit verify: " << error.what() << "\n";
+    out << "clinic-audit verify: " << i18n::error_text(error) << "\n";
     return kExitUsage;
   }
 }
@@ -243,7 +244,7 @@ VerifiedReport verify_report(const ReportBytes& report, X509_STORE* store, const
         result.content = report_content_of(document.get());
       }
     } catch (const std::exception& error) {
-      result.format_problems.push_back(std::string("cannot read the report: ") + error.what());
+      result.format_problems.push_back(std::string("cannot read the report: ") + i18n::exception_text(error));
     }
     for (const auto& violation : violations) result.schema_problems.push_back("schema: " + violation);
   }

@@ -12,13 +12,14 @@
 
 #include "crash_point.hpp"
 #include "signing_error.hpp"
+#include "system_error_text.hpp"
 
 namespace clinic_audit::signing {
 namespace {
 
 constexpr std::string_view kTempMarker = ".tmp-";
 
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() { return i18n::error_text(errno); }
 
 class Fd {
  public:

@@ -14,6 +14,8 @@
 #include "atomic_file.hpp"
 #include "report_files.hpp"
 #include "signing_error.hpp"
+#include "i18n.hpp"
+#include "system_error_text.hpp"
 
 namespace clinic_audit::signing {
 namespace {
@@ -92,7 +94,7 @@ void remove_set_files(const ReportSet& set, std::vector<std::filesystem::path>& 
   for (const auto* files : {&set.signatures, &set.reports}) {
     for (const auto& file : *files) {
       if (!std::filesystem::remove(file, error) && error) {
-        throw SigningError(kExitCannotWrite, "cannot remove " + file.string() + ": " + error.message());
+        throw SigningError(kExitCannotWrite, tr("cannot remove {0}: {1}", file.string(), i18n::error_text(error)));
       }
       removed.push_back(file);
     }
@@ -229,15 +231,15 @@ ChainState ChainState::begin(const std::filesystem::path& state_dir, const std::
   std::filesystem::create_directories(state_dir, error);
   if (error)
     throw SigningError(kExitCannotWrite,
-                       "cannot create state directory " + state_dir.string() + ": " + error.message());
+                       tr("cannot create state directory {0}: {1}", state_dir.string(), i18n::error_text(error)));
   const auto lock_path = state_dir / "state.lock";
   chain.lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (chain.lock_fd_ < 0) {
-    throw SigningError(kExitCannotWrite, "cannot open " + lock_path.string() + ": " + std::strerror(errno));
+    throw SigningError(kExitCannotWrite, tr("cannot open {0}: {1}", lock_path.string(), i18n::error_text(errno)));
   }
   while (::flock(chain.lock_fd_, LOCK_EX) != 0) {
     if (errno != EINTR)
-      throw SigningError(kExitCannotWrite, "cannot lock " + lock_path.string() + ": " + std::strerror(errno));
+      throw SigningError(kExitCannotWrite, tr("cannot lock {0}: {1}", lock_path.string(), i18n::error_text(errno)));
   }
 
   // Temporary files of a state write interrupted by a crash.
@@ -260,8 +262,8 @@ ChainState ChainState::begin(const std::filesystem::path& state_dir, const std::
     chain.state_file_ = side_chain_file(state_dir, dir);
     std::filesystem::create_directories(chain.state_file_.parent_path(), error);
     if (error)
-      throw SigningError(kExitCannotWrite,
-                         "cannot create " + chain.state_file_.parent_path().string() + ": " + error.message());
+      throw SigningError(kExitCannotWrite, tr("cannot create {0}: {1}", chain.state_file_.parent_path().string(),
+                                              i18n::error_text(error)));
     for (const auto& entry : std::filesystem::directory_iterator(chain.state_file_.parent_path())) {
       if (is_atomic_temp_name(entry.path().filename().string())) std::filesystem::remove(entry.path(), error);
     }

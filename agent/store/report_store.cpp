@@ -12,6 +12,7 @@
 #include "report_files.hpp"
 #include "retention.hpp"
 #include "signing_error.hpp"
+#include "system_error_text.hpp"
 
 namespace clinic_audit::store {
 namespace {
@@ -194,7 +195,7 @@ CommitResult PendingSet::commit() {
   } catch (const std::exception& e) {
     // The report is written and chained: failing to remove old ones is worth
     // a warning, not a different verdict.
-    result.prune_warning = e.what();
+    result.prune_warning = i18n::exception_text(e);
   }
   return result;
 }

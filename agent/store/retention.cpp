@@ -7,6 +7,8 @@
 #include "crash_point.hpp"
 #include "signing_error.hpp"
 #include "spool.hpp"
+#include "i18n.hpp"
+#include "system_error_text.hpp"
 
 namespace clinic_audit::signing {
 
@@ -29,7 +31,8 @@ PruneResult prune_reports(const std::filesystem::path& dir, std::size_t keep, co
       for (const auto& file : *files) {
         std::error_code error;
         if (!std::filesystem::remove(file, error) && error) {
-          throw SigningError(kExitCannotWrite, "cannot remove old report " + file.string() + ": " + error.message());
+          throw SigningError(kExitCannotWrite,
+                             tr("cannot remove old report {0}: {1}", file.string(), i18n::error_text(error)));
         }
         result.removed.push_back(file);
         crash_point("prune:removed");

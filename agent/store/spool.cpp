@@ -14,6 +14,7 @@
 #include "crash_point.hpp"
 #include "report_files.hpp"
 #include "signing_error.hpp"
+#include "system_error_text.hpp"
 
 namespace clinic_audit::store {
 namespace {
@@ -47,7 +48,7 @@ std::filesystem::path temp_name(const std::filesystem::path& dir, const std::str
 void remove_durably(const std::filesystem::path& path, std::string_view crash_step) {
   std::error_code error;
   if (!std::filesystem::remove(path, error) && error) {
-    throw SigningError(kExitCannotWrite, tr("cannot remove {0}: {1}", path.string(), error.message()));
+    throw SigningError(kExitCannotWrite, tr("cannot remove {0}: {1}", path.string(), i18n::error_text(error)));
   }
   signing::fsync_directory(path.parent_path());
   if (!crash_step.empty()) signing::crash_point(crash_step);
@@ -60,7 +61,7 @@ void link_or_copy(const std::filesystem::path& source, const std::filesystem::pa
   if (::link(source.c_str(), temp.c_str()) == 0) {
     signing::crash_point("spool:temp-written");
     if (::rename(temp.c_str(), target.c_str()) != 0) {
-      const std::string reason = std::strerror(errno);
+      const std::string reason = i18n::error_text(errno);
       ::unlink(temp.c_str());
       throw SigningError(kExitCannotWrite, tr("cannot write {0}: rename: {1}", target.string(), reason));
     }
@@ -69,7 +70,7 @@ void link_or_copy(const std::filesystem::path& source, const std::filesystem::pa
     return;
   }
   if (errno != EXDEV && errno != EPERM && errno != EMLINK) {
-    throw SigningError(kExitCannotWrite, tr("cannot write {0}: {1}", target.string(), std::strerror(errno)));
+    throw SigningError(kExitCannotWrite, tr("cannot write {0}: {1}", target.string(), i18n::error_text(errno)));
   }
   signing::write_file_atomically(target, signing::read_file(source), 0644, "spool");
 }
@@ -139,9 +140,10 @@ void Spool::mark_waiting(std::uint64_t sequence, const std::filesystem::path& re
   const auto dir = waiting_dir();
   std::error_code error;
   std::filesystem::create_directories(dir, error);
-  if (error) throw SigningError(kExitCannotWrite, tr("cannot create {0}: {1}", dir.string(), error.message()));
+  if (error) throw SigningError(kExitCannotWrite, tr("cannot create {0}: {1}", dir.string(), i18n::error_text(error)));
   const auto absolute = std::filesystem::absolute(report, error);
-  if (error) throw SigningError(kExitCannotWrite, tr("cannot resolve {0}: {1}", report.string(), error.message()));
+  if (error)
+    throw SigningError(kExitCannotWrite, tr("cannot resolve {0}: {1}", report.string(), i18n::error_text(error)));
   signing::write_file_atomically(dir / spool_name(sequence, report.filename().string()), absolute.string() + "\n", 0644,
                                  "waiting");
 }
@@ -196,7 +198,8 @@ Spool::AddResult Spool::add(std::uint64_t sequence, const std::filesystem::path&
   std::error_code error;
   std::filesystem::create_directories(dir_, error);
   if (error)
-    throw SigningError(kExitCannotWrite, tr("cannot create spool directory {0}: {1}", dir_.string(), error.message()));
+    throw SigningError(kExitCannotWrite,
+                       tr("cannot create spool directory {0}: {1}", dir_.string(), i18n::error_text(error)));
   const std::string name = spool_name(sequence, report.filename().string());
   const auto target = dir_ / name;
   std::filesystem::path target_signature = target;
@@ -231,7 +234,7 @@ std::filesystem::path Spool::reject(const SpoolEntry& entry, const std::string& 
   const auto dir = rejected_dir();
   std::error_code error;
   std::filesystem::create_directories(dir, error);
-  if (error) throw SigningError(kExitCannotWrite, tr("cannot create {0}: {1}", dir.string(), error.message()));
+  if (error) throw SigningError(kExitCannotWrite, tr("cannot create {0}: {1}", dir.string(), i18n::error_text(error)));
   const auto reason_file = dir / (entry.report.filename().string() + ".reason");
   signing::write_file_atomically(reason_file, reason + "\n", 0644);
   // Signature first, so the spool never holds a lone signature of a report
@@ -239,7 +242,7 @@ std::filesystem::path Spool::reject(const SpoolEntry& entry, const std::string& 
   for (const auto* file : {&entry.signature, &entry.report}) {
     if (::rename(file->c_str(), (dir / file->filename()).c_str()) != 0 && errno != ENOENT) {
       throw SigningError(kExitCannotWrite,
-                         tr("cannot move {0} to {1}: {2}", file->string(), dir.string(), std::strerror(errno)));
+                         tr("cannot move {0} to {1}: {2}", file->string(), dir.string(), i18n::error_text(errno)));
     }
   }
   signing::fsync_directory(dir);
@@ -267,7 +270,7 @@ std::vector<std::filesystem::path> Spool::recover() {
     }
     if (!incomplete) continue;
     if (!std::filesystem::remove(file.path(), error) && error) {
-      throw SigningError(kExitCannotWrite, tr("cannot remove {0}: {1}", file.path().string(), error.message()));
+      throw SigningError(kExitCannotWrite, tr("cannot remove {0}: {1}", file.path().string(), i18n::error_text(error)));
     }
     removed.push_back(file.path());
   }
@@ -286,7 +289,8 @@ std::vector<std::filesystem::path> Spool::recover() {
                                    std::filesystem::is_regular_file(spooled_signature, error);
       if (!signing::is_atomic_temp_name(name) && !already_spooled) continue;
       if (!std::filesystem::remove(file.path(), error) && error) {
-        throw SigningError(kExitCannotWrite, tr("cannot remove {0}: {1}", file.path().string(), error.message()));
+        throw SigningError(kExitCannotWrite,
+                           tr("cannot remove {0}: {1}", file.path().string(), i18n::error_text(error)));
       }
       removed.push_back(file.path());
       waiting_changed = true;

@@ -23,6 +23,7 @@
 #include "amavis_parser.hpp"
 #include "common/shell_quote.hpp"
 #include "filters.hpp"
+#include "system_error_text.hpp"
 
 namespace clinic_audit::antispam {
 namespace {
@@ -139,7 +140,7 @@ class Amavis {
     try {
       text = fs_.read_file_if_exists(file.text);
     } catch (const std::exception& e) {
-      notes.push_back({file.text, std::nullopt, e.what(), _("a readable file")});
+      notes.push_back({file.text, std::nullopt, i18n::exception_text(e), _("a readable file")});
     }
     if (!text) {
       notes.push_back({where.file, where.line, "read_hash(" + file.text + "): file missing",

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "filters.hpp"
+#include "system_error_text.hpp"
 
 namespace clinic_audit {
 namespace {
@@ -65,8 +66,9 @@ class AntispamCheck final : public Check {
       try {
         if (auto verdict = evaluate(context.fs(), options_)) verdicts.push_back(std::move(*verdict));
       } catch (const std::exception& e) {
+        const std::string why = i18n::exception_text(e);
         verdicts.push_back(
-            {name, FilterState::error, tr("{0} could not be evaluated: {1}", name, e.what()), {}, {}, {}, {}});
+            {name, FilterState::error, tr("{0} could not be evaluated: {1}", name, why), {}, {}, {}, {}});
       }
     }
     const std::string& addr = options_.sender.address;

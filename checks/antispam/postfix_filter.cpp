@@ -13,6 +13,7 @@
 #include "filters.hpp"
 #include "postfix_access.hpp"
 #include "postfix_restrictions.hpp"
+#include "system_error_text.hpp"
 
 namespace clinic_audit::antispam {
 namespace {
@@ -94,7 +95,7 @@ MapView look_up(const RootFs& fs, const std::string& spec, const std::vector<Acc
   try {
     text = fs.read_file_if_exists(view.path);
   } catch (const std::exception& e) {
-    view.error = e.what();
+    view.error = i18n::exception_text(e);
     return view;
   }
   if (!text) {

@@ -20,6 +20,7 @@
 #include "common/shell_quote.hpp"
 #include "filters.hpp"
 #include "ucl_parser.hpp"
+#include "system_error_text.hpp"
 
 namespace clinic_audit::antispam {
 namespace {
@@ -215,7 +216,7 @@ std::optional<FilterVerdict> evaluate_rspamd(const RootFs& fs, const SenderOptio
       try {
         text = fs.read_file_if_exists(path);
       } catch (const std::exception& e) {
-        verdict.evidence.push_back({path, std::nullopt, e.what(), _("a readable map")});
+        verdict.evidence.push_back({path, std::nullopt, i18n::exception_text(e), _("a readable map")});
       }
       if (!text) {
         verdict.evidence.push_back({r.file, m->line, r.name + ": map " + path + " is missing", _("the map file")});

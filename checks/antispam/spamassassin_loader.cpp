@@ -7,6 +7,7 @@
 #include "filters.hpp"
 #include "i18n.hpp"
 #include "spamassassin_defaults.hpp"
+#include "system_error_text.hpp"
 
 namespace clinic_audit::antispam {
 namespace {
@@ -23,7 +24,7 @@ std::vector<std::string> config_files(const RootFs& fs, const std::string& dir, 
   try {
     entries = fs.list_dir(dir);
   } catch (const std::exception& e) {
-    builder.add_unreadable(dir, e.what());
+    builder.add_unreadable(dir, i18n::exception_text(e));
     return names;
   }
   for (const DirEntry& entry : entries) {
@@ -43,7 +44,7 @@ std::vector<std::string> config_files(const RootFs& fs, const std::string& dir, 
         continue;
       }
     } catch (const std::exception& e) {
-      builder.add_unreadable(path, e.what());
+      builder.add_unreadable(path, i18n::exception_text(e));
       continue;
     }
     names.push_back(entry.name);
@@ -120,7 +121,7 @@ SaConfig load_spamassassin(const RootFs& fs, const std::string& site_dir, const 
       if (auto text = fs.read_file_if_exists(path)) return {with_appends(path, std::move(*text)), false, ""};
       return {std::nullopt, true, _("no such file")};
     } catch (const std::exception& e) {
-      return {std::nullopt, false, e.what()};
+      return {std::nullopt, false, i18n::exception_text(e)};
     }
   });
   const auto read_all = [&](const std::string& dir, const std::vector<std::string>& names, bool site_cf) {
@@ -134,7 +135,7 @@ SaConfig load_spamassassin(const RootFs& fs, const std::string& site_dir, const 
         if (!text && !created) throw std::runtime_error("no such file");
         builder.add_file(path, with_appends(path, text.value_or("")));
       } catch (const std::exception& e) {
-        builder.add_unreadable(path, e.what());
+        builder.add_unreadable(path, i18n::exception_text(e));
       }
     }
   };

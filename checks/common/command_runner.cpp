@@ -1,5 +1,6 @@
 #include "command_runner.hpp"
 #include "i18n.hpp"
+#include "system_error_text.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -277,7 +278,7 @@ CommandResult ProcessRunner::run(const CommandSpec& spec) {
       child = bp::child(bp::exe = spec.program.string(), bp::args = spec.args, bp::std_out > out_pipe,
                         bp::std_err > err_pipe, bp::std_in < in_pipe, env, group, io, CloseInheritedFds{});
     } catch (const std::exception& e) {
-      throw CommandError(tr("cannot run {0}: {1}", spec.program.string(), e.what()));
+      throw CommandError(tr("cannot run {0}: {1}", spec.program.string(), i18n::exception_text(e)));
     }
     running_groups().groups.insert(group.native_handle());
   }

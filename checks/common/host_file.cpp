@@ -12,13 +12,14 @@
 
 #include "root_fs.hpp"  // to_string(FileType)
 #include "unique_fd.hpp"
+#include "system_error_text.hpp"
 
 namespace clinic_audit {
 namespace {
 
 HostFileError host_error(const std::filesystem::path& path, int err, const std::string& what) {
   std::string message = path.string() + ": " + _(what.c_str());  // marked N_() at the call sites
-  if (err != 0) message += std::string(": ") + std::strerror(err);
+  if (err != 0) message += std::string(": ") + i18n::error_text(err);
   return HostFileError(path, err, message);
 }
 

@@ -18,6 +18,7 @@
 #include <deque>
 
 #include "unique_fd.hpp"
+#include "system_error_text.hpp"
 
 namespace clinic_audit {
 namespace {
@@ -90,7 +91,7 @@ FsError fs_error(const std::string& path, int err, std::string_view what) {
   std::string message = path + ": " + _(std::string(what).c_str());
   if (err != 0) {
     message += ": ";
-    message += std::strerror(err);
+    message += i18n::error_text(err);
   }
   return FsError(path, err, message);
 }

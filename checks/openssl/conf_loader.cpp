@@ -11,6 +11,7 @@
 #include "common/openssl_ptr.hpp"
 #include "common/root_fs.hpp"
 #include "conf_lexer.hpp"
+#include "openssl_error_text.hpp"
 
 namespace clinic_audit::openssl {
 namespace {
@@ -278,8 +279,8 @@ std::string take_errors(bool conf_first) {
   const char* data = nullptr;
   int flags = 0;
   while (unsigned long code = ERR_get_error_all(nullptr, nullptr, nullptr, &data, &flags)) {
-    const char* reason = ERR_reason_error_string(code);
-    std::string item = reason != nullptr ? reason : ("error " + std::to_string(code));
+    const std::string reason = i18n::reason_text(code);
+    std::string item = !reason.empty() ? reason : ("error " + std::to_string(code));
     if ((flags & ERR_TXT_STRING) != 0 && data != nullptr && *data != '\0' &&
         std::string_view(data).find("line ") != 0) {
       item += " (" + std::string(data) + ")";

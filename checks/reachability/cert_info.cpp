@@ -15,6 +15,7 @@
 #include <memory>
 
 #include "common/openssl_ptr.hpp"
+#include "openssl_error_text.hpp"
 
 namespace clinic_audit::reachability {
 namespace {
@@ -148,7 +149,7 @@ std::optional<CertInfo> inspect_peer_certificate(SSL* ssl) {
   if (ASN1_TIME_diff(&days, &seconds, nullptr, not_after) == 1) info.days_left = days;
   info.tls_version = SSL_get_version(ssl);
   info.verify_code = SSL_get_verify_result(ssl);
-  info.verify_message = X509_verify_cert_error_string(info.verify_code);
+  info.verify_message = i18n::verify_error_text(info.verify_code);
   return info;
 }
 

@@ -1,5 +1,7 @@
 #include "probe_session.hpp"  // first: it includes <utility> before Asio
 #include "i18n.hpp"
+#include "openssl_error_text.hpp"
+#include "system_error_text.hpp"
 
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
@@ -67,7 +69,7 @@ void ProbeSession::start() {
       connect();
     }
   } catch (const std::exception& e) {
-    finish(ReachState::failed, e.what());
+    finish(ReachState::failed, i18n::exception_text(e));
   }
 }
 
@@ -92,7 +94,7 @@ void ProbeSession::fail_io(const error_code& ec, const std::string& what) {
     return;
   }
   const ReachState state = classify(ec);
-  std::string detail = what + ": " + ec.message();
+  std::string detail = what + ": " + i18n::error_text(ec);
   if (state == ReachState::refused && target_.transport == Transport::stun_udp) {
     detail = tr("ICMP port unreachable: UDP packets reach the host, nothing listens on port {0}", target_.port);
   }
@@ -184,7 +186,7 @@ void ProbeSession::start_tls() {
   stream_.async_handshake(asio::ssl::stream_base::client, [self = shared_from_this()](const error_code& ec) {
     if (self->done()) return;
     if (ec) {
-      std::string detail = tr("TLS handshake failed: {0}", ec.message());
+      std::string detail = tr("TLS handshake failed: {0}", i18n::tls_error_text(ec));
       if (self->runner_.options().proxy && self->target_.via_proxy) detail += _(" (through the proxy's tunnel)");
       self->finish(ReachState::failed, detail);
       return;

@@ -4,6 +4,7 @@
 // Asio (compile time on small machines).
 #include "probe_session.hpp"  // first: it includes <utility> before Asio
 #include "i18n.hpp"
+#include "system_error_text.hpp"
 
 #include <openssl/ssl.h>
 #include <sys/stat.h>
@@ -36,7 +37,7 @@ ProbeRunner::ProbeRunner(const std::vector<ProbeTarget>& targets, const ProbeOpt
       ssl_.load_verify_file(options.ca_path, ec);
     }
   }
-  if (ec) throw std::runtime_error(tr("cannot load the trust store {0}: {1}", options.ca_path, ec.message()));
+  if (ec) throw std::runtime_error(tr("cannot load the trust store {0}: {1}", options.ca_path, i18n::error_text(ec)));
 }
 
 std::vector<ProbeResult> ProbeRunner::run() {

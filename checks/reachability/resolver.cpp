@@ -15,6 +15,7 @@
 
 #include "probe.hpp"
 #include "i18n.hpp"
+#include "system_error_text.hpp"
 
 namespace clinic_audit::reachability {
 namespace {
@@ -36,7 +37,7 @@ DnsAnswer lookup(const std::string& host) {
   addrinfo* list = nullptr;
   const int rc = getaddrinfo(host.c_str(), nullptr, &hints, &list);
   if (rc != 0) {
-    answer.error = gai_strerror(rc);
+    answer.error = i18n::gai_error_text(rc);
     return answer;
   }
   for (const addrinfo* entry = list; entry != nullptr; entry = entry->ai_next) {

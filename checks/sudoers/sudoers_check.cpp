@@ -22,6 +22,7 @@
 #include "sudoers_includes.hpp"
 #include "sudoers_path_cache.hpp"
 #include "sudoers_render.hpp"
+#include "visudo_messages.hpp"
 
 namespace clinic_audit {
 namespace {
@@ -186,12 +187,13 @@ class SudoersCheck final : public Check {
 
     if (tree.fatal) {
       problems.push_back({tree.fatal->file, line_of(tree.fatal->line),
-                          tr("sudo refuses to run: {0}", tree.fatal->message), _("a sudoers file sudo accepts")});
-      summary.push_back(tr("sudo refuses to run: {0}", tree.fatal->describe()));
+                          tr("sudo refuses to run: {0}", visudo_message_text(tree.fatal->message)),
+                          _("a sudoers file sudo accepts")});
+      summary.push_back(tr("sudo refuses to run: {0}", visudo_describe(*tree.fatal)));
     }
     for (const auto& e : tree.errors) {
       std::string observed =
-          tr("visudo -c reports {0}; sudo skips this entry and warns (error_recovery)", e.describe());
+          tr("visudo -c reports {0}; sudo skips this entry and warns (error_recovery)", visudo_describe(e));
       if (!e.hint.empty()) observed += "; " + e.hint;
       problems.push_back({e.file, line_of(e.line), std::move(observed), _("a sudoers tree visudo -c accepts")});
     }
@@ -201,14 +203,15 @@ class SudoersCheck final : public Check {
     }
     if (!tree.errors.empty()) {
       summary.push_back(tr("visudo -c reports {0} error(s), first {1}; sudo skips the bad entries and uses the rest",
-                           tree.errors.size() + tree.errors_omitted, tree.errors.front().describe()));
+                           tree.errors.size() + tree.errors_omitted, visudo_describe(tree.errors.front())));
     }
     for (const auto& ignored : tree.ignored) {
       notes.push_back({ignored.path, std::nullopt,
-                       ignored.warns ? tr("sudo skips this file and warns: {0} (included from {1}:{2})",
-                                          _(ignored.reason.c_str()), ignored.included_from, ignored.line)
-                                     : tr("sudo skips this file silently: {0} (included from {1}:{2})",
-                                          _(ignored.reason.c_str()), ignored.included_from, ignored.line),
+                       ignored.warns
+                           ? tr("sudo skips this file and warns: {0} (included from {1}:{2})",
+                                visudo_message_text(_(ignored.reason.c_str())), ignored.included_from, ignored.line)
+                           : tr("sudo skips this file silently: {0} (included from {1}:{2})",
+                                visudo_message_text(_(ignored.reason.c_str())), ignored.included_from, ignored.line),
                        _("read by sudo")});
     }
     if (tree.ignored_omitted > 0) {

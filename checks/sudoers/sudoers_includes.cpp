@@ -248,10 +248,11 @@ std::string look_alike_blank(const std::string& text, int line) {
   static constexpr struct {
     std::string_view bytes;
     const char* name;
-  } kLookAlikes[] = {{"\xc2\xa0", "U+00A0 (no-break space)"},   {"\xe2\x80\xaf", "U+202F (narrow no-break space)"},
-                     {"\xe2\x80\x87", "U+2007 (figure space)"}, {"\xe2\x80\x8b", "U+200B (zero-width space)"},
-                     {"\xe2\x80\x89", "U+2009 (thin space)"},   {"\xef\xbb\xbf", "U+FEFF (byte order mark)"},
-                     {"\xe2\x80\x83", "U+2003 (em space)"},     {"\xe2\x80\x82", "U+2002 (en space)"}};
+  } kLookAlikes[] = {
+      {"\xc2\xa0", N_("U+00A0 (no-break space)")},   {"\xe2\x80\xaf", N_("U+202F (narrow no-break space)")},
+      {"\xe2\x80\x87", N_("U+2007 (figure space)")}, {"\xe2\x80\x8b", N_("U+200B (zero-width space)")},
+      {"\xe2\x80\x89", N_("U+2009 (thin space)")},   {"\xef\xbb\xbf", N_("U+FEFF (byte order mark)")},
+      {"\xe2\x80\x83", N_("U+2003 (em space)")},     {"\xe2\x80\x82", N_("U+2002 (en space)")}};
   if (line <= 0) return {};
   std::size_t start = 0;
   for (int n = 1; n < line && start != std::string::npos; ++n) {
@@ -265,8 +266,8 @@ std::string look_alike_blank(const std::string& text, int line) {
   for (std::size_t i = 0; i < physical.size(); ++i) {
     for (const auto& l : kLookAlikes) {
       if (physical.substr(i, l.bytes.size()) == l.bytes) {
-        out += std::string(out.empty() ? "" : ", ") + "line " + std::to_string(line) + " has " + l.name +
-               " at column " + std::to_string(i + 1) + " where sudo expects a space or tab";
+        out += std::string(out.empty() ? "" : ", ") +
+               tr("line {0} has {1} at column {2} where sudo expects a space or tab", line, _(l.name), i + 1);
         i += l.bytes.size() - 1;
         break;
       }
