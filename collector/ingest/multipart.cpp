@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/text.hpp"
+
 namespace clinic_audit::collector {
 namespace {
 
@@ -13,11 +15,9 @@ std::string lower(std::string_view text) {
   return out;
 }
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
+// Optional whitespace around header values and parameters: space and tab
+// (RFC 9110 §5.6.3, RFC 7578 §4.2).
+std::string_view ows_trim(std::string_view text) { return trim(text, kBlanks); }
 
 // A parameter of a header value: name=token or name="quoted" (RFC 7578 §4.2,
 // RFC 2045 §5.1). Backslash escapes in quoted strings are honoured.
@@ -27,8 +27,8 @@ std::optional<std::string> parameter(std::string_view value, std::string_view wa
     std::string_view rest = value.substr(at + 1);
     const auto equals = rest.find('=');
     if (equals == std::string_view::npos) return std::nullopt;
-    const std::string name = lower(trim(rest.substr(0, equals)));
-    rest = trim(rest.substr(equals + 1));
+    const std::string name = lower(ows_trim(rest.substr(0, equals)));
+    rest = ows_trim(rest.substr(equals + 1));
     std::string parsed;
     std::size_t consumed = 0;
     if (!rest.empty() && rest.front() == '"') {
@@ -41,7 +41,7 @@ std::optional<std::string> parameter(std::string_view value, std::string_view wa
       consumed = i + 1;
     } else {
       consumed = std::min(rest.find(';'), rest.size());
-      parsed = std::string(trim(rest.substr(0, consumed)));
+      parsed = std::string(ows_trim(rest.substr(0, consumed)));
     }
     if (name == wanted) return parsed;
     const auto next = rest.find(';', consumed);
@@ -54,9 +54,9 @@ std::optional<std::string> parameter(std::string_view value, std::string_view wa
 }  // namespace
 
 std::string form_boundary(std::string_view content_type) {
-  const std::string type = lower(trim(content_type.substr(0, content_type.find(';'))));
+  const std::string type = lower(ows_trim(content_type.substr(0, content_type.find(';'))));
   if (type != "multipart/form-data") {
-    throw MultipartError("Content-Type is \"" + std::string(trim(content_type.substr(0, 100))) +
+    throw MultipartError("Content-Type is \"" + std::string(ows_trim(content_type.substr(0, 100))) +
                          "\", not multipart/form-data with the parts report and signature");
   }
   const auto boundary = parameter(content_type, "boundary");
@@ -97,9 +97,9 @@ std::vector<FormPart> parse_multipart(std::string_view body, std::string_view bo
       headers = eol == std::string_view::npos ? std::string_view() : headers.substr(eol + 2);
       const auto colon = line.find(':');
       if (colon == std::string_view::npos) throw MultipartError("malformed part header line");
-      if (lower(trim(line.substr(0, colon))) != "content-disposition") continue;
+      if (lower(ows_trim(line.substr(0, colon))) != "content-disposition") continue;
       const std::string_view value = line.substr(colon + 1);
-      if (lower(trim(value.substr(0, value.find(';')))) != "form-data") {
+      if (lower(ows_trim(value.substr(0, value.find(';')))) != "form-data") {
         throw MultipartError("part Content-Disposition is not form-data");
       }
       part.name = parameter(value, "name").value_or("");
