@@ -155,13 +155,16 @@ int enroll(const EnrollSettings& settings, std::ostream& out) {
   keygen.csr_path = settings.state_dir / "agent.csr";
   std::filesystem::remove(*keygen.csr_path, error);
   std::ostringstream keygen_out, keygen_err;
+  // keygen creates the key only when there is none: whether it did is known
+  // from the file, not from the words it printed (those may be translated).
+  const bool had_key =
+      std::filesystem::symlink_status(settings.key, error).type() != std::filesystem::file_type::not_found;
   if (const int code = signing::run_keygen(keygen, keygen_out, keygen_err); code != 0) {
     throw EnrollError(code, keygen_err.str());
   }
   const std::string csr_pem = signing::read_file(*keygen.csr_path);
   std::filesystem::remove(*keygen.csr_path, error);
-  if (keygen_out.str().find("created signing key") != std::string::npos)
-    out << tr("created signing key {0} (mode 0600)", settings.key.string()) << "\n";
+  if (!had_key) out << tr("created signing key {0} (mode 0600)", settings.key.string()) << "\n";
 
   HttpsClient client(options);
   const nlohmann::json request = {{"token", settings.token}, {"csr_pem", csr_pem}};

@@ -69,6 +69,8 @@ TEST_F(Enroll, CreatesTheKeyStoresCertificateCaAndCollectorUrl) {
       pki_, [&](const auto& r, std::size_t) { return answer(r); }, false);
   const auto s = settings(collector.url());
   ASSERT_EQ(enroll(s), 0) << err_.str();
+  // Said from whether the key existed, not from keygen's (translatable) words.
+  EXPECT_NE(out_.str().find("created signing key " + s.key.string()), std::string::npos) << out_.str();
   struct stat st {};
   ASSERT_EQ(::stat(s.key.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
@@ -92,6 +94,7 @@ TEST_F(Enroll, CreatesTheKeyStoresCertificateCaAndCollectorUrl) {
   forced.ca_fingerprint.reset();  // ca.crt is trusted now
   ASSERT_EQ(enroll(forced), 0) << err_.str();
   EXPECT_EQ(read_text(s.key), key_before);
+  EXPECT_EQ(out_.str().find("created signing key"), std::string::npos) << out_.str();
 }
 
 TEST_F(Enroll, WrongTokenIsRefusedClearly) {
