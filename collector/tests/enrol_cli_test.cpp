@@ -226,5 +226,37 @@ TEST(CollectorVerify, NamesAChangedByteInTheStore) {
   EXPECT_NE(output.find("report altered after signing"), std::string::npos) << output;
 }
 
+// A store made by a collector of schema version 1 (with the two `results`
+// indexes that version 2 drops) is upgraded in place by `init`, the step
+// the service runs at every start: its reports are kept, verify still
+// passes, and ingest goes on with the chain judged across the upgrade.
+TEST(CollectorSchema, VersionOneStoreIsUpgradedKeepingItsReports) {
+  Collector collector;
+  const AgentIdentity a = collector.issue("cab-a", kMachineA);
+  const SignedReport a1 = collector.make_report(a, seq(1).with_results(3));
+  ASSERT_EQ(collector.submit(a1, &a).status, 201);
+  collector.stop();
+  const std::string db = quote(collector.dir() / "data" / "collector.db");
+  const Shell down = sh("sqlite3 " + db +
+                        " 'CREATE INDEX results_check ON results (check_id, status);"
+                        " CREATE INDEX results_policy ON results (policy_id);"
+                        " UPDATE schema_version SET version = 1'");
+  ASSERT_EQ(down.exit_code, 0) << down.output;
+  const Shell init = collector.cli("init");
+  ASSERT_EQ(init.exit_code, 0) << init.output;
+  EXPECT_EQ(last_line(sh("sqlite3 " + db + " 'SELECT version FROM schema_version'").output), "2");
+  EXPECT_EQ(last_line(sh("sqlite3 " + db +
+                         " \"SELECT count(*) FROM sqlite_master WHERE name IN ('results_check', 'results_policy')\"")
+                          .output),
+            "0");
+  EXPECT_EQ(last_line(sh("sqlite3 " + db + " 'SELECT count(*) FROM results'").output), "3");
+  std::string output;
+  EXPECT_TRUE(collector.verify_passes(&output)) << output;
+  collector.start();
+  const SignedReport a2 = collector.make_report(a, seq(2, a1.sha256));
+  EXPECT_EQ(collector.submit(a2, &a).status, 201);
+  EXPECT_TRUE(collector.verify_passes(&output)) << output;
+}
+
 }  // namespace
 }  // namespace clinic_audit::collector::test
