@@ -62,7 +62,7 @@ TEST(ErrnoText, EnglishIsStrerrorByteForByte) {
   const auto code = std::make_error_code(std::errc::permission_denied);
   EXPECT_EQ(error_text(code), code.message());
   try {
-    std::filesystem::directory_iterator("/nonexistent-clinic-audit/dir");
+    const std::filesystem::directory_iterator listing("/nonexistent-clinic-audit/dir");
     FAIL() << "no error";
   } catch (const std::filesystem::filesystem_error& e) {
     EXPECT_EQ(error_text(e), std::string(e.what()));
@@ -98,7 +98,7 @@ TEST(ErrnoText, ErrorCodesAndFilesystemErrorsInFrench) {
   const auto future = std::make_error_code(std::future_errc::no_state);
   EXPECT_EQ(error_text(future), future.message());
   try {
-    std::filesystem::directory_iterator("/nonexistent-clinic-audit/dir");
+    const std::filesystem::directory_iterator listing("/nonexistent-clinic-audit/dir");
     FAIL() << "no error";
   } catch (const std::filesystem::filesystem_error& e) {
     EXPECT_EQ(error_text(e),

@@ -62,7 +62,7 @@ TEST(DiscoveryPhpTrim, PathFileValueIsWhatPhpReads) {
       "/srv/\nEHR/\n",             // an inner newline is removed, not a line end
       "\xC2\xA0/srv/EHR\xC2\xA0",  // no-break space: not trimmed by PHP
       "\n\n",
-      "/srv/EHR \v \0 x",
+      std::string("/srv/EHR \v \0 x", 14),
   };
   for (std::size_t i = 0; i < contents.size(); ++i) {
     FixtureRoot root(fixture_dir("root" + std::to_string(i)));
