@@ -71,6 +71,10 @@ std::vector<Fixture> policy_fixtures() {
       {"recommended_video_off", {{R + "a.json", R"({"VideoCaptureAllowed": false})"}}},
       {"mandatory_beats_recommended",
        {{M + "a.json", R"({"AudioCaptureAllowed": true})"}, {R + "a.json", R"({"AudioCaptureAllowed": false})"}}},
+      // chrome://policy shows the invalid mandatory value in force, the recommended one as its conflict:
+      // the camera stays allowed (BrowserChromiumOracle.PolicyPageAgreesWithTheModel).
+      {"wrong_type_mandatory_hides_recommended",
+       {{M + "a.json", R"({"VideoCaptureAllowed": "false"})"}, {R + "a.json", R"({"VideoCaptureAllowed": false})"}}},
       {"javascript_off", {{M + "a.json", R"({"DefaultJavaScriptSetting": 2})"}}},
       {"javascript_off_origin_allowed",
        {{M + "a.json", R"({"DefaultJavaScriptSetting": 2, "JavaScriptAllowedForUrls": ["ORIGIN"]})"}}},
