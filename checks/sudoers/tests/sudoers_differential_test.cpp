@@ -16,6 +16,7 @@
 #include "fixture_root.hpp"
 #include "sudoers/sudoers_eval.hpp"
 #include "sudoers/sudoers_includes.hpp"
+#include "sudoers_corpus.hpp"
 #include "sudoers_normal_json.hpp"
 
 namespace clinic_audit::sudoers {
@@ -24,52 +25,11 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-fs::path corpus_dir() { return clinic_audit::testing::source_dir() / "tests/fixtures/sudoers/diff"; }
-
-std::vector<std::string> corpus_cases() { return clinic_audit::testing::subdirectory_names(corpus_dir()); }
-
 using clinic_audit::testing::read_text;
+using testing::corpus_cases;
+using testing::short_hostname;
 
-std::string replace_all(std::string text, const std::string& from, const std::string& to) {
-  for (std::size_t pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size())) {
-    text.replace(pos, from.size(), to);
-  }
-  return text;
-}
-
-std::string short_hostname() {
-  char buf[256] = {};
-  gethostname(buf, sizeof buf - 1);
-  std::string name(buf);
-  return name.substr(0, name.find('.'));
-}
-
-// Copies a corpus case into a fixture root: files root:root 0440, directories
-// 0755, then the overrides of its `modes` file ("PATH MODE UID GID" a line);
-// "@ROOT@" in a file becomes the copy's host path (for absolute includes),
-// "@HOST@" in a file name the short host name (for "%h").
-fs::path install_case(const std::string& name) {
-  const fs::path source = corpus_dir() / name;
-  const fs::path dir = clinic_audit::testing::fixture_dir("sudoers-diff-" + name);
-  clinic_audit::testing::FixtureRoot root(dir);
-  for (const auto& entry : fs::recursive_directory_iterator(source)) {
-    const std::string rel = replace_all("/" + fs::relative(entry.path(), source).string(), "@HOST@", short_hostname());
-    if (rel == "/modes") continue;
-    if (entry.is_directory()) root.dir(rel, 0755);
-    else root.file(rel, replace_all(read_text(entry.path()), "@ROOT@", dir.string()), 0440);
-  }
-  std::istringstream modes(fs::exists(source / "modes") ? read_text(source / "modes") : "");
-  std::string path;
-  std::string mode;
-  uid_t uid = 0;
-  gid_t gid = 0;
-  while (modes >> path >> mode >> uid >> gid) {
-    const fs::path host = root.host(path);
-    fs::permissions(host, static_cast<fs::perms>(std::stoul(mode, nullptr, 8)));
-    if (::lchown(host.c_str(), uid, gid) != 0) throw std::runtime_error("chown " + host.string());
-  }
-  return dir;
-}
+fs::path install_case(const std::string& name) { return testing::install_corpus_case(name, "sudoers-diff-" + name); }
 
 CommandResult run_tool(const std::string& program, std::vector<std::string> args, const fs::path& cwd_file) {
   ProcessRunner runner;

@@ -19,6 +19,7 @@
 #include "fixture_root.hpp"
 #include "sudoers/sudoers_eval.hpp"
 #include "sudoers/sudoers_includes.hpp"
+#include "sudoers_corpus.hpp"
 
 namespace clinic_audit::sudoers {
 namespace {
@@ -31,19 +32,8 @@ std::vector<std::string> eval_cases() { return clinic_audit::testing::subdirecto
 
 using clinic_audit::testing::read_text;
 
-std::string short_hostname() {
-  char buf[256] = {};
-  gethostname(buf, sizeof buf - 1);
-  std::string name(buf);
-  return name.substr(0, name.find('.'));
-}
-
-std::string replace_all(std::string text, const std::string& from, const std::string& to) {
-  for (std::size_t pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size())) {
-    text.replace(pos, from.size(), to);
-  }
-  return text;
-}
+using testing::replace_all;
+using testing::short_hostname;
 
 // "@SHA256HEX:/usr/bin/id@" (also SHA224/384/512, B64 padded, B64N
 // unpadded): the digest of that file of this machine, as sudoers writes it.
