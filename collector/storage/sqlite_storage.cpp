@@ -8,6 +8,7 @@
 #include <iterator>
 #include <limits>
 
+#include "sqlite_history.hpp"
 #include "sqlite_schema.hpp"
 
 namespace clinic_audit::collector {
@@ -160,21 +161,8 @@ std::optional<ReportRow> report_where(Connection& db, const char* where, auto va
   return read_report(s);
 }
 
-// The stored links judge_next() can look at for `in` (signing/chain_judge.cpp):
-// the reports with sequence s-1, s, s+1, with its report id, the one its
-// previous_sha256 names, the newest and one with the lowest sequence. Its
-// verdict on these is the one it gives on the whole chain, and loading them
-// costs the same whether the host has 10 reports or 10,000 (the whole chain
-// per report made a month's backlog quadratic). A restart (no previous
-// hash) names how many reports are stored, so it gets the whole chain.
-constexpr const char* kChainLinkColumns =
-    "id, report_id, sequence, previous_sha256, sha256, signer_fingerprint, received_at";
-
-bool needs_whole_chain(const ReportRow& in) {
-  return !in.previous_sha256 || in.sequence < 1 ||
-         in.sequence >= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
-}
-
+// What the judge gets for `in` (records.hpp, ChainHistory): the host's
+// current key, the links (sqlite_history.hpp), every key and the open gaps.
 ChainHistory load_history(Connection& db, const ReportRow& in) {
   const std::string& machine_id = in.machine_id;
   ChainHistory history;
@@ -186,32 +174,7 @@ ChainHistory load_history(Connection& db, const ReportRow& in) {
       history.current_fingerprint = s.text(0);
     }
   }
-  {
-    static const std::string whole =
-        std::string("SELECT ") + kChainLinkColumns + " FROM reports WHERE machine_id = ? ORDER BY sequence, id";
-    // Each branch an index seek (reports_host_sequence, reports_report_id,
-    // the UNIQUE sha256); only the rows found are read in full.
-    static const std::string around =
-        std::string("SELECT ") + kChainLinkColumns +
-        " FROM reports WHERE id IN ("
-        "SELECT id FROM reports WHERE machine_id = ?1 AND sequence BETWEEN ?2 AND ?3 "
-        "UNION SELECT id FROM reports WHERE report_id = ?4 AND machine_id = ?1 "
-        "UNION SELECT id FROM reports WHERE sha256 = ?5 AND machine_id = ?1 "
-        "UNION SELECT * FROM (SELECT id FROM reports WHERE machine_id = ?1 ORDER BY sequence DESC, id DESC LIMIT 1) "
-        "UNION SELECT * FROM (SELECT id FROM reports WHERE machine_id = ?1 ORDER BY sequence ASC, id ASC LIMIT 1)) "
-        "ORDER BY sequence, id";
-    const bool all = needs_whole_chain(in);
-    Statement s(db, all ? whole.c_str() : around.c_str());
-    s.bind(1, machine_id);
-    if (!all) {
-      const auto sequence = static_cast<std::int64_t>(in.sequence);
-      s.bind(2, sequence - 1).bind(3, sequence + 1).bind(4, in.report_id).bind(5, in.previous_sha256);
-    }
-    while (s.step()) {
-      history.links.push_back({s.integer(0), s.text(1), static_cast<std::uint64_t>(s.integer(2)), s.optional_text(3),
-                               s.text(4), s.text(5), s.integer(6)});
-    }
-  }
+  history.links = sqlite::load_chain_links(db, in);
   {
     Statement s(
         db,
@@ -248,7 +211,7 @@ class SqliteStorage::Reader {
   std::unique_ptr<Connection> connection_;
 };
 
-SqliteStorage::SqliteStorage(std::filesystem::path path) : path_(std::move(path)) {
+SqliteStorage::SqliteStorage(std::filesystem::path path, int checkpoint_frames) : path_(std::move(path)) {
   writer_ = open_connection();
   // 16 KiB pages for a new database (a no-op on an existing one; it must
   // precede WAL mode): a report is 20-40 KB of bytes, and SQLite writes
@@ -264,6 +227,11 @@ SqliteStorage::SqliteStorage(std::filesystem::path path) : path_(std::move(path)
   // results and indexes): a page cache of SQLite's default 2 MB spilled
   // them to the WAL before the commit, and wrote them again.
   writer_->exec("PRAGMA cache_size = -65536");
+  // Checkpoints off the writer's thread (sqlite_checkpointer.hpp): the
+  // copy of the WAL into the database and its two fsyncs held up every
+  // report queued behind the commit that crossed wal_autocheckpoint.
+  checkpointer_ = std::make_unique<sqlite::WalCheckpointer>([this] { return open_connection(); }, checkpoint_frames);
+  checkpointer_->attach(*writer_);
 }
 
 SqliteStorage::~SqliteStorage() = default;
@@ -353,6 +321,10 @@ void SqliteStorage::ingest_async(std::shared_ptr<const IncomingReport> incoming,
       }
     }
     batch.clear();
+    {
+      const std::lock_guard write_lock(write_mutex_);
+      checkpointer_->writer_idle(*writer_);
+    }
     lock.lock();
   }
   writing_ = false;

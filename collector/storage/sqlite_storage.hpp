@@ -21,6 +21,7 @@
 #include <optional>
 #include <vector>
 
+#include "sqlite_checkpointer.hpp"
 #include "sqlite_db.hpp"
 #include "storage.hpp"
 
@@ -28,7 +29,11 @@ namespace clinic_audit::collector {
 
 class SqliteStorage final : public Storage {
  public:
-  explicit SqliteStorage(std::filesystem::path path);
+  // WAL frames (16 KiB pages) after which a commit asks the background
+  // thread for a checkpoint (sqlite_checkpointer.hpp); SQLite's own
+  // wal_autocheckpoint default is 1000.
+  static constexpr int kCheckpointFrames = 1000;
+  explicit SqliteStorage(std::filesystem::path path, int checkpoint_frames = kCheckpointFrames);
   ~SqliteStorage() override;
 
   int schema_version() override;
@@ -57,6 +62,10 @@ class SqliteStorage final : public Storage {
   void for_each_report(const std::function<bool(const ReportRow&, const ReportBlob&)>& visit) override;
   std::size_t report_count() override;
 
+  // Checkpoints done off the writer's thread / by the writer (tests).
+  std::uint64_t background_checkpoints() const { return checkpointer_->background_checkpoints(); }
+  std::uint64_t writer_checkpoints() const { return checkpointer_->writer_checkpoints(); }
+
  private:
   class Reader;  // a pooled read connection, returned on destruction
   std::unique_ptr<sqlite::Connection> open_connection();
@@ -82,6 +91,7 @@ class SqliteStorage final : public Storage {
   std::condition_variable drained_;
   bool writing_ = false;
   std::mutex write_mutex_;
+  std::unique_ptr<sqlite::WalCheckpointer> checkpointer_;  // outlives writer_, whose commits call it
   std::unique_ptr<sqlite::Connection> writer_;
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<sqlite::Connection>> pool_;

@@ -10,9 +10,11 @@
 #include <chrono>
 #include <csignal>
 #include <filesystem>
+#include <random>
 #include <thread>
 #include <vector>
 
+#include "sqlite_history.hpp"
 #include "sqlite_storage.hpp"
 #include "temp_dir.hpp"
 
@@ -109,6 +111,113 @@ TEST(SqliteStorage, KilledInTheMiddleOfABatchKeepsExactlyTheAcknowledgedReports)
   for (int i = 1; i <= 20; ++i) EXPECT_FALSE(after.report_by_report_id("id-k-" + std::to_string(i))) << i;
   // And the database still takes reports.
   EXPECT_EQ(after.ingest(make_incoming("k1", 1, "k-1", 1), no_anomaly, 2).status, IngestStatus::stored);
+}
+
+// The links the judge gets (sqlite_history.cpp: five statements) are the
+// very links the one UNION statement this store used before gave, in the
+// same order, on chains with gaps, forks, replays (a report id again),
+// restarts and previous hashes naming any report, for incoming reports at,
+// around and beyond every stored sequence.
+std::vector<ChainLink> links_in_one_statement(sqlite::Connection& db, const ReportRow& in) {
+  static const char* const kUnion =
+      "SELECT id, report_id, sequence, previous_sha256, sha256, signer_fingerprint, received_at FROM reports "
+      "WHERE id IN (SELECT id FROM reports WHERE machine_id = ?1 AND sequence BETWEEN ?2 AND ?3 "
+      "UNION SELECT id FROM reports WHERE report_id = ?4 AND machine_id = ?1 "
+      "UNION SELECT id FROM reports WHERE sha256 = ?5 AND machine_id = ?1 "
+      "UNION SELECT * FROM (SELECT id FROM reports WHERE machine_id = ?1 ORDER BY sequence DESC, id DESC LIMIT 1) "
+      "UNION SELECT * FROM (SELECT id FROM reports WHERE machine_id = ?1 ORDER BY sequence ASC, id ASC LIMIT 1)) "
+      "ORDER BY sequence, id";
+  const auto sequence = static_cast<std::int64_t>(in.sequence);
+  sqlite::Statement s(db, kUnion);
+  s.bind(1, in.machine_id).bind(2, sequence - 1).bind(3, sequence + 1).bind(4, in.report_id);
+  s.bind(5, in.previous_sha256);
+  std::vector<ChainLink> links;
+  while (s.step()) {
+    links.push_back({s.integer(0), s.text(1), static_cast<std::uint64_t>(s.integer(2)), s.optional_text(3), s.text(4),
+                     s.text(5), s.integer(6)});
+  }
+  return links;
+}
+
+TEST(SqliteHistory, LinksAreThoseOfTheOneStatementUnion) {
+  TempDir dir;
+  const auto path = dir.path() / "h.db";
+  std::mt19937 random(7);
+  std::vector<std::string> shas, report_ids;
+  {
+    SqliteStorage storage(path);
+    storage.migrate();
+    for (int host = 0; host < 4; ++host) {
+      const std::string machine = "h" + std::to_string(host);
+      std::optional<std::string> previous;
+      for (int n = 0; n < 30; ++n) {
+        // Mostly in order, with gaps, forks (a sequence again), restarts.
+        std::uint64_t sequence = static_cast<std::uint64_t>(n + 1 + (n > 10 ? 3 : 0) - (n % 9 == 8 ? 2 : 0));
+        if (n == 20) sequence = 1;
+        const std::string sha = machine + "-s" + std::to_string(n);
+        // Every seventh report reuses a report id (a replay).
+        const std::string report_id = n % 7 == 6 ? report_ids[random() % report_ids.size()] : "id-" + sha;
+        IncomingReport in = make_incoming(machine, sequence, sha, n, report_id);
+        in.row.previous_sha256 = n == 20 ? std::nullopt : previous;
+        if (n % 5 == 4 && !shas.empty()) in.row.previous_sha256 = shas[random() % shas.size()];
+        ASSERT_EQ(storage.ingest(in, no_anomaly, n).status, IngestStatus::stored);
+        previous = sha;
+        shas.push_back(sha);
+        report_ids.push_back(report_id);
+      }
+    }
+  }
+  sqlite::Connection db(path.string());
+  int compared = 0;
+  for (int host = 0; host < 5; ++host) {  // h4: a host with no report
+    for (std::uint64_t sequence = 1; sequence <= 40; ++sequence) {
+      for (int variant = 0; variant < 4; ++variant) {
+        ReportRow in;
+        in.machine_id = "h" + std::to_string(host);
+        in.sequence = sequence;
+        in.report_id = variant == 1 ? report_ids[random() % report_ids.size()] : "id-new";
+        in.previous_sha256 = variant == 3 ? std::string("not-stored") : shas[random() % shas.size()];
+        const auto fast = sqlite::load_chain_links(db, in);
+        const auto reference = links_in_one_statement(db, in);
+        ASSERT_EQ(fast.size(), reference.size()) << in.machine_id << " " << sequence << " " << variant;
+        for (std::size_t i = 0; i < fast.size(); ++i) {
+          EXPECT_EQ(fast[i].id, reference[i].id);
+          EXPECT_EQ(fast[i].report_id, reference[i].report_id);
+          EXPECT_EQ(fast[i].sequence, reference[i].sequence);
+          EXPECT_EQ(fast[i].previous_sha256, reference[i].previous_sha256);
+          EXPECT_EQ(fast[i].sha256, reference[i].sha256);
+          EXPECT_EQ(fast[i].signer_fingerprint, reference[i].signer_fingerprint);
+          EXPECT_EQ(fast[i].received_at, reference[i].received_at);
+        }
+        compared += fast.empty() ? 0 : 1;
+      }
+    }
+  }
+  EXPECT_GT(compared, 500);  // the comparison saw links, not only empty sets
+}
+
+// Checkpoints run on their own thread (sqlite_checkpointer.hpp), and the
+// WAL stays bounded even when the writer never pauses long.
+TEST(SqliteStorage, CheckpointsOffTheWritersThreadAndKeepsTheWalBounded) {
+  TempDir dir;
+  const auto path = dir.path() / "c.db";
+  constexpr int kFrames = 8;  // a checkpoint every 8 pages of 16 KiB
+  SqliteStorage storage(path, kFrames);
+  storage.migrate();
+  for (int i = 0; i < 150; ++i) {
+    IncomingReport in =
+        make_incoming("c" + std::to_string(i % 3), static_cast<std::uint64_t>(i / 3 + 1), "c-" + std::to_string(i), i);
+    in.blob.bytes.assign(40000, static_cast<char>('a' + i % 26));  // three overflow pages
+    ASSERT_EQ(storage.ingest(in, no_anomaly, i).status, IngestStatus::stored);
+  }
+  EXPECT_GT(storage.background_checkpoints(), 0U);
+  // Without checkpoints the WAL would hold the 150 reports (6 MB); the
+  // writer's own limit is 4 x kFrames frames, plus the last transaction.
+  const auto wal = std::filesystem::file_size(path.string() + "-wal");
+  EXPECT_LT(wal, 6U * kFrames * (16384 + 24) + 32) << wal;
+  // The checkpointed pages are in the database file itself.
+  EXPECT_GT(std::filesystem::file_size(path), 100U * 40000);
+  EXPECT_EQ(storage.report_count(), 150U);
 }
 
 }  // namespace

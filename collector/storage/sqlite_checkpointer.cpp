@@ -1,0 +1,81 @@
+#include "sqlite_checkpointer.hpp"
+
+namespace clinic_audit::collector::sqlite {
+
+WalCheckpointer::WalCheckpointer(std::function<std::unique_ptr<Connection>()> open, int frames)
+    : open_(std::move(open)), frames_(frames), writer_frames_(4 * frames), thread_([this] { run(); }) {}
+
+WalCheckpointer::~WalCheckpointer() {
+  {
+    const std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wanted_.notify_all();
+  thread_.join();
+}
+
+void WalCheckpointer::attach(Connection& writer) { sqlite3_wal_hook(writer.get(), &WalCheckpointer::on_commit, this); }
+
+// https://sqlite.org/c3ref/wal_hook.html: called after the commit, the write
+// lock already released; `frames` is the number of frames now in the WAL.
+int WalCheckpointer::on_commit(void* self, sqlite3* /*db*/, const char* /*name*/, int frames) {
+  auto* checkpointer = static_cast<WalCheckpointer*>(self);
+  checkpointer->wal_frames_.store(frames);
+  // Frames the last checkpoint did not copy (after the WAL was restarted,
+  // all of them): one checkpoint per `frames_` new frames, not one per
+  // commit (each costs two fsyncs).
+  const int copied = checkpointer->copied_frames_.load();
+  if (frames - (frames < copied ? 0 : copied) >= checkpointer->frames_) {
+    {
+      const std::lock_guard lock(checkpointer->mutex_);
+      checkpointer->due_ = true;
+    }
+    checkpointer->wanted_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+void WalCheckpointer::writer_idle(Connection& writer) {
+  if (wal_frames_.load() < writer_frames_) return;
+  // RESTART: waits (busy handler) for this thread's checkpoint under way,
+  // copies what it left, then for readers to leave the WAL, so that the
+  // next transaction writes the WAL from its start again. The passive
+  // checkpoints alone never get there under continuous ingest: the next
+  // commit always comes before they end (a test saw the WAL grow with every
+  // report). Most frames are already copied, so this one is short.
+  // SQLite answers SQLITE_BUSY at once, without waiting, while another
+  // connection checkpoints: wait for this thread's here.
+  const std::lock_guard checkpointing(checkpointing_);
+  int log = 0, copied = 0;
+  if (sqlite3_wal_checkpoint_v2(writer.get(), nullptr, SQLITE_CHECKPOINT_RESTART, &log, &copied) == SQLITE_OK) {
+    ++by_writer_;
+    wal_frames_.store(0);  // until the next commit says otherwise
+    copied_frames_.store(0);
+  }
+}
+
+void WalCheckpointer::run() {
+  std::unique_ptr<Connection> db;
+  std::unique_lock lock(mutex_);
+  while (true) {
+    wanted_.wait(lock, [this] { return due_ || stopping_; });
+    if (stopping_) return;
+    due_ = false;
+    lock.unlock();
+    try {
+      if (!db) db = open_();
+      int log = 0, copied = 0;
+      const std::lock_guard checkpointing(checkpointing_);
+      // An error (SQLITE_BUSY: another process's checkpoint) leaves the
+      // frames for the next one; nothing is lost by a checkpoint not done.
+      if (sqlite3_wal_checkpoint_v2(db->get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied) == SQLITE_OK) {
+        ++background_;
+        copied_frames_.store(copied);
+      }
+    } catch (...) {  // NOLINT(bugprone-empty-catch): cannot open now; the writer's own limit still holds the WAL
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace clinic_audit::collector::sqlite
