@@ -7,6 +7,7 @@
 #include <future>
 #include <iterator>
 #include <limits>
+#include <span>
 
 #include "sqlite_history.hpp"
 #include "sqlite_schema.hpp"
@@ -338,30 +339,44 @@ void SqliteStorage::drain() {
 
 void SqliteStorage::write_batch(std::vector<PendingIngest>& batch) {
   const std::lock_guard lock(write_mutex_);
+  if (write_together(batch)) return;
+  // One report's ingest failed and the batch was rolled back: each again
+  // in a transaction of its own, so the others are stored all the same.
+  for (PendingIngest& item : batch) write_together(std::span(&item, 1));
+}
+
+// No SAVEPOINT per report: SQLite keeps, for a savepoint, the original of
+// every page an earlier report of the transaction already changed (the
+// index leaves, the tables' last pages) in a statement journal, which
+// spills to a temporary file past 64 KiB: 13 pwrite(2) of 16 KiB per
+// report (strace), more than the report's own WAL frames. A failure is
+// rare (the judge throws, the disk is full), so the batch is optimistic
+// and written again one by one when it happens.
+bool SqliteStorage::write_together(std::span<PendingIngest> items) {
   try {
     Transaction transaction(*writer_);
-    for (PendingIngest& item : batch) {
-      writer_->exec("SAVEPOINT ingest");
+    for (PendingIngest& item : items) {
       try {
         item.result = ingest_one(*item.incoming, item.judge, item.now);
-        writer_->exec("RELEASE ingest");
       } catch (...) {
+        for (PendingIngest& other : items) other.result.reset();
+        if (items.size() > 1) return false;  // rolled back by ~Transaction
         item.error = std::current_exception();
-        item.result.reset();
-        writer_->exec("ROLLBACK TO ingest; RELEASE ingest");
+        return true;
       }
     }
     transaction.commit();
   } catch (...) {
     // Nothing of the batch is committed: every waiting ingest fails.
-    for (PendingIngest& item : batch) {
+    for (PendingIngest& item : items) {
       item.result.reset();
       if (!item.error) item.error = std::current_exception();
     }
   }
+  return true;
 }
 
-// One report, inside the batch's transaction (see write_batch).
+// One report, inside the batch's transaction (see write_together).
 IngestResult SqliteStorage::ingest_one(const IncomingReport& incoming, const ChainJudge& judge, std::int64_t now) {
   Connection& db = *writer_;
   const ReportRow& in = incoming.row;

@@ -5,8 +5,9 @@
 // (SQLite has one writer anyway); reads use a small pool of connections.
 //
 // Group commit: ingests arriving while a transaction is being written are
-// queued and then written together, each in its own SAVEPOINT (one failing
-// does not undo the others), in one transaction and one fsync. Each still
+// queued and then written together in one transaction and one fsync (if
+// one fails, the batch is rolled back and written again report by report,
+// so one failing does not undo the others). Each still
 // sees the ones before it (same transaction), and none is answered before
 // the COMMIT returned. The thread that finds no write under way becomes the
 // writer and writes batches until the queue is empty; the others (server
@@ -19,6 +20,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "sqlite_checkpointer.hpp"
@@ -83,6 +85,9 @@ class SqliteStorage final : public Storage {
   // for its one commit, so an unbounded batch would only add latency.
   static constexpr std::size_t kMaxBatch = 256;
   void write_batch(std::vector<PendingIngest>& batch);
+  // One transaction for `items`; false if one report's ingest threw and
+  // the transaction was rolled back (nothing decided: write them singly).
+  bool write_together(std::span<PendingIngest> items);
   IngestResult ingest_one(const IncomingReport& incoming, const ChainJudge& judge, std::int64_t now);
 
   std::filesystem::path path_;

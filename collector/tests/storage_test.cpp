@@ -10,6 +10,8 @@
 #include <chrono>
 #include <csignal>
 #include <filesystem>
+#include <map>
+#include <mutex>
 #include <random>
 #include <thread>
 #include <vector>
@@ -194,6 +196,76 @@ TEST(SqliteHistory, LinksAreThoseOfTheOneStatementUnion) {
     }
   }
   EXPECT_GT(compared, 500);  // the comparison saw links, not only empty sets
+}
+
+// A batch in which one report's ingest throws (here its judge): the batch
+// is rolled back and written again report by report, so every other
+// report of it is stored once, with the chain judgement a batch-less
+// ingest gives, and only the failing one is refused.
+TEST(SqliteStorage, OneFailingReportOfABatchLeavesTheOthersStored) {
+  TempDir dir;
+  SqliteStorage storage(dir.path() / "f.db");
+  storage.migrate();
+  std::atomic<bool> first_started{false};
+  std::atomic<int> queued{0};
+  auto judge = [&](const ChainHistory& history, const IncomingReport& in) -> Judgement {
+    if (in.row.sha256 == "f-first") {
+      first_started = true;
+      // Hold the writer until the 20 others are queued: they form one batch.
+      while (queued.load() < 20) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    if (in.row.sha256 == "f-9") throw std::runtime_error("judge refused f-9");
+    Judgement judgement;
+    // A second report of a host whose first is in the same batch sees it.
+    if (in.row.sequence == 2 && history.links.empty()) judgement.anomalies.push_back({"gap", "first not seen", 1, 1});
+    return judgement;
+  };
+  std::mutex mutex;
+  std::map<std::string, std::string> outcome;  // sha256 -> "stored" | "duplicate" | error text
+  std::atomic<int> done{0};
+  auto record = [&](const std::string& sha) {
+    return [&, sha](std::optional<IngestResult> result, std::exception_ptr error) {
+      std::string text;
+      if (error) {
+        try {
+          std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+          text = e.what();
+        }
+      } else {
+        text =
+            result->status == IngestStatus::stored ? (result->row.chain == "ok" ? "stored" : "anomaly") : "duplicate";
+      }
+      const std::lock_guard lock(mutex);
+      outcome[sha] = text;
+      ++done;
+    };
+  };
+  std::thread first([&] {
+    storage.ingest_async(std::make_shared<IncomingReport>(make_incoming("f0", 1, "f-first", 1)), judge, 1,
+                         record("f-first"));
+  });
+  while (!first_started) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  for (int i = 1; i <= 20; ++i) {
+    // Hosts f1..f10, two reports each (sequence 1 then 2, chained).
+    const std::string host = "f" + std::to_string((i + 1) / 2);
+    IncomingReport in = make_incoming(host, i % 2 == 1 ? 1 : 2, "f-" + std::to_string(i), i);
+    if (i % 2 == 0) in.row.previous_sha256 = "f-" + std::to_string(i - 1);
+    storage.ingest_async(std::make_shared<IncomingReport>(std::move(in)), judge, 1, record("f-" + std::to_string(i)));
+    ++queued;
+  }
+  first.join();
+  storage.drain();
+  ASSERT_EQ(done.load(), 21);
+  EXPECT_EQ(outcome["f-first"], "stored");
+  EXPECT_EQ(outcome["f-9"], "judge refused f-9");
+  for (int i = 1; i <= 20; ++i) {
+    if (i == 9) continue;
+    // f-10 follows the refused f-9: its host has no report yet (an anomaly).
+    EXPECT_EQ(outcome["f-" + std::to_string(i)], i == 10 ? "anomaly" : "stored") << i;
+  }
+  EXPECT_EQ(storage.report_count(), 20U);
+  EXPECT_FALSE(storage.report_by_report_id("id-f-9"));
 }
 
 // Checkpoints run on their own thread (sqlite_checkpointer.hpp), and the
