@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -253,24 +255,38 @@ void PostgresStorage::write_jobs() {
   while (true) {
     jobs_ready_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
     if (jobs_.empty()) return;  // stopping, nothing left
-    auto job = std::make_unique<Job>(std::move(jobs_.front()));
-    jobs_.pop_front();
-    ++writing_;
+    // Everything queued, up to kMaxBatch: one transaction, one commit.
+    std::vector<Pending> batch;
+    while (!jobs_.empty() && batch.size() < kMaxBatch) {
+      Job& job = jobs_.front();
+      batch.push_back({std::move(job.incoming), std::move(job.judge), job.now, std::move(job.done), {}, {}});
+      jobs_.pop_front();
+    }
+    writing_ += batch.size();
     lock.unlock();
-    std::optional<IngestResult> result;
-    std::exception_ptr error;
     try {
-      result = ingest(*job->incoming, job->judge, job->now);  // returns after COMMIT
-    } catch (...) {
-      error = std::current_exception();
+      auto l = lease();
+      if (!write_together(l.db(), batch)) {
+        ++batches_written_singly_;
+        for (Pending& item : batch) write_together(l.db(), std::span(&item, 1));
+      }
+    } catch (...) {  // no connection: every report of the batch gets the error
+      for (Pending& item : batch) {
+        item.result.reset();
+        item.error = std::current_exception();
+      }
     }
-    try {
-      job->done(std::move(result), error);
-    } catch (...) {  // NOLINT(bugprone-empty-catch): `done` must not throw; the writer goes on
+    // Committed (or failed): only now does anyone learn of it.
+    for (Pending& item : batch) {
+      try {
+        item.done(std::move(item.result), item.error);
+      } catch (...) {  // NOLINT(bugprone-empty-catch): `done` must not throw; the others still get theirs
+      }
     }
-    job.reset();  // its callback's captures too, before drain() may return
+    const std::size_t written = batch.size();
+    batch.clear();  // the callbacks' captures too, before drain() may return
     lock.lock();
-    --writing_;
+    writing_ -= written;
     if (writing_ == 0 && jobs_.empty()) drained_.notify_all();
   }
 }
@@ -319,28 +335,42 @@ void PostgresStorage::migrate() {
   transaction.commit();
 }
 
-IngestResult PostgresStorage::ingest(const IncomingReport& incoming, const ChainJudge& judge, std::int64_t now) {
-  auto l = lease();
-  Connection& db = l.db();
-  const ReportRow& in = incoming.row;
-  Transaction transaction(db);
-  // Create the host if new, then lock it: every ingest of this host, in any
-  // collector process, waits here for the one before to commit.
-  const Result created =
-      db.exec("INSERT INTO hosts (machine_id, hostname, cert_fingerprint, first_seen) VALUES ($1, $2, $3, $4) "
-              "ON CONFLICT (machine_id) DO NOTHING RETURNING machine_id",
-              Params().text(in.machine_id).text(in.hostname).text(in.signer_fingerprint).integer(now));
-  const bool new_host = created.rows() == 1;
-  // The lock also reads the host's current key for the judge (one round
-  // trip, not two: no other transaction can change the row once locked).
-  const Result locked =
-      db.exec("SELECT cert_fingerprint FROM hosts WHERE machine_id = $1 FOR UPDATE", Params().text(in.machine_id));
+namespace {
 
+using pg::LockedHost;
+
+// Creates (if new) and locks the host rows of every report of `items`, in
+// machine_id order: every transaction, of this collector or another, takes
+// its host locks in that one order, so two batches sharing hosts wait for
+// each other and never deadlock. The lock also reads each host's key for
+// the judge (no other transaction can change the row once locked).
+template <typename Item>
+std::map<std::string, LockedHost> lock_hosts(Connection& db, std::span<Item> items) {
+  std::map<std::string, const Item*> first;  // sorted by machine_id
+  for (const Item& item : items) first.emplace(item.incoming->row.machine_id, &item);
+  std::map<std::string, LockedHost> hosts;
+  for (const auto& [machine_id, item] : first) {
+    const ReportRow& in = item->incoming->row;
+    const Result created =
+        db.exec("INSERT INTO hosts (machine_id, hostname, cert_fingerprint, first_seen) VALUES ($1, $2, $3, $4) "
+                "ON CONFLICT (machine_id) DO NOTHING RETURNING machine_id",
+                Params().text(in.machine_id).text(in.hostname).text(in.signer_fingerprint).integer(item->now));
+    const Result locked =
+        db.exec("SELECT cert_fingerprint FROM hosts WHERE machine_id = $1 FOR UPDATE", Params().text(in.machine_id));
+    hosts[machine_id] = {created.rows() == 0, locked.text(0, 0)};
+  }
+  return hosts;
+}
+
+}  // namespace
+
+// One report, its host locked (lock_hosts), inside the batch's transaction.
+IngestResult PostgresStorage::ingest_locked(Connection& db, const IncomingReport& incoming, const ChainJudge& judge,
+                                            std::int64_t now, pg::LockedHost& host) {
+  const ReportRow& in = incoming.row;
   auto duplicate = [&](const Result& found) {
     const ReportRow existing = read_report(found, 0);
-    IngestResult result{IngestStatus::duplicate, existing, anomalies_of_report(db, existing.id)};
-    transaction.commit();
-    return result;
+    return IngestResult{IngestStatus::duplicate, existing, anomalies_of_report(db, existing.id)};
   };
   if (Result found = db.exec(sql("SELECT ", kReportColumns, " FROM reports r WHERE r.sha256 = $1").c_str(),
                              Params().text(in.sha256));
@@ -363,8 +393,8 @@ IngestResult PostgresStorage::ingest(const IncomingReport& incoming, const Chain
 
   ChainHistory history;
   {
-    history.known_host = !new_host;
-    history.current_fingerprint = new_host ? "" : locked.text(0, 0);
+    history.known_host = host.known;
+    history.current_fingerprint = host.known ? host.fingerprint : "";
     // The links judge_next() can look at, as in sqlite_storage.cpp's
     // load_history (the whole chain only for a restart).
     const bool whole = !in.previous_sha256 || in.sequence < 1 ||
@@ -407,11 +437,6 @@ IngestResult PostgresStorage::ingest(const IncomingReport& incoming, const Chain
   }
   const Judgement judgement = judge(history, incoming);
 
-  db.exec("UPDATE hosts SET hostname = $2 WHERE machine_id = $1", Params().text(in.machine_id).text(in.hostname));
-  if (judgement.becomes_current_key) {
-    db.exec("UPDATE hosts SET cert_fingerprint = $2 WHERE machine_id = $1",
-            Params().text(in.machine_id).text(in.signer_fingerprint));
-  }
   db.exec(
       "INSERT INTO host_keys (machine_id, fingerprint, origin, first_seen, last_seen) VALUES ($1, $2, 'report', $3, $3) "
       "ON CONFLICT (machine_id, fingerprint) DO UPDATE SET last_seen = excluded.last_seen",
@@ -455,19 +480,70 @@ IngestResult PostgresStorage::ingest(const IncomingReport& incoming, const Chain
     const std::optional<std::int64_t> report = origin.rows() > 0 ? origin.optional_integer(0, 0) : std::nullopt;
     for (const NewAnomaly& rest : update.remaining) insert_anomaly(db, in.machine_id, report, rest, now);
   }
-  db.exec("UPDATE hosts SET last_received = $2, latest_report = l.id, latest_started_at = l.started_at FROM "
+  // The host's name, key (if the judge says so) and head in one statement
+  // (three round trips before).
+  db.exec("UPDATE hosts SET hostname = $3, cert_fingerprint = CASE WHEN $4 = 1 THEN $5 ELSE cert_fingerprint END, "
+          "last_received = $2, latest_report = l.id, latest_started_at = l.started_at FROM "
           "(SELECT id, started_at FROM reports WHERE machine_id = $1 ORDER BY sequence DESC, id DESC LIMIT 1) l "
           "WHERE machine_id = $1",
-          Params().text(in.machine_id).integer(now));
+          Params()
+              .text(in.machine_id)
+              .integer(now)
+              .text(in.hostname)
+              .integer(judgement.becomes_current_key ? 1 : 0)
+              .text(in.signer_fingerprint));
+  host.known = true;
+  if (judgement.becomes_current_key) host.fingerprint = in.signer_fingerprint;
   // The row as stored, from what was just written (as sqlite_storage.cpp;
   // reading it back was one more round trip per report).
   ReportRow stored = in;
   stored.id = id;
   stored.received_at = now;
   stored.chain = chain;
-  IngestResult result{IngestStatus::stored, std::move(stored), anomalies_of_report(db, id)};
-  transaction.commit();
-  return result;
+  // Only this report's own anomalies name it (a gap's remainder keeps its
+  // first report): none flagged, none to read back (one round trip less).
+  return IngestResult{IngestStatus::stored, std::move(stored),
+                      judgement.anomalies.empty() ? std::vector<AnomalyRow>{} : anomalies_of_report(db, id)};
+}
+
+IngestResult PostgresStorage::ingest(const IncomingReport& incoming, const ChainJudge& judge, std::int64_t now) {
+  Pending item{std::shared_ptr<const IncomingReport>(&incoming, [](const IncomingReport*) {}), judge, now, {}, {}, {}};
+  auto l = lease();
+  write_together(l.db(), std::span(&item, 1));
+  if (item.error) std::rethrow_exception(item.error);
+  return std::move(*item.result);
+}
+
+// Group commit: the reports of `items` in one transaction, one WAL flush
+// (PostgreSQL's commit, synchronous_commit on, waits for it), host rows
+// locked first in machine_id order. Returns false if one report's ingest
+// threw: the transaction was rolled back, nothing is decided, and the
+// caller writes them again one by one (as sqlite_storage.cpp does: a
+// failure is rare; a SAVEPOINT per report would be two more round trips
+// each).
+bool PostgresStorage::write_together(Connection& db, std::span<Pending> items) {
+  try {
+    Transaction transaction(db);
+    auto hosts = lock_hosts(db, items);
+    for (Pending& item : items) {
+      try {
+        item.result = ingest_locked(db, *item.incoming, item.judge, item.now, hosts[item.incoming->row.machine_id]);
+      } catch (...) {
+        for (Pending& other : items) other.result.reset();
+        if (items.size() > 1) return false;  // rolled back by ~Transaction
+        item.error = std::current_exception();
+        return true;
+      }
+    }
+    transaction.commit();
+  } catch (...) {
+    // Nothing committed (a lock wait ended in a deadlock, the connection
+    // broke): one by one if there were several, else this one's error.
+    for (Pending& item : items) item.result.reset();
+    if (items.size() > 1) return false;
+    items.front().error = std::current_exception();
+  }
+  return true;
 }
 
 std::int64_t PostgresStorage::create_token(const TokenRow& token) {

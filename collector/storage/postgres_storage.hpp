@@ -5,10 +5,13 @@
 // serialised: stored once, chain judged on the complete history.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,6 +21,14 @@
 
 namespace clinic_audit::collector {
 
+namespace pg {
+// A host row locked by a batch's transaction, as the batch's reports change it.
+struct LockedHost {
+  bool known = false;       // existed before this transaction
+  std::string fingerprint;  // hosts.cert_fingerprint now
+};
+}  // namespace pg
+
 class PostgresStorage final : public Storage {
  public:
   explicit PostgresStorage(std::string url);
@@ -26,12 +37,12 @@ class PostgresStorage final : public Storage {
   int schema_version() override;
   void migrate() override;
   IngestResult ingest(const IncomingReport& incoming, const ChainJudge& judge, std::int64_t now) override;
-  // Handed to a few writer threads, each one transaction a report on its
-  // own connection: the server's workers do not wait for PostgreSQL's round
-  // trips, and the server's WAL flush covers the commits that arrive
-  // together (PostgreSQL's own group commit). Reports are not batched in
-  // one transaction here: two collectors locking the host rows of two
-  // batches in different orders would deadlock.
+  // Handed to a few writer threads, each on its own connection, each
+  // writing what is queued (up to kMaxBatch reports) in one transaction
+  // (group commit: one commit and WAL flush for the batch, as on SQLite).
+  // A batch locks its host rows first, in machine_id order, so that two
+  // batches (of this process or another collector) sharing hosts wait for
+  // each other instead of deadlocking.
   void ingest_async(std::shared_ptr<const IncomingReport> incoming, ChainJudge judge, std::int64_t now,
                     IngestDone done) override;
   void drain() override;
@@ -55,6 +66,10 @@ class PostgresStorage final : public Storage {
   void for_each_report(const std::function<bool(const ReportRow&, const ReportBlob&)>& visit) override;
   std::size_t report_count() override;
 
+  // Batches rolled back and written again report by report (a report
+  // failed, a lock wait ended in a deadlock): tests, benchmarks.
+  std::uint64_t batches_written_singly() const { return batches_written_singly_.load(); }
+
  private:
   class Lease;  // a pooled connection, returned on destruction
   Lease lease();
@@ -65,8 +80,23 @@ class PostgresStorage final : public Storage {
     std::int64_t now;
     IngestDone done;
   };
-  static constexpr std::size_t kWriters = 8;
+  struct Pending {
+    std::shared_ptr<const IncomingReport> incoming;
+    ChainJudge judge;
+    std::int64_t now;
+    IngestDone done;
+    std::optional<IngestResult> result;
+    std::exception_ptr error;
+  };
+  // Writer threads (connections) and reports per transaction: a batch's
+  // reports all wait for its one commit, so a larger batch only adds
+  // latency; several writers keep PostgreSQL busy while one commits.
+  static constexpr std::size_t kWriters = 4;
+  static constexpr std::size_t kMaxBatch = 64;
   void write_jobs();
+  bool write_together(pg::Connection& db, std::span<Pending> items);
+  IngestResult ingest_locked(pg::Connection& db, const IncomingReport& incoming, const ChainJudge& judge,
+                             std::int64_t now, pg::LockedHost& host);
 
   std::string url_;
   std::mutex mutex_;
@@ -77,6 +107,7 @@ class PostgresStorage final : public Storage {
   std::size_t writing_ = 0;  // jobs taken by a writer and not yet released
   std::condition_variable drained_;
   bool stopping_ = false;
+  std::atomic<std::uint64_t> batches_written_singly_{0};
   std::vector<std::thread> writers_;  // started by the first ingest_async
 };
 
