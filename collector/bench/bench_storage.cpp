@@ -21,6 +21,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <random>
 #include <string>
@@ -147,7 +148,8 @@ int main(int argc, char** argv) {
   storage->migrate();
 
   // Every report prepared before the clock starts.
-  std::mt19937_64 engine(42);
+  // Seeded by the prefix: two processes (two collectors) make different reports.
+  std::mt19937_64 engine(std::hash<std::string>{}(prefix));
   std::vector<std::vector<std::shared_ptr<IncomingReport>>> reports(static_cast<std::size_t>(agents));
   for (int a = 0; a < agents; ++a) {
     const std::string machine_id = prefix + hex64(static_cast<std::uint64_t>(a), 99).substr(0, 31);
@@ -190,7 +192,14 @@ int main(int argc, char** argv) {
                             [&, a, sent](std::optional<IngestResult> result, std::exception_ptr error) {
                               const double latency = std::chrono::duration<double>(Clock::now() - sent).count();
                               if (error || !result) {
-                                ++failed;
+                                if (failed++ == 0) {
+                                  try {
+                                    if (error) std::rethrow_exception(error);
+                                    std::fprintf(stderr, "first failure: no result, no error\n");
+                                  } catch (const std::exception& e) {
+                                    std::fprintf(stderr, "first failure: %s\n", e.what());
+                                  }
+                                }
                               } else {
                                 ++stored;
                                 if (!result->anomalies.empty()) ++anomalies;
