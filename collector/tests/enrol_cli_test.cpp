@@ -31,7 +31,7 @@ TEST(CollectorEnrolment, TokenGivesACertificateOnceAndIsStoredHashed) {
   ASSERT_EQ(secret.size(), 43U) << created.output;  // 256 bits, base64url
   // Never stored in clear.
   EXPECT_EQ(
-      sh("sqlite3 " + quote(collector.dir() / "data" / "collector.db") + " .dump | grep -c " + quote(secret)).output,
+      sh("sqlite3 " + quote(collector.dir() / "data" / "collector.db") + " .dump | grep -c -e " + quote(secret)).output,
       "0\n");
   const AgentIdentity agent = collector.make_csr("cab-a", kMachineA);
   const auto response = enrol(collector, secret, read_file(collector.dir() / "cab-a.csr"));
