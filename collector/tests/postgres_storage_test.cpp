@@ -77,7 +77,7 @@ TEST(PostgresStorage, TwoCollectorsBatchingTheSameHostsStoreEachReportOnce) {
     const auto& in = reports[static_cast<std::size_t>(host * kReports + n - 1)];
     storage.ingest_async(in, judge_chain, n,
                          [&, host, n, sha = in->row.sha256](std::optional<IngestResult> result,
-                                                            std::exception_ptr error) {
+                                                            const std::exception_ptr& error) {
                            std::string outcome = "error";
                            if (!error && result) {
                              outcome = result->status == IngestStatus::duplicate ? "duplicate"

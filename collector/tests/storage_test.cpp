@@ -224,7 +224,7 @@ TEST(SqliteStorage, OneFailingReportOfABatchLeavesTheOthersStored) {
   std::map<std::string, std::string> outcome;  // sha256 -> "stored" | "duplicate" | error text
   std::atomic<int> done{0};
   auto record = [&](const std::string& sha) {
-    return [&, sha](std::optional<IngestResult> result, std::exception_ptr error) {
+    return [&, sha](std::optional<IngestResult> result, const std::exception_ptr& error) {
       std::string text;
       if (error) {
         try {
@@ -278,7 +278,7 @@ TEST(SqliteStorage, CheckpointsOffTheWritersThreadAndKeepsTheWalBounded) {
   storage.migrate();
   for (int i = 0; i < 150; ++i) {
     IncomingReport in =
-        make_incoming("c" + std::to_string(i % 3), static_cast<std::uint64_t>(i / 3 + 1), "c-" + std::to_string(i), i);
+        make_incoming("c" + std::to_string(i % 3), static_cast<std::uint64_t>(i / 3) + 1, "c-" + std::to_string(i), i);
     in.blob.bytes.assign(40000, static_cast<char>('a' + i % 26));  // three overflow pages
     ASSERT_EQ(storage.ingest(in, no_anomaly, i).status, IngestStatus::stored);
   }
