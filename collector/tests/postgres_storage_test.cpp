@@ -42,6 +42,26 @@ TEST(PostgresStorage, WrongUrlIsUnavailableWithoutThePassword) {
   }
 }
 
+// Report bytes large enough for TOAST are compressed with lz4
+// (postgres_db.cpp: default_toast_compression), and come back exactly.
+TEST(PostgresStorage, ReportBytesAreCompressedWithLz4AndReadBackExactly) {
+  PostgresFactory factory;
+  auto storage = factory.make();
+  storage->migrate();
+  IncomingReport in = make_incoming("lz", 1, "lz-1", 1);
+  in.blob.bytes.clear();
+  for (int i = 0; i < 1000; ++i) in.blob.bytes += "{\"check\": \"apicrypt-v1.check-" + std::to_string(i % 20) + "\"}\n";
+  const IngestResult stored = storage->ingest(in, no_anomaly, 1);
+  pg::Connection db(factory.url());
+  const pg::Result method =
+      db.exec("SELECT pg_column_compression(bytes) FROM reports WHERE id = $1", pg::Params().integer(stored.row.id));
+  ASSERT_EQ(method.rows(), 1);
+  EXPECT_EQ(method.text(0, 0), "lz4");
+  const auto blob = storage->report_blob(stored.row.id);
+  ASSERT_TRUE(blob);
+  EXPECT_EQ(blob->bytes, in.blob.bytes);
+}
+
 // Group commit with two collectors (issue #11 item 7): two PostgresStorage
 // objects (two processes' worth of connections) receive the same 120
 // reports of 24 hosts at once, in opposite host orders, each through
