@@ -38,10 +38,15 @@ for round in $(seq "$rounds"); do
   "$build/collector/bench/bench_ingest" --ca-dir "$work/data" --port 18511 --clients "$clients" --reports "$reports" \
     --acks "$work/acks" --prepared "$work/prepared.bin" >"$work/bench.out" 2>&1 &
   bench=$!
-  # Kill when the load is running (after the agents are prepared).
-  for _ in $(seq 200); do [ -s "$work/acks" ] && break; sleep 0.05; done
-  # At a random moment of the round: 0.1 to 2.0 s after the first ack.
-  sleep "$((RANDOM % 2)).$((RANDOM % 9 + 1))"
+  # Kill at a random moment while the load is running: once a random
+  # number of acknowledgements (1 to three quarters of the round's) came
+  # back. (A fixed delay let a fast round finish before the kill.)
+  target=$((RANDOM % (clients * reports * 3 / 4) + 1))
+  for _ in $(seq 3000); do
+    [ -s "$work/acks" ] && [ "$(wc -l <"$work/acks")" -ge "$target" ] && break
+    kill -0 "$bench" 2>/dev/null || break
+    sleep 0.01
+  done
   kill -9 "$server"; wait "$server" 2>/dev/null || true
   killed_at=$(wc -l <"$work/acks")
   start
