@@ -37,17 +37,19 @@ int WalCheckpointer::on_commit(void* self, sqlite3* /*db*/, const char* /*name*/
 
 void WalCheckpointer::writer_idle(Connection& writer) {
   if (wal_frames_.load() < writer_frames_) return;
-  // RESTART: waits (busy handler) for this thread's checkpoint under way,
-  // copies what it left, then for readers to leave the WAL, so that the
-  // next transaction writes the WAL from its start again. The passive
-  // checkpoints alone never get there under continuous ingest: the next
-  // commit always comes before they end (a test saw the WAL grow with every
-  // report). Most frames are already copied, so this one is short.
-  // SQLite answers SQLITE_BUSY at once, without waiting, while another
-  // connection checkpoints: wait for this thread's here.
+  // Between the writer's transactions nothing is appended, so a PASSIVE
+  // checkpoint here copies every frame no reader still needs, and the next
+  // transaction writes the WAL from its start again. (RESTART would also
+  // wait, up to the busy timeout, for readers such as a long `export` to
+  // leave the WAL, holding up every ingest meanwhile.) The passive
+  // checkpoints of this thread alone never get there under continuous
+  // ingest: the next commit always comes before they end (a test saw the
+  // WAL grow with every report). Most frames are already copied, so this
+  // one is short. SQLite answers SQLITE_BUSY at once, without waiting,
+  // while another connection checkpoints: wait for this thread's here.
   const std::lock_guard checkpointing(checkpointing_);
   int log = 0, copied = 0;
-  if (sqlite3_wal_checkpoint_v2(writer.get(), nullptr, SQLITE_CHECKPOINT_RESTART, &log, &copied) == SQLITE_OK) {
+  if (sqlite3_wal_checkpoint_v2(writer.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied) == SQLITE_OK) {
     ++by_writer_;
     wal_frames_.store(0);  // until the next commit says otherwise
     copied_frames_.store(0);

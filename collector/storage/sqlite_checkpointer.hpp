@@ -6,10 +6,10 @@
 // report waits for it. Here the writer's commits only signal; this
 // thread, on its own connection, runs PASSIVE checkpoints (they never take
 // the write lock: the writer goes on committing), and the writer itself
-// checkpoints (RESTART) only when the WAL grew past 4 x `frames`: under
-// continuous ingest a passive checkpoint never catches the last frames,
-// and the WAL is only rewound to its start once every frame is copied and
-// no one reads from it.
+// checkpoints (PASSIVE, between its transactions) only when the WAL grew
+// past 4 x `frames`: under continuous ingest this thread's checkpoints
+// never catch the last frames, and the WAL is only rewound to its start
+// once every frame is copied and no one reads from it.
 // Durability is unchanged: a commit is durable once the WAL is synced
 // (synchronous=FULL), whoever copies its pages later.
 #pragma once
@@ -40,7 +40,7 @@ class WalCheckpointer {
   // wal_autocheckpoint) and signals this thread instead.
   void attach(Connection& writer);
   // Called by the writer's thread between transactions: if the WAL is over
-  // the writer's limit, a RESTART checkpoint there (see writer_idle()).
+  // the writer's limit, a checkpoint there (see writer_idle()).
   void writer_idle(Connection& writer);
 
   // Checkpoints done by this thread / by the writer (tests, benchmarks).

@@ -268,6 +268,42 @@ TEST(SqliteStorage, OneFailingReportOfABatchLeavesTheOthersStored) {
   EXPECT_FALSE(storage.report_by_report_id("id-f-9"));
 }
 
+// A reader in the WAL (a long `export`, the dashboard) while the WAL passes
+// the writer's limit: the writer's own checkpoint copies what it can and
+// does not wait for the reader (a RESTART checkpoint would, up to the busy
+// timeout of 5 s, after every batch, holding up every ingest meanwhile).
+TEST(SqliteStorage, AReaderInTheWalDoesNotHoldUpIngests) {
+  TempDir dir;
+  const auto path = dir.path() / "r.db";
+  SqliteStorage storage(path, 8);
+  storage.migrate();
+  ASSERT_EQ(storage.ingest(make_incoming("r0", 1, "r-0", 0), no_anomaly, 0).status, IngestStatus::stored);
+  sqlite::Connection reader(path.string());
+  reader.exec("BEGIN");
+  {
+    sqlite::Statement count(reader, "SELECT count(*) FROM reports");
+    ASSERT_TRUE(count.step());
+    EXPECT_EQ(count.integer(0), 1);
+  }
+  const auto began = std::chrono::steady_clock::now();
+  for (int i = 1; i <= 40; ++i) {
+    IncomingReport in = make_incoming("r" + std::to_string(i), 1, "r-" + std::to_string(i), i);
+    in.blob.bytes.assign(40000, 'r');
+    ASSERT_EQ(storage.ingest(in, no_anomaly, i).status, IngestStatus::stored);
+  }
+  const auto took = std::chrono::steady_clock::now() - began;
+  EXPECT_GT(storage.writer_checkpoints(), 0U);  // the limit was passed while the reader was there
+  EXPECT_LT(took, std::chrono::seconds(20)) << "ingests waited for the reader";
+  {
+    // The reader still sees its snapshot.
+    sqlite::Statement count(reader, "SELECT count(*) FROM reports");
+    ASSERT_TRUE(count.step());
+    EXPECT_EQ(count.integer(0), 1);
+  }
+  reader.exec("COMMIT");
+  EXPECT_EQ(storage.report_count(), 41U);
+}
+
 // Checkpoints run on their own thread (sqlite_checkpointer.hpp), and the
 // WAL stays bounded even when the writer never pauses long.
 TEST(SqliteStorage, CheckpointsOffTheWritersThreadAndKeepsTheWalBounded) {
