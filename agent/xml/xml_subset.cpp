@@ -7,6 +7,7 @@ namespace clinic_audit::xml {
 namespace {
 
 constexpr std::size_t kMaxSubsetBytes = 1024 * 1024;
+constexpr std::size_t kMaxSubsetDepth = 32;
 
 // Valid UTF-8 (RFC 3629: shortest form, no surrogates, at most U+10FFFF)
 // whose code points are XML Chars: #x9 | #xA | #xD | [#x20-#xD7FF] |
@@ -165,30 +166,28 @@ class Scanner {
   bool element() {
     std::vector<std::string_view> open;
     if (!start_tag(open)) return false;
-    {
-      while (!open.empty()) {
-        // Character data up to the next markup.
-        while (at_ < s_.size() && s_[at_] != '<') {
-          if (s_[at_] == '&') {
-            if (!reference()) return false;
-            continue;
-          }
-          if (s_[at_] == ']' && s_.substr(at_).starts_with("]]>")) return false;
-          ++at_;
+    while (!open.empty()) {
+      // Character data up to the next markup.
+      while (at_ < s_.size() && s_[at_] != '<') {
+        if (s_[at_] == '&') {
+          if (!reference()) return false;
+          continue;
         }
-        if (at_ >= s_.size()) return false;
-        if (s_.substr(at_).starts_with("<!--")) {
-          if (!comment()) return false;
-        } else if (s_.substr(at_).starts_with("</")) {
-          at_ += 2;
-          std::string_view closing;
-          if (!name(closing) || closing != open.back()) return false;
-          spaces();
-          if (!eat(">")) return false;
-          open.pop_back();
-        } else if (!start_tag(open)) {
-          return false;
-        }
+        if (s_[at_] == ']' && s_.substr(at_).starts_with("]]>")) return false;
+        ++at_;
+      }
+      if (at_ >= s_.size()) return false;
+      if (s_.substr(at_).starts_with("<!--")) {
+        if (!comment()) return false;
+      } else if (s_.substr(at_).starts_with("</")) {
+        at_ += 2;
+        std::string_view closing;
+        if (!name(closing) || closing != open.back()) return false;
+        spaces();
+        if (!eat(">")) return false;
+        open.pop_back();
+      } else if (!start_tag(open)) {
+        return false;
       }
     }
     return true;
@@ -205,7 +204,8 @@ class Scanner {
       if (eat("/>")) return true;
       if (eat(">")) {
         open.push_back(tag);
-        return true;
+        // pugi_tree.cpp builds the tree recursively: deep documents go to libxml2.
+        return open.size() <= kMaxSubsetDepth;
       }
       std::string_view attribute;
       if (!had_space || !name(attribute)) return false;

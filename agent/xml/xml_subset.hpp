@@ -15,7 +15,8 @@
 //   Reference:= '&amp;' | '&lt;' | '&gt;' | '&quot;' | '&apos;'   (no character reference)
 //   Comment  := '<!--' no '--' inside, not ending in '-' '-->'
 //   CharData := no ']]>'
-// and the whole input valid UTF-8 made of XML Chars (§2.2), at most 1 MiB.
+// and the whole input valid UTF-8 made of XML Chars (§2.2), at most 1 MiB,
+// elements nested at most 32 deep.
 #pragma once
 
 #include <string_view>

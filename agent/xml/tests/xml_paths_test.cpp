@@ -193,6 +193,17 @@ void expect_sound(std::string_view text) {
   }
 }
 
+TEST(AgentConfigFast, DeepNestingGoesToLibxml2) {
+  // Deep nesting (the pugixml tree is built recursively) goes to libxml2.
+  std::string deep;
+  for (int i = 0; i < 100000; ++i) deep += "<a>";
+  for (int i = 0; i < 100000; ++i) deep += "</a>";
+  EXPECT_FALSE(xml::within_strict_subset(deep));
+  EXPECT_THROW(XmlDocument::load(deep, "deep.conf", config_xsd(), XmlDocument::Schema::validate,
+                                 agent_config_certainly_valid),
+               LoadFailure);
+}
+
 TEST(AgentConfigFast, PlainValidFilesSkipLibxml2AndGiveTheSameTree) {
   const std::string minimal = "<agent-config xmlns=\"urn:clinic-audit:config:1\"/>";
   for (const std::string& text : {std::string(kFullConfig), minimal}) {
