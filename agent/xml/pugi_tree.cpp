@@ -47,7 +47,7 @@ class Builder {
            std::string(attribute_local), attribute.value()});
     }
     std::size_t elements = 0;
-    for (const auto& child : node.children()) elements += child.type() == pugi::node_element ? 1 : 0;
+    for (const auto& child : node.children()) elements += child.type() == pugi::node_element ? 1U : 0U;
     element.children.reserve(elements);
     for (const auto& child : node.children()) {
       switch (child.type()) {
