@@ -206,7 +206,10 @@ TEST(AgentConfigFast, DeepNestingGoesToLibxml2) {
 
 TEST(AgentConfigFast, PlainValidFilesSkipLibxml2AndGiveTheSameTree) {
   const std::string minimal = "<agent-config xmlns=\"urn:clinic-audit:config:1\"/>";
-  for (const std::string& text : {std::string(kFullConfig), minimal}) {
+  // The file the package installs as /etc/clinic-audit/agent.conf.
+  const std::string shipped = read(testing::source_dir() / "installer" / "agent.conf");
+  ASSERT_FALSE(shipped.empty());
+  for (const std::string& text : {std::string(kFullConfig), minimal, shipped}) {
     EXPECT_TRUE(fast_accepts(text)) << text;
     expect_sound(text);
     const XmlDocument doc = XmlDocument::load(text, "agent.conf", config_xsd(), XmlDocument::Schema::validate,
