@@ -1,7 +1,5 @@
 #include "localized_text.hpp"
 
-#include <libxml/xmlmemory.h>
-
 #include <set>
 
 #include "i18n.hpp"
@@ -12,23 +10,22 @@ namespace {
 
 // The element's own xml:lang (not an inherited one: only these elements may
 // carry it, policy.xsd), "en" when absent.
-std::string own_language(const xmlNode* node) {
-  xmlChar* value = xmlGetNsProp(node, reinterpret_cast<const xmlChar*>("lang"), XML_XML_NAMESPACE);
-  if (value == nullptr) return "en";
-  std::string text(reinterpret_cast<const char*>(value));
-  xmlFree(value);
-  return text;
+std::string own_language(const XmlNode* node) {
+  for (const auto& attribute : node->attributes) {
+    if (attribute.name == "lang" && attribute.ns == xml::kXmlNamespace) return attribute.value;
+  }
+  return "en";
 }
 
 }  // namespace
 
-const xmlNode* pick_localized(const std::vector<const xmlNode*>& candidates, const std::string& file,
+const XmlNode* pick_localized(const std::vector<const XmlNode*>& candidates, const std::string& file,
                               std::vector<LoadError>& errors) {
   const std::string wanted(i18n::code(i18n::language()));
-  const xmlNode* chosen = nullptr;
-  const xmlNode* english = nullptr;
+  const XmlNode* chosen = nullptr;
+  const XmlNode* english = nullptr;
   std::set<std::string> seen;
-  for (const xmlNode* node : candidates) {
+  for (const XmlNode* node : candidates) {
     const std::string language = own_language(node);
     if (language != "en" && language != "fr") {
       errors.push_back({file, line_of(node),

@@ -3,12 +3,11 @@
 // language with xml:lang="en" or "fr"; without xml:lang a text is English.
 #pragma once
 
-#include <libxml/tree.h>
-
 #include <string>
 #include <vector>
 
 #include "load_error.hpp"
+#include "xml_document.hpp"
 
 namespace clinic_audit {
 
@@ -16,7 +15,7 @@ namespace clinic_audit {
 // output's language (i18n::language()), else the English one, else the
 // first; nullptr when there is none. A language other than en/fr, or two
 // elements of one language, is a load error naming file:line.
-const xmlNode* pick_localized(const std::vector<const xmlNode*>& candidates, const std::string& file,
+const XmlNode* pick_localized(const std::vector<const XmlNode*>& candidates, const std::string& file,
                               std::vector<LoadError>& errors);
 
 }  // namespace clinic_audit

@@ -46,7 +46,7 @@ std::string normalize_space(const std::string& text) {
 // <remediation> is either plain prose (a note only) or <command> lines
 // followed by an optional <note> (issue #17: commands a technician can paste
 // apart from the explanation).
-void read_remediation(const xmlNode* node, const std::string& file, CheckDecl& check, std::vector<LoadError>& errors) {
+void read_remediation(const XmlNode* node, const std::string& file, CheckDecl& check, std::vector<LoadError>& errors) {
   const auto commands = child_elements(node, "command");
   const auto notes = child_elements(node, "note");
   if (commands.empty() && notes.empty()) {
@@ -63,11 +63,11 @@ void read_remediation(const xmlNode* node, const std::string& file, CheckDecl& c
     return out;
   };
   std::string children;
-  for (const xmlNode* child : child_elements(node)) children += text_of(child);
+  for (const XmlNode* child : child_elements(node)) children += text_of(child);
   if (squeeze(text_of(node)) != squeeze(children)) {
     errors.push_back({file, line_of(node), "remediation mixes text with <command>/<note>: put the prose in <note>"});
   }
-  for (const xmlNode* command : commands) {
+  for (const XmlNode* command : commands) {
     std::string text = xml_trim(text_of(command));
     if (text.find_first_of("\n\r") != std::string::npos) {
       errors.push_back({file, line_of(command), "a remediation <command> is one shell command line (no line break)"});
@@ -75,19 +75,19 @@ void read_remediation(const xmlNode* node, const std::string& file, CheckDecl& c
     }
     check.remediation_commands.push_back({std::move(text), line_of(command)});
   }
-  if (const xmlNode* note = pick_localized(notes, file, errors)) check.remediation = normalize_space(text_of(note));
+  if (const XmlNode* note = pick_localized(notes, file, errors)) check.remediation = normalize_space(text_of(note));
 }
 
-void read_lists(const xmlNode* root, const std::string& file, Policy& policy, std::vector<LoadError>& errors) {
+void read_lists(const XmlNode* root, const std::string& file, Policy& policy, std::vector<LoadError>& errors) {
   std::set<std::string> variables;
   for (const auto& var : policy.variables) variables.insert(var.name);
-  for (const xmlNode* node : child_elements(root, "list")) {
+  for (const XmlNode* node : child_elements(root, "list")) {
     ListDecl list{attribute(node, "name"), {}, line_of(node)};
     if (variables.count(list.name) != 0) {
       errors.push_back({file, list.line, "list '" + list.name + "' has the name of a variable of this policy"});
       continue;
     }
-    for (const xmlNode* item : child_elements(node, "item")) list.items.push_back(xml_trim(text_of(item)));
+    for (const XmlNode* item : child_elements(node, "item")) list.items.push_back(xml_trim(text_of(item)));
     policy.lists.push_back(std::move(list));
   }
 }
@@ -97,7 +97,7 @@ struct Loop {
   std::string var;
   const ListDecl* list = nullptr;
 };
-std::optional<Loop> read_loop(const xmlNode* node, const std::string& file, const Policy& policy,
+std::optional<Loop> read_loop(const XmlNode* node, const std::string& file, const Policy& policy,
                               const std::map<std::string, const ListDecl*, std::less<>>& lists,
                               std::vector<LoadError>& errors) {
   const bool has_var = has_attribute(node, "foreach");
@@ -140,7 +140,7 @@ Policy parse_policy(std::string_view content, const std::filesystem::path& file,
   XmlDocument doc = XmlDocument::load(content, name, xsd,
                                       is_prevalidated_policy(digest) ? XmlDocument::Schema::already_validated
                                                                      : XmlDocument::Schema::validate);
-  const xmlNode* root = doc.root();
+  const XmlNode* root = doc.root();
 
   Policy policy;
   policy.file = file;
@@ -152,15 +152,15 @@ Policy parse_policy(std::string_view content, const std::filesystem::path& file,
   policy.title = normalize_space(text_of(pick_localized(child_elements(root, "title"), name, errors)));
   policy.description = normalize_space(text_of(pick_localized(child_elements(root, "description"), name, errors)));
 
-  for (const xmlNode* node : child_elements(root, "variable")) {
+  for (const XmlNode* node : child_elements(root, "variable")) {
     VariableDecl var;
     var.name = attribute(node, "name");
     var.default_value = attribute(node, "default");
     var.line = line_of(node);
-    if (const xmlNode* d = pick_localized(child_elements(node, "description"), name, errors)) {
+    if (const XmlNode* d = pick_localized(child_elements(node, "description"), name, errors)) {
       var.description = normalize_space(text_of(d));
     }
-    for (const xmlNode* d : child_elements(node, "discover")) {
+    for (const XmlNode* d : child_elements(node, "discover")) {
       VariableDiscovery discovery{attribute(d, "method"), attribute(d, "name"), attribute(d, "paths")};
       if (discovery.method == "apache-setenv" && discovery.name.empty()) {
         errors.push_back({name, line_of(d), "discover method apache-setenv needs a name attribute"});
@@ -182,13 +182,13 @@ Policy parse_policy(std::string_view content, const std::filesystem::path& file,
   std::map<std::string, const ListDecl*, std::less<>> lists;
   read_lists(root, name, policy, errors);
   for (const auto& list : policy.lists) lists.emplace(list.name, &list);
-  for (const xmlNode* c : child_elements(root, "applies-if")) {
+  for (const XmlNode* c : child_elements(root, "applies-if")) {
     policy.conditions.push_back({attribute(c, "variable"), attribute(c, "equals"), line_of(c)});
   }
 
   ForeachBudget budget;
   std::map<std::string, int, std::less<>> id_lines;  // id -> line of its check, for foreach duplicates
-  for (const xmlNode* node : child_elements(root, "check")) {
+  for (const XmlNode* node : child_elements(root, "check")) {
     CheckDecl check;
     check.id = attribute(node, "id");
     check.type = attribute(node, "type");
@@ -198,25 +198,25 @@ Policy parse_policy(std::string_view content, const std::filesystem::path& file,
     check.title = normalize_space(text_of(pick_localized(child_elements(node, "title"), name, errors)));
     check.rationale = normalize_space(text_of(pick_localized(child_elements(node, "rationale"), name, errors)));
     const auto remediations = child_elements(node, "remediation");
-    const xmlNode* remediation = pick_localized(remediations, name, errors);
+    const XmlNode* remediation = pick_localized(remediations, name, errors);
     read_remediation(remediation, name, check, errors);
     // Commands do not depend on the language: a prose-only remediation in
     // one language takes them from the other language's element.
-    for (const xmlNode* other : remediations) {
+    for (const XmlNode* other : remediations) {
       if (!check.remediation_commands.empty() || other == remediation || child_elements(other, "command").empty())
         continue;
       CheckDecl commands_only;
       read_remediation(other, name, commands_only, errors);
       check.remediation_commands = std::move(commands_only.remediation_commands);
     }
-    for (const xmlNode* r : child_elements(node, "reference")) {
+    for (const XmlNode* r : child_elements(node, "reference")) {
       check.references.push_back({attribute(r, "seed"), attribute(r, "section")});
     }
-    for (const xmlNode* c : child_elements(node, "applies-if")) {
+    for (const XmlNode* c : child_elements(node, "applies-if")) {
       check.conditions.push_back({attribute(c, "variable"), attribute(c, "equals"), line_of(c)});
     }
     const auto check_loop = read_loop(node, name, policy, lists, errors);
-    for (const xmlNode* p : child_elements(node, "param")) {
+    for (const XmlNode* p : child_elements(node, "param")) {
       RawParam param{attribute(p, "name"), text_of(p), line_of(p)};
       const auto loop = read_loop(p, name, policy, lists, errors);
       if (loop && check_loop && loop->var == check_loop->var) {

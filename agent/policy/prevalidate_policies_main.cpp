@@ -4,6 +4,8 @@
 //   ca_prevalidate_policies OUT.cpp POLICY.XSD POLICY.xml...
 // Exits 1, naming file:line for every error, when a policy is invalid: the
 // build stops rather than ship a policy that would be trusted unchecked.
+// Likewise when pugixml, which reads these files at run time, would not give
+// the element tree libxml2 gives (xml/xml_tree.hpp).
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -34,7 +36,17 @@ int main(int argc, char** argv) {
     }
     const std::string content{std::istreambuf_iterator<char>(in), {}};
     try {
-      clinic_audit::XmlDocument::load(content, file, xsd);
+      const auto validated = clinic_audit::XmlDocument::load(content, file, xsd);
+      // At run time these bytes are read with pugixml (xml_document.hpp):
+      // it must give the tree libxml2 gives, or the policy is not trusted.
+      const auto fast =
+          clinic_audit::XmlDocument::load(content, file, xsd, clinic_audit::XmlDocument::Schema::already_validated);
+      if (const std::string difference = clinic_audit::xml::first_difference(*validated.root(), *fast.root());
+          !difference.empty()) {
+        std::cerr << file << ": pugixml and libxml2 read it differently: " << difference << '\n';
+        ok = false;
+        continue;
+      }
       digests.push_back(clinic_audit::sha256_hex_of(content));
     } catch (const clinic_audit::LoadFailure& e) {
       std::cerr << e.what() << '\n';

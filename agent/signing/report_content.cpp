@@ -1,8 +1,5 @@
 #include "report_content.hpp"
 
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-
 #include <ctime>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -11,8 +8,17 @@
 #include "bounded_json.hpp"
 #include "compact_json.hpp"
 #include "report_files.hpp"
+#include "xml/libxml2_api.hpp"
 
 namespace clinic_audit::signing {
+
+namespace {
+
+// libxml2 through dlopen (xml/libxml2_api.hpp): only XML reports need it.
+const xml::LibXml2Api& libxml2() { return xml::libxml2("reading XML reports"); }
+
+}  // namespace
+
 namespace {
 
 using nlohmann::json;
@@ -82,20 +88,20 @@ ReportContent json_content(const json& doc) {
 }
 
 struct XmlDocFree {
-  void operator()(xmlDoc* doc) const { xmlFreeDoc(doc); }
+  void operator()(xmlDoc* doc) const { libxml2().xmlFreeDoc(doc); }
 };
 
 bool is_element(const xmlNode* node, const char* local) {
   return node != nullptr && node->type == XML_ELEMENT_NODE &&
-         xmlStrEqual(node->name, reinterpret_cast<const xmlChar*>(local)) && node->ns != nullptr &&
-         xmlStrEqual(node->ns->href, reinterpret_cast<const xmlChar*>(kReportXmlNamespace));
+         libxml2().xmlStrEqual(node->name, reinterpret_cast<const xmlChar*>(local)) && node->ns != nullptr &&
+         libxml2().xmlStrEqual(node->ns->href, reinterpret_cast<const xmlChar*>(kReportXmlNamespace));
 }
 
 std::optional<std::string> attribute(xmlNode* node, const char* name) {
-  xmlChar* value = xmlGetNoNsProp(node, reinterpret_cast<const xmlChar*>(name));
+  xmlChar* value = libxml2().xmlGetNoNsProp(node, reinterpret_cast<const xmlChar*>(name));
   if (value == nullptr) return std::nullopt;
   std::string text(reinterpret_cast<const char*>(value));
-  xmlFree(value);
+  libxml2().xmlFree(value);
   return text;
 }
 
@@ -115,9 +121,9 @@ xmlNode* child(xmlNode* parent, const char* local) {
 std::string child_text(xmlNode* parent, const char* local) {
   xmlNode* node = child(parent, local);
   if (node == nullptr) return {};
-  xmlChar* text = xmlNodeGetContent(node);
+  xmlChar* text = libxml2().xmlNodeGetContent(node);
   std::string out = text != nullptr ? reinterpret_cast<const char*>(text) : "";
-  xmlFree(text);
+  libxml2().xmlFree(text);
   return out;
 }
 
@@ -133,7 +139,7 @@ std::uint64_t parse_sequence(const std::string& text) {
 }
 
 ReportContent xml_content(xmlDoc* doc) {
-  xmlNode* root = xmlDocGetRootElement(doc);
+  xmlNode* root = libxml2().xmlDocGetRootElement(doc);
   if (!is_element(root, "report")) {
     throw std::runtime_error(std::string("root element is not <report> in namespace ") + kReportXmlNamespace);
   }
@@ -219,9 +225,9 @@ ReportContent parse_report_content(std::string_view bytes, ReportFormat format) 
     return json_content(doc);
   }
   // XML_PARSE_NONET: never fetch anything; entities are not substituted.
-  std::unique_ptr<xmlDoc, XmlDocFree> doc(xmlReadMemory(bytes.data(), static_cast<int>(bytes.size()), "report.xml",
-                                                        nullptr,
-                                                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
+  std::unique_ptr<xmlDoc, XmlDocFree> doc(
+      libxml2().xmlReadMemory(bytes.data(), static_cast<int>(bytes.size()), "report.xml", nullptr,
+                              XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
   if (!doc) throw std::runtime_error("not well-formed XML");
   return xml_content(doc.get());
 }

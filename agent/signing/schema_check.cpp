@@ -1,8 +1,5 @@
 #include "schema_check.hpp"
 
-#include <libxml/parser.h>
-#include <libxml/xmlschemas.h>
-
 #include <cstdint>
 
 #include <nlohmann/json.hpp>
@@ -16,21 +13,30 @@
 #include "report_files.hpp"
 #include "report_schema_fast.hpp"
 #include "signing_error.hpp"
+#include "xml/libxml2_api.hpp"
 
 namespace clinic_audit::signing {
+
+namespace {
+
+// libxml2 through dlopen (xml/libxml2_api.hpp): only XML reports need it.
+const xml::LibXml2Api& libxml2() { return xml::libxml2("checking XML reports against their schema"); }
+
+}  // namespace
+
 namespace {
 
 struct XmlSchemaFree {
-  void operator()(xmlSchema* schema) const { xmlSchemaFree(schema); }
+  void operator()(xmlSchema* schema) const { libxml2().xmlSchemaFree(schema); }
 };
 struct XmlDocFree {
-  void operator()(xmlDoc* doc) const { xmlFreeDoc(doc); }
+  void operator()(xmlDoc* doc) const { libxml2().xmlFreeDoc(doc); }
 };
 struct XmlValidCtxtFree {
-  void operator()(xmlSchemaValidCtxt* ctxt) const { xmlSchemaFreeValidCtxt(ctxt); }
+  void operator()(xmlSchemaValidCtxt* ctxt) const { libxml2().xmlSchemaFreeValidCtxt(ctxt); }
 };
 struct XmlParserCtxtFree {
-  void operator()(xmlSchemaParserCtxt* ctxt) const { xmlSchemaFreeParserCtxt(ctxt); }
+  void operator()(xmlSchemaParserCtxt* ctxt) const { libxml2().xmlSchemaFreeParserCtxt(ctxt); }
 };
 
 void collect_error(void* sink, const xmlError* error) {
@@ -81,9 +87,9 @@ SchemaChecker::SchemaChecker(const std::optional<std::filesystem::path>& xsd,
     : impl_(std::make_unique<Impl>()) {
   if (xsd) {
     std::vector<std::string> errors;
-    std::unique_ptr<xmlSchemaParserCtxt, XmlParserCtxtFree> parser(xmlSchemaNewParserCtxt(xsd->c_str()));
-    if (parser) xmlSchemaSetParserStructuredErrors(parser.get(), collect_error_cb, &errors);
-    if (parser) impl_->xsd.reset(xmlSchemaParse(parser.get()));
+    std::unique_ptr<xmlSchemaParserCtxt, XmlParserCtxtFree> parser(libxml2().xmlSchemaNewParserCtxt(xsd->c_str()));
+    if (parser) libxml2().xmlSchemaSetParserStructuredErrors(parser.get(), collect_error_cb, &errors);
+    if (parser) impl_->xsd.reset(libxml2().xmlSchemaParse(parser.get()));
     if (!impl_->xsd) {
       throw SigningError(kExitRefused, "cannot load the XML schema " + xsd->string() +
                                            (errors.empty() ? std::string() : ": " + errors.front()));
@@ -127,9 +133,9 @@ std::vector<std::string> SchemaChecker::check(const std::filesystem::path& repor
     if (document.is_discarded()) return {"not valid JSON"};
     return check_json(document);
   }
-  std::unique_ptr<xmlDoc, XmlDocFree> doc(xmlReadMemory(bytes.data(), static_cast<int>(bytes.size()), "report.xml",
-                                                        nullptr,
-                                                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
+  std::unique_ptr<xmlDoc, XmlDocFree> doc(
+      libxml2().xmlReadMemory(bytes.data(), static_cast<int>(bytes.size()), "report.xml", nullptr,
+                              XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
   if (!doc) return {"not well-formed XML"};
   return check_xml(doc.get());
 }
@@ -163,9 +169,9 @@ std::vector<std::string> SchemaChecker::check_json(const nlohmann::json& documen
 std::vector<std::string> SchemaChecker::check_xml(xmlDoc* document) const {
   std::vector<std::string> problems;
   if (!impl_->xsd) return problems;
-  std::unique_ptr<xmlSchemaValidCtxt, XmlValidCtxtFree> ctxt(xmlSchemaNewValidCtxt(impl_->xsd.get()));
-  xmlSchemaSetValidStructuredErrors(ctxt.get(), collect_error_cb, &problems);
-  const int result = xmlSchemaValidateDoc(ctxt.get(), document);
+  std::unique_ptr<xmlSchemaValidCtxt, XmlValidCtxtFree> ctxt(libxml2().xmlSchemaNewValidCtxt(impl_->xsd.get()));
+  libxml2().xmlSchemaSetValidStructuredErrors(ctxt.get(), collect_error_cb, &problems);
+  const int result = libxml2().xmlSchemaValidateDoc(ctxt.get(), document);
   if (result != 0 && problems.empty()) problems.push_back("does not match the XML schema");
   return problems;
 }

@@ -1,8 +1,6 @@
 #include "verify.hpp"
 #include "i18n.hpp"
 
-#include <libxml/parser.h>
-
 #include <algorithm>
 #include <map>
 #include <memory>
@@ -17,8 +15,17 @@
 #include "schema_check.hpp"
 #include "signing_error.hpp"
 #include "system_error_text.hpp"
+#include "xml/libxml2_api.hpp"
 
 namespace clinic_audit::signing {
+
+namespace {
+
+// libxml2 through dlopen (xml/libxml2_api.hpp): only XML reports need it.
+const xml::LibXml2Api& libxml2() { return xml::libxml2("verifying XML reports"); }
+
+}  // namespace
+
 namespace {
 
 struct ReportFile {
@@ -233,9 +240,9 @@ VerifiedReport verify_report(const ReportBytes& report, X509_STORE* store, const
       } else {
         // XML_PARSE_NONET: never fetch anything; entities are not substituted.
         const std::unique_ptr<xmlDoc, void (*)(xmlDoc*)> document(
-            xmlReadMemory(report.bytes.data(), static_cast<int>(report.bytes.size()), "report.xml", nullptr,
-                          XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING),
-            xmlFreeDoc);
+            libxml2().xmlReadMemory(report.bytes.data(), static_cast<int>(report.bytes.size()), "report.xml", nullptr,
+                                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING),
+            libxml2().xmlFreeDoc);
         if (!document) {
           if (schemas.covers(as)) violations.emplace_back("not well-formed XML");
           throw std::runtime_error("not well-formed XML");

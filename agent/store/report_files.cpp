@@ -1,7 +1,5 @@
 #include "report_files.hpp"
 
-#include <libxml/parser.h>
-#include <libxml/tree.h>
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -14,8 +12,17 @@
 #include <stdexcept>
 
 #include "atomic_file.hpp"
+#include "xml/libxml2_api.hpp"
 
 namespace clinic_audit::signing {
+
+namespace {
+
+// libxml2 through dlopen (xml/libxml2_api.hpp): only XML reports need it.
+const xml::LibXml2Api& libxml2() { return xml::libxml2("reading the chain fields of an XML report"); }
+
+}  // namespace
+
 namespace {
 
 constexpr std::string_view kPrefix = "clinic-audit-";
@@ -168,28 +175,28 @@ ChainFields read_json_fields(std::string_view bytes) {
 }
 
 struct XmlDocFree {
-  void operator()(xmlDoc* doc) const { xmlFreeDoc(doc); }
+  void operator()(xmlDoc* doc) const { libxml2().xmlFreeDoc(doc); }
 };
 
 std::optional<std::string> xml_attribute(xmlNode* node, const char* name) {
-  xmlChar* value = xmlGetProp(node, reinterpret_cast<const xmlChar*>(name));
+  xmlChar* value = libxml2().xmlGetProp(node, reinterpret_cast<const xmlChar*>(name));
   if (value == nullptr) return std::nullopt;
   std::string text(reinterpret_cast<const char*>(value));
-  xmlFree(value);
+  libxml2().xmlFree(value);
   return text;
 }
 
 ChainFields read_xml_fields(std::string_view bytes) {
   // XML_PARSE_NONET: never fetch anything; no entity substitution.
-  std::unique_ptr<xmlDoc, XmlDocFree> doc(xmlReadMemory(bytes.data(), static_cast<int>(bytes.size()), "report.xml",
-                                                        nullptr,
-                                                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
+  std::unique_ptr<xmlDoc, XmlDocFree> doc(
+      libxml2().xmlReadMemory(bytes.data(), static_cast<int>(bytes.size()), "report.xml", nullptr,
+                              XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
   if (!doc) throw std::runtime_error("not well-formed XML");
-  xmlNode* root = xmlDocGetRootElement(doc.get());
+  xmlNode* root = libxml2().xmlDocGetRootElement(doc.get());
   auto in_namespace = [](xmlNode* node, const char* local) {
     return node != nullptr && node->type == XML_ELEMENT_NODE &&
-           xmlStrEqual(node->name, reinterpret_cast<const xmlChar*>(local)) && node->ns != nullptr &&
-           xmlStrEqual(node->ns->href, reinterpret_cast<const xmlChar*>(kReportXmlNamespace));
+           libxml2().xmlStrEqual(node->name, reinterpret_cast<const xmlChar*>(local)) && node->ns != nullptr &&
+           libxml2().xmlStrEqual(node->ns->href, reinterpret_cast<const xmlChar*>(kReportXmlNamespace));
   };
   if (!in_namespace(root, "report")) {
     throw std::runtime_error(std::string("root element is not <report> in namespace ") + kReportXmlNamespace);
