@@ -207,6 +207,16 @@ RootFs::RootFs(std::filesystem::path root, Resolution resolution) : root_(std::m
   if (root_fd_ < 0) {
     throw fs_error(root_.string(), errno, N_("cannot open audit root"));
   }
+  if (resolution_ == Resolution::fast) {
+    // Where the kernel says the root is (symlinks in --root resolved): the
+    // prefix open_through_symlinks takes off. Unknown: that shortcut is off.
+    std::array<char, 4096> buf{};
+    const std::string proc = "/proc/self/fd/" + std::to_string(root_fd_);
+    const ssize_t n = ::readlink(proc.c_str(), buf.data(), buf.size());
+    if (n > 0 && static_cast<std::size_t>(n) < buf.size() && buf[0] == '/') {
+      root_real_.assign(buf.data(), static_cast<std::size_t>(n));
+    }
+  }
 }
 
 RootFs::~RootFs() {
@@ -227,14 +237,48 @@ bool RootFs::open_in_root(std::string_view path, bool follow_last, Walked& out, 
       *missing = true;
       return true;
     }
-    return false;  // ELOOP (a symlink), ENOTDIR, EACCES, EXDEV...: the walk says which component
+    if (errno == ELOOP) return open_through_symlinks(text, follow_last, out);
+    return false;  // ENOTDIR, EACCES, EXDEV...: the walk says which component
   }
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return false;
-  if (S_ISLNK(st.st_mode) && follow_last) return false;  // the walk follows it
+  if (S_ISLNK(st.st_mode) && follow_last) return open_through_symlinks(text, follow_last, out);
   out.object = std::move(fd);
   out.path = text;
   out.name = text.substr(text.rfind('/') + 1);
+  out.st = st;
+  return true;
+}
+
+// A plain path crossing symlinks (/lib on a merged-/usr system, the
+// alternatives): the kernel follows them inside the root as the walk does
+// (absolute targets re-rooted, ".." stopped at the root, 40 at most), and
+// the canonical path is where the object is, read back from
+// /proc/self/fd/N without the root's own path. Any doubt -- an error, an
+// unlinked object, a path not under the root's -- leaves it to the walk,
+// which also says which component failed.
+bool RootFs::open_through_symlinks(const std::string& path, bool follow_last, Walked& out) const {
+  if (root_real_.empty()) return false;
+  const int flags = O_PATH | O_CLOEXEC | (follow_last ? 0 : O_NOFOLLOW);
+  UniqueFd fd(sys_openat2(root_fd_, path.c_str(), flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS));
+  if (!fd.valid()) return false;
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0 || st.st_nlink == 0) return false;
+  const std::string proc = "/proc/self/fd/" + std::to_string(fd.get());
+  std::array<char, 4096> buf{};
+  const ssize_t n = ::readlink(proc.c_str(), buf.data(), buf.size());
+  if (n <= 0 || static_cast<std::size_t>(n) >= buf.size()) return false;
+  std::string_view where(buf.data(), static_cast<std::size_t>(n));
+  if (root_real_ != "/") {
+    if (!where.starts_with(root_real_) || where.size() == root_real_.size() || where[root_real_.size()] != '/') {
+      return false;
+    }
+    where.remove_prefix(root_real_.size());
+  }
+  if (where.size() < 2 || where.front() != '/') return false;
+  out.object = std::move(fd);
+  out.path = std::string(where);
+  out.name = out.path.substr(out.path.rfind('/') + 1);
   out.st = st;
   return true;
 }

@@ -72,6 +72,9 @@ TEST_F(RootFsTest, OneCallResolutionAnswersAsTheComponentWalk) {
   root_.symlink("/etc/app/loop1", "loop2").symlink("/etc/app/loop2", "loop1");
   root_.symlink("/etc/app/escape", "../../../../../etc/app/app.conf");
   root_.symlink("/etc/app/dirlink", "/usr/lib/app");
+  root_.symlink("/etc/app/up", "../../usr/lib");  // ".." inside a target
+  root_.symlink("/etc/app/rooted", "/");
+  root_.symlink("/etc/app/to-fifo", "fifo").symlink("/etc/app/to-dangling", "dangling");
   root_.fifo("/etc/app/fifo");
   root_.dir("/srv/" + std::string(200, 'd')).file("/srv/" + std::string(200, 'd') + "/" + std::string(255, 'f'), "long");
   root_.dir("/acl").file("/acl/with-acl", "acl\n");
@@ -96,6 +99,16 @@ TEST_F(RootFsTest, OneCallResolutionAnswersAsTheComponentWalk) {
       "/etc/app/escape",
       "/etc/app/dirlink",
       "/etc/app/dirlink/lib.so",
+      "/etc/app/up/app/lib.so",
+      "/etc/app/up/app",
+      "/etc/app/up/missing",
+      "/etc/app/rooted",
+      "/etc/app/rooted/etc/app/app.conf",
+      "/etc/app/to-fifo",
+      "/etc/app/to-dangling",
+      "/etc/app/loop1/below",
+      "/lib/app/missing.so",
+      "/lib/app/lib.so/below",
       "/etc/app/fifo",
       "/etc/app/",
       "/etc/app/.",
@@ -110,14 +123,22 @@ TEST_F(RootFsTest, OneCallResolutionAnswersAsTheComponentWalk) {
       std::string("/etc/app/app.conf\0hidden", 25),
       "relative/path",
   };
-  const RootFs fast(root_.path(), RootFs::Resolution::fast);
+  // The root named directly and through a symlink (the kernel shows the
+  // resolved path in /proc/self/fd).
+  const std::string via_link = root_.path().string() + ".link";
+  std::filesystem::remove(via_link);
+  std::filesystem::create_directory_symlink(root_.path(), via_link);
   const RootFs walk(root_.path(), RootFs::Resolution::component_walk);
-  for (const auto& path : paths) {
-    const auto want = every_answer(walk, path);
-    const auto got = every_answer(fast, path);
-    ASSERT_EQ(got.size(), want.size());
-    for (std::size_t i = 0; i < want.size(); ++i) EXPECT_EQ(got[i], want[i]) << "path " << path;
+  for (const auto& root : {root_.path().string(), via_link}) {
+    const RootFs fast(root, RootFs::Resolution::fast);
+    for (const auto& path : paths) {
+      const auto want = every_answer(walk, path);
+      const auto got = every_answer(fast, path);
+      ASSERT_EQ(got.size(), want.size());
+      for (std::size_t i = 0; i < want.size(); ++i) EXPECT_EQ(got[i], want[i]) << "root " << root << " path " << path;
+    }
   }
+  std::filesystem::remove(via_link);
   // The control: the comparison sees what the walk sees.
   EXPECT_EQ(every_answer(walk, "/etc/app/app.conf")[4], "read ok: key = value\n");
   EXPECT_EQ(every_answer(walk, "/lib/app/lib.so")[0].rfind("stat ok: /usr/lib/app/lib.so regular file", 0), 0U);
