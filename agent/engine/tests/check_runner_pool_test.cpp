@@ -83,7 +83,7 @@ struct Fixture {
   }
 };
 
-RunOutcome run(Fixture& fixture, RunOptions options) {
+RunOutcome run(Fixture& fixture, const RunOptions& options) {
   const RootFs fs("/");
   ProcessRunner runner;
   const Context context(fs, runner, NetworkSettings{});

@@ -120,7 +120,7 @@ TEST_F(RootFsTest, OneCallResolutionAnswersAsTheComponentWalk) {
       "/srv/" + std::string(200, 'd') + "/" + std::string(255, 'f'),
       "/srv/" + std::string(256, 'n'),  // a name over NAME_MAX
       "/acl/with-acl",
-      std::string("/etc/app/app.conf\0hidden", 25),
+      std::string("/etc/app/app.conf\0hidden", 24),
       "relative/path",
   };
   // The root named directly and through a symlink (the kernel shows the
