@@ -172,6 +172,11 @@ struct Shared {
   std::deque<std::size_t> queue;
 };
 
+std::size_t initial_workers(const RunOptions& options) {
+  if (options.initial_workers > 0) return options.initial_workers;
+  return std::max<std::size_t>(std::thread::hardware_concurrency(), 1);
+}
+
 }  // namespace
 
 Outcome outcome_from_exception(std::exception_ptr error) {
@@ -270,16 +275,37 @@ RunOutcome run_checks(const std::vector<const PlannedCheck*>& checks, const Cont
     }
   };
 
+  // Workers start as many as the CPUs (most checks read a few files and are
+  // done within a millisecond: each thread more costs its creation, stack and
+  // malloc arena, issue #19 item 5); a check still running after
+  // kSlowCheckGrace may be waiting (a command, the network), so it gets a
+  // companion worker that takes the queue meanwhile, up to max_parallel.
   const std::size_t to_run = shared->queue.size();
   const std::size_t parallel = std::min(std::max<std::size_t>(options.max_parallel, 1), to_run);
+  std::size_t started_workers = std::min(initial_workers(options), parallel);
   std::vector<std::thread> threads;
-  for (std::size_t t = 0; t < parallel; ++t) threads.emplace_back(worker);
+  for (std::size_t t = 0; t < started_workers; ++t) threads.emplace_back(worker);
+  std::vector<bool> given_companion(checks.size(), false);
 
   std::unique_lock lock(shared->mutex);
   std::size_t remaining = to_run;
   while (remaining > 0) {
     // Collect finished checks and expire overrunning ones.
     auto next_deadline = Clock::time_point::max();
+    if (started_workers < parallel && !shared->queue.empty()) {
+      const auto now = Clock::now();
+      for (std::size_t i = 0; i < checks.size() && started_workers < parallel; ++i) {
+        if (reported[i] || given_companion[i] || !shared->started[i] || shared->outcomes[i]) continue;
+        const auto slow_at = *shared->started[i] + options.slow_check_grace;
+        if (now >= slow_at) {
+          given_companion[i] = true;
+          ++started_workers;
+          threads.emplace_back(worker);
+        } else {
+          next_deadline = std::min(next_deadline, slow_at);
+        }
+      }
+    }
     // report() runs unlocked: a check finishing meanwhile notifies nobody, so
     // after reporting anything the list is scanned again before waiting.
     bool reported_any = false;

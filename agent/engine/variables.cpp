@@ -78,6 +78,12 @@ std::string expand_variables(std::string_view text, const VariableMap& vars, con
     return {};
   }
   while (i < text.size()) {
+    // Text up to the next '$' is copied as one piece (rationales and notes
+    // are long and mostly plain: issue #19 item 5).
+    const std::size_t dollar = std::min(text.find('$', i), text.size());
+    out.append(text.substr(i, dollar - i));
+    i = dollar;
+    if (i == text.size()) break;
     if (text.compare(i, 3, "$${") == 0) {
       out += "${";
       i += 3;

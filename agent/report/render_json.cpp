@@ -2,6 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
+#include <charconv>
+#include <string_view>
+
 #include "output_text.hpp"
 
 namespace clinic_audit {
@@ -41,10 +45,300 @@ Json result_json(const ResultRecord& result) {
   return out;
 }
 
+// The same bytes as nlohmann's dump(2, ' ', false, replace) of the tree
+// render_json_tree builds, written straight into one string: building the
+// tree and dumping it was 2.5 M of the 3-policy audit's instructions (issue
+// #19 item 5). A string that is not valid UTF-8 (never, after
+// normalized_for_output) stops it and the tree path renders instead, so
+// nlohmann's replacement rules stay its own. Held against
+// render_json_tree in ca_report_tests (JsonWriter*).
+class JsonWriter {
+ public:
+  struct InvalidUtf8 {};
+
+  std::string take() { return std::move(out_); }
+
+  void begin_object() { begin('{'); }
+  void end_object() { end('}'); }
+  void begin_array() { begin('['); }
+  void end_array() { end(']'); }
+  void key(std::string_view name) {
+    separate();
+    string_value(name);
+    out_ += ": ";
+    after_key_ = true;
+  }
+  void value(std::string_view text) {
+    separate();
+    string_value(text);
+  }
+  void value(const char* text) { value(std::string_view(text)); }
+  void value(const std::string& text) { value(std::string_view(text)); }
+  void value(bool flag) {
+    separate();
+    out_ += flag ? "true" : "false";
+  }
+  void null() {
+    separate();
+    out_ += "null";
+  }
+  template <typename Integer>
+  void number(Integer n) {
+    separate();
+    std::array<char, 24> buf{};
+    const auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), n);
+    (void)ec;
+    out_.append(buf.data(), end);
+  }
+  template <typename T>
+  void member(std::string_view name, const T& v) {
+    key(name);
+    value(v);
+  }
+
+ private:
+  // Before a value or a key: the comma and newline of a non-first element,
+  // the newline of a first one, and the indentation (none after a key).
+  void separate() {
+    if (after_key_) {
+      after_key_ = false;
+      return;
+    }
+    if (depth_ == 0) return;
+    out_ += first_ ? "\n" : ",\n";
+    first_ = false;
+    out_.append(2 * depth_, ' ');
+  }
+  void begin(char open) {
+    separate();
+    out_ += open;
+    ++depth_;
+    first_ = true;
+  }
+  void end(char close) {
+    --depth_;
+    if (!first_) {  // not empty: the closing bracket on its own line
+      out_ += '\n';
+      out_.append(2 * depth_, ' ');
+    }
+    out_ += close;
+    first_ = false;
+  }
+  // nlohmann's dump_escaped with ensure_ascii false: the two-character
+  // escapes, \u00xx (lower-case hex) for other controls, every other valid
+  // UTF-8 sequence as is (DEL included).
+  void string_value(std::string_view text) {
+    if (!valid_utf8(text)) throw InvalidUtf8{};
+    out_ += '"';
+    std::size_t plain = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      const auto c = static_cast<unsigned char>(text[i]);
+      if (c >= 0x20 && c != '"' && c != '\\') continue;
+      out_.append(text.substr(plain, i - plain));
+      plain = i + 1;
+      switch (c) {
+        case '\b': out_ += "\\b"; break;
+        case '\t': out_ += "\\t"; break;
+        case '\n': out_ += "\\n"; break;
+        case '\f': out_ += "\\f"; break;
+        case '\r': out_ += "\\r"; break;
+        case '"': out_ += "\\\""; break;
+        case '\\': out_ += "\\\\"; break;
+        default: {
+          static constexpr char kHex[] = "0123456789abcdef";
+          out_ += "\\u00";
+          out_ += kHex[c >> 4];
+          out_ += kHex[c & 0xF];
+        }
+      }
+    }
+    out_.append(text.substr(plain));
+    out_ += '"';
+  }
+  // RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF.
+  static bool valid_utf8(std::string_view text) {
+    std::size_t i = 0;
+    while (i < text.size()) {
+      const auto c = static_cast<unsigned char>(text[i]);
+      if (c < 0x80) {
+        ++i;
+        continue;
+      }
+      std::size_t length = 0;
+      unsigned char low = 0x80, high = 0xBF;
+      if (c >= 0xC2 && c <= 0xDF) {
+        length = 2;
+      } else if (c >= 0xE0 && c <= 0xEF) {
+        length = 3;
+        if (c == 0xE0) low = 0xA0;
+        if (c == 0xED) high = 0x9F;
+      } else if (c >= 0xF0 && c <= 0xF4) {
+        length = 4;
+        if (c == 0xF0) low = 0x90;
+        if (c == 0xF4) high = 0x8F;
+      } else {
+        return false;
+      }
+      if (i + length > text.size()) return false;
+      const auto second = static_cast<unsigned char>(text[i + 1]);
+      if (second < low || second > high) return false;
+      for (std::size_t k = 2; k < length; ++k) {
+        const auto next = static_cast<unsigned char>(text[i + k]);
+        if (next < 0x80 || next > 0xBF) return false;
+      }
+      i += length;
+    }
+    return true;
+  }
+
+  std::string out_;
+  std::size_t depth_ = 0;
+  bool first_ = true;
+  bool after_key_ = false;
+};
+
+void write_result(JsonWriter& w, const ResultRecord& result) {
+  w.begin_object();
+  w.member("check_id", result.check_id);
+  w.member("policy_id", result.policy_id);
+  w.member("type", result.type);
+  w.member("title", result.title);
+  w.member("severity", to_string(result.severity));
+  w.member("status", to_string(result.status));
+  w.member("summary", result.summary);
+  w.key("evidence");
+  w.begin_array();
+  for (const auto& item : result.evidence) {
+    w.begin_object();
+    w.member("path", item.path);
+    w.key("line");
+    if (item.line) {
+      w.number(*item.line);
+    } else {
+      w.null();
+    }
+    w.member("observed", item.observed);
+    w.member("expected", item.expected);
+    w.end_object();
+  }
+  w.end_array();
+  w.member("remediation", result.remediation);
+  w.key("remediation_commands");
+  w.begin_array();
+  for (const auto& command : result.remediation_commands) w.value(command);
+  w.end_array();
+  w.key("duration_ms");
+  w.number(result.duration_ms);
+  if (result.waiver_reason) w.member("waiver", *result.waiver_reason);
+  w.end_object();
+}
+
+// The document render_json_tree builds, member for member.
+std::string write_report(const Report& report) {
+  JsonWriter w;
+  w.begin_object();
+  w.member("schema", Report::kSchema);
+  w.member("report_id", report.report_id);
+  w.key("agent");
+  w.begin_object();
+  w.member("version", report.agent_version);
+  w.end_object();
+  w.member("lang", report.lang);
+  w.key("host");
+  w.begin_object();
+  w.member("hostname", report.host.hostname);
+  w.member("machine_id", report.host.machine_id);
+  w.member("os_release", report.host.os_release);
+  w.end_object();
+  w.key("run");
+  w.begin_object();
+  w.member("started_at", report.run.started_at);
+  w.member("finished_at", report.run.finished_at);
+  w.member("trigger", report.run.trigger);
+  w.member("root", report.run.root);
+  w.key("sequence");
+  w.number(report.run.sequence);
+  w.key("previous_sha256");
+  if (report.run.previous_sha256) {
+    w.value(*report.run.previous_sha256);
+  } else {
+    w.null();
+  }
+  w.end_object();
+  w.key("policies");
+  w.begin_array();
+  for (const auto& policy : report.policies) {
+    w.begin_object();
+    w.member("id", policy.id);
+    w.member("version", policy.version);
+    w.member("sha256", policy.sha256);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("variables");
+  w.begin_array();
+  for (const auto& variable : report.variables) {
+    w.begin_object();
+    w.member("policy_id", variable.policy_id);
+    w.member("name", variable.name);
+    w.member("value", variable.value);
+    w.member("origin", variable.origin);
+    w.member("source", variable.source);
+    w.key("other_sources");
+    w.begin_array();
+    for (const auto& other : variable.other_sources) {
+      w.begin_object();
+      w.member("value", other.value);
+      w.member("source", other.source);
+      w.member("kind", other.kind);
+      w.member("root_only", other.root_only);
+      if (!other.rejected_because.empty()) w.member("rejected_because", other.rejected_because);
+      w.end_object();
+    }
+    w.end_array();
+    w.key("notes");
+    w.begin_array();
+    for (const auto& note : variable.notes) w.value(note);
+    w.end_array();
+    w.end_object();
+  }
+  w.end_array();
+  w.key("results");
+  w.begin_array();
+  for (const auto& result : report.results) write_result(w, result);
+  w.end_array();
+  w.key("summary");
+  w.begin_object();
+  for (const auto& [status, count] : report.counts()) {
+    w.key(to_string(status));
+    w.number(count);
+  }
+  w.member("compliant", report.compliant());
+  w.end_object();
+  w.end_object();
+  return w.take() + "\n";
+}
+
+std::string render_json_tree_of(const Report& report);
+
 }  // namespace
 
 std::string render_json(const Report& input) {
   const Report report = report_output::normalized_for_output(input);
+  try {
+    return write_report(report);
+  } catch (const JsonWriter::InvalidUtf8&) {
+    return render_json_tree_of(report);
+  }
+}
+
+std::string render_json_tree(const Report& input) {
+  return render_json_tree_of(report_output::normalized_for_output(input));
+}
+
+namespace {
+
+std::string render_json_tree_of(const Report& report) {
   Json root;
   root["schema"] = Report::kSchema;
   root["report_id"] = report.report_id;
@@ -94,4 +388,5 @@ std::string render_json(const Report& input) {
   return root.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
+}  // namespace
 }  // namespace clinic_audit

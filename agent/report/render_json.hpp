@@ -12,4 +12,10 @@ namespace clinic_audit {
 // on any Report content (see output_text.hpp for the text policy).
 std::string render_json(const Report& report);
 
+// The same document built as an nlohmann tree and dumped: what render_json
+// wrote before it wrote the bytes directly (issue #19 item 5), and what it
+// still does for a text that is not valid UTF-8. Kept for the tests that
+// hold the two against each other.
+std::string render_json_tree(const Report& report);
+
 }  // namespace clinic_audit

@@ -7,12 +7,15 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <deque>
@@ -153,18 +156,66 @@ std::string_view to_string(FileType type) {
 }
 
 struct RootFs::Walked {
-  UniqueFd parent;   // directory holding the final object (O_PATH)
+  UniqueFd parent;   // directory holding the final object (O_PATH); not set by open_in_root
   UniqueFd object;   // the final object (O_PATH)
   std::string name;  // final component name ("." for the root itself)
   std::string path;  // canonical in-root path
   struct stat st {};
 };
 
-RootFs::RootFs(std::filesystem::path root) : root_(std::move(root)) {
+namespace {
+
+// Cleared when the kernel (or a seccomp filter, or valgrind) does not know
+// openat2(2): every later resolution walks without asking again.
+std::atomic<bool> g_openat2_usable{true};
+
+int sys_openat2(int dirfd, const char* path, int flags, std::uint64_t resolve) {
+  struct open_how how {};
+  how.flags = static_cast<__u64>(static_cast<unsigned int>(flags));
+  how.resolve = resolve;
+  return static_cast<int>(::syscall(SYS_openat2, dirfd, path, &how, sizeof how));
+}
+
+// RESOLVE_IN_ROOT: the root directory is the audit root, ".." and absolute
+// symlinks cannot leave it (openat2(2)); RESOLVE_NO_SYMLINKS: any symlink
+// on the way is refused (ELOOP) and left to the component walk, which
+// re-roots it and counts hops itself; a final symlink opened O_PATH |
+// O_NOFOLLOW is returned as itself.
+constexpr std::uint64_t kInRootNoSymlinks = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+
+// Absolute, at least one component, no empty, "." or ".." component, no
+// trailing "/", no NUL: the canonical in-root path is then the path itself
+// whenever no symlink is crossed.
+bool is_plain_path(std::string_view path) {
+  if (path.size() < 2 || path.front() != '/' || path.back() == '/') return false;
+  if (path.find('\0') != std::string_view::npos || path.find("//") != std::string_view::npos) return false;
+  std::size_t start = 1;
+  while (start <= path.size()) {
+    const std::size_t end = std::min(path.find('/', start), path.size());
+    const std::string_view component = path.substr(start, end - start);
+    if (component == "." || component == "..") return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
+RootFs::RootFs(std::filesystem::path root, Resolution resolution) : root_(std::move(root)), resolution_(resolution) {
   if (root_.empty()) root_ = "/";
   root_fd_ = ::open(root_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root_fd_ < 0) {
     throw fs_error(root_.string(), errno, N_("cannot open audit root"));
+  }
+  if (resolution_ == Resolution::fast) {
+    // Where the kernel says the root is (symlinks in --root resolved): the
+    // prefix open_through_symlinks takes off. Unknown: that shortcut is off.
+    std::array<char, 4096> buf{};
+    const std::string proc = "/proc/self/fd/" + std::to_string(root_fd_);
+    const ssize_t n = ::readlink(proc.c_str(), buf.data(), buf.size());
+    if (n > 0 && static_cast<std::size_t>(n) < buf.size() && buf[0] == '/') {
+      root_real_.assign(buf.data(), static_cast<std::size_t>(n));
+    }
   }
 }
 
@@ -172,10 +223,82 @@ RootFs::~RootFs() {
   if (root_fd_ >= 0) ::close(root_fd_);
 }
 
+bool RootFs::open_in_root(std::string_view path, bool follow_last, Walked& out, bool* missing) const {
+  if (resolution_ != Resolution::fast || !g_openat2_usable.load(std::memory_order_relaxed) || !is_plain_path(path)) {
+    return false;
+  }
+  const std::string text(path);
+  UniqueFd fd(sys_openat2(root_fd_, text.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC, kInRootNoSymlinks));
+  if (!fd.valid()) {
+    if (errno == ENOSYS || errno == EPERM) g_openat2_usable.store(false, std::memory_order_relaxed);
+    // A component is missing and no symlink came before it (that would have
+    // been ELOOP): the walk would stop at the same component.
+    if (errno == ENOENT && missing != nullptr) {
+      *missing = true;
+      return true;
+    }
+    if (errno == ELOOP) return open_through_symlinks(text, follow_last, out);
+    return false;  // ENOTDIR, EACCES, EXDEV...: the walk says which component
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return false;
+  if (S_ISLNK(st.st_mode) && follow_last) return open_through_symlinks(text, follow_last, out);
+  out.object = std::move(fd);
+  out.path = text;
+  out.name = text.substr(text.rfind('/') + 1);
+  out.st = st;
+  return true;
+}
+
+// A plain path crossing symlinks (/lib on a merged-/usr system, the
+// alternatives): the kernel follows them inside the root as the walk does
+// (absolute targets re-rooted, ".." stopped at the root, 40 at most), and
+// the canonical path is where the object is, read back from
+// /proc/self/fd/N without the root's own path. Any doubt -- an error, an
+// unlinked object, a path not under the root's -- leaves it to the walk,
+// which also says which component failed.
+bool RootFs::open_through_symlinks(const std::string& path, bool follow_last, Walked& out) const {
+  if (root_real_.empty()) return false;
+  const int flags = O_PATH | O_CLOEXEC | (follow_last ? 0 : O_NOFOLLOW);
+  UniqueFd fd(sys_openat2(root_fd_, path.c_str(), flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS));
+  if (!fd.valid()) return false;
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0 || st.st_nlink == 0) return false;
+  const std::string proc = "/proc/self/fd/" + std::to_string(fd.get());
+  std::array<char, 4096> buf{};
+  const ssize_t n = ::readlink(proc.c_str(), buf.data(), buf.size());
+  if (n <= 0 || static_cast<std::size_t>(n) >= buf.size()) return false;
+  std::string_view where(buf.data(), static_cast<std::size_t>(n));
+  if (root_real_ != "/") {
+    if (!where.starts_with(root_real_) || where.size() == root_real_.size() || where[root_real_.size()] != '/') {
+      return false;
+    }
+    where.remove_prefix(root_real_.size());
+  }
+  if (where.size() < 2 || where.front() != '/') return false;
+  out.object = std::move(fd);
+  out.path = std::string(where);
+  out.name = out.path.substr(out.path.rfind('/') + 1);
+  out.st = st;
+  return true;
+}
+
+int RootFs::reopen(const Walked& walked, int flags) const {
+  if (walked.parent.valid()) return ::openat(walked.parent.get(), walked.name.c_str(), flags | O_NOFOLLOW);
+  // Resolved by open_in_root: the same plain path, again without symlinks
+  // (the caller checks, as after openat, that what it opened is still of
+  // the type it stat-ed).
+  return sys_openat2(root_fd_, walked.path.c_str(), flags | O_NOFOLLOW, kInRootNoSymlinks);
+}
+
 RootFs::Walked RootFs::walk_to(std::string_view path, bool follow_last, std::vector<PathStep>* steps,
                                bool* missing) const {
   if (path.empty() || path.front() != '/') {
     throw fs_error(std::string(path), EINVAL, N_("path must be absolute inside the audited root"));
+  }
+  if (steps == nullptr) {
+    Walked fast;
+    if (open_in_root(path, follow_last, fast, missing)) return fast;
   }
   std::deque<std::string> pending;
   split_into(path, pending, false);
@@ -304,7 +427,7 @@ std::string RootFs::read_file(std::string_view path, std::size_t max_bytes) cons
     // errno 0: the sentence says it all, strerror's "File too large" adds nothing.
     throw fs_error(w.path, 0, tr("is {0} bytes, over the {1}-byte limit for this file", w.st.st_size, max_bytes));
   }
-  UniqueFd fd(::openat(w.parent.get(), w.name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+  UniqueFd fd(reopen(w, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
   if (!fd.valid()) throw fs_error(w.path, errno, N_("cannot open"));
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -344,7 +467,7 @@ void RootFs::read_file_chunks(std::string_view path, std::size_t max_bytes,
   if (static_cast<std::size_t>(w.st.st_size) > max_bytes) {
     throw fs_error(w.path, 0, tr("is {0} bytes, over the {1}-byte limit for this file", w.st.st_size, max_bytes));
   }
-  UniqueFd fd(::openat(w.parent.get(), w.name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+  UniqueFd fd(reopen(w, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
   if (!fd.valid()) throw fs_error(w.path, errno, N_("cannot open"));
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) throw fs_error(w.path, 0, N_("changed while being opened"));
@@ -383,7 +506,7 @@ std::vector<DirEntry> RootFs::list_dir(std::string_view path) const {
 std::vector<DirEntry> RootFs::list_dir_unsorted(std::string_view path) const {
   Walked w = walk_to(path, true, nullptr);
   if (!S_ISDIR(w.st.st_mode)) throw fs_error(w.path, ENOTDIR, N_("cannot list"));
-  int raw = ::openat(w.parent.get(), w.name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  int raw = reopen(w, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (raw < 0) throw fs_error(w.path, errno, N_("cannot list"));
   DIR* dir = ::fdopendir(raw);
   if (dir == nullptr) {
