@@ -300,11 +300,20 @@ SignatureFindings check_signature(const SignatureInput& input, X509_STORE* store
     findings.problems.push_back(tr("{0}.p7s does not embed its signer's certificate", name));
     return findings;
   }
-  findings.signer = subject_text(signer_cert);
+  if (stripped && signer_cert == input.known_signer->certificate) {
+    // The caller's certificate itself (put back above): its texts were
+    // worked out once (known_signer_of), the same functions on the same
+    // certificate (CmsKnownSigner.CheckSignatureFindsTheSameWithAndWithoutIt).
+    findings.signer = input.known_signer->subject;
+    findings.signer_machine_id = input.known_signer->machine_id;
+    findings.signer_fingerprint = input.known_signer->fingerprint;
+  } else {
+    findings.signer = subject_text(signer_cert);
+    findings.signer_machine_id = subject_serial_number(signer_cert);
+    findings.signer_fingerprint = certificate_fingerprint(signer_cert);
+  }
   X509_up_ref(signer_cert);
   findings.signer_certificate.reset(signer_cert);
-  findings.signer_machine_id = subject_serial_number(signer_cert);
-  findings.signer_fingerprint = certificate_fingerprint(signer_cert);
   if (!signing_certificate_matches(signer, signer_cert)) {
     findings.problems.push_back(tr("certificate substituted: the signed signingCertificateV2 attribute (RFC 5035) "
                                    "of {0}.p7s names another certificate than the embedded one",
