@@ -7,6 +7,9 @@
 #include <limits>
 #include <stdexcept>
 
+#include "identity.hpp"
+#include "signature_check.hpp"
+
 namespace clinic_audit::signing {
 namespace {
 
@@ -70,6 +73,9 @@ KnownSigner known_signer_of(X509* certificate, STACK_OF(X509) * verified_chain) 
   const int length = i2d_X509(certificate, &der);
   if (length > 0) known.der.assign(reinterpret_cast<const char*>(der), static_cast<std::size_t>(length));
   OPENSSL_free(der);
+  known.subject = subject_text(certificate);
+  known.machine_id = subject_serial_number(certificate);
+  known.fingerprint = certificate_fingerprint(certificate);
   // Leaf and anchor only; the anchor without auxiliary trust settings
   // (a plain CERTIFICATE in the CA file, as load_ca_store reads it).
   if (verified_chain == nullptr || sk_X509_num(verified_chain) != 2 ||

@@ -21,6 +21,10 @@ namespace clinic_audit::signing {
 struct KnownSigner {
   X509* certificate = nullptr;
   std::string der;  // i2d of `certificate`
+  // What check_signature() reports of its signer, worked out once per
+  // connection instead of per report: subject_text(),
+  // subject_serial_number() and certificate_fingerprint() of `certificate`.
+  std::string subject, machine_id, fingerprint;
   // The handshake verified a chain of exactly two: this certificate issued
   // directly by a trust anchor of the store, no intermediate (see
   // chain_already_verified in signature_check.cpp for why only then).

@@ -11,11 +11,22 @@ namespace {
 
 using nlohmann::json;
 
+template <class Integer>
+void append_integer(std::string& out, Integer value) {
+  char buffer[24];
+  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  out.append(buffer, result.ptr);
+}
+
+void append(std::string& out, const json& value);
+
+}  // namespace
+
 // A string as serializer::dump_escaped writes it with ensure_ascii false
 // (nlohmann 3.11, detail/output/serializer.hpp): the short escapes, \u00xx
 // (lower-case) for the other control characters, every other character as
 // its UTF-8 bytes ('/' and DEL included).
-void append_string(std::string& out, const std::string& text) {
+void append_json_string(std::string& out, std::string_view text) {
   out += '"';
   std::size_t run = 0;  // start of the bytes not yet copied
   std::size_t at = 0;
@@ -24,13 +35,13 @@ void append_string(std::string& out, const std::string& text) {
     if (c >= 0x80) {
       const std::size_t length = utf8_sequence(text, at);
       if (length == 0) {
-        out += json(text).dump();  // invalid UTF-8: dump() throws type_error 316, as it would here
+        out += json(std::string(text)).dump();  // invalid UTF-8: dump() throws type_error 316, as it would here
         return;
       }
       at += length;
       continue;
     }
-    out.append(text, run, at - run);
+    out.append(text.substr(run, at - run));
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -48,16 +59,11 @@ void append_string(std::string& out, const std::string& text) {
     }
     run = ++at;
   }
-  out.append(text, run, std::string::npos);
+  out.append(text.substr(run));
   out += '"';
 }
 
-template <class Integer>
-void append_integer(std::string& out, Integer value) {
-  char buffer[24];
-  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-  out.append(buffer, result.ptr);
-}
+namespace {
 
 void append(std::string& out, const json& value) {
   switch (value.type()) {
@@ -67,7 +73,7 @@ void append(std::string& out, const json& value) {
       for (const auto& [key, member] : value.get_ref<const json::object_t&>()) {
         if (!first) out += ',';
         first = false;
-        append_string(out, key);
+        append_json_string(out, key);
         out += ':';
         append(out, member);
       }
@@ -85,7 +91,7 @@ void append(std::string& out, const json& value) {
       out += ']';
       return;
     }
-    case json::value_t::string: append_string(out, value.get_ref<const std::string&>()); return;
+    case json::value_t::string: append_json_string(out, value.get_ref<const std::string&>()); return;
     case json::value_t::boolean: out += value.get<bool>() ? "true" : "false"; return;
     case json::value_t::null: out += "null"; return;
     case json::value_t::number_integer: append_integer(out, value.get<json::number_integer_t>()); return;

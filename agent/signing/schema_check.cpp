@@ -117,6 +117,8 @@ SchemaChecker::~SchemaChecker() = default;
 
 bool SchemaChecker::fast_accept_enabled() const { return impl_->fast_accept; }
 
+bool SchemaChecker::json_fast_read_allowed() const { return !impl_->json || impl_->fast_accept; }
+
 bool SchemaChecker::covers(const std::filesystem::path& report) const {
   const std::string name = report.filename().string();
   if (name.ends_with(".junit.xml")) return false;

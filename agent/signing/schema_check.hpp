@@ -42,6 +42,9 @@ class SchemaChecker {
   // Whether the JSON schema is the shipped one, so that a report
   // report_certainly_valid() accepts skips valijson (tests say it is).
   bool fast_accept_enabled() const;
+  // Whether a JSON report that read_json_report_fast() accepts needs no
+  // check_json() (it would find nothing): the shipped schema, or none.
+  bool json_fast_read_allowed() const;
 
  private:
   struct Impl;

@@ -22,13 +22,15 @@ if [ "$backend" = postgres ]; then
   url=$(sed 's/&/\&amp;/' "$work/pg/url")
   database="<database url=\"$url\"/>"
 fi
+# BENCH_THREADS=N: the collector's I/O threads (<limits threads>; 0, the
+# default, is one per core).
 conf() {  # conf N PORT: configuration of collector N
   cat >"$work/c$1.conf" <<XML
 <collector-config xmlns="urn:clinic-audit:collector:1">
   <listen address="127.0.0.1" port="$2"/>
   <data-dir>$work/data</data-dir>
   $database
-  <limits connections="2000" pending-ingests="2000"/>
+  <limits connections="2000" pending-ingests="2000" threads="${BENCH_THREADS:-0}"/>
 </collector-config>
 XML
 }
@@ -50,14 +52,17 @@ serve() {  # serve N
   done
   cat "$work/c$1.log"; exit 1
 }
-conf 1 18501
+# BENCH_PORT=P: the first collector's port (18501), so that two runs on one
+# machine do not meet.
+port=${BENCH_PORT:-18501}
+conf 1 "$port"
 "$collector" --config "$work/c1.conf" init --create-ca >/dev/null
 serve 1
-ports=(--port 18501)
+ports=(--port "$port")
 if [ "$backend" = postgres ]; then
-  conf 2 18502
+  conf 2 $((port + 1))
   serve 2
-  ports+=(--port 18502)
+  ports+=(--port $((port + 1)))
 fi
 status=0
 # BENCH_PERF=FILE: record the collector's call graphs during the run

@@ -155,7 +155,8 @@ IngestService::Checked IngestService::check(std::string_view content_type, std::
   }
   if (!verified.identity_problems.empty())
     return error_answer(403, "forbidden", first_line(verified.identity_problems));
-  const signing::ReportContent& content = *verified.content;
+  // Its strings are moved into the report to store: `verified` ends here.
+  signing::ReportContent& content = *verified.content;
   const auto started = signing::parse_rfc3339(content.started_at);
   if (!started) return error_answer(400, "bad_request", "run.started_at is not an RFC 3339 time");
   if (*started > static_cast<std::int64_t>(now) + kClockSkewSeconds) {
@@ -167,12 +168,12 @@ IngestService::Checked IngestService::check(std::string_view content_type, std::
   auto checked = std::make_shared<IncomingReport>();
   IncomingReport& incoming = *checked;
   ReportRow& row = incoming.row;
-  row.report_id = content.report_id;
-  row.machine_id = content.machine_id;
-  row.hostname = content.hostname;
+  row.report_id = std::move(content.report_id);
+  row.machine_id = std::move(content.machine_id);
+  row.hostname = std::move(content.hostname);
   row.sequence = content.sequence;
-  row.previous_sha256 = content.previous_sha256;
-  row.sha256 = verified.sha256;
+  row.previous_sha256 = std::move(content.previous_sha256);
+  row.sha256 = std::move(verified.sha256);
   row.started_at = *started;
   row.format = to_string(content.format);
   row.signer_fingerprint = signature.signer_fingerprint;
@@ -183,10 +184,11 @@ IngestService::Checked IngestService::check(std::string_view content_type, std::
   incoming.blob = {std::string(report_bytes), std::string(signature_der)};
   int position = 0;
   incoming.results.reserve(content.results.size());
-  for (const auto& result : content.results) {
-    incoming.results.push_back({0, position++, result.check_id, result.policy_id, result.type, result.title,
-                                result.severity, result.status, result.summary, result.evidence_json,
-                                result.remediation});
+  for (auto& result : content.results) {
+    incoming.results.push_back({0, position++, std::move(result.check_id), std::move(result.policy_id),
+                                std::move(result.type), std::move(result.title), std::move(result.severity),
+                                std::move(result.status), std::move(result.summary), std::move(result.evidence_json),
+                                std::move(result.remediation)});
   }
   return Checked{std::move(checked), now};
 }
