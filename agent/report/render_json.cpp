@@ -6,6 +6,7 @@
 #include <charconv>
 #include <string_view>
 
+#include "json_string.hpp"
 #include "output_text.hpp"
 
 namespace clinic_audit {
@@ -124,71 +125,10 @@ class JsonWriter {
     out_ += close;
     first_ = false;
   }
-  // nlohmann's dump_escaped with ensure_ascii false: the two-character
-  // escapes, \u00xx (lower-case hex) for other controls, every other valid
-  // UTF-8 sequence as is (DEL included).
+  // nlohmann's dump_escaped with ensure_ascii false
+  // (checks/common/json_string.hpp).
   void string_value(std::string_view text) {
-    if (!valid_utf8(text)) throw InvalidUtf8{};
-    out_ += '"';
-    std::size_t plain = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-      const auto c = static_cast<unsigned char>(text[i]);
-      if (c >= 0x20 && c != '"' && c != '\\') continue;
-      out_.append(text.substr(plain, i - plain));
-      plain = i + 1;
-      switch (c) {
-        case '\b': out_ += "\\b"; break;
-        case '\t': out_ += "\\t"; break;
-        case '\n': out_ += "\\n"; break;
-        case '\f': out_ += "\\f"; break;
-        case '\r': out_ += "\\r"; break;
-        case '"': out_ += "\\\""; break;
-        case '\\': out_ += "\\\\"; break;
-        default: {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out_ += "\\u00";
-          out_ += kHex[c >> 4];
-          out_ += kHex[c & 0xF];
-        }
-      }
-    }
-    out_.append(text.substr(plain));
-    out_ += '"';
-  }
-  // RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF.
-  static bool valid_utf8(std::string_view text) {
-    std::size_t i = 0;
-    while (i < text.size()) {
-      const auto c = static_cast<unsigned char>(text[i]);
-      if (c < 0x80) {
-        ++i;
-        continue;
-      }
-      std::size_t length = 0;
-      unsigned char low = 0x80, high = 0xBF;
-      if (c >= 0xC2 && c <= 0xDF) {
-        length = 2;
-      } else if (c >= 0xE0 && c <= 0xEF) {
-        length = 3;
-        if (c == 0xE0) low = 0xA0;
-        if (c == 0xED) high = 0x9F;
-      } else if (c >= 0xF0 && c <= 0xF4) {
-        length = 4;
-        if (c == 0xF0) low = 0x90;
-        if (c == 0xF4) high = 0x8F;
-      } else {
-        return false;
-      }
-      if (i + length > text.size()) return false;
-      const auto second = static_cast<unsigned char>(text[i + 1]);
-      if (second < low || second > high) return false;
-      for (std::size_t k = 2; k < length; ++k) {
-        const auto next = static_cast<unsigned char>(text[i + k]);
-        if (next < 0x80 || next > 0xBF) return false;
-      }
-      i += length;
-    }
-    return true;
+    if (!append_json_string_if_utf8(out_, text)) throw InvalidUtf8{};
   }
 
   std::string out_;

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "utf8_sequence.hpp"
+#include "json_string.hpp"
 
 namespace clinic_audit::signing {
 namespace {
@@ -23,44 +23,10 @@ void append(std::string& out, const json& value);
 }  // namespace
 
 // A string as serializer::dump_escaped writes it with ensure_ascii false
-// (nlohmann 3.11, detail/output/serializer.hpp): the short escapes, \u00xx
-// (lower-case) for the other control characters, every other character as
-// its UTF-8 bytes ('/' and DEL included).
+// (checks/common/json_string.hpp).
 void append_json_string(std::string& out, std::string_view text) {
-  out += '"';
-  std::size_t run = 0;  // start of the bytes not yet copied
-  std::size_t at = 0;
-  while ((at = skip_plain_json(text, at)) < text.size()) {
-    const auto c = static_cast<unsigned char>(text[at]);
-    if (c >= 0x80) {
-      const std::size_t length = utf8_sequence(text, at);
-      if (length == 0) {
-        out += json(std::string(text)).dump();  // invalid UTF-8: dump() throws type_error 316, as it would here
-        return;
-      }
-      at += length;
-      continue;
-    }
-    out.append(text.substr(run, at - run));
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\f': out += "\\f"; break;
-      case '\r': out += "\\r"; break;
-      default: {
-        static constexpr char kHex[] = "0123456789abcdef";
-        out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 0xF];
-      }
-    }
-    run = ++at;
-  }
-  out.append(text.substr(run));
-  out += '"';
+  if (append_json_string_if_utf8(out, text)) return;
+  out += json(std::string(text)).dump();  // invalid UTF-8: dump() throws type_error 316, as it would here
 }
 
 namespace {

@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "utf8_sequence.hpp"
+#include "json_string.hpp"
 
 namespace clinic_audit::signing {
 

@@ -1,11 +1,15 @@
-// One well-formed UTF-8 sequence (RFC 3629 §4), as nlohmann's decoder
-// accepts it: no overlong form, no surrogate, nothing past U+10FFFF.
+// JSON strings as nlohmann writes them, shared by the agent's report
+// writer (agent/report/render_json.cpp) and the signing library's compact
+// serialisation (agent/signing/compact_json.cpp), and UTF-8 sequences as
+// nlohmann's decoder accepts them (RFC 3629 §4: no overlong form, no
+// surrogate, nothing past U+10FFFF), used by the fast JSON readers.
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
-namespace clinic_audit::signing {
+namespace clinic_audit {
 
 // Bytes a JSON string holds as they are: printable ASCII but '"' and '\\'
 // (RFC 8259 §7). A table, so that the scans over a report's long strings
@@ -47,4 +51,12 @@ inline std::size_t utf8_sequence(std::string_view text, std::size_t at) {
   return 0;
 }
 
-}  // namespace clinic_audit::signing
+// Appends `text` as a JSON string exactly as nlohmann's serializer
+// (dump_escaped, ensure_ascii false; nlohmann 3.11
+// detail/output/serializer.hpp) writes it: the short escapes, \u00xx
+// (lower-case hex) for the other control characters, every other character
+// as its UTF-8 bytes ('/' and DEL included). False, with `out` unchanged,
+// when `text` is not well-formed UTF-8 (where dump() would throw).
+bool append_json_string_if_utf8(std::string& out, std::string_view text);
+
+}  // namespace clinic_audit
