@@ -1,5 +1,7 @@
 #include "regex_guard.hpp"
 
+#include "regcomp_model.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <vector>
@@ -230,25 +232,58 @@ std::string basic_as_extended(std::string_view p) {
 
 }  // namespace
 
-std::optional<std::string> regex_refusal(std::string_view original, RegexSyntax syntax) {
+namespace {
+
+// One pattern's verdict and cost. The lexer asks for the refusal and then
+// charges the budget for the same pattern: the last answer is kept so that
+// the replay runs once.
+struct Assessment {
+  std::optional<std::string> refusal;
+  std::size_t cost = 0;
+};
+
+Assessment assess(std::string_view original, RegexSyntax syntax) {
+  thread_local std::string last_pattern;
+  thread_local RegexSyntax last_syntax = RegexSyntax::extended;
+  thread_local Assessment last;
+  thread_local bool have_last = false;
+  if (have_last && last_syntax == syntax && last_pattern == original) return last;
+
   const std::string translated = syntax == RegexSyntax::basic ? basic_as_extended(original) : std::string();
   const std::string_view pattern = syntax == RegexSyntax::basic ? std::string_view(translated) : original;
+  Assessment a;
+  const std::string too_large =
+      "regular expression too large for the auditor: glibc's regcomp() would build more than " +
+      std::to_string(kMaxRegexNodes) + " nodes (stacked '+' or intervals)";
+  const std::string too_slow =
+      "regular expression with stacked '?', '*', '+' or intervals on an operand that matches the empty string: "
+      "glibc's regcomp(), which sudo, Postfix and rspamd use too, would run for seconds to hours";
+  // The two quick measures first: they bound what the replay would build.
   if (estimated_regex_nodes(pattern) > kMaxRegexNodes) {
-    return "regular expression too large for the auditor: glibc's regcomp() would build more than " +
-           std::to_string(kMaxRegexNodes) + " nodes (stacked '+' or intervals)";
+    a.refusal = too_large;
+  } else if (nullable_quantifier_weight(pattern) > kMaxNullableWeight) {
+    a.refusal = too_slow;
+  } else {
+    const RegcompWork work = replay_regcomp(pattern, kMaxRegexNodes, kMaxRegexWork);
+    a.cost = add(work.steps, mul(kRegexWorkPerNode, work.nodes));
+    if (work.over) a.refusal = work.nodes >= kMaxRegexNodes ? too_large : too_slow;
   }
-  if (nullable_quantifier_weight(pattern) > kMaxNullableWeight) {
-    return "regular expression with stacked '?', '*', '+' or intervals on an operand that matches the empty "
-           "string: glibc's regcomp(), which sudo, Postfix and rspamd use too, would run for seconds to hours";
-  }
-  return std::nullopt;
+  last_pattern.assign(original);
+  last_syntax = syntax;
+  last = a;
+  have_last = true;
+  return a;
+}
+
+}  // namespace
+
+std::optional<std::string> regex_refusal(std::string_view original, RegexSyntax syntax) {
+  return assess(original, syntax).refusal;
 }
 
 std::size_t regex_compile_cost(std::string_view original, RegexSyntax syntax) {
-  const std::string translated = syntax == RegexSyntax::basic ? basic_as_extended(original) : std::string();
-  const std::string_view pattern = syntax == RegexSyntax::basic ? std::string_view(translated) : original;
-  const int weight = std::min(nullable_quantifier_weight(pattern), 40);
-  return add(estimated_regex_nodes(pattern), mul(5, std::size_t{1} << weight));
+  const Assessment a = assess(original, syntax);
+  return a.refusal ? kCap : a.cost;
 }
 
 std::optional<std::string> RegexCompileBudget::charge(std::string_view pattern, RegexSyntax syntax) {

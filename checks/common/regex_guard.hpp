@@ -31,8 +31,9 @@ std::size_t estimated_regex_nodes(std::string_view pattern);
 constexpr int kMaxNullableWeight = 12;
 int nullable_quantifier_weight(std::string_view pattern);
 
-// Why compiling `pattern` is refused (too many nodes, or stacked quantifiers
-// on an empty-matching operand), or nullopt when regcomp() may see it.
+// Why compiling `pattern` is refused (too many nodes, stacked quantifiers
+// on an empty-matching operand, or more than kMaxRegexWork steps of
+// regcomp() work, below), or nullopt when regcomp() may see it.
 // Both measures read an extended expression; `syntax` basic translates the
 // pattern first (as glibc's parser reads it).
 std::optional<std::string> regex_refusal(std::string_view pattern, RegexSyntax syntax = RegexSyntax::extended);
@@ -40,17 +41,24 @@ inline bool regex_too_complex(std::string_view pattern, RegexSyntax syntax = Reg
   return regex_refusal(pattern, syntax).has_value();
 }
 
-// What compiling an accepted pattern costs, in rough units of regcomp work:
-// its nodes plus 5 * 2^weight for stacked quantifiers (20,000 units is about
-// 10 ms with glibc 2.36 on this project's machines: "(a{100}){100}" 5 ms,
-// a weight-12 pattern 7 to 13 ms).
+// What compiling a pattern costs, in steps of glibc's own work, replayed
+// (common/regcomp_model.hpp: closure computations and node-set elements
+// merged, plus kRegexWorkPerNode per NFA node built). Measured with glibc
+// 2.36 on this project's machines over 1,900 generated hostile patterns:
+// 2 to 5 ns of regcomp() CPU per step, so kMaxRegexWork is at most about
+// 10 ms for one pattern ("^a?*?*?*?*++$": 17.6 M steps, 66 ms, refused;
+// "^/usr/bin/a????+++$": 36,000 steps, 0.35 ms; "^/usr/bin/[a-z]{1,8}$":
+// 900). A pattern past it is refused like the quick measures' refusals.
+constexpr std::size_t kMaxRegexWork = 2000000;
+constexpr std::size_t kRegexWorkPerNode = 25;
 std::size_t regex_compile_cost(std::string_view pattern, RegexSyntax syntax = RegexSyntax::extended);
 
-// The guard bounds one pattern, not a file: 64 KiB of weight-12 patterns are
-// thousands of compilations, seconds (found by fuzz_sudoers). A budget is
-// shared by the patterns of one input (a sudoers tree, a regexp table):
-// once spent, further patterns are refused like the guard's refusals.
-constexpr std::size_t kRegexCompileBudget = 200000;  // about 100 ms of regcomp
+// The guard bounds one pattern, not a file: 64 KiB of patterns each just
+// under the bound are thousands of compilations, seconds (found by
+// fuzz_sudoers). A budget is shared by the patterns of one input (a sudoers
+// tree, a regexp table): once spent, further patterns are refused like the
+// guard's refusals.
+constexpr std::size_t kRegexCompileBudget = 10000000;  // about 20 to 50 ms of regcomp
 class RegexCompileBudget {
  public:
   explicit RegexCompileBudget(std::size_t limit = kRegexCompileBudget) : left_(limit) {}
