@@ -10,7 +10,8 @@ constexpr std::size_t kMaxPatternLength = 4096;
 
 }  // namespace
 
-std::optional<std::string> regex_refusal_for_lookup(const std::string& pattern, RegexSyntax syntax) {
+std::optional<std::string> regex_refusal_for_lookup(const std::string& pattern, RegexSyntax syntax,
+                                                    RegexCompileBudget* budget) {
   if (pattern.size() > kMaxPatternLength) {
     return "pattern of " + std::to_string(pattern.size()) + " bytes, over the " + std::to_string(kMaxPatternLength) +
            " this check evaluates";
@@ -24,7 +25,7 @@ std::optional<std::string> regex_refusal_for_lookup(const std::string& pattern, 
       ++i;
     }
   }
-  return regex_refusal(pattern, syntax);
+  return budget != nullptr ? budget->charge(pattern, syntax) : regex_refusal(pattern, syntax);
 }
 
 std::string ascii_lower(std::string_view text) {

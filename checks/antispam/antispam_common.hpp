@@ -75,9 +75,11 @@ inline bool glob_match(std::string_view pattern, std::string_view text) { return
 // Why a regular expression from the audited machine is not handed to glibc's
 // regcomp/regexec (too long, a back-reference, or what the shared regex
 // guard refuses: "(a{255}){255}", "a????+++++++"), or nullopt when it may
-// be: such patterns are reported, not evaluated.
+// be: such patterns are reported, not evaluated. With a `budget` (one per
+// table), the patterns of one file share it (common/regex_guard.hpp).
 std::optional<std::string> regex_refusal_for_lookup(const std::string& pattern,
-                                                    RegexSyntax syntax = RegexSyntax::extended);
+                                                    RegexSyntax syntax = RegexSyntax::extended,
+                                                    RegexCompileBudget* budget = nullptr);
 inline bool lookup_regex_too_complex(const std::string& pattern, RegexSyntax syntax = RegexSyntax::extended) {
   return regex_refusal_for_lookup(pattern, syntax).has_value();
 }

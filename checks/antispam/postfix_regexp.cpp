@@ -19,6 +19,7 @@ bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; 
 
 RegexpTable parse_regexp_table(std::string_view text, const std::string& file) {
   RegexpTable table;
+  RegexCompileBudget budget;  // every lookup compiles the table's patterns: their cost is bounded per file
   int open_ifs = 0;
   for (const LogicalLine& l : logical_lines(text)) {
     std::string_view line = trim(l.text);
@@ -71,7 +72,8 @@ RegexpTable parse_regexp_table(std::string_view text, const std::string& file) {
     }
     // Judged after the flags: 'x' makes it a basic expression (regex(7)),
     // with its operators spelled otherwise.
-    if (auto why = regex_refusal_for_lookup(rule.pattern, rule.extended ? RegexSyntax::extended : RegexSyntax::basic)) {
+    if (auto why = regex_refusal_for_lookup(rule.pattern, rule.extended ? RegexSyntax::extended : RegexSyntax::basic,
+                                            &budget)) {
       table.issues.push_back({file, l.line, *why, _("a pattern this check can evaluate safely (rule skipped)")});
       continue;
     }

@@ -478,10 +478,9 @@ class Model {
 
   void merge(std::vector<int>& into, const std::vector<int>& from) {
     if (!charge(into.size() + from.size())) return;
-    std::vector<int> out;
-    out.reserve(into.size() + from.size());
-    std::set_union(into.begin(), into.end(), from.begin(), from.end(), std::back_inserter(out));
-    into.swap(out);
+    scratch_.clear();  // reused: no allocation per merge once the capacities suffice
+    std::set_union(into.begin(), into.end(), from.begin(), from.end(), std::back_inserter(scratch_));
+    into.swap(scratch_);
   }
 
   void start(std::vector<Frame>& stack, int node, bool root) {
@@ -548,6 +547,7 @@ class Model {
   bool over_ = false;
   std::vector<Tree> trees_;
   std::vector<Nfa> nfa_;
+  std::vector<int> scratch_;
 };
 
 }  // namespace

@@ -234,20 +234,48 @@ std::string basic_as_extended(std::string_view p) {
 
 namespace {
 
-// One pattern's verdict and cost. The lexer asks for the refusal and then
-// charges the budget for the same pattern: the last answer is kept so that
-// the replay runs once.
+// One pattern's verdict, what compiling it would cost, and what judging it
+// cost (the replay's own work, spent even when the pattern is refused).
 struct Assessment {
   std::optional<std::string> refusal;
   std::size_t cost = 0;
+  std::size_t judging = 0;
+};
+
+// Patterns are judged again and again (the lexer then the evaluator, every
+// lookup of an antispam map): the last verdicts are kept per thread, so
+// that the replay runs once per distinct pattern.
+class Memo {
+ public:
+  const Assessment* find(std::string_view pattern, RegexSyntax syntax) const {
+    for (const Entry& e : entries_) {
+      if (e.syntax == syntax && e.pattern == pattern) return &e.assessment;
+    }
+    return nullptr;
+  }
+  void keep(std::string_view pattern, RegexSyntax syntax, const Assessment& a) {
+    if (entries_.size() < kEntries) entries_.emplace_back();
+    Entry& e = entries_[next_];
+    next_ = (next_ + 1) % kEntries;
+    e.pattern.assign(pattern);
+    e.syntax = syntax;
+    e.assessment = a;
+  }
+
+ private:
+  static constexpr std::size_t kEntries = 64;
+  struct Entry {
+    std::string pattern;
+    RegexSyntax syntax = RegexSyntax::extended;
+    Assessment assessment;
+  };
+  std::vector<Entry> entries_;
+  std::size_t next_ = 0;
 };
 
 Assessment assess(std::string_view original, RegexSyntax syntax) {
-  thread_local std::string last_pattern;
-  thread_local RegexSyntax last_syntax = RegexSyntax::extended;
-  thread_local Assessment last;
-  thread_local bool have_last = false;
-  if (have_last && last_syntax == syntax && last_pattern == original) return last;
+  thread_local Memo memo;
+  if (const Assessment* known = memo.find(original, syntax)) return *known;
 
   const std::string translated = syntax == RegexSyntax::basic ? basic_as_extended(original) : std::string();
   const std::string_view pattern = syntax == RegexSyntax::basic ? std::string_view(translated) : original;
@@ -259,6 +287,7 @@ Assessment assess(std::string_view original, RegexSyntax syntax) {
       "regular expression with stacked '?', '*', '+' or intervals on an operand that matches the empty string: "
       "glibc's regcomp(), which sudo, Postfix and rspamd use too, would run for seconds to hours";
   // The two quick measures first: they bound what the replay would build.
+  a.judging = pattern.size();
   if (estimated_regex_nodes(pattern) > kMaxRegexNodes) {
     a.refusal = too_large;
   } else if (nullable_quantifier_weight(pattern) > kMaxNullableWeight) {
@@ -266,12 +295,10 @@ Assessment assess(std::string_view original, RegexSyntax syntax) {
   } else {
     const RegcompWork work = replay_regcomp(pattern, kMaxRegexNodes, kMaxRegexWork);
     a.cost = add(work.steps, mul(kRegexWorkPerNode, work.nodes));
+    a.judging = add(a.judging, a.cost);
     if (work.over) a.refusal = work.nodes >= kMaxRegexNodes ? too_large : too_slow;
   }
-  last_pattern.assign(original);
-  last_syntax = syntax;
-  last = a;
-  have_last = true;
+  memo.keep(original, syntax, a);
   return a;
 }
 
@@ -287,14 +314,21 @@ std::size_t regex_compile_cost(std::string_view original, RegexSyntax syntax) {
 }
 
 std::optional<std::string> RegexCompileBudget::charge(std::string_view pattern, RegexSyntax syntax) {
-  const std::size_t cost = regex_compile_cost(pattern, syntax);
-  if (cost > left_) {
+  const std::string spent =
+      "one regular expression too many in this input: together they would keep glibc's regcomp() busy for more than "
+      "about 50 ms (the auditor's budget for one input)";
+  if (left_ == 0) return spent;
+  const Assessment a = assess(pattern, syntax);
+  // Judging costs as much as compiling: the replay's work is charged
+  // whether the pattern is refused or compiled, so that a file of
+  // thousands of refused patterns is bounded too.
+  const std::size_t charged = a.refusal ? a.judging : add(a.judging, a.cost);
+  if (charged > left_) {
     left_ = 0;
-    return "one regular expression too many in this input: together they would keep glibc's regcomp() busy for "
-           "more than about 100 ms (the auditor's budget for one input)";
+    return a.refusal ? a.refusal : spent;
   }
-  left_ -= cost;
-  return std::nullopt;
+  left_ -= charged;
+  return a.refusal;
 }
 
 }  // namespace clinic_audit

@@ -43,11 +43,14 @@ Decision through(Decision inner, bool negated) {
 // Each pattern compiled once per thread, not at every lookup (a rule is
 // matched against every command judged: 12 compilations of one pattern per
 // fuzz input). Bounded: the cache is emptied past kMaxCachedRegexes.
+// A pattern the guard refuses is never compiled (the parser reported it
+// already and the check is an error); the refusal is cached like a
+// compilation, so the guard's replay runs once per pattern, not per lookup.
 struct CompiledRegex {
   regex_t re{};
   bool ok = false;
   explicit CompiledRegex(const std::string& pattern)
-      : ok(regcomp(&re, pattern.c_str(), REG_EXTENDED | REG_NOSUB) == 0) {}
+      : ok(!regex_too_complex(pattern) && regcomp(&re, pattern.c_str(), REG_EXTENDED | REG_NOSUB) == 0) {}
   ~CompiledRegex() {
     if (ok) regfree(&re);
   }
@@ -57,7 +60,6 @@ struct CompiledRegex {
 constexpr std::size_t kMaxCachedRegexes = 1024;
 
 bool regex_matches(const std::string& pattern, const std::string& text) {
-  if (regex_too_complex(pattern)) return false;  // refused by the parser already (the check is an error)
   thread_local std::unordered_map<std::string, std::unique_ptr<CompiledRegex>> cache;
   auto it = cache.find(pattern);
   if (it == cache.end()) {

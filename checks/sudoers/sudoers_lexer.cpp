@@ -159,8 +159,7 @@ struct Lexer::Impl {
   // visudo compiles every regular expression (strict mode); one that would
   // make regcomp() explode is kept (sudo would use it) and reported apart.
   bool regex_ok(const std::string& pattern) {
-    auto why = regex_refusal(pattern);
-    if (!why) why = (options.regex_budget != nullptr ? *options.regex_budget : own_budget).charge(pattern);
+    const auto why = (options.regex_budget != nullptr ? *options.regex_budget : own_budget).charge(pattern);
     if (why) {
       refused.emplace_back(line, std::to_string(line) + ":" + std::to_string(column()) + ": " + *why);
       return true;
