@@ -171,21 +171,8 @@ class Model {
     return tree;
   }
 
-  // The ']' closing the bracket at pos_ - 1 (regex(7)): a leading ']' is a
-  // member, "[:alpha:]", "[.x.]", "[=e=]" are skipped whole.
   void skip_bracket() {
-    if (peek() == '^') ++pos_;
-    if (peek() == ']') ++pos_;
-    while (!at_end() && peek() != ']') {
-      if (peek() == '[' && pos_ + 1 < p_.size() &&
-          (p_[pos_ + 1] == ':' || p_[pos_ + 1] == '.' || p_[pos_ + 1] == '=')) {
-        const char closing[] = {p_[pos_ + 1], ']'};
-        const std::size_t end = p_.find(std::string_view(closing, 2), pos_ + 2);
-        pos_ = end == std::string_view::npos ? p_.size() : end + 2;
-      } else {
-        ++pos_;
-      }
-    }
+    pos_ = regex_bracket_end(p_, pos_ - 1);
     if (!at_end()) ++pos_;
   }
 
@@ -551,6 +538,22 @@ class Model {
 };
 
 }  // namespace
+
+std::size_t regex_bracket_end(std::string_view p, std::size_t i) {
+  std::size_t j = i + 1;
+  if (j < p.size() && p[j] == '^') ++j;
+  if (j < p.size() && p[j] == ']') ++j;
+  while (j < p.size() && p[j] != ']') {
+    if (p[j] == '[' && j + 1 < p.size() && (p[j + 1] == ':' || p[j + 1] == '.' || p[j + 1] == '=')) {
+      const char closing[] = {p[j + 1], ']'};  // ":]", ".]" or "=]"
+      const std::size_t end = p.find(std::string_view(closing, 2), j + 2);
+      j = end == std::string_view::npos ? p.size() : end + 2;
+    } else {
+      ++j;
+    }
+  }
+  return j;
+}
 
 RegcompWork replay_regcomp(std::string_view extended_pattern, std::size_t max_nodes, std::size_t max_steps) {
   return Model(extended_pattern, max_nodes, max_steps).run();

@@ -35,6 +35,12 @@ struct RegcompWork {
 // Where glibc would refuse the pattern (unmatched '(', a leading '*') the
 // model reads on as if the character were ordinary: never less work than
 // glibc does.
+// The index of the ']' that closes the bracket expression opening at `i`
+// (p.size() when none), as regcomp reads it (regex(7)): a ']' first (after
+// an optional '^') is a member, and "[:alpha:]", "[.x.]", "[=e=]" inside are
+// skipped whole, so their ']' does not close the expression.
+std::size_t regex_bracket_end(std::string_view p, std::size_t i);
+
 RegcompWork replay_regcomp(std::string_view extended_pattern, std::size_t max_nodes, std::size_t max_steps);
 
 }  // namespace clinic_audit

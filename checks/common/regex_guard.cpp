@@ -14,28 +14,6 @@ constexpr std::size_t kCap = std::size_t{1} << 40;
 std::size_t mul(std::size_t a, std::size_t b) { return (b != 0 && a > kCap / b) ? kCap : std::min(kCap, a * b); }
 std::size_t add(std::size_t a, std::size_t b) { return std::min(kCap, a + b); }
 
-// The index of the ']' that closes the bracket expression opening at `i`
-// (p.size() when none), as regcomp reads it (regex(7)): a ']' first (after
-// an optional '^') is a member, and "[:alpha:]", "[.x.]", "[=e=]" inside are
-// skipped whole, so their ']' does not close the expression. One reading
-// for both measures: the weight once stopped at the ']' of "[:alpha:]" and
-// read the rest of the class as operators.
-std::size_t bracket_end(std::string_view p, std::size_t i) {
-  std::size_t j = i + 1;
-  if (j < p.size() && p[j] == '^') ++j;
-  if (j < p.size() && p[j] == ']') ++j;
-  while (j < p.size() && p[j] != ']') {
-    if (p[j] == '[' && j + 1 < p.size() && (p[j + 1] == ':' || p[j + 1] == '.' || p[j + 1] == '=')) {
-      const char closing[] = {p[j + 1], ']'};  // ":]", ".]" or "=]"
-      const std::size_t end = p.find(std::string_view(closing, 2), j + 2);
-      j = end == std::string_view::npos ? p.size() : end + 2;
-    } else {
-      ++j;
-    }
-  }
-  return j;
-}
-
 // Reads "{m}", "{m,}" or "{m,n}" at `i`; returns the largest count (m + 1
 // when unbounded) and advances `i`, or 0 when it is not an interval.
 std::size_t interval(std::string_view p, std::size_t& i) {
@@ -82,7 +60,7 @@ std::size_t estimated_regex_nodes(std::string_view p) {
         ++i;
         break;
       case '[':
-        i = bracket_end(p, i);
+        i = regex_bracket_end(p, i);
         atom(1);
         break;
       case '(': stack.emplace_back(); break;
@@ -160,7 +138,7 @@ int nullable_quantifier_weight(std::string_view p) {
         ++i;
         break;
       case '[':
-        i = bracket_end(p, i);
+        i = regex_bracket_end(p, i);
         stack.back().atom(false, 0);
         break;
       case '^':
