@@ -456,25 +456,65 @@ class Model {
 
   // calc_eclosure_iter, recursion replaced by a stack of frames.
   struct Frame {
-    int node;
-    bool root;
+    int node = 0;
+    bool root = false;
     std::size_t i = 0;
     bool incomplete = false;
     std::vector<int> set;
   };
 
+  // re_node_set_merge: the union of two sorted sets. Written out on raw
+  // pointers: the library's set_union goes through vector::push_back, whose
+  // out-of-line copy the linker may take from an unoptimised, instrumented
+  // object (ten times slower in the Debug and sanitizer builds).
   void merge(std::vector<int>& into, const std::vector<int>& from) {
     if (!charge(into.size() + from.size())) return;
-    scratch_.clear();  // reused: no allocation per merge once the capacities suffice
-    std::set_union(into.begin(), into.end(), from.begin(), from.end(), std::back_inserter(scratch_));
-    into.swap(scratch_);
+    scratch_.resize(into.size() + from.size());
+    const int* a = into.data();
+    const int* const a_end = a + into.size();
+    const int* b = from.data();
+    const int* const b_end = b + from.size();
+    int* out = scratch_.data();
+    while (a != a_end && b != b_end) {
+      if (*a < *b) {
+        *out++ = *a++;
+      } else if (*b < *a) {
+        *out++ = *b++;
+      } else {
+        *out++ = *a++;
+        ++b;
+      }
+    }
+    while (a != a_end) *out++ = *a++;
+    while (b != b_end) *out++ = *b++;
+    scratch_.resize(static_cast<std::size_t>(out - scratch_.data()));
+    into.swap(scratch_);  // no allocation per merge once the capacities suffice
   }
 
-  void start(std::vector<Frame>& stack, int node, bool root) {
+  // Node sets are taken from a pool and given back: glibc allocates one
+  // per closure computed, the replay reuses them (under ASan an allocation
+  // costs more than the merge it serves).
+  std::vector<int> take_set() {
+    if (pool_.empty()) return {};
+    std::vector<int> set = std::move(pool_.back());
+    pool_.pop_back();
+    set.clear();
+    return set;
+  }
+  void give_back(std::vector<int>&& set) {
+    if (set.capacity() != 0) pool_.push_back(std::move(set));
+  }
+
+  void start(int node, bool root) {
     charge(1);
     Nfa& n = nfa(node);
     n.state = Nfa::Closure::busy;
-    stack.push_back(Frame{node, root, 0, false, {node}});
+    Frame f;
+    f.node = node;
+    f.root = root;
+    f.set = take_set();
+    f.set.push_back(node);
+    frames_.push_back(std::move(f));
     if (n.constraint != 0 && !n.edests.empty() && !nfa(n.edests[0]).duplicated) {
       duplicate_node_closure(node, node, node, n.constraint);
     }
@@ -483,15 +523,21 @@ class Model {
   void closures() {
     for (std::size_t root = 0; root < nfa_.size() && !over_; ++root) {
       if (nfa_[root].state != Nfa::Closure::none) continue;
-      std::vector<Frame> stack;
-      start(stack, static_cast<int>(root), true);
-      std::vector<int> finished;  // the closure the last popped frame returned
-      int finished_node = -1;
-      while (!stack.empty() && !over_) {
-        Frame& f = stack.back();
+      frames_.clear();
+      start(static_cast<int>(root), true);
+      std::vector<int> incomplete;  // the closure a popped frame returned unstored
+      int finished_node = -1;       // that frame's node
+      while (!frames_.empty() && !over_) {
+        Frame& f = frames_.back();
         if (finished_node >= 0) {  // back from a child
-          merge(f.set, finished);
-          if (nfa(finished_node).state == Nfa::Closure::none) f.incomplete = true;
+          const Nfa& child = nfa(finished_node);
+          if (child.state == Nfa::Closure::none) {
+            merge(f.set, incomplete);
+            give_back(std::move(incomplete));
+            f.incomplete = true;
+          } else {
+            merge(f.set, child.eclosure);
+          }
           finished_node = -1;
           ++f.i;
           continue;
@@ -504,7 +550,7 @@ class Model {
             f.incomplete = true;
             ++f.i;
           } else if (d.state == Nfa::Closure::none) {
-            start(stack, dest, false);
+            start(dest, false);
           } else {
             merge(f.set, d.eclosure);
             ++f.i;
@@ -515,13 +561,12 @@ class Model {
         finished_node = f.node;
         if (f.incomplete && !f.root) {
           done.state = Nfa::Closure::none;
-          finished = std::move(f.set);
+          incomplete = std::move(f.set);
         } else {
           done.state = Nfa::Closure::done;
-          done.eclosure = f.set;
-          finished = std::move(f.set);
+          done.eclosure = std::move(f.set);
         }
-        stack.pop_back();
+        frames_.pop_back();
       }
     }
   }
@@ -535,6 +580,8 @@ class Model {
   std::vector<Tree> trees_;
   std::vector<Nfa> nfa_;
   std::vector<int> scratch_;
+  std::vector<std::vector<int>> pool_;
+  std::vector<Frame> frames_;
 };
 
 }  // namespace

@@ -294,7 +294,7 @@ std::size_t regex_compile_cost(std::string_view original, RegexSyntax syntax) {
 std::optional<std::string> RegexCompileBudget::charge(std::string_view pattern, RegexSyntax syntax) {
   const std::string spent =
       "one regular expression too many in this input: together they would keep glibc's regcomp() busy for more than "
-      "about 50 ms (the auditor's budget for one input)";
+      "about 100 ms (the auditor's budget for one input)";
   if (left_ == 0) return spent;
   const Assessment a = assess(pattern, syntax);
   // Judging costs as much as compiling: the replay's work is charged
