@@ -14,7 +14,14 @@ WalCheckpointer::~WalCheckpointer() {
   thread_.join();
 }
 
-void WalCheckpointer::attach(Connection& writer) { sqlite3_wal_hook(writer.get(), &WalCheckpointer::on_commit, this); }
+void WalCheckpointer::attach(Connection& writer) {
+  {
+    const std::lock_guard checkpointing(checkpointing_);
+    const char* file = sqlite3_db_filename(writer.get(), "main");
+    if (file != nullptr && *file != '\0') dropper_ = std::make_unique<AppendedPagesDropper>(file);
+  }
+  sqlite3_wal_hook(writer.get(), &WalCheckpointer::on_commit, this);
+}
 
 // https://sqlite.org/c3ref/wal_hook.html: called after the commit, the write
 // lock already released; `frames` is the number of frames now in the WAL.
@@ -51,6 +58,7 @@ void WalCheckpointer::writer_idle(Connection& writer) {
   int log = 0, copied = 0;
   if (sqlite3_wal_checkpoint_v2(writer.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied) == SQLITE_OK) {
     ++by_writer_;
+    if (dropper_) dropper_->checkpointed();
     wal_frames_.store(0);  // until the next commit says otherwise
     copied_frames_.store(0);
   }
@@ -73,6 +81,7 @@ void WalCheckpointer::run() {
       if (sqlite3_wal_checkpoint_v2(db->get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied) == SQLITE_OK) {
         ++background_;
         copied_frames_.store(copied);
+        if (dropper_) dropper_->checkpointed();
       }
     } catch (...) {  // NOLINT(bugprone-empty-catch): cannot open now; the writer's own limit still holds the WAL
     }

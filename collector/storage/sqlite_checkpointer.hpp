@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "sqlite_db.hpp"
+#include "sqlite_page_cache.hpp"
 
 namespace clinic_audit::collector::sqlite {
 
@@ -46,6 +47,9 @@ class WalCheckpointer {
   // Checkpoints done by this thread / by the writer (tests, benchmarks).
   std::uint64_t background_checkpoints() const { return background_.load(); }
   std::uint64_t writer_checkpoints() const { return by_writer_.load(); }
+  // Bytes of newly appended database pages dropped from the page cache
+  // after checkpoints (sqlite_page_cache.hpp; tests).
+  std::uint64_t dropped_bytes() const { return dropper_ ? dropper_->dropped_bytes() : 0; }
 
  private:
   static int on_commit(void* self, sqlite3* db, const char* name, int frames);
@@ -54,9 +58,10 @@ class WalCheckpointer {
   std::function<std::unique_ptr<Connection>()> open_;
   const int frames_;
   const int writer_frames_;
-  std::atomic<int> wal_frames_{0};     // in the WAL after the last commit
-  std::atomic<int> copied_frames_{0};  // by the last checkpoint
-  std::mutex checkpointing_;           // one checkpoint at a time in this process
+  std::atomic<int> wal_frames_{0};                 // in the WAL after the last commit
+  std::atomic<int> copied_frames_{0};              // by the last checkpoint
+  std::mutex checkpointing_;                       // one checkpoint at a time in this process
+  std::unique_ptr<AppendedPagesDropper> dropper_;  // set by attach(), used under checkpointing_
   std::mutex mutex_;
   std::condition_variable wanted_;
   bool due_ = false;

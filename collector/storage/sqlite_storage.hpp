@@ -31,10 +31,18 @@ namespace clinic_audit::collector {
 
 class SqliteStorage final : public Storage {
  public:
-  // WAL frames (16 KiB pages) after which a commit asks the background
-  // thread for a checkpoint (sqlite_checkpointer.hpp); SQLite's own
-  // wal_autocheckpoint default is 1000.
-  static constexpr int kCheckpointFrames = 1000;
+  // WAL frames (16 KiB pages: 128 MB) after which a commit asks the
+  // background thread for a checkpoint (sqlite_checkpointer.hpp); SQLite's
+  // own wal_autocheckpoint default is 1000. Not 1000 here: a group commit
+  // of 200 reports writes about 1,200 frames, so every batch was
+  // checkpointed, and with it the index leaves every batch rewrites (one
+  // per host in each per-host index, one per report in the sha256 and
+  // report_id ones: 30-60 KB a report once the store is large); a
+  // checkpoint every ~7 batches copies each such page once. Measured with
+  // bench_storage, 200 x 300 reports: 159 against 178 KB written and 67
+  // against 88 KB read per report, 0.20 against 0.22 ms CPU. The WAL file
+  // then holds up to 4 x 128 MB (the writer's own limit) before it rewinds.
+  static constexpr int kCheckpointFrames = 8000;
   explicit SqliteStorage(std::filesystem::path path, int checkpoint_frames = kCheckpointFrames);
   ~SqliteStorage() override;
 
@@ -67,6 +75,7 @@ class SqliteStorage final : public Storage {
   // Checkpoints done off the writer's thread / by the writer (tests).
   std::uint64_t background_checkpoints() const { return checkpointer_->background_checkpoints(); }
   std::uint64_t writer_checkpoints() const { return checkpointer_->writer_checkpoints(); }
+  std::uint64_t dropped_page_cache_bytes() const { return checkpointer_->dropped_bytes(); }
 
  private:
   class Reader;  // a pooled read connection, returned on destruction
