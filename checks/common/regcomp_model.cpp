@@ -1,4 +1,4 @@
-// Over 300 lines: glibc's regcomp() pipeline (posix/regcomp.c: parse_*,
+// Over 400 lines: glibc's regcomp() pipeline (posix/regcomp.c: parse_*,
 // parse_dup_op, lower_subexps, calc_first, calc_next, link_nfa_nodes,
 // duplicate_node_closure, calc_eclosure_iter) in one place, as glibc has it,
 // so that each step can be checked against the original.
@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace clinic_audit {
@@ -533,7 +534,7 @@ class Model {
           const Nfa& child = nfa(finished_node);
           if (child.state == Nfa::Closure::none) {
             merge(f.set, incomplete);
-            give_back(std::move(incomplete));
+            give_back(std::exchange(incomplete, {}));
             f.incomplete = true;
           } else {
             merge(f.set, child.eclosure);
