@@ -65,7 +65,6 @@ std::once_flag loaded_once[2];
 
 // The table the trampolines jump through: null until the library is loaded.
 extern "C" {
-// NOLINTNEXTLINE(cppcoreguidelines-avoid-non-const-global-variables): written once per library, read by the trampolines
 __attribute__((visibility("hidden"))) void* ca_lazy_openssl_slots[kSymbolCount];
 
 // Called by a trampoline whose slot is still null, with the symbol's index;
