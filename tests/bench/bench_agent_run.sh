@@ -27,23 +27,9 @@ root=$(mktemp -d)
 cost=$(mktemp -d)
 trap 'rm -rf "$root" "$cost"' EXIT
 
-# Materialise the fixture root from its manifest (owners and modes need root).
-manifest=$src/tests/fixtures/roots/apicrypt-compliant.manifest
-while read -r kind path a b c rest; do
-  case "$kind" in
-    ''|'#'*) continue ;;
-    dir) install -d -m "$a" -o "$b" -g "$c" "$root$path" ;;
-    file)
-      mkdir -p "$(dirname "$root$path")"
-      case "$rest" in
-        @*) cp "$(dirname "$manifest")/${rest#@}" "$root$path" ;;
-        '= '*) printf '%b' "${rest#= }" >"$root$path" ;;
-        *) : >"$root$path" ;;
-      esac
-      chown "$b:$c" "$root$path"; chmod "$a" "$root$path" ;;
-    link) mkdir -p "$(dirname "$root$path")"; ln -sfn "$a" "$root$path" ;;
-  esac
-done <"$manifest"
+# The fixture root (owners and modes need root).
+. "$src/tests/bench/materialize_root.sh"
+materialize_root "$root"
 
 c++ -O2 -std=c++20 -o "$cost/run_cost" "$src/tests/bench/run_cost.cpp"
 
