@@ -245,7 +245,7 @@ void PostgresStorage::ingest_async(std::shared_ptr<const IncomingReport> incomin
     if (writers_.empty()) {
       for (std::size_t i = 0; i < kWriters; ++i) writers_.emplace_back([this] { write_jobs(); });
     }
-    jobs_.push_back({std::move(incoming), std::move(judge), now, std::move(done)});
+    jobs_.push_back({std::move(incoming), std::move(judge), now, std::move(done), std::nullopt, nullptr});
   }
   jobs_ready_.notify_one();
 }
@@ -256,10 +256,9 @@ void PostgresStorage::write_jobs() {
     jobs_ready_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
     if (jobs_.empty()) return;  // stopping, nothing left
     // Everything queued, up to kMaxBatch: one transaction, one commit.
-    std::vector<Pending> batch;
+    std::vector<PendingIngest> batch;
     while (!jobs_.empty() && batch.size() < kMaxBatch) {
-      Job& job = jobs_.front();
-      batch.push_back({std::move(job.incoming), std::move(job.judge), job.now, std::move(job.done), {}, {}});
+      batch.push_back(std::move(jobs_.front()));
       jobs_.pop_front();
     }
     writing_ += batch.size();
@@ -268,16 +267,16 @@ void PostgresStorage::write_jobs() {
       auto l = lease();
       if (!write_together(l.db(), batch)) {
         ++batches_written_singly_;
-        for (Pending& item : batch) write_together(l.db(), std::span(&item, 1));
+        for (PendingIngest& item : batch) write_together(l.db(), std::span(&item, 1));
       }
     } catch (...) {  // no connection: every report of the batch gets the error
-      for (Pending& item : batch) {
+      for (PendingIngest& item : batch) {
         item.result.reset();
         item.error = std::current_exception();
       }
     }
     // Committed (or failed): only now does anyone learn of it.
-    for (Pending& item : batch) {
+    for (PendingIngest& item : batch) {
       try {
         item.done(std::move(item.result), item.error);
       } catch (...) {  // NOLINT(bugprone-empty-catch): `done` must not throw; the others still get theirs
@@ -507,7 +506,8 @@ IngestResult PostgresStorage::ingest_locked(Connection& db, const IncomingReport
 }
 
 IngestResult PostgresStorage::ingest(const IncomingReport& incoming, const ChainJudge& judge, std::int64_t now) {
-  Pending item{std::shared_ptr<const IncomingReport>(&incoming, [](const IncomingReport*) {}), judge, now, {}, {}, {}};
+  PendingIngest item{
+      std::shared_ptr<const IncomingReport>(&incoming, [](const IncomingReport*) {}), judge, now, {}, {}, {}};
   auto l = lease();
   write_together(l.db(), std::span(&item, 1));
   if (item.error) std::rethrow_exception(item.error);
@@ -521,15 +521,15 @@ IngestResult PostgresStorage::ingest(const IncomingReport& incoming, const Chain
 // caller writes them again one by one (as sqlite_storage.cpp does: a
 // failure is rare; a SAVEPOINT per report would be two more round trips
 // each).
-bool PostgresStorage::write_together(Connection& db, std::span<Pending> items) {
+bool PostgresStorage::write_together(Connection& db, std::span<PendingIngest> items) {
   try {
     Transaction transaction(db);
     auto hosts = lock_hosts(db, items);
-    for (Pending& item : items) {
+    for (PendingIngest& item : items) {
       try {
         item.result = ingest_locked(db, *item.incoming, item.judge, item.now, hosts[item.incoming->row.machine_id]);
       } catch (...) {
-        for (Pending& other : items) other.result.reset();
+        for (PendingIngest& other : items) other.result.reset();
         if (items.size() > 1) return false;  // rolled back by ~Transaction
         item.error = std::current_exception();
         return true;
@@ -539,7 +539,7 @@ bool PostgresStorage::write_together(Connection& db, std::span<Pending> items) {
   } catch (...) {
     // Nothing committed (a lock wait ended in a deadlock, the connection
     // broke): one by one if there were several, else this one's error.
-    for (Pending& item : items) item.result.reset();
+    for (PendingIngest& item : items) item.result.reset();
     if (items.size() > 1) return false;
     items.front().error = std::current_exception();
   }

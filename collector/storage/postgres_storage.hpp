@@ -74,27 +74,13 @@ class PostgresStorage final : public Storage {
   class Lease;  // a pooled connection, returned on destruction
   Lease lease();
 
-  struct Job {
-    std::shared_ptr<const IncomingReport> incoming;
-    ChainJudge judge;
-    std::int64_t now;
-    IngestDone done;
-  };
-  struct Pending {
-    std::shared_ptr<const IncomingReport> incoming;
-    ChainJudge judge;
-    std::int64_t now;
-    IngestDone done;
-    std::optional<IngestResult> result;
-    std::exception_ptr error;
-  };
   // Writer threads (connections) and reports per transaction: a batch's
   // reports all wait for its one commit, so a larger batch only adds
   // latency; several writers keep PostgreSQL busy while one commits.
   static constexpr std::size_t kWriters = 4;
   static constexpr std::size_t kMaxBatch = 64;
   void write_jobs();
-  bool write_together(pg::Connection& db, std::span<Pending> items);
+  bool write_together(pg::Connection& db, std::span<PendingIngest> items);
   IngestResult ingest_locked(pg::Connection& db, const IncomingReport& incoming, const ChainJudge& judge,
                              std::int64_t now, pg::LockedHost& host);
 
@@ -103,7 +89,7 @@ class PostgresStorage final : public Storage {
   std::vector<std::unique_ptr<pg::Connection>> pool_;
   std::mutex jobs_mutex_;
   std::condition_variable jobs_ready_;
-  std::deque<Job> jobs_;
+  std::deque<PendingIngest> jobs_;
   std::size_t writing_ = 0;  // jobs taken by a writer and not yet released
   std::condition_variable drained_;
   bool stopping_ = false;

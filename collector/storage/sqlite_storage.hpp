@@ -82,14 +82,6 @@ class SqliteStorage final : public Storage {
   std::unique_ptr<sqlite::Connection> open_connection();
   Reader reader();
 
-  struct PendingIngest {
-    std::shared_ptr<const IncomingReport> incoming;
-    ChainJudge judge;
-    std::int64_t now;
-    IngestDone done;
-    std::optional<IngestResult> result;
-    std::exception_ptr error;
-  };
   // At most this many reports a transaction: a batch's reports all wait
   // for its one commit, so an unbounded batch would only add latency.
   static constexpr std::size_t kMaxBatch = 256;

@@ -42,6 +42,18 @@ using ChainJudge = std::function<Judgement(const ChainHistory& history, const In
 // How an asynchronous ingest ends: a result, or the error (result empty).
 using IngestDone = std::function<void(std::optional<IngestResult> result, std::exception_ptr error)>;
 
+// A report queued for a back end's writing thread (ingest_async), and what
+// became of it once its batch was written: `result` or `error`, handed to
+// `done` after the commit. One shape for every back end.
+struct PendingIngest {
+  std::shared_ptr<const IncomingReport> incoming;
+  ChainJudge judge;
+  std::int64_t now = 0;
+  IngestDone done;
+  std::optional<IngestResult> result;
+  std::exception_ptr error;
+};
+
 struct ReportQuery {
   std::optional<std::string> machine_id;
   std::optional<std::int64_t> started_from, started_to;  // inclusive, run.started_at
