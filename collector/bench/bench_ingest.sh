@@ -2,6 +2,9 @@
 # Ingest benchmark (issue #11 "Benchmarks"): a collector (or two on one
 # PostgreSQL) on loopback, bench_ingest as N concurrent mTLS agents.
 #   collector/bench/bench_ingest.sh BUILD_DIR sqlite|postgres [CLIENTS] [REPORTS_PER_CLIENT]
+# BENCH_RATE=R: open loop, the agents together offer R reports/s on a fixed
+# schedule and latency counts from each report's scheduled time
+# (bench_ingest.cpp --rate); unset: closed loop, as fast as answers come.
 set -euo pipefail
 build=$(realpath "$1") backend=$2 clients=${3:-200} reports=${4:-20}
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -73,6 +76,7 @@ if [ -n "${BENCH_PERF:-}" ]; then
   perf_pid=$!
 fi
 "$build/collector/bench/bench_ingest" --ca-dir "$work/data" "${ports[@]}" --clients "$clients" --reports "$reports" \
+  ${BENCH_RATE:+--rate "$BENCH_RATE"} \
   | tee "$work/bench.out" || status=$?
 if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
 # CPU time of the collector process(es) over the run (utime + stime, clock
