@@ -53,8 +53,7 @@ std::string text_body(const std::string& text) {
 std::string conf_cache_entry_name(const std::string& text) { return cache_entry_name("openssl-conf-", text); }
 std::string openssl_dir_entry_name() { return cache_entry_name("openssl-dir-", ""); }
 
-ConfCache::ConfCache(const std::optional<ProbeCacheSettings>& settings, const std::string& text)
-    : settings_(settings) {
+ConfCache::ConfCache(const std::optional<ProbeCacheSettings>& settings, const std::string& text) : settings_(settings) {
   if (!settings_ || settings_->directory.empty()) return;
   const auto context = loader_context_key(*settings_);
   if (!context) return;
@@ -75,8 +74,8 @@ std::optional<ConfData> ConfCache::find() {
 
 void ConfCache::store(const ConfData& data) {
   if (!key_) return;
-  outcome_ = store_payload(dir_, name_, kConfEntryHeader, *key_, body_, kConfKeyHeader, *settings_,
-                           serialize_conf_data(data));
+  outcome_ =
+      store_payload(dir_, name_, kConfEntryHeader, *key_, body_, kConfKeyHeader, *settings_, serialize_conf_data(data));
 }
 
 std::string default_config_path(const std::optional<ProbeCacheSettings>& settings, CacheOutcome* outcome) {
@@ -99,8 +98,8 @@ std::string default_config_path(const std::optional<ProbeCacheSettings>& setting
   const char* info = OPENSSL_info(OPENSSL_INFO_CONFIG_DIR);
   const std::string openssl_dir = info != nullptr && *info != '\0' ? info : "/usr/lib/ssl";
   if (key) {
-    result = store_payload(dir, openssl_dir_entry_name(), kDirEntryHeader, *key, "", kDirKeyHeader, *settings,
-                           openssl_dir);
+    result =
+        store_payload(dir, openssl_dir_entry_name(), kDirEntryHeader, *key, "", kDirKeyHeader, *settings, openssl_dir);
   }
   return openssl_dir + "/openssl.cnf";
 }

@@ -323,8 +323,8 @@ LoadedConfig load_config(const RootFs& fs, std::string_view path, const LoadLimi
     const ConfPtr conf = nconf_load(out.text, &eline);
     if (!conf) {
       const auto index = static_cast<std::size_t>(eline > 0 ? eline - 1 : 0);
-      out.error = LoadError{take_conf_errors(),
-                            index < out.origins.size() ? out.origins[index] : Origin{out.resolved_path, 0}};
+      out.error =
+          LoadError{take_conf_errors(), index < out.origins.size() ? out.origins[index] : Origin{out.resolved_path, 0}};
     } else {
       out.conf = snapshot_conf(conf.get());
       remembered.store(*out.conf);

@@ -69,11 +69,11 @@ struct LoadedConfig {
   std::vector<std::string> files;  // every file read, in reading order
   std::vector<IncludeNote> notes;
   std::vector<Assignment> assignments;
-  std::string text;                // what NCONF parsed
-  std::vector<Origin> origins;     // origin of each line of `text`
-  std::optional<ConfData> conf;    // NCONF's answer; none when absent or not loadable
+  std::string text;                                       // what NCONF parsed
+  std::vector<Origin> origins;                            // origin of each line of `text`
+  std::optional<ConfData> conf;                           // NCONF's answer; none when absent or not loadable
   CacheOutcome conf_cache = CacheOutcome::not_cacheable;  // where `conf` came from
-  std::optional<LoadError> error;  // OpenSSL refuses the file (the library then ignores it)
+  std::optional<LoadError> error;                         // OpenSSL refuses the file (the library then ignores it)
 
   // The line that last set `name` in `section` (as NCONF keeps the last one).
   std::optional<Origin> origin_of(std::string_view section, std::string_view name) const;

@@ -110,8 +110,7 @@ TEST_F(ConfCacheTest, HitAndMissGiveTheSameConfigurationOnEveryDifferentialCase)
       // library's); an include path NCONF cannot expand stops the loading
       // before the cache is asked at all.
       for (const LoadedConfig* run : {&first, &second}) {
-        EXPECT_TRUE(run->conf_cache == CacheOutcome::miss_not_stored ||
-                    run->conf_cache == CacheOutcome::not_cacheable)
+        EXPECT_TRUE(run->conf_cache == CacheOutcome::miss_not_stored || run->conf_cache == CacheOutcome::not_cacheable)
             << c.name;
       }
       if (first.conf_cache == CacheOutcome::miss_not_stored) {

@@ -141,10 +141,10 @@ TEST(OpensslAgent, AWarmFullAuditDoesNotLoadLibcrypto) {
     fs::remove_all(logs);
     fs::create_directories(logs);
     Traced out;
-    out.run = clinic_audit::testing::run_agent(
-        {"run", "--root", root.path().string(), "--offline", "--no-sign", "--format", "json", "--state-dir",
-         (dir / "state").string(), "--policy", "apicrypt-v1", "--policy", "apicrypt-v2", "--policy", "ekermed"},
-        {{"LD_DEBUG", "files"}, {"LD_DEBUG_OUTPUT", (logs / "ld").string()}});
+    out.run = clinic_audit::testing::run_agent({"run", "--root", root.path().string(), "--offline", "--no-sign",
+                                                "--format", "json", "--state-dir", (dir / "state").string(), "--policy",
+                                                "apicrypt-v1", "--policy", "apicrypt-v2", "--policy", "ekermed"},
+                                               {{"LD_DEBUG", "files"}, {"LD_DEBUG_OUTPUT", (logs / "ld").string()}});
     for (const auto& entry : fs::directory_iterator(logs)) {
       std::ifstream in(entry.path(), std::ios::binary);
       const std::string log{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
