@@ -1,5 +1,6 @@
 #include "libcrypto_identity.hpp"
 
+#include <dlfcn.h>
 #include <link.h>
 #include <sys/auxv.h>
 #include <unistd.h>
@@ -25,16 +26,21 @@ bool search_changed_by_environment() {
   return false;
 }
 
-int has_search_path(dl_phdr_info* info, std::size_t, void* data) {
-  // The first object dl_iterate_phdr(3) reports is the main program.
-  for (ElfW(Half) i = 0; i < info->dlpi_phnum; ++i) {
-    if (info->dlpi_phdr[i].p_type != PT_DYNAMIC) continue;
-    const auto* dyn = reinterpret_cast<const ElfW(Dyn)*>(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
-    for (; dyn->d_tag != DT_NULL; ++dyn) {
-      if (dyn->d_tag == DT_RPATH || dyn->d_tag == DT_RUNPATH) *static_cast<bool*>(data) = true;
-    }
+// Whether the main program names library directories of its own
+// (DT_RPATH, DT_RUNPATH): its link map, from dlopen(3) of NULL.
+bool has_search_path() {
+  void* self = ::dlopen(nullptr, RTLD_LAZY | RTLD_NOLOAD);
+  link_map* map = nullptr;
+  if (self == nullptr || ::dlinfo(self, RTLD_DI_LINKMAP, &map) != 0 || map == nullptr || map->l_ld == nullptr) {
+    if (self != nullptr) ::dlclose(self);
+    return true;  // unknown: as if it had one
   }
-  return 1;  // the main program only
+  bool found = false;
+  for (const ElfW(Dyn)* dyn = map->l_ld; dyn->d_tag != DT_NULL; ++dyn) {
+    found = found || dyn->d_tag == DT_RPATH || dyn->d_tag == DT_RUNPATH;
+  }
+  ::dlclose(self);
+  return found;
 }
 
 int collect_object(dl_phdr_info* info, std::size_t, void* data) {
@@ -72,9 +78,7 @@ bool lists_hwcaps_build(const std::filesystem::path& cache, const std::vector<st
 
 std::optional<std::string> loader_context_key(const ProbeCacheSettings& settings) {
   if (search_changed_by_environment()) return std::nullopt;
-  bool search_path = false;
-  dl_iterate_phdr(has_search_path, &search_path);
-  if (search_path) return std::nullopt;
+  if (has_search_path()) return std::nullopt;
   std::string key;
   for (const auto& file : settings.loader_files) {
     key += "file " + identity_of(file).text + " ";
