@@ -6,9 +6,10 @@
 // libcrypto and libssl themselves), 140 page faults and 1.8 MiB of resident
 // memory, measured on `clinic-audit version`, which calls neither. Most
 // commands call neither: an audit of apicrypt-v1 does not, one with the
-// openssl check calls libcrypto only (the audited openssl.cnf is read with
-// NCONF); libssl serves only TLS (online reachability checks, enrolment,
-// delivery).
+// openssl check calls libcrypto only when the audited openssl.cnf (read with
+// NCONF) or the library changed since the last run with the same state
+// directory (checks/openssl/conf_cache.hpp); libssl serves only TLS (online
+// reachability checks, enrolment, delivery).
 //
 // So the clinic-audit binary defines each OpenSSL function it calls
 // (symbols.list) as a trampoline generated at configure time

@@ -10,6 +10,7 @@
 
 #include "common/openssl_ptr.hpp"
 #include "common/root_fs.hpp"
+#include "conf_cache.hpp"
 #include "conf_lexer.hpp"
 #include "openssl_error_text.hpp"
 
@@ -36,17 +37,13 @@ ConfPtr nconf_load(const std::string& text, long* eline) {
 }
 
 // The value NCONF stored for `name`, in whatever section was current.
-std::optional<std::string> find_value(const CONF* conf, const std::string& name) {
-  STACK_OF(OPENSSL_CSTRING)* sections = NCONF_get_section_names(conf);
+std::optional<std::string> find_value(const ConfData& conf, const std::string& name) {
   std::optional<std::string> found;
-  for (int i = 0; sections != nullptr && i < sk_OPENSSL_CSTRING_num(sections); ++i) {
-    const STACK_OF(CONF_VALUE)* values = NCONF_get_section(conf, sk_OPENSSL_CSTRING_value(sections, i));
-    for (int j = 0; values != nullptr && j < sk_CONF_VALUE_num(values); ++j) {
-      const CONF_VALUE* v = sk_CONF_VALUE_value(values, j);
-      if (v->name != nullptr && name == v->name && v->value != nullptr) found = v->value;
+  for (const auto& section : conf.sections) {
+    for (const auto& [n, value] : section.values) {
+      if (n == name) found = value;
     }
   }
-  sk_OPENSSL_CSTRING_free(sections);
   return found;
 }
 
@@ -161,7 +158,7 @@ class Flattener {
     std::string text =
         out_.text + (c.explicit_section ? c.section + "::" : std::string()) + probe + " = " + c.rest + "\n";
     ConfPtr conf = nconf_load(text, &eline);
-    std::optional<std::string> value = conf ? find_value(conf.get(), probe) : std::nullopt;
+    std::optional<std::string> value = conf ? find_value(snapshot_conf(conf.get()), probe) : std::nullopt;
     if (!value) {
       const auto index = static_cast<std::size_t>(eline > 0 ? eline - 1 : 0);
       out_.error = LoadError{take_conf_errors(), index < out_.origins.size() ? out_.origins[index] : origin};
@@ -306,7 +303,8 @@ std::optional<Origin> LoadedConfig::origin_of(std::string_view section, std::str
   return std::nullopt;
 }
 
-LoadedConfig load_config(const RootFs& fs, std::string_view path, const LoadLimits& limits) {
+LoadedConfig load_config(const RootFs& fs, std::string_view path, const LoadLimits& limits,
+                         const std::optional<ProbeCacheSettings>& cache) {
   LoadedConfig out;
   out.path = std::string(path);
   auto info = fs.stat(path);
@@ -318,13 +316,21 @@ LoadedConfig load_config(const RootFs& fs, std::string_view path, const LoadLimi
   out.resolved_path = fs.resolve(path);
   Flattener(fs, limits, out).run(std::move(top));
   if (out.error) return out;
-  long eline = 0;
-  out.conf = nconf_load(out.text, &eline);
+  ConfCache remembered(cache, out.text);
+  out.conf = remembered.find();
   if (!out.conf) {
-    const auto index = static_cast<std::size_t>(eline > 0 ? eline - 1 : 0);
-    out.error =
-        LoadError{take_conf_errors(), index < out.origins.size() ? out.origins[index] : Origin{out.resolved_path, 0}};
+    long eline = 0;
+    const ConfPtr conf = nconf_load(out.text, &eline);
+    if (!conf) {
+      const auto index = static_cast<std::size_t>(eline > 0 ? eline - 1 : 0);
+      out.error =
+          LoadError{take_conf_errors(), index < out.origins.size() ? out.origins[index] : Origin{out.resolved_path, 0}};
+    } else {
+      out.conf = snapshot_conf(conf.get());
+      remembered.store(*out.conf);
+    }
   }
+  out.conf_cache = remembered.outcome();
   return out;
 }
 

@@ -9,6 +9,9 @@
 // the same `$var` expansion as values, so each include path is expanded by
 // NCONF itself on the text read so far. The result is one text without
 // includes, loaded with NCONF_load_bio from memory: NCONF never opens a file.
+// What NCONF made of it is kept as plain data (conf_data.hpp), remembered
+// between runs when a cache is given (conf_cache.hpp): a warm run does not
+// call the library at all.
 // The environment variable OPENSSL_CONF_INCLUDE is deliberately ignored: it
 // belongs to the auditor's environment, not to the audited services'.
 #pragma once
@@ -21,7 +24,10 @@
 #include <string_view>
 #include <vector>
 
+#include "cache_files.hpp"
 #include "common/openssl_ptr.hpp"
+#include "conf_data.hpp"
+#include "probe_cache.hpp"
 
 namespace clinic_audit {
 class RootFs;
@@ -63,10 +69,11 @@ struct LoadedConfig {
   std::vector<std::string> files;  // every file read, in reading order
   std::vector<IncludeNote> notes;
   std::vector<Assignment> assignments;
-  std::string text;                // what NCONF parsed
-  std::vector<Origin> origins;     // origin of each line of `text`
-  ConfPtr conf;                    // null when absent or not loadable
-  std::optional<LoadError> error;  // OpenSSL refuses the file (the library then ignores it)
+  std::string text;                                       // what NCONF parsed
+  std::vector<Origin> origins;                            // origin of each line of `text`
+  std::optional<ConfData> conf;                           // NCONF's answer; none when absent or not loadable
+  CacheOutcome conf_cache = CacheOutcome::not_cacheable;  // where `conf` came from
+  std::optional<LoadError> error;                         // OpenSSL refuses the file (the library then ignores it)
 
   // The line that last set `name` in `section` (as NCONF keeps the last one).
   std::optional<Origin> origin_of(std::string_view section, std::string_view name) const;
@@ -91,7 +98,10 @@ class LimitError : public std::runtime_error {
 
 // Reads `path` (absolute, inside the root) and everything it includes.
 // Throws LimitError; file-system errors on the top-level file propagate as FsError.
-LoadedConfig load_config(const RootFs& fs, std::string_view path, const LoadLimits& limits = {});
+// `cache`: where NCONF's answer may be kept (conf_cache.hpp); the result is
+// the same with and without it.
+LoadedConfig load_config(const RootFs& fs, std::string_view path, const LoadLimits& limits = {},
+                         const std::optional<ProbeCacheSettings>& cache = std::nullopt);
 
 // NCONF's reason for the last failure on this thread's error queue (cleared).
 std::string take_openssl_errors();

@@ -1,19 +1,12 @@
 #include "openssl_analysis.hpp"
 #include "i18n.hpp"
 
-#include <openssl/crypto.h>
-
 #include <algorithm>
 
 #include "common/command_runner.hpp"
 #include "common/root_fs.hpp"
 
 namespace clinic_audit::openssl {
-
-std::string default_config_path() {
-  const char* dir = OPENSSL_info(OPENSSL_INFO_CONFIG_DIR);
-  return std::string(dir != nullptr && *dir != '\0' ? dir : "/usr/lib/ssl") + "/openssl.cnf";
-}
 
 std::string where(const Origin& origin) {
   return origin.line > 0 ? origin.file + ":" + std::to_string(origin.line) : origin.file;
@@ -22,7 +15,7 @@ std::string where(const Origin& origin) {
 Analysis analyze(const RootFs& fs, CommandRunner& runner, const ProbeCommand& probe, const std::string& path,
                  bool ask_live, const std::optional<ProbeCacheSettings>& cache, CacheOutcome* cache_outcome) {
   Analysis a;
-  a.config = load_config(fs, path);
+  a.config = load_config(fs, path, {}, cache);
   a.settings = extract_ssl_settings(a.config);
   // OPENSSL_init_ssl() ignores a missing file, and -- even with
   // config_diagnostics = 1 -- a file NCONF cannot parse: the library then

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "conf_cache.hpp"
 #include "conf_loader.hpp"
 #include "openssl_probe.hpp"
 #include "probe_cache.hpp"
@@ -31,15 +32,12 @@ struct Analysis {
   std::string level_source;
 };
 
-// The configuration file OpenSSL loads by default: OPENSSLDIR/openssl.cnf,
-// OPENSSLDIR as compiled into the library (/usr/lib/ssl on Debian).
-std::string default_config_path();
-
 // Throws LimitError, FsError (top-level file unreadable), std::runtime_error (probe).
 // `ask_live`: also ask the running system's library (live audits), in the
 // same program start as the other answers. `cache`: where the probe's answers
-// may be kept between runs (probe_cache.hpp); the analysis is the same with
-// and without it.
+// may be kept between runs (probe_cache.hpp), and NCONF's parse of the
+// configuration (conf_cache.hpp: a warm run calls no OpenSSL function); the
+// analysis is the same with and without it.
 Analysis analyze(const RootFs& fs, CommandRunner& runner, const ProbeCommand& probe, const std::string& path,
                  bool ask_live = false, const std::optional<ProbeCacheSettings>& cache = std::nullopt,
                  CacheOutcome* cache_outcome = nullptr);

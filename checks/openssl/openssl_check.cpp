@@ -14,33 +14,36 @@ class OpensslCheck final : public Check {
   OpensslCheck(const Params& params, ProbeCommand probe)
       : limits_{static_cast<int>(params.integer("min_level", 1, 0, 5)),
                 static_cast<int>(params.integer("max_level", 5, 0, 5))},
-        config_(params.get_or("config", default_config_path())),
         probe_(std::move(probe)) {
+    // Without the parameter, the library's OPENSSLDIR is asked for in run(),
+    // where the cache is known (conf_cache.hpp): no OpenSSL call here.
+    if (params.has("config")) config_ = params.get_or("config", std::string());
     if (limits_.min_level > limits_.max_level) {
       throw ParamError("max_level", "parameter 'max_level' (" + std::to_string(limits_.max_level) +
                                         ") is below 'min_level' (" + std::to_string(limits_.min_level) + ")");
     }
-    if (!config_.starts_with('/')) {
-      throw ParamError("config", "parameter 'config' must be an absolute path inside the root, not '" + config_ + "'");
+    if (config_ && !config_->starts_with('/')) {
+      throw ParamError("config", "parameter 'config' must be an absolute path inside the root, not '" + *config_ + "'");
     }
   }
 
   Outcome run(const Context& context) const override {
     Analysis analysis;
+    std::optional<ProbeCacheSettings> cache;
+    if (!context.cache_directory().empty()) {
+      cache.emplace();
+      cache->directory = context.cache_directory();
+      cache->root = context.fs().root().string();
+    }
+    const std::string config = config_ ? *config_ : default_config_path(cache);
     try {
-      std::optional<ProbeCacheSettings> cache;
-      if (!context.cache_directory().empty()) {
-        cache.emplace();
-        cache->directory = context.cache_directory();
-        cache->root = context.fs().root().string();
-      }
-      analysis = analyze(context.fs(), context.commands(), probe_, config_, context.live(), cache);
+      analysis = analyze(context.fs(), context.commands(), probe_, config, context.live(), cache);
     } catch (const LimitError& e) {
       throw CheckError(e.what(), e.origin().file, e.origin().line);
     } catch (const FsError& e) {
       throw CheckError(tr("cannot read the OpenSSL configuration: {0}", e.what()), e.path());
     } catch (const std::runtime_error& e) {
-      throw CheckError(e.what(), config_);
+      throw CheckError(e.what(), config);
     }
     if (context.live() && !analysis.live) {
       throw CheckError(tr("cannot ask the running OpenSSL library: {0}", analysis.live_failure));
@@ -53,7 +56,7 @@ class OpensslCheck final : public Check {
 
  private:
   LevelLimits limits_;
-  std::string config_;
+  std::optional<std::string> config_;  // the parameter; else OpenSSL's default file
   ProbeCommand probe_;
 };
 

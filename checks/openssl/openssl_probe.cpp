@@ -61,13 +61,14 @@ void measure(std::ostream& out) {
 // SSL_CONF_cmd(3) on each system_default command, one by one, to name the
 // ones OpenSSL refuses (it skips them silently when it applies the section).
 void report_rejected(std::ostream& out, const std::string& file) {
-  LoadedConfig config;
-  config.conf.reset(NCONF_new(nullptr));
+  const ConfPtr conf(NCONF_new(nullptr));
   long eline = 0;
-  if (!config.conf || NCONF_load(config.conf.get(), file.c_str(), &eline) <= 0) {
+  if (!conf || NCONF_load(conf.get(), file.c_str(), &eline) <= 0) {
     ERR_clear_error();
     return;
   }
+  LoadedConfig config;
+  config.conf = snapshot_conf(conf.get());
   const SslSettings settings = extract_ssl_settings(config);
   for (const auto& cmd : settings.commands) {
     std::unique_ptr<SSL_CTX, CtxDeleter> ctx(SSL_CTX_new(TLS_method()));

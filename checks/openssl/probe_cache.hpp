@@ -28,7 +28,8 @@
 // without following a symlink, and its content parses completely with a key
 // equal byte for byte to the one computed now and every recorded object
 // unchanged. Anything else is ignored (the probe runs and the entry is
-// rewritten). Entries are written atomically (temporary file, rename); no
+// rewritten). The code is cache_files.hpp's, shared with conf_cache.hpp
+// (NCONF's parse kept in the same directory). Entries are written atomically (temporary file, rename); no
 // fsync: a torn entry after a crash fails to parse and is ignored.
 // Racy entries are not written: when a keyed file changed within
 // `racy_margin` before the probe started (its ctime cannot be told apart
@@ -42,6 +43,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cache_files.hpp"
 #include "openssl_probe.hpp"
 
 namespace clinic_audit::openssl {
@@ -52,15 +54,15 @@ struct ProbeCacheSettings {
   std::chrono::milliseconds racy_margin{2000};
   // The files that steer the dynamic loader (tests point them elsewhere).
   std::vector<std::filesystem::path> loader_files{"/etc/ld.so.cache", "/etc/ld.so.preload"};
+  // The agent's own executable: its identity keys NCONF's cached parse
+  // (conf_cache.hpp), since its RUNPATH steers which libcrypto it loads.
+  std::filesystem::path executable{"/proc/self/exe"};
 };
 
 // Whether the SSL_CONF_cmd(3) command `name` (as written, "prefix." allowed)
 // leaves the answer depending only on its value: false for the commands that
 // read files and for every name not known here.
 bool is_cacheable_command(std::string_view name);
-
-// Statistics for tests and the benchmark: what the last call did.
-enum class CacheOutcome { hit, miss_stored, miss_not_stored, not_cacheable };
 
 // run_probes(), answered from the cache when a valid entry exists.
 // `cacheable` is the caller's judgement about the configuration text (see

@@ -4,32 +4,21 @@
 #include <openssl/ssl.h>
 #include <strings.h>
 
+#include "probe_cache.hpp"
+
 namespace clinic_audit::openssl {
 namespace {
 
-std::optional<std::string> get_string(const CONF* conf, const std::string& section, const char* name) {
-  const STACK_OF(CONF_VALUE)* values = NCONF_get_section(conf, section.c_str());
-  std::optional<std::string> found;
-  for (int i = 0; values != nullptr && i < sk_CONF_VALUE_num(values); ++i) {
-    const CONF_VALUE* v = sk_CONF_VALUE_value(values, i);
-    if (v->name != nullptr && v->value != nullptr && std::string_view(v->name) == name) found = v->value;
-  }
-  return found;
+std::optional<std::string> get_string(const ConfData& conf, const std::string& section, const char* name) {
+  return conf.value(section, name);
 }
 
-std::vector<std::pair<std::string, std::string>> entries(const CONF* conf, const std::string& section) {
-  std::vector<std::pair<std::string, std::string>> out;
-  const STACK_OF(CONF_VALUE)* values = NCONF_get_section(conf, section.c_str());
-  for (int i = 0; values != nullptr && i < sk_CONF_VALUE_num(values); ++i) {
-    const CONF_VALUE* v = sk_CONF_VALUE_value(values, i);
-    if (v->name != nullptr && v->value != nullptr) out.emplace_back(v->name, v->value);
-  }
-  return out;
+std::vector<std::pair<std::string, std::string>> entries(const ConfData& conf, const std::string& section) {
+  const ConfData::Section* found = conf.section(section);
+  return found != nullptr ? found->values : std::vector<std::pair<std::string, std::string>>{};
 }
 
-bool has_section(const CONF* conf, const std::string& section) {
-  return NCONF_get_section(conf, section.c_str()) != nullptr;
-}
+bool has_section(const ConfData& conf, const std::string& section) { return conf.section(section) != nullptr; }
 
 // conf_mod.c module_find(): a module entry is named by what precedes its last '.'.
 bool is_ssl_module(const std::string& name) {
@@ -38,7 +27,7 @@ bool is_ssl_module(const std::string& name) {
 }
 
 // The init section's ssl_conf entry (the last one wins: each load replaces the previous).
-std::optional<std::pair<std::string, std::string>> ssl_module_entry(const CONF* conf, const std::string& init) {
+std::optional<std::pair<std::string, std::string>> ssl_module_entry(const ConfData& conf, const std::string& init) {
   std::optional<std::pair<std::string, std::string>> found;
   for (auto& entry : entries(conf, init)) {
     if (is_ssl_module(entry.first)) found = entry;
@@ -51,6 +40,11 @@ std::optional<std::pair<std::string, std::string>> ssl_module_entry(const CONF* 
 // auditor's files, not the image's, so they are left out of the synthesized
 // configuration. None of them bears on the security level or protocols.
 bool reads_files(const std::string& name) {
+  // The commands whose value is no file name by ssl/ssl_conf.c's own table
+  // (the probe cache's list, checked against this library by
+  // SslSettings.CacheableCommandsReadNoFile): answered without loading
+  // libssl, so that a warm audit loads no OpenSSL library (issue #19 item 5).
+  if (is_cacheable_command(name)) return false;
   std::string bare = name;
   if (auto dot = bare.find('.'); dot != std::string::npos) bare.erase(0, dot + 1);
   SSL_CONF_CTX* cctx = SSL_CONF_CTX_new();
@@ -63,7 +57,7 @@ bool reads_files(const std::string& name) {
 }
 
 // One ssl_conf section and the command sections it names, renamed.
-std::string ssl_section(const CONF* conf, const std::string& section, const std::string& local_name) {
+std::string ssl_section(const ConfData& conf, const std::string& section, const std::string& local_name) {
   std::string text = "[" + local_name + "]\n";
   std::string commands;
   int index = 0;
@@ -95,11 +89,11 @@ const SslCommand* SslSettings::command(std::string_view name) const {
 
 SslSettings extract_ssl_settings(const LoadedConfig& config) {
   SslSettings out;
-  const CONF* conf = config.conf.get();
-  if (conf == nullptr) {
+  if (!config.conf) {
     out.missing_link = _("the configuration is not loaded");
     return out;
   }
+  const ConfData& conf = *config.conf;
   auto init = get_string(conf, "default", "openssl_conf");
   if (!init) {
     out.missing_link = _("no 'openssl_conf' in the default section");
@@ -150,8 +144,8 @@ std::string quote_value(std::string_view value) {
 }
 
 std::string synthesize_ssl_config(const LoadedConfig& config) {
-  const CONF* conf = config.conf.get();
-  if (conf == nullptr) return {};
+  if (!config.conf) return {};
+  const ConfData& conf = *config.conf;
   // Names are copied as written; with dollarid on, a '$' in them stays part
   // of the name as it was when they were read (values are quoted anyway).
   std::string text = ".pragma dollarid:on\n";

@@ -27,7 +27,7 @@ TEST(ConfLoader, IncludesAreResolvedInsideTheRootOnly) {
   EXPECT_EQ(config.notes[0].path, "/etc/os-release");
   EXPECT_EQ(config.notes[0].origin.line, 2);
   EXPECT_EQ(config.text.find(".include"), std::string::npos);  // NCONF never sees a directive that opens files
-  EXPECT_STREQ(NCONF_get_string(config.conf.get(), nullptr, "b"), "2");
+  EXPECT_EQ(config.conf->value("default", "b"), "2");
 }
 
 TEST(ConfLoader, ErrorsPointAtTheIncludedFilesLine) {
@@ -55,7 +55,7 @@ TEST(ConfLoader, AssignmentsKeepTheirOrigin) {
   ASSERT_TRUE(origin);
   EXPECT_EQ(origin->file, "/etc/ssl/d/x.conf");
   EXPECT_EQ(origin->line, 3);
-  EXPECT_STREQ(NCONF_get_string(config.conf.get(), "s", "k"), "2");
+  EXPECT_EQ(config.conf->value("s", "k"), "2");
 }
 
 TEST(ConfLoader, IncludePathsAreExpandedLikeValues) {
@@ -71,9 +71,9 @@ TEST(ConfLoader, IncludePathsAreExpandedLikeValues) {
   ASSERT_TRUE(config.conf) << config.error->message;
   EXPECT_EQ(config.files, (std::vector<std::string>{"/etc/ssl/openssl.cnf", "/etc/ssl/inc/a.cnf", "/etc/ssl/inc/b.cnf",
                                                     "/etc/ssl/inc/c.cnf"}));
-  EXPECT_STREQ(NCONF_get_string(config.conf.get(), "s", "a"), "1");
-  EXPECT_STREQ(NCONF_get_string(config.conf.get(), "t", "b"), "2");
-  EXPECT_STREQ(NCONF_get_string(config.conf.get(), "t", "c"), "3");
+  EXPECT_EQ(config.conf->value("s", "a"), "1");
+  EXPECT_EQ(config.conf->value("t", "b"), "2");
+  EXPECT_EQ(config.conf->value("t", "c"), "3");
   // Inside quotes str_copy() expands nothing: a relative path, from "/".
   ASSERT_EQ(config.notes.size(), 1U);
   EXPECT_EQ(config.notes[0].path, "/$dir/quoted.cnf");

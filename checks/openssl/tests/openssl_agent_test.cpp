@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "openssl_fixtures.hpp"
 #include "fixture_root.hpp"
@@ -111,6 +113,69 @@ TEST(OpensslAgent, CachedAnswersGiveTheSameResult) {
   EXPECT_EQ(first.dump(2), uncached.dump(2));
   EXPECT_EQ(cached.dump(2), uncached.dump(2));
   std::filesystem::remove_all(state);
+}
+
+// Issue #19 item 5: a warm full audit calls no OpenSSL function, so the
+// dynamic loader never maps libcrypto (nor libssl): NCONF's parse, OPENSSLDIR
+// and the probe's answers all come from STATE_DIR/cache. The cold run does
+// load it (this test would see a loader log that never names it).
+TEST(OpensslAgent, AWarmFullAuditDoesNotLoadLibcrypto) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("ca-openssl-agent-warm-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "state");
+  fs::permissions(dir, fs::perms::owner_all);
+  fs::permissions(dir / "state", fs::perms::owner_all);
+  clinic_audit::testing::FixtureRoot root(dir / "root");
+  root.apply_manifest(clinic_audit::testing::source_dir() / "tests/fixtures/roots/apicrypt-compliant.manifest");
+  struct Traced {
+    clinic_audit::testing::AgentRun run;
+    bool crypto = false;
+    bool ssl = false;
+    int logs = 0;
+  };
+  // The same LD_DEBUG_OUTPUT for both runs: the environment is part of the
+  // key (NCONF reads it through the ENV section).
+  const fs::path logs = dir / "ld-logs";
+  auto traced = [&] {
+    fs::remove_all(logs);
+    fs::create_directories(logs);
+    Traced out;
+    out.run = clinic_audit::testing::run_agent({"run", "--root", root.path().string(), "--offline", "--no-sign",
+                                                "--format", "json", "--state-dir", (dir / "state").string(), "--policy",
+                                                "apicrypt-v1", "--policy", "apicrypt-v2", "--policy", "ekermed"},
+                                               {{"LD_DEBUG", "files"}, {"LD_DEBUG_OUTPUT", (logs / "ld").string()}});
+    for (const auto& entry : fs::directory_iterator(logs)) {
+      std::ifstream in(entry.path(), std::ios::binary);
+      const std::string log{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+      ++out.logs;
+      out.crypto = out.crypto || log.find("file=libcrypto.so") != std::string::npos;
+      out.ssl = out.ssl || log.find("file=libssl.so") != std::string::npos;
+    }
+    return out;
+  };
+  auto openssl_result = [](const Traced& t) {
+    auto report = nlohmann::json::parse(t.run.out, nullptr, false);
+    nlohmann::json result;
+    for (auto& r : report["results"]) {
+      if (r["check_id"] == kCheckId) result = r;
+    }
+    result.erase("duration_ms");
+    return result;
+  };
+  const Traced cold = traced();
+  ASSERT_GT(cold.logs, 0) << "no dynamic loader log";
+  EXPECT_TRUE(cold.crypto) << "the cold run was expected to ask libcrypto";
+  const Traced warm = traced();
+  ASSERT_GT(warm.logs, 0) << "no dynamic loader log";
+  EXPECT_FALSE(warm.crypto) << "a warm audit loaded libcrypto";
+  EXPECT_FALSE(warm.ssl) << "a warm audit loaded libssl";
+  EXPECT_EQ(warm.run.exit_code, cold.run.exit_code) << warm.run.err;
+  EXPECT_EQ(openssl_result(cold)["status"], "pass") << cold.run.out;
+  EXPECT_EQ(openssl_result(warm).dump(2), openssl_result(cold).dump(2));
+  EXPECT_EQ(nlohmann::json::parse(warm.run.out, nullptr, false)["results"].size(),
+            nlohmann::json::parse(cold.run.out, nullptr, false)["results"].size());
+  fs::remove_all(dir);
 }
 
 }  // namespace

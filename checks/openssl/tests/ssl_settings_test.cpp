@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 #include <openssl/bio.h>
+#include <openssl/ssl.h>
 
 #include "common/root_fs.hpp"
 #include "fixture_root.hpp"
 #include "openssl_fixtures.hpp"
+#include "probe_cache.hpp"
 
 namespace clinic_audit::openssl {
 namespace {
@@ -26,6 +28,34 @@ TEST(QuoteValue, NconfReadsBackExactlyTheValue) {
                             "#nocomment", "\"dq\"", "multi\nline\rcr", "", "`tick`"}) {
     EXPECT_EQ(nconf_value("[s]\nv = " + quote_value(value) + "\n", "s", "v"), value) << quote_value(value);
   }
+}
+
+// ssl_settings.cpp decides without libssl that the probe cache's
+// value-only commands read no file (a warm audit loads no OpenSSL library):
+// the library itself must agree, for every spelling it accepts in a file.
+TEST(SslSettings, CacheableCommandsReadNoFile) {
+  SSL_CONF_CTX* cctx = SSL_CONF_CTX_new();
+  ASSERT_NE(cctx, nullptr);
+  SSL_CONF_CTX_set_flags(cctx,
+                         SSL_CONF_FLAG_FILE | SSL_CONF_FLAG_CLIENT | SSL_CONF_FLAG_SERVER | SSL_CONF_FLAG_CERTIFICATE);
+  int known = 0;
+  for (const char* name : {"CipherString", "Ciphersuites", "MinProtocol", "MaxProtocol", "Protocol", "Options",
+                           "Curves", "Groups", "ECDHParameters", "SignatureAlgorithms", "VerifyMode", "RecordPadding",
+                           "NumTickets", "ClientSignatureAlgorithms", "cipherstring", "client.MinProtocol"}) {
+    EXPECT_TRUE(is_cacheable_command(name)) << name;
+    std::string bare = name;
+    if (auto dot = bare.find('.'); dot != std::string::npos) bare.erase(0, dot + 1);
+    const int type = SSL_CONF_cmd_value_type(cctx, bare.c_str());
+    EXPECT_NE(type, SSL_CONF_TYPE_FILE) << name;
+    EXPECT_NE(type, SSL_CONF_TYPE_DIR) << name;
+    EXPECT_NE(type, SSL_CONF_TYPE_STORE) << name;
+    known += type != SSL_CONF_TYPE_UNKNOWN;
+  }
+  EXPECT_GE(known, 14);
+  // And a command that reads one is not on the list.
+  EXPECT_EQ(SSL_CONF_cmd_value_type(cctx, "VerifyCAFile"), SSL_CONF_TYPE_FILE);
+  EXPECT_FALSE(is_cacheable_command("VerifyCAFile"));
+  SSL_CONF_CTX_free(cctx);
 }
 
 TEST(SslSettings, FollowsTheChainWithOrigins) {
