@@ -43,17 +43,22 @@ std::optional<Common> load_common(const std::string& config, const std::string& 
 
 }  // namespace
 
-DeliveryCommands::DeliveryCommands(CLI::App& app) {
+void DeliveryCommands::add_to(CLI::App& app, bool enroll_options, bool submit_options) {
   enroll_ = app.add_subcommand("enroll", _("Get this machine's certificate from the regional collector"));
-  enroll_->add_option("--collector", collector_, _("Collector URL, https://HOST[:PORT]"))->required();
-  enroll_->add_option("--token", token_, _("Enrolment token (clinic-audit-collector token create)"))->required();
-  enroll_->add_option("--ca-fingerprint", fingerprint_,
-                      _("SHA-256 fingerprint of the regional CA certificate (first contact)"));
-  enroll_->add_flag("--force", force_, _("Replace the certificate of an enrolled machine (the key is kept)"));
+  if (enroll_options) {
+    enroll_->add_option("--collector", collector_, _("Collector URL, https://HOST[:PORT]"))->required();
+    enroll_->add_option("--token", token_, _("Enrolment token (clinic-audit-collector token create)"))->required();
+    enroll_->add_option("--ca-fingerprint", fingerprint_,
+                        _("SHA-256 fingerprint of the regional CA certificate (first contact)"));
+    enroll_->add_flag("--force", force_, _("Replace the certificate of an enrolled machine (the key is kept)"));
+  }
   submit_ = app.add_subcommand("submit", _("Send spooled reports to the collector, oldest first"));
-  submit_->add_option("--collector", collector_,
-                      _("Collector URL (default: agent.conf <collector>, else the enrolled one)"));
-  for (CLI::App* command : {enroll_, submit_}) {
+  if (submit_options) {
+    submit_->add_option("--collector", collector_,
+                        _("Collector URL (default: agent.conf <collector>, else the enrolled one)"));
+  }
+  for (const auto& [command, wanted] : {std::pair{enroll_, enroll_options}, std::pair{submit_, submit_options}}) {
+    if (!wanted) continue;
     command->add_option("--config", config_, _("Site configuration (default /etc/clinic-audit/agent.conf)"));
     command->add_option("--state-dir", state_dir_, _("Agent state directory (default /var/lib/clinic-audit)"));
   }

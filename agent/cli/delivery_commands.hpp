@@ -15,8 +15,9 @@ namespace clinic_audit {
 
 class DeliveryCommands {
  public:
-  // Adds the two subcommands to `app`.
-  explicit DeliveryCommands(CLI::App& app);
+  // Adds the two subcommands to `app`, each with its options when asked
+  // (command_line.hpp: OptionScope).
+  void add_to(CLI::App& app, bool enroll_options, bool submit_options);
   // After parsing: the exit code of the chosen command, nullopt if neither.
   std::optional<int> run_if_chosen(std::ostream& out, std::ostream& err) const;
 
