@@ -78,9 +78,8 @@ int run_cli(int argc, char** argv, bool& must_exit_now) {
   // set up (command_line.hpp; held to the full set-up by ca_cli_tests).
   CommandLine cli(OptionScope::for_arguments(argc, argv));
   CLI::App& app = cli.app;
-  std::vector<std::string> subcommand_names;
-  for (const auto* sub : app.get_subcommands({})) subcommand_names.push_back(sub->get_name());
-  if (!known_subcommand(typed_subcommand(argc, argv, {"--color", "--lang"}), subcommand_names, std::cerr))
+  if (!known_subcommand(typed_subcommand(argc, argv, {"--color", "--lang"}), CommandLine::subcommand_names(),
+                        std::cerr))
     return kExitUsage;
 
   try {
@@ -107,7 +106,7 @@ int run_cli(int argc, char** argv, bool& must_exit_now) {
                         : Verbosity::normal,
                 use_color(color_mode, STDERR_FILENO));
 
-  if (app.got_subcommand("version")) {
+  if (CommandLine::chosen(cli.version_cmd)) {
     std::cout << "clinic-audit " << kAgentVersion << '\n';
     return 0;
   }
@@ -115,15 +114,15 @@ int run_cli(int argc, char** argv, bool& must_exit_now) {
   cli.catalog.root = cli.catalog_root;
   // Unknown policy ids: the valid ones and the nearest (loading still reports the error).
   const auto shipped_policies = shipped_policy_ids(policy_directory());
-  check_policy_ids(app.got_subcommand(cli.run_cmd) ? cli.run.policies : cli.catalog.policies, shipped_policies, std::cerr);
-  if (app.got_subcommand(cli.status_cmd)) return run_status(cli.status, std::cout, std::cerr);
-  if (app.got_subcommand(cli.list_cmd)) return list_checks(cli.catalog, std::cout, std::cerr);
-  if (app.got_subcommand(cli.keygen_cmd)) {
+  check_policy_ids(CommandLine::chosen(cli.run_cmd) ? cli.run.policies : cli.catalog.policies, shipped_policies, std::cerr);
+  if (CommandLine::chosen(cli.status_cmd)) return run_status(cli.status, std::cout, std::cerr);
+  if (CommandLine::chosen(cli.list_cmd)) return list_checks(cli.catalog, std::cout, std::cerr);
+  if (CommandLine::chosen(cli.keygen_cmd)) {
     if (cli.rsa) cli.keygen.algorithm = signing::KeygenOptions::Algorithm::rsa;
     if (!cli.csr.empty()) cli.keygen.csr_path = cli.csr;
     return signing::run_keygen(cli.keygen, std::cout, std::cerr);
   }
-  if (app.got_subcommand(cli.verify_cmd)) {
+  if (CommandLine::chosen(cli.verify_cmd)) {
     for (const auto& input : cli.verify_inputs) cli.verify.inputs.emplace_back(input);
     cli.verify.ca_file = cli.ca_file.empty() ? default_trust_anchor(std::cerr) : cli.ca_file;
     const auto schemas = report_schema_directory();
@@ -131,7 +130,7 @@ int run_cli(int argc, char** argv, bool& must_exit_now) {
     cli.verify.json_schema = schemas / "report.schema.json";
     return signing::run_verify(cli.verify, std::cout);
   }
-  if (app.got_subcommand(cli.explain_cmd)) return explain_check(cli.catalog, cli.check_id, std::cout, std::cerr);
+  if (CommandLine::chosen(cli.explain_cmd)) return explain_check(cli.catalog, cli.check_id, std::cout, std::cerr);
   if (auto code = cli.delivery.run_if_chosen(std::cout, std::cerr)) return *code;
 
   // Reports name the audited root absolutely, whatever the working directory was.

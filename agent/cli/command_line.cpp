@@ -36,7 +36,7 @@ void translate_cli11_labels(CLI::App& app) {
 
 OptionScope OptionScope::all() {
   OptionScope scope;
-  scope.all_ = true;
+  scope.all_ = scope.listing_ = true;
   return scope;
 }
 
@@ -45,13 +45,24 @@ OptionScope OptionScope::for_arguments(int argc, const char* const* argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (arg.starts_with("--help-all")) scope.all_ = true;
+    // -h, --help, --help-all, and -vh: CLI11 splits clusters of short flags.
+    if (arg.starts_with("--h") || (arg.starts_with("-") && !arg.starts_with("--") && arg.find('h') != arg.npos))
+      scope.listing_ = true;
     scope.named_.emplace_back(arg);
   }
   return scope;
 }
 
+bool OptionScope::creates(std::string_view subcommand) const { return listing_ || wants(subcommand); }
+
 bool OptionScope::wants(std::string_view subcommand) const {
   return all_ || std::find(named_.begin(), named_.end(), subcommand) != named_.end();
+}
+
+const std::vector<std::string>& CommandLine::subcommand_names() {
+  static const std::vector<std::string> names{"run",    "list",   "explain", "keygen", "verify",
+                                              "enroll", "submit", "version", "status"};
+  return names;
 }
 
 CommandLine::CommandLine(const OptionScope& scope)
@@ -70,7 +81,8 @@ CommandLine::CommandLine(const OptionScope& scope)
       ->check(CLI::IsMember({"fr", "en"}));
   app.set_version_flag("-V,--version", std::string("clinic-audit ") + kAgentVersion, _("Print the version and exit"));
 
-  run_cmd = app.add_subcommand("run", _("Audit this machine (or --root) against policies"));
+  if (scope.creates("run"))
+    run_cmd = app.add_subcommand("run", _("Audit this machine (or --root) against policies"));
   if (scope.wants("run")) {
     run_cmd->add_option("--policy", run.policies,
                         _("Policy id (apicrypt-v1, apicrypt-v2, ekermed) or file; repeatable"));
@@ -90,7 +102,8 @@ CommandLine::CommandLine(const OptionScope& scope)
                         _("Sequence/hash-chain state directory (default /var/lib/clinic-audit)"));
   }
 
-  list_cmd = app.add_subcommand("list", _("List the checks of the policies, with ids and titles"));
+  if (scope.creates("list"))
+    list_cmd = app.add_subcommand("list", _("List the checks of the policies, with ids and titles"));
   if (scope.wants("list")) {
     list_cmd->add_option("--policy", catalog.policies, _("Policy id or file; repeatable"));
     list_cmd->add_option("--config", catalog_config, _("Site configuration"));
@@ -99,7 +112,8 @@ CommandLine::CommandLine(const OptionScope& scope)
     list_cmd->add_flag("--types", catalog.types, _("List the check types instead"));
   }
 
-  explain_cmd = app.add_subcommand("explain", _("Rationale, remediation and source of a check"));
+  if (scope.creates("explain"))
+    explain_cmd = app.add_subcommand("explain", _("Rationale, remediation and source of a check"));
   if (scope.wants("explain")) {
     explain_cmd->add_option("CHECK_ID", check_id, _("Check id (see clinic-audit list)"))->required();
     explain_cmd->add_option("--policy", catalog.policies, _("Policy id or file; repeatable"));
@@ -108,7 +122,8 @@ CommandLine::CommandLine(const OptionScope& scope)
         ->check(CLI::ExistingDirectory);
   }
 
-  keygen_cmd = app.add_subcommand("keygen", _("Create the agent key and a self-signed certificate or a CSR"));
+  if (scope.creates("keygen"))
+    keygen_cmd = app.add_subcommand("keygen", _("Create the agent key and a self-signed certificate or a CSR"));
   if (scope.wants("keygen")) {
     keygen_cmd->add_option("--key", keygen.key_path,
                            _("Private key (default /etc/clinic-audit/agent.key, mode 0600)"));
@@ -121,19 +136,20 @@ CommandLine::CommandLine(const OptionScope& scope)
     keygen_cmd->add_flag("--force", keygen.force, _("Replace an existing key and certificate"));
   }
 
-  verify_cmd = app.add_subcommand(
-      "verify", _("Check report signatures, certificate chains, schemas and the sequence/hash chain"));
+  if (scope.creates("verify"))
+    verify_cmd = app.add_subcommand(
+        "verify", _("Check report signatures, certificate chains, schemas and the sequence/hash chain"));
   if (scope.wants("verify")) {
     verify_cmd->add_option("REPORT", verify_inputs, _("Report files (or their .p7s) and/or directories"))
         ->required();
     verify_cmd->add_option("--ca", ca_file, _("Trusted CA certificates, PEM (default /etc/clinic-audit/ca.crt)"));
   }
 
-  delivery.add_to(app, scope.wants("enroll"), scope.wants("submit"));
+  delivery.add_to(app, {scope.creates("enroll"), scope.wants("enroll")}, {scope.creates("submit"), scope.wants("submit")});
 
-  app.add_subcommand("version", _("Print the version"));
+  if (scope.creates("version")) version_cmd = app.add_subcommand("version", _("Print the version"));
 
-  status_cmd = add_status_subcommand(app, status, scope.wants("status"));
+  if (scope.creates("status")) status_cmd = add_status_subcommand(app, status, scope.wants("status"));
   for (auto* sub : app.get_subcommands({})) sub->group(_("Subcommands"));
 }
 

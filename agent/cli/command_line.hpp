@@ -18,27 +18,35 @@
 
 namespace clinic_audit {
 
-// The subcommands whose options are set up. CLI11 (2.1, no prefix matching,
-// ignore_case or aliases set here) enters a subcommand only on an argument
-// that is exactly its name, and prints another subcommand's options only for
-// --help-all: so the subcommands named by some argument, or all of them when
-// an argument starts with --help-all, are every one the parse can reach.
-// The others keep their name, description and group (the top-level help and
-// the suggestions list them) without options.
+// The subcommands set up, and those set up with their options. CLI11 (2.1,
+// no prefix matching, ignore_case or aliases set here) enters a subcommand
+// only on an argument that is exactly its name, lists the subcommands only in
+// help screens and prints another subcommand's options only for --help-all.
+// So: the subcommands named by some argument with their options; every
+// subcommand when an argument may ask for help (-h, --help, --help-all, a
+// cluster of short flags with h), with every one's options for --help-all.
+// Any other subcommand is not created: no parse can reach or print it.
 class OptionScope {
  public:
   static OptionScope all();
   static OptionScope for_arguments(int argc, const char* const* argv);
+  // The subcommand exists in the parser.
+  bool creates(std::string_view subcommand) const;
+  // ... with its options.
   bool wants(std::string_view subcommand) const;
 
  private:
-  bool all_ = false;
+  bool all_ = false, listing_ = false;
   std::vector<std::string> named_;
 };
 
 // The parser and the variables its options write into.
 struct CommandLine {
   explicit CommandLine(const OptionScope& scope);
+  // Every subcommand's name, in the order of the help screen, created or not.
+  static const std::vector<std::string>& subcommand_names();
+  // `sub` was created and chosen on the command line.
+  static bool chosen(const CLI::App* sub) { return sub != nullptr && sub->parsed(); }
   CommandLine(const CommandLine&) = delete;
   CommandLine& operator=(const CommandLine&) = delete;
 
@@ -50,7 +58,7 @@ struct CommandLine {
   RunRequest run;
   std::string root = "/", out_dir, config, state_dir;
   bool no_sign = false;
-  CLI::App* run_cmd = nullptr;
+  CLI::App* run_cmd = nullptr;  // null when not created (OptionScope), as the others
 
   CatalogRequest catalog;
   std::string catalog_config, catalog_root = "/";
@@ -72,6 +80,7 @@ struct CommandLine {
 
   StatusRequest status;
   CLI::App* status_cmd = nullptr;
+  CLI::App* version_cmd = nullptr;
 };
 
 }  // namespace clinic_audit
