@@ -103,7 +103,7 @@ int run_cli(int argc, char** argv, bool& must_exit_now) {
   const ColorMode color_mode = parse_color_mode(cli.color);
   setup_logging(cli.verbose ? Verbosity::verbose
                 : cli.quiet ? Verbosity::quiet
-                        : Verbosity::normal,
+                            : Verbosity::normal,
                 use_color(color_mode, STDERR_FILENO));
 
   if (CommandLine::chosen(cli.version_cmd)) {
@@ -114,7 +114,8 @@ int run_cli(int argc, char** argv, bool& must_exit_now) {
   cli.catalog.root = cli.catalog_root;
   // Unknown policy ids: the valid ones and the nearest (loading still reports the error).
   const auto shipped_policies = shipped_policy_ids(policy_directory());
-  check_policy_ids(CommandLine::chosen(cli.run_cmd) ? cli.run.policies : cli.catalog.policies, shipped_policies, std::cerr);
+  check_policy_ids(CommandLine::chosen(cli.run_cmd) ? cli.run.policies : cli.catalog.policies, shipped_policies,
+                   std::cerr);
   if (CommandLine::chosen(cli.status_cmd)) return run_status(cli.status, std::cout, std::cerr);
   if (CommandLine::chosen(cli.list_cmd)) return list_checks(cli.catalog, std::cout, std::cerr);
   if (CommandLine::chosen(cli.keygen_cmd)) {

@@ -81,8 +81,7 @@ CommandLine::CommandLine(const OptionScope& scope)
       ->check(CLI::IsMember({"fr", "en"}));
   app.set_version_flag("-V,--version", std::string("clinic-audit ") + kAgentVersion, _("Print the version and exit"));
 
-  if (scope.creates("run"))
-    run_cmd = app.add_subcommand("run", _("Audit this machine (or --root) against policies"));
+  if (scope.creates("run")) run_cmd = app.add_subcommand("run", _("Audit this machine (or --root) against policies"));
   if (scope.wants("run")) {
     run_cmd->add_option("--policy", run.policies,
                         _("Policy id (apicrypt-v1, apicrypt-v2, ekermed) or file; repeatable"));
@@ -125,8 +124,7 @@ CommandLine::CommandLine(const OptionScope& scope)
   if (scope.creates("keygen"))
     keygen_cmd = app.add_subcommand("keygen", _("Create the agent key and a self-signed certificate or a CSR"));
   if (scope.wants("keygen")) {
-    keygen_cmd->add_option("--key", keygen.key_path,
-                           _("Private key (default /etc/clinic-audit/agent.key, mode 0600)"));
+    keygen_cmd->add_option("--key", keygen.key_path, _("Private key (default /etc/clinic-audit/agent.key, mode 0600)"));
     keygen_cmd->add_option("--cert", keygen.cert_path,
                            _("Self-signed certificate (default /etc/clinic-audit/agent.crt)"));
     keygen_cmd->add_option("--csr", csr, _("Write a certificate signing request for the regional CA instead"));
@@ -137,15 +135,16 @@ CommandLine::CommandLine(const OptionScope& scope)
   }
 
   if (scope.creates("verify"))
-    verify_cmd = app.add_subcommand(
-        "verify", _("Check report signatures, certificate chains, schemas and the sequence/hash chain"));
+    verify_cmd =
+        app.add_subcommand("verify",
+                           _("Check report signatures, certificate chains, schemas and the sequence/hash chain"));
   if (scope.wants("verify")) {
-    verify_cmd->add_option("REPORT", verify_inputs, _("Report files (or their .p7s) and/or directories"))
-        ->required();
+    verify_cmd->add_option("REPORT", verify_inputs, _("Report files (or their .p7s) and/or directories"))->required();
     verify_cmd->add_option("--ca", ca_file, _("Trusted CA certificates, PEM (default /etc/clinic-audit/ca.crt)"));
   }
 
-  delivery.add_to(app, {scope.creates("enroll"), scope.wants("enroll")}, {scope.creates("submit"), scope.wants("submit")});
+  delivery.add_to(app, {scope.creates("enroll"), scope.wants("enroll")},
+                  {scope.creates("submit"), scope.wants("submit")});
 
   if (scope.creates("version")) version_cmd = app.add_subcommand("version", _("Print the version"));
 

@@ -29,8 +29,8 @@ struct Outcome {
 };
 
 std::ostream& operator<<(std::ostream& os, const Outcome& o) {
-  return os << "error=" << o.error << " code=" << o.code << " what=" << o.what << "\nout=" << o.out
-            << "\nerr=" << o.err << "\nchosen=" << o.chosen << "\nvalues=" << o.values;
+  return os << "error=" << o.error << " code=" << o.code << " what=" << o.what << "\nout=" << o.out << "\nerr=" << o.err
+            << "\nchosen=" << o.chosen << "\nvalues=" << o.values;
 }
 
 std::string values_of(const CommandLine& cli) {
@@ -40,10 +40,10 @@ std::string values_of(const CommandLine& cli) {
     << ' ' << cli.root << ' ' << cli.out_dir << ' ' << cli.config << ' ' << cli.state_dir << ' ' << cli.no_sign
     << " catalog:" << join(cli.catalog.policies) << ' ' << cli.catalog_config << ' ' << cli.catalog_root << ' '
     << cli.catalog.types << ' ' << cli.check_id << " keygen:" << cli.keygen.key_path << ' ' << cli.keygen.cert_path
-    << ' ' << cli.keygen.rsa_bits << cli.keygen.force << cli.rsa << ' ' << cli.csr << " verify:" << join(cli.verify_inputs)
-    << ' ' << cli.ca_file << " status:" << cli.status.format << ' ' << cli.status.max_age_hours << ' '
-    << cli.status.reports_dir << ' ' << cli.status.out.value_or("-") << ' ' << cli.status.timeout_seconds
-    << cli.status.version;
+    << ' ' << cli.keygen.rsa_bits << cli.keygen.force << cli.rsa << ' ' << cli.csr
+    << " verify:" << join(cli.verify_inputs) << ' ' << cli.ca_file << " status:" << cli.status.format << ' '
+    << cli.status.max_age_hours << ' ' << cli.status.reports_dir << ' ' << cli.status.out.value_or("-") << ' '
+    << cli.status.timeout_seconds << cli.status.version;
   return v.str();
 }
 
@@ -114,8 +114,9 @@ std::vector<std::vector<std::string>> corpus() {
       {"run", "--format", "yaml"},
       {"run", "--trigger", "sometimes"},
       {"run", "--root", "/nonexistent-root-dir"},
-      {"run", "--policy", "apicrypt-v1", "--format", "json", "--offline", "--no-sign", "--root", "/", "--state-dir",
-       "/tmp/s", "--only", "a", "--only", "b", "--trigger", "timer", "--out", "/tmp", "--config", "c.conf", "-v"},
+      {"run",   "--policy",    "apicrypt-v1", "--format", "json",   "--offline", "--no-sign", "--root",
+       "/",     "--state-dir", "/tmp/s",      "--only",   "a",      "--only",    "b",         "--trigger",
+       "timer", "--out",       "/tmp",        "--config", "c.conf", "-v"},
       {"--quiet", "list", "--policy", "ekermed", "--types", "--root", "/"},
       {"explain", "apicrypt.some-check", "--policy", "apicrypt-v2", "--config", "c"},
       {"explain", "a", "b"},
