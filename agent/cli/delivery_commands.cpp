@@ -43,28 +43,35 @@ std::optional<Common> load_common(const std::string& config, const std::string& 
 
 }  // namespace
 
-DeliveryCommands::DeliveryCommands(CLI::App& app) {
-  enroll_ = app.add_subcommand("enroll", _("Get this machine's certificate from the regional collector"));
-  enroll_->add_option("--collector", collector_, _("Collector URL, https://HOST[:PORT]"))->required();
-  enroll_->add_option("--token", token_, _("Enrolment token (clinic-audit-collector token create)"))->required();
-  enroll_->add_option("--ca-fingerprint", fingerprint_,
-                      _("SHA-256 fingerprint of the regional CA certificate (first contact)"));
-  enroll_->add_flag("--force", force_, _("Replace the certificate of an enrolled machine (the key is kept)"));
-  submit_ = app.add_subcommand("submit", _("Send spooled reports to the collector, oldest first"));
-  submit_->add_option("--collector", collector_,
-                      _("Collector URL (default: agent.conf <collector>, else the enrolled one)"));
-  for (CLI::App* command : {enroll_, submit_}) {
+void DeliveryCommands::add_to(CLI::App& app, Setup enroll, Setup submit) {
+  if (enroll.create)
+    enroll_ = app.add_subcommand("enroll", _("Get this machine's certificate from the regional collector"));
+  if (enroll.options) {
+    enroll_->add_option("--collector", collector_, _("Collector URL, https://HOST[:PORT]"))->required();
+    enroll_->add_option("--token", token_, _("Enrolment token (clinic-audit-collector token create)"))->required();
+    enroll_->add_option("--ca-fingerprint", fingerprint_,
+                        _("SHA-256 fingerprint of the regional CA certificate (first contact)"));
+    enroll_->add_flag("--force", force_, _("Replace the certificate of an enrolled machine (the key is kept)"));
+  }
+  if (submit.create) submit_ = app.add_subcommand("submit", _("Send spooled reports to the collector, oldest first"));
+  if (submit.options) {
+    submit_->add_option("--collector", collector_,
+                        _("Collector URL (default: agent.conf <collector>, else the enrolled one)"));
+  }
+  for (const auto& [command, wanted] : {std::pair{enroll_, enroll.options}, std::pair{submit_, submit.options}}) {
+    if (!wanted) continue;
     command->add_option("--config", config_, _("Site configuration (default /etc/clinic-audit/agent.conf)"));
     command->add_option("--state-dir", state_dir_, _("Agent state directory (default /var/lib/clinic-audit)"));
   }
 }
 
 std::optional<int> DeliveryCommands::run_if_chosen(std::ostream& out, std::ostream& err) const {
-  if (!enroll_->parsed() && !submit_->parsed()) return std::nullopt;
+  const bool enroll_chosen = enroll_ != nullptr && enroll_->parsed();
+  if (!enroll_chosen && (submit_ == nullptr || !submit_->parsed())) return std::nullopt;
   const auto common = load_common(config_, state_dir_, err);
   if (!common) return kExitBadInput;
   const DeliverySettings& d = common->config.delivery;
-  if (enroll_->parsed()) {
+  if (enroll_chosen) {
     delivery::EnrollSettings settings;
     settings.collector_url = collector_;
     settings.token = token_;

@@ -137,8 +137,9 @@ void arm_timeout(unsigned seconds) {
 
 }  // namespace
 
-CLI::App* add_status_subcommand(CLI::App& app, StatusRequest& request) {
+CLI::App* add_status_subcommand(CLI::App& app, StatusRequest& request, bool with_options) {
   auto* cmd = app.add_subcommand("status", _("Render the newest stored report for monitoring, without auditing again"));
+  if (!with_options) return cmd;
   cmd->add_option("--format", request.format, _("nagios (default), prometheus or json"))
       ->check(CLI::IsMember({"nagios", "prometheus", "json"}));
   cmd->add_option("--max-age", request.max_age_hours, _("Refuse (UNKNOWN) a report older than HOURS (default 36)"))

@@ -32,8 +32,9 @@ struct StatusRequest {
   double now = 0;  // Unix time; 0 = the clock (tests set it)
 };
 
-// Adds the subcommand and its options to `app`.
-CLI::App* add_status_subcommand(CLI::App& app, StatusRequest& request);
+// Adds the subcommand to `app`, with its options when `with_options`
+// (command_line.hpp: OptionScope).
+CLI::App* add_status_subcommand(CLI::App& app, StatusRequest& request, bool with_options);
 
 // True when argv asks for `status` in Nagios form (the default): its usage
 // errors then exit 3, as a Monitoring Plugin must.
