@@ -15,7 +15,7 @@
 #include "i18n.hpp"
 #include "localized_text.hpp"
 #include "prevalidated.hpp"
-#include "sha256.hpp"
+#include "common/sha256.hpp"
 #include "xml_document.hpp"
 
 namespace clinic_audit {

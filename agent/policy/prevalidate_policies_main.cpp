@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "load_error.hpp"
-#include "sha256.hpp"
+#include "common/sha256.hpp"
 #include "xml_document.hpp"
 
 int main(int argc, char** argv) {

@@ -41,7 +41,9 @@ timespec racy_limit(timespec started, std::chrono::milliseconds margin) {
   const auto ms = margin.count();
   started.tv_sec -= static_cast<time_t>(ms / 1000);
   started.tv_nsec -= static_cast<long>(ms % 1000) * 1000000L;
+  // A negative margin (tests) can push tv_nsec past a second the other way.
   if (started.tv_nsec < 0) started.tv_nsec += 1000000000L, started.tv_sec -= 1;
+  if (started.tv_nsec >= 1000000000L) started.tv_nsec -= 1000000000L, started.tv_sec += 1;
   return started;
 }
 

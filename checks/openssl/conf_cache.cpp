@@ -24,18 +24,20 @@ std::optional<std::string> cached_payload(const UniqueFd& dir, const std::string
 // libcrypto answered (see the header); the outcome says which.
 CacheOutcome store_payload(const UniqueFd& dir, const std::string& name, std::string_view header,
                            const std::string& key, const std::string& key_body, std::string_view key_header,
-                           const ProbeCacheSettings& settings, const std::string& payload) {
+                           const ProbeCacheSettings& settings, std::string_view nconf_text,
+                           const std::string& payload) {
   if (!dir.valid()) return CacheOutcome::miss_not_stored;
   const auto started = process_start_time();
   if (!started) return CacheOutcome::miss_not_stored;
   const timespec limit = racy_limit(*started, settings.racy_margin);
-  const auto context = loader_context_key(settings);
+  const auto context = loader_context_key(settings, nconf_text);
   if (!context || std::string(key_header) + *context + key_body != key) return CacheOutcome::miss_not_stored;
   for (const auto& file : settings.loader_files) {
     const FileIdentity id = identity_of(file);
     if (id.exists && changed_since(id.ctime, limit)) return CacheOutcome::miss_not_stored;
   }
-  if (changed_since(identity_of(settings.executable).ctime, limit)) return CacheOutcome::miss_not_stored;
+  const FileIdentity executable = identity_of(settings.executable);
+  if (!executable.exists || changed_since(executable.ctime, limit)) return CacheOutcome::miss_not_stored;
   const auto objects = loaded_objects(limit, settings);
   if (!objects) return CacheOutcome::miss_not_stored;
   write_entry(dir.get(), name, entry_text(header, key, *objects, payload));
@@ -55,8 +57,9 @@ std::string openssl_dir_entry_name() { return cache_entry_name("openssl-dir-", "
 
 ConfCache::ConfCache(const std::optional<ProbeCacheSettings>& settings, const std::string& text) : settings_(settings) {
   if (!settings_ || settings_->directory.empty()) return;
-  const auto context = loader_context_key(*settings_);
+  const auto context = loader_context_key(*settings_, text);
   if (!context) return;
+  text_ = text;
   body_ = text_body(text);
   key_ = std::string(kConfKeyHeader) + *context + body_;
   name_ = conf_cache_entry_name(text);
@@ -74,8 +77,8 @@ std::optional<ConfData> ConfCache::find() {
 
 void ConfCache::store(const ConfData& data) {
   if (!key_) return;
-  outcome_ =
-      store_payload(dir_, name_, kConfEntryHeader, *key_, body_, kConfKeyHeader, *settings_, serialize_conf_data(data));
+  outcome_ = store_payload(dir_, name_, kConfEntryHeader, *key_, body_, kConfKeyHeader, *settings_, text_,
+                           serialize_conf_data(data));
 }
 
 std::string default_config_path(const std::optional<ProbeCacheSettings>& settings, CacheOutcome* outcome) {
@@ -85,7 +88,8 @@ std::string default_config_path(const std::optional<ProbeCacheSettings>& setting
   std::optional<std::string> key;
   UniqueFd dir;
   if (settings && !settings->directory.empty()) {
-    if (const auto context = loader_context_key(*settings)) {
+    // OPENSSLDIR is compiled into the library: no environment in its key.
+    if (const auto context = loader_context_key(*settings, {})) {
       key = std::string(kDirKeyHeader) + *context;
       dir = open_cache_directory(settings->directory, /*create=*/true);
       result = CacheOutcome::miss_not_stored;
@@ -98,8 +102,8 @@ std::string default_config_path(const std::optional<ProbeCacheSettings>& setting
   const char* info = OPENSSL_info(OPENSSL_INFO_CONFIG_DIR);
   const std::string openssl_dir = info != nullptr && *info != '\0' ? info : "/usr/lib/ssl";
   if (key) {
-    result =
-        store_payload(dir, openssl_dir_entry_name(), kDirEntryHeader, *key, "", kDirKeyHeader, *settings, openssl_dir);
+    result = store_payload(dir, openssl_dir_entry_name(), kDirEntryHeader, *key, "", kDirKeyHeader, *settings, {},
+                           openssl_dir);
   }
   return openssl_dir + "/openssl.cnf";
 }

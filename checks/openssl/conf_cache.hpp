@@ -4,8 +4,9 @@
 //   - NCONF's parse of the flattened configuration text (conf_loader.hpp),
 //     keyed byte for byte on the exact text given to NCONF_load_bio;
 //   - OPENSSLDIR (OPENSSL_info(3)), which names the default openssl.cnf.
-// Both are also keyed on which libcrypto this process would load and on its
-// environment (libcrypto_identity.hpp). The library still decides: an
+// Both are also keyed on which libcrypto this process would load, and the
+// NCONF answer on the environment variables the text may read
+// (libcrypto_identity.hpp). The library still decides: an
 // answer is only ever one that NCONF gave for that key, and any doubt runs
 // it again. A text NCONF refuses is never kept (the error text comes from
 // the library): it runs NCONF every time.
@@ -39,6 +40,7 @@ class ConfCache {
 
  private:
   const std::optional<ProbeCacheSettings>& settings_;
+  std::string text_;                // what NCONF parses
   std::string body_;                // the text's part of the key
   std::optional<std::string> key_;  // nullopt: not cacheable
   std::string name_;

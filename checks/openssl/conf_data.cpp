@@ -2,6 +2,7 @@
 
 #include <openssl/conf.h>
 
+#include <memory>
 #include <new>
 
 #include "cache_files.hpp"
@@ -27,10 +28,14 @@ std::optional<std::string> ConfData::value(std::string_view section_name, std::s
 
 ConfData snapshot_conf(const CONF* conf) {
   ConfData out;
-  STACK_OF(OPENSSL_CSTRING)* names = NCONF_get_section_names(conf);
+  // Freed however the copy ends (push_back may throw).
+  struct FreeNames {
+    void operator()(STACK_OF(OPENSSL_CSTRING) * names) const { sk_OPENSSL_CSTRING_free(names); }
+  };
+  const std::unique_ptr<STACK_OF(OPENSSL_CSTRING), FreeNames> names(NCONF_get_section_names(conf));
   if (names == nullptr) throw std::bad_alloc();
-  for (int i = 0; i < sk_OPENSSL_CSTRING_num(names); ++i) {
-    const char* name = sk_OPENSSL_CSTRING_value(names, i);
+  for (int i = 0; i < sk_OPENSSL_CSTRING_num(names.get()); ++i) {
+    const char* name = sk_OPENSSL_CSTRING_value(names.get(), i);
     ConfData::Section section{name, {}};
     const STACK_OF(CONF_VALUE)* values = NCONF_get_section(conf, name);
     for (int j = 0; values != nullptr && j < sk_CONF_VALUE_num(values); ++j) {
@@ -41,7 +46,6 @@ ConfData snapshot_conf(const CONF* conf) {
     }
     out.sections.push_back(std::move(section));
   }
-  sk_OPENSSL_CSTRING_free(names);
   return out;
 }
 
@@ -58,6 +62,10 @@ std::string serialize_conf_data(const ConfData& data) {
 }
 
 std::optional<ConfData> parse_conf_data(std::string_view text) {
+  // NCONF's strings are C strings: a NUL byte here is not its answer but a
+  // torn entry (a crash can leave a block of zeros inside a file whose size
+  // was already written), which must read as no entry.
+  if (text.find('\0') != std::string_view::npos) return std::nullopt;
   ConfData data;
   while (!text.empty()) {
     if (text.starts_with("section ")) {

@@ -10,17 +10,21 @@
 #include <fstream>
 #include <iterator>
 #include <sstream>
+#include <string_view>
+
+#include "common/sha256.hpp"
 
 extern char** environ;
 
 namespace clinic_audit::openssl {
 namespace {
 
-// ld.so(8): the variables that change which file a soname resolves to.
-// (LD_DEBUG and the like only change what ld.so prints; every variable is
-// in the key anyway, they just do not stop the caching.)
+// ld.so(8): the variables that change which file a soname resolves to
+// (GLIBC_TUNABLES: glibc.cpu.hwcaps and friends change the CPU level the
+// loader picks builds by). LD_DEBUG and the like only change what ld.so
+// prints.
 bool search_changed_by_environment() {
-  for (const char* name : {"LD_LIBRARY_PATH", "LD_PRELOAD", "LD_AUDIT"}) {
+  for (const char* name : {"LD_LIBRARY_PATH", "LD_PRELOAD", "LD_AUDIT", "GLIBC_TUNABLES"}) {
     if (std::getenv(name) != nullptr) return true;
   }
   return false;
@@ -76,17 +80,44 @@ bool lists_hwcaps_build(const std::filesystem::path& cache, const std::vector<st
 
 }  // namespace
 
-std::optional<std::string> loader_context_key(const ProbeCacheSettings& settings) {
+std::optional<std::string> loader_context_key(const ProbeCacheSettings& settings, std::string_view nconf_text) {
   if (search_changed_by_environment()) return std::nullopt;
   if (has_search_path()) return std::nullopt;
   std::string key;
   for (const auto& file : settings.loader_files) {
-    key += "file " + identity_of(file).text + " ";
+    const FileIdentity id = identity_of(file);
+    if (!id.exists && id.text != "absent") return std::nullopt;  // unreadable: its identity is unknown
+    key += "file " + id.text + " ";
     put_sized(key, "path", file.string());
   }
-  key += "executable " + identity_of(settings.executable).text + "\n";
+  // Without the executable's identity (no /proc: a chroot, some
+  // containers) another build could take this one's answers.
+  const FileIdentity executable = identity_of(settings.executable);
+  if (!executable.exists) return std::nullopt;
+  key += "executable " + executable.text + "\n";
   key += "secure " + std::to_string(::getauxval(AT_SECURE)) + "\n";
-  for (char** env = environ; env != nullptr && *env != nullptr; ++env) put_sized(key, "env", *env);
+  // NCONF reads the environment only for a variable named in the text
+  // (`$ENV::NAME`, or `$NAME` while the current section is "ENV":
+  // crypto/conf/conf_api.c _CONF_get_string), and the name is read from the
+  // text's own bytes, possibly split by a backslash-newline continuation.
+  // So the variables whose name occurs in the text once backslashes and
+  // line ends are removed are a superset of those it can read: only they
+  // are keyed, and by digest, so that the entry holds no value (a proxy's
+  // password, a token) and a variable that changes at every start
+  // (INVOCATION_ID under systemd) does not make every run a miss.
+  std::string joined;
+  joined.reserve(nconf_text.size());
+  for (const char c : nconf_text) {
+    if (c != '\\' && c != '\r' && c != '\n') joined += c;
+  }
+  for (char** env = environ; env != nullptr && *env != nullptr && !joined.empty(); ++env) {
+    const std::string_view entry(*env);
+    const auto equals = entry.find('=');
+    const std::string_view name = entry.substr(0, equals);
+    if (name.empty() || joined.find(name) == std::string::npos) continue;
+    put_sized(key, "env", name);
+    key += sha256_hex_of(equals == std::string_view::npos ? std::string_view() : entry.substr(equals + 1)) + "\n";
+  }
   return key;
 }
 

@@ -12,9 +12,11 @@
 // nothing when the process is set-user-ID (ossl_safe_getenv).
 //
 // So the answer is keyed on: the identity of /etc/ld.so.cache,
-// /etc/ld.so.preload and the executable; the whole environment, in order;
-// AT_SECURE. It is never kept when LD_LIBRARY_PATH, LD_PRELOAD or LD_AUDIT
-// is set, when the executable has an RPATH or RUNPATH (directories whose
+// /etc/ld.so.preload and the executable; the SHA-256 of each environment
+// variable whose name occurs in the text given to NCONF (a superset of the
+// ones it can read, see loader_context_key); AT_SECURE. It is never kept
+// when LD_LIBRARY_PATH, LD_PRELOAD, LD_AUDIT or GLIBC_TUNABLES is set, when
+// the executable's identity cannot be read, when the executable has an RPATH or RUNPATH (directories whose
 // content no file identity covers), or when ld.so.cache lists a glibc-hwcaps
 // build of a loaded object (the CPU would choose). And it records the
 // identity of every object the process had loaded when NCONF answered
@@ -24,6 +26,7 @@
 #include <ctime>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cache_files.hpp"
@@ -32,8 +35,9 @@
 namespace clinic_audit::openssl {
 
 // The part of a key that says which library this process would load and
-// what it would read from its environment; nullopt when it cannot be told.
-std::optional<std::string> loader_context_key(const ProbeCacheSettings& settings);
+// what NCONF could read from its environment while parsing `nconf_text`
+// (empty: nothing); nullopt when it cannot be told.
+std::optional<std::string> loader_context_key(const ProbeCacheSettings& settings, std::string_view nconf_text);
 
 // Every object this process has loaded, libcrypto among them, with its
 // identity; nullopt when there is no libcrypto, when one changed at or

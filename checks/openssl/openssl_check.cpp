@@ -35,8 +35,9 @@ class OpensslCheck final : public Check {
       cache->directory = context.cache_directory();
       cache->root = context.fs().root().string();
     }
-    const std::string config = config_ ? *config_ : default_config_path(cache);
+    std::string config;
     try {
+      config = config_ ? *config_ : default_config_path(cache);
       analysis = analyze(context.fs(), context.commands(), probe_, config, context.live(), cache);
     } catch (const LimitError& e) {
       throw CheckError(e.what(), e.origin().file, e.origin().line);

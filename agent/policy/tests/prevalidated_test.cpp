@@ -13,7 +13,7 @@
 #include "policy/load_error.hpp"
 #include "policy/policy_loader.hpp"
 #include "policy/prevalidated.hpp"
-#include "policy/sha256.hpp"
+#include "common/sha256.hpp"
 #include "policy/xml_document.hpp"
 
 namespace clinic_audit {

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "fixture_root.hpp"
-#include "policy/sha256.hpp"
+#include "common/sha256.hpp"
 
 namespace clinic_audit {
 namespace {
