@@ -18,6 +18,7 @@
 #include "common/command_runner.hpp"
 #include "common/root_fs.hpp"
 #include "conf_loader.hpp"
+#include "cache_entry_files.hpp"
 #include "needs_root.hpp"
 #include "openssl_analysis.hpp"
 #include "openssl_fixtures.hpp"
@@ -26,19 +27,6 @@ namespace clinic_audit::openssl {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void write_text(const fs::path& path, const std::string& text, mode_t mode = 0600) {
-  fs::remove(path);
-  std::ofstream(path, std::ios::binary) << text;
-  ::chmod(path.c_str(), mode);
-}
 
 // Everything the check reads from a loaded configuration.
 std::string describe(const LoadedConfig& c) {

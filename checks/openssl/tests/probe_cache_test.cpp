@@ -19,6 +19,7 @@
 #include "common/root_fs.hpp"
 #include "openssl_analysis.hpp"
 #include "openssl_check.hpp"
+#include "cache_entry_files.hpp"
 #include "needs_root.hpp"
 #include "openssl_fixtures.hpp"
 
@@ -36,19 +37,6 @@ class CountingRunner final : public CommandRunner {
   ProcessRunner real;
   int starts = 0;
 };
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void write_text(const fs::path& path, const std::string& text, mode_t mode = 0600) {
-  fs::remove(path);
-  std::ofstream(path, std::ios::binary) << text;
-  ::chmod(path.c_str(), mode);
-}
 
 // Every field of an analysis the check's verdict and evidence come from.
 std::string describe(const ProbeResult& r) {
