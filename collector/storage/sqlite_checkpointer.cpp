@@ -2,8 +2,25 @@
 
 namespace clinic_audit::collector::sqlite {
 
-WalCheckpointer::WalCheckpointer(std::function<std::unique_ptr<Connection>()> open, int frames)
-    : open_(std::move(open)), frames_(frames), writer_frames_(4 * frames), thread_([this] { run(); }) {}
+WalCheckpointer::WalCheckpointer(const std::function<std::unique_ptr<Connection>()>& open, int frames)
+    : db_(ready_connection(open)), frames_(frames), writer_frames_(4 * frames), thread_([this] { run(); }) {}
+
+// The thread's connection, opened here, before any ingest, and its view of
+// the WAL set up by a read. Opened at the first checkpoint, in the middle
+// of the ingest, its opening (its PRAGMAs read the schema) was a read
+// transaction in the WAL, and a reader there when the writer begins a
+// transaction stops SQLite from rewinding the WAL to its start
+// (https://sqlite.org/wal.html#avoiding_excessively_large_wal_files): under
+// TSan the WAL grew by a whole cycle (CI, CheckpointsOffTheWritersThread-
+// AndKeepsTheWalBounded); sqlite_checkpointer_test.cpp makes opening slow.
+std::unique_ptr<Connection> WalCheckpointer::ready_connection(const std::function<std::unique_ptr<Connection>()>& open) {
+  auto db = open();
+  {
+    Statement schema(*db, "SELECT count(*) FROM sqlite_schema");
+    schema.step();
+  }  // the read ends when the statement is given back
+  return db;
+}
 
 WalCheckpointer::~WalCheckpointer() {
   {
@@ -65,25 +82,22 @@ void WalCheckpointer::writer_idle(Connection& writer) {
 }
 
 void WalCheckpointer::run() {
-  std::unique_ptr<Connection> db;
   std::unique_lock lock(mutex_);
   while (true) {
     wanted_.wait(lock, [this] { return due_ || stopping_; });
     if (stopping_) return;
     due_ = false;
     lock.unlock();
-    try {
-      if (!db) db = open_();
+    {
       int log = 0, copied = 0;
       const std::lock_guard checkpointing(checkpointing_);
       // An error (SQLITE_BUSY: another process's checkpoint) leaves the
       // frames for the next one; nothing is lost by a checkpoint not done.
-      if (sqlite3_wal_checkpoint_v2(db->get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied) == SQLITE_OK) {
+      if (sqlite3_wal_checkpoint_v2(db_->get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied) == SQLITE_OK) {
         ++background_;
         copied_frames_.store(copied);
         if (dropper_) dropper_->checkpointed();
       }
-    } catch (...) {  // NOLINT(bugprone-empty-catch): cannot open now; the writer's own limit still holds the WAL
     }
     lock.lock();
   }

@@ -29,10 +29,10 @@ namespace clinic_audit::collector::sqlite {
 
 class WalCheckpointer {
  public:
-  // `open` makes the thread's connection (first used when the first
-  // checkpoint is due). Checkpoints once a commit leaves `frames` frames in
-  // the WAL.
-  WalCheckpointer(std::function<std::unique_ptr<Connection>()> open, int frames);
+  // `open` makes the thread's connection (here, before the thread starts:
+  // see ready_connection()). Checkpoints once a commit leaves `frames`
+  // frames in the WAL.
+  WalCheckpointer(const std::function<std::unique_ptr<Connection>()>& open, int frames);
   ~WalCheckpointer();
   WalCheckpointer(const WalCheckpointer&) = delete;
   WalCheckpointer& operator=(const WalCheckpointer&) = delete;
@@ -53,9 +53,10 @@ class WalCheckpointer {
 
  private:
   static int on_commit(void* self, sqlite3* db, const char* name, int frames);
+  static std::unique_ptr<Connection> ready_connection(const std::function<std::unique_ptr<Connection>()>& open);
   void run();
 
-  std::function<std::unique_ptr<Connection>()> open_;
+  std::unique_ptr<Connection> db_;  // the thread's own, handed to it at its start
   const int frames_;
   const int writer_frames_;
   std::atomic<int> wal_frames_{0};                 // in the WAL after the last commit
