@@ -172,10 +172,7 @@ struct Shared {
   std::deque<std::size_t> queue;
 };
 
-std::size_t initial_workers(const RunOptions& options) {
-  if (options.initial_workers > 0) return options.initial_workers;
-  return std::max<std::size_t>(std::thread::hardware_concurrency(), 1);
-}
+std::size_t initial_workers(const RunOptions& options) { return std::max<std::size_t>(options.initial_workers, 1); }
 
 }  // namespace
 
@@ -275,11 +272,13 @@ RunOutcome run_checks(const std::vector<const PlannedCheck*>& checks, const Cont
     }
   };
 
-  // Workers start as many as the CPUs (most checks read a few files and are
-  // done within a millisecond: each thread more costs its creation, stack and
-  // malloc arena, issue #19 item 5); a check still running after
-  // kSlowCheckGrace may be waiting (a command, the network), so it gets a
-  // companion worker that takes the queue meanwhile, up to max_parallel.
+  // One worker to start with (RunOptions::initial_workers): most checks read
+  // a few files and are done within a millisecond, and a second worker on
+  // the other CPU cost more than the work it took over (a full offline
+  // audit on an idle machine: 8.3-8.7 ms CPU on one worker, 9.4-9.7 ms on
+  // two, issue #19 item 5); a check still running after slow_check_grace
+  // may be waiting (a command, the network), so it gets a companion worker
+  // that takes the queue meanwhile, up to max_parallel.
   const std::size_t to_run = shared->queue.size();
   const std::size_t parallel = std::min(std::max<std::size_t>(options.max_parallel, 1), to_run);
   std::size_t started_workers = std::min(initial_workers(options), parallel);

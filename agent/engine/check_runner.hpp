@@ -14,13 +14,12 @@
 namespace clinic_audit {
 
 struct RunOptions {
-  // Checks run at most this many at a time. Workers start as many as the
-  // CPUs (initial_workers, 0: std::thread::hardware_concurrency()); each
-  // check still running after slow_check_grace starts one more worker, up to
-  // max_parallel, so that a check waiting on a command or the network does
-  // not hold up the others.
+  // Checks run at most this many at a time. Workers start as
+  // initial_workers (at least one); each check still running after
+  // slow_check_grace starts one more worker, up to max_parallel, so that a
+  // check waiting on a command or the network does not hold up the others.
   std::size_t max_parallel = 8;
-  std::size_t initial_workers = 0;
+  std::size_t initial_workers = 1;
   std::chrono::milliseconds slow_check_grace{10};
   bool offline = false;
   // --root DIR other than "/": network probes are `skipped`, they would

@@ -1,5 +1,5 @@
 // The check runner's elastic pool (issue #19 item 5): it starts as many
-// workers as asked (by default the CPUs) and gives a check still running
+// workers as asked (by default one) and gives a check still running
 // after the grace period a companion worker, up to max_parallel, so that
 // checks waiting on something do not wait one after the other; results are
 // the same, in plan order, whatever the number of workers.
@@ -104,6 +104,18 @@ TEST(CheckRunnerPool, QuickChecksStayOnTheInitialWorkers) {
   Fixture fixture(12, milliseconds(0));
   RunOptions options;
   options.initial_workers = 1;
+  options.slow_check_grace = std::chrono::seconds(20);  // never reached here
+  const RunOutcome outcome = run(fixture, options);
+  expect_results_in_plan_order(outcome, 12);
+  EXPECT_EQ(fixture.recorder.threads.size(), 1U);
+  EXPECT_EQ(fixture.recorder.most_at_once.load(), 1);
+}
+
+// A second worker from the start cost more CPU than it took over (issue
+// #19 item 5): by default quick checks all run on one.
+TEST(CheckRunnerPool, ByDefaultQuickChecksRunOnOneWorker) {
+  Fixture fixture(12, milliseconds(3));  // long enough for a second worker to take some
+  RunOptions options;
   options.slow_check_grace = std::chrono::seconds(20);  // never reached here
   const RunOutcome outcome = run(fixture, options);
   expect_results_in_plan_order(outcome, 12);
