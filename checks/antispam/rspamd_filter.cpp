@@ -11,19 +11,23 @@
 // Rules come from /etc/rspamd/local.d (merged) and override.d (replaces a
 // rule of the same name), as modules.d/multimap.conf and settings.conf
 // include them.
-#include <regex.h>
-
 #include <cctype>
-#include <memory>
 
 #include "i18n.hpp"
 #include "common/shell_quote.hpp"
 #include "filters.hpp"
+#include "rspamd_maps.hpp"
 #include "ucl_parser.hpp"
 #include "system_error_text.hpp"
 
 namespace clinic_audit::antispam {
 namespace {
+
+using rspamd::expand_map_path;
+using rspamd::MapHit;
+using rspamd::match_map_text;
+using rspamd::posix_match;
+using rspamd::strip_slashes;
 
 constexpr const char* kConfDir = "/etc/rspamd";
 
@@ -32,63 +36,6 @@ struct RuleSource {
   std::string name;
   const UclValue* rule;
 };
-
-std::string expand_map_path(std::string path) {
-  if (path.rfind("fallback+", 0) == 0) path = path.substr(9);
-  if (path.rfind("file://", 0) == 0) path = path.substr(7);
-  for (const char* var : {"${LOCAL_CONFDIR}", "$LOCAL_CONFDIR", "${CONFDIR}", "$CONFDIR"}) {
-    const std::string v(var);
-    if (path.rfind(v, 0) == 0) path = std::string(kConfDir) + path.substr(v.size());
-  }
-  for (const char* var : {"${DBDIR}", "$DBDIR"}) {
-    const std::string v(var);
-    if (path.rfind(v, 0) == 0) path = "/var/lib/rspamd" + path.substr(v.size());
-  }
-  return path;
-}
-
-bool posix_match(const std::string& pattern, const std::string& text) {
-  regex_t re;
-  if (lookup_regex_too_complex(pattern)) return false;
-  if (regcomp(&re, pattern.c_str(), REG_EXTENDED | REG_ICASE | REG_NOSUB) != 0) return false;
-  std::unique_ptr<regex_t, decltype(&regfree)> guard(&re, &regfree);
-  return regexec(&re, text.c_str(), 0, nullptr, 0) == 0;
-}
-
-// "/re/flags" -> re
-std::string strip_slashes(const std::string& text) {
-  if (text.size() >= 2 && text.front() == '/') {
-    const std::size_t close = text.rfind('/');
-    if (close > 0) return text.substr(1, close - 1);
-  }
-  return text;
-}
-
-struct MapHit {
-  std::string file;
-  int line = 0;
-  std::string entry;
-};
-
-// One rspamd map source: a file of entries "key [value]" with '#' comments.
-std::optional<MapHit> match_map_text(const std::string& file, std::string_view text,
-                                     const std::vector<std::string>& values, bool regexp, bool glob) {
-  int number = 0;
-  for (std::string_view raw : split_lines(text)) {
-    ++number;
-    std::string_view line = trim(raw);
-    if (line.empty() || line.front() == '#') continue;
-    const std::size_t end = line.find_first_of(" \t");
-    const std::string entry(line.substr(0, end));
-    for (const std::string& v : values) {
-      const bool hit = regexp ? posix_match(strip_slashes(entry), v)
-                       : glob ? glob_match(ascii_lower(entry), ascii_lower(v))
-                              : ascii_lower(entry) == ascii_lower(v);
-      if (hit) return MapHit{file, number, entry};
-    }
-  }
-  return std::nullopt;
-}
 
 }  // namespace
 
@@ -159,6 +106,11 @@ std::optional<FilterVerdict> evaluate_rspamd(const RootFs& fs, const SenderOptio
 
   std::vector<std::string> whitelisting;
   std::vector<std::string> blocking;
+  // Rules with an entry or condition this check could not evaluate (a
+  // refused or invalid regexp), by what they would do on a match: one that
+  // might block forbids a pass, one that might whitelist a fail.
+  std::vector<std::string> undecided_blocking;
+  std::vector<std::string> undecided_whitelisting;
   for (const RuleSource& r : multimap) {
     const UclValue& rule = *r.rule;
     const std::string type = ascii_lower(rule.scalar("type"));
@@ -193,6 +145,11 @@ std::optional<FilterVerdict> evaluate_rspamd(const RootFs& fs, const SenderOptio
       }
     }
     std::optional<MapHit> hit;
+    std::vector<Evidence> undecided;
+    const auto take = [&](rspamd::MapMatch match) {
+      hit = std::move(match.hit);
+      for (Evidence& e : match.undecided) undecided.push_back(std::move(e));
+    };
     const bool array = rule.get("map") && rule.get("map")->kind == UclValue::Kind::array;
     const bool static_entries = array && !maps.empty() && maps.front()->kind == UclValue::Kind::scalar &&
                                 rspamd_array_is_static_data(maps.front()->text);
@@ -201,8 +158,10 @@ std::optional<FilterVerdict> evaluate_rspamd(const RootFs& fs, const SenderOptio
       const std::string& spec = m->text;
       if (static_entries) {
         // Every element is an entry, a regexp "/re/" included (issue #21 item 4).
-        hit = match_map_text(r.file, strip_map_type_prefix(spec), values, regexp, glob);
-        if (hit) hit->line = m->line;
+        rspamd::MapMatch match = match_map_text(r.file, strip_map_type_prefix(spec), values, regexp, glob);
+        if (match.hit) match.hit->line = m->line;
+        for (Evidence& e : match.undecided) e.line = m->line;
+        take(std::move(match));
         continue;
       }
       if (spec.rfind("http://", 0) == 0 || spec.rfind("https://", 0) == 0 || spec.rfind("redis", 0) == 0) {
@@ -222,9 +181,8 @@ std::optional<FilterVerdict> evaluate_rspamd(const RootFs& fs, const SenderOptio
         verdict.evidence.push_back({r.file, m->line, r.name + ": map " + path + " is missing", _("the map file")});
         continue;
       }
-      hit = match_map_text(path, *text, values, regexp, glob);
+      take(match_map_text(path, *text, values, regexp, glob));
     }
-    if (!hit) continue;
     const std::string action = ascii_lower(rule.scalar("action"));
     double score = 0;
     try {
@@ -232,18 +190,35 @@ std::optional<FilterVerdict> evaluate_rspamd(const RootFs& fs, const SenderOptio
       if (!s.empty()) score = std::stod(s);
     } catch (const std::exception&) {
     }
+    // What a match of this rule does: a pre-result, a score, or neither.
+    enum class Effect { whitelists, blocks, neither };
+    const bool accepts = action == "accept" || action == "no action" || action == "no_action";
+    const Effect effect = accepts ? Effect::whitelists
+                          : action == "reject" || action == "soft reject" || action == "add header" ||
+                                  action == "rewrite subject" || score > 0
+                              ? Effect::blocks
+                          : score <= options.whitelist_score ? Effect::whitelists
+                                                             : Effect::neither;
+    if (!hit && !undecided.empty()) {
+      const std::string which = "multimap rule " + r.name + " (" + undecided.front().path + ":" +
+                                std::to_string(undecided.front().line.value_or(0)) + ", " + undecided.front().observed +
+                                ")";
+      if (effect == Effect::blocks) undecided_blocking.push_back(which);
+      if (effect == Effect::whitelists) undecided_whitelisting.push_back(which);
+      for (Evidence& e : undecided) verdict.evidence.push_back(std::move(e));
+    }
+    if (!hit) continue;
     const std::string what =
         "multimap rule " + r.name + " (" + r.file + ") matches " + sender.address + " via entry \"" + hit->entry + "\"";
-    if (action == "accept" || action == "no action" || action == "no_action") {
+    if (accepts) {
       whitelisting.push_back(r.name);
       verdict.evidence.push_back({hit->file, hit->line, what + ", action " + action, _("a whitelisting entry")});
-    } else if (action == "reject" || action == "soft reject" || action == "add header" || action == "rewrite subject" ||
-               score > 0) {
+    } else if (effect == Effect::blocks) {
       blocking.push_back(what + (action.empty() ? ", score " + rule.scalar("score") : ", action " + action));
       verdict.evidence.push_back({hit->file, hit->line,
                                   what + (action.empty() ? ", score " + rule.scalar("score") : ", action " + action),
                                   _("no spam verdict for the sender")});
-    } else if (score <= options.whitelist_score) {
+    } else if (effect == Effect::whitelists) {
       whitelisting.push_back(r.name);
       verdict.evidence.push_back(
           {hit->file, hit->line, what + ", score " + rule.scalar("score"), _("a whitelisting entry")});
@@ -278,17 +253,31 @@ std::optional<FilterVerdict> evaluate_rspamd(const RootFs& fs, const SenderOptio
       conditions.push_back(from);
     }
     bool matched = false;
+    std::optional<Evidence> undecided;  // the first condition that could not be evaluated
     for (const UclValue* c : conditions) {
       const std::string& t = c->text;
       if (t.empty()) continue;
-      if (t.front() == '/') matched = matched || posix_match(strip_slashes(t), sender.address);
-      else if (t.front() == '@') matched = matched || ascii_lower(t.substr(1)) == sender.domain;
+      if (t.front() == '/') {
+        std::string why;
+        const std::optional<bool> hit = posix_match(strip_slashes(t), sender.address, why);
+        if (!hit && !undecided)
+          undecided = Evidence{s.file, c->line, "settings " + s.name + ": from " + t + ": " + why,
+                               _("a pattern this check can evaluate safely")};
+        matched = matched || hit.value_or(false);
+      } else if (t.front() == '@') matched = matched || ascii_lower(t.substr(1)) == sender.domain;
       else if (t.find('@') != std::string::npos) matched = matched || ascii_lower(t) == sender.address;
       else if (t.rfind("map:", 0) != 0) matched = matched || ascii_lower(t) == sender.local;
     }
-    if (!matched) continue;
     const bool skip_all = (rule.get("want_spam") && rule.get("want_spam")->truthy()) ||
                           (rule.get("whitelist") && rule.get("whitelist")->truthy());
+    if (!matched && undecided && (skip_all || rule.get("apply") != nullptr)) {
+      // It may match: whitelisting, or outranking the element that does.
+      (skip_all ? undecided_whitelisting : undecided_blocking)
+          .push_back("settings " + s.name + " (" + s.file + ":" + std::to_string(undecided->line.value_or(0)) + ", " +
+                     undecided->observed + ")");
+      verdict.evidence.push_back(std::move(*undecided));
+    }
+    if (!matched) continue;
     const std::string p = ascii_lower(rule.scalar("priority"));
     double priority = 1;
     if (p == "high") priority = 3;
@@ -362,6 +351,15 @@ std::optional<FilterVerdict> evaluate_rspamd(const RootFs& fs, const SenderOptio
   if (!blocking.empty()) {
     verdict.state = FilterState::not_whitelisted;
     verdict.summary = tr("rspamd still scores {0}: {1}", sender.address, blocking.front());
+  } else if (!undecided_blocking.empty() || (whitelisting.empty() && !undecided_whitelisting.empty())) {
+    // A rule never evaluated decides nothing: neither a pass nor a fail.
+    verdict.state = FilterState::error;
+    verdict.summary =
+        tr("rspamd: cannot tell whether {0} applies to {1}",
+           undecided_blocking.empty() ? undecided_whitelisting.front() : undecided_blocking.front(), sender.address);
+    verdict.remediation = _("rspamd: write the pattern named in the evidence as one this check can evaluate (no "
+                            "back-reference, bounded repetitions, at most 4096 bytes), or as plain or glob entries");
+    return verdict;
   } else if (!whitelisting.empty()) {
     verdict.state = FilterState::whitelisted;
     verdict.summary = tr("rspamd whitelists {0} ({1})", sender.address, whitelisting.front());

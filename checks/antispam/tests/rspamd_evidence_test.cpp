@@ -5,6 +5,10 @@
 // an undefined order when several tie.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "antispam/antispam_check.hpp"
 #include "common/context.hpp"
 #include "fixture_root.hpp"
@@ -16,9 +20,11 @@ using clinic_audit::testing::FixtureRoot;
 using clinic_audit::testing::fixture_dir;
 
 Outcome run_rspamd(const std::string& tag, const std::string& local_settings, const std::string& override_multimap = "",
-                   const std::string& local_multimap = "") {
+                   const std::string& local_multimap = "",
+                   const std::vector<std::pair<std::string, std::string>>& other_files = {}) {
   FixtureRoot root(fixture_dir("antispam-rspamd-ev-" + tag));
   root.dir("/etc/rspamd");
+  for (const auto& [path, text] : other_files) root.file(path, text);
   if (!local_settings.empty()) root.file("/etc/rspamd/local.d/settings.conf", local_settings);
   if (!local_multimap.empty()) root.file("/etc/rspamd/local.d/multimap.conf", local_multimap);
   if (!override_multimap.empty()) root.file("/etc/rspamd/override.d/multimap.conf", override_multimap);
@@ -86,6 +92,63 @@ TEST(RspamdEvidence, OverrideReplacesTheLocalRuleOfTheSameName) {
   EXPECT_TRUE(has(o, "rule ekermed replaces the one at /etc/rspamd/local.d/multimap.conf:1 (override.d",
                   "/etc/rspamd/override.d/multimap.conf", 1))
       << dump(o);
+}
+
+// A regexp this check refuses to hand to glibc (a nested repetition, a
+// back-reference) or that regcomp rejects was taken for "no match": a rule
+// that rspamd applies was then never seen, and a blocking one let the
+// check pass. Now the rule is undecided and the verdict says so (error),
+// naming the entry; one that hits in the same rule still decides.
+constexpr const char* kWhitelist =
+    "ekermed { type = \"from\"; filter = \"email:domain\"; map = [\"visiotlm.esante-bretagne.fr\"]; "
+    "action = \"accept\"; }\n";
+
+TEST(RspamdEvidence, ABlockingRegexpNeverEvaluatedIsNoPass) {
+  // The pattern as UCL reads it (a backslash doubled in a quoted string)
+  // and as rspamd then holds it. "/[" and "/(" are data, not map paths
+  // (lua_maps.lua: '^/%a' names a file).
+  const std::pair<std::string, std::string> patterns[] = {{"(a{255}){255}|visiotlm",
+                                                           "(a{255}){255}|visiotlm"},  // nested repetition
+                                                          {"(v)\\\\1|visiotlm", "(v)\\1|visiotlm"},  // back-reference
+                                                          {"[visiotlm", "[visiotlm"}};  // regcomp: REG_EBRACK
+  for (const auto& [written, held] : patterns) {
+    const Outcome o =
+        run_rspamd("refused-block", "", "",
+                   std::string(kWhitelist) + "blockre { type = \"from\"; filter = \"email:addr\"; map = [\"/" +
+                       written + "/\"]; regexp = true; action = \"reject\"; }\n");
+    EXPECT_EQ(o.status, Status::error) << held << "\n" << dump(o);
+    EXPECT_NE(o.summary.find("cannot tell whether multimap rule blockre"), std::string::npos) << dump(o);
+    EXPECT_TRUE(has(o, "regexp entry /" + held + "/", "/etc/rspamd/local.d/multimap.conf", 2)) << dump(o);
+  }
+}
+
+TEST(RspamdEvidence, AWhitelistingRegexpNeverEvaluatedIsNoFail) {
+  const Outcome o = run_rspamd("refused-ok", "", "",
+                               "okre { type = \"from\"; map = [\"/(a{255}){255}|visiotlm/\"]; regexp = true; "
+                               "action = \"accept\"; }\n");
+  EXPECT_EQ(o.status, Status::error) << dump(o);
+  EXPECT_NE(o.summary.find("cannot tell whether multimap rule okre"), std::string::npos) << dump(o);
+}
+
+TEST(RspamdEvidence, ARegexpSettingsElementNeverEvaluatedIsNoPass) {
+  // Evaluated, "strict" would outrank the whitelisting element.
+  const Outcome o = run_rspamd(
+      "refused-settings",
+      "ekermed { from = \"@visiotlm.esante-bretagne.fr\"; want_spam = yes; }\n"
+      "strict { priority = high; from = [\"@other.example\", \"/(e)\\\\1|esante/\"]; apply { actions { reject = 8; } } }\n");
+  EXPECT_EQ(o.status, Status::error) << dump(o);
+  EXPECT_NE(o.summary.find("cannot tell whether settings strict"), std::string::npos) << dump(o);
+  EXPECT_TRUE(has(o, "settings strict: from /(e)\\1|esante/", "/etc/rspamd/local.d/settings.conf", 2)) << dump(o);
+}
+
+TEST(RspamdEvidence, AnEntryThatMatchesDecidesItsRuleDespiteAnUnevaluatedOne) {
+  const Outcome o =
+      run_rspamd("refused-map", "", "",
+                 "okre { type = \"from\"; filter = \"email:addr\"; map = \"/etc/rspamd/ok.map\"; regexp = true; "
+                 "action = \"accept\"; }\n",
+                 {{"/etc/rspamd/ok.map", "# senders\n/(a{255}){255}/\n/@visiotlm\\.esante-bretagne\\.fr$/\n"}});
+  EXPECT_EQ(o.status, Status::pass) << dump(o);
+  EXPECT_TRUE(has(o, "via entry \"/@visiotlm\\.esante-bretagne\\.fr$/\"", "/etc/rspamd/ok.map", 3)) << dump(o);
 }
 
 }  // namespace
