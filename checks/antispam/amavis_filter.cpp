@@ -96,6 +96,14 @@ class Amavis {
   }
 
   std::vector<Evidence> notes;
+  // new_RE patterns that could not be evaluated (refused by the regex guard
+  // or by regcomp), in lookup order, with the answer each would give on a
+  // match: a lookup that passed one cannot tell whether it answered first.
+  struct Unevaluated {
+    PerlNode value;
+    Evidence where;
+  };
+  std::vector<Unevaluated> unevaluated;
 
   // The earlier assignment that the current value of `name` replaced
   // without splicing it in (the last assignment read wins).
@@ -269,6 +277,7 @@ class Amavis {
       if (lookup_regex_too_complex(re->text) || regcomp(&compiled, re->text.c_str(), flags) != 0) {
         notes.push_back({where.file, re->line, "new_RE pattern " + re->text,
                          _("a pattern POSIX regcomp accepts (approximation of Perl's)")});
+        unevaluated.push_back({value, {where.file, re->line, "new_RE pattern " + re->text, ""}});
         continue;
       }
       std::unique_ptr<regex_t, decltype(&regfree)> guard(&compiled, &regfree);
@@ -371,7 +380,29 @@ std::optional<FilterVerdict> evaluate_amavis(const RootFs& fs, const SenderOptio
                                     std::to_string(lost->line) + " (read earlier; the last assignment wins)",
                                 _("information only")});
   }
+  // A pattern this check could not evaluate that the lookup passed before
+  // its answer (or without one) might have answered first, differently.
+  const auto differs_since = [&amavis](std::size_t mark, const auto& answers_differently) -> const Evidence* {
+    for (std::size_t i = mark; i < amavis.unevaluated.size(); ++i) {
+      if (answers_differently(amavis.unevaluated[i].value)) return &amavis.unevaluated[i].where;
+    }
+    return nullptr;
+  };
+  const auto cannot_tell = [&](const Evidence& pattern, const std::string& maps_name) {
+    verdict.state = FilterState::error;
+    verdict.summary = tr("amavisd-new: cannot tell what {0} answers for {1}: {2} ({3}:{4}) could not be evaluated",
+                         maps_name, addr, pattern.observed, pattern.path, pattern.line.value_or(0));
+    return verdict;
+  };
+  const std::size_t whitelist_mark = amavis.unevaluated.size();
   const auto first_answer = amavis.lookup(maps ? maps->first : default_maps, maps_where);
+  const bool first_true = first_answer && perl_true(first_answer->value);
+  // With no answer, only a true one would change the verdict (a false one
+  // lets the spam checks run, as no answer does).
+  const Evidence* whitelist_undecided = differs_since(whitelist_mark, [&](const PerlNode& v) {
+    return first_answer ? perl_true(v) != first_true : perl_true(v);
+  });
+  if (whitelist_undecided && first_true) return cannot_tell(*whitelist_undecided, "@whitelist_sender_maps");
   if (first_answer && !perl_true(first_answer->value)) {
     // Amavis::Lookup::lookup stops at the first defined answer: a false one
     // hides every later whitelisting entry.
@@ -430,14 +461,23 @@ std::optional<FilterVerdict> evaluate_amavis(const RootFs& fs, const SenderOptio
             list = PerlNode{PerlNode::Kind::list, "", {}, by_recipient.value.line, {}};
             list.children.push_back(std::move(single));
           }
+          const std::size_t mark = amavis.unevaluated.size();
           auto r = amavis.lookup(list, by_recipient.where);
-          if (!r) continue;
-          double value = 0;
-          try {
-            value = std::stod(r->value.text);
-          } catch (const std::exception&) {
-            continue;
-          }
+          const auto number = [](const PerlNode& v) -> std::optional<double> {
+            try {
+              return std::stod(v.text);
+            } catch (const std::exception&) {
+              return std::nullopt;
+            }
+          };
+          // What the sum gets: the answer's number, nothing without one
+          // (or with a value that is not a number).
+          const double added = r ? number(r->value).value_or(0) : 0;
+          if (const Evidence* p =
+                  differs_since(mark, [&](const PerlNode& v) { return number(v).value_or(0) != added; }))
+            return cannot_tell(*p, "@score_sender_maps");
+          if (!r || !number(r->value)) continue;
+          const double value = added;
           sum += value;
           matched.push_back({r->where.file, r->where.line,
                              "@score_sender_maps for recipient " + recipient.address + " (recipient key \"" +
@@ -459,6 +499,8 @@ std::optional<FilterVerdict> evaluate_amavis(const RootFs& fs, const SenderOptio
       }
     }
   }
+  if (whitelist_undecided && score > options.whitelist_score)
+    return cannot_tell(*whitelist_undecided, "@whitelist_sender_maps");
   if (score <= options.whitelist_score) {
     verdict.state = FilterState::whitelisted;
     verdict.summary = options.recipient.empty()

@@ -184,5 +184,41 @@ TEST(AmavisEvidence, FirstAnswerAndLastAssignmentWin) {
       << dump(o);
 }
 
+Outcome run_amavis(const std::string& tag, const std::string& user_conf) {
+  FixtureRoot root(fixture_dir("antispam-amavis-ev-" + tag));
+  root.file("/etc/amavis/conf.d/50-user", "use strict;\n" + user_conf + "1;\n");
+  RootFs fs(root.path());
+  ProcessRunner runner;
+  Context context(fs, runner, NetworkSettings{true, std::nullopt, std::chrono::milliseconds(100)});
+  Params params;
+  params.add("sender", "votre-teleconsultation@visiotlm.esante-bretagne.fr");
+  return antispam_check_type().create(params)->run(context);
+}
+
+// A new_RE pattern that POSIX regcomp rejects ("(?:", Perl's) or the guard
+// refuses was skipped, so the lookup went on to a later answer: a false
+// answer it would have given first, or a score it would have added, was
+// never seen and the check passed. Now the check cannot tell (error); a
+// pattern whose answer would be the same decides nothing either way.
+TEST(AmavisEvidence, AnUnevaluatedPatternBeforeTheAnswerIsNoPass) {
+  const Outcome o =
+      run_amavis("re-false",
+                 "@whitelist_sender_maps = (new_RE([qr'^(?:votre)'i => 0]), { '.esante-bretagne.fr' => 1 });\n");
+  EXPECT_EQ(o.status, Status::error) << dump(o);
+  EXPECT_NE(o.summary.find("cannot tell what @whitelist_sender_maps answers"), std::string::npos) << dump(o);
+  EXPECT_NE(o.summary.find("/etc/amavis/conf.d/50-user:2"), std::string::npos) << dump(o);
+  const Outcome score =
+      run_amavis("re-score",
+                 "@score_sender_maps = ({ '.' => [ new_RE([qr'(?:visiotlm)' => 30.0]), { '.esante-bretagne.fr' => -20 "
+                 "} ] });\n");
+  EXPECT_EQ(score.status, Status::error) << dump(score);
+  EXPECT_NE(score.summary.find("cannot tell what @score_sender_maps answers"), std::string::npos) << dump(score);
+  // The same answer either way: decided.
+  const Outcome same =
+      run_amavis("re-same",
+                 "@whitelist_sender_maps = (new_RE([qr'^(?:votre)'i => 1]), { '.esante-bretagne.fr' => 1 });\n");
+  EXPECT_EQ(same.status, Status::pass) << dump(same);
+}
+
 }  // namespace
 }  // namespace clinic_audit::antispam
