@@ -6,6 +6,7 @@
 // sender before a check_sender_access entry says OK? (postconf(5)
 // smtpd_*_restrictions, access(5), SMTPD_ACCESS_README "Restriction lists":
 // "OK" ends only the list it appears in, each list is evaluated on its own.)
+#include <algorithm>
 #include <functional>
 #include <set>
 
@@ -135,7 +136,22 @@ MapView look_up(const RootFs& fs, const std::string& spec, const std::vector<Acc
   } else {
     // Pattern tables are only asked the full address (smtpd_check.c: PARTIAL
     // lookups go to DICT_FLAG_FIXED tables only).
-    const std::vector<RegexpHit> hits = regexp_lookup_all(parse_regexp_table(*text, view.path), address, 8);
+    std::vector<RegexpHit> hits = regexp_lookup_all(parse_regexp_table(*text, view.path), address, 8);
+    // A rule whose pattern was not evaluated, reached before the first
+    // match (or with none), may be the one Postfix applies: unless it would
+    // answer the same, the table's answer cannot be told.
+    const auto first = std::find_if(hits.begin(), hits.end(), [](const RegexpHit& h) { return h.unevaluated.empty(); });
+    for (auto it = hits.begin(); it != first; ++it) {
+      if (first != hits.end() && it->value == first->value) continue;
+      view.error = view.path + ":" + std::to_string(it->line) +
+                   ": a rule whose pattern this check does not evaluate (" + it->unevaluated + ") comes before " +
+                   (first == hits.end() ? "any rule matching " + address
+                                        : "line " + std::to_string(first->line) + " (" + first->value + ")") +
+                   ": Postfix may apply it (regexp_table(5): the first match wins)";
+      return view;
+    }
+    hits.erase(std::remove_if(hits.begin(), hits.end(), [](const RegexpHit& h) { return !h.unevaluated.empty(); }),
+               hits.end());
     if (!hits.empty()) view.hit = AccessHit{address, hits.front().value, hits.front().line};
     for (std::size_t i = 1; i < hits.size(); ++i) {
       view.losers.push_back({view.path, hits[i].line,

@@ -92,6 +92,10 @@ struct RegexpRule {
   bool extended = true;
   std::string value;
   int line = 0;
+  // Why the pattern is not handed to regcomp (regex_refusal_for_lookup),
+  // empty when it is: the rule is kept, Postfix applies it, and a lookup
+  // that reaches it cannot tell whether it matches.
+  std::string unevaluated;
 };
 struct RegexpTable {
   std::vector<RegexpRule> rules;
@@ -102,6 +106,10 @@ RegexpTable parse_regexp_table(std::string_view text, const std::string& file);
 struct RegexpHit {
   std::string value;  // with $1..$9 substituted
   int line = 0;
+  // Non-empty: a rule (or an `if`) the lookup reached whose pattern was not
+  // evaluated, and why; it may or may not match. Such entries come in order
+  // with the others and do not end the lookup.
+  std::string unevaluated;
 };
 // First matching rule, like dict_regexp_lookup; nullopt when none matches.
 std::optional<RegexpHit> regexp_lookup(const RegexpTable& table, std::string_view key);

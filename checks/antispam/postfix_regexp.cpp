@@ -72,10 +72,12 @@ RegexpTable parse_regexp_table(std::string_view text, const std::string& file) {
     }
     // Judged after the flags: 'x' makes it a basic expression (regex(7)),
     // with its operators spelled otherwise.
+    // Postfix applies such a rule (glibc compiles it, slowly): it is kept,
+    // unevaluated, for lookups to report if they reach it.
     if (auto why = regex_refusal_for_lookup(rule.pattern, rule.extended ? RegexSyntax::extended : RegexSyntax::basic,
                                             &budget)) {
-      table.issues.push_back({file, l.line, *why, _("a pattern this check can evaluate safely (rule skipped)")});
-      continue;
+      table.issues.push_back({file, l.line, *why, _("a pattern this check can evaluate safely")});
+      rule.unevaluated = *why;
     }
     if (bad_flag) {
       table.issues.push_back({file, l.line, l.text, _("flags among i, m, x")});
@@ -120,11 +122,21 @@ std::vector<RegexpHit> regexp_lookup_all(const RegexpTable& table, std::string_v
       if (skip_depth > 0) --skip_depth;
       continue;
     }
-    if (rule.kind == RegexpRule::Kind::if_block) {
-      if (skip_depth > 0 || !matches(rule, nullptr).value_or(false)) ++skip_depth;
+    if (skip_depth > 0 && rule.kind == RegexpRule::Kind::if_block) {
+      ++skip_depth;
       continue;
     }
     if (skip_depth > 0) continue;
+    if (!rule.unevaluated.empty()) {
+      // An `if` of this kind is entered: its rules are looked at, each
+      // after this entry that says the block may not apply.
+      hits.push_back(RegexpHit{rule.value, rule.line, rule.unevaluated});
+      continue;
+    }
+    if (rule.kind == RegexpRule::Kind::if_block) {
+      if (!matches(rule, nullptr).value_or(false)) ++skip_depth;
+      continue;
+    }
     std::vector<std::string> groups;
     if (!matches(rule, &groups).value_or(false)) continue;
     std::string value;
@@ -148,7 +160,7 @@ std::vector<RegexpHit> regexp_lookup_all(const RegexpTable& table, std::string_v
       }
       value.push_back(c);
     }
-    hits.push_back(RegexpHit{value, rule.line});
+    hits.push_back(RegexpHit{value, rule.line, {}});
     if (hits.size() >= limit) break;
   }
   return hits;

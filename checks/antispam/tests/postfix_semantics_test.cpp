@@ -161,6 +161,23 @@ TEST(PostfixSemantics, RegexpLaterMatchesLoseToTheFirst) {
       << dump(o);
 }
 
+// A rule whose pattern the regex guard refuses (glibc would compile it,
+// slowly, and Postfix apply it) was dropped, so a REJECT rule above the OK
+// one was never seen and the check passed. It is kept and reported now: the
+// table's answer cannot be told unless the rule would answer the same.
+TEST(PostfixSemantics, UnevaluatedRuleBeforeTheMatchIsNoPass) {
+  const std::string main_cf = "smtpd_sender_restrictions = check_sender_access regexp:/etc/postfix/sender_access\n";
+  const Outcome o = run_postfix("unevaluated", main_cf, "/(e{255}){255}|esante/ REJECT\n/@visiotlm\\./ OK\n");
+  EXPECT_EQ(o.status, Status::error) << dump(o);
+  EXPECT_TRUE(evidence_has(o, "/etc/postfix/sender_access:1: a rule whose pattern this check does not evaluate"))
+      << dump(o);
+  EXPECT_TRUE(evidence_has(o, "comes before line 2 (OK)")) << dump(o);
+  const Outcome same = run_postfix("unevaluated-same", main_cf, "/(e{255}){255}|esante/ OK\n/@visiotlm\\./ OK\n");
+  EXPECT_EQ(same.status, Status::pass) << dump(same);
+  const Outcome after = run_postfix("unevaluated-after", main_cf, "/@visiotlm\\./ OK\n/(e{255}){255}|esante/ REJECT\n");
+  EXPECT_EQ(after.status, Status::pass) << dump(after);
+}
+
 TEST(PostfixSemantics, ExpansionBombIsErrorNamingTheParameter) {
   std::string main_cf;
   for (int i = 0; i < 30; ++i)
