@@ -44,13 +44,7 @@ std::string describe(const LoadedConfig& c) {
 class ConfCacheTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("ca-conf-cache-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "-" +
-            std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_ / "state");
-    ::chmod(dir_.c_str(), 0700);
-    ::chmod((dir_ / "state").c_str(), 0700);
+    dir_ = private_test_dir("ca-conf-cache");
     settings_.directory = dir_ / "state" / "cache";
     // Stand-ins for the files that steer the dynamic loader and for the
     // executable, written now, after this process started: a negative

@@ -79,13 +79,7 @@ fs::path make_root(const fs::path& at, const std::string& lines) {
 class ProbeCacheTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("ca-probe-cache-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "-" +
-            std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_ / "state");
-    ::chmod(dir_.c_str(), 0700);
-    ::chmod((dir_ / "state").c_str(), 0700);
+    dir_ = private_test_dir("ca-probe-cache");
     settings_.directory = dir_ / "state" / "cache";
     settings_.racy_margin = std::chrono::milliseconds(0);
     settings_.loader_files = {dir_ / "ld.so.cache", dir_ / "ld.so.preload"};
