@@ -19,6 +19,16 @@ namespace {
 using clinic_audit::testing::FixtureRoot;
 using clinic_audit::testing::fixture_dir;
 
+// The antispam check on `root`, for the e-KerMed sender.
+Outcome run_check(FixtureRoot& root) {
+  RootFs fs(root.path());
+  ProcessRunner runner;
+  Context context(fs, runner, NetworkSettings{true, std::nullopt, std::chrono::milliseconds(100)});
+  Params params;
+  params.add("sender", "votre-teleconsultation@visiotlm.esante-bretagne.fr");
+  return antispam_check_type().create(params)->run(context);
+}
+
 Outcome run_rspamd(const std::string& tag, const std::string& local_settings, const std::string& override_multimap = "",
                    const std::string& local_multimap = "",
                    const std::vector<std::pair<std::string, std::string>>& other_files = {}) {
@@ -28,12 +38,7 @@ Outcome run_rspamd(const std::string& tag, const std::string& local_settings, co
   if (!local_settings.empty()) root.file("/etc/rspamd/local.d/settings.conf", local_settings);
   if (!local_multimap.empty()) root.file("/etc/rspamd/local.d/multimap.conf", local_multimap);
   if (!override_multimap.empty()) root.file("/etc/rspamd/override.d/multimap.conf", override_multimap);
-  RootFs fs(root.path());
-  ProcessRunner runner;
-  Context context(fs, runner, NetworkSettings{true, std::nullopt, std::chrono::milliseconds(100)});
-  Params params;
-  params.add("sender", "votre-teleconsultation@visiotlm.esante-bretagne.fr");
-  return antispam_check_type().create(params)->run(context);
+  return run_check(root);
 }
 
 std::string dump(const Outcome& o) {
@@ -167,12 +172,7 @@ TEST(AmavisEvidence, FirstAnswerAndLastAssignmentWin) {
   root.file(
       "/etc/amavis/conf.d/50-user",
       "use strict;\n@whitelist_sender_maps = ({ 'visiotlm.esante-bretagne.fr' => 0 }, { '.esante-bretagne.fr' => 1 });\n1;\n");
-  RootFs fs(root.path());
-  ProcessRunner runner;
-  Context context(fs, runner, NetworkSettings{true, std::nullopt, std::chrono::milliseconds(100)});
-  Params params;
-  params.add("sender", "votre-teleconsultation@visiotlm.esante-bretagne.fr");
-  const Outcome o = antispam_check_type().create(params)->run(context);
+  const Outcome o = run_check(root);
   EXPECT_EQ(o.status, Status::fail) << dump(o);
   EXPECT_TRUE(
       has(o,
@@ -187,12 +187,7 @@ TEST(AmavisEvidence, FirstAnswerAndLastAssignmentWin) {
 Outcome run_amavis(const std::string& tag, const std::string& user_conf) {
   FixtureRoot root(fixture_dir("antispam-amavis-ev-" + tag));
   root.file("/etc/amavis/conf.d/50-user", "use strict;\n" + user_conf + "1;\n");
-  RootFs fs(root.path());
-  ProcessRunner runner;
-  Context context(fs, runner, NetworkSettings{true, std::nullopt, std::chrono::milliseconds(100)});
-  Params params;
-  params.add("sender", "votre-teleconsultation@visiotlm.esante-bretagne.fr");
-  return antispam_check_type().create(params)->run(context);
+  return run_check(root);
 }
 
 // A new_RE pattern that POSIX regcomp rejects ("(?:", Perl's) or the guard
