@@ -12,12 +12,9 @@
 // ACL lists follow lookup_acl (".domain" matches the domain and its
 // subdomains, "domain" only itself), new_RE regexps are approximated with
 // POSIX extended expressions.
-#include <regex.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <map>
-#include <memory>
 
 #include "i18n.hpp"
 #include "amavis_parser.hpp"
@@ -272,18 +269,16 @@ class Amavis {
         if (arg.children.size() > 1) value = arg.children[1];
       }
       if (re->kind != PerlNode::Kind::regexp && re->kind != PerlNode::Kind::string) continue;
-      regex_t compiled;
-      const int flags = REG_EXTENDED | REG_NOSUB | (re->flags.find('i') != std::string::npos ? REG_ICASE : 0);
-      if (lookup_regex_too_complex(re->text) || regcomp(&compiled, re->text.c_str(), flags) != 0) {
+      std::string why;
+      const std::optional<bool> matched =
+          guarded_ere_match(re->text, options_.sender.address, re->flags.find('i') != std::string::npos, why);
+      if (!matched) {
         notes.push_back({where.file, re->line, "new_RE pattern " + re->text,
                          _("a pattern POSIX regcomp accepts (approximation of Perl's)")});
         unevaluated.push_back({value, {where.file, re->line, "new_RE pattern " + re->text, ""}});
         continue;
       }
-      std::unique_ptr<regex_t, decltype(&regfree)> guard(&compiled, &regfree);
-      if (regexec(&compiled, options_.sender.address.c_str(), 0, nullptr, 0) == 0) {
-        return Result{value, {where.file, re->line}, re->text};
-      }
+      if (*matched) return Result{value, {where.file, re->line}, re->text};
     }
     return std::nullopt;
   }

@@ -1,7 +1,10 @@
 #include "antispam_common.hpp"
 
+#include <regex.h>
+
 #include <algorithm>
 #include <cctype>
+#include <memory>
 
 namespace clinic_audit::antispam {
 namespace {
@@ -26,6 +29,24 @@ std::optional<std::string> regex_refusal_for_lookup(const std::string& pattern, 
     }
   }
   return budget != nullptr ? budget->charge(pattern, syntax) : regex_refusal(pattern, syntax);
+}
+
+std::optional<bool> guarded_ere_match(const std::string& pattern, const std::string& text, bool icase,
+                                      std::string& why) {
+  if (auto refusal = regex_refusal_for_lookup(pattern)) {
+    why = *refusal;
+    return std::nullopt;
+  }
+  regex_t re;
+  const int code = regcomp(&re, pattern.c_str(), REG_EXTENDED | REG_NOSUB | (icase ? REG_ICASE : 0));
+  if (code != 0) {
+    char message[256];
+    regerror(code, &re, message, sizeof message);
+    why = "pattern POSIX regcomp rejects (" + std::string(message) + ")";
+    return std::nullopt;
+  }
+  std::unique_ptr<regex_t, decltype(&regfree)> guard(&re, &regfree);
+  return regexec(&re, text.c_str(), 0, nullptr, 0) == 0;
 }
 
 std::string ascii_lower(std::string_view text) {

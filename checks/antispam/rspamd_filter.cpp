@@ -26,7 +26,6 @@ namespace {
 using rspamd::expand_map_path;
 using rspamd::MapHit;
 using rspamd::match_map_text;
-using rspamd::posix_match;
 using rspamd::strip_slashes;
 
 constexpr const char* kConfDir = "/etc/rspamd";
@@ -259,7 +258,7 @@ std::optional<FilterVerdict> evaluate_rspamd(const RootFs& fs, const SenderOptio
       if (t.empty()) continue;
       if (t.front() == '/') {
         std::string why;
-        const std::optional<bool> hit = posix_match(strip_slashes(t), sender.address, why);
+        const std::optional<bool> hit = guarded_ere_match(strip_slashes(t), sender.address, true, why);
         if (!hit && !undecided)
           undecided = Evidence{s.file, c->line, "settings " + s.name + ": from " + t + ": " + why,
                                _("a pattern this check can evaluate safely")};

@@ -1,9 +1,5 @@
 #include "rspamd_maps.hpp"
 
-#include <regex.h>
-
-#include <memory>
-
 #include "antispam_common.hpp"
 #include "i18n.hpp"
 
@@ -25,23 +21,6 @@ std::string expand_map_path(std::string path) {
     if (path.rfind(v, 0) == 0) path = "/var/lib/rspamd" + path.substr(v.size());
   }
   return path;
-}
-
-std::optional<bool> posix_match(const std::string& pattern, const std::string& text, std::string& why) {
-  if (auto refusal = regex_refusal_for_lookup(pattern)) {
-    why = *refusal;
-    return std::nullopt;
-  }
-  regex_t re;
-  const int code = regcomp(&re, pattern.c_str(), REG_EXTENDED | REG_ICASE | REG_NOSUB);
-  if (code != 0) {
-    char message[256];
-    regerror(code, &re, message, sizeof message);
-    why = "pattern POSIX regcomp rejects (" + std::string(message) + ")";
-    return std::nullopt;
-  }
-  std::unique_ptr<regex_t, decltype(&regfree)> guard(&re, &regfree);
-  return regexec(&re, text.c_str(), 0, nullptr, 0) == 0;
 }
 
 std::string strip_slashes(const std::string& text) {
@@ -66,7 +45,7 @@ MapMatch match_map_text(const std::string& file, std::string_view text, const st
       bool hit = false;
       if (regexp) {
         std::string why;
-        const std::optional<bool> matched = posix_match(strip_slashes(entry), v, why);
+        const std::optional<bool> matched = guarded_ere_match(strip_slashes(entry), v, true, why);
         if (!matched) {
           out.undecided.push_back(
               {file, number, "regexp entry " + entry + ": " + why, _("a pattern this check can evaluate safely")});

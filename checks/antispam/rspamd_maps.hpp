@@ -1,8 +1,7 @@
 // rspamd multimap map sources and their entries, as the rspamd check reads
 // them (https://rspamd.com/doc/modules/multimap.html#map-types). A regexp
-// entry this check cannot evaluate safely (regex_refusal_for_lookup) or that
-// glibc's regcomp rejects is never taken for "no match": it is returned as
-// undecided, with where it is and why, so that the verdict can say it
+// entry (case-insensitive) that guarded_ere_match cannot evaluate is never
+// taken for "no match": it is returned as undecided, with where it is and why, so that the verdict can say it
 // cannot tell instead of passing on a rule it never evaluated.
 #pragma once
 
@@ -19,10 +18,6 @@ namespace clinic_audit::antispam::rspamd {
 std::string expand_map_path(std::string path);
 // "/re/flags" -> re; anything else unchanged.
 std::string strip_slashes(const std::string& text);
-
-// Whether `text` matches the extended, case-insensitive `pattern`; nullopt
-// (and `why`) when the pattern is refused or does not compile.
-std::optional<bool> posix_match(const std::string& pattern, const std::string& text, std::string& why);
 
 struct MapHit {
   std::string file;
