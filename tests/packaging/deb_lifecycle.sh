@@ -108,6 +108,13 @@ fi
 seclevel=$(jq -r '.results[] | select(.check_id == "apicrypt-v2.openssl.seclevel") | .status' "$work/installed.json")
 check "apicrypt-v2.openssl.seclevel is evaluated by the installed agent (status: ${seclevel:-absent})" [ -n "$seclevel" ] && [ "$seclevel" != error ]
 check "the installed agent names the installed probe nowhere as missing" not grep -q "clinic-audit-openssl-probe" "$work/installed.json"
+# Issue #19 item 5: the agent and its probe start without loading a C++
+# shared library (cmake/StaticCxxRuntime.cmake); the runs above are theirs.
+for bin in usr/bin/clinic-audit usr/libexec/clinic-audit/clinic-audit-openssl-probe; do
+  needed=$(readelf -d "$root/$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | paste -sd' ')
+  check "/$bin needs libc and no libstdc++, libgcc_s, libfmt or libpugixml (NEEDED: ${needed:-none read})" \
+    eval 'grep -q "libc\.so\.6" <<<"$needed" && ! grep -qE "libstdc\+\+|libgcc_s|libfmt|libpugixml" <<<"$needed"'
+done
 
 set +e
 in_root "$root" clinic-audit run --offline --trigger timer --quiet --format json --format xml --out /var/lib/clinic-audit/reports >/dev/null 2>"$work/signed.err"
