@@ -270,11 +270,16 @@ class Amavis {
       }
       if (re->kind != PerlNode::Kind::regexp && re->kind != PerlNode::Kind::string) continue;
       std::string why;
+      // qr'...'x: blanks and #-comments are not part of the pattern
+      // (perlre(1)); not translated, so left undecided.
       const std::optional<bool> matched =
-          guarded_ere_match(re->text, options_.sender.address, re->flags.find('i') != std::string::npos, why);
+          re->flags.find('x') != std::string::npos
+              ? std::nullopt
+              : guarded_perl_match(re->text, options_.sender.address, re->flags.find('i') != std::string::npos, why);
       if (!matched) {
-        notes.push_back({where.file, re->line, "new_RE pattern " + re->text,
-                         _("a pattern POSIX regcomp accepts (approximation of Perl's)")});
+        notes.push_back(
+            {where.file, re->line, "new_RE pattern " + re->text,
+             _("a pattern this check can evaluate (Perl syntax POSIX can express, within the regex guard)")});
         unevaluated.push_back({value, {where.file, re->line, "new_RE pattern " + re->text, ""}});
         continue;
       }

@@ -6,6 +6,8 @@
 #include <cctype>
 #include <memory>
 
+#include "perl_regex.hpp"
+
 namespace clinic_audit::antispam {
 namespace {
 
@@ -31,18 +33,20 @@ std::optional<std::string> regex_refusal_for_lookup(const std::string& pattern, 
   return budget != nullptr ? budget->charge(pattern, syntax) : regex_refusal(pattern, syntax);
 }
 
-std::optional<bool> guarded_ere_match(const std::string& pattern, const std::string& text, bool icase,
-                                      std::string& why) {
-  if (auto refusal = regex_refusal_for_lookup(pattern)) {
+std::optional<bool> guarded_perl_match(const std::string& pattern, const std::string& text, bool icase,
+                                       std::string& why) {
+  const std::optional<std::string> ere = perl_to_posix_ere(pattern, why);
+  if (!ere) return std::nullopt;
+  if (auto refusal = regex_refusal_for_lookup(*ere)) {
     why = *refusal;
     return std::nullopt;
   }
   regex_t re;
-  const int code = regcomp(&re, pattern.c_str(), REG_EXTENDED | REG_NOSUB | (icase ? REG_ICASE : 0));
+  const int code = regcomp(&re, ere->c_str(), REG_EXTENDED | REG_NOSUB | (icase ? REG_ICASE : 0));
   if (code != 0) {
     char message[256];
     regerror(code, &re, message, sizeof message);
-    why = "pattern POSIX regcomp rejects (" + std::string(message) + ")";
+    why = "pattern POSIX regcomp rejects once translated (" + std::string(message) + ")";
     return std::nullopt;
   }
   std::unique_ptr<regex_t, decltype(&regfree)> guard(&re, &regfree);

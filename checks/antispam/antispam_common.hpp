@@ -83,11 +83,12 @@ std::optional<std::string> regex_refusal_for_lookup(const std::string& pattern,
 inline bool lookup_regex_too_complex(const std::string& pattern, RegexSyntax syntax = RegexSyntax::extended) {
   return regex_refusal_for_lookup(pattern, syntax).has_value();
 }
-// Whether `text` matches the POSIX extended `pattern` (standing for a Perl
-// or PCRE one: amavis new_RE, rspamd maps), compiled only once the guard
-// above lets it through; nullopt, and `why`, when the guard refuses it or
-// regcomp rejects it: such a pattern is never taken for "no match".
-std::optional<bool> guarded_ere_match(const std::string& pattern, const std::string& text, bool icase,
-                                      std::string& why);
+// Whether `text` matches the Perl or PCRE `pattern` (amavis new_RE, rspamd
+// maps and settings): translated to POSIX (perl_regex.hpp), compiled only
+// once the guard above lets the translation through; nullopt, and `why`,
+// when it cannot be translated, the guard refuses it or regcomp rejects
+// it: such a pattern is never taken for "no match".
+std::optional<bool> guarded_perl_match(const std::string& pattern, const std::string& text, bool icase,
+                                       std::string& why);
 
 }  // namespace clinic_audit::antispam

@@ -258,7 +258,7 @@ std::optional<FilterVerdict> evaluate_rspamd(const RootFs& fs, const SenderOptio
       if (t.empty()) continue;
       if (t.front() == '/') {
         std::string why;
-        const std::optional<bool> hit = guarded_ere_match(strip_slashes(t), sender.address, true, why);
+        const std::optional<bool> hit = guarded_perl_match(strip_slashes(t), sender.address, true, why);
         if (!hit && !undecided)
           undecided = Evidence{s.file, c->line, "settings " + s.name + ": from " + t + ": " + why,
                                _("a pattern this check can evaluate safely")};

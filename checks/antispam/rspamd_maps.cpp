@@ -45,7 +45,7 @@ MapMatch match_map_text(const std::string& file, std::string_view text, const st
       bool hit = false;
       if (regexp) {
         std::string why;
-        const std::optional<bool> matched = guarded_ere_match(strip_slashes(entry), v, true, why);
+        const std::optional<bool> matched = guarded_perl_match(strip_slashes(entry), v, true, why);
         if (!matched) {
           out.undecided.push_back(
               {file, number, "regexp entry " + entry + ": " + why, _("a pattern this check can evaluate safely")});

@@ -1,6 +1,6 @@
 // rspamd multimap map sources and their entries, as the rspamd check reads
 // them (https://rspamd.com/doc/modules/multimap.html#map-types). A regexp
-// entry (case-insensitive) that guarded_ere_match cannot evaluate is never
+// entry (case-insensitive) that guarded_perl_match cannot evaluate is never
 // taken for "no match": it is returned as undecided, with where it is and why, so that the verdict can say it
 // cannot tell instead of passing on a rule it never evaluated.
 #pragma once

@@ -89,6 +89,17 @@ std::vector<AmavisCase> cases() {
       {"whitelist_acl_negated",
        on + "@whitelist_sender_maps = ([ '!visiotlm.esante-bretagne.fr', '.esante-bretagne.fr' ]);\n1;\n",
        "doc@clinic.example"},
+      // Perl's regexp syntax in new_RE, translated to POSIX (perl_regex.hpp);
+      // glibc alone read \w as "w", \x40 as "x40", \D as "D", and refused (?:.
+      {"new_RE_perl_escapes_whitelist",
+       on + "@whitelist_sender_maps = (new_RE(qr'^votre-\\w+\\x40visiotlm\\.esante-bretagne\\.fr$'i));\n1;\n",
+       "doc@clinic.example"},
+      {"new_RE_non_capturing_group_score",
+       on + "@score_sender_maps = ({ '.' => [ new_RE([qr'(?:visiotlm|teleconsult)\\.esante' => -20]) ] });\n1;\n",
+       "doc@clinic.example"},
+      {"new_RE_class_escape_answers_first",
+       on + "@whitelist_sender_maps = (new_RE([qr'^votre-\\D+@'i => 0]), { '.esante-bretagne.fr' => 1 });\n1;\n",
+       "doc@clinic.example"},
   };
 }
 
