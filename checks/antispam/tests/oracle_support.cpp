@@ -28,6 +28,14 @@ bool can_unshare_network() {
   return ok;
 }
 
+CommandResult run_rspamadm(const std::vector<std::string>& args) {
+  static const std::string rspamadm = "/usr/bin/rspamadm";
+  if (!can_unshare_network()) return run_program(rspamadm, args);
+  std::vector<std::string> full = {"-n", rspamadm};
+  full.insert(full.end(), args.begin(), args.end());
+  return run_program("/usr/bin/unshare", full);
+}
+
 std::vector<std::string> spam_status_tests(const std::string& output) {
   std::vector<std::string> tests;
   const std::size_t header = output.find("X-Spam-Status:");

@@ -17,6 +17,9 @@ CommandResult run_program(const std::string& program, const std::vector<std::str
                           const std::string& stdin_data = {}, const std::string& home = {});
 // True when `unshare -n` works here (tests run as root in CI).
 bool can_unshare_network();
+// /usr/bin/rspamadm with `args`, in a network namespace of its own when
+// the kernel allows it (rspamd's Lua may try to resolve names).
+CommandResult run_rspamadm(const std::vector<std::string>& args);
 // Rule names listed in the X-Spam-Status "tests=" field of spamassassin -t output.
 std::vector<std::string> spam_status_tests(const std::string& output);
 std::string read_text(const std::filesystem::path& path);

@@ -264,15 +264,8 @@ TEST(PerlRegexOracle, EveryTranslatedAnswerIsRspamds) {
   const std::vector<Case> cases = generate_cases(1, 1000, input);
   dir.file("/t.lua", kRspamdOracle);
   dir.file("/in.txt", input);
-  std::vector<std::string> args = {"lua", dir.host("/t.lua").string(), "-a", dir.host("/in.txt").string()};
-  const CommandResult r = testing::can_unshare_network()
-                              ? testing::run_program("/usr/bin/unshare",
-                                                     [&] {
-                                                       std::vector<std::string> full = {"-n", "/usr/bin/rspamadm"};
-                                                       full.insert(full.end(), args.begin(), args.end());
-                                                       return full;
-                                                     }())
-                              : testing::run_program("/usr/bin/rspamadm", args);
+  const CommandResult r =
+      testing::run_rspamadm({"lua", dir.host("/t.lua").string(), "-a", dir.host("/in.txt").string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   expect_same_answers(cases, r.out, "rspamd");
 }

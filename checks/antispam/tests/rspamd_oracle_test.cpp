@@ -22,13 +22,6 @@ using clinic_audit::testing::fixture_dir;
 
 constexpr const char* kRspamadm = "/usr/bin/rspamadm";
 
-CommandResult rspamadm(const std::vector<std::string>& args) {
-  std::vector<std::string> full = {"-n", kRspamadm};
-  full.insert(full.end(), args.begin(), args.end());
-  if (testing::can_unshare_network()) return testing::run_program("/usr/bin/unshare", full);
-  return testing::run_program(kRspamadm, args);
-}
-
 // Lua long-bracket string: the element as it is, whatever it holds.
 std::string lua_string(const std::string& text) { return "[==[" + text + "]==]"; }
 
@@ -57,7 +50,7 @@ TEST(RspamdOracle, MapArrayIsEntriesOrPathsAsLuaMapsDecides) {
               " ' .. tostring(m and m.__data and m.__data:get_uri())) end\n";
   }
   root.file("/t.lua", script);
-  const CommandResult r = rspamadm({"lua", root.host("/t.lua").string()});
+  const CommandResult r = testing::run_rspamadm({"lua", root.host("/t.lua").string()});
   ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
   for (std::size_t i = 0; i < firsts.size(); ++i) {
     const std::string tag = "CASE " + std::to_string(i) + " ";
@@ -79,8 +72,8 @@ TEST(RspamdOracle, ConfigdumpShowsTheRuleTheCheckReads) {
                          "tests/fixtures/antispam/rspamd_multimap_inline_regexp/etc/rspamd/local.d/multimap.conf");
   root.file("/etc/rspamd/local.d/multimap.conf", multimap);
   const std::string conf = root.host("/etc/rspamd").string();
-  const CommandResult r = rspamadm({"--var=CONFDIR=" + conf, "--var=LOCAL_CONFDIR=" + conf, "configdump", "-c",
-                                    conf + "/rspamd.conf", "-C", "multimap"});
+  const CommandResult r = testing::run_rspamadm({"--var=CONFDIR=" + conf, "--var=LOCAL_CONFDIR=" + conf, "configdump",
+                                                 "-c", conf + "/rspamd.conf", "-C", "multimap"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // The merged rule, as rspamd holds it: the map array with its one regexp entry.
   EXPECT_NE(r.out.find("\"EKERMED_WHITELIST\":{"), std::string::npos) << r.out.substr(0, 2000);
