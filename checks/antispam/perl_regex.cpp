@@ -30,6 +30,7 @@ class Translator {
     }
     return out_;
   }
+  const PerlGroups& groups() const { return groups_; }
 
  private:
   // What the last item written was: what a quantifier after it would apply to.
@@ -182,6 +183,7 @@ class Translator {
     if (i_ + 1 < p_.size() && p_[i_ + 1] == '*') return fail("a (*VERB)");
     if (i_ + 1 >= p_.size() || p_[i_ + 1] != '?') {
       out_ += '(';
+      ++groups_.capturing;
       ++i_;
       last_ = Last::nothing;
       return true;
@@ -205,6 +207,7 @@ class Translator {
       const std::string_view name = p_.substr(open + 1, end - open - 1);
       if (!std::all_of(name.begin(), name.end(), is_word)) return fail("a malformed named group");
       skip = end + 1 - i_;
+      ++groups_.capturing;  // named groups are numbered too (perlre(1))
     } else {
       return fail("the group (?" + std::string(rest.substr(0, 1)) +
                   "...) (look-around, inline flags or a conditional), which POSIX has no equivalent for");
@@ -341,6 +344,7 @@ class Translator {
   }
 
   std::string_view p_;
+  PerlGroups groups_;
   std::size_t i_ = 0;
   std::string out_;
   std::string why_;
@@ -349,8 +353,11 @@ class Translator {
 
 }  // namespace
 
-std::optional<std::string> perl_to_posix_ere(std::string_view perl, std::string& why) {
-  return Translator(perl).run(why);
+std::optional<std::string> perl_to_posix_ere(std::string_view perl, std::string& why, PerlGroups* groups) {
+  Translator translator(perl);
+  auto ere = translator.run(why);
+  if (groups != nullptr) *groups = translator.groups();
+  return ere;
 }
 
 }  // namespace clinic_audit::antispam

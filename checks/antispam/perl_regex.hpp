@@ -20,14 +20,24 @@
 // translation with Perl's own answers on generated patterns.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace clinic_audit::antispam {
 
+// The capture groups of a translated pattern as Perl numbers them (named
+// ones included), for a caller that checks a result's $N against them
+// (pcre_table(5)). The translation numbers its groups otherwise ((?:...)
+// becomes a plain group) and POSIX captures the longest match, not Perl's.
+struct PerlGroups {
+  std::size_t capturing = 0;
+};
+
 // The POSIX extended pattern, or nullopt and `why` (English, for the
-// check's notes) when the pattern uses what POSIX cannot express.
-std::optional<std::string> perl_to_posix_ere(std::string_view perl, std::string& why);
+// check's notes) when the pattern uses what POSIX cannot express. `groups`,
+// when given, receives the pattern's groups (meaningful with a result).
+std::optional<std::string> perl_to_posix_ere(std::string_view perl, std::string& why, PerlGroups* groups = nullptr);
 
 }  // namespace clinic_audit::antispam

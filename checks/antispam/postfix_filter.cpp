@@ -86,10 +86,10 @@ MapView look_up(const RootFs& fs, const std::string& spec, const std::vector<Acc
   }
   const bool fixed = view.type == "hash" || view.type == "texthash" || view.type == "lmdb" || view.type == "cdb" ||
                      view.type == "btree" || view.type == "dbm" || view.type == "sdbm";
-  if (!fixed && view.type != "regexp") {
+  if (!fixed && view.type != "regexp" && view.type != "pcre") {
     view.error =
         "table type '" + view.type + ":' of " + spec +
-        " is not evaluated by this check (supported: hash, texthash, lmdb, cdb, btree, regexp, static, inline)";
+        " is not evaluated by this check (supported: hash, texthash, lmdb, cdb, btree, regexp, pcre, static, inline)";
     return view;
   }
   std::optional<std::string> text;
@@ -136,7 +136,8 @@ MapView look_up(const RootFs& fs, const std::string& spec, const std::vector<Acc
   } else {
     // Pattern tables are only asked the full address (smtpd_check.c: PARTIAL
     // lookups go to DICT_FLAG_FIXED tables only).
-    std::vector<RegexpHit> hits = regexp_lookup_all(parse_regexp_table(*text, view.path), address, 8);
+    const PatternDialect dialect = view.type == "pcre" ? PatternDialect::pcre : PatternDialect::posix;
+    std::vector<RegexpHit> hits = regexp_lookup_all(parse_regexp_table(*text, view.path, dialect), address, 8);
     // A rule whose pattern was not evaluated, reached before the first
     // match (or with none), may be the one Postfix applies: unless it would
     // answer the same, the table's answer cannot be told.
@@ -180,7 +181,7 @@ std::string postfix_remediation(const std::vector<Block>& blocked, const std::op
       break;
     }
   }
-  if (target && !target->fixed() && target->type != "regexp") {
+  if (target && !target->fixed() && target->type != "regexp" && target->type != "pcre") {
     steps.push_back("remove `check_sender_access " + target->type + ":" + target->path + "`, which answers \"" +
                     (target->hit ? target->hit->value : std::string()) + "\" for every sender");
     target.reset();
@@ -191,7 +192,7 @@ std::string postfix_remediation(const std::vector<Block>& blocked, const std::op
   if (target) m = *target;
   const std::string spec = m.type + ":" + m.path;
   const std::string ok_line = sender.domain + " OK";
-  if (m.type == "regexp") {
+  if (m.type == "regexp" || m.type == "pcre") {  // the same rule reads alike in both
     std::string escaped;
     for (char c : sender.domain) {
       if (c == '.') escaped += "\\";

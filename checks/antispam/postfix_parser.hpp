@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "postfix_replacement.hpp"
 
 namespace clinic_audit::antispam {
 
@@ -83,14 +84,19 @@ AccessTable parse_access_table(std::string_view text, const std::string& file);
 // regexp_table(5): "/pattern/flags result", "!/pattern/flags result",
 // "if /pattern/flags" ... "endif". Flags: i (toggle case folding, on by
 // default), x (toggle extended syntax, on by default), m (multi-line).
+// pcre_table(5) has the same lines with Perl patterns (translated to POSIX,
+// perl_regex.hpp) and the flags i, m, s, x, A, E, U, X.
+enum class PatternDialect { posix, pcre };
 struct RegexpRule {
   enum class Kind { match, if_block, endif };
   Kind kind = Kind::match;
-  std::string pattern;
+  std::string pattern;  // as regcomp(3) takes it (a pcre pattern translated)
   bool negate = false;
   bool icase = true;
   bool extended = true;
+  bool anchored = false;  // pcre's A flag: the match must start the key
   std::string value;
+  Replacement replacement;  // `value` parsed (match rules)
   int line = 0;
   // Why the pattern is not handed to regcomp (regex_refusal_for_lookup),
   // empty when it is: the rule is kept, Postfix applies it, and a lookup
@@ -101,7 +107,8 @@ struct RegexpTable {
   std::vector<RegexpRule> rules;
   std::vector<Evidence> issues;
 };
-RegexpTable parse_regexp_table(std::string_view text, const std::string& file);
+RegexpTable parse_regexp_table(std::string_view text, const std::string& file,
+                               PatternDialect dialect = PatternDialect::posix);
 
 struct RegexpHit {
   std::string value;  // with $1..$9 substituted

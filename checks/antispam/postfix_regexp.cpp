@@ -1,13 +1,17 @@
 // regexp_table(5) files, read and looked up like Postfix's dict_regexp:
 // patterns are handed to the same POSIX regcomp(3) Postfix uses, with
 // REG_EXTENDED and REG_ICASE on unless the i/x flags toggle them.
+// pcre_table(5) files (dict_pcre) have the same lines; their Perl patterns
+// are translated to POSIX first (perl_regex.hpp), or left unevaluated.
 #include <regex.h>
 
 #include <cctype>
 #include <memory>
+#include <vector>
 
 #include "antispam_common.hpp"
 #include "i18n.hpp"
+#include "perl_regex.hpp"
 #include "postfix_parser.hpp"
 
 namespace clinic_audit::antispam {
@@ -15,9 +19,55 @@ namespace {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
+// The groups a POSIX pattern has (regex_t.re_nsub), or nullopt if regcomp
+// refuses it (Postfix then skips the rule: it never matches).
+std::optional<std::size_t> posix_groups(const RegexpRule& rule) {
+  regex_t re;
+  if (regcomp(&re, rule.pattern.c_str(), (rule.icase ? REG_ICASE : 0) | (rule.extended ? REG_EXTENDED : 0)) != 0) {
+    return std::nullopt;
+  }
+  const std::size_t groups = re.re_nsub;
+  regfree(&re);
+  return groups;
+}
+
+// A pcre_table(5) rule's pattern in POSIX, and its Perl groups counted
+// (nullopt, rule.unevaluated set, when it cannot be translated).
+//
+// Whether a pattern matches is the same in both; what a group captured is
+// not always: Perl takes the first match its backtracking finds, POSIX the
+// longest (`a?(ab)?` on "ab": Perl "a" with $1 unset, POSIX "ab"), (?:...)
+// is a numbered group once translated, and U and lazy quantifiers change
+// only captures. So the substituted text of a result is POSIX's (shown as
+// evidence), while the action (the result's first word, what decides the
+// verdict) must not depend on it: a reference there leaves the rule
+// unevaluated.
+std::optional<std::size_t> translate_pcre(RegexpRule& rule, bool perl_extended) {
+  if (perl_extended) {
+    rule.unevaluated = "the x flag (blanks and comments inside the pattern)";
+    return std::nullopt;
+  }
+  std::string why;
+  PerlGroups groups;
+  const auto ere = perl_to_posix_ere(rule.pattern, why, &groups);
+  if (!ere) {
+    rule.unevaluated = why;
+    return std::nullopt;
+  }
+  rule.pattern = *ere;
+  rule.extended = true;
+  const std::string_view value = rule.value;
+  const std::string_view action = value.substr(0, value.find_first_of(" \t"));
+  if (action.find('$') != std::string_view::npos && rule.replacement.max_group > 0) {
+    rule.unevaluated = "a $N reference in the action word, whose captured text POSIX may not reproduce";
+  }
+  return groups.capturing;
+}
+
 }  // namespace
 
-RegexpTable parse_regexp_table(std::string_view text, const std::string& file) {
+RegexpTable parse_regexp_table(std::string_view text, const std::string& file, PatternDialect dialect) {
+  const bool pcre = dialect == PatternDialect::pcre;
   RegexpTable table;
   RegexCompileBudget budget;  // every lookup compiles the table's patterns: their cost is bounded per file
   int open_ifs = 0;
@@ -62,30 +112,84 @@ RegexpTable parse_regexp_table(std::string_view text, const std::string& file) {
     rule.pattern = std::string(line.substr(1, i - 1));
     ++i;
     bool bad_flag = false;
+    bool perl_extended = false;
     for (; i < line.size() && !is_space(line[i]); ++i) {
       switch (line[i]) {
         case 'i': rule.icase = !rule.icase; break;
-        case 'x': rule.extended = !rule.extended; break;
-        case 'm': break;  // REG_NEWLINE: no effect on a one-line key
+        case 'x':
+          if (pcre) {
+            perl_extended = !perl_extended;
+          } else {
+            rule.extended = !rule.extended;
+          }
+          break;
+        case 'm':
+          break;  // REG_NEWLINE / PCRE MULTILINE: no effect on a one-line key
+        // pcre_table(5): DOTALL, DOLLAR_ENDONLY and (obsolete with PCRE2,
+        // ignored) EXTRA change nothing on a key without a newline.
+        case 's':
+        case 'E':
+        case 'X': bad_flag = bad_flag || !pcre; break;
+        case 'A':
+          bad_flag = bad_flag || !pcre;
+          rule.anchored = !rule.anchored;
+          break;
+        case 'U':  // UNGREEDY: only what groups capture (see translate_pcre)
+          bad_flag = bad_flag || !pcre;
+          break;
         default: bad_flag = true;
       }
     }
-    // Judged after the flags: 'x' makes it a basic expression (regex(7)),
-    // with its operators spelled otherwise.
-    // Postfix applies such a rule (glibc compiles it, slowly): it is kept,
-    // unevaluated, for lookups to report if they reach it.
-    if (auto why = regex_refusal_for_lookup(rule.pattern, rule.extended ? RegexSyntax::extended : RegexSyntax::basic,
-                                            &budget)) {
-      table.issues.push_back({file, l.line, *why, _("a pattern this check can evaluate safely")});
-      rule.unevaluated = *why;
-    }
-    if (bad_flag) {
-      table.issues.push_back({file, l.line, l.text, _("flags among i, m, x")});
+    if (bad_flag) {  // "unknown regexp option: skipping this rule"
+      table.issues.push_back(
+          {file, l.line, l.text, pcre ? _("flags among i, m, s, x, A, E, U, X") : _("flags among i, m, x")});
       continue;
     }
     rule.value = std::string(trim(line.substr(i)));
     if (rule.kind == RegexpRule::Kind::match && rule.value.empty()) {
       table.issues.push_back({file, l.line, l.text, _("a result after the pattern")});
+      continue;
+    }
+    if (rule.kind == RegexpRule::Kind::match) {
+      // dict_regexp_prescan / dict_pcre_prescan: a result Postfix cannot
+      // expand makes it skip the rule.
+      std::string why;
+      auto replacement = parse_replacement(rule.value, why);
+      if (!replacement) {
+        table.issues.push_back({file, l.line, l.text + " (" + why + ": Postfix skips this rule)",
+                                _("a result whose $ references are $1..$9, ${N} or $(N), and $$ for a dollar")});
+        continue;
+      }
+      rule.replacement = std::move(*replacement);
+      if (rule.negate && rule.replacement.max_group > 0) {  // a rule that matches by not matching captured nothing
+        table.issues.push_back({file, l.line,
+                                l.text + " ($number found in negative match replacement text: Postfix skips this rule)",
+                                _("a negated rule whose result refers to no group")});
+        continue;
+      }
+    }
+    std::optional<std::size_t> groups;
+    if (pcre) groups = translate_pcre(rule, perl_extended);
+    // Postfix applies a rule this check will not compile (glibc compiles
+    // it, slowly): it is kept, unevaluated, for lookups to report if they
+    // reach it. Judged after the flags: 'x' makes it a basic expression
+    // (regex(7)), with its operators spelled otherwise.
+    if (rule.unevaluated.empty()) {
+      if (auto why = regex_refusal_for_lookup(rule.pattern, rule.extended ? RegexSyntax::extended : RegexSyntax::basic,
+                                              &budget)) {
+        table.issues.push_back({file, l.line, *why, _("a pattern this check can evaluate safely")});
+        rule.unevaluated = *why;
+      } else if (!pcre) {
+        groups = posix_groups(rule);
+      }
+    } else if (pcre) {
+      table.issues.push_back({file, l.line, rule.unevaluated, _("a pattern this check can evaluate safely")});
+    }
+    if (groups && rule.replacement.max_group > *groups) {  // "out of range replacement index": skipped
+      table.issues.push_back({file, l.line,
+                              l.text + " ($" + std::to_string(rule.replacement.max_group) + ": the pattern has " +
+                                  std::to_string(*groups) + " groups; Postfix skips this rule)",
+                              _("a result that refers only to the pattern's groups")});
       continue;
     }
     if (rule.kind == RegexpRule::Kind::if_block) ++open_ifs;
@@ -100,14 +204,20 @@ std::vector<RegexpHit> regexp_lookup_all(const RegexpTable& table, std::string_v
   const auto matches = [&subject](const RegexpRule& rule, std::vector<std::string>* groups) -> std::optional<bool> {
     regex_t re;
     int flags = (rule.icase ? REG_ICASE : 0) | (rule.extended ? REG_EXTENDED : 0);
-    if (rule.negate || !groups) flags |= REG_NOSUB;
+    const bool want_groups = groups != nullptr && !rule.negate;
+    if (!want_groups && !rule.anchored) flags |= REG_NOSUB;
     if (regcomp(&re, rule.pattern.c_str(), flags) != 0) return std::nullopt;
     std::unique_ptr<regex_t, decltype(&regfree)> guard(&re, &regfree);
-    regmatch_t m[10];
-    const bool hit = regexec(&re, subject.c_str(), (flags & REG_NOSUB) ? 0 : 10, m, 0) == 0;
-    if (hit && groups && !(flags & REG_NOSUB)) {
-      groups->assign(10, {});
-      for (std::size_t g = 0; g < 10; ++g) {
+    // Group 0 and every group the result refers to (checked against the
+    // pattern's groups when the table was read).
+    std::vector<regmatch_t> m(rule.replacement.max_group + 1);
+    bool hit = regexec(&re, subject.c_str(), (flags & REG_NOSUB) ? 0 : m.size(), m.data(), 0) == 0;
+    // PCRE's ANCHORED: a match must start at the key's first character.
+    // POSIX reports the leftmost match, so one starting there is it.
+    if (hit && rule.anchored) hit = m[0].rm_so == 0;
+    if (hit && want_groups) {
+      groups->assign(m.size(), {});
+      for (std::size_t g = 0; g < m.size(); ++g) {
         if (m[g].rm_so >= 0) {
           (*groups)[g] =
               subject.substr(static_cast<std::size_t>(m[g].rm_so), static_cast<std::size_t>(m[g].rm_eo - m[g].rm_so));
@@ -139,27 +249,7 @@ std::vector<RegexpHit> regexp_lookup_all(const RegexpTable& table, std::string_v
     }
     std::vector<std::string> groups;
     if (!matches(rule, &groups).value_or(false)) continue;
-    std::string value;
-    for (std::size_t i = 0; i < rule.value.size(); ++i) {
-      const char c = rule.value[i];
-      if (c == '$' && i + 1 < rule.value.size()) {
-        std::size_t j = i + 1;
-        const bool braced = rule.value[j] == '{' || rule.value[j] == '(';
-        if (braced) ++j;
-        if (j < rule.value.size() && rule.value[j] >= '0' && rule.value[j] <= '9') {
-          const auto g = static_cast<std::size_t>(rule.value[j] - '0');
-          if (g < groups.size()) value += groups[g];
-          i = braced && j + 1 < rule.value.size() ? j + 1 : j;
-          continue;
-        }
-        if (rule.value[i + 1] == '$') {
-          value.push_back('$');
-          ++i;
-          continue;
-        }
-      }
-      value.push_back(c);
-    }
+    const std::string value = rule.replacement.expand(groups);
     hits.push_back(RegexpHit{value, rule.line, {}});
     if (hits.size() >= limit) break;
   }

@@ -36,6 +36,21 @@ CommandResult run_rspamadm(const std::vector<std::string>& args) {
   return run_program("/usr/bin/unshare", full);
 }
 
+std::optional<std::map<std::string, std::string>> postmap_pairs(const std::string& output, std::string& bad) {
+  std::map<std::string, std::string> pairs;
+  std::stringstream lines(output);
+  std::string line;
+  while (std::getline(lines, line)) {
+    const std::size_t tab = line.find('\t');
+    if (tab == std::string::npos) {
+      bad = line;
+      return std::nullopt;
+    }
+    pairs[line.substr(0, tab)] = line.substr(tab + 1);
+  }
+  return pairs;
+}
+
 std::vector<std::string> spam_status_tests(const std::string& output) {
   std::vector<std::string> tests;
   const std::size_t header = output.find("X-Spam-Status:");

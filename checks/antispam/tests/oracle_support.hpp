@@ -5,6 +5,8 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,5 +25,8 @@ CommandResult run_rspamadm(const std::vector<std::string>& args);
 // Rule names listed in the X-Spam-Status "tests=" field of spamassassin -t output.
 std::vector<std::string> spam_status_tests(const std::string& output);
 std::string read_text(const std::filesystem::path& path);
+// postmap -s / -q - output, "key<TAB>value" a line, as a map; nullopt (and
+// the bad line in `bad`) if a line has no tab.
+std::optional<std::map<std::string, std::string>> postmap_pairs(const std::string& output, std::string& bad);
 
 }  // namespace clinic_audit::antispam::testing
