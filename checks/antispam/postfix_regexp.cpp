@@ -179,7 +179,7 @@ RegexpTable parse_regexp_table(std::string_view text, const std::string& file, P
                                               &budget)) {
         table.issues.push_back({file, l.line, *why, _("a pattern this check can evaluate safely")});
         rule.unevaluated = *why;
-      } else if (!pcre) {
+      } else if (!pcre && rule.replacement.max_group > 0) {  // only a result with $N needs them
         groups = posix_groups(rule);
       }
     } else if (pcre) {
