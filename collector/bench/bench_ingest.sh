@@ -5,6 +5,8 @@
 # BENCH_RATE=R: open loop, the agents together offer R reports/s on a fixed
 # schedule and latency counts from each report's scheduled time
 # (bench_ingest.cpp --rate); unset: closed loop, as fast as answers come.
+# BENCH_EVIDENCE=E: evidence lines per check (2, the default, makes the
+# issue's ~20 KB report; 5 a ~38 KB one).
 set -euo pipefail
 build=$(realpath "$1") backend=$2 clients=${3:-200} reports=${4:-20}
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -76,7 +78,7 @@ if [ -n "${BENCH_PERF:-}" ]; then
   perf_pid=$!
 fi
 "$build/collector/bench/bench_ingest" --ca-dir "$work/data" "${ports[@]}" --clients "$clients" --reports "$reports" \
-  ${BENCH_RATE:+--rate "$BENCH_RATE"} \
+  ${BENCH_RATE:+--rate "$BENCH_RATE"} ${BENCH_EVIDENCE:+--evidence "$BENCH_EVIDENCE"} \
   | tee "$work/bench.out" || status=$?
 if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
 # CPU time of the collector process(es) over the run (utime + stime, clock
@@ -98,4 +100,12 @@ if [ -n "${BENCH_CALLGRIND:-}" ]; then
   awk -v i="$instructions" -v n="${acked:-0}" 'BEGIN { if (n > 0) printf "collector instructions (callgrind, start-up excluded): %.2f M per report\n", i / n / 1e6 }'
 fi
 awk -v t="$ticks" -v hz="$hz" -v n="${acked:-0}" 'BEGIN { if (n > 0) printf "collector CPU: %.2f s for %d reports = %.2f ms per report (goal: 2000/s on 2 cores is <= 1 ms)\n", t / hz, n, 1000 * t / hz / n }'
+# Bytes the collector(s) passed to write(2)/pwrite(2) (proc(5) /proc/PID/io
+# wchar; Asio's sendmsg(2) to sockets is not counted): on SQLite the WAL,
+# then the same pages again at checkpoint, which shows the write
+# amplification over the report's own bytes. PostgreSQL writes in its own
+# processes: nothing to print then.
+written=0
+for pid in "${pids[@]}"; do written=$((written + $(awk '/^wchar:/ {print $2}' "/proc/$pid/io"))); done
+awk -v w="$written" -v n="${acked:-0}" 'BEGIN { if (n > 0 && w > 0) printf "collector writes: %.0f KB per report (write(2) and pwrite(2) bytes: the SQLite WAL, its checkpoints, the log)\n", w / n / 1000 }'
 exit "$status"
