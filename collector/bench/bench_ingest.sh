@@ -6,7 +6,7 @@
 # schedule and latency counts from each report's scheduled time
 # (bench_ingest.cpp --rate); unset: closed loop, as fast as answers come.
 # BENCH_EVIDENCE=E: evidence lines per check (2, the default, makes the
-# issue's ~20 KB report; 5 a ~38 KB one).
+# issue's ~20 KB report: 23 KB; 5 a 39 KB one).
 set -euo pipefail
 build=$(realpath "$1") backend=$2 clients=${3:-200} reports=${4:-20}
 src=$(cd "$(dirname "$0")/../.." && pwd)
