@@ -69,7 +69,7 @@ class Amavis {
         } else if (splices_itself) {
           replaced_.erase(st.target);
         }
-        vars_[st.target] = {std::move(value), {path, st.line}};
+        vars_[st.target] = std::pair<PerlNode, Where>(std::move(value), Where{path, st.line});
       } else if (st.kind == PerlStatement::Kind::call && st.target == "read_hash" && st.value.children.size() == 2 &&
                  st.value.children[0].kind == PerlNode::Kind::ref) {
         Table t = read_hash(st.value.children[1], {path, st.line});

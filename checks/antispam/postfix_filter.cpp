@@ -287,7 +287,7 @@ std::optional<FilterVerdict> evaluate_postfix(const RootFs& fs, const SenderOpti
   };
   // Every expansion is bounded, and all of them together too.
   std::size_t expanded_total = 0;
-  const auto param = [&](const std::string& name, std::string fallback) {
+  const auto param = [&](const std::string& name, const std::string& fallback) {
     auto it = values.find(name);
     std::string error;
     std::string out = postfix_expand(it == values.end() ? fallback : it->second, values, &error);
@@ -329,7 +329,7 @@ std::optional<FilterVerdict> evaluate_postfix(const RootFs& fs, const SenderOpti
                       bool inherited_warn) {
     bool warn_next = false;
     for (std::size_t i = 0; i < items.size(); ++i) {
-      const std::string name = items[i];
+      const std::string& name = items[i];
       const std::string r = ascii_lower(name);
       const std::string arg = restriction_takes_argument(r) && i + 1 < items.size() ? items[++i] : std::string();
       const bool warn_only = inherited_warn || warn_next;
