@@ -12,6 +12,11 @@ namespace {
 struct Message {
   const char* context;
   const char* english;  // the parser's wording, {N} for what varies
+  // The placeholder sudo fills with strerror(3), translated as sudo's
+  // catalog does; -1: none. Every other value is the audited file's text
+  // and stays as written, even when it reads as an errno message
+  // (`Defaults lecture="No such file or directory"`: visudo keeps it).
+  int errno_value = -1;
 };
 
 // The msgids of sudo 1.9.13 (plugins/sudoers/gram.y, toke.l, defaults.c,
@@ -46,7 +51,7 @@ constexpr Message kMessages[] = {
     {"visudo", NC_("visudo", "invalid operator \"{0}=\" for \"{1}\"")},
     {"visudo", NC_("visudo", "option \"{0}\" does not take a value")},
     {"visudo", NC_("visudo", "{0}: too many levels of includes")},
-    {"visudo", NC_("visudo", "unable to open {0}: {1}")},
+    {"visudo", NC_("visudo", "unable to open {0}: {1}"), 1},
     {"sudoers", NC_("sudoers", "{0} (owner uid {1}, gid {2}, mode {3}) is not a directory")},
     {"sudoers", NC_("sudoers", "{0} (owner uid {1}, gid {2}, mode {3}) is not a regular file")},
     {"sudoers", NC_("sudoers", "{0} (owner uid {1}, gid {2}, mode {3}) is owned by uid {4}, sudo requires 0")},
@@ -93,7 +98,7 @@ std::optional<std::vector<std::string>> match(std::string_view pattern, std::str
   return values;
 }
 
-// A value that is an errno text (sudo appends strerror(3)) in the current language.
+// The strerror(3) text sudo appended, in the current language.
 std::string value_text(const std::string& value) {
   for (const auto& known : i18n::errno_messages()) {
     if (value == known.english) return i18n::translate_in_context("errno", known.english);
@@ -101,7 +106,7 @@ std::string value_text(const std::string& value) {
   return value;
 }
 
-std::string fill(std::string_view format, const std::vector<std::string>& values) {
+std::string fill(std::string_view format, const std::vector<std::string>& values, int errno_value) {
   std::string out;
   for (std::size_t i = 0; i < format.size(); ++i) {
     if (format[i] == '{') {
@@ -114,7 +119,7 @@ std::string fill(std::string_view format, const std::vector<std::string>& values
           else n = n * 10 + static_cast<std::size_t>(format[j] - '0');
         }
         if (digits && n < values.size()) {
-          out += value_text(values[n]);
+          out += static_cast<int>(n) == errno_value ? value_text(values[n]) : values[n];
           i = close;
           continue;
         }
@@ -131,7 +136,7 @@ std::string visudo_message_text(std::string_view english) {
   if (i18n::language() == i18n::Language::en) return std::string(english);
   for (const Message& message : kMessages) {
     if (const auto values = match(message.english, english)) {
-      return fill(i18n::translate_in_context(message.context, message.english), *values);
+      return fill(i18n::translate_in_context(message.context, message.english), *values, message.errno_value);
     }
   }
   return std::string(english);

@@ -21,12 +21,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!french) __builtin_trap();  // the catalog must be built (target translations)
   const std::string text(reinterpret_cast<const char*>(data), size);
   const std::string out = sudoers::visudo_message_text(text);
-  // "value \"X\" is invalid for option \"Y\"": both values survive.
-  const std::string prefix = "value \"";
-  if (text.starts_with(prefix) && out != text) {
-    const auto end = text.find('"', prefix.size());
-    if (end != std::string::npos && out.find(text.substr(prefix.size(), end - prefix.size())) == std::string::npos)
-      __builtin_trap();
+  // "value \"X\" is invalid for option \"Y\"", X and Y without quotes: both
+  // survive as written (even an X that reads as an errno text). Only text
+  // of exactly that form: a text merely starting with `value "` may match
+  // another message, whose translated wording then sits inside the span.
+  const std::string prefix = "value \"", middle = "\" is invalid for option \"";
+  const auto x_end = text.find('"', prefix.size());
+  if (text.starts_with(prefix) && x_end != std::string::npos && text.compare(x_end, middle.size(), middle) == 0 &&
+      text.size() > x_end + middle.size() && text.back() == '"' &&
+      text.find('"', x_end + middle.size()) == text.size() - 1) {
+    const std::string x = text.substr(prefix.size(), x_end - prefix.size());
+    const std::string y = text.substr(x_end + middle.size(), text.size() - 1 - x_end - middle.size());
+    if (out == text || out.find(x) == std::string::npos || out.find(y) == std::string::npos) __builtin_trap();
   }
   sudoers::SyntaxError error{"/etc/sudoers", 1, text, 2, {}};
   (void)sudoers::visudo_describe(error);

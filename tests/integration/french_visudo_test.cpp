@@ -47,6 +47,9 @@ const std::vector<std::string>& extra_cases() {
       "Defaults env_reset=yes\n",
       "Defaults secure_path\n",
       "Defaults lecture=sometimes\n",
+      // A value that reads as an errno text stays as written: only the
+      // strerror(3) part of "unable to open" is sudo's, and translated.
+      "Defaults lecture=\"No such file or directory\"\n",
       "Defaults:alice passwd_tries=x\n",
       "Defaults editor=vi\n",
       "Defaults umask+=077\n",
