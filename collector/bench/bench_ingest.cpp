@@ -4,8 +4,9 @@
 // concurrent agents, each with its own key and certificate from the
 // collector's CA, each on one keep-alive mTLS connection, sending real
 // signed reports (20 checks, about 20 KB as the issue asks: --evidence 2)
-// of its own chain in order. Prints reports/s and latency percentiles. A client whose connection breaks (the
-// collector killed) reconnects and resends what was not acknowledged.
+// of its own chain in order. Prints reports/s and latency percentiles. A
+// client whose connection breaks (the collector killed) reconnects and
+// resends what was not acknowledged.
 //
 //   bench_ingest --ca-dir DIR --port P [--port P2] --clients N --reports M [--acks FILE] [--duration-limit S]
 //                [--prepared FILE] [--rate R] [--evidence E]
@@ -70,6 +71,8 @@ namespace {
 using namespace clinic_audit;
 using Clock = std::chrono::steady_clock;
 
+constexpr int kChecks = 20;  // results per report, as the issue's reports have
+
 struct Options {
   std::string ca_dir;
   std::vector<int> ports;
@@ -121,7 +124,7 @@ std::string make_report(const std::string& host, const std::string& machine_id, 
   report.run.sequence = sequence;
   report.run.previous_sha256 = previous;
   report.policies.push_back({"apicrypt-v1", "1", std::string(64, 'a'), "Apicrypt v1"});
-  for (int i = 0; i < 20; ++i) {
+  for (int i = 0; i < kChecks; ++i) {
     ResultRecord result;
     result.check_id = "apicrypt-v1.check-" + std::to_string(i);
     result.policy_id = "apicrypt-v1";
@@ -355,8 +358,8 @@ int main(int argc, char** argv) {
             << std::chrono::duration<double>(Clock::now() - prepare_start).count() << " s\n";
   // Reports loaded from --prepared have no separate size: only the request's.
   if (report_bytes > 0) {
-    std::cout << "reports: 20 checks, " << options.evidence << " evidence lines each, " << report_bytes / agents.size()
-              << " bytes of JSON (issue #11: about 20 KB); ";
+    std::cout << "reports: " << kChecks << " checks, " << options.evidence << " evidence lines each, "
+              << report_bytes / agents.size() << " bytes of JSON (issue #11: about 20 KB); ";
   } else {
     std::cout << "reports: ";
   }
