@@ -108,4 +108,12 @@ awk -v t="$ticks" -v hz="$hz" -v n="${acked:-0}" 'BEGIN { if (n > 0) printf "col
 written=0
 for pid in "${pids[@]}"; do written=$((written + $(awk '/^wchar:/ {print $2}' "/proc/$pid/io"))); done
 awk -v w="$written" -v n="${acked:-0}" 'BEGIN { if (n > 0 && w > 0) printf "collector writes: %.0f KB per report (write(2) and pwrite(2) bytes: the SQLite WAL, its checkpoints, the log)\n", w / n / 1000 }'
+# Context switches of the collector's threads (proc(5) /proc/PID/task/*/status,
+# voluntary + involuntary) per report: the cost of handing a report from
+# thread to thread, which neither CPU time nor callgrind shows by itself.
+switches=0
+for pid in "${pids[@]}"; do
+  switches=$((switches + $(cat /proc/"$pid"/task/*/status 2>/dev/null | awk '/ctxt_switches/ {n += $2} END {print n + 0}')))
+done
+awk -v s="$switches" -v n="${acked:-0}" 'BEGIN { if (n > 0) printf "collector context switches: %.1f per report\n", s / n }'
 exit "$status"
