@@ -15,6 +15,10 @@
 #include "collector_api.hpp"
 #include "crash_point.hpp"
 #include "https_client.hpp"
+#include "identity.hpp"
+#include "atomic_file.hpp"
+#include "signature_check.hpp"
+#include "signature_renewal.hpp"
 #include "report_store.hpp"
 #include "signing_error.hpp"
 #include "spool.hpp"
@@ -145,10 +149,25 @@ int run_submit(const SubmitSettings& settings, std::ostream& out, std::ostream& 
       for (const auto& removed : spool.recover())
         spdlog::info("{}", tr("removed {0} left by an interrupted run", removed.string()));
     }
+    std::size_t delivered = 0, rejected = 0, duplicates = 0;
+    // A report whose signature is gone (spool.hpp): never acknowledged, so
+    // never dropped; set aside with the reason, as a damaged one is.
+    for (const store::SpoolEntry& entry : spool.unsigned_entries()) {
+      const std::string why = tr("its signature {0} is missing (the reports directory may still hold the signed "
+                                 "original)",
+                                 entry.signature.filename().string());
+      FileLock state_lock(settings.state_dir / "state.lock", true);
+      const auto reason = spool.reject(entry, "not sent: " + why);
+      spdlog::error("{}", tr("{0}: {1}; moved to {2} (see {3})", entry.report.string(), why,
+                             spool.rejected_dir().string(), reason.string()));
+      err << "clinic-audit: " << tr("{0}: {1}; set aside in {2}", entry.name, why, spool.rejected_dir().string())
+          << '\n';
+      ++rejected;
+    }
     spool_waiting();
     if (spool.entries().empty()) {
       out << tr("nothing to submit: the spool {0} is empty", spool.dir().string()) << "\n";
-      return 0;
+      return rejected > 0 ? kExitDataError : 0;
     }
     ClientOptions client_options;
     try {
@@ -170,7 +189,21 @@ int run_submit(const SubmitSettings& settings, std::ostream& out, std::ostream& 
       return kExitDataError;
     }
     auto random = seeded_random();
-    std::size_t delivered = 0, rejected = 0, duplicates = 0;
+    // The identity submit connects with, loaded when a report signed by an
+    // earlier certificate must be signed again (signature_renewal.hpp).
+    std::optional<signing::SigningIdentity> identity;
+    bool identity_loaded = false;
+    const auto current_identity = [&]() -> const signing::SigningIdentity* {
+      if (!identity_loaded) {
+        identity_loaded = true;
+        try {
+          identity.emplace(signing::SigningIdentity::load(settings.key, settings.cert));
+        } catch (const signing::SigningError& e) {
+          spdlog::warn("{}", tr("cannot load the signing identity to compare the reports' signers: {0}", e.what()));
+        }
+      }
+      return identity ? &*identity : nullptr;
+    };
     int exit_code = 0;
     // Rounds: the spool as it is, then the reports that waited for the room
     // this round's acknowledgements made, until nothing is left or a report
@@ -179,7 +212,7 @@ int run_submit(const SubmitSettings& settings, std::ostream& out, std::ostream& 
     for (std::vector<store::SpoolEntry> round = spool.entries(); !round.empty();) {
       for (const store::SpoolEntry& entry : round) {
         std::string why;
-        const auto report = load_spooled_report(entry, why);
+        auto report = load_spooled_report(entry, why);
         if (!report) {
           FileLock state_lock(settings.state_dir / "state.lock", true);
           const auto reason = spool.reject(entry, "not sent: " + why);
@@ -189,6 +222,18 @@ int run_submit(const SubmitSettings& settings, std::ostream& out, std::ostream& 
               << '\n';
           ++rejected;
           continue;
+        }
+        if (const auto* current = current_identity()) {
+          const SignerFinding signer = signer_of_report(report->signature, current->certificate());
+          if (signer.kind == SignerOfReport::earlier) {
+            const std::vector<unsigned char> der = current->sign_detached(report->bytes, entry.name);
+            report->signature.assign(reinterpret_cast<const char*>(der.data()), der.size());
+            signing::write_file_atomically(entry.signature, report->signature, 0644);
+            spdlog::warn("{}", tr("{0}: signed by {1} (SHA-256 {2}), a certificate of this machine replaced since; "
+                                  "signed again with the current one (SHA-256 {3}), its bytes unchanged",
+                                  entry.name, signer.signer, signer.fingerprint,
+                                  signing::certificate_fingerprint(current->certificate())));
+          }
         }
         const MultipartBody body = multipart_report(entry.name, report->bytes, report->signature);
         Attempt result{Outcome::retry, "", std::nullopt};

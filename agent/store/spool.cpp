@@ -23,6 +23,8 @@ using signing::kExitCannotWrite;
 using signing::SigningError;
 
 constexpr std::size_t kSequenceDigits = 20;
+// remove()'s marker: the collector acknowledged this entry (spool.hpp).
+constexpr std::string_view kAcknowledgedSuffix = ".acked";
 
 std::string spool_name(std::uint64_t sequence, std::string_view name) {
   std::string digits = std::to_string(sequence);
@@ -43,6 +45,12 @@ std::filesystem::path temp_name(const std::filesystem::path& dir, const std::str
   std::string suffix;
   for (unsigned char byte : random) suffix += kAlphabet[byte % 36];
   return dir / ("." + final_name + ".tmp-" + suffix);
+}
+
+std::filesystem::path acknowledged_marker(const std::filesystem::path& report) {
+  std::filesystem::path marker = report;
+  marker += kAcknowledgedSuffix;
+  return marker;
 }
 
 void remove_durably(const std::filesystem::path& path, std::string_view crash_step) {
@@ -224,10 +232,15 @@ Spool::AddResult Spool::add(std::uint64_t sequence, const std::filesystem::path&
 }
 
 void Spool::remove(const SpoolEntry& entry) {
-  // Signature first (issue #20 item 9): a crash in between leaves a lone
-  // report, which recover() knows as an interrupted removal.
+  // The marker first: a crash after it leaves a report recover() knows as
+  // acknowledged, whichever of its files are left; then the signature
+  // before the report (issue #20 item 9), so no signature outlives its report.
+  const auto marker = acknowledged_marker(entry.report);
+  signing::write_file_atomically(marker, "", 0600, {}, /*sync_directory=*/true);
+  signing::crash_point("spool-remove:acknowledged");
   remove_durably(entry.signature, "spool-remove:signature");
   remove_durably(entry.report, "spool-remove:report");
+  remove_durably(marker, "");
 }
 
 std::filesystem::path Spool::reject(const SpoolEntry& entry, const std::string& reason) {
@@ -250,6 +263,26 @@ std::filesystem::path Spool::reject(const SpoolEntry& entry, const std::string& 
   return reason_file;
 }
 
+std::vector<SpoolEntry> Spool::unsigned_entries() const {
+  std::vector<SpoolEntry> out;
+  std::error_code error;
+  if (!std::filesystem::is_directory(dir_, error)) return out;
+  for (const auto& file : std::filesystem::directory_iterator(dir_)) {
+    if (!file.is_regular_file(error)) continue;
+    const auto parsed = parse_spool_name(file.path().filename().string());
+    if (!parsed) continue;
+    std::filesystem::path signature = file.path();
+    signature += ".p7s";
+    if (std::filesystem::exists(signature, error) || std::filesystem::exists(acknowledged_marker(file.path()), error))
+      continue;
+    out.push_back({parsed->first, parsed->second, file.path(), signature, file_size_or_zero(file.path())});
+  }
+  std::sort(out.begin(), out.end(), [](const SpoolEntry& a, const SpoolEntry& b) {
+    return a.sequence != b.sequence ? a.sequence < b.sequence : a.name < b.name;
+  });
+  return out;
+}
+
 std::vector<std::filesystem::path> Spool::recover() {
   std::vector<std::filesystem::path> removed;
   std::error_code error;
@@ -260,15 +293,29 @@ std::vector<std::filesystem::path> Spool::recover() {
     bool incomplete = false;
     if (signing::is_atomic_temp_name(name)) {
       incomplete = true;
+    } else if (name.ends_with(kAcknowledgedSuffix)) {
+      // An interrupted removal: what is left of the entry, in remove()'s
+      // order, then the marker.
+      const auto report = file.path().parent_path() / name.substr(0, name.size() - kAcknowledgedSuffix.size());
+      if (!parse_spool_name(report.filename().string())) continue;
+      std::filesystem::path signature = report;
+      signature += ".p7s";
+      for (const auto& part : {signature, report}) {
+        if (std::filesystem::remove(part, error)) removed.push_back(part);
+      }
+      incomplete = true;
     } else if (name.ends_with(".p7s")) {
       const auto report = file.path().parent_path() / name.substr(0, name.size() - 4);
       incomplete = parse_spool_name(report.filename().string()) && !std::filesystem::exists(report, error);
     } else if (parse_spool_name(name)) {
+      // Lone and acknowledged: the marker's turn removes it (or did).
       std::filesystem::path signature = file.path();
       signature += ".p7s";
-      incomplete = !std::filesystem::exists(signature, error);
+      incomplete =
+          !std::filesystem::exists(signature, error) && std::filesystem::exists(acknowledged_marker(file.path()), error);
     }
     if (!incomplete) continue;
+    if (!std::filesystem::exists(file.path(), error)) continue;  // removed with its marker above
     if (!std::filesystem::remove(file.path(), error) && error) {
       throw SigningError(kExitCannotWrite, tr("cannot remove {0}: {1}", file.path().string(), i18n::error_text(error)));
     }

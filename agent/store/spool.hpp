@@ -8,11 +8,16 @@
 // so that `ls` and `submit` see them oldest first by sequence, whatever the
 // clock said when the reports were named (clock skew, issue #12 "bad input").
 //
-// Crash consistency (issue #20 item 6): an entry is added signature first,
-// report second, and removed signature first, report second. So a lone
-// signature is always an interrupted add (the run had not committed: the
-// next run re-adds the set from the reports directory) and a lone report an
-// interrupted removal (already acknowledged): recover() removes both kinds.
+// Crash consistency (issue #20 items 6 and 9): an entry is added signature
+// first, report second. It is removed, once acknowledged, by writing the
+// marker SPOOL/<seq>-<name>.acked, then removing the signature, the report
+// and the marker. So a lone signature is an interrupted add (the run had
+// not committed: the next run re-adds the set from the reports directory)
+// or the end of an interrupted removal, and a report with a marker an
+// interrupted removal: recover() removes both. A lone report without a
+// marker is no crash of ours: its signature was lost (deleted by hand, a
+// damaged disk). It was never acknowledged, so it is not removed:
+// unsigned_entries() lists it and submit sets it aside in rejected/.
 // Every rename and unlink is followed by an fsync of the directory.
 //
 // A full spool (issue #12 item 4) drops nothing: a report that does not fit
@@ -106,8 +111,10 @@ class Spool {
   // call finds it already there and drops the marker).
   DrainResult spool_waiting(const SpoolLimits& limits);
 
-  // After the collector acknowledged it: signature, then report, then fsync.
-  // Crash points "spool-remove:signature", "spool-remove:report".
+  // After the collector acknowledged it: the marker NAME.acked, the
+  // signature, the report, the marker, each followed by an fsync. Crash
+  // points "spool-remove:acknowledged", "spool-remove:signature",
+  // "spool-remove:report".
   void remove(const SpoolEntry& entry);
 
   // Moves a report the agent must never send as valid (truncated, edited,
@@ -119,6 +126,9 @@ class Spool {
   // above), and waiting markers of reports already spooled. Returns what it
   // removed.
   std::vector<std::filesystem::path> recover();
+  // Reports without their signature and without an acknowledgement marker
+  // (see above), lowest sequence first; `signature` names the missing file.
+  std::vector<SpoolEntry> unsigned_entries() const;
 
  private:
   std::filesystem::path dir_;

@@ -8,6 +8,7 @@
 //  - a VM snapshot rollback of the state directory: the collector flags a
 //    fork and the next reports still arrive;
 //  - a collector with another CA: submit refuses, keeps the spool, says why;
+//  - reports spooled before `enroll --force` still arrive;
 //  - clock skew of a day either way;
 //  - the collector shedding load (its <limits pending-ingests="1"/> full):
 //    503 + Retry-After, and the agent waits as told.
@@ -205,6 +206,42 @@ TEST_F(EndToEnd, CollectorWithAnotherCaIsRefusedAndTheSpoolKept) {
   EXPECT_NE(refused.output.find("not trusted"), std::string::npos) << refused.output;
   EXPECT_EQ(spooled(), 2u);
   EXPECT_EQ(impostor.stored_reports(), 0u);
+}
+
+// `enroll --force` (a renewed certificate, the key kept) while reports wait
+// in the spool: the collector takes a report only from the certificate
+// that signed it (DESIGN §7), so submit signs the earlier ones again with
+// the current certificate (signature_renewal.hpp). Before, the first of
+// them got 403 on every submit and held back every later report for good.
+TEST_F(EndToEnd, ReportsSpooledBeforeReEnrolmentStillArrive) {
+  Collector collector;
+  enroll(collector);
+  audit();
+  ASSERT_EQ(agent("submit").exit_code, 0);
+  collector.stop();
+  audit();
+  audit();
+  collector.start();
+  const Shell token = collector.cli("token create --uses 1 --site test");
+  ASSERT_EQ(token.exit_code, 0) << token.output;
+  const Shell renewed = agent("enroll --force --collector " + quote(collector.url("")) + " --token " +
+                              quote(last_line(token.output)));
+  ASSERT_EQ(renewed.exit_code, 0) << renewed.output;
+  write_config(collector.url(""));
+  audit();
+  const Shell sent = agent("submit");
+  ASSERT_EQ(sent.exit_code, 0) << sent.output;
+  EXPECT_NE(sent.output.find("signed again with the current one"), std::string::npos) << sent.output;
+  EXPECT_EQ(spooled(), 0u);
+  const auto rows = history(collector);
+  EXPECT_EQ(sequences(rows), one_to(4));
+  for (const auto& row : rows) EXPECT_EQ(row.value("chain", ""), "ok") << row.dump();
+  std::string verify_output;
+  EXPECT_TRUE(collector.verify_passes(&verify_output)) << verify_output;
+  // The reports directory keeps the original signatures, which still verify.
+  const Shell local =
+      sh(quote(collector::test::agent_binary()) + " verify " + quote(reports_) + " --ca " + quote(etc_ / "ca.crt"));
+  EXPECT_EQ(local.exit_code, 0) << local.output;
 }
 
 // Clock skew of a day either way (faketime, scripts/deps/delivery.list):

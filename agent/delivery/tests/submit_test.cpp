@@ -245,6 +245,28 @@ TEST_F(Submit, EditedOrTruncatedSpoolFilesAreSetAsideNeverSent) {
   EXPECT_NE(err_.str().find(entries[1].name), std::string::npos) << err_.str();
 }
 
+// A spooled report whose signature was deleted (by hand, a damaged disk)
+// was never acknowledged: it is set aside with the reason, not dropped as
+// an interrupted removal would be (spool.hpp), and the next one is sent.
+TEST_F(Submit, ReportWhoseSignatureIsGoneIsSetAsideNotDropped) {
+  spool_reports(2);
+  const auto entries = store::Spool(state_ / "spool").entries();
+  std::filesystem::remove(entries[0].signature);
+  FakeIngest ingest;
+  ScriptedCollector collector(pki_, [&](const auto& request, std::size_t) { return ingest(request); });
+  EXPECT_EQ(submit(settings(collector.url())), kExitDataError) << err_.str();
+  EXPECT_EQ(ingest.stored_sequences(), (std::vector<std::uint64_t>{2}));
+  EXPECT_TRUE(spooled().empty());
+  const auto rejected = state_ / "spool" / "rejected";
+  ASSERT_TRUE(std::filesystem::exists(rejected / entries[0].report.filename()));
+  EXPECT_NE(read_text(rejected / (entries[0].report.filename().string() + ".reason")).find("missing"),
+            std::string::npos);
+  EXPECT_NE(err_.str().find(entries[0].name), std::string::npos) << err_.str();
+  // Nothing of it is left in the spool for a later run to drop silently.
+  EXPECT_TRUE(store::Spool(state_ / "spool").unsigned_entries().empty());
+  EXPECT_FALSE(std::filesystem::exists(entries[0].report));
+}
+
 TEST_F(Submit, GoesThroughAnHttpsProxyWithConnect) {
   spool_reports(2);
   FakeIngest ingest;
@@ -289,10 +311,12 @@ TEST_F(Submit, KilledSubmitLosesNothingAndStoresNothingTwice) {
                                     quote(CA_AGENT_BINARY) + " submit --quiet --config " + quote(config) +
                                     " --state-dir " + quote(state_));
   };
-  // 1 acknowledged, killed before its removal completed; 2 acknowledged,
-  // killed before its removal began (resent: a duplicate); 2 again, killed
-  // once removed; then the rest.
-  for (const char* point : {"spool-remove:signature", "submit:acknowledged", "spool-remove:report"}) {
+  // 1 acknowledged, killed once its removal was marked; 2 acknowledged,
+  // killed with its signature removed; 3 acknowledged, killed before its
+  // removal began (resent: a duplicate); 3 again, killed once removed but
+  // for the marker; then the rest.
+  for (const char* point :
+       {"spool-remove:acknowledged", "spool-remove:signature", "submit:acknowledged", "spool-remove:report"}) {
     const auto killed = run_submit_binary(point);
     EXPECT_EQ(killed.exit_code, 128 + 9) << point << ": " << killed.output;
   }
