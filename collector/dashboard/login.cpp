@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "html.hpp"
+#include "shell_quote.hpp"
 #include "messages.hpp"
 #include "tokens.hpp"
 
@@ -102,7 +103,8 @@ WebResponse login_route(const WebRequest& request, const Target& target, Lang la
   const std::string user_key = "user:" + name.substr(0, 64);
   const std::string peer_key = "peer:" + request.peer;
   if (throttle.wait_for(user_key).count() > 0 || throttle.wait_for(peer_key).count() > 0) {
-    spdlog::warn("dashboard: login throttled for user '{}' from {}", name.substr(0, 64), request.peer);
+    spdlog::warn("dashboard: login throttled for user '{}' from {}", escape_control(name.substr(0, 64)),
+                 request.peer);
     auto response = login_form(request, lang, next, "login.throttled", 429);
     response.set("Retry-After", "60");
     return response;
@@ -111,7 +113,9 @@ WebResponse login_route(const WebRequest& request, const Target& target, Lang la
   if (!user) {
     throttle.failed(user_key);
     throttle.failed(peer_key);
-    spdlog::warn("dashboard: failed login for user '{}' from {}", name.substr(0, 64), request.peer);
+    // The name as typed, control characters escaped: a line feed in it
+    // would forge a log line of its own.
+    spdlog::warn("dashboard: failed login for user '{}' from {}", escape_control(name.substr(0, 64)), request.peer);
     return login_form(request, lang, next, "login.failed", 401);
   }
   throttle.succeeded(user_key);

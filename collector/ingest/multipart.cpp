@@ -106,7 +106,11 @@ std::vector<FormPart> parse_multipart(std::string_view body, std::string_view bo
       part.filename = parameter(value, "filename");
     }
     if (part.name.empty()) throw MultipartError("a multipart part has no Content-Disposition name");
-    part.body = body.substr(headers_end + 4, part_end - headers_end - 4);
+    // An empty part ends its header block right at the delimiter, whose
+    // CRLF is then the blank line's (RFC 2046 §5.1.1: body-part :=
+    // MIME-part-headers [CRLF *OCTET]): part_end is headers_end + 2.
+    const auto body_start = headers_end + 4;
+    part.body = part_end >= body_start ? body.substr(body_start, part_end - body_start) : std::string_view();
     parts.push_back(std::move(part));
     at = part_end + next_delimiter.size();
     if (at > body.size()) throw MultipartError("truncated multipart body");

@@ -9,6 +9,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -40,6 +41,37 @@ using Stream = beast::basic_stream<tcp, Strand>;
 using Socket = tcp::socket::rebind_executor<Strand>::other;
 
 constexpr std::uint32_t kHeaderLimit = 16 * 1024;
+// Bytes read but not yet parsed, at most. Beast's parser takes a body's
+// bytes as they come, so what waits in the buffer is a header (at most
+// kHeaderLimit), a chunk-size line or a trailer, and what a pipelining
+// client sent after them. Beast 1.74 bounds neither chunk extensions nor
+// trailers: without this bound a client (no certificate needed) that sends
+// one endless chunk line made the buffer grow until the body timeout,
+// about 150 MB a second.
+constexpr std::size_t kReadBufferLimit = 256 * 1024;
+// After accept(2) failed for another reason than shutdown (EMFILE, ENFILE,
+// ENOBUFS: out of descriptors or memory), the next try waits this long:
+// retrying at once spun the I/O threads at full CPU until a connection
+// closed.
+constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
+
+// The origin-form path of an absolute-form target ("https://host/path?q"
+// -> "/path?q"), which a server must accept (RFC 9112 §3.2.2); other forms
+// as they are.
+std::string origin_form(std::string_view target) {
+  for (std::string_view scheme : {"https://", "http://"}) {
+    const std::string_view head = target.substr(0, scheme.size());
+    if (!std::equal(head.begin(), head.end(), scheme.begin(), scheme.end(),
+                    [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; })) {
+      continue;
+    }
+    const std::string_view rest = target.substr(scheme.size());
+    const auto path = rest.find_first_of("/?");
+    if (path == std::string_view::npos) return "/";
+    return (rest[path] == '?' ? "/" : "") + std::string(rest.substr(path));
+  }
+  return std::string(target);
+}
 
 struct Shared {
   const CollectorConfig& config;
@@ -59,7 +91,7 @@ std::string printable(std::string_view text, std::size_t max = 200) {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(Socket&& socket, ssl::context& context, Shared& shared)
-      : stream_(std::move(socket), context), shared_(shared) {
+      : stream_(std::move(socket), context), shared_(shared), buffer_(kReadBufferLimit) {
     ++shared_.connections;
     beast::error_code ignored;
     remote_ = beast::get_lowest_layer(stream_).socket().remote_endpoint(ignored).address().to_string(ignored);
@@ -111,6 +143,17 @@ class Session : public std::enable_shared_from_this<Session> {
     if (error) return close_after_error(error);
     started_ = std::chrono::steady_clock::now();
     auto& header = parser_->get();
+    // A Transfer-Encoding whose last coding is not chunked (RFC 9112 §6.3
+    // item 4: "respond with 400 and then close"): Beast would read the body
+    // up to the Content-Length or none at all, and run what follows as a
+    // second request, which a proxy in front would not have seen as one.
+    if (header.count(http::field::transfer_encoding) > 0 && !parser_->chunked()) {
+      return refuse_request("Transfer-Encoding other than chunked");
+    }
+    // RFC 9112 §3.2: an HTTP/1.1 request without exactly one Host field.
+    if (header.version() >= 11 && header.count(http::field::host) != 1) {
+      return refuse_request(header.count(http::field::host) == 0 ? "no Host header" : "more than one Host header");
+    }
     if (header.has_content_length() && parser_->content_length() &&
         *parser_->content_length() > shared_.config.body_bytes) {
       return too_large();
@@ -133,6 +176,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (error == http::error::body_limit) return too_large();
     if (error) return close_after_error(error);
     request_ = parser_->release();
+    if (const std::string_view target = sv(request_.target()); !target.starts_with('/')) {
+      request_.target(origin_form(target));
+    }
     headers_.clear();
     for (const auto& field : request_) {
       std::string name(field.name_string());
@@ -180,9 +226,25 @@ class Session : public std::enable_shared_from_this<Session> {
     respond(std::move(answer), false);
   }
 
+  // 400, then close: what follows this request on the connection cannot be
+  // told apart from its body.
+  void refuse_request(const std::string& why) {
+    Answer answer = error_answer(400, "bad_request", "malformed HTTP request: " + why);
+    const std::string route = parser_ ? Router::route_of(sv(parser_->get().target())) : "other";
+    shared_.metrics.observe(route, answer.outcome, 0, {});
+    request_ = {};
+    request_.method_string(parser_ ? parser_->get().method_string() : "-");
+    request_.target(parser_ ? parser_->get().target() : "-");
+    respond(std::move(answer), false);
+  }
+
   void close_after_error(beast::error_code error) {
     // Beast already refuses a Content-Length over the limit with the header.
     if (error == http::error::body_limit) return too_large();
+    if (error == http::error::buffer_overflow) {
+      return refuse_request("a request line, header, chunk-size line or trailer over " +
+                            std::to_string(kReadBufferLimit / 1024) + " KiB");
+    }
     if (error == http::error::end_of_stream || error == asio::ssl::error::stream_truncated) return shutdown();
     if (error == beast::error::timeout) {
       spdlog::info("{} connection closed: request not received within its deadline", remote_);
@@ -210,8 +272,12 @@ class Session : public std::enable_shared_from_this<Session> {
     if (answer.retry_after) response->set(http::field::retry_after, std::to_string(*answer.retry_after));
     for (const auto& [name, value] : answer.headers) response->insert(name, value);
     response->keep_alive(keep_alive);
-    response->body() = request_.method() == http::verb::head ? std::string() : std::move(answer.body);
+    // HEAD: the Content-Length GET would have (RFC 9110 §9.3.2), no body.
+    const bool head = request_.method() == http::verb::head;
+    const std::size_t length = answer.body.size();
+    response->body() = head ? std::string() : std::move(answer.body);
     response->prepare_payload();
+    if (head) response->content_length(length);
     beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(shared_.config.body_ms));
     http::async_write(stream_, *response, [self = shared_from_this(), response](beast::error_code error, std::size_t) {
       if (error) return;
@@ -248,6 +314,8 @@ struct Server::Impl {
   asio::thread_pool workers;
   Shared shared;
   tcp::acceptor acceptor;
+  asio::steady_timer accept_retry;
+  bool accept_failing = false;  // only touched by accept()'s handler, one at a time
   asio::signal_set signals;
 
   Impl(const CollectorConfig& c, Router& router, Metrics& metrics)
@@ -257,6 +325,7 @@ struct Server::Impl {
         workers(std::max<std::size_t>(4, 2 * static_cast<std::size_t>(io_threads))),
         shared{c, router, metrics, workers},
         acceptor(io),
+        accept_retry(io),
         signals(io, SIGINT, SIGTERM) {
     // TLS >= 1.2 (issue #11 item 2); no compression, no renegotiation.
     SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
@@ -289,7 +358,19 @@ struct Server::Impl {
   void accept() {
     acceptor.async_accept(Strand(io.get_executor()), [this](beast::error_code error, Socket socket) {
       if (error == asio::error::operation_aborted) return;
-      if (!error) {
+      if (error) {
+        // Logged once until an accept succeeds again, not every 100 ms.
+        if (!std::exchange(accept_failing, true))
+          spdlog::warn("cannot accept connections: {} (trying again every {} ms)", error.message(),
+                       kAcceptRetryDelay.count());
+        accept_retry.expires_after(kAcceptRetryDelay);
+        accept_retry.async_wait([this](beast::error_code waited) {
+          if (waited != asio::error::operation_aborted) accept();
+        });
+        return;
+      }
+      if (std::exchange(accept_failing, false)) spdlog::info("accepting connections again");
+      {
         if (shared.connections.load() >= config.connections) {
           // Over <limits connections>: close at once; the client retries later.
           beast::error_code ignored;
@@ -306,6 +387,7 @@ struct Server::Impl {
     asio::post(io, [this] {
       beast::error_code ignored;
       acceptor.close(ignored);
+      accept_retry.cancel();
       signals.cancel(ignored);
       io.stop();
     });

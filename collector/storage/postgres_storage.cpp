@@ -3,6 +3,8 @@
 // comparable query by query.
 #include "postgres_storage.hpp"
 
+#include "same_run.hpp"
+
 #include <algorithm>
 #include <limits>
 #include <map>
@@ -163,6 +165,18 @@ void insert_anomaly(Connection& db, const std::string& machine_id, std::optional
               .optional(to_db(anomaly.seq_from))
               .optional(to_db(anomaly.seq_to))
               .integer(now));
+}
+
+std::vector<ResultRow> results_of(Connection& db, std::int64_t report) {
+  const Result s = db.exec("SELECT report, position, check_id, policy_id, type, title, severity, status, summary, "
+                           "evidence, remediation FROM results WHERE report = $1 ORDER BY position",
+                           Params().integer(report));
+  std::vector<ResultRow> rows;
+  for (int i = 0; i < s.rows(); ++i) {
+    rows.push_back({s.integer(i, 0), static_cast<int>(s.integer(i, 1)), s.text(i, 2), s.text(i, 3), s.text(i, 4),
+                    s.text(i, 5), s.text(i, 6), s.text(i, 7), s.text(i, 8), s.text(i, 9), s.text(i, 10)});
+  }
+  return rows;
 }
 
 // The report's results, up to kResultsPerInsert rows a statement: one
@@ -386,7 +400,7 @@ IngestResult PostgresStorage::ingest_locked(Connection& db, const IncomingReport
                                  .integer(static_cast<std::int64_t>(in.sequence))
                                  .text(in.format)
                                  .optional(in.previous_sha256));
-      found.rows() > 0) {
+      found.rows() > 0 && same_run_content(read_report(found, 0), results_of(db, found.integer(0, 0)), incoming)) {
     return duplicate(found);
   }
 
@@ -677,16 +691,7 @@ std::optional<ReportBlob> PostgresStorage::report_blob(std::int64_t id) {
 
 std::vector<ResultRow> PostgresStorage::results(std::int64_t report) {
   auto l = lease();
-  const Result s =
-      l.db().exec("SELECT report, position, check_id, policy_id, type, title, severity, status, summary, evidence, "
-                  "remediation FROM results WHERE report = $1 ORDER BY position",
-                  Params().integer(report));
-  std::vector<ResultRow> rows;
-  for (int i = 0; i < s.rows(); ++i) {
-    rows.push_back({s.integer(i, 0), static_cast<int>(s.integer(i, 1)), s.text(i, 2), s.text(i, 3), s.text(i, 4),
-                    s.text(i, 5), s.text(i, 6), s.text(i, 7), s.text(i, 8), s.text(i, 9), s.text(i, 10)});
-  }
-  return rows;
+  return results_of(l.db(), report);
 }
 
 std::vector<AnomalyRow> PostgresStorage::anomalies(const AnomalyQuery& query) {

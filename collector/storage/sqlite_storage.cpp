@@ -9,6 +9,7 @@
 #include <limits>
 #include <span>
 
+#include "same_run.hpp"
 #include "sqlite_history.hpp"
 #include "sqlite_schema.hpp"
 
@@ -152,6 +153,18 @@ std::vector<AnomalyRow> anomalies_of_report(Connection& db, std::int64_t report)
   s.bind(1, report);
   std::vector<AnomalyRow> rows;
   while (s.step()) rows.push_back(read_anomaly(s));
+  return rows;
+}
+
+std::vector<ResultRow> results_of(Connection& db, std::int64_t report) {
+  Statement s(db, "SELECT report, position, check_id, policy_id, type, title, severity, status, summary, evidence, "
+                  "remediation FROM results WHERE report = ? ORDER BY position");
+  s.bind(1, report);
+  std::vector<ResultRow> rows;
+  while (s.step()) {
+    rows.push_back({s.integer(0), static_cast<int>(s.integer(1)), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6),
+                    s.text(7), s.text(8), s.text(9), s.text(10)});
+  }
   return rows;
 }
 
@@ -394,7 +407,11 @@ IngestResult SqliteStorage::ingest_one(const IncomingReport& incoming, const Cha
     s.bind(5, in.previous_sha256);
     if (s.step()) {
       const ReportRow existing = read_report(s);
-      return IngestResult{IngestStatus::duplicate, existing, anomalies_of_report(db, existing.id)};
+      s.reset();
+      if (same_run_content(existing, results_of(db, existing.id), incoming)) {
+        return IngestResult{IngestStatus::duplicate, existing, anomalies_of_report(db, existing.id)};
+      }
+      // Same identifiers, other content: judged as any other report.
     }
   }
   const ChainHistory history = load_history(db, in);
@@ -630,15 +647,7 @@ std::optional<ReportBlob> SqliteStorage::report_blob(std::int64_t id) {
 
 std::vector<ResultRow> SqliteStorage::results(std::int64_t report) {
   Reader r = reader();
-  Statement s(r.db(), "SELECT report, position, check_id, policy_id, type, title, severity, status, summary, evidence, "
-                      "remediation FROM results WHERE report = ? ORDER BY position");
-  s.bind(1, report);
-  std::vector<ResultRow> rows;
-  while (s.step()) {
-    rows.push_back({s.integer(0), static_cast<int>(s.integer(1)), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6),
-                    s.text(7), s.text(8), s.text(9), s.text(10)});
-  }
-  return rows;
+  return results_of(r.db(), report);
 }
 
 std::vector<AnomalyRow> SqliteStorage::anomalies(const AnomalyQuery& query) {

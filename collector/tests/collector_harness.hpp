@@ -97,6 +97,7 @@ class Collector {
   void kill9();
   bool alive();
   std::uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }  // the serving process, -1 when stopped
   std::string url(const std::string& path) const;
   const std::filesystem::path& dir() const { return dir_.path(); }
   std::filesystem::path config() const { return dir_.path() / "collector.conf"; }

@@ -31,6 +31,23 @@ TEST(Multipart, PartsWithBinaryBodies) {
   EXPECT_EQ(parts[1].body, binary);
 }
 
+// A part whose header block ends right at the next delimiter is empty
+// (RFC 2046 §5.1.1); it was read as everything up to the end of the body.
+TEST(Multipart, EmptyPartIsEmptyNotTheRestOfTheBody) {
+  const std::string body = "--B\r\nContent-Disposition: form-data; name=\"report\"\r\n\r\n--B\r\n"
+                           "Content-Disposition: form-data; name=\"signature\"\r\n\r\nSIG\r\n--B--\r\n";
+  const auto parts = parse_multipart(body, "B");
+  ASSERT_EQ(parts.size(), 2U);
+  EXPECT_EQ(parts[0].name, "report");
+  EXPECT_EQ(parts[0].body, "");
+  EXPECT_EQ(parts[1].body, "SIG");
+  // With the blank line of its own (three CRLF): empty too.
+  const std::string spaced = "--B\r\nContent-Disposition: form-data; name=\"report\"\r\n\r\n\r\n--B--\r\n";
+  const auto one = parse_multipart(spaced, "B");
+  ASSERT_EQ(one.size(), 1U);
+  EXPECT_EQ(one[0].body, "");
+}
+
 TEST(Multipart, MalformedBodiesAreErrors) {
   const std::string head = "--B\r\nContent-Disposition: form-data; name=\"report\"\r\n\r\nxx";
   EXPECT_THROW(parse_multipart(head, "B"), MultipartError);  // no closing delimiter

@@ -346,6 +346,29 @@ TEST_P(StorageSuite, TheSameRunInItsOtherFormatIsADuplicate) {
   EXPECT_FALSE(judged);
   EXPECT_EQ(again.status, IngestStatus::duplicate);
   EXPECT_EQ(again.row.id, stored.row.id);
+  // The same identifiers with other content (a result turned from fail to
+  // pass, or another host name) are not the run's other format: judged and
+  // stored like any other report, never answered "already stored".
+  for (int variant = 0; variant < 2; ++variant) {
+    IncomingReport forged = make_incoming("m1", 1, variant == 0 ? "x-forged" : "x-renamed", 100, "run-1");
+    forged.row.format = "xml";
+    if (variant == 0) {
+      forged.results[0].status = "pass";
+    } else {
+      forged.row.hostname = "other-name";
+    }
+    bool forged_judged = false;
+    const auto answer = storage_->ingest(
+        forged,
+        [&](const ChainHistory&, const IncomingReport&) {
+          forged_judged = true;
+          return Judgement{};
+        },
+        2);
+    EXPECT_TRUE(forged_judged) << variant;
+    EXPECT_EQ(answer.status, IngestStatus::stored) << variant;
+    EXPECT_NE(answer.row.id, stored.row.id) << variant;
+  }
   // Another sequence under the same report_id is not the other format.
   IncomingReport replayed = make_incoming("m1", 2, "x2", 100, "run-1");
   replayed.row.format = "xml";

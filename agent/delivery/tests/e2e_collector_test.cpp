@@ -9,6 +9,7 @@
 //    fork and the next reports still arrive;
 //  - a collector with another CA: submit refuses, keeps the spool, says why;
 //  - reports spooled before `enroll --force` still arrive;
+//  - a run's XML twin is the same report only with the same content;
 //  - clock skew of a day either way;
 //  - the collector shedding load (its <limits pending-ingests="1"/> full):
 //    503 + Retry-After, and the agent waits as told.
@@ -242,6 +243,48 @@ TEST_F(EndToEnd, ReportsSpooledBeforeReEnrolmentStillArrive) {
   const Shell local =
       sh(quote(collector::test::agent_binary()) + " verify " + quote(reports_) + " --ca " + quote(etc_ / "ca.crt"));
   EXPECT_EQ(local.exit_code, 0) << local.output;
+}
+
+// A run writes its report as JSON and XML: the same report_id, sequence
+// and previous hash, each format writing evidence its own way (an absent
+// line is null in JSON, no attribute in XML). The XML of a delivered run is
+// answered 200 as the same report; the same XML with a result turned from
+// fail to pass, signed again with the host's key, is stored and flagged,
+// not acknowledged as already stored (collector/storage/same_run.hpp).
+TEST_F(EndToEnd, TheOtherFormatOfARunIsTheSameReportOnlyWithTheSameContent) {
+  Collector collector;
+  enroll(collector);
+  const Shell run = agent("run --quiet --offline --policy apicrypt-v1 --only apicrypt-v1.binary.apicryptpj --root " +
+                          quote(root_) + " --format json --format xml --out " + quote(reports_) + " --trigger timer");
+  ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1 || run.exit_code == 2) << run.output;
+  ASSERT_EQ(agent("submit").exit_code, 0);
+  std::filesystem::path xml;
+  for (const auto& file : std::filesystem::directory_iterator(reports_))
+    if (file.path().extension() == ".xml") xml = file.path();
+  ASSERT_FALSE(xml.empty());
+  const auto post = [&](const std::filesystem::path& report) {
+    return collector.curl("--cert " + quote(etc_ / "agent.crt") + " --key " + quote(etc_ / "agent.key") +
+                          " -F report=@" + quote(report) + " -F signature=@" + quote(report.string() + ".p7s") + " " +
+                          quote(collector.url("/api/v1/reports")));
+  };
+  const auto twin = post(xml);
+  EXPECT_EQ(twin.status, 200) << twin.body;
+  EXPECT_NE(twin.body.find("\"duplicate\""), std::string::npos) << twin.body;
+
+  std::string forged_text = collector::test::read_file(xml);
+  const auto status = forged_text.find("status=\"fail\"");
+  ASSERT_NE(status, std::string::npos) << forged_text;
+  forged_text.replace(status, 13, "status=\"pass\"");
+  const auto forged = collector.dir() / "forged.xml";
+  collector::test::write_file(forged, forged_text);
+  const Shell signed_again = sh("openssl cms -sign -binary -outform DER -md sha256 -in " + quote(forged) + " -out " +
+                                quote(forged.string() + ".p7s") + " -signer " + quote(etc_ / "agent.crt") +
+                                " -inkey " + quote(etc_ / "agent.key"));
+  ASSERT_EQ(signed_again.exit_code, 0) << signed_again.output;
+  const auto answer = post(forged);
+  EXPECT_EQ(answer.status, 201) << answer.body;
+  EXPECT_NE(answer.body.find("\"anomaly\""), std::string::npos) << answer.body;
+  EXPECT_EQ(collector.stored_reports(), 2u);
 }
 
 // Clock skew of a day either way (faketime, scripts/deps/delivery.list):
