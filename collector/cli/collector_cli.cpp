@@ -1,5 +1,7 @@
 #include "collector_cli.hpp"
 
+#include <algorithm>
+
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
@@ -147,10 +149,15 @@ int init(const CollectorConfig& config, bool create_ca, std::ostream& out) {
 }
 
 std::string token_state(const TokenRow& token, std::int64_t now) {
-  if (token.revoked_at) return "revoked";
-  if (token.expires_at && *token.expires_at < now) return "expired";
-  if (token.uses >= token.uses_allowed) return "used up";
-  return "active";
+  const auto refusal = token_refusal(token, now);
+  if (!refusal) return "active";
+  switch (*refusal) {
+    case TokenRefusal::revoked: return "revoked";
+    case TokenRefusal::expired: return "expired";
+    case TokenRefusal::used_up: return "used up";
+    case TokenRefusal::unknown: break;
+  }
+  return "unknown";
 }
 
 }  // namespace
@@ -237,6 +244,18 @@ int run_collector_cli(int argc, char** argv, std::ostream& out, std::ostream& er
             err << "clinic-audit-collector: --expires " << expires << ": expected YYYY-MM-DD or an RFC 3339 time\n";
             return kExitUsage;
           }
+          if (*token.expires_at <= now) {
+            err << "clinic-audit-collector: --expires " << expires << " is already past (" << utc_text(*token.expires_at)
+                << "): the token could never be used\n";
+            return kExitUsage;
+          }
+        }
+        // The label is printed in `token list`'s tab-separated lines and
+        // on the dashboard: a tab or a line break would forge a column or a row.
+        if (std::any_of(site.begin(), site.end(),
+                        [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == '\x7f'; })) {
+          err << "clinic-audit-collector: --site must not contain control characters (tab, line break...)\n";
+          return kExitUsage;
         }
         const std::string secret = new_token_secret();
         token.secret_sha256 = token_hash(secret);

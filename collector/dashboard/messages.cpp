@@ -129,6 +129,8 @@ constexpr std::array kMessages = std::to_array<Message>({
     {"tokens.revoke", "Révoquer", "Revoke"},
     {"tokens.revoked", "révoqué", "revoked"},
     {"tokens.active", "actif", "active"},
+    {"tokens.expired", "expiré", "expired"},
+    {"tokens.used_up", "épuisé", "used up"},
     {"tokens.none", "Aucun jeton.", "No token."},
     {"error.not_found", "Page introuvable.", "Page not found."},
     {"error.forbidden", "Action réservée aux administrateurs.", "Administrators only."},

@@ -29,7 +29,13 @@ WebResponse tokens_page(PageContext& ctx) {
     h.element("td", format_time(row.integer(2)));
     h.element("td", row.null(3) ? std::string(ctx.t("common.never")) : format_time(row.integer(3)));
     h.element("td", row.text(5) + " / " + row.text(4), {{"class", "num"}});
-    h.element("td", ctx.t(row.null(6) ? "tokens.active" : "tokens.revoked"));
+    // The rule of `token list` (storage.hpp, token_refusal): a token past
+    // its expiry or out of uses is not active, revoked or not.
+    const char* state = !row.null(6)                                   ? "tokens.revoked"
+                        : !row.null(3) && row.integer(3) < ctx.now     ? "tokens.expired"
+                        : row.integer(5) >= row.integer(4)             ? "tokens.used_up"
+                                                                       : "tokens.active";
+    h.element("td", ctx.t(state));
     h.open("td");
     if (row.null(6)) {
       h.open("form", {{"method", "post"}, {"action", "/admin/tokens/revoke"}});

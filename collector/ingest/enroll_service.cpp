@@ -36,6 +36,21 @@ EnrollService::EnrollService(Storage& storage, std::shared_ptr<const Certificate
                              std::function<std::time_t()> clock)
     : storage_(storage), ca_(std::move(ca)), certificate_days_(certificate_days), clock_(std::move(clock)) {}
 
+namespace {
+
+Answer token_refused(TokenRefusal refusal, const std::string& machine_id) {
+  Answer answer = error_answer(401,
+                               std::string("token_refused_") + (refusal == TokenRefusal::unknown   ? "unknown"
+                                                                : refusal == TokenRefusal::expired ? "expired"
+                                                                : refusal == TokenRefusal::revoked ? "revoked"
+                                                                                                   : "used_up"),
+                               std::string("enrolment refused: ") + to_string(refusal));
+  answer.machine_id = machine_id;
+  return answer;
+}
+
+}  // namespace
+
 Answer EnrollService::enroll(std::string_view body) {
   if (!ca_)
     return error_answer(403, "enrolment_disabled",
@@ -51,26 +66,27 @@ Answer EnrollService::enroll(std::string_view body) {
       !request.contains("csr_pem") || !request["csr_pem"].is_string()) {
     return error_answer(400, "bad_request", "expected a JSON object {\"token\": string, \"csr_pem\": string}");
   }
-  const std::string secret = request["token"].get<std::string>();
+  const std::string secret_hash = token_hash(request["token"].get<std::string>());
+  const std::time_t now = clock_();
+  // The token first (DESIGN §7: 401 for an unknown, expired or used-up
+  // token, whatever the CSR): without a valid one the CSR is not even read.
+  // Checked, not consumed: a CSR refused below does not spend a use.
+  std::optional<TokenRefusal> refusal = TokenRefusal::unknown;
+  for (const TokenRow& token : storage_.tokens()) {
+    if (token.secret_sha256 == secret_hash) refusal = token_refusal(token, now);
+  }
+  if (refusal) return token_refused(*refusal, "");
   CsrSubject subject;
-  std::string certificate;
   try {
-    certificate = ca_->sign_csr(request["csr_pem"].get<std::string>(), certificate_days_, subject);
+    ca_->check_csr(request["csr_pem"].get<std::string>(), subject);
   } catch (const CsrRefused& refused) {
     return error_answer(400, "bad_request", std::string("CSR refused: ") + refused.what());
   }
-  const std::time_t now = clock_();
-  const TokenGrant grant = storage_.consume_token(token_hash(secret), now);
-  if (!grant.token) {
-    Answer answer = error_answer(401,
-                                 std::string("token_refused_") + (grant.refusal == TokenRefusal::unknown   ? "unknown"
-                                                                  : grant.refusal == TokenRefusal::expired ? "expired"
-                                                                  : grant.refusal == TokenRefusal::revoked ? "revoked"
-                                                                                                           : "used_up"),
-                                 std::string("enrolment refused: ") + to_string(*grant.refusal));
-    answer.machine_id = subject.machine_id;
-    return answer;
-  }
+  // Consumed at last, atomically: of two enrolments racing for the last
+  // use, one gets it and the other 401.
+  const TokenGrant grant = storage_.consume_token(secret_hash, now);
+  if (!grant.token) return token_refused(*grant.refusal, subject.machine_id);
+  const std::string certificate = ca_->sign_csr(request["csr_pem"].get<std::string>(), certificate_days_, subject);
   storage_.record_enrolment(subject.machine_id, subject.hostname, grant.token->site, pem_fingerprint(certificate), now);
   Answer answer;
   answer.status = 201;

@@ -1,5 +1,6 @@
 #include "pki.hpp"
 
+#include <arpa/inet.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
@@ -93,15 +94,37 @@ std::string name_entry(X509_NAME* name, int nid) {
   return text;
 }
 
-// RFC 1123 host name labels; what the agent puts in CN and SAN dNSName.
-bool plausible_hostname(const std::string& name) {
-  if (name.empty() || name.size() > 253) return false;
-  for (char c : name) {
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-          c == '_'))
-      return false;
+bool alphanumeric(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+
+// What is wrong with `name` as the host name the agent puts in CN and in
+// the SAN dNSName, or "". RFC 1123 §2.1 labels: letters, digits, hyphens,
+// 1-63 characters, starting and ending with a letter or digit; dots only
+// between labels (no empty label, no trailing dot). An underscore is
+// tolerated inside a label, as many clinic machines are named (PC_ACCUEIL)
+// and X.509 validators accept it in dNSName. At most 64 characters: the
+// upper bound of a CN (RFC 5280 appendix A, ub-common-name), which the
+// certificate could not hold. Not an IPv4 address: a dNSName naming one
+// means nothing (RFC 5280 §4.2.1.6 has iPAddress for that).
+std::string hostname_problem(const std::string& name) {
+  if (name.empty()) return "is missing";
+  if (name.size() > 64) return "is longer than 64 characters (the bound of a certificate CN, RFC 5280)";
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t dot = name.find('.', start);
+    const std::string_view label = std::string_view(name).substr(start, dot == std::string::npos ? name.npos : dot - start);
+    if (label.empty()) return "has an empty label (a leading, trailing or doubled dot)";
+    if (label.size() > 63) return "has a label longer than 63 characters (RFC 1123)";
+    if (!alphanumeric(label.front()) || !alphanumeric(label.back()))
+      return "has a label that does not start and end with a letter or digit (RFC 1123)";
+    for (char c : label) {
+      if (!alphanumeric(c) && c != '-' && c != '_') return "has a character other than a letter, digit, '-' or '_'";
+    }
+    if (dot == std::string::npos) break;
+    start = dot + 1;
   }
-  return true;
+  in_addr ipv4{};
+  if (inet_pton(AF_INET, name.c_str(), &ipv4) == 1) return "is an IPv4 address, not a host name";
+  return {};
 }
 
 // machine-id(5): 32 lower-case hexadecimal characters.
@@ -179,7 +202,7 @@ CertificateAuthority::CertificateAuthority(const std::filesystem::path& cert, co
   }
 }
 
-std::string CertificateAuthority::sign_csr(std::string_view csr_pem, int days, CsrSubject& subject) const {
+signing::X509ReqPtr CertificateAuthority::read_csr(std::string_view csr_pem, CsrSubject& subject) const {
   if (csr_pem.size() > 64 * 1024) throw CsrRefused("CSR larger than 64 KiB");
   BioPtr in = signing::memory_bio(csr_pem.data(), csr_pem.size());
   X509ReqPtr csr(PEM_read_bio_X509_REQ(in.get(), nullptr, nullptr, nullptr));
@@ -196,10 +219,22 @@ std::string CertificateAuthority::sign_csr(std::string_view csr_pem, int days, C
   X509_NAME* name = X509_REQ_get_subject_name(csr.get());
   subject.hostname = name_entry(name, NID_commonName);
   subject.machine_id = name_entry(name, NID_serialNumber);
-  if (!plausible_hostname(subject.hostname)) throw CsrRefused("the CSR's subject CN is not a host name");
+  if (const std::string problem = hostname_problem(subject.hostname); !problem.empty()) {
+    throw CsrRefused("the CSR's subject CN, the host name, " + problem);
+  }
   if (!plausible_machine_id(subject.machine_id)) {
     throw CsrRefused("the CSR's subject serialNumber is not a machine-id (32 lower-case hex digits, machine-id(5))");
   }
+  return csr;
+}
+
+void CertificateAuthority::check_csr(std::string_view csr_pem, CsrSubject& subject) const {
+  read_csr(csr_pem, subject);
+}
+
+std::string CertificateAuthority::sign_csr(std::string_view csr_pem, int days, CsrSubject& subject) const {
+  const X509ReqPtr csr = read_csr(csr_pem, subject);
+  EVP_PKEY* key = X509_REQ_get0_pubkey(csr.get());
   X509NamePtr issued = signing::agent_subject(subject.hostname, subject.machine_id);
   X509Ptr cert = new_cert(issued.get(), X509_get_subject_name(cert_.get()), key, days);
   add_extension(cert.get(), cert_.get(), NID_basic_constraints, "critical,CA:FALSE");

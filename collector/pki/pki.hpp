@@ -46,10 +46,13 @@ class CertificateAuthority {
   // serialNumber copied, keyUsage digitalSignature, EKU clientAuth, SAN
   // dNSName. Throws CsrRefused.
   std::string sign_csr(std::string_view csr_pem, int days, CsrSubject& subject) const;
+  // sign_csr's checks alone (nothing signed). Throws CsrRefused.
+  void check_csr(std::string_view csr_pem, CsrSubject& subject) const;
   std::string ca_pem() const;
   X509* certificate() const { return cert_.get(); }
 
  private:
+  signing::X509ReqPtr read_csr(std::string_view csr_pem, CsrSubject& subject) const;
   signing::X509Ptr cert_;
   signing::PkeyPtr key_;
 };

@@ -18,6 +18,13 @@ const char* to_string(TokenRefusal refusal) {
   return "refused token";
 }
 
+std::optional<TokenRefusal> token_refusal(const TokenRow& token, std::int64_t now) {
+  if (token.revoked_at) return TokenRefusal::revoked;
+  if (token.expires_at && *token.expires_at < now) return TokenRefusal::expired;
+  if (token.uses >= token.uses_allowed) return TokenRefusal::used_up;
+  return std::nullopt;
+}
+
 std::unique_ptr<Storage> open_storage(const std::string& url) {
   const std::string_view text(url);
   if (text.starts_with("sqlite:")) {

@@ -598,9 +598,7 @@ TokenGrant PostgresStorage::consume_token(const std::string& secret_sha256, std:
                            Params().text(secret_sha256));
   if (s.rows() == 0) return {std::nullopt, TokenRefusal::unknown};
   TokenRow token = read_token(s, 0);
-  if (token.revoked_at) return {std::nullopt, TokenRefusal::revoked};
-  if (token.expires_at && *token.expires_at < now) return {std::nullopt, TokenRefusal::expired};
-  if (token.uses >= token.uses_allowed) return {std::nullopt, TokenRefusal::used_up};
+  if (const auto refusal = token_refusal(token, now)) return {std::nullopt, refusal};
   db.exec("UPDATE tokens SET uses = uses + 1 WHERE id = $1", Params().integer(token.id));
   transaction.commit();
   ++token.uses;

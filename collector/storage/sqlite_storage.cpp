@@ -544,9 +544,7 @@ TokenGrant SqliteStorage::consume_token(const std::string& secret_sha256, std::i
   s.bind(1, secret_sha256);
   if (!s.step()) return {std::nullopt, TokenRefusal::unknown};
   TokenRow token = read_token(s);
-  if (token.revoked_at) return {std::nullopt, TokenRefusal::revoked};
-  if (token.expires_at && *token.expires_at < now) return {std::nullopt, TokenRefusal::expired};
-  if (token.uses >= token.uses_allowed) return {std::nullopt, TokenRefusal::used_up};
+  if (const auto refusal = token_refusal(token, now)) return {std::nullopt, refusal};
   Statement use(*writer_, "UPDATE tokens SET uses = uses + 1 WHERE id = ?");
   use.bind(1, token.id).run();
   transaction.commit();

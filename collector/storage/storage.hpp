@@ -71,6 +71,10 @@ struct AnomalyQuery {
 
 enum class TokenRefusal { unknown, expired, revoked, used_up };
 const char* to_string(TokenRefusal refusal);
+// Why `token` cannot be used at `now` (revoked, past its expiry, used up),
+// or nothing: the one rule consume_token applies in both backends, and the
+// enrolment's check before it reads the CSR.
+std::optional<TokenRefusal> token_refusal(const TokenRow& token, std::int64_t now);
 
 struct TokenGrant {
   std::optional<TokenRow> token;        // set when the use was granted (uses already incremented)

@@ -1,6 +1,9 @@
 // Enrolment (issue #11 item 3), the command line (item 1), /metrics and
 // /healthz (item 8), export (item 9).
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <ctime>
 
 #include <nlohmann/json.hpp>
 
@@ -63,7 +66,16 @@ TEST(CollectorEnrolment, UnknownExpiredRevokedTokensAndBadCsrs) {
   const AgentIdentity agent = collector.make_csr("cab-a", kMachineA);
   const std::string csr = read_file(collector.dir() / "cab-a.csr");
   EXPECT_EQ(enrol(collector, "not-a-token", csr).status, 401);
-  const std::string expired = last_line(collector.cli("token create --expires 2020-01-01").output);
+  // A token whose expiry is past cannot be created; one that expires in a
+  // second is refused once it has.
+  const Shell past = collector.cli("token create --expires 2020-01-01");
+  EXPECT_EQ(past.exit_code, 64) << past.output;
+  EXPECT_NE(past.output.find("already past"), std::string::npos) << past.output;
+  const std::time_t soon = std::time(nullptr) + 2;
+  char soon_text[32];
+  std::strftime(soon_text, sizeof soon_text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&soon));
+  const std::string expired = last_line(collector.cli(std::string("token create --expires ") + soon_text).output);
+  sleep(3);
   EXPECT_EQ(enrol(collector, expired, csr).status, 401);
   const Shell created = collector.cli("token create --uses 5");
   const std::string revoked = last_line(created.output);
@@ -74,8 +86,14 @@ TEST(CollectorEnrolment, UnknownExpiredRevokedTokensAndBadCsrs) {
   EXPECT_NE(list.output.find("revoked"), std::string::npos) << list.output;
   EXPECT_NE(list.output.find("expired"), std::string::npos) << list.output;
   EXPECT_EQ(list.output.find(revoked), std::string::npos);
-  // A good token is not consumed by a bad CSR.
-  const std::string good = last_line(collector.cli("token create").output);
+  // A control character in the site label would forge a column or a line of the list.
+  const Shell tab = collector.cli("token create --site \"$(printf 'a\\tb')\"");
+  EXPECT_EQ(tab.exit_code, 64) << tab.output;
+  // An unknown token is 401 whatever the CSR: the token is checked first.
+  EXPECT_EQ(enrol(collector, "not-a-token", "not a CSR").status, 401);
+  // A good token is not consumed by a bad CSR (uses 1: the good CSR at the
+  // end still gets its certificate).
+  const std::string good = last_line(collector.cli("token create --uses 1").output);
   EXPECT_EQ(
       enrol(collector, good, "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n").status,
       400);
@@ -101,6 +119,40 @@ TEST(CollectorEnrolment, UnknownExpiredRevokedTokensAndBadCsrs) {
   for (const char* outcome : {"token_refused_unknown", "token_refused_expired", "token_refused_revoked"}) {
     EXPECT_NE(collector.log().find(outcome), std::string::npos) << outcome;
   }
+}
+
+// The CSR's CN becomes the certificate's CN and SAN dNSName: an RFC 1123
+// host name of at most 64 characters (the CN's bound), not an address. A
+// 65-character CN was a 500 (the certificate could not hold it).
+TEST(CollectorEnrolment, CsrHostNameMustBeAHostName) {
+  Collector collector;
+  // openssl req itself refuses a CN over 64 characters; its ASN.1 string
+  // table, raised here (config module stbl_section), lets the test make one.
+  write_file(collector.dir() / "long-cn.cnf",
+             "openssl_conf = openssl_init\n[openssl_init]\nstbl_section = stbl\n[stbl]\ncommonName = min:1,max:300\n"
+             "[req]\ndistinguished_name = dn\n[dn]\n");
+  const auto csr_for = [&](const std::string& cn) {
+    const auto file = collector.dir() / "h.csr";
+    const Shell made = sh("OPENSSL_CONF=" + quote(collector.dir() / "long-cn.cnf") + " openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " +
+                          quote(collector.dir() / "h.key") + " -subj " + quote("/CN=" + cn + "/serialNumber=" + kMachineA) +
+                          " -out " + quote(file));
+    EXPECT_EQ(made.exit_code, 0) << made.output;
+    return read_file(file);
+  };
+  const std::string token = last_line(collector.cli("token create --uses 10").output);
+  for (const std::string& cn : {std::string(65, 'a'), std::string("a.") + std::string(64, 'b'), std::string("host1."),
+                               std::string("..."), std::string("-"), std::string("_"), std::string("-host"),
+                               std::string("192.168.1.10"), std::string("a..b"), std::string("h\\,x")}) {
+    const auto refused = enrol(collector, token, csr_for(cn));
+    EXPECT_EQ(refused.status, 400) << cn << ": " << refused.body;
+    EXPECT_NE(refused.body.find("host name"), std::string::npos) << cn << ": " << refused.body;
+  }
+  for (const std::string& cn : {std::string("PC_ACCUEIL"), std::string("cab-1.clinique.example"),
+                               std::string(31, 'x') + "." + std::string(32, 'y')}) {
+    const auto issued = enrol(collector, token, csr_for(cn));
+    EXPECT_EQ(issued.status, 201) << cn << ": " << issued.body;
+  }
+  EXPECT_EQ(collector.log().find("internal error"), std::string::npos) << collector.log();
 }
 
 TEST(CollectorCli, UsageAndConfigurationErrorsExitCodes) {

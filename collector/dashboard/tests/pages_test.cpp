@@ -275,6 +275,35 @@ TEST_F(DashboardPages, ViewerCannotReachAdminActions) {
   EXPECT_NE(admin.get("/fleet").body.find("/admin/tokens"), std::string::npos);
 }
 
+// A token past its expiry or out of uses is not shown "active" (it was:
+// only revocation was looked at); the states of `token list`.
+TEST_F(DashboardPages, TokensPageShowsExpiredAndUsedUpTokens) {
+  auto token = [](const std::string& site, std::optional<std::int64_t> expires, int uses, int allowed) {
+    collector::TokenRow row;
+    row.secret_sha256 = "hash-" + site;
+    row.site = site;
+    row.created_at = kNow - 10 * 86400;
+    row.expires_at = expires;
+    row.uses = uses;
+    row.uses_allowed = allowed;
+    return row;
+  };
+  world.storage->create_token(token("site-expired", kNow - 86400, 0, 1));
+  const auto used = world.storage->create_token(token("site-used", kNow + 86400, 0, 1));
+  ASSERT_TRUE(world.storage->consume_token("hash-site-used", kNow).token);
+  world.storage->create_token(token("site-active", kNow + 86400, 0, 1));
+  const std::string body = admin.get("/admin/tokens").body;
+  const auto state_of = [&](const std::string& site) {
+    const auto row = body.find(site);
+    if (row == std::string::npos) return std::string("no row");
+    const auto end = body.find("</tr>", row);
+    return body.substr(row, end - row);
+  };
+  EXPECT_NE(state_of("site-expired").find("expiré"), std::string::npos) << state_of("site-expired");
+  EXPECT_NE(state_of("site-used").find("épuisé"), std::string::npos) << state_of("site-used") << used;
+  EXPECT_NE(state_of("site-active").find("actif"), std::string::npos) << state_of("site-active");
+}
+
 TEST_F(DashboardPages, NothingChangesAReport) {
   for (const char* target : {"/host?id=beta", "/report?id=1&part=report", "/api/v1/reports?host=beta"}) {
     const auto csrf = admin.csrf_from(admin.get("/fleet").body);
