@@ -105,14 +105,21 @@ std::optional<IngestAnswer> parse_ingest_answer(int http_status, std::string_vie
     why = "HTTP " + std::to_string(http_status) + " with status \"" + escape_line(answer.status) + "\"";
     return std::nullopt;
   }
-  if (auto id = json.find("report_id"); id != json.end()) {
+  // Both are in every acknowledgment (DESIGN §7): one without them could
+  // be anybody's, and the report would leave the spool unconfirmed.
+  const auto id = json.find("report_id");
+  if (id == json.end() || json.find("sequence") == json.end() || json["sequence"].is_null()) {
+    why = "HTTP " + std::to_string(http_status) + " without the \"report_id\" and \"sequence\" it acknowledges";
+    return std::nullopt;
+  }
+  {
     if (!id->is_string() || id->get<std::string>() != sent_report_id) {
       why = "the acknowledgment names another report_id than the one sent (" + std::string(sent_report_id) + ")";
       return std::nullopt;
     }
     answer.report_id = id->get<std::string>();
   }
-  if (auto sequence = json.find("sequence"); sequence != json.end() && !sequence->is_null()) {
+  if (auto sequence = json.find("sequence"); sequence != json.end()) {
     if (!sequence->is_number_unsigned() || sequence->get<std::uint64_t>() != sent_sequence) {
       why = "the acknowledgment names another sequence than the one sent (" + std::to_string(sent_sequence) + ")";
       return std::nullopt;

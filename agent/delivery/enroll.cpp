@@ -173,11 +173,10 @@ int enroll(const EnrollSettings& settings, std::ostream& out) {
     response = client.post(kEnrollPath, "application/json", request.dump(),
                            std::chrono::steady_clock::now() + 3 * settings.step_timeout);
   } catch (const TransportError& e) {
-    if (e.kind() == TransportError::Kind::untrusted) {
-      throw EnrollError(kExitNoPermission,
-                        std::string(e.what()) +
-                            (pin ? _(" (fingerprint mismatch: is this the regional collector?)") : ""));
-    }
+    // The reason is the client's own (https_client.cpp): a pin that matches
+    // no certificate says so; a certificate for another name, or expired,
+    // with the pin matching, says that instead.
+    if (e.kind() == TransportError::Kind::untrusted) throw EnrollError(kExitNoPermission, e.what());
     if (e.kind() == TransportError::Kind::unreachable) {
       throw EnrollError(kExitTempFail, tr("collector unreachable: {0}", e.what()));
     }

@@ -250,7 +250,9 @@ struct HttpsClient::Impl {
       if (verify != X509_V_OK) {
         std::string why = i18n::verify_error_text(verify);
         if (!pin.empty() && verify == X509_V_ERR_CERT_UNTRUSTED) {
-          why = tr("no certificate with the pinned fingerprint {0} in the server's chain", pin);
+          why = tr("no certificate with the pinned fingerprint {0} in the server's chain (is this the regional "
+                   "collector?)",
+                   pin);
         } else if (options.trust.ca_file) {
           why += tr(" (trusted CA: {0})", options.trust.ca_file->string());
         }

@@ -26,14 +26,20 @@ TEST(CollectorApi, OnlyAValidAnswerAcknowledges) {
   std::string why;
   EXPECT_TRUE(
       parse_ingest_answer(201, R"({"status":"stored","report_id":"id","sequence":3,"chain":"ok"})", "id", 3, why));
-  EXPECT_TRUE(parse_ingest_answer(200, R"({"status":"duplicate","report_id":"id"})", "id", 3, why));
+  EXPECT_TRUE(parse_ingest_answer(200, R"({"status":"duplicate","report_id":"id","sequence":3})", "id", 3, why));
+  // Without what it acknowledges, an answer acknowledges nothing.
+  EXPECT_FALSE(parse_ingest_answer(201, R"({"status":"stored"})", "id", 3, why));
+  EXPECT_NE(why.find("report_id"), std::string::npos) << why;
+  EXPECT_FALSE(parse_ingest_answer(200, R"({"status":"duplicate","report_id":"id"})", "id", 3, why));
+  EXPECT_FALSE(parse_ingest_answer(201, R"({"status":"stored","sequence":3})", "id", 3, why));
+  EXPECT_FALSE(parse_ingest_answer(201, R"({"status":"stored","report_id":"id","sequence":null})", "id", 3, why));
   EXPECT_FALSE(parse_ingest_answer(200, R"({"status":"stored","report_id":"id"})", "id", 3, why));
   EXPECT_FALSE(parse_ingest_answer(201, R"({"status":"stored","report_id":"id","sequence":4})", "id", 3, why));
   EXPECT_FALSE(parse_ingest_answer(201, "", "id", 3, why));
   EXPECT_FALSE(parse_ingest_answer(201, "[1]", "id", 3, why));
   const auto flagged = parse_ingest_answer(
       201,
-      R"({"status":"stored","report_id":"id","chain":"anomaly","anomalies":[{"kind":"fork","detail":"seq 3 twice\u001b[2J"}]})",
+      R"({"status":"stored","report_id":"id","sequence":3,"chain":"anomaly","anomalies":[{"kind":"fork","detail":"seq 3 twice\u001b[2J"}]})",
       "id", 3, why);
   ASSERT_TRUE(flagged);
   ASSERT_EQ(flagged->anomalies.size(), 1u);

@@ -115,6 +115,7 @@ TEST_F(Enroll, FingerprintMismatchSendsNoToken) {
   s.ca_fingerprint = std::string(64, 'a');
   EXPECT_EQ(enroll(s), kExitNoPermission);
   EXPECT_NE(err_.str().find("fingerprint"), std::string::npos) << err_.str();
+  EXPECT_NE(err_.str().find("regional collector?"), std::string::npos) << err_.str();
   EXPECT_TRUE(collector.requests().empty()) << "the token went to an unverified server";
   EXPECT_FALSE(std::filesystem::exists(s.cert));
 }
