@@ -9,7 +9,8 @@
 //  - HEAD: GET's Content-Length, no body (RFC 9110 §9.3.2);
 //  - an absolute-form target (RFC 9112 §3.2.2): routed as its path;
 //  - accept(2) out of descriptors: the collector waits and tries again,
-//    it does not spin.
+//    it does not spin;
+//  - a login name with a line feed does not forge a log line.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -151,6 +152,28 @@ TEST_F(CollectorHttpFraming, AbsoluteFormTargetIsServedAsItsPath) {
   const std::string answer = raw("absolute");
   EXPECT_NE(answer.find("HTTP/1.1 200"), std::string::npos) << answer;
   EXPECT_NE(answer.find("\"ok\""), std::string::npos) << answer;
+}
+
+// A failed dashboard login logs the name typed: a line feed in it forged a
+// whole log line (an ingest that never happened). It is logged escaped.
+TEST_F(CollectorHttpFraming, LoginNameCannotForgeALogLine) {
+  const std::string jar = quote(collector_->dir() / "cookies");
+  const std::string page = sh("curl -sS --cacert " + quote(collector_->ca_cert()) + " -c " + jar + " " +
+                              quote(collector_->url("/login")))
+                               .output;
+  const std::string field = "name=\"csrf\" value=\"";
+  const auto at = page.find(field);
+  ASSERT_NE(at, std::string::npos) << page;
+  const auto value = at + field.size();
+  const std::string csrf = page.substr(value, page.find('"', value) - value);
+  const Shell posted = sh("curl -sS -o /dev/null --cacert " + quote(collector_->ca_cert()) + " -b " + jar +
+                          " --data-urlencode " + quote("csrf=" + csrf) + " --data-urlencode password=x" +
+                          " --data-urlencode " + quote("user=bob\nFORGED 201 stored host=deadbeef") + " " +
+                          quote(collector_->url("/login")));
+  ASSERT_EQ(posted.exit_code, 0) << posted.output;
+  const std::string log = collector_->log();
+  EXPECT_NE(log.find("failed login for user 'bob\\nFORGED"), std::string::npos) << log;
+  EXPECT_EQ(log.find("\nFORGED"), std::string::npos) << log;
 }
 
 TEST_F(CollectorHttpFraming, OutOfDescriptorsTheAcceptLoopWaitsInsteadOfSpinning) {
