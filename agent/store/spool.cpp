@@ -311,8 +311,8 @@ std::vector<std::filesystem::path> Spool::recover() {
       // Lone and acknowledged: the marker's turn removes it (or did).
       std::filesystem::path signature = file.path();
       signature += ".p7s";
-      incomplete =
-          !std::filesystem::exists(signature, error) && std::filesystem::exists(acknowledged_marker(file.path()), error);
+      incomplete = !std::filesystem::exists(signature, error) &&
+                   std::filesystem::exists(acknowledged_marker(file.path()), error);
     }
     if (!incomplete) continue;
     if (!std::filesystem::exists(file.path(), error)) continue;  // removed with its marker above

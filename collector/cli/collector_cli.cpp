@@ -245,8 +245,8 @@ int run_collector_cli(int argc, char** argv, std::ostream& out, std::ostream& er
             return kExitUsage;
           }
           if (*token.expires_at <= now) {
-            err << "clinic-audit-collector: --expires " << expires << " is already past (" << utc_text(*token.expires_at)
-                << "): the token could never be used\n";
+            err << "clinic-audit-collector: --expires " << expires << " is already past ("
+                << utc_text(*token.expires_at) << "): the token could never be used\n";
             return kExitUsage;
           }
         }

@@ -103,8 +103,7 @@ WebResponse login_route(const WebRequest& request, const Target& target, Lang la
   const std::string user_key = "user:" + name.substr(0, 64);
   const std::string peer_key = "peer:" + request.peer;
   if (throttle.wait_for(user_key).count() > 0 || throttle.wait_for(peer_key).count() > 0) {
-    spdlog::warn("dashboard: login throttled for user '{}' from {}", escape_control(name.substr(0, 64)),
-                 request.peer);
+    spdlog::warn("dashboard: login throttled for user '{}' from {}", escape_control(name.substr(0, 64)), request.peer);
     auto response = login_form(request, lang, next, "login.throttled", 429);
     response.set("Retry-After", "60");
     return response;

@@ -31,10 +31,10 @@ WebResponse tokens_page(PageContext& ctx) {
     h.element("td", row.text(5) + " / " + row.text(4), {{"class", "num"}});
     // The rule of `token list` (storage.hpp, token_refusal): a token past
     // its expiry or out of uses is not active, revoked or not.
-    const char* state = !row.null(6)                                   ? "tokens.revoked"
-                        : !row.null(3) && row.integer(3) < ctx.now     ? "tokens.expired"
-                        : row.integer(5) >= row.integer(4)             ? "tokens.used_up"
-                                                                       : "tokens.active";
+    const char* state = !row.null(6)                               ? "tokens.revoked"
+                        : !row.null(3) && row.integer(3) < ctx.now ? "tokens.expired"
+                        : row.integer(5) >= row.integer(4)         ? "tokens.used_up"
+                                                                   : "tokens.active";
     h.element("td", ctx.t(state));
     h.open("td");
     if (row.null(6)) {

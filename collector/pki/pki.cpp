@@ -111,7 +111,8 @@ std::string hostname_problem(const std::string& name) {
   std::size_t start = 0;
   while (true) {
     const std::size_t dot = name.find('.', start);
-    const std::string_view label = std::string_view(name).substr(start, dot == std::string::npos ? name.npos : dot - start);
+    const std::string_view label =
+        std::string_view(name).substr(start, dot == std::string::npos ? name.npos : dot - start);
     if (label.empty()) return "has an empty label (a leading, trailing or doubled dot)";
     if (label.size() > 63) return "has a label longer than 63 characters (RFC 1123)";
     if (!alphanumeric(label.front()) || !alphanumeric(label.back()))

@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "request_target.hpp"
 #include "shell_quote.hpp"
 
 namespace clinic_audit::collector {
@@ -54,24 +55,6 @@ constexpr std::size_t kReadBufferLimit = 256 * 1024;
 // retrying at once spun the I/O threads at full CPU until a connection
 // closed.
 constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
-
-// The origin-form path of an absolute-form target ("https://host/path?q"
-// -> "/path?q"), which a server must accept (RFC 9112 §3.2.2); other forms
-// as they are.
-std::string origin_form(std::string_view target) {
-  for (std::string_view scheme : {"https://", "http://"}) {
-    const std::string_view head = target.substr(0, scheme.size());
-    if (!std::equal(head.begin(), head.end(), scheme.begin(), scheme.end(),
-                    [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; })) {
-      continue;
-    }
-    const std::string_view rest = target.substr(scheme.size());
-    const auto path = rest.find_first_of("/?");
-    if (path == std::string_view::npos) return "/";
-    return (rest[path] == '?' ? "/" : "") + std::string(rest.substr(path));
-  }
-  return std::string(target);
-}
 
 struct Shared {
   const CollectorConfig& config;

@@ -8,8 +8,7 @@ namespace clinic_audit::collector {
 namespace {
 
 auto fields(const ResultRow& r) {
-  return std::tie(r.position, r.check_id, r.policy_id, r.type, r.title, r.severity, r.status, r.summary,
-                  r.remediation);
+  return std::tie(r.position, r.check_id, r.policy_id, r.type, r.title, r.severity, r.status, r.summary, r.remediation);
 }
 
 // Evidence as the two formats can both write it: the JSON report writes an

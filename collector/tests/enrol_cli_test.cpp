@@ -133,22 +133,23 @@ TEST(CollectorEnrolment, CsrHostNameMustBeAHostName) {
              "[req]\ndistinguished_name = dn\n[dn]\n");
   const auto csr_for = [&](const std::string& cn) {
     const auto file = collector.dir() / "h.csr";
-    const Shell made = sh("OPENSSL_CONF=" + quote(collector.dir() / "long-cn.cnf") + " openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " +
-                          quote(collector.dir() / "h.key") + " -subj " + quote("/CN=" + cn + "/serialNumber=" + kMachineA) +
-                          " -out " + quote(file));
+    const Shell made = sh("OPENSSL_CONF=" + quote(collector.dir() / "long-cn.cnf") +
+                          " openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " +
+                          quote(collector.dir() / "h.key") + " -subj " +
+                          quote("/CN=" + cn + "/serialNumber=" + kMachineA) + " -out " + quote(file));
     EXPECT_EQ(made.exit_code, 0) << made.output;
     return read_file(file);
   };
   const std::string token = last_line(collector.cli("token create --uses 10").output);
   for (const std::string& cn : {std::string(65, 'a'), std::string("a.") + std::string(64, 'b'), std::string("host1."),
-                               std::string("..."), std::string("-"), std::string("_"), std::string("-host"),
-                               std::string("192.168.1.10"), std::string("a..b"), std::string("h\\,x")}) {
+                                std::string("..."), std::string("-"), std::string("_"), std::string("-host"),
+                                std::string("192.168.1.10"), std::string("a..b"), std::string("h\\,x")}) {
     const auto refused = enrol(collector, token, csr_for(cn));
     EXPECT_EQ(refused.status, 400) << cn << ": " << refused.body;
     EXPECT_NE(refused.body.find("host name"), std::string::npos) << cn << ": " << refused.body;
   }
   for (const std::string& cn : {std::string("PC_ACCUEIL"), std::string("cab-1.clinique.example"),
-                               std::string(31, 'x') + "." + std::string(32, 'y')}) {
+                                std::string(31, 'x') + "." + std::string(32, 'y')}) {
     const auto issued = enrol(collector, token, csr_for(cn));
     EXPECT_EQ(issued.status, 201) << cn << ": " << issued.body;
   }

@@ -158,18 +158,18 @@ TEST_F(CollectorHttpFraming, AbsoluteFormTargetIsServedAsItsPath) {
 // whole log line (an ingest that never happened). It is logged escaped.
 TEST_F(CollectorHttpFraming, LoginNameCannotForgeALogLine) {
   const std::string jar = quote(collector_->dir() / "cookies");
-  const std::string page = sh("curl -sS --cacert " + quote(collector_->ca_cert()) + " -c " + jar + " " +
-                              quote(collector_->url("/login")))
-                               .output;
+  const std::string page =
+      sh("curl -sS --cacert " + quote(collector_->ca_cert()) + " -c " + jar + " " + quote(collector_->url("/login")))
+          .output;
   const std::string field = "name=\"csrf\" value=\"";
   const auto at = page.find(field);
   ASSERT_NE(at, std::string::npos) << page;
   const auto value = at + field.size();
   const std::string csrf = page.substr(value, page.find('"', value) - value);
-  const Shell posted = sh("curl -sS -o /dev/null --cacert " + quote(collector_->ca_cert()) + " -b " + jar +
-                          " --data-urlencode " + quote("csrf=" + csrf) + " --data-urlencode password=x" +
-                          " --data-urlencode " + quote("user=bob\nFORGED 201 stored host=deadbeef") + " " +
-                          quote(collector_->url("/login")));
+  const Shell posted =
+      sh("curl -sS -o /dev/null --cacert " + quote(collector_->ca_cert()) + " -b " + jar + " --data-urlencode " +
+         quote("csrf=" + csrf) + " --data-urlencode password=x" + " --data-urlencode " +
+         quote("user=bob\nFORGED 201 stored host=deadbeef") + " " + quote(collector_->url("/login")));
   ASSERT_EQ(posted.exit_code, 0) << posted.output;
   const std::string log = collector_->log();
   EXPECT_NE(log.find("failed login for user 'bob\\nFORGED"), std::string::npos) << log;
@@ -183,12 +183,13 @@ TEST_F(CollectorHttpFraming, OutOfDescriptorsTheAcceptLoopWaitsInsteadOfSpinning
   // A descriptor limit (the soft one: raising a hard limit again needs
   // CAP_SYS_RESOURCE) below <limits connections> (1000 by default).
   ASSERT_EQ(sh("prlimit --pid " + process + " --nofile=48:").exit_code, 0);
-  const std::string holder = "import socket, sys, time\n"
-                             "held = []\n"
-                             "for _ in range(80):\n"
-                             "    try: held.append(socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=2))\n"
-                             "    except OSError: pass\n"
-                             "time.sleep(2.5)\n";
+  const std::string holder =
+      "import socket, sys, time\n"
+      "held = []\n"
+      "for _ in range(80):\n"
+      "    try: held.append(socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=2))\n"
+      "    except OSError: pass\n"
+      "time.sleep(2.5)\n";
   write_file(collector_->dir() / "hold.py", holder);
   const double before = cpu_seconds();
   sh("timeout 20 python3 " + quote(collector_->dir() / "hold.py") + " " + std::to_string(collector_->port()));

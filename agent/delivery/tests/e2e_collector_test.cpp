@@ -225,8 +225,8 @@ TEST_F(EndToEnd, ReportsSpooledBeforeReEnrolmentStillArrive) {
   collector.start();
   const Shell token = collector.cli("token create --uses 1 --site test");
   ASSERT_EQ(token.exit_code, 0) << token.output;
-  const Shell renewed = agent("enroll --force --collector " + quote(collector.url("")) + " --token " +
-                              quote(last_line(token.output)));
+  const Shell renewed =
+      agent("enroll --force --collector " + quote(collector.url("")) + " --token " + quote(last_line(token.output)));
   ASSERT_EQ(renewed.exit_code, 0) << renewed.output;
   write_config(collector.url(""));
   audit();
@@ -278,8 +278,8 @@ TEST_F(EndToEnd, TheOtherFormatOfARunIsTheSameReportOnlyWithTheSameContent) {
   const auto forged = collector.dir() / "forged.xml";
   collector::test::write_file(forged, forged_text);
   const Shell signed_again = sh("openssl cms -sign -binary -outform DER -md sha256 -in " + quote(forged) + " -out " +
-                                quote(forged.string() + ".p7s") + " -signer " + quote(etc_ / "agent.crt") +
-                                " -inkey " + quote(etc_ / "agent.key"));
+                                quote(forged.string() + ".p7s") + " -signer " + quote(etc_ / "agent.crt") + " -inkey " +
+                                quote(etc_ / "agent.key"));
   ASSERT_EQ(signed_again.exit_code, 0) << signed_again.output;
   const auto answer = post(forged);
   EXPECT_EQ(answer.status, 201) << answer.body;
