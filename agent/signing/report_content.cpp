@@ -252,9 +252,12 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view text) {
       (text[10] != 'T' && text[10] != 't' && text[10] != ' ') || text[13] != ':' || text[16] != ':') {
     return std::nullopt;
   }
-  if (*month < 1 || *month > 12 || *day < 1 || *day > 31 || *hour > 23 || *minute > 59 || *second > 60) {
-    return std::nullopt;
-  }
+  if (*month < 1 || *month > 12 || *day < 1 || *hour > 23 || *minute > 59 || *second > 60) return std::nullopt;
+  // RFC 3339 §5.7: the day must exist in its month (2026-02-30, 2026-11-31
+  // were accepted and rolled over by timegm into the next month).
+  static constexpr int kDaysIn[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (*year % 4 == 0 && *year % 100 != 0) || *year % 400 == 0;
+  if (*day > kDaysIn[*month - 1] + (*month == 2 && leap ? 1 : 0)) return std::nullopt;
   std::size_t at = 19;
   if (at < text.size() && text[at] == '.') {
     ++at;

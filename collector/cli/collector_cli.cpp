@@ -45,8 +45,25 @@ signing::SchemaChecker load_schemas() {
 }
 
 std::unique_ptr<Storage> open_migrated(const CollectorConfig& config) {
+  // Only `init` creates the SQLite file: another command run as root (token
+  // create, say) made a root-owned database that the service's own user then
+  // could not write (clinic-audit-collector(8), FIRST START).
+  if (std::string_view(config.database_url).starts_with("sqlite:")) {
+    const std::filesystem::path file = config.database_url.substr(7);
+    std::error_code error;
+    if (!std::filesystem::exists(file, error)) {
+      throw ConfigError(config.file.string() + ":0: no database at " + file.string() +
+                        " yet: create it first, as the service's user: runuser -u clinic-audit-collector -- "
+                        "clinic-audit-collector init --create-ca");
+    }
+  }
   auto storage = open_storage(config.database_url);
   const int version = storage->schema_version();
+  if (version > kSchemaVersion) {
+    throw ConfigError(config.file.string() + ":0: the database is at schema version " + std::to_string(version) +
+                      ", newer than this collector's " + std::to_string(kSchemaVersion) +
+                      ": upgrade clinic-audit-collector (init never downgrades a database)");
+  }
   if (version != kSchemaVersion) {
     throw ConfigError(config.file.string() + ":0: the database is at schema version " + std::to_string(version) +
                       ", this collector needs " + std::to_string(kSchemaVersion) + ": run clinic-audit-collector init");
@@ -94,6 +111,16 @@ void setup_logging() {
 
 int serve(const CollectorConfig& config) {
   setup_logging();
+  // Named here, exit 65: OpenSSL's own error ("use_certificate_chain_file:
+  // asio.ssl error", exit 70) named neither the file nor the fix.
+  for (const auto& [file, what] : {std::pair{config.tls_cert, "server certificate"}, {config.tls_key, "server key"}}) {
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(file, error)) {
+      throw ConfigError(config.file.string() + ":0: the " + what + " " + file.string() +
+                        " does not exist: create it with init --create-ca (as the service's user) or name it in "
+                        "<tls cert=\"...\" key=\"...\"/>");
+    }
+  }
   auto storage = open_migrated(config);
   const signing::X509StorePtr store = signing::load_ca_store(config.ca_cert);
   const signing::SchemaChecker schemas = load_schemas();
@@ -126,12 +153,20 @@ int serve(const CollectorConfig& config) {
 }
 
 int init(const CollectorConfig& config, bool create_ca, std::ostream& out) {
-  std::filesystem::create_directories(config.data_dir);
-  std::filesystem::permissions(config.data_dir, std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
-                                                    std::filesystem::perms::group_exec);
+  // 0750 for a directory init creates; one that exists keeps the mode its
+  // administrator (or the package's postinst) gave it.
+  if (std::filesystem::create_directories(config.data_dir)) {
+    std::filesystem::permissions(config.data_dir, std::filesystem::perms::owner_all |
+                                                      std::filesystem::perms::group_read |
+                                                      std::filesystem::perms::group_exec);
+  }
   if (create_ca) {
     const std::string hostname = signing::local_hostname();
-    create_ca_and_server_cert({config.ca_cert, config.ca_key, config.tls_cert, config.tls_key}, hostname);
+    try {
+      create_ca_and_server_cert({config.ca_cert, config.ca_key, config.tls_cert, config.tls_key}, hostname);
+    } catch (const ExistingPki& existing) {
+      throw ConfigError(config.file.string() + ":0: " + existing.what());
+    }
     out << "created the regional CA " << config.ca_cert.string() << " (key " << config.ca_key.string() << ")\n"
         << "created the server certificate " << config.tls_cert.string() << " for " << hostname
         << ", localhost, 127.0.0.1, ::1\n";

@@ -1,5 +1,6 @@
 #include "collector_config.hpp"
 
+#include <arpa/inet.h>
 #include <libxml/parser.h>
 #include <libxml/xmlschemas.h>
 
@@ -115,10 +116,30 @@ CollectorConfig parse_collector_config(std::string_view text, const std::filesys
   xmlNode* root = xmlDocGetRootElement(doc.get());
   xmlNode* listen = element(root, "listen");
   config.listen_address = attribute(listen, "address").value_or("0.0.0.0");
+  // An address, not a name (the collector binds it; a name was an "Invalid
+  // argument" at `serve`, exit 70, naming nothing).
+  if (in6_addr address{}; inet_pton(AF_INET, config.listen_address.c_str(), &address) != 1 &&
+                          inet_pton(AF_INET6, config.listen_address.c_str(), &address) != 1) {
+    throw ConfigError(name + ":" + std::to_string(xmlGetLineNo(listen)) + ": <listen address=\"" +
+                      config.listen_address + "\"> is not an IPv4 or IPv6 address (0.0.0.0 listens on all of them)");
+  }
   config.listen_port = static_cast<std::uint16_t>(number(listen, "port", 8443, 65535, name));
   if (xmlNode* node = element(root, "data-dir")) config.data_dir = resolve(text_of(node), base);
   config.database_url = "sqlite:" + (config.data_dir / "collector.db").string();
-  if (auto url = attribute(element(root, "database"), "url")) config.database_url = *url;
+  if (xmlNode* database = element(root, "database")) {
+    const std::string url = attribute(database, "url").value_or("");
+    const std::string where = name + ":" + std::to_string(xmlGetLineNo(database)) + ": <database url>: ";
+    if (url.starts_with("sqlite:")) {
+      if (url.size() == 7) throw ConfigError(where + "sqlite: names no file (sqlite:/path/collector.db)");
+      // Relative to the configuration's directory, like every other path
+      // here (under systemd the working directory is /).
+      config.database_url = "sqlite:" + resolve(url.substr(7), base).string();
+    } else if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
+      config.database_url = url;
+    } else {
+      throw ConfigError(where + "expected sqlite:FILE or postgresql://...");
+    }
+  }
   xmlNode* tls = element(root, "tls");
   config.tls_cert = resolve(attribute(tls, "cert").value_or((config.data_dir / "server.crt").string()), base);
   config.tls_key = resolve(attribute(tls, "key").value_or((config.data_dir / "server.key").string()), base);
@@ -126,7 +147,10 @@ CollectorConfig parse_collector_config(std::string_view text, const std::filesys
   config.ca_cert = resolve(attribute(ca, "cert").value_or((config.data_dir / "ca.crt").string()), base);
   config.ca_key = resolve(attribute(ca, "key").value_or((config.data_dir / "ca.key").string()), base);
   if (xmlNode* enrolment = element(root, "enrolment")) {
-    const auto enabled = attribute(enrolment, "enabled").value_or("true");
+    // xs:boolean, whose white space the schema collapses: " true " is true.
+    std::string enabled = attribute(enrolment, "enabled").value_or("true");
+    enabled.erase(0, enabled.find_first_not_of(" \t\r\n"));
+    enabled.erase(enabled.find_last_not_of(" \t\r\n") + 1);
     config.enrolment = enabled == "true" || enabled == "1";
     config.certificate_days = static_cast<int>(number(enrolment, "certificate-days", 825, 36500, name));
   }

@@ -2,6 +2,7 @@
 // `?` placeholders of the shared SQL become $1..$n.
 #include <libpq-fe.h>
 
+#include "postgres_url.hpp"
 #include "sql.hpp"
 
 namespace clinic_audit::dashboard {
@@ -26,8 +27,8 @@ class PostgresConnection final : public SqlConnection {
  public:
   explicit PostgresConnection(const std::string& url) : conn_(PQconnectdb(url.c_str())) {
     if (PQstatus(conn_) != CONNECTION_OK) {
-      // PQerrorMessage never contains the password.
-      const std::string message = PQerrorMessage(conn_);
+      // The password only when libpq repeats a URL it could not parse: removed.
+      const std::string message = collector::without_url_password(PQerrorMessage(conn_), url);
       PQfinish(conn_);
       throw SqlError("cannot connect to PostgreSQL: " + message);
     }

@@ -89,7 +89,10 @@ void export_history(Storage& storage, const ExportOptions& options, std::ostream
 
 std::string csv_field(const std::string& value) {
   std::string text = value;
-  if (!text.empty() && (text[0] == '=' || text[0] == '+' || text[0] == '-' || text[0] == '@')) text = "'" + text;
+  // A cell a spreadsheet would read as a formula (OWASP CSV injection: = + -
+  // @, and TAB and CR, which some strip before looking), as the dashboard's
+  // CSV does (collector/dashboard/csv.cpp).
+  if (!text.empty() && std::string_view("=+-@\t\r").find(text[0]) != std::string_view::npos) text = "'" + text;
   if (text.find_first_of(",\"\r\n") == std::string::npos && text == value) return text;
   std::string out = "\"";
   for (char c : text) {

@@ -7,6 +7,7 @@
 #include <openssl/x509v3.h>
 #include <sys/stat.h>
 
+#include <array>
 #include <fstream>
 #include <sstream>
 
@@ -156,9 +157,13 @@ void check_key(EVP_PKEY* key) {
 
 void create_ca_and_server_cert(const PkiPaths& paths, const std::string& hostname) {
   std::error_code error;
-  if (std::filesystem::exists(paths.ca_key, error)) {
-    throw std::runtime_error(paths.ca_key.string() +
-                             " exists: refusing to replace the regional CA (remove it first to start a new region)");
+  for (const auto& path : {paths.ca_key, paths.ca_cert, paths.server_key, paths.server_cert}) {
+    if (std::filesystem::symlink_status(path, error).type() != std::filesystem::file_type::not_found) {
+      throw ExistingPki(path.string() +
+                        " exists: refusing to replace the regional CA or the server's certificate (to start a new "
+                        "region, move the old files away first; a region with its own CA runs init without "
+                        "--create-ca)");
+    }
   }
   PkeyPtr ca_key = signing::generate_key(false, 0);
   X509NamePtr ca_name = name_of("clinic-audit", "clinic-audit regional CA (" + hostname + ")");
@@ -180,13 +185,23 @@ void create_ca_and_server_cert(const PkiPaths& paths, const std::string& hostnam
   add_extension(server.get(), ca.get(), NID_authority_key_identifier, "keyid:always");
   sign(server.get(), ca_key.get());
 
-  for (const auto& path : {paths.ca_key, paths.ca_cert, paths.server_key, paths.server_cert}) {
-    if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
+  const std::array<std::filesystem::path, 4> finals{paths.ca_key, paths.ca_cert, paths.server_key, paths.server_cert};
+  std::array<std::filesystem::path, 4> temps;
+  for (std::size_t i = 0; i < finals.size(); ++i) {
+    if (finals[i].has_parent_path()) std::filesystem::create_directories(finals[i].parent_path());
+    temps[i] = finals[i];
+    temps[i] += ".new";
   }
-  write_private(paths.ca_key, ca_key.get());
-  write_cert(paths.ca_cert, ca.get());
-  write_private(paths.server_key, server_key.get());
-  write_cert(paths.server_cert, server.get());
+  try {
+    write_private(temps[0], ca_key.get());
+    write_cert(temps[1], ca.get());
+    write_private(temps[2], server_key.get());
+    write_cert(temps[3], server.get());
+    for (std::size_t i = 0; i < finals.size(); ++i) std::filesystem::rename(temps[i], finals[i]);
+  } catch (...) {
+    for (const auto& temp : temps) std::filesystem::remove(temp, error);
+    throw;
+  }
 }
 
 CertificateAuthority::CertificateAuthority(const std::filesystem::path& cert, const std::filesystem::path& key) {

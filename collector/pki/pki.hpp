@@ -25,8 +25,15 @@ struct PkiPaths {
 // Creates the CA key and certificate (ECDSA P-256, 10 years,
 // basicConstraints CA:TRUE pathlen 0) and the server's key and certificate
 // signed by it (2 years; SAN dNSName hostname and localhost, iPAddress
-// 127.0.0.1 and ::1; EKU serverAuth). Keys are written 0600. Refuses (throws
-// std::runtime_error) to overwrite an existing CA key.
+// 127.0.0.1 and ::1; EKU serverAuth). Keys are written 0600. Refuses
+// (throws ExistingPki) when any of the four files exists: a region's CA
+// certificate without its key is a region with its own PKI, and replacing
+// it would orphan every certificate it issued. All four are written under
+// temporary names first and renamed only once all are written.
+class ExistingPki : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 void create_ca_and_server_cert(const PkiPaths& paths, const std::string& hostname);
 
 // The subject fields of an agent CSR (DESIGN §7: CN=<hostname>,

@@ -1,5 +1,7 @@
 #include "postgres_db.hpp"
 
+#include "postgres_url.hpp"
+
 #include <cstring>
 
 #include "storage.hpp"
@@ -78,8 +80,9 @@ std::string Result::bytes(int row, int column) const {
 Connection::Connection(const std::string& url) {
   conn_ = PQconnectdb(url.c_str());
   if (PQstatus(conn_) != CONNECTION_OK) {
-    // libpq's message names host/socket and reason, never the password.
-    std::string message = PQerrorMessage(conn_);
+    // libpq's message names host/socket and reason; the password only when
+    // it repeats a URL it could not parse: removed.
+    std::string message = without_url_password(PQerrorMessage(conn_), url);
     while (!message.empty() && message.back() == '\n') message.pop_back();
     PQfinish(conn_);
     conn_ = nullptr;

@@ -27,7 +27,43 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=debian_root.sh
 . "$here/debian_root.sh"
 
-extra_package_checks() { :; }
+# The collector package, as its man page's FIRST START says to bring it up:
+# database and regional CA created as its service account, a token created
+# as root, the service started as that account; then kept across the
+# upgrade, and gone with the purge.
+collector_token_listed() { in_root "$root" clinic-audit-collector token list | grep -q packaging; }
+extra_package_checks() {
+  [ -x "$root/usr/bin/clinic-audit-collector" ] || [ "$1" = purge ] || return 0
+  local collector_home=/var/lib/clinic-audit-collector
+  case $1 in
+    install)
+      check "the shipped collector.conf is well-formed and valid" \
+        xmllint --noout --schema "$src/collector/config/collector-config.xsd" "$root/etc/clinic-audit/collector.conf"
+      check "collector: init --create-ca as its service account" \
+        in_root "$root" runuser -u clinic-audit-collector -- clinic-audit-collector init --create-ca
+      local owner
+      owner=$(awk -F: '$1 == "clinic-audit-collector" { print $3 }' "$root/etc/passwd")
+      check "collector: the regional CA key is 0600, owned by the service account" \
+        [ "$(stat -c '%a %u' "$root$collector_home/ca.key")" = "600 $owner" ]
+      check "collector: token create as root, on the service's database" \
+        in_root "$root" clinic-audit-collector token create --site packaging --uses 1
+      check "collector: the database stays the service account's" \
+        [ "$(stat -c '%u' "$root$collector_home/collector.db")" = "$owner" ]
+      in_root "$root" timeout 3 runuser -u clinic-audit-collector -- clinic-audit-collector serve \
+        >"$work/collector-serve.log" 2>&1 || true
+      check "collector: serve starts as the service account with the shipped configuration" \
+        grep -q "listening on" "$work/collector-serve.log"
+      ;;
+    upgrade)
+      check "collector: its database and tokens survive the upgrade" collector_token_listed
+      check "collector: the upgrade restarts the service if it runs" \
+        grep -q "try-restart clinic-audit-collector.service" "$root/var/log/systemctl-calls"
+      ;;
+    purge)
+      check "collector: purge removed its state directory" [ ! -e "$root$collector_home" ]
+      ;;
+  esac
+}
 
 failures=0
 pass() { echo "ok: $*"; }
