@@ -5,6 +5,7 @@
 
 #include "chain_check.hpp"
 #include "multipart.hpp"
+#include "report_rows.hpp"
 #include "signature_check.hpp"
 #include "verify.hpp"
 
@@ -47,11 +48,6 @@ Answer success(const IngestResult& result) {
     for (const auto& anomaly : result.anomalies) answer.anomaly_kinds.push_back(anomaly.kind);
   }
   return answer;
-}
-
-int count_of(const signing::ReportContent& content, const char* status) {
-  const auto it = content.counts.find(status);
-  return it == content.counts.end() ? 0 : it->second;
 }
 
 }  // namespace
@@ -168,28 +164,13 @@ IngestService::Checked IngestService::check(std::string_view content_type, std::
   auto checked = std::make_shared<IncomingReport>();
   IncomingReport& incoming = *checked;
   ReportRow& row = incoming.row;
-  row.report_id = std::move(content.report_id);
-  row.machine_id = std::move(content.machine_id);
-  row.hostname = std::move(content.hostname);
-  row.sequence = content.sequence;
-  row.previous_sha256 = std::move(content.previous_sha256);
   row.sha256 = std::move(verified.sha256);
   row.started_at = *started;
   row.format = to_string(content.format);
   row.signer_fingerprint = signature.signer_fingerprint;
   row.signer_subject = signature.signer;
-  row.compliant = content.compliant;
-  row.counts = {count_of(content, "pass"),           count_of(content, "fail"),   count_of(content, "error"),
-                count_of(content, "not_applicable"), count_of(content, "waived"), count_of(content, "skipped")};
+  derive_rows(std::move(content), row, incoming.results);
   incoming.blob = {std::string(report_bytes), std::string(signature_der)};
-  int position = 0;
-  incoming.results.reserve(content.results.size());
-  for (auto& result : content.results) {
-    incoming.results.push_back({0, position++, std::move(result.check_id), std::move(result.policy_id),
-                                std::move(result.type), std::move(result.title), std::move(result.severity),
-                                std::move(result.status), std::move(result.summary), std::move(result.evidence_json),
-                                std::move(result.remediation)});
-  }
   return Checked{std::move(checked), now};
 }
 

@@ -207,9 +207,9 @@ TEST(CollectorCli, DeployedConfigurationErrorsAreNamedAndExit65) {
   const std::string head = "<collector-config xmlns=\"urn:clinic-audit:collector:1\">\n";
   const std::string data = "  <data-dir>" + (collector.dir() / "fresh").string() + "</data-dir>\n";
 
-  const Shell shipped = sh(quote(collector_binary()) + " --config " +
-                           quote(std::string(CA_SOURCE_DIR_FOR_TESTS) + "/installer/collector/collector.conf") +
-                           " token list");
+  const Shell shipped =
+      sh(quote(collector_binary()) + " --config " +
+         quote(std::string(CA_SOURCE_DIR_FOR_TESTS) + "/installer/collector/collector.conf") + " token list");
   EXPECT_EQ(shipped.output.find("collector.conf:1"), std::string::npos) << shipped.output;
   for (char line = '2'; line <= '9'; ++line) {
     EXPECT_EQ(shipped.output.find(std::string("collector.conf:") + line), std::string::npos) << shipped.output;
@@ -224,8 +224,10 @@ TEST(CollectorCli, DeployedConfigurationErrorsAreNamedAndExit65) {
     EXPECT_NE(bad.output.find("t.conf:3:"), std::string::npos) << url << ": " << bad.output;
   }
   // A PostgreSQL URL's password never appears in a message.
-  bad = run(head + "  <listen port=\"8443\"/>\n  <database url=\"postgresql://u:S3CRETPW@[bad/db\"/>\n</collector-config>\n",
-            "init");
+  bad =
+      run(head +
+              "  <listen port=\"8443\"/>\n  <database url=\"postgresql://u:S3CRETPW@[bad/db\"/>\n</collector-config>\n",
+          "init");
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_EQ(bad.output.find("S3CRETPW"), std::string::npos) << bad.output;
   // A relative sqlite: path is the configuration's directory's, not the
@@ -346,6 +348,42 @@ TEST(CollectorVerify, NamesAChangedByteInTheStore) {
      " \"UPDATE reports SET bytes = CAST(replace(CAST(bytes AS TEXT), 'timer', 'Timer') AS BLOB)\"");
   EXPECT_FALSE(collector.verify_passes(&output));
   EXPECT_NE(output.find("report altered after signing"), std::string::npos) << output;
+}
+
+// What export and the dashboard read beside the bytes (the result rows, the
+// counts, the host's latest report) is checked against the bytes too: an
+// edit there passed `verify` while `export` printed it.
+TEST(CollectorVerify, NamesEditedResultsCountsAndAMissingLatestReport) {
+  Collector collector;
+  const AgentIdentity a = collector.issue("cab-a", kMachineA);
+  const SignedReport a1 = collector.make_report(a, seq(1));
+  ASSERT_EQ(collector.submit(a1, &a).status, 201);
+  const SignedReport a2 = collector.make_report(a, seq(2, a1.sha256));
+  ASSERT_EQ(collector.submit(a2, &a).status, 201);
+  collector.stop();
+  const std::string db = quote(collector.dir() / "data" / "collector.db");
+  const auto copy = collector.dir() / "pristine.db";
+  std::filesystem::copy_file(collector.dir() / "data" / "collector.db", copy);
+  const auto tampered = [&](const std::string& sql) {
+    std::filesystem::copy_file(copy, collector.dir() / "data" / "collector.db",
+                               std::filesystem::copy_options::overwrite_existing);
+    EXPECT_EQ(sh("sqlite3 " + db + " " + quote(sql)).exit_code, 0) << sql;
+    std::string output;
+    EXPECT_FALSE(collector.verify_passes(&output)) << sql;
+    return output;
+  };
+  std::string output;
+  ASSERT_TRUE(collector.verify_passes(&output)) << output;
+  for (const char* sql :
+       {"UPDATE results SET status = CASE status WHEN 'pass' THEN 'fail' ELSE 'pass' END WHERE position = 0",
+        "UPDATE results SET summary = 'all fine' WHERE position = 0", "UPDATE reports SET n_pass = n_pass + 1",
+        "UPDATE reports SET compliant = 1 - compliant", "UPDATE reports SET hostname = 'elsewhere'",
+        "DELETE FROM results WHERE position = 0"}) {
+    const std::string found = tampered(sql);
+    EXPECT_NE(found.find("differ from the report's bytes"), std::string::npos) << sql << "\n" << found;
+  }
+  const std::string gone = tampered("DELETE FROM reports WHERE sequence = 2");
+  EXPECT_NE(gone.find("latest report"), std::string::npos) << gone;
 }
 
 // A store made by a collector of schema version 1 (with the two `results`
