@@ -100,9 +100,12 @@ WebResponse login_route(const WebRequest& request, const Target& target, Lang la
     return login_form(request, lang, next, "login.csrf", 403);
   }
   const std::string name = param(form, "user");
-  const std::string user_key = "user:" + name.substr(0, 64);
+  // throttle.hpp: per name and address, and per address alone.
+  const std::string user_key = "user:" + name.substr(0, 64) + "\n" + request.peer;
   const std::string peer_key = "peer:" + request.peer;
-  if (throttle.wait_for(user_key).count() > 0 || throttle.wait_for(peer_key).count() > 0) {
+  const auto now_steady = LoginThrottle::Clock::now();
+  if (throttle.wait_for(user_key, now_steady).count() > 0 ||
+      throttle.wait_for(peer_key, now_steady, LoginThrottle::kFreeAddressFailures).count() > 0) {
     spdlog::warn("dashboard: login throttled for user '{}' from {}", escape_control(name.substr(0, 64)), request.peer);
     auto response = login_form(request, lang, next, "login.throttled", 429);
     response.set("Retry-After", "60");
@@ -110,15 +113,14 @@ WebResponse login_route(const WebRequest& request, const Target& target, Lang la
   }
   const auto user = users.authenticate(name, param(form, "password"));
   if (!user) {
-    throttle.failed(user_key);
-    throttle.failed(peer_key);
+    throttle.failed(user_key, now_steady);
+    throttle.failed(peer_key, now_steady, LoginThrottle::kFreeAddressFailures);
     // The name as typed, control characters escaped: a line feed in it
     // would forge a log line of its own.
     spdlog::warn("dashboard: failed login for user '{}' from {}", escape_control(name.substr(0, 64)), request.peer);
     return login_form(request, lang, next, "login.failed", 401);
   }
   throttle.succeeded(user_key);
-  throttle.succeeded(peer_key);
   const std::string token = users.open_session(user->name, now);
   spdlog::info("dashboard: {} signed in from {}", user->name, request.peer);
   WebResponse response;

@@ -4,7 +4,7 @@
 
 namespace clinic_audit::dashboard {
 
-std::chrono::seconds LoginThrottle::wait_for(const std::string& key, Clock::time_point now) {
+std::chrono::seconds LoginThrottle::wait_for(const std::string& key, Clock::time_point now, int free_failures) {
   const std::lock_guard lock(mutex_);
   const auto it = entries_.find(key);
   if (it == entries_.end()) return std::chrono::seconds{0};
@@ -13,21 +13,21 @@ std::chrono::seconds LoginThrottle::wait_for(const std::string& key, Clock::time
     entries_.erase(it);
     return std::chrono::seconds{0};
   }
-  if (entry.failures < kFreeFailures) return std::chrono::seconds{0};
-  const int doublings = std::min(entry.failures - kFreeFailures, 10);
+  if (entry.failures < free_failures) return std::chrono::seconds{0};
+  const int doublings = std::min(entry.failures - free_failures, 10);
   const auto delay = std::min<std::chrono::seconds>(std::chrono::seconds{1LL << doublings}, kMaxDelay);
   const auto ready = entry.last + delay;
   if (now >= ready) return std::chrono::seconds{0};
   return std::chrono::ceil<std::chrono::seconds>(ready - now);
 }
 
-void LoginThrottle::failed(const std::string& key, Clock::time_point now) {
+void LoginThrottle::failed(const std::string& key, Clock::time_point now, int free_failures) {
   const std::lock_guard lock(mutex_);
   if (entries_.size() >= kMaxKeys) evict_old(now);
   auto& entry = entries_[key];
   if (entry.failures == 0 || now - entry.first > kWindow) {
     // A new window keeps a started penalty: only successes forget.
-    if (entry.failures < kFreeFailures) {
+    if (entry.failures < free_failures) {
       entry.failures = 0;
       entry.first = now;
     }

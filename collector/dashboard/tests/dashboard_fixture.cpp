@@ -109,7 +109,7 @@ WebResponse Client::send(WebRequest request) {
     cookie_header += name + "=" + value;
   }
   if (!cookie_header.empty()) request.headers["cookie"] = cookie_header;
-  request.peer = "127.0.0.1";
+  request.peer = peer_;
   WebResponse response = dashboard_.handle(request, now_);
   for (const auto& [name, value] : response.headers) {
     if (name != "Set-Cookie") continue;

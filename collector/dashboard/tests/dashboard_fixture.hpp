@@ -34,12 +34,15 @@ class Client {
   // The CSRF field of the session's forms, read from a page.
   std::string csrf_from(const std::string& html) const;
   std::map<std::string, std::string>& cookies() { return cookies_; }
+  // The client's address as the dashboard sees it (127.0.0.1).
+  void set_peer(std::string peer) { peer_ = std::move(peer); }
 
  private:
   WebResponse send(WebRequest request);
   Dashboard& dashboard_;
   std::int64_t now_;
   std::map<std::string, std::string> cookies_;
+  std::string peer_ = "127.0.0.1";
 };
 
 struct DashboardWorld {

@@ -84,6 +84,34 @@ TEST(DashboardAuth, LoginIsThrottled) {
   EXPECT_FALSE(response.header("Retry-After").empty());
 }
 
+// Throttling keys (throttle.hpp): an attacker's failures for a name delay
+// that name from the attacker's address only (the real user, elsewhere,
+// still signs in), and a success with the attacker's own account does not
+// reset the address's count (password spraying across names stays slowed).
+TEST(DashboardAuth, ThrottleNeitherLocksOutTheUserNorForgetsTheAttacker) {
+  DashboardWorld world;
+  Client attacker{*world.dashboard};
+  attacker.set_peer("203.0.113.9");
+  for (int i = 0; i < LoginThrottle::kFreeFailures + 2; ++i) attacker.login("admin", "wrong password 123");
+  Client office{*world.dashboard};
+  office.set_peer("198.51.100.4");
+  EXPECT_TRUE(office.login("admin", "admin password 123"));
+
+  Client sprayer{*world.dashboard};
+  sprayer.set_peer("203.0.113.10");
+  int throttled = 0;
+  for (int round = 0; round < 6; ++round) {
+    for (int i = 0; i < 4; ++i) {
+      const auto form = sprayer.get("/login");
+      const auto answer = sprayer.post("/login", "csrf=" + sprayer.csrf_from(form.body) + "&user=name" +
+                                                     std::to_string(round * 4 + i) + "&password=guess");
+      if (answer.status == 429) ++throttled;
+    }
+    sprayer.login("viewer", "viewer password 123");  // its own account
+  }
+  EXPECT_GT(throttled, 0) << "24 failures from one address, each round ended by a success, were never slowed";
+}
+
 TEST_F(DashboardPages, LogoutNeedsTheSessionCsrfAndEndsTheSession) {
   const auto page = admin.get("/fleet");
   const auto csrf = admin.csrf_from(page.body);
