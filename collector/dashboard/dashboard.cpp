@@ -1,5 +1,8 @@
 #include "dashboard.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include <spdlog/spdlog.h>
 
 #include "dashboard_schema.hpp"
@@ -57,7 +60,12 @@ struct Auth {
 
 Auth authenticate(Users& users, const WebRequest& request, std::int64_t now) {
   const auto authorization = request.header("authorization");
-  if (authorization.rfind("Bearer ", 0) == 0) return {users.api_token_user(authorization.substr(7)), {}};
+  // The scheme is case-insensitive (RFC 9110 §11.1): "bearer" too.
+  if (authorization.size() > 7 && authorization[6] == ' ' &&
+      std::equal(authorization.begin(), authorization.begin() + 6, "bearer",
+                 [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; })) {
+    return {users.api_token_user(authorization.substr(7)), {}};
+  }
   if (const auto token = cookie(request, "ca_session")) {
     if (auto user = users.session_user(*token, now)) return {std::move(user), *token};
   }
@@ -129,7 +137,7 @@ WebResponse Dashboard::handle(const WebRequest& request, std::int64_t now) {
         response.set("WWW-Authenticate", "Bearer");
         response.body =
             R"json({"error":"authentication required: a dashboard session or an API token (user token NAME)"})json";
-      } else if (request.method == "GET") {
+      } else if (request.method == "GET" || request.method == "HEAD") {
         response = redirect("/login?next=" + url_encode(request.target));
       } else {
         response = plain(401, tr(lang, "login.csrf"));
@@ -157,9 +165,12 @@ WebResponse Dashboard::handle(const WebRequest& request, std::int64_t now) {
           response = ctx.user.role == Role::admin ? revoke_token(ctx) : plain(403, tr(lang, "error.forbidden"));
         } else {
           response = plain(405, "method not allowed");
+          response.set("Allow", "GET, HEAD");
         }
-      } else if (request.method != "GET") {
+      } else if (request.method != "GET" && request.method != "HEAD") {
+        // RFC 9110 §9.1: GET and HEAD on every page; 405 says what is allowed (§15.5.6).
         response = plain(405, "method not allowed");
+        response.set("Allow", path == "/logout" || path == "/admin/tokens/revoke" ? "POST" : "GET, HEAD");
       } else if (api) {
         response = read_api(ctx);
       } else if (path == "/") {
@@ -196,7 +207,8 @@ WebResponse Dashboard::handle(const WebRequest& request, std::int64_t now) {
     spdlog::error("dashboard: {} {}: {}", request.method, path, e.what());
     response = plain(500, tr(lang_from_accept_language(request.header("accept-language")), "error.internal"));
   }
-  if (request.method == "HEAD") response.body.clear();
+  // HEAD: the server sends the headers GET would have, Content-Length
+  // included, and no body (collector/server/server.cpp).
   security_headers(response);
   return response;
 }

@@ -30,7 +30,9 @@ int quality(std::string_view params) {
       const auto value = param.substr(2);
       double q = 1.0;
       const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), q);
-      if (ec != std::errc{} || end != value.data() + value.size() || q < 0 || q > 1) return 1000;
+      // !(0 <= q <= 1) also refuses the "nan" from_chars accepts (its cast
+      // to int was undefined behaviour).
+      if (ec != std::errc{} || end != value.data() + value.size() || !(q >= 0 && q <= 1)) return 1000;
       return static_cast<int>(q * 1000 + 0.5);
     }
   }

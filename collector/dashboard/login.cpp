@@ -87,10 +87,13 @@ std::string safe_next(const std::string& next) {
 
 WebResponse login_route(const WebRequest& request, const Target& target, Lang lang, Users& users,
                         LoginThrottle& throttle, std::int64_t now) {
-  if (request.method == "GET") return login_form(request, lang, safe_next(param(target.query, "next")), {}, 200);
+  if (request.method == "GET" || request.method == "HEAD") {
+    return login_form(request, lang, safe_next(param(target.query, "next")), {}, 200);
+  }
   if (request.method != "POST") {
     WebResponse response;
     response.status = 405;
+    response.set("Allow", "GET, HEAD, POST");  // RFC 9110 §15.5.6
     return response;
   }
   const auto form = parse_form(request.body);

@@ -136,6 +136,10 @@ WebResponse Client::post(const std::string& target, const std::string& body,
   return send({"POST", target, std::move(headers), body, {}});
 }
 
+WebResponse Client::request(const std::string& method, const std::string& target) {
+  return send({method, target, {}, {}, {}});
+}
+
 std::string Client::csrf_from(const std::string& html) const {
   static const std::regex field(R"re(name="csrf" value="([^"]+)")re");
   std::smatch match;

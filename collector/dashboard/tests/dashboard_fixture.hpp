@@ -29,6 +29,8 @@ class Client {
   Client(Dashboard& dashboard, std::int64_t now = kNow) : dashboard_(dashboard), now_(now) {}
   WebResponse get(const std::string& target, std::map<std::string, std::string> headers = {});
   WebResponse post(const std::string& target, const std::string& body, std::map<std::string, std::string> headers = {});
+  // Any other method, no body.
+  WebResponse request(const std::string& method, const std::string& target);
   // Signs in through the real form (GET for the CSRF cookie, then POST).
   bool login(const std::string& user, const std::string& password);
   // The CSRF field of the session's forms, read from a page.

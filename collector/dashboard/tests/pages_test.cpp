@@ -332,6 +332,26 @@ TEST_F(DashboardPages, TokensPageShowsExpiredAndUsedUpTokens) {
   EXPECT_NE(state_of("site-active").find("actif"), std::string::npos) << state_of("site-active");
 }
 
+// RFC 9110: HEAD wherever GET is (§9.1), 405 with Allow (§15.5.6), auth
+// schemes case-insensitive (§11.1); an Accept-Language weight "nan" is a
+// malformed weight (counts as 1), not undefined behaviour.
+TEST_F(DashboardPages, HttpMethodsAndHeadersAsRfc9110Says) {
+  const auto head = viewer.request("HEAD", "/fleet");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(Client{*world.dashboard}.request("HEAD", "/fleet").status, 303);  // to the login form, as GET
+  EXPECT_EQ(Client{*world.dashboard}.request("HEAD", "/login").status, 200);
+  const auto put = viewer.request("PUT", "/fleet");
+  EXPECT_EQ(put.status, 405);
+  EXPECT_EQ(put.header("Allow"), "GET, HEAD");
+  EXPECT_EQ(Client{*world.dashboard}.request("PUT", "/login").header("Allow"), "GET, HEAD, POST");
+  const auto token = world.dashboard->users().create_api_token("viewer", kNow);
+  Client script{*world.dashboard};
+  EXPECT_EQ(script.get("/api/v1/hosts", {{"authorization", "bearer " + token}}).status, 200);
+  EXPECT_EQ(script.get("/api/v1/hosts", {{"authorization", "BEARER " + token}}).status, 200);
+  const auto english = viewer.get("/fleet", {{"accept-language", "en;q=nan"}});
+  EXPECT_EQ(english.status, 200);
+}
+
 TEST_F(DashboardPages, NothingChangesAReport) {
   for (const char* target : {"/host?id=beta", "/report?id=1&part=report", "/api/v1/reports?host=beta"}) {
     const auto csrf = admin.csrf_from(admin.get("/fleet").body);
