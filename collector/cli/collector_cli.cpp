@@ -329,10 +329,26 @@ int run_collector_cli(int argc, char** argv, std::ostream& out, std::ostream& er
         }
         options.at = *when;
       }
+      // --history lists reports with their counts over every policy they
+      // hold: a policy filter there would say nothing (it was ignored).
+      if (history && !policies.empty()) {
+        err << "clinic-audit-collector: --policy selects results, one row per host and check; --history lists whole "
+               "reports: use one or the other\n";
+        return kExitUsage;
+      }
       options.policies = policies;
       if (!host.empty()) options.machine_id = host;
       options.history = history;
-      if (!originals.empty()) options.originals_dir = originals;
+      if (!originals.empty()) {
+        // Checked before anything is written: a file there left a CSV header
+        // on stdout and then an internal error.
+        std::error_code error;
+        if (std::filesystem::exists(originals, error) && !std::filesystem::is_directory(originals, error)) {
+          err << "clinic-audit-collector: --originals " << originals << " exists and is not a directory\n";
+          return kExitUsage;
+        }
+        options.originals_dir = originals;
+      }
       run_export(*storage, options, out);
       return kExitOk;
     }

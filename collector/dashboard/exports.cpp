@@ -30,12 +30,13 @@ std::string evidence_text(const std::string& evidence_json) {
 }
 
 std::vector<ExportRow> result_rows(FleetQueries& queries, const std::vector<const HostState*>& hosts,
-                                   const std::string& only_check) {
+                                   const std::string& only_check, const std::string& only_policy) {
   std::vector<ExportRow> rows;
   for (const HostState* host : hosts) {
     if (!host->report) continue;
     for (auto& result : queries.results(*host->report)) {
       if (!only_check.empty() && result.check_id != only_check) continue;
+      if (!only_policy.empty() && result.policy_id != only_policy) continue;
       rows.push_back({host->machine_id, host->hostname, host->site, result.policy_id, result.check_id, result.title,
                       result.severity, result.status, result.summary, result.evidence_json, host->report_id,
                       host->started_at});

@@ -19,9 +19,11 @@ struct ExportRow {
   std::int64_t report_time = 0;
 };
 
-// Result rows of the latest report of each host in `hosts` (in that order).
+// Result rows of the latest report of each host in `hosts` (in that order),
+// only `only_check`'s and `only_policy`'s when set: the list's filters
+// applied to its export too (DESIGN §7).
 std::vector<ExportRow> result_rows(FleetQueries& queries, const std::vector<const HostState*>& hosts,
-                                   const std::string& only_check = {});
+                                   const std::string& only_check = {}, const std::string& only_policy = {});
 
 WebResponse export_response(const std::string& format, const std::string& name, const std::vector<ExportRow>& rows);
 

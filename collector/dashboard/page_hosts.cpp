@@ -98,7 +98,7 @@ WebResponse hosts_page(PageContext& ctx) {
   const Snapshot snapshot = ctx.queries.snapshot(ctx.now);
   const auto hosts = filter_hosts(ctx, snapshot);
   if (const auto format = ctx.export_format(); !format.empty()) {
-    return export_response(format, "hosts", result_rows(ctx.queries, hosts, ctx.query("check")));
+    return export_response(format, "hosts", result_rows(ctx.queries, hosts, ctx.query("check"), ctx.query("policy")));
   }
   std::set<std::string> policies, sites, checks;
   for (const auto& host : snapshot.hosts) {

@@ -53,7 +53,7 @@ WebResponse read_api(PageContext& ctx) {
     const auto hosts = filter_hosts(ctx, snapshot);
     if (path == "/api/v1/export") {
       return export_response(ctx.export_format().empty() ? "json" : ctx.export_format(), "export",
-                             result_rows(ctx.queries, hosts, ctx.query("check")));
+                             result_rows(ctx.queries, hosts, ctx.query("check"), ctx.query("policy")));
     }
     nlohmann::json out = nlohmann::json::array();
     for (const HostState* host : hosts) out.push_back(host_json(*host));

@@ -265,6 +265,18 @@ TEST(CollectorCli, DeployedConfigurationErrorsAreNamedAndExit65) {
   EXPECT_FALSE(std::filesystem::exists(collector.dir() / "fresh" / "server.key"));
 }
 
+// export's argument combinations that would mislead: refused before any output.
+TEST(CollectorExport, PolicyWithHistoryAndOriginalsIntoAFileAreUsageErrors) {
+  Collector collector("", false);
+  Shell both = collector.cli("export --history --policy apicrypt-v1");
+  EXPECT_EQ(both.exit_code, 64) << both.output;
+  write_file(collector.dir() / "a-file", "x");
+  const Shell file = collector.cli("export --history --originals " + quote(collector.dir() / "a-file"));
+  EXPECT_EQ(file.exit_code, 64) << file.output;
+  EXPECT_EQ(file.output.find("report_id"), std::string::npos) << "a CSV header was written: " << file.output;
+  EXPECT_EQ(collector.cli("export --at 2026-11-31").exit_code, 64);
+}
+
 TEST(CollectorCli, ServerCertificateNamesHostLocalhostAndLoopback) {
   Collector collector("", false);
   const Shell text = sh("openssl x509 -noout -ext subjectAltName -in " +

@@ -352,6 +352,17 @@ TEST_F(DashboardPages, HttpMethodsAndHeadersAsRfc9110Says) {
   EXPECT_EQ(english.status, 200);
 }
 
+// The list's policy filter applies to its export (DESIGN §7: "with the
+// filters applied"); it was ignored and every policy's rows exported.
+TEST_F(DashboardPages, HostsExportKeepsOnlyTheFilteredPolicy) {
+  const auto csv = viewer.get("/hosts?policy=ekermed&format=csv").body;
+  EXPECT_NE(csv.find("ekermed.antispam.whitelist"), std::string::npos) << csv;
+  EXPECT_EQ(csv.find("apicrypt-v1.binary.apicrypt"), std::string::npos) << csv;
+  const auto api = viewer.get("/api/v1/export?policy=apicrypt-v1&format=json").body;
+  EXPECT_NE(api.find("apicrypt-v1.binary.apicrypt"), std::string::npos) << api;
+  EXPECT_EQ(api.find("ekermed.antispam.whitelist"), std::string::npos) << api;
+}
+
 TEST_F(DashboardPages, NothingChangesAReport) {
   for (const char* target : {"/host?id=beta", "/report?id=1&part=report", "/api/v1/reports?host=beta"}) {
     const auto csrf = admin.csrf_from(admin.get("/fleet").body);
