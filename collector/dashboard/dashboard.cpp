@@ -105,7 +105,9 @@ WebResponse Dashboard::handle(const WebRequest& request, std::int64_t now) {
   WebResponse response;
   const auto target = parse_target(request.target);
   if (!target) {
-    response = plain(400, "bad request target");
+    // RFC 9112 §3: a target longer than the server handles is 414.
+    response = request.target.size() > kMaxTargetBytes ? plain(414, "request target too long")
+                                                       : plain(400, "bad request target");
     security_headers(response);
     return response;
   }

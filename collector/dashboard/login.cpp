@@ -79,7 +79,8 @@ std::string safe_next(const std::string& next) {
     return "/fleet";
   }
   for (const char c : next) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == '\\') return "/fleet";
+    // Control characters (DEL too: not a valid header value, RFC 9110 §5.5).
+    if (static_cast<unsigned char>(c) < 0x20 || c == '\x7f' || c == '\\') return "/fleet";
   }
   if (next.rfind("/login", 0) == 0) return "/fleet";
   return next;

@@ -54,12 +54,9 @@ std::string download_name(const FleetQueries::Blob& blob) {
 }  // namespace
 
 WebResponse report_download(PageContext& ctx) {
-  std::int64_t id = 0;
-  try {
-    id = std::stoll(ctx.query("id"));
-  } catch (...) {
-    throw BadRequest{"error.bad_request"};
-  }
+  const auto parsed = parse_id(ctx.query("id"));
+  if (!parsed) throw BadRequest{"error.bad_request"};
+  const std::int64_t id = *parsed;
   const auto part = ctx.query("part");
   if (part != "report" && part != "signature") throw BadRequest{"error.bad_request"};
   const auto blob = ctx.queries.report_blob(id);

@@ -52,12 +52,9 @@ WebResponse tokens_page(PageContext& ctx) {
 
 WebResponse revoke_token(PageContext& ctx) {
   const auto form = parse_form(ctx.request.body);
-  std::int64_t id = 0;
-  try {
-    id = std::stoll(param(form, "id"));
-  } catch (...) {
-    throw BadRequest{"error.bad_request"};
-  }
+  const auto parsed = parse_id(param(form, "id"));
+  if (!parsed) throw BadRequest{"error.bad_request"};
+  const std::int64_t id = *parsed;
   ctx.pool.with([&](SqlConnection& db) {
     db.query("UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", {ctx.now, id});
   });

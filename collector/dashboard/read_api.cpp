@@ -103,12 +103,9 @@ WebResponse read_api(PageContext& ctx) {
     return json_response(200, out);
   }
   if (path == "/api/v1/results") {
-    std::int64_t report = 0;
-    try {
-      report = std::stoll(ctx.query("report"));
-    } catch (...) {
-      return json_response(400, {{"error", "report=ID is required"}});
-    }
+    const auto parsed = parse_id(ctx.query("report"));
+    if (!parsed) return json_response(400, {{"error", "report=ID is required"}});
+    const std::int64_t report = *parsed;
     nlohmann::json out = nlohmann::json::array();
     for (const auto& r : ctx.queries.results(report)) {
       out.push_back({{"check_id", r.check_id},

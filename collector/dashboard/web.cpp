@@ -79,8 +79,17 @@ std::string param(const Params& params, const std::string& name) {
   return it == params.end() ? std::string{} : it->second;
 }
 
+std::optional<std::int64_t> parse_id(std::string_view text) {
+  std::int64_t id = 0;
+  if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string_view::npos) {
+    return std::nullopt;
+  }
+  std::from_chars(text.data(), text.data() + text.size(), id);
+  return id;
+}
+
 std::optional<Target> parse_target(std::string_view target) {
-  if (target.empty() || target.front() != '/' || target.size() > 8192) return std::nullopt;
+  if (target.empty() || target.front() != '/' || target.size() > kMaxTargetBytes) return std::nullopt;
   const auto question = target.find('?');
   Target parsed;
   parsed.path = percent_decode(target.substr(0, question), false);

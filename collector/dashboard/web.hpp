@@ -46,6 +46,12 @@ struct Target {
 };
 // nullopt for a target that is not an origin-form path (RFC 9112 §3.2.1) or
 // whose path decodes to NUL, '..' segments or invalid UTF-8.
+// A row id from a query or form: decimal digits only, the whole value
+// (std::stoll took "3junk" and " 1" for 3 and 1); nullopt otherwise.
+std::optional<std::int64_t> parse_id(std::string_view text);
+
+// Longest request target the dashboard reads (longer: 414).
+inline constexpr std::size_t kMaxTargetBytes = 8192;
 std::optional<Target> parse_target(std::string_view target);
 
 // Cookie header (RFC 6265 §5.4): name=value pairs separated by "; ".

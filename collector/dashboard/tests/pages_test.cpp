@@ -348,6 +348,11 @@ TEST_F(DashboardPages, HttpMethodsAndHeadersAsRfc9110Says) {
   Client script{*world.dashboard};
   EXPECT_EQ(script.get("/api/v1/hosts", {{"authorization", "bearer " + token}}).status, 200);
   EXPECT_EQ(script.get("/api/v1/hosts", {{"authorization", "BEARER " + token}}).status, 200);
+  EXPECT_EQ(viewer.get("/hosts?q=" + std::string(9000, 'a')).status, 414);
+  // Ids are whole numbers: "1abc" and " 1" were report 1.
+  EXPECT_EQ(viewer.get("/report?id=1abc&part=report").status, 400);
+  EXPECT_EQ(viewer.get("/report?id=%201&part=report").status, 400);
+  EXPECT_EQ(viewer.get("/report?id=1&part=report").status, 200);
   const auto english = viewer.get("/fleet", {{"accept-language", "en;q=nan"}});
   EXPECT_EQ(english.status, 200);
 }
