@@ -130,7 +130,9 @@ TEST_F(CollectorHttpFraming, EndlessChunkLineIsRefusedAndMemoryStaysBounded) {
   EXPECT_NE(answer.find("256 KiB"), std::string::npos) << answer;
   // Before the bound the collector held every byte sent (8 MiB here).
   // ASan's quarantine and TSan's shadow grow RSS by themselves (8 MB seen).
-  if (!kSanitized) EXPECT_LT(rss_kib() - before, 4 * 1024) << "RSS grew from " << before << " KiB";
+  if (!kSanitized) {
+    EXPECT_LT(rss_kib() - before, 4 * 1024) << "RSS grew from " << before << " KiB";
+  }
 }
 
 TEST_F(CollectorHttpFraming, TransferEncodingNotEndingInChunkedIsRefusedNothingSmuggled) {
