@@ -150,12 +150,9 @@ int run_submit(const SubmitSettings& settings, std::ostream& out, std::ostream& 
         spdlog::info("{}", tr("removed {0} left by an interrupted run", removed.string()));
     }
     std::size_t delivered = 0, rejected = 0, duplicates = 0;
-    // A report whose signature is gone (spool.hpp): never acknowledged, so
-    // never dropped; set aside with the reason, as a damaged one is.
-    for (const store::SpoolEntry& entry : spool.unsigned_entries()) {
-      const std::string why = tr("its signature {0} is missing (the reports directory may still hold the signed "
-                                 "original)",
-                                 entry.signature.filename().string());
+    // A report that is not sent as valid: set aside in rejected/ with `why`,
+    // said in the log and on stderr.
+    const auto set_aside_unsent = [&](const store::SpoolEntry& entry, const std::string& why) {
       FileLock state_lock(settings.state_dir / "state.lock", true);
       const auto reason = spool.reject(entry, "not sent: " + why);
       spdlog::error("{}", tr("{0}: {1}; moved to {2} (see {3})", entry.report.string(), why,
@@ -163,6 +160,13 @@ int run_submit(const SubmitSettings& settings, std::ostream& out, std::ostream& 
       err << "clinic-audit: " << tr("{0}: {1}; set aside in {2}", entry.name, why, spool.rejected_dir().string())
           << '\n';
       ++rejected;
+    };
+    // A report whose signature is gone (spool.hpp): never acknowledged, so
+    // never dropped; set aside with the reason, as a damaged one is.
+    for (const store::SpoolEntry& entry : spool.unsigned_entries()) {
+      set_aside_unsent(entry, tr("its signature {0} is missing (the reports directory may still hold the signed "
+                                 "original)",
+                                 entry.signature.filename().string()));
     }
     spool_waiting();
     if (spool.entries().empty()) {
@@ -214,13 +218,7 @@ int run_submit(const SubmitSettings& settings, std::ostream& out, std::ostream& 
         std::string why;
         auto report = load_spooled_report(entry, why);
         if (!report) {
-          FileLock state_lock(settings.state_dir / "state.lock", true);
-          const auto reason = spool.reject(entry, "not sent: " + why);
-          spdlog::error("{}", tr("{0}: {1}; moved to {2} (see {3})", entry.report.string(), why,
-                                 spool.rejected_dir().string(), reason.string()));
-          err << "clinic-audit: " << tr("{0}: {1}; set aside in {2}", entry.name, why, spool.rejected_dir().string())
-              << '\n';
-          ++rejected;
+          set_aside_unsent(entry, why);
           continue;
         }
         if (const auto* current = current_identity()) {

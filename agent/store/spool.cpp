@@ -95,24 +95,42 @@ std::optional<std::pair<std::uint64_t, std::string>> parse_spool_name(std::strin
   return std::make_pair(std::stoull(std::string(digits)), std::string(name));
 }
 
-std::vector<SpoolEntry> Spool::entries() const {
+namespace {
+
+// The reports SPOOL/<seq>-<name> that `select` keeps, lowest sequence
+// first (then by name). `select(report, report.p7s)` gives the entry's
+// bytes, or nothing to leave it out. A missing directory: none.
+template <typename Select>
+std::vector<SpoolEntry> spooled_reports(const std::filesystem::path& dir, Select select) {
   std::vector<SpoolEntry> out;
   std::error_code error;
-  if (!std::filesystem::is_directory(dir_, error)) return out;
-  for (const auto& file : std::filesystem::directory_iterator(dir_)) {
+  if (!std::filesystem::is_directory(dir, error)) return out;
+  for (const auto& file : std::filesystem::directory_iterator(dir)) {
     if (!file.is_regular_file(error)) continue;
     const auto parsed = parse_spool_name(file.path().filename().string());
     if (!parsed) continue;
     std::filesystem::path signature = file.path();
     signature += ".p7s";
-    if (!std::filesystem::is_regular_file(signature, error)) continue;
-    out.push_back({parsed->first, parsed->second, file.path(), signature,
-                   file_size_or_zero(file.path()) + file_size_or_zero(signature)});
+    const std::optional<std::uint64_t> bytes = select(file.path(), signature);
+    if (!bytes) continue;
+    out.push_back({parsed->first, parsed->second, file.path(), signature, *bytes});
   }
   std::sort(out.begin(), out.end(), [](const SpoolEntry& a, const SpoolEntry& b) {
     return a.sequence != b.sequence ? a.sequence < b.sequence : a.name < b.name;
   });
   return out;
+}
+
+}  // namespace
+
+std::vector<SpoolEntry> Spool::entries() const {
+  return spooled_reports(dir_,
+                         [](const std::filesystem::path& report,
+                            const std::filesystem::path& signature) -> std::optional<std::uint64_t> {
+                           std::error_code error;
+                           if (!std::filesystem::is_regular_file(signature, error)) return std::nullopt;
+                           return file_size_or_zero(report) + file_size_or_zero(signature);
+                         });
 }
 
 SpoolUsage Spool::usage() const {
@@ -264,23 +282,15 @@ std::filesystem::path Spool::reject(const SpoolEntry& entry, const std::string& 
 }
 
 std::vector<SpoolEntry> Spool::unsigned_entries() const {
-  std::vector<SpoolEntry> out;
-  std::error_code error;
-  if (!std::filesystem::is_directory(dir_, error)) return out;
-  for (const auto& file : std::filesystem::directory_iterator(dir_)) {
-    if (!file.is_regular_file(error)) continue;
-    const auto parsed = parse_spool_name(file.path().filename().string());
-    if (!parsed) continue;
-    std::filesystem::path signature = file.path();
-    signature += ".p7s";
-    if (std::filesystem::exists(signature, error) || std::filesystem::exists(acknowledged_marker(file.path()), error))
-      continue;
-    out.push_back({parsed->first, parsed->second, file.path(), signature, file_size_or_zero(file.path())});
-  }
-  std::sort(out.begin(), out.end(), [](const SpoolEntry& a, const SpoolEntry& b) {
-    return a.sequence != b.sequence ? a.sequence < b.sequence : a.name < b.name;
-  });
-  return out;
+  return spooled_reports(dir_,
+                         [](const std::filesystem::path& report,
+                            const std::filesystem::path& signature) -> std::optional<std::uint64_t> {
+                           std::error_code error;
+                           if (std::filesystem::exists(signature, error) ||
+                               std::filesystem::exists(acknowledged_marker(report), error))
+                             return std::nullopt;
+                           return file_size_or_zero(report);
+                         });
 }
 
 std::vector<std::filesystem::path> Spool::recover() {
@@ -345,55 +355,6 @@ std::vector<std::filesystem::path> Spool::recover() {
   }
   if (waiting_changed) signing::fsync_directory(waiting_dir());
   return removed;
-}
-
-namespace {
-
-std::filesystem::path metrics_file(const std::filesystem::path& state_dir) { return state_dir / "spool.prom"; }
-
-}  // namespace
-
-std::uint64_t spool_not_spooled_total(const std::filesystem::path& state_dir) {
-  std::ifstream in(metrics_file(state_dir));
-  std::string line;
-  constexpr std::string_view kName = "clinic_audit_spool_not_spooled_total ";
-  while (std::getline(in, line)) {
-    if (line.starts_with(kName)) {
-      const std::string value = line.substr(kName.size());
-      if (!value.empty() && value.size() < 20 && value.find_first_not_of("0123456789") == std::string::npos) {
-        return std::stoull(value);
-      }
-    }
-  }
-  return 0;
-}
-
-void update_spool_metrics(const std::filesystem::path& state_dir, const Spool& spool, std::uint64_t newly_not_spooled) {
-  const SpoolUsage usage = spool.usage();
-  std::size_t rejected = 0;
-  std::error_code error;
-  if (std::filesystem::is_directory(spool.rejected_dir(), error)) {
-    for (const auto& file : std::filesystem::directory_iterator(spool.rejected_dir(), error)) {
-      if (parse_spool_name(file.path().filename().string())) ++rejected;
-    }
-  }
-  std::ostringstream out;
-  out << "# HELP clinic_audit_spool_reports Signed reports waiting for the collector.\n"
-      << "# TYPE clinic_audit_spool_reports gauge\n"
-      << "clinic_audit_spool_reports " << usage.reports << "\n"
-      << "# HELP clinic_audit_spool_bytes Bytes of the spooled reports and signatures.\n"
-      << "# TYPE clinic_audit_spool_bytes gauge\n"
-      << "clinic_audit_spool_bytes " << usage.bytes << "\n"
-      << "# HELP clinic_audit_spool_rejected Spooled reports set aside in spool/rejected.\n"
-      << "# TYPE clinic_audit_spool_rejected gauge\n"
-      << "clinic_audit_spool_rejected " << rejected << "\n"
-      << "# HELP clinic_audit_spool_waiting Signed reports kept locally that wait for room in the spool.\n"
-      << "# TYPE clinic_audit_spool_waiting gauge\n"
-      << "clinic_audit_spool_waiting " << spool.waiting().size() << "\n"
-      << "# HELP clinic_audit_spool_not_spooled_total Reports that found the spool full (they wait for room).\n"
-      << "# TYPE clinic_audit_spool_not_spooled_total counter\n"
-      << "clinic_audit_spool_not_spooled_total " << spool_not_spooled_total(state_dir) + newly_not_spooled << "\n";
-  signing::write_file_atomically(metrics_file(state_dir), out.str(), 0644);
 }
 
 }  // namespace clinic_audit::store

@@ -17,6 +17,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "sanitized_build.hpp"
 #include "collector_harness.hpp"
 
 namespace clinic_audit::collector::test {
@@ -24,17 +25,7 @@ namespace {
 
 // Sanitizer builds (ASan+UBSan, TSan): their allocators' RSS says nothing
 // of the collector's buffers, and see OutOfDescriptors... below.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr bool kSanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
-#else
-constexpr bool kSanitized = false;
-#endif
+constexpr bool kSanitized = clinic_audit::test::kSanitizedBuild;
 
 // raw.py PORT CA MODE: sends MODE's bytes, prints what came back.
 constexpr const char* kRawClient = R"PY(

@@ -21,6 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sanitized_build.hpp"
 #include "fixture_root.hpp"
 #include "run_agent.hpp"
 
@@ -30,17 +31,7 @@ namespace {
 constexpr long kMaxRssKib = 64 * 1024;
 constexpr int kFiles = 100000;
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kSanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
-#else
-constexpr bool kSanitized = false;
-#endif
+constexpr bool kSanitized = clinic_audit::test::kSanitizedBuild;
 
 // Within the checks' timeouts (30 s each, run concurrently); a sanitized
 // agent runs several times slower, its checks' own timeouts still apply.
